@@ -1,0 +1,132 @@
+/**
+ * The store: one DuckDB file under the data directory, owned by this process. Writes go through
+ * one writer connection (so set-based upserts never race); reads use a small pool of reader
+ * connections, which DuckDB's MVCC lets run beside the writer.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { Kysely, Migrator, type Transaction } from 'kysely';
+import type { JobTable, ImportRunTable } from '../jobs/jobs.table.js';
+import type { ApiKeyTable, MembershipTable, SessionTable, StoreTable, UserTable } from '../modules/accounts/accounts.table.js';
+import type { ProductTable, VariantTable } from '../modules/catalog/catalog.table.js';
+import type { CustomerTable } from '../modules/customers/customers.table.js';
+import type { EventTable, IdentityTable } from '../modules/events/events.table.js';
+import type { OrderLineTable, OrderTable, ReturnLineTable, ReturnTable } from '../modules/orders/orders.table.js';
+import { ConnectionPool, DuckDBDialect } from './duckdb/dialect.js';
+import { migrationProvider } from './migrations/index.js';
+
+export interface Database {
+  stores: StoreTable;
+  users: UserTable;
+  memberships: MembershipTable;
+  sessions: SessionTable;
+  api_keys: ApiKeyTable;
+  customers: CustomerTable;
+  products: ProductTable;
+  variants: VariantTable;
+  orders: OrderTable;
+  order_lines: OrderLineTable;
+  returns: ReturnTable;
+  return_lines: ReturnLineTable;
+  events: EventTable;
+  identities: IdentityTable;
+  jobs: JobTable;
+  import_runs: ImportRunTable;
+}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+export interface StoreOptions {
+  dataDir: string;
+  readers?: number;
+  memoryLimit?: string;
+  threads?: number | undefined;
+}
+
+export class DataDirInUseError extends Error {
+  constructor(dataDir: string, detail: string) {
+    super(`The data directory ${dataDir} is in use by another Hearth process (${detail}). Stop that process or choose another --data-dir.`);
+    this.name = 'DataDirInUseError';
+  }
+}
+
+export class Store {
+  private constructor(
+    readonly file: string,
+    private readonly instance: DuckDBInstance,
+    private readonly writerPool: ConnectionPool,
+    /** Serialised writes. */
+    readonly write: Db,
+    /** Concurrent reads. */
+    readonly read: Db,
+  ) {}
+
+  static async open(options: StoreOptions): Promise<Store> {
+    mkdirSync(options.dataDir, { recursive: true });
+    const file = join(options.dataDir, 'hearth.duckdb');
+    let instance: DuckDBInstance;
+    try {
+      const settings: Record<string, string> = {
+        memory_limit: options.memoryLimit ?? '1GB',
+        autoinstall_known_extensions: 'false',
+        temp_directory: join(options.dataDir, 'tmp'),
+      };
+      if (options.threads) settings.threads = String(options.threads);
+      instance = await DuckDBInstance.create(file, settings);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const lock = /Conflicting lock is held in (.*?)(?:\. See|$)/.exec(message);
+      if (lock || /Could not set lock/i.test(message)) throw new DataDirInUseError(options.dataDir, lock?.[1] ?? 'file is locked');
+      throw error;
+    }
+    const writer = new ConnectionPool([await instance.connect()]);
+    const readers: DuckDBConnection[] = [];
+    for (let i = 0; i < (options.readers ?? 2); i += 1) readers.push(await instance.connect());
+    const write = new Kysely<Database>({ dialect: new DuckDBDialect(writer) });
+    const read = new Kysely<Database>({ dialect: new DuckDBDialect(new ConnectionPool(readers)) });
+    return new Store(file, instance, writer, write, read);
+  }
+
+  /**
+   * Exclusive use of the raw writer connection, for DuckDB appenders and multi-statement bulk
+   * work. Queued behind (and ahead of) other writes like any write.
+   */
+  async withWriter<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.writerPool.acquire();
+    try {
+      return await work(connection.raw);
+    } finally {
+      this.writerPool.release(connection);
+    }
+  }
+
+  migrator(): Migrator {
+    return new Migrator({ db: this.write, provider: migrationProvider });
+  }
+
+  async pendingMigrations(): Promise<string[]> {
+    const all = await this.migrator().getMigrations();
+    return all.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+  }
+
+  /** Applies pending migrations; returns the names applied. */
+  async migrate(): Promise<string[]> {
+    const { error, results } = await this.migrator().migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.withWriter((connection) => connection.run('checkpoint').then(() => undefined));
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.checkpoint();
+    } finally {
+      this.instance.closeSync();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+export type Role = 'owner' | 'admin' | 'analyst';
+export type ApiKeyKind = 'write' | 'secret';
+
+export interface StoreTable {
+  id: string;
+  slug: string;
+  name: string;
+  timezone: string;
+  currency: string;
+  shopify_secret: string | null;
+  inactivity_days: number | null;
+  created_at: Date;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string | null;
+  password_hash: string;
+  must_change_password: boolean;
+  created_at: Date;
+}
+
+export interface MembershipTable {
+  store_id: string;
+  user_id: string;
+  role: Role;
+  created_at: Date;
+}
+
+export interface SessionTable {
+  /** sha256 of the cookie token: a leaked database does not leak live sessions. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Date;
+  expires_at: Date;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  store_id: string;
+  kind: ApiKeyKind;
+  name: string;
+  /** The first characters of the key, shown in lists so a key can be recognised. */
+  prefix: string;
+  key_hash: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}

@@ -1,0 +1,59 @@
+export type OrderStatus = 'paid' | 'pending' | 'fulfilled' | 'cancelled' | 'refunded' | 'partially_refunded';
+
+export interface OrderTable {
+  store_id: string;
+  id: number;
+  external_id: string;
+  /** Null for guest orders. */
+  customer_id: number | null;
+  placed_at: Date;
+  currency: string;
+  subtotal: number;
+  discount: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  discount_codes: string[];
+  channel: string | null;
+  status: OrderStatus;
+  /** Where the order came from: api, import:<format>, segment, shopify, demo. */
+  source: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface OrderLineTable {
+  store_id: string;
+  order_id: number;
+  line_no: number;
+  product_id: number | null;
+  variant_id: number | null;
+  sku: string | null;
+  title: string | null;
+  quantity: number;
+  unit_price: number;
+  total: number;
+}
+
+export interface ReturnTable {
+  store_id: string;
+  id: number;
+  external_id: string;
+  order_id: number | null;
+  customer_id: number | null;
+  returned_at: Date;
+  currency: string;
+  amount: number;
+  reason: string | null;
+  created_at: Date;
+}
+
+export interface ReturnLineTable {
+  store_id: string;
+  return_id: number;
+  line_no: number;
+  product_id: number | null;
+  sku: string | null;
+  quantity: number;
+  amount: number;
+}
