@@ -1,0 +1,97 @@
+/**
+ * What CLI commands share: configuration from the environment plus the common flags, the opened
+ * store, the services, and the store a command works on (`--store` id or slug; the only store
+ * when there is one).
+ */
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { Store } from '../db/database.js';
+import { AppError } from '../lib/errors.js';
+import { silentLogger } from '../lib/logger.js';
+import { createServices, type Services } from '../services.js';
+
+export interface CommonOptions {
+  dataDir?: string;
+  store?: string;
+  json?: boolean;
+}
+
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+/** Adds --data-dir (and --store) to a command. */
+export function withDataDir(command: Command, options: { store?: boolean } = {}): Command {
+  command.option('--data-dir <dir>', 'data directory (default: $HEARTH_DATA_DIR or ./data)');
+  if (options.store !== false) command.option('--store <store>', 'store id or slug (default: the only store)');
+  return command;
+}
+
+export interface CliContext {
+  config: Config;
+  store: Store;
+  services: Services;
+  close: () => Promise<void>;
+}
+
+/** Opens the store for a command. Commands other than `migrate`/`demo` need it migrated. */
+export async function openContext(options: CommonOptions, { migrate = false } = {}): Promise<CliContext> {
+  const config = loadConfig(process.env, { dataDir: options.dataDir });
+  const store = await Store.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
+  try {
+    if (migrate) await store.migrate();
+    else {
+      const pending = await store.pendingMigrations();
+      if (pending.length) throw new CliError(`The store has ${pending.length} pending migration(s); run \`hearth migrate\` first.`);
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const services = createServices(config, store, silentLogger);
+  return { config, store, services, close: () => store.close() };
+}
+
+/** The store a command works on. */
+export async function resolveStoreId(services: Services, wanted: string | undefined): Promise<string> {
+  if (wanted) {
+    const store = await services.accounts.findStore(wanted);
+    if (!store) throw new CliError(`--store: no store "${wanted}"`, 2);
+    return store.id;
+  }
+  const stores = await services.accounts.listStores();
+  if (stores.length === 1) return stores[0]!.id;
+  if (stores.length === 0) throw new CliError('There is no store yet: run `hearth stores create --name NAME` or `hearth demo`.');
+  throw new CliError(`There are ${stores.length} stores; choose one with --store (${stores.map((s) => s.slug).join(', ')})`, 2);
+}
+
+/** Runs a command body with an opened context, closing the store afterwards. */
+export async function withContext<T>(options: CommonOptions, work: (context: CliContext) => Promise<T>, open: { migrate?: boolean } = {}): Promise<T> {
+  const context = await openContext(options, open);
+  try {
+    return await work(context);
+  } finally {
+    await context.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Exit code for an error reaching the top of the CLI: 2 for wrong input, 1 otherwise. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof CliError) return error.exitCode;
+  if (error instanceof AppError) return error.code === 'validation_failed' || error.code === 'bad_request' || error.code === 'not_found' ? 2 : 1;
+  return 1;
+}
+
+/** A plain-text table for terminals. */
+export function formatTable(headers: string[], rows: (string | number | null | undefined)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]) => row.map((cell, i) => (/^-?[\d.,%]+$/.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}

@@ -1,0 +1,59 @@
+/**
+ * The `hearth` command. Each command lives in its own file; wrong arguments print a one-line
+ * reason and exit 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.js';
+import { DataDirInUseError } from '../db/database.js';
+import { AppError } from '../lib/errors.js';
+import { PendingMigrationsError } from '../main.js';
+import { registerAdminCommands } from './admin.command.js';
+import { exitCodeOf } from './context.js';
+import { registerServeCommand } from './serve.command.js';
+import { registerStatusCommand } from './status.command.js';
+
+export function buildProgram(): Command {
+  const program = new Command('hearth')
+    .description('Hearth: customer retention for online stores')
+    .version('0.1.0')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.split('\n')[0] + '\n') });
+  registerServeCommand(program);
+  registerStatusCommand(program);
+  registerAdminCommands(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2;
+    }
+    process.stderr.write(`error: ${describe(error)}\n`);
+    return error instanceof ConfigError ? 2 : exitCodeOf(error);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AppError) {
+    const details = error.details.map((d) => `${d.path}: ${d.reason}`).join('; ');
+    return details ? `${error.message} (${details})` : error.message;
+  }
+  if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof PendingMigrationsError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+const isEntry = process.argv[1] !== undefined && /hearth(\.js)?$|cli[\\/]main\.(js|ts)$/.test(process.argv[1]);
+if (isEntry) {
+  const code = await run(process.argv.slice(2));
+  // serve keeps running; other commands exit with their code.
+  if (code !== 0 || !['serve', 'demo'].includes(process.argv[2] ?? '')) process.exitCode = code;
+}

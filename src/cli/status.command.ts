@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { storeStatus } from '../modules/status/status.service.js';
+import { formatTable, printJson, withContext, withDataDir, type CommonOptions } from './context.js';
+
+export function registerStatusCommand(program: Command): void {
+  withDataDir(program.command('status').description('row counts per entity and store, and the job queue'))
+    .option('--json', 'print JSON')
+    .action(async (options: CommonOptions) => {
+      await withContext(options, async ({ services }) => {
+        const storeId = options.store ? (await services.accounts.getStore(options.store)).id : undefined;
+        const status = await storeStatus(services.store.read, services.jobs, storeId);
+        if (options.json) return printJson(status);
+        for (const store of status.stores) {
+          process.stdout.write(`\n${store.name} (${store.slug})\n`);
+          process.stdout.write(`${formatTable(['entity', 'rows'], Object.entries(store.counts).map(([entity, n]) => [entity, n]))}\n`);
+          process.stdout.write(`guest orders: ${store.guestOrders}\n`);
+        }
+        const jobs = Object.entries(status.jobs).map(([state, n]) => `${state} ${n}`).join(', ');
+        process.stdout.write(`\njobs: ${jobs}\n`);
+      });
+    });
+}

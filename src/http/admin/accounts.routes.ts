@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.js';
+import { SESSION_COOKIE } from '../auth.js';
+import { route } from '../route.js';
+
+const tag = 'Accounts';
+const roleSchema = z.enum(['owner', 'admin', 'analyst']);
+
+export const accountRoutes = [
+  route({
+    method: 'POST', url: '/api/v1/session', permission: 'public', tag, summary: 'Sign in with email and password; sets the session cookie',
+    body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
+    handler: async ({ services, body, reply }) => {
+      const { token, session } = await services.accounts.login(body.email, body.password);
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/', httpOnly: true, sameSite: 'strict', secure: services.config.secureCookies, maxAge: 14 * 86_400,
+      });
+      return session;
+    },
+  }),
+  route({
+    method: 'GET', url: '/api/v1/session', permission: 'read', tag, summary: 'The signed-in user, their stores and the CSRF token',
+    handler: async ({ session, principal }) => {
+      if (!session) return { principal };
+      return session;
+    },
+  }),
+  route({
+    method: 'DELETE', url: '/api/v1/session', permission: 'public', tag, summary: 'Sign out', status: 204,
+    handler: async ({ services, request, reply }) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await services.accounts.logout(token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    },
+  }),
+  route({
+    method: 'GET', url: '/api/v1/store', permission: 'read', tag, summary: 'The current store and its settings',
+    handler: async ({ services, storeId }) => {
+      const { shopify_secret: secret, ...store } = await services.accounts.getStore(storeId);
+      return { ...store, shopify_secret_set: secret !== null };
+    },
+  }),
+  route({
+    method: 'PATCH', url: '/api/v1/store', permission: 'owner', tag, summary: 'Change the store name, time zone, currency, Shopify secret or inactivity threshold',
+    body: z.object({
+      name: z.string().optional(),
+      timezone: z.string().optional(),
+      currency: z.string().length(3).optional(),
+      shopify_secret: z.string().min(8).nullable().optional(),
+      inactivity_days: z.number().int().min(1).max(3650).nullable().optional(),
+    }).strict(),
+    handler: async ({ services, storeId, body }) => {
+      const { shopify_secret: secret, ...store } = await services.accounts.updateStore(storeId, {
+        ...(body.name !== undefined && { name: body.name }),
+        ...(body.timezone !== undefined && { timezone: body.timezone }),
+        ...(body.currency !== undefined && { currency: body.currency }),
+        ...(body.shopify_secret !== undefined && { shopifySecret: body.shopify_secret }),
+        ...(body.inactivity_days !== undefined && { inactivityDays: body.inactivity_days }),
+      });
+      return { ...store, shopify_secret_set: secret !== null };
+    },
+  }),
+  route({
+    method: 'GET', url: '/api/v1/users', permission: 'read', tag, summary: 'Members of the store and their roles',
+    handler: async ({ services, storeId }) => ({ data: await services.accounts.listMembers(storeId) }),
+  }),
+  route({
+    method: 'POST', url: '/api/v1/users', permission: 'owner', tag, summary: 'Add a user to the store with a role', status: 201,
+    body: z.object({ email: z.string(), name: z.string().optional(), password: z.string(), role: roleSchema }).strict(),
+    handler: async ({ services, storeId, body }) => services.accounts.addUser(storeId, body),
+  }),
+  route({
+    method: 'DELETE', url: '/api/v1/users/:id', permission: 'owner', tag, summary: 'Remove a user from the store', status: 204,
+    params: z.object({ id: z.string() }),
+    handler: async ({ services, storeId, params, reply }) => {
+      await services.accounts.removeMember(storeId, params.id);
+      return reply.status(204).send();
+    },
+  }),
+  route({
+    method: 'GET', url: '/api/v1/keys', permission: 'write', tag, summary: 'API keys of the store (never the key itself)',
+    handler: async ({ services, storeId }) => ({ data: await services.accounts.listApiKeys(storeId) }),
+  }),
+  route({
+    method: 'POST', url: '/api/v1/keys', permission: 'write', tag, summary: 'Create an API key; the key is in this response only', status: 201,
+    body: z.object({ kind: z.enum(['write', 'secret']), name: z.string().max(100).default('') }).strict(),
+    handler: async ({ services, storeId, principal, body }) => {
+      if (principal.kind === 'key' && body.kind === 'secret') throw new AppError('forbidden', 'Secret keys are created by a signed-in owner or admin');
+      return services.accounts.createApiKey(storeId, body.kind, body.name);
+    },
+  }),
+  route({
+    method: 'DELETE', url: '/api/v1/keys/:id', permission: 'write', tag, summary: 'Revoke an API key', status: 204,
+    params: z.object({ id: z.string() }),
+    handler: async ({ services, storeId, params, reply }) => {
+      await services.accounts.revokeApiKey(storeId, params.id);
+      return reply.status(204).send();
+    },
+  }),
+];

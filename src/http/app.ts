@@ -1,0 +1,114 @@
+/**
+ * The HTTP server: one error handler, one place where routes are registered (from `routes.ts`),
+ * authentication and permission checks applied from each route's spec.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { AppError, detailsFromZod, httpStatusOf } from '../lib/errors.js';
+import type { Services } from '../services.js';
+import { authenticate } from './auth.js';
+import { httpMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import type { RouteSpec } from './route.js';
+import { allRoutes } from './routes.js';
+
+export interface AppOptions {
+  /** Built dashboard files; served at / when present. */
+  dashboardDir?: string | undefined;
+  logger?: boolean;
+}
+
+const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
+
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: (options.logger === false ? undefined : services.logger) as FastifyBaseLogger | undefined,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    disableRequestLogging: true,
+    trustProxy: true,
+  });
+  await app.register(cookie);
+  httpMetrics(app);
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.code === 'internal') request.log.error({ err: error }, 'request failed');
+    if (appError.code === 'rate_limited' || appError.code === 'unavailable') reply.header('retry-after', '1');
+    return reply.status(httpStatusOf(appError.code)).send(appError.toJSON());
+  });
+
+  for (const spec of allRoutes) registerRoute(app, services, spec);
+
+  app.get('/api/openapi.json', async () => openApiDocument(allRoutes, services.config.publicUrl));
+  app.get('/healthz', async (_request, reply) => {
+    const ok = await services.store.read.selectNoFrom((eb) => eb.lit(1).as('one')).execute().then(() => true, () => false);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });
+  });
+
+  const dashboardDir = options.dashboardDir;
+  if (dashboardDir && existsSync(join(dashboardDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: dashboardDir, wildcard: false, index: 'index.html' });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const isApi = /^\/(api|v1|webhooks)\//.test(request.url);
+    if (!isApi && request.method === 'GET' && dashboardDir && existsSync(join(dashboardDir, 'index.html'))) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    const error = new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.status(404).send(error.toJSON());
+  });
+  return app;
+}
+
+function registerRoute(app: FastifyInstance, services: Services, spec: RouteSpec): void {
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    ...(spec.bodyLimit !== undefined && { bodyLimit: spec.bodyLimit }),
+    handler: async (request, reply) => {
+      const auth = spec.permission === 'public' ? undefined : await authenticate(services, request, spec.permission);
+      const parse = <T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } } | undefined, value: unknown, where: string): T => {
+        if (!schema) return value as T;
+        const result = schema.safeParse(value);
+        if (!result.success) {
+          const details = detailsFromZod(result.error.issues).map((d) => ({ ...d, path: where === 'body' ? d.path : `${where}.${d.path}` }));
+          throw new AppError('validation_failed', `Invalid ${where}`, details);
+        }
+        return result.data;
+      };
+      const result = await spec.handler({
+        services,
+        body: parse(spec.body, request.body, 'body'),
+        query: parse(spec.query, request.query, 'query'),
+        params: parse(spec.params, request.params, 'params'),
+        principal: auth?.principal as never,
+        storeId: auth?.principal.storeId as string,
+        session: auth?.session,
+        request,
+        reply,
+      });
+      if (result === reply) return reply;
+      return reply.status(spec.status ?? 200).send(result ?? null);
+    },
+  });
+}
+
+function toAppError(error: FastifyError | AppError): AppError {
+  if (error instanceof AppError) return error;
+  const code = (error as FastifyError).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('payload_too_large', error.message);
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('unsupported_media_type', error.message);
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('bad_request', 'Body is empty but Content-Type is application/json', [{ path: '(body)', reason: 'empty' }]);
+  if (error instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new AppError('bad_request', 'Malformed JSON body', [{ path: '(body)', reason: error.message }]);
+  }
+  if ('issues' in error && Array.isArray((error as { issues: unknown }).issues)) {
+    return new AppError('validation_failed', 'Invalid input', detailsFromZod((error as unknown as { issues: { path: PropertyKey[]; message: string }[] }).issues));
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status && status >= 400 && status < 500) return new AppError('bad_request', error.message);
+  return new AppError('internal', 'Internal error');
+}

@@ -1,0 +1,75 @@
+/**
+ * Composition root: config → store → migrations check → services → HTTP + worker.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { Store } from './db/database.js';
+import { buildApp } from './http/app.js';
+import { registerJobs } from './jobs/handlers.js';
+import { Worker } from './jobs/worker.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { createServices, type Services } from './services.js';
+
+export class PendingMigrationsError extends Error {
+  constructor(readonly pending: string[]) {
+    super(`The store has ${pending.length} pending migration(s) (${pending.join(', ')}). Run \`hearth migrate\` or start with \`hearth serve --migrate\`.`);
+  }
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  services: Services;
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** The dashboard's built files, next to the compiled server or in the source tree. */
+export function dashboardDir(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [join(here, '..', 'dashboard', 'dist'), join(here, '..', '..', 'dashboard', 'dist')]) {
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+  }
+  return undefined;
+}
+
+export async function startServer(config: Config, options: { migrate?: boolean; logger?: Logger; store?: Store; worker?: boolean } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = options.store ?? (await Store.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads }));
+  try {
+    if (options.migrate) {
+      const applied = await store.migrate();
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    } else {
+      const pending = await store.pendingMigrations();
+      if (pending.length) throw new PendingMigrationsError(pending);
+    }
+  } catch (error) {
+    if (!options.store) await store.close();
+    throw error;
+  }
+  const services = createServices(config, store, logger);
+  const worker = new Worker(services.jobs, logger);
+  registerJobs(worker, services);
+  const app = await buildApp(services, { dashboardDir: dashboardDir() });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  if (options.worker !== false) worker.start();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      // Stop taking requests and let in-flight ones (and their commits) finish, then the worker,
+      // then checkpoint and close the store.
+      await app.close();
+      await worker.stop();
+      await services.shutdown();
+      await store.close();
+    })();
+    return stopping;
+  };
+  return { app, services, url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`, stop };
+}

@@ -1,0 +1,103 @@
+/**
+ * The normalised shapes every source writes through (admin API, CSV/JSONL import, Segment
+ * `Order Completed`, Shopify webhooks, the demo generator). Money is integer minor units of the
+ * order's currency; times are Dates (UTC). Entities are matched by the store's external ids.
+ */
+
+export interface CustomerInput {
+  external_id: string;
+  email?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
+  phone?: string | null;
+  country?: string | null;
+  city?: string | null;
+  accepts_marketing?: boolean;
+  tags?: string[];
+  attributes?: Record<string, unknown>;
+  /** When the store says the customer was created (default: first seen). */
+  created_at?: Date;
+}
+
+export interface VariantInput {
+  external_id: string;
+  sku?: string | null;
+  title?: string | null;
+  price?: number | null;
+}
+
+export interface ProductInput {
+  external_id: string;
+  title: string;
+  category?: string | null;
+  price?: number | null;
+  currency?: string | null;
+  image_url?: string | null;
+  variants?: VariantInput[];
+}
+
+export interface OrderLineInput {
+  product_external_id?: string | null;
+  variant_external_id?: string | null;
+  sku?: string | null;
+  title?: string | null;
+  quantity: number;
+  unit_price: number;
+  /** Default quantity × unit_price. */
+  total?: number;
+}
+
+export type OrderStatusInput = 'paid' | 'pending' | 'fulfilled' | 'cancelled' | 'refunded' | 'partially_refunded';
+
+export interface OrderInput {
+  external_id: string;
+  /** The customer's external id; null or absent for a guest order. */
+  customer_external_id?: string | null;
+  placed_at: Date;
+  currency: string;
+  /** Default: sum of line totals. */
+  subtotal?: number;
+  discount?: number;
+  shipping?: number;
+  tax?: number;
+  /** Default: subtotal − discount + shipping + tax. */
+  total?: number;
+  discount_codes?: string[];
+  channel?: string | null;
+  status?: OrderStatusInput;
+  lines: OrderLineInput[];
+}
+
+export interface ReturnLineInput {
+  product_external_id?: string | null;
+  sku?: string | null;
+  quantity: number;
+  amount: number;
+}
+
+export interface ReturnInput {
+  external_id: string;
+  order_external_id?: string | null;
+  /** For returns without a known order (e.g. an unmatched cancellation invoice). */
+  customer_external_id?: string | null;
+  returned_at: Date;
+  currency: string;
+  amount: number;
+  reason?: string | null;
+  lines?: ReturnLineInput[];
+}
+
+/** One unit of work for the writer: applied in one transaction, all or nothing. */
+export interface DataBatch {
+  customers?: CustomerInput[];
+  products?: ProductInput[];
+  orders?: OrderInput[];
+  returns?: ReturnInput[];
+}
+
+export interface WriteSummary {
+  customers: { created: number; updated: number; unchanged: number };
+  products: { created: number; updated: number; unchanged: number };
+  orders: { created: number; updated: number; unchanged: number };
+  returns: { created: number; updated: number; unchanged: number };
+}
