@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { AppError, detailsFromZod, httpStatusOf } from '../lib/errors.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
@@ -27,7 +27,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const app: FastifyInstance = Fastify({
     loggerInstance: (options.logger === false ? undefined : services.logger) as FastifyBaseLogger | undefined,
     bodyLimit: DEFAULT_BODY_LIMIT,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
   });
   await app.register(cookie);

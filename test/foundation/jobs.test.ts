@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Store } from '../../src/db/database.js';
+import { JobQueue, backoffMs } from '../../src/jobs/queue.js';
+import { Worker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { tempDir } from '../helpers/store.js';
+
+describe('durable job queue', () => {
+  const dirs: { remove: () => void }[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
+
+  async function open(path: string) {
+    const store = await Store.open({ dataDir: path, readers: 1, memoryLimit: '256MB', threads: 1 });
+    await store.migrate();
+    return { store, queue: new JobQueue(store.write, store.read) };
+  }
+
+  it('runs a job once and records its result', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const { store, queue } = await open(dir.path);
+    const seen: unknown[] = [];
+    const worker = new Worker(queue, silentLogger).handle('echo', async ({ payload }) => {
+      seen.push(payload);
+      return { ok: true };
+    });
+    const id = await queue.enqueue('echo', { n: 1 });
+    expect(await worker.tick()).toBe(true);
+    expect(await worker.tick()).toBe(false);
+    expect(seen).toEqual([{ n: 1 }]);
+    const job = await queue.get(id);
+    expect(job?.state).toBe('done');
+    expect(job?.result).toEqual({ ok: true });
+    await store.close();
+  });
+
+  it('retries with exponential backoff, then moves the job to the dead list', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const { store, queue } = await open(dir.path);
+    const id = await queue.enqueue('flaky', {}, { maxAttempts: 3 });
+    let now = new Date();
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      const job = await queue.lease(['flaky'], 60_000, now);
+      expect(job?.attempts).toBe(attempt);
+      const state = await queue.fail(job!, `boom ${attempt}`, now);
+      expect(state).toBe(attempt < 3 ? 'queued' : 'dead');
+      // Not due again before its backoff has passed.
+      expect(await queue.lease(['flaky'], 60_000, new Date(now.getTime() + backoffMs(attempt) - 1))).toBeUndefined();
+      now = new Date(now.getTime() + backoffMs(attempt));
+    }
+    const job = await queue.get(id);
+    expect(job?.state).toBe('dead');
+    expect(job?.lastError).toBe('boom 3');
+    expect(backoffMs(1)).toBe(1000);
+    expect(backoffMs(4)).toBe(8000);
+    await store.close();
+  });
+
+  it('keeps queued jobs across a restart and re-leases a job whose worker died', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    let { store, queue } = await open(dir.path);
+    const waiting = await queue.enqueue('later', { x: 1 });
+    const crashed = await queue.enqueue('crashy', { x: 2 });
+    const leased = await queue.lease(['crashy'], 1_000);
+    expect(leased?.id).toBe(crashed);
+    await store.close();
+
+    ({ store, queue } = await open(dir.path));
+    expect((await queue.get(waiting))?.state).toBe('queued');
+    // The lease of the dead worker has not expired yet, then it has.
+    expect(await queue.lease(['crashy'], 1_000, new Date())).toBeUndefined();
+    const again = await queue.lease(['crashy'], 1_000, new Date(Date.now() + 2_000));
+    expect(again?.id).toBe(crashed);
+    expect(again?.attempts).toBe(2);
+    await store.close();
+  });
+
+  it('does not enqueue the same deduplicated job twice while it is pending', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const { store, queue } = await open(dir.path);
+    const first = await queue.enqueue('refit', {}, { dedupeKey: 'refit:s1' });
+    const second = await queue.enqueue('refit', {}, { dedupeKey: 'refit:s1' });
+    expect(second).toBe(first);
+    expect((await queue.counts()).queued).toBe(1);
+    await store.close();
+  });
+});
