@@ -9,6 +9,8 @@ import type { Config } from './config.js';
 import { Store } from './db/database.js';
 import { buildApp } from './http/app.js';
 import { registerJobs } from './jobs/handlers.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { defaultRefitIntervalMs, refitJobKind } from './modules/predictions/predictions.job.js';
 import { Worker } from './jobs/worker.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createServices, type Services } from './services.js';
@@ -57,7 +59,16 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  if (options.worker !== false) worker.start();
+  const scheduler = new Scheduler(
+    services.jobs,
+    async () => (await services.accounts.listStores()).map((s) => s.id),
+    [{ kind: refitJobKind, everyMs: defaultRefitIntervalMs }],
+    logger,
+  );
+  if (options.worker !== false) {
+    worker.start();
+    scheduler.start();
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -65,6 +76,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
       // Stop taking requests and let in-flight ones (and their commits) finish, then the worker,
       // then checkpoint and close the store.
       await app.close();
+      scheduler.stop();
       await worker.stop();
       await services.shutdown();
       await store.close();

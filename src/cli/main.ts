@@ -8,7 +8,13 @@ import { DataDirInUseError } from '../db/database.js';
 import { AppError } from '../lib/errors.js';
 import { PendingMigrationsError } from '../main.js';
 import { registerAdminCommands } from './admin.command.js';
+import { registerCustomerCommand } from './customer.command.js';
+import { registerDemoCommand } from './demo.command.js';
+import { registerImportCommand } from './import.command.js';
+import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
 import { exitCodeOf } from './context.js';
+import { registerReportCommand } from './report.command.js';
+import { registerSegmentsCommand } from './segments.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerStatusCommand } from './status.command.js';
 
@@ -21,7 +27,14 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text.split('\n')[0] + '\n') });
   registerServeCommand(program);
   registerStatusCommand(program);
+  registerDemoCommand(program);
+  registerReportCommand(program);
   registerAdminCommands(program);
+  registerSegmentsCommand(program);
+  registerCustomerCommand(program);
+  registerImportCommand(program);
+  registerModelsCommand(program);
+  registerPredictionsReport(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

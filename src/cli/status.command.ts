@@ -9,11 +9,14 @@ export function registerStatusCommand(program: Command): void {
       await withContext(options, async ({ services }) => {
         const storeId = options.store ? (await services.accounts.getStore(options.store)).id : undefined;
         const status = await storeStatus(services.store.read, services.jobs, storeId);
-        if (options.json) return printJson(status);
+        const ingest = new Map(await Promise.all(status.stores.map(async (s) => [s.id, await services.ingest.status(s.id)] as const)));
+        if (options.json) return printJson({ ...status, ingest: Object.fromEntries(ingest) });
         for (const store of status.stores) {
           process.stdout.write(`\n${store.name} (${store.slug})\n`);
           process.stdout.write(`${formatTable(['entity', 'rows'], Object.entries(store.counts).map(([entity, n]) => [entity, n]))}\n`);
           process.stdout.write(`guest orders: ${store.guestOrders}\n`);
+          const sources = ingest.get(store.id)?.sources ?? [];
+          if (sources.length) process.stdout.write(`ingest, last 24 h:\n${formatTable(['source', 'received', 'stored', 'rejected', 'deduplicated', 'top rejection reasons'], sources.map((r) => [r.source, r.received, r.stored, r.rejected, r.deduplicated, r.topRejections.map((x) => `${x.reason} (${x.count})`).join('; ')]))}\n`);
         }
         const jobs = Object.entries(status.jobs).map(([state, n]) => `${state} ${n}`).join(', ');
         process.stdout.write(`\njobs: ${jobs}\n`);

@@ -13,7 +13,7 @@ import { authenticate } from './auth.js';
 import { httpMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import type { RouteSpec } from './route.js';
-import { allRoutes } from './routes.js';
+import { allRoutes, scopedRoutes } from './routes.js';
 
 export interface AppOptions {
   /** Built dashboard files; served at / when present. */
@@ -41,8 +41,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
 
   for (const spec of allRoutes) registerRoute(app, services, spec);
+  for (const group of scopedRoutes) {
+    await app.register(async (scope) => {
+      await group.setup(scope, services);
+      for (const spec of group.routes) registerRoute(scope, services, spec);
+    });
+  }
 
-  app.get('/api/openapi.json', async () => openApiDocument(allRoutes, services.config.publicUrl));
+  const documented = [...allRoutes, ...scopedRoutes.flatMap((group) => group.routes)];
+  app.get('/api/openapi.json', async () => openApiDocument(documented, services.config.publicUrl));
   app.get('/healthz', async (_request, reply) => {
     const ok = await services.store.read.selectNoFrom((eb) => eb.lit(1).as('one')).execute().then(() => true, () => false);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });

@@ -3,7 +3,7 @@
  * listed in `routes.ts`, so permissions can be read in one place, and the OpenAPI document is
  * generated from the same specs.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Principal, SessionInfo } from '../modules/accounts/accounts.service.js';
 import type { Services } from '../services.js';
@@ -47,4 +47,13 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
 /** Keeps the body/query/params types tied to their schemas. */
 export function route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>): RouteSpec {
   return spec as unknown as RouteSpec;
+}
+
+/**
+ * Routes that need their own HTTP setup (content-type parsers, hooks, CORS). They are registered
+ * in an encapsulated Fastify scope after `setup` runs, so that setup touches only these routes.
+ */
+export interface RouteScope {
+  setup: (scope: FastifyInstance, services: Services) => void | Promise<void>;
+  routes: readonly RouteSpec[];
 }

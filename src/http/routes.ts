@@ -3,8 +3,27 @@
  * public, track (write key), read (any member), write (owner/admin, secret key), owner.
  */
 import { accountRoutes } from './admin/accounts.routes.js';
-import type { RouteSpec } from './route.js';
+import { analyticsRoutes } from './admin/analytics.routes.js';
+import { dataRoutes } from './admin/data.routes.js';
+import { jobRoutes } from './admin/jobs.routes.js';
+import { predictionRoutes } from './admin/predictions.routes.js';
+import { profileRoutes } from './admin/profiles.routes.js';
+import { segmentRoutes } from './admin/segments.routes.js';
+import { ingestScope, ingestStatusRoutes } from './ingest/ingest.routes.js';
+import type { RouteScope, RouteSpec } from './route.js';
 
 export const allRoutes: readonly RouteSpec[] = [
   ...accountRoutes,
+  ...analyticsRoutes,
+  ...dataRoutes,
+  ...jobRoutes,
+  ...predictionRoutes,
+  ...segmentRoutes,
+  ...profileRoutes,
+  ...ingestStatusRoutes,
+];
+
+/** Route groups with their own HTTP setup (body parsers, CORS), each in its own scope. */
+export const scopedRoutes: readonly RouteScope[] = [
+  ingestScope,
 ];

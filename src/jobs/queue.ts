@@ -122,6 +122,12 @@ export class JobQueue {
     return state;
   }
 
+  /** Whether any job, in any state, was ever enqueued with this key. */
+  async exists(dedupeKey: string): Promise<boolean> {
+    const row = await this.read.selectFrom('jobs').select('id').where('dedupe_key', '=', dedupeKey).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async get(id: number): Promise<JobView | undefined> {
     const row = await this.read.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? viewOf(row) : undefined;

@@ -88,3 +88,24 @@ describe('durable job queue', () => {
     await store.close();
   });
 });
+
+describe('scheduler', () => {
+  it('enqueues each scheduled kind once per interval and store, across restarts', async () => {
+    const dir = tempDir();
+    const store = await Store.open({ dataDir: dir.path, readers: 1, memoryLimit: '256MB', threads: 1 });
+    await store.migrate();
+    const queue = new JobQueue(store.write, store.read);
+    const { Scheduler } = await import('../../src/jobs/scheduler.js');
+    const day = 86_400_000;
+    const scheduler = new Scheduler(queue, async () => ['s1', 's2'], [{ kind: 'predictions.refit', everyMs: day }], silentLogger);
+    const t0 = Date.UTC(2026, 0, 1, 10);
+    expect(await scheduler.tick(t0)).toBe(2);
+    expect(await scheduler.tick(t0 + 3_600_000)).toBe(0);
+    const restarted = new Scheduler(queue, async () => ['s1', 's2'], [{ kind: 'predictions.refit', everyMs: day }], silentLogger);
+    expect(await restarted.tick(t0 + 7_200_000)).toBe(0);
+    expect(await restarted.tick(t0 + day)).toBe(2);
+    expect((await queue.list({ storeId: 's1' })).map((j) => j.kind)).toEqual(['predictions.refit', 'predictions.refit']);
+    await store.close();
+    dir.remove();
+  });
+});

@@ -17,14 +17,15 @@ export function readCdnowSummary(): CdnowSummaryRow[] {
   });
 }
 
-export interface CdnowPurchase { customer: number; date: string; cds: number; dollars: number }
+export interface CdnowPurchase { customer: number; sampleId: number; date: string; cds: number; dollars: number }
 
 export function readCdnowPurchases(): CdnowPurchase[] {
   const text = readFileSync(join(cdnowDir, 'CDNOW_sample.txt'), 'utf8');
   return text.trim().split(/\r?\n/).map((line) => {
-    const [master, , ymd, cds, dollars] = line.trim().split(/\s+/);
+    const [master, sample, ymd, cds, dollars] = line.trim().split(/\s+/);
     return {
       customer: Number(master),
+      sampleId: Number(sample),
       date: `${ymd!.slice(0, 4)}-${ymd!.slice(4, 6)}-${ymd!.slice(6, 8)}`,
       cds: Number(cds),
       dollars: Number(dollars),

@@ -1,5 +1,9 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './2026-11-23T000000-foundation.js';
+import * as predictions from './2026-11-23T000300-predictions.js';
+import * as analyticsSummaries from './2026-11-23T000400-analytics-summaries.js';
+import * as ingest from './2026-11-23T000500-ingest.js';
+import * as segments from './2026-11-23T000600-segments.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -7,6 +11,10 @@ import * as foundation from './2026-11-23T000000-foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-23T000000-foundation': foundation,
+  '2026-11-23T000300-predictions': predictions,
+  '2026-11-23T000400-analytics-summaries': analyticsSummaries,
+  '2026-11-23T000500-ingest': ingest,
+  '2026-11-23T000600-segments': segments,
 };
 
 export const migrationProvider: MigrationProvider = {

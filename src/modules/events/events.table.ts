@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 export type EventType = 'track' | 'page' | 'screen' | 'identify' | 'group' | 'alias';
 
 export interface EventTable {
@@ -15,6 +17,8 @@ export interface EventTable {
   source: string;
   occurred_at: Date;
   received_at: Date;
+  /** The message's context as JSON text (page, campaign, user agent, library); optional on insert. */
+  context: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IdentityTable {
@@ -22,4 +26,40 @@ export interface IdentityTable {
   anonymous_id: string;
   customer_id: number;
   created_at: Date;
+}
+
+/**
+ * Ingestion bookkeeping (migration 2026-11-23T000500). These tables are written by the ingest
+ * writer with raw SQL on the writer connection, so they are not part of the Kysely `Database` map.
+ */
+export interface IngestMessageIdTable {
+  store_id: string;
+  message_id: string;
+  received_at: Date;
+}
+
+export interface WebhookDeliveryTable {
+  store_id: string;
+  webhook_id: string;
+  topic: string;
+  received_at: Date;
+}
+
+export interface IngestStatsTable {
+  store_id: string;
+  source: string;
+  /** Start of the UTC hour the counts belong to. */
+  hour: Date;
+  received: number;
+  stored: number;
+  rejected: number;
+  deduplicated: number;
+}
+
+export interface IngestRejectionTable {
+  store_id: string;
+  source: string;
+  hour: Date;
+  reason: string;
+  n: number;
 }

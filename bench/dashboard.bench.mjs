@@ -1,0 +1,58 @@
+// Page render times of the dashboard on a demo store (50,000 customers at scale 1), measured in
+// Debian's Chromium through playwright-core: from navigation until the page's data is on screen
+// (heading shown, no loading indicator left). Target: ≤ 1,500 ms per page.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { loadConfig } from '../dist/config.js';
+import { silentLogger } from '../dist/lib/logger.js';
+import { startServer } from '../dist/main.js';
+import { ensureDemoStore } from '../dist/modules/demo/demo.service.js';
+
+const pages = ['/', '/cohorts', '/rfm', '/predictions', '/segments', '/customers', '/products', '/data', '/settings'];
+const TARGET_MS = 1500;
+
+export default async function ({ scale, log }) {
+  const customers = Math.max(500, Math.round(50_000 * scale));
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-dashboard-'));
+  const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_HOST: '127.0.0.1', HEARTH_PORT: '0', HEARTH_LOG_LEVEL: 'silent' });
+  const server = await startServer(config, { migrate: true, logger: silentLogger });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+  try {
+    log(`generating a demo store of ${customers} customers`);
+    const demo = await ensureDemoStore(server.services, dir, { customers });
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('Email').fill(demo.login.email);
+    await page.getByLabel('Password').fill(demo.login.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const rows = [];
+    for (const path of pages) {
+      const times = [];
+      // The first visit warms the server's caches; the median of the next three is reported.
+      for (let i = 0; i < 4; i += 1) {
+        const started = performance.now();
+        await page.goto(`${server.url}${path}`);
+        await page.getByRole('heading', { level: 1 }).first().waitFor();
+        await page.waitForFunction(() => document.querySelectorAll('.state-loading').length === 0, undefined, { timeout: 30_000 });
+        times.push(performance.now() - started);
+      }
+      const warm = times.slice(1).sort((a, b) => a - b)[1];
+      const errors = await page.locator('.state-error').count();
+      rows.push({
+        name: `render ${path}`, value: Math.round(warm), unit: 'ms', ratio: Number((warm / TARGET_MS).toFixed(2)),
+        note: `first visit ${Math.round(times[0])} ms; ratio to the ${TARGET_MS} ms target${errors ? `; ${errors} panel(s) in error` : ''}`,
+      });
+    }
+    return rows;
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,127 @@
+// Ingest throughput: POST /v1/batch with 100-event batches from a load generator on the same
+// machine (this process; the server runs in its own process, bench/ingest-server.mjs). Reports
+// events/s with durable acks (each 2xx comes after the commit), p50/p99 latency, and the ratio to
+// a no-op endpoint of the same server measured in the same run; plus the server's RSS over the
+// ingest run (it should stay flat) and a check that every acknowledged event was stored once.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BATCH = 100;
+const CONCURRENCY = 8;
+
+function startServer(dataDir) {
+  const child = spawn(process.execPath, [join(here, 'ingest-server.mjs'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ child, ...JSON.parse(line) });
+    });
+    child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+}
+
+const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+
+let sequence = 0;
+function body() {
+  const now = new Date().toISOString();
+  const batch = [];
+  for (let i = 0; i < BATCH; i += 1) {
+    sequence += 1;
+    batch.push({
+      type: 'track', event: i % 10 === 0 ? 'Product Added' : 'Product Viewed', messageId: `bench-${sequence}`,
+      anonymousId: `visitor-${sequence % 5000}`, timestamp: now,
+      properties: { product_id: `p-${sequence % 997}`, price: 19.99, currency: 'USD', url: 'https://shop.example/products/x' },
+      context: { library: { name: 'bench' }, userAgent: 'Mozilla/5.0 (bench)' },
+    });
+  }
+  return JSON.stringify({ batch, sentAt: now });
+}
+
+function post(agent, url, path, headers, payload) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(`${url}${path}`, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - started }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** CONCURRENCY clients sending back to back for `seconds`. */
+async function load(server, path, seconds, onTick) {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const headers = { authorization: `Basic ${Buffer.from(`${server.writeKey}:`).toString('base64')}` };
+  const latencies = [];
+  let events = 0;
+  let refused = 0;
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const client = async () => {
+    while (performance.now() < until) {
+      const result = await post(agent, server.url, path, headers, body());
+      if (result.status === 200) {
+        events += BATCH;
+        latencies.push(result.ms);
+      } else refused += 1;
+      onTick?.();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, client));
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return { rate: events / elapsed, events, refused, p50: pct(0.5), p99: pct(0.99) };
+}
+
+export default async function ({ scale, log }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hearth-bench-ingest-'));
+  const server = await startServer(dataDir);
+  try {
+    const ingestSeconds = Math.max(3, Math.round(120 * scale));
+    const noopSeconds = Math.max(2, Math.round(20 * scale));
+    const warm = await load(server, '/v1/batch', 2);
+    await load(server, '/bench/noop', 1);
+    const noop = await load(server, '/bench/noop', noopSeconds);
+    log(`no-op: ${Math.round(noop.rate)} events/s over ${noopSeconds} s`);
+
+    const rss = [rssMb(server.child.pid)];
+    let lastSample = performance.now();
+    const ingest = await load(server, '/v1/batch', ingestSeconds, () => {
+      if (performance.now() - lastSample > 5000) {
+        rss.push(rssMb(server.child.pid));
+        lastSample = performance.now();
+      }
+    });
+    rss.push(rssMb(server.child.pid));
+    log(`ingest: ${Math.round(ingest.rate)} events/s over ${ingestSeconds} s, p99 ${ingest.p99.toFixed(1)} ms, refused ${ingest.refused}, RSS ${rss.join(' → ')} MB`);
+
+    const status = await fetch(`${server.url}/api/v1/ingest/status`, { headers: { authorization: `Bearer ${server.secretKey}` } }).then((r) => r.json());
+    const stored = status.sources.reduce((sum, s) => sum + s.stored, 0);
+    const acked = warm.events + ingest.events;
+    const third = Math.max(1, Math.floor(rss.length / 3));
+    const early = Math.max(...rss.slice(0, third));
+    const late = Math.max(...rss.slice(-third));
+    return [
+      { name: 'no-op endpoint (same server, same body)', value: Math.round(noop.rate), unit: 'events/s', note: `p99 ${noop.p99.toFixed(1)} ms` },
+      { name: '/v1/batch, durable acks, 100-event batches', value: Math.round(ingest.rate), unit: 'events/s', ratio: +(ingest.rate / noop.rate).toFixed(2), note: `target ≥ 20,000 events/s and ratio ≥ 0.5; ${CONCURRENCY} connections; ${ingest.refused} refused (503)` },
+      { name: '/v1/batch latency p50 / p99', value: `${ingest.p50.toFixed(1)} / ${ingest.p99.toFixed(1)}`, unit: 'ms' },
+      { name: 'server RSS over the ingest run (max of first / last third)', value: `${early} → ${late}`, unit: 'MB', note: `${ingestSeconds} s; samples every 5 s: ${rss.join(', ')}` },
+      { name: 'events stored = events acknowledged', value: stored === acked ? 'yes' : 'no', unit: '', note: `${stored} stored, ${acked} acknowledged (warm-up included)` },
+    ];
+  } finally {
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

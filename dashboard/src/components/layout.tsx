@@ -1,0 +1,71 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { useApp } from './app-context';
+import { Link } from './router';
+
+const nav = [
+  { to: '/', label: 'Overview' },
+  { to: '/cohorts', label: 'Cohorts' },
+  { to: '/rfm', label: 'RFM' },
+  { to: '/predictions', label: 'Predictions' },
+  { to: '/segments', label: 'Segments' },
+  { to: '/customers', label: 'Customers' },
+  { to: '/products', label: 'Products' },
+  { to: '/data', label: 'Data' },
+  { to: '/settings', label: 'Settings' },
+];
+
+function isActive(to: string, path: string): boolean {
+  return to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`);
+}
+
+export function Layout({ path, children }: { path: string; children: ReactNode }) {
+  const { store, session, role, signOut } = useApp();
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [path]);
+  const current = nav.find((item) => isActive(item.to, path));
+  useEffect(() => {
+    document.title = `${current?.label ?? 'Hearth'} · ${store.name} · Hearth`;
+  }, [current, store.name]);
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">Skip to content</a>
+      <aside className={`sidebar ${menuOpen ? 'open' : ''}`}>
+        <div className="sidebar-top">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true">◆</span> Hearth
+          </div>
+          <button type="button" className="menu-button" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((open) => !open)}>
+            {menuOpen ? 'Close' : 'Menu'}
+          </button>
+        </div>
+        <div className="store-name" title={`${store.name} (${store.currency}, ${store.timezone})`}>
+          {store.name}
+        </div>
+        <nav id="main-nav" aria-label="Main">
+          <ul>
+            {nav.map((item) => (
+              <li key={item.to}>
+                <Link to={item.to} className={isActive(item.to, path) ? 'active' : ''} aria-current={isActive(item.to, path) ? 'page' : undefined}>
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="user-box">
+          <div className="user-email" title={session.email}>{session.email}</div>
+          <div className="user-role">
+            {role}
+            {role === 'analyst' && ' · read-only'}
+          </div>
+          <button type="button" className="link-button" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </aside>
+      <main id="main" className="content" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,126 @@
+import type { ReactNode } from 'react';
+
+/** A titled card. `definition` is the metric's definition, shown on hover and focus. */
+export function Panel({ title, definition, actions, children, className = '', testId }: { title: string; definition?: string; actions?: ReactNode; children: ReactNode; className?: string; testId?: string }) {
+  return (
+    <section className={`panel ${className}`} aria-label={title} data-testid={testId}>
+      <header className="panel-head">
+        <h2>
+          {title}
+          {definition && <InfoTip text={definition} />}
+        </h2>
+        {actions && <div className="panel-actions">{actions}</div>}
+      </header>
+      {children}
+    </section>
+  );
+}
+
+export function InfoTip({ text }: { text: string }) {
+  return (
+    <span className="info" tabIndex={0} role="note" aria-label={text} title={text}>
+      ?<span className="info-text">{text}</span>
+    </span>
+  );
+}
+
+export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className="page-header">
+      <div>
+        <h1>{title}</h1>
+        {subtitle && <p className="subtitle">{subtitle}</p>}
+      </div>
+      {actions && <div className="page-actions">{actions}</div>}
+    </div>
+  );
+}
+
+/** A tiny line of a KPI's recent values; each point's exact value is its tooltip. */
+export function Sparkline({ values, labels, format, width = 120, height = 32 }: { values: number[]; labels?: string[]; format: (v: number) => string; width?: number; height?: number }) {
+  const points = values.filter((v) => Number.isFinite(v));
+  if (points.length < 2) return <span className="spark-empty">not enough history</span>;
+  const min = Math.min(...points);
+  const max = Math.max(...points);
+  const span = max - min || 1;
+  const x = (i: number) => 2 + (i * (width - 4)) / (values.length - 1);
+  const y = (v: number) => height - 3 - ((v - min) / span) * (height - 6);
+  const path = values.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  const description = values.map((v, i) => `${labels?.[i] ?? i + 1}: ${format(v)}`).join(', ');
+  return (
+    <svg className="spark" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Trend: ${description}`}>
+      <path d={path} fill="none" stroke="currentColor" strokeWidth="1.6" />
+      {values.map((v, i) => (
+        <circle key={i} cx={x(i)} cy={y(v)} r={i === values.length - 1 ? 2.6 : 5} fill={i === values.length - 1 ? 'currentColor' : 'transparent'}>
+          <title>{`${labels?.[i] ?? ''} ${format(v)}`.trim()}</title>
+        </circle>
+      ))}
+    </svg>
+  );
+}
+
+export interface Column<T> {
+  key: string;
+  label: string;
+  render: (row: T) => ReactNode;
+  numeric?: boolean;
+  title?: string;
+}
+
+export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick }: { columns: Column<T>[]; rows: T[]; rowKey: (row: T, index: number) => string; caption?: string; onRowClick?: (row: T) => void }) {
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        {caption && <caption className="sr-only">{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.key} scope="col" className={c.numeric ? 'num' : undefined} title={c.title}>
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row, index) => (
+            <tr
+              key={rowKey(row, index)}
+              className={onRowClick ? 'clickable' : undefined}
+              onClick={onRowClick ? () => onRowClick(row) : undefined}
+              onKeyDown={onRowClick ? (event) => event.key === 'Enter' && onRowClick(row) : undefined}
+              tabIndex={onRowClick ? 0 : undefined}
+            >
+              {columns.map((c) => (
+                <td key={c.key} className={c.numeric ? 'num' : undefined}>
+                  {c.render(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Segmented<V extends string>({ label, value, options, onChange }: { label: string; value: V; options: { value: V; label: string }[]; onChange: (value: V) => void }) {
+  return (
+    <div className="segmented" role="radiogroup" aria-label={label}>
+      {options.map((option) => (
+        <button key={option.value} type="button" role="radio" aria-checked={option.value === value} className={option.value === value ? 'on' : ''} onClick={() => onChange(option.value)}>
+          {option.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function Field({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) {
+  return (
+    <label className="field">
+      <span className="field-label">{label}</span>
+      {children}
+      {hint && <span className="field-hint">{hint}</span>}
+    </label>
+  );
+}

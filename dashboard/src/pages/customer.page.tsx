@@ -1,0 +1,103 @@
+import type { CustomerRow } from '../api/analytics-types';
+import { http } from '../api/client';
+import type { CustomerPrediction } from '../api/prediction-types';
+import { useApi } from '../api/use-api';
+import { useApp } from '../components/app-context';
+import { Link } from '../components/router';
+import { Async } from '../components/states';
+import { PageHeader, Panel } from '../components/ui';
+import { customerName } from './customers.page';
+
+interface TimelineItem {
+  type: string;
+  at: string;
+  external_id?: string;
+  total?: number;
+  amount?: number;
+  status?: string;
+  items?: number;
+  name?: string;
+  event?: string;
+  rating?: number;
+  discount_codes?: string[];
+}
+
+interface Profile {
+  identity: CustomerRow & { phone?: string | null; city?: string | null; tags?: string[] };
+  consent?: { accepts_marketing?: boolean };
+  kpis?: { orders?: number; revenue?: number; first_order_at?: string | null; last_order_at?: string | null; average_order_value?: number | null; days_since_last_order?: number | null };
+  rfm?: { segment: string; r_score?: number; f_score?: number; m_score?: number } | null;
+  segments?: { id: string; name: string }[];
+  personas?: { id: string; name: string }[];
+  timeline?: TimelineItem[];
+}
+
+function describe(item: TimelineItem, money: (v: number) => string): string {
+  const parts = [item.external_id, item.status, item.items !== undefined ? `${item.items} item${item.items === 1 ? '' : 's'}` : undefined,
+    item.total !== undefined ? money(item.total) : item.amount !== undefined ? money(item.amount) : undefined, item.event ?? item.name,
+    item.rating !== undefined ? `${item.rating}★` : undefined, item.discount_codes?.length ? `code ${item.discount_codes.join(', ')}` : undefined];
+  return parts.filter(Boolean).join(' · ');
+}
+
+export function CustomerPage({ id }: { id: string }) {
+  const { fmt } = useApp();
+  const { result, reload } = useApi(`profile:${id}`, () => http.get<Profile>(`/api/v1/customers/${encodeURIComponent(id)}/profile`));
+  const prediction = useApi(`prediction:${id}`, () => http.get<CustomerPrediction>(`/api/v1/customers/${encodeURIComponent(id)}/predictions`));
+  return (
+    <div className="page">
+      <p><Link to="/customers">← Customers</Link></p>
+      <Async result={result} onRetry={reload}>
+        {(profile) => (
+          <>
+            <PageHeader title={customerName(profile.identity)} subtitle={[profile.identity.email, profile.identity.country, profile.identity.external_id && `id ${profile.identity.external_id}`].filter(Boolean).join(' · ')} />
+            <div className="grid grid-3">
+              <Panel title="Orders">
+                <dl className="dl">
+                  <dt>Orders</dt><dd data-testid="profile-orders">{fmt.number(profile.kpis?.orders)}</dd>
+                  <dt>Revenue</dt><dd>{fmt.money(profile.kpis?.revenue)}</dd>
+                  <dt>Average order</dt><dd>{fmt.money(profile.kpis?.average_order_value)}</dd>
+                  <dt>First order</dt><dd>{fmt.date(profile.kpis?.first_order_at ?? null)}</dd>
+                  <dt>Last order</dt><dd>{fmt.date(profile.kpis?.last_order_at ?? null)}</dd>
+                </dl>
+              </Panel>
+              <Panel title="Predictions" definition="From the current model: probability the customer is still active, expected orders and discounted 12-month value.">
+                <Async result={prediction.result} empty="No prediction: the customer has no order yet, or the models have not been fitted.">
+                  {(p) => (
+                    <dl className="dl">
+                      <dt>P(alive)</dt><dd>{fmt.percent(p.p_alive, 0)}</dd>
+                      <dt>Churn risk</dt><dd><span className={`badge ${p.churn_risk === 'high' ? 'bad' : p.churn_risk === 'medium' ? 'warn' : 'good'}`}>{p.churn_risk}</span></dd>
+                      <dt>Expected orders (90 days)</dt><dd>{fmt.number(p.expected_orders_90d, { digits: 2 })}</dd>
+                      <dt>Predicted 12-month CLV</dt><dd>{fmt.money(p.clv_12m)}</dd>
+                      <dt>Next order around</dt><dd>{fmt.date(p.next_order_on)}</dd>
+                    </dl>
+                  )}
+                </Async>
+              </Panel>
+              <Panel title="Segments">
+                <dl className="dl">
+                  <dt>RFM</dt><dd>{profile.rfm ? `${profile.rfm.segment} (R${profile.rfm.r_score ?? '?'} F${profile.rfm.f_score ?? '?'} M${profile.rfm.m_score ?? '?'})` : '—'}</dd>
+                  <dt>Segments</dt><dd>{profile.segments?.length ? profile.segments.map((s) => s.name).join(', ') : 'none'}</dd>
+                  <dt>Personas</dt><dd>{profile.personas?.length ? profile.personas.map((p) => p.name).join(', ') : 'none'}</dd>
+                  <dt>Marketing</dt><dd>{profile.consent?.accepts_marketing ? 'accepts email' : 'no consent'}</dd>
+                  <dt>Tags</dt><dd>{profile.identity.tags?.length ? profile.identity.tags.join(', ') : '—'}</dd>
+                </dl>
+              </Panel>
+            </div>
+            <Panel title="Timeline" className="timeline-panel">
+              {profile.timeline?.length ? (
+                <ol className="timeline">
+                  {profile.timeline.map((item, i) => (
+                    <li key={i}>
+                      <span className="muted">{fmt.dateTime(item.at)}</span>
+                      <span><b>{item.type.replace(/_/g, ' ')}</b> {describe(item, (v) => fmt.money(v))}</span>
+                    </li>
+                  ))}
+                </ol>
+              ) : <p className="muted">Nothing on this customer's timeline yet.</p>}
+            </Panel>
+          </>
+        )}
+      </Async>
+    </div>
+  );
+}

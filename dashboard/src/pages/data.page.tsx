@@ -1,0 +1,154 @@
+import { useState, type FormEvent } from 'react';
+import { http } from '../api/client';
+import type { ApiKey, CreatedKey, Job } from '../api/types';
+import { useAction, useApi } from '../api/use-api';
+import { useApp } from '../components/app-context';
+import { ImportStatus } from '../components/import-status';
+import { Async } from '../components/states';
+import { DataTable, Field, PageHeader, Panel } from '../components/ui';
+
+function snippet(origin: string, key: string): string {
+  return `<script>
+/* Hearth tracking: page views, identify and custom events (Segment spec). */
+(function () {
+  var KEY = '${key}', URL = '${origin}/v1/';
+  var anon = localStorage.getItem('hearth_anon') || (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+  localStorage.setItem('hearth_anon', anon);
+  function send(type, body) {
+    body.anonymousId = anon; body.messageId = crypto.randomUUID(); body.timestamp = new Date().toISOString();
+    fetch(URL + type, { method: 'POST', keepalive: true, headers: { 'Content-Type': 'application/json', Authorization: 'Basic ' + btoa(KEY + ':') }, body: JSON.stringify(body) });
+  }
+  window.hearth = {
+    page: function (props) { send('page', { name: document.title, properties: Object.assign({ url: location.href, path: location.pathname, referrer: document.referrer }, props) }); },
+    identify: function (userId, traits) { send('identify', { userId: userId, traits: traits || {} }); },
+    track: function (event, props) { send('track', { event: event, properties: props || {} }); }
+  };
+  window.hearth.page();
+})();
+</script>`;
+}
+
+function Keys() {
+  const { canWrite, fmt } = useApp();
+  const { result, reload } = useApi(canWrite ? 'keys' : null, () => http.get<{ data: ApiKey[] }>('/api/v1/keys'));
+  const [kind, setKind] = useState<'write' | 'secret'>('write');
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<CreatedKey & { kind: string } | undefined>();
+  const [copied, setCopied] = useState(false);
+  const create = useAction((body: { kind: 'write' | 'secret'; name: string }) => http.post<CreatedKey>('/api/v1/keys', body));
+  const revoke = useAction((id: string) => http.delete(`/api/v1/keys/${encodeURIComponent(id)}`).then(() => true));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const key = await create.run({ kind, name });
+    if (key) {
+      setCreated({ ...key, kind });
+      setCopied(false);
+      setName('');
+      reload();
+    }
+  };
+  if (!canWrite) {
+    return (
+      <Panel title="API keys">
+        <p className="muted">Only owners and admins see and manage API keys.</p>
+      </Panel>
+    );
+  }
+  return (
+    <Panel title="API keys" definition="Write keys may only send tracking data and are safe in a web page. Secret keys read and change everything: keep them on your server.">
+      {created && (
+        <div className="notice" role="status" data-testid="new-key">
+          New {created.kind} key — copy it now, it is shown only once:
+          <code className="secret">{created.key}</code>
+          <button type="button" className="secondary" onClick={() => navigator.clipboard?.writeText(created.key).then(() => setCopied(true), () => setCopied(false))}>
+            {copied ? 'Copied' : 'Copy key'}
+          </button>{' '}
+          <button type="button" className="link-button" onClick={() => setCreated(undefined)}>Done</button>
+        </div>
+      )}
+      <Async result={result} onRetry={reload} isEmpty={(d) => d.data.length === 0} empty="No keys yet. Create a write key for the tracking snippet, or a secret key for your server.">
+        {(data) => (
+          <DataTable
+            caption="API keys"
+            rows={data.data}
+            rowKey={(k) => k.id}
+            columns={[
+              { key: 'name', label: 'Name', render: (k) => k.name },
+              { key: 'kind', label: 'Kind', render: (k) => <span className={`badge ${k.kind === 'secret' ? 'warn' : ''}`}>{k.kind}</span> },
+              { key: 'prefix', label: 'Key starts with', render: (k) => <code>{k.prefix}…</code> },
+              { key: 'created', label: 'Created', render: (k) => fmt.date(k.created_at) },
+              { key: 'used', label: 'Last used', render: (k) => (k.last_used_at ? fmt.dateTime(k.last_used_at) : 'never') },
+              {
+                key: 'state', label: 'State', render: (k) => k.revoked_at
+                  ? <span className="badge bad">revoked {fmt.date(k.revoked_at)}</span>
+                  : <button type="button" className="danger" aria-label={`Revoke key ${k.name}`} onClick={async () => { if (await revoke.run(k.id)) reload(); }}>Revoke</button>,
+              },
+            ]}
+          />
+        )}
+      </Async>
+      {revoke.error && <p className="form-error" role="alert">{revoke.error.describe()}</p>}
+      <form onSubmit={submit} className="form-grid" aria-label="Create an API key" style={{ marginTop: 14 }}>
+        <Field label="Kind">
+          <select name="key-kind" value={kind} onChange={(e) => setKind(e.target.value as 'write' | 'secret')}>
+            <option value="write">Write (tracking only)</option>
+            <option value="secret">Secret (full API)</option>
+          </select>
+        </Field>
+        <Field label="Name"><input name="key-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. storefront" maxLength={100} /></Field>
+        <div><button type="submit" className="primary" disabled={create.pending}>Create key</button></div>
+      </form>
+      {create.error && <p className="form-error" role="alert">{create.error.describe()}</p>}
+    </Panel>
+  );
+}
+
+function Jobs() {
+  const { fmt } = useApp();
+  const { result, reload } = useApi('jobs', () => http.get<{ data: Job[] }>('/api/v1/jobs', { limit: 25 }));
+  return (
+    <Panel title="Job queue" definition="Background work: model refits, segment refreshes, imports. Failed jobs are retried with backoff; dead ones gave up after their last attempt." actions={<button type="button" className="secondary" onClick={reload}>Refresh</button>}>
+      <Async result={result} onRetry={reload} isEmpty={(d) => d.data.length === 0} empty="No background jobs have run yet. Imports, model refits and segment refreshes appear here.">
+        {(data) => (
+          <DataTable
+            caption="Recent jobs"
+            rows={data.data}
+            rowKey={(j) => String(j.id)}
+            columns={[
+              { key: 'id', label: '#', numeric: true, render: (j) => j.id },
+              { key: 'kind', label: 'Job', render: (j) => j.kind },
+              { key: 'state', label: 'State', render: (j) => <span className={`badge ${j.state === 'done' ? 'good' : j.state === 'dead' || j.state === 'failed' ? 'bad' : 'warn'}`}>{j.state}</span> },
+              { key: 'progress', label: 'Progress', numeric: true, render: (j) => (j.progress === null ? '—' : fmt.percent(j.progress, 0)) },
+              { key: 'attempts', label: 'Attempts', numeric: true, render: (j) => `${j.attempts} / ${j.maxAttempts}` },
+              { key: 'created', label: 'Created', render: (j) => fmt.dateTime(j.createdAt) },
+              { key: 'finished', label: 'Finished', render: (j) => fmt.dateTime(j.finishedAt) },
+              { key: 'error', label: 'Last error', render: (j) => <span title={j.lastError ?? ''}>{j.lastError ? j.lastError.slice(0, 60) : '—'}</span> },
+            ]}
+          />
+        )}
+      </Async>
+    </Panel>
+  );
+}
+
+export function DataPage() {
+  const origin = window.location.origin;
+  const [copied, setCopied] = useState(false);
+  const code = snippet(origin, 'YOUR_WRITE_KEY');
+  return (
+    <div className="page">
+      <PageHeader title="Data" subtitle="Where your data comes from: keys, the tracking snippet, imports and background jobs." />
+      <div className="stack">
+        <ImportStatus />
+        <Keys />
+        <Panel title="Tracking snippet" definition="Paste before </body> on every page of the shop, with a write key. It sends page views, and lets the shop call hearth.identify(customerId) and hearth.track(event, properties).">
+          <pre className="snippet" data-testid="snippet"><code>{code}</code></pre>
+          <button type="button" className="secondary" onClick={() => navigator.clipboard?.writeText(code).then(() => setCopied(true), () => setCopied(false))}>
+            {copied ? 'Copied' : 'Copy snippet'}
+          </button>
+        </Panel>
+        <Jobs />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+import type { KpisAnswer, KpisReport, KpiValue } from '../api/analytics-types';
+import { http } from '../api/client';
+import { useApi } from '../api/use-api';
+import { useApp } from '../components/app-context';
+import { ClvPanels } from '../components/clv-panels';
+import type { Formatter } from '../components/format';
+import { DateRange, useDateRange } from '../components/date-range';
+import { Link } from '../components/router';
+import { Async } from '../components/states';
+import { InfoTip, PageHeader, Panel, Sparkline } from '../components/ui';
+
+export function formatKpi(kpi: Pick<KpiValue, 'unit'>, value: number | null | undefined, fmt: Formatter): string {
+  if (kpi.unit === 'money') return fmt.money(value, { compact: true });
+  if (kpi.unit === 'ratio') return fmt.percent(value, 1);
+  return fmt.number(value, { compact: true });
+}
+
+function change(kpi: KpiValue): number | undefined {
+  if (kpi.value === null || kpi.previous === null) return undefined;
+  if (kpi.unit === 'ratio') return kpi.value - kpi.previous;
+  return kpi.previous === 0 ? undefined : (kpi.value - kpi.previous) / kpi.previous;
+}
+
+function Delta({ kpi, fmt }: { kpi: KpiValue; fmt: Formatter }) {
+  const delta = change(kpi);
+  if (delta === undefined) return <span className="delta flat">no previous period</span>;
+  const good = kpi.lowerIsBetter ? delta < 0 : delta > 0;
+  const flat = Math.abs(delta) < 0.0005;
+  const arrow = flat ? '→' : delta > 0 ? '▲' : '▼';
+  const text = kpi.unit === 'ratio' ? `${delta >= 0 ? '+' : ''}${fmt.number(delta * 100, { digits: 1 })} pts` : `${delta >= 0 ? '+' : ''}${fmt.percent(delta, 1)}`;
+  return (
+    <span className={`delta ${flat ? 'flat' : good ? 'up' : 'down'}`} title={`Previous period: ${formatKpi(kpi, kpi.previous, fmt)}`}>
+      {arrow} {text} <span className="sr-only">vs previous period ({formatKpi(kpi, kpi.previous, fmt)})</span>
+    </span>
+  );
+}
+
+function KpiCard({ kpi }: { kpi: KpiValue }) {
+  const { fmt } = useApp();
+  const series = (kpi.series ?? []).filter((p) => p.value !== null) as { period: string; value: number }[];
+  return (
+    <div className="kpi" data-testid={`kpi-${kpi.key}`}>
+      <div className="kpi-label">
+        {kpi.label}
+        {kpi.definition && <InfoTip text={kpi.definition} />}
+      </div>
+      <div className="kpi-value" data-testid={`kpi-value-${kpi.key}`}>{formatKpi(kpi, kpi.value, fmt)}</div>
+      <div className="kpi-foot">
+        <Delta kpi={kpi} fmt={fmt} />
+        <Sparkline values={series.map((p) => p.value)} labels={series.map((p) => p.period)} format={(v) => formatKpi(kpi, v, fmt)} />
+      </div>
+    </div>
+  );
+}
+
+/** The report's figures as cards, each with its definition and its per-period trend where the report has one. */
+export function toKpis(report: KpisReport): KpisAnswer {
+  const now = report.current;
+  const before = report.comparison;
+  const series = (pick: (p: KpisReport['series'][number]) => number) => report.series.map((p) => ({ period: p.periodStart, value: pick(p) }));
+  const kpi = (key: keyof typeof now & string, label: string, unit: KpiValue['unit'], definition: string, extra: Partial<KpiValue> = {}): KpiValue => ({
+    key, label, unit, definition, value: (now[key] as number | null) ?? null, previous: before ? ((before[key] as number | null) ?? null) : null, ...extra,
+  });
+  return {
+    range: { from: now.from, to: now.to },
+    previous: before ? { from: before.from, to: before.to } : { from: now.from, to: now.from },
+    kpis: [
+      kpi('customers', 'Customers', 'count', 'Customers with at least one order in the period.', { series: series((p) => p.customers) }),
+      kpi('repeatPurchaseRate', 'Repeat purchase rate', 'ratio', 'Share of the period\'s customers who have placed two or more orders by its end.'),
+      kpi('retentionRate', 'Retention', 'ratio', 'Share of the previous period\'s customers who ordered again in this period.'),
+      kpi('returningCustomers', 'Returning customers', 'count', 'Customers in the period whose first order was before it.'),
+      kpi('revenue', 'Revenue', 'money', 'Order totals in the period, in the store\'s currency.', { series: series((p) => p.revenue) }),
+      kpi('churnRate', 'Churn', 'ratio', 'Share of customers active at the start of the period who went longer than the inactivity threshold without ordering.', { lowerIsBetter: true }),
+    ],
+  };
+}
+
+/** The largest moves, in words, when the server sends no notes of its own. */
+function whatChanged(answer: KpisAnswer, fmt: Formatter): string[] {
+  if (answer.notes?.length) return answer.notes;
+  return answer.kpis
+    .map((kpi) => ({ kpi, delta: change(kpi) }))
+    .filter((x): x is { kpi: KpiValue; delta: number } => x.delta !== undefined && Math.abs(x.delta) >= 0.01)
+    .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
+    .slice(0, 4)
+    .map(({ kpi, delta }) => `${kpi.label} ${delta > 0 ? 'rose' : 'fell'} from ${formatKpi(kpi, kpi.previous, fmt)} to ${formatKpi(kpi, kpi.value, fmt)}${(kpi.lowerIsBetter ? delta > 0 : delta < 0) ? ' — worth a look.' : '.'}`);
+}
+
+export function OverviewPage() {
+  const { fmt, store } = useApp();
+  const range = useDateRange();
+  const { result, reload } = useApi(`kpis:${range.from}:${range.to}`, () => http.get<KpisReport>('/api/v1/analytics/kpis', { from: range.from, to: range.to }).then(toKpis));
+  return (
+    <div className="page">
+      <PageHeader
+        title="Overview"
+        subtitle={<>How retention is going at {store.name}, compared with the period before.</>}
+        actions={<DateRange range={range} shown={result.state === 'ok' ? result.data.range : undefined} />}
+      />
+      <Async result={result} onRetry={reload} isEmpty={(d) => d.kpis.length === 0} empty="No orders yet. Import orders or connect your shop on the Data page, and the figures appear here.">
+        {(answer) => {
+          const notes = whatChanged(answer, fmt);
+          return (
+            <>
+              <p className="muted" data-testid="kpi-range">
+                {fmt.date(answer.range.from)} – {fmt.date(answer.range.to)}, compared with {fmt.date(answer.previous.from)} – {fmt.date(answer.previous.to)}
+              </p>
+              <div className="kpis">{answer.kpis.map((kpi) => <KpiCard key={kpi.key} kpi={kpi} />)}</div>
+              <Panel title="What changed" className="notes-panel">
+                {notes.length ? <ul className="notes">{notes.map((note) => <li key={note}>{note}</li>)}</ul> : <p className="muted">Nothing moved by more than 1 % against the previous period.</p>}
+                <p className="muted">
+                  Next: see <Link to="/cohorts">which cohorts keep buying</Link>, <Link to="/predictions">who is at risk</Link> and <Link to="/segments">build a segment</Link> to act on it.
+                </p>
+              </Panel>
+            </>
+          );
+        }}
+      </Async>
+      <div className="stack" style={{ marginTop: 16 }}>
+        <ClvPanels />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import { useState, type FormEvent } from 'react';
+import { http } from '../api/client';
+import type { Member, Role, StoreSettings } from '../api/types';
+import { useAction, useApi } from '../api/use-api';
+import { useApp } from '../components/app-context';
+import { Async } from '../components/states';
+import { DataTable, Field, PageHeader, Panel } from '../components/ui';
+
+const currencies = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'JPY', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'NZD', 'INR', 'BRL', 'MXN'];
+
+function timeZones(current: string): string[] {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return zones.includes(current) ? zones : [current, ...zones];
+}
+
+function StoreForm() {
+  const { store, isOwner, reloadStore } = useApp();
+  const [name, setName] = useState(store.name);
+  const [timezone, setTimezone] = useState(store.timezone);
+  const [currency, setCurrency] = useState(store.currency);
+  const [saved, setSaved] = useState(false);
+  const save = useAction((changes: Partial<StoreSettings>) => http.patch<StoreSettings>('/api/v1/store', changes));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    if (await save.run({ name, timezone, currency })) {
+      setSaved(true);
+      reloadStore();
+    }
+  };
+  return (
+    <Panel title="Store">
+      <form onSubmit={submit} className="stack" aria-label="Store settings">
+        <div className="form-grid">
+          <Field label="Name">
+            <input name="store-name" value={name} onChange={(e) => setName(e.target.value)} disabled={!isOwner} required />
+          </Field>
+          <Field label="Time zone" hint="Reports bucket days and months in this zone.">
+            <select name="timezone" value={timezone} onChange={(e) => setTimezone(e.target.value)} disabled={!isOwner}>
+              {timeZones(store.timezone).map((zone) => <option key={zone}>{zone}</option>)}
+            </select>
+          </Field>
+          <Field label="Currency" hint="Reports show money in this currency.">
+            <select name="currency" value={currency} onChange={(e) => setCurrency(e.target.value)} disabled={!isOwner}>
+              {(currencies.includes(store.currency) ? currencies : [store.currency, ...currencies]).map((code) => <option key={code}>{code}</option>)}
+            </select>
+          </Field>
+        </div>
+        {save.error && <p className="form-error" role="alert">{save.error.describe()}</p>}
+        {saved && <p className="notice" role="status">Saved.</p>}
+        {isOwner ? (
+          <div><button type="submit" className="primary" disabled={save.pending}>Save store settings</button></div>
+        ) : (
+          <p className="muted">Only the store's owners change these settings.</p>
+        )}
+      </form>
+    </Panel>
+  );
+}
+
+function Users() {
+  const { isOwner, fmt, session } = useApp();
+  const { result, reload } = useApi('users', () => http.get<{ data: Member[] }>('/api/v1/users'));
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('analyst');
+  const add = useAction((body: { email: string; password: string; role: Role }) => http.post('/api/v1/users', body));
+  const remove = useAction((id: string) => http.delete(`/api/v1/users/${encodeURIComponent(id)}`).then(() => true));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if ((await add.run({ email, password, role })) !== undefined) {
+      setEmail('');
+      setPassword('');
+      reload();
+    }
+  };
+  return (
+    <Panel title="Users and roles" definition="Owners change everything, including settings and users. Admins manage data, keys and segments. Analysts only read.">
+      <Async result={result} onRetry={reload} isEmpty={(d) => d.data.length === 0} empty="No users yet.">
+        {(data) => (
+          <DataTable
+            caption="Users"
+            rows={data.data}
+            rowKey={(m) => m.user_id}
+            columns={[
+              { key: 'email', label: 'Email', render: (m) => m.email },
+              { key: 'name', label: 'Name', render: (m) => m.name ?? '—' },
+              { key: 'role', label: 'Role', render: (m) => <span className="badge">{m.role}</span> },
+              { key: 'since', label: 'Member since', render: (m) => fmt.date(m.created_at) },
+              ...(isOwner ? [{
+                key: 'actions', label: '', render: (m: Member) => m.user_id === session.userId ? <span className="muted">you</span> : (
+                  <button type="button" className="danger" onClick={async () => { if (await remove.run(m.user_id)) reload(); }}>Remove</button>
+                ),
+              }] : []),
+            ]}
+          />
+        )}
+      </Async>
+      {remove.error && <p className="form-error" role="alert">{remove.error.describe()}</p>}
+      {isOwner && (
+        <form onSubmit={submit} className="stack" aria-label="Add a user" style={{ marginTop: 14 }}>
+          <div className="form-grid">
+            <Field label="Email"><input name="new-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} required /></Field>
+            <Field label="Password" hint="At least 10 characters; share it privately."><input name="new-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} required minLength={10} /></Field>
+            <Field label="Role">
+              <select name="new-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+                <option value="analyst">Analyst (read-only)</option>
+                <option value="admin">Admin</option>
+                <option value="owner">Owner</option>
+              </select>
+            </Field>
+            <div><button type="submit" className="primary" disabled={add.pending}>Add user</button></div>
+          </div>
+          {add.error && <p className="form-error" role="alert">{add.error.describe()}</p>}
+        </form>
+      )}
+    </Panel>
+  );
+}
+
+export function SettingsPage() {
+  return (
+    <div className="page">
+      <PageHeader title="Settings" subtitle="The store's name, time zone and currency, and who may use this dashboard." />
+      <div className="stack">
+        <StoreForm />
+        <Users />
+      </div>
+    </div>
+  );
+}

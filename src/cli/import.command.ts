@@ -1,0 +1,81 @@
+/** `hearth import FILE... --format F`: bulk import with a progress bar, a summary and a rejects file. */
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { AppError } from '../lib/errors.js';
+import { DataWriter } from '../modules/orders/data-writer.js';
+import { readMapping } from '../modules/imports/column-mapping.js';
+import { formatNames } from '../modules/imports/formats/index.js';
+import { checkImportRequest, ImportsService, type BatchWriter, type ImportSummary } from '../modules/imports/imports.service.js';
+import type { Services } from '../services.js';
+import { CliError, printJson, withContext, withDataDir, type CommonOptions } from './context.js';
+
+interface ImportOptions extends CommonOptions {
+  format: string;
+  rejects?: string;
+  mapping?: string;
+  currency?: string;
+}
+
+/** The import service over the shared writer. */
+export function importsServiceOf(services: Services): ImportsService {
+  const writer = (services as Services & { data?: BatchWriter }).data ?? new DataWriter(services.store);
+  return new ImportsService(services.store.write, services.store.read, services.accounts, writer, services.config.defaultTimeZone);
+}
+
+export function registerImportCommand(program: Command): void {
+  withDataDir(program.command('import').description('import customers, orders, returns and products from files').argument('<files...>', 'files to import'))
+    .requiredOption('--format <format>', `file format: ${formatNames.join(', ')}`)
+    .option('--rejects <file>', 'where to write rejected rows (default: <data dir>/imports/<file>.rejects.csv)')
+    .option('--mapping <file>', 'column mapping (JSON) for --format csv')
+    .option('--currency <code>', 'currency of amounts the file does not label (ISO 4217)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (files: string[], options: ImportOptions) => {
+      // Wrong arguments fail with a one-line reason before the data directory is opened or created.
+      const request = await oneLine(async () => {
+        const mapping = options.mapping ? readMapping(options.mapping) : undefined;
+        const checked = { files, format: options.format, currency: options.currency, mapping, rejectsFile: options.rejects, store: options.store };
+        await checkImportRequest(checked);
+        return checked;
+      });
+      await withContext(options, async ({ services, config }) => {
+        const bar = process.stdout.isTTY && !options.json
+          ? new cliProgress.SingleBar({ format: 'importing {bar} {percentage}% | {done}/{size} MB | ETA {eta_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic)
+          : undefined;
+        const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+        let started = false;
+        try {
+          const summary = await importsServiceOf(services).run({ ...request, rejectsDir: join(config.dataDir, 'imports') }, {
+            onProgress: (done, total) => {
+              if (!bar) return;
+              if (!started) bar.start(total, 0, { done: mb(0), size: mb(total) });
+              started = true;
+              bar.update(done, { done: mb(done), size: mb(total) });
+            },
+          });
+          bar?.stop();
+          if (options.json) printJson(summary);
+          else process.stdout.write(describe(summary));
+        } finally {
+          if (started) bar?.stop();
+        }
+      }, { migrate: true });
+    });
+}
+
+async function oneLine<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'bad_request') throw new CliError(error.message, 2);
+    throw error;
+  }
+}
+
+function describe(s: ImportSummary): string {
+  const n = (value: number) => value.toLocaleString('en');
+  const counts = (label: string, c: ImportSummary['orders']) => `  ${label.padEnd(10)} ${n(c.created)} created, ${n(c.updated)} updated, ${n(c.unchanged)} unchanged\n`;
+  return `Imported ${n(s.rowsRead)} rows from ${s.files.length} file${s.files.length === 1 ? '' : 's'} (${s.format}) into store ${s.store.slug}${s.store.created ? ' (new)' : ''} in ${s.seconds} s\n`
+    + counts('customers', s.customers) + counts('products', s.products) + counts('orders', s.orders) + counts('returns', s.returns)
+    + (s.rowsRejected ? `  rejected   ${n(s.rowsRejected)} rows: see ${s.rejectsFiles.join(', ')}\n` : '');
+}

@@ -1,0 +1,142 @@
+/**
+ * `hearth models fit|backtest` and `hearth report predictions`: the customer-base models of a
+ * store (see docs/predictions.md). Thin: parsing and printing only; the work is in the
+ * predictions service.
+ */
+import type { Command } from 'commander';
+import type { BacktestMetrics } from '../modules/predictions/backtest.js';
+import {
+  churnRiskCounts, currentModel, fitAndScore, listPredictions, runBacktest, saveBacktest, type FitReport, type ModelChoice,
+} from '../modules/predictions/predictions.service.js';
+import { addDays, type TimeUnit } from '../modules/predictions/summaries.js';
+import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
+
+function day(value: string, flag: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new CliError(`${flag}: expected a date YYYY-MM-DD, got "${value}"`, 2);
+  return value;
+}
+
+function timeUnit(value: string | undefined): TimeUnit {
+  if (value === undefined) return 'week';
+  if (value !== 'day' && value !== 'week') throw new CliError(`--time-unit: expected day or week, got "${value}"`, 2);
+  return value;
+}
+
+function modelChoice(value: string | undefined): ModelChoice {
+  if (value === undefined) return 'auto';
+  if (value !== 'auto' && value !== 'bgnbd' && value !== 'pareto-nbd') throw new CliError(`--model: expected auto, bgnbd or pareto-nbd, got "${value}"`, 2);
+  return value;
+}
+
+const fixed = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');
+
+/** The JSON of `models fit`: the count model's and Gamma-Gamma's parameters in one `params` object. */
+export function fitJson(report: FitReport): Record<string, unknown> {
+  if (report.status !== 'ok') return report;
+  return {
+    status: report.status, model: report.model, timeUnit: report.timeUnit, asOf: report.asOf, reason: report.reason,
+    params: { ...report.count.params, ...report.spend?.params },
+    standardErrors: { ...report.count.standardErrors, ...report.spend?.fit.standardErrors },
+    logLikelihood: report.count.logLikelihood, customers: report.customers, converged: report.count.converged,
+    spend: report.spend && {
+      logLikelihood: report.spend.fit.logLikelihood, customers: report.spend.fit.customers, converged: report.spend.fit.converged,
+      spendFrequencyCorrelation: report.spend.spendFrequencyCorrelation, independent: report.spend.independent,
+    },
+    backtest: 'metrics' in report.backtest ? summaryOf(report.backtest.metrics) : report.backtest,
+    seconds: report.seconds,
+  };
+}
+
+function summaryOf(metrics: BacktestMetrics[]) {
+  return metrics.map((m) => ({ model: m.model, totalPredicted: m.totalPredicted, totalActual: m.totalActual, mae: m.mae, correlation: m.correlation, brier: m.brier }));
+}
+
+function printMetrics(metrics: BacktestMetrics[]): void {
+  process.stdout.write(`${formatTable(['model', 'predicted orders', 'actual orders', 'MAE / customer', 'correlation', 'Brier'],
+    metrics.map((m) => [m.model, fixed(m.totalPredicted, 1), m.totalActual, fixed(m.mae), fixed(m.correlation), fixed(m.brier)]))}\n`);
+}
+
+export function registerModelsCommand(program: Command): void {
+  const models = program.command('models').description('customer-base models: fit, backtest');
+
+  withDataDir(models.command('fit').description('fit the models on orders up to a date, backtest them and score every customer'))
+    .option('--as-of <date>', 'use orders up to this day (default: the last order day)')
+    .option('--time-unit <unit>', 'day or week', 'week')
+    .option('--model <model>', 'auto, bgnbd or pareto-nbd', 'auto')
+    .option('--discount-rate <rate>', 'yearly discount rate for CLV, applied monthly', '0.1')
+    .option('--json', 'print JSON')
+    .action(async (options: CommonOptions & { asOf?: string; timeUnit?: string; model?: string; discountRate: string }) => {
+      const asOf = options.asOf === undefined ? undefined : day(options.asOf, '--as-of');
+      const rate = Number(options.discountRate);
+      if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new CliError(`--discount-rate: expected a number from 0 to 1, got "${options.discountRate}"`, 2);
+      await withContext(options, async ({ services, store }) => {
+        const storeId = await resolveStoreId(services, options.store);
+        const { currency } = await services.accounts.getStore(storeId);
+        const report = await fitAndScore(store, storeId, {
+          ...(asOf && { asOf }), timeUnit: timeUnit(options.timeUnit), model: modelChoice(options.model), annualDiscountRate: rate, currency,
+        });
+        if (options.json) return printJson(fitJson(report));
+        if (report.status !== 'ok') {
+          process.stdout.write(`Not enough data to predict (as of ${report.asOf}). Missing:\n${report.missing.map((m) => `  - ${m}`).join('\n')}\n`);
+          return;
+        }
+        const params = Object.entries({ ...report.count.params, ...report.spend?.params }).map(([k, v]) => `${k} = ${fixed(v)}`).join(', ');
+        process.stdout.write(`${report.model} (${report.timeUnit}s), as of ${report.asOf}: ${params}\n`);
+        process.stdout.write(`log-likelihood ${fixed(report.count.logLikelihood, 1)}, ${report.customers} customers, ${report.count.converged ? 'converged' : 'NOT converged'}\n`);
+        process.stdout.write(`${report.reason}\n`);
+        if (report.spend && !report.spend.independent) process.stdout.write(`Warning: spend and frequency are correlated (${fixed(report.spend.spendFrequencyCorrelation, 2)}); CLV may be biased.\n`);
+        if ('metrics' in report.backtest) printMetrics(report.backtest.metrics);
+        else process.stdout.write(`Backtest skipped: ${report.backtest.skipped}\n`);
+      });
+    });
+
+  withDataDir(models.command('backtest').description('fit on a calibration period and compare with the holdout period'))
+    .requiredOption('--calibration-end <date>', 'last day of the calibration period')
+    .option('--holdout-end <date>', 'last day of the holdout period (default: calibration end + as long again, up to a year)')
+    .option('--time-unit <unit>', 'day or week', 'week')
+    .option('--model <model>', 'auto, bgnbd or pareto-nbd', 'auto')
+    .option('--json', 'print JSON')
+    .action(async (options: CommonOptions & { calibrationEnd: string; holdoutEnd?: string; timeUnit?: string; model?: string }) => {
+      const calibrationEnd = day(options.calibrationEnd, '--calibration-end');
+      await withContext(options, async ({ services, store }) => {
+        const storeId = await resolveStoreId(services, options.store);
+        const { currency } = await services.accounts.getStore(storeId);
+        const holdoutEnd = options.holdoutEnd ? day(options.holdoutEnd, '--holdout-end') : addDays(calibrationEnd, 273);
+        const report = await runBacktest(store, storeId, { calibrationEnd, holdoutEnd, timeUnit: timeUnit(options.timeUnit), model: modelChoice(options.model), currency });
+        await saveBacktest(store, storeId, report, null);
+        if (options.json) return printJson(report);
+        process.stdout.write(`Calibration to ${report.calibrationEnd}, holdout to ${report.holdoutEnd}, ${report.customers} customers\n`);
+        printMetrics(report.metrics);
+        process.stdout.write(`${report.chosen.reason}\n`);
+      });
+    });
+}
+
+/** Adds `predictions` to the `report` command (created here if no other module made it). */
+export function registerPredictionsReport(program: Command): void {
+  const report = program.commands.find((c) => c.name() === 'report') ?? program.command('report').description('reports');
+  withDataDir(report.command('predictions').description('the current model, churn-risk bands and the most valuable customers'))
+    .option('--limit <n>', 'customers to list', '20')
+    .option('--json', 'print JSON')
+    .action(async (options: CommonOptions & { limit: string }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new CliError(`--limit: expected a whole number from 1 to 10000, got "${options.limit}"`, 2);
+      await withContext(options, async ({ services, store }) => {
+        const storeId = await resolveStoreId(services, options.store);
+        const current = await currentModel(store, storeId);
+        if (!current) throw new CliError('The models have not been fitted yet: run `hearth models fit`.');
+        const customers = await listPredictions(store, storeId, { limit, sort: 'clv' });
+        const churnRisk = await churnRiskCounts(store, storeId);
+        if (options.json) return printJson({ model: fitJson(current.fit), churnRisk, customers });
+        if (current.fit.status !== 'ok') {
+          process.stdout.write(`No predictions: missing ${current.fit.missing.join('; ')}\n`);
+          return;
+        }
+        process.stdout.write(`${current.fit.model} as of ${current.fit.asOf}. ${current.fit.reason}\n`);
+        process.stdout.write(`Churn risk: ${['low', 'medium', 'high'].map((b) => `${b} ${churnRisk[b] ?? 0}`).join(', ')}\n\n`);
+        process.stdout.write(`${formatTable(['customer', 'P(alive)', 'orders 90d', 'P(order 90d)', 'CLV 12m', 'next order', 'risk'],
+          customers.map((c) => [c.customer_id, fixed(c.p_alive, 2), fixed(c.expected_orders_90d, 2), fixed(c.p_order_90d, 2),
+            c.clv_12m === null ? '' : (c.clv_12m / 100).toFixed(2), c.next_order_on ?? '', c.churn_risk]))}\n`);
+      });
+    });
+}

@@ -1,0 +1,101 @@
+/**
+ * `hearth report <kpis|cohorts|rfm|products|clv>`: the analytics reports as terminal tables,
+ * JSON (`--json`, the same body as the API) or CSV (`--csv`, one table). Other modules add their
+ * own reports with `reportCommand(program).command('<name>')`.
+ */
+import type { Command } from 'commander';
+import { reports, type Report } from '../modules/analytics/analytics.service.js';
+import { displayRows, tablesOf, toCsv } from '../modules/analytics/analytics.tables.js';
+import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
+
+interface ReportOptions extends CommonOptions {
+  from?: string;
+  to?: string;
+  period?: string;
+  compare?: string;
+  breakdown?: string;
+  by?: string;
+  channel?: string;
+  country?: string;
+  firstProduct?: string;
+  firstCategory?: string;
+  firstDiscount?: string;
+  retained?: string;
+  since?: string;
+  limit?: string;
+  csv?: boolean;
+  table?: string;
+  refresh?: boolean;
+}
+
+const descriptions: Record<Report, string> = {
+  kpis: 'customers, orders, revenue, repeat, retention and churn for a range, against a comparison range',
+  cohorts: 'cohort matrix by first-order week/month/quarter: retention, orders, revenue, LTV curve',
+  rfm: 'RFM segments with counts and revenue share (and movement with --since)',
+  products: 'retention by first product (or category with --breakdown first_category) and what customers buy next',
+  clv: 'historical revenue per customer by cohort, channel, first product, category, discount or country',
+};
+
+/** Cohort matrices can be wide; the terminal shows these unless --table names another. */
+const terminalTables: Partial<Record<Report, string[]>> = { cohorts: ['retention', 'customers'] };
+
+/** The `report` command, created on first use, so any module can add a subcommand to it. */
+export function reportCommand(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'report')
+    ?? program.command('report').description('analytics reports (tables, --json or --csv)');
+}
+
+/** The raw query both the API and the CLI hand to the analytics service. */
+function rawQuery(options: ReportOptions): Record<string, string> {
+  const pairs: [string, string | undefined][] = [
+    ['from', options.from], ['to', options.to], ['period', options.period], ['compare', options.compare], ['breakdown', options.breakdown],
+    ['by', options.by], ['channel', options.channel], ['country', options.country], ['first_product', options.firstProduct],
+    ['first_category', options.firstCategory], ['first_discount', options.firstDiscount], ['retained', options.retained],
+    ['since', options.since], ['limit', options.limit],
+  ];
+  return Object.fromEntries(pairs.filter((pair): pair is [string, string] => pair[1] !== undefined));
+}
+
+export function registerReportCommand(program: Command): Command {
+  const report = reportCommand(program);
+  for (const name of reports) {
+    withDataDir(report.command(name).description(descriptions[name]))
+      .option('--from <date>', 'first day of the range, YYYY-MM-DD in the store time zone (default: a year before --to)')
+      .option('--to <date>', "last day of the range (default: the store's last day with orders)")
+      .option('--period <period>', 'week, month or quarter (default month)')
+      .option('--compare <compare>', 'previous, year or none (default previous)')
+      .option('--breakdown <attribute>', 'channel, country, first_product, first_category or first_discount')
+      .option('--by <dimension>', 'clv: cohort, channel, country, first_product, first_category or first_discount')
+      .option('--channel <channel>', 'only customers acquired through this channel')
+      .option('--country <country>', 'only customers from this country')
+      .option('--first-product <id>', "only customers whose first order's main product is this (external id)")
+      .option('--first-category <category>', "only customers whose first order's main product is in this category")
+      .option('--first-discount <bool>', 'only customers whose first order had (true) or had not (false) a discount')
+      .option('--retained <mode>', 'cohorts: period (ordered in the period) or any_later (ordered then or later)')
+      .option('--since <date>', 'rfm: the earlier date to show segment movement from')
+      .option('--limit <n>', 'most rows in product and CLV reports (default 100)')
+      .option('--table <name>', 'which table to print or export')
+      .option('--json', 'print the JSON the API returns')
+      .option('--csv', 'print one table as CSV')
+      .option('--refresh', 'rebuild the summaries from all orders first')
+      .action(async (options: ReportOptions) => {
+        if (options.json && options.csv) throw new CliError('--json and --csv: choose one', 2);
+        await withContext(options, async ({ services }) => {
+          const storeId = await resolveStoreId(services, options.store);
+          if (options.refresh) await services.analytics.refreshSummaries(storeId);
+          const result = await services.analytics.run(name, storeId, rawQuery(options), '--');
+          if (options.json) return printJson(result);
+          const tables = tablesOf(name, result);
+          const currency = result.store.currency;
+          const wanted = options.table ? [options.table] : options.csv ? [tables[0]!.name] : terminalTables[name] ?? tables.map((t) => t.name);
+          const chosen = tables.filter((t) => wanted.includes(t.name));
+          if (chosen.length === 0) throw new CliError(`--table: must be one of ${tables.map((t) => t.name).join(', ')}`, 2);
+          if (options.csv) return void process.stdout.write(toCsv(chosen[0]!, currency));
+          for (const table of chosen) {
+            process.stdout.write(`\n${table.name}\n${formatTable(table.columns.map((c) => c.label), displayRows(table, currency))}\n`);
+          }
+        });
+      });
+  }
+  return report;
+}

@@ -1,0 +1,56 @@
+/**
+ * Retention analytics: one GET per report with the same validated query (range, comparison,
+ * period, breakdown, filters). `format=csv` returns one of the report's tables as CSV
+ * (`table=` names it; the first by default).
+ */
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.js';
+import { rawQuerySchema } from '../../modules/analytics/analytics.query.js';
+import { reports, type Report } from '../../modules/analytics/analytics.service.js';
+import { tablesOf, toCsv } from '../../modules/analytics/analytics.tables.js';
+import { route } from '../route.js';
+
+const tag = 'Analytics';
+
+const querySchema = rawQuerySchema.extend({
+  format: z.enum(['json', 'csv']).optional(),
+  table: z.string().regex(/^[a-z-]+$/).optional(),
+}).strict();
+
+const summaries: Record<Report, string> = {
+  kpis: 'Customers, orders, revenue, repeat, retention and churn rates for a range, with a comparison range',
+  cohorts: 'Cohort matrix by first-order week, month or quarter: retained customers, orders, revenue, LTV curve',
+  rfm: 'RFM scores and named segments with counts, revenue share and movement since an earlier date',
+  products: 'Retention by first product or category: repeat rate, time to second order, 12-month value, next products',
+  clv: 'Historical revenue per customer by cohort, channel, first product, category, discount or country',
+};
+
+const reportRoute = (report: Report) => route({
+  method: 'GET', url: `/api/v1/analytics/${report}`, permission: 'read', tag, summary: summaries[report],
+  query: querySchema,
+  handler: async ({ services, storeId, query, reply }) => {
+    const { format, table, ...raw } = query;
+    const result = await services.analytics.run(report, storeId, raw, 'query.');
+    if (format !== 'csv') return result;
+    const tables = tablesOf(report, result);
+    const chosen = table === undefined ? tables[0] : tables.find((t) => t.name === table);
+    if (!chosen) {
+      throw new AppError('validation_failed', 'Invalid query', [{ path: 'query.table', reason: `must be one of ${tables.map((t) => t.name).join(', ')}` }]);
+    }
+    return reply.header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${report}-${chosen.name}.csv"`)
+      .send(toCsv(chosen, result.store.currency));
+  },
+});
+
+export const analyticsRoutes = [
+  ...reports.map(reportRoute),
+  route({
+    method: 'POST', url: '/api/v1/analytics/refresh', permission: 'write', tag, status: 202,
+    summary: 'Rebuild the analytics summaries from all orders and returns (runs as a job)',
+    handler: async ({ services, storeId }) => {
+      const job = await services.jobs.enqueue('analytics.refresh', { storeId }, { storeId, dedupeKey: `analytics.refresh:${storeId}` });
+      return { job };
+    },
+  }),
+];

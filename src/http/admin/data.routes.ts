@@ -1,0 +1,140 @@
+/**
+ * The admin data API: upsert and read customers, products, orders and returns. Upserts are
+ * matched by the store's external ids and go through the data writer (one transaction per
+ * request); lists are newest first with opaque cursors.
+ */
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.js';
+import { productSchema } from '../../modules/catalog/catalog.schemas.js';
+import { customerSchema } from '../../modules/customers/customers.schemas.js';
+import { orderStatuses } from '../../modules/orders/data-validation.js';
+import type { DataBatch, WriteSummary } from '../../modules/orders/orders.input.js';
+import { externalId, isoInstant, orderSchema, returnSchema } from '../../modules/orders/orders.schemas.js';
+import type { OrderStatus } from '../../modules/orders/orders.table.js';
+import type { Services } from '../../services.js';
+import { route, type RouteSpec } from '../route.js';
+
+/** Items per batch request; larger loads belong in the file importer. */
+export const MAX_BATCH_ITEMS = 1000;
+
+type Section = keyof DataBatch;
+
+/** Refuses an oversized batch before its items are parsed, with 413 and the list's path. */
+function batchBody<S extends z.ZodType>(section: Section, item: S) {
+  return z.preprocess((value) => {
+    const list = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[section] : undefined;
+    if (Array.isArray(list) && list.length > MAX_BATCH_ITEMS) {
+      throw new AppError('payload_too_large', `A batch holds at most ${MAX_BATCH_ITEMS} ${section}`, [
+        { path: section, reason: `has ${list.length} items; at most ${MAX_BATCH_ITEMS} per request` },
+      ]);
+    }
+    return value;
+  }, z.object({ [section]: z.array(item) } as Record<Section, z.ZodArray<S>>).strict());
+}
+
+const limit = z.coerce.number().int().min(1).max(200).default(50);
+const cursor = z.string().optional();
+const internalId = z.coerce.number().int().min(1);
+const refParams = z.object({ id: z.string().min(1) });
+const extParams = z.object({ externalId: externalId });
+
+interface EntitySpec {
+  section: Section;
+  /** URL segment and OpenAPI tag. */
+  path: string;
+  tag: string;
+  singular: string;
+  item: z.ZodObject;
+  read: (services: Services, storeId: string, ref: string) => Promise<unknown>;
+}
+
+const entities: EntitySpec[] = [
+  { section: 'customers', path: 'customers', tag: 'Customers', singular: 'customer', item: customerSchema, read: (s, store, ref) => s.customers.get(store, ref) },
+  { section: 'products', path: 'products', tag: 'Catalog', singular: 'product', item: productSchema, read: (s, store, ref) => s.catalog.get(store, ref) },
+  { section: 'orders', path: 'orders', tag: 'Orders', singular: 'order', item: orderSchema, read: (s, store, ref) => s.orders.get(store, ref) },
+  { section: 'returns', path: 'returns', tag: 'Orders', singular: 'return', item: returnSchema, read: async (s, store, ref) => s.orders.getReturn(store, ref) },
+];
+
+function batchResult(section: Section, summary: WriteSummary) {
+  return { ...summary[section], summary };
+}
+
+function writeRoutes(entity: EntitySpec): RouteSpec[] {
+  const { section, path, tag, singular } = entity;
+  return [
+    route({
+      method: 'PUT', url: `/api/v1/${path}/:externalId`, permission: 'write', tag,
+      summary: `Create or update one ${singular} by its external id (201 when created)`,
+      params: extParams,
+      body: entity.item.extend({ external_id: externalId.optional() }),
+      handler: async ({ services, storeId, params, body, reply }) => {
+        const item = body as Record<string, unknown>;
+        if (item.external_id !== undefined && item.external_id !== params.externalId) {
+          throw new AppError('validation_failed', 'The body names another external id than the URL', [
+            { path: 'external_id', reason: `is "${String(item.external_id)}" but the URL says "${params.externalId}"` },
+          ]);
+        }
+        const outcome = await services.data.writeOne(storeId, section, { ...item, external_id: params.externalId } as never);
+        const data = await entity.read(services, storeId, `ext:${params.externalId}`);
+        return reply.status(outcome === 'created' ? 201 : 200).send({ result: outcome, data });
+      },
+    }),
+    route({
+      method: 'POST', url: `/api/v1/${path}/batch`, permission: 'write', tag,
+      summary: `Create or update up to ${MAX_BATCH_ITEMS} ${path} in one transaction; counts created, updated and unchanged`,
+      body: batchBody(section, entity.item),
+      handler: async ({ services, storeId, body }) => {
+        const summary = await services.data.write(storeId, body as unknown as DataBatch);
+        return batchResult(section, summary);
+      },
+    }),
+    route({
+      method: 'GET', url: `/api/v1/${path}/:id`, permission: 'read', tag,
+      summary: `One ${singular} by internal id or ext:<external id>`,
+      params: refParams,
+      handler: async ({ services, storeId, params }) => entity.read(services, storeId, params.id),
+    }),
+  ];
+}
+
+const listRoutes: RouteSpec[] = [
+  route({
+    method: 'GET', url: '/api/v1/customers', permission: 'read', tag: 'Customers',
+    summary: 'Customers, newest first; filter by email, country, creation / update time or a search text',
+    query: z.object({
+      limit, cursor, email: z.string().optional(), country: z.string().optional(),
+      created_after: isoInstant.optional(), created_before: isoInstant.optional(), updated_after: isoInstant.optional(),
+      q: z.string().min(1).max(200).optional(),
+    }).strict(),
+    handler: async ({ services, storeId, query }) => services.customers.list(storeId, query),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/products', permission: 'read', tag: 'Catalog',
+    summary: 'Products with their variants, newest first; filter by category, update time or a search text',
+    query: z.object({
+      limit, cursor, category: z.string().optional(), updated_after: isoInstant.optional(), q: z.string().min(1).max(200).optional(),
+    }).strict(),
+    handler: async ({ services, storeId, query }) => services.catalog.list(storeId, query),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/orders', permission: 'read', tag: 'Orders',
+    summary: 'Orders, most recently placed first; filter by customer, status or placement time',
+    query: z.object({
+      limit, cursor, customer_id: internalId.optional(),
+      status: z.enum(orderStatuses as [OrderStatus, ...OrderStatus[]]).optional(),
+      placed_after: isoInstant.optional(), placed_before: isoInstant.optional(),
+    }).strict(),
+    handler: async ({ services, storeId, query }) => services.orders.list(storeId, query),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/returns', permission: 'read', tag: 'Orders',
+    summary: 'Returns with their lines, most recent first; filter by order, customer or return time',
+    query: z.object({
+      limit, cursor, order_id: internalId.optional(), customer_id: internalId.optional(),
+      returned_after: isoInstant.optional(), returned_before: isoInstant.optional(),
+    }).strict(),
+    handler: async ({ services, storeId, query }) => services.orders.listReturns(storeId, query),
+  }),
+];
+
+export const dataRoutes: RouteSpec[] = [...listRoutes, ...entities.flatMap(writeRoutes)];

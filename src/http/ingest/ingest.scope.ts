@@ -1,0 +1,74 @@
+/**
+ * HTTP setup that only the ingestion routes get (they are registered in their own Fastify scope):
+ * - bodies may be gzip or deflate (`Content-Encoding`); RudderStack sends gzip labelled
+ *   `application/x-www-form-urlencoded`, and `sendBeacon` sends `text/plain` — all parsed as JSON;
+ * - the raw body is kept for Shopify's HMAC check;
+ * - `writeKey` in the body is accepted as the key when no header carries one (Segment spec);
+ * - CORS for the browser snippet: any origin may send to `/v1/*` (the write key is public and can
+ *   only add tracking data); no cookies are involved.
+ */
+import { createGunzip, createInflate } from 'node:zlib';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../lib/errors.js';
+import { presentedKey } from '../auth.js';
+
+const rawBodies = new WeakMap<FastifyRequest, Buffer>();
+
+/** The request body exactly as received (after decompression), for signature checks. */
+export function rawBodyOf(request: FastifyRequest): Buffer | undefined {
+  return rawBodies.get(request);
+}
+
+export function setupIngestScope(scope: FastifyInstance): void {
+  scope.removeContentTypeParser(['application/json', 'text/plain']);
+  scope.addContentTypeParser(['application/json', 'text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'buffer' }, (request, body, done) => {
+    const buffer = body as Buffer;
+    rawBodies.set(request, buffer);
+    if (buffer.length === 0) return done(new AppError('bad_request', 'The body is empty; send a JSON object', [{ path: '(body)', reason: 'empty' }]), undefined);
+    try {
+      done(null, JSON.parse(buffer.toString('utf8')));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  scope.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = request.headers['content-encoding']?.toLowerCase().trim();
+    if (!encoding || encoding === 'identity') return payload;
+    if (encoding !== 'gzip' && encoding !== 'deflate') {
+      throw new AppError('unsupported_media_type', `Content-Encoding "${encoding}" is not supported; send gzip, deflate or none`);
+    }
+    const inflate = encoding === 'gzip' ? createGunzip() : createInflate();
+    // Listeners run in order: this one turns a corrupt stream into a 400 before Fastify sees it.
+    inflate.on('error', (error: Error & { statusCode?: number }) => {
+      error.statusCode = 400;
+      error.message = `The body is not valid ${encoding} data (${error.message})`;
+    });
+    payload.on('error', (error) => inflate.destroy(error));
+    const decoded = payload.pipe(inflate) as typeof inflate & { receivedEncodedLength?: number };
+    // Fastify compares Content-Length with this, not with the decompressed size.
+    const length = Number(request.headers['content-length']);
+    if (Number.isFinite(length)) decoded.receivedEncodedLength = length;
+    return decoded;
+  });
+
+  scope.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin && request.url.startsWith('/v1/')) {
+      reply.header('access-control-allow-origin', origin);
+      reply.header('vary', 'Origin');
+      reply.header('access-control-allow-methods', 'POST, OPTIONS');
+      reply.header('access-control-allow-headers', 'Authorization, Content-Type, Content-Encoding');
+      reply.header('access-control-expose-headers', 'Retry-After');
+      reply.header('access-control-max-age', '86400');
+    }
+  });
+  scope.options('/v1/*', async (_request, reply) => reply.status(204).send());
+
+  scope.addHook('preHandler', async (request) => {
+    const body = request.body as { writeKey?: unknown } | undefined;
+    if (!presentedKey(request) && body && typeof body === 'object' && typeof body.writeKey === 'string' && body.writeKey) {
+      request.headers['x-hearth-key'] = body.writeKey;
+    }
+  });
+}

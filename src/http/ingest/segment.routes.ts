@@ -1,0 +1,55 @@
+/**
+ * The Segment HTTP tracking API (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/):
+ * `/v1/batch` and one route per message type. Authentication is the store's write key as the
+ * Basic user name (or `writeKey` in the body). The answer comes after the events are committed.
+ */
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.js';
+import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../../modules/ingest/segment.validator.js';
+import type { IngestResult } from '../../modules/ingest/ingest.service.js';
+import type { EventType } from '../../modules/events/events.table.js';
+import { route, type RouteSpec } from '../route.js';
+
+const tag = 'Tracking (Segment API)';
+
+const batchBody = z.looseObject({
+  batch: z.array(z.unknown()).min(1, 'must hold at least one event'),
+  sentAt: z.unknown().optional(),
+  context: z.unknown().optional(),
+  writeKey: z.string().optional(),
+});
+const messageBody = z.looseObject({ writeKey: z.string().optional() });
+
+/** Every event stored or deduplicated, or some rejected: 200 with the details; all rejected: 422. */
+function answer(result: IngestResult, prefix: string) {
+  if (result.rejected.length > 0 && result.stored + result.duplicates === 0) {
+    const count = result.rejected.length;
+    throw new AppError('validation_failed', count === 1 ? 'The event was rejected' : `All ${count} events were rejected`,
+      result.rejected.map((r) => ({ path: [prefix === 'batch' ? `batch.${r.index}` : '', r.path].filter(Boolean).join('.') || '(body)', reason: r.reason })));
+  }
+  return { success: true, ...result };
+}
+
+const single = (type: EventType, summary: string): RouteSpec => route({
+  method: 'POST', url: `/v1/${type}`, permission: 'track', tag, summary, body: messageBody,
+  bodyLimit: MAX_EVENT_BYTES + 1024,
+  handler: async ({ services, storeId, body }) => {
+    const { writeKey: _key, ...message } = body;
+    return answer(await services.ingest.track(storeId, [message], { type }), type);
+  },
+});
+
+export const segmentRoutes: RouteSpec[] = [
+  route({
+    method: 'POST', url: '/v1/batch', permission: 'track', tag, bodyLimit: MAX_BATCH_BYTES, body: batchBody,
+    summary: 'Send a batch of track/page/screen/identify/group/alias events (≤ 500 KB, each ≤ 32 KB); invalid events are rejected by index',
+    handler: async ({ services, storeId, body }) =>
+      answer(await services.ingest.track(storeId, body.batch, { batchSentAt: body.sentAt, batchContext: body.context }), 'batch'),
+  }),
+  single('track', 'Record an action (ecommerce events such as Order Completed also write orders)'),
+  single('identify', 'Identify a customer: upserts the customer from traits and links the anonymous id'),
+  single('page', 'Record a page view'),
+  single('screen', 'Record an app screen view'),
+  single('group', 'Associate the customer with a group (company, household)'),
+  single('alias', 'Link a previous (anonymous) id to the customer'),
+];

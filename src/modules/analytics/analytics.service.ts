@@ -1,0 +1,193 @@
+/**
+ * Retention analytics for a store: KPIs, cohorts, RFM, product retention and historical CLV.
+ * Each report: bring the summaries up to date, parse the request into a query value, run the
+ * queries (one per file under queries/), shape a typed result.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.js';
+import { notFound } from '../../lib/errors.js';
+import { parseAnalyticsQuery, type AnalyticsQuery } from './analytics.query.js';
+import { shapeCohorts, shapeKpiBlock, shapeRfm, type CohortsResult, type KpiBlock, type RfmResult } from './analytics.shape.js';
+import { clvBy } from './queries/clv.query.js';
+import { cohortCells } from './queries/cohorts.query.js';
+import { kpiIntervals } from './queries/kpi-intervals.query.js';
+import { kpiNewCustomers } from './queries/kpi-new-customers.query.js';
+import { kpiRetention } from './queries/kpi-retention.query.js';
+import { kpiSeries, type KpiSeriesPoint } from './queries/kpi-series.query.js';
+import { kpiTotals } from './queries/kpi-totals.query.js';
+import { productLabels } from './queries/product-labels.query.js';
+import { nextProducts, productRetention } from './queries/products.query.js';
+import { rfmCells, rfmMovement } from './queries/rfm.query.js';
+import { ratio } from './queries/sql-helpers.js';
+import { todayIn } from './periods.js';
+import { SummariesService, type SummaryState } from './summaries.service.js';
+
+export type Report = 'kpis' | 'cohorts' | 'rfm' | 'products' | 'clv';
+export const reports: readonly Report[] = ['kpis', 'cohorts', 'rfm', 'products', 'clv'];
+
+export interface StoreContext {
+  currency: string;
+  timezone: string;
+  /** Days without an order after which a customer counts as churned, and where that number comes from. */
+  inactivityDays: number;
+  inactivitySource: 'store' | 'derived' | 'default';
+  /** The store's last day with data (local); the default end of every range. */
+  lastDay: string | null;
+}
+
+export interface KpisResult {
+  store: StoreContext;
+  query: AnalyticsQuery;
+  current: KpiBlock;
+  comparison: KpiBlock | undefined;
+  series: KpiSeriesPoint[];
+}
+
+export interface ProductsResult {
+  store: StoreContext;
+  query: AnalyticsQuery;
+  level: 'product' | 'category';
+  rows: {
+    key: string; title: string | null; customers: number; repeatRate: number | null; medianDaysToSecondOrder: number | null;
+    matureCustomers: number; revenue12mPerCustomer: number | null; next: { key: string; title: string | null; customers: number; share: number | null }[];
+  }[];
+}
+
+export interface ClvResult {
+  store: StoreContext;
+  query: AnalyticsQuery;
+  rows: { key: string | null; title: string | null; customers: number; orders: number; revenue: number; revenuePerCustomer: number | null; ordersPerCustomer: number | null; repeatRate: number | null }[];
+}
+
+export type CohortsReport = CohortsResult & { store: StoreContext; query: AnalyticsQuery };
+export type RfmReport = RfmResult & { store: StoreContext; query: AnalyticsQuery };
+export type ReportResult = KpisResult | CohortsReport | RfmReport | ProductsResult | ClvResult;
+
+const DEFAULT_INACTIVITY_DAYS = 365;
+
+export class AnalyticsService {
+  readonly summaries: SummariesService;
+
+  constructor(
+    write: Db,
+    private readonly read: Db,
+  ) {
+    this.summaries = new SummariesService(write, read);
+  }
+
+  /** Rebuilds the store's summaries (the `analytics.refresh` job and `hearth report --refresh`). */
+  refreshSummaries(storeId: string): Promise<SummaryState> {
+    return this.summaries.refreshSummaries(storeId);
+  }
+
+  /** The writer calls this after committing a batch of orders or returns. */
+  onOrdersWritten(storeId: string, customerIds: readonly number[] = []): Promise<void> {
+    return this.summaries.onOrdersWritten(storeId, customerIds);
+  }
+
+  async kpis(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<KpisResult> {
+    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, false);
+    const lastDay = store.lastDay ?? query.to;
+    const block = async (range: { from: string; to: string }) => {
+      const [totals, retention, intervals, fresh] = await Promise.all([
+        kpiTotals(this.read, storeId, range, query.filters),
+        kpiRetention(this.read, storeId, range, store.inactivityDays, query.filters),
+        kpiIntervals(this.read, storeId, range, query.filters),
+        kpiNewCustomers(this.read, storeId, range, lastDay, query.filters),
+      ]);
+      return shapeKpiBlock(range, totals, retention, intervals, fresh);
+    };
+    const [current, comparison, series] = await Promise.all([
+      block(query),
+      query.compareRange ? block(query.compareRange) : Promise.resolve(undefined),
+      kpiSeries(this.read, storeId, query, query.period, query.filters),
+    ]);
+    return { store, query, current, comparison, series };
+  }
+
+  async cohorts(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<CohortsReport> {
+    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, false);
+    const cells = await cohortCells(this.read, storeId, query);
+    const labels = query.breakdown === 'first_product'
+      ? await productLabels(this.read, storeId, cells.map((c) => Number(c.segment)).filter((id) => Number.isFinite(id)))
+      : undefined;
+    const relabelled = labels ? cells.map((c) => ({ ...c, segment: c.segment === null ? null : labels.get(Number(c.segment))?.externalId ?? c.segment })) : cells;
+    return { store, query, ...shapeCohorts(relabelled, query, store.lastDay ?? query.to) };
+  }
+
+  async rfm(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<RfmReport> {
+    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, false);
+    const current = store.lastDay !== null && query.to >= store.lastDay;
+    const [cells, movement] = await Promise.all([
+      rfmCells(this.read, storeId, query.to, current, query.filters),
+      query.since ? rfmMovement(this.read, storeId, query.since, query.to, current, query.filters) : Promise.resolve(undefined),
+    ]);
+    return { store, query, ...shapeRfm(query.to, cells, movement) };
+  }
+
+  async products(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<ProductsResult> {
+    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, true);
+    const level = query.breakdown === 'first_category' ? 'category' : 'product';
+    const productQuery = { level, from: query.from, to: query.to, lastDay: store.lastDay ?? query.to, filters: query.filters, limit: query.limit } as const;
+    const rows = await productRetention(this.read, storeId, productQuery);
+    const next = await nextProducts(this.read, storeId, productQuery, rows.map((r) => r.key));
+    const labels = level === 'product' ? await productLabels(this.read, storeId, [...rows.map((r) => Number(r.key)), ...next.map((n) => Number(n.next))]) : undefined;
+    const label = (key: string) => (labels ? { key: labels.get(Number(key))?.externalId ?? key, title: labels.get(Number(key))?.title ?? null } : { key, title: null });
+    return {
+      store, query, level,
+      rows: rows.map((row) => {
+        const following = next.filter((n) => n.key === row.key);
+        return {
+          ...label(row.key), customers: row.customers, repeatRate: ratio(row.repeaters, row.customers), medianDaysToSecondOrder: row.medianDaysToSecondOrder,
+          matureCustomers: row.matureCustomers, revenue12mPerCustomer: ratio(row.revenue12m, row.matureCustomers),
+          next: following.map((n) => ({ ...label(n.next), customers: n.customers, share: ratio(n.customers, row.repeaters) })),
+        };
+      }),
+    };
+  }
+
+  async clv(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<ClvResult> {
+    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, true);
+    const rows = await clvBy(this.read, storeId, query);
+    const labels = query.by === 'first_product' ? await productLabels(this.read, storeId, rows.map((r) => Number(r.key))) : undefined;
+    return {
+      store, query,
+      rows: rows.map((row) => ({
+        key: labels && row.key !== null ? labels.get(Number(row.key))?.externalId ?? row.key : row.key,
+        title: labels && row.key !== null ? labels.get(Number(row.key))?.title ?? null : null,
+        customers: row.customers, orders: row.orders, revenue: row.revenue,
+        revenuePerCustomer: ratio(row.revenue, row.customers), ordersPerCustomer: ratio(row.orders, row.customers), repeatRate: ratio(row.repeaters, row.customers),
+      })),
+    };
+  }
+
+  run(report: Report, storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<ReportResult> {
+    return this[report](storeId, raw, fieldPrefix);
+  }
+
+  /**
+   * Fresh summaries, the store's settings and the parsed query. Reports about acquired customers
+   * (products, CLV) default to all time; the others to the year up to the store's last day.
+   */
+  private async prepare(storeId: string, raw: unknown, fieldPrefix: string, allTime: boolean): Promise<{ store: StoreContext; query: AnalyticsQuery }> {
+    const state = await this.summaries.ensureFresh(storeId);
+    const settings = await this.read.selectFrom('stores').select(['currency', 'timezone', 'inactivity_days']).where('id', '=', storeId).executeTakeFirst();
+    if (!settings) throw notFound(`Store "${storeId}"`);
+    const lastDay = state.last_day;
+    const inactivity = settings.inactivity_days !== null ? { inactivityDays: settings.inactivity_days, inactivitySource: 'store' as const }
+      : state.derived_inactivity_days !== null ? { inactivityDays: state.derived_inactivity_days, inactivitySource: 'derived' as const }
+        : { inactivityDays: DEFAULT_INACTIVITY_DAYS, inactivitySource: 'default' as const };
+    const store: StoreContext = { currency: settings.currency, timezone: settings.timezone, ...inactivity, lastDay };
+    const input = (raw ?? {}) as Record<string, unknown>;
+    let firstDay = allTime && input.from === undefined ? await this.firstDay(storeId) : undefined;
+    // A `to` before the first order still gets a valid (empty) range.
+    if (firstDay !== undefined && typeof input.to === 'string' && input.to < firstDay) firstDay = input.to;
+    const query = parseAnalyticsQuery(firstDay ? { ...input, from: firstDay } : input, { lastDay: lastDay ?? todayIn(settings.timezone), fieldPrefix });
+    return { store, query };
+  }
+
+  private async firstDay(storeId: string): Promise<string | undefined> {
+    const { rows } = await sql<{ first: string | null }>`select min(day) as first from order_facts where store_id = ${storeId}`.execute(this.read);
+    return rows[0]?.first ?? undefined;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Every report as named flat tables: the same rows feed the terminal (formatted) and CSV export
+ * (plain values: money in major units, rates as fractions).
+ */
+import { fromMinorUnits, minorExponent } from '../../lib/money.js';
+import type { ClvResult, KpisResult, ProductsResult, Report, ReportResult } from './analytics.service.js';
+import type { CohortsResult, KpiBlock, RfmResult } from './analytics.shape.js';
+
+export type ColumnKind = 'text' | 'int' | 'number' | 'money' | 'rate' | 'days';
+export interface Column { key: string; label: string; kind: ColumnKind }
+export interface Table { name: string; columns: Column[]; rows: Record<string, unknown>[] }
+
+const col = (key: string, kind: ColumnKind = 'int', label = key): Column => ({ key, label, kind });
+
+const kpiMetrics: [string, ColumnKind, (b: KpiBlock) => unknown][] = [
+  ['customers', 'int', (b) => b.customers],
+  ['new customers', 'int', (b) => b.newCustomers],
+  ['returning customers', 'int', (b) => b.returningCustomers],
+  ['orders', 'int', (b) => b.orders],
+  ['guest orders', 'int', (b) => b.guestOrders],
+  ['revenue', 'money', (b) => b.revenue],
+  ['AOV', 'money', (b) => b.aov],
+  ['orders per customer', 'number', (b) => b.ordersPerCustomer],
+  ['repeat purchase rate', 'rate', (b) => b.repeatPurchaseRate],
+  ...[0, 1, 2].map((i): [string, ColumnKind, (b: KpiBlock) => unknown] => [`second order within ${[30, 60, 90][i]} days`, 'rate', (b) => b.secondOrderRate[i]?.rate ?? null]),
+  ['median days between orders', 'days', (b) => b.timeBetweenOrders.medianDays],
+  ['median days to second order', 'days', (b) => b.medianDaysToSecondOrder],
+  ['retention rate', 'rate', (b) => b.retentionRate],
+  ['churn rate', 'rate', (b) => b.churnRate],
+  ['returns rate', 'rate', (b) => b.returnsRate],
+  ['orders with a return', 'rate', (b) => b.orderReturnRate],
+  ['repeat rate after a returned first order', 'rate', (b) => b.repeatRateAfterReturn],
+  ['repeat rate after a kept first order', 'rate', (b) => b.repeatRateWithoutReturn],
+];
+
+export function tablesOf(report: Report, result: ReportResult): Table[] {
+  switch (report) {
+    case 'kpis': {
+      const r = result as KpisResult;
+      const columns = [col('metric', 'text'), col('current', 'number', `${r.current.from}..${r.current.to}`)];
+      if (r.comparison) columns.push(col('comparison', 'number', `${r.comparison.from}..${r.comparison.to}`), col('change', 'rate'));
+      const rows = kpiMetrics.map(([name, kind, get]) => {
+        const current = get(r.current) as number | null;
+        const previous = r.comparison ? (get(r.comparison) as number | null) : null;
+        const change = current !== null && previous ? (current - previous) / Math.abs(previous) : null;
+        return { metric: name, kind, current, ...(r.comparison && { comparison: previous, change }) };
+      });
+      const buckets = r.current.timeBetweenOrders.distribution.map((d) => ({ days: d.label, orders: d.orders }));
+      return [
+        { name: 'kpis', columns, rows },
+        { name: 'series', columns: [col('periodStart', 'text', 'period'), col('orders'), col('revenue', 'money'), col('customers'), col('newCustomers', 'int', 'new customers')], rows: r.series as unknown as Record<string, unknown>[] },
+        { name: 'time-between-orders', columns: [col('days', 'text'), col('orders')], rows: buckets },
+      ];
+    }
+    case 'cohorts': {
+      const r = result as CohortsResult;
+      const offsets = Math.max(0, ...r.cohorts.map((c) => c.periods.length));
+      const offsetCols = (kind: ColumnKind) => Array.from({ length: offsets }, (_, i) => col(`p${i}`, kind, String(i)));
+      const head = [col('cohort', 'text'), ...(r.cohorts.some((c) => c.segment !== undefined) ? [col('segment', 'text')] : []), col('size')];
+      const matrix = (name: string, kind: ColumnKind, value: (p: CohortsResult['cohorts'][number]['periods'][number]) => number) => ({
+        name, columns: [...head, ...offsetCols(kind)],
+        rows: r.cohorts.map((c) => ({ cohort: c.cohort, segment: c.segment ?? null, size: c.size, ...Object.fromEntries(c.periods.map((p) => [`p${p.offset}`, value(p)])) })),
+      });
+      return [
+        matrix('retention', 'rate', (p) => p.retention),
+        matrix('customers', 'int', (p) => p.customers),
+        matrix('orders', 'int', (p) => p.orders),
+        matrix('revenue', 'money', (p) => p.revenue),
+        matrix('ltv', 'money', (p) => p.cumulativeRevenuePerCustomer),
+      ];
+    }
+    case 'rfm': {
+      const r = result as RfmResult;
+      const tables: Table[] = [{
+        name: 'segments',
+        columns: [col('segment', 'text'), col('customers'), col('share', 'rate'), col('revenue', 'money'), col('revenueShare', 'rate', 'revenue share'),
+          col('avgRecencyDays', 'days', 'avg recency (days)'), col('avgOrders', 'number', 'avg orders'), col('avgRevenue', 'money', 'avg revenue')],
+        rows: r.segments as unknown as Record<string, unknown>[],
+      }, { name: 'grid', columns: [col('r'), col('fm'), col('customers')], rows: r.grid }];
+      if (r.movement) tables.push({ name: 'movement', columns: [col('from', 'text'), col('to', 'text'), col('customers')], rows: r.movement.map((m) => ({ from: m.from ?? '(new)', to: m.to, customers: m.customers })) });
+      return tables;
+    }
+    case 'products': {
+      const r = result as ProductsResult;
+      return [{
+        name: 'products',
+        columns: [col('key', 'text', r.level === 'product' ? 'first product' : 'first category'), col('title', 'text'), col('customers'), col('repeatRate', 'rate', 'repeat rate'),
+          col('medianDaysToSecondOrder', 'days', 'median days to 2nd'), col('revenue12mPerCustomer', 'money', '12-month revenue/customer'), col('next', 'text', 'next bought')],
+        rows: r.rows.map((row) => ({ ...row, next: row.next.map((n) => `${n.key} (${n.customers})`).join('; ') })),
+      }];
+    }
+    case 'clv': {
+      const r = result as ClvResult;
+      return [{
+        name: 'clv',
+        columns: [col('key', 'text', r.query.by), col('title', 'text'), col('customers'), col('orders'), col('revenue', 'money'), col('revenuePerCustomer', 'money', 'revenue/customer'),
+          col('ordersPerCustomer', 'number', 'orders/customer'), col('repeatRate', 'rate', 'repeat rate')],
+        rows: r.rows,
+      }];
+    }
+  }
+}
+
+/** A cell for CSV: money in major units, numbers unrounded, empty for missing. */
+function plain(value: unknown, kind: ColumnKind, currency: string): string {
+  if (value === null || value === undefined) return '';
+  if (kind === 'money' && typeof value === 'number') return fromMinorUnits(value, currency).toFixed(minorExponent(currency));
+  return String(value);
+}
+
+/** A cell for a terminal: rates as percentages, money with two decimals. */
+export function display(value: unknown, kind: ColumnKind, currency: string): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value !== 'number') return String(value);
+  switch (kind) {
+    case 'money': return fromMinorUnits(value, currency).toFixed(minorExponent(currency));
+    case 'rate': return `${(value * 100).toFixed(1)}%`;
+    case 'number': case 'days': return Number.isInteger(value) ? String(value) : value.toFixed(2);
+    default: return String(value);
+  }
+}
+
+/** Rows whose `kind` field overrides the column's (the KPI table mixes kinds in one column). */
+const kindOf = (row: Record<string, unknown>, column: Column): ColumnKind =>
+  (column.kind === 'number' && typeof row.kind === 'string' ? (row.kind as ColumnKind) : column.kind);
+
+export function toCsv(table: Table, currency: string): string {
+  const escape = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+  const lines = [table.columns.map((c) => escape(c.label)).join(',')];
+  for (const row of table.rows) lines.push(table.columns.map((c) => escape(plain(row[c.key], kindOf(row, c), currency))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export function displayRows(table: Table, currency: string): string[][] {
+  return table.rows.map((row) => table.columns.map((c) => display(row[c.key], kindOf(row, c), currency)));
+}

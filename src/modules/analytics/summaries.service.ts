@@ -1,0 +1,194 @@
+/**
+ * Keeps the analytics summaries in step with orders and returns: a full set-based rebuild in one
+ * transaction, an incremental pass for what changed since the last watermark, and a cheap
+ * staleness check the queries call before reading.
+ */
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../db/database.js';
+import { notFound } from '../../lib/errors.js';
+import { deleteScope, formerOwners, insertCustomerPeriods, insertCustomerSummary, insertOrderFacts, setScopeIds, type Scope } from './summaries.repository.js';
+
+export interface SummaryState {
+  store_id: string;
+  orders_count: number;
+  orders_updated_max: Date | null;
+  returns_count: number;
+  returns_created_max: Date | null;
+  timezone: string;
+  /** The store's last day with an order or return, in its time zone. */
+  last_day: string | null;
+  derived_inactivity_days: number | null;
+  refreshed_at: Date;
+}
+
+interface Watermark {
+  orders_count: number;
+  orders_updated_max: Date | null;
+  returns_count: number;
+  returns_created_max: Date | null;
+}
+
+/** Below this many changed customers the incremental pass is used; above it a rebuild is cheaper. */
+const INCREMENTAL_LIMIT = 50_000;
+/** How long a "summaries are fresh" answer is trusted before the watermark is read again. */
+const FRESH_CHECK_MS = 1_000;
+
+async function watermark(db: Db | Tx, storeId: string): Promise<Watermark> {
+  const { rows } = await sql<Watermark>`
+    select (select count(*) from orders where store_id = ${storeId}) as orders_count,
+      (select max(updated_at) from orders where store_id = ${storeId}) as orders_updated_max,
+      (select count(*) from returns where store_id = ${storeId}) as returns_count,
+      (select max(created_at) from returns where store_id = ${storeId}) as returns_created_max
+  `.execute(db);
+  return rows[0]!;
+}
+
+const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+
+export class SummariesService {
+  private readonly checkedAt = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly write: Db,
+    private readonly read: Db,
+  ) {}
+
+  async state(storeId: string, db: Db | Tx = this.read): Promise<SummaryState | undefined> {
+    const { rows } = await sql<SummaryState>`select * from analytics_state where store_id = ${storeId}`.execute(db);
+    return rows[0];
+  }
+
+  /** Rebuilds every summary of the store from orders and returns, in one transaction. */
+  async refreshSummaries(storeId: string): Promise<SummaryState> {
+    await this.serialise(storeId, () => this.rebuild(storeId).then(() => undefined));
+    return (await this.state(storeId))!;
+  }
+
+  private async rebuild(storeId: string): Promise<SummaryState> {
+    const state = await this.write.transaction().execute(async (tx) => {
+      const timezone = await this.timezoneOf(tx, storeId);
+      const mark = await watermark(tx, storeId);
+      const scope: Scope = { storeId, timezone, scoped: false };
+      await deleteScope(tx, scope);
+      await this.build(tx, scope);
+      return this.saveState(tx, storeId, timezone, mark);
+    });
+    this.checkedAt.set(storeId, Date.now());
+    return state;
+  }
+
+  /**
+   * The writer's hook after a committed batch: recomputes the summaries of the customers (and
+   * guest orders) whose orders or returns changed since the last watermark. `customerIds` are
+   * added to what the watermark finds, for writers that change a customer without touching orders.
+   */
+  async onOrdersWritten(storeId: string, customerIds: readonly number[] = []): Promise<void> {
+    await this.serialise(storeId, () => this.incremental(storeId, customerIds));
+  }
+
+  /** Brings the summaries up to date if orders or returns changed since they were built. */
+  async ensureFresh(storeId: string): Promise<SummaryState> {
+    const checked = this.checkedAt.get(storeId);
+    const current = await this.state(storeId);
+    if (current && checked !== undefined && Date.now() - checked < FRESH_CHECK_MS) return current;
+    if (current && (await this.isFresh(current))) {
+      this.checkedAt.set(storeId, Date.now());
+      return current;
+    }
+    await this.serialise(storeId, () => this.incremental(storeId, []));
+    return (await this.state(storeId))!;
+  }
+
+  private async isFresh(state: SummaryState): Promise<boolean> {
+    const mark = await watermark(this.read, state.store_id);
+    const timezone = await this.timezoneOf(this.read, state.store_id);
+    return timezone === state.timezone && mark.orders_count === state.orders_count && mark.returns_count === state.returns_count
+      && sameTime(mark.orders_updated_max, state.orders_updated_max) && sameTime(mark.returns_created_max, state.returns_created_max);
+  }
+
+  private serialise(storeId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.inFlight.get(storeId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    this.inFlight.set(storeId, next);
+    return next.finally(() => {
+      if (this.inFlight.get(storeId) === next) this.inFlight.delete(storeId);
+    });
+  }
+
+  private async incremental(storeId: string, extraCustomers: readonly number[]): Promise<void> {
+    const previous = await this.state(storeId, this.write);
+    const timezone = await this.timezoneOf(this.write, storeId);
+    const mark = await watermark(this.write, storeId);
+    // Deleted orders or returns, or a new time zone, change rows no watermark can find.
+    if (!previous || previous.timezone !== timezone || mark.orders_count < previous.orders_count || mark.returns_count < previous.returns_count) {
+      await this.rebuild(storeId);
+      return;
+    }
+    await this.write.transaction().execute(async (tx) => {
+      const since = previous.orders_updated_max ?? new Date(0);
+      const returnsSince = previous.returns_created_max ?? new Date(0);
+      const { rows: changed } = await sql<{ customer_id: number | null; order_id: number }>`
+        select customer_id, id as order_id from orders where store_id = ${storeId} and updated_at > ${since}
+      `.execute(tx);
+      const { rows: touched } = await sql<{ customer_id: number | null }>`
+        select coalesce(r.customer_id, o.customer_id) as customer_id from returns r
+        left join orders o on o.store_id = r.store_id and o.id = r.order_id
+        where r.store_id = ${storeId} and r.created_at > ${returnsSince}
+      `.execute(tx);
+      const changedOrderIds = changed.map((row) => row.order_id);
+      const customers = new Set<number>(extraCustomers);
+      for (const row of [...changed, ...touched]) if (row.customer_id !== null) customers.add(row.customer_id);
+      if (customers.size > INCREMENTAL_LIMIT) {
+        await deleteScope(tx, { storeId, timezone, scoped: false });
+        await this.build(tx, { storeId, timezone, scoped: false });
+      } else if (customers.size || changedOrderIds.length || touched.length) {
+        await setScopeIds(tx, [...customers], changedOrderIds);
+        // An order that moved from one customer to another (a guest order claimed later) also
+        // changes its former owner's summary.
+        const former = await formerOwners(tx, storeId);
+        if (former.some((id) => !customers.has(id))) await setScopeIds(tx, [...customers, ...former], changedOrderIds);
+        const scope: Scope = { storeId, timezone, scoped: true };
+        await deleteScope(tx, scope);
+        await this.build(tx, scope);
+      }
+      await this.saveState(tx, storeId, timezone, mark, previous.derived_inactivity_days);
+    });
+    this.checkedAt.set(storeId, Date.now());
+  }
+
+  private async build(tx: Tx, scope: Scope): Promise<void> {
+    await insertOrderFacts(tx, scope);
+    await insertCustomerSummary(tx, scope);
+    await insertCustomerPeriods(tx, scope);
+  }
+
+  private async timezoneOf(db: Db | Tx, storeId: string): Promise<string> {
+    const store = await db.selectFrom('stores').select('timezone').where('id', '=', storeId).executeTakeFirst();
+    if (!store) throw notFound(`Store "${storeId}"`);
+    return store.timezone;
+  }
+
+  /**
+   * The default inactivity threshold: the 90th percentile of days between a customer's
+   * consecutive orders (at least a week), recomputed on every full rebuild.
+   */
+  private async saveState(tx: Tx, storeId: string, timezone: string, mark: Watermark, keepDerived?: number | null): Promise<SummaryState> {
+    let derived = keepDerived;
+    if (derived === undefined) {
+      const { rows } = await sql<{ p90: number | null }>`
+        select percentile_cont(0.9) within group (order by day - prev_day) as p90
+        from order_facts where store_id = ${storeId} and is_order and seq >= 2
+      `.execute(tx);
+      const p90 = rows[0]?.p90;
+      derived = p90 === null || p90 === undefined ? null : Math.max(7, Math.ceil(p90));
+    }
+    const { rows: last } = await sql<{ last_day: string | null }>`select max(day) as last_day from order_facts where store_id = ${storeId}`.execute(tx);
+    await sql`delete from analytics_state where store_id = ${storeId}`.execute(tx);
+    await sql`
+      insert into analytics_state values (${storeId}, ${mark.orders_count}, ${mark.orders_updated_max}, ${mark.returns_count},
+        ${mark.returns_created_max}, ${timezone}, ${last[0]?.last_day ?? null}, ${derived ?? null}, ${new Date()})
+    `.execute(tx);
+    return (await this.state(storeId, tx))!;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The demo store: created once per data directory, then reused. Its owner's password is hashed
+ * in the database like any other, so the demo keeps the login (and its API keys) in
+ * `demo-login.json` beside the database, readable only by the operator, to print it on every run.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from '../../db/database.js';
+import { randomToken } from '../../lib/ids.js';
+import type { Services } from '../../services.js';
+import type { StoreTable } from '../accounts/accounts.table.js';
+import { storeStatus } from '../status/status.service.js';
+import { DEMO_STORE } from './calendar.js';
+import { planDemo, writeDemoData, type DemoCounts, type DemoOptions, type DemoPlan } from './demo.generator.js';
+
+export const DEMO_LOGIN_FILE = 'demo-login.json';
+export const DEMO_OWNER_EMAIL = 'owner@demo-outfitters.example';
+
+export interface DemoLogin {
+  storeId: string;
+  storeSlug: string;
+  email: string;
+  password: string;
+  writeKey: string;
+  secretKey: string;
+  createdAt: string;
+}
+
+export interface DemoResult {
+  /** False when an existing demo store was reused. */
+  created: boolean;
+  store: StoreTable;
+  login: DemoLogin;
+  /** How the data was generated (only when created now). */
+  plan: DemoPlan | undefined;
+  counts: DemoCounts;
+  seconds: number;
+}
+
+export function readDemoLogin(dataDir: string): DemoLogin | undefined {
+  const file = join(dataDir, DEMO_LOGIN_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoLogin>;
+    return typeof value.storeId === 'string' && typeof value.email === 'string' && typeof value.password === 'string' ? (value as DemoLogin) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function countsOf(services: Services, storeId: string): Promise<DemoCounts> {
+  const status = await storeStatus(services.store.read, services.jobs, storeId);
+  return status.stores[0]!.counts;
+}
+
+/** Removes a demo store that never finished (its data was rolled back; the store row remains). */
+async function removeUnfinished(store: Store, storeId: string): Promise<void> {
+  await store.write.transaction().execute(async (tx) => {
+    await tx.deleteFrom('api_keys').where('store_id', '=', storeId).execute();
+    await tx.deleteFrom('memberships').where('store_id', '=', storeId).execute();
+    await tx.deleteFrom('stores').where('id', '=', storeId).execute();
+  });
+}
+
+/**
+ * Returns the demo store of this data directory, creating it (store, data, owner, keys) when
+ * there is none. Re-running reuses it and never generates twice.
+ */
+export async function ensureDemoStore(services: Services, dataDir: string, options: DemoOptions = {}, onProgress?: (done: number, total: number) => void | Promise<void>): Promise<DemoResult> {
+  const started = Date.now();
+  const saved = readDemoLogin(dataDir);
+  const existing = await services.accounts.findStore(DEMO_STORE.slug);
+  if (existing && saved?.storeId === existing.id) {
+    return { created: false, store: existing, login: saved, plan: undefined, counts: await countsOf(services, existing.id), seconds: (Date.now() - started) / 1000 };
+  }
+  if (existing) {
+    const counts = await countsOf(services, existing.id);
+    if (counts.customers > 0 || counts.orders > 0 || counts.events > 0) {
+      throw new Error(`A store with the slug "${DEMO_STORE.slug}" already exists and is not the demo store; use another --data-dir for the demo`);
+    }
+    await removeUnfinished(services.store, existing.id);
+  }
+
+  const plan = planDemo(options);
+  const store = await services.accounts.createStore({ name: DEMO_STORE.name, slug: DEMO_STORE.slug, timezone: DEMO_STORE.timezone, currency: DEMO_STORE.currency });
+  let counts: DemoCounts;
+  try {
+    counts = await writeDemoData(services.store, store.id, plan, onProgress);
+  } catch (error) {
+    await removeUnfinished(services.store, store.id).catch(() => undefined);
+    throw error;
+  }
+  const password = randomToken(12);
+  const { created } = await services.accounts.addUser(store.id, { email: DEMO_OWNER_EMAIL, name: 'Demo Owner', password, role: 'owner' });
+  // A user left from an earlier demo store keeps its account; give it the password we print.
+  if (!created) await services.accounts.resetPassword(DEMO_OWNER_EMAIL, password);
+  const write = await services.accounts.createApiKey(store.id, 'write', 'Demo tracking snippet');
+  const secret = await services.accounts.createApiKey(store.id, 'secret', 'Demo admin API');
+  const login: DemoLogin = {
+    storeId: store.id, storeSlug: store.slug, email: DEMO_OWNER_EMAIL, password,
+    writeKey: write.key, secretKey: secret.key, createdAt: new Date().toISOString(),
+  };
+  writeFileSync(join(dataDir, DEMO_LOGIN_FILE), `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
+  await services.store.checkpoint();
+  return { created: true, store, login, plan, counts, seconds: (Date.now() - started) / 1000 };
+}

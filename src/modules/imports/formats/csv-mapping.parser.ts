@@ -1,0 +1,136 @@
+/**
+ * Any CSV, read through a column mapping (see column-mapping.ts): customers, products, or orders
+ * with one row per line (rows of one order share its external id and are grouped; order-level
+ * columns are read from its first row).
+ */
+import { AppError } from '../../../lib/errors.js';
+import { isCurrency, toMinorUnits } from '../../../lib/money.js';
+import { orderStatuses } from '../../orders/data-validation.js';
+import type { OrderStatusInput } from '../../orders/orders.input.js';
+import type { BatchBuilder } from '../batch-builder.js';
+import { mappingFields } from '../column-mapping.js';
+import { DateReader } from '../date-reader.js';
+import type { TextRecord } from '../record-reader.js';
+import { field, originOf, parseInteger, type FormatParser, type ImportFormat } from './format.js';
+
+const list = (text: string): string[] => text.split(',').map((item) => item.trim()).filter(Boolean);
+
+export const csvMapped: ImportFormat = {
+  name: 'csv',
+  needsMapping: true,
+  parser({ currency: defaultCurrency, timeZone, mapping }): FormatParser {
+    if (!mapping) throw new AppError('bad_request', 'the csv format needs --mapping FILE', [{ path: 'mapping', reason: 'required' }]);
+    const dates = new DateReader(timeZone, mapping.dateFormat ?? 'auto');
+    const fallbackCurrency = (mapping.currency ?? defaultCurrency).toUpperCase();
+    const at: Record<string, number> = {};
+    const get = (record: TextRecord, name: string): string => field(record.fields, at[name] ?? -1);
+
+    const amount = (text: string, currency: string): number | undefined => {
+      if (mapping.amounts === 'minor') {
+        const value = parseInteger(text);
+        return value;
+      }
+      return toMinorUnits(text, currency);
+    };
+
+    const rowParsers = {
+      customers(record: TextRecord, out: BatchBuilder) {
+        const id = get(record, 'external_id');
+        if (!id) return out.reject(record.line, `${mapping.columns.external_id} is empty`, record.raw);
+        const createdText = get(record, 'created_at');
+        const createdAt = createdText ? dates.read(createdText) : undefined;
+        if (createdText && !createdAt) return out.reject(record.line, `${mapping.columns.created_at} "${createdText}" is not a date`, record.raw);
+        const marketing = get(record, 'accepts_marketing').toLowerCase();
+        const optionalText = (name: string) => (name in mapping.columns ? { [name]: get(record, name) || null } : {});
+        out.customer({
+          external_id: id,
+          ...optionalText('email'), ...optionalText('first_name'), ...optionalText('last_name'), ...optionalText('phone'),
+          ...optionalText('country'), ...optionalText('city'),
+          ...('accepts_marketing' in mapping.columns && { accepts_marketing: ['yes', 'true', '1', 'y'].includes(marketing) }),
+          ...('tags' in mapping.columns && { tags: list(get(record, 'tags')) }),
+          ...(createdAt && { created_at: createdAt }),
+        }, originOf(record));
+      },
+      products(record: TextRecord, out: BatchBuilder) {
+        const id = get(record, 'external_id');
+        const title = get(record, 'title');
+        if (!id) return out.reject(record.line, `${mapping.columns.external_id} is empty`, record.raw);
+        if (!title) return out.reject(record.line, `${mapping.columns.title} is empty`, record.raw);
+        const currency = (get(record, 'currency') || fallbackCurrency).toUpperCase();
+        if (!isCurrency(currency)) return out.reject(record.line, `currency "${currency}" is not an ISO 4217 code`, record.raw);
+        const priceText = get(record, 'price');
+        const price = priceText ? amount(priceText, currency) : null;
+        if (price === undefined || (price !== null && price < 0)) return out.reject(record.line, `${mapping.columns.price} "${priceText}" is not an amount ≥ 0`, record.raw);
+        const sku = get(record, 'sku');
+        out.product({
+          external_id: id, title, price, currency, category: get(record, 'category') || null, image_url: get(record, 'image_url') || null,
+          ...(sku && { variants: [{ external_id: sku, sku, price }] }),
+        }, originOf(record));
+      },
+      orders(record: TextRecord, out: BatchBuilder) {
+        const reject = (reason: string) => out.reject(record.line, reason, record.raw);
+        const id = get(record, 'external_id');
+        if (!id) return reject(`${mapping.columns.external_id} is empty`);
+        let problem: string | undefined;
+        const origin = originOf(record);
+        const order = out.order(id, origin, () => {
+          const currency = (get(record, 'currency') || fallbackCurrency).toUpperCase();
+          if (!isCurrency(currency)) return void (problem = `currency "${currency}" is not an ISO 4217 code`);
+          const placedText = get(record, 'placed_at');
+          const placedAt = dates.read(placedText);
+          if (!placedAt) return void (problem = `${mapping.columns.placed_at} "${placedText}" is not a date${mapping.dateFormat ? ` in the format ${mapping.dateFormat}` : ''}`);
+          const money: Record<string, number> = {};
+          for (const name of ['discount', 'shipping', 'tax', 'total'] as const) {
+            const text = get(record, name);
+            if (!text) continue;
+            const value = amount(text, currency);
+            if (value === undefined || value < 0) return void (problem = `${mapping.columns[name]} "${text}" is not an amount ≥ 0`);
+            money[name] = value;
+          }
+          const status = get(record, 'status').toLowerCase();
+          if (status && !orderStatuses.includes(status as OrderStatusInput)) return void (problem = `status "${status}" is not one of ${orderStatuses.join(', ')}`);
+          const customer = get(record, 'customer_external_id') || null;
+          return {
+            external_id: id, customer_external_id: customer, placed_at: placedAt, currency, ...money,
+            ...(status && { status: status as OrderStatusInput }),
+            ...('discount_codes' in mapping.columns && { discount_codes: list(get(record, 'discount_codes')) }),
+            ...('channel' in mapping.columns && { channel: get(record, 'channel') || null }),
+            lines: [],
+          };
+        });
+        if (problem) return reject(problem);
+        if (!order) return reject(`order ${id} continues after its earlier rows were imported; keep an order's rows together`);
+        const quantityText = get(record, 'quantity');
+        const quantity = parseInteger(quantityText);
+        if (quantity === undefined || quantity < 0) return reject(`${mapping.columns.quantity} "${quantityText}" is not a whole number ≥ 0`);
+        const priceText = get(record, 'unit_price');
+        const unitPrice = amount(priceText, order.currency);
+        if (unitPrice === undefined || unitPrice < 0) return reject(`${mapping.columns.unit_price} "${priceText}" is not an amount ≥ 0`);
+        const totalText = get(record, 'line_total');
+        const total = totalText ? amount(totalText, order.currency) : quantity * unitPrice;
+        if (total === undefined || total < 0) return reject(`${mapping.columns.line_total} "${totalText}" is not an amount ≥ 0`);
+        const sku = get(record, 'sku') || null;
+        const product = get(record, 'product_external_id') || null;
+        order.lines.push({ sku, product_external_id: product, title: get(record, 'title') || null, quantity, unit_price: unitPrice, total });
+        out.addedLine(order);
+      },
+    };
+
+    return {
+      syntax: 'csv',
+      delimiter: mapping.delimiter ?? ',',
+      header(fields) {
+        const positions = new Map(fields.map((name, i) => [name.trim(), i] as const));
+        const { required, optional } = mappingFields[mapping.entity];
+        for (const name of [...required, ...optional] as string[]) {
+          const column = mapping.columns[name];
+          if (column === undefined) continue;
+          const position = positions.get(column);
+          if (position === undefined) throw new AppError('bad_request', `line 1: the file has no column "${column}" (mapped to ${name})`, [{ path: 'line 1', reason: `missing ${column}` }]);
+          at[name] = position;
+        }
+      },
+      row: rowParsers[mapping.entity],
+    };
+  },
+};

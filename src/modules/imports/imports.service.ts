@@ -1,0 +1,279 @@
+/**
+ * Bulk import of files: each file is streamed a chunk at a time through its format's parser into
+ * batches of whole orders, and every batch goes through the shared writer (one transaction each;
+ * re-importing a file changes nothing because the writer matches entities by external id).
+ * Parsing the next batch overlaps with writing the previous one. Rejected rows go to a rejects
+ * file with line and reason; only a problem with the request itself (unknown format, unreadable
+ * file, bad header or mapping) stops an import, and it is found before anything is written.
+ */
+import { accessSync, constants, createReadStream, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import type { Db } from '../../db/database.js';
+import { AppError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { isCurrency } from '../../lib/money.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import type { StoreTable } from '../accounts/accounts.table.js';
+import type { DataBatch, WriteSummary } from '../orders/orders.input.js';
+import { BatchBuilder, defaultLimits, type BatchLimits, type PendingBatch } from './batch-builder.js';
+import type { ColumnMapping } from './column-mapping.js';
+import type { FormatParser, ImportFormat } from './formats/format.js';
+import { formatNames, importFormats } from './formats/index.js';
+import * as repo from './imports.repository.js';
+import { RecordReader } from './record-reader.js';
+import { RejectsFile } from './rejects-file.js';
+
+/** The shared writer (`services.data`), as this service needs it. */
+export interface BatchWriter {
+  write(storeId: string, batch: DataBatch, options?: { source?: string }): Promise<WriteSummary>;
+}
+
+export interface ImportRequest {
+  files: string[];
+  format: string;
+  /** Store id or slug; default the only store, or a new one when there is none. */
+  store?: string | undefined;
+  /** Currency of amounts the file does not label (default: the format's, else the store's). */
+  currency?: string | undefined;
+  mapping?: ColumnMapping | undefined;
+  /** One rejects file for all inputs; default `<rejectsDir>/<file name>.rejects.csv` per input. */
+  rejectsFile?: string | undefined;
+  rejectsDir: string;
+  /** Names to record and report instead of the paths (uploads keep the uploaded name). */
+  names?: string[] | undefined;
+}
+
+export interface ImportHooks {
+  onProgress?: (bytesRead: number, bytesTotal: number) => void;
+  limits?: BatchLimits;
+}
+
+type Counts = WriteSummary['orders'];
+
+export interface ImportSummary {
+  format: string;
+  files: string[];
+  store: { id: string; slug: string; created: boolean };
+  rowsRead: number;
+  rowsRejected: number;
+  customers: Counts;
+  orders: Counts;
+  returns: Counts;
+  products: Counts;
+  rejectsFiles: string[];
+  runs: string[];
+  seconds: number;
+}
+
+const zero = (): WriteSummary => ({ customers: { created: 0, updated: 0, unchanged: 0 }, products: { created: 0, updated: 0, unchanged: 0 }, orders: { created: 0, updated: 0, unchanged: 0 }, returns: { created: 0, updated: 0, unchanged: 0 } });
+
+function addInto(total: WriteSummary, part: WriteSummary): void {
+  for (const kind of ['customers', 'products', 'orders', 'returns'] as const) {
+    total[kind].created += part[kind].created;
+    total[kind].updated += part[kind].updated;
+    total[kind].unchanged += part[kind].unchanged;
+  }
+}
+
+const badRequest = (message: string, path = 'request'): AppError => new AppError('bad_request', message, [{ path, reason: message }]);
+
+export class ImportsService {
+  constructor(
+    private readonly write: Db,
+    private readonly read: Db,
+    private readonly accounts: AccountsService,
+    private readonly writer: BatchWriter,
+    private readonly defaultTimeZone = 'UTC',
+  ) {}
+
+  async run(request: ImportRequest, hooks: ImportHooks = {}): Promise<ImportSummary> {
+    const started = performance.now();
+    const format = await checkImportRequest(request);
+    const { store, created } = await this.targetStore(request, format);
+    const currency = (request.currency ?? format.currency ?? store.currency).toUpperCase();
+    const sizes = request.files.map((file) => statSync(file).size);
+    const bytesTotal = sizes.reduce((a, b) => a + b, 0);
+    const totals = zero();
+    const summary: ImportSummary = {
+      format: format.name, files: request.names ?? request.files, store: { id: store.id, slug: store.slug, created },
+      rowsRead: 0, rowsRejected: 0, customers: totals.customers, orders: totals.orders, returns: totals.returns, products: totals.products,
+      rejectsFiles: [], runs: [], seconds: 0,
+    };
+    const shared = request.rejectsFile ? new RejectsFile(request.rejectsFile) : undefined;
+    let offset = 0;
+    try {
+      for (const [i, file] of request.files.entries()) {
+        const name = request.names?.[i] ?? file;
+        const rejects = shared ?? new RejectsFile(join(request.rejectsDir, `${basename(name)}.rejects.csv`));
+        const parser = format.parser({ currency, timeZone: store.timezone, mapping: request.mapping });
+        const base = offset;
+        const result = await this.importFile(store.id, format.name, file, name, parser, rejects, {
+          limits: hooks.limits ?? defaultLimits,
+          onProgress: (bytes) => hooks.onProgress?.(base + bytes, bytesTotal),
+        });
+        offset += sizes[i]!;
+        summary.runs.push(result.runId);
+        summary.rowsRead += result.rowsRead;
+        summary.rowsRejected += result.rowsRejected;
+        addInto(totals, result.counts);
+        if (!shared) await rejects.close();
+        if (rejects.written && !summary.rejectsFiles.includes(rejects.path)) summary.rejectsFiles.push(rejects.path);
+      }
+    } finally {
+      await shared?.close();
+    }
+    summary.seconds = Math.round((performance.now() - started) / 10) / 100;
+    return summary;
+  }
+
+  listRuns(storeId: string, limit = 50) {
+    return repo.listRuns(this.read, storeId, limit);
+  }
+
+  /** The named store; else the only one; else a new one named after the first file. */
+  private async targetStore(request: ImportRequest, format: ImportFormat): Promise<{ store: StoreTable; created: boolean }> {
+    if (request.store) {
+      const store = await this.accounts.findStore(request.store);
+      if (!store) throw badRequest(`no store "${request.store}"`, 'store');
+      return { store, created: false };
+    }
+    const stores = await this.accounts.listStores();
+    if (stores.length === 1) return { store: stores[0]!, created: false };
+    if (stores.length > 1) throw badRequest(`there are ${stores.length} stores; choose one with --store (${stores.map((s) => s.slug).join(', ')})`, 'store');
+    const first = request.names?.[0] ?? request.files[0]!;
+    const store = await this.accounts.createStore({
+      name: basename(first, extname(first)) || 'Imported store',
+      currency: (request.currency ?? format.currency ?? 'USD').toUpperCase(),
+      timezone: format.timeZone ?? this.defaultTimeZone,
+    });
+    return { store, created: true };
+  }
+
+  private async importFile(storeId: string, formatName: string, file: string, name: string, parser: FormatParser, rejects: RejectsFile,
+    options: { limits: BatchLimits; onProgress: (bytes: number) => void }) {
+    const runId = newId('imp');
+    await repo.insertRun(this.write, {
+      id: runId, store_id: storeId, format: formatName, file_name: name, file_sha256: '', state: 'running',
+      rows_read: 0, rows_rejected: 0, summary: null, started_at: new Date(), finished_at: null,
+    });
+    const builder = new BatchBuilder(options.limits);
+    const counts = zero();
+    const source = `import:${formatName}`;
+    let inflight: Promise<void> = Promise.resolve();
+    // Writes one batch while the next is parsed; a failed write surfaces at the next dispatch or at the end.
+    const dispatch = async (pending: PendingBatch) => {
+      await inflight;
+      inflight = this.writeBatch(storeId, pending, builder, source).then((part) => addInto(counts, part));
+      inflight.catch(() => undefined);
+    };
+    const reader = new RecordReader(createReadStream(file, { highWaterMark: 1 << 16 }), { syntax: parser.syntax, delimiter: parser.delimiter, onProgress: options.onProgress });
+    try {
+      let header = parser.header !== undefined;
+      for await (const records of reader.chunks()) {
+        for (const record of records) {
+          if (header) {
+            parser.header!(record.fields);
+            header = false;
+            continue;
+          }
+          builder.rowsRead += 1;
+          parser.row(record, builder);
+        }
+        if (builder.ready) await dispatch(builder.take());
+        await rejects.add(name, builder.rejects.splice(0));
+      }
+      builder.close();
+      if (!builder.empty) await dispatch(builder.take());
+      await inflight;
+      await rejects.add(name, builder.rejects.splice(0));
+      await repo.finishRun(this.write, runId, {
+        state: 'done', file_sha256: reader.sha256, rows_read: builder.rowsRead, rows_rejected: builder.rowsRejected,
+        summary: JSON.stringify(counts), finished_at: new Date(),
+      });
+    } catch (error) {
+      await inflight.catch(() => undefined);
+      await repo.finishRun(this.write, runId, {
+        state: 'failed', file_sha256: reader.sha256, rows_read: builder.rowsRead, rows_rejected: builder.rowsRejected,
+        summary: JSON.stringify({ ...counts, error: error instanceof Error ? error.message : String(error) }), finished_at: new Date(),
+      }).catch(() => undefined);
+      throw error;
+    }
+    return { runId, rowsRead: builder.rowsRead, rowsRejected: builder.rowsRejected, counts };
+  }
+
+  /**
+   * Writes a batch; when the writer refuses entities (it names them by position), those are
+   * rejected with its reason, at the line they came from, and the rest is written.
+   */
+  private async writeBatch(storeId: string, pending: PendingBatch, builder: BatchBuilder, source: string): Promise<WriteSummary> {
+    for (;;) {
+      try {
+        return await this.writer.write(storeId, pending.batch, { source });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;
+        const refused = new Map<object, string>();
+        for (const detail of error.details) {
+          const match = /^(customers|products|orders|returns)\.(\d+)(?:\.(.+))?$/.exec(detail.path);
+          const entity = match ? (pending.batch[match[1] as keyof DataBatch] as object[])[Number(match[2])] : undefined;
+          if (entity && !refused.has(entity)) refused.set(entity, `${match![3] ?? match![1]}: ${detail.reason}`);
+        }
+        if (refused.size === 0) throw error;
+        for (const [entity, reason] of refused) {
+          const origin = pending.origins.get(entity);
+          if (origin) builder.reject(origin.line, reason, origin.raw, Math.max(1, origin.rows));
+        }
+        for (const kind of ['customers', 'products', 'orders', 'returns'] as const) {
+          (pending.batch[kind] as object[]) = (pending.batch[kind] as object[]).filter((entity) => !refused.has(entity));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Checks the request and every file's header without touching the store; throws `bad_request`
+ * naming the first problem.
+ */
+export async function checkImportRequest(request: Pick<ImportRequest, 'files' | 'format' | 'currency' | 'mapping'>): Promise<ImportFormat> {
+  const format = importFormats.get(request.format);
+  if (!format) throw badRequest(`unknown format "${request.format}" (formats: ${formatNames.join(', ')})`, 'format');
+  if (format.needsMapping && !request.mapping) throw badRequest(`the ${format.name} format needs a mapping file (--mapping FILE)`, 'mapping');
+  if (request.currency !== undefined && !isCurrency(request.currency.toUpperCase())) throw badRequest(`currency "${request.currency}" is not an ISO 4217 code`, 'currency');
+  if (request.files.length === 0) throw badRequest('no file to import', 'files');
+  for (const file of request.files) {
+    let size: number;
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) throw badRequest(`${file} is not a file`, 'files');
+      accessSync(file, constants.R_OK);
+      size = stat.size;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      throw badRequest(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code ?? error)}`, 'files');
+    }
+    const parser = format.parser({ currency: 'USD', timeZone: 'UTC', mapping: request.mapping });
+    if (parser.header) await checkHeader(file, size, parser);
+  }
+  return format;
+}
+
+/** Reads a CSV file's first record and lets the parser judge it (before anything is written). */
+async function checkHeader(file: string, size: number, parser: FormatParser): Promise<void> {
+  if (size === 0) throw badRequest(`${file} is empty`, 'files');
+  const stream = createReadStream(file, { start: 0, end: Math.min(size, 1 << 16) - 1 });
+  const reader = new RecordReader(stream, { syntax: parser.syntax, delimiter: parser.delimiter });
+  for await (const records of reader.chunks()) {
+    const first = records[0];
+    if (!first) continue;
+    try {
+      parser.header!(first.fields);
+    } catch (error) {
+      if (error instanceof AppError) throw badRequest(`${file}: ${error.message}`, 'files');
+      throw error;
+    }
+    stream.destroy();
+    return;
+  }
+  throw badRequest(`${file} has no header line`, 'files');
+}

@@ -1,0 +1,173 @@
+/**
+ * Segment's ecommerce v2 events (https://segment.com/docs/connections/spec/ecommerce/v2/) mapped
+ * to Hearth's model. Order events become orders and returns through the shared data writer; the
+ * browsing events (Product Viewed, Cart Viewed, Checkout Started, …) stay events, checked here so
+ * that analytics can rely on their property types. Amounts in the spec are decimal major units;
+ * Hearth keeps integer minor units of the order's currency.
+ */
+import { isCurrency, toMinorUnits } from '../../lib/money.js';
+import type { DataBatch, OrderInput, OrderLineInput, OrderStatusInput, ReturnInput } from '../orders/orders.input.js';
+import type { NormalMessage } from './segment.validator.js';
+
+export const orderEvents = ['Order Completed', 'Order Updated', 'Order Refunded', 'Order Cancelled'] as const;
+export const browsingEvents = [
+  'Product Viewed', 'Product Added', 'Product Removed', 'Cart Viewed', 'Checkout Started', 'Checkout Step Viewed',
+  'Checkout Step Completed', 'Products Searched', 'Product Reviewed', 'Coupon Applied',
+] as const;
+export type EcommerceEvent = (typeof orderEvents)[number] | (typeof browsingEvents)[number];
+
+type Failure = { ok: false; path: string; reason: string };
+export type Mapped = { ok: true; batch: DataBatch } | Failure;
+
+type Obj = Record<string, unknown>;
+const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+const fail = (path: string, reason: string): Failure => ({ ok: false, path: `properties.${path}`, reason });
+const none: Mapped = { ok: true, batch: {} };
+
+const idOf = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+const isAmount = (value: unknown): boolean => (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()));
+
+/** Property types checked on every ecommerce event that carries them. */
+const numericFields = ['price', 'revenue', 'total', 'subtotal', 'value', 'shipping', 'tax', 'discount', 'rating'];
+
+function checkCommon(properties: Obj): Failure | undefined {
+  for (const field of numericFields) {
+    const value = properties[field];
+    if (value !== undefined && value !== null && !isAmount(value)) return fail(field, 'must be a number');
+  }
+  const quantity = properties.quantity;
+  if (quantity !== undefined && quantity !== null && !(Number.isSafeInteger(quantity) && (quantity as number) >= 0)) return fail('quantity', 'must be a whole number ≥ 0');
+  for (const field of ['product_id', 'order_id', 'sku', 'cart_id', 'checkout_id']) {
+    const value = properties[field];
+    if (value !== undefined && value !== null && idOf(value) === undefined) return fail(field, 'must be a non-empty string or a number');
+  }
+  if (properties.products !== undefined && !Array.isArray(properties.products)) return fail('products', 'must be a list');
+  return undefined;
+}
+
+/**
+ * What an ecommerce event does to the store's data besides being stored as an event.
+ * `storeCurrency` is used when the event names none.
+ */
+export function mapEcommerce(message: NormalMessage, storeCurrency: string): Mapped {
+  if (message.type !== 'track' || !message.name) return none;
+  const properties = message.properties;
+  const name = message.name as EcommerceEvent;
+  const isOrder = (orderEvents as readonly string[]).includes(name);
+  if (!isOrder && !(browsingEvents as readonly string[]).includes(name)) return none;
+  const common = checkCommon(properties);
+  if (common) return common;
+  if (name === 'Products Searched' && properties.query !== undefined && typeof properties.query !== 'string') return fail('query', 'must be a string');
+  if (name === 'Product Reviewed' && properties.rating !== undefined) {
+    const rating = Number(properties.rating);
+    if (!(rating >= 0 && rating <= 5)) return fail('rating', 'must be between 0 and 5');
+  }
+  if (!isOrder) return none;
+
+  const orderId = idOf(properties.order_id);
+  if (!orderId) return fail('order_id', `is required for ${name}`);
+  const currency = typeof properties.currency === 'string' ? properties.currency.trim().toUpperCase() : storeCurrency;
+  if (!isCurrency(currency)) return fail('currency', `unknown ISO 4217 currency "${String(properties.currency)}"`);
+  const money = (value: unknown): number | undefined => (value === undefined || value === null ? undefined : toMinorUnits(value as string | number, currency));
+
+  const lines: OrderLineInput[] = [];
+  const products = Array.isArray(properties.products) ? properties.products : [];
+  for (const [j, product] of products.entries()) {
+    if (!isObject(product)) return fail(`products.${j}`, 'must be an object');
+    const check = checkCommon(product);
+    if (check) return { ...check, path: check.path.replace('properties.', `properties.products.${j}.`) };
+    if (product.price === undefined || product.price === null) return fail(`products.${j}.price`, 'is required');
+    const unitPrice = money(product.price);
+    if (unitPrice === undefined || unitPrice < 0) return fail(`products.${j}.price`, 'must be an amount ≥ 0');
+    lines.push({
+      product_external_id: idOf(product.product_id) ?? null,
+      sku: idOf(product.sku) ?? null,
+      title: typeof product.name === 'string' ? product.name : null,
+      quantity: (product.quantity as number | undefined) ?? 1,
+      unit_price: unitPrice,
+    });
+  }
+
+  if (name === 'Order Refunded') return mapRefund(message, orderId, currency, properties, lines);
+  if ((name === 'Order Updated' || name === 'Order Cancelled') && !Array.isArray(properties.products)) {
+    return fail('products', `is required for ${name}: the order is rewritten from the event, as for Order Completed`);
+  }
+
+  const amounts: Partial<Record<'discount' | 'shipping' | 'tax' | 'total', number>> = {};
+  for (const field of ['discount', 'shipping', 'tax', 'total'] as const) {
+    const value = money(properties[field]);
+    if (value !== undefined) {
+      if (value < 0) return fail(field, 'must not be negative');
+      amounts[field] = value;
+    }
+  }
+  // Segment's `revenue` excludes shipping and tax; use it when no `total` is given.
+  const revenue = money(properties.revenue);
+  if (amounts.total === undefined && revenue !== undefined) amounts.total = revenue + (amounts.shipping ?? 0) + (amounts.tax ?? 0);
+
+  const status: OrderStatusInput = name === 'Order Cancelled' ? 'cancelled' : statusOf(properties.status);
+  const order: OrderInput = {
+    external_id: orderId,
+    customer_external_id: message.userId,
+    placed_at: message.occurredAt,
+    currency,
+    ...amounts,
+    discount_codes: couponsOf(properties, products),
+    channel: typeof properties.affiliation === 'string' ? properties.affiliation : 'web',
+    status,
+    lines,
+  };
+  return { ok: true, batch: { orders: [order] } };
+}
+
+function mapRefund(message: NormalMessage, orderId: string, currency: string, properties: Obj, lines: OrderLineInput[]): Mapped {
+  const given = properties.total ?? properties.value ?? properties.revenue;
+  const amount = given === undefined || given === null
+    ? lines.reduce((sum, line) => sum + line.quantity * line.unit_price, 0)
+    : toMinorUnits(given as string | number, currency);
+  if (amount === undefined || amount < 0) return fail('total', 'must be an amount ≥ 0');
+  if (amount === 0) return fail('total', 'is required (or products) for Order Refunded');
+  const returnLines = lines.map((line) => ({ product_external_id: line.product_external_id ?? null, sku: line.sku ?? null, quantity: line.quantity, amount: line.quantity * line.unit_price }));
+  const linesSum = returnLines.reduce((sum, line) => sum + line.amount, 0);
+  const refund: ReturnInput = {
+    // The spec has no refund id; a retried message keeps its messageId, so the refund stays one.
+    external_id: idOf(properties.refund_id) ?? `${orderId}:${message.messageId}`,
+    order_external_id: orderId,
+    customer_external_id: message.userId,
+    returned_at: message.occurredAt,
+    currency,
+    amount,
+    reason: typeof properties.reason === 'string' ? properties.reason : null,
+    // Lines are kept only when they explain the amount; a partial product list would not.
+    ...(linesSum === amount && returnLines.length > 0 && { lines: returnLines }),
+  };
+  return { ok: true, batch: { returns: [refund] } };
+}
+
+function statusOf(value: unknown): OrderStatusInput {
+  const known: OrderStatusInput[] = ['paid', 'pending', 'fulfilled', 'cancelled', 'refunded', 'partially_refunded'];
+  return typeof value === 'string' && known.includes(value as OrderStatusInput) ? (value as OrderStatusInput) : 'paid';
+}
+
+/** `coupon` may list several codes separated by commas; products may carry their own. */
+function couponsOf(properties: Obj, products: unknown[]): string[] {
+  const codes = new Set<string>();
+  const add = (value: unknown) => {
+    if (typeof value !== 'string') return;
+    for (const code of value.split(',')) if (code.trim()) codes.add(code.trim());
+  };
+  add(properties.coupon);
+  for (const product of products) if (isObject(product)) add(product.coupon);
+  return [...codes];
+}
+
+/** Turns a writer path (`orders.0.lines.2.unit_price`) into the event's field, for the rejection. */
+export function eventPathOf(writerPath: string): string {
+  const parts = writerPath.split('.').slice(2);
+  const field: Record<string, string> = { unit_price: 'price', external_id: 'order_id', amount: 'total', customer_external_id: 'userId', placed_at: 'timestamp' };
+  if (parts[0] === 'lines') return `properties.products.${parts[1]}.${field[parts[2] ?? ''] ?? parts[2] ?? ''}`;
+  const name = parts[0] ?? '';
+  if (name === 'customer_external_id' || name === 'placed_at') return field[name]!;
+  return `properties.${field[name] ?? name}`;
+}

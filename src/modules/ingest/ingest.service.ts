@@ -1,0 +1,204 @@
+/**
+ * The ingest pipeline for Segment-spec messages (the HTTP tracking API, RudderStack, the browser
+ * snippet): validate each message → apply what it means to the store's data (identify upserts the
+ * customer; order events write orders and returns through the shared data writer) → attach the
+ * customer → hand the events to the group-commit writer, and answer once they are committed.
+ * Invalid messages are rejected one by one with their index; valid ones in the same batch are kept.
+ */
+import type { Store } from '../../db/database.js';
+import { AppError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { StoreTable } from '../accounts/accounts.table.js';
+import { EventsService } from '../events/events.service.js';
+import { normaliseBatch } from '../orders/data-validation.js';
+import type { CustomerInput, DataBatch } from '../orders/orders.input.js';
+import { customerFromTraits } from './customer.mapper.js';
+import { eventPathOf, mapEcommerce } from './ecommerce.mapper.js';
+import { GroupCommitWriter, type EventRow, type GroupCommitOptions, type IdentityLink } from './group-commit.writer.js';
+import { IdentityResolver } from './identity.resolver.js';
+import { IngestStats, reasonKey, type IngestStatus } from './ingest.stats.js';
+import { sourceOf, validateMessage, type NormalMessage, type ValidateOptions } from './segment.validator.js';
+import { ShopifyWebhooks } from './shopify.webhooks.js';
+
+export interface DataSink {
+  write(storeId: string, batch: DataBatch, options?: { source?: string }): Promise<unknown>;
+}
+
+/** What the pipeline needs from other modules; looked up when used, so wiring order does not matter. */
+export interface IngestDeps {
+  accounts: { findStore(idOrSlug: string): Promise<StoreTable | undefined> };
+  data?: DataSink;
+}
+
+export interface Rejection {
+  index: number;
+  path: string;
+  reason: string;
+}
+
+export interface IngestResult {
+  received: number;
+  stored: number;
+  duplicates: number;
+  rejected: Rejection[];
+}
+
+type Accepted = { index: number; message: NormalMessage; effects: DataBatch };
+
+export class IngestService {
+  readonly stats = new IngestStats();
+  readonly writer: GroupCommitWriter;
+  readonly shopify: ShopifyWebhooks;
+  private readonly identities: IdentityResolver;
+  private readonly storeCache = new Map<string, { store: StoreTable | undefined; until: number }>();
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly store: Store,
+    logger: Logger,
+    private readonly deps: () => IngestDeps,
+    options: GroupCommitOptions = {},
+  ) {
+    this.writer = new GroupCommitWriter(store, this.stats, logger, options);
+    this.identities = new IdentityResolver(new EventsService(store.read));
+    this.shopify = new ShopifyWebhooks(store, deps, this.stats, (storeId) => this.storeOf(storeId), () => this.writer.flushStats());
+    // Counters of requests that stored nothing still reach the table within a second; the dedupe
+    // window is pruned hourly.
+    this.timers.push(setInterval(() => this.writer.flushStats(), 1000).unref());
+    this.timers.push(setInterval(() => void this.writer.prune().catch((err: unknown) => logger.warn({ err }, 'pruning message ids failed')), 3_600_000).unref());
+  }
+
+  /** The store's settings (currency, Shopify secret), cached for a few seconds. */
+  async storeOf(idOrSlug: string): Promise<StoreTable | undefined> {
+    const cached = this.storeCache.get(idOrSlug);
+    if (cached && cached.until > Date.now()) return cached.store;
+    const store = await this.deps().accounts.findStore(idOrSlug);
+    if (this.storeCache.size > 1000) this.storeCache.clear();
+    this.storeCache.set(idOrSlug, { store, until: Date.now() + 5_000 });
+    return store;
+  }
+
+  async track(storeId: string, messages: unknown[], options: Omit<ValidateOptions, 'receivedAt'> = {}): Promise<IngestResult> {
+    const receivedAt = new Date();
+    const store = await this.storeOf(storeId);
+    if (!store) throw new AppError('not_found', 'Store not found');
+    const accepted: Accepted[] = [];
+    const rejected: Rejection[] = [];
+    const rejectOne = (index: number, source: string, path: string, reason: string) => {
+      rejected.push({ index, path, reason });
+      this.stats.reject(storeId, source, reasonKey(path, reason));
+    };
+
+    messages.forEach((raw, index) => {
+      const checked = validateMessage(raw, { ...options, receivedAt });
+      const source = checked.ok ? checked.message.source : fallbackSource(raw);
+      this.stats.count(storeId, source, 'received');
+      if (!checked.ok) return rejectOne(index, source, checked.path, checked.reason);
+      const message = checked.message;
+      const mapped = mapEcommerce(message, store.currency);
+      if (!mapped.ok) return rejectOne(index, source, mapped.path, mapped.reason);
+      const effects: DataBatch = { ...mapped.batch };
+      if (message.type === 'identify' && message.userId) effects.customers = [customerFromTraits(message.userId, message.properties)];
+      const problem = firstProblem(effects);
+      if (problem) return rejectOne(index, source, problem.path, problem.reason);
+      accepted.push({ index, message, effects });
+    });
+
+    let stored = 0;
+    let duplicates = 0;
+    if (accepted.length > 0) {
+      const { rows, links } = await this.prepare(storeId, accepted, receivedAt);
+      const outcomes = await this.writer.submit(rows, links);
+      this.identities.linked(links);
+      for (const outcome of outcomes) if (outcome === 'stored') stored += 1; else duplicates += 1;
+    }
+    if (accepted.length === 0) this.writer.flushStats();
+    return { received: messages.length, stored, duplicates, rejected };
+  }
+
+  /** Writes the messages' effects on customers, orders and returns, then builds the event rows. */
+  private async prepare(storeId: string, accepted: Accepted[], receivedAt: Date): Promise<{ rows: EventRow[]; links: IdentityLink[] }> {
+    const userIds = new Set<string>();
+    for (const { message } of accepted) if (message.userId) userIds.add(message.userId);
+    let customerIds = await this.identities.customerIds(storeId, userIds);
+
+    // Identified customers are upserted with their traits; a userId never seen before becomes a
+    // customer on first sight, so every event with a userId lands on a profile.
+    const customers = new Map<string, CustomerInput>();
+    for (const id of userIds) if (!customerIds.has(id)) customers.set(id, { external_id: id });
+    for (const { effects } of accepted) for (const customer of effects.customers ?? []) customers.set(customer.external_id, { ...customers.get(customer.external_id), ...customer });
+    const batch: DataBatch = {
+      customers: [...customers.values()],
+      orders: accepted.flatMap(({ effects }) => effects.orders ?? []),
+      returns: accepted.flatMap(({ effects }) => effects.returns ?? []),
+    };
+    if (batch.customers!.length + batch.orders!.length + batch.returns!.length > 0) {
+      const data = this.deps().data;
+      if (!data) throw new AppError('unavailable', 'Customer and order data cannot be written yet; retry shortly');
+      await data.write(storeId, batch, { source: accepted[0]!.message.source });
+      customerIds = await this.identities.customerIds(storeId, userIds);
+    }
+
+    const anonymous = accepted.filter(({ message }) => !message.userId && message.anonymousId).map(({ message }) => message.anonymousId!);
+    const known = await this.identities.linkedCustomers(storeId, anonymous);
+    const links: IdentityLink[] = [];
+    const rows = accepted.map(({ message }): EventRow => {
+      const customerId = message.userId ? customerIds.get(message.userId) ?? null : known.get(message.anonymousId ?? '') ?? null;
+      if (customerId !== null && message.userId) {
+        if (message.anonymousId) links.push({ storeId, anonymousId: message.anonymousId, customerId });
+        if (message.type === 'alias' && message.previousId) links.push({ storeId, anonymousId: message.previousId, customerId });
+      }
+      return {
+        storeId,
+        messageId: message.messageId,
+        type: message.type,
+        name: message.name,
+        customerId,
+        anonymousId: message.anonymousId,
+        sessionId: message.sessionId,
+        url: message.url,
+        properties: JSON.stringify(message.properties),
+        source: message.source,
+        occurredAt: message.occurredAt,
+        receivedAt,
+        context: Object.keys(message.context).length > 0 ? JSON.stringify(message.context) : null,
+      };
+    });
+    return { rows, links };
+  }
+
+  /**
+   * Read through the writer connection: counters are taken from memory and committed while the
+   * writer holds it, so a status read never sees them twice or not at all.
+   */
+  status(storeId: string): Promise<IngestStatus> {
+    return this.stats.status(this.store.write, storeId);
+  }
+
+  /** Commits what is pending and stops the timers (before the store closes). */
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.writer.close();
+  }
+}
+
+function fallbackSource(raw: unknown): string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'api';
+  const message = raw as Record<string, unknown>;
+  const context = typeof message.context === 'object' && message.context !== null && !Array.isArray(message.context) ? (message.context as Record<string, unknown>) : {};
+  return sourceOf(context, message);
+}
+
+/** The writer's own rules, applied to one message's effects so a bad order rejects only its event. */
+function firstProblem(effects: DataBatch): { path: string; reason: string } | undefined {
+  if (!effects.customers && !effects.orders && !effects.returns) return undefined;
+  try {
+    normaliseBatch(effects);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;
+    const detail = error.details[0] ?? { path: '', reason: error.message };
+    const path = detail.path.startsWith('customers.') ? `traits.${detail.path.split('.').slice(2).join('.')}` : eventPathOf(detail.path);
+    return { path, reason: detail.reason };
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Shopify webhook payloads (Admin REST resources: Order, Refund, Customer, as documented at
+ * https://shopify.dev/docs/api/admin-rest/latest/resources) mapped to Hearth's `DataBatch`.
+ * Shopify sends money as decimal strings in the shop's currency; Hearth keeps minor units.
+ */
+import { isCurrency, toMinorUnits } from '../../lib/money.js';
+import { parseInstant } from '../../lib/time.js';
+import type { CustomerInput, DataBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../orders/orders.input.js';
+
+export const shopifyTopics = ['orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'] as const;
+export type ShopifyTopic = (typeof shopifyTopics)[number];
+
+export type ShopifyMapped = { ok: true; batch: DataBatch } | { ok: false; path: string; reason: string };
+
+type Obj = Record<string, unknown>;
+const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+const idOf = (value: unknown): string | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null);
+const fail = (path: string, reason: string): ShopifyMapped => ({ ok: false, path, reason });
+
+class Bad extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(reason);
+  }
+}
+
+function money(value: unknown, currency: string, path: string): number {
+  if (value === undefined || value === null || value === '') return 0;
+  const units = typeof value === 'string' || typeof value === 'number' ? toMinorUnits(value, currency) : undefined;
+  if (units === undefined) throw new Bad(path, `must be a decimal amount, got ${JSON.stringify(value)}`);
+  return units;
+}
+
+function time(value: unknown, path: string): Date {
+  const date = typeof value === 'string' ? parseInstant(value) : undefined;
+  if (!date) throw new Bad(path, 'must be an ISO-8601 date-time');
+  return date;
+}
+
+export function mapShopify(topic: ShopifyTopic, payload: unknown, storeCurrency: string): ShopifyMapped {
+  if (!isObject(payload)) return fail('(body)', 'must be a JSON object');
+  try {
+    if (topic === 'customers/create' || topic === 'customers/update') return { ok: true, batch: { customers: [customerOf(payload)] } };
+    if (topic === 'refunds/create') return { ok: true, batch: { returns: [refundOf(payload, storeCurrency)] } };
+    const { order, customer } = orderOf(payload, storeCurrency);
+    return { ok: true, batch: { ...(customer && { customers: [customer] }), orders: [order] } };
+  } catch (error) {
+    if (error instanceof Bad) return fail(error.path, error.message);
+    throw error;
+  }
+}
+
+export function customerOf(c: Obj, at = ''): CustomerInput {
+  const id = idOf(c.id);
+  if (!id) throw new Bad(`${at}id`, 'is required');
+  const address = isObject(c.default_address) ? c.default_address : {};
+  const consent = isObject(c.email_marketing_consent) ? c.email_marketing_consent.state : undefined;
+  const customer: CustomerInput = {
+    external_id: id,
+    email: text(c.email),
+    first_name: text(c.first_name),
+    last_name: text(c.last_name),
+    phone: text(c.phone),
+    country: text(address.country_code) ?? text(address.country),
+    city: text(address.city),
+    accepts_marketing: consent !== undefined ? consent === 'subscribed' : c.accepts_marketing === true,
+  };
+  if (typeof c.tags === 'string') customer.tags = c.tags.split(',').map((tag) => tag.trim()).filter(Boolean);
+  if (typeof c.created_at === 'string') customer.created_at = time(c.created_at, `${at}created_at`);
+  return customer;
+}
+
+function statusOf(order: Obj): OrderStatusInput {
+  if (order.cancelled_at) return 'cancelled';
+  switch (order.financial_status) {
+    case 'refunded': return 'refunded';
+    case 'partially_refunded': return 'partially_refunded';
+    case 'voided': return 'cancelled';
+    case 'pending': case 'authorized': return 'pending';
+    default: return order.fulfillment_status === 'fulfilled' ? 'fulfilled' : 'paid';
+  }
+}
+
+function orderOf(o: Obj, storeCurrency: string): { order: OrderInput; customer: CustomerInput | undefined } {
+  const id = idOf(o.id);
+  if (!id) throw new Bad('id', 'is required');
+  const currency = (text(o.currency) ?? storeCurrency).toUpperCase();
+  if (!isCurrency(currency)) throw new Bad('currency', `unknown ISO 4217 currency "${String(o.currency)}"`);
+  if (!Array.isArray(o.line_items)) throw new Bad('line_items', 'must be a list');
+  const lines = o.line_items.map((item, j) => {
+    if (!isObject(item)) throw new Bad(`line_items.${j}`, 'must be an object');
+    const quantity = item.quantity;
+    if (!Number.isSafeInteger(quantity) || (quantity as number) < 0) throw new Bad(`line_items.${j}.quantity`, 'must be a whole number ≥ 0');
+    return {
+      product_external_id: idOf(item.product_id) ?? null,
+      variant_external_id: idOf(item.variant_id) ?? null,
+      sku: text(item.sku),
+      title: text(item.title) ?? text(item.name),
+      quantity: quantity as number,
+      unit_price: money(item.price, currency, `line_items.${j}.price`),
+    };
+  });
+  const shippingSet = isObject(o.total_shipping_price_set) && isObject(o.total_shipping_price_set.shop_money) ? o.total_shipping_price_set.shop_money.amount : undefined;
+  const shipping = shippingSet !== undefined
+    ? money(shippingSet, currency, 'total_shipping_price_set.shop_money.amount')
+    : (Array.isArray(o.shipping_lines) ? o.shipping_lines : []).reduce<number>((sum, line, j) => sum + (isObject(line) ? money(line.price, currency, `shipping_lines.${j}.price`) : 0), 0);
+  const discount = money(o.total_discounts, currency, 'total_discounts');
+  // With tax-inclusive prices the tax is already inside the line prices, so it adds nothing.
+  const tax = o.taxes_included === true ? 0 : money(o.total_tax, currency, 'total_tax');
+  const subtotal = lines.reduce((sum, line) => sum + line.quantity * line.unit_price, 0);
+  const total = o.total_price === undefined ? undefined : money(o.total_price, currency, 'total_price');
+  const customer = isObject(o.customer) && idOf(o.customer.id) ? customerOf(o.customer, 'customer.') : undefined;
+  const codes = Array.isArray(o.discount_codes) ? o.discount_codes.map((d) => (isObject(d) ? text(d.code) : null)).filter((c): c is string => c !== null) : [];
+  // Tips, duties and other adjustments make Shopify's total differ from the parts Hearth models;
+  // then the total is kept as Shopify states it and the tax (the least-used part) is left out.
+  const consistent = total === undefined || total === subtotal - discount + shipping + tax;
+  const order: OrderInput = {
+    external_id: id,
+    customer_external_id: customer?.external_id ?? null,
+    placed_at: time(o.processed_at ?? o.created_at, o.processed_at ? 'processed_at' : 'created_at'),
+    currency,
+    discount,
+    shipping,
+    ...(consistent && { tax }),
+    ...(total !== undefined && { total }),
+    discount_codes: codes,
+    channel: text(o.source_name),
+    status: statusOf(o),
+    lines,
+  };
+  if (customer && !customer.email && text(o.email)) customer.email = text(o.email);
+  return { order, customer };
+}
+
+function refundOf(r: Obj, storeCurrency: string): ReturnInput {
+  const id = idOf(r.id);
+  if (!id) throw new Bad('id', 'is required');
+  const orderId = idOf(r.order_id);
+  if (!orderId) throw new Bad('order_id', 'is required');
+  const transactions = (Array.isArray(r.transactions) ? r.transactions : []).filter(isObject)
+    .filter((t) => (t.kind === 'refund' || t.kind === undefined) && (t.status === 'success' || t.status === undefined));
+  const currency = (text(transactions[0]?.currency) ?? storeCurrency).toUpperCase();
+  if (!isCurrency(currency)) throw new Bad('transactions.0.currency', `unknown ISO 4217 currency "${String(transactions[0]?.currency)}"`);
+  const items = Array.isArray(r.refund_line_items) ? r.refund_line_items : [];
+  const lines: ReturnLineInput[] = items.map((item, j) => {
+    if (!isObject(item)) throw new Bad(`refund_line_items.${j}`, 'must be an object');
+    const lineItem = isObject(item.line_item) ? item.line_item : {};
+    return {
+      product_external_id: idOf(lineItem.product_id) ?? null,
+      sku: text(lineItem.sku),
+      quantity: Number.isSafeInteger(item.quantity) ? (item.quantity as number) : 0,
+      amount: money(item.subtotal, currency, `refund_line_items.${j}.subtotal`),
+    };
+  });
+  const paid = transactions.reduce<number>((sum, t, j) => sum + money(t.amount, currency, `transactions.${j}.amount`), 0);
+  const amount = transactions.length > 0 ? paid : lines.reduce((sum, line) => sum + line.amount, 0);
+  const linesSum = lines.reduce((sum, line) => sum + line.amount, 0);
+  return {
+    external_id: id,
+    order_external_id: orderId,
+    returned_at: time(r.processed_at ?? r.created_at, r.processed_at ? 'processed_at' : 'created_at'),
+    currency,
+    amount,
+    reason: text(r.note),
+    // Lines are kept only when they explain the refunded amount (shipping refunds, tax and
+    // adjustments otherwise make up the difference).
+    ...(lines.length > 0 && linesSum === amount && { lines }),
+  };
+}

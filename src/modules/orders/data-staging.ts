@@ -1,0 +1,257 @@
+/**
+ * Loads a validated batch into temporary staging tables on the writer connection with DuckDB's
+ * appender (columnar bulk load, no per-row SQL), so the merge that follows is a handful of
+ * set-based statements however big the batch is.
+ *
+ * Before staging, entities repeated within the batch are collapsed (customers field by field,
+ * everything else last-wins), and customers / products that orders, returns or lines refer to but
+ * the batch does not carry are added as bare references, so the merge can create them.
+ */
+import {
+  LIST, VARCHAR, listValue, timestampValue, type DuckDBAppender, type DuckDBConnection,
+} from '@duckdb/node-api';
+import type { CustomerInput, ProductInput, VariantInput } from './orders.input.js';
+import type { NormalBatch, NormalOrder, NormalReturn } from './data-validation.js';
+
+type ColumnType = 'integer' | 'bigint' | 'varchar' | 'boolean' | 'timestamp' | 'varchar[]';
+type Value = string | number | boolean | Date | string[] | null | undefined;
+
+interface StagingTable {
+  name: string;
+  columns: readonly (readonly [string, ColumnType])[];
+}
+
+/**
+ * Fields whose update is optional: an absent field keeps the stored value, a present one (even
+ * null) replaces it. Each field is one bit of the staged row's `mask`.
+ */
+export const customerFields = ['email', 'first_name', 'last_name', 'phone', 'country', 'city', 'accepts_marketing', 'tags', 'attributes'] as const;
+export const productFields = ['title', 'category', 'price', 'currency', 'image_url'] as const;
+export const variantFields = ['sku', 'title', 'price'] as const;
+
+export const staging = {
+  customers: {
+    name: 's_customers',
+    columns: [['ord', 'integer'], ['external_id', 'varchar'], ['given', 'boolean'], ['mask', 'integer'], ['email', 'varchar'],
+      ['first_name', 'varchar'], ['last_name', 'varchar'], ['phone', 'varchar'], ['country', 'varchar'], ['city', 'varchar'],
+      ['accepts_marketing', 'boolean'], ['tags', 'varchar[]'], ['attributes', 'varchar'], ['created_at', 'timestamp']],
+  },
+  products: {
+    name: 's_products',
+    columns: [['ord', 'integer'], ['external_id', 'varchar'], ['given', 'boolean'], ['mask', 'integer'], ['title', 'varchar'],
+      ['category', 'varchar'], ['price', 'bigint'], ['currency', 'varchar'], ['image_url', 'varchar']],
+  },
+  variants: {
+    name: 's_variants',
+    columns: [['ord', 'integer'], ['product_external_id', 'varchar'], ['external_id', 'varchar'], ['mask', 'integer'],
+      ['sku', 'varchar'], ['title', 'varchar'], ['price', 'bigint']],
+  },
+  orders: {
+    name: 's_orders',
+    columns: [['ord', 'integer'], ['external_id', 'varchar'], ['customer_external_id', 'varchar'], ['placed_at', 'timestamp'],
+      ['currency', 'varchar'], ['subtotal', 'bigint'], ['discount', 'bigint'], ['shipping', 'bigint'], ['tax', 'bigint'],
+      ['total', 'bigint'], ['discount_codes', 'varchar[]'], ['channel', 'varchar'], ['status', 'varchar']],
+  },
+  lines: {
+    name: 's_lines',
+    columns: [['ord', 'integer'], ['line_no', 'integer'], ['product_external_id', 'varchar'], ['variant_external_id', 'varchar'],
+      ['sku', 'varchar'], ['title', 'varchar'], ['quantity', 'integer'], ['unit_price', 'bigint'], ['total', 'bigint']],
+  },
+  returns: {
+    name: 's_returns',
+    columns: [['ord', 'integer'], ['external_id', 'varchar'], ['order_external_id', 'varchar'], ['customer_external_id', 'varchar'],
+      ['returned_at', 'timestamp'], ['currency', 'varchar'], ['amount', 'bigint'], ['reason', 'varchar']],
+  },
+  returnLines: {
+    name: 's_return_lines',
+    columns: [['ord', 'integer'], ['line_no', 'integer'], ['product_external_id', 'varchar'], ['sku', 'varchar'],
+      ['quantity', 'integer'], ['amount', 'bigint']],
+  },
+} as const satisfies Record<string, StagingTable>;
+
+export type StagedCounts = Record<keyof typeof staging, number>;
+
+function maskOf(item: object, fields: readonly string[]): number {
+  let mask = 0;
+  fields.forEach((field, bit) => {
+    if ((item as Record<string, unknown>)[field] !== undefined) mask |= 1 << bit;
+  });
+  return mask;
+}
+
+const earliest = (a: Date | undefined, b: Date | undefined): Date | undefined => (!a ? b : !b ? a : a <= b ? a : b);
+
+interface StagedCustomer { input: CustomerInput; given: boolean; mask: number; createdAt: Date | undefined }
+interface StagedProduct { input: ProductInput; given: boolean; mask: number; variants: Map<string, { input: VariantInput; mask: number }> }
+
+/** Customers merged by external id; a later occurrence's present fields win. */
+function collectCustomers(batch: NormalBatch): Map<string, StagedCustomer> {
+  const byId = new Map<string, StagedCustomer>();
+  for (const input of batch.customers) {
+    const prior = byId.get(input.external_id);
+    const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as CustomerInput;
+    byId.set(input.external_id, {
+      input: prior ? { ...prior.input, ...defined } : defined,
+      given: true,
+      mask: (prior?.mask ?? 0) | maskOf(input, customerFields),
+      createdAt: earliest(prior?.createdAt, input.created_at),
+    });
+  }
+  // A customer's first order bounds their creation time; orders also create customers not yet known.
+  for (const order of batch.orders) {
+    if (!order.customer_external_id) continue;
+    const known = byId.get(order.customer_external_id);
+    if (known) known.createdAt = earliest(known.createdAt, order.placed_at);
+    else byId.set(order.customer_external_id, { input: { external_id: order.customer_external_id }, given: false, mask: 0, createdAt: order.placed_at });
+  }
+  for (const item of batch.returns) {
+    if (item.customer_external_id && !byId.has(item.customer_external_id)) {
+      byId.set(item.customer_external_id, { input: { external_id: item.customer_external_id }, given: false, mask: 0, createdAt: item.returned_at });
+    }
+  }
+  return byId;
+}
+
+function collectProducts(batch: NormalBatch): Map<string, StagedProduct> {
+  const byId = new Map<string, StagedProduct>();
+  for (const input of batch.products) {
+    const variants = new Map<string, { input: VariantInput; mask: number }>();
+    for (const variant of input.variants ?? []) variants.set(variant.external_id, { input: variant, mask: maskOf(variant, variantFields) });
+    byId.set(input.external_id, { input, given: true, mask: maskOf(input, productFields), variants });
+  }
+  // Products only named by order or return lines are created bare, titled by the line.
+  const reference = (externalId: string | null | undefined, title: string | null | undefined) => {
+    if (!externalId || byId.has(externalId)) return;
+    byId.set(externalId, { input: { external_id: externalId, title: title || externalId }, given: false, mask: 0, variants: new Map() });
+  };
+  for (const order of batch.orders) for (const line of order.lines) reference(line.product_external_id, line.title ?? line.sku);
+  for (const item of batch.returns) for (const line of item.lines) reference(line.product_external_id, line.sku);
+  return byId;
+}
+
+function lastWins<T extends { external_id: string }>(items: T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const item of items) {
+    byId.delete(item.external_id);
+    byId.set(item.external_id, item);
+  }
+  return [...byId.values()];
+}
+
+const VARCHAR_LIST = LIST(VARCHAR);
+
+function appendValue(appender: DuckDBAppender, type: ColumnType, value: Value): void {
+  if (value === null || value === undefined) return appender.appendNull();
+  switch (type) {
+    case 'integer': return appender.appendInteger(value as number);
+    case 'bigint': return appender.appendBigInt(BigInt(value as number));
+    case 'varchar': return appender.appendVarchar(value as string);
+    case 'boolean': return appender.appendBoolean(value as boolean);
+    case 'timestamp': return appender.appendTimestamp(timestampValue(BigInt((value as Date).getTime()) * 1000n));
+    case 'varchar[]': return appender.appendList(listValue(value as string[]), VARCHAR_LIST);
+  }
+}
+
+/** Creates the staging table and appends the rows; an empty optional table is not created at all. */
+async function stage(connection: DuckDBConnection, table: StagingTable, rows: Value[][], always = false): Promise<number> {
+  if (rows.length === 0 && !always) return 0;
+  const columns = table.columns.map(([name, type]) => `${name} ${type}`).join(', ');
+  await connection.run(`create or replace temp table ${table.name} (${columns})`);
+  const appender = await connection.createAppender(table.name, 'main', 'temp');
+  try {
+    for (const row of rows) {
+      for (let i = 0; i < table.columns.length; i += 1) appendValue(appender, table.columns[i]![1], row[i]);
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  return rows.length;
+}
+
+function* customerRows(customers: Map<string, StagedCustomer>): Generator<Value[]> {
+  let ord = 0;
+  for (const { input: c, given, mask, createdAt } of customers.values()) {
+    yield [ord++, c.external_id, given, mask, c.email, c.first_name, c.last_name, c.phone, c.country, c.city,
+      c.accepts_marketing ?? false, c.tags ?? [], JSON.stringify(c.attributes ?? {}), createdAt];
+  }
+}
+
+function* productRows(products: Map<string, StagedProduct>): Generator<Value[]> {
+  let ord = 0;
+  for (const { input: p, given, mask } of products.values()) {
+    yield [ord++, p.external_id, given, mask, p.title, p.category, p.price, p.currency, p.image_url];
+  }
+}
+
+function* variantRows(products: Map<string, StagedProduct>): Generator<Value[]> {
+  let ord = 0;
+  const seen = new Set<string>();
+  // A variant listed under two products of one batch belongs to the later one.
+  const all = [...products.values()].flatMap((p) => [...p.variants.values()].map((v) => ({ product: p.input.external_id, ...v })));
+  for (let i = all.length - 1; i >= 0; i -= 1) {
+    const { product, input: v, mask } = all[i]!;
+    if (seen.has(v.external_id)) continue;
+    seen.add(v.external_id);
+    yield [ord++, product, v.external_id, mask, v.sku, v.title, v.price];
+  }
+}
+
+function* orderRows(orders: NormalOrder[]): Generator<Value[]> {
+  for (let ord = 0; ord < orders.length; ord += 1) {
+    const o = orders[ord]!;
+    yield [ord, o.external_id, o.customer_external_id || null, o.placed_at, o.currency, o.subtotal, o.discount, o.shipping,
+      o.tax, o.total, o.discount_codes ?? [], o.channel, o.status];
+  }
+}
+
+function* lineRows(orders: NormalOrder[]): Generator<Value[]> {
+  for (let ord = 0; ord < orders.length; ord += 1) {
+    const lines = orders[ord]!.lines;
+    for (let j = 0; j < lines.length; j += 1) {
+      const l = lines[j]!;
+      yield [ord, j + 1, l.product_external_id, l.variant_external_id, l.sku, l.title, l.quantity, l.unit_price, l.total];
+    }
+  }
+}
+
+function* returnRows(returns: NormalReturn[]): Generator<Value[]> {
+  for (let ord = 0; ord < returns.length; ord += 1) {
+    const r = returns[ord]!;
+    yield [ord, r.external_id, r.order_external_id || null, r.customer_external_id || null, r.returned_at, r.currency, r.amount, r.reason];
+  }
+}
+
+function* returnLineRows(returns: NormalReturn[]): Generator<Value[]> {
+  for (let ord = 0; ord < returns.length; ord += 1) {
+    const lines = returns[ord]!.lines;
+    for (let j = 0; j < lines.length; j += 1) {
+      const l = lines[j]!;
+      yield [ord, j + 1, l.product_external_id, l.sku, l.quantity, l.amount];
+    }
+  }
+}
+
+/** Stages the batch; returns how many rows each staging table holds. */
+export async function stageBatch(connection: DuckDBConnection, batch: NormalBatch): Promise<StagedCounts> {
+  const customers = collectCustomers(batch);
+  const products = collectProducts(batch);
+  const orders = lastWins(batch.orders);
+  const returns = lastWins(batch.returns);
+  const orderRowsStaged = [...orderRows(orders)];
+  const returnRowsStaged = [...returnRows(returns)];
+  // Returns are resolved against the batch's orders, so the order tables exist whenever either does.
+  const ordersNeeded = orderRowsStaged.length > 0 || returnRowsStaged.length > 0;
+  return {
+    customers: await stage(connection, staging.customers, [...customerRows(customers)]),
+    products: await stage(connection, staging.products, [...productRows(products)]),
+    variants: await stage(connection, staging.variants, [...variantRows(products)]),
+    orders: await stage(connection, staging.orders, orderRowsStaged, ordersNeeded),
+    lines: await stage(connection, staging.lines, [...lineRows(orders)], ordersNeeded),
+    returns: await stage(connection, staging.returns, returnRowsStaged),
+    returnLines: await stage(connection, staging.returnLines, [...returnLineRows(returns)], returnRowsStaged.length > 0),
+  };
+}
+
+export const stagingTables: readonly string[] = Object.values(staging).map((table) => table.name);

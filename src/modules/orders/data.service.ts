@@ -1,0 +1,42 @@
+/**
+ * The write path for customers, products, orders and returns, shared by every source (admin API,
+ * file import, Segment, Shopify, demo): one batch, one transaction, all or nothing.
+ */
+import type { Store } from '../../db/database.js';
+import { AppError, type ErrorDetail } from '../../lib/errors.js';
+import { DataWriter, type WriteOptions } from './data-writer.js';
+import type { DataBatch, WriteSummary } from './orders.input.js';
+
+export type { WriteOptions };
+export type Outcome = 'created' | 'updated' | 'unchanged';
+
+export class DataService {
+  private readonly writer: DataWriter;
+
+  constructor(store: Store) {
+    this.writer = new DataWriter(store);
+  }
+
+  write(storeId: string, batch: DataBatch, options: WriteOptions = {}): Promise<WriteSummary> {
+    return this.writer.write(storeId, batch, options);
+  }
+
+  /**
+   * Upserts one entity; error paths lose the `<section>.0.` prefix so they name the entity's own
+   * fields. Returns what happened to it.
+   */
+  async writeOne(storeId: string, section: keyof DataBatch, item: NonNullable<DataBatch[typeof section]>[number], options: WriteOptions = {}): Promise<Outcome> {
+    try {
+      const summary = await this.writer.write(storeId, { [section]: [item] }, options);
+      const counts = summary[section];
+      return counts.created > 0 ? 'created' : counts.updated > 0 ? 'updated' : 'unchanged';
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'validation_failed') {
+        const prefix = `${section}.0.`;
+        const details: ErrorDetail[] = error.details.map((d) => ({ ...d, path: d.path.startsWith(prefix) ? d.path.slice(prefix.length) : d.path }));
+        throw new AppError('validation_failed', error.message.replace('The batch has', 'The request has'), details);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * k-means on standardised features (ml-kmeans, k-means++ initialisation, fixed seed) with k
+ * chosen by the mean silhouette (Rousseeuw 1987, "Silhouettes: a graphical aid to the
+ * interpretation and validation of cluster analysis", J. Comput. Appl. Math. 20:53–65):
+ * s(i) = (b(i) − a(i)) / max(a(i), b(i)), a = mean distance to the own cluster, b = the smallest
+ * mean distance to another cluster. A higher mean silhouette means tighter, better separated
+ * clusters; unlike the within-cluster error it does not keep improving as k grows.
+ */
+import { kmeans } from 'ml-kmeans';
+
+/** A small seeded generator (mulberry32), so samples and runs repeat for a fixed seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Indices of a seeded sample of n out of total (all when total ≤ n), in ascending order. */
+export function sampleIndices(total: number, n: number, seed: number): number[] {
+  const all = Array.from({ length: total }, (_, i) => i);
+  if (total <= n) return all;
+  const random = seededRandom(seed);
+  for (let i = 0; i < n; i += 1) {
+    const j = i + Math.floor(random() * (total - i));
+    [all[i], all[j]] = [all[j]!, all[i]!];
+  }
+  return all.slice(0, n).sort((a, b) => a - b);
+}
+
+export interface Standardised {
+  rows: number[][];
+  mean: number[];
+  sd: number[];
+}
+
+/** z-scores per column; a constant column becomes 0 (it cannot separate anyone). */
+export function standardise(rows: number[][]): Standardised {
+  const d = rows[0]?.length ?? 0;
+  const mean = new Array<number>(d).fill(0);
+  const sd = new Array<number>(d).fill(0);
+  for (const row of rows) for (let j = 0; j < d; j += 1) mean[j]! += row[j]! / rows.length;
+  for (const row of rows) for (let j = 0; j < d; j += 1) sd[j]! += (row[j]! - mean[j]!) ** 2 / rows.length;
+  for (let j = 0; j < d; j += 1) sd[j] = Math.sqrt(sd[j]!);
+  return { rows: rows.map((row) => row.map((v, j) => (sd[j]! > 0 ? (v - mean[j]!) / sd[j]! : 0))), mean, sd };
+}
+
+const distance = (a: number[], b: number[]): number => {
+  let sum = 0;
+  for (let j = 0; j < a.length; j += 1) sum += (a[j]! - b[j]!) ** 2;
+  return Math.sqrt(sum);
+};
+
+/** Mean silhouette of a labelling (Euclidean). Points alone in their cluster score 0, as in the paper. */
+export function meanSilhouette(points: number[][], labels: number[]): number {
+  const k = Math.max(...labels) + 1;
+  if (k < 2 || points.length < 2) return 0;
+  const sizes = new Array<number>(k).fill(0);
+  for (const label of labels) sizes[label]! += 1;
+  let total = 0;
+  for (let i = 0; i < points.length; i += 1) {
+    const sums = new Array<number>(k).fill(0);
+    for (let j = 0; j < points.length; j += 1) if (i !== j) sums[labels[j]!]! += distance(points[i]!, points[j]!);
+    const own = labels[i]!;
+    if (sizes[own]! <= 1) continue;
+    const a = sums[own]! / (sizes[own]! - 1);
+    let b = Infinity;
+    for (let c = 0; c < k; c += 1) if (c !== own && sizes[c]! > 0) b = Math.min(b, sums[c]! / sizes[c]!);
+    total += b === Infinity ? 0 : (b - a) / Math.max(a, b);
+  }
+  return total / points.length;
+}
+
+export interface Clustering {
+  k: number;
+  centroids: number[][];
+  /** Mean silhouette for each k tried. */
+  silhouettes: { k: number; silhouette: number }[];
+  reason: string;
+}
+
+export interface ClusterOptions {
+  seed: number;
+  /** A fixed k; otherwise the best of kMin..kMax by silhouette. */
+  k?: number;
+  kMin?: number;
+  kMax?: number;
+  /** Points used to score silhouettes (the computation is quadratic). */
+  silhouetteSample?: number;
+}
+
+export function cluster(points: number[][], options: ClusterOptions): Clustering {
+  const kMin = options.k ?? options.kMin ?? 2;
+  const kMax = Math.min(options.k ?? options.kMax ?? 8, points.length - 1);
+  if (kMax < kMin) throw new Error(`too few customers (${points.length}) to find ${kMin} personas`);
+  const scoreIdx = sampleIndices(points.length, options.silhouetteSample ?? 1500, options.seed + 1);
+  const scorePoints = scoreIdx.map((i) => points[i]!);
+  const results: { k: number; silhouette: number; centroids: number[][] }[] = [];
+  for (let k = kMin; k <= kMax; k += 1) {
+    const fit = kmeans(points, k, { seed: options.seed, initialization: 'kmeans++', maxIterations: 100 });
+    const labels = fit.nearest(scorePoints);
+    results.push({ k, silhouette: meanSilhouette(scorePoints, labels), centroids: fit.centroids });
+  }
+  // The highest silhouette wins; a larger k must beat a smaller one by a clear margin to be
+  // worth the extra persona a marketer has to read.
+  let best = results[0]!;
+  for (const result of results) if (result.silhouette > best.silhouette + 0.01) best = result;
+  const reason = options.k
+    ? `k = ${best.k} was requested (mean silhouette ${best.silhouette.toFixed(3)})`
+    : `k = ${best.k} has the highest mean silhouette (${best.silhouette.toFixed(3)}) of k = ${kMin}…${kMax}; a silhouette near 1 means customers sit well inside their persona, near 0 on a border`;
+  return { k: best.k, centroids: best.centroids, silhouettes: results.map(({ k, silhouette }) => ({ k, silhouette })), reason };
+}
+
+/** The index of the nearest centroid for a point. */
+export function nearestCentroid(point: number[], centroids: number[][]): number {
+  let best = 0;
+  let bestDistance = Infinity;
+  for (const [i, centroid] of centroids.entries()) {
+    const d = distance(point, centroid);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = i;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,83 @@
+/**
+ * Plain words for a persona, from the features that set it apart: those whose mean (in the
+ * standardised space the clustering used) is furthest from the store's mean. Every figure in the
+ * text is the persona's own mean beside the store's, so a reader can check the words against them.
+ */
+import { formatMoney } from '../../lib/money.js';
+import type { FeatureDef } from './persona-features.js';
+
+export interface FeatureContrast {
+  key: string;
+  label: string;
+  /** Persona mean and store mean, in natural units. */
+  persona: number;
+  store: number;
+  /** Standardised difference (persona mean of z-scores). */
+  z: number;
+}
+
+/** How far (in standard deviations) a feature must stand out to be named. */
+const NOTABLE = 0.35;
+
+const words: Record<string, { high: string; low: string }> = {
+  recency_days: { high: 'lapsed', low: 'recently active' },
+  orders: { high: 'loyal repeat', low: 'one-off' },
+  revenue: { high: 'high-spending', low: 'low-spending' },
+  aov: { high: 'big-basket', low: 'small-basket' },
+  discount_share: { high: 'bargain-driven', low: 'full-price' },
+  return_rate: { high: 'return-prone', low: 'keep-what-they-buy' },
+  holiday_share: { high: 'seasonal gift', low: 'year-round' },
+  browsing: { high: 'heavy-browsing', low: 'quick-deciding' },
+};
+
+function wordFor(contrast: FeatureContrast): string {
+  const known = words[contrast.key];
+  const high = contrast.z > 0;
+  if (known) return high ? known.high : known.low;
+  const [kind, name] = contrast.key.split(':');
+  if (kind === 'category') return high ? `${name}-loving` : `rarely-${name}`;
+  if (kind === 'channel') return high ? `${name}-first` : `rarely-${name}`;
+  return contrast.label;
+}
+
+function figure(def: FeatureDef, value: number, currency: string): string {
+  switch (def.unit) {
+    case 'share': return `${Math.round(value * 100)} %`;
+    case 'money': return formatMoney(Math.round(value), currency);
+    case 'days': return `${Math.round(value)} days`;
+    case 'per_customer': return value.toFixed(2);
+    default: return value < 10 ? value.toFixed(1) : String(Math.round(value));
+  }
+}
+
+function fact(def: FeatureDef, c: FeatureContrast, currency: string): string {
+  const mine = figure(def, c.persona, currency);
+  const all = figure(def, c.store, currency);
+  switch (def.key) {
+    case 'recency_days': return `last order ${mine} ago on average (store: ${all})`;
+    case 'orders': return `${mine} orders each (store: ${all})${c.z < 0 ? ', low repeat' : ''}`;
+    case 'revenue': return `${mine} spent each (store: ${all})`;
+    case 'aov': return `average order ${mine} (store: ${all})`;
+    case 'return_rate': return `${mine} returns per order (store: ${all})`;
+    case 'browsing': return `${mine} browsing events each (store: ${all})`;
+    default: return `${mine} of ${def.label} (store: ${all})`;
+  }
+}
+
+export interface PersonaWords {
+  name: string;
+  description: string;
+  /** The features named, strongest first. */
+  distinguishing: FeatureContrast[];
+}
+
+export function describePersona(defs: FeatureDef[], contrasts: FeatureContrast[], currency: string): PersonaWords {
+  const ranked = [...contrasts].sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+  const notable = ranked.filter((c) => Math.abs(c.z) >= NOTABLE).slice(0, 3);
+  const named = notable.length ? notable : ranked.slice(0, 1);
+  const adjectives = named.slice(0, 2).map(wordFor);
+  const name = `${adjectives.join(', ')} buyers`.replace(/^./, (ch) => ch.toUpperCase());
+  const byKey = new Map(defs.map((d) => [d.key, d]));
+  const facts = named.map((c) => fact(byKey.get(c.key)!, c, currency));
+  return { name, description: `${name}: ${facts.join('; ')}.`, distinguishing: named };
+}

@@ -1,0 +1,148 @@
+/**
+ * Personas: groups of buyers found by clustering their standardised behaviour, each described in
+ * plain words with its size, revenue share, retention curve and predicted CLV. A run replaces
+ * the store's personas; a persona saved as a segment keeps its members from the run it came from.
+ */
+import { sql } from 'kysely';
+import type { Store } from '../../db/database.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { DAY_MS } from '../../lib/time.js';
+import type { SegmentsService, SegmentView } from '../segments/segments.service.js';
+import { cluster, nearestCentroid, sampleIndices, standardise } from './clustering.js';
+import { describePersona, type FeatureContrast } from './persona-describe.js';
+import { buyerFeatures } from './persona-features.js';
+import { personasDb, type PersonasDb } from './personas.table.js';
+
+/** Customers used to fit the clusters; everyone is then assigned to the nearest centre. */
+const FIT_SAMPLE = 20_000;
+const MIN_BUYERS = 30;
+/** Retention curve: share of a persona's buyers still ordering this many days after their first order. */
+const RETENTION_DAYS = [30, 60, 90, 180, 365];
+
+export interface PersonaView {
+  id: string;
+  run_id: string;
+  name: string;
+  description: string;
+  size: number;
+  revenue_share: number;
+  predicted_clv: number | null;
+  profile: FeatureContrast[];
+  retention: { days: number; share: number | null; eligible: number }[];
+  created_at: Date;
+}
+
+export interface PersonaRun {
+  run_id: string;
+  k: number;
+  reason: string;
+  silhouettes: { k: number; silhouette: number }[];
+  personas: PersonaView[];
+}
+
+export class PersonasService {
+  private readonly write: PersonasDb;
+  private readonly read: PersonasDb;
+
+  constructor(private readonly store: Store, private readonly segments: SegmentsService) {
+    this.write = personasDb(store.write);
+    this.read = personasDb(store.read);
+  }
+
+  async run(storeId: string, options: { seed?: number; k?: number; asOf?: Date } = {}): Promise<PersonaRun> {
+    const seed = options.seed ?? 42;
+    const asOf = options.asOf ?? new Date();
+    const features = await buyerFeatures(this.store.read, storeId, asOf);
+    const n = features.customerIds.length;
+    if (n < MIN_BUYERS) throw new AppError('validation_failed', `Personas need at least ${MIN_BUYERS} buyers; this store has ${n}`, [{ path: 'store', reason: 'too few buyers' }]);
+    const transformed = features.values.map((row) => row.map((v, j) => (features.defs[j]!.log ? Math.log1p(Math.max(0, v)) : v)));
+    const { rows: z } = standardise(transformed);
+    const fitRows = sampleIndices(n, FIT_SAMPLE, seed).map((i) => z[i]!);
+    const clustering = cluster(fitRows, { seed, ...(options.k && { k: options.k }) });
+    const labels = z.map((point) => nearestCentroid(point, clustering.centroids));
+
+    const d = features.defs.length;
+    const storeMean = new Array<number>(d).fill(0);
+    for (const row of features.values) for (let j = 0; j < d; j += 1) storeMean[j]! += row[j]! / n;
+    const totalRevenue = features.revenue.reduce((a, b) => a + b, 0);
+    const clv = await this.predictedClv(storeId);
+    const runId = newId('prun');
+    const now = new Date();
+    const built = Array.from({ length: clustering.k }, (_, c) => {
+      const members = labels.flatMap((label, i) => (label === c ? [i] : []));
+      const mean = (col: (i: number) => number) => members.reduce((sum, i) => sum + col(i), 0) / Math.max(1, members.length);
+      const contrasts: FeatureContrast[] = features.defs.map((def, j) => ({
+        key: def.key, label: def.label, persona: mean((i) => features.values[i]![j]!), store: storeMean[j]!, z: mean((i) => z[i]![j]!),
+      }));
+      const words = describePersona(features.defs, contrasts, features.currency);
+      const clvs = members.map((i) => clv.get(features.customerIds[i]!)).filter((v): v is number => v !== undefined);
+      const retention = RETENTION_DAYS.map((days) => {
+        // Only buyers whose first order is at least `days` old can show whether they stayed that long.
+        const eligible = members.filter((i) => asOf.getTime() - features.firstOrderAt[i]!.getTime() >= days * DAY_MS);
+        const kept = eligible.filter((i) => features.lastOrderAt[i]!.getTime() - features.firstOrderAt[i]!.getTime() >= days * DAY_MS);
+        return { days, share: eligible.length ? kept.length / eligible.length : null, eligible: eligible.length };
+      });
+      return {
+        members,
+        view: {
+          id: newId('per'), run_id: runId, name: words.name, description: words.description, size: members.length,
+          revenue_share: totalRevenue > 0 ? members.reduce((s, i) => s + features.revenue[i]!, 0) / totalRevenue : 0,
+          predicted_clv: clvs.length ? clvs.reduce((a, b) => a + b, 0) / clvs.length : null,
+          profile: [...words.distinguishing, ...contrasts.filter((c) => !words.distinguishing.includes(c))],
+          retention, created_at: now,
+        } satisfies PersonaView,
+      };
+    }).filter((p) => p.members.length > 0).sort((a, b) => b.members.length - a.members.length || a.view.name.localeCompare(b.view.name));
+
+    // Personas a saved segment points at stay (with their members); the rest of the old run goes.
+    const keep = await this.segments.referencedPersonas(storeId);
+    await this.write.transaction().execute(async (tx) => {
+      const stale = tx.selectFrom('personas').select('id').where('store_id', '=', storeId).$if(keep.length > 0, (q) => q.where('id', 'not in', keep));
+      await tx.deleteFrom('persona_members').where('store_id', '=', storeId).where('persona_id', 'in', stale).execute();
+      await tx.deleteFrom('personas').where('store_id', '=', storeId).$if(keep.length > 0, (q) => q.where('id', 'not in', keep)).execute();
+      for (const [position, { view, members }] of built.entries()) {
+        await tx.insertInto('personas').values({
+          store_id: storeId, id: view.id, run_id: runId, position, name: view.name, description: view.description, size: view.size,
+          revenue_share: view.revenue_share, predicted_clv: view.predicted_clv, profile: JSON.stringify(view.profile), retention: JSON.stringify(view.retention), created_at: now,
+        }).execute();
+        const ids = members.map((i) => features.customerIds[i]!);
+        for (let start = 0; start < ids.length; start += 50_000) {
+          await sql`insert into persona_members (store_id, persona_id, customer_id, assigned_at)
+            select ${storeId}, ${view.id}, unnest(${ids.slice(start, start + 50_000)}::bigint[]), ${now}`.execute(tx);
+        }
+      }
+    });
+    return { run_id: runId, k: clustering.k, reason: clustering.reason, silhouettes: clustering.silhouettes, personas: built.map((p) => p.view) };
+  }
+
+  /** The latest run's personas, largest first. */
+  async list(storeId: string): Promise<PersonaView[]> {
+    const latest = await this.read.selectFrom('personas').select('run_id').where('store_id', '=', storeId).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+    if (!latest) return [];
+    const rows = await this.read.selectFrom('personas').selectAll().where('store_id', '=', storeId).where('run_id', '=', latest.run_id).orderBy('position').execute();
+    return rows.map((r) => ({
+      id: r.id, run_id: r.run_id, name: r.name, description: r.description, size: r.size, revenue_share: r.revenue_share, predicted_clv: r.predicted_clv,
+      profile: JSON.parse(r.profile) as FeatureContrast[], retention: JSON.parse(r.retention) as PersonaView['retention'], created_at: r.created_at,
+    }));
+  }
+
+  async saveAsSegment(storeId: string, personaId: string): Promise<SegmentView> {
+    const persona = await this.read.selectFrom('personas').selectAll().where('store_id', '=', storeId).where('id', '=', personaId).executeTakeFirst();
+    if (!persona) throw notFound(`Persona ${personaId}`);
+    return this.segments.create(storeId, { name: persona.name, description: persona.description, rule: { kind: 'persona', persona_id: persona.id } });
+  }
+
+  /** Personas of one customer (for the profile). */
+  async personasOf(storeId: string, customerId: number): Promise<{ id: string; name: string; assigned_at: Date }[]> {
+    return this.read.selectFrom('persona_members as m')
+      .innerJoin('personas as p', (join) => join.onRef('p.id', '=', 'm.persona_id').on('p.store_id', '=', storeId))
+      .select(['p.id', 'p.name', 'm.assigned_at'])
+      .where('m.store_id', '=', storeId).where('m.customer_id', '=', customerId).orderBy('m.assigned_at', 'desc').execute();
+  }
+
+  private async predictedClv(storeId: string): Promise<Map<number, number>> {
+    const rows = await this.read.selectFrom('customer_predictions').select(['customer_id', 'clv_12m']).where('store_id', '=', storeId).where('clv_12m', 'is not', null).execute();
+    return new Map(rows.map((r) => [r.customer_id, r.clv_12m!]));
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Storage of fits, backtests and per-customer predictions. Every query is scoped by store_id.
+ * Predictions of a store are replaced as a whole at each refit, through DuckDB's appender (a
+ * million rows in about a second).
+ */
+import { DuckDBDateValue, DuckDBTimestampValue } from '@duckdb/node-api';
+import type { Store } from '../../db/database.js';
+import type { CustomerPredictionTable, PredictionBacktestTable, PredictionFitTable, PredictionTables } from './predictions.table.js';
+import { churnRiskNames, type Scores } from './scoring.js';
+
+const tables = (store: Store) => ({ read: store.read.withTables<PredictionTables>(), write: store.write.withTables<PredictionTables>() });
+
+export async function insertFit(store: Store, row: PredictionFitTable): Promise<void> {
+  await tables(store).write.insertInto('prediction_fits').values(row).execute();
+}
+
+export async function insertBacktest(store: Store, row: PredictionBacktestTable): Promise<void> {
+  await tables(store).write.insertInto('prediction_backtests').values(row).execute();
+}
+
+export async function latestFit(store: Store, storeId: string): Promise<PredictionFitTable | undefined> {
+  return tables(store).read.selectFrom('prediction_fits').selectAll().where('store_id', '=', storeId)
+    .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function latestBacktest(store: Store, storeId: string): Promise<PredictionBacktestTable | undefined> {
+  return tables(store).read.selectFrom('prediction_backtests').selectAll().where('store_id', '=', storeId)
+    .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function customerPrediction(store: Store, storeId: string, customerId: number): Promise<CustomerPredictionTable | undefined> {
+  return tables(store).read.selectFrom('customer_predictions').selectAll()
+    .where('store_id', '=', storeId).where('customer_id', '=', customerId).executeTakeFirst();
+}
+
+const sortColumns = { clv: 'clv_12m', p_alive: 'p_alive', expected_orders: 'expected_orders_365d' } as const;
+export type PredictionSort = keyof typeof sortColumns;
+
+export async function listPredictions(store: Store, storeId: string, options: { limit: number; sort: PredictionSort }): Promise<CustomerPredictionTable[]> {
+  // The sort column comes from the allow-list above, never from input.
+  return tables(store).read.selectFrom('customer_predictions').selectAll().where('store_id', '=', storeId)
+    .orderBy(sortColumns[options.sort], 'desc').orderBy('customer_id').limit(options.limit).execute();
+}
+
+export async function churnRiskCounts(store: Store, storeId: string): Promise<Record<string, number>> {
+  const rows = await tables(store).read.selectFrom('customer_predictions').select(['churn_risk'])
+    .select((eb) => eb.fn.countAll<number>().as('customers')).where('store_id', '=', storeId).groupBy('churn_risk').execute();
+  return Object.fromEntries(rows.map((r) => [r.churn_risk, Number(r.customers)]));
+}
+
+/** Replaces the store's predictions with these scores (same order as `customerIds`). */
+export async function replacePredictions(
+  store: Store, storeId: string, fitId: string, asOf: string, customerIds: ArrayLike<number>, scores: Scores, scoredAt: Date,
+): Promise<void> {
+  const asOfDays = Math.round(Date.parse(`${asOf}T00:00:00Z`) / 86_400_000);
+  const scoredMicros = new DuckDBTimestampValue(BigInt(scoredAt.getTime()) * 1000n);
+  await store.withWriter(async (connection) => {
+    await connection.run('begin transaction');
+    try {
+      await connection.run('delete from customer_predictions where store_id = $1', [storeId]);
+      const appender = await connection.createAppender('customer_predictions');
+      for (let i = 0; i < customerIds.length; i += 1) {
+        appender.appendVarchar(storeId);
+        appender.appendBigInt(BigInt(customerIds[i]!));
+        appender.appendVarchar(fitId);
+        appender.appendDouble(scores.pAlive[i]!);
+        appender.appendDouble(scores.expected30[i]!);
+        appender.appendDouble(scores.expected90[i]!);
+        appender.appendDouble(scores.expected365[i]!);
+        appender.appendDouble(scores.probability30[i]!);
+        appender.appendDouble(scores.probability90[i]!);
+        appender.appendDouble(scores.probability365[i]!);
+        const value = scores.expectedOrderValue[i]!;
+        if (Number.isFinite(value)) appender.appendBigInt(BigInt(Math.round(value)));
+        else appender.appendNull();
+        const clv = scores.clv12[i]!;
+        if (Number.isFinite(clv)) appender.appendBigInt(BigInt(Math.round(clv)));
+        else appender.appendNull();
+        const next = scores.daysToNextOrder[i]!;
+        if (Number.isFinite(next)) appender.appendDate(new DuckDBDateValue(asOfDays + Math.max(1, Math.ceil(next))));
+        else appender.appendNull();
+        appender.appendVarchar(churnRiskNames[scores.churnRisk[i]!]!);
+        appender.appendTimestamp(scoredMicros);
+        appender.endRow();
+      }
+      appender.closeSync();
+      await connection.run('commit');
+    } catch (error) {
+      await connection.run('rollback');
+      throw error;
+    }
+  });
+}

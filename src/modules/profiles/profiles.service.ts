@@ -1,0 +1,140 @@
+/**
+ * Customer 360: identity and consent, KPIs, predictions with a plain explanation, RFM, segments
+ * and personas with entry dates, one timeline, and top categories and products. Segment and
+ * persona memberships come through their services; the other reads are in profile.queries.ts.
+ */
+import type { Store } from '../../db/database.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { DAY_MS } from '../../lib/time.js';
+import type { PersonasService } from '../personas/personas.service.js';
+import type { SegmentsService } from '../segments/segments.service.js';
+import * as q from './profile.queries.js';
+import { buildTimeline, type TimelineItem } from './profile-timeline.js';
+
+export interface CustomerKpis {
+  orders: number;
+  revenue: number;
+  average_order_value: number | null;
+  first_order_at: Date | null;
+  last_order_at: Date | null;
+  /** (last − first order) / (orders − 1), in days; null with fewer than two orders. */
+  average_days_between_orders: number | null;
+  days_since_last_order: number | null;
+  returns: number;
+  returned_amount: number;
+  currency: string | null;
+}
+
+export interface CustomerProfile {
+  identity: {
+    id: number; external_id: string | null; email: string | null; first_name: string | null; last_name: string | null; phone: string | null;
+    country: string | null; city: string | null; tags: string[]; attributes: Record<string, unknown>; created_at: Date;
+  };
+  consent: { accepts_marketing: boolean };
+  kpis: CustomerKpis;
+  predictions: (q.PredictionRow & { explanation: string }) | null;
+  rfm: Record<string, unknown> | null;
+  segments: { id: string; name: string; builtin_key: string | null; entered_at: Date }[];
+  personas: { id: string; name: string; assigned_at: Date }[];
+  timeline: TimelineItem[];
+  top_categories: q.TopItem[];
+  top_products: q.TopItem[];
+}
+
+export class ProfilesService {
+  constructor(
+    private readonly store: Store,
+    private readonly segments: SegmentsService,
+    private readonly personas: PersonasService,
+  ) {}
+
+  /** Finds a customer by id (digits), email (has @) or external id. */
+  async resolve(storeId: string, key: string): Promise<number> {
+    const text = key.trim();
+    if (!text) throw new AppError('validation_failed', 'Give a customer id, email or external id', [{ path: 'customer', reason: 'empty' }]);
+    if (/^\d+$/.test(text)) {
+      const found = await q.findCustomer(this.store.read, storeId, Number(text));
+      if (found) return found.id;
+    }
+    const id = await q.findCustomerIdBy(this.store.read, storeId, text.includes('@') ? 'email' : 'external_id', text);
+    if (id === undefined) throw notFound(`Customer "${text}"`);
+    return id;
+  }
+
+  async search(storeId: string, text: string, limit = 20): Promise<q.SearchHit[]> {
+    if (text.trim().length < 2) throw new AppError('validation_failed', 'Search text is too short', [{ path: 'query.q', reason: 'give at least 2 characters' }]);
+    return q.searchCustomers(this.store.read, storeId, text, Math.min(Math.max(limit, 1), 100));
+  }
+
+  async profile(storeId: string, customerId: number, asOf = new Date()): Promise<CustomerProfile> {
+    const db = this.store.read;
+    const customer = await q.findCustomer(db, storeId, customerId);
+    if (!customer) throw notFound(`Customer ${customerId}`);
+    const [orders, returns, events, prediction, rfm, memberships, personas, topCategories, topProducts] = await Promise.all([
+      q.ordersOf(db, storeId, customerId), q.returnsOf(db, storeId, customerId), q.eventsOf(db, storeId, customerId, 2000),
+      q.predictionOf(db, storeId, customerId), this.segments.rfmOf(storeId, customerId), this.segments.membershipsOf(storeId, customerId),
+      this.personas.personasOf(storeId, customerId), q.topPurchases(db, storeId, customerId, 'category', 5), q.topPurchases(db, storeId, customerId, 'product', 5),
+    ]);
+    const kpis = kpisOf(orders, returns, asOf);
+    return {
+      identity: {
+        id: customer.id, external_id: customer.external_id, email: customer.email, first_name: customer.first_name, last_name: customer.last_name,
+        phone: customer.phone, country: customer.country, city: customer.city, tags: customer.tags, attributes: parseAttributes(customer.attributes), created_at: customer.created_at,
+      },
+      consent: { accepts_marketing: customer.accepts_marketing },
+      kpis,
+      predictions: prediction ? { ...prediction, explanation: explainPrediction(prediction, kpis) } : null,
+      rfm: rfm ?? null,
+      segments: memberships.current.map((m) => ({ id: m.segment_id, name: m.name, builtin_key: m.builtin_key, entered_at: m.entered_at })),
+      personas,
+      timeline: buildTimeline({ orders, returns, events, segmentChanges: memberships.history }),
+      top_categories: topCategories,
+      top_products: topProducts,
+    };
+  }
+}
+
+function parseAttributes(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** KPIs over orders that were not cancelled (the orders segments and predictions count). */
+export function kpisOf(orders: q.OrderRow[], returns: q.ReturnRow[], asOf: Date): CustomerKpis {
+  const counted = orders.filter((o) => o.status !== 'cancelled');
+  const revenue = counted.reduce((sum, o) => sum + o.total, 0);
+  const first = counted[0]?.placed_at ?? null;
+  const last = counted.at(-1)?.placed_at ?? null;
+  return {
+    orders: counted.length,
+    revenue,
+    average_order_value: counted.length ? Math.round(revenue / counted.length) : null,
+    first_order_at: first,
+    last_order_at: last,
+    average_days_between_orders: first && last && counted.length > 1 ? Math.round(((last.getTime() - first.getTime()) / DAY_MS / (counted.length - 1)) * 10) / 10 : null,
+    days_since_last_order: last ? Math.floor((asOf.getTime() - last.getTime()) / DAY_MS) : null,
+    returns: returns.length,
+    returned_amount: returns.reduce((sum, r) => sum + r.amount, 0),
+    currency: counted[0]?.currency ?? null,
+  };
+}
+
+/**
+ * Why the model says what it says, in the terms of the BG/NBD model: a customer's chance of
+ * still being active falls as the silence since the last order grows beyond their usual gap.
+ */
+export function explainPrediction(p: q.PredictionRow, k: CustomerKpis): string {
+  const alive = `${Math.round(p.p_alive * 100)} % likely still active`;
+  if (k.orders <= 1 || k.average_days_between_orders === null) {
+    return `${alive}: one order so far, ${k.days_since_last_order ?? '?'} days ago; with a single order the model leans on how long the store's one-time buyers usually stay quiet.`;
+  }
+  const gap = k.average_days_between_orders;
+  const since = k.days_since_last_order ?? 0;
+  const relation = since > gap * 1.5 ? 'well past' : since > gap ? 'past' : 'within';
+  return `${alive}: ${k.orders} orders, about every ${Math.round(gap)} days; the last was ${since} days ago, ${relation} the usual gap. `
+    + `Churn risk ${p.churn_risk}${p.next_order_on ? `; next order expected around ${p.next_order_on}` : ''}.`;
+}

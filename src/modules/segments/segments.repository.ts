@@ -1,0 +1,77 @@
+/**
+ * Rows of segments, their members and history. Plain functions taking the db first; every query
+ * is scoped by store.
+ */
+import { sql } from 'kysely';
+import type { SegmentsDb, SegmentTable } from './segments.table.js';
+
+export async function listSegmentRows(db: SegmentsDb, storeId: string): Promise<SegmentTable[]> {
+  return db.selectFrom('segments').selectAll().where('store_id', '=', storeId).orderBy('created_at').orderBy('id').execute();
+}
+
+export async function findSegmentRow(db: SegmentsDb, storeId: string, id: string): Promise<SegmentTable | undefined> {
+  return db.selectFrom('segments').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
+}
+
+export interface MemberRow {
+  customer_id: number;
+  external_id: string | null;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  country: string | null;
+  entered_at: Date;
+}
+
+/** Members in customer id order after a cursor (the last id of the previous page). */
+export async function memberPage(db: SegmentsDb, storeId: string, segmentId: string, after: number, limit: number): Promise<MemberRow[]> {
+  return db.selectFrom('segment_members as m')
+    .innerJoin('customers as c', (join) => join.onRef('c.id', '=', 'm.customer_id').on('c.store_id', '=', storeId))
+    .select(['m.customer_id', 'c.external_id', 'c.email', 'c.first_name', 'c.last_name', 'c.country', 'm.entered_at'])
+    .where('m.store_id', '=', storeId).where('m.segment_id', '=', segmentId).where('m.customer_id', '>', after)
+    .orderBy('m.customer_id').limit(limit)
+    .execute();
+}
+
+export interface HistoryRow { id: number; customer_id: number; change: 'entered' | 'exited'; changed_at: Date }
+
+/** Entries and exits after a history id, oldest first (what a flow trigger polls). */
+export async function historyPage(db: SegmentsDb, storeId: string, segmentId: string, afterId: number, limit: number): Promise<HistoryRow[]> {
+  return db.selectFrom('segment_history').select(['id', 'customer_id', 'change', 'changed_at'])
+    .where('store_id', '=', storeId).where('segment_id', '=', segmentId).where('id', '>', afterId)
+    .orderBy('id').limit(limit).execute();
+}
+
+/**
+ * Size at the end of each day from the history: entries minus exits up to that day. The series
+ * starts at the first change and ends today (the store's days are UTC days here).
+ */
+export async function sizeByDay(db: SegmentsDb, storeId: string, segmentId: string, from: Date, to: Date): Promise<{ day: string; size: number }[]> {
+  const result = await sql<{ day: string; size: number }>`
+    with changes as (
+      select cast(changed_at as date) as day, sum(case when change = 'entered' then 1 else -1 end) as delta
+      from segment_history where store_id = ${storeId} and segment_id = ${segmentId} group by 1
+    ), days as (
+      select cast(d as date) as day from range(cast(${from} as date), cast(${to} as date) + interval 1 day, interval 1 day) t(d)
+    )
+    select days.day, cast(coalesce((select sum(delta) from changes where changes.day <= days.day), 0) as bigint) as size
+    from days order by days.day`.execute(db);
+  return result.rows;
+}
+
+export async function membershipsOfCustomer(db: SegmentsDb, storeId: string, customerId: number): Promise<{ segment_id: string; name: string; builtin_key: string | null; entered_at: Date }[]> {
+  return db.selectFrom('segment_members as m')
+    .innerJoin('segments as s', (join) => join.onRef('s.id', '=', 'm.segment_id').on('s.store_id', '=', storeId))
+    .select(['m.segment_id', 's.name', 's.builtin_key', 'm.entered_at'])
+    .where('m.store_id', '=', storeId).where('m.customer_id', '=', customerId)
+    .orderBy('m.entered_at').execute();
+}
+
+/** Every entry and exit of one customer, for the profile timeline. */
+export async function historyOfCustomer(db: SegmentsDb, storeId: string, customerId: number, limit = 200): Promise<{ segment_id: string; name: string; change: string; changed_at: Date }[]> {
+  return db.selectFrom('segment_history as h')
+    .innerJoin('segments as s', (join) => join.onRef('s.id', '=', 'h.segment_id').on('s.store_id', '=', storeId))
+    .select(['h.segment_id', 's.name', 'h.change', 'h.changed_at'])
+    .where('h.store_id', '=', storeId).where('h.customer_id', '=', customerId)
+    .orderBy('h.id', 'desc').limit(limit).execute();
+}

@@ -1,0 +1,294 @@
+/**
+ * Segments: preview (count and a sample while editing), saved segments kept up to date with
+ * every entry and exit recorded, built-in starting segments, members by cursor and as CSV.
+ */
+import { sql } from 'kysely';
+import type { Store } from '../../db/database.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { DAY_MS } from '../../lib/time.js';
+import { newId } from '../../lib/ids.js';
+import { builtinSegments } from './segment-builtins.js';
+import { compileRule, type CompiledRule } from './segment.compiler.js';
+import { fieldCatalog } from './segment-fields.js';
+import { rfmScores } from './segment-rfm.js';
+import { deleteSegmentData, refreshMembers, type RefreshOutcome } from './segment-refresh.js';
+import { referencedSegments, type Rule } from './segment-rule.schema.js';
+import { parseRule } from './segment-rule.validate.js';
+import * as repo from './segments.repository.js';
+import { segmentsDb, type SegmentsDb, type SegmentTable } from './segments.table.js';
+
+export const SEGMENT_REFRESH_JOB = 'segments.refresh';
+/** Segments whose rules read the clock are recomputed this often. */
+export const SCHEDULED_REFRESH_MS = 60 * 60_000;
+
+export interface SegmentView {
+  id: string;
+  name: string;
+  description: string | null;
+  rule: Rule;
+  builtin_key: string | null;
+  refresh_mode: 'on_change' | 'scheduled';
+  member_count: number;
+  refreshed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface Preview {
+  count: number;
+  sample: { id: number; external_id: string | null; email: string | null; name: string; country: string | null; why: Record<string, unknown> }[];
+  refresh_mode: 'on_change' | 'scheduled';
+  took_ms: number;
+}
+
+const viewOf = (row: SegmentTable): SegmentView => ({
+  id: row.id, name: row.name, description: row.description, rule: JSON.parse(row.rule) as Rule, builtin_key: row.builtin_key,
+  refresh_mode: row.refresh_mode, member_count: row.member_count, refreshed_at: row.refreshed_at, created_at: row.created_at, updated_at: row.updated_at,
+});
+
+export class SegmentsService {
+  private readonly write: SegmentsDb;
+  private readonly read: SegmentsDb;
+
+  constructor(store: Store, private readonly jobs: JobQueue) {
+    this.write = segmentsDb(store.write);
+    this.read = segmentsDb(store.read);
+  }
+
+  fields(): ReturnType<typeof fieldCatalog> {
+    return fieldCatalog();
+  }
+
+  /** Validates, resolves referenced segments and checks the data the rule needs exists. */
+  async compile(storeId: string, input: unknown, asOf = new Date(), selfId?: string): Promise<{ rule: Rule; compiled: CompiledRule }> {
+    const rule = parseRule(input);
+    const all = await repo.listSegmentRows(this.read, storeId);
+    const rules = new Map(all.map((row) => [row.id, JSON.parse(row.rule) as Rule]));
+    const compiled = compileRule(rule, { storeId, asOf, segments: rules, ...(selfId && { selfId }) });
+    if (compiled.uses.predictions) {
+      const fitted = await this.read.selectFrom('customer_predictions').select('customer_id').where('store_id', '=', storeId).limit(1).executeTakeFirst();
+      if (!fitted) throw new AppError('validation_failed', 'Invalid segment rule', [{ path: pathOfKind(rule, 'prediction', 'rule') ?? 'rule', reason: 'prediction conditions are not available until predictions are fitted for this store' }]);
+    }
+    if (compiled.uses.rfm) {
+      const summarised = await sql`select 1 from customer_summary where store_id = ${storeId} limit 1`.execute(this.read);
+      if (!summarised.rows.length) throw new AppError('validation_failed', 'Invalid segment rule', [{ path: pathOfKind(rule, 'rfm', 'rule') ?? 'rule', reason: 'RFM conditions are not available until the analytics summaries are computed for this store' }]);
+    }
+    return { rule, compiled };
+  }
+
+  async preview(storeId: string, input: unknown, options: { sampleSize?: number; asOf?: Date } = {}): Promise<Preview> {
+    const started = performance.now();
+    const { compiled } = await this.compile(storeId, input, options.asOf);
+    const count = await this.count(storeId, compiled);
+    const why = compiled.explain.length
+      ? sql`, ${sql.join(compiled.explain.map((e, i) => sql`${e.value} as ${sql.raw(`why_${i}`)}`))}` : sql``;
+    const rows = await sql<Record<string, unknown>>`
+      select c.id, c.external_id, c.email, c.first_name, c.last_name, c.country ${why}
+      from ${compiled.from} where c.store_id = ${storeId} and ${compiled.where}
+      order by c.id limit ${options.sampleSize ?? 10}`.execute(this.read);
+    const sample = rows.rows.map((row) => ({
+      id: row.id as number, external_id: row.external_id as string | null, email: row.email as string | null,
+      name: [row.first_name, row.last_name].filter(Boolean).join(' '), country: row.country as string | null,
+      why: Object.fromEntries(compiled.explain.map((e, i) => [e.label, row[`why_${i}`]])),
+    }));
+    return { count, sample, refresh_mode: compiled.readsClock ? 'scheduled' : 'on_change', took_ms: Math.round(performance.now() - started) };
+  }
+
+  /** The size of a compiled rule's population (what the editor shows as it changes). */
+  async count(storeId: string, compiled: CompiledRule): Promise<number> {
+    const result = await sql<{ n: number }>`select count(*) as n from ${compiled.from} where c.store_id = ${storeId} and ${compiled.where}`.execute(this.read);
+    return result.rows[0]?.n ?? 0;
+  }
+
+  async list(storeId: string): Promise<SegmentView[]> {
+    await this.ensureBuiltins(storeId);
+    return (await repo.listSegmentRows(this.read, storeId)).map(viewOf);
+  }
+
+  async get(storeId: string, id: string): Promise<SegmentView> {
+    const row = await repo.findSegmentRow(this.read, storeId, id);
+    if (!row) throw notFound(`Segment ${id}`);
+    return viewOf(row);
+  }
+
+  /** Saves a segment and computes its members at once (their entries are the first history). */
+  async create(storeId: string, input: { name: string; description?: string | null; rule: unknown }, options: { builtinKey?: string; asOf?: Date } = {}): Promise<SegmentView> {
+    const name = input.name.trim();
+    if (!name) throw new AppError('validation_failed', 'Invalid segment', [{ path: 'name', reason: 'must not be empty' }]);
+    const { rule, compiled } = await this.compile(storeId, input.rule, options.asOf);
+    const now = new Date();
+    const id = newId('seg');
+    await this.write.insertInto('segments').values({
+      store_id: storeId, id, name, description: input.description ?? null, rule: JSON.stringify(rule), builtin_key: options.builtinKey ?? null,
+      refresh_mode: compiled.readsClock ? 'scheduled' : 'on_change', member_count: 0, refreshed_at: null, created_at: now, updated_at: now,
+    }).execute();
+    await this.refresh(storeId, id, options.asOf);
+    return this.get(storeId, id);
+  }
+
+  async update(storeId: string, id: string, patch: { name?: string; description?: string | null; rule?: unknown }, asOf?: Date): Promise<SegmentView> {
+    const current = await this.get(storeId, id);
+    const set: Partial<SegmentTable> = { updated_at: new Date() };
+    if (patch.name !== undefined) {
+      if (!patch.name.trim()) throw new AppError('validation_failed', 'Invalid segment', [{ path: 'name', reason: 'must not be empty' }]);
+      set.name = patch.name.trim();
+    }
+    if (patch.description !== undefined) set.description = patch.description;
+    if (patch.rule !== undefined) {
+      // Compiled as this segment, so a rule that refers back to itself is caught as a loop.
+      const { rule, compiled } = await this.compile(storeId, patch.rule, asOf, id);
+      set.rule = JSON.stringify(rule);
+      set.refresh_mode = compiled.readsClock ? 'scheduled' : 'on_change';
+    }
+    await this.write.updateTable('segments').set(set).where('store_id', '=', storeId).where('id', '=', current.id).execute();
+    if (patch.rule !== undefined) await this.refresh(storeId, id, asOf);
+    return this.get(storeId, id);
+  }
+
+  async remove(storeId: string, id: string): Promise<void> {
+    await this.get(storeId, id);
+    const users = (await repo.listSegmentRows(this.read, storeId)).filter((row) => row.id !== id && referencedSegments(JSON.parse(row.rule) as Rule).includes(id));
+    if (users.length) throw new AppError('conflict', `Segment ${id} is used by ${users.map((u) => `"${u.name}"`).join(', ')}; change those first`);
+    await deleteSegmentData(this.write, storeId, id);
+  }
+
+  /** Recomputes members; `asOf` is the clock the rule's windows are measured from. */
+  async refresh(storeId: string, id: string, asOf = new Date()): Promise<RefreshOutcome> {
+    const segment = await this.get(storeId, id);
+    const { compiled } = await this.compile(storeId, segment.rule, asOf, id);
+    return refreshMembers(this.write, storeId, id, compiled, asOf);
+  }
+
+  /** Refreshes the store's segments (all, or only those of one refresh mode). A failing segment does not stop the others. */
+  async refreshAll(storeId: string, options: { mode?: 'on_change' | 'scheduled'; asOf?: Date } = {}): Promise<{ id: string; outcome?: RefreshOutcome; error?: string }[]> {
+    const results: { id: string; outcome?: RefreshOutcome; error?: string }[] = [];
+    for (const row of await repo.listSegmentRows(this.read, storeId)) {
+      if (options.mode && row.refresh_mode !== options.mode) continue;
+      try {
+        results.push({ id: row.id, outcome: await this.refresh(storeId, row.id, options.asOf) });
+      } catch (error) {
+        results.push({ id: row.id, error: error instanceof AppError ? `${error.message}: ${error.details.map((d) => d.reason).join('; ')}` : String(error) });
+      }
+    }
+    return results;
+  }
+
+  /** Called by writers after customers, orders, returns or events change: refreshes the data-driven segments soon. */
+  async onDataChanged(storeId: string): Promise<void> {
+    await this.jobs.enqueue(SEGMENT_REFRESH_JOB, { storeId, mode: 'on_change' }, { storeId, dedupeKey: `${SEGMENT_REFRESH_JOB}:${storeId}:on_change` });
+  }
+
+  /** The job handler: refreshes, and a scheduled run books the next one. */
+  async runRefreshJob(payload: { storeId: string; mode?: 'on_change' | 'scheduled' }): Promise<unknown> {
+    await this.ensureBuiltins(payload.storeId);
+    const results = await this.refreshAll(payload.storeId, payload.mode ? { mode: payload.mode } : {});
+    if (payload.mode === 'scheduled') await this.scheduleNext(payload.storeId, new Date(Date.now() + SCHEDULED_REFRESH_MS));
+    return { refreshed: results.filter((r) => r.outcome).length, failed: results.filter((r) => r.error) };
+  }
+
+  private async scheduleNext(storeId: string, runAt: Date): Promise<void> {
+    // The running job holds its own dedupe key, so the next run's key carries its time.
+    await this.jobs.enqueue(SEGMENT_REFRESH_JOB, { storeId, mode: 'scheduled' }, { storeId, runAt, dedupeKey: `${SEGMENT_REFRESH_JOB}:${storeId}:scheduled:${runAt.toISOString()}` });
+  }
+
+  /** Creates the built-in segments a store starts with, and moves them to prediction rules once predictions exist. */
+  async ensureBuiltins(storeId: string, asOf?: Date): Promise<void> {
+    const existing = new Map((await repo.listSegmentRows(this.read, storeId)).filter((r) => r.builtin_key).map((r) => [r.builtin_key!, r]));
+    const fitted = await this.read.selectFrom('customer_predictions').select('customer_id').where('store_id', '=', storeId).limit(1).executeTakeFirst();
+    let created = false;
+    for (const builtin of builtinSegments) {
+      const usePredictions = Boolean(fitted) || !builtin.fallback;
+      const wanted = usePredictions ? builtin : { ...builtin, ...builtin.fallback! };
+      const row = existing.get(builtin.key);
+      if (!row) {
+        await this.create(storeId, { name: builtin.name, description: wanted.description, rule: wanted.rule }, { builtinKey: builtin.key, ...(asOf && { asOf }) });
+        created = true;
+      } else if (usePredictions && builtin.fallback && row.rule === JSON.stringify(builtin.fallback.rule)) {
+        await this.update(storeId, row.id, { description: builtin.description, rule: builtin.rule }, asOf);
+      }
+    }
+    if (created) await this.scheduleNext(storeId, new Date(Date.now() + SCHEDULED_REFRESH_MS));
+  }
+
+  async members(storeId: string, id: string, options: { cursor?: string; limit?: number } = {}): Promise<{ data: repo.MemberRow[]; next_cursor: string | null }> {
+    await this.get(storeId, id);
+    const after = options.cursor ? Number(Buffer.from(options.cursor, 'base64url').toString()) : 0;
+    if (!Number.isSafeInteger(after) || after < 0) throw new AppError('validation_failed', 'Invalid cursor', [{ path: 'query.cursor', reason: 'not a cursor returned by this endpoint' }]);
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
+    // One more than asked tells whether another page exists.
+    const rows = await repo.memberPage(this.read, storeId, id, after, limit + 1);
+    const data = rows.slice(0, limit);
+    const last = data.at(-1);
+    return { data, next_cursor: rows.length > limit && last ? Buffer.from(String(last.customer_id)).toString('base64url') : null };
+  }
+
+  /** Members as CSV lines (header first), read page by page so a large segment streams. */
+  async *exportCsv(storeId: string, id: string): AsyncGenerator<string> {
+    await this.get(storeId, id);
+    yield 'customer_id,external_id,email,first_name,last_name,country,entered_at\n';
+    let after = 0;
+    for (;;) {
+      const page = await repo.memberPage(this.read, storeId, id, after, 5000);
+      if (!page.length) return;
+      yield page.map((m) => [m.customer_id, m.external_id, m.email, m.first_name, m.last_name, m.country, m.entered_at.toISOString()].map(csvCell).join(',')).join('\n') + '\n';
+      after = page.at(-1)!.customer_id;
+    }
+  }
+
+  async changes(storeId: string, id: string, options: { after?: number; limit?: number } = {}): Promise<{ data: repo.HistoryRow[]; next_after: number | null }> {
+    await this.get(storeId, id);
+    const limit = Math.min(Math.max(options.limit ?? 500, 1), 5000);
+    const data = await repo.historyPage(this.read, storeId, id, options.after ?? 0, limit);
+    return { data, next_after: data.at(-1)?.id ?? null };
+  }
+
+  async sizeOverTime(storeId: string, id: string, days = 90, asOf = new Date()): Promise<{ day: string; size: number }[]> {
+    await this.get(storeId, id);
+    return repo.sizeByDay(this.read, storeId, id, new Date(asOf.getTime() - (days - 1) * DAY_MS), asOf);
+  }
+
+  async membershipsOf(storeId: string, customerId: number): Promise<{ current: Awaited<ReturnType<typeof repo.membershipsOfCustomer>>; history: Awaited<ReturnType<typeof repo.historyOfCustomer>> }> {
+    return { current: await repo.membershipsOfCustomer(this.read, storeId, customerId), history: await repo.historyOfCustomer(this.read, storeId, customerId) };
+  }
+
+  /** A customer's RFM scores and segment (null before the analytics summaries exist or without orders). */
+  async rfmOf(storeId: string, customerId: number): Promise<{ r: number; f: number; m: number; segment: string } | null> {
+    const result = await sql<{ r: number; f: number; m: number; segment: string }>`
+      select r, f, m, segment from ${rfmScores(storeId)} x where x.customer_id = ${customerId}`.execute(this.read);
+    return result.rows[0] ?? null;
+  }
+
+  /** Persona ids that saved segments refer to (directly). */
+  async referencedPersonas(storeId: string): Promise<string[]> {
+    const ids = new Set<string>();
+    const walk = (rule: Rule): void => {
+      if (rule.kind === 'persona') ids.add(rule.persona_id);
+      else if (rule.kind === 'all' || rule.kind === 'any') rule.rules.forEach(walk);
+      else if (rule.kind === 'not') walk(rule.rule);
+    };
+    for (const row of await repo.listSegmentRows(this.read, storeId)) walk(JSON.parse(row.rule) as Rule);
+    return [...ids];
+  }
+
+}
+
+/** Quotes a CSV cell when needed; a leading =, +, - or @ is prefixed so spreadsheets do not run it as a formula. */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function pathOfKind(rule: Rule, kind: string, path: string): string | undefined {
+  if (rule.kind === kind) return path;
+  if (rule.kind === 'all' || rule.kind === 'any') {
+    for (const [i, child] of rule.rules.entries()) {
+      const found = pathOfKind(child, kind, `${path}.rules.${i}`);
+      if (found) return found;
+    }
+  }
+  if (rule.kind === 'not') return pathOfKind(rule.rule, kind, `${path}.rule`);
+  return undefined;
+}

@@ -1,0 +1,122 @@
+/**
+ * The CLI and the API give the same numbers: `hearth report <name> --json` against
+ * `GET /api/v1/analytics/<name>` on the same data directory; CSV export; errors name the field.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { loadConfig } from '../../src/config.js';
+import { Store } from '../../src/db/database.js';
+import { buildApp } from '../../src/http/app.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { createServices } from '../../src/services.js';
+import { tempDir } from '../helpers/store.js';
+import { buildHandStore } from './fixture.js';
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  try {
+    const code = await run(args);
+    return { code, out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+describe('analytics over the CLI and the API', () => {
+  const dir = tempDir('hearth-analytics-cli-');
+  let store: Store;
+  let app: FastifyInstance;
+  let key: string;
+  const cliJson: Record<string, unknown> = {};
+  const queries: Record<string, string[]> = {
+    kpis: ['--from', '2024-02-01', '--to', '2024-02-29'],
+    cohorts: ['--from', '2024-01-01', '--to', '2024-03-31', '--period', 'month'],
+    rfm: ['--since', '2024-02-01'],
+    products: ['--breakdown', 'first_category'],
+    clv: ['--by', 'country'],
+  };
+
+  beforeAll(async () => {
+    const setup = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+    await setup.migrate();
+    await buildHandStore(setup, { slug: 'hand' });
+    await setup.close();
+    // The CLI opens and closes the data directory itself, one command at a time.
+    for (const [report, args] of Object.entries(queries)) {
+      const result = await cli(['report', report, '--json', '--data-dir', dir.path, ...args]);
+      expect(result.err).toBe('');
+      expect(result.code).toBe(0);
+      cliJson[report] = JSON.parse(result.out);
+    }
+    store = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+    const services = createServices(loadConfig({ HEARTH_DATA_DIR: dir.path }), store, silentLogger);
+    app = await buildApp(services, { logger: false });
+    key = (await services.accounts.createApiKey('st_hand', 'secret', 'analytics test')).key;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+    dir.remove();
+  });
+
+  const get = (url: string, auth = true) => app.inject({ method: 'GET', url, headers: auth ? { authorization: `Bearer ${key}` } : {} });
+  const toQuery = (args: string[]) => args.reduce((q, arg, i) => (i % 2 ? `${q}${arg}` : `${q}${q ? '&' : ''}${arg.slice(2)}=`), '');
+
+  it.each(['kpis', 'cohorts', 'rfm', 'products', 'clv'])('GET /api/v1/analytics/%s equals `hearth report --json`', async (report) => {
+    const response = await get(`/api/v1/analytics/${report}?${toQuery(queries[report]!)}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual(cliJson[report]);
+  });
+
+  it('the cohort JSON lists each cohort with its size and retained customers per offset', () => {
+    const cohorts = (cliJson.cohorts as { cohorts: { cohort: string; size: number; periods: { offset: number; customers: number }[] }[] }).cohorts;
+    expect(cohorts.map((c) => [c.cohort, c.size, c.periods.map((p) => [p.offset, p.customers])])).toEqual([
+      ['2024-01-01', 2, [[0, 2], [1, 0], [2, 1]]], ['2024-02-01', 2, [[0, 2], [1, 0]]],
+    ]);
+  });
+
+  it('exports any table as CSV', async () => {
+    const response = await get('/api/v1/analytics/cohorts?from=2024-01-01&to=2024-03-31&format=csv&table=customers');
+    expect(response.headers['content-type']).toContain('text/csv');
+    expect(response.body).toBe('cohort,size,0,1,2\r\n2024-01-01,2,2,0,1\r\n2024-02-01,2,2,0,\r\n');
+    const clv = await get('/api/v1/analytics/clv?by=country&format=csv');
+    expect(clv.body.split('\r\n').slice(0, 2)).toEqual(['country,title,customers,orders,revenue,revenue/customer,orders/customer,repeat rate', 'GB,,2,4,250.00,125.00,2,0.5']);
+  });
+
+  it('prints readable tables on a terminal', async () => {
+    await app.close();
+    await store.close();
+    const table = await cli(['report', 'rfm', '--data-dir', dir.path]);
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/segments\nsegment\s+customers\s+share/);
+    expect(table.out).toMatch(/At risk\s+2\s+50\.0%\s+280\.00\s+52\.8%/);
+    const csv = await cli(['report', 'clv', '--by', 'country', '--csv', '--data-dir', dir.path]);
+    expect(csv.out.split('\r\n')[1]).toBe('GB,,2,4,250.00,125.00,2,0.5');
+    store = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+    app = await buildApp(createServices(loadConfig({ HEARTH_DATA_DIR: dir.path }), store, silentLogger), { logger: false });
+  });
+
+  it('rejects bad input with the field and the reason', async () => {
+    const bad = await get('/api/v1/analytics/cohorts?period=day&from=2024-13-01');
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error.details).toEqual([{ path: 'query.period', reason: expect.stringContaining('week') }]);
+    const badDate = await get('/api/v1/analytics/kpis?from=2024-13-01');
+    expect(badDate.json().error.details).toEqual([{ path: 'query.from', reason: '"2024-13-01" is not a date (YYYY-MM-DD)' }]);
+    const unknown = await get('/api/v1/analytics/rfm?colour=red');
+    expect(unknown.statusCode).toBe(422);
+    const table = await get('/api/v1/analytics/rfm?format=csv&table=nope');
+    expect(table.json().error.details[0]).toMatchObject({ path: 'query.table' });
+    expect((await get('/api/v1/analytics/kpis', false)).statusCode).toBe(401);
+    await app.close();
+    await store.close();
+    const cliBad = await cli(['report', 'kpis', '--to', '2024-02-31', '--data-dir', dir.path]);
+    expect([cliBad.code, cliBad.err.trim()]).toEqual([2, 'error: Invalid analytics query (--to: "2024-02-31" is not a date (YYYY-MM-DD))']);
+    store = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+    app = await buildApp(createServices(loadConfig({ HEARTH_DATA_DIR: dir.path }), store, silentLogger), { logger: false });
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * The dashboard end to end: a real server with a seeded store, Debian's Chromium signing in
+ * through the form and visiting every page. Numbers on the screen are compared with the API's
+ * answers; pages whose API this server lacks must say so instead of showing nothing.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, settled, signIn } from './helpers/browser.js';
+import { startE2eServer, type E2eServer } from './helpers/server.js';
+
+let hearth: E2eServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+async function api<T>(path: string): Promise<{ status: number; body: T }> {
+  const response = await page.request.get(`${hearth.url}${path}`);
+  return { status: response.status(), body: (await response.json()) as T };
+}
+
+/** Visits a page and waits for its data; returns the status of the page's main API. */
+async function visit(path: string, name: string): Promise<void> {
+  await page.goto(`${hearth.url}${path}`);
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  await settled(page);
+  await screenshot(page, name);
+}
+
+/** When the API is missing on this server, the page must say "Not available yet". */
+async function expectUnavailable(): Promise<void> {
+  await expect(page.getByText('Not available yet.').first().isVisible()).resolves.toBe(true);
+}
+
+beforeAll(async () => {
+  hearth = await startE2eServer();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  page = await context.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hearth?.stop();
+});
+
+describe('dashboard as the owner', () => {
+  it('refuses a wrong password with the reason, then signs in', async () => {
+    await page.goto(`${hearth.url}/`);
+    await page.getByLabel('Email').fill(hearth.owner.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Wrong email or password');
+    await screenshot(page, '00-sign-in');
+    await signIn(page, hearth.url, hearth.owner.email, hearth.owner.password);
+    await expect(page.getByText('Hearth Coffee Co').first().isVisible()).resolves.toBe(true);
+  });
+
+  it('overview shows the KPIs the API computes', async () => {
+    await visit('/', '01-overview');
+    const kpis = await api<{ current: { customers: number; repeatPurchaseRate: number } }>('/api/v1/analytics/kpis');
+    if (kpis.status === 404) return expectUnavailable();
+    expect(kpis.status).toBe(200);
+    expect(kpis.body.current.customers).toBeGreaterThan(0);
+    const shown = await page.getByTestId('kpi-value-customers').textContent();
+    expect(Number(shown?.replace(/[^\d]/g, ''))).toBe(kpis.body.current.customers);
+    const rate = await page.getByTestId('kpi-value-repeatPurchaseRate').textContent();
+    expect(rate).toBe(`${(kpis.body.current.repeatPurchaseRate * 100).toFixed(1)}%`);
+  });
+
+  it('cohorts, RFM, predictions and products render their data or say they are unavailable', async () => {
+    for (const [path, name, endpoint] of [
+      ['/cohorts', '02-cohorts', '/api/v1/analytics/cohorts'],
+      ['/rfm', '03-rfm', '/api/v1/analytics/rfm'],
+      ['/predictions', '04-predictions', '/api/v1/predictions/model'],
+      ['/products', '07-products', '/api/v1/analytics/products'],
+    ] as const) {
+      await visit(path, name);
+      const answer = await api<unknown>(endpoint);
+      const text = await page.locator('main').textContent();
+      if (answer.status === 404 && JSON.stringify(answer.body).includes('No route')) await expectUnavailable();
+      else expect(text, `${path} shows an error`).not.toContain('Could not load this');
+    }
+  });
+
+  it('RFM grid shows the counts the API computes and lists a segment\'s members', async () => {
+    await visit('/rfm', '03-rfm');
+    const rfm = await api<{ segments: { segment: string; customers: number }[] }>('/api/v1/analytics/rfm');
+    if (rfm.status === 404) return expectUnavailable();
+    const top = [...rfm.body.segments].sort((a, b) => b.customers - a.customers)[0]!;
+    const cell = page.getByTestId(`rfm-${top.segment}`);
+    await expect(cell.textContent()).resolves.toContain(String(top.customers));
+    await cell.click();
+    await page.getByTestId('rfm-members').getByRole('cell').first().waitFor();
+    await settled(page);
+    await screenshot(page, '03b-rfm-members');
+  });
+
+  it('customers list shows the seeded customers and opens a profile', async () => {
+    await visit('/customers', '06-customers');
+    const list = await api<{ data: { email: string }[] }>(`/api/v1/customers/search?q=${encodeURIComponent(hearth.seed.firstCustomer.email)}`);
+    if (list.status === 404) return expectUnavailable();
+    expect(list.body.data.map((c) => c.email)).toContain(hearth.seed.firstCustomer.email);
+    await page.getByRole('searchbox', { name: 'Search customers' }).fill(hearth.seed.firstCustomer.email);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('cell', { name: hearth.seed.firstCustomer.email }).click();
+    await page.getByRole('heading', { level: 1, name: hearth.seed.firstCustomer.name }).waitFor();
+    await settled(page);
+    await screenshot(page, '06b-customer');
+  });
+
+  it('creates a segment and sees its count', async () => {
+    await visit('/segments', '05-segments');
+    const fields = await api<unknown>('/api/v1/segments/fields');
+    if (fields.status === 404) return expectUnavailable();
+    const count = page.getByTestId('segment-count');
+    await count.waitFor();
+    const shown = Number((await count.textContent())?.replace(/[^\d]/g, ''));
+    expect(shown).toBe(hearth.seed.repeatCustomers);
+    await page.getByLabel('Segment name').fill('Came back');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await page.getByRole('cell', { name: 'Came back' }).waitFor();
+  });
+
+  it('creates a key, shows it once, and revokes it', async () => {
+    await visit('/data', '08-data');
+    await page.getByLabel('Name').fill('storefront');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const notice = page.getByTestId('new-key');
+    await notice.waitFor();
+    const key = (await notice.locator('code').textContent()) ?? '';
+    expect(key).toMatch(/^hk_write_/);
+    // The key works for tracking until it is revoked.
+    const keys = await api<{ data: { id: string; name: string; revoked_at: string | null }[] }>('/api/v1/keys');
+    expect(keys.body.data.find((k) => k.name === 'storefront')?.revoked_at).toBeNull();
+    await page.getByRole('button', { name: 'Revoke key storefront' }).click();
+    await page.getByText(/revoked/).first().waitFor();
+    const after = await api<{ data: { name: string; revoked_at: string | null }[] }>('/api/v1/keys');
+    expect(after.body.data.find((k) => k.name === 'storefront')?.revoked_at).not.toBeNull();
+    await page.reload();
+    await settled(page);
+    await expect(page.getByTestId('new-key').count()).resolves.toBe(0);
+    await expect(page.locator('main').textContent()).resolves.not.toContain(key);
+    await screenshot(page, '08b-data-after-revoke');
+  });
+
+  it('settings show the store and its users', async () => {
+    await visit('/settings', '09-settings');
+    await expect(page.getByLabel('Name', { exact: true }).inputValue()).resolves.toBe('Hearth Coffee Co');
+    await expect(page.locator('select[name=currency]').inputValue()).resolves.toBe('USD');
+    await expect(page.getByRole('cell', { name: hearth.analyst.email }).isVisible()).resolves.toBe(true);
+  });
+
+  it('fits a phone-width screen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', storageState: await context.storageState() });
+    const mobile = await phone.newPage();
+    await mobile.goto(`${hearth.url}/`);
+    await mobile.getByRole('button', { name: 'Menu' }).waitFor();
+    await settled(mobile);
+    const overflow = Number(await mobile.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(mobile, '10-phone-overview');
+    await mobile.getByRole('button', { name: 'Menu' }).click();
+    await screenshot(mobile, '10b-phone-menu');
+    await phone.close();
+  });
+});
+
+describe('dashboard as an analyst', () => {
+  it('can read but not write', async () => {
+    const analystContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const analystPage = await analystContext.newPage();
+    await signIn(analystPage, hearth.url, hearth.analyst.email, hearth.analyst.password);
+    await expect(analystPage.getByText('read-only').isVisible()).resolves.toBe(true);
+    await analystPage.goto(`${hearth.url}/settings`);
+    await settled(analystPage);
+    await expect(analystPage.getByLabel('Name', { exact: true }).isDisabled()).resolves.toBe(true);
+    await expect(analystPage.getByRole('button', { name: 'Save store settings' }).count()).resolves.toBe(0);
+    await analystPage.goto(`${hearth.url}/data`);
+    await settled(analystPage);
+    await expect(analystPage.getByText('Only owners and admins see and manage API keys.').isVisible()).resolves.toBe(true);
+    await screenshot(analystPage, '11-analyst-data');
+    // Even a hand-made request with the analyst's session and CSRF token is refused by the server.
+    const session = (await (await analystPage.request.get(`${hearth.url}/api/v1/session`)).json()) as { csrfToken: string };
+    const attempt = await analystPage.request.post(`${hearth.url}/api/v1/keys`, { headers: { 'x-csrf-token': session.csrfToken }, data: { kind: 'write', name: 'nope' } });
+    expect(attempt.status()).toBe(403);
+    await analystContext.close();
+  });
+});

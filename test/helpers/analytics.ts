@@ -1,0 +1,20 @@
+import { Store } from '../../src/db/database.js';
+import { tempDir } from './store.js';
+
+/**
+ * A store in a fresh temporary directory, migrated up to the analytics summaries (the migrations
+ * analytics needs), so these tests do not depend on later, unrelated migrations.
+ */
+export async function openAnalyticsStore(): Promise<Store & { dir: string; dispose: () => Promise<void> }> {
+  const dir = tempDir('hearth-analytics-');
+  const store = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+  const { error } = await store.migrator().migrateTo('2026-11-23T000400-analytics-summaries');
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return Object.assign(store, {
+    dir: dir.path,
+    dispose: async () => {
+      await store.close();
+      dir.remove();
+    },
+  });
+}

@@ -1,0 +1,40 @@
+import { gzipSync } from 'node:zlib';
+import { sql } from 'kysely';
+import { DataWriter } from '../../src/modules/orders/data-writer.js';
+import type { Services } from '../../src/services.js';
+import { createTestApp, type TestApp } from './app.js';
+
+/** The app plus a store with a write key: what every ingest test starts from. */
+export async function ingestApp(options: { currency?: string } = {}): Promise<TestApp & { storeId: string; writeKey: string; secretKey: string }> {
+  const test = await createTestApp();
+  const store = await test.newStore('Ingest Store', { currency: options.currency ?? 'USD' });
+  withDataWriter(test.services);
+  return { ...test, ...store };
+}
+
+export function basic(writeKey: string): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` };
+}
+
+/** RudderStack's request shape: gzip body labelled as a form. */
+export function rudderStyle(body: unknown): { payload: Buffer; headers: Record<string, string> } {
+  return { payload: gzipSync(JSON.stringify(body)), headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'gzip' } };
+}
+
+export async function rows<T>(services: Services, query: string, ...params: unknown[]): Promise<T[]> {
+  const parts = query.split('?');
+  const template = Object.assign([...parts], { raw: [...parts] }) as unknown as TemplateStringsArray;
+  const result = await sql<T>(template, ...params).execute(services.store.read);
+  return result.rows;
+}
+
+let sequence = 0;
+export function messageId(prefix = 'm'): string {
+  sequence += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${sequence}`;
+}
+
+/** The shared order/customer writer, attached when the services do not carry it yet. */
+export function withDataWriter(services: Services): void {
+  if (!(services as { data?: unknown }).data) Object.assign(services, { data: new DataWriter(services.store) });
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseKeepingIds } from '../../src/modules/ingest/shopify.webhooks.js';
+import { ingestApp, rows } from '../helpers/ingest.js';
+import { shopifyCustomer, shopifyHeaders, shopifyOrder, shopifyRefund } from '../helpers/shopify.js';
+
+type App = Awaited<ReturnType<typeof ingestApp>>;
+let t: App;
+const secret = 'shpss_0123456789abcdef0123456789abcdef';
+
+beforeAll(async () => {
+  t = await ingestApp();
+  await t.services.accounts.updateStore(t.storeId, { shopifySecret: secret });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const deliver = (topic: string, payload: unknown, webhookId?: string, key = secret) => {
+  const body = JSON.stringify(payload);
+  return t.app.inject({ method: 'POST', url: `/webhooks/shopify/${t.storeId}`, headers: shopifyHeaders(key, topic, body, webhookId), payload: body });
+};
+
+const orderRow = (externalId: string) => rows<{ id: number; subtotal: number; discount: number; shipping: number; tax: number; total: number; status: string; discount_codes: string[]; customer_id: number | null; channel: string; placed_at: Date }>(t.services,
+  'select id, subtotal, discount, shipping, tax, total, status, discount_codes, customer_id, channel, placed_at from orders where store_id = ? and external_id = ?', t.storeId, externalId);
+
+describe('Shopify webhooks', () => {
+  it('keeps 64-bit ids exact', () => {
+    const parsed = parseKeepingIds('{"id": 820982911946154508, "order_id":820982911946154509, "line_items":[{"id":466157049,"price":"1.00"}]}');
+    expect(parsed).toEqual({ id: '820982911946154508', order_id: '820982911946154509', line_items: [{ id: 466157049, price: '1.00' }] });
+  });
+
+  it('refuses a delivery whose signature does not match, writing nothing', async () => {
+    const response = await deliver('orders/create', shopifyOrder({ id: 1 }), undefined, 'another-secret-entirely');
+    expect(response.statusCode).toBe(401);
+    expect(await orderRow('1')).toHaveLength(0);
+  });
+
+  it('orders/create writes the order in minor units with its customer, once per webhook id', async () => {
+    const first = await deliver('orders/create', shopifyOrder(), 'wh-1');
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({ status: 'stored', topic: 'orders/create' });
+    const again = await deliver('orders/create', shopifyOrder(), 'wh-1');
+    expect(again.json().status).toBe('duplicate');
+    const orders = await orderRow('5912345678901');
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ subtotal: 59700, discount: 1000, shipping: 1000, tax: 1194, total: 60894, status: 'paid', discount_codes: ['TENOFF'], channel: 'web' });
+    expect(orders[0]!.placed_at.toISOString()).toBe('2026-11-20T17:00:00.000Z');
+    const [customer] = await rows<{ id: number; email: string; city: string; country: string; accepts_marketing: boolean; tags: string[] }>(t.services,
+      'select id, email, city, country, accepts_marketing, tags from customers where store_id = ? and external_id = ?', t.storeId, '7123456789012');
+    expect(customer).toMatchObject({ email: 'john@example.com', city: 'Ottawa', country: 'CA', accepts_marketing: true, tags: ['vip', 'newsletter'] });
+    expect(orders[0]!.customer_id).toBe(customer!.id);
+    const lines = await rows<{ sku: string; quantity: number; unit_price: number }>(t.services, 'select sku, quantity, unit_price from order_lines where store_id = ? and order_id = ? order by line_no', t.storeId, orders[0]!.id);
+    expect(lines).toEqual([{ sku: 'IPOD2008GREEN', quantity: 1, unit_price: 19900 }, { sku: 'IPOD2008RED', quantity: 2, unit_price: 19900 }]);
+  });
+
+  it('refunds/create records the refund; orders/cancelled cancels; tax-inclusive totals still add up', async () => {
+    expect((await deliver('refunds/create', shopifyRefund())).statusCode).toBe(200);
+    const returns = await rows<{ external_id: string; amount: number; reason: string }>(t.services, 'select external_id, amount, reason from returns where store_id = ?', t.storeId);
+    expect(returns).toEqual([{ external_id: '509562969', amount: 19900, reason: 'Damaged in transit' }]);
+    expect((await orderRow('5912345678901'))[0]!.status).toBe('partially_refunded');
+
+    const cancelled = shopifyOrder({ id: 777, cancelled_at: '2026-11-21T08:00:00-05:00', cancel_reason: 'customer', financial_status: 'voided' });
+    expect((await deliver('orders/cancelled', cancelled)).statusCode).toBe(200);
+    expect((await orderRow('777'))[0]!.status).toBe('cancelled');
+
+    // In tax-inclusive shops (UK, EU) total_price = subtotal_price + shipping; the tax is inside the prices.
+    const inclusive = shopifyOrder({ id: 778, currency: 'GBP', taxes_included: true, total_tax: '99.50', total_price: '597.00' });
+    expect((await deliver('orders/updated', inclusive)).statusCode).toBe(200);
+    expect((await orderRow('778'))[0]).toMatchObject({ total: 59700, tax: 0 });
+  });
+
+  it('customers/update changes the customer; unknown topics are acknowledged and ignored', async () => {
+    expect((await deliver('customers/update', { ...shopifyCustomer, email: 'JOHN.SMITH@example.com', last_name: 'Smyth' })).statusCode).toBe(200);
+    const [customer] = await rows<{ email: string; last_name: string }>(t.services, 'select email, last_name from customers where store_id = ? and external_id = ?', t.storeId, '7123456789012');
+    expect(customer).toEqual({ email: 'john.smith@example.com', last_name: 'Smyth' });
+    const ignored = await deliver('products/create', { id: 1 });
+    expect(ignored.json()).toEqual({ status: 'ignored', topic: 'products/create' });
+  });
+
+  it('a malformed payload is a 422 naming the field; status counts the Shopify source', async () => {
+    const response = await deliver('orders/create', shopifyOrder({ id: 779, line_items: [{ id: 1, quantity: 'two', price: '1.00' }] }));
+    expect(response.statusCode).toBe(422);
+    expect(response.json().error.details[0]).toEqual({ path: 'line_items.0.quantity', reason: 'must be a whole number ≥ 0' });
+    const status = await t.services.ingest.status(t.storeId);
+    const shopify = status.sources.find((s) => s.source === 'shopify')!;
+    expect(shopify).toMatchObject({ received: 7, stored: 5, deduplicated: 1, rejected: 1 });
+    expect(shopify.topRejections[0]!.reason).toBe('line_items.N.quantity: must be a whole number ≥ N');
+  });
+});
