@@ -84,7 +84,7 @@ async function importWith(dir, name, file, makeWriter) {
     await store.migrate();
     const accounts = new AccountsService(store.write, store.read, 'UTC');
     const writer = makeWriter(store);
-    const service = new ImportsService(store.write, store.read, accounts, writer, 'UTC');
+    const service = new ImportsService(store.write, store.read, { accounts, writer }, 'UTC');
     const started = performance.now();
     const summary = await service.run({ files: [file], format: 'online-retail', rejectsDir: join(dir, name, 'imports') });
     return { seconds: (performance.now() - started) / 1000, summary, writer };

@@ -13,6 +13,7 @@ import { DataService } from './modules/orders/data.service.js';
 import { OrdersService } from './modules/orders/orders.service.js';
 import { EventsService } from './modules/events/events.service.js';
 import { IngestService } from './modules/ingest/ingest.service.js';
+import { ImportsService } from './modules/imports/imports.service.js';
 import { segmentModules, type SegmentModules } from './modules/segments/segment-modules.js';
 
 export interface Services {
@@ -28,6 +29,7 @@ export interface Services {
   orders: OrdersService;
   events: EventsService;
   ingest: IngestService;
+  imports: ImportsService;
   segments: SegmentModules['segments'];
   personas: SegmentModules['personas'];
   profiles: SegmentModules['profiles'];
@@ -49,7 +51,8 @@ export function createServices(config: Config, store: Store, logger: Logger): Se
     orders: new OrdersService(store.read),
     events: new EventsService(store.read),
     ingest: new IngestService(store, logger, () => services),
-    ...segmentModules(store, new JobQueue(store.write, store.read)),
+    imports: new ImportsService(store.write, store.read, () => ({ accounts: services.accounts, writer: services.data }), config.defaultTimeZone),
+    ...segmentModules(store, new JobQueue(store.write, store.read), () => services.analytics.summaries),
     shutdown: async () => {
       await services.ingest.close();
     },

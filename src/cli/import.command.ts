@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AppError } from '../lib/errors.js';
-import { DataWriter } from '../modules/orders/data-writer.js';
 import { readMapping } from '../modules/imports/column-mapping.js';
 import { formatNames } from '../modules/imports/formats/index.js';
-import { checkImportRequest, ImportsService, type BatchWriter, type ImportSummary } from '../modules/imports/imports.service.js';
-import type { Services } from '../services.js';
+import { checkImportRequest, type ImportSummary } from '../modules/imports/imports.service.js';
 import { CliError, printJson, withContext, withDataDir, type CommonOptions } from './context.js';
 
 interface ImportOptions extends CommonOptions {
@@ -15,12 +13,6 @@ interface ImportOptions extends CommonOptions {
   rejects?: string;
   mapping?: string;
   currency?: string;
-}
-
-/** The import service over the shared writer. */
-export function importsServiceOf(services: Services): ImportsService {
-  const writer = (services as Services & { data?: BatchWriter }).data ?? new DataWriter(services.store);
-  return new ImportsService(services.store.write, services.store.read, services.accounts, writer, services.config.defaultTimeZone);
 }
 
 export function registerImportCommand(program: Command): void {
@@ -45,7 +37,7 @@ export function registerImportCommand(program: Command): void {
         const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
         let started = false;
         try {
-          const summary = await importsServiceOf(services).run({ ...request, rejectsDir: join(config.dataDir, 'imports') }, {
+          const summary = await services.imports.run({ ...request, rejectsDir: join(config.dataDir, 'imports') }, {
             onProgress: (done, total) => {
               if (!bar) return;
               if (!started) bar.start(total, 0, { done: mb(0), size: mb(total) });

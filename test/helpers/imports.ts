@@ -12,7 +12,7 @@ export const fixture = (path: string): string => join(process.cwd(), 'test', 'fi
 export async function openImportStore() {
   const store = await openTestStore();
   const accounts = new AccountsService(store.write, store.read, 'UTC');
-  const imports = new ImportsService(store.write, store.read, accounts, new DataWriter(store), 'UTC');
+  const imports = new ImportsService(store.write, store.read, { accounts, writer: new DataWriter(store) }, 'UTC');
   const rejectsDir = join(store.file, '..', 'imports');
   const importFiles = (files: string[], format: string, extra: Partial<ImportRequest> = {}, limits?: BatchLimits): Promise<ImportSummary> =>
     imports.run({ files, format, rejectsDir, ...extra }, limits ? { limits } : {});

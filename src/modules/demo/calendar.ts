@@ -24,14 +24,40 @@ export interface Period {
   start: number;
   end: number;
   days: number;
+  /** Per day of the period: demand (see `demandAt`) and promotions (1 = BFCM, 2 = summer sale). */
+  demand: Float64Array;
+  promo: Uint8Array;
 }
 
-/** `months` calendar months ending at `end` (ms, UTC). */
+export const PROMO_BFCM = 1;
+export const PROMO_SUMMER = 2;
+
+/** `months` calendar months ending at `end` (ms, UTC), with its days' demand precomputed. */
 export function periodEnding(end: Date, months: number): Period {
   const start = new Date(end);
   start.setUTCMonth(start.getUTCMonth() - months);
   const days = Math.round((end.getTime() - start.getTime()) / DAY_MS);
-  return { start: start.getTime(), end: end.getTime(), days };
+  const demand = new Float64Array(days + 1);
+  const promo = new Uint8Array(days + 1);
+  for (let d = 0; d <= days; d += 1) {
+    const noon = start.getTime() + d * DAY_MS + DAY_MS / 2;
+    demand[d] = demandAt(noon);
+    promo[d] = (inBfcm(noon) ? PROMO_BFCM : 0) | (inSummerSale(noon) ? PROMO_SUMMER : 0);
+  }
+  return { start: start.getTime(), end: end.getTime(), days, demand, promo };
+}
+
+function dayOf(period: Period, time: number): number {
+  return Math.min(period.days, Math.max(0, Math.floor((time - period.start) / DAY_MS)));
+}
+
+/** Demand on the day of `time` (a table lookup; the simulation asks millions of times). */
+export function demandOn(period: Period, time: number): number {
+  return period.demand[dayOf(period, time)]!;
+}
+
+export function promoOn(period: Period, time: number): number {
+  return period.promo[dayOf(period, time)]!;
 }
 
 /** Black Friday (fourth Thursday of November + 1) to Cyber Monday, as [start, end) in ms. */
@@ -74,8 +100,7 @@ export function acquisitionCurve(period: Period): Float64Array {
   const weights = new Float64Array(period.days);
   let sum = 0;
   for (let d = 0; d < period.days; d += 1) {
-    const time = period.start + d * DAY_MS;
-    sum += Math.exp((GROWTH * d) / period.days) * demandAt(time + DAY_MS / 2);
+    sum += Math.exp((GROWTH * d) / period.days) * period.demand[d]!;
     weights[d] = sum;
   }
   return weights;

@@ -9,7 +9,7 @@
  * a first-order discount, returns and bad reviews shift λ and p, so retention differs by segment.
  */
 import { DAY_MS } from '../../lib/time.js';
-import { bfcmWindow, dayAtQuantile, demandAt, easternOffsetHours, HOUR_WEIGHTS, inBfcm, inSummerSale, MAX_DEMAND, type Period } from './calendar.js';
+import { dayAtQuantile, demandOn, easternOffsetHours, HOUR_WEIGHTS, MAX_DEMAND, PROMO_BFCM, PROMO_SUMMER, promoOn, type Period } from './calendar.js';
 import { categories, type Catalogue, type DemoProduct, type DemoVariant } from './catalogue.js';
 import { FIRST_NAMES, LAST_NAMES, PLACES } from './people.js';
 import { cumulative, Random } from './random.js';
@@ -145,7 +145,7 @@ export function simulateCustomer(ctx: DemoContext, index: number): SimCustomer {
     // Thinning (Lewis & Shedler 1979) turns the constant-rate process into a seasonal one.
     let next = time;
     do next += (rng.exponential(rate * MAX_DEMAND) * DAY_MS) + 3_600_000;
-    while (next < period.end && !rng.chance(demandAt(next) / MAX_DEMAND));
+    while (next < period.end && !rng.chance(demandOn(period, next) / MAX_DEMAND));
     if (next >= period.end) break;
     time = shoppingTime(rng, next);
     // Moving to a shopping hour may land before the last order on the same day; keep the raw time then.
@@ -162,15 +162,17 @@ function orderChannel(rng: Random, customer: SimCustomer, seq: number): Channel 
   return u < 0.4 ? 'email' : u < 0.75 ? 'organic' : u < 0.85 ? customer.channel : u < 0.95 ? 'paid_search' : 'social';
 }
 
-function orderCode(rng: Random, customer: SimCustomer, seq: number, time: number): string | undefined {
+function orderCode(rng: Random, customer: SimCustomer, seq: number, promo: number): string | undefined {
+  const bfcm = (promo & PROMO_BFCM) !== 0;
+  const summer = (promo & PROMO_SUMMER) !== 0;
   if (seq === 1) {
     if (!customer.firstDiscount) return undefined;
-    if (inBfcm(time)) return 'BFCM25';
-    if (inSummerSale(time) && rng.chance(0.6)) return 'SUMMER20';
+    if (bfcm) return 'BFCM25';
+    if (summer && rng.chance(0.6)) return 'SUMMER20';
     return customer.channel === 'referral' && rng.chance(0.7) ? 'FRIEND15' : 'WELCOME10';
   }
-  if (inBfcm(time) && rng.chance(0.45)) return 'BFCM25';
-  if (inSummerSale(time) && rng.chance(0.18)) return 'SUMMER20';
+  if (bfcm && rng.chance(0.45)) return 'BFCM25';
+  if (summer && rng.chance(0.18)) return 'SUMMER20';
   if (seq >= 3 && rng.chance(0.08)) return 'VIP15';
   return undefined;
 }
@@ -197,7 +199,7 @@ function buildOrder(ctx: DemoContext, rng: Random, customer: SimCustomer, seq: n
     subtotal += line.total;
     if (subtotal >= target * 0.8) break;
   }
-  const code = orderCode(rng, customer, seq, placedAt);
+  const code = orderCode(rng, customer, seq, promoOn(ctx.period, placedAt));
   const discount = code ? Math.round(subtotal * CODES[code]!) : 0;
   const shipping = subtotal - discount >= 7500 ? 0 : 695;
   // A flat 6 % sales tax stands in for the US patchwork of state rates.
@@ -229,9 +231,4 @@ function maybeReview(rng: Random, order: SimOrder, end: number): SimReview | und
   const line = order.returned ? order.lines[order.returned.line]! : rng.pick(order.lines);
   const rating = 1 + rng.weighted(order.returned ? UNHAPPY_RATINGS : HAPPY_RATINGS);
   return { at, product: line.product, rating, orderSeq: order.seq };
-}
-
-/** Black Friday of the given year, for reports and tests. */
-export function blackFriday(year: number): Date {
-  return new Date(bfcmWindow(year)[0]);
 }

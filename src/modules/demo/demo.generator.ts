@@ -43,7 +43,7 @@ export const MAX_CUSTOMERS = 5_000_000;
 /** Above this many customers, browsing is sampled down to AUTO_EVENTS_PER_CUSTOMER. */
 const FULL_EVENTS_UP_TO = 200_000;
 const AUTO_EVENTS_PER_CUSTOMER = 10;
-const CHUNK = 1_000;
+const CHUNK = 2_000;
 const PILOT = 2_000;
 /** Fewer pilot customers suffice for the events estimate, which is an average of many sessions. */
 const EVENTS_PILOT = 400;

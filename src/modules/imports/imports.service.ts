@@ -77,14 +77,27 @@ function addInto(total: WriteSummary, part: WriteSummary): void {
 
 const badRequest = (message: string, path = 'request'): AppError => new AppError('bad_request', message, [{ path, reason: message }]);
 
+/** The services an import uses; a function when they are built after this one. */
+export interface ImportDeps {
+  accounts: Pick<AccountsService, 'findStore' | 'listStores' | 'createStore'>;
+  writer: BatchWriter;
+}
+
 export class ImportsService {
   constructor(
     private readonly write: Db,
     private readonly read: Db,
-    private readonly accounts: AccountsService,
-    private readonly writer: BatchWriter,
+    private readonly deps: ImportDeps | (() => ImportDeps),
     private readonly defaultTimeZone = 'UTC',
   ) {}
+
+  private get accounts() {
+    return (typeof this.deps === 'function' ? this.deps() : this.deps).accounts;
+  }
+
+  private get writer() {
+    return (typeof this.deps === 'function' ? this.deps() : this.deps).writer;
+  }
 
   async run(request: ImportRequest, hooks: ImportHooks = {}): Promise<ImportSummary> {
     const started = performance.now();

@@ -6,7 +6,7 @@ import type { Store } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { PersonasService } from '../personas/personas.service.js';
 import { ProfilesService } from '../profiles/profiles.service.js';
-import { SegmentsService } from './segments.service.js';
+import { SegmentsService, type OrderSummaries } from './segments.service.js';
 
 export interface SegmentModules {
   segments: SegmentsService;
@@ -14,8 +14,9 @@ export interface SegmentModules {
   profiles: ProfilesService;
 }
 
-export function segmentModules(store: Store, jobs: JobQueue): SegmentModules {
-  const segments = new SegmentsService(store, jobs);
+/** `summaries` gives the analytics module's summaries (looked up late, as services are built together). */
+export function segmentModules(store: Store, jobs: JobQueue, summaries?: () => OrderSummaries | undefined): SegmentModules {
+  const segments = new SegmentsService(store, jobs, summaries);
   const personas = new PersonasService(store, segments);
   return { segments, personas, profiles: new ProfilesService(store, segments, personas) };
 }

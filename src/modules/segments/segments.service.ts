@@ -47,11 +47,16 @@ const viewOf = (row: SegmentTable): SegmentView => ({
   refresh_mode: row.refresh_mode, member_count: row.member_count, refreshed_at: row.refreshed_at, created_at: row.created_at, updated_at: row.updated_at,
 });
 
+/** What segments need from analytics: per-customer order summaries brought up to date on request. */
+export interface OrderSummaries {
+  ensureFresh(storeId: string): Promise<unknown>;
+}
+
 export class SegmentsService {
   private readonly write: SegmentsDb;
   private readonly read: SegmentsDb;
 
-  constructor(store: Store, private readonly jobs: JobQueue) {
+  constructor(store: Store, private readonly jobs: JobQueue, private readonly summaries?: () => OrderSummaries | undefined) {
     this.write = segmentsDb(store.write);
     this.read = segmentsDb(store.read);
   }
@@ -65,7 +70,8 @@ export class SegmentsService {
     const rule = parseRule(input);
     const all = await repo.listSegmentRows(this.read, storeId);
     const rules = new Map(all.map((row) => [row.id, JSON.parse(row.rule) as Rule]));
-    const compiled = compileRule(rule, { storeId, asOf, segments: rules, ...(selfId && { selfId }) });
+    const summaryFresh = await this.freshSummaries(storeId, rule, rules);
+    const compiled = compileRule(rule, { storeId, asOf, segments: rules, summaryFresh, ...(selfId && { selfId }) });
     if (compiled.uses.predictions) {
       const fitted = await this.read.selectFrom('customer_predictions').select('customer_id').where('store_id', '=', storeId).limit(1).executeTakeFirst();
       if (!fitted) throw new AppError('validation_failed', 'Invalid segment rule', [{ path: pathOfKind(rule, 'prediction', 'rule') ?? 'rule', reason: 'prediction conditions are not available until predictions are fitted for this store' }]);
@@ -250,6 +256,23 @@ export class SegmentsService {
 
   async membershipsOf(storeId: string, customerId: number): Promise<{ current: Awaited<ReturnType<typeof repo.membershipsOfCustomer>>; history: Awaited<ReturnType<typeof repo.historyOfCustomer>> }> {
     return { current: await repo.membershipsOfCustomer(this.read, storeId, customerId), history: await repo.historyOfCustomer(this.read, storeId, customerId) };
+  }
+
+  /**
+   * Lifetime order metrics are read from the analytics summary when it can be brought up to date;
+   * otherwise (no analytics, or it fails) they are computed from the orders themselves.
+   */
+  private async freshSummaries(storeId: string, rule: Rule, segments: ReadonlyMap<string, Rule>): Promise<boolean> {
+    const summaries = this.summaries?.();
+    const usesOrders = (r: Rule): boolean => pathOfKind(r, 'orders', '') !== undefined
+      || referencedSegments(r).some((id) => segments.has(id) && usesOrders(segments.get(id)!));
+    if (!summaries || !usesOrders(rule)) return false;
+    try {
+      await summaries.ensureFresh(storeId);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** A customer's RFM scores and segment (null before the analytics summaries exist or without orders). */
