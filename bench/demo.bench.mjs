@@ -33,7 +33,7 @@ export default async function ({ scale, log }) {
         lastLog = performance.now();
         log(`${done}/${total} customers after ${((lastLog - started) / 1000).toFixed(0)} s`);
       }
-      return new Promise((resolve) => setImmediate(resolve));
+      return new Promise((resolve) => setTimeout(resolve, 0));
     });
     await store.close();
     const seconds = (performance.now() - started) / 1000;

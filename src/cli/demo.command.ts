@@ -69,7 +69,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (default: $HEARTH_HOST or 127.0.0.1)')
     .action(async (options: DemoCommandOptions) => {
       const demo = demoOptionsFrom(options);
-      const config = loadConfig(process.env, { dataDir: options.dataDir, port: options.port, host: options.host });
+      const config = loadConfig(undefined, { dataDir: options.dataDir, port: options.port, host: options.host });
       const store = await Store.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
       let result: DemoResult;
       try {
@@ -87,7 +87,7 @@ export function registerDemoCommand(program: Command): void {
         else process.stdout.write(describe(result));
         return;
       }
-      process.stdout.write(describe(result));
+      process.stdout.write(describe(result, false));
       const server = await startServer(config, { migrate: true, store });
       announce(server.url, result.login, ` (demo owner; kept in ${DEMO_LOGIN_FILE} in the data directory)`);
       stopOnSignals(server.stop);
@@ -133,11 +133,12 @@ function summaryOf(result: DemoResult) {
   };
 }
 
-function describe(result: DemoResult): string {
+function describe(result: DemoResult, withLogin = true): string {
   const head = result.created
     ? `Created ${result.store.name} (${result.store.slug}) in ${result.seconds.toFixed(1)} s`
     : `Using the existing ${result.store.name} (${result.store.slug}); delete the data directory to generate a new one`;
   const table = formatTable(['entity', 'rows'], Object.entries(result.counts).map(([entity, n]) => [entity, n]));
   const sample = result.plan && result.plan.sessionSample < 1 ? `\nBrowsing sessions sampled at ${(result.plan.sessionSample * 100).toFixed(1)} %.` : '';
-  return `${head}\n${table}${sample}\nOwner: ${result.login.email} / ${result.login.password}\nWrite key: ${result.login.writeKey}\nSecret key: ${result.login.secretKey}\n`;
+  const owner = withLogin ? `\nOwner: ${result.login.email} / ${result.login.password}` : '';
+  return `${head}\n${table}${sample}${owner}\nWrite key (tracking): ${result.login.writeKey}\nSecret key (admin API): ${result.login.secretKey}\n`;
 }

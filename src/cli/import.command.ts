@@ -37,14 +37,14 @@ export function registerImportCommand(program: Command): void {
         const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
         let started = false;
         try {
-          const summary = await services.imports.run({ ...request, rejectsDir: join(config.dataDir, 'imports') }, {
+          const summary = await oneLine(() => services.imports.run({ ...request, rejectsDir: join(config.dataDir, 'imports') }, {
             onProgress: (done, total) => {
               if (!bar) return;
               if (!started) bar.start(total, 0, { done: mb(0), size: mb(total) });
               started = true;
               bar.update(done, { done: mb(done), size: mb(total) });
             },
-          });
+          }));
           bar?.stop();
           if (options.json) printJson(summary);
           else process.stdout.write(describe(summary));

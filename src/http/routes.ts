@@ -3,6 +3,7 @@
  * public, track (write key), read (any member), write (owner/admin, secret key), owner.
  */
 import { accountRoutes } from './admin/accounts.routes.js';
+import { importsScope } from './admin/imports.routes.js';
 import { analyticsRoutes } from './admin/analytics.routes.js';
 import { dataRoutes } from './admin/data.routes.js';
 import { jobRoutes } from './admin/jobs.routes.js';
@@ -26,4 +27,5 @@ export const allRoutes: readonly RouteSpec[] = [
 /** Route groups with their own HTTP setup (body parsers, CORS), each in its own scope. */
 export const scopedRoutes: readonly RouteScope[] = [
   ingestScope,
+  importsScope,
 ];

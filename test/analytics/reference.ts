@@ -72,7 +72,13 @@ export function refKpis(orders: RefOrder[], returns: RefReturn[], range: { from:
   const hasOrderIn = (list: RefOrder[], from: string, to: string) => list.some((o) => o.day >= from && o.day <= to);
   const previousCustomers = [...customers.values()].filter((list) => hasOrderIn(list, previous.from, previous.to));
   const atStart = [...customers.values()].filter((list) => hasOrderIn(list, plusDays(range.from, -inactivityDays), plusDays(range.from, -1)));
-  const churned = atStart.filter((list) => !hasOrderIn(list, plusDays(range.to, -inactivityDays + 1), range.to));
+  // Churned: went `inactivityDays` without an order, counted from their last order before the
+  // range, and reached that point by the range's end.
+  const churned = atStart.filter((list) => {
+    const last = list.filter((o) => o.day < range.from).pop()!.day;
+    const next = list.find((o) => o.day >= range.from)?.day;
+    return last <= plusDays(range.to, -inactivityDays) && (next === undefined || diff(last, next) > inactivityDays);
+  });
   return {
     orders: rangeOrders.length,
     guestOrders: rangeOrders.filter((o) => o.customer === null).length,

@@ -10,7 +10,15 @@ async function dump(store: TestStore, storeId: string) {
   const facts = await sql<Record<string, unknown>>`select * exclude (store_id) from order_facts where store_id = ${storeId} order by order_id nulls last, day, revenue`.execute(store.read);
   const customers = await sql<Record<string, unknown>>`select * exclude (store_id) from customer_summary where store_id = ${storeId} order by customer_id`.execute(store.read);
   const periods = await sql<Record<string, unknown>>`select * exclude (store_id) from customer_periods where store_id = ${storeId} order by kind, customer_id, period_start`.execute(store.read);
-  return { facts: facts.rows, customers: customers.rows, periods: periods.rows };
+  // Day-level tables may hold deltas after an incremental pass: compare their sums per key.
+  const totals = await sql<Record<string, unknown>>`select day, sum(orders) as orders, sum(revenue) as revenue, sum(gross) as gross, sum(new_customers) as new_customers,
+    sum(customer_orders) as customer_orders, sum(unattached_returns) as unattached from daily_totals where store_id = ${storeId}
+    group by day having sum(orders) <> 0 or sum(unattached_returns) <> 0 order by day`.execute(store.read);
+  const next = await sql<Record<string, unknown>>`select day, next_day, sum(orders) as orders, sum(repeat_orders) as repeats from daily_next where store_id = ${storeId}
+    group by 1, 2 having sum(orders) <> 0 order by 1, 2 nulls last`.execute(store.read);
+  const fresh = await sql<Record<string, unknown>>`select first_day, days_to_second, first_order_returned, sum(customers) as customers from daily_new where store_id = ${storeId}
+    group by 1, 2, 3 having sum(customers) <> 0 order by 1, 2 nulls last, 3`.execute(store.read);
+  return { facts: facts.rows, customers: customers.rows, periods: periods.rows, totals: totals.rows, next: next.rows, fresh: fresh.rows };
 }
 
 describe('analytics summaries', () => {

@@ -92,6 +92,18 @@ describe('demo generator: behaviour', () => {
     expect(withCode).toBeLessThan(0.5);
   });
 
+  it('brings customers whose first purchase was coffee and camp food back more often than tent buyers', async () => {
+    const lines = await store.read.selectFrom('order_lines').innerJoin('products', 'products.id', 'order_lines.product_id')
+      .select(['order_lines.order_id', 'products.category']).where('order_lines.store_id', '=', 'st_demo').where('order_lines.line_no', '=', 1).execute();
+    const categoryOf = new Map(lines.map((line) => [line.order_id, line.category]));
+    const rate = (category: string) => {
+      const groups = [...byCustomer.values()].filter((list) => categoryOf.get(list[0]!.id) === category);
+      expect(groups.length).toBeGreaterThan(100);
+      return groups.filter((list) => list.length > 1).length / groups.length;
+    };
+    expect(rate('Camp Kitchen & Coffee')).toBeGreaterThan(rate('Tents & Shelters') + 0.1);
+  });
+
   it('keeps order money consistent and uses the known discount codes', () => {
     const codes = new Set(['WELCOME10', 'SUMMER20', 'BFCM25', 'FRIEND15', 'VIP15']);
     for (const order of orders) {

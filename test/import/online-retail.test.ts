@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openImportStore, sharedData } from '../helpers/imports.js';
+import { fixture, openImportStore, sharedData } from '../helpers/imports.js';
 import { onlineRetailExpectations } from '../helpers/online-retail-figures.js';
 
 const file = sharedData('online-retail-sample/online-retail-2010-12-01_02.csv');
@@ -54,5 +54,18 @@ describe('online-retail import', () => {
     expect(again.customers.created + again.customers.updated).toBe(0);
     expect(again.products.created + again.products.updated).toBe(0);
     expect(await ctx.count('select count(*) from order_lines')).toBe(want.orderLines);
+  });
+
+  it("reads UCI's own style (17850, 12/1/2010 8:26) as the same invoices, and summer times as BST", async () => {
+    const uci = await ctx.importFiles([fixture('imports/online-retail-uci-style.csv')], 'online-retail');
+    // The first three invoices are the sample's, written the other way: nothing changes.
+    expect(uci.orders).toEqual({ created: 1, updated: 0, unchanged: 3 });
+    // 14911 is already known from the sample as 14911.0.
+    expect(uci.customers.created).toBe(0);
+    expect(await ctx.count('select count(*) from customers')).toBe(onlineRetailExpectations(file).customers);
+    expect(uci.rowsRejected).toBe(1);
+    expect(readFileSync(uci.rejectsFiles[0]!, 'utf8')).toMatch(/,24,"UnitPrice -11062\.06 is negative \(a bad-debt adjustment/);
+    // 2011-08-07 09:30 in London is 08:30 UTC (British Summer Time).
+    expect(await ctx.count(`select count(*) from orders where external_id = '562583' and placed_at = timestamp '2011-08-07 08:30:00'`)).toBe(1);
   });
 });

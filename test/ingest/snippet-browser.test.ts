@@ -82,9 +82,9 @@ describe.skipIf(!existsSync(CHROMIUM))('browser snippet in Chromium', () => {
       return route.continue();
     });
     await page.goto(`${shopUrl}/?title=Home`);
-    await page.waitForFunction(() => (window as unknown as { hearth?: { loaded?: boolean } }).hearth?.loaded === true);
+    await page.waitForFunction(() => (globalThis as unknown as { hearth?: { loaded?: boolean } }).hearth?.loaded === true);
     await page.evaluate(() => {
-      const hearth = (window as unknown as { hearth: { track: (e: string, p: object) => void; identify: (id: string, t: object) => void } }).hearth;
+      const hearth = (globalThis as unknown as { hearth: { track: (e: string, p: object) => void; identify: (id: string, t: object) => void } }).hearth;
       hearth.track('Product Viewed', { product_id: 'p-1', price: 19.99 });
       hearth.identify('browser-cust-1', { email: 'browser@example.com', name: 'Bea Browser' });
     });
@@ -102,7 +102,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser snippet in Chromium', () => {
     expect(stitched.every((e) => e.customer_id === customer!.id)).toBe(true);
 
     // Leaving the page right after a track: sendBeacon delivers it.
-    await page.evaluate(() => (window as unknown as { hearth: { track: (e: string) => void } }).hearth.track('Clicked Next'));
+    await page.evaluate(() => (globalThis as unknown as { hearth: { track: (e: string) => void } }).hearth.track('Clicked Next'));
     await page.click('#next');
     const afterLeave = await eventually(() => eventsOf(cookie!.value), (list) => list.some((e) => e.name === 'Clicked Next'));
     expect(afterLeave.some((e) => e.name === 'Clicked Next')).toBe(true);
@@ -111,15 +111,15 @@ describe.skipIf(!existsSync(CHROMIUM))('browser snippet in Chromium', () => {
 
   it('sends nothing when the store respects Do-Not-Track and the browser asks for it', async () => {
     const context = await browser.newContext();
-    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' }));
+    await context.addInitScript({ content: "Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' });" });
     const page = await context.newPage();
     const sent: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('/v1/')) sent.push(request.url());
     });
     await page.goto(`${shopUrl}/?dnt=1`);
-    await page.waitForFunction(() => (window as unknown as { hearth?: { loaded?: boolean } }).hearth?.loaded === true);
-    await page.evaluate(() => (window as unknown as { hearth: { track: (e: string) => void; flush: () => void } }).hearth.track('Should Not Send'));
+    await page.waitForFunction(() => (globalThis as unknown as { hearth?: { loaded?: boolean } }).hearth?.loaded === true);
+    await page.evaluate(() => (globalThis as unknown as { hearth: { track: (e: string) => void; flush: () => void } }).hearth.track('Should Not Send'));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(sent).toEqual([]);
     expect((await context.cookies()).find((c) => c.name === 'hearth_aid')).toBeUndefined();

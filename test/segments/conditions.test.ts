@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobQueue } from '../../src/jobs/queue.js';
 import { AppError } from '../../src/lib/errors.js';
+import { AnalyticsService } from '../../src/modules/analytics/analytics.service.js';
 import { SegmentsService } from '../../src/modules/segments/segments.service.js';
 import { openTestStore } from '../helpers/store.js';
 import { AS_OF, buildKnownStore, STORE, type KnownIds } from './known-store.js';
@@ -9,14 +10,6 @@ let store: Awaited<ReturnType<typeof openTestStore>>;
 let service: SegmentsService;
 let ids: KnownIds;
 let names: Map<number, string>;
-
-beforeAll(async () => {
-  store = await openTestStore();
-  ({ ids } = await buildKnownStore(store));
-  names = new Map(Object.entries(ids).map(([name, id]) => [id, name]));
-  service = new SegmentsService(store, new JobQueue(store.write, store.read));
-});
-afterAll(async () => store.dispose());
 
 async function who(rule: unknown): Promise<string[]> {
   const preview = await service.preview(STORE, rule, { asOf: AS_OF, sampleSize: 100 });
@@ -27,7 +20,23 @@ async function who(rule: unknown): Promise<string[]> {
 const within7 = { kind: 'orders', metric: 'count', op: 'gte', value: 1, within_days: 7 };
 const viewedShoesTwice = { kind: 'event', name: 'Product Viewed', where: [{ property: 'category', op: 'eq', value: 'shoes' }], count: { op: 'gte', value: 2 }, within_days: 7 };
 
-describe('segment conditions on a store with known membership', () => {
+/** Every case runs twice: order metrics computed from the orders, and read from the analytics summary. */
+describe.each([['from orders', false], ['from the analytics summary', true]] as const)('segment conditions on a store with known membership (%s)', (_label, withSummary) => {
+  beforeAll(async () => {
+    store = await openTestStore();
+    await store.write.insertInto('stores').values({ id: STORE, slug: 'known', name: 'Known', timezone: 'UTC', currency: 'USD', shopify_secret: null, inactivity_days: null, created_at: AS_OF }).execute();
+    ({ ids } = await buildKnownStore(store));
+    names = new Map(Object.entries(ids).map(([name, id]) => [id, name]));
+    const analytics = new AnalyticsService(store.write, store.read);
+    service = new SegmentsService(store, new JobQueue(store.write, store.read), withSummary ? () => analytics.summaries : undefined);
+  });
+  afterAll(async () => store.dispose());
+
+  it(withSummary ? 'reads lifetime order metrics from the summary' : 'computes order metrics from the orders', async () => {
+    const { compiled } = await service.compile(STORE, { kind: 'orders', metric: 'count', op: 'gte', value: 2 }, AS_OF);
+    expect(compiled.uses.summary).toBe(withSummary);
+  });
+
   const cases: [string, unknown, string[]][] = [
     ['country is US', { kind: 'profile', field: 'country', op: 'eq', value: 'US' }, ['ann', 'cat', 'fay']],
     ['country is not US', { kind: 'profile', field: 'country', op: 'neq', value: 'US' }, ['bob', 'dan']],

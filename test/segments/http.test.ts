@@ -1,13 +1,18 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, errorOf, type TestApp } from '../helpers/app.js';
-import { day } from '../helpers/segments-data.js';
+import { registerJobs } from '../../src/jobs/handlers.js';
+import { Worker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import type { StoreBuilder } from '../helpers/segments-data.js';
 import { buildKnownStore, type KnownIds } from './known-store.js';
 
 let t: TestApp;
 let key: string;
 let otherKey: string;
 let ids: KnownIds;
+let storeId: string;
+let builder: StoreBuilder;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -15,7 +20,8 @@ beforeAll(async () => {
   const other = await t.newStore('Other');
   key = mine.secretKey;
   otherKey = other.secretKey;
-  ({ ids } = await buildKnownStore(t.services.store, mine.storeId, other.storeId));
+  storeId = mine.storeId;
+  ({ ids, builder } = await buildKnownStore(t.services.store, mine.storeId, other.storeId));
   await t.services.store.write.insertInto('events').values({
     store_id: mine.storeId, id: sql<number>`nextval('events_id_seq')`, message_id: null, type: 'page', name: 'Home', customer_id: ids.ann,
     anonymous_id: null, session_id: 's1', url: '/', properties: '{}', source: 'api', occurred_at: new Date('2026-05-28T09:00:00Z'), received_at: new Date('2026-05-28T09:00:00Z'),
@@ -95,6 +101,38 @@ describe('segments over HTTP', () => {
     const deleted = await t.app.inject({ method: 'DELETE', url: `/api/v1/segments/${segment.id}`, headers: bearer(key) });
     expect(deleted.statusCode).toBe(204);
     expect((await get(`/api/v1/segments/${segment.id}`)).statusCode).toBe(404);
+  });
+});
+
+describe('refresh through the job queue', () => {
+  it('refreshes data-driven segments after a data change and records the entry', async () => {
+    const created = (await post('/api/v1/segments', { name: 'Big spenders', rule: { kind: 'orders', metric: 'revenue', op: 'gte', value: 30_000 } })).json();
+    expect(created.member_count).toBe(2);
+    await builder.order(ids.fay, { external_id: 'o-fay-big', placed_at: new Date('2026-05-31T10:00:00Z'), total: 40_000 });
+    // What the order writer does after a commit: update the analytics summary, then ask for a refresh (twice here: one job).
+    await t.services.analytics.onOrdersWritten(storeId, [ids.fay]);
+    await t.services.segments.onDataChanged(storeId);
+    await t.services.segments.onDataChanged(storeId);
+    const worker = new Worker(t.services.jobs, silentLogger);
+    registerJobs(worker, t.services);
+    let ran = 0;
+    while (await worker.tick()) ran += 1;
+    const refreshJobs = (await t.services.jobs.list({ storeId })).filter((j) => j.kind === 'segments.refresh' && j.state === 'done');
+    expect(refreshJobs).toHaveLength(1);
+    expect(ran).toBeGreaterThanOrEqual(1);
+    const changes = (await get(`/api/v1/segments/${created.id}/changes`)).json().data;
+    expect(changes.map((c: { customer_id: number; change: string }) => [c.customer_id, c.change])).toContainEqual([ids.fay, 'entered']);
+    expect((await get(`/api/v1/segments/${created.id}`)).json().member_count).toBe(3);
+  });
+});
+
+describe('API document', () => {
+  it('lists the segment, persona and profile operations with their permissions', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    expect(doc.paths['/api/v1/segments/preview'].post['x-permission']).toBe('read');
+    expect(doc.paths['/api/v1/segments'].post['x-permission']).toBe('write');
+    expect(doc.paths['/api/v1/customers/{id}/profile'].get).toBeDefined();
+    expect(doc.paths['/api/v1/personas/run'].post['x-permission']).toBe('write');
   });
 });
 

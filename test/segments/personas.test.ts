@@ -118,7 +118,6 @@ describe('personas', () => {
       const top = persona.profile[0]!;
       expect(persona.description).toContain(top.key.endsWith('share') || top.key.includes(':') ? `${Math.round(top.persona * 100)} %` : persona.name);
     }
-    if (process.env.SHOW_PERSONAS) console.log(second.personas.map((p) => p.description).join('\n'));
     expect(kinds).toEqual(new Set(['gift', 'regular', 'furniture']));
     expect(await modules.personas.list(STORE)).toHaveLength(3);
   });

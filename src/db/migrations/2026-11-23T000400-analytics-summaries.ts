@@ -62,6 +62,39 @@ const statements = [
     first_category varchar,
     first_discount boolean not null
   )`,
+  // Additive day-level aggregates of order_facts and customer_summary, so unfiltered range KPIs
+  // read thousands of rows instead of millions. Incremental updates append signed deltas (queries
+  // sum them); the rebuild and a periodic compaction collapse them to one row per key.
+  `create table daily_totals (
+    store_id varchar not null,
+    day date not null,
+    orders bigint not null,
+    guest_orders bigint not null,
+    customer_orders bigint not null,
+    revenue bigint not null,
+    customer_revenue bigint not null,
+    gross bigint not null,
+    returned_on_orders bigint not null,
+    unattached_returns bigint not null,
+    orders_with_returns bigint not null,
+    new_customers bigint not null
+  )`,
+  // Customers' orders by (day, day of the same customer's next order): counts customers of any
+  // range without DISTINCT, retention, churn and the gaps between orders.
+  `create table daily_next (
+    store_id varchar not null,
+    day date not null,
+    next_day date,
+    orders bigint not null,
+    repeat_orders bigint not null
+  )`,
+  `create table daily_new (
+    store_id varchar not null,
+    first_day date not null,
+    days_to_second integer,
+    first_order_returned boolean not null,
+    customers bigint not null
+  )`,
   `create table analytics_state (
     store_id varchar primary key,
     orders_count bigint not null,
@@ -71,6 +104,7 @@ const statements = [
     timezone varchar not null,
     last_day date,
     derived_inactivity_days integer,
+    daily_rows_compacted bigint not null,
     refreshed_at timestamp not null
   )`,
 ];
@@ -80,7 +114,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['analytics_state', 'customer_periods', 'customer_summary', 'order_facts']) {
+  for (const table of ['analytics_state', 'daily_new', 'daily_next', 'daily_totals', 'customer_periods', 'customer_summary', 'order_facts']) {
     await sql.raw(`drop table if exists ${table}`).execute(db);
   }
 }

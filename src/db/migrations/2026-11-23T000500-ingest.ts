@@ -2,8 +2,10 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * Ingestion bookkeeping. `ingest_message_ids` is the dedupe window for Segment `messageId`s
- * (pruned after 7+ days); its primary key lets the writer insert a commit group's ids with
- * `ON CONFLICT DO NOTHING RETURNING` and learn, in the same transaction, which events are new.
+ * (pruned after 7+ days), keyed by the 128-bit MD5 of store id and message id (a small fixed-size
+ * key keeps the index cheap; a collision is a 2^-128 event). Its primary key lets the writer insert
+ * a commit group's keys with `ON CONFLICT DO NOTHING RETURNING` and learn, in the same
+ * transaction, which events are new.
  * `webhook_deliveries` does the same for Shopify's `X-Shopify-Webhook-Id`. The stats tables hold
  * hourly counters per store and source for `hearth status` and `/api/v1/ingest/status`.
  * `events.context` keeps the message's context (page, campaign, user agent, library) as JSON.
@@ -11,10 +13,8 @@ import { sql, type Kysely } from 'kysely';
 const statements = [
   `alter table events add column context varchar`,
   `create table ingest_message_ids (
-    store_id varchar not null,
-    message_id varchar not null,
-    received_at timestamp not null,
-    primary key (store_id, message_id)
+    key uhugeint primary key,
+    received_at timestamp not null
   )`,
   `create table webhook_deliveries (
     store_id varchar not null,

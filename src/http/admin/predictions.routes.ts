@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
+import { valuableAtRisk } from '../../modules/predictions/at-risk.query.js';
+import { predictionDistribution } from '../../modules/predictions/distribution.query.js';
 import { refitJobKind } from '../../modules/predictions/predictions.job.js';
 import { currentModel, predictionFor } from '../../modules/predictions/predictions.service.js';
 import { route } from '../route.js';
@@ -32,8 +34,34 @@ export const predictionRoutes = [
       model: z.enum(['auto', 'bgnbd', 'pareto-nbd']).optional(),
     }).strict().optional(),
     handler: async ({ services, storeId, body }) => {
-      const jobId = await services.jobs.enqueue(refitJobKind, { storeId, ...body }, { dedupeKey: `${refitJobKind}:${storeId}` });
+      // The store's currency sets the minor-unit scale of the spend model; the job lists under the store.
+      const { currency } = await services.accounts.getStore(storeId);
+      const jobId = await services.jobs.enqueue(refitJobKind, { storeId, currency, ...body }, { storeId, dedupeKey: `${refitJobKind}:${storeId}` });
       return { jobId };
     },
+  }),
+  route({
+    method: 'GET', url: '/api/v1/predictions/refit/:jobId', permission: 'read', tag, summary: 'State and progress of a refit job of this store',
+    params: z.object({ jobId: z.coerce.number().int().positive() }),
+    handler: async ({ services, storeId, params }) => {
+      const job = await services.jobs.get(params.jobId);
+      if (!job || job.kind !== refitJobKind || job.storeId !== storeId) throw new AppError('not_found', `No refit job ${params.jobId} in this store`);
+      return job;
+    },
+  }),
+  route({
+    method: 'GET', url: '/api/v1/predictions/distribution', permission: 'read', tag,
+    summary: 'Histograms of P(alive) and predicted 12-month CLV, with churn-risk band counts',
+    query: z.object({ bins: z.coerce.number().int().min(2).max(50).default(10) }).strict(),
+    handler: async ({ services, storeId, query }) => predictionDistribution(services.store, storeId, { bins: query.bins }),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/predictions/at-risk', permission: 'read', tag,
+    summary: 'Customers in a churn-risk band (high by default), most valuable by predicted CLV first',
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(200).default(20),
+      risk: z.enum(['low', 'medium', 'high']).default('high'),
+    }).strict(),
+    handler: async ({ services, storeId, query }) => valuableAtRisk(services.store, storeId, query),
   }),
 ];

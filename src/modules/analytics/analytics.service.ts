@@ -10,9 +10,9 @@ import { parseAnalyticsQuery, type AnalyticsQuery } from './analytics.query.js';
 import { shapeCohorts, shapeKpiBlock, shapeRfm, type CohortsResult, type KpiBlock, type RfmResult } from './analytics.shape.js';
 import { clvBy } from './queries/clv.query.js';
 import { cohortCells } from './queries/cohorts.query.js';
-import { kpiIntervals } from './queries/kpi-intervals.query.js';
 import { kpiNewCustomers } from './queries/kpi-new-customers.query.js';
-import { kpiRetention } from './queries/kpi-retention.query.js';
+import { kpiIntervals, kpiRetention } from './queries/kpi-retention.query.js';
+import { kpiSources } from './queries/kpi-sources.js';
 import { kpiSeries, type KpiSeriesPoint } from './queries/kpi-series.query.js';
 import { kpiTotals } from './queries/kpi-totals.query.js';
 import { productLabels } from './queries/product-labels.query.js';
@@ -88,19 +88,20 @@ export class AnalyticsService {
   async kpis(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<KpisResult> {
     const { store, query } = await this.prepare(storeId, raw, fieldPrefix, false);
     const lastDay = store.lastDay ?? query.to;
+    const sources = kpiSources(storeId, query.filters);
     const block = async (range: { from: string; to: string }) => {
       const [totals, retention, intervals, fresh] = await Promise.all([
-        kpiTotals(this.read, storeId, range, query.filters),
-        kpiRetention(this.read, storeId, range, store.inactivityDays, query.filters),
-        kpiIntervals(this.read, storeId, range, query.filters),
-        kpiNewCustomers(this.read, storeId, range, lastDay, query.filters),
+        kpiTotals(this.read, sources, range),
+        kpiRetention(this.read, sources, range, store.inactivityDays),
+        kpiIntervals(this.read, sources, range),
+        kpiNewCustomers(this.read, sources, range, lastDay),
       ]);
       return shapeKpiBlock(range, totals, retention, intervals, fresh);
     };
     const [current, comparison, series] = await Promise.all([
       block(query),
       query.compareRange ? block(query.compareRange) : Promise.resolve(undefined),
-      kpiSeries(this.read, storeId, query, query.period, query.filters),
+      kpiSeries(this.read, sources, query, query.period),
     ]);
     return { store, query, current, comparison, series };
   }

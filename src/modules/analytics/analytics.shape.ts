@@ -5,9 +5,8 @@
 import type { AnalyticsQuery } from './analytics.query.js';
 import { addPeriods, periodOffset } from './periods.js';
 import type { CohortCellRow } from './queries/cohorts.query.js';
-import type { KpiIntervals } from './queries/kpi-intervals.query.js';
 import type { KpiNewCustomers } from './queries/kpi-new-customers.query.js';
-import type { KpiRetention } from './queries/kpi-retention.query.js';
+import type { KpiIntervals, KpiRetention } from './queries/kpi-retention.query.js';
 import type { KpiTotals } from './queries/kpi-totals.query.js';
 import type { RfmCellRow, RfmMovementRow } from './queries/rfm.query.js';
 import { ratio } from './queries/sql-helpers.js';

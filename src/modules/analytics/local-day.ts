@@ -1,39 +1,54 @@
 /**
  * The store-local day of a UTC timestamp, fast. Converting every row through ICU time zones costs
  * about 2 µs per row (20 s at 10M orders); a time zone's offset changes only at its DST
- * transitions, so the offsets are computed once per 15 minutes of the data's span (ICU, a few
- * thousand rows per year), reduced to the transitions, and applied as a CASE over plain
- * timestamp comparisons — about 7× faster and exactly the same days.
+ * transitions, so those are found once for the data's span (a daily scan with Intl, then a binary
+ * search to the millisecond inside each day where the offset changes) and applied as a CASE over
+ * plain timestamp comparisons — several times faster, and exactly the same days.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/database.js';
 
-const BUCKET_SECONDS = 900;
+const DAY_MS = 86_400_000;
 
-interface Transition { starts: Date; offsetSeconds: number }
+export interface Transition { starts: Date; offsetSeconds: number }
 
-async function transitions(tx: Tx, timezone: string, from: Date, to: Date): Promise<Transition[]> {
-  const lo = Math.floor(from.getTime() / 1000 / BUCKET_SECONDS);
-  const hi = Math.floor(to.getTime() / 1000 / BUCKET_SECONDS) + 1;
-  const { rows } = await sql<{ start_s: number; off_s: number }>`
-    with offsets as (
-      select b, cast(epoch(cast((ts at time zone 'UTC') at time zone ${timezone} as timestamp)) - epoch(ts) as bigint) as off_s
-      from (select b, make_timestamp(b * cast(${BUCKET_SECONDS * 1_000_000} as bigint)) as ts from range(cast(${lo} as bigint), cast(${hi + 1} as bigint)) r(b)) t
-    )
-    select b * ${BUCKET_SECONDS} as start_s, off_s from (
-      select b, off_s, lag(off_s) over (order by b) as previous from offsets
-    ) t where previous is null or previous <> off_s order by b
-  `.execute(tx);
-  return rows.map((row) => ({ starts: new Date(row.start_s * 1000), offsetSeconds: row.off_s }));
+/** The zone's UTC offset in seconds at an instant. */
+function offsetAt(format: Intl.DateTimeFormat, ms: number): number {
+  const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return Math.round((wall - Math.floor(ms / 1000) * 1000) / 1000);
+}
+
+/** The offset in force at `from` and every change of offset up to `to`. */
+export function transitions(timezone: string, from: Date, to: Date): Transition[] {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  });
+  const start = from.getTime() - DAY_MS;
+  const list: Transition[] = [{ starts: new Date(start), offsetSeconds: offsetAt(format, start) }];
+  for (let day = start; day < to.getTime() + DAY_MS; day += DAY_MS) {
+    const before = list[list.length - 1]!.offsetSeconds;
+    const after = offsetAt(format, day + DAY_MS);
+    if (after === before) continue;
+    let lo = day;
+    let hi = day + DAY_MS;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (offsetAt(format, mid) === before) lo = mid;
+      else hi = mid;
+    }
+    list.push({ starts: new Date(hi), offsetSeconds: after });
+  }
+  return list;
 }
 
 /**
  * A SQL expression for the local date of `column` (a UTC TIMESTAMP), valid for timestamps between
  * `from` and `to`, the span of the data it is applied to.
  */
-export async function localDayExpression(tx: Tx, timezone: string, column: RawBuilder<unknown>, from: Date | null, to: Date | null): Promise<RawBuilder<string>> {
+export function localDayExpression(timezone: string, column: RawBuilder<unknown>, from: Date | null, to: Date | null): RawBuilder<string> {
   if (!from || !to) return sql<string>`cast(${column} as date)`;
-  const list = await transitions(tx, timezone, from, to);
+  const list = transitions(timezone, from, to);
   const shifted = (seconds: number) => (seconds === 0 ? column : sql`${column} + to_seconds(${seconds})`);
   if (list.length <= 1) return sql<string>`cast(${shifted(list[0]?.offsetSeconds ?? 0)} as date)`;
   const whens = list.slice(1).map((next, i) => sql`when ${column} < ${next.starts} then cast(${shifted(list[i]!.offsetSeconds)} as date)`);

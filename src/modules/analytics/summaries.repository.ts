@@ -71,8 +71,8 @@ export async function insertOrderFacts(tx: Tx, scope: Scope): Promise<void> {
   const partition = sql`coalesce(o.customer_id, -o.id)`;
   const customerOnly = (expr: RawBuilder<unknown>) => sql`case when o.customer_id is not null then ${expr} end`;
   const span = await dataSpan(tx, s);
-  const orderDay = await localDayExpression(tx, scope.timezone, sql`o.placed_at`, span.from, span.to);
-  const returnDay = await localDayExpression(tx, scope.timezone, sql`r.returned_at`, span.from, span.to);
+  const orderDay = localDayExpression(scope.timezone, sql`o.placed_at`, span.from, span.to);
+  const returnDay = localDayExpression(scope.timezone, sql`r.returned_at`, span.from, span.to);
   await sql`
     insert into order_facts
     with ret as (
@@ -145,23 +145,22 @@ export async function insertCustomerSummary(tx: Tx, scope: Scope): Promise<void>
 /** Per customer and week/month/quarter with an order. Offsets are whole periods since the cohort's. */
 export async function insertCustomerPeriods(tx: Tx, scope: Scope): Promise<void> {
   const s = scope.storeId;
-  for (const kind of ['week', 'month', 'quarter'] as const) {
-    const monthOffset = sql`((extract(year from p.period_start) - extract(year from p.cohort_start)) * 12 + extract(month from p.period_start) - extract(month from p.cohort_start))`;
-    const offset = kind === 'week' ? sql`cast((p.period_start - p.cohort_start) / 7 as integer)`
-      : kind === 'month' ? sql`cast(${monthOffset} as integer)` : sql`cast(${monthOffset} / 3 as integer)`;
-    await sql`
-      insert into customer_periods
-      with p as (
-        select customer_id, cast(date_trunc(${kind}, first_day) as date) as cohort_start, cast(date_trunc(${kind}, day) as date) as period_start,
-          count(*) as orders, sum(revenue) as revenue
-        from order_facts
-        where store_id = ${s} and is_order and customer_id is not null and ${inScope(scope, sql`customer_id`, undefined)}
-        group by 1, 2, 3
-      )
-      select ${s}, ${kind}, p.customer_id, p.cohort_start, p.period_start, ${offset},
-        lead(p.period_start) over (partition by p.customer_id order by p.period_start), p.orders, p.revenue,
-        c.channel, c.country, c.first_product_id, c.first_category, c.first_discount
-      from p join customer_summary c on c.store_id = ${s} and c.customer_id = p.customer_id
-    `.execute(tx);
-  }
+  const kinds = (['week', 'month', 'quarter'] as const).map((kind) => sql`
+    select customer_id, ${kind} as kind, cast(date_trunc(${kind}, first_day) as date) as cohort_start, cast(date_trunc(${kind}, day) as date) as period_start,
+      count(*) as orders, sum(revenue) as revenue
+    from f group by 1, 2, 3, 4`);
+  const monthOffset = sql`((extract(year from p.period_start) - extract(year from p.cohort_start)) * 12 + extract(month from p.period_start) - extract(month from p.cohort_start))`;
+  await sql`
+    insert into customer_periods
+    with f as (
+      select customer_id, first_day, day, revenue from order_facts
+      where store_id = ${s} and is_order and customer_id is not null and ${inScope(scope, sql`customer_id`, undefined)}
+    ), p as (${sql.join(kinds, sql` union all `)})
+    select ${s}, p.kind, p.customer_id, p.cohort_start, p.period_start,
+      -- Both ends are period starts, so the divisions are exact.
+      cast(case p.kind when 'week' then (p.period_start - p.cohort_start) / 7 when 'month' then ${monthOffset} else ${monthOffset} / 3 end as integer),
+      lead(p.period_start) over (partition by p.kind, p.customer_id order by p.period_start), p.orders, p.revenue,
+      c.channel, c.country, c.first_product_id, c.first_category, c.first_discount
+    from p join customer_summary c on c.store_id = ${s} and c.customer_id = p.customer_id
+  `.execute(tx);
 }

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
+import { applyDaily, compactDaily, dailyRows, deleteDaily } from './daily.repository.js';
 import { deleteScope, formerOwners, insertCustomerPeriods, insertCustomerSummary, insertOrderFacts, setScopeIds, type Scope } from './summaries.repository.js';
 
 export interface SummaryState {
@@ -18,6 +19,8 @@ export interface SummaryState {
   /** The store's last day with an order or return, in its time zone. */
   last_day: string | null;
   derived_inactivity_days: number | null;
+  /** Rows of daily_next after the last compaction. */
+  daily_rows_compacted: number;
   refreshed_at: Date;
 }
 
@@ -69,10 +72,8 @@ export class SummariesService {
     const state = await this.write.transaction().execute(async (tx) => {
       const timezone = await this.timezoneOf(tx, storeId);
       const mark = await watermark(tx, storeId);
-      const scope: Scope = { storeId, timezone, scoped: false };
-      await deleteScope(tx, scope);
-      await this.build(tx, scope);
-      return this.saveState(tx, storeId, timezone, mark);
+      const compacted = await this.rebuildAll(tx, storeId, timezone);
+      return this.saveState(tx, storeId, timezone, mark, { compacted });
     });
     this.checkedAt.set(storeId, Date.now());
     return state;
@@ -139,9 +140,9 @@ export class SummariesService {
       const changedOrderIds = changed.map((row) => row.order_id);
       const customers = new Set<number>(extraCustomers);
       for (const row of [...changed, ...touched]) if (row.customer_id !== null) customers.add(row.customer_id);
+      let compacted = previous.daily_rows_compacted;
       if (customers.size > INCREMENTAL_LIMIT) {
-        await deleteScope(tx, { storeId, timezone, scoped: false });
-        await this.build(tx, { storeId, timezone, scoped: false });
+        compacted = await this.rebuildAll(tx, storeId, timezone);
       } else if (customers.size || changedOrderIds.length || touched.length) {
         await setScopeIds(tx, [...customers], changedOrderIds);
         // An order that moved from one customer to another (a guest order claimed later) also
@@ -149,12 +150,26 @@ export class SummariesService {
         const former = await formerOwners(tx, storeId);
         if (former.some((id) => !customers.has(id))) await setScopeIds(tx, [...customers, ...former], changedOrderIds);
         const scope: Scope = { storeId, timezone, scoped: true };
+        await applyDaily(tx, scope, -1);
         await deleteScope(tx, scope);
         await this.build(tx, scope);
+        await applyDaily(tx, scope, 1);
+        // Deltas pile up in the day-level tables; collapse them once they double.
+        if (await dailyRows(tx, storeId) > 2 * compacted + 10_000) compacted = await compactDaily(tx, storeId);
       }
-      await this.saveState(tx, storeId, timezone, mark, previous.derived_inactivity_days);
+      await this.saveState(tx, storeId, timezone, mark, { compacted, derived: previous.derived_inactivity_days });
     });
     this.checkedAt.set(storeId, Date.now());
+  }
+
+  /** Everything of the store from scratch; returns the day-level row count. */
+  private async rebuildAll(tx: Tx, storeId: string, timezone: string): Promise<number> {
+    const scope: Scope = { storeId, timezone, scoped: false };
+    await deleteScope(tx, scope);
+    await deleteDaily(tx, storeId);
+    await this.build(tx, scope);
+    await applyDaily(tx, scope, 1);
+    return dailyRows(tx, storeId);
   }
 
   private async build(tx: Tx, scope: Scope): Promise<void> {
@@ -173,8 +188,8 @@ export class SummariesService {
    * The default inactivity threshold: the 90th percentile of days between a customer's
    * consecutive orders (at least a week), recomputed on every full rebuild.
    */
-  private async saveState(tx: Tx, storeId: string, timezone: string, mark: Watermark, keepDerived?: number | null): Promise<SummaryState> {
-    let derived = keepDerived;
+  private async saveState(tx: Tx, storeId: string, timezone: string, mark: Watermark, keep: { compacted: number; derived?: number | null }): Promise<SummaryState> {
+    let derived = keep.derived;
     if (derived === undefined) {
       const { rows } = await sql<{ p90: number | null }>`
         select percentile_cont(0.9) within group (order by day - prev_day) as p90
@@ -187,7 +202,7 @@ export class SummariesService {
     await sql`delete from analytics_state where store_id = ${storeId}`.execute(tx);
     await sql`
       insert into analytics_state values (${storeId}, ${mark.orders_count}, ${mark.orders_updated_max}, ${mark.returns_count},
-        ${mark.returns_created_max}, ${timezone}, ${last[0]?.last_day ?? null}, ${derived ?? null}, ${new Date()})
+        ${mark.returns_created_max}, ${timezone}, ${last[0]?.last_day ?? null}, ${derived ?? null}, ${keep.compacted}, ${new Date()})
     `.execute(tx);
     return (await this.state(storeId, tx))!;
   }

@@ -87,7 +87,7 @@ export class SessionWriter {
     for (let k = 0; k < count; k += 1) {
       const start = shoppingTime(rng, from + rng.next() * Math.max(0, to - from));
       const stage = rng.weighted(STAGES) as Stage;
-      if (!rng.chance(this.keep) || start >= this.ctx.period.end) continue;
+      if (!rng.chance(this.keep) || start >= this.ctx.period.end || start < this.ctx.period.start) continue;
       this.session(prefix, customer, anonymousId, `${anonymousId}-b${k}`, start, start > identifiedAt, stage, undefined);
     }
 

@@ -33,8 +33,8 @@ export interface IdentityTable {
  * writer with raw SQL on the writer connection, so they are not part of the Kysely `Database` map.
  */
 export interface IngestMessageIdTable {
-  store_id: string;
-  message_id: string;
+  /** MD5 of `store_id \0 message_id` as a 128-bit integer. */
+  key: bigint;
   received_at: Date;
 }
 

@@ -6,6 +6,7 @@
  * requests answered, so an acknowledged event is durable. The queue is bounded: beyond its limit
  * `submit` refuses at once (the route answers 503 with Retry-After) instead of growing without end.
  */
+import { createHash } from 'node:crypto';
 import { listValue, timestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
@@ -55,6 +56,13 @@ export interface GroupCommitOptions {
 }
 
 const STAGING = 'ingest_staging';
+/** Counters are written at most this often; until then they are merged from memory when read. */
+const STATS_EVERY_MS = 1000;
+
+/** The dedupe key: MD5 of store and message id as a 128-bit integer. */
+export function messageKey(storeId: string, messageId: string): bigint {
+  return BigInt(`0x${createHash('md5').update(`${storeId}\u0000${messageId}`).digest('hex')}`);
+}
 const ts = (date: Date) => timestampValue(BigInt(date.getTime()) * 1000n);
 
 export class GroupCommitWriter {
@@ -63,6 +71,9 @@ export class GroupCommitWriter {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private staged = false;
+  private statsWrittenAt = 0;
+  /** Whether events can be appended to directly (its columns are the ones this writer knows). */
+  private directAppend: boolean | undefined;
   private closed = false;
   private readonly delayMs: number;
   private readonly maxGroup: number;
@@ -149,59 +160,100 @@ export class GroupCommitWriter {
     const links = group.flatMap((pending) => pending.links);
     if (fresh.length === 0 && links.length === 0 && !this.stats.dirty) return outcomes;
 
+    const keys = fresh.map(({ row }) => (row.messageId === null ? null : messageKey(row.storeId, row.messageId)));
+    try {
+      await this.write(fresh, keys, links, outcomes, group, true);
+    } catch (error) {
+      // The fast path assumes every message id is new; a retried one breaks the key, and the
+      // group is written again asking the table which ids it already holds.
+      if (!/duplicate key|constraint/i.test(error instanceof Error ? error.message : String(error))) throw error;
+      await this.write(fresh, keys, links, outcomes, group, false);
+    }
+    return outcomes;
+  }
+
+  /**
+   * One transaction. `assumeNew`: a plain insert of the message keys (cheap), failing on a key
+   * already present; otherwise `ON CONFLICT DO NOTHING RETURNING` (several times slower in
+   * DuckDB) tells which events are duplicates.
+   */
+  private async write(fresh: { row: EventRow; at: [number, number] }[], keys: (bigint | null)[], links: IdentityLink[], outcomes: EventOutcome[][], group: Pending[], assumeNew: boolean): Promise<void> {
     await this.store.withWriter(async (connection) => {
       await this.ensureStaging(connection);
       await connection.run('begin transaction');
       let restoreStats: (() => void) | undefined;
       try {
         if (fresh.length > 0) {
-          const appender = await connection.createAppender(STAGING, 'main', 'temp');
-          fresh.forEach(({ row }, seq) => appendRow(appender, seq, row));
-          appender.closeSync();
-          const inserted = await connection.runAndReadAll(
-            `insert into ingest_message_ids (store_id, message_id, received_at)
-             select store_id, message_id, received_at from temp.main.${STAGING} where message_id is not null
-             on conflict do nothing returning store_id, message_id`,
-          );
-          const isNew = new Set(inserted.getRows().map(([store, id]) => `${String(store)}\u0000${String(id)}`));
-          const duplicates: number[] = [];
-          fresh.forEach(({ row, at: [i, j] }, seq) => {
-            if (row.messageId !== null && !isNew.has(`${row.storeId}\u0000${row.messageId}`)) {
-              outcomes[i]![j] = 'duplicate';
-              duplicates.push(seq);
-            }
-          });
-          if (duplicates.length > 0) {
-            await connection.run(`delete from temp.main.${STAGING} where seq in (select unnest($1::integer[]))`, [listValue(duplicates)]);
-          }
-          if (duplicates.length < fresh.length) {
-            await connection.run(
-              `insert into events (store_id, id, message_id, type, name, customer_id, anonymous_id, session_id, url, properties, source, occurred_at, received_at, context)
-               select store_id, nextval('events_id_seq'), message_id, type, name, customer_id, anonymous_id, session_id, url, properties, source, occurred_at, received_at, context
-               from temp.main.${STAGING} order by seq`,
-            );
-          }
-          await connection.run(`delete from temp.main.${STAGING}`);
+          if (assumeNew && (await this.eventsMatchAppender(connection))) await appendDirect(connection, fresh.map((f) => f.row), keys);
+          else await this.insertViaStaging(connection, fresh, keys, outcomes, assumeNew);
         }
         if (links.length > 0) await writeLinks(connection, links);
-        group.forEach((pending, i) => pending.events.forEach((row, j) => {
-          this.stats.count(row.storeId, row.source, outcomes[i]![j] === 'stored' ? 'stored' : 'deduplicated');
-        }));
-        restoreStats = (await this.stats.flush(connection)).restore;
+        if (fresh.length === 0 || Date.now() - this.statsWrittenAt >= STATS_EVERY_MS) {
+          restoreStats = (await this.stats.flush(connection)).restore;
+        }
         await connection.run('commit');
       } catch (error) {
         await connection.run('rollback').catch(() => undefined);
         restoreStats?.();
         throw error;
       }
+      if (restoreStats) this.statsWrittenAt = Date.now();
+      // Counted once committed, so a retried transaction does not count twice.
+      group.forEach((pending, i) => pending.events.forEach((row, j) => {
+        this.stats.count(row.storeId, row.source, outcomes[i]![j] === 'stored' ? 'stored' : 'deduplicated');
+      }));
     });
-    return outcomes;
+  }
+
+  /**
+   * Through a staging table: every message key is offered to the dedupe table, duplicates are
+   * dropped, and the rest is copied into `events` by column name.
+   */
+  private async insertViaStaging(connection: DuckDBConnection, fresh: { row: EventRow; at: [number, number] }[], keys: (bigint | null)[], outcomes: EventOutcome[][], assumeNew: boolean): Promise<void> {
+    const appender = await connection.createAppender(STAGING, 'main', 'temp');
+    fresh.forEach(({ row }, seq) => appendStaged(appender, seq, row, keys[seq]!));
+    appender.closeSync();
+    const insertKeys = `insert into ingest_message_ids (key, received_at) select key, received_at from temp.main.${STAGING} where key is not null`;
+    const duplicates: number[] = [];
+    if (assumeNew) await connection.run(insertKeys);
+    else {
+      const inserted = await connection.runAndReadAll(`${insertKeys} on conflict do nothing returning key`);
+      const isNew = new Set(inserted.getRows().map(([key]) => String(key)));
+      fresh.forEach(({ at: [i, j] }, seq) => {
+        const key = keys[seq];
+        if (key !== null && key !== undefined && !isNew.has(String(key))) {
+          outcomes[i]![j] = 'duplicate';
+          duplicates.push(seq);
+        }
+      });
+    }
+    if (duplicates.length > 0) {
+      await connection.run(`delete from temp.main.${STAGING} where seq in (select unnest($1::integer[]))`, [listValue(duplicates)]);
+    }
+    if (duplicates.length < fresh.length) {
+      await connection.run(
+        `insert into events (${eventColumns.join(', ')})
+         select store_id, nextval('events_id_seq'), ${eventColumns.slice(2).join(', ')} from temp.main.${STAGING} order by seq`,
+      );
+    }
+    await connection.run(`delete from temp.main.${STAGING}`);
+  }
+
+  /** The direct appender path needs `events` to have exactly the columns it writes, in order. */
+  private async eventsMatchAppender(connection: DuckDBConnection): Promise<boolean> {
+    if (this.directAppend === undefined) {
+      const reader = await connection.runAndReadAll(
+        "select column_name from information_schema.columns where table_schema = 'main' and table_name = 'events' order by ordinal_position",
+      );
+      this.directAppend = reader.getRows().map(([name]) => String(name)).join(',') === eventColumns.join(',');
+    }
+    return this.directAppend;
   }
 
   private async ensureStaging(connection: DuckDBConnection): Promise<void> {
     if (this.staged) return;
     await connection.run(`create temp table if not exists ${STAGING} (
-      seq integer, store_id varchar, message_id varchar, type varchar, name varchar, customer_id bigint,
+      seq integer, key uhugeint, store_id varchar, message_id varchar, type varchar, name varchar, customer_id bigint,
       anonymous_id varchar, session_id varchar, url varchar, properties varchar, source varchar,
       occurred_at timestamp, received_at timestamp, context varchar)`);
     this.staged = true;
@@ -231,10 +283,40 @@ export class GroupCommitWriter {
   }
 }
 
-function appendRow(appender: DuckDBAppender, seq: number, row: EventRow): void {
-  const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));
+const eventColumns = ['store_id', 'id', 'message_id', 'type', 'name', 'customer_id', 'anonymous_id', 'session_id', 'url', 'properties', 'source', 'occurred_at', 'received_at', 'context'];
+
+/**
+ * The fast path: message keys and events go straight into their tables through appenders. The
+ * key table's primary key makes the append fail if any message id was seen before.
+ */
+async function appendDirect(connection: DuckDBConnection, rows: EventRow[], keys: (bigint | null)[]): Promise<void> {
+  const ids = (await connection.runAndReadAll("select nextval('events_id_seq') from range($1::bigint)", [BigInt(rows.length)])).getRows().map(([id]) => BigInt(id as bigint));
+  const keyAppender = await connection.createAppender('ingest_message_ids');
+  rows.forEach((row, i) => {
+    const key = keys[i];
+    if (key === null || key === undefined) return;
+    keyAppender.appendUHugeInt(key);
+    keyAppender.appendTimestamp(ts(row.receivedAt));
+    keyAppender.endRow();
+  });
+  keyAppender.closeSync();
+  const appender = await connection.createAppender('events');
+  rows.forEach((row, i) => appendEvent(appender, row, ids[i]!));
+  appender.closeSync();
+}
+
+function appendStaged(appender: DuckDBAppender, seq: number, row: EventRow, key: bigint | null): void {
   appender.appendInteger(seq);
+  if (key === null) appender.appendNull();
+  else appender.appendUHugeInt(key);
+  appendEvent(appender, row, undefined);
+}
+
+/** The event's columns in `eventColumns` order; `id` only when appending to `events` itself. */
+function appendEvent(appender: DuckDBAppender, row: EventRow, id: bigint | undefined): void {
+  const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));
   appender.appendVarchar(row.storeId);
+  if (id !== undefined) appender.appendBigInt(id);
   text(row.messageId);
   appender.appendVarchar(row.type);
   text(row.name);

@@ -85,7 +85,7 @@ export interface Clustering {
 
 export interface ClusterOptions {
   seed: number;
-  /** A fixed k; otherwise the best of kMin..kMax by silhouette. */
+  /** A fixed k; otherwise the best of kMin..kMax (default 2…6: more personas than a marketer can act on adds little) by silhouette. */
   k?: number;
   kMin?: number;
   kMax?: number;
@@ -95,7 +95,7 @@ export interface ClusterOptions {
 
 export function cluster(points: number[][], options: ClusterOptions): Clustering {
   const kMin = options.k ?? options.kMin ?? 2;
-  const kMax = Math.min(options.k ?? options.kMax ?? 8, points.length - 1);
+  const kMax = Math.min(options.k ?? options.kMax ?? 6, points.length - 1);
   if (kMax < kMin) throw new Error(`too few customers (${points.length}) to find ${kMin} personas`);
   const scoreIdx = sampleIndices(points.length, options.silhouetteSample ?? 1500, options.seed + 1);
   const scorePoints = scoreIdx.map((i) => points[i]!);

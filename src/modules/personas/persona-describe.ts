@@ -72,7 +72,10 @@ export interface PersonaWords {
 }
 
 export function describePersona(defs: FeatureDef[], contrasts: FeatureContrast[], currency: string): PersonaWords {
-  const ranked = [...contrasts].sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+  // "Rarely buys category X" says little about who someone is: a category or channel is named
+  // only for what a persona does more than the store, not less.
+  const telling = (c: FeatureContrast) => !(c.key.includes(':') && c.z < 0);
+  const ranked = [...contrasts].filter(telling).sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
   const notable = ranked.filter((c) => Math.abs(c.z) >= NOTABLE).slice(0, 3);
   const named = notable.length ? notable : ranked.slice(0, 1);
   const adjectives = named.slice(0, 2).map(wordFor);

@@ -58,9 +58,17 @@ export class PersonasService {
     if (n < MIN_BUYERS) throw new AppError('validation_failed', `Personas need at least ${MIN_BUYERS} buyers; this store has ${n}`, [{ path: 'store', reason: 'too few buyers' }]);
     const transformed = features.values.map((row) => row.map((v, j) => (features.defs[j]!.log ? Math.log1p(Math.max(0, v)) : v)));
     const { rows: z } = standardise(transformed);
-    const fitRows = sampleIndices(n, FIT_SAMPLE, seed).map((i) => z[i]!);
+    // Category mix and channel mix are blocks of several shares each; each block is scaled so it
+    // weighs like one feature, or the clusters would split on product category alone.
+    const blockSize = (prefix: string) => features.defs.filter((d) => d.key.startsWith(prefix)).length;
+    const weights = features.defs.map((d) => {
+      const prefix = d.key.includes(':') ? d.key.slice(0, d.key.indexOf(':') + 1) : '';
+      return prefix ? 1 / Math.sqrt(blockSize(prefix)) : 1;
+    });
+    const weighted = z.map((row) => row.map((v, j) => v * weights[j]!));
+    const fitRows = sampleIndices(n, FIT_SAMPLE, seed).map((i) => weighted[i]!);
     const clustering = cluster(fitRows, { seed, ...(options.k && { k: options.k }) });
-    const labels = z.map((point) => nearestCentroid(point, clustering.centroids));
+    const labels = weighted.map((point) => nearestCentroid(point, clustering.centroids));
 
     const d = features.defs.length;
     const storeMean = new Array<number>(d).fill(0);

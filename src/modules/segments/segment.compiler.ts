@@ -45,6 +45,8 @@ export function compileRule(rule: Rule, context: CompileContext): CompiledRule {
 
 class RuleCompiler {
   private readonly orderAggs = new Map<string, Aggregate>();
+  /** The window of each order aggregate (undefined: all time). */
+  private readonly orderWindows: (Date | undefined)[] = [];
   private readonly returnAggs = new Map<string, Aggregate>();
   private readonly eventAggs = new Map<string, Aggregate>();
   private readonly eventNames = new Set<string>();
@@ -63,8 +65,13 @@ class RuleCompiler {
     const joins: Sql[] = [];
     const columns = (aggs: Map<string, Aggregate>) => sql.join([...aggs.values()].map((a) => sql`${a.expr} as ${sql.raw(a.alias)}`));
     if (this.orderAggs.size) {
+      // When every order condition is windowed, only orders inside the widest window are read
+      // (orders arrive in time order, so older row groups are skipped).
+      const windows = this.orderWindows;
+      const since = windows.every((w) => w !== undefined) ? new Date(Math.min(...windows.map((w) => w!.getTime()))) : undefined;
       joins.push(sql`left join (select o.customer_id, ${columns(this.orderAggs)} from orders o
-        where o.store_id = ${s} and o.customer_id is not null and o.status <> 'cancelled' group by o.customer_id) oa on oa.customer_id = c.id`);
+        where o.store_id = ${s} and o.customer_id is not null and o.status <> 'cancelled'${since ? sql` and o.placed_at >= ${since}` : sql``}
+        group by o.customer_id) oa on oa.customer_id = c.id`);
     }
     if (this.returnAggs.size) {
       joins.push(sql`left join (select r.customer_id, ${columns(this.returnAggs)} from returns r
@@ -114,6 +121,7 @@ class RuleCompiler {
       case 'discount_code': {
         const window = this.windowStart(rule.within_days);
         const filter = rule.code === undefined ? sql`(o.discount > 0 or len(o.discount_codes) > 0)` : sql`list_contains(o.discount_codes, ${rule.code})`;
+        this.orderWindows.push(window);
         const alias = this.aggregate(this.orderAggs, 'm', `discount:${rule.code ?? ''}:${rule.within_days ?? ''}`, sql`count(*) filter (where ${filter}${window ? sql` and o.placed_at >= ${window}` : sql``})`);
         return sql<boolean>`oa.${sql.raw(alias)} > 0`;
       }
@@ -199,6 +207,7 @@ class RuleCompiler {
     if (def.filter) filters.push(sql.raw(def.filter));
     if (window) filters.push(sql`${sql.raw(time)} >= ${window}`);
     const expr = filters.length ? sql`${sql.raw(def.sql)} filter (where ${sql.join(filters, sql` and `)})` : sql.raw(def.sql);
+    if (!isReturn) this.orderWindows.push(window);
     const alias = this.aggregate(isReturn ? this.returnAggs : this.orderAggs, isReturn ? 'r' : 'm', `metric:${metric}:${withinDays ?? ''}`, expr);
     const raw = sql`${sql.raw(isReturn ? 'ra' : 'oa')}.${sql.raw(alias)}`;
     const label = withinDays === undefined ? def.label : `${def.label} (last ${withinDays} days)`;

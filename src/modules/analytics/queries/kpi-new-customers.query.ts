@@ -6,8 +6,8 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../../db/database.js';
-import { addDays, type Filters } from '../analytics.query.js';
-import { attributeFilters } from '../filters.sql.js';
+import { addDays } from '../analytics.query.js';
+import { histogramPercentile, type KpiSources } from './kpi-sources.js';
 import { date } from './sql-helpers.js';
 
 export const secondOrderWindows = [30, 60, 90] as const;
@@ -20,27 +20,26 @@ export interface KpiNewCustomers {
   firstOrderKept: { customers: number; repeaters: number };
 }
 
-export async function kpiNewCustomers(db: Db, storeId: string, range: { from: string; to: string }, lastDay: string, filters: Filters): Promise<KpiNewCustomers> {
-  const windows = secondOrderWindows.map((days, i) => {
-    const eligible = sql`c.first_day <= ${date(addDays(lastDay, -days))}`;
-    return sql`count(*) filter (where ${eligible}) as ${sql.ref(`e${i}`)},
-      count(*) filter (where ${eligible} and c.second_day - c.first_day <= ${days}) as ${sql.ref(`s${i}`)}`;
-  });
-  const { rows } = await sql<Record<string, number | null>>`
-    select count(*) as n,
-      percentile_cont(0.5) within group (order by c.second_day - c.first_day) as median,
-      count(*) filter (where c.first_order_returned) as rc, count(*) filter (where c.first_order_returned and c.second_day is not null) as rr,
-      count(*) filter (where not c.first_order_returned) as kc, count(*) filter (where not c.first_order_returned and c.second_day is not null) as kr,
-      ${sql.join(windows)}
-    from customer_summary c
-    where c.store_id = ${storeId} and c.first_day between ${date(range.from)} and ${date(range.to)} ${attributeFilters(filters, 'c', storeId)}
+interface Row { first_day: string; days_to_second: number | null; first_order_returned: boolean; customers: number }
+
+export async function kpiNewCustomers(db: Db, sources: KpiSources, range: { from: string; to: string }, lastDay: string): Promise<KpiNewCustomers> {
+  // At most one row per (first day, days to second order, returned): small enough to finish in JS.
+  const { rows } = await sql<Row>`
+    select first_day, days_to_second, first_order_returned, sum(customers) as customers
+    from ${sources.fresh} f where first_day between ${date(range.from)} and ${date(range.to)}
+    group by 1, 2, 3
   `.execute(db);
-  const row = rows[0]!;
+  const sum = (list: Row[]) => list.reduce((total, r) => total + r.customers, 0);
+  const returned = rows.filter((r) => r.first_order_returned);
+  const kept = rows.filter((r) => !r.first_order_returned);
   return {
-    newCustomers: row.n ?? 0,
-    secondOrderWithin: secondOrderWindows.map((days, i) => ({ days, eligible: row[`e${i}`] ?? 0, customers: row[`s${i}`] ?? 0 })),
-    medianDaysToSecondOrder: row.median ?? null,
-    firstOrderReturned: { customers: row.rc ?? 0, repeaters: row.rr ?? 0 },
-    firstOrderKept: { customers: row.kc ?? 0, repeaters: row.kr ?? 0 },
+    newCustomers: sum(rows),
+    secondOrderWithin: secondOrderWindows.map((days) => {
+      const eligible = rows.filter((r) => r.first_day <= addDays(lastDay, -days));
+      return { days, eligible: sum(eligible), customers: sum(eligible.filter((r) => r.days_to_second !== null && r.days_to_second <= days)) };
+    }),
+    medianDaysToSecondOrder: histogramPercentile(rows.filter((r) => r.days_to_second !== null).map((r) => ({ value: r.days_to_second!, count: r.customers })), 0.5),
+    firstOrderReturned: { customers: sum(returned), repeaters: sum(returned.filter((r) => r.days_to_second !== null)) },
+    firstOrderKept: { customers: sum(kept), repeaters: sum(kept.filter((r) => r.days_to_second !== null)) },
   };
 }

@@ -1,13 +1,12 @@
 /**
- * Range totals: orders, revenue net of returns, customers, new and returning customers and how
- * many had two or more orders by the end of the range. One scan of order_facts: a customer's last
- * order in the range is the row whose next order is after the range (or none), so customers are
- * counted without DISTINCT.
+ * Range totals: orders, revenue net of returns, customers, new and returning customers, and how
+ * many had two or more orders by the end of the range. A customer's last order in the range is
+ * the one whose next order is after the range (or none), so customers are counted without
+ * DISTINCT; returning customers are the range's customers who are not new in it.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../../db/database.js';
-import type { Filters } from '../analytics.query.js';
-import { factFilters } from '../filters.sql.js';
+import type { KpiSources } from './kpi-sources.js';
 import { date } from './sql-helpers.js';
 
 export interface KpiTotals {
@@ -30,26 +29,22 @@ export interface KpiTotals {
   repeatCustomers: number;
 }
 
-export async function kpiTotals(db: Db, storeId: string, range: { from: string; to: string }, filters: Filters): Promise<KpiTotals> {
+export async function kpiTotals(db: Db, sources: KpiSources, range: { from: string; to: string }): Promise<KpiTotals> {
+  const from = date(range.from);
   const to = date(range.to);
-  const lastInRange = sql`seq is not null and (next_day is null or next_day > ${to})`;
-  const { rows } = await sql<KpiTotals>`
-    select
-      count(*) filter (where is_order) as "orders",
-      count(*) filter (where is_order and customer_id is null) as "guestOrders",
-      count(*) filter (where is_order and customer_id is not null) as "customerOrders",
-      coalesce(sum(revenue), 0) as "revenue",
-      coalesce(sum(revenue) filter (where customer_id is not null), 0) as "customerRevenue",
-      coalesce(sum(gross), 0) as "gross",
-      coalesce(sum(returned) filter (where is_order), 0) as "returnedOnOrders",
-      coalesce(sum(returned) filter (where not is_order), 0) as "unattachedReturns",
-      count(*) filter (where is_order and returned > 0) as "ordersWithReturns",
-      count(*) filter (where ${lastInRange}) as "customers",
-      count(*) filter (where seq = 1) as "newCustomers",
-      count(*) filter (where ${lastInRange} and first_day < ${date(range.from)}) as "returningCustomers",
-      count(*) filter (where ${lastInRange} and seq >= 2) as "repeatCustomers"
-    from order_facts f
-    where f.store_id = ${storeId} and f.day between ${date(range.from)} and ${to} ${factFilters(filters, 'f', storeId)}
+  const lastInRange = sql`next_day is null or next_day > ${to}`;
+  const { rows } = await sql<Omit<KpiTotals, 'returningCustomers'>>`
+    select t.*, n.* from (
+      select coalesce(sum(orders), 0) as "orders", coalesce(sum(guest_orders), 0) as "guestOrders", coalesce(sum(customer_orders), 0) as "customerOrders",
+        coalesce(sum(revenue), 0) as "revenue", coalesce(sum(customer_revenue), 0) as "customerRevenue", coalesce(sum(gross), 0) as "gross",
+        coalesce(sum(returned_on_orders), 0) as "returnedOnOrders", coalesce(sum(unattached_returns), 0) as "unattachedReturns",
+        coalesce(sum(orders_with_returns), 0) as "ordersWithReturns", coalesce(sum(new_customers), 0) as "newCustomers"
+      from ${sources.totals} t where day between ${from} and ${to}
+    ) t, (
+      select coalesce(sum(orders) filter (where ${lastInRange}), 0) as "customers", coalesce(sum(repeat_orders) filter (where ${lastInRange}), 0) as "repeatCustomers"
+      from ${sources.next} n where day between ${from} and ${to}
+    ) n
   `.execute(db);
-  return rows[0]!;
+  const row = rows[0]!;
+  return { ...row, returningCustomers: row.customers - row.newCustomers };
 }

@@ -1,0 +1,102 @@
+/**
+ * File import over HTTP: `POST /api/v1/imports?format=…` takes the file as the raw body (CSV,
+ * JSONL or CDNOW text, any content type but JSON) and queues the import as a job; `GET
+ * /api/v1/imports` lists the store's import runs. Uploads stream to disk, so their size is not
+ * bounded by memory.
+ */
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { checkMapping } from '../../modules/imports/column-mapping.js';
+import { formatNames } from '../../modules/imports/formats/index.js';
+import { importJobKind, type ImportJobPayload } from '../../modules/imports/imports.job.js';
+import { checkImportRequest } from '../../modules/imports/imports.service.js';
+import { route, type RouteScope } from '../route.js';
+
+const tag = 'Import';
+/** Uploads above this are refused; larger files are imported with the CLI. */
+const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+const uploadTypes = ['text/csv', 'text/plain', 'application/octet-stream', 'application/x-ndjson', 'application/jsonl', 'application/x-jsonlines'];
+
+const uploadQuery = z.object({
+  format: z.string().refine((name) => formatNames.includes(name), `must be one of ${formatNames.join(', ')}`),
+  name: z.string().min(1).max(255).optional(),
+  currency: z.string().length(3).optional(),
+  /** The column mapping of the csv format, as JSON text. */
+  mapping: z.string().optional(),
+});
+
+function limited(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > max) done(new AppError('payload_too_large', `The upload exceeds ${max} bytes; import larger files with \`hearth import\``));
+      else done(null, chunk);
+    },
+  });
+}
+
+const importRoutes = [
+  route({
+    method: 'POST', url: '/api/v1/imports', permission: 'write', tag, status: 202, query: uploadQuery,
+    summary: 'Upload a file (raw body) and import it in the background; returns the job to follow',
+    handler: async ({ services, storeId, query, request }) => {
+      let mapping;
+      if (query.mapping !== undefined) {
+        let value: unknown;
+        try {
+          value = JSON.parse(query.mapping);
+        } catch {
+          throw new AppError('validation_failed', 'Invalid query', [{ path: 'query.mapping', reason: 'must be JSON' }]);
+        }
+        mapping = checkMapping(value, 'query.mapping');
+      }
+      const id = newId('upl');
+      const name = basename(query.name ?? `${id}.${query.format}`);
+      const dir = join(services.config.dataDir, 'imports', 'uploads');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${id}-${name.replace(/[^\w.-]+/g, '_')}`);
+      try {
+        await pipeline(request.body as NodeJS.ReadableStream, limited(MAX_UPLOAD_BYTES), createWriteStream(file));
+        await checkImportRequest({ files: [file], format: query.format, currency: query.currency, mapping });
+      } catch (error) {
+        rmSync(file, { force: true });
+        if (error instanceof AppError) throw new AppError(error.code, error.message.replace(file, name), error.details.map((d) => ({ ...d, reason: d.reason.replace(file, name) })));
+        throw error;
+      }
+      const payload: ImportJobPayload = {
+        storeId, file, name, format: query.format, rejectsDir: join(services.config.dataDir, 'imports'),
+        ...(query.currency && { currency: query.currency.toUpperCase() }), ...(mapping && { mapping }),
+      };
+      const job = await services.jobs.enqueue(importJobKind, payload, { storeId, maxAttempts: 3 });
+      return { job, file: name, format: query.format };
+    },
+  }),
+  route({
+    method: 'GET', url: '/api/v1/imports', permission: 'read', tag, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    summary: 'Import runs of this store, newest first, with rows read and rejected and what was created',
+    handler: async ({ services, storeId, query }) => {
+      const runs = await services.imports.listRuns(storeId, query.limit);
+      return {
+        runs: runs.map((run) => ({
+          id: run.id, format: run.format, file: run.file_name, state: run.state, rowsRead: run.rows_read, rowsRejected: run.rows_rejected,
+          fileSha256: run.file_sha256 || null, summary: run.summary ? JSON.parse(run.summary) : null, startedAt: run.started_at, finishedAt: run.finished_at,
+        })),
+      };
+    },
+  }),
+];
+
+/** The upload route takes the raw body as a stream, so it gets its own content-type parsers. */
+export const importsScope: RouteScope = {
+  setup: (scope) => {
+    scope.removeContentTypeParser(['text/plain']);
+    scope.addContentTypeParser(uploadTypes, (_request, payload, done) => done(null, payload));
+  },
+  routes: importRoutes,
+};

@@ -1,0 +1,64 @@
+/**
+ * The demo store's lifecycle through the service: a generation that fails part-way leaves no
+ * demo store and no rows behind, and the next run creates it cleanly; the printed login and keys
+ * really work.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { ensureDemoStore, readDemoLogin } from '../../src/modules/demo/demo.service.js';
+import { storeStatus } from '../../src/modules/status/status.service.js';
+import { createServices, type Services } from '../../src/services.js';
+import { openTestStore } from '../helpers/store.js';
+
+const END = new Date('2026-11-23T00:00:00Z');
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+async function servicesInTempDir(): Promise<{ services: Services; dataDir: string }> {
+  const store = await openTestStore();
+  const dataDir = store.file.replace(/[\\/]hearth\.duckdb$/, '');
+  const services = createServices(loadConfig({ HEARTH_DATA_DIR: dataDir }), store, silentLogger);
+  cleanup = async () => {
+    await services.shutdown();
+    await store.dispose();
+  };
+  return { services, dataDir };
+}
+
+describe('demo store lifecycle', () => {
+  it('leaves nothing behind when generation fails, and succeeds on the next run', async () => {
+    const { services, dataDir } = await servicesInTempDir();
+    const failing = ensureDemoStore(services, dataDir, { customers: 5_000, end: END }, (done) => {
+      if (done >= 4_000) throw new Error('disk full (simulated)');
+    });
+    await expect(failing).rejects.toThrow('disk full (simulated)');
+    expect(await services.accounts.findStore('demo')).toBeUndefined();
+    const after = await storeStatus(services.store.read, services.jobs);
+    expect(after.stores).toEqual([]);
+    const leftovers = await services.store.read.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(leftovers.n)).toBe(0);
+    expect(readDemoLogin(dataDir)).toBeUndefined();
+
+    const result = await ensureDemoStore(services, dataDir, { customers: 1_000, end: END });
+    expect(result.created).toBe(true);
+    expect(result.counts.customers).toBe(1_000);
+    const status = await storeStatus(services.store.read, services.jobs);
+    expect(status.stores.map((s) => s.counts.customers)).toEqual([1_000]);
+  });
+
+  it('creates an owner who can sign in, and keys that authenticate for the demo store', async () => {
+    const { services, dataDir } = await servicesInTempDir();
+    const result = await ensureDemoStore(services, dataDir, { customers: 300, end: END });
+    const { session } = await services.accounts.login(result.login.email, result.login.password);
+    expect(session.stores).toEqual([expect.objectContaining({ id: result.store.id, role: 'owner' })]);
+    expect(await services.accounts.authenticateKey(result.login.writeKey)).toMatchObject({ storeId: result.store.id, keyKind: 'write' });
+    expect(await services.accounts.authenticateKey(result.login.secretKey)).toMatchObject({ storeId: result.store.id, keyKind: 'secret' });
+    const again = await ensureDemoStore(services, dataDir, { customers: 300, end: END });
+    expect(again.created).toBe(false);
+    expect(again.login).toEqual(result.login);
+  });
+});
