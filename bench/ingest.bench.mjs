@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BATCH = 100;
-const CONCURRENCY = 8;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 function startServer(dataDir) {
   const child = spawn(process.execPath, [join(here, 'ingest-server.mjs'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });

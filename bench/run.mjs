@@ -29,6 +29,7 @@ for (const file of files) {
 }
 const table = ['| benchmark | measure | result | ratio / target | note |', '|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.bench} | ${r.name} | ${r.value} ${r.unit} | ${r.ratio ?? ''} | ${r.note ?? ''} |`)].join('\n');
-const out = join(here, 'results.md');
+// Only a full run (all benchmarks, scale 1) replaces the published results.
+const out = join(here, wanted.length === 0 && scale === 1 ? 'results.md' : 'results.partial.md');
 writeFileSync(out, `Machine: ${machine}; ${new Date().toISOString().slice(0, 10)}\n\n${table}\n`);
 console.log(table);

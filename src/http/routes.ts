@@ -7,6 +7,7 @@ import { importsScope } from './admin/imports.routes.js';
 import { analyticsRoutes } from './admin/analytics.routes.js';
 import { dataRoutes } from './admin/data.routes.js';
 import { jobRoutes } from './admin/jobs.routes.js';
+import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
 import { profileRoutes } from './admin/profiles.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
@@ -19,6 +20,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...dataRoutes,
   ...jobRoutes,
   ...predictionRoutes,
+  ...overviewRoutes,
   ...segmentRoutes,
   ...profileRoutes,
   ...ingestStatusRoutes,

@@ -9,6 +9,7 @@
  *      hearth.identify(userId, [traits]), hearth.reset(), hearth.flush().
  * Calls made before the script loads can be queued: window.hearth = [['track', ['Signed Up']]].
  */
+/* global location, URLSearchParams */
 (function (window, document) {
   'use strict';
   var VERSION = '1.0.0';
@@ -37,7 +38,7 @@
       if (get) return window.localStorage.getItem(key);
       if (value === null) window.localStorage.removeItem(key);
       else window.localStorage.setItem(key, value);
-    } catch (e) { /* storage blocked: keep going in memory */ }
+    } catch { /* storage blocked: keep going in memory */ }
     return null;
   }
 
@@ -87,7 +88,7 @@
   }
 
   var queue = [];
-  try { queue = JSON.parse(storage(true, 'hearth_queue') || '[]') || []; } catch (e) { queue = []; }
+  try { queue = JSON.parse(storage(true, 'hearth_queue') || '[]') || []; } catch { queue = []; }
   var timer = null;
   var sending = false;
   var backoff = 0;

@@ -30,7 +30,7 @@ describe('analytics on the CDNOW sample', () => {
     store = await openAnalyticsStore();
     analytics = new AnalyticsService(store.write, store.read);
     const b = await AnalyticsBuilder.create(store, { slug: 'cdnow', inactivityDays: null });
-    await b.customers([...new Set(orders.map((o) => Number(o.customer)))].map((id) => ({ id })));
+    await b.customers([...new Set(orders.map((o) => Number(o.customer)))].map((id) => ({ id, country: 'US' })));
     await b.orders(orders.map((o) => ({ customer: Number(o.customer), at: o.day, total: o.total })));
     storeId = b.storeId;
   });
@@ -67,6 +67,12 @@ describe('analytics on the CDNOW sample', () => {
       expect(block.churnRate).toBe(expected.churnRate);
     }
     expect(r.current.customers).toBeGreaterThan(500);
+    // A filter matching every customer reads the per-order facts instead of the day-level tables:
+    // the same figures.
+    const filtered = await analytics.kpis(storeId, { from: '1997-07-01', to: '1997-12-31', country: 'US' });
+    expect(filtered.current).toEqual(r.current);
+    expect(filtered.comparison).toEqual(r.comparison);
+    expect(filtered.series).toEqual(r.series);
   });
 
   it('monthly cohorts: sizes, retained customers and revenue per offset', async () => {

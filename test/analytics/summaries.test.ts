@@ -77,8 +77,8 @@ describe('analytics summaries', () => {
   it('lays out customer periods with offsets from the cohort', async () => {
     const { periods } = await dump(store, b.storeId);
     const c1Months = periods.filter((p) => p.kind === 'month' && p.customer_id === 1);
-    expect(c1Months.map((p) => [p.cohort_start, p.period_start, p.period_offset, p.orders, p.revenue, p.next_period_start]))
-      .toEqual([['2024-01-01', '2024-01-01', 0, 2, 15_000, '2024-03-01'], ['2024-01-01', '2024-03-01', 2, 1, 3_000, null]]);
+    expect(c1Months.map((p) => [p.cohort_start, p.period_start, p.period_offset, p.orders, p.revenue, p.is_last]))
+      .toEqual([['2024-01-01', '2024-01-01', 0, 2, 15_000, false], ['2024-01-01', '2024-03-01', 2, 1, 3_000, true]]);
     const c1Weeks = periods.filter((p) => p.kind === 'week' && p.customer_id === 1);
     // 2024-01-05 is in the ISO week of Monday 2024-01-01; 2024-03-01 in that of 2024-02-26 (8 weeks later).
     expect(c1Weeks.map((p) => [p.cohort_start, p.period_offset])).toEqual([['2024-01-01', 0], ['2024-01-01', 2], ['2024-01-01', 8]]);

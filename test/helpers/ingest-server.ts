@@ -2,14 +2,12 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { openTestStore } from './store.js';
-import { withDataWriter } from './ingest.js';
 
 /** A real Hearth server listening on 127.0.0.1 (port chosen by the OS) over a fresh store. */
 export async function listeningServer(options: { currency?: string } = {}): Promise<{ server: RunningServer; url: string; storeId: string; writeKey: string; close: () => Promise<void> }> {
   const store = await openTestStore();
   const config = loadConfig({ HEARTH_DATA_DIR: store.file.replace(/\/hearth\.duckdb$/, ''), HEARTH_HOST: '127.0.0.1', HEARTH_PORT: '0', HEARTH_LOG_LEVEL: 'silent' });
   const server = await startServer(config, { store, logger: silentLogger, worker: false });
-  withDataWriter(server.services);
   const created = await server.services.accounts.createStore({ name: 'Live Store', currency: options.currency ?? 'USD' });
   const { key } = await server.services.accounts.createApiKey(created.id, 'write', 'clients');
   return {

@@ -1,6 +1,5 @@
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
-import { DataWriter } from '../../src/modules/orders/data-writer.js';
 import type { Services } from '../../src/services.js';
 import { createTestApp, type TestApp } from './app.js';
 
@@ -8,7 +7,6 @@ import { createTestApp, type TestApp } from './app.js';
 export async function ingestApp(options: { currency?: string } = {}): Promise<TestApp & { storeId: string; writeKey: string; secretKey: string }> {
   const test = await createTestApp();
   const store = await test.newStore('Ingest Store', { currency: options.currency ?? 'USD' });
-  withDataWriter(test.services);
   return { ...test, ...store };
 }
 
@@ -34,7 +32,3 @@ export function messageId(prefix = 'm'): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${sequence}`;
 }
 
-/** The shared order/customer writer, attached when the services do not carry it yet. */
-export function withDataWriter(services: Services): void {
-  if (!(services as { data?: unknown }).data) Object.assign(services, { data: new DataWriter(services.store) });
-}

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/db/database.js';
+import { runHearth } from '../helpers/cli.js';
 import { basic } from '../helpers/ingest.js';
 import { tempDir } from '../helpers/store.js';
 
@@ -97,6 +98,14 @@ describe('crash recovery', () => {
     }
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
+
+    // `hearth status` shows the retried batch as deduplicated (counters written at shutdown).
+    const status = await runHearth(['status', '--data-dir', dir.path, '--json']);
+    expect(status.code).toBe(0);
+    const api = (JSON.parse(status.stdout).ingest[shop.id].sources as { source: string; deduplicated: number; stored: number }[]).find((s) => s.source === 'api');
+    expect(api!.deduplicated).toBeGreaterThanOrEqual(50);
+    const table = await runHearth(['status', '--data-dir', dir.path]);
+    expect(table.stdout).toMatch(/ingest, last 24 h:\n\s*source\s+received\s+stored\s+rejected\s+deduplicated/);
 
     const check = await Store.open({ dataDir: dir.path, readers: 1, memoryLimit: '256MB', threads: 1 });
     try {

@@ -3,6 +3,7 @@ import { http } from '../api/client';
 import type { CustomerPrediction } from '../api/prediction-types';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
+import { PredictionPanel } from '../components/prediction-panel';
 import { Link } from '../components/router';
 import { Async } from '../components/states';
 import { PageHeader, Panel } from '../components/ui';
@@ -60,19 +61,7 @@ export function CustomerPage({ id }: { id: string }) {
                   <dt>Last order</dt><dd>{fmt.date(profile.kpis?.last_order_at ?? null)}</dd>
                 </dl>
               </Panel>
-              <Panel title="Predictions" definition="From the current model: probability the customer is still active, expected orders and discounted 12-month value.">
-                <Async result={prediction.result} empty="No prediction: the customer has no order yet, or the models have not been fitted.">
-                  {(p) => (
-                    <dl className="dl">
-                      <dt>P(alive)</dt><dd>{fmt.percent(p.p_alive, 0)}</dd>
-                      <dt>Churn risk</dt><dd><span className={`badge ${p.churn_risk === 'high' ? 'bad' : p.churn_risk === 'medium' ? 'warn' : 'good'}`}>{p.churn_risk}</span></dd>
-                      <dt>Expected orders (90 days)</dt><dd>{fmt.number(p.expected_orders_90d, { digits: 2 })}</dd>
-                      <dt>Predicted 12-month CLV</dt><dd>{fmt.money(p.clv_12m)}</dd>
-                      <dt>Next order around</dt><dd>{fmt.date(p.next_order_on)}</dd>
-                    </dl>
-                  )}
-                </Async>
-              </Panel>
+              <PredictionPanel prediction={prediction.result} history={{ orders: profile.kpis?.orders, lastOrderAt: profile.kpis?.last_order_at }} />
               <Panel title="Segments">
                 <dl className="dl">
                   <dt>RFM</dt><dd>{profile.rfm ? `${profile.rfm.segment} (R${profile.rfm.r_score ?? '?'} F${profile.rfm.f_score ?? '?'} M${profile.rfm.m_score ?? '?'})` : '—'}</dd>

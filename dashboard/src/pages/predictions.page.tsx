@@ -1,137 +1,139 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { http } from '../api/client';
-import { modelNames, type BacktestMetrics, type BacktestReport, type ModelAnswer } from '../api/prediction-types';
-import { useAction, useApi } from '../api/use-api';
+import { modelNames, parameterNames, type BacktestMetrics, type BacktestReport, type ModelAnswer, type PredictionDistribution } from '../api/prediction-types';
+import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
-import { axis, Chart, type ChartOption } from '../components/chart';
-import { ClvPanels } from '../components/clv-panels';
-import type { Formatter } from '../components/format';
-import { Empty, ErrorState, Loading } from '../components/states';
+import { AtRiskPanel } from '../components/at-risk-table';
+import { Chart } from '../components/chart';
+import { frequencyOption, histogramOption, moneyBinLabel, percentBinLabel, reliabilityOption, weeklyOption } from '../components/prediction-charts';
+import { RefitButton } from '../components/refit-button';
+import { Async, Empty, ErrorState, Loading } from '../components/states';
 import { PageHeader, Panel } from '../components/ui';
 
-const tooltip = { trigger: 'axis', confine: true };
-
-function weeklyOption(m: BacktestMetrics, fmt: Formatter): ChartOption {
-  let predicted = 0;
-  let actual = 0;
-  const cumulative = m.weekly.map((w) => ({ week: w.week, predicted: (predicted += w.predicted), actual: (actual += w.actual) }));
-  return {
-    tooltip: { ...tooltip, valueFormatter: (v: number) => fmt.number(v, { digits: 1 }) },
-    legend: { top: 0 },
-    grid: { left: 64, right: 16, top: 36, bottom: 48 },
-    xAxis: { type: 'category', data: cumulative.map((w) => `Week ${w.week}`), ...axis('Holdout week') },
-    yAxis: { type: 'value', ...axis('Repeat orders (cumulative)', { nameGap: 48 }) },
-    series: [
-      { name: 'Actual', type: 'line', data: cumulative.map((w) => w.actual), symbolSize: 6 },
-      { name: 'Predicted', type: 'line', data: cumulative.map((w) => w.predicted), lineStyle: { type: 'dashed' }, symbolSize: 6 },
-    ],
-  };
-}
-
-function frequencyOption(m: BacktestMetrics, fmt: Formatter): ChartOption {
-  return {
-    tooltip: { ...tooltip, valueFormatter: (v: number) => fmt.number(v, { digits: 2 }) },
-    legend: { top: 0 },
-    grid: { left: 64, right: 16, top: 36, bottom: 48 },
-    xAxis: { type: 'category', data: m.byFrequency.map((b) => (b.x >= 7 ? '7+' : String(b.x))), ...axis('Repeat orders in the calibration period') },
-    yAxis: { type: 'value', ...axis('Mean orders in the holdout', { nameGap: 44 }) },
-    series: [
-      { name: 'Actual', type: 'bar', data: m.byFrequency.map((b) => b.actual) },
-      { name: 'Predicted', type: 'bar', data: m.byFrequency.map((b) => b.predicted) },
-    ],
-  };
-}
-
-function reliabilityOption(m: BacktestMetrics, fmt: Formatter): ChartOption {
-  const points = m.reliability.map((r) => [r.predicted, r.observed, r.customers]);
-  return {
-    tooltip: {
-      trigger: 'item', confine: true,
-      formatter: (p: { value: number[] }) => `Predicted ${fmt.percent(p.value[0], 1)}<br/>Observed ${fmt.percent(p.value[1], 1)}<br/>${fmt.number(p.value[2])} customers`,
-    },
-    legend: { top: 0 },
-    grid: { left: 64, right: 16, top: 36, bottom: 48 },
-    xAxis: { type: 'value', min: 0, max: 1, ...axis('Predicted P(order in holdout)', { axisLabel: { formatter: (v: number) => fmt.percent(v, 0) } }) },
-    yAxis: { type: 'value', min: 0, max: 1, ...axis('Observed share who ordered', { nameGap: 44, axisLabel: { formatter: (v: number) => fmt.percent(v, 0) } }) },
-    series: [
-      { name: 'Deciles of customers', type: 'line', data: points, symbolSize: 8 },
-      { name: 'Perfect calibration', type: 'line', data: [[0, 0], [1, 1]], symbol: 'none', lineStyle: { type: 'dotted', color: '#9ca3af' }, tooltip: { show: false } },
-    ],
-  };
+function Parameters({ params, errors }: { params: Record<string, number>; errors: Record<string, number | null> | undefined }) {
+  const { fmt } = useApp();
+  return (
+    <span className="params">
+      {Object.entries(params).map(([name, value]) => {
+        const se = errors?.[name];
+        return <span key={name}>{parameterNames[name] ?? name} = {fmt.number(value, { digits: 3 })}{typeof se === 'number' && Number.isFinite(se) && <span className="muted"> (± {fmt.number(se, { digits: 3 })})</span>}</span>;
+      })}
+    </span>
+  );
 }
 
 function ModelSummary({ answer, backtest, metrics }: { answer: ModelAnswer; backtest: BacktestReport | undefined; metrics: BacktestMetrics | undefined }) {
-  const { fmt } = useApp();
+  const { fmt, canWrite } = useApp();
   const fit = answer.fit;
   if (fit.status !== 'ok') {
-    return (
-      <Empty>
-        Not enough data to predict yet (as of {fmt.date(fit.asOf)}): the models need {fit.missing.join('; ')}.
-      </Empty>
-    );
+    return <Empty>Not enough data to predict yet (as of {fmt.date(fit.asOf)}): the models need {fit.missing.join('; ')}. {canWrite ? 'Import more orders on the Data page, then press “Refit now”.' : 'They are refitted daily as orders arrive.'}</Empty>;
   }
   const error = metrics && metrics.totalActual > 0 ? (metrics.totalPredicted - metrics.totalActual) / metrics.totalActual : undefined;
+  const skipped = 'skipped' in fit.backtest ? fit.backtest.skipped : undefined;
   return (
     <dl className="dl" data-testid="model-summary">
-      <dt>Model in use</dt><dd data-testid="model-name">{modelNames[fit.model] ?? fit.model}</dd>
-      <dt>Why this model</dt><dd>{fit.reason}</dd>
-      <dt>Fitted on data up to</dt><dd>{fmt.date(fit.asOf)}</dd>
-      <dt>Customers scored</dt><dd>{fmt.number(fit.scored)}</dd>
-      <dt>Spend model</dt><dd>{fit.spend ? `Gamma-Gamma (spend–frequency correlation ${fmt.number(fit.spend.spendFrequencyCorrelation, { digits: 2 })})` : 'not fitted (too few repeat buyers)'}</dd>
-      {backtest && metrics && (
+      <dt>Model in use</dt><dd data-testid="model-name">{modelNames[fit.model] ?? fit.model}{fit.spend && ' + Gamma-Gamma'}</dd>
+      <dt>Why this model</dt><dd data-testid="model-reason">{fit.reason}</dd>
+      <dt>Parameters</dt><dd><Parameters params={fit.count.params} errors={fit.count.standardErrors} /></dd>
+      <dt>Spend model</dt>
+      <dd>{fit.spend ? (
+        <><Parameters params={fit.spend.params} errors={fit.spend.fit?.standardErrors} /> <span className="muted">spend–frequency correlation {fmt.number(fit.spend.spendFrequencyCorrelation, { digits: 2 })}{fit.spend.independent ? '' : ' — above 0.3, so order values may be biased'}</span></>
+      ) : 'not fitted (fewer than 20 repeat buyers with an order value): no CLV'}</dd>
+      <dt>Fitted on</dt><dd>orders up to {fmt.date(fit.asOf)}, {fmt.number(fit.customers)} customers, log-likelihood {fmt.number(fit.count.logLikelihood, { digits: 1 })}{fit.count.converged ? '' : ' (did not converge)'}</dd>
+      {backtest && metrics ? (
         <>
           <dt>Backtest</dt>
-          <dd>calibration to {fmt.date(backtest.calibrationEnd)}, holdout to {fmt.date(backtest.holdoutEnd)}, {fmt.number(backtest.customers)} customers</dd>
+          <dd>fitted to {fmt.date(backtest.calibrationEnd)}, forecast to {fmt.date(backtest.holdoutEnd)}, {fmt.number(backtest.customers)} customers</dd>
           <dt>Holdout repeat orders</dt>
           <dd data-testid="backtest-totals">predicted {fmt.number(metrics.totalPredicted, { digits: 0 })}, actual {fmt.number(metrics.totalActual)}{error !== undefined && ` (${error >= 0 ? '+' : ''}${fmt.percent(error, 1)})`}</dd>
-          <dt>Per-customer error</dt><dd>mean absolute error {fmt.number(metrics.mae, { digits: 3 })} orders; correlation {fmt.number(metrics.correlation, { digits: 3 })}; Brier score {fmt.number(metrics.brier, { digits: 3 })}</dd>
+          <dt>Per customer</dt><dd>mean absolute error {fmt.number(metrics.mae, { digits: 3 })} orders; correlation {fmt.number(metrics.correlation, { digits: 3 })}; Brier score <span data-testid="brier">{fmt.number(metrics.brier, { digits: 3 })}</span></dd>
         </>
-      )}
+      ) : <><dt>Backtest</dt><dd>{skipped ?? 'none yet'}</dd></>}
     </dl>
   );
 }
 
+function Distributions({ reloadKey }: { reloadKey: number }) {
+  const { fmt } = useApp();
+  const { result, reload } = useApi(`distribution:${reloadKey}`, () => http.get<PredictionDistribution>('/api/v1/predictions/distribution'));
+  const options = useMemo(() => {
+    if (result.state !== 'ok') return undefined;
+    const d = result.data;
+    return {
+      alive: histogramOption(d.pAlive.bins, d.customers, fmt, { xName: 'P(alive)', label: percentBinLabel(fmt) }),
+      clv: histogramOption(d.clv.bins, d.clv.customers, fmt, { xName: `Predicted 12-month CLV (${fmt.currency})`, label: moneyBinLabel(fmt, d.clv.bins), color: '#059669' }),
+    };
+  }, [result, fmt]);
+  const empty = 'No predictions yet: they appear once the models are fitted (daily, or “Refit now” above).';
+  return (
+    <div className="grid grid-2">
+      <Panel title="P(alive) across customers" definition="How many customers fall in each band of P(alive), the probability that a customer would still order at their usual pace.">
+        <Async result={result} onRetry={reload} height={280} isEmpty={(d) => d.customers === 0} empty={empty}>
+          {(d) => (
+            <>
+              {options && <Chart option={options.alive} label={`Histogram of P(alive) over ${d.customers} customers`} height={280} />}
+              <p className="muted">Mean {fmt.percent(d.pAlive.mean, 1)}, median {fmt.percent(d.pAlive.median, 1)} over <span data-testid="distribution-customers">{fmt.number(d.customers)}</span> customers.</p>
+            </>
+          )}
+        </Async>
+      </Panel>
+      <Panel title="Predicted 12-month CLV across customers" definition="How many customers fall in each band of predicted 12-month value (future orders only, discounted). The last bar holds the top 1 % and above.">
+        <Async result={result} onRetry={reload} height={280} isEmpty={(d) => d.clv.customers === 0} empty={result.state === 'ok' && result.data.customers > 0 ? 'No CLV: the spend model needs at least 20 repeat buyers with an order value.' : empty}>
+          {(d) => (
+            <>
+              {options && <Chart option={options.clv} label={`Histogram of predicted 12-month CLV over ${d.clv.customers} customers`} height={280} />}
+              <p className="muted">Total <span data-testid="clv-total">{fmt.money(d.clv.total)}</span>, mean {fmt.money(d.clv.mean === null ? null : Math.round(d.clv.mean))}, median {fmt.money(d.clv.median === null ? null : Math.round(d.clv.median))}.</p>
+            </>
+          )}
+        </Async>
+      </Panel>
+    </div>
+  );
+}
+
 export function PredictionsPage() {
-  const { fmt, canWrite } = useApp();
-  const { result, reload } = useApi('model', () => http.get<ModelAnswer>('/api/v1/predictions/model'));
-  const refit = useAction(() => http.post<{ jobId: number }>('/api/v1/predictions/refit'));
+  const { canWrite, fmt } = useApp();
+  const [reloadKey, setReloadKey] = useState(0);
+  const { result, reload } = useApi(`model:${reloadKey}`, () => http.get<ModelAnswer>('/api/v1/predictions/model'));
   const answer = result.state === 'ok' ? result.data : undefined;
   const backtest = answer?.backtest ?? (answer?.fit.status === 'ok' && 'metrics' in answer.fit.backtest ? answer.fit.backtest : undefined);
   const metrics = backtest?.metrics.find((m) => m.model === backtest.chosen.model) ?? backtest?.metrics[0];
   const options = useMemo(() => metrics && { weekly: weeklyOption(metrics, fmt), frequency: frequencyOption(metrics, fmt), reliability: reliabilityOption(metrics, fmt) }, [metrics, fmt]);
   const notFitted = result.state === 'error' && result.error.status === 404 && !result.error.isMissingRoute;
+  const noBacktest = 'No backtest yet: it needs a history long enough to hold out the last 28 days.';
   return (
     <div className="page">
       <PageHeader
         title="Predictions"
-        subtitle="Who will buy again and what each customer is worth over the next 12 months, with how well the model predicted a period it did not see."
-        actions={canWrite && (
-          <button type="button" className="secondary" disabled={refit.pending} onClick={async () => { if (await refit.run()) window.setTimeout(reload, 1500); }}>
-            {refit.pending ? 'Queueing…' : 'Refit now'}
-          </button>
-        )}
+        subtitle="Who will buy again and what each customer is worth over the next 12 months — and how well the model forecast a recent period it did not see."
+        actions={<RefitButton onDone={() => setReloadKey((k) => k + 1)} />}
       />
-      {refit.error && <p className="form-error" role="alert">{refit.error.describe()}</p>}
       <div className="stack">
-        <Panel title="Model" definition="BG/NBD or Pareto/NBD model the number of repeat orders; Gamma-Gamma models the order value. The model that forecast the held-out period better is used.">
+        <Panel title="Model" definition="BG/NBD or Pareto/NBD model how often customers order and when they quietly stop; Gamma-Gamma models the order value. Both count models are tested on the latest part of the history and the better forecaster is used.">
           {result.state === 'loading' ? <Loading /> : notFitted ? (
-            <Empty>The models have not been fitted yet. They fit daily; {canWrite ? 'press “Refit now” to fit them at once.' : 'ask an admin to refit them now.'}</Empty>
+            <Empty>The models have not been fitted yet. They fit daily; {canWrite ? 'press “Refit now” to fit them at once.' : 'an owner or admin can refit them now.'}</Empty>
           ) : result.state === 'error' ? <ErrorState error={result.error} onRetry={reload} /> : answer && <ModelSummary answer={answer} backtest={backtest} metrics={metrics} />}
         </Panel>
         {answer && (
           <div className="grid grid-3">
-            <Panel title="Repeat orders in the holdout" definition="Cumulative repeat orders per week of the held-out period: what the model fitted on the earlier data forecast, and what happened.">
-              {options ? <Chart option={options.weekly} label="Predicted and actual cumulative repeat orders by holdout week" height={280} /> : <Empty>No backtest yet: it needs at least 28 days of holdout history.</Empty>}
+            <Panel title="Repeat orders in the holdout" definition="Cumulative repeat orders week by week over the held-out period: what the model fitted on the earlier data forecast, and what happened.">
+              {options ? <Chart option={options.weekly} label="Predicted and actual cumulative repeat orders by holdout week" height={280} /> : <Empty>{noBacktest}</Empty>}
             </Panel>
-            <Panel title="By past frequency" definition="Customers grouped by repeat orders in the calibration period: mean predicted vs actual orders in the holdout (Fader, Hardie & Lee 2005).">
-              {options ? <Chart option={options.frequency} label="Mean predicted and actual holdout orders by calibration frequency" height={280} /> : <Empty>No backtest yet.</Empty>}
+            <Panel title="By past frequency" definition="Customers grouped by their repeat orders before the holdout: mean predicted vs actual orders in the holdout (conditional expectation, Fader, Hardie & Lee 2005).">
+              {options ? <Chart option={options.frequency} label="Mean predicted and actual holdout orders by calibration frequency" height={280} /> : <Empty>{noBacktest}</Empty>}
             </Panel>
-            <Panel title="Calibration of P(order)" definition="Customers in ten groups by predicted probability of ordering in the holdout; a well-calibrated model lies on the diagonal.">
-              {options ? <Chart option={options.reliability} label="Predicted probability versus observed share of customers who ordered" height={280} /> : <Empty>No backtest yet.</Empty>}
+            <Panel title="Reliability of P(order)" definition="Customers in ten equal groups (deciles) by predicted probability of ordering in the holdout: the mean prediction against the share who did order. A well-calibrated model lies on the diagonal. The Brier score is the mean squared error of that probability: 0 is perfect, always saying 50 % scores 0.25.">
+              {options && metrics ? (
+                <>
+                  <Chart option={options.reliability} label="Predicted probability versus observed share of customers who ordered, by decile" height={280} />
+                  <p className="muted">Brier score {fmt.number(metrics.brier, { digits: 3 })} (0 is perfect; always 50 % scores 0.25).</p>
+                </>
+              ) : <Empty>{noBacktest}</Empty>}
             </Panel>
           </div>
         )}
-        <ClvPanels />
+        <Distributions reloadKey={reloadKey} />
+        <AtRiskPanel limit={20} reloadKey={reloadKey} />
       </div>
     </div>
   );

@@ -53,7 +53,7 @@ const statements = [
     cohort_start date not null,
     period_start date not null,
     period_offset integer not null,
-    next_period_start date,
+    is_last boolean not null,
     orders integer not null,
     revenue bigint not null,
     channel varchar,

@@ -159,7 +159,9 @@ export async function insertCustomerPeriods(tx: Tx, scope: Scope): Promise<void>
     select ${s}, p.kind, p.customer_id, p.cohort_start, p.period_start,
       -- Both ends are period starts, so the divisions are exact.
       cast(case p.kind when 'week' then (p.period_start - p.cohort_start) / 7 when 'month' then ${monthOffset} else ${monthOffset} / 3 end as integer),
-      lead(p.period_start) over (partition by p.kind, p.customer_id order by p.period_start), p.orders, p.revenue,
+      p.period_start = case p.kind when 'week' then cast(date_trunc('week', c.last_day) as date)
+        when 'month' then cast(date_trunc('month', c.last_day) as date) else cast(date_trunc('quarter', c.last_day) as date) end,
+      p.orders, p.revenue,
       c.channel, c.country, c.first_product_id, c.first_category, c.first_discount
     from p join customer_summary c on c.store_id = ${s} and c.customer_id = p.customer_id
   `.execute(tx);

@@ -24,29 +24,20 @@ export interface SummaryState {
   refreshed_at: Date;
 }
 
-interface Watermark {
-  orders_count: number;
-  orders_updated_max: Date | null;
-  returns_count: number;
-  returns_created_max: Date | null;
-}
-
 /** Below this many changed customers the incremental pass is used; above it a rebuild is cheaper. */
 const INCREMENTAL_LIMIT = 50_000;
 /** How long a "summaries are fresh" answer is trusted before the watermark is read again. */
 const FRESH_CHECK_MS = 1_000;
 
-async function watermark(db: Db | Tx, storeId: string): Promise<Watermark> {
-  const { rows } = await sql<Watermark>`
-    select (select count(*) from orders where store_id = ${storeId}) as orders_count,
-      (select max(updated_at) from orders where store_id = ${storeId}) as orders_updated_max,
-      (select count(*) from returns where store_id = ${storeId}) as returns_count,
-      (select max(created_at) from returns where store_id = ${storeId}) as returns_created_max
-  `.execute(db);
-  return rows[0]!;
-}
-
-const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+/**
+ * What the summaries were built from. Read and compared inside SQL: the times have microsecond
+ * precision, which a JavaScript Date would cut to milliseconds.
+ */
+const currentMark = (storeId: string) => sql`
+  (select count(*) from orders where store_id = ${storeId}) as orders_count,
+  (select max(updated_at) from orders where store_id = ${storeId}) as orders_updated_max,
+  (select count(*) from returns where store_id = ${storeId}) as returns_count,
+  (select max(created_at) from returns where store_id = ${storeId}) as returns_created_max`;
 
 export class SummariesService {
   private readonly checkedAt = new Map<string, number>();
@@ -71,9 +62,8 @@ export class SummariesService {
   private async rebuild(storeId: string): Promise<SummaryState> {
     const state = await this.write.transaction().execute(async (tx) => {
       const timezone = await this.timezoneOf(tx, storeId);
-      const mark = await watermark(tx, storeId);
       const compacted = await this.rebuildAll(tx, storeId, timezone);
-      return this.saveState(tx, storeId, timezone, mark, { compacted });
+      return this.saveState(tx, storeId, timezone, { compacted });
     });
     this.checkedAt.set(storeId, Date.now());
     return state;
@@ -102,10 +92,13 @@ export class SummariesService {
   }
 
   private async isFresh(state: SummaryState): Promise<boolean> {
-    const mark = await watermark(this.read, state.store_id);
-    const timezone = await this.timezoneOf(this.read, state.store_id);
-    return timezone === state.timezone && mark.orders_count === state.orders_count && mark.returns_count === state.returns_count
-      && sameTime(mark.orders_updated_max, state.orders_updated_max) && sameTime(mark.returns_created_max, state.returns_created_max);
+    const storeId = state.store_id;
+    const { rows } = await sql<{ fresh: boolean }>`
+      select s.timezone = (select timezone from stores where id = ${storeId}) and s.orders_count = m.orders_count and s.returns_count = m.returns_count
+        and s.orders_updated_max is not distinct from m.orders_updated_max and s.returns_created_max is not distinct from m.returns_created_max as fresh
+      from analytics_state s, (select ${currentMark(storeId)}) m where s.store_id = ${storeId}
+    `.execute(this.read);
+    return rows[0]?.fresh === true;
   }
 
   private serialise(storeId: string, work: () => Promise<void>): Promise<void> {
@@ -120,15 +113,16 @@ export class SummariesService {
   private async incremental(storeId: string, extraCustomers: readonly number[]): Promise<void> {
     const previous = await this.state(storeId, this.write);
     const timezone = await this.timezoneOf(this.write, storeId);
-    const mark = await watermark(this.write, storeId);
+    const { rows: counts } = await sql<{ orders_count: number; returns_count: number }>`select ${currentMark(storeId)}`.execute(this.write);
+    const mark = counts[0]!;
     // Deleted orders or returns, or a new time zone, change rows no watermark can find.
     if (!previous || previous.timezone !== timezone || mark.orders_count < previous.orders_count || mark.returns_count < previous.returns_count) {
       await this.rebuild(storeId);
       return;
     }
     await this.write.transaction().execute(async (tx) => {
-      const since = previous.orders_updated_max ?? new Date(0);
-      const returnsSince = previous.returns_created_max ?? new Date(0);
+      const since = sql`coalesce((select orders_updated_max from analytics_state where store_id = ${storeId}), timestamp '1970-01-01')`;
+      const returnsSince = sql`coalesce((select returns_created_max from analytics_state where store_id = ${storeId}), timestamp '1970-01-01')`;
       const { rows: changed } = await sql<{ customer_id: number | null; order_id: number }>`
         select customer_id, id as order_id from orders where store_id = ${storeId} and updated_at > ${since}
       `.execute(tx);
@@ -157,7 +151,7 @@ export class SummariesService {
         // Deltas pile up in the day-level tables; collapse them once they double.
         if (await dailyRows(tx, storeId) > 2 * compacted + 10_000) compacted = await compactDaily(tx, storeId);
       }
-      await this.saveState(tx, storeId, timezone, mark, { compacted, derived: previous.derived_inactivity_days });
+      await this.saveState(tx, storeId, timezone, { compacted, derived: previous.derived_inactivity_days });
     });
     this.checkedAt.set(storeId, Date.now());
   }
@@ -188,7 +182,7 @@ export class SummariesService {
    * The default inactivity threshold: the 90th percentile of days between a customer's
    * consecutive orders (at least a week), recomputed on every full rebuild.
    */
-  private async saveState(tx: Tx, storeId: string, timezone: string, mark: Watermark, keep: { compacted: number; derived?: number | null }): Promise<SummaryState> {
+  private async saveState(tx: Tx, storeId: string, timezone: string, keep: { compacted: number; derived?: number | null }): Promise<SummaryState> {
     let derived = keep.derived;
     if (derived === undefined) {
       const { rows } = await sql<{ p90: number | null }>`
@@ -200,9 +194,12 @@ export class SummariesService {
     }
     const { rows: last } = await sql<{ last_day: string | null }>`select max(day) as last_day from order_facts where store_id = ${storeId}`.execute(tx);
     await sql`delete from analytics_state where store_id = ${storeId}`.execute(tx);
+    // The transaction holds the only writer, so the orders it read are the orders it records.
     await sql`
-      insert into analytics_state values (${storeId}, ${mark.orders_count}, ${mark.orders_updated_max}, ${mark.returns_count},
-        ${mark.returns_created_max}, ${timezone}, ${last[0]?.last_day ?? null}, ${derived ?? null}, ${keep.compacted}, ${new Date()})
+      insert into analytics_state
+      select ${storeId}, m.orders_count, m.orders_updated_max, m.returns_count, m.returns_created_max, ${timezone},
+        ${last[0]?.last_day ?? null}, ${derived ?? null}, ${keep.compacted}, ${new Date()}
+      from (select ${currentMark(storeId)}) m
     `.execute(tx);
     return (await this.state(storeId, tx))!;
   }

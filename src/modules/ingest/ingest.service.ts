@@ -27,7 +27,7 @@ export interface DataSink {
 /** What the pipeline needs from other modules; looked up when used, so wiring order does not matter. */
 export interface IngestDeps {
   accounts: { findStore(idOrSlug: string): Promise<StoreTable | undefined> };
-  data?: DataSink;
+  data: DataSink;
 }
 
 export interface Rejection {
@@ -133,9 +133,7 @@ export class IngestService {
       returns: accepted.flatMap(({ effects }) => effects.returns ?? []),
     };
     if (batch.customers!.length + batch.orders!.length + batch.returns!.length > 0) {
-      const data = this.deps().data;
-      if (!data) throw new AppError('unavailable', 'Customer and order data cannot be written yet; retry shortly');
-      await data.write(storeId, batch, { source: accepted[0]!.message.source });
+      await this.deps().data.write(storeId, batch, { source: accepted[0]!.message.source });
       customerIds = await this.identities.customerIds(storeId, userIds);
     }
 

@@ -62,10 +62,8 @@ export class ShopifyWebhooks {
       }
       const mapped = mapShopify(topic as ShopifyTopic, payload, store.currency);
       if (!mapped.ok) throw this.reject(store.id, mapped.path, mapped.reason);
-      const data = this.deps().data;
-      if (!data) throw new AppError('unavailable', 'Order data cannot be written yet; retry shortly');
       try {
-        await data.write(store.id, mapped.batch, { source: SOURCE });
+        await this.deps().data.write(store.id, mapped.batch, { source: SOURCE });
       } catch (error) {
         if (error instanceof AppError && error.code === 'validation_failed') {
           const detail = error.details[0];

@@ -69,23 +69,6 @@ export const ruleSchema: z.ZodType<Rule> = z.lazy(() => z.discriminatedUnion('ki
   profileRule, attributeRule, ordersRule, discountCodeRule, purchasedRule, eventRule, rfmRule, predictionRule, segmentRule, personaRule,
 ]));
 
-/** Leaves that read the clock: their result changes with time alone, so they are refreshed on a schedule. */
-export function readsClock(rule: Rule): boolean {
-  switch (rule.kind) {
-    case 'all': case 'any': return rule.rules.some(readsClock);
-    case 'not': return readsClock(rule.rule);
-    case 'orders': case 'discount_code': case 'purchased': case 'event':
-      return rule.within_days !== undefined || (rule.kind === 'orders' && isRelativeOp(rule.op));
-    case 'profile': case 'attribute': case 'prediction': return isRelativeOp(rule.op);
-    // Other segments are inlined and checked when resolved; predictions, RFM and personas change when refitted.
-    default: return false;
-  }
-}
-
-function isRelativeOp(op: Operator): boolean {
-  return op === 'within_last_days' || op === 'more_than_days_ago' || op === 'within_next_days';
-}
-
 /** Every segment id a rule refers to (not recursive through those segments). */
 export function referencedSegments(rule: Rule): string[] {
   switch (rule.kind) {
@@ -94,4 +77,17 @@ export function referencedSegments(rule: Rule): string[] {
     case 'segment': return [rule.segment_id];
     default: return [];
   }
+}
+
+/** The path of the first node of a kind (for error details), or undefined. */
+export function pathOfKind(rule: Rule, kind: string, path: string): string | undefined {
+  if (rule.kind === kind) return path;
+  if (rule.kind === 'all' || rule.kind === 'any') {
+    for (const [i, child] of rule.rules.entries()) {
+      const found = pathOfKind(child, kind, `${path}.rules.${i}`);
+      if (found) return found;
+    }
+  }
+  if (rule.kind === 'not') return pathOfKind(rule.rule, kind, `${path}.rule`);
+  return undefined;
 }

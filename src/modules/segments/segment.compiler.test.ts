@@ -2,7 +2,7 @@ import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQue
 import { describe, expect, it } from 'vitest';
 import { compileRule } from './segment.compiler.js';
 import { parseRule } from './segment-rule.validate.js';
-import { csvCell } from './segments.service.js';
+import { csvCell } from './segment-csv.js';
 
 const db = new Kysely<unknown>({
   dialect: {

@@ -13,7 +13,8 @@ import { compileRule, type CompiledRule } from './segment.compiler.js';
 import { fieldCatalog } from './segment-fields.js';
 import { rfmScores } from './segment-rfm.js';
 import { deleteSegmentData, refreshMembers, type RefreshOutcome } from './segment-refresh.js';
-import { referencedSegments, type Rule } from './segment-rule.schema.js';
+import { pathOfKind, referencedSegments, type Rule } from './segment-rule.schema.js';
+import { csvCell } from './segment-csv.js';
 import { parseRule } from './segment-rule.validate.js';
 import * as repo from './segments.repository.js';
 import { segmentsDb, type SegmentsDb, type SegmentTable } from './segments.table.js';
@@ -294,24 +295,4 @@ export class SegmentsService {
     return [...ids];
   }
 
-}
-
-/** Quotes a CSV cell when needed; a leading =, +, - or @ is prefixed so spreadsheets do not run it as a formula. */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function pathOfKind(rule: Rule, kind: string, path: string): string | undefined {
-  if (rule.kind === kind) return path;
-  if (rule.kind === 'all' || rule.kind === 'any') {
-    for (const [i, child] of rule.rules.entries()) {
-      const found = pathOfKind(child, kind, `${path}.rules.${i}`);
-      if (found) return found;
-    }
-  }
-  if (rule.kind === 'not') return pathOfKind(rule.rule, kind, `${path}.rule`);
-  return undefined;
 }

@@ -53,7 +53,7 @@ export async function cohortCells(db: Db, storeId: string, query: CohortQuery): 
     ${top}
     select cast(p.cohort_start as varchar) as "cohort", ${segment} as "segment", p.period_offset as "offset",
       count(*) as "customers", sum(p.orders) as "orders", sum(p.revenue) as "revenue",
-      count(*) filter (where p.next_period_start is null) as "lastActive"
+      count(*) filter (where p.is_last) as "lastActive"
     from customer_periods p
     where p.store_id = ${storeId} and p.kind = ${query.period} and p.cohort_start between ${first} and ${last} ${filters}
     group by 1, 2, 3 order by 1, 2, 3

@@ -1,0 +1,36 @@
+/**
+ * Overview figures the analytics report does not carry: revenue from returning customers for a
+ * range and its comparison range, with a per-period trend. The dashboard passes the ranges the
+ * KPI report answered with, so both describe the same periods.
+ */
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.js';
+import { returningRevenue, returningRevenueSeries } from '../../modules/analytics/queries/kpi-returning-revenue.query.js';
+import { route } from '../route.js';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+export const overviewRoutes = [
+  route({
+    method: 'GET', url: '/api/v1/overview/returning-revenue', permission: 'read', tag: 'Analytics',
+    summary: 'Revenue from customers whose first order was before the range, for a range and a comparison range, with a per-period trend',
+    query: z.object({
+      from: day, to: day, compareFrom: day.optional(), compareTo: day.optional(),
+      period: z.enum(['week', 'month', 'quarter']).default('month'),
+    }).strict(),
+    handler: async ({ services, storeId, query }) => {
+      const bad = [['from', query.from, query.to], ['compareFrom', query.compareFrom, query.compareTo]]
+        .filter(([, from, to]) => from !== undefined && to !== undefined && from > to)
+        .map(([path]) => ({ path: `query.${path}`, reason: 'must not be after the end of its range' }));
+      if ((query.compareFrom === undefined) !== (query.compareTo === undefined)) bad.push({ path: 'query.compareTo', reason: 'compareFrom and compareTo go together' });
+      if (bad.length) throw new AppError('validation_failed', 'Invalid query', bad);
+      await services.analytics.summaries.ensureFresh(storeId);
+      const db = services.store.read;
+      return {
+        current: await returningRevenue(db, storeId, { from: query.from, to: query.to }),
+        comparison: query.compareFrom && query.compareTo ? await returningRevenue(db, storeId, { from: query.compareFrom, to: query.compareTo }) : null,
+        series: await returningRevenueSeries(db, storeId, { from: query.from, to: query.to }, query.period),
+      };
+    },
+  }),
+];
