@@ -14,6 +14,13 @@ await store.migrate();
 const services = createServices(config, store, silentLogger);
 const app = await buildApp(services, { logger: false });
 app.post('/bench/noop', { bodyLimit: 500 * 1024 }, async (request) => ({ success: true, received: request.body.batch.length }));
+// Where the memory is: the JS heap, and DuckDB's buffer manager (bounded by its memory_limit).
+app.get('/bench/memory', async () => {
+  globalThis.gc?.();
+  const duck = await store.withWriter(async (connection) => (await connection.runAndReadAll('select sum(memory_usage_bytes) from duckdb_memory()')).getRows()[0][0]);
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rssMb: Math.round(rss / 2 ** 20), heapMb: Math.round(heapUsed / 2 ** 20), duckdbMb: Math.round(Number(duck) / 2 ** 20) };
+});
 await app.listen({ host: '127.0.0.1', port: 0 });
 const shop = await services.accounts.createStore({ name: 'Bench Shop' });
 const write = await services.accounts.createApiKey(shop.id, 'write', 'bench');

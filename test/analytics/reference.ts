@@ -138,7 +138,7 @@ export function refRfm(orders: RefOrder[], returns: RefReturn[], asOf: string): 
   const n = rows.length;
   const score = (value: number, all: number[]) => {
     const below = all.filter((v) => v < value).length;
-    return Math.min(5, 1 + Math.floor(5 * (n > 1 ? below / (n - 1) : 0)));
+    return Math.min(5, 1 + (n > 1 ? Math.floor((5 * below) / (n - 1)) : 0));
   };
   const lasts = rows.map((r) => r.last);
   const freqs = rows.map((r) => r.frequency);

@@ -123,5 +123,26 @@ describe('saved segments across data changes', () => {
     // The clock-driven built-ins are refreshed on a schedule: one refresh is booked.
     const queued = await jobs.list({ storeId: known });
     expect(queued.filter((j) => j.kind === SEGMENT_REFRESH_JOB && j.state === 'queued')).toHaveLength(1);
+
+    // Once predictions exist, VIP moves to predicted CLV (top 5 % of 20 scored customers: the highest).
+    for (const [i, customerId] of buyers.entries()) {
+      await store.write.insertInto('customer_predictions' as never).values({
+        store_id: known, customer_id: customerId, fit_id: 'fit_1', p_alive: i < 10 ? 0.1 : 0.9, expected_orders_30d: 0, expected_orders_90d: 0, expected_orders_365d: 0,
+        p_order_30d: 0, p_order_90d: 0, p_order_365d: 0, expected_order_value: null, clv_12m: (20 - i) * 1_000, next_order_on: null, churn_risk: 'low', scored_at: AS_OF,
+      } as never).execute();
+    }
+    await service.ensureBuiltins(known, AS_OF);
+    const upgraded = await service.list(known);
+    const vip = upgraded.find((s) => s.builtin_key === 'vip')!;
+    expect(vip.rule).toEqual({ kind: 'prediction', field: 'predicted_clv', op: 'top_percent', value: 5 });
+    expect(vip.description).toMatch(/predicted 12-month CLV/);
+    expect(await membersOf('vip')).toEqual(['b1']);
+    // Lost: buyers with P(alive) below 0.2 — the first ten.
+    expect(await membersOf('lost')).toHaveLength(10);
+    // A store that edited a built-in keeps its own rule.
+    const oneTime = upgraded.find((s) => s.builtin_key === 'one_time_buyers')!;
+    await service.update(known, oneTime.id, { rule: { kind: 'orders', metric: 'count', op: 'eq', value: 1, within_days: 365 } }, AS_OF);
+    await service.ensureBuiltins(known, AS_OF);
+    expect((await service.get(known, oneTime.id)).rule).toMatchObject({ within_days: 365 });
   });
 });

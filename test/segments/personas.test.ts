@@ -131,5 +131,7 @@ describe('personas', () => {
     await modules.personas.run(STORE, { seed: 8, asOf: AS_OF });
     const after = await modules.segments.refresh(STORE, segment.id);
     expect(after).toEqual({ size: persona!.size, entered: 0, exited: 0 });
+    const unknown = await modules.segments.preview(STORE, { kind: 'persona', persona_id: 'per_nope' }).catch((e: unknown) => e) as { details: unknown };
+    expect(unknown.details).toEqual([{ path: 'rule', reason: 'no persona "per_nope" in this store' }]);
   });
 });

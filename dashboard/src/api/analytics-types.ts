@@ -11,6 +11,13 @@ export interface KpiValue {
   series?: { period: string; value: number | null }[];
   /** True when a rise is bad news (customers at risk). */
   lowerIsBetter?: boolean;
+  /** A short line under the value (a share, a mean). */
+  detail?: string;
+  /** Shown instead of the change when a figure has no previous period (a prediction snapshot). */
+  note?: string;
+  /** The card's own source is still loading, or failed with this message. */
+  loading?: boolean;
+  error?: string;
 }
 
 export interface KpisAnswer {
@@ -74,7 +81,7 @@ export interface CustomerRow {
 /** The server's answers, as sent. */
 export interface ReportMeta {
   store: { currency: string; timezone: string; lastDay: string | null };
-  query: { from: string; to: string; compareRange?: { from: string; to: string } };
+  query: { from: string; to: string; period?: 'week' | 'month' | 'quarter'; compareRange?: { from: string; to: string } };
 }
 
 export interface KpiBlock {
@@ -90,6 +97,13 @@ export interface KpiBlock {
   retentionRate: number | null;
   churnRate: number | null;
   medianDaysToSecondOrder: number | null;
+}
+
+/** GET /api/v1/overview/returning-revenue (minor units). */
+export interface ReturningRevenueAnswer {
+  current: { from: string; to: string; revenue: number; returningRevenue: number };
+  comparison: { from: string; to: string; revenue: number; returningRevenue: number } | null;
+  series: { periodStart: string; revenue: number; returningRevenue: number }[];
 }
 
 export interface KpisReport extends ReportMeta {

@@ -6,7 +6,8 @@ import { ClvPanels } from '../components/clv-panels';
 import type { Formatter } from '../components/format';
 import { DateRange, useDateRange } from '../components/date-range';
 import { Link } from '../components/router';
-import { Async } from '../components/states';
+import { useExtraKpis } from '../components/extra-kpis';
+import { Async, Loading } from '../components/states';
 import { InfoTip, PageHeader, Panel, Sparkline } from '../components/ui';
 
 export function formatKpi(kpi: Pick<KpiValue, 'unit'>, value: number | null | undefined, fmt: Formatter): string {
@@ -44,10 +45,15 @@ function KpiCard({ kpi }: { kpi: KpiValue }) {
         {kpi.label}
         {kpi.definition && <InfoTip text={kpi.definition} />}
       </div>
-      <div className="kpi-value" data-testid={`kpi-value-${kpi.key}`}>{formatKpi(kpi, kpi.value, fmt)}</div>
+      {kpi.loading ? <Loading label="Loading…" /> : (
+        <div className="kpi-value" data-testid={`kpi-value-${kpi.key}`}>{formatKpi(kpi, kpi.value, fmt)}</div>
+      )}
+      {kpi.detail && <div className="kpi-detail muted">{kpi.detail}</div>}
       <div className="kpi-foot">
-        <Delta kpi={kpi} fmt={fmt} />
-        <Sparkline values={series.map((p) => p.value)} labels={series.map((p) => p.period)} format={(v) => formatKpi(kpi, v, fmt)} />
+        {kpi.error ? <span className="delta down" role="alert">Could not load: {kpi.error}</span>
+          : kpi.note ? <span className="delta flat" data-testid={`kpi-note-${kpi.key}`}>{kpi.note}</span>
+          : !kpi.loading && <Delta kpi={kpi} fmt={fmt} />}
+        {series.length > 0 && <Sparkline values={series.map((p) => p.value)} labels={series.map((p) => p.period)} format={(v) => formatKpi(kpi, v, fmt)} />}
       </div>
     </div>
   );
@@ -89,7 +95,8 @@ function whatChanged(answer: KpisAnswer, fmt: Formatter): string[] {
 export function OverviewPage() {
   const { fmt, store } = useApp();
   const range = useDateRange();
-  const { result, reload } = useApi(`kpis:${range.from}:${range.to}`, () => http.get<KpisReport>('/api/v1/analytics/kpis', { from: range.from, to: range.to }).then(toKpis));
+  const { result, reload } = useApi(`kpis:${range.from}:${range.to}`, () => http.get<KpisReport>('/api/v1/analytics/kpis', { from: range.from, to: range.to }).then((report) => ({ report, ...toKpis(report) })));
+  const extra = useExtraKpis(result.state === 'ok' ? result.data.report : undefined, fmt);
   return (
     <div className="page">
       <PageHeader
@@ -98,7 +105,8 @@ export function OverviewPage() {
         actions={<DateRange range={range} shown={result.state === 'ok' ? result.data.range : undefined} />}
       />
       <Async result={result} onRetry={reload} isEmpty={(d) => d.kpis.length === 0} empty="No orders yet. Import orders or connect your shop on the Data page, and the figures appear here.">
-        {(answer) => {
+        {(loaded) => {
+          const answer = { ...loaded, kpis: [...loaded.kpis, ...extra] };
           const notes = whatChanged(answer, fmt);
           return (
             <>

@@ -90,7 +90,7 @@ export async function insertOrderFacts(tx: Tx, scope: Scope): Promise<void> {
       ${customerOnly(sql`lag(o.day) over w`)},
       ${customerOnly(sql`lead(o.day) over w`)}
     from o
-    window w as (partition by ${partition} order by o.placed_at, o.id rows between unbounded preceding and unbounded following)
+    window w as (partition by ${partition} order by o.placed_at, o.id)
   `.execute(tx);
   // Returns without an order: guest ones are rebuilt whole on every incremental pass (rare).
   await sql`

@@ -4,10 +4,18 @@
  * the entity's sequence, existing rows are updated only when a value really differs, and the
  * rest are counted as unchanged — so applying the same batch twice changes nothing.
  *
- * Parameters: $store (store id), $now (the batch's timestamp), $source (where orders came from).
+ * Parameters are session variables set (bound) by the writer before the batch, so several
+ * statements can go to DuckDB in one call: `hearth_store` (store id), `hearth_now` (the batch's
+ * timestamp), `hearth_source` (where orders came from); `getvariable` folds to a constant when a
+ * statement is planned, so filters on them still prune like bound parameters.
  * Table and column names below are constants of this file, never input.
  */
 import { customerFields, productFields, variantFields } from './data-staging.js';
+
+export const mergeVariables = { store: 'hearth_store', now: 'hearth_now', source: 'hearth_source' } as const;
+const STORE = `getvariable('${mergeVariables.store}')`;
+const NOW = `getvariable('${mergeVariables.now}')`;
+const SOURCE = `getvariable('${mergeVariables.source}')`;
 
 /**
  * A merge statement, optionally skipped when the resolved table it reads has no new or no changed
@@ -36,31 +44,31 @@ function differs(fields: readonly string[], left: (f: string) => string, right: 
 
 /** Rows of `table` in this store whose external id the staging table names (one per id). */
 function existing(table: string, stagedTable: string, stagedColumn = 'external_id'): string {
-  return `(select * from ${table} where store_id = $store and external_id in (select ${stagedColumn} from ${stagedTable})
+  return `(select * from ${table} where store_id = ${STORE} and external_id in (select ${stagedColumn} from ${stagedTable})
       qualify row_number() over (partition by external_id order by id) = 1)`;
 }
 
 export function customerStatements(): Step[] {
-  const set = [...customerFields.map((f) => `${f} = m.n_${f}`), 'created_at = m.n_created_at', 'updated_at = $now'].join(', ');
+  const set = [...customerFields.map((f) => `${f} = m.n_${f}`), 'created_at = m.n_created_at', `updated_at = ${NOW}`].join(', ');
   return [
     always(`create or replace temp table m_customers as
      select s.ord, s.external_id, s.given, c.id as existing_id,
        case when c.id is null then nextval('customers_id_seq') else c.id end as id,
        ${merged(customerFields, 'c')},
-       coalesce(least(s.created_at, c.created_at), $now) as n_created_at,
+       coalesce(least(s.created_at, c.created_at), ${NOW}) as n_created_at,
        c.id is not null and (${differs(customerFields, (f) => `n_${f}`, (f) => `c.${f}`)}
-         or coalesce(least(s.created_at, c.created_at), $now) is distinct from c.created_at) as changed
+         or coalesce(least(s.created_at, c.created_at), ${NOW}) is distinct from c.created_at) as changed
      from s_customers s left join ${existing('customers', 's_customers')} c on c.external_id = s.external_id`),
     onNew('m_customers', `insert into customers (store_id, id, external_id, ${customerFields.join(', ')}, created_at, updated_at)
-     select $store, id, external_id, ${customerFields.map((f) => `n_${f}`).join(', ')}, n_created_at, $now
+     select ${STORE}, id, external_id, ${customerFields.map((f) => `n_${f}`).join(', ')}, n_created_at, ${NOW}
      from m_customers where existing_id is null order by ord`),
     onChanged('m_customers', `update customers set ${set} from m_customers m
-     where customers.store_id = $store and customers.id = m.existing_id and m.changed`),
+     where customers.store_id = ${STORE} and customers.id = m.existing_id and m.changed`),
   ];
 }
 
 export function productStatements(hasVariants: boolean): Step[] {
-  const setProduct = [...productFields.map((f) => `${f} = m.n_${f}`), 'updated_at = $now'].join(', ');
+  const setProduct = [...productFields.map((f) => `${f} = m.n_${f}`), `updated_at = ${NOW}`].join(', ');
   const setVariant = [...variantFields.map((f) => `${f} = m.n_${f}`), 'product_id = m.product_id'].join(', ');
   const products = [
     always(`create or replace temp table m_products as
@@ -70,10 +78,10 @@ export function productStatements(hasVariants: boolean): Step[] {
        p.id is not null and (${differs(productFields, (f) => `n_${f}`, (f) => `p.${f}`)}) as changed
      from s_products s left join ${existing('products', 's_products')} p on p.external_id = s.external_id`),
     onNew('m_products', `insert into products (store_id, id, external_id, ${productFields.join(', ')}, created_at, updated_at)
-     select $store, id, external_id, ${productFields.map((f) => `n_${f}`).join(', ')}, $now, $now
+     select ${STORE}, id, external_id, ${productFields.map((f) => `n_${f}`).join(', ')}, ${NOW}, ${NOW}
      from m_products where existing_id is null order by ord`),
     onChanged('m_products', `update products set ${setProduct} from m_products m
-     where products.store_id = $store and products.id = m.existing_id and m.changed`),
+     where products.store_id = ${STORE} and products.id = m.existing_id and m.changed`),
   ];
   const variants = [
     always(`create or replace temp table m_variants as
@@ -88,10 +96,10 @@ export function productStatements(hasVariants: boolean): Step[] {
      select product_id, count(*) as n from m_variants
      where existing_id is null or changed group by product_id`),
     onNew('m_variants', `insert into variants (store_id, id, product_id, external_id, ${variantFields.join(', ')}, created_at)
-     select $store, id, product_id, external_id, ${variantFields.map((f) => `n_${f}`).join(', ')}, $now
+     select ${STORE}, id, product_id, external_id, ${variantFields.map((f) => `n_${f}`).join(', ')}, ${NOW}
      from m_variants where existing_id is null order by ord`),
     onChanged('m_variants', `update variants set ${setVariant} from m_variants m
-     where variants.store_id = $store and variants.id = m.existing_id and m.changed`),
+     where variants.store_id = ${STORE} and variants.id = m.existing_id and m.changed`),
   ];
   return hasVariants ? [...products, ...variants] : products;
 }
@@ -102,7 +110,7 @@ const returnFields = ['order_id', 'customer_id', 'returned_at', 'currency', 'amo
 const returnLineFields = ['product_id', 'sku', 'quantity', 'amount'] as const;
 
 /** Orders and returns are resolved together: a return's refund sets its order's status. */
-export function orderAndReturnStatements(has: { customers: boolean; products: boolean; returns: boolean }): Step[] {
+export function orderAndReturnStatements(has: { customers: boolean; products: boolean; returns: boolean; lineVariants: boolean }): Step[] {
   const customerJoin = has.customers ? 'left join m_customers mc on mc.external_id = s.customer_external_id' : '';
   const customerId = has.customers ? 'mc.id' : 'null::bigint';
   const productJoin = (alias: string) => (has.products ? `left join m_products mp on mp.external_id = ${alias}.product_external_id` : '');
@@ -114,10 +122,10 @@ export function orderAndReturnStatements(has: { customers: boolean; products: bo
        ${orderFields.map((f) => `o.${f} as old_${f}`).join(', ')}, o.status as old_status
      from s_orders s left join ${existing('orders', 's_orders')} o on o.external_id = s.external_id ${customerJoin}`),
     always(`create or replace temp table m_lines as
-     select mo.id as order_id, mo.existing_id, l.line_no, coalesce(${productId}, vv.product_id) as product_id, vv.id as variant_id,
-       l.sku, l.title, l.quantity, l.unit_price, l.total
+     select mo.id as order_id, mo.existing_id, l.line_no, ${has.lineVariants ? `coalesce(${productId}, vv.product_id)` : productId} as product_id,
+       ${has.lineVariants ? 'vv.id' : 'null::bigint'} as variant_id, l.sku, l.title, l.quantity, l.unit_price, l.total
      from s_lines l join m_orders mo on mo.ord = l.ord ${productJoin('l')}
-     left join ${existing('variants', 's_lines', 'variant_external_id')} vv on vv.external_id = l.variant_external_id`),
+     ${has.lineVariants ? `left join ${existing('variants', 's_lines', 'variant_external_id')} vv on vv.external_id = l.variant_external_id` : ''}`),
   ];
   const returns = [
     always(`create or replace temp table m_returns as
@@ -145,11 +153,11 @@ export function orderAndReturnStatements(has: { customers: boolean; products: bo
          select order_id, amount from m_returns
          union all
          select order_id, amount from returns
-         where store_id = $store and order_id in (select order_id from touched) and external_id not in (select external_id from s_returns)
+         where store_id = ${STORE} and order_id in (select order_id from touched) and external_id not in (select external_id from s_returns)
        ) x on x.order_id = t.order_id group by t.order_id`
     : `create or replace temp table m_refunds as
        select order_id, sum(amount) as refunded from returns
-       where store_id = $store and order_id in (select id from m_orders) group by order_id`);
+       where store_id = ${STORE} and order_id in (select id from m_orders) group by order_id`);
   const applyOrders = [
     refunds,
     always(changedLines('m_lines', 'order_lines', 'order_id', 'm_orders', lineFields, 'm_changed_order_lines')),
@@ -163,21 +171,21 @@ export function orderAndReturnStatements(has: { customers: boolean; products: bo
            else coalesce(m.status, m.old_status, 'paid') end as n_status
        from m_orders m left join m_refunds rf on rf.order_id = m.id
      ) x left join m_changed_order_lines cl on cl.order_id = x.id`),
-    onChanged('f_orders', `delete from order_lines where store_id = $store and order_id in (select id from f_orders where changed)`),
-    onChanged('f_orders', `update orders set ${orderFields.map((f) => `${f} = f.${f}`).join(', ')}, status = f.n_status, updated_at = $now
-     from f_orders f where orders.store_id = $store and orders.id = f.existing_id and f.changed`),
+    onChanged('f_orders', `delete from order_lines where store_id = ${STORE} and order_id in (select id from f_orders where changed)`),
+    onChanged('f_orders', `update orders set ${orderFields.map((f) => `${f} = f.${f}`).join(', ')}, status = f.n_status, updated_at = ${NOW}
+     from f_orders f where orders.store_id = ${STORE} and orders.id = f.existing_id and f.changed`),
     onNew('f_orders', `insert into orders (store_id, id, external_id, ${orderFields.join(', ')}, status, source, created_at, updated_at)
-     select $store, id, external_id, ${orderFields.join(', ')}, n_status, $source, $now, $now
+     select ${STORE}, id, external_id, ${orderFields.join(', ')}, n_status, ${SOURCE}, ${NOW}, ${NOW}
      from f_orders where existing_id is null order by ord`),
     onNewOrChanged('f_orders', `insert into order_lines (store_id, order_id, line_no, ${lineFields.join(', ')})
-     select $store, order_id, line_no, ${lineFields.join(', ')} from m_lines
+     select ${STORE}, order_id, line_no, ${lineFields.join(', ')} from m_lines
      where order_id in (select id from f_orders where existing_id is null or changed) order by order_id, line_no`),
   ];
   const applyReturns = [
     // Orders outside the batch that a staged return refunds.
-    always(`update orders set status = case when rf.refunded >= orders.total then 'refunded' else 'partially_refunded' end, updated_at = $now
+    always(`update orders set status = case when rf.refunded >= orders.total then 'refunded' else 'partially_refunded' end, updated_at = ${NOW}
      from m_refunds rf
-     where orders.store_id = $store and orders.id = rf.order_id and rf.refunded > 0 and orders.status <> 'cancelled'
+     where orders.store_id = ${STORE} and orders.id = rf.order_id and rf.refunded > 0 and orders.status <> 'cancelled'
        and orders.id not in (select id from f_orders)
        and orders.status <> case when rf.refunded >= orders.total then 'refunded' else 'partially_refunded' end`),
     always(changedLines('m_return_lines', 'return_lines', 'return_id', 'm_returns', returnLineFields, 'm_changed_return_lines')),
@@ -185,13 +193,13 @@ export function orderAndReturnStatements(has: { customers: boolean; products: bo
      select m.*, m.existing_id is not null and (${differs(returnFields, (f) => `m.${f}`, (f) => `m.old_${f}`)}
        or cl.return_id is not null) as changed
      from m_returns m left join m_changed_return_lines cl on cl.return_id = m.id`),
-    onChanged('f_returns', `delete from return_lines where store_id = $store and return_id in (select id from f_returns where changed)`),
+    onChanged('f_returns', `delete from return_lines where store_id = ${STORE} and return_id in (select id from f_returns where changed)`),
     onChanged('f_returns', `update returns set ${returnFields.map((f) => `${f} = m.${f}`).join(', ')}
-     from f_returns m where returns.store_id = $store and returns.id = m.existing_id and m.changed`),
+     from f_returns m where returns.store_id = ${STORE} and returns.id = m.existing_id and m.changed`),
     onNew('f_returns', `insert into returns (store_id, id, external_id, ${returnFields.join(', ')}, created_at)
-     select $store, id, external_id, ${returnFields.join(', ')}, $now from f_returns where existing_id is null order by ord`),
+     select ${STORE}, id, external_id, ${returnFields.join(', ')}, ${NOW} from f_returns where existing_id is null order by ord`),
     onNewOrChanged('f_returns', `insert into return_lines (store_id, return_id, line_no, ${returnLineFields.join(', ')})
-     select $store, return_id, line_no, ${returnLineFields.join(', ')} from m_return_lines
+     select ${STORE}, return_id, line_no, ${returnLineFields.join(', ')} from m_return_lines
      where return_id in (select id from f_returns where existing_id is null or changed) order by return_id, line_no`),
   ];
   return [...orders, ...(has.returns ? returns : []), ...applyOrders, ...(has.returns ? applyReturns : [])];
@@ -205,7 +213,7 @@ function changedLines(staged: string, stored: string, key: string, parents: stri
   return `create or replace temp table ${into} as
     select distinct coalesce(n.${key}, o.${key}) as ${key}
     from (select * from ${staged} where existing_id is not null) n
-    full join (select * from ${stored} where store_id = $store and ${key} in (select existing_id from ${parents} where existing_id is not null)) o
+    full join (select * from ${stored} where store_id = ${STORE} and ${key} in (select existing_id from ${parents} where existing_id is not null)) o
       on n.${key} = o.${key} and n.line_no = o.line_no
     where n.${key} is null or o.${key} is null or ${differs(fields, (f) => `n.${f}`, (f) => `o.${f}`)}`;
 }

@@ -35,142 +35,163 @@ export interface NormalBatch {
 class Problems {
   readonly list: ErrorDetail[] = [];
   count = 0;
-  add(path: string, reason: string): void {
+  /** `at` and `field` are joined only when a problem is recorded: valid batches build no paths. */
+  add(at: string, field: string | undefined, reason: string): void {
     this.count += 1;
-    if (this.list.length < MAX_DETAILS) this.list.push({ path, reason });
+    if (this.list.length < MAX_DETAILS) this.list.push({ path: field === undefined ? at : `${at}.${field}`, reason });
   }
 }
 
 const isMoney = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
 const isValidDate = (value: unknown): value is Date => value instanceof Date && !Number.isNaN(value.getTime());
 
-function checkId(p: Problems, path: string, value: unknown, required: boolean): void {
+function checkId(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): void {
   if (value === undefined || value === null) {
-    if (required) p.add(path, 'is required');
+    if (required) p.add(at, field, 'is required');
     return;
   }
-  if (typeof value !== 'string' || value.trim() === '') p.add(path, 'must be a non-empty string');
-  else if (value.length > MAX_ID_LENGTH) p.add(path, `must be at most ${MAX_ID_LENGTH} characters`);
+  if (typeof value !== 'string' || value.trim() === '') p.add(at, field, 'must be a non-empty string');
+  else if (value.length > MAX_ID_LENGTH) p.add(at, field, `must be at most ${MAX_ID_LENGTH} characters`);
 }
 
-function checkText(p: Problems, path: string, value: unknown): void {
-  if (value !== undefined && value !== null && typeof value !== 'string') p.add(path, 'must be a string or null');
+function checkText(p: Problems, at: string, field: string | undefined, value: unknown): void {
+  if (value !== undefined && value !== null && typeof value !== 'string') p.add(at, field, 'must be a string or null');
 }
 
 /** Minor units: an integer, and not negative unless the field allows it. */
-function checkMoney(p: Problems, path: string, value: unknown, required: boolean): void {
+function checkMoney(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): void {
   if (value === undefined || value === null) {
-    if (required) p.add(path, 'is required');
+    if (required) p.add(at, field, 'is required');
   } else if (!isMoney(value)) {
-    p.add(path, 'must be an integer amount in minor units (e.g. cents)');
+    p.add(at, field, 'must be an integer amount in minor units (e.g. cents)');
   } else if (value < 0) {
-    p.add(path, 'must not be negative');
+    p.add(at, field, 'must not be negative');
   }
 }
 
-function checkQuantity(p: Problems, path: string, value: unknown): void {
-  if (value === undefined || value === null) p.add(path, 'is required');
-  else if (typeof value !== 'number' || !Number.isSafeInteger(value)) p.add(path, 'must be an integer');
-  else if (value < 0) p.add(path, 'must not be negative');
-  else if (value > MAX_QUANTITY) p.add(path, `must be at most ${MAX_QUANTITY}`);
+function checkQuantity(p: Problems, at: string, field: string | undefined, value: unknown): void {
+  if (value === undefined || value === null) p.add(at, field, 'is required');
+  else if (typeof value !== 'number' || !Number.isSafeInteger(value)) p.add(at, field, 'must be an integer');
+  else if (value < 0) p.add(at, field, 'must not be negative');
+  else if (value > MAX_QUANTITY) p.add(at, field, `must be at most ${MAX_QUANTITY}`);
 }
 
-function checkCurrency(p: Problems, path: string, value: unknown, required: boolean): string | undefined {
+function checkCurrency(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): string | undefined {
   if (value === undefined || value === null) {
-    if (required) p.add(path, 'is required');
+    if (required) p.add(at, field, 'is required');
     return undefined;
   }
   const code = typeof value === 'string' ? value.trim().toUpperCase() : '';
   if (!isCurrency(code)) {
-    p.add(path, `unknown ISO 4217 currency "${String(value)}"`);
+    p.add(at, field, `unknown ISO 4217 currency "${String(value)}"`);
     return undefined;
   }
   return code;
 }
 
-function checkDate(p: Problems, path: string, value: unknown, required: boolean): void {
+function checkDate(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): void {
   if (value === undefined || value === null) {
-    if (required) p.add(path, 'is required');
+    if (required) p.add(at, field, 'is required');
   } else if (!isValidDate(value)) {
-    p.add(path, 'must be a valid date-time');
+    p.add(at, field, 'must be a valid date-time');
   }
 }
 
-function checkStringList(p: Problems, path: string, value: unknown): void {
+function checkStringList(p: Problems, at: string, field: string | undefined, value: unknown): void {
   if (value === undefined) return;
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) p.add(path, 'must be a list of strings');
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) p.add(at, field, 'must be a list of strings');
 }
 
-function checkArray(p: Problems, path: string, value: unknown, required: boolean): value is unknown[] {
+function checkArray(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): value is unknown[] {
   if (value === undefined || value === null) {
-    if (required) p.add(path, 'is required');
+    if (required) p.add(at, field, 'is required');
     return false;
   }
   if (!Array.isArray(value)) {
-    p.add(path, 'must be a list');
+    p.add(at, field, 'must be a list');
     return false;
   }
   return true;
 }
 
+/** An id that `checkId` accepts without a closer look: short, starting with a visible ASCII character. */
+const plainId = (value: unknown): boolean => value === undefined || value === null
+  || (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH && value.charCodeAt(0) > 32 && value.charCodeAt(0) < 127);
+const plainText = (value: unknown): boolean => value === undefined || value === null || typeof value === 'string';
+const plainAmount = (value: unknown): boolean => isMoney(value) && value >= 0;
+
+/** True when every check of an order line would pass; otherwise the line takes the checks that name its fields. */
+function plainLine(line: OrderLineInput): boolean {
+  return line !== null && typeof line === 'object'
+    && plainId(line.product_external_id) && plainId(line.variant_external_id) && plainText(line.sku) && plainText(line.title)
+    && plainAmount(line.quantity) && line.quantity <= MAX_QUANTITY && plainAmount(line.unit_price)
+    && (line.total === undefined || line.total === null || plainAmount(line.total));
+}
+
 function customer(p: Problems, at: string, c: CustomerInput): CustomerInput {
-  checkId(p, `${at}.external_id`, c.external_id, true);
-  for (const field of ['email', 'first_name', 'last_name', 'phone', 'country', 'city'] as const) checkText(p, `${at}.${field}`, c[field]);
-  if (c.accepts_marketing !== undefined && typeof c.accepts_marketing !== 'boolean') p.add(`${at}.accepts_marketing`, 'must be true or false');
-  checkStringList(p, `${at}.tags`, c.tags);
+  checkId(p, at, 'external_id', c.external_id, true);
+  for (const field of ['email', 'first_name', 'last_name', 'phone', 'country', 'city'] as const) checkText(p, at, field, c[field]);
+  if (c.accepts_marketing !== undefined && typeof c.accepts_marketing !== 'boolean') p.add(at, 'accepts_marketing', 'must be true or false');
+  checkStringList(p, at, 'tags', c.tags);
   if (c.attributes !== undefined && (c.attributes === null || typeof c.attributes !== 'object' || Array.isArray(c.attributes))) {
-    p.add(`${at}.attributes`, 'must be an object');
+    p.add(at, 'attributes', 'must be an object');
   }
-  checkDate(p, `${at}.created_at`, c.created_at, false);
+  checkDate(p, at, 'created_at', c.created_at, false);
   const email = typeof c.email === 'string' ? c.email.trim().toLowerCase() || null : c.email;
   return email === c.email ? c : { ...c, email };
 }
 
 function product(p: Problems, at: string, item: ProductInput): ProductInput {
-  checkId(p, `${at}.external_id`, item.external_id, true);
-  if (typeof item.title !== 'string' || item.title.trim() === '') p.add(`${at}.title`, item.title === undefined ? 'is required' : 'must be a non-empty string');
-  for (const field of ['category', 'image_url'] as const) checkText(p, `${at}.${field}`, item[field]);
-  checkMoney(p, `${at}.price`, item.price, false);
-  const currency = checkCurrency(p, `${at}.currency`, item.currency, false);
-  if (checkArray(p, `${at}.variants`, item.variants, false)) {
+  checkId(p, at, 'external_id', item.external_id, true);
+  if (typeof item.title !== 'string' || item.title.trim() === '') p.add(at, 'title', item.title === undefined ? 'is required' : 'must be a non-empty string');
+  for (const field of ['category', 'image_url'] as const) checkText(p, at, field, item[field]);
+  checkMoney(p, at, 'price', item.price, false);
+  const currency = checkCurrency(p, at, 'currency', item.currency, false);
+  if (checkArray(p, at, 'variants', item.variants, false)) {
     item.variants!.forEach((variant, j) => {
-      checkId(p, `${at}.variants.${j}.external_id`, variant.external_id, true);
-      checkText(p, `${at}.variants.${j}.sku`, variant.sku);
-      checkText(p, `${at}.variants.${j}.title`, variant.title);
-      checkMoney(p, `${at}.variants.${j}.price`, variant.price, false);
+      checkId(p, `${at}.variants.${j}`, 'external_id', variant.external_id, true);
+      checkText(p, `${at}.variants.${j}`, 'sku', variant.sku);
+      checkText(p, `${at}.variants.${j}`, 'title', variant.title);
+      checkMoney(p, `${at}.variants.${j}`, 'price', variant.price, false);
     });
   }
   return currency === undefined || currency === item.currency ? item : { ...item, currency };
 }
 
 function order(p: Problems, at: string, o: OrderInput): NormalOrder {
-  checkId(p, `${at}.external_id`, o.external_id, true);
-  checkId(p, `${at}.customer_external_id`, o.customer_external_id, false);
-  checkDate(p, `${at}.placed_at`, o.placed_at, true);
-  const currency = checkCurrency(p, `${at}.currency`, o.currency, true) ?? o.currency;
-  for (const field of ['subtotal', 'discount', 'shipping', 'tax', 'total'] as const) checkMoney(p, `${at}.${field}`, o[field], false);
-  checkStringList(p, `${at}.discount_codes`, o.discount_codes);
-  checkText(p, `${at}.channel`, o.channel);
-  if (o.status !== undefined && !orderStatuses.includes(o.status)) p.add(`${at}.status`, `must be one of ${orderStatuses.join(', ')}`);
+  checkId(p, at, 'external_id', o.external_id, true);
+  checkId(p, at, 'customer_external_id', o.customer_external_id, false);
+  checkDate(p, at, 'placed_at', o.placed_at, true);
+  const currency = checkCurrency(p, at, 'currency', o.currency, true) ?? o.currency;
+  for (const field of ['subtotal', 'discount', 'shipping', 'tax', 'total'] as const) checkMoney(p, at, field, o[field], false);
+  checkStringList(p, at, 'discount_codes', o.discount_codes);
+  checkText(p, at, 'channel', o.channel);
+  if (o.status !== undefined && !orderStatuses.includes(o.status)) p.add(at, 'status', `must be one of ${orderStatuses.join(', ')}`);
   const lines: NormalLine[] = [];
-  let linesOk = checkArray(p, `${at}.lines`, o.lines, true);
+  let linesOk = checkArray(p, at, 'lines', o.lines, true);
   if (linesOk) {
     o.lines.forEach((line, j) => {
+      // Most lines are plainly valid (every import line is): they skip the checks that name fields.
+      if (plainLine(line)) {
+        lines.push(line.total === undefined || line.total === null ? { ...line, total: line.quantity * line.unit_price } : line as NormalLine);
+        return;
+      }
       const lat = `${at}.lines.${j}`;
       const before = p.count;
-      checkId(p, `${lat}.product_external_id`, line.product_external_id, false);
-      checkId(p, `${lat}.variant_external_id`, line.variant_external_id, false);
-      checkText(p, `${lat}.sku`, line.sku);
-      checkText(p, `${lat}.title`, line.title);
-      checkQuantity(p, `${lat}.quantity`, line.quantity);
-      checkMoney(p, `${lat}.unit_price`, line.unit_price, true);
-      checkMoney(p, `${lat}.total`, line.total, false);
+      checkId(p, lat, 'product_external_id', line.product_external_id, false);
+      checkId(p, lat, 'variant_external_id', line.variant_external_id, false);
+      checkText(p, lat, 'sku', line.sku);
+      checkText(p, lat, 'title', line.title);
+      checkQuantity(p, lat, 'quantity', line.quantity);
+      checkMoney(p, lat, 'unit_price', line.unit_price, true);
+      checkMoney(p, lat, 'total', line.total, false);
       if (p.count !== before) linesOk = false;
       // A line total may differ from quantity × unit price (line-level discounts), so it is not checked against them.
       else lines.push({ ...line, total: line.total ?? line.quantity * line.unit_price });
     });
   }
-  const linesSum = lines.reduce((sum, line) => sum + line.total, 0);
+  let linesSum = 0;
+  for (const line of lines) linesSum += line.total;
   const subtotal = o.subtotal ?? linesSum;
   const discount = o.discount ?? 0;
   const shipping = o.shipping ?? 0;
@@ -178,49 +199,49 @@ function order(p: Problems, at: string, o: OrderInput): NormalOrder {
   const computedTotal = subtotal - discount + shipping + tax;
   // Totals are checked only when every part was given, so sources that omit parts are not rejected.
   if (linesOk && o.subtotal !== undefined && isMoney(o.subtotal) && lines.length > 0 && o.subtotal !== linesSum) {
-    p.add(`${at}.subtotal`, `is ${o.subtotal} but the line totals add up to ${linesSum}`);
+    p.add(at, 'subtotal', `is ${o.subtotal} but the line totals add up to ${linesSum}`);
   }
   const partsGiven = (o.subtotal !== undefined || (linesOk && lines.length > 0))
     && o.discount !== undefined && o.shipping !== undefined && o.tax !== undefined;
   if (o.total !== undefined && isMoney(o.total) && partsGiven && [subtotal, discount, shipping, tax].every(isMoney) && o.total !== computedTotal) {
-    p.add(`${at}.total`, `is ${o.total} but subtotal − discount + shipping + tax is ${computedTotal}`);
+    p.add(at, 'total', `is ${o.total} but subtotal − discount + shipping + tax is ${computedTotal}`);
   }
   const total = o.total ?? computedTotal;
-  if (o.total === undefined && isMoney(computedTotal) && computedTotal < 0) p.add(`${at}.total`, `subtotal − discount + shipping + tax is negative (${computedTotal})`);
+  if (o.total === undefined && isMoney(computedTotal) && computedTotal < 0) p.add(at, 'total', `subtotal − discount + shipping + tax is negative (${computedTotal})`);
   return { ...o, currency, subtotal, discount, shipping, tax, total, lines };
 }
 
 function returned(p: Problems, at: string, r: ReturnInput): NormalReturn {
-  checkId(p, `${at}.external_id`, r.external_id, true);
-  checkId(p, `${at}.order_external_id`, r.order_external_id, false);
-  checkId(p, `${at}.customer_external_id`, r.customer_external_id, false);
-  checkDate(p, `${at}.returned_at`, r.returned_at, true);
-  const currency = checkCurrency(p, `${at}.currency`, r.currency, true) ?? r.currency;
-  checkMoney(p, `${at}.amount`, r.amount, true);
-  checkText(p, `${at}.reason`, r.reason);
-  const lines = checkArray(p, `${at}.lines`, r.lines, false) ? r.lines! : [];
+  checkId(p, at, 'external_id', r.external_id, true);
+  checkId(p, at, 'order_external_id', r.order_external_id, false);
+  checkId(p, at, 'customer_external_id', r.customer_external_id, false);
+  checkDate(p, at, 'returned_at', r.returned_at, true);
+  const currency = checkCurrency(p, at, 'currency', r.currency, true) ?? r.currency;
+  checkMoney(p, at, 'amount', r.amount, true);
+  checkText(p, at, 'reason', r.reason);
+  const lines = checkArray(p, at, 'lines', r.lines, false) ? r.lines! : [];
   let linesOk = true;
   lines.forEach((line, j) => {
     const before = p.count;
-    checkId(p, `${at}.lines.${j}.product_external_id`, line.product_external_id, false);
-    checkText(p, `${at}.lines.${j}.sku`, line.sku);
-    checkQuantity(p, `${at}.lines.${j}.quantity`, line.quantity);
-    checkMoney(p, `${at}.lines.${j}.amount`, line.amount, true);
+    checkId(p, `${at}.lines.${j}`, 'product_external_id', line.product_external_id, false);
+    checkText(p, `${at}.lines.${j}`, 'sku', line.sku);
+    checkQuantity(p, `${at}.lines.${j}`, 'quantity', line.quantity);
+    checkMoney(p, `${at}.lines.${j}`, 'amount', line.amount, true);
     if (p.count !== before) linesOk = false;
   });
   const sum = lines.reduce((s, line) => s + (isMoney(line.amount) ? line.amount : 0), 0);
   if (linesOk && lines.length > 0 && isMoney(r.amount) && sum !== r.amount) {
-    p.add(`${at}.amount`, `is ${r.amount} but the return lines add up to ${sum}`);
+    p.add(at, 'amount', `is ${r.amount} but the return lines add up to ${sum}`);
   }
   return { ...r, currency, lines };
 }
 
 function section<T, R>(p: Problems, name: string, items: T[] | undefined, check: (p: Problems, at: string, item: T) => R): R[] {
   if (items === undefined) return [];
-  if (!checkArray(p, name, items, false)) return [];
+  if (!checkArray(p, name, undefined, items, false)) return [];
   return items.map((item, i) => {
     if (item === null || typeof item !== 'object') {
-      p.add(`${name}.${i}`, 'must be an object');
+      p.add(`${name}.${i}`, undefined, 'must be an object');
       return item as unknown as R;
     }
     return check(p, `${name}.${i}`, item);

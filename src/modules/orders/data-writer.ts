@@ -3,12 +3,16 @@
  * stage (appender), merge (set-based SQL), count, commit — or roll back everything.
  *
  * The cost is a fixed number of statements per batch whatever its size, so a 50,000-order import
- * batch and a one-order webhook take the same path.
+ * batch and a one-order webhook take the same path. Statements go to DuckDB several at a time
+ * (the batch's parameters are bound once as session variables), because for a small write the
+ * round trips, not the work, are what costs.
  */
-import { timestampValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { timestampValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../db/database.js';
 import { normaliseBatch } from './data-validation.js';
-import { mergeTables, customerStatements, type Step, orderAndReturnStatements, productStatements, summarySql } from './data-merge.js';
+import {
+  mergeTables, mergeVariables, customerStatements, type Step, orderAndReturnStatements, productStatements, summarySql,
+} from './data-merge.js';
 import { stageBatch, stagingTables } from './data-staging.js';
 import type { DataBatch, WriteSummary } from './orders.input.js';
 
@@ -21,45 +25,63 @@ export interface WriteOptions {
 
 type Counts = WriteSummary['orders'];
 const zero = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
+type Section = keyof WriteSummary;
 
-/** DuckDB refuses parameters a statement does not use, so pass only the named ones it mentions. */
-function usedParams(text: string, params: Record<string, DuckDBValue>): Record<string, DuckDBValue> | undefined {
-  const used: Record<string, DuckDBValue> = {};
-  let any = false;
-  for (const [name, value] of Object.entries(params)) {
-    if (new RegExp(`\\$${name}\\b`).test(text)) {
-      used[name] = value;
-      any = true;
-    }
+interface Probe { new: number; changed: number }
+
+/**
+ * Sends statements in as few calls as it can. A step that depends on a resolved table having new
+ * or changed rows forces the queued statements out together with one count of that table, so
+ * no-op statements (each of which may scan a large table) are skipped without a round trip of
+ * their own.
+ */
+class StatementQueue {
+  private queued: string[] = [];
+  private readonly probes = new Map<string, Probe>();
+
+  constructor(private readonly connection: DuckDBConnection) {}
+
+  add(sql: string): void {
+    this.queued.push(sql);
   }
-  return any ? used : undefined;
-}
 
-/** Runs merge steps, probing each resolved table once for new / changed rows to skip no-op statements. */
-async function runSteps(connection: DuckDBConnection, steps: Step[], params: Record<string, DuckDBValue>): Promise<void> {
-  const probes = new Map<string, { new: number; changed: number }>();
-  for (const step of steps) {
-    if (step.needs) {
-      const { table, rows } = step.needs;
-      let probe = probes.get(table);
-      if (!probe) {
-        const reader = await connection.runAndReadAll(
-          `select count(*) filter (where existing_id is null), count(*) filter (where changed) from ${table}`);
-        const [created, changed] = (reader.getRows()[0] ?? []).map((v) => Number(v ?? 0));
-        probe = { new: created ?? 0, changed: changed ?? 0 };
-        probes.set(table, probe);
+  async steps(steps: Step[]): Promise<void> {
+    for (const step of steps) {
+      if (step.needs) {
+        const { table, rows } = step.needs;
+        const probe = await this.probe(table);
+        const wanted = rows === 'new' ? probe.new : rows === 'changed' ? probe.changed : probe.new + probe.changed;
+        if (wanted === 0) continue;
       }
-      const wanted = rows === 'new' ? probe.new : rows === 'changed' ? probe.changed : probe.new + probe.changed;
-      if (wanted === 0) continue;
+      this.queued.push(step.sql);
     }
-    await connection.run(step.sql, usedParams(step.sql, params));
   }
-}
 
-async function counts(connection: DuckDBConnection, text: string): Promise<Counts> {
-  const reader = await connection.runAndReadAll(text);
-  const [created, updated, unchanged] = (reader.getRows()[0] ?? []).map((v) => Number(v ?? 0));
-  return { created: created ?? 0, updated: updated ?? 0, unchanged: unchanged ?? 0 };
+  /** Runs what is queued, then `query`, in one call; returns the query's rows. */
+  async read(query: string): Promise<unknown[][]> {
+    const text = [...this.queued, query].join(';\n');
+    this.queued = [];
+    const reader = await this.connection.runAndReadAll(text);
+    return reader.getRows();
+  }
+
+  async flush(): Promise<void> {
+    if (this.queued.length === 0) return;
+    const text = this.queued.join(';\n');
+    this.queued = [];
+    await this.connection.run(text);
+  }
+
+  private async probe(table: string): Promise<Probe> {
+    let probe = this.probes.get(table);
+    if (!probe) {
+      const [row] = await this.read(`select count(*) filter (where existing_id is null), count(*) filter (where changed) from ${table}`);
+      const [created, changed] = (row ?? []).map((v) => Number(v ?? 0));
+      probe = { new: created ?? 0, changed: changed ?? 0 };
+      this.probes.set(table, probe);
+    }
+    return probe;
+  }
 }
 
 export class DataWriter {
@@ -69,32 +91,45 @@ export class DataWriter {
   async write(storeId: string, batch: DataBatch, options: WriteOptions = {}): Promise<WriteSummary> {
     const normal = normaliseBatch(batch);
     const now = options.now ?? new Date();
-    const params: Record<string, DuckDBValue> = {
-      store: storeId,
-      now: timestampValue(BigInt(now.getTime()) * 1000n),
-      source: options.source ?? 'api',
-    };
     return this.store.withWriter(async (connection) => {
+      await connection.run(`set variable ${mergeVariables.store} = $value`, { value: storeId });
+      await connection.run(`set variable ${mergeVariables.now} = $value`, { value: timestampValue(BigInt(now.getTime()) * 1000n) });
+      await connection.run(`set variable ${mergeVariables.source} = $value`, { value: options.source ?? 'api' });
       await connection.run('begin transaction');
       try {
         const staged = await stageBatch(connection, normal);
-        const summary: WriteSummary = { customers: zero(), products: zero(), orders: zero(), returns: zero() };
-        const has = { customers: staged.customers > 0, products: staged.products > 0, returns: staged.returns > 0 };
+        const queue = new StatementQueue(connection);
+        const has = {
+          customers: staged.counts.customers > 0,
+          products: staged.counts.products > 0,
+          returns: staged.counts.returns > 0,
+          lineVariants: staged.lineVariants,
+        };
+        const summaries: [Section, string][] = [];
         if (has.customers) {
-          await runSteps(connection, customerStatements(), params);
-          summary.customers = await counts(connection, summarySql.customers);
+          await queue.steps(customerStatements());
+          summaries.push(['customers', summarySql.customers]);
         }
         if (has.products) {
-          await runSteps(connection, productStatements(staged.variants > 0), params);
-          summary.products = await counts(connection, summarySql.products(staged.variants > 0));
+          await queue.steps(productStatements(staged.counts.variants > 0));
+          summaries.push(['products', summarySql.products(staged.counts.variants > 0)]);
         }
-        if (staged.orders > 0 || staged.returns > 0) {
-          await runSteps(connection, orderAndReturnStatements(has), params);
-          summary.orders = await counts(connection, summarySql.orders);
-          if (has.returns) summary.returns = await counts(connection, summarySql.returns);
+        if (staged.counts.orders > 0 || staged.counts.returns > 0) {
+          await queue.steps(orderAndReturnStatements(has));
+          summaries.push(['orders', summarySql.orders]);
+          if (has.returns) summaries.push(['returns', summarySql.returns]);
         }
-        await connection.run([...stagingTables, ...mergeTables].map((table) => `drop table if exists temp.main.${table};`).join('\n'));
-        await connection.run('commit');
+        const summary: WriteSummary = { customers: zero(), products: zero(), orders: zero(), returns: zero() };
+        if (summaries.length > 0) {
+          // All counts in one query, read after every statement of the batch has run.
+          const rows = await queue.read(summaries.map(([section, text], i) => `select ${i} as section, * from (${text})`).join('\nunion all\n'));
+          for (const row of rows) {
+            const [index, created, updated, unchanged] = row.map((v) => Number(v ?? 0));
+            summary[summaries[index!]![0]] = { created: created ?? 0, updated: updated ?? 0, unchanged: unchanged ?? 0 };
+          }
+        }
+        await queue.flush();
+        await connection.run([...[...stagingTables, ...mergeTables].map((table) => `drop table if exists temp.main.${table}`), 'commit'].join(';\n'));
         return summary;
       } catch (error) {
         await connection.run('rollback').catch(() => undefined);

@@ -38,6 +38,8 @@ export interface SeedSummary {
   /** Customers with two or more orders. */
   repeatCustomers: number;
   firstCustomer: { externalId: string; email: string; name: string };
+  /** Every order as written, for figures the tests compute on their own. */
+  orderList: { customer: string; placedAt: Date; total: number }[];
 }
 
 export async function seedStore(store: Store, storeId: string, options: { customers?: number; seed?: number } = {}): Promise<SeedSummary> {
@@ -77,7 +79,10 @@ export async function seedStore(store: Store, storeId: string, options: { custom
   await new DataWriter(store).write(storeId, { products, customers, orders }, { source: 'api' });
   const firstCustomer = customers[0]!;
   return {
-    customers: customers.length, orders: orders.length, repeatCustomers,
+    customers: customers.length, orders: orders.length, orderList: orders.map((o) => ({
+      customer: o.customer_external_id!, placedAt: o.placed_at as Date,
+      total: o.lines!.reduce((sum, line) => sum + line.quantity * line.unit_price, 0),
+    })), repeatCustomers,
     firstCustomer: { externalId: firstCustomer.external_id, email: firstCustomer.email!, name: `${firstCustomer.first_name} ${firstCustomer.last_name}` },
   };
 }

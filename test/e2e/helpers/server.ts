@@ -7,8 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config.js';
+import { registerJobs } from '../../../src/jobs/handlers.js';
+import { Worker } from '../../../src/jobs/worker.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { dashboardDir, startServer, type RunningServer } from '../../../src/main.js';
+import { fitAndScore, type FitReport } from '../../../src/modules/predictions/predictions.service.js';
 import { seedStore, type SeedSummary } from './seed.js';
 
 export interface E2eServer {
@@ -18,6 +21,10 @@ export interface E2eServer {
   owner: { email: string; password: string };
   analyst: { email: string; password: string };
   seed: SeedSummary;
+  /** The fit made in setup (when asked for). */
+  fit: FitReport | undefined;
+  /** Runs the jobs queued so far, one after another, as the server's worker would; returns how many ran. */
+  runJobs: () => Promise<number>;
   stop: () => Promise<void>;
 }
 
@@ -28,11 +35,17 @@ export function ensureDashboardBuilt(): void {
   if (!dashboardDir()) throw new Error('The dashboard build produced no dashboard/dist/index.html');
 }
 
-export async function startE2eServer(options: { customers?: number } = {}): Promise<E2eServer> {
+/**
+ * The server runs without its own worker and scheduler: the daily refit the scheduler queues a
+ * minute after start would otherwise run in the middle of the tests, and a model fit holds the
+ * server's event loop (every request waits) for as long as it takes. Tests run queued jobs
+ * explicitly with `runJobs`, so background work happens at a known point.
+ */
+export async function startE2eServer(options: { customers?: number; fitPredictions?: boolean } = {}): Promise<E2eServer> {
   ensureDashboardBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
   const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_HOST: '127.0.0.1', HEARTH_PORT: '0', HEARTH_LOG_LEVEL: 'silent' });
-  const server = await startServer(config, { migrate: true, logger: silentLogger });
+  const server = await startServer(config, { migrate: true, logger: silentLogger, worker: false });
   const accounts = server.services.accounts;
   const store = await accounts.createStore({ name: 'Hearth Coffee Co', slug: 'hearth-coffee', currency: 'USD', timezone: 'America/New_York' });
   const owner = { email: 'owner@example.com', password: 'owner-password-1' };
@@ -40,8 +53,16 @@ export async function startE2eServer(options: { customers?: number } = {}): Prom
   await accounts.addUser(store.id, { ...owner, role: 'owner', name: 'Olive Owner' });
   await accounts.addUser(store.id, { ...analyst, role: 'analyst', name: 'Andy Analyst' });
   const seed = await seedStore(server.services.store, store.id, options);
+  const fit = options.fitPredictions ? await fitAndScore(server.services.store, store.id, { currency: store.currency }) : undefined;
+  const worker = new Worker(server.services.jobs, silentLogger);
+  registerJobs(worker, server.services);
   return {
-    server, url: server.url, storeId: store.id, owner, analyst, seed,
+    server, url: server.url, storeId: store.id, owner, analyst, seed, fit,
+    runJobs: async () => {
+      let ran = 0;
+      while (await worker.tick()) ran += 1;
+      return ran;
+    },
     stop: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

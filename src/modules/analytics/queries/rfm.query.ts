@@ -1,8 +1,9 @@
 /**
  * RFM scores and segments as of a date. Recency is days from the customer's last order to that
  * date, frequency their orders, monetary their revenue net of returns, all up to the date. Each
- * score is 1 + floor(5 × percent rank) among all of the store's customers with an order by then
- * (so quintiles, with ties sharing the lower score); a more recent last order scores higher.
+ * score is 1 + floor(5 × percent rank) among all of the store's customers with an order by then,
+ * percent rank = (rank − 1) / (n − 1) with ties sharing the lowest rank (so quintiles, ties
+ * sharing the lower score); a more recent last order scores higher.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../../db/database.js';
@@ -34,6 +35,27 @@ function segmentCase(r: RawBuilder<unknown>, fm: RawBuilder<unknown>): RawBuilde
   return sql<string>`case ${sql.join(whens, sql` `)} end`;
 }
 
+/**
+ * The four cut points of a score: score ≥ k + 1 exactly when 5 × (rank − 1) ≥ k × (n − 1), and
+ * rank − 1 is the number of smaller values, so each cut is the smallest value with that many
+ * smaller ones. Found on the histogram of values — no sort of every customer.
+ */
+function cuts(column: string): RawBuilder<unknown> {
+  const value = sql.ref(column);
+  const cut = (k: number) => sql`min(v) filter (where below * 5 >= ${sql.lit(k)} * (n - 1))`;
+  return sql`(
+    select ${cut(1)} as t1, ${cut(2)} as t2, ${cut(3)} as t3, ${cut(4)} as t4, max(n) as n
+    from (select v, sum(c) over (order by v) - c as below, n from (select ${value} as v, count(*) as c from b group by 1) h, (select count(*) as n from b) total) x
+  )`;
+}
+
+/** 1 + the cuts at or below the value; everybody scores 1 when there is a single customer. */
+function score(column: string, cut: string): RawBuilder<unknown> {
+  const v = sql.ref(`b.${column}`);
+  const above = (k: number) => sql`cast(coalesce(${v} >= ${sql.ref(`${cut}.t${k}`)}, false) as integer)`;
+  return sql`case when ${sql.ref(`${cut}.n`)} > 1 then 1 + ${above(1)} + ${above(2)} + ${above(3)} + ${above(4)} else 1 end`;
+}
+
 /** One row per customer with an order by `asOf`: recency, frequency, monetary, scores and segment. */
 function scored(storeId: string, asOf: string, current: boolean): RawBuilder<unknown> {
   const base = current
@@ -41,13 +63,13 @@ function scored(storeId: string, asOf: string, current: boolean): RawBuilder<unk
     : sql`select customer_id, max(day) filter (where is_order) as last_day, count(*) filter (where is_order) as orders, sum(revenue) as revenue
         from order_facts where store_id = ${storeId} and customer_id is not null and day <= ${date(asOf)}
         group by customer_id having count(*) filter (where is_order) > 0`;
-  const score = (order: RawBuilder<unknown>) => sql`least(5, 1 + cast(floor(5 * percent_rank() over (order by ${order})) as integer))`;
   return sql`(
+    with b as (${base}), cr as ${cuts('last_day')}, cf as ${cuts('orders')}, cm as ${cuts('revenue')}
     select customer_id, recency, orders, revenue, r, f, m, ${segmentCase(sql`r`, sql`cast(floor((f + m + 1) / 2) as integer)`)} as segment
     from (
-      select customer_id, ${date(asOf)} - last_day as recency, orders, revenue,
-        ${score(sql`last_day`)} as r, ${score(sql`orders`)} as f, ${score(sql`revenue`)} as m
-      from (${base}) b
+      select b.customer_id, ${date(asOf)} - b.last_day as recency, b.orders, b.revenue,
+        ${score('last_day', 'cr')} as r, ${score('orders', 'cf')} as f, ${score('revenue', 'cm')} as m
+      from b, cr, cf, cm
     ) s
   )`;
 }
