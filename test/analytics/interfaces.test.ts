@@ -73,6 +73,13 @@ describe('analytics over the CLI and the API', () => {
     expect(response.json()).toEqual(cliJson[report]);
   });
 
+  it('documents the analytics routes in the OpenAPI document', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const paths = (response.json() as { paths: Record<string, unknown> }).paths;
+    for (const report of ['kpis', 'cohorts', 'rfm', 'products', 'clv']) expect(paths[`/api/v1/analytics/${report}`]).toBeDefined();
+  });
+
   it('the cohort JSON lists each cohort with its size and retained customers per offset', () => {
     const cohorts = (cliJson.cohorts as { cohorts: { cohort: string; size: number; periods: { offset: number; customers: number }[] }[] }).cohorts;
     expect(cohorts.map((c) => [c.cohort, c.size, c.periods.map((p) => [p.offset, p.customers])])).toEqual([

@@ -112,8 +112,10 @@ describe('dashboard as the owner', () => {
     await visit('/segments', '05-segments');
     const fields = await api<unknown>('/api/v1/segments/fields');
     if (fields.status === 404) return expectUnavailable();
+    // The count, or the preview's error with its message: a failure says why instead of timing out.
     const count = page.getByTestId('segment-count');
-    await count.waitFor();
+    await page.locator('[data-testid="segment-count"], .state-error').first().waitFor();
+    await expect(page.locator('.state-error').allTextContents()).resolves.toEqual([]);
     const shown = Number((await count.textContent())?.replace(/[^\d]/g, ''));
     expect(shown).toBe(hearth.seed.repeatCustomers);
     await page.getByLabel('Segment name').fill('Came back');

@@ -9,7 +9,7 @@ import type { PredictionDistribution } from '../api/prediction-types';
 import { useApi, type Loadable } from '../api/use-api';
 import type { Formatter } from './format';
 
-function returningCard(report: KpisReport | undefined, answer: Loadable<ReturningRevenueAnswer>): KpiValue {
+function returningCard(report: KpisReport | undefined, answer: Loadable<ReturningRevenueAnswer>, fmt: Formatter): KpiValue {
   const base: KpiValue = {
     key: 'returningRevenue', label: 'Revenue from returning customers', unit: 'money', value: null, previous: null,
     definition: 'Revenue, net of returns, from customers whose first order was before the period — what existing customers brought back.',
@@ -21,7 +21,7 @@ function returningCard(report: KpisReport | undefined, answer: Loadable<Returnin
   return {
     ...base, value: current.returningRevenue, previous: comparison?.returningRevenue ?? null,
     series: series.map((p) => ({ period: p.periodStart, value: p.returningRevenue })),
-    ...(share !== null && { detail: `${Math.round(share * 100)} % of revenue` }),
+    ...(share !== null && { detail: `${fmt.percent(share, 0)} of revenue` }),
   };
 }
 
@@ -41,7 +41,7 @@ function predictionCards(answer: Loadable<PredictionDistribution>, fmt: Formatte
     const note = 'no predictions yet — fitted daily, or “Refit now” on Predictions';
     return [{ ...clv, note }, { ...risk, note }];
   }
-  const asOf = `as of ${fmt.date(d.scoredAt)}`;
+  const asOf = `scored ${fmt.date(d.scoredAt)}`;
   return [
     d.clv.customers > 0
       ? { ...clv, value: d.clv.total, note: `${asOf}; mean ${fmt.money(d.clv.mean === null ? null : Math.round(d.clv.mean))}` }
@@ -57,5 +57,5 @@ export function useExtraKpis(report: KpisReport | undefined, fmt: Formatter): Kp
     from: report!.current.from, to: report!.current.to, compareFrom: report!.comparison?.from, compareTo: report!.comparison?.to, period: report!.query.period,
   }));
   const predictions = useApi('distribution', () => http.get<PredictionDistribution>('/api/v1/predictions/distribution'));
-  return [returningCard(report, returning.result), ...predictionCards(predictions.result, fmt)];
+  return [returningCard(report, returning.result, fmt), ...predictionCards(predictions.result, fmt)];
 }

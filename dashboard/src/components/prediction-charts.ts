@@ -40,7 +40,7 @@ export function frequencyOption(m: BacktestMetrics, fmt: Formatter): ChartOption
     },
     legend: { top: 0 },
     grid,
-    xAxis: { type: 'category', data: m.byFrequency.map((b) => (b.x >= 7 ? '7+' : String(b.x))), ...axis('Repeat orders in the calibration period') },
+    xAxis: { type: 'category', data: m.byFrequency.map((b) => (b.x >= 7 ? '7+' : String(b.x))), ...axis('Repeat orders in the calibration period', { axisLabel: { color: '#374151', interval: 0 } }) },
     yAxis: { type: 'value', ...axis('Mean orders in the holdout', { nameGap: 44 }) },
     series: [
       { name: 'Actual', type: 'bar', data: m.byFrequency.map((b) => b.actual) },
@@ -57,12 +57,12 @@ export function reliabilityOption(m: BacktestMetrics, fmt: Formatter): ChartOpti
       formatter: (p: { value: number[] }) => `Decile ${p.value[3]}: ${fmt.number(p.value[2])} customers<br/>Predicted ${fmt.percent(p.value[0], 1)}<br/>Observed ${fmt.percent(p.value[1], 1)}`,
     },
     legend: { top: 0 },
-    grid,
+    grid: { ...grid, top: 44 },
     xAxis: { type: 'value', min: 0, max: 1, ...axis('Predicted P(order in holdout)', { axisLabel: { color: '#374151', formatter: (v: number) => fmt.percent(v, 0) } }) },
     yAxis: { type: 'value', min: 0, max: 1, ...axis('Observed share who ordered', { nameGap: 44, axisLabel: { color: '#374151', formatter: (v: number) => fmt.percent(v, 0) } }) },
     series: [
-      { name: 'Deciles of customers', type: 'line', data: points, symbolSize: 8 },
-      { name: 'Perfect calibration', type: 'line', data: [[0, 0], [1, 1]], symbol: 'none', lineStyle: { type: 'dotted', color: '#6b7280' }, tooltip: { show: false } },
+      { name: 'Deciles', type: 'line', data: points, symbolSize: 8 },
+      { name: 'Perfect', type: 'line', data: [[0, 0], [1, 1]], symbol: 'none', lineStyle: { type: 'dotted', color: '#6b7280' }, tooltip: { show: false } },
     ],
   };
 }

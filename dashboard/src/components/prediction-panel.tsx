@@ -10,10 +10,10 @@ import { Link } from './router';
 import { Async, Empty } from './states';
 import { InfoTip, Panel } from './ui';
 
-const bands: Record<CustomerPrediction['churn_risk'], { badge: string; rule: string }> = {
-  low: { badge: 'good', rule: 'a 50 % or better chance of ordering in the next 365 days' },
-  medium: { badge: 'warn', rule: 'a 20–50 % chance of ordering in the next 365 days' },
-  high: { badge: 'bad', rule: 'under a 20 % chance of ordering in the next 365 days' },
+const bands: Record<CustomerPrediction['churn_risk'], { badge: string; rule: (fmt: Formatter) => string }> = {
+  low: { badge: 'good', rule: (fmt) => `a ${fmt.percent(0.5, 0)} or better chance of ordering in the next 365 days` },
+  medium: { badge: 'warn', rule: (fmt) => `a ${fmt.percent(0.2, 0)}–${fmt.percent(0.5, 0)} chance of ordering in the next 365 days` },
+  high: { badge: 'bad', rule: (fmt) => `under a ${fmt.percent(0.2, 0)} chance of ordering in the next 365 days` },
 };
 
 export function explainPrediction(p: CustomerPrediction, fmt: Formatter, history: { orders?: number | undefined; lastOrderAt?: string | null | undefined }): string {
@@ -24,7 +24,7 @@ export function explainPrediction(p: CustomerPrediction, fmt: Formatter, history
   const orders = `${fmt.number(p.expected_orders_365d, { digits: 1 })} orders expected in the next 365 days (a ${fmt.percent(p.p_order_365d, 0)} chance of at least one)`;
   const value = p.clv_12m === null ? '' : `, worth about ${fmt.money(p.clv_12m)} over 12 months`;
   const next = p.next_order_on ? ` The next order is as likely as not by ${fmt.date(p.next_order_on)}.` : ' An order within a year is less likely than not.';
-  return `${past}${alive}; ${orders}${value}.${next} Churn risk is ${p.churn_risk}: ${bands[p.churn_risk].rule}.`;
+  return `${past}${alive}; ${orders}${value}.${next} Churn risk is ${p.churn_risk}: ${bands[p.churn_risk].rule(fmt)}.`;
 }
 
 export function PredictionPanel({ prediction, history }: { prediction: Loadable<CustomerPrediction>; history: { orders?: number | undefined; lastOrderAt?: string | null | undefined } }) {
@@ -36,18 +36,21 @@ export function PredictionPanel({ prediction, history }: { prediction: Loadable<
       ) : <Async result={prediction}>
         {(p) => (
           <>
-            <dl className="dl">
-              <dt>P(alive) <InfoTip text="Probability the customer would still order at their usual pace." /></dt><dd data-testid="prediction-p-alive">{fmt.percent(p.p_alive, 0)}</dd>
-              <dt>Churn risk <InfoTip text="From P(order in 365 days): low ≥ 50 %, medium 20–50 %, high < 20 %." /></dt>
+            <dl className="dl dl-narrow">
+              <dt>P(alive) <InfoTip text="Probability the customer would still order at their usual pace. Under BG/NBD a one-time buyer counts as alive: read it with the order probabilities." /></dt>
+              <dd data-testid="prediction-p-alive">{fmt.percent(p.p_alive, 0)}</dd>
+              <dt>Churn risk <InfoTip text={`From P(order in 365 days): low ≥ ${fmt.percent(0.5, 0)}, medium ${fmt.percent(0.2, 0)}–${fmt.percent(0.5, 0)}, high < ${fmt.percent(0.2, 0)}.`} /></dt>
               <dd><span className={`badge ${bands[p.churn_risk].badge}`}>{p.churn_risk}</span></dd>
-              <dt>Expected orders <InfoTip text="Expected number of order days in the next 30, 90 and 365 days." /></dt>
-              <dd data-testid="prediction-expected">{fmt.number(p.expected_orders_30d, { digits: 2 })} · {fmt.number(p.expected_orders_90d, { digits: 2 })} · {fmt.number(p.expected_orders_365d, { digits: 2 })} <span className="muted">(30 · 90 · 365 days)</span></dd>
+              <dt className="dl-head">Next</dt><dd className="dl-head">30 d · 90 d · 365 d</dd>
+              <dt>Orders <InfoTip text="Expected number of order days in the next 30, 90 and 365 days." /></dt>
+              <dd data-testid="prediction-expected">{fmt.number(p.expected_orders_30d, { digits: 2 })} · {fmt.number(p.expected_orders_90d, { digits: 2 })} · {fmt.number(p.expected_orders_365d, { digits: 2 })}</dd>
               <dt>P(order) <InfoTip text="Probability of at least one order in the next 30, 90 and 365 days." /></dt>
               <dd>{fmt.percent(p.p_order_30d, 0)} · {fmt.percent(p.p_order_90d, 0)} · {fmt.percent(p.p_order_365d, 0)}</dd>
-              <dt>Predicted CLV (12 months) <InfoTip text="Discounted value of the orders expected in the next 12 months; what the customer already spent is not included." /></dt>
+              <dt>CLV, 12 mo <InfoTip text="Predicted 12-month customer lifetime value: the discounted value of the orders expected in the next 12 months. What the customer already spent is not included." /></dt>
               <dd data-testid="prediction-clv">{p.clv_12m === null ? 'no spend model yet' : fmt.money(p.clv_12m)}</dd>
-              <dt>Expected order value</dt><dd>{fmt.money(p.expected_order_value)}</dd>
-              <dt>Next order by <InfoTip text="The date by which the customer has a 50 % chance of having ordered; empty when that is not reached within a year." /></dt>
+              <dt>Order value <InfoTip text="Expected value of a future order (Gamma-Gamma): the customer's own average blended with the store's." /></dt>
+              <dd>{fmt.money(p.expected_order_value)}</dd>
+              <dt>Next order by <InfoTip text="The date by which the customer has a 50 % chance of having ordered; none when that is not reached within a year." /></dt>
               <dd>{p.next_order_on ? fmt.date(p.next_order_on) : 'not within a year'}</dd>
             </dl>
             <p className="muted explain" data-testid="prediction-explanation">{explainPrediction(p, fmt, history)}</p>

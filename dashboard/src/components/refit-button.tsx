@@ -71,7 +71,7 @@ export function RefitButton({ onDone }: { onDone: () => void }) {
             Refit job #{job.id}: {stateText[job.state]}
             {job.progress !== null && job.state === 'running' && ` (${Math.round(job.progress * 100)} %)`}
             {running && <span className="spinner" aria-hidden="true" />}
-            {result?.status === 'ok' && ` — ${result.customers.toLocaleString()} customers scored in ${(result.seconds.fit + result.seconds.score).toFixed(1)} s`}
+            {result?.status === 'ok' && ` — ${result.customers.toLocaleString()} customers scored (fit and scoring ${(result.seconds.fit + result.seconds.score).toFixed(2)} s)`}
             {result?.status === 'insufficient' && ` — not enough data: ${result.missing.join('; ')}`}
             {job.lastError && job.state !== 'done' && ` — ${job.lastError}`}
           </>

@@ -27,7 +27,7 @@ interface Profile {
   identity: CustomerRow & { phone?: string | null; city?: string | null; tags?: string[] };
   consent?: { accepts_marketing?: boolean };
   kpis?: { orders?: number; revenue?: number; first_order_at?: string | null; last_order_at?: string | null; average_order_value?: number | null; days_since_last_order?: number | null };
-  rfm?: { segment: string; r_score?: number; f_score?: number; m_score?: number } | null;
+  rfm?: { segment: string; r?: number; f?: number; m?: number } | null;
   segments?: { id: string; name: string }[];
   personas?: { id: string; name: string }[];
   timeline?: TimelineItem[];
@@ -64,7 +64,7 @@ export function CustomerPage({ id }: { id: string }) {
               <PredictionPanel prediction={prediction.result} history={{ orders: profile.kpis?.orders, lastOrderAt: profile.kpis?.last_order_at }} />
               <Panel title="Segments">
                 <dl className="dl">
-                  <dt>RFM</dt><dd>{profile.rfm ? `${profile.rfm.segment} (R${profile.rfm.r_score ?? '?'} F${profile.rfm.f_score ?? '?'} M${profile.rfm.m_score ?? '?'})` : '—'}</dd>
+                  <dt>RFM</dt><dd>{profile.rfm ? `${profile.rfm.segment} (R${profile.rfm.r ?? '?'} F${profile.rfm.f ?? '?'} M${profile.rfm.m ?? '?'})` : '—'}</dd>
                   <dt>Segments</dt><dd>{profile.segments?.length ? profile.segments.map((s) => s.name).join(', ') : 'none'}</dd>
                   <dt>Personas</dt><dd>{profile.personas?.length ? profile.personas.map((p) => p.name).join(', ') : 'none'}</dd>
                   <dt>Marketing</dt><dd>{profile.consent?.accepts_marketing ? 'accepts email' : 'no consent'}</dd>

@@ -10,17 +10,24 @@ import { RefitButton } from '../components/refit-button';
 import { Async, Empty, ErrorState, Loading } from '../components/states';
 import { PageHeader, Panel } from '../components/ui';
 
+/** Fixed decimals, so scores line up and compare (0.090, not 0.09). */
+const fixed = (fmt: { locale: string }, value: number, digits: number) => (Number.isFinite(value) ? new Intl.NumberFormat(fmt.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value) : '—');
+
 function Parameters({ params, errors }: { params: Record<string, number>; errors: Record<string, number | null> | undefined }) {
   const { fmt } = useApp();
   return (
     <span className="params">
       {Object.entries(params).map(([name, value]) => {
         const se = errors?.[name];
-        return <span key={name}>{parameterNames[name] ?? name} = {fmt.number(value, { digits: 3 })}{typeof se === 'number' && Number.isFinite(se) && <span className="muted"> (± {fmt.number(se, { digits: 3 })})</span>}</span>;
+        // A parameter running off to a bound (a fit that did not converge) reads better compact.
+        return <span key={name}>{parameterNames[name] ?? name} = {Math.abs(value) >= 10_000 ? fmt.number(value, { compact: true }) : fmt.number(value, { digits: 3 })}{typeof se === 'number' && Number.isFinite(se) && <span className="muted"> (± {fmt.number(se, { digits: 3 })})</span>}</span>;
       })}
     </span>
   );
 }
+
+/** The reason names models by their kind (bgnbd); show them as the papers name them. */
+export const readableReason = (reason: string) => reason.replace(/\bpareto-nbd\b/g, 'Pareto/NBD').replace(/\bbgnbd\b/g, 'BG/NBD');
 
 function ModelSummary({ answer, backtest, metrics }: { answer: ModelAnswer; backtest: BacktestReport | undefined; metrics: BacktestMetrics | undefined }) {
   const { fmt, canWrite } = useApp();
@@ -33,20 +40,20 @@ function ModelSummary({ answer, backtest, metrics }: { answer: ModelAnswer; back
   return (
     <dl className="dl" data-testid="model-summary">
       <dt>Model in use</dt><dd data-testid="model-name">{modelNames[fit.model] ?? fit.model}{fit.spend && ' + Gamma-Gamma'}</dd>
-      <dt>Why this model</dt><dd data-testid="model-reason">{fit.reason}</dd>
+      <dt>Why this model</dt><dd data-testid="model-reason">{readableReason(fit.reason)}</dd>
       <dt>Parameters</dt><dd><Parameters params={fit.count.params} errors={fit.count.standardErrors} /></dd>
       <dt>Spend model</dt>
       <dd>{fit.spend ? (
         <><Parameters params={fit.spend.params} errors={fit.spend.fit?.standardErrors} /> <span className="muted">spend–frequency correlation {fmt.number(fit.spend.spendFrequencyCorrelation, { digits: 2 })}{fit.spend.independent ? '' : ' — above 0.3, so order values may be biased'}</span></>
       ) : 'not fitted (fewer than 20 repeat buyers with an order value): no CLV'}</dd>
-      <dt>Fitted on</dt><dd>orders up to {fmt.date(fit.asOf)}, {fmt.number(fit.customers)} customers, log-likelihood {fmt.number(fit.count.logLikelihood, { digits: 1 })}{fit.count.converged ? '' : ' (did not converge)'}</dd>
+      <dt>Fitted on</dt><dd>orders up to {fmt.date(fit.asOf)}, {fmt.number(fit.customers)} customers, log-likelihood {fmt.number(fit.count.logLikelihood, { digits: 1 })}{fit.count.converged ? '' : ' — the fit did not converge: a parameter ran off to its limit, which usually means the history shows almost no customers leaving yet; read the predictions with care'}</dd>
       {backtest && metrics ? (
         <>
           <dt>Backtest</dt>
           <dd>fitted to {fmt.date(backtest.calibrationEnd)}, forecast to {fmt.date(backtest.holdoutEnd)}, {fmt.number(backtest.customers)} customers</dd>
           <dt>Holdout repeat orders</dt>
           <dd data-testid="backtest-totals">predicted {fmt.number(metrics.totalPredicted, { digits: 0 })}, actual {fmt.number(metrics.totalActual)}{error !== undefined && ` (${error >= 0 ? '+' : ''}${fmt.percent(error, 1)})`}</dd>
-          <dt>Per customer</dt><dd>mean absolute error {fmt.number(metrics.mae, { digits: 3 })} orders; correlation {fmt.number(metrics.correlation, { digits: 3 })}; Brier score <span data-testid="brier">{fmt.number(metrics.brier, { digits: 3 })}</span></dd>
+          <dt>Per customer</dt><dd>mean absolute error {fixed(fmt, metrics.mae, 3)} orders; correlation {fixed(fmt, metrics.correlation, 3)}; Brier score <span data-testid="brier">{fixed(fmt, metrics.brier, 3)}</span></dd>
         </>
       ) : <><dt>Backtest</dt><dd>{skipped ?? 'none yet'}</dd></>}
     </dl>
@@ -67,7 +74,7 @@ function Distributions({ reloadKey }: { reloadKey: number }) {
   const empty = 'No predictions yet: they appear once the models are fitted (daily, or “Refit now” above).';
   return (
     <div className="grid grid-2">
-      <Panel title="P(alive) across customers" definition="How many customers fall in each band of P(alive), the probability that a customer would still order at their usual pace.">
+      <Panel title="P(alive) across customers" definition="How many customers fall in each band of P(alive), the probability that a customer would still order at their usual pace. Under BG/NBD a customer who bought once counts as alive (100 %); read it with the churn risk.">
         <Async result={result} onRetry={reload} height={280} isEmpty={(d) => d.customers === 0} empty={empty}>
           {(d) => (
             <>
@@ -126,7 +133,7 @@ export function PredictionsPage() {
               {options && metrics ? (
                 <>
                   <Chart option={options.reliability} label="Predicted probability versus observed share of customers who ordered, by decile" height={280} />
-                  <p className="muted">Brier score {fmt.number(metrics.brier, { digits: 3 })} (0 is perfect; always 50 % scores 0.25).</p>
+                  <p className="muted">Brier score {fixed(fmt, metrics.brier, 3)} (0 is perfect; always 50 % scores 0.25).</p>
                 </>
               ) : <Empty>{noBacktest}</Empty>}
             </Panel>

@@ -17,7 +17,7 @@ import { kpiSeries, type KpiSeriesPoint } from './queries/kpi-series.query.js';
 import { kpiTotals } from './queries/kpi-totals.query.js';
 import { productLabels } from './queries/product-labels.query.js';
 import { nextProducts, productRetention } from './queries/products.query.js';
-import { rfmCells, rfmMovement } from './queries/rfm.query.js';
+import { rfmCells, rfmCuts, rfmMovement, type RfmCuts } from './queries/rfm.query.js';
 import { ratio } from './queries/sql-helpers.js';
 import { todayIn } from './periods.js';
 import { SummariesService, type SummaryState } from './summaries.service.js';
@@ -64,9 +64,11 @@ export type RfmReport = RfmResult & { store: StoreContext; query: AnalyticsQuery
 export type ReportResult = KpisResult | CohortsReport | RfmReport | ProductsResult | ClvResult;
 
 const DEFAULT_INACTIVITY_DAYS = 365;
+const CUT_CACHE_SIZE = 64;
 
 export class AnalyticsService {
   readonly summaries: SummariesService;
+  private readonly cutCache = new Map<string, Promise<RfmCuts>>();
 
   constructor(
     write: Db,
@@ -117,21 +119,41 @@ export class AnalyticsService {
   }
 
   async rfm(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<RfmReport> {
-    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, false);
+    const { store, query, version } = await this.prepare(storeId, raw, fieldPrefix, false);
     const current = store.lastDay !== null && query.to >= store.lastDay;
+    const [cuts, sinceCuts] = await Promise.all([
+      this.cuts(storeId, version, query.to, current),
+      query.since ? this.cuts(storeId, version, query.since, false) : Promise.resolve(undefined),
+    ]);
     const [cells, movement] = await Promise.all([
-      rfmCells(this.read, storeId, query.to, current, query.filters),
-      query.since ? rfmMovement(this.read, storeId, query.since, query.to, current, query.filters) : Promise.resolve(undefined),
+      rfmCells(this.read, storeId, query.to, current, cuts, query.filters),
+      query.since && sinceCuts
+        ? rfmMovement(this.read, storeId, { asOf: query.to, current, cuts }, { date: query.since, cuts: sinceCuts }, query.filters)
+        : Promise.resolve(undefined),
     ]);
     return { store, query, ...shapeRfm(query.to, cells, movement) };
+  }
+
+  /** RFM cut points, kept per summaries version (they change only when the data does). */
+  private cuts(storeId: string, version: string, asOf: string, current: boolean): Promise<RfmCuts> {
+    const key = `${storeId}|${version}|${asOf}|${current}`;
+    let cuts = this.cutCache.get(key);
+    if (!cuts) {
+      cuts = rfmCuts(this.read, storeId, asOf, current);
+      cuts.catch(() => this.cutCache.delete(key));
+      this.cutCache.set(key, cuts);
+      if (this.cutCache.size > CUT_CACHE_SIZE) this.cutCache.delete(this.cutCache.keys().next().value!);
+    }
+    return cuts;
   }
 
   async products(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<ProductsResult> {
     const { store, query } = await this.prepare(storeId, raw, fieldPrefix, true);
     const level = query.breakdown === 'first_category' ? 'category' : 'product';
     const productQuery = { level, from: query.from, to: query.to, lastDay: store.lastDay ?? query.to, filters: query.filters, limit: query.limit } as const;
-    const rows = await productRetention(this.read, storeId, productQuery);
-    const next = await nextProducts(this.read, storeId, productQuery, rows.map((r) => r.key));
+    const [rows, allNext] = await Promise.all([productRetention(this.read, storeId, productQuery), nextProducts(this.read, storeId, productQuery)]);
+    const shown = new Set(rows.map((r) => r.key));
+    const next = allNext.filter((n) => shown.has(n.key));
     const labels = level === 'product' ? await productLabels(this.read, storeId, [...rows.map((r) => Number(r.key)), ...next.map((n) => Number(n.next))]) : undefined;
     const label = (key: string) => (labels ? { key: labels.get(Number(key))?.externalId ?? key, title: labels.get(Number(key))?.title ?? null } : { key, title: null });
     return {
@@ -170,7 +192,7 @@ export class AnalyticsService {
    * Fresh summaries, the store's settings and the parsed query. Reports about acquired customers
    * (products, CLV) default to all time; the others to the year up to the store's last day.
    */
-  private async prepare(storeId: string, raw: unknown, fieldPrefix: string, allTime: boolean): Promise<{ store: StoreContext; query: AnalyticsQuery }> {
+  private async prepare(storeId: string, raw: unknown, fieldPrefix: string, allTime: boolean): Promise<{ store: StoreContext; query: AnalyticsQuery; version: string }> {
     const state = await this.summaries.ensureFresh(storeId);
     const settings = await this.read.selectFrom('stores').select(['currency', 'timezone', 'inactivity_days']).where('id', '=', storeId).executeTakeFirst();
     if (!settings) throw notFound(`Store "${storeId}"`);
@@ -184,11 +206,11 @@ export class AnalyticsService {
     // A `to` before the first order still gets a valid (empty) range.
     if (firstDay !== undefined && typeof input.to === 'string' && input.to < firstDay) firstDay = input.to;
     const query = parseAnalyticsQuery(firstDay ? { ...input, from: firstDay } : input, { lastDay: lastDay ?? todayIn(settings.timezone), fieldPrefix });
-    return { store, query };
+    return { store, query, version: `${state.refreshed_at.toISOString()}|${state.orders_count}|${state.returns_count}|${state.last_day}` };
   }
 
   private async firstDay(storeId: string): Promise<string | undefined> {
-    const { rows } = await sql<{ first: string | null }>`select min(day) as first from order_facts where store_id = ${storeId}`.execute(this.read);
+    const { rows } = await sql<{ first: string | null }>`select min(day) as first from daily_totals where store_id = ${storeId}`.execute(this.read);
     return rows[0]?.first ?? undefined;
   }
 }

@@ -53,8 +53,9 @@ export function newAggregate(where: RawBuilder<unknown>, sign: 1 | -1 = 1): RawB
 /** Adds (sign 1) or subtracts (sign −1) the scope's current rows to the day-level tables. */
 export async function applyDaily(tx: Tx, scope: Scope, sign: 1 | -1): Promise<void> {
   const s = scope.storeId;
-  await sql`insert into daily_totals select ${s}, a.* from (${totalsAggregate(sql`store_id = ${s} and ${factsInScope(scope)}`, sign)}) a`.execute(tx);
-  await sql`insert into daily_next select ${s}, a.* from (${nextAggregate(sql`store_id = ${s} and ${factsInScope(scope)}`, sign)}) a`.execute(tx);
+  // In day order, so range reads skip whole row groups by their min/max.
+  await sql`insert into daily_totals select ${s}, a.* from (${totalsAggregate(sql`store_id = ${s} and ${factsInScope(scope)}`, sign)}) a order by a.day`.execute(tx);
+  await sql`insert into daily_next select ${s}, a.* from (${nextAggregate(sql`store_id = ${s} and ${factsInScope(scope)}`, sign)}) a order by a.day, a.next_day`.execute(tx);
   await sql`insert into daily_new select ${s}, a.* from (${newAggregate(sql`store_id = ${s} and ${summaryInScope(scope)}`, sign)}) a`.execute(tx);
 }
 
@@ -78,7 +79,7 @@ export async function compactDaily(tx: Tx, storeId: string): Promise<number> {
       from daily_totals where store_id = ${s} group by store_id, day
       having sum(orders) <> 0 or sum(revenue) <> 0 or sum(gross) <> 0 or sum(unattached_returns) <> 0`,
     daily_next: sql`select store_id, day, next_day, sum(orders), sum(repeat_orders) from daily_next where store_id = ${s}
-      group by store_id, day, next_day having sum(orders) <> 0`,
+      group by store_id, day, next_day having sum(orders) <> 0 order by day, next_day`,
     daily_new: sql`select store_id, first_day, days_to_second, first_order_returned, sum(customers) from daily_new where store_id = ${s}
       group by store_id, first_day, days_to_second, first_order_returned having sum(customers) <> 0`,
   };

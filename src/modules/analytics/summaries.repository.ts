@@ -142,27 +142,29 @@ export async function insertCustomerSummary(tx: Tx, scope: Scope): Promise<void>
   `.execute(tx);
 }
 
-/** Per customer and week/month/quarter with an order. Offsets are whole periods since the cohort's. */
+/**
+ * Per customer and week/month/quarter with an order. Offsets are whole periods since the cohort's.
+ * One statement per kind, so each kind's rows sit together and a cohort query skips the others.
+ */
 export async function insertCustomerPeriods(tx: Tx, scope: Scope): Promise<void> {
   const s = scope.storeId;
-  const kinds = (['week', 'month', 'quarter'] as const).map((kind) => sql`
-    select customer_id, ${kind} as kind, cast(date_trunc(${kind}, first_day) as date) as cohort_start, cast(date_trunc(${kind}, day) as date) as period_start,
-      count(*) as orders, sum(revenue) as revenue
-    from f group by 1, 2, 3, 4`);
-  const monthOffset = sql`((extract(year from p.period_start) - extract(year from p.cohort_start)) * 12 + extract(month from p.period_start) - extract(month from p.cohort_start))`;
-  await sql`
-    insert into customer_periods
-    with f as (
-      select customer_id, first_day, day, revenue from order_facts
-      where store_id = ${s} and is_order and customer_id is not null and ${inScope(scope, sql`customer_id`, undefined)}
-    ), p as (${sql.join(kinds, sql` union all `)})
-    select ${s}, p.kind, p.customer_id, p.cohort_start, p.period_start,
-      -- Both ends are period starts, so the divisions are exact.
-      cast(case p.kind when 'week' then (p.period_start - p.cohort_start) / 7 when 'month' then ${monthOffset} else ${monthOffset} / 3 end as integer),
-      p.period_start = case p.kind when 'week' then cast(date_trunc('week', c.last_day) as date)
-        when 'month' then cast(date_trunc('month', c.last_day) as date) else cast(date_trunc('quarter', c.last_day) as date) end,
-      p.orders, p.revenue,
-      c.channel, c.country, c.first_product_id, c.first_category, c.first_discount
-    from p join customer_summary c on c.store_id = ${s} and c.customer_id = p.customer_id
-  `.execute(tx);
+  for (const kind of ['week', 'month', 'quarter'] as const) {
+    const monthOffset = sql`((extract(year from p.period_start) - extract(year from p.cohort_start)) * 12 + extract(month from p.period_start) - extract(month from p.cohort_start))`;
+    // Both ends are period starts, so the divisions are exact.
+    const offset = kind === 'week' ? sql`(p.period_start - p.cohort_start) / 7` : kind === 'month' ? monthOffset : sql`${monthOffset} / 3`;
+    await sql`
+      insert into customer_periods
+      with p as (
+        select customer_id, cast(date_trunc(${sql.lit(kind)}, first_day) as date) as cohort_start, cast(date_trunc(${sql.lit(kind)}, day) as date) as period_start,
+          count(*) as orders, sum(revenue) as revenue
+        from order_facts
+        where store_id = ${s} and is_order and customer_id is not null and ${inScope(scope, sql`customer_id`, undefined)}
+        group by 1, 2, 3
+      )
+      select ${s}, ${kind}, p.customer_id, p.cohort_start, p.period_start, cast(${offset} as integer),
+        p.period_start = cast(date_trunc(${sql.lit(kind)}, c.last_day) as date), p.orders, p.revenue,
+        c.channel, c.country, c.first_product_id, c.first_category, c.first_discount
+      from p join customer_summary c on c.store_id = ${s} and c.customer_id = p.customer_id
+    `.execute(tx);
+  }
 }

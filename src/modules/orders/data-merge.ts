@@ -24,6 +24,8 @@ const SOURCE = `getvariable('${mergeVariables.source}')`;
 export interface Step {
   sql: string;
   needs?: { table: string; rows: 'new' | 'changed' | 'new_or_changed' };
+  /** Cheaper text for when every row of the table is new or changed (a first import): no filter by row. */
+  whenAll?: string;
 }
 
 const onNew = (table: string, sql: string): Step => ({ sql, needs: { table, rows: 'new' } });
@@ -177,9 +179,13 @@ export function orderAndReturnStatements(has: { customers: boolean; products: bo
     onNew('f_orders', `insert into orders (store_id, id, external_id, ${orderFields.join(', ')}, status, source, created_at, updated_at)
      select ${STORE}, id, external_id, ${orderFields.join(', ')}, n_status, ${SOURCE}, ${NOW}, ${NOW}
      from f_orders where existing_id is null order by ord`),
-    onNewOrChanged('f_orders', `insert into order_lines (store_id, order_id, line_no, ${lineFields.join(', ')})
+    {
+      ...onNewOrChanged('f_orders', `insert into order_lines (store_id, order_id, line_no, ${lineFields.join(', ')})
      select ${STORE}, order_id, line_no, ${lineFields.join(', ')} from m_lines
      where order_id in (select id from f_orders where existing_id is null or changed) order by order_id, line_no`),
+      whenAll: `insert into order_lines (store_id, order_id, line_no, ${lineFields.join(', ')})
+     select ${STORE}, order_id, line_no, ${lineFields.join(', ')} from m_lines order by order_id, line_no`,
+    },
   ];
   const applyReturns = [
     // Orders outside the batch that a staged return refunds.

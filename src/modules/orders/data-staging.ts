@@ -82,11 +82,11 @@ function maskOf(item: object, fields: readonly string[]): number {
 
 const earliest = (a: Date | undefined, b: Date | undefined): Date | undefined => (!a ? b : !b ? a : a <= b ? a : b);
 
-interface StagedCustomer { input: CustomerInput; given: boolean; mask: number; createdAt: Date | undefined }
-interface StagedProduct { input: ProductInput; given: boolean; mask: number; variants: Map<string, { input: VariantInput; mask: number }> }
+export interface StagedCustomer { input: CustomerInput; given: boolean; mask: number; createdAt: Date | undefined }
+export interface StagedProduct { input: ProductInput; given: boolean; mask: number; variants: Map<string, { input: VariantInput; mask: number }> }
 
 /** Customers merged by external id; a later occurrence's present fields win. */
-function collectCustomers(batch: NormalBatch): Map<string, StagedCustomer> {
+export function collectCustomers(batch: NormalBatch): Map<string, StagedCustomer> {
   const byId = new Map<string, StagedCustomer>();
   for (const input of batch.customers) {
     const prior = byId.get(input.external_id);
@@ -113,7 +113,7 @@ function collectCustomers(batch: NormalBatch): Map<string, StagedCustomer> {
   return byId;
 }
 
-function collectProducts(batch: NormalBatch): Map<string, StagedProduct> {
+export function collectProducts(batch: NormalBatch): Map<string, StagedProduct> {
   const byId = new Map<string, StagedProduct>();
   for (const input of batch.products) {
     const variants = new Map<string, { input: VariantInput; mask: number }>();
@@ -130,7 +130,7 @@ function collectProducts(batch: NormalBatch): Map<string, StagedProduct> {
   return byId;
 }
 
-function lastWins<T extends { external_id: string }>(items: T[]): T[] {
+export function lastWins<T extends { external_id: string }>(items: T[]): T[] {
   const byId = new Map<string, T>();
   for (const item of items) {
     byId.delete(item.external_id);

@@ -5,10 +5,12 @@
  * The cost is a fixed number of statements per batch whatever its size, so a 50,000-order import
  * batch and a one-order webhook take the same path. Statements go to DuckDB several at a time
  * (the batch's parameters are bound once as session variables), because for a small write the
- * round trips, not the work, are what costs.
+ * round trips, not the work, are what costs; a small batch that only adds takes a shorter way still
+ * (`data-direct.ts`).
  */
 import { timestampValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../db/database.js';
+import { writeDirect } from './data-direct.js';
 import { normaliseBatch } from './data-validation.js';
 import {
   mergeTables, mergeVariables, customerStatements, type Step, orderAndReturnStatements, productStatements, summarySql,
@@ -27,7 +29,7 @@ type Counts = WriteSummary['orders'];
 const zero = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
 type Section = keyof WriteSummary;
 
-interface Probe { new: number; changed: number }
+interface Probe { new: number; changed: number; all: number }
 
 /**
  * Sends statements in as few calls as it can. A step that depends on a resolved table having new
@@ -52,6 +54,10 @@ class StatementQueue {
         const probe = await this.probe(table);
         const wanted = rows === 'new' ? probe.new : rows === 'changed' ? probe.changed : probe.new + probe.changed;
         if (wanted === 0) continue;
+        if (step.whenAll && probe.new + probe.changed === probe.all) {
+          this.queued.push(step.whenAll);
+          continue;
+        }
       }
       this.queued.push(step.sql);
     }
@@ -75,28 +81,42 @@ class StatementQueue {
   private async probe(table: string): Promise<Probe> {
     let probe = this.probes.get(table);
     if (!probe) {
-      const [row] = await this.read(`select count(*) filter (where existing_id is null), count(*) filter (where changed) from ${table}`);
-      const [created, changed] = (row ?? []).map((v) => Number(v ?? 0));
-      probe = { new: created ?? 0, changed: changed ?? 0 };
+      const [row] = await this.read(`select count(*) filter (where existing_id is null), count(*) filter (where changed), count(*) from ${table}`);
+      const [created, changed, all] = (row ?? []).map((v) => Number(v ?? 0));
+      probe = { new: created ?? 0, changed: changed ?? 0, all: all ?? 0 };
       this.probes.set(table, probe);
     }
     return probe;
   }
 }
 
+export interface WriterSettings {
+  /** Let small add-only batches take the short way (`data-direct.ts`); off only to compare both ways. */
+  direct?: boolean;
+}
+
 export class DataWriter {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly settings: WriterSettings = {},
+  ) {}
 
   /** All or nothing: a batch that fails validation or any statement leaves the store as it was. */
   async write(storeId: string, batch: DataBatch, options: WriteOptions = {}): Promise<WriteSummary> {
     const normal = normaliseBatch(batch);
     const now = options.now ?? new Date();
     return this.store.withWriter(async (connection) => {
-      await connection.run(`set variable ${mergeVariables.store} = $value`, { value: storeId });
-      await connection.run(`set variable ${mergeVariables.now} = $value`, { value: timestampValue(BigInt(now.getTime()) * 1000n) });
-      await connection.run(`set variable ${mergeVariables.source} = $value`, { value: options.source ?? 'api' });
+      const source = options.source ?? 'api';
       await connection.run('begin transaction');
       try {
+        const direct = this.settings.direct === false ? undefined : await writeDirect(connection, storeId, normal, now, source);
+        if (direct) {
+          await connection.run('commit');
+          return direct;
+        }
+        await connection.run(`set variable ${mergeVariables.store} = $value`, { value: storeId });
+        await connection.run(`set variable ${mergeVariables.now} = $value`, { value: timestampValue(BigInt(now.getTime()) * 1000n) });
+        await connection.run(`set variable ${mergeVariables.source} = $value`, { value: source });
         const staged = await stageBatch(connection, normal);
         const queue = new StatementQueue(connection);
         const has = {

@@ -11,7 +11,8 @@ import { registerJobs } from '../../../src/jobs/handlers.js';
 import { Worker } from '../../../src/jobs/worker.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { dashboardDir, startServer, type RunningServer } from '../../../src/main.js';
-import { fitAndScore, type FitReport } from '../../../src/modules/predictions/predictions.service.js';
+import { refitJobKind, runRefitJob } from '../../../src/modules/predictions/predictions.job.js';
+import { fitAndScore, type FitOptions, type FitReport } from '../../../src/modules/predictions/predictions.service.js';
 import { seedStore, type SeedSummary } from './seed.js';
 
 export interface E2eServer {
@@ -41,7 +42,7 @@ export function ensureDashboardBuilt(): void {
  * server's event loop (every request waits) for as long as it takes. Tests run queued jobs
  * explicitly with `runJobs`, so background work happens at a known point.
  */
-export async function startE2eServer(options: { customers?: number; fitPredictions?: boolean } = {}): Promise<E2eServer> {
+export async function startE2eServer(options: { customers?: number; seed?: number; fitPredictions?: Omit<FitOptions, 'currency'> } = {}): Promise<E2eServer> {
   ensureDashboardBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
   const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_HOST: '127.0.0.1', HEARTH_PORT: '0', HEARTH_LOG_LEVEL: 'silent' });
@@ -52,10 +53,14 @@ export async function startE2eServer(options: { customers?: number; fitPredictio
   const analyst = { email: 'analyst@example.com', password: 'analyst-password-1' };
   await accounts.addUser(store.id, { ...owner, role: 'owner', name: 'Olive Owner' });
   await accounts.addUser(store.id, { ...analyst, role: 'analyst', name: 'Andy Analyst' });
-  const seed = await seedStore(server.services.store, store.id, options);
-  const fit = options.fitPredictions ? await fitAndScore(server.services.store, store.id, { currency: store.currency }) : undefined;
+  const seed = await seedStore(server.services.store, store.id, { ...(options.customers && { customers: options.customers }), ...(options.seed && { seed: options.seed }) });
+  const fit = options.fitPredictions ? await fitAndScore(server.services.store, store.id, { ...options.fitPredictions, currency: store.currency }) : undefined;
   const worker = new Worker(server.services.jobs, silentLogger);
   registerJobs(worker, server.services);
+  // A model pinned for the setup fit is pinned for queued refits too: on the small seeded store
+  // the automatic choice also fits Pareto/NBD, which takes minutes on a busy machine.
+  const pinned = options.fitPredictions?.model;
+  if (pinned) worker.handle(refitJobKind, async ({ payload }) => runRefitJob(server.services.store, { ...(payload as object), model: pinned }));
   return {
     server, url: server.url, storeId: store.id, owner, analyst, seed, fit,
     runJobs: async () => {

@@ -62,14 +62,13 @@ export async function productRetention(db: Db, storeId: string, query: ProductQu
   return rows;
 }
 
-/** The most common second-order products (or categories) for each of `keys`. */
-export async function nextProducts(db: Db, storeId: string, query: ProductQuery, keys: readonly string[]): Promise<NextProductRow[]> {
-  if (keys.length === 0) return [];
+/** The most common second-order products (or categories) for every first product (category). */
+export async function nextProducts(db: Db, storeId: string, query: ProductQuery): Promise<NextProductRow[]> {
   const { rows } = await sql<NextProductRow>`
     select key, next, customers from (
       select key, next, count(*) as customers, row_number() over (partition by key order by count(*) desc, next) as rn
       from ${base(storeId, query)} b
-      where next is not null and key in (select unnest(cast(${[...keys]} as varchar[])))
+      where next is not null
       group by key, next
     ) t where rn <= ${TOP_NEXT} order by key, customers desc, next
   `.execute(db);

@@ -35,41 +35,58 @@ function segmentCase(r: RawBuilder<unknown>, fm: RawBuilder<unknown>): RawBuilde
   return sql<string>`case ${sql.join(whens, sql` `)} end`;
 }
 
-/**
- * The four cut points of a score: score ≥ k + 1 exactly when 5 × (rank − 1) ≥ k × (n − 1), and
- * rank − 1 is the number of smaller values, so each cut is the smallest value with that many
- * smaller ones. Found on the histogram of values — no sort of every customer.
- */
-function cuts(column: string): RawBuilder<unknown> {
-  const value = sql.ref(column);
-  const cut = (k: number) => sql`min(v) filter (where below * 5 >= ${sql.lit(k)} * (n - 1))`;
-  return sql`(
-    select ${cut(1)} as t1, ${cut(2)} as t2, ${cut(3)} as t3, ${cut(4)} as t4, max(n) as n
-    from (select v, sum(c) over (order by v) - c as below, n from (select ${value} as v, count(*) as c from b group by 1) h, (select count(*) as n from b) total) x
-  )`;
+/** Score cut points: a value scores 1 + the number of cuts it reaches. */
+export interface RfmCuts {
+  customers: number;
+  r: (string | null)[];
+  f: (number | null)[];
+  m: (number | null)[];
 }
 
-/** 1 + the cuts at or below the value; everybody scores 1 when there is a single customer. */
-function score(column: string, cut: string): RawBuilder<unknown> {
-  const v = sql.ref(`b.${column}`);
-  const above = (k: number) => sql`cast(coalesce(${v} >= ${sql.ref(`${cut}.t${k}`)}, false) as integer)`;
-  return sql`case when ${sql.ref(`${cut}.n`)} > 1 then 1 + ${above(1)} + ${above(2)} + ${above(3)} + ${above(4)} else 1 end`;
-}
-
-/** One row per customer with an order by `asOf`: recency, frequency, monetary, scores and segment. */
-function scored(storeId: string, asOf: string, current: boolean): RawBuilder<unknown> {
-  const base = current
+/** The customers' recency/frequency/monetary values as of a date. */
+function base(storeId: string, asOf: string, current: boolean): RawBuilder<unknown> {
+  return current
     ? sql`select customer_id, last_day, orders, revenue from customer_summary where store_id = ${storeId}`
     : sql`select customer_id, max(day) filter (where is_order) as last_day, count(*) filter (where is_order) as orders, sum(revenue) as revenue
         from order_facts where store_id = ${storeId} and customer_id is not null and day <= ${date(asOf)}
         group by customer_id having count(*) filter (where is_order) > 0`;
+}
+
+/**
+ * Score ≥ k + 1 exactly when 5 × (rank − 1) ≥ k × (n − 1), and rank − 1 is the number of smaller
+ * values, so cut k is the smallest value with at least k × (n − 1) / 5 smaller ones — read off the
+ * histogram of values, without ranking every customer. They depend only on the summaries and the
+ * date, so the service keeps them until the summaries change.
+ */
+export async function rfmCuts(db: Db, storeId: string, asOf: string, current: boolean): Promise<RfmCuts> {
+  const cut = (k: number) => sql`min(v) filter (where below * 5 >= ${sql.lit(k)} * (n - 1))`;
+  const cuts = (column: string) => sql`(
+    select [${cut(1)}, ${cut(2)}, ${cut(3)}, ${cut(4)}]
+    from (select v, sum(c) over (order by v) - c as below, n from (select ${sql.ref(column)} as v, count(*) as c from b group by 1) h, total) x
+  )`;
+  const { rows } = await sql<{ customers: number; r: (string | null)[]; f: (number | null)[]; m: (number | null)[] }>`
+    with b as (${base(storeId, asOf, current)}), total as (select count(*) as n from b)
+    select (select n from total) as customers, cast(${cuts('last_day')} as varchar[]) as r, ${cuts('orders')} as f, ${cuts('revenue')} as m
+  `.execute(db);
+  return rows[0]!;
+}
+
+/** 1 + the cuts a value reaches; everybody scores 1 when there is a single customer. */
+function score(value: RawBuilder<unknown>, cuts: readonly (string | number | null)[], customers: number, type: 'date' | 'bigint'): RawBuilder<unknown> {
+  if (customers <= 1) return sql`1`;
+  const reached = cuts.map((c) => (c === null ? sql`0` : sql`cast(${value} >= cast(${c} as ${sql.raw(type)}) as integer)`));
+  return sql`(1 + ${sql.join(reached, sql` + `)})`;
+}
+
+/** One row per customer with an order by `asOf`: recency, frequency, monetary, scores and segment. */
+function scored(storeId: string, asOf: string, current: boolean, cuts: RfmCuts): RawBuilder<unknown> {
   return sql`(
-    with b as (${base}), cr as ${cuts('last_day')}, cf as ${cuts('orders')}, cm as ${cuts('revenue')}
     select customer_id, recency, orders, revenue, r, f, m, ${segmentCase(sql`r`, sql`cast(floor((f + m + 1) / 2) as integer)`)} as segment
     from (
       select b.customer_id, ${date(asOf)} - b.last_day as recency, b.orders, b.revenue,
-        ${score('last_day', 'cr')} as r, ${score('orders', 'cf')} as f, ${score('revenue', 'cm')} as m
-      from b, cr, cf, cm
+        ${score(sql`b.last_day`, cuts.r, cuts.customers, 'date')} as r, ${score(sql`b.orders`, cuts.f, cuts.customers, 'bigint')} as f,
+        ${score(sql`b.revenue`, cuts.m, cuts.customers, 'bigint')} as m
+      from (${base(storeId, asOf, current)}) b
     ) s
   )`;
 }
@@ -78,22 +95,24 @@ const customerFilter = (storeId: string, filters: Filters, alias: string) => (Ob
   ? sql`and ${sql.ref(`${alias}.customer_id`)} in (select c.customer_id from customer_summary c where c.store_id = ${storeId} ${attributeFilters(filters, 'c', storeId)})`
   : sql``);
 
-export async function rfmCells(db: Db, storeId: string, asOf: string, current: boolean, filters: Filters): Promise<RfmCellRow[]> {
+export async function rfmCells(db: Db, storeId: string, asOf: string, current: boolean, cuts: RfmCuts, filters: Filters): Promise<RfmCellRow[]> {
   const { rows } = await sql<RfmCellRow>`
     select r, cast(floor((f + m + 1) / 2) as integer) as fm, segment, count(*) as "customers", coalesce(sum(revenue), 0) as "revenue",
       sum(recency) as "recencyDays", sum(orders) as "orders"
-    from ${scored(storeId, asOf, current)} x where true ${customerFilter(storeId, filters, 'x')}
+    from ${scored(storeId, asOf, current, cuts)} x where true ${customerFilter(storeId, filters, 'x')}
     group by 1, 2, 3 order by 1, 2
   `.execute(db);
   return rows;
 }
 
 /** Customers per (segment at `since`, segment at `asOf`); null = no order yet at `since`. */
-export async function rfmMovement(db: Db, storeId: string, since: string, asOf: string, current: boolean, filters: Filters): Promise<RfmMovementRow[]> {
+export async function rfmMovement(
+  db: Db, storeId: string, at: { asOf: string; current: boolean; cuts: RfmCuts }, since: { date: string; cuts: RfmCuts }, filters: Filters,
+): Promise<RfmMovementRow[]> {
   const { rows } = await sql<RfmMovementRow>`
     select a.segment as "from", b.segment as "to", count(*) as "customers"
-    from ${scored(storeId, asOf, current)} b
-    left join ${scored(storeId, since, false)} a on a.customer_id = b.customer_id
+    from ${scored(storeId, at.asOf, at.current, at.cuts)} b
+    left join ${scored(storeId, since.date, false, since.cuts)} a on a.customer_id = b.customer_id
     where true ${customerFilter(storeId, filters, 'b')}
     group by 1, 2 order by 3 desc, 1 nulls first, 2
   `.execute(db);

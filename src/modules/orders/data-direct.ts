@@ -1,0 +1,156 @@
+/**
+ * The short way for a small batch that only adds (a webhook's new order, a PUT of a new order or
+ * customer): one lookup of the batch's external ids, then one INSERT per table — about six
+ * statements instead of the merge's twenty-odd, which is most of a single write's time.
+ *
+ * It applies only when the result is certain without the merge: no returns, no variants, every
+ * order new, and every customer or product either new or only referred to (an order naming a
+ * stored customer whose record is not earlier than the order). Anything else returns undefined
+ * and the batch takes the general path in the same transaction. What is written is exactly what
+ * the merge writes for such a batch (`data-merge.ts`): defaults, ids from the same sequences,
+ * first-order creation times, status `paid` unless given, the same counts.
+ */
+import {
+  DuckDBTimestampValue, LIST, VARCHAR, listValue, timestampValue, type DuckDBConnection, type DuckDBType, type DuckDBValue,
+} from '@duckdb/node-api';
+import { collectCustomers, collectProducts, lastWins } from './data-staging.js';
+import type { NormalBatch } from './data-validation.js';
+import type { WriteSummary } from './orders.input.js';
+
+/** Above this many orders or referenced entities the merge's fixed cost no longer dominates. */
+export const DIRECT_MAX_ENTITIES = 50;
+
+const VARCHAR_LIST = LIST(VARCHAR);
+const micros = (date: Date): DuckDBValue => timestampValue(BigInt(date.getTime()) * 1000n);
+
+/** Named parameters, with the types DuckDB cannot infer (lists, possibly empty). */
+class Params {
+  readonly values: Record<string, DuckDBValue> = {};
+  readonly types: Record<string, DuckDBType | undefined> = {};
+  private count = 0;
+
+  add(value: DuckDBValue, cast: string): string {
+    const name = `p${(this.count += 1)}`;
+    this.values[name] = value;
+    return `$${name}::${cast}`;
+  }
+
+  list(items: readonly string[]): string {
+    const name = `p${(this.count += 1)}`;
+    this.values[name] = listValue(items);
+    this.types[name] = VARCHAR_LIST;
+    return `$${name}`;
+  }
+
+  text(value: string | null | undefined): string {
+    return this.add(value ?? null, 'varchar');
+  }
+
+  int(value: number | null | undefined): string {
+    return this.add(value === null || value === undefined ? null : BigInt(value), 'bigint');
+  }
+}
+
+interface Stored { id: number; /** Microseconds, as stored. */ createdAt: bigint | null }
+
+/**
+ * Smallest stored id (and creation time) per external id of the store, per kind — as `existing()`
+ * in the merge picks. A literal IN list is a filter on the scan (about 5 ms at a million orders),
+ * where a semi-join with a list would hash the whole table; DuckDB does not use an ART index on
+ * (store_id, external_id) for this filter, so there is none (it would slow bulk loads by half).
+ */
+async function lookup(connection: DuckDBConnection, storeId: string, ids: Record<'customers' | 'products' | 'orders', string[]>) {
+  const params = new Params();
+  const store = params.text(storeId);
+  const parts = (['customers', 'products', 'orders'] as const).filter((kind) => ids[kind].length > 0).map((kind) =>
+    `select '${kind}' as kind, external_id, min(id) as id, ${kind === 'customers' ? 'min_by(created_at, id)' : 'null::timestamp'} as created_at
+     from ${kind} where store_id = ${store} and external_id in (${ids[kind].map((id) => params.text(id)).join(', ')}) group by external_id`);
+  const found = { customers: new Map<string, Stored>(), products: new Map<string, Stored>(), orders: new Map<string, Stored>() };
+  if (parts.length === 0) return found;
+  const reader = await connection.runAndReadAll(parts.join('\nunion all\n'), params.values, params.types);
+  for (const [kind, externalId, id, createdAt] of reader.getRows()) {
+    found[kind as keyof typeof found].set(String(externalId), { id: Number(id), createdAt: createdAt instanceof DuckDBTimestampValue ? createdAt.micros : null });
+  }
+  return found;
+}
+
+/** Runs `insert ... values ... returning external_id, id`; returns the new ids by external id. */
+async function insert(connection: DuckDBConnection, sql: string, params: Params): Promise<Map<string, number>> {
+  const reader = await connection.runAndReadAll(`${sql} returning external_id, id`, params.values, params.types);
+  return new Map(reader.getRows().map(([externalId, id]) => [String(externalId), Number(id)]));
+}
+
+/** Writes the batch the short way, or returns undefined when it needs the merge. */
+export async function writeDirect(connection: DuckDBConnection, storeId: string, batch: NormalBatch, now: Date, source: string): Promise<WriteSummary | undefined> {
+  if (batch.returns.length > 0 || batch.orders.length > DIRECT_MAX_ENTITIES) return undefined;
+  if (batch.orders.some((o) => o.lines.some((l) => l.variant_external_id))) return undefined;
+  if (batch.products.some((p) => (p.variants?.length ?? 0) > 0)) return undefined;
+  const customers = collectCustomers(batch);
+  const products = collectProducts(batch);
+  const orders = lastWins(batch.orders);
+  if (customers.size > DIRECT_MAX_ENTITIES || products.size > 4 * DIRECT_MAX_ENTITIES) return undefined;
+
+  const stored = await lookup(connection, storeId, { customers: [...customers.keys()], products: [...products.keys()], orders: orders.map((o) => o.external_id) });
+  if (stored.orders.size > 0) return undefined;
+  for (const [id, c] of customers) {
+    const known = stored.customers.get(id);
+    // A stored customer stays as it is only when the batch just names them and does not move their creation earlier.
+    if (known && (c.given || (c.createdAt && known.createdAt !== null && BigInt(c.createdAt.getTime()) * 1000n < known.createdAt))) return undefined;
+  }
+  for (const [id, p] of products) if (p.given && stored.products.has(id)) return undefined;
+
+  const summary: WriteSummary = {
+    customers: { created: 0, updated: 0, unchanged: 0 }, products: { created: 0, updated: 0, unchanged: 0 },
+    orders: { created: 0, updated: 0, unchanged: 0 }, returns: { created: 0, updated: 0, unchanged: 0 },
+  };
+  const customerIds = new Map([...stored.customers].map(([id, s]) => [id, s.id]));
+  const newCustomers = [...customers.values()].filter((c) => !stored.customers.has(c.input.external_id));
+  if (newCustomers.length > 0) {
+    const params = new Params();
+    const nowParam = params.add(micros(now), 'timestamp');
+    const rows = newCustomers.map(({ input: c, createdAt }) => `(${params.text(storeId)}, nextval('customers_id_seq'), ${params.text(c.external_id)},
+      ${params.text(c.email)}, ${params.text(c.first_name)}, ${params.text(c.last_name)}, ${params.text(c.phone)}, ${params.text(c.country)},
+      ${params.text(c.city)}, ${params.add(c.accepts_marketing ?? false, 'boolean')}, ${params.list(c.tags ?? [])},
+      ${params.text(JSON.stringify(c.attributes ?? {}))}, ${params.add(micros(createdAt ?? now), 'timestamp')}, ${nowParam})`);
+    const ids = await insert(connection, `insert into customers (store_id, id, external_id, email, first_name, last_name, phone, country, city,
+      accepts_marketing, tags, attributes, created_at, updated_at) values ${rows.join(', ')}`, params);
+    for (const [id, value] of ids) customerIds.set(id, value);
+    summary.customers.created = newCustomers.length;
+  }
+
+  const productIds = new Map([...stored.products].map(([id, s]) => [id, s.id]));
+  const newProducts = [...products.values()].filter((p) => !stored.products.has(p.input.external_id));
+  if (newProducts.length > 0) {
+    const params = new Params();
+    const nowParam = params.add(micros(now), 'timestamp');
+    const rows = newProducts.map(({ input: p }) => `(${params.text(storeId)}, nextval('products_id_seq'), ${params.text(p.external_id)},
+      ${params.text(p.title)}, ${params.text(p.category)}, ${params.int(p.price)}, ${params.text(p.currency)}, ${params.text(p.image_url)}, ${nowParam}, ${nowParam})`);
+    const ids = await insert(connection, `insert into products (store_id, id, external_id, title, category, price, currency, image_url, created_at, updated_at)
+      values ${rows.join(', ')}`, params);
+    for (const [id, value] of ids) productIds.set(id, value);
+    summary.products.created = newProducts.length;
+  }
+
+  if (orders.length > 0) {
+    const params = new Params();
+    const nowParam = params.add(micros(now), 'timestamp');
+    const sourceParam = params.text(source);
+    const rows = orders.map((o) => `(${params.text(storeId)}, nextval('orders_id_seq'), ${params.text(o.external_id)},
+      ${params.int(o.customer_external_id ? customerIds.get(o.customer_external_id) : null)}, ${params.add(micros(o.placed_at), 'timestamp')},
+      ${params.text(o.currency)}, ${params.int(o.subtotal)}, ${params.int(o.discount)}, ${params.int(o.shipping)}, ${params.int(o.tax)},
+      ${params.int(o.total)}, ${params.list(o.discount_codes ?? [])}, ${params.text(o.channel)}, ${params.text(o.status ?? 'paid')},
+      ${sourceParam}, ${nowParam}, ${nowParam})`);
+    const orderIds = await insert(connection, `insert into orders (store_id, id, external_id, customer_id, placed_at, currency, subtotal, discount,
+      shipping, tax, total, discount_codes, channel, status, source, created_at, updated_at) values ${rows.join(', ')}`, params);
+    const lines = new Params();
+    const lineRows = orders.flatMap((o) => o.lines.map((l, j) => `(${lines.text(storeId)}, ${lines.int(orderIds.get(o.external_id))}, ${j + 1},
+      ${lines.int(l.product_external_id ? productIds.get(l.product_external_id) : null)}, null, ${lines.text(l.sku)}, ${lines.text(l.title)},
+      ${lines.add(l.quantity, 'integer')}, ${lines.int(l.unit_price)}, ${lines.int(l.total)})`));
+    if (lineRows.length > 0) {
+      await connection.run(`insert into order_lines (store_id, order_id, line_no, product_id, variant_id, sku, title, quantity, unit_price, total)
+        values ${lineRows.join(', ')}`, lines.values, lines.types);
+    }
+    summary.orders.created = orders.length;
+  }
+  return summary;
+}

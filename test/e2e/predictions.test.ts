@@ -1,0 +1,166 @@
+/**
+ * Predictions end to end: the seeded store gets a fitted model in setup (the predictions
+ * service's own fit), then Chromium reads the Predictions page, the overview's prediction and
+ * returning-revenue cards, and a customer's predictions panel. Numbers on the screen are compared
+ * with the API's answers, and the API's with figures computed here from the seeded orders.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, settled, signIn } from './helpers/browser.js';
+import { startE2eServer, type E2eServer } from './helpers/server.js';
+
+let hearth: E2eServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+const TIME_ZONE = 'America/New_York';
+const localDay = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+/** The dashboard's money format for USD in en-US (compact from 10,000 dollars on KPI cards). */
+const usd = (minor: number, compact = false) => new Intl.NumberFormat('en-US', {
+  style: 'currency', currency: 'USD', ...(compact && Math.abs(minor / 100) >= 10_000 && { notation: 'compact', maximumFractionDigits: 1 }),
+}).format(minor / 100);
+
+async function api<T>(path: string): Promise<T> {
+  const response = await page.request.get(`${hearth.url}${path}`);
+  expect(response.status(), path).toBe(200);
+  return (await response.json()) as T;
+}
+
+async function visit(path: string, name: string): Promise<void> {
+  await page.goto(`${hearth.url}${path}`);
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  await settled(page);
+  await screenshot(page, name);
+}
+
+interface ModelAnswer { fit: { status: string; model: string; reason: string }; backtest?: { chosen: { model: string }; metrics: { model: string; totalActual: number; brier: number }[] } }
+interface Distribution { customers: number; pAlive: { bins: { customers: number }[] }; clv: { total: number; customers: number }; churnRisk: { low: number; medium: number; high: number } }
+interface AtRisk { customers: number; rows: { id: number; name: string; clv12m: number | null; pOrder365: number }[] }
+
+beforeAll(async () => {
+  hearth = await startE2eServer({ fitPredictions: { model: 'bgnbd' } });
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  page = await context.newPage();
+  await signIn(page, hearth.url, hearth.owner.email, hearth.owner.password);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hearth?.stop();
+});
+
+describe('predictions page', () => {
+  it('shows the fitted model, why it is used, and the backtest figures the API reports', async () => {
+    expect(hearth.fit?.status).toBe('ok');
+    await visit('/predictions', '12-predictions');
+    const model = await api<ModelAnswer>('/api/v1/predictions/model');
+    expect(model.fit.status).toBe('ok');
+    await expect(page.getByTestId('model-name').textContent()).resolves.toContain(model.fit.model === 'bgnbd' ? 'BG/NBD' : 'Pareto/NBD');
+    const reason = model.fit.reason.replace(/\bpareto-nbd\b/g, 'Pareto/NBD').replace(/\bbgnbd\b/g, 'BG/NBD');
+    await expect(page.getByTestId('model-reason').textContent()).resolves.toBe(reason);
+    const metrics = model.backtest!.metrics.find((m) => m.model === model.backtest!.chosen.model)!;
+    await expect(page.getByTestId('backtest-totals').textContent()).resolves.toContain(`actual ${metrics.totalActual.toLocaleString('en-US')}`);
+    await expect(page.getByTestId('brier').textContent()).resolves.toBe(metrics.brier.toFixed(3));
+    // Three calibration charts and two histograms are drawn.
+    await expect(page.locator('.chart canvas').count()).resolves.toBe(5);
+    await expect(page.locator('main').textContent()).resolves.not.toContain('Could not load this');
+  });
+
+  it('shows the distributions the API computes, over every seeded customer', async () => {
+    await visit('/predictions', '12-predictions');
+    const d = await api<Distribution>('/api/v1/predictions/distribution');
+    // Every seeded customer has an order, so every one is scored.
+    expect(d.customers).toBe(hearth.seed.customers);
+    expect(d.pAlive.bins.reduce((s, b) => s + b.customers, 0)).toBe(d.customers);
+    expect(d.churnRisk.low + d.churnRisk.medium + d.churnRisk.high).toBe(d.customers);
+    await expect(page.getByTestId('distribution-customers').textContent()).resolves.toBe(d.customers.toLocaleString('en-US'));
+    await expect(page.getByTestId('clv-total').textContent()).resolves.toBe(usd(d.clv.total));
+  });
+
+  it('lists valuable customers at risk, most valuable first, and opens a profile with its predictions', async () => {
+    await visit('/predictions', '12-predictions');
+    const atRisk = await api<AtRisk>('/api/v1/predictions/at-risk?limit=20');
+    expect(atRisk.rows.length).toBeGreaterThan(0);
+    expect(atRisk.rows.every((r) => r.pOrder365 < 0.2)).toBe(true);
+    const clvs = atRisk.rows.map((r) => r.clv12m ?? -1);
+    expect(clvs).toEqual([...clvs].sort((a, b) => b - a));
+    const panel = page.getByTestId('at-risk');
+    const names = await panel.locator('tbody tr td:first-child').allTextContents();
+    expect(names).toEqual(atRisk.rows.map((r) => r.name));
+    const first = atRisk.rows[0]!;
+    await panel.getByRole('link', { name: first.name }).click();
+    await page.getByRole('heading', { level: 1, name: first.name }).waitFor();
+    await settled(page);
+    await screenshot(page, '13-customer-predictions');
+    const prediction = await api<{ p_alive: number; churn_risk: string }>(`/api/v1/customers/${first.id}/predictions`);
+    await expect(page.getByTestId('prediction-p-alive').textContent()).resolves.toBe(`${Math.round(prediction.p_alive * 100)}%`);
+    await expect(page.getByTestId('prediction-explanation').textContent()).resolves.toContain(`Churn risk is ${prediction.churn_risk}`);
+  });
+
+  it('"Refit now" queues the refit and follows the job until it is done', async () => {
+    await visit('/predictions', '12-predictions');
+    await page.getByRole('button', { name: 'Refit now' }).click();
+    const status = page.getByTestId('refit-status');
+    await status.getByText(/Refit job #\d+: Queued/).waitFor();
+    const jobId = Number(/#(\d+)/.exec((await status.textContent()) ?? '')![1]);
+    const job = await api<{ state: string; kind: string }>(`/api/v1/predictions/refit/${jobId}`);
+    expect(job).toMatchObject({ state: 'queued', kind: 'predictions.refit' });
+    await screenshot(page, '12b-refit-queued');
+    // The server's worker is off in tests: run the queued job now, as it would.
+    expect(await hearth.runJobs()).toBeGreaterThanOrEqual(1);
+    await status.getByText(new RegExp(`Done — ${hearth.seed.customers} customers scored`)).waitFor({ timeout: 15_000 });
+    await settled(page);
+    await screenshot(page, '12c-refit-done');
+  }, 600_000);
+});
+
+describe('overview cards from predictions and returning customers', () => {
+  it('shows revenue from returning customers, predicted CLV and customers at risk as the APIs compute them', async () => {
+    await visit('/', '14-overview-kpis');
+    const kpis = await api<{ current: { from: string; to: string }; comparison?: { from: string; to: string } }>('/api/v1/analytics/kpis');
+    const { from, to } = kpis.current;
+    // Revenue from returning customers, from the seeded orders: first order (local day) before the range.
+    const firstDay = new Map<string, string>();
+    for (const o of hearth.seed.orderList) {
+      const day = localDay.format(o.placedAt);
+      if (!firstDay.has(o.customer) || day < firstDay.get(o.customer)!) firstDay.set(o.customer, day);
+    }
+    const expected = hearth.seed.orderList
+      .filter((o) => { const day = localDay.format(o.placedAt); return day >= from && day <= to && firstDay.get(o.customer)! < from; })
+      .reduce((s, o) => s + o.total, 0);
+    const returning = await api<{ current: { returningRevenue: number } }>(`/api/v1/overview/returning-revenue?from=${from}&to=${to}`);
+    expect(returning.current.returningRevenue).toBe(expected);
+    await expect(page.getByTestId('kpi-value-returningRevenue').textContent()).resolves.toBe(usd(expected, true));
+    const d = await api<Distribution>('/api/v1/predictions/distribution');
+    await expect(page.getByTestId('kpi-value-customersAtRisk').textContent()).resolves.toBe(d.churnRisk.high.toLocaleString('en-US'));
+    await expect(page.getByTestId('kpi-value-predictedClv').textContent()).resolves.toBe(usd(d.clv.total, true));
+  });
+
+  it('fits a phone-width screen on the Predictions page', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', storageState: await context.storageState() });
+    const mobile = await phone.newPage();
+    await mobile.goto(`${hearth.url}/predictions`);
+    await mobile.getByRole('heading', { level: 1 }).waitFor();
+    await settled(mobile);
+    const overflow = Number(await mobile.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(mobile, '15-phone-predictions');
+    await phone.close();
+  });
+});
+
+describe('predictions as an analyst', () => {
+  it('sees "Refit now" disabled, with the reason', async () => {
+    const analystContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const analystPage = await analystContext.newPage();
+    await signIn(analystPage, hearth.url, hearth.analyst.email, hearth.analyst.password);
+    await analystPage.goto(`${hearth.url}/predictions`);
+    await settled(analystPage);
+    await expect(analystPage.getByRole('button', { name: 'Refit now' }).isDisabled()).resolves.toBe(true);
+    await expect(analystPage.getByTestId('refit-status').textContent()).resolves.toContain('Only owners and admins can refit.');
+    await screenshot(analystPage, '16-analyst-predictions');
+    await analystContext.close();
+  });
+});
