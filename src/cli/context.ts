@@ -38,7 +38,7 @@ export interface CliContext {
 
 /** Opens the store for a command. Commands other than `migrate`/`demo` need it migrated. */
 export async function openContext(options: CommonOptions, { migrate = false } = {}): Promise<CliContext> {
-  const config = loadConfig(process.env, { dataDir: options.dataDir });
+  const config = loadConfig(undefined, { dataDir: options.dataDir });
   const store = await Store.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
   try {
     if (migrate) await store.migrate();

@@ -89,8 +89,8 @@ export function registerDemoCommand(program: Command): void {
       }
       process.stdout.write(describe(result, false));
       const server = await startServer(config, { migrate: true, store });
-      announce(server.url, result.login, ` (demo owner; kept in ${DEMO_LOGIN_FILE} in the data directory)`);
       stopOnSignals(server.stop);
+      announce(server.url, result.login, ` (demo owner; kept in ${DEMO_LOGIN_FILE} in the data directory)`);
     });
 }
 

@@ -11,11 +11,11 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (default: $HEARTH_HOST or 127.0.0.1)')
     .option('--migrate', 'apply pending migrations before starting')
     .action(async (options: { dataDir?: string; port?: number; host?: string; migrate?: boolean }) => {
-      const config = loadConfig(process.env, { dataDir: options.dataDir, port: options.port, host: options.host });
+      const config = loadConfig(undefined, { dataDir: options.dataDir, port: options.port, host: options.host });
       const server = await startServer(config, { migrate: options.migrate ?? false });
+      stopOnSignals(server.stop);
       const login = await server.services.accounts.ensureFirstOwner();
       announce(server.url, login);
-      stopOnSignals(server.stop);
     });
 }
 

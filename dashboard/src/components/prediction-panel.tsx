@@ -20,7 +20,11 @@ export function explainPrediction(p: CustomerPrediction, fmt: Formatter, history
   const past = history.orders !== undefined
     ? `From ${fmt.number(history.orders)} order${history.orders === 1 ? '' : 's'}${history.lastOrderAt ? `, the last on ${fmt.date(history.lastOrderAt)}` : ''}, and how customers like this one behave in this store: `
     : 'From this customer\'s order history and how customers like them behave in this store: ';
-  const alive = `a ${fmt.percent(p.p_alive, 0)} chance they are still a customer`;
+  // BG/NBD learns that a customer has left only from the gaps after repeat orders, so a one-time
+  // buyer is "alive" by construction: say so rather than print a bare 100 %.
+  const alive = history.orders === 1 && p.p_alive >= 0.995
+    ? 'as a one-time buyer they still count as a customer (the model learns that someone has left only from the gaps after repeat orders)'
+    : `a ${fmt.percent(p.p_alive, 0)} chance they are still a customer`;
   const orders = `${fmt.number(p.expected_orders_365d, { digits: 1 })} orders expected in the next 365 days (a ${fmt.percent(p.p_order_365d, 0)} chance of at least one)`;
   const value = p.clv_12m === null ? '' : `, worth about ${fmt.money(p.clv_12m)} over 12 months`;
   const next = p.next_order_on ? ` The next order is as likely as not by ${fmt.date(p.next_order_on)}.` : ' An order within a year is less likely than not.';

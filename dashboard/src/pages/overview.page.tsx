@@ -24,6 +24,10 @@ function change(kpi: KpiValue): number | undefined {
 
 function Delta({ kpi, fmt }: { kpi: KpiValue; fmt: Formatter }) {
   const delta = change(kpi);
+  // A previous value of zero has no percentage change, but it is a previous period.
+  if (delta === undefined && kpi.previous === 0 && kpi.value !== null && kpi.unit !== 'ratio') {
+    return <span className="delta flat">{kpi.value === 0 ? 'unchanged' : 'up'} from {formatKpi(kpi, 0, fmt)} in the previous period</span>;
+  }
   if (delta === undefined) return <span className="delta flat">no previous period</span>;
   const good = kpi.lowerIsBetter ? delta < 0 : delta > 0;
   const flat = Math.abs(delta) < 0.0005;

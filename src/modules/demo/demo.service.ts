@@ -101,6 +101,8 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
     writeKey: write.key, secretKey: secret.key, createdAt: new Date().toISOString(),
   };
   writeFileSync(join(dataDir, DEMO_LOGIN_FILE), `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
+  // Build the report summaries now so the dashboard's first page is fast.
+  await services.analytics.refreshSummaries(store.id);
   await services.store.checkpoint();
   return { created: true, store, login, plan, counts, seconds: (Date.now() - started) / 1000 };
 }

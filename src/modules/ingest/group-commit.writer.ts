@@ -7,11 +7,12 @@
  * `submit` refuses at once (the route answers 503 with Retry-After) instead of growing without end.
  */
 import { createHash } from 'node:crypto';
-import { listValue, timestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { EventType } from '../events/events.table.js';
+import { appendDirect, appendStaged, eventColumns, ts, writeLinks } from './event.appender.js';
 import type { IngestStats } from './ingest.stats.js';
 
 export interface EventRow {
@@ -63,7 +64,6 @@ const STATS_EVERY_MS = 1000;
 export function messageKey(storeId: string, messageId: string): bigint {
   return BigInt(`0x${createHash('md5').update(`${storeId}\u0000${messageId}`).digest('hex')}`);
 }
-const ts = (date: Date) => timestampValue(BigInt(date.getTime()) * 1000n);
 
 export class GroupCommitWriter {
   private queue: Pending[] = [];
@@ -281,76 +281,4 @@ export class GroupCommitWriter {
       else this.running = this.drain().finally(() => { this.running = undefined; });
     }
   }
-}
-
-const eventColumns = ['store_id', 'id', 'message_id', 'type', 'name', 'customer_id', 'anonymous_id', 'session_id', 'url', 'properties', 'source', 'occurred_at', 'received_at', 'context'];
-
-/**
- * The fast path: message keys and events go straight into their tables through appenders. The
- * key table's primary key makes the append fail if any message id was seen before.
- */
-async function appendDirect(connection: DuckDBConnection, rows: EventRow[], keys: (bigint | null)[]): Promise<void> {
-  const ids = (await connection.runAndReadAll("select nextval('events_id_seq') from range($1::bigint)", [BigInt(rows.length)])).getRows().map(([id]) => BigInt(id as bigint));
-  const keyAppender = await connection.createAppender('ingest_message_ids');
-  rows.forEach((row, i) => {
-    const key = keys[i];
-    if (key === null || key === undefined) return;
-    keyAppender.appendUHugeInt(key);
-    keyAppender.appendTimestamp(ts(row.receivedAt));
-    keyAppender.endRow();
-  });
-  keyAppender.closeSync();
-  const appender = await connection.createAppender('events');
-  rows.forEach((row, i) => appendEvent(appender, row, ids[i]!));
-  appender.closeSync();
-}
-
-function appendStaged(appender: DuckDBAppender, seq: number, row: EventRow, key: bigint | null): void {
-  appender.appendInteger(seq);
-  if (key === null) appender.appendNull();
-  else appender.appendUHugeInt(key);
-  appendEvent(appender, row, undefined);
-}
-
-/** The event's columns in `eventColumns` order; `id` only when appending to `events` itself. */
-function appendEvent(appender: DuckDBAppender, row: EventRow, id: bigint | undefined): void {
-  const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));
-  appender.appendVarchar(row.storeId);
-  if (id !== undefined) appender.appendBigInt(id);
-  text(row.messageId);
-  appender.appendVarchar(row.type);
-  text(row.name);
-  if (row.customerId === null) appender.appendNull();
-  else appender.appendBigInt(BigInt(row.customerId));
-  text(row.anonymousId);
-  text(row.sessionId);
-  text(row.url);
-  appender.appendVarchar(row.properties);
-  appender.appendVarchar(row.source);
-  appender.appendTimestamp(ts(row.occurredAt));
-  appender.appendTimestamp(ts(row.receivedAt));
-  text(row.context);
-  appender.endRow();
-}
-
-/**
- * Links anonymous ids to customers and gives the ids' earlier events (including those appended in
- * this transaction) the customer, so browsing before sign-in joins the profile.
- */
-async function writeLinks(connection: DuckDBConnection, links: IdentityLink[]): Promise<void> {
-  const latest = new Map<string, IdentityLink>();
-  for (const link of links) latest.set(`${link.storeId}\u0000${link.anonymousId}`, link);
-  const rows = [...latest.values()];
-  const lists = [listValue(rows.map((l) => l.storeId)), listValue(rows.map((l) => l.anonymousId)), listValue(rows.map((l) => BigInt(l.customerId)))];
-  const linked = 'select unnest($1::varchar[]) as store_id, unnest($2::varchar[]) as anonymous_id, unnest($3::bigint[]) as customer_id';
-  await connection.run(
-    `insert into identities (store_id, anonymous_id, customer_id, created_at) select *, $4 from (${linked})
-     on conflict (store_id, anonymous_id) do update set customer_id = excluded.customer_id`,
-    [...lists, ts(new Date())],
-  );
-  await connection.run(
-    `update events set customer_id = l.customer_id from (${linked}) l
-     where events.store_id = l.store_id and events.anonymous_id = l.anonymous_id and events.customer_id is null`,
-    lists,
-  );
 }

@@ -98,6 +98,12 @@ async function firstOrderDay(store: Store, storeId: string, asOf: string): Promi
   return oldest;
 }
 
+/** Spend is modelled in major units of the store's currency. */
+async function storeCurrency(store: Store, storeId: string): Promise<string> {
+  const row = await store.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
+  return row?.currency ?? 'USD';
+}
+
 export async function runBacktest(
   store: Store, storeId: string,
   options: { calibrationEnd: string; holdoutEnd: string; timeUnit?: TimeUnit; model?: ModelChoice; currency?: string },
@@ -113,7 +119,7 @@ export async function runBacktest(
   const missing = missingData(summaries, history);
   if (missing.length) throw new AppError('validation_failed', `Not enough data before ${options.calibrationEnd} to fit the models`, missing.map((reason) => ({ path: 'calibrationEnd', reason: `needs ${reason}` })));
   const weeklyActual = await holdoutWeeklyPurchases(store, storeId, options.calibrationEnd, options.holdoutEnd);
-  const minorPerMajor = 10 ** minorExponent(options.currency ?? 'USD');
+  const minorPerMajor = 10 ** minorExponent(options.currency ?? (await storeCurrency(store, storeId)));
   const spend = fitSpend(summaries, minorPerMajor);
   const kinds: CountModelKind[] = !options.model || options.model === 'auto' ? ['bgnbd', 'pareto-nbd'] : [options.model];
   const fits = kinds.map((kind) => ({ kind, ...fitKind(kind, summaries) }));
@@ -165,7 +171,7 @@ export async function fitAndScore(store: Store, storeId: string, options: FitOpt
     reason = `${kind === 'bgnbd' ? 'BG/NBD' : 'Pareto/NBD'} was used without a backtest: the history before the holdout is too short to compare models.`;
   }
   const fitStarted = performance.now();
-  const minorPerMajor = 10 ** minorExponent(options.currency ?? 'USD');
+  const minorPerMajor = 10 ** minorExponent(options.currency ?? (await storeCurrency(store, storeId)));
   const { model, fit } = fitKind(kind, summaries);
   const spend = fitSpend(summaries, minorPerMajor);
   const fitSeconds = (performance.now() - fitStarted) / 1000;
