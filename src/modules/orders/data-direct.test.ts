@@ -1,11 +1,11 @@
 /**
- * The short way for small add-only batches must leave the store exactly as the general merge
- * does: each scenario is written by both writers into two stores, and the stored rows (ids
+ * The short way for small batches that add orders or re-send unchanged ones must leave the store
+ * exactly as the general merge does: each scenario is written by both writers into two stores, and the stored rows (ids
  * replaced by the external ids they stand for, since sequences are shared) and the summaries
  * are compared.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aCustomer, anOrder } from '../../../test/builders/data.js';
+import { aCustomer, anOrder, aReturn } from '../../../test/builders/data.js';
 import { openTestStore } from '../../../test/helpers/store.js';
 import type { Store } from '../../db/database.js';
 import { DataWriter } from './data-writer.js';
@@ -56,7 +56,7 @@ async function bothWays(batches: DataBatch[]) {
   return { summaries, a: await contents(storeA), b: await contents(storeB) };
 }
 
-describe('small add-only batches', () => {
+describe('small batches that add or re-send orders', () => {
   const scenarios: [string, DataBatch[]][] = [
     ['a new order naming a new customer and new products', [{ orders: [anOrder('o-1', { shipping: 500, tax: 100, discount: 200, discount_codes: ['SPRING'], channel: 'web' })] }]],
     ['a guest order and a cancelled one', [{ orders: [anOrder('o-1', { customer_external_id: null }), anOrder('o-2', { status: 'cancelled' }, 3)] }]],
@@ -73,6 +73,26 @@ describe('small add-only batches', () => {
     ['the same order twice in one batch (the later wins) and an order re-sent unchanged', [
       { orders: [anOrder('o-1', {}, 1), anOrder('o-1', { shipping: 300 }, 2)] },
       { orders: [anOrder('o-1', { shipping: 300 }, 2)] },
+    ]],
+    ['orders re-sent unchanged beside a new one, then with a changed line, a new customer, other codes', [
+      { orders: [anOrder('o-1', { discount_codes: ['A', 'B'], channel: 'web' }, 3), anOrder('o-2', { customer_external_id: null })] },
+      { orders: [anOrder('o-1', { discount_codes: ['A', 'B'], channel: 'web' }, 3), anOrder('o-2', { customer_external_id: null }), anOrder('o-3')] },
+      { orders: [anOrder('o-1', { discount_codes: ['A', 'B'], channel: 'web' }, 2)] },
+      { orders: [anOrder('o-2', { customer_external_id: 'cust-new' })] },
+      { orders: [anOrder('o-3', { discount_codes: ['B'] })] },
+    ]],
+    ['an order re-sent with the same totals but other lines', [
+      // A free gift line, then dropped: same totals, one line fewer.
+      { orders: [anOrder('o-1', { lines: [{ product_external_id: 'prod-1', quantity: 2, unit_price: 1000 }, { product_external_id: 'gift', quantity: 1, unit_price: 0 }] })] },
+      { orders: [anOrder('o-1', { lines: [{ product_external_id: 'prod-1', quantity: 2, unit_price: 1000 }] })] },
+      { orders: [anOrder('o-1', { lines: [{ product_external_id: 'prod-1', quantity: 2, unit_price: 1000, title: 'Mug' }] })] },
+      { orders: [anOrder('o-1', { lines: [{ product_external_id: 'prod-2', quantity: 2, unit_price: 1000, title: 'Mug' }] })] },
+    ]],
+    ['orders re-sent after returns refunded them', [
+      { orders: [anOrder('o-1'), anOrder('o-2', { status: 'paid' }), anOrder('o-3', { status: 'cancelled' })] },
+      { returns: [aReturn('r-1', 'o-1', 500), aReturn('r-2', 'o-2', 1001 + 1002), aReturn('r-3', 'o-3', 100)] },
+      { orders: [anOrder('o-1'), anOrder('o-2', { status: 'paid' }), anOrder('o-3', { status: 'cancelled' })] },
+      { orders: [anOrder('o-1', { status: 'fulfilled' })] },
     ]],
     ['a customer given again with a change', [
       { customers: [aCustomer('cust-1', { first_name: 'Ada' })] },

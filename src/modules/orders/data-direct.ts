@@ -1,20 +1,21 @@
 /**
- * The short way for a small batch that only adds (a webhook's new order, a PUT of a new order or
- * customer): one lookup of the batch's external ids, then one INSERT per table — about six
- * statements instead of the merge's twenty-odd, which is most of a single write's time.
+ * The short way for a small batch that adds orders or re-sends unchanged ones (a webhook's new
+ * order, a PUT, a retried request): one lookup of the batch's external ids (plus the stored
+ * orders it names), then one INSERT per table that gains rows — a handful of statements instead
+ * of the merge's twenty-odd, which are most of a single write's time.
  *
  * It applies only when the result is certain without the merge: no returns, no variants, every
- * order new, and every customer or product either new or only referred to (an order naming a
- * stored customer whose record is not earlier than the order). Anything else returns undefined
- * and the batch takes the general path in the same transaction. What is written is exactly what
- * the merge writes for such a batch (`data-merge.ts`): defaults, ids from the same sequences,
- * first-order creation times, status `paid` unless given, the same counts.
+ * order new or exactly as stored, and every customer or product either new or only referred to (an
+ * order naming a stored customer whose record is not earlier than the order). Anything else returns
+ * undefined and the batch takes the general path in the same transaction. What is written and
+ * counted is exactly what the merge writes for such a batch (`data-merge.ts`): defaults, ids from
+ * the same sequences, first-order creation times, status `paid` unless given, the same summary.
  */
 import {
-  DuckDBTimestampValue, LIST, VARCHAR, listValue, timestampValue, type DuckDBConnection, type DuckDBType, type DuckDBValue,
+  DuckDBTimestampValue, LIST, VARCHAR, listValue, timestampValue, type DuckDBConnection, type DuckDBType, type DuckDBValue, type JS,
 } from '@duckdb/node-api';
 import { collectCustomers, collectProducts, lastWins } from './data-staging.js';
-import type { NormalBatch } from './data-validation.js';
+import type { NormalBatch, NormalOrder } from './data-validation.js';
 import type { WriteSummary } from './orders.input.js';
 
 /** Above this many orders or referenced entities the merge's fixed cost no longer dominates. */
@@ -74,6 +75,56 @@ async function lookup(connection: DuckDBConnection, storeId: string, ids: Record
   return found;
 }
 
+/** Stands for the id a new row would get: equal to no stored id. */
+const NEW = -1;
+
+interface StoredOrder {
+  row: Record<string, JS>;
+  lines: Record<string, JS>[];
+}
+
+/** The stored orders with these ids: their fields, refunded amount and lines, as the merge compares them. */
+async function storedOrders(connection: DuckDBConnection, storeId: string, ids: number[]): Promise<Map<number, StoredOrder>> {
+  const params = new Params();
+  const store = params.text(storeId);
+  const list = ids.map((id) => params.int(id)).join(', ');
+  const orders = await connection.runAndReadAll(`select o.id, o.customer_id, epoch_us(o.placed_at) as placed_at, o.currency, o.subtotal, o.discount,
+      o.shipping, o.tax, o.total, o.discount_codes, o.channel, o.status,
+      (select coalesce(sum(r.amount), 0) from returns r where r.store_id = ${store} and r.order_id = o.id) as refunded
+    from orders o where o.store_id = ${store} and o.id in (${list})`, params.values, params.types);
+  const lines = await connection.runAndReadAll(`select order_id, line_no, product_id, variant_id, sku, title, quantity, unit_price, total
+    from order_lines where store_id = ${store} and order_id in (${list}) order by order_id, line_no`, params.values, params.types);
+  const found = new Map<number, StoredOrder>(orders.getRowObjectsJS().map((row) => [Number(row.id), { row, lines: [] }]));
+  for (const line of lines.getRowObjectsJS()) found.get(Number(line.order_id))?.lines.push(line);
+  return found;
+}
+
+/** SQL `is distinct from` over what the merge compares: numbers as integers, null and absent alike. */
+const comparable = (value: JS | undefined): JS => (value === undefined || value === null ? null : typeof value === 'number' ? BigInt(value) : value);
+const same = (stored: JS | undefined, staged: JS | undefined): boolean => comparable(stored) === comparable(staged);
+const sameList = (stored: JS | undefined, staged: readonly string[]): boolean =>
+  Array.isArray(stored) && stored.length === staged.length && stored.every((item, i) => item === staged[i]);
+
+/**
+ * True when writing the order would change nothing, by the merge's rules (`f_orders.changed`):
+ * same fields, same status once stored refunds are applied, same lines.
+ */
+function unchanged(o: NormalOrder, stored: StoredOrder, customerId: number | null, productIds: Map<string, number>): boolean {
+  const r = stored.row;
+  const status = o.status ?? (r.status as string | null) ?? 'paid';
+  const refunded = Number(r.refunded);
+  const newStatus = refunded > 0 && status !== 'cancelled' ? (refunded >= o.total ? 'refunded' : 'partially_refunded') : status;
+  const fieldsSame = same(r.customer_id, customerId) && r.placed_at === BigInt(o.placed_at.getTime()) * 1000n && same(r.currency, o.currency)
+    && same(r.subtotal, o.subtotal) && same(r.discount, o.discount) && same(r.shipping, o.shipping) && same(r.tax, o.tax)
+    && same(r.total, o.total) && sameList(r.discount_codes, o.discount_codes ?? []) && same(r.channel, o.channel) && same(r.status, newStatus);
+  return fieldsSame && stored.lines.length === o.lines.length && o.lines.every((l, j) => {
+    const s = stored.lines[j]!;
+    const productId = l.product_external_id ? productIds.get(l.product_external_id) ?? NEW : null;
+    return same(s.line_no, j + 1) && same(s.product_id, productId) && s.variant_id === null && same(s.sku, l.sku) && same(s.title, l.title)
+      && same(s.quantity, l.quantity) && same(s.unit_price, l.unit_price) && same(s.total, l.total);
+  });
+}
+
 /** Runs `insert ... values ... returning external_id, id`; returns the new ids by external id. */
 async function insert(connection: DuckDBConnection, sql: string, params: Params): Promise<Map<string, number>> {
   const reader = await connection.runAndReadAll(`${sql} returning external_id, id`, params.values, params.types);
@@ -91,7 +142,6 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
   if (customers.size > DIRECT_MAX_ENTITIES || products.size > 4 * DIRECT_MAX_ENTITIES) return undefined;
 
   const stored = await lookup(connection, storeId, { customers: [...customers.keys()], products: [...products.keys()], orders: orders.map((o) => o.external_id) });
-  if (stored.orders.size > 0) return undefined;
   for (const [id, c] of customers) {
     const known = stored.customers.get(id);
     // A stored customer stays as it is only when the batch just names them and does not move their creation earlier.
@@ -99,6 +149,20 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
   }
   for (const [id, p] of products) if (p.given && stored.products.has(id)) return undefined;
 
+  // Orders already stored must be unchanged (the merge handles changes); they are counted, not written.
+  // Everything is checked before anything is written: a batch that falls back must find the store as it was.
+  const storedProducts = new Map([...stored.products].map(([id, p]) => [id, p.id]));
+  if (stored.orders.size > 0) {
+    const details = await storedOrders(connection, storeId, [...stored.orders.values()].map((o) => o.id));
+    for (const o of orders) {
+      const known = stored.orders.get(o.external_id);
+      if (!known) continue;
+      // A customer or product new to the store gets a new id, so an order naming one has changed.
+      const customerId = o.customer_external_id ? stored.customers.get(o.customer_external_id)?.id ?? NEW : null;
+      const detail = details.get(known.id);
+      if (!detail || !unchanged(o, detail, customerId, storedProducts)) return undefined;
+    }
+  }
   const summary: WriteSummary = {
     customers: { created: 0, updated: 0, unchanged: 0 }, products: { created: 0, updated: 0, unchanged: 0 },
     orders: { created: 0, updated: 0, unchanged: 0 }, returns: { created: 0, updated: 0, unchanged: 0 },
@@ -131,11 +195,13 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
     summary.products.created = newProducts.length;
   }
 
-  if (orders.length > 0) {
+  const newOrders = orders.filter((o) => !stored.orders.has(o.external_id));
+  summary.orders.unchanged = orders.length - newOrders.length;
+  if (newOrders.length > 0) {
     const params = new Params();
     const nowParam = params.add(micros(now), 'timestamp');
     const sourceParam = params.text(source);
-    const rows = orders.map((o) => `(${params.text(storeId)}, nextval('orders_id_seq'), ${params.text(o.external_id)},
+    const rows = newOrders.map((o) => `(${params.text(storeId)}, nextval('orders_id_seq'), ${params.text(o.external_id)},
       ${params.int(o.customer_external_id ? customerIds.get(o.customer_external_id) : null)}, ${params.add(micros(o.placed_at), 'timestamp')},
       ${params.text(o.currency)}, ${params.int(o.subtotal)}, ${params.int(o.discount)}, ${params.int(o.shipping)}, ${params.int(o.tax)},
       ${params.int(o.total)}, ${params.list(o.discount_codes ?? [])}, ${params.text(o.channel)}, ${params.text(o.status ?? 'paid')},
@@ -143,14 +209,14 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
     const orderIds = await insert(connection, `insert into orders (store_id, id, external_id, customer_id, placed_at, currency, subtotal, discount,
       shipping, tax, total, discount_codes, channel, status, source, created_at, updated_at) values ${rows.join(', ')}`, params);
     const lines = new Params();
-    const lineRows = orders.flatMap((o) => o.lines.map((l, j) => `(${lines.text(storeId)}, ${lines.int(orderIds.get(o.external_id))}, ${j + 1},
+    const lineRows = newOrders.flatMap((o) => o.lines.map((l, j) => `(${lines.text(storeId)}, ${lines.int(orderIds.get(o.external_id))}, ${j + 1},
       ${lines.int(l.product_external_id ? productIds.get(l.product_external_id) : null)}, null, ${lines.text(l.sku)}, ${lines.text(l.title)},
       ${lines.add(l.quantity, 'integer')}, ${lines.int(l.unit_price)}, ${lines.int(l.total)})`));
     if (lineRows.length > 0) {
       await connection.run(`insert into order_lines (store_id, order_id, line_no, product_id, variant_id, sku, title, quantity, unit_price, total)
         values ${lineRows.join(', ')}`, lines.values, lines.types);
     }
-    summary.orders.created = orders.length;
+    summary.orders.created = newOrders.length;
   }
   return summary;
 }

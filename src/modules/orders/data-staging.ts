@@ -1,7 +1,7 @@
 /**
  * Loads a validated batch into temporary staging tables on the writer connection with DuckDB's
- * appender, a vector of rows at a time (columnar bulk load, no per-row SQL), so the merge that follows is a handful of
- * set-based statements however big the batch is.
+ * appender, a vector of rows at a time (columnar bulk load, no per-row SQL), so the merge that
+ * follows is a handful of set-based statements however big the batch is.
  *
  * Before staging, entities repeated within the batch are collapsed (customers field by field,
  * everything else last-wins), and customers / products that orders, returns or lines refer to but
@@ -157,15 +157,17 @@ function toDuck(type: ColumnType, value: Value): DuckDBValue {
 }
 
 /**
- * Appends rows a column at a time, one vector-sized chunk per call: the values of a column go to
- * DuckDB as one typed array (numbers, times) instead of one native call each, which is most of
- * the cost of staging an import batch.
+ * Appends rows a column at a time, one vector-sized chunk per call: a numeric or time column goes
+ * to DuckDB as one typed-array copy instead of one native call per value (strings still cross one
+ * by one). Per-value appending was most of the cost of writing an import batch.
  */
 function appendRows(appender: DuckDBAppender, table: StagingTable, rows: Value[][]): void {
-  const types = table.columns.map(([, type]) => duckTypes[type]);
+  // One chunk, refilled: the appender copies what it is given.
+  const chunk = DuckDBDataChunk.create(table.columns.map(([, type]) => duckTypes[type]));
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
     const count = Math.min(CHUNK_ROWS, rows.length - start);
-    const chunk = DuckDBDataChunk.create(types, count);
+    chunk.reset();
+    chunk.rowCount = count;
     table.columns.forEach(([, type], column) => {
       const values = new Array<DuckDBValue>(count);
       for (let i = 0; i < count; i += 1) values[i] = toDuck(type, rows[start + i]![column]);

@@ -142,7 +142,7 @@ export class DataWriter {
         const summary: WriteSummary = { customers: zero(), products: zero(), orders: zero(), returns: zero() };
         if (summaries.length > 0) {
           // All counts in one query, read after every statement of the batch has run.
-          const rows = await queue.read(summaries.map(([section, text], i) => `select ${i} as section, * from (${text})`).join('\nunion all\n'));
+          const rows = await queue.read(summaries.map(([, text], i) => `select ${i} as section, * from (${text})`).join('\nunion all\n'));
           for (const row of rows) {
             const [index, created, updated, unchanged] = row.map((v) => Number(v ?? 0));
             summary[summaries[index!]![0]] = { created: created ?? 0, updated: updated ?? 0, unchanged: unchanged ?? 0 };

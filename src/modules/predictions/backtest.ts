@@ -28,7 +28,7 @@ export interface BacktestMetrics {
 }
 
 export interface HoldoutActuals {
-  summaries: CustomerSummaries;
+  summaries: Omit<CustomerSummaries, 'customerId'>;
   weeklyActual: number[];
   holdoutDays: number;
 }
@@ -113,7 +113,7 @@ export function backtestModel(
   };
 }
 
-function spendError(s: CustomerSummaries, predictedOrders: Float64Array, spend: GammaGammaParams, minorPerMajor: number): BacktestMetrics['spend'] {
+function spendError(s: Omit<CustomerSummaries, 'customerId'>, predictedOrders: Float64Array, spend: GammaGammaParams, minorPerMajor: number): BacktestMetrics['spend'] {
   let customers = 0;
   let absolute = 0;
   let signed = 0;
@@ -149,14 +149,42 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
 }
 
+/** Whether a model's calibration fit converged, and if not, why. */
+export interface FitConvergence { model: CountModel['kind']; converged: boolean; note?: string }
+
 /**
  * Automatic model choice: the lower per-customer MAE on the holdout wins; within 1 % of each other
- * the simpler-to-score BG/NBD is kept. Returns the winner and a sentence saying why.
+ * the simpler-to-score BG/NBD is kept. A model whose fit did not converge never wins over one
+ * whose fit did: its parameters are not a maximum of the likelihood, so its forecast is luck.
+ * Returns the winner and a sentence saying why.
  */
-export function chooseModel(results: BacktestMetrics[]): { model: CountModel['kind']; reason: string } {
+export function chooseModel(results: BacktestMetrics[], convergence: FitConvergence[] = []): { model: CountModel['kind']; reason: string } {
+  const status = (m: BacktestMetrics): FitConvergence | undefined => convergence.find((c) => c.model === m.model);
+  const converged = results.filter((m) => status(m)?.converged ?? true);
+  const because = (m: BacktestMetrics): string => {
+    const note = status(m)?.note;
+    return note ? ` (${label(m.model)}: ${note.replace(/\.$/, '')})` : '';
+  };
+  if (converged.length > 0 && converged.length < results.length) {
+    const chosen = chooseByError(converged);
+    const dropped = results.filter((m) => !converged.includes(m));
+    const mae = dropped.map((m) => `${m.mae.toFixed(3)} for ${label(m.model)}`).join(', ');
+    return {
+      model: chosen.model,
+      reason: `${label(chosen.model)} was chosen: its fit converged and ${dropped.map((m) => label(m.model)).join(' and ')}'s did not, so that model was not used whatever its holdout error (MAE ${chosen.winner.mae.toFixed(3)} vs ${mae} orders per customer)${dropped.map(because).join('')}.`,
+    };
+  }
+  const chosen = chooseByError(results);
+  if (converged.length === 0) {
+    return { model: chosen.model, reason: `${chosen.reason} No model's fit converged, so treat the predictions with caution${results.map(because).join('')}.` };
+  }
+  return { model: chosen.model, reason: chosen.reason };
+}
+
+function chooseByError(results: BacktestMetrics[]): { model: CountModel['kind']; reason: string; winner: BacktestMetrics } {
   const [first, second] = [...results].sort((a, b) => a.mae - b.mae);
   if (!first) throw new Error('no backtest to choose from');
-  if (!second) return { model: first.model, reason: `${label(first.model)} was the only model fitted.` };
+  if (!second) return { model: first.model, reason: `${label(first.model)} was the only model fitted.`, winner: first };
   const bg = results.find((r) => r.model === 'bgnbd');
   const close = Math.abs(first.mae - second.mae) <= 0.01 * second.mae;
   const winner = close && bg ? bg : first;
@@ -164,7 +192,7 @@ export function chooseModel(results: BacktestMetrics[]): { model: CountModel['ki
   const because = close
     ? `both forecast the holdout equally well (MAE ${winner.mae.toFixed(3)} vs ${other.mae.toFixed(3)} orders per customer), and BG/NBD is kept on a tie`
     : `its holdout forecast was closer (MAE ${winner.mae.toFixed(3)} vs ${other.mae.toFixed(3)} orders per customer; total ${winner.totalPredicted.toFixed(0)} vs ${other.totalPredicted.toFixed(0)} predicted, ${winner.totalActual} actual)`;
-  return { model: winner.model, reason: `${label(winner.model)} was chosen: ${because}.` };
+  return { model: winner.model, reason: `${label(winner.model)} was chosen: ${because}.`, winner };
 }
 
 const label = (kind: CountModel['kind']): string => (kind === 'bgnbd' ? 'BG/NBD' : 'Pareto/NBD');

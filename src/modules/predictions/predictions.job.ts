@@ -1,6 +1,7 @@
 /**
  * The refit job: on demand (POST /api/v1/predictions/refit) and daily by default. The handler
- * only parses the payload; the service does the work.
+ * only parses the payload; the service does the work, its fitting in a worker thread. A daily
+ * payload has only the store id: the service looks up the store's currency.
  */
 import { z } from 'zod';
 import type { Store } from '../../db/database.js';
@@ -17,10 +18,27 @@ const payloadSchema = z.object({
   currency: z.string().length(3).optional(),
 });
 
-export async function runRefitJob(store: Store, payload: unknown): Promise<unknown> {
+/** How often a running refit renews its job's lease (the lease is a minute by default). */
+const heartbeatMs = 15_000;
+
+/**
+ * Runs the refit of the payload's store. `progress` (the worker's) is called as the fit moves on
+ * and on a heartbeat, which keeps the job's lease while the fit runs in its thread.
+ */
+export async function runRefitJob(store: Store, payload: unknown, progress?: (fraction: number) => Promise<void>): Promise<unknown> {
   const { storeId, ...options } = payloadSchema.parse(payload);
-  const report = await fitAndScore(store, storeId, options);
-  return report.status === 'ok'
-    ? { status: 'ok', model: report.model, customers: report.customers, seconds: report.seconds }
-    : { status: report.status, missing: report.missing };
+  let fraction = 0;
+  const report = (value: number): void => {
+    fraction = value;
+    progress?.(value).catch(() => { /* a missed renewal is retried on the next beat */ });
+  };
+  const heartbeat = progress ? setInterval(() => report(fraction), heartbeatMs) : undefined;
+  try {
+    const result = await fitAndScore(store, storeId, options, (value) => report(value));
+    return result.status === 'ok'
+      ? { status: 'ok', model: result.model, converged: result.count.converged, customers: result.customers, seconds: result.seconds }
+      : { status: result.status, missing: result.missing };
+  } finally {
+    clearInterval(heartbeat);
+  }
 }

@@ -7,32 +7,23 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import { minorExponent } from '../../lib/money.js';
-import { backtestModel, chooseModel, type BacktestMetrics } from './backtest.js';
-import { fitCountModel, type CountFit, type CountModel, type CountModelKind } from './models/count-model.js';
-import { fitGammaGamma, spendFrequencyCorrelation, type GammaGammaParams } from './models/gamma-gamma.js';
-import type { ModelFit } from './models/fit-result.js';
-import { compressCounts } from './models/rf-data.js';
+import type { CountFit, CountModelKind } from './models/count-model.js';
+import type { BacktestMetrics } from './backtest.js';
+import { minimums, type BacktestComputed, type HoldoutInput, type ModelChoice, type SpendReport } from './fit-compute.js';
+import { runInThread, type OnProgress } from './fit-runner.js';
 import * as repository from './predictions.repository.js';
-import { scoreCustomers } from './scoring.js';
 import { addDays, customerSummaries, dayDiff, holdoutWeeklyPurchases, lastOrderDay, type CustomerSummaries, type TimeUnit } from './summaries.js';
 
-export type ModelChoice = 'auto' | CountModelKind;
-
-/** Honest minimums: below these the models' numbers are noise, so none are shown. */
-export const minimums = { customers: 50, repeatCustomers: 20, historyDays: 60, holdoutDays: 28, spendCustomers: 20 } as const;
-
-/** Above this many distinct (x, t_x, T), Pareto/NBD (numeric gradient) is fitted on a systematic sample. */
-export const paretoNbdMaxRows = 20_000;
+export { minimums, paretoNbdMaxRows, type ModelChoice, type SpendReport } from './fit-compute.js';
 
 export interface FitOptions {
   asOf?: string;
   timeUnit?: TimeUnit;
   model?: ModelChoice;
   annualDiscountRate?: number;
+  /** The store's currency (sets the minor-unit scale of spend); looked up when not given. */
   currency?: string;
 }
-
-export interface SpendReport { params: GammaGammaParams; fit: ModelFit<GammaGammaParams>; spendFrequencyCorrelation: number; independent: boolean }
 
 export interface BacktestReport {
   calibrationEnd: string;
@@ -63,34 +54,6 @@ export function missingData(s: CustomerSummaries, historyDays: number): string[]
   return missing;
 }
 
-function countData(s: CustomerSummaries, every = 1) {
-  // Compress on whole days (exact in any unit), then convert to the fit's unit.
-  const pick = (values: ArrayLike<number>) => Float64Array.from({ length: Math.ceil(s.length / every) }, (_, i) => values[i * every]!);
-  const data = compressCounts(pick(s.x), pick(s.txDays), pick(s.ageDays));
-  const unit = s.timeUnit === 'week' ? 7 : 1;
-  for (let i = 0; i < data.length; i += 1) { data.tx[i]! /= unit; data.T[i]! /= unit; }
-  return data;
-}
-
-function fitKind(kind: CountModelKind, s: CustomerSummaries): { model: CountModel; fit: CountFit } {
-  let data = countData(s);
-  if (kind === 'pareto-nbd' && data.length > paretoNbdMaxRows) data = countData(s, Math.ceil(data.length / paretoNbdMaxRows));
-  return fitCountModel(kind, data);
-}
-
-function fitSpend(s: CustomerSummaries, minorPerMajor: number): SpendReport | undefined {
-  const x: number[] = [];
-  const zbar: number[] = [];
-  for (let i = 0; i < s.length; i += 1) {
-    if (s.x[i]! > 0 && s.meanRepeatValue[i]! > 0) { x.push(s.x[i]!); zbar.push(s.meanRepeatValue[i]! / minorPerMajor); }
-  }
-  if (x.length < minimums.spendCustomers) return undefined;
-  const data = { x: Float64Array.from(x), zbar: Float64Array.from(zbar) };
-  const fit = fitGammaGamma(data);
-  const correlation = spendFrequencyCorrelation(data);
-  return { params: fit.params, fit, spendFrequencyCorrelation: correlation, independent: Math.abs(correlation) < 0.3 };
-}
-
 async function firstOrderDay(store: Store, storeId: string, asOf: string): Promise<number> {
   const s = await customerSummaries(store, storeId, { calibrationEnd: asOf, timeUnit: 'day' });
   let oldest = 0;
@@ -98,36 +61,51 @@ async function firstOrderDay(store: Store, storeId: string, asOf: string): Promi
   return oldest;
 }
 
-/** Spend is modelled in major units of the store's currency. */
-async function storeCurrency(store: Store, storeId: string): Promise<string> {
+/** Spend is modelled in major units of the store's currency: 100 minor units per major for USD, 1 for JPY. */
+async function minorPerMajorOf(store: Store, storeId: string, currency: string | undefined): Promise<number> {
+  if (currency) return 10 ** minorExponent(currency);
   const row = await store.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
-  return row?.currency ?? 'USD';
+  return 10 ** minorExponent(row?.currency ?? 'USD');
 }
 
-export async function runBacktest(
-  store: Store, storeId: string,
-  options: { calibrationEnd: string; holdoutEnd: string; timeUnit?: TimeUnit; model?: ModelChoice; currency?: string },
-): Promise<BacktestReport> {
-  const timeUnit = options.timeUnit ?? 'week';
+/** The summaries (without customer ids) as the fitting thread takes them. */
+function forThread(s: CustomerSummaries): HoldoutInput['summaries'] {
+  const { customerId: _ids, ...rest } = s;
+  return rest;
+}
+
+/** Loads and checks the data of a backtest; throws a validation error naming what is missing. */
+async function loadHoldout(
+  store: Store, storeId: string, options: { calibrationEnd: string; holdoutEnd: string; timeUnit: TimeUnit },
+): Promise<HoldoutInput & { customers: number }> {
   const holdoutDays = dayDiff(options.calibrationEnd, options.holdoutEnd);
   if (holdoutDays < minimums.holdoutDays) {
     throw new AppError('validation_failed', `The holdout period must be at least ${minimums.holdoutDays} days`, [{ path: 'holdoutEnd', reason: `${holdoutDays} days after the calibration end` }]);
   }
-  const summaries = await customerSummaries(store, storeId, { calibrationEnd: options.calibrationEnd, timeUnit, holdoutEnd: options.holdoutEnd });
+  const summaries = await customerSummaries(store, storeId, options);
   let history = 0;
   for (let i = 0; i < summaries.length; i += 1) history = Math.max(history, summaries.ageDays[i]!);
   const missing = missingData(summaries, history);
   if (missing.length) throw new AppError('validation_failed', `Not enough data before ${options.calibrationEnd} to fit the models`, missing.map((reason) => ({ path: 'calibrationEnd', reason: `needs ${reason}` })));
   const weeklyActual = await holdoutWeeklyPurchases(store, storeId, options.calibrationEnd, options.holdoutEnd);
-  const minorPerMajor = 10 ** minorExponent(options.currency ?? (await storeCurrency(store, storeId)));
-  const spend = fitSpend(summaries, minorPerMajor);
-  const kinds: CountModelKind[] = !options.model || options.model === 'auto' ? ['bgnbd', 'pareto-nbd'] : [options.model];
-  const fits = kinds.map((kind) => ({ kind, ...fitKind(kind, summaries) }));
-  const metrics = fits.map(({ model }) => backtestModel(model, { summaries, weeklyActual, holdoutDays }, spend?.params, minorPerMajor));
-  return {
-    calibrationEnd: options.calibrationEnd, holdoutEnd: options.holdoutEnd, timeUnit, customers: summaries.length,
-    fits: fits.map(({ kind, fit }) => ({ model: kind, fit })), metrics, chosen: chooseModel(metrics),
-  };
+  return { summaries: forThread(summaries), weeklyActual, holdoutDays, customers: summaries.length };
+}
+
+function backtestReport(options: { calibrationEnd: string; holdoutEnd: string; timeUnit: TimeUnit }, customers: number, computed: BacktestComputed): BacktestReport {
+  return { calibrationEnd: options.calibrationEnd, holdoutEnd: options.holdoutEnd, timeUnit: options.timeUnit, customers, ...computed };
+}
+
+export async function runBacktest(
+  store: Store, storeId: string,
+  options: { calibrationEnd: string; holdoutEnd: string; timeUnit?: TimeUnit; model?: ModelChoice; currency?: string },
+  onProgress?: OnProgress,
+): Promise<BacktestReport> {
+  const period = { calibrationEnd: options.calibrationEnd, holdoutEnd: options.holdoutEnd, timeUnit: options.timeUnit ?? 'week' };
+  const { customers, ...input } = await loadHoldout(store, storeId, period);
+  const minorPerMajor = await minorPerMajorOf(store, storeId, options.currency);
+  const models: CountModelKind[] = !options.model || options.model === 'auto' ? ['bgnbd', 'pareto-nbd'] : [options.model];
+  const computed = await runInThread({ task: 'backtest', input, models, minorPerMajor }, onProgress);
+  return backtestReport(period, customers, computed);
 }
 
 export async function saveBacktest(store: Store, storeId: string, report: BacktestReport, fitId: string | null): Promise<string> {
@@ -142,9 +120,10 @@ export async function saveBacktest(store: Store, storeId: string, report: Backte
 /**
  * The refit: backtest on a holdout of the last third of the history (28–365 days) to choose the
  * model, then fit the chosen model and Gamma-Gamma on all orders up to `asOf`, score every
- * customer and store the lot.
+ * customer and store the lot. The data is read here; the fitting and scoring run in a worker
+ * thread (`fit-runner.ts`), so the process keeps serving requests meanwhile.
  */
-export async function fitAndScore(store: Store, storeId: string, options: FitOptions = {}): Promise<FitReport> {
+export async function fitAndScore(store: Store, storeId: string, options: FitOptions = {}, onProgress?: OnProgress): Promise<FitReport> {
   const timeUnit = options.timeUnit ?? 'week';
   const asOf = options.asOf ?? (await lastOrderDay(store, storeId));
   if (!asOf) return { status: 'insufficient', asOf: new Date().toISOString().slice(0, 10), timeUnit, customers: 0, missing: ['orders from customers'] };
@@ -156,39 +135,38 @@ export async function fitAndScore(store: Store, storeId: string, options: FitOpt
     return { status: 'insufficient', asOf, timeUnit, customers: summaries.length, missing };
   }
   const holdoutDays = Math.min(365, Math.max(minimums.holdoutDays, Math.round(history / 3)));
-  const calibrationEnd = addDays(asOf, -holdoutDays);
-  let backtest: BacktestReport | { skipped: string };
-  let kind: CountModelKind;
-  let reason: string;
+  const period = { calibrationEnd: addDays(asOf, -holdoutDays), holdoutEnd: asOf, timeUnit };
+  let holdout: (HoldoutInput & { customers: number }) | undefined;
+  let skipped: string | undefined;
   try {
-    backtest = await runBacktest(store, storeId, { calibrationEnd, holdoutEnd: asOf, timeUnit, model: options.model ?? 'auto', ...(options.currency && { currency: options.currency }) });
-    kind = options.model && options.model !== 'auto' ? options.model : backtest.chosen.model;
-    reason = options.model && options.model !== 'auto' ? `${kind} was asked for.` : backtest.chosen.reason;
+    holdout = await loadHoldout(store, storeId, period);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    backtest = { skipped: `${error.message}: ${error.details.map((d) => d.reason).join('; ')}` };
-    kind = options.model && options.model !== 'auto' ? options.model : 'bgnbd';
-    reason = `${kind === 'bgnbd' ? 'BG/NBD' : 'Pareto/NBD'} was used without a backtest: the history before the holdout is too short to compare models.`;
+    skipped = `${error.message}: ${error.details.map((d) => d.reason).join('; ')}`;
   }
-  const fitStarted = performance.now();
-  const minorPerMajor = 10 ** minorExponent(options.currency ?? (await storeCurrency(store, storeId)));
-  const { model, fit } = fitKind(kind, summaries);
-  const spend = fitSpend(summaries, minorPerMajor);
-  const fitSeconds = (performance.now() - fitStarted) / 1000;
-  const scoreStarted = performance.now();
-  const scores = scoreCustomers(model, summaries, { timeUnit, annualDiscountRate: options.annualDiscountRate ?? 0.1, spend: spend?.params, minorPerMajor });
+  const minorPerMajor = await minorPerMajorOf(store, storeId, options.currency);
+  const customerIds = summaries.customerId;
+  const computed = await runInThread({
+    task: 'refit',
+    input: {
+      summaries: forThread(summaries), holdout: holdout && { summaries: holdout.summaries, weeklyActual: holdout.weeklyActual, holdoutDays: holdout.holdoutDays },
+      model: options.model ?? 'auto', minorPerMajor, annualDiscountRate: options.annualDiscountRate ?? 0.1,
+    },
+  }, onProgress);
+  const writeStarted = performance.now();
   const id = randomUUID();
   const now = new Date();
-  await repository.replacePredictions(store, storeId, id, asOf, summaries.customerId, scores, now);
-  const scoreSeconds = (performance.now() - scoreStarted) / 1000;
+  await repository.replacePredictions(store, storeId, id, asOf, customerIds, computed.scores, now);
+  const backtest = holdout && computed.backtest ? backtestReport(period, holdout.customers, computed.backtest) : { skipped: skipped ?? 'no backtest' };
   const report: FitReport = {
-    status: 'ok', id, asOf, timeUnit, model: kind, reason, count: fit, spend, backtest,
-    customers: summaries.length, scored: summaries.length, seconds: { fit: fitSeconds, score: scoreSeconds },
+    status: 'ok', id, asOf, timeUnit, model: computed.model, reason: computed.reason, count: computed.count, spend: computed.spend, backtest,
+    customers: customerIds.length, scored: customerIds.length,
+    seconds: { fit: computed.seconds.fit, score: computed.seconds.score + (performance.now() - writeStarted) / 1000 },
   };
   await repository.insertFit(store, {
-    store_id: storeId, id, status: 'ok', model: kind, time_unit: timeUnit, as_of: asOf, params: JSON.stringify(fit.params),
-    spend_params: spend ? JSON.stringify(spend.params) : null, log_likelihood: fit.logLikelihood, customers: summaries.length,
-    converged: fit.converged, report: JSON.stringify(report), created_at: now,
+    store_id: storeId, id, status: 'ok', model: computed.model, time_unit: timeUnit, as_of: asOf, params: JSON.stringify(computed.count.params),
+    spend_params: computed.spend ? JSON.stringify(computed.spend.params) : null, log_likelihood: computed.count.logLikelihood, customers: customerIds.length,
+    converged: computed.count.converged, report: JSON.stringify(report), created_at: now,
   });
   if ('metrics' in backtest) await saveBacktest(store, storeId, backtest, id);
   return report;

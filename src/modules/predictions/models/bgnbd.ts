@@ -11,7 +11,7 @@
 import { bfgs, minimizeFromStarts, standardErrorsFromGradient, type Objective } from './optimize.js';
 import { distinctFrequencies, thin, type RecencyFrequency } from './rf-data.js';
 import { betaln, digamma, gammaln, hyp2f1 } from './special.js';
-import { namedErrors, type ModelFit } from './fit-result.js';
+import { describeStop, namedErrors, type ModelFit } from './fit-result.js';
 
 export interface BgNbdParams { r: number; alpha: number; a: number; b: number }
 
@@ -132,10 +132,23 @@ export function fitBgNbd(data: RecencyFrequency): ModelFit<BgNbdParams> {
     customers: data.customers,
     rows: data.length,
     converged: polished.converged,
+    ...(!polished.converged && { note: bgnbdNote(params, polished) }),
     iterations: result.iterations,
     evaluations: result.evaluations,
     starts: result.starts,
   };
+}
+
+/**
+ * Why a BG/NBD fit did not converge. The usual case on small stores: a and b grow together
+ * without bound, the beta mixing distribution collapsing to one dropout probability a/(a+b) for
+ * everybody; the likelihood rises ever more slowly along that ridge.
+ */
+function bgnbdNote(p: BgNbdParams, result: Parameters<typeof describeStop>[0]): string {
+  if (p.a > 1e4 && p.b > 1e4) {
+    return `a and b grew without bound (a = ${p.a.toExponential(1)}, b = ${p.b.toExponential(1)}): customers' dropout probabilities show no variation the data can detect, so only a/(a+b) = ${(p.a / (p.a + p.b)).toPrecision(3)} is identified.`;
+  }
+  return describeStop(result);
 }
 
 export function weightedMean(values: Float64Array, weights: Float64Array): number {

@@ -7,7 +7,7 @@ import {
 } from './bgnbd.js';
 import {
   fitParetoNbd, paretoNbdAliveExpectation, paretoNbdAlivePurchaseProbability, paretoNbdExpectation, paretoNbdPAlive,
-  paretoNbdTimeToNextPurchase, type ParetoNbdParams,
+  paretoNbdTimeToNextPurchase, type FitLimits, type ParetoNbdParams,
 } from './pareto-nbd.js';
 import type { ModelFit } from './fit-result.js';
 import type { RecencyFrequency } from './rf-data.js';
@@ -20,12 +20,13 @@ export type CountModel =
 
 export type CountFit = ModelFit<BgNbdParams> | ModelFit<ParetoNbdParams>;
 
-export function fitCountModel(kind: CountModelKind, data: RecencyFrequency): { model: CountModel; fit: CountFit } {
+/** `limits` bound the Pareto/NBD search; BG/NBD has an analytic gradient and a cheap likelihood and needs none. */
+export function fitCountModel(kind: CountModelKind, data: RecencyFrequency, limits: FitLimits = {}): { model: CountModel; fit: CountFit } {
   if (kind === 'bgnbd') {
     const fit = fitBgNbd(data);
     return { model: { kind, params: fit.params }, fit };
   }
-  const fit = fitParetoNbd(data);
+  const fit = fitParetoNbd(data, limits);
   return { model: { kind, params: fit.params }, fit };
 }
 

@@ -10,6 +10,9 @@ export interface Objective {
   (theta: readonly number[]): { value: number; gradient: number[] };
 }
 
+/** Why a run stopped; only `gradient` means the optimum was reached. */
+export type StopReason = 'gradient' | 'no-progress' | 'line-search' | 'iterations' | 'evaluations' | 'time' | 'undefined';
+
 export interface MinimizeResult {
   theta: number[];
   value: number;
@@ -17,6 +20,7 @@ export interface MinimizeResult {
   iterations: number;
   evaluations: number;
   converged: boolean;
+  stop: StopReason;
   /** The final BFGS inverse-Hessian estimate. */
   inverseHessian: number[][];
 }
@@ -27,6 +31,10 @@ export interface MinimizeOptions {
   gradientTolerance?: number;
   /** Start from this inverse-Hessian estimate (e.g. from a fit on a sample) instead of the identity. */
   initialInverseHessian?: number[][];
+  /** Stop after this many objective evaluations (each line-search trial is one). */
+  maxEvaluations?: number;
+  /** Stop when `performance.now()` passes this. */
+  deadline?: number;
 }
 
 const dot = (u: readonly number[], v: readonly number[]): number => u.reduce((sum, ui, i) => sum + ui * v[i]!, 0);
@@ -51,30 +59,36 @@ export function bfgs(objective: Objective, start: readonly number[], options: Mi
   const n = start.length;
   const maxIterations = options.maxIterations ?? 200;
   const tolerance = options.gradientTolerance ?? 1e-7;
+  const maxEvaluations = options.maxEvaluations ?? Infinity;
+  const deadline = options.deadline ?? Infinity;
   let evaluations = 0;
+  let stop: StopReason = 'iterations';
   const evaluate = (theta: readonly number[]): { value: number; gradient: number[] } => {
     evaluations += 1;
     return objective(theta);
   };
+  // The line search gives up (returns no step) once the budget is spent.
+  const spent = (): boolean => evaluations >= maxEvaluations || performance.now() > deadline;
   let x = [...start];
   let current = evaluate(x);
   if (!Number.isFinite(current.value)) {
-    return { theta: x, value: current.value, gradientNorm: Infinity, iterations: 0, evaluations, converged: false, inverseHessian: [] };
+    return { theta: x, value: current.value, gradientNorm: Infinity, iterations: 0, evaluations, converged: false, stop: 'undefined', inverseHessian: [] };
   }
   // Inverse-Hessian approximation, started at the identity and rescaled after the first step.
   let h: number[][] = options.initialInverseHessian?.map((row) => [...row])
     ?? Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   let iterations = 0;
   for (; iterations < maxIterations; iterations += 1) {
-    if (maxAbs(current.gradient) < tolerance) break;
+    if (maxAbs(current.gradient) < tolerance) { stop = 'gradient'; break; }
+    if (spent()) { stop = evaluations >= maxEvaluations ? 'evaluations' : 'time'; break; }
     let direction = h.map((row) => -dot(row, current.gradient));
     if (dot(direction, current.gradient) >= 0) {
       // Not a descent direction (curvature lost): restart from steepest descent.
       h = h.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)));
       direction = current.gradient.map((g) => -g);
     }
-    const step = wolfeLineSearch(evaluate, x, current, direction);
-    if (!step) break;
+    const step = wolfeLineSearch(evaluate, x, current, direction, spent);
+    if (!step) { stop = spent() ? (evaluations >= maxEvaluations ? 'evaluations' : 'time') : 'line-search'; break; }
     const s = direction.map((d) => d * step.alpha);
     const y = step.point.gradient.map((g, i) => g - current.gradient[i]!);
     const sy = dot(s, y);
@@ -91,10 +105,11 @@ export function bfgs(objective: Objective, start: readonly number[], options: Mi
       const yhy = dot(y, hy);
       h = h.map((row, i) => row.map((hij, j) => hij - rho * (hy[i]! * s[j]! + s[i]! * hy[j]!) + (rho * rho * yhy + rho) * s[i]! * s[j]!));
     }
-    if (Math.abs(improvement) <= 1e-15 * Math.max(1, Math.abs(current.value)) && maxAbs(s) < 1e-10) break;
+    if (Math.abs(improvement) <= 1e-15 * Math.max(1, Math.abs(current.value)) && maxAbs(s) < 1e-10) { stop = 'no-progress'; break; }
   }
   const gradientNorm = maxAbs(current.gradient);
-  return { theta: x, value: current.value, gradientNorm, iterations, evaluations, converged: gradientNorm < tolerance * 10, inverseHessian: h };
+  const converged = gradientNorm < tolerance * 10;
+  return { theta: x, value: current.value, gradientNorm, iterations, evaluations, converged, stop: converged ? 'gradient' : stop, inverseHessian: h };
 }
 
 interface Point { value: number; gradient: number[] }
@@ -106,6 +121,7 @@ function wolfeLineSearch(
   x: readonly number[],
   at: Point,
   direction: readonly number[],
+  spent: () => boolean = () => false,
 ): { alpha: number; point: Point } | undefined {
   const c1 = 1e-4;
   const c2 = 0.9;
@@ -120,7 +136,7 @@ function wolfeLineSearch(
   const maxAlpha = 5 / Math.max(maxAbs(direction), 1e-12);
   const zoom = (lo: Trial, hi: Trial): Trial | undefined => {
     // A few halvings suffice; more only chase rounding noise near the optimum.
-    for (let i = 0; i < 16; i += 1) {
+    for (let i = 0; i < 16 && !spent(); i += 1) {
       const t = trial((lo.alpha + hi.alpha) / 2);
       if (!sufficient(t) || t.point.value >= lo.point.value) hi = t;
       else {
@@ -134,7 +150,7 @@ function wolfeLineSearch(
   };
   let prev: Trial = { alpha: 0, point: at, slope: slope0 };
   let alpha = Math.min(1, maxAlpha);
-  for (let i = 0; i < 30; i += 1) {
+  for (let i = 0; i < 30 && !spent(); i += 1) {
     const t = trial(alpha);
     if (!sufficient(t) || (i > 0 && t.point.value >= prev.point.value)) return zoom(prev, t);
     if (curvature(t)) return t;
@@ -144,6 +160,29 @@ function wolfeLineSearch(
     alpha = Math.min(alpha * 2, maxAlpha);
   }
   return prev.alpha > 0 ? prev : undefined;
+}
+
+/**
+ * Keeps parameters inside a box [lower, upper] by a smooth map θ = lower + (upper − lower)·σ(φ),
+ * so the unconstrained BFGS above can be used. Where the likelihood keeps rising towards a limit
+ * (e.g. a mixing distribution degenerating to a point), φ runs out to where the mapped gradient
+ * vanishes and the run ends at the bound instead of wandering along the ridge; `atBound` tells.
+ */
+export function boxed(objective: Objective, lower: readonly number[], upper: readonly number[]) {
+  const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+  const toTheta = (phi: readonly number[]): number[] => phi.map((v, i) => lower[i]! + (upper[i]! - lower[i]!) * sigmoid(v));
+  const toPhi = (theta: readonly number[]): number[] => theta.map((v, i) => {
+    const u = Math.min(Math.max((v - lower[i]!) / (upper[i]! - lower[i]!), 1e-9), 1 - 1e-9);
+    return Math.log(u / (1 - u));
+  });
+  const inner: Objective = (phi) => {
+    const { value, gradient } = objective(toTheta(phi));
+    return { value, gradient: gradient.map((g, i) => { const e = sigmoid(phi[i]!); return g * (upper[i]! - lower[i]!) * e * (1 - e); }) };
+  };
+  /** Indices of parameters within `margin` (in θ units) of a bound. */
+  const atBound = (theta: readonly number[], margin = 1e-3): number[] =>
+    theta.flatMap((v, i) => (v - lower[i]! < margin || upper[i]! - v < margin ? [i] : []));
+  return { objective: inner, toTheta, toPhi, atBound };
 }
 
 /**
@@ -157,7 +196,7 @@ export function minimizeFromStarts(objective: Objective, starts: readonly (reado
     if (!Number.isFinite(result.value)) continue;
     if (!best || result.value < best.value - 1e-9 || (Math.abs(result.value - best.value) <= 1e-9 && result.converged && !best.converged)) best = result;
   }
-  if (!best) return { theta: [...(starts[0] ?? [])], value: Infinity, gradientNorm: Infinity, iterations: 0, evaluations: 0, converged: false, inverseHessian: [], starts: starts.length };
+  if (!best) return { theta: [...(starts[0] ?? [])], value: Infinity, gradientNorm: Infinity, iterations: 0, evaluations: 0, converged: false, stop: 'undefined', inverseHessian: [], starts: starts.length };
   return { ...best, starts: starts.length };
 }
 

@@ -2,96 +2,151 @@
  * Pareto/NBD: Schmittlein, Morrison & Colombo (1987), "Counting Your Customers: Who Are They and
  * What Will They Do Next?", Management Science 33(1), 1–24; expressions as derived in Fader &
  * Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related Expressions":
- * - likelihood: the note's §3 (with A0 written through 2F1, choosing the form with |z| < 1 by
- *   comparing α and β);
+ * - likelihood: the note's §3, computed as an integral with its analytic gradient (see
+ *   `pareto-nbd-likelihood.ts`; the tests check it against the note's 2F1 form);
  * - P(alive | x, t_x, T): §5; conditional expectation E[Y(t) | x, t_x, T]: §6;
  * - E[X(t)] for a new customer: §4.
  * While active a customer buys at rate λ ~ Gamma(r, α); lifetimes are exponential with rate
  * μ ~ Gamma(s, β).
  */
-import { gaussLegendre, gammaln, hyp2f1, logAddExp, logSubExp } from './special.js';
-import { minimizeFromStarts, standardErrors, withNumericGradient } from './optimize.js';
-import type { RecencyFrequency } from './rf-data.js';
-import { namedErrors, type ModelFit } from './fit-result.js';
+import { gaussLegendre } from './special.js';
+import { bfgs, boxed, minimizeFromStarts, standardErrorsFromGradient, type Objective } from './optimize.js';
+import { thin, type RecencyFrequency } from './rf-data.js';
+import { describeStop, namedErrors, type ModelFit } from './fit-result.js';
 import { weightedMean } from './bgnbd.js';
+import { bracket, paretoNbdLogLikelihood, type ParetoNbdParams } from './pareto-nbd-likelihood.js';
 
-export interface ParetoNbdParams { r: number; alpha: number; s: number; beta: number }
+export { paretoNbdLogLikelihood, type ParetoNbdParams } from './pareto-nbd-likelihood.js';
 
-/** ln A0 of the note's §3, for one customer. */
-function logA0(p: ParetoNbdParams, x: number, tx: number, T: number): number {
-  const { r, alpha, s, beta } = p;
-  const rsx = r + s + x;
-  if (alpha >= beta) {
-    const f = (t: number): number => Math.log(hyp2f1(rsx, s + 1, rsx + 1, (alpha - beta) / (alpha + t))) - rsx * Math.log(alpha + t);
-    return logSubExp(f(tx), f(T));
-  }
-  const f = (t: number): number => Math.log(hyp2f1(rsx, r + x, rsx + 1, (beta - alpha) / (beta + t))) - rsx * Math.log(beta + t);
-  return logSubExp(f(tx), f(T));
-}
-
-/** The two log-terms of the likelihood's bracket: alive through T, and dropped out in (t_x, T]. */
-function logTerms(p: ParetoNbdParams, x: number, tx: number, T: number): { alive: number; total: number } {
-  const alive = -(p.r + x) * Math.log(p.alpha + T) - p.s * Math.log(p.beta + T);
-  const dropped = Math.log(p.s / (p.r + p.s + x)) + logA0(p, x, tx, T);
-  return { alive, total: logAddExp(alive, dropped) };
-}
-
-export function paretoNbdLogLikelihood(p: ParetoNbdParams, data: RecencyFrequency): number {
-  const base = -gammaln(p.r) + p.r * Math.log(p.alpha) + p.s * Math.log(p.beta);
-  const perX = new Map<number, number>();
-  let value = 0;
-  for (let i = 0; i < data.length; i += 1) {
-    const x = data.x[i]!;
-    let gx = perX.get(x);
-    if (gx === undefined) {
-      gx = gammaln(p.r + x);
-      perX.set(x, gx);
-    }
-    value += data.weight[i]! * (gx + base + logTerms(p, x, data.tx[i]!, data.T[i]!).total);
-  }
-  return value;
-}
-
-const toParams = (theta: readonly number[]): ParetoNbdParams => ({
-  r: Math.exp(theta[0]!), alpha: Math.exp(theta[1]!), s: Math.exp(theta[2]!), beta: Math.exp(theta[3]!),
-});
+const names: (keyof ParetoNbdParams)[] = ['r', 'alpha', 's', 'beta'];
 
 /**
- * Maximum likelihood on log-parameters. The gradient is numeric (2F1 has no cheap derivative in
- * its parameters), so large stores fit this model on a sample: see `sampleForFit`.
+ * The optimiser's coordinates: ln r, ln(r/α), ln s, ln(s/β) — each shape with the mean rate it
+ * shapes (purchases and dropouts per time unit). When a shape runs off to its limit the mean
+ * stays put, so the ridge of the likelihood runs along one coordinate instead of two.
  */
-export function fitParetoNbd(data: RecencyFrequency): ModelFit<ParetoNbdParams> {
-  const f = (theta: readonly number[]): number => {
-    const v = -paretoNbdLogLikelihood(toParams(theta), data) / data.customers;
-    return Number.isFinite(v) ? v : Infinity;
+const toParams = (theta: readonly number[]): ParetoNbdParams => ({
+  r: Math.exp(theta[0]!), alpha: Math.exp(theta[0]! - theta[1]!), s: Math.exp(theta[2]!), beta: Math.exp(theta[2]! - theta[3]!),
+});
+const fromParams = (p: ParetoNbdParams): number[] => [Math.log(p.r), Math.log(p.r / p.alpha), Math.log(p.s), Math.log(p.s / p.beta)];
+
+/** Mean negative log-likelihood per customer in the optimiser's coordinates, with its analytic gradient. */
+function objectiveOf(data: RecencyFrequency): Objective {
+  return (theta) => {
+    const p = toParams(theta);
+    const { value, gradient: g } = paretoNbdLogLikelihood(p, data, true);
+    if (!Number.isFinite(value)) return { value: Infinity, gradient: [0, 0, 0, 0] };
+    const scale = -1 / data.customers;
+    const dAlpha = g[1]! * p.alpha;
+    const dBeta = g[3]! * p.beta;
+    return { value: value * scale, gradient: [(g[0]! * p.r + dAlpha) * scale, -dAlpha * scale, (g[2]! * p.s + dBeta) * scale, -dBeta * scale] };
   };
-  const objective = withNumericGradient(f, 1e-6);
+}
+
+/** The objective over the coordinates not in `fixed`, the others held at `at`. */
+function holding(objective: Objective, at: readonly number[], fixed: readonly number[]): { objective: Objective; full: (free: readonly number[]) => number[] } {
+  const free = at.map((_, i) => i).filter((i) => !fixed.includes(i));
+  const full = (values: readonly number[]): number[] => {
+    const theta = [...at];
+    free.forEach((i, k) => { theta[i] = values[k]!; });
+    return theta;
+  };
+  return {
+    full,
+    objective: (values) => {
+      const { value, gradient } = objective(full(values));
+      return { value, gradient: free.map((i) => gradient[i]!) };
+    },
+  };
+}
+
+/**
+ * The search range. Shapes r and s stop at 100: at that size the rates they describe vary by
+ * under 10 % between customers (coefficient of variation 1/√s), which no store's data can tell
+ * from no variation at all, while the likelihood may keep creeping up towards that limit (s, β →
+ * ∞ with s/β fixed: one dropout rate for everybody). Mean rates stay within 10⁻⁶ … 10⁴ per mean
+ * customer age.
+ */
+export function paretoNbdBounds(data: RecencyFrequency): { lower: number[]; upper: number[] } {
   const meanT = Math.max(weightedMean(data.T, data.weight), 1e-3);
+  const shape = [Math.log(1e-3), Math.log(100)] as const;
+  const rate = [Math.log(1e-6 / meanT), Math.log(1e4 / meanT)] as const;
+  return { lower: [shape[0], rate[0], shape[0], rate[0]], upper: [shape[1], rate[1], shape[1], rate[1]] };
+}
+
+export interface FitLimits {
+  /** Stop the fit at this `performance.now()` time and report it as not converged. */
+  deadline?: number;
+  /** Likelihood evaluations allowed to each optimiser run. */
+  maxEvaluations?: number;
+}
+
+/**
+ * Maximum likelihood within `paretoNbdBounds`. The starts are searched on at most 2,000 rows; a
+ * coordinate that ends there on a bound is held on it, and the rest are polished on all rows. A
+ * fit that ends on a bound, or runs out of evaluations or time, is reported as not converged
+ * with the reason.
+ */
+export function fitParetoNbd(data: RecencyFrequency, limits: FitLimits = {}): ModelFit<ParetoNbdParams> {
+  const { lower, upper } = paretoNbdBounds(data);
+  const meanT = Math.max(weightedMean(data.T, data.weight), 1e-3);
+  const budget = { maxEvaluations: limits.maxEvaluations ?? 400, ...(limits.deadline !== undefined && { deadline: limits.deadline }) };
+  const search = boxed(objectiveOf(thin(data, 2_000)), lower, upper);
   const starts = [
-    [0, Math.log(meanT), 0, Math.log(meanT)],
-    [Math.log(0.5), Math.log(meanT / 4), Math.log(0.5), Math.log(meanT / 4)],
-    [Math.log(2), Math.log(meanT * 2), Math.log(2), Math.log(meanT * 4)],
-  ];
-  const best = minimizeFromStarts(objective, starts, { gradientTolerance: 1e-7 });
-  const params = toParams(best.theta);
-  const names: (keyof ParetoNbdParams)[] = ['r', 'alpha', 's', 'beta'];
-  const errors = standardErrors((v) => -paretoNbdLogLikelihood({ r: v[0]!, alpha: v[1]!, s: v[2]!, beta: v[3]! }, data), [params.r, params.alpha, params.s, params.beta]);
+    { r: 1, alpha: meanT, s: 1, beta: meanT },
+    { r: 0.5, alpha: meanT / 4, s: 0.5, beta: meanT / 4 },
+    { r: 2, alpha: meanT * 2, s: 2, beta: meanT * 4 },
+  ].map((start) => search.toPhi(fromParams(start)));
+  const best = minimizeFromStarts(search.objective, starts, { gradientTolerance: 1e-7, ...budget });
+  const found = search.toTheta(best.theta);
+  // Hold what reached a bound exactly on it; polish the rest.
+  const bound = search.atBound(found, 1e-2);
+  const held = found.map((v, i) => (bound.includes(i) ? (v - lower[i]! < upper[i]! - v ? lower[i]! : upper[i]!) : v));
+  const free = held.map((_, i) => i).filter((i) => !bound.includes(i));
+  const freeBox = boxed(holding(objectiveOf(data), held, bound).objective, free.map((i) => lower[i]!), free.map((i) => upper[i]!));
+  const polished = bfgs(freeBox.objective, freeBox.toPhi(free.map((i) => held[i]!)), {
+    gradientTolerance: 1e-7, ...budget,
+    ...(bound.length === 0 && best.inverseHessian.length === 4 && { initialInverseHessian: best.inverseHessian }),
+  });
+  const theta = holding(objectiveOf(data), held, bound).full(freeBox.toTheta(polished.theta));
+  const params = toParams(theta);
+  const atBound = [...new Set([...bound, ...search.atBound(theta)])].sort();
+  const natural = [params.r, params.alpha, params.s, params.beta];
+  const errors = standardErrorsFromGradient(
+    (v) => paretoNbdLogLikelihood({ r: v[0]!, alpha: v[1]!, s: v[2]!, beta: v[3]! }, data, true).gradient.map((g) => -g),
+    natural,
+  // A shape on its bound takes its scale with it: neither has a standard error.
+  ).map((e, i) => (atBound.some((b) => b === i || (b === i - 1 && i % 2 === 1)) ? NaN : e));
+  const converged = polished.converged && atBound.length === 0;
   return {
     params,
     standardErrors: namedErrors(names, errors),
-    logLikelihood: paretoNbdLogLikelihood(params, data),
+    logLikelihood: paretoNbdLogLikelihood(params, data).value,
     customers: data.customers,
     rows: data.length,
-    converged: best.converged,
-    iterations: best.iterations,
-    evaluations: best.evaluations,
+    converged,
+    iterations: best.iterations + polished.iterations,
+    evaluations: best.evaluations + polished.evaluations,
     starts: best.starts,
+    ...(!converged && { note: atBound.length ? boundNote(atBound, params, upper, theta) : describeStop(polished) }),
   };
+}
+
+const coordinates = ['r', 'the mean purchase rate r/α', 's', 'the mean dropout rate s/β'];
+
+function boundNote(bound: number[], p: ParetoNbdParams, upper: number[], theta: number[]): string {
+  const top = (i: number): boolean => upper[i]! - theta[i]! < 1e-2;
+  const parts: string[] = [];
+  if (bound.includes(2) && top(2)) parts.push(`s reached ${p.s.toFixed(0)}, the top of its range: customers' dropout rates show no variation the data can detect, so s and β are not identified separately (their ratio, the mean dropout rate s/β = ${(p.s / p.beta).toPrecision(3)} per time unit, is)`);
+  if (bound.includes(0) && top(0)) parts.push(`r reached ${p.r.toFixed(0)}, the top of its range: customers' purchase rates show no variation the data can detect (mean rate r/α = ${(p.r / p.alpha).toPrecision(3)} per time unit)`);
+  const other = bound.filter((i) => !((i === 2 || i === 0) && top(i)));
+  if (other.length) parts.push(`${other.map((i) => coordinates[i]).join(', ')} reached the edge of the search range`);
+  return `The estimates stopped on a bound of the search range: ${parts.join('; ')}.`;
 }
 
 /** §5: P(alive | x, t_x, T). */
 export function paretoNbdPAlive(p: ParetoNbdParams, x: number, tx: number, T: number): number {
-  const { alive, total } = logTerms(p, x, tx, T);
+  const { alive, total } = bracket(p, x, tx, T);
   return Math.exp(alive - total);
 }
 

@@ -1,0 +1,156 @@
+/**
+ * The daily refit job as the scheduler queues it (payload: the store id only), run by the job
+ * worker inside a real listening server:
+ * - while the models are fitted (in a worker thread), the server keeps answering HTTP;
+ * - a JPY store's spend figures and CLV come out in yen, checked against sums computed here
+ *   from the raw CDNOW purchase file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { registerJobs } from '../../src/jobs/handlers.js';
+import { Worker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { startServer, type RunningServer } from '../../src/main.js';
+import { refitJobKind } from '../../src/modules/predictions/predictions.job.js';
+import { currentModel, listPredictions } from '../../src/modules/predictions/predictions.service.js';
+import { readCdnowPurchases } from './cdnow.js';
+import { loadCdnowOrders } from './cdnow-store.js';
+import { insertSyntheticOrders } from './synthetic-orders.js';
+
+let dir: string;
+let server: RunningServer;
+let worker: Worker;
+let jpy: string;
+let large: string;
+const yenPerDollar = 150;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hearth-refit-'));
+  const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_HOST: '127.0.0.1', HEARTH_PORT: '0', HEARTH_LOG_LEVEL: 'silent' });
+  // No background worker or scheduler: the test runs the queued job itself, at a known time.
+  server = await startServer(config, { migrate: true, logger: silentLogger, worker: false });
+  const accounts = server.services.accounts;
+  jpy = (await accounts.createStore({ name: 'Records JP', slug: 'records-jp', currency: 'JPY' })).id;
+  await loadCdnowOrders(server.services.store, jpy, { currency: 'JPY', minorPerDollar: yenPerDollar });
+  // Large enough that fitting it on the server's own thread would hold requests for seconds.
+  large = (await accounts.createStore({ name: 'Large', slug: 'large', currency: 'USD' })).id;
+  await insertSyntheticOrders(server.services.store, large, 30_000);
+  worker = new Worker(server.services.jobs, silentLogger);
+  registerJobs(worker, server.services);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Queues the refit the way the daily schedule does, and runs it. */
+async function runDailyRefit(storeId: string): Promise<{ jobId: number; ran: Promise<boolean> }> {
+  const jobId = await server.services.jobs.enqueue(refitJobKind, { storeId }, { storeId, dedupeKey: `${refitJobKind}:${storeId}` });
+  return { jobId, ran: worker.tick() };
+}
+
+describe('a refit in progress', () => {
+  it('leaves the server answering /healthz within 500 ms', async () => {
+    const { jobId, ran } = await runDailyRefit(large);
+    let running = true;
+    const finished = ran.finally(() => { running = false; });
+    const latencies: number[] = [];
+    // Bounded: at most 2,000 requests, and only while the refit runs.
+    while (running && latencies.length < 2_000) {
+      const started = performance.now();
+      const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5_000) });
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await finished).toBe(true);
+    const job = await server.services.jobs.get(jobId);
+    expect(job?.state, JSON.stringify(job)).toBe('done');
+    // The refit took long enough for many requests to land in the middle of it.
+    expect(latencies.length).toBeGreaterThanOrEqual(10);
+    console.log(latencies.length, Math.max(...latencies));
+    expect(Math.max(...latencies)).toBeLessThan(500);
+    const stored = await currentModel(server.services.store, large);
+    expect(stored?.fit.status).toBe('ok');
+    expect(stored?.fit.status === 'ok' && stored.fit.customers).toBe(30_000);
+  });
+});
+
+describe('the daily refit of a JPY store (payload: store id only)', () => {
+  // What the store's owner can check by hand from the orders, in yen (JPY has no minor unit).
+  const purchases = readCdnowPurchases();
+  const days = new Map<number, Map<string, number>>();
+  for (const p of purchases) {
+    const byDay = days.get(p.customer) ?? new Map<string, number>();
+    byDay.set(p.date, (byDay.get(p.date) ?? 0) + Math.round(p.dollars * yenPerDollar));
+    days.set(p.customer, byDay);
+  }
+  const asOf = purchases.reduce((last, p) => (p.date > last ? p.date : last), '');
+
+  beforeAll(async () => {
+    const { jobId, ran } = await runDailyRefit(jpy);
+    expect(await ran).toBe(true);
+    expect((await server.services.jobs.get(jobId))?.state).toBe('done');
+  }, 120_000);
+
+  it('reports the backtest\'s holdout revenue in yen, equal to the orders\' sum', async () => {
+    const stored = await currentModel(server.services.store, jpy);
+    const fit = stored!.fit;
+    if (fit.status !== 'ok' || !('metrics' in fit.backtest)) throw new Error(`no backtest: ${JSON.stringify(fit)}`);
+    const { calibrationEnd, holdoutEnd } = fit.backtest;
+    let revenue = 0;
+    for (const byDay of days.values()) {
+      const first = [...byDay.keys()].sort()[0]!;
+      if (first > calibrationEnd) continue;
+      for (const [day, value] of byDay) if (day > calibrationEnd && day <= holdoutEnd) revenue += value;
+    }
+    expect(revenue).toBeGreaterThan(0);
+    for (const m of fit.backtest.metrics) expect(m.spend!.actualRevenue).toBeCloseTo(revenue, 6);
+  });
+
+  it('models order values in yen: the population mean order value is near the mean repeat order in yen', async () => {
+    const stored = await currentModel(server.services.store, jpy);
+    if (stored?.fit.status !== 'ok' || !stored.fit.spend) throw new Error('no spend model');
+    const { p, q, gamma } = stored.fit.spend.params;
+    let sum = 0;
+    let count = 0;
+    for (const byDay of days.values()) {
+      const repeat = [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).slice(1).filter(([day]) => day <= asOf);
+      const values = repeat.map(([, v]) => v).filter((v) => v > 0);
+      if (values.length) { sum += values.reduce((s, v) => s + v, 0) / values.length; count += 1; }
+    }
+    const meanRepeat = sum / count;
+    const modelMean = (p * gamma) / (q - 1);
+    // Gamma-Gamma's E[M] = pγ/(q−1) estimates the mean order value: same scale, within 30 %.
+    expect(modelMean / meanRepeat).toBeGreaterThan(0.7);
+    expect(modelMean / meanRepeat).toBeLessThan(1.3);
+  });
+
+  it('stores expected order value and CLV in yen: between the customer\'s own mean and the store\'s', async () => {
+    const stored = await currentModel(server.services.store, jpy);
+    if (stored?.fit.status !== 'ok' || !stored.fit.spend) throw new Error('no spend model');
+    const { p, q, gamma } = stored.fit.spend.params;
+    const top = await listPredictions(server.services.store, jpy, { limit: 20, sort: 'clv' });
+    let checked = 0;
+    for (const row of top) {
+      const byDay = days.get(row.customer_id)!;
+      const repeat = [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).slice(1).map(([, v]) => v);
+      if (repeat.length === 0) continue;
+      const own = repeat.reduce((s, v) => s + v, 0) / repeat.length;
+      const population = (p * gamma) / (q - 1);
+      // Gamma-Gamma's E[M | x, z̄] is a weighted mean of the two (Fader, Hardie & Lee 2005).
+      expect(row.expected_order_value!).toBeGreaterThanOrEqual(Math.min(own, population) - 1e-6);
+      expect(row.expected_order_value!).toBeLessThanOrEqual(Math.max(own, population) + 1e-6);
+      // CLV = value × discounted expected orders: at most the value times the expected orders in a year.
+      expect(row.clv_12m!).toBeLessThanOrEqual(row.expected_order_value! * row.expected_orders_365d + 1e-6);
+      expect(row.clv_12m!).toBeGreaterThan(0.8 * row.expected_order_value! * row.expected_orders_365d);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+});
