@@ -12,6 +12,7 @@ import { registerJobs } from './jobs/handlers.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { defaultRefitIntervalMs, refitJobKind } from './modules/predictions/predictions.job.js';
 import { Worker } from './jobs/worker.js';
+import { Coalescer } from './lib/coalesce.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createServices, type Services } from './services.js';
 
@@ -53,6 +54,13 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
     throw error;
   }
   const services = createServices(config, store, logger);
+  // After orders change, bring the report summaries up to date, then let segments follow. In the
+  // background, one run at a time per store, so writers are never delayed by it.
+  const followUp = new Coalescer(async (storeId) => {
+    await services.analytics.onOrdersWritten(storeId);
+    await services.segments.onDataChanged(storeId);
+  }, (storeId, error) => logger.warn({ err: error, storeId }, 'summary update after a write failed'));
+  services.data.onWritten((storeId) => followUp.request(storeId));
   const worker = new Worker(services.jobs, logger);
   registerJobs(worker, services);
   const app = await buildApp(services, { dashboardDir: dashboardDir() });
@@ -77,6 +85,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
       // then checkpoint and close the store.
       await app.close();
       scheduler.stop();
+      await followUp.idle();
       await worker.stop();
       await services.shutdown();
       await store.close();

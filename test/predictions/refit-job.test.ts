@@ -58,23 +58,27 @@ describe('a refit in progress', () => {
     const { jobId, ran } = await runDailyRefit(large);
     let running = true;
     const finished = ran.finally(() => { running = false; });
-    const latencies: number[] = [];
+    // The client runs in the server's process: a blocked event loop delays the timer between
+    // requests as much as the requests, so the figure is the time from one answer to the next.
+    const gaps: number[] = [];
+    let last = performance.now();
     // Bounded: at most 2,000 requests, and only while the refit runs.
-    while (running && latencies.length < 2_000) {
-      const started = performance.now();
+    while (running && gaps.length < 2_000) {
       const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5_000) });
       expect(response.status).toBe(200);
       await response.arrayBuffer();
-      latencies.push(performance.now() - started);
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(await finished).toBe(true);
     const job = await server.services.jobs.get(jobId);
     expect(job?.state, JSON.stringify(job)).toBe('done');
     // The refit took long enough for many requests to land in the middle of it.
-    expect(latencies.length).toBeGreaterThanOrEqual(10);
-    console.log(latencies.length, Math.max(...latencies));
-    expect(Math.max(...latencies)).toBeLessThan(500);
+    expect(gaps.length).toBeGreaterThanOrEqual(10);
+    console.log(gaps.length, Math.max(...gaps));
+    expect(Math.max(...gaps)).toBeLessThan(500);
     const stored = await currentModel(server.services.store, large);
     expect(stored?.fit.status).toBe('ok');
     expect(stored?.fit.status === 'ok' && stored.fit.customers).toBe(30_000);

@@ -10,15 +10,26 @@ import type { DataBatch, WriteSummary } from './orders.input.js';
 export type { WriteOptions };
 export type Outcome = 'created' | 'updated' | 'unchanged';
 
+export type WriteListener = (storeId: string, summary: WriteSummary) => void;
+
 export class DataService {
   private readonly writer: DataWriter;
+  private readonly listeners: WriteListener[] = [];
 
   constructor(store: Store) {
     this.writer = new DataWriter(store);
   }
 
-  write(storeId: string, batch: DataBatch, options: WriteOptions = {}): Promise<WriteSummary> {
-    return this.writer.write(storeId, batch, options);
+  /** Called after each committed batch that changed something (summaries, segments follow). */
+  onWritten(listener: WriteListener): void {
+    this.listeners.push(listener);
+  }
+
+  async write(storeId: string, batch: DataBatch, options: WriteOptions = {}): Promise<WriteSummary> {
+    const summary = await this.writer.write(storeId, batch, options);
+    const changed = Object.values(summary).some((counts) => counts.created > 0 || counts.updated > 0);
+    if (changed) for (const listener of this.listeners) listener(storeId, summary);
+    return summary;
   }
 
   /**
@@ -27,7 +38,7 @@ export class DataService {
    */
   async writeOne(storeId: string, section: keyof DataBatch, item: NonNullable<DataBatch[typeof section]>[number], options: WriteOptions = {}): Promise<Outcome> {
     try {
-      const summary = await this.writer.write(storeId, { [section]: [item] }, options);
+      const summary = await this.write(storeId, { [section]: [item] }, options);
       const counts = summary[section];
       return counts.created > 0 ? 'created' : counts.updated > 0 ? 'updated' : 'unchanged';
     } catch (error) {
