@@ -8,24 +8,10 @@ import { Async } from '../components/states';
 import { DataTable, Field, PageHeader, Panel } from '../components/ui';
 
 function snippet(origin: string, key: string): string {
-  return `<script>
-/* Hearth tracking: page views, identify and custom events (Segment spec). */
-(function () {
-  var KEY = '${key}', URL = '${origin}/v1/';
-  var anon = localStorage.getItem('hearth_anon') || (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
-  localStorage.setItem('hearth_anon', anon);
-  function send(type, body) {
-    body.anonymousId = anon; body.messageId = crypto.randomUUID(); body.timestamp = new Date().toISOString();
-    fetch(URL + type, { method: 'POST', keepalive: true, headers: { 'Content-Type': 'application/json', Authorization: 'Basic ' + btoa(KEY + ':') }, body: JSON.stringify(body) });
-  }
-  window.hearth = {
-    page: function (props) { send('page', { name: document.title, properties: Object.assign({ url: location.href, path: location.pathname, referrer: document.referrer }, props) }); },
-    identify: function (userId, traits) { send('identify', { userId: userId, traits: traits || {} }); },
-    track: function (event, props) { send('track', { event: event, properties: props || {} }); }
-  };
-  window.hearth.page();
-})();
-</script>`;
+  return `<!-- Hearth tracking: page views, events and identify (Segment spec). See docs/tracking.md. -->
+<script async src="${origin}/hearth.js" data-write-key="${key}"></script>
+<!-- When a customer is signed in, join their browsing to their orders:
+<script>window.hearth = window.hearth || []; window.hearth.push(['identify', ['CUSTOMER_ID', { email: 'EMAIL' }]]);</script> -->`;
 }
 
 function Keys() {

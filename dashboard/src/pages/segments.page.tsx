@@ -113,11 +113,21 @@ function SizeHistory({ segment }: { segment: Segment }) {
 }
 
 function Personas() {
-  const { fmt } = useApp();
+  const { fmt, canWrite } = useApp();
   const { result, reload } = useApi('personas', () => http.get<{ data: Persona[] }>('/api/v1/personas'));
+  const find = useAction(() => http.post<unknown>('/api/v1/personas/run', {}).then(() => true));
+  const run = async () => {
+    if (await find.run()) reload();
+  };
   return (
     <Panel title="Personas" definition="Groups of customers who buy alike, found by clustering their order behaviour, each described in words.">
-      <Async result={result} onRetry={reload} isEmpty={(d) => d.data.length === 0} empty="No personas yet: they are found once there are enough customers with orders.">
+      {canWrite && (
+        <p>
+          <button type="button" onClick={run} disabled={find.pending}>{find.pending ? 'Finding personas…' : 'Find personas again'}</button>
+          {find.error && <ErrorState error={find.error} />}
+        </p>
+      )}
+      <Async result={result} onRetry={reload} isEmpty={(d) => d.data.length === 0} empty={canWrite ? 'No personas yet: press "Find personas again" to cluster the customers who have ordered.' : 'No personas yet: an owner or admin can find them.'}>
         {(answer) => (
           <div className="grid grid-3">
             {answer.data.map((p) => (

@@ -6,7 +6,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../../db/database.js';
+import { AppError } from '../../lib/errors.js';
 import { randomToken } from '../../lib/ids.js';
+import { fitAndScore } from '../predictions/predictions.service.js';
 import type { Services } from '../../services.js';
 import type { StoreTable } from '../accounts/accounts.table.js';
 import { storeStatus } from '../status/status.service.js';
@@ -101,8 +103,14 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
     writeKey: write.key, secretKey: secret.key, createdAt: new Date().toISOString(),
   };
   writeFileSync(join(dataDir, DEMO_LOGIN_FILE), `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
-  // Build the report summaries now so the dashboard's first page is fast.
+  // Build the report summaries, fit the models and find the personas now, so every page of the
+  // dashboard has its figures on first sign-in.
   await services.analytics.refreshSummaries(store.id);
+  await fitAndScore(services.store, store.id);
+  // A very small demo may have too few buyers for personas; the store is still usable without them.
+  await services.personas.run(store.id).catch((error: unknown) => {
+    if (!(error instanceof AppError && error.code === 'validation_failed')) throw error;
+  });
   await services.store.checkpoint();
   return { created: true, store, login, plan, counts, seconds: (Date.now() - started) / 1000 };
 }
