@@ -4,6 +4,7 @@
  * predictions service.
  */
 import type { Command } from 'commander';
+import { formatMoney } from '../lib/money.js';
 import type { BacktestMetrics } from '../modules/predictions/backtest.js';
 import {
   churnRiskCounts, currentModel, fitAndScore, listPredictions, runBacktest, saveBacktest, type FitReport, type ModelChoice,
@@ -38,6 +39,7 @@ export function fitJson(report: FitReport): Record<string, unknown> {
     params: { ...report.count.params, ...report.spend?.params },
     standardErrors: { ...report.count.standardErrors, ...report.spend?.fit.standardErrors },
     logLikelihood: report.count.logLikelihood, customers: report.customers, converged: report.count.converged,
+    ...(report.count.note && { convergence: report.count.note }),
     spend: report.spend && {
       logLikelihood: report.spend.fit.logLikelihood, customers: report.spend.fit.customers, converged: report.spend.fit.converged,
       spendFrequencyCorrelation: report.spend.spendFrequencyCorrelation, independent: report.spend.independent,
@@ -82,7 +84,7 @@ export function registerModelsCommand(program: Command): void {
         }
         const params = Object.entries({ ...report.count.params, ...report.spend?.params }).map(([k, v]) => `${k} = ${fixed(v)}`).join(', ');
         process.stdout.write(`${report.model} (${report.timeUnit}s), as of ${report.asOf}: ${params}\n`);
-        process.stdout.write(`log-likelihood ${fixed(report.count.logLikelihood, 1)}, ${report.customers} customers, ${report.count.converged ? 'converged' : 'NOT converged'}\n`);
+        process.stdout.write(`log-likelihood ${fixed(report.count.logLikelihood, 1)}, ${report.customers} customers, ${report.count.converged ? 'converged' : `NOT converged: ${report.count.note ?? 'see the report'}`}\n`);
         process.stdout.write(`${report.reason}\n`);
         if (report.spend && !report.spend.independent) process.stdout.write(`Warning: spend and frequency are correlated (${fixed(report.spend.spendFrequencyCorrelation, 2)}); CLV may be biased.\n`);
         if ('metrics' in report.backtest) printMetrics(report.backtest.metrics);
@@ -126,6 +128,7 @@ export function registerPredictionsReport(program: Command): void {
         const current = await currentModel(store, storeId);
         if (!current) throw new CliError('The models have not been fitted yet: run `hearth models fit`.');
         const customers = await listPredictions(store, storeId, { limit, sort: 'clv' });
+        const { currency } = await services.accounts.getStore(storeId);
         const churnRisk = await churnRiskCounts(store, storeId);
         if (options.json) return printJson({ model: fitJson(current.fit), churnRisk, customers });
         if (current.fit.status !== 'ok') {
@@ -136,7 +139,7 @@ export function registerPredictionsReport(program: Command): void {
         process.stdout.write(`Churn risk: ${['low', 'medium', 'high'].map((b) => `${b} ${churnRisk[b] ?? 0}`).join(', ')}\n\n`);
         process.stdout.write(`${formatTable(['customer', 'P(alive)', 'orders 90d', 'P(order 90d)', 'CLV 12m', 'next order', 'risk'],
           customers.map((c) => [c.customer_id, fixed(c.p_alive, 2), fixed(c.expected_orders_90d, 2), fixed(c.p_order_90d, 2),
-            c.clv_12m === null ? '' : (c.clv_12m / 100).toFixed(2), c.next_order_on ?? '', c.churn_risk]))}\n`);
+            c.clv_12m === null ? '' : formatMoney(Math.round(c.clv_12m), currency), c.next_order_on ?? '', c.churn_risk]))}\n`);
       });
     });
 }

@@ -25,6 +25,7 @@ let server: RunningServer;
 let worker: Worker;
 let jpy: string;
 let large: string;
+let small: string;
 const yenPerDollar = 150;
 
 beforeAll(async () => {
@@ -38,6 +39,8 @@ beforeAll(async () => {
   // Large enough that fitting it on the server's own thread would hold requests for seconds.
   large = (await accounts.createStore({ name: 'Large', slug: 'large', currency: 'USD' })).id;
   await insertSyntheticOrders(server.services.store, large, 30_000);
+  small = (await accounts.createStore({ name: 'Small', slug: 'small', currency: 'USD' })).id;
+  await insertSyntheticOrders(server.services.store, small, 400);
   worker = new Worker(server.services.jobs, silentLogger);
   registerJobs(worker, server.services);
 }, 120_000);
@@ -77,11 +80,33 @@ describe('a refit in progress', () => {
     expect(job?.state, JSON.stringify(job)).toBe('done');
     // The refit took long enough for many requests to land in the middle of it.
     expect(gaps.length).toBeGreaterThanOrEqual(10);
-    console.log(gaps.length, Math.max(...gaps));
     expect(Math.max(...gaps)).toBeLessThan(500);
     const stored = await currentModel(server.services.store, large);
     expect(stored?.fit.status).toBe('ok');
     expect(stored?.fit.status === 'ok' && stored.fit.customers).toBe(30_000);
+  });
+});
+
+describe('the automatic model choice on a small store', () => {
+  it('fits both models in seconds and never prefers a fit that did not converge', async () => {
+    const started = performance.now();
+    const { jobId, ran } = await runDailyRefit(small);
+    expect(await ran).toBe(true);
+    expect((await server.services.jobs.get(jobId))?.state).toBe('done');
+    expect((performance.now() - started) / 1000).toBeLessThan(30);
+    const stored = await currentModel(server.services.store, small);
+    const fit = stored!.fit;
+    if (fit.status !== 'ok' || !('metrics' in fit.backtest)) throw new Error(`no backtest: ${JSON.stringify(fit)}`);
+    const fits = fit.backtest.fits;
+    expect(fits.map((f) => f.model).sort()).toEqual(['bgnbd', 'pareto-nbd']);
+    // Every fit that did not converge says why.
+    for (const f of fits) if (!f.fit.converged) expect(f.fit.note, f.model).toMatch(/\w/);
+    const converged = fits.filter((f) => f.fit.converged).map((f) => f.model);
+    if (converged.length === 1) {
+      expect(fit.model).toBe(converged[0]);
+      expect(fit.reason).toMatch(/did not converge|did not/);
+    }
+    if (converged.length === 0) expect(fit.reason).toMatch(/No model's fit converged/);
   });
 });
 

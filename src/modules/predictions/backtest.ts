@@ -163,7 +163,7 @@ export function chooseModel(results: BacktestMetrics[], convergence: FitConverge
   const converged = results.filter((m) => status(m)?.converged ?? true);
   const because = (m: BacktestMetrics): string => {
     const note = status(m)?.note;
-    return note ? ` (${label(m.model)}: ${note.replace(/\.$/, '')})` : '';
+    return note ? ` (${label(m.model)}: ${note.replace(/\.$/, '').replace(/^The /, 'the ')})` : '';
   };
   if (converged.length > 0 && converged.length < results.length) {
     const chosen = chooseByError(converged);

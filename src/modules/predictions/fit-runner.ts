@@ -33,9 +33,10 @@ export function scoreBuffers(scores: Scores): ArrayBuffer[] {
 }
 
 function summaryBuffers(s: FitSummaries): ArrayBuffer[] {
-  const arrays = [s.x, s.tx, s.T, s.txDays, s.ageDays, s.meanRepeatValue, s.holdoutPurchases, s.holdoutValue];
-  // A buffer may be listed once only; views sharing one (none today) are simply copied with it.
-  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+  const arrays: unknown[] = [s.x, s.tx, s.T, s.txDays, s.ageDays, s.meanRepeatValue, s.holdoutPurchases, s.holdoutValue];
+  // A buffer may be listed once only. Anything that is not a typed array is left to the thread to
+  // reject, so a malformed task fails as the promise, not here.
+  return [...new Set(arrays.filter((a): a is Float64Array | Int32Array => ArrayBuffer.isView(a)).map((a) => a.buffer as ArrayBuffer))];
 }
 
 function threadEntry(): { filename: string | URL; evaluate: boolean } {
@@ -56,7 +57,7 @@ function threadEntry(): { filename: string | URL; evaluate: boolean } {
 export function runInThread(task: { task: 'refit'; input: RefitInput }, onProgress?: OnProgress): Promise<RefitComputed>;
 export function runInThread(task: { task: 'backtest'; input: HoldoutInput; models: CountModelKind[]; minorPerMajor: number }, onProgress?: OnProgress): Promise<BacktestComputed>;
 export function runInThread(task: FitTask, onProgress: OnProgress = () => {}): Promise<RefitComputed | BacktestComputed> {
-  const transferList = [...summaryBuffers(task.input.summaries), ...(task.task === 'refit' && task.input.holdout ? summaryBuffers(task.input.holdout.summaries) : [])];
+  const transferList = [...new Set([...summaryBuffers(task.input.summaries), ...(task.task === 'refit' && task.input.holdout ? summaryBuffers(task.input.holdout.summaries) : [])])];
   const { filename, evaluate } = threadEntry();
   return new Promise((resolve, reject) => {
     let settled = false;

@@ -191,13 +191,16 @@ export function boxed(objective: Objective, lower: readonly number[], upper: rea
  */
 export function minimizeFromStarts(objective: Objective, starts: readonly (readonly number[])[], options: MinimizeOptions = {}): MinimizeResult & { starts: number } {
   let best: MinimizeResult | undefined;
+  let evaluations = 0;
   for (const start of starts) {
     const result = bfgs(objective, start, options);
+    evaluations += result.evaluations;
     if (!Number.isFinite(result.value)) continue;
     if (!best || result.value < best.value - 1e-9 || (Math.abs(result.value - best.value) <= 1e-9 && result.converged && !best.converged)) best = result;
   }
   if (!best) return { theta: [...(starts[0] ?? [])], value: Infinity, gradientNorm: Infinity, iterations: 0, evaluations: 0, converged: false, stop: 'undefined', inverseHessian: [], starts: starts.length };
-  return { ...best, starts: starts.length };
+  // Iterations are the best run's; evaluations count every run, which is what the search cost.
+  return { ...best, evaluations, starts: starts.length };
 }
 
 /**

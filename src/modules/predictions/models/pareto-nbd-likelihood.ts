@@ -20,9 +20,9 @@ import type { RecencyFrequency } from './rf-data.js';
 export interface ParetoNbdParams { r: number; alpha: number; s: number; beta: number }
 
 // Gauss–Kronrod 7–15 nodes and weights on [−1, 1] (Piessens et al., QUADPACK, qk15).
-const xgk = [0.991455371120812639, 0.949107912342758525, 0.864864423359769073, 0.741531185599394440, 0.586087235467691130, 0.405845151377397167, 0.207784955007898468, 0];
-const wgk = [0.022935322010529225, 0.063092092629978553, 0.104790010322250184, 0.140653259715525919, 0.169004726639267903, 0.190350578064785410, 0.204432940075298892, 0.209482141084727828];
-const wg = [0.129484966168869693, 0.279705391489276668, 0.381830050505118945, 0.417959183673469388];
+const xgk = [0.9914553711208126, 0.9491079123427585, 0.8648644233597691, 0.7415311855993945, 0.5860872354676911, 0.4058451513773972, 0.20778495500789848, 0];
+const wgk = [0.022935322010529224, 0.06309209262997856, 0.10479001032225019, 0.14065325971552592, 0.1690047266392679, 0.19035057806478542, 0.20443294007529889, 0.20948214108472782];
+const wg = [0.1294849661688697, 0.27970539148927664, 0.3818300505051189, 0.4179591836734694];
 
 /** ∫ of the integrand and of its four derivative weights, relative to the integrand at t_x. */
 interface Moments { f: number; lnA: number; invA: number; lnB: number; invB: number }
@@ -119,7 +119,7 @@ export function bracket(p: ParetoNbdParams, x: number, tx: number, T: number, gr
     }
     return { alive, total: alive };
   }
-  // ln(s · I) = ln s + ln f(t_x) + ln(c + t_x) … folded: I = f(t_x) · ∫ g dτ where g is relative.
+  // `integrate` gives ∫ g dy with I = f(t_x) · q · ∫ g dy (q = c + t_x), so ln(s·I) is a sum of logs.
   const lnFx = -k1 * Math.log(alpha + tx) - k2 * Math.log(beta + tx);
   const q = (k1 + k2) / (k1 / (alpha + tx) + k2 / (beta + tx));
   const dropped = Math.log(s) + lnFx + Math.log(q) + Math.log(scratch.f);
