@@ -39,7 +39,7 @@ interface Distribution { customers: number; pAlive: { bins: { customers: number 
 interface AtRisk { customers: number; rows: { id: number; name: string; clv12m: number | null; pOrder365: number }[] }
 
 beforeAll(async () => {
-  hearth = await startE2eServer({ fitPredictions: { model: 'bgnbd' } });
+  hearth = await startE2eServer({ fitPredictions: {} });
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
   page = await context.newPage();

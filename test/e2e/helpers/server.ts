@@ -11,7 +11,6 @@ import { registerJobs } from '../../../src/jobs/handlers.js';
 import { Worker } from '../../../src/jobs/worker.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { dashboardDir, startServer, type RunningServer } from '../../../src/main.js';
-import { refitJobKind, runRefitJob } from '../../../src/modules/predictions/predictions.job.js';
 import { fitAndScore, type FitOptions, type FitReport } from '../../../src/modules/predictions/predictions.service.js';
 import { seedStore, type SeedSummary } from './seed.js';
 
@@ -57,10 +56,6 @@ export async function startE2eServer(options: { customers?: number; seed?: numbe
   const fit = options.fitPredictions ? await fitAndScore(server.services.store, store.id, { ...options.fitPredictions, currency: store.currency }) : undefined;
   const worker = new Worker(server.services.jobs, silentLogger);
   registerJobs(worker, server.services);
-  // A model pinned for the setup fit is pinned for queued refits too: on the small seeded store
-  // the automatic choice also fits Pareto/NBD, which takes minutes on a busy machine.
-  const pinned = options.fitPredictions?.model;
-  if (pinned) worker.handle(refitJobKind, async ({ payload }) => runRefitJob(server.services.store, { ...(payload as object), model: pinned }));
   return {
     server, url: server.url, storeId: store.id, owner, analyst, seed, fit,
     runJobs: async () => {
