@@ -21,6 +21,8 @@ app.get('/bench/memory', async () => {
   const { rss, heapUsed } = process.memoryUsage();
   return { rssMb: Math.round(rss / 2 ** 20), heapMb: Math.round(heapUsed / 2 ** 20), duckdbMb: Math.round(Number(duck) / 2 ** 20) };
 });
+// Where the ingest writer's time goes, per phase, and the commit group sizes it achieved.
+app.get('/bench/writer', async () => services.ingest.writer.profile);
 await app.listen({ host: '127.0.0.1', port: 0 });
 const shop = await services.accounts.createStore({ name: 'Bench Shop' });
 const write = await services.accounts.createApiKey(shop.id, 'write', 'bench');

@@ -96,6 +96,7 @@ export default async function ({ scale, log }) {
     const noop = await load(server, '/bench/noop', noopSeconds);
     log(`no-op: ${Math.round(noop.rate)} events/s over ${noopSeconds} s`);
 
+    const profileBefore = await fetch(`${server.url}/bench/writer`).then((r) => r.json());
     const samples = [await memory(server.url)];
     let lastSample = performance.now();
     const ingest = await load(server, '/v1/batch', ingestSeconds, () => {
@@ -105,6 +106,10 @@ export default async function ({ scale, log }) {
       }
     });
     samples.push(await memory(server.url));
+    const profile = await fetch(`${server.url}/bench/writer`).then((r) => r.json());
+    const groups = profile.groups - profileBefore.groups;
+    const perGroup = Object.entries(profile.ms).map(([phase, ms]) => `${phase} ${((ms - (profileBefore.ms[phase] ?? 0)) / Math.max(1, groups)).toFixed(1)}`).join(', ');
+    log(`writer: ${groups} groups, mean ${Math.round((profile.events - profileBefore.events) / Math.max(1, groups))} events (max ${profile.maxGroup}); ms per group: ${perGroup}`);
     const fmt = (key) => samples.map((m) => m[key]).join(' → ');
     log(`ingest: ${Math.round(ingest.rate)} events/s over ${ingestSeconds} s, p99 ${ingest.p99.toFixed(1)} ms, refused ${ingest.refused}`);
     log(`memory MB: RSS ${fmt('rssMb')}; JS heap ${fmt('heapMb')}; DuckDB ${fmt('duckdbMb')}`);

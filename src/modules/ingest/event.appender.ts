@@ -9,24 +9,80 @@ export const ts = (date: Date) => timestampValue(BigInt(date.getTime()) * 1000n)
 
 export const eventColumns = ['store_id', 'id', 'message_id', 'type', 'name', 'customer_id', 'anonymous_id', 'session_id', 'url', 'properties', 'source', 'occurred_at', 'received_at', 'context'];
 
+/** Ids drawn ahead at a time, so most commit groups need no sequence query. */
+const ID_POOL = 8192;
+
 /**
  * The fast path: message keys and events go straight into their tables through appenders. The
- * key table's primary key makes the append fail if any message id was seen before.
+ * key table's primary key makes the flush fail if any message id was seen before.
+ *
+ * Each await on the writer connection also waits for the event loop, which is busy with incoming
+ * requests under load; so the appenders are kept open between groups (flushed inside each
+ * group's transaction) and event ids are drawn from the sequence ahead, in their own committed
+ * statement, which leaves a group with only BEGIN and COMMIT to wait for.
  */
-export async function appendDirect(connection: DuckDBConnection, rows: EventRow[], keys: (bigint | null)[]): Promise<void> {
-  const ids = (await connection.runAndReadAll("select nextval('events_id_seq') from range($1::bigint)", [BigInt(rows.length)])).getRows().map(([id]) => BigInt(id as bigint));
-  const keyAppender = await connection.createAppender('ingest_message_ids');
-  rows.forEach((row, i) => {
-    const key = keys[i];
-    if (key === null || key === undefined) return;
-    keyAppender.appendUHugeInt(key);
-    keyAppender.appendTimestamp(ts(row.receivedAt));
-    keyAppender.endRow();
-  });
-  keyAppender.closeSync();
-  const appender = await connection.createAppender('events');
-  rows.forEach((row, i) => appendEvent(appender, row, ids[i]!));
-  appender.closeSync();
+export class DirectAppender {
+  private ids: bigint[] = [];
+  private used = 0;
+  private open: { connection: DuckDBConnection; keys: DuckDBAppender; events: DuckDBAppender } | undefined;
+
+  /** Outside the group's transaction: a rolled-back group must not give its ids back. */
+  async reserve(connection: DuckDBConnection, n: number): Promise<void> {
+    if (this.ids.length - this.used >= n) return;
+    this.ids = [...this.ids.slice(this.used), ...(await drawIds(connection, Math.max(n, ID_POOL)))];
+    this.used = 0;
+  }
+
+  async append(connection: DuckDBConnection, rows: EventRow[], keys: (bigint | null)[]): Promise<void> {
+    if (this.open?.connection !== connection) {
+      this.close();
+      this.open = { connection, keys: await connection.createAppender('ingest_message_ids'), events: await connection.createAppender('events') };
+    }
+    const { keys: keyAppender, events } = this.open;
+    if (this.ids.length - this.used < rows.length) throw new Error('event ids were not reserved');
+    try {
+      rows.forEach((row, i) => {
+        const key = keys[i];
+        if (key === null || key === undefined) return;
+        keyAppender.appendUHugeInt(key);
+        keyAppender.appendTimestamp(ts(row.receivedAt));
+        keyAppender.endRow();
+      });
+      keyAppender.flushSync();
+      rows.forEach((row, i) => appendEvent(events, row, this.ids[this.used + i]!));
+      events.flushSync();
+      this.used += rows.length;
+    } catch (error) {
+      // Unflushed rows would otherwise go out with the next group.
+      this.close();
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (!this.open) return;
+    for (const appender of [this.open.keys, this.open.events]) {
+      try {
+        appender.clear();
+        appender.closeSync();
+      } catch {
+        // A failed appender holds nothing worth keeping.
+      }
+    }
+    this.open = undefined;
+  }
+}
+
+/**
+ * `n` new event ids. Only the writer connection draws from the sequence and one query draws in
+ * order, so the ids are consecutive and reading the first and last is enough; should they ever not
+ * be, every id is read instead.
+ */
+async function drawIds(connection: DuckDBConnection, n: number): Promise<bigint[]> {
+  const drawn = "select nextval('events_id_seq') as id from range($1::bigint)";
+  const [first, last, count] = (await connection.runAndReadAll(`select min(id), max(id), count(*) from (${drawn})`, [BigInt(n)])).getRows()[0]!.map((v) => BigInt(v as bigint));
+  if (count === BigInt(n) && last! - first! === BigInt(n - 1)) return Array.from({ length: n }, (_, i) => first! + BigInt(i));
+  return (await connection.runAndReadAll(drawn, [BigInt(n)])).getRows().map(([id]) => BigInt(id as bigint));
 }
 
 export function appendStaged(appender: DuckDBAppender, seq: number, row: EventRow, key: bigint | null): void {
