@@ -3,22 +3,27 @@
  * batches of whole orders, and every batch goes through the shared writer (one transaction each;
  * re-importing a file changes nothing because the writer matches entities by external id).
  * Parsing the next batch overlaps with writing the previous one. Rejected rows go to a rejects
- * file with line and reason; only a problem with the request itself (unknown format, unreadable
+ * file with line and reason. A large Online Retail file is instead read, checked and staged by
+ * DuckDB in one write (`formats/online-retail.bulk.ts`), with the same rules and results. Only a problem with the request itself (unknown format, unreadable
  * file, bad header or mapping) stops an import, and it is found before anything is written.
  */
+import { createHash } from 'node:crypto';
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Db } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { isCurrency } from '../../lib/money.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { StoreTable } from '../accounts/accounts.table.js';
+import type { Staged } from '../orders/data-staging.js';
 import type { DataBatch, WriteSummary } from '../orders/orders.input.js';
 import { BatchBuilder, defaultLimits, type BatchLimits, type PendingBatch } from './batch-builder.js';
 import type { ColumnMapping } from './column-mapping.js';
 import type { FormatParser, ImportFormat } from './formats/format.js';
 import { formatNames, importFormats } from './formats/index.js';
+import { hasPlainHeader, stageOnlineRetail, type BulkContext, type BulkResult } from './formats/online-retail.bulk.js';
 import * as repo from './imports.repository.js';
 import { RecordReader } from './record-reader.js';
 import { RejectsFile } from './rejects-file.js';
@@ -26,6 +31,8 @@ import { RejectsFile } from './rejects-file.js';
 /** The shared writer (`services.data`), as this service needs it. */
 export interface BatchWriter {
   write(storeId: string, batch: DataBatch, options?: { source?: string }): Promise<WriteSummary>;
+  /** Merges staging tables the caller fills itself (the bulk path of large files). */
+  writeStaged?(storeId: string, fill: (connection: DuckDBConnection) => Promise<Staged>, options?: { source?: string }): Promise<WriteSummary>;
 }
 
 export interface ImportRequest {
@@ -46,7 +53,11 @@ export interface ImportRequest {
 export interface ImportHooks {
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
   limits?: BatchLimits;
+  /** Files of formats DuckDB can read whole from this size on take the bulk path (default 50 MB). */
+  bulkBytes?: number;
 }
+
+const defaultBulkBytes = 50 * 1024 * 1024;
 
 type Counts = WriteSummary['orders'];
 
@@ -120,7 +131,10 @@ export class ImportsService {
         const rejects = shared ?? new RejectsFile(join(request.rejectsDir, `${basename(name)}.rejects.csv`));
         const parser = format.parser({ currency, timeZone: store.timezone, mapping: request.mapping });
         const base = offset;
-        const result = await this.importFile(store.id, format.name, file, name, parser, rejects, {
+        const bulk = format.name === 'online-retail' && sizes[i]! >= (hooks.bulkBytes ?? defaultBulkBytes) && this.writer.writeStaged
+          && await hasPlainHeader(file);
+        const result = bulk ? await this.importFileBulk(store.id, format.name, file, name, { currency, timeZone: store.timezone }, rejects,
+          () => hooks.onProgress?.(base + sizes[i]!, bytesTotal)) : await this.importFile(store.id, format.name, file, name, parser, rejects, {
           limits: hooks.limits ?? defaultLimits,
           onProgress: (bytes) => hooks.onProgress?.(base + bytes, bytesTotal),
         });
@@ -214,6 +228,39 @@ export class ImportsService {
     return { runId, rowsRead: builder.rowsRead, rowsRejected: builder.rowsRejected, counts };
   }
 
+  /** A whole file read, checked and staged by DuckDB, then merged in one write (`online-retail.bulk.ts`). */
+  private async importFileBulk(storeId: string, formatName: string, file: string, name: string, context: BulkContext, rejects: RejectsFile,
+    onDone: () => void) {
+    const runId = newId('imp');
+    await repo.insertRun(this.write, {
+      id: runId, store_id: storeId, format: formatName, file_name: name, file_sha256: '', state: 'running',
+      rows_read: 0, rows_rejected: 0, summary: null, started_at: new Date(), finished_at: null,
+    });
+    const hash = sha256Of(file);
+    hash.catch(() => undefined);
+    let result: BulkResult | undefined;
+    try {
+      const counts = await this.writer.writeStaged!(storeId, async (connection) => {
+        result = await stageOnlineRetail(connection, file, context);
+        return result.staged;
+      }, { source: `import:${formatName}` });
+      const { rowsRead, rejects: rejected } = result!;
+      await rejects.add(name, rejected);
+      onDone();
+      await repo.finishRun(this.write, runId, {
+        state: 'done', file_sha256: await hash, rows_read: rowsRead, rows_rejected: rejected.length,
+        summary: JSON.stringify(counts), finished_at: new Date(),
+      });
+      return { runId, rowsRead, rowsRejected: rejected.length, counts };
+    } catch (error) {
+      await repo.finishRun(this.write, runId, {
+        state: 'failed', file_sha256: await hash.catch(() => ''), rows_read: result?.rowsRead ?? 0, rows_rejected: 0,
+        summary: JSON.stringify({ error: error instanceof Error ? error.message : String(error) }), finished_at: new Date(),
+      }).catch(() => undefined);
+      throw error;
+    }
+  }
+
   /**
    * Writes a batch; when the writer refuses entities (it names them by position), those are
    * rejected with its reason, at the line they came from, and the rest is written.
@@ -241,6 +288,13 @@ export class ImportsService {
       }
     }
   }
+}
+
+/** The file's SHA-256, read while DuckDB reads it too. */
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**

@@ -15,7 +15,7 @@ import { normaliseBatch } from './data-validation.js';
 import {
   mergeTables, mergeVariables, customerStatements, type Step, orderAndReturnStatements, productStatements, summarySql,
 } from './data-merge.js';
-import { stageBatch, stagingTables } from './data-staging.js';
+import { stageBatch, stagingTables, type Staged } from './data-staging.js';
 import type { DataBatch, WriteSummary } from './orders.input.js';
 
 export interface WriteOptions {
@@ -28,6 +28,9 @@ export interface WriteOptions {
 type Counts = WriteSummary['orders'];
 const zero = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
 type Section = keyof WriteSummary;
+
+/** Drops the batch's work tables and commits, in one call. */
+const finishSql = [...[...stagingTables, ...mergeTables].map((table) => `drop table if exists temp.main.${table}`), 'commit'].join(';\n');
 
 interface Probe { new: number; changed: number; all: number }
 
@@ -117,39 +120,8 @@ export class DataWriter {
         await connection.run(`set variable ${mergeVariables.store} = $value`, { value: storeId });
         await connection.run(`set variable ${mergeVariables.now} = $value`, { value: timestampValue(BigInt(now.getTime()) * 1000n) });
         await connection.run(`set variable ${mergeVariables.source} = $value`, { value: source });
-        const staged = await stageBatch(connection, normal);
-        const queue = new StatementQueue(connection);
-        const has = {
-          customers: staged.counts.customers > 0,
-          products: staged.counts.products > 0,
-          returns: staged.counts.returns > 0,
-          lineVariants: staged.lineVariants,
-        };
-        const summaries: [Section, string][] = [];
-        if (has.customers) {
-          await queue.steps(customerStatements());
-          summaries.push(['customers', summarySql.customers]);
-        }
-        if (has.products) {
-          await queue.steps(productStatements(staged.counts.variants > 0));
-          summaries.push(['products', summarySql.products(staged.counts.variants > 0)]);
-        }
-        if (staged.counts.orders > 0 || staged.counts.returns > 0) {
-          await queue.steps(orderAndReturnStatements(has));
-          summaries.push(['orders', summarySql.orders]);
-          if (has.returns) summaries.push(['returns', summarySql.returns]);
-        }
-        const summary: WriteSummary = { customers: zero(), products: zero(), orders: zero(), returns: zero() };
-        if (summaries.length > 0) {
-          // All counts in one query, read after every statement of the batch has run.
-          const rows = await queue.read(summaries.map(([, text], i) => `select ${i} as section, * from (${text})`).join('\nunion all\n'));
-          for (const row of rows) {
-            const [index, created, updated, unchanged] = row.map((v) => Number(v ?? 0));
-            summary[summaries[index!]![0]] = { created: created ?? 0, updated: updated ?? 0, unchanged: unchanged ?? 0 };
-          }
-        }
-        await queue.flush();
-        await connection.run([...[...stagingTables, ...mergeTables].map((table) => `drop table if exists temp.main.${table}`), 'commit'].join(';\n'));
+        const summary = await mergeStaged(connection, await stageBatch(connection, normal));
+        await connection.run(finishSql);
         return summary;
       } catch (error) {
         await connection.run('rollback').catch(() => undefined);
@@ -157,4 +129,62 @@ export class DataWriter {
       }
     });
   }
+
+  /**
+   * Like `write`, for a caller that fills the staging tables itself (bulk SQL such as a whole
+   * file's `read_csv`); its rows are trusted as already checked and merged the same way.
+   */
+  async writeStaged(storeId: string, fill: (connection: DuckDBConnection) => Promise<Staged>, options: WriteOptions = {}): Promise<WriteSummary> {
+    const now = options.now ?? new Date();
+    return this.store.withWriter(async (connection) => {
+      await connection.run('begin transaction');
+      try {
+        await connection.run(`set variable ${mergeVariables.store} = $value`, { value: storeId });
+        await connection.run(`set variable ${mergeVariables.now} = $value`, { value: timestampValue(BigInt(now.getTime()) * 1000n) });
+        await connection.run(`set variable ${mergeVariables.source} = $value`, { value: options.source ?? 'api' });
+        const summary = await mergeStaged(connection, await fill(connection));
+        await connection.run(finishSql);
+        return summary;
+      } catch (error) {
+        await connection.run('rollback').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+}
+
+/** Merges what is staged and reads the counts; the caller then runs `finishSql`. */
+async function mergeStaged(connection: DuckDBConnection, staged: Staged): Promise<WriteSummary> {
+  const queue = new StatementQueue(connection);
+  const has = {
+    customers: staged.counts.customers > 0,
+    products: staged.counts.products > 0,
+    returns: staged.counts.returns > 0,
+    lineVariants: staged.lineVariants,
+  };
+  const summaries: [Section, string][] = [];
+  if (has.customers) {
+    await queue.steps(customerStatements());
+    summaries.push(['customers', summarySql.customers]);
+  }
+  if (has.products) {
+    await queue.steps(productStatements(staged.counts.variants > 0));
+    summaries.push(['products', summarySql.products(staged.counts.variants > 0)]);
+  }
+  if (staged.counts.orders > 0 || staged.counts.returns > 0) {
+    await queue.steps(orderAndReturnStatements(has));
+    summaries.push(['orders', summarySql.orders]);
+    if (has.returns) summaries.push(['returns', summarySql.returns]);
+  }
+  const summary: WriteSummary = { customers: zero(), products: zero(), orders: zero(), returns: zero() };
+  if (summaries.length > 0) {
+    // All counts in one query, read after every statement of the batch has run.
+    const rows = await queue.read(summaries.map(([, text], i) => `select ${i} as section, * from (${text})`).join('\nunion all\n'));
+    for (const row of rows) {
+      const [index, created, updated, unchanged] = row.map((v) => Number(v ?? 0));
+      summary[summaries[index!]![0]] = { created: created ?? 0, updated: updated ?? 0, unchanged: unchanged ?? 0 };
+    }
+  }
+  await queue.flush();
+  return summary;
 }
