@@ -8,22 +8,13 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { seededRandom } from '../dist/lib/random.js';
 import { Store } from '../dist/db/database.js';
 import { AccountsService } from '../dist/modules/accounts/accounts.service.js';
 import { ImportsService } from '../dist/modules/imports/imports.service.js';
 import { DataWriter } from '../dist/modules/orders/data-writer.js';
 
-/** Mulberry32: small, seedable. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const pad = (n, width = 2) => String(n).padStart(width, '0');
 

@@ -3,23 +3,14 @@
 // the time to score every customer, and the Pareto/NBD fit on the same customers (on at most
 // 20,000 unique triples, as a refit does). Customers are drawn from the BG/NBD process itself
 // (fixed seed), with a two-year history in days, so the fitted parameters can be checked too.
+import { seededRandom } from '../dist/lib/random.js';
 import { fitBgNbd } from '../dist/modules/predictions/models/bgnbd.js';
 import { fitGammaGamma } from '../dist/modules/predictions/models/gamma-gamma.js';
 import { fitParetoNbd } from '../dist/modules/predictions/models/pareto-nbd.js';
 import { compressCounts, thin, uncompressed } from '../dist/modules/predictions/models/rf-data.js';
 import { scoreCustomers } from '../dist/modules/predictions/scoring.js';
 
-/** Mulberry32: small, seedable. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function normal(rand) {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

@@ -8,17 +8,9 @@
  */
 import { kmeans } from 'ml-kmeans';
 
-/** A small seeded generator (mulberry32), so samples and runs repeat for a fixed seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../../lib/random.js';
+
+export { seededRandom };
 
 /** Indices of a seeded sample of n out of total (all when total ≤ n), in ascending order. */
 export function sampleIndices(total: number, n: number, seed: number): number[] {

@@ -3,18 +3,11 @@
  * acquired over 18 months, some of whom come back, orders with lines over a few products.
  */
 import type { Store } from '../../../src/db/database.js';
+import { seededRandom } from '../../../src/lib/random.js';
 import { DataWriter } from '../../../src/modules/orders/data-writer.js';
 import type { CustomerInput, OrderInput, ProductInput } from '../../../src/modules/orders/orders.input.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const mulberry32 = seededRandom;
 
 const DAY = 86_400_000;
 export const SEED_END = new Date('2026-10-31T18:00:00Z');

@@ -6,6 +6,7 @@
  */
 import hyp2f1 from '@stdlib/math-base-special-hyp2f1';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../lib/random.js';
 import { bracket, paretoNbdLogLikelihood, type ParetoNbdParams } from './pareto-nbd-likelihood.js';
 import { fitParetoNbd } from './pareto-nbd.js';
 import { compressCounts } from './rf-data.js';
@@ -21,15 +22,7 @@ function noteBracket(p: ParetoNbdParams, x: number, tx: number, T: number): numb
   return Math.log(1 / ((alpha + T) ** (r + x) * (beta + T) ** s) + (s / rsx) * a0);
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 describe('Pareto/NBD likelihood', () => {
   // Parameters from CDNOW's optimum to the far corners the optimiser can visit (s and β large).
