@@ -1,18 +1,19 @@
 /**
  * Group commit for tracked events. Requests hand their events to one writer task, which waits a
  * few milliseconds for more, then writes everything pending in ONE transaction on the writer
- * connection: message ids into the dedupe table (learning which are new), the new events through
- * DuckDB's appender, identity links, and the ingest counters. Only after COMMIT are the waiting
+ * connection: the events are staged (see event.staging.ts), their message keys go into the dedupe
+ * table (learning which are new), the new events into `events`, then identity links and the ingest
+ * counters. Only after COMMIT are the waiting
  * requests answered, so an acknowledged event is durable. The queue is bounded: beyond its limit
  * `submit` refuses at once (the route answers 503 with Retry-After) instead of growing without end.
  */
-import { createHash } from 'node:crypto';
-import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { EventType } from '../events/events.table.js';
-import { appendStaged, DirectAppender, eventColumns, ts, writeLinks } from './event.appender.js';
+import { EventStaging, ts, writeLinks } from './event.staging.js';
+import { fingerprint, MessageWindow } from './message-window.js';
 import type { IngestStats } from './ingest.stats.js';
 
 export interface EventRow {
@@ -40,6 +41,13 @@ export interface IdentityLink {
 
 export type EventOutcome = 'stored' | 'duplicate';
 
+/** An event to write: its place in the group and the fingerprint of its message id. */
+interface Fresh {
+  row: EventRow;
+  at: [number, number];
+  fp: number | null;
+}
+
 interface Pending {
   events: EventRow[];
   links: IdentityLink[];
@@ -56,14 +64,10 @@ export interface GroupCommitOptions {
   maxQueued?: number;
 }
 
-const STAGING = 'ingest_staging';
+/** Message ids are remembered this many days (7 are promised; one more is kept). */
+const KEEP_DAYS = 8;
 /** Counters are written at most this often; until then they are merged from memory when read. */
 const STATS_EVERY_MS = 1000;
-
-/** The dedupe key: MD5 of store and message id as a 128-bit integer. */
-export function messageKey(storeId: string, messageId: string): bigint {
-  return BigInt(`0x${createHash('md5').update(`${storeId}\u0000${messageId}`).digest('hex')}`);
-}
 
 /** Cumulative milliseconds per phase of the group commits, and the group sizes achieved. */
 export interface WriterProfile {
@@ -80,11 +84,9 @@ export class GroupCommitWriter {
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private staged = false;
   private statsWrittenAt = 0;
-  /** Whether events can be appended to directly (its columns are the ones this writer knows). */
-  private directAppend: boolean | undefined;
-  private readonly direct = new DirectAppender();
+  private readonly staging = new EventStaging();
+  private window: MessageWindow | undefined;
   private closed = false;
   private readonly delayMs: number;
   private readonly maxGroup: number;
@@ -162,137 +164,107 @@ export class GroupCommitWriter {
   }
 
   private async commit(group: Pending[]): Promise<EventOutcome[][]> {
-    const started = performance.now();
     const outcomes = group.map((pending) => pending.events.map((): EventOutcome => 'stored'));
     // A message id seen twice in one group is a duplicate of the first, before the table is asked.
-    const fresh: { row: EventRow; at: [number, number] }[] = [];
+    const fresh: Fresh[] = [];
     const seen = new Set<string>();
     group.forEach((pending, i) => pending.events.forEach((row, j) => {
       const key = row.messageId === null ? undefined : `${row.storeId}\u0000${row.messageId}`;
       if (key !== undefined && seen.has(key)) outcomes[i]![j] = 'duplicate';
       else {
         if (key !== undefined) seen.add(key);
-        fresh.push({ row, at: [i, j] });
+        fresh.push({ row, at: [i, j], fp: row.messageId === null ? null : fingerprint(row.storeId, row.messageId) });
       }
     }));
     const links = group.flatMap((pending) => pending.links);
     if (fresh.length === 0 && links.length === 0 && !this.stats.dirty) return outcomes;
 
-    const keys = fresh.map(({ row }) => (row.messageId === null ? null : messageKey(row.storeId, row.messageId)));
-    this.mark('js-dedupe-keys', started);
     this.profile.groups += 1;
     this.profile.events += fresh.length;
     this.profile.maxGroup = Math.max(this.profile.maxGroup, fresh.length);
-    try {
-      await this.write(fresh, keys, links, outcomes, group, true);
-    } catch (error) {
-      // The fast path assumes every message id is new; a retried one breaks the key, and the
-      // group is written again asking the table which ids it already holds.
-      if (!/duplicate key|constraint/i.test(error instanceof Error ? error.message : String(error))) throw error;
-      await this.write(fresh, keys, links, outcomes, group, false);
-    }
+    await this.write(fresh, links, outcomes, group);
     return outcomes;
   }
 
   /**
-   * One transaction. `assumeNew`: a plain insert of the message keys (cheap), failing on a key
-   * already present; otherwise `ON CONFLICT DO NOTHING RETURNING` (several times slower in
-   * DuckDB) tells which events are duplicates.
+   * One transaction. Events whose fingerprint the window has seen are checked against the exact
+   * keys first (a retried batch); the rest are new and go in without asking the table. In the
+   * common case BEGIN, keys, events and COMMIT are one script, so the group waits for the event
+   * loop once; links, suspects and the counters (at most once a second) add statements. A failed
+   * script leaves its transaction open (and aborted); the rollback below closes it.
    */
-  private async write(fresh: { row: EventRow; at: [number, number] }[], keys: (bigint | null)[], links: IdentityLink[], outcomes: EventOutcome[][], group: Pending[], assumeNew: boolean): Promise<void> {
+  private async write(fresh: Fresh[], links: IdentityLink[], outcomes: EventOutcome[][], group: Pending[]): Promise<void> {
     let t = performance.now();
     await this.store.withWriter(async (connection) => {
       t = this.mark('wait-writer', t);
-      await this.ensureStaging(connection);
-      const direct = fresh.length > 0 && assumeNew && (await this.eventsMatchAppender(connection));
-      if (direct) await this.direct.reserve(connection, fresh.length);
-      t = this.mark('reserve-ids', t);
-      await connection.run('begin transaction');
-      t = this.mark('begin', t);
+      const window = await this.windowOf(connection);
+      const suspects: number[] = [];
+      fresh.forEach(({ fp }, seq) => {
+        if (fp !== null && window.has(fp)) suspects.push(seq);
+      });
+      if (fresh.length > 0) await this.staging.stage(connection, fresh.map((f) => f.row), fresh.map((f) => f.fp));
+      t = this.mark('stage', t);
+      const withStats = fresh.length === 0 || Date.now() - this.statsWrittenAt >= STATS_EVERY_MS;
+      const more = links.length > 0 || withStats || suspects.length > 0;
+      const script = ['begin transaction', ...(fresh.length > 0 && suspects.length === 0 ? [EventStaging.insertAllSql] : []), ...(more ? [] : ['commit'])];
       let restoreStats: (() => void) | undefined;
       try {
-        if (direct) await this.direct.append(connection, fresh.map((f) => f.row), keys);
-        else if (fresh.length > 0) await this.insertViaStaging(connection, fresh, keys, outcomes, assumeNew);
-        t = this.mark(assumeNew ? 'append' : 'staging', t);
-        if (links.length > 0) await writeLinks(connection, links);
-        if (fresh.length === 0 || Date.now() - this.statsWrittenAt >= STATS_EVERY_MS) {
-          restoreStats = (await this.stats.flush(connection)).restore;
+        await connection.run(script.join(';\n'));
+        t = this.mark(more ? 'begin-insert' : 'insert-commit', t);
+        if (more) {
+          if (suspects.length > 0) {
+            for (const seq of await this.staging.dropDuplicates(connection, suspects)) {
+              const [i, j] = fresh[seq]!.at;
+              outcomes[i]![j] = 'duplicate';
+            }
+            await connection.run(EventStaging.insertAllSql);
+          }
+          if (links.length > 0) await writeLinks(connection, links);
+          if (withStats) restoreStats = (await this.stats.flush(connection)).restore;
+          await connection.run('commit');
+          this.mark('more-commit', t);
         }
-        t = this.mark('links-stats', t);
-        await connection.run('commit');
-        this.mark('commit', t);
       } catch (error) {
         await connection.run('rollback').catch(() => undefined);
+        await this.staging.clear(connection).catch(() => undefined);
         restoreStats?.();
         throw error;
       }
       if (restoreStats) this.statsWrittenAt = Date.now();
+      for (const { row, fp } of fresh) if (fp !== null) window.add(fp, row.receivedAt.getTime());
       // Counted once committed, so a retried transaction does not count twice.
+      const counts = new Map<string, { row: EventRow; stored: number; deduplicated: number }>();
       group.forEach((pending, i) => pending.events.forEach((row, j) => {
-        this.stats.count(row.storeId, row.source, outcomes[i]![j] === 'stored' ? 'stored' : 'deduplicated');
+        const key = `${row.storeId}\u0000${row.source}`;
+        let count = counts.get(key);
+        if (!count) counts.set(key, (count = { row, stored: 0, deduplicated: 0 }));
+        count[outcomes[i]![j] === 'stored' ? 'stored' : 'deduplicated'] += 1;
       }));
+      for (const { row, stored, deduplicated } of counts.values()) {
+        this.stats.count(row.storeId, row.source, 'stored', stored);
+        this.stats.count(row.storeId, row.source, 'deduplicated', deduplicated);
+      }
     });
   }
 
-  /**
-   * Through a staging table: every message key is offered to the dedupe table, duplicates are
-   * dropped, and the rest is copied into `events` by column name.
-   */
-  private async insertViaStaging(connection: DuckDBConnection, fresh: { row: EventRow; at: [number, number] }[], keys: (bigint | null)[], outcomes: EventOutcome[][], assumeNew: boolean): Promise<void> {
-    const appender = await connection.createAppender(STAGING, 'main', 'temp');
-    fresh.forEach(({ row }, seq) => appendStaged(appender, seq, row, keys[seq]!));
-    appender.closeSync();
-    const insertKeys = `insert into ingest_message_ids (key, received_at) select key, received_at from temp.main.${STAGING} where key is not null`;
-    const duplicates: number[] = [];
-    if (assumeNew) await connection.run(insertKeys);
-    else {
-      const inserted = await connection.runAndReadAll(`${insertKeys} on conflict do nothing returning key`);
-      const isNew = new Set(inserted.getRows().map(([key]) => String(key)));
-      fresh.forEach(({ at: [i, j] }, seq) => {
-        const key = keys[seq];
-        if (key !== null && key !== undefined && !isNew.has(String(key))) {
-          outcomes[i]![j] = 'duplicate';
-          duplicates.push(seq);
-        }
-      });
-    }
-    if (duplicates.length > 0) {
-      await connection.run(`delete from temp.main.${STAGING} where seq in (select unnest($1::integer[]))`, [listValue(duplicates)]);
-    }
-    if (duplicates.length < fresh.length) {
-      await connection.run(
-        `insert into events (${eventColumns.join(', ')})
-         select store_id, nextval('events_id_seq'), ${eventColumns.slice(2).join(', ')} from temp.main.${STAGING} order by seq`,
-      );
-    }
-    await connection.run(`delete from temp.main.${STAGING}`);
-  }
-
-  /** The direct appender path needs `events` to have exactly the columns it writes, in order. */
-  private async eventsMatchAppender(connection: DuckDBConnection): Promise<boolean> {
-    if (this.directAppend === undefined) {
-      const reader = await connection.runAndReadAll(
-        "select column_name from information_schema.columns where table_schema = 'main' and table_name = 'events' order by ordinal_position",
-      );
-      this.directAppend = reader.getRows().map(([name]) => String(name)).join(',') === eventColumns.join(',');
-    }
-    return this.directAppend;
-  }
-
-  private async ensureStaging(connection: DuckDBConnection): Promise<void> {
-    if (this.staged) return;
-    await connection.run(`create temp table if not exists ${STAGING} (
-      seq integer, key uhugeint, store_id varchar, message_id varchar, type varchar, name varchar, customer_id bigint,
-      anonymous_id varchar, session_id varchar, url varchar, properties varchar, source varchar,
-      occurred_at timestamp, received_at timestamp, context varchar)`);
-    this.staged = true;
+  /** The dedupe window, read from the key table on first use (a restart keeps it). */
+  private async windowOf(connection: DuckDBConnection): Promise<MessageWindow> {
+    if (this.window) return this.window;
+    const window = new MessageWindow(KEEP_DAYS);
+    const cutoff = new Date(Date.now() - KEEP_DAYS * 86_400_000);
+    const reader = await connection.runAndReadAll('select fp::double, epoch_ms(received_at)::double from ingest_message_keys where received_at >= $1', [ts(cutoff)]);
+    const [fps = [], times = []] = reader.getColumns() as number[][];
+    fps.forEach((fp, i) => window.add(fp, times[i]!));
+    this.window = window;
+    return window;
   }
 
   /** Deletes message ids older than the dedupe window (7 days is promised; one more is kept). */
-  async prune(now = new Date(), keepDays = 8): Promise<number> {
-    const cutoff = new Date(now.getTime() - keepDays * 86_400_000);
+  async prune(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - KEEP_DAYS * 86_400_000);
     return this.store.withWriter(async (connection) => {
-      const result = await connection.run('delete from ingest_message_ids where received_at < $1', [ts(cutoff)]);
+      this.window?.prune(now.getTime());
+      const result = await connection.run('delete from ingest_message_keys where received_at < $1', [ts(cutoff)]);
       await connection.run('delete from webhook_deliveries where received_at < $1', [ts(cutoff)]);
       return Number(result.rowsChanged);
     });
@@ -309,6 +281,6 @@ export class GroupCommitWriter {
       if (this.running) await this.running;
       else this.running = this.drain().finally(() => { this.running = undefined; });
     }
-    await this.store.withWriter(async () => this.direct.close());
+    await this.store.withWriter(async () => this.staging.close());
   }
 }

@@ -84,15 +84,17 @@ export class IngestService {
     if (!store) throw new AppError('not_found', 'Store not found');
     const accepted: Accepted[] = [];
     const rejected: Rejection[] = [];
+    const received = new Map<string, number>();
     const rejectOne = (index: number, source: string, path: string, reason: string) => {
       rejected.push({ index, path, reason });
       this.stats.reject(storeId, source, reasonKey(path, reason));
     };
 
+    const validate: ValidateOptions = { ...options, receivedAt };
     messages.forEach((raw, index) => {
-      const checked = validateMessage(raw, { ...options, receivedAt });
+      const checked = validateMessage(raw, validate);
       const source = checked.ok ? checked.message.source : fallbackSource(raw);
-      this.stats.count(storeId, source, 'received');
+      received.set(source, (received.get(source) ?? 0) + 1);
       if (!checked.ok) return rejectOne(index, source, checked.path, checked.reason);
       const message = checked.message;
       const mapped = mapEcommerce(message, store.currency);
@@ -103,6 +105,7 @@ export class IngestService {
       if (problem) return rejectOne(index, source, problem.path, problem.reason);
       accepted.push({ index, message, effects });
     });
+    for (const [source, n] of received) this.stats.count(storeId, source, 'received', n);
 
     let stored = 0;
     let duplicates = 0;

@@ -128,7 +128,8 @@ export function validateMessage(raw: unknown, options: ValidateOptions): Validat
   for (const field of ['properties', 'traits', 'context', 'integrations']) {
     if (raw[field] !== undefined && raw[field] !== null && !isObject(raw[field])) return reject(field, 'must be an object');
   }
-  const context: Obj = { ...(isObject(options.batchContext) ? options.batchContext : {}), ...(isObject(raw.context) ? raw.context : {}) };
+  const ownContext = isObject(raw.context) ? raw.context : {};
+  const context: Obj = isObject(options.batchContext) ? { ...options.batchContext, ...ownContext } : ownContext;
 
   let name: string | null = null;
   let properties: Obj = isObject(raw.properties) ? raw.properties : {};
@@ -159,8 +160,8 @@ export function validateMessage(raw: unknown, options: ValidateOptions): Validat
     if ('error' in time) return reject(field, time.error);
     times[field] = time.value;
   }
-  const batchSentAt = typeof options.batchSentAt === 'string' ? parseInstant(options.batchSentAt) ?? null : null;
-  const occurredAt = occurredAtOf(times.timestamp ?? null, times.originalTimestamp ?? null, times.sentAt ?? batchSentAt, options.receivedAt);
+  const batchSentAt = () => (typeof options.batchSentAt === 'string' ? parseInstant(options.batchSentAt) ?? null : null);
+  const occurredAt = occurredAtOf(times.timestamp ?? null, times.originalTimestamp ?? null, times.sentAt ?? null, batchSentAt, options.receivedAt);
   if (occurredAt.getTime() > options.receivedAt.getTime() + FUTURE_TOLERANCE_MS) return reject(times.timestamp ? 'timestamp' : 'originalTimestamp', 'is more than a day in the future');
 
   const page = isObject(context.page) ? context.page : {};
@@ -195,8 +196,9 @@ export function validateMessage(raw: unknown, options: ValidateOptions): Validat
  * by the gap between its `sentAt` and our receipt, as Segment does:
  * timestamp = receivedAt − (sentAt − originalTimestamp).
  */
-function occurredAtOf(timestamp: Date | null, original: Date | null, sentAt: Date | null, receivedAt: Date): Date {
+function occurredAtOf(timestamp: Date | null, original: Date | null, ownSentAt: Date | null, batchSentAt: () => Date | null, receivedAt: Date): Date {
   if (timestamp) return timestamp;
+  const sentAt = original ? ownSentAt ?? batchSentAt() : null;
   if (original && sentAt) return new Date(receivedAt.getTime() - (sentAt.getTime() - original.getTime()));
   return original ?? receivedAt;
 }
