@@ -19,7 +19,8 @@ app.get('/bench/memory', async () => {
   globalThis.gc?.();
   const duck = await store.withWriter(async (connection) => (await connection.runAndReadAll('select sum(memory_usage_bytes) from duckdb_memory()')).getRows()[0][0]);
   const { rss, heapUsed } = process.memoryUsage();
-  return { rssMb: Math.round(rss / 2 ** 20), heapMb: Math.round(heapUsed / 2 ** 20), duckdbMb: Math.round(Number(duck) / 2 ** 20) };
+  const windowMb = Math.round(services.ingest.writer.windowBytes / 2 ** 20);
+  return { rssMb: Math.round(rss / 2 ** 20), heapMb: Math.round(heapUsed / 2 ** 20), duckdbMb: Math.round(Number(duck) / 2 ** 20), windowMb };
 });
 // Where the ingest writer's time goes, per phase, and the commit group sizes it achieved.
 app.get('/bench/writer', async () => services.ingest.writer.profile);

@@ -3,6 +3,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { GroupCommitWriter, type EventRow } from '../../src/modules/ingest/group-commit.writer.js';
 import { IngestService } from '../../src/modules/ingest/ingest.service.js';
 import { IngestStats } from '../../src/modules/ingest/ingest.stats.js';
+import { fingerprint, MessageWindow } from '../../src/modules/ingest/message-window.js';
 import { basic, ingestApp, rows } from '../helpers/ingest.js';
 
 type App = Awaited<ReturnType<typeof ingestApp>>;
@@ -71,5 +72,51 @@ describe('group-commit writer', () => {
     expect(await writer.prune(new Date(Date.now() + 9 * 86_400_000))).toBeGreaterThan(0);
     expect(await writer.submit([row(t.storeId, 'window-1')])).toEqual(['stored']);
     await writer.close();
+  });
+
+  it('reads the window back after a restart, and a fingerprint collision never drops a new event', async () => {
+    const first = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
+    expect(await first.submit([row(t.storeId, 'restart-1')])).toEqual(['stored']);
+    await first.close();
+    // A key row with the fingerprint of 'collide-1' but another message's exact key: the window
+    // says "probably seen", the exact key says new.
+    await t.services.store.withWriter((connection) => connection.run(
+      `insert into ingest_message_keys values (md5_number('another store' || chr(0) || 'another message'), $1, now()::timestamp)`,
+      [BigInt(fingerprint(t.storeId, 'collide-1'))],
+    ));
+    const second = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
+    expect(await second.submit([row(t.storeId, 'restart-1'), row(t.storeId, 'collide-1'), row(t.storeId, 'fresh-1')])).toEqual(['duplicate', 'stored', 'stored']);
+    expect(await second.submit([row(t.storeId, 'collide-1')])).toEqual(['duplicate']);
+    await second.close();
+    expect(await count('restart-')).toBe(1);
+    expect(await count('collide-')).toBe(1);
+  });
+});
+
+describe('message window', () => {
+  it('answers like a plain set over a million fingerprints, across days, and forgets whole days', () => {
+    const window = new MessageWindow(8);
+    const reference = new Set<number>();
+    const day = 86_400_000;
+    for (let i = 0; i < 1_000_000; i += 1) {
+      const fp = fingerprint('store', `m-${i}`);
+      window.add(fp, (i % 3) * day);
+      reference.add(fp);
+    }
+    // Distinct inputs give distinct 53-bit fingerprints (a collision here would be a 1-in-10^4 event).
+    expect(reference.size).toBe(1_000_000);
+    expect(window.size).toBe(1_000_000);
+    for (let i = 0; i < 1_000_000; i += 97) expect(window.has(fingerprint('store', `m-${i}`))).toBe(true);
+    let falsePositives = 0;
+    for (let i = 0; i < 100_000; i += 1) if (window.has(fingerprint('store', `other-${i}`))) falsePositives += 1;
+    expect(falsePositives).toBe(0);
+    expect(fingerprint('a', 'bc')).not.toBe(fingerprint('ab', 'c'));
+    expect(Number.isSafeInteger(fingerprint('store', 'x'))).toBe(true);
+
+    window.prune(10 * day); // keeps days 2..10: day 0 and 1 go
+    expect(window.has(fingerprint('store', 'm-0'))).toBe(false);
+    expect(window.has(fingerprint('store', 'm-1'))).toBe(false);
+    expect(window.has(fingerprint('store', 'm-2'))).toBe(true);
+    expect(window.size).toBe(333_333);
   });
 });

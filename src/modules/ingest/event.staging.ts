@@ -53,7 +53,8 @@ export class EventStaging {
   }
 
   /**
-   * Inserts the staged keys, moves the staged events into `events` in staging order, and empties
+   * Inserts the staged keys, moves the staged events into `events` (ids follow the scan of the
+   * small staging table, which is its insertion order; nothing relies on it), and empties
    * the staging table. SQL only, so the writer can send it with BEGIN and COMMIT in one call.
    */
   static readonly insertAllSql = [
@@ -61,7 +62,7 @@ export class EventStaging {
       select ${keyOf('j')}, j.f, make_timestamp(j.ra * 1000) from (${staged}) where j.m is not null`,
     `insert into events (store_id, id, message_id, type, name, customer_id, anonymous_id, session_id, url, properties, source, occurred_at, received_at, context)
       select j.s, nextval('events_id_seq'), j.m, j.t, j.n, j.c, j.a, j.e, j.u, p, j.o, make_timestamp(j.oc * 1000), make_timestamp(j.ra * 1000), x
-      from (${staged}) order by j.q`,
+      from (${staged})`,
     `delete from ${STAGING}`,
   ].join(';\n');
 

@@ -103,6 +103,11 @@ export class GroupCommitWriter {
     this.maxQueued = options.maxQueued ?? 100_000;
   }
 
+  /** Bytes held by the in-memory dedupe window (0 before first use). */
+  get windowBytes(): number {
+    return this.window?.bytes ?? 0;
+  }
+
   /** Events waiting for a commit. */
   get depth(): number {
     return this.queued;
