@@ -74,6 +74,23 @@ describe('group-commit writer', () => {
     await writer.close();
   });
 
+  it('a group whose transaction fails leaves nothing behind, and its retry stores each event once', async () => {
+    const writer = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
+    const rename = (from: string, to: string) => t.services.store.withWriter((connection) => connection.run(`alter table ${from} rename to ${to}`));
+    await rename('events', 'events_away');
+    try {
+      await expect(writer.submit([row(t.storeId, 'fail-1'), row(t.storeId, 'fail-2')])).rejects.toMatchObject({ code: 'unavailable' });
+    } finally {
+      await rename('events_away', 'events');
+    }
+    expect(await writer.submit([row(t.storeId, 'fail-1'), row(t.storeId, 'fail-2'), row(t.storeId, 'fail-3')])).toEqual(['stored', 'stored', 'stored']);
+    await writer.close();
+    expect(await count('fail-')).toBe(3);
+    const keys = await rows<{ n: number }>(t.services, `select count(*) as n from ingest_message_keys
+      where key in (select md5_number(? || chr(0) || m) from unnest(['fail-1', 'fail-2', 'fail-3']) as u(m))`, t.storeId);
+    expect(Number(keys[0]!.n)).toBe(3);
+  });
+
   it('reads the window back after a restart, and a fingerprint collision never drops a new event', async () => {
     const first = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
     expect(await first.submit([row(t.storeId, 'restart-1')])).toEqual(['stored']);

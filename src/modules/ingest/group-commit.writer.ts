@@ -207,13 +207,13 @@ export class GroupCommitWriter {
       fresh.forEach(({ fp }, seq) => {
         if (fp !== null && window.has(fp)) suspects.push(seq);
       });
-      if (fresh.length > 0) await this.staging.stage(connection, fresh.map((f) => f.row), fresh.map((f) => f.fp));
-      t = this.mark('stage', t);
       const withStats = fresh.length === 0 || Date.now() - this.statsWrittenAt >= STATS_EVERY_MS;
       const more = links.length > 0 || withStats || suspects.length > 0;
       const script = ['begin transaction', ...(fresh.length > 0 && suspects.length === 0 ? [EventStaging.insertAllSql] : []), ...(more ? [] : ['commit'])];
       let restoreStats: (() => void) | undefined;
       try {
+        if (fresh.length > 0) await this.staging.stage(connection, fresh.map((f) => f.row), fresh.map((f) => f.fp));
+        t = this.mark('stage', t);
         await connection.run(script.join(';\n'));
         t = this.mark(more ? 'begin-insert' : 'insert-commit', t);
         if (more) {
@@ -230,6 +230,7 @@ export class GroupCommitWriter {
           this.mark('more-commit', t);
         }
       } catch (error) {
+        // Nothing of the group may stay behind: not the transaction, not rows in staging.
         await connection.run('rollback').catch(() => undefined);
         await this.staging.clear(connection).catch(() => undefined);
         restoreStats?.();
