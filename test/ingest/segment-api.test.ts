@@ -126,4 +126,33 @@ describe('Segment tracking API', () => {
     expect(api.received).toBe(api.stored + api.rejected + api.deduplicated);
     expect(api.topRejections.map((r: { reason: string }) => r.reason)).toContain('event: is required for track');
   });
+
+  it('admits only the store\'s tracking origins once it lists them, and names a bad one', async () => {
+    const shop = await t.newStore('Origin Shop');
+    const session = await t.signIn(shop.ownerEmail, shop.ownerPassword);
+    const owner = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+    const patch = (tracking_origins: unknown) => t.app.inject({ method: 'PATCH', url: '/api/v1/store', headers: owner, payload: { tracking_origins } });
+
+    const bad = await patch(['https://shop.example', 'https://shop.example/products']);
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error.details).toEqual([expect.objectContaining({ path: 'tracking_origins.1', reason: expect.stringContaining('without a path') })]);
+    const set = await patch(['https://shop.example', 'https://*.shop-cdn.example']);
+    expect(set.statusCode).toBe(200);
+    expect(set.json().tracking_origins).toEqual(['https://shop.example', 'https://*.shop-cdn.example']);
+
+    const send = (origin: string | undefined, id: string) => t.app.inject({
+      method: 'POST', url: '/v1/batch', headers: { ...basic(shop.writeKey), ...(origin && { origin }) },
+      payload: { batch: [{ type: 'track', anonymousId: 'o-1', event: 'Origin Test', messageId: id }] },
+    });
+    const foreign = await send('https://elsewhere.example', 'origin-foreign');
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.json().error.message).toContain('https://elsewhere.example');
+    expect((await send('https://shop.example', 'origin-own')).statusCode).toBe(200);
+    expect((await send('https://www.shop-cdn.example', 'origin-sub')).statusCode).toBe(200);
+    expect((await send('https://shop-cdn.example', 'origin-bare')).statusCode).toBe(403);
+    expect((await send(undefined, 'origin-server')).statusCode).toBe(200); // servers send no Origin
+    const stored = await rows<{ message_id: string }>(t.services, 'select message_id from events where store_id = ? order by message_id', shop.storeId);
+    expect(stored.map((r) => r.message_id)).toEqual(['origin-own', 'origin-server', 'origin-sub']);
+  });
 });
+

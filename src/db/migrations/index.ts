@@ -5,6 +5,7 @@ import * as analyticsSummaries from './2026-11-23T000400-analytics-summaries.js'
 import * as ingest from './2026-11-23T000500-ingest.js';
 import * as segments from './2026-11-23T000600-segments.js';
 import * as messageKeys from './2026-11-23T000700-message-keys.js';
+import * as trackingOrigins from './2026-11-23T000800-tracking-origins.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T000500-ingest': ingest,
   '2026-11-23T000600-segments': segments,
   '2026-11-23T000700-message-keys': messageKeys,
+  '2026-11-23T000800-tracking-origins': trackingOrigins,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
+import type { StoreTable } from '../../modules/accounts/accounts.table.js';
 import { SESSION_COOKIE } from '../auth.js';
 import { route } from '../route.js';
 
 const tag = 'Accounts';
+
+/** A store as the API shows it: the Shopify secret only as set or not, the origins as a list. */
+function storeView({ shopify_secret: secret, tracking_origins: origins, ...store }: StoreTable) {
+  return { ...store, shopify_secret_set: secret !== null, tracking_origins: origins === null ? null : (JSON.parse(origins) as string[]) };
+}
 const roleSchema = z.enum(['owner', 'admin', 'analyst']);
 
 export const accountRoutes = [
@@ -37,28 +43,28 @@ export const accountRoutes = [
   route({
     method: 'GET', url: '/api/v1/store', permission: 'read', tag, summary: 'The current store and its settings',
     handler: async ({ services, storeId }) => {
-      const { shopify_secret: secret, ...store } = await services.accounts.getStore(storeId);
-      return { ...store, shopify_secret_set: secret !== null };
+      return storeView(await services.accounts.getStore(storeId));
     },
   }),
   route({
-    method: 'PATCH', url: '/api/v1/store', permission: 'owner', tag, summary: 'Change the store name, time zone, currency, Shopify secret or inactivity threshold',
+    method: 'PATCH', url: '/api/v1/store', permission: 'owner', tag, summary: 'Change the store name, time zone, currency, Shopify secret, inactivity threshold or the web origins allowed to send events',
     body: z.object({
       name: z.string().optional(),
       timezone: z.string().optional(),
       currency: z.string().length(3).optional(),
       shopify_secret: z.string().min(8).nullable().optional(),
       inactivity_days: z.number().int().min(1).max(3650).nullable().optional(),
+      tracking_origins: z.array(z.string()).max(100).nullable().optional(),
     }).strict(),
     handler: async ({ services, storeId, body }) => {
-      const { shopify_secret: secret, ...store } = await services.accounts.updateStore(storeId, {
+      return storeView(await services.accounts.updateStore(storeId, {
         ...(body.name !== undefined && { name: body.name }),
         ...(body.timezone !== undefined && { timezone: body.timezone }),
         ...(body.currency !== undefined && { currency: body.currency }),
         ...(body.shopify_secret !== undefined && { shopifySecret: body.shopify_secret }),
         ...(body.inactivity_days !== undefined && { inactivityDays: body.inactivity_days }),
-      });
-      return { ...store, shopify_secret_set: secret !== null };
+        ...(body.tracking_origins !== undefined && { trackingOrigins: body.tracking_origins }),
+      }));
     },
   }),
   route({

@@ -4,8 +4,9 @@
  *   `application/x-www-form-urlencoded`, and `sendBeacon` sends `text/plain` — all parsed as JSON;
  * - the raw body is kept for Shopify's HMAC check;
  * - `writeKey` in the body is accepted as the key when no header carries one (Segment spec);
- * - CORS for the browser snippet: any origin may send to `/v1/*` (the write key is public and can
- *   only add tracking data); no cookies are involved.
+ * - CORS for the browser snippet: `/v1/*` answers any origin here (a preflight carries no key, so
+ *   the store is unknown); a store that lists its `tracking_origins` has the others refused by
+ *   the ingest service once the key names the store. No cookies are involved.
  */
 import { createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';

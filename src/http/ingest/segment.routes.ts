@@ -33,9 +33,9 @@ function answer(result: IngestResult, prefix: string) {
 const single = (type: EventType, summary: string): RouteSpec => route({
   method: 'POST', url: `/v1/${type}`, permission: 'track', tag, summary, body: messageBody,
   bodyLimit: MAX_EVENT_BYTES + 1024,
-  handler: async ({ services, storeId, body }) => {
+  handler: async ({ services, storeId, body, request }) => {
     const { writeKey: _key, ...message } = body;
-    return answer(await services.ingest.track(storeId, [message], { type }), type);
+    return answer(await services.ingest.track(storeId, [message], { type, origin: request.headers.origin }), type);
   },
 });
 
@@ -43,8 +43,8 @@ export const segmentRoutes: RouteSpec[] = [
   route({
     method: 'POST', url: '/v1/batch', permission: 'track', tag, bodyLimit: MAX_BATCH_BYTES, body: batchBody,
     summary: 'Send a batch of track/page/screen/identify/group/alias events (≤ 500 KB, each ≤ 32 KB); invalid events are rejected by index',
-    handler: async ({ services, storeId, body }) =>
-      answer(await services.ingest.track(storeId, body.batch, { batchSentAt: body.sentAt, batchContext: body.context }), 'batch'),
+    handler: async ({ services, storeId, body, request }) =>
+      answer(await services.ingest.track(storeId, body.batch, { batchSentAt: body.sentAt, batchContext: body.context, origin: request.headers.origin }), 'batch'),
   }),
   single('track', 'Record an action (ecommerce events such as Order Completed also write orders)'),
   single('identify', 'Identify a customer: upserts the customer from traits and links the anonymous id'),

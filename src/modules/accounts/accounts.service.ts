@@ -6,6 +6,7 @@ import { isCurrency } from '../../lib/money.js';
 import { isTimeZone } from '../../lib/time.js';
 import * as repo from './accounts.repository.js';
 import type { ApiKeyKind, ApiKeyTable, Role, StoreTable } from './accounts.table.js';
+import { originProblem } from './tracking-origins.js';
 
 export const roles: readonly Role[] = ['owner', 'admin', 'analyst'];
 const SESSION_DAYS = 14;
@@ -63,7 +64,7 @@ export class AccountsService {
     if (await repo.findStore(this.read, slug)) throw new AppError('conflict', `A store with slug "${slug}" already exists`, [{ path: 'slug', reason: 'taken' }]);
     const store: StoreTable = {
       id: newId('st'), slug, name: input.name.trim(), timezone, currency,
-      shopify_secret: null, inactivity_days: null, created_at: new Date(),
+      shopify_secret: null, inactivity_days: null, tracking_origins: null, created_at: new Date(),
     };
     await repo.insertStore(this.write, store);
     return store;
@@ -83,11 +84,15 @@ export class AccountsService {
     return repo.listStores(this.read);
   }
 
-  async updateStore(storeId: string, changes: { name?: string; timezone?: string; currency?: string; shopifySecret?: string | null; inactivityDays?: number | null }): Promise<StoreTable> {
+  async updateStore(storeId: string, changes: { name?: string; timezone?: string; currency?: string; shopifySecret?: string | null; inactivityDays?: number | null; trackingOrigins?: string[] | null }): Promise<StoreTable> {
     const problems = [];
     if (changes.timezone !== undefined && !isTimeZone(changes.timezone)) problems.push({ path: 'timezone', reason: `unknown time zone "${changes.timezone}"` });
     if (changes.currency !== undefined && !isCurrency(changes.currency)) problems.push({ path: 'currency', reason: `unknown ISO 4217 currency "${changes.currency}"` });
     if (changes.name !== undefined && !changes.name.trim()) problems.push({ path: 'name', reason: 'must not be empty' });
+    changes.trackingOrigins?.forEach((origin, i) => {
+      const problem = originProblem(origin);
+      if (problem) problems.push({ path: `tracking_origins.${i}`, reason: problem });
+    });
     if (problems.length) throw invalid('Invalid store settings', problems);
     await repo.updateStore(this.write, storeId, {
       ...(changes.name !== undefined && { name: changes.name.trim() }),
@@ -95,6 +100,7 @@ export class AccountsService {
       ...(changes.currency !== undefined && { currency: changes.currency }),
       ...(changes.shopifySecret !== undefined && { shopify_secret: changes.shopifySecret }),
       ...(changes.inactivityDays !== undefined && { inactivity_days: changes.inactivityDays }),
+      ...(changes.trackingOrigins !== undefined && { tracking_origins: changes.trackingOrigins === null ? null : JSON.stringify(changes.trackingOrigins) }),
     });
     return this.getStore(storeId);
   }

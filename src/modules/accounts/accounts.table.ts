@@ -9,6 +9,8 @@ export interface StoreTable {
   currency: string;
   shopify_secret: string | null;
   inactivity_days: number | null;
+  /** JSON list of web origins allowed to send tracked events; null: any. */
+  tracking_origins: string | null;
   created_at: Date;
 }
 

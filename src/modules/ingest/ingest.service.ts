@@ -12,6 +12,7 @@ import type { StoreTable } from '../accounts/accounts.table.js';
 import { EventsService } from '../events/events.service.js';
 import { normaliseBatch } from '../orders/data-validation.js';
 import type { CustomerInput, DataBatch } from '../orders/orders.input.js';
+import { originAllowed } from '../accounts/tracking-origins.js';
 import { customerFromTraits } from './customer.mapper.js';
 import { eventPathOf, mapEcommerce } from './ecommerce.mapper.js';
 import { GroupCommitWriter, type EventRow, type GroupCommitOptions, type IdentityLink } from './group-commit.writer.js';
@@ -78,10 +79,14 @@ export class IngestService {
     return store;
   }
 
-  async track(storeId: string, messages: unknown[], options: Omit<ValidateOptions, 'receivedAt'> = {}): Promise<IngestResult> {
+  /** `origin`: the browser's Origin header, checked against the store's tracking origins. */
+  async track(storeId: string, messages: unknown[], options: Omit<ValidateOptions, 'receivedAt'> & { origin?: string | undefined } = {}): Promise<IngestResult> {
     const receivedAt = new Date();
     const store = await this.storeOf(storeId);
     if (!store) throw new AppError('not_found', 'Store not found');
+    if (options.origin && !originAllowed(store.tracking_origins, options.origin)) {
+      throw new AppError('forbidden', `Origin ${options.origin} may not send events for this store; add it to the store's tracking_origins`);
+    }
     const accepted: Accepted[] = [];
     const rejected: Rejection[] = [];
     const received = new Map<string, number>();
@@ -90,7 +95,7 @@ export class IngestService {
       this.stats.reject(storeId, source, reasonKey(path, reason));
     };
 
-    const validate: ValidateOptions = { ...options, receivedAt };
+    const validate: ValidateOptions = { type: options.type, batchSentAt: options.batchSentAt, batchContext: options.batchContext, receivedAt };
     messages.forEach((raw, index) => {
       const checked = validateMessage(raw, validate);
       const source = checked.ok ? checked.message.source : fallbackSource(raw);
