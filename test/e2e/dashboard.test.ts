@@ -150,6 +150,20 @@ describe('dashboard as the owner', () => {
     await expect(page.getByLabel('Name', { exact: true }).inputValue()).resolves.toBe('Hearth Coffee Co');
     await expect(page.locator('select[name=currency]').inputValue()).resolves.toBe('USD');
     await expect(page.getByRole('cell', { name: hearth.analyst.email }).isVisible()).resolves.toBe(true);
+
+    // The owner limits tracking to the shop's pages; a bad origin is named, a good list is saved.
+    const origins = page.locator('textarea[name=tracking-origins]');
+    await origins.fill('https://shop.example/path');
+    await page.getByRole('button', { name: 'Save store settings' }).click();
+    await page.getByRole('alert').waitFor();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('without a path');
+    await origins.fill('https://shop.example\nhttps://*.shop.example');
+    await page.getByRole('button', { name: 'Save store settings' }).click();
+    const listed = () => api<{ tracking_origins: string[] | null }>('/api/v1/store').then((r) => r.body.tracking_origins);
+    await expect.poll(listed).toEqual(['https://shop.example', 'https://*.shop.example']);
+    await origins.fill('');
+    await page.getByRole('button', { name: 'Save store settings' }).click();
+    await expect.poll(listed).toBeNull();
   });
 
   it('fits a phone-width screen', async () => {

@@ -18,6 +18,8 @@ export interface StoreSettings {
   currency: string;
   inactivity_days: number | null;
   shopify_secret_set: boolean;
+  /** Web origins allowed to send tracked events; null: any. */
+  tracking_origins: string[] | null;
   created_at: string;
 }
 

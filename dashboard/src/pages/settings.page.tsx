@@ -18,12 +18,14 @@ function StoreForm() {
   const [name, setName] = useState(store.name);
   const [timezone, setTimezone] = useState(store.timezone);
   const [currency, setCurrency] = useState(store.currency);
+  const [origins, setOrigins] = useState((store.tracking_origins ?? []).join('\n'));
   const [saved, setSaved] = useState(false);
   const save = useAction((changes: Partial<StoreSettings>) => http.patch<StoreSettings>('/api/v1/store', changes));
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    if (await save.run({ name, timezone, currency })) {
+    const listed = origins.split(/\s+/).filter(Boolean);
+    if (await save.run({ name, timezone, currency, tracking_origins: listed.length > 0 ? listed : null })) {
       setSaved(true);
       reloadStore();
     }
@@ -44,6 +46,9 @@ function StoreForm() {
             <select name="currency" value={currency} onChange={(e) => setCurrency(e.target.value)} disabled={!isOwner}>
               {(currencies.includes(store.currency) ? currencies : [store.currency, ...currencies]).map((code) => <option key={code}>{code}</option>)}
             </select>
+          </Field>
+          <Field label="Tracking origins" hint="Pages allowed to send events with the write key, one per line (https://shop.example, https://*.shop.example). Empty: any.">
+            <textarea name="tracking-origins" rows={3} value={origins} onChange={(e) => setOrigins(e.target.value)} disabled={!isOwner} />
           </Field>
         </div>
         {save.error && <p className="form-error" role="alert">{save.error.describe()}</p>}
