@@ -57,6 +57,7 @@ export class Store {
     readonly file: string,
     private readonly instance: DuckDBInstance,
     private readonly writerPool: ConnectionPool,
+    private readonly readerPool: ConnectionPool,
     /** Serialised writes. */
     readonly write: Db,
     /** Concurrent reads. */
@@ -89,8 +90,9 @@ export class Store {
     const readers: DuckDBConnection[] = [];
     for (let i = 0; i < (options.readers ?? 2); i += 1) readers.push(await instance.connect());
     const write = new Kysely<Database>({ dialect: new DuckDBDialect(writer) });
-    const read = new Kysely<Database>({ dialect: new DuckDBDialect(new ConnectionPool(readers)) });
-    return new Store(file, instance, writer, write, read);
+    const readerPool = new ConnectionPool(readers);
+    const read = new Kysely<Database>({ dialect: new DuckDBDialect(readerPool) });
+    return new Store(file, instance, writer, readerPool, write, read);
   }
 
   /**
@@ -103,6 +105,19 @@ export class Store {
       return await work(connection.raw);
     } finally {
       this.writerPool.release(connection);
+    }
+  }
+
+  /**
+   * A raw reader connection, for reads that stream large results chunk by chunk into columns
+   * instead of building one object per row.
+   */
+  async withReader<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.readerPool.acquire();
+    try {
+      return await work(connection.raw);
+    } finally {
+      this.readerPool.release(connection);
     }
   }
 

@@ -3,6 +3,7 @@
  * Predictions of a store are replaced as a whole at each refit, through DuckDB's appender (a
  * million rows in about a second).
  */
+import { setImmediate } from 'node:timers/promises';
 import { DuckDBDateValue, DuckDBTimestampValue } from '@duckdb/node-api';
 import type { Store } from '../../db/database.js';
 import type { CustomerPredictionTable, PredictionBacktestTable, PredictionFitTable, PredictionTables } from './predictions.table.js';
@@ -48,7 +49,14 @@ export async function churnRiskCounts(store: Store, storeId: string): Promise<Re
   return Object.fromEntries(rows.map((r) => [r.churn_risk, Number(r.customers)]));
 }
 
-/** Replaces the store's predictions with these scores (same order as `customerIds`). */
+/** Rows appended between two turns of the event loop: about a millisecond of work. */
+const rowsPerTurn = 256;
+
+/**
+ * Replaces the store's predictions with these scores (same order as `customerIds`), in one
+ * transaction. The event loop gets a turn every few hundred rows, so the appending of a large
+ * store's rows (about 4 µs each) never holds requests for long.
+ */
 export async function replacePredictions(
   store: Store, storeId: string, fitId: string, asOf: string, customerIds: ArrayLike<number>, scores: Scores, scoredAt: Date,
 ): Promise<void> {
@@ -82,6 +90,7 @@ export async function replacePredictions(
         appender.appendVarchar(churnRiskNames[scores.churnRisk[i]!]!);
         appender.appendTimestamp(scoredMicros);
         appender.endRow();
+        if ((i + 1) % rowsPerTurn === 0) await setImmediate();
       }
       appender.closeSync();
       await connection.run('commit');

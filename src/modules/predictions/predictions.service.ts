@@ -54,8 +54,8 @@ export function missingData(s: CustomerSummaries, historyDays: number): string[]
   return missing;
 }
 
-async function firstOrderDay(store: Store, storeId: string, asOf: string): Promise<number> {
-  const s = await customerSummaries(store, storeId, { calibrationEnd: asOf, timeUnit: 'day' });
+/** Days from the first purchase of the oldest customer to the summaries' calibration end. */
+function historyDays(s: CustomerSummaries): number {
   let oldest = 0;
   for (let i = 0; i < s.length; i += 1) oldest = Math.max(oldest, s.ageDays[i]!);
   return oldest;
@@ -83,9 +83,7 @@ async function loadHoldout(
     throw new AppError('validation_failed', `The holdout period must be at least ${minimums.holdoutDays} days`, [{ path: 'holdoutEnd', reason: `${holdoutDays} days after the calibration end` }]);
   }
   const summaries = await customerSummaries(store, storeId, options);
-  let history = 0;
-  for (let i = 0; i < summaries.length; i += 1) history = Math.max(history, summaries.ageDays[i]!);
-  const missing = missingData(summaries, history);
+  const missing = missingData(summaries, historyDays(summaries));
   if (missing.length) throw new AppError('validation_failed', `Not enough data before ${options.calibrationEnd} to fit the models`, missing.map((reason) => ({ path: 'calibrationEnd', reason: `needs ${reason}` })));
   const weeklyActual = await holdoutWeeklyPurchases(store, storeId, options.calibrationEnd, options.holdoutEnd);
   return { summaries: forThread(summaries), weeklyActual, holdoutDays, customers: summaries.length };
@@ -127,8 +125,8 @@ export async function fitAndScore(store: Store, storeId: string, options: FitOpt
   const timeUnit = options.timeUnit ?? 'week';
   const asOf = options.asOf ?? (await lastOrderDay(store, storeId));
   if (!asOf) return { status: 'insufficient', asOf: new Date().toISOString().slice(0, 10), timeUnit, customers: 0, missing: ['orders from customers'] };
-  const history = await firstOrderDay(store, storeId, asOf);
   const summaries = await customerSummaries(store, storeId, { calibrationEnd: asOf, timeUnit });
+  const history = historyDays(summaries);
   const missing = missingData(summaries, history);
   if (missing.length) {
     await recordInsufficient(store, storeId, asOf, timeUnit, summaries.length, missing);

@@ -41,54 +41,58 @@ export interface CustomerSummaries {
   length: number;
 }
 
-interface SummaryRow {
-  customer_id: number;
-  x: number;
-  tx_days: number;
-  t_days: number;
-  repeat_value: number;
-  holdout_purchases: number;
-  holdout_value: number;
-}
+/** The columns of the summary query, in its select order; all read as doubles. */
+const summaryColumns = ['customer_id', 'x', 'tx_days', 't_days', 'repeat_value', 'holdout_purchases', 'holdout_value'] as const;
 
+/**
+ * Reads the summaries of the store's customers. The result is streamed chunk by chunk (2,048
+ * rows each) straight into typed columns, so a large store is read without one object per row
+ * and without holding the event loop for long between chunks.
+ */
 export async function customerSummaries(store: Store, storeId: string, options: SummaryOptions): Promise<CustomerSummaries> {
   const { calibrationEnd, timeUnit } = options;
   const holdoutEnd = options.holdoutEnd ?? calibrationEnd;
-  const result = await sql<SummaryRow>`
-    with days as (
-      select customer_id, cast(placed_at as date) as day, sum(total) as value
-      from orders
-      where store_id = ${storeId} and customer_id is not null and status <> 'cancelled'
-        and cast(placed_at as date) <= cast(${holdoutEnd} as date)
-      group by customer_id, cast(placed_at as date)
-    ),
-    firsts as (
-      select customer_id, min(day) as first_day from days group by customer_id
-    ),
-    calibration as (
-      select d.customer_id, f.first_day,
-        count(*) - 1 as x,
-        max(d.day) - f.first_day as tx_days,
-        sum(case when d.day > f.first_day then d.value else 0 end) as repeat_value
-      from days d join firsts f on f.customer_id = d.customer_id
-      where f.first_day <= cast(${calibrationEnd} as date) and d.day <= cast(${calibrationEnd} as date)
-      group by d.customer_id, f.first_day
-    ),
-    holdout as (
-      select customer_id, count(*) as purchases, sum(value) as value
-      from days where day > cast(${calibrationEnd} as date)
-      group by customer_id
-    )
-    select c.customer_id, c.x, c.tx_days,
-      cast(${calibrationEnd} as date) - c.first_day as t_days,
-      c.repeat_value,
-      coalesce(h.purchases, 0) as holdout_purchases,
-      coalesce(h.value, 0) as holdout_value
-    from calibration c left join holdout h on h.customer_id = c.customer_id
-    order by c.customer_id
-  `.execute(store.read);
-  const rows = result.rows;
-  const n = rows.length;
+  const columns = await store.withReader(async (connection) => {
+    const result = await connection.stream(`
+      with days as (
+        select customer_id, cast(placed_at as date) as day, sum(total) as value
+        from orders
+        where store_id = $1 and customer_id is not null and status <> 'cancelled'
+          and cast(placed_at as date) <= cast($3 as date)
+        group by customer_id, cast(placed_at as date)
+      ),
+      firsts as (
+        select customer_id, min(day) as first_day from days group by customer_id
+      ),
+      calibration as (
+        select d.customer_id, f.first_day,
+          count(*) - 1 as x,
+          max(d.day) - f.first_day as tx_days,
+          sum(case when d.day > f.first_day then d.value else 0 end) as repeat_value
+        from days d join firsts f on f.customer_id = d.customer_id
+        where f.first_day <= cast($2 as date) and d.day <= cast($2 as date)
+        group by d.customer_id, f.first_day
+      ),
+      holdout as (
+        select customer_id, count(*) as purchases, sum(value) as value
+        from days where day > cast($2 as date)
+        group by customer_id
+      )
+      select c.customer_id::double, c.x::double, c.tx_days::double,
+        (cast($2 as date) - c.first_day)::double,
+        c.repeat_value::double,
+        coalesce(h.purchases, 0)::double,
+        coalesce(h.value, 0)::double
+      from calibration c left join holdout h on h.customer_id = c.customer_id
+      order by c.customer_id
+    `, [storeId, calibrationEnd, holdoutEnd]);
+    const chunks: number[][][] = [];
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      chunks.push(summaryColumns.map((_, i) => chunk!.getColumnValues(i) as number[]));
+    }
+    return chunks;
+  });
+  const n = columns.reduce((sum, chunk) => sum + chunk[0]!.length, 0);
   const unit = daysPerUnit(timeUnit);
   const summaries: CustomerSummaries = {
     calibrationEnd,
@@ -104,18 +108,21 @@ export async function customerSummaries(store: Store, storeId: string, options: 
     holdoutValue: new Float64Array(n),
     length: n,
   };
-  rows.forEach((row, i) => {
-    const x = Number(row.x);
-    summaries.customerId[i] = Number(row.customer_id);
-    summaries.x[i] = x;
-    summaries.tx[i] = Number(row.tx_days) / unit;
-    summaries.T[i] = Number(row.t_days) / unit;
-    summaries.txDays[i] = Number(row.tx_days);
-    summaries.ageDays[i] = Number(row.t_days);
-    summaries.meanRepeatValue[i] = x > 0 ? Number(row.repeat_value) / x : 0;
-    summaries.holdoutPurchases[i] = Number(row.holdout_purchases);
-    summaries.holdoutValue[i] = Number(row.holdout_value);
-  });
+  let i = 0;
+  for (const [ids, xs, txDays, tDays, repeatValues, holdoutPurchases, holdoutValues] of columns) {
+    summaries.customerId.set(ids!, i);
+    summaries.x.set(xs!, i);
+    summaries.txDays.set(txDays!, i);
+    summaries.ageDays.set(tDays!, i);
+    summaries.holdoutPurchases.set(holdoutPurchases!, i);
+    summaries.holdoutValue.set(holdoutValues!, i);
+    for (let j = 0; j < xs!.length; j += 1, i += 1) {
+      const x = xs![j]!;
+      summaries.tx[i] = txDays![j]! / unit;
+      summaries.T[i] = tDays![j]! / unit;
+      summaries.meanRepeatValue[i] = x > 0 ? repeatValues![j]! / x : 0;
+    }
+  }
   return summaries;
 }
 
