@@ -77,29 +77,40 @@ describe('group-commit writer', () => {
   it('a group whose transaction fails leaves nothing behind, and its retry stores each event once', async () => {
     const writer = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
     const rename = (from: string, to: string) => t.services.store.withWriter((connection) => connection.run(`alter table ${from} rename to ${to}`));
+    // The events are appended and flushed; the identity link after them fails: all of it rolls back.
+    await rename('identities', 'identities_away');
+    try {
+      const link = { storeId: t.storeId, anonymousId: 'a-1', customerId: 1 };
+      await expect(writer.submit([row(t.storeId, 'fail-1'), row(t.storeId, 'fail-2')], [link])).rejects.toMatchObject({ code: 'unavailable' });
+    } finally {
+      await rename('identities_away', 'identities');
+    }
+    expect(await count('fail-')).toBe(0);
+    // The events table itself missing: refused before anything is appended.
     await rename('events', 'events_away');
     try {
-      await expect(writer.submit([row(t.storeId, 'fail-1'), row(t.storeId, 'fail-2')])).rejects.toMatchObject({ code: 'unavailable' });
+      await expect(writer.submit([row(t.storeId, 'fail-1')])).rejects.toMatchObject({ code: 'unavailable' });
     } finally {
       await rename('events_away', 'events');
     }
     expect(await writer.submit([row(t.storeId, 'fail-1'), row(t.storeId, 'fail-2'), row(t.storeId, 'fail-3')])).toEqual(['stored', 'stored', 'stored']);
+    expect(await writer.submit([row(t.storeId, 'fail-2')])).toEqual(['duplicate']);
     await writer.close();
-    expect(await count('fail-')).toBe(3);
-    const keys = await rows<{ n: number }>(t.services, `select count(*) as n from ingest_message_keys
-      where key in (select md5_number(? || chr(0) || m) from unnest(['fail-1', 'fail-2', 'fail-3']) as u(m))`, t.storeId);
-    expect(Number(keys[0]!.n)).toBe(3);
+    const stored = await rows<{ message_id: string; message_fp: number }>(t.services,
+      `select message_id, message_fp from events where store_id = ? and message_id like 'fail-%' order by message_id`, t.storeId);
+    expect(stored.map((r) => [r.message_id, Number(r.message_fp)])).toEqual(['fail-1', 'fail-2', 'fail-3'].map((m) => [m, fingerprint(t.storeId, m)]));
   });
 
   it('reads the window back after a restart, and a fingerprint collision never drops a new event', async () => {
     const first = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
     expect(await first.submit([row(t.storeId, 'restart-1')])).toEqual(['stored']);
     await first.close();
-    // A key row with the fingerprint of 'collide-1' but another message's exact key: the window
-    // says "probably seen", the exact key says new.
+    // A stored event with the fingerprint of 'collide-1' but another message id: the window says
+    // "probably seen", the exact message id says new.
     await t.services.store.withWriter((connection) => connection.run(
-      `insert into ingest_message_keys values (md5_number('another store' || chr(0) || 'another message'), $1, now()::timestamp)`,
-      [BigInt(fingerprint(t.storeId, 'collide-1'))],
+      `insert into events (store_id, id, message_id, type, properties, source, occurred_at, received_at, message_fp)
+       values ($1, nextval('events_id_seq'), 'another message', 'track', '{}', 'api', now()::timestamp, now()::timestamp, $2)`,
+      [t.storeId, BigInt(fingerprint(t.storeId, 'collide-1'))],
     ));
     const second = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
     expect(await second.submit([row(t.storeId, 'restart-1'), row(t.storeId, 'collide-1'), row(t.storeId, 'fresh-1')])).toEqual(['duplicate', 'stored', 'stored']);

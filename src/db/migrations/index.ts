@@ -6,6 +6,7 @@ import * as ingest from './2026-11-23T000500-ingest.js';
 import * as segments from './2026-11-23T000600-segments.js';
 import * as messageKeys from './2026-11-23T000700-message-keys.js';
 import * as trackingOrigins from './2026-11-23T000800-tracking-origins.js';
+import * as eventFingerprints from './2026-11-23T000900-event-fingerprints.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T000600-segments': segments,
   '2026-11-23T000700-message-keys': messageKeys,
   '2026-11-23T000800-tracking-origins': trackingOrigins,
+  '2026-11-23T000900-event-fingerprints': eventFingerprints,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,7 +10,8 @@ import { DAY_MS } from '../../lib/time.js';
 import { acquisitionCurve, DEMO_STORE, periodEnding } from './calendar.js';
 import { buildCatalogue, categories } from './catalogue.js';
 import { simulateCustomer, type DemoContext } from './customer.js';
-import { drawIds, TABLE_COLUMNS, TableWriter, ts, type DemoTable } from './demo.writer.js';
+import { drawIds } from '../../db/sequences.js';
+import { TABLE_COLUMNS, TableWriter, ts, type DemoTable } from './demo.writer.js';
 import { SessionWriter } from './sessions.js';
 
 export interface DemoOptions {

@@ -19,6 +19,8 @@ export interface EventTable {
   received_at: Date;
   /** The message's context as JSON text (page, campaign, user agent, library); optional on insert. */
   context: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 53-bit fingerprint of (store_id, message_id) for tracked events' dedupe; optional on insert. */
+  message_fp: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface IdentityTable {
@@ -32,12 +34,6 @@ export interface IdentityTable {
  * Ingestion bookkeeping (migration 2026-11-23T000500). These tables are written by the ingest
  * writer with raw SQL on the writer connection, so they are not part of the Kysely `Database` map.
  */
-export interface IngestMessageIdTable {
-  /** MD5 of `store_id \0 message_id` as a 128-bit integer. */
-  key: bigint;
-  received_at: Date;
-}
-
 export interface WebhookDeliveryTable {
   store_id: string;
   webhook_id: string;

@@ -1,10 +1,11 @@
 /**
  * Group commit for tracked events. Requests hand their events to one writer task, which waits a
  * few milliseconds for more, then writes everything pending in ONE transaction on the writer
- * connection: the events are staged (see event.staging.ts), their message keys go into the dedupe
- * table (learning which are new), the new events into `events`, then identity links and the ingest
- * counters. Only after COMMIT are the waiting
- * requests answered, so an acknowledged event is durable. The queue is bounded: beyond its limit
+ * connection: the new events through DuckDB's appender (see event.appender.ts), then identity
+ * links and the ingest counters. Which events are new is known before the transaction, from the
+ * in-memory dedupe window (message-window.ts) and, for a fingerprint seen before, the stored
+ * events' exact message ids. Only after COMMIT are the waiting requests answered, so an
+ * acknowledged event is durable. The queue is bounded: beyond its limit
  * `submit` refuses at once (the route answers 503 with Retry-After) instead of growing without end.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -12,7 +13,7 @@ import type { Store } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { EventType } from '../events/events.table.js';
-import { EventStaging, ts, writeLinks } from './event.staging.js';
+import { EventAppender, messageKey, recentFingerprints, storedMessages, ts, writeLinks } from './event.appender.js';
 import { fingerprint, MessageWindow } from './message-window.js';
 import type { IngestStats } from './ingest.stats.js';
 
@@ -85,7 +86,7 @@ export class GroupCommitWriter {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private statsWrittenAt = 0;
-  private readonly staging = new EventStaging();
+  private readonly appender = new EventAppender();
   private window: MessageWindow | undefined;
   private closed = false;
   private readonly delayMs: number;
@@ -174,7 +175,7 @@ export class GroupCommitWriter {
     const fresh: Fresh[] = [];
     const seen = new Set<string>();
     group.forEach((pending, i) => pending.events.forEach((row, j) => {
-      const key = row.messageId === null ? undefined : `${row.storeId}\u0000${row.messageId}`;
+      const key = row.messageId === null ? undefined : messageKey(row.storeId, row.messageId);
       if (key !== undefined && seen.has(key)) outcomes[i]![j] = 'duplicate';
       else {
         if (key !== undefined) seen.add(key);
@@ -192,47 +193,41 @@ export class GroupCommitWriter {
   }
 
   /**
-   * One transaction. Events whose fingerprint the window has seen are checked against the exact
-   * keys first (a retried batch); the rest are new and go in without asking the table. In the
-   * common case BEGIN, keys, events and COMMIT are one script, so the group waits for the event
-   * loop once; links, suspects and the counters (at most once a second) add statements. A failed
-   * script leaves its transaction open (and aborted); the rollback below closes it.
+   * One transaction. Events whose fingerprint the window has seen are first checked against the
+   * stored events' exact message ids (a retried batch); the rest are new without asking the
+   * table. Then BEGIN, the appended events, links, the counters (at most once a second), COMMIT.
    */
-  private async write(fresh: Fresh[], links: IdentityLink[], outcomes: EventOutcome[][], group: Pending[]): Promise<void> {
+  private async write(candidates: Fresh[], links: IdentityLink[], outcomes: EventOutcome[][], group: Pending[]): Promise<void> {
     let t = performance.now();
     await this.store.withWriter(async (connection) => {
       t = this.mark('wait-writer', t);
       const window = await this.windowOf(connection);
-      const suspects: number[] = [];
-      fresh.forEach(({ fp }, seq) => {
-        if (fp !== null && window.has(fp)) suspects.push(seq);
-      });
+      let fresh = candidates;
+      const suspects = fresh.filter(({ fp }) => fp !== null && window.has(fp));
+      if (suspects.length > 0) {
+        const stored = await storedMessages(connection, suspects.map(({ row, fp }) => ({ storeId: row.storeId, messageId: row.messageId!, fp: fp! })), this.cutoff());
+        for (const { row, at: [i, j] } of suspects) if (stored.has(messageKey(row.storeId, row.messageId!))) outcomes[i]![j] = 'duplicate';
+        fresh = fresh.filter(({ at: [i, j] }) => outcomes[i]![j] === 'stored');
+        t = this.mark('suspects', t);
+      }
       const withStats = fresh.length === 0 || Date.now() - this.statsWrittenAt >= STATS_EVERY_MS;
-      const more = links.length > 0 || withStats || suspects.length > 0;
-      const script = ['begin transaction', ...(fresh.length > 0 && suspects.length === 0 ? [EventStaging.insertAllSql] : []), ...(more ? [] : ['commit'])];
       let restoreStats: (() => void) | undefined;
+      if (fresh.length > 0) {
+        await this.appender.reserve(connection, fresh.length);
+        await this.appender.prepare(connection);
+      }
+      await connection.run('begin transaction');
       try {
-        if (fresh.length > 0) await this.staging.stage(connection, fresh.map((f) => f.row), fresh.map((f) => f.fp));
-        t = this.mark('stage', t);
-        await connection.run(script.join(';\n'));
-        t = this.mark(more ? 'begin-insert' : 'insert-commit', t);
-        if (more) {
-          if (suspects.length > 0) {
-            for (const seq of await this.staging.dropDuplicates(connection, suspects)) {
-              const [i, j] = fresh[seq]!.at;
-              outcomes[i]![j] = 'duplicate';
-            }
-            await connection.run(EventStaging.insertAllSql);
-          }
-          if (links.length > 0) await writeLinks(connection, links);
-          if (withStats) restoreStats = (await this.stats.flush(connection)).restore;
-          await connection.run('commit');
-          this.mark('more-commit', t);
-        }
+        t = this.mark('begin', t);
+        if (fresh.length > 0) this.appender.append(fresh.map((f) => f.row), fresh.map((f) => f.fp));
+        t = this.mark('append', t);
+        if (links.length > 0) await writeLinks(connection, links);
+        if (withStats) restoreStats = (await this.stats.flush(connection)).restore;
+        await connection.run('commit');
+        this.mark('commit', t);
       } catch (error) {
-        // Nothing of the group may stay behind: not the transaction, not rows in staging.
+        // Nothing of the group may stay behind: the transaction is rolled back whole.
         await connection.run('rollback').catch(() => undefined);
-        await this.staging.clear(connection).catch(() => undefined);
         restoreStats?.();
         throw error;
       }
@@ -253,26 +248,32 @@ export class GroupCommitWriter {
     });
   }
 
-  /** The dedupe window, read from the key table on first use (a restart keeps it). */
+  /** The oldest receive time the dedupe window covers (7 days are promised; one more is kept). */
+  private cutoff(now = Date.now()): Date {
+    return new Date(now - KEEP_DAYS * 86_400_000);
+  }
+
+  /** The dedupe window, read from the stored events' fingerprints on first use (a restart keeps it). */
   private async windowOf(connection: DuckDBConnection): Promise<MessageWindow> {
     if (this.window) return this.window;
     const window = new MessageWindow(KEEP_DAYS);
-    const cutoff = new Date(Date.now() - KEEP_DAYS * 86_400_000);
-    const reader = await connection.runAndReadAll('select fp::double, epoch_ms(received_at)::double from ingest_message_keys where received_at >= $1', [ts(cutoff)]);
-    const [fps = [], times = []] = reader.getColumns() as number[][];
+    const { fps, times } = await recentFingerprints(connection, this.cutoff());
     fps.forEach((fp, i) => window.add(fp, times[i]!));
     this.window = window;
     return window;
   }
 
-  /** Deletes message ids older than the dedupe window (7 days is promised; one more is kept). */
+  /**
+   * Forgets message ids older than the dedupe window and webhook deliveries as old; returns how
+   * many message ids the window dropped.
+   */
   async prune(now = new Date()): Promise<number> {
-    const cutoff = new Date(now.getTime() - KEEP_DAYS * 86_400_000);
     return this.store.withWriter(async (connection) => {
-      this.window?.prune(now.getTime());
-      const result = await connection.run('delete from ingest_message_keys where received_at < $1', [ts(cutoff)]);
-      await connection.run('delete from webhook_deliveries where received_at < $1', [ts(cutoff)]);
-      return Number(result.rowsChanged);
+      const window = await this.windowOf(connection);
+      const before = window.size;
+      window.prune(now.getTime());
+      await connection.run('delete from webhook_deliveries where received_at < $1', [ts(this.cutoff(now.getTime()))]);
+      return before - window.size;
     });
   }
 
@@ -287,6 +288,6 @@ export class GroupCommitWriter {
       if (this.running) await this.running;
       else this.running = this.drain().finally(() => { this.running = undefined; });
     }
-    await this.store.withWriter(async () => this.staging.close());
+    await this.store.withWriter(async () => this.appender.close());
   }
 }

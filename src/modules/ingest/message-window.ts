@@ -3,7 +3,7 @@
  * in the last days, in one open-addressing hash set per UTC day (a day's set is dropped whole when
  * it leaves the window). A fingerprint not in the window means the message is new — the common
  * case, answered without touching the database. One that is means "probably seen": the writer
- * then compares the exact 128-bit keys in `ingest_message_keys`, so a fingerprint collision can
+ * then compares the exact message ids of the stored events, so a fingerprint collision can
  * never drop an event.
  *
  * Memory: 8 bytes per slot, at most half full — 8 to 16 bytes per message in the window.
