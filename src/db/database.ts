@@ -99,26 +99,16 @@ export class Store {
    * Exclusive use of the raw writer connection, for DuckDB appenders and multi-statement bulk
    * work. Queued behind (and ahead of) other writes like any write.
    */
-  async withWriter<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const connection = await this.writerPool.acquire();
-    try {
-      return await work(connection.raw);
-    } finally {
-      this.writerPool.release(connection);
-    }
+  withWriter<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return borrow(this.writerPool, work);
   }
 
   /**
    * A raw reader connection, for reads that stream large results chunk by chunk into columns
    * instead of building one object per row.
    */
-  async withReader<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const connection = await this.readerPool.acquire();
-    try {
-      return await work(connection.raw);
-    } finally {
-      this.readerPool.release(connection);
-    }
+  withReader<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return borrow(this.readerPool, work);
   }
 
   migrator(): Migrator {
@@ -147,5 +137,15 @@ export class Store {
     } finally {
       this.instance.closeSync();
     }
+  }
+}
+
+/** Runs `work` with a connection of the pool, returned to the pool however `work` ends. */
+async function borrow<T>(pool: ConnectionPool, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  const connection = await pool.acquire();
+  try {
+    return await work(connection.raw);
+  } finally {
+    pool.release(connection);
   }
 }
