@@ -9,6 +9,7 @@ import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../../modules/ingest/segment.v
 import type { IngestResult } from '../../modules/ingest/ingest.service.js';
 import type { EventType } from '../../modules/events/events.table.js';
 import { route, type RouteSpec } from '../route.js';
+import { rawBodyOf } from './ingest.scope.js';
 
 const tag = 'Tracking (Segment API)';
 
@@ -44,7 +45,9 @@ export const segmentRoutes: RouteSpec[] = [
     method: 'POST', url: '/v1/batch', permission: 'track', tag, bodyLimit: MAX_BATCH_BYTES, body: batchBody,
     summary: 'Send a batch of track/page/screen/identify/group/alias events (≤ 500 KB, each ≤ 32 KB); invalid events are rejected by index',
     handler: async ({ services, storeId, body, request }) =>
-      answer(await services.ingest.track(storeId, body.batch, { batchSentAt: body.sentAt, batchContext: body.context, origin: request.headers.origin }), 'batch'),
+      answer(await services.ingest.track(storeId, body.batch, {
+        batchSentAt: body.sentAt, batchContext: body.context, bodyBytes: rawBodyOf(request)?.length, origin: request.headers.origin,
+      }), 'batch'),
   }),
   single('track', 'Record an action (ecommerce events such as Order Completed also write orders)'),
   single('identify', 'Identify a customer: upserts the customer from traits and links the anonymous id'),

@@ -95,7 +95,7 @@ export class IngestService {
       this.stats.reject(storeId, source, reasonKey(path, reason));
     };
 
-    const validate: ValidateOptions = { type: options.type, batchSentAt: options.batchSentAt, batchContext: options.batchContext, receivedAt };
+    const validate: ValidateOptions = { type: options.type, batchSentAt: options.batchSentAt, batchContext: options.batchContext, bodyBytes: options.bodyBytes, receivedAt };
     messages.forEach((raw, index) => {
       const checked = validateMessage(raw, validate);
       const source = checked.ok ? checked.message.source : fallbackSource(raw);
