@@ -13,6 +13,7 @@ import { compileRule, type CompiledRule } from './segment.compiler.js';
 import { fieldCatalog } from './segment-fields.js';
 import { rfmScores } from './segment-rfm.js';
 import { deleteSegmentData, refreshMembers, type RefreshOutcome } from './segment-refresh.js';
+import { checkPersonasExist, personaIds } from './segment-personas.js';
 import { pathOfKind, referencedSegments, type Rule } from './segment-rule.schema.js';
 import { csvCell } from './segment-csv.js';
 import { parseRule } from './segment-rule.validate.js';
@@ -73,7 +74,7 @@ export class SegmentsService {
     const rules = new Map(all.map((row) => [row.id, JSON.parse(row.rule) as Rule]));
     const summaryFresh = await this.freshSummaries(storeId, rule, rules);
     const compiled = compileRule(rule, { storeId, asOf, segments: rules, summaryFresh, ...(selfId && { selfId }) });
-    await this.checkPersonas(storeId, rule);
+    await checkPersonasExist(this.read, storeId, rule);
     if (compiled.uses.predictions) {
       const fitted = await this.read.selectFrom('customer_predictions').select('customer_id').where('store_id', '=', storeId).limit(1).executeTakeFirst();
       if (!fitted) throw new AppError('validation_failed', 'Invalid segment rule', [{ path: pathOfKind(rule, 'prediction', 'rule') ?? 'rule', reason: 'prediction conditions are not available until predictions are fitted for this store' }]);
@@ -290,22 +291,4 @@ export class SegmentsService {
     for (const row of await repo.listSegmentRows(this.read, storeId)) personaIds(JSON.parse(row.rule) as Rule).forEach((id) => ids.add(id));
     return [...ids];
   }
-
-  private async checkPersonas(storeId: string, rule: Rule): Promise<void> {
-    const wanted = personaIds(rule);
-    if (!wanted.length) return;
-    const found = await sql<{ id: string }>`select id from personas where store_id = ${storeId} and list_contains(${wanted}::varchar[], id)`.execute(this.read);
-    const missing = wanted.filter((id) => !found.rows.some((r) => r.id === id));
-    if (missing.length) {
-      throw new AppError('validation_failed', 'Invalid segment rule', [{ path: pathOfKind(rule, 'persona', 'rule') ?? 'rule', reason: `no persona ${missing.map((m) => `"${m}"`).join(', ')} in this store` }]);
-    }
-  }
-
-}
-
-function personaIds(rule: Rule): string[] {
-  if (rule.kind === 'persona') return [rule.persona_id];
-  if (rule.kind === 'all' || rule.kind === 'any') return rule.rules.flatMap(personaIds);
-  if (rule.kind === 'not') return personaIds(rule.rule);
-  return [];
 }
