@@ -85,6 +85,27 @@ describe('authentication, roles and store isolation', () => {
     expect(addUser.statusCode).toBe(403);
   });
 
+  it('shows when each key was last used', async () => {
+    const created = await t.services.accounts.createApiKey(a.storeId, 'write', 'storefront');
+    const lastUsed = async () => {
+      const list = await t.app.inject({ method: 'GET', url: '/api/v1/keys', headers: bearer(a.secretKey) });
+      return list.json().data.find((k: { id: string }) => k.id === created.id).last_used_at as string | null;
+    };
+    expect(await lastUsed()).toBeNull();
+    const before = Date.now();
+    const sent = await t.app.inject({ method: 'POST', url: '/v1/track', headers: bearer(created.key), payload: { anonymousId: 'v-1', event: 'Viewed' } });
+    expect(sent.statusCode).toBe(200);
+    // Written beside the request, not before its answer: wait for it (bounded).
+    let used: string | null = null;
+    for (let i = 0; i < 50 && !used; i += 1) {
+      used = await lastUsed();
+      if (!used) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(used).not.toBeNull();
+    expect(Date.parse(used!)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(used!)).toBeLessThanOrEqual(Date.now());
+  });
+
   it('stops accepting a revoked key at once', async () => {
     const created = await t.services.accounts.createApiKey(a.storeId, 'secret', 'temporary');
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/store', headers: bearer(created.key) })).statusCode).toBe(200);

@@ -94,6 +94,10 @@ export function listApiKeys(db: Db, storeId: string): Promise<ApiKeyTable[]> {
   return db.selectFrom('api_keys').selectAll().where('store_id', '=', storeId).orderBy('created_at', 'desc').execute();
 }
 
+export async function touchApiKey(db: Db, id: string, at: Date): Promise<void> {
+  await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+}
+
 export async function revokeApiKey(db: Db, storeId: string, id: string, at: Date): Promise<boolean> {
   const result = await db
     .updateTable('api_keys')

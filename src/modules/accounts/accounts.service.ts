@@ -44,6 +44,8 @@ function slugify(name: string): string {
 /** Stores, users, memberships, sessions and API keys. */
 export class AccountsService {
   private readonly keyCache = new Map<string, { key: ApiKeyTable | undefined; until: number }>();
+  /** When each key's last use was last written (epoch ms), so a busy key writes once a minute. */
+  private readonly keyUseWritten = new Map<string, number>();
 
   constructor(
     private readonly write: Db,
@@ -236,8 +238,24 @@ export class AccountsService {
       this.keyCache.set(keyHash, { key, until: Date.now() + 5_000 });
     }
     if (!key || key.revoked_at) return undefined;
+    this.recordKeyUse(key.id);
     return { kind: 'key', id: key.id, storeId: key.store_id, role: key.kind === 'secret' ? 'admin' : 'analyst', keyKind: key.kind };
   }
+
+  /**
+   * Records that a key was used ("last used" on the Data page), at most once a minute per key.
+   * Not awaited: a request never waits for this write, and a failed write is retried on the
+   * key's next use.
+   */
+  private recordKeyUse(id: string): void {
+    const now = Date.now();
+    if (now - (this.keyUseWritten.get(id) ?? 0) < KEY_USE_EVERY_MS) return;
+    if (this.keyUseWritten.size > 10_000) this.keyUseWritten.clear();
+    this.keyUseWritten.set(id, now);
+    repo.touchApiKey(this.write, id, new Date(now)).catch(() => this.keyUseWritten.delete(id));
+  }
 }
+
+const KEY_USE_EVERY_MS = 60_000;
 
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4mL5cxr+f+n0Yy0yZqkGvE0S3RrYgcb2a0nIivrfJZk';
