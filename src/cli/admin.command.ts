@@ -89,7 +89,7 @@ export function registerAdminCommands(program: Command): void {
       await withContext(options, async ({ services }) => {
         const list = await services.accounts.listApiKeys(await resolveStoreId(services, options.store));
         if (options.json) printJson(list);
-        else process.stdout.write(`${formatTable(['id', 'kind', 'name', 'prefix', 'created', 'revoked'], list.map((k) => [k.id, k.kind, k.name, `${k.prefix}…`, k.created_at.toISOString(), k.revoked_at?.toISOString()]))}\n`);
+        else process.stdout.write(`${formatTable(['id', 'kind', 'name', 'prefix', 'created', 'last used', 'revoked'], list.map((k) => [k.id, k.kind, k.name, `${k.prefix}…`, k.created_at.toISOString(), k.last_used_at?.toISOString() ?? 'never', k.revoked_at?.toISOString()]))}\n`);
       });
     });
   withDataDir(keys.command('revoke').description('revoke an API key').argument('<id>', 'key id'))

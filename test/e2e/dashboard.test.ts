@@ -131,9 +131,29 @@ describe('dashboard as the owner', () => {
     await notice.waitFor();
     const key = (await notice.locator('code').textContent()) ?? '';
     expect(key).toMatch(/^hk_write_/);
-    // The key works for tracking until it is revoked.
-    const keys = await api<{ data: { id: string; name: string; revoked_at: string | null }[] }>('/api/v1/keys');
+    // The key works for tracking until it is revoked: one good event and one without its name.
+    const sent = await page.request.post(`${hearth.url}/v1/batch`, {
+      headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` },
+      data: { batch: [{ type: 'track', anonymousId: 'e2e-visitor', event: 'Product Viewed' }, { type: 'track', anonymousId: 'e2e-visitor' }] },
+    });
+    expect((await sent.json()) as unknown).toMatchObject({ stored: 1, rejected: [{ index: 1, path: 'event' }] });
+    const keys = await api<{ data: { id: string; name: string; revoked_at: string | null; last_used_at: string | null }[] }>('/api/v1/keys');
     expect(keys.body.data.find((k) => k.name === 'storefront')?.revoked_at).toBeNull();
+    await expect.poll(async () => (await api<{ data: { name: string; last_used_at: string | null }[] }>('/api/v1/keys')).body.data.find((k) => k.name === 'storefront')?.last_used_at).not.toBeNull();
+
+    // The Data page shows what arrived, as the status API counts it, with the rejection's reason.
+    await page.reload();
+    await settled(page);
+    const status = await api<{ sources: { source: string; received: number; stored: number; deduplicated: number; rejected: number }[] }>('/api/v1/ingest/status');
+    const viaApi = status.body.sources.find((s) => s.source === 'api')!;
+    expect(viaApi.rejected).toBeGreaterThanOrEqual(1);
+    const row = page.getByTestId('tracking-status').getByRole('row', { name: /HTTP API/ });
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells.slice(1, 5).map((c) => Number(c.replace(/,/g, '')))).toEqual([viaApi.received, viaApi.stored, viaApi.deduplicated, viaApi.rejected]);
+    expect(cells[5]).toContain('event: is required for track');
+    const keysRow = page.getByRole('row', { name: /storefront/ });
+    await expect(keysRow.textContent()).resolves.not.toContain('never');
+    await screenshot(page, '08a-data-after-tracking');
     await page.getByRole('button', { name: 'Revoke key storefront' }).click();
     await page.getByText(/revoked/).first().waitFor();
     const after = await api<{ data: { name: string; revoked_at: string | null }[] }>('/api/v1/keys');

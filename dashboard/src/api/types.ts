@@ -64,3 +64,32 @@ export interface Page<T> {
   data: T[];
   next_cursor: string | null;
 }
+
+/** GET /api/v1/ingest/status: the last 24 hours per source. */
+export interface IngestStatus {
+  since: string;
+  sources: {
+    source: string;
+    received: number;
+    stored: number;
+    rejected: number;
+    deduplicated: number;
+    topRejections: { reason: string; count: number }[];
+  }[];
+}
+
+type EntityCounts = { created: number; updated: number; unchanged: number };
+
+/** GET /api/v1/imports: import runs, newest first. */
+export interface ImportRun {
+  id: string;
+  format: string;
+  file: string;
+  state: string;
+  rowsRead: number;
+  rowsRejected: number;
+  fileSha256: string | null;
+  summary: { customers?: EntityCounts; products?: EntityCounts; orders?: EntityCounts; returns?: EntityCounts } | null;
+  startedAt: string;
+  finishedAt: string | null;
+}

@@ -3,7 +3,7 @@ import { http } from '../api/client';
 import type { ApiKey, CreatedKey, Job } from '../api/types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
-import { ImportStatus } from '../components/import-status';
+import { ImportRuns, TrackingStatus } from '../components/incoming';
 import { Async } from '../components/states';
 import { DataTable, Field, PageHeader, Panel } from '../components/ui';
 
@@ -125,7 +125,7 @@ export function DataPage() {
     <div className="page">
       <PageHeader title="Data" subtitle="Where your data comes from: keys, the tracking snippet, imports and background jobs." />
       <div className="stack">
-        <ImportStatus />
+        <TrackingStatus />
         <Keys />
         <Panel title="Tracking snippet" definition="Paste before </body> on every page of the shop, with a write key. It sends page views, and lets the shop call hearth.identify(customerId) and hearth.track(event, properties).">
           <pre className="snippet" data-testid="snippet"><code>{code}</code></pre>
@@ -133,6 +133,7 @@ export function DataPage() {
             {copied ? 'Copied' : 'Copy snippet'}
           </button>
         </Panel>
+        <ImportRuns />
         <Jobs />
       </div>
     </div>
