@@ -3,9 +3,11 @@
  * store, the services, and the store a command works on (`--store` id or slug; the only store
  * when there is one).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { Store } from '../db/database.js';
+import { DATABASE_FILE, Store } from '../db/database.js';
 import { AppError } from '../lib/errors.js';
 import { silentLogger } from '../lib/logger.js';
 import { createServices, type Services } from '../services.js';
@@ -39,6 +41,10 @@ export interface CliContext {
 /** Opens the store for a command. Commands other than `migrate`/`demo` need it migrated. */
 export async function openContext(options: CommonOptions, { migrate = false } = {}): Promise<CliContext> {
   const config = loadConfig(undefined, { dataDir: options.dataDir });
+  // A mistyped --data-dir must not leave an empty database behind.
+  if (!migrate && !existsSync(join(config.dataDir, DATABASE_FILE))) {
+    throw new CliError(`No Hearth data in ${config.dataDir}: run \`hearth migrate\`, \`hearth serve --migrate\` or \`hearth demo\` first, or point --data-dir (or HEARTH_DATA_DIR) at an existing data directory.`, 2);
+  }
   const store = await Store.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
   try {
     if (migrate) await store.migrate();

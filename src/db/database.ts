@@ -45,6 +45,9 @@ export interface StoreOptions {
   threads?: number | undefined;
 }
 
+/** The database file's name inside the data directory. */
+export const DATABASE_FILE = 'hearth.duckdb';
+
 export class DataDirInUseError extends Error {
   constructor(dataDir: string, detail: string) {
     super(`The data directory ${dataDir} is in use by another Hearth process (${detail}). Stop that process or choose another --data-dir.`);
@@ -66,7 +69,7 @@ export class Store {
 
   static async open(options: StoreOptions): Promise<Store> {
     mkdirSync(options.dataDir, { recursive: true });
-    const file = join(options.dataDir, 'hearth.duckdb');
+    const file = join(options.dataDir, DATABASE_FILE);
     let instance: DuckDBInstance;
     try {
       const settings: Record<string, string> = {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runHearth, startHearth, waitForExit } from '../helpers/cli.js';
 import { tempDir } from '../helpers/store.js';
@@ -24,6 +25,16 @@ describe('the hearth command', () => {
     const result = await runHearth(['status'], { HEARTH_PORT: 'eighty', HEARTH_DATA_DIR: dir() });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/HEARTH_PORT/);
+  });
+
+  it('says where no data is, instead of creating a database, when --data-dir points at nothing', async () => {
+    const missing = `${dir()}/typo`;
+    for (const args of [['status', '--data-dir', missing], ['report', 'kpis', '--data-dir', missing]]) {
+      const result = await runHearth(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/No Hearth data in .*typo.*hearth migrate/);
+    }
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('refuses to serve with pending migrations unless told to migrate', async () => {
