@@ -100,11 +100,20 @@ describe('dashboard as the owner', () => {
     const list = await api<{ data: { email: string }[] }>(`/api/v1/customers/search?q=${encodeURIComponent(hearth.seed.firstCustomer.email)}`);
     if (list.status === 404) return expectUnavailable();
     expect(list.body.data.map((c) => c.email)).toContain(hearth.seed.firstCustomer.email);
+    // The customer browses: a page view and two product views, which the timeline sums up.
+    const { key } = await hearth.server.services.accounts.createApiKey(hearth.storeId, 'write', 'profile test');
+    const userId = hearth.seed.firstCustomer.externalId;
+    const sent = await page.request.post(`${hearth.url}/v1/batch`, {
+      headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` },
+      data: { batch: [{ type: 'page', userId, name: 'Home' }, { type: 'track', userId, event: 'Product Viewed' }, { type: 'track', userId, event: 'Product Viewed' }] },
+    });
+    expect(((await sent.json()) as { stored: number }).stored).toBe(3);
     await page.getByRole('searchbox', { name: 'Search customers' }).fill(hearth.seed.firstCustomer.email);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('cell', { name: hearth.seed.firstCustomer.email }).click();
     await page.getByRole('heading', { level: 1, name: hearth.seed.firstCustomer.name }).waitFor();
     await settled(page);
+    await expect(page.getByText('1 page · 3 events · Product Viewed ×2, Home').count()).resolves.toBe(1);
     await screenshot(page, '06b-customer');
   });
 

@@ -21,6 +21,14 @@ interface TimelineItem {
   event?: string;
   rating?: number;
   discount_codes?: string[];
+  reason?: string | null;
+  /** browsing_session */
+  ended_at?: string;
+  events?: number;
+  pages?: number;
+  names?: Record<string, number>;
+  /** segment: entered or left */
+  change?: string;
 }
 
 interface Profile {
@@ -33,10 +41,22 @@ interface Profile {
   timeline?: TimelineItem[];
 }
 
+/** A browsing session in a line: how long, how many pages and events, and the most frequent ones. */
+function describeSession(item: TimelineItem): string {
+  const minutes = item.ended_at ? Math.round((Date.parse(item.ended_at) - Date.parse(item.at)) / 60_000) : 0;
+  const top = Object.entries(item.names ?? {}).sort(([, a], [, b]) => b - a).slice(0, 3).map(([name, n]) => (n > 1 ? `${name} ×${n}` : name));
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return [minutes > 0 ? `${minutes} min` : undefined, item.pages ? plural(item.pages, 'page') : undefined, plural(item.events ?? 0, 'event'), top.join(', ')]
+    .filter(Boolean).join(' · ');
+}
+
 function describe(item: TimelineItem, money: (v: number) => string): string {
+  if (item.type === 'browsing_session') return describeSession(item);
+  if (item.type === 'segment') return `${item.change ?? 'entered'} ${item.name ?? ''}`.trim();
   const parts = [item.external_id, item.status, item.items !== undefined ? `${item.items} item${item.items === 1 ? '' : 's'}` : undefined,
     item.total !== undefined ? money(item.total) : item.amount !== undefined ? money(item.amount) : undefined, item.event ?? item.name,
-    item.rating !== undefined ? `${item.rating}★` : undefined, item.discount_codes?.length ? `code ${item.discount_codes.join(', ')}` : undefined];
+    item.rating !== undefined ? `${item.rating}★` : undefined, item.discount_codes?.length ? `code ${item.discount_codes.join(', ')}` : undefined,
+    item.reason ?? undefined];
   return parts.filter(Boolean).join(' · ');
 }
 
