@@ -123,7 +123,7 @@ function Personas() {
     <Panel title="Personas" definition="Groups of customers who buy alike, found by clustering their order behaviour, each described in words.">
       {canWrite && (
         <p>
-          <button type="button" onClick={run} disabled={find.pending}>{find.pending ? 'Finding personas…' : 'Find personas again'}</button>
+          <button type="button" className="secondary" onClick={run} disabled={find.pending}>{find.pending ? 'Finding personas…' : 'Find personas again'}</button>
           {find.error && <ErrorState error={find.error} />}
         </p>
       )}
