@@ -82,6 +82,22 @@ describe('dashboard as the owner', () => {
     }
   });
 
+  it('products sort by a column: repeat rate, largest first, then smallest first', async () => {
+    await visit('/products', '07-products');
+    const report = await api<{ rows: { title: string; repeatRate: number | null }[] }>('/api/v1/analytics/products');
+    const rated = report.body.rows.filter((r) => r.repeatRate !== null);
+    expect(rated.length).toBeGreaterThan(1);
+    const firstTitle = async () => (await page.getByRole('row').nth(1).getByRole('cell').first().textContent()) ?? '';
+    const header = page.getByRole('button', { name: /^Repeat rate/ });
+    await header.click();
+    const highest = Math.max(...rated.map((r) => r.repeatRate!));
+    expect(rated.filter((r) => r.repeatRate === highest).map((r) => r.title)).toContain(await firstTitle());
+    await expect(page.getByRole('columnheader', { name: /Repeat rate/ }).getAttribute('aria-sort')).resolves.toBe('descending');
+    await header.click();
+    const lowest = Math.min(...rated.map((r) => r.repeatRate!));
+    expect(rated.filter((r) => r.repeatRate === lowest).map((r) => r.title)).toContain(await firstTitle());
+  });
+
   it('RFM grid shows the counts the API computes and lists a segment\'s members', async () => {
     await visit('/rfm', '03-rfm');
     const rfm = await api<{ segments: { segment: string; customers: number }[] }>('/api/v1/analytics/rfm');

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 
 /** A titled card. `definition` is the metric's definition, shown on hover and focus. */
 export function Panel({ title, definition, actions, children, className = '', testId }: { title: string; definition?: string; actions?: ReactNode; children: ReactNode; className?: string; testId?: string }) {
@@ -65,9 +65,37 @@ export interface Column<T> {
   render: (row: T) => ReactNode;
   numeric?: boolean;
   title?: string;
+  /** Makes the column sortable by this value (numbers sort largest first on the first click). */
+  sortValue?: (row: T) => number | string | null;
+}
+
+type Sort = { key: string; direction: 'ascending' | 'descending' };
+
+function compareValues(a: number | string | null, b: number | string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
+}
+
+function sortedRows<T>(rows: T[], columns: Column<T>[], sort: Sort | undefined): T[] {
+  const column = sort && columns.find((c) => c.key === sort.key);
+  if (!sort || !column?.sortValue) return rows;
+  const value = column.sortValue;
+  const sign = sort.direction === 'ascending' ? 1 : -1;
+  // Empty values stay last either way.
+  return [...rows].sort((a, b) => {
+    const [x, y] = [value(a), value(b)];
+    if (x === null || y === null) return compareValues(x, y);
+    return sign * compareValues(x, y);
+  });
 }
 
 export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick }: { columns: Column<T>[]; rows: T[]; rowKey: (row: T, index: number) => string; caption?: string; onRowClick?: (row: T) => void }) {
+  const [sort, setSort] = useState<Sort | undefined>();
+  const toggle = (column: Column<T>) => setSort((current) => current?.key === column.key
+    ? { key: column.key, direction: current.direction === 'descending' ? 'ascending' : 'descending' }
+    : { key: column.key, direction: column.numeric ? 'descending' : 'ascending' });
   return (
     <div className="table-wrap">
       <table className="table">
@@ -75,14 +103,16 @@ export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick }: { c
         <thead>
           <tr>
             {columns.map((c) => (
-              <th key={c.key} scope="col" className={c.numeric ? 'num' : undefined} title={c.title}>
-                {c.label}
+              <th key={c.key} scope="col" className={c.numeric ? 'num' : undefined} title={c.title} aria-sort={sort?.key === c.key ? sort.direction : undefined}>
+                {c.sortValue
+                  ? <button type="button" className="sort" onClick={() => toggle(c)}>{c.label}{sort?.key === c.key ? (sort.direction === 'descending' ? ' ▼' : ' ▲') : ''}</button>
+                  : c.label}
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {rows.map((row, index) => (
+          {sortedRows(rows, columns, sort).map((row, index) => (
             <tr
               key={rowKey(row, index)}
               className={onRowClick ? 'clickable' : undefined}

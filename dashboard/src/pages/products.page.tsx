@@ -19,11 +19,11 @@ export function ProductsPage() {
               rows={answer.rows}
               rowKey={(p) => p.key}
               columns={[
-                { key: 'title', label: 'Product', render: (p) => p.title },
-                { key: 'first', label: 'First-order customers', numeric: true, render: (p) => fmt.number(p.customers) },
-                { key: 'repeat', label: 'Repeat rate', numeric: true, render: (p) => fmt.percent(p.repeatRate, 1), title: 'Share who ordered again' },
-                { key: 'days', label: 'Median days to 2nd order', numeric: true, render: (p) => fmt.number(p.medianDaysToSecondOrder, { digits: 0 }) },
-                { key: 'ltv', label: '12-month revenue per customer', numeric: true, render: (p) => fmt.money(p.revenue12mPerCustomer === null ? null : Math.round(p.revenue12mPerCustomer)) },
+                { key: 'title', label: 'Product', render: (p) => p.title, sortValue: (p) => p.title },
+                { key: 'first', label: 'First-order customers', numeric: true, render: (p) => fmt.number(p.customers), sortValue: (p) => p.customers },
+                { key: 'repeat', label: 'Repeat rate', numeric: true, render: (p) => fmt.percent(p.repeatRate, 1), title: 'Share who ordered again', sortValue: (p) => p.repeatRate },
+                { key: 'days', label: 'Median days to 2nd order', numeric: true, render: (p) => fmt.number(p.medianDaysToSecondOrder, { digits: 0 }), sortValue: (p) => p.medianDaysToSecondOrder },
+                { key: 'ltv', label: '12-month revenue per customer', numeric: true, render: (p) => fmt.money(p.revenue12mPerCustomer === null ? null : Math.round(p.revenue12mPerCustomer)), sortValue: (p) => p.revenue12mPerCustomer },
               ]}
             />
           )}
