@@ -65,18 +65,8 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** GET /api/v1/ingest/status: the last 24 hours per source. */
-export interface IngestStatus {
-  since: string;
-  sources: {
-    source: string;
-    received: number;
-    stored: number;
-    rejected: number;
-    deduplicated: number;
-    topRejections: { reason: string; count: number }[];
-  }[];
-}
+/** GET /api/v1/ingest/status: the last 24 hours per source (shared with the server). */
+export type { IngestStatus } from '../../../src/modules/ingest/ingest-status.types';
 
 type EntityCounts = { created: number; updated: number; unchanged: number };
 

@@ -6,6 +6,7 @@
 import { timestampValue, type DuckDBConnection } from '@duckdb/node-api';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
+import type { IngestStatus, SourceStatus } from './ingest-status.types.js';
 
 export type Counter = 'received' | 'stored' | 'rejected' | 'deduplicated';
 const counters: readonly Counter[] = ['received', 'stored', 'rejected', 'deduplicated'];
@@ -14,19 +15,7 @@ const HOUR_MS = 3_600_000;
 interface Bucket { storeId: string; source: string; hour: number; received: number; stored: number; rejected: number; deduplicated: number }
 interface ReasonBucket { storeId: string; source: string; hour: number; reason: string; n: number }
 
-export interface SourceStatus {
-  source: string;
-  received: number;
-  stored: number;
-  rejected: number;
-  deduplicated: number;
-  topRejections: { reason: string; count: number }[];
-}
-
-export interface IngestStatus {
-  since: string;
-  sources: SourceStatus[];
-}
+export type { IngestStatus, SourceStatus } from './ingest-status.types.js';
 
 /** Rejection reasons are grouped without the event's values, so "12 bytes" and "13 bytes" count as one. */
 export function reasonKey(path: string, reason: string): string {
