@@ -7,7 +7,7 @@ import type { ImportRun, IngestStatus } from '../api/types';
 import { useApi } from '../api/use-api';
 import { useApp } from './app-context';
 import { Async } from './states';
-import { DataTable, Panel } from './ui';
+import { DataTable, Panel, RefreshButton } from './ui';
 
 const sourceNames: Record<string, string> = {
   api: 'HTTP API',
@@ -26,7 +26,7 @@ export function TrackingStatus() {
     <Panel
       title="Tracked events, last 24 hours"
       definition="Events sent to the tracking API (/v1/*), by the browser snippet, Segment or RudderStack, and Shopify webhooks. Received = events in the requests; stored = new events kept; deduplicated = retries of a messageId already stored (kept once); rejected = invalid events, with the most frequent reasons."
-      actions={<button type="button" className="secondary" onClick={reload}>Refresh</button>}
+      actions={<RefreshButton onClick={reload} />}
       testId="tracking-status"
     >
       <Async
@@ -80,7 +80,7 @@ export function ImportRuns() {
     <Panel
       title="File imports"
       definition="Files imported with the hearth import command or uploaded to POST /api/v1/imports, newest first. Rejected rows are written to a rejects file with their line and reason; importing the same file again changes nothing."
-      actions={<button type="button" className="secondary" onClick={reload}>Refresh</button>}
+      actions={<RefreshButton onClick={reload} />}
       testId="import-runs"
     >
       <Async result={result} onRetry={reload} isEmpty={(d) => d.runs.length === 0} empty={<>No file imported yet. Import order and customer files with <code>hearth import FILE --format F</code>.</>}>

@@ -1,5 +1,10 @@
 import { useState, type ReactNode } from 'react';
 
+/** The "Refresh" action of a panel whose data can change while the page is open. */
+export function RefreshButton({ onClick }: { onClick: () => void }) {
+  return <button type="button" className="secondary" onClick={onClick}>Refresh</button>;
+}
+
 /** A titled card. `definition` is the metric's definition, shown on hover and focus. */
 export function Panel({ title, definition, actions, children, className = '', testId }: { title: string; definition?: string; actions?: ReactNode; children: ReactNode; className?: string; testId?: string }) {
   return (

@@ -5,7 +5,7 @@ import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { ImportRuns, TrackingStatus } from '../components/incoming';
 import { Async } from '../components/states';
-import { DataTable, Field, PageHeader, Panel } from '../components/ui';
+import { DataTable, Field, PageHeader, Panel, RefreshButton } from '../components/ui';
 
 function snippet(origin: string, key: string): string {
   return `<!-- Hearth tracking: page views, events and identify (Segment spec). See docs/tracking.md. -->
@@ -93,7 +93,7 @@ function Jobs() {
   const { fmt } = useApp();
   const { result, reload } = useApi('jobs', () => http.get<{ data: Job[] }>('/api/v1/jobs', { limit: 25 }));
   return (
-    <Panel title="Job queue" definition="Background work: model refits, segment refreshes, imports. Failed jobs are retried with backoff; dead ones gave up after their last attempt." actions={<button type="button" className="secondary" onClick={reload}>Refresh</button>}>
+    <Panel title="Job queue" definition="Background work: model refits, segment refreshes, imports. Failed jobs are retried with backoff; dead ones gave up after their last attempt." actions={<RefreshButton onClick={reload} />}>
       <Async result={result} onRetry={reload} isEmpty={(d) => d.data.length === 0} empty="No background jobs have run yet. Imports, model refits and segment refreshes appear here.">
         {(data) => (
           <DataTable
