@@ -5,6 +5,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shopifyCustomer, shopifyHeaders } from '../helpers/shopify.js';
 import { launchBrowser, screenshot, settled, signIn } from './helpers/browser.js';
 import { startE2eServer, type E2eServer } from './helpers/server.js';
 
@@ -209,6 +210,33 @@ describe('dashboard as the owner', () => {
     await origins.fill('');
     await page.getByRole('button', { name: 'Save store settings' }).click();
     await expect.poll(listed).toBeNull();
+  });
+
+  it('sets up Shopify: the webhook URL to paste, a secret that signed deliveries must match', async () => {
+    await visit('/settings', '09b-settings-shopify');
+    const url = (await page.getByTestId('shopify-url').textContent()) ?? '';
+    expect(url).toBe(`${hearth.url}/webhooks/shopify/hearth-coffee`);
+    await expect(page.getByTestId('shopify-secret-state').textContent()).resolves.toBe('not set');
+    const secretField = page.locator('input[name=shopify-secret]');
+    await secretField.fill('short');
+    await page.getByRole('button', { name: 'Save secret' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('shopify_secret');
+    const secret = 'shpss_e2e_0123456789abcdef';
+    await secretField.fill(secret);
+    await page.getByRole('button', { name: 'Save secret' }).click();
+    await page.getByTestId('shopify-secret-state').getByText('set', { exact: true }).waitFor();
+    await screenshot(page, '09c-settings-shopify-set');
+
+    // Shopify's delivery to that URL, signed with the secret, is taken; a wrong signature is not.
+    const body = JSON.stringify(shopifyCustomer);
+    const signed = await page.request.post(url, { headers: shopifyHeaders(secret, 'customers/create', body), data: body });
+    expect(signed.status()).toBe(200);
+    const forged = await page.request.post(url, { headers: shopifyHeaders('not the secret', 'customers/create', body), data: body });
+    expect(forged.status()).toBe(401);
+
+    await page.getByRole('button', { name: 'Remove secret' }).click();
+    await page.getByTestId('shopify-secret-state').getByText('not set').waitFor();
+    await expect.poll(() => api<{ shopify_secret_set: boolean }>('/api/v1/store').then((r) => r.body.shopify_secret_set)).toBe(false);
   });
 
   it('fits a phone-width screen', async () => {

@@ -63,6 +63,49 @@ function StoreForm() {
   );
 }
 
+const shopifyTopics = ['orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'];
+
+/** Where Shopify sends its webhooks, and the shared secret their signatures are checked with. */
+function ShopifyPanel() {
+  const { store, isOwner, reloadStore } = useApp();
+  const [secret, setSecret] = useState('');
+  const [saved, setSaved] = useState<string | undefined>();
+  const save = useAction((changes: { shopify_secret: string | null }) => http.patch<StoreSettings>('/api/v1/store', changes));
+  const url = `${window.location.origin}/webhooks/shopify/${store.slug}`;
+  const apply = async (value: string | null) => {
+    setSaved(undefined);
+    if (await save.run({ shopify_secret: value })) {
+      setSecret('');
+      setSaved(value === null ? 'Secret removed: Shopify deliveries are refused until a new one is set.' : 'Secret saved.');
+      reloadStore();
+    }
+  };
+  return (
+    <Panel title="Shopify" definition="Shopify sends orders, refunds and customers as webhooks. Each delivery is signed with the shop's webhook secret; deliveries that do not match it are refused, and repeated deliveries are stored once.">
+      <div className="stack">
+        <dl className="dl">
+          <dt>Webhook URL</dt><dd><code data-testid="shopify-url">{url}</code></dd>
+          <dt>Topics</dt><dd>{shopifyTopics.join(', ')} (format JSON)</dd>
+          <dt>Secret</dt><dd data-testid="shopify-secret-state">{store.shopify_secret_set ? <span className="badge good">set</span> : <span className="badge warn">not set</span>}</dd>
+        </dl>
+        {isOwner ? (
+          <form onSubmit={(event) => { event.preventDefault(); void apply(secret); }} className="form-grid" aria-label="Shopify webhook secret">
+            <Field label="Webhook secret" hint="Shopify admin → Settings → Notifications → Webhooks: the key shown there (used to sign every webhook).">
+              <input name="shopify-secret" type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} required />
+            </Field>
+            <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
+              <button type="submit" className="primary" disabled={save.pending}>Save secret</button>
+              {store.shopify_secret_set && <button type="button" className="danger" disabled={save.pending} onClick={() => void apply(null)}>Remove secret</button>}
+            </div>
+          </form>
+        ) : <p className="muted">Only the store's owners set the Shopify secret.</p>}
+        {save.error && <p className="form-error" role="alert">{save.error.describe()}</p>}
+        {saved && <p className="notice" role="status">{saved}</p>}
+      </div>
+    </Panel>
+  );
+}
+
 function Users() {
   const { isOwner, fmt, session } = useApp();
   const { result, reload } = useApi('users', () => http.get<{ data: Member[] }>('/api/v1/users'));
@@ -126,9 +169,10 @@ function Users() {
 export function SettingsPage() {
   return (
     <div className="page">
-      <PageHeader title="Settings" subtitle="The store's name, time zone and currency, and who may use this dashboard." />
+      <PageHeader title="Settings" subtitle="The store's name, time zone and currency, its Shopify connection, and who may use this dashboard." />
       <div className="stack">
         <StoreForm />
+        <ShopifyPanel />
         <Users />
       </div>
     </div>
