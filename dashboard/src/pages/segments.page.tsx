@@ -165,9 +165,9 @@ export function SegmentsPage() {
                 rowKey={(s) => s.id}
                 onRowClick={setSelected}
                 columns={[
-                  { key: 'name', label: 'Segment', render: (s) => <>{s.name}{s.builtin_key && <span className="badge" style={{ marginLeft: 6 }}>built in</span>}</> },
+                  { key: 'name', label: 'Segment', render: (s) => <>{s.name}{s.builtin_key && <span className="badge" style={{ marginLeft: 6 }}>built in</span>}</>, sortValue: (s) => s.name },
                   { key: 'description', label: 'Description', render: (s) => <span className="muted wrap">{s.description ?? ''}</span> },
-                  { key: 'members', label: 'Members', numeric: true, render: (s) => fmt.number(s.member_count) },
+                  { key: 'members', label: 'Members', numeric: true, render: (s) => fmt.number(s.member_count), sortValue: (s) => s.member_count },
                   { key: 'refreshed', label: 'Refreshed', render: (s) => fmt.dateTime(s.refreshed_at) },
                 ]}
               />
