@@ -16,7 +16,8 @@ export function registerStatusCommand(program: Command): void {
           process.stdout.write(`${formatTable(['entity', 'rows'], Object.entries(store.counts).map(([entity, n]) => [entity, n]))}\n`);
           process.stdout.write(`guest orders: ${store.guestOrders}\n`);
           const sources = ingest.get(store.id)?.sources ?? [];
-          if (sources.length) process.stdout.write(`ingest, last 24 h:\n${formatTable(['source', 'received', 'stored', 'rejected', 'deduplicated', 'top rejection reasons'], sources.map((r) => [r.source, r.received, r.stored, r.rejected, r.deduplicated, r.topRejections.map((x) => `${x.reason} (${x.count})`).join('; ')]))}\n`);
+          if (!sources.length) process.stdout.write('tracked events, last 24 h: none\n');
+          else process.stdout.write(`tracked events, last 24 h:\n${formatTable(['source', 'received', 'stored', 'rejected', 'deduplicated', 'top rejection reasons'], sources.map((r) => [r.source, r.received, r.stored, r.rejected, r.deduplicated, r.topRejections.map((x) => `${x.reason} (${x.count})`).join('; ')]))}\n`);
         }
         const jobs = Object.entries(status.jobs).map(([state, n]) => `${state} ${n}`).join(', ');
         process.stdout.write(`\njobs: ${jobs}\n`);

@@ -109,7 +109,7 @@ describe('crash recovery', () => {
     const api = (JSON.parse(status.stdout).ingest[shop.id].sources as { source: string; deduplicated: number; stored: number }[]).find((s) => s.source === 'api');
     expect(api!.deduplicated).toBeGreaterThanOrEqual(50);
     const table = await runHearth(['status', '--data-dir', dir.path]);
-    expect(table.stdout).toMatch(/ingest, last 24 h:\n\s*source\s+received\s+stored\s+rejected\s+deduplicated/);
+    expect(table.stdout).toMatch(/tracked events, last 24 h:\n\s*source\s+received\s+stored\s+rejected\s+deduplicated/);
 
     const check = await Store.open({ dataDir: dir.path, readers: 1, memoryLimit: '256MB', threads: 1 });
     try {
