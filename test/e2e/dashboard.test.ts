@@ -157,6 +157,8 @@ describe('dashboard as the owner', () => {
     await notice.waitFor();
     const key = (await notice.locator('code').textContent()) ?? '';
     expect(key).toMatch(/^hk_write_/);
+    // The snippet is ready to paste with the new key.
+    await expect(page.getByTestId('snippet').textContent()).resolves.toContain(`data-write-key="${key}"`);
     // The key works for tracking until it is revoked: one good event and one without its name.
     const sent = await page.request.post(`${hearth.url}/v1/batch`, {
       headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` },
@@ -182,6 +184,7 @@ describe('dashboard as the owner', () => {
     await screenshot(page, '08a-data-after-tracking');
     await page.getByRole('button', { name: 'Revoke key storefront' }).click();
     await page.getByText(/revoked/).first().waitFor();
+    await expect(page.getByTestId('snippet').textContent()).resolves.not.toContain(key);
     const after = await api<{ data: { name: string; revoked_at: string | null }[] }>('/api/v1/keys');
     expect(after.body.data.find((k) => k.name === 'storefront')?.revoked_at).not.toBeNull();
     await page.reload();

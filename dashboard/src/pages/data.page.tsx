@@ -14,7 +14,7 @@ function snippet(origin: string, key: string): string {
 <script>window.hearth = window.hearth || []; window.hearth.push(['identify', ['CUSTOMER_ID', { email: 'EMAIL' }]]);</script> -->`;
 }
 
-function Keys() {
+function Keys({ onWriteKey }: { onWriteKey: (key: string | undefined) => void }) {
   const { canWrite, fmt } = useApp();
   const { result, reload } = useApi(canWrite ? 'keys' : null, () => http.get<{ data: ApiKey[] }>('/api/v1/keys'));
   const [kind, setKind] = useState<'write' | 'secret'>('write');
@@ -28,6 +28,7 @@ function Keys() {
     const key = await create.run({ kind, name });
     if (key) {
       setCreated({ ...key, kind });
+      if (kind === 'write') onWriteKey(key.key);
       setCopied(false);
       setName('');
       reload();
@@ -67,7 +68,11 @@ function Keys() {
               {
                 key: 'state', label: 'State', render: (k) => k.revoked_at
                   ? <span className="badge bad">revoked {fmt.date(k.revoked_at)}</span>
-                  : <button type="button" className="danger" aria-label={`Revoke key ${k.name}`} onClick={async () => { if (await revoke.run(k.id)) reload(); }}>Revoke</button>,
+                  : <button type="button" className="danger" aria-label={`Revoke key ${k.name}`} onClick={async () => {
+                    if (!(await revoke.run(k.id))) return;
+                    if (k.id === created?.id) onWriteKey(undefined);
+                    reload();
+                  }}>Revoke</button>,
               },
             ]}
           />
@@ -120,14 +125,17 @@ function Jobs() {
 export function DataPage() {
   const origin = window.location.origin;
   const [copied, setCopied] = useState(false);
-  const code = snippet(origin, 'YOUR_WRITE_KEY');
+  // A write key created on this page goes straight into the snippet (it is shown only once).
+  const [writeKey, setWriteKey] = useState<string | undefined>();
+  const code = snippet(origin, writeKey ?? 'YOUR_WRITE_KEY');
   return (
     <div className="page">
       <PageHeader title="Data" subtitle="Where your data comes from: keys, the tracking snippet, imports and background jobs." />
       <div className="stack">
         <TrackingStatus />
-        <Keys />
+        <Keys onWriteKey={(key) => { setWriteKey(key); setCopied(false); }} />
         <Panel title="Tracking snippet" definition="Paste before </body> on every page of the shop, with a write key. It sends page views, and lets the shop call hearth.identify(customerId) and hearth.track(event, properties).">
+          <p className="muted">{writeKey ? 'With the write key you just created, ready to paste.' : 'Create a write key above and it fills in here; or replace YOUR_WRITE_KEY with an existing one.'}</p>
           <pre className="snippet" data-testid="snippet"><code>{code}</code></pre>
           <button type="button" className="secondary" onClick={() => navigator.clipboard?.writeText(code).then(() => setCopied(true), () => setCopied(false))}>
             {copied ? 'Copied' : 'Copy snippet'}
