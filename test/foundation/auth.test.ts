@@ -97,7 +97,7 @@ describe('authentication, roles and store isolation', () => {
     expect(sent.statusCode).toBe(200);
     // Written beside the request, not before its answer: wait for it (bounded).
     let used: string | null = null;
-    for (let i = 0; i < 50 && !used; i += 1) {
+    for (let i = 0; i < 150 && !used; i += 1) {
       used = await lastUsed();
       if (!used) await new Promise((resolve) => setTimeout(resolve, 20));
     }
