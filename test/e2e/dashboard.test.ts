@@ -167,7 +167,7 @@ describe('dashboard as the owner', () => {
     expect((await sent.json()) as unknown).toMatchObject({ stored: 1, rejected: [{ index: 1, path: 'event' }] });
     const keys = await api<{ data: { id: string; name: string; revoked_at: string | null; last_used_at: string | null }[] }>('/api/v1/keys');
     expect(keys.body.data.find((k) => k.name === 'storefront')?.revoked_at).toBeNull();
-    await expect.poll(async () => (await api<{ data: { name: string; last_used_at: string | null }[] }>('/api/v1/keys')).body.data.find((k) => k.name === 'storefront')?.last_used_at).not.toBeNull();
+    await expect.poll(async () => (await api<{ data: { name: string; last_used_at: string | null }[] }>('/api/v1/keys')).body.data.find((k) => k.name === 'storefront')?.last_used_at, { timeout: 5_000 }).not.toBeNull();
 
     // The Data page shows what arrived, as the status API counts it, with the rejection's reason.
     await page.reload();
@@ -239,7 +239,7 @@ describe('dashboard as the owner', () => {
 
     await page.getByRole('button', { name: 'Remove secret' }).click();
     await page.getByTestId('shopify-secret-state').getByText('not set').waitFor();
-    await expect.poll(() => api<{ shopify_secret_set: boolean }>('/api/v1/store').then((r) => r.body.shopify_secret_set)).toBe(false);
+    await expect.poll(() => api<{ shopify_secret_set: boolean }>('/api/v1/store').then((r) => r.body.shopify_secret_set), { timeout: 5_000 }).toBe(false);
   });
 
   it('fits a phone-width screen', async () => {
