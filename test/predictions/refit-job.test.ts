@@ -57,13 +57,14 @@ async function runDailyRefit(storeId: string): Promise<{ jobId: number; ran: Pro
 }
 
 describe('a refit in progress', () => {
-  it('leaves the server answering /healthz within 500 ms', async () => {
+  it('keeps the event loop free while it fits: /healthz answers throughout', async () => {
     const { jobId, ran } = await runDailyRefit(large);
     let running = true;
     const finished = ran.finally(() => { running = false; });
     // The client runs in the server's process: a blocked event loop delays the timer between
-    // requests as much as the requests, so the figure is the time from one answer to the next.
+    // requests as much as the requests, so a gap is the time from one answer to the next.
     const gaps: number[] = [];
+    const before = performance.eventLoopUtilization();
     let last = performance.now();
     // Bounded: at most 2,000 requests, and only while the refit runs.
     while (running && gaps.length < 2_000) {
@@ -76,11 +77,18 @@ describe('a refit in progress', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(await finished).toBe(true);
+    const loop = performance.eventLoopUtilization(before);
     const job = await server.services.jobs.get(jobId);
     expect(job?.state, JSON.stringify(job)).toBe('done');
     // The refit took long enough for many requests to land in the middle of it.
     expect(gaps.length).toBeGreaterThanOrEqual(10);
-    expect(Math.max(...gaps)).toBeLessThan(500);
+    // What the refit holds the event loop for: its share of the time the loop was busy. Fitting
+    // in the worker thread it is about 0.2 (these requests, reading the summaries, writing the
+    // predictions); fitting on the loop itself it is 0.97, with one gap of several seconds. The
+    // gaps also include time the machine gives to other processes (test files run side by side),
+    // so their bound is loose and the utilisation is the sharp check.
+    expect(loop.utilization, `event loop busy ${Math.round(loop.active)} of ${Math.round(loop.active + loop.idle)} ms`).toBeLessThan(0.5);
+    expect(Math.max(...gaps)).toBeLessThan(2_000);
     const stored = await currentModel(server.services.store, large);
     expect(stored?.fit.status).toBe('ok');
     expect(stored?.fit.status === 'ok' && stored.fit.customers).toBe(30_000);
