@@ -11,7 +11,7 @@ import { AnalyticsBuilder } from '../builders/analytics.js';
 import { openAnalyticsStore } from '../helpers/analytics.js';
 import { byCustomer, percentile, refKpis, refMonthlyCohorts, refRfm, type RefOrder } from './reference.js';
 
-const file = join(process.cwd(), '..', 'shared', 'data', 'cdnow', 'CDNOW_sample.txt');
+const file = join(process.cwd(), 'test', 'fixtures', 'data', 'cdnow', 'CDNOW_sample.txt');
 
 function parseCdnow(): RefOrder[] {
   return readFileSync(file, 'utf8').split(/\r?\n/).filter((line) => line.trim()).map((line) => {

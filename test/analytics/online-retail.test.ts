@@ -13,7 +13,7 @@ import { AnalyticsBuilder } from '../builders/analytics.js';
 import { openAnalyticsStore } from '../helpers/analytics.js';
 import { refKpis, refRfm, type RefOrder, type RefReturn } from './reference.js';
 
-const file = join(process.cwd(), '..', 'shared', 'data', 'online-retail-sample', 'online-retail-2010-12-01_02.csv');
+const file = join(process.cwd(), 'test', 'fixtures', 'data', 'online-retail', 'online-retail-2010-12-01_02.csv');
 
 interface Invoice {
   no: string;

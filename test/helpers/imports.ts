@@ -5,7 +5,8 @@ import { DataWriter } from '../../src/modules/orders/data-writer.js';
 import type { BatchLimits } from '../../src/modules/imports/batch-builder.js';
 import { openTestStore } from './store.js';
 
-export const sharedData = (path: string): string => join(process.cwd(), '..', 'shared', 'data', path);
+/** The real data sets kept with the tests (`test/fixtures/data`, sources and licences in its README). */
+export const realData = (path: string): string => join(process.cwd(), 'test', 'fixtures', 'data', path);
 export const fixture = (path: string): string => join(process.cwd(), 'test', 'fixtures', path);
 
 /** A migrated store with the import service over the real writer. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openImportStore, sharedData } from '../helpers/imports.js';
+import { openImportStore, realData } from '../helpers/imports.js';
 
-const file = sharedData('cdnow/CDNOW_sample.txt');
+const file = realData('cdnow/CDNOW_sample.txt');
 
 /** Figures straight from the raw file: customers, purchases and dollars. */
 function rawFigures() {

@@ -3,12 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/main.js';
-import { sharedData } from '../helpers/imports.js';
+import { realData } from '../helpers/imports.js';
 import { onlineRetailExpectations } from '../helpers/online-retail-figures.js';
 import { tempDir } from '../helpers/store.js';
 
-const retail = sharedData('online-retail-sample/online-retail-2010-12-01_02.csv');
-const cdnowFile = sharedData('cdnow/CDNOW_sample.txt');
+const retail = realData('online-retail/online-retail-2010-12-01_02.csv');
+const cdnowFile = realData('cdnow/CDNOW_sample.txt');
 
 /** Runs the CLI in this process and returns its exit code and what it printed. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -4,9 +4,9 @@ import { registerJobs } from '../../src/jobs/handlers.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { sharedData } from '../helpers/imports.js';
+import { realData } from '../helpers/imports.js';
 
-const cdnow = readFileSync(sharedData('cdnow/CDNOW_sample.txt'));
+const cdnow = readFileSync(realData('cdnow/CDNOW_sample.txt'));
 
 describe('imports over HTTP', () => {
   let t: TestApp;

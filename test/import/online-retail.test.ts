@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, openImportStore, sharedData } from '../helpers/imports.js';
+import { fixture, openImportStore, realData } from '../helpers/imports.js';
 import { onlineRetailExpectations } from '../helpers/online-retail-figures.js';
 
-const file = sharedData('online-retail-sample/online-retail-2010-12-01_02.csv');
+const file = realData('online-retail/online-retail-2010-12-01_02.csv');
 
 describe('online-retail import', () => {
   let ctx: Awaited<ReturnType<typeof openImportStore>>;

@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/store.js';
 describe('CDNOW through the command line: import the raw file, fit the models', () => {
   const dir = tempDir('hearth-cdnow-');
   afterAll(() => dir.remove());
-  const file = new URL('../../../shared/data/cdnow/CDNOW_sample.txt', import.meta.url).pathname;
+  const file = new URL('../fixtures/data/cdnow/CDNOW_sample.txt', import.meta.url).pathname;
 
   it('imports 2,357 customers and 6,919 purchases', async () => {
     const imported = await runHearth(['import', file, '--format', 'cdnow', '--data-dir', dir.path, '--json']);

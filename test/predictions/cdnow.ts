@@ -1,11 +1,11 @@
 /**
- * Readers for the CDNOW benchmark files in ../shared/data/cdnow (see its README): the published
+ * Readers for the CDNOW benchmark files in test/fixtures/data/cdnow (see its README): the published
  * per-customer summary, and the raw purchase lines from which the same summary is rebuilt.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const cdnowDir = join(process.cwd(), '..', 'shared', 'data', 'cdnow');
+export const cdnowDir = join(process.cwd(), 'test', 'fixtures', 'data', 'cdnow');
 
 export interface CdnowSummaryRow { id: number; x: number; tx: number; T: number; zbar: number }
 

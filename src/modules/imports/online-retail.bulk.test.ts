@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, openImportStore, sharedData } from '../../../test/helpers/imports.js';
+import { fixture, openImportStore, realData } from '../../../test/helpers/imports.js';
 import { onlineRetailExpectations } from '../../../test/helpers/online-retail-figures.js';
 
-const file = sharedData('online-retail-sample/online-retail-2010-12-01_02.csv');
+const file = realData('online-retail/online-retail-2010-12-01_02.csv');
 const uciStyle = fixture('imports/online-retail-uci-style.csv');
 // Every table the import fills, as content (ids aside), to compare the bulk and streaming paths.
 const contents = [
