@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../dist/config.js';
-import { Store } from '../dist/db/database.js';
+import { Storage } from '../dist/db/database.js';
 import { buildApp } from '../dist/http/app.js';
 import { silentLogger } from '../dist/lib/logger.js';
 import { createServices } from '../dist/services.js';
@@ -104,7 +104,7 @@ export default async function ({ scale, log }) {
   const rows = [];
   try {
     const config = loadConfig({ HEARTH_DATA_DIR: dir });
-    const store = await Store.open({ dataDir: dir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
+    const store = await Storage.open({ dataDir: dir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
     await store.migrate();
     let start = performance.now();
     await store.withWriter((connection) => generate(connection, customers, orders));

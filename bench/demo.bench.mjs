@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '../dist/db/database.js';
+import { Storage } from '../dist/db/database.js';
 import { planDemo, writeDemoData } from '../dist/modules/demo/demo.generator.js';
 
 const FULL_CUSTOMERS = 1_000_000;
@@ -19,7 +19,7 @@ export default async function ({ scale, log }) {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   try {
-    const store = await Store.open({ dataDir: dir, readers: 1, memoryLimit: '1GB', threads: 2 });
+    const store = await Storage.open({ dataDir: dir, readers: 1, memoryLimit: '1GB', threads: 2 });
     await store.migrate();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();

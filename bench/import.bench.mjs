@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { seededRandom } from '../dist/lib/random.js';
-import { Store } from '../dist/db/database.js';
+import { Storage } from '../dist/db/database.js';
 import { AccountsService } from '../dist/modules/accounts/accounts.service.js';
 import { ImportsService } from '../dist/modules/imports/imports.service.js';
-import { DataWriter } from '../dist/modules/orders/data-writer.js';
+import { CommerceWriter } from '../dist/modules/commerce/commerce.writer.js';
 
 const random = seededRandom;
 
@@ -72,7 +72,7 @@ async function duckdbReadCsv(dir, file) {
 }
 
 async function importWith(dir, name, file, makeWriter, hooks = {}) {
-  const store = await Store.open({ dataDir: join(dir, name), readers: 1, memoryLimit: '4GB', threads: 2 });
+  const store = await Storage.open({ dataDir: join(dir, name), readers: 1, memoryLimit: '4GB', threads: 2 });
   try {
     await store.migrate();
     const accounts = new AccountsService(store.write, store.read, 'UTC');
@@ -101,7 +101,7 @@ export default async function ({ scale, log }) {
     log(`DuckDB read_csv: ${baseline.toFixed(2)} s (CPU ${baselineCpu.toFixed(2)} s)`);
 
     const timed = (store) => {
-      const writer = new DataWriter(store);
+      const writer = new CommerceWriter(store);
       return {
         busy: 0,
         batches: 0,

@@ -2,14 +2,14 @@
 // share its event loop: the real Hearth app over a fresh store, plus a no-op endpoint that parses
 // the same body and answers without storing (the baseline). Prints one JSON line when listening.
 import { loadConfig } from '../dist/config.js';
-import { Store } from '../dist/db/database.js';
+import { Storage } from '../dist/db/database.js';
 import { buildApp } from '../dist/http/app.js';
 import { silentLogger } from '../dist/lib/logger.js';
 import { createServices } from '../dist/services.js';
 
 const dataDir = process.argv[2];
 const config = loadConfig({ HEARTH_DATA_DIR: dataDir, HEARTH_LOG_LEVEL: 'silent' });
-const store = await Store.open({ dataDir, readers: 2, memoryLimit: '1GB' });
+const store = await Storage.open({ dataDir, readers: 2, memoryLimit: '1GB' });
 await store.migrate();
 const services = createServices(config, store, silentLogger);
 const app = await buildApp(services, { logger: false });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { Store } from '../dist/db/database.js';
+import { Storage } from '../dist/db/database.js';
 import { JobQueue } from '../dist/jobs/queue.js';
 import { AnalyticsService } from '../dist/modules/analytics/analytics.service.js';
 import { SegmentsService } from '../dist/modules/segments/segments.service.js';
@@ -46,7 +46,7 @@ export default async function ({ scale, log }) {
   const customers = Math.max(1000, Math.round(1_000_000 * scale));
   const orders = customers * 10;
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-segments-'));
-  const store = await Store.open({ dataDir: dir, readers: 2, memoryLimit: '6GB' });
+  const store = await Storage.open({ dataDir: dir, readers: 2, memoryLimit: '6GB' });
   try {
     await store.migrate();
     await store.write.insertInto('stores').values({ id: STORE, slug: 'bench', name: 'Bench', timezone: 'UTC', currency: 'USD', shopify_secret: null, inactivity_days: null, created_at: AS_OF }).execute();

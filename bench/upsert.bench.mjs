@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../dist/config.js';
-import { Store } from '../dist/db/database.js';
+import { Storage } from '../dist/db/database.js';
 import { buildApp } from '../dist/http/app.js';
 import { silentLogger } from '../dist/lib/logger.js';
-import { DataWriter } from '../dist/modules/orders/data-writer.js';
+import { CommerceWriter } from '../dist/modules/commerce/commerce.writer.js';
 import { createServices } from '../dist/services.js';
 
 const BATCH = 1000;
@@ -41,7 +41,7 @@ async function postAll(url, headers, bodies) {
 
 export default async function ({ scale, log }) {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-upsert-bench-'));
-  const store = await Store.open({ dataDir: dir, readers: 2, memoryLimit: '2GB' });
+  const store = await Storage.open({ dataDir: dir, readers: 2, memoryLimit: '2GB' });
   try {
     await store.migrate();
     const services = createServices(loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_LOG_LEVEL: 'silent' }), store, silentLogger);
@@ -87,7 +87,7 @@ export default async function ({ scale, log }) {
     await app.close();
 
     const big = Math.max(1000, Math.round(50_000 * scale));
-    const writer = new DataWriter(store);
+    const writer = new CommerceWriter(store);
     const batch = { orders: Array.from({ length: big }, (_, i) => ({ ...order(i, 'big'), placed_at: new Date(Date.UTC(2023, 0, 1) + i * 60_000) })) };
     let started = performance.now();
     const summary = await writer.write(shop.id, batch, { source: 'bench' });

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { Store } from './db/database.js';
+import { Storage } from './db/database.js';
 import { buildApp } from './http/app.js';
 import { registerJobs } from './jobs/handlers.js';
 import { Scheduler } from './jobs/scheduler.js';
@@ -38,29 +38,29 @@ export function dashboardDir(): string | undefined {
   return undefined;
 }
 
-export async function startServer(config: Config, options: { migrate?: boolean; logger?: Logger; store?: Store; worker?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: { migrate?: boolean; logger?: Logger; storage?: Storage; worker?: boolean } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = options.store ?? (await Store.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads }));
+  const storage = options.storage ?? (await Storage.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads }));
   try {
     if (options.migrate) {
-      const applied = await store.migrate();
+      const applied = await storage.migrate();
       if (applied.length) logger.info({ applied }, 'migrations applied');
     } else {
-      const pending = await store.pendingMigrations();
+      const pending = await storage.pendingMigrations();
       if (pending.length) throw new PendingMigrationsError(pending);
     }
   } catch (error) {
-    if (!options.store) await store.close();
+    if (!options.storage) await storage.close();
     throw error;
   }
-  const services = createServices(config, store, logger);
+  const services = createServices(config, storage, logger);
   // After orders change, bring the report summaries up to date, then let segments follow. In the
   // background, one run at a time per store, so writers are never delayed by it.
   const followUp = new Coalescer(async (storeId) => {
     await services.analytics.onOrdersWritten(storeId);
     await services.segments.onDataChanged(storeId);
   }, (storeId, error) => logger.warn({ err: error, storeId }, 'summary update after a write failed'));
-  services.data.onWritten((storeId) => followUp.request(storeId));
+  services.commerce.onWritten((storeId) => followUp.request(storeId));
   const worker = new Worker(services.jobs, logger);
   registerJobs(worker, services);
   const app = await buildApp(services, { dashboardDir: dashboardDir() });
@@ -88,7 +88,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
       await followUp.idle();
       await worker.stop();
       await services.shutdown();
-      await store.close();
+      await storage.close();
     })();
     return stopping;
   };

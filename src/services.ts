@@ -2,14 +2,14 @@
  * The module services the adapters (HTTP, CLI, jobs) use. Built once in the composition root.
  */
 import type { Config } from './config.js';
-import type { Store } from './db/database.js';
+import type { Storage } from './db/database.js';
 import type { Logger } from './lib/logger.js';
 import { JobQueue } from './jobs/queue.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { AnalyticsService } from './modules/analytics/analytics.service.js';
 import { CatalogService } from './modules/catalog/catalog.service.js';
 import { CustomersService } from './modules/customers/customers.service.js';
-import { DataService } from './modules/orders/data.service.js';
+import { CommerceService } from './modules/commerce/commerce.service.js';
 import { OrdersService } from './modules/orders/orders.service.js';
 import { EventsService } from './modules/events/events.service.js';
 import { IngestService } from './modules/ingest/ingest.service.js';
@@ -18,12 +18,12 @@ import { segmentModules, type SegmentModules } from './modules/segments/segment-
 
 export interface Services {
   config: Config;
-  store: Store;
+  storage: Storage;
   logger: Logger;
   accounts: AccountsService;
   analytics: AnalyticsService;
   jobs: JobQueue;
-  data: DataService;
+  commerce: CommerceService;
   customers: CustomersService;
   catalog: CatalogService;
   orders: OrdersService;
@@ -37,22 +37,22 @@ export interface Services {
   shutdown: () => Promise<void>;
 }
 
-export function createServices(config: Config, store: Store, logger: Logger): Services {
+export function createServices(config: Config, storage: Storage, logger: Logger): Services {
   const services: Services = {
     config,
-    store,
+    storage,
     logger,
-    accounts: new AccountsService(store.write, store.read, config.defaultTimeZone),
-    analytics: new AnalyticsService(store.write, store.read),
-    jobs: new JobQueue(store.write, store.read),
-    data: new DataService(store),
-    customers: new CustomersService(store.read),
-    catalog: new CatalogService(store.read),
-    orders: new OrdersService(store.read),
-    events: new EventsService(store.read),
-    ingest: new IngestService(store, logger, () => services),
-    imports: new ImportsService(store.write, store.read, () => ({ accounts: services.accounts, writer: services.data }), config.defaultTimeZone),
-    ...segmentModules(store, new JobQueue(store.write, store.read), () => services.analytics.summaries),
+    accounts: new AccountsService(storage.write, storage.read, config.defaultTimeZone),
+    analytics: new AnalyticsService(storage.write, storage.read),
+    jobs: new JobQueue(storage.write, storage.read),
+    commerce: new CommerceService(storage),
+    customers: new CustomersService(storage.read),
+    catalog: new CatalogService(storage.read),
+    orders: new OrdersService(storage.read),
+    events: new EventsService(storage.read),
+    ingest: new IngestService(storage, logger, () => services),
+    imports: new ImportsService(storage.write, storage.read, () => ({ accounts: services.accounts, writer: services.commerce }), config.defaultTimeZone),
+    ...segmentModules(storage, new JobQueue(storage.write, storage.read), () => services.analytics.summaries),
     shutdown: async () => {
       await services.ingest.close();
     },

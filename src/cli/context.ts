@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { DATABASE_FILE, Store } from '../db/database.js';
+import { DATABASE_FILE, Storage } from '../db/database.js';
 import { AppError } from '../lib/errors.js';
 import { silentLogger } from '../lib/logger.js';
 import { createServices, type Services } from '../services.js';
@@ -33,7 +33,7 @@ export function withDataDir(command: Command, options: { store?: boolean } = {})
 
 export interface CliContext {
   config: Config;
-  store: Store;
+  storage: Storage;
   services: Services;
   close: () => Promise<void>;
 }
@@ -45,19 +45,19 @@ export async function openContext(options: CommonOptions, { migrate = false } = 
   if (!migrate && !existsSync(join(config.dataDir, DATABASE_FILE))) {
     throw new CliError(`No Hearth data in ${config.dataDir}: run \`hearth migrate\`, \`hearth serve --migrate\` or \`hearth demo\` first, or point --data-dir (or HEARTH_DATA_DIR) at an existing data directory.`, 2);
   }
-  const store = await Store.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
+  const storage = await Storage.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
   try {
-    if (migrate) await store.migrate();
+    if (migrate) await storage.migrate();
     else {
-      const pending = await store.pendingMigrations();
+      const pending = await storage.pendingMigrations();
       if (pending.length) throw new CliError(`The store has ${pending.length} pending migration(s); run \`hearth migrate\` first.`);
     }
   } catch (error) {
-    await store.close();
+    await storage.close();
     throw error;
   }
-  const services = createServices(config, store, silentLogger);
-  return { config, store, services, close: () => store.close() };
+  const services = createServices(config, storage, silentLogger);
+  return { config, storage, services, close: () => storage.close() };
 }
 
 /** The store a command works on. */

@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { Store } from '../db/database.js';
+import { Storage } from '../db/database.js';
 import { silentLogger } from '../lib/logger.js';
 import { startServer } from '../main.js';
 import { DEMO_DEFAULTS, MAX_CUSTOMERS, validateDemoOptions, type DemoOptions } from '../modules/demo/demo.generator.js';
@@ -70,25 +70,25 @@ export function registerDemoCommand(program: Command): void {
     .action(async (options: DemoCommandOptions) => {
       const demo = demoOptionsFrom(options);
       const config = loadConfig(undefined, { dataDir: options.dataDir, port: options.port, host: options.host });
-      const store = await Store.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
+      const storage = await Storage.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
       let result: DemoResult;
       try {
-        await store.migrate();
-        const services = createServices(config, store, silentLogger);
+        await storage.migrate();
+        const services = createServices(config, storage, silentLogger);
         result = await generateWithProgress(() => ensureDemoStore(services, config.dataDir, demo, progress.update), options.json === true);
         await services.shutdown();
       } catch (error) {
-        await store.close();
+        await storage.close();
         throw error;
       }
       if (!options.serve) {
-        await store.close();
+        await storage.close();
         if (options.json) printJson(summaryOf(result));
         else process.stdout.write(describe(result));
         return;
       }
       process.stdout.write(describe(result, false));
-      const server = await startServer(config, { migrate: true, store });
+      const server = await startServer(config, { migrate: true, storage });
       stopOnSignals(server.stop);
       announce(server.url, result.login, ` (demo owner; kept in ${DEMO_LOGIN_FILE} in the data directory)`);
     });

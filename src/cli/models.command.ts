@@ -71,10 +71,10 @@ export function registerModelsCommand(program: Command): void {
       const asOf = options.asOf === undefined ? undefined : day(options.asOf, '--as-of');
       const rate = Number(options.discountRate);
       if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new CliError(`--discount-rate: expected a number from 0 to 1, got "${options.discountRate}"`, 2);
-      await withContext(options, async ({ services, store }) => {
+      await withContext(options, async ({ services, storage }) => {
         const storeId = await resolveStoreId(services, options.store);
         const { currency } = await services.accounts.getStore(storeId);
-        const report = await fitAndScore(store, storeId, {
+        const report = await fitAndScore(storage, storeId, {
           ...(asOf && { asOf }), timeUnit: timeUnit(options.timeUnit), model: modelChoice(options.model), annualDiscountRate: rate, currency,
         });
         if (options.json) return printJson(fitJson(report));
@@ -100,12 +100,12 @@ export function registerModelsCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: CommonOptions & { calibrationEnd: string; holdoutEnd?: string; timeUnit?: string; model?: string }) => {
       const calibrationEnd = day(options.calibrationEnd, '--calibration-end');
-      await withContext(options, async ({ services, store }) => {
+      await withContext(options, async ({ services, storage }) => {
         const storeId = await resolveStoreId(services, options.store);
         const { currency } = await services.accounts.getStore(storeId);
         const holdoutEnd = options.holdoutEnd ? day(options.holdoutEnd, '--holdout-end') : addDays(calibrationEnd, 273);
-        const report = await runBacktest(store, storeId, { calibrationEnd, holdoutEnd, timeUnit: timeUnit(options.timeUnit), model: modelChoice(options.model), currency });
-        await saveBacktest(store, storeId, report, null);
+        const report = await runBacktest(storage, storeId, { calibrationEnd, holdoutEnd, timeUnit: timeUnit(options.timeUnit), model: modelChoice(options.model), currency });
+        await saveBacktest(storage, storeId, report, null);
         if (options.json) return printJson(report);
         process.stdout.write(`Calibration to ${report.calibrationEnd}, holdout to ${report.holdoutEnd}, ${report.customers} customers\n`);
         printMetrics(report.metrics);
@@ -123,13 +123,13 @@ export function registerPredictionsReport(program: Command): void {
     .action(async (options: CommonOptions & { limit: string }) => {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new CliError(`--limit: expected a whole number from 1 to 10000, got "${options.limit}"`, 2);
-      await withContext(options, async ({ services, store }) => {
+      await withContext(options, async ({ services, storage }) => {
         const storeId = await resolveStoreId(services, options.store);
-        const current = await currentModel(store, storeId);
+        const current = await currentModel(storage, storeId);
         if (!current) throw new CliError('The models have not been fitted yet: run `hearth models fit`.');
-        const customers = await listPredictions(store, storeId, { limit, sort: 'clv' });
+        const customers = await listPredictions(storage, storeId, { limit, sort: 'clv' });
         const { currency } = await services.accounts.getStore(storeId);
-        const churnRisk = await churnRiskCounts(store, storeId);
+        const churnRisk = await churnRiskCounts(storage, storeId);
         if (options.json) return printJson({ model: fitJson(current.fit), churnRisk, customers });
         if (current.fit.status !== 'ok') {
           process.stdout.write(`No predictions: missing ${current.fit.missing.join('; ')}\n`);

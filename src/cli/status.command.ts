@@ -8,7 +8,7 @@ export function registerStatusCommand(program: Command): void {
     .action(async (options: CommonOptions) => {
       await withContext(options, async ({ services }) => {
         const storeId = options.store ? (await services.accounts.getStore(options.store)).id : undefined;
-        const status = await storeStatus(services.store.read, services.jobs, storeId);
+        const status = await storeStatus(services.storage.read, services.jobs, storeId);
         const ingest = new Map(await Promise.all(status.stores.map(async (s) => [s.id, await services.ingest.status(s.id)] as const)));
         if (options.json) return printJson({ ...status, ingest: Object.fromEntries(ingest) });
         for (const store of status.stores) {

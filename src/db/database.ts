@@ -38,7 +38,7 @@ export interface Database {
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 
-export interface StoreOptions {
+export interface StorageOptions {
   dataDir: string;
   readers?: number;
   memoryLimit?: string;
@@ -55,7 +55,7 @@ export class DataDirInUseError extends Error {
   }
 }
 
-export class Store {
+export class Storage {
   private constructor(
     readonly file: string,
     private readonly instance: DuckDBInstance,
@@ -67,7 +67,7 @@ export class Store {
     readonly read: Db,
   ) {}
 
-  static async open(options: StoreOptions): Promise<Store> {
+  static async open(options: StorageOptions): Promise<Storage> {
     mkdirSync(options.dataDir, { recursive: true });
     const file = join(options.dataDir, DATABASE_FILE);
     let instance: DuckDBInstance;
@@ -95,7 +95,7 @@ export class Store {
     const write = new Kysely<Database>({ dialect: new DuckDBDialect(writer) });
     const readerPool = new ConnectionPool(readers);
     const read = new Kysely<Database>({ dialect: new DuckDBDialect(readerPool) });
-    return new Store(file, instance, writer, readerPool, write, read);
+    return new Storage(file, instance, writer, readerPool, write, read);
   }
 
   /**

@@ -51,7 +51,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const documented = [...allRoutes, ...scopedRoutes.flatMap((group) => group.routes)];
   app.get('/api/openapi.json', async () => openApiDocument(documented, services.config.publicUrl));
   app.get('/healthz', async (_request, reply) => {
-    const ok = await services.store.read.selectNoFrom((eb) => eb.lit(1).as('one')).execute().then(() => true, () => false);
+    const ok = await services.storage.read.selectNoFrom((eb) => eb.lit(1).as('one')).execute().then(() => true, () => false);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });
   });
 

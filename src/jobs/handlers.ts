@@ -11,5 +11,5 @@ export function registerJobs(worker: Worker, services: Services): void {
   worker.handle('analytics.refresh', async ({ job, payload }) => services.analytics.refreshSummaries(job.store_id ?? (payload as { storeId: string }).storeId).then((state) => ({ lastDay: state.last_day })));
   worker.handle('segments.refresh', async ({ payload }) => services.segments.runRefreshJob(payload as { storeId: string; mode?: 'on_change' | 'scheduled' }));
   worker.handle(importJobKind, async ({ payload, progress }) => runImportJob(services.imports, payload, progress));
-  worker.handle(refitJobKind, async ({ payload, progress }) => runRefitJob(services.store, payload, progress));
+  worker.handle(refitJobKind, async ({ payload, progress }) => runRefitJob(services.storage, payload, progress));
 }

@@ -2,11 +2,11 @@
  * A small store whose every metric is worked out by hand in the tests (see reports.test.ts):
  * four customers, one guest order, a cancelled order, a return on an order and one without.
  */
-import type { Store } from '../../src/db/database.js';
+import type { Storage } from '../../src/db/database.js';
 import { AnalyticsBuilder } from '../builders/analytics.js';
 
-export async function buildHandStore(store: Store, options: { inactivityDays?: number | null; slug?: string } = {}): Promise<AnalyticsBuilder> {
-  const b = await AnalyticsBuilder.create(store, { inactivityDays: options.inactivityDays ?? 30, ...(options.slug && { slug: options.slug }) });
+export async function buildHandStore(storage: Storage, options: { inactivityDays?: number | null; slug?: string } = {}): Promise<AnalyticsBuilder> {
+  const b = await AnalyticsBuilder.create(storage, { inactivityDays: options.inactivityDays ?? 30, ...(options.slug && { slug: options.slug }) });
   await b.product(10, { category: 'mugs', title: 'Mug' });
   await b.product(11, { category: 'tea', title: 'Green tea' });
   await b.product(12, { category: 'tea', title: 'Black tea' });

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config.js';
-import { Store } from '../../src/db/database.js';
+import { Storage } from '../../src/db/database.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createServices } from '../../src/services.js';
@@ -29,7 +29,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 
 describe('analytics over the CLI and the API', () => {
   const dir = tempDir('hearth-analytics-cli-');
-  let store: Store;
+  let storage: Storage;
   let app: FastifyInstance;
   let key: string;
   const cliJson: Record<string, unknown> = {};
@@ -42,7 +42,7 @@ describe('analytics over the CLI and the API', () => {
   };
 
   beforeAll(async () => {
-    const setup = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+    const setup = await Storage.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
     await setup.migrate();
     await buildHandStore(setup, { slug: 'hand' });
     await setup.close();
@@ -53,14 +53,14 @@ describe('analytics over the CLI and the API', () => {
       expect(result.code).toBe(0);
       cliJson[report] = JSON.parse(result.out);
     }
-    store = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
-    const services = createServices(loadConfig({ HEARTH_DATA_DIR: dir.path }), store, silentLogger);
+    storage = await Storage.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+    const services = createServices(loadConfig({ HEARTH_DATA_DIR: dir.path }), storage, silentLogger);
     app = await buildApp(services, { logger: false });
     key = (await services.accounts.createApiKey('st_hand', 'secret', 'analytics test')).key;
   });
   afterAll(async () => {
     await app?.close();
-    await store?.close();
+    await storage?.close();
     dir.remove();
   });
 
@@ -97,15 +97,15 @@ describe('analytics over the CLI and the API', () => {
 
   it('prints readable tables on a terminal', async () => {
     await app.close();
-    await store.close();
+    await storage.close();
     const table = await cli(['report', 'rfm', '--data-dir', dir.path]);
     expect(table.code).toBe(0);
     expect(table.out).toMatch(/segments\nsegment\s+customers\s+share/);
     expect(table.out).toMatch(/At risk\s+2\s+50\.0%\s+280\.00\s+52\.8%/);
     const csv = await cli(['report', 'clv', '--by', 'country', '--csv', '--data-dir', dir.path]);
     expect(csv.out.split('\r\n')[1]).toBe('GB,,2,4,250.00,125.00,2,0.5');
-    store = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
-    app = await buildApp(createServices(loadConfig({ HEARTH_DATA_DIR: dir.path }), store, silentLogger), { logger: false });
+    storage = await Storage.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+    app = await buildApp(createServices(loadConfig({ HEARTH_DATA_DIR: dir.path }), storage, silentLogger), { logger: false });
   });
 
   it('rejects bad input with the field and the reason', async () => {
@@ -120,10 +120,10 @@ describe('analytics over the CLI and the API', () => {
     expect(table.json().error.details[0]).toMatchObject({ path: 'query.table' });
     expect((await get('/api/v1/analytics/kpis', false)).statusCode).toBe(401);
     await app.close();
-    await store.close();
+    await storage.close();
     const cliBad = await cli(['report', 'kpis', '--to', '2024-02-31', '--data-dir', dir.path]);
     expect([cliBad.code, cliBad.err.trim()]).toEqual([2, 'error: Invalid analytics query (--to: "2024-02-31" is not a date (YYYY-MM-DD))']);
-    store = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
-    app = await buildApp(createServices(loadConfig({ HEARTH_DATA_DIR: dir.path }), store, silentLogger), { logger: false });
+    storage = await Storage.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+    app = await buildApp(createServices(loadConfig({ HEARTH_DATA_DIR: dir.path }), storage, silentLogger), { logger: false });
   });
 });

@@ -15,7 +15,7 @@ afterAll(async () => t.close());
 
 const post = (url: string, key: string, payload: unknown) => t.app.inject({ method: 'POST', url, headers: bearer(key), payload: payload as object });
 const get = (url: string, key: string) => t.app.inject({ method: 'GET', url, headers: bearer(key) });
-const countOrders = async (storeId: string) => (await t.services.store.read.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('store_id', '=', storeId).executeTakeFirstOrThrow()).n;
+const countOrders = async (storeId: string) => (await t.services.storage.read.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('store_id', '=', storeId).executeTakeFirstOrThrow()).n;
 
 describe('admin data API', () => {
   it('upserts a batch of orders and reports created, updated and unchanged', async () => {

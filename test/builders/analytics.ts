@@ -3,7 +3,7 @@
  * tables, for analytics tests that need exact, hand-computed data.
  */
 import { sql } from 'kysely';
-import type { Store } from '../../src/db/database.js';
+import type { Storage } from '../../src/db/database.js';
 
 export interface OrderSpec {
   customer: number | null;
@@ -35,21 +35,21 @@ export class AnalyticsBuilder {
   private orderSeq = 0;
   private returnSeq = 0;
 
-  constructor(readonly store: Store, readonly storeId: string) {}
+  constructor(readonly storage: Storage, readonly storeId: string) {}
 
-  static async create(store: Store, options: { timezone?: string; inactivityDays?: number | null; slug?: string } = {}): Promise<AnalyticsBuilder> {
+  static async create(storage: Storage, options: { timezone?: string; inactivityDays?: number | null; slug?: string } = {}): Promise<AnalyticsBuilder> {
     const slug = options.slug ?? `shop-${Math.random().toString(36).slice(2, 8)}`;
     const storeId = `st_${slug}`;
-    await store.write.insertInto('stores').values({
+    await storage.write.insertInto('stores').values({
       id: storeId, slug, name: slug, timezone: options.timezone ?? 'UTC', currency: 'USD', shopify_secret: null,
       inactivity_days: options.inactivityDays ?? null, created_at: new Date(),
     }).execute();
-    return new AnalyticsBuilder(store, storeId);
+    return new AnalyticsBuilder(storage, storeId);
   }
 
   async customer(id: number, options: { country?: string | null; externalId?: string } = {}): Promise<number> {
     const now = new Date();
-    await this.store.write.insertInto('customers').values({
+    await this.storage.write.insertInto('customers').values({
       store_id: this.storeId, id, external_id: options.externalId ?? `c${id}`, email: null, first_name: null, last_name: null, phone: null,
       country: options.country ?? null, city: null, accepts_marketing: false, tags: sql<string[]>`cast([] as varchar[])`, attributes: '{}', created_at: now, updated_at: now,
     }).execute();
@@ -63,12 +63,12 @@ export class AnalyticsBuilder {
       store_id: this.storeId, id: spec.id, external_id: spec.externalId ?? `c${spec.id}`, email: null, first_name: null, last_name: null, phone: null,
       country: spec.country ?? null, city: null, accepts_marketing: false, tags: sql<string[]>`cast([] as varchar[])`, attributes: '{}', created_at: now, updated_at: now,
     }));
-    for (let i = 0; i < rows.length; i += 500) await this.store.write.insertInto('customers').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500) await this.storage.write.insertInto('customers').values(rows.slice(i, i + 500)).execute();
   }
 
   async product(id: number, options: { category?: string | null; title?: string; externalId?: string } = {}): Promise<number> {
     const now = new Date();
-    await this.store.write.insertInto('products').values({
+    await this.storage.write.insertInto('products').values({
       store_id: this.storeId, id, external_id: options.externalId ?? `p${id}`, title: options.title ?? `Product ${id}`, category: options.category ?? null,
       price: null, currency: 'USD', image_url: null, created_at: now, updated_at: now,
     }).execute();
@@ -81,7 +81,7 @@ export class AnalyticsBuilder {
       store_id: this.storeId, id: spec.id, external_id: spec.externalId ?? `p${spec.id}`, title: spec.title ?? `Product ${spec.id}`, category: spec.category ?? null,
       price: null, currency: 'USD', image_url: null, created_at: now, updated_at: now,
     }));
-    for (let i = 0; i < rows.length; i += 500) await this.store.write.insertInto('products').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500) await this.storage.write.insertInto('products').values(rows.slice(i, i + 500)).execute();
   }
 
   async order(spec: OrderSpec): Promise<number> {
@@ -101,7 +101,7 @@ export class AnalyticsBuilder {
       currency: 'USD', subtotal: spec.total, discount: spec.discount ?? 0, shipping: 0, tax: 0, total: spec.total,
       discount_codes: spec.discountCodes?.length ? spec.discountCodes : sql<string[]>`cast([] as varchar[])`, channel: spec.channel ?? null, status: spec.status ?? 'paid', source: 'api', created_at: now, updated_at: now,
     }));
-    for (let i = 0; i < orderRows.length; i += 500) await this.store.write.insertInto('orders').values(orderRows.slice(i, i + 500)).execute();
+    for (let i = 0; i < orderRows.length; i += 500) await this.storage.write.insertInto('orders').values(orderRows.slice(i, i + 500)).execute();
     const lines = specs.flatMap((spec, i) => {
       const products = spec.products ?? [];
       return products.map((product, j) => {
@@ -110,14 +110,14 @@ export class AnalyticsBuilder {
         return { store_id: this.storeId, order_id: ids[i]!, line_no: j + 1, product_id: product, variant_id: null, sku: null, title: null, quantity: 1, unit_price: total, total };
       });
     });
-    for (let i = 0; i < lines.length; i += 500) await this.store.write.insertInto('order_lines').values(lines.slice(i, i + 500)).execute();
+    for (let i = 0; i < lines.length; i += 500) await this.storage.write.insertInto('order_lines').values(lines.slice(i, i + 500)).execute();
     return ids;
   }
 
   async returnOf(spec: ReturnSpec): Promise<number> {
     this.returnSeq += 1;
     const id = this.returnSeq + this.idBase();
-    await this.store.write.insertInto('returns').values({
+    await this.storage.write.insertInto('returns').values({
       store_id: this.storeId, id, external_id: `r${id}`, order_id: spec.order ?? null, customer_id: spec.customer ?? null,
       returned_at: when(spec.at), currency: 'USD', amount: spec.amount, reason: null, created_at: new Date(),
     }).execute();
@@ -129,7 +129,7 @@ export class AnalyticsBuilder {
     await sql`update orders set updated_at = ${new Date(Date.now() + 1)},
       status = coalesce(${changes.status ?? null}, status),
       customer_id = ${changes.customer === undefined ? sql`customer_id` : sql`${changes.customer}`}
-      where store_id = ${this.storeId} and id = ${id}`.execute(this.store.write);
+      where store_id = ${this.storeId} and id = ${id}`.execute(this.storage.write);
   }
 
   // Ids are unique across stores in the same file, like the sequences the writer uses.

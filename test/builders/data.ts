@@ -2,7 +2,7 @@
  * Builders for the data API's JSON shapes (money in minor units, ISO times) and the writer's
  * input shapes (Dates). Each takes overrides so a test states only what it is about.
  */
-import type { CustomerInput, OrderInput, ReturnInput } from '../../src/modules/orders/orders.input.js';
+import type { CustomerInput, OrderInput, ReturnInput } from '../../src/modules/commerce/commerce.input.js';
 
 export function aCustomerJson(externalId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { external_id: externalId, email: `${externalId}@example.com`, first_name: 'Ada', last_name: 'Lovelace', country: 'GB', ...overrides };

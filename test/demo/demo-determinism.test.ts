@@ -3,7 +3,7 @@
  * changes orders; the orders-per-customer target used for benchmark data sets is met.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/db/database.js';
+import type { Storage } from '../../src/db/database.js';
 import { acquisitionCurve, periodEnding } from '../../src/modules/demo/calendar.js';
 import { buildCatalogue } from '../../src/modules/demo/catalogue.js';
 import { simulateCustomer } from '../../src/modules/demo/customer.js';
@@ -11,7 +11,7 @@ import { planDemo, writeDemoData, type DemoOptions } from '../../src/modules/dem
 import { openTestStore } from '../helpers/store.js';
 
 const END = new Date('2026-11-23T00:00:00Z');
-const stores: (Store & { dispose: () => Promise<void> })[] = [];
+const stores: (Storage & { dispose: () => Promise<void> })[] = [];
 afterAll(async () => {
   for (const store of stores) await store.dispose();
 });

@@ -4,12 +4,12 @@
  * the checkout funnel, identity stitching), each checked in plain JS over the raw rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/db/database.js';
+import type { Storage } from '../../src/db/database.js';
 import { planDemo, writeDemoData, type DemoCounts } from '../../src/modules/demo/demo.generator.js';
 import { openTestStore } from '../helpers/store.js';
 
 const END = new Date('2026-11-23T00:00:00Z');
-type TestStore = Store & { dispose: () => Promise<void> };
+type TestStore = Storage & { dispose: () => Promise<void> };
 
 async function generate(options: Parameters<typeof planDemo>[0]): Promise<{ store: TestStore; counts: DemoCounts }> {
   const store = await openTestStore();

@@ -37,16 +37,16 @@ describe('demo store lifecycle', () => {
     });
     await expect(failing).rejects.toThrow('disk full (simulated)');
     expect(await services.accounts.findStore('demo')).toBeUndefined();
-    const after = await storeStatus(services.store.read, services.jobs);
+    const after = await storeStatus(services.storage.read, services.jobs);
     expect(after.stores).toEqual([]);
-    const leftovers = await services.store.read.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const leftovers = await services.storage.read.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(leftovers.n)).toBe(0);
     expect(readDemoLogin(dataDir)).toBeUndefined();
 
     const result = await ensureDemoStore(services, dataDir, { customers: 1_000, end: END });
     expect(result.created).toBe(true);
     expect(result.counts.customers).toBe(1_000);
-    const status = await storeStatus(services.store.read, services.jobs);
+    const status = await storeStatus(services.storage.read, services.jobs);
     expect(status.stores.map((s) => s.counts.customers)).toEqual([1_000]);
   });
 

@@ -33,7 +33,7 @@ describe('after orders are written through the running server', () => {
     });
     expect(response.status).toBe(200);
 
-    const db = server.services.store.read;
+    const db = server.services.storage.read;
     let summarised = 0;
     let refreshQueued = false;
     for (let i = 0; i < 100 && !(summarised === 3 && refreshQueued); i += 1) {

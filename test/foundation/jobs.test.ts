@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Store } from '../../src/db/database.js';
+import { Storage } from '../../src/db/database.js';
 import { JobQueue, backoffMs } from '../../src/jobs/queue.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -10,15 +10,15 @@ describe('durable job queue', () => {
   afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 
   async function open(path: string) {
-    const store = await Store.open({ dataDir: path, readers: 1, memoryLimit: '256MB', threads: 1 });
-    await store.migrate();
-    return { store, queue: new JobQueue(store.write, store.read) };
+    const storage = await Storage.open({ dataDir: path, readers: 1, memoryLimit: '256MB', threads: 1 });
+    await storage.migrate();
+    return { storage, queue: new JobQueue(storage.write, storage.read) };
   }
 
   it('runs a job once and records its result', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const { store, queue } = await open(dir.path);
+    const { storage, queue } = await open(dir.path);
     const seen: unknown[] = [];
     const worker = new Worker(queue, silentLogger).handle('echo', async ({ payload }) => {
       seen.push(payload);
@@ -31,13 +31,13 @@ describe('durable job queue', () => {
     const job = await queue.get(id);
     expect(job?.state).toBe('done');
     expect(job?.result).toEqual({ ok: true });
-    await store.close();
+    await storage.close();
   });
 
   it('retries with exponential backoff, then moves the job to the dead list', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const { store, queue } = await open(dir.path);
+    const { storage, queue } = await open(dir.path);
     const id = await queue.enqueue('flaky', {}, { maxAttempts: 3 });
     let now = new Date();
     for (let attempt = 1; attempt <= 3; attempt += 1) {
@@ -54,47 +54,47 @@ describe('durable job queue', () => {
     expect(job?.lastError).toBe('boom 3');
     expect(backoffMs(1)).toBe(1000);
     expect(backoffMs(4)).toBe(8000);
-    await store.close();
+    await storage.close();
   });
 
   it('keeps queued jobs across a restart and re-leases a job whose worker died', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    let { store, queue } = await open(dir.path);
+    let { storage, queue } = await open(dir.path);
     const waiting = await queue.enqueue('later', { x: 1 });
     const crashed = await queue.enqueue('crashy', { x: 2 });
     const leased = await queue.lease(['crashy'], 1_000);
     expect(leased?.id).toBe(crashed);
-    await store.close();
+    await storage.close();
 
-    ({ store, queue } = await open(dir.path));
+    ({ storage, queue } = await open(dir.path));
     expect((await queue.get(waiting))?.state).toBe('queued');
     // The lease of the dead worker has not expired yet, then it has.
     expect(await queue.lease(['crashy'], 1_000, new Date())).toBeUndefined();
     const again = await queue.lease(['crashy'], 1_000, new Date(Date.now() + 2_000));
     expect(again?.id).toBe(crashed);
     expect(again?.attempts).toBe(2);
-    await store.close();
+    await storage.close();
   });
 
   it('does not enqueue the same deduplicated job twice while it is pending', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const { store, queue } = await open(dir.path);
+    const { storage, queue } = await open(dir.path);
     const first = await queue.enqueue('refit', {}, { dedupeKey: 'refit:s1' });
     const second = await queue.enqueue('refit', {}, { dedupeKey: 'refit:s1' });
     expect(second).toBe(first);
     expect((await queue.counts()).queued).toBe(1);
-    await store.close();
+    await storage.close();
   });
 });
 
 describe('scheduler', () => {
   it('enqueues each scheduled kind once per interval and store, across restarts', async () => {
     const dir = tempDir();
-    const store = await Store.open({ dataDir: dir.path, readers: 1, memoryLimit: '256MB', threads: 1 });
-    await store.migrate();
-    const queue = new JobQueue(store.write, store.read);
+    const storage = await Storage.open({ dataDir: dir.path, readers: 1, memoryLimit: '256MB', threads: 1 });
+    await storage.migrate();
+    const queue = new JobQueue(storage.write, storage.read);
     const { Scheduler } = await import('../../src/jobs/scheduler.js');
     const day = 86_400_000;
     const scheduler = new Scheduler(queue, async () => ['s1', 's2'], [{ kind: 'predictions.refit', everyMs: day }], silentLogger);
@@ -105,7 +105,7 @@ describe('scheduler', () => {
     expect(await restarted.tick(t0 + 7_200_000)).toBe(0);
     expect(await restarted.tick(t0 + day)).toBe(2);
     expect((await queue.list({ storeId: 's1' })).map((j) => j.kind)).toEqual(['predictions.refit', 'predictions.refit']);
-    await store.close();
+    await storage.close();
     dir.remove();
   });
 });

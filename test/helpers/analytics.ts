@@ -1,19 +1,19 @@
-import { Store } from '../../src/db/database.js';
+import { Storage } from '../../src/db/database.js';
 import { tempDir } from './store.js';
 
 /**
  * A store in a fresh temporary directory, migrated up to the analytics summaries (the migrations
  * analytics needs), so these tests do not depend on later, unrelated migrations.
  */
-export async function openAnalyticsStore(): Promise<Store & { dir: string; dispose: () => Promise<void> }> {
+export async function openAnalyticsStore(): Promise<Storage & { dir: string; dispose: () => Promise<void> }> {
   const dir = tempDir('hearth-analytics-');
-  const store = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
-  const { error } = await store.migrator().migrateTo('2026-11-23T000400-analytics-summaries');
+  const storage = await Storage.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+  const { error } = await storage.migrator().migrateTo('2026-11-23T000400-analytics-summaries');
   if (error) throw error instanceof Error ? error : new Error(String(error));
-  return Object.assign(store, {
+  return Object.assign(storage, {
     dir: dir.path,
     dispose: async () => {
-      await store.close();
+      await storage.close();
       dir.remove();
     },
   });

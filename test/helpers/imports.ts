@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AccountsService } from '../../src/modules/accounts/accounts.service.js';
 import { ImportsService, type ImportRequest, type ImportSummary } from '../../src/modules/imports/imports.service.js';
-import { DataWriter } from '../../src/modules/orders/data-writer.js';
+import { CommerceWriter } from '../../src/modules/commerce/commerce.writer.js';
 import type { BatchLimits } from '../../src/modules/imports/batch-builder.js';
 import { openTestStore } from './store.js';
 
@@ -13,7 +13,7 @@ export const fixture = (path: string): string => join(process.cwd(), 'test', 'fi
 export async function openImportStore() {
   const store = await openTestStore();
   const accounts = new AccountsService(store.write, store.read, 'UTC');
-  const imports = new ImportsService(store.write, store.read, { accounts, writer: new DataWriter(store) }, 'UTC');
+  const imports = new ImportsService(store.write, store.read, { accounts, writer: new CommerceWriter(store) }, 'UTC');
   const rejectsDir = join(store.file, '..', 'imports');
   const importFiles = (files: string[], format: string, extra: Partial<ImportRequest> = {}, limits?: BatchLimits): Promise<ImportSummary> =>
     imports.run({ files, format, rejectsDir, ...extra }, limits ? { limits } : {});

@@ -7,7 +7,7 @@ import { openTestStore } from './store.js';
 export async function listeningServer(options: { currency?: string } = {}): Promise<{ server: RunningServer; url: string; storeId: string; writeKey: string; close: () => Promise<void> }> {
   const store = await openTestStore();
   const config = loadConfig({ HEARTH_DATA_DIR: store.file.replace(/\/hearth\.duckdb$/, ''), HEARTH_HOST: '127.0.0.1', HEARTH_PORT: '0', HEARTH_LOG_LEVEL: 'silent' });
-  const server = await startServer(config, { store, logger: silentLogger, worker: false });
+  const server = await startServer(config, { storage: store, logger: silentLogger, worker: false });
   const created = await server.services.accounts.createStore({ name: 'Live Store', currency: options.currency ?? 'USD' });
   const { key } = await server.services.accounts.createApiKey(created.id, 'write', 'clients');
   return {

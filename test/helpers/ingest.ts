@@ -22,7 +22,7 @@ export function rudderStyle(body: unknown): { payload: Buffer; headers: Record<s
 export async function rows<T>(services: Services, query: string, ...params: unknown[]): Promise<T[]> {
   const parts = query.split('?');
   const template = Object.assign([...parts], { raw: [...parts] }) as unknown as TemplateStringsArray;
-  const result = await sql<T>(template, ...params).execute(services.store.read);
+  const result = await sql<T>(template, ...params).execute(services.storage.read);
   return result.rows;
 }
 

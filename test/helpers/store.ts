@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '../../src/db/database.js';
+import { Storage } from '../../src/db/database.js';
 
 export function tempDir(prefix = 'hearth-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -9,13 +9,13 @@ export function tempDir(prefix = 'hearth-test-'): { path: string; remove: () => 
 }
 
 /** A migrated store in a fresh temporary data directory; `close()` removes it. */
-export async function openTestStore(): Promise<Store & { dispose: () => Promise<void> }> {
+export async function openTestStore(): Promise<Storage & { dispose: () => Promise<void> }> {
   const dir = tempDir();
-  const store = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
-  await store.migrate();
-  return Object.assign(store, {
+  const storage = await Storage.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+  await storage.migrate();
+  return Object.assign(storage, {
     dispose: async () => {
-      await store.close();
+      await storage.close();
       dir.remove();
     },
   });

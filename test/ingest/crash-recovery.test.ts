@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Store } from '../../src/db/database.js';
+import { Storage } from '../../src/db/database.js';
 import { runHearth } from '../helpers/cli.js';
 import { basic } from '../helpers/ingest.js';
 import { tempDir } from '../helpers/store.js';
@@ -111,7 +111,7 @@ describe('crash recovery', () => {
     const table = await runHearth(['status', '--data-dir', dir.path]);
     expect(table.stdout).toMatch(/tracked events, last 24 h:\n\s*source\s+received\s+stored\s+rejected\s+deduplicated/);
 
-    const check = await Store.open({ dataDir: dir.path, readers: 1, memoryLimit: '256MB', threads: 1 });
+    const check = await Storage.open({ dataDir: dir.path, readers: 1, memoryLimit: '256MB', threads: 1 });
     try {
       const reader = await check.read.selectFrom('events').select(['message_id']).where('store_id', '=', shop.id).execute();
       const counts = new Map<string, number>();

@@ -24,7 +24,7 @@ const count = async (messagePrefix: string) =>
 
 describe('group-commit writer', () => {
   it('commits many concurrent requests, each event once, duplicates inside one group included', async () => {
-    const writer = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger, { delayMs: 5 });
+    const writer = new GroupCommitWriter(t.services.storage, new IngestStats(), silentLogger, { delayMs: 5 });
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => writer.submit([row(t.storeId, `gc-${i % 150}`)])));
     const outcomes = results.flat();
     expect(outcomes.filter((o) => o === 'stored')).toHaveLength(150);
@@ -34,14 +34,14 @@ describe('group-commit writer', () => {
   });
 
   it('refuses work beyond its queue limit, and the route answers 503 with Retry-After', async () => {
-    const writer = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger, { maxQueued: 10, delayMs: 50 });
+    const writer = new GroupCommitWriter(t.services.storage, new IngestStats(), silentLogger, { maxQueued: 10, delayMs: 50 });
     const accepted = writer.submit(Array.from({ length: 8 }, (_, i) => row(t.storeId, `q-${i}`)));
     await expect(writer.submit(Array.from({ length: 5 }, (_, i) => row(t.storeId, `q-x-${i}`)))).rejects.toMatchObject({ code: 'unavailable' });
     expect(await accepted).toHaveLength(8);
     await writer.close();
 
     const normal = t.services.ingest;
-    t.services.ingest = new IngestService(t.services.store, silentLogger, () => t.services, { maxQueued: 5 });
+    t.services.ingest = new IngestService(t.services.storage, silentLogger, () => t.services, { maxQueued: 5 });
     try {
       const batch = Array.from({ length: 6 }, (_, i) => ({ type: 'track', anonymousId: 'a', event: 'Flood', messageId: `flood-${i}` }));
       const response = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: basic(t.writeKey), payload: { batch } });
@@ -55,7 +55,7 @@ describe('group-commit writer', () => {
   });
 
   it('flushes pending events on shutdown and then refuses new ones', async () => {
-    const writer = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger, { delayMs: 1000 });
+    const writer = new GroupCommitWriter(t.services.storage, new IngestStats(), silentLogger, { delayMs: 1000 });
     const pending = writer.submit([row(t.storeId, 'late-1'), row(t.storeId, 'late-2')]);
     await writer.close();
     expect(await pending).toEqual(['stored', 'stored']);
@@ -64,7 +64,7 @@ describe('group-commit writer', () => {
   });
 
   it('remembers message ids for the dedupe window, then prunes them', async () => {
-    const writer = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
+    const writer = new GroupCommitWriter(t.services.storage, new IngestStats(), silentLogger);
     expect(await writer.submit([row(t.storeId, 'window-1')])).toEqual(['stored']);
     // Six days later the id is still known; after pruning beyond eight days it is not.
     expect(await writer.prune(new Date(Date.now() + 6 * 86_400_000))).toBe(0);
@@ -75,8 +75,8 @@ describe('group-commit writer', () => {
   });
 
   it('a group whose transaction fails leaves nothing behind, and its retry stores each event once', async () => {
-    const writer = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
-    const rename = (from: string, to: string) => t.services.store.withWriter((connection) => connection.run(`alter table ${from} rename to ${to}`));
+    const writer = new GroupCommitWriter(t.services.storage, new IngestStats(), silentLogger);
+    const rename = (from: string, to: string) => t.services.storage.withWriter((connection) => connection.run(`alter table ${from} rename to ${to}`));
     // The events are appended and flushed; the identity link after them fails: all of it rolls back.
     await rename('identities', 'identities_away');
     try {
@@ -102,17 +102,17 @@ describe('group-commit writer', () => {
   });
 
   it('reads the window back after a restart, and a fingerprint collision never drops a new event', async () => {
-    const first = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
+    const first = new GroupCommitWriter(t.services.storage, new IngestStats(), silentLogger);
     expect(await first.submit([row(t.storeId, 'restart-1')])).toEqual(['stored']);
     await first.close();
     // A stored event with the fingerprint of 'collide-1' but another message id: the window says
     // "probably seen", the exact message id says new.
-    await t.services.store.withWriter((connection) => connection.run(
+    await t.services.storage.withWriter((connection) => connection.run(
       `insert into events (store_id, id, message_id, type, properties, source, occurred_at, received_at, message_fp)
        values ($1, nextval('events_id_seq'), 'another message', 'track', '{}', 'api', now()::timestamp, now()::timestamp, $2)`,
       [t.storeId, BigInt(fingerprint(t.storeId, 'collide-1'))],
     ));
-    const second = new GroupCommitWriter(t.services.store, new IngestStats(), silentLogger);
+    const second = new GroupCommitWriter(t.services.storage, new IngestStats(), silentLogger);
     expect(await second.submit([row(t.storeId, 'restart-1'), row(t.storeId, 'collide-1'), row(t.storeId, 'fresh-1')])).toEqual(['duplicate', 'stored', 'stored']);
     expect(await second.submit([row(t.storeId, 'collide-1')])).toEqual(['duplicate']);
     await second.close();

@@ -46,7 +46,7 @@ beforeAll(async () => {
   rows.push({ pAlive: 0.05, pOrder365: 0.1, clv: 1_000_000, risk: 'high' });
   // Two customers without a spend model (no CLV).
   rows.push({ pAlive: 0.5, pOrder365: 0.05, clv: null, risk: 'high' }, { pAlive: 0.95, pOrder365: 0.9, clv: null, risk: 'low' });
-  await insertPredictions(t.services.store, main.storeId, rows, {
+  await insertPredictions(t.services.storage, main.storeId, rows, {
     orders: [
       { customer: 101, total: 5_000, placedAt: new Date('2026-01-10T10:00:00Z') },
       { customer: 101, total: 7_000, placedAt: new Date('2026-03-10T10:00:00Z') },
@@ -54,7 +54,7 @@ beforeAll(async () => {
     ],
   });
   // Another store's customers must never be counted or listed.
-  await insertPredictions(t.services.store, other.storeId, [{ pAlive: 0.01, pOrder365: 0.01, clv: 5_000_000, risk: 'high' }], { idBase: 1000 });
+  await insertPredictions(t.services.storage, other.storeId, [{ pAlive: 0.01, pOrder365: 0.01, clv: 5_000_000, risk: 'high' }], { idBase: 1000 });
 }, 120_000);
 afterAll(async () => t?.close());
 

@@ -35,12 +35,12 @@ beforeAll(async () => {
   server = await startServer(config, { migrate: true, logger: silentLogger, worker: false });
   const accounts = server.services.accounts;
   jpy = (await accounts.createStore({ name: 'Records JP', slug: 'records-jp', currency: 'JPY' })).id;
-  await loadCdnowOrders(server.services.store, jpy, { currency: 'JPY', minorPerDollar: yenPerDollar });
+  await loadCdnowOrders(server.services.storage, jpy, { currency: 'JPY', minorPerDollar: yenPerDollar });
   // Large enough that fitting it on the server's own thread would hold requests for seconds.
   large = (await accounts.createStore({ name: 'Large', slug: 'large', currency: 'USD' })).id;
-  await insertSyntheticOrders(server.services.store, large, 30_000);
+  await insertSyntheticOrders(server.services.storage, large, 30_000);
   small = (await accounts.createStore({ name: 'Small', slug: 'small', currency: 'USD' })).id;
-  await insertSyntheticOrders(server.services.store, small, 400);
+  await insertSyntheticOrders(server.services.storage, small, 400);
   worker = new Worker(server.services.jobs, silentLogger);
   registerJobs(worker, server.services);
 }, 120_000);
@@ -89,7 +89,7 @@ describe('a refit in progress', () => {
     // so their bound is loose and the utilisation is the sharp check.
     expect(loop.utilization, `event loop busy ${Math.round(loop.active)} of ${Math.round(loop.active + loop.idle)} ms`).toBeLessThan(0.5);
     expect(Math.max(...gaps)).toBeLessThan(2_000);
-    const stored = await currentModel(server.services.store, large);
+    const stored = await currentModel(server.services.storage, large);
     expect(stored?.fit.status).toBe('ok');
     expect(stored?.fit.status === 'ok' && stored.fit.customers).toBe(30_000);
   });
@@ -102,7 +102,7 @@ describe('the automatic model choice on a small store', () => {
     expect(await ran).toBe(true);
     expect((await server.services.jobs.get(jobId))?.state).toBe('done');
     expect((performance.now() - started) / 1000).toBeLessThan(30);
-    const stored = await currentModel(server.services.store, small);
+    const stored = await currentModel(server.services.storage, small);
     const fit = stored!.fit;
     if (fit.status !== 'ok' || !('metrics' in fit.backtest)) throw new Error(`no backtest: ${JSON.stringify(fit)}`);
     const fits = fit.backtest.fits;
@@ -136,7 +136,7 @@ describe('the daily refit of a JPY store (payload: store id only)', () => {
   }, 120_000);
 
   it('reports the backtest\'s holdout revenue in yen, equal to the orders\' sum', async () => {
-    const stored = await currentModel(server.services.store, jpy);
+    const stored = await currentModel(server.services.storage, jpy);
     const fit = stored!.fit;
     if (fit.status !== 'ok' || !('metrics' in fit.backtest)) throw new Error(`no backtest: ${JSON.stringify(fit)}`);
     const { calibrationEnd, holdoutEnd } = fit.backtest;
@@ -151,7 +151,7 @@ describe('the daily refit of a JPY store (payload: store id only)', () => {
   });
 
   it('models order values in yen: the population mean order value is near the mean repeat order in yen', async () => {
-    const stored = await currentModel(server.services.store, jpy);
+    const stored = await currentModel(server.services.storage, jpy);
     if (stored?.fit.status !== 'ok' || !stored.fit.spend) throw new Error('no spend model');
     const { p, q, gamma } = stored.fit.spend.params;
     let sum = 0;
@@ -169,10 +169,10 @@ describe('the daily refit of a JPY store (payload: store id only)', () => {
   });
 
   it('stores expected order value and CLV in yen: between the customer\'s own mean and the store\'s', async () => {
-    const stored = await currentModel(server.services.store, jpy);
+    const stored = await currentModel(server.services.storage, jpy);
     if (stored?.fit.status !== 'ok' || !stored.fit.spend) throw new Error('no spend model');
     const { p, q, gamma } = stored.fit.spend.params;
-    const top = await listPredictions(server.services.store, jpy, { limit: 20, sort: 'clv' });
+    const top = await listPredictions(server.services.storage, jpy, { limit: 20, sort: 'clv' });
     let checked = 0;
     for (const row of top) {
       const byDay = days.get(row.customer_id)!;

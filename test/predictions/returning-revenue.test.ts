@@ -45,7 +45,7 @@ const get = async <T>(url: string) => {
 beforeAll(async () => {
   t = await createTestApp();
   shop = await t.newStore('Returning', { timezone: 'UTC', currency: 'USD' });
-  const db = t.services.store.write;
+  const db = t.services.storage.write;
   const now = new Date('2026-04-01T00:00:00Z');
   for (const id of [1, 2, 3]) {
     await sql`insert into customers (store_id, id, external_id, email, created_at, updated_at)

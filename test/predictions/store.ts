@@ -3,19 +3,19 @@
  * the predictions migrations), so these tests depend on nothing else.
  */
 import type { Kysely } from 'kysely';
-import { Store } from '../../src/db/database.js';
+import { Storage } from '../../src/db/database.js';
 import * as foundation from '../../src/db/migrations/2026-11-23T000000-foundation.js';
 import * as predictions from '../../src/db/migrations/2026-11-23T000300-predictions.js';
 import { tempDir } from '../helpers/store.js';
 
-export async function openPredictionsStore(): Promise<Store & { dispose: () => Promise<void> }> {
+export async function openPredictionsStore(): Promise<Storage & { dispose: () => Promise<void> }> {
   const dir = tempDir('hearth-predictions-');
-  const store = await Store.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
-  await foundation.up(store.write as unknown as Kysely<unknown>);
-  await predictions.up(store.write as unknown as Kysely<unknown>);
-  return Object.assign(store, {
+  const storage = await Storage.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
+  await foundation.up(storage.write as unknown as Kysely<unknown>);
+  await predictions.up(storage.write as unknown as Kysely<unknown>);
+  return Object.assign(storage, {
     dispose: async () => {
-      await store.close();
+      await storage.close();
       dir.remove();
     },
   });

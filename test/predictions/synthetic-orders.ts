@@ -4,9 +4,9 @@
  * orders, all from hashes of the customer number, so every run writes the same orders.
  */
 import { sql } from 'kysely';
-import type { Store } from '../../src/db/database.js';
+import type { Storage } from '../../src/db/database.js';
 
-export async function insertSyntheticOrders(store: Store, storeId: string, customers: number): Promise<number> {
+export async function insertSyntheticOrders(storage: Storage, storeId: string, customers: number): Promise<number> {
   const result = await sql`
     insert into orders (store_id, id, external_id, customer_id, placed_at, currency, subtotal, total, created_at, updated_at)
     with buyers as (
@@ -21,6 +21,6 @@ export async function insertSyntheticOrders(store: Store, storeId: string, custo
       timestamp '2024-01-01' + to_days(cast(day as integer)), 'USD', 1000 + hash(c, k, 6) % 9000, 1000 + hash(c, k, 6) % 9000,
       timestamp '2026-01-01', timestamp '2026-01-01'
     from days where day < 730
-  `.execute(store.write);
+  `.execute(storage.write);
   return Number(result.numAffectedRows ?? 0);
 }

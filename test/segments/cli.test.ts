@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/main.js';
-import { Store } from '../../src/db/database.js';
+import { Storage } from '../../src/db/database.js';
 import { AccountsService } from '../../src/modules/accounts/accounts.service.js';
 import { tempDir } from '../helpers/store.js';
 import { buildKnownStore, type KnownIds } from './known-store.js';
@@ -25,12 +25,12 @@ let ids: KnownIds;
 const repeat = JSON.stringify({ kind: 'orders', metric: 'count', op: 'gte', value: 2 });
 
 beforeAll(async () => {
-  const store = await Store.open({ dataDir: dir.path, readers: 1, memoryLimit: '512MB', threads: 2 });
-  await store.migrate();
-  const accounts = new AccountsService(store.write, store.read);
+  const storage = await Storage.open({ dataDir: dir.path, readers: 1, memoryLimit: '512MB', threads: 2 });
+  await storage.migrate();
+  const accounts = new AccountsService(storage.write, storage.read);
   const { id } = await accounts.createStore({ name: 'Known', slug: 'known' });
-  ({ ids } = await buildKnownStore(store, id, 'st_elsewhere'));
-  await store.close();
+  ({ ids } = await buildKnownStore(storage, id, 'st_elsewhere'));
+  await storage.close();
 });
 afterAll(() => dir.remove());
 

@@ -21,8 +21,8 @@ beforeAll(async () => {
   key = mine.secretKey;
   otherKey = other.secretKey;
   storeId = mine.storeId;
-  ({ ids, builder } = await buildKnownStore(t.services.store, mine.storeId, other.storeId));
-  await t.services.store.write.insertInto('events').values({
+  ({ ids, builder } = await buildKnownStore(t.services.storage, mine.storeId, other.storeId));
+  await t.services.storage.write.insertInto('events').values({
     store_id: mine.storeId, id: sql<number>`nextval('events_id_seq')`, message_id: null, type: 'page', name: 'Home', customer_id: ids.ann,
     anonymous_id: null, session_id: 's1', url: '/', properties: '{}', source: 'api', occurred_at: new Date('2026-05-28T09:00:00Z'), received_at: new Date('2026-05-28T09:00:00Z'),
   }).execute();

@@ -2,7 +2,7 @@
  * A store whose segment memberships are known by construction. The clock for every rule is
  * AS_OF (2026-06-01). A second store holds a copy of Ann, who must never appear in the first.
  */
-import type { Store } from '../../src/db/database.js';
+import type { Storage } from '../../src/db/database.js';
 import { day, StoreBuilder } from '../helpers/segments-data.js';
 
 export const AS_OF = new Date('2026-06-01T00:00:00Z');
@@ -11,8 +11,8 @@ export const OTHER_STORE = 'st_other';
 
 export type KnownIds = Record<'ann' | 'bob' | 'cat' | 'dan' | 'fay', number>;
 
-export async function buildKnownStore(store: Store, storeId = STORE, otherStoreId = OTHER_STORE): Promise<{ ids: KnownIds; builder: StoreBuilder }> {
-  const b = new StoreBuilder(store, storeId);
+export async function buildKnownStore(storage: Storage, storeId = STORE, otherStoreId = OTHER_STORE): Promise<{ ids: KnownIds; builder: StoreBuilder }> {
+  const b = new StoreBuilder(storage, storeId);
   await b.product('P-SHOE', 'shoes');
   await b.product('P-BOOK', 'books');
   await b.product('P-TOY', 'toys');
@@ -48,7 +48,7 @@ export async function buildKnownStore(store: Store, storeId = STORE, otherStoreI
   // A guest order counts for nobody.
   await b.order(null, { external_id: 'o-guest', placed_at: day('2026-05-29'), total: 99_000, products: ['P-SHOE'] });
 
-  const other = new StoreBuilder(store, otherStoreId);
+  const other = new StoreBuilder(storage, otherStoreId);
   const eve = await other.customer({ external_id: 'c-ann', email: 'ann@example.com', first_name: 'Ann', country: 'US', accepts_marketing: true, tags: ['vip'] });
   await other.order(eve, { external_id: 'o-ann-1', placed_at: day('2026-05-25'), total: 20_000 });
 

@@ -1,15 +1,15 @@
 /**
  * The admin data API: upsert and read customers, products, orders and returns. Upserts are
- * matched by the store's external ids and go through the data writer (one transaction per
+ * matched by the store's external ids and go through the commerce writer (one transaction per
  * request); lists are newest first with opaque cursors.
  */
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { productSchema } from '../../modules/catalog/catalog.schemas.js';
 import { customerSchema } from '../../modules/customers/customers.schemas.js';
-import { orderStatuses } from '../../modules/orders/data-validation.js';
-import type { DataBatch, WriteSummary } from '../../modules/orders/orders.input.js';
-import { externalId, isoInstant, orderSchema, returnSchema } from '../../modules/orders/orders.schemas.js';
+import { orderStatuses } from '../../modules/commerce/commerce.validation.js';
+import type { CommerceBatch, WriteSummary } from '../../modules/commerce/commerce.input.js';
+import { externalId, isoInstant, orderSchema, returnSchema } from '../../modules/commerce/commerce.schemas.js';
 import type { OrderStatus } from '../../modules/orders/orders.table.js';
 import type { Services } from '../../services.js';
 import { route, type RouteSpec } from '../route.js';
@@ -17,7 +17,7 @@ import { route, type RouteSpec } from '../route.js';
 /** Items per batch request; larger loads belong in the file importer. */
 export const MAX_BATCH_ITEMS = 1000;
 
-type Section = keyof DataBatch;
+type Section = keyof CommerceBatch;
 
 /** Refuses an oversized batch before its items are parsed, with 413 and the list's path. */
 function batchBody<S extends z.ZodType>(section: Section, item: S) {
@@ -74,7 +74,7 @@ function writeRoutes(entity: EntitySpec): RouteSpec[] {
             { path: 'external_id', reason: `is "${String(item.external_id)}" but the URL says "${params.externalId}"` },
           ]);
         }
-        const outcome = await services.data.writeOne(storeId, section, { ...item, external_id: params.externalId } as never);
+        const outcome = await services.commerce.writeOne(storeId, section, { ...item, external_id: params.externalId } as never);
         const data = await entity.read(services, storeId, `ext:${params.externalId}`);
         return reply.status(outcome === 'created' ? 201 : 200).send({ result: outcome, data });
       },
@@ -84,7 +84,7 @@ function writeRoutes(entity: EntitySpec): RouteSpec[] {
       summary: `Create or update up to ${MAX_BATCH_ITEMS} ${path} in one transaction; counts created, updated and unchanged`,
       body: batchBody(section, entity.item),
       handler: async ({ services, storeId, body }) => {
-        const summary = await services.data.write(storeId, body as unknown as DataBatch);
+        const summary = await services.commerce.write(storeId, body as unknown as CommerceBatch);
         return batchResult(section, summary);
       },
     }),

@@ -25,7 +25,7 @@ export const overviewRoutes = [
       if ((query.compareFrom === undefined) !== (query.compareTo === undefined)) bad.push({ path: 'query.compareTo', reason: 'compareFrom and compareTo go together' });
       if (bad.length) throw new AppError('validation_failed', 'Invalid query', bad);
       await services.analytics.summaries.ensureFresh(storeId);
-      const db = services.store.read;
+      const db = services.storage.read;
       return {
         current: await returningRevenue(db, storeId, { from: query.from, to: query.to }),
         comparison: query.compareFrom && query.compareTo ? await returningRevenue(db, storeId, { from: query.compareFrom, to: query.compareTo }) : null,

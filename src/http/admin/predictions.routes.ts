@@ -16,7 +16,7 @@ export const predictionRoutes = [
   route({
     method: 'GET', url: '/api/v1/predictions/model', permission: 'read', tag, summary: 'The current model fit with its backtest (calibration report)',
     handler: async ({ services, storeId }) => {
-      const current = await currentModel(services.store, storeId);
+      const current = await currentModel(services.storage, storeId);
       if (!current) throw new AppError('not_found', 'The models have not been fitted yet');
       return current;
     },
@@ -24,7 +24,7 @@ export const predictionRoutes = [
   route({
     method: 'GET', url: '/api/v1/customers/:id/predictions', permission: 'read', tag, summary: "A customer's predictions from the current model",
     params: z.object({ id: z.coerce.number().int().positive() }),
-    handler: async ({ services, storeId, params }) => predictionFor(services.store, storeId, params.id),
+    handler: async ({ services, storeId, params }) => predictionFor(services.storage, storeId, params.id),
   }),
   route({
     method: 'POST', url: '/api/v1/predictions/refit', permission: 'write', tag, summary: 'Queue a refit of the models now', status: 202,
@@ -53,7 +53,7 @@ export const predictionRoutes = [
     method: 'GET', url: '/api/v1/predictions/distribution', permission: 'read', tag,
     summary: 'Histograms of P(alive) and predicted 12-month CLV, with churn-risk band counts',
     query: z.object({ bins: z.coerce.number().int().min(2).max(50).default(10) }).strict(),
-    handler: async ({ services, storeId, query }) => predictionDistribution(services.store, storeId, { bins: query.bins }),
+    handler: async ({ services, storeId, query }) => predictionDistribution(services.storage, storeId, { bins: query.bins }),
   }),
   route({
     method: 'GET', url: '/api/v1/predictions/at-risk', permission: 'read', tag,
@@ -62,6 +62,6 @@ export const predictionRoutes = [
       limit: z.coerce.number().int().min(1).max(200).default(20),
       risk: z.enum(['low', 'medium', 'high']).default('high'),
     }).strict(),
-    handler: async ({ services, storeId, query }) => valuableAtRisk(services.store, storeId, query),
+    handler: async ({ services, storeId, query }) => valuableAtRisk(services.storage, storeId, query),
   }),
 ];

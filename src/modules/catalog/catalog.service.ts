@@ -14,7 +14,7 @@ export interface ProductListQuery {
   q?: string | undefined;
 }
 
-/** Reading the catalogue; writes go through the data writer (`services.data`). */
+/** Reading the catalogue; writes go through the commerce writer (`services.commerce`). */
 export class CatalogService {
   constructor(private readonly read: Db) {}
 

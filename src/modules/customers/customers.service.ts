@@ -28,7 +28,7 @@ function view(row: CustomerTable): CustomerView {
   return { ...rest, attributes: parsed };
 }
 
-/** Reading customers; writes go through the data writer (`services.data`). */
+/** Reading customers; writes go through the commerce writer (`services.commerce`). */
 export class CustomersService {
   constructor(private readonly read: Db) {}
 

@@ -4,7 +4,7 @@
  * and is streamed to the appenders, so memory stays bounded whatever the size.
  */
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import { invalid, type ErrorDetail } from '../../lib/errors.js';
 import { DAY_MS } from '../../lib/time.js';
 import { acquisitionCurve, DEMO_STORE, periodEnding } from './calendar.js';
@@ -130,10 +130,10 @@ export function planDemo(options: DemoOptions = {}): DemoPlan {
  * Writes the demo data for `storeId` in one transaction: a failure leaves nothing behind.
  * `onProgress` is called after each chunk with the customers done so far.
  */
-export async function writeDemoData(store: Store, storeId: string, plan: DemoPlan, onProgress?: (done: number, total: number) => void | Promise<void>): Promise<DemoCounts> {
+export async function writeDemoData(storage: Storage, storeId: string, plan: DemoPlan, onProgress?: (done: number, total: number) => void | Promise<void>): Promise<DemoCounts> {
   const ctx = context(plan);
   const { catalogue, period } = ctx;
-  return store.withWriter(async (connection) => {
+  return storage.withWriter(async (connection) => {
     const writers: Partial<Record<DemoTable, TableWriter>> = {};
     await connection.run('begin transaction');
     try {

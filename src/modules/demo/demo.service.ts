@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import { randomToken } from '../../lib/ids.js';
 import { fitAndScore } from '../predictions/predictions.service.js';
@@ -51,13 +51,13 @@ export function readDemoLogin(dataDir: string): DemoLogin | undefined {
 }
 
 async function countsOf(services: Services, storeId: string): Promise<DemoCounts> {
-  const status = await storeStatus(services.store.read, services.jobs, storeId);
+  const status = await storeStatus(services.storage.read, services.jobs, storeId);
   return status.stores[0]!.counts;
 }
 
 /** Removes a demo store that never finished (its data was rolled back; the store row remains). */
-async function removeUnfinished(store: Store, storeId: string): Promise<void> {
-  await store.write.transaction().execute(async (tx) => {
+async function removeUnfinished(storage: Storage, storeId: string): Promise<void> {
+  await storage.write.transaction().execute(async (tx) => {
     await tx.deleteFrom('api_keys').where('store_id', '=', storeId).execute();
     await tx.deleteFrom('memberships').where('store_id', '=', storeId).execute();
     await tx.deleteFrom('stores').where('id', '=', storeId).execute();
@@ -80,16 +80,16 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
     if (counts.customers > 0 || counts.orders > 0 || counts.events > 0) {
       throw new Error(`A store with the slug "${DEMO_STORE.slug}" already exists and is not the demo store; use another --data-dir for the demo`);
     }
-    await removeUnfinished(services.store, existing.id);
+    await removeUnfinished(services.storage, existing.id);
   }
 
   const plan = planDemo(options);
   const store = await services.accounts.createStore({ name: DEMO_STORE.name, slug: DEMO_STORE.slug, timezone: DEMO_STORE.timezone, currency: DEMO_STORE.currency });
   let counts: DemoCounts;
   try {
-    counts = await writeDemoData(services.store, store.id, plan, onProgress);
+    counts = await writeDemoData(services.storage, store.id, plan, onProgress);
   } catch (error) {
-    await removeUnfinished(services.store, store.id).catch(() => undefined);
+    await removeUnfinished(services.storage, store.id).catch(() => undefined);
     throw error;
   }
   const password = randomToken(12);
@@ -106,11 +106,11 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
   // Build the report summaries, fit the models and find the personas now, so every page of the
   // dashboard has its figures on first sign-in.
   await services.analytics.refreshSummaries(store.id);
-  await fitAndScore(services.store, store.id);
+  await fitAndScore(services.storage, store.id);
   // A very small demo may have too few buyers for personas; the store is still usable without them.
   await services.personas.run(store.id).catch((error: unknown) => {
     if (!(error instanceof AppError && error.code === 'validation_failed')) throw error;
   });
-  await services.store.checkpoint();
+  await services.storage.checkpoint();
   return { created: true, store, login, plan, counts, seconds: (Date.now() - started) / 1000 };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderInput } from '../orders/orders.input.js';
+import type { OrderInput } from '../commerce/commerce.input.js';
 import { BatchBuilder } from './batch-builder.js';
 
 const origin = (line: number) => ({ line, rows: 1, raw: `row ${line}` });

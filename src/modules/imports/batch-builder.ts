@@ -4,7 +4,7 @@
  * split over two transactions. An order whose rows come back after its batch was written is
  * rejected rather than silently replaced by its late rows.
  */
-import type { CustomerInput, DataBatch, OrderInput, ProductInput, ReturnInput } from '../orders/orders.input.js';
+import type { CustomerInput, CommerceBatch, OrderInput, ProductInput, ReturnInput } from '../commerce/commerce.input.js';
 
 export interface Reject {
   line: number;
@@ -22,7 +22,7 @@ export interface Origin {
 }
 
 export interface PendingBatch {
-  batch: Required<DataBatch>;
+  batch: Required<CommerceBatch>;
   origins: Map<object, Origin>;
 }
 

@@ -16,8 +16,8 @@ import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { StoreTable } from '../accounts/accounts.table.js';
-import type { Staged } from '../orders/data-staging.js';
-import type { DataBatch, WriteSummary } from '../orders/orders.input.js';
+import type { Staged } from '../commerce/commerce.staging.js';
+import type { CommerceBatch, WriteSummary } from '../commerce/commerce.input.js';
 import { BatchBuilder, defaultLimits, type BatchLimits, type PendingBatch } from './batch-builder.js';
 import type { FormatParser, ImportFormat } from './formats/format.js';
 import { hasPlainHeader, stageOnlineRetail, type BulkContext, type BulkResult } from './formats/online-retail.bulk.js';
@@ -28,11 +28,11 @@ import { RejectsFile } from './rejects-file.js';
 
 export { checkImportRequest, type ImportRequest } from './import-request.js';
 
-/** The shared writer (`services.data`), as this service needs it. */
+/** The shared writer (`services.commerce`), as this service needs it. */
 export interface BatchWriter {
-  write(storeId: string, batch: DataBatch, options?: { source?: string }): Promise<WriteSummary>;
+  write(storeId: string, batch: CommerceBatch, options?: { source?: string }): Promise<WriteSummary>;
   /** Merges staging tables the caller fills itself (the bulk path of large files). */
-  writeStaged?(storeId: string, fill: (connection: DuckDBConnection) => Promise<Staged>, options?: { source?: string }): Promise<WriteSummary>;
+  writeStaged(storeId: string, fill: (connection: DuckDBConnection) => Promise<Staged>, options?: { source?: string }): Promise<WriteSummary>;
 }
 
 
@@ -116,7 +116,7 @@ export class ImportsService {
         const rejects = shared ?? new RejectsFile(join(request.rejectsDir, `${basename(name)}.rejects.csv`));
         const parser = format.parser({ currency, timeZone: store.timezone, mapping: request.mapping });
         const base = offset;
-        const bulk = format.name === 'online-retail' && sizes[i]! >= (hooks.bulkBytes ?? defaultBulkBytes) && this.writer.writeStaged
+        const bulk = format.name === 'online-retail' && sizes[i]! >= (hooks.bulkBytes ?? defaultBulkBytes)
           && await hasPlainHeader(file);
         const result = bulk ? await this.importFileBulk(store.id, format.name, file, name, { currency, timeZone: store.timezone }, rejects,
           () => hooks.onProgress?.(base + sizes[i]!, bytesTotal)) : await this.importFile(store.id, format.name, file, name, parser, rejects, {
@@ -225,7 +225,7 @@ export class ImportsService {
     hash.catch(() => undefined);
     let result: BulkResult | undefined;
     try {
-      const counts = await this.writer.writeStaged!(storeId, async (connection) => {
+      const counts = await this.writer.writeStaged(storeId, async (connection) => {
         result = await stageOnlineRetail(connection, file, context);
         return result.staged;
       }, { source: `import:${formatName}` });
@@ -259,7 +259,7 @@ export class ImportsService {
         const refused = new Map<object, string>();
         for (const detail of error.details) {
           const match = /^(customers|products|orders|returns)\.(\d+)(?:\.(.+))?$/.exec(detail.path);
-          const entity = match ? (pending.batch[match[1] as keyof DataBatch] as object[])[Number(match[2])] : undefined;
+          const entity = match ? (pending.batch[match[1] as keyof CommerceBatch] as object[])[Number(match[2])] : undefined;
           if (entity && !refused.has(entity)) refused.set(entity, `${match![3] ?? match![1]}: ${detail.reason}`);
         }
         if (refused.size === 0) throw error;

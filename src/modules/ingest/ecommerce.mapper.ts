@@ -1,12 +1,12 @@
 /**
  * Segment's ecommerce v2 events (https://segment.com/docs/connections/spec/ecommerce/v2/) mapped
- * to Hearth's model. Order events become orders and returns through the shared data writer; the
+ * to Hearth's model. Order events become orders and returns through the shared commerce writer; the
  * browsing events (Product Viewed, Cart Viewed, Checkout Started, …) stay events, checked here so
  * that analytics can rely on their property types. Amounts in the spec are decimal major units;
  * Hearth keeps integer minor units of the order's currency.
  */
 import { isCurrency, toMinorUnits } from '../../lib/money.js';
-import type { DataBatch, OrderInput, OrderLineInput, OrderStatusInput, ReturnInput } from '../orders/orders.input.js';
+import type { CommerceBatch, OrderInput, OrderLineInput, OrderStatusInput, ReturnInput } from '../commerce/commerce.input.js';
 import type { NormalMessage } from './segment.validator.js';
 
 export const orderEvents = ['Order Completed', 'Order Updated', 'Order Refunded', 'Order Cancelled'] as const;
@@ -17,7 +17,7 @@ export const browsingEvents = [
 export type EcommerceEvent = (typeof orderEvents)[number] | (typeof browsingEvents)[number];
 
 type Failure = { ok: false; path: string; reason: string };
-export type Mapped = { ok: true; batch: DataBatch } | Failure;
+export type Mapped = { ok: true; batch: CommerceBatch } | Failure;
 
 type Obj = Record<string, unknown>;
 const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);

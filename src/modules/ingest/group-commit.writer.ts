@@ -9,7 +9,7 @@
  * `submit` refuses at once (the route answers 503 with Retry-After) instead of growing without end.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { EventType } from '../events/events.table.js';
@@ -94,7 +94,7 @@ export class GroupCommitWriter {
   private readonly maxQueued: number;
 
   constructor(
-    private readonly store: Store,
+    private readonly storage: Storage,
     private readonly stats: IngestStats,
     private readonly logger: Logger,
     options: GroupCommitOptions = {},
@@ -199,7 +199,7 @@ export class GroupCommitWriter {
    */
   private async write(candidates: Fresh[], links: IdentityLink[], outcomes: EventOutcome[][], group: Pending[]): Promise<void> {
     let t = performance.now();
-    await this.store.withWriter(async (connection) => {
+    await this.storage.withWriter(async (connection) => {
       t = this.mark('wait-writer', t);
       const window = await this.windowOf(connection);
       let fresh = candidates;
@@ -268,7 +268,7 @@ export class GroupCommitWriter {
    * many message ids the window dropped.
    */
   async prune(now = new Date()): Promise<number> {
-    return this.store.withWriter(async (connection) => {
+    return this.storage.withWriter(async (connection) => {
       const window = await this.windowOf(connection);
       const before = window.size;
       window.prune(now.getTime());
@@ -288,6 +288,6 @@ export class GroupCommitWriter {
       if (this.running) await this.running;
       else this.running = this.drain().finally(() => { this.running = undefined; });
     }
-    await this.store.withWriter(async () => this.appender.close());
+    await this.storage.withWriter(async () => this.appender.close());
   }
 }

@@ -1,17 +1,17 @@
 /**
  * The ingest pipeline for Segment-spec messages (the HTTP tracking API, RudderStack, the browser
  * snippet): validate each message → apply what it means to the store's data (identify upserts the
- * customer; order events write orders and returns through the shared data writer) → attach the
+ * customer; order events write orders and returns through the shared commerce writer) → attach the
  * customer → hand the events to the group-commit writer, and answer once they are committed.
  * Invalid messages are rejected one by one with their index; valid ones in the same batch are kept.
  */
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { StoreTable } from '../accounts/accounts.table.js';
 import { EventsService } from '../events/events.service.js';
-import { normaliseBatch } from '../orders/data-validation.js';
-import type { CustomerInput, DataBatch } from '../orders/orders.input.js';
+import { normaliseBatch } from '../commerce/commerce.validation.js';
+import type { CustomerInput, CommerceBatch } from '../commerce/commerce.input.js';
 import { originAllowed } from '../accounts/tracking-origins.js';
 import { customerFromTraits } from './customer.mapper.js';
 import { eventPathOf, mapEcommerce } from './ecommerce.mapper.js';
@@ -22,13 +22,13 @@ import { sourceOf, validateMessage, type NormalMessage, type ValidateOptions } f
 import { ShopifyWebhooks } from './shopify.webhooks.js';
 
 export interface DataSink {
-  write(storeId: string, batch: DataBatch, options?: { source?: string }): Promise<unknown>;
+  write(storeId: string, batch: CommerceBatch, options?: { source?: string }): Promise<unknown>;
 }
 
 /** What the pipeline needs from other modules; looked up when used, so wiring order does not matter. */
 export interface IngestDeps {
   accounts: { findStore(idOrSlug: string): Promise<StoreTable | undefined> };
-  data: DataSink;
+  commerce: DataSink;
 }
 
 export interface Rejection {
@@ -44,7 +44,7 @@ export interface IngestResult {
   rejected: Rejection[];
 }
 
-type Accepted = { index: number; message: NormalMessage; effects: DataBatch };
+type Accepted = { index: number; message: NormalMessage; effects: CommerceBatch };
 
 export class IngestService {
   readonly stats = new IngestStats();
@@ -55,14 +55,14 @@ export class IngestService {
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
-    private readonly store: Store,
+    private readonly storage: Storage,
     logger: Logger,
     private readonly deps: () => IngestDeps,
     options: GroupCommitOptions = {},
   ) {
-    this.writer = new GroupCommitWriter(store, this.stats, logger, options);
-    this.identities = new IdentityResolver(new EventsService(store.read));
-    this.shopify = new ShopifyWebhooks(store, deps, this.stats, (storeId) => this.storeOf(storeId), () => this.writer.flushStats());
+    this.writer = new GroupCommitWriter(storage, this.stats, logger, options);
+    this.identities = new IdentityResolver(new EventsService(storage.read));
+    this.shopify = new ShopifyWebhooks(storage, deps, this.stats, (storeId) => this.storeOf(storeId), () => this.writer.flushStats());
     // Counters of requests that stored nothing still reach the table within a second; the dedupe
     // window is pruned hourly.
     this.timers.push(setInterval(() => this.writer.flushStats(), 1000).unref());
@@ -104,7 +104,7 @@ export class IngestService {
       const message = checked.message;
       const mapped = mapEcommerce(message, store.currency);
       if (!mapped.ok) return rejectOne(index, source, mapped.path, mapped.reason);
-      const effects: DataBatch = { ...mapped.batch };
+      const effects: CommerceBatch = { ...mapped.batch };
       if (message.type === 'identify' && message.userId) effects.customers = [customerFromTraits(message.userId, message.properties)];
       const problem = firstProblem(effects);
       if (problem) return rejectOne(index, source, problem.path, problem.reason);
@@ -135,13 +135,13 @@ export class IngestService {
     const customers = new Map<string, CustomerInput>();
     for (const id of userIds) if (!customerIds.has(id)) customers.set(id, { external_id: id });
     for (const { effects } of accepted) for (const customer of effects.customers ?? []) customers.set(customer.external_id, { ...customers.get(customer.external_id), ...customer });
-    const batch: DataBatch = {
+    const batch: CommerceBatch = {
       customers: [...customers.values()],
       orders: accepted.flatMap(({ effects }) => effects.orders ?? []),
       returns: accepted.flatMap(({ effects }) => effects.returns ?? []),
     };
     if (batch.customers!.length + batch.orders!.length + batch.returns!.length > 0) {
-      await this.deps().data.write(storeId, batch, { source: accepted[0]!.message.source });
+      await this.deps().commerce.write(storeId, batch, { source: accepted[0]!.message.source });
       customerIds = await this.identities.customerIds(storeId, userIds);
     }
 
@@ -178,7 +178,7 @@ export class IngestService {
    * writer holds it, so a status read never sees them twice or not at all.
    */
   status(storeId: string): Promise<IngestStatus> {
-    return this.stats.status(this.store.write, storeId);
+    return this.stats.status(this.storage.write, storeId);
   }
 
   /** Commits what is pending and stops the timers (before the store closes). */
@@ -196,7 +196,7 @@ function fallbackSource(raw: unknown): string {
 }
 
 /** The writer's own rules, applied to one message's effects so a bad order rejects only its event. */
-function firstProblem(effects: DataBatch): { path: string; reason: string } | undefined {
+function firstProblem(effects: CommerceBatch): { path: string; reason: string } | undefined {
   if (!effects.customers && !effects.orders && !effects.returns) return undefined;
   try {
     normaliseBatch(effects);

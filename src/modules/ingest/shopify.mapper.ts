@@ -5,12 +5,12 @@
  */
 import { isCurrency, toMinorUnits } from '../../lib/money.js';
 import { parseInstant } from '../../lib/time.js';
-import type { CustomerInput, DataBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../orders/orders.input.js';
+import type { CustomerInput, CommerceBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../commerce/commerce.input.js';
 
 export const shopifyTopics = ['orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'] as const;
 export type ShopifyTopic = (typeof shopifyTopics)[number];
 
-export type ShopifyMapped = { ok: true; batch: DataBatch } | { ok: false; path: string; reason: string };
+export type ShopifyMapped = { ok: true; batch: CommerceBatch } | { ok: false; path: string; reason: string };
 
 type Obj = Record<string, unknown>;
 const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -2,11 +2,11 @@
  * Shopify webhooks (https://shopify.dev/docs/apps/build/webhooks): the body is verified against
  * `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the store's shared secret,
  * compared in constant time), deliveries are deduplicated on `X-Shopify-Webhook-Id`, and the
- * payload is written through the shared data writer.
+ * payload is written through the shared commerce writer.
  */
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import { safeEqual } from '../../lib/ids.js';
 import type { StoreTable } from '../accounts/accounts.table.js';
@@ -31,7 +31,7 @@ export function shopifyHmac(secret: string, rawBody: Buffer): string {
 
 export class ShopifyWebhooks {
   constructor(
-    private readonly store: Store,
+    private readonly storage: Storage,
     private readonly deps: () => IngestDeps,
     private readonly stats: IngestStats,
     private readonly storeOf: (idOrSlug: string) => Promise<StoreTable | undefined>,
@@ -63,7 +63,7 @@ export class ShopifyWebhooks {
       const mapped = mapShopify(topic as ShopifyTopic, payload, store.currency);
       if (!mapped.ok) throw this.reject(store.id, mapped.path, mapped.reason);
       try {
-        await this.deps().data.write(store.id, mapped.batch, { source: SOURCE });
+        await this.deps().commerce.write(store.id, mapped.batch, { source: SOURCE });
       } catch (error) {
         if (error instanceof AppError && error.code === 'validation_failed') {
           const detail = error.details[0];
@@ -85,14 +85,14 @@ export class ShopifyWebhooks {
   }
 
   private async seen(storeId: string, webhookId: string): Promise<boolean> {
-    const { rows } = await sql<{ n: number }>`select count(*) as n from webhook_deliveries where store_id = ${storeId} and webhook_id = ${webhookId}`.execute(this.store.read);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from webhook_deliveries where store_id = ${storeId} and webhook_id = ${webhookId}`.execute(this.storage.read);
     return Number(rows[0]?.n ?? 0) > 0;
   }
 
   /** Recorded after the data is written: a crash in between makes Shopify retry, and the write is idempotent. */
   private async remember(storeId: string, webhookId: string, topic: string): Promise<void> {
     await sql`insert into webhook_deliveries (store_id, webhook_id, topic, received_at) values (${storeId}, ${webhookId}, ${topic}, ${new Date()})
-      on conflict do nothing`.execute(this.store.write);
+      on conflict do nothing`.execute(this.storage.write);
   }
 }
 

@@ -25,7 +25,7 @@ export interface ReturnListQuery {
 type LineView = Omit<Awaited<ReturnType<typeof repo.linesOf>>[number], 'order_id'>;
 export type OrderView = repo.OrderRow & { lines?: LineView[] };
 
-/** Reading orders and returns; writes go through the data writer (`services.data`). */
+/** Reading orders and returns; writes go through the commerce writer (`services.commerce`). */
 export class OrdersService {
   constructor(private readonly read: Db) {}
 

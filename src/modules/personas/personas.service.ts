@@ -4,7 +4,7 @@
  * the store's personas; a persona saved as a segment keeps its members from the run it came from.
  */
 import { sql } from 'kysely';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { DAY_MS } from '../../lib/time.js';
@@ -45,15 +45,15 @@ export class PersonasService {
   private readonly write: PersonasDb;
   private readonly read: PersonasDb;
 
-  constructor(private readonly store: Store, private readonly segments: SegmentsService) {
-    this.write = personasDb(store.write);
-    this.read = personasDb(store.read);
+  constructor(private readonly storage: Storage, private readonly segments: SegmentsService) {
+    this.write = personasDb(storage.write);
+    this.read = personasDb(storage.read);
   }
 
   async run(storeId: string, options: { seed?: number; k?: number; asOf?: Date } = {}): Promise<PersonaRun> {
     const seed = options.seed ?? 42;
     const asOf = options.asOf ?? new Date();
-    const features = await buyerFeatures(this.store.read, storeId, asOf);
+    const features = await buyerFeatures(this.storage.read, storeId, asOf);
     const n = features.customerIds.length;
     if (n < MIN_BUYERS) throw new AppError('validation_failed', `Personas need at least ${MIN_BUYERS} buyers; this store has ${n}`, [{ path: 'store', reason: 'too few buyers' }]);
     const transformed = features.values.map((row) => row.map((v, j) => (features.defs[j]!.log ? Math.log1p(Math.max(0, v)) : v)));

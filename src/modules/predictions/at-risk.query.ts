@@ -3,7 +3,7 @@
  * predicted 12-month CLV, with what they have bought so far — the first people to win back.
  */
 import { sql } from 'kysely';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 
 export type ChurnRisk = 'low' | 'medium' | 'high';
 
@@ -49,11 +49,11 @@ interface Row {
   last_order_at: Date | null;
 }
 
-export async function valuableAtRisk(store: Store, storeId: string, options: { limit: number; risk: ChurnRisk }): Promise<AtRiskAnswer> {
+export async function valuableAtRisk(storage: Storage, storeId: string, options: { limit: number; risk: ChurnRisk }): Promise<AtRiskAnswer> {
   const { rows: [band] } = await sql<{ customers: number; clv_total: number | null }>`
     select count(*) as customers, cast(sum(clv_12m) as bigint) as clv_total
     from customer_predictions where store_id = ${storeId} and churn_risk = ${options.risk}
-  `.execute(store.read);
+  `.execute(storage.read);
   const { rows } = await sql<Row>`
     with top as (
       select customer_id, p_alive, p_order_365d, clv_12m, expected_order_value
@@ -70,7 +70,7 @@ export async function valuableAtRisk(store: Store, storeId: string, options: { l
     from top join customers c on c.store_id = ${storeId} and c.id = top.customer_id
     left join bought on bought.customer_id = top.customer_id
     order by top.clv_12m desc nulls last, top.customer_id
-  `.execute(store.read);
+  `.execute(storage.read);
   return {
     risk: options.risk,
     customers: Number(band?.customers ?? 0),

@@ -5,7 +5,7 @@
  * tail, and a few very valuable customers would otherwise squash every other bar into the first.
  */
 import { sql } from 'kysely';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 
 export interface Bin {
   /** Inclusive lower edge. */
@@ -50,7 +50,7 @@ export function niceWidth(span: number, bins: number): number {
   return Math.ceil(raw);
 }
 
-export async function predictionDistribution(store: Store, storeId: string, options: { bins: number }): Promise<PredictionDistribution> {
+export async function predictionDistribution(storage: Storage, storeId: string, options: { bins: number }): Promise<PredictionDistribution> {
   const bins = options.bins;
   const { rows: [t] } = await sql<Totals>`
     select count(*) as customers, max(scored_at) as scored_at,
@@ -62,7 +62,7 @@ export async function predictionDistribution(store: Store, storeId: string, opti
       count(*) filter (where churn_risk = 'medium') as medium,
       count(*) filter (where churn_risk = 'high') as high
     from customer_predictions where store_id = ${storeId}
-  `.execute(store.read);
+  `.execute(storage.read);
   const totals = t!;
   const customers = Number(totals.customers);
   const churnRisk = { low: Number(totals.low), medium: Number(totals.medium), high: Number(totals.high) };
@@ -77,7 +77,7 @@ export async function predictionDistribution(store: Store, storeId: string, opti
   const { rows: aliveRows } = await sql<{ bin: number; customers: number }>`
     select least(cast(floor(p_alive * ${bins}) as integer), ${bins - 1}) as bin, count(*) as customers
     from customer_predictions where store_id = ${storeId} group by 1
-  `.execute(store.read);
+  `.execute(storage.read);
   const aliveCounts = new Map(aliveRows.map((r) => [Number(r.bin), Number(r.customers)]));
   const pAliveBins = Array.from({ length: bins }, (_, i) => ({ from: i / bins, to: (i + 1) / bins, customers: aliveCounts.get(i) ?? 0 }));
 
@@ -91,7 +91,7 @@ export async function predictionDistribution(store: Store, storeId: string, opti
     const { rows: clvRows } = await sql<{ bin: number; customers: number }>`
       select least(cast(floor(greatest(clv_12m, 0) / ${width}) as integer), ${closed}) as bin, count(*) as customers
       from customer_predictions where store_id = ${storeId} and clv_12m is not null group by 1
-    `.execute(store.read);
+    `.execute(storage.read);
     const clvCounts = new Map(clvRows.map((r) => [Number(r.bin), Number(r.customers)]));
     clvBins = Array.from({ length: closed }, (_, i) => ({ from: i * width, to: (i + 1) * width, customers: clvCounts.get(i) ?? 0 }));
     const above = clvCounts.get(closed) ?? 0;

@@ -4,7 +4,7 @@
  * payload has only the store id: the service looks up the store's currency.
  */
 import { z } from 'zod';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import { fitAndScore } from './predictions.service.js';
 
 export const refitJobKind = 'predictions.refit';
@@ -25,7 +25,7 @@ const heartbeatMs = 15_000;
  * Runs the refit of the payload's store. `progress` (the worker's) is called as the fit moves on
  * and on a heartbeat, which keeps the job's lease while the fit runs in its thread.
  */
-export async function runRefitJob(store: Store, payload: unknown, progress?: (fraction: number) => Promise<void>): Promise<unknown> {
+export async function runRefitJob(storage: Storage, payload: unknown, progress?: (fraction: number) => Promise<void>): Promise<unknown> {
   const { storeId, ...options } = payloadSchema.parse(payload);
   let fraction = 0;
   const report = (value: number): void => {
@@ -34,7 +34,7 @@ export async function runRefitJob(store: Store, payload: unknown, progress?: (fr
   };
   const heartbeat = progress ? setInterval(() => report(fraction), heartbeatMs) : undefined;
   try {
-    const result = await fitAndScore(store, storeId, options, (value) => report(value));
+    const result = await fitAndScore(storage, storeId, options, (value) => report(value));
     return result.status === 'ok'
       ? { status: 'ok', model: result.model, converged: result.count.converged, customers: result.customers, seconds: result.seconds }
       : { status: result.status, missing: result.missing };

@@ -5,46 +5,46 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import { DuckDBDateValue, DuckDBTimestampValue } from '@duckdb/node-api';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import type { CustomerPredictionTable, PredictionBacktestTable, PredictionFitTable, PredictionTables } from './predictions.table.js';
 import { churnRiskNames, type Scores } from './scoring.js';
 
-const tables = (store: Store) => ({ read: store.read.withTables<PredictionTables>(), write: store.write.withTables<PredictionTables>() });
+const tables = (storage: Storage) => ({ read: storage.read.withTables<PredictionTables>(), write: storage.write.withTables<PredictionTables>() });
 
-export async function insertFit(store: Store, row: PredictionFitTable): Promise<void> {
-  await tables(store).write.insertInto('prediction_fits').values(row).execute();
+export async function insertFit(storage: Storage, row: PredictionFitTable): Promise<void> {
+  await tables(storage).write.insertInto('prediction_fits').values(row).execute();
 }
 
-export async function insertBacktest(store: Store, row: PredictionBacktestTable): Promise<void> {
-  await tables(store).write.insertInto('prediction_backtests').values(row).execute();
+export async function insertBacktest(storage: Storage, row: PredictionBacktestTable): Promise<void> {
+  await tables(storage).write.insertInto('prediction_backtests').values(row).execute();
 }
 
-export async function latestFit(store: Store, storeId: string): Promise<PredictionFitTable | undefined> {
-  return tables(store).read.selectFrom('prediction_fits').selectAll().where('store_id', '=', storeId)
+export async function latestFit(storage: Storage, storeId: string): Promise<PredictionFitTable | undefined> {
+  return tables(storage).read.selectFrom('prediction_fits').selectAll().where('store_id', '=', storeId)
     .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
 
-export async function latestBacktest(store: Store, storeId: string): Promise<PredictionBacktestTable | undefined> {
-  return tables(store).read.selectFrom('prediction_backtests').selectAll().where('store_id', '=', storeId)
+export async function latestBacktest(storage: Storage, storeId: string): Promise<PredictionBacktestTable | undefined> {
+  return tables(storage).read.selectFrom('prediction_backtests').selectAll().where('store_id', '=', storeId)
     .orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
 
-export async function customerPrediction(store: Store, storeId: string, customerId: number): Promise<CustomerPredictionTable | undefined> {
-  return tables(store).read.selectFrom('customer_predictions').selectAll()
+export async function customerPrediction(storage: Storage, storeId: string, customerId: number): Promise<CustomerPredictionTable | undefined> {
+  return tables(storage).read.selectFrom('customer_predictions').selectAll()
     .where('store_id', '=', storeId).where('customer_id', '=', customerId).executeTakeFirst();
 }
 
 const sortColumns = { clv: 'clv_12m', p_alive: 'p_alive', expected_orders: 'expected_orders_365d' } as const;
 export type PredictionSort = keyof typeof sortColumns;
 
-export async function listPredictions(store: Store, storeId: string, options: { limit: number; sort: PredictionSort }): Promise<CustomerPredictionTable[]> {
+export async function listPredictions(storage: Storage, storeId: string, options: { limit: number; sort: PredictionSort }): Promise<CustomerPredictionTable[]> {
   // The sort column comes from the allow-list above, never from input.
-  return tables(store).read.selectFrom('customer_predictions').selectAll().where('store_id', '=', storeId)
+  return tables(storage).read.selectFrom('customer_predictions').selectAll().where('store_id', '=', storeId)
     .orderBy(sortColumns[options.sort], 'desc').orderBy('customer_id').limit(options.limit).execute();
 }
 
-export async function churnRiskCounts(store: Store, storeId: string): Promise<Record<string, number>> {
-  const rows = await tables(store).read.selectFrom('customer_predictions').select(['churn_risk'])
+export async function churnRiskCounts(storage: Storage, storeId: string): Promise<Record<string, number>> {
+  const rows = await tables(storage).read.selectFrom('customer_predictions').select(['churn_risk'])
     .select((eb) => eb.fn.countAll<number>().as('customers')).where('store_id', '=', storeId).groupBy('churn_risk').execute();
   return Object.fromEntries(rows.map((r) => [r.churn_risk, Number(r.customers)]));
 }
@@ -58,11 +58,11 @@ const rowsPerTurn = 256;
  * store's rows (about 4 µs each) never holds requests for long.
  */
 export async function replacePredictions(
-  store: Store, storeId: string, fitId: string, asOf: string, customerIds: ArrayLike<number>, scores: Scores, scoredAt: Date,
+  storage: Storage, storeId: string, fitId: string, asOf: string, customerIds: ArrayLike<number>, scores: Scores, scoredAt: Date,
 ): Promise<void> {
   const asOfDays = Math.round(Date.parse(`${asOf}T00:00:00Z`) / 86_400_000);
   const scoredMicros = new DuckDBTimestampValue(BigInt(scoredAt.getTime()) * 1000n);
-  await store.withWriter(async (connection) => {
+  await storage.withWriter(async (connection) => {
     await connection.run('begin transaction');
     try {
       await connection.run('delete from customer_predictions where store_id = $1', [storeId]);

@@ -4,7 +4,7 @@
  * job call these functions.
  */
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import { minorExponent } from '../../lib/money.js';
 import type { CountFit, CountModelKind } from './models/count-model.js';
@@ -62,9 +62,9 @@ function historyDays(s: CustomerSummaries): number {
 }
 
 /** Spend is modelled in major units of the store's currency: 100 minor units per major for USD, 1 for JPY. */
-async function minorPerMajorOf(store: Store, storeId: string, currency: string | undefined): Promise<number> {
+async function minorPerMajorOf(storage: Storage, storeId: string, currency: string | undefined): Promise<number> {
   if (currency) return 10 ** minorExponent(currency);
-  const row = await store.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
+  const row = await storage.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
   return 10 ** minorExponent(row?.currency ?? 'USD');
 }
 
@@ -76,16 +76,16 @@ function forThread(s: CustomerSummaries): HoldoutInput['summaries'] {
 
 /** Loads and checks the data of a backtest; throws a validation error naming what is missing. */
 async function loadHoldout(
-  store: Store, storeId: string, options: { calibrationEnd: string; holdoutEnd: string; timeUnit: TimeUnit },
+  storage: Storage, storeId: string, options: { calibrationEnd: string; holdoutEnd: string; timeUnit: TimeUnit },
 ): Promise<HoldoutInput & { customers: number }> {
   const holdoutDays = dayDiff(options.calibrationEnd, options.holdoutEnd);
   if (holdoutDays < minimums.holdoutDays) {
     throw new AppError('validation_failed', `The holdout period must be at least ${minimums.holdoutDays} days`, [{ path: 'holdoutEnd', reason: `${holdoutDays} days after the calibration end` }]);
   }
-  const summaries = await customerSummaries(store, storeId, options);
+  const summaries = await customerSummaries(storage, storeId, options);
   const missing = missingData(summaries, historyDays(summaries));
   if (missing.length) throw new AppError('validation_failed', `Not enough data before ${options.calibrationEnd} to fit the models`, missing.map((reason) => ({ path: 'calibrationEnd', reason: `needs ${reason}` })));
-  const weeklyActual = await holdoutWeeklyPurchases(store, storeId, options.calibrationEnd, options.holdoutEnd);
+  const weeklyActual = await holdoutWeeklyPurchases(storage, storeId, options.calibrationEnd, options.holdoutEnd);
   return { summaries: forThread(summaries), weeklyActual, holdoutDays, customers: summaries.length };
 }
 
@@ -94,21 +94,21 @@ function backtestReport(options: { calibrationEnd: string; holdoutEnd: string; t
 }
 
 export async function runBacktest(
-  store: Store, storeId: string,
+  storage: Storage, storeId: string,
   options: { calibrationEnd: string; holdoutEnd: string; timeUnit?: TimeUnit; model?: ModelChoice; currency?: string },
   onProgress?: OnProgress,
 ): Promise<BacktestReport> {
   const period = { calibrationEnd: options.calibrationEnd, holdoutEnd: options.holdoutEnd, timeUnit: options.timeUnit ?? 'week' };
-  const { customers, ...input } = await loadHoldout(store, storeId, period);
-  const minorPerMajor = await minorPerMajorOf(store, storeId, options.currency);
+  const { customers, ...input } = await loadHoldout(storage, storeId, period);
+  const minorPerMajor = await minorPerMajorOf(storage, storeId, options.currency);
   const models: CountModelKind[] = !options.model || options.model === 'auto' ? ['bgnbd', 'pareto-nbd'] : [options.model];
   const computed = await runInThread({ task: 'backtest', input, models, minorPerMajor }, onProgress);
   return backtestReport(period, customers, computed);
 }
 
-export async function saveBacktest(store: Store, storeId: string, report: BacktestReport, fitId: string | null): Promise<string> {
+export async function saveBacktest(storage: Storage, storeId: string, report: BacktestReport, fitId: string | null): Promise<string> {
   const id = randomUUID();
-  await repository.insertBacktest(store, {
+  await repository.insertBacktest(storage, {
     store_id: storeId, id, fit_id: fitId, calibration_end: report.calibrationEnd, holdout_end: report.holdoutEnd,
     time_unit: report.timeUnit, model: report.chosen.model, report: JSON.stringify(report), created_at: new Date(),
   });
@@ -121,15 +121,15 @@ export async function saveBacktest(store: Store, storeId: string, report: Backte
  * customer and store the lot. The data is read here; the fitting and scoring run in a worker
  * thread (`fit-runner.ts`), so the process keeps serving requests meanwhile.
  */
-export async function fitAndScore(store: Store, storeId: string, options: FitOptions = {}, onProgress?: OnProgress): Promise<FitReport> {
+export async function fitAndScore(storage: Storage, storeId: string, options: FitOptions = {}, onProgress?: OnProgress): Promise<FitReport> {
   const timeUnit = options.timeUnit ?? 'week';
-  const asOf = options.asOf ?? (await lastOrderDay(store, storeId));
+  const asOf = options.asOf ?? (await lastOrderDay(storage, storeId));
   if (!asOf) return { status: 'insufficient', asOf: new Date().toISOString().slice(0, 10), timeUnit, customers: 0, missing: ['orders from customers'] };
-  const summaries = await customerSummaries(store, storeId, { calibrationEnd: asOf, timeUnit });
+  const summaries = await customerSummaries(storage, storeId, { calibrationEnd: asOf, timeUnit });
   const history = historyDays(summaries);
   const missing = missingData(summaries, history);
   if (missing.length) {
-    await recordInsufficient(store, storeId, asOf, timeUnit, summaries.length, missing);
+    await recordInsufficient(storage, storeId, asOf, timeUnit, summaries.length, missing);
     return { status: 'insufficient', asOf, timeUnit, customers: summaries.length, missing };
   }
   const holdoutDays = Math.min(365, Math.max(minimums.holdoutDays, Math.round(history / 3)));
@@ -137,12 +137,12 @@ export async function fitAndScore(store: Store, storeId: string, options: FitOpt
   let holdout: (HoldoutInput & { customers: number }) | undefined;
   let skipped: string | undefined;
   try {
-    holdout = await loadHoldout(store, storeId, period);
+    holdout = await loadHoldout(storage, storeId, period);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     skipped = `${error.message}: ${error.details.map((d) => d.reason).join('; ')}`;
   }
-  const minorPerMajor = await minorPerMajorOf(store, storeId, options.currency);
+  const minorPerMajor = await minorPerMajorOf(storage, storeId, options.currency);
   const customerIds = summaries.customerId;
   const computed = await runInThread({
     task: 'refit',
@@ -154,24 +154,24 @@ export async function fitAndScore(store: Store, storeId: string, options: FitOpt
   const writeStarted = performance.now();
   const id = randomUUID();
   const now = new Date();
-  await repository.replacePredictions(store, storeId, id, asOf, customerIds, computed.scores, now);
+  await repository.replacePredictions(storage, storeId, id, asOf, customerIds, computed.scores, now);
   const backtest = holdout && computed.backtest ? backtestReport(period, holdout.customers, computed.backtest) : { skipped: skipped ?? 'no backtest' };
   const report: FitReport = {
     status: 'ok', id, asOf, timeUnit, model: computed.model, reason: computed.reason, count: computed.count, spend: computed.spend, backtest,
     customers: customerIds.length, scored: customerIds.length,
     seconds: { fit: computed.seconds.fit, score: computed.seconds.score + (performance.now() - writeStarted) / 1000 },
   };
-  await repository.insertFit(store, {
+  await repository.insertFit(storage, {
     store_id: storeId, id, status: 'ok', model: computed.model, time_unit: timeUnit, as_of: asOf, params: JSON.stringify(computed.count.params),
     spend_params: computed.spend ? JSON.stringify(computed.spend.params) : null, log_likelihood: computed.count.logLikelihood, customers: customerIds.length,
     converged: computed.count.converged, report: JSON.stringify(report), created_at: now,
   });
-  if ('metrics' in backtest) await saveBacktest(store, storeId, backtest, id);
+  if ('metrics' in backtest) await saveBacktest(storage, storeId, backtest, id);
   return report;
 }
 
-async function recordInsufficient(store: Store, storeId: string, asOf: string, timeUnit: TimeUnit, customers: number, missing: string[]): Promise<void> {
-  await repository.insertFit(store, {
+async function recordInsufficient(storage: Storage, storeId: string, asOf: string, timeUnit: TimeUnit, customers: number, missing: string[]): Promise<void> {
+  await repository.insertFit(storage, {
     store_id: storeId, id: randomUUID(), status: 'insufficient', model: null, time_unit: timeUnit, as_of: asOf, params: null,
     spend_params: null, log_likelihood: null, customers, converged: false,
     report: JSON.stringify({ status: 'insufficient', asOf, timeUnit, customers, missing }), created_at: new Date(),
@@ -179,15 +179,15 @@ async function recordInsufficient(store: Store, storeId: string, asOf: string, t
 }
 
 /** The current fit with its backtest, as stored; undefined before the first fit. */
-export async function currentModel(store: Store, storeId: string): Promise<{ fit: FitReport; backtest: BacktestReport | undefined } | undefined> {
-  const fit = await repository.latestFit(store, storeId);
+export async function currentModel(storage: Storage, storeId: string): Promise<{ fit: FitReport; backtest: BacktestReport | undefined } | undefined> {
+  const fit = await repository.latestFit(storage, storeId);
   if (!fit) return undefined;
-  const backtest = await repository.latestBacktest(store, storeId);
+  const backtest = await repository.latestBacktest(storage, storeId);
   return { fit: JSON.parse(fit.report) as FitReport, backtest: backtest ? (JSON.parse(backtest.report) as BacktestReport) : undefined };
 }
 
-export async function predictionFor(store: Store, storeId: string, customerId: number) {
-  const row = await repository.customerPrediction(store, storeId, customerId);
+export async function predictionFor(storage: Storage, storeId: string, customerId: number) {
+  const row = await repository.customerPrediction(storage, storeId, customerId);
   if (!row) throw new AppError('not_found', `No prediction for customer ${customerId}: the customer has no order yet, or the models have not been fitted`);
   return row;
 }

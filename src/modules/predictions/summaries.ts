@@ -9,7 +9,7 @@
  * after E are not in the calibration cohort.
  */
 import { sql } from 'kysely';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 
 export type TimeUnit = 'day' | 'week';
 
@@ -49,10 +49,10 @@ const summaryColumns = ['customer_id', 'x', 'tx_days', 't_days', 'repeat_value',
  * rows each) straight into typed columns, so a large store is read without one object per row
  * and without holding the event loop for long between chunks.
  */
-export async function customerSummaries(store: Store, storeId: string, options: SummaryOptions): Promise<CustomerSummaries> {
+export async function customerSummaries(storage: Storage, storeId: string, options: SummaryOptions): Promise<CustomerSummaries> {
   const { calibrationEnd, timeUnit } = options;
   const holdoutEnd = options.holdoutEnd ?? calibrationEnd;
-  const columns = await store.withReader(async (connection) => {
+  const columns = await storage.withReader(async (connection) => {
     const result = await connection.stream(`
       with days as (
         select customer_id, cast(placed_at as date) as day, sum(total) as value
@@ -127,11 +127,11 @@ export async function customerSummaries(store: Store, storeId: string, options: 
 }
 
 /** The latest order day of a store (YYYY-MM-DD), the default end of a fit's data. */
-export async function lastOrderDay(store: Store, storeId: string): Promise<string | undefined> {
+export async function lastOrderDay(storage: Storage, storeId: string): Promise<string | undefined> {
   const result = await sql<{ day: string | null }>`
     select cast(max(placed_at) as date) as day from orders
     where store_id = ${storeId} and customer_id is not null and status <> 'cancelled'
-  `.execute(store.read);
+  `.execute(storage.read);
   const day = result.rows[0]?.day;
   return day ? String(day) : undefined;
 }
@@ -140,7 +140,7 @@ export async function lastOrderDay(store: Store, storeId: string): Promise<strin
  * Repeat purchase days of the calibration cohort per holdout week (week 1 = the 7 days after the
  * calibration end), for the tracking comparison of the backtest.
  */
-export async function holdoutWeeklyPurchases(store: Store, storeId: string, calibrationEnd: string, holdoutEnd: string): Promise<number[]> {
+export async function holdoutWeeklyPurchases(storage: Storage, storeId: string, calibrationEnd: string, holdoutEnd: string): Promise<number[]> {
   const result = await sql<{ week: number; purchases: number }>`
     with days as (
       select customer_id, cast(placed_at as date) as day
@@ -156,7 +156,7 @@ export async function holdoutWeeklyPurchases(store: Store, storeId: string, cali
     from days d join cohort c on c.customer_id = d.customer_id
     where d.day > cast(${calibrationEnd} as date)
     group by 1 order by 1
-  `.execute(store.read);
+  `.execute(storage.read);
   const weeks = Math.ceil(dayDiff(calibrationEnd, holdoutEnd) / 7);
   const counts = new Array<number>(Math.max(weeks, 0)).fill(0);
   for (const row of result.rows) {

@@ -3,7 +3,7 @@
  * and personas with entry dates, one timeline, and top categories and products. Segment and
  * persona memberships come through their services; the other reads are in profile.queries.ts.
  */
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { DAY_MS } from '../../lib/time.js';
 import type { PersonasService } from '../personas/personas.service.js';
@@ -43,7 +43,7 @@ export interface CustomerProfile {
 
 export class ProfilesService {
   constructor(
-    private readonly store: Store,
+    private readonly storage: Storage,
     private readonly segments: SegmentsService,
     private readonly personas: PersonasService,
   ) {}
@@ -53,21 +53,21 @@ export class ProfilesService {
     const text = key.trim();
     if (!text) throw new AppError('validation_failed', 'Give a customer id, email or external id', [{ path: 'customer', reason: 'empty' }]);
     if (/^\d+$/.test(text)) {
-      const found = await q.findCustomer(this.store.read, storeId, Number(text));
+      const found = await q.findCustomer(this.storage.read, storeId, Number(text));
       if (found) return found.id;
     }
-    const id = await q.findCustomerIdBy(this.store.read, storeId, text.includes('@') ? 'email' : 'external_id', text);
+    const id = await q.findCustomerIdBy(this.storage.read, storeId, text.includes('@') ? 'email' : 'external_id', text);
     if (id === undefined) throw notFound(`Customer "${text}"`);
     return id;
   }
 
   async search(storeId: string, text: string, limit = 20): Promise<q.SearchHit[]> {
     if (text.trim().length < 2) throw new AppError('validation_failed', 'Search text is too short', [{ path: 'query.q', reason: 'give at least 2 characters' }]);
-    return q.searchCustomers(this.store.read, storeId, text, Math.min(Math.max(limit, 1), 100));
+    return q.searchCustomers(this.storage.read, storeId, text, Math.min(Math.max(limit, 1), 100));
   }
 
   async profile(storeId: string, customerId: number, asOf = new Date()): Promise<CustomerProfile> {
-    const db = this.store.read;
+    const db = this.storage.read;
     const customer = await q.findCustomer(db, storeId, customerId);
     if (!customer) throw notFound(`Customer ${customerId}`);
     const [orders, returns, events, prediction, rfm, memberships, personas, topCategories, topProducts] = await Promise.all([

@@ -2,7 +2,7 @@
  * The segments, personas and customer-profile services, built together because personas save
  * segments and the profile reads both.
  */
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { PersonasService } from '../personas/personas.service.js';
 import { ProfilesService } from '../profiles/profiles.service.js';
@@ -15,8 +15,8 @@ export interface SegmentModules {
 }
 
 /** `summaries` gives the analytics module's summaries (looked up late, as services are built together). */
-export function segmentModules(store: Store, jobs: JobQueue, summaries?: () => OrderSummaries | undefined): SegmentModules {
-  const segments = new SegmentsService(store, jobs, summaries);
-  const personas = new PersonasService(store, segments);
-  return { segments, personas, profiles: new ProfilesService(store, segments, personas) };
+export function segmentModules(storage: Storage, jobs: JobQueue, summaries?: () => OrderSummaries | undefined): SegmentModules {
+  const segments = new SegmentsService(storage, jobs, summaries);
+  const personas = new PersonasService(storage, segments);
+  return { segments, personas, profiles: new ProfilesService(storage, segments, personas) };
 }

@@ -3,7 +3,7 @@
  * every entry and exit recorded, built-in starting segments, members by cursor and as CSV.
  */
 import { sql } from 'kysely';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { DAY_MS } from '../../lib/time.js';
@@ -58,9 +58,9 @@ export class SegmentsService {
   private readonly write: SegmentsDb;
   private readonly read: SegmentsDb;
 
-  constructor(store: Store, private readonly jobs: JobQueue, private readonly summaries?: () => OrderSummaries | undefined) {
-    this.write = segmentsDb(store.write);
-    this.read = segmentsDb(store.read);
+  constructor(storage: Storage, private readonly jobs: JobQueue, private readonly summaries?: () => OrderSummaries | undefined) {
+    this.write = segmentsDb(storage.write);
+    this.read = segmentsDb(storage.read);
   }
 
   fields(): ReturnType<typeof fieldCatalog> {

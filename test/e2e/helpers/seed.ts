@@ -1,11 +1,11 @@
 /**
- * A small, deterministic store written through the same `DataWriter` every source uses: customers
+ * A small, deterministic store written through the same `CommerceWriter` every source uses: customers
  * acquired over 18 months, some of whom come back, orders with lines over a few products.
  */
-import type { Store } from '../../../src/db/database.js';
+import type { Storage } from '../../../src/db/database.js';
 import { seededRandom } from '../../../src/lib/random.js';
-import { DataWriter } from '../../../src/modules/orders/data-writer.js';
-import type { CustomerInput, OrderInput, ProductInput } from '../../../src/modules/orders/orders.input.js';
+import { CommerceWriter } from '../../../src/modules/commerce/commerce.writer.js';
+import type { CustomerInput, OrderInput, ProductInput } from '../../../src/modules/commerce/commerce.input.js';
 
 const mulberry32 = seededRandom;
 
@@ -35,7 +35,7 @@ export interface SeedSummary {
   orderList: { customer: string; placedAt: Date; total: number }[];
 }
 
-export async function seedStore(store: Store, storeId: string, options: { customers?: number; seed?: number } = {}): Promise<SeedSummary> {
+export async function seedStore(storage: Storage, storeId: string, options: { customers?: number; seed?: number } = {}): Promise<SeedSummary> {
   const random = mulberry32(options.seed ?? 7);
   const count = options.customers ?? 400;
   const start = SEED_END.getTime() - 540 * DAY;
@@ -69,7 +69,7 @@ export async function seedStore(store: Store, storeId: string, options: { custom
     }
     if (n >= 2) repeatCustomers += 1;
   }
-  await new DataWriter(store).write(storeId, { products, customers, orders }, { source: 'api' });
+  await new CommerceWriter(storage).write(storeId, { products, customers, orders }, { source: 'api' });
   const firstCustomer = customers[0]!;
   return {
     customers: customers.length, orders: orders.length, orderList: orders.map((o) => ({

@@ -52,8 +52,8 @@ export async function startE2eServer(options: { customers?: number; seed?: numbe
   const analyst = { email: 'analyst@example.com', password: 'analyst-password-1' };
   await accounts.addUser(store.id, { ...owner, role: 'owner', name: 'Olive Owner' });
   await accounts.addUser(store.id, { ...analyst, role: 'analyst', name: 'Andy Analyst' });
-  const seed = await seedStore(server.services.store, store.id, { ...(options.customers && { customers: options.customers }), ...(options.seed && { seed: options.seed }) });
-  const fit = options.fitPredictions ? await fitAndScore(server.services.store, store.id, { ...options.fitPredictions, currency: store.currency }) : undefined;
+  const seed = await seedStore(server.services.storage, store.id, { ...(options.customers && { customers: options.customers }), ...(options.seed && { seed: options.seed }) });
+  const fit = options.fitPredictions ? await fitAndScore(server.services.storage, store.id, { ...options.fitPredictions, currency: store.currency }) : undefined;
   const worker = new Worker(server.services.jobs, silentLogger);
   registerJobs(worker, server.services);
   return {

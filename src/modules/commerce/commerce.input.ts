@@ -88,7 +88,7 @@ export interface ReturnInput {
 }
 
 /** One unit of work for the writer: applied in one transaction, all or nothing. */
-export interface DataBatch {
+export interface CommerceBatch {
   customers?: CustomerInput[];
   products?: ProductInput[];
   orders?: OrderInput[];

@@ -11,8 +11,8 @@ import {
   BIGINT, BOOLEAN, DuckDBDataChunk, INTEGER, LIST, TIMESTAMP, VARCHAR, listValue, timestampValue,
   type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue,
 } from '@duckdb/node-api';
-import type { CustomerInput, ProductInput, VariantInput } from './orders.input.js';
-import type { NormalBatch, NormalOrder, NormalReturn } from './data-validation.js';
+import type { CustomerInput, ProductInput, VariantInput } from './commerce.input.js';
+import type { NormalBatch, NormalOrder, NormalReturn } from './commerce.validation.js';
 
 type ColumnType = 'integer' | 'bigint' | 'varchar' | 'boolean' | 'timestamp' | 'varchar[]';
 type Value = string | number | boolean | Date | string[] | null | undefined;

@@ -7,19 +7,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCustomer, anOrder, aReturn } from '../../../test/builders/data.js';
 import { openTestStore } from '../../../test/helpers/store.js';
-import type { Store } from '../../db/database.js';
-import { DataWriter } from './data-writer.js';
-import type { DataBatch, WriteSummary } from './orders.input.js';
+import type { Storage } from '../../db/database.js';
+import { CommerceWriter } from './commerce.writer.js';
+import type { CommerceBatch, WriteSummary } from './commerce.input.js';
 
-let store: Store & { dispose: () => Promise<void> };
-let direct: DataWriter;
-let merge: DataWriter;
+let store: Storage & { dispose: () => Promise<void> };
+let direct: CommerceWriter;
+let merge: CommerceWriter;
 let seq = 0;
 
 beforeAll(async () => {
   store = await openTestStore();
-  direct = new DataWriter(store);
-  merge = new DataWriter(store, { direct: false });
+  direct = new CommerceWriter(store);
+  merge = new CommerceWriter(store, { direct: false });
 });
 afterAll(async () => store.dispose());
 
@@ -43,7 +43,7 @@ async function contents(storeId: string) {
 }
 
 /** Writes the same batches in order with each writer into its own store; returns both outcomes. */
-async function bothWays(batches: DataBatch[]) {
+async function bothWays(batches: CommerceBatch[]) {
   const storeA = `st_direct_${(seq += 1)}`;
   const storeB = `st_merge_${seq}`;
   const now = new Date('2024-06-01T12:00:00Z');
@@ -57,7 +57,7 @@ async function bothWays(batches: DataBatch[]) {
 }
 
 describe('small batches that add or re-send orders', () => {
-  const scenarios: [string, DataBatch[]][] = [
+  const scenarios: [string, CommerceBatch[]][] = [
     ['a new order naming a new customer and new products', [{ orders: [anOrder('o-1', { shipping: 500, tax: 100, discount: 200, discount_codes: ['SPRING'], channel: 'web' })] }]],
     ['a guest order and a cancelled one', [{ orders: [anOrder('o-1', { customer_external_id: null }), anOrder('o-2', { status: 'cancelled' }, 3)] }]],
     ['a new customer with every field, then orders that move their creation earlier', [

@@ -2,22 +2,24 @@
  * The write path for customers, products, orders and returns, shared by every source (admin API,
  * file import, Segment, Shopify, demo): one batch, one transaction, all or nothing.
  */
-import type { Store } from '../../db/database.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Storage } from '../../db/database.js';
+import type { Staged } from './commerce.staging.js';
 import { AppError, type ErrorDetail } from '../../lib/errors.js';
-import { DataWriter, type WriteOptions } from './data-writer.js';
-import type { DataBatch, WriteSummary } from './orders.input.js';
+import { CommerceWriter, type WriteOptions } from './commerce.writer.js';
+import type { CommerceBatch, WriteSummary } from './commerce.input.js';
 
 export type { WriteOptions };
 export type Outcome = 'created' | 'updated' | 'unchanged';
 
 export type WriteListener = (storeId: string, summary: WriteSummary) => void;
 
-export class DataService {
-  private readonly writer: DataWriter;
+export class CommerceService {
+  private readonly writer: CommerceWriter;
   private readonly listeners: WriteListener[] = [];
 
-  constructor(store: Store) {
-    this.writer = new DataWriter(store);
+  constructor(storage: Storage) {
+    this.writer = new CommerceWriter(storage);
   }
 
   /** Called after each committed batch that changed something (summaries, segments follow). */
@@ -25,8 +27,16 @@ export class DataService {
     this.listeners.push(listener);
   }
 
-  async write(storeId: string, batch: DataBatch, options: WriteOptions = {}): Promise<WriteSummary> {
+  async write(storeId: string, batch: CommerceBatch, options: WriteOptions = {}): Promise<WriteSummary> {
     const summary = await this.writer.write(storeId, batch, options);
+    const changed = Object.values(summary).some((counts) => counts.created > 0 || counts.updated > 0);
+    if (changed) for (const listener of this.listeners) listener(storeId, summary);
+    return summary;
+  }
+
+  /** Merges staging tables the caller fills itself (the bulk path of large files), like `write`. */
+  async writeStaged(storeId: string, fill: (connection: DuckDBConnection) => Promise<Staged>, options: WriteOptions = {}): Promise<WriteSummary> {
+    const summary = await this.writer.writeStaged(storeId, fill, options);
     const changed = Object.values(summary).some((counts) => counts.created > 0 || counts.updated > 0);
     if (changed) for (const listener of this.listeners) listener(storeId, summary);
     return summary;
@@ -36,7 +46,7 @@ export class DataService {
    * Upserts one entity; error paths lose the `<section>.0.` prefix so they name the entity's own
    * fields. Returns what happened to it.
    */
-  async writeOne(storeId: string, section: keyof DataBatch, item: NonNullable<DataBatch[typeof section]>[number], options: WriteOptions = {}): Promise<Outcome> {
+  async writeOne(storeId: string, section: keyof CommerceBatch, item: NonNullable<CommerceBatch[typeof section]>[number], options: WriteOptions = {}): Promise<Outcome> {
     try {
       const summary = await this.write(storeId, { [section]: [item] }, options);
       const counts = summary[section];

@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anOrder } from '../../../test/builders/data.js';
 import { openTestStore } from '../../../test/helpers/store.js';
-import type { Store } from '../../db/database.js';
-import { DataWriter } from './data-writer.js';
-import type { OrderInput } from './orders.input.js';
+import type { Storage } from '../../db/database.js';
+import { CommerceWriter } from './commerce.writer.js';
+import type { OrderInput } from './commerce.input.js';
 
-let store: Store & { dispose: () => Promise<void> };
+let store: Storage & { dispose: () => Promise<void> };
 
 beforeAll(async () => {
   store = await openTestStore();
@@ -32,7 +32,7 @@ describe('staging in chunks', () => {
         unit_price: 100 + ((i * 7 + j) % 900),
       })),
     }));
-    const summary = await new DataWriter(store).write('st_chunks', { orders });
+    const summary = await new CommerceWriter(store).write('st_chunks', { orders });
     expect(summary.orders.created).toBe(5000);
 
     const stored = await store.read.selectFrom('orders as o').leftJoin('customers as c', 'c.id', 'o.customer_id')

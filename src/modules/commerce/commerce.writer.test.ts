@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aCustomer, anOrder, aReturn } from '../../../test/builders/data.js';
 import { openTestStore } from '../../../test/helpers/store.js';
-import type { Store } from '../../db/database.js';
+import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
-import { DataWriter } from './data-writer.js';
+import { CommerceWriter } from './commerce.writer.js';
 
-let store: Store & { dispose: () => Promise<void> };
-let writer: DataWriter;
+let store: Storage & { dispose: () => Promise<void> };
+let writer: CommerceWriter;
 let storeSeq = 0;
 const newStoreId = () => `st_writer_${(storeSeq += 1)}`;
 
 beforeAll(async () => {
   store = await openTestStore();
-  writer = new DataWriter(store);
+  writer = new CommerceWriter(store);
 });
 afterAll(async () => store.dispose());
 
@@ -26,7 +26,7 @@ async function rejection(promise: Promise<unknown>): Promise<AppError> {
   return error as AppError;
 }
 
-describe('DataWriter', () => {
+describe('CommerceWriter', () => {
   it('writes an order with its customer and products, and computes totals', async () => {
     const storeId = newStoreId();
     const summary = await writer.write(storeId, { orders: [anOrder('o-1', { shipping: 500, tax: 100, discount: 200 })] });
@@ -161,7 +161,7 @@ describe('DataWriter', () => {
     const broken = await openTestStore();
     try {
       await broken.withWriter((connection) => connection.run('drop table order_lines').then(() => undefined));
-      const brokenWriter = new DataWriter(broken);
+      const brokenWriter = new CommerceWriter(broken);
       await expect(brokenWriter.write('st_1', { customers: [aCustomer('c-1')], orders: [anOrder('o-1')] })).rejects.toThrow(/order_lines/);
       expect(await broken.read.selectFrom('customers').selectAll().execute()).toEqual([]);
       expect(await broken.read.selectFrom('orders').selectAll().execute()).toEqual([]);

@@ -9,14 +9,14 @@
  * (`data-direct.ts`).
  */
 import { timestampValue, type DuckDBConnection } from '@duckdb/node-api';
-import type { Store } from '../../db/database.js';
-import { writeDirect } from './data-direct.js';
-import { normaliseBatch } from './data-validation.js';
+import type { Storage } from '../../db/database.js';
+import { writeDirect } from './commerce.direct.js';
+import { normaliseBatch } from './commerce.validation.js';
 import {
   mergeTables, mergeVariables, customerStatements, type Step, orderAndReturnStatements, productStatements, summarySql,
-} from './data-merge.js';
-import { stageBatch, stagingTables, type Staged } from './data-staging.js';
-import type { DataBatch, WriteSummary } from './orders.input.js';
+} from './commerce.merge.js';
+import { stageBatch, stagingTables, type Staged } from './commerce.staging.js';
+import type { CommerceBatch, WriteSummary } from './commerce.input.js';
 
 export interface WriteOptions {
   /** Where the orders come from: api, import:<format>, segment, shopify, demo. Kept from the first write. */
@@ -98,17 +98,17 @@ export interface WriterSettings {
   direct?: boolean;
 }
 
-export class DataWriter {
+export class CommerceWriter {
   constructor(
-    private readonly store: Store,
+    private readonly storage: Storage,
     private readonly settings: WriterSettings = {},
   ) {}
 
   /** All or nothing: a batch that fails validation or any statement leaves the store as it was. */
-  async write(storeId: string, batch: DataBatch, options: WriteOptions = {}): Promise<WriteSummary> {
+  async write(storeId: string, batch: CommerceBatch, options: WriteOptions = {}): Promise<WriteSummary> {
     const normal = normaliseBatch(batch);
     const now = options.now ?? new Date();
-    return this.store.withWriter(async (connection) => {
+    return this.storage.withWriter(async (connection) => {
       const source = options.source ?? 'api';
       await connection.run('begin transaction');
       try {
@@ -136,7 +136,7 @@ export class DataWriter {
    */
   async writeStaged(storeId: string, fill: (connection: DuckDBConnection) => Promise<Staged>, options: WriteOptions = {}): Promise<WriteSummary> {
     const now = options.now ?? new Date();
-    return this.store.withWriter(async (connection) => {
+    return this.storage.withWriter(async (connection) => {
       await connection.run('begin transaction');
       try {
         await connection.run(`set variable ${mergeVariables.store} = $value`, { value: storeId });

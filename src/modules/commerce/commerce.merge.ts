@@ -10,7 +10,7 @@
  * statement is planned, so filters on them still prune like bound parameters.
  * Table and column names below are constants of this file, never input.
  */
-import { customerFields, productFields, variantFields } from './data-staging.js';
+import { customerFields, productFields, variantFields } from './commerce.staging.js';
 
 export const mergeVariables = { store: 'hearth_store', now: 'hearth_now', source: 'hearth_source' } as const;
 const STORE = `getvariable('${mergeVariables.store}')`;

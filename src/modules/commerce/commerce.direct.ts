@@ -14,9 +14,9 @@
 import {
   DuckDBTimestampValue, LIST, VARCHAR, listValue, timestampValue, type DuckDBConnection, type DuckDBType, type DuckDBValue, type JS,
 } from '@duckdb/node-api';
-import { collectCustomers, collectProducts, lastWins } from './data-staging.js';
-import type { NormalBatch, NormalOrder } from './data-validation.js';
-import type { WriteSummary } from './orders.input.js';
+import { collectCustomers, collectProducts, lastWins } from './commerce.staging.js';
+import type { NormalBatch, NormalOrder } from './commerce.validation.js';
+import type { WriteSummary } from './commerce.input.js';
 
 /** Above this many orders or referenced entities the merge's fixed cost no longer dominates. */
 export const DIRECT_MAX_ENTITIES = 50;

@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { parseInstant } from '../../lib/time.js';
-import type { OrderInput, ReturnInput } from './orders.input.js';
-import { orderStatuses } from './data-validation.js';
+import type { OrderInput, ReturnInput } from './commerce.input.js';
+import { orderStatuses } from './commerce.validation.js';
 
 /** An ISO-8601 date or date-time (a bare date is midnight UTC), as a Date. */
 export const isoInstant = z.string().transform((text, ctx) => {

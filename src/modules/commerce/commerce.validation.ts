@@ -10,8 +10,8 @@
 import { AppError, type ErrorDetail } from '../../lib/errors.js';
 import { isCurrency } from '../../lib/money.js';
 import type {
-  CustomerInput, DataBatch, OrderInput, OrderLineInput, OrderStatusInput, ProductInput, ReturnInput, ReturnLineInput,
-} from './orders.input.js';
+  CustomerInput, CommerceBatch, OrderInput, OrderLineInput, OrderStatusInput, ProductInput, ReturnInput, ReturnLineInput,
+} from './commerce.input.js';
 
 export const orderStatuses: readonly OrderStatusInput[] = ['paid', 'pending', 'fulfilled', 'cancelled', 'refunded', 'partially_refunded'];
 
@@ -249,7 +249,7 @@ function section<T, R>(p: Problems, name: string, items: T[] | undefined, check:
 }
 
 /** Checks a batch and fills in defaults; throws `validation_failed` naming every bad field. */
-export function normaliseBatch(batch: DataBatch): NormalBatch {
+export function normaliseBatch(batch: CommerceBatch): NormalBatch {
   const p = new Problems();
   const result: NormalBatch = {
     customers: section(p, 'customers', batch.customers, customer),
