@@ -12,9 +12,11 @@ import { registerJobs } from './jobs/handlers.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { defaultRefitIntervalMs, refitJobKind } from './modules/predictions/predictions.job.js';
 import { Worker } from './jobs/worker.js';
-import { Coalescer } from './lib/coalesce.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createServices, type Services } from './services.js';
+import { SUMMARIES_SUBSCRIBER, summariesSubscriber } from './modules/analytics/summaries.subscriber.js';
+import { Dispatcher } from './modules/domain-events/index.js';
+import { segmentsSubscriber } from './modules/segments/segments.subscriber.js';
 
 export class PendingMigrationsError extends Error {
   constructor(readonly pending: string[]) {
@@ -25,6 +27,7 @@ export class PendingMigrationsError extends Error {
 export interface RunningServer {
   app: FastifyInstance;
   services: Services;
+  dispatcher: Dispatcher;
   url: string;
   stop: () => Promise<void>;
 }
@@ -38,7 +41,7 @@ export function dashboardDir(): string | undefined {
   return undefined;
 }
 
-export async function startServer(config: Config, options: { migrate?: boolean; logger?: Logger; storage?: Storage; worker?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: { migrate?: boolean; logger?: Logger; storage?: Storage; worker?: boolean; dispatch?: boolean } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const storage = options.storage ?? (await Storage.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads }));
   try {
@@ -54,13 +57,11 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
     throw error;
   }
   const services = createServices(config, storage, logger);
-  // After orders change, bring the report summaries up to date, then let segments follow. In the
-  // background, one run at a time per store, so writers are never delayed by it.
-  const followUp = new Coalescer(async (storeId) => {
-    await services.analytics.onOrdersWritten(storeId);
-    await services.segments.onDataChanged(storeId);
-  }, (storeId, error) => logger.warn({ err: error, storeId }, 'summary update after a write failed'));
-  services.commerce.onWritten((storeId) => followUp.request(storeId));
+  // Changes reach their followers through the domain events: the summaries, then the segments.
+  const dispatcher = new Dispatcher(storage, logger)
+    .subscribe(summariesSubscriber(services.analytics))
+    .subscribe(segmentsSubscriber(services.segments, [SUMMARIES_SUBSCRIBER]));
+  services.commerce.onWritten(() => dispatcher.notify());
   const worker = new Worker(services.jobs, logger);
   registerJobs(worker, services);
   const app = await buildApp(services, { dashboardDir: dashboardDir() });
@@ -77,6 +78,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
     worker.start();
     scheduler.start();
   }
+  if (options.dispatch !== false) await dispatcher.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -85,12 +87,12 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
       // then checkpoint and close the store.
       await app.close();
       scheduler.stop();
-      await followUp.idle();
+      await dispatcher.stop();
       await worker.stop();
       await services.shutdown();
       await storage.close();
     })();
     return stopping;
   };
-  return { app, services, url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`, stop };
+  return { app, services, dispatcher, url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`, stop };
 }

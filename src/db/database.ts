@@ -10,6 +10,7 @@ import { Kysely, Migrator, type Transaction } from 'kysely';
 import type { JobTable, ImportRunTable } from '../jobs/jobs.table.js';
 import type { ApiKeyTable, MembershipTable, SessionTable, StoreTable, UserTable } from '../modules/accounts/accounts.table.js';
 import type { ProductTable, VariantTable } from '../modules/catalog/catalog.table.js';
+import type { DomainEventTable, EventSubscriptionTable } from '../modules/domain-events/domain-events.table.js';
 import type { CustomerTable } from '../modules/customers/customers.table.js';
 import type { EventTable, IdentityTable } from '../modules/events/events.table.js';
 import type { OrderLineTable, OrderTable, ReturnLineTable, ReturnTable } from '../modules/orders/orders.table.js';
@@ -33,6 +34,8 @@ export interface Database {
   identities: IdentityTable;
   jobs: JobTable;
   import_runs: ImportRunTable;
+  domain_events: DomainEventTable;
+  event_subscriptions: EventSubscriptionTable;
 }
 
 export type Db = Kysely<Database>;

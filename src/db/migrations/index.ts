@@ -7,6 +7,7 @@ import * as segments from './2026-11-23T000600-segments.js';
 import * as messageKeys from './2026-11-23T000700-message-keys.js';
 import * as trackingOrigins from './2026-11-23T000800-tracking-origins.js';
 import * as eventFingerprints from './2026-11-23T000900-event-fingerprints.js';
+import * as domainEvents from './2026-12-01T000000-domain-events.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T000700-message-keys': messageKeys,
   '2026-11-23T000800-tracking-origins': trackingOrigins,
   '2026-11-23T000900-event-fingerprints': eventFingerprints,
+  '2026-12-01T000000-domain-events': domainEvents,
 };
 
 export const migrationProvider: MigrationProvider = {

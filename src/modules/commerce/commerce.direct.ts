@@ -12,8 +12,9 @@
  * the same sequences, first-order creation times, status `paid` unless given, the same summary.
  */
 import {
-  DuckDBTimestampValue, LIST, VARCHAR, listValue, timestampValue, type DuckDBConnection, type DuckDBType, type DuckDBValue, type JS,
+  BIGINT, DuckDBTimestampValue, LIST, VARCHAR, listValue, timestampValue, type DuckDBConnection, type DuckDBType, type DuckDBValue, type JS,
 } from '@duckdb/node-api';
+import { directEventsSql } from './commerce.events.js';
 import { collectCustomers, collectProducts, lastWins } from './commerce.staging.js';
 import type { NormalBatch, NormalOrder } from './commerce.validation.js';
 import type { WriteSummary } from './commerce.input.js';
@@ -22,6 +23,7 @@ import type { WriteSummary } from './commerce.input.js';
 export const DIRECT_MAX_ENTITIES = 50;
 
 const VARCHAR_LIST = LIST(VARCHAR);
+const BIGINT_LIST = LIST(BIGINT);
 const micros = (date: Date): DuckDBValue => timestampValue(BigInt(date.getTime()) * 1000n);
 
 /** Named parameters, with the types DuckDB cannot infer (lists, possibly empty). */
@@ -168,6 +170,8 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
     orders: { created: 0, updated: 0, unchanged: 0 }, returns: { created: 0, updated: 0, unchanged: 0 },
   };
   const customerIds = new Map([...stored.customers].map(([id, s]) => [id, s.id]));
+  const newCustomerIds: number[] = [];
+  const newOrderIds: number[] = [];
   const newCustomers = [...customers.values()].filter((c) => !stored.customers.has(c.input.external_id));
   if (newCustomers.length > 0) {
     const params = new Params();
@@ -179,6 +183,7 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
     const ids = await insert(connection, `insert into customers (store_id, id, external_id, email, first_name, last_name, phone, country, city,
       accepts_marketing, tags, attributes, created_at, updated_at) values ${rows.join(', ')}`, params);
     for (const [id, value] of ids) customerIds.set(id, value);
+    newCustomerIds.push(...ids.values());
     summary.customers.created = newCustomers.length;
   }
 
@@ -217,6 +222,19 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
         values ${lineRows.join(', ')}`, lines.values, lines.types);
     }
     summary.orders.created = newOrders.length;
+    newOrderIds.push(...orderIds.values());
   }
+  await recordEvents(connection, storeId, source, newCustomerIds, newOrderIds);
   return summary;
+}
+
+/** customer.created and order.placed for what this write added, in the same transaction. */
+async function recordEvents(connection: DuckDBConnection, storeId: string, source: string, customers: number[], orders: number[]): Promise<void> {
+  const clock = micros(new Date());
+  if (customers.length > 0) {
+    await connection.run(directEventsSql.customers, { store: storeId, clock, customers: listValue(customers.map(BigInt)) }, { customers: BIGINT_LIST });
+  }
+  if (orders.length > 0) {
+    await connection.run(directEventsSql.orders, { store: storeId, clock, source, orders: listValue(orders.map(BigInt)) }, { orders: BIGINT_LIST });
+  }
 }

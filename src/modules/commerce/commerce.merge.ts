@@ -12,7 +12,7 @@
  */
 import { customerFields, productFields, variantFields } from './commerce.staging.js';
 
-export const mergeVariables = { store: 'hearth_store', now: 'hearth_now', source: 'hearth_source' } as const;
+export const mergeVariables = { store: 'hearth_store', now: 'hearth_now', source: 'hearth_source', clock: 'hearth_clock' } as const;
 const STORE = `getvariable('${mergeVariables.store}')`;
 const NOW = `getvariable('${mergeVariables.now}')`;
 const SOURCE = `getvariable('${mergeVariables.source}')`;
@@ -58,6 +58,7 @@ export function customerStatements(): Step[] {
        case when c.id is null then nextval('customers_id_seq') else c.id end as id,
        ${merged(customerFields, 'c')},
        coalesce(least(s.created_at, c.created_at), ${NOW}) as n_created_at,
+       ${customerFields.map((f) => `c.${f} as old_${f}`).join(', ')}, c.created_at as old_created_at,
        c.id is not null and (${differs(customerFields, (f) => `n_${f}`, (f) => `c.${f}`)}
          or coalesce(least(s.created_at, c.created_at), ${NOW}) is distinct from c.created_at) as changed
      from s_customers s left join ${existing('customers', 's_customers')} c on c.external_id = s.external_id`),

@@ -16,6 +16,7 @@ import {
   mergeTables, mergeVariables, customerStatements, type Step, orderAndReturnStatements, productStatements, summarySql,
 } from './commerce.merge.js';
 import { stageBatch, stagingTables, type Staged } from './commerce.staging.js';
+import { customerEventSteps, orderEventSteps } from './commerce.events.js';
 import type { CommerceBatch, WriteSummary } from './commerce.input.js';
 
 export interface WriteOptions {
@@ -26,6 +27,7 @@ export interface WriteOptions {
 }
 
 type Counts = WriteSummary['orders'];
+const micros = (date: Date) => timestampValue(BigInt(date.getTime()) * 1000n);
 const zero = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
 type Section = keyof WriteSummary;
 
@@ -118,8 +120,9 @@ export class CommerceWriter {
           return direct;
         }
         await connection.run(`set variable ${mergeVariables.store} = $value`, { value: storeId });
-        await connection.run(`set variable ${mergeVariables.now} = $value`, { value: timestampValue(BigInt(now.getTime()) * 1000n) });
+        await connection.run(`set variable ${mergeVariables.now} = $value`, { value: micros(now) });
         await connection.run(`set variable ${mergeVariables.source} = $value`, { value: source });
+        await connection.run(`set variable ${mergeVariables.clock} = $value`, { value: micros(new Date()) });
         const summary = await mergeStaged(connection, await stageBatch(connection, normal));
         await connection.run(finishSql);
         return summary;
@@ -140,8 +143,9 @@ export class CommerceWriter {
       await connection.run('begin transaction');
       try {
         await connection.run(`set variable ${mergeVariables.store} = $value`, { value: storeId });
-        await connection.run(`set variable ${mergeVariables.now} = $value`, { value: timestampValue(BigInt(now.getTime()) * 1000n) });
+        await connection.run(`set variable ${mergeVariables.now} = $value`, { value: micros(now) });
         await connection.run(`set variable ${mergeVariables.source} = $value`, { value: options.source ?? 'api' });
+        await connection.run(`set variable ${mergeVariables.clock} = $value`, { value: micros(new Date()) });
         const summary = await mergeStaged(connection, await fill(connection));
         await connection.run(finishSql);
         return summary;
@@ -176,6 +180,9 @@ async function mergeStaged(connection: DuckDBConnection, staged: Staged): Promis
     summaries.push(['orders', summarySql.orders]);
     if (has.returns) summaries.push(['returns', summarySql.returns]);
   }
+  // The batch's domain events, in the same transaction, after every change they describe.
+  if (has.customers) await queue.steps(customerEventSteps());
+  if (staged.counts.orders > 0 || staged.counts.returns > 0) await queue.steps(orderEventSteps(has.returns));
   const summary: WriteSummary = { customers: zero(), products: zero(), orders: zero(), returns: zero() };
   if (summaries.length > 0) {
     // All counts in one query, read after every statement of the batch has run.

@@ -1,11 +1,11 @@
-import type { Db } from '../../db/database.js';
+import type { Db, Tx } from '../../db/database.js';
 import type { ImportRunTable } from '../../jobs/jobs.table.js';
 
 export async function insertRun(db: Db, run: ImportRunTable): Promise<void> {
   await db.insertInto('import_runs').values(run).execute();
 }
 
-export async function finishRun(db: Db, id: string, changes: Pick<ImportRunTable, 'state' | 'file_sha256' | 'rows_read' | 'rows_rejected' | 'summary' | 'finished_at'>): Promise<void> {
+export async function finishRun(db: Db | Tx, id: string, changes: Pick<ImportRunTable, 'state' | 'file_sha256' | 'rows_read' | 'rows_rejected' | 'summary' | 'finished_at'>): Promise<void> {
   await db.updateTable('import_runs').set(changes).where('id', '=', id).execute();
 }
 

@@ -12,12 +12,14 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Db } from '../../db/database.js';
+import type { ImportRunTable } from '../../jobs/jobs.table.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { StoreTable } from '../accounts/accounts.table.js';
 import type { Staged } from '../commerce/commerce.staging.js';
 import type { CommerceBatch, WriteSummary } from '../commerce/commerce.input.js';
+import { recordEvents } from '../domain-events/index.js';
 import { BatchBuilder, defaultLimits, type BatchLimits, type PendingBatch } from './batch-builder.js';
 import type { FormatParser, ImportFormat } from './formats/format.js';
 import { hasPlainHeader, stageOnlineRetail, type BulkContext, type BulkResult } from './formats/online-retail.bulk.js';
@@ -198,8 +200,8 @@ export class ImportsService {
       if (!builder.empty) await dispatch(builder.take());
       await inflight;
       await rejects.add(name, builder.rejects.splice(0));
-      await repo.finishRun(this.write, runId, {
-        state: 'done', file_sha256: reader.sha256, rows_read: builder.rowsRead, rows_rejected: builder.rowsRejected,
+      await this.finishDone(storeId, formatName, runId, counts, {
+        file_sha256: reader.sha256, rows_read: builder.rowsRead, rows_rejected: builder.rowsRejected,
         summary: JSON.stringify(counts), finished_at: new Date(),
       });
     } catch (error) {
@@ -211,6 +213,21 @@ export class ImportsService {
       throw error;
     }
     return { runId, rowsRead: builder.rowsRead, rowsRejected: builder.rowsRejected, counts };
+  }
+
+  /** Marks the run done and records import.finished, in one transaction. */
+  private async finishDone(storeId: string, format: string, runId: string, counts: WriteSummary,
+    changes: Pick<ImportRunTable, 'file_sha256' | 'rows_read' | 'rows_rejected' | 'summary' | 'finished_at'>): Promise<void> {
+    await this.write.transaction().execute(async (tx) => {
+      await repo.finishRun(tx, runId, { ...changes, state: 'done' });
+      await recordEvents(tx, [{
+        storeId, type: 'import.finished', entityId: null, customerId: null,
+        data: {
+          import_id: runId, format, rows_read: changes.rows_read, rows_rejected: changes.rows_rejected,
+          orders_created: counts.orders.created, customers_created: counts.customers.created,
+        },
+      }]);
+    });
   }
 
   /** A whole file read, checked and staged by DuckDB, then merged in one write (`online-retail.bulk.ts`). */
@@ -232,8 +249,8 @@ export class ImportsService {
       const { rowsRead, rejects: rejected } = result!;
       await rejects.add(name, rejected);
       onDone();
-      await repo.finishRun(this.write, runId, {
-        state: 'done', file_sha256: await hash, rows_read: rowsRead, rows_rejected: rejected.length,
+      await this.finishDone(storeId, formatName, runId, counts, {
+        file_sha256: await hash, rows_read: rowsRead, rows_rejected: rejected.length,
         summary: JSON.stringify(counts), finished_at: new Date(),
       });
       return { runId, rowsRead, rowsRejected: rejected.length, counts };

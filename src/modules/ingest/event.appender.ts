@@ -11,9 +11,21 @@
  */
 import { listValue, timestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBTimestampValue } from '@duckdb/node-api';
 import { drawIds } from '../../db/sequences.js';
+import { insertDomainEvents, jsonPayload } from '../domain-events/index.js';
 import type { EventRow, IdentityLink } from './group-commit.writer.js';
 
 export const ts = (date: Date) => timestampValue(BigInt(date.getTime()) * 1000n);
+
+/** event.received for the events with ids in [$first, $end), read back inside the group's transaction. */
+const receivedEventsSql = insertDomainEvents('event.received', 'event', {
+  storeId: 'store_id', entityId: 'id', customerId: 'customer_id', occurredAt: '$clock',
+  data: jsonPayload({ type: 'type', name: 'name', anonymous_id: 'anonymous_id', source: 'source' }),
+}, 'select * from events where id >= $first and id < $end');
+
+/** Records a domain event for each event of the group (after its identity links are written). */
+export async function recordReceived(connection: DuckDBConnection, first: number, end: number): Promise<void> {
+  await connection.run(receivedEventsSql, { first: BigInt(first), end: BigInt(end), clock: ts(new Date()) });
+}
 
 /** The columns of `events`, in table order: the appender fills every one of them. */
 const COLUMNS = [
@@ -38,6 +50,11 @@ export class EventAppender {
     const block = Math.max(count, ID_BLOCK);
     this.nextId = await drawIds(connection, 'events', block);
     this.endId = this.nextId + block;
+  }
+
+  /** The id the next appended event gets. */
+  get nextEventId(): number {
+    return this.nextId;
   }
 
   /** Opens the appender on this connection (checking the table's columns) unless it is open. */

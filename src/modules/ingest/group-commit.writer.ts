@@ -13,7 +13,7 @@ import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { EventType } from '../events/events.table.js';
-import { EventAppender, messageKey, recentFingerprints, storedMessages, ts, writeLinks } from './event.appender.js';
+import { EventAppender, messageKey, recentFingerprints, recordReceived, storedMessages, ts, writeLinks } from './event.appender.js';
 import { fingerprint, MessageWindow } from './message-window.js';
 import type { IngestStats } from './ingest.stats.js';
 
@@ -219,9 +219,14 @@ export class GroupCommitWriter {
       await connection.run('begin transaction');
       try {
         t = this.mark('begin', t);
+        const firstId = this.appender.nextEventId;
         if (fresh.length > 0) this.appender.append(fresh.map((f) => f.row), fresh.map((f) => f.fp));
         t = this.mark('append', t);
         if (links.length > 0) await writeLinks(connection, links);
+        if (fresh.length > 0) {
+          await recordReceived(connection, firstId, firstId + fresh.length);
+          t = this.mark('domain-events', t);
+        }
         if (withStats) restoreStats = (await this.stats.flush(connection)).restore;
         await connection.run('commit');
         this.mark('commit', t);

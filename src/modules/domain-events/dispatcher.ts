@@ -1,0 +1,175 @@
+/**
+ * Delivers domain events to subscribers, at least once and in id order (so in order per
+ * customer). Each subscriber runs its own loop with its own position, stored in
+ * `event_subscriptions` after each handled batch: a slow subscriber delays no other, and after a
+ * crash or restart a subscriber resumes after the last batch it finished — the batch it was in the
+ * middle of is delivered again, so handlers are idempotent by event id.
+ *
+ * A subscriber may follow others (`after`): it sees an event only once those have handled it (the
+ * segments follow the summaries they are computed from). Writers in this process `notify()` after
+ * a commit; changes made elsewhere (the CLI) are found by polling.
+ */
+import type { Storage } from '../../db/database.js';
+import type { Logger } from '../../lib/logger.js';
+import type { DomainEvent, DomainEventType } from './domain-events.catalogue.js';
+import { lastEventId, nextUpTo, pruneEvents, readEvents, saveSubscriptionPosition, subscriptionPosition } from './domain-events.repository.js';
+
+export interface Subscriber {
+  /** Stable name: the key of its position. */
+  name: string;
+  /** The types it handles (default: every type). Other events pass by without a call. */
+  types?: readonly DomainEventType[];
+  /** Where a subscriber seen for the first time starts: after the newest event (default) or at the first. */
+  from?: 'start' | 'end';
+  /** Names of subscribers whose position this one never passes. */
+  after?: readonly string[];
+  /** Handles a batch, in id order. Throwing retries the same batch later. */
+  handle: (events: DomainEvent[]) => Promise<void>;
+}
+
+export interface DispatcherOptions {
+  /** How often a subscriber looks for events when nobody notified it. */
+  pollMs?: number;
+  /** Most ids read in one batch. */
+  batchIds?: number;
+  /** Events are kept this long after every subscriber has handled them. */
+  keepMs?: number;
+}
+
+/** Seconds from an event's commit to the end of its handling, for the lag histogram. */
+export type LagListener = (subscriber: string, lagsMs: number[]) => void;
+
+const MAX_BACKOFF_MS = 30_000;
+
+export class Dispatcher {
+  private readonly subscribers: Subscriber[] = [];
+  private readonly positions = new Map<string, number>();
+  private readonly wakers = new Set<() => void>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly lagListeners: LagListener[] = [];
+  private running = false;
+  private readonly pollMs: number;
+  private readonly batchIds: number;
+  private readonly keepMs: number;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly logger: Logger,
+    options: DispatcherOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 250;
+    this.batchIds = options.batchIds ?? 20_000;
+    this.keepMs = options.keepMs ?? 7 * 86_400_000;
+  }
+
+  subscribe(subscriber: Subscriber): this {
+    if (this.running) throw new Error('Subscribe before the dispatcher starts');
+    if (this.subscribers.some((s) => s.name === subscriber.name)) throw new Error(`A subscriber named ${subscriber.name} exists`);
+    this.subscribers.push(subscriber);
+    return this;
+  }
+
+  onLag(listener: LagListener): void {
+    this.lagListeners.push(listener);
+  }
+
+  /** Starts every subscriber's loop. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const newest = await lastEventId(this.storage.read);
+    for (const subscriber of this.subscribers) {
+      let position = await subscriptionPosition(this.storage.read, subscriber.name);
+      if (position === undefined) {
+        position = subscriber.from === 'start' ? 0 : newest;
+        await saveSubscriptionPosition(this.storage.write, subscriber.name, position);
+      }
+      this.positions.set(subscriber.name, position);
+    }
+    for (const subscriber of this.subscribers) this.loops.push(this.loop(subscriber));
+  }
+
+  /** Something was committed: look now instead of at the next poll. */
+  notify(): void {
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  /** The subscriber's position (the last id it has handled). */
+  position(name: string): number | undefined {
+    return this.positions.get(name);
+  }
+
+  /** Resolves once every subscriber has handled every event committed before the call. */
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const target = await lastEventId(this.storage.read);
+    const deadline = Date.now() + timeoutMs;
+    this.notify();
+    while (this.subscribers.some((s) => (this.positions.get(s.name) ?? 0) < target)) {
+      if (Date.now() > deadline) throw new Error(`Domain events not delivered within ${timeoutMs} ms (up to ${target})`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Lets the handlers in progress finish, then stops. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.notify();
+    await Promise.all(this.loops);
+    this.loops.length = 0;
+  }
+
+  /** Deletes events every subscriber has handled that are older than the keep time. */
+  async prune(now = new Date()): Promise<number> {
+    if (this.subscribers.length === 0) return 0;
+    const handled = Math.min(...this.subscribers.map((s) => this.positions.get(s.name) ?? 0));
+    return pruneEvents(this.storage.write, handled, new Date(now.getTime() - this.keepMs));
+  }
+
+  private async loop(subscriber: Subscriber): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      const position = this.positions.get(subscriber.name) ?? 0;
+      try {
+        let upto = await nextUpTo(this.storage.read, position, this.batchIds);
+        for (const leader of subscriber.after ?? []) upto = Math.min(upto ?? 0, this.positions.get(leader) ?? 0);
+        if (upto === undefined || upto <= position) {
+          await this.sleep(this.pollMs);
+          continue;
+        }
+        const events = await readEvents(this.storage.read, position, upto, subscriber.types);
+        if (events.length > 0) {
+          await subscriber.handle(events);
+          const done = Date.now();
+          if (this.lagListeners.length > 0) {
+            const lags = events.map((event) => done - event.occurredAt.getTime());
+            for (const listener of this.lagListeners) listener(subscriber.name, lags);
+          }
+        }
+        await saveSubscriptionPosition(this.storage.write, subscriber.name, upto);
+        this.positions.set(subscriber.name, upto);
+        failures = 0;
+        // Followers may move now.
+        this.notify();
+      } catch (error) {
+        failures += 1;
+        const wait = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 8));
+        this.logger.warn({ err: error, subscriber: subscriber.name, position, retryInMs: wait }, 'domain event delivery failed');
+        await this.sleep(wait);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
+  }
+}

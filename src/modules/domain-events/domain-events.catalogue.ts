@@ -1,0 +1,59 @@
+/**
+ * The catalogue of domain events: the one list of their types and payloads (documented in
+ * `docs/events.md`). A payload names the changed entity by its store's external id where it has
+ * one; the row ids are on the event itself (`entity_id`, `customer_id`).
+ */
+
+export const domainEventTypes = [
+  'customer.created', 'customer.updated', 'customer.consent_changed',
+  'order.placed', 'order.updated', 'order.cancelled', 'order.refunded',
+  'return.created',
+  'event.received',
+  'segment.entered', 'segment.exited',
+  'prediction.band_changed',
+  'import.finished',
+] as const;
+export type DomainEventType = (typeof domainEventTypes)[number];
+
+export interface DomainEventPayloads {
+  'customer.created': { external_id: string; email: string | null; accepts_marketing: boolean };
+  /** `changed`: the names of the fields whose value changed. */
+  'customer.updated': { external_id: string; changed: string[] };
+  'customer.consent_changed': { external_id: string; accepts_marketing: boolean; previous: boolean | null };
+  'order.placed': { external_id: string; placed_at: string; status: string; currency: string; total: number; source: string };
+  /** `status` after the change, `previous_status` before it. */
+  'order.updated': { external_id: string; status: string; previous_status: string | null };
+  'order.cancelled': { external_id: string; previous_status: string | null };
+  /** `refunded`: the order's refunded amount after the change, in minor units of `currency`. */
+  'order.refunded': { external_id: string; status: string; refunded: number; total: number; currency: string };
+  'return.created': { external_id: string; order_external_id: string | null; amount: number; currency: string; reason: string | null };
+  /** A tracked event (Segment spec) was stored: its type and name; `entity_id` is its row in `events`. */
+  'event.received': { type: string; name: string | null; anonymous_id: string | null; source: string };
+  'segment.entered': { segment_id: string; segment_name: string };
+  'segment.exited': { segment_id: string; segment_name: string };
+  'prediction.band_changed': { from: string | null; to: string; p_alive: number | null };
+  'import.finished': { import_id: string; format: string; rows_read: number; rows_rejected: number; orders_created: number; customers_created: number };
+}
+
+/** What entity each type is about. */
+export const entityOf = (type: DomainEventType): string => type.slice(0, type.indexOf('.'));
+
+export interface DomainEvent<T extends DomainEventType = DomainEventType> {
+  id: number;
+  storeId: string;
+  type: T;
+  entity: string;
+  entityId: number | null;
+  customerId: number | null;
+  data: DomainEventPayloads[T];
+  occurredAt: Date;
+}
+
+/** A change to record (the writer assigns id and time). */
+export interface NewDomainEvent<T extends DomainEventType = DomainEventType> {
+  storeId: string;
+  type: T;
+  entityId: number | null;
+  customerId: number | null;
+  data: DomainEventPayloads[T];
+}

@@ -1,0 +1,75 @@
+/**
+ * Writing and reading the outbox. Events are recorded by the writer of the change, in its
+ * transaction: Kysely writers call `recordEvents` with their transaction; writers on the raw
+ * connection (the commerce merge, the ingest appender) use the SQL in `domain-events.sql.ts`.
+ */
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../db/database.js';
+import { entityOf, type DomainEvent, type DomainEventType, type NewDomainEvent } from './domain-events.catalogue.js';
+
+/** Appends the events (ids from the outbox sequence, in the given order). */
+export async function recordEvents(db: Db | Tx, events: readonly NewDomainEvent[], now = new Date()): Promise<void> {
+  if (events.length === 0) return;
+  await db.insertInto('domain_events').values(events.map((event) => ({
+    id: sql<number>`nextval('domain_events_id_seq')`,
+    store_id: event.storeId,
+    type: event.type,
+    entity: entityOf(event.type),
+    entity_id: event.entityId,
+    customer_id: event.customerId,
+    data: JSON.stringify(event.data),
+    occurred_at: now,
+  }))).execute();
+}
+
+/**
+ * The last id of the next span of at most `span` ids after `after` that holds events, or undefined
+ * when no event follows `after`. Every id below a committed one is committed or was rolled back
+ * (all writes share one writer connection), so a subscriber may move its position to it.
+ */
+export async function nextUpTo(db: Db, after: number, span: number): Promise<number | undefined> {
+  const { rows } = await sql<{ upto: number | null }>`
+    with first as (select min(id) as id from domain_events where id > ${after})
+    select max(e.id) as upto from domain_events e, first where e.id > ${after} and e.id < first.id + ${span}`.execute(db);
+  const upto = rows[0]?.upto;
+  return upto === null || upto === undefined ? undefined : Number(upto);
+}
+
+/** Events with after < id ≤ upto, of the given types (all when undefined), in id order. */
+export async function readEvents(db: Db, after: number, upto: number, types?: readonly DomainEventType[]): Promise<DomainEvent[]> {
+  let query = db.selectFrom('domain_events').selectAll().where('id', '>', after).where('id', '<=', upto);
+  if (types) query = query.where('type', 'in', types);
+  const rows = await query.orderBy('id').execute();
+  return rows.map((row) => ({
+    id: Number(row.id),
+    storeId: row.store_id,
+    type: row.type as DomainEventType,
+    entity: row.entity,
+    entityId: row.entity_id === null ? null : Number(row.entity_id),
+    customerId: row.customer_id === null ? null : Number(row.customer_id),
+    data: JSON.parse(row.data) as DomainEvent['data'],
+    occurredAt: row.occurred_at,
+  }));
+}
+
+/** The id of the newest event (0 when there is none). */
+export async function lastEventId(db: Db): Promise<number> {
+  const { rows } = await sql<{ id: number | null }>`select max(id) as id from domain_events`.execute(db);
+  return Number(rows[0]?.id ?? 0);
+}
+
+export async function subscriptionPosition(db: Db, name: string): Promise<number | undefined> {
+  const row = await db.selectFrom('event_subscriptions').select('position').where('name', '=', name).executeTakeFirst();
+  return row ? Number(row.position) : undefined;
+}
+
+export async function saveSubscriptionPosition(db: Db, name: string, position: number): Promise<void> {
+  await db.insertInto('event_subscriptions').values({ name, position, updated_at: new Date() })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ position, updated_at: new Date() })).execute();
+}
+
+/** Forgets events every subscriber has handled and that are older than `before`; returns how many. */
+export async function pruneEvents(db: Db, handledUpTo: number, before: Date): Promise<number> {
+  const result = await db.deleteFrom('domain_events').where('id', '<=', handledUpTo).where('occurred_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows ?? 0);
+}
