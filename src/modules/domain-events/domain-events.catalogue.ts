@@ -31,7 +31,8 @@ export interface DomainEventPayloads {
   'event.received': { type: string; name: string | null; anonymous_id: string | null; source: string };
   'segment.entered': { segment_id: string; segment_name: string };
   'segment.exited': { segment_id: string; segment_name: string };
-  'prediction.band_changed': { from: string | null; to: string; p_alive: number | null };
+  /** The churn-risk band moved (`direction`: rose or fell) at a refit. */
+  'prediction.band_changed': { from: string; to: string; p_alive: number; direction: 'rose' | 'fell' };
   'import.finished': { import_id: string; format: string; rows_read: number; rows_rejected: number; orders_created: number; customers_created: number };
 }
 

@@ -49,6 +49,18 @@ export async function churnRiskCounts(storage: Storage, storeId: string): Promis
   return Object.fromEntries(rows.map((r) => [r.churn_risk, Number(r.customers)]));
 }
 
+/**
+ * One prediction.band_changed per customer whose churn-risk band differs from the one before this
+ * scoring (a customer scored for the first time has no previous band and no event).
+ */
+const bandChangesSql = `insert into domain_events (id, store_id, type, entity, entity_id, customer_id, data, occurred_at)
+  select nextval('domain_events_id_seq'), $1, 'prediction.band_changed', 'prediction', null, p.customer_id,
+    json_object('from', b.churn_risk, 'to', p.churn_risk, 'p_alive', p.p_alive,
+      'direction', case when (case p.churn_risk when 'high' then 2 when 'medium' then 1 else 0 end)
+        > (case b.churn_risk when 'high' then 2 when 'medium' then 1 else 0 end) then 'rose' else 'fell' end)::varchar, $2
+  from customer_predictions p join previous_bands b on b.customer_id = p.customer_id
+  where p.store_id = $1 and p.churn_risk is distinct from b.churn_risk order by p.customer_id`;
+
 /** Rows appended between two turns of the event loop: about a millisecond of work. */
 const rowsPerTurn = 256;
 
@@ -65,6 +77,9 @@ export async function replacePredictions(
   await storage.withWriter(async (connection) => {
     await connection.run('begin transaction');
     try {
+      // The bands before, for prediction.band_changed (DuckDB SQL, like the appender below).
+      await connection.run(`create or replace temp table previous_bands as
+        select customer_id, churn_risk from customer_predictions where store_id = $1`, [storeId]);
       await connection.run('delete from customer_predictions where store_id = $1', [storeId]);
       const appender = await connection.createAppender('customer_predictions');
       for (let i = 0; i < customerIds.length; i += 1) {
@@ -93,6 +108,8 @@ export async function replacePredictions(
         if ((i + 1) % rowsPerTurn === 0) await setImmediate();
       }
       appender.closeSync();
+      await connection.run(bandChangesSql, [storeId, scoredMicros]);
+      await connection.run('drop table previous_bands');
       await connection.run('commit');
     } catch (error) {
       await connection.run('rollback');

@@ -4,7 +4,7 @@
  * table, then diffed set-based against the current members, so a refresh of a million members
  * is a handful of joins rather than a row loop, and a failure leaves members and history as they were.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { CompiledRule } from './segment.compiler.js';
 import type { SegmentsDb } from './segments.table.js';
 
@@ -24,6 +24,14 @@ export async function refreshMembers(db: SegmentsDb, storeId: string, segmentId:
     await sql`create or replace temp table segment_refresh_set as
       select distinct c.id as customer_id from ${compiled.from} where c.store_id = ${storeId} and ${compiled.where}`.execute(tx);
     const current = sql`(select m.customer_id from segment_members m where m.store_id = ${storeId} and m.segment_id = ${segmentId})`;
+    // segment.entered / segment.exited, in this transaction, before the members change.
+    const event = (type: string, from: RawBuilder<unknown>) => sql`insert into domain_events (id, store_id, type, entity, entity_id, customer_id, data, occurred_at)
+      select nextval('domain_events_id_seq'), ${storeId}, ${type}, 'segment', null, x.customer_id,
+        json_object('segment_id', ${segmentId}, 'segment_name', (select name from segments where store_id = ${storeId} and id = ${segmentId}))::varchar, ${new Date()}
+      from ${from} x order by x.customer_id`.execute(tx);
+    await event('segment.entered', sql`(select n.customer_id from segment_refresh_set n where n.customer_id not in ${current})`);
+    await event('segment.exited', sql`(select m.customer_id from segment_members m where m.store_id = ${storeId} and m.segment_id = ${segmentId}
+        and m.customer_id not in (select customer_id from segment_refresh_set))`);
     const entered = await sql`insert into segment_history (id, store_id, segment_id, customer_id, change, changed_at)
       select nextval('segment_history_id_seq'), ${storeId}, ${segmentId}, n.customer_id, 'entered', ${now}
       from segment_refresh_set n where n.customer_id not in ${current} order by n.customer_id`.execute(tx);
