@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import hearth from './eslint/module-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dashboard/dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
@@ -16,6 +17,13 @@ export default tseslint.config(
         { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config.ts only.' },
       ],
     },
+  },
+  {
+    // A module's only public door is its index.ts (tests may reach inside what they test).
+    files: ['src/modules/**/*.ts', 'src/jobs/**/*.ts', 'src/db/**/*.ts', 'src/lib/**/*.ts', 'src/main.ts', 'src/services.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { hearth },
+    rules: { 'hearth/module-boundaries': 'error' },
   },
   {
     files: ['src/config.ts', 'scripts/**', 'bench/**', 'test/**', 'bin/**', '**/*.test.ts', 'vitest.config.ts'],

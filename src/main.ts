@@ -8,15 +8,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { Storage } from './db/database.js';
 import { buildApp } from './http/app.js';
+import { domainEventLag } from './http/metrics.js';
 import { registerJobs } from './jobs/handlers.js';
 import { Scheduler } from './jobs/scheduler.js';
-import { defaultRefitIntervalMs, refitJobKind } from './modules/predictions/predictions.job.js';
+import { defaultRefitIntervalMs, refitJobKind } from './modules/predictions/index.js';
 import { Worker } from './jobs/worker.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createServices, type Services } from './services.js';
-import { SUMMARIES_SUBSCRIBER, summariesSubscriber } from './modules/analytics/summaries.subscriber.js';
+import { SUMMARIES_SUBSCRIBER, summariesSubscriber } from './modules/analytics/index.js';
 import { Dispatcher } from './modules/domain-events/index.js';
-import { segmentsSubscriber } from './modules/segments/segments.subscriber.js';
+import { segmentsSubscriber } from './modules/segments/index.js';
 
 export class PendingMigrationsError extends Error {
   constructor(readonly pending: string[]) {
@@ -62,6 +63,9 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
     .subscribe(summariesSubscriber(services.analytics))
     .subscribe(segmentsSubscriber(services.segments, [SUMMARIES_SUBSCRIBER]));
   services.commerce.onWritten(() => dispatcher.notify());
+  dispatcher.onLag((subscriber, lagsMs) => {
+    for (const lag of lagsMs) domainEventLag.observe({ subscriber }, lag / 1000);
+  });
   const worker = new Worker(services.jobs, logger);
   registerJobs(worker, services);
   const app = await buildApp(services, { dashboardDir: dashboardDir() });

@@ -5,16 +5,18 @@ import type { Config } from './config.js';
 import type { Storage } from './db/database.js';
 import type { Logger } from './lib/logger.js';
 import { JobQueue } from './jobs/queue.js';
-import { AccountsService } from './modules/accounts/accounts.service.js';
-import { AnalyticsService } from './modules/analytics/analytics.service.js';
-import { CatalogService } from './modules/catalog/catalog.service.js';
-import { CustomersService } from './modules/customers/customers.service.js';
-import { CommerceService } from './modules/commerce/commerce.service.js';
-import { OrdersService } from './modules/orders/orders.service.js';
-import { EventsService } from './modules/events/events.service.js';
-import { IngestService } from './modules/ingest/ingest.service.js';
-import { ImportsService } from './modules/imports/imports.service.js';
-import { segmentModules, type SegmentModules } from './modules/segments/segment-modules.js';
+import { AccountsService } from './modules/accounts/index.js';
+import { AnalyticsService } from './modules/analytics/index.js';
+import { CatalogService } from './modules/catalog/index.js';
+import { CustomersService } from './modules/customers/index.js';
+import { CommerceService } from './modules/commerce/index.js';
+import { OrdersService } from './modules/orders/index.js';
+import { EventsService } from './modules/events/index.js';
+import { IngestService } from './modules/ingest/index.js';
+import { ImportsService } from './modules/imports/index.js';
+import { PersonasService } from './modules/personas/index.js';
+import { ProfilesService } from './modules/profiles/index.js';
+import { SegmentsService, type OrderSummaries } from './modules/segments/index.js';
 
 export interface Services {
   config: Config;
@@ -30,9 +32,9 @@ export interface Services {
   events: EventsService;
   ingest: IngestService;
   imports: ImportsService;
-  segments: SegmentModules['segments'];
-  personas: SegmentModules['personas'];
-  profiles: SegmentModules['profiles'];
+  segments: SegmentsService;
+  personas: PersonasService;
+  profiles: ProfilesService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -52,10 +54,20 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     events: new EventsService(storage.read),
     ingest: new IngestService(storage, logger, () => services),
     imports: new ImportsService(storage.write, storage.read, () => ({ accounts: services.accounts, writer: services.commerce }), config.defaultTimeZone),
-    ...segmentModules(storage, new JobQueue(storage.write, storage.read), () => services.analytics.summaries),
+    ...segmentServices(storage, new JobQueue(storage.write, storage.read), () => services.analytics.summaries),
     shutdown: async () => {
       await services.ingest.close();
     },
   };
   return services;
+}
+
+/**
+ * Segments, personas and profiles: personas save segments, and the profile reads both.
+ * `summaries` gives the analytics module's summaries (looked up late, as services are built together).
+ */
+export function segmentServices(storage: Storage, jobs: JobQueue, summaries?: () => OrderSummaries | undefined) {
+  const segments = new SegmentsService(storage, jobs, summaries);
+  const personas = new PersonasService(storage, segments);
+  return { segments, personas, profiles: new ProfilesService(storage, segments, personas) };
 }

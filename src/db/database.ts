@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Kysely, Migrator, type Transaction } from 'kysely';
 import type { JobTable, ImportRunTable } from '../jobs/jobs.table.js';
-import type { ApiKeyTable, MembershipTable, SessionTable, StoreTable, UserTable } from '../modules/accounts/accounts.table.js';
-import type { ProductTable, VariantTable } from '../modules/catalog/catalog.table.js';
-import type { DomainEventTable, EventSubscriptionTable } from '../modules/domain-events/domain-events.table.js';
-import type { CustomerTable } from '../modules/customers/customers.table.js';
-import type { EventTable, IdentityTable } from '../modules/events/events.table.js';
-import type { OrderLineTable, OrderTable, ReturnLineTable, ReturnTable } from '../modules/orders/orders.table.js';
+import type { ApiKeyTable, MembershipTable, SessionTable, StoreTable, UserTable } from '../modules/accounts/index.js';
+import type { ProductTable, VariantTable } from '../modules/catalog/index.js';
+import type { DomainEventTable, EventSubscriptionTable } from '../modules/domain-events/index.js';
+import type { CustomerTable } from '../modules/customers/index.js';
+import type { EventTable, IdentityTable } from '../modules/events/index.js';
+import type { OrderLineTable, OrderTable, ReturnLineTable, ReturnTable } from '../modules/orders/index.js';
 import { ConnectionPool, DuckDBDialect } from './duckdb/dialect.js';
 import { migrationProvider } from './migrations/index.js';
 

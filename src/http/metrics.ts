@@ -19,6 +19,15 @@ export const rowsWritten = new Counter({
   registers: [registry],
 });
 
+/** Seconds from a domain event's commit to the end of its handling, per subscriber. */
+export const domainEventLag = new Histogram({
+  name: 'hearth_domain_event_lag_seconds',
+  help: "Time from a domain event's commit to the end of its handling, by subscriber",
+  labelNames: ['subscriber'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [registry],
+});
+
 /** Prometheus metrics at /metrics and a duration histogram per route. */
 export function httpMetrics(app: FastifyInstance): void {
   app.addHook('onResponse', async (request, reply) => {

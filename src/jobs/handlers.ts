@@ -2,8 +2,8 @@
  * Every job kind the worker runs, with its handler. Module services do the work; these adapters
  * only parse payloads.
  */
-import { refitJobKind, runRefitJob } from '../modules/predictions/predictions.job.js';
-import { importJobKind, runImportJob } from '../modules/imports/imports.job.js';
+import { refitJobKind, runRefitJob } from '../modules/predictions/index.js';
+import { importJobKind, runImportJob } from '../modules/imports/index.js';
 import type { Services } from '../services.js';
 import type { Worker } from './worker.js';
 

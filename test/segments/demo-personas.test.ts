@@ -7,20 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobQueue } from '../../src/jobs/queue.js';
 import { planDemo, writeDemoData } from '../../src/modules/demo/demo.generator.js';
 import type { PersonaRun } from '../../src/modules/personas/personas.service.js';
-import { segmentModules, type SegmentModules } from '../../src/modules/segments/segment-modules.js';
+import { segmentServices } from '../../src/services.js';
 import { openTestStore } from '../helpers/store.js';
 
 const STORE = 'st_demo';
 const END = new Date('2026-06-01T00:00:00Z');
 let store: Awaited<ReturnType<typeof openTestStore>>;
-let modules: SegmentModules;
+let modules: ReturnType<typeof segmentServices>;
 let first: PersonaRun;
 let second: PersonaRun;
 
 beforeAll(async () => {
   store = await openTestStore();
   await writeDemoData(store, STORE, planDemo({ customers: 1500, seed: 5, end: END, eventsPerCustomer: 8 }));
-  modules = segmentModules(store, new JobQueue(store.write, store.read));
+  modules = segmentServices(store, new JobQueue(store.write, store.read));
   first = await modules.personas.run(STORE, { seed: 42, asOf: END });
   second = await modules.personas.run(STORE, { seed: 42, asOf: END });
 }, 120_000);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobQueue } from '../../src/jobs/queue.js';
-import { segmentModules, type SegmentModules } from '../../src/modules/segments/segment-modules.js';
+import { segmentServices } from '../../src/services.js';
 import { seededRandom } from '../../src/modules/personas/clustering.js';
 import { StoreBuilder } from '../helpers/segments-data.js';
 import { openTestStore } from '../helpers/store.js';
@@ -17,7 +17,7 @@ interface Planted { id: number; kind: Kind; orders: { at: Date; total: number; d
 const STORE = 'st_personas';
 const AS_OF = new Date('2026-06-01T00:00:00Z');
 let store: Awaited<ReturnType<typeof openTestStore>>;
-let modules: SegmentModules;
+let modules: ReturnType<typeof segmentServices>;
 const planted: Planted[] = [];
 
 beforeAll(async () => {
@@ -53,7 +53,7 @@ beforeAll(async () => {
     await b.events(id, 'Product Viewed', Array.from({ length: p.events }, (_, e) => new Date(AS_OF.getTime() - (e + 1) * 3_600_000 * 5)));
     planted.push(p);
   }
-  modules = segmentModules(store, new JobQueue(store.write, store.read));
+  modules = segmentServices(store, new JobQueue(store.write, store.read));
 });
 afterAll(async () => store.dispose());
 

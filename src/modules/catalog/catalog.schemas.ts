@@ -1,7 +1,7 @@
 /** The JSON shape of a product and its variants (types only; rules are the writer's). */
 import { z } from 'zod';
-import type { ProductInput } from '../commerce/commerce.input.js';
-import { externalId, minorUnits } from '../commerce/commerce.schemas.js';
+import type { ProductInput } from '../commerce/index.js';
+import { externalId, minorUnits } from '../commerce/index.js';
 
 const text = z.string().nullable().optional();
 

@@ -1,7 +1,7 @@
 /** The JSON shape of a customer as the admin API and JSONL files carry it (types only; rules are the writer's). */
 import { z } from 'zod';
-import type { CustomerInput } from '../commerce/commerce.input.js';
-import { externalId, isoInstant } from '../commerce/commerce.schemas.js';
+import type { CustomerInput } from '../commerce/index.js';
+import { externalId, isoInstant } from '../commerce/index.js';
 
 const text = z.string().nullable().optional();
 

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
-import { decodeCursor, parseEntityRef, toPage, type Page } from '../orders/page-cursor.js';
+import { decodeCursor, parseEntityRef, toPage, type Page } from '../orders/index.js';
 import * as repo from './customers.repository.js';
 import type { CustomerTable } from './customers.table.js';
 

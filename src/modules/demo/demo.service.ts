@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import { randomToken } from '../../lib/ids.js';
-import { fitAndScore } from '../predictions/predictions.service.js';
+import { fitAndScore } from '../predictions/index.js';
 import type { Services } from '../../services.js';
-import type { StoreTable } from '../accounts/accounts.table.js';
-import { storeStatus } from '../status/status.service.js';
+import type { StoreTable } from '../accounts/index.js';
+import { storeStatus } from '../status/index.js';
 import { DEMO_STORE } from './calendar.js';
 import { planDemo, writeDemoData, type DemoCounts, type DemoOptions, type DemoPlan } from './demo.generator.js';
 

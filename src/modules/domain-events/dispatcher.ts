@@ -40,6 +40,7 @@ export interface DispatcherOptions {
 export type LagListener = (subscriber: string, lagsMs: number[]) => void;
 
 const MAX_BACKOFF_MS = 30_000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 export class Dispatcher {
   private readonly subscribers: Subscriber[] = [];
@@ -48,6 +49,7 @@ export class Dispatcher {
   private readonly loops: Promise<void>[] = [];
   private readonly lagListeners: LagListener[] = [];
   private running = false;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private readonly pollMs: number;
   private readonly batchIds: number;
   private readonly keepMs: number;
@@ -87,6 +89,10 @@ export class Dispatcher {
       this.positions.set(subscriber.name, position);
     }
     for (const subscriber of this.subscribers) this.loops.push(this.loop(subscriber));
+    this.pruneTimer = setInterval(() => {
+      this.prune().catch((error: unknown) => this.logger.warn({ err: error }, 'pruning domain events failed'));
+    }, PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
   }
 
   /** Something was committed: look now instead of at the next poll. */
@@ -114,6 +120,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    clearInterval(this.pruneTimer);
     this.notify();
     await Promise.all(this.loops);
     this.loops.length = 0;

@@ -4,7 +4,7 @@
  * split over two transactions. An order whose rows come back after its batch was written is
  * rejected rather than silently replaced by its late rows.
  */
-import type { CustomerInput, CommerceBatch, OrderInput, ProductInput, ReturnInput } from '../commerce/commerce.input.js';
+import type { CustomerInput, CommerceBatch, OrderInput, ProductInput, ReturnInput } from '../commerce/index.js';
 
 export interface Reject {
   line: number;

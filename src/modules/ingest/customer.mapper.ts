@@ -4,7 +4,7 @@
  * address, custom traits) is kept as attributes.
  */
 import { parseInstant } from '../../lib/time.js';
-import type { CustomerInput } from '../commerce/commerce.input.js';
+import type { CustomerInput } from '../commerce/index.js';
 
 type Obj = Record<string, unknown>;
 const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);

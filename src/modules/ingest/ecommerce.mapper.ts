@@ -6,7 +6,7 @@
  * Hearth keeps integer minor units of the order's currency.
  */
 import { isCurrency, toMinorUnits } from '../../lib/money.js';
-import type { CommerceBatch, OrderInput, OrderLineInput, OrderStatusInput, ReturnInput } from '../commerce/commerce.input.js';
+import type { CommerceBatch, OrderInput, OrderLineInput, OrderStatusInput, ReturnInput } from '../commerce/index.js';
 import type { NormalMessage } from './segment.validator.js';
 
 export const orderEvents = ['Order Completed', 'Order Updated', 'Order Refunded', 'Order Cancelled'] as const;

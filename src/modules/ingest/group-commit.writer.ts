@@ -12,7 +12,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import type { EventType } from '../events/events.table.js';
+import type { EventType } from '../events/index.js';
 import { EventAppender, messageKey, recentFingerprints, recordReceived, storedMessages, ts, writeLinks } from './event.appender.js';
 import { fingerprint, MessageWindow } from './message-window.js';
 import type { IngestStats } from './ingest.stats.js';

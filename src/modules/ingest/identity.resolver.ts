@@ -4,7 +4,7 @@
  * written only by this process's ingest writer, so "not linked" can be cached too and is replaced
  * when a link is committed.
  */
-import type { EventsService } from '../events/events.service.js';
+import type { EventsService } from '../events/index.js';
 
 /** A map that forgets everything when it grows past its limit: bounded memory, simple and fast. */
 class BoundedCache<V> {

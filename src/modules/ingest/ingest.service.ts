@@ -8,11 +8,11 @@
 import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import type { StoreTable } from '../accounts/accounts.table.js';
-import { EventsService } from '../events/events.service.js';
-import { normaliseBatch } from '../commerce/commerce.validation.js';
-import type { CustomerInput, CommerceBatch } from '../commerce/commerce.input.js';
-import { originAllowed } from '../accounts/tracking-origins.js';
+import type { StoreTable } from '../accounts/index.js';
+import { EventsService } from '../events/index.js';
+import { normaliseBatch } from '../commerce/index.js';
+import type { CustomerInput, CommerceBatch } from '../commerce/index.js';
+import { originAllowed } from '../accounts/index.js';
 import { customerFromTraits } from './customer.mapper.js';
 import { eventPathOf, mapEcommerce } from './ecommerce.mapper.js';
 import { GroupCommitWriter, type EventRow, type GroupCommitOptions, type IdentityLink } from './group-commit.writer.js';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseInstant } from '../../lib/time.js';
-import type { EventType } from '../events/events.table.js';
+import type { EventType } from '../events/index.js';
 
 /** Segment's limits: 32 KB per event, 500 KB per batch. */
 export const MAX_EVENT_BYTES = 32 * 1024;

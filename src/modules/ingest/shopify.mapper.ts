@@ -5,7 +5,7 @@
  */
 import { isCurrency, toMinorUnits } from '../../lib/money.js';
 import { parseInstant } from '../../lib/time.js';
-import type { CustomerInput, CommerceBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../commerce/commerce.input.js';
+import type { CustomerInput, CommerceBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../commerce/index.js';
 
 export const shopifyTopics = ['orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'] as const;
 export type ShopifyTopic = (typeof shopifyTopics)[number];

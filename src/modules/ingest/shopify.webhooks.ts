@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import { safeEqual } from '../../lib/ids.js';
-import type { StoreTable } from '../accounts/accounts.table.js';
+import type { StoreTable } from '../accounts/index.js';
 import type { IngestDeps } from './ingest.service.js';
 import { reasonKey, type IngestStats } from './ingest.stats.js';
 import { mapShopify, shopifyTopics, type ShopifyTopic } from './shopify.mapper.js';

@@ -8,7 +8,7 @@ import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { DAY_MS } from '../../lib/time.js';
-import type { SegmentsService, SegmentView } from '../segments/segments.service.js';
+import type { SegmentsService, SegmentView } from '../segments/index.js';
 import { cluster, nearestCentroid, sampleIndices, standardise } from './clustering.js';
 import { describePersona, type FeatureContrast } from './persona-describe.js';
 import { buyerFeatures } from './persona-features.js';

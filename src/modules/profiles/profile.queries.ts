@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { CustomerTable } from '../customers/customers.table.js';
+import type { CustomerTable } from '../customers/index.js';
 
 export async function findCustomer(db: Db, storeId: string, id: number): Promise<CustomerTable | undefined> {
   return db.selectFrom('customers').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();

@@ -6,8 +6,8 @@
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { DAY_MS } from '../../lib/time.js';
-import type { PersonasService } from '../personas/personas.service.js';
-import type { SegmentsService } from '../segments/segments.service.js';
+import type { PersonasService } from '../personas/index.js';
+import type { SegmentsService } from '../segments/index.js';
 import * as q from './profile.queries.js';
 import { buildTimeline, type TimelineItem } from './profile-timeline.js';
 

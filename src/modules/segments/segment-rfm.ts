@@ -5,7 +5,7 @@
  * and the segment from the analytics R × FM grid. Read from the analytics per-customer summary.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { segmentRules, segments as rfmSegmentNames } from '../analytics/rfm-segments.js';
+import { segmentRules, segments as rfmSegmentNames } from '../analytics/index.js';
 
 export const rfmSegments: readonly string[] = rfmSegmentNames;
 

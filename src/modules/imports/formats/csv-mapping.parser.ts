@@ -5,8 +5,8 @@
  */
 import { AppError } from '../../../lib/errors.js';
 import { isCurrency, toMinorUnits } from '../../../lib/money.js';
-import { orderStatuses } from '../../commerce/commerce.validation.js';
-import type { OrderStatusInput } from '../../commerce/commerce.input.js';
+import { orderStatuses } from '../../commerce/index.js';
+import type { OrderStatusInput } from '../../commerce/index.js';
 import type { BatchBuilder } from '../batch-builder.js';
 import { mappingFields } from '../column-mapping.js';
 import { DateReader } from '../date-reader.js';

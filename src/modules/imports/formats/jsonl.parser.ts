@@ -5,8 +5,8 @@
  * lines are imported.
  */
 import { z } from 'zod';
-import type { CustomerInput, OrderInput, ProductInput, ReturnInput } from '../../commerce/commerce.input.js';
-import { orderStatuses } from '../../commerce/commerce.validation.js';
+import type { CustomerInput, OrderInput, ProductInput, ReturnInput } from '../../commerce/index.js';
+import { orderStatuses } from '../../commerce/index.js';
 import { originOf, type FormatParser, type ImportFormat } from './format.js';
 
 const instant = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 date-time').transform((text) => {

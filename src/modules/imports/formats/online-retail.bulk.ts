@@ -12,7 +12,7 @@
 import { open } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { minorExponent } from '../../../lib/money.js';
-import type { Staged } from '../../commerce/commerce.staging.js';
+import type { Staged } from '../../commerce/index.js';
 import type { Reject } from '../batch-builder.js';
 
 export interface BulkContext {

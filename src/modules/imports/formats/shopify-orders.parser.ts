@@ -8,7 +8,7 @@
  * Id when the export has it (what webhooks carry), else its Name.
  */
 import { toMinorUnits } from '../../../lib/money.js';
-import type { OrderInput, OrderStatusInput } from '../../commerce/commerce.input.js';
+import type { OrderInput, OrderStatusInput } from '../../commerce/index.js';
 import { DateReader } from '../date-reader.js';
 import { columnsOf, field, originOf, parseInteger, type FormatParser, type ImportFormat } from './format.js';
 

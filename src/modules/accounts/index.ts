@@ -1,0 +1,4 @@
+/** The accounts module's public door: what other modules, the HTTP layer, the CLI and the jobs may use. */
+export { AccountsService } from './accounts.service.js';
+export { type ApiKeyTable, type MembershipTable, type SessionTable, type StoreTable, type UserTable } from './accounts.table.js';
+export { originAllowed } from './tracking-origins.js';

@@ -1,0 +1,2 @@
+/** The profiles module's public door: what other modules, the HTTP layer, the CLI and the jobs may use. */
+export { ProfilesService } from './profiles.service.js';

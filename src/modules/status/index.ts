@@ -1,0 +1,2 @@
+/** The status module's public door: what other modules, the HTTP layer, the CLI and the jobs may use. */
+export { storeStatus } from './status.service.js';
