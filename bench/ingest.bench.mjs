@@ -92,10 +92,11 @@ export default async function ({ scale, tiny, log }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-bench-ingest-'));
   const server = await startServer(dataDir);
   try {
-    const ingestSeconds = tiny ? 2 : Math.max(3, Math.round(120 * scale));
-    const noopSeconds = tiny ? 1 : Math.max(2, Math.round(20 * scale));
-    const warm = await load(server, '/v1/batch', tiny ? 1 : 2);
-    await load(server, '/bench/noop', 1, undefined, server.benchUrl);
+    // The tiny run only checks that the path works end to end: a second of load.
+    const ingestSeconds = tiny ? 1 : Math.max(3, Math.round(120 * scale));
+    const noopSeconds = tiny ? 0.5 : Math.max(2, Math.round(20 * scale));
+    const warm = await load(server, '/v1/batch', tiny ? 0.5 : 2);
+    await load(server, '/bench/noop', tiny ? 0.25 : 1, undefined, server.benchUrl);
     const noop = await load(server, '/bench/noop', noopSeconds, undefined, server.benchUrl);
     log(`no-op: ${Math.round(noop.rate)} events/s over ${noopSeconds} s`);
 
