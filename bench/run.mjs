@@ -35,7 +35,9 @@ function parseArgs(argv) {
 }
 
 const { names: wanted, scale, tiny } = parseArgs(process.argv.slice(2));
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w))).sort();
+// The demo benchmark first: it makes the demo store the others read, so its time shows there.
+const files = readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)))
+  .sort((a, b) => Number(b === 'demo.bench.mjs') - Number(a === 'demo.bench.mjs') || a.localeCompare(b));
 if (files.length === 0) throw new Error(`no benchmark matches ${wanted.join(', ')}`);
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
