@@ -87,28 +87,30 @@ export const DEMO_SHAPE = { ordersPerCustomer: 10, eventsPerCustomer: 10 };
 
 /**
  * The demo store of `customers` customers made by `hearth demo --no-serve --json` (store, data,
- * owner, keys, summaries, models, personas), generated on first use in this process.
+ * owner, keys, summaries, models, personas), generated on first use in this process. `shape`:
+ * DEMO_SHAPE (the default) or null for what `hearth demo` picks on its own.
  */
-export async function demoStore(customers, { log } = {}) {
-  let demo = demos.get(customers);
+export async function demoStore(customers, { log, shape = DEMO_SHAPE } = {}) {
+  const key = `${customers}:${JSON.stringify(shape)}`;
+  let demo = demos.get(key);
   if (!demo) {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-demo-'));
+    const flags = shape ? ['--orders-per-customer', String(shape.ordersPerCustomer), '--events-per-customer', String(shape.eventsPerCustomer)] : [];
     const ready = (async () => {
-      log?.(`generating a demo store of ${customers.toLocaleString('en')} customers (hearth demo --no-serve)`);
-      const run = await runHearth(['demo', '--no-serve', '--json', '--data-dir', dir, '--customers', String(customers),
-        '--orders-per-customer', String(DEMO_SHAPE.ordersPerCustomer), '--events-per-customer', String(DEMO_SHAPE.eventsPerCustomer)]);
+      log?.(`generating a demo store of ${customers.toLocaleString('en')} customers (hearth demo --no-serve${shape ? ` ${flags.join(' ')}` : ''})`);
+      const run = await runHearth(['demo', '--no-serve', '--json', '--data-dir', dir, '--customers', String(customers), ...flags]);
       if (!run.json?.store?.id) throw new Error(`hearth demo printed no summary:\n${run.stdout}`);
       return { dir, run, summary: run.json };
     })();
     demo = { dir, ready };
-    demos.set(customers, demo);
+    demos.set(key, demo);
   }
   return demo.ready;
 }
 
 /** A private copy of a demo store's data directory (remove it with `rmSync` when done). */
-export async function copyOfDemoStore(customers, { log } = {}) {
-  const demo = await demoStore(customers, { log });
+export async function copyOfDemoStore(customers, { log, shape } = {}) {
+  const demo = await demoStore(customers, { log, shape });
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-copy-'));
   cpSync(demo.dir, dir, { recursive: true });
   if (!existsSync(join(dir, 'demo-login.json'))) throw new Error('the demo store has no login file');
