@@ -1,18 +1,22 @@
-// File import at 10M order lines (target ≤ 60 s on two cores): a deterministic Online Retail CSV
-// is generated into a temp dir and imported through the import service and the shared writer into
-// a fresh store — a file this large takes the bulk path (DuckDB reads, checks and stages it).
+// File import at 10M order lines (target ≤ 60 s on two cores) through the product as an operator
+// runs it: a deterministic Online Retail CSV is generated into a temp dir, then
+// `hearth import FILE --format online-retail --data-dir DIR --json` runs as a child process into
+// a fresh data directory, with HEARTH_DB_MEMORY_LIMIT=4GB as the README advises for big imports
+// (or the value in the environment). The time is from spawn to exit (process start, migrations,
+// store creation and the final checkpoint included); the CLI's own JSON summary gives the counts
+// and its own timing. A file of 50 MiB or more takes the bulk path (DuckDB reads, checks and
+// stages it); the tiny run's file is small, so it takes the streaming path instead.
 // Baseline in the same run: DuckDB's own read_csv of the same file into a table (the ratio is
-// import time / read_csv time). For comparison the same file is also imported into another fresh
-// store through the streaming JS parser and batched writes (the path of smaller files).
+// import time / read_csv time).
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { seededRandom } from '../dist/lib/random.js';
-import { Storage } from '../dist/db/database.js';
-import { AccountsService } from '../dist/modules/accounts/accounts.service.js';
-import { ImportsService } from '../dist/modules/imports/imports.service.js';
-import { CommerceWriter } from '../dist/modules/commerce/commerce.writer.js';
+import { runHearth } from './lib/hearth.mjs';
+
+/** Files from this size on take the bulk path (defaultBulkBytes in the imports service). */
+const BULK_BYTES = 50 * 1024 * 1024;
 
 const random = seededRandom;
 
@@ -71,72 +75,42 @@ async function duckdbReadCsv(dir, file) {
   return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
-async function importWith(dir, name, file, makeWriter, hooks = {}) {
-  const store = await Storage.open({ dataDir: join(dir, name), readers: 1, memoryLimit: '4GB', threads: 2 });
-  try {
-    await store.migrate();
-    const accounts = new AccountsService(store.write, store.read, 'UTC');
-    const writer = makeWriter(store);
-    const service = new ImportsService(store.write, store.read, { accounts, writer }, 'UTC');
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    const summary = await service.run({ files: [file], format: 'online-retail', rejectsDir: join(dir, name, 'imports') }, hooks);
-    const used = process.cpuUsage(cpu);
-    return { seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, summary, writer };
-  } finally {
-    await store.close();
-  }
-}
-
 export default async function ({ scale, log }) {
-  const lines = Math.round(10_000_000 * scale);
+  const lines = Math.max(10_000, Math.round(10_000_000 * scale));
+  const memoryLimit = process.env.HEARTH_DB_MEMORY_LIMIT || '4GB';
   const dir = mkdtempSync(join(tmpdir(), 'hearth-import-bench-'));
   try {
     const file = join(dir, 'online-retail.csv');
     let t = performance.now();
     await generate(file, lines);
-    log(`generated ${lines.toLocaleString('en')} lines (${(statSync(file).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const bytes = statSync(file).size;
+    const path = bytes >= BULK_BYTES ? 'bulk path' : 'streaming path (file under 50 MiB)';
+    log(`generated ${lines.toLocaleString('en')} lines (${(bytes / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     const { seconds: baseline, cpuSeconds: baselineCpu } = await duckdbReadCsv(dir, file);
     log(`DuckDB read_csv: ${baseline.toFixed(2)} s (CPU ${baselineCpu.toFixed(2)} s)`);
 
-    const timed = (store) => {
-      const writer = new CommerceWriter(store);
-      return {
-        busy: 0,
-        batches: 0,
-        async time(work) {
-          const began = performance.now();
-          try {
-            return await work();
-          } finally {
-            this.busy += (performance.now() - began) / 1000;
-            this.batches += 1;
-          }
-        },
-        write(storeId, batch, options) {
-          return this.time(() => writer.write(storeId, batch, options));
-        },
-        writeStaged(storeId, fill, options) {
-          return this.time(() => writer.writeStaged(storeId, fill, options));
-        },
-      };
-    };
-    const full = await importWith(dir, 'store', file, timed);
-    const streaming = await importWith(dir, 'streaming', file, timed, { bulkBytes: Infinity });
-    log(`streaming path: ${streaming.seconds.toFixed(2)} s (CPU ${streaming.cpuSeconds.toFixed(2)} s); inside the writer ${streaming.writer.busy.toFixed(2)} s over ${streaming.writer.batches} batches`);
-    const { summary } = full;
-    log(`import: ${full.seconds.toFixed(2)} s (CPU ${full.cpuSeconds.toFixed(2)} s); inside the writer ${full.writer.busy.toFixed(2)} s over ${full.writer.batches} batches; `
-      + `${summary.orders.created.toLocaleString('en')} orders, ${summary.returns.created.toLocaleString('en')} returns, ${summary.customers.created.toLocaleString('en')} customers, ${summary.rowsRejected} rejected`);
-    const target = 60 * scale;
-    return [
-      { name: 'import order lines', value: Math.round(lines / full.seconds), unit: 'lines/s', ratio: +(full.seconds / baseline).toFixed(1), note: `import time / DuckDB read_csv time (${baseline.toFixed(2)} s)` },
-      { name: 'import total', value: +full.seconds.toFixed(2), unit: 's', note: `${lines.toLocaleString('en')} lines; target ≤ ${target.toFixed(1)} s at this scale${full.seconds <= target ? '' : ' — MISSED'}` },
-      // On a shared machine wall time swings with the load; CPU time (all threads) shows the work done.
-      { name: 'import CPU time', value: +full.cpuSeconds.toFixed(2), unit: 's', ratio: +(full.cpuSeconds / baselineCpu).toFixed(1), note: `all threads; ratio to DuckDB read_csv CPU time (${baselineCpu.toFixed(2)} s)` },
-      { name: 'inside the writer', value: +full.writer.busy.toFixed(2), unit: 's', note: `${full.writer.batches} write(s), file reading and checks included` },
-      { name: 'streaming path', value: +streaming.seconds.toFixed(2), unit: 's', ratio: +(streaming.seconds / full.seconds).toFixed(1), note: `JS parser + batched writes into a fresh store; ratio to the bulk import; CPU ${streaming.cpuSeconds.toFixed(2)} s` },
+    t = performance.now();
+    const run = await runHearth(['import', file, '--format', 'online-retail', '--data-dir', join(dir, 'data'), '--json'], { env: { HEARTH_DB_MEMORY_LIMIT: memoryLimit } });
+    const summary = run.json;
+    if (!summary || summary.rowsRead === undefined) throw new Error(`hearth import printed no JSON summary:\n${run.stdout}`);
+    if (summary.rowsRead !== lines) throw new Error(`hearth import read ${summary.rowsRead} of ${lines} lines`);
+    log(`hearth import: ${run.seconds.toFixed(2)} s from spawn to exit (its own summary: ${summary.seconds} s), CPU ${run.cpuSeconds?.toFixed(1) ?? '?'} s, peak RSS ${run.peakRssMb ?? '?'} MB; `
+      + `${summary.orders.created.toLocaleString('en')} orders, ${summary.returns.created.toLocaleString('en')} returns, ${summary.customers.created.toLocaleString('en')} customers, `
+      + `${summary.products.created.toLocaleString('en')} products, ${summary.rowsRejected} rejected`);
+    const target = scale === 1 ? `target ≤ 60 s${run.seconds <= 60 ? '' : ' — MISSED'}` : 'the 60 s target is for 10M lines';
+    const rows = [
+      {
+        name: 'hearth import, order lines per second', value: Math.round(lines / run.seconds), unit: 'lines/s', ratio: +(run.seconds / baseline).toFixed(1),
+        note: `ratio: import time / DuckDB read_csv time (${baseline.toFixed(2)} s); ${path}; HEARTH_DB_MEMORY_LIMIT=${memoryLimit}`,
+      },
+      { name: 'hearth import, spawn to exit', value: +run.seconds.toFixed(2), unit: 's', note: `${lines.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(0)} MB; ${target}` },
+      { name: 'hearth import, its own summary', value: summary.seconds, unit: 's', note: `${summary.orders.created.toLocaleString('en')} orders, ${summary.returns.created.toLocaleString('en')} returns, ${summary.customers.created.toLocaleString('en')} customers; ${summary.rowsRejected} rejected` },
     ];
+    // On a shared machine wall time swings with the load; CPU time (all threads) shows the work done.
+    if (run.cpuSeconds !== undefined) rows.push({ name: 'hearth import, CPU time', value: +run.cpuSeconds.toFixed(1), unit: 's', ratio: +(run.cpuSeconds / baselineCpu).toFixed(1), note: `all threads; ratio to DuckDB read_csv CPU time (${baselineCpu.toFixed(2)} s)` });
+    if (run.peakRssMb !== undefined) rows.push({ name: 'hearth import, peak RSS', value: run.peakRssMb, unit: 'MB' });
+    return rows;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

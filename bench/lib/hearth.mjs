@@ -1,0 +1,118 @@
+// How benchmarks get their data and run the product: the `hearth` CLI as a child process (as an
+// operator runs it), and demo stores made by `hearth demo --no-serve`, generated once per run and
+// size and copied for each benchmark that reads them, so one benchmark's writes never reach another.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const HEARTH_BIN = join(root, 'bin', 'hearth.js');
+
+/** Peak resident memory of a running process so far (Linux; undefined elsewhere). */
+function highWaterMb(pid) {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system, all threads) a running process has used so far (Linux; USER_HZ = 100). */
+function cpuSecondsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `hearth ARGS` and resolves with its wall time (spawn to exit), output, the parsed JSON
+ * summary when it printed one, and its peak RSS and CPU time as last sampled (every 100 ms, so
+ * the CPU time may miss the last tenth of a second). Throws on a non-zero exit.
+ */
+export function runHearth(args, { env = {}, log } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [HEARTH_BIN, ...args], {
+      env: { ...process.env, HEARTH_LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let peakRssMb;
+    let cpuSeconds;
+    const sampler = setInterval(() => {
+      peakRssMb = highWaterMb(child.pid) ?? peakRssMb;
+      cpuSeconds = cpuSecondsOf(child.pid) ?? cpuSeconds;
+    }, 100);
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', (error) => { clearInterval(sampler); reject(error); });
+    child.on('exit', (code, signal) => {
+      clearInterval(sampler);
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) {
+        reject(new Error(`hearth ${args.join(' ')} exited with ${code ?? signal}:\n${stderr || stdout}`));
+        return;
+      }
+      let json;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      log?.(`hearth ${args[0]}: ${seconds.toFixed(1)} s`);
+      resolve({ seconds, stdout, stderr, json, peakRssMb: peakRssMb === undefined ? undefined : Math.round(peakRssMb), cpuSeconds });
+    });
+  });
+}
+
+/** Demo stores of this process, by size: generated once, removed on exit. */
+const demos = new Map();
+process.once('exit', () => {
+  for (const { dir } of demos.values()) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Customers of the reference data set (the design's 1M customers / 10M orders), × scale. */
+export const demoCustomers = (scale) => Math.max(1_000, Math.round(1_000_000 * scale));
+
+/** Benchmark-sized demo data: ~10 orders and ~10 browsing events per customer. */
+export const DEMO_SHAPE = { ordersPerCustomer: 10, eventsPerCustomer: 10 };
+
+/**
+ * The demo store of `customers` customers made by `hearth demo --no-serve --json` (store, data,
+ * owner, keys, summaries, models, personas), generated on first use in this process. `shape`:
+ * DEMO_SHAPE (the default) or null for what `hearth demo` picks on its own.
+ */
+export async function demoStore(customers, { log, shape = DEMO_SHAPE } = {}) {
+  const key = `${customers}:${JSON.stringify(shape)}`;
+  let demo = demos.get(key);
+  if (!demo) {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-demo-'));
+    const flags = shape ? ['--orders-per-customer', String(shape.ordersPerCustomer), '--events-per-customer', String(shape.eventsPerCustomer)] : [];
+    const ready = (async () => {
+      log?.(`generating a demo store of ${customers.toLocaleString('en')} customers (hearth demo --no-serve${shape ? ` ${flags.join(' ')}` : ''})`);
+      const run = await runHearth(['demo', '--no-serve', '--json', '--data-dir', dir, '--customers', String(customers), ...flags]);
+      if (!run.json?.store?.id) throw new Error(`hearth demo printed no summary:\n${run.stdout}`);
+      return { dir, run, summary: run.json };
+    })();
+    demo = { dir, ready };
+    demos.set(key, demo);
+  }
+  return demo.ready;
+}
+
+/** A private copy of a demo store's data directory (remove it with `rmSync` when done). */
+export async function copyOfDemoStore(customers, { log, shape } = {}) {
+  const demo = await demoStore(customers, { log, shape });
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-copy-'));
+  cpSync(demo.dir, dir, { recursive: true });
+  if (!existsSync(join(dir, 'demo-login.json'))) throw new Error('the demo store has no login file');
+  return { dir, summary: demo.summary };
+}
