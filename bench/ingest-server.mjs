@@ -26,6 +26,25 @@ bench.get('/bench/memory', async () => {
 });
 // Where the ingest writer's time goes, per phase, and the commit group sizes it achieved.
 bench.get('/bench/writer', async () => services.ingest.writer.profile);
+// How long domain events wait between their commit and the end of their handling, per subscriber,
+// since the last read-out (every event's lag is kept; a run stores a few million).
+let lags = new Map();
+server.dispatcher.onLag((subscriber, ms) => {
+  let list = lags.get(subscriber);
+  if (!list) lags.set(subscriber, (list = []));
+  for (const lag of ms) list.push(lag);
+});
+bench.get('/bench/lag', async (request) => {
+  if (request.query.drain === '1') await server.dispatcher.idle(60_000);
+  const out = {};
+  for (const [subscriber, list] of lags) {
+    const sorted = Float64Array.from(list).sort();
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    out[subscriber] = { events: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? 0 };
+  }
+  lags = new Map();
+  return out;
+});
 await bench.listen({ host: '127.0.0.1', port: 0 });
 const shop = await services.accounts.createStore({ name: 'Bench Shop' });
 const write = await services.accounts.createApiKey(shop.id, 'write', 'bench');

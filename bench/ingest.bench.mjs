@@ -101,6 +101,7 @@ export default async function ({ scale, tiny, log }) {
     log(`no-op: ${Math.round(noop.rate)} events/s over ${noopSeconds} s`);
 
     const profileBefore = await fetch(`${server.benchUrl}/bench/writer`).then((r) => r.json());
+    await fetch(`${server.benchUrl}/bench/lag?drain=1`);
     const samples = [await memory(server.benchUrl)];
     let lastSample = performance.now();
     const ingest = await load(server, '/v1/batch', ingestSeconds, () => {
@@ -111,6 +112,9 @@ export default async function ({ scale, tiny, log }) {
     });
     samples.push(await memory(server.benchUrl));
     const profile = await fetch(`${server.benchUrl}/bench/writer`).then((r) => r.json());
+    // Every event of the run delivered, then the lag of each from its commit to its handling.
+    const lag = (await fetch(`${server.benchUrl}/bench/lag?drain=1`).then((r) => r.json())).segments ?? { events: 0, p50: 0, p99: 0, max: 0 };
+    log(`domain events (event.received → segments): ${lag.events} delivered, lag p50 ${Math.round(lag.p50)} ms, p99 ${Math.round(lag.p99)} ms, max ${Math.round(lag.max)} ms`);
     const groups = profile.groups - profileBefore.groups;
     const perGroup = Object.entries(profile.ms).map(([phase, ms]) => `${phase} ${((ms - (profileBefore.ms[phase] ?? 0)) / Math.max(1, groups)).toFixed(1)}`).join(', ');
     log(`writer: ${groups} groups, mean ${Math.round((profile.events - profileBefore.events) / Math.max(1, groups))} events (max ${profile.maxGroup}); ms per group: ${perGroup}`);
@@ -128,6 +132,7 @@ export default async function ({ scale, tiny, log }) {
       { name: '/v1/batch latency p50 / p99', value: `${ingest.p50.toFixed(1)} / ${ingest.p99.toFixed(1)}`, unit: 'ms' },
       { name: 'server JS heap after GC, start → end of the ingest run', value: `${first.heapMb} → ${last.heapMb}`, unit: 'MB', note: `${ingestSeconds} s; every 10 s: ${fmt('heapMb')}` },
       { name: 'server RSS / DuckDB buffers / dedupe window, start → end', value: `${first.rssMb} → ${last.rssMb} / ${first.duckdbMb} → ${last.duckdbMb} / ${first.windowMb} → ${last.windowMb}`, unit: 'MB', note: `DuckDB caches data up to its memory_limit (HEARTH_DB_MEMORY_LIMIT=${server.memoryLimit}); the window holds 8–16 bytes per message id of the last 8 days` },
+      { name: 'domain event delivery lag during the run, p50 / p99 (event.received → segments subscriber)', value: `${Math.round(lag.p50)} / ${Math.round(lag.p99)}`, unit: 'ms', note: `target p99 ≤ 5,000 ms; ${lag.events} events, max ${Math.round(lag.max)} ms` },
       { name: 'events stored = events acknowledged', value: stored === acked ? 'yes' : 'no', unit: '', note: `${stored} stored, ${acked} acknowledged (warm-up included)` },
     ];
   } finally {
