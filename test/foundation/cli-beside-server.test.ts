@@ -42,7 +42,7 @@ describe('the hearth command beside a running server', () => {
   };
   afterAll(() => dirs.forEach((d) => d.remove()));
 
-  it('imports and reads customers through the server that holds the data directory, with the same output as without it', async () => {
+  it('imports, reads customers and reports through the server that holds the data directory, with the same output as without it', async () => {
     const data = dir();
     const server = await startHearth(['serve', '--data-dir', data, '--port', '0', '--migrate'], /Sign in as (\S+) with password (\S+)/);
     try {
@@ -92,6 +92,12 @@ describe('the hearth command beside a running server', () => {
       expect(JSON.parse(status.stdout).stores[0].counts.orders).toBe(279);
       const text = await settled(['customer', '17850', '--data-dir', data]);
       const json = await settled(['customer', '17850', '--data-dir', data, '--json']);
+      const kpis = await settled(['report', 'kpis', '--data-dir', data, '--json']);
+      const rfm = await settled(['report', 'rfm', '--data-dir', data]);
+      expect(JSON.parse(kpis).current.orders).toBeGreaterThan(0);
+      const badFlag = await runHearth(['report', 'clv', '--by', 'planet', '--data-dir', data]);
+      expect(badFlag.code).toBe(2);
+      expect(badFlag.stderr).toMatch(/\(--by: /);
 
       // Commands that do not work through a server say so.
       const fit = await runHearth(['models', 'fit', '--data-dir', data]);
@@ -105,6 +111,9 @@ describe('the hearth command beside a running server', () => {
       // Without the server the command opens the data directory itself and prints the same.
       expect((await runHearth(['customer', '17850', '--data-dir', data])).stdout).toBe(text);
       expect((await runHearth(['customer', '17850', '--data-dir', data, '--json'])).stdout).toBe(json);
+      expect((await runHearth(['report', 'kpis', '--data-dir', data, '--json'])).stdout).toBe(kpis);
+      expect((await runHearth(['report', 'rfm', '--data-dir', data])).stdout).toBe(rfm);
+      expect((await runHearth(['report', 'clv', '--by', 'planet', '--data-dir', data])).stderr).toBe(badFlag.stderr);
       const direct = JSON.parse((await runHearth(['status', '--data-dir', data, '--json'])).stdout);
       expect(direct.stores).toEqual(JSON.parse(status.stdout).stores);
     } finally {
