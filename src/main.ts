@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { Storage } from './db/database.js';
 import { buildApp } from './http/app.js';
+import { openLocalAdmin } from './http/local-admin.js';
 import { domainEventLag } from './http/metrics.js';
 import { registerJobs } from './jobs/handlers.js';
 import { Scheduler } from './jobs/scheduler.js';
@@ -70,6 +71,8 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
   registerJobs(worker, services);
   const app = await buildApp(services, { dashboardDir: dashboardDir() });
   await app.listen({ host: config.host, port: config.port });
+  // The `hearth` command reaches this server through DATA_DIR/hearth.sock (owner only).
+  const localAdmin = await openLocalAdmin(app, config.dataDir, logger);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const scheduler = new Scheduler(
@@ -89,6 +92,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
     stopping ??= (async () => {
       // Stop taking requests and let in-flight ones (and their commits) finish, then the worker,
       // then checkpoint and close the store.
+      await localAdmin?.close();
       await app.close();
       scheduler.stop();
       await dispatcher.stop();

@@ -1,16 +1,19 @@
 /**
  * What CLI commands share: configuration from the environment plus the common flags, the opened
  * store, the services, and the store a command works on (`--store` id or slug; the only store
- * when there is one).
+ * when there is one). When a running server holds the data directory, commands that can work
+ * through it do so over its local admin socket (`server-client.ts`); the others say so.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { DATABASE_FILE, Storage } from '../db/database.js';
+import { DATABASE_FILE, DataDirInUseError, Storage } from '../db/database.js';
+import { localSocketPath } from '../http/local-admin.js';
 import { AppError } from '../lib/errors.js';
 import { silentLogger } from '../lib/logger.js';
 import { createServices, type Services } from '../services.js';
+import { ServerClient } from './server-client.js';
 
 export interface CommonOptions {
   dataDir?: string;
@@ -45,7 +48,7 @@ export async function openContext(options: CommonOptions, { migrate = false } = 
   if (!migrate && !existsSync(join(config.dataDir, DATABASE_FILE))) {
     throw new CliError(`No Hearth data in ${config.dataDir}: run \`hearth migrate\`, \`hearth serve --migrate\` or \`hearth demo\` first, or point --data-dir (or HEARTH_DATA_DIR) at an existing data directory.`, 2);
   }
-  const storage = await Storage.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
+  const storage = await openOrFindServer(config);
   try {
     if (migrate) await storage.migrate();
     else {
@@ -60,14 +63,64 @@ export async function openContext(options: CommonOptions, { migrate = false } = 
   return { config, storage, services, close: () => storage.close() };
 }
 
+/** A running server holds the data directory; commands that can, work through it. */
+export class ServerRunningError extends Error {
+  constructor(readonly server: ServerClient, readonly config: Config, inUse: DataDirInUseError) {
+    super(`The data directory ${config.dataDir} is in use by the Hearth server running on it (${inUse.detail}), and this command does not work through the server: stop the server to run it.`);
+  }
+}
+
+async function openOrFindServer(config: Config): Promise<Storage> {
+  try {
+    return await Storage.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    const found = await ServerClient.find(config.dataDir);
+    if ('client' in found) throw new ServerRunningError(found.client, config, error);
+    throw new CliError(`The data directory ${config.dataDir} is locked by another process (${error.detail}), but no Hearth server answers on ${localSocketPath(config.dataDir)} (${found.reason}). `
+      + 'Either a command is still working on it (wait for it), or the process holding the lock is not a Hearth server that can be talked to (stop it); or choose another --data-dir.', 2);
+  }
+}
+
+/**
+ * Runs a command body with the opened store (`direct`) or, when a running server holds the data
+ * directory, through that server (`server`). Both return the same value, which the command prints.
+ */
+export async function withContextOrServer<T>(
+  options: CommonOptions,
+  direct: (context: CliContext) => Promise<T>,
+  server: (client: ServerClient, config: Config) => Promise<T>,
+  open: { migrate?: boolean } = {},
+): Promise<T> {
+  let context: CliContext;
+  try {
+    context = await openContext(options, open);
+  } catch (error) {
+    if (error instanceof ServerRunningError) return server(error.server, error.config);
+    throw error;
+  }
+  try {
+    return await direct(context);
+  } finally {
+    await context.close();
+  }
+}
+
+/** What `--store` is resolved against: the services, or a running server. */
+export interface StoreLookup {
+  findStore(idOrSlug: string): Promise<{ id: string } | undefined>;
+  listStores(): Promise<{ id: string; slug: string }[]>;
+}
+
 /** The store a command works on. */
-export async function resolveStoreId(services: Services, wanted: string | undefined): Promise<string> {
+export async function resolveStoreId(services: Services | StoreLookup, wanted: string | undefined): Promise<string> {
+  const lookup: StoreLookup = 'accounts' in services ? services.accounts : services;
   if (wanted) {
-    const store = await services.accounts.findStore(wanted);
+    const store = await lookup.findStore(wanted);
     if (!store) throw new CliError(`--store: no store "${wanted}"`, 2);
     return store.id;
   }
-  const stores = await services.accounts.listStores();
+  const stores = await lookup.listStores();
   if (stores.length === 1) return stores[0]!.id;
   if (stores.length === 0) throw new CliError('There is no store yet: run `hearth stores create --name NAME` or `hearth demo`.');
   throw new CliError(`There are ${stores.length} stores; choose one with --store (${stores.map((s) => s.slug).join(', ')})`, 2);
@@ -81,6 +134,13 @@ export async function withContext<T>(options: CommonOptions, work: (context: Cli
   } finally {
     await context.close();
   }
+}
+
+/** A value as JSON carries it (dates as ISO text): what the server answers, and what is printed. */
+export type Wire<T> = T extends Date ? string : T extends (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
+
+export function toWire<T>(value: T): Wire<T> {
+  return JSON.parse(JSON.stringify(value)) as Wire<T>;
 }
 
 export function printJson(value: unknown): void {

@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
 import { formatMoney } from '../lib/money.js';
 import type { CustomerProfile } from '../modules/profiles/profiles.service.js';
-import { formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
+import { formatTable, printJson, resolveStoreId, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
 
-const date = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : '—');
+type Profile = Wire<CustomerProfile>;
+
+const date = (d: string | null | undefined) => (d ? d.slice(0, 10) : '—');
 
 function money(units: number | null, currency: string | null): string {
   if (units === null) return '—';
   return currency ? formatMoney(units, currency) : String(units);
 }
 
-function render(p: CustomerProfile): string {
+function render(p: Profile): string {
   const { identity: id, kpis: k } = p;
   const lines = [
     `${[id.first_name, id.last_name].filter(Boolean).join(' ') || '(no name)'} <${id.email ?? 'no email'}>  id ${id.id}, external ${id.external_id ?? '—'}`,
@@ -28,10 +30,10 @@ function render(p: CustomerProfile): string {
     '',
     formatTable(['when', 'what', 'detail'], p.timeline.slice(0, 30).map((t) => {
       switch (t.type) {
-        case 'order': return [t.at.toISOString().slice(0, 16), 'order', `${t.external_id} ${money(t.total, t.currency)} ${t.status}, ${t.items} items`];
-        case 'return': return [t.at.toISOString().slice(0, 16), 'return', `${money(t.amount, t.currency)}${t.reason ? ` (${t.reason})` : ''}`];
-        case 'browsing_session': return [t.at.toISOString().slice(0, 16), 'browsing', `${t.events} events: ${Object.entries(t.names).map(([n, c]) => `${n} ×${c}`).join(', ')}`];
-        case 'segment': return [t.at.toISOString().slice(0, 16), 'segment', `${t.change} ${t.name}`];
+        case 'order': return [t.at.slice(0, 16), 'order', `${t.external_id} ${money(t.total, t.currency)} ${t.status}, ${t.items} items`];
+        case 'return': return [t.at.slice(0, 16), 'return', `${money(t.amount, t.currency)}${t.reason ? ` (${t.reason})` : ''}`];
+        case 'browsing_session': return [t.at.slice(0, 16), 'browsing', `${t.events} events: ${Object.entries(t.names).map(([n, c]) => `${n} ×${c}`).join(', ')}`];
+        case 'segment': return [t.at.slice(0, 16), 'segment', `${t.change} ${t.name}`];
       }
     })),
   ];
@@ -41,11 +43,18 @@ function render(p: CustomerProfile): string {
 export function registerCustomerCommand(program: Command): void {
   withDataDir(program.command('customer <customer>').description('a customer\'s profile by id, email or external id'))
     .option('--json', 'print JSON')
-    .action(async (key: string, options: CommonOptions) => withContext(options, async ({ services }) => {
-      const storeId = await resolveStoreId(services, options.store);
-      const id = await services.profiles.resolve(storeId, key);
-      const profile = await services.profiles.profile(storeId, id);
+    .action(async (key: string, options: CommonOptions) => {
+      // Both paths print the profile as JSON carries it, so their output is the same.
+      const profile = await withContextOrServer(options, async ({ services }) => {
+        const storeId = await resolveStoreId(services, options.store);
+        const id = await services.profiles.resolve(storeId, key);
+        return toWire(await services.profiles.profile(storeId, id));
+      }, async (server) => {
+        const storeId = await resolveStoreId(server, options.store);
+        const { id } = await server.json<{ id: number }>('GET', `/api/v1/customers/lookup?key=${encodeURIComponent(key)}`, { store: storeId });
+        return server.json<Profile>('GET', `/api/v1/customers/${id}/profile`, { store: storeId });
+      });
       if (options.json) return printJson(profile);
       process.stdout.write(`${render(profile)}\n`);
-    }));
+    });
 }

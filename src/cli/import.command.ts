@@ -1,12 +1,13 @@
 /** `hearth import FILE... --format F`: bulk import with a progress bar, a summary and a rejects file. */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AppError } from '../lib/errors.js';
 import { readMapping } from '../modules/imports/column-mapping.js';
 import { formatNames } from '../modules/imports/formats/index.js';
-import { checkImportRequest, type ImportSummary } from '../modules/imports/imports.service.js';
-import { CliError, printJson, withContext, withDataDir, type CommonOptions } from './context.js';
+import { checkImportRequest, type ImportRequest, type ImportSummary } from '../modules/imports/imports.service.js';
+import { CliError, printJson, withContextOrServer, withDataDir, type CommonOptions } from './context.js';
+import type { ServerClient } from './server-client.js';
 
 interface ImportOptions extends CommonOptions {
   format: string;
@@ -30,29 +31,38 @@ export function registerImportCommand(program: Command): void {
         await checkImportRequest(checked);
         return checked;
       });
-      await withContext(options, async ({ services, config }) => {
-        const bar = process.stdout.isTTY && !options.json
-          ? new cliProgress.SingleBar({ format: 'importing {bar} {percentage}% | {done}/{size} MB | ETA {eta_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic)
-          : undefined;
-        const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-        let started = false;
-        try {
-          const summary = await oneLine(() => services.imports.run({ ...request, rejectsDir: join(config.dataDir, 'imports') }, {
-            onProgress: (done, total) => {
-              if (!bar) return;
-              if (!started) bar.start(total, 0, { done: mb(0), size: mb(total) });
-              started = true;
-              bar.update(done, { done: mb(done), size: mb(total) });
-            },
-          }));
-          bar?.stop();
-          if (options.json) printJson(summary);
-          else process.stdout.write(describe(summary));
-        } finally {
-          if (started) bar?.stop();
-        }
-      }, { migrate: true });
+      const bar = process.stdout.isTTY && !options.json
+        ? new cliProgress.SingleBar({ format: 'importing {bar} {percentage}% | {done}/{size} MB | ETA {eta_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic)
+        : undefined;
+      const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+      let started = false;
+      const onProgress = bar && ((done: number, total: number) => {
+        if (!started) bar.start(total, 0, { done: mb(0), size: mb(total) });
+        started = true;
+        bar.update(done, { done: mb(done), size: mb(total) });
+      });
+      try {
+        const summary = await withContextOrServer(options,
+          ({ services, config }) => oneLine(() => services.imports.run({ ...request, rejectsDir: join(config.dataDir, 'imports') }, { onProgress })),
+          (server, config) => oneLine(() => importThroughServer(server, { ...request, rejectsDir: join(config.dataDir, 'imports') }, onProgress)),
+          { migrate: true });
+        bar?.stop();
+        if (options.json) printJson(summary);
+        else process.stdout.write(describe(summary));
+      } finally {
+        if (started) bar?.stop();
+      }
     });
+}
+
+/**
+ * The same import run by the server that holds the data directory, on the same files (by absolute
+ * path: the server is on this machine). Files and the rejects file are reported as given here.
+ */
+async function importThroughServer(server: ServerClient, request: ImportRequest, onProgress: ((done: number, total: number) => void) | undefined): Promise<ImportSummary> {
+  const rejectsFile = request.rejectsFile === undefined ? undefined : resolve(request.rejectsFile);
+  const summary = await server.importFiles({ ...request, files: request.files.map((file) => resolve(file)), names: request.files, rejectsFile }, onProgress);
+  return { ...summary, rejectsFiles: summary.rejectsFiles.map((file) => (file === rejectsFile ? request.rejectsFile! : file)) };
 }
 
 async function oneLine<T>(work: () => Promise<T>): Promise<T> {

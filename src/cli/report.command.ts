@@ -4,9 +4,10 @@
  * own reports with `reportCommand(program).command('<name>')`.
  */
 import type { Command } from 'commander';
-import { reports, type Report } from '../modules/analytics/analytics.service.js';
+import { reports, type Report, type ReportResult } from '../modules/analytics/analytics.service.js';
 import { displayRows, tablesOf, toCsv } from '../modules/analytics/analytics.tables.js';
-import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
+import { AppError } from '../lib/errors.js';
+import { CliError, formatTable, printJson, resolveStoreId, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
 
 interface ReportOptions extends CommonOptions {
   from?: string;
@@ -80,21 +81,32 @@ export function registerReportCommand(program: Command): Command {
       .option('--refresh', 'rebuild the summaries from all orders first')
       .action(async (options: ReportOptions) => {
         if (options.json && options.csv) throw new CliError('--json and --csv: choose one', 2);
-        await withContext(options, async ({ services }) => {
+        const result = await withContextOrServer(options, async ({ services }) => {
           const storeId = await resolveStoreId(services, options.store);
           if (options.refresh) await services.analytics.refreshSummaries(storeId);
-          const result = await services.analytics.run(name, storeId, rawQuery(options), '--');
-          if (options.json) return printJson(result);
-          const tables = tablesOf(name, result);
-          const currency = result.store.currency;
-          const wanted = options.table ? [options.table] : options.csv ? [tables[0]!.name] : terminalTables[name] ?? tables.map((t) => t.name);
-          const chosen = tables.filter((t) => wanted.includes(t.name));
-          if (chosen.length === 0) throw new CliError(`--table: must be one of ${tables.map((t) => t.name).join(', ')}`, 2);
-          if (options.csv) return void process.stdout.write(toCsv(chosen[0]!, currency));
-          for (const table of chosen) {
-            process.stdout.write(`\n${table.name}\n${formatTable(table.columns.map((c) => c.label), displayRows(table, currency))}\n`);
-          }
+          return toWire(await services.analytics.run(name, storeId, rawQuery(options), '--'));
+        }, async (server) => {
+          if (options.refresh) throw new CliError('--refresh: a running server holds the data directory and keeps the summaries up to date itself; to rebuild them from all orders, POST /api/v1/analytics/refresh or stop the server', 2);
+          const storeId = await resolveStoreId(server, options.store);
+          return server.json<Wire<ReportResult>>('GET', `/api/v1/analytics/${name}?${new URLSearchParams(rawQuery(options)).toString()}`, { store: storeId })
+            .catch((error: unknown) => {
+              // The API names query fields (`query.first_product`), the command its flags (`--first-product`);
+              // the route checks the query against the analytics service's own schema before the service does.
+              if (!(error instanceof AppError)) throw error;
+              const message = error.message === 'Invalid query' ? 'Invalid analytics query' : error.message;
+              throw new AppError(error.code, message, error.details.map((d) => ({ ...d, path: d.path.startsWith('query.') ? `--${d.path.slice(6).replace(/_/g, '-')}` : d.path })));
+            });
         });
+        if (options.json) return printJson(result);
+        const tables = tablesOf(name, result);
+        const currency = result.store.currency;
+        const wanted = options.table ? [options.table] : options.csv ? [tables[0]!.name] : terminalTables[name] ?? tables.map((t) => t.name);
+        const chosen = tables.filter((t) => wanted.includes(t.name));
+        if (chosen.length === 0) throw new CliError(`--table: must be one of ${tables.map((t) => t.name).join(', ')}`, 2);
+        if (options.csv) return void process.stdout.write(toCsv(chosen[0]!, currency));
+        for (const table of chosen) {
+          process.stdout.write(`\n${table.name}\n${formatTable(table.columns.map((c) => c.label), displayRows(table, currency))}\n`);
+        }
       });
   }
   return report;

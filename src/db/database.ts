@@ -52,7 +52,7 @@ export interface StorageOptions {
 export const DATABASE_FILE = 'hearth.duckdb';
 
 export class DataDirInUseError extends Error {
-  constructor(dataDir: string, detail: string) {
+  constructor(readonly dataDir: string, readonly detail: string) {
     super(`The data directory ${dataDir} is in use by another Hearth process (${detail}). Stop that process or choose another --data-dir.`);
     this.name = 'DataDirInUseError';
   }

@@ -10,6 +10,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { AppError, detailsFromZod, httpStatusOf } from '../lib/errors.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
+import { registerLocalRoutes } from './local.routes.js';
 import { httpMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import type { RouteSpec } from './route.js';
@@ -47,6 +48,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       for (const spec of group.routes) registerRoute(scope, services, spec);
     });
   }
+
+  registerLocalRoutes(app, services);
 
   const documented = [...allRoutes, ...scopedRoutes.flatMap((group) => group.routes)];
   app.get('/api/openapi.json', async () => openApiDocument(documented, services.config.publicUrl));

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.js';
 import type { Principal, SessionInfo } from '../modules/accounts/accounts.service.js';
 import type { Services } from '../services.js';
+import { isLocalRequest, localPrincipal } from './local-admin.js';
 import type { Permission } from './route.js';
 
 export const SESSION_COOKIE = 'hearth_session';
@@ -28,7 +29,8 @@ export function presentedKey(request: FastifyRequest): string | undefined {
 /**
  * Who is calling and for which store. Keys carry their store; a session picks its store from the
  * `X-Hearth-Store` header (id or slug), else the user's first store. Cookie-authenticated writes
- * must echo the session's CSRF token in `X-CSRF-Token`.
+ * must echo the session's CSRF token in `X-CSRF-Token`. A request through the local admin socket
+ * (`local-admin.ts`) acts as an owner of the store it names.
  */
 export async function authenticate(
   services: Services,
@@ -38,7 +40,9 @@ export async function authenticate(
   const key = presentedKey(request);
   let principal: Principal | undefined;
   let session: SessionInfo | undefined;
-  if (key) {
+  if (isLocalRequest(request)) {
+    principal = await localPrincipal(services, request);
+  } else if (key) {
     principal = await services.accounts.authenticateKey(key);
     if (!principal) throw new AppError('unauthorized', 'Unknown or revoked API key');
   } else {

@@ -54,10 +54,12 @@ describe('the hearth command', () => {
     const signIn = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: server.match[1], password: server.match[2] }) });
     expect(signIn.status).toBe(200);
 
-    // A second process on the same data directory gets a clear error, not a crash.
+    // A second process on the same data directory works through the server, or says why it cannot.
     const second = await runHearth(['status', '--data-dir', data]);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/in use by another Hearth process/);
+    expect(second.code, second.stderr).toBe(0);
+    const fit = await runHearth(['models', 'fit', '--data-dir', data]);
+    expect(fit.code).toBe(1);
+    expect(fit.stderr).toMatch(/in use by the Hearth server running on it/);
 
     server.child.kill('SIGTERM');
     expect(await waitForExit(server.child)).toBe(0);

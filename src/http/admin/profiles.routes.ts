@@ -10,6 +10,11 @@ export const profileRoutes = [
     handler: async ({ services, storeId, query }) => ({ data: await services.profiles.search(storeId, query.q, query.limit ?? 20) }),
   }),
   route({
+    method: 'GET', url: '/api/v1/customers/lookup', permission: 'read', tag, summary: 'The customer id for an id, email or external id (exact match)',
+    query: z.object({ key: z.string() }).strict(),
+    handler: async ({ services, storeId, query }) => ({ id: await services.profiles.resolve(storeId, query.key) }),
+  }),
+  route({
     method: 'GET', url: '/api/v1/customers/:id/profile', permission: 'read', tag,
     summary: 'Customer 360: identity, consent, KPIs, predictions with their explanation, RFM, segments, personas, timeline, top categories and products',
     params: z.object({ id: z.string().regex(/^\d+$/, 'must be a customer id (digits)').transform(Number) }),
