@@ -10,15 +10,13 @@ import { Storage } from './db/database.js';
 import { buildApp } from './http/app.js';
 import { openLocalAdmin } from './http/local-admin.js';
 import { domainEventLag } from './http/metrics.js';
-import { registerJobs } from './jobs/handlers.js';
+import { registerJobs, schedules } from './jobs/handlers.js';
 import { Scheduler } from './jobs/scheduler.js';
-import { defaultRefitIntervalMs, refitJobKind } from './modules/predictions/index.js';
 import { Worker } from './jobs/worker.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { modules } from './modules.js';
 import { createServices, type Services } from './services.js';
-import { SUMMARIES_SUBSCRIBER, summariesSubscriber } from './modules/analytics/index.js';
 import { Dispatcher } from './modules/domain-events/index.js';
-import { segmentsSubscriber } from './modules/segments/index.js';
 
 export class PendingMigrationsError extends Error {
   constructor(readonly pending: string[]) {
@@ -59,10 +57,9 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
     throw error;
   }
   const services = createServices(config, storage, logger);
-  // Changes reach their followers through the domain events: the summaries, then the segments.
-  const dispatcher = new Dispatcher(storage, logger)
-    .subscribe(summariesSubscriber(services.analytics))
-    .subscribe(segmentsSubscriber(services.segments, [SUMMARIES_SUBSCRIBER]));
+  // Changes reach the modules that follow them (the summaries, then the segments) as domain events.
+  const dispatcher = new Dispatcher(storage, logger);
+  for (const module of modules) for (const subscriber of module.subscribers?.(services) ?? []) dispatcher.subscribe(subscriber);
   services.commerce.onWritten(() => dispatcher.notify());
   dispatcher.onLag((subscriber, lagsMs) => {
     for (const lag of lagsMs) domainEventLag.observe({ subscriber }, lag / 1000);
@@ -78,7 +75,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
   const scheduler = new Scheduler(
     services.jobs,
     async () => (await services.accounts.listStores()).map((s) => s.id),
-    [{ kind: refitJobKind, everyMs: defaultRefitIntervalMs }],
+    schedules,
     logger,
   );
   if (options.worker !== false) {

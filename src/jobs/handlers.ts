@@ -1,15 +1,17 @@
 /**
- * Every job kind the worker runs, with its handler. Module services do the work; these adapters
- * only parse payloads.
+ * Every job kind the worker runs, from the module list: each module names its kinds and their
+ * handlers (adapters that parse the payload; the module's service does the work).
  */
-import { refitJobKind, runRefitJob } from '../modules/predictions/index.js';
-import { importJobKind, runImportJob } from '../modules/imports/index.js';
+import { modules } from '../modules.js';
 import type { Services } from '../services.js';
+import type { Schedule } from './scheduler.js';
 import type { Worker } from './worker.js';
 
 export function registerJobs(worker: Worker, services: Services): void {
-  worker.handle('analytics.refresh', async ({ job, payload }) => services.analytics.refreshSummaries(job.store_id ?? (payload as { storeId: string }).storeId).then((state) => ({ lastDay: state.last_day })));
-  worker.handle('segments.refresh', async ({ payload }) => services.segments.runRefreshJob(payload as { storeId: string; mode?: 'on_change' | 'scheduled' }));
-  worker.handle(importJobKind, async ({ payload, progress }) => runImportJob(services.imports, payload, progress));
-  worker.handle(refitJobKind, async ({ payload, progress }) => runRefitJob(services.storage, payload, progress));
+  for (const module of modules) {
+    for (const job of module.jobs ?? []) worker.handle(job.kind, (context) => job.run(services, context));
+  }
 }
+
+/** The modules' schedules (e.g. the daily refit). */
+export const schedules: readonly Schedule[] = modules.flatMap((module) => module.schedules ?? []);

@@ -1,4 +1,17 @@
 /** The analytics module's public door: what other modules, the HTTP layer, the CLI and the jobs may use. */
+import type { HearthModule } from '../../module.js';
+import { SUMMARIES_SUBSCRIBER, summariesSubscriber } from './summaries.subscriber.js';
 export { AnalyticsService } from './analytics.service.js';
 export { segmentRules, segments } from './rfm-segments.js';
-export { SUMMARIES_SUBSCRIBER, summariesSubscriber } from './summaries.subscriber.js';
+export { SUMMARIES_SUBSCRIBER, summariesSubscriber };
+
+/** The summaries follow commerce changes; a full rebuild runs as a job. */
+export const analyticsModule: HearthModule = {
+  name: 'analytics',
+  jobs: [{
+    kind: 'analytics.refresh',
+    run: async (services, { job, payload }) => services.analytics.refreshSummaries(job.store_id ?? (payload as { storeId: string }).storeId)
+      .then((state) => ({ lastDay: state.last_day })),
+  }],
+  subscribers: (services) => [summariesSubscriber(services.analytics)],
+};

@@ -1,4 +1,13 @@
 /** The predictions module's public door: what other modules, the HTTP layer, the CLI and the jobs may use. */
+import type { HearthModule } from '../../module.js';
+import { defaultRefitIntervalMs, refitJobKind, runRefitJob } from './predictions.job.js';
 export { defaultRefitIntervalMs, refitJobKind } from './predictions.job.js';
 export { fitAndScore } from './predictions.service.js';
 export { runRefitJob } from './predictions.job.js';
+
+/** The refit: on demand and on a schedule, as a job. */
+export const predictionsModule: HearthModule = {
+  name: 'predictions',
+  jobs: [{ kind: refitJobKind, run: async (services, { payload, progress }) => runRefitJob(services.storage, payload, progress) }],
+  schedules: [{ kind: refitJobKind, everyMs: defaultRefitIntervalMs }],
+};

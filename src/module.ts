@@ -1,0 +1,23 @@
+/**
+ * What a module contributes to the running server besides its service: its job handlers, the
+ * schedules that enqueue them, and its domain-event subscribers. Each module's index.ts exports
+ * one `HearthModule`; the composition root loops over the list in `modules.ts`.
+ */
+import type { JobContext } from './jobs/worker.js';
+import type { Schedule } from './jobs/scheduler.js';
+import type { Subscriber } from './modules/domain-events/index.js';
+import type { Services } from './services.js';
+
+export interface JobSpec {
+  kind: string;
+  /** Runs one job with the module services (the adapter parses the payload, the service works). */
+  run: (services: Services, context: JobContext) => Promise<unknown>;
+}
+
+export interface HearthModule {
+  name: string;
+  jobs?: readonly JobSpec[];
+  schedules?: readonly Schedule[];
+  /** The module's subscribers to domain events, built over the services. */
+  subscribers?: (services: Services) => Subscriber[];
+}

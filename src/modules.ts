@@ -1,0 +1,12 @@
+/**
+ * The module list: what each module adds to the running server (jobs, schedules, domain-event
+ * subscribers). The composition root, the worker's job registry, the scheduler and the dispatcher
+ * loop over it, so a new module is added here and nowhere else.
+ */
+import type { HearthModule } from './module.js';
+import { analyticsModule } from './modules/analytics/index.js';
+import { importsModule } from './modules/imports/index.js';
+import { predictionsModule } from './modules/predictions/index.js';
+import { segmentsModule } from './modules/segments/index.js';
+
+export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule];
