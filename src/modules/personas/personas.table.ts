@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { CustomerPredictionTable } from '../predictions/index.js';
 import type { Database } from '../../db/database.js';
 
 export interface PersonaTable {
@@ -25,17 +26,11 @@ export interface PersonaMemberTable {
   assigned_at: Date;
 }
 
-/** The predictions module's per-customer table (migration 000300), read for each persona's mean predicted CLV. */
-interface PredictedClvView {
-  store_id: string;
-  customer_id: number;
-  clv_12m: number | null;
-}
-
 export type PersonaTables = {
   personas: PersonaTable;
   persona_members: PersonaMemberTable;
-  customer_predictions: PredictedClvView;
+  /** Published by the predictions module; read for each persona's mean predicted CLV. */
+  customer_predictions: CustomerPredictionTable;
 };
 
 export type PersonasDb = Kysely<Database & PersonaTables>;

@@ -3,6 +3,8 @@ import type { HearthModule } from '../../module.js';
 import { defaultRefitIntervalMs, refitJobKind, runRefitJob } from './predictions.job.js';
 export { defaultRefitIntervalMs, refitJobKind } from './predictions.job.js';
 export { fitAndScore } from './predictions.service.js';
+export { customerPrediction } from './predictions.repository.js';
+export type { CustomerPredictionTable } from './predictions.table.js';
 export { runRefitJob } from './predictions.job.js';
 
 /** The refit: on demand and on a schedule, as a job. */

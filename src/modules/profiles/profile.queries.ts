@@ -3,6 +3,7 @@
  * Those modules do not expose services for these reads yet, so they live here, each one query;
  * when they do, the profile switches to their services and this file shrinks.
  */
+import type { CustomerPredictionTable } from '../predictions/index.js';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { CustomerTable } from '../customers/index.js';
@@ -73,15 +74,6 @@ export async function topPurchases(db: Db, storeId: string, customerId: number, 
   return result.rows;
 }
 
-export interface PredictionRow {
-  p_alive: number; expected_orders_90d: number; expected_orders_365d: number; clv_12m: number | null; expected_order_value: number | null;
-  next_order_on: string | null; churn_risk: string; scored_at: Date; fit_id: string;
-}
-
-/** The latest fit's prediction for the customer (predictions module table, migration 000300). */
-export async function predictionOf(db: Db, storeId: string, customerId: number): Promise<PredictionRow | undefined> {
-  const result = await sql<PredictionRow>`
-    select p_alive, expected_orders_90d, expected_orders_365d, clv_12m, expected_order_value, next_order_on, churn_risk, scored_at, fit_id
-    from customer_predictions where store_id = ${storeId} and customer_id = ${customerId} limit 1`.execute(db);
-  return result.rows[0];
-}
+/** The customer's prediction as the predictions module publishes it. */
+export type PredictionRow = Pick<CustomerPredictionTable,
+  'p_alive' | 'expected_orders_90d' | 'expected_orders_365d' | 'clv_12m' | 'expected_order_value' | 'next_order_on' | 'churn_risk' | 'scored_at' | 'fit_id'>;

@@ -3,6 +3,7 @@
  * and personas with entry dates, one timeline, and top categories and products. Segment and
  * persona memberships come through their services; the other reads are in profile.queries.ts.
  */
+import { customerPrediction } from '../predictions/index.js';
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { DAY_MS } from '../../lib/time.js';
@@ -72,7 +73,7 @@ export class ProfilesService {
     if (!customer) throw notFound(`Customer ${customerId}`);
     const [orders, returns, events, prediction, rfm, memberships, personas, topCategories, topProducts] = await Promise.all([
       q.ordersOf(db, storeId, customerId), q.returnsOf(db, storeId, customerId), q.eventsOf(db, storeId, customerId, 2000),
-      q.predictionOf(db, storeId, customerId), this.segments.rfmOf(storeId, customerId), this.segments.membershipsOf(storeId, customerId),
+      customerPrediction(this.storage, storeId, customerId), this.segments.rfmOf(storeId, customerId), this.segments.membershipsOf(storeId, customerId),
       this.personas.personasOf(storeId, customerId), q.topPurchases(db, storeId, customerId, 'category', 5), q.topPurchases(db, storeId, customerId, 'product', 5),
     ]);
     const kpis = kpisOf(orders, returns, asOf);

@@ -1,3 +1,4 @@
+import type { CustomerPredictionTable } from '../predictions/index.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 
@@ -37,22 +38,12 @@ export interface SegmentHistoryTable {
   changed_at: Date;
 }
 
-/** The customer predictions table (predictions module migration 000300), read by rules only. */
-export interface CustomerPredictionView {
-  store_id: string;
-  customer_id: number;
-  p_alive: number;
-  expected_orders_90d: number;
-  clv_12m: number | null;
-  next_order_on: string | null;
-  churn_risk: string;
-}
-
 export type SegmentTables = {
   segments: SegmentTable;
   segment_members: SegmentMemberTable;
   segment_history: SegmentHistoryTable;
-  customer_predictions: CustomerPredictionView;
+  /** Published by the predictions module; read by rules. */
+  customer_predictions: CustomerPredictionTable;
 };
 
 export type SegmentsDb = Kysely<Database & SegmentTables>;
