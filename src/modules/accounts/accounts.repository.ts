@@ -1,8 +1,13 @@
-import type { Db } from '../../db/database.js';
+import type { Db, Tx } from '../../db/database.js';
 import type { ApiKeyTable, MembershipTable, Role, StoreTable, UserTable } from './accounts.table.js';
 
 export function findStore(db: Db, idOrSlug: string): Promise<StoreTable | undefined> {
   return db.selectFrom('stores').selectAll().where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)])).executeTakeFirst();
+}
+
+/** A store's settings, for modules that work per store (currency, time zone, inactivity threshold). */
+export function storeSettings(db: Db | Tx, storeId: string): Promise<Pick<StoreTable, 'id' | 'slug' | 'name' | 'currency' | 'timezone' | 'inactivity_days'> | undefined> {
+  return db.selectFrom('stores').select(['id', 'slug', 'name', 'currency', 'timezone', 'inactivity_days']).where('id', '=', storeId).executeTakeFirst();
 }
 
 export function listStores(db: Db): Promise<StoreTable[]> {

@@ -2,3 +2,4 @@
 export { AccountsService } from './accounts.service.js';
 export { type ApiKeyTable, type MembershipTable, type SessionTable, type StoreTable, type UserTable } from './accounts.table.js';
 export { originAllowed } from './tracking-origins.js';
+export { listStores, storeSettings } from './accounts.repository.js';

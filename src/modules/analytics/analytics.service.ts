@@ -3,6 +3,7 @@
  * Each report: bring the summaries up to date, parse the request into a query value, run the
  * queries (one per file under queries/), shape a typed result.
  */
+import { storeSettings } from '../accounts/index.js';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
@@ -194,7 +195,7 @@ export class AnalyticsService {
    */
   private async prepare(storeId: string, raw: unknown, fieldPrefix: string, allTime: boolean): Promise<{ store: StoreContext; query: AnalyticsQuery; version: string }> {
     const state = await this.summaries.ensureFresh(storeId);
-    const settings = await this.read.selectFrom('stores').select(['currency', 'timezone', 'inactivity_days']).where('id', '=', storeId).executeTakeFirst();
+    const settings = await storeSettings(this.read, storeId);
     if (!settings) throw notFound(`Store "${storeId}"`);
     const lastDay = state.last_day;
     const inactivity = settings.inactivity_days !== null ? { inactivityDays: settings.inactivity_days, inactivitySource: 'store' as const }

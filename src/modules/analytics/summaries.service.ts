@@ -3,6 +3,7 @@
  * transaction, an incremental pass for what changed since the last watermark, and a cheap
  * staleness check the queries call before reading.
  */
+import { storeSettings } from '../accounts/index.js';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
@@ -178,7 +179,7 @@ export class SummariesService {
   }
 
   private async timezoneOf(db: Db | Tx, storeId: string): Promise<string> {
-    const store = await db.selectFrom('stores').select('timezone').where('id', '=', storeId).executeTakeFirst();
+    const store = await storeSettings(db, storeId);
     if (!store) throw notFound(`Store "${storeId}"`);
     return store.timezone;
   }

@@ -3,6 +3,7 @@
  * model, scores every customer and stores fit, backtest and predictions. HTTP, CLI and the refit
  * job call these functions.
  */
+import { storeSettings } from '../accounts/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
@@ -64,7 +65,7 @@ function historyDays(s: CustomerSummaries): number {
 /** Spend is modelled in major units of the store's currency: 100 minor units per major for USD, 1 for JPY. */
 async function minorPerMajorOf(storage: Storage, storeId: string, currency: string | undefined): Promise<number> {
   if (currency) return 10 ** minorExponent(currency);
-  const row = await storage.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
+  const row = await storeSettings(storage.read, storeId);
   return 10 ** minorExponent(row?.currency ?? 'USD');
 }
 

@@ -2,6 +2,7 @@
  * Row counts per entity and per store, and the job queue's state: what `hearth status` and
  * `GET /api/v1/status` show an operator.
  */
+import { listStores } from '../accounts/index.js';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
@@ -23,7 +24,7 @@ export interface Status {
 }
 
 export async function storeStatus(db: Db, jobs: JobQueue, storeId?: string): Promise<Status> {
-  const stores = await db.selectFrom('stores').select(['id', 'slug', 'name']).orderBy('created_at').$if(storeId !== undefined, (q) => q.where('id', '=', storeId!)).execute();
+  const stores = (await listStores(db)).filter((store) => storeId === undefined || store.id === storeId).map(({ id, slug, name }) => ({ id, slug, name }));
   const byStore = new Map<string, StoreStatus>(stores.map((s) => [s.id, { ...s, counts: Object.fromEntries(entities.map((e) => [e, 0])) as Record<Entity, number>, guestOrders: 0 }]));
   // Table names come from the fixed list above, never from input.
   const union = entities.map((entity) => `select '${entity}' as entity, store_id, count(*) as n from ${entity} group by store_id`).join(' union all ');
