@@ -15,3 +15,4 @@ export const analyticsModule: HearthModule = {
   }],
   subscribers: (services) => [summariesSubscriber(services.analytics)],
 };
+export type { CustomerSummaryTable } from './summaries.table.js';

@@ -2,6 +2,8 @@
  * The allow-list of everything a rule can refer to. A rule names a field; only names found here
  * reach SQL, and then only as the constant SQL text written here — never text from the rule.
  */
+import type { CustomerSummaryTable } from '../analytics/index.js';
+import type { CustomerPredictionTable } from '../predictions/index.js';
 import type { Operator } from './segment-rule.schema.js';
 
 export type FieldType = 'string' | 'number' | 'money' | 'boolean' | 'date' | 'list';
@@ -54,6 +56,10 @@ export const orderMetrics: Record<string, FieldDef & { emptyValue: 0 | null; fil
   returned_amount: { type: 'money', label: 'Returned amount', sql: 'sum(r.amount)', emptyValue: 0 },
 };
 
+/** A column of the tables other modules publish, checked against their published types. */
+const cs = (column: keyof CustomerSummaryTable & string): string => `cs.${column}`;
+const cp = (column: keyof CustomerPredictionTable & string): string => `cp.${column}`;
+
 /**
  * Lifetime metrics the analytics module keeps per customer in `customer_summary` (alias `cs`,
  * migration 000400: orders not cancelled, gross = their totals, first/last order day in the
@@ -61,11 +67,11 @@ export const orderMetrics: Record<string, FieldDef & { emptyValue: 0 | null; fil
  * order, which is what keeps a count at 1M customers / 10M orders within its time budget.
  */
 export const summaryMetrics: Record<string, string> = {
-  count: 'cs.orders',
-  revenue: 'cs.gross',
-  average_order_value: '(cs.gross / cs.orders)',
-  first_order_at: 'cs.first_day',
-  last_order_at: 'cs.last_day',
+  count: cs('orders'),
+  revenue: cs('gross'),
+  average_order_value: `(${cs('gross')} / ${cs('orders')})`,
+  first_order_at: cs('first_day'),
+  last_order_at: cs('last_day'),
 };
 
 /** Metrics computed from `returns r` rather than `orders o`. */
@@ -73,11 +79,11 @@ export const returnMetrics = new Set(['returns', 'returned_amount']);
 
 /** The latest fit's per-customer predictions (alias `cp`, table customer_predictions). */
 export const predictionFields: Record<string, FieldDef> = {
-  p_alive: { type: 'number', label: 'P(alive)', sql: 'cp.p_alive', rankable: true },
-  churn_risk: { type: 'string', label: 'Churn risk band', sql: 'cp.churn_risk' },
-  predicted_clv: { type: 'money', label: 'Predicted CLV (12 months)', sql: 'cp.clv_12m', rankable: true },
-  expected_orders_90d: { type: 'number', label: 'Expected orders (90 days)', sql: 'cp.expected_orders_90d', rankable: true },
-  next_order_on: { type: 'date', label: 'Expected next order', sql: 'cp.next_order_on' },
+  p_alive: { type: 'number', label: 'P(alive)', sql: cp('p_alive'), rankable: true },
+  churn_risk: { type: 'string', label: 'Churn risk band', sql: cp('churn_risk') },
+  predicted_clv: { type: 'money', label: 'Predicted CLV (12 months)', sql: cp('clv_12m'), rankable: true },
+  expected_orders_90d: { type: 'number', label: 'Expected orders (90 days)', sql: cp('expected_orders_90d'), rankable: true },
+  next_order_on: { type: 'date', label: 'Expected next order', sql: cp('next_order_on') },
 };
 
 /**
