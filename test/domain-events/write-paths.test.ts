@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
-import { Dispatcher, type DomainEvent } from '../../src/modules/domain-events/index.js';
+import { Dispatcher, type DomainEvent, type StoreChanges } from '../../src/modules/domain-events/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { realData } from '../helpers/imports.js';
 import { shopifyHeaders, shopifyOrder } from '../helpers/shopify.js';
@@ -15,6 +15,7 @@ let t: TestApp;
 let store: Awaited<ReturnType<TestApp['newStore']>>;
 let dispatcher: Dispatcher;
 const seen: DomainEvent[] = [];
+const storeChanges: StoreChanges[] = [];
 const secret = 'shpss_outbox_test_secret_0123456789';
 
 beforeAll(async () => {
@@ -22,7 +23,8 @@ beforeAll(async () => {
   store = await t.newStore('Outbox Store', { currency: 'USD' });
   await t.services.accounts.updateStore(store.storeId, { shopifySecret: secret });
   dispatcher = new Dispatcher(t.services.storage, silentLogger, { pollMs: 20 })
-    .subscribe({ name: 'test-recorder', from: 'start', handle: async (events) => { seen.push(...events); } });
+    .subscribe({ name: 'test-recorder', from: 'start', handle: async (events) => { seen.push(...events); } })
+    .subscribe({ name: 'test-stores', from: 'start', customerTypes: ['customer.updated'], handleStores: async (changes) => { storeChanges.push(...changes); } });
   await dispatcher.start();
 });
 afterAll(async () => {
@@ -91,6 +93,11 @@ describe('domain events per write path', () => {
     expect(events.find((e) => e.type === 'customer.consent_changed')!.data).toMatchObject({ accepts_marketing: true, previous: false });
     await put({ email: 'nine@example.com', first_name: 'Nine', accepts_marketing: true });
     expect(await delivered()).toEqual([]);
+    // A store subscriber gets the same changes folded per store, naming the updated customer.
+    const updatedId = events.find((e) => e.type === 'customer.updated')!.customerId!;
+    const folded = storeChanges.filter((change) => change.storeId === store.storeId);
+    expect(folded.flatMap((change) => change.customerIds)).toContain(updatedId);
+    expect(folded.flatMap((change) => change.types)).toEqual(expect.arrayContaining(['customer.created', 'customer.updated', 'customer.consent_changed']));
   });
 
   it('tracking: one event.received per stored event, none for a retried batch', async () => {

@@ -12,9 +12,11 @@
 import type { Storage } from '../../db/database.js';
 import type { Logger } from '../../lib/logger.js';
 import type { DomainEvent, DomainEventType } from './domain-events.catalogue.js';
-import { lastEventId, nextUpTo, pruneEvents, readEvents, saveSubscriptionPosition, subscriptionPosition } from './domain-events.repository.js';
+import {
+  lastEventId, nextUpTo, pruneEvents, readEvents, readStoreChanges, saveSubscriptionPosition, subscriptionPosition, type StoreChanges,
+} from './domain-events.repository.js';
 
-export interface Subscriber {
+interface SubscriberBase {
   /** Stable name: the key of its position. */
   name: string;
   /** The types it handles (default: every type). Other events pass by without a call. */
@@ -23,20 +25,39 @@ export interface Subscriber {
   from?: 'start' | 'end';
   /** Names of subscribers whose position this one never passes. */
   after?: readonly string[];
+}
+
+/** Handles each event: gets them as objects, in id order, a span of ids at a time. */
+export interface EventSubscriber extends SubscriberBase {
   /** Handles a batch, in id order. Throwing retries the same batch later. */
   handle: (events: DomainEvent[]) => Promise<void>;
 }
 
+/**
+ * Works per store whatever the number of events (the summaries, the segments): gets, per store,
+ * the types that occurred and the customers named by `customerTypes`, folded in SQL over every
+ * event committed since its position.
+ */
+export interface StoreSubscriber extends SubscriberBase {
+  customerTypes?: readonly DomainEventType[];
+  handleStores: (changes: StoreChanges[]) => Promise<void>;
+}
+
+export type Subscriber = EventSubscriber | StoreSubscriber;
+
 export interface DispatcherOptions {
   /** How often a subscriber looks for events when nobody notified it. */
   pollMs?: number;
-  /** Most ids read in one batch. */
+  /** Most ids read in one batch by an event subscriber (a store subscriber takes everything committed). */
   batchIds?: number;
   /** Events are kept this long after every subscriber has handled them. */
   keepMs?: number;
 }
 
-/** Seconds from an event's commit to the end of its handling, for the lag histogram. */
+/**
+ * Milliseconds from commit to the end of handling: per event for an event subscriber, per store
+ * (its oldest event) for a store subscriber.
+ */
 export type LagListener = (subscriber: string, lagsMs: number[]) => void;
 
 const MAX_BACKOFF_MS = 30_000;
@@ -138,21 +159,29 @@ export class Dispatcher {
     while (this.running) {
       const position = this.positions.get(subscriber.name) ?? 0;
       try {
-        let upto = await nextUpTo(this.storage.read, position, this.batchIds);
+        const perStore = 'handleStores' in subscriber;
+        let upto = await nextUpTo(this.storage.read, position, perStore ? Number.MAX_SAFE_INTEGER - position : this.batchIds);
         for (const leader of subscriber.after ?? []) upto = Math.min(upto ?? 0, this.positions.get(leader) ?? 0);
         if (upto === undefined || upto <= position) {
           await this.sleep(this.pollMs);
           continue;
         }
-        const events = await readEvents(this.storage.read, position, upto, subscriber.types);
-        if (events.length > 0) {
-          await subscriber.handle(events);
-          const done = Date.now();
-          if (this.lagListeners.length > 0) {
-            const lags = events.map((event) => done - event.occurredAt.getTime());
-            for (const listener of this.lagListeners) listener(subscriber.name, lags);
+        const lags: number[] = [];
+        if (perStore) {
+          const changes = await readStoreChanges(this.storage.read, position, upto, subscriber.types, subscriber.customerTypes ?? []);
+          if (changes.length > 0) {
+            await subscriber.handleStores(changes);
+            for (const change of changes) lags.push(Date.now() - change.oldest.getTime());
+          }
+        } else {
+          const events = await readEvents(this.storage.read, position, upto, subscriber.types);
+          if (events.length > 0) {
+            await subscriber.handle(events);
+            const done = Date.now();
+            for (const event of events) lags.push(done - event.occurredAt.getTime());
           }
         }
+        if (lags.length > 0) for (const listener of this.lagListeners) listener(subscriber.name, lags);
         await saveSubscriptionPosition(this.storage.write, subscriber.name, upto);
         this.positions.set(subscriber.name, upto);
         failures = 0;

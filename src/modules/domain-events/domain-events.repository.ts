@@ -52,6 +52,36 @@ export async function readEvents(db: Db, after: number, upto: number, types?: re
   }));
 }
 
+/** What changed per store in a span of events: the types seen and the customers the `customerTypes` name. */
+export interface StoreChanges {
+  storeId: string;
+  types: DomainEventType[];
+  events: number;
+  customerIds: number[];
+  /** The oldest commit time among the span's events of the store (for lag). */
+  oldest: Date;
+}
+
+/**
+ * The span's events folded per store in SQL, for subscribers whose work is per store whatever the
+ * number of events (a bulk import's million orders cost one aggregate, not a million objects).
+ */
+export async function readStoreChanges(db: Db, after: number, upto: number, types: readonly DomainEventType[] | undefined,
+  customerTypes: readonly DomainEventType[]): Promise<StoreChanges[]> {
+  const typeFilter = types ? sql`and type in (${sql.join(types)})` : sql``;
+  const customers = customerTypes.length > 0
+    ? sql`list(distinct customer_id) filter (where customer_id is not null and type in (${sql.join(customerTypes)}))`
+    : sql`[]::bigint[]`;
+  const { rows } = await sql<{ store_id: string; types: string[]; events: number; customer_ids: number[] | null; oldest: Date }>`
+    select store_id, list(distinct type) as types, count(*) as events, ${customers} as customer_ids, min(occurred_at) as oldest
+    from domain_events where id > ${after} and id <= ${upto} ${typeFilter}
+    group by store_id order by store_id`.execute(db);
+  return rows.map((row) => ({
+    storeId: row.store_id, types: [...row.types].sort() as DomainEventType[], events: Number(row.events),
+    customerIds: (row.customer_ids ?? []).map(Number).sort((a, b) => a - b), oldest: row.oldest,
+  }));
+}
+
 /** The id of the newest event (0 when there is none). */
 export async function lastEventId(db: Db): Promise<number> {
   const { rows } = await sql<{ id: number | null }>`select max(id) as id from domain_events`.execute(db);

@@ -5,6 +5,6 @@
  */
 export { domainEventTypes, entityOf, type DomainEvent, type DomainEventPayloads, type DomainEventType, type NewDomainEvent } from './domain-events.catalogue.js';
 export type { DomainEventTable, EventSubscriptionTable } from './domain-events.table.js';
-export { lastEventId, readEvents, recordEvents } from './domain-events.repository.js';
+export { lastEventId, readEvents, recordEvents, type StoreChanges } from './domain-events.repository.js';
 export { changedFields, insertDomainEvents, isoTime, jsonPayload } from './domain-events.sql.js';
-export { Dispatcher, type DispatcherOptions, type LagListener, type Subscriber } from './dispatcher.js';
+export { Dispatcher, type DispatcherOptions, type EventSubscriber, type LagListener, type StoreSubscriber, type Subscriber } from './dispatcher.js';

@@ -3,7 +3,7 @@
  * and predictions — after the summaries have caught up with the same events (segments read them).
  * A change queues one refresh job per store (deduplicated while queued), so a burst costs one run.
  */
-import type { DomainEvent, DomainEventType, Subscriber } from '../domain-events/index.js';
+import type { DomainEventType, StoreChanges, StoreSubscriber } from '../domain-events/index.js';
 import type { SegmentsService } from './segments.service.js';
 
 const types: readonly DomainEventType[] = [
@@ -12,13 +12,13 @@ const types: readonly DomainEventType[] = [
   'event.received', 'prediction.band_changed',
 ];
 
-export function segmentsSubscriber(segments: SegmentsService, after: readonly string[]): Subscriber {
+export function segmentsSubscriber(segments: SegmentsService, after: readonly string[]): StoreSubscriber {
   return {
     name: 'segments',
     types,
     after,
-    async handle(events: DomainEvent[]) {
-      for (const storeId of new Set(events.map((event) => event.storeId))) await segments.onDataChanged(storeId);
+    async handleStores(changes: StoreChanges[]) {
+      for (const change of changes) await segments.onDataChanged(change.storeId);
     },
   };
 }
