@@ -86,4 +86,18 @@ describe('Shopify webhooks', () => {
     expect(shopify).toMatchObject({ received: 7, stored: 5, deduplicated: 1, rejected: 1 });
     expect(shopify.topRejections[0]!.reason).toBe('line_items.N.quantity: must be a whole number ≥ N');
   });
+  it('an order whose embedded customer lacks redacted fields and consent leaves the stored customer as it was', async () => {
+    const customer = { ...shopifyCustomer, id: 7123456789099, email: 'kept@example.com', first_name: 'Kept', phone: '+15550100',
+      email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in', consent_updated_at: '2026-10-01T09:15:00-04:00' } };
+    expect((await deliver('customers/create', customer)).statusCode).toBe(200);
+    // Shopify redacts protected fields for apps without protected-data access and often omits the consent.
+    const { email: _e, first_name: _f, last_name: _l, phone: _p, email_marketing_consent: _c, default_address: _a, ...redacted } = customer;
+    const order = shopifyOrder({ id: 5912345678999, name: '#1099', email: undefined, customer: redacted });
+    expect((await deliver('orders/create', order)).statusCode).toBe(200);
+    const [stored] = await rows<{ email: string; first_name: string; last_name: string; phone: string; accepts_marketing: boolean; city: string }>(t.services,
+      'select email, first_name, last_name, phone, accepts_marketing, city from customers where store_id = ? and external_id = ?', t.storeId, '7123456789099');
+    expect(stored).toEqual({ email: 'kept@example.com', first_name: 'Kept', last_name: 'Smith', phone: '+15550100', accepts_marketing: true, city: 'Ottawa' });
+    const [placed] = await orderRow('5912345678999');
+    expect(placed!.customer_id).not.toBeNull();
+  });
 });

@@ -51,21 +51,28 @@ export function mapShopify(topic: ShopifyTopic, payload: unknown, storeCurrency:
   }
 }
 
+/**
+ * A Shopify customer. A field Shopify leaves out (it redacts protected fields for apps without
+ * protected-data access, and often omits the consent) keeps what Hearth has: absent means
+ * unchanged, while a field sent as null clears it.
+ */
 export function customerOf(c: Obj, at = ''): CustomerInput {
   const id = idOf(c.id);
   if (!id) throw new Bad(`${at}id`, 'is required');
-  const address = isObject(c.default_address) ? c.default_address : {};
+  const customer: CustomerInput = { external_id: id };
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(c, key);
+  if (has('email')) customer.email = text(c.email);
+  if (has('first_name')) customer.first_name = text(c.first_name);
+  if (has('last_name')) customer.last_name = text(c.last_name);
+  if (has('phone')) customer.phone = text(c.phone);
+  if (isObject(c.default_address)) {
+    const address = c.default_address;
+    if ('country_code' in address || 'country' in address) customer.country = text(address.country_code) ?? text(address.country);
+    if ('city' in address) customer.city = text(address.city);
+  }
   const consent = isObject(c.email_marketing_consent) ? c.email_marketing_consent.state : undefined;
-  const customer: CustomerInput = {
-    external_id: id,
-    email: text(c.email),
-    first_name: text(c.first_name),
-    last_name: text(c.last_name),
-    phone: text(c.phone),
-    country: text(address.country_code) ?? text(address.country),
-    city: text(address.city),
-    accepts_marketing: consent !== undefined ? consent === 'subscribed' : c.accepts_marketing === true,
-  };
+  if (typeof consent === 'string') customer.accepts_marketing = consent === 'subscribed';
+  else if (typeof c.accepts_marketing === 'boolean') customer.accepts_marketing = c.accepts_marketing;
   if (typeof c.tags === 'string') customer.tags = c.tags.split(',').map((tag) => tag.trim()).filter(Boolean);
   if (typeof c.created_at === 'string') customer.created_at = time(c.created_at, `${at}created_at`);
   return customer;
@@ -129,7 +136,7 @@ function orderOf(o: Obj, storeCurrency: string): { order: OrderInput; customer: 
     status: statusOf(o),
     lines,
   };
-  if (customer && !customer.email && text(o.email)) customer.email = text(o.email);
+  if (customer && customer.email == null && text(o.email)) customer.email = text(o.email);
   return { order, customer };
 }
 
