@@ -4,7 +4,7 @@
  * runs. When a server starts again, every one of those events reaches the subscriber (the
  * unfinished batch again), and the server's own subscribers bring the summaries up to date.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { startServer } from '../../src/main.js';
 import { Dispatcher } from '../../src/modules/domain-events/index.js';
+import { startNode } from '../helpers/cli.js';
 import { realData } from '../helpers/imports.js';
 import { tempDir } from '../helpers/store.js';
 
@@ -23,24 +24,11 @@ afterAll(() => {
   dir.remove();
 });
 
-function startChild(dataDir: string, recordFile: string): Promise<{ child: ChildProcess; url: string; storeId: string; key: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/domain-events/outbox-child.ts', dataDir, recordFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`child did not start: ${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /READY (\S+) (\S+) (\S+)/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolve({ child, url: ready[1]!, storeId: ready[2]!, key: ready[3]! });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`child exited with ${code}: ${output}`)));
-  });
+async function startChild(dataDir: string, recordFile: string) {
+  const started = await startNode(['--import', 'tsx', 'test/domain-events/outbox-child.ts', dataDir, recordFile], /READY (\S+) (\S+) (\S+)/, {}, 30_000);
+  children.push(started.child);
+  const [, url, storeId, key] = started.match as unknown as [string, string, string, string];
+  return { child: started.child, url, storeId, key };
 }
 
 const idsIn = (file: string): number[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : []);

@@ -30,12 +30,17 @@ export function runHearth(args: string[], env: Record<string, string> = {}, time
 
 /** Starts a long-running `hearth` command and resolves once its output matches `ready`. */
 export function startHearth(args: string[], ready: RegExp, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ child: ChildProcessWithoutNullStreams; output: () => string; match: RegExpMatchArray }> {
+  return startNode([hearthBin, ...args], ready, env, timeoutMs);
+}
+
+/** Starts `node` with these arguments and resolves once its output matches `ready`. */
+export function startNode(args: string[], ready: RegExp, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ child: ChildProcessWithoutNullStreams; output: () => string; match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [hearthBin, ...args], { env: { ...process.env, HEARTH_LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, args, { env: { ...process.env, HEARTH_LOG_LEVEL: 'warn', ...env } });
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`hearth ${args.join(' ')} did not start:\n${output}`));
+      reject(new Error(`${args.join(' ')} did not start:\n${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -49,7 +54,7 @@ export function startHearth(args: string[], ready: RegExp, env: Record<string, s
     child.stderr.on('data', onData);
     child.on('close', (code) => {
       clearTimeout(timer);
-      reject(new Error(`hearth ${args.join(' ')} exited with ${code}:\n${output}`));
+      reject(new Error(`${args.join(' ')} exited with ${code}:\n${output}`));
     });
   });
 }
