@@ -10,10 +10,11 @@ import {
   churnRiskCounts, currentModel, fitAndScore, listPredictions, runBacktest, saveBacktest, type FitReport, type ModelChoice,
 } from '../modules/predictions/predictions.service.js';
 import { addDays, type TimeUnit } from '../modules/predictions/summaries.js';
+import { isCalendarDay } from '../lib/time.js';
 import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
 
 function day(value: string, flag: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new CliError(`${flag}: expected a date YYYY-MM-DD, got "${value}"`, 2);
+  if (!isCalendarDay(value)) throw new CliError(`${flag}: expected a date YYYY-MM-DD, got "${value}"`, 2);
   return value;
 }
 

@@ -4,6 +4,7 @@
  * Every report is computed from this value only.
  */
 import { z } from 'zod';
+import { isCalendarDay } from '../../lib/time.js';
 import { AppError, type ErrorDetail } from '../../lib/errors.js';
 
 export const periods = ['week', 'month', 'quarter'] as const;
@@ -66,11 +67,7 @@ export type RawQuery = z.infer<typeof rawQuerySchema>;
 const DAY = 86_400_000;
 const MAX_RANGE_DAYS = 20 * 366;
 
-export function isDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-}
+export const isDate = isCalendarDay;
 
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);

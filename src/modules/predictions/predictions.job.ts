@@ -4,6 +4,7 @@
  * payload has only the store id: the service looks up the store's currency.
  */
 import { z } from 'zod';
+import { isCalendarDay } from '../../lib/time.js';
 import type { Storage } from '../../db/database.js';
 import { fitAndScore } from './predictions.service.js';
 
@@ -12,7 +13,7 @@ export const defaultRefitIntervalMs = 86_400_000;
 
 const payloadSchema = z.object({
   storeId: z.string().min(1),
-  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  asOf: z.string().refine(isCalendarDay, 'must be a date YYYY-MM-DD that exists').optional(),
   timeUnit: z.enum(['day', 'week']).optional(),
   model: z.enum(['auto', 'bgnbd', 'pareto-nbd']).optional(),
   currency: z.string().length(3).optional(),
