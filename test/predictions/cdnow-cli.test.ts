@@ -52,4 +52,19 @@ describe('CDNOW through the command line: import the raw file, fit the models', 
     expect(fit.code).toBe(2);
     expect(fit.stderr).toMatch(/as-of/);
   });
+
+  it('refuses a date that does not exist, and fits or backtests as of a day to come, keeping the live model', async () => {
+    const before = await runHearth(['report', 'predictions', '--json', '--data-dir', dir.path]);
+    const impossible = await runHearth(['models', 'fit', '--as-of', '1997-02-30', '--data-dir', dir.path]);
+    expect(impossible.code).toBe(2);
+    expect(impossible.stderr).toMatch(/as-of/);
+    const future = await runHearth(['models', 'fit', '--as-of', '2999-01-01', '--data-dir', dir.path]);
+    expect(future.code).toBe(2);
+    expect(future.stderr).toMatch(/future/);
+    const backtest = await runHearth(['models', 'backtest', '--calibration-end', '1997-09-30', '--holdout-end', '2999-01-01', '--data-dir', dir.path]);
+    expect(backtest.code).toBe(2);
+    expect(backtest.stderr).toMatch(/future/);
+    const after = await runHearth(['report', 'predictions', '--json', '--data-dir', dir.path]);
+    expect(after.stdout).toBe(before.stdout);
+  });
 });

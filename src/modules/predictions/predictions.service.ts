@@ -75,10 +75,20 @@ function forThread(s: CustomerSummaries): HoldoutInput['summaries'] {
   return rest;
 }
 
+/**
+ * Refuses a day after today (UTC, with a day's grace for stores east of UTC): models fitted or
+ * checked as of the future would replace the live model with one that ages every customer.
+ */
+function refuseFuture(day: string, path: string, why: string, now = new Date()): void {
+  const latest = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+  if (day > latest) throw new AppError('validation_failed', `${day} is in the future`, [{ path, reason: `must not be after ${latest}: ${why}` }]);
+}
+
 /** Loads and checks the data of a backtest; throws a validation error naming what is missing. */
 async function loadHoldout(
   storage: Storage, storeId: string, options: { calibrationEnd: string; holdoutEnd: string; timeUnit: TimeUnit },
 ): Promise<HoldoutInput & { customers: number }> {
+  refuseFuture(options.holdoutEnd, 'holdoutEnd', 'the holdout would count orders that have not happened yet');
   const holdoutDays = dayDiff(options.calibrationEnd, options.holdoutEnd);
   if (holdoutDays < minimums.holdoutDays) {
     throw new AppError('validation_failed', `The holdout period must be at least ${minimums.holdoutDays} days`, [{ path: 'holdoutEnd', reason: `${holdoutDays} days after the calibration end` }]);
@@ -124,6 +134,7 @@ export async function saveBacktest(storage: Storage, storeId: string, report: Ba
  */
 export async function fitAndScore(storage: Storage, storeId: string, options: FitOptions = {}, onProgress?: OnProgress): Promise<FitReport> {
   const timeUnit = options.timeUnit ?? 'week';
+  if (options.asOf) refuseFuture(options.asOf, 'asOf', 'a fit as of a day to come would age every customer to that day and mark them at risk');
   const asOf = options.asOf ?? (await lastOrderDay(storage, storeId));
   if (!asOf) return { status: 'insufficient', asOf: new Date().toISOString().slice(0, 10), timeUnit, customers: 0, missing: ['orders from customers'] };
   const summaries = await customerSummaries(storage, storeId, { calibrationEnd: asOf, timeUnit });
