@@ -180,7 +180,10 @@ async function mergeStaged(connection: DuckDBConnection, staged: Staged): Promis
     summaries.push(['orders', summarySql.orders]);
     if (has.returns) summaries.push(['returns', summarySql.returns]);
   }
-  // The batch's domain events, in the same transaction, after every change they describe.
+  // The batch's domain events, in the same transaction, after every change they describe, stamped
+  // with the time they are recorded (just before the commit; a large merge takes a while).
+  await queue.flush();
+  await connection.run(`set variable ${mergeVariables.clock} = $value`, { value: micros(new Date()) });
   if (has.customers) await queue.steps(customerEventSteps());
   if (staged.counts.orders > 0 || staged.counts.returns > 0) await queue.steps(orderEventSteps(has.returns));
   const summary: WriteSummary = { customers: zero(), products: zero(), orders: zero(), returns: zero() };
