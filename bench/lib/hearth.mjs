@@ -73,6 +73,34 @@ export function runHearth(args, { env = {}, log } = {}) {
   });
 }
 
+/**
+ * Starts `hearth serve` on a data directory (port chosen by the OS) and resolves once it listens,
+ * with its URL and a `stop()` that sends SIGTERM and waits for the exit.
+ */
+export function serveHearth(dataDir, { env = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HEARTH_BIN, 'serve', '--migrate', '--port', '0', '--data-dir', dataDir], {
+      env: { ...process.env, HEARTH_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const onData = (chunk) => {
+      output += chunk;
+      const match = /Hearth is running at (\S+)/.exec(output);
+      if (match) {
+        child.stdout.off('data', onData);
+        child.stderr.off('data', onData);
+        resolve({
+          url: match[1], pid: child.pid,
+          stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }),
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`hearth serve exited with ${code}:\n${output}`)));
+  });
+}
+
 /** Demo stores of this process, by size: generated once, removed on exit. */
 const demos = new Map();
 process.once('exit', () => {
