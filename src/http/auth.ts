@@ -8,7 +8,8 @@ import type { Permission } from './route.js';
 export const SESSION_COOKIE = 'hearth_session';
 
 const allowed: Record<Exclude<Permission, 'public'>, (p: Principal) => boolean> = {
-  track: () => true,
+  // Tracking takes keys only: a dashboard session (an analyst's included) may not send events.
+  track: (p) => p.keyKind !== undefined,
   read: (p) => p.keyKind !== 'write',
   write: (p) => p.keyKind !== 'write' && (p.role === 'owner' || p.role === 'admin'),
   owner: (p) => p.keyKind === undefined && p.role === 'owner',
@@ -58,7 +59,8 @@ export async function authenticate(
     }
   }
   if (!allowed[permission](principal)) {
-    const what = principal.keyKind === 'write' ? 'A write key may only send tracking data' : `The ${principal.role} role may not do this`;
+    const what = principal.keyKind === 'write' ? 'A write key may only send tracking data'
+      : permission === 'track' ? 'Tracking takes a write or secret API key, not a session' : `The ${principal.role} role may not do this`;
     throw new AppError('forbidden', what);
   }
   return { principal, session };
