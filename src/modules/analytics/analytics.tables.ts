@@ -2,6 +2,7 @@
  * Every report as named flat tables: the same rows feed the terminal (formatted) and CSV export
  * (plain values: money in major units, rates as fractions).
  */
+import { csvCell } from '../../lib/csv.js';
 import { fromMinorUnits, minorExponent } from '../../lib/money.js';
 import type { ClvResult, KpisResult, ProductsResult, Report, ReportResult } from './analytics.service.js';
 import type { CohortsResult, KpiBlock, RfmResult } from './analytics.shape.js';
@@ -125,9 +126,8 @@ const kindOf = (row: Record<string, unknown>, column: Column): ColumnKind =>
   (column.kind === 'number' && typeof row.kind === 'string' ? (row.kind as ColumnKind) : column.kind);
 
 export function toCsv(table: Table, currency: string): string {
-  const escape = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-  const lines = [table.columns.map((c) => escape(c.label)).join(',')];
-  for (const row of table.rows) lines.push(table.columns.map((c) => escape(plain(row[c.key], kindOf(row, c), currency))).join(','));
+  const lines = [table.columns.map((c) => csvCell(c.label)).join(',')];
+  for (const row of table.rows) lines.push(table.columns.map((c) => csvCell(plain(row[c.key], kindOf(row, c), currency))).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -2,11 +2,12 @@
  * The rejects file: one CSV row per rejected record (`file,line,reason,row`), so a user can fix the
  * rows and import the file again. Created on the first reject only.
  */
+import { csvCell } from '../../lib/csv.js';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Reject } from './batch-builder.js';
 
-const quote = (text: string): string => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+const quote = csvCell;
 
 export class RejectsFile {
   private stream: WriteStream | undefined;
