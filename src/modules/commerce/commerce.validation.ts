@@ -125,8 +125,11 @@ function plainLine(line: OrderLineInput): boolean {
   return line !== null && typeof line === 'object'
     && plainId(line.product_external_id) && plainId(line.variant_external_id) && plainText(line.sku) && plainText(line.title)
     && plainAmount(line.quantity) && line.quantity <= MAX_QUANTITY && plainAmount(line.unit_price)
-    && (line.total === undefined || line.total === null || plainAmount(line.total));
+    && (line.total === undefined || line.total === null ? Number.isSafeInteger(line.quantity * line.unit_price) : plainAmount(line.total));
 }
+
+/** The largest amount Hearth stores exactly (JavaScript's and the BIGINT columns' common range). */
+const MAX_AMOUNT_TEXT = '2^53 − 1 minor units';
 
 function customer(p: Problems, at: string, c: CustomerInput): CustomerInput {
   checkId(p, at, 'external_id', c.external_id, true);
@@ -185,6 +188,9 @@ function order(p: Problems, at: string, o: OrderInput): NormalOrder {
       checkQuantity(p, lat, 'quantity', line.quantity);
       checkMoney(p, lat, 'unit_price', line.unit_price, true);
       checkMoney(p, lat, 'total', line.total, false);
+      if (p.count === before && (line.total === undefined || line.total === null) && !Number.isSafeInteger(line.quantity * line.unit_price)) {
+        p.add(lat, 'unit_price', `× quantity is more than the largest amount Hearth stores (${MAX_AMOUNT_TEXT})`);
+      }
       if (p.count !== before) linesOk = false;
       // A line total may differ from quantity × unit price (line-level discounts), so it is not checked against them.
       else lines.push({ ...line, total: line.total ?? line.quantity * line.unit_price });
@@ -197,6 +203,10 @@ function order(p: Problems, at: string, o: OrderInput): NormalOrder {
   const shipping = o.shipping ?? 0;
   const tax = o.tax ?? 0;
   const computedTotal = subtotal - discount + shipping + tax;
+  if (!Number.isSafeInteger(linesSum)) p.add(at, 'lines', `add up to more than the largest amount Hearth stores (${MAX_AMOUNT_TEXT})`);
+  else if ([subtotal, discount, shipping, tax].every(isMoney) && !Number.isSafeInteger(computedTotal)) {
+    p.add(at, 'total', `subtotal − discount + shipping + tax is more than the largest amount Hearth stores (${MAX_AMOUNT_TEXT})`);
+  }
   // Totals are checked only when every part was given, so sources that omit parts are not rejected.
   if (linesOk && o.subtotal !== undefined && isMoney(o.subtotal) && lines.length > 0 && o.subtotal !== linesSum) {
     p.add(at, 'subtotal', `is ${o.subtotal} but the line totals add up to ${linesSum}`);
