@@ -2,7 +2,8 @@
  * HTTP setup that only the ingestion routes get (they are registered in their own Fastify scope):
  * - bodies may be gzip or deflate (`Content-Encoding`); RudderStack sends gzip labelled
  *   `application/x-www-form-urlencoded`, and `sendBeacon` sends `text/plain` — all parsed as JSON;
- * - the raw body is kept for Shopify's HMAC check;
+ * - the raw body is kept for Shopify's HMAC check; lone UTF-16 surrogates in the parsed body are
+ *   replaced by U+FFFD (a browser's broken string must not break every later read of the data);
  * - `writeKey` in the body is accepted as the key when no header carries one (Segment spec);
  * - CORS for the browser snippet: `/v1/*` answers any origin here (a preflight carries no key, so
  *   the store is unknown); a store that lists its `tracking_origins` has the others refused by
@@ -11,6 +12,7 @@
 import { createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../lib/errors.js';
+import { mayHoldSurrogate, repairSurrogates } from '../../lib/unicode.js';
 import { presentedKey } from '../auth.js';
 
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
@@ -27,7 +29,10 @@ export function setupIngestScope(scope: FastifyInstance): void {
     rawBodies.set(request, buffer);
     if (buffer.length === 0) return done(new AppError('bad_request', 'The body is empty; send a JSON object', [{ path: '(body)', reason: 'empty' }]), undefined);
     try {
-      done(null, JSON.parse(buffer.toString('utf8')));
+      const text = buffer.toString('utf8');
+      const parsed: unknown = JSON.parse(text);
+      // A lone surrogate (valid JSON, not text) would break every later read of what it lands in.
+      done(null, mayHoldSurrogate(text) ? repairSurrogates(parsed) : parsed);
     } catch (error) {
       done(error as Error, undefined);
     }
