@@ -153,9 +153,9 @@ describe('customer 360 over HTTP', () => {
     const p = response.json();
     expect(p.identity).toMatchObject({ email: 'ann@example.com', tags: ['vip', 'wholesale'], attributes: { plan: 'gold', age: 34, newsletter: true } });
     expect(p.consent).toEqual({ accepts_marketing: true });
-    // Orders 100.00 (2025-02-01), 50.00 (2026-01-10), 200.00 (2026-05-25).
+    // Orders 100.00 (2025-02-01), 50.00 (2026-01-10), 200.00 (2026-05-25); a 30.00 return: revenue is net of it.
     const days = (Date.parse('2026-05-25') - Date.parse('2025-02-01')) / 86_400_000;
-    expect(p.kpis).toMatchObject({ orders: 3, revenue: 35_000, average_order_value: Math.round(35_000 / 3), returns: 1, returned_amount: 3_000, average_days_between_orders: Math.round((days / 2) * 10) / 10 });
+    expect(p.kpis).toMatchObject({ orders: 3, gross_revenue: 35_000, revenue: 32_000, average_order_value: Math.round(32_000 / 3), returns: 1, returned_amount: 3_000, average_days_between_orders: Math.round((days / 2) * 10) / 10 });
     expect(p.segments.map((s: { builtin_key: string }) => s.builtin_key)).toContain('repeat_buyers');
     const types = p.timeline.map((i: { type: string }) => i.type);
     expect(types.filter((x: string) => x === 'order')).toHaveLength(3);

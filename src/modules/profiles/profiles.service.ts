@@ -14,7 +14,10 @@ import { buildTimeline, type TimelineItem } from './profile-timeline.js';
 
 export interface CustomerKpis {
   orders: number;
+  /** Net of returns, as everywhere in Hearth (`docs/metrics.md`): gross − returned. */
   revenue: number;
+  /** The orders' totals before returns. */
+  gross_revenue: number;
   average_order_value: number | null;
   first_order_at: Date | null;
   last_order_at: Date | null;
@@ -104,15 +107,23 @@ function parseAttributes(text: string): Record<string, unknown> {
   }
 }
 
-/** KPIs over orders that were not cancelled (the orders segments and predictions count). */
+/**
+ * KPIs over orders that were not cancelled (the orders segments and predictions count). Revenue is
+ * net of returns as the analytics define it: returns of those orders and returns without an order
+ * reduce it; a return of a cancelled order does not.
+ */
 export function kpisOf(orders: q.OrderRow[], returns: q.ReturnRow[], asOf: Date): CustomerKpis {
   const counted = orders.filter((o) => o.status !== 'cancelled');
-  const revenue = counted.reduce((sum, o) => sum + o.total, 0);
+  const cancelled = new Set(orders.filter((o) => o.status === 'cancelled').map((o) => o.id));
+  const gross = counted.reduce((sum, o) => sum + o.total, 0);
+  const returned = returns.filter((r) => r.order_id === null || !cancelled.has(r.order_id)).reduce((sum, r) => sum + r.amount, 0);
+  const revenue = gross - returned;
   const first = counted[0]?.placed_at ?? null;
   const last = counted.at(-1)?.placed_at ?? null;
   return {
     orders: counted.length,
     revenue,
+    gross_revenue: gross,
     average_order_value: counted.length ? Math.round(revenue / counted.length) : null,
     first_order_at: first,
     last_order_at: last,
