@@ -53,6 +53,26 @@ describe('csv with a mapping', () => {
     expect(again.orders).toEqual({ created: 0, updated: 0, unchanged: 3 });
   });
 
+  it('reads a WooCommerce order export with the shipped mapping: statuses translated, refunds as returns, guests without a customer', async () => {
+    const mapping = readMapping('docs/mappings/woocommerce-orders.mapping.json');
+    const summary = await ctx.importFiles([fixture('imports/woocommerce-orders.csv')], 'csv', { mapping });
+    expect(summary).toMatchObject({ rowsRead: 7, rowsRejected: 0, orders: { created: 6 }, returns: { created: 2 } });
+    const statuses = await ctx.store.withWriter(async (c) => (await c.runAndReadAll(`select external_id, status from orders order by external_id`)).getRows());
+    expect(Object.fromEntries(statuses)).toEqual({
+      1001: 'fulfilled', 1002: 'paid', 1003: 'refunded', 1004: 'pending', 1005: 'partially_refunded', 1006: 'cancelled',
+    });
+    expect(await one(`select r.amount, r.external_id from returns r join orders o on o.id = r.order_id where o.external_id = '1005'`)).toEqual({ amount: '1000', external_id: '1005:refund' });
+    expect(await one(`select customer_id is null as guest, discount, discount_codes[1] as code, total from orders where external_id = '1002'`)).toEqual({ guest: true, discount: '200', code: 'SPRING', total: '1800' });
+    expect(await ctx.count('select count(*) from customers')).toBe(3);
+    expect(await ctx.count(`select count(*) from order_lines l join orders o on o.id = l.order_id where o.external_id = '1004'`)).toBe(2);
+  });
+
+  it('refuses value maps for a field the columns do not map', async () => {
+    const { checkMapping } = await import('../../src/modules/imports/column-mapping.js');
+    expect(() => checkMapping({ entity: 'orders', columns: { external_id: 'a', placed_at: 'b', quantity: 'c', unit_price: 'd' }, values: { status: { done: 'fulfilled' } } }))
+      .toThrow(/values\.status translates a field the columns do not map/);
+  });
+
   it('refuses a mapping with an unknown field, naming it', () => {
     expect(() => readMapping(fixture('imports/bad.mapping.json'))).toThrow(/columns\.colour is not a orders field/);
   });

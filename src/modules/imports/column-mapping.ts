@@ -1,7 +1,10 @@
 /**
  * The mapping file of the `csv` format: which entity the file holds, and which column feeds each
- * field. Example: `{"entity":"orders","columns":{"external_id":"Order","placed_at":"Date",
- * "quantity":"Qty","unit_price":"Price"},"dateFormat":"D/M/YYYY H:mm","currency":"EUR"}`.
+ * field, and optionally how a column's values translate (`values`: source value → Hearth's, matched
+ * without regard to case, e.g. WooCommerce's statuses). Example: `{"entity":"orders","columns":
+ * {"external_id":"Order","placed_at":"Date","quantity":"Qty","unit_price":"Price","status":"Status"},
+ * "values":{"status":{"completed":"fulfilled","processing":"paid"}},"dateFormat":"D/M/YYYY H:mm","currency":"EUR"}`.
+ * Orders may carry a refund (`refund_amount`, `refunded_at`): it becomes the order's return.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -14,7 +17,8 @@ export const mappingFields = {
   products: { required: ['external_id', 'title'], optional: ['category', 'price', 'currency', 'image_url', 'sku'] },
   orders: {
     required: ['external_id', 'placed_at', 'quantity', 'unit_price'],
-    optional: ['customer_external_id', 'currency', 'sku', 'product_external_id', 'title', 'line_total', 'discount', 'shipping', 'tax', 'total', 'status', 'discount_codes', 'channel'],
+    optional: ['customer_external_id', 'currency', 'sku', 'product_external_id', 'title', 'line_total', 'discount', 'shipping', 'tax', 'total', 'status',
+      'discount_codes', 'channel', 'refund_amount', 'refunded_at', 'refund_reason'],
   },
 } as const;
 
@@ -23,6 +27,8 @@ export type MappingEntity = keyof typeof mappingFields;
 const schema = z.object({
   entity: z.enum(['customers', 'products', 'orders']),
   columns: z.record(z.string(), z.string().min(1)),
+  /** Per field: source value → the value Hearth takes (case-insensitive on the source side). */
+  values: z.record(z.string(), z.record(z.string(), z.string())).optional(),
   dateFormat: z.string().optional(),
   currency: z.string().optional(),
   delimiter: z.string().length(1).optional(),
@@ -48,6 +54,8 @@ export function checkMapping(value: unknown, source = '(mapping)'): ColumnMappin
   if (unknown.length) throw badMapping(source, `columns.${unknown[0]} is not a ${mapping.entity} field (fields: ${[...known].join(', ')})`);
   const missing = fields.required.filter((name) => !(name in mapping.columns));
   if (missing.length) throw badMapping(source, `columns must map ${missing.join(', ')} for ${mapping.entity}`);
+  const unmapped = Object.keys(mapping.values ?? {}).filter((name) => !(name in mapping.columns));
+  if (unmapped.length) throw badMapping(source, `values.${unmapped[0]} translates a field the columns do not map`);
   if (mapping.dateFormat && !['auto', 'iso', 'unix', 'unix_ms'].includes(mapping.dateFormat) && !compilePattern(mapping.dateFormat)) {
     throw badMapping(source, `dateFormat "${mapping.dateFormat}" is not one of: ${dateFormatHelp}`);
   }

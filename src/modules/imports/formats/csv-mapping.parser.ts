@@ -6,7 +6,7 @@
 import { AppError } from '../../../lib/errors.js';
 import { isCurrency, toMinorUnits } from '../../../lib/money.js';
 import { orderStatuses } from '../../commerce/index.js';
-import type { OrderStatusInput } from '../../commerce/index.js';
+import type { OrderInput, OrderStatusInput, ReturnInput } from '../../commerce/index.js';
 import type { BatchBuilder } from '../batch-builder.js';
 import { mappingFields } from '../column-mapping.js';
 import { DateReader } from '../date-reader.js';
@@ -23,7 +23,13 @@ export const csvMapped: ImportFormat = {
     const dates = new DateReader(timeZone, mapping.dateFormat ?? 'auto');
     const fallbackCurrency = (mapping.currency ?? defaultCurrency).toUpperCase();
     const at: Record<string, number> = {};
-    const get = (record: TextRecord, name: string): string => field(record.fields, at[name] ?? -1);
+    // Value maps, keyed by lower-cased source value; a value the map does not name is read as written.
+    const maps = new Map(Object.entries(mapping.values ?? {}).map(([name, table]) =>
+      [name, new Map(Object.entries(table).map(([from, to]) => [from.trim().toLowerCase(), to]))]));
+    const get = (record: TextRecord, name: string): string => {
+      const text = field(record.fields, at[name] ?? -1);
+      return maps.get(name)?.get(text.trim().toLowerCase()) ?? text;
+    };
 
     const amount = (text: string, currency: string): number | undefined => {
       if (mapping.amounts === 'minor') {
@@ -100,6 +106,11 @@ export const csvMapped: ImportFormat = {
         });
         if (problem) return reject(problem);
         if (!order) return reject(`order ${id} continues after its earlier rows were imported; keep an order's rows together`);
+        if (order.lines.length === 0 && get(record, 'refund_amount')) {
+          const refund = refundOf(record, order);
+          if (typeof refund === 'string') return reject(refund);
+          if (refund) out.return(refund.external_id, origin, () => refund);
+        }
         const quantityText = get(record, 'quantity');
         const quantity = parseInteger(quantityText);
         if (quantity === undefined || quantity < 0) return reject(`${mapping.columns.quantity} "${quantityText}" is not a whole number ≥ 0`);
@@ -114,6 +125,21 @@ export const csvMapped: ImportFormat = {
         order.lines.push({ sku, product_external_id: product, title: get(record, 'title') || null, quantity, unit_price: unitPrice, total });
         out.addedLine(order);
       },
+    };
+
+    /** The order's refund from its first row, as a return of the order (external id `<order>:refund`). */
+    const refundOf = (record: TextRecord, order: OrderInput): ReturnInput | string | undefined => {
+      const text = get(record, 'refund_amount');
+      const value = amount(text.replace(/^-/, ''), order.currency);
+      if (value === undefined) return `${mapping.columns.refund_amount} "${text}" is not an amount`;
+      if (value === 0) return undefined;
+      const whenText = get(record, 'refunded_at');
+      const when = whenText ? dates.read(whenText) : order.placed_at;
+      if (!when) return `${mapping.columns.refunded_at} "${whenText}" is not a date`;
+      return {
+        external_id: `${order.external_id}:refund`, order_external_id: order.external_id, customer_external_id: order.customer_external_id ?? null,
+        returned_at: when, currency: order.currency, amount: value, reason: get(record, 'refund_reason') || null,
+      };
     };
 
     return {
