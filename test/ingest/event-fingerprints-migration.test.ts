@@ -44,7 +44,7 @@ describe('migration 2026-11-23T000900-event-fingerprints', () => {
     await sql`insert into events (store_id, id, type, properties, source, occurred_at, received_at)
       values ('s1', nextval('events_id_seq'), 'page', '{}', 'import', now()::timestamp, now()::timestamp)`.execute(storage.write);
 
-    expect(await storage.migrate()).toEqual(['2026-11-23T000900-event-fingerprints', '2026-12-01T000000-domain-events']);
+    expect((await storage.migrate())[0]).toBe('2026-11-23T000900-event-fingerprints');
     const { rows } = await sql<{ store_id: string; message_id: string | null; message_fp: number | null }>`
       select store_id, message_id, message_fp from events order by id`.execute(storage.read);
     expect(rows.map((r) => [r.store_id, r.message_id, r.message_fp === null ? null : Number(r.message_fp)])).toEqual([

@@ -8,6 +8,7 @@ import * as messageKeys from './2026-11-23T000700-message-keys.js';
 import * as trackingOrigins from './2026-11-23T000800-tracking-origins.js';
 import * as eventFingerprints from './2026-11-23T000900-event-fingerprints.js';
 import * as domainEvents from './2026-12-01T000000-domain-events.js';
+import * as returnOrderRef from './2026-12-01T000100-return-order-ref.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T000800-tracking-origins': trackingOrigins,
   '2026-11-23T000900-event-fingerprints': eventFingerprints,
   '2026-12-01T000000-domain-events': domainEvents,
+  '2026-12-01T000100-return-order-ref': returnOrderRef,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -65,10 +65,16 @@ interface Stored { id: number; /** Microseconds, as stored. */ createdAt: bigint
 async function lookup(connection: DuckDBConnection, storeId: string, ids: Record<'customers' | 'products' | 'orders', string[]>) {
   const params = new Params();
   const store = params.text(storeId);
-  const parts = (['customers', 'products', 'orders'] as const).filter((kind) => ids[kind].length > 0).map((kind) =>
+  const parts: string[] = (['customers', 'products', 'orders'] as const).filter((kind) => ids[kind].length > 0).map((kind) =>
     `select '${kind}' as kind, external_id, min(id) as id, ${kind === 'customers' ? 'min_by(created_at, id)' : 'null::timestamp'} as created_at
      from ${kind} where store_id = ${store} and external_id in (${ids[kind].map((id) => params.text(id)).join(', ')}) group by external_id`);
-  const found = { customers: new Map<string, Stored>(), products: new Map<string, Stored>(), orders: new Map<string, Stored>() };
+  // Returns that came before these orders wait to be attached, which only the merge does.
+  if (ids.orders.length > 0) {
+    parts.push(`select 'orphans' as kind, order_external_id as external_id, min(id) as id, null::timestamp as created_at
+     from returns where store_id = ${store} and order_id is null and order_external_id in (${ids.orders.map((id) => params.text(id)).join(', ')})
+     group by order_external_id`);
+  }
+  const found = { customers: new Map<string, Stored>(), products: new Map<string, Stored>(), orders: new Map<string, Stored>(), orphans: new Map<string, Stored>() };
   if (parts.length === 0) return found;
   const reader = await connection.runAndReadAll(parts.join('\nunion all\n'), params.values, params.types);
   for (const [kind, externalId, id, createdAt] of reader.getRows()) {
@@ -150,6 +156,7 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
     if (known && (c.given || (c.createdAt && known.createdAt !== null && BigInt(c.createdAt.getTime()) * 1000n < known.createdAt))) return undefined;
   }
   for (const [id, p] of products) if (p.given && stored.products.has(id)) return undefined;
+  if (stored.orphans.size > 0) return undefined;
 
   // Orders already stored must be unchanged (the merge handles changes); they are counted, not written.
   // Everything is checked before anything is written: a batch that falls back must find the store as it was.

@@ -61,7 +61,19 @@ export function orderEventSteps(hasReturns: boolean): Step[] {
         `select * from f_orders where changed and not (${cancelled})`),
     },
   ];
-  if (!hasReturns) return steps;
+  // One order.refunded per order whose refunds moved: by a new or changed return of the batch, or by
+  // a stored return that came before its order and is attached now. With the order as it now is.
+  const refundedOrders = hasReturns
+    ? 'select order_id from f_returns where existing_id is null or changed union select order_id from m_attached'
+    : 'select order_id from m_attached';
+  const refunded: Step = {
+    ...(hasReturns ? {} : { needs: { table: 'm_attached', rows: 'new' as const } }),
+    sql: insertDomainEvents('order.refunded', 'order', row('id', 'customer_id', {
+      external_id: 'external_id', status: 'status', refunded: 'refunded', total: 'total', currency: 'currency',
+    }), `select o.id, o.customer_id, o.external_id, o.status, o.total, o.currency, rf.refunded from m_refunds rf join orders o on o.store_id = ${STORE} and o.id = rf.order_id
+         where rf.order_id in (${refundedOrders})`),
+  };
+  if (!hasReturns) return [...steps, refunded];
   return [
     ...steps,
     {
@@ -70,14 +82,7 @@ export function orderEventSteps(hasReturns: boolean): Step[] {
         external_id: 'external_id', order_external_id: 'order_external_id', amount: 'amount', currency: 'currency', reason: 'reason',
       }), 'select * from f_returns where existing_id is null'),
     },
-    {
-      // One per order whose refunds a new or changed return moved, with the order as it now is.
-      needs: { table: 'f_returns', rows: 'new_or_changed' },
-      sql: insertDomainEvents('order.refunded', 'order', row('id', 'customer_id', {
-        external_id: 'external_id', status: 'status', refunded: 'refunded', total: 'total', currency: 'currency',
-      }), `select o.id, o.customer_id, o.external_id, o.status, o.total, o.currency, rf.refunded from m_refunds rf join orders o on o.store_id = ${STORE} and o.id = rf.order_id
-           where rf.order_id in (select order_id from f_returns where existing_id is null or changed)`),
-    },
+    refunded,
   ];
 }
 

@@ -109,7 +109,7 @@ export function productStatements(hasVariants: boolean): Step[] {
 
 const orderFields = ['customer_id', 'placed_at', 'currency', 'subtotal', 'discount', 'shipping', 'tax', 'total', 'discount_codes', 'channel'] as const;
 const lineFields = ['product_id', 'variant_id', 'sku', 'title', 'quantity', 'unit_price', 'total'] as const;
-const returnFields = ['order_id', 'customer_id', 'returned_at', 'currency', 'amount', 'reason'] as const;
+const returnFields = ['order_id', 'order_external_id', 'customer_id', 'returned_at', 'currency', 'amount', 'reason'] as const;
 const returnLineFields = ['product_id', 'sku', 'quantity', 'amount'] as const;
 
 /** Orders and returns are resolved together: a return's refund sets its order's status. */
@@ -129,6 +129,14 @@ export function orderAndReturnStatements(has: { customers: boolean; products: bo
        ${has.lineVariants ? 'vv.id' : 'null::bigint'} as variant_id, l.sku, l.title, l.quantity, l.unit_price, l.total
      from s_lines l join m_orders mo on mo.ord = l.ord ${productJoin('l')}
      ${has.lineVariants ? `left join ${existing('variants', 's_lines', 'variant_external_id')} vv on vv.external_id = l.variant_external_id` : ''}`),
+    // Stored returns that came before their order (order_id still null) and name one of these
+    // orders: attached now, so the order's refunds and status count them.
+    always(`create or replace temp table m_attached as
+     select r.id as return_id, mo.id as order_id, mo.customer_id, null::bigint as existing_id, false as changed
+     from returns r join m_orders mo on mo.external_id = r.order_external_id
+     where r.store_id = ${STORE} and r.order_id is null and r.order_external_id is not null`),
+    onNew('m_attached', `update returns set order_id = a.order_id, customer_id = coalesce(returns.customer_id, a.customer_id)
+     from m_attached a where returns.store_id = ${STORE} and returns.id = a.return_id`),
   ];
   const returns = [
     always(`create or replace temp table m_returns as
@@ -239,5 +247,5 @@ export const summarySql = {
       count(*) filter (where existing_id is not null and not changed) as unchanged from f_returns`,
 } as const;
 
-export const mergeTables = ['m_customers', 'm_products', 'm_variants', 'm_variants_changed', 'm_orders', 'm_lines', 'm_returns',
+export const mergeTables = ['m_customers', 'm_products', 'm_variants', 'm_variants_changed', 'm_orders', 'm_lines', 'm_attached', 'm_returns',
   'm_return_lines', 'm_refunds', 'm_changed_order_lines', 'f_orders', 'm_changed_return_lines', 'f_returns'] as const;

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 export type OrderStatus = 'paid' | 'pending' | 'fulfilled' | 'cancelled' | 'refunded' | 'partially_refunded';
 
 export interface OrderTable {
@@ -40,6 +41,8 @@ export interface ReturnTable {
   id: number;
   external_id: string;
   order_id: number | null;
+  /** The store's id of the order refunded: kept so a refund that came first is attached when its order arrives. */
+  order_external_id: ColumnType<string | null, string | null | undefined, string | null>;
   customer_id: number | null;
   returned_at: Date;
   currency: string;
