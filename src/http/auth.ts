@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.js';
 import type { Principal, SessionInfo } from '../modules/accounts/accounts.service.js';
+import { writerRoles } from '../modules/accounts/accounts.table.js';
 import type { Services } from '../services.js';
 import type { Permission } from './route.js';
 
@@ -9,7 +10,7 @@ export const SESSION_COOKIE = 'hearth_session';
 const allowed: Record<Exclude<Permission, 'public'>, (p: Principal) => boolean> = {
   track: () => true,
   read: (p) => p.keyKind !== 'write',
-  write: (p) => p.keyKind !== 'write' && (p.role === 'owner' || p.role === 'admin'),
+  write: (p) => p.keyKind !== 'write' && writerRoles.includes(p.role),
   owner: (p) => p.keyKind === undefined && p.role === 'owner',
 };
 

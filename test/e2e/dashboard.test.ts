@@ -279,8 +279,8 @@ describe('dashboard as an analyst', () => {
     await expect(analystPage.getByText('Only owners and admins see and manage API keys.').isVisible()).resolves.toBe(true);
     await screenshot(analystPage, '11-analyst-data');
     // Even a hand-made request with the analyst's session and CSRF token is refused by the server.
-    const session = (await (await analystPage.request.get(`${hearth.url}/api/v1/session`)).json()) as { csrfToken: string };
-    const attempt = await analystPage.request.post(`${hearth.url}/api/v1/keys`, { headers: { 'x-csrf-token': session.csrfToken }, data: { kind: 'write', name: 'nope' } });
+    const session = (await (await analystPage.request.get(`${hearth.url}/api/v1/session`)).json()) as { csrf_token: string };
+    const attempt = await analystPage.request.post(`${hearth.url}/api/v1/keys`, { headers: { 'x-csrf-token': session.csrf_token }, data: { kind: 'write', name: 'nope' } });
     expect(attempt.status()).toBe(403);
     await analystContext.close();
   });

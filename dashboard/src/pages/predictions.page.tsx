@@ -11,7 +11,7 @@ import { Async, Empty, ErrorState, Loading } from '../components/states';
 import { PageHeader, Panel } from '../components/ui';
 
 /** Fixed decimals, so scores line up and compare (0.090, not 0.09). */
-const fixed = (fmt: { locale: string }, value: number, digits: number) => (Number.isFinite(value) ? new Intl.NumberFormat(fmt.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value) : '—');
+const fixed = (fmt: { locale: string }, value: number | null, digits: number) => (value !== null && Number.isFinite(value) ? new Intl.NumberFormat(fmt.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value) : '—');
 
 function Parameters({ params, errors }: { params: Record<string, number>; errors: Record<string, number | null> | undefined }) {
   const { fmt } = useApp();

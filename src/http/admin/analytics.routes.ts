@@ -6,9 +6,13 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { rawQuerySchema } from '../../modules/analytics/analytics.query.js';
-import { reports, type Report } from '../../modules/analytics/analytics.service.js';
+import {
+  reports, type ClvResult, type CohortsReport, type KpisResult, type ProductsResult, type Report, type ReportResult, type RfmReport,
+} from '../../modules/analytics/analytics.service.js';
 import { tablesOf, toCsv } from '../../modules/analytics/analytics.tables.js';
 import { route } from '../route.js';
+import { reportSchemas } from '../schemas/analytics.schemas.js';
+import { queuedJobSchema } from '../schemas/jobs.schemas.js';
 
 const tag = 'Analytics';
 
@@ -25,9 +29,16 @@ const summaries: Record<Report, string> = {
   clv: 'Historical revenue per customer by cohort, channel, first product, category, discount or country',
 };
 
+const operationIds: Record<Report, string> = {
+  kpis: 'getKpiReport', cohorts: 'getCohortReport', rfm: 'getRfmReport', products: 'getProductReport', clv: 'getClvReport',
+};
+
+/** Each report's result as the service types it must fit the published schema (checked by the compiler). */
+const reportSchemaOf = (report: Report) => reportSchemas[report] as z.ZodType<ReportResult, unknown>;
+
 const reportRoute = (report: Report) => route({
-  method: 'GET', url: `/api/v1/analytics/${report}`, permission: 'read', tag, summary: summaries[report],
-  query: querySchema,
+  method: 'GET', url: `/api/v1/analytics/${report}`, operationId: operationIds[report], permission: 'read', tag, summary: summaries[report],
+  query: querySchema, response: reportSchemaOf(report), produces: ['text/csv'],
   handler: async ({ services, storeId, query, reply }) => {
     const { format, table, ...raw } = query;
     const result = await services.analytics.run(report, storeId, raw, 'query.');
@@ -46,11 +57,18 @@ const reportRoute = (report: Report) => route({
 export const analyticsRoutes = [
   ...reports.map(reportRoute),
   route({
-    method: 'POST', url: '/api/v1/analytics/refresh', permission: 'write', tag, status: 202,
+    method: 'POST', url: '/api/v1/analytics/refresh', operationId: 'refreshAnalytics', permission: 'write', tag, status: 202, response: queuedJobSchema,
     summary: 'Rebuild the analytics summaries from all orders and returns (runs as a job)',
     handler: async ({ services, storeId }) => {
       const job = await services.jobs.enqueue('analytics.refresh', { storeId }, { storeId, dedupeKey: `analytics.refresh:${storeId}` });
-      return { job };
+      return { job_id: job };
     },
   }),
 ];
+
+/** Compile-time: each report's result type fits its published schema (`never` where it does not). */
+type Fits<Result, Schema extends z.ZodType> = [Result] extends [z.output<Schema>] ? true : never;
+const _resultsFitSchemas: [
+  Fits<KpisResult, typeof reportSchemas.kpis>, Fits<CohortsReport, typeof reportSchemas.cohorts>, Fits<RfmReport, typeof reportSchemas.rfm>,
+  Fits<ProductsResult, typeof reportSchemas.products>, Fits<ClvResult, typeof reportSchemas.clv>,
+] = [true, true, true, true, true];

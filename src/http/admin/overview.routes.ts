@@ -7,12 +7,13 @@ import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { returningRevenue, returningRevenueSeries } from '../../modules/analytics/queries/kpi-returning-revenue.query.js';
 import { route } from '../route.js';
+import { returningRevenueSchema } from '../schemas/analytics.schemas.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
 export const overviewRoutes = [
   route({
-    method: 'GET', url: '/api/v1/overview/returning-revenue', permission: 'read', tag: 'Analytics',
+    method: 'GET', url: '/api/v1/overview/returning-revenue', operationId: 'getReturningRevenue', response: returningRevenueSchema, permission: 'read', tag: 'Analytics',
     summary: 'Revenue from customers whose first order was before the range, for a range and a comparison range, with a per-period trend',
     query: z.object({
       from: day, to: day, compareFrom: day.optional(), compareTo: day.optional(),

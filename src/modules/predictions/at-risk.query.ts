@@ -4,8 +4,9 @@
  */
 import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
+import type { ChurnRisk } from './predictions.table.js';
 
-export type ChurnRisk = 'low' | 'medium' | 'high';
+export type { ChurnRisk };
 
 export interface AtRiskCustomer {
   id: number;

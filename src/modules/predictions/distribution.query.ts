@@ -7,6 +7,8 @@
 import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
 
+const roundMinor = (value: number | null): number | null => (value === null ? null : Math.round(value));
+
 export interface Bin {
   /** Inclusive lower edge. */
   from: number;
@@ -20,7 +22,7 @@ export interface PredictionDistribution {
   customers: number;
   scoredAt: Date | null;
   pAlive: { bins: Bin[]; mean: number | null; median: number | null };
-  /** Minor units. Customers without a CLV (no spend model) are counted in `withoutClv` only. */
+  /** Minor units (mean, median and p99 rounded to whole units). Customers without a CLV (no spend model) are counted in `withoutClv` only. */
   clv: { bins: Bin[]; customers: number; withoutClv: number; total: number; mean: number | null; median: number | null; p99: number | null };
   churnRisk: { low: number; medium: number; high: number };
 }
@@ -104,7 +106,8 @@ export async function predictionDistribution(storage: Storage, storeId: string, 
     pAlive: { bins: pAliveBins, mean: totals.p_alive_mean, median: totals.p_alive_median },
     clv: {
       bins: clvBins, customers: clvCustomers, withoutClv: customers - clvCustomers, total: Number(totals.clv_total ?? 0),
-      mean: totals.clv_mean, median: totals.clv_median, p99: totals.clv_p99,
+      // Money in whole minor units, like every amount of the API.
+      mean: roundMinor(totals.clv_mean), median: roundMinor(totals.clv_median), p99: roundMinor(totals.clv_p99),
     },
     churnRisk,
   };

@@ -1,3 +1,7 @@
+/** The closed list of churn-risk bands (see `scoring.ts` for their thresholds), in order. */
+export const churnRisks = ['low', 'medium', 'high'] as const;
+export type ChurnRisk = (typeof churnRisks)[number];
+
 /**
  * Tables of the predictions module. They are not in the shared `Database` map; the repository
  * reaches them through `db.withTables<PredictionTables>()`.
@@ -51,7 +55,7 @@ export interface CustomerPredictionTable {
   /** Minor units, discounted. */
   clv_12m: number | null;
   next_order_on: string | null;
-  churn_risk: 'low' | 'medium' | 'high';
+  churn_risk: ChurnRisk;
   scored_at: Date;
 }
 

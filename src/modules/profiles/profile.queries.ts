@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { CustomerTable } from '../customers/customers.table.js';
+import type { ChurnRisk } from '../predictions/predictions.table.js';
 
 export async function findCustomer(db: Db, storeId: string, id: number): Promise<CustomerTable | undefined> {
   return db.selectFrom('customers').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
@@ -75,7 +76,7 @@ export async function topPurchases(db: Db, storeId: string, customerId: number, 
 
 export interface PredictionRow {
   p_alive: number; expected_orders_90d: number; expected_orders_365d: number; clv_12m: number | null; expected_order_value: number | null;
-  next_order_on: string | null; churn_risk: string; scored_at: Date; fit_id: string;
+  next_order_on: string | null; churn_risk: ChurnRisk; scored_at: Date; fit_id: string;
 }
 
 /** The latest fit's prediction for the customer (predictions module table, migration 000300). */

@@ -5,7 +5,7 @@
  */
 import { AppError } from '../../../lib/errors.js';
 import { isCurrency, toMinorUnits } from '../../../lib/money.js';
-import { orderStatuses } from '../../commerce/commerce.validation.js';
+import { orderStatuses } from '../../orders/orders.table.js';
 import type { OrderStatusInput } from '../../commerce/commerce.input.js';
 import type { BatchBuilder } from '../batch-builder.js';
 import { mappingFields } from '../column-mapping.js';
