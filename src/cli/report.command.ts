@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { reports, type Report } from '../modules/analytics/analytics.service.js';
 import { displayRows, tablesOf, toCsv } from '../modules/analytics/analytics.tables.js';
 import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
+import { snakeKeys } from '../lib/json-case.js';
 
 interface ReportOptions extends CommonOptions {
   from?: string;
@@ -84,7 +85,7 @@ export function registerReportCommand(program: Command): Command {
           const storeId = await resolveStoreId(services, options.store);
           if (options.refresh) await services.analytics.refreshSummaries(storeId);
           const result = await services.analytics.run(name, storeId, rawQuery(options), '--');
-          if (options.json) return printJson(result);
+          if (options.json) return printJson(snakeKeys(result));
           const tables = tablesOf(name, result);
           const currency = result.store.currency;
           const wanted = options.table ? [options.table] : options.csv ? [tables[0]!.name] : terminalTables[name] ?? tables.map((t) => t.name);

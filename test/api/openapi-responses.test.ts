@@ -160,10 +160,10 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/analytics/clv', { query: range });
     await ok(200, 'GET', '/api/v1/analytics/kpis', { query: { ...range, format: 'csv' } });
     await ok(202, 'POST', '/api/v1/analytics/refresh');
-    await ok(200, 'GET', '/api/v1/overview/returning-revenue', { query: { from: '1997-04-01', to: '1997-06-30', compareFrom: '1997-01-01', compareTo: '1997-03-31' } });
+    await ok(200, 'GET', '/api/v1/overview/returning-revenue', { query: { from: '1997-04-01', to: '1997-06-30', compare_from: '1997-01-01', compare_to: '1997-03-31' } });
 
     // Predictions
-    const refit = await ok(202, 'POST', '/api/v1/predictions/refit', { payload: { asOf: '1998-06-30', timeUnit: 'week' } });
+    const refit = await ok(202, 'POST', '/api/v1/predictions/refit', { payload: { as_of: '1998-06-30', time_unit: 'week' } });
     await runJobs();
     await ok(200, 'GET', '/api/v1/jobs');
     await ok(200, 'GET', '/api/v1/predictions/refit/:jobId', { params: { jobId: refit.job_id } });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
+import { snakeKeys, type SnakeKeys } from '../../lib/json-case.js';
 import { rawQuerySchema } from '../../modules/analytics/analytics.query.js';
 import {
   reports, type ClvResult, type CohortsReport, type KpisResult, type ProductsResult, type Report, type ReportResult, type RfmReport,
@@ -34,7 +35,7 @@ const operationIds: Record<Report, string> = {
 };
 
 /** Each report's result as the service types it must fit the published schema (checked by the compiler). */
-const reportSchemaOf = (report: Report) => reportSchemas[report] as z.ZodType<ReportResult, unknown>;
+const reportSchemaOf = (report: Report) => reportSchemas[report] as z.ZodType<SnakeKeys<ReportResult>, unknown>;
 
 const reportRoute = (report: Report) => route({
   method: 'GET', url: `/api/v1/analytics/${report}`, operationId: operationIds[report], permission: 'read', tag, summary: summaries[report],
@@ -42,7 +43,7 @@ const reportRoute = (report: Report) => route({
   handler: async ({ services, storeId, query, reply }) => {
     const { format, table, ...raw } = query;
     const result = await services.analytics.run(report, storeId, raw, 'query.');
-    if (format !== 'csv') return result;
+    if (format !== 'csv') return snakeKeys(result);
     const tables = tablesOf(report, result);
     const chosen = table === undefined ? tables[0] : tables.find((t) => t.name === table);
     if (!chosen) {
@@ -69,6 +70,7 @@ export const analyticsRoutes = [
 /** Compile-time: each report's result type fits its published schema (`never` where it does not). */
 type Fits<Result, Schema extends z.ZodType> = [Result] extends [z.output<Schema>] ? true : never;
 const _resultsFitSchemas: [
-  Fits<KpisResult, typeof reportSchemas.kpis>, Fits<CohortsReport, typeof reportSchemas.cohorts>, Fits<RfmReport, typeof reportSchemas.rfm>,
-  Fits<ProductsResult, typeof reportSchemas.products>, Fits<ClvResult, typeof reportSchemas.clv>,
+  Fits<SnakeKeys<KpisResult>, typeof reportSchemas.kpis>, Fits<SnakeKeys<CohortsReport>, typeof reportSchemas.cohorts>,
+  Fits<SnakeKeys<RfmReport>, typeof reportSchemas.rfm>, Fits<SnakeKeys<ProductsResult>, typeof reportSchemas.products>,
+  Fits<SnakeKeys<ClvResult>, typeof reportSchemas.clv>,
 ] = [true, true, true, true, true];

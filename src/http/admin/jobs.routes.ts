@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { jobStates } from '../../jobs/jobs.table.js';
 import type { JobView } from '../../jobs/queue.js';
+import { snakeKeys } from '../../lib/json-case.js';
 import { route } from '../route.js';
 import { jobListSchema } from '../schemas/jobs.schemas.js';
 
@@ -14,7 +15,7 @@ const tag = 'Jobs';
 export function jobJson(job: JobView) {
   return {
     id: job.id, store_id: job.storeId, kind: job.kind, state: job.state, attempts: job.attempts, max_attempts: job.maxAttempts,
-    run_at: job.runAt, progress: job.progress, result: job.result, last_error: job.lastError, created_at: job.createdAt, finished_at: job.finishedAt,
+    run_at: job.runAt, progress: job.progress, result: snakeKeys(job.result), last_error: job.lastError, created_at: job.createdAt, finished_at: job.finishedAt,
   };
 }
 

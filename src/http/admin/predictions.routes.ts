@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
+import { snakeKeys } from '../../lib/json-case.js';
 import { valuableAtRisk } from '../../modules/predictions/at-risk.query.js';
 import { predictionDistribution } from '../../modules/predictions/distribution.query.js';
 import { refitJobKind } from '../../modules/predictions/predictions.job.js';
@@ -22,7 +23,7 @@ export const predictionRoutes = [
     handler: async ({ services, storeId }) => {
       const current = await currentModel(services.storage, storeId);
       if (!current) throw new AppError('not_found', 'The models have not been fitted yet');
-      return current;
+      return snakeKeys(current);
     },
   }),
   route({
@@ -33,14 +34,18 @@ export const predictionRoutes = [
   route({
     method: 'POST', url: '/api/v1/predictions/refit', operationId: 'refitPredictions', response: queuedJobSchema, permission: 'write', tag, summary: 'Queue a refit of the models now', status: 202,
     body: z.object({
-      asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-      timeUnit: z.enum(['day', 'week']).optional(),
+      as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      time_unit: z.enum(['day', 'week']).optional(),
       model: z.enum(['auto', 'bgnbd', 'pareto-nbd']).optional(),
     }).strict().optional(),
     handler: async ({ services, storeId, body }) => {
       // The store's currency sets the minor-unit scale of the spend model; the job lists under the store.
       const { currency } = await services.accounts.getStore(storeId);
-      const jobId = await services.jobs.enqueue(refitJobKind, { storeId, currency, ...body }, { storeId, dedupeKey: `${refitJobKind}:${storeId}` });
+      const options = {
+        ...(body?.as_of !== undefined && { asOf: body.as_of }), ...(body?.time_unit !== undefined && { timeUnit: body.time_unit }),
+        ...(body?.model !== undefined && { model: body.model }),
+      };
+      const jobId = await services.jobs.enqueue(refitJobKind, { storeId, currency, ...options }, { storeId, dedupeKey: `${refitJobKind}:${storeId}` });
       return { job_id: jobId };
     },
   }),
@@ -57,7 +62,7 @@ export const predictionRoutes = [
     method: 'GET', url: '/api/v1/predictions/distribution', operationId: 'getPredictionDistribution', response: distributionSchema, permission: 'read', tag,
     summary: 'Histograms of P(alive) and predicted 12-month CLV, with churn-risk band counts',
     query: z.object({ bins: z.coerce.number().int().min(2).max(50).default(10) }).strict(),
-    handler: async ({ services, storeId, query }) => predictionDistribution(services.storage, storeId, { bins: query.bins }),
+    handler: async ({ services, storeId, query }) => snakeKeys(await predictionDistribution(services.storage, storeId, { bins: query.bins })),
   }),
   route({
     method: 'GET', url: '/api/v1/predictions/at-risk', operationId: 'listAtRiskCustomers', response: atRiskSchema, permission: 'read', tag,
@@ -66,6 +71,6 @@ export const predictionRoutes = [
       limit: z.coerce.number().int().min(1).max(200).default(20),
       risk: z.enum(churnRisks).default('high'),
     }).strict(),
-    handler: async ({ services, storeId, query }) => valuableAtRisk(services.storage, storeId, query),
+    handler: async ({ services, storeId, query }) => snakeKeys(await valuableAtRisk(services.storage, storeId, query)),
   }),
 ];

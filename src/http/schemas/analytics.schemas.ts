@@ -14,25 +14,25 @@ const range = z.strictObject({ from: day, to: day });
 export const reportStoreSchema = component('ReportStore', z.strictObject({
   currency: z.string(),
   timezone: z.string(),
-  inactivityDays: z.number().int().meta({ description: 'Days without an order after which a customer counts as churned' }),
-  inactivitySource: z.enum(['store', 'derived', 'default']),
-  lastDay: day.nullable().meta({ description: "The store's last day with data (local); the default end of every range" }),
+  inactivity_days: z.number().int().meta({ description: 'Days without an order after which a customer counts as churned' }),
+  inactivity_source: z.enum(['store', 'derived', 'default']),
+  last_day: day.nullable().meta({ description: "The store's last day with data (local); the default end of every range" }),
 }));
 
 export const reportQuerySchema = component('ReportQuery', z.strictObject({
   from: day,
   to: day,
   compare: z.enum(['previous', 'year', 'none']),
-  compareRange: range.optional(),
+  compare_range: range.optional(),
   period,
   breakdown: breakdown.optional(),
   by: z.enum(['cohort', 'channel', 'country', 'first_product', 'first_category', 'first_discount']),
   filters: z.strictObject({
     channel: z.string().optional(),
     country: z.string().optional(),
-    firstProduct: z.string().optional(),
-    firstCategory: z.string().optional(),
-    firstDiscount: z.boolean().optional(),
+    first_product: z.string().optional(),
+    first_category: z.string().optional(),
+    first_discount: z.boolean().optional(),
   }),
   retained: z.enum(['period', 'any_later']),
   since: day.optional(),
@@ -45,36 +45,36 @@ export const kpiBlockSchema = component('KpiBlock', z.strictObject({
   from: day,
   to: day,
   customers: count,
-  newCustomers: count,
-  returningCustomers: count,
+  new_customers: count,
+  returning_customers: count,
   orders: count,
-  guestOrders: count,
+  guest_orders: count,
   revenue: minorUnits.meta({ description: 'Minor units, net of returns' }),
   aov: minorUnits.nullable().meta({ description: 'Average order value, rounded to whole minor units' }),
-  ordersPerCustomer: z.number().nullable(),
-  repeatPurchaseRate: ratio.nullable(),
-  secondOrderRate: z.array(z.strictObject({ days: z.number().int(), eligible: count, customers: count, rate: ratio.nullable() })),
-  timeBetweenOrders: z.strictObject({
-    repeatOrders: count,
-    medianDays: z.number().nullable(),
+  orders_per_customer: z.number().nullable(),
+  repeat_purchase_rate: ratio.nullable(),
+  second_order_rate: z.array(z.strictObject({ days: z.number().int(), eligible: count, customers: count, rate: ratio.nullable() })),
+  time_between_orders: z.strictObject({
+    repeat_orders: count,
+    median_days: z.number().nullable(),
     distribution: z.array(z.strictObject({ label: z.string(), orders: count })),
   }),
-  medianDaysToSecondOrder: z.number().nullable(),
-  retentionRate: ratio.nullable(),
-  retention: z.strictObject({ previousCustomers: count, retainedCustomers: count }),
-  churnRate: ratio.nullable(),
-  churn: z.strictObject({ activeAtStart: count, churnedCustomers: count }),
-  returnsRate: ratio.nullable(),
-  orderReturnRate: ratio.nullable(),
-  repeatRateAfterReturn: ratio.nullable(),
-  repeatRateWithoutReturn: ratio.nullable(),
+  median_days_to_second_order: z.number().nullable(),
+  retention_rate: ratio.nullable(),
+  retention: z.strictObject({ previous_customers: count, retained_customers: count }),
+  churn_rate: ratio.nullable(),
+  churn: z.strictObject({ active_at_start: count, churned_customers: count }),
+  returns_rate: ratio.nullable(),
+  order_return_rate: ratio.nullable(),
+  repeat_rate_after_return: ratio.nullable(),
+  repeat_rate_without_return: ratio.nullable(),
 }));
 
 export const kpisReportSchema = z.strictObject({
   ...meta,
   current: kpiBlockSchema,
   comparison: kpiBlockSchema.optional(),
-  series: z.array(z.strictObject({ periodStart: day, orders: count, revenue: minorUnits, customers: count, newCustomers: count })),
+  series: z.array(z.strictObject({ period_start: day, orders: count, revenue: minorUnits, customers: count, new_customers: count })),
 });
 
 export const cohortsReportSchema = z.strictObject({
@@ -85,31 +85,31 @@ export const cohortsReportSchema = z.strictObject({
     size: count,
     periods: z.array(z.strictObject({
       offset: z.number().int(),
-      periodStart: day,
+      period_start: day,
       customers: count,
       retention: ratio,
       orders: count,
       revenue: minorUnits,
-      cumulativeRevenuePerCustomer: minorUnits.meta({ description: 'Revenue of periods 0…offset ÷ cohort size, rounded' }),
+      cumulative_revenue_per_customer: minorUnits.meta({ description: 'Revenue of periods 0…offset ÷ cohort size, rounded' }),
     })),
   })),
-  average: z.array(z.strictObject({ offset: z.number().int(), cohorts: count, retention: ratio.nullable(), cumulativeRevenuePerCustomer: minorUnits.nullable() })),
+  average: z.array(z.strictObject({ offset: z.number().int(), cohorts: count, retention: ratio.nullable(), cumulative_revenue_per_customer: minorUnits.nullable() })),
 });
 
 const rfmSegment = z.enum(rfmSegments);
 export const rfmReportSchema = z.strictObject({
   ...meta,
-  asOf: day,
+  as_of: day,
   customers: count,
   segments: z.array(z.strictObject({
     segment: rfmSegment,
     customers: count,
     share: ratio.nullable(),
     revenue: minorUnits,
-    revenueShare: ratio.nullable(),
-    avgRecencyDays: z.number().nullable(),
-    avgOrders: z.number().nullable(),
-    avgRevenue: minorUnits.nullable(),
+    revenue_share: ratio.nullable(),
+    avg_recency_days: z.number().nullable(),
+    avg_orders: z.number().nullable(),
+    avg_revenue: minorUnits.nullable(),
   })),
   grid: z.array(z.strictObject({ r: z.number().int(), fm: z.number().int(), customers: count })),
   movement: z.array(z.strictObject({ from: rfmSegment.nullable(), to: rfmSegment.nullable(), customers: count })).optional(),
@@ -122,10 +122,10 @@ export const productsReportSchema = z.strictObject({
     key: z.string(),
     title: z.string().nullable(),
     customers: count,
-    repeatRate: ratio.nullable(),
-    medianDaysToSecondOrder: z.number().nullable(),
-    matureCustomers: count,
-    revenue12mPerCustomer: minorUnits.nullable(),
+    repeat_rate: ratio.nullable(),
+    median_days_to_second_order: z.number().nullable(),
+    mature_customers: count,
+    revenue_12m_per_customer: minorUnits.nullable(),
     next: z.array(z.strictObject({ key: z.string(), title: z.string().nullable(), customers: count, share: ratio.nullable() })),
   })),
 });
@@ -138,9 +138,9 @@ export const clvReportSchema = z.strictObject({
     customers: count,
     orders: count,
     revenue: minorUnits,
-    revenuePerCustomer: minorUnits.nullable(),
-    ordersPerCustomer: z.number().nullable(),
-    repeatRate: ratio.nullable(),
+    revenue_per_customer: minorUnits.nullable(),
+    orders_per_customer: z.number().nullable(),
+    repeat_rate: ratio.nullable(),
   })),
 });
 
@@ -153,11 +153,11 @@ export const reportSchemas = {
   clv: clvReportSchema,
 };
 
-const returningRevenue = z.strictObject({ from: day, to: day, revenue: minorUnits, returningRevenue: minorUnits });
+const returningRevenue = z.strictObject({ from: day, to: day, revenue: minorUnits, returning_revenue: minorUnits });
 export const returningRevenueSchema = z.strictObject({
   current: returningRevenue,
   comparison: returningRevenue.nullable(),
-  series: z.array(z.strictObject({ periodStart: day, revenue: minorUnits, returningRevenue: minorUnits })),
+  series: z.array(z.strictObject({ period_start: day, revenue: minorUnits, returning_revenue: minorUnits })),
 });
 
 export type ReportStore = z.input<typeof reportStoreSchema>;

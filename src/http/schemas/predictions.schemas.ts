@@ -13,8 +13,8 @@ function fitOf<Shape extends Record<string, z.ZodNumber>>(name: string, params: 
   const errors = Object.fromEntries(Object.keys(params).map((key) => [key, z.number().nullable()])) as { [K in keyof Shape]: z.ZodNullable<z.ZodNumber> };
   return component(name, z.strictObject({
     params: z.strictObject(params),
-    standardErrors: z.strictObject(errors),
-    logLikelihood: z.number(),
+    standard_errors: z.strictObject(errors),
+    log_likelihood: z.number(),
     customers: count,
     rows: count,
     converged: z.boolean(),
@@ -31,35 +31,35 @@ export const gammaGammaFitSchema = fitOf('GammaGammaFit', { p: z.number(), q: z.
 export const modelFitSchema = z.union([bgNbdFitSchema, paretoNbdFitSchema]);
 
 export const backtestSchema = component('Backtest', z.strictObject({
-  calibrationEnd: day,
-  holdoutEnd: day,
-  timeUnit,
+  calibration_end: day,
+  holdout_end: day,
+  time_unit: timeUnit,
   customers: count,
   fits: z.array(z.strictObject({ model: countModel, fit: modelFitSchema })),
   metrics: z.array(z.strictObject({
     model: countModel,
     weekly: z.array(z.strictObject({ week: z.number().int(), predicted: z.number(), actual: z.number() })),
-    totalPredicted: z.number(),
-    totalActual: z.number(),
-    byFrequency: z.array(z.strictObject({ x: z.number().int(), customers: count, predicted: z.number(), actual: z.number() })),
+    total_predicted: z.number(),
+    total_actual: z.number(),
+    by_frequency: z.array(z.strictObject({ x: z.number().int(), customers: count, predicted: z.number(), actual: z.number() })),
     mae: z.number(),
     correlation: z.number().nullable(),
     reliability: z.array(z.strictObject({ decile: z.number().int(), customers: count, predicted: z.number(), observed: z.number() })),
     brier: z.number(),
     spend: z.strictObject({
-      customers: count, meanAbsoluteError: z.number(), meanError: z.number(), predictedRevenue: z.number(), actualRevenue: z.number(),
+      customers: count, mean_absolute_error: z.number(), mean_error: z.number(), predicted_revenue: z.number(), actual_revenue: z.number(),
     }).optional(),
   })),
   chosen: z.strictObject({ model: countModel, reason: z.string() }),
 }));
 
 export const fitReportSchema = component('FitReport', z.discriminatedUnion('status', [
-  z.strictObject({ status: z.literal('insufficient'), asOf: day, timeUnit, customers: count, missing: z.array(z.string()) }),
+  z.strictObject({ status: z.literal('insufficient'), as_of: day, time_unit: timeUnit, customers: count, missing: z.array(z.string()) }),
   z.strictObject({
-    status: z.literal('ok'), id: z.string(), asOf: day, timeUnit, model: countModel, reason: z.string(),
+    status: z.literal('ok'), id: z.string(), as_of: day, time_unit: timeUnit, model: countModel, reason: z.string(),
     count: modelFitSchema,
     spend: z.strictObject({
-      params: gammaGammaFitSchema.shape.params, fit: gammaGammaFitSchema, spendFrequencyCorrelation: z.number().nullable(), independent: z.boolean(),
+      params: gammaGammaFitSchema.shape.params, fit: gammaGammaFitSchema, spend_frequency_correlation: z.number().nullable(), independent: z.boolean(),
     }).optional(),
     backtest: z.union([backtestSchema, z.strictObject({ skipped: z.string() })]),
     customers: count, scored: count, seconds: z.strictObject({ fit: z.number(), score: z.number() }),
@@ -97,31 +97,31 @@ const bin = z.strictObject({ from: z.number(), to: z.number().nullable().meta({ 
 
 export const distributionSchema = z.strictObject({
   customers: count,
-  scoredAt: timestamp.nullable(),
-  pAlive: z.strictObject({ bins: z.array(bin), mean: ratio.nullable(), median: ratio.nullable() }),
+  scored_at: timestamp.nullable(),
+  p_alive: z.strictObject({ bins: z.array(bin), mean: ratio.nullable(), median: ratio.nullable() }),
   clv: z.strictObject({
-    bins: z.array(bin), customers: count, withoutClv: count, total: minorUnits, mean: minorUnits.nullable(), median: minorUnits.nullable(), p99: minorUnits.nullable(),
+    bins: z.array(bin), customers: count, without_clv: count, total: minorUnits, mean: minorUnits.nullable(), median: minorUnits.nullable(), percentile_99: minorUnits.nullable(),
   }),
-  churnRisk: z.strictObject({ low: count, medium: count, high: count }),
+  churn_risk: z.strictObject({ low: count, medium: count, high: count }),
 });
 
 export const atRiskSchema = z.strictObject({
   risk: churnRisk,
   customers: count,
-  clvTotal: minorUnits,
+  clv_total: minorUnits,
   rows: z.array(z.strictObject({
     id: z.number().int(),
-    externalId: z.string().nullable(),
+    external_id: z.string().nullable(),
     name: z.string(),
     email: z.string().nullable(),
     country: z.string().nullable(),
-    pAlive: ratio,
-    pOrder365: ratio,
-    clv12m: minorUnits.nullable(),
-    expectedOrderValue: minorUnits.nullable(),
+    p_alive: ratio,
+    p_order_365d: ratio,
+    clv_12m: minorUnits.nullable(),
+    expected_order_value: minorUnits.nullable(),
     orders: count,
     spent: minorUnits,
-    lastOrderAt: timestamp.nullable(),
+    last_order_at: timestamp.nullable(),
   })),
 });
 
