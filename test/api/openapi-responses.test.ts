@@ -266,6 +266,20 @@ describe('the document', () => {
     for (const id of ids) expect(id).toMatch(/^[a-z]+[A-Z][A-Za-z]+$/);
   });
 
+  it('names every response field in snake_case', () => {
+    const names = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (node === null || typeof node !== 'object') return;
+      const { properties } = node as { properties?: Record<string, unknown> };
+      if (properties) Object.keys(properties).forEach((name) => names.add(name));
+      Object.values(node).forEach(walk);
+    };
+    walk(doc.components.schemas);
+    for (const methods of Object.values(doc.paths)) for (const operation of Object.values(methods)) walk(operation.responses);
+    expect([...names].filter((name) => !/^[a-z][a-z0-9_]*$/.test(name))).toEqual([]);
+  });
+
   it('describes every error with the one Error component', () => {
     for (const methods of Object.values(doc.paths)) {
       for (const operation of Object.values(methods)) {
