@@ -103,7 +103,7 @@ export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string)
     if (spec.response) content['application/json'] = { schema: responses.get(spec.response) };
     for (const type of spec.produces ?? []) content[type] = { schema: { type: 'string' } };
     const success = [spec.status ?? 200, ...(spec.alsoStatus ?? [])].map((status) => [String(status), {
-      description: successDescriptions[status] ?? 'Success',
+      description: spec.statusDescriptions?.[status] ?? successDescriptions[status] ?? 'Success',
       ...(status !== 204 && status !== 304 && Object.keys(content).length > 0 && { content }),
     }]);
     const errors = errorStatuses(spec).map((status) => [String(status), { description: errorDescriptions[status] ?? 'Error', content: errorContent }]);

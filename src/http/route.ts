@@ -51,6 +51,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   status?: number;
   /** Other success statuses with the same body (a PUT answers 201 when it created, 200 otherwise). */
   alsoStatus?: readonly number[];
+  /** What a success status means for this operation, where the general wording does not say it. */
+  statusDescriptions?: Readonly<Record<number, string>>;
   /** Error statuses beyond those every route answers for its permission and inputs (see `openapi.ts`). */
   errors?: readonly number[];
   /** Largest accepted body in bytes (default: the server's). */

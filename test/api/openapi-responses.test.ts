@@ -114,11 +114,11 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(204, 'DELETE', '/api/v1/keys/:id', { params: { id: created.id } });
 
     // The data API, through the writer
-    await ok(201, 'PUT', '/api/v1/customers/:externalId', { params: { externalId: 'cust-1' }, payload: aCustomerJson('cust-1', { tags: ['vip'] }) });
-    await ok(200, 'PUT', '/api/v1/customers/:externalId', { params: { externalId: 'cust-1' }, payload: aCustomerJson('cust-1', { tags: ['vip'] }) });
-    await ok(201, 'PUT', '/api/v1/products/:externalId', { params: { externalId: 'prod-1' }, payload: { title: 'Mug', category: 'Kitchen', price: 1250, currency: 'USD', variants: [{ external_id: 'mug-blue', sku: 'MUG-B', title: 'Blue', price: 1250 }] } });
-    await ok(201, 'PUT', '/api/v1/orders/:externalId', { params: { externalId: 'ord-1' }, payload: anOrderJson('ord-1', { currency: 'USD', status: 'paid', discount_codes: ['WELCOME'] }) });
-    await ok(201, 'PUT', '/api/v1/returns/:externalId', { params: { externalId: 'ret-1' }, payload: { order_external_id: 'ord-1', returned_at: '2024-03-10T09:00:00Z', currency: 'USD', amount: 800, lines: [{ sku: 'TEA', quantity: 1, amount: 800 }] } });
+    await ok(201, 'PUT', '/api/v1/customers/:external_id', { params: { external_id: 'cust-1' }, payload: aCustomerJson('cust-1', { tags: ['vip'] }) });
+    await ok(200, 'PUT', '/api/v1/customers/:external_id', { params: { external_id: 'cust-1' }, payload: aCustomerJson('cust-1', { tags: ['vip'] }) });
+    await ok(201, 'PUT', '/api/v1/products/:external_id', { params: { external_id: 'prod-1' }, payload: { title: 'Mug', category: 'Kitchen', price: 1250, currency: 'USD', variants: [{ external_id: 'mug-blue', sku: 'MUG-B', title: 'Blue', price: 1250 }] } });
+    await ok(201, 'PUT', '/api/v1/orders/:external_id', { params: { external_id: 'ord-1' }, payload: anOrderJson('ord-1', { currency: 'USD', status: 'paid', discount_codes: ['WELCOME'] }) });
+    await ok(201, 'PUT', '/api/v1/returns/:external_id', { params: { external_id: 'ret-1' }, payload: { order_external_id: 'ord-1', returned_at: '2024-03-10T09:00:00Z', currency: 'USD', amount: 800, lines: [{ sku: 'TEA', quantity: 1, amount: 800 }] } });
     await ok(200, 'POST', '/api/v1/customers/batch', { payload: { customers: [aCustomerJson('cust-2'), aCustomerJson('cust-3')] } });
     await ok(200, 'POST', '/api/v1/products/batch', { payload: { products: [{ external_id: 'prod-2', title: 'Tea', category: 'Pantry' }] } });
     await ok(200, 'POST', '/api/v1/orders/batch', { payload: { orders: [anOrderJson('ord-2', { customer_external_id: 'cust-2', currency: 'USD' })] } });
@@ -166,7 +166,7 @@ describe('every operation answers as /api/openapi.json says', () => {
     const refit = await ok(202, 'POST', '/api/v1/predictions/refit', { payload: { as_of: '1998-06-30', time_unit: 'week' } });
     await runJobs();
     await ok(200, 'GET', '/api/v1/jobs');
-    await ok(200, 'GET', '/api/v1/predictions/refit/:jobId', { params: { jobId: refit.job_id } });
+    await ok(200, 'GET', '/api/v1/predictions/refit/:job_id', { params: { job_id: refit.job_id } });
     await ok(200, 'GET', '/api/v1/predictions/model');
     const atRisk = await ok(200, 'GET', '/api/v1/predictions/at-risk', { query: { risk: 'high', limit: 5 } });
     await ok(200, 'GET', '/api/v1/predictions/distribution');

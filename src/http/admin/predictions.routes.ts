@@ -50,11 +50,11 @@ export const predictionRoutes = [
     },
   }),
   route({
-    method: 'GET', url: '/api/v1/predictions/refit/:jobId', operationId: 'getRefitJob', response: refitJobSchema, permission: 'read', tag, summary: 'State and progress of a refit job of this store',
-    params: z.object({ jobId: z.coerce.number().int().positive() }),
+    method: 'GET', url: '/api/v1/predictions/refit/:job_id', operationId: 'getRefitJob', response: refitJobSchema, permission: 'read', tag, summary: 'State and progress of a refit job of this store',
+    params: z.object({ job_id: z.coerce.number().int().positive() }),
     handler: async ({ services, storeId, params }) => {
-      const job = await services.jobs.get(params.jobId);
-      if (!job || job.kind !== refitJobKind || job.storeId !== storeId) throw new AppError('not_found', `No refit job ${params.jobId} in this store`);
+      const job = await services.jobs.get(params.job_id);
+      if (!job || job.kind !== refitJobKind || job.storeId !== storeId) throw new AppError('not_found', `No refit job ${params.job_id} in this store`);
       return jobJson(job) as ReturnType<typeof jobJson> & { result: z.output<typeof refitJobSchema>['result'] };
     },
   }),
