@@ -45,13 +45,13 @@ export interface CohortRow {
 }
 
 export interface CohortsAnswer {
-  period: 'week' | 'month' | 'quarter';
+  period: ReportQuery['period'];
   range: { from: string; to: string };
   cohorts: CohortRow[];
 }
 
 /** The server's answers, as its response schemas define them (`src/http/schemas`). */
-import type { RfmReport } from '../../../src/http/schemas/analytics.schemas';
+import type { ReportQuery, RfmReport } from '../../../src/http/schemas/analytics.schemas';
 
 export type {
   ClvReport, CohortsReport, KpiBlock, KpisReport, ProductsReport, ReportQuery, ReportStore, ReturningRevenueReport as ReturningRevenueAnswer,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { snakeKeys } from '../../lib/json-case.js';
 import { returningRevenue, returningRevenueSeries } from '../../modules/analytics/queries/kpi-returning-revenue.query.js';
+import { periods } from '../../modules/analytics/analytics.query.js';
 import { route } from '../route.js';
 import { returningRevenueSchema } from '../schemas/analytics.schemas.js';
 
@@ -18,7 +19,7 @@ export const overviewRoutes = [
     summary: 'Revenue from customers whose first order was before the range, for a range and a comparison range, with a per-period trend',
     query: z.object({
       from: day, to: day, compare_from: day.optional(), compare_to: day.optional(),
-      period: z.enum(['week', 'month', 'quarter']).default('month'),
+      period: z.enum(periods).default('month'),
     }).strict(),
     handler: async ({ services, storeId, query }) => {
       const bad = [['from', query.from, query.to], ['compare_from', query.compare_from, query.compare_to]]

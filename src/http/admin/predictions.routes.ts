@@ -9,7 +9,7 @@ import { valuableAtRisk } from '../../modules/predictions/at-risk.query.js';
 import { predictionDistribution } from '../../modules/predictions/distribution.query.js';
 import { refitJobKind } from '../../modules/predictions/predictions.job.js';
 import { currentModel, predictionFor } from '../../modules/predictions/predictions.service.js';
-import { churnRisks } from '../../modules/predictions/predictions.table.js';
+import { churnRisks, countModelKinds, timeUnits } from '../../modules/predictions/predictions.table.js';
 import { route } from '../route.js';
 import { queuedJobSchema } from '../schemas/jobs.schemas.js';
 import { atRiskSchema, currentModelSchema, customerPredictionSchema, distributionSchema, refitJobSchema } from '../schemas/predictions.schemas.js';
@@ -35,8 +35,8 @@ export const predictionRoutes = [
     method: 'POST', url: '/api/v1/predictions/refit', operationId: 'refitPredictions', response: queuedJobSchema, permission: 'write', tag, summary: 'Queue a refit of the models now', status: 202,
     body: z.object({
       as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-      time_unit: z.enum(['day', 'week']).optional(),
-      model: z.enum(['auto', 'bgnbd', 'pareto-nbd']).optional(),
+      time_unit: z.enum(timeUnits).optional(),
+      model: z.enum(['auto', ...countModelKinds]).optional(),
     }).strict().optional(),
     handler: async ({ services, storeId, body }) => {
       // The store's currency sets the minor-unit scale of the spend model; the job lists under the store.

@@ -4,11 +4,12 @@
  * units of `store.currency`; per-customer and per-order averages are rounded to whole minor units.
  */
 import { z } from 'zod';
+import { breakdowns, clvDimensions, compares, periods } from '../../modules/analytics/analytics.query.js';
 import { segments as rfmSegments } from '../../modules/analytics/rfm-segments.js';
 import { component, count, day, minorUnits, ratio } from './common.schemas.js';
 
-const period = z.enum(['week', 'month', 'quarter']);
-const breakdown = z.enum(['channel', 'country', 'first_product', 'first_category', 'first_discount']);
+const period = z.enum(periods);
+const breakdown = z.enum(breakdowns);
 const range = z.strictObject({ from: day, to: day });
 
 export const reportStoreSchema = component('ReportStore', z.strictObject({
@@ -22,11 +23,11 @@ export const reportStoreSchema = component('ReportStore', z.strictObject({
 export const reportQuerySchema = component('ReportQuery', z.strictObject({
   from: day,
   to: day,
-  compare: z.enum(['previous', 'year', 'none']),
+  compare: z.enum(compares),
   compare_range: range.optional(),
   period,
   breakdown: breakdown.optional(),
-  by: z.enum(['cohort', 'channel', 'country', 'first_product', 'first_category', 'first_discount']),
+  by: z.enum(clvDimensions),
   filters: z.strictObject({
     channel: z.string().optional(),
     country: z.string().optional(),

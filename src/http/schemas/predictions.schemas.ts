@@ -1,12 +1,12 @@
 /** Answers of the predictions API: the model fit with its backtest, scores, distribution, customers at risk. */
 import { z } from 'zod';
-import { churnRisks } from '../../modules/predictions/predictions.table.js';
+import { churnRisks, countModelKinds, timeUnits } from '../../modules/predictions/predictions.table.js';
 import { component, count, day, minorUnits, ratio, timestamp } from './common.schemas.js';
 import { jobSchema } from './jobs.schemas.js';
 
 export const churnRisk = z.enum(churnRisks);
-export const countModel = z.enum(['bgnbd', 'pareto-nbd']);
-export const timeUnit = z.enum(['day', 'week']);
+export const countModel = z.enum(countModelKinds);
+export const timeUnit = z.enum(timeUnits);
 
 /** A model's parameters by the names its paper uses; a standard error is null where the information matrix is singular. */
 function fitOf<Shape extends Record<string, z.ZodNumber>>(name: string, params: Shape) {
@@ -126,6 +126,7 @@ export const atRiskSchema = z.strictObject({
 });
 
 export type ChurnRisk = z.infer<typeof churnRisk>;
+export type CountModelKind = z.infer<typeof countModel>;
 export type ModelFit = z.input<typeof modelFitSchema>;
 export type Backtest = z.input<typeof backtestSchema>;
 export type FitReport = z.input<typeof fitReportSchema>;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Storage } from '../../db/database.js';
 import { fitAndScore } from './predictions.service.js';
+import { countModelKinds, timeUnits } from './predictions.table.js';
 
 export const refitJobKind = 'predictions.refit';
 export const defaultRefitIntervalMs = 86_400_000;
@@ -13,8 +14,8 @@ export const defaultRefitIntervalMs = 86_400_000;
 const payloadSchema = z.object({
   storeId: z.string().min(1),
   asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  timeUnit: z.enum(['day', 'week']).optional(),
-  model: z.enum(['auto', 'bgnbd', 'pareto-nbd']).optional(),
+  timeUnit: z.enum(timeUnits).optional(),
+  model: z.enum(['auto', ...countModelKinds]).optional(),
   currency: z.string().length(3).optional(),
 });
 
