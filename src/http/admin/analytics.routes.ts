@@ -34,7 +34,7 @@ const operationIds: Record<Report, string> = {
   kpis: 'getKpiReport', cohorts: 'getCohortReport', rfm: 'getRfmReport', products: 'getProductReport', clv: 'getClvReport',
 };
 
-/** Each report's result as the service types it must fit the published schema (checked by the compiler). */
+/** The route's typing sees the union of the reports; each report's own result is checked against its schema below. */
 const reportSchemaOf = (report: Report) => reportSchemas[report] as z.ZodType<SnakeKeys<ReportResult>, unknown>;
 
 const reportRoute = (report: Report) => route({
