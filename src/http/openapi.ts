@@ -34,7 +34,7 @@ function errorStatuses(spec: RouteSpec): number[] {
   if (spec.permission !== 'public') [401, 403].forEach((s) => statuses.add(s));
   if (spec.body) [400, 413].forEach((s) => statuses.add(s));
   if (spec.body || spec.query || spec.params) statuses.add(422);
-  if (spec.params) statuses.add(404);
+  if (spec.answersNotFound ?? (spec.params !== undefined && spec.method !== 'PUT')) statuses.add(404);
   return [...statuses].sort((a, b) => a - b);
 }
 

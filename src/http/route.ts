@@ -53,6 +53,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   alsoStatus?: readonly number[];
   /** What a success status means for this operation, where the general wording does not say it. */
   statusDescriptions?: Readonly<Record<number, string>>;
+  /** Whether a parameter can name something the store does not have (404); default: with params, except for a PUT. */
+  answersNotFound?: boolean;
   /** Error statuses beyond those every route answers for its permission and inputs (see `openapi.ts`). */
   errors?: readonly number[];
   /** Largest accepted body in bytes (default: the server's). */

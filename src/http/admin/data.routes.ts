@@ -39,7 +39,8 @@ const limit = z.coerce.number().int().min(1).max(200).default(50);
 const cursor = z.string().optional();
 const internalId = z.coerce.number().int().min(1);
 const refParams = z.object({ id: z.string().min(1) });
-const extParams = z.object({ external_id: externalId });
+/** A PUT names the item by its external id, in the place where a GET takes `id` (one path, one parameter name). */
+const extParams = z.object({ id: externalId.meta({ description: 'The external id of the item' }) });
 
 interface EntitySpec<T> {
   section: Section;
@@ -82,7 +83,7 @@ function writeRoutes<T>(entity: EntitySpec<T>): RouteSpec[] {
   const { section, path, tag, singular, noun } = entity;
   return [
     route({
-      method: 'PUT', url: `/api/v1/${path}/:external_id`, operationId: `upsert${noun}`, permission: 'write', tag,
+      method: 'PUT', url: `/api/v1/${path}/:id`, operationId: `upsert${noun}`, permission: 'write', tag,
       summary: `Create or update one ${singular} by its external id: 201 when it was created, 200 when it was updated or unchanged`,
       status: 201, alsoStatus: [200], response: upsertResult(entity.view),
       statusDescriptions: { 201: `The ${singular} was created`, 200: `The ${singular} was updated, or was already as sent (\`result\` says which)` },
@@ -90,13 +91,13 @@ function writeRoutes<T>(entity: EntitySpec<T>): RouteSpec[] {
       body: entity.item.extend({ external_id: externalId.optional() }),
       handler: async ({ services, storeId, params, body, reply }) => {
         const item = body as Record<string, unknown>;
-        if (item.external_id !== undefined && item.external_id !== params.external_id) {
+        if (item.external_id !== undefined && item.external_id !== params.id) {
           throw new AppError('validation_failed', 'The body names another external id than the URL', [
-            { path: 'external_id', reason: `is "${String(item.external_id)}" but the URL says "${params.external_id}"` },
+            { path: 'external_id', reason: `is "${String(item.external_id)}" but the URL says "${params.id}"` },
           ]);
         }
-        const outcome = await services.commerce.writeOne(storeId, section, { ...item, external_id: params.external_id } as never);
-        const data = await entity.read(services, storeId, `ext:${params.external_id}`);
+        const outcome = await services.commerce.writeOne(storeId, section, { ...item, external_id: params.id } as never);
+        const data = await entity.read(services, storeId, `ext:${params.id}`);
         if (outcome !== 'created') reply.status(200);
         return { result: outcome, data };
       },

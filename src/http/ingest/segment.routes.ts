@@ -33,7 +33,7 @@ function answer(result: IngestResult, prefix: string) {
 }
 
 const single = (type: EventType, summary: string): RouteSpec => route({
-  method: 'POST', url: `/v1/${type}`, operationId: `track${type[0]!.toUpperCase()}${type.slice(1)}`, permission: 'track', tag, summary, body: messageBody,
+  method: 'POST', url: `/v1/${type}`, operationId: `send${type[0]!.toUpperCase()}${type.slice(1)}Event`, permission: 'track', tag, summary, body: messageBody,
   response: trackResultSchema, errors: [415, 503],
   bodyLimit: MAX_EVENT_BYTES + 1024,
   handler: async ({ services, storeId, body, request }) => {
@@ -44,7 +44,7 @@ const single = (type: EventType, summary: string): RouteSpec => route({
 
 export const segmentRoutes: RouteSpec[] = [
   route({
-    method: 'POST', url: '/v1/batch', operationId: 'trackBatch', permission: 'track', tag, bodyLimit: MAX_BATCH_BYTES, body: batchBody,
+    method: 'POST', url: '/v1/batch', operationId: 'sendEventBatch', permission: 'track', tag, bodyLimit: MAX_BATCH_BYTES, body: batchBody,
     response: trackResultSchema, errors: [415, 503],
     summary: 'Send a batch of track/page/screen/identify/group/alias events (≤ 500 KB, each ≤ 32 KB); invalid events are rejected by index',
     handler: async ({ services, storeId, body, request }) =>

@@ -14,7 +14,8 @@ const header = (value: string | string[] | undefined): string | undefined => (Ar
 export const shopifyRoutes = [
   route({
     method: 'POST', url: '/webhooks/shopify/:store', operationId: 'receiveShopifyWebhook', permission: 'public', tag: 'Webhooks',
-    response: shopifyOutcomeSchema, errors: [400, 401, 413, 415, 503],
+    // An unknown store gets the same 401 as a wrong signature, so stores cannot be probed.
+    response: shopifyOutcomeSchema, errors: [400, 401, 413, 415, 503], answersNotFound: false,
     summary: 'Receive a Shopify webhook (verified by X-Shopify-Hmac-Sha256, deduplicated by X-Shopify-Webhook-Id)',
     params: z.object({ store: z.string().min(1) }),
     handler: async ({ services, params, request }) => {
