@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, http, onUnauthorized, setSessionContext } from './api/client';
-import type { Session, StoreSettings } from './api/types';
+import { writerRoles, type CurrentSession, type Session, type StoreSettings } from './api/types';
 import { AppContext, type AppState } from './components/app-context';
 import { createFormatter } from './components/format';
 import { Layout } from './components/layout';
@@ -22,11 +22,12 @@ type Boot = { state: 'loading' } | { state: 'signed-out' } | { state: 'error'; e
 
 async function boot(): Promise<Boot> {
   try {
-    const session = await http.get<Session & { principal?: unknown }>('/api/v1/session');
-    if (!session.stores) return { state: 'signed-out' };
+    const session = await http.get<CurrentSession>('/api/v1/session');
+    // An API key's principal has no stores to choose from: the dashboard is for signed-in users.
+    if (!('stores' in session)) return { state: 'signed-out' };
     const chosen = window.localStorage.getItem('hearth.store');
     const storeId = session.stores.find((s) => s.id === chosen)?.id ?? session.stores[0]?.id;
-    setSessionContext({ csrfToken: session.csrfToken, storeId });
+    setSessionContext({ csrfToken: session.csrf_token, storeId });
     const store = await http.get<StoreSettings>('/api/v1/store');
     return { state: 'ready', session, store };
   } catch (error) {
@@ -81,7 +82,7 @@ export function App() {
     const role = membership?.role ?? 'analyst';
     return {
       session: state.session, store: state.store, role,
-      canWrite: role === 'owner' || role === 'admin',
+      canWrite: writerRoles.includes(role),
       isOwner: role === 'owner',
       fmt: createFormatter(state.store.currency, undefined, state.store.timezone),
       reloadStore: load,

@@ -1,7 +1,7 @@
 /** Store, user, key and migration management from the command line. */
 import type { Command } from 'commander';
 import { roles } from '../modules/accounts/accounts.service.js';
-import type { Role } from '../modules/accounts/accounts.table.js';
+import { apiKeyKinds, type ApiKeyKind, type Role } from '../modules/accounts/accounts.table.js';
 import { randomToken } from '../lib/ids.js';
 import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
 
@@ -76,9 +76,9 @@ export function registerAdminCommands(program: Command): void {
     .option('--name <name>', 'what the key is for', '')
     .option('--json', 'print JSON')
     .action(async (options: CommonOptions & { kind: string; name: string }) => {
-      if (options.kind !== 'write' && options.kind !== 'secret') throw new CliError(`--kind: must be write or secret, not "${options.kind}"`, 2);
+      if (!(apiKeyKinds as readonly string[]).includes(options.kind)) throw new CliError(`--kind: must be ${apiKeyKinds.join(' or ')}, not "${options.kind}"`, 2);
       await withContext(options, async ({ services }) => {
-        const created = await services.accounts.createApiKey(await resolveStoreId(services, options.store), options.kind as 'write' | 'secret', options.name);
+        const created = await services.accounts.createApiKey(await resolveStoreId(services, options.store), options.kind as ApiKeyKind, options.name);
         if (options.json) printJson(created);
         else process.stdout.write(`${created.key}\nKeep it now: only its hash is stored (id ${created.id}).\n`);
       });

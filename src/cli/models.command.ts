@@ -9,6 +9,7 @@ import type { BacktestMetrics } from '../modules/predictions/backtest.js';
 import {
   churnRiskCounts, currentModel, fitAndScore, listPredictions, runBacktest, saveBacktest, type FitReport, type ModelChoice,
 } from '../modules/predictions/predictions.service.js';
+import { churnRisks } from '../modules/predictions/predictions.table.js';
 import { addDays, type TimeUnit } from '../modules/predictions/summaries.js';
 import { isCalendarDay } from '../lib/time.js';
 import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
@@ -137,7 +138,7 @@ export function registerPredictionsReport(program: Command): void {
           return;
         }
         process.stdout.write(`${current.fit.model} as of ${current.fit.asOf}. ${current.fit.reason}\n`);
-        process.stdout.write(`Churn risk: ${['low', 'medium', 'high'].map((b) => `${b} ${churnRisk[b] ?? 0}`).join(', ')}\n\n`);
+        process.stdout.write(`Churn risk: ${churnRisks.map((b) => `${b} ${churnRisk[b] ?? 0}`).join(', ')}\n\n`);
         process.stdout.write(`${formatTable(['customer', 'P(alive)', 'orders 90d', 'P(order 90d)', 'CLV 12m', 'next order', 'risk'],
           customers.map((c) => [c.customer_id, fixed(c.p_alive, 2), fixed(c.expected_orders_90d, 2), fixed(c.p_order_90d, 2),
             c.clv_12m === null ? '' : formatMoney(Math.round(c.clv_12m), currency), c.next_order_on ?? '', c.churn_risk]))}\n`);

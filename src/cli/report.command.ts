@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { reports, type Report, type ReportResult } from '../modules/analytics/analytics.service.js';
 import { displayRows, tablesOf, toCsv } from '../modules/analytics/analytics.tables.js';
 import { AppError } from '../lib/errors.js';
+import { camelKeys, snakeKeys } from '../lib/json-case.js';
 import { CliError, formatTable, printJson, resolveStoreId, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
 
 interface ReportOptions extends CommonOptions {
@@ -88,7 +89,9 @@ export function registerReportCommand(program: Command): Command {
         }, async (server) => {
           if (options.refresh) throw new CliError('--refresh: a running server holds the data directory and keeps the summaries up to date itself; to rebuild them from all orders, POST /api/v1/analytics/refresh or stop the server', 2);
           const storeId = await resolveStoreId(server, options.store);
-          return server.json<Wire<ReportResult>>('GET', `/api/v1/analytics/${name}?${new URLSearchParams(rawQuery(options)).toString()}`, { store: storeId })
+          // The API answers in snake_case (what --json prints); the tables read the service's own names.
+          return server.json<unknown>('GET', `/api/v1/analytics/${name}?${new URLSearchParams(rawQuery(options)).toString()}`, { store: storeId })
+            .then((json) => camelKeys(json) as Wire<ReportResult>)
             .catch((error: unknown) => {
               // The API names query fields (`query.first_product`), the command its flags (`--first-product`);
               // the route checks the query against the analytics service's own schema before the service does.
@@ -97,7 +100,7 @@ export function registerReportCommand(program: Command): Command {
               throw new AppError(error.code, message, error.details.map((d) => ({ ...d, path: d.path.startsWith('query.') ? `--${d.path.slice(6).replace(/_/g, '-')}` : d.path })));
             });
         });
-        if (options.json) return printJson(result);
+        if (options.json) return printJson(snakeKeys(result));
         const tables = tablesOf(name, result);
         const currency = result.store.currency;
         const wanted = options.table ? [options.table] : options.csv ? [tables[0]!.name] : terminalTables[name] ?? tables.map((t) => t.name);

@@ -89,6 +89,8 @@ function registerRoute(app: FastifyInstance, services: Services, spec: RouteSpec
         }
         return result.data;
       };
+      // The spec's status, unless the handler sets another (a PUT that only updated answers 200).
+      reply.status(spec.status ?? 200);
       const result = await spec.handler({
         services,
         body: parse(spec.body, request.body, 'body'),
@@ -101,7 +103,7 @@ function registerRoute(app: FastifyInstance, services: Services, spec: RouteSpec
         reply,
       });
       if (result === reply) return reply;
-      return reply.status(spec.status ?? 200).send(result ?? null);
+      return reply.send(result ?? null);
     },
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.js';
 import type { Principal, SessionInfo } from '../modules/accounts/accounts.service.js';
+import { writerRoles } from '../modules/accounts/accounts.table.js';
 import type { Services } from '../services.js';
 import { isLocalRequest, localPrincipal } from './local-admin.js';
 import type { Permission } from './route.js';
@@ -11,7 +12,7 @@ const allowed: Record<Exclude<Permission, 'public'>, (p: Principal) => boolean> 
   // Tracking takes keys only: a dashboard session (an analyst's included) may not send events.
   track: (p) => p.keyKind !== undefined,
   read: (p) => p.keyKind !== 'write',
-  write: (p) => p.keyKind !== 'write' && (p.role === 'owner' || p.role === 'admin'),
+  write: (p) => p.keyKind !== 'write' && writerRoles.includes(p.role),
   owner: (p) => p.keyKind === undefined && p.role === 'owner',
 };
 

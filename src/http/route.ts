@@ -12,7 +12,8 @@ import type { Services } from '../services.js';
  * public: anyone. track: a write key or better (tracking data only). read: any member or secret
  * key. write: owner/admin or a secret key. owner: the store's owners.
  */
-export type Permission = 'public' | 'track' | 'read' | 'write' | 'owner';
+export const permissions = ['public', 'track', 'read', 'write', 'owner'] as const;
+export type Permission = (typeof permissions)[number];
 
 export interface RouteContext<B, Q, P> {
   services: Services;
@@ -27,25 +28,43 @@ export interface RouteContext<B, Q, P> {
   reply: FastifyReply;
 }
 
-export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
+export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
+  /** camelCase verb + noun (listCustomers, getCustomerProfile): unique, stable, what generated clients call the method. */
+  operationId: string;
   permission: Permission;
   summary: string;
   tag: string;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
+  /**
+   * The JSON body on success. Its output type (`z.output`) is what the handler returns; its input
+   * type (`z.input`) is the JSON a client reads, published in the OpenAPI document. None for 204
+   * and for answers that are not JSON (`produces`).
+   */
+  response?: z.ZodType<R, unknown>;
+  /** Content types of a success answer that is not (only) JSON: text/csv, application/javascript. */
+  produces?: readonly string[];
   /** Status on success (default 200). */
   status?: number;
+  /** Other success statuses with the same body (a PUT answers 201 when it created, 200 otherwise). */
+  alsoStatus?: readonly number[];
+  /** What a success status means for this operation, where the general wording does not say it. */
+  statusDescriptions?: Readonly<Record<number, string>>;
+  /** Whether a parameter can name something the store does not have (404); default: with params, except for a PUT. */
+  answersNotFound?: boolean;
+  /** Error statuses beyond those every route answers for its permission and inputs (see `openapi.ts`). */
+  errors?: readonly number[];
   /** Largest accepted body in bytes (default: the server's). */
   bodyLimit?: number;
   /** The handler returns the JSON body, or sends the reply itself and returns the reply. */
-  handler: (ctx: RouteContext<B, Q, P>) => Promise<unknown>;
+  handler: (ctx: RouteContext<B, Q, P>) => Promise<NoInfer<R> | FastifyReply>;
 }
 
-/** Keeps the body/query/params types tied to their schemas. */
-export function route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>): RouteSpec {
+/** Keeps the body/query/params types tied to their schemas, and the handler's result to the response schema. */
+export function route<B = undefined, Q = undefined, P = undefined, R = unknown>(spec: RouteSpec<B, Q, P, R>): RouteSpec {
   return spec as unknown as RouteSpec;
 }
 

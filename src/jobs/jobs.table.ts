@@ -1,4 +1,5 @@
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'dead';
+export const jobStates = ['queued', 'running', 'done', 'failed', 'dead'] as const;
+export type JobState = (typeof jobStates)[number];
 
 export interface JobTable {
   id: number;

@@ -53,3 +53,14 @@ export function fromMinorUnits(units: number, currency: string): number {
 export function formatMoney(units: number, currency: string, locale = 'en'): string {
   return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(fromMinorUnits(units, currency));
 }
+
+/**
+ * A money average (per order, per customer) in whole minor units: the API never returns fractions
+ * of a cent. Rounded half away from zero (Math.round on the magnitude); null when there is nothing
+ * to average.
+ */
+export function averageMinorUnits(total: number, count: number): number | null {
+  if (!(count > 0)) return null;
+  const mean = total / count;
+  return Math.sign(mean) * Math.round(Math.abs(mean)) || 0;
+}

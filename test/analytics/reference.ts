@@ -86,7 +86,8 @@ export function refKpis(orders: RefOrder[], returns: RefReturn[], range: { from:
     customers: active.size,
     newCustomers: acquired.length,
     returningCustomers: returning,
-    aov: rangeOrders.length ? revenue / rangeOrders.length : null,
+    // The API rounds money averages to whole minor units.
+    aov: rangeOrders.length ? Math.round(revenue / rangeOrders.length) : null,
     ordersPerCustomer: active.size ? rangeOrders.filter((o) => o.customer !== null).length / active.size : null,
     repeatPurchaseRate: active.size ? repeat / active.size : null,
     medianDaysBetweenOrders: percentile(gaps, 0.5),

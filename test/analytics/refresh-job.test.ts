@@ -28,7 +28,7 @@ describe('analytics.refresh job', () => {
     const { key } = await services.accounts.createApiKey(storeId, 'secret', 'jobs');
     const response = await app.inject({ method: 'POST', url: '/api/v1/analytics/refresh', headers: { authorization: `Bearer ${key}` } });
     expect(response.statusCode).toBe(202);
-    const { job } = response.json() as { job: number };
+    const { job_id: job } = response.json() as { job_id: number };
     expect(await services.analytics.summaries.state(storeId)).toBeUndefined();
     const worker = new Worker(services.jobs, silentLogger);
     registerJobs(worker, services);

@@ -58,14 +58,14 @@ describe('dashboard as the owner', () => {
 
   it('overview shows the KPIs the API computes', async () => {
     await visit('/', '01-overview');
-    const kpis = await api<{ current: { customers: number; repeatPurchaseRate: number } }>('/api/v1/analytics/kpis');
+    const kpis = await api<{ current: { customers: number; repeat_purchase_rate: number } }>('/api/v1/analytics/kpis');
     if (kpis.status === 404) return expectUnavailable();
     expect(kpis.status).toBe(200);
     expect(kpis.body.current.customers).toBeGreaterThan(0);
     const shown = await page.getByTestId('kpi-value-customers').textContent();
     expect(Number(shown?.replace(/[^\d]/g, ''))).toBe(kpis.body.current.customers);
-    const rate = await page.getByTestId('kpi-value-repeatPurchaseRate').textContent();
-    expect(rate).toBe(`${(kpis.body.current.repeatPurchaseRate * 100).toFixed(1)}%`);
+    const rate = await page.getByTestId('kpi-value-repeat_purchase_rate').textContent();
+    expect(rate).toBe(`${(kpis.body.current.repeat_purchase_rate * 100).toFixed(1)}%`);
   });
 
   it('cohorts, RFM, predictions and products render their data or say they are unavailable', async () => {
@@ -85,18 +85,18 @@ describe('dashboard as the owner', () => {
 
   it('products sort by a column: repeat rate, largest first, then smallest first', async () => {
     await visit('/products', '07-products');
-    const report = await api<{ rows: { title: string; repeatRate: number | null }[] }>('/api/v1/analytics/products');
-    const rated = report.body.rows.filter((r) => r.repeatRate !== null);
+    const report = await api<{ rows: { title: string; repeat_rate: number | null }[] }>('/api/v1/analytics/products');
+    const rated = report.body.rows.filter((r) => r.repeat_rate !== null);
     expect(rated.length).toBeGreaterThan(1);
     const firstTitle = async () => (await page.getByRole('row').nth(1).getByRole('cell').first().textContent()) ?? '';
     const header = page.getByRole('button', { name: /^Repeat rate/ });
     await header.click();
-    const highest = Math.max(...rated.map((r) => r.repeatRate!));
-    expect(rated.filter((r) => r.repeatRate === highest).map((r) => r.title)).toContain(await firstTitle());
+    const highest = Math.max(...rated.map((r) => r.repeat_rate!));
+    expect(rated.filter((r) => r.repeat_rate === highest).map((r) => r.title)).toContain(await firstTitle());
     await expect(page.getByRole('columnheader', { name: /Repeat rate/ }).getAttribute('aria-sort')).resolves.toBe('descending');
     await header.click();
-    const lowest = Math.min(...rated.map((r) => r.repeatRate!));
-    expect(rated.filter((r) => r.repeatRate === lowest).map((r) => r.title)).toContain(await firstTitle());
+    const lowest = Math.min(...rated.map((r) => r.repeat_rate!));
+    expect(rated.filter((r) => r.repeat_rate === lowest).map((r) => r.title)).toContain(await firstTitle());
   });
 
   it('RFM grid shows the counts the API computes and lists a segment\'s members', async () => {
@@ -279,8 +279,8 @@ describe('dashboard as an analyst', () => {
     await expect(analystPage.getByText('Only owners and admins see and manage API keys.').isVisible()).resolves.toBe(true);
     await screenshot(analystPage, '11-analyst-data');
     // Even a hand-made request with the analyst's session and CSRF token is refused by the server.
-    const session = (await (await analystPage.request.get(`${hearth.url}/api/v1/session`)).json()) as { csrfToken: string };
-    const attempt = await analystPage.request.post(`${hearth.url}/api/v1/keys`, { headers: { 'x-csrf-token': session.csrfToken }, data: { kind: 'write', name: 'nope' } });
+    const session = (await (await analystPage.request.get(`${hearth.url}/api/v1/session`)).json()) as { csrf_token: string };
+    const attempt = await analystPage.request.post(`${hearth.url}/api/v1/keys`, { headers: { 'x-csrf-token': session.csrf_token }, data: { kind: 'write', name: 'nope' } });
     expect(attempt.status()).toBe(403);
     await analystContext.close();
   });

@@ -6,6 +6,8 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReturningRevenueReport } from '../../src/http/schemas/analytics.schemas.js';
+import type { AtRisk, CurrentModel, PredictionDistribution } from '../../src/http/schemas/predictions.schemas.js';
 import { launchBrowser, screenshot, settled, signIn } from './helpers/browser.js';
 import { startE2eServer, type E2eServer } from './helpers/server.js';
 
@@ -34,9 +36,8 @@ async function visit(path: string, name: string): Promise<void> {
   await screenshot(page, name);
 }
 
-interface ModelAnswer { fit: { status: string; model: string; reason: string }; backtest?: { chosen: { model: string }; metrics: { model: string; totalActual: number; brier: number }[] } }
-interface Distribution { customers: number; pAlive: { bins: { customers: number }[] }; clv: { total: number; customers: number }; churnRisk: { low: number; medium: number; high: number } }
-interface AtRisk { customers: number; rows: { id: number; name: string; clv12m: number | null; pOrder365: number }[] }
+type ModelAnswer = CurrentModel;
+type Distribution = PredictionDistribution;
 
 beforeAll(async () => {
   hearth = await startE2eServer({ fitPredictions: {} });
@@ -57,11 +58,12 @@ describe('predictions page', () => {
     await visit('/predictions', '12-predictions');
     const model = await api<ModelAnswer>('/api/v1/predictions/model');
     expect(model.fit.status).toBe('ok');
+    if (model.fit.status !== 'ok') return;
     await expect(page.getByTestId('model-name').textContent()).resolves.toContain(model.fit.model === 'bgnbd' ? 'BG/NBD' : 'Pareto/NBD');
     const reason = model.fit.reason.replace(/\bpareto-nbd\b/g, 'Pareto/NBD').replace(/\bbgnbd\b/g, 'BG/NBD');
     await expect(page.getByTestId('model-reason').textContent()).resolves.toBe(reason);
     const metrics = model.backtest!.metrics.find((m) => m.model === model.backtest!.chosen.model)!;
-    await expect(page.getByTestId('backtest-totals').textContent()).resolves.toContain(`actual ${metrics.totalActual.toLocaleString('en-US')}`);
+    await expect(page.getByTestId('backtest-totals').textContent()).resolves.toContain(`actual ${metrics.total_actual.toLocaleString('en-US')}`);
     await expect(page.getByTestId('brier').textContent()).resolves.toBe(metrics.brier.toFixed(3));
     // Three calibration charts and two histograms are drawn.
     await expect(page.locator('.chart canvas').count()).resolves.toBe(5);
@@ -73,8 +75,8 @@ describe('predictions page', () => {
     const d = await api<Distribution>('/api/v1/predictions/distribution');
     // Every seeded customer has an order, so every one is scored.
     expect(d.customers).toBe(hearth.seed.customers);
-    expect(d.pAlive.bins.reduce((s, b) => s + b.customers, 0)).toBe(d.customers);
-    expect(d.churnRisk.low + d.churnRisk.medium + d.churnRisk.high).toBe(d.customers);
+    expect(d.p_alive.bins.reduce((s, b) => s + b.customers, 0)).toBe(d.customers);
+    expect(d.churn_risk.low + d.churn_risk.medium + d.churn_risk.high).toBe(d.customers);
     await expect(page.getByTestId('distribution-customers').textContent()).resolves.toBe(d.customers.toLocaleString('en-US'));
     await expect(page.getByTestId('clv-total').textContent()).resolves.toBe(usd(d.clv.total));
   });
@@ -83,8 +85,8 @@ describe('predictions page', () => {
     await visit('/predictions', '12-predictions');
     const atRisk = await api<AtRisk>('/api/v1/predictions/at-risk?limit=20');
     expect(atRisk.rows.length).toBeGreaterThan(0);
-    expect(atRisk.rows.every((r) => r.pOrder365 < 0.2)).toBe(true);
-    const clvs = atRisk.rows.map((r) => r.clv12m ?? -1);
+    expect(atRisk.rows.every((r) => r.p_order_365d < 0.2)).toBe(true);
+    const clvs = atRisk.rows.map((r) => r.clv_12m ?? -1);
     expect(clvs).toEqual([...clvs].sort((a, b) => b - a));
     const panel = page.getByTestId('at-risk');
     const names = await panel.locator('tbody tr td:first-child').allTextContents();
@@ -130,11 +132,11 @@ describe('overview cards from predictions and returning customers', () => {
     const expected = hearth.seed.orderList
       .filter((o) => { const day = localDay.format(o.placedAt); return day >= from && day <= to && firstDay.get(o.customer)! < from; })
       .reduce((s, o) => s + o.total, 0);
-    const returning = await api<{ current: { returningRevenue: number } }>(`/api/v1/overview/returning-revenue?from=${from}&to=${to}`);
-    expect(returning.current.returningRevenue).toBe(expected);
+    const returning = await api<ReturningRevenueReport>(`/api/v1/overview/returning-revenue?from=${from}&to=${to}`);
+    expect(returning.current.returning_revenue).toBe(expected);
     await expect(page.getByTestId('kpi-value-returningRevenue').textContent()).resolves.toBe(usd(expected, true));
     const d = await api<Distribution>('/api/v1/predictions/distribution');
-    await expect(page.getByTestId('kpi-value-customersAtRisk').textContent()).resolves.toBe(d.churnRisk.high.toLocaleString('en-US'));
+    await expect(page.getByTestId('kpi-value-customersAtRisk').textContent()).resolves.toBe(d.churn_risk.high.toLocaleString('en-US'));
     await expect(page.getByTestId('kpi-value-predictedClv').textContent()).resolves.toBe(usd(d.clv.total, true));
   });
 

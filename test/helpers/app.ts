@@ -40,7 +40,7 @@ export async function createTestApp(): Promise<TestApp> {
       const response = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });
       if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
       const cookie = response.cookies.find((c) => c.name === 'hearth_session');
-      return { cookie: `hearth_session=${cookie?.value}`, csrf: response.json().csrfToken as string };
+      return { cookie: `hearth_session=${cookie?.value}`, csrf: response.json().csrf_token as string };
     },
     close: async () => {
       await app.close();

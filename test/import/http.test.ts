@@ -26,7 +26,7 @@ describe('imports over HTTP', () => {
   it('queues an uploaded file as a job that imports it, and lists the run', async () => {
     const response = await upload('format=cdnow&name=CDNOW_sample.txt', cdnow);
     expect(response.statusCode).toBe(202);
-    const { job } = response.json();
+    const { job_id: job } = response.json();
     const worker = new Worker(t.services.jobs, silentLogger);
     registerJobs(worker, t.services);
     expect(await worker.tick()).toBe(true);
@@ -36,9 +36,9 @@ describe('imports over HTTP', () => {
 
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/imports', headers: { authorization: `Bearer ${key}` } });
     expect(list.statusCode).toBe(200);
-    const [run] = list.json().runs;
-    expect(run).toMatchObject({ format: 'cdnow', file: 'CDNOW_sample.txt', state: 'done', rowsRead: 6919, rowsRejected: 0, summary: { orders: { created: 6919 } } });
-    expect(run.fileSha256).toMatch(/^[0-9a-f]{64}$/);
+    const [run] = list.json().data;
+    expect(run).toMatchObject({ format: 'cdnow', file: 'CDNOW_sample.txt', state: 'done', rows_read: 6919, rows_rejected: 0, summary: { orders: { created: 6919 } } });
+    expect(run.file_sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('refuses an unknown format, a file that is not the format, and a missing key', async () => {

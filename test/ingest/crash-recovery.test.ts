@@ -59,7 +59,7 @@ describe('crash recovery', () => {
     const login = /Sign in as (\S+) with password (\S+)/.exec(first.output());
     expect(login).not.toBeNull();
     const session = await fetch(`${first.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: login![1], password: login![2] }) });
-    const { csrfToken, stores } = (await session.json()) as { csrfToken: string; stores: { id: string }[] };
+    const { csrf_token: csrfToken, stores } = (await session.json()) as { csrf_token: string; stores: { id: string }[] };
     const created = await fetch(`${first.url}/api/v1/keys`, {
       method: 'POST', body: JSON.stringify({ kind: 'write', name: 'crash' }),
       headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken, cookie: session.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') },

@@ -124,7 +124,7 @@ describe('Segment tracking API', () => {
     expect(api.deduplicated).toBe(2);
     expect(api.rejected).toBe(6);
     expect(api.received).toBe(api.stored + api.rejected + api.deduplicated);
-    expect(api.topRejections.map((r: { reason: string }) => r.reason)).toContain('event: is required for track');
+    expect(api.top_rejections.map((r: { reason: string }) => r.reason)).toContain('event: is required for track');
   });
 
   it('admits only the store\'s tracking origins once it lists them, and names a bad one', async () => {

@@ -26,14 +26,14 @@ const orders: Order[] = [
 ];
 
 /** Revenue in [from, to] from customers whose first (not cancelled) order day is before `from`. */
-function expected(from: string, to: string): { revenue: number; returningRevenue: number } {
+function expected(from: string, to: string): { revenue: number; returning_revenue: number } {
   const counted = orders.filter((o) => o.status !== 'cancelled');
   const first = new Map<number, string>();
   for (const o of counted) if (o.customer !== null && (!first.has(o.customer) || o.day < first.get(o.customer)!)) first.set(o.customer, o.day);
   const inRange = counted.filter((o) => o.day >= from && o.day <= to);
   return {
     revenue: inRange.reduce((s, o) => s + o.total, 0),
-    returningRevenue: inRange.filter((o) => o.customer !== null && first.get(o.customer)! < from).reduce((s, o) => s + o.total, 0),
+    returning_revenue: inRange.filter((o) => o.customer !== null && first.get(o.customer)! < from).reduce((s, o) => s + o.total, 0),
   };
 }
 
@@ -61,23 +61,23 @@ afterAll(async () => t?.close());
 
 describe('GET /api/v1/overview/returning-revenue', () => {
   it('counts the revenue of customers who first ordered before the range, and of the comparison range', async () => {
-    const { status, body } = await get<{ current: { revenue: number; returningRevenue: number }; comparison: { returningRevenue: number } }>(
-      '/api/v1/overview/returning-revenue?from=2026-03-01&to=2026-03-31&compareFrom=2026-02-01&compareTo=2026-02-28');
+    const { status, body } = await get<{ current: { revenue: number; returning_revenue: number }; comparison: { returning_revenue: number } }>(
+      '/api/v1/overview/returning-revenue?from=2026-03-01&to=2026-03-31&compare_from=2026-02-01&compare_to=2026-02-28');
     expect(status).toBe(200);
     expect(body.current).toMatchObject(expected('2026-03-01', '2026-03-31'));
     // Only customer 1's March order: the new customers' orders (even a second one) are not "returning".
-    expect(body.current.returningRevenue).toBe(5_000);
+    expect(body.current.returning_revenue).toBe(5_000);
     expect(body.comparison).toMatchObject(expected('2026-02-01', '2026-02-28'));
   });
 
   it('gives a monthly trend, returning meaning a first order before that month', async () => {
-    const { body } = await get<{ series: { periodStart: string; returningRevenue: number; revenue: number }[]; comparison: null }>(
+    const { body } = await get<{ series: { period_start: string; returning_revenue: number; revenue: number }[]; comparison: null }>(
       '/api/v1/overview/returning-revenue?from=2026-01-01&to=2026-03-31&period=month');
     expect(body.comparison).toBeNull();
     expect(body.series).toEqual([
-      { periodStart: '2026-01-01', ...expected('2026-01-01', '2026-01-31') },
-      { periodStart: '2026-02-01', ...expected('2026-02-01', '2026-02-28') },
-      { periodStart: '2026-03-01', ...expected('2026-03-01', '2026-03-31') },
+      { period_start: '2026-01-01', ...expected('2026-01-01', '2026-01-31') },
+      { period_start: '2026-02-01', ...expected('2026-02-01', '2026-02-28') },
+      { period_start: '2026-03-01', ...expected('2026-03-01', '2026-03-31') },
     ]);
   });
 
@@ -85,9 +85,9 @@ describe('GET /api/v1/overview/returning-revenue', () => {
     const backwards = await get<unknown>('/api/v1/overview/returning-revenue?from=2026-03-31&to=2026-03-01');
     expect(backwards.status).toBe(422);
     expect(errorOf(backwards.response).details.map((d) => d.path)).toContain('query.from');
-    const half = await get<unknown>('/api/v1/overview/returning-revenue?from=2026-03-01&to=2026-03-31&compareFrom=2026-02-01');
+    const half = await get<unknown>('/api/v1/overview/returning-revenue?from=2026-03-01&to=2026-03-31&compare_from=2026-02-01');
     expect(half.status).toBe(422);
-    expect(errorOf(half.response).details.map((d) => d.path)).toContain('query.compareTo');
+    expect(errorOf(half.response).details.map((d) => d.path)).toContain('query.compare_to');
     const missing = await get<unknown>('/api/v1/overview/returning-revenue?to=2026-03-31');
     expect(missing.status).toBe(422);
   });

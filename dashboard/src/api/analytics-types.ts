@@ -1,4 +1,4 @@
-/** The analytics API's answers that the dashboard reads. */
+/** The analytics pages: the cards and rows they show, and the API answers they read. */
 
 export interface KpiValue {
   key: string;
@@ -45,81 +45,17 @@ export interface CohortRow {
 }
 
 export interface CohortsAnswer {
-  period: 'week' | 'month' | 'quarter';
+  period: ReportQuery['period'];
   range: { from: string; to: string };
   cohorts: CohortRow[];
 }
 
-export interface RfmSegment {
-  segment: string;
-  label?: string;
-  description?: string;
-  customers: number;
-  /** Minor units. */
-  revenue: number;
-  share?: number;
-}
+/** The server's answers, as its response schemas define them (`src/http/schemas`). */
+import type { ReportQuery, RfmReport } from '../../../src/http/schemas/analytics.schemas';
 
-export interface RfmAnswer {
-  asOf?: string;
-  segments: RfmSegment[];
-}
-
-export interface CustomerRow {
-  id: number;
-  external_id: string | null;
-  email: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  country: string | null;
-  orders?: number;
-  revenue?: number;
-  last_order_at?: string | null;
-  created_at: string;
-}
-
-/** The server's answers, as sent. */
-export interface ReportMeta {
-  store: { currency: string; timezone: string; lastDay: string | null };
-  query: { from: string; to: string; period?: 'week' | 'month' | 'quarter'; compareRange?: { from: string; to: string } };
-}
-
-export interface KpiBlock {
-  from: string;
-  to: string;
-  customers: number;
-  newCustomers: number;
-  returningCustomers: number;
-  orders: number;
-  revenue: number;
-  aov: number | null;
-  repeatPurchaseRate: number | null;
-  retentionRate: number | null;
-  churnRate: number | null;
-  medianDaysToSecondOrder: number | null;
-}
-
-/** GET /api/v1/overview/returning-revenue (minor units). */
-export interface ReturningRevenueAnswer {
-  current: { from: string; to: string; revenue: number; returningRevenue: number };
-  comparison: { from: string; to: string; revenue: number; returningRevenue: number } | null;
-  series: { periodStart: string; revenue: number; returningRevenue: number }[];
-}
-
-export interface KpisReport extends ReportMeta {
-  current: KpiBlock;
-  comparison?: KpiBlock;
-  series: { periodStart: string; orders: number; revenue: number; customers: number; newCustomers: number }[];
-}
-
-export interface CohortsReport extends ReportMeta {
-  cohorts: { cohort: string; segment?: string | null; size: number; periods: { offset: number; customers: number; orders: number; revenue: number }[] }[];
-}
-
-export interface ProductsReport extends ReportMeta {
-  rows: { key: string; title: string; customers: number; repeatRate: number | null; medianDaysToSecondOrder: number | null; revenue12mPerCustomer: number | null }[];
-}
-
-export interface ClvReport extends ReportMeta {
-  rows: { key: string; title: string | null; customers: number; orders: number; revenue: number; revenuePerCustomer: number; repeatRate: number | null }[];
-}
+export type {
+  ClvReport, CohortsReport, KpiBlock, KpisReport, ProductsReport, ReportQuery, ReportStore, ReturningRevenueReport as ReturningRevenueAnswer,
+  RfmReport as RfmAnswer,
+} from '../../../src/http/schemas/analytics.schemas';
+export type RfmSegment = RfmReport['segments'][number];
+export type { CustomerSearchHit as CustomerRow } from '../../../src/http/schemas/segments.schemas';

@@ -1,52 +1,14 @@
-/** Segments: rules, previews, saved segments and personas. */
+/** Segments: rules, previews, saved segments and personas, as the server's schemas define them. */
+export type {
+  CustomerProfile, FieldCatalog, FieldInfo, FieldType, Operator, Persona, Preview, Segment, SegmentRule as Rule, SegmentSize as SizePoint, TimelineItem,
+} from '../../../src/http/schemas/segments.schemas';
 
-export type FieldType = 'string' | 'number' | 'money' | 'boolean' | 'date' | 'list';
+import type { Operator } from '../../../src/http/schemas/segments.schemas';
 
-export interface FieldInfo {
-  name: string;
-  type: FieldType;
-  label: string;
-  operators: string[];
-}
-
-/** Field groups by rule kind: profile, orders, prediction, rfm. */
-export type FieldCatalog = Record<string, FieldInfo[]>;
-
+/** One leaf condition as the rule builder edits it. */
 export interface Condition {
   kind: 'profile' | 'orders' | 'prediction' | 'rfm';
   field: string;
-  op: string;
+  op: Operator;
   value?: string | number | boolean | (string | number)[];
-}
-
-export type Rule = { kind: 'all' | 'any'; rules: unknown[] };
-
-export interface Preview {
-  count: number;
-  sample: { id: number; external_id: string | null; email: string | null; name: string; country: string | null }[];
-  took_ms: number;
-}
-
-export interface Segment {
-  id: string;
-  name: string;
-  description: string | null;
-  builtin_key: string | null;
-  member_count: number;
-  refreshed_at: string | null;
-  created_at: string;
-}
-
-export interface SizePoint {
-  day: string;
-  size: number;
-}
-
-export interface Persona {
-  id: string;
-  name: string;
-  description: string;
-  size: number;
-  revenue_share: number;
-  predicted_clv: number | null;
 }

@@ -24,7 +24,7 @@ export function AtRiskPanel({ limit = 10, reloadKey = 0 }: { limit?: number; rel
         {(answer) => (
           <>
             <p className="muted" data-testid="at-risk-count">
-              {fmt.number(answer.customers)} customers at high risk, with {fmt.money(answer.clvTotal)} of predicted 12-month value between them. The {fmt.number(answer.rows.length)} most valuable:
+              {fmt.number(answer.customers)} customers at high risk, with {fmt.money(answer.clv_total)} of predicted 12-month value between them. The {fmt.number(answer.rows.length)} most valuable:
             </p>
             <DataTable
               caption="Valuable customers at risk"
@@ -32,12 +32,12 @@ export function AtRiskPanel({ limit = 10, reloadKey = 0 }: { limit?: number; rel
               rowKey={(c) => String(c.id)}
               columns={[
                 { key: 'who', label: 'Customer', render: (c) => <Link to={`/customers/${c.id}`}>{c.name || c.email || `#${c.id}`}</Link> },
-                { key: 'clv', label: 'Predicted CLV (12 mo)', numeric: true, title: 'Discounted value of the orders expected in the next 12 months', render: (c) => fmt.money(c.clv12m) },
-                { key: 'p365', label: 'P(order, 365 d)', numeric: true, title: 'Probability of at least one order in the next 365 days', render: (c) => fmt.percent(c.pOrder365, 0) },
-                { key: 'alive', label: 'P(alive)', numeric: true, title: 'Probability the customer is still a customer', render: (c) => fmt.percent(c.pAlive, 0) },
+                { key: 'clv', label: 'Predicted CLV (12 mo)', numeric: true, title: 'Discounted value of the orders expected in the next 12 months', render: (c) => fmt.money(c.clv_12m) },
+                { key: 'p365', label: 'P(order, 365 d)', numeric: true, title: 'Probability of at least one order in the next 365 days', render: (c) => fmt.percent(c.p_order_365d, 0) },
+                { key: 'alive', label: 'P(alive)', numeric: true, title: 'Probability the customer is still a customer', render: (c) => fmt.percent(c.p_alive, 0) },
                 { key: 'orders', label: 'Orders', numeric: true, render: (c) => fmt.number(c.orders) },
                 { key: 'spent', label: 'Spent so far', numeric: true, render: (c) => fmt.money(c.spent) },
-                { key: 'last', label: 'Last order', render: (c) => fmt.date(c.lastOrderAt) },
+                { key: 'last', label: 'Last order', render: (c) => fmt.date(c.last_order_at) },
               ]}
             />
           </>

@@ -20,13 +20,13 @@ export function ClvPanels() {
         trigger: 'axis', confine: true,
         formatter: (p: { dataIndex: number }[]) => {
           const r = rows[p[0]?.dataIndex ?? 0];
-          return r ? `<b>${r.title ?? r.key}</b><br/>${fmt.money(Math.round(r.revenuePerCustomer))} per customer<br/>${fmt.number(r.customers)} customers, repeat rate ${fmt.percent(r.repeatRate, 1)}` : '';
+          return r ? `<b>${r.title ?? r.key}</b><br/>${r.revenue_per_customer === null ? '—' : fmt.money(r.revenue_per_customer)} per customer<br/>${fmt.number(r.customers)} customers, repeat rate ${fmt.percent(r.repeat_rate, 1)}` : '';
         },
       },
       grid: { left: 80, right: 16, top: 16, bottom: 56 },
       xAxis: { type: 'category', data: rows.map((r) => r.title ?? r.key), ...axis('Cohort (month of first order)', { nameGap: 40 }) },
       yAxis: { type: 'value', ...axis(`Revenue per customer to date (${fmt.currency})`, { nameGap: 62, axisLabel: { formatter: (v: number) => fmt.money(v, { compact: true }) } }) },
-      series: [{ name: 'Revenue per customer', type: 'bar', data: rows.map((r) => Math.round(r.revenuePerCustomer)) }],
+      series: [{ name: 'Revenue per customer', type: 'bar', data: rows.map((r) => r.revenue_per_customer) }],
     };
   }, [clv.result, fmt]);
   return (

@@ -17,10 +17,10 @@ function returningCard(report: KpisReport | undefined, answer: Loadable<Returnin
   if (!report || answer.state === 'loading') return { ...base, loading: true };
   if (answer.state === 'error') return { ...base, error: answer.error.describe() };
   const { current, comparison, series } = answer.data;
-  const share = current.revenue > 0 ? current.returningRevenue / current.revenue : null;
+  const share = current.revenue > 0 ? current.returning_revenue / current.revenue : null;
   return {
-    ...base, value: current.returningRevenue, previous: comparison?.returningRevenue ?? null,
-    series: series.map((p) => ({ period: p.periodStart, value: p.returningRevenue })),
+    ...base, value: current.returning_revenue, previous: comparison?.returning_revenue ?? null,
+    series: series.map((p) => ({ period: p.period_start, value: p.returning_revenue })),
     ...(share !== null && { detail: `${fmt.percent(share, 0)} of revenue` }),
   };
 }
@@ -41,12 +41,12 @@ function predictionCards(answer: Loadable<PredictionDistribution>, fmt: Formatte
     const note = 'no predictions yet — fitted daily, or “Refit now” on Predictions';
     return [{ ...clv, note }, { ...risk, note }];
   }
-  const asOf = `scored ${fmt.date(d.scoredAt)}`;
+  const asOf = `scored ${fmt.date(d.scored_at)}`;
   return [
     d.clv.customers > 0
-      ? { ...clv, value: d.clv.total, note: `${asOf}; mean ${fmt.money(d.clv.mean === null ? null : Math.round(d.clv.mean))}` }
+      ? { ...clv, value: d.clv.total, note: `${asOf}; mean ${fmt.money(d.clv.mean)}` }
       : { ...clv, note: 'no spend model yet: needs 20 repeat buyers with an order value' },
-    { ...risk, value: d.churnRisk.high, note: `${asOf}; ${fmt.percent(d.churnRisk.high / d.customers, 0)} of ${fmt.number(d.customers)} customers` },
+    { ...risk, value: d.churn_risk.high, note: `${asOf}; ${fmt.percent(d.churn_risk.high / d.customers, 0)} of ${fmt.number(d.customers)} customers` },
   ];
 }
 
@@ -54,7 +54,7 @@ function predictionCards(answer: Loadable<PredictionDistribution>, fmt: Formatte
 export function useExtraKpis(report: KpisReport | undefined, fmt: Formatter): KpiValue[] {
   const key = report ? `returning:${report.current.from}:${report.current.to}:${report.comparison?.from ?? ''}:${report.comparison?.to ?? ''}` : null;
   const returning = useApi(key, () => http.get<ReturningRevenueAnswer>('/api/v1/overview/returning-revenue', {
-    from: report!.current.from, to: report!.current.to, compareFrom: report!.comparison?.from, compareTo: report!.comparison?.to, period: report!.query.period,
+    from: report!.current.from, to: report!.current.to, compare_from: report!.comparison?.from, compare_to: report!.comparison?.to, period: report!.query.period,
   }));
   const predictions = useApi('distribution', () => http.get<PredictionDistribution>('/api/v1/predictions/distribution'));
   return [returningCard(report, returning.result, fmt), ...predictionCards(predictions.result, fmt)];

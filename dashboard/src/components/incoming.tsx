@@ -48,9 +48,9 @@ export function TrackingStatus() {
               { key: 'rejected', label: 'Rejected', numeric: true, render: (s) => <span className={s.rejected > 0 ? 'badge bad' : ''}>{fmt.number(s.rejected)}</span> },
               {
                 key: 'reasons', label: 'Top rejection reasons',
-                render: (s) => s.topRejections.length === 0 ? '—' : (
+                render: (s) => s.top_rejections.length === 0 ? '—' : (
                   <ul className="plain-list">
-                    {s.topRejections.map((r) => <li key={r.reason}><code>{r.reason}</code> × {fmt.number(r.count)}</li>)}
+                    {s.top_rejections.map((r) => <li key={r.reason}><code>{r.reason}</code> × {fmt.number(r.count)}</li>)}
                   </ul>
                 ),
               },
@@ -75,7 +75,7 @@ function changes(summary: ImportRun['summary']): string {
 
 export function ImportRuns() {
   const { fmt } = useApp();
-  const { result, reload } = useApi('import-runs', () => http.get<{ runs: ImportRun[] }>('/api/v1/imports?limit=20'));
+  const { result, reload } = useApi('import-runs', () => http.get<{ data: ImportRun[] }>('/api/v1/imports?limit=20'));
   return (
     <Panel
       title="File imports"
@@ -83,21 +83,21 @@ export function ImportRuns() {
       actions={<RefreshButton onClick={reload} />}
       testId="import-runs"
     >
-      <Async result={result} onRetry={reload} isEmpty={(d) => d.runs.length === 0} empty={<>No file imported yet. Import order and customer files with <code>hearth import FILE --format F</code>.</>}>
-        {({ runs }) => (
+      <Async result={result} onRetry={reload} isEmpty={(d) => d.data.length === 0} empty={<>No file imported yet. Import order and customer files with <code>hearth import FILE --format F</code>.</>}>
+        {({ data: runs }) => (
           <DataTable<ImportRun>
             caption="File imports"
             rows={runs}
             rowKey={(r) => r.id}
             columns={[
-              { key: 'file', label: 'File', render: (r) => <span title={r.fileSha256 ?? ''}>{r.file}</span> },
+              { key: 'file', label: 'File', render: (r) => <span title={r.file_sha256 ?? ''}>{r.file}</span> },
               { key: 'format', label: 'Format', render: (r) => r.format },
               { key: 'state', label: 'State', render: (r) => <span className={`badge ${r.state === 'done' ? 'good' : r.state === 'failed' ? 'bad' : 'warn'}`}>{r.state}</span> },
-              { key: 'rows', label: 'Rows read', numeric: true, render: (r) => fmt.number(r.rowsRead) },
-              { key: 'rejected', label: 'Rejected', numeric: true, render: (r) => fmt.number(r.rowsRejected) },
+              { key: 'rows', label: 'Rows read', numeric: true, render: (r) => fmt.number(r.rows_read) },
+              { key: 'rejected', label: 'Rejected', numeric: true, render: (r) => fmt.number(r.rows_rejected) },
               { key: 'changes', label: 'Changes', render: (r) => changes(r.summary) },
-              { key: 'started', label: 'Started', render: (r) => fmt.dateTime(r.startedAt) },
-              { key: 'finished', label: 'Finished', render: (r) => fmt.dateTime(r.finishedAt) },
+              { key: 'started', label: 'Started', render: (r) => fmt.dateTime(r.started_at) },
+              { key: 'finished', label: 'Finished', render: (r) => fmt.dateTime(r.finished_at) },
             ]}
           />
         )}

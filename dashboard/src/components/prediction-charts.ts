@@ -32,7 +32,7 @@ export function frequencyOption(m: BacktestMetrics, fmt: Formatter): ChartOption
     tooltip: {
       ...tooltip,
       formatter: (p: { dataIndex: number; seriesName: string; value: number; marker: string }[]) => {
-        const b = m.byFrequency[p[0]?.dataIndex ?? 0];
+        const b = m.by_frequency[p[0]?.dataIndex ?? 0];
         if (!b) return '';
         return [`<b>${b.x >= 7 ? '7 or more' : b.x} repeat orders before the holdout</b> (${fmt.number(b.customers)} customers)`,
           ...p.map((s) => `${s.marker}${s.seriesName}: ${fmt.number(s.value, { digits: 2 })} orders per customer`)].join('<br/>');
@@ -40,11 +40,11 @@ export function frequencyOption(m: BacktestMetrics, fmt: Formatter): ChartOption
     },
     legend: { top: 0 },
     grid,
-    xAxis: { type: 'category', data: m.byFrequency.map((b) => (b.x >= 7 ? '7+' : String(b.x))), ...axis('Repeat orders in the calibration period', { axisLabel: { color: '#374151', interval: 0 } }) },
+    xAxis: { type: 'category', data: m.by_frequency.map((b) => (b.x >= 7 ? '7+' : String(b.x))), ...axis('Repeat orders in the calibration period', { axisLabel: { color: '#374151', interval: 0 } }) },
     yAxis: { type: 'value', ...axis('Mean orders in the holdout', { nameGap: 44 }) },
     series: [
-      { name: 'Actual', type: 'bar', data: m.byFrequency.map((b) => b.actual) },
-      { name: 'Predicted', type: 'bar', data: m.byFrequency.map((b) => b.predicted) },
+      { name: 'Actual', type: 'bar', data: m.by_frequency.map((b) => b.actual) },
+      { name: 'Predicted', type: 'bar', data: m.by_frequency.map((b) => b.predicted) },
     ],
   };
 }

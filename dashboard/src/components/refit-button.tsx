@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { http } from '../api/client';
-import type { RefitJob } from '../api/prediction-types';
+import type { QueuedJob, RefitJob } from '../api/prediction-types';
 import { useAction } from '../api/use-api';
 import { useApp } from './app-context';
 
@@ -18,7 +18,7 @@ export function RefitButton({ onDone }: { onDone: () => void }) {
   const [pollError, setPollError] = useState<string | undefined>();
   const done = useRef(onDone);
   done.current = onDone;
-  const queue = useAction(() => http.post<{ jobId: number }>('/api/v1/predictions/refit'));
+  const queue = useAction(() => http.post<QueuedJob>('/api/v1/predictions/refit'));
 
   useEffect(() => {
     if (jobId === undefined) return;
@@ -49,7 +49,7 @@ export function RefitButton({ onDone }: { onDone: () => void }) {
     const answer = await queue.run();
     if (answer) {
       setJob(undefined);
-      setJobId(answer.jobId);
+      setJobId(answer.job_id);
     }
   };
   const result = job?.state === 'done' ? job.result : null;
@@ -73,7 +73,7 @@ export function RefitButton({ onDone }: { onDone: () => void }) {
             {running && <span className="spinner" aria-hidden="true" />}
             {result?.status === 'ok' && ` — ${result.customers.toLocaleString()} customers scored (fit and scoring ${(result.seconds.fit + result.seconds.score).toFixed(2)} s)`}
             {result?.status === 'insufficient' && ` — not enough data: ${result.missing.join('; ')}`}
-            {job.lastError && job.state !== 'done' && ` — ${job.lastError}`}
+            {job.last_error && job.state !== 'done' && ` — ${job.last_error}`}
           </>
         )}
         {pollError && ` (could not read the job's state: ${pollError})`}

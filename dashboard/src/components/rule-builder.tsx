@@ -1,4 +1,4 @@
-import type { Condition, FieldCatalog, FieldInfo } from '../api/segment-types';
+import type { Condition, FieldCatalog, FieldInfo, Operator } from '../api/segment-types';
 import { minorDigits } from './format';
 
 const kindLabels: Record<string, string> = { profile: 'Profile', orders: 'Orders', prediction: 'Prediction', rfm: 'RFM' };
@@ -65,7 +65,7 @@ export function RuleBuilder({ catalog, match, conditions, onChange, onMatch }: {
             }}>
               {(catalog[c.kind] ?? []).map((f) => <option key={f.name} value={f.name}>{f.label}</option>)}
             </select>
-            <select aria-label="Operator" name={`op-${index}`} value={c.op} onChange={(e) => update(index, { op: e.target.value })}>
+            <select aria-label="Operator" name={`op-${index}`} value={c.op} onChange={(e) => update(index, { op: e.target.value as Operator })}>
               {(field?.operators ?? []).map((op) => <option key={op} value={op}>{opLabels[op] ?? op}</option>)}
             </select>
             {!noValue.has(c.op) && (field?.type === 'boolean' ? (

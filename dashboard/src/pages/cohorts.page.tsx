@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { CohortRow, CohortsAnswer, CohortsReport } from '../api/analytics-types';
+import type { CohortRow, CohortsAnswer, CohortsReport, ReportQuery } from '../api/analytics-types';
 import { http } from '../api/client';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
@@ -10,15 +10,12 @@ import { Async } from '../components/states';
 import { Field, PageHeader, Panel, Segmented } from '../components/ui';
 
 type Metric = 'customers' | 'revenue' | 'ltv';
-const periodNames = { week: 'Week', month: 'Month', quarter: 'Quarter' } as const;
-const breakdowns = [
-  { value: '', label: 'None' },
-  { value: 'channel', label: 'First channel' },
-  { value: 'country', label: 'Country' },
-  { value: 'first_category', label: 'First category' },
-  { value: 'first_product', label: 'First product' },
-  { value: 'first_discount', label: 'First order discounted' },
-];
+const periodNames: Record<ReportQuery['period'], string> = { week: 'Week', month: 'Month', quarter: 'Quarter' };
+/** A label for every breakdown the server offers (the compiler checks none is missing). */
+const breakdownNames: Record<NonNullable<ReportQuery['breakdown']>, string> = {
+  channel: 'First channel', country: 'Country', first_category: 'First category', first_product: 'First product', first_discount: 'First order discounted',
+};
+const breakdowns = [{ value: '', label: 'None' }, ...Object.entries(breakdownNames).map(([value, label]) => ({ value, label }))];
 
 function cellValue(row: CohortRow, offset: number, metric: Metric): number | undefined {
   const cell = row.cells.find((c) => c.offset === offset);

@@ -1,4 +1,4 @@
-import type { CustomerRow } from '../api/analytics-types';
+import type { CustomerProfile, TimelineItem } from '../api/segment-types';
 import { http } from '../api/client';
 import type { CustomerPrediction } from '../api/prediction-types';
 import { useApi } from '../api/use-api';
@@ -9,55 +9,26 @@ import { Async } from '../components/states';
 import { PageHeader, Panel } from '../components/ui';
 import { customerName } from './customers.page';
 
-interface TimelineItem {
-  type: string;
-  at: string;
-  external_id?: string;
-  total?: number;
-  amount?: number;
-  status?: string;
-  items?: number;
-  name?: string;
-  event?: string;
-  rating?: number;
-  discount_codes?: string[];
-  reason?: string | null;
-  /** browsing_session */
-  ended_at?: string;
-  events?: number;
-  pages?: number;
-  names?: Record<string, number>;
-  /** segment: entered or left */
-  change?: string;
-}
-
-interface Profile {
-  identity: CustomerRow & { phone?: string | null; city?: string | null; tags?: string[] };
-  consent?: { accepts_marketing?: boolean };
-  kpis?: { orders?: number; revenue?: number; first_order_at?: string | null; last_order_at?: string | null; average_order_value?: number | null; days_since_last_order?: number | null };
-  rfm?: { segment: string; r?: number; f?: number; m?: number } | null;
-  segments?: { id: string; name: string }[];
-  personas?: { id: string; name: string }[];
-  timeline?: TimelineItem[];
-}
+type Profile = CustomerProfile;
+type BrowsingSession = Extract<TimelineItem, { type: 'browsing_session' }>;
 
 /** A browsing session in a line: how long, how many pages and events, and the most frequent ones. */
-function describeSession(item: TimelineItem): string {
-  const minutes = item.ended_at ? Math.round((Date.parse(item.ended_at) - Date.parse(item.at)) / 60_000) : 0;
-  const top = Object.entries(item.names ?? {}).sort(([, a], [, b]) => b - a).slice(0, 3).map(([name, n]) => (n > 1 ? `${name} ×${n}` : name));
+function describeSession(item: BrowsingSession): string {
+  const minutes = Math.round((Date.parse(item.ended_at) - Date.parse(item.at)) / 60_000);
+  const top = Object.entries(item.names).sort(([, a], [, b]) => b - a).slice(0, 3).map(([name, n]) => (n > 1 ? `${name} ×${n}` : name));
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return [minutes > 0 ? `${minutes} min` : undefined, item.pages ? plural(item.pages, 'page') : undefined, plural(item.events ?? 0, 'event'), top.join(', ')]
+  return [minutes > 0 ? `${minutes} min` : undefined, item.pages ? plural(item.pages, 'page') : undefined, plural(item.events, 'event'), top.join(', ')]
     .filter(Boolean).join(' · ');
 }
 
 function describe(item: TimelineItem, money: (v: number) => string): string {
-  if (item.type === 'browsing_session') return describeSession(item);
-  if (item.type === 'segment') return `${item.change ?? 'entered'} ${item.name ?? ''}`.trim();
-  const parts = [item.external_id, item.status, item.items !== undefined ? `${item.items} item${item.items === 1 ? '' : 's'}` : undefined,
-    item.total !== undefined ? money(item.total) : item.amount !== undefined ? money(item.amount) : undefined, item.event ?? item.name,
-    item.rating !== undefined ? `${item.rating}★` : undefined, item.discount_codes?.length ? `code ${item.discount_codes.join(', ')}` : undefined,
-    item.reason ?? undefined];
-  return parts.filter(Boolean).join(' · ');
+  switch (item.type) {
+    case 'browsing_session': return describeSession(item);
+    case 'segment': return `${item.change} ${item.name}`.trim();
+    case 'order': return [item.external_id, item.status, `${item.items} item${item.items === 1 ? '' : 's'}`, money(item.total),
+      item.discount_codes.length ? `code ${item.discount_codes.join(', ')}` : undefined].filter(Boolean).join(' · ');
+    case 'return': return [money(item.amount), item.reason ?? undefined].filter(Boolean).join(' · ');
+  }
 }
 
 export function CustomerPage({ id }: { id: string }) {

@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { http } from '../api/client';
-import type { ApiKey, CreatedKey, Job } from '../api/types';
+import { apiKeyKinds, type ApiKey, type ApiKeyKind, type CreatedKey, type JobList } from '../api/types';
+
+const keyKindLabels: Record<ApiKeyKind, string> = { write: 'Write (tracking only)', secret: 'Secret (full API)' };
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { ImportRuns, TrackingStatus } from '../components/incoming';
@@ -17,11 +19,11 @@ function snippet(origin: string, key: string): string {
 function Keys({ onWriteKey }: { onWriteKey: (key: string | undefined) => void }) {
   const { canWrite, fmt } = useApp();
   const { result, reload } = useApi(canWrite ? 'keys' : null, () => http.get<{ data: ApiKey[] }>('/api/v1/keys'));
-  const [kind, setKind] = useState<'write' | 'secret'>('write');
+  const [kind, setKind] = useState<ApiKeyKind>('write');
   const [name, setName] = useState('');
   const [created, setCreated] = useState<CreatedKey & { kind: string } | undefined>();
   const [copied, setCopied] = useState(false);
-  const create = useAction((body: { kind: 'write' | 'secret'; name: string }) => http.post<CreatedKey>('/api/v1/keys', body));
+  const create = useAction((body: { kind: ApiKeyKind; name: string }) => http.post<CreatedKey>('/api/v1/keys', body));
   const revoke = useAction((id: string) => http.delete(`/api/v1/keys/${encodeURIComponent(id)}`).then(() => true));
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -81,9 +83,8 @@ function Keys({ onWriteKey }: { onWriteKey: (key: string | undefined) => void })
       {revoke.error && <p className="form-error" role="alert">{revoke.error.describe()}</p>}
       <form onSubmit={submit} className="form-grid" aria-label="Create an API key" style={{ marginTop: 14 }}>
         <Field label="Kind">
-          <select name="key-kind" value={kind} onChange={(e) => setKind(e.target.value as 'write' | 'secret')}>
-            <option value="write">Write (tracking only)</option>
-            <option value="secret">Secret (full API)</option>
+          <select name="key-kind" value={kind} onChange={(e) => setKind(e.target.value as ApiKeyKind)}>
+            {apiKeyKinds.map((k) => <option key={k} value={k}>{keyKindLabels[k]}</option>)}
           </select>
         </Field>
         <Field label="Name"><input name="key-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. storefront" maxLength={100} /></Field>
@@ -96,7 +97,7 @@ function Keys({ onWriteKey }: { onWriteKey: (key: string | undefined) => void })
 
 function Jobs() {
   const { fmt } = useApp();
-  const { result, reload } = useApi('jobs', () => http.get<{ data: Job[] }>('/api/v1/jobs', { limit: 25 }));
+  const { result, reload } = useApi('jobs', () => http.get<JobList>('/api/v1/jobs', { limit: 25 }));
   return (
     <Panel title="Job queue" definition="Background work: model refits, segment refreshes, imports. Failed jobs are retried with backoff; dead ones gave up after their last attempt." actions={<RefreshButton onClick={reload} />}>
       <Async result={result} onRetry={reload} isEmpty={(d) => d.data.length === 0} empty="No background jobs have run yet. Imports, model refits and segment refreshes appear here.">
@@ -110,10 +111,10 @@ function Jobs() {
               { key: 'kind', label: 'Job', render: (j) => j.kind },
               { key: 'state', label: 'State', render: (j) => <span className={`badge ${j.state === 'done' ? 'good' : j.state === 'dead' || j.state === 'failed' ? 'bad' : 'warn'}`}>{j.state}</span> },
               { key: 'progress', label: 'Progress', numeric: true, render: (j) => (j.progress === null ? '—' : fmt.percent(j.progress, 0)) },
-              { key: 'attempts', label: 'Attempts', numeric: true, render: (j) => `${j.attempts} / ${j.maxAttempts}` },
-              { key: 'created', label: 'Created', render: (j) => fmt.dateTime(j.createdAt) },
-              { key: 'finished', label: 'Finished', render: (j) => fmt.dateTime(j.finishedAt) },
-              { key: 'error', label: 'Last error', render: (j) => <span title={j.lastError ?? ''}>{j.lastError ? j.lastError.slice(0, 60) : '—'}</span> },
+              { key: 'attempts', label: 'Attempts', numeric: true, render: (j) => `${j.attempts} / ${j.max_attempts}` },
+              { key: 'created', label: 'Created', render: (j) => fmt.dateTime(j.created_at) },
+              { key: 'finished', label: 'Finished', render: (j) => fmt.dateTime(j.finished_at) },
+              { key: 'error', label: 'Last error', render: (j) => <span title={j.last_error ?? ''}>{j.last_error ? j.last_error.slice(0, 60) : '—'}</span> },
             ]}
           />
         )}

@@ -67,7 +67,7 @@ function KpiCard({ kpi }: { kpi: KpiValue }) {
 export function toKpis(report: KpisReport): KpisAnswer {
   const now = report.current;
   const before = report.comparison;
-  const series = (pick: (p: KpisReport['series'][number]) => number) => report.series.map((p) => ({ period: p.periodStart, value: pick(p) }));
+  const series = (pick: (p: KpisReport['series'][number]) => number) => report.series.map((p) => ({ period: p.period_start, value: pick(p) }));
   const kpi = (key: keyof typeof now & string, label: string, unit: KpiValue['unit'], definition: string, extra: Partial<KpiValue> = {}): KpiValue => ({
     key, label, unit, definition, value: (now[key] as number | null) ?? null, previous: before ? ((before[key] as number | null) ?? null) : null, ...extra,
   });
@@ -76,11 +76,11 @@ export function toKpis(report: KpisReport): KpisAnswer {
     previous: before ? { from: before.from, to: before.to } : { from: now.from, to: now.from },
     kpis: [
       kpi('customers', 'Customers', 'count', 'Customers with at least one order in the period.', { series: series((p) => p.customers) }),
-      kpi('repeatPurchaseRate', 'Repeat purchase rate', 'ratio', 'Share of the period\'s customers who have placed two or more orders by its end.'),
-      kpi('retentionRate', 'Retention', 'ratio', 'Share of the previous period\'s customers who ordered again in this period.'),
-      kpi('returningCustomers', 'Returning customers', 'count', 'Customers in the period whose first order was before it.'),
+      kpi('repeat_purchase_rate', 'Repeat purchase rate', 'ratio', 'Share of the period\'s customers who have placed two or more orders by its end.'),
+      kpi('retention_rate', 'Retention', 'ratio', 'Share of the previous period\'s customers who ordered again in this period.'),
+      kpi('returning_customers', 'Returning customers', 'count', 'Customers in the period whose first order was before it.'),
       kpi('revenue', 'Revenue', 'money', 'Order totals in the period, in the store\'s currency.', { series: series((p) => p.revenue) }),
-      kpi('churnRate', 'Churn', 'ratio', 'Share of customers active at the start of the period who went longer than the inactivity threshold without ordering.', { lowerIsBetter: true }),
+      kpi('churn_rate', 'Churn', 'ratio', 'Share of customers active at the start of the period who went longer than the inactivity threshold without ordering.', { lowerIsBetter: true }),
     ],
   };
 }

@@ -11,7 +11,7 @@ import { Async, Empty, ErrorState, Loading } from '../components/states';
 import { PageHeader, Panel } from '../components/ui';
 
 /** Fixed decimals, so scores line up and compare (0.090, not 0.09). */
-const fixed = (fmt: { locale: string }, value: number, digits: number) => (Number.isFinite(value) ? new Intl.NumberFormat(fmt.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value) : '—');
+const fixed = (fmt: { locale: string }, value: number | null, digits: number) => (value !== null && Number.isFinite(value) ? new Intl.NumberFormat(fmt.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value) : '—');
 
 function Parameters({ params, errors }: { params: Record<string, number>; errors: Record<string, number | null> | undefined }) {
   const { fmt } = useApp();
@@ -33,26 +33,26 @@ function ModelSummary({ answer, backtest, metrics }: { answer: ModelAnswer; back
   const { fmt, canWrite } = useApp();
   const fit = answer.fit;
   if (fit.status !== 'ok') {
-    return <Empty>Not enough data to predict yet (as of {fmt.date(fit.asOf)}): the models need {fit.missing.join('; ')}. {canWrite ? 'Import more orders on the Data page, then press “Refit now”.' : 'They are refitted daily as orders arrive.'}</Empty>;
+    return <Empty>Not enough data to predict yet (as of {fmt.date(fit.as_of)}): the models need {fit.missing.join('; ')}. {canWrite ? 'Import more orders on the Data page, then press “Refit now”.' : 'They are refitted daily as orders arrive.'}</Empty>;
   }
-  const error = metrics && metrics.totalActual > 0 ? (metrics.totalPredicted - metrics.totalActual) / metrics.totalActual : undefined;
+  const error = metrics && metrics.total_actual > 0 ? (metrics.total_predicted - metrics.total_actual) / metrics.total_actual : undefined;
   const skipped = 'skipped' in fit.backtest ? fit.backtest.skipped : undefined;
   return (
     <dl className="dl" data-testid="model-summary">
       <dt>Model in use</dt><dd data-testid="model-name">{modelNames[fit.model] ?? fit.model}{fit.spend && ' + Gamma-Gamma'}</dd>
       <dt>Why this model</dt><dd data-testid="model-reason">{readableReason(fit.reason)}</dd>
-      <dt>Parameters</dt><dd><Parameters params={fit.count.params} errors={fit.count.standardErrors} /></dd>
+      <dt>Parameters</dt><dd><Parameters params={fit.count.params} errors={fit.count.standard_errors} /></dd>
       <dt>Spend model</dt>
       <dd>{fit.spend ? (
-        <><Parameters params={fit.spend.params} errors={fit.spend.fit?.standardErrors} /> <span className="muted">spend–frequency correlation {fmt.number(fit.spend.spendFrequencyCorrelation, { digits: 2 })}{fit.spend.independent ? '' : ' — above 0.3, so order values may be biased'}</span></>
+        <><Parameters params={fit.spend.params} errors={fit.spend.fit?.standard_errors} /> <span className="muted">spend–frequency correlation {fmt.number(fit.spend.spend_frequency_correlation, { digits: 2 })}{fit.spend.independent ? '' : ' — above 0.3, so order values may be biased'}</span></>
       ) : 'not fitted (fewer than 20 repeat buyers with an order value): no CLV'}</dd>
-      <dt>Fitted on</dt><dd>orders up to {fmt.date(fit.asOf)}, {fmt.number(fit.customers)} customers, log-likelihood {fmt.number(fit.count.logLikelihood, { digits: 1 })}{fit.count.converged ? '' : ' — the fit did not converge: a parameter ran off to its limit, which usually means the history shows almost no customers leaving yet; read the predictions with care'}</dd>
+      <dt>Fitted on</dt><dd>orders up to {fmt.date(fit.as_of)}, {fmt.number(fit.customers)} customers, log-likelihood {fmt.number(fit.count.log_likelihood, { digits: 1 })}{fit.count.converged ? '' : ' — the fit did not converge: a parameter ran off to its limit, which usually means the history shows almost no customers leaving yet; read the predictions with care'}</dd>
       {backtest && metrics ? (
         <>
           <dt>Backtest</dt>
-          <dd>fitted to {fmt.date(backtest.calibrationEnd)}, forecast to {fmt.date(backtest.holdoutEnd)}, {fmt.number(backtest.customers)} customers</dd>
+          <dd>fitted to {fmt.date(backtest.calibration_end)}, forecast to {fmt.date(backtest.holdout_end)}, {fmt.number(backtest.customers)} customers</dd>
           <dt>Holdout repeat orders</dt>
-          <dd data-testid="backtest-totals">predicted {fmt.number(metrics.totalPredicted, { digits: 0 })}, actual {fmt.number(metrics.totalActual)}{error !== undefined && ` (${error >= 0 ? '+' : ''}${fmt.percent(error, 1)})`}</dd>
+          <dd data-testid="backtest-totals">predicted {fmt.number(metrics.total_predicted, { digits: 0 })}, actual {fmt.number(metrics.total_actual)}{error !== undefined && ` (${error >= 0 ? '+' : ''}${fmt.percent(error, 1)})`}</dd>
           <dt>Per customer</dt><dd>mean absolute error {fixed(fmt, metrics.mae, 3)} orders; correlation {fixed(fmt, metrics.correlation, 3)}; Brier score <span data-testid="brier">{fixed(fmt, metrics.brier, 3)}</span></dd>
         </>
       ) : <><dt>Backtest</dt><dd>{skipped ?? 'none yet'}</dd></>}
@@ -67,7 +67,7 @@ function Distributions({ reloadKey }: { reloadKey: number }) {
     if (result.state !== 'ok') return undefined;
     const d = result.data;
     return {
-      alive: histogramOption(d.pAlive.bins, d.customers, fmt, { xName: 'P(alive)', label: percentBinLabel(fmt) }),
+      alive: histogramOption(d.p_alive.bins, d.customers, fmt, { xName: 'P(alive)', label: percentBinLabel(fmt) }),
       clv: histogramOption(d.clv.bins, d.clv.customers, fmt, { xName: `Predicted 12-month CLV (${fmt.currency})`, label: moneyBinLabel(fmt, d.clv.bins), color: '#059669' }),
     };
   }, [result, fmt]);
@@ -79,7 +79,7 @@ function Distributions({ reloadKey }: { reloadKey: number }) {
           {(d) => (
             <>
               {options && <Chart option={options.alive} label={`Histogram of P(alive) over ${d.customers} customers`} height={280} />}
-              <p className="muted">Mean {fmt.percent(d.pAlive.mean, 1)}, median {fmt.percent(d.pAlive.median, 1)} over <span data-testid="distribution-customers">{fmt.number(d.customers)}</span> customers.</p>
+              <p className="muted">Mean {fmt.percent(d.p_alive.mean, 1)}, median {fmt.percent(d.p_alive.median, 1)} over <span data-testid="distribution-customers">{fmt.number(d.customers)}</span> customers.</p>
             </>
           )}
         </Async>

@@ -21,9 +21,9 @@ export function ProductsPage() {
               columns={[
                 { key: 'title', label: 'Product', render: (p) => p.title, sortValue: (p) => p.title },
                 { key: 'first', label: 'First-order customers', numeric: true, render: (p) => fmt.number(p.customers), sortValue: (p) => p.customers },
-                { key: 'repeat', label: 'Repeat rate', numeric: true, render: (p) => fmt.percent(p.repeatRate, 1), title: 'Share who ordered again', sortValue: (p) => p.repeatRate },
-                { key: 'days', label: 'Median days to 2nd order', numeric: true, render: (p) => fmt.number(p.medianDaysToSecondOrder, { digits: 0 }), sortValue: (p) => p.medianDaysToSecondOrder },
-                { key: 'ltv', label: '12-month revenue per customer', numeric: true, render: (p) => fmt.money(p.revenue12mPerCustomer === null ? null : Math.round(p.revenue12mPerCustomer)), sortValue: (p) => p.revenue12mPerCustomer },
+                { key: 'repeat', label: 'Repeat rate', numeric: true, render: (p) => fmt.percent(p.repeat_rate, 1), title: 'Share who ordered again', sortValue: (p) => p.repeat_rate },
+                { key: 'days', label: 'Median days to 2nd order', numeric: true, render: (p) => fmt.number(p.median_days_to_second_order, { digits: 0 }), sortValue: (p) => p.median_days_to_second_order },
+                { key: 'ltv', label: '12-month revenue per customer', numeric: true, render: (p) => fmt.money(p.revenue_12m_per_customer === null ? null : Math.round(p.revenue_12m_per_customer)), sortValue: (p) => p.revenue_12m_per_customer },
               ]}
             />
           )}

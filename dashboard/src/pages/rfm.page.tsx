@@ -11,7 +11,7 @@ import { Async } from '../components/states';
 import { DataTable, PageHeader, Panel } from '../components/ui';
 
 function name(s: RfmSegment): string {
-  return s.label ?? s.segment;
+  return s.segment;
 }
 
 function barsOption(segments: RfmSegment[], fmt: Formatter): ChartOption {
@@ -68,7 +68,7 @@ export function RfmPage() {
             {(answer) => (
               <div className="rfm-grid" data-testid="rfm-grid">
                 {answer.segments.map((s) => (
-                  <button type="button" key={s.segment} className={`rfm-cell ${selected === s.segment ? 'selected' : ''}`} onClick={() => setQueryParam('segment', s.segment)} title={s.description} data-testid={`rfm-${s.segment}`}>
+                  <button type="button" key={s.segment} className={`rfm-cell ${selected === s.segment ? 'selected' : ''}`} onClick={() => setQueryParam('segment', s.segment)} data-testid={`rfm-${s.segment}`}>
                     <strong>{name(s)}</strong>
                     <span className="big">{fmt.number(s.customers)}</span>
                     <span className="muted">{fmt.percent(total ? s.customers / total : 0, 1)} of customers</span>

@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { http } from '../api/client';
-import type { Member, Role, StoreSettings } from '../api/types';
+import { roles, type Member, type Role, type StoreSettings } from '../api/types';
+
+const roleLabels: Record<Role, string> = { owner: 'Owner', admin: 'Admin', analyst: 'Analyst (read-only)' };
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { Async } from '../components/states';
@@ -136,7 +138,7 @@ function Users() {
               { key: 'role', label: 'Role', render: (m) => <span className="badge">{m.role}</span> },
               { key: 'since', label: 'Member since', render: (m) => fmt.date(m.created_at) },
               ...(isOwner ? [{
-                key: 'actions', label: '', render: (m: Member) => m.user_id === session.userId ? <span className="muted">you</span> : (
+                key: 'actions', label: '', render: (m: Member) => m.user_id === session.user_id ? <span className="muted">you</span> : (
                   <button type="button" className="danger" onClick={async () => { if (await remove.run(m.user_id)) reload(); }}>Remove</button>
                 ),
               }] : []),
@@ -152,9 +154,7 @@ function Users() {
             <Field label="Password" hint="At least 10 characters; share it privately."><input name="new-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} required minLength={10} /></Field>
             <Field label="Role">
               <select name="new-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-                <option value="analyst">Analyst (read-only)</option>
-                <option value="admin">Admin</option>
-                <option value="owner">Owner</option>
+                {[...roles].reverse().map((r) => <option key={r} value={r}>{roleLabels[r]}</option>)}
               </select>
             </Field>
             <div><button type="submit" className="primary" disabled={add.pending}>Add user</button></div>

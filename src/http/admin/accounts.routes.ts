@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
-import type { StoreTable } from '../../modules/accounts/accounts.table.js';
+import type { Principal, SessionInfo } from '../../modules/accounts/accounts.service.js';
+import { apiKeyKinds, roles, type StoreTable } from '../../modules/accounts/accounts.table.js';
 import { SESSION_COOKIE } from '../auth.js';
 import { route } from '../route.js';
+import {
+  addedUserSchema, apiKeysSchema, createdKeySchema, currentSessionSchema, membersSchema, sessionSchema, storeSettingsSchema,
+} from '../schemas/accounts.schemas.js';
 
 const tag = 'Accounts';
 
@@ -10,29 +14,39 @@ const tag = 'Accounts';
 function storeView({ shopify_secret: secret, tracking_origins: origins, ...store }: StoreTable) {
   return { ...store, shopify_secret_set: secret !== null, tracking_origins: origins === null ? null : (JSON.parse(origins) as string[]) };
 }
-const roleSchema = z.enum(['owner', 'admin', 'analyst']);
+const roleSchema = z.enum(roles);
+
+function sessionView(session: SessionInfo) {
+  return { user_id: session.userId, email: session.email, csrf_token: session.csrfToken, must_change_password: session.mustChangePassword, stores: session.stores };
+}
+
+function principalView({ storeId, keyKind, ...principal }: Principal) {
+  return { ...principal, store_id: storeId, ...(keyKind && { key_kind: keyKind }) };
+}
 
 export const accountRoutes = [
   route({
-    method: 'POST', url: '/api/v1/session', permission: 'public', tag, summary: 'Sign in with email and password; sets the session cookie',
+    method: 'POST', url: '/api/v1/session', operationId: 'createSession', permission: 'public', tag, summary: 'Sign in with email and password; sets the session cookie',
+    response: sessionSchema, errors: [401],
     body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
     handler: async ({ services, body, reply }) => {
       const { token, session } = await services.accounts.login(body.email, body.password);
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/', httpOnly: true, sameSite: 'strict', secure: services.config.secureCookies, maxAge: 14 * 86_400,
       });
-      return session;
+      return sessionView(session);
     },
   }),
   route({
-    method: 'GET', url: '/api/v1/session', permission: 'read', tag, summary: 'The signed-in user, their stores and the CSRF token',
+    method: 'GET', url: '/api/v1/session', operationId: 'getSession', permission: 'read', tag, summary: 'The signed-in user, their stores and the CSRF token; for an API key, the key',
+    response: currentSessionSchema,
     handler: async ({ session, principal }) => {
-      if (!session) return { principal };
-      return session;
+      if (!session) return { principal: principalView(principal) };
+      return sessionView(session);
     },
   }),
   route({
-    method: 'DELETE', url: '/api/v1/session', permission: 'public', tag, summary: 'Sign out', status: 204,
+    method: 'DELETE', url: '/api/v1/session', operationId: 'deleteSession', permission: 'public', tag, summary: 'Sign out', status: 204,
     handler: async ({ services, request, reply }) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) await services.accounts.logout(token);
@@ -41,13 +55,14 @@ export const accountRoutes = [
     },
   }),
   route({
-    method: 'GET', url: '/api/v1/store', permission: 'read', tag, summary: 'The current store and its settings',
+    method: 'GET', url: '/api/v1/store', operationId: 'getStore', permission: 'read', tag, summary: 'The current store and its settings',
+    response: storeSettingsSchema,
     handler: async ({ services, storeId }) => {
       return storeView(await services.accounts.getStore(storeId));
     },
   }),
   route({
-    method: 'PATCH', url: '/api/v1/store', permission: 'owner', tag, summary: 'Change the store name, time zone, currency, Shopify secret, inactivity threshold or the web origins allowed to send events',
+    method: 'PATCH', url: '/api/v1/store', operationId: 'updateStore', response: storeSettingsSchema, permission: 'owner', tag, summary: 'Change the store name, time zone, currency, Shopify secret, inactivity threshold or the web origins allowed to send events',
     body: z.object({
       name: z.string().optional(),
       timezone: z.string().optional(),
@@ -68,16 +83,21 @@ export const accountRoutes = [
     },
   }),
   route({
-    method: 'GET', url: '/api/v1/users', permission: 'read', tag, summary: 'Members of the store and their roles',
+    method: 'GET', url: '/api/v1/users', operationId: 'listUsers', response: membersSchema, permission: 'read', tag, summary: 'Members of the store and their roles',
     handler: async ({ services, storeId }) => ({ data: await services.accounts.listMembers(storeId) }),
   }),
   route({
-    method: 'POST', url: '/api/v1/users', permission: 'owner', tag, summary: 'Add a user to the store with a role', status: 201,
+    method: 'POST', url: '/api/v1/users', operationId: 'addUser', permission: 'owner', tag, summary: 'Add a user to the store with a role', status: 201,
+    response: addedUserSchema,
     body: z.object({ email: z.string(), name: z.string().optional(), password: z.string(), role: roleSchema }).strict(),
-    handler: async ({ services, storeId, body }) => services.accounts.addUser(storeId, body),
+    handler: async ({ services, storeId, body }) => {
+      const { userId, created } = await services.accounts.addUser(storeId, body);
+      return { user_id: userId, created };
+    },
   }),
   route({
-    method: 'DELETE', url: '/api/v1/users/:id', permission: 'owner', tag, summary: 'Remove a user from the store', status: 204,
+    method: 'DELETE', url: '/api/v1/users/:id', operationId: 'removeUser', permission: 'owner', tag, summary: 'Remove a user from the store', status: 204,
+    errors: [409],
     params: z.object({ id: z.string() }),
     handler: async ({ services, storeId, params, reply }) => {
       await services.accounts.removeMember(storeId, params.id);
@@ -85,19 +105,20 @@ export const accountRoutes = [
     },
   }),
   route({
-    method: 'GET', url: '/api/v1/keys', permission: 'write', tag, summary: 'API keys of the store (never the key itself)',
+    method: 'GET', url: '/api/v1/keys', operationId: 'listApiKeys', response: apiKeysSchema, permission: 'write', tag, summary: 'API keys of the store (never the key itself)',
     handler: async ({ services, storeId }) => ({ data: await services.accounts.listApiKeys(storeId) }),
   }),
   route({
-    method: 'POST', url: '/api/v1/keys', permission: 'write', tag, summary: 'Create an API key; the key is in this response only', status: 201,
-    body: z.object({ kind: z.enum(['write', 'secret']), name: z.string().max(100).default('') }).strict(),
+    method: 'POST', url: '/api/v1/keys', operationId: 'createApiKey', permission: 'write', tag, summary: 'Create an API key; the key is in this response only', status: 201,
+    response: createdKeySchema,
+    body: z.object({ kind: z.enum(apiKeyKinds), name: z.string().max(100).default('') }).strict(),
     handler: async ({ services, storeId, principal, body }) => {
       if (principal.kind === 'key' && body.kind === 'secret') throw new AppError('forbidden', 'Secret keys are created by a signed-in owner or admin');
       return services.accounts.createApiKey(storeId, body.kind, body.name);
     },
   }),
   route({
-    method: 'DELETE', url: '/api/v1/keys/:id', permission: 'write', tag, summary: 'Revoke an API key', status: 204,
+    method: 'DELETE', url: '/api/v1/keys/:id', operationId: 'revokeApiKey', permission: 'write', tag, summary: 'Revoke an API key', status: 204,
     params: z.object({ id: z.string() }),
     handler: async ({ services, storeId, params, reply }) => {
       await services.accounts.revokeApiKey(storeId, params.id);

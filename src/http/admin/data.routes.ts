@@ -7,12 +7,15 @@ import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { productSchema } from '../../modules/catalog/catalog.schemas.js';
 import { customerSchema } from '../../modules/customers/customers.schemas.js';
-import { orderStatuses } from '../../modules/commerce/commerce.validation.js';
 import type { CommerceBatch, WriteSummary } from '../../modules/commerce/commerce.input.js';
 import { externalId, isoInstant, orderSchema, returnSchema } from '../../modules/commerce/commerce.schemas.js';
-import type { OrderStatus } from '../../modules/orders/orders.table.js';
+import { orderStatuses } from '../../modules/orders/orders.table.js';
 import type { Services } from '../../services.js';
 import { route, type RouteSpec } from '../route.js';
+import {
+  batchResultSchema, customerPage, customerSchema as customerView, orderPage, orderSchema as orderView, productPage, productSchema as productView,
+  returnPage, returnSchema as returnView, upsertResult,
+} from '../schemas/data.schemas.js';
 
 /** Items per batch request; larger loads belong in the file importer. */
 export const MAX_BATCH_ITEMS = 1000;
@@ -36,51 +39,71 @@ const limit = z.coerce.number().int().min(1).max(200).default(50);
 const cursor = z.string().optional();
 const internalId = z.coerce.number().int().min(1);
 const refParams = z.object({ id: z.string().min(1) });
-const extParams = z.object({ externalId: externalId });
+/** A PUT names the item by its external id, in the place where a GET takes `id` (one path, one parameter name). */
+const extParams = z.object({ id: externalId.meta({ description: 'The external id of the item' }) });
 
-interface EntitySpec {
+interface EntitySpec<T> {
   section: Section;
   /** URL segment and OpenAPI tag. */
   path: string;
   tag: string;
   singular: string;
+  /** The operationId noun: Customer → upsertCustomer, getCustomer, upsertCustomers. */
+  noun: string;
   item: z.ZodObject;
-  read: (services: Services, storeId: string, ref: string) => Promise<unknown>;
+  /** The item as the API answers with it. */
+  view: z.ZodType<T, unknown>;
+  read: (services: Services, storeId: string, ref: string) => Promise<T>;
 }
 
-const entities: EntitySpec[] = [
-  { section: 'customers', path: 'customers', tag: 'Customers', singular: 'customer', item: customerSchema, read: (s, store, ref) => s.customers.get(store, ref) },
-  { section: 'products', path: 'products', tag: 'Catalog', singular: 'product', item: productSchema, read: (s, store, ref) => s.catalog.get(store, ref) },
-  { section: 'orders', path: 'orders', tag: 'Orders', singular: 'order', item: orderSchema, read: (s, store, ref) => s.orders.get(store, ref) },
-  { section: 'returns', path: 'returns', tag: 'Orders', singular: 'return', item: returnSchema, read: async (s, store, ref) => s.orders.getReturn(store, ref) },
-];
+const entity = <T>(spec: EntitySpec<T>) => spec;
+
+const customers = entity({
+  section: 'customers', path: 'customers', tag: 'Customers', singular: 'customer', noun: 'Customer', item: customerSchema, view: customerView,
+  read: (s, store, ref) => s.customers.get(store, ref),
+});
+const products = entity({
+  section: 'products', path: 'products', tag: 'Catalog', singular: 'product', noun: 'Product', item: productSchema, view: productView,
+  read: (s, store, ref) => s.catalog.get(store, ref),
+});
+const orders = entity({
+  section: 'orders', path: 'orders', tag: 'Orders', singular: 'order', noun: 'Order', item: orderSchema, view: orderView,
+  read: (s, store, ref) => s.orders.get(store, ref),
+});
+const returns = entity({
+  section: 'returns', path: 'returns', tag: 'Orders', singular: 'return', noun: 'Return', item: returnSchema, view: returnView,
+  read: async (s, store, ref) => s.orders.getReturn(store, ref),
+});
 
 function batchResult(section: Section, summary: WriteSummary) {
   return { ...summary[section], summary };
 }
 
-function writeRoutes(entity: EntitySpec): RouteSpec[] {
-  const { section, path, tag, singular } = entity;
+function writeRoutes<T>(entity: EntitySpec<T>): RouteSpec[] {
+  const { section, path, tag, singular, noun } = entity;
   return [
     route({
-      method: 'PUT', url: `/api/v1/${path}/:externalId`, permission: 'write', tag,
-      summary: `Create or update one ${singular} by its external id (201 when created)`,
+      method: 'PUT', url: `/api/v1/${path}/:id`, operationId: `upsert${noun}`, permission: 'write', tag,
+      summary: `Create or update one ${singular} by its external id: 201 when it was created, 200 when it was updated or unchanged`,
+      status: 201, alsoStatus: [200], response: upsertResult(entity.view),
+      statusDescriptions: { 201: `The ${singular} was created`, 200: `The ${singular} was updated, or was already as sent (\`result\` says which)` },
       params: extParams,
       body: entity.item.extend({ external_id: externalId.optional() }),
       handler: async ({ services, storeId, params, body, reply }) => {
         const item = body as Record<string, unknown>;
-        if (item.external_id !== undefined && item.external_id !== params.externalId) {
+        if (item.external_id !== undefined && item.external_id !== params.id) {
           throw new AppError('validation_failed', 'The body names another external id than the URL', [
-            { path: 'external_id', reason: `is "${String(item.external_id)}" but the URL says "${params.externalId}"` },
+            { path: 'external_id', reason: `is "${String(item.external_id)}" but the URL says "${params.id}"` },
           ]);
         }
-        const outcome = await services.commerce.writeOne(storeId, section, { ...item, external_id: params.externalId } as never);
-        const data = await entity.read(services, storeId, `ext:${params.externalId}`);
-        return reply.status(outcome === 'created' ? 201 : 200).send({ result: outcome, data });
+        const outcome = await services.commerce.writeOne(storeId, section, { ...item, external_id: params.id } as never);
+        const data = await entity.read(services, storeId, `ext:${params.id}`);
+        if (outcome !== 'created') reply.status(200);
+        return { result: outcome, data };
       },
     }),
     route({
-      method: 'POST', url: `/api/v1/${path}/batch`, permission: 'write', tag,
+      method: 'POST', url: `/api/v1/${path}/batch`, operationId: `upsert${noun}s`, permission: 'write', tag, response: batchResultSchema,
       summary: `Create or update up to ${MAX_BATCH_ITEMS} ${path} in one transaction; counts created, updated and unchanged`,
       body: batchBody(section, entity.item),
       handler: async ({ services, storeId, body }) => {
@@ -89,7 +112,7 @@ function writeRoutes(entity: EntitySpec): RouteSpec[] {
       },
     }),
     route({
-      method: 'GET', url: `/api/v1/${path}/:id`, permission: 'read', tag,
+      method: 'GET', url: `/api/v1/${path}/:id`, operationId: `get${noun}`, permission: 'read', tag, response: entity.view,
       summary: `One ${singular} by internal id or ext:<external id>`,
       params: refParams,
       handler: async ({ services, storeId, params }) => entity.read(services, storeId, params.id),
@@ -99,7 +122,7 @@ function writeRoutes(entity: EntitySpec): RouteSpec[] {
 
 const listRoutes: RouteSpec[] = [
   route({
-    method: 'GET', url: '/api/v1/customers', permission: 'read', tag: 'Customers',
+    method: 'GET', url: '/api/v1/customers', operationId: 'listCustomers', response: customerPage, permission: 'read', tag: 'Customers',
     summary: 'Customers, newest first; filter by email, country, creation / update time or a search text',
     query: z.object({
       limit, cursor, email: z.string().optional(), country: z.string().optional(),
@@ -109,7 +132,7 @@ const listRoutes: RouteSpec[] = [
     handler: async ({ services, storeId, query }) => services.customers.list(storeId, query),
   }),
   route({
-    method: 'GET', url: '/api/v1/products', permission: 'read', tag: 'Catalog',
+    method: 'GET', url: '/api/v1/products', operationId: 'listProducts', response: productPage, permission: 'read', tag: 'Catalog',
     summary: 'Products with their variants, newest first; filter by category, update time or a search text',
     query: z.object({
       limit, cursor, category: z.string().optional(), updated_after: isoInstant.optional(), q: z.string().min(1).max(200).optional(),
@@ -117,17 +140,17 @@ const listRoutes: RouteSpec[] = [
     handler: async ({ services, storeId, query }) => services.catalog.list(storeId, query),
   }),
   route({
-    method: 'GET', url: '/api/v1/orders', permission: 'read', tag: 'Orders',
+    method: 'GET', url: '/api/v1/orders', operationId: 'listOrders', response: orderPage, permission: 'read', tag: 'Orders',
     summary: 'Orders, most recently placed first; filter by customer, status or placement time',
     query: z.object({
       limit, cursor, customer_id: internalId.optional(),
-      status: z.enum(orderStatuses as [OrderStatus, ...OrderStatus[]]).optional(),
+      status: z.enum(orderStatuses).optional(),
       placed_after: isoInstant.optional(), placed_before: isoInstant.optional(),
     }).strict(),
     handler: async ({ services, storeId, query }) => services.orders.list(storeId, query),
   }),
   route({
-    method: 'GET', url: '/api/v1/returns', permission: 'read', tag: 'Orders',
+    method: 'GET', url: '/api/v1/returns', operationId: 'listReturns', response: returnPage, permission: 'read', tag: 'Orders',
     summary: 'Returns with their lines, most recent first; filter by order, customer or return time',
     query: z.object({
       limit, cursor, order_id: internalId.optional(), customer_id: internalId.optional(),
@@ -137,4 +160,6 @@ const listRoutes: RouteSpec[] = [
   }),
 ];
 
-export const dataRoutes: RouteSpec[] = [...listRoutes, ...entities.flatMap(writeRoutes)];
+export const dataRoutes: RouteSpec[] = [
+  ...listRoutes, ...writeRoutes(customers), ...writeRoutes(products), ...writeRoutes(orders), ...writeRoutes(returns),
+];

@@ -14,8 +14,10 @@ import { newId } from '../../lib/ids.js';
 import { checkMapping } from '../../modules/imports/column-mapping.js';
 import { formatNames } from '../../modules/imports/formats/index.js';
 import { importJobKind, type ImportJobPayload } from '../../modules/imports/imports.job.js';
+import type { WriteSummary } from '../../modules/commerce/commerce.input.js';
 import { checkImportRequest } from '../../modules/imports/imports.service.js';
 import { route, type RouteScope } from '../route.js';
+import { importRunsSchema, queuedImportSchema } from '../schemas/jobs.schemas.js';
 
 const tag = 'Import';
 /** Uploads above this are refused; larger files are imported with the CLI. */
@@ -43,7 +45,8 @@ function limited(max: number): Transform {
 
 const importRoutes = [
   route({
-    method: 'POST', url: '/api/v1/imports', permission: 'write', tag, status: 202, query: uploadQuery,
+    method: 'POST', url: '/api/v1/imports', operationId: 'uploadImport', permission: 'write', tag, status: 202, query: uploadQuery,
+    response: queuedImportSchema, errors: [413, 415],
     summary: 'Upload a file (raw body) and import it in the background; returns the job to follow',
     handler: async ({ services, storeId, query, request }) => {
       let mapping;
@@ -74,18 +77,18 @@ const importRoutes = [
         ...(query.currency && { currency: query.currency.toUpperCase() }), ...(mapping && { mapping }),
       };
       const job = await services.jobs.enqueue(importJobKind, payload, { storeId, maxAttempts: 3 });
-      return { job, file: name, format: query.format };
+      return { job_id: job, file: name, format: query.format };
     },
   }),
   route({
-    method: 'GET', url: '/api/v1/imports', permission: 'read', tag, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    method: 'GET', url: '/api/v1/imports', operationId: 'listImports', response: importRunsSchema, permission: 'read', tag, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
     summary: 'Import runs of this store, newest first, with rows read and rejected and what was created',
     handler: async ({ services, storeId, query }) => {
       const runs = await services.imports.listRuns(storeId, query.limit);
       return {
-        runs: runs.map((run) => ({
-          id: run.id, format: run.format, file: run.file_name, state: run.state, rowsRead: run.rows_read, rowsRejected: run.rows_rejected,
-          fileSha256: run.file_sha256 || null, summary: run.summary ? JSON.parse(run.summary) : null, startedAt: run.started_at, finishedAt: run.finished_at,
+        data: runs.map((run) => ({
+          id: run.id, format: run.format, file: run.file_name, state: run.state, rows_read: run.rows_read, rows_rejected: run.rows_rejected,
+          file_sha256: run.file_sha256 || null, summary: run.summary ? (JSON.parse(run.summary) as WriteSummary) : null, started_at: run.started_at, finished_at: run.finished_at,
         })),
       };
     },

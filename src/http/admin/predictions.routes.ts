@@ -4,64 +4,73 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
+import { snakeKeys } from '../../lib/json-case.js';
 import { valuableAtRisk } from '../../modules/predictions/at-risk.query.js';
 import { predictionDistribution } from '../../modules/predictions/distribution.query.js';
 import { refitJobKind } from '../../modules/predictions/predictions.job.js';
 import { currentModel, predictionFor } from '../../modules/predictions/predictions.service.js';
+import { churnRisks, countModelKinds, timeUnits } from '../../modules/predictions/predictions.table.js';
 import { route } from '../route.js';
+import { queuedJobSchema } from '../schemas/jobs.schemas.js';
+import { atRiskSchema, currentModelSchema, customerPredictionSchema, distributionSchema, refitJobSchema } from '../schemas/predictions.schemas.js';
+import { jobJson } from './jobs.routes.js';
 
 const tag = 'Predictions';
 
 export const predictionRoutes = [
   route({
-    method: 'GET', url: '/api/v1/predictions/model', permission: 'read', tag, summary: 'The current model fit with its backtest (calibration report)',
+    method: 'GET', url: '/api/v1/predictions/model', operationId: 'getPredictionModel', response: currentModelSchema, errors: [404], permission: 'read', tag, summary: 'The current model fit with its backtest (calibration report)',
     handler: async ({ services, storeId }) => {
       const current = await currentModel(services.storage, storeId);
       if (!current) throw new AppError('not_found', 'The models have not been fitted yet');
-      return current;
+      return snakeKeys(current);
     },
   }),
   route({
-    method: 'GET', url: '/api/v1/customers/:id/predictions', permission: 'read', tag, summary: "A customer's predictions from the current model",
+    method: 'GET', url: '/api/v1/customers/:id/predictions', operationId: 'getCustomerPredictions', response: customerPredictionSchema, permission: 'read', tag, summary: "A customer's predictions from the current model",
     params: z.object({ id: z.coerce.number().int().positive() }),
     handler: async ({ services, storeId, params }) => predictionFor(services.storage, storeId, params.id),
   }),
   route({
-    method: 'POST', url: '/api/v1/predictions/refit', permission: 'write', tag, summary: 'Queue a refit of the models now', status: 202,
+    method: 'POST', url: '/api/v1/predictions/refit', operationId: 'refitPredictions', response: queuedJobSchema, permission: 'write', tag, summary: 'Queue a refit of the models now', status: 202,
     body: z.object({
-      asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-      timeUnit: z.enum(['day', 'week']).optional(),
-      model: z.enum(['auto', 'bgnbd', 'pareto-nbd']).optional(),
+      as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      time_unit: z.enum(timeUnits).optional(),
+      model: z.enum(['auto', ...countModelKinds]).optional(),
     }).strict().optional(),
     handler: async ({ services, storeId, body }) => {
       // The store's currency sets the minor-unit scale of the spend model; the job lists under the store.
       const { currency } = await services.accounts.getStore(storeId);
-      const jobId = await services.jobs.enqueue(refitJobKind, { storeId, currency, ...body }, { storeId, dedupeKey: `${refitJobKind}:${storeId}` });
-      return { jobId };
+      const options = {
+        ...(body?.as_of !== undefined && { asOf: body.as_of }), ...(body?.time_unit !== undefined && { timeUnit: body.time_unit }),
+        ...(body?.model !== undefined && { model: body.model }),
+      };
+      const jobId = await services.jobs.enqueue(refitJobKind, { storeId, currency, ...options }, { storeId, dedupeKey: `${refitJobKind}:${storeId}` });
+      return { job_id: jobId };
     },
   }),
   route({
-    method: 'GET', url: '/api/v1/predictions/refit/:jobId', permission: 'read', tag, summary: 'State and progress of a refit job of this store',
-    params: z.object({ jobId: z.coerce.number().int().positive() }),
+    method: 'GET', url: '/api/v1/predictions/refit/:job_id', operationId: 'getRefitJob', response: refitJobSchema, permission: 'read', tag, summary: 'State and progress of a refit job of this store',
+    params: z.object({ job_id: z.coerce.number().int().positive() }),
     handler: async ({ services, storeId, params }) => {
-      const job = await services.jobs.get(params.jobId);
-      if (!job || job.kind !== refitJobKind || job.storeId !== storeId) throw new AppError('not_found', `No refit job ${params.jobId} in this store`);
-      return job;
+      const job = await services.jobs.get(params.job_id);
+      if (!job || job.kind !== refitJobKind || job.storeId !== storeId) throw new AppError('not_found', `No refit job ${params.job_id} in this store`);
+      return jobJson(job) as ReturnType<typeof jobJson> & { result: z.output<typeof refitJobSchema>['result'] };
     },
   }),
   route({
-    method: 'GET', url: '/api/v1/predictions/distribution', permission: 'read', tag,
+    method: 'GET', url: '/api/v1/predictions/distribution', operationId: 'getPredictionDistribution', response: distributionSchema, permission: 'read', tag,
     summary: 'Histograms of P(alive) and predicted 12-month CLV, with churn-risk band counts',
     query: z.object({ bins: z.coerce.number().int().min(2).max(50).default(10) }).strict(),
-    handler: async ({ services, storeId, query }) => predictionDistribution(services.storage, storeId, { bins: query.bins }),
+    handler: async ({ services, storeId, query }) => snakeKeys(await predictionDistribution(services.storage, storeId, { bins: query.bins })),
   }),
   route({
-    method: 'GET', url: '/api/v1/predictions/at-risk', permission: 'read', tag,
+    method: 'GET', url: '/api/v1/predictions/at-risk', operationId: 'listAtRiskCustomers', response: atRiskSchema, permission: 'read', tag,
     summary: 'Customers in a churn-risk band (high by default), most valuable by predicted CLV first',
     query: z.object({
       limit: z.coerce.number().int().min(1).max(200).default(20),
-      risk: z.enum(['low', 'medium', 'high']).default('high'),
+      risk: z.enum(churnRisks).default('high'),
     }).strict(),
-    handler: async ({ services, storeId, query }) => valuableAtRisk(services.storage, storeId, query),
+    handler: async ({ services, storeId, query }) => snakeKeys(await valuableAtRisk(services.storage, storeId, query)),
   }),
 ];

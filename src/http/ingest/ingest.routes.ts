@@ -3,6 +3,7 @@
  * with their own body parsing and CORS (see `ingest.scope.ts`); the status route is a plain admin route.
  */
 import { route, type RouteScope } from '../route.js';
+import { ingestStatusSchema } from '../schemas/ingest.schemas.js';
 import { setupIngestScope } from './ingest.scope.js';
 import { segmentRoutes } from './segment.routes.js';
 import { shopifyRoutes } from './shopify.routes.js';
@@ -15,8 +16,14 @@ export const ingestScope: RouteScope = {
 
 export const ingestStatusRoutes = [
   route({
-    method: 'GET', url: '/api/v1/ingest/status', permission: 'read', tag: 'Tracking (Segment API)',
+    method: 'GET', url: '/api/v1/ingest/status', operationId: 'getIngestStatus', response: ingestStatusSchema, permission: 'read', tag: 'Tracking (Segment API)',
     summary: 'Events received, stored, rejected (with top reasons) and deduplicated per source, last 24 hours',
-    handler: async ({ services, storeId }) => services.ingest.status(storeId),
+    handler: async ({ services, storeId }) => {
+      const status = await services.ingest.status(storeId);
+      return {
+        since: new Date(status.since),
+        sources: status.sources.map(({ topRejections, ...source }) => ({ ...source, top_rejections: topRejections })),
+      };
+    },
   }),
 ];

@@ -9,6 +9,7 @@ import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../../modules/ingest/segment.v
 import type { IngestResult } from '../../modules/ingest/ingest.service.js';
 import type { EventType } from '../../modules/events/events.table.js';
 import { route, type RouteSpec } from '../route.js';
+import { trackResultSchema } from '../schemas/ingest.schemas.js';
 import { rawBodyOf } from './ingest.scope.js';
 
 const tag = 'Tracking (Segment API)';
@@ -28,11 +29,12 @@ function answer(result: IngestResult, prefix: string) {
     throw new AppError('validation_failed', count === 1 ? 'The event was rejected' : `All ${count} events were rejected`,
       result.rejected.map((r) => ({ path: [prefix === 'batch' ? `batch.${r.index}` : '', r.path].filter(Boolean).join('.') || '(body)', reason: r.reason })));
   }
-  return { success: true, ...result };
+  return { success: true as const, ...result };
 }
 
 const single = (type: EventType, summary: string): RouteSpec => route({
-  method: 'POST', url: `/v1/${type}`, permission: 'track', tag, summary, body: messageBody,
+  method: 'POST', url: `/v1/${type}`, operationId: `send${type[0]!.toUpperCase()}${type.slice(1)}Event`, permission: 'track', tag, summary, body: messageBody,
+  response: trackResultSchema, errors: [415, 503],
   bodyLimit: MAX_EVENT_BYTES + 1024,
   handler: async ({ services, storeId, body, request }) => {
     const { writeKey: _key, ...message } = body;
@@ -42,7 +44,8 @@ const single = (type: EventType, summary: string): RouteSpec => route({
 
 export const segmentRoutes: RouteSpec[] = [
   route({
-    method: 'POST', url: '/v1/batch', permission: 'track', tag, bodyLimit: MAX_BATCH_BYTES, body: batchBody,
+    method: 'POST', url: '/v1/batch', operationId: 'sendEventBatch', permission: 'track', tag, bodyLimit: MAX_BATCH_BYTES, body: batchBody,
+    response: trackResultSchema, errors: [415, 503],
     summary: 'Send a batch of track/page/screen/identify/group/alias events (≤ 500 KB, each ≤ 32 KB); invalid events are rejected by index',
     handler: async ({ services, storeId, body, request }) =>
       answer(await services.ingest.track(storeId, body.batch, {

@@ -6,13 +6,16 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { route } from '../route.js';
+import { shopifyOutcomeSchema } from '../schemas/ingest.schemas.js';
 import { rawBodyOf } from './ingest.scope.js';
 
 const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 export const shopifyRoutes = [
   route({
-    method: 'POST', url: '/webhooks/shopify/:store', permission: 'public', tag: 'Webhooks',
+    method: 'POST', url: '/webhooks/shopify/:store', operationId: 'receiveShopifyWebhook', permission: 'public', tag: 'Webhooks',
+    // An unknown store gets the same 401 as a wrong signature, so stores cannot be probed.
+    response: shopifyOutcomeSchema, errors: [400, 401, 413, 415, 503], answersNotFound: false,
     summary: 'Receive a Shopify webhook (verified by X-Shopify-Hmac-Sha256, deduplicated by X-Shopify-Webhook-Id)',
     params: z.object({ store: z.string().min(1) }),
     handler: async ({ services, params, request }) => {

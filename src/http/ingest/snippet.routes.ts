@@ -30,7 +30,7 @@ export function snippetSource(): { plain: Buffer; gzipped: Buffer; etag: string 
 
 export const snippetRoutes = [
   route({
-    method: 'GET', url: '/hearth.js', permission: 'public', tag: 'Tracking (Segment API)',
+    method: 'GET', url: '/hearth.js', operationId: 'getTrackingSnippet', produces: ['application/javascript'], alsoStatus: [304], permission: 'public', tag: 'Tracking (Segment API)',
     summary: 'The browser tracking snippet (anonymous id cookie, page/track/identify, batching with retries)',
     handler: async ({ request, reply }) => {
       const source = snippetSource();

@@ -5,10 +5,10 @@ import { newId, randomToken, sha256 } from '../../lib/ids.js';
 import { isCurrency } from '../../lib/money.js';
 import { isTimeZone } from '../../lib/time.js';
 import * as repo from './accounts.repository.js';
-import type { ApiKeyKind, ApiKeyTable, Role, StoreTable } from './accounts.table.js';
+import { apiKeyKinds, roles, type ApiKeyKind, type ApiKeyTable, type Role, type StoreTable } from './accounts.table.js';
 import { originProblem } from './tracking-origins.js';
 
-export const roles: readonly Role[] = ['owner', 'admin', 'analyst'];
+export { apiKeyKinds, roles };
 const SESSION_DAYS = 14;
 const KEY_PREFIX: Record<ApiKeyKind, string> = { write: 'hk_write_', secret: 'hk_secret_' };
 
@@ -131,7 +131,7 @@ export class AccountsService {
     const problems = [];
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push({ path: 'email', reason: 'is not an email address' });
     if (input.password.length < 10) problems.push({ path: 'password', reason: 'must be at least 10 characters' });
-    if (!roles.includes(input.role)) problems.push({ path: 'role', reason: `must be one of ${roles.join(', ')}` });
+    if (!(roles as readonly string[]).includes(input.role)) problems.push({ path: 'role', reason: `must be one of ${roles.join(', ')}` });
     if (problems.length) throw invalid('Invalid user', problems);
     let user = await repo.findUserByEmail(this.read, email);
     const created = !user;
@@ -202,7 +202,7 @@ export class AccountsService {
 
   /** Creates a key; the plain key is returned once and only its hash is kept. */
   async createApiKey(storeId: string, kind: ApiKeyKind, name: string): Promise<{ key: string; id: string; prefix: string }> {
-    if (kind !== 'write' && kind !== 'secret') throw invalid('Invalid key', [{ path: 'kind', reason: 'must be write or secret' }]);
+    if (!apiKeyKinds.includes(kind)) throw invalid('Invalid key', [{ path: 'kind', reason: `must be one of ${apiKeyKinds.join(', ')}` }]);
     const key = KEY_PREFIX[kind] + randomToken(24);
     const id = newId('key');
     const prefix = key.slice(0, KEY_PREFIX[kind].length + 6);

@@ -1,5 +1,11 @@
-export type Role = 'owner' | 'admin' | 'analyst';
-export type ApiKeyKind = 'write' | 'secret';
+/** The closed lists of the accounts domain, used by the server, the CLI and the dashboard. */
+export const roles = ['owner', 'admin', 'analyst'] as const;
+export type Role = (typeof roles)[number];
+/** Roles that change data, keys and segments (analysts only read); owners also change settings and users. */
+export const writerRoles: readonly Role[] = ['owner', 'admin'];
+/** write: public, tracking only; secret: the admin API. */
+export const apiKeyKinds = ['write', 'secret'] as const;
+export type ApiKeyKind = (typeof apiKeyKinds)[number];
 
 export interface StoreTable {
   id: string;

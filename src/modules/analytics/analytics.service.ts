@@ -19,12 +19,13 @@ import { kpiTotals } from './queries/kpi-totals.query.js';
 import { productLabels } from './queries/product-labels.query.js';
 import { nextProducts, productRetention } from './queries/products.query.js';
 import { rfmCells, rfmCuts, rfmMovement, type RfmCuts } from './queries/rfm.query.js';
+import { averageMinorUnits } from '../../lib/money.js';
 import { ratio } from './queries/sql-helpers.js';
 import { todayIn } from './periods.js';
 import { SummariesService, type SummaryState } from './summaries.service.js';
 
-export type Report = 'kpis' | 'cohorts' | 'rfm' | 'products' | 'clv';
-export const reports: readonly Report[] = ['kpis', 'cohorts', 'rfm', 'products', 'clv'];
+import { reports, type Report } from './analytics.reports.js';
+export { reports, type Report };
 
 export interface StoreContext {
   currency: string;
@@ -163,7 +164,7 @@ export class AnalyticsService {
         const following = next.filter((n) => n.key === row.key);
         return {
           ...label(row.key), customers: row.customers, repeatRate: ratio(row.repeaters, row.customers), medianDaysToSecondOrder: row.medianDaysToSecondOrder,
-          matureCustomers: row.matureCustomers, revenue12mPerCustomer: ratio(row.revenue12m, row.matureCustomers),
+          matureCustomers: row.matureCustomers, revenue12mPerCustomer: averageMinorUnits(row.revenue12m, row.matureCustomers),
           next: following.map((n) => ({ ...label(n.next), customers: n.customers, share: ratio(n.customers, row.repeaters) })),
         };
       }),
@@ -180,7 +181,7 @@ export class AnalyticsService {
         key: labels && row.key !== null ? labels.get(Number(row.key))?.externalId ?? row.key : row.key,
         title: labels && row.key !== null ? labels.get(Number(row.key))?.title ?? null : null,
         customers: row.customers, orders: row.orders, revenue: row.revenue,
-        revenuePerCustomer: ratio(row.revenue, row.customers), ordersPerCustomer: ratio(row.orders, row.customers), repeatRate: ratio(row.repeaters, row.customers),
+        revenuePerCustomer: averageMinorUnits(row.revenue, row.customers), ordersPerCustomer: ratio(row.orders, row.customers), repeatRate: ratio(row.repeaters, row.customers),
       })),
     };
   }

@@ -9,6 +9,7 @@ import type { KpiNewCustomers } from './queries/kpi-new-customers.query.js';
 import type { KpiIntervals, KpiRetention } from './queries/kpi-retention.query.js';
 import type { KpiTotals } from './queries/kpi-totals.query.js';
 import type { RfmCellRow, RfmMovementRow } from './queries/rfm.query.js';
+import { averageMinorUnits } from '../../lib/money.js';
 import { ratio } from './queries/sql-helpers.js';
 import { segments, type Segment } from './rfm-segments.js';
 
@@ -46,7 +47,7 @@ export function shapeKpiBlock(range: { from: string; to: string }, t: KpiTotals,
     from: range.from, to: range.to,
     customers: t.customers, newCustomers: t.newCustomers, returningCustomers: t.returningCustomers,
     orders: t.orders, guestOrders: t.guestOrders, revenue: t.revenue,
-    aov: ratio(t.revenue, t.orders),
+    aov: averageMinorUnits(t.revenue, t.orders),
     ordersPerCustomer: ratio(t.customerOrders, t.customers),
     repeatPurchaseRate: ratio(t.repeatCustomers, t.customers),
     secondOrderRate: n.secondOrderWithin.map((w) => ({ ...w, rate: ratio(w.customers, w.eligible) })),
@@ -71,7 +72,7 @@ export interface CohortPeriod {
   retention: number;
   orders: number;
   revenue: number;
-  /** Revenue of periods 0…offset ÷ cohort size: the cohort's LTV curve. */
+  /** Revenue of periods 0…offset ÷ cohort size, in whole minor units: the cohort's LTV curve. */
   cumulativeRevenuePerCustomer: number;
 }
 
@@ -97,6 +98,7 @@ export function shapeCohorts(cells: CohortCellRow[], query: AnalyticsQuery, last
     groups.set(key, list);
   }
   const cohorts: Cohort[] = [];
+  const exactCumulative = new Map<Cohort, number[]>();
   for (const list of groups.values()) {
     const { cohort, segment } = list[0]!;
     const byOffset = new Map(list.map((c) => [c.offset, c]));
@@ -105,17 +107,21 @@ export function shapeCohorts(cells: CohortCellRow[], query: AnalyticsQuery, last
     let cumulative = 0;
     let laterActive = list.reduce((sum, c) => sum + c.lastActive, 0);
     const periods: CohortPeriod[] = [];
+    const cumulatives: number[] = [];
     for (let offset = 0; offset <= maxOffset; offset += 1) {
       const cell = byOffset.get(offset);
       cumulative += cell?.revenue ?? 0;
+      cumulatives.push(cumulative);
       const retained = query.retained === 'any_later' ? laterActive : cell?.customers ?? 0;
       laterActive -= cell?.lastActive ?? 0;
       periods.push({
         offset, periodStart: addPeriods(query.period, cohort, offset), customers: retained, retention: size ? retained / size : 0,
-        orders: cell?.orders ?? 0, revenue: cell?.revenue ?? 0, cumulativeRevenuePerCustomer: size ? cumulative / size : 0,
+        orders: cell?.orders ?? 0, revenue: cell?.revenue ?? 0, cumulativeRevenuePerCustomer: averageMinorUnits(cumulative, size) ?? 0,
       });
     }
-    cohorts.push({ cohort, ...(query.breakdown && { segment }), size, periods });
+    const shaped: Cohort = { cohort, ...(query.breakdown && { segment }), size, periods };
+    cohorts.push(shaped);
+    exactCumulative.set(shaped, cumulatives);
   }
   const longest = Math.max(0, ...cohorts.map((c) => c.periods.length));
   const average = Array.from({ length: longest }, (_, offset) => {
@@ -124,7 +130,8 @@ export function shapeCohorts(cells: CohortCellRow[], query: AnalyticsQuery, last
     return {
       offset, cohorts: having.length,
       retention: ratio(having.reduce((sum, c) => sum + c.periods[offset]!.customers, 0), size),
-      cumulativeRevenuePerCustomer: ratio(having.reduce((sum, c) => sum + c.periods[offset]!.cumulativeRevenuePerCustomer * c.size, 0), size),
+      // The cohorts' exact cumulative revenue (not their rounded per-customer figures) over their total size.
+      cumulativeRevenuePerCustomer: averageMinorUnits(having.reduce((sum, c) => sum + exactCumulative.get(c)![offset]!, 0), size),
     };
   });
   return { cohorts, average };
@@ -162,7 +169,7 @@ export function shapeRfm(asOf: string, cells: RfmCellRow[], movement: RfmMovemen
         segment, customers: n, share: ratio(n, customers), revenue: money, revenueShare: ratio(money, revenue),
         avgRecencyDays: ratio(mine.reduce((sum, c) => sum + c.recencyDays, 0), n),
         avgOrders: ratio(mine.reduce((sum, c) => sum + c.orders, 0), n),
-        avgRevenue: ratio(money, n),
+        avgRevenue: averageMinorUnits(money, n),
       };
     }),
     grid: cells.map((c) => ({ r: c.r, fm: c.fm, customers: c.customers })),

@@ -47,7 +47,7 @@ export interface OrderLineInput {
   total?: number;
 }
 
-export type OrderStatusInput = 'paid' | 'pending' | 'fulfilled' | 'cancelled' | 'refunded' | 'partially_refunded';
+export type OrderStatusInput = import('../orders/index.js').OrderStatus;
 
 export interface OrderInput {
   external_id: string;

@@ -10,10 +10,11 @@
 import { AppError, type ErrorDetail } from '../../lib/errors.js';
 import { isCurrency } from '../../lib/money.js';
 import type {
-  CustomerInput, CommerceBatch, OrderInput, OrderLineInput, OrderStatusInput, ProductInput, ReturnInput, ReturnLineInput,
+  CustomerInput, CommerceBatch, OrderInput, OrderLineInput, ProductInput, ReturnInput, ReturnLineInput,
 } from './commerce.input.js';
 
-export const orderStatuses: readonly OrderStatusInput[] = ['paid', 'pending', 'fulfilled', 'cancelled', 'refunded', 'partially_refunded'];
+import { orderStatuses } from '../orders/index.js';
+export { orderStatuses };
 
 /** More detail than this helps nobody; the message still says how many problems there were. */
 const MAX_DETAILS = 100;

@@ -7,6 +7,7 @@
  */
 import { isCurrency, toMinorUnits } from '../../lib/money.js';
 import type { CommerceBatch, OrderInput, OrderLineInput, OrderStatusInput, ReturnInput } from '../commerce/index.js';
+import { orderStatuses } from '../orders/index.js';
 import type { NormalMessage } from './segment.validator.js';
 
 export const orderEvents = ['Order Completed', 'Order Updated', 'Order Refunded', 'Order Cancelled'] as const;
@@ -146,8 +147,7 @@ function mapRefund(message: NormalMessage, orderId: string, currency: string, pr
 }
 
 function statusOf(value: unknown): OrderStatusInput {
-  const known: OrderStatusInput[] = ['paid', 'pending', 'fulfilled', 'cancelled', 'refunded', 'partially_refunded'];
-  return typeof value === 'string' && known.includes(value as OrderStatusInput) ? (value as OrderStatusInput) : 'paid';
+  return typeof value === 'string' && (orderStatuses as readonly string[]).includes(value as OrderStatusInput) ? (value as OrderStatusInput) : 'paid';
 }
 
 /** `coupon` may list several codes separated by commas; products may carry their own. */

@@ -1,6 +1,6 @@
 /**
- * The answer of GET /api/v1/ingest/status, as sent. No imports: the dashboard reads this file too,
- * so server and dashboard share one definition.
+ * The ingest status as the ingest module computes it. GET /api/v1/ingest/status sends it in
+ * snake_case as `src/http/schemas/ingest.schemas.ts` publishes it; the dashboard reads that schema's type.
  */
 export interface SourceStatus {
   source: string;

@@ -1,5 +1,8 @@
 import type { ColumnType } from 'kysely';
-export type OrderStatus = 'paid' | 'pending' | 'fulfilled' | 'cancelled' | 'refunded' | 'partially_refunded';
+
+/** The closed list of order statuses, used by the writer, the API, the CLI and the dashboard. */
+export const orderStatuses = ['paid', 'pending', 'fulfilled', 'cancelled', 'refunded', 'partially_refunded'] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
 
 export interface OrderTable {
   store_id: string;

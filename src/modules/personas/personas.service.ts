@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import { averageMinorUnits } from '../../lib/money.js';
 import { DAY_MS } from '../../lib/time.js';
 import type { SegmentsService, SegmentView } from '../segments/index.js';
 import { cluster, nearestCentroid, sampleIndices, standardise } from './clustering.js';
@@ -96,7 +97,7 @@ export class PersonasService {
         view: {
           id: newId('per'), run_id: runId, name: words.name, description: words.description, size: members.length,
           revenue_share: totalRevenue > 0 ? members.reduce((s, i) => s + features.revenue[i]!, 0) / totalRevenue : 0,
-          predicted_clv: clvs.length ? clvs.reduce((a, b) => a + b, 0) / clvs.length : null,
+          predicted_clv: averageMinorUnits(clvs.reduce((a, b) => a + b, 0), clvs.length),
           profile: [...words.distinguishing, ...contrasts.filter((c) => !words.distinguishing.includes(c))],
           retention, created_at: now,
         } satisfies PersonaView,

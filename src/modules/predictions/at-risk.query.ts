@@ -4,8 +4,9 @@
  */
 import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
+import type { ChurnRisk } from './predictions.table.js';
 
-export type ChurnRisk = 'low' | 'medium' | 'high';
+export type { ChurnRisk };
 
 export interface AtRiskCustomer {
   id: number;
@@ -15,7 +16,7 @@ export interface AtRiskCustomer {
   country: string | null;
   pAlive: number;
   /** Probability of at least one order in the next 365 days (what the band is read from). */
-  pOrder365: number;
+  pOrder365d: number;
   /** Minor units; null without a spend model. */
   clv12m: number | null;
   expectedOrderValue: number | null;
@@ -77,7 +78,7 @@ export async function valuableAtRisk(storage: Storage, storeId: string, options:
     clvTotal: Number(band?.clv_total ?? 0),
     rows: rows.map((r) => ({
       id: r.id, externalId: r.external_id, name: [r.first_name, r.last_name].filter(Boolean).join(' '), email: r.email, country: r.country,
-      pAlive: r.p_alive, pOrder365: r.p_order_365d, clv12m: r.clv_12m, expectedOrderValue: r.expected_order_value,
+      pAlive: r.p_alive, pOrder365d: r.p_order_365d, clv12m: r.clv_12m, expectedOrderValue: r.expected_order_value,
       orders: Number(r.orders ?? 0), spent: Number(r.spent ?? 0), lastOrderAt: r.last_order_at,
     })),
   };

@@ -7,6 +7,8 @@
 import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
 
+const roundMinor = (value: number | null): number | null => (value === null ? null : Math.round(value));
+
 export interface Bin {
   /** Inclusive lower edge. */
   from: number;
@@ -20,8 +22,8 @@ export interface PredictionDistribution {
   customers: number;
   scoredAt: Date | null;
   pAlive: { bins: Bin[]; mean: number | null; median: number | null };
-  /** Minor units. Customers without a CLV (no spend model) are counted in `withoutClv` only. */
-  clv: { bins: Bin[]; customers: number; withoutClv: number; total: number; mean: number | null; median: number | null; p99: number | null };
+  /** Minor units (mean, median and percentile99 rounded to whole units). Customers without a CLV (no spend model) are counted in `withoutClv` only. */
+  clv: { bins: Bin[]; customers: number; withoutClv: number; total: number; mean: number | null; median: number | null; percentile99: number | null };
   churnRisk: { low: number; medium: number; high: number };
 }
 
@@ -69,7 +71,7 @@ export async function predictionDistribution(storage: Storage, storeId: string, 
   if (customers === 0) {
     return {
       customers: 0, scoredAt: null, pAlive: { bins: [], mean: null, median: null },
-      clv: { bins: [], customers: 0, withoutClv: 0, total: 0, mean: null, median: null, p99: null }, churnRisk,
+      clv: { bins: [], customers: 0, withoutClv: 0, total: 0, mean: null, median: null, percentile99: null }, churnRisk,
     };
   }
 
@@ -84,9 +86,9 @@ export async function predictionDistribution(storage: Storage, storeId: string, 
   const clvCustomers = Number(totals.clv_customers);
   let clvBins: Bin[] = [];
   if (clvCustomers > 0) {
-    const p99 = Math.max(0, Math.ceil(totals.clv_p99 ?? 0));
-    const width = niceWidth(p99, bins);
-    const closed = Math.max(1, Math.ceil(p99 / width));
+    const percentile99 = Math.max(0, Math.ceil(totals.clv_p99 ?? 0));
+    const width = niceWidth(percentile99, bins);
+    const closed = Math.max(1, Math.ceil(percentile99 / width));
     // Bin `closed` is the open one: everything at or above closed × width.
     const { rows: clvRows } = await sql<{ bin: number; customers: number }>`
       select least(cast(floor(greatest(clv_12m, 0) / ${width}) as integer), ${closed}) as bin, count(*) as customers
@@ -104,7 +106,8 @@ export async function predictionDistribution(storage: Storage, storeId: string, 
     pAlive: { bins: pAliveBins, mean: totals.p_alive_mean, median: totals.p_alive_median },
     clv: {
       bins: clvBins, customers: clvCustomers, withoutClv: customers - clvCustomers, total: Number(totals.clv_total ?? 0),
-      mean: totals.clv_mean, median: totals.clv_median, p99: totals.clv_p99,
+      // Money in whole minor units, like every amount of the API.
+      mean: roundMinor(totals.clv_mean), median: roundMinor(totals.clv_median), percentile99: roundMinor(totals.clv_p99),
     },
     churnRisk,
   };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isCalendarDay } from '../../lib/time.js';
 import type { Storage } from '../../db/database.js';
 import { fitAndScore } from './predictions.service.js';
+import { countModelKinds, timeUnits } from './predictions.table.js';
 
 export const refitJobKind = 'predictions.refit';
 export const defaultRefitIntervalMs = 86_400_000;
@@ -14,8 +15,8 @@ export const defaultRefitIntervalMs = 86_400_000;
 const payloadSchema = z.object({
   storeId: z.string().min(1),
   asOf: z.string().refine(isCalendarDay, 'must be a date YYYY-MM-DD that exists').optional(),
-  timeUnit: z.enum(['day', 'week']).optional(),
-  model: z.enum(['auto', 'bgnbd', 'pareto-nbd']).optional(),
+  timeUnit: z.enum(timeUnits).optional(),
+  model: z.enum(['auto', ...countModelKinds]).optional(),
   currency: z.string().length(3).optional(),
 });
 

@@ -1,3 +1,12 @@
+/** The closed list of churn-risk bands (see `scoring.ts` for their thresholds), in order. */
+export const churnRisks = ['low', 'medium', 'high'] as const;
+export type ChurnRisk = (typeof churnRisks)[number];
+/** The repeat-purchase models a store can be fitted with, and the time units of their fit. */
+export const countModelKinds = ['bgnbd', 'pareto-nbd'] as const;
+export type CountModelKind = (typeof countModelKinds)[number];
+export const timeUnits = ['day', 'week'] as const;
+export type TimeUnit = (typeof timeUnits)[number];
+
 /**
  * Tables of the predictions module. They are not in the shared `Database` map; the repository
  * reaches them through `db.withTables<PredictionTables>()`.
@@ -7,8 +16,8 @@ export interface PredictionFitTable {
   id: string;
   /** ok, or insufficient (the data cannot support a model; the report says what is missing). */
   status: 'ok' | 'insufficient';
-  model: 'bgnbd' | 'pareto-nbd' | null;
-  time_unit: 'day' | 'week';
+  model: CountModelKind | null;
+  time_unit: TimeUnit;
   as_of: string;
   /** JSON of the count model's parameters. */
   params: string | null;
@@ -28,8 +37,8 @@ export interface PredictionBacktestTable {
   fit_id: string | null;
   calibration_end: string;
   holdout_end: string;
-  time_unit: 'day' | 'week';
-  model: 'bgnbd' | 'pareto-nbd' | null;
+  time_unit: TimeUnit;
+  model: CountModelKind | null;
   /** JSON BacktestReport. */
   report: string;
   created_at: Date;
@@ -51,7 +60,7 @@ export interface CustomerPredictionTable {
   /** Minor units, discounted. */
   clv_12m: number | null;
   next_order_on: string | null;
-  churn_risk: 'low' | 'medium' | 'high';
+  churn_risk: ChurnRisk;
   scored_at: Date;
 }
 

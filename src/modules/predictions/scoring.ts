@@ -8,13 +8,14 @@ import { aliveExpectation, alivePurchaseProbability, pAlive, timeToNextPurchase,
 import { gammaGammaExpectedSpend, type GammaGammaParams } from './models/gamma-gamma.js';
 import { compress } from './models/rf-data.js';
 import { daysPerUnit, type TimeUnit } from './summaries.js';
+import { churnRisks, type ChurnRisk } from './predictions.table.js';
 
 /** The windows a store owner reads, in days. */
 export const windows = [30, 90, 365] as const;
 
 /** Churn-risk bands on the probability of at least one order in the next 365 days. */
 export const churnBands = { low: 0.5, high: 0.2 } as const;
-export type ChurnRisk = 'low' | 'medium' | 'high';
+export type { ChurnRisk };
 
 export function churnRiskOf(probabilityOfOrderInYear: number): ChurnRisk {
   if (probabilityOfOrderInYear >= churnBands.low) return 'low';
@@ -57,7 +58,7 @@ export interface Scores {
   churnRisk: Uint8Array;
 }
 
-export const churnRiskNames: ChurnRisk[] = ['low', 'medium', 'high'];
+export const churnRiskNames: readonly ChurnRisk[] = churnRisks;
 
 export function scoreCustomers(model: CountModel, input: ScoringInput, options: ScoringOptions): Scores {
   const unit = daysPerUnit(options.timeUnit);

@@ -10,8 +10,9 @@
  */
 import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
+import type { TimeUnit } from './predictions.table.js';
 
-export type TimeUnit = 'day' | 'week';
+export type { TimeUnit };
 
 export const daysPerUnit = (unit: TimeUnit): number => (unit === 'week' ? 7 : 1);
 

@@ -37,7 +37,7 @@ export interface CustomerProfile {
   consent: { accepts_marketing: boolean };
   kpis: CustomerKpis;
   predictions: (q.PredictionRow & { explanation: string }) | null;
-  rfm: Record<string, unknown> | null;
+  rfm: { r: number; f: number; m: number; segment: string } | null;
   segments: { id: string; name: string; builtin_key: string | null; entered_at: Date }[];
   personas: { id: string; name: string; assigned_at: Date }[];
   timeline: TimelineItem[];

@@ -9,7 +9,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../../db/database.js';
 import type { Filters } from '../analytics.query.js';
 import { attributeFilters } from '../filters.sql.js';
-import { segmentRules } from '../rfm-segments.js';
+import { segmentRules, type Segment } from '../rfm-segments.js';
 import { date } from './sql-helpers.js';
 
 /** Customers per score cell (R, FM); the segment follows from the cell. Sums, so cells add up. */
@@ -24,8 +24,8 @@ export interface RfmCellRow {
 }
 
 export interface RfmMovementRow {
-  from: string | null;
-  to: string | null;
+  from: Segment | null;
+  to: Segment | null;
   customers: number;
 }
 

@@ -5,7 +5,7 @@
  */
 import { AppError } from '../../../lib/errors.js';
 import { isCurrency, toMinorUnits } from '../../../lib/money.js';
-import { orderStatuses } from '../../commerce/index.js';
+import { orderStatuses } from '../../orders/index.js';
 import type { OrderInput, OrderStatusInput, ReturnInput } from '../../commerce/index.js';
 import type { BatchBuilder } from '../batch-builder.js';
 import { mappingFields } from '../column-mapping.js';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { CustomerInput, OrderInput, ProductInput, ReturnInput } from '../../commerce/index.js';
-import { orderStatuses } from '../../commerce/index.js';
+import { orderStatuses } from '../../orders/index.js';
 import { originOf, type FormatParser, type ImportFormat } from './format.js';
 
 const instant = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 date-time').transform((text) => {
@@ -34,7 +34,7 @@ const orderLine = z.object({
 const order = z.object({
   type: z.literal('order'), external_id: id, customer_external_id: id.nullish(), placed_at: instant, currency: z.string().length(3),
   subtotal: money.optional(), discount: money.optional(), shipping: money.optional(), tax: money.optional(), total: money.optional(),
-  discount_codes: z.array(z.string()).optional(), channel: text, status: z.enum(orderStatuses as [string, ...string[]]).optional(),
+  discount_codes: z.array(z.string()).optional(), channel: text, status: z.enum(orderStatuses).optional(),
   lines: z.array(orderLine).min(1),
 });
 const returned = z.object({

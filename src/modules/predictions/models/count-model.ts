@@ -11,8 +11,9 @@ import {
 } from './pareto-nbd.js';
 import type { ModelFit } from './fit-result.js';
 import type { RecencyFrequency } from './rf-data.js';
+import type { CountModelKind } from '../predictions.table.js';
 
-export type CountModelKind = 'bgnbd' | 'pareto-nbd';
+export type { CountModelKind };
 
 export type CountModel =
   | { kind: 'bgnbd'; params: BgNbdParams }

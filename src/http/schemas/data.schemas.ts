@@ -1,0 +1,122 @@
+/** Answers of the data API: customers, products, orders, returns, and the writer's counts. */
+import { z } from 'zod';
+import { orderStatuses } from '../../modules/orders/orders.table.js';
+import { component, count, currency, minorUnits, page, timestamp } from './common.schemas.js';
+
+export const orderStatus = z.enum(orderStatuses);
+
+export const customerSchema = component('Customer', z.strictObject({
+  id: z.number().int(),
+  external_id: z.string().nullable(),
+  email: z.string().nullable(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  phone: z.string().nullable(),
+  country: z.string().nullable(),
+  city: z.string().nullable(),
+  accepts_marketing: z.boolean(),
+  tags: z.array(z.string()),
+  attributes: z.record(z.string(), z.unknown()),
+  created_at: timestamp,
+  updated_at: timestamp,
+}));
+
+export const productSchema = component('Product', z.strictObject({
+  id: z.number().int(),
+  external_id: z.string(),
+  title: z.string(),
+  category: z.string().nullable(),
+  price: minorUnits.nullable(),
+  currency: currency.nullable(),
+  image_url: z.string().nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  variants: z.array(z.strictObject({
+    id: z.number().int(),
+    external_id: z.string(),
+    sku: z.string().nullable(),
+    title: z.string().nullable(),
+    price: minorUnits.nullable(),
+    created_at: timestamp,
+  })),
+}));
+
+export const orderLineSchema = component('OrderLine', z.strictObject({
+  line_no: z.number().int(),
+  product_id: z.number().int().nullable(),
+  product_external_id: z.string().nullable(),
+  variant_id: z.number().int().nullable(),
+  variant_external_id: z.string().nullable(),
+  sku: z.string().nullable(),
+  title: z.string().nullable(),
+  quantity: z.number().int(),
+  unit_price: minorUnits,
+  total: minorUnits,
+}));
+
+export const orderSchema = component('Order', z.strictObject({
+  id: z.number().int(),
+  external_id: z.string(),
+  customer_id: z.number().int().nullable(),
+  customer_external_id: z.string().nullable(),
+  placed_at: timestamp,
+  currency,
+  subtotal: minorUnits,
+  discount: minorUnits,
+  shipping: minorUnits,
+  tax: minorUnits,
+  total: minorUnits,
+  discount_codes: z.array(z.string()),
+  channel: z.string().nullable(),
+  status: orderStatus,
+  source: z.string(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  lines: z.array(orderLineSchema).optional().meta({ description: 'Present on a single order, not in lists' }),
+}));
+
+export const returnSchema = component('Return', z.strictObject({
+  id: z.number().int(),
+  external_id: z.string(),
+  order_id: z.number().int().nullable(),
+  order_external_id: z.string().nullable(),
+  customer_id: z.number().int().nullable(),
+  returned_at: timestamp,
+  currency,
+  amount: minorUnits,
+  reason: z.string().nullable(),
+  created_at: timestamp,
+  lines: z.array(z.strictObject({
+    line_no: z.number().int(),
+    product_id: z.number().int().nullable(),
+    product_external_id: z.string().nullable(),
+    sku: z.string().nullable(),
+    quantity: z.number().int(),
+    amount: minorUnits,
+  })),
+}));
+
+export const writeCountsSchema = component('WriteCounts', z.strictObject({ created: count, updated: count, unchanged: count }));
+export const writeSummarySchema = component('WriteSummary', z.strictObject({
+  customers: writeCountsSchema, products: writeCountsSchema, orders: writeCountsSchema, returns: writeCountsSchema,
+}));
+/** A batch: the counts of its own section, and the summary of everything the writer touched. */
+export const batchResultSchema = component('BatchResult', writeCountsSchema.extend({ summary: writeSummarySchema }));
+
+/** A PUT: what happened (201 when created, 200 otherwise) and the item as stored. */
+export function upsertResult<S extends z.ZodType>(item: S) {
+  return z.strictObject({ result: z.enum(['created', 'updated', 'unchanged']), data: item });
+}
+
+export const customerPage = page(customerSchema);
+export const productPage = page(productSchema);
+export const orderPage = page(orderSchema);
+export const returnPage = page(returnSchema);
+
+export type OrderStatus = z.infer<typeof orderStatus>;
+export type Customer = z.input<typeof customerSchema>;
+export type Product = z.input<typeof productSchema>;
+export type Order = z.input<typeof orderSchema>;
+export type Return = z.input<typeof returnSchema>;
+export type WriteCounts = z.input<typeof writeCountsSchema>;
+export type WriteSummary = z.input<typeof writeSummarySchema>;

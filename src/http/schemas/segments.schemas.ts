@@ -1,0 +1,146 @@
+/** Answers of the segments, personas and customer-profile APIs. */
+import { z } from 'zod';
+import { segments as rfmSegments } from '../../modules/analytics/rfm-segments.js';
+import { operators, ruleSchema } from '../../modules/segments/segment-rule.schema.js';
+import { component, count, currency, list, minorUnits, page, ratio, timestamp, day } from './common.schemas.js';
+import { churnRisk } from './predictions.schemas.js';
+
+export const segmentRule = component('SegmentRule', ruleSchema);
+const refreshMode = z.enum(['on_change', 'scheduled']);
+
+export const segmentSchema = component('Segment', z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  rule: segmentRule,
+  builtin_key: z.string().nullable().meta({ description: 'Set for the starting segments every store gets' }),
+  refresh_mode: refreshMode,
+  member_count: count,
+  refreshed_at: timestamp.nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+}));
+export const segmentListSchema = list(segmentSchema);
+
+export const fieldType = z.enum(['string', 'number', 'money', 'boolean', 'date', 'list']);
+export const fieldInfoSchema = z.strictObject({ name: z.string(), type: fieldType, label: z.string(), operators: z.array(z.enum(operators)).readonly() });
+/** Fields a rule can use, grouped by rule kind (profile, orders, prediction, rfm). */
+export const fieldCatalogSchema = z.record(z.string(), z.array(fieldInfoSchema));
+
+export const previewSchema = z.strictObject({
+  count,
+  sample: z.array(z.strictObject({
+    id: z.number().int(),
+    external_id: z.string().nullable(),
+    email: z.string().nullable(),
+    name: z.string(),
+    country: z.string().nullable(),
+    why: z.record(z.string(), z.unknown()).meta({ description: 'The values behind the rule, by field label' }),
+  })),
+  refresh_mode: refreshMode,
+  took_ms: z.number(),
+});
+
+export const refreshOutcomeSchema = z.strictObject({ size: count, entered: count, exited: count });
+
+export const memberPageSchema = page(z.strictObject({
+  customer_id: z.number().int(),
+  external_id: z.string().nullable(),
+  email: z.string().nullable(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  country: z.string().nullable(),
+  entered_at: timestamp,
+}));
+
+export const segmentChangesSchema = z.strictObject({
+  data: z.array(z.strictObject({ id: z.number().int(), customer_id: z.number().int(), change: z.enum(['entered', 'exited']), changed_at: timestamp })),
+  next_after: z.number().int().nullable().meta({ description: 'Pass as `after` for the next changes' }),
+});
+
+export const segmentSizesSchema = list(z.strictObject({ day, size: count }));
+
+export const personaSchema = component('Persona', z.strictObject({
+  id: z.string(),
+  run_id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  size: count,
+  revenue_share: ratio,
+  predicted_clv: minorUnits.nullable().meta({ description: 'Mean predicted 12-month CLV of the members, rounded to whole minor units' }),
+  profile: z.array(z.strictObject({ key: z.string(), label: z.string(), persona: z.number(), store: z.number(), z: z.number() })),
+  retention: z.array(z.strictObject({ days: z.number().int(), share: ratio.nullable(), eligible: count })),
+  created_at: timestamp,
+}));
+export const personaListSchema = list(personaSchema);
+export const personaRunSchema = z.strictObject({
+  run_id: z.string(),
+  k: z.number().int(),
+  reason: z.string(),
+  silhouettes: z.array(z.strictObject({ k: z.number().int(), silhouette: z.number() })),
+  personas: z.array(personaSchema),
+});
+
+export const customerSearchSchema = list(z.strictObject({
+  id: z.number().int(),
+  external_id: z.string().nullable(),
+  email: z.string().nullable(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  country: z.string().nullable(),
+}));
+
+export const timelineItemSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('order'), at: timestamp, id: z.number().int(), external_id: z.string(), total: minorUnits, currency, status: z.string(), items: count, discount_codes: z.array(z.string()) }),
+  z.strictObject({ type: z.literal('return'), at: timestamp, id: z.number().int(), order_id: z.number().int().nullable(), amount: minorUnits, currency, reason: z.string().nullable() }),
+  z.strictObject({ type: z.literal('browsing_session'), at: timestamp, ended_at: timestamp, events: count, pages: count, names: z.record(z.string(), count) }),
+  z.strictObject({ type: z.literal('segment'), at: timestamp, segment_id: z.string(), name: z.string(), change: z.string() }),
+]);
+
+const topItem = z.strictObject({ name: z.string(), orders: count, quantity: z.number(), spend: minorUnits });
+
+export const customerProfileSchema = component('CustomerProfile', z.strictObject({
+  identity: z.strictObject({
+    id: z.number().int(), external_id: z.string().nullable(), email: z.string().nullable(), first_name: z.string().nullable(), last_name: z.string().nullable(),
+    phone: z.string().nullable(), country: z.string().nullable(), city: z.string().nullable(), tags: z.array(z.string()),
+    attributes: z.record(z.string(), z.unknown()), created_at: timestamp,
+  }),
+  consent: z.strictObject({ accepts_marketing: z.boolean() }),
+  kpis: z.strictObject({
+    orders: count,
+    revenue: z.number().int().describe('Net of returns, in minor units (below zero when returns exceed the orders)'),
+    gross_revenue: minorUnits,
+    average_order_value: z.number().int().nullable().describe('Net revenue ÷ orders, in minor units'),
+    first_order_at: timestamp.nullable(),
+    last_order_at: timestamp.nullable(),
+    average_days_between_orders: z.number().nullable(),
+    days_since_last_order: z.number().int().nullable(),
+    returns: count,
+    returned_amount: minorUnits,
+    currency: currency.nullable(),
+  }),
+  predictions: z.strictObject({
+    p_alive: ratio, expected_orders_90d: z.number(), expected_orders_365d: z.number(), clv_12m: minorUnits.nullable(),
+    expected_order_value: minorUnits.nullable(), next_order_on: day.nullable(), churn_risk: churnRisk, scored_at: timestamp, fit_id: z.string(),
+    explanation: z.string(),
+  }).nullable(),
+  rfm: z.strictObject({ r: z.number().int(), f: z.number().int(), m: z.number().int(), segment: z.string().meta({ description: `One of ${rfmSegments.join(', ')}` }) }).nullable(),
+  segments: z.array(z.strictObject({ id: z.string(), name: z.string(), builtin_key: z.string().nullable(), entered_at: timestamp })),
+  personas: z.array(z.strictObject({ id: z.string(), name: z.string(), assigned_at: timestamp })),
+  timeline: z.array(timelineItemSchema),
+  top_categories: z.array(topItem),
+  top_products: z.array(topItem),
+}));
+
+export type SegmentRule = z.input<typeof segmentRule>;
+export type Segment = z.input<typeof segmentSchema>;
+export type FieldType = z.infer<typeof fieldType>;
+export type FieldInfo = z.input<typeof fieldInfoSchema>;
+export type Operator = FieldInfo['operators'][number];
+export type FieldCatalog = z.input<typeof fieldCatalogSchema>;
+export type Preview = z.input<typeof previewSchema>;
+export type SegmentSize = z.input<typeof segmentSizesSchema>['data'][number];
+export type Persona = z.input<typeof personaSchema>;
+export type CustomerSearchHit = z.input<typeof customerSearchSchema>['data'][number];
+export type TimelineItem = z.input<typeof timelineItemSchema>;
+export type CustomerProfile = z.input<typeof customerProfileSchema>;

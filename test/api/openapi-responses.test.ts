@@ -1,0 +1,297 @@
+/**
+ * Every JSON operation of the API is called in-process over data written through the product's
+ * own writer (the data API, the file importer, the tracking API, a Shopify webhook), and every
+ * answer — success and error — is validated against the schema that `/api/openapi.json` publishes
+ * for that operation and status. A field the schema does not allow, or a missing required one,
+ * fails the test; so does an operation that no call exercised.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerJobs } from '../../src/jobs/handlers.js';
+import { Worker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { realData } from '../helpers/imports.js';
+import { shopifyHeaders, shopifyOrder } from '../helpers/shopify.js';
+import { aCustomerJson, anOrderJson } from '../builders/data.js';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+interface Call { method: Method; template: string; status: number; contentType: string; body: unknown }
+
+interface Operation {
+  operationId: string;
+  responses: Record<string, { content?: Record<string, { schema: object }> }>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, object> };
+}
+
+// ajv-formats is CommonJS: its plugin is the module's `default` export.
+const addFormats = formats.default;
+
+let t: TestApp;
+let key: string;
+let storeId: string;
+let ownerEmail: string;
+let ownerPassword: string;
+let doc: Document;
+const calls: Call[] = [];
+
+function urlOf(template: string, params: Record<string, string | number> = {}, query?: Record<string, string | number>): string {
+  const path = template.replace(/:([A-Za-z_]+)/g, (_, name: string) => {
+    if (params[name] === undefined) throw new Error(`no value for :${name} in ${template}`);
+    return encodeURIComponent(String(params[name]));
+  });
+  return query ? `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}` : path;
+}
+
+interface CallOptions {
+  params?: Record<string, string | number>;
+  query?: Record<string, string | number>;
+  payload?: unknown;
+  headers?: Record<string, string>;
+  /** Authenticate with this key instead of the store's secret key; `null`: no key. */
+  auth?: string | null;
+}
+
+async function call(method: Method, template: string, options: CallOptions = {}): Promise<LightMyRequestResponse> {
+  const auth = options.auth === undefined ? key : options.auth;
+  const response = await t.app.inject({
+    method, url: urlOf(template, options.params, options.query),
+    headers: { ...(auth && { authorization: `Bearer ${auth}` }), ...options.headers },
+    ...(options.payload !== undefined && { payload: options.payload as string }),
+  });
+  const contentType = String(response.headers['content-type'] ?? '');
+  calls.push({
+    method, template, status: response.statusCode, contentType,
+    body: contentType.startsWith('application/json') ? response.json() : response.body,
+  });
+  return response;
+}
+
+/** Calls and expects the status; returns the JSON body. */
+async function ok(status: number, method: Method, template: string, options: CallOptions = {}) {
+  const response = await call(method, template, options);
+  if (response.statusCode !== status) throw new Error(`${method} ${template}: ${response.statusCode} ${response.body}`);
+  return response.statusCode === 204 ? undefined : response.headers['content-type']?.toString().startsWith('application/json') ? response.json() : response.body;
+}
+
+async function runJobs(): Promise<void> {
+  const worker = new Worker(t.services.jobs, silentLogger);
+  registerJobs(worker, t.services);
+  while (await worker.tick()) { /* until the queue is empty */ }
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  ({ secretKey: key, storeId, ownerEmail, ownerPassword } = await t.newStore('Schema Store', { currency: 'USD' }));
+}, 60_000);
+
+afterAll(async () => t?.close());
+
+describe('every operation answers as /api/openapi.json says', () => {
+  it('calls every operation', async () => {
+    const signIn = await call('POST', '/api/v1/session', { auth: null, payload: { email: ownerEmail, password: ownerPassword } });
+    expect(signIn.statusCode).toBe(200);
+    const cookie = signIn.cookies.find((c) => c.name === 'hearth_session')!;
+    const session = { cookie: `hearth_session=${cookie.value}`, 'x-csrf-token': signIn.json().csrf_token };
+    await ok(200, 'GET', '/api/v1/session', { auth: null, headers: session });
+    await ok(200, 'GET', '/api/v1/session');
+
+    // Accounts
+    await ok(200, 'GET', '/api/v1/store');
+    const asOwner = { auth: null, headers: session };
+    await ok(200, 'PATCH', '/api/v1/store', { ...asOwner, payload: { shopify_secret: 'a-shopify-secret', tracking_origins: ['https://shop.example'], inactivity_days: 120 } });
+    const user = await ok(201, 'POST', '/api/v1/users', { ...asOwner, payload: { email: 'analyst@example.com', password: 'a long password', role: 'analyst' } });
+    await ok(200, 'GET', '/api/v1/users');
+    await ok(204, 'DELETE', '/api/v1/users/:id', { ...asOwner, params: { id: user.user_id } });
+    const created = await ok(201, 'POST', '/api/v1/keys', { payload: { kind: 'write', name: 'snippet' } });
+    await ok(200, 'GET', '/api/v1/keys');
+    await ok(204, 'DELETE', '/api/v1/keys/:id', { params: { id: created.id } });
+
+    // The data API, through the writer
+    await ok(201, 'PUT', '/api/v1/customers/:id', { params: { id: 'cust-1' }, payload: aCustomerJson('cust-1', { tags: ['vip'] }) });
+    await ok(200, 'PUT', '/api/v1/customers/:id', { params: { id: 'cust-1' }, payload: aCustomerJson('cust-1', { tags: ['vip'] }) });
+    await ok(201, 'PUT', '/api/v1/products/:id', { params: { id: 'prod-1' }, payload: { title: 'Mug', category: 'Kitchen', price: 1250, currency: 'USD', variants: [{ external_id: 'mug-blue', sku: 'MUG-B', title: 'Blue', price: 1250 }] } });
+    await ok(201, 'PUT', '/api/v1/orders/:id', { params: { id: 'ord-1' }, payload: anOrderJson('ord-1', { currency: 'USD', status: 'paid', discount_codes: ['WELCOME'] }) });
+    await ok(201, 'PUT', '/api/v1/returns/:id', { params: { id: 'ret-1' }, payload: { order_external_id: 'ord-1', returned_at: '2024-03-10T09:00:00Z', currency: 'USD', amount: 800, lines: [{ sku: 'TEA', quantity: 1, amount: 800 }] } });
+    await ok(200, 'POST', '/api/v1/customers/batch', { payload: { customers: [aCustomerJson('cust-2'), aCustomerJson('cust-3')] } });
+    await ok(200, 'POST', '/api/v1/products/batch', { payload: { products: [{ external_id: 'prod-2', title: 'Tea', category: 'Pantry' }] } });
+    await ok(200, 'POST', '/api/v1/orders/batch', { payload: { orders: [anOrderJson('ord-2', { customer_external_id: 'cust-2', currency: 'USD' })] } });
+    await ok(200, 'POST', '/api/v1/returns/batch', { payload: { returns: [{ external_id: 'ret-2', order_external_id: 'ord-2', returned_at: '2024-03-11T09:00:00Z', currency: 'USD', amount: 100 }] } });
+    const customers = await ok(200, 'GET', '/api/v1/customers', { query: { limit: 2 } });
+    await ok(200, 'GET', '/api/v1/products');
+    const orders = await ok(200, 'GET', '/api/v1/orders');
+    await ok(200, 'GET', '/api/v1/returns');
+    await ok(200, 'GET', '/api/v1/customers/:id', { params: { id: customers.data[0].id } });
+    await ok(200, 'GET', '/api/v1/products/:id', { params: { id: 'ext:prod-1' } });
+    await ok(200, 'GET', '/api/v1/orders/:id', { params: { id: orders.data[0].id } });
+    await ok(200, 'GET', '/api/v1/returns/:id', { params: { id: 'ext:ret-1' } });
+
+    // Tracking and webhooks
+    const message = { userId: 'cust-1', messageId: 'm-1', event: 'Product Viewed', properties: { sku: 'MUG' } };
+    await ok(200, 'POST', '/v1/batch', { payload: { batch: [{ type: 'track', ...message }, { type: 'page', anonymousId: 'anon-1', messageId: 'm-2', name: 'Home' }] } });
+    await ok(200, 'POST', '/v1/track', { payload: { ...message, messageId: 'm-3' } });
+    await ok(200, 'POST', '/v1/identify', { payload: { userId: 'cust-9', messageId: 'm-4', traits: { email: 'nine@example.com' } } });
+    await ok(200, 'POST', '/v1/page', { payload: { anonymousId: 'anon-2', messageId: 'm-5', name: 'Cart' } });
+    await ok(200, 'POST', '/v1/screen', { payload: { anonymousId: 'anon-2', messageId: 'm-6', name: 'Home' } });
+    await ok(200, 'POST', '/v1/group', { payload: { userId: 'cust-1', messageId: 'm-7', groupId: 'g-1' } });
+    await ok(200, 'POST', '/v1/alias', { payload: { userId: 'cust-1', previousId: 'anon-1', messageId: 'm-8' } });
+    const webhook = JSON.stringify(shopifyOrder());
+    await ok(200, 'POST', '/webhooks/shopify/:store', { auth: null, params: { store: storeId }, payload: webhook, headers: shopifyHeaders('a-shopify-secret', 'orders/create', webhook) });
+    await ok(200, 'GET', '/api/v1/ingest/status');
+    await ok(200, 'GET', '/hearth.js', { auth: null });
+
+    // A file import, run by the job worker: enough history for analytics and predictions
+    await ok(202, 'POST', '/api/v1/imports', { query: { format: 'cdnow', name: 'CDNOW_sample.txt' }, payload: readFileSync(realData('cdnow/CDNOW_sample.txt')), headers: { 'content-type': 'text/csv' } });
+    await runJobs();
+    await ok(200, 'GET', '/api/v1/imports');
+
+    // Analytics
+    const range = { from: '1997-01-01', to: '1997-12-31' };
+    await ok(200, 'GET', '/api/v1/analytics/kpis', { query: { ...range, compare: 'previous', period: 'month' } });
+    await ok(200, 'GET', '/api/v1/analytics/cohorts', { query: { ...range, period: 'quarter' } });
+    await ok(200, 'GET', '/api/v1/analytics/rfm', { query: range });
+    await ok(200, 'GET', '/api/v1/analytics/products', { query: range });
+    await ok(200, 'GET', '/api/v1/analytics/clv', { query: range });
+    await ok(200, 'GET', '/api/v1/analytics/kpis', { query: { ...range, format: 'csv' } });
+    await ok(202, 'POST', '/api/v1/analytics/refresh');
+    await ok(200, 'GET', '/api/v1/overview/returning-revenue', { query: { from: '1997-04-01', to: '1997-06-30', compare_from: '1997-01-01', compare_to: '1997-03-31' } });
+
+    // Predictions
+    const refit = await ok(202, 'POST', '/api/v1/predictions/refit', { payload: { as_of: '1998-06-30', time_unit: 'week' } });
+    await runJobs();
+    await ok(200, 'GET', '/api/v1/jobs');
+    await ok(200, 'GET', '/api/v1/predictions/refit/:job_id', { params: { job_id: refit.job_id } });
+    await ok(200, 'GET', '/api/v1/predictions/model');
+    const atRisk = await ok(200, 'GET', '/api/v1/predictions/at-risk', { query: { risk: 'high', limit: 5 } });
+    await ok(200, 'GET', '/api/v1/predictions/distribution');
+    const customerId = atRisk.rows[0].id;
+    await ok(200, 'GET', '/api/v1/customers/:id/predictions', { params: { id: customerId } });
+
+    // Profiles, segments, personas
+    await ok(200, 'GET', '/api/v1/customers/search', { query: { q: 'example' } });
+    await ok(200, 'GET', '/api/v1/customers/:id/profile', { params: { id: customerId } });
+    await ok(200, 'GET', '/api/v1/segments');
+    await ok(200, 'GET', '/api/v1/segments/fields');
+    const rule = { kind: 'orders', metric: 'count', op: 'gte', value: 2 };
+    await ok(200, 'POST', '/api/v1/segments/preview', { payload: { rule, sample_size: 3 } });
+    const segment = await ok(201, 'POST', '/api/v1/segments', { payload: { name: 'Repeat buyers', rule } });
+    await ok(200, 'GET', '/api/v1/segments/:id', { params: { id: segment.id } });
+    await ok(200, 'PATCH', '/api/v1/segments/:id', { params: { id: segment.id }, payload: { description: 'Two orders or more' } });
+    await ok(200, 'POST', '/api/v1/segments/:id/refresh', { params: { id: segment.id } });
+    await ok(200, 'GET', '/api/v1/segments/:id/members', { params: { id: segment.id }, query: { limit: 3 } });
+    await ok(200, 'GET', '/api/v1/segments/:id/members.csv', { params: { id: segment.id } });
+    await ok(200, 'GET', '/api/v1/segments/:id/changes', { params: { id: segment.id }, query: { limit: 3 } });
+    await ok(200, 'GET', '/api/v1/segments/:id/sizes', { params: { id: segment.id } });
+    await ok(200, 'POST', '/api/v1/personas/run', { payload: { seed: 1, k: 3 } });
+    const personas = await ok(200, 'GET', '/api/v1/personas');
+    await ok(201, 'POST', '/api/v1/personas/:id/segment', { params: { id: personas.data[0].id } });
+    await ok(204, 'DELETE', '/api/v1/segments/:id', { params: { id: segment.id } });
+
+    await ok(204, 'DELETE', '/api/v1/session', { auth: null, headers: session });
+
+    // Errors share one shape
+    await ok(401, 'GET', '/api/v1/customers', { auth: 'hk_secret_wrong' });
+    await ok(404, 'GET', '/api/v1/customers/:id', { params: { id: 'ext:nobody' } });
+    await ok(422, 'GET', '/api/v1/orders', { query: { status: 'lost' } });
+    await ok(403, 'POST', '/api/v1/keys', { payload: { kind: 'secret' } });
+    await ok(413, 'POST', '/api/v1/customers/batch', { payload: { customers: Array.from({ length: 1001 }, (_, i) => ({ external_id: `c${i}` })) } });
+    await ok(422, 'POST', '/v1/track', { auth: null, headers: { authorization: `Basic ${Buffer.from(`${(await t.services.accounts.createApiKey(storeId, 'write', 'w')).key}:`).toString('base64')}` }, payload: { messageId: 'x' } });
+  }, 120_000);
+
+  it('answers only with documented statuses and bodies the published schemas allow', async () => {
+    doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(doc as object, 'openapi');
+    const problems: string[] = [];
+    for (const c of calls) {
+      const path = c.template.replace(/:([A-Za-z_]+)/g, '{$1}');
+      const operation = doc.paths[path]?.[c.method.toLowerCase()];
+      if (!operation) {
+        problems.push(`${c.method} ${c.template}: not in the document`);
+        continue;
+      }
+      const response = operation.responses[String(c.status)];
+      if (!response) {
+        problems.push(`${operation.operationId}: answered ${c.status}, which is not documented`);
+        continue;
+      }
+      if (c.status === 204 || c.status === 304) continue;
+      const mediaType = c.contentType.split(';')[0]!.trim();
+      if (!response.content?.[mediaType]) {
+        problems.push(`${operation.operationId} ${c.status}: answered ${mediaType}, which is not documented`);
+        continue;
+      }
+      if (mediaType !== 'application/json') continue;
+      const pointer = `openapi#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${c.method.toLowerCase()}/responses/${c.status}/content/application~1json/schema`;
+      const validate = ajv.getSchema(pointer) ?? ajv.compile({ $ref: pointer });
+      if (!validate(c.body)) {
+        problems.push(`${operation.operationId} ${c.status}: ${ajv.errorsText(validate.errors, { separator: '; ' })}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('calls every operation of the document at least once with success', () => {
+    const succeeded = new Set(calls.filter((c) => c.status < 300 || c.status === 304).map((c) => `${c.method.toLowerCase()} ${c.template.replace(/:([A-Za-z_]+)/g, '{$1}')}`));
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
+    expect(operations.length).toBeGreaterThanOrEqual(70);
+    expect(operations.filter((operation) => !succeeded.has(operation))).toEqual([]);
+  });
+
+  it('rejects a body with a field the schema does not allow, or without a required one', async () => {
+    const ajv = new Ajv2020({ strict: false });
+    addFormats(ajv);
+    ajv.addSchema(doc as object, 'openapi');
+    const validate = ajv.compile({ $ref: 'openapi#/components/schemas/Customer' });
+    const customer = calls.find((c) => c.method === 'GET' && c.template === '/api/v1/customers/:id' && c.status === 200)!.body as Record<string, unknown>;
+    expect(validate(customer)).toBe(true);
+    expect(validate({ ...customer, externalId: customer.external_id })).toBe(false);
+    const { email: _email, ...withoutEmail } = customer;
+    expect(validate(withoutEmail)).toBe(false);
+    expect(validate({ ...customer, created_at: 'yesterday' })).toBe(false);
+  });
+});
+
+describe('the document', () => {
+  it('names every operation once, with a camelCase verb and noun', () => {
+    const ids = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((operation) => operation.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z]+[A-Z][A-Za-z]+$/);
+  });
+
+  it('has no two paths that differ only in a parameter name (OpenAPI treats them as the same path)', () => {
+    const shapes = Object.keys(doc.paths).map((path) => path.replace(/\{[^}]+\}/g, '{}'));
+    expect(shapes.filter((shape, i) => shapes.indexOf(shape) !== i)).toEqual([]);
+  });
+
+  it('names every response field in snake_case', () => {
+    const names = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (node === null || typeof node !== 'object') return;
+      const { properties } = node as { properties?: Record<string, unknown> };
+      if (properties) Object.keys(properties).forEach((name) => names.add(name));
+      Object.values(node).forEach(walk);
+    };
+    walk(doc.components.schemas);
+    for (const methods of Object.values(doc.paths)) for (const operation of Object.values(methods)) walk(operation.responses);
+    expect([...names].filter((name) => !/^[a-z][a-z0-9_]*$/.test(name))).toEqual([]);
+  });
+
+  it('describes every error with the one Error component', () => {
+    for (const methods of Object.values(doc.paths)) {
+      for (const operation of Object.values(methods)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (Number(status) >= 400) expect(response.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/Error' });
+        }
+      }
+    }
+  });
+});
