@@ -176,6 +176,7 @@ describe('every operation answers as /api/openapi.json says', () => {
     // Profiles, segments, personas
     await ok(200, 'GET', '/api/v1/customers/search', { query: { q: 'example' } });
     await ok(200, 'GET', '/api/v1/customers/:id/profile', { params: { id: customerId } });
+    await ok(200, 'GET', '/api/v1/customers/lookup', { query: { key: String(customerId) } });
     await ok(200, 'GET', '/api/v1/segments');
     await ok(200, 'GET', '/api/v1/segments/fields');
     const rule = { kind: 'orders', metric: 'count', op: 'gte', value: 2 };

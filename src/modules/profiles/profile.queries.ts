@@ -74,6 +74,11 @@ export async function topPurchases(db: Db, storeId: string, customerId: number, 
   return result.rows;
 }
 
-/** The customer's prediction as the predictions module publishes it. */
-export type PredictionRow = Pick<CustomerPredictionTable,
-  'p_alive' | 'expected_orders_90d' | 'expected_orders_365d' | 'clv_12m' | 'expected_order_value' | 'next_order_on' | 'churn_risk' | 'scored_at' | 'fit_id'>;
+const predictionKeys = ['p_alive', 'expected_orders_90d', 'expected_orders_365d', 'clv_12m', 'expected_order_value', 'next_order_on', 'churn_risk', 'scored_at', 'fit_id'] as const;
+
+/** What the profile shows of the customer's prediction, as the predictions module publishes it. */
+export type PredictionRow = Pick<CustomerPredictionTable, (typeof predictionKeys)[number]>;
+
+export function predictionFields(row: CustomerPredictionTable): PredictionRow {
+  return Object.fromEntries(predictionKeys.map((key) => [key, row[key]])) as PredictionRow;
+}

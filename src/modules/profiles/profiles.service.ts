@@ -87,7 +87,7 @@ export class ProfilesService {
       },
       consent: { accepts_marketing: customer.accepts_marketing },
       kpis,
-      predictions: prediction ? { ...prediction, explanation: explainPrediction(prediction, kpis) } : null,
+      predictions: prediction ? { ...q.predictionFields(prediction), explanation: explainPrediction(prediction, kpis) } : null,
       rfm: rfm ?? null,
       segments: memberships.current.map((m) => ({ id: m.segment_id, name: m.name, builtin_key: m.builtin_key, entered_at: m.entered_at })),
       personas,
