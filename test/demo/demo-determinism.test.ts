@@ -8,6 +8,7 @@ import { acquisitionCurve, periodEnding } from '../../src/modules/demo/calendar.
 import { buildCatalogue } from '../../src/modules/demo/catalogue.js';
 import { simulateCustomer } from '../../src/modules/demo/customer.js';
 import { planDemo, writeDemoData, type DemoOptions } from '../../src/modules/demo/demo.generator.js';
+import { CommerceService } from '../../src/modules/commerce/index.js';
 import { openTestStore } from '../helpers/store.js';
 
 const END = new Date('2026-11-23T00:00:00Z');
@@ -19,7 +20,7 @@ afterAll(async () => {
 async function generate(options: DemoOptions) {
   const store = await openTestStore();
   stores.push(store);
-  const counts = await writeDemoData(store, 'st_demo', planDemo({ end: END, ...options }));
+  const counts = await writeDemoData(new CommerceService(store), 'st_demo', planDemo({ end: END, ...options }));
   const first = async (table: 'customers' | 'orders' | 'order_lines' | 'returns' | 'events', order: string[]) => {
     let query = store.read.selectFrom(table).selectAll();
     for (const column of order) query = query.orderBy(column as never);

@@ -102,18 +102,18 @@ export class StagingSink {
     if (counts.orders + counts.returns === 0) return { customers: 0, products: 0 };
     const reader = await this.connection.runAndReadAll(`
       create or replace temp table s_first_orders as
-        select customer_external_id as external_id, min(placed_at) as at from s_orders where customer_external_id is not null group by 1;
-      update s_customers set created_at = f.at from s_first_orders f
-        where f.external_id = s_customers.external_id and (s_customers.created_at is null or f.at < s_customers.created_at);
+        select customer_external_id as external_id, min(placed_at) as first_at from s_orders where customer_external_id is not null group by 1;
+      update s_customers set created_at = f.first_at from s_first_orders f
+        where f.external_id = s_customers.external_id and (s_customers.created_at is null or f.first_at < s_customers.created_at);
       insert into s_customers (ord, external_id, given, mask, accepts_marketing, tags, attributes, created_at)
-        select ${counts.customers} + row_number() over (order by min(first), external_id) - 1, external_id, false, 0, false, [], '{}', min(at)
-        from (select external_id, at, 0 as first from s_first_orders
+        select ${counts.customers} + row_number() over (order by min(kind), external_id) - 1, external_id, false, 0, false, [], '{}', min(first_at)
+        from (select external_id, first_at, 0 as kind from s_first_orders
               union all select customer_external_id, returned_at, 1 from s_returns where customer_external_id is not null)
         where external_id not in (select external_id from s_customers) group by external_id;
       insert into s_products (ord, external_id, given, mask, title)
-        select ${counts.products} + row_number() over (order by min(first), external_id) - 1, external_id, false, 0,
-          coalesce(nullif(arg_min(title, first), ''), external_id)
-        from (select product_external_id as external_id, coalesce(title, sku) as title, ord::bigint * 65536 + line_no as first from s_lines
+        select ${counts.products} + row_number() over (order by min(position), external_id) - 1, external_id, false, 0,
+          coalesce(nullif(arg_min(title, position), ''), external_id)
+        from (select product_external_id as external_id, coalesce(title, sku) as title, ord::bigint * 65536 + line_no as position from s_lines
               union all select product_external_id, sku, (1::bigint << 50) + ord::bigint * 65536 + line_no from s_return_lines)
         where external_id is not null and external_id not in (select external_id from s_products) group by external_id;
       drop table s_first_orders;

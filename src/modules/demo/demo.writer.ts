@@ -1,60 +1,56 @@
 /**
- * Streams demo rows into DuckDB through appenders on the raw writer connection, 2,048 rows (one
- * DuckDB vector) at a time as data chunks: column-wise chunks cost one native call per chunk
- * instead of one per value, which is what makes 10M orders a matter of minutes.
+ * The demo's tracked-event history (browsing events and the identity links that stitch anonymous
+ * visitors to customers). Commerce data goes through the commerce writer; these rows are not
+ * commerce data, so they are streamed into temporary tables on the writer connection (appenders,
+ * 2,048 rows — one DuckDB vector — per data chunk, one native call per chunk instead of one per
+ * value), then inserted by `insert … select` after the commerce merge, in the same transaction,
+ * with customer ids resolved by external id against the customers the merge has just stored.
  */
-import { DuckDBDataChunk, timestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import {
+  BIGINT, DuckDBDataChunk, TIMESTAMP, timestampValue, VARCHAR,
+  type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue,
+} from '@duckdb/node-api';
 
 const VECTOR_SIZE = 2048;
 
-/**
- * The columns the demo fills, by table. Columns added later by other migrations (nullable or with
- * defaults) are written as NULL; the writer maps these names onto the table's actual layout.
- */
-export const TABLE_COLUMNS = {
-  products: ['store_id', 'id', 'external_id', 'title', 'category', 'price', 'currency', 'image_url', 'created_at', 'updated_at'],
-  variants: ['store_id', 'id', 'product_id', 'external_id', 'sku', 'title', 'price', 'created_at'],
-  customers: ['store_id', 'id', 'external_id', 'email', 'first_name', 'last_name', 'phone', 'country', 'city', 'accepts_marketing', 'tags', 'attributes', 'created_at', 'updated_at'],
-  orders: ['store_id', 'id', 'external_id', 'customer_id', 'placed_at', 'currency', 'subtotal', 'discount', 'shipping', 'tax', 'total', 'discount_codes', 'channel', 'status', 'source', 'created_at', 'updated_at'],
-  order_lines: ['store_id', 'order_id', 'line_no', 'product_id', 'variant_id', 'sku', 'title', 'quantity', 'unit_price', 'total'],
-  returns: ['store_id', 'id', 'external_id', 'order_id', 'customer_id', 'returned_at', 'currency', 'amount', 'reason', 'created_at'],
-  return_lines: ['store_id', 'return_id', 'line_no', 'product_id', 'sku', 'quantity', 'amount'],
-  events: ['store_id', 'id', 'message_id', 'type', 'name', 'customer_id', 'anonymous_id', 'session_id', 'url', 'properties', 'source', 'occurred_at', 'received_at'],
-  identities: ['store_id', 'anonymous_id', 'customer_id', 'created_at'],
-} as const;
+/** What the demo writes, by table (the counts it reports). */
+export const DEMO_TABLES = ['products', 'variants', 'customers', 'orders', 'order_lines', 'returns', 'return_lines', 'events', 'identities'] as const;
+export type DemoTable = (typeof DEMO_TABLES)[number];
 
-export type DemoTable = keyof typeof TABLE_COLUMNS;
+/** Staged tracked events: the `events` columns the demo fills, the customer by external id. */
+const EVENT_COLUMNS = [['id', BIGINT], ['message_id', VARCHAR], ['type', VARCHAR], ['name', VARCHAR], ['customer_external_id', VARCHAR],
+  ['anonymous_id', VARCHAR], ['session_id', VARCHAR], ['url', VARCHAR], ['properties', VARCHAR], ['occurred_at', TIMESTAMP]] as const;
+const IDENTITY_COLUMNS = [['anonymous_id', VARCHAR], ['customer_external_id', VARCHAR], ['created_at', TIMESTAMP]] as const;
+type Columns = readonly (readonly [string, DuckDBType])[];
 
-export class TableWriter {
+export interface HistoryEvent {
+  id: number;
+  messageId: string;
+  type: string;
+  name: string | null;
+  /** Null for an anonymous event. */
+  customerExternalId: string | null;
+  anonymousId: string | null;
+  sessionId: string | null;
+  url: string | null;
+  properties: string;
+  at: number;
+}
+
+/** Appends rows to one temporary table a data chunk at a time. */
+class ChunkWriter {
   private readonly types: DuckDBType[];
   private columns: DuckDBValue[][];
   private size = 0;
   rows = 0;
 
-  private constructor(readonly table: DemoTable, private readonly appender: DuckDBAppender, private readonly positions: number[]) {
-    this.types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+  constructor(columns: Columns, private readonly appender: DuckDBAppender) {
+    this.types = columns.map(([, type]) => type);
     this.columns = this.types.map(() => []);
   }
 
-  static async open(connection: DuckDBConnection, table: DemoTable): Promise<TableWriter> {
-    const reader = await connection.runAndReadAll(
-      `select column_name from duckdb_columns() where schema_name = 'main' and table_name = $1 order by column_index`, [table]);
-    const actual = reader.getRows().map((row) => String(row[0]));
-    const positions = TABLE_COLUMNS[table].map((name) => actual.indexOf(name));
-    const missing = TABLE_COLUMNS[table].filter((_, i) => positions[i] === -1);
-    if (missing.length) throw new Error(`The ${table} table has no column ${missing.join(', ')}; the demo writer needs it`);
-    return new TableWriter(table, await connection.createAppender(table), positions);
-  }
-
-  /** Values in TABLE_COLUMNS order: bigint for BIGINT, number for INTEGER, `ts()` for TIMESTAMP. */
   add(values: DuckDBValue[]): void {
-    const { columns, positions } = this;
-    if (positions.length === columns.length) {
-      for (let i = 0; i < values.length; i += 1) columns[positions[i]!]!.push(values[i]!);
-    } else {
-      for (const column of columns) column.push(null);
-      for (let i = 0; i < values.length; i += 1) columns[positions[i]!]![this.size] = values[i]!;
-    }
+    for (let i = 0; i < values.length; i += 1) this.columns[i]!.push(values[i]!);
     this.size += 1;
     this.rows += 1;
     if (this.size === VECTOR_SIZE) this.flushChunk();
@@ -70,9 +66,12 @@ export class TableWriter {
   }
 
   close(): void {
-    this.flushChunk();
-    this.appender.flushSync();
-    this.appender.closeSync();
+    try {
+      this.flushChunk();
+      this.appender.flushSync();
+    } finally {
+      this.appender.closeSync();
+    }
   }
 
   /** Drops buffered rows after a failure. */
@@ -84,6 +83,70 @@ export class TableWriter {
     } catch {
       // The appender may already be invalid after the error that brought us here.
     }
+  }
+}
+
+const createSql = (table: string, columns: Columns) =>
+  `create or replace temp table ${table} (${columns.map(([name, type]) => `${name} ${type.toString()}`).join(', ')})`;
+
+export class TrackedHistory {
+  private closed = false;
+
+  private constructor(private readonly events: ChunkWriter, private readonly identities: ChunkWriter) {}
+
+  static async open(connection: DuckDBConnection): Promise<TrackedHistory> {
+    await connection.run(`${createSql('d_events', EVENT_COLUMNS)};\n${createSql('d_identities', IDENTITY_COLUMNS)}`);
+    const events = new ChunkWriter(EVENT_COLUMNS, await connection.createAppender('d_events', 'main', 'temp'));
+    try {
+      return new TrackedHistory(events, new ChunkWriter(IDENTITY_COLUMNS, await connection.createAppender('d_identities', 'main', 'temp')));
+    } catch (error) {
+      events.abandon();
+      throw error;
+    }
+  }
+
+  event(e: HistoryEvent): void {
+    this.events.add([BigInt(e.id), e.messageId, e.type, e.name, e.customerExternalId, e.anonymousId, e.sessionId, e.url, e.properties, ts(e.at)]);
+  }
+
+  identity(anonymousId: string, customerExternalId: string, at: number): void {
+    this.identities.add([anonymousId, customerExternalId, ts(at)]);
+  }
+
+  /** Appends what is buffered; after this, only `insert`. */
+  close(): void {
+    this.closed = true;
+    this.events.close();
+    this.identities.close();
+  }
+
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.events.abandon();
+    this.identities.abandon();
+  }
+
+  /**
+   * Inserts the staged history into `events` and `identities`, customers resolved by external id
+   * among the store's customers, and drops the temporary tables. Returns the rows inserted.
+   */
+  async insert(connection: DuckDBConnection, storeId: string): Promise<{ events: number; identities: number }> {
+    const customers = '(select id, external_id from customers where store_id = $store)';
+    const inserted = async (sql: string) => Number((await connection.runAndReadAll(sql, { store: storeId })).getRows()[0]![0]);
+    const events = await inserted(`insert into events (store_id, id, message_id, type, name, customer_id, anonymous_id, session_id, url, properties, source, occurred_at, received_at)
+      select $store, e.id, e.message_id, e.type, e.name, c.id, e.anonymous_id, e.session_id, e.url, e.properties, 'demo', e.occurred_at, e.occurred_at
+      from d_events e left join ${customers} c on c.external_id = e.customer_external_id`);
+    const identities = await inserted(`insert into identities (store_id, anonymous_id, customer_id, created_at)
+      select $store, i.anonymous_id, c.id, i.created_at from d_identities i join ${customers} c on c.external_id = i.customer_external_id`);
+    const unresolved = await inserted(`select count(*) from d_events e left join ${customers} c on c.external_id = e.customer_external_id
+      where e.customer_external_id is not null and c.id is null`);
+    // Every identified event and identity names a customer of this write; a miss is a bug here.
+    if (unresolved > 0 || identities !== this.identities.rows) {
+      throw new Error(`The demo's tracked history did not resolve to its customers (${unresolved} events, ${this.identities.rows - identities} identities unmatched)`);
+    }
+    await connection.run('drop table d_events; drop table d_identities');
+    return { events: events!, identities: identities! };
   }
 }
 
