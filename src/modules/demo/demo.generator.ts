@@ -1,7 +1,7 @@
 /**
  * Writes a demo store's catalogue, customers, orders, returns and events into an existing, empty
  * store, through the commerce writer like every other source (so the writes record their domain
- * events and are merged by the same rules).
+ * events and are merged by the same rules), and its browsing history in the same transaction.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { StagingSink, type CommerceService, type Staged } from '../commerce/index.js';
@@ -10,7 +10,7 @@ import { acquisitionCurve, DEMO_STORE, periodEnding } from './calendar.js';
 import { buildCatalogue, categories } from './catalogue.js';
 import { simulateCustomer, type DemoContext, type SimCustomer } from './customer.js';
 import { drawIds } from '../../db/sequences.js';
-import { DEMO_TABLES, TrackedHistory, type DemoTable } from './demo.writer.js';
+import { DEMO_TABLES, TableWriter, ts, type DemoTable } from './demo.writer.js';
 import { SessionWriter } from './sessions.js';
 
 export interface DemoOptions {
@@ -128,19 +128,19 @@ export function planDemo(options: DemoOptions = {}): DemoPlan {
 /**
  * Writes the demo data for `storeId` through the commerce writer, in one transaction: a failure
  * leaves nothing behind. Customers are simulated in chunks and streamed into the writer's staging
- * tables (and the tracked-event history into its own), so memory stays bounded whatever the size;
- * the writer's merge then stores them and records their domain events, and the history follows
- * before the commit. `onProgress` is called after each chunk with the customers done so far.
+ * tables, so memory stays bounded whatever the size; the writer's merge stores them and records
+ * their domain events. Then, before the commit, the customers are simulated again (a customer is a
+ * pure function of the seed and their index, and costs little next to their browsing) to stream
+ * their browsing history into the events tables with the customer ids the merge gave them.
+ * `onProgress` is called after each chunk of the history with the customers done so far.
  */
 export async function writeDemoData(commerce: CommerceService, storeId: string, plan: DemoPlan, onProgress?: (done: number, total: number) => void | Promise<void>): Promise<DemoCounts> {
   const ctx = context(plan);
   const { catalogue } = ctx;
   const counts = Object.fromEntries(DEMO_TABLES.map((table) => [table, 0])) as DemoCounts;
-  let history: TrackedHistory | undefined;
   const fill = async (connection: DuckDBConnection): Promise<Staged> => {
     const sink = await StagingSink.open(connection);
     try {
-      history = await TrackedHistory.open(connection);
       for (const product of catalogue.products) {
         sink.addProduct({
           external_id: product.externalId, title: product.title, category: categories[product.category]!.name, price: product.price,
@@ -148,46 +148,65 @@ export async function writeDemoData(commerce: CommerceService, storeId: string, 
           variants: product.variants.map((variant) => ({ external_id: variant.externalId, sku: variant.sku, title: variant.title, price: variant.price })),
         });
       }
-      const sessions = new SessionWriter(ctx, plan.sessionSample);
-      for (let first = 0; first < plan.customers; first += CHUNK) {
-        const last = Math.min(plan.customers, first + CHUNK);
-        const sims: SimCustomer[] = [];
-        for (let i = first; i < last; i += 1) {
-          const sim = simulateCustomer(ctx, i);
-          sessions.customer(sim);
-          sims.push(sim);
-          stageCustomer(sink, sim);
-        }
-        const customerOf = (index: number) => sims[index - first]!.externalId;
-        let eventId = await drawIds(connection, 'events', sessions.events.length);
-        for (const event of sessions.events) {
-          history.event({
-            id: eventId++, messageId: event.messageId, type: event.type, name: event.name, customerExternalId: event.identified ? customerOf(event.customerIndex) : null,
-            anonymousId: event.anonymousId, sessionId: event.sessionId, url: event.url, properties: event.properties, at: event.at,
-          });
-        }
-        for (const identity of sessions.identities) history.identity(identity.anonymousId, customerOf(identity.customerIndex), identity.at);
-        sessions.clear();
-        await onProgress?.(last, plan.customers);
-      }
-      history.close();
+      for (let i = 0; i < plan.customers; i += 1) stageCustomer(sink, simulateCustomer(ctx, i));
       const staged = await sink.finish();
       Object.assign(counts, { variants: staged.counts.variants, order_lines: staged.counts.lines, return_lines: staged.counts.returnLines });
       return staged;
     } catch (error) {
       sink.abandon();
-      history?.abandon();
       throw error;
     }
   };
   const summary = await commerce.writeStaged(storeId, fill, {
     source: 'demo',
     after: async (connection) => {
-      Object.assign(counts, await history!.insert(connection, storeId));
+      Object.assign(counts, await writeHistory(connection, storeId, ctx, plan, onProgress));
     },
   });
   for (const table of ['customers', 'products', 'orders', 'returns'] as const) counts[table] = summary[table].created;
   return counts;
+}
+
+/** The customers' browsing events and identity links, appended with the ids the merge gave the customers. */
+async function writeHistory(connection: DuckDBConnection, storeId: string, ctx: DemoContext, plan: DemoPlan, onProgress?: (done: number, total: number) => void | Promise<void>): Promise<{ events: number; identities: number }> {
+  // Customer i's external id is C<100001 + i>.
+  const ids = new BigInt64Array(plan.customers);
+  const reader = await connection.runAndReadAll('select external_id, id from customers where store_id = $store', { store: storeId });
+  for (const [externalId, id] of reader.getRows() as [string, bigint][]) {
+    const index = Number(externalId.slice(1)) - 100_001;
+    if (index >= 0 && index < plan.customers) ids[index] = id;
+  }
+  const customerId = (index: number): bigint => {
+    const id = ids[index]!;
+    if (id === 0n) throw new Error(`The demo customer C${100_001 + index} was not stored`);
+    return id;
+  };
+  const events = await TableWriter.open(connection, 'events');
+  let identities: TableWriter | undefined;
+  try {
+    identities = await TableWriter.open(connection, 'identities');
+    const sessions = new SessionWriter(ctx, plan.sessionSample);
+    for (let first = 0; first < plan.customers; first += CHUNK) {
+      const last = Math.min(plan.customers, first + CHUNK);
+      for (let i = first; i < last; i += 1) sessions.customer(simulateCustomer(ctx, i));
+      const eventBase = await drawIds(connection, 'events', sessions.events.length);
+      sessions.events.forEach((event, k) => {
+        const at = ts(event.at);
+        events.add([storeId, BigInt(eventBase + k), event.messageId, event.type, event.name, event.identified ? customerId(event.customerIndex) : null,
+          event.anonymousId, event.sessionId, event.url, event.properties, 'demo', at, at]);
+      });
+      for (const identity of sessions.identities) identities.add([storeId, identity.anonymousId, customerId(identity.customerIndex), ts(identity.at)]);
+      sessions.clear();
+      await onProgress?.(last, plan.customers);
+    }
+    events.close();
+    identities.close();
+    return { events: events.rows, identities: identities.rows };
+  } catch (error) {
+    events.abandon();
+    identities?.abandon();
+    throw error;
+  }
 }
 
 /** One simulated customer, their orders (lines by variant) and returns, as the writer's rows. */
