@@ -209,18 +209,21 @@ async function writeHistory(connection: DuckDBConnection, storeId: string, ctx: 
   }
 }
 
+/** A simulated time (fractional milliseconds) as a Date, rounded as the history's timestamps are. */
+const at = (ms: number): Date => new Date(Math.round(ms));
+
 /** One simulated customer, their orders (lines by variant) and returns, as the writer's rows. */
 function stageCustomer(sink: StagingSink, sim: SimCustomer): void {
   const tags = sim.orders.length >= 5 ? ['vip'] : sim.orders.length === 0 ? ['newsletter'] : [];
   sink.addCustomer({
     external_id: sim.externalId, email: sim.email, first_name: sim.firstName, last_name: sim.lastName, phone: null, country: sim.country, city: sim.city,
     accepts_marketing: sim.acceptsMarketing, tags, attributes: { acquisition_channel: sim.channel, signup_source: sim.orders.length ? 'checkout' : 'newsletter' },
-    created_at: new Date(sim.createdAt),
+    created_at: at(sim.createdAt),
   });
   for (const order of sim.orders) {
     const externalId = `HD-${sim.externalId.slice(1)}-${order.seq}`;
     sink.addOrder({
-      external_id: externalId, customer_external_id: sim.externalId, placed_at: new Date(order.placedAt), currency: DEMO_STORE.currency,
+      external_id: externalId, customer_external_id: sim.externalId, placed_at: at(order.placedAt), currency: DEMO_STORE.currency,
       subtotal: order.subtotal, discount: order.discount, shipping: order.shipping, tax: order.tax, total: order.total,
       discount_codes: order.codes, channel: order.channel, status: order.status,
       lines: order.lines.map((line) => ({
@@ -231,7 +234,7 @@ function stageCustomer(sink: StagingSink, sim: SimCustomer): void {
     if (order.returned) {
       const line = order.lines[order.returned.line]!;
       sink.addReturn({
-        external_id: `R-${externalId}`, order_external_id: externalId, customer_external_id: sim.externalId, returned_at: new Date(order.returned.at),
+        external_id: `R-${externalId}`, order_external_id: externalId, customer_external_id: sim.externalId, returned_at: at(order.returned.at),
         currency: DEMO_STORE.currency, amount: order.returned.amount, reason: order.returned.reason,
         lines: [{ product_external_id: line.product.externalId, sku: line.variant.sku, quantity: line.quantity, amount: order.returned.amount }],
       });
