@@ -2,12 +2,14 @@
  * Same seed → same rows; another seed → other rows; sampling browsing away at large sizes never
  * changes orders; the orders-per-customer target used for benchmark data sets is met.
  */
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/db/database.js';
 import { acquisitionCurve, periodEnding } from '../../src/modules/demo/calendar.js';
 import { buildCatalogue } from '../../src/modules/demo/catalogue.js';
 import { simulateCustomer } from '../../src/modules/demo/customer.js';
 import { planDemo, writeDemoData, type DemoOptions } from '../../src/modules/demo/demo.generator.js';
+import { CommerceService } from '../../src/modules/commerce/index.js';
 import { openTestStore } from '../helpers/store.js';
 
 const END = new Date('2026-11-23T00:00:00Z');
@@ -16,22 +18,34 @@ afterAll(async () => {
   for (const store of stores) await store.dispose();
 });
 
+/**
+ * The rows a seed produces, matched by external ids (message ids for events): the writer assigns
+ * row ids in its merge, whose order is not fixed under parallel execution, and stamps
+ * created_at / updated_at of what it stores with the time of the write.
+ */
 async function generate(options: DemoOptions) {
   const store = await openTestStore();
   stores.push(store);
-  const counts = await writeDemoData(store, 'st_demo', planDemo({ end: END, ...options }));
-  const first = async (table: 'customers' | 'orders' | 'order_lines' | 'returns' | 'events', order: string[]) => {
-    let query = store.read.selectFrom(table).selectAll();
-    for (const column of order) query = query.orderBy(column as never);
-    return query.limit(25).execute();
-  };
+  const counts = await writeDemoData(new CommerceService(store), 'st_demo', planDemo({ end: END, ...options }));
+  const rows = async <T>(query: string) => (await sql<T>`${sql.raw(query)}`.execute(store.read)).rows;
   return {
     store, counts,
-    customers: await first('customers', ['id']),
-    orders: await first('orders', ['id']),
-    lines: await first('order_lines', ['order_id', 'line_no']),
-    returns: await first('returns', ['id']),
-    events: await first('events', ['id']),
+    customers: await rows(`select external_id, email, first_name, last_name, phone, country, city, accepts_marketing, tags, attributes, created_at
+      from customers order by external_id`),
+    orders: await rows(`select o.external_id, c.external_id as customer, o.placed_at, o.currency, o.subtotal, o.discount, o.shipping, o.tax, o.total,
+      o.discount_codes, o.channel, o.status, o.source from orders o left join customers c on c.id = o.customer_id order by o.external_id`),
+    lines: await rows(`select o.external_id as order_external_id, l.line_no, p.external_id as product, v.external_id as variant, l.sku, l.title,
+      l.quantity, l.unit_price, l.total
+      from order_lines l join orders o on o.id = l.order_id join products p on p.id = l.product_id left join variants v on v.id = l.variant_id
+      order by o.external_id, l.line_no`),
+    returns: await rows(`select r.external_id, o.external_id as order_external_id, c.external_id as customer, r.returned_at, r.amount, r.reason,
+      l.line_no, p.external_id as product, l.sku, l.quantity, l.amount as line_amount
+      from returns r join orders o on o.id = r.order_id join customers c on c.id = r.customer_id
+      join return_lines l on l.return_id = r.id join products p on p.id = l.product_id order by r.external_id, l.line_no`),
+    events: await rows(`select e.message_id, e.type, e.name, c.external_id as customer, e.anonymous_id, e.session_id, e.url, e.properties, e.occurred_at
+      from events e left join customers c on c.id = e.customer_id order by e.message_id`),
+    identities: await rows(`select i.anonymous_id, c.external_id as customer, i.created_at from identities i join customers c on c.id = i.customer_id
+      order by i.anonymous_id`),
   };
 }
 
@@ -46,9 +60,16 @@ describe('demo generator: determinism', () => {
     expect(b.lines).toEqual(a.lines);
     expect(b.returns).toEqual(a.returns);
     expect(b.events).toEqual(a.events);
-    expect(a.orders.length).toBe(25);
-    expect(c.orders.map((o) => o.placed_at.getTime())).not.toEqual(a.orders.map((o) => o.placed_at.getTime()));
-    expect(c.customers.map((o) => o.email)).not.toEqual(a.customers.map((o) => o.email));
+    expect(b.identities).toEqual(a.identities);
+    expect(a.orders.length).toBe(a.counts.orders);
+    expect(a.lines.length).toBe(a.counts.order_lines);
+    expect(a.returns.length).toBe(a.counts.returns);
+    expect(a.events.length).toBe(a.counts.events);
+    expect(a.identities.length).toBe(a.counts.identities);
+    const placed = (rows: { placed_at: Date }[]) => rows.slice(0, 25).map((o) => o.placed_at.getTime());
+    expect(placed(c.orders as { placed_at: Date }[])).not.toEqual(placed(a.orders as { placed_at: Date }[]));
+    const emails = (rows: { email: string }[]) => rows.slice(0, 25).map((o) => o.email);
+    expect(emails(c.customers as { email: string }[])).not.toEqual(emails(a.customers as { email: string }[]));
   });
 
   it('samples browsing sessions to an events budget without changing orders', async () => {

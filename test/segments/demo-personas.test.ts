@@ -8,6 +8,7 @@ import { JobQueue } from '../../src/jobs/queue.js';
 import { planDemo, writeDemoData } from '../../src/modules/demo/demo.generator.js';
 import type { PersonaRun } from '../../src/modules/personas/personas.service.js';
 import { segmentServices } from '../../src/services.js';
+import { CommerceService } from '../../src/modules/commerce/index.js';
 import { openTestStore } from '../helpers/store.js';
 
 const STORE = 'st_demo';
@@ -19,7 +20,7 @@ let second: PersonaRun;
 
 beforeAll(async () => {
   store = await openTestStore();
-  await writeDemoData(store, STORE, planDemo({ customers: 1500, seed: 5, end: END, eventsPerCustomer: 8 }));
+  await writeDemoData(new CommerceService(store), STORE, planDemo({ customers: 1500, seed: 5, end: END, eventsPerCustomer: 8 }));
   modules = segmentServices(store, new JobQueue(store.write, store.read));
   first = await modules.personas.run(STORE, { seed: 42, asOf: END });
   second = await modules.personas.run(STORE, { seed: 42, asOf: END });

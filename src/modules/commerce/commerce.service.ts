@@ -6,10 +6,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Storage } from '../../db/database.js';
 import type { Staged } from './commerce.staging.js';
 import { AppError, type ErrorDetail } from '../../lib/errors.js';
-import { CommerceWriter, type WriteOptions } from './commerce.writer.js';
+import { CommerceWriter, type StagedWriteOptions, type WriteOptions } from './commerce.writer.js';
 import type { CommerceBatch, WriteSummary } from './commerce.input.js';
 
-export type { WriteOptions };
+export type { StagedWriteOptions, WriteOptions };
 export type Outcome = 'created' | 'updated' | 'unchanged';
 
 export type WriteListener = (storeId: string, summary: WriteSummary) => void;
@@ -34,8 +34,11 @@ export class CommerceService {
     return summary;
   }
 
-  /** Merges staging tables the caller fills itself (the bulk path of large files), like `write`. */
-  async writeStaged(storeId: string, fill: (connection: DuckDBConnection) => Promise<Staged>, options: WriteOptions = {}): Promise<WriteSummary> {
+  /**
+   * Merges staging tables the caller fills itself, like `write`: with SQL (the bulk path of large
+   * files) or streamed through a `StagingSink` (the demo store).
+   */
+  async writeStaged(storeId: string, fill: (connection: DuckDBConnection) => Promise<Staged>, options: StagedWriteOptions = {}): Promise<WriteSummary> {
     const summary = await this.writer.writeStaged(storeId, fill, options);
     const changed = Object.values(summary).some((counts) => counts.created > 0 || counts.updated > 0);
     if (changed) for (const listener of this.listeners) listener(storeId, summary);

@@ -14,10 +14,10 @@ import {
 import type { CustomerInput, ProductInput, VariantInput } from './commerce.input.js';
 import type { NormalBatch, NormalOrder, NormalReturn } from './commerce.validation.js';
 
-type ColumnType = 'integer' | 'bigint' | 'varchar' | 'boolean' | 'timestamp' | 'varchar[]';
-type Value = string | number | boolean | Date | string[] | null | undefined;
+export type ColumnType = 'integer' | 'bigint' | 'varchar' | 'boolean' | 'timestamp' | 'varchar[]';
+export type Value = string | number | boolean | Date | string[] | null | undefined;
 
-interface StagingTable {
+export interface StagingTable {
   name: string;
   columns: readonly (readonly [string, ColumnType])[];
 }
@@ -72,7 +72,7 @@ export const staging = {
 
 export type StagedCounts = Record<keyof typeof staging, number>;
 
-function maskOf(item: object, fields: readonly string[]): number {
+export function maskOf(item: object, fields: readonly string[]): number {
   let mask = 0;
   fields.forEach((field, bit) => {
     if ((item as Record<string, unknown>)[field] !== undefined) mask |= 1 << bit;
@@ -157,40 +157,80 @@ function toDuck(type: ColumnType, value: Value): DuckDBValue {
 }
 
 /**
- * Appends rows a column at a time, one vector-sized chunk per call: a numeric or time column goes
- * to DuckDB as one typed-array copy instead of one native call per value (strings still cross one
- * by one). Per-value appending was most of the cost of writing an import batch.
+ * Appends rows to one staging table a column at a time, one vector-sized chunk per call: a numeric
+ * or time column goes to DuckDB as one typed-array copy instead of one native call per value
+ * (strings still cross one by one). Per-value appending was most of the cost of writing an import
+ * batch. Rows are buffered until a vector is full, so a producer may stream any number of them.
  */
-function appendRows(appender: DuckDBAppender, table: StagingTable, rows: Value[][]): void {
-  // One chunk, refilled: the appender copies what it is given.
-  const chunk = DuckDBDataChunk.create(table.columns.map(([, type]) => duckTypes[type]));
-  for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-    const count = Math.min(CHUNK_ROWS, rows.length - start);
+export class VectorAppender {
+  /** One chunk, refilled: the appender copies what it is given. */
+  private readonly chunk: DuckDBDataChunk;
+  private readonly types: ColumnType[];
+  private columns: DuckDBValue[][];
+  private size = 0;
+  /** Rows added so far. */
+  rows = 0;
+
+  private constructor(table: StagingTable, private readonly appender: DuckDBAppender) {
+    this.types = table.columns.map(([, type]) => type);
+    this.chunk = DuckDBDataChunk.create(this.types.map((type) => duckTypes[type]));
+    this.columns = this.types.map(() => new Array<DuckDBValue>(CHUNK_ROWS));
+  }
+
+  static async open(connection: DuckDBConnection, table: StagingTable): Promise<VectorAppender> {
+    return new VectorAppender(table, await connection.createAppender(table.name, 'main', 'temp'));
+  }
+
+  /** Values in the table's column order. */
+  add(values: readonly Value[]): void {
+    const { columns, types, size } = this;
+    for (let column = 0; column < types.length; column += 1) columns[column]![size] = toDuck(types[column]!, values[column]);
+    this.size = size + 1;
+    this.rows += 1;
+    if (this.size === CHUNK_ROWS) this.flushChunk();
+  }
+
+  private flushChunk(): void {
+    if (this.size === 0) return;
+    const { chunk, size } = this;
     chunk.reset();
-    chunk.rowCount = count;
-    table.columns.forEach(([, type], column) => {
-      const values = new Array<DuckDBValue>(count);
-      for (let i = 0; i < count; i += 1) values[i] = toDuck(type, rows[start + i]![column]);
-      chunk.setColumnValues(column, values);
-    });
-    appender.appendDataChunk(chunk);
+    chunk.rowCount = size;
+    this.columns.forEach((values, column) => chunk.setColumnValues(column, size === CHUNK_ROWS ? values : values.slice(0, size)));
+    this.appender.appendDataChunk(chunk);
+    this.size = 0;
+  }
+
+  /** Appends what is buffered and closes the appender. */
+  close(): void {
+    try {
+      this.flushChunk();
+      this.appender.flushSync();
+    } finally {
+      this.appender.closeSync();
+    }
+  }
+
+  /** Drops buffered rows after a failure (the transaction's rollback drops the rest). */
+  abandon(): void {
+    this.size = 0;
+    try {
+      this.appender.closeSync();
+    } catch {
+      // The appender may already be invalid after the error that brought us here.
+    }
   }
 }
 
 /** Appends the rows to a staging table created beforehand; returns how many. */
 async function stage(connection: DuckDBConnection, table: StagingTable, rows: Value[][]): Promise<number> {
   if (rows.length === 0) return 0;
-  const appender = await connection.createAppender(table.name, 'main', 'temp');
-  try {
-    appendRows(appender, table, rows);
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  const appender = await VectorAppender.open(connection, table);
+  for (const row of rows) appender.add(row);
+  appender.close();
   return rows.length;
 }
 
-const createSql = (table: StagingTable): string =>
+export const createSql = (table: StagingTable): string =>
   `create or replace temp table ${table.name} (${table.columns.map(([name, type]) => `${name} ${type}`).join(', ')})`;
 
 function* customerRows(customers: Map<string, StagedCustomer>): Generator<Value[]> {

@@ -26,6 +26,15 @@ export interface WriteOptions {
   now?: Date;
 }
 
+export interface StagedWriteOptions extends WriteOptions {
+  /**
+   * Runs on the writing connection after the merge and before COMMIT, for rows that belong with
+   * the write but are not commerce data (the demo's tracked-event history): they commit or roll
+   * back with it. The merge's rows are in their tables by then, so it can resolve ids by external id.
+   */
+  after?: (connection: DuckDBConnection) => Promise<void>;
+}
+
 type Counts = WriteSummary['orders'];
 const micros = (date: Date) => timestampValue(BigInt(date.getTime()) * 1000n);
 const zero = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
@@ -137,7 +146,7 @@ export class CommerceWriter {
    * Like `write`, for a caller that fills the staging tables itself (bulk SQL such as a whole
    * file's `read_csv`); its rows are trusted as already checked and merged the same way.
    */
-  async writeStaged(storeId: string, fill: (connection: DuckDBConnection) => Promise<Staged>, options: WriteOptions = {}): Promise<WriteSummary> {
+  async writeStaged(storeId: string, fill: (connection: DuckDBConnection) => Promise<Staged>, options: StagedWriteOptions = {}): Promise<WriteSummary> {
     const now = options.now ?? new Date();
     return this.storage.withWriter(async (connection) => {
       await connection.run('begin transaction');
@@ -147,6 +156,7 @@ export class CommerceWriter {
         await connection.run(`set variable ${mergeVariables.source} = $value`, { value: options.source ?? 'api' });
         await connection.run(`set variable ${mergeVariables.clock} = $value`, { value: micros(new Date()) });
         const summary = await mergeStaged(connection, await fill(connection));
+        await options.after?.(connection);
         await connection.run(finishSql);
         return summary;
       } catch (error) {

@@ -216,7 +216,9 @@ function buildOrder(ctx: DemoContext, rng: Random, customer: SimCustomer, seq: n
     if (at < ctx.period.end) {
       const sized = category.variants.length > 3;
       const reason = RETURN_REASONS[rng.weighted(sized ? SIZED_REASONS : OTHER_REASONS)]!;
-      const amount = Math.round(line.total * (1 - discount / subtotal));
+      // Returning an order's only line refunds the whole order (its tax and shipping too), which is
+      // what makes it `refunded` to the writer; otherwise the line's share after the discount.
+      const amount = lines.length === 1 ? order.total : Math.round(line.total * (1 - discount / subtotal));
       order.returned = { at, amount, reason, line: lineNo };
       order.status = lines.length === 1 ? 'refunded' : 'partially_refunded';
     }

@@ -1,17 +1,16 @@
 /**
  * Writes a demo store's catalogue, customers, orders, returns and events into an existing, empty
- * store. Customers are simulated in chunks; each chunk draws its ids from the tables' sequences
- * and is streamed to the appenders, so memory stays bounded whatever the size.
+ * store, through the commerce writer like every other source (so the writes record their domain
+ * events and are merged by the same rules), and its browsing history in the same transaction.
  */
-import { listValue, type DuckDBValue } from '@duckdb/node-api';
-import type { Storage } from '../../db/database.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { StagingSink, type CommerceService, type Staged } from '../commerce/index.js';
 import { invalid, type ErrorDetail } from '../../lib/errors.js';
-import { DAY_MS } from '../../lib/time.js';
 import { acquisitionCurve, DEMO_STORE, periodEnding } from './calendar.js';
 import { buildCatalogue, categories } from './catalogue.js';
-import { simulateCustomer, type DemoContext } from './customer.js';
+import { simulateCustomer, type DemoContext, type SimCustomer } from './customer.js';
 import { drawIds } from '../../db/sequences.js';
-import { TABLE_COLUMNS, TableWriter, ts, type DemoTable } from './demo.writer.js';
+import { DEMO_TABLES, TableWriter, ts, type DemoTable } from './demo.writer.js';
 import { SessionWriter } from './sessions.js';
 
 export interface DemoOptions {
@@ -127,93 +126,118 @@ export function planDemo(options: DemoOptions = {}): DemoPlan {
 }
 
 /**
- * Writes the demo data for `storeId` in one transaction: a failure leaves nothing behind.
- * `onProgress` is called after each chunk with the customers done so far.
+ * Writes the demo data for `storeId` through the commerce writer, in one transaction: a failure
+ * leaves nothing behind. Customers are simulated in chunks and streamed into the writer's staging
+ * tables, so memory stays bounded whatever the size; the writer's merge stores them and records
+ * their domain events. Then, before the commit, the customers are simulated again (a customer is a
+ * pure function of the seed and their index, and costs little next to their browsing) to stream
+ * their browsing history into the events tables with the customer ids the merge gave them.
+ * `onProgress` is called after each chunk of the history with the customers done so far.
  */
-export async function writeDemoData(storage: Storage, storeId: string, plan: DemoPlan, onProgress?: (done: number, total: number) => void | Promise<void>): Promise<DemoCounts> {
+export async function writeDemoData(commerce: CommerceService, storeId: string, plan: DemoPlan, onProgress?: (done: number, total: number) => void | Promise<void>): Promise<DemoCounts> {
   const ctx = context(plan);
-  const { catalogue, period } = ctx;
-  return storage.withWriter(async (connection) => {
-    const writers: Partial<Record<DemoTable, TableWriter>> = {};
-    await connection.run('begin transaction');
+  const { catalogue } = ctx;
+  const counts = Object.fromEntries(DEMO_TABLES.map((table) => [table, 0])) as DemoCounts;
+  const fill = async (connection: DuckDBConnection): Promise<Staged> => {
+    const sink = await StagingSink.open(connection);
     try {
-      for (const table of Object.keys(TABLE_COLUMNS) as DemoTable[]) writers[table] = await TableWriter.open(connection, table);
-      const w = writers as Record<DemoTable, TableWriter>;
-      const productBase = await drawIds(connection, 'products', catalogue.products.length);
-      const variantBase = await drawIds(connection, 'variants', catalogue.variants.length);
-      const listed = ts(period.start - 30 * DAY_MS);
       for (const product of catalogue.products) {
-        w.products.add([storeId, BigInt(productBase + product.index), product.externalId, product.title, categories[product.category]!.name, BigInt(product.price), DEMO_STORE.currency, product.imageUrl, listed, listed]);
-        for (const variant of product.variants) {
-          w.variants.add([storeId, BigInt(variantBase + variant.index), BigInt(productBase + product.index), variant.externalId, variant.sku, variant.title, BigInt(variant.price), listed]);
-        }
-      }
-
-      const sessions = new SessionWriter(ctx, plan.sessionSample);
-      for (let first = 0; first < plan.customers; first += CHUNK) {
-        const last = Math.min(plan.customers, first + CHUNK);
-        const sims = [];
-        let orders = 0;
-        let returns = 0;
-        for (let i = first; i < last; i += 1) {
-          const sim = simulateCustomer(ctx, i);
-          for (const order of sim.orders) if (order.returned) returns += 1;
-          orders += sim.orders.length;
-          sessions.customer(sim);
-          sims.push(sim);
-        }
-        const customerBase = await drawIds(connection, 'customers', sims.length);
-        let orderId = await drawIds(connection, 'orders', orders);
-        let returnId = await drawIds(connection, 'returns', returns);
-        const eventBase = await drawIds(connection, 'events', sessions.events.length);
-        const customerId = (index: number) => BigInt(customerBase + index - first);
-
-        for (const sim of sims) {
-          const id = customerId(sim.index);
-          const lastOrder = sim.orders[sim.orders.length - 1];
-          const tags = sim.orders.length >= 5 ? ['vip'] : sim.orders.length === 0 ? ['newsletter'] : [];
-          const attributes = JSON.stringify({ acquisition_channel: sim.channel, signup_source: sim.orders.length ? 'checkout' : 'newsletter' });
-          w.customers.add([storeId, id, sim.externalId, sim.email, sim.firstName, sim.lastName, null, sim.country, sim.city, sim.acceptsMarketing,
-            listOf(tags), attributes, ts(sim.createdAt), ts(lastOrder?.placedAt ?? sim.createdAt)]);
-          for (const order of sim.orders) {
-            const oid = BigInt(orderId++);
-            const externalId = `HD-${sim.externalId.slice(1)}-${order.seq}`;
-            const placed = ts(order.placedAt);
-            w.orders.add([storeId, oid, externalId, id, placed, DEMO_STORE.currency, BigInt(order.subtotal), BigInt(order.discount), BigInt(order.shipping),
-              BigInt(order.tax), BigInt(order.total), listOf(order.codes), order.channel, order.status, 'demo', placed, order.returned ? ts(order.returned.at) : placed]);
-            order.lines.forEach((line, n) => {
-              w.order_lines.add([storeId, oid, n + 1, BigInt(productBase + line.product.index), BigInt(variantBase + line.variant.index), line.variant.sku,
-                line.product.title, line.quantity, BigInt(line.unitPrice), BigInt(line.total)]);
-            });
-            if (order.returned) {
-              const rid = BigInt(returnId++);
-              const line = order.lines[order.returned.line]!;
-              const at = ts(order.returned.at);
-              w.returns.add([storeId, rid, `R-${externalId}`, oid, id, at, DEMO_STORE.currency, BigInt(order.returned.amount), order.returned.reason, at]);
-              w.return_lines.add([storeId, rid, 1, BigInt(productBase + line.product.index), line.variant.sku, line.quantity, BigInt(order.returned.amount)]);
-            }
-          }
-        }
-        sessions.events.forEach((event, k) => {
-          const at = ts(event.at);
-          w.events.add([storeId, BigInt(eventBase + k), event.messageId, event.type, event.name, event.identified ? customerId(event.customerIndex) : null,
-            event.anonymousId, event.sessionId, event.url, event.properties, 'demo', at, at]);
+        sink.addProduct({
+          external_id: product.externalId, title: product.title, category: categories[product.category]!.name, price: product.price,
+          currency: DEMO_STORE.currency, image_url: product.imageUrl,
+          variants: product.variants.map((variant) => ({ external_id: variant.externalId, sku: variant.sku, title: variant.title, price: variant.price })),
         });
-        for (const identity of sessions.identities) w.identities.add([storeId, identity.anonymousId, customerId(identity.customerIndex), ts(identity.at)]);
-        sessions.clear();
-        await onProgress?.(last, plan.customers);
       }
-      for (const writer of Object.values(w)) writer.close();
-      await connection.run('commit');
-      return Object.fromEntries(Object.entries(w).map(([table, writer]) => [table, writer.rows])) as DemoCounts;
+      for (let i = 0; i < plan.customers; i += 1) stageCustomer(sink, simulateCustomer(ctx, i));
+      const staged = await sink.finish();
+      Object.assign(counts, { variants: staged.counts.variants, order_lines: staged.counts.lines, return_lines: staged.counts.returnLines });
+      return staged;
     } catch (error) {
-      for (const writer of Object.values(writers)) writer.abandon();
-      await connection.run('rollback').catch(() => undefined);
+      sink.abandon();
       throw error;
     }
+  };
+  const summary = await commerce.writeStaged(storeId, fill, {
+    source: 'demo',
+    after: async (connection) => {
+      Object.assign(counts, await writeHistory(connection, storeId, ctx, plan, onProgress));
+    },
   });
+  for (const table of ['customers', 'products', 'orders', 'returns'] as const) counts[table] = summary[table].created;
+  return counts;
 }
 
-function listOf(items: string[]): DuckDBValue {
-  return listValue(items);
+/** The customers' browsing events and identity links, appended with the ids the merge gave the customers. */
+async function writeHistory(connection: DuckDBConnection, storeId: string, ctx: DemoContext, plan: DemoPlan, onProgress?: (done: number, total: number) => void | Promise<void>): Promise<{ events: number; identities: number }> {
+  // Customer i's external id is C<100001 + i>.
+  const ids = new BigInt64Array(plan.customers);
+  const reader = await connection.runAndReadAll('select external_id, id from customers where store_id = $store', { store: storeId });
+  for (const [externalId, id] of reader.getRows() as [string, bigint][]) {
+    const index = Number(externalId.slice(1)) - 100_001;
+    if (index >= 0 && index < plan.customers) ids[index] = id;
+  }
+  const customerId = (index: number): bigint => {
+    const id = ids[index]!;
+    if (id === 0n) throw new Error(`The demo customer C${100_001 + index} was not stored`);
+    return id;
+  };
+  const events = await TableWriter.open(connection, 'events');
+  let identities: TableWriter | undefined;
+  try {
+    identities = await TableWriter.open(connection, 'identities');
+    const sessions = new SessionWriter(ctx, plan.sessionSample);
+    for (let first = 0; first < plan.customers; first += CHUNK) {
+      const last = Math.min(plan.customers, first + CHUNK);
+      for (let i = first; i < last; i += 1) sessions.customer(simulateCustomer(ctx, i));
+      const eventBase = await drawIds(connection, 'events', sessions.events.length);
+      sessions.events.forEach((event, k) => {
+        const at = ts(event.at);
+        events.add([storeId, BigInt(eventBase + k), event.messageId, event.type, event.name, event.identified ? customerId(event.customerIndex) : null,
+          event.anonymousId, event.sessionId, event.url, event.properties, 'demo', at, at]);
+      });
+      for (const identity of sessions.identities) identities.add([storeId, identity.anonymousId, customerId(identity.customerIndex), ts(identity.at)]);
+      sessions.clear();
+      await onProgress?.(last, plan.customers);
+    }
+    events.close();
+    identities.close();
+    return { events: events.rows, identities: identities.rows };
+  } catch (error) {
+    events.abandon();
+    identities?.abandon();
+    throw error;
+  }
+}
+
+/** A simulated time (fractional milliseconds) as a Date, rounded as the history's timestamps are. */
+const at = (ms: number): Date => new Date(Math.round(ms));
+
+/** One simulated customer, their orders (lines by variant) and returns, as the writer's rows. */
+function stageCustomer(sink: StagingSink, sim: SimCustomer): void {
+  const tags = sim.orders.length >= 5 ? ['vip'] : sim.orders.length === 0 ? ['newsletter'] : [];
+  sink.addCustomer({
+    external_id: sim.externalId, email: sim.email, first_name: sim.firstName, last_name: sim.lastName, phone: null, country: sim.country, city: sim.city,
+    accepts_marketing: sim.acceptsMarketing, tags, attributes: { acquisition_channel: sim.channel, signup_source: sim.orders.length ? 'checkout' : 'newsletter' },
+    created_at: at(sim.createdAt),
+  });
+  for (const order of sim.orders) {
+    const externalId = `HD-${sim.externalId.slice(1)}-${order.seq}`;
+    sink.addOrder({
+      external_id: externalId, customer_external_id: sim.externalId, placed_at: at(order.placedAt), currency: DEMO_STORE.currency,
+      subtotal: order.subtotal, discount: order.discount, shipping: order.shipping, tax: order.tax, total: order.total,
+      discount_codes: order.codes, channel: order.channel, status: order.status,
+      lines: order.lines.map((line) => ({
+        product_external_id: line.product.externalId, variant_external_id: line.variant.externalId, sku: line.variant.sku,
+        title: line.product.title, quantity: line.quantity, unit_price: line.unitPrice, total: line.total,
+      })),
+    });
+    if (order.returned) {
+      const line = order.lines[order.returned.line]!;
+      sink.addReturn({
+        external_id: `R-${externalId}`, order_external_id: externalId, customer_external_id: sim.externalId, returned_at: at(order.returned.at),
+        currency: DEMO_STORE.currency, amount: order.returned.amount, reason: order.returned.reason,
+        lines: [{ product_external_id: line.product.externalId, sku: line.variant.sku, quantity: line.quantity, amount: order.returned.amount }],
+      });
+    }
+  }
 }

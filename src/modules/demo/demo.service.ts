@@ -87,7 +87,7 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
   const store = await services.accounts.createStore({ name: DEMO_STORE.name, slug: DEMO_STORE.slug, timezone: DEMO_STORE.timezone, currency: DEMO_STORE.currency });
   let counts: DemoCounts;
   try {
-    counts = await writeDemoData(services.storage, store.id, plan, onProgress);
+    counts = await writeDemoData(services.commerce, store.id, plan, onProgress);
   } catch (error) {
     await removeUnfinished(services.storage, store.id).catch(() => undefined);
     throw error;

@@ -1,29 +1,29 @@
 /**
- * Streams demo rows into DuckDB through appenders on the raw writer connection, 2,048 rows (one
- * DuckDB vector) at a time as data chunks: column-wise chunks cost one native call per chunk
- * instead of one per value, which is what makes 10M orders a matter of minutes.
+ * The demo's tracked-event history (browsing events and the identity links that stitch anonymous
+ * visitors to customers). Commerce data goes through the commerce writer; these rows are not
+ * commerce data, so they are streamed into their tables through appenders on the writer connection,
+ * inside the writer's transaction after its merge (customer ids are known by then), 2,048 rows
+ * (one DuckDB vector) at a time as data chunks: column-wise chunks cost one native call per chunk
+ * instead of one per value.
  */
 import { DuckDBDataChunk, timestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 
 const VECTOR_SIZE = 2048;
 
+/** What the demo writes, by table (the counts it reports). */
+export const DEMO_TABLES = ['products', 'variants', 'customers', 'orders', 'order_lines', 'returns', 'return_lines', 'events', 'identities'] as const;
+export type DemoTable = (typeof DEMO_TABLES)[number];
+
 /**
- * The columns the demo fills, by table. Columns added later by other migrations (nullable or with
- * defaults) are written as NULL; the writer maps these names onto the table's actual layout.
+ * The columns the demo fills in the history tables. Columns added later by other migrations
+ * (nullable or with defaults) are written as NULL; the writer maps these names onto the table's
+ * actual layout.
  */
 export const TABLE_COLUMNS = {
-  products: ['store_id', 'id', 'external_id', 'title', 'category', 'price', 'currency', 'image_url', 'created_at', 'updated_at'],
-  variants: ['store_id', 'id', 'product_id', 'external_id', 'sku', 'title', 'price', 'created_at'],
-  customers: ['store_id', 'id', 'external_id', 'email', 'first_name', 'last_name', 'phone', 'country', 'city', 'accepts_marketing', 'tags', 'attributes', 'created_at', 'updated_at'],
-  orders: ['store_id', 'id', 'external_id', 'customer_id', 'placed_at', 'currency', 'subtotal', 'discount', 'shipping', 'tax', 'total', 'discount_codes', 'channel', 'status', 'source', 'created_at', 'updated_at'],
-  order_lines: ['store_id', 'order_id', 'line_no', 'product_id', 'variant_id', 'sku', 'title', 'quantity', 'unit_price', 'total'],
-  returns: ['store_id', 'id', 'external_id', 'order_id', 'customer_id', 'returned_at', 'currency', 'amount', 'reason', 'created_at'],
-  return_lines: ['store_id', 'return_id', 'line_no', 'product_id', 'sku', 'quantity', 'amount'],
   events: ['store_id', 'id', 'message_id', 'type', 'name', 'customer_id', 'anonymous_id', 'session_id', 'url', 'properties', 'source', 'occurred_at', 'received_at'],
   identities: ['store_id', 'anonymous_id', 'customer_id', 'created_at'],
 } as const;
-
-export type DemoTable = keyof typeof TABLE_COLUMNS;
+export type HistoryTable = keyof typeof TABLE_COLUMNS;
 
 export class TableWriter {
   private readonly types: DuckDBType[];
@@ -31,12 +31,12 @@ export class TableWriter {
   private size = 0;
   rows = 0;
 
-  private constructor(readonly table: DemoTable, private readonly appender: DuckDBAppender, private readonly positions: number[]) {
+  private constructor(readonly table: HistoryTable, private readonly appender: DuckDBAppender, private readonly positions: number[]) {
     this.types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
     this.columns = this.types.map(() => []);
   }
 
-  static async open(connection: DuckDBConnection, table: DemoTable): Promise<TableWriter> {
+  static async open(connection: DuckDBConnection, table: HistoryTable): Promise<TableWriter> {
     const reader = await connection.runAndReadAll(
       `select column_name from duckdb_columns() where schema_name = 'main' and table_name = $1 order by column_index`, [table]);
     const actual = reader.getRows().map((row) => String(row[0]));
