@@ -1,7 +1,7 @@
 /** Store, user, key and migration management from the command line. */
 import type { Command } from 'commander';
-import { roles } from '../modules/accounts/accounts.service.js';
-import { apiKeyKinds, type ApiKeyKind, type Role } from '../modules/accounts/accounts.table.js';
+import { roles } from '../modules/accounts/index.js';
+import { apiKeyKinds, type ApiKeyKind, type Role } from '../modules/accounts/index.js';
 import { randomToken } from '../lib/ids.js';
 import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatMoney } from '../lib/money.js';
-import type { CustomerProfile } from '../modules/profiles/profiles.service.js';
+import type { CustomerProfile } from '../modules/profiles/index.js';
 import { formatTable, printJson, resolveStoreId, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
 
 type Profile = Wire<CustomerProfile>;

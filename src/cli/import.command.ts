@@ -3,9 +3,9 @@ import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AppError } from '../lib/errors.js';
-import { readMapping } from '../modules/imports/column-mapping.js';
-import { formatNames } from '../modules/imports/formats/index.js';
-import { checkImportRequest, type ImportRequest, type ImportSummary } from '../modules/imports/imports.service.js';
+import { readMapping } from '../modules/imports/index.js';
+import { formatNames } from '../modules/imports/index.js';
+import { checkImportRequest, type ImportRequest, type ImportSummary } from '../modules/imports/index.js';
 import { CliError, printJson, withContextOrServer, withDataDir, type CommonOptions } from './context.js';
 import type { ServerClient } from './server-client.js';
 

@@ -5,12 +5,12 @@
  */
 import type { Command } from 'commander';
 import { formatMoney } from '../lib/money.js';
-import type { BacktestMetrics } from '../modules/predictions/backtest.js';
+import type { BacktestMetrics } from '../modules/predictions/index.js';
 import {
   churnRiskCounts, currentModel, fitAndScore, listPredictions, runBacktest, saveBacktest, type FitReport, type ModelChoice,
-} from '../modules/predictions/predictions.service.js';
-import { churnRisks } from '../modules/predictions/predictions.table.js';
-import { addDays, type TimeUnit } from '../modules/predictions/summaries.js';
+} from '../modules/predictions/index.js';
+import { churnRisks } from '../modules/predictions/index.js';
+import { addDays, type TimeUnit } from '../modules/predictions/index.js';
 import { isCalendarDay } from '../lib/time.js';
 import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
 

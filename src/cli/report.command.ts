@@ -4,8 +4,8 @@
  * own reports with `reportCommand(program).command('<name>')`.
  */
 import type { Command } from 'commander';
-import { reports, type Report, type ReportResult } from '../modules/analytics/analytics.service.js';
-import { displayRows, tablesOf, toCsv } from '../modules/analytics/analytics.tables.js';
+import { reports, type Report, type ReportResult } from '../modules/analytics/index.js';
+import { displayRows, tablesOf, toCsv } from '../modules/analytics/index.js';
 import { AppError } from '../lib/errors.js';
 import { camelKeys, snakeKeys } from '../lib/json-case.js';
 import { CliError, formatTable, printJson, resolveStoreId, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';

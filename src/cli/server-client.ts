@@ -8,7 +8,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { localSocketPath, STORE_HEADER } from '../http/local-admin.js';
 import type { LocalImportLine } from '../http/local.routes.js';
 import { AppError, errorCodes, type ErrorCode, type ErrorDetail } from '../lib/errors.js';
-import type { ImportRequest, ImportSummary } from '../modules/imports/imports.service.js';
+import type { ImportRequest, ImportSummary } from '../modules/imports/index.js';
 
 export interface RemoteStore {
   id: string;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { storeStatus, type Status } from '../modules/status/status.service.js';
+import { storeStatus, type Status } from '../modules/status/index.js';
 import type { Services } from '../services.js';
 import { formatTable, printJson, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.js';
-import type { Principal, SessionInfo } from '../modules/accounts/accounts.service.js';
-import { writerRoles } from '../modules/accounts/accounts.table.js';
+import type { Principal, SessionInfo } from '../modules/accounts/index.js';
+import { writerRoles } from '../modules/accounts/index.js';
 import type { Services } from '../services.js';
 import { isLocalRequest, localPrincipal } from './local-admin.js';
 import type { Permission } from './route.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import type { Principal } from '../modules/accounts/accounts.service.js';
+import type { Principal } from '../modules/accounts/index.js';
 import type { Services } from '../services.js';
 
 /** The socket's file name inside the data directory. */

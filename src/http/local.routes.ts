@@ -10,8 +10,8 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, detailsFromZod } from '../lib/errors.js';
-import { checkMapping } from '../modules/imports/column-mapping.js';
-import { storeStatus } from '../modules/status/status.service.js';
+import { checkMapping } from '../modules/imports/index.js';
+import { storeStatus } from '../modules/status/index.js';
 import type { Services } from '../services.js';
 import { isLocalRequest } from './local-admin.js';
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Principal, SessionInfo } from '../modules/accounts/accounts.service.js';
+import type { Principal, SessionInfo } from '../modules/accounts/index.js';
 import type { Services } from '../services.js';
 
 /**

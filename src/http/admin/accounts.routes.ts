@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
-import type { Principal, SessionInfo } from '../../modules/accounts/accounts.service.js';
-import { apiKeyKinds, roles, type StoreTable } from '../../modules/accounts/accounts.table.js';
+import type { Principal, SessionInfo } from '../../modules/accounts/index.js';
+import { apiKeyKinds, roles, type StoreTable } from '../../modules/accounts/index.js';
 import { SESSION_COOKIE } from '../auth.js';
 import { route } from '../route.js';
 import {

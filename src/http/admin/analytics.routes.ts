@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { snakeKeys, type SnakeKeys } from '../../lib/json-case.js';
-import { rawQuerySchema } from '../../modules/analytics/analytics.query.js';
+import { rawQuerySchema } from '../../modules/analytics/index.js';
 import {
   reports, type ClvResult, type CohortsReport, type KpisResult, type ProductsResult, type Report, type ReportResult, type RfmReport,
-} from '../../modules/analytics/analytics.service.js';
-import { tablesOf, toCsv } from '../../modules/analytics/analytics.tables.js';
+} from '../../modules/analytics/index.js';
+import { tablesOf, toCsv } from '../../modules/analytics/index.js';
 import { route } from '../route.js';
 import { reportSchemas } from '../schemas/analytics.schemas.js';
 import { queuedJobSchema } from '../schemas/jobs.schemas.js';

@@ -5,11 +5,11 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
-import { productSchema } from '../../modules/catalog/catalog.schemas.js';
-import { customerSchema } from '../../modules/customers/customers.schemas.js';
-import type { CommerceBatch, WriteSummary } from '../../modules/commerce/commerce.input.js';
-import { externalId, isoInstant, orderSchema, returnSchema } from '../../modules/commerce/commerce.schemas.js';
-import { orderStatuses } from '../../modules/orders/orders.table.js';
+import { productSchema } from '../../modules/catalog/index.js';
+import { customerSchema } from '../../modules/customers/index.js';
+import type { CommerceBatch, WriteSummary } from '../../modules/commerce/index.js';
+import { externalId, isoInstant, orderSchema, returnSchema } from '../../modules/commerce/index.js';
+import { orderStatuses } from '../../modules/orders/index.js';
 import type { Services } from '../../services.js';
 import { route, type RouteSpec } from '../route.js';
 import {

@@ -11,11 +11,11 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { checkMapping } from '../../modules/imports/column-mapping.js';
-import { formatNames } from '../../modules/imports/formats/index.js';
-import { importJobKind, type ImportJobPayload } from '../../modules/imports/imports.job.js';
-import type { WriteSummary } from '../../modules/commerce/commerce.input.js';
-import { checkImportRequest } from '../../modules/imports/imports.service.js';
+import { checkMapping } from '../../modules/imports/index.js';
+import { formatNames } from '../../modules/imports/index.js';
+import { importJobKind, type ImportJobPayload } from '../../modules/imports/index.js';
+import type { WriteSummary } from '../../modules/commerce/index.js';
+import { checkImportRequest } from '../../modules/imports/index.js';
 import { route, type RouteScope } from '../route.js';
 import { importRunsSchema, queuedImportSchema } from '../schemas/jobs.schemas.js';
 

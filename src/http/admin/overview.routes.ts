@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { snakeKeys } from '../../lib/json-case.js';
-import { returningRevenue, returningRevenueSeries } from '../../modules/analytics/queries/kpi-returning-revenue.query.js';
-import { periods } from '../../modules/analytics/analytics.query.js';
+import { returningRevenue, returningRevenueSeries } from '../../modules/analytics/index.js';
+import { periods } from '../../modules/analytics/index.js';
 import { route } from '../route.js';
 import { returningRevenueSchema } from '../schemas/analytics.schemas.js';
 

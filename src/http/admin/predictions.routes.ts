@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { snakeKeys } from '../../lib/json-case.js';
-import { valuableAtRisk } from '../../modules/predictions/at-risk.query.js';
-import { predictionDistribution } from '../../modules/predictions/distribution.query.js';
-import { refitJobKind } from '../../modules/predictions/predictions.job.js';
-import { currentModel, predictionFor } from '../../modules/predictions/predictions.service.js';
-import { churnRisks, countModelKinds, timeUnits } from '../../modules/predictions/predictions.table.js';
+import { valuableAtRisk } from '../../modules/predictions/index.js';
+import { predictionDistribution } from '../../modules/predictions/index.js';
+import { refitJobKind } from '../../modules/predictions/index.js';
+import { currentModel, predictionFor } from '../../modules/predictions/index.js';
+import { churnRisks, countModelKinds, timeUnits } from '../../modules/predictions/index.js';
 import { route } from '../route.js';
 import { queuedJobSchema } from '../schemas/jobs.schemas.js';
 import { atRiskSchema, currentModelSchema, customerPredictionSchema, distributionSchema, refitJobSchema } from '../schemas/predictions.schemas.js';

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
-import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../../modules/ingest/segment.validator.js';
-import type { IngestResult } from '../../modules/ingest/ingest.service.js';
-import type { EventType } from '../../modules/events/events.table.js';
+import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../../modules/ingest/index.js';
+import type { IngestResult } from '../../modules/ingest/index.js';
+import type { EventType } from '../../modules/events/index.js';
 import { route, type RouteSpec } from '../route.js';
 import { trackResultSchema } from '../schemas/ingest.schemas.js';
 import { rawBodyOf } from './ingest.scope.js';

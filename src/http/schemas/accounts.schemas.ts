@@ -1,6 +1,6 @@
 /** Answers of the accounts API: session, store settings, members, API keys. */
 import { z } from 'zod';
-import { apiKeyKinds, roles } from '../../modules/accounts/accounts.table.js';
+import { apiKeyKinds, roles } from '../../modules/accounts/index.js';
 import { component, currency, list, timestamp } from './common.schemas.js';
 
 export const role = z.enum(roles);

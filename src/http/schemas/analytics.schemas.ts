@@ -4,8 +4,8 @@
  * units of `store.currency`; per-customer and per-order averages are rounded to whole minor units.
  */
 import { z } from 'zod';
-import { breakdowns, clvDimensions, compares, periods } from '../../modules/analytics/analytics.query.js';
-import { segments as rfmSegments } from '../../modules/analytics/rfm-segments.js';
+import { breakdowns, clvDimensions, compares, periods } from '../../modules/analytics/index.js';
+import { segments as rfmSegments } from '../../modules/analytics/index.js';
 import { component, count, day, minorUnits, ratio } from './common.schemas.js';
 
 const period = z.enum(periods);

@@ -1,6 +1,6 @@
 /** Answers of the data API: customers, products, orders, returns, and the writer's counts. */
 import { z } from 'zod';
-import { orderStatuses } from '../../modules/orders/orders.table.js';
+import { orderStatuses } from '../../modules/orders/index.js';
 import { component, count, currency, minorUnits, page, timestamp } from './common.schemas.js';
 
 export const orderStatus = z.enum(orderStatuses);

@@ -1,6 +1,6 @@
 /** Answers of the predictions API: the model fit with its backtest, scores, distribution, customers at risk. */
 import { z } from 'zod';
-import { churnRisks, countModelKinds, timeUnits } from '../../modules/predictions/predictions.table.js';
+import { churnRisks, countModelKinds, timeUnits } from '../../modules/predictions/index.js';
 import { component, count, day, minorUnits, ratio, timestamp } from './common.schemas.js';
 import { jobSchema } from './jobs.schemas.js';
 

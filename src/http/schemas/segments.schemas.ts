@@ -1,7 +1,7 @@
 /** Answers of the segments, personas and customer-profile APIs. */
 import { z } from 'zod';
-import { segments as rfmSegments } from '../../modules/analytics/rfm-segments.js';
-import { operators, ruleSchema } from '../../modules/segments/segment-rule.schema.js';
+import { segments as rfmSegments } from '../../modules/analytics/index.js';
+import { operators, ruleSchema } from '../../modules/segments/index.js';
 import { component, count, currency, list, minorUnits, page, ratio, timestamp, day } from './common.schemas.js';
 import { churnRisk } from './predictions.schemas.js';
 

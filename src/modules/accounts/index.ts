@@ -3,3 +3,5 @@ export { AccountsService } from './accounts.service.js';
 export { type ApiKeyTable, type MembershipTable, type SessionTable, type StoreTable, type UserTable } from './accounts.table.js';
 export { originAllowed } from './tracking-origins.js';
 export { listStores, storeSettings } from './accounts.repository.js';
+export { type Principal, type SessionInfo } from './accounts.service.js';
+export { type ApiKeyKind, apiKeyKinds, type Role, roles, writerRoles } from './accounts.table.js';

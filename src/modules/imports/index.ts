@@ -9,3 +9,7 @@ export const importsModule: HearthModule = {
   name: 'imports',
   jobs: [{ kind: importJobKind, run: async (services, { payload, progress }) => runImportJob(services.imports, payload, progress) }],
 };
+export { checkMapping, readMapping } from './column-mapping.js';
+export { formatNames } from './formats/index.js';
+export { type ImportJobPayload } from './imports.job.js';
+export { checkImportRequest, type ImportRequest, type ImportSummary } from './imports.service.js';

@@ -13,3 +13,9 @@ export const predictionsModule: HearthModule = {
   jobs: [{ kind: refitJobKind, run: async (services, { payload, progress }) => runRefitJob(services.storage, payload, progress) }],
   schedules: [{ kind: refitJobKind, everyMs: defaultRefitIntervalMs }],
 };
+export { valuableAtRisk } from './at-risk.query.js';
+export { type BacktestMetrics } from './backtest.js';
+export { predictionDistribution } from './distribution.query.js';
+export { churnRiskCounts, currentModel, type FitReport, listPredictions, type ModelChoice, predictionFor, runBacktest, saveBacktest } from './predictions.service.js';
+export { churnRisks, countModelKinds, timeUnits } from './predictions.table.js';
+export { addDays, type TimeUnit } from './summaries.js';

@@ -1,2 +1,3 @@
 /** The profiles module's public door: what other modules, the HTTP layer, the CLI and the jobs may use. */
 export { ProfilesService } from './profiles.service.js';
+export { type CustomerProfile } from './profiles.service.js';

@@ -12,3 +12,4 @@ export const segmentsModule: HearthModule = {
   jobs: [{ kind: SEGMENT_REFRESH_JOB, run: async (services, { payload }) => services.segments.runRefreshJob(payload as { storeId: string; mode?: 'on_change' | 'scheduled' }) }],
   subscribers: (services) => [segmentsSubscriber(services.segments, [SUMMARIES_SUBSCRIBER])],
 };
+export { operators, ruleSchema } from './segment-rule.schema.js';
