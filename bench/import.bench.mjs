@@ -119,9 +119,9 @@ export default async function ({ scale, log }) {
     try {
       const served = await runHearth(['import', file, '--format', 'online-retail', '--data-dir', join(dir, 'served'), '--json']);
       if (served.json?.rowsRead !== lines) throw new Error(`the import through the server read ${served.json?.rowsRead} of ${lines} lines`);
-      const lagOf = async (subscriber) => {
+      const lagOf = async (subscriber, stage = 'handled') => {
         const text = await fetch(`${server.url}/metrics`).then((r) => r.text());
-        const value = (name) => Number(new RegExp(`^hearth_domain_event_lag_seconds_${name}\\{subscriber="${subscriber}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+        const value = (name) => Number(new RegExp(`^hearth_domain_event_lag_seconds_${name}\\{subscriber="${subscriber}",stage="${stage}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
         return { count: value('count'), sum: value('sum') };
       };
       const waited = performance.now();
@@ -132,11 +132,13 @@ export default async function ({ scale, log }) {
         [summaries, segments] = [await lagOf('summaries'), await lagOf('segments')];
       }
       const mean = (lag) => lag.sum / Math.max(1, lag.count);
+      const deliveredSummaries = await lagOf('summaries', 'delivered');
       log(`through the server: ${served.seconds.toFixed(2)} s; domain events handled after commit: summaries ${mean(summaries).toFixed(2)} s (${summaries.count} spans), segments ${mean(segments).toFixed(2)} s (${segments.count} spans)`);
       rows.push(
         { name: 'hearth import beside a running server (over its socket)', value: +served.seconds.toFixed(2), unit: 's', note: `the same file; the server imports it through the same service` },
+        { name: 'domain events of that import: commit → delivered to the summaries', value: +mean(deliveredSummaries).toFixed(2), unit: 's', note: 'target p99 ≤ 5 s (one delivery: the import commits once)' },
         { name: 'domain events of that import: commit → handled, mean per span (summaries / segments)', value: `${mean(summaries).toFixed(2)} / ${mean(segments).toFixed(2)}`, unit: 's',
-          note: `${served.json.orders.created.toLocaleString('en')} orders' events, ${summaries.count} / ${segments.count} spans folded per store; the summaries' time includes their incremental update; target p99 ≤ 5 s` },
+          note: `${served.json.orders.created.toLocaleString('en')} orders' events, ${summaries.count} / ${segments.count} spans folded per store; the summaries' time includes their incremental update of the imported orders; the segments follow the summaries` },
       );
     } finally {
       await server.stop();

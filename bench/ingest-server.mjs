@@ -26,13 +26,13 @@ bench.get('/bench/memory', async () => {
 });
 // Where the ingest writer's time goes, per phase, and the commit group sizes it achieved.
 bench.get('/bench/writer', async () => services.ingest.writer.profile);
-// How long domain events wait between their commit and the end of their handling, per subscriber,
+// How long domain events wait between their commit and their delivery to each subscriber,
 // since the last read-out (every event's lag is kept; a run stores a few million).
 let lags = new Map();
 server.dispatcher.onLag((subscriber, ms) => {
   let list = lags.get(subscriber);
   if (!list) lags.set(subscriber, (list = []));
-  for (const lag of ms) list.push(lag);
+  for (const lag of ms.delivered) list.push(lag);
 });
 bench.get('/bench/lag', async (request) => {
   if (request.query.drain === '1') await server.dispatcher.idle(60_000);

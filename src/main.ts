@@ -62,7 +62,8 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
   for (const module of modules) for (const subscriber of module.subscribers?.(services) ?? []) dispatcher.subscribe(subscriber);
   services.commerce.onWritten(() => dispatcher.notify());
   dispatcher.onLag((subscriber, lagsMs) => {
-    for (const lag of lagsMs) domainEventLag.observe({ subscriber }, lag / 1000);
+    for (const lag of lagsMs.delivered) domainEventLag.observe({ subscriber, stage: 'delivered' }, lag / 1000);
+    for (const lag of lagsMs.handled) domainEventLag.observe({ subscriber, stage: 'handled' }, lag / 1000);
   });
   const worker = new Worker(services.jobs, logger);
   registerJobs(worker, services);

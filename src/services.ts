@@ -15,6 +15,7 @@ import { EventsService } from './modules/events/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import { PersonasService } from './modules/personas/index.js';
+import { PredictionsService } from './modules/predictions/index.js';
 import { ProfilesService } from './modules/profiles/index.js';
 import { SegmentsService, type OrderSummaries } from './modules/segments/index.js';
 
@@ -35,6 +36,7 @@ export interface Services {
   segments: SegmentsService;
   personas: PersonasService;
   profiles: ProfilesService;
+  predictions: PredictionsService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -55,6 +57,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     ingest: new IngestService(storage, logger, () => services),
     imports: new ImportsService(storage.write, storage.read, () => ({ accounts: services.accounts, writer: services.commerce }), config.defaultTimeZone),
     ...segmentServices(storage, new JobQueue(storage.write, storage.read), () => services.analytics.summaries),
+    predictions: new PredictionsService(storage, new JobQueue(storage.write, storage.read)),
     shutdown: async () => {
       await services.ingest.close();
     },

@@ -7,28 +7,32 @@ import type { Command } from 'commander';
 import { formatMoney } from '../lib/money.js';
 import type { BacktestMetrics } from '../modules/predictions/index.js';
 import {
-  churnRiskCounts, currentModel, fitAndScore, listPredictions, runBacktest, saveBacktest, type FitReport, type ModelChoice,
+  churnRiskCounts, currentModel, fitAndScore, listPredictions, runBacktest, saveBacktest, type FitReport, type ModelChoice, refitFields,
 } from '../modules/predictions/index.js';
 import { churnRisks } from '../modules/predictions/index.js';
 import { addDays, type TimeUnit } from '../modules/predictions/index.js';
-import { isCalendarDay } from '../lib/time.js';
 import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
 
+/** A flag checked by the refit's own option schema (`refit-options.ts`), named as the command names it. */
+function refitFlag<K extends keyof typeof refitFields>(field: K, value: string, flag: string): string {
+  const parsed = refitFields[field].safeParse(value);
+  if (!parsed.success) {
+    const expected = field === 'asOf' ? 'a date YYYY-MM-DD' : (refitFields[field] as { options: readonly string[] }).options.join(', ');
+    throw new CliError(`${flag}: expected ${expected}, got "${value}"`, 2);
+  }
+  return parsed.data;
+}
+
 function day(value: string, flag: string): string {
-  if (!isCalendarDay(value)) throw new CliError(`${flag}: expected a date YYYY-MM-DD, got "${value}"`, 2);
-  return value;
+  return refitFlag('asOf', value, flag);
 }
 
 function timeUnit(value: string | undefined): TimeUnit {
-  if (value === undefined) return 'week';
-  if (value !== 'day' && value !== 'week') throw new CliError(`--time-unit: expected day or week, got "${value}"`, 2);
-  return value;
+  return value === undefined ? 'week' : (refitFlag('timeUnit', value, '--time-unit') as TimeUnit);
 }
 
 function modelChoice(value: string | undefined): ModelChoice {
-  if (value === undefined) return 'auto';
-  if (value !== 'auto' && value !== 'bgnbd' && value !== 'pareto-nbd') throw new CliError(`--model: expected auto, bgnbd or pareto-nbd, got "${value}"`, 2);
-  return value;
+  return value === undefined ? 'auto' : (refitFlag('model', value, '--model') as ModelChoice);
 }
 
 const fixed = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');

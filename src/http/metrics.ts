@@ -22,8 +22,8 @@ export const rowsWritten = new Counter({
 /** Seconds from a domain event's commit to the end of its handling, per subscriber. */
 export const domainEventLag = new Histogram({
   name: 'hearth_domain_event_lag_seconds',
-  help: "Time from a domain event's commit to the end of its handling, by subscriber",
-  labelNames: ['subscriber'] as const,
+  help: "Time from a domain event's commit to its delivery to a subscriber (stage delivered) and to the end of its handling (stage handled)",
+  labelNames: ['subscriber', 'stage'] as const,
   buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   registers: [registry],
 });

@@ -15,7 +15,7 @@ import { Worker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { refitJobKind } from '../../src/modules/predictions/predictions.job.js';
-import { currentModel, listPredictions } from '../../src/modules/predictions/predictions.service.js';
+import { currentModel, listPredictions } from '../../src/modules/predictions/predictions.fitting.js';
 import { readCdnowPurchases } from './cdnow.js';
 import { loadCdnowOrders } from './cdnow-store.js';
 import { insertSyntheticOrders } from './synthetic-orders.js';

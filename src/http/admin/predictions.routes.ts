@@ -5,11 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { snakeKeys } from '../../lib/json-case.js';
-import { valuableAtRisk } from '../../modules/predictions/index.js';
-import { predictionDistribution } from '../../modules/predictions/index.js';
-import { refitJobKind } from '../../modules/predictions/index.js';
-import { currentModel, predictionFor } from '../../modules/predictions/index.js';
-import { churnRisks, countModelKinds, timeUnits } from '../../modules/predictions/index.js';
+import { churnRisks, refitFields, refitJobKind } from '../../modules/predictions/index.js';
 import { route } from '../route.js';
 import { queuedJobSchema } from '../schemas/jobs.schemas.js';
 import { atRiskSchema, currentModelSchema, customerPredictionSchema, distributionSchema, refitJobSchema } from '../schemas/predictions.schemas.js';
@@ -20,34 +16,23 @@ const tag = 'Predictions';
 export const predictionRoutes = [
   route({
     method: 'GET', url: '/api/v1/predictions/model', operationId: 'getPredictionModel', response: currentModelSchema, errors: [404], permission: 'read', tag, summary: 'The current model fit with its backtest (calibration report)',
-    handler: async ({ services, storeId }) => {
-      const current = await currentModel(services.storage, storeId);
-      if (!current) throw new AppError('not_found', 'The models have not been fitted yet');
-      return snakeKeys(current);
-    },
+    handler: async ({ services, storeId }) => snakeKeys(await services.predictions.currentModel(storeId)),
   }),
   route({
     method: 'GET', url: '/api/v1/customers/:id/predictions', operationId: 'getCustomerPredictions', response: customerPredictionSchema, permission: 'read', tag, summary: "A customer's predictions from the current model",
     params: z.object({ id: z.coerce.number().int().positive() }),
-    handler: async ({ services, storeId, params }) => predictionFor(services.storage, storeId, params.id),
+    handler: async ({ services, storeId, params }) => services.predictions.customer(storeId, params.id),
   }),
   route({
     method: 'POST', url: '/api/v1/predictions/refit', operationId: 'refitPredictions', response: queuedJobSchema, permission: 'write', tag, summary: 'Queue a refit of the models now', status: 202,
     body: z.object({
-      as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-      time_unit: z.enum(timeUnits).optional(),
-      model: z.enum(['auto', ...countModelKinds]).optional(),
+      as_of: refitFields.asOf.optional(),
+      time_unit: refitFields.timeUnit.optional(),
+      model: refitFields.model.optional(),
     }).strict().optional(),
-    handler: async ({ services, storeId, body }) => {
-      // The store's currency sets the minor-unit scale of the spend model; the job lists under the store.
-      const { currency } = await services.accounts.getStore(storeId);
-      const options = {
-        ...(body?.as_of !== undefined && { asOf: body.as_of }), ...(body?.time_unit !== undefined && { timeUnit: body.time_unit }),
-        ...(body?.model !== undefined && { model: body.model }),
-      };
-      const jobId = await services.jobs.enqueue(refitJobKind, { storeId, currency, ...options }, { storeId, dedupeKey: `${refitJobKind}:${storeId}` });
-      return { job_id: jobId };
-    },
+    handler: async ({ services, storeId, body }) => ({
+      job_id: await services.predictions.queueRefit(storeId, { asOf: body?.as_of, timeUnit: body?.time_unit, model: body?.model }),
+    }),
   }),
   route({
     method: 'GET', url: '/api/v1/predictions/refit/:job_id', operationId: 'getRefitJob', response: refitJobSchema, permission: 'read', tag, summary: 'State and progress of a refit job of this store',
@@ -62,7 +47,7 @@ export const predictionRoutes = [
     method: 'GET', url: '/api/v1/predictions/distribution', operationId: 'getPredictionDistribution', response: distributionSchema, permission: 'read', tag,
     summary: 'Histograms of P(alive) and predicted 12-month CLV, with churn-risk band counts',
     query: z.object({ bins: z.coerce.number().int().min(2).max(50).default(10) }).strict(),
-    handler: async ({ services, storeId, query }) => snakeKeys(await predictionDistribution(services.storage, storeId, { bins: query.bins })),
+    handler: async ({ services, storeId, query }) => snakeKeys(await services.predictions.distribution(storeId, { bins: query.bins })),
   }),
   route({
     method: 'GET', url: '/api/v1/predictions/at-risk', operationId: 'listAtRiskCustomers', response: atRiskSchema, permission: 'read', tag,
@@ -71,6 +56,6 @@ export const predictionRoutes = [
       limit: z.coerce.number().int().min(1).max(200).default(20),
       risk: z.enum(churnRisks).default('high'),
     }).strict(),
-    handler: async ({ services, storeId, query }) => snakeKeys(await valuableAtRisk(services.storage, storeId, query)),
+    handler: async ({ services, storeId, query }) => snakeKeys(await services.predictions.atRisk(storeId, query)),
   }),
 ];

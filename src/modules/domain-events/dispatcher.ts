@@ -58,7 +58,7 @@ export interface DispatcherOptions {
  * Milliseconds from commit to the end of handling: per event for an event subscriber, per store
  * (its oldest event) for a store subscriber.
  */
-export type LagListener = (subscriber: string, lagsMs: number[]) => void;
+export type LagListener = (subscriber: string, lagsMs: { delivered: number[]; handled: number[] }) => void;
 
 const MAX_BACKOFF_MS = 30_000;
 const PRUNE_EVERY_MS = 3_600_000;
@@ -166,22 +166,30 @@ export class Dispatcher {
           await this.sleep(this.pollMs);
           continue;
         }
-        const lags: number[] = [];
+        // Lag per event (per store for a store subscriber, from its oldest event): to the handler's
+        // start (delivered) and to its end (handled).
+        let commits: number[] = [];
+        let delivered = 0;
         if (perStore) {
           const changes = await readStoreChanges(this.storage.read, position, upto, subscriber.types, subscriber.customerTypes ?? []);
           if (changes.length > 0) {
+            commits = changes.map((change) => change.oldest.getTime());
+            delivered = Date.now();
             await subscriber.handleStores(changes);
-            for (const change of changes) lags.push(Date.now() - change.oldest.getTime());
           }
         } else {
           const events = await readEvents(this.storage.read, position, upto, subscriber.types);
           if (events.length > 0) {
+            commits = events.map((event) => event.occurredAt.getTime());
+            delivered = Date.now();
             await subscriber.handle(events);
-            const done = Date.now();
-            for (const event of events) lags.push(done - event.occurredAt.getTime());
           }
         }
-        if (lags.length > 0) for (const listener of this.lagListeners) listener(subscriber.name, lags);
+        if (commits.length > 0 && this.lagListeners.length > 0) {
+          const handled = Date.now();
+          const lags = { delivered: commits.map((at) => delivered - at), handled: commits.map((at) => handled - at) };
+          for (const listener of this.lagListeners) listener(subscriber.name, lags);
+        }
         await saveSubscriptionPosition(this.storage.write, subscriber.name, upto);
         this.positions.set(subscriber.name, upto);
         failures = 0;

@@ -4,21 +4,15 @@
  * payload has only the store id: the service looks up the store's currency.
  */
 import { z } from 'zod';
-import { isCalendarDay } from '../../lib/time.js';
 import type { Storage } from '../../db/database.js';
-import { fitAndScore } from './predictions.service.js';
-import { countModelKinds, timeUnits } from './predictions.table.js';
+import { fitAndScore } from './predictions.fitting.js';
+import { refitOptionsSchema } from './refit-options.js';
 
 export const refitJobKind = 'predictions.refit';
 export const defaultRefitIntervalMs = 86_400_000;
 
-const payloadSchema = z.object({
-  storeId: z.string().min(1),
-  asOf: z.string().refine(isCalendarDay, 'must be a date YYYY-MM-DD that exists').optional(),
-  timeUnit: z.enum(timeUnits).optional(),
-  model: z.enum(['auto', ...countModelKinds]).optional(),
-  currency: z.string().length(3).optional(),
-});
+/** A queued refit: the store and the refit's options (`refit-options.ts`); a daily one has only the store. */
+const payloadSchema = refitOptionsSchema.extend({ storeId: z.string().min(1) });
 
 /** How often a running refit renews its job's lease (the lease is a minute by default). */
 const heartbeatMs = 15_000;

@@ -11,7 +11,7 @@ import { registerJobs } from '../../../src/jobs/handlers.js';
 import { Worker } from '../../../src/jobs/worker.js';
 import { silentLogger } from '../../../src/lib/logger.js';
 import { dashboardDir, startServer, type RunningServer } from '../../../src/main.js';
-import { fitAndScore, type FitOptions, type FitReport } from '../../../src/modules/predictions/predictions.service.js';
+import { fitAndScore, type FitOptions, type FitReport } from '../../../src/modules/predictions/predictions.fitting.js';
 import { seedStore, type SeedSummary } from './seed.js';
 
 export interface E2eServer {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPredictionsStore } from '../../../test/predictions/store.js';
 import { loadCdnowOrders } from '../../../test/predictions/cdnow-store.js';
 import type { BgNbdParams } from './models/bgnbd.js';
-import { currentModel, fitAndScore, listPredictions, predictionFor, runBacktest, type BacktestReport } from './predictions.service.js';
+import { currentModel, fitAndScore, listPredictions, predictionFor, runBacktest, type BacktestReport } from './predictions.fitting.js';
 
 let store: Awaited<ReturnType<typeof openPredictionsStore>>;
 let report: BacktestReport;
