@@ -5,7 +5,7 @@
 import { accountRoutes } from './admin/accounts.routes.js';
 import { importsScope } from './admin/imports.routes.js';
 import { analyticsRoutes } from './admin/analytics.routes.js';
-import { dataRoutes } from './admin/data.routes.js';
+import { commerceRoutes } from './admin/commerce.routes.js';
 import { jobRoutes } from './admin/jobs.routes.js';
 import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
@@ -17,7 +17,7 @@ import type { RouteScope, RouteSpec } from './route.js';
 export const allRoutes: readonly RouteSpec[] = [
   ...accountRoutes,
   ...analyticsRoutes,
-  ...dataRoutes,
+  ...commerceRoutes,
   ...jobRoutes,
   ...predictionRoutes,
   ...overviewRoutes,

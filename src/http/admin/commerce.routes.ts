@@ -1,5 +1,5 @@
 /**
- * The admin data API: upsert and read customers, products, orders and returns. Upserts are
+ * The admin commerce API: upsert and read customers, products, orders and returns. Upserts are
  * matched by the store's external ids and go through the commerce writer (one transaction per
  * request); lists are newest first with opaque cursors.
  */
@@ -160,6 +160,6 @@ const listRoutes: RouteSpec[] = [
   }),
 ];
 
-export const dataRoutes: RouteSpec[] = [
+export const commerceRoutes: RouteSpec[] = [
   ...listRoutes, ...writeRoutes(customers), ...writeRoutes(products), ...writeRoutes(orders), ...writeRoutes(returns),
 ];
