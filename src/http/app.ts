@@ -11,6 +11,7 @@ import { AppError, detailsFromZod, httpStatusOf } from '../lib/errors.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
 import { registerLocalRoutes } from './local.routes.js';
+import { trackingCors } from './ingest/ingest.scope.js';
 import { httpMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import type { RouteSpec } from './route.js';
@@ -33,6 +34,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   await app.register(cookie);
   httpMetrics(app);
+  trackingCors(app);
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const appError = toAppError(error);

@@ -141,6 +141,14 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/v1/screen', { payload: { anonymousId: 'anon-2', messageId: 'm-6', name: 'Home' } });
     await ok(200, 'POST', '/v1/group', { payload: { userId: 'cust-1', messageId: 'm-7', groupId: 'g-1' } });
     await ok(200, 'POST', '/v1/alias', { payload: { userId: 'cust-1', previousId: 'anon-1', messageId: 'm-8' } });
+    // The one-letter paths of Segment's browser library.
+    await ok(200, 'POST', '/v1/b', { payload: { batch: [{ type: 'track', ...message, messageId: 'b-1' }] } });
+    await ok(200, 'POST', '/v1/t', { payload: { ...message, messageId: 't-1' } });
+    await ok(200, 'POST', '/v1/i', { payload: { userId: 'cust-9', messageId: 'i-1', traits: { email: 'nine@example.com' } } });
+    await ok(200, 'POST', '/v1/p', { payload: { anonymousId: 'anon-2', messageId: 'p-1', name: 'Cart' } });
+    await ok(200, 'POST', '/v1/s', { payload: { anonymousId: 'anon-2', messageId: 's-1', name: 'Home' } });
+    await ok(200, 'POST', '/v1/g', { payload: { userId: 'cust-1', messageId: 'g-1', groupId: 'g-1' } });
+    await ok(200, 'POST', '/v1/a', { payload: { userId: 'cust-1', previousId: 'anon-1', messageId: 'a-1' } });
     const webhook = JSON.stringify(shopifyOrder());
     await ok(200, 'POST', '/webhooks/shopify/:store', { auth: null, params: { store: storeId }, payload: webhook, headers: shopifyHeaders('a-shopify-secret', 'orders/create', webhook) });
     await ok(200, 'GET', '/api/v1/ingest/status');

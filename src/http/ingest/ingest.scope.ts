@@ -22,6 +22,25 @@ export function rawBodyOf(request: FastifyRequest): Buffer | undefined {
   return rawBodies.get(request);
 }
 
+/**
+ * CORS headers for a browser's request to the tracking API. Set for every `/v1/*` answer — errors
+ * and unknown paths included (registered on the root app), so a browser client sees why a request
+ * failed instead of an opaque network error.
+ */
+export function trackingCors(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin && request.url.startsWith('/v1/')) {
+      reply.header('access-control-allow-origin', origin);
+      reply.header('vary', 'Origin');
+      reply.header('access-control-allow-methods', 'POST, OPTIONS');
+      reply.header('access-control-allow-headers', 'Authorization, Content-Type, Content-Encoding');
+      reply.header('access-control-expose-headers', 'Retry-After');
+      reply.header('access-control-max-age', '86400');
+    }
+  });
+}
+
 export function setupIngestScope(scope: FastifyInstance): void {
   scope.removeContentTypeParser(['application/json', 'text/plain']);
   scope.addContentTypeParser(['application/json', 'text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'buffer' }, (request, body, done) => {
@@ -58,17 +77,6 @@ export function setupIngestScope(scope: FastifyInstance): void {
     return decoded;
   });
 
-  scope.addHook('onRequest', async (request, reply) => {
-    const origin = request.headers.origin;
-    if (origin && request.url.startsWith('/v1/')) {
-      reply.header('access-control-allow-origin', origin);
-      reply.header('vary', 'Origin');
-      reply.header('access-control-allow-methods', 'POST, OPTIONS');
-      reply.header('access-control-allow-headers', 'Authorization, Content-Type, Content-Encoding');
-      reply.header('access-control-expose-headers', 'Retry-After');
-      reply.header('access-control-max-age', '86400');
-    }
-  });
   scope.options('/v1/*', async (_request, reply) => reply.status(204).send());
 
   scope.addHook('preHandler', async (request) => {

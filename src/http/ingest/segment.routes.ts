@@ -42,7 +42,7 @@ const single = (type: EventType, summary: string): RouteSpec => route({
   },
 });
 
-export const segmentRoutes: RouteSpec[] = [
+const longRoutes: RouteSpec[] = [
   route({
     method: 'POST', url: '/v1/batch', operationId: 'sendEventBatch', permission: 'track', tag, bodyLimit: MAX_BATCH_BYTES, body: batchBody,
     response: trackResultSchema, errors: [415, 503],
@@ -58,4 +58,18 @@ export const segmentRoutes: RouteSpec[] = [
   single('screen', 'Record an app screen view'),
   single('group', 'Associate the customer with a group (company, household)'),
   single('alias', 'Link a previous (anonymous) id to the customer'),
+];
+
+/**
+ * Segment's browser library (analytics.js 2.0, `@segment/analytics-next`) posts to one-letter
+ * paths; each answers exactly as its long form does.
+ */
+const shortPaths: Record<string, string> = { batch: 'b', track: 't', identify: 'i', page: 'p', screen: 's', group: 'g', alias: 'a' };
+
+export const segmentRoutes: RouteSpec[] = [
+  ...longRoutes,
+  ...longRoutes.map((spec): RouteSpec => {
+    const name = spec.url.slice('/v1/'.length);
+    return { ...spec, url: `/v1/${shortPaths[name]}`, operationId: `${spec.operationId}Short`, summary: `${spec.summary} (the short path /v1/${shortPaths[name]} of Segment's browser library)` };
+  }),
 ];
