@@ -8,6 +8,7 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { AppError, detailsFromZod, httpStatusOf } from '../lib/errors.js';
+import { LONE_SURROGATE_REASON, loneSurrogatePath } from '../lib/unicode.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
 import { registerLocalRoutes } from './local.routes.js';
@@ -35,6 +36,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(cookie);
   httpMetrics(app);
   trackingCors(app);
+  // A lone UTF-16 surrogate is valid JSON but not text, and would break every later read of what it
+  // lands in. Tracking and webhooks repair it in their own parsers; the admin API refuses it.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null || /^\/(v1|webhooks)\//.test(request.url)) return;
+    const path = loneSurrogatePath(request.body);
+    if (path) throw new AppError('validation_failed', 'The body holds text that is not valid Unicode', [{ path, reason: LONE_SURROGATE_REASON }]);
+  });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const appError = toAppError(error);

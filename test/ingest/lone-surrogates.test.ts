@@ -12,9 +12,11 @@ let store: Awaited<ReturnType<TestApp['newStore']>>;
 beforeAll(async () => {
   t = await createTestApp();
   store = await t.newStore('Surrogate Store');
+  await t.services.accounts.updateStore(store.storeId, { shopifySecret: key });
 });
 afterAll(async () => t.close());
 
+const key = 'shpss_surrogates_0123456789abcdef';
 const secret = () => ({ authorization: `Bearer ${store.secretKey}`, 'content-type': 'application/json' });
 
 describe('lone surrogates', () => {
@@ -33,5 +35,26 @@ describe('lone surrogates', () => {
       expect(preview.statusCode, preview.body).toBe(200);
       expect(preview.json().count).toBe(1);
     }
+  });
+
+  it('the admin API refuses them with a 422 naming the field, writing nothing', async () => {
+    const body = '{"email":"x@example.com","attributes":{"plan":"gold\\ud800"}}';
+    const response = await t.app.inject({ method: 'PUT', url: '/api/v1/customers/c-bad', headers: secret(), payload: body });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().error.details).toEqual([expect.objectContaining({ path: 'attributes.plan' })]);
+    const read = await t.app.inject({ method: 'GET', url: '/api/v1/customers/c-bad', headers: secret() });
+    expect(read.statusCode).toBe(404);
+  });
+
+  it('a Shopify webhook\'s customer name is repaired', async () => {
+    const { createHmac } = await import('node:crypto');
+    const body = '{"id":4242,"email":"s@example.com","first_name":"Jo\\udc00"}';
+    const response = await t.app.inject({ method: 'POST', url: `/webhooks/shopify/${store.storeId}`, payload: body, headers: {
+      'content-type': 'application/json', 'x-shopify-topic': 'customers/create', 'x-shopify-webhook-id': 'sur-1',
+      'x-shopify-hmac-sha256': createHmac('sha256', key).update(body).digest('base64'),
+    } });
+    expect(response.statusCode).toBe(200);
+    const row = await t.services.storage.read.selectFrom('customers').select('first_name').where('external_id', '=', '4242').executeTakeFirstOrThrow();
+    expect(row.first_name).toBe('Jo\ufffd');
   });
 });

@@ -4,6 +4,7 @@
  * compared in constant time), deliveries are deduplicated on `X-Shopify-Webhook-Id`, and the
  * payload is written through the shared commerce writer.
  */
+import { mayHoldSurrogate, repairSurrogates } from '../../lib/unicode.js';
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
@@ -56,7 +57,9 @@ export class ShopifyWebhooks {
       }
       let payload: unknown;
       try {
-        payload = parseKeepingIds(delivery.rawBody.toString('utf8'));
+        const text = delivery.rawBody.toString('utf8');
+        payload = parseKeepingIds(text);
+        if (mayHoldSurrogate(text)) payload = repairSurrogates(payload);
       } catch {
         throw this.reject(store.id, '(body)', 'is not valid JSON');
       }
