@@ -100,4 +100,17 @@ describe('Shopify webhooks', () => {
     const [placed] = await orderRow('5912345678999');
     expect(placed!.customer_id).not.toBeNull();
   });
+
+  it('an order line\'s variant is created under its product and linked, not dropped', async () => {
+    const order = shopifyOrder({ id: 5912345670001, name: '#1201', line_items: [
+      { id: 1, product_id: 777000111, variant_id: 888000111, sku: 'BAG-RED', title: 'Bag', variant_title: 'red', quantity: 1, price: '30.00' },
+      { id: 2, product_id: 777000111, variant_id: 888000222, sku: 'BAG-BLUE', title: 'Bag', variant_title: 'blue', quantity: 1, price: '30.00' },
+    ], total_price: '71.94', subtotal_price: '60.00', total_discounts: '0.00', discount_codes: [], total_tax: '1.94' });
+    expect((await deliver('orders/create', order)).statusCode).toBe(200);
+    const lines = await rows<{ sku: string; variant: string; product: string }>(t.services,
+      `select l.sku, v.external_id as variant, p.external_id as product from order_lines l join orders o on o.id = l.order_id
+       join variants v on v.id = l.variant_id join products p on p.id = v.product_id
+       where o.store_id = ? and o.external_id = ? order by l.line_no`, t.storeId, '5912345670001');
+    expect(lines).toEqual([{ sku: 'BAG-RED', variant: '888000111', product: '777000111' }, { sku: 'BAG-BLUE', variant: '888000222', product: '777000111' }]);
+  });
 });

@@ -127,6 +127,17 @@ export function collectProducts(batch: NormalBatch): Map<string, StagedProduct> 
   };
   for (const order of batch.orders) for (const line of order.lines) reference(line.product_external_id, line.title ?? line.sku);
   for (const item of batch.returns) for (const line of item.lines) reference(line.product_external_id, line.sku);
+  // A line naming its product's variant creates that variant when the store does not know it yet
+  // (with the line's SKU); a stored variant is only referred to (mask 0 changes none of its fields).
+  for (const order of batch.orders) {
+    for (const line of order.lines) {
+      if (!line.product_external_id || !line.variant_external_id) continue;
+      const product = byId.get(line.product_external_id)!;
+      if (!product.variants.has(line.variant_external_id)) {
+        product.variants.set(line.variant_external_id, { input: { external_id: line.variant_external_id, sku: line.sku ?? null }, mask: 0 });
+      }
+    }
+  }
   return byId;
 }
 
