@@ -26,6 +26,12 @@ export interface AppOptions {
 
 const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 
+/** Charts style their elements inline; product images may come from the store's own CDN. */
+const DASHBOARD_CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: https:",
+  "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: (options.logger === false ? undefined : services.logger) as FastifyBaseLogger | undefined,
@@ -36,6 +42,16 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(cookie);
   httpMetrics(app);
   trackingCors(app);
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    // The dashboard's pages: scripts and data only from this server, never framed by another site.
+    if (!/^\/(api|v1|webhooks|hearth\.js|healthz|metrics)\b/.test(request.url)) {
+      reply.header('content-security-policy', DASHBOARD_CSP);
+      reply.header('x-frame-options', 'DENY');
+    }
+    return payload;
+  });
   // A lone UTF-16 surrogate is valid JSON but not text, and would break every later read of what it
   // lands in. Tracking and webhooks repair it in their own parsers; the admin API refuses it.
   app.addHook('preValidation', async (request) => {

@@ -16,6 +16,14 @@ export const palette = ['#2563eb', '#d97706', '#059669', '#dc2626', '#7c3aed', '
 
 const textStyle = { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', color: '#1f2937' };
 
+/**
+ * ECharts renders tooltip formatters' strings as HTML: every value that came from the store's data
+ * (a product title, a channel, a cohort label) goes through this first.
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
 /** Axis defaults: a visible name (the unit) and readable labels. */
 export function axis(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { name, nameLocation: 'middle', nameGap: 36, nameTextStyle: { color: '#374151', fontWeight: 600 }, axisLabel: { color: '#374151' }, ...extra };

@@ -3,7 +3,7 @@ import type { ClvReport } from '../api/analytics-types';
 import { http } from '../api/client';
 import { useApi } from '../api/use-api';
 import { useApp } from './app-context';
-import { axis, Chart } from './chart';
+import { axis, Chart, escapeHtml } from './chart';
 import { Async } from './states';
 import { AtRiskPanel } from './at-risk-table';
 import { Panel } from './ui';
@@ -20,7 +20,7 @@ export function ClvPanels() {
         trigger: 'axis', confine: true,
         formatter: (p: { dataIndex: number }[]) => {
           const r = rows[p[0]?.dataIndex ?? 0];
-          return r ? `<b>${r.title ?? r.key}</b><br/>${r.revenue_per_customer === null ? '—' : fmt.money(r.revenue_per_customer)} per customer<br/>${fmt.number(r.customers)} customers, repeat rate ${fmt.percent(r.repeat_rate, 1)}` : '';
+          return r ? `<b>${escapeHtml(r.title ?? r.key)}</b><br/>${r.revenue_per_customer === null ? '—' : fmt.money(r.revenue_per_customer)} per customer<br/>${fmt.number(r.customers)} customers, repeat rate ${fmt.percent(r.repeat_rate, 1)}` : '';
         },
       },
       grid: { left: 80, right: 16, top: 16, bottom: 56 },

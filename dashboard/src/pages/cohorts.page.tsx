@@ -3,7 +3,7 @@ import type { CohortRow, CohortsAnswer, CohortsReport, ReportQuery } from '../ap
 import { http } from '../api/client';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
-import { axis, Chart, type ChartOption } from '../components/chart';
+import { axis, Chart, escapeHtml, type ChartOption } from '../components/chart';
 import type { Formatter } from '../components/format';
 import { setQueryParam, useLocation } from '../components/router';
 import { Async } from '../components/states';
@@ -52,7 +52,7 @@ function heatmapOption(answer: CohortsAnswer, metric: Metric, fmt: Formatter): C
       formatter: (p: { value: [number, number, number] }) => {
         const row = rows[p.value[1]];
         const cell = row?.cells.find((c) => c.offset === p.value[0]);
-        return row && cell ? `<b>Cohort ${label(row)}</b> (${fmt.number(row.size)} customers)<br/>${periodNames[answer.period]} ${p.value[0]}: ${unitName.toLowerCase()} <b>${show(p.value[2])}</b><br/>${fmt.number(cell.customers)} customers, ${fmt.number(cell.orders)} orders, ${fmt.money(cell.revenue)}` : '';
+        return row && cell ? `<b>Cohort ${escapeHtml(label(row))}</b> (${fmt.number(row.size)} customers)<br/>${periodNames[answer.period]} ${p.value[0]}: ${unitName.toLowerCase()} <b>${show(p.value[2])}</b><br/>${fmt.number(cell.customers)} customers, ${fmt.number(cell.orders)} orders, ${fmt.money(cell.revenue)}` : '';
       },
     },
     grid: { left: 130, right: 24, top: 10, bottom: 110 },

@@ -4,7 +4,7 @@ import { http } from '../api/client';
 import type { Preview } from '../api/segment-types';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
-import { axis, Chart, type ChartOption } from '../components/chart';
+import { axis, Chart, type ChartOption, escapeHtml } from '../components/chart';
 import type { Formatter } from '../components/format';
 import { navigate, setQueryParam, useLocation } from '../components/router';
 import { Async } from '../components/states';
@@ -17,7 +17,7 @@ function name(s: RfmSegment): string {
 function barsOption(segments: RfmSegment[], fmt: Formatter): ChartOption {
   const rows = [...segments].sort((a, b) => a.revenue - b.revenue);
   return {
-    tooltip: { trigger: 'axis', confine: true, formatter: (p: { dataIndex: number }[]) => { const s = rows[p[0]?.dataIndex ?? 0]; return s ? `<b>${name(s)}</b><br/>${fmt.number(s.customers)} customers<br/>${fmt.money(s.revenue)} revenue` : ''; } },
+    tooltip: { trigger: 'axis', confine: true, formatter: (p: { dataIndex: number }[]) => { const s = rows[p[0]?.dataIndex ?? 0]; return s ? `<b>${escapeHtml(name(s))}</b><br/>${fmt.number(s.customers)} customers<br/>${fmt.money(s.revenue)} revenue` : ''; } },
     grid: { left: 150, right: 30, top: 10, bottom: 48 },
     xAxis: { type: 'value', ...axis(`Revenue (${fmt.currency})`, { axisLabel: { formatter: (v: number) => fmt.money(v, { compact: true }) } }) },
     yAxis: { type: 'category', data: rows.map(name), axisLabel: { color: '#374151' } },

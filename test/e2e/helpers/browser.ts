@@ -36,5 +36,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** Waits until no loading indicator is left on the page. */
 export async function settled(page: Page, timeout = 15_000): Promise<void> {
-  await page.waitForFunction("document.querySelectorAll('.state-loading').length === 0", undefined, { timeout });
+  // A locator, not a page function: the dashboard's Content-Security-Policy forbids evaluating strings.
+  await page.locator('.state-loading').first().waitFor({ state: 'detached', timeout });
 }
