@@ -202,6 +202,7 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(201, 'POST', '/api/v1/personas/:id/segment', { params: { id: personas.data[0].id } });
     await ok(204, 'DELETE', '/api/v1/segments/:id', { params: { id: segment.id } });
 
+    await ok(204, 'PUT', '/api/v1/session/password', { auth: null, headers: session, payload: { current_password: ownerPassword, new_password: 'a fresher passphrase 42' } });
     await ok(204, 'DELETE', '/api/v1/session', { auth: null, headers: session });
 
     // Errors share one shape

@@ -108,6 +108,40 @@ function ShopifyPanel() {
   );
 }
 
+/** Every signed-in user changes their own password here (the start-up message sends the first owner here). */
+function PasswordPanel() {
+  const { session } = useApp();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [saved, setSaved] = useState(false);
+  const change = useAction((body: { current_password: string; new_password: string }) => http.put('/api/v1/session/password', body).then(() => true));
+  if (!session) return null;
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    if (await change.run({ current_password: current, new_password: next })) {
+      setCurrent('');
+      setNext('');
+      setSaved(true);
+    }
+  };
+  return (
+    <Panel title="Your password" definition="At least 10 characters, at most 256; not a common password, a keyboard run or your email address.">
+      <form onSubmit={(event) => void submit(event)} className="form-grid" aria-label="Change your password">
+        <Field label="Current password">
+          <input name="current-password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required />
+        </Field>
+        <Field label="New password">
+          <input name="new-password" type="password" autoComplete="new-password" minLength={10} maxLength={256} value={next} onChange={(e) => setNext(e.target.value)} required />
+        </Field>
+        <div><button type="submit" className="primary" disabled={change.pending}>Change password</button></div>
+      </form>
+      {change.error && <p className="form-error" role="alert">{change.error.describe()}</p>}
+      {saved && <p className="notice" role="status">Password changed.</p>}
+    </Panel>
+  );
+}
+
 function Users() {
   const { isOwner, fmt, session } = useApp();
   const { result, reload } = useApi('users', () => http.get<{ data: Member[] }>('/api/v1/users'));
@@ -174,6 +208,7 @@ export function SettingsPage() {
         <StoreForm />
         <ShopifyPanel />
         <Users />
+        <PasswordPanel />
       </div>
     </div>
   );

@@ -28,7 +28,7 @@ export const accountRoutes = [
   route({
     method: 'POST', url: '/api/v1/session', operationId: 'createSession', permission: 'public', tag, summary: 'Sign in with email and password; sets the session cookie',
     response: sessionSchema, errors: [401],
-    body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
+    body: z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) }),
     handler: async ({ services, body, reply }) => {
       const { token, session } = await services.accounts.login(body.email, body.password);
       reply.setCookie(SESSION_COOKIE, token, {
@@ -51,6 +51,16 @@ export const accountRoutes = [
       const token = request.cookies[SESSION_COOKIE];
       if (token) await services.accounts.logout(token);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    },
+  }),
+  route({
+    method: 'PUT', url: '/api/v1/session/password', operationId: 'changePassword', permission: 'read', tag, status: 204, errors: [422],
+    summary: "Change the signed-in user's own password (the current one must match; the new one: 10–256 characters, not trivially guessable)",
+    body: z.object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(1).max(1024) }).strict(),
+    handler: async ({ services, session, body, reply }) => {
+      if (!session) throw new AppError('forbidden', 'Sign in to change your password; an API key has none');
+      await services.accounts.changePassword(session.userId, body.current_password, body.new_password);
       return reply.status(204).send();
     },
   }),

@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { PASSWORD_MAX, passwordProblem } from './password-policy.js';
 import type { Db } from '../../db/database.js';
 import { AppError, invalid, notFound } from '../../lib/errors.js';
 import { newId, randomToken, sha256 } from '../../lib/ids.js';
@@ -130,7 +131,8 @@ export class AccountsService {
     const email = input.email.trim().toLowerCase();
     const problems = [];
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push({ path: 'email', reason: 'is not an email address' });
-    if (input.password.length < 10) problems.push({ path: 'password', reason: 'must be at least 10 characters' });
+    const weak = passwordProblem(input.password, email);
+    if (weak) problems.push({ path: 'password', reason: weak });
     if (!(roles as readonly string[]).includes(input.role)) problems.push({ path: 'role', reason: `must be one of ${roles.join(', ')}` });
     if (problems.length) throw invalid('Invalid user', problems);
     let user = await repo.findUserByEmail(this.read, email);
@@ -149,8 +151,22 @@ export class AccountsService {
   async resetPassword(email: string, password: string, mustChange = false): Promise<void> {
     const user = await repo.findUserByEmail(this.read, email);
     if (!user) throw notFound(`User "${email}"`);
-    if (password.length < 10) throw invalid('Invalid password', [{ path: 'password', reason: 'must be at least 10 characters' }]);
+    const weak = passwordProblem(password, user.email);
+    if (weak) throw invalid('Invalid password', [{ path: 'password', reason: weak }]);
     await repo.setPassword(this.write, user.id, await hash(password), mustChange);
+  }
+
+  /** A signed-in user changes their own password: the current one must match; the new one follows the policy. */
+  async changePassword(userId: string, current: string, next: string): Promise<void> {
+    const user = await repo.findUser(this.read, userId);
+    if (!user) throw notFound('User');
+    if (current.length > PASSWORD_MAX || !(await verify(user.password_hash, current))) {
+      throw invalid('Invalid password', [{ path: 'current_password', reason: 'does not match your password' }]);
+    }
+    const weak = passwordProblem(next, user.email);
+    if (weak) throw invalid('Invalid password', [{ path: 'new_password', reason: weak }]);
+    if (next === current) throw invalid('Invalid password', [{ path: 'new_password', reason: 'must differ from the current password' }]);
+    await repo.setPassword(this.write, user.id, await hash(next), false);
   }
 
   listMembers(storeId: string) {
@@ -171,6 +187,8 @@ export class AccountsService {
   async login(email: string, password: string): Promise<{ token: string; session: SessionInfo }> {
     const user = await repo.findUserByEmail(this.read, email.trim());
     // Verify against a fixed hash when the user is unknown so timing does not reveal accounts.
+    // An over-long password cannot be right (none is accepted), and hashing it would only cost CPU.
+    if (password.length > PASSWORD_MAX) throw new AppError('unauthorized', 'Wrong email or password');
     const ok = user ? await verify(user.password_hash, password) : await verify(DUMMY_HASH, password).then(() => false);
     if (!user || !ok) throw new AppError('unauthorized', 'Wrong email or password');
     const token = randomToken(32);
