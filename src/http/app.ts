@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { AppError, detailsFromZod, httpStatusOf } from '../lib/errors.js';
@@ -40,6 +41,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     trustProxy: true,
   });
   await app.register(cookie);
+  await app.register(rateLimit, { global: false });
   httpMetrics(app);
   trackingCors(app);
   app.addHook('onSend', async (request, reply, payload) => {
@@ -63,7 +65,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const appError = toAppError(error);
     if (appError.code === 'internal') request.log.error({ err: error }, 'request failed');
-    if (appError.code === 'rate_limited' || appError.code === 'unavailable') reply.header('retry-after', '1');
+    if ((appError.code === 'rate_limited' || appError.code === 'unavailable') && !reply.hasHeader('retry-after')) {
+      reply.header('retry-after', String(appError.retryAfterSeconds ?? 1));
+    }
     return reply.status(httpStatusOf(appError.code)).send(appError.toJSON());
   });
 
@@ -104,6 +108,14 @@ function registerRoute(app: FastifyInstance, services: Services, spec: RouteSpec
     method: spec.method,
     url: spec.url,
     ...(spec.bodyLimit !== undefined && { bodyLimit: spec.bodyLimit }),
+    ...(spec.rateLimits && { preHandler: spec.rateLimits.map((limit) => app.rateLimit({
+      max: limit.max,
+      timeWindow: limit.timeWindow,
+      keyGenerator: (request) => limit.by === 'address' ? `address:${request.ip}`
+        : `account:${String((request.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase()}`,
+      errorResponseBuilder: (_request, context) => new AppError('rate_limited',
+        `Too many attempts ${limit.by === 'address' ? 'from this address' : 'for this account'}; retry in ${context.after}`),
+    })) }),
     handler: async (request, reply) => {
       const auth = spec.permission === 'public' ? undefined : await authenticate(services, request, spec.permission);
       const parse = <T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } } | undefined, value: unknown, where: string): T => {

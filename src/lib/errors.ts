@@ -28,6 +28,9 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
 
+  /** For rate_limited and unavailable: when to try again (the Retry-After header); default 1 s. */
+  retryAfterSeconds: number | undefined;
+
   constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
     super(message);
     this.name = 'AppError';

@@ -44,3 +44,24 @@ describe('changing one\'s own password', () => {
     expect(response.statusCode).toBe(403);
   });
 });
+
+describe('sign-in attempts', () => {
+  it('back off per account after 5 wrong passwords, with a 429 in the API\'s error shape and Retry-After; the right password works again after the wait', async () => {
+    const other = await t.newStore('Second Store');
+    const login = (email: string, password = 'not the password at all') => t.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });
+    for (let i = 0; i < 5; i += 1) expect((await login(other.ownerEmail)).statusCode).toBe(401);
+    const limited = await login(other.ownerEmail, other.ownerPassword);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/this account/) });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(29);
+    // Another account is not held back by this one's failures.
+    expect((await login(store.ownerEmail, 'a fresher passphrase 42')).statusCode).toBe(200);
+  });
+
+  it('are limited per address: 30 per 15 minutes, then 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i += 1) statuses.push((await t.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: `nobody${i}@example.com`, password: 'wrong wrong wrong' } })).statusCode);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((code) => code === 401).length).toBeGreaterThan(15);
+  });
+});

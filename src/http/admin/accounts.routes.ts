@@ -27,7 +27,10 @@ function principalView({ storeId, keyKind, ...principal }: Principal) {
 export const accountRoutes = [
   route({
     method: 'POST', url: '/api/v1/session', operationId: 'createSession', permission: 'public', tag, summary: 'Sign in with email and password; sets the session cookie',
-    response: sessionSchema, errors: [401],
+    response: sessionSchema, errors: [401, 429],
+    // Guessing is slowed per address here (30 attempts per 15 minutes) and per account by the
+    // accounts service's back-off after 5 wrong passwords in a row.
+    rateLimits: [{ by: 'address', max: 30, timeWindow: '15 minutes' }],
     body: z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) }),
     handler: async ({ services, body, reply }) => {
       const { token, session } = await services.accounts.login(body.email, body.password);

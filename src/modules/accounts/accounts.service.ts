@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { SignInBackoff } from './sign-in-backoff.js';
 import { PASSWORD_MAX, passwordProblem } from './password-policy.js';
 import type { Db } from '../../db/database.js';
 import { AppError, invalid, notFound } from '../../lib/errors.js';
@@ -47,6 +48,8 @@ export class AccountsService {
   private readonly keyCache = new Map<string, { key: ApiKeyTable | undefined; until: number }>();
   /** When each key's last use was last written (epoch ms), so a busy key writes once a minute. */
   private readonly keyUseWritten = new Map<string, number>();
+  /** Wrong passwords per account, for the sign-in back-off. */
+  readonly failures = new SignInBackoff();
 
   constructor(
     private readonly write: Db,
@@ -185,12 +188,18 @@ export class AccountsService {
 
   /** Checks a password; returns a new session token (the cookie value) or throws unauthorized. */
   async login(email: string, password: string): Promise<{ token: string; session: SessionInfo }> {
+    const account = email.trim().toLowerCase();
+    this.failures.check(account);
     const user = await repo.findUserByEmail(this.read, email.trim());
     // Verify against a fixed hash when the user is unknown so timing does not reveal accounts.
     // An over-long password cannot be right (none is accepted), and hashing it would only cost CPU.
-    if (password.length > PASSWORD_MAX) throw new AppError('unauthorized', 'Wrong email or password');
-    const ok = user ? await verify(user.password_hash, password) : await verify(DUMMY_HASH, password).then(() => false);
-    if (!user || !ok) throw new AppError('unauthorized', 'Wrong email or password');
+    const ok = password.length <= PASSWORD_MAX
+      && (user ? await verify(user.password_hash, password) : await verify(DUMMY_HASH, password).then(() => false));
+    if (!user || !ok) {
+      this.failures.failed(account);
+      throw new AppError('unauthorized', 'Wrong email or password');
+    }
+    this.failures.succeeded(account);
     const token = randomToken(32);
     const now = new Date();
     await repo.insertSession(this.write, {
