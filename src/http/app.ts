@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { AppError, detailsFromZod, httpStatusOf } from '../lib/errors.js';
 import { LONE_SURROGATE_REASON, loneSurrogatePath } from '../lib/unicode.js';
 import type { Services } from '../services.js';
@@ -39,6 +39,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     bodyLimit: DEFAULT_BODY_LIMIT,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
+    // External ids may be up to 255 characters, and they travel in URLs (PUT /api/v1/customers/:id).
+    maxParamLength: 1024,
+    // Errors the router raises before a route runs (bad percent-encoding, an over-long parameter)
+    // answer in the API's own shape, like every other error.
+    frameworkErrors: (error, _request, reply) => {
+      const status = (error as FastifyError).statusCode ?? 400;
+      const appError = new AppError(status === 414 ? 'uri_too_long' : 'bad_request', error.message, [{ path: '(url)', reason: error.message }]);
+      void (reply as FastifyReply).status(httpStatusOf(appError.code)).send(appError.toJSON());
+    },
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });

@@ -2,6 +2,7 @@
  * Opaque cursors for keyset pagination: the sort key of the last row of a page, as base64url
  * JSON. Keyset (not offset) pages stay fast and stable while rows are being added.
  */
+import { parseInstant } from '../../lib/time.js';
 import { AppError } from '../../lib/errors.js';
 
 export type CursorKey = (string | number)[];
@@ -15,7 +16,9 @@ export function decodeCursor(cursor: string | undefined, types: readonly ('strin
   if (cursor === undefined || cursor === '') return undefined;
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === types.length && key.every((v, i) => typeof v === types[i])) return key as CursorKey;
+    // Numbers are row ids (safe integers); strings are times the list sorts by (ISO 8601).
+    const valid = (v: unknown, i: number) => (types[i] === 'number' ? Number.isSafeInteger(v) && (v as number) >= 0 : typeof v === 'string' && parseInstant(v) !== undefined);
+    if (Array.isArray(key) && key.length === types.length && key.every(valid)) return key as CursorKey;
   } catch {
     // fall through to the error below
   }

@@ -9,8 +9,29 @@ import { operatorsByType, orderMetrics, predictionFields, profileFields, rfmFiel
 import { rfmSegments } from './segment-rfm.js';
 import { ruleSchema, type Operator, type Rule, type RuleValue } from './segment-rule.schema.js';
 
+/** Deeper than any rule a person writes; the recursive checks stay far from the stack's limit. */
+const MAX_RULE_DEPTH = 32;
+
+/** How deeply objects and arrays nest in a value, counted without recursion. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_RULE_DEPTH) return deepest;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** Parses and checks a rule from untrusted input; throws a 422 naming every bad node. */
 export function parseRule(input: unknown, root = 'rule'): Rule {
+  // Checked before the recursive schema, which would otherwise exhaust the stack on deep input.
+  if (depthOf(input) > MAX_RULE_DEPTH) {
+    throw new AppError('validation_failed', 'Invalid segment rule', [{ path: root, reason: `is nested more than ${MAX_RULE_DEPTH} levels deep` }]);
+  }
   const parsed = ruleSchema.safeParse(input);
   if (!parsed.success) {
     const details = detailsFromZod(parsed.error.issues).map((d) => ({ path: d.path === '(body)' ? root : `${root}.${d.path}`, reason: d.reason }));
