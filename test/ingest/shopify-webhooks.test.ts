@@ -113,4 +113,13 @@ describe('Shopify webhooks', () => {
        where o.store_id = ? and o.external_id = ? order by l.line_no`, t.storeId, '5912345670001');
     expect(lines).toEqual([{ sku: 'BAG-RED', variant: '888000111', product: '777000111' }, { sku: 'BAG-BLUE', variant: '888000222', product: '777000111' }]);
   });
+
+  it('a refund whose transaction names no currency takes its order\'s, not the store\'s', async () => {
+    const order = shopifyOrder({ id: 5912345670099, name: '#1299', currency: 'EUR', presentment_currency: 'EUR' });
+    expect((await deliver('orders/create', order)).statusCode).toBe(200);
+    const refund = shopifyRefund({ id: 509562099, order_id: 5912345670099, transactions: [{ id: 1, order_id: 5912345670099, kind: 'refund', status: 'success', amount: '10.00', currency: null }] });
+    expect((await deliver('refunds/create', refund)).statusCode).toBe(200);
+    const [row] = await rows<{ currency: string; amount: number }>(t.services, 'select currency, amount from returns where store_id = ? and external_id = ?', t.storeId, '509562099');
+    expect(row).toEqual({ currency: 'EUR', amount: 1000 });
+  });
 });

@@ -39,6 +39,14 @@ export class ShopifyWebhooks {
     private readonly flushStats: () => void,
   ) {}
 
+  private async orderCurrency(storeId: string, payload: unknown): Promise<string | undefined> {
+    const orderId = typeof payload === 'object' && payload !== null ? (payload as { order_id?: unknown }).order_id : undefined;
+    if (typeof orderId !== 'string' && typeof orderId !== 'number') return undefined;
+    const row = await this.storage.read.selectFrom('orders').select('currency')
+      .where('store_id', '=', storeId).where('external_id', '=', String(orderId)).executeTakeFirst();
+    return row?.currency;
+  }
+
   async receive(storeRef: string, delivery: ShopifyDelivery): Promise<ShopifyOutcome> {
     const store = await this.storeOf(storeRef);
     // The same answer for an unknown store and a wrong signature, so stores cannot be probed.
@@ -63,7 +71,9 @@ export class ShopifyWebhooks {
       } catch {
         throw this.reject(store.id, '(body)', 'is not valid JSON');
       }
-      const mapped = mapShopify(topic as ShopifyTopic, payload, store.currency);
+      // A refund's transactions may carry no currency: then it is its order's, when the order is known.
+      const fallbackCurrency = topic === 'refunds/create' ? (await this.orderCurrency(store.id, payload)) ?? store.currency : store.currency;
+      const mapped = mapShopify(topic as ShopifyTopic, payload, fallbackCurrency);
       if (!mapped.ok) throw this.reject(store.id, mapped.path, mapped.reason);
       try {
         await this.deps().commerce.write(store.id, mapped.batch, { source: SOURCE });
