@@ -130,7 +130,11 @@ export class Storage {
   async migrate(): Promise<string[]> {
     const { error, results } = await this.migrator().migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
-    return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+    const applied = (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+    // Schema changes go into the database file at once rather than waiting in the WAL: DuckDB
+    // cannot replay some ALTER TABLE statements from the WAL after a crash.
+    if (applied.length > 0) await this.checkpoint();
+    return applied;
   }
 
   async checkpoint(): Promise<void> {

@@ -122,4 +122,17 @@ describe('Shopify webhooks', () => {
     const [row] = await rows<{ currency: string; amount: number }>(t.services, 'select currency, amount from returns where store_id = ? and external_id = ?', t.storeId, '509562099');
     expect(row).toEqual({ currency: 'EUR', amount: 1000 });
   });
+
+  it('an older orders/updated delivered after orders/cancelled does not revert the order', async () => {
+    const id = 5912345670777;
+    const at = (minute: number) => `2026-11-20T12:${String(minute).padStart(2, '0')}:00-05:00`;
+    expect((await deliver('orders/create', shopifyOrder({ id, name: '#1777', updated_at: at(0) }))).statusCode).toBe(200);
+    expect((await deliver('orders/cancelled', shopifyOrder({ id, name: '#1777', updated_at: at(30), cancelled_at: at(30), financial_status: 'voided' }))).statusCode).toBe(200);
+    // Shopify retries deliveries and does not order them: the 12:10 update arrives last.
+    expect((await deliver('orders/updated', shopifyOrder({ id, name: '#1777', updated_at: at(10), shipping_lines: [], total_shipping_price_set: undefined, total_price: '598.94' }))).statusCode).toBe(200);
+    expect((await orderRow(String(id)))[0]).toMatchObject({ status: 'cancelled', total: 60894 });
+    // A newer update still applies.
+    expect((await deliver('orders/updated', shopifyOrder({ id, name: '#1777', updated_at: at(45), cancelled_at: null, financial_status: 'paid' }))).statusCode).toBe(200);
+    expect((await orderRow(String(id)))[0]).toMatchObject({ status: 'paid' });
+  });
 });

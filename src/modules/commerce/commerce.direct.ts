@@ -217,9 +217,9 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
       ${params.int(o.customer_external_id ? customerIds.get(o.customer_external_id) : null)}, ${params.add(micros(o.placed_at), 'timestamp')},
       ${params.text(o.currency)}, ${params.int(o.subtotal)}, ${params.int(o.discount)}, ${params.int(o.shipping)}, ${params.int(o.tax)},
       ${params.int(o.total)}, ${params.list(o.discount_codes ?? [])}, ${params.text(o.channel)}, ${params.text(o.status ?? 'paid')},
-      ${sourceParam}, ${nowParam}, ${nowParam})`);
+      ${sourceParam}, ${nowParam}, ${nowParam}, ${params.add(o.source_updated_at ? micros(o.source_updated_at) : null, 'timestamp')})`);
     const orderIds = await insert(connection, `insert into orders (store_id, id, external_id, customer_id, placed_at, currency, subtotal, discount,
-      shipping, tax, total, discount_codes, channel, status, source, created_at, updated_at) values ${rows.join(', ')}`, params);
+      shipping, tax, total, discount_codes, channel, status, source, created_at, updated_at, source_updated_at) values ${rows.join(', ')}`, params);
     const lines = new Params();
     const lineRows = newOrders.flatMap((o) => o.lines.map((l, j) => `(${lines.text(storeId)}, ${lines.int(orderIds.get(o.external_id))}, ${j + 1},
       ${lines.int(l.product_external_id ? productIds.get(l.product_external_id) : null)}, null, ${lines.text(l.sku)}, ${lines.text(l.title)},

@@ -66,6 +66,11 @@ export interface OrderInput {
   channel?: string | null;
   status?: OrderStatusInput;
   lines: OrderLineInput[];
+  /**
+   * When the source last changed the order (Shopify's `updated_at`): a write older than the one
+   * stored is skipped, so an update delivered late cannot revert a newer state.
+   */
+  source_updated_at?: Date | null;
 }
 
 export interface ReturnLineInput {

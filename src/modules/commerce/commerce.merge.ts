@@ -119,6 +119,14 @@ export function orderAndReturnStatements(has: { customers: boolean; products: bo
   const productJoin = (alias: string) => (has.products ? `left join m_products mp on mp.external_id = ${alias}.product_external_id` : '');
   const productId = has.products ? 'mp.id' : 'null::bigint';
   const orders = [
+    // A staged order older than the stored one (by the source's own update time) is skipped with its
+    // lines: a late webhook cannot revert a newer state.
+    always(`create or replace temp table m_stale as
+     select s.ord from (select * from s_orders where source_updated_at is not null) s
+       join ${existing('orders', '(select external_id from s_orders where source_updated_at is not null)')} o on o.external_id = s.external_id
+     where s.source_updated_at < o.source_updated_at`),
+    always(`delete from s_lines where ord in (select ord from m_stale);
+     delete from s_orders where ord in (select ord from m_stale)`),
     always(`create or replace temp table m_orders as
      select s.*, ${customerId} as customer_id, o.id as existing_id,
        case when o.id is null then nextval('orders_id_seq') else o.id end as id,
@@ -183,10 +191,11 @@ export function orderAndReturnStatements(has: { customers: boolean; products: bo
        from m_orders m left join m_refunds rf on rf.order_id = m.id
      ) x left join m_changed_order_lines cl on cl.order_id = x.id`),
     onChanged('f_orders', `delete from order_lines where store_id = ${STORE} and order_id in (select id from f_orders where changed)`),
-    onChanged('f_orders', `update orders set ${orderFields.map((f) => `${f} = f.${f}`).join(', ')}, status = f.n_status, updated_at = ${NOW}
+    onChanged('f_orders', `update orders set ${orderFields.map((f) => `${f} = f.${f}`).join(', ')}, status = f.n_status, updated_at = ${NOW},
+       source_updated_at = coalesce(f.source_updated_at, orders.source_updated_at)
      from f_orders f where orders.store_id = ${STORE} and orders.id = f.existing_id and f.changed`),
-    onNew('f_orders', `insert into orders (store_id, id, external_id, ${orderFields.join(', ')}, status, source, created_at, updated_at)
-     select ${STORE}, id, external_id, ${orderFields.join(', ')}, n_status, ${SOURCE}, ${NOW}, ${NOW}
+    onNew('f_orders', `insert into orders (store_id, id, external_id, ${orderFields.join(', ')}, status, source, created_at, updated_at, source_updated_at)
+     select ${STORE}, id, external_id, ${orderFields.join(', ')}, n_status, ${SOURCE}, ${NOW}, ${NOW}, source_updated_at
      from f_orders where existing_id is null order by ord`),
     {
       ...onNewOrChanged('f_orders', `insert into order_lines (store_id, order_id, line_no, ${lineFields.join(', ')})
@@ -247,5 +256,5 @@ export const summarySql = {
       count(*) filter (where existing_id is not null and not changed) as unchanged from f_returns`,
 } as const;
 
-export const mergeTables = ['m_customers', 'm_products', 'm_variants', 'm_variants_changed', 'm_orders', 'm_lines', 'm_attached', 'm_returns',
+export const mergeTables = ['m_customers', 'm_products', 'm_variants', 'm_variants_changed', 'm_stale', 'm_orders', 'm_lines', 'm_attached', 'm_returns',
   'm_return_lines', 'm_refunds', 'm_changed_order_lines', 'f_orders', 'm_changed_return_lines', 'f_returns'] as const;

@@ -59,7 +59,7 @@ export class StagingSink {
     const { orders, lines } = this.tables;
     const ord = orders.rows;
     orders.add([ord, o.external_id, o.customer_external_id || null, o.placed_at, o.currency, o.subtotal, o.discount, o.shipping,
-      o.tax, o.total, o.discount_codes ?? [], o.channel, o.status]);
+      o.tax, o.total, o.discount_codes ?? [], o.channel, o.status, o.source_updated_at ?? null]);
     o.lines.forEach((l, j) => {
       if (l.variant_external_id) this.lineVariants = true;
       lines.add([ord, j + 1, l.product_external_id, l.variant_external_id, l.sku, l.title, l.quantity, l.unit_price, l.total]);

@@ -51,7 +51,7 @@ export const staging = {
     name: 's_orders',
     columns: [['ord', 'integer'], ['external_id', 'varchar'], ['customer_external_id', 'varchar'], ['placed_at', 'timestamp'],
       ['currency', 'varchar'], ['subtotal', 'bigint'], ['discount', 'bigint'], ['shipping', 'bigint'], ['tax', 'bigint'],
-      ['total', 'bigint'], ['discount_codes', 'varchar[]'], ['channel', 'varchar'], ['status', 'varchar']],
+      ['total', 'bigint'], ['discount_codes', 'varchar[]'], ['channel', 'varchar'], ['status', 'varchar'], ['source_updated_at', 'timestamp']],
   },
   lines: {
     name: 's_lines',
@@ -276,7 +276,7 @@ function* orderRows(orders: NormalOrder[]): Generator<Value[]> {
   for (let ord = 0; ord < orders.length; ord += 1) {
     const o = orders[ord]!;
     yield [ord, o.external_id, o.customer_external_id || null, o.placed_at, o.currency, o.subtotal, o.discount, o.shipping,
-      o.tax, o.total, o.discount_codes ?? [], o.channel, o.status];
+      o.tax, o.total, o.discount_codes ?? [], o.channel, o.status, o.source_updated_at ?? null];
   }
 }
 

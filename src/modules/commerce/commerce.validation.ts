@@ -166,6 +166,7 @@ function order(p: Problems, at: string, o: OrderInput): NormalOrder {
   checkId(p, at, 'external_id', o.external_id, true);
   checkId(p, at, 'customer_external_id', o.customer_external_id, false);
   checkDate(p, at, 'placed_at', o.placed_at, true);
+  checkDate(p, at, 'source_updated_at', o.source_updated_at, false);
   const currency = checkCurrency(p, at, 'currency', o.currency, true) ?? o.currency;
   for (const field of ['subtotal', 'discount', 'shipping', 'tax', 'total'] as const) checkMoney(p, at, field, o[field], false);
   checkStringList(p, at, 'discount_codes', o.discount_codes);

@@ -135,6 +135,8 @@ function orderOf(o: Obj, storeCurrency: string): { order: OrderInput; customer: 
     channel: text(o.source_name),
     status: statusOf(o),
     lines,
+    // Shopify's own change time: a late delivery of an older state is not applied over a newer one.
+    ...(typeof o.updated_at === 'string' && { source_updated_at: time(o.updated_at, 'updated_at') }),
   };
   if (customer && customer.email == null && text(o.email)) customer.email = text(o.email);
   return { order, customer };

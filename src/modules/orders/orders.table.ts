@@ -20,6 +20,8 @@ export interface OrderTable {
   discount_codes: string[];
   channel: string | null;
   status: OrderStatus;
+  /** When the source last changed the order (migration 2026-12-01T000200); optional on insert. */
+  source_updated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** Where the order came from: api, import:<format>, segment, shopify, demo. */
   source: string;
   created_at: Date;

@@ -129,7 +129,7 @@ export async function stageOnlineRetail(connection: DuckDBConnection, file: stri
     create or replace temp table s_orders as
       select o.ord, i.external_id, i.customer as customer_external_id, i.placed_at, getvariable('hearth_import_currency') as currency, i.amount as subtotal,
         cast(0 as bigint) as discount, cast(0 as bigint) as shipping, cast(0 as bigint) as tax, i.amount as total,
-        cast([] as varchar[]) as discount_codes, cast(null as varchar) as channel, 'paid' as status
+        cast([] as varchar[]) as discount_codes, cast(null as varchar) as channel, 'paid' as status, cast(null as timestamp) as source_updated_at
       from r_invoices i join r_ord o using (external_id) where not i.cancelled;
     create or replace temp table s_lines as
       select o.ord, cast(row_number() over (partition by r."InvoiceNo" order by r.line) as integer) as line_no,
