@@ -117,14 +117,10 @@ function registerRoute(app: FastifyInstance, services: Services, spec: RouteSpec
     method: spec.method,
     url: spec.url,
     ...(spec.bodyLimit !== undefined && { bodyLimit: spec.bodyLimit }),
-    ...(spec.rateLimits && { preHandler: spec.rateLimits.map((limit) => app.rateLimit({
-      max: limit.max,
-      timeWindow: limit.timeWindow,
-      keyGenerator: (request) => limit.by === 'address' ? `address:${request.ip}`
-        : `account:${String((request.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase()}`,
-      errorResponseBuilder: (_request, context) => new AppError('rate_limited',
-        `Too many attempts ${limit.by === 'address' ? 'from this address' : 'for this account'}; retry in ${context.after}`),
-    })) }),
+    ...(spec.rateLimit && { preHandler: app.rateLimit({
+      ...spec.rateLimit,
+      errorResponseBuilder: (_request, context) => new AppError('rate_limited', `Too many attempts from this address; retry in ${context.after}`),
+    }) }),
     handler: async (request, reply) => {
       const auth = spec.permission === 'public' ? undefined : await authenticate(services, request, spec.permission);
       const parse = <T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } } | undefined, value: unknown, where: string): T => {

@@ -57,12 +57,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   answersNotFound?: boolean;
   /** Error statuses beyond those every route answers for its permission and inputs (see `openapi.ts`). */
   errors?: readonly number[];
-  /**
-   * Attempts allowed per time window (@fastify/rate-limit), by the caller's address or by the
-   * account the body names (`email`); beyond them a 429 with Retry-After. One limit per route
-   * (the plugin runs one limiter per request).
-   */
-  rateLimits?: readonly { by: 'address' | 'account'; max: number; timeWindow: string }[];
+  /** Requests allowed per address and time window (@fastify/rate-limit); beyond them a 429 with Retry-After. */
+  rateLimit?: { max: number; timeWindow: string };
   /** Largest accepted body in bytes (default: the server's). */
   bodyLimit?: number;
   /** The handler returns the JSON body, or sends the reply itself and returns the reply. */

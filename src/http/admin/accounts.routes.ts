@@ -30,7 +30,7 @@ export const accountRoutes = [
     response: sessionSchema, errors: [401, 429],
     // Guessing is slowed per address here (30 attempts per 15 minutes) and per account by the
     // accounts service's back-off after 5 wrong passwords in a row.
-    rateLimits: [{ by: 'address', max: 30, timeWindow: '15 minutes' }],
+    rateLimit: { max: 30, timeWindow: '15 minutes' },
     body: z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) }),
     handler: async ({ services, body, reply }) => {
       const { token, session } = await services.accounts.login(body.email, body.password);

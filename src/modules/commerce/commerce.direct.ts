@@ -11,8 +11,9 @@
  * counted is exactly what the merge writes for such a batch (`data-merge.ts`): defaults, ids from
  * the same sequences, first-order creation times, status `paid` unless given, the same summary.
  */
+import { timestampOf } from '../../db/timestamps.js';
 import {
-  BIGINT, DuckDBTimestampValue, LIST, VARCHAR, listValue, timestampValue, type DuckDBConnection, type DuckDBType, type DuckDBValue, type JS,
+  BIGINT, DuckDBTimestampValue, LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBType, type DuckDBValue, type JS,
 } from '@duckdb/node-api';
 import { directEventsSql } from './commerce.events.js';
 import { collectCustomers, collectProducts, lastWins } from './commerce.staging.js';
@@ -24,7 +25,7 @@ export const DIRECT_MAX_ENTITIES = 50;
 
 const VARCHAR_LIST = LIST(VARCHAR);
 const BIGINT_LIST = LIST(BIGINT);
-const micros = (date: Date): DuckDBValue => timestampValue(BigInt(date.getTime()) * 1000n);
+const micros = timestampOf;
 
 /** Named parameters, with the types DuckDB cannot infer (lists, possibly empty). */
 class Params {

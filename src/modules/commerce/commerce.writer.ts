@@ -8,7 +8,8 @@
  * round trips, not the work, are what costs; a small batch that only adds takes a shorter way still
  * (`data-direct.ts`).
  */
-import { timestampValue, type DuckDBConnection } from '@duckdb/node-api';
+import { timestampOf } from '../../db/timestamps.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Storage } from '../../db/database.js';
 import { writeDirect } from './commerce.direct.js';
 import { normaliseBatch } from './commerce.validation.js';
@@ -36,7 +37,7 @@ export interface StagedWriteOptions extends WriteOptions {
 }
 
 type Counts = WriteSummary['orders'];
-const micros = (date: Date) => timestampValue(BigInt(date.getTime()) * 1000n);
+const micros = timestampOf;
 const zero = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
 type Section = keyof WriteSummary;
 

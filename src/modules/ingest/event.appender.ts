@@ -9,12 +9,13 @@
  * The dedupe lookups live here too: reading the window back after a restart, and the exact check
  * of events whose fingerprint was seen before.
  */
-import { listValue, timestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBTimestampValue } from '@duckdb/node-api';
+import { timestampOf } from '../../db/timestamps.js';
+import { listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBTimestampValue } from '@duckdb/node-api';
 import { drawIds } from '../../db/sequences.js';
 import { insertDomainEvents, jsonPayload } from '../domain-events/index.js';
 import type { EventRow, IdentityLink } from './group-commit.writer.js';
 
-export const ts = (date: Date) => timestampValue(BigInt(date.getTime()) * 1000n);
+export const ts = timestampOf;
 
 /** event.received for the events with ids in [$first, $end), read back inside the group's transaction. */
 const receivedEventsSql = insertDomainEvents('event.received', 'event', {
