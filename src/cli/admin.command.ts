@@ -72,11 +72,11 @@ export function registerAdminCommands(program: Command): void {
 
   const keys = program.command('keys').description('manage API keys');
   withDataDir(keys.command('create').description('create an API key (shown once)'))
-    .option('--kind <kind>', 'write (public, tracking only) or secret (admin API)', 'secret')
+    .option('--kind <kind>', 'write (public, browser behaviour only), server (tracking with orders and identity) or secret (admin API)', 'secret')
     .option('--name <name>', 'what the key is for', '')
     .option('--json', 'print JSON')
     .action(async (options: CommonOptions & { kind: string; name: string }) => {
-      if (!(apiKeyKinds as readonly string[]).includes(options.kind)) throw new CliError(`--kind: must be ${apiKeyKinds.join(' or ')}, not "${options.kind}"`, 2);
+      if (!(apiKeyKinds as readonly string[]).includes(options.kind)) throw new CliError(`--kind: must be one of ${apiKeyKinds.join(', ')}, not "${options.kind}"`, 2);
       await withContext(options, async ({ services }) => {
         const created = await services.accounts.createApiKey(await resolveStoreId(services, options.store), options.kind as ApiKeyKind, options.name);
         if (options.json) printJson(created);

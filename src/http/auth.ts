@@ -8,11 +8,14 @@ import type { Permission } from './route.js';
 
 export const SESSION_COOKIE = 'hearth_session';
 
+/** Write (browser) and server keys may only send tracking data. */
+const trackingOnly = (p: Principal) => p.keyKind === 'write' || p.keyKind === 'server';
+
 const allowed: Record<Exclude<Permission, 'public'>, (p: Principal) => boolean> = {
   // Tracking takes keys only: a dashboard session (an analyst's included) may not send events.
   track: (p) => p.keyKind !== undefined,
-  read: (p) => p.keyKind !== 'write',
-  write: (p) => p.keyKind !== 'write' && writerRoles.includes(p.role),
+  read: (p) => !trackingOnly(p),
+  write: (p) => !trackingOnly(p) && writerRoles.includes(p.role),
   owner: (p) => p.keyKind === undefined && p.role === 'owner',
 };
 
@@ -60,8 +63,8 @@ export async function authenticate(
     }
   }
   if (!allowed[permission](principal)) {
-    const what = principal.keyKind === 'write' ? 'A write key may only send tracking data'
-      : permission === 'track' ? 'Tracking takes a write or secret API key, not a session' : `The ${principal.role} role may not do this`;
+    const what = trackingOnly(principal) ? `A ${principal.keyKind} key may only send tracking data`
+      : permission === 'track' ? 'Tracking takes an API key (write, server or secret), not a session' : `The ${principal.role} role may not do this`;
     throw new AppError('forbidden', what);
   }
   return { principal, session };

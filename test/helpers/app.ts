@@ -9,7 +9,7 @@ export interface TestApp {
   app: FastifyInstance;
   services: Services;
   /** Creates a store with an owner and a secret key; returns what a test needs to call the API. */
-  newStore: (name?: string, options?: { currency?: string; timezone?: string }) => Promise<{ storeId: string; secretKey: string; writeKey: string; ownerEmail: string; ownerPassword: string }>;
+  newStore: (name?: string, options?: { currency?: string; timezone?: string }) => Promise<{ storeId: string; secretKey: string; writeKey: string; serverKey: string; ownerEmail: string; ownerPassword: string }>;
   /** Signs in; returns the session cookie and CSRF token to send. */
   signIn: (email: string, password: string) => Promise<{ cookie: string; csrf: string }>;
   close: () => Promise<void>;
@@ -34,7 +34,8 @@ export async function createTestApp(): Promise<TestApp> {
       await services.accounts.addUser(created.id, { email: ownerEmail, password: ownerPassword, role: 'owner' });
       const secret = await services.accounts.createApiKey(created.id, 'secret', 'tests');
       const write = await services.accounts.createApiKey(created.id, 'write', 'tests');
-      return { storeId: created.id, secretKey: secret.key, writeKey: write.key, ownerEmail, ownerPassword };
+      const server = await services.accounts.createApiKey(created.id, 'server', 'tests');
+      return { storeId: created.id, secretKey: secret.key, writeKey: write.key, serverKey: server.key, ownerEmail, ownerPassword };
     },
     signIn: async (email, password) => {
       const response = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });

@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import type { Services } from '../../src/services.js';
 import { createTestApp, type TestApp } from './app.js';
 
-/** The app plus a store with a write key: what every ingest test starts from. */
-export async function ingestApp(options: { currency?: string } = {}): Promise<TestApp & { storeId: string; writeKey: string; secretKey: string }> {
+/** The app plus a store with its keys (browser write key, server key, secret key): what every ingest test starts from. */
+export async function ingestApp(options: { currency?: string } = {}): Promise<TestApp & { storeId: string; writeKey: string; serverKey: string; secretKey: string }> {
   const test = await createTestApp();
   const store = await test.newStore('Ingest Store', { currency: options.currency ?? 'USD' });
   return { ...test, ...store };

@@ -17,7 +17,7 @@ const customerOf = async (externalId: string) =>
 
 describe('real tracking clients', () => {
   it('@segment/analytics-node lands identify, page and Order Completed on the profile', async () => {
-    const analytics = new SegmentAnalytics({ writeKey: live.writeKey, host: live.url, flushAt: 10, flushInterval: 50, maxRetries: 2 });
+    const analytics = new SegmentAnalytics({ writeKey: live.serverKey, host: live.url, flushAt: 10, flushInterval: 50, maxRetries: 2 });
     const failures: unknown[] = [];
     analytics.on('error', (error) => failures.push(error));
     analytics.page({ anonymousId: 'seg-anon-1', name: 'Home', properties: { url: 'https://shop.test/' } });
@@ -36,7 +36,7 @@ describe('real tracking clients', () => {
   });
 
   it('@rudderstack/rudder-sdk-node (gzip labelled as a form) lands its events too', async () => {
-    const client = new RudderAnalytics(live.writeKey, { dataPlaneUrl: live.url, flushAt: 3, flushInterval: 50, logLevel: 'error' });
+    const client = new RudderAnalytics(live.serverKey, { dataPlaneUrl: live.url, flushAt: 3, flushInterval: 50, logLevel: 'error' });
     const sent = (fn: (done: (error?: Error) => void) => void) => new Promise<void>((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
     await Promise.all([
       sent((done) => client.identify({ userId: 'rs-user-1', anonymousId: 'rs-anon-1', traits: { email: 'linus@example.com', name: 'Linus T' } }, done)),

@@ -11,7 +11,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const batch = (app: App, events: unknown[], headers: Record<string, string> = basic(app.writeKey)) =>
+const batch = (app: App, events: unknown[], headers: Record<string, string> = basic(app.serverKey)) =>
   app.app.inject({ method: 'POST', url: '/v1/batch', headers, payload: { batch: events, sentAt: new Date().toISOString() } });
 
 describe('Segment tracking API', () => {
@@ -88,7 +88,7 @@ describe('Segment tracking API', () => {
   it('identify upserts the customer and stitches earlier anonymous browsing to the profile', async () => {
     await batch(t, [{ type: 'track', anonymousId: 'anon-9', messageId: messageId(), event: 'Product Viewed', properties: { product_id: 'p9' } }]);
     const identify = await t.app.inject({
-      method: 'POST', url: '/v1/identify', headers: basic(t.writeKey),
+      method: 'POST', url: '/v1/identify', headers: basic(t.serverKey),
       payload: { userId: 'cust-9', anonymousId: 'anon-9', traits: { email: 'Ada@Example.com', name: 'Ada Lovelace', phone: '+44 20 7946 0000', address: { city: 'London', country: 'GB' }, birthday: '1815-12-10', accepts_marketing: true } },
     });
     expect(identify.statusCode).toBe(200);

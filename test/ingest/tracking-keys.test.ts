@@ -1,7 +1,11 @@
-/** Tracking routes take API keys: a signed-in dashboard user (an analyst included) cannot send events. */
+/**
+ * Tracking routes take API keys: a signed-in dashboard user (an analyst included) cannot send events.
+ * The public write key (it sits in every page) records behaviour only; orders, refunds, consent and
+ * an existing customer's identity need a server or secret key.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { basic } from '../helpers/ingest.js';
+import { basic, messageId, rows } from '../helpers/ingest.js';
 
 let t: TestApp;
 let store: Awaited<ReturnType<TestApp['newStore']>>;
@@ -29,5 +33,64 @@ describe('who may send tracking data', () => {
   it('takes the write key and the secret key', async () => {
     expect((await t.app.inject({ method: 'POST', url: '/v1/track', headers: basic(store.writeKey), payload: event })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: `Bearer ${store.secretKey}` }, payload: { ...event, messageId: 'm-2' } })).statusCode).toBe(200);
+  });
+});
+
+describe('what the public write key may do', () => {
+  const send = (key: string, url: string, payload: Record<string, unknown>) =>
+    t.app.inject({ method: 'POST', url, headers: basic(key), payload: { messageId: messageId('trust'), ...payload } });
+  const order = (id: string) => ({ order_id: id, total: 20, currency: 'USD', products: [{ product_id: 'p-1', price: 20, quantity: 1 }] });
+  const statusOf = async (id: string) => (await rows<{ status: string }>(t.services, 'select status from orders where store_id = ? and external_id = ?', store.storeId, id))[0]?.status;
+  const customer = async (id: string) => (await rows<{ email: string | null; first_name: string | null; accepts_marketing: boolean }>(t.services,
+    'select email, first_name, accepts_marketing from customers where store_id = ? and external_id = ?', store.storeId, id))[0];
+
+  it('may not create, change, cancel or refund an order; a server key may', async () => {
+    const created = await send(store.writeKey, '/v1/track', { userId: 'shopper-1', event: 'Order Completed', properties: order('o-trust-1') });
+    expect(created.statusCode).toBe(422);
+    expect(created.json().error.details).toEqual([{ path: 'event', reason: expect.stringMatching(/needs a server key/) }]);
+    expect(await statusOf('o-trust-1')).toBeUndefined();
+
+    expect((await send(store.serverKey, '/v1/track', { userId: 'shopper-1', event: 'Order Completed', properties: order('o-trust-1') })).statusCode).toBe(200);
+    for (const event of ['Order Cancelled', 'Order Updated', 'Order Refunded', 'Order Shipped']) {
+      const response = await send(store.writeKey, '/v1/t', { userId: 'shopper-1', event, properties: { ...order('o-trust-1'), status: 'pending' } });
+      expect(response.statusCode, event).toBe(422);
+    }
+    expect(await statusOf('o-trust-1')).toBe('paid');
+    const refunds = await rows<{ n: number }>(t.services, 'select count(*) as n from returns where store_id = ?', store.storeId);
+    expect(Number(refunds[0]!.n)).toBe(0);
+
+    // In a batch, only the order event is refused; the browsing beside it is kept.
+    const mixed = await t.app.inject({ method: 'POST', url: '/v1/b', headers: basic(store.writeKey), payload: { batch: [
+      { type: 'track', userId: 'shopper-1', event: 'Product Viewed', messageId: messageId('trust') },
+      { type: 'track', userId: 'shopper-1', event: 'Order Cancelled', properties: order('o-trust-1'), messageId: messageId('trust') },
+    ] } });
+    expect(mixed.statusCode).toBe(200);
+    expect(mixed.json()).toMatchObject({ stored: 1, rejected: [{ index: 1, path: 'event' }] });
+    expect(await statusOf('o-trust-1')).toBe('paid');
+
+    expect((await send(store.serverKey, '/v1/track', { userId: 'shopper-1', event: 'Order Cancelled', properties: order('o-trust-1') })).statusCode).toBe(200);
+    expect(await statusOf('o-trust-1')).toBe('cancelled');
+  });
+
+  it('may introduce a customer, without consent, but never rewrite an existing one', async () => {
+    expect((await send(store.serverKey, '/v1/identify', { userId: 'known-1', traits: { email: 'ada@example.com', firstName: 'Ada', accepts_marketing: true } })).statusCode).toBe(200);
+    const planted = await send(store.writeKey, '/v1/i', { userId: 'known-1', anonymousId: 'visitor-1', traits: { email: 'thief@evil.example', firstName: '<img src=x onerror=alert(1)>', accepts_marketing: false } });
+    expect(planted.statusCode).toBe(200);
+    expect(await customer('known-1')).toEqual({ email: 'ada@example.com', first_name: 'Ada', accepts_marketing: true });
+    // The visitor's own browsing still joins the profile.
+    const links = await rows<{ n: number }>(t.services, 'select count(*) as n from identities where store_id = ? and anonymous_id = ?', store.storeId, 'visitor-1');
+    expect(Number(links[0]!.n)).toBe(1);
+
+    expect((await send(store.writeKey, '/v1/identify', { userId: 'new-1', traits: { email: 'new@example.com', firstName: 'Nia', accepts_marketing: true } })).statusCode).toBe(200);
+    expect(await customer('new-1')).toEqual({ email: 'new@example.com', first_name: 'Nia', accepts_marketing: false });
+  });
+
+  it('server keys send tracking data only: the admin API refuses them like write keys', async () => {
+    for (const key of [store.writeKey, store.serverKey]) {
+      const response = await t.app.inject({ method: 'GET', url: '/api/v1/customers', headers: { authorization: `Bearer ${key}` } });
+      expect(response.statusCode).toBe(403);
+      expect(response.json().error.message).toMatch(/may only send tracking data/);
+    }
+    expect(store.serverKey).toMatch(/^hk_server_/);
   });
 });

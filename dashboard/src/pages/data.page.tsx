@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { http } from '../api/client';
 import { apiKeyKinds, type ApiKey, type ApiKeyKind, type CreatedKey, type JobList } from '../api/types';
 
-const keyKindLabels: Record<ApiKeyKind, string> = { write: 'Write (tracking only)', secret: 'Secret (full API)' };
+const keyKindLabels: Record<ApiKeyKind, string> = { write: 'Write (browser: behaviour only)', server: 'Server (tracking with orders and identity)', secret: 'Secret (full API)' };
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { ImportRuns, TrackingStatus } from '../components/incoming';
@@ -44,7 +44,7 @@ function Keys({ onWriteKey }: { onWriteKey: (key: string | undefined) => void })
     );
   }
   return (
-    <Panel title="API keys" definition="Write keys may only send tracking data and are safe in a web page. Secret keys read and change everything: keep them on your server.">
+    <Panel title="API keys" definition="Write keys are public: they sit in the shop's pages and may only record behaviour (events, page views). Server keys also send orders, refunds, consent and customer details from your server (Segment or RudderStack server sources). Secret keys read and change everything. Keep server and secret keys on your server.">
       {created && (
         <div className="notice" role="status" data-testid="new-key">
           New {created.kind} key — copy it now, it is shown only once:
@@ -63,7 +63,7 @@ function Keys({ onWriteKey }: { onWriteKey: (key: string | undefined) => void })
             rowKey={(k) => k.id}
             columns={[
               { key: 'name', label: 'Name', render: (k) => k.name },
-              { key: 'kind', label: 'Kind', render: (k) => <span className={`badge ${k.kind === 'secret' ? 'warn' : ''}`}>{k.kind}</span> },
+              { key: 'kind', label: 'Kind', render: (k) => <span className={`badge ${k.kind === 'write' ? '' : 'warn'}`}>{k.kind}</span> },
               { key: 'prefix', label: 'Key starts with', render: (k) => <code>{k.prefix}…</code> },
               { key: 'created', label: 'Created', render: (k) => fmt.date(k.created_at) },
               { key: 'used', label: 'Last used', render: (k) => (k.last_used_at ? fmt.dateTime(k.last_used_at) : 'never') },

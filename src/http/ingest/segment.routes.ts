@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../../modules/ingest/index.js';
-import type { IngestResult } from '../../modules/ingest/index.js';
+import type { IngestResult, Trust } from '../../modules/ingest/index.js';
+import type { Principal } from '../../modules/accounts/index.js';
 import type { EventType } from '../../modules/events/index.js';
 import { route, type RouteSpec } from '../route.js';
 import { trackResultSchema } from '../schemas/ingest.schemas.js';
@@ -22,6 +23,9 @@ const batchBody = z.looseObject({
 });
 const messageBody = z.looseObject({ writeKey: z.string().optional() });
 
+/** The public write key sits in every page: what it sends is behaviour only (docs/tracking.md, "Keys"). */
+const trustOf = (principal: Principal): Trust => (principal.keyKind === 'write' ? 'browser' : 'server');
+
 /** Every event stored or deduplicated, or some rejected: 200 with the details; all rejected: 422. */
 function answer(result: IngestResult, prefix: string) {
   if (result.rejected.length > 0 && result.stored + result.duplicates === 0) {
@@ -36,9 +40,9 @@ const single = (type: EventType, summary: string): RouteSpec => route({
   method: 'POST', url: `/v1/${type}`, operationId: `send${type[0]!.toUpperCase()}${type.slice(1)}Event`, permission: 'track', tag, summary, body: messageBody,
   response: trackResultSchema, errors: [415, 503],
   bodyLimit: MAX_EVENT_BYTES + 1024,
-  handler: async ({ services, storeId, body, request }) => {
+  handler: async ({ services, storeId, principal, body, request }) => {
     const { writeKey: _key, ...message } = body;
-    return answer(await services.ingest.track(storeId, [message], { type, origin: request.headers.origin }), type);
+    return answer(await services.ingest.track(storeId, [message], { type, origin: request.headers.origin, trust: trustOf(principal) }), type);
   },
 });
 
@@ -47,9 +51,9 @@ const longRoutes: RouteSpec[] = [
     method: 'POST', url: '/v1/batch', operationId: 'sendEventBatch', permission: 'track', tag, bodyLimit: MAX_BATCH_BYTES, body: batchBody,
     response: trackResultSchema, errors: [415, 503],
     summary: 'Send a batch of track/page/screen/identify/group/alias events (≤ 500 KB, each ≤ 32 KB); invalid events are rejected by index',
-    handler: async ({ services, storeId, body, request }) =>
+    handler: async ({ services, storeId, principal, body, request }) =>
       answer(await services.ingest.track(storeId, body.batch, {
-        batchSentAt: body.sentAt, batchContext: body.context, bodyBytes: rawBodyOf(request)?.length, origin: request.headers.origin,
+        batchSentAt: body.sentAt, batchContext: body.context, bodyBytes: rawBodyOf(request)?.length, origin: request.headers.origin, trust: trustOf(principal),
       }), 'batch'),
   }),
   single('track', 'Record an action (ecommerce events such as Order Completed also write orders)'),

@@ -12,7 +12,7 @@ import { originProblem } from './tracking-origins.js';
 
 export { apiKeyKinds, roles };
 const SESSION_DAYS = 14;
-const KEY_PREFIX: Record<ApiKeyKind, string> = { write: 'hk_write_', secret: 'hk_secret_' };
+const KEY_PREFIX: Record<ApiKeyKind, string> = { write: 'hk_write_', server: 'hk_server_', secret: 'hk_secret_' };
 
 export interface StoreInput {
   name: string;

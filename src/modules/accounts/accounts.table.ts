@@ -3,8 +3,12 @@ export const roles = ['owner', 'admin', 'analyst'] as const;
 export type Role = (typeof roles)[number];
 /** Roles that change data, keys and segments (analysts only read); owners also change settings and users. */
 export const writerRoles: readonly Role[] = ['owner', 'admin'];
-/** write: public, tracking only; secret: the admin API. */
-export const apiKeyKinds = ['write', 'secret'] as const;
+/**
+ * write: the public browser key, behaviour only (events, page views, the visitor's own anonymous →
+ * known link); server: secret, for server-side tracking (Segment, RudderStack sources), trusted
+ * with orders, refunds, consent and identity; secret: the admin API (and trusted tracking).
+ */
+export const apiKeyKinds = ['write', 'server', 'secret'] as const;
 export type ApiKeyKind = (typeof apiKeyKinds)[number];
 
 export interface StoreTable {

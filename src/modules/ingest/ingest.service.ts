@@ -14,7 +14,7 @@ import { normaliseBatch } from '../commerce/index.js';
 import type { CustomerInput, CommerceBatch } from '../commerce/index.js';
 import { originAllowed } from '../accounts/index.js';
 import { customerFromTraits } from './customer.mapper.js';
-import { eventPathOf, mapEcommerce } from './ecommerce.mapper.js';
+import { eventPathOf, mapEcommerce, orderEvents } from './ecommerce.mapper.js';
 import { GroupCommitWriter, type EventRow, type GroupCommitOptions, type IdentityLink } from './group-commit.writer.js';
 import { IdentityResolver } from './identity.resolver.js';
 import { IngestStats, reasonKey, type IngestStatus } from './ingest.stats.js';
@@ -45,6 +45,22 @@ export interface IngestResult {
 }
 
 type Accepted = { index: number; message: NormalMessage; effects: CommerceBatch };
+
+/**
+ * How far a request is trusted: `browser` (the public write key, which sits in every page) records
+ * behaviour only; `server` (a server or secret key) may also write orders, refunds, consent and
+ * customers' identity fields.
+ */
+export type Trust = 'browser' | 'server';
+
+/** Events that change orders; a browser may not send them (anyone can read the key from the page). */
+const serverOnlyEvents: ReadonlySet<string> = new Set([...orderEvents, 'Order Shipped', 'Order Delivered']);
+
+/** What a browser may not set on a customer even when it creates one: consent comes from the store. */
+function withoutConsent(customer: CustomerInput): CustomerInput {
+  const { accepts_marketing: _consent, ...rest } = customer;
+  return rest;
+}
 
 export class IngestService {
   readonly stats = new IngestStats();
@@ -80,7 +96,7 @@ export class IngestService {
   }
 
   /** `origin`: the browser's Origin header, checked against the store's tracking origins. */
-  async track(storeId: string, messages: unknown[], options: Omit<ValidateOptions, 'receivedAt'> & { origin?: string | undefined } = {}): Promise<IngestResult> {
+  async track(storeId: string, messages: unknown[], options: Omit<ValidateOptions, 'receivedAt'> & { origin?: string | undefined; trust: Trust }): Promise<IngestResult> {
     const receivedAt = new Date();
     const store = await this.storeOf(storeId);
     if (!store) throw new AppError('not_found', 'Store not found');
@@ -102,10 +118,16 @@ export class IngestService {
       received.set(source, (received.get(source) ?? 0) + 1);
       if (!checked.ok) return rejectOne(index, source, checked.path, checked.reason);
       const message = checked.message;
+      if (options.trust === 'browser' && message.type === 'track' && message.name && serverOnlyEvents.has(message.name)) {
+        return rejectOne(index, source, 'event', `"${message.name}" changes an order and needs a server key; the public write key records behaviour only`);
+      }
       const mapped = mapEcommerce(message, store.currency);
       if (!mapped.ok) return rejectOne(index, source, mapped.path, mapped.reason);
       const effects: CommerceBatch = { ...mapped.batch };
-      if (message.type === 'identify' && message.userId) effects.customers = [customerFromTraits(message.userId, message.properties)];
+      if (message.type === 'identify' && message.userId) {
+        const customer = customerFromTraits(message.userId, message.properties);
+        effects.customers = [options.trust === 'browser' ? withoutConsent(customer) : customer];
+      }
       const problem = firstProblem(effects);
       if (problem) return rejectOne(index, source, problem.path, problem.reason);
       accepted.push({ index, message, effects });
@@ -115,7 +137,7 @@ export class IngestService {
     let stored = 0;
     let duplicates = 0;
     if (accepted.length > 0) {
-      const { rows, links } = await this.prepare(storeId, accepted, receivedAt);
+      const { rows, links } = await this.prepare(storeId, accepted, receivedAt, options.trust);
       const outcomes = await this.writer.submit(rows, links);
       this.identities.linked(links);
       for (const outcome of outcomes) if (outcome === 'stored') stored += 1; else duplicates += 1;
@@ -125,7 +147,7 @@ export class IngestService {
   }
 
   /** Writes the messages' effects on customers, orders and returns, then builds the event rows. */
-  private async prepare(storeId: string, accepted: Accepted[], receivedAt: Date): Promise<{ rows: EventRow[]; links: IdentityLink[] }> {
+  private async prepare(storeId: string, accepted: Accepted[], receivedAt: Date, trust: Trust): Promise<{ rows: EventRow[]; links: IdentityLink[] }> {
     const userIds = new Set<string>();
     for (const { message } of accepted) if (message.userId) userIds.add(message.userId);
     let customerIds = await this.identities.customerIds(storeId, userIds);
@@ -134,7 +156,14 @@ export class IngestService {
     // customer on first sight, so every event with a userId lands on a profile.
     const customers = new Map<string, CustomerInput>();
     for (const id of userIds) if (!customerIds.has(id)) customers.set(id, { external_id: id });
-    for (const { effects } of accepted) for (const customer of effects.customers ?? []) customers.set(customer.external_id, { ...customers.get(customer.external_id), ...customer });
+    // A browser may introduce a customer but never rewrite an existing one's email, name or phone:
+    // any page can claim any userId.
+    for (const { effects } of accepted) {
+      for (const customer of effects.customers ?? []) {
+        if (trust === 'browser' && customerIds.has(customer.external_id)) continue;
+        customers.set(customer.external_id, { ...customers.get(customer.external_id), ...customer });
+      }
+    }
     const batch: CommerceBatch = {
       customers: [...customers.values()],
       orders: accepted.flatMap(({ effects }) => effects.orders ?? []),
