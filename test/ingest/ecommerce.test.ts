@@ -57,9 +57,68 @@ describe('Segment ecommerce events', () => {
     expect((await track('Order Cancelled', second)).statusCode).toBe(200);
     [order] = await rows<{ status: string }>(t.services, 'select status from orders where store_id = ? and external_id = ?', t.storeId, 'order-2');
     expect(order!.status).toBe('cancelled');
-    const withoutLines = await track('Order Cancelled', { order_id: 'order-2' });
-    expect(withoutLines.statusCode).toBe(422);
-    expect(withoutLines.json().error.details[0].path).toBe('properties.products');
+    const unknown = await track('Order Cancelled', { order_id: 'order-never-sent' });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().error.details[0]).toMatchObject({ path: 'properties.order_id', reason: expect.stringMatching(/no order "order-never-sent" is stored/) });
+  });
+
+  it('Order Updated and Order Cancelled change what they name and keep the placed date; only order_id is enough', async () => {
+    const id = 'order-life';
+    const order = async () => (await rows<{ placed_at: Date; status: string; total: number; shipping: number; discount_codes: string[]; lines: number }>(t.services,
+      `select placed_at, status, total, shipping, discount_codes, (select count(*) from order_lines l where l.store_id = o.store_id and l.order_id = o.id)::int as lines
+       from orders o where store_id = ? and external_id = ?`, t.storeId, id))[0]!;
+    const placed = new Date('2026-11-20T10:00:00Z').getTime();
+    await track('Order Completed', { ...orderCompleted, order_id: id });
+
+    // Days later the shop changes the status only: the order keeps its date, lines and amounts.
+    expect((await track('Order Updated', { order_id: id, status: 'fulfilled' }, { timestamp: '2026-11-25T08:00:00Z' })).statusCode).toBe(200);
+    expect(await order()).toMatchObject({ status: 'fulfilled', total: 2750, lines: 2 });
+    expect((await order()).placed_at.getTime()).toBe(placed);
+
+    // New lines replace the old ones; subtotal and total follow unless given.
+    const edited = await track('Order Updated', { order_id: id, products: [{ product_id: 'p-edit', price: 10, quantity: 3 }] }, { timestamp: '2026-11-26T08:00:00Z' });
+    expect(edited.statusCode).toBe(200);
+    expect(await order()).toMatchObject({ lines: 1, shipping: 300, total: 3000 - 250 + 300 + 200, discount_codes: ['hasbros'] });
+    expect((await order()).placed_at.getTime()).toBe(placed);
+
+    expect((await track('Order Cancelled', { order_id: id }, { timestamp: '2026-11-28T08:00:00Z' })).statusCode).toBe(200);
+    expect(await order()).toMatchObject({ status: 'cancelled', total: 3250, lines: 1 });
+    expect((await order()).placed_at.getTime()).toBe(placed);
+
+    const otherCurrency = await track('Order Updated', { order_id: id, currency: 'EUR', shipping: 4 });
+    expect(otherCurrency.json().error.details[0]).toMatchObject({ path: 'properties.currency', reason: 'is EUR but order "order-life" is in USD' });
+  });
+
+  it('Completed then Cancelled in one batch: the cancellation applies to the order the batch just wrote', async () => {
+    const id = 'order-batch-life';
+    const response = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: basic(t.serverKey), payload: { batch: [
+      { type: 'track', userId: 'cust-e1', event: 'Order Completed', properties: { ...orderCompleted, order_id: id }, timestamp: '2026-11-01T10:00:00Z', messageId: messageId() },
+      { type: 'track', userId: 'cust-e1', event: 'Order Cancelled', properties: { order_id: id }, timestamp: '2026-11-03T10:00:00Z', messageId: messageId() },
+    ] } });
+    expect(response.json()).toMatchObject({ stored: 2, rejected: [] });
+    const [order] = await rows<{ placed_at: Date; status: string }>(t.services, 'select placed_at, status from orders where store_id = ? and external_id = ?', t.storeId, id);
+    expect(order).toEqual({ placed_at: new Date('2026-11-01T10:00:00Z'), status: 'cancelled' });
+  });
+
+  it('Order Refunded with only order_id and an amount; a refund larger than what is left is rejected with the amounts', async () => {
+    const id = 'order-refunds';
+    await track('Order Completed', { ...orderCompleted, order_id: id });
+    const first = { order_id: id, total: 20 };
+    const firstId = messageId();
+    expect((await track('Order Refunded', first, { messageId: firstId })).statusCode).toBe(200);
+    // A retry of the same message is a duplicate, not a second refund and not a rejection.
+    const retry = await track('Order Refunded', first, { messageId: firstId });
+    expect(retry.json()).toMatchObject({ duplicates: 1, rejected: [] });
+
+    const tooMuch = await track('Order Refunded', { order_id: id, total: 10 });
+    expect(tooMuch.statusCode).toBe(422);
+    expect(tooMuch.json().error.details).toEqual([{ path: 'properties.total', reason: 'refunds $10.00, more than is left of order "order-refunds" ($7.50 of $27.50)' }]);
+    expect((await track('Order Refunded', { order_id: id, total: 7.5 })).statusCode).toBe(200);
+    const refunded = await rows<{ amount: number }>(t.services,
+      'select r.amount from returns r join orders o on o.id = r.order_id and o.store_id = r.store_id where r.store_id = ? and o.external_id = ? order by r.amount', t.storeId, id);
+    expect(refunded.map((r) => r.amount)).toEqual([750, 2000]);
+    const [order] = await rows<{ status: string }>(t.services, 'select status from orders where store_id = ? and external_id = ?', t.storeId, id);
+    expect(order!.status).toBe('refunded');
   });
 
   it('an order whose amounts do not add up is rejected as a whole, naming the field', async () => {

@@ -24,7 +24,7 @@ describe('who may send tracking data', () => {
       const { cookie, csrf } = await t.signIn(email, password);
       const response = await t.app.inject({ method: 'POST', url: '/v1/track', headers: { cookie, 'x-csrf-token': csrf }, payload: event });
       expect(response.statusCode).toBe(403);
-      expect(response.json().error.message).toMatch(/API key, not a session/);
+      expect(response.json().error.message).toMatch(/takes an API key .*, not a session/);
     }
     const status = await t.services.ingest.status(store.storeId);
     expect(status.sources.reduce((sum, s) => sum + s.stored, 0)).toBe(0);

@@ -18,7 +18,28 @@ export const browsingEvents = [
 export type EcommerceEvent = (typeof orderEvents)[number] | (typeof browsingEvents)[number];
 
 type Failure = { ok: false; path: string; reason: string };
-export type Mapped = { ok: true; batch: CommerceBatch } | Failure;
+
+/** `Order Updated` / `Order Cancelled`: a change to an order, applied to the stored one (`order-changes.ts`). */
+export interface OrderChange {
+  name: 'Order Updated' | 'Order Cancelled';
+  external_id: string;
+  customer_external_id: string | null;
+  occurred_at: Date;
+  /** The currency the event names, if any (else the order's). */
+  currency: string | undefined;
+  status: OrderStatusInput | undefined;
+  properties: Obj;
+}
+
+export interface OrderParts {
+  ok: true;
+  lines: OrderLineInput[] | undefined;
+  amounts: Partial<Record<'discount' | 'shipping' | 'tax' | 'total', number>>;
+  discount_codes: string[] | undefined;
+  channel: string | undefined;
+}
+
+export type Mapped = { ok: true; batch: CommerceBatch; change?: OrderChange } | Failure;
 
 type Obj = Record<string, unknown>;
 const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -68,34 +89,57 @@ export function mapEcommerce(message: NormalMessage, storeCurrency: string): Map
 
   const orderId = idOf(properties.order_id);
   if (!orderId) return fail('order_id', `is required for ${name}`);
-  const currency = typeof properties.currency === 'string' ? properties.currency.trim().toUpperCase() : storeCurrency;
+  const named = typeof properties.currency === 'string' ? properties.currency.trim().toUpperCase() : undefined;
+  const currency = named ?? storeCurrency;
   if (!isCurrency(currency)) return fail('currency', `unknown ISO 4217 currency "${String(properties.currency)}"`);
+  const parts = orderParts(properties, currency);
+  if (!parts.ok) return parts;
+
+  if (name === 'Order Refunded') return mapRefund(message, orderId, currency, properties, parts.lines ?? []);
+  if (name === 'Order Updated' || name === 'Order Cancelled') {
+    // A change to an order that may be stored already: what it names changes, the rest (the
+    // placed date above all) is kept; resolved against the stored order before writing.
+    const status = name === 'Order Cancelled' ? 'cancelled' : statusNamed(properties.status);
+    return { ok: true, batch: {}, change: { name, external_id: orderId, customer_external_id: message.userId, occurred_at: message.occurredAt, currency: named, status, properties } };
+  }
+  const order: OrderInput = {
+    external_id: orderId,
+    customer_external_id: message.userId,
+    placed_at: message.occurredAt,
+    currency,
+    ...parts.amounts,
+    discount_codes: parts.discount_codes ?? [],
+    channel: parts.channel ?? 'web',
+    status: statusNamed(properties.status) ?? 'paid',
+    lines: parts.lines ?? [],
+  };
+  return { ok: true, batch: { orders: [order] } };
+}
+
+/** What an order event says about the order's lines and amounts, in minor units of `currency`; absent parts are undefined. */
+export function orderParts(properties: Obj, currency: string): OrderParts | Failure {
   const money = (value: unknown): number | undefined => (value === undefined || value === null ? undefined : toMinorUnits(value as string | number, currency));
-
-  const lines: OrderLineInput[] = [];
-  const products = Array.isArray(properties.products) ? properties.products : [];
-  for (const [j, product] of products.entries()) {
-    if (!isObject(product)) return fail(`products.${j}`, 'must be an object');
-    const check = checkCommon(product);
-    if (check) return { ...check, path: check.path.replace('properties.', `properties.products.${j}.`) };
-    if (product.price === undefined || product.price === null) return fail(`products.${j}.price`, 'is required');
-    const unitPrice = money(product.price);
-    if (unitPrice === undefined || unitPrice < 0) return fail(`products.${j}.price`, 'must be an amount ≥ 0');
-    lines.push({
-      product_external_id: idOf(product.product_id) ?? null,
-      sku: idOf(product.sku) ?? null,
-      title: typeof product.name === 'string' ? product.name : null,
-      quantity: (product.quantity as number | undefined) ?? 1,
-      unit_price: unitPrice,
-    });
+  let lines: OrderLineInput[] | undefined;
+  const products = Array.isArray(properties.products) ? properties.products : undefined;
+  if (products) {
+    lines = [];
+    for (const [j, product] of products.entries()) {
+      if (!isObject(product)) return fail(`products.${j}`, 'must be an object');
+      const check = checkCommon(product);
+      if (check) return { ...check, path: check.path.replace('properties.', `properties.products.${j}.`) };
+      if (product.price === undefined || product.price === null) return fail(`products.${j}.price`, 'is required');
+      const unitPrice = money(product.price);
+      if (unitPrice === undefined || unitPrice < 0) return fail(`products.${j}.price`, 'must be an amount ≥ 0');
+      lines.push({
+        product_external_id: idOf(product.product_id) ?? null,
+        sku: idOf(product.sku) ?? null,
+        title: typeof product.name === 'string' ? product.name : null,
+        quantity: (product.quantity as number | undefined) ?? 1,
+        unit_price: unitPrice,
+      });
+    }
   }
-
-  if (name === 'Order Refunded') return mapRefund(message, orderId, currency, properties, lines);
-  if ((name === 'Order Updated' || name === 'Order Cancelled') && !Array.isArray(properties.products)) {
-    return fail('products', `is required for ${name}: the order is rewritten from the event, as for Order Completed`);
-  }
-
-  const amounts: Partial<Record<'discount' | 'shipping' | 'tax' | 'total', number>> = {};
+  const amounts: OrderParts['amounts'] = {};
   for (const field of ['discount', 'shipping', 'tax', 'total'] as const) {
     const value = money(properties[field]);
     if (value !== undefined) {
@@ -106,20 +150,14 @@ export function mapEcommerce(message: NormalMessage, storeCurrency: string): Map
   // Segment's `revenue` excludes shipping and tax; use it when no `total` is given.
   const revenue = money(properties.revenue);
   if (amounts.total === undefined && revenue !== undefined) amounts.total = revenue + (amounts.shipping ?? 0) + (amounts.tax ?? 0);
-
-  const status: OrderStatusInput = name === 'Order Cancelled' ? 'cancelled' : statusOf(properties.status);
-  const order: OrderInput = {
-    external_id: orderId,
-    customer_external_id: message.userId,
-    placed_at: message.occurredAt,
-    currency,
-    ...amounts,
-    discount_codes: couponsOf(properties, products),
-    channel: typeof properties.affiliation === 'string' ? properties.affiliation : 'web',
-    status,
+  const codes = couponsOf(properties, products ?? []);
+  return {
+    ok: true,
     lines,
+    amounts,
+    discount_codes: codes.length > 0 || properties.coupon !== undefined ? codes : undefined,
+    channel: typeof properties.affiliation === 'string' ? properties.affiliation : undefined,
   };
-  return { ok: true, batch: { orders: [order] } };
 }
 
 function mapRefund(message: NormalMessage, orderId: string, currency: string, properties: Obj, lines: OrderLineInput[]): Mapped {
@@ -146,8 +184,8 @@ function mapRefund(message: NormalMessage, orderId: string, currency: string, pr
   return { ok: true, batch: { returns: [refund] } };
 }
 
-function statusOf(value: unknown): OrderStatusInput {
-  return typeof value === 'string' && (orderStatuses as readonly string[]).includes(value as OrderStatusInput) ? (value as OrderStatusInput) : 'paid';
+function statusNamed(value: unknown): OrderStatusInput | undefined {
+  return typeof value === 'string' && (orderStatuses as readonly string[]).includes(value as OrderStatusInput) ? (value as OrderStatusInput) : undefined;
 }
 
 /** `coupon` may list several codes separated by commas; products may carry their own. */

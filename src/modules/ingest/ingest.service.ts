@@ -14,7 +14,9 @@ import { normaliseBatch } from '../commerce/index.js';
 import type { CustomerInput, CommerceBatch } from '../commerce/index.js';
 import { originAllowed } from '../accounts/index.js';
 import { customerFromTraits } from './customer.mapper.js';
-import { eventPathOf, mapEcommerce, orderEvents } from './ecommerce.mapper.js';
+import { eventPathOf, mapEcommerce, orderEvents, type OrderChange } from './ecommerce.mapper.js';
+import { ordersReferenced, resolveOrderChanges } from './order-changes.js';
+import type { StoredOrder } from '../orders/index.js';
 import { GroupCommitWriter, type EventRow, type GroupCommitOptions, type IdentityLink } from './group-commit.writer.js';
 import { IdentityResolver } from './identity.resolver.js';
 import { IngestStats, reasonKey, type IngestStatus } from './ingest.stats.js';
@@ -29,6 +31,7 @@ export interface DataSink {
 export interface IngestDeps {
   accounts: { findStore(idOrSlug: string): Promise<StoreTable | undefined> };
   commerce: DataSink;
+  orders: { stored(storeId: string, externalIds: string[]): Promise<Map<string, StoredOrder>> };
 }
 
 export interface Rejection {
@@ -44,7 +47,7 @@ export interface IngestResult {
   rejected: Rejection[];
 }
 
-type Accepted = { index: number; message: NormalMessage; effects: CommerceBatch };
+type Accepted = { index: number; message: NormalMessage; effects: CommerceBatch; change?: OrderChange | undefined };
 
 /**
  * How far a request is trusted: `browser` (the public write key, which sits in every page) records
@@ -103,7 +106,7 @@ export class IngestService {
     if (options.origin && !originAllowed(store.tracking_origins, options.origin)) {
       throw new AppError('forbidden', `Origin ${options.origin} may not send events for this store; add it to the store's tracking_origins`);
     }
-    const accepted: Accepted[] = [];
+    let accepted: Accepted[] = [];
     const rejected: Rejection[] = [];
     const received = new Map<string, number>();
     const rejectOne = (index: number, source: string, path: string, reason: string) => {
@@ -130,9 +133,11 @@ export class IngestService {
       }
       const problem = firstProblem(effects);
       if (problem) return rejectOne(index, source, problem.path, problem.reason);
-      accepted.push({ index, message, effects });
+      accepted.push({ index, message, effects, change: mapped.change });
     });
     for (const [source, n] of received) this.stats.count(storeId, source, 'received', n);
+    accepted = await this.resolveOrders(storeId, accepted, rejectOne);
+    rejected.sort((a, b) => a.index - b.index);
 
     let stored = 0;
     let duplicates = 0;
@@ -144,6 +149,22 @@ export class IngestService {
     }
     if (accepted.length === 0) this.writer.flushStats();
     return { received: messages.length, stored, duplicates, rejected };
+  }
+
+  /**
+   * Order changes and refunds checked against the stored orders (`order-changes.ts`); those that
+   * cannot apply are rejected, the others carry the whole order to write.
+   */
+  private async resolveOrders(storeId: string, accepted: Accepted[], reject: (index: number, source: string, path: string, reason: string) => void): Promise<Accepted[]> {
+    const referenced = ordersReferenced(accepted);
+    if (referenced.length === 0) return accepted;
+    const resolutions = resolveOrderChanges(accepted, await this.deps().orders.stored(storeId, referenced));
+    return accepted.filter((item, i) => {
+      const resolution = resolutions[i]!;
+      const problem = !resolution.ok ? resolution : item.change ? firstProblem(item.effects) : undefined;
+      if (problem) reject(item.index, item.message.source, problem.path, problem.reason);
+      return !problem;
+    });
   }
 
   /** Writes the messages' effects on customers, orders and returns, then builds the event rows. */

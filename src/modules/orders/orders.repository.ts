@@ -44,6 +44,24 @@ export function findOrder(db: Db, storeId: string, ref: { id: number } | { exter
   return ('id' in ref ? query.where('o.id', '=', ref.id) : query.where('o.external_id', '=', ref.externalId)).limit(1).executeTakeFirst();
 }
 
+/** Orders by external id (at most `externalIds.length`). */
+export function findOrders(db: Db, storeId: string, externalIds: string[]): Promise<OrderRow[]> {
+  return ordersQuery(db, storeId).where('o.external_id', 'in', externalIds).execute();
+}
+
+/** The refunds (returns) of orders: external id → amount, per order. */
+export async function refundsOf(db: Db, storeId: string, orderIds: number[]): Promise<Map<number, Map<string, number>>> {
+  const rows = await db.selectFrom('returns').select(['order_id', 'external_id', 'amount'])
+    .where('store_id', '=', storeId).where('order_id', 'in', orderIds).execute();
+  const refunds = new Map<number, Map<string, number>>();
+  for (const row of rows) {
+    const id = Number(row.order_id);
+    if (!refunds.has(id)) refunds.set(id, new Map());
+    refunds.get(id)!.set(row.external_id, Number(row.amount));
+  }
+  return refunds;
+}
+
 export function linesOf(db: Db, storeId: string, orderIds: number[]) {
   return db.selectFrom('order_lines as l')
     .leftJoin('products as p', (join) => join.onRef('p.id', '=', 'l.product_id').on('p.store_id', '=', storeId))

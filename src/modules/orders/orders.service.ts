@@ -24,6 +24,8 @@ export interface ReturnListQuery {
 
 type LineView = Omit<Awaited<ReturnType<typeof repo.linesOf>>[number], 'order_id'>;
 export type OrderView = repo.OrderRow & { lines?: LineView[] };
+/** An order as stored, with its lines and what has been refunded of it: what a partial change starts from. */
+export type StoredOrder = repo.OrderRow & { lines: LineView[]; refunds: Map<string, number> };
 
 /** Reading orders and returns; writes go through the commerce writer (`services.commerce`). */
 export class OrdersService {
@@ -45,6 +47,20 @@ export class OrdersService {
     if (!order) throw notFound(`Order "${ref}"`);
     const lines = (await repo.linesOf(this.read, storeId, [order.id])).map(({ order_id: _o, ...line }) => line);
     return { ...order, lines };
+  }
+
+  /** Stored orders by external id, with lines and refunds (those that exist). */
+  async stored(storeId: string, externalIds: string[]): Promise<Map<string, StoredOrder>> {
+    if (externalIds.length === 0) return new Map();
+    const orders = await repo.findOrders(this.read, storeId, [...new Set(externalIds)]);
+    if (orders.length === 0) return new Map();
+    const ids = orders.map((order) => order.id);
+    const [lines, refunds] = await Promise.all([repo.linesOf(this.read, storeId, ids), repo.refundsOf(this.read, storeId, ids)]);
+    return new Map(orders.map((order) => [order.external_id, {
+      ...order,
+      lines: lines.filter((line) => line.order_id === order.id).map(({ order_id: _o, ...line }) => line),
+      refunds: refunds.get(order.id) ?? new Map<string, number>(),
+    }]));
   }
 
   async listReturns(storeId: string, query: ReturnListQuery) {
