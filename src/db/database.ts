@@ -11,7 +11,7 @@ import type { JobTable, ImportRunTable } from '../jobs/jobs.table.js';
 import type { ApiKeyTable, MembershipTable, SessionTable, StoreTable, UserTable } from '../modules/accounts/index.js';
 import type { ProductTable, VariantTable } from '../modules/catalog/index.js';
 import type { DomainEventTable, EventSubscriptionTable } from '../modules/domain-events/index.js';
-import type { CustomerTable } from '../modules/customers/index.js';
+import type { CustomerAliasTable, CustomerTable } from '../modules/customers/index.js';
 import type { EventTable, IdentityTable } from '../modules/events/index.js';
 import type { OrderLineTable, OrderTable, ReturnLineTable, ReturnTable } from '../modules/orders/index.js';
 import { ConnectionPool, DuckDBDialect } from './duckdb/dialect.js';
@@ -24,6 +24,7 @@ export interface Database {
   sessions: SessionTable;
   api_keys: ApiKeyTable;
   customers: CustomerTable;
+  customer_aliases: CustomerAliasTable;
   products: ProductTable;
   variants: VariantTable;
   orders: OrderTable;

@@ -1,9 +1,18 @@
 /** Answers of the data API: customers, products, orders, returns, and the writer's counts. */
 import { z } from 'zod';
+import { consentStatuses } from '../../modules/customers/index.js';
 import { orderStatuses } from '../../modules/orders/index.js';
 import { component, count, currency, minorUnits, page, timestamp } from './common.schemas.js';
 
 export const orderStatus = z.enum(orderStatuses);
+
+const channelConsent = z.strictObject({
+  status: z.enum(consentStatuses),
+  at: timestamp.nullable().describe('When the customer subscribed or unsubscribed, as the source says'),
+  source: z.string().nullable().describe('Where the consent came from: shopify, segment, import, api, unsubscribe…'),
+});
+/** Marketing consent per channel. */
+export const consentSchema = component('Consent', z.strictObject({ email: channelConsent, sms: channelConsent }));
 
 export const customerSchema = component('Customer', z.strictObject({
   id: z.number().int(),
@@ -14,7 +23,11 @@ export const customerSchema = component('Customer', z.strictObject({
   phone: z.string().nullable(),
   country: z.string().nullable(),
   city: z.string().nullable(),
-  accepts_marketing: z.boolean(),
+  accepts_marketing: z.boolean().describe('Subscribed to email marketing (the same as consent.email.status = subscribed)'),
+  consent: consentSchema,
+  birthday: z.string().nullable().describe("YYYY-MM-DD, or --MM-DD when the year is not known"),
+  language: z.string().nullable().describe('BCP 47 tag (en, fr-CA)'),
+  timezone: z.string().nullable().describe('IANA time zone (Europe/Paris)'),
   tags: z.array(z.string()),
   attributes: z.record(z.string(), z.unknown()),
   created_at: timestamp,

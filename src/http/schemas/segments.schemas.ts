@@ -4,6 +4,7 @@ import { segments as rfmSegments } from '../../modules/analytics/index.js';
 import { operators, ruleSchema } from '../../modules/segments/index.js';
 import { component, count, currency, list, minorUnits, page, ratio, timestamp, day } from './common.schemas.js';
 import { churnRisk } from './predictions.schemas.js';
+import { consentSchema } from './data.schemas.js';
 
 export const segmentRule = component('SegmentRule', ruleSchema);
 const refreshMode = z.enum(['on_change', 'scheduled']);
@@ -104,8 +105,9 @@ export const customerProfileSchema = component('CustomerProfile', z.strictObject
     id: z.number().int(), external_id: z.string().nullable(), email: z.string().nullable(), first_name: z.string().nullable(), last_name: z.string().nullable(),
     phone: z.string().nullable(), country: z.string().nullable(), city: z.string().nullable(), tags: z.array(z.string()),
     attributes: z.record(z.string(), z.unknown()), created_at: timestamp,
+    birthday: z.string().nullable(), language: z.string().nullable(), timezone: z.string().nullable(),
   }),
-  consent: z.strictObject({ accepts_marketing: z.boolean() }),
+  consent: z.strictObject({ accepts_marketing: z.boolean(), email: consentSchema.shape.email, sms: consentSchema.shape.sms }),
   kpis: z.strictObject({
     orders: count,
     revenue: z.number().int().describe('Net of returns, in minor units (below zero when returns exceed the orders)'),

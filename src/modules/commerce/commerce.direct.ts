@@ -18,7 +18,7 @@ import {
 import { directEventsSql } from './commerce.events.js';
 import { collectCustomers, collectProducts, lastWins } from './commerce.staging.js';
 import type { NormalBatch, NormalOrder } from './commerce.validation.js';
-import type { WriteSummary } from './commerce.input.js';
+import type { ConsentInput, WriteSummary } from './commerce.input.js';
 
 /** Above this many orders or referenced entities the merge's fixed cost no longer dominates. */
 export const DIRECT_MAX_ENTITIES = 50;
@@ -84,6 +84,17 @@ async function lookup(connection: DuckDBConnection, storeId: string, ids: Record
   return found;
 }
 
+/** Whether any of these new customer ids is a recorded alias, or any of their emails a stored customer's. */
+async function mayBeKnown(connection: DuckDBConnection, storeId: string, customers: { external_id: string; email?: string | null }[]): Promise<boolean> {
+  const params = new Params();
+  const store = params.text(storeId);
+  const emails = customers.flatMap((c) => (c.email ? [c.email] : []));
+  const parts = [`select 1 from customer_aliases where store_id = ${store} and alias in (${customers.map((c) => params.text(c.external_id)).join(', ')})`];
+  if (emails.length > 0) parts.push(`select 1 from customers where store_id = ${store} and lower(email) in (${emails.map((e) => params.text(e)).join(', ')})`);
+  const reader = await connection.runAndReadAll(`${parts.join(' union all ')} limit 1`, params.values, params.types);
+  return reader.getRows().length > 0;
+}
+
 /** Stands for the id a new row would get: equal to no stored id. */
 const NEW = -1;
 
@@ -98,7 +109,7 @@ async function storedOrders(connection: DuckDBConnection, storeId: string, ids: 
   const store = params.text(storeId);
   const list = ids.map((id) => params.int(id)).join(', ');
   const orders = await connection.runAndReadAll(`select o.id, o.customer_id, epoch_us(o.placed_at) as placed_at, o.currency, o.subtotal, o.discount,
-      o.shipping, o.tax, o.total, o.discount_codes, o.channel, o.status,
+      o.shipping, o.tax, o.total, o.discount_codes, o.channel, o.payment_method, o.status,
       (select coalesce(sum(r.amount), 0) from returns r where r.store_id = ${store} and r.order_id = o.id) as refunded
     from orders o where o.store_id = ${store} and o.id in (${list})`, params.values, params.types);
   const lines = await connection.runAndReadAll(`select order_id, line_no, product_id, variant_id, sku, title, quantity, unit_price, total
@@ -125,13 +136,20 @@ function unchanged(o: NormalOrder, stored: StoredOrder, customerId: number | nul
   const newStatus = refunded > 0 && status !== 'cancelled' ? (refunded >= o.total ? 'refunded' : 'partially_refunded') : status;
   const fieldsSame = same(r.customer_id, customerId) && r.placed_at === BigInt(o.placed_at.getTime()) * 1000n && same(r.currency, o.currency)
     && same(r.subtotal, o.subtotal) && same(r.discount, o.discount) && same(r.shipping, o.shipping) && same(r.tax, o.tax)
-    && same(r.total, o.total) && sameList(r.discount_codes, o.discount_codes ?? []) && same(r.channel, o.channel) && same(r.status, newStatus);
+    && same(r.total, o.total) && sameList(r.discount_codes, o.discount_codes ?? []) && same(r.channel, o.channel)
+    && same(r.payment_method, o.payment_method) && same(r.status, newStatus);
   return fieldsSame && stored.lines.length === o.lines.length && o.lines.every((l, j) => {
     const s = stored.lines[j]!;
     const productId = l.product_external_id ? productIds.get(l.product_external_id) ?? NEW : null;
     return same(s.line_no, j + 1) && same(s.product_id, productId) && s.variant_id === null && same(s.sku, l.sku) && same(s.title, l.title)
       && same(s.quantity, l.quantity) && same(s.unit_price, l.unit_price) && same(s.total, l.total);
   });
+}
+
+/** A new customer's consent on one channel: status, time, source (as the merge writes them). */
+function consentValues(params: Params, consent: ConsentInput | undefined, now: Date, source: string): string {
+  if (!consent) return `'never_asked', null, null`;
+  return `${params.text(consent.status)}, ${params.add(micros(consent.at ?? now), 'timestamp')}, ${params.text(consent.source ?? source)}`;
 }
 
 /** Runs `insert ... values ... returning external_id, id`; returns the new ids by external id. */
@@ -158,6 +176,10 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
   }
   for (const [id, p] of products) if (p.given && stored.products.has(id)) return undefined;
   if (stored.orphans.size > 0) return undefined;
+  // A new id that may name a stored customer (an alias, a known email or a phone) needs identity resolution.
+  const fresh = [...customers.values()].filter((c) => !stored.customers.has(c.input.external_id)).map((c) => c.input);
+  if (fresh.some((c) => c.phone)) return undefined;
+  if (fresh.length > 0 && await mayBeKnown(connection, storeId, fresh)) return undefined;
 
   // Orders already stored must be unchanged (the merge handles changes); they are counted, not written.
   // Everything is checked before anything is written: a batch that falls back must find the store as it was.
@@ -187,9 +209,12 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
     const rows = newCustomers.map(({ input: c, createdAt }) => `(${params.text(storeId)}, nextval('customers_id_seq'), ${params.text(c.external_id)},
       ${params.text(c.email)}, ${params.text(c.first_name)}, ${params.text(c.last_name)}, ${params.text(c.phone)}, ${params.text(c.country)},
       ${params.text(c.city)}, ${params.add(c.accepts_marketing ?? false, 'boolean')}, ${params.list(c.tags ?? [])},
-      ${params.text(JSON.stringify(c.attributes ?? {}))}, ${params.add(micros(createdAt ?? now), 'timestamp')}, ${nowParam})`);
+      ${params.text(JSON.stringify(c.attributes ?? {}))}, ${params.add(micros(createdAt ?? now), 'timestamp')}, ${nowParam},
+      ${consentValues(params, c.email_consent, now, source)}, ${consentValues(params, c.sms_consent, now, source)},
+      ${params.text(c.birthday)}, ${params.text(c.language)}, ${params.text(c.timezone)})`);
     const ids = await insert(connection, `insert into customers (store_id, id, external_id, email, first_name, last_name, phone, country, city,
-      accepts_marketing, tags, attributes, created_at, updated_at) values ${rows.join(', ')}`, params);
+      accepts_marketing, tags, attributes, created_at, updated_at, email_consent, email_consent_at, email_consent_source,
+      sms_consent, sms_consent_at, sms_consent_source, birthday, language, timezone) values ${rows.join(', ')}`, params);
     for (const [id, value] of ids) customerIds.set(id, value);
     newCustomerIds.push(...ids.values());
     summary.customers.created = newCustomers.length;
@@ -218,9 +243,10 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
       ${params.int(o.customer_external_id ? customerIds.get(o.customer_external_id) : null)}, ${params.add(micros(o.placed_at), 'timestamp')},
       ${params.text(o.currency)}, ${params.int(o.subtotal)}, ${params.int(o.discount)}, ${params.int(o.shipping)}, ${params.int(o.tax)},
       ${params.int(o.total)}, ${params.list(o.discount_codes ?? [])}, ${params.text(o.channel)}, ${params.text(o.status ?? 'paid')},
-      ${sourceParam}, ${nowParam}, ${nowParam}, ${params.add(o.source_updated_at ? micros(o.source_updated_at) : null, 'timestamp')})`);
+      ${sourceParam}, ${nowParam}, ${nowParam}, ${params.add(o.source_updated_at ? micros(o.source_updated_at) : null, 'timestamp')},
+      ${params.text(o.payment_method)})`);
     const orderIds = await insert(connection, `insert into orders (store_id, id, external_id, customer_id, placed_at, currency, subtotal, discount,
-      shipping, tax, total, discount_codes, channel, status, source, created_at, updated_at, source_updated_at) values ${rows.join(', ')}`, params);
+      shipping, tax, total, discount_codes, channel, status, source, created_at, updated_at, source_updated_at, payment_method) values ${rows.join(', ')}`, params);
     const lines = new Params();
     const lineRows = newOrders.flatMap((o) => o.lines.map((l, j) => `(${lines.text(storeId)}, ${lines.int(orderIds.get(o.external_id))}, ${j + 1},
       ${lines.int(l.product_external_id ? productIds.get(l.product_external_id) : null)}, null, ${lines.text(l.sku)}, ${lines.text(l.title)},

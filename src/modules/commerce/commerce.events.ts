@@ -35,7 +35,9 @@ export function customerEventSteps(): Step[] {
       needs: { table: 'm_customers', rows: 'changed' },
       sql: insertDomainEvents('customer.consent_changed', 'customer', row('id', 'id', {
         external_id: 'external_id', accepts_marketing: 'n_accepts_marketing', previous: 'old_accepts_marketing',
-      }), 'select * from m_customers where changed and n_accepts_marketing is distinct from old_accepts_marketing'),
+        email: 'n_email_consent', previous_email: 'old_email_consent', sms: 'n_sms_consent', previous_sms: 'old_sms_consent',
+      }), `select * from m_customers where changed and (n_accepts_marketing is distinct from old_accepts_marketing
+        or n_email_consent is distinct from old_email_consent or n_sms_consent is distinct from old_sms_consent)`),
     },
   ];
 }

@@ -4,6 +4,15 @@
  * order's currency; times are Dates (UTC). Entities are matched by the store's external ids.
  */
 
+/** Marketing consent on one channel, as a source states it. */
+export interface ConsentInput {
+  status: import('../customers/index.js').ConsentStatus;
+  /** When the customer subscribed or unsubscribed (default: when the write records the change). */
+  at?: Date | null;
+  /** Where it came from (default: the write's source — shopify, segment, import:…, api). */
+  source?: string | null;
+}
+
 export interface CustomerInput {
   external_id: string;
   email?: string | null;
@@ -12,7 +21,16 @@ export interface CustomerInput {
   phone?: string | null;
   country?: string | null;
   city?: string | null;
+  /** Subscribed to email marketing; kept in step with `email_consent`. */
   accepts_marketing?: boolean;
+  email_consent?: ConsentInput;
+  sms_consent?: ConsentInput;
+  /** YYYY-MM-DD, or --MM-DD without the year. */
+  birthday?: string | null;
+  /** BCP 47 language tag. */
+  language?: string | null;
+  /** IANA time zone. */
+  timezone?: string | null;
   tags?: string[];
   attributes?: Record<string, unknown>;
   /** When the store says the customer was created (default: first seen). */
@@ -64,6 +82,8 @@ export interface OrderInput {
   total?: number;
   discount_codes?: string[];
   channel?: string | null;
+  /** How the customer paid (card, paypal, shop_pay…), as the source names it. */
+  payment_method?: string | null;
   status?: OrderStatusInput;
   lines: OrderLineInput[];
   /**

@@ -34,9 +34,9 @@ const onNewOrChanged = (table: string, sql: string): Step => ({ sql, needs: { ta
 const always = (sql: string): Step => ({ sql });
 
 /** `n_<field>`: the staged value when the batch sets the field (or the row is new), else the stored one. */
-function merged(fields: readonly string[], stored: string): string {
+function merged(fields: readonly string[], stored: string, bits: readonly string[] = fields): string {
   return fields
-    .map((field, bit) => `case when ${stored}.id is null or s.mask & ${1 << bit} <> 0 then s.${field} else ${stored}.${field} end as n_${field}`)
+    .map((field) => `case when ${stored}.id is null or s.mask & ${1 << bits.indexOf(field)} <> 0 then s.${field} else ${stored}.${field} end as n_${field}`)
     .join(',\n    ');
 }
 
@@ -50,13 +50,35 @@ function existing(table: string, stagedTable: string, stagedColumn = 'external_i
       qualify row_number() over (partition by external_id order by id) = 1)`;
 }
 
+/**
+ * The merged customer fields. Consent per channel is three fields set together: the status as
+ * given, and its time (default: now) and source (default: the write's) only when the status
+ * changes — a source repeating a customer's consent does not move when it was given. A new
+ * customer with no consent given was never asked.
+ */
+function mergedCustomer(): string {
+  const bit = (field: string) => 1 << (customerFields as readonly string[]).indexOf(field);
+  const consent = (channel: 'email' | 'sms') => {
+    const status = `${channel}_consent`;
+    const given = `s.mask & ${bit(status)} <> 0`;
+    const moved = `${given} and (c.id is null or s.${status} is distinct from c.${status})`;
+    return [
+      `case when ${given} then s.${status} when c.id is null then 'never_asked' else c.${status} end as n_${status}`,
+      `case when ${moved} then coalesce(s.${status}_at, ${NOW}) when c.id is null then null else c.${status}_at end as n_${status}_at`,
+      `case when ${moved} then coalesce(s.${status}_source, ${SOURCE}) when c.id is null then null else c.${status}_source end as n_${status}_source`,
+    ];
+  };
+  const special = ['email_consent', 'email_consent_at', 'email_consent_source', 'sms_consent', 'sms_consent_at', 'sms_consent_source'];
+  return [merged(customerFields.filter((f) => !special.includes(f)), 'c', customerFields), ...consent('email'), ...consent('sms')].join(',\n    ');
+}
+
 export function customerStatements(): Step[] {
   const set = [...customerFields.map((f) => `${f} = m.n_${f}`), 'created_at = m.n_created_at', `updated_at = ${NOW}`].join(', ');
   return [
     always(`create or replace temp table m_customers as
      select s.ord, s.external_id, s.given, c.id as existing_id,
        case when c.id is null then nextval('customers_id_seq') else c.id end as id,
-       ${merged(customerFields, 'c')},
+       ${mergedCustomer()},
        coalesce(least(s.created_at, c.created_at), ${NOW}) as n_created_at,
        ${customerFields.map((f) => `c.${f} as old_${f}`).join(', ')}, c.created_at as old_created_at,
        c.id is not null and (${differs(customerFields, (f) => `n_${f}`, (f) => `c.${f}`)}
@@ -107,7 +129,7 @@ export function productStatements(hasVariants: boolean): Step[] {
   return hasVariants ? [...products, ...variants] : products;
 }
 
-const orderFields = ['customer_id', 'placed_at', 'currency', 'subtotal', 'discount', 'shipping', 'tax', 'total', 'discount_codes', 'channel'] as const;
+const orderFields = ['customer_id', 'placed_at', 'currency', 'subtotal', 'discount', 'shipping', 'tax', 'total', 'discount_codes', 'channel', 'payment_method'] as const;
 const lineFields = ['product_id', 'variant_id', 'sku', 'title', 'quantity', 'unit_price', 'total'] as const;
 const returnFields = ['order_id', 'order_external_id', 'customer_id', 'returned_at', 'currency', 'amount', 'reason'] as const;
 const returnLineFields = ['product_id', 'sku', 'quantity', 'amount'] as const;
@@ -256,5 +278,5 @@ export const summarySql = {
       count(*) filter (where existing_id is not null and not changed) as unchanged from f_returns`,
 } as const;
 
-export const mergeTables = ['m_customers', 'm_products', 'm_variants', 'm_variants_changed', 'm_stale', 'm_orders', 'm_lines', 'm_attached', 'm_returns',
+export const mergeTables = ['m_keys', 'm_customers', 'm_products', 'm_variants', 'm_variants_changed', 'm_stale', 'm_orders', 'm_lines', 'm_attached', 'm_returns',
   'm_return_lines', 'm_refunds', 'm_changed_order_lines', 'f_orders', 'm_changed_return_lines', 'f_returns'] as const;

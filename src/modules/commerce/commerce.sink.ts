@@ -14,6 +14,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CustomerInput, ProductInput } from './commerce.input.js';
 import {
+  customerValues,
   createSql, customerFields, maskOf, productFields, staging, variantFields, VectorAppender, type Staged, type StagedCounts,
 } from './commerce.staging.js';
 import type { NormalOrder, NormalReturn } from './commerce.validation.js';
@@ -43,8 +44,7 @@ export class StagingSink {
   /** A customer the producer describes; fields left undefined keep a stored customer's values. */
   addCustomer(c: CustomerInput): void {
     const { customers } = this.tables;
-    customers.add([customers.rows, c.external_id, true, maskOf(c, customerFields), c.email, c.first_name, c.last_name, c.phone, c.country,
-      c.city, c.accepts_marketing ?? false, c.tags ?? [], JSON.stringify(c.attributes ?? {}), c.created_at]);
+    customers.add(customerValues(customers.rows, c, true, maskOf(c, customerFields), c.created_at));
   }
 
   /** A product with its variants. */
@@ -59,7 +59,7 @@ export class StagingSink {
     const { orders, lines } = this.tables;
     const ord = orders.rows;
     orders.add([ord, o.external_id, o.customer_external_id || null, o.placed_at, o.currency, o.subtotal, o.discount, o.shipping,
-      o.tax, o.total, o.discount_codes ?? [], o.channel, o.status, o.source_updated_at ?? null]);
+      o.tax, o.total, o.discount_codes ?? [], o.channel, o.status, o.source_updated_at ?? null, o.payment_method ?? null]);
     o.lines.forEach((l, j) => {
       if (l.variant_external_id) this.lineVariants = true;
       lines.add([ord, j + 1, l.product_external_id, l.variant_external_id, l.sku, l.title, l.quantity, l.unit_price, l.total]);

@@ -26,7 +26,8 @@ export interface StagingTable {
  * Fields whose update is optional: an absent field keeps the stored value, a present one (even
  * null) replaces it. Each field is one bit of the staged row's `mask`.
  */
-export const customerFields = ['email', 'first_name', 'last_name', 'phone', 'country', 'city', 'accepts_marketing', 'tags', 'attributes'] as const;
+export const customerFields = ['email', 'first_name', 'last_name', 'phone', 'country', 'city', 'accepts_marketing', 'tags', 'attributes',
+  'email_consent', 'email_consent_at', 'email_consent_source', 'sms_consent', 'sms_consent_at', 'sms_consent_source', 'birthday', 'language', 'timezone'] as const;
 export const productFields = ['title', 'category', 'price', 'currency', 'image_url'] as const;
 export const variantFields = ['sku', 'title', 'price'] as const;
 
@@ -35,7 +36,10 @@ export const staging = {
     name: 's_customers',
     columns: [['ord', 'integer'], ['external_id', 'varchar'], ['given', 'boolean'], ['mask', 'integer'], ['email', 'varchar'],
       ['first_name', 'varchar'], ['last_name', 'varchar'], ['phone', 'varchar'], ['country', 'varchar'], ['city', 'varchar'],
-      ['accepts_marketing', 'boolean'], ['tags', 'varchar[]'], ['attributes', 'varchar'], ['created_at', 'timestamp']],
+      ['accepts_marketing', 'boolean'], ['tags', 'varchar[]'], ['attributes', 'varchar'], ['created_at', 'timestamp'],
+      ['email_consent', 'varchar'], ['email_consent_at', 'timestamp'], ['email_consent_source', 'varchar'],
+      ['sms_consent', 'varchar'], ['sms_consent_at', 'timestamp'], ['sms_consent_source', 'varchar'],
+      ['birthday', 'varchar'], ['language', 'varchar'], ['timezone', 'varchar']],
   },
   products: {
     name: 's_products',
@@ -51,7 +55,8 @@ export const staging = {
     name: 's_orders',
     columns: [['ord', 'integer'], ['external_id', 'varchar'], ['customer_external_id', 'varchar'], ['placed_at', 'timestamp'],
       ['currency', 'varchar'], ['subtotal', 'bigint'], ['discount', 'bigint'], ['shipping', 'bigint'], ['tax', 'bigint'],
-      ['total', 'bigint'], ['discount_codes', 'varchar[]'], ['channel', 'varchar'], ['status', 'varchar'], ['source_updated_at', 'timestamp']],
+      ['total', 'bigint'], ['discount_codes', 'varchar[]'], ['channel', 'varchar'], ['status', 'varchar'], ['source_updated_at', 'timestamp'],
+      ['payment_method', 'varchar']],
   },
   lines: {
     name: 's_lines',
@@ -244,12 +249,17 @@ async function stage(connection: DuckDBConnection, table: StagingTable, rows: Va
 export const createSql = (table: StagingTable): string =>
   `create or replace temp table ${table.name} (${table.columns.map(([name, type]) => `${name} ${type}`).join(', ')})`;
 
+/** A customer's staging row, in `staging.customers` column order. */
+export function customerValues(ord: number, c: CustomerInput, given: boolean, mask: number, createdAt: Date | undefined): Value[] {
+  return [ord, c.external_id, given, mask, c.email, c.first_name, c.last_name, c.phone, c.country, c.city,
+    c.accepts_marketing ?? false, c.tags ?? [], JSON.stringify(c.attributes ?? {}), createdAt,
+    c.email_consent?.status, c.email_consent?.at, c.email_consent?.source, c.sms_consent?.status, c.sms_consent?.at, c.sms_consent?.source,
+    c.birthday, c.language, c.timezone];
+}
+
 function* customerRows(customers: Map<string, StagedCustomer>): Generator<Value[]> {
   let ord = 0;
-  for (const { input: c, given, mask, createdAt } of customers.values()) {
-    yield [ord++, c.external_id, given, mask, c.email, c.first_name, c.last_name, c.phone, c.country, c.city,
-      c.accepts_marketing ?? false, c.tags ?? [], JSON.stringify(c.attributes ?? {}), createdAt];
-  }
+  for (const { input: c, given, mask, createdAt } of customers.values()) yield customerValues(ord++, c, given, mask, createdAt);
 }
 
 function* productRows(products: Map<string, StagedProduct>): Generator<Value[]> {
@@ -276,7 +286,7 @@ function* orderRows(orders: NormalOrder[]): Generator<Value[]> {
   for (let ord = 0; ord < orders.length; ord += 1) {
     const o = orders[ord]!;
     yield [ord, o.external_id, o.customer_external_id || null, o.placed_at, o.currency, o.subtotal, o.discount, o.shipping,
-      o.tax, o.total, o.discount_codes ?? [], o.channel, o.status, o.source_updated_at ?? null];
+      o.tax, o.total, o.discount_codes ?? [], o.channel, o.status, o.source_updated_at ?? null, o.payment_method ?? null];
   }
 }
 

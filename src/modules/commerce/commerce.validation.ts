@@ -9,8 +9,10 @@
  */
 import { AppError, type ErrorDetail } from '../../lib/errors.js';
 import { isCurrency } from '../../lib/money.js';
+import { isCalendarDay, isTimeZone } from '../../lib/time.js';
+import { consentStatuses } from '../customers/index.js';
 import type {
-  CustomerInput, CommerceBatch, OrderInput, OrderLineInput, ProductInput, ReturnInput, ReturnLineInput,
+  ConsentInput, CustomerInput, CommerceBatch, OrderInput, OrderLineInput, ProductInput, ReturnInput, ReturnLineInput,
 } from './commerce.input.js';
 
 import { orderStatuses } from '../orders/index.js';
@@ -141,8 +143,40 @@ function customer(p: Problems, at: string, c: CustomerInput): CustomerInput {
     p.add(at, 'attributes', 'must be an object');
   }
   checkDate(p, at, 'created_at', c.created_at, false);
+  const email_consent = checkConsent(p, at, 'email_consent', c.email_consent);
+  const sms_consent = checkConsent(p, at, 'sms_consent', c.sms_consent);
+  if (typeof c.birthday === 'string' && !(/^\d{4}-\d{2}-\d{2}$/.test(c.birthday) ? isCalendarDay(c.birthday) : /^--\d{2}-\d{2}$/.test(c.birthday) && isCalendarDay(`2000${c.birthday.slice(1)}`))) {
+    p.add(at, 'birthday', 'must be a calendar day YYYY-MM-DD (or --MM-DD without the year)');
+  } else checkText(p, at, 'birthday', c.birthday);
+  let language = c.language;
+  if (typeof language === 'string') {
+    language = language.trim().replace(/_/g, '-');
+    if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(language)) p.add(at, 'language', 'must be a language tag such as en, fr-CA or pt-BR');
+  } else checkText(p, at, 'language', language);
+  if (typeof c.timezone === 'string' && !isTimeZone(c.timezone)) p.add(at, 'timezone', 'must be an IANA time zone such as Europe/Paris');
+  else checkText(p, at, 'timezone', c.timezone);
   const email = typeof c.email === 'string' ? c.email.trim().toLowerCase() || null : c.email;
-  return email === c.email ? c : { ...c, email };
+  const normal: CustomerInput = { ...c, email, language };
+  if (email_consent) normal.email_consent = email_consent;
+  if (sms_consent) normal.sms_consent = sms_consent;
+  // accepts_marketing and the email consent say the same thing: either one sets both.
+  if (normal.email_consent && normal.accepts_marketing === undefined) normal.accepts_marketing = normal.email_consent.status === 'subscribed';
+  else if (typeof normal.accepts_marketing === 'boolean' && !normal.email_consent) normal.email_consent = { status: normal.accepts_marketing ? 'subscribed' : 'unsubscribed' };
+  for (const key of ['email', 'language'] as const) if (normal[key] === undefined) delete normal[key];
+  return normal;
+}
+
+function checkConsent(p: Problems, at: string, field: string, value: unknown): ConsentInput | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    p.add(at, field, 'must be an object { status, at?, source? }');
+    return undefined;
+  }
+  const consent = value as ConsentInput;
+  if (!(consentStatuses as readonly string[]).includes(consent.status)) p.add(at, `${field}.status`, `must be one of ${consentStatuses.join(', ')}`);
+  checkDate(p, at, `${field}.at`, consent.at, false);
+  checkText(p, at, `${field}.source`, consent.source);
+  return { status: consent.status, ...(consent.at && { at: consent.at }), ...(consent.source && { source: consent.source }) };
 }
 
 function product(p: Problems, at: string, item: ProductInput): ProductInput {
@@ -171,6 +205,7 @@ function order(p: Problems, at: string, o: OrderInput): NormalOrder {
   for (const field of ['subtotal', 'discount', 'shipping', 'tax', 'total'] as const) checkMoney(p, at, field, o[field], false);
   checkStringList(p, at, 'discount_codes', o.discount_codes);
   checkText(p, at, 'channel', o.channel);
+  checkText(p, at, 'payment_method', o.payment_method);
   if (o.status !== undefined && !orderStatuses.includes(o.status)) p.add(at, 'status', `must be one of ${orderStatuses.join(', ')}`);
   const lines: NormalLine[] = [];
   let linesOk = checkArray(p, at, 'lines', o.lines, true);

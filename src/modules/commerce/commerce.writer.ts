@@ -18,6 +18,7 @@ import {
 } from './commerce.merge.js';
 import { stageBatch, stagingTables, type Staged } from './commerce.staging.js';
 import { customerEventSteps, orderEventSteps } from './commerce.events.js';
+import { identitySteps } from './commerce.identity.js';
 import type { CommerceBatch, WriteSummary } from './commerce.input.js';
 
 export interface WriteOptions {
@@ -179,6 +180,7 @@ async function mergeStaged(connection: DuckDBConnection, staged: Staged): Promis
   };
   const summaries: [Section, string][] = [];
   if (has.customers) {
+    await queue.steps(identitySteps({ orders: staged.counts.orders > 0, returns: has.returns }));
     await queue.steps(customerStatements());
     summaries.push(['customers', summarySql.customers]);
   }

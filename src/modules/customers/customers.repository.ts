@@ -1,6 +1,8 @@
-import type { Expression } from 'kysely';
+import type { Expression, Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { CustomerTable } from './customers.table.js';
+
+export type CustomerRow = Selectable<CustomerTable>;
 
 export interface CustomerFilter {
   email?: string | undefined;
@@ -15,7 +17,7 @@ export interface CustomerFilter {
 }
 
 /** Newest first, by id; `limit` rows at most. */
-export function listCustomers(db: Db, storeId: string, filter: CustomerFilter, limit: number): Promise<CustomerTable[]> {
+export function listCustomers(db: Db, storeId: string, filter: CustomerFilter, limit: number): Promise<CustomerRow[]> {
   let query = db.selectFrom('customers').selectAll().where('store_id', '=', storeId);
   if (filter.email !== undefined) query = query.where('email', '=', filter.email.trim().toLowerCase());
   if (filter.country !== undefined) query = query.where('country', '=', filter.country);
@@ -37,8 +39,13 @@ export function listCustomers(db: Db, storeId: string, filter: CustomerFilter, l
   return query.orderBy('id', 'desc').limit(limit).execute();
 }
 
-export function findCustomer(db: Db, storeId: string, ref: { id: number } | { externalId: string }): Promise<CustomerTable | undefined> {
+export function findCustomer(db: Db, storeId: string, ref: { id: number } | { externalId: string }): Promise<CustomerRow | undefined> {
   let query = db.selectFrom('customers').selectAll().where('store_id', '=', storeId);
-  query = 'id' in ref ? query.where('id', '=', ref.id) : query.where('external_id', '=', ref.externalId);
-  return query.orderBy('id').limit(1).executeTakeFirst();
+  if ('id' in ref) return query.where('id', '=', ref.id).limit(1).executeTakeFirst();
+  // The customer's own external id, else one it is also known by (docs/identity.md).
+  const externalId = ref.externalId;
+  return query.where((eb) => eb.or([
+    eb('external_id', '=', externalId),
+    eb('id', 'in', eb.selectFrom('customer_aliases').select('customer_id').where('store_id', '=', storeId).where('alias', '=', externalId)),
+  ])).orderBy((eb) => eb('external_id', '=', externalId), 'desc').orderBy('id').limit(1).executeTakeFirst();
 }

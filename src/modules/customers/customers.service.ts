@@ -2,9 +2,16 @@ import type { Db } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
 import { decodeCursor, parseEntityRef, toPage, type Page } from '../orders/index.js';
 import * as repo from './customers.repository.js';
-import type { CustomerTable } from './customers.table.js';
+import type { ConsentStatus } from './customers.table.js';
 
-export type CustomerView = Omit<CustomerTable, 'store_id' | 'attributes'> & { attributes: Record<string, unknown> };
+/** Marketing consent on one channel: its status, when it was given or withdrawn, and by which source. */
+export interface ChannelConsent { status: ConsentStatus; at: Date | null; source: string | null }
+
+type ConsentColumns = 'email_consent' | 'email_consent_at' | 'email_consent_source' | 'sms_consent' | 'sms_consent_at' | 'sms_consent_source';
+export type CustomerView = Omit<repo.CustomerRow, 'store_id' | 'attributes' | ConsentColumns> & {
+  attributes: Record<string, unknown>;
+  consent: { email: ChannelConsent; sms: ChannelConsent };
+};
 
 export interface CustomerListQuery {
   limit: number;
@@ -17,15 +24,30 @@ export interface CustomerListQuery {
   q?: string | undefined;
 }
 
-function view(row: CustomerTable): CustomerView {
-  const { store_id: _store, attributes, ...rest } = row;
+/** A customer's consent per channel; rows from before consent per channel read from accepts_marketing. */
+export function consentOf(row: repo.CustomerRow): { email: ChannelConsent; sms: ChannelConsent } {
+  return {
+    email: { status: (row.email_consent as ConsentStatus | null) ?? (row.accepts_marketing ? 'subscribed' : 'never_asked'), at: row.email_consent_at, source: row.email_consent_source },
+    sms: { status: (row.sms_consent as ConsentStatus | null) ?? 'never_asked', at: row.sms_consent_at, source: row.sms_consent_source },
+  };
+}
+
+function view(row: repo.CustomerRow): CustomerView {
+  const {
+    store_id: _store, attributes, email_consent: _e, email_consent_at: _ea, email_consent_source: _es,
+    sms_consent: _s, sms_consent_at: _sa, sms_consent_source: _ss, ...rest
+  } = row;
   let parsed: Record<string, unknown> = {};
   try {
     parsed = JSON.parse(attributes) as Record<string, unknown>;
   } catch {
     // attributes are written as JSON by the writer; anything else shows as empty
   }
-  return { ...rest, attributes: parsed };
+  return {
+    ...rest,
+    attributes: parsed,
+    consent: consentOf(row),
+  };
 }
 
 /** Reading customers; writes go through the commerce writer (`services.commerce`). */

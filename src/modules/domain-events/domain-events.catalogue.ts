@@ -19,7 +19,11 @@ export interface DomainEventPayloads {
   'customer.created': { external_id: string; email: string | null; accepts_marketing: boolean };
   /** `changed`: the names of the fields whose value changed. */
   'customer.updated': { external_id: string; changed: string[] };
-  'customer.consent_changed': { external_id: string; accepts_marketing: boolean; previous: boolean | null };
+  /** Consent per channel after (`email`, `sms`) and before (`previous_…`) the change. */
+  'customer.consent_changed': {
+    external_id: string; accepts_marketing: boolean; previous: boolean | null;
+    email: string; previous_email: string | null; sms: string; previous_sms: string | null;
+  };
   'order.placed': { external_id: string; placed_at: string; status: string; currency: string; total: number; source: string };
   /** `status` after the change, `previous_status` before it. */
   'order.updated': { external_id: string; status: string; previous_status: string | null };

@@ -39,9 +39,14 @@ export async function timeline(db: Db, storeId: string, customerId: number, opti
 /** Internal customer ids for the store's external ids (those that exist). */
 export async function customerIdsByExternalId(db: Db, storeId: string, externalIds: string[]): Promise<Map<string, number>> {
   if (externalIds.length === 0) return new Map();
-  const rows = await db.selectFrom('customers').select(['external_id', 'id'])
-    .where('store_id', '=', storeId).where('external_id', 'in', externalIds).execute();
-  return new Map(rows.map((row) => [row.external_id!, row.id]));
+  const [own, aliases] = await Promise.all([
+    db.selectFrom('customers').select(['external_id', 'id']).where('store_id', '=', storeId).where('external_id', 'in', externalIds).execute(),
+    // Ids a customer is also known by (docs/identity.md).
+    db.selectFrom('customer_aliases').select(['alias', 'customer_id']).where('store_id', '=', storeId).where('alias', 'in', externalIds).execute(),
+  ]);
+  const found = new Map(aliases.map((row) => [row.alias, row.customer_id]));
+  for (const row of own) found.set(row.external_id!, row.id);
+  return found;
 }
 
 /** The customers that anonymous ids are linked to (those that are linked). */

@@ -22,6 +22,8 @@ export interface OrderTable {
   status: OrderStatus;
   /** When the source last changed the order (migration 2026-12-01T000200); optional on insert. */
   source_updated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** How the customer paid (card, paypal, shop_pay, cash_on_delivery…), as the source names it (migration 2026-12-02T000000). */
+  payment_method: ColumnType<string | null, string | null | undefined, string | null>;
   /** Where the order came from: api, import:<format>, segment, shopify, demo. */
   source: string;
   created_at: Date;

@@ -6,9 +6,9 @@
 import type { CustomerPredictionTable } from '../predictions/index.js';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { CustomerTable } from '../customers/index.js';
+import type { CustomerRow } from '../customers/index.js';
 
-export async function findCustomer(db: Db, storeId: string, id: number): Promise<CustomerTable | undefined> {
+export async function findCustomer(db: Db, storeId: string, id: number): Promise<CustomerRow | undefined> {
   return db.selectFrom('customers').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
 }
 
@@ -16,7 +16,10 @@ export async function findCustomerIdBy(db: Db, storeId: string, by: 'email' | 'e
   const query = db.selectFrom('customers').select('id').where('store_id', '=', storeId).orderBy('id').limit(1);
   const row = by === 'email'
     ? await query.where(sql<string>`lower(email)`, '=', value.toLowerCase()).executeTakeFirst()
-    : await query.where('external_id', '=', value).executeTakeFirst();
+    : await query.where((eb) => eb.or([
+      eb('external_id', '=', value),
+      eb('id', 'in', eb.selectFrom('customer_aliases').select('customer_id').where('store_id', '=', storeId).where('alias', '=', value)),
+    ])).executeTakeFirst();
   return row?.id;
 }
 

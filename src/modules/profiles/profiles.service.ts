@@ -3,6 +3,7 @@
  * and personas with entry dates, one timeline, and top categories and products. Segment and
  * persona memberships come through their services; the other reads are in profile.queries.ts.
  */
+import { consentOf, type ChannelConsent } from '../customers/index.js';
 import { customerPrediction } from '../predictions/index.js';
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
@@ -33,8 +34,9 @@ export interface CustomerProfile {
   identity: {
     id: number; external_id: string | null; email: string | null; first_name: string | null; last_name: string | null; phone: string | null;
     country: string | null; city: string | null; tags: string[]; attributes: Record<string, unknown>; created_at: Date;
+    birthday: string | null; language: string | null; timezone: string | null;
   };
-  consent: { accepts_marketing: boolean };
+  consent: { accepts_marketing: boolean; email: ChannelConsent; sms: ChannelConsent };
   kpis: CustomerKpis;
   predictions: (q.PredictionRow & { explanation: string }) | null;
   rfm: { r: number; f: number; m: number; segment: string } | null;
@@ -84,8 +86,9 @@ export class ProfilesService {
       identity: {
         id: customer.id, external_id: customer.external_id, email: customer.email, first_name: customer.first_name, last_name: customer.last_name,
         phone: customer.phone, country: customer.country, city: customer.city, tags: customer.tags, attributes: parseAttributes(customer.attributes), created_at: customer.created_at,
+        birthday: customer.birthday, language: customer.language, timezone: customer.timezone,
       },
-      consent: { accepts_marketing: customer.accepts_marketing },
+      consent: { accepts_marketing: customer.accepts_marketing, ...consentOf(customer) },
       kpis,
       predictions: prediction ? { ...q.predictionFields(prediction), explanation: explainPrediction(prediction, kpis) } : null,
       rfm: rfm ?? null,

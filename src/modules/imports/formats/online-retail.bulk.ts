@@ -110,7 +110,9 @@ export async function stageOnlineRetail(connection: DuckDBConnection, file: stri
         16 as mask, cast(null as varchar) as email, cast(null as varchar) as first_name, cast(null as varchar) as last_name,
         cast(null as varchar) as phone, nullif(arg_min("Country", line), '') as country, cast(null as varchar) as city,
         false as accepts_marketing, cast([] as varchar[]) as tags, '{}' as attributes,
-        min(ts) filter (where not cancelled) as created_at
+        min(ts) filter (where not cancelled) as created_at,
+        ${['email_consent', 'email_consent_at', 'email_consent_source', 'sms_consent', 'sms_consent_at', 'sms_consent_source', 'birthday', 'language', 'timezone']
+    .map((column) => `cast(null as ${column.endsWith('_at') ? 'timestamp' : 'varchar'}) as ${column}`).join(', ')}
       from r_ok where customer is not null group by customer;
     create or replace temp table s_products as
       select cast(row_number() over (order by min(line)) - 1 as integer) as ord, "StockCode" as external_id, true as given,
@@ -129,7 +131,8 @@ export async function stageOnlineRetail(connection: DuckDBConnection, file: stri
     create or replace temp table s_orders as
       select o.ord, i.external_id, i.customer as customer_external_id, i.placed_at, getvariable('hearth_import_currency') as currency, i.amount as subtotal,
         cast(0 as bigint) as discount, cast(0 as bigint) as shipping, cast(0 as bigint) as tax, i.amount as total,
-        cast([] as varchar[]) as discount_codes, cast(null as varchar) as channel, 'paid' as status, cast(null as timestamp) as source_updated_at
+        cast([] as varchar[]) as discount_codes, cast(null as varchar) as channel, 'paid' as status, cast(null as timestamp) as source_updated_at,
+        cast(null as varchar) as payment_method
       from r_invoices i join r_ord o using (external_id) where not i.cancelled;
     create or replace temp table s_lines as
       select o.ord, cast(row_number() over (partition by r."InvoiceNo" order by r.line) as integer) as line_no,
