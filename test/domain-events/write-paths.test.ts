@@ -89,7 +89,7 @@ describe('domain events per write path', () => {
     await put({ email: 'nine@example.com', first_name: 'Nine', accepts_marketing: true });
     const events = await delivered();
     expect(count(events)).toEqual({ 'customer.updated': 1, 'customer.consent_changed': 1 });
-    expect(events.find((e) => e.type === 'customer.updated')!.data).toMatchObject({ external_id: 'cust-9', changed: ['first_name', 'accepts_marketing', 'email_consent', 'email_consent_at', 'email_consent_source'] });
+    expect(events.find((e) => e.type === 'customer.updated')!.data).toMatchObject({ external_id: 'cust-9', changed: ['first_name', 'accepts_marketing', 'email_consent', 'email_consent_at'] });
     expect(events.find((e) => e.type === 'customer.consent_changed')!.data).toMatchObject({
       accepts_marketing: true, previous: false, email: 'subscribed', previous_email: 'unsubscribed', sms: 'never_asked', previous_sms: 'never_asked',
     });

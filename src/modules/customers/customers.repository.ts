@@ -40,7 +40,7 @@ export function listCustomers(db: Db, storeId: string, filter: CustomerFilter, l
 }
 
 export function findCustomer(db: Db, storeId: string, ref: { id: number } | { externalId: string }): Promise<CustomerRow | undefined> {
-  let query = db.selectFrom('customers').selectAll().where('store_id', '=', storeId);
+  const query = db.selectFrom('customers').selectAll().where('store_id', '=', storeId);
   if ('id' in ref) return query.where('id', '=', ref.id).limit(1).executeTakeFirst();
   // The customer's own external id, else one it is also known by (docs/identity.md).
   const externalId = ref.externalId;
