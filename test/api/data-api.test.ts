@@ -175,3 +175,43 @@ describe('admin data API', () => {
     expect(schema.properties.orders.items.required).toEqual(expect.arrayContaining(['external_id', 'placed_at', 'currency', 'lines']));
   });
 });
+
+describe('customer consent, birthday, language and time zone through the admin API', () => {
+  const put = (id: string, payload: object) => t.app.inject({ method: 'PUT', url: `/api/v1/customers/${id}`, headers: bearer(a.secretKey), payload });
+
+  it('stores consent per channel with its time and source, and reads it back on the customer and the profile', async () => {
+    const response = await put('consent-1', {
+      email: 'c1@example.com', birthday: '1990-02-28', language: 'pt_BR', timezone: 'America/Sao_Paulo',
+      email_consent: { status: 'subscribed', at: '2026-11-01T10:00:00Z', source: 'checkout' }, sms_consent: { status: 'unsubscribed' },
+    });
+    expect(response.statusCode).toBeLessThan(300);
+    const customer = (await get('/api/v1/customers/ext:consent-1', a.secretKey)).json();
+    expect(customer).toMatchObject({
+      birthday: '1990-02-28', language: 'pt-BR', timezone: 'America/Sao_Paulo', accepts_marketing: true,
+      consent: { email: { status: 'subscribed', at: '2026-11-01T10:00:00.000Z', source: 'checkout' }, sms: { status: 'unsubscribed', source: 'api' } },
+    });
+    const profile = (await get(`/api/v1/customers/${customer.id}/profile`, a.secretKey)).json();
+    expect(profile.consent).toMatchObject({ accepts_marketing: true, email: { status: 'subscribed' }, sms: { status: 'unsubscribed' } });
+    expect(profile.identity).toMatchObject({ birthday: '1990-02-28', language: 'pt-BR', timezone: 'America/Sao_Paulo' });
+    // accepts_marketing alone still works and moves the email consent.
+    await put('consent-1', { accepts_marketing: false });
+    expect((await get('/api/v1/customers/ext:consent-1', a.secretKey)).json().consent.email.status).toBe('unsubscribed');
+    // A customer written without consent was never asked.
+    await put('consent-2', { email: 'c2@example.com' });
+    expect((await get('/api/v1/customers/ext:consent-2', a.secretKey)).json().consent).toMatchObject({ email: { status: 'never_asked', at: null }, sms: { status: 'never_asked' } });
+  });
+
+  it('names the field of a bad consent, birthday, language or time zone', async () => {
+    const cases: [object, string][] = [
+      [{ email_consent: { status: 'maybe' } }, 'email_consent.status'],
+      [{ birthday: '1990-02-30' }, 'birthday'],
+      [{ language: 'english please' }, 'language'],
+      [{ timezone: 'Mars/Olympus' }, 'timezone'],
+    ];
+    for (const [body, path] of cases) {
+      const response = await put('consent-bad', body);
+      expect(response.statusCode, path).toBe(422);
+      expect(response.json().error.details.map((d: { path: string }) => d.path)).toContain(path);
+    }
+  });
+});

@@ -89,13 +89,18 @@ describe('Segment tracking API', () => {
     await batch(t, [{ type: 'track', anonymousId: 'anon-9', messageId: messageId(), event: 'Product Viewed', properties: { product_id: 'p9' } }]);
     const identify = await t.app.inject({
       method: 'POST', url: '/v1/identify', headers: basic(t.serverKey),
-      payload: { userId: 'cust-9', anonymousId: 'anon-9', traits: { email: 'Ada@Example.com', name: 'Ada Lovelace', phone: '+44 20 7946 0000', address: { city: 'London', country: 'GB' }, birthday: '1815-12-10', accepts_marketing: true } },
+      payload: { userId: 'cust-9', anonymousId: 'anon-9', traits: { email: 'Ada@Example.com', name: 'Ada Lovelace', phone: '+44 20 7946 0000', address: { city: 'London', country: 'GB' }, birthday: '1815-12-10', accepts_marketing: true, sms_consent: 'unsubscribed', plan: 'gold' },
+        context: { timezone: 'Europe/London', locale: 'en-GB' } },
     });
     expect(identify.statusCode).toBe(200);
     const customer = await rows<{ id: number; email: string; first_name: string; last_name: string; city: string; accepts_marketing: boolean; attributes: string }>(t.services,
-      'select id, email, first_name, last_name, city, accepts_marketing, attributes from customers where store_id = ? and external_id = ?', t.storeId, 'cust-9');
-    expect(customer[0]).toMatchObject({ email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', city: 'London', accepts_marketing: true });
-    expect(JSON.parse(customer[0]!.attributes)).toMatchObject({ birthday: '1815-12-10' });
+      `select id, email, first_name, last_name, city, accepts_marketing, attributes, birthday, language, timezone, email_consent, email_consent_source, sms_consent
+       from customers where store_id = ? and external_id = ?`, t.storeId, 'cust-9');
+    expect(customer[0]).toMatchObject({
+      email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', city: 'London', accepts_marketing: true,
+      birthday: '1815-12-10', language: 'en-GB', timezone: 'Europe/London', email_consent: 'subscribed', email_consent_source: 'api', sms_consent: 'unsubscribed',
+    });
+    expect(JSON.parse(customer[0]!.attributes)).toEqual({ address: { city: 'London', country: 'GB' }, plan: 'gold' });
     // A later anonymous event of the same browser also lands on the profile.
     await batch(t, [{ type: 'track', anonymousId: 'anon-9', messageId: messageId(), event: 'Cart Viewed' }]);
     const timeline = await t.services.events.timelineOf(t.storeId, customer[0]!.id);

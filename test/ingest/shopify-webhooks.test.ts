@@ -136,3 +136,38 @@ describe('Shopify webhooks', () => {
     expect((await orderRow(String(id)))[0]).toMatchObject({ status: 'paid' });
   });
 });
+
+describe('Shopify consent, language and payment method', () => {
+  const customerRow = (externalId: string) => rows<Record<string, unknown>>(t.services,
+    `select email_consent, email_consent_at, email_consent_source, sms_consent, sms_consent_at, language, accepts_marketing
+     from customers where store_id = ? and external_id = ?`, t.storeId, externalId);
+
+  it('keeps email and SMS consent per channel with Shopify\'s time; a change of state moves it, a repeat does not', async () => {
+    const customer = {
+      ...shopifyCustomer, id: 9100000001, email: 'consent@example.com',
+      email_marketing_consent: { state: 'subscribed', opt_in_level: 'confirmed_opt_in', consent_updated_at: '2026-10-01T09:15:00-04:00' },
+      sms_marketing_consent: { state: 'not_subscribed', opt_in_level: 'single_opt_in', consent_updated_at: null, consent_collected_from: 'OTHER' },
+    };
+    expect((await deliver('customers/create', customer)).statusCode).toBe(200);
+    expect((await customerRow('9100000001'))[0]).toMatchObject({
+      email_consent: 'subscribed', email_consent_at: new Date('2026-10-01T13:15:00Z'), email_consent_source: 'shopify', sms_consent: 'never_asked', accepts_marketing: true,
+    });
+    // The same state again (an unrelated update) keeps when consent was given.
+    await deliver('customers/update', { ...customer, first_name: 'Changed', email_marketing_consent: { ...customer.email_marketing_consent, consent_updated_at: '2026-11-01T00:00:00Z' } });
+    expect((await customerRow('9100000001'))[0]).toMatchObject({ email_consent_at: new Date('2026-10-01T13:15:00Z') });
+
+    await deliver('customers/update', { ...customer, email_marketing_consent: { state: 'unsubscribed', opt_in_level: null, consent_updated_at: '2026-11-20T08:00:00Z' },
+      sms_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in', consent_updated_at: '2026-11-20T08:00:00Z', consent_collected_from: 'SHOPIFY' } });
+    expect((await customerRow('9100000001'))[0]).toMatchObject({
+      email_consent: 'unsubscribed', email_consent_at: new Date('2026-11-20T08:00:00Z'), sms_consent: 'subscribed', sms_consent_at: new Date('2026-11-20T08:00:00Z'), accepts_marketing: false,
+    });
+  });
+
+  it('records the payment gateway and the customer\'s language from an order', async () => {
+    const order = shopifyOrder({ id: 9200000001, payment_gateway_names: ['shopify_payments'], customer_locale: 'fr-CA', customer: { ...shopifyCustomer, id: 9100000002, email: 'lang@example.com' } });
+    expect((await deliver('orders/create', order)).statusCode).toBe(200);
+    const [row] = await rows<{ payment_method: string }>(t.services, 'select payment_method from orders where store_id = ? and external_id = ?', t.storeId, '9200000001');
+    expect(row!.payment_method).toBe('shopify_payments');
+    expect((await customerRow('9100000002'))[0]).toMatchObject({ language: 'fr-CA' });
+  });
+});

@@ -81,6 +81,7 @@ export const orderSchema = component('Order', z.strictObject({
   total: minorUnits,
   discount_codes: z.array(z.string()),
   channel: z.string().nullable(),
+  payment_method: z.string().nullable().describe('How the customer paid, as the source names it (shopify_payments, paypal, card…)'),
   status: orderStatus,
   source: z.string(),
   created_at: timestamp,

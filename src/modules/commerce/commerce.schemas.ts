@@ -46,6 +46,7 @@ export const orderSchema = z.object({
   total: minorUnits.optional(),
   discount_codes: z.array(z.string()).optional(),
   channel: text,
+  payment_method: text,
   status: z.enum(orderStatuses).optional(),
   lines: z.array(orderLineSchema),
 }).strict();

@@ -151,7 +151,7 @@ function customer(p: Problems, at: string, c: CustomerInput): CustomerInput {
   let language = c.language;
   if (typeof language === 'string') {
     language = language.trim().replace(/_/g, '-');
-    if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(language)) p.add(at, 'language', 'must be a language tag such as en, fr-CA or pt-BR');
+    if (!isLanguageTag(language)) p.add(at, 'language', 'must be a language tag such as en, fr-CA or pt-BR');
   } else checkText(p, at, 'language', language);
   if (typeof c.timezone === 'string' && !isTimeZone(c.timezone)) p.add(at, 'timezone', 'must be an IANA time zone such as Europe/Paris');
   else checkText(p, at, 'timezone', c.timezone);
@@ -165,6 +165,9 @@ function customer(p: Problems, at: string, c: CustomerInput): CustomerInput {
   for (const key of ['email', 'language'] as const) if (normal[key] === undefined) delete normal[key];
   return normal;
 }
+
+/** A BCP 47 language tag as stores send them: en, fr-CA, pt_BR, zh-Hant-TW. */
+export const isLanguageTag = (text: string): boolean => /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/.test(text.trim());
 
 function checkConsent(p: Problems, at: string, field: string, value: unknown): ConsentInput | undefined {
   if (value === undefined) return undefined;

@@ -13,12 +13,13 @@ import { isCurrency } from '../../lib/money.js';
 import { compilePattern, dateFormatHelp } from './date-reader.js';
 
 export const mappingFields = {
-  customers: { required: ['external_id'], optional: ['email', 'first_name', 'last_name', 'phone', 'country', 'city', 'accepts_marketing', 'tags', 'created_at'] },
+  customers: { required: ['external_id'], optional: ['email', 'first_name', 'last_name', 'phone', 'country', 'city', 'accepts_marketing',
+    'email_consent', 'sms_consent', 'birthday', 'language', 'timezone', 'tags', 'created_at'] },
   products: { required: ['external_id', 'title'], optional: ['category', 'price', 'currency', 'image_url', 'sku'] },
   orders: {
     required: ['external_id', 'placed_at', 'quantity', 'unit_price'],
     optional: ['customer_external_id', 'currency', 'sku', 'product_external_id', 'title', 'line_total', 'discount', 'shipping', 'tax', 'total', 'status',
-      'discount_codes', 'channel', 'refund_amount', 'refunded_at', 'refund_reason'],
+      'discount_codes', 'channel', 'payment_method', 'refund_amount', 'refunded_at', 'refund_reason'],
   },
 } as const;
 

@@ -37,6 +37,7 @@ export interface OrderParts {
   amounts: Partial<Record<'discount' | 'shipping' | 'tax' | 'total', number>>;
   discount_codes: string[] | undefined;
   channel: string | undefined;
+  payment_method: string | undefined;
 }
 
 export type Mapped = { ok: true; batch: CommerceBatch; change?: OrderChange } | Failure;
@@ -110,6 +111,7 @@ export function mapEcommerce(message: NormalMessage, storeCurrency: string): Map
     ...parts.amounts,
     discount_codes: parts.discount_codes ?? [],
     channel: parts.channel ?? 'web',
+    ...(parts.payment_method && { payment_method: parts.payment_method }),
     status: statusNamed(properties.status) ?? 'paid',
     lines: parts.lines ?? [],
   };
@@ -157,6 +159,7 @@ export function orderParts(properties: Obj, currency: string): OrderParts | Fail
     amounts,
     discount_codes: codes.length > 0 || properties.coupon !== undefined ? codes : undefined,
     channel: typeof properties.affiliation === 'string' ? properties.affiliation : undefined,
+    payment_method: typeof properties.payment_method === 'string' && properties.payment_method.trim() ? properties.payment_method.trim() : undefined,
   };
 }
 

@@ -61,7 +61,7 @@ const serverOnlyEvents: ReadonlySet<string> = new Set([...orderEvents, 'Order Sh
 
 /** What a browser may not set on a customer even when it creates one: consent comes from the store. */
 function withoutConsent(customer: CustomerInput): CustomerInput {
-  const { accepts_marketing: _consent, ...rest } = customer;
+  const { accepts_marketing: _consent, email_consent: _email, sms_consent: _sms, ...rest } = customer;
   return rest;
 }
 
@@ -128,7 +128,7 @@ export class IngestService {
       if (!mapped.ok) return rejectOne(index, source, mapped.path, mapped.reason);
       const effects: CommerceBatch = { ...mapped.batch };
       if (message.type === 'identify' && message.userId) {
-        const customer = customerFromTraits(message.userId, message.properties);
+        const customer = customerFromTraits(message.userId, message.properties, message.context);
         effects.customers = [options.trust === 'browser' ? withoutConsent(customer) : customer];
       }
       const problem = firstProblem(effects);

@@ -48,6 +48,7 @@ function fromStored(stored: StoredOrder): Known {
       total: stored.total,
       discount_codes: stored.discount_codes,
       channel: stored.channel,
+      payment_method: stored.payment_method,
       status: stored.status,
       lines: stored.lines.map((line): OrderLineInput => ({
         product_external_id: line.product_external_id, variant_external_id: line.variant_external_id, sku: line.sku, title: line.title,
@@ -122,6 +123,7 @@ function applyChange(change: OrderChange, base: Known | undefined): { ok: true; 
   if (!parts.lines && parts.amounts.total === undefined && Object.keys(parts.amounts).length > 0) delete order.total;
   if (parts.discount_codes) order.discount_codes = parts.discount_codes;
   if (parts.channel) order.channel = parts.channel;
+  if (parts.payment_method) order.payment_method = parts.payment_method;
   if (change.status) order.status = change.status;
   order.customer_external_id = base.order.customer_external_id ?? change.customer_external_id;
   return { ok: true, order };

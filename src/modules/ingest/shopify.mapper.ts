@@ -5,7 +5,9 @@
  */
 import { isCurrency, toMinorUnits } from '../../lib/money.js';
 import { parseInstant } from '../../lib/time.js';
-import type { CustomerInput, CommerceBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../commerce/index.js';
+import { isLanguageTag } from '../commerce/index.js';
+import type { ConsentInput, CustomerInput, CommerceBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../commerce/index.js';
+import type { ConsentStatus } from '../customers/index.js';
 
 export const shopifyTopics = ['orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'] as const;
 export type ShopifyTopic = (typeof shopifyTopics)[number];
@@ -70,12 +72,28 @@ export function customerOf(c: Obj, at = ''): CustomerInput {
     if ('country_code' in address || 'country' in address) customer.country = text(address.country_code) ?? text(address.country);
     if ('city' in address) customer.city = text(address.city);
   }
-  const consent = isObject(c.email_marketing_consent) ? c.email_marketing_consent.state : undefined;
-  if (typeof consent === 'string') customer.accepts_marketing = consent === 'subscribed';
+  const email = consentOf(c.email_marketing_consent, `${at}email_marketing_consent`);
+  if (email) customer.email_consent = email;
   else if (typeof c.accepts_marketing === 'boolean') customer.accepts_marketing = c.accepts_marketing;
+  const sms = consentOf(c.sms_marketing_consent, `${at}sms_marketing_consent`);
+  if (sms) customer.sms_consent = sms;
   if (typeof c.tags === 'string') customer.tags = c.tags.split(',').map((tag) => tag.trim()).filter(Boolean);
   if (typeof c.created_at === 'string') customer.created_at = time(c.created_at, `${at}created_at`);
   return customer;
+}
+
+/**
+ * Shopify's marketing consent (`{ state, opt_in_level, consent_updated_at }`): `subscribed` and
+ * `unsubscribed` as they are; `not_subscribed` and `pending` (a double opt-in not yet confirmed)
+ * were never given; `redacted` and `invalid` (an address that cannot receive) count as
+ * unsubscribed, so nothing is ever sent on them.
+ */
+function consentOf(value: unknown, at: string): ConsentInput | undefined {
+  if (!isObject(value) || typeof value.state !== 'string') return undefined;
+  const status: ConsentStatus = value.state === 'subscribed' ? 'subscribed'
+    : value.state === 'not_subscribed' || value.state === 'pending' ? 'never_asked' : 'unsubscribed';
+  const when = typeof value.consent_updated_at === 'string' ? time(value.consent_updated_at, `${at}.consent_updated_at`) : undefined;
+  return { status, source: 'shopify', ...(when && { at: when }) };
 }
 
 function statusOf(order: Obj): OrderStatusInput {
@@ -133,12 +151,17 @@ function orderOf(o: Obj, storeCurrency: string): { order: OrderInput; customer: 
     ...(total !== undefined && { total }),
     discount_codes: codes,
     channel: text(o.source_name),
+    // The first gateway that took money (`shopify_payments`, `paypal`, `manual`, `gift_card`…).
+    payment_method: Array.isArray(o.payment_gateway_names) ? text(o.payment_gateway_names.find((name) => typeof name === 'string' && name.trim())) : null,
     status: statusOf(o),
     lines,
     // Shopify's own change time: a late delivery of an older state is not applied over a newer one.
     ...(typeof o.updated_at === 'string' && { source_updated_at: time(o.updated_at, 'updated_at') }),
   };
   if (customer && customer.email == null && text(o.email)) customer.email = text(o.email);
+  // The language the customer shopped in (`customer_locale`, e.g. en-CA).
+  const locale = text(o.customer_locale);
+  if (customer && locale && isLanguageTag(locale)) customer.language = locale;
   return { order, customer };
 }
 

@@ -11,7 +11,7 @@ export interface OrderFilter {
 }
 
 const orderColumns = ['o.id', 'o.external_id', 'o.customer_id', 'c.external_id as customer_external_id', 'o.placed_at', 'o.currency',
-  'o.subtotal', 'o.discount', 'o.shipping', 'o.tax', 'o.total', 'o.discount_codes', 'o.channel', 'o.status', 'o.source',
+  'o.subtotal', 'o.discount', 'o.shipping', 'o.tax', 'o.total', 'o.discount_codes', 'o.channel', 'o.payment_method', 'o.status', 'o.source',
   'o.created_at', 'o.updated_at'] as const;
 
 function ordersQuery(db: Db, storeId: string) {

@@ -6,12 +6,20 @@
 import { AppError } from '../../../lib/errors.js';
 import { isCurrency, toMinorUnits } from '../../../lib/money.js';
 import { orderStatuses } from '../../orders/index.js';
-import type { OrderInput, OrderStatusInput, ReturnInput } from '../../commerce/index.js';
+import type { ConsentInput, OrderInput, OrderStatusInput, ReturnInput } from '../../commerce/index.js';
+import type { ConsentStatus } from '../../customers/index.js';
 import type { BatchBuilder } from '../batch-builder.js';
 import { mappingFields } from '../column-mapping.js';
 import { DateReader } from '../date-reader.js';
 import type { TextRecord } from '../record-reader.js';
 import { field, originOf, parseInteger, type FormatParser, type ImportFormat } from './format.js';
+
+/** A consent column's words. */
+const consentWords: Record<string, ConsentStatus> = {
+  subscribed: 'subscribed', yes: 'subscribed', y: 'subscribed', true: 'subscribed', 1: 'subscribed',
+  unsubscribed: 'unsubscribed', no: 'unsubscribed', n: 'unsubscribed', false: 'unsubscribed', 0: 'unsubscribed',
+  never_asked: 'never_asked', 'never asked': 'never_asked', not_subscribed: 'never_asked',
+};
 
 const list = (text: string): string[] => text.split(',').map((item) => item.trim()).filter(Boolean);
 
@@ -48,10 +56,19 @@ export const csvMapped: ImportFormat = {
         if (createdText && !createdAt) return out.reject(record.line, `${mapping.columns.created_at} "${createdText}" is not a date`, record.raw);
         const marketing = get(record, 'accepts_marketing').toLowerCase();
         const optionalText = (name: string) => (name in mapping.columns ? { [name]: get(record, name) || null } : {});
+        const consent: Partial<Record<'email_consent' | 'sms_consent', ConsentInput>> = {};
+        for (const channel of ['email_consent', 'sms_consent'] as const) {
+          const value = get(record, channel).toLowerCase();
+          if (!value) continue;
+          const status = consentWords[value];
+          if (!status) return out.reject(record.line, `${mapping.columns[channel]} "${value}" is not a consent: subscribed, unsubscribed, never_asked (or yes / no)`, record.raw);
+          consent[channel] = { status };
+        }
         out.customer({
           external_id: id,
           ...optionalText('email'), ...optionalText('first_name'), ...optionalText('last_name'), ...optionalText('phone'),
-          ...optionalText('country'), ...optionalText('city'),
+          ...optionalText('country'), ...optionalText('city'), ...optionalText('birthday'), ...optionalText('language'), ...optionalText('timezone'),
+          ...consent,
           ...('accepts_marketing' in mapping.columns && { accepts_marketing: ['yes', 'true', '1', 'y'].includes(marketing) }),
           ...('tags' in mapping.columns && { tags: list(get(record, 'tags')) }),
           ...(createdAt && { created_at: createdAt }),
@@ -101,6 +118,7 @@ export const csvMapped: ImportFormat = {
             ...(status && { status: status as OrderStatusInput }),
             ...('discount_codes' in mapping.columns && { discount_codes: list(get(record, 'discount_codes')) }),
             ...('channel' in mapping.columns && { channel: get(record, 'channel') || null }),
+            ...('payment_method' in mapping.columns && { payment_method: get(record, 'payment_method') || null }),
             lines: [],
           };
         });

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { CustomerInput, OrderInput, ProductInput, ReturnInput } from '../../commerce/index.js';
 import { orderStatuses } from '../../orders/index.js';
+import { consentStatuses } from '../../customers/index.js';
 import { originOf, type FormatParser, type ImportFormat } from './format.js';
 
 const instant = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 date-time').transform((text) => {
@@ -18,10 +19,13 @@ const id = z.string().trim().min(1).max(255);
 const money = z.number().int().min(0);
 const text = z.string().nullish();
 
+const consent = z.object({ status: z.enum(consentStatuses), at: instant.nullish(), source: z.string().max(100).nullish() });
+
 const customer = z.object({
   type: z.literal('customer'), external_id: id, email: text, first_name: text, last_name: text, phone: text, country: text, city: text,
   accepts_marketing: z.boolean().optional(), tags: z.array(z.string()).optional(), attributes: z.record(z.string(), z.unknown()).optional(),
   created_at: instant.optional(),
+  email_consent: consent.optional(), sms_consent: consent.optional(), birthday: text, language: text, timezone: text,
 });
 const product = z.object({
   type: z.literal('product'), external_id: id, title: z.string().min(1), category: text, price: money.nullish(), currency: text, image_url: text,
@@ -34,7 +38,7 @@ const orderLine = z.object({
 const order = z.object({
   type: z.literal('order'), external_id: id, customer_external_id: id.nullish(), placed_at: instant, currency: z.string().length(3),
   subtotal: money.optional(), discount: money.optional(), shipping: money.optional(), tax: money.optional(), total: money.optional(),
-  discount_codes: z.array(z.string()).optional(), channel: text, status: z.enum(orderStatuses).optional(),
+  discount_codes: z.array(z.string()).optional(), channel: text, payment_method: text, status: z.enum(orderStatuses).optional(),
   lines: z.array(orderLine).min(1),
 });
 const returned = z.object({

@@ -17,6 +17,7 @@ const optional = [
   'Id', 'Email', 'Financial Status', 'Fulfillment Status', 'Currency', 'Subtotal', 'Shipping', 'Taxes', 'Total', 'Discount Code',
   'Discount Amount', 'Lineitem name', 'Lineitem sku', 'Billing Name', 'Billing City', 'Billing Country', 'Phone', 'Accepts Marketing',
   'Refunded Amount', 'Cancelled at', 'Source',
+  'Payment Method',
 ] as const;
 type Column = (typeof required)[number] | (typeof optional)[number];
 
@@ -86,6 +87,7 @@ export const shopifyOrders: ImportFormat = {
             ...(total !== undefined && { total }),
             discount_codes: get('Discount Code') ? get('Discount Code').split(',').map((code) => code.trim()).filter(Boolean) : [],
             channel: get('Source') || null,
+            payment_method: get('Payment Method') || null,
             status: statusOf(get('Financial Status'), get('Fulfillment Status'), get('Cancelled at') !== ''),
             lines: [],
           };
