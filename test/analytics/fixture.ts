@@ -14,13 +14,13 @@ export async function buildHandStore(storage: Storage, options: { inactivityDays
   await b.customer(2, { country: 'FR' });
   await b.customer(3, { country: 'GB' });
   await b.customer(4, { country: 'US' });
-  await b.order({ customer: 1, at: '2024-01-05', total: 10_000, products: [10], channel: 'email', discountCodes: ['WELCOME'] });
-  await b.order({ customer: 1, at: '2024-01-20', total: 5_000, products: [11] });
+  await b.order({ customer: 1, at: '2024-01-05', total: 10_000, products: [10], channel: 'email', discountCodes: ['WELCOME'], paymentMethod: 'paypal' });
+  await b.order({ customer: 1, at: '2024-01-20', total: 5_000, products: [11], paymentMethod: 'card' });
   await b.order({ customer: 1, at: '2024-03-01', total: 3_000, products: [10] });
-  const c2 = await b.order({ customer: 2, at: '2024-01-10', total: 20_000, products: [10, 11], lineTotals: [5_000, 15_000], channel: 'ads' });
+  const c2 = await b.order({ customer: 2, at: '2024-01-10', total: 20_000, products: [10, 11], lineTotals: [5_000, 15_000], channel: 'ads', paymentMethod: 'card' });
   await b.order({ customer: 3, at: '2024-02-15', total: 8_000, products: [12] });
   await b.order({ customer: 3, at: '2024-02-20', total: 99_900, products: [12], status: 'cancelled' });
-  await b.order({ customer: 4, at: '2024-02-03', total: 6_000, products: [10], channel: 'email' });
+  await b.order({ customer: 4, at: '2024-02-03', total: 6_000, products: [10], channel: 'email', paymentMethod: 'paypal' });
   await b.order({ customer: 4, at: '2024-02-10', total: 4_000, products: [12] });
   await b.order({ customer: null, at: '2024-01-07', total: 4_000, products: [10] });
   await b.returnOf({ order: c2, at: '2024-01-15', amount: 2_000 });

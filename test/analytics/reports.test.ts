@@ -118,6 +118,16 @@ describe('analytics reports on hand-computed data', () => {
     expect(email.rows.map((row) => [row.key, row.revenue])).toEqual([['2024-01-01', 18_000], ['2024-02-01', 10_000]]);
   });
 
+  it('CLV by the first order\'s payment method, and a report filtered by it', async () => {
+    // First orders: c1 paypal (its second order by card does not move c1), c2 card, c4 paypal; c3 none.
+    const methods = await analytics.clv(storeId, { by: 'payment_method' });
+    const byKey = new Map(methods.rows.map((row) => [row.key, [row.customers, row.revenue]]));
+    expect(byKey.get('paypal')).toEqual([2, 18_000 + 10_000]);
+    expect(byKey.get('card')).toEqual([1, 20_000 - 2_000]);
+    const paypal = await analytics.kpis(storeId, { from: '2024-01-01', to: '2024-03-31', compare: 'none', payment_method: 'paypal' });
+    expect(paypal.current).toMatchObject({ customers: 2, orders: 5 });
+  });
+
   it('rejects a bad query naming the field', async () => {
     await expect(analytics.kpis(storeId, { from: '2024-02-30' })).rejects.toMatchObject({ code: 'validation_failed', details: [{ path: 'query.from' }] });
     await expect(analytics.kpis(storeId, { from: '2024-03-01', to: '2024-02-01' })).rejects.toMatchObject({ details: [{ path: 'query.from', reason: 'must not be after to (2024-02-01)' }] });

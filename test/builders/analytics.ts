@@ -13,6 +13,7 @@ export interface OrderSpec {
   total: number;
   status?: 'paid' | 'cancelled' | 'refunded';
   channel?: string | null;
+  paymentMethod?: string | null;
   discount?: number;
   discountCodes?: string[];
   /** Product ids on the order's lines, each line worth total / lines (first line gets the rest). */
@@ -99,7 +100,7 @@ export class AnalyticsBuilder {
     const orderRows = specs.map((spec, i) => ({
       store_id: this.storeId, id: ids[i]!, external_id: spec.externalId ?? `o${ids[i]}`, customer_id: spec.customer, placed_at: when(spec.at),
       currency: 'USD', subtotal: spec.total, discount: spec.discount ?? 0, shipping: 0, tax: 0, total: spec.total,
-      discount_codes: spec.discountCodes?.length ? spec.discountCodes : sql<string[]>`cast([] as varchar[])`, channel: spec.channel ?? null, status: spec.status ?? 'paid', source: 'api', created_at: now, updated_at: now,
+      discount_codes: spec.discountCodes?.length ? spec.discountCodes : sql<string[]>`cast([] as varchar[])`, channel: spec.channel ?? null, payment_method: spec.paymentMethod ?? null, status: spec.status ?? 'paid', source: 'api', created_at: now, updated_at: now,
     }));
     for (let i = 0; i < orderRows.length; i += 500) await this.storage.write.insertInto('orders').values(orderRows.slice(i, i + 500)).execute();
     const lines = specs.flatMap((spec, i) => {

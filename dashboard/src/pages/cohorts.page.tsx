@@ -13,7 +13,7 @@ type Metric = 'customers' | 'revenue' | 'ltv';
 const periodNames: Record<ReportQuery['period'], string> = { week: 'Week', month: 'Month', quarter: 'Quarter' };
 /** A label for every breakdown the server offers (the compiler checks none is missing). */
 const breakdownNames: Record<NonNullable<ReportQuery['breakdown']>, string> = {
-  channel: 'First channel', country: 'Country', first_category: 'First category', first_product: 'First product', first_discount: 'First order discounted',
+  channel: 'First channel', country: 'Country', first_category: 'First category', first_product: 'First product', first_discount: 'First order discounted', payment_method: 'First payment method',
 };
 const breakdowns = [{ value: '', label: 'None' }, ...Object.entries(breakdownNames).map(([value, label]) => ({ value, label }))];
 

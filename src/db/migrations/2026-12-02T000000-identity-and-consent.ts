@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
  * - `customer_aliases`: the other external ids a customer is known by (a CSV import keyed by email,
  *   Shopify's id, a Segment userId), so every source lands on one customer (docs/identity.md).
  * - Consent per channel on customers (status, when, from where), birthday, language, time zone.
- * - The payment method on orders.
+ * - The payment method on orders, and the first order's on the analytics summaries.
  * Existing customers who accept marketing are subscribed to email; the others were never asked.
  */
 const statements = [
@@ -27,6 +27,9 @@ const statements = [
   `alter table customers add column timezone varchar`,
   `update customers set email_consent = case when accepts_marketing then 'subscribed' else 'never_asked' end, sms_consent = 'never_asked'`,
   `alter table orders add column payment_method varchar`,
+  // The first order's payment method, a breakdown and filter of the analytics reports.
+  `alter table customer_summary add column payment_method varchar`,
+  `alter table customer_periods add column payment_method varchar`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -38,5 +41,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const column of ['email_consent', 'email_consent_at', 'email_consent_source', 'sms_consent', 'sms_consent_at', 'sms_consent_source', 'birthday', 'language', 'timezone']) {
     await sql.raw(`alter table customers drop column ${column}`).execute(db);
   }
-  await sql.raw(`alter table orders drop column payment_method`).execute(db);
+  for (const table of ['orders', 'customer_summary', 'customer_periods']) await sql.raw(`alter table ${table} drop column payment_method`).execute(db);
 }

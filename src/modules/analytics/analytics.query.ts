@@ -12,7 +12,7 @@ export type Period = (typeof periods)[number];
 export const compares = ['previous', 'year', 'none'] as const;
 export type Compare = (typeof compares)[number];
 /** Customer attributes a report can be broken down by or filtered on (all fixed at the first order). */
-export const breakdowns = ['channel', 'country', 'first_product', 'first_category', 'first_discount'] as const;
+export const breakdowns = ['channel', 'country', 'first_product', 'first_category', 'first_discount', 'payment_method'] as const;
 export type Breakdown = (typeof breakdowns)[number];
 export const clvDimensions = ['cohort', ...breakdowns] as const;
 export type ClvDimension = (typeof clvDimensions)[number];
@@ -24,6 +24,8 @@ export interface Filters {
   firstProduct?: string;
   firstCategory?: string;
   firstDiscount?: boolean;
+  /** The first order's payment method. */
+  paymentMethod?: string;
 }
 
 export interface AnalyticsQuery {
@@ -58,6 +60,7 @@ export const rawQuerySchema = z.object({
   first_product: z.string().min(1).optional(),
   first_category: z.string().min(1).optional(),
   first_discount: z.enum(['true', 'false']).optional(),
+  payment_method: z.string().min(1).optional(),
   retained: z.enum(['period', 'any_later']).optional(),
   since: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
@@ -127,6 +130,7 @@ export function parseAnalyticsQuery(input: unknown, defaults: QueryDefaults): An
     ...(raw.first_product !== undefined && { firstProduct: raw.first_product }),
     ...(raw.first_category !== undefined && { firstCategory: raw.first_category }),
     ...(raw.first_discount !== undefined && { firstDiscount: raw.first_discount === 'true' }),
+    ...(raw.payment_method !== undefined && { paymentMethod: raw.payment_method }),
   };
   return {
     from, to, compare, compareRange,

@@ -12,6 +12,7 @@ const breakdownColumns: Record<Breakdown, string> = {
   first_product: 'first_product_id',
   first_category: 'first_category',
   first_discount: 'first_discount',
+  payment_method: 'payment_method',
 };
 
 export function breakdownColumn(breakdown: Breakdown, alias: string): RawBuilder<unknown> {
@@ -38,6 +39,7 @@ export function attributeFilters(filters: Filters, alias: string, storeId: strin
   if (filters.country !== undefined) parts.push(sql`${col('country')} = ${filters.country}`);
   if (filters.firstCategory !== undefined) parts.push(sql`${col('first_category')} = ${filters.firstCategory}`);
   if (filters.firstDiscount !== undefined) parts.push(sql`${col('first_discount')} = ${filters.firstDiscount}`);
+  if (filters.paymentMethod !== undefined) parts.push(sql`${col('payment_method')} = ${filters.paymentMethod}`);
   if (filters.firstProduct !== undefined) {
     parts.push(sql`${col('first_product_id')} in (select id from products where store_id = ${storeId} and external_id = ${filters.firstProduct})`);
   }

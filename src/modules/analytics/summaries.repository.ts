@@ -105,7 +105,7 @@ export async function insertOrderFacts(tx: Tx, scope: Scope): Promise<void> {
 
 /**
  * Per customer: orders, revenue, first/second/last order day, what the first order was (product
- * with the largest line total, its category, channel, discount) and the second order's product.
+ * with the largest line total, its category, channel, discount, payment method) and the second order's product.
  */
 export async function insertCustomerSummary(tx: Tx, scope: Scope): Promise<void> {
   const s = scope.storeId;
@@ -132,13 +132,15 @@ export async function insertCustomerSummary(tx: Tx, scope: Scope): Promise<void>
     )
     select ${s}, a.customer_id, a.first_d, a.second_d, a.last_d, a.orders, a.gross,
       a.returned + coalesce(loose.returned, 0), a.revenue - coalesce(loose.returned, 0), a.revenue_12m,
-      coalesce(a.first_returned, false), f.product_id, p.category, n.product_id, a.first_channel, coalesce(a.first_discount, false), c.country
+      coalesce(a.first_returned, false), f.product_id, p.category, n.product_id, a.first_channel, coalesce(a.first_discount, false), c.country,
+      fo.payment_method
     from agg a
     left join loose on loose.customer_id = a.customer_id
     left join main_line f on f.order_id = a.first_order_id
     left join main_line n on n.order_id = a.second_order_id
     left join products p on p.store_id = ${s} and p.id = f.product_id
     left join customers c on c.store_id = ${s} and c.id = a.customer_id
+    left join orders fo on fo.store_id = ${s} and fo.id = a.first_order_id
   `.execute(tx);
 }
 
@@ -163,7 +165,7 @@ export async function insertCustomerPeriods(tx: Tx, scope: Scope): Promise<void>
       )
       select ${s}, ${kind}, p.customer_id, p.cohort_start, p.period_start, cast(${offset} as integer),
         p.period_start = cast(date_trunc(${sql.lit(kind)}, c.last_day) as date), p.orders, p.revenue,
-        c.channel, c.country, c.first_product_id, c.first_category, c.first_discount
+        c.channel, c.country, c.first_product_id, c.first_category, c.first_discount, c.payment_method
       from p join customer_summary c on c.store_id = ${s} and c.customer_id = p.customer_id
     `.execute(tx);
   }

@@ -21,4 +21,6 @@ export interface CustomerSummaryTable {
   channel: string | null;
   first_discount: boolean;
   country: string | null;
+  /** The first order's payment method (migration 2026-12-02T000000). */
+  payment_method: string | null;
 }
