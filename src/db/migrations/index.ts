@@ -10,6 +10,7 @@ import * as eventFingerprints from './2026-11-23T000900-event-fingerprints.js';
 import * as domainEvents from './2026-12-01T000000-domain-events.js';
 import * as returnOrderRef from './2026-12-01T000100-return-order-ref.js';
 import * as orderSourceTime from './2026-12-01T000200-order-source-time.js';
+import * as orderLifecycle from './2026-12-02T000100-order-lifecycle.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T000000-domain-events': domainEvents,
   '2026-12-01T000100-return-order-ref': returnOrderRef,
   '2026-12-01T000200-order-source-time': orderSourceTime,
+  '2026-12-02T000100-order-lifecycle': orderLifecycle,
 };
 
 export const migrationProvider: MigrationProvider = {

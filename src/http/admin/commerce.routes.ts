@@ -76,7 +76,7 @@ const returns = entity({
 });
 
 function batchResult(section: Section, summary: WriteSummary) {
-  return { ...summary[section], summary };
+  return { ...(summary[section] ?? { created: 0, updated: 0, unchanged: 0 }), summary };
 }
 
 function writeRoutes<T>(entity: EntitySpec<T>): RouteSpec[] {

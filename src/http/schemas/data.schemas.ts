@@ -99,6 +99,8 @@ export const returnSchema = component('Return', z.strictObject({
 export const writeCountsSchema = component('WriteCounts', z.strictObject({ created: count, updated: count, unchanged: count }));
 export const writeSummarySchema = component('WriteSummary', z.strictObject({
   customers: writeCountsSchema, products: writeCountsSchema, orders: writeCountsSchema, returns: writeCountsSchema,
+  fulfillments: writeCountsSchema.optional().meta({ description: 'Present when the batch carried fulfilments' }),
+  checkouts: writeCountsSchema.optional().meta({ description: 'Present when the batch carried checkouts' }),
 }));
 /** A batch: the counts of its own section, and the summary of everything the writer touched. */
 export const batchResultSchema = component('BatchResult', writeCountsSchema.extend({ summary: writeSummarySchema }));
