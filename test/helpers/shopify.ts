@@ -62,11 +62,11 @@ export function shopifyFulfillment(overrides: Record<string, unknown> = {}) {
 /** A checkout as `checkouts/create` and `checkouts/update` deliver it (the Abandoned checkout resource). */
 export function shopifyCheckout(overrides: Record<string, unknown> = {}) {
   return {
-    id: 981820079255243537, token: '123123123', cart_token: 'eeafa272cebfd4b22385bc4b645e762c', email: 'john@example.com', gateway: null,
+    id: 9818200792555, token: '123123123', cart_token: 'eeafa272cebfd4b22385bc4b645e762c', email: 'john@example.com', gateway: null,
     buyer_accepts_marketing: false, created_at: '2026-11-19T20:05:00-05:00', updated_at: '2026-11-19T20:10:00-05:00', landing_site: null, note: null,
     note_attributes: [], referring_site: null, shipping_lines: [], taxes_included: false, total_weight: 200, currency: 'USD',
     completed_at: null, closed_at: null, user_id: null, location_id: null, source_identifier: null, source_url: null, device_id: null,
-    phone: null, customer_locale: 'en', name: '#981820079255243537', source: null, source_name: 'web', presentment_currency: 'USD',
+    phone: null, customer_locale: 'en', name: '#9818200792555', source: null, source_name: 'web', presentment_currency: 'USD',
     abandoned_checkout_url: 'https://checkout.local/548380009/checkouts/123123123/recover?key=example-secret-token',
     discount_codes: [], tax_lines: [], buyer_accepts_sms_marketing: false, sms_marketing_phone: null,
     total_discounts: '0.00', total_line_items_price: '398.00', total_price: '398.00', total_tax: '0.00', subtotal_price: '398.00', total_duties: null,
