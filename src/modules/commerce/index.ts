@@ -9,4 +9,4 @@ export { CommerceService, type StagedWriteOptions, type WriteOptions } from './c
 export { StagingSink } from './commerce.sink.js';
 export { type Staged } from './commerce.staging.js';
 export { normaliseBatch, orderStatuses, type NormalLine, type NormalOrder, type NormalReturn } from './commerce.validation.js';
-export { orderSchema, returnSchema } from './commerce.schemas.js';
+export { fulfillmentSchema, orderSchema, returnSchema } from './commerce.schemas.js';

@@ -1,0 +1,56 @@
+/** Reading fulfilments and checkouts (written by the commerce writer). */
+import type { Db } from '../../db/database.js';
+
+export function fulfillmentsOf(db: Db, storeId: string, orderIds: number[]) {
+  return db.selectFrom('fulfillments')
+    .select(['id', 'external_id', 'order_id', 'order_external_id', 'status', 'shipment_status', 'carrier', 'tracking_number', 'tracking_url',
+      'shipped_at', 'delivered_at', 'lines', 'created_at', 'updated_at'])
+    .where('store_id', '=', storeId).where('order_id', 'in', orderIds)
+    .orderBy('order_id').orderBy('id').execute();
+}
+
+export function findFulfillment(db: Db, storeId: string, externalId: string) {
+  return db.selectFrom('fulfillments')
+    .select(['id', 'external_id', 'order_id', 'order_external_id', 'status', 'shipment_status', 'carrier', 'tracking_number', 'tracking_url',
+      'shipped_at', 'delivered_at', 'lines', 'created_at', 'updated_at'])
+    .where('store_id', '=', storeId).where('external_id', '=', externalId).orderBy('id').limit(1).executeTakeFirst();
+}
+
+export type CheckoutState = 'open' | 'completed' | 'abandoned' | 'deleted';
+
+export interface CheckoutFilter {
+  state?: CheckoutState | undefined;
+  /** Open checkouts with no change since this time count as abandoned. */
+  idleSince: Date;
+  customerId?: number | undefined;
+  /** Keyset: (updated_at, id) below this pair (most recent activity first). */
+  before?: { updatedAt: Date; id: number } | undefined;
+}
+
+export function listCheckouts(db: Db, storeId: string, filter: CheckoutFilter, limit: number) {
+  let query = db.selectFrom('checkouts as k')
+    .leftJoin('customers as c', (join) => join.onRef('c.id', '=', 'k.customer_id').on('c.store_id', '=', storeId))
+    .leftJoin('orders as o', (join) => join.onRef('o.id', '=', 'k.order_id').on('o.store_id', '=', storeId))
+    .select(['k.id', 'k.external_id', 'k.cart_id', 'k.customer_id', 'c.external_id as customer_external_id', 'k.anonymous_id', 'k.email',
+      'k.currency', 'k.value', 'k.items', 'k.recovery_url', 'k.source', 'k.started_at', 'k.updated_at', 'k.completed_at', 'k.order_id',
+      'o.external_id as order_external_id', 'k.deleted_at'])
+    .where('k.store_id', '=', storeId);
+  switch (filter.state) {
+    case 'completed': query = query.where('k.completed_at', 'is not', null); break;
+    case 'deleted': query = query.where('k.completed_at', 'is', null).where('k.deleted_at', 'is not', null); break;
+    case 'open': query = query.where('k.completed_at', 'is', null).where('k.deleted_at', 'is', null); break;
+    case 'abandoned': query = query.where('k.completed_at', 'is', null).where('k.deleted_at', 'is', null).where('k.updated_at', '<', filter.idleSince); break;
+    default: break;
+  }
+  if (filter.customerId !== undefined) query = query.where('k.customer_id', '=', filter.customerId);
+  const before = filter.before;
+  if (before) {
+    query = query.where((eb) => eb.or([
+      eb('k.updated_at', '<', before.updatedAt),
+      eb.and([eb('k.updated_at', '=', before.updatedAt), eb('k.id', '<', before.id)]),
+    ]));
+  }
+  return query.orderBy('k.updated_at', 'desc').orderBy('k.id', 'desc').limit(limit).execute();
+}
+
+export type CheckoutRow = Awaited<ReturnType<typeof listCheckouts>>[number];
