@@ -130,14 +130,8 @@ export interface FulfillmentInput {
 /** A fulfilment given inside its order. */
 export type OrderFulfillmentInput = Omit<FulfillmentInput, 'order_external_id'>;
 
-export interface CheckoutItemInput {
-  product_external_id?: string | null;
-  variant_external_id?: string | null;
-  sku?: string | null;
-  title?: string | null;
-  quantity: number;
-  unit_price: number;
-}
+/** An item of a cart: as an order line, without a line total. */
+export type CheckoutItemInput = Omit<OrderLineInput, 'total'>;
 
 /**
  * A started checkout or cart, matched by its external id (checkout id, or the cart id of a bare

@@ -120,6 +120,16 @@ export function checkArray(p: Problems, at: string, field: string | undefined, v
   return true;
 }
 
+/** The fields an order line and a cart item share. */
+export function checkLineFields(p: Problems, at: string, line: Omit<OrderLineInput, 'total'>): void {
+  checkId(p, at, 'product_external_id', line.product_external_id, false);
+  checkId(p, at, 'variant_external_id', line.variant_external_id, false);
+  checkText(p, at, 'sku', line.sku);
+  checkText(p, at, 'title', line.title);
+  checkQuantity(p, at, 'quantity', line.quantity);
+  checkMoney(p, at, 'unit_price', line.unit_price, true);
+}
+
 /** An id that `checkId` accepts without a closer look: short, starting with a visible ASCII character. */
 const plainId = (value: unknown): boolean => value === undefined || value === null
   || (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH && value.charCodeAt(0) > 32 && value.charCodeAt(0) < 127);
@@ -188,12 +198,7 @@ function order(p: Problems, at: string, o: OrderInput): NormalOrder {
       }
       const lat = `${at}.lines.${j}`;
       const before = p.count;
-      checkId(p, lat, 'product_external_id', line.product_external_id, false);
-      checkId(p, lat, 'variant_external_id', line.variant_external_id, false);
-      checkText(p, lat, 'sku', line.sku);
-      checkText(p, lat, 'title', line.title);
-      checkQuantity(p, lat, 'quantity', line.quantity);
-      checkMoney(p, lat, 'unit_price', line.unit_price, true);
+      checkLineFields(p, lat, line);
       checkMoney(p, lat, 'total', line.total, false);
       if (p.count === before && (line.total === undefined || line.total === null) && !Number.isSafeInteger(line.quantity * line.unit_price)) {
         p.add(lat, 'unit_price', `× quantity is more than the largest amount Hearth stores (${MAX_AMOUNT_TEXT})`);

@@ -5,7 +5,7 @@
  */
 import type { CheckoutInput, CheckoutItemInput, FulfillmentInput, FulfillmentLineInput } from './commerce.input.js';
 import {
-  checkArray, checkCurrency, checkDate, checkId, checkMoney, checkQuantity, checkText, type Problems,
+  checkArray, checkCurrency, checkDate, checkId, checkLineFields, checkMoney, checkQuantity, checkText, type Problems,
 } from './commerce.validation.js';
 import { fulfillmentStatuses } from '../orders/index.js';
 
@@ -53,12 +53,7 @@ export function checkoutOf(p: Problems, at: string, c: CheckoutInput): NormalChe
     c.items.forEach((item, j) => {
       const iat = `${at}.items.${j}`;
       if (item === null || typeof item !== 'object') return p.add(iat, undefined, 'must be an object');
-      checkId(p, iat, 'product_external_id', item.product_external_id, false);
-      checkId(p, iat, 'variant_external_id', item.variant_external_id, false);
-      checkText(p, iat, 'sku', item.sku);
-      checkText(p, iat, 'title', item.title);
-      checkQuantity(p, iat, 'quantity', item.quantity);
-      checkMoney(p, iat, 'unit_price', item.unit_price, true);
+      checkLineFields(p, iat, item);
       if (Number.isSafeInteger(item.quantity) && Number.isSafeInteger(item.unit_price)) sum += item.quantity * item.unit_price;
     });
     if (c.value === undefined && (c.currency === undefined || c.currency === null)) p.add(at, 'currency', 'is required with items');

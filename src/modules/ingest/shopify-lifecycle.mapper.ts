@@ -8,7 +8,7 @@
 import { isCurrency } from '../../lib/money.js';
 import type { CheckoutInput, FulfillmentInput, FulfillmentStatusInput } from '../commerce/index.js';
 import { fulfillmentStatuses } from '../orders/index.js';
-import { Bad, httpUrl, idOf, isObject, money, text, time, type Obj } from './shopify.values.js';
+import { Bad, httpUrl, idOf, isObject, lineItemOf, money, text, time, type Obj } from './shopify.values.js';
 
 const first = (list: unknown): unknown => (Array.isArray(list) ? list[0] : undefined);
 
@@ -57,19 +57,7 @@ export function checkoutOf(c: Obj, storeCurrency: string, customerId: string | u
   if (!id) throw new Bad('id', 'is required');
   const currency = (text(c.currency) ?? storeCurrency).toUpperCase();
   if (!isCurrency(currency)) throw new Bad('currency', `unknown ISO 4217 currency "${String(c.currency)}"`);
-  const items = (Array.isArray(c.line_items) ? c.line_items : []).map((item, j) => {
-    if (!isObject(item)) throw new Bad(`line_items.${j}`, 'must be an object');
-    const quantity = item.quantity;
-    if (!Number.isSafeInteger(quantity) || (quantity as number) < 0) throw new Bad(`line_items.${j}.quantity`, 'must be a whole number ≥ 0');
-    return {
-      product_external_id: idOf(item.product_id) ?? null,
-      variant_external_id: idOf(item.variant_id) ?? null,
-      sku: text(item.sku),
-      title: text(item.title) ?? text(item.presentment_title),
-      quantity: quantity as number,
-      unit_price: money(item.price, currency, `line_items.${j}.price`),
-    };
-  });
+  const items = (Array.isArray(c.line_items) ? c.line_items : []).map((item, j) => lineItemOf(item, j, currency));
   const updatedAt = typeof c.updated_at === 'string' ? time(c.updated_at, 'updated_at') : undefined;
   return {
     external_id: id,

@@ -7,7 +7,7 @@
 import { isCurrency } from '../../lib/money.js';
 import type { CustomerInput, CommerceBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../commerce/index.js';
 import { checkoutOf, checkoutRefsOf, deletedCheckoutOf, fulfillmentOf } from './shopify-lifecycle.mapper.js';
-import { Bad, idOf, isObject, money, text, time, type Obj } from './shopify.values.js';
+import { Bad, idOf, isObject, lineItemOf, money, text, time, type Obj } from './shopify.values.js';
 
 export const shopifyTopics = [
   'orders/create', 'orders/updated', 'orders/cancelled', 'orders/fulfilled', 'refunds/create', 'customers/create', 'customers/update',
@@ -85,19 +85,7 @@ function orderOf(o: Obj, storeCurrency: string): { order: OrderInput; customer: 
   const currency = (text(o.currency) ?? storeCurrency).toUpperCase();
   if (!isCurrency(currency)) throw new Bad('currency', `unknown ISO 4217 currency "${String(o.currency)}"`);
   if (!Array.isArray(o.line_items)) throw new Bad('line_items', 'must be a list');
-  const lines = o.line_items.map((item, j) => {
-    if (!isObject(item)) throw new Bad(`line_items.${j}`, 'must be an object');
-    const quantity = item.quantity;
-    if (!Number.isSafeInteger(quantity) || (quantity as number) < 0) throw new Bad(`line_items.${j}.quantity`, 'must be a whole number ≥ 0');
-    return {
-      product_external_id: idOf(item.product_id) ?? null,
-      variant_external_id: idOf(item.variant_id) ?? null,
-      sku: text(item.sku),
-      title: text(item.title) ?? text(item.name),
-      quantity: quantity as number,
-      unit_price: money(item.price, currency, `line_items.${j}.price`),
-    };
-  });
+  const lines = o.line_items.map((item, j) => lineItemOf(item, j, currency));
   const shippingSet = isObject(o.total_shipping_price_set) && isObject(o.total_shipping_price_set.shop_money) ? o.total_shipping_price_set.shop_money.amount : undefined;
   const shipping = shippingSet !== undefined
     ? money(shippingSet, currency, 'total_shipping_price_set.shop_money.amount')

@@ -33,3 +33,18 @@ export const httpUrl = (value: unknown): string | null => {
   const url = text(value);
   return url && /^https?:\/\/\S+$/i.test(url) && url.length <= 2048 ? url : null;
 };
+
+/** A line item of an order or a checkout: product, variant, SKU, title, quantity and unit price. */
+export function lineItemOf(item: unknown, j: number, currency: string) {
+  if (!isObject(item)) throw new Bad(`line_items.${j}`, 'must be an object');
+  const quantity = item.quantity;
+  if (!Number.isSafeInteger(quantity) || (quantity as number) < 0) throw new Bad(`line_items.${j}.quantity`, 'must be a whole number ≥ 0');
+  return {
+    product_external_id: idOf(item.product_id) ?? null,
+    variant_external_id: idOf(item.variant_id) ?? null,
+    sku: text(item.sku),
+    title: text(item.title) ?? text(item.name) ?? text(item.presentment_title),
+    quantity: quantity as number,
+    unit_price: money(item.price, currency, `line_items.${j}.price`),
+  };
+}
