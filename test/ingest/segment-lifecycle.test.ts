@@ -58,6 +58,10 @@ describe('Segment lifecycle events', () => {
       'select external_id, value, currency, items, anonymous_id, customer_id, completed_at, recovery_url from checkouts where store_id = ? and external_id = ?', t.storeId, 'cart-77');
     expect((await cart())[0]).toMatchObject({ value: 1250, currency: 'EUR', anonymous_id: 'anon-cart-1', customer_id: null, recovery_url: 'https://shop.example/cart' });
     expect((JSON.parse((await cart())[0]!.items) as { sku: string }[]).map((i) => i.sku)).toEqual(['A', 'B']);
+    // Once the visitor is identified, the cart lists as the customer's.
+    expect((await track('Signed In', {}, { anonymousId: 'anon-cart-1', userId: 'cust-l7' })).statusCode).toBe(200);
+    const listed = (await t.services.checkouts.list(t.storeId, { limit: 10, status: 'open' })).data.find((c) => c.external_id === 'cart-77');
+    expect(listed).toMatchObject({ customer_external_id: 'cust-l7' });
 
     const started = { cart_id: 'cart-77', value: 20, currency: 'EUR', products: [{ product_id: 'p-C', sku: 'C', name: 'C', price: 10, quantity: 2 }] };
     expect((await track('Checkout Started', started, { timestamp: '2026-11-20T10:05:00Z' })).statusCode).toBe(200);

@@ -1,4 +1,5 @@
 /** Reading fulfilments and checkouts (written by the commerce writer). */
+import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 
 export function fulfillmentsOf(db: Db, storeId: string, orderIds: number[]) {
@@ -28,10 +29,14 @@ export interface CheckoutFilter {
 }
 
 export function listCheckouts(db: Db, storeId: string, filter: CheckoutFilter, limit: number) {
+  // A cart left by a visitor identified since is the customer's.
+  const customerId = sql<number | null>`coalesce(k.customer_id, i.customer_id)`;
   let query = db.selectFrom('checkouts as k')
-    .leftJoin('customers as c', (join) => join.onRef('c.id', '=', 'k.customer_id').on('c.store_id', '=', storeId))
+    .leftJoin('identities as i', (join) => join.onRef('i.anonymous_id', '=', 'k.anonymous_id').on('i.store_id', '=', storeId))
+    .leftJoin('customers as c', (join) => join.on('c.id', '=', customerId).on('c.store_id', '=', storeId))
     .leftJoin('orders as o', (join) => join.onRef('o.id', '=', 'k.order_id').on('o.store_id', '=', storeId))
-    .select(['k.id', 'k.external_id', 'k.cart_id', 'k.customer_id', 'c.external_id as customer_external_id', 'k.anonymous_id', 'k.email',
+    .select([customerId.as('customer_id')])
+    .select(['k.id', 'k.external_id', 'k.cart_id', 'c.external_id as customer_external_id', 'k.anonymous_id', 'k.email',
       'k.currency', 'k.value', 'k.items', 'k.recovery_url', 'k.source', 'k.started_at', 'k.updated_at', 'k.completed_at', 'k.order_id',
       'o.external_id as order_external_id', 'k.deleted_at'])
     .where('k.store_id', '=', storeId);
@@ -42,7 +47,7 @@ export function listCheckouts(db: Db, storeId: string, filter: CheckoutFilter, l
     case 'abandoned': query = query.where('k.completed_at', 'is', null).where('k.deleted_at', 'is', null).where('k.updated_at', '<', filter.idleSince); break;
     default: break;
   }
-  if (filter.customerId !== undefined) query = query.where('k.customer_id', '=', filter.customerId);
+  if (filter.customerId !== undefined) query = query.where(customerId, '=', filter.customerId);
   const before = filter.before;
   if (before) {
     query = query.where((eb) => eb.or([
