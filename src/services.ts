@@ -10,7 +10,7 @@ import { AnalyticsService } from './modules/analytics/index.js';
 import { CatalogService } from './modules/catalog/index.js';
 import { CustomersService } from './modules/customers/index.js';
 import { CommerceService } from './modules/commerce/index.js';
-import { OrdersService } from './modules/orders/index.js';
+import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { ImportsService } from './modules/imports/index.js';
@@ -30,6 +30,7 @@ export interface Services {
   customers: CustomersService;
   catalog: CatalogService;
   orders: OrdersService;
+  checkouts: CheckoutsService;
   events: EventsService;
   ingest: IngestService;
   imports: ImportsService;
@@ -53,6 +54,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     customers: new CustomersService(storage.read),
     catalog: new CatalogService(storage.read),
     orders: new OrdersService(storage.read),
+    checkouts: new CheckoutsService(storage.read),
     events: new EventsService(storage.read),
     ingest: new IngestService(storage, logger, () => services),
     imports: new ImportsService(storage.write, storage.read, () => ({ accounts: services.accounts, writer: services.commerce }), config.defaultTimeZone),

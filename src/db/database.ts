@@ -13,7 +13,9 @@ import type { ProductTable, VariantTable } from '../modules/catalog/index.js';
 import type { DomainEventTable, EventSubscriptionTable } from '../modules/domain-events/index.js';
 import type { CustomerAliasTable, CustomerTable } from '../modules/customers/index.js';
 import type { EventTable, IdentityTable } from '../modules/events/index.js';
-import type { OrderLineTable, OrderTable, ReturnLineTable, ReturnTable } from '../modules/orders/index.js';
+import type {
+  CheckoutOrderTable, CheckoutTable, FulfillmentTable, OrderLineTable, OrderTable, ReturnLineTable, ReturnTable,
+} from '../modules/orders/index.js';
 import { ConnectionPool, DuckDBDialect } from './duckdb/dialect.js';
 import { migrationProvider } from './migrations/index.js';
 
@@ -31,6 +33,9 @@ export interface Database {
   order_lines: OrderLineTable;
   returns: ReturnTable;
   return_lines: ReturnLineTable;
+  fulfillments: FulfillmentTable;
+  checkouts: CheckoutTable;
+  checkout_orders: CheckoutOrderTable;
   events: EventTable;
   identities: IdentityTable;
   jobs: JobTable;

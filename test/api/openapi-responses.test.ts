@@ -131,6 +131,10 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/products/:id', { params: { id: 'ext:prod-1' } });
     await ok(200, 'GET', '/api/v1/orders/:id', { params: { id: orders.data[0].id } });
     await ok(200, 'GET', '/api/v1/returns/:id', { params: { id: 'ext:ret-1' } });
+    const shipment = { carrier: 'UPS', tracking_number: '1Z999', tracking_url: 'https://ups.example/1Z999', shipped_at: '2024-03-02T09:00:00Z' };
+    await ok(201, 'PUT', '/api/v1/orders/:id/fulfillments/:fulfillment_id', { params: { id: 'ord-1', fulfillment_id: 'ful-1' }, payload: shipment });
+    await ok(200, 'PUT', '/api/v1/orders/:id/fulfillments/:fulfillment_id', { params: { id: 'ord-1', fulfillment_id: 'ful-1' }, payload: { shipment_status: 'delivered', delivered_at: '2024-03-04T15:00:00Z' } });
+    await ok(200, 'GET', '/api/v1/orders/:id', { params: { id: 'ext:ord-1' } });
 
     // Tracking and webhooks
     const message = { userId: 'cust-1', messageId: 'm-1', event: 'Product Viewed', properties: { sku: 'MUG' } };
@@ -138,6 +142,9 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/v1/track', { payload: { ...message, messageId: 'm-3' } });
     await ok(200, 'POST', '/v1/identify', { payload: { userId: 'cust-9', messageId: 'm-4', traits: { email: 'nine@example.com' } } });
     await ok(200, 'POST', '/v1/page', { payload: { anonymousId: 'anon-2', messageId: 'm-5', name: 'Cart' } });
+    await ok(200, 'POST', '/v1/track', { payload: { anonymousId: 'anon-2', messageId: 'm-6', event: 'Checkout Started', timestamp: '2024-03-01T09:00:00Z',
+      properties: { checkout_id: 'chk-1', value: 12.5, currency: 'USD', url: 'https://shop.example/checkout/chk-1', products: [{ product_id: 'prod-1', price: 12.5, quantity: 1 }] } } });
+    await ok(200, 'GET', '/api/v1/checkouts', { query: { status: 'abandoned', idle_minutes: 30 } });
     await ok(200, 'POST', '/v1/screen', { payload: { anonymousId: 'anon-2', messageId: 'm-6', name: 'Home' } });
     await ok(200, 'POST', '/v1/group', { payload: { userId: 'cust-1', messageId: 'm-7', groupId: 'g-1' } });
     await ok(200, 'POST', '/v1/alias', { payload: { userId: 'cust-1', previousId: 'anon-1', messageId: 'm-8' } });
@@ -209,6 +216,8 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(401, 'GET', '/api/v1/customers', { auth: 'hk_secret_wrong' });
     await ok(404, 'GET', '/api/v1/customers/:id', { params: { id: 'ext:nobody' } });
     await ok(422, 'GET', '/api/v1/orders', { query: { status: 'lost' } });
+    await ok(422, 'PUT', '/api/v1/orders/:id/fulfillments/:fulfillment_id', { params: { id: 'ord-1', fulfillment_id: 'ful-2' }, payload: { status: 'shipped' } });
+    await ok(422, 'GET', '/api/v1/checkouts', { query: { status: 'lost' } });
     await ok(403, 'POST', '/api/v1/keys', { payload: { kind: 'secret' } });
     await ok(413, 'POST', '/api/v1/customers/batch', { payload: { customers: Array.from({ length: 1001 }, (_, i) => ({ external_id: `c${i}` })) } });
     await ok(422, 'POST', '/v1/track', { auth: null, headers: { authorization: `Basic ${Buffer.from(`${(await t.services.accounts.createApiKey(storeId, 'write', 'w')).key}:`).toString('base64')}` }, payload: { messageId: 'x' } });

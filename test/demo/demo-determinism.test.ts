@@ -46,6 +46,10 @@ async function generate(options: DemoOptions) {
       from events e left join customers c on c.id = e.customer_id order by e.message_id`),
     identities: await rows(`select i.anonymous_id, c.external_id as customer, i.created_at from identities i join customers c on c.id = i.customer_id
       order by i.anonymous_id`),
+    fulfillments: await rows(`select f.external_id, o.external_id as order_external_id, f.status, f.shipment_status, f.carrier, f.tracking_number,
+      f.tracking_url, f.shipped_at, f.delivered_at, f.lines, o.placed_at from fulfillments f join orders o on o.id = f.order_id order by f.external_id`),
+    checkouts: await rows(`select k.external_id, c.external_id as customer, k.email, k.currency, k.value, k.items, k.recovery_url, k.started_at,
+      k.updated_at, k.completed_at from checkouts k join customers c on c.id = k.customer_id order by k.external_id`),
   };
 }
 
@@ -61,11 +65,27 @@ describe('demo generator: determinism', () => {
     expect(b.returns).toEqual(a.returns);
     expect(b.events).toEqual(a.events);
     expect(b.identities).toEqual(a.identities);
+    expect(b.fulfillments).toEqual(a.fulfillments);
+    expect(b.checkouts).toEqual(a.checkouts);
     expect(a.orders.length).toBe(a.counts.orders);
     expect(a.lines.length).toBe(a.counts.order_lines);
     expect(a.returns.length).toBe(a.counts.returns);
     expect(a.events.length).toBe(a.counts.events);
     expect(a.identities.length).toBe(a.counts.identities);
+    expect(a.fulfillments.length).toBe(a.counts.fulfillments);
+    expect(a.checkouts.length).toBe(a.counts.checkouts);
+    // Most orders are shipped 1–3 days after they are placed and delivered 2–6 days after; a few carts stay open.
+    const fulfillments = a.fulfillments as { placed_at: Date; shipped_at: Date; delivered_at: Date | null }[];
+    expect(fulfillments.length).toBeGreaterThan(0.95 * a.counts.orders);
+    const days = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 86_400_000;
+    for (const f of fulfillments) {
+      expect(days(f.placed_at, f.shipped_at)).toBeGreaterThanOrEqual(1);
+      expect(days(f.placed_at, f.shipped_at)).toBeLessThanOrEqual(3);
+      if (f.delivered_at) expect(days(f.placed_at, f.delivered_at)).toBeLessThanOrEqual(6);
+    }
+    expect(fulfillments.filter((f) => f.delivered_at).length).toBeGreaterThan(0.9 * fulfillments.length);
+    expect(a.checkouts.length).toBeGreaterThan(5);
+    expect((a.checkouts as { completed_at: Date | null }[]).every((k) => k.completed_at === null)).toBe(true);
     const placed = (rows: { placed_at: Date }[]) => rows.slice(0, 25).map((o) => o.placed_at.getTime());
     expect(placed(c.orders as { placed_at: Date }[])).not.toEqual(placed(a.orders as { placed_at: Date }[]));
     const emails = (rows: { email: string }[]) => rows.slice(0, 25).map((o) => o.email);

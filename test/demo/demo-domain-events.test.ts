@@ -33,6 +33,11 @@ describe('the demo records domain events', () => {
       'return.created': counts.returns,
       // Each demo return refunds its own order.
       'order.refunded': counts.returns,
+      // Shipments (every one shipped, most delivered) and the carts left open.
+      'order.fulfilled': counts.fulfillments,
+      'order.shipped': counts.fulfillments,
+      'order.delivered': await count(`select count(*) as n from fulfillments where store_id = '${STORE}' and delivered_at is not null`),
+      'checkout.started': counts.checkouts,
     });
     expect(await count(`select count(*) as n from customers where store_id = '${STORE}'`)).toBe(counts.customers);
     expect(await count(`select count(*) as n from orders where store_id = '${STORE}'`)).toBe(counts.orders);

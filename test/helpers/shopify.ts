@@ -1,4 +1,4 @@
-/** Shopify webhook payloads in the shapes of Shopify's Admin REST resources (Order, Refund, Customer). */
+/** Shopify webhook payloads in the shapes of Shopify's Admin REST resources (Order, Refund, Customer, Fulfillment, Abandoned checkout). */
 import { createHmac, randomUUID } from 'node:crypto';
 
 export const shopifyCustomer = {
@@ -39,6 +39,42 @@ export function shopifyRefund(overrides: Record<string, unknown> = {}) {
     ],
     transactions: [{ id: 179259969, order_id: 5912345678901, kind: 'refund', status: 'success', amount: '199.00', currency: 'USD', gateway: 'bogus' }],
     order_adjustments: [],
+    ...overrides,
+  };
+}
+
+/** A fulfilment as `fulfillments/create` and `fulfillments/update` deliver it (and as orders carry it in `fulfillments`). */
+export function shopifyFulfillment(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 4903115767987, order_id: 5912345678901, status: 'success', created_at: '2026-11-21T09:30:00-05:00', service: 'manual',
+    updated_at: '2026-11-21T09:30:00-05:00', tracking_company: 'UPS', shipment_status: null, location_id: 905684977, origin_address: null,
+    email: 'john@example.com', destination: { first_name: 'John', last_name: 'Smith', address1: '123 Elm St.', city: 'Ottawa', zip: 'K2P 1L4', country: 'Canada' },
+    line_items: [
+      { id: 466157049, product_id: 632910392, variant_id: 39072856, sku: 'IPOD2008GREEN', title: 'IPod Nano - 8gb', quantity: 1, price: '199.00', fulfillment_status: 'fulfilled' },
+    ],
+    tracking_number: '1Z2345', tracking_numbers: ['1Z2345'], tracking_url: 'https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums=1Z2345',
+    tracking_urls: ['https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums=1Z2345'], receipt: {}, name: '#1001.1',
+    admin_graphql_api_id: 'gid://shopify/Fulfillment/4903115767987',
+    ...overrides,
+  };
+}
+
+/** A checkout as `checkouts/create` and `checkouts/update` deliver it (the Abandoned checkout resource). */
+export function shopifyCheckout(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 9818200792555, token: '123123123', cart_token: 'eeafa272cebfd4b22385bc4b645e762c', email: 'john@example.com', gateway: null,
+    buyer_accepts_marketing: false, created_at: '2026-11-19T20:05:00-05:00', updated_at: '2026-11-19T20:10:00-05:00', landing_site: null, note: null,
+    note_attributes: [], referring_site: null, shipping_lines: [], taxes_included: false, total_weight: 200, currency: 'USD',
+    completed_at: null, closed_at: null, user_id: null, location_id: null, source_identifier: null, source_url: null, device_id: null,
+    phone: null, customer_locale: 'en', name: '#9818200792555', source: null, source_name: 'web', presentment_currency: 'USD',
+    abandoned_checkout_url: 'https://checkout.local/548380009/checkouts/123123123/recover?key=example-secret-token',
+    discount_codes: [], tax_lines: [], buyer_accepts_sms_marketing: false, sms_marketing_phone: null,
+    total_discounts: '0.00', total_line_items_price: '398.00', total_price: '398.00', total_tax: '0.00', subtotal_price: '398.00', total_duties: null,
+    line_items: [
+      { key: 'cb2c5c4bc3c0b5e1', product_id: 632910392, variant_id: 49148385, sku: 'IPOD2008RED', title: 'IPod Nano - 8gb', variant_title: 'red',
+        presentment_title: 'IPod Nano - 8gb', quantity: 2, price: '199.00', line_price: '398.00', requires_shipping: true, taxable: true, vendor: 'Apple' },
+    ],
+    customer: { ...shopifyCustomer },
     ...overrides,
   };
 }

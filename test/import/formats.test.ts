@@ -28,6 +28,10 @@ describe('shopify exports', () => {
     expect(await one(`select total, tax, status from orders where external_id = '5003'`)).toEqual({ total: '2400', tax: '0', status: 'pending' });
     expect(await one(`select status from orders where external_id = '5005'`)).toEqual({ status: 'cancelled' });
     expect(await ctx.count(`select count(*) from order_lines l join orders o on o.id = l.order_id where o.external_id = '5007'`)).toBe(1);
+    // Fulfilled orders get a fulfilment, shipped at `Fulfilled at` when the export has it.
+    expect(await one(`select f.external_id, strftime(f.shipped_at, '%Y-%m-%d %H:%M:%S') as shipped, f.status from fulfillments f join orders o on o.id = f.order_id
+      where o.external_id = '5001'`)).toEqual({ external_id: '5001-fulfillment', shipped: '2024-03-02 14:00:00', status: 'success' });
+    expect(await ctx.count(`select count(*) from fulfillments f join orders o on o.id = f.order_id where o.status = 'fulfilled'`)).toBe(await ctx.count(`select count(*) from orders where status = 'fulfilled'`));
 
     const customers = await ctx.importFiles([fixture('imports/shopify-customers.csv')], 'shopify-customers');
     expect(customers).toMatchObject({ rowsRead: 4, rowsRejected: 1, customers: { created: 1, updated: 2 } });

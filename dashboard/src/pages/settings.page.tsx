@@ -65,7 +65,10 @@ function StoreForm() {
   );
 }
 
-const shopifyTopics = ['orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'];
+const shopifyTopics = [
+  'orders/create', 'orders/updated', 'orders/cancelled', 'orders/fulfilled', 'refunds/create', 'customers/create', 'customers/update',
+  'fulfillments/create', 'fulfillments/update', 'checkouts/create', 'checkouts/update', 'checkouts/delete',
+];
 
 /** Where Shopify sends its webhooks, and the shared secret their signatures are checked with. */
 function ShopifyPanel() {

@@ -11,6 +11,7 @@ import * as domainEvents from './2026-12-01T000000-domain-events.js';
 import * as returnOrderRef from './2026-12-01T000100-return-order-ref.js';
 import * as orderSourceTime from './2026-12-01T000200-order-source-time.js';
 import * as identityAndConsent from './2026-12-02T000000-identity-and-consent.js';
+import * as orderLifecycle from './2026-12-02T000100-order-lifecycle.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T000100-return-order-ref': returnOrderRef,
   '2026-12-01T000200-order-source-time': orderSourceTime,
   '2026-12-02T000000-identity-and-consent': identityAndConsent,
+  '2026-12-02T000100-order-lifecycle': orderLifecycle,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -8,12 +8,12 @@ import { AppError } from '../../lib/errors.js';
 import { productSchema } from '../../modules/catalog/index.js';
 import { customerSchema } from '../../modules/customers/index.js';
 import type { CommerceBatch, WriteSummary } from '../../modules/commerce/index.js';
-import { externalId, isoInstant, orderSchema, returnSchema } from '../../modules/commerce/index.js';
+import { externalId, fulfillmentSchema, isoInstant, orderSchema, returnSchema } from '../../modules/commerce/index.js';
 import { orderStatuses } from '../../modules/orders/index.js';
 import type { Services } from '../../services.js';
 import { route, type RouteSpec } from '../route.js';
 import {
-  batchResultSchema, customerPage, customerSchema as customerView, orderPage, orderSchema as orderView, productPage, productSchema as productView,
+  batchResultSchema, checkoutPage, checkoutStatus, customerPage, fulfillmentSchema as fulfillmentView, customerSchema as customerView, orderPage, orderSchema as orderView, productPage, productSchema as productView,
   returnPage, returnSchema as returnView, upsertResult,
 } from '../schemas/data.schemas.js';
 
@@ -76,7 +76,7 @@ const returns = entity({
 });
 
 function batchResult(section: Section, summary: WriteSummary) {
-  return { ...summary[section], summary };
+  return { ...(summary[section] ?? { created: 0, updated: 0, unchanged: 0 }), summary };
 }
 
 function writeRoutes<T>(entity: EntitySpec<T>): RouteSpec[] {
@@ -160,6 +160,36 @@ const listRoutes: RouteSpec[] = [
   }),
 ];
 
+/** An order's fulfilments are written one by one under the order; checkouts are read (they come from tracking and Shopify). */
+const lifecycleRoutes: RouteSpec[] = [
+  route({
+    method: 'PUT', url: '/api/v1/orders/:id/fulfillments/:fulfillment_id', operationId: 'upsertFulfillment', permission: 'write', tag: 'Orders',
+    summary: 'Create or update one fulfilment of an order (by the order\'s and the fulfilment\'s external ids): carrier, tracking, shipped and delivered times; the order may arrive later',
+    status: 201, alsoStatus: [200], response: upsertResult(fulfillmentView),
+    statusDescriptions: { 201: 'The fulfilment was created', 200: 'The fulfilment was updated, or was already as sent (`result` says which)' },
+    params: z.object({
+      id: externalId.meta({ description: 'The external id of the order' }),
+      fulfillment_id: externalId.meta({ description: 'The external id of the fulfilment' }),
+    }),
+    body: fulfillmentSchema,
+    handler: async ({ services, storeId, params, body, reply }) => {
+      const outcome = await services.commerce.writeOne(storeId, 'fulfillments', { ...body, external_id: params.fulfillment_id, order_external_id: params.id });
+      const data = await services.orders.getFulfillment(storeId, params.fulfillment_id);
+      if (outcome !== 'created') reply.status(200);
+      return { result: outcome, data };
+    },
+  }),
+  route({
+    method: 'GET', url: '/api/v1/checkouts', operationId: 'listCheckouts', response: checkoutPage, permission: 'read', tag: 'Orders',
+    summary: 'Checkouts and carts, most recently changed first; status open, completed (an order named them), deleted, or abandoned (open with no change for idle_minutes, default 60)',
+    query: z.object({
+      limit, cursor, status: checkoutStatus.optional(), customer_id: internalId.optional(),
+      idle_minutes: z.coerce.number().int().min(1).max(525_600).optional(),
+    }).strict(),
+    handler: async ({ services, storeId, query }) => services.checkouts.list(storeId, query),
+  }),
+];
+
 export const commerceRoutes: RouteSpec[] = [
-  ...listRoutes, ...writeRoutes(customers), ...writeRoutes(products), ...writeRoutes(orders), ...writeRoutes(returns),
+  ...listRoutes, ...writeRoutes(customers), ...writeRoutes(products), ...writeRoutes(orders), ...writeRoutes(returns), ...lifecycleRoutes,
 ];

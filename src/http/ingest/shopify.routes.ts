@@ -1,6 +1,7 @@
 /**
- * Shopify webhooks. Configure each topic in Shopify (orders/create, orders/updated,
- * orders/cancelled, refunds/create, customers/create, customers/update) to POST JSON to
+ * Shopify webhooks. Configure each topic in Shopify (orders/create, orders/updated, orders/cancelled,
+ * orders/fulfilled, refunds/create, customers/create, customers/update, fulfillments/create,
+ * fulfillments/update, checkouts/create, checkouts/update, checkouts/delete) to POST JSON to
  * `/webhooks/shopify/<store id or slug>` and set the store's Shopify secret in Hearth.
  */
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 /** Answers of the data API: customers, products, orders, returns, and the writer's counts. */
 import { z } from 'zod';
 import { consentStatuses } from '../../modules/customers/index.js';
-import { orderStatuses } from '../../modules/orders/index.js';
+import { fulfillmentStatuses, orderStatuses } from '../../modules/orders/index.js';
 import { component, count, currency, minorUnits, page, timestamp } from './common.schemas.js';
 
 export const orderStatus = z.enum(orderStatuses);
@@ -67,6 +67,28 @@ export const orderLineSchema = component('OrderLine', z.strictObject({
   total: minorUnits,
 }));
 
+export const fulfillmentSchema = component('Fulfillment', z.strictObject({
+  id: z.number().int(),
+  external_id: z.string(),
+  order_id: z.number().int().nullable().meta({ description: 'Null until the order is known' }),
+  order_external_id: z.string(),
+  status: z.enum(fulfillmentStatuses),
+  shipment_status: z.string().nullable().meta({ description: "The carrier's status: in_transit, out_for_delivery, delivered, …" }),
+  carrier: z.string().nullable(),
+  tracking_number: z.string().nullable(),
+  tracking_url: z.string().nullable(),
+  shipped_at: timestamp.nullable(),
+  delivered_at: timestamp.nullable(),
+  lines: z.array(z.strictObject({
+    product_external_id: z.string().nullable(),
+    variant_external_id: z.string().nullable(),
+    sku: z.string().nullable(),
+    quantity: z.number().int(),
+  })),
+  created_at: timestamp,
+  updated_at: timestamp,
+}));
+
 export const orderSchema = component('Order', z.strictObject({
   id: z.number().int(),
   external_id: z.string(),
@@ -87,6 +109,38 @@ export const orderSchema = component('Order', z.strictObject({
   created_at: timestamp,
   updated_at: timestamp,
   lines: z.array(orderLineSchema).optional().meta({ description: 'Present on a single order, not in lists' }),
+  fulfillments: z.array(fulfillmentSchema).optional().meta({ description: 'Present on a single order, not in lists' }),
+}));
+
+export const checkoutStatus = z.enum(['open', 'completed', 'abandoned', 'deleted']);
+
+export const checkoutSchema = component('Checkout', z.strictObject({
+  id: z.number().int(),
+  external_id: z.string().meta({ description: 'The checkout id, or the cart id of a bare cart' }),
+  cart_id: z.string().nullable(),
+  status: checkoutStatus.meta({ description: 'abandoned: open with no change for idle_minutes' }),
+  customer_id: z.number().int().nullable(),
+  customer_external_id: z.string().nullable(),
+  anonymous_id: z.string().nullable(),
+  email: z.string().nullable(),
+  currency: currency.nullable(),
+  value: minorUnits.nullable(),
+  items: z.array(z.strictObject({
+    product_external_id: z.string().nullable(),
+    variant_external_id: z.string().nullable(),
+    sku: z.string().nullable(),
+    title: z.string().nullable(),
+    quantity: z.number().int(),
+    unit_price: minorUnits,
+  })),
+  recovery_url: z.string().nullable(),
+  source: z.string(),
+  started_at: timestamp,
+  updated_at: timestamp.meta({ description: 'The last change, by the source\'s clock' }),
+  completed_at: timestamp.nullable(),
+  order_id: z.number().int().nullable(),
+  order_external_id: z.string().nullable(),
+  deleted_at: timestamp.nullable(),
 }));
 
 export const returnSchema = component('Return', z.strictObject({
@@ -113,6 +167,8 @@ export const returnSchema = component('Return', z.strictObject({
 export const writeCountsSchema = component('WriteCounts', z.strictObject({ created: count, updated: count, unchanged: count }));
 export const writeSummarySchema = component('WriteSummary', z.strictObject({
   customers: writeCountsSchema, products: writeCountsSchema, orders: writeCountsSchema, returns: writeCountsSchema,
+  fulfillments: writeCountsSchema.optional().meta({ description: 'Present when the batch carried fulfilments' }),
+  checkouts: writeCountsSchema.optional().meta({ description: 'Present when the batch carried checkouts' }),
 }));
 /** A batch: the counts of its own section, and the summary of everything the writer touched. */
 export const batchResultSchema = component('BatchResult', writeCountsSchema.extend({ summary: writeSummarySchema }));
@@ -126,11 +182,14 @@ export const customerPage = page(customerSchema);
 export const productPage = page(productSchema);
 export const orderPage = page(orderSchema);
 export const returnPage = page(returnSchema);
+export const checkoutPage = page(checkoutSchema);
 
 export type OrderStatus = z.infer<typeof orderStatus>;
 export type Customer = z.input<typeof customerSchema>;
 export type Product = z.input<typeof productSchema>;
 export type Order = z.input<typeof orderSchema>;
 export type Return = z.input<typeof returnSchema>;
+export type Fulfillment = z.input<typeof fulfillmentSchema>;
+export type Checkout = z.input<typeof checkoutSchema>;
 export type WriteCounts = z.input<typeof writeCountsSchema>;
 export type WriteSummary = z.input<typeof writeSummarySchema>;

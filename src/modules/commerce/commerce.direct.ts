@@ -4,7 +4,8 @@
  * orders it names), then one INSERT per table that gains rows — a handful of statements instead
  * of the merge's twenty-odd, which are most of a single write's time.
  *
- * It applies only when the result is certain without the merge: no returns, no variants, every
+ * It applies only when the result is certain without the merge: no returns, fulfilments, checkouts or
+ * checkout ids, no variants, every
  * order new or exactly as stored, and every customer or product either new or only referred to (an
  * order naming a stored customer whose record is not earlier than the order). Anything else returns
  * undefined and the batch takes the general path in the same transaction. What is written and
@@ -73,6 +74,10 @@ async function lookup(connection: DuckDBConnection, storeId: string, ids: Record
   if (ids.orders.length > 0) {
     parts.push(`select 'orphans' as kind, order_external_id as external_id, min(id) as id, null::timestamp as created_at
      from returns where store_id = ${store} and order_id is null and order_external_id in (${ids.orders.map((id) => params.text(id)).join(', ')})
+     group by order_external_id`);
+    // So do fulfilments.
+    parts.push(`select 'orphans' as kind, order_external_id as external_id, min(id) as id, null::timestamp as created_at
+     from fulfillments where store_id = ${store} and order_id is null and order_external_id in (${ids.orders.map((id) => params.text(id)).join(', ')})
      group by order_external_id`);
   }
   const found = { customers: new Map<string, Stored>(), products: new Map<string, Stored>(), orders: new Map<string, Stored>(), orphans: new Map<string, Stored>() };
@@ -161,6 +166,8 @@ async function insert(connection: DuckDBConnection, sql: string, params: Params)
 /** Writes the batch the short way, or returns undefined when it needs the merge. */
 export async function writeDirect(connection: DuckDBConnection, storeId: string, batch: NormalBatch, now: Date, source: string): Promise<WriteSummary | undefined> {
   if (batch.returns.length > 0 || batch.orders.length > DIRECT_MAX_ENTITIES) return undefined;
+  // Fulfilments, checkouts and orders completing checkouts take the merge (`lifecycle.merge.ts`).
+  if (batch.fulfillments.length > 0 || batch.checkouts.length > 0 || batch.orders.some((o) => (o.checkout_ids?.length ?? 0) > 0)) return undefined;
   if (batch.orders.some((o) => o.lines.some((l) => l.variant_external_id))) return undefined;
   if (batch.products.some((p) => (p.variants?.length ?? 0) > 0)) return undefined;
   const customers = collectCustomers(batch);

@@ -13,7 +13,7 @@ const STORE = `getvariable('${mergeVariables.store}')`;
 const CLOCK = `getvariable('${mergeVariables.clock}')`;
 const SOURCE = `getvariable('${mergeVariables.source}')`;
 
-const row = (entityId: string, customerId: string, data: Record<string, string>) => ({
+export const row = (entityId: string, customerId: string, data: Record<string, string>) => ({
   storeId: STORE, entityId, customerId, data: jsonPayload(data), occurredAt: CLOCK,
 });
 

@@ -91,6 +91,10 @@ export interface OrderInput {
    * stored is skipped, so an update delivered late cannot revert a newer state.
    */
   source_updated_at?: Date | null;
+  /** The order's shipments (stored as fulfilments of this order). */
+  fulfillments?: OrderFulfillmentInput[];
+  /** The checkout and cart ids this order completes (Shopify's checkout_id, checkout_token, cart_token). */
+  checkout_ids?: string[];
 }
 
 export interface ReturnLineInput {
@@ -112,17 +116,90 @@ export interface ReturnInput {
   lines?: ReturnLineInput[];
 }
 
+export interface FulfillmentLineInput {
+  product_external_id?: string | null;
+  variant_external_id?: string | null;
+  sku?: string | null;
+  quantity: number;
+}
+
+export type FulfillmentStatusInput = import('../orders/index.js').FulfillmentStatus;
+
+/**
+ * A shipment of an order, matched by its own external id. Fields left out (or null) keep what is
+ * stored; a fulfilment once shipped or delivered stays so (the first times are kept).
+ */
+export interface FulfillmentInput {
+  external_id: string;
+  /** The order's external id; the order may arrive later. */
+  order_external_id: string;
+  /** Default `success` (fulfilled). */
+  status?: FulfillmentStatusInput;
+  shipment_status?: string | null;
+  carrier?: string | null;
+  tracking_number?: string | null;
+  tracking_url?: string | null;
+  shipped_at?: Date | null;
+  /** Default: when `shipment_status` becomes `delivered`, the source's update time (or the write's). */
+  delivered_at?: Date | null;
+  lines?: FulfillmentLineInput[];
+  /** When the source last changed it: an older write is skipped, so a late update cannot regress it. */
+  source_updated_at?: Date | null;
+}
+
+/** A fulfilment given inside its order. */
+export type OrderFulfillmentInput = Omit<FulfillmentInput, 'order_external_id'>;
+
+/** An item of a cart: as an order line, without a line total. */
+export type CheckoutItemInput = Omit<OrderLineInput, 'total'>;
+
+/**
+ * A started checkout or cart, matched by its external id (checkout id, or the cart id of a bare
+ * cart). Fields left out (or null) keep what is stored; it is completed by the order that names
+ * its id or its cart id, whichever arrives first.
+ */
+export interface CheckoutInput {
+  external_id: string;
+  cart_id?: string | null;
+  customer_external_id?: string | null;
+  anonymous_id?: string | null;
+  email?: string | null;
+  currency?: string | null;
+  /** Minor units of `currency`; default: the items' sum when items are given. */
+  value?: number | null;
+  items?: CheckoutItemInput[];
+  /** The items are added to the stored ones (a product added to a cart) instead of replacing them. */
+  add_items?: boolean;
+  recovery_url?: string | null;
+  /** Default: the update time, else the write's time. */
+  started_at?: Date;
+  /** The source's change time (default: the write's): an older write is skipped unless it only adds items. */
+  updated_at?: Date;
+  /** Set when the source says the checkout was completed (the order may arrive later). */
+  completed_at?: Date | null;
+  /** Set when the source deleted it; it is then never listed as abandoned. */
+  deleted_at?: Date | null;
+}
+
 /** One unit of work for the writer: applied in one transaction, all or nothing. */
 export interface CommerceBatch {
   customers?: CustomerInput[];
   products?: ProductInput[];
   orders?: OrderInput[];
   returns?: ReturnInput[];
+  fulfillments?: FulfillmentInput[];
+  checkouts?: CheckoutInput[];
 }
 
+export interface WriteCounts { created: number; updated: number; unchanged: number }
+
 export interface WriteSummary {
-  customers: { created: number; updated: number; unchanged: number };
-  products: { created: number; updated: number; unchanged: number };
-  orders: { created: number; updated: number; unchanged: number };
-  returns: { created: number; updated: number; unchanged: number };
+  customers: WriteCounts;
+  products: WriteCounts;
+  orders: WriteCounts;
+  returns: WriteCounts;
+  /** Present when the batch carried fulfilments (in their own section or inside orders). */
+  fulfillments?: WriteCounts;
+  /** Present when the batch carried checkouts. */
+  checkouts?: WriteCounts;
 }

@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { parseInstant } from '../../lib/time.js';
-import type { OrderInput, ReturnInput } from './commerce.input.js';
-import { orderStatuses } from '../orders/index.js';
+import type { FulfillmentInput, OrderInput, ReturnInput } from './commerce.input.js';
+import { fulfillmentStatuses, orderStatuses } from '../orders/index.js';
 
 /** An ISO-8601 date or date-time (a bare date is midnight UTC), as a Date. */
 export const isoInstant = z.string().transform((text, ctx) => {
@@ -73,3 +73,22 @@ export const returnSchema = z.object({
 type Assert<T extends true> = T;
 export type OrderSchemaMatches = Assert<z.output<typeof orderSchema> extends OrderInput ? true : false>;
 export type ReturnSchemaMatches = Assert<z.output<typeof returnSchema> extends ReturnInput ? true : false>;
+
+/** A fulfilment as the admin API takes it, its ids from the URL (`PUT /api/v1/orders/{id}/fulfillments/{fulfillment_id}`). */
+export const fulfillmentSchema = z.object({
+  status: z.enum(fulfillmentStatuses).optional(),
+  shipment_status: text,
+  carrier: text,
+  tracking_number: text,
+  tracking_url: text,
+  shipped_at: isoInstant.nullable().optional(),
+  delivered_at: isoInstant.nullable().optional(),
+  lines: z.array(z.object({
+    product_external_id: externalId.nullable().optional(),
+    variant_external_id: externalId.nullable().optional(),
+    sku: text,
+    quantity: z.number().int('must be an integer'),
+  }).strict()).optional(),
+  source_updated_at: isoInstant.nullable().optional(),
+}).strict();
+export type FulfillmentSchemaMatches = Assert<z.output<typeof fulfillmentSchema> extends Omit<FulfillmentInput, 'external_id' | 'order_external_id'> ? true : false>;

@@ -53,6 +53,7 @@ export class CommerceService {
     try {
       const summary = await this.write(storeId, { [section]: [item] }, options);
       const counts = summary[section];
+      if (!counts) return 'unchanged';
       return counts.created > 0 ? 'created' : counts.updated > 0 ? 'updated' : 'unchanged';
     } catch (error) {
       if (error instanceof AppError && error.code === 'validation_failed') {

@@ -18,6 +18,8 @@ import {
   createSql, customerFields, maskOf, productFields, staging, variantFields, VectorAppender, type Staged, type StagedCounts,
 } from './commerce.staging.js';
 import type { NormalOrder, NormalReturn } from './commerce.validation.js';
+import type { CheckoutInput, FulfillmentInput } from './commerce.input.js';
+import { checkoutRow, fulfillmentRow } from './lifecycle.staging.js';
 
 type Key = keyof typeof staging;
 const keys = Object.keys(staging) as Key[];
@@ -64,6 +66,17 @@ export class StagingSink {
       if (l.variant_external_id) this.lineVariants = true;
       lines.add([ord, j + 1, l.product_external_id, l.variant_external_id, l.sku, l.title, l.quantity, l.unit_price, l.total]);
     });
+    for (const ref of new Set(o.checkout_ids ?? [])) this.tables.orderRefs.add([ord, ref]);
+  }
+
+  /** A fulfilment (checked); its order is named by external id. */
+  addFulfillment(f: FulfillmentInput): void {
+    this.tables.fulfillments.add(fulfillmentRow(this.tables.fulfillments.rows, f));
+  }
+
+  /** A checkout (checked, value given); its customer is named by external id. */
+  addCheckout(c: CheckoutInput): void {
+    this.tables.checkouts.add(checkoutRow(this.tables.checkouts.rows, c));
   }
 
   /** A return with its lines; its order is named by external id (in this write or already stored). */
@@ -99,7 +112,7 @@ export class StagingSink {
    * are staged bare (given false, no field set) after the ones added.
    */
   private async addReferences(counts: StagedCounts): Promise<{ customers: number; products: number }> {
-    if (counts.orders + counts.returns === 0) return { customers: 0, products: 0 };
+    if (counts.orders + counts.returns + counts.checkouts === 0) return { customers: 0, products: 0 };
     const reader = await this.connection.runAndReadAll(`
       create or replace temp table s_first_orders as
         select customer_external_id as external_id, min(placed_at) as first_at from s_orders where customer_external_id is not null group by 1;
@@ -108,7 +121,8 @@ export class StagingSink {
       insert into s_customers (ord, external_id, given, mask, accepts_marketing, tags, attributes, created_at)
         select ${counts.customers} + row_number() over (order by min(kind), external_id) - 1, external_id, false, 0, false, [], '{}', min(first_at)
         from (select external_id, first_at, 0 as kind from s_first_orders
-              union all select customer_external_id, returned_at, 1 from s_returns where customer_external_id is not null)
+              union all select customer_external_id, returned_at, 1 from s_returns where customer_external_id is not null
+              union all select customer_external_id, null, 2 from s_checkouts where customer_external_id is not null)
         where external_id not in (select external_id from s_customers) group by external_id;
       insert into s_products (ord, external_id, given, mask, title)
         select ${counts.products} + row_number() over (order by min(position), external_id) - 1, external_id, false, 0,
@@ -123,7 +137,8 @@ export class StagingSink {
   }
 
   private async checkKeys(): Promise<void> {
-    const tables = [staging.customers, staging.products, staging.variants, staging.orders, staging.returns].map((table) => table.name);
+    const tables = [staging.customers, staging.products, staging.variants, staging.orders, staging.returns, staging.fulfillments, staging.checkouts]
+      .map((table) => table.name);
     const reader = await this.connection.runAndReadAll(tables.map((table) => `select '${table}', count(*) - count(distinct external_id) from ${table}`).join(' union all '));
     const repeated = reader.getRows().filter(([, n]) => Number(n) > 0).map(([table]) => String(table));
     if (repeated.length) throw new Error(`The staging sink was given an external id twice in ${repeated.join(', ')}`);

@@ -13,6 +13,7 @@ import {
 } from '@duckdb/node-api';
 import type { CustomerInput, ProductInput, VariantInput } from './commerce.input.js';
 import type { NormalBatch, NormalOrder, NormalReturn } from './commerce.validation.js';
+import { checkoutRows, collectCheckouts, collectFulfillments, fulfillmentRows, lifecycleStaging, orderRefRows } from './lifecycle.staging.js';
 
 export type ColumnType = 'integer' | 'bigint' | 'varchar' | 'boolean' | 'timestamp' | 'varchar[]';
 export type Value = string | number | boolean | Date | string[] | null | undefined;
@@ -73,6 +74,7 @@ export const staging = {
     columns: [['ord', 'integer'], ['line_no', 'integer'], ['product_external_id', 'varchar'], ['sku', 'varchar'],
       ['quantity', 'integer'], ['amount', 'bigint']],
   },
+  ...lifecycleStaging,
 } as const satisfies Record<string, StagingTable>;
 
 export type StagedCounts = Record<keyof typeof staging, number>;
@@ -113,6 +115,11 @@ export function collectCustomers(batch: NormalBatch): Map<string, StagedCustomer
   for (const item of batch.returns) {
     if (item.customer_external_id && !byId.has(item.customer_external_id)) {
       byId.set(item.customer_external_id, { input: { external_id: item.customer_external_id }, given: false, mask: 0, createdAt: item.returned_at });
+    }
+  }
+  for (const item of batch.checkouts) {
+    if (item.customer_external_id && !byId.has(item.customer_external_id)) {
+      byId.set(item.customer_external_id, { input: { external_id: item.customer_external_id }, given: false, mask: 0, createdAt: undefined });
     }
   }
   return byId;
@@ -318,7 +325,7 @@ function* returnLineRows(returns: NormalReturn[]): Generator<Value[]> {
 }
 
 export interface Staged {
-  /** Rows in each staging table. */
+  /** Rows in each staging table (tables a producer did not create count 0). */
   counts: StagedCounts;
   /** Whether any order line names a variant (else lines need no variant lookup). */
   lineVariants: boolean;
@@ -338,6 +345,9 @@ export async function stageBatch(connection: DuckDBConnection, batch: NormalBatc
     lines: [...lineRows(orders)],
     returns: [...returnRows(returns)],
     returnLines: [...returnLineRows(returns)],
+    orderRefs: [...orderRefRows(orders)],
+    fulfillments: [...fulfillmentRows(collectFulfillments(batch.fulfillments))],
+    checkouts: [...checkoutRows(collectCheckouts(batch.checkouts))],
   };
   // Returns are resolved against the batch's orders, so the order tables exist whenever either does.
   const ordersNeeded = rows.orders.length > 0 || rows.returns.length > 0;

@@ -14,9 +14,11 @@ import { consentStatuses } from '../customers/index.js';
 import type {
   ConsentInput, CustomerInput, CommerceBatch, OrderInput, OrderLineInput, ProductInput, ReturnInput, ReturnLineInput,
 } from './commerce.input.js';
+import { checkoutOf, fulfillmentOf, type NormalCheckout, type NormalFulfillment } from './lifecycle.validation.js';
 
 import { orderStatuses } from '../orders/index.js';
 export { orderStatuses };
+export type { NormalCheckout, NormalFulfillment };
 
 /** More detail than this helps nobody; the message still says how many problems there were. */
 const MAX_DETAILS = 100;
@@ -33,9 +35,12 @@ export interface NormalBatch {
   products: ProductInput[];
   orders: NormalOrder[];
   returns: NormalReturn[];
+  /** Fulfilments given in their own section and inside their orders. */
+  fulfillments: NormalFulfillment[];
+  checkouts: NormalCheckout[];
 }
 
-class Problems {
+export class Problems {
   readonly list: ErrorDetail[] = [];
   count = 0;
   /** `at` and `field` are joined only when a problem is recorded: valid batches build no paths. */
@@ -48,7 +53,7 @@ class Problems {
 const isMoney = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
 const isValidDate = (value: unknown): value is Date => value instanceof Date && !Number.isNaN(value.getTime());
 
-function checkId(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): void {
+export function checkId(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): void {
   if (value === undefined || value === null) {
     if (required) p.add(at, field, 'is required');
     return;
@@ -57,12 +62,12 @@ function checkId(p: Problems, at: string, field: string | undefined, value: unkn
   else if (value.length > MAX_ID_LENGTH) p.add(at, field, `must be at most ${MAX_ID_LENGTH} characters`);
 }
 
-function checkText(p: Problems, at: string, field: string | undefined, value: unknown): void {
+export function checkText(p: Problems, at: string, field: string | undefined, value: unknown): void {
   if (value !== undefined && value !== null && typeof value !== 'string') p.add(at, field, 'must be a string or null');
 }
 
 /** Minor units: an integer, and not negative unless the field allows it. */
-function checkMoney(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): void {
+export function checkMoney(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): void {
   if (value === undefined || value === null) {
     if (required) p.add(at, field, 'is required');
   } else if (!isMoney(value)) {
@@ -72,14 +77,14 @@ function checkMoney(p: Problems, at: string, field: string | undefined, value: u
   }
 }
 
-function checkQuantity(p: Problems, at: string, field: string | undefined, value: unknown): void {
+export function checkQuantity(p: Problems, at: string, field: string | undefined, value: unknown): void {
   if (value === undefined || value === null) p.add(at, field, 'is required');
   else if (typeof value !== 'number' || !Number.isSafeInteger(value)) p.add(at, field, 'must be an integer');
   else if (value < 0) p.add(at, field, 'must not be negative');
   else if (value > MAX_QUANTITY) p.add(at, field, `must be at most ${MAX_QUANTITY}`);
 }
 
-function checkCurrency(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): string | undefined {
+export function checkCurrency(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): string | undefined {
   if (value === undefined || value === null) {
     if (required) p.add(at, field, 'is required');
     return undefined;
@@ -92,7 +97,7 @@ function checkCurrency(p: Problems, at: string, field: string | undefined, value
   return code;
 }
 
-function checkDate(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): void {
+export function checkDate(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): void {
   if (value === undefined || value === null) {
     if (required) p.add(at, field, 'is required');
   } else if (!isValidDate(value)) {
@@ -100,12 +105,12 @@ function checkDate(p: Problems, at: string, field: string | undefined, value: un
   }
 }
 
-function checkStringList(p: Problems, at: string, field: string | undefined, value: unknown): void {
+export function checkStringList(p: Problems, at: string, field: string | undefined, value: unknown): void {
   if (value === undefined) return;
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) p.add(at, field, 'must be a list of strings');
 }
 
-function checkArray(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): value is unknown[] {
+export function checkArray(p: Problems, at: string, field: string | undefined, value: unknown, required: boolean): value is unknown[] {
   if (value === undefined || value === null) {
     if (required) p.add(at, field, 'is required');
     return false;
@@ -115,6 +120,16 @@ function checkArray(p: Problems, at: string, field: string | undefined, value: u
     return false;
   }
   return true;
+}
+
+/** The fields an order line and a cart item share. */
+export function checkLineFields(p: Problems, at: string, line: Omit<OrderLineInput, 'total'>): void {
+  checkId(p, at, 'product_external_id', line.product_external_id, false);
+  checkId(p, at, 'variant_external_id', line.variant_external_id, false);
+  checkText(p, at, 'sku', line.sku);
+  checkText(p, at, 'title', line.title);
+  checkQuantity(p, at, 'quantity', line.quantity);
+  checkMoney(p, at, 'unit_price', line.unit_price, true);
 }
 
 /** An id that `checkId` accepts without a closer look: short, starting with a visible ASCII character. */
@@ -221,12 +236,7 @@ function order(p: Problems, at: string, o: OrderInput): NormalOrder {
       }
       const lat = `${at}.lines.${j}`;
       const before = p.count;
-      checkId(p, lat, 'product_external_id', line.product_external_id, false);
-      checkId(p, lat, 'variant_external_id', line.variant_external_id, false);
-      checkText(p, lat, 'sku', line.sku);
-      checkText(p, lat, 'title', line.title);
-      checkQuantity(p, lat, 'quantity', line.quantity);
-      checkMoney(p, lat, 'unit_price', line.unit_price, true);
+      checkLineFields(p, lat, line);
       checkMoney(p, lat, 'total', line.total, false);
       if (p.count === before && (line.total === undefined || line.total === null) && !Number.isSafeInteger(line.quantity * line.unit_price)) {
         p.add(lat, 'unit_price', `× quantity is more than the largest amount Hearth stores (${MAX_AMOUNT_TEXT})`);
@@ -258,7 +268,12 @@ function order(p: Problems, at: string, o: OrderInput): NormalOrder {
   }
   const total = o.total ?? computedTotal;
   if (o.total === undefined && isMoney(computedTotal) && computedTotal < 0) p.add(at, 'total', `subtotal − discount + shipping + tax is negative (${computedTotal})`);
-  return { ...o, currency, subtotal, discount, shipping, tax, total, lines };
+  checkStringList(p, at, 'checkout_ids', o.checkout_ids);
+  if (Array.isArray(o.checkout_ids)) o.checkout_ids.forEach((id, j) => checkId(p, `${at}.checkout_ids`, String(j), id, true));
+  const fulfillments = o.fulfillments !== undefined && checkArray(p, at, 'fulfillments', o.fulfillments, false)
+    ? o.fulfillments.map((f, j) => fulfillmentOf(p, `${at}.fulfillments.${j}`, { ...f, order_external_id: o.external_id }))
+    : undefined;
+  return { ...o, currency, subtotal, discount, shipping, tax, total, lines, ...(fulfillments && { fulfillments }) };
 }
 
 function returned(p: Problems, at: string, r: ReturnInput): NormalReturn {
@@ -306,7 +321,12 @@ export function normaliseBatch(batch: CommerceBatch): NormalBatch {
     products: section(p, 'products', batch.products, product),
     orders: section(p, 'orders', batch.orders, order),
     returns: section(p, 'returns', batch.returns, returned),
+    fulfillments: [],
+    checkouts: section(p, 'checkouts', batch.checkouts, checkoutOf),
   };
+  // Fulfilments inside orders first, so one also given in its own section is written as given there.
+  for (const o of result.orders) if (o?.fulfillments) result.fulfillments.push(...(o.fulfillments as NormalFulfillment[]));
+  result.fulfillments.push(...section(p, 'fulfillments', batch.fulfillments, fulfillmentOf));
   if (p.count > 0) {
     const more = p.count > p.list.length ? ` (first ${p.list.length} shown)` : '';
     throw new AppError('validation_failed', `The batch has ${p.count} invalid field${p.count === 1 ? '' : 's'}${more}; nothing was written`, p.list);

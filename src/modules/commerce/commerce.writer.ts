@@ -19,6 +19,10 @@ import {
 import { stageBatch, stagingTables, type Staged } from './commerce.staging.js';
 import { customerEventSteps, orderEventSteps } from './commerce.events.js';
 import { identitySteps } from './commerce.identity.js';
+import { lifecycleEventSteps } from './lifecycle.events.js';
+import {
+  checkoutStatements, fulfillmentStatements, lifecycleMergeTables, lifecycleSummarySql, orderArrivalStatements,
+} from './lifecycle.merge.js';
 import type { CommerceBatch, WriteSummary } from './commerce.input.js';
 
 export interface WriteOptions {
@@ -43,7 +47,7 @@ const zero = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
 type Section = keyof WriteSummary;
 
 /** Drops the batch's work tables and commits, in one call. */
-const finishSql = [...[...stagingTables, ...mergeTables].map((table) => `drop table if exists temp.main.${table}`), 'commit'].join(';\n');
+const finishSql = [...[...stagingTables, ...mergeTables, ...lifecycleMergeTables].map((table) => `drop table if exists temp.main.${table}`), 'commit'].join(';\n');
 
 interface Probe { new: number; changed: number; all: number }
 
@@ -188,17 +192,32 @@ async function mergeStaged(connection: DuckDBConnection, staged: Staged): Promis
     await queue.steps(productStatements(staged.counts.variants > 0));
     summaries.push(['products', summarySql.products(staged.counts.variants > 0)]);
   }
-  if (staged.counts.orders > 0 || staged.counts.returns > 0) {
+  const ordersMerged = staged.counts.orders > 0 || staged.counts.returns > 0;
+  const lifecycle = {
+    orders: ordersMerged, refs: ordersMerged && staged.counts.orderRefs > 0,
+    fulfillments: staged.counts.fulfillments > 0, checkouts: staged.counts.checkouts > 0,
+  };
+  if (ordersMerged) {
     await queue.steps(orderAndReturnStatements(has));
     summaries.push(['orders', summarySql.orders]);
     if (has.returns) summaries.push(['returns', summarySql.returns]);
+    await queue.steps(orderArrivalStatements(lifecycle.refs));
+  }
+  if (lifecycle.fulfillments) {
+    await queue.steps(fulfillmentStatements());
+    summaries.push(['fulfillments', lifecycleSummarySql.fulfillments]);
+  }
+  if (lifecycle.checkouts) {
+    await queue.steps(checkoutStatements());
+    summaries.push(['checkouts', lifecycleSummarySql.checkouts]);
   }
   // The batch's domain events, in the same transaction, after every change they describe, stamped
   // with the time they are recorded (just before the commit; a large merge takes a while).
   await queue.flush();
   await connection.run(`set variable ${mergeVariables.clock} = $value`, { value: micros(new Date()) });
   if (has.customers) await queue.steps(customerEventSteps());
-  if (staged.counts.orders > 0 || staged.counts.returns > 0) await queue.steps(orderEventSteps(has.returns));
+  if (ordersMerged) await queue.steps(orderEventSteps(has.returns));
+  await queue.steps(lifecycleEventSteps(lifecycle));
   const summary: WriteSummary = { customers: zero(), products: zero(), orders: zero(), returns: zero() };
   if (summaries.length > 0) {
     // All counts in one query, read after every statement of the batch has run.

@@ -12,6 +12,7 @@ import { simulateCustomer, type DemoContext, type SimCustomer } from './customer
 import { drawIds } from '../../db/sequences.js';
 import { DEMO_TABLES, TableWriter, ts, type DemoTable } from './demo.writer.js';
 import { SessionWriter } from './sessions.js';
+import { stageLifecycle } from './lifecycle.js';
 
 export interface DemoOptions {
   customers?: number | undefined;
@@ -148,7 +149,11 @@ export async function writeDemoData(commerce: CommerceService, storeId: string, 
           variants: product.variants.map((variant) => ({ external_id: variant.externalId, sku: variant.sku, title: variant.title, price: variant.price })),
         });
       }
-      for (let i = 0; i < plan.customers; i += 1) stageCustomer(sink, simulateCustomer(ctx, i));
+      for (let i = 0; i < plan.customers; i += 1) {
+        const sim = simulateCustomer(ctx, i);
+        stageCustomer(sink, sim);
+        stageLifecycle(sink, ctx, sim);
+      }
       const staged = await sink.finish();
       Object.assign(counts, { variants: staged.counts.variants, order_lines: staged.counts.lines, return_lines: staged.counts.returnLines });
       return staged;
@@ -163,7 +168,7 @@ export async function writeDemoData(commerce: CommerceService, storeId: string, 
       Object.assign(counts, await writeHistory(connection, storeId, ctx, plan, onProgress));
     },
   });
-  for (const table of ['customers', 'products', 'orders', 'returns'] as const) counts[table] = summary[table].created;
+  for (const table of ['customers', 'products', 'orders', 'returns', 'fulfillments', 'checkouts'] as const) counts[table] = summary[table]?.created ?? 0;
   return counts;
 }
 

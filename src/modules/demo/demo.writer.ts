@@ -11,7 +11,7 @@ import { DuckDBDataChunk, timestampValue, type DuckDBAppender, type DuckDBConnec
 const VECTOR_SIZE = 2048;
 
 /** What the demo writes, by table (the counts it reports). */
-export const DEMO_TABLES = ['products', 'variants', 'customers', 'orders', 'order_lines', 'returns', 'return_lines', 'events', 'identities'] as const;
+export const DEMO_TABLES = ['products', 'variants', 'customers', 'orders', 'order_lines', 'returns', 'return_lines', 'fulfillments', 'checkouts', 'events', 'identities'] as const;
 export type DemoTable = (typeof DEMO_TABLES)[number];
 
 /**

@@ -7,13 +7,39 @@
 export const domainEventTypes = [
   'customer.created', 'customer.updated', 'customer.consent_changed',
   'order.placed', 'order.updated', 'order.cancelled', 'order.refunded',
+  'order.fulfilled', 'order.shipped', 'order.delivered',
   'return.created',
+  'checkout.started', 'checkout.updated', 'checkout.completed',
   'event.received',
   'segment.entered', 'segment.exited',
   'prediction.band_changed',
   'import.finished',
 ] as const;
 export type DomainEventType = (typeof domainEventTypes)[number];
+
+/** `external_id` is the order's; times ISO 8601 UTC or null. */
+export interface FulfillmentPayload {
+  external_id: string;
+  fulfillment_id: string;
+  status: string;
+  shipment_status: string | null;
+  carrier: string | null;
+  tracking_number: string | null;
+  tracking_url: string | null;
+  shipped_at: string | null;
+  delivered_at: string | null;
+}
+
+/** `status`: open, completed or deleted; `value` in minor units of `currency`; `order_external_id` once completed by a known order. */
+export interface CheckoutPayload {
+  external_id: string;
+  status: 'open' | 'completed' | 'deleted';
+  currency: string | null;
+  value: number | null;
+  recovery_url: string | null;
+  anonymous_id: string | null;
+  order_external_id: string | null;
+}
 
 export interface DomainEventPayloads {
   'customer.created': { external_id: string; email: string | null; accepts_marketing: boolean };
@@ -30,7 +56,15 @@ export interface DomainEventPayloads {
   'order.cancelled': { external_id: string; previous_status: string | null };
   /** `refunded`: the order's refunded amount after the change, in minor units of `currency`. */
   'order.refunded': { external_id: string; status: string; refunded: number; total: number; currency: string };
+  /** A fulfilment of the order became known (with its order), was shipped, was delivered: the fulfilment as it now is. */
+  'order.fulfilled': FulfillmentPayload;
+  'order.shipped': FulfillmentPayload;
+  'order.delivered': FulfillmentPayload;
   'return.created': { external_id: string; order_external_id: string | null; amount: number; currency: string; reason: string | null };
+  /** A checkout (or cart) was stored for the first time, changed, or was completed by an order or its source: as it now is. */
+  'checkout.started': CheckoutPayload;
+  'checkout.updated': CheckoutPayload;
+  'checkout.completed': CheckoutPayload;
   /** A tracked event (Segment spec) was stored: its type and name; `entity_id` is its row in `events`. */
   'event.received': { type: string; name: string | null; anonymous_id: string | null; source: string };
   'segment.entered': { segment_id: string; segment_name: string };

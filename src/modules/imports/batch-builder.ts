@@ -22,7 +22,7 @@ export interface Origin {
 }
 
 export interface PendingBatch {
-  batch: Required<CommerceBatch>;
+  batch: Required<Pick<CommerceBatch, 'customers' | 'products' | 'orders' | 'returns'>>;
   origins: Map<object, Origin>;
 }
 

@@ -276,7 +276,7 @@ export class ImportsService {
         const refused = new Map<object, string>();
         for (const detail of error.details) {
           const match = /^(customers|products|orders|returns)\.(\d+)(?:\.(.+))?$/.exec(detail.path);
-          const entity = match ? (pending.batch[match[1] as keyof CommerceBatch] as object[])[Number(match[2])] : undefined;
+          const entity = match ? (pending.batch[match[1] as keyof PendingBatch['batch']] as object[])[Number(match[2])] : undefined;
           if (entity && !refused.has(entity)) refused.set(entity, `${match![3] ?? match![1]}: ${detail.reason}`);
         }
         if (refused.size === 0) throw error;

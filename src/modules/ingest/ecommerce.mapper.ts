@@ -9,6 +9,7 @@ import { isCurrency, toMinorUnits } from '../../lib/money.js';
 import type { CommerceBatch, OrderInput, OrderLineInput, OrderStatusInput, ReturnInput } from '../commerce/index.js';
 import { orderStatuses } from '../orders/index.js';
 import type { NormalMessage } from './segment.validator.js';
+import { checkoutEvents, checkoutIdsOf, fulfillmentEvents, mapCheckoutEvent, mapFulfillmentEvent } from './lifecycle.mapper.js';
 
 export const orderEvents = ['Order Completed', 'Order Updated', 'Order Refunded', 'Order Cancelled'] as const;
 export const browsingEvents = [
@@ -78,6 +79,7 @@ export function mapEcommerce(message: NormalMessage, storeCurrency: string): Map
   const properties = message.properties;
   const name = message.name as EcommerceEvent;
   const isOrder = (orderEvents as readonly string[]).includes(name);
+  if ((fulfillmentEvents as readonly string[]).includes(name)) return checkCommon(properties) ?? mapFulfillmentEvent(message);
   if (!isOrder && !(browsingEvents as readonly string[]).includes(name)) return none;
   const common = checkCommon(properties);
   if (common) return common;
@@ -86,7 +88,7 @@ export function mapEcommerce(message: NormalMessage, storeCurrency: string): Map
     const rating = Number(properties.rating);
     if (!(rating >= 0 && rating <= 5)) return fail('rating', 'must be between 0 and 5');
   }
-  if (!isOrder) return none;
+  if (!isOrder) return (checkoutEvents as readonly string[]).includes(name) ? mapCheckoutEvent(message, storeCurrency) : none;
 
   const orderId = idOf(properties.order_id);
   if (!orderId) return fail('order_id', `is required for ${name}`);
@@ -114,6 +116,7 @@ export function mapEcommerce(message: NormalMessage, storeCurrency: string): Map
     ...(parts.payment_method && { payment_method: parts.payment_method }),
     status: statusNamed(properties.status) ?? 'paid',
     lines: parts.lines ?? [],
+    checkout_ids: checkoutIdsOf(properties),
   };
   return { ok: true, batch: { orders: [order] } };
 }

@@ -189,8 +189,10 @@ export class IngestService {
       customers: [...customers.values()],
       orders: accepted.flatMap(({ effects }) => effects.orders ?? []),
       returns: accepted.flatMap(({ effects }) => effects.returns ?? []),
+      fulfillments: accepted.flatMap(({ effects }) => effects.fulfillments ?? []),
+      checkouts: accepted.flatMap(({ effects }) => effects.checkouts ?? []),
     };
-    if (batch.customers!.length + batch.orders!.length + batch.returns!.length > 0) {
+    if (Object.values(batch).some((items) => items.length > 0)) {
       await this.deps().commerce.write(storeId, batch, { source: accepted[0]!.message.source });
       customerIds = await this.identities.customerIds(storeId, userIds);
     }
@@ -247,7 +249,7 @@ function fallbackSource(raw: unknown): string {
 
 /** The writer's own rules, applied to one message's effects so a bad order rejects only its event. */
 function firstProblem(effects: CommerceBatch): { path: string; reason: string } | undefined {
-  if (!effects.customers && !effects.orders && !effects.returns) return undefined;
+  if (Object.keys(effects).length === 0) return undefined;
   try {
     normaliseBatch(effects);
     return undefined;

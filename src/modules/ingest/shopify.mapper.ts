@@ -1,50 +1,41 @@
 /**
- * Shopify webhook payloads (Admin REST resources: Order, Refund, Customer, as documented at
- * https://shopify.dev/docs/api/admin-rest/latest/resources) mapped to Hearth's `DataBatch`.
+ * Shopify webhook payloads (Admin REST resources: Order, Refund, Customer, Fulfillment, Abandoned
+ * checkout, as documented at https://shopify.dev/docs/api/admin-rest/latest/resources) mapped to
+ * Hearth's `DataBatch`.
  * Shopify sends money as decimal strings in the shop's currency; Hearth keeps minor units.
  */
-import { isCurrency, toMinorUnits } from '../../lib/money.js';
-import { parseInstant } from '../../lib/time.js';
+import { isCurrency } from '../../lib/money.js';
+import type { CustomerInput, CommerceBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../commerce/index.js';
+import { checkoutOf, checkoutRefsOf, deletedCheckoutOf, fulfillmentOf } from './shopify-lifecycle.mapper.js';
+import { Bad, idOf, isObject, lineItemOf, money, text, time, type Obj } from './shopify.values.js';
 import { isLanguageTag } from '../commerce/index.js';
-import type { ConsentInput, CustomerInput, CommerceBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../commerce/index.js';
+import type { ConsentInput } from '../commerce/index.js';
 import type { ConsentStatus } from '../customers/index.js';
 
-export const shopifyTopics = ['orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'] as const;
+export const shopifyTopics = [
+  'orders/create', 'orders/updated', 'orders/cancelled', 'orders/fulfilled', 'refunds/create', 'customers/create', 'customers/update',
+  'fulfillments/create', 'fulfillments/update', 'checkouts/create', 'checkouts/update', 'checkouts/delete',
+] as const;
 export type ShopifyTopic = (typeof shopifyTopics)[number];
 
 export type ShopifyMapped = { ok: true; batch: CommerceBatch } | { ok: false; path: string; reason: string };
 
-type Obj = Record<string, unknown>;
-const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
-const idOf = (value: unknown): string | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null);
 const fail = (path: string, reason: string): ShopifyMapped => ({ ok: false, path, reason });
 
-class Bad extends Error {
-  constructor(readonly path: string, reason: string) {
-    super(reason);
-  }
-}
-
-function money(value: unknown, currency: string, path: string): number {
-  if (value === undefined || value === null || value === '') return 0;
-  const units = typeof value === 'string' || typeof value === 'number' ? toMinorUnits(value, currency) : undefined;
-  if (units === undefined) throw new Bad(path, `must be a decimal amount, got ${JSON.stringify(value)}`);
-  return units;
-}
-
-function time(value: unknown, path: string): Date {
-  const date = typeof value === 'string' ? parseInstant(value) : undefined;
-  if (!date) throw new Bad(path, 'must be an ISO-8601 date-time');
-  return date;
-}
-
-export function mapShopify(topic: ShopifyTopic, payload: unknown, storeCurrency: string): ShopifyMapped {
+/** `receivedAt`: when the delivery arrived (a deleted checkout's deletion time). */
+export function mapShopify(topic: ShopifyTopic, payload: unknown, storeCurrency: string, receivedAt = new Date()): ShopifyMapped {
   if (!isObject(payload)) return fail('(body)', 'must be a JSON object');
   try {
     if (topic === 'customers/create' || topic === 'customers/update') return { ok: true, batch: { customers: [customerOf(payload)] } };
     if (topic === 'refunds/create') return { ok: true, batch: { returns: [refundOf(payload, storeCurrency)] } };
+    if (topic === 'fulfillments/create' || topic === 'fulfillments/update') return { ok: true, batch: { fulfillments: [fulfillmentOf(payload)] } };
+    if (topic === 'checkouts/delete') return { ok: true, batch: { checkouts: [deletedCheckoutOf(payload, receivedAt)] } };
+    if (topic === 'checkouts/create' || topic === 'checkouts/update') {
+      const customer = isObject(payload.customer) && idOf(payload.customer.id) ? customerOf(payload.customer, 'customer.') : undefined;
+      if (customer && customer.email == null && text(payload.email)) customer.email = text(payload.email);
+      const checkout = checkoutOf(payload, storeCurrency, customer?.external_id);
+      return { ok: true, batch: { ...(customer && { customers: [customer] }), checkouts: [checkout] } };
+    }
     const { order, customer } = orderOf(payload, storeCurrency);
     return { ok: true, batch: { ...(customer && { customers: [customer] }), orders: [order] } };
   } catch (error) {
@@ -113,19 +104,7 @@ function orderOf(o: Obj, storeCurrency: string): { order: OrderInput; customer: 
   const currency = (text(o.currency) ?? storeCurrency).toUpperCase();
   if (!isCurrency(currency)) throw new Bad('currency', `unknown ISO 4217 currency "${String(o.currency)}"`);
   if (!Array.isArray(o.line_items)) throw new Bad('line_items', 'must be a list');
-  const lines = o.line_items.map((item, j) => {
-    if (!isObject(item)) throw new Bad(`line_items.${j}`, 'must be an object');
-    const quantity = item.quantity;
-    if (!Number.isSafeInteger(quantity) || (quantity as number) < 0) throw new Bad(`line_items.${j}.quantity`, 'must be a whole number ≥ 0');
-    return {
-      product_external_id: idOf(item.product_id) ?? null,
-      variant_external_id: idOf(item.variant_id) ?? null,
-      sku: text(item.sku),
-      title: text(item.title) ?? text(item.name),
-      quantity: quantity as number,
-      unit_price: money(item.price, currency, `line_items.${j}.price`),
-    };
-  });
+  const lines = o.line_items.map((item, j) => lineItemOf(item, j, currency));
   const shippingSet = isObject(o.total_shipping_price_set) && isObject(o.total_shipping_price_set.shop_money) ? o.total_shipping_price_set.shop_money.amount : undefined;
   const shipping = shippingSet !== undefined
     ? money(shippingSet, currency, 'total_shipping_price_set.shop_money.amount')
@@ -157,6 +136,14 @@ function orderOf(o: Obj, storeCurrency: string): { order: OrderInput; customer: 
     lines,
     // Shopify's own change time: a late delivery of an older state is not applied over a newer one.
     ...(typeof o.updated_at === 'string' && { source_updated_at: time(o.updated_at, 'updated_at') }),
+    ...(Array.isArray(o.fulfillments) && o.fulfillments.length > 0 && {
+      fulfillments: o.fulfillments.map((f, j) => {
+        if (!isObject(f)) throw new Bad(`fulfillments.${j}`, 'must be an object');
+        const { order_external_id: _order, ...fulfillment } = fulfillmentOf({ ...f, order_id: id }, `fulfillments.${j}.`);
+        return fulfillment;
+      }),
+    }),
+    ...(checkoutRefsOf(o).length > 0 && { checkout_ids: checkoutRefsOf(o) }),
   };
   if (customer && customer.email == null && text(o.email)) customer.email = text(o.email);
   // The language the customer shopped in (`customer_locale`, e.g. en-CA).

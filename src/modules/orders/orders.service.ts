@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
 import { decodeCursor, parseEntityRef, toPage, type Page } from './page-cursor.js';
 import * as repo from './orders.repository.js';
+import { findFulfillment, fulfillmentsOf } from './lifecycle.repository.js';
 import type { OrderStatus } from './orders.table.js';
 
 export interface OrderListQuery {
@@ -23,7 +24,12 @@ export interface ReturnListQuery {
 }
 
 type LineView = Omit<Awaited<ReturnType<typeof repo.linesOf>>[number], 'order_id'>;
-export type OrderView = repo.OrderRow & { lines?: LineView[] };
+type FulfillmentRow = Awaited<ReturnType<typeof fulfillmentsOf>>[number];
+export interface FulfillmentLineView { product_external_id: string | null; variant_external_id: string | null; sku: string | null; quantity: number }
+export type FulfillmentView = Omit<FulfillmentRow, 'lines'> & { lines: FulfillmentLineView[] };
+export type OrderView = repo.OrderRow & { lines?: LineView[]; fulfillments?: FulfillmentView[] };
+
+const fulfillmentView = (row: FulfillmentRow): FulfillmentView => ({ ...row, lines: JSON.parse(row.lines) as FulfillmentLineView[] });
 /** An order as stored, with its lines and what has been refunded of it: what a partial change starts from. */
 export type StoredOrder = repo.OrderRow & { lines: LineView[]; refunds: Map<string, number> };
 
@@ -46,7 +52,15 @@ export class OrdersService {
     const order = parsed ? await repo.findOrder(this.read, storeId, parsed) : undefined;
     if (!order) throw notFound(`Order "${ref}"`);
     const lines = (await repo.linesOf(this.read, storeId, [order.id])).map(({ order_id: _o, ...line }) => line);
-    return { ...order, lines };
+    const fulfillments = (await fulfillmentsOf(this.read, storeId, [order.id])).map(fulfillmentView);
+    return { ...order, lines, fulfillments };
+  }
+
+  /** One fulfilment by its external id. */
+  async getFulfillment(storeId: string, externalId: string): Promise<FulfillmentView> {
+    const row = await findFulfillment(this.read, storeId, externalId);
+    if (!row) throw notFound(`Fulfillment "${externalId}"`);
+    return fulfillmentView(row);
   }
 
   /** Stored orders by external id, with lines and refunds (those that exist). */

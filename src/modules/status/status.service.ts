@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 
-const entities = ['customers', 'products', 'variants', 'orders', 'order_lines', 'returns', 'return_lines', 'events', 'identities'] as const;
+const entities = ['customers', 'products', 'variants', 'orders', 'order_lines', 'returns', 'return_lines', 'fulfillments', 'checkouts', 'events', 'identities'] as const;
 export type Entity = (typeof entities)[number];
 
 export interface StoreStatus {

@@ -156,7 +156,8 @@ export async function stageOnlineRetail(connection: DuckDBConnection, file: stri
     rowsRead: rowsRead!,
     rejects,
     staged: {
-      counts: { customers: customers!, products: products!, variants: 0, orders: orders!, lines: lines!, returns: returns!, returnLines: returnLines! },
+      counts: { customers: customers!, products: products!, variants: 0, orders: orders!, lines: lines!, returns: returns!, returnLines: returnLines!,
+        orderRefs: 0, fulfillments: 0, checkouts: 0 },
       lineVariants: false,
     },
   };

@@ -3,6 +3,10 @@
  * (Email, Financial Status, Currency, Subtotal, Shipping, Taxes, Total, Discount Amount, Created at,
  * Billing …, Refunded Amount, Id) are filled on its first row only, and Name (`#1001`) on every row.
  *
+ * With `Fulfilled at` (or a `Fulfillment Status` of fulfilled or partial) the order gets one fulfilment,
+ * shipped at that time, with the carrier and tracking of the optional `Tracking Company`, `Tracking
+ * Number` and `Tracking URL` columns (which apps that extend the export add).
+ *
  * The export has no customer id, so customers are keyed by their lower-cased email (the customers
  * export does the same, so both imports meet on one customer). An order's id is Shopify's numeric
  * Id when the export has it (what webhooks carry), else its Name.
@@ -16,7 +20,7 @@ const required = ['Name', 'Created at', 'Lineitem quantity', 'Lineitem price'] a
 const optional = [
   'Id', 'Email', 'Financial Status', 'Fulfillment Status', 'Currency', 'Subtotal', 'Shipping', 'Taxes', 'Total', 'Discount Code',
   'Discount Amount', 'Lineitem name', 'Lineitem sku', 'Billing Name', 'Billing City', 'Billing Country', 'Phone', 'Accepts Marketing',
-  'Refunded Amount', 'Cancelled at', 'Source',
+  'Refunded Amount', 'Cancelled at', 'Source', 'Fulfilled at', 'Tracking Company', 'Tracking Number', 'Tracking URL',
   'Payment Method',
 ] as const;
 type Column = (typeof required)[number] | (typeof optional)[number];
@@ -82,6 +86,13 @@ export const shopifyOrders: ImportFormat = {
               ...(get('Accepts Marketing') && { accepts_marketing: get('Accepts Marketing').toLowerCase() === 'yes' }),
             }, origin, true);
           }
+          const fulfilledAt = get('Fulfilled at') ? dates.read(get('Fulfilled at')) : undefined;
+          if (get('Fulfilled at') && !fulfilledAt) {
+            problem = `Fulfilled at "${get('Fulfilled at')}" is not a date`;
+            return undefined;
+          }
+          const fulfilled = fulfilledAt !== undefined || ['fulfilled', 'partial'].includes(get('Fulfillment Status').toLowerCase());
+          const trackingUrl = get('Tracking URL');
           const created: OrderInput = {
             external_id: id, customer_external_id: email, placed_at: placedAt, currency, discount, shipping,
             ...(total !== undefined && { total }),
@@ -90,6 +101,12 @@ export const shopifyOrders: ImportFormat = {
             payment_method: get('Payment Method') || null,
             status: statusOf(get('Financial Status'), get('Fulfillment Status'), get('Cancelled at') !== ''),
             lines: [],
+            ...(fulfilled && {
+              fulfillments: [{
+                external_id: `${id}-fulfillment`, shipped_at: fulfilledAt ?? null, carrier: get('Tracking Company') || null,
+                tracking_number: get('Tracking Number') || null, tracking_url: /^https?:\/\/\S+$/i.test(trackingUrl) ? trackingUrl : null,
+              }],
+            }),
           };
           pendingTotals.set(created, { tax });
           if (refunded > 0) {
