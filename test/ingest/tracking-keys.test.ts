@@ -85,6 +85,26 @@ describe('what the public write key may do', () => {
     expect(await customer('new-1')).toEqual({ email: 'new@example.com', first_name: 'Nia', accepts_marketing: false });
   });
 
+  it('may record a cart, but its recovery link only on the store\'s own listed origins', async () => {
+    const recovery = async (storeId: string, id: string) => (await rows<{ recovery_url: string | null }>(t.services,
+      'select recovery_url from checkouts where store_id = ? and external_id = ?', storeId, id))[0]?.recovery_url;
+    const cart = (key: string, id: string, url: string) => send(key, '/v1/t', { anonymousId: 'visitor-cart', event: 'Checkout Started',
+      properties: { checkout_id: id, value: 30, currency: 'USD', recovery_url: url, products: [{ product_id: 'p-1', price: 30, quantity: 1 }] } });
+    // A store that lists no origins keeps no browser-sent link.
+    expect((await cart(store.writeKey, 'cart-evil', 'https://evil.example/phish')).statusCode).toBe(200);
+    expect(await recovery(store.storeId, 'cart-evil')).toBeNull();
+    // A store that lists its origins keeps links on them only.
+    const listed = await t.newStore('Listed Origins Store');
+    await t.services.accounts.updateStore(listed.storeId, { trackingOrigins: ['https://shop.example'] });
+    expect((await cart(listed.writeKey, 'cart-own', 'https://shop.example/cart/recover/abc')).statusCode).toBe(200);
+    expect((await cart(listed.writeKey, 'cart-evil-2', 'https://evil.example/phish')).statusCode).toBe(200);
+    expect([await recovery(listed.storeId, 'cart-own'), await recovery(listed.storeId, 'cart-evil-2')]).toEqual(['https://shop.example/cart/recover/abc', null]);
+    // A server key is trusted with any link.
+    expect((await send(store.serverKey, '/v1/track', { userId: 'shopper-1', event: 'Checkout Started',
+      properties: { checkout_id: 'cart-server', value: 30, recovery_url: 'https://checkout.partner.example/r/1', products: [{ product_id: 'p-1', price: 30 }] } })).statusCode).toBe(200);
+    expect(await recovery(store.storeId, 'cart-server')).toBe('https://checkout.partner.example/r/1');
+  });
+
   it('server keys send tracking data only: the admin API refuses them like write keys', async () => {
     for (const key of [store.writeKey, store.serverKey]) {
       const response = await t.app.inject({ method: 'GET', url: '/api/v1/customers', headers: { authorization: `Bearer ${key}` } });

@@ -11,7 +11,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { StoreTable } from '../accounts/index.js';
 import { EventsService } from '../events/index.js';
 import { normaliseBatch } from '../commerce/index.js';
-import type { CustomerInput, CommerceBatch } from '../commerce/index.js';
+import type { CheckoutInput, CustomerInput, CommerceBatch } from '../commerce/index.js';
 import { originAllowed } from '../accounts/index.js';
 import { customerFromTraits } from './customer.mapper.js';
 import { eventPathOf, mapEcommerce, orderEvents, type OrderChange } from './ecommerce.mapper.js';
@@ -58,6 +58,23 @@ export type Trust = 'browser' | 'server';
 
 /** Events that change orders; a browser may not send them (anyone can read the key from the page). */
 const serverOnlyEvents: ReadonlySet<string> = new Set([...orderEvents, 'Order Shipped', 'Order Delivered']);
+
+/**
+ * A browser's cart keeps its recovery link only when the link is on one of the store's listed
+ * tracking origins: abandoned-cart emails carry it, and any page can send any link with the public key.
+ */
+function browserCheckout(checkout: CheckoutInput, origins: string | null): CheckoutInput {
+  if (!checkout.recovery_url) return checkout;
+  let origin: string | undefined;
+  try {
+    origin = new URL(checkout.recovery_url).origin;
+  } catch {
+    origin = undefined;
+  }
+  if (origins !== null && origin && originAllowed(origins, origin)) return checkout;
+  const { recovery_url: _url, ...rest } = checkout;
+  return rest;
+}
 
 /** What a browser may not set on a customer even when it creates one: consent comes from the store. */
 function withoutConsent(customer: CustomerInput): CustomerInput {
@@ -127,6 +144,7 @@ export class IngestService {
       const mapped = mapEcommerce(message, store.currency);
       if (!mapped.ok) return rejectOne(index, source, mapped.path, mapped.reason);
       const effects: CommerceBatch = { ...mapped.batch };
+      if (options.trust === 'browser' && effects.checkouts) effects.checkouts = effects.checkouts.map((checkout) => browserCheckout(checkout, store.tracking_origins));
       if (message.type === 'identify' && message.userId) {
         const customer = customerFromTraits(message.userId, message.properties, message.context);
         effects.customers = [options.trust === 'browser' ? withoutConsent(customer) : customer];
