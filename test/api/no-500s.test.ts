@@ -60,4 +60,13 @@ describe('no 500s on bad input', () => {
     const response = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: auth(), payload: { format: 'jsonl' } });
     expectClientError(response);
   });
+
+  it('an import upload with no body, or with a JSON body and a format in the query, is a 415 naming the body', async () => {
+    const none = await t.app.inject({ method: 'POST', url: '/api/v1/imports?format=cdnow', headers: auth() });
+    expectClientError(none, 415);
+    expect(none.json().error.details).toEqual([{ path: '(body)', reason: expect.stringMatching(/^missing/) }]);
+    const json = await t.app.inject({ method: 'POST', url: '/api/v1/imports?format=jsonl', headers: auth(), payload: { id: 'c-1' } });
+    expectClientError(json, 415);
+    expect(json.json().error.details).toEqual([{ path: '(body)', reason: expect.stringMatching(/not JSON/) }]);
+  });
 });

@@ -43,4 +43,19 @@ describe('the browser library\'s paths', () => {
     expect(invalid.statusCode).toBe(422);
     expect(invalid.headers['access-control-allow-origin']).toBe(origin);
   });
+
+  it('allows the headers a preflight asks for: the library\'s retries add X-Retry-Count', async () => {
+    const preflight = await t.app.inject({
+      method: 'OPTIONS', url: '/v1/t',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-retry-count' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-headers']).toBe('authorization,content-type,x-retry-count');
+    expect(preflight.headers.vary).toContain('Access-Control-Request-Headers');
+    const retried = await t.app.inject({ method: 'POST', url: '/v1/t', headers: { ...basic(store.writeKey), origin, 'x-retry-count': '1' }, payload: { event: 'Retried', anonymousId: 'a-2', messageId: 'retry-1' } });
+    expect(retried.statusCode, retried.body).toBe(200);
+    // A request that is not a list of header names gets the default list.
+    const odd = await t.app.inject({ method: 'OPTIONS', url: '/v1/t', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-a\u0000, (b)' } });
+    expect(odd.headers['access-control-allow-headers']).toBe('Authorization, Content-Type, Content-Encoding');
+  });
 });

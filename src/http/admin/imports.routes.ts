@@ -6,7 +6,7 @@
  */
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
@@ -49,6 +49,11 @@ const importRoutes = [
     response: queuedImportSchema, errors: [413, 415],
     summary: 'Upload a file (raw body) and import it in the background; returns the job to follow',
     handler: async ({ services, storeId, query, request }) => {
+      // Only the upload types are parsed into a stream: no body, no Content-Type, or JSON leave something else.
+      if (!(request.body instanceof Readable)) {
+        throw new AppError('unsupported_media_type', `Send the file as the raw request body, with a Content-Type of ${uploadTypes.join(', ')}`,
+          [{ path: '(body)', reason: request.body === undefined ? 'missing: send the file as the body' : 'must be the raw file (CSV, JSONL or CDNOW text), not JSON' }]);
+      }
       let mapping;
       if (query.mapping !== undefined) {
         let value: unknown;

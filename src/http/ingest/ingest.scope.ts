@@ -5,9 +5,10 @@
  * - the raw body is kept for Shopify's HMAC check; lone UTF-16 surrogates in the parsed body are
  *   replaced by U+FFFD (a browser's broken string must not break every later read of the data);
  * - `writeKey` in the body is accepted as the key when no header carries one (Segment spec);
- * - CORS for the browser snippet: `/v1/*` answers any origin here (a preflight carries no key, so
- *   the store is unknown); a store that lists its `tracking_origins` has the others refused by
- *   the ingest service once the key names the store. No cookies are involved.
+ * - CORS for browser clients: `/v1/*` answers any origin and allows the headers a preflight asks
+ *   for (a preflight carries no key, so the store is unknown); a store that lists its
+ *   `tracking_origins` has the others refused by the ingest service once the key names the store.
+ *   No cookies are involved.
  */
 import { createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -32,13 +33,27 @@ export function trackingCors(app: FastifyInstance): void {
     const origin = request.headers.origin;
     if (origin && request.url.startsWith('/v1/')) {
       reply.header('access-control-allow-origin', origin);
-      reply.header('vary', 'Origin');
+      reply.header('vary', 'Origin, Access-Control-Request-Headers');
       reply.header('access-control-allow-methods', 'POST, OPTIONS');
-      reply.header('access-control-allow-headers', 'Authorization, Content-Type, Content-Encoding');
+      reply.header('access-control-allow-headers', allowedHeaders(request.headers['access-control-request-headers']));
       reply.header('access-control-expose-headers', 'Retry-After');
       reply.header('access-control-max-age', '86400');
     }
   });
+}
+
+const DEFAULT_ALLOWED_HEADERS = 'Authorization, Content-Type, Content-Encoding';
+
+/**
+ * The headers a preflight asks for are allowed as asked: Segment's browser library adds
+ * `X-Retry-Count` to every retry and lets a site add its own headers, and a header missing here
+ * makes the browser drop the request unseen. No cookies ride on these requests, and the key in
+ * `Authorization` is still checked, so allowing a header grants nothing. (`*` would not cover
+ * `Authorization`.) Anything that is not a plain list of header names gets the default list.
+ */
+function allowedHeaders(requested: string | undefined): string {
+  if (!requested || requested.length > 1000 || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/.test(requested.trim())) return DEFAULT_ALLOWED_HEADERS;
+  return requested.trim();
 }
 
 export function setupIngestScope(scope: FastifyInstance): void {
