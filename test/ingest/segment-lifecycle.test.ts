@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 const track = (event: string, properties: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-  t.app.inject({ method: 'POST', url: '/v1/track', headers: basic(t.writeKey), payload: { userId: 'cust-l1', event, properties, messageId: messageId(), timestamp: '2026-11-20T10:00:00Z', ...extra } });
+  t.app.inject({ method: 'POST', url: '/v1/track', headers: basic(t.serverKey), payload: { userId: 'cust-l1', event, properties, messageId: messageId(), timestamp: '2026-11-20T10:00:00Z', ...extra } });
 
 const order = (id: string, extra: Record<string, unknown> = {}) => ({
   order_id: id, total: 22, revenue: 22, shipping: 0, tax: 0, currency: 'USD',

@@ -152,7 +152,7 @@ describe('customer 360 over HTTP', () => {
     expect(response.statusCode).toBe(200);
     const p = response.json();
     expect(p.identity).toMatchObject({ email: 'ann@example.com', tags: ['vip', 'wholesale'], attributes: { plan: 'gold', age: 34, newsletter: true } });
-    expect(p.consent).toEqual({ accepts_marketing: true });
+    expect(p.consent).toMatchObject({ accepts_marketing: true, email: { status: 'subscribed' }, sms: { status: 'never_asked' } });
     // Orders 100.00 (2025-02-01), 50.00 (2026-01-10), 200.00 (2026-05-25); a 30.00 return: revenue is net of it.
     const days = (Date.parse('2026-05-25') - Date.parse('2025-02-01')) / 86_400_000;
     expect(p.kpis).toMatchObject({ orders: 3, gross_revenue: 35_000, revenue: 32_000, average_order_value: Math.round(32_000 / 3), returns: 1, returned_amount: 3_000, average_days_between_orders: Math.round((days / 2) * 10) / 10 });
