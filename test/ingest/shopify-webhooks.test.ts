@@ -77,15 +77,28 @@ describe('Shopify webhooks', () => {
     expect(ignored.json()).toEqual({ status: 'ignored', topic: 'products/create' });
   });
 
-  it('a malformed payload is a 422 naming the field; status counts the Shopify source', async () => {
-    const response = await deliver('orders/create', shopifyOrder({ id: 779, line_items: [{ id: 1, quantity: 'two', price: '1.00' }] }));
-    expect(response.statusCode).toBe(422);
-    expect(response.json().error.details[0]).toEqual({ path: 'line_items.0.quantity', reason: 'must be a whole number ≥ 0' });
+  it('a payload that can never be stored is acknowledged as rejected, naming the field, and counted; its redelivery is a duplicate', async () => {
+    const bad = shopifyOrder({ id: 779, line_items: [{ id: 1, quantity: 'two', price: '1.00' }] });
+    const response = await deliver('orders/create', bad, 'wh-bad');
+    // Any other answer than 2xx makes Shopify retry for hours and then delete the webhook.
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'rejected', topic: 'orders/create', error: { path: 'line_items.0.quantity', reason: 'must be a whole number ≥ 0' } });
+    expect((await deliver('orders/create', bad, 'wh-bad')).json().status).toBe('duplicate');
     const status = await t.services.ingest.status(t.storeId);
     const shopify = status.sources.find((s) => s.source === 'shopify')!;
-    expect(shopify).toMatchObject({ received: 7, stored: 5, deduplicated: 1, rejected: 1 });
+    expect(shopify).toMatchObject({ received: 8, stored: 5, deduplicated: 2, rejected: 1 });
     expect(shopify.topRejections[0]!.reason).toBe('line_items.N.quantity: must be a whole number ≥ N');
+    expect(await orderRow('779')).toHaveLength(0);
   });
+
+  it('an order whose amounts overflow is rejected, not retried forever', async () => {
+    const huge = shopifyOrder({ id: 780, line_items: [{ id: 1, product_id: 1, quantity: 2147483647, price: '90071992547409.91' }], total_price: '9999999999999999999.00' });
+    const response = await deliver('orders/create', huge);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'rejected', error: { path: expect.stringMatching(/^(line_items|total_price|lines)/) } });
+    expect(await orderRow('780')).toHaveLength(0);
+  });
+
   it('an order whose embedded customer lacks redacted fields and consent leaves the stored customer as it was', async () => {
     const customer = { ...shopifyCustomer, id: 7123456789099, email: 'kept@example.com', first_name: 'Kept', phone: '+15550100',
       email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in', consent_updated_at: '2026-10-01T09:15:00-04:00' } };

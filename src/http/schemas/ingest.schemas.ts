@@ -15,8 +15,10 @@ export const trackResultSchema = z.strictObject({
 });
 
 export const shopifyOutcomeSchema = z.strictObject({
-  status: z.enum(['stored', 'duplicate', 'ignored']),
+  status: z.enum(['stored', 'duplicate', 'ignored', 'rejected']),
   topic: z.string(),
+  error: z.strictObject({ path: z.string(), reason: z.string() }).optional()
+    .describe('Why a payload that can never be stored was rejected (acknowledged with 200 so Shopify does not retry it)'),
 });
 
 export const ingestStatusSchema = z.strictObject({

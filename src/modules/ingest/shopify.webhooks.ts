@@ -22,7 +22,10 @@ export interface ShopifyDelivery {
   rawBody: Buffer;
 }
 
-export type ShopifyOutcome = { status: 'stored' | 'duplicate' | 'ignored'; topic: string };
+export type ShopifyOutcome =
+  | { status: 'stored' | 'duplicate' | 'ignored'; topic: string }
+  /** A payload Hearth can never store: acknowledged so Shopify stops retrying (and keeps the webhook), counted as rejected. */
+  | { status: 'rejected'; topic: string; error: { path: string; reason: string } };
 
 const SOURCE = 'shopify';
 
@@ -74,13 +77,16 @@ export class ShopifyWebhooks {
       // A refund's transactions may carry no currency: then it is its order's, when the order is known.
       const fallbackCurrency = topic === 'refunds/create' ? (await this.orderCurrency(store.id, payload)) ?? store.currency : store.currency;
       const mapped = mapShopify(topic as ShopifyTopic, payload, fallbackCurrency);
-      if (!mapped.ok) throw this.reject(store.id, mapped.path, mapped.reason);
+      // Shopify retries every answer but a 2xx for hours and then deletes the webhook: a payload that
+      // can never be stored (the same bytes would fail every time) is acknowledged, remembered and
+      // counted as rejected with its reason, which the Data page and `hearth status` show.
+      if (!mapped.ok) return await this.rejected(store.id, delivery.webhookId, topic, mapped.path, mapped.reason);
       try {
         await this.deps().commerce.write(store.id, mapped.batch, { source: SOURCE });
       } catch (error) {
         if (error instanceof AppError && error.code === 'validation_failed') {
           const detail = error.details[0];
-          this.stats.reject(store.id, SOURCE, reasonKey(detail?.path ?? '', detail?.reason ?? error.message));
+          return await this.rejected(store.id, delivery.webhookId, topic, detail?.path ?? '(body)', detail?.reason ?? error.message);
         }
         throw error;
       }
@@ -90,6 +96,12 @@ export class ShopifyWebhooks {
     } finally {
       this.flushStats();
     }
+  }
+
+  private async rejected(storeId: string, webhookId: string | undefined, topic: string, path: string, reason: string): Promise<ShopifyOutcome> {
+    this.stats.reject(storeId, SOURCE, reasonKey(path, reason));
+    if (webhookId) await this.remember(storeId, webhookId, topic);
+    return { status: 'rejected', topic, error: { path, reason } };
   }
 
   private reject(storeId: string, path: string, reason: string): AppError {
