@@ -15,11 +15,12 @@ let browser: Browser;
 beforeAll(async () => {
   hearth = await startE2eServer({ customers: 60, seed: 3 });
   const orders = payloads.map((text, i) => ({
-    external_id: `xss-${i}`, customer_external_id: `xss-customer-${i}`, placed_at: new Date(`2026-0${i + 3}-05T10:00:00Z`), currency: 'EUR', channel: text,
+    external_id: `xss-${i}`, customer_external_id: `xss-customer-${i}`, placed_at: new Date(`2026-0${i + 3}-05T10:00:00Z`), currency: 'EUR', channel: text, payment_method: text,
     lines: [{ product_external_id: `xss-product-${i}`, title: text, quantity: 1, unit_price: 1500 }],
   }));
   await hearth.server.services.commerce.write(hearth.storeId, {
-    customers: payloads.map((text, i) => ({ external_id: `xss-customer-${i}`, first_name: text, last_name: text, email: `xss${i}@example.com`, tags: [text], country: 'DE' })),
+    customers: payloads.map((text, i) => ({ external_id: `xss-customer-${i}`, first_name: text, last_name: text, email: `xss${i}@example.com`, tags: [text], country: 'DE',
+      email_consent: { status: 'subscribed' as const, source: text }, sms_consent: { status: 'unsubscribed' as const, source: text } })),
     products: payloads.map((text, i) => ({ external_id: `xss-product-${i}`, title: text, category: text })),
     orders,
   });

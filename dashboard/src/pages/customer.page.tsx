@@ -58,8 +58,13 @@ export function CustomerPage({ id }: { id: string }) {
                   <dt>RFM</dt><dd>{profile.rfm ? `${profile.rfm.segment} (R${profile.rfm.r ?? '?'} F${profile.rfm.f ?? '?'} M${profile.rfm.m ?? '?'})` : '—'}</dd>
                   <dt>Segments</dt><dd>{profile.segments?.length ? profile.segments.map((s) => s.name).join(', ') : 'none'}</dd>
                   <dt>Personas</dt><dd>{profile.personas?.length ? profile.personas.map((p) => p.name).join(', ') : 'none'}</dd>
-                  <dt>Marketing</dt><dd>{profile.consent?.accepts_marketing ? 'accepts email' : 'no consent'}</dd>
+                  <dt>Email</dt><dd data-testid="consent-email">{consentText(profile.consent.email, fmt.date)}</dd>
+                  <dt>SMS</dt><dd data-testid="consent-sms">{consentText(profile.consent.sms, fmt.date)}</dd>
                   <dt>Tags</dt><dd>{profile.identity.tags?.length ? profile.identity.tags.join(', ') : '—'}</dd>
+                  {profile.identity.birthday && <><dt>Birthday</dt><dd>{profile.identity.birthday.replace(/^--/, '')}</dd></>}
+                  {(profile.identity.language || profile.identity.timezone) && (
+                    <><dt>Language, time zone</dt><dd>{[profile.identity.language, profile.identity.timezone].filter(Boolean).join(' · ')}</dd></>
+                  )}
                 </dl>
               </Panel>
             </div>
@@ -80,4 +85,11 @@ export function CustomerPage({ id }: { id: string }) {
       </Async>
     </div>
   );
+}
+
+/** "subscribed 3 Oct 2026 (shopify)", "unsubscribed …", "never asked". */
+function consentText(consent: CustomerProfile['consent']['email'], date: (value: string | null) => string): string {
+  if (consent.status === 'never_asked') return 'never asked';
+  const when = consent.at ? ` ${date(consent.at)}` : '';
+  return `${consent.status}${when}${consent.source ? ` (${consent.source})` : ''}`;
 }

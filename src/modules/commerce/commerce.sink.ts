@@ -13,6 +13,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CustomerInput, ProductInput } from './commerce.input.js';
+import { consentInStep } from './commerce.validation.js';
 import {
   customerValues,
   createSql, customerFields, maskOf, productFields, staging, variantFields, VectorAppender, type Staged, type StagedCounts,
@@ -44,8 +45,9 @@ export class StagingSink {
   }
 
   /** A customer the producer describes; fields left undefined keep a stored customer's values. */
-  addCustomer(c: CustomerInput): void {
+  addCustomer(given: CustomerInput): void {
     const { customers } = this.tables;
+    const c = consentInStep(given);
     customers.add(customerValues(customers.rows, c, true, maskOf(c, customerFields), c.created_at));
   }
 

@@ -174,11 +174,15 @@ function customer(p: Problems, at: string, c: CustomerInput): CustomerInput {
   const normal: CustomerInput = { ...c, email, language };
   if (email_consent) normal.email_consent = email_consent;
   if (sms_consent) normal.sms_consent = sms_consent;
-  // accepts_marketing and the email consent say the same thing: either one sets both.
-  if (normal.email_consent && normal.accepts_marketing === undefined) normal.accepts_marketing = normal.email_consent.status === 'subscribed';
-  else if (typeof normal.accepts_marketing === 'boolean' && !normal.email_consent) normal.email_consent = { status: normal.accepts_marketing ? 'subscribed' : 'unsubscribed' };
   for (const key of ['email', 'language'] as const) if (normal[key] === undefined) delete normal[key];
-  return normal;
+  return consentInStep(normal);
+}
+
+/** accepts_marketing and the email consent say the same thing: either one given sets both. */
+export function consentInStep(c: CustomerInput): CustomerInput {
+  if (c.email_consent && c.accepts_marketing === undefined) return { ...c, accepts_marketing: c.email_consent.status === 'subscribed' };
+  if (typeof c.accepts_marketing === 'boolean' && !c.email_consent) return { ...c, email_consent: { status: c.accepts_marketing ? 'subscribed' : 'unsubscribed' } };
+  return c;
 }
 
 /** A BCP 47 language tag as stores send them: en, fr-CA, pt_BR, zh-Hant-TW. */

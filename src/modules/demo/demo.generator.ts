@@ -5,6 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { StagingSink, type CommerceService, type Staged } from '../commerce/index.js';
+import { paymentMethodOf, profileDetails } from './profile-details.js';
 import { invalid, type ErrorDetail } from '../../lib/errors.js';
 import { acquisitionCurve, DEMO_STORE, periodEnding } from './calendar.js';
 import { buildCatalogue, categories } from './catalogue.js';
@@ -224,13 +225,14 @@ function stageCustomer(sink: StagingSink, sim: SimCustomer): void {
     external_id: sim.externalId, email: sim.email, first_name: sim.firstName, last_name: sim.lastName, phone: null, country: sim.country, city: sim.city,
     accepts_marketing: sim.acceptsMarketing, tags, attributes: { acquisition_channel: sim.channel, signup_source: sim.orders.length ? 'checkout' : 'newsletter' },
     created_at: at(sim.createdAt),
+    ...profileDetails(sim.externalId, sim.country, sim.acceptsMarketing, at(sim.createdAt)),
   });
   for (const order of sim.orders) {
     const externalId = `HD-${sim.externalId.slice(1)}-${order.seq}`;
     sink.addOrder({
       external_id: externalId, customer_external_id: sim.externalId, placed_at: at(order.placedAt), currency: DEMO_STORE.currency,
       subtotal: order.subtotal, discount: order.discount, shipping: order.shipping, tax: order.tax, total: order.total,
-      discount_codes: order.codes, channel: order.channel, status: order.status,
+      discount_codes: order.codes, channel: order.channel, payment_method: paymentMethodOf(externalId), status: order.status,
       lines: order.lines.map((line) => ({
         product_external_id: line.product.externalId, variant_external_id: line.variant.externalId, sku: line.variant.sku,
         title: line.product.title, quantity: line.quantity, unit_price: line.unitPrice, total: line.total,
