@@ -140,5 +140,5 @@ function describe(result: DemoResult, withLogin = true): string {
   const table = formatTable(['entity', 'rows'], Object.entries(result.counts).map(([entity, n]) => [entity, n]));
   const sample = result.plan && result.plan.sessionSample < 1 ? `\nBrowsing sessions sampled at ${(result.plan.sessionSample * 100).toFixed(1)} %.` : '';
   const owner = withLogin ? `\nOwner: ${result.login.email} / ${result.login.password}` : '';
-  return `${head}\n${table}${sample}${owner}\nWrite key (tracking): ${result.login.writeKey}\nSecret key (admin API): ${result.login.secretKey}\n`;
+  return `${head}\n${table}${sample}${owner}\nWrite key (browser tracking): ${result.login.writeKey}\n${result.login.serverKey ? `Server key (server-side tracking: orders, consent): ${result.login.serverKey}\n` : ''}Secret key (admin API): ${result.login.secretKey}\n`;
 }

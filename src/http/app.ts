@@ -40,7 +40,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
     // External ids may be up to 255 characters, and they travel in URLs (PUT /api/v1/customers/:id).
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     // Errors the router raises before a route runs (bad percent-encoding, an over-long parameter)
     // answer in the API's own shape, like every other error.
     frameworkErrors: (error, _request, reply) => {

@@ -42,7 +42,7 @@ export function CustomerPage({ id }: { id: string }) {
         {(profile) => (
           <>
             <PageHeader title={customerName(profile.identity)} subtitle={[profile.identity.email, profile.identity.country, profile.identity.external_id && `id ${profile.identity.external_id}`].filter(Boolean).join(' · ')} />
-            <div className="grid grid-3">
+            <div className="grid grid-2">
               <Panel title="Orders">
                 <dl className="dl">
                   <dt>Orders</dt><dd data-testid="profile-orders">{fmt.number(profile.kpis?.orders)}</dd>
@@ -58,13 +58,17 @@ export function CustomerPage({ id }: { id: string }) {
                   <dt>RFM</dt><dd>{profile.rfm ? `${profile.rfm.segment} (R${profile.rfm.r ?? '?'} F${profile.rfm.f ?? '?'} M${profile.rfm.m ?? '?'})` : '—'}</dd>
                   <dt>Segments</dt><dd>{profile.segments?.length ? profile.segments.map((s) => s.name).join(', ') : 'none'}</dd>
                   <dt>Personas</dt><dd>{profile.personas?.length ? profile.personas.map((p) => p.name).join(', ') : 'none'}</dd>
+                  <dt>Tags</dt><dd>{profile.identity.tags?.length ? profile.identity.tags.join(', ') : '—'}</dd>
+                </dl>
+              </Panel>
+              <Panel title="Contact and consent" definition="Marketing consent per channel, as the store's sources state it: status, when it was given or withdrawn, and where it came from. Messages go only to subscribed channels.">
+                <dl className="dl">
                   <dt>Email</dt><dd data-testid="consent-email">{consentText(profile.consent.email, fmt.date)}</dd>
                   <dt>SMS</dt><dd data-testid="consent-sms">{consentText(profile.consent.sms, fmt.date)}</dd>
-                  <dt>Tags</dt><dd>{profile.identity.tags?.length ? profile.identity.tags.join(', ') : '—'}</dd>
-                  {profile.identity.birthday && <><dt>Birthday</dt><dd>{profile.identity.birthday.replace(/^--/, '')}</dd></>}
-                  {(profile.identity.language || profile.identity.timezone) && (
-                    <><dt>Language, time zone</dt><dd>{[profile.identity.language, profile.identity.timezone].filter(Boolean).join(' · ')}</dd></>
-                  )}
+                  <dt>Phone</dt><dd>{profile.identity.phone ?? '—'}</dd>
+                  <dt>Birthday</dt><dd>{profile.identity.birthday ? profile.identity.birthday.replace(/^--/, '') : '—'}</dd>
+                  <dt>Language</dt><dd>{profile.identity.language ?? '—'}</dd>
+                  <dt>Time zone</dt><dd>{profile.identity.timezone ?? '—'}</dd>
                 </dl>
               </Panel>
             </div>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { http } from '../api/client';
 import { apiKeyKinds, type ApiKey, type ApiKeyKind, type CreatedKey, type JobList } from '../api/types';
 
-const keyKindLabels: Record<ApiKeyKind, string> = { write: 'Write (browser: behaviour only)', server: 'Server (tracking with orders and identity)', secret: 'Secret (full API)' };
+const keyKindLabels: Record<ApiKeyKind, string> = { write: 'Write (browser)', server: 'Server (tracking)', secret: 'Secret (admin API)' };
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { ImportRuns, TrackingStatus } from '../components/incoming';

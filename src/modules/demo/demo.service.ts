@@ -24,6 +24,8 @@ export interface DemoLogin {
   email: string;
   password: string;
   writeKey: string;
+  /** Server-side tracking (orders, consent, identity): older demo stores have none. */
+  serverKey?: string;
   secretKey: string;
   createdAt: string;
 }
@@ -97,10 +99,11 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
   // A user left from an earlier demo store keeps its account; give it the password we print.
   if (!created) await services.accounts.resetPassword(DEMO_OWNER_EMAIL, password);
   const write = await services.accounts.createApiKey(store.id, 'write', 'Demo tracking snippet');
+  const server = await services.accounts.createApiKey(store.id, 'server', 'Demo server-side tracking');
   const secret = await services.accounts.createApiKey(store.id, 'secret', 'Demo admin API');
   const login: DemoLogin = {
     storeId: store.id, storeSlug: store.slug, email: DEMO_OWNER_EMAIL, password,
-    writeKey: write.key, secretKey: secret.key, createdAt: new Date().toISOString(),
+    writeKey: write.key, serverKey: server.key, secretKey: secret.key, createdAt: new Date().toISOString(),
   };
   writeFileSync(join(dataDir, DEMO_LOGIN_FILE), `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
   // Build the report summaries, fit the models and find the personas now, so every page of the
