@@ -29,6 +29,9 @@ async function contents(storeId: string) {
   const products = await store.read.selectFrom('products').selectAll().where('store_id', '=', storeId).execute();
   const orders = await store.read.selectFrom('orders').selectAll().where('store_id', '=', storeId).execute();
   const lines = await store.read.selectFrom('order_lines').selectAll().where('store_id', '=', storeId).execute();
+  const refs = await store.read.selectFrom('checkout_orders').selectAll().where('store_id', '=', storeId).execute();
+  const checkouts = await store.read.selectFrom('checkouts').select(['external_id', 'completed_at', 'order_id']).where('store_id', '=', storeId).execute();
+  const aliases = await store.read.selectFrom('customer_aliases').select(['alias', 'customer_id', 'matched_by']).where('store_id', '=', storeId).execute();
   const customerOf = new Map(customers.map((c) => [c.id, c.external_id]));
   const productOf = new Map(products.map((p) => [p.id, p.external_id]));
   const orderOf = new Map(orders.map((o) => [o.id, o.external_id]));
@@ -39,6 +42,9 @@ async function contents(storeId: string) {
     orders: byKey(orders.map(({ id: _id, store_id: _s, customer_id, ...rest }) => ({ ...rest, customer: customer_id === null ? null : customerOf.get(customer_id) })), (o) => o.external_id),
     lines: byKey(lines.map(({ store_id: _s, order_id, product_id, ...rest }) => ({ ...rest, order: orderOf.get(order_id), product: product_id === null ? null : productOf.get(product_id) })),
       (l) => `${l.order}:${String(l.line_no).padStart(4, '0')}`),
+    checkoutRefs: byKey(refs.map((r) => ({ ref: r.ref, order: orderOf.get(r.order_id), placed_at: r.placed_at })), (r) => `${r.order}:${r.ref}`),
+    checkouts: byKey(checkouts.map((c) => ({ ...c, order_id: c.order_id === null ? null : orderOf.get(c.order_id) })), (c) => c.external_id),
+    aliases: byKey(aliases.map((a) => ({ ...a, customer_id: customerOf.get(a.customer_id) })), (a) => a.alias),
   };
 }
 
@@ -93,6 +99,21 @@ describe('small batches that add or re-send orders', () => {
       { returns: [aReturn('r-1', 'o-1', 500), aReturn('r-2', 'o-2', 1001 + 1002), aReturn('r-3', 'o-3', 100)] },
       { orders: [anOrder('o-1'), anOrder('o-2', { status: 'paid' }), anOrder('o-3', { status: 'cancelled' })] },
       { orders: [anOrder('o-1', { status: 'fulfilled' })] },
+    ]],
+    ['orders naming checkout and cart ids no checkout has yet, then the checkout', [
+      { orders: [anOrder('o-1', { checkout_ids: ['chk-1', 'cart-1'] }), anOrder('o-2', { checkout_ids: ['chk-2'] })] },
+      { orders: [anOrder('o-1', { checkout_ids: ['chk-1', 'cart-1'] })] },
+      { checkouts: [{ external_id: 'chk-1', cart_id: 'cart-1', currency: 'EUR', value: 2003, started_at: new Date('2024-02-28T10:00:00Z') }] },
+    ]],
+    ['an order completing a checkout stored before it', [
+      { checkouts: [{ external_id: 'chk-9', currency: 'EUR', value: 2003, started_at: new Date('2024-02-28T10:00:00Z') }] },
+      { orders: [anOrder('o-9', { checkout_ids: ['chk-9'] })] },
+    ]],
+    ['a new customer id whose email or phone a stored customer has', [
+      { customers: [aCustomer('cust-1', { email: 'ada@example.com', phone: '+44 20 7946 0000' })] },
+      { customers: [aCustomer('shopify-1', { email: 'ADA@example.com' })], orders: [anOrder('o-1', { customer_external_id: 'shopify-1' })] },
+      { customers: [aCustomer('pos-1', { email: null, phone: '442079460000' })] },
+      { orders: [anOrder('o-2', { customer_external_id: 'shopify-1' })] },
     ]],
     ['a customer given again with a change', [
       { customers: [aCustomer('cust-1', { first_name: 'Ada' })] },

@@ -64,7 +64,7 @@ interface Stored { id: number; /** Microseconds, as stored. */ createdAt: bigint
  * where a semi-join with a list would hash the whole table; DuckDB does not use an ART index on
  * (store_id, external_id) for this filter, so there is none (it would slow bulk loads by half).
  */
-async function lookup(connection: DuckDBConnection, storeId: string, ids: Record<'customers' | 'products' | 'orders', string[]>) {
+async function lookup(connection: DuckDBConnection, storeId: string, ids: Record<'customers' | 'products' | 'orders' | 'checkoutRefs', string[]>) {
   const params = new Params();
   const store = params.text(storeId);
   const parts: string[] = (['customers', 'products', 'orders'] as const).filter((kind) => ids[kind].length > 0).map((kind) =>
@@ -79,6 +79,13 @@ async function lookup(connection: DuckDBConnection, storeId: string, ids: Record
     parts.push(`select 'orphans' as kind, order_external_id as external_id, min(id) as id, null::timestamp as created_at
      from fulfillments where store_id = ${store} and order_id is null and order_external_id in (${ids.orders.map((id) => params.text(id)).join(', ')})
      group by order_external_id`);
+  }
+  // Open checkouts these orders complete: completing them (and its domain events) is the merge's.
+  if (ids.checkoutRefs.length > 0) {
+    const refs = ids.checkoutRefs.map((id) => params.text(id)).join(', ');
+    parts.push(`select 'orphans' as kind, external_id, min(id) as id, null::timestamp as created_at
+     from checkouts where store_id = ${store} and (completed_at is null or order_id is null) and (external_id in (${refs}) or cart_id in (${refs}))
+     group by external_id`);
   }
   const found = { customers: new Map<string, Stored>(), products: new Map<string, Stored>(), orders: new Map<string, Stored>(), orphans: new Map<string, Stored>() };
   if (parts.length === 0) return found;
@@ -166,8 +173,8 @@ async function insert(connection: DuckDBConnection, sql: string, params: Params)
 /** Writes the batch the short way, or returns undefined when it needs the merge. */
 export async function writeDirect(connection: DuckDBConnection, storeId: string, batch: NormalBatch, now: Date, source: string): Promise<WriteSummary | undefined> {
   if (batch.returns.length > 0 || batch.orders.length > DIRECT_MAX_ENTITIES) return undefined;
-  // Fulfilments, checkouts and orders completing checkouts take the merge (`lifecycle.merge.ts`).
-  if (batch.fulfillments.length > 0 || batch.checkouts.length > 0 || batch.orders.some((o) => (o.checkout_ids?.length ?? 0) > 0)) return undefined;
+  // Fulfilments, checkouts and orders completing open checkouts take the merge (`lifecycle.merge.ts`).
+  if (batch.fulfillments.length > 0 || batch.checkouts.length > 0) return undefined;
   if (batch.orders.some((o) => o.lines.some((l) => l.variant_external_id))) return undefined;
   if (batch.products.some((p) => (p.variants?.length ?? 0) > 0)) return undefined;
   const customers = collectCustomers(batch);
@@ -175,7 +182,10 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
   const orders = lastWins(batch.orders);
   if (customers.size > DIRECT_MAX_ENTITIES || products.size > 4 * DIRECT_MAX_ENTITIES) return undefined;
 
-  const stored = await lookup(connection, storeId, { customers: [...customers.keys()], products: [...products.keys()], orders: orders.map((o) => o.external_id) });
+  const checkoutRefs = [...new Set(orders.flatMap((o) => o.checkout_ids ?? []))];
+  const stored = await lookup(connection, storeId, {
+    customers: [...customers.keys()], products: [...products.keys()], orders: orders.map((o) => o.external_id), checkoutRefs,
+  });
   for (const [id, c] of customers) {
     const known = stored.customers.get(id);
     // A stored customer stays as it is only when the batch just names them and does not move their creation earlier.
@@ -264,6 +274,13 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
     }
     summary.orders.created = newOrders.length;
     newOrderIds.push(...orderIds.values());
+    // The checkout and cart ids the new orders name, so a checkout that arrives later is stored completed.
+    const refs = new Params();
+    const refRows = newOrders.flatMap((o) => [...new Set(o.checkout_ids ?? [])].map((ref) =>
+      `(${refs.text(storeId)}, ${refs.text(ref)}, ${refs.int(orderIds.get(o.external_id))}, ${refs.add(micros(o.placed_at), 'timestamp')})`));
+    if (refRows.length > 0) {
+      await connection.run(`insert into checkout_orders (store_id, ref, order_id, placed_at) values ${refRows.join(', ')}`, refs.values, refs.types);
+    }
   }
   await recordEvents(connection, storeId, source, newCustomerIds, newOrderIds);
   return summary;
