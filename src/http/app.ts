@@ -51,7 +51,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
-  httpMetrics(app);
+  httpMetrics(app, services.storage.read);
   trackingCors(app);
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
