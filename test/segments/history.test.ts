@@ -128,7 +128,7 @@ describe('saved segments across data changes', () => {
     for (const [i, customerId] of buyers.entries()) {
       await store.write.insertInto('customer_predictions' as never).values({
         store_id: known, customer_id: customerId, fit_id: 'fit_1', p_alive: i < 10 ? 0.1 : 0.9, expected_orders_30d: 0, expected_orders_90d: 0, expected_orders_365d: 0,
-        p_order_30d: 0, p_order_90d: 0, p_order_365d: 0, expected_order_value: null, clv_12m: (20 - i) * 1_000, next_order_on: null, churn_risk: 'low', scored_at: AS_OF,
+        p_order_30d: 0, p_order_90d: 0, p_order_365d: 0, expected_order_value: null, clv_12m: (20 - i) * 1_000, next_order_on: null, churn_risk: i < 5 ? 'high' : 'low', scored_at: AS_OF,
       } as never).execute();
     }
     await service.ensureBuiltins(known, AS_OF);
@@ -139,10 +139,32 @@ describe('saved segments across data changes', () => {
     expect(await membersOf('vip')).toEqual(['b1']);
     // Lost: buyers with P(alive) below 0.2 — the first ten.
     expect(await membersOf('lost')).toHaveLength(10);
+    // High churn risk follows the model's band: the five scored high, the same customers the at-risk list counts.
+    expect(await membersOf('at_risk')).toEqual(['b1', 'b2', 'b3', 'b4', 'b5']);
+    expect(upgraded.find((s) => s.builtin_key === 'at_risk')!.name).toBe('High churn risk');
     // A store that edited a built-in keeps its own rule.
     const oneTime = upgraded.find((s) => s.builtin_key === 'one_time_buyers')!;
     await service.update(known, oneTime.id, { rule: { kind: 'orders', metric: 'count', op: 'eq', value: 1, within_days: 365 } }, AS_OF);
     await service.ensureBuiltins(known, AS_OF);
     expect((await service.get(known, oneTime.id)).rule).toMatchObject({ within_days: 365 });
+  });
+
+  it('moves a built-in still holding an earlier definition or name to the current one, and leaves one the store changed', async () => {
+    const old = 'st_old_builtins';
+    const b = new (builder.constructor as typeof import('../helpers/segments-data.js').StoreBuilder)(store, old);
+    const customerId = await b.customer({ external_id: 'p1' });
+    await b.order(customerId, { external_id: 'po1', placed_at: day('2026-05-20'), total: 1_000 });
+    await store.write.insertInto('customer_predictions' as never).values({
+      store_id: old, customer_id: customerId, fit_id: 'fit_1', p_alive: 0.1, expected_orders_30d: 0, expected_orders_90d: 0, expected_orders_365d: 0,
+      p_order_30d: 0, p_order_90d: 0, p_order_365d: 0.05, expected_order_value: null, clv_12m: 0, next_order_on: null, churn_risk: 'high', scored_at: AS_OF,
+    } as never).execute();
+    const oldRule = { kind: 'all', rules: [{ kind: 'orders', metric: 'count', op: 'gte', value: 2 }, { kind: 'orders', metric: 'last_order_at', op: 'within_last_days', value: 365 },
+      { kind: 'prediction', field: 'p_alive', op: 'lt', value: 0.5 }] };
+    const atRisk = await service.create(old, { name: 'At risk', description: 'old', rule: oldRule }, { builtinKey: 'at_risk', asOf: AS_OF });
+    const lost = await service.create(old, { name: 'Our lapsed list', description: 'ours', rule: { kind: 'orders', metric: 'count', op: 'gte', value: 1 } }, { builtinKey: 'lost', asOf: AS_OF });
+    await service.ensureBuiltins(old, AS_OF);
+    expect(await service.get(old, atRisk.id)).toMatchObject({ name: 'High churn risk', rule: { kind: 'prediction', field: 'churn_risk', op: 'eq', value: 'high' }, member_count: 1 });
+    // The store renamed and edited its copy of another built-in: it stays the store's own.
+    expect(await service.get(old, lost.id)).toMatchObject({ name: 'Our lapsed list', description: 'ours' });
   });
 });

@@ -214,7 +214,18 @@ export class SegmentsService {
         await this.create(storeId, { name: builtin.name, description: wanted.description, rule: wanted.rule }, { builtinKey: builtin.key, ...(asOf && { asOf }) });
         created = true;
       } else if (usePredictions && builtin.fallback && row.rule === JSON.stringify(builtin.fallback.rule)) {
-        await this.update(storeId, row.id, { description: builtin.description, rule: builtin.rule }, asOf);
+        await this.update(storeId, row.id, { name: builtin.name, description: builtin.description, rule: builtin.rule }, asOf);
+      } else {
+        // An earlier definition or name the store has not edited: moved to the current one.
+        const oldRule = builtin.superseded?.rules?.some((rule) => row.rule === JSON.stringify(rule)) ?? false;
+        const oldName = builtin.superseded?.names?.includes(row.name) ?? false;
+        if (oldRule || oldName) {
+          await this.update(storeId, row.id, {
+            ...(oldName && { name: builtin.name }),
+            ...(oldRule && { rule: wanted.rule }),
+            ...((oldRule || row.rule === JSON.stringify(wanted.rule)) && { description: wanted.description }),
+          }, asOf);
+        }
       }
     }
     if (created) await this.scheduleNext(storeId, new Date(Date.now() + SCHEDULED_REFRESH_MS));
