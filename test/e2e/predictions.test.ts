@@ -37,6 +37,12 @@ async function visit(path: string, name: string): Promise<void> {
 }
 
 type ModelAnswer = CurrentModel;
+
+/** The session's CSRF token, for writes the test makes through the page's cookies. */
+async function csrf(): Promise<string> {
+  const session = await api<{ csrf_token: string }>('/api/v1/session');
+  return session.csrf_token;
+}
 type Distribution = PredictionDistribution;
 
 beforeAll(async () => {
@@ -99,6 +105,50 @@ describe('predictions page', () => {
     const prediction = await api<{ p_alive: number; churn_risk: string }>(`/api/v1/customers/${first.id}/predictions`);
     await expect(page.getByTestId('prediction-p-alive').textContent()).resolves.toBe(`${Math.round(prediction.p_alive * 100)}%`);
     await expect(page.getByTestId('prediction-explanation').textContent()).resolves.toContain(`Churn risk is ${prediction.churn_risk}`);
+  });
+
+  it('counts the same customers at high churn risk on Overview, Predictions and the built-in segment; RFM\'s "At risk" is named apart', async () => {
+    const d = await api<Distribution>('/api/v1/predictions/distribution');
+    const high = d.churn_risk.high;
+    expect(high).toBeGreaterThan(0);
+    await visit('/', '14-overview-kpis');
+    await expect(page.getByTestId('kpi-value-customersAtRisk').textContent()).resolves.toBe(high.toLocaleString('en-US'));
+    await visit('/predictions', '12-predictions');
+    await expect(page.getByTestId('at-risk-count').textContent()).resolves.toContain(`${high.toLocaleString('en-US')} customers at high churn risk`);
+    // The built-in segment follows the model's band once predictions exist.
+    const segments = await api<{ data: { name: string; builtin_key: string | null; member_count: number; id: string }[] }>('/api/v1/segments');
+    const builtin = segments.data.find((s) => s.builtin_key === 'at_risk')!;
+    expect(builtin.name).toBe('High churn risk');
+    await page.request.post(`${hearth.url}/api/v1/segments/${builtin.id}/refresh`, { headers: { 'x-csrf-token': await csrf() } });
+    const refreshed = await api<{ member_count: number }>(`/api/v1/segments/${builtin.id}`);
+    expect(refreshed.member_count).toBe(high);
+    await visit('/segments', '05-segments');
+    const row = page.getByRole('row').filter({ hasText: 'High churn risk' });
+    await expect(row.locator('td').nth(2).textContent()).resolves.toBe(high.toLocaleString('en-US'));
+    // RFM's own "At risk" explains itself on hover and says it is not the model's churn risk.
+    await visit('/rfm', '03-rfm');
+    await expect(page.getByTestId('rfm-At risk').getAttribute('title')).resolves.toMatch(/RFM: R 1–2, FM 3–4.*not the model's churn risk/);
+  });
+
+  it('shows churn with its threshold and where it came from, and the owner changes the threshold in Settings', async () => {
+    const before = await api<{ store: { inactivity_days: number; inactivity_source: string } }>('/api/v1/analytics/kpis');
+    expect(before.store.inactivity_source).not.toBe('store');
+    await visit('/', '14-overview-kpis');
+    await page.getByText(`Churn (${before.store.inactivity_days} days)`).waitFor();
+    await visit('/settings', '09-settings');
+    await page.getByLabel(/Inactivity threshold/).fill('45');
+    await page.getByRole('button', { name: 'Save store settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const after = await api<{ store: { inactivity_days: number; inactivity_source: string } }>('/api/v1/analytics/kpis');
+    expect(after.store).toMatchObject({ inactivity_days: 45, inactivity_source: 'store' });
+    await visit('/', '14-overview-kpis');
+    await page.getByText('Churn (45 days)').waitFor();
+    // Back to the derived threshold, as the other tests expect.
+    await visit('/settings', '09-settings');
+    await page.getByLabel(/Inactivity threshold/).fill('');
+    await page.getByRole('button', { name: 'Save store settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect((await api<{ store: { inactivity_source: string } }>('/api/v1/analytics/kpis')).store.inactivity_source).not.toBe('store');
   });
 
   it('"Refit now" queues the refit and follows the job until it is done', async () => {

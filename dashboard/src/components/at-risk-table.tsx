@@ -10,13 +10,13 @@ import { Link } from './router';
 import { Async } from './states';
 import { DataTable, Panel } from './ui';
 
-export const atRiskDefinition = 'Customers whose churn risk is high (under 20 % chance of ordering in the next 365 days), most valuable by predicted 12-month CLV first: the first to win back.';
+export const atRiskDefinition = 'Customers in the model\'s high churn-risk band (under a 20 % chance of ordering in the next 365 days; the built-in segment “High churn risk”), most valuable by predicted 12-month CLV first: the first to win back. Not RFM\'s “At risk”.';
 
 export function AtRiskPanel({ limit = 10, reloadKey = 0 }: { limit?: number; reloadKey?: number }) {
   const { fmt } = useApp();
   const { result, reload } = useApi(`at-risk:${limit}:${reloadKey}`, () => http.get<AtRiskAnswer>('/api/v1/predictions/at-risk', { limit }));
   return (
-    <Panel title="Valuable customers at risk" definition={atRiskDefinition} testId="at-risk">
+    <Panel title="Valuable customers at high churn risk" definition={atRiskDefinition} testId="at-risk">
       <Async
         result={result} onRetry={reload} isEmpty={(d) => d.rows.length === 0}
         empty="No customer is at high churn risk — or the models have not been fitted yet: they fit daily, and “Refit now” on the Predictions page fits them at once."
@@ -24,10 +24,10 @@ export function AtRiskPanel({ limit = 10, reloadKey = 0 }: { limit?: number; rel
         {(answer) => (
           <>
             <p className="muted" data-testid="at-risk-count">
-              {fmt.number(answer.customers)} customers at high risk, with {fmt.money(answer.clv_total)} of predicted 12-month value between them. The {fmt.number(answer.rows.length)} most valuable:
+              {fmt.number(answer.customers)} customers at high churn risk, with {fmt.money(answer.clv_total)} of predicted 12-month value between them. The {fmt.number(answer.rows.length)} most valuable:
             </p>
             <DataTable
-              caption="Valuable customers at risk"
+              caption="Valuable customers at high churn risk"
               rows={answer.rows}
               rowKey={(c) => String(c.id)}
               columns={[

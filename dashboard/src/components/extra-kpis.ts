@@ -31,8 +31,8 @@ function predictionCards(answer: Loadable<PredictionDistribution>, fmt: Formatte
     definition: 'Total discounted value of the orders the model expects from all current customers in the next 12 months (future orders only). The mean per customer is below it.',
   };
   const risk: KpiValue = {
-    key: 'customersAtRisk', label: 'Customers at risk', unit: 'count', value: null, previous: null, lowerIsBetter: true,
-    definition: 'Customers in the high churn-risk band: under a 20 % chance of ordering in the next 365 days, by the current model.',
+    key: 'customersAtRisk', label: 'High churn risk', unit: 'count', value: null, previous: null, lowerIsBetter: true,
+    definition: 'Customers in the model\'s high churn-risk band: under a 20 % chance of ordering in the next 365 days. The same customers as the built-in segment “High churn risk” and the list on Predictions. Not RFM\'s “At risk”, which is about recency and past value.',
   };
   if (answer.state === 'loading') return [{ ...clv, loading: true }, { ...risk, loading: true }];
   if (answer.state === 'error') return [{ ...clv, error: answer.error.describe() }, { ...risk, error: answer.error.describe() }];

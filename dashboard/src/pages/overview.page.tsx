@@ -63,6 +63,15 @@ function KpiCard({ kpi }: { kpi: KpiValue }) {
   );
 }
 
+/** Churn's definition with the threshold it used and where that came from. */
+export function churnDefinition(store: KpisReport['store']): string {
+  const source = store.inactivity_source === 'store' ? 'set in Settings'
+    : store.inactivity_source === 'derived' ? 'derived from how long this store\'s customers usually take to order again; set your own in Settings'
+      : 'the default until there are enough repeat orders to derive it; set your own in Settings';
+  return `Share of customers active at the start of the period (an order in the ${store.inactivity_days} days before it) who, counting from their last order, reached ${store.inactivity_days} days without another order before the period ended. `
+    + `The threshold, ${store.inactivity_days} days, is ${source}. Churn and retention are not complements: retention counts the previous period's customers who ordered again in this one.`;
+}
+
 /** The report's figures as cards, each with its definition and its per-period trend where the report has one. */
 export function toKpis(report: KpisReport): KpisAnswer {
   const now = report.current;
@@ -80,7 +89,7 @@ export function toKpis(report: KpisReport): KpisAnswer {
       kpi('retention_rate', 'Retention', 'ratio', 'Share of the previous period\'s customers who ordered again in this period.'),
       kpi('returning_customers', 'Returning customers', 'count', 'Customers in the period whose first order was before it.'),
       kpi('revenue', 'Revenue', 'money', 'Order totals in the period, in the store\'s currency.', { series: series((p) => p.revenue) }),
-      kpi('churn_rate', 'Churn', 'ratio', 'Share of customers active at the start of the period who went longer than the inactivity threshold without ordering.', { lowerIsBetter: true }),
+      kpi('churn_rate', `Churn (${report.store.inactivity_days} days)`, 'ratio', churnDefinition(report.store), { lowerIsBetter: true }),
     ],
   };
 }

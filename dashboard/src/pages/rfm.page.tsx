@@ -25,11 +25,11 @@ function barsOption(segments: RfmSegment[], fmt: Formatter): ChartOption {
   };
 }
 
-function Members({ segment }: { segment: string }) {
+function Members({ segment, definition }: { segment: string; definition: string | undefined }) {
   const { fmt } = useApp();
   const { result, reload } = useApi(`rfm-members:${segment}`, () => http.post<Preview>('/api/v1/segments/preview', { rule: { kind: 'rfm', field: 'segment', op: 'eq', value: segment } }));
   return (
-    <Panel title={`Members: ${segment}`} testId="rfm-members">
+    <Panel title={`Members: ${segment}`} definition={definition} testId="rfm-members">
       <Async result={result} onRetry={reload} isEmpty={(d) => d.count === 0} empty="No customers in this segment.">
         {(preview) => (
           <>
@@ -63,12 +63,13 @@ export function RfmPage() {
     <div className="page">
       <PageHeader title="RFM segments" subtitle="Customers scored 1–5 on recency, frequency and monetary value, grouped into segments you can act on. Click a segment to see its customers." />
       <div className="stack">
-        <Panel title="Segments" definition="Recency: days since the last order. Frequency: number of orders. Monetary: total spend. Each is scored 1–5 by quintile; the segment follows from the recency and frequency scores.">
+        <Panel title="Segments" definition="Recency: days since the last order. Frequency: number of orders. Monetary: total spend. Each is scored 1–5 by quintile; the segment follows from R and FM (the mean of F and M). Hover a segment for its definition. RFM's “At risk” and “Lost” describe recency and past value; the model's churn risk (Predictions) is another measure.">
           <Async result={result} onRetry={reload} isEmpty={(d) => d.segments.length === 0} empty="No customers with orders yet: RFM needs at least one order per customer. Import orders on the Data page.">
             {(answer) => (
               <div className="rfm-grid" data-testid="rfm-grid">
                 {answer.segments.map((s) => (
-                  <button type="button" key={s.segment} className={`rfm-cell ${selected === s.segment ? 'selected' : ''}`} onClick={() => setQueryParam('segment', s.segment)} data-testid={`rfm-${s.segment}`}>
+                  <button type="button" key={s.segment} className={`rfm-cell ${selected === s.segment ? 'selected' : ''}`} onClick={() => setQueryParam('segment', s.segment)} data-testid={`rfm-${s.segment}`}
+                    title={s.definition} aria-description={s.definition}>
                     <strong>{name(s)}</strong>
                     <span className="big">{fmt.number(s.customers)}</span>
                     <span className="muted">{fmt.percent(total ? s.customers / total : 0, 1)} of customers</span>
@@ -79,7 +80,7 @@ export function RfmPage() {
             )}
           </Async>
         </Panel>
-        {selected && <Members segment={selected} />}
+        {selected && <Members segment={selected} definition={result.state === 'ok' ? result.data.segments.find((s) => s.segment === selected)?.definition : undefined} />}
         <Panel title="Revenue by segment">
           <Async result={result} onRetry={reload} height={320} isEmpty={(d) => d.segments.length === 0} empty="No segments yet.">
             {() => option && <Chart option={option} label="Revenue by RFM segment" height={360} onClick={(p) => { const s = [...(result.state === 'ok' ? result.data.segments : [])].sort((a, b) => a.revenue - b.revenue)[p.dataIndex]; if (s) setQueryParam('segment', s.segment); }} />}

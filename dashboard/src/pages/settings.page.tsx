@@ -21,13 +21,15 @@ function StoreForm() {
   const [timezone, setTimezone] = useState(store.timezone);
   const [currency, setCurrency] = useState(store.currency);
   const [origins, setOrigins] = useState((store.tracking_origins ?? []).join('\n'));
+  const [inactivity, setInactivity] = useState(store.inactivity_days === null ? '' : String(store.inactivity_days));
   const [saved, setSaved] = useState(false);
   const save = useAction((changes: Partial<StoreSettings>) => http.patch<StoreSettings>('/api/v1/store', changes));
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
     const listed = origins.split(/\s+/).filter(Boolean);
-    if (await save.run({ name, timezone, currency, tracking_origins: listed.length > 0 ? listed : null })) {
+    const days = inactivity.trim() === '' ? null : Number(inactivity);
+    if (await save.run({ name, timezone, currency, tracking_origins: listed.length > 0 ? listed : null, inactivity_days: days })) {
       setSaved(true);
       reloadStore();
     }
@@ -48,6 +50,10 @@ function StoreForm() {
             <select name="currency" value={currency} onChange={(e) => setCurrency(e.target.value)} disabled={!isOwner}>
               {(currencies.includes(store.currency) ? currencies : [store.currency, ...currencies]).map((code) => <option key={code}>{code}</option>)}
             </select>
+          </Field>
+          <Field label="Inactivity threshold (days)" hint="A customer who goes this many days without ordering counts as churned (the Churn figure on Overview). Empty: derived from how long your customers usually take to order again.">
+            <input name="inactivity-days" type="number" min={1} max={3650} step={1} inputMode="numeric" placeholder="derived" value={inactivity}
+              onChange={(e) => setInactivity(e.target.value)} disabled={!isOwner} />
           </Field>
           <Field label="Tracking origins" hint="Pages allowed to send events with the write key, one per line (https://shop.example, https://*.shop.example). Empty: any.">
             <textarea name="tracking-origins" rows={3} value={origins} onChange={(e) => setOrigins(e.target.value)} disabled={!isOwner} />

@@ -104,6 +104,7 @@ export const rfmReportSchema = z.strictObject({
   customers: count,
   segments: z.array(z.strictObject({
     segment: rfmSegment,
+    definition: z.string().describe('What the segment means, with its R and FM scores'),
     customers: count,
     share: ratio.nullable(),
     revenue: minorUnits,

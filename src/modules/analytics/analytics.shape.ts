@@ -11,7 +11,7 @@ import type { KpiTotals } from './queries/kpi-totals.query.js';
 import type { RfmCellRow, RfmMovementRow } from './queries/rfm.query.js';
 import { averageMinorUnits } from '../../lib/money.js';
 import { ratio } from './queries/sql-helpers.js';
-import { segments, type Segment } from './rfm-segments.js';
+import { segmentDefinitions, segments, type Segment } from './rfm-segments.js';
 
 export interface KpiBlock {
   from: string;
@@ -139,6 +139,8 @@ export function shapeCohorts(cells: CohortCellRow[], query: AnalyticsQuery, last
 
 export interface RfmSegmentSummary {
   segment: Segment;
+  /** What the segment means (`segmentDefinitions`). */
+  definition: string;
   customers: number;
   share: number | null;
   revenue: number;
@@ -166,7 +168,7 @@ export function shapeRfm(asOf: string, cells: RfmCellRow[], movement: RfmMovemen
       const n = mine.reduce((sum, c) => sum + c.customers, 0);
       const money = mine.reduce((sum, c) => sum + c.revenue, 0);
       return {
-        segment, customers: n, share: ratio(n, customers), revenue: money, revenueShare: ratio(money, revenue),
+        segment, definition: segmentDefinitions[segment], customers: n, share: ratio(n, customers), revenue: money, revenueShare: ratio(money, revenue),
         avgRecencyDays: ratio(mine.reduce((sum, c) => sum + c.recencyDays, 0), n),
         avgOrders: ratio(mine.reduce((sum, c) => sum + c.orders, 0), n),
         avgRevenue: averageMinorUnits(money, n),

@@ -27,6 +27,25 @@ export const segmentRules: readonly Rule[] = [
   { segment: 'Lost', r: [1, 1], fm: [1, 2] },
 ];
 
+/**
+ * What each segment means, in the store owner's words, with its scores: shown on hover wherever a
+ * segment is named. RFM's "At risk" and "Lost" are about recency and past value; the model's churn
+ * risk and P(alive) are other measures with other names ("High churn risk", "Probably lost").
+ */
+export const segmentDefinitions: Record<Segment, string> = {
+  Champions: 'Ordered very recently, often and for a lot (R 5, FM 4–5).',
+  Loyal: 'Order often and spend well, a little less recently than Champions (R 3–4, FM 4–5).',
+  'Potential loyalists': 'Recent customers with average frequency and spend (R 4–5, FM 2–3).',
+  New: 'Ordered very recently, once and for little so far (R 5, FM 1).',
+  Promising: 'Recent, but have bought little so far (R 4, FM 1).',
+  'Need attention': 'Middle of the road on recency, frequency and spend (R 3, FM 3).',
+  'About to sleep': 'Not very recent, and bought little (R 3, FM 1–2).',
+  'At risk': 'Used to buy often and spend well, but not for a long time (RFM: R 1–2, FM 3–4) — not the model\'s churn risk.',
+  "Can't lose them": 'Among the best customers by frequency and spend, but gone quiet (R 1–2, FM 5).',
+  Hibernating: 'Last ordered long ago, bought little (R 2, FM 1–2).',
+  Lost: 'Longest since their last order, and bought little (RFM: R 1, FM 1–2) — not the model\'s P(alive).',
+};
+
 /** FM: the mean of F and M rounded half up. */
 export function fmScore(f: number, m: number): number {
   return Math.floor((f + m + 1) / 2);
