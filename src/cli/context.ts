@@ -148,8 +148,10 @@ export function printJson(value: unknown): void {
 }
 
 /** Exit code for an error reaching the top of the CLI: 2 for wrong input, 1 otherwise. */
+/** 2: the command cannot run as asked (bad input, a data directory held by another process); 1: it failed. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
+  if (error instanceof DataDirInUseError || error instanceof ServerRunningError) return 2;
   if (error instanceof AppError) return error.code === 'validation_failed' || error.code === 'bad_request' || error.code === 'not_found' ? 2 : 1;
   return 1;
 }
@@ -158,6 +160,6 @@ export function exitCodeOf(error: unknown): number {
 export function formatTable(headers: string[], rows: (string | number | null | undefined)[][]): string {
   const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, i) => (/^-?[\d.,%]+$/.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (row: string[]) => row.map((cell, i) => (/^[-+]?[\d.,%]+( pts)?$/.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }

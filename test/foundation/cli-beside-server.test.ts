@@ -101,7 +101,7 @@ describe('the hearth command beside a running server', () => {
 
       // Commands that do not work through a server say so.
       const fit = await runHearth(['models', 'fit', '--data-dir', data]);
-      expect(fit.code).toBe(1);
+      expect(fit.code).toBe(2);
       expect(fit.stderr).toMatch(/in use by the Hearth server running on it.*stop the server/);
 
       server.child.kill('SIGTERM');

@@ -58,7 +58,8 @@ describe('the hearth command', () => {
     const second = await runHearth(['status', '--data-dir', data]);
     expect(second.code, second.stderr).toBe(0);
     const fit = await runHearth(['models', 'fit', '--data-dir', data]);
-    expect(fit.code).toBe(1);
+    // A usage error like any other: the command cannot run as asked while the server holds the directory.
+    expect(fit.code).toBe(2);
     expect(fit.stderr).toMatch(/in use by the Hearth server running on it/);
 
     server.child.kill('SIGTERM');

@@ -22,6 +22,9 @@ function change(kpi: KpiValue): number | undefined {
   return kpi.previous === 0 ? undefined : (kpi.value - kpi.previous) / kpi.previous;
 }
 
+/** A rise of 200 % or more (three times the previous period) is shown as the previous figure, not as a percentage. */
+const RAMP_UP = 2;
+
 function Delta({ kpi, fmt }: { kpi: KpiValue; fmt: Formatter }) {
   const delta = change(kpi);
   // A previous value of zero has no percentage change, but it is a previous period.
@@ -30,11 +33,19 @@ function Delta({ kpi, fmt }: { kpi: KpiValue; fmt: Formatter }) {
   }
   if (delta === undefined) return <span className="delta flat">no previous period</span>;
   const good = kpi.lowerIsBetter ? delta < 0 : delta > 0;
+  // Against a small start (a store's ramp-up) a percentage such as +10,543 % says nothing: give the figure instead.
+  if (kpi.unit !== 'ratio' && delta >= RAMP_UP) {
+    return (
+      <span className={`delta ${good ? 'up' : 'down'}`} data-testid={`kpi-delta-${kpi.key}`}>
+        ▲ previous period had {formatKpi(kpi, kpi.previous, fmt)}
+      </span>
+    );
+  }
   const flat = Math.abs(delta) < 0.0005;
   const arrow = flat ? '→' : delta > 0 ? '▲' : '▼';
   const text = kpi.unit === 'ratio' ? `${delta >= 0 ? '+' : ''}${fmt.number(delta * 100, { digits: 1 })} pts` : `${delta >= 0 ? '+' : ''}${fmt.percent(delta, 1)}`;
   return (
-    <span className={`delta ${flat ? 'flat' : good ? 'up' : 'down'}`} title={`Previous period: ${formatKpi(kpi, kpi.previous, fmt)}`}>
+    <span className={`delta ${flat ? 'flat' : good ? 'up' : 'down'}`} title={`Previous period: ${formatKpi(kpi, kpi.previous, fmt)}`} data-testid={`kpi-delta-${kpi.key}`}>
       {arrow} {text} <span className="sr-only">vs previous period ({formatKpi(kpi, kpi.previous, fmt)})</span>
     </span>
   );
@@ -102,7 +113,8 @@ function whatChanged(answer: KpisAnswer, fmt: Formatter): string[] {
     .filter((x): x is { kpi: KpiValue; delta: number } => x.delta !== undefined && Math.abs(x.delta) >= 0.01)
     .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
     .slice(0, 4)
-    .map(({ kpi, delta }) => `${kpi.label} ${delta > 0 ? 'rose' : 'fell'} from ${formatKpi(kpi, kpi.previous, fmt)} to ${formatKpi(kpi, kpi.value, fmt)}${(kpi.lowerIsBetter ? delta > 0 : delta < 0) ? ' — worth a look.' : '.'}`);
+    .map(({ kpi, delta }) => `${kpi.label} ${delta > 0 ? 'rose' : 'fell'} from ${formatKpi(kpi, kpi.previous, fmt)} to ${formatKpi(kpi, kpi.value, fmt)}${
+      (kpi.lowerIsBetter ? delta > 0 : delta < 0) ? ' — worth a look.' : '.'}`);
 }
 
 export function OverviewPage() {

@@ -7,7 +7,11 @@ import { fromMinorUnits, minorExponent } from '../../lib/money.js';
 import type { ClvResult, KpisResult, ProductsResult, Report, ReportResult } from './analytics.service.js';
 import type { CohortsResult, KpiBlock, RfmResult } from './analytics.shape.js';
 
-export type ColumnKind = 'text' | 'int' | 'number' | 'money' | 'rate' | 'days';
+/**
+ * `change`: a comparison column whose rows mix conventions as the dashboard does — rates change by
+ * percentage points (`points`), counts, money and days by a relative change (`relative`).
+ */
+export type ColumnKind = 'text' | 'int' | 'number' | 'money' | 'rate' | 'days' | 'change' | 'points' | 'relative';
 export interface Column { key: string; label: string; kind: ColumnKind }
 export interface Table { name: string; columns: Column[]; rows: Record<string, unknown>[] }
 
@@ -39,11 +43,13 @@ export function tablesOf(report: Report, result: ReportResult): Table[] {
     case 'kpis': {
       const r = result as KpisResult;
       const columns = [col('metric', 'text'), col('current', 'number', `${r.current.from}..${r.current.to}`)];
-      if (r.comparison) columns.push(col('comparison', 'number', `${r.comparison.from}..${r.comparison.to}`), col('change', 'rate'));
+      if (r.comparison) columns.push(col('comparison', 'number', `${r.comparison.from}..${r.comparison.to}`), col('change', 'change', 'change (rates: points)'));
       const rows = kpiMetrics.map(([name, kind, get]) => {
         const current = get(r.current) as number | null;
         const previous = r.comparison ? (get(r.comparison) as number | null) : null;
-        const change = current !== null && previous ? (current - previous) / Math.abs(previous) : null;
+        // Rates change by points (30.1 % → 32.3 % is +2.2 points), as on the dashboard; the rest relatively.
+        const change = current === null || previous === null ? null
+          : kind === 'rate' ? current - previous : previous !== 0 ? (current - previous) / Math.abs(previous) : null;
         return { metric: name, kind, current, ...(r.comparison && { comparison: previous, change }) };
       });
       const buckets = r.current.timeBetweenOrders.distribution.map((d) => ({ days: d.label, orders: d.orders }));
@@ -116,14 +122,18 @@ export function display(value: unknown, kind: ColumnKind, currency: string): str
   switch (kind) {
     case 'money': return fromMinorUnits(value, currency).toFixed(minorExponent(currency));
     case 'rate': return `${(value * 100).toFixed(1)}%`;
+    case 'points': return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts`;
+    case 'relative': return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
     case 'number': case 'days': return Number.isInteger(value) ? String(value) : value.toFixed(2);
     default: return String(value);
   }
 }
 
 /** Rows whose `kind` field overrides the column's (the KPI table mixes kinds in one column). */
-const kindOf = (row: Record<string, unknown>, column: Column): ColumnKind =>
-  (column.kind === 'number' && typeof row.kind === 'string' ? (row.kind as ColumnKind) : column.kind);
+const kindOf = (row: Record<string, unknown>, column: Column): ColumnKind => {
+  if (column.kind === 'change') return row.kind === 'rate' ? 'points' : 'relative';
+  return column.kind === 'number' && typeof row.kind === 'string' ? (row.kind as ColumnKind) : column.kind;
+};
 
 export function toCsv(table: Table, currency: string): string {
   const lines = [table.columns.map((c) => csvCell(c.label)).join(',')];
