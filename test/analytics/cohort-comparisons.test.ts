@@ -42,6 +42,7 @@ describe('cohorts at equal ages', () => {
     // (8 of 40 = 20 %) is not enough to name a best.
     expect(r.bestRetention).toEqual({
       age: 3, minCustomers: 30, minCohorts: 6,
+      mature: { cohorts: 2, first: '2024-01-01', last: '2024-03-01' },
       compared: { cohorts: 1, first: '2024-01-01', last: '2024-01-01', customers: 40, retained: 8, retention: 0.2, tooSmall: 1 },
       best: null,
     });

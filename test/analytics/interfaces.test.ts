@@ -95,7 +95,7 @@ describe('analytics over the CLI and the API', () => {
     expect(feb.cohorts[0].value_at).toEqual([{ age: 3, customers: 2, value: null }, { age: 6, customers: 2, value: null }, { age: 12, customers: 2, value: null }]);
     expect(feb.value_average[0]).toEqual({ age: 3, cohorts: 0, customers: 0, value: null });
     expect(feb.best_retention).toEqual({
-      age: 3, min_customers: 30, min_cohorts: 6, best: null,
+      age: 3, min_customers: 30, min_cohorts: 6, best: null, mature: { cohorts: 0, first: null, last: null },
       compared: { cohorts: 0, first: null, last: null, customers: 0, retained: 0, retention: null, too_small: 0 },
     });
     // By default the last 12 full months: the last day's March is running, so March 2023 – February 2024.

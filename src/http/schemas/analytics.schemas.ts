@@ -106,6 +106,8 @@ export const cohortsReportSchema = z.strictObject({
     age: z.number().int().meta({ description: 'The age compared at (periods since the first-order period)' }),
     min_customers: count,
     min_cohorts: count,
+    mature: z.strictObject({ cohorts: count, first: day.nullable(), last: day.nullable() })
+      .meta({ description: 'The cohorts old enough to have the age complete, of any size' }),
     compared: z.strictObject({
       cohorts: count,
       first: day.nullable(),

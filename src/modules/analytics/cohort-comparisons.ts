@@ -56,6 +56,8 @@ export interface BestRetention {
   age: number;
   minCustomers: number;
   minCohorts: number;
+  /** The cohorts old enough to have the age complete, of any size. */
+  mature: { cohorts: number; first: string | null; last: string | null };
   /** The cohorts compared: old enough to have the age complete and at least minCustomers strong. */
   compared: {
     cohorts: number;
@@ -80,6 +82,7 @@ export interface BestRetention {
 export function bestRetention(age: number, mature: readonly RetentionAtAge[], options: { minCustomers?: number; minCohorts?: number } = {}): BestRetention {
   const minCustomers = options.minCustomers ?? MIN_COHORT_CUSTOMERS;
   const minCohorts = options.minCohorts ?? MIN_COMPARED_COHORTS;
+  const old = [...mature].sort((a, b) => a.cohort.localeCompare(b.cohort));
   const compared = mature.filter((c) => c.size >= minCustomers).sort((a, b) => a.cohort.localeCompare(b.cohort));
   const customers = compared.reduce((sum, c) => sum + c.size, 0);
   const retained = compared.reduce((sum, c) => sum + c.retained, 0);
@@ -87,6 +90,7 @@ export function bestRetention(age: number, mature: readonly RetentionAtAge[], op
     .sort((a, b) => b.lowerBound - a.lowerBound || b.size - a.size || a.cohort.localeCompare(b.cohort));
   return {
     age, minCustomers, minCohorts,
+    mature: { cohorts: old.length, first: old[0]?.cohort ?? null, last: old.at(-1)?.cohort ?? null },
     compared: {
       cohorts: compared.length, first: compared[0]?.cohort ?? null, last: compared.at(-1)?.cohort ?? null,
       customers, retained, retention: customers ? retained / customers : null, tooSmall: mature.length - compared.length,
