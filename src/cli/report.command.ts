@@ -32,14 +32,14 @@ interface ReportOptions extends CommonOptions {
 
 const descriptions: Record<Report, string> = {
   kpis: 'customers, orders, revenue, repeat, retention and churn for a range, against a comparison range',
-  cohorts: 'cohort matrix by first-order week/month/quarter: retention, orders, revenue, LTV curve',
+  cohorts: 'cohort matrix by first-order week/month/quarter: retention, orders, revenue, LTV curve, value at equal ages, best retention',
   rfm: 'RFM segments with counts and revenue share (and movement with --since)',
   products: 'retention by first product (or category with --breakdown first_category) and what customers buy next',
   clv: 'historical revenue per customer by cohort, channel, first product, category, discount or country',
 };
 
 /** Cohort matrices can be wide; the terminal shows these unless --table names another. */
-const terminalTables: Partial<Record<Report, string[]>> = { cohorts: ['retention', 'customers'] };
+const terminalTables: Partial<Record<Report, string[]>> = { cohorts: ['retention', 'customers', 'value', 'best-retention'] };
 
 /** The `report` command, created on first use, so any module can add a subcommand to it. */
 export function reportCommand(program: Command): Command {
@@ -62,7 +62,7 @@ export function registerReportCommand(program: Command): Command {
   const report = reportCommand(program);
   for (const name of reports) {
     withDataDir(report.command(name).description(descriptions[name]))
-      .option('--from <date>', 'first day of the range, YYYY-MM-DD in the store time zone (default: a year before --to)')
+      .option('--from <date>', 'first day of the range, YYYY-MM-DD in the store time zone (default: a year before --to; cohorts: the last 12 full months, by first order)')
       .option('--to <date>', "last day of the range (default: the store's last day with orders)")
       .option('--period <period>', 'week, month or quarter (default month)')
       .option('--compare <compare>', 'previous, year or none (default previous)')

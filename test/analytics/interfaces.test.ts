@@ -87,6 +87,25 @@ describe('analytics over the CLI and the API', () => {
     ]);
   });
 
+  it('selects cohorts by first order with from/to, and compares them at equal ages', async () => {
+    // From February: only the February cohort (c3, c4), whatever orders January's customers placed.
+    const feb = (await get('/api/v1/analytics/cohorts?from=2024-02-01&to=2024-03-31')).json();
+    expect(feb.cohorts.map((c: { cohort: string; size: number }) => [c.cohort, c.size])).toEqual([['2024-02-01', 2]]);
+    // Last day 5 Mar 2024: no cohort has a finished month 3, so no value at any age and no best.
+    expect(feb.cohorts[0].value_at).toEqual([{ age: 3, customers: 2, value: null }, { age: 6, customers: 2, value: null }, { age: 12, customers: 2, value: null }]);
+    expect(feb.value_average[0]).toEqual({ age: 3, cohorts: 0, customers: 0, value: null });
+    expect(feb.best_retention).toEqual({
+      age: 3, min_customers: 30, min_cohorts: 6, best: null, mature: { cohorts: 0, first: null, last: null },
+      compared: { cohorts: 0, first: null, last: null, customers: 0, retained: 0, retention: null, too_small: 0 },
+    });
+    // By default the last 12 full months: the last day's March is running, so March 2023 – February 2024.
+    const byDefault = (await get('/api/v1/analytics/cohorts')).json();
+    expect([byDefault.query.from, byDefault.query.to]).toEqual(['2023-03-01', '2024-02-29']);
+    expect(byDefault.cohorts.map((c: { cohort: string }) => c.cohort)).toEqual(['2024-01-01', '2024-02-01']);
+    const weekly = (await get('/api/v1/analytics/cohorts?period=week')).json();
+    expect(weekly.cohorts[0].value_at.map((v: { age: number }) => v.age)).toEqual([13, 26, 52]);
+  });
+
   it('exports any table as CSV', async () => {
     const response = await get('/api/v1/analytics/cohorts?from=2024-01-01&to=2024-03-31&format=csv&table=customers');
     expect(response.headers['content-type']).toContain('text/csv');
@@ -98,6 +117,11 @@ describe('analytics over the CLI and the API', () => {
   it('prints readable tables on a terminal', async () => {
     await app.close();
     await storage.close();
+    const cohorts = await cli(['report', 'cohorts', '--from', '2024-01-01', '--to', '2024-03-31', '--data-dir', dir.path]);
+    // Periods read "Jan 2024" on a terminal; immature values stay blank.
+    expect(cohorts.out).toMatch(/retention\ncohort\s+size\s+0\s+1\s+2\n[- ]+\nJan 2024\s+2\s+100\.0%\s+0\.0%\s+50\.0%\nFeb 2024\s+2/);
+    expect(cohorts.out).toMatch(/value\ncohort\s+size\s+value at month 3\s+value at month 6\s+value at month 12\n[- ]+\nJan 2024\s+2\n/);
+    expect(cohorts.out).toMatch(/best-retention\nage\s+cohorts compared/);
     const table = await cli(['report', 'rfm', '--data-dir', dir.path]);
     expect(table.code).toBe(0);
     expect(table.out).toMatch(/segments\nsegment\s+customers\s+share/);

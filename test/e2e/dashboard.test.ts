@@ -83,6 +83,48 @@ describe('dashboard as the owner', () => {
     }
   });
 
+  it('cohorts: months named "Oct 2025", a first-order range, the banner names the months compared, a phone layout', async () => {
+    await visit('/cohorts', '02-cohorts');
+    type Best = { age: number; mature: { cohorts: number; first: string | null; last: string | null }; best: { cohort: string } | null };
+    const report = await api<{ store: { last_day: string }; query: { from: string; to: string }; cohorts: { cohort: string }[]; best_retention: Best }>('/api/v1/analytics/cohorts');
+    expect(report.status).toBe(200);
+    // The seeded store's last day is in late October 2026, which is still running: the last 12
+    // full months are Oct 2025 – Sep 2026.
+    expect(report.body.store.last_day).toMatch(/^2026-10-(2\d|30)$/);
+    expect([report.body.query.from, report.body.query.to]).toEqual(['2025-10-01', '2026-09-30']);
+    const values = page.getByTestId('cohort-value');
+    const firstRow = values.getByRole('row').nth(1).getByRole('cell');
+    await expect(firstRow.first().textContent()).resolves.toBe('Oct 2025');
+    // Month 12 of Oct 2025 is Oct 2026, still running: a dash, not a partial figure.
+    await expect(firstRow.last().textContent()).resolves.toBe('—');
+    // Month 3 has ended for the cohorts up to June 2026 (June's month 3 is September). About 20
+    // customers a month: none reaches 30, so no best is named, and the banner says why and which months.
+    const b = report.body.best_retention;
+    expect([b.mature.cohorts, b.mature.first, b.mature.last, b.best]).toEqual([9, '2025-10-01', '2026-06-01', null]);
+    const banner = (await page.getByTestId('best-cohort').textContent()) ?? '';
+    expect(banner).toContain('No best month-3 retention yet: of the 9 cohorts old enough to have a complete month 3 (Oct 2025–Jun 2026)');
+
+    await page.getByRole('combobox', { name: 'Cohorts' }).selectOption('custom');
+    await page.getByLabel('First order from').fill('2026-01');
+    await page.getByLabel('to', { exact: true }).fill('2026-03');
+    await page.waitForURL(/from=2026-01&to=2026-03/);
+    await settled(page);
+    await expect(values.getByRole('row').nth(1).getByRole('cell').first().textContent()).resolves.toBe('Jan 2026');
+    const chosen = await api<{ cohorts: unknown[] }>('/api/v1/analytics/cohorts?from=2026-01-01&to=2026-03-31');
+    // Three cohorts and the "all cohorts that old" row, under the header row.
+    await expect(values.getByRole('row').count()).resolves.toBe(chosen.body.cohorts.length + 2);
+    expect(chosen.body.cohorts).toHaveLength(3);
+    await screenshot(page, '02c-cohorts-range');
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', storageState: await context.storageState() });
+    const small = await phone.newPage();
+    await small.goto(`${hearth.url}/cohorts`);
+    await small.getByTestId('cohort-value').getByRole('row').nth(1).waitFor();
+    await settled(small);
+    await screenshot(small, '02b-cohorts-phone');
+    await phone.close();
+  });
+
   it('products sort by a column: repeat rate, largest first, then smallest first', async () => {
     await visit('/products', '07-products');
     const report = await api<{ rows: { title: string; repeat_rate: number | null }[] }>('/api/v1/analytics/products');

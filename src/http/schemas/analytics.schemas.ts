@@ -93,8 +93,35 @@ export const cohortsReportSchema = z.strictObject({
       revenue: minorUnits,
       cumulative_revenue_per_customer: minorUnits.meta({ description: 'Revenue of periods 0…offset ÷ cohort size, rounded' }),
     })),
+    value_at: z.array(z.strictObject({
+      age: z.number().int().meta({ description: 'Periods since the first-order period: 3, 6, 12 months (1, 2, 4 quarters; 13, 26, 52 weeks)' }),
+      customers: count.meta({ description: 'The cohort size the value is per' }),
+      value: minorUnits.nullable().meta({ description: 'Revenue of periods 0…age ÷ cohort size, rounded; null until the period `age` has ended' }),
+    })),
   })),
   average: z.array(z.strictObject({ offset: z.number().int(), cohorts: count, retention: ratio.nullable(), cumulative_revenue_per_customer: minorUnits.nullable() })),
+  value_average: z.array(z.strictObject({ age: z.number().int(), cohorts: count, customers: count, value: minorUnits.nullable() }))
+    .meta({ description: 'Per age, over the cohorts old enough to have it complete: their revenue of periods 0…age ÷ their size' }),
+  best_retention: z.strictObject({
+    age: z.number().int().meta({ description: 'The age compared at (periods since the first-order period)' }),
+    min_customers: count,
+    min_cohorts: count,
+    mature: z.strictObject({ cohorts: count, first: day.nullable(), last: day.nullable() })
+      .meta({ description: 'The cohorts old enough to have the age complete, of any size' }),
+    compared: z.strictObject({
+      cohorts: count,
+      first: day.nullable(),
+      last: day.nullable(),
+      customers: count,
+      retained: count,
+      retention: ratio.nullable(),
+      too_small: count.meta({ description: 'Cohorts old enough but smaller than min_customers, left out' }),
+    }),
+    best: z.strictObject({
+      cohort: day, size: count, retained: count, retention: ratio,
+      lower_bound: ratio.meta({ description: 'Lower bound of the 95 % Wilson interval of the retention: what the cohorts are ranked by' }),
+    }).nullable().meta({ description: 'Null when fewer than min_cohorts cohorts could be compared' }),
+  }).meta({ description: 'The cohort that kept its customers best at one age, among the cohorts old and large enough' }),
 });
 
 const rfmSegment = z.enum(rfmSegments);

@@ -7,7 +7,8 @@ import { storeSettings } from '../accounts/index.js';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
-import { parseAnalyticsQuery, type AnalyticsQuery } from './analytics.query.js';
+import { parseAnalyticsQuery, periods, type AnalyticsQuery, type Period } from './analytics.query.js';
+import { defaultCohortRange } from './cohort-comparisons.js';
 import { shapeCohorts, shapeKpiBlock, shapeRfm, type CohortsResult, type KpiBlock, type RfmResult } from './analytics.shape.js';
 import { clvBy } from './queries/clv.query.js';
 import { cohortCells } from './queries/cohorts.query.js';
@@ -90,7 +91,7 @@ export class AnalyticsService {
   }
 
   async kpis(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<KpisResult> {
-    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, false);
+    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, 'year');
     const lastDay = store.lastDay ?? query.to;
     const sources = kpiSources(storeId, query.filters);
     const block = async (range: { from: string; to: string }) => {
@@ -111,7 +112,7 @@ export class AnalyticsService {
   }
 
   async cohorts(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<CohortsReport> {
-    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, false);
+    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, 'cohorts');
     const cells = await cohortCells(this.read, storeId, query);
     const labels = query.breakdown === 'first_product'
       ? await productLabels(this.read, storeId, cells.map((c) => Number(c.segment)).filter((id) => Number.isFinite(id)))
@@ -121,7 +122,7 @@ export class AnalyticsService {
   }
 
   async rfm(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<RfmReport> {
-    const { store, query, version } = await this.prepare(storeId, raw, fieldPrefix, false);
+    const { store, query, version } = await this.prepare(storeId, raw, fieldPrefix, 'year');
     const current = store.lastDay !== null && query.to >= store.lastDay;
     const [cuts, sinceCuts] = await Promise.all([
       this.cuts(storeId, version, query.to, current),
@@ -150,7 +151,7 @@ export class AnalyticsService {
   }
 
   async products(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<ProductsResult> {
-    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, true);
+    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, 'all');
     const level = query.breakdown === 'first_category' ? 'category' : 'product';
     const productQuery = { level, from: query.from, to: query.to, lastDay: store.lastDay ?? query.to, filters: query.filters, limit: query.limit } as const;
     const [rows, allNext] = await Promise.all([productRetention(this.read, storeId, productQuery), nextProducts(this.read, storeId, productQuery)]);
@@ -172,7 +173,7 @@ export class AnalyticsService {
   }
 
   async clv(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<ClvResult> {
-    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, true);
+    const { store, query } = await this.prepare(storeId, raw, fieldPrefix, 'all');
     const rows = await clvBy(this.read, storeId, query);
     const labels = query.by === 'first_product' ? await productLabels(this.read, storeId, rows.map((r) => Number(r.key))) : undefined;
     return {
@@ -192,9 +193,10 @@ export class AnalyticsService {
 
   /**
    * Fresh summaries, the store's settings and the parsed query. Reports about acquired customers
-   * (products, CLV) default to all time; the others to the year up to the store's last day.
+   * (products, CLV) default to all time; cohorts to the last full periods (a year of months);
+   * the others to the year up to the store's last day.
    */
-  private async prepare(storeId: string, raw: unknown, fieldPrefix: string, allTime: boolean): Promise<{ store: StoreContext; query: AnalyticsQuery; version: string }> {
+  private async prepare(storeId: string, raw: unknown, fieldPrefix: string, defaultRange: 'year' | 'all' | 'cohorts'): Promise<{ store: StoreContext; query: AnalyticsQuery; version: string }> {
     const state = await this.summaries.ensureFresh(storeId);
     const settings = await storeSettings(this.read, storeId);
     if (!settings) throw notFound(`Store "${storeId}"`);
@@ -203,8 +205,15 @@ export class AnalyticsService {
       : state.derived_inactivity_days !== null ? { inactivityDays: state.derived_inactivity_days, inactivitySource: 'derived' as const }
         : { inactivityDays: DEFAULT_INACTIVITY_DAYS, inactivitySource: 'default' as const };
     const store: StoreContext = { currency: settings.currency, timezone: settings.timezone, ...inactivity, lastDay };
-    const input = (raw ?? {}) as Record<string, unknown>;
-    let firstDay = allTime && input.from === undefined ? await this.firstDay(storeId) : undefined;
+    let input = (raw ?? {}) as Record<string, unknown>;
+    if (defaultRange === 'cohorts' && input.from === undefined && input.to === undefined) {
+      const period: Period = periods.find((p) => p === input.period) ?? 'month';
+      const range = defaultCohortRange(period, lastDay ?? todayIn(settings.timezone));
+      // A store younger than its first full period still sees its first cohort.
+      const first = await this.firstDay(storeId);
+      input = { ...input, ...range, ...(first !== undefined && lastDay !== null && range.to < first && { to: lastDay }) };
+    }
+    let firstDay = defaultRange === 'all' && input.from === undefined ? await this.firstDay(storeId) : undefined;
     // A `to` before the first order still gets a valid (empty) range.
     if (firstDay !== undefined && typeof input.to === 'string' && input.to < firstDay) firstDay = input.to;
     const query = parseAnalyticsQuery(firstDay ? { ...input, from: firstDay } : input, { lastDay: lastDay ?? todayIn(settings.timezone), fieldPrefix });

@@ -3,6 +3,7 @@
  * retention and cumulative revenue per customer, RFM segments with shares and movement.
  */
 import type { AnalyticsQuery } from './analytics.query.js';
+import { ageComplete, bestRetention, retentionAge, valueAges, type BestRetention, type RetentionAtAge } from './cohort-comparisons.js';
 import { addPeriods, periodOffset } from './periods.js';
 import type { CohortCellRow } from './queries/cohorts.query.js';
 import type { KpiNewCustomers } from './queries/kpi-new-customers.query.js';
@@ -76,17 +77,29 @@ export interface CohortPeriod {
   cumulativeRevenuePerCustomer: number;
 }
 
+/** Cumulative revenue per customer of periods 0…age; null until the period `age` has ended. */
+export interface CohortValueAt {
+  age: number;
+  customers: number;
+  value: number | null;
+}
+
 export interface Cohort {
   cohort: string;
   segment?: string | null;
   size: number;
   periods: CohortPeriod[];
+  valueAt: CohortValueAt[];
 }
 
 export interface CohortsResult {
   cohorts: Cohort[];
   /** Per offset, retained customers over the sizes of the cohorts old enough to have that offset. */
   average: { offset: number; cohorts: number; retention: number | null; cumulativeRevenuePerCustomer: number | null }[];
+  /** Per age, the cohorts old enough to have it complete: their revenue of periods 0…age over their size. */
+  valueAverage: { age: number; cohorts: number; customers: number; value: number | null }[];
+  /** Which cohort kept its customers best at one age, among those old and large enough to compare. */
+  bestRetention: BestRetention;
 }
 
 export function shapeCohorts(cells: CohortCellRow[], query: AnalyticsQuery, lastDay: string): CohortsResult {
@@ -99,6 +112,11 @@ export function shapeCohorts(cells: CohortCellRow[], query: AnalyticsQuery, last
   }
   const cohorts: Cohort[] = [];
   const exactCumulative = new Map<Cohort, number[]>();
+  const ages = valueAges[query.period];
+  const age = retentionAge[query.period];
+  // The comparison is of whole cohorts (segments summed) and of ordering in the period itself,
+  // whatever `retained` says: "ordered then or later" is not the same age for an older cohort.
+  const atAge = new Map<string, RetentionAtAge>();
   for (const list of groups.values()) {
     const { cohort, segment } = list[0]!;
     const byOffset = new Map(list.map((c) => [c.offset, c]));
@@ -119,7 +137,13 @@ export function shapeCohorts(cells: CohortCellRow[], query: AnalyticsQuery, last
         orders: cell?.orders ?? 0, revenue: cell?.revenue ?? 0, cumulativeRevenuePerCustomer: averageMinorUnits(cumulative, size) ?? 0,
       });
     }
-    const shaped: Cohort = { cohort, ...(query.breakdown && { segment }), size, periods };
+    const complete = (a: number) => ageComplete(query.period, cohort, a, lastDay);
+    const valueAt = ages.map((a) => ({ age: a, customers: size, value: complete(a) ? averageMinorUnits(cumulatives[a] ?? cumulative, size) : null }));
+    if (complete(age)) {
+      const whole = atAge.get(cohort) ?? { cohort, size: 0, retained: 0 };
+      atAge.set(cohort, { cohort, size: whole.size + size, retained: whole.retained + (byOffset.get(age)?.customers ?? 0) });
+    }
+    const shaped: Cohort = { cohort, ...(query.breakdown && { segment }), size, periods, valueAt };
     cohorts.push(shaped);
     exactCumulative.set(shaped, cumulatives);
   }
@@ -134,7 +158,12 @@ export function shapeCohorts(cells: CohortCellRow[], query: AnalyticsQuery, last
       cumulativeRevenuePerCustomer: averageMinorUnits(having.reduce((sum, c) => sum + exactCumulative.get(c)![offset]!, 0), size),
     };
   });
-  return { cohorts, average };
+  const valueAverage = ages.map((a, i) => {
+    const having = cohorts.filter((c) => c.valueAt[i]!.value !== null);
+    const customers = having.reduce((sum, c) => sum + c.size, 0);
+    return { age: a, cohorts: having.length, customers, value: averageMinorUnits(having.reduce((sum, c) => sum + exactCumulative.get(c)![a]!, 0), customers) };
+  });
+  return { cohorts, average, valueAverage, bestRetention: bestRetention(age, [...atAge.values()]) };
 }
 
 export interface RfmSegmentSummary {

@@ -4,18 +4,22 @@
  */
 import { csvCell } from '../../lib/csv.js';
 import { fromMinorUnits, minorExponent } from '../../lib/money.js';
-import type { ClvResult, KpisResult, ProductsResult, Report, ReportResult } from './analytics.service.js';
-import type { CohortsResult, KpiBlock, RfmResult } from './analytics.shape.js';
+import type { Period } from './analytics.query.js';
+import type { ClvResult, CohortsReport, KpisResult, ProductsResult, Report, ReportResult } from './analytics.service.js';
+import type { KpiBlock, RfmResult } from './analytics.shape.js';
+import { periodLabel } from './period-labels.js';
 
 /**
  * `change`: a comparison column whose rows mix conventions as the dashboard does — rates change by
  * percentage points (`points`), counts, money and days by a relative change (`relative`).
+ * `period`: the ISO start of a week, month or quarter (CSV keeps the date; a terminal shows "Nov 2024").
  */
-export type ColumnKind = 'text' | 'int' | 'number' | 'money' | 'rate' | 'days' | 'change' | 'points' | 'relative';
-export interface Column { key: string; label: string; kind: ColumnKind }
+export type ColumnKind = 'text' | 'int' | 'number' | 'money' | 'rate' | 'days' | 'change' | 'points' | 'relative' | 'period';
+export interface Column { key: string; label: string; kind: ColumnKind; period?: Period }
 export interface Table { name: string; columns: Column[]; rows: Record<string, unknown>[] }
 
 const col = (key: string, kind: ColumnKind = 'int', label = key): Column => ({ key, label, kind });
+const periodCol = (key: string, period: Period, label = key): Column => ({ key, label, kind: 'period', period });
 
 const kpiMetrics: [string, ColumnKind, (b: KpiBlock) => unknown][] = [
   ['customers', 'int', (b) => b.customers],
@@ -60,11 +64,12 @@ export function tablesOf(report: Report, result: ReportResult): Table[] {
       ];
     }
     case 'cohorts': {
-      const r = result as CohortsResult;
+      const r = result as CohortsReport;
+      const period = r.query.period;
       const offsets = Math.max(0, ...r.cohorts.map((c) => c.periods.length));
       const offsetCols = (kind: ColumnKind) => Array.from({ length: offsets }, (_, i) => col(`p${i}`, kind, String(i)));
-      const head = [col('cohort', 'text'), ...(r.cohorts.some((c) => c.segment !== undefined) ? [col('segment', 'text')] : []), col('size')];
-      const matrix = (name: string, kind: ColumnKind, value: (p: CohortsResult['cohorts'][number]['periods'][number]) => number) => ({
+      const head = [periodCol('cohort', period), ...(r.cohorts.some((c) => c.segment !== undefined) ? [col('segment', 'text')] : []), col('size')];
+      const matrix = (name: string, kind: ColumnKind, value: (p: CohortsReport['cohorts'][number]['periods'][number]) => number) => ({
         name, columns: [...head, ...offsetCols(kind)],
         rows: r.cohorts.map((c) => ({ cohort: c.cohort, segment: c.segment ?? null, size: c.size, ...Object.fromEntries(c.periods.map((p) => [`p${p.offset}`, value(p)])) })),
       });
@@ -74,6 +79,20 @@ export function tablesOf(report: Report, result: ReportResult): Table[] {
         matrix('orders', 'int', (p) => p.orders),
         matrix('revenue', 'money', (p) => p.revenue),
         matrix('ltv', 'money', (p) => p.cumulativeRevenuePerCustomer),
+        {
+          name: 'value',
+          columns: [...head, ...r.valueAverage.map((v) => col(`v${v.age}`, 'money', `value at ${period} ${v.age}`))],
+          rows: r.cohorts.map((c) => ({ cohort: c.cohort, segment: c.segment ?? null, size: c.size, ...Object.fromEntries(c.valueAt.map((v) => [`v${v.age}`, v.value])) })),
+        },
+        {
+          name: 'best-retention',
+          columns: [col('age', 'text', 'age'), col('cohorts', 'int', 'cohorts compared'), periodCol('first', period, 'from'), periodCol('last', period, 'to'),
+            col('comparedRetention', 'rate', 'their retention'), periodCol('best', period, 'best cohort'), col('size', 'int', 'its customers'), col('retention', 'rate', 'its retention')],
+          rows: [{
+            age: `${period} ${r.bestRetention.age}`, cohorts: r.bestRetention.compared.cohorts, first: r.bestRetention.compared.first, last: r.bestRetention.compared.last,
+            comparedRetention: r.bestRetention.compared.retention, best: r.bestRetention.best?.cohort ?? null, size: r.bestRetention.best?.size ?? null, retention: r.bestRetention.best?.retention ?? null,
+          }],
+        },
       ];
     }
     case 'rfm': {
@@ -142,5 +161,8 @@ export function toCsv(table: Table, currency: string): string {
 }
 
 export function displayRows(table: Table, currency: string): string[][] {
-  return table.rows.map((row) => table.columns.map((c) => display(row[c.key], kindOf(row, c), currency)));
+  return table.rows.map((row) => table.columns.map((c) => {
+    const value = row[c.key];
+    return c.kind === 'period' && c.period && typeof value === 'string' ? periodLabel(c.period, value) : display(value, kindOf(row, c), currency);
+  }));
 }
