@@ -190,6 +190,16 @@ describe('overview cards from predictions and returning customers', () => {
     await expect(page.getByTestId('kpi-value-predictedClv').textContent()).resolves.toBe(usd(d.clv.total, true));
   });
 
+  it('compares cohorts on Overview at the same age (month 3), leaving out the younger ones', async () => {
+    const report = await api<{ cohorts: { cohort: string; value_at: { age: number; value: number | null }[] }[] }>('/api/v1/analytics/cohorts?period=month');
+    const mature = report.cohorts.filter((c) => c.value_at.find((v) => v.age === 3)?.value !== null);
+    expect(mature.length).toBeLessThan(report.cohorts.length);
+    await visit('/', '14-overview-kpis');
+    const panel = page.getByTestId('cohort-value');
+    if (mature.length > 0) await expect(panel.locator('canvas').count()).resolves.toBeGreaterThan(0);
+    else await panel.getByText(/No cohort is 3 months old yet/).waitFor();
+  });
+
   it('fits a phone-width screen on the Predictions page', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', storageState: await context.storageState() });
     const mobile = await phone.newPage();
