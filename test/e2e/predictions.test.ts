@@ -105,6 +105,13 @@ describe('predictions page', () => {
     const prediction = await api<{ p_alive: number; churn_risk: string }>(`/api/v1/customers/${first.id}/predictions`);
     await expect(page.getByTestId('prediction-p-alive').textContent()).resolves.toBe(`${Math.round(prediction.p_alive * 100)}%`);
     await expect(page.getByTestId('prediction-explanation').textContent()).resolves.toContain(`Churn risk is ${prediction.churn_risk}`);
+    // Numbers read aloud take their article: "an 18% chance", never "a 18%".
+    await expect(page.getByTestId('prediction-explanation').textContent()).resolves.not.toMatch(/\ba (8|11|18)\d*%/);
+    // What the customer buys, as the profile API lists it; order statuses in words.
+    const profile = await api<{ top_products: { name: string }[]; timeline: { type: string; status?: string }[] }>(`/api/v1/customers/${first.id}/profile`);
+    const top = page.getByTestId('profile-top');
+    for (const product of profile.top_products) await top.getByText(product.name, { exact: false }).first().waitFor();
+    await expect(page.locator('.timeline').textContent()).resolves.not.toMatch(/partially_refunded/);
   });
 
   it('counts the same customers at high churn risk on Overview, Predictions and the built-in segment; RFM\'s "At risk" is named apart', async () => {

@@ -57,3 +57,4 @@ export function createFormatter(currency = 'USD', locale = typeof navigator !== 
     dateTime: (value) => (value ? dateTimeFormat.format(new Date(value)) : DASH),
   };
 }
+

@@ -6,15 +6,19 @@ import type { CustomerPrediction } from '../api/prediction-types';
 import type { Loadable } from '../api/use-api';
 import { useApp } from './app-context';
 import type { Formatter } from './format';
+import { article } from './wording';
 import { Link } from './router';
 import { Async, Empty } from './states';
 import { InfoTip, Panel } from './ui';
 
 const bands: Record<CustomerPrediction['churn_risk'], { badge: string; rule: (fmt: Formatter) => string }> = {
-  low: { badge: 'good', rule: (fmt) => `a ${fmt.percent(0.5, 0)} or better chance of ordering in the next 365 days` },
-  medium: { badge: 'warn', rule: (fmt) => `a ${fmt.percent(0.2, 0)}–${fmt.percent(0.5, 0)} chance of ordering in the next 365 days` },
-  high: { badge: 'bad', rule: (fmt) => `under a ${fmt.percent(0.2, 0)} chance of ordering in the next 365 days` },
+  low: { badge: 'good', rule: (fmt) => `${withArticle(fmt.percent(0.5, 0))} or better chance of ordering in the next 365 days` },
+  medium: { badge: 'warn', rule: (fmt) => `${withArticle(fmt.percent(0.2, 0))}–${fmt.percent(0.5, 0)} chance of ordering in the next 365 days` },
+  high: { badge: 'bad', rule: (fmt) => `under ${withArticle(fmt.percent(0.2, 0))} chance of ordering in the next 365 days` },
 };
+
+/** "an 18%", "a 20%". */
+const withArticle = (formatted: string) => `${article(formatted)} ${formatted}`;
 
 export function explainPrediction(p: CustomerPrediction, fmt: Formatter, history: { orders?: number | undefined; lastOrderAt?: string | null | undefined }): string {
   const past = history.orders !== undefined
@@ -24,8 +28,8 @@ export function explainPrediction(p: CustomerPrediction, fmt: Formatter, history
   // buyer is "alive" by construction: say so rather than print a bare 100 %.
   const alive = history.orders === 1 && p.p_alive >= 0.995
     ? 'as a one-time buyer they still count as a customer (the model learns that someone has left only from the gaps after repeat orders)'
-    : `a ${fmt.percent(p.p_alive, 0)} chance they are still a customer`;
-  const orders = `${fmt.number(p.expected_orders_365d, { digits: 1 })} orders expected in the next 365 days (a ${fmt.percent(p.p_order_365d, 0)} chance of at least one)`;
+    : `${withArticle(fmt.percent(p.p_alive, 0))} chance they are still a customer`;
+  const orders = `${fmt.number(p.expected_orders_365d, { digits: 1 })} orders expected in the next 365 days (${withArticle(fmt.percent(p.p_order_365d, 0))} chance of at least one)`;
   const value = p.clv_12m === null ? '' : `, worth about ${fmt.money(p.clv_12m)} over 12 months`;
   const next = p.next_order_on ? ` The next order is as likely as not by ${fmt.date(p.next_order_on)}.` : ' An order within a year is less likely than not.';
   return `${past}${alive}; ${orders}${value}.${next} Churn risk is ${p.churn_risk}: ${bands[p.churn_risk].rule(fmt)}.`;

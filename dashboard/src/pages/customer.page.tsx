@@ -25,7 +25,7 @@ function describe(item: TimelineItem, money: (v: number) => string): string {
   switch (item.type) {
     case 'browsing_session': return describeSession(item);
     case 'segment': return `${item.change} ${item.name}`.trim();
-    case 'order': return [item.external_id, item.status, `${item.items} item${item.items === 1 ? '' : 's'}`, money(item.total),
+    case 'order': return [item.external_id, item.status.replace(/_/g, ' '), `${item.items} item${item.items === 1 ? '' : 's'}`, money(item.total),
       item.discount_codes.length ? `code ${item.discount_codes.join(', ')}` : undefined].filter(Boolean).join(' · ');
     case 'return': return [money(item.amount), item.reason ?? undefined].filter(Boolean).join(' · ');
   }
@@ -72,6 +72,24 @@ export function CustomerPage({ id }: { id: string }) {
                 </dl>
               </Panel>
             </div>
+            {(profile.top_products.length > 0 || profile.top_categories.length > 0) && (
+              <Panel title="What they buy" testId="profile-top" definition="The products and categories this customer has spent most on, with how many orders they were in.">
+                <div className="grid grid-2">
+                  {([['Products', profile.top_products], ['Categories', profile.top_categories]] as const).map(([title, items]) => (
+                    <div key={title}>
+                      <h3 className="panel-subtitle">{title}</h3>
+                      {items.length ? (
+                        <ol className="plain-list">
+                          {items.map((item) => (
+                            <li key={item.name}>{item.name} <span className="muted">· {fmt.money(item.spend)} · {item.orders} order{item.orders === 1 ? '' : 's'}</span></li>
+                          ))}
+                        </ol>
+                      ) : <p className="muted">None recorded.</p>}
+                    </div>
+                  ))}
+                </div>
+              </Panel>
+            )}
             <Panel title="Timeline" className="timeline-panel">
               {profile.timeline?.length ? (
                 <ol className="timeline">
