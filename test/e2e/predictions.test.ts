@@ -197,6 +197,16 @@ describe('overview cards from predictions and returning customers', () => {
     await expect(page.getByTestId('kpi-value-predictedClv').textContent()).resolves.toBe(usd(d.clv.total, true));
   });
 
+  it('compares the period with the same dates a year earlier when asked', async () => {
+    await visit('/', '14-overview-kpis');
+    await page.getByLabel('Compared with').selectOption('year');
+    const report = await api<{ current: { from: string; to: string }; comparison: { from: string; to: string } }>('/api/v1/analytics/kpis?compare=year');
+    expect(report.comparison.from.slice(5)).toBe(report.current.from.slice(5));
+    const long = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+    await page.getByTestId('kpi-range').filter({ hasText: `compared with ${long(report.comparison.from)}` }).waitFor();
+    expect(page.url()).toContain('compare=year');
+  });
+
   it('compares cohorts on Overview at the same age (month 3), leaving out the younger ones', async () => {
     const report = await api<{ cohorts: { cohort: string; value_at: { age: number; value: number | null }[] }[] }>('/api/v1/analytics/cohorts?period=month');
     const mature = report.cohorts.filter((c) => c.value_at.find((v) => v.age === 3)?.value !== null);

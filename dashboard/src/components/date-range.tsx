@@ -5,6 +5,8 @@ import { Field } from './ui';
 export interface Range {
   from: string | undefined;
   to: string | undefined;
+  /** What the range is compared with: the period just before it (default) or the same dates a year earlier. */
+  compare: 'previous' | 'year';
 }
 
 const DAY = 86_400_000;
@@ -15,14 +17,14 @@ export function useDateRange(): Range {
   const { params } = useLocation();
   const from = params.get('from');
   const to = params.get('to');
-  return { from: isDay(from) ? from : undefined, to: isDay(to) ? to : undefined };
+  return { from: isDay(from) ? from : undefined, to: isDay(to) ? to : undefined, compare: params.get('compare') === 'year' ? 'year' : 'previous' };
 }
 
 /**
  * Presets count back from the last day shown (the store's latest data by default), so a store
  * whose data ends in the past still sees full periods.
  */
-export function DateRange({ range, shown }: { range: Range; shown: { from: string; to: string } | undefined }) {
+export function DateRange({ range, shown, comparable = false }: { range: Range; shown: { from: string; to: string } | undefined; comparable?: boolean }) {
   const end = range.to ?? shown?.to;
   const presets = [
     { value: 'default', label: 'Last 12 months', days: 365 },
@@ -57,6 +59,14 @@ export function DateRange({ range, shown }: { range: Range; shown: { from: strin
           <Field label="From"><input type="date" name="from" value={range.from ?? shown.from} max={range.to ?? shown.to} onChange={(e) => e.target.value && set(e.target.value, range.to ?? shown.to)} /></Field>
           <Field label="To"><input type="date" name="to" value={range.to ?? shown.to} min={range.from ?? shown.from} onChange={(e) => e.target.value && set(range.from ?? shown.from, e.target.value)} /></Field>
         </>
+      )}
+      {comparable && (
+        <Field label="Compared with">
+          <select name="compare" value={range.compare} onChange={(e) => setQueryParam('compare', e.target.value === 'year' ? 'year' : undefined)}>
+            <option value="previous">Previous period</option>
+            <option value="year">Same period last year</option>
+          </select>
+        </Field>
       )}
     </div>
   );

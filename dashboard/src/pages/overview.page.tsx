@@ -29,15 +29,15 @@ function Delta({ kpi, fmt }: { kpi: KpiValue; fmt: Formatter }) {
   const delta = change(kpi);
   // A previous value of zero has no percentage change, but it is a previous period.
   if (delta === undefined && kpi.previous === 0 && kpi.value !== null && kpi.unit !== 'ratio') {
-    return <span className="delta flat">{kpi.value === 0 ? 'unchanged' : 'up'} from {formatKpi(kpi, 0, fmt)} in the previous period</span>;
+    return <span className="delta flat">{kpi.value === 0 ? 'unchanged' : 'up'} from {formatKpi(kpi, 0, fmt)} in the comparison period</span>;
   }
-  if (delta === undefined) return <span className="delta flat">no previous period</span>;
+  if (delta === undefined) return <span className="delta flat">no comparison period</span>;
   const good = kpi.lowerIsBetter ? delta < 0 : delta > 0;
   // Against a small start (a store's ramp-up) a percentage such as +10,543 % says nothing: give the figure instead.
   if (kpi.unit !== 'ratio' && delta >= RAMP_UP) {
     return (
       <span className={`delta ${good ? 'up' : 'down'}`} data-testid={`kpi-delta-${kpi.key}`}>
-        ▲ previous period had {formatKpi(kpi, kpi.previous, fmt)}
+        ▲ comparison period had {formatKpi(kpi, kpi.previous, fmt)}
       </span>
     );
   }
@@ -45,8 +45,8 @@ function Delta({ kpi, fmt }: { kpi: KpiValue; fmt: Formatter }) {
   const arrow = flat ? '→' : delta > 0 ? '▲' : '▼';
   const text = kpi.unit === 'ratio' ? `${delta >= 0 ? '+' : ''}${fmt.number(delta * 100, { digits: 1 })} pts` : `${delta >= 0 ? '+' : ''}${fmt.percent(delta, 1)}`;
   return (
-    <span className={`delta ${flat ? 'flat' : good ? 'up' : 'down'}`} title={`Previous period: ${formatKpi(kpi, kpi.previous, fmt)}`} data-testid={`kpi-delta-${kpi.key}`}>
-      {arrow} {text} <span className="sr-only">vs previous period ({formatKpi(kpi, kpi.previous, fmt)})</span>
+    <span className={`delta ${flat ? 'flat' : good ? 'up' : 'down'}`} title={`Comparison period: ${formatKpi(kpi, kpi.previous, fmt)}`} data-testid={`kpi-delta-${kpi.key}`}>
+      {arrow} {text} <span className="sr-only">vs comparison period ({formatKpi(kpi, kpi.previous, fmt)})</span>
     </span>
   );
 }
@@ -120,14 +120,15 @@ function whatChanged(answer: KpisAnswer, fmt: Formatter): string[] {
 export function OverviewPage() {
   const { fmt, store } = useApp();
   const range = useDateRange();
-  const { result, reload } = useApi(`kpis:${range.from}:${range.to}`, () => http.get<KpisReport>('/api/v1/analytics/kpis', { from: range.from, to: range.to }).then((report) => ({ report, ...toKpis(report) })));
+  const { result, reload } = useApi(`kpis:${range.from}:${range.to}:${range.compare}`, () => http.get<KpisReport>('/api/v1/analytics/kpis', { from: range.from, to: range.to, compare: range.compare })
+    .then((report) => ({ report, ...toKpis(report) })));
   const extra = useExtraKpis(result.state === 'ok' ? result.data.report : undefined, fmt);
   return (
     <div className="page">
       <PageHeader
         title="Overview"
         subtitle={<>How retention is going at {store.name}, compared with the period before.</>}
-        actions={<DateRange range={range} shown={result.state === 'ok' ? result.data.range : undefined} />}
+        actions={<DateRange range={range} shown={result.state === 'ok' ? result.data.range : undefined} comparable />}
       />
       <Async result={result} onRetry={reload} isEmpty={(d) => d.kpis.length === 0} empty="No orders yet. Import orders or connect your shop on the Data page, and the figures appear here.">
         {(loaded) => {
@@ -140,7 +141,7 @@ export function OverviewPage() {
               </p>
               <div className="kpis">{answer.kpis.map((kpi) => <KpiCard key={kpi.key} kpi={kpi} />)}</div>
               <Panel title="What changed" className="notes-panel">
-                {notes.length ? <ul className="notes">{notes.map((note) => <li key={note}>{note}</li>)}</ul> : <p className="muted">Nothing moved by more than 1 % against the previous period.</p>}
+                {notes.length ? <ul className="notes">{notes.map((note) => <li key={note}>{note}</li>)}</ul> : <p className="muted">Nothing moved by more than 1 % against the comparison period.</p>}
                 <p className="muted">
                   Next: see <Link to="/cohorts">which cohorts keep buying</Link>, <Link to="/predictions">who is at risk</Link> and <Link to="/segments">build a segment</Link> to act on it.
                 </p>
