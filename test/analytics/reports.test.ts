@@ -49,7 +49,20 @@ describe('analytics reports on hand-computed data', () => {
     expect(jan.secondOrderRate.map((w) => w.rate)).toEqual([0.5, 1, null]);
     expect([jan.repeatRateAfterReturn, jan.repeatRateWithoutReturn]).toEqual([0, 1]);
     expect([jan.retentionRate, jan.churnRate]).toEqual([null, null]);
-    expect(r.series).toEqual([{ periodStart: '2024-02-01', orders: 3, revenue: 18_000, customers: 2, newCustomers: 2 }]);
+    // February is the whole range and has ended (last day 5 March): its own rates are the range's.
+    expect(r.series).toEqual([{
+      periodStart: '2024-02-01', orders: 3, revenue: 18_000, customers: 2, newCustomers: 2,
+      repeatPurchaseRate: 0.5, retentionRate: 0, churnRate: 1, complete: true,
+    }]);
+  });
+
+  it('a monthly trend of the rates, each month with its own definitions; a month cut by the range is incomplete', async () => {
+    const r = await analytics.kpis(storeId, { from: '2024-01-15', to: '2024-03-31', compare: 'none', period: 'month' });
+    const byMonth = Object.fromEntries(r.series.map((p) => [p.periodStart, p]));
+    // January from the 15th only: cut by the range. March has not ended by the last day with data (5 March).
+    expect([byMonth['2024-01-01']?.complete, byMonth['2024-02-01']?.complete, byMonth['2024-03-01']?.complete]).toEqual([false, true, false]);
+    // February over its whole month, as the KPI block for February computed above.
+    expect(byMonth['2024-02-01']).toMatchObject({ repeatPurchaseRate: 0.5, retentionRate: 0, churnRate: 1 });
   });
 
   it('a year-earlier comparison and a customer filter', async () => {

@@ -197,6 +197,18 @@ describe('overview cards from predictions and returning customers', () => {
     await expect(page.getByTestId('kpi-value-predictedClv').textContent()).resolves.toBe(usd(d.clv.total, true));
   });
 
+  it('answers "is it improving?": the rates for each complete month, with the cards\' definitions', async () => {
+    const report = await api<{ series: { period_start: string; complete: boolean; retention_rate: number | null }[] }>('/api/v1/analytics/kpis');
+    const complete = report.series.filter((p) => p.complete);
+    expect(complete.length).toBeGreaterThanOrEqual(2);
+    await visit('/', '14-overview-kpis');
+    await expect(page.getByTestId('rate-trends').locator('canvas').count()).resolves.toBeGreaterThan(0);
+    // The retention card's sparkline names each complete month and its rate.
+    const spark = page.getByTestId('kpi-retention_rate').getByRole('img');
+    const label = await spark.getAttribute('aria-label');
+    expect(label?.split(', ')).toHaveLength(complete.length);
+  });
+
   it('compares the period with the same dates a year earlier when asked', async () => {
     await visit('/', '14-overview-kpis');
     await page.getByLabel('Compared with').selectOption('year');

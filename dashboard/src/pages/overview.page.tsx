@@ -7,6 +7,7 @@ import type { Formatter } from '../components/format';
 import { DateRange, useDateRange } from '../components/date-range';
 import { Link } from '../components/router';
 import { useExtraKpis } from '../components/extra-kpis';
+import { RateTrends } from '../components/rate-trends';
 import { Async, Loading } from '../components/states';
 import { InfoTip, PageHeader, Panel, Sparkline } from '../components/ui';
 
@@ -88,6 +89,8 @@ export function toKpis(report: KpisReport): KpisAnswer {
   const now = report.current;
   const before = report.comparison;
   const series = (pick: (p: KpisReport['series'][number]) => number) => report.series.map((p) => ({ period: p.period_start, value: pick(p) }));
+  // Rates only over complete periods: a period cut by the range has a shorter window.
+  const rateSeries = (pick: (p: KpisReport['series'][number]) => number | null) => report.series.filter((p) => p.complete).map((p) => ({ period: p.period_start, value: pick(p) }));
   const kpi = (key: keyof typeof now & string, label: string, unit: KpiValue['unit'], definition: string, extra: Partial<KpiValue> = {}): KpiValue => ({
     key, label, unit, definition, value: (now[key] as number | null) ?? null, previous: before ? ((before[key] as number | null) ?? null) : null, ...extra,
   });
@@ -96,11 +99,11 @@ export function toKpis(report: KpisReport): KpisAnswer {
     previous: before ? { from: before.from, to: before.to } : { from: now.from, to: now.from },
     kpis: [
       kpi('customers', 'Customers', 'count', 'Customers with at least one order in the period.', { series: series((p) => p.customers) }),
-      kpi('repeat_purchase_rate', 'Repeat purchase rate', 'ratio', 'Share of the period\'s customers who have placed two or more orders by its end.'),
-      kpi('retention_rate', 'Retention', 'ratio', 'Share of the previous period\'s customers who ordered again in this period.'),
+      kpi('repeat_purchase_rate', 'Repeat purchase rate', 'ratio', 'Share of the period\'s customers who have placed two or more orders by its end.', { series: rateSeries((p) => p.repeat_purchase_rate) }),
+      kpi('retention_rate', 'Retention', 'ratio', 'Share of the previous period\'s customers who ordered again in this period.', { series: rateSeries((p) => p.retention_rate) }),
       kpi('returning_customers', 'Returning customers', 'count', 'Customers in the period whose first order was before it.'),
       kpi('revenue', 'Revenue', 'money', 'Order totals in the period, in the store\'s currency.', { series: series((p) => p.revenue) }),
-      kpi('churn_rate', `Churn (${report.store.inactivity_days} days)`, 'ratio', churnDefinition(report.store), { lowerIsBetter: true }),
+      kpi('churn_rate', `Churn (${report.store.inactivity_days} days)`, 'ratio', churnDefinition(report.store), { lowerIsBetter: true, series: rateSeries((p) => p.churn_rate) }),
     ],
   };
 }
@@ -140,6 +143,7 @@ export function OverviewPage() {
                 {fmt.date(answer.range.from)} – {fmt.date(answer.range.to)}, compared with {fmt.date(answer.previous.from)} – {fmt.date(answer.previous.to)}
               </p>
               <div className="kpis">{answer.kpis.map((kpi) => <KpiCard key={kpi.key} kpi={kpi} />)}</div>
+              <RateTrends report={loaded.report} />
               <Panel title="What changed" className="notes-panel">
                 {notes.length ? <ul className="notes">{notes.map((note) => <li key={note}>{note}</li>)}</ul> : <p className="muted">Nothing moved by more than 1 % against the comparison period.</p>}
                 <p className="muted">

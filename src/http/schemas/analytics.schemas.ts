@@ -75,7 +75,13 @@ export const kpisReportSchema = z.strictObject({
   ...meta,
   current: kpiBlockSchema,
   comparison: kpiBlockSchema.optional(),
-  series: z.array(z.strictObject({ period_start: day, orders: count, revenue: minorUnits, customers: count, new_customers: count })),
+  series: z.array(z.strictObject({
+    period_start: day, orders: count, revenue: minorUnits, customers: count, new_customers: count,
+    repeat_purchase_rate: ratio.nullable().meta({ description: "The period's own repeat purchase rate (the KPI's definition over the period)" }),
+    retention_rate: ratio.nullable().meta({ description: "The period's retention: of the customers of the period of the same length before it, the share who ordered in it" }),
+    churn_rate: ratio.nullable().meta({ description: "The period's churn: of the customers active at its start, the share who reached the inactivity threshold within it" }),
+    complete: z.boolean().meta({ description: 'The whole period lies in the range and has ended by the store\'s last day (trends should use complete periods only)' }),
+  })),
 });
 
 export const cohortsReportSchema = z.strictObject({

@@ -7,9 +7,9 @@ import { storeSettings } from '../accounts/index.js';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
-import { parseAnalyticsQuery, periods, type AnalyticsQuery, type Period } from './analytics.query.js';
+import { addDays, parseAnalyticsQuery, periods, type AnalyticsQuery, type Period } from './analytics.query.js';
 import { defaultCohortRange } from './cohort-comparisons.js';
-import { shapeCohorts, shapeKpiBlock, shapeRfm, type CohortsResult, type KpiBlock, type RfmResult } from './analytics.shape.js';
+import { shapeCohorts, shapeKpiBlock, shapePeriodRates, shapeRfm, type CohortsResult, type KpiBlock, type RfmResult } from './analytics.shape.js';
 import { clvBy } from './queries/clv.query.js';
 import { cohortCells } from './queries/cohorts.query.js';
 import { kpiNewCustomers } from './queries/kpi-new-customers.query.js';
@@ -22,7 +22,7 @@ import { nextProducts, productRetention } from './queries/products.query.js';
 import { rfmCells, rfmCuts, rfmMovement, type RfmCuts } from './queries/rfm.query.js';
 import { averageMinorUnits } from '../../lib/money.js';
 import { ratio } from './queries/sql-helpers.js';
-import { todayIn } from './periods.js';
+import { addPeriods, todayIn } from './periods.js';
 import { SummariesService, type SummaryState } from './summaries.service.js';
 
 import { reports, type Report } from './analytics.reports.js';
@@ -43,7 +43,8 @@ export interface KpisResult {
   query: AnalyticsQuery;
   current: KpiBlock;
   comparison: KpiBlock | undefined;
-  series: KpiSeriesPoint[];
+  /** Per period: counts, and the period's own rates (`complete`: the whole period lies in the range and has ended). */
+  series: (KpiSeriesPoint & ReturnType<typeof shapePeriodRates> & { complete: boolean })[];
 }
 
 export interface ProductsResult {
@@ -103,11 +104,23 @@ export class AnalyticsService {
       ]);
       return shapeKpiBlock(range, totals, retention, intervals, fresh);
     };
-    const [current, comparison, series] = await Promise.all([
+    const [current, comparison, points] = await Promise.all([
       block(query),
       query.compareRange ? block(query.compareRange) : Promise.resolve(undefined),
       kpiSeries(this.read, sources, query, query.period),
     ]);
+    // Each period's rates with the range's own definitions, so a trend answers "is it improving?";
+    // a period cut by the range or not over by the store's last day is marked incomplete.
+    const series = await Promise.all(points.map(async (point) => {
+      const end = addDays(addPeriods(query.period, point.periodStart, 1), -1);
+      const range = { from: point.periodStart < query.from ? query.from : point.periodStart, to: end > query.to ? query.to : end };
+      const [totals, retention] = await Promise.all([
+        kpiTotals(this.read, sources, range),
+        kpiRetention(this.read, sources, range, store.inactivityDays),
+      ]);
+      const rates = shapePeriodRates(totals, retention);
+      return { ...point, ...rates, complete: range.from === point.periodStart && range.to === end && end <= lastDay };
+    }));
     return { store, query, current, comparison, series };
   }
 

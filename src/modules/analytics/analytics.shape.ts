@@ -43,6 +43,15 @@ export interface KpiBlock {
   repeatRateWithoutReturn: number | null;
 }
 
+/** A period's repeat purchase, retention and churn rates, as the KPI block defines them. */
+export function shapePeriodRates(t: KpiTotals, r: KpiRetention): { repeatPurchaseRate: number | null; retentionRate: number | null; churnRate: number | null } {
+  return {
+    repeatPurchaseRate: ratio(t.repeatCustomers, t.customers),
+    retentionRate: ratio(r.retainedCustomers, r.previousCustomers),
+    churnRate: ratio(r.churnedCustomers, r.activeAtStart),
+  };
+}
+
 export function shapeKpiBlock(range: { from: string; to: string }, t: KpiTotals, r: KpiRetention, i: KpiIntervals, n: KpiNewCustomers): KpiBlock {
   return {
     from: range.from, to: range.to,

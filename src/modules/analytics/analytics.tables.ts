@@ -59,7 +59,9 @@ export function tablesOf(report: Report, result: ReportResult): Table[] {
       const buckets = r.current.timeBetweenOrders.distribution.map((d) => ({ days: d.label, orders: d.orders }));
       return [
         { name: 'kpis', columns, rows },
-        { name: 'series', columns: [col('periodStart', 'text', 'period'), col('orders'), col('revenue', 'money'), col('customers'), col('newCustomers', 'int', 'new customers')], rows: r.series as unknown as Record<string, unknown>[] },
+        { name: 'series', columns: [col('periodStart', 'text', 'period'), col('orders'), col('revenue', 'money'), col('customers'), col('newCustomers', 'int', 'new customers'),
+          col('repeatPurchaseRate', 'rate', 'repeat purchase rate'), col('retentionRate', 'rate', 'retention rate'), col('churnRate', 'rate', 'churn rate'), col('complete', 'text')],
+        rows: r.series as unknown as Record<string, unknown>[] },
         { name: 'time-between-orders', columns: [col('days', 'text'), col('orders')], rows: buckets },
       ];
     }
