@@ -255,3 +255,28 @@ describe('predictions as an analyst', () => {
     await analystContext.close();
   });
 });
+
+describe('RFM page', () => {
+  it('shows segments as of a date, their averages, the R × FM grid and the movement since an earlier date', async () => {
+    const now = await api<{ as_of: string }>('/api/v1/analytics/rfm');
+    const since = new Date(Date.parse(`${now.as_of}T00:00:00Z`) - 90 * 86_400_000).toISOString().slice(0, 10);
+    type Answer = { as_of: string; customers: number; segments: { segment: string; customers: number; avg_orders: number | null }[]; grid: { customers: number }[]; movement: { from: string | null; to: string | null; customers: number }[] };
+    const report = await api<Answer>(`/api/v1/analytics/rfm?to=${now.as_of}&since=${since}`);
+    await visit(`/rfm?as_of=${now.as_of}&since=${since}`, '03-rfm');
+    // The grid's cells add up to the customers scored.
+    const cells = await page.getByTestId('rfm-score-grid').locator('tbody td').allTextContents();
+    expect(cells).toHaveLength(25);
+    expect(cells.reduce((sum, text) => sum + Number(text.replace(/,/g, '')), 0)).toBe(report.customers);
+    expect(report.grid.reduce((sum, c) => sum + c.customers, 0)).toBe(report.customers);
+    // The largest move first, as the API counts it.
+    const largest = report.movement.filter((m) => m.from !== m.to).sort((a, b) => b.customers - a.customers)[0]!;
+    const firstRow = page.getByTestId('rfm-movement').locator('tbody tr').first();
+    await expect(firstRow.locator('td').nth(2).textContent()).resolves.toBe(largest.customers.toLocaleString('en-US'));
+    await expect(firstRow.locator('td').first().textContent()).resolves.toBe(largest.from ?? 'no order yet');
+    // An earlier as-of date scores fewer (or as many) customers.
+    const earlier = await api<Answer>(`/api/v1/analytics/rfm?to=${since}`);
+    await visit(`/rfm?as_of=${since}`, '03-rfm');
+    await page.getByTestId('rfm-as-of').filter({ hasText: `${earlier.customers.toLocaleString('en-US')} customers with an order` }).waitFor();
+    expect(earlier.customers).toBeLessThanOrEqual(report.customers);
+  });
+});
