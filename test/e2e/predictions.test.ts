@@ -280,3 +280,26 @@ describe('RFM page', () => {
     expect(earlier.customers).toBeLessThanOrEqual(report.customers);
   });
 });
+
+describe('Products page', () => {
+  it('shows what customers bought next by name, a chart, categories and a date range', async () => {
+    type Answer = { query: { from: string; to: string }; rows: { key: string; title: string | null; customers: number; next: { key: string; title: string | null; share: number | null }[] }[] };
+    const report = await api<Answer>('/api/v1/analytics/products?limit=500');
+    await visit('/products', '07-products');
+    await expect(page.locator('canvas').count()).resolves.toBeGreaterThan(0);
+    const withNext = report.rows.slice(0, 25).find((r) => r.next.length > 0)!;
+    const row = page.getByRole('row').filter({ hasText: withNext.title ?? withNext.key }).first();
+    await expect(row.locator('td').last().textContent()).resolves.toContain(withNext.next[0]!.title ?? withNext.next[0]!.key);
+    // By category, and over a shorter range.
+    await page.locator('select[name="level"]').selectOption('category');
+    const categories = await api<Answer>('/api/v1/analytics/products?breakdown=first_category&limit=500');
+    await page.getByRole('columnheader', { name: 'Category' }).waitFor();
+    await expect(page.locator('table tbody tr').count()).resolves.toBe(Math.min(25, categories.rows.length));
+    await page.locator('select[name="range"]').selectOption('90');
+    await page.waitForURL(/from=/);
+    const from = new URL(page.url()).searchParams.get('from')!;
+    const short = await api<Answer>(`/api/v1/analytics/products?breakdown=first_category&limit=500&from=${from}&to=${report.query.to}`);
+    await settled(page);
+    await expect(page.locator('table tbody tr').count()).resolves.toBe(Math.min(25, short.rows.length));
+  });
+});
