@@ -1,7 +1,8 @@
 /**
- * Predictions end to end: the seeded store gets a fitted model in setup (the predictions
- * service's own fit), then Chromium reads the Predictions page, the overview's prediction and
- * returning-revenue cards, and a customer's predictions panel. Numbers on the screen are compared
+ * Predictions end to end, and the pages that read them beside the reports: the seeded store gets a
+ * fitted model in setup (the predictions service's own fit), then Chromium reads the Predictions
+ * page, the overview's cards, trends and comparison, the same "high churn risk" count across pages,
+ * a customer's predictions panel, and the RFM and Products pages. Numbers on the screen are compared
  * with the API's answers, and the API's with figures computed here from the seeded orders.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
