@@ -4,7 +4,7 @@
  * own reports with `reportCommand(program).command('<name>')`.
  */
 import type { Command } from 'commander';
-import { reports, type Report, type ReportResult } from '../modules/analytics/index.js';
+import { breakdowns, clvDimensions, reports, type Report, type ReportResult } from '../modules/analytics/index.js';
 import { displayRows, tablesOf, toCsv } from '../modules/analytics/index.js';
 import { AppError } from '../lib/errors.js';
 import { camelKeys, snakeKeys } from '../lib/json-case.js';
@@ -22,6 +22,7 @@ interface ReportOptions extends CommonOptions {
   firstProduct?: string;
   firstCategory?: string;
   firstDiscount?: string;
+  paymentMethod?: string;
   retained?: string;
   since?: string;
   limit?: string;
@@ -41,6 +42,27 @@ const descriptions: Record<Report, string> = {
 /** Cohort matrices can be wide; the terminal shows these unless --table names another. */
 const terminalTables: Partial<Record<Report, string[]>> = { cohorts: ['retention', 'customers', 'value', 'best-retention'] };
 
+const list = (items: readonly string[]) => `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+
+/** The query options, and the reports that read each. */
+const reportOptions: { flags: string; help: string; reports: Report[] | 'all' }[] = [
+  { flags: '--from <date>', help: 'first day of the range, YYYY-MM-DD in the store time zone (default: a year before --to; cohorts: the last 12 full months, by first order)', reports: ['kpis', 'cohorts', 'products', 'clv'] },
+  { flags: '--to <date>', help: "last day of the range; rfm: the day scored (default: the store's last day with orders)", reports: 'all' },
+  { flags: '--period <period>', help: 'week, month or quarter (default month)', reports: ['kpis', 'cohorts', 'clv'] },
+  { flags: '--compare <compare>', help: 'previous, year or none (default previous)', reports: ['kpis'] },
+  { flags: '--breakdown <attribute>', help: `${list(breakdowns)}`, reports: ['cohorts', 'products'] },
+  { flags: '--by <dimension>', help: `${list(clvDimensions)} (default cohort)`, reports: ['clv'] },
+  { flags: '--channel <channel>', help: 'only customers acquired through this channel', reports: 'all' },
+  { flags: '--country <country>', help: 'only customers from this country', reports: 'all' },
+  { flags: '--first-product <id>', help: "only customers whose first order's main product is this (external id)", reports: 'all' },
+  { flags: '--first-category <category>', help: "only customers whose first order's main product is in this category", reports: 'all' },
+  { flags: '--first-discount <bool>', help: 'only customers whose first order had (true) or had not (false) a discount', reports: 'all' },
+  { flags: '--payment-method <method>', help: "only customers whose first order was paid this way (shopify_payments, paypal, card…)", reports: 'all' },
+  { flags: '--retained <mode>', help: 'period (ordered in the period) or any_later (ordered then or later)', reports: ['cohorts'] },
+  { flags: '--since <date>', help: 'the earlier date to show segment movement from', reports: ['rfm'] },
+  { flags: '--limit <n>', help: 'most rows (default 100)', reports: ['products', 'clv'] },
+];
+
 /** The `report` command, created on first use, so any module can add a subcommand to it. */
 export function reportCommand(program: Command): Command {
   return program.commands.find((c) => c.name() === 'report')
@@ -52,7 +74,7 @@ function rawQuery(options: ReportOptions): Record<string, string> {
   const pairs: [string, string | undefined][] = [
     ['from', options.from], ['to', options.to], ['period', options.period], ['compare', options.compare], ['breakdown', options.breakdown],
     ['by', options.by], ['channel', options.channel], ['country', options.country], ['first_product', options.firstProduct],
-    ['first_category', options.firstCategory], ['first_discount', options.firstDiscount], ['retained', options.retained],
+    ['first_category', options.firstCategory], ['first_discount', options.firstDiscount], ['payment_method', options.paymentMethod], ['retained', options.retained],
     ['since', options.since], ['limit', options.limit],
   ];
   return Object.fromEntries(pairs.filter((pair): pair is [string, string] => pair[1] !== undefined));
@@ -61,21 +83,10 @@ function rawQuery(options: ReportOptions): Record<string, string> {
 export function registerReportCommand(program: Command): Command {
   const report = reportCommand(program);
   for (const name of reports) {
-    withDataDir(report.command(name).description(descriptions[name]))
-      .option('--from <date>', 'first day of the range, YYYY-MM-DD in the store time zone (default: a year before --to; cohorts: the last 12 full months, by first order)')
-      .option('--to <date>', "last day of the range (default: the store's last day with orders)")
-      .option('--period <period>', 'week, month or quarter (default month)')
-      .option('--compare <compare>', 'previous, year or none (default previous)')
-      .option('--breakdown <attribute>', 'channel, country, first_product, first_category or first_discount')
-      .option('--by <dimension>', 'clv: cohort, channel, country, first_product, first_category or first_discount')
-      .option('--channel <channel>', 'only customers acquired through this channel')
-      .option('--country <country>', 'only customers from this country')
-      .option('--first-product <id>', "only customers whose first order's main product is this (external id)")
-      .option('--first-category <category>', "only customers whose first order's main product is in this category")
-      .option('--first-discount <bool>', 'only customers whose first order had (true) or had not (false) a discount')
-      .option('--retained <mode>', 'cohorts: period (ordered in the period) or any_later (ordered then or later)')
-      .option('--since <date>', 'rfm: the earlier date to show segment movement from')
-      .option('--limit <n>', 'most rows in product and CLV reports (default 100)')
+    const command = withDataDir(report.command(name).description(descriptions[name]));
+    // Each report shows only the options it reads.
+    for (const option of reportOptions) if (option.reports === 'all' || option.reports.includes(name)) command.option(option.flags, option.help);
+    command
       .option('--table <name>', 'which table to print or export')
       .option('--json', 'print the JSON the API returns')
       .option('--csv', 'print one table as CSV')

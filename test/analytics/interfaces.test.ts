@@ -125,16 +125,26 @@ describe('analytics over the CLI and the API', () => {
     const table = await cli(['report', 'rfm', '--data-dir', dir.path]);
     expect(table.code).toBe(0);
     expect(table.out).toMatch(/segments\nsegment\s+customers\s+share/);
-    expect(table.out).toMatch(/At risk\s+2\s+50\.0%\s+280\.00\s+52\.8%/);
+    expect(table.out).toMatch(/At risk\s+2\s+50\.0%\s+\$280\.00\s+52\.8%/);
     const csv = await cli(['report', 'clv', '--by', 'country', '--csv', '--data-dir', dir.path]);
     expect(csv.out.split('\r\n')[1]).toBe('GB,,2,4,250.00,125.00,2,0.5');
     // Rates change by points, as on the dashboard; money and counts relatively.
     const kpis = await cli(['report', 'kpis', ...queries.kpis!, '--data-dir', dir.path]);
     // Returns: 0 % in February against 2,000 of 39,000 (5.1 %) in the 29 days before; revenue 180 against 370.
     expect(kpis.out).toMatch(/returns rate\s+0\.0%\s+5\.1%\s+-5\.1 pts/);
-    expect(kpis.out).toMatch(/revenue\s+180\.00\s+370\.00\s+-51\.4%/);
+    expect(kpis.out).toMatch(/revenue\s+\$180\.00\s+\$370\.00\s+-51\.4%/);
     storage = await Storage.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
     app = await buildApp(createServices(loadConfig({ HEARTH_DATA_DIR: dir.path }), storage, silentLogger), { logger: false });
+  });
+
+  it('shows each report only its own options, and refuses the others as usage errors', async () => {
+    const rfm = await cli(['report', 'rfm', '--period', 'month', '--data-dir', dir.path]);
+    expect(rfm.code).toBe(2);
+    expect(rfm.err).toMatch(/unknown option '--period'/);
+    const help = await cli(['report', 'kpis', '--help']);
+    expect(help.out).toMatch(/--compare/);
+    expect(help.out).not.toMatch(/--since|--retained|--by /);
+    expect(help.out).toMatch(/--payment-method/);
   });
 
   it('rejects bad input with the field and the reason', async () => {

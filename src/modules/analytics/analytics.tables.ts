@@ -3,7 +3,7 @@
  * (plain values: money in major units, rates as fractions).
  */
 import { csvCell } from '../../lib/csv.js';
-import { fromMinorUnits, minorExponent } from '../../lib/money.js';
+import { formatMoney, fromMinorUnits, minorExponent } from '../../lib/money.js';
 import type { Period } from './analytics.query.js';
 import type { ClvResult, CohortsReport, KpisResult, ProductsResult, Report, ReportResult } from './analytics.service.js';
 import type { KpiBlock, RfmResult } from './analytics.shape.js';
@@ -136,16 +136,19 @@ function plain(value: unknown, kind: ColumnKind, currency: string): string {
   return String(value);
 }
 
-/** A cell for a terminal: rates as percentages, money with two decimals. */
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/** A cell for a terminal, for people: money with its currency and thousands separators, rates as percentages. */
 export function display(value: unknown, kind: ColumnKind, currency: string): string {
   if (value === null || value === undefined) return '';
   if (typeof value !== 'number') return String(value);
   switch (kind) {
-    case 'money': return fromMinorUnits(value, currency).toFixed(minorExponent(currency));
+    case 'money': return formatMoney(value, currency, 'en-US');
+    case 'int': return grouped.format(value);
     case 'rate': return `${(value * 100).toFixed(1)}%`;
     case 'points': return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts`;
     case 'relative': return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
-    case 'number': case 'days': return Number.isInteger(value) ? String(value) : value.toFixed(2);
+    case 'number': case 'days': return Number.isInteger(value) ? grouped.format(value) : value.toFixed(2);
     default: return String(value);
   }
 }
