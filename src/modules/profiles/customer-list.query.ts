@@ -23,15 +23,20 @@ interface SortDef {
   expr: RawBuilder<unknown>;
   kind: 'number' | 'instant' | 'day';
   nullable: boolean;
+  /** The joined table the value comes from. */
+  table: Joined;
 }
 
+/** The published tables a query joins to the customers: the summary (cs) and the predictions (cp). */
+type Joined = 'c' | 'cs' | 'cp';
+
 const sortDefs: Record<CustomerSortField, SortDef> = {
-  created_at: { expr: sql`c.created_at`, kind: 'instant', nullable: false },
-  orders: { expr: sql`coalesce(cs.orders, 0)`, kind: 'number', nullable: false },
-  revenue: { expr: sql`coalesce(cs.revenue, 0)`, kind: 'number', nullable: false },
-  last_order_on: { expr: sql`cs.last_day`, kind: 'day', nullable: true },
-  predicted_clv: { expr: sql`cp.clv_12m`, kind: 'number', nullable: true },
-  p_alive: { expr: sql`cp.p_alive`, kind: 'number', nullable: true },
+  created_at: { expr: sql`c.created_at`, kind: 'instant', nullable: false, table: 'c' },
+  orders: { expr: sql`coalesce(cs.orders, 0)`, kind: 'number', nullable: false, table: 'cs' },
+  revenue: { expr: sql`coalesce(cs.revenue, 0)`, kind: 'number', nullable: false, table: 'cs' },
+  last_order_on: { expr: sql`cs.last_day`, kind: 'day', nullable: true, table: 'cs' },
+  predicted_clv: { expr: sql`cp.clv_12m`, kind: 'number', nullable: true, table: 'cp' },
+  p_alive: { expr: sql`cp.p_alive`, kind: 'number', nullable: true, table: 'cp' },
 };
 
 export interface CustomerListFilter {
@@ -98,6 +103,14 @@ function fieldOf(sort: CustomerSort): CustomerSortField {
   return (sort.startsWith('-') ? sort.slice(1) : sort) as CustomerSortField;
 }
 
+/** The tables the filters read beyond the customers. */
+function tablesOf(filter: CustomerListFilter): Set<Joined> {
+  const tables = new Set<Joined>();
+  if (filter.churnRisk) tables.add('cp');
+  if (filter.minOrders !== undefined || filter.minRevenue !== undefined || filter.lastOrderAfter || filter.lastOrderBefore) tables.add('cs');
+  return tables;
+}
+
 function whereOf(storeId: string, filter: CustomerListFilter): RawBuilder<unknown> {
   const conditions: RawBuilder<unknown>[] = [sql`c.store_id = ${storeId}`];
   if (filter.email !== undefined) conditions.push(sql`c.email = ${filter.email.trim().toLowerCase()}`);
@@ -120,9 +133,11 @@ function whereOf(storeId: string, filter: CustomerListFilter): RawBuilder<unknow
   return sql.join(conditions, sql` and `);
 }
 
-const joins = (storeId: string) => sql`customers c
-  left join customer_summary cs on cs.store_id = ${storeId} and cs.customer_id = c.id
-  left join customer_predictions cp on cp.store_id = ${storeId} and cp.customer_id = c.id`;
+/** The customers with the published tables a query needs (all of them for the page's figures). */
+function from(storeId: string, tables: ReadonlySet<Joined>): RawBuilder<unknown> {
+  return sql`customers c${tables.has('cs') ? sql` left join customer_summary cs on cs.store_id = ${storeId} and cs.customer_id = c.id` : sql``}${
+    tables.has('cp') ? sql` left join customer_predictions cp on cp.store_id = ${storeId} and cp.customer_id = c.id` : sql``}`;
+}
 
 /** Rows after the cursor: sorted by (value is null, value, id), so empty values come last either way. */
 function afterCursor(def: SortDef, descending: boolean, key: CursorKey): RawBuilder<unknown> {
@@ -134,22 +149,34 @@ function afterCursor(def: SortDef, descending: boolean, key: CursorKey): RawBuil
   return def.nullable ? sql`(${def.expr} is null or ${after})` : after;
 }
 
+/**
+ * One page: its ids are chosen reading only the id, the sort value and what the filters need (a
+ * top-N over narrow rows), then the page's few rows are read whole with their figures.
+ */
 export async function listCustomerFigures(db: Db, storeId: string, filter: CustomerListFilter, sort: CustomerSort, cursor: CursorKey | undefined, limit: number): Promise<CustomerListRow[]> {
   const def = sortDefs[fieldOf(sort)];
   const descending = sort.startsWith('-');
   const direction = sql.raw(descending ? 'desc' : 'asc');
   const where = cursor ? sql`${whereOf(storeId, filter)} and ${afterCursor(def, descending, cursor)}` : whereOf(storeId, filter);
+  const tables = new Set([...tablesOf(filter), def.table]);
   const result = await sql<CustomerListRow>`
+    with page as (
+      select c.id, (${def.expr} is null) as missing, ${def.expr} as value
+      from ${from(storeId, tables)}
+      where ${where}
+      order by missing, value ${direction}, c.id ${direction}
+      limit ${limit}
+    )
     select c.*, coalesce(cs.orders, 0) as orders, coalesce(cs.revenue, 0) as revenue, cast(cs.last_day as varchar) as last_order_on,
       cp.clv_12m as predicted_clv, cp.p_alive, cp.churn_risk
-    from ${joins(storeId)}
-    where ${where}
-    order by (${def.expr} is null), ${def.expr} ${direction}, c.id ${direction}
-    limit ${limit}`.execute(db);
+    from page join customers c on c.store_id = ${storeId} and c.id = page.id
+      left join customer_summary cs on cs.store_id = ${storeId} and cs.customer_id = c.id
+      left join customer_predictions cp on cp.store_id = ${storeId} and cp.customer_id = c.id
+    order by page.missing, page.value ${direction}, page.id ${direction}`.execute(db);
   return result.rows.map((row) => ({ ...row, orders: Number(row.orders), revenue: Number(row.revenue), predicted_clv: row.predicted_clv === null ? null : Number(row.predicted_clv) }));
 }
 
 export async function countCustomerFigures(db: Db, storeId: string, filter: CustomerListFilter): Promise<number> {
-  const result = await sql<{ n: number | bigint }>`select count(*) as n from ${joins(storeId)} where ${whereOf(storeId, filter)}`.execute(db);
+  const result = await sql<{ n: number | bigint }>`select count(*) as n from ${from(storeId, tablesOf(filter))} where ${whereOf(storeId, filter)}`.execute(db);
   return Number(result.rows[0]?.n ?? 0);
 }
