@@ -74,5 +74,5 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
 export function segmentServices(storage: Storage, jobs: JobQueue, summaries?: () => OrderSummaries | undefined) {
   const segments = new SegmentsService(storage, jobs, summaries);
   const personas = new PersonasService(storage, segments);
-  return { segments, personas, profiles: new ProfilesService(storage, segments, personas) };
+  return { segments, personas, profiles: new ProfilesService(storage, segments, personas, summaries) };
 }

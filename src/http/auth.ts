@@ -33,7 +33,8 @@ export function presentedKey(request: FastifyRequest): string | undefined {
 
 /**
  * Who is calling and for which store. Keys carry their store; a session picks its store from the
- * `X-Hearth-Store` header (id or slug), else the user's first store. Cookie-authenticated writes
+ * `X-Hearth-Store` header (id or slug) — or, on a GET, the `store` query parameter, since a download
+ * link cannot send headers — else the user's first store. Cookie-authenticated writes
  * must echo the session's CSRF token in `X-CSRF-Token`. A request through the local admin socket
  * (`local-admin.ts`) acts as an owner of the store it names.
  */
@@ -54,7 +55,7 @@ export async function authenticate(
     const token = request.cookies[SESSION_COOKIE];
     session = token ? await services.accounts.session(token) : undefined;
     if (!session) throw new AppError('unauthorized', 'Sign in or send an API key');
-    const wanted = request.headers['x-hearth-store'];
+    const wanted = request.headers['x-hearth-store'] ?? (request.method === 'GET' ? storeParam(request) : undefined);
     const store = typeof wanted === 'string' ? session.stores.find((s) => s.id === wanted || s.slug === wanted) : session.stores[0];
     if (!store) throw new AppError('forbidden', typeof wanted === 'string' ? `No access to store "${wanted}"` : 'This user belongs to no store');
     principal = { kind: 'user', id: session.userId, storeId: store.id, role: store.role };
@@ -68,4 +69,9 @@ export async function authenticate(
     throw new AppError('forbidden', what);
   }
   return { principal, session };
+}
+
+function storeParam(request: FastifyRequest): string | undefined {
+  const store = (request.query as Record<string, unknown> | undefined)?.store;
+  return typeof store === 'string' ? store : undefined;
 }

@@ -202,6 +202,10 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/api/v1/segments/:id/refresh', { params: { id: segment.id } });
     await ok(200, 'GET', '/api/v1/segments/:id/members', { params: { id: segment.id }, query: { limit: 3 } });
     await ok(200, 'GET', '/api/v1/segments/:id/members.csv', { params: { id: segment.id } });
+    // The customer list with figures: after a fit, sorted and filtered, one segment's members.
+    await ok(200, 'GET', '/api/v1/customers', { query: { segment_id: segment.id, sort: '-predicted_clv', min_orders: 2, last_order_after: '2000-01-01', limit: 3 } });
+    await ok(200, 'GET', '/api/v1/customers', { query: { sort: 'p_alive', churn_risk: 'high', min_revenue: 1, limit: 3 } });
+    await ok(404, 'GET', '/api/v1/customers', { query: { segment_id: 'seg_nobody' } });
     await ok(200, 'GET', '/api/v1/segments/:id/changes', { params: { id: segment.id }, query: { limit: 3 } });
     await ok(200, 'GET', '/api/v1/segments/:id/sizes', { params: { id: segment.id } });
     await ok(200, 'POST', '/api/v1/personas/run', { payload: { seed: 1, k: 3 } });

@@ -167,13 +167,64 @@ describe('dashboard as the owner', () => {
       data: { batch: [{ type: 'page', userId, name: 'Home' }, { type: 'track', userId, event: 'Product Viewed' }, { type: 'track', userId, event: 'Product Viewed' }] },
     });
     expect(((await sent.json()) as { stored: number }).stored).toBe(3);
-    await page.getByRole('searchbox', { name: 'Search customers' }).fill(hearth.seed.firstCustomer.email);
-    await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('cell', { name: hearth.seed.firstCustomer.email }).click();
+    await page.getByRole('searchbox', { name: 'Search' }).fill(hearth.seed.firstCustomer.email);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Customers matching/ }).waitFor();
+    await settled(page);
+    // A click anywhere on the row opens the customer, not only on the name's link.
+    await page.getByTestId('customer-list').getByText(hearth.seed.firstCustomer.email, { exact: true }).click();
     await page.getByRole('heading', { level: 1, name: hearth.seed.firstCustomer.name }).waitFor();
     await settled(page);
     await expect(page.getByText('1 page · 3 events · Product Viewed ×2, Home').count()).resolves.toBe(1);
     await screenshot(page, '06b-customer');
+  });
+
+  it('lists all customers with their figures, sorts by revenue both ways and opens a profile from a row', async () => {
+    await visit('/customers', '06a-customers-list');
+    const list = page.getByTestId('customer-list');
+    const firstPage = async (sort: string) => (await api<{ data: { id: number; first_name: string; last_name: string; revenue: number }[]; total: number }>(`/api/v1/customers?sort=${sort}&limit=25`)).body;
+    const largest = await firstPage('-revenue');
+    expect(largest.total).toBe(hearth.seed.customers);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`All customers ${largest.total}`);
+    const revenueHeader = page.getByRole('columnheader', { name: /Revenue/ });
+    await expect(revenueHeader.getAttribute('aria-sort')).resolves.toBe('descending');
+    const shownNames = () => list.getByRole('row').locator('a.row-link').allTextContents();
+    const names = (rows: { first_name: string; last_name: string }[]) => rows.map((c) => `${c.first_name} ${c.last_name}`);
+    expect(await shownNames()).toEqual(names(largest.data));
+    // The independent check: revenue per customer from the seeded orders, largest first.
+    const byCustomer = new Map<string, number>();
+    for (const order of hearth.seed.orderList) byCustomer.set(order.customer, (byCustomer.get(order.customer) ?? 0) + order.total);
+    expect(largest.data[0]!.revenue).toBe(Math.max(...byCustomer.values()));
+    await list.getByRole('button', { name: 'Revenue' }).click();
+    await expect(revenueHeader.getAttribute('aria-sort')).resolves.toBe('ascending');
+    await settled(page);
+    const smallest = await firstPage('revenue');
+    expect(smallest.data[0]!.revenue).toBe(Math.min(...byCustomer.values()));
+    await expect.poll(shownNames).toEqual(names(smallest.data));
+    expect(page.url()).toContain('sort=revenue');
+    await screenshot(page, '06c-customers-by-revenue');
+    // The next page continues the order; the range says where we are.
+    await list.getByRole('button', { name: 'Next' }).click();
+    await settled(page);
+    await expect(list.getByTestId('list-range').textContent()).resolves.toBe(`26–50 of ${largest.total}`);
+    await list.getByRole('button', { name: 'Previous' }).click();
+    await settled(page);
+    // Rows are real links: reachable by the keyboard, opening the profile.
+    const first = list.getByRole('link', { name: names(smallest.data)[0]! });
+    await expect(first.getAttribute('href')).resolves.toBe(`/customers/${smallest.data[0]!.id}`);
+    await first.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: names(smallest.data)[0]! }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/customers/${smallest.data[0]!.id}`);
+  });
+
+  it('filters customers by orders; the title says what the list is', async () => {
+    await page.goto(`${hearth.url}/customers?min_orders=2`);
+    await settled(page);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Customers with at least 2 orders ${hearth.seed.repeatCustomers}`);
+    await page.getByLabel('Churn risk').waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('heading', { level: 1, name: /^All customers/ }).waitFor();
   });
 
   it('creates a segment and sees its count', async () => {
@@ -189,6 +240,49 @@ describe('dashboard as the owner', () => {
     await page.getByLabel('Segment name').fill('Came back');
     await page.getByRole('button', { name: 'Save segment' }).click();
     await page.getByRole('cell', { name: 'Came back' }).waitFor();
+  });
+
+  it('shows a saved segment\'s members with their figures and a CSV download', async () => {
+    await visit('/segments', '05b-segments');
+    // A new condition starts complete ("Orders at least 2"), so the count does not break.
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    const second = page.getByRole('group', { name: 'Condition 2' });
+    await expect(second.getByLabel('Field').inputValue()).resolves.toBe('count');
+    await expect(second.getByLabel('Value').inputValue()).resolves.toBe('2');
+    await page.getByRole('button', { name: 'Remove condition 2' }).click();
+
+    await page.getByRole('cell', { name: 'Came back' }).click();
+    const panel = page.getByTestId('segment-members');
+    await panel.getByRole('link').first().waitFor();
+    await settled(page);
+    const segments = await api<{ data: { id: string; name: string; member_count: number }[] }>('/api/v1/segments');
+    const segment = segments.body.data.find((s) => s.name === 'Came back')!;
+    expect(segment.member_count).toBe(hearth.seed.repeatCustomers);
+    const members = await api<{ data: { id: number; orders: number }[]; total: number }>(`/api/v1/customers?segment_id=${segment.id}&sort=-revenue&limit=10`);
+    expect(members.body.total).toBe(segment.member_count);
+    expect(members.body.data.every((m) => m.orders >= 2)).toBe(true);
+    const links = await panel.locator('a.row-link').all();
+    const hrefs = await Promise.all(links.map((a) => a.getAttribute('href')));
+    expect(hrefs).toEqual(members.body.data.map((m) => `/customers/${m.id}`));
+    await expect(panel.getByTestId('list-range').textContent()).resolves.toBe(`1–10 of ${segment.member_count}`);
+    await panel.getByRole('button', { name: 'Orders' }).click();
+    await expect(panel.getByRole('columnheader', { name: /Orders/ }).getAttribute('aria-sort')).resolves.toBe('descending');
+
+    // The CSV link works with the session cookie alone, as a browser follows a link.
+    const link = panel.getByTestId('segment-csv');
+    const href = (await link.getAttribute('href'))!;
+    expect(href).toBe(`/api/v1/segments/${segment.id}/members.csv?store=${hearth.storeId}`);
+    const csv = await page.request.get(`${hearth.url}${href}`);
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toContain('orders,revenue,last_order_on,predicted_clv,p_alive,churn_risk');
+    expect(lines).toHaveLength(segment.member_count + 1);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('came-back.csv');
+    await page.getByRole('heading', { name: 'Came back: size over time' }).waitFor();
+    await settled(page);
+    await screenshot(page, '05c-segment-members');
   });
 
   it('creates a key, shows it once, and revokes it', async () => {
@@ -302,6 +396,16 @@ describe('dashboard as the owner', () => {
       await settled(mobile);
       expect(Number(await mobile.evaluate('document.documentElement.scrollWidth - window.innerWidth')), path).toBeLessThanOrEqual(0);
     }
+    // The lists scroll sideways inside their panel, the customer's name staying in view.
+    await mobile.goto(`${hearth.url}/customers`);
+    await mobile.getByTestId('customer-list').getByRole('link').first().waitFor();
+    await screenshot(mobile, '10c-phone-customers');
+    await mobile.goto(`${hearth.url}/segments`);
+    await mobile.getByRole('cell', { name: 'Came back' }).click();
+    await mobile.getByTestId('segment-members').getByRole('link').first().waitFor();
+    await settled(mobile);
+    expect(Number(await mobile.evaluate('document.documentElement.scrollWidth - window.innerWidth'))).toBeLessThanOrEqual(0);
+    await screenshot(mobile, '10d-phone-segments');
     await phone.close();
   });
 });

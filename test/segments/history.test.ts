@@ -57,11 +57,13 @@ describe('saved segments across data changes', () => {
     const after = await service.changes(STORE, segment.id, { after: data[2]!.id });
     expect(after.data.map((h) => h.change)).toEqual(['exited', 'entered']);
 
+    // The series starts when the segment began (its first members, on 1 June), not six days back.
     const sizes = await service.sizeOverTime(STORE, segment.id, 6, t('2026-06-05'));
     expect(sizes).toEqual([
-      { day: '2026-05-31', size: 0 }, { day: '2026-06-01', size: 2 }, { day: '2026-06-02', size: 3 },
+      { day: '2026-06-01', size: 2 }, { day: '2026-06-02', size: 3 },
       { day: '2026-06-03', size: 2 }, { day: '2026-06-04', size: 2 }, { day: '2026-06-05', size: 3 },
     ]);
+    expect((await service.sizeOverTime(STORE, segment.id, 3, t('2026-06-05'))).map((p) => p.day)).toEqual(['2026-06-03', '2026-06-04', '2026-06-05']);
 
     const members = await store.read.selectFrom('segment_members' as never).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
     expect(members).toEqual({ n: 3 });
@@ -84,9 +86,9 @@ describe('saved segments across data changes', () => {
     let csv = '';
     for await (const chunk of service.exportCsv(STORE, segment.id)) csv += chunk;
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('customer_id,external_id,email,first_name,last_name,country,entered_at');
+    expect(lines[0]).toBe('customer_id,external_id,email,first_name,last_name,country,entered_at,orders,revenue,last_order_on,predicted_clv,p_alive,churn_risk');
     expect(lines).toHaveLength(6);
-    expect(lines).toContain(`${ids.ann},c-ann,ann@example.com,Ann,Archer,US,${AS_OF.toISOString()}`);
+    expect(lines.find((l) => l.startsWith(`${ids.ann},`))).toMatch(new RegExp(`^${ids.ann},c-ann,ann@example.com,Ann,Archer,US,${AS_OF.toISOString().replace(/\./g, '\\.')},\\d+,-?\\d+,`));
     // The other store's copy of Ann is not here.
     expect(lines.filter((l) => l.includes('ann@example.com'))).toHaveLength(1);
   });

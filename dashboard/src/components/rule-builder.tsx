@@ -10,6 +10,19 @@ const opLabels: Record<string, string> = {
 const noValue = new Set(['is_set', 'is_not_set']);
 const dayOps = new Set(['within_last_days', 'more_than_days_ago', 'within_next_days', 'top_percent']);
 
+/**
+ * The condition a new segment starts from, complete so it counts at once: "Orders at least 2"
+ * (customers who came back), else the first field that needs no value ("is known").
+ */
+export function defaultCondition(catalog: FieldCatalog): Condition | undefined {
+  if (catalog.orders?.some((f) => f.name === 'count' && f.operators.includes('gte'))) return { kind: 'orders', field: 'count', op: 'gte', value: 2 };
+  for (const kind of ['orders', 'profile'] as const) {
+    const field = catalog[kind]?.find((f) => f.operators.includes('is_set'));
+    if (field) return { kind, field: field.name, op: 'is_set' };
+  }
+  return undefined;
+}
+
 export function fieldOf(catalog: FieldCatalog, c: Condition): FieldInfo | undefined {
   return catalog[c.kind]?.find((f) => f.name === c.field);
 }
@@ -35,8 +48,8 @@ function parseValue(text: string, field: FieldInfo | undefined, op: string): Con
 export function RuleBuilder({ catalog, match, conditions, onChange, onMatch }: { catalog: FieldCatalog; match: 'all' | 'any'; conditions: Condition[]; onChange: (c: Condition[]) => void; onMatch: (m: 'all' | 'any') => void }) {
   const update = (index: number, patch: Partial<Condition>) => onChange(conditions.map((c, i) => (i === index ? { ...c, ...patch } : c)));
   const add = () => {
-    const first = catalog.orders?.[0] ?? catalog.profile?.[0];
-    if (first) onChange([...conditions, { kind: catalog.orders?.[0] ? 'orders' : 'profile', field: first.name, op: first.operators[0] ?? 'eq', value: undefined }]);
+    const next = defaultCondition(catalog);
+    if (next) onChange([...conditions, next]);
   };
   return (
     <div className="stack" style={{ gap: 10 }}>

@@ -1,4 +1,5 @@
-import { useState, type ReactNode } from 'react';
+import { useState, type MouseEvent, type ReactNode } from 'react';
+import { navigate } from './router';
 
 /** The "Refresh" action of a panel whose data can change while the page is open. */
 export function RefreshButton({ onClick }: { onClick: () => void }) {
@@ -29,7 +30,7 @@ export function InfoTip({ text }: { text: string }) {
   );
 }
 
-export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
   return (
     <div className="page-header">
       <div>
@@ -72,9 +73,20 @@ export interface Column<T> {
   title?: string;
   /** Makes the column sortable by this value (numbers sort largest first on the first click). */
   sortValue?: (row: T) => number | string | null;
+  /** With a table sorted by its owner (`sort` and `onSort`): this column can be sorted. */
+  sortable?: boolean;
+  /** A class for the column's cells (`sticky` keeps it in view while the table scrolls sideways). */
+  className?: string;
 }
 
-type Sort = { key: string; direction: 'ascending' | 'descending' };
+export type Sort = { key: string; direction: 'ascending' | 'descending' };
+
+/** A click anywhere on a row follows its link, unless it was on a link or button of its own. */
+function followRow(event: MouseEvent<HTMLTableRowElement>, href: string): void {
+  if ((event.target as HTMLElement).closest('a, button, input, select') || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  navigate(href);
+  window.scrollTo(0, 0);
+}
 
 function compareValues(a: number | string | null, b: number | string | null): number {
   if (a === b) return 0;
@@ -96,11 +108,22 @@ function sortedRows<T>(rows: T[], columns: Column<T>[], sort: Sort | undefined):
   });
 }
 
-export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick }: { columns: Column<T>[]; rows: T[]; rowKey: (row: T, index: number) => string; caption?: string; onRowClick?: (row: T) => void }) {
-  const [sort, setSort] = useState<Sort | undefined>();
-  const toggle = (column: Column<T>) => setSort((current) => current?.key === column.key
+/**
+ * A table. Sorted in place by columns with `sortValue`, or by its owner when it passes `sort` and
+ * `onSort` (a list sorted by the server). With `rowHref`, a row is a link: its cells should hold a
+ * real link (for the keyboard and a new tab), and a click elsewhere on the row follows it too.
+ */
+export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick, rowHref, sort: sortedBy, onSort }: {
+  columns: Column<T>[]; rows: T[]; rowKey: (row: T, index: number) => string; caption?: string; onRowClick?: (row: T) => void;
+  rowHref?: (row: T) => string; sort?: Sort | undefined; onSort?: (key: string) => void;
+}) {
+  const [localSort, setSort] = useState<Sort | undefined>();
+  const sort = onSort ? sortedBy : localSort;
+  const toggle = (column: Column<T>) => (onSort ? onSort(column.key) : setSort((current) => current?.key === column.key
     ? { key: column.key, direction: current.direction === 'descending' ? 'ascending' : 'descending' }
-    : { key: column.key, direction: column.numeric ? 'descending' : 'ascending' });
+    : { key: column.key, direction: column.numeric ? 'descending' : 'ascending' }));
+  const sortable = (c: Column<T>) => (onSort ? c.sortable : c.sortValue !== undefined);
+  const cellClass = (c: Column<T>) => [c.numeric ? 'num' : '', c.className ?? ''].join(' ').trim() || undefined;
   return (
     <div className="table-wrap">
       <table className="table">
@@ -108,25 +131,25 @@ export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick }: { c
         <thead>
           <tr>
             {columns.map((c) => (
-              <th key={c.key} scope="col" className={c.numeric ? 'num' : undefined} title={c.title} aria-sort={sort?.key === c.key ? sort.direction : undefined}>
-                {c.sortValue
-                  ? <button type="button" className="sort" onClick={() => toggle(c)}>{c.label}{sort?.key === c.key ? (sort.direction === 'descending' ? ' ▼' : ' ▲') : ''}</button>
+              <th key={c.key} scope="col" className={cellClass(c)} title={c.title} aria-sort={sortable(c) ? (sort?.key === c.key ? sort.direction : 'none') : undefined}>
+                {sortable(c)
+                  ? <button type="button" className="sort" onClick={() => toggle(c)}>{c.label}<span aria-hidden="true" className="sort-mark">{sort?.key === c.key ? (sort.direction === 'descending' ? ' ▼' : ' ▲') : ' ↕'}</span></button>
                   : c.label}
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {sortedRows(rows, columns, sort).map((row, index) => (
+          {(onSort ? rows : sortedRows(rows, columns, sort)).map((row, index) => (
             <tr
               key={rowKey(row, index)}
-              className={onRowClick ? 'clickable' : undefined}
-              onClick={onRowClick ? () => onRowClick(row) : undefined}
-              onKeyDown={onRowClick ? (event) => event.key === 'Enter' && onRowClick(row) : undefined}
-              tabIndex={onRowClick ? 0 : undefined}
+              className={onRowClick || rowHref ? 'clickable' : undefined}
+              onClick={rowHref ? (event) => followRow(event, rowHref(row)) : onRowClick ? () => onRowClick(row) : undefined}
+              onKeyDown={onRowClick && !rowHref ? (event) => event.key === 'Enter' && onRowClick(row) : undefined}
+              tabIndex={onRowClick && !rowHref ? 0 : undefined}
             >
               {columns.map((c) => (
-                <td key={c.key} className={c.numeric ? 'num' : undefined}>
+                <td key={c.key} className={cellClass(c)}>
                   {c.render(row)}
                 </td>
               ))}

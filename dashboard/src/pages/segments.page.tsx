@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { CustomerSort } from '../api/types';
 import { ApiError, http } from '../api/client';
 import type { Condition, FieldCatalog, Persona, Preview, Segment, SizePoint } from '../api/segment-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { axis, Chart } from '../components/chart';
-import { fieldOf, RuleBuilder, toRule } from '../components/rule-builder';
+import { CustomerList } from '../components/customer-list';
+import { defaultCondition, fieldOf, RuleBuilder, toRule } from '../components/rule-builder';
 import { navigate } from '../components/router';
 import { Async, ErrorState, Loading } from '../components/states';
 import { DataTable, Field, PageHeader, Panel } from '../components/ui';
@@ -19,7 +21,10 @@ function useRule(catalog: FieldCatalog | undefined, match: 'all' | 'any', condit
 function Builder({ catalog, onSaved }: { catalog: FieldCatalog; onSaved: () => void }) {
   const { fmt, canWrite, store } = useApp();
   const [match, setMatch] = useState<'all' | 'any'>('all');
-  const [conditions, setConditions] = useState<Condition[]>(() => (catalog.orders?.some((f) => f.name === 'count') ? [{ kind: 'orders', field: 'count', op: 'gte', value: 2 }] : []));
+  const [conditions, setConditions] = useState<Condition[]>(() => {
+    const first = defaultCondition(catalog);
+    return first ? [first] : [];
+  });
   const [name, setName] = useState('');
   const [preview, setPreview] = useState<{ state: 'idle' | 'loading' } | { state: 'ok'; data: Preview } | { state: 'error'; error: ApiError }>({ state: 'idle' });
   const rule = useRule(catalog, match, conditions, store.currency);
@@ -105,9 +110,25 @@ function SizeHistory({ segment }: { segment: Segment }) {
   } : undefined), [result, fmt]);
   return (
     <Panel title={`${segment.name}: size over time`}>
-      <Async result={result} onRetry={reload} height={240} isEmpty={(d) => d.data.length < 2} empty="Not enough history yet: the size is recorded at each refresh.">
+      <Async result={result} onRetry={reload} height={240} isEmpty={(d) => d.data.length < 2} empty={`No history yet: the size over time starts on the day the segment was created (${fmt.date(segment.created_at)}) and gains a point each day.`}>
         {() => option && <Chart option={option} label={`Members of ${segment.name} over time`} height={240} />}
       </Async>
+    </Panel>
+  );
+}
+
+function Members({ segment }: { segment: Segment }) {
+  const { fmt, store } = useApp();
+  const [sort, setSort] = useState<CustomerSort>('-revenue');
+  const csv = `/api/v1/segments/${encodeURIComponent(segment.id)}/members.csv?store=${encodeURIComponent(store.id)}`;
+  return (
+    <Panel
+      title={`${segment.name}: members`}
+      testId="segment-members"
+      definition="The customers in the segment now, with their orders, net revenue, predicted value and churn risk. The CSV has every member with these figures."
+      actions={<a className="button-link" href={csv} download data-testid="segment-csv">Download CSV ({fmt.number(segment.member_count)})</a>}
+    >
+      <CustomerList key={segment.id} filters={{ segment_id: segment.id }} sort={sort} onSort={setSort} caption={`Members of ${segment.name}`} pageSize={10} />
     </Panel>
   );
 }
@@ -174,7 +195,12 @@ export function SegmentsPage() {
             )}
           </Async>
         </Panel>
-        {selected && <SizeHistory segment={selected} />}
+        {selected ? (
+          <>
+            <Members segment={selected} />
+            <SizeHistory segment={selected} />
+          </>
+        ) : <p className="muted">Choose a saved segment to see its members and its size over time.</p>}
         <Personas />
       </div>
     </div>

@@ -10,10 +10,13 @@ import { customerSchema } from '../../modules/customers/index.js';
 import type { CommerceBatch, WriteSummary } from '../../modules/commerce/index.js';
 import { externalId, fulfillmentSchema, isoInstant, orderSchema, returnSchema } from '../../modules/commerce/index.js';
 import { orderStatuses } from '../../modules/orders/index.js';
+import { churnRisks } from '../../modules/predictions/index.js';
+import { customerSorts } from '../../modules/profiles/index.js';
+import { day } from '../schemas/common.schemas.js';
 import type { Services } from '../../services.js';
 import { route, type RouteSpec } from '../route.js';
 import {
-  batchResultSchema, checkoutPage, checkoutStatus, customerPage, fulfillmentSchema as fulfillmentView, customerSchema as customerView, orderPage, orderSchema as orderView, productPage, productSchema as productView,
+  batchResultSchema, checkoutPage, checkoutStatus, customerListPage, fulfillmentSchema as fulfillmentView, customerSchema as customerView, orderPage, orderSchema as orderView, productPage, productSchema as productView,
   returnPage, returnSchema as returnView, upsertResult,
 } from '../schemas/data.schemas.js';
 
@@ -122,14 +125,22 @@ function writeRoutes<T>(entity: EntitySpec<T>): RouteSpec[] {
 
 const listRoutes: RouteSpec[] = [
   route({
-    method: 'GET', url: '/api/v1/customers', operationId: 'listCustomers', response: customerPage, permission: 'read', tag: 'Customers',
-    summary: 'Customers, newest first; filter by email, country, creation / update time or a search text',
+    method: 'GET', url: '/api/v1/customers', operationId: 'listCustomers', response: customerListPage, errors: [404], permission: 'read', tag: 'Customers',
+    summary: 'Customers with their orders, net revenue, last order and predictions; sorted by any of those (newest first by default) and filtered by them, by email, country, time, a search text or a segment',
     query: z.object({
-      limit, cursor, email: z.string().optional(), country: z.string().optional(),
+      limit, cursor,
+      sort: z.enum(customerSorts).optional().meta({ description: 'A field to sort by; a leading - sorts largest (or latest) first. Customers without the value come last either way.' }),
+      email: z.string().optional(), country: z.string().optional(),
       created_after: isoInstant.optional(), created_before: isoInstant.optional(), updated_after: isoInstant.optional(),
       q: z.string().min(1).max(200).optional(),
+      churn_risk: z.enum(churnRisks).optional(),
+      min_orders: z.coerce.number().int().min(0).optional(),
+      min_revenue: z.coerce.number().int().min(0).optional().meta({ description: 'Net revenue at least this, in minor units' }),
+      last_order_after: day.optional().meta({ description: 'Last order on or after this day' }),
+      last_order_before: day.optional().meta({ description: 'Last order before this day' }),
+      segment_id: z.string().min(1).max(100).optional().meta({ description: 'Only the members of this segment' }),
     }).strict(),
-    handler: async ({ services, storeId, query }) => services.customers.list(storeId, query),
+    handler: async ({ services, storeId, query }) => services.profiles.list(storeId, query),
   }),
   route({
     method: 'GET', url: '/api/v1/products', operationId: 'listProducts', response: productPage, permission: 'read', tag: 'Catalog',

@@ -56,7 +56,11 @@ export const segmentRoutes = [
     handler: async ({ services, storeId, params, query }) => services.segments.members(storeId, params.id, query),
   }),
   route({
-    method: 'GET', url: '/api/v1/segments/:id/members.csv', operationId: 'exportSegmentMembers', produces: ['text/csv'], permission: 'read', tag, summary: 'All members as CSV', params: idParams,
+    method: 'GET', url: '/api/v1/segments/:id/members.csv', operationId: 'exportSegmentMembers', produces: ['text/csv'], permission: 'read', tag, params: idParams,
+    summary: 'All members as CSV, with their orders, net revenue, last order day and predictions (cells a spreadsheet would run as formulas are neutralised)',
+    query: z.object({
+      store: z.string().min(1).max(100).optional().meta({ description: 'For a signed-in user: the store (id or slug), as X-Hearth-Store names it; a download link cannot send that header' }),
+    }).strict(),
     handler: async ({ services, storeId, params, reply }) => {
       const segment = await services.segments.get(storeId, params.id);
       const filename = `${segment.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'segment'}.csv`;

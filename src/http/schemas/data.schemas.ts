@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { consentStatuses } from '../../modules/customers/index.js';
 import { fulfillmentStatuses, orderStatuses } from '../../modules/orders/index.js';
-import { component, count, currency, minorUnits, page, timestamp } from './common.schemas.js';
+import { churnRisks } from '../../modules/predictions/index.js';
+import { component, count, currency, day, minorUnits, page, ratio, timestamp } from './common.schemas.js';
 
 export const orderStatus = z.enum(orderStatuses);
 
@@ -32,6 +33,16 @@ export const customerSchema = component('Customer', z.strictObject({
   attributes: z.record(z.string(), z.unknown()),
   created_at: timestamp,
   updated_at: timestamp,
+}));
+
+/** A customer in the list, with the figures a marketer sorts and filters by. */
+export const customerListItemSchema = component('CustomerListItem', customerSchema.extend({
+  orders: count.describe('Orders placed, not counting cancelled ones'),
+  revenue: minorUnits.describe('Net revenue: what the orders came to, less returns'),
+  last_order_on: day.nullable().describe("The day of the last order, in the store's time zone; null without orders"),
+  predicted_clv: minorUnits.nullable().describe('Predicted value over the next 12 months (discounted); null until predictions are fitted'),
+  p_alive: ratio.nullable().describe('Probability that the customer is still active; null until predictions are fitted'),
+  churn_risk: z.enum(churnRisks).nullable().describe('Churn-risk band from P(alive); null until predictions are fitted'),
 }));
 
 export const productSchema = component('Product', z.strictObject({
@@ -178,7 +189,11 @@ export function upsertResult<S extends z.ZodType>(item: S) {
   return z.strictObject({ result: z.enum(['created', 'updated', 'unchanged']), data: item });
 }
 
-export const customerPage = page(customerSchema);
+export const customerListPage = z.strictObject({
+  data: z.array(customerListItemSchema),
+  next_cursor: z.string().nullable(),
+  total: count.describe('Customers the filters select, on every page'),
+});
 export const productPage = page(productSchema);
 export const orderPage = page(orderSchema);
 export const returnPage = page(returnSchema);
@@ -186,6 +201,8 @@ export const checkoutPage = page(checkoutSchema);
 
 export type OrderStatus = z.infer<typeof orderStatus>;
 export type Customer = z.input<typeof customerSchema>;
+export type CustomerListItem = z.input<typeof customerListItemSchema>;
+export type CustomerListPage = z.input<typeof customerListPage>;
 export type Product = z.input<typeof productSchema>;
 export type Order = z.input<typeof orderSchema>;
 export type Return = z.input<typeof returnSchema>;

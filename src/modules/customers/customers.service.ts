@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
-import { decodeCursor, parseEntityRef, toPage, type Page } from '../orders/index.js';
+import { parseEntityRef } from '../orders/index.js';
 import * as repo from './customers.repository.js';
 import type { ConsentStatus } from './customers.table.js';
 
@@ -13,17 +13,6 @@ export type CustomerView = Omit<repo.CustomerRow, 'store_id' | 'attributes' | Co
   consent: { email: ChannelConsent; sms: ChannelConsent };
 };
 
-export interface CustomerListQuery {
-  limit: number;
-  cursor?: string | undefined;
-  email?: string | undefined;
-  country?: string | undefined;
-  created_after?: Date | undefined;
-  created_before?: Date | undefined;
-  updated_after?: Date | undefined;
-  q?: string | undefined;
-}
-
 /** A customer's consent per channel; rows from before consent per channel read from accepts_marketing. */
 export function consentOf(row: repo.CustomerRow): { email: ChannelConsent; sms: ChannelConsent } {
   return {
@@ -32,7 +21,8 @@ export function consentOf(row: repo.CustomerRow): { email: ChannelConsent; sms: 
   };
 }
 
-function view(row: repo.CustomerRow): CustomerView {
+/** A stored row as the API shows it: attributes parsed, consent per channel. */
+export function customerView(row: repo.CustomerRow): CustomerView {
   const {
     store_id: _store, attributes, email_consent: _e, email_consent_at: _ea, email_consent_source: _es,
     sms_consent: _s, sms_consent_at: _sa, sms_consent_source: _ss, ...rest
@@ -50,24 +40,18 @@ function view(row: repo.CustomerRow): CustomerView {
   };
 }
 
-/** Reading customers; writes go through the commerce writer (`services.commerce`). */
+/**
+ * Reading one customer; writes go through the commerce writer (`services.commerce`). The list, with
+ * each customer's figures, is the profiles module's (it joins the published summary tables).
+ */
 export class CustomersService {
   constructor(private readonly read: Db) {}
-
-  async list(storeId: string, query: CustomerListQuery): Promise<Page<CustomerView>> {
-    const key = decodeCursor(query.cursor, ['number']);
-    const rows = await repo.listCustomers(this.read, storeId, {
-      email: query.email, country: query.country, createdAfter: query.created_after, createdBefore: query.created_before,
-      updatedAfter: query.updated_after, q: query.q, beforeId: key?.[0] as number | undefined,
-    }, query.limit + 1);
-    return toPage(rows.map(view), query.limit, (row) => [row.id]);
-  }
 
   /** By internal id or `ext:<external id>`. */
   async get(storeId: string, ref: string): Promise<CustomerView> {
     const parsed = parseEntityRef(ref);
     const row = parsed ? await repo.findCustomer(this.read, storeId, parsed) : undefined;
     if (!row) throw notFound(`Customer "${ref}"`);
-    return view(row);
+    return customerView(row);
   }
 }

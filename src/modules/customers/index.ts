@@ -2,5 +2,5 @@
 export { CustomersService } from './customers.service.js';
 export { type ConsentStatus, consentStatuses, type CustomerAliasTable, type CustomerTable } from './customers.table.js';
 export { type CustomerRow } from './customers.repository.js';
-export { type ChannelConsent, consentOf, type CustomerView } from './customers.service.js';
+export { type ChannelConsent, consentOf, customerView, type CustomerView } from './customers.service.js';
 export { customerSchema } from './customers.schemas.js';

@@ -3,13 +3,14 @@
  * and personas with entry dates, one timeline, and top categories and products. Segment and
  * persona memberships come through their services; the other reads are in profile.queries.ts.
  */
-import { consentOf, type ChannelConsent } from '../customers/index.js';
+import { consentOf, customerView, type ChannelConsent, type CustomerView } from '../customers/index.js';
 import { customerPrediction } from '../predictions/index.js';
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { DAY_MS } from '../../lib/time.js';
 import type { PersonasService } from '../personas/index.js';
-import type { SegmentsService } from '../segments/index.js';
+import type { OrderSummaries, SegmentsService } from '../segments/index.js';
+import * as list from './customer-list.query.js';
 import * as q from './profile.queries.js';
 import { buildTimeline, type TimelineItem } from './profile-timeline.js';
 
@@ -47,12 +48,71 @@ export interface CustomerProfile {
   top_products: q.TopItem[];
 }
 
+/** A customer in the list: the customer as the API shows it, with their figures. */
+export type CustomerListItem = CustomerView & list.CustomerFigures;
+
+export interface CustomerListQuery {
+  limit: number;
+  cursor?: string | undefined;
+  sort?: list.CustomerSort | undefined;
+  email?: string | undefined;
+  country?: string | undefined;
+  created_after?: Date | undefined;
+  created_before?: Date | undefined;
+  updated_after?: Date | undefined;
+  q?: string | undefined;
+  churn_risk?: list.ChurnRiskBand | undefined;
+  min_orders?: number | undefined;
+  min_revenue?: number | undefined;
+  last_order_after?: string | undefined;
+  last_order_before?: string | undefined;
+  segment_id?: string | undefined;
+}
+
 export class ProfilesService {
   constructor(
     private readonly storage: Storage,
     private readonly segments: SegmentsService,
     private readonly personas: PersonasService,
+    /** The analytics summaries, brought up to date before a list reads them (looked up late). */
+    private readonly summaries?: () => OrderSummaries | undefined,
   ) {}
+
+  /**
+   * Customers with their orders, net revenue, last order day and predictions, filtered and sorted
+   * by those figures; `total` counts every customer the filters select.
+   */
+  async list(storeId: string, query: CustomerListQuery): Promise<{ data: CustomerListItem[]; next_cursor: string | null; total: number }> {
+    const sort = query.sort ?? '-created_at';
+    const key = list.decodeListCursor(query.cursor, sort);
+    const members = query.segment_id === undefined ? undefined : await this.segments.memberIds(storeId, query.segment_id);
+    await this.freshSummaries(storeId);
+    const filter: list.CustomerListFilter = {
+      email: query.email, country: query.country, createdAfter: query.created_after, createdBefore: query.created_before, updatedAfter: query.updated_after,
+      q: query.q, churnRisk: query.churn_risk, minOrders: query.min_orders, minRevenue: query.min_revenue,
+      lastOrderAfter: query.last_order_after, lastOrderBefore: query.last_order_before, members,
+    };
+    const db = this.storage.read;
+    const [rows, total] = await Promise.all([list.listCustomerFigures(db, storeId, filter, sort, key, query.limit + 1), list.countCustomerFigures(db, storeId, filter)]);
+    const data = rows.slice(0, query.limit);
+    const last = data.at(-1);
+    return {
+      data: data.map(({ orders, revenue, last_order_on, predicted_clv, p_alive, churn_risk, ...customer }) => ({
+        ...customerView(customer), orders, revenue, last_order_on, predicted_clv, p_alive, churn_risk,
+      })),
+      next_cursor: rows.length > query.limit && last ? list.encodeListCursor(sort, last) : null,
+      total,
+    };
+  }
+
+  /** Summaries that cannot be brought up to date are read as they are (a list still answers). */
+  private async freshSummaries(storeId: string): Promise<void> {
+    try {
+      await this.summaries?.()?.ensureFresh(storeId);
+    } catch {
+      // the list shows the figures as last computed
+    }
+  }
 
   /** Finds a customer by id (digits), email (has @) or external id. */
   async resolve(storeId: string, key: string): Promise<number> {

@@ -33,6 +33,31 @@ export async function memberPage(db: SegmentsDb, storeId: string, segmentId: str
     .execute();
 }
 
+/** A member with the figures the dashboard's lists show, for the CSV export. */
+export interface MemberFiguresRow extends MemberRow {
+  orders: number;
+  revenue: number;
+  last_order_on: string | null;
+  predicted_clv: number | null;
+  p_alive: number | null;
+  churn_risk: string | null;
+}
+
+/** Members after a customer id with their order figures (analytics summary) and predictions, both published tables. */
+export async function memberFiguresPage(db: SegmentsDb, storeId: string, segmentId: string, after: number, limit: number): Promise<MemberFiguresRow[]> {
+  const result = await sql<MemberFiguresRow>`
+    select m.customer_id, c.external_id, c.email, c.first_name, c.last_name, c.country, m.entered_at,
+      coalesce(cs.orders, 0) as orders, coalesce(cs.revenue, 0) as revenue, cast(cs.last_day as varchar) as last_order_on,
+      cp.clv_12m as predicted_clv, cp.p_alive, cp.churn_risk
+    from segment_members m
+    join customers c on c.store_id = ${storeId} and c.id = m.customer_id
+    left join customer_summary cs on cs.store_id = ${storeId} and cs.customer_id = m.customer_id
+    left join customer_predictions cp on cp.store_id = ${storeId} and cp.customer_id = m.customer_id
+    where m.store_id = ${storeId} and m.segment_id = ${segmentId} and m.customer_id > ${after}
+    order by m.customer_id limit ${limit}`.execute(db);
+  return result.rows;
+}
+
 export interface HistoryRow { id: number; customer_id: number; change: 'entered' | 'exited'; changed_at: Date }
 
 /** Entries and exits after a history id, oldest first (what a flow trigger polls). */
@@ -44,15 +69,20 @@ export async function historyPage(db: SegmentsDb, storeId: string, segmentId: st
 
 /**
  * Size at the end of each day from the history: entries minus exits up to that day. The series
- * starts at the first change and ends today (the store's days are UTC days here).
+ * starts when the segment began — its creation, or its first recorded change when that is earlier
+ * (members computed as of a past day) — or at `from` when that is later, and ends at `to` (the
+ * store's days are UTC days here).
  */
-export async function sizeByDay(db: SegmentsDb, storeId: string, segmentId: string, from: Date, to: Date): Promise<{ day: string; size: number }[]> {
+export async function sizeByDay(db: SegmentsDb, storeId: string, segmentId: string, createdAt: Date, from: Date, to: Date): Promise<{ day: string; size: number }[]> {
   const result = await sql<{ day: string; size: number }>`
     with changes as (
       select cast(changed_at as date) as day, sum(case when change = 'entered' then 1 else -1 end) as delta
       from segment_history where store_id = ${storeId} and segment_id = ${segmentId} group by 1
+    ), start as (
+      select least(cast(${to} as date), greatest(cast(${from} as date),
+        least(cast(${createdAt} as date), coalesce((select min(day) from changes), cast(${createdAt} as date))))) as day
     ), days as (
-      select cast(d as date) as day from range(cast(${from} as date), cast(${to} as date) + interval 1 day, interval 1 day) t(d)
+      select cast(d as date) as day from range((select day from start), cast(${to} as date) + interval 1 day, interval 1 day) t(d)
     )
     select days.day, cast(coalesce((select sum(delta) from changes where changes.day <= days.day), 0) as bigint) as size
     from days order by days.day`.execute(db);

@@ -2,7 +2,7 @@
  * Segments: preview (count and a sample while editing), saved segments kept up to date with
  * every entry and exit recorded, built-in starting segments, members by cursor and as CSV.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Storage } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { AppError, notFound } from '../../lib/errors.js';
@@ -243,15 +243,25 @@ export class SegmentsService {
     return { data, next_cursor: rows.length > limit && last ? Buffer.from(String(last.customer_id)).toString('base64url') : null };
   }
 
+  /** The members of a segment as a subquery (`select customer_id …`) for lists that filter by it; 404 for an unknown segment. */
+  async memberIds(storeId: string, id: string): Promise<RawBuilder<unknown>> {
+    await this.get(storeId, id);
+    return sql`select customer_id from segment_members where store_id = ${storeId} and segment_id = ${id}`;
+  }
+
   /** Members as CSV lines (header first), read page by page so a large segment streams. */
   async *exportCsv(storeId: string, id: string): AsyncGenerator<string> {
     await this.get(storeId, id);
-    yield 'customer_id,external_id,email,first_name,last_name,country,entered_at\n';
+    // Revenue and predicted CLV in minor units, as the API gives them; empty predictions before a fit.
+    yield 'customer_id,external_id,email,first_name,last_name,country,entered_at,orders,revenue,last_order_on,predicted_clv,p_alive,churn_risk\n';
     let after = 0;
     for (;;) {
-      const page = await repo.memberPage(this.read, storeId, id, after, 5000);
+      const page = await repo.memberFiguresPage(this.read, storeId, id, after, 5000);
       if (!page.length) return;
-      yield page.map((m) => [m.customer_id, m.external_id, m.email, m.first_name, m.last_name, m.country, m.entered_at.toISOString()].map(csvCell).join(',')).join('\n') + '\n';
+      yield page.map((m) => [
+        m.customer_id, m.external_id, m.email, m.first_name, m.last_name, m.country, m.entered_at.toISOString(),
+        m.orders, m.revenue, m.last_order_on, m.predicted_clv, m.p_alive, m.churn_risk,
+      ].map(csvCell).join(',')).join('\n') + '\n';
       after = page.at(-1)!.customer_id;
     }
   }
@@ -263,9 +273,10 @@ export class SegmentsService {
     return { data, next_after: data.at(-1)?.id ?? null };
   }
 
+  /** The size at the end of each of the last `days` days, from the day the segment began. */
   async sizeOverTime(storeId: string, id: string, days = 90, asOf = new Date()): Promise<{ day: string; size: number }[]> {
-    await this.get(storeId, id);
-    return repo.sizeByDay(this.read, storeId, id, new Date(asOf.getTime() - (days - 1) * DAY_MS), asOf);
+    const segment = await this.get(storeId, id);
+    return repo.sizeByDay(this.read, storeId, id, segment.created_at, new Date(asOf.getTime() - (days - 1) * DAY_MS), asOf);
   }
 
   async membershipsOf(storeId: string, customerId: number): Promise<{ current: Awaited<ReturnType<typeof repo.membershipsOfCustomer>>; history: Awaited<ReturnType<typeof repo.historyOfCustomer>> }> {
