@@ -89,6 +89,13 @@ describe('Segment ecommerce events', () => {
     expect(otherCurrency.json().error.details[0]).toMatchObject({ path: 'properties.currency', reason: 'is EUR but order "order-life" is in USD' });
   });
 
+  it('Order Updated for an order not stored yet, with its products and no currency, is written in the store\'s currency', async () => {
+    const response = await track('Order Updated', { order_id: 'order-first-seen', products: [{ product_id: 'p-1', price: 12.5, quantity: 2 }] });
+    expect(response.statusCode).toBe(200);
+    const [order] = await rows<{ currency: string; total: number }>(t.services, 'select currency, total from orders where store_id = ? and external_id = ?', t.storeId, 'order-first-seen');
+    expect(order).toEqual({ currency: 'USD', total: 2500 });
+  });
+
   it('Completed then Cancelled in one batch: the cancellation applies to the order the batch just wrote', async () => {
     const id = 'order-batch-life';
     const response = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: basic(t.serverKey), payload: { batch: [

@@ -28,6 +28,8 @@ export interface OrderChange {
   occurred_at: Date;
   /** The currency the event names, if any (else the order's). */
   currency: string | undefined;
+  /** The store's currency: an order first seen in this event, naming none, is in it. */
+  storeCurrency: string;
   status: OrderStatusInput | undefined;
   properties: Obj;
 }
@@ -103,7 +105,7 @@ export function mapEcommerce(message: NormalMessage, storeCurrency: string): Map
     // A change to an order that may be stored already: what it names changes, the rest (the
     // placed date above all) is kept; resolved against the stored order before writing.
     const status = name === 'Order Cancelled' ? 'cancelled' : statusNamed(properties.status);
-    return { ok: true, batch: {}, change: { name, external_id: orderId, customer_external_id: message.userId, occurred_at: message.occurredAt, currency: named, status, properties } };
+    return { ok: true, batch: {}, change: { name, external_id: orderId, customer_external_id: message.userId, occurred_at: message.occurredAt, currency: named, storeCurrency, status, properties } };
   }
   const order: OrderInput = {
     external_id: orderId,

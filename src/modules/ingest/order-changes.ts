@@ -91,14 +91,14 @@ export function resolveOrderChanges(messages: Resolvable[], stored: Map<string, 
 }
 
 function applyChange(change: OrderChange, base: Known | undefined): { ok: true; order: OrderInput } | { ok: false; path: string; reason: string } {
-  const currency = base?.order.currency ?? change.currency;
+  const currency = base?.order.currency ?? change.currency ?? change.storeCurrency;
   if (base && change.currency && change.currency !== base.order.currency) {
     return { ok: false, path: 'properties.currency', reason: `is ${change.currency} but order "${change.external_id}" is in ${base.order.currency}` };
   }
   if (!base && !Array.isArray(change.properties.products)) {
     return { ok: false, path: 'properties.order_id', reason: `no order "${change.external_id}" is stored yet: send Order Completed first, or the order's products with this event` };
   }
-  const parts = orderParts(change.properties, currency ?? base?.order.currency ?? 'USD');
+  const parts = orderParts(change.properties, currency);
   if (!parts.ok) return parts;
   if (!base) {
     // Unknown until now: the event describes the whole order, as Order Completed would.
@@ -106,7 +106,7 @@ function applyChange(change: OrderChange, base: Known | undefined): { ok: true; 
       ok: true,
       order: {
         external_id: change.external_id, customer_external_id: change.customer_external_id, placed_at: change.occurred_at,
-        currency: currency!, ...parts.amounts, discount_codes: parts.discount_codes ?? [], channel: parts.channel ?? 'web',
+        currency, ...parts.amounts, discount_codes: parts.discount_codes ?? [], channel: parts.channel ?? 'web',
         status: change.status ?? 'paid', lines: parts.lines ?? [],
       },
     };
