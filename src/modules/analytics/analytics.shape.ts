@@ -54,18 +54,16 @@ export function shapePeriodRates(t: KpiTotals, r: KpiRetention): { repeatPurchas
 
 export function shapeKpiBlock(range: { from: string; to: string }, t: KpiTotals, r: KpiRetention, i: KpiIntervals, n: KpiNewCustomers): KpiBlock {
   return {
+    ...shapePeriodRates(t, r),
     from: range.from, to: range.to,
     customers: t.customers, newCustomers: t.newCustomers, returningCustomers: t.returningCustomers,
     orders: t.orders, guestOrders: t.guestOrders, revenue: t.revenue,
     aov: averageMinorUnits(t.revenue, t.orders),
     ordersPerCustomer: ratio(t.customerOrders, t.customers),
-    repeatPurchaseRate: ratio(t.repeatCustomers, t.customers),
     secondOrderRate: n.secondOrderWithin.map((w) => ({ ...w, rate: ratio(w.customers, w.eligible) })),
     timeBetweenOrders: i,
     medianDaysToSecondOrder: n.medianDaysToSecondOrder,
-    retentionRate: ratio(r.retainedCustomers, r.previousCustomers),
     retention: { previousCustomers: r.previousCustomers, retainedCustomers: r.retainedCustomers },
-    churnRate: ratio(r.churnedCustomers, r.activeAtStart),
     churn: { activeAtStart: r.activeAtStart, churnedCustomers: r.churnedCustomers },
     returnsRate: ratio(t.returnedOnOrders, t.gross),
     orderReturnRate: ratio(t.ordersWithReturns, t.orders),

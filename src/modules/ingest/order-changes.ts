@@ -113,14 +113,13 @@ function applyChange(change: OrderChange, base: Known | undefined): { ok: true; 
   }
   const order: OrderInput = { ...base.order };
   if (parts.lines) {
-    // New lines: the subtotal and, unless given, the total follow them.
+    // New lines: the subtotal follows them.
     order.lines = parts.lines;
     delete order.subtotal;
-    delete order.total;
   }
+  // New lines or amounts: the total follows them too, unless the event gives it.
+  if ((parts.lines || Object.keys(parts.amounts).length > 0) && parts.amounts.total === undefined) delete order.total;
   Object.assign(order, parts.amounts);
-  if (parts.lines && parts.amounts.total === undefined) delete order.total;
-  if (!parts.lines && parts.amounts.total === undefined && Object.keys(parts.amounts).length > 0) delete order.total;
   if (parts.discount_codes) order.discount_codes = parts.discount_codes;
   if (parts.channel) order.channel = parts.channel;
   if (parts.payment_method) order.payment_method = parts.payment_method;
