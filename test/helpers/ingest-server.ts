@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { startServer, type RunningServer } from '../../src/main.js';
@@ -13,10 +15,11 @@ export async function listeningServer(options: { currency?: string } = {}): Prom
   const serverKey = await server.services.accounts.createApiKey(created.id, 'server', 'clients');
   return {
     server, url: server.url, storeId: created.id, writeKey: key, serverKey: serverKey.key,
+    // The server's own shutdown: requests, then the domain-event dispatcher (whose subscribers may
+    // still be writing), then the store; only then is the directory removed.
     close: async () => {
-      await server.app.close();
-      await server.services.shutdown();
-      await store.dispose();
+      await server.stop();
+      rmSync(dirname(store.file), { recursive: true, force: true });
     },
   };
 }
