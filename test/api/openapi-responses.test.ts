@@ -211,6 +211,17 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/api/v1/personas/run', { payload: { seed: 1, k: 3 } });
     const personas = await ok(200, 'GET', '/api/v1/personas');
     await ok(201, 'POST', '/api/v1/personas/:id/segment', { params: { id: personas.data[0].id } });
+    // Campaigns: a draft to change and delete, one to start and measure.
+    await ok(200, 'POST', '/api/v1/campaigns/audience', { payload: { segment_ids: [segment.id] } });
+    const draft = await ok(201, 'POST', '/api/v1/campaigns', { payload: { name: 'Draft', segment_ids: [segment.id] } });
+    await ok(200, 'PATCH', '/api/v1/campaigns/:id', { params: { id: draft.id }, payload: { holdout_share: 0.2, send_at: '2031-01-01T09:00:00Z' } });
+    await ok(204, 'DELETE', '/api/v1/campaigns/:id', { params: { id: draft.id } });
+    const campaign = await ok(201, 'POST', '/api/v1/campaigns', { payload: { name: 'Come back', segment_ids: [segment.id] } });
+    await ok(200, 'POST', '/api/v1/campaigns/:id/start', { params: { id: campaign.id } });
+    await ok(200, 'GET', '/api/v1/campaigns');
+    await ok(200, 'GET', '/api/v1/campaigns/:id', { params: { id: campaign.id } });
+    await ok(200, 'GET', '/api/v1/campaigns/:id/recipients', { params: { id: campaign.id }, query: { group: 'holdout', limit: 3 } });
+    await ok(200, 'GET', '/api/v1/campaigns/:id/results', { params: { id: campaign.id } });
     await ok(204, 'DELETE', '/api/v1/segments/:id', { params: { id: segment.id } });
 
     await ok(204, 'PUT', '/api/v1/session/password', { auth: null, headers: session, payload: { current_password: ownerPassword, new_password: 'a fresher passphrase 42' } });
