@@ -75,3 +75,8 @@ export const campaignResultsSchema = component('CampaignResults', z.strictObject
     significant: z.boolean(),
   }).nullable(),
 }));
+
+export type Campaign = z.input<typeof campaignSchema>;
+export type CampaignAudience = z.input<typeof audienceCountSchema>;
+export type CampaignResults = z.input<typeof campaignResultsSchema>;
+export type CampaignStart = z.input<typeof campaignStartSchema>;
