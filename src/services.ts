@@ -63,7 +63,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     imports: new ImportsService(storage.write, storage.read, () => ({ accounts: services.accounts, writer: services.commerce }), config.defaultTimeZone),
     ...segmentsEtc,
     predictions: new PredictionsService(storage, new JobQueue(storage.write, storage.read)),
-    campaigns: new CampaignsService(storage, segmentsEtc.segments),
+    campaigns: new CampaignsService(storage, segmentsEtc.segments, new JobQueue(storage.write, storage.read)),
     shutdown: async () => {
       await services.ingest.close();
     },

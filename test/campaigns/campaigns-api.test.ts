@@ -4,6 +4,7 @@
  * from the orders it writes after the start.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignsModule } from '../../src/modules/campaigns/index.js';
 import { bearer, createTestApp, errorOf, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -16,9 +17,9 @@ const consentOf = (i: number) => (i < 40 ? 'none' : i < 100 ? 'unsubscribed' : '
 let buyers: string;
 let vips: string;
 
-beforeAll(async () => {
-  t = await createTestApp();
-  store = await t.newStore('Campaign Store', { currency: 'EUR' });
+/** A store of 400 customers who each ordered once in January, with the segments "Buyers" and "VIPs". */
+async function seed(name: string): Promise<void> {
+  store = await t.newStore(name, { currency: 'EUR' });
   const customers = Array.from({ length: 400 }, (_, i) => ({
     external_id: `c-${i}`,
     ...(i >= 40 && { email: `c${i}@example.com` }),
@@ -31,13 +32,18 @@ beforeAll(async () => {
     lines: [{ product_external_id: 'p-1', title: 'Mug', quantity: 1, unit_price: 2_000 }],
   }));
   expect((await request('POST', '/api/v1/orders/batch', { orders })).statusCode).toBe(200);
-  const created = async (name: string, rule: unknown) => {
-    const response = await request('POST', '/api/v1/segments', { name, rule });
+  const created = async (segment: string, rule: unknown) => {
+    const response = await request('POST', '/api/v1/segments', { name: segment, rule });
     expect(response.statusCode, response.body).toBe(201);
     return (response.json() as { id: string }).id;
   };
   buyers = await created('Buyers', { kind: 'orders', metric: 'count', op: 'gte', value: 1 });
   vips = await created('VIPs', { kind: 'attribute', name: 'vip', op: 'eq', value: true });
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await seed('Campaign Store');
 });
 afterAll(async () => t.close());
 
@@ -129,5 +135,71 @@ describe('starting a campaign and its results', () => {
     ]);
     expect(results.lift.conversion_difference).toBeCloseTo(sentBuyers / sent.size - heldBuyers / held.size, 12);
     expect(results.lift.incremental_buyers).toBe(Math.round((sentBuyers / sent.size - heldBuyers / held.size) * sent.size));
+  });
+});
+
+/** The store's queued jobs of a kind, with their payloads, as the worker would lease them. */
+const jobsOf = async (kind: string) => (await t.services.storage.read.selectFrom('jobs').selectAll().where('store_id', '=', store.storeId).where('kind', '=', kind).execute())
+  .map((row) => ({ row, id: row.id, runAt: row.run_at, payload: JSON.parse(row.payload) as unknown }));
+
+describe('scheduled campaigns and A/B tests', () => {
+  // A store of its own: no orders placed by the tests above.
+  beforeAll(async () => seed('Test Store'));
+
+  it('books a start job at the send time, which starts the campaign only if it is still booked for then', async () => {
+    const sendAt = new Date(Date.now() + 3_600_000).toISOString();
+    const created = (await request('POST', '/api/v1/campaigns', { name: 'Tomorrow', segment_ids: [buyers], send_at: sendAt })).json() as { id: string; status: string };
+    expect(created.status).toBe('scheduled');
+    const jobs = await jobsOf('campaign.start');
+    const job = jobs.find((j) => (j.payload as { campaignId: string }).campaignId === created.id)!;
+    expect(job.runAt.toISOString()).toBe(sendAt);
+    const handler = campaignsModule.jobs!.find((j) => j.kind === 'campaign.start')!;
+    // Moved to another time: the first job finds nothing to do.
+    await request('PATCH', `/api/v1/campaigns/${created.id}`, { send_at: new Date(Date.now() + 7_200_000).toISOString() });
+    expect(await handler.run(t.services, { job: job.row, payload: job.payload, progress: async () => undefined })).toEqual({ skipped: 'no longer scheduled for this time' });
+    expect(((await request('GET', `/api/v1/campaigns/${created.id}`)).json() as { status: string }).status).toBe('scheduled');
+    const moved = (await jobsOf('campaign.start')).find((j) => j.id !== job.id && (j.payload as { campaignId: string }).campaignId === created.id)!;
+    const outcome = await handler.run(t.services, { job: moved.row, payload: moved.payload, progress: async () => undefined }) as { recipients: number; holdout: number };
+    // No exclusion this time: every subscribed customer with an address.
+    expect(outcome.recipients + outcome.holdout).toBe(300);
+    expect(((await request('GET', `/api/v1/campaigns/${created.id}`)).json() as { status: string }).status).toBe('sending');
+  });
+
+  it('splits the test share between variants, and picks the winner by revenue per person in the test window', async () => {
+    const abTest = { variants: [{ template_id: 'tpl_a' }, { template_id: 'tpl_b' }], test_share: 0.5, winner_metric: 'revenue', test_hours: 24 };
+    const created = (await request('POST', '/api/v1/campaigns', { name: 'Subject test', segment_ids: [buyers], ab_test: abTest })).json() as { id: string };
+    await request('POST', `/api/v1/campaigns/${created.id}/start`);
+    const groups = new Map<string, number[]>();
+    let cursor: string | null = null;
+    do {
+      const page = (await request('GET', `/api/v1/campaigns/${created.id}/recipients?limit=1000${cursor ? `&cursor=${cursor}` : ''}`)).json() as { data: { customer_id: number; group: string }[]; next_cursor: string | null };
+      for (const r of page.data) groups.set(r.group, [...(groups.get(r.group) ?? []), r.customer_id]);
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect([...groups.keys()].sort()).toEqual(['A', 'B', 'holdout', 'rest']);
+    // 300 people: about 30 held out; half of the others tested (about 68 per variant), the rest wait.
+    for (const variant of ['A', 'B']) expect(Math.abs(groups.get(variant)!.length - 68)).toBeLessThan(30);
+    const winnerJob = (await jobsOf('campaign.pick_winner')).find((j) => (j.payload as { campaignId: string }).campaignId === created.id)!;
+    const started = (await request('GET', `/api/v1/campaigns/${created.id}`)).json() as { started_at: string; winner_variant: number | null };
+    expect(winnerJob.runAt.getTime() - new Date(started.started_at).getTime()).toBe(24 * 3_600_000);
+    expect(started.winner_variant).toBeNull();
+
+    // Two of B's people order after the start; nobody in A does.
+    const external = async (id: number) => ((await request('GET', `/api/v1/customers/${id}`)).json() as { external_id: string }).external_id;
+    const placedAt = new Date(Date.now() + 60_000).toISOString();
+    const orders = await Promise.all(groups.get('B')!.slice(0, 2).map(async (id, k) => ({
+      external_id: `ab-${k}`, customer_external_id: await external(id), placed_at: placedAt, currency: 'EUR',
+      lines: [{ product_external_id: 'p-1', title: 'Mug', quantity: 1, unit_price: 3_000 }],
+    })));
+    expect((await request('POST', '/api/v1/orders/batch', { orders })).statusCode).toBe(200);
+    const handler = campaignsModule.jobs!.find((j) => j.kind === 'campaign.pick_winner')!;
+    const picked = await handler.run(t.services, { job: winnerJob.row, payload: winnerJob.payload, progress: async () => undefined }) as { winner: number; reason: string };
+    expect(picked.winner).toBe(1);
+    expect(picked.reason).toMatch(/^A: 0 per person, 0\.0 % bought; B: \d+ per person/);
+    // Picking again keeps the first answer.
+    expect(((await request('GET', `/api/v1/campaigns/${created.id}`)).json() as { winner_variant: number }).winner_variant).toBe(1);
+    const results = (await request('GET', `/api/v1/campaigns/${created.id}/results`)).json() as { groups: { group: string; buyers: number }[] };
+    expect(results.groups.map((g) => g.group)).toEqual(['sent', 'holdout', 'A', 'B']);
+    expect(results.groups.find((g) => g.group === 'B')!.buyers).toBe(2);
   });
 });

@@ -23,6 +23,8 @@ const statements = [
     started_at timestamp,
     finished_at timestamp,
     paused_reason varchar,
+    winner_variant integer,
+    winner_reason varchar,
     created_at timestamp not null,
     updated_at timestamp not null,
     primary key (store_id, id)

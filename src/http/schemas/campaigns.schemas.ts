@@ -18,6 +18,8 @@ export const campaignSchema = component('Campaign', z.strictObject({
   started_at: timestamp.nullable(),
   finished_at: timestamp.nullable(),
   paused_reason: z.string().nullable(),
+  winner_variant: z.number().int().nullable().meta({ description: 'With an A/B test: the variant (0 = A) the rest receive, once picked' }),
+  winner_reason: z.string().nullable(),
   created_at: timestamp,
   updated_at: timestamp,
 }));

@@ -54,8 +54,10 @@ export interface CampaignResults {
 
 interface Row { group_kind: string; variant: number | null; people: number; buyers: number; orders: number; revenue: number; revenue_squares: number }
 
-export async function campaignResults(db: CampaignsDb, storeId: string, campaign: CampaignView, currency: string, now: Date): Promise<CampaignResults> {
-  const end = windowEnd(campaign);
+/** `until` ends the window early (an A/B test's window); by default it is the attribution window. */
+export async function campaignResults(db: CampaignsDb, storeId: string, campaign: CampaignView, options: { currency: string; now: Date; until?: Date }): Promise<CampaignResults> {
+  const { currency, now } = options;
+  const end = options.until ?? windowEnd(campaign);
   const base = { campaign_id: campaign.id, currency, started_at: campaign.started_at, window_ends_at: end, complete: Boolean(end && now >= end) };
   if (!campaign.started_at || !end) return { ...base, groups: [], lift: null };
   const { rows } = await sql<Row>`

@@ -9,8 +9,8 @@ export const abTestSchema = z.strictObject({
   variants: z.array(z.strictObject({ template_id: z.string().min(1).max(100) })).min(2).max(4),
   /** Share of the not-held-out audience that receives a variant during the test window (0 < share ≤ 0.5). */
   test_share: z.number().gt(0).max(0.5),
-  /** What picks the winner at the end of the test window. */
-  winner_metric: z.enum(['clicks', 'revenue']),
+  /** What picks the winner at the end of the test window: revenue per person in the window. */
+  winner_metric: z.enum(['revenue']),
   /** How long the test runs before the rest receive the winner. */
   test_hours: z.number().int().min(1).max(168),
 });

@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
+import type { JobQueue } from '../../jobs/queue.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { membersOfAny, type SegmentsService } from '../segments/index.js';
@@ -37,6 +38,9 @@ export interface CampaignDelivery {
   queue(storeId: string, campaign: CampaignView, recipients: readonly { customerId: number; variant: number }[]): Promise<void>;
 }
 
+export const CAMPAIGN_START_JOB = 'campaign.start';
+export const CAMPAIGN_WINNER_JOB = 'campaign.pick_winner';
+
 /** Recipients are written in slices, one insert each. */
 const INSERT_SLICE = 50_000;
 
@@ -44,7 +48,7 @@ export class CampaignsService {
   private readonly write: CampaignsDb;
   private readonly read: CampaignsDb;
 
-  constructor(storage: Storage, private readonly segments: SegmentsService, private readonly delivery?: () => CampaignDelivery | undefined) {
+  constructor(storage: Storage, private readonly segments: SegmentsService, private readonly jobs: JobQueue, private readonly delivery?: () => CampaignDelivery | undefined) {
     this.write = campaignsDb(storage.write);
     this.read = campaignsDb(storage.read);
   }
@@ -69,9 +73,10 @@ export class CampaignsService {
       segment_ids: JSON.stringify(input.segment_ids), exclude_segment_ids: JSON.stringify(input.exclude_segment_ids ?? []),
       holdout_share: input.holdout_share ?? DEFAULT_HOLDOUT_SHARE, attribution_days: input.attribution_days ?? DEFAULT_ATTRIBUTION_DAYS,
       ab_test: input.ab_test ? JSON.stringify(input.ab_test) : null, status: input.send_at ? 'scheduled' : 'draft',
-      send_at: input.send_at ? new Date(input.send_at) : null, started_at: null, finished_at: null, paused_reason: null, created_at: now, updated_at: now,
+      send_at: input.send_at ? new Date(input.send_at) : null, started_at: null, finished_at: null, paused_reason: null,
+      winner_variant: null, winner_reason: null, created_at: now, updated_at: now,
     }).execute();
-    return this.get(storeId, id);
+    return this.scheduled(storeId, await this.get(storeId, id));
   }
 
   /** Changes a campaign that has not started; a started one keeps what its recipients were sent. */
@@ -93,7 +98,7 @@ export class CampaignsService {
       ...(patch.ab_test !== undefined && { ab_test: patch.ab_test ? JSON.stringify(patch.ab_test) : null }),
       send_at: sendAt, status: sendAt ? 'scheduled' : 'draft', updated_at: new Date(),
     }).where('store_id', '=', storeId).where('id', '=', id).execute();
-    return this.get(storeId, id);
+    return this.scheduled(storeId, await this.get(storeId, id));
   }
 
   /** Deletes a campaign that never started (a started one is kept for its results). */
@@ -124,22 +129,65 @@ export class CampaignsService {
 
   /**
    * Starts a campaign: refreshes its segments, freezes the audience with each person's group, and
-   * hands the recipients to delivery. Starting again is harmless: the frozen audience is kept.
+   * hands the recipients to delivery. Starting again is harmless: the frozen audience is kept and
+   * delivery, idempotent by send key, sends nothing twice. With an A/B test, the variants go out
+   * now and the rest get the winner when the test window ends.
    */
-  async start(storeId: string, id: string, now = new Date()): Promise<{ campaign: CampaignView; audience: number; holdout: number; recipients: number }> {
+  async start(storeId: string, id: string, now = new Date(), options: { refreshSegments?: boolean } = {}): Promise<{ campaign: CampaignView; audience: number; holdout: number; recipients: number }> {
     const campaign = await this.get(storeId, id);
     if (campaign.status === 'cancelled') throw new AppError('conflict', `Campaign ${id} was cancelled`);
     if (!campaign.started_at) {
-      for (const segmentId of [...campaign.segment_ids, ...campaign.exclude_segment_ids]) await this.segments.refresh(storeId, segmentId, now);
+      if (options.refreshSegments ?? true) {
+        for (const segmentId of [...campaign.segment_ids, ...campaign.exclude_segment_ids]) await this.segments.refresh(storeId, segmentId, now);
+      }
       await this.freezeAudience(storeId, campaign, now);
+      if (campaign.ab_test) {
+        const runAt = new Date(now.getTime() + campaign.ab_test.test_hours * 3_600_000);
+        await this.jobs.enqueue(CAMPAIGN_WINNER_JOB, { storeId, campaignId: id }, { storeId, runAt, dedupeKey: `${CAMPAIGN_WINNER_JOB}:${id}` });
+      }
     }
     const groups = await this.read.selectFrom('campaign_recipients').select(['customer_id', 'group_kind', 'variant'])
       .where('store_id', '=', storeId).where('campaign_id', '=', id).execute();
-    const sendTo = groups.filter((g) => g.group_kind === 'variant').map((g) => ({ customerId: Number(g.customer_id), variant: g.variant ?? 0 }));
     const started = await this.get(storeId, id);
-    await this.delivery?.()?.queue(storeId, started, sendTo);
+    await this.deliver(storeId, started, groups.filter((g) => g.group_kind === 'variant').map((g) => ({ customerId: Number(g.customer_id), variant: g.variant ?? 0 })));
+    if (started.winner_variant !== null) {
+      await this.deliver(storeId, started, groups.filter((g) => g.group_kind === 'rest').map((g) => ({ customerId: Number(g.customer_id), variant: started.winner_variant! })));
+    }
     const holdout = groups.filter((g) => g.group_kind === 'holdout').length;
     return { campaign: started, audience: groups.length, holdout, recipients: groups.length - holdout };
+  }
+
+  /** The scheduled start: runs only if the campaign is still scheduled for that time. */
+  async runStartJob(payload: { storeId: string; campaignId: string; sendAt: string }): Promise<unknown> {
+    const campaign = await this.get(payload.storeId, payload.campaignId).catch(() => undefined);
+    if (!campaign || campaign.status !== 'scheduled' || campaign.send_at?.toISOString() !== payload.sendAt) return { skipped: 'no longer scheduled for this time' };
+    const started = await this.start(payload.storeId, payload.campaignId);
+    return { recipients: started.recipients, holdout: started.holdout };
+  }
+
+  /**
+   * Ends an A/B test: the variant with the most revenue per person in the test window wins (ties go
+   * to the higher share who bought, then to the earlier variant); the rest are sent the winner.
+   */
+  async pickWinner(storeId: string, id: string, now = new Date()): Promise<CampaignView> {
+    const campaign = await this.get(storeId, id);
+    if (!campaign.ab_test || !campaign.started_at || campaign.winner_variant !== null) return campaign;
+    // The job runs when the test window ends; the window is the test's hours from the start.
+    const end = new Date(campaign.started_at.getTime() + campaign.ab_test.test_hours * 3_600_000);
+    const results = await campaignResults(this.read, storeId, campaign, { currency: '', now: end, until: end });
+    const variants = results.groups.filter((g) => /^[A-Z]$/.test(g.group));
+    const best = [...variants].sort((a, b) => b.revenue_per_person - a.revenue_per_person || b.conversion - a.conversion || a.group.localeCompare(b.group))[0];
+    const winner = best ? best.group.charCodeAt(0) - 65 : 0;
+    const reason = variants.length
+      ? `${variants.map((v) => `${v.group}: ${v.revenue_per_person} per person, ${(v.conversion * 100).toFixed(1)} % bought`).join('; ')} (minor units, first ${campaign.ab_test.test_hours} h)`
+      : 'no variant had recipients';
+    await this.write.updateTable('campaigns').set({ winner_variant: winner, winner_reason: reason, updated_at: now })
+      .where('store_id', '=', storeId).where('id', '=', id).where('winner_variant', 'is', null).execute();
+    const picked = await this.get(storeId, id);
+    const rest = await this.read.selectFrom('campaign_recipients').select('customer_id')
+      .where('store_id', '=', storeId).where('campaign_id', '=', id).where('group_kind', '=', 'rest').execute();
+    await this.deliver(storeId, picked, rest.map((r) => ({ customerId: Number(r.customer_id), variant: picked.winner_variant! })));
+    return picked;
   }
 
   /** The frozen audience, by customer id, with each person's group (a page at a time). */
@@ -163,7 +211,20 @@ export class CampaignsService {
   async results(storeId: string, id: string, now = new Date()): Promise<CampaignResults> {
     const campaign = await this.get(storeId, id);
     const currency = await this.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
-    return campaignResults(this.read, storeId, campaign, currency?.currency ?? 'USD', now);
+    return campaignResults(this.read, storeId, campaign, { currency: currency?.currency ?? 'USD', now });
+  }
+
+  private async deliver(storeId: string, campaign: CampaignView, recipients: { customerId: number; variant: number }[]): Promise<void> {
+    if (recipients.length) await this.delivery?.()?.queue(storeId, campaign, recipients);
+  }
+
+  /** A scheduled campaign gets a start job at its time (a changed time gets a new job; the old one finds nothing to do). */
+  private async scheduled(storeId: string, campaign: CampaignView): Promise<CampaignView> {
+    if (campaign.status === 'scheduled' && campaign.send_at) {
+      const sendAt = campaign.send_at.toISOString();
+      await this.jobs.enqueue(CAMPAIGN_START_JOB, { storeId, campaignId: campaign.id, sendAt }, { storeId, runAt: campaign.send_at, dedupeKey: `${CAMPAIGN_START_JOB}:${campaign.id}:${sendAt}` });
+    }
+    return campaign;
   }
 
   private async freezeAudience(storeId: string, campaign: CampaignView, now: Date): Promise<void> {
@@ -180,19 +241,20 @@ export class CampaignsService {
     };
     const ids: number[] = [];
     const kinds: string[] = [];
-    const variants: (number | null)[] = [];
+    // -1 for "no variant": a bound list whose first item is null loses every value.
+    const variants: number[] = [];
     for (const { id } of rows) {
       const group = assignGroup(campaign.id, id, plan);
       ids.push(Number(id));
       kinds.push(group.kind);
-      variants.push(group.kind === 'variant' ? group.index : null);
+      variants.push(group.kind === 'variant' ? group.index : -1);
     }
     await this.write.transaction().execute(async (tx) => {
       for (let start = 0; start < ids.length; start += INSERT_SLICE) {
         const end = start + INSERT_SLICE;
         await sql`insert into campaign_recipients (store_id, campaign_id, customer_id, group_kind, variant, assigned_at)
           select ${storeId}, ${campaign.id}, unnest(${ids.slice(start, end)}::bigint[]), unnest(${kinds.slice(start, end)}::varchar[]),
-            unnest(${variants.slice(start, end)}::integer[]), ${now}`.execute(tx);
+            nullif(unnest(${variants.slice(start, end)}::integer[]), -1), ${now}`.execute(tx);
       }
       await tx.updateTable('campaigns').set({ status: 'sending', started_at: now, updated_at: now })
         .where('store_id', '=', storeId).where('id', '=', campaign.id).execute();

@@ -22,6 +22,9 @@ export interface CampaignTable {
   started_at: Date | null;
   finished_at: Date | null;
   paused_reason: string | null;
+  /** With an A/B test: the variant the rest receive, once picked, and why it won. */
+  winner_variant: number | null;
+  winner_reason: string | null;
   created_at: Date;
   updated_at: Date;
 }
