@@ -30,15 +30,21 @@ export interface Standardised {
   sd: number[];
 }
 
-/** z-scores per column; a constant column becomes 0 (it cannot separate anyone). */
+/**
+ * z-scores per column; a constant column becomes 0 (it cannot separate anyone). A NaN value (a
+ * feature unknown for that customer) is left out of its column's mean and spread and becomes 0:
+ * "like the average of those it is known for", so it pulls no one towards either end.
+ */
 export function standardise(rows: number[][]): Standardised {
   const d = rows[0]?.length ?? 0;
   const mean = new Array<number>(d).fill(0);
   const sd = new Array<number>(d).fill(0);
-  for (const row of rows) for (let j = 0; j < d; j += 1) mean[j]! += row[j]! / rows.length;
-  for (const row of rows) for (let j = 0; j < d; j += 1) sd[j]! += (row[j]! - mean[j]!) ** 2 / rows.length;
-  for (let j = 0; j < d; j += 1) sd[j] = Math.sqrt(sd[j]!);
-  return { rows: rows.map((row) => row.map((v, j) => (sd[j]! > 0 ? (v - mean[j]!) / sd[j]! : 0))), mean, sd };
+  const known = new Array<number>(d).fill(0);
+  for (const row of rows) for (let j = 0; j < d; j += 1) if (!Number.isNaN(row[j]!)) { mean[j]! += row[j]!; known[j]! += 1; }
+  for (let j = 0; j < d; j += 1) mean[j] = known[j]! > 0 ? mean[j]! / known[j]! : 0;
+  for (const row of rows) for (let j = 0; j < d; j += 1) if (!Number.isNaN(row[j]!)) sd[j]! += (row[j]! - mean[j]!) ** 2;
+  for (let j = 0; j < d; j += 1) sd[j] = known[j]! > 0 ? Math.sqrt(sd[j]! / known[j]!) : 0;
+  return { rows: rows.map((row) => row.map((v, j) => (sd[j]! > 0 && !Number.isNaN(v) ? (v - mean[j]!) / sd[j]! : 0))), mean, sd };
 }
 
 const distance = (a: number[], b: number[]): number => {
@@ -102,9 +108,29 @@ export function cluster(points: number[][], options: ClusterOptions): Clustering
   let best = results[0]!;
   for (const result of results) if (result.silhouette > best.silhouette + 0.01) best = result;
   const reason = options.k
-    ? `k = ${best.k} was requested (mean silhouette ${best.silhouette.toFixed(3)})`
-    : `k = ${best.k} has the highest mean silhouette (${best.silhouette.toFixed(3)}) of k = ${kMin}…${kMax}; a silhouette near 1 means customers sit well inside their persona, near 0 on a border`;
+    ? `k = ${best.k} was requested (mean silhouette ${best.silhouette.toFixed(3)}, ${strength(best.silhouette)})`
+    : `k = ${best.k} has the highest mean silhouette (${best.silhouette.toFixed(3)}) of k = ${kMin}…${kMax}${runnerUp(results, best)}; ${strength(best.silhouette)}`;
   return { k: best.k, centroids: best.centroids, silhouettes: results.map(({ k, silhouette }) => ({ k, silhouette })), reason };
+}
+
+/**
+ * Kaufman & Rousseeuw's reading of a mean silhouette ("Finding Groups in Data", 1990, ch. 2):
+ * above 0.70 strong, 0.51–0.70 reasonable, 0.26–0.50 weak, 0.25 or less no substantial structure.
+ * Buyers rarely fall into crisp groups, so the words say how far to trust the split.
+ */
+export function strength(silhouette: number): string {
+  if (silhouette > 0.7) return 'a strong structure: customers sit well inside their persona';
+  if (silhouette > 0.5) return 'a reasonable structure: most customers clearly belong to one persona';
+  if (silhouette > 0.25) return 'a weak structure: personas are real tendencies, with many customers near a border';
+  return 'no strong structure: the personas are broad tendencies and many customers sit between two';
+}
+
+function runnerUp(results: { k: number; silhouette: number }[], best: { k: number; silhouette: number }): string {
+  const next = results.filter((r) => r.k !== best.k).sort((a, b) => b.silhouette - a.silhouette)[0];
+  if (!next) return '';
+  return next.silhouette > best.silhouette
+    ? ` (k = ${next.k} scores ${next.silhouette.toFixed(3)}, less than 0.01 higher, so the fewer personas win)`
+    : ` (next best k = ${next.k}: ${next.silhouette.toFixed(3)})`;
 }
 
 /** The index of the nearest centroid for a point. */
