@@ -5,7 +5,7 @@
  * Needs and motivators follow from the same traits by fixed rules (persona-needs.ts).
  */
 import { formatMoney } from '../../lib/money.js';
-import type { FeatureDef } from './persona-features.js';
+import { clusterWeights, type FeatureDef } from './persona-features.js';
 import { needsAndMotivators } from './persona-needs.js';
 
 export interface FeatureContrast {
@@ -92,8 +92,11 @@ export function describePersona(defs: FeatureDef[], contrasts: FeatureContrast[]
   const ranked = [...contrasts].filter(telling).sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
   // The name and the first facts come from how they buy (what the clustering saw); how much they
   // buy is added when it stands out too, after those.
-  const behaviour = ranked.filter((c) => c.clustered);
-  const notable = behaviour.filter((c) => Math.abs(c.z) >= NOTABLE).slice(0, 3);
+  // Among those, what the clustering itself weighed most (a category share counts as part of its
+  // block) comes first, so the facts name what actually separated this persona.
+  const weightOf = new Map(clusterWeights(defs).map((w, j) => [defs[j]!.key, w]));
+  const behaviour = ranked.filter((c) => c.clustered).sort((a, b) => Math.abs(b.z) * weightOf.get(b.key)! - Math.abs(a.z) * weightOf.get(a.key)!);
+  const notable = behaviour.filter((c) => Math.abs(c.z) >= NOTABLE).slice(0, 4);
   const named = notable.length ? notable : behaviour.slice(0, 1);
   const volume = ranked.filter((c) => !c.clustered && Math.abs(c.z) >= NOTABLE).slice(0, 2);
   const adjectives = named.slice(0, 2).map(wordFor);
@@ -101,6 +104,8 @@ export function describePersona(defs: FeatureDef[], contrasts: FeatureContrast[]
   const byKey = new Map(defs.map((d) => [d.key, d]));
   const distinguishing = [...named, ...volume];
   const facts = distinguishing.map((c) => fact(byKey.get(c.key)!, c, currency));
-  const { needs, motivators } = needsAndMotivators(ranked.filter((c) => Math.abs(c.z) >= NOTABLE));
+  // Needs follow the same order: what distinguishes the persona first, then its other notable traits.
+  const others = ranked.filter((c) => Math.abs(c.z) >= NOTABLE && !distinguishing.includes(c));
+  const { needs, motivators } = needsAndMotivators([...distinguishing, ...others]);
   return { name, description: `${name}: ${facts.join('; ')}.`, distinguishing, needs, motivators };
 }

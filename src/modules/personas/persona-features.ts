@@ -36,6 +36,20 @@ export interface BuyerFeatures {
   currency: string;
 }
 
+/**
+ * Each feature's weight in the clustering distance: 0 for the describing features; the category
+ * mix and the channel mix are blocks of several shares each, scaled by 1/√(block size) so each block
+ * weighs like one feature, or the clusters would split on product category alone.
+ */
+export function clusterWeights(defs: FeatureDef[]): number[] {
+  const blockSize = (prefix: string) => defs.filter((d) => d.key.startsWith(prefix)).length;
+  return defs.map((d) => {
+    if (!d.clustered) return 0;
+    const prefix = d.key.includes(':') ? d.key.slice(0, d.key.indexOf(':') + 1) : '';
+    return prefix ? 1 / Math.sqrt(blockSize(prefix)) : 1;
+  });
+}
+
 const TOP_CATEGORIES = 4;
 const TOP_CHANNELS = 3;
 

@@ -12,7 +12,7 @@ import { DAY_MS } from '../../lib/time.js';
 import type { SegmentsService, SegmentView } from '../segments/index.js';
 import { cluster, nearestCentroid, sampleIndices, standardise } from './clustering.js';
 import { describePersona, type FeatureContrast } from './persona-describe.js';
-import { buyerFeatures } from './persona-features.js';
+import { buyerFeatures, clusterWeights } from './persona-features.js';
 import { personasDb, type PersonasDb } from './personas.table.js';
 
 /** Customers used to fit the clusters; everyone is then assigned to the nearest centre. */
@@ -92,15 +92,10 @@ export class PersonasService {
     // the store into "one-off" and "repeat" whatever else they do, and that split is already what
     // RFM, the retention curve and the CLV beside each persona show. Frequency still counts, as the
     // days between orders of those who came back (one-order buyers sit at its mean, unknown).
-    // Category mix and channel mix are blocks of several shares each; each block is scaled so it
-    // weighs like one feature, or the clusters would split on product category alone.
+    // Category and channel mixes are weighted as one feature each (clusterWeights).
+    const allWeights = clusterWeights(defs);
     const clustered = defs.flatMap((d, j) => (d.clustered ? [j] : []));
-    const blockSize = (prefix: string) => defs.filter((d) => d.key.startsWith(prefix)).length;
-    const weights = clustered.map((j) => {
-      const key = defs[j]!.key;
-      const prefix = key.includes(':') ? key.slice(0, key.indexOf(':') + 1) : '';
-      return prefix ? 1 / Math.sqrt(blockSize(prefix)) : 1;
-    });
+    const weights = clustered.map((j) => allWeights[j]!);
     const weighted = z.map((row) => clustered.map((j, w) => row[j]! * weights[w]!));
     const fitRows = sampleIndices(n, FIT_SAMPLE, seed).map((i) => weighted[i]!);
     const clustering = cluster(fitRows, { seed, ...(options.k && { k: options.k }) });
