@@ -78,6 +78,7 @@ export const personaSchema = component('Persona', z.strictObject({
     coverage: ratio.meta({ description: 'Share of the members the feature is known for (below 1 only for the days between orders)' }),
     clustered: z.boolean().meta({ description: 'False for recency, orders and spend, which describe a persona but are not clustered on' }),
     distinguishing: z.boolean().meta({ description: 'Named in the description: what sets this persona apart' }),
+    text: z.string().meta({ description: 'The persona\'s figure beside the store\'s, in words' }),
   })).meta({ description: 'Every feature, the distinguishing ones first' }),
   needs: z.array(z.string()).meta({ description: 'What the persona needs from the store, from its traits by fixed rules (docs/segments.md)' }),
   motivators: z.array(z.string()).meta({ description: 'What it responds to, one per need' }),

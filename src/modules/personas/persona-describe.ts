@@ -80,6 +80,8 @@ export interface PersonaWords {
   description: string;
   /** The features named, strongest first. */
   distinguishing: FeatureContrast[];
+  /** Each feature's figure beside the store's, in words ("average order $180.73 (store: $141.01)"), by key. */
+  facts: Map<string, string>;
   needs: string[];
   motivators: string[];
 }
@@ -103,9 +105,10 @@ export function describePersona(defs: FeatureDef[], contrasts: FeatureContrast[]
   const name = `${adjectives.join(', ')} buyers`.replace(/^./, (ch) => ch.toUpperCase());
   const byKey = new Map(defs.map((d) => [d.key, d]));
   const distinguishing = [...named, ...volume];
-  const facts = distinguishing.map((c) => fact(byKey.get(c.key)!, c, currency));
+  const facts = new Map(contrasts.map((c) => [c.key, fact(byKey.get(c.key)!, c, currency)]));
   // Needs follow the same order: what distinguishes the persona first, then its other notable traits.
   const others = ranked.filter((c) => Math.abs(c.z) >= NOTABLE && !distinguishing.includes(c));
   const { needs, motivators } = needsAndMotivators([...distinguishing, ...others]);
-  return { name, description: `${name}: ${facts.join('; ')}.`, distinguishing, needs, motivators };
+  const description = `${name}: ${distinguishing.map((c) => facts.get(c.key)!).join('; ')}.`;
+  return { name, description, distinguishing, facts, needs, motivators };
 }

@@ -12,7 +12,7 @@ import { DAY_MS } from '../../lib/time.js';
 import type { SegmentsService, SegmentView } from '../segments/index.js';
 import { cluster, nearestCentroid, sampleIndices, standardise } from './clustering.js';
 import { describePersona, type FeatureContrast } from './persona-describe.js';
-import { buyerFeatures, clusterWeights } from './persona-features.js';
+import { buyerFeatures, clusterWeights, type BuyerFeatures } from './persona-features.js';
 import { personasDb, type PersonasDb } from './personas.table.js';
 
 /** Customers used to fit the clusters; everyone is then assigned to the nearest centre. */
@@ -21,7 +21,11 @@ const MIN_BUYERS = 30;
 /** Retention curve: share of a persona's buyers still ordering this many days after their first order. */
 const RETENTION_DAYS = [30, 60, 90, 180, 365];
 
-export type PersonaTrait = FeatureContrast & { distinguishing: boolean };
+export type PersonaTrait = FeatureContrast & {
+  distinguishing: boolean;
+  /** The figure beside the store's, in words. */
+  text: string;
+};
 
 export interface PersonaView {
   id: string;
@@ -53,6 +57,32 @@ export interface PersonaRunInfo {
 
 export interface PersonaRun extends PersonaRunInfo {
   personas: PersonaView[];
+}
+
+/**
+ * The values the clustering sees: log scale where the feature says so, and every share of orders
+ * (or of spend) shrunk towards the store's mean by PRIOR_ORDERS orders' worth — a Beta-binomial
+ * posterior mean. A one-order buyer's discount share is 0 or 1 however much of a deal seeker they
+ * are; unshrunk, those two values form two dense ridges and the clusters split along whichever
+ * share has the widest gap. Shrunk, one order is weak evidence and ten orders strong, as they
+ * are. The figures shown stay the raw means.
+ */
+const PRIOR_ORDERS = 1;
+function shrunk(features: BuyerFeatures): number[][] {
+  const { defs, values } = features;
+  const orders = defs.findIndex((d) => d.key === 'orders');
+  const isShare = defs.map((d) => d.unit === 'share' || d.key === 'return_rate');
+  const mean = defs.map((_, j) => {
+    let sum = 0;
+    let count = 0;
+    for (const row of values) if (!Number.isNaN(row[j]!)) { sum += row[j]!; count += 1; }
+    return count ? sum / count : 0;
+  });
+  return values.map((row) => row.map((v, j) => {
+    const def = defs[j]!;
+    const value = isShare[j] ? (v * row[orders]! + mean[j]! * PRIOR_ORDERS) / (row[orders]! + PRIOR_ORDERS) : v;
+    return def.log ? Math.log1p(Math.max(0, value)) : value;
+  }));
 }
 
 /** Two personas with the same words get a number, so a marketer can tell them apart in lists. */
@@ -96,7 +126,8 @@ export class PersonasService {
     const allWeights = clusterWeights(defs);
     const clustered = defs.flatMap((d, j) => (d.clustered ? [j] : []));
     const weights = clustered.map((j) => allWeights[j]!);
-    const weighted = z.map((row) => clustered.map((j, w) => row[j]! * weights[w]!));
+    const { rows: zc } = standardise(shrunk(features));
+    const weighted = zc.map((row) => clustered.map((j, w) => row[j]! * weights[w]!));
     const fitRows = sampleIndices(n, FIT_SAMPLE, seed).map((i) => weighted[i]!);
     const clustering = cluster(fitRows, { seed, ...(options.k && { k: options.k }) });
     const labels = weighted.map((point) => nearestCentroid(point, clustering.centroids));
@@ -144,8 +175,8 @@ export class PersonasService {
           predicted_clv: averageMinorUnits(clvs.reduce((a, b) => a + b, 0), clvs.length),
           needs: words.needs, motivators: words.motivators,
           profile: [
-            ...words.distinguishing.map((c) => ({ ...c, distinguishing: true })),
-            ...contrasts.filter((c) => !words.distinguishing.includes(c)).map((c) => ({ ...c, distinguishing: false })),
+            ...words.distinguishing.map((c) => ({ ...c, distinguishing: true, text: words.facts.get(c.key)! })),
+            ...contrasts.filter((c) => !words.distinguishing.includes(c)).map((c) => ({ ...c, distinguishing: false, text: words.facts.get(c.key)! })),
           ],
           retention, created_at: now,
         } satisfies PersonaView,
@@ -195,7 +226,7 @@ export class PersonasService {
       id: r.id, run_id: r.run_id, name: r.name, description: r.description, size: r.size, revenue_share: r.revenue_share, predicted_clv: r.predicted_clv,
       profile: (JSON.parse(r.profile) as Partial<PersonaTrait>[]).map((c, i) => ({
         // Personas found before traits were marked: the first entries were the named ones, all clustered.
-        key: c.key!, label: c.label!, persona: c.persona!, store: c.store!, z: c.z!, coverage: c.coverage ?? 1, clustered: c.clustered ?? true, distinguishing: c.distinguishing ?? i < 2,
+        key: c.key!, label: c.label!, persona: c.persona!, store: c.store!, z: c.z!, coverage: c.coverage ?? 1, clustered: c.clustered ?? true, distinguishing: c.distinguishing ?? i < 2, text: c.text ?? c.label!,
       })),
       needs: JSON.parse(r.needs ?? '[]') as string[], motivators: JSON.parse(r.motivators ?? '[]') as string[],
       retention: JSON.parse(r.retention) as PersonaView['retention'], created_at: r.created_at,
