@@ -133,7 +133,7 @@ describe('personas', () => {
       }
       // The description quotes the figures of its features.
       const top = persona.profile[0]!;
-      expect(persona.description).toContain(top.key.endsWith('share') || top.key.includes(':') ? `${Math.round(top.persona * 100)} %` : persona.name);
+      expect(persona.description).toContain(top.key.endsWith('share') || top.key.includes(':') ? `${Math.round(top.persona * 100)}%` : persona.name);
     }
     expect(kinds).toEqual(new Set(['gift', 'regular', 'furniture']));
     expect(await modules.personas.list(STORE)).toHaveLength(first.k);

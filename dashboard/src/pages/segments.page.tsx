@@ -174,10 +174,12 @@ function PersonaCard({ persona }: { persona: Persona }) {
       <h4>What sets them apart</h4>
       <ul>{traits.map((c) => <li key={c.key}>{c.text}</li>)}</ul>
       {persona.needs.length > 0 && (
-        <div className="persona-needs">
-          <div><h4>Needs</h4><ul>{persona.needs.map((n) => <li key={n}>{n}</li>)}</ul></div>
-          <div><h4>Responds to</h4><ul>{persona.motivators.map((m) => <li key={m}>{m}</li>)}</ul></div>
-        </div>
+        <>
+          <h4>Needs</h4>
+          <ul>{persona.needs.map((n) => <li key={n}>{n}</li>)}</ul>
+          <h4>Responds to</h4>
+          <ul>{persona.motivators.map((m) => <li key={m}>{m}</li>)}</ul>
+        </>
       )}
     </article>
   );

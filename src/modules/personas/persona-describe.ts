@@ -50,7 +50,7 @@ function wordFor(contrast: FeatureContrast): string {
 
 function figure(def: FeatureDef, value: number, currency: string): string {
   switch (def.unit) {
-    case 'share': return `${Math.round(value * 100)} %`;
+    case 'share': return `${Math.round(value * 100)}%`;
     case 'money': return formatMoney(Math.round(value), currency);
     case 'days': return `${Math.round(value)} days`;
     case 'per_customer': return value.toFixed(2);
