@@ -14,6 +14,7 @@ import { registerImportCommand } from './import.command.js';
 import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
 import { exitCodeOf } from './context.js';
 import { registerReportCommand } from './report.command.js';
+import { registerPersonasCommand } from './personas.command.js';
 import { registerSegmentsCommand } from './segments.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerStatusCommand } from './status.command.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerAdminCommands(program);
   registerSegmentsCommand(program);
+  registerPersonasCommand(program);
   registerCustomerCommand(program);
   registerImportCommand(program);
   registerModelsCommand(program);
