@@ -19,8 +19,8 @@ function wholeNumber(name: string, text: string | undefined, min: number, max: n
 
 /** The silhouette per k as a table, the chosen k marked, then the reason in words. */
 export function formatRun(run: PersonaRunInfo): string {
-  const rows = run.silhouettes.map((s) => [s.k === run.k ? `${s.k} (chosen)` : String(s.k), s.silhouette.toFixed(3)]);
-  return `${run.k} personas among ${count(run.buyers)} buyers, found ${run.created_at.toISOString().slice(0, 10)}\n${formatTable(['personas (k)', 'mean silhouette'], rows)}\n${run.reason}.\n`;
+  const rows = run.silhouettes.map((s) => [s.k, s.silhouette.toFixed(3), s.k === run.k ? '◀ chosen' : '']);
+  return `${run.k} personas among ${count(run.buyers)} buyers, found ${run.created_at.toISOString().slice(0, 10)}\n${formatTable(['personas (k)', 'mean silhouette', ''], rows)}\n${run.reason}.\n`;
 }
 
 export function formatPersona(persona: PersonaView, currency: string): string {

@@ -72,6 +72,15 @@ describe('the personas panel', () => {
     const named = listed.some((p) => p.name.includes(PAYLOAD) || p.profile.some((c) => c.distinguishing && c.text.includes(PAYLOAD)));
     if (named) expect(await panel.textContent()).toContain(PAYLOAD);
     await panel.screenshot({ path: await screenshot(page, 'personas-1280').then((p) => p.replace(/\.png$/, '-panel.png')) });
+
+    // Asking for another number of personas: the table still shows every k, the asked one marked.
+    const other = k === 3 ? 4 : 3;
+    await panel.getByRole('combobox', { name: 'Number of personas' }).selectOption(String(other));
+    await panel.getByRole('button', { name: 'Find personas again' }).click();
+    await expect.poll(() => chosen.locator('td').first().textContent(), { timeout: 30_000 }).toMatch(new RegExp(`^${other}`));
+    expect(await rows.count()).toBe(5);
+    expect(await panel.getByTestId('persona-silhouettes').textContent()).toContain(`k = ${other} was requested`);
+    expect(await cards.count()).toBe((await hearth.server.services.personas.list(hearth.storeId)).length);
     await context.close();
   }, 120_000);
 

@@ -52,8 +52,8 @@ describe('hearth personas', () => {
     expect(shown.code).toBe(0);
     expect(shown.out).toContain(`${json.k} personas among 40 buyers`);
     for (const s of json.silhouettes) {
-      const mark = s.k === json.k ? `${s.k} (chosen)` : String(s.k);
-      expect(shown.out).toMatch(new RegExp(`^\\s*${mark.replace(/[()]/g, '\\$&')}\\s+${s.silhouette.toFixed(3)}$`, 'm'));
+      const mark = s.k === json.k ? '  ◀ chosen' : '';
+      expect(shown.out).toMatch(new RegExp(`^\\s*${s.k}\\s+${s.silhouette.toFixed(3)}${mark}$`, 'm'));
     }
     expect(shown.out).toContain(json.reason);
     for (const persona of json.personas) {
@@ -61,6 +61,15 @@ describe('hearth personas', () => {
       for (const trait of persona.profile.filter((c: { distinguishing: boolean }) => c.distinguishing)) expect(shown.out).toContain(`· ${trait.text}`);
       expect(shown.out).toContain(`needs: ${persona.needs.join('; ')}`);
     }
+  });
+
+  it('finds a requested number of personas and still shows what every k scores', async () => {
+    const json = JSON.parse((await cli(['personas', 'run', ...common, '--k', '4', '--seed', '3', '--json'])).out);
+    expect(json.k).toBe(4);
+    expect(json.personas.length).toBeLessThanOrEqual(4);
+    expect(json.silhouettes.map((s: { k: number }) => s.k)).toEqual([2, 3, 4, 5, 6]);
+    const best = json.silhouettes.reduce((a: { silhouette: number }, b: { silhouette: number }) => (b.silhouette > a.silhouette + 0.01 ? b : a));
+    expect(json.reason).toContain(`k = 4 was requested (mean silhouette ${json.silhouettes[2].silhouette.toFixed(3)}; by silhouette alone k = ${best.k} would be chosen`);
   });
 
   it('refuses a k outside 2–10 as a usage error', async () => {

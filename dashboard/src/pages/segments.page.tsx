@@ -188,9 +188,11 @@ function PersonaCard({ persona }: { persona: Persona }) {
 function Personas() {
   const { canWrite } = useApp();
   const { result, reload } = useApi('personas', () => http.get<PersonaList>('/api/v1/personas'));
-  const find = useAction(() => http.post<unknown>('/api/v1/personas/run', {}).then(() => true));
+  // "best" lets the silhouette choose; a number asks for that many (the table still shows every k).
+  const [wanted, setWanted] = useState('best');
+  const find = useAction((k: string) => http.post<unknown>('/api/v1/personas/run', k === 'best' ? {} : { k: Number(k) }).then(() => true));
   const run = async () => {
-    if (await find.run()) reload();
+    if (await find.run(wanted)) reload();
   };
   return (
     <Panel
@@ -199,10 +201,16 @@ function Personas() {
       definition="Groups of buyers who buy alike, found by k-means on how they buy: basket size, price level against the category median, discount use, returns, Nov–Dec share, categories, channels, product views per order and days between orders. Orders, spend and recency describe each persona but are not clustered on. The number of personas is the one with the highest mean silhouette."
     >
       {canWrite && (
-        <p>
+        <div className="persona-actions">
+          <Field label="Number of personas">
+            <select name="persona-k" value={wanted} onChange={(e) => setWanted(e.target.value)}>
+              <option value="best">Best by silhouette</option>
+              {[2, 3, 4, 5, 6, 7, 8].map((k) => <option key={k} value={String(k)}>{k}</option>)}
+            </select>
+          </Field>
           <button type="button" className="secondary" onClick={run} disabled={find.pending}>{find.pending ? 'Finding personas…' : 'Find personas again'}</button>
           {find.error && <ErrorState error={find.error} />}
-        </p>
+        </div>
       )}
       <Async result={result} onRetry={reload} isEmpty={(d) => d.data.length === 0} empty={canWrite ? 'No personas yet: press "Find personas again" to cluster the customers who have ordered.' : 'No personas yet: an owner or admin can find them.'}>
         {(answer) => (

@@ -100,9 +100,10 @@ export interface ClusterOptions {
 }
 
 export function cluster(points: number[][], options: ClusterOptions): Clustering {
-  const kMin = options.k ?? options.kMin ?? 2;
-  const kMax = Math.min(options.k ?? options.kMax ?? 6, points.length - 1);
-  if (kMax < kMin) throw new Error(`too few customers (${points.length}) to find ${kMin} personas`);
+  // A requested k is scored beside the usual range, so the silhouettes always show what it is weighed against.
+  const kMin = Math.min(options.kMin ?? 2, options.k ?? Infinity);
+  const kMax = Math.min(Math.max(options.kMax ?? 6, options.k ?? 0), points.length - 1);
+  if (kMax < kMin || (options.k && options.k > kMax)) throw new Error(`too few customers (${points.length}) to find ${options.k ?? kMin} personas`);
   // 3,000 points put the sampling error of a mean silhouette near ±0.005, below the 0.01 margin.
   const scoreIdx = sampleIndices(points.length, options.silhouetteSample ?? 3000, options.seed + 1);
   const scorePoints = scoreIdx.map((i) => points[i]!);
@@ -124,9 +125,12 @@ export function cluster(points: number[][], options: ClusterOptions): Clustering
   // worth the extra persona a marketer has to read.
   let best = results[0]!;
   for (const result of results) if (result.silhouette > best.silhouette + 0.01) best = result;
-  const reason = options.k
-    ? `k = ${best.k} was requested (mean silhouette ${best.silhouette.toFixed(3)}, ${strength(best.silhouette)})`
-    : `k = ${best.k} has the highest mean silhouette (${best.silhouette.toFixed(3)}) of k = ${kMin}…${kMax}${runnerUp(results, best)}; ${strength(best.silhouette)}`;
+  if (options.k) {
+    const chosen = results.find((r) => r.k === options.k)!;
+    const reason = `k = ${chosen.k} was requested (mean silhouette ${chosen.silhouette.toFixed(3)}; by silhouette alone k = ${best.k} would be chosen, at ${best.silhouette.toFixed(3)}); ${strength(chosen.silhouette)}`;
+    return { k: chosen.k, centroids: chosen.centroids, silhouettes: results.map(({ k, silhouette }) => ({ k, silhouette })), reason };
+  }
+  const reason = `k = ${best.k} has the highest mean silhouette (${best.silhouette.toFixed(3)}) of k = ${kMin}…${kMax}${runnerUp(results, best)}; ${strength(best.silhouette)}`;
   return { k: best.k, centroids: best.centroids, silhouettes: results.map(({ k, silhouette }) => ({ k, silhouette })), reason };
 }
 
@@ -146,7 +150,7 @@ function runnerUp(results: { k: number; silhouette: number }[], best: { k: numbe
   const next = results.filter((r) => r.k !== best.k).sort((a, b) => b.silhouette - a.silhouette)[0];
   if (!next) return '';
   return next.silhouette > best.silhouette
-    ? ` (k = ${next.k} scores ${next.silhouette.toFixed(3)}, less than 0.01 higher, so the fewer personas win)`
+    ? ` (k = ${next.k} scores ${next.silhouette.toFixed(3)}, less than 0.01 higher: as well separated, so the fewer personas win; ask for ${next.k} for finer ones)`
     : ` (next best k = ${next.k}: ${next.silhouette.toFixed(3)})`;
 }
 
