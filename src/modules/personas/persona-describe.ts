@@ -86,11 +86,24 @@ export interface PersonaWords {
   motivators: string[];
 }
 
+/**
+ * A trait is named only when its figures show it too: the z-scores are on a log scale for counts,
+ * money and ratios, where a long tail can make a small difference in the plain means look large
+ * ("frequent": 85 days between orders against the store's 93). The plain means must point the same
+ * way and differ by 5 points for a share, or by 10 % otherwise.
+ */
+function visible(c: FeatureContrast, def: FeatureDef): boolean {
+  if (Math.sign(c.persona - c.store) !== Math.sign(c.z)) return false;
+  if (def.unit === 'share') return Math.abs(c.persona - c.store) >= 0.05;
+  return c.store === 0 ? c.persona !== 0 : Math.abs(c.persona / c.store - 1) >= 0.1;
+}
+
 export function describePersona(defs: FeatureDef[], contrasts: FeatureContrast[], currency: string): PersonaWords {
+  const byKey = new Map(defs.map((d) => [d.key, d]));
   // "Rarely buys category X" says little about who someone is: a category or channel is named
   // only for what a persona does more than the store, not less.
   // A partial feature known for under a quarter of the members describes too few of them to name.
-  const telling = (c: FeatureContrast) => !(c.key.includes(':') && c.z < 0) && c.coverage >= 0.25;
+  const telling = (c: FeatureContrast) => !(c.key.includes(':') && c.z < 0) && c.coverage >= 0.25 && visible(c, byKey.get(c.key)!);
   const ranked = [...contrasts].filter(telling).sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
   // The name and the first facts come from how they buy (what the clustering saw); how much they
   // buy is added when it stands out too, after those.
@@ -102,13 +115,13 @@ export function describePersona(defs: FeatureDef[], contrasts: FeatureContrast[]
   const named = notable.length ? notable : behaviour.slice(0, 1);
   const volume = ranked.filter((c) => !c.clustered && Math.abs(c.z) >= NOTABLE).slice(0, 2);
   const adjectives = named.slice(0, 2).map(wordFor);
-  const name = `${adjectives.join(', ')} buyers`.replace(/^./, (ch) => ch.toUpperCase());
-  const byKey = new Map(defs.map((d) => [d.key, d]));
+  // A persona close to the store on every feature is the store's typical buyer.
+  const name = adjectives.length ? `${adjectives.join(', ')} buyers`.replace(/^./, (ch) => ch.toUpperCase()) : 'Typical buyers';
   const distinguishing = [...named, ...volume];
   const facts = new Map(contrasts.map((c) => [c.key, fact(byKey.get(c.key)!, c, currency)]));
   // Needs follow the same order: what distinguishes the persona first, then its other notable traits.
   const others = ranked.filter((c) => Math.abs(c.z) >= NOTABLE && !distinguishing.includes(c));
   const { needs, motivators } = needsAndMotivators([...distinguishing, ...others]);
-  const description = `${name}: ${distinguishing.map((c) => facts.get(c.key)!).join('; ')}.`;
+  const description = `${name}: ${distinguishing.length ? distinguishing.map((c) => facts.get(c.key)!).join('; ') : 'close to the store on every feature'}.`;
   return { name, description, distinguishing, facts, needs, motivators };
 }
