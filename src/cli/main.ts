@@ -15,6 +15,7 @@ import { registerImportCommand } from './import.command.js';
 import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
 import { exitCodeOf } from './context.js';
 import { registerReportCommand } from './report.command.js';
+import { registerPersonasCommand } from './personas.command.js';
 import { registerSegmentsCommand } from './segments.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerStatusCommand } from './status.command.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerSegmentsCommand(program);
   registerCampaignsCommand(program);
+  registerPersonasCommand(program);
   registerCustomerCommand(program);
   registerImportCommand(program);
   registerModelsCommand(program);

@@ -1,6 +1,6 @@
 /**
  * Personas on the demo store: the same seed gives the same personas, and every figure a persona
- * quotes equals a plain JavaScript mean over its members' raw orders.
+ * quotes equals a plain JavaScript mean over its members' raw orders, lines and product views.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,15 @@ describe('personas on the demo store', () => {
     expect(first.personas.reduce((s, p) => s + p.size, 0)).toBeGreaterThan(0);
   });
 
+  it('are several archetypes that differ in how they buy, not only in how often', () => {
+    expect(first.k).toBeGreaterThanOrEqual(3);
+    const leading = first.personas.map((p) => p.profile.find((c) => c.distinguishing)!);
+    // Each persona leads with a behaviour the clustering saw, and no two lead with the same one.
+    for (const trait of leading) expect(trait.clustered, trait.key).toBe(true);
+    expect(new Set(leading.map((t) => `${t.key}:${Math.sign(t.z)}`)).size).toBe(leading.length);
+    expect(first.silhouettes.map((s) => s.k)).toEqual([2, 3, 4, 5, 6]);
+  });
+
   it('quote figures that match their members\' raw orders', async () => {
     const orders = await sql<{ customer_id: number; placed_at: Date; total: number; discount: number; discount_codes: string[] }>`
       select customer_id, placed_at, total, discount, discount_codes from orders
@@ -42,9 +51,35 @@ describe('personas on the demo store', () => {
     const byCustomer = new Map<number, typeof orders.rows>();
     for (const o of orders.rows) byCustomer.set(o.customer_id, [...(byCustomer.get(o.customer_id) ?? []), o]);
     const totalRevenue = orders.rows.reduce((s, o) => s + o.total, 0);
+    // Price level from raw lines: the buyer's item prices against each category's median line price.
+    const lines = await sql<{ customer_id: number; category: string | null; unit_price: number; quantity: number }>`
+      select o.customer_id, p.category, l.unit_price, l.quantity from orders o
+      join order_lines l on l.store_id = o.store_id and l.order_id = o.id
+      left join products p on p.store_id = l.store_id and p.id = l.product_id
+      where o.store_id = ${STORE} and o.customer_id is not null and o.status <> 'cancelled' and o.placed_at <= ${END}
+        and l.unit_price > 0 and l.quantity > 0`.execute(store.read);
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    };
+    const pricesByCategory = new Map<string, number[]>();
+    for (const l of lines.rows) pricesByCategory.set(l.category ?? '', [...(pricesByCategory.get(l.category ?? '') ?? []), l.unit_price]);
+    const categoryMedian = new Map([...pricesByCategory].map(([c, xs]) => [c, median(xs)]));
+    const paid = new Map<number, { actual: number; typical: number }>();
+    for (const l of lines.rows) {
+      const p = paid.get(l.customer_id) ?? { actual: 0, typical: 0 };
+      p.actual += l.unit_price * l.quantity;
+      p.typical += categoryMedian.get(l.category ?? '')! * l.quantity;
+      paid.set(l.customer_id, p);
+    }
+    const views = await sql<{ customer_id: number; n: number }>`
+      select customer_id, count(*) as n from events where store_id = ${STORE} and customer_id is not null and name = 'Product Viewed' and occurred_at <= ${END} group by 1`.execute(store.read);
+    const viewsOf = new Map(views.rows.map((r) => [r.customer_id, Number(r.n)]));
     for (const persona of second.personas) {
       const members = await sql<{ customer_id: number }>`select customer_id from persona_members where store_id = ${STORE} and persona_id = ${persona.id}`.execute(store.read);
       const lists = members.rows.map((m) => byCustomer.get(m.customer_id)!);
+      const ids = members.rows.map((m) => m.customer_id);
       expect(lists.every(Boolean)).toBe(true);
       const mean = (f: (os: typeof orders.rows) => number) => lists.reduce((s, os) => s + f(os), 0) / lists.length;
       const independent: Record<string, number> = {
@@ -54,6 +89,8 @@ describe('personas on the demo store', () => {
         discount_share: mean((os) => os.filter((o) => o.discount > 0 || o.discount_codes.length > 0).length / os.length),
         holiday_share: mean((os) => os.filter((o) => o.placed_at.getUTCMonth() >= 10).length / os.length),
         recency_days: mean((os) => (END.getTime() - Math.max(...os.map((o) => o.placed_at.getTime()))) / 86_400_000),
+        price_level: ids.reduce((s, id) => s + (paid.has(id) ? paid.get(id)!.actual / paid.get(id)!.typical : 1), 0) / ids.length,
+        views_per_order: ids.reduce((s, id, i) => s + (viewsOf.get(id) ?? 0) / lists[i]!.length, 0) / ids.length,
       };
       for (const c of persona.profile) {
         if (c.key in independent) expect(c.persona, `${persona.name}: ${c.key}`).toBeCloseTo(independent[c.key]!, 6);

@@ -1,6 +1,6 @@
 /** Segments: rules, previews, saved segments and personas, as the server's schemas define them. */
 export type {
-  CustomerProfile, FieldCatalog, FieldInfo, FieldType, Operator, Persona, Preview, Segment, SegmentRule as Rule, SegmentSize as SizePoint, TimelineItem,
+  CustomerProfile, FieldCatalog, FieldInfo, FieldType, Operator, Persona, PersonaList, PersonaRunInfo, Preview, Segment, SegmentRule as Rule, SegmentSize as SizePoint, TimelineItem,
 } from '../../../src/http/schemas/segments.schemas';
 
 import type { Operator } from '../../../src/http/schemas/segments.schemas';

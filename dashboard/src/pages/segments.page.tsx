@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { CustomerSort } from '../api/types';
 import { ApiError, http } from '../api/client';
-import type { Condition, FieldCatalog, Persona, Preview, Segment, SizePoint } from '../api/segment-types';
+import type { Condition, FieldCatalog, Persona, PersonaList, PersonaRunInfo, Preview, Segment, SizePoint } from '../api/segment-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { axis, Chart } from '../components/chart';
@@ -133,32 +133,93 @@ function Members({ segment }: { segment: Segment }) {
   );
 }
 
+/** How the number of personas was chosen: the mean silhouette of every k tried, the chosen one marked. */
+function PersonaCount({ run }: { run: PersonaRunInfo }) {
+  const { fmt } = useApp();
+  const best = Math.max(...run.silhouettes.map((s) => s.silhouette), 0.0001);
+  return (
+    <div className="persona-k" data-testid="persona-silhouettes">
+      <p>
+        <strong>{run.k} personas</strong> among {fmt.number(run.buyers)} buyers. {run.reason}.
+      </p>
+      <table className="table silhouettes">
+        <caption className="sr-only">Mean silhouette for each number of personas tried</caption>
+        <thead>
+          <tr><th scope="col">Personas (k)</th><th scope="col" className="num">Mean silhouette</th><th scope="col"><span className="sr-only">Bar</span></th></tr>
+        </thead>
+        <tbody>
+          {run.silhouettes.map((s) => (
+            <tr key={s.k} className={s.k === run.k ? 'chosen' : undefined} aria-current={s.k === run.k ? 'true' : undefined}>
+              <td>{s.k}{s.k === run.k && <span className="badge">chosen</span>}</td>
+              <td className="num">{s.silhouette.toFixed(3)}</td>
+              <td className="bar-cell"><span className="bar" style={{ width: `${Math.max(0, (s.silhouette / best) * 100).toFixed(1)}%` }} /></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function PersonaCard({ persona }: { persona: Persona }) {
+  const { fmt } = useApp();
+  const traits = persona.profile.filter((c) => c.distinguishing);
+  return (
+    <article className="kpi persona" data-testid="persona">
+      <h3>{persona.name}</h3>
+      <span className="muted">
+        {fmt.number(persona.size)} customers · {fmt.percent(persona.revenue_share, 0)} of revenue
+        {persona.predicted_clv !== null && ` · predicted CLV ${fmt.money(persona.predicted_clv)}`}
+      </span>
+      <h4>What sets them apart</h4>
+      <ul>{traits.map((c) => <li key={c.key}>{c.text}</li>)}</ul>
+      {persona.needs.length > 0 && (
+        <>
+          <h4>Needs</h4>
+          <ul>{persona.needs.map((n) => <li key={n}>{n}</li>)}</ul>
+          <h4>Responds to</h4>
+          <ul>{persona.motivators.map((m) => <li key={m}>{m}</li>)}</ul>
+        </>
+      )}
+    </article>
+  );
+}
+
 function Personas() {
-  const { fmt, canWrite } = useApp();
-  const { result, reload } = useApi('personas', () => http.get<{ data: Persona[] }>('/api/v1/personas'));
-  const find = useAction(() => http.post<unknown>('/api/v1/personas/run', {}).then(() => true));
+  const { canWrite } = useApp();
+  const { result, reload } = useApi('personas', () => http.get<PersonaList>('/api/v1/personas'));
+  // "best" lets the silhouette choose; a number asks for that many (the table still shows every k).
+  const [wanted, setWanted] = useState('best');
+  const find = useAction((k: string) => http.post<unknown>('/api/v1/personas/run', k === 'best' ? {} : { k: Number(k) }).then(() => true));
   const run = async () => {
-    if (await find.run()) reload();
+    if (await find.run(wanted)) reload();
   };
   return (
-    <Panel title="Personas" definition="Groups of customers who buy alike, found by clustering their order behaviour, each described in words.">
+    <Panel
+      title="Personas"
+      testId="personas"
+      definition="Groups of buyers who buy alike, found by k-means on how they buy: basket size, price level against the category median, discount use, returns, Nov–Dec share, categories, channels, product views per order and days between orders. Orders, spend and recency describe each persona but are not clustered on. The number of personas is the one with the highest mean silhouette."
+    >
       {canWrite && (
-        <p>
+        <div className="persona-actions">
+          <Field label="Number of personas">
+            <select name="persona-k" value={wanted} onChange={(e) => setWanted(e.target.value)}>
+              <option value="best">Best by silhouette</option>
+              {[2, 3, 4, 5, 6, 7, 8].map((k) => <option key={k} value={String(k)}>{k}</option>)}
+            </select>
+          </Field>
           <button type="button" className="secondary" onClick={run} disabled={find.pending}>{find.pending ? 'Finding personas…' : 'Find personas again'}</button>
           {find.error && <ErrorState error={find.error} />}
-        </p>
+        </div>
       )}
       <Async result={result} onRetry={reload} isEmpty={(d) => d.data.length === 0} empty={canWrite ? 'No personas yet: press "Find personas again" to cluster the customers who have ordered.' : 'No personas yet: an owner or admin can find them.'}>
         {(answer) => (
-          <div className="grid grid-3">
-            {answer.data.map((p) => (
-              <div className="kpi" key={p.id}>
-                <strong>{p.name}</strong>
-                <span className="muted">{fmt.number(p.size)} customers · {fmt.percent(p.revenue_share, 0)} of revenue{p.predicted_clv !== null && ` · CLV ${fmt.money(p.predicted_clv)}`}</span>
-                <span>{p.description}</span>
-              </div>
-            ))}
-          </div>
+          <>
+            {answer.run && <PersonaCount run={answer.run} />}
+            <div className="grid grid-3 personas">
+              {answer.data.map((p) => <PersonaCard key={p.id} persona={p} />)}
+            </div>
+          </>
         )}
       </Async>
     </Panel>

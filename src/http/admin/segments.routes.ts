@@ -79,8 +79,11 @@ export const segmentRoutes = [
     handler: async ({ services, storeId, params, query }) => ({ data: await services.segments.sizeOverTime(storeId, params.id, query.days ?? 90) }),
   }),
   route({
-    method: 'GET', url: '/api/v1/personas', operationId: 'listPersonas', response: personaListSchema, permission: 'read', tag, summary: 'The latest personas: size, revenue share, retention, predicted CLV and description',
-    handler: async ({ services, storeId }) => ({ data: await services.personas.list(storeId) }),
+    method: 'GET', url: '/api/v1/personas', operationId: 'listPersonas', response: personaListSchema, permission: 'read', tag, summary: 'The latest personas (size, revenue share, retention, predicted CLV, description, needs and motivators) and how their number was chosen',
+    handler: async ({ services, storeId }) => {
+      const [data, run] = await Promise.all([services.personas.list(storeId), services.personas.latestRun(storeId)]);
+      return { data, run };
+    },
   }),
   route({
     method: 'POST', url: '/api/v1/personas/run', operationId: 'runPersonas', response: personaRunSchema, permission: 'write', tag, summary: 'Find personas by clustering customer behaviour (replaces the previous ones)',

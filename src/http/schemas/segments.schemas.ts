@@ -69,18 +69,37 @@ export const personaSchema = component('Persona', z.strictObject({
   size: count,
   revenue_share: ratio,
   predicted_clv: minorUnits.nullable().meta({ description: 'Mean predicted 12-month CLV of the members, rounded to whole minor units' }),
-  profile: z.array(z.strictObject({ key: z.string(), label: z.string(), persona: z.number(), store: z.number(), z: z.number() })),
+  profile: z.array(z.strictObject({
+    key: z.string(),
+    label: z.string(),
+    persona: z.number().meta({ description: 'The persona\'s mean, in natural units (for the days between orders: over members with two or more orders)' }),
+    store: z.number().meta({ description: 'The store\'s mean over all buyers, in the same units' }),
+    z: z.number().meta({ description: 'Standardised difference: the persona\'s mean z-score (log scale for counts, money and ratios)' }),
+    coverage: ratio.meta({ description: 'Share of the members the feature is known for (below 1 only for the days between orders)' }),
+    clustered: z.boolean().meta({ description: 'False for recency, orders and spend, which describe a persona but are not clustered on' }),
+    distinguishing: z.boolean().meta({ description: 'Named in the description: what sets this persona apart' }),
+    text: z.string().meta({ description: 'The persona\'s figure beside the store\'s, in words' }),
+  })).meta({ description: 'Every feature, the distinguishing ones first' }),
+  needs: z.array(z.string()).meta({ description: 'What the persona needs from the store, from its traits by fixed rules (docs/segments.md)' }),
+  motivators: z.array(z.string()).meta({ description: 'What it responds to, one per need' }),
   retention: z.array(z.strictObject({ days: z.number().int(), share: ratio.nullable(), eligible: count })),
   created_at: timestamp,
 }));
-export const personaListSchema = list(personaSchema);
-export const personaRunSchema = z.strictObject({
+const personaRunInfo = {
   run_id: z.string(),
-  k: z.number().int(),
-  reason: z.string(),
-  silhouettes: z.array(z.strictObject({ k: z.number().int(), silhouette: z.number() })),
-  personas: z.array(personaSchema),
+  k: z.number().int().meta({ description: 'Number of personas chosen' }),
+  reason: z.string().meta({ description: 'Why this k, in words' }),
+  silhouettes: z.array(z.strictObject({ k: z.number().int(), silhouette: z.number() }))
+    .meta({ description: 'Mean silhouette (−1…1; higher is tighter, better separated personas) for every k tried' }),
+  buyers: count.meta({ description: 'Buyers clustered' }),
+  created_at: timestamp,
+};
+export const personaRunInfoSchema = component('PersonaRunInfo', z.strictObject(personaRunInfo));
+export const personaListSchema = z.strictObject({
+  data: z.array(personaSchema),
+  run: personaRunInfoSchema.nullable().meta({ description: 'How the latest run chose its number of personas; null before the first run' }),
 });
+export const personaRunSchema = z.strictObject({ ...personaRunInfo, personas: z.array(personaSchema) });
 
 export const customerSearchSchema = list(z.strictObject({
   id: z.number().int(),
@@ -143,6 +162,8 @@ export type FieldCatalog = z.input<typeof fieldCatalogSchema>;
 export type Preview = z.input<typeof previewSchema>;
 export type SegmentSize = z.input<typeof segmentSizesSchema>['data'][number];
 export type Persona = z.input<typeof personaSchema>;
+export type PersonaRunInfo = z.input<typeof personaRunInfoSchema>;
+export type PersonaList = z.input<typeof personaListSchema>;
 export type CustomerSearchHit = z.input<typeof customerSearchSchema>['data'][number];
 export type TimelineItem = z.input<typeof timelineItemSchema>;
 export type CustomerProfile = z.input<typeof customerProfileSchema>;

@@ -41,6 +41,18 @@ describe('k-means with k by silhouette', () => {
     expect(rows).toEqual([[-1, 0], [1, 0]]);
   });
 
+  it('leaves an unknown value out of its column and puts it at the mean', () => {
+    const { rows, mean, sd } = standardise([[1], [Number.NaN], [3]]);
+    expect(mean).toEqual([2]);
+    expect(sd).toEqual([1]);
+    expect(rows).toEqual([[-1], [0], [1]]);
+  });
+
+  it('says how far to trust the chosen k', () => {
+    expect(cluster(blobs(3), { seed: 1 }).reason).toMatch(/strong structure/);
+    expect(cluster(blobs(3), { seed: 1 }).reason).toMatch(/next best k = \d: 0\.\d{3}/);
+  });
+
   it('samples without repeats, repeatably', () => {
     const sample = sampleIndices(1000, 100, 4);
     expect(new Set(sample).size).toBe(100);

@@ -30,15 +30,21 @@ export interface Standardised {
   sd: number[];
 }
 
-/** z-scores per column; a constant column becomes 0 (it cannot separate anyone). */
+/**
+ * z-scores per column; a constant column becomes 0 (it cannot separate anyone). A NaN value (a
+ * feature unknown for that customer) is left out of its column's mean and spread and becomes 0:
+ * "like the average of those it is known for", so it pulls no one towards either end.
+ */
 export function standardise(rows: number[][]): Standardised {
   const d = rows[0]?.length ?? 0;
   const mean = new Array<number>(d).fill(0);
   const sd = new Array<number>(d).fill(0);
-  for (const row of rows) for (let j = 0; j < d; j += 1) mean[j]! += row[j]! / rows.length;
-  for (const row of rows) for (let j = 0; j < d; j += 1) sd[j]! += (row[j]! - mean[j]!) ** 2 / rows.length;
-  for (let j = 0; j < d; j += 1) sd[j] = Math.sqrt(sd[j]!);
-  return { rows: rows.map((row) => row.map((v, j) => (sd[j]! > 0 ? (v - mean[j]!) / sd[j]! : 0))), mean, sd };
+  const known = new Array<number>(d).fill(0);
+  for (const row of rows) for (let j = 0; j < d; j += 1) if (!Number.isNaN(row[j]!)) { mean[j]! += row[j]!; known[j]! += 1; }
+  for (let j = 0; j < d; j += 1) mean[j] = known[j]! > 0 ? mean[j]! / known[j]! : 0;
+  for (const row of rows) for (let j = 0; j < d; j += 1) if (!Number.isNaN(row[j]!)) sd[j]! += (row[j]! - mean[j]!) ** 2;
+  for (let j = 0; j < d; j += 1) sd[j] = known[j]! > 0 ? Math.sqrt(sd[j]! / known[j]!) : 0;
+  return { rows: rows.map((row) => row.map((v, j) => (sd[j]! > 0 && !Number.isNaN(v) ? (v - mean[j]!) / sd[j]! : 0))), mean, sd };
 }
 
 const distance = (a: number[], b: number[]): number => {
@@ -67,6 +73,12 @@ export function meanSilhouette(points: number[][], labels: number[]): number {
   return total / points.length;
 }
 
+function withinSquares(points: number[][], labels: number[], centroids: number[][]): number {
+  let sum = 0;
+  for (let i = 0; i < points.length; i += 1) sum += distance(points[i]!, centroids[labels[i]!]!) ** 2;
+  return sum;
+}
+
 export interface Clustering {
   k: number;
   centroids: number[][];
@@ -83,17 +95,29 @@ export interface ClusterOptions {
   kMax?: number;
   /** Points used to score silhouettes (the computation is quadratic). */
   silhouetteSample?: number;
+  /** Seeded k-means starts per k (the best is kept). */
+  starts?: number;
 }
 
 export function cluster(points: number[][], options: ClusterOptions): Clustering {
-  const kMin = options.k ?? options.kMin ?? 2;
-  const kMax = Math.min(options.k ?? options.kMax ?? 6, points.length - 1);
-  if (kMax < kMin) throw new Error(`too few customers (${points.length}) to find ${kMin} personas`);
-  const scoreIdx = sampleIndices(points.length, options.silhouetteSample ?? 1500, options.seed + 1);
+  // A requested k is scored beside the usual range, so the silhouettes always show what it is weighed against.
+  const kMin = Math.min(options.kMin ?? 2, options.k ?? Infinity);
+  const kMax = Math.min(Math.max(options.kMax ?? 6, options.k ?? 0), points.length - 1);
+  if (kMax < kMin || (options.k && options.k > kMax)) throw new Error(`too few customers (${points.length}) to find ${options.k ?? kMin} personas`);
+  // 3,000 points put the sampling error of a mean silhouette near ±0.005, below the 0.01 margin.
+  const scoreIdx = sampleIndices(points.length, options.silhouetteSample ?? 3000, options.seed + 1);
   const scorePoints = scoreIdx.map((i) => points[i]!);
   const results: { k: number; silhouette: number; centroids: number[][] }[] = [];
   for (let k = kMin; k <= kMax; k += 1) {
-    const fit = kmeans(points, k, { seed: options.seed, initialization: 'kmeans++', maxIterations: 100 });
+    // k-means finds a local optimum that depends on its start: keep the best of a few seeded
+    // starts (lowest within-cluster sum of squares), so the silhouette compares k, not luck.
+    let fit = kmeans(points, k, { seed: options.seed, initialization: 'kmeans++', maxIterations: 100 });
+    let error = withinSquares(points, fit.clusters, fit.centroids);
+    for (let start = 1; start < (options.starts ?? 3); start += 1) {
+      const other = kmeans(points, k, { seed: options.seed + start * 7919, initialization: 'kmeans++', maxIterations: 100 });
+      const otherError = withinSquares(points, other.clusters, other.centroids);
+      if (otherError < error) [fit, error] = [other, otherError];
+    }
     const labels = fit.nearest(scorePoints);
     results.push({ k, silhouette: meanSilhouette(scorePoints, labels), centroids: fit.centroids });
   }
@@ -101,10 +125,33 @@ export function cluster(points: number[][], options: ClusterOptions): Clustering
   // worth the extra persona a marketer has to read.
   let best = results[0]!;
   for (const result of results) if (result.silhouette > best.silhouette + 0.01) best = result;
-  const reason = options.k
-    ? `k = ${best.k} was requested (mean silhouette ${best.silhouette.toFixed(3)})`
-    : `k = ${best.k} has the highest mean silhouette (${best.silhouette.toFixed(3)}) of k = ${kMin}…${kMax}; a silhouette near 1 means customers sit well inside their persona, near 0 on a border`;
+  if (options.k) {
+    const chosen = results.find((r) => r.k === options.k)!;
+    const reason = `k = ${chosen.k} was requested (mean silhouette ${chosen.silhouette.toFixed(3)}; by silhouette alone k = ${best.k} would be chosen, at ${best.silhouette.toFixed(3)}); ${strength(chosen.silhouette)}`;
+    return { k: chosen.k, centroids: chosen.centroids, silhouettes: results.map(({ k, silhouette }) => ({ k, silhouette })), reason };
+  }
+  const reason = `k = ${best.k} has the highest mean silhouette (${best.silhouette.toFixed(3)}) of k = ${kMin}…${kMax}${runnerUp(results, best)}; ${strength(best.silhouette)}`;
   return { k: best.k, centroids: best.centroids, silhouettes: results.map(({ k, silhouette }) => ({ k, silhouette })), reason };
+}
+
+/**
+ * Kaufman & Rousseeuw's reading of a mean silhouette ("Finding Groups in Data", 1990, ch. 2):
+ * above 0.70 strong, 0.51–0.70 reasonable, 0.26–0.50 weak, 0.25 or less no substantial structure.
+ * Buyers rarely fall into crisp groups, so the words say how far to trust the split.
+ */
+export function strength(silhouette: number): string {
+  if (silhouette > 0.7) return 'a strong structure: customers sit well inside their persona';
+  if (silhouette > 0.5) return 'a reasonable structure: most customers clearly belong to one persona';
+  if (silhouette > 0.25) return 'a weak structure: personas are real tendencies, with many customers near a border';
+  return 'no strong structure: the personas are broad tendencies and many customers sit between two';
+}
+
+function runnerUp(results: { k: number; silhouette: number }[], best: { k: number; silhouette: number }): string {
+  const next = results.filter((r) => r.k !== best.k).sort((a, b) => b.silhouette - a.silhouette)[0];
+  if (!next) return '';
+  return next.silhouette > best.silhouette
+    ? ` (k = ${next.k} scores ${next.silhouette.toFixed(3)}, less than 0.01 higher: as well separated, so the fewer personas win; ask for ${next.k} for finer ones)`
+    : ` (next best k = ${next.k}: ${next.silhouette.toFixed(3)})`;
 }
 
 /** The index of the nearest centroid for a point. */
