@@ -85,8 +85,8 @@ async function fitAsWired(scale, log) {
     const run = await runHearth(['models', 'fit', '--json', '--data-dir', dir]);
     const report = run.json;
     if (report?.status !== 'ok') throw new Error(`hearth models fit did not fit: ${run.stdout}`);
-    log(`hearth models fit: ${report.model} (${report.reason}) on ${report.customers.toLocaleString('en')} customers, converged ${report.converged}`);
-    const customers = `${report.customers.toLocaleString('en')} customers of the demo store (${demo.counts.orders.toLocaleString('en')} orders), time unit ${report.timeUnit}`;
+    log(`hearth models fit: ${report.model} (${report.reason}) on ${report.customers.toLocaleString('en')} customers, converged ${report.count.converged}`);
+    const customers = `${report.customers.toLocaleString('en')} customers of the demo store (${demo.counts.orders.toLocaleString('en')} orders), time unit ${report.time_unit}`;
     return [
       { name: 'hearth models fit, spawn to exit', value: +run.seconds.toFixed(2), unit: 's', note: `${customers}; backtest of both models, fit, scoring, predictions written` },
       { name: 'hearth models fit: fit on all orders', value: +report.seconds.fit.toFixed(2), unit: 's', note: `${report.model} + Gamma-Gamma, the CLI's own timing; target ≤ 2 s at 1M customers` },

@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { roles } from '../modules/accounts/index.js';
 import { apiKeyKinds, type ApiKeyKind, type Role } from '../modules/accounts/index.js';
+import { storeView } from '../http/admin/accounts.routes.js';
+import { formatDateTime } from '../lib/format.js';
 import { randomToken } from '../lib/ids.js';
-import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
+import { CliError, formatTable, printJson, resolveStore, resolveStoreId, toWire, withContext, withDataDir, type CommonOptions } from './context.js';
 
 export function registerAdminCommands(program: Command): void {
   withDataDir(program.command('migrate').description('apply pending database migrations'), { store: false })
@@ -21,7 +23,7 @@ export function registerAdminCommands(program: Command): void {
     .action(async (options: CommonOptions & { name: string; slug?: string; timezone?: string; currency: string }) => {
       await withContext(options, async ({ services }) => {
         const store = await services.accounts.createStore(options);
-        if (options.json) printJson(store);
+        if (options.json) printJson(toWire(storeView(store)));
         else process.stdout.write(`Created store ${store.name} (${store.slug}, ${store.id})\n`);
       }, { migrate: true });
     });
@@ -30,7 +32,7 @@ export function registerAdminCommands(program: Command): void {
     .action(async (options: CommonOptions) => {
       await withContext(options, async ({ services }) => {
         const list = await services.accounts.listStores();
-        if (options.json) printJson(list);
+        if (options.json) printJson({ data: toWire(list.map(storeView)) });
         else process.stdout.write(`${formatTable(['id', 'slug', 'name', 'timezone', 'currency'], list.map((s) => [s.id, s.slug, s.name, s.timezone, s.currency]))}\n`);
       });
     });
@@ -54,9 +56,11 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: CommonOptions) => {
       await withContext(options, async ({ services }) => {
-        const members = await services.accounts.listMembers(await resolveStoreId(services, options.store));
-        if (options.json) printJson(members);
-        else process.stdout.write(`${formatTable(['email', 'name', 'role'], members.map((m) => [m.email, m.name, m.role]))}\n`);
+        const store = await resolveStore(services, options.store);
+        const members = await services.accounts.listMembers(store.id);
+        // The same body as GET /api/v1/users.
+        if (options.json) printJson(toWire({ data: members }));
+        else process.stdout.write(`${formatTable(['email', 'name', 'role', `added (${store.timezone})`], members.map((m) => [m.email, m.name, m.role, formatDateTime(m.created_at, store.timezone)]))}\n`);
       });
     });
   withDataDir(users.command('reset-password').description('set a new password for a user'), { store: false })
@@ -87,9 +91,12 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: CommonOptions) => {
       await withContext(options, async ({ services }) => {
-        const list = await services.accounts.listApiKeys(await resolveStoreId(services, options.store));
-        if (options.json) printJson(list);
-        else process.stdout.write(`${formatTable(['id', 'kind', 'name', 'prefix', 'created', 'last used', 'revoked'], list.map((k) => [k.id, k.kind, k.name, `${k.prefix}…`, k.created_at.toISOString(), k.last_used_at?.toISOString() ?? 'never', k.revoked_at?.toISOString()]))}\n`);
+        const store = await resolveStore(services, options.store);
+        const list = await services.accounts.listApiKeys(store.id);
+        const at = (instant: Date | null, none: string) => (instant ? formatDateTime(instant, store.timezone) : none);
+        // The same body as GET /api/v1/keys.
+        if (options.json) printJson(toWire({ data: list }));
+        else process.stdout.write(`${formatTable(['id', 'kind', 'name', 'prefix', `created (${store.timezone})`, 'last used', 'revoked'], list.map((k) => [k.id, k.kind, k.name, `${k.prefix}…`, at(k.created_at, ''), at(k.last_used_at, 'never'), at(k.revoked_at, '')]))}\n`);
       });
     });
   withDataDir(keys.command('revoke').description('revoke an API key').argument('<id>', 'key id'))

@@ -106,24 +106,38 @@ export async function withContextOrServer<T>(
   }
 }
 
+/** A store as commands name it and show its figures: its name, time zone and currency. */
+export interface StoreRef {
+  id: string;
+  slug: string;
+  name: string;
+  timezone: string;
+  currency: string;
+}
+
 /** What `--store` is resolved against: the services, or a running server. */
 export interface StoreLookup {
-  findStore(idOrSlug: string): Promise<{ id: string } | undefined>;
-  listStores(): Promise<{ id: string; slug: string }[]>;
+  findStore(idOrSlug: string): Promise<StoreRef | undefined>;
+  listStores(): Promise<StoreRef[]>;
 }
 
 /** The store a command works on. */
-export async function resolveStoreId(services: Services | StoreLookup, wanted: string | undefined): Promise<string> {
+export async function resolveStore(services: Services | StoreLookup, wanted: string | undefined): Promise<StoreRef> {
   const lookup: StoreLookup = 'accounts' in services ? services.accounts : services;
   if (wanted) {
     const store = await lookup.findStore(wanted);
     if (!store) throw new CliError(`--store: no store "${wanted}"`, 2);
-    return store.id;
+    return store;
   }
   const stores = await lookup.listStores();
-  if (stores.length === 1) return stores[0]!.id;
+  if (stores.length === 1) return stores[0]!;
   if (stores.length === 0) throw new CliError('There is no store yet: run `hearth stores create --name NAME` or `hearth demo`.');
   throw new CliError(`There are ${stores.length} stores; choose one with --store (${stores.map((s) => s.slug).join(', ')})`, 2);
+}
+
+/** The id of the store a command works on. */
+export async function resolveStoreId(services: Services | StoreLookup, wanted: string | undefined): Promise<string> {
+  return (await resolveStore(services, wanted)).id;
 }
 
 /** Runs a command body with an opened context, closing the store afterwards. */
@@ -156,10 +170,13 @@ export function exitCodeOf(error: unknown): number {
   return 1;
 }
 
+/** A cell right-aligned as a number: 1,234, -2.5%, +1.2 pts, $12.00, CA$12.00 — not a code like P1058. */
+const numeric = /^[-+]?(?:[A-Za-z]{0,2}[^\d\sA-Za-z.,])?\d[\d.,]*%?( pts)?$/;
+
 /** A plain-text table for terminals. */
 export function formatTable(headers: string[], rows: (string | number | null | undefined)[][]): string {
   const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, i) => (/^[-+]?[^\d\s]{0,3}\d[\d.,]*%?( pts)?$/.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (row: string[]) => row.map((cell, i) => (numeric.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }

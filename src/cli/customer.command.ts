@@ -1,39 +1,43 @@
 import type { Command } from 'commander';
+import { formatDateIn, formatDateTime, formatNumber, plural, words } from '../lib/format.js';
 import { formatMoney } from '../lib/money.js';
 import type { CustomerProfile } from '../modules/profiles/index.js';
-import { formatTable, printJson, resolveStoreId, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
+import { formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type StoreRef, type Wire } from './context.js';
 
 type Profile = Wire<CustomerProfile>;
 
-const date = (d: string | null | undefined) => (d ? d.slice(0, 10) : '—');
-
 function money(units: number | null, currency: string | null): string {
   if (units === null) return '—';
-  return currency ? formatMoney(units, currency) : String(units);
+  return currency ? formatMoney(units, currency, 'en-US') : formatNumber(units);
 }
 
-function render(p: Profile): string {
+/** The profile for a person: names, not ids; times in the store's time zone; figures formatted. */
+function render(p: Profile, store: StoreRef): string {
   const { identity: id, kpis: k } = p;
+  const zone = store.timezone;
+  const day = (instant: string | null) => formatDateIn(instant, zone);
+  const every = k.average_days_between_orders === null ? '' : `, every ${plural(Math.round(k.average_days_between_orders), 'day')} on average`;
   const lines = [
-    `${[id.first_name, id.last_name].filter(Boolean).join(' ') || '(no name)'} <${id.email ?? 'no email'}>  id ${id.id}, external ${id.external_id ?? '—'}`,
-    `${id.country ?? '—'}${id.city ? `, ${id.city}` : ''}; customer since ${date(id.created_at)}; marketing ${p.consent.accepts_marketing ? 'accepted' : 'not accepted'}${id.tags.length ? `; tags ${id.tags.join(', ')}` : ''}`,
+    `${[id.first_name, id.last_name].filter(Boolean).join(' ') || '(no name)'} <${id.email ?? 'no email'}>, customer ${id.external_id ?? id.id} of ${store.name}`,
+    `${id.country ?? '—'}${id.city ? `, ${id.city}` : ''}; customer since ${day(id.created_at)}; marketing ${p.consent.accepts_marketing ? 'accepted' : 'not accepted'}${id.tags.length ? `; tags ${id.tags.join(', ')}` : ''}`,
     '',
-    `orders ${k.orders}, revenue ${money(k.revenue, k.currency)}, AOV ${money(k.average_order_value, k.currency)}, first ${date(k.first_order_at)}, last ${date(k.last_order_at)}, every ${k.average_days_between_orders ?? '—'} days on average`,
-    `returns ${k.returns} (${money(k.returned_amount, k.currency)})`,
+    `${plural(k.orders, 'order')}, revenue ${money(k.revenue, k.currency)}, average order ${money(k.average_order_value, k.currency)}; first ${day(k.first_order_at)}, last ${day(k.last_order_at)}${every}`,
+    `${plural(k.returns, 'return')}${k.returns ? ` (${money(k.returned_amount, k.currency)})` : ''}`,
     p.predictions ? `prediction: ${p.predictions.explanation}` : 'prediction: none yet (fit the models first)',
-    p.rfm ? `RFM: ${JSON.stringify(p.rfm)}` : 'RFM: not computed yet',
-    `segments: ${p.segments.map((s) => `${s.name} (since ${date(s.entered_at)})`).join(', ') || 'none'}`,
+    p.rfm ? `RFM: ${p.rfm.segment} (recency ${p.rfm.r}, frequency ${p.rfm.f}, monetary ${p.rfm.m} of 5)` : 'RFM: not computed yet',
+    `segments: ${p.segments.map((s) => `${s.name} (since ${day(s.entered_at)})`).join(', ') || 'none'}`,
     `personas: ${p.personas.map((s) => s.name).join(', ') || 'none'}`,
     '',
     `top categories: ${p.top_categories.map((c) => `${c.name} ${money(c.spend, k.currency)}`).join(', ') || '—'}`,
-    `top products: ${p.top_products.map((c) => `${c.name} ×${c.quantity}`).join(', ') || '—'}`,
+    `top products: ${p.top_products.map((c) => `${c.name} ×${formatNumber(c.quantity)}`).join(', ') || '—'}`,
     '',
-    formatTable(['when', 'what', 'detail'], p.timeline.slice(0, 30).map((t) => {
+    formatTable([`when (${zone})`, 'what', 'detail'], p.timeline.slice(0, 30).map((t) => {
+      const when = formatDateTime(t.at, zone);
       switch (t.type) {
-        case 'order': return [t.at.slice(0, 16), 'order', `${t.external_id} ${money(t.total, t.currency)} ${t.status}, ${t.items} items`];
-        case 'return': return [t.at.slice(0, 16), 'return', `${money(t.amount, t.currency)}${t.reason ? ` (${t.reason})` : ''}`];
-        case 'browsing_session': return [t.at.slice(0, 16), 'browsing', `${t.events} events: ${Object.entries(t.names).map(([n, c]) => `${n} ×${c}`).join(', ')}`];
-        case 'segment': return [t.at.slice(0, 16), 'segment', `${t.change} ${t.name}`];
+        case 'order': return [when, 'order', `${t.external_id} ${money(t.total, t.currency)} ${words(t.status)}, ${plural(t.items, 'item')}`];
+        case 'return': return [when, 'return', `${money(t.amount, t.currency)}${t.reason ? ` (${t.reason})` : ''}`];
+        case 'browsing_session': return [when, 'browsing', `${plural(t.events, 'event')}: ${Object.entries(t.names).map(([n, c]) => `${n} ×${formatNumber(c)}`).join(', ')}`];
+        case 'segment': return [when, 'segment', `${words(t.change)} ${t.name}`];
       }
     })),
   ];
@@ -42,19 +46,19 @@ function render(p: Profile): string {
 
 export function registerCustomerCommand(program: Command): void {
   withDataDir(program.command('customer <customer>').description('a customer\'s profile by id, email or external id'))
-    .option('--json', 'print JSON')
+    .option('--json', 'print the JSON the API returns (GET /api/v1/customers/{id}/profile)')
     .action(async (key: string, options: CommonOptions) => {
       // Both paths print the profile as JSON carries it, so their output is the same.
-      const profile = await withContextOrServer(options, async ({ services }) => {
-        const storeId = await resolveStoreId(services, options.store);
-        const id = await services.profiles.resolve(storeId, key);
-        return toWire(await services.profiles.profile(storeId, id));
+      const { profile, store } = await withContextOrServer(options, async ({ services }) => {
+        const store = await resolveStore(services, options.store);
+        const id = await services.profiles.resolve(store.id, key);
+        return { profile: toWire(await services.profiles.profile(store.id, id)), store };
       }, async (server) => {
-        const storeId = await resolveStoreId(server, options.store);
-        const { id } = await server.json<{ id: number }>('GET', `/api/v1/customers/lookup?key=${encodeURIComponent(key)}`, { store: storeId });
-        return server.json<Profile>('GET', `/api/v1/customers/${id}/profile`, { store: storeId });
+        const store = await resolveStore(server, options.store);
+        const { id } = await server.json<{ id: number }>('GET', `/api/v1/customers/lookup?key=${encodeURIComponent(key)}`, { store: store.id });
+        return { profile: await server.json<Profile>('GET', `/api/v1/customers/${id}/profile`, { store: store.id }), store };
       });
       if (options.json) return printJson(profile);
-      process.stdout.write(`${render(profile)}\n`);
+      process.stdout.write(`${render(profile, store)}\n`);
     });
 }

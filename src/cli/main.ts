@@ -26,7 +26,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text.split('\n')[0] + '\n') });
+    // One line per error; a group command run without its subcommand says so in `run` instead of printing its help.
+    .configureOutput({ writeErr: (text) => void (text.startsWith('Usage:') || process.stderr.write(text.split('\n')[0] + '\n')) });
   registerServeCommand(program);
   registerStatusCommand(program);
   registerDemoCommand(program);
@@ -50,12 +51,29 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') {
+        if (error.exitCode === 0) return 0;
+        process.stderr.write(`error: ${missingSubcommand(program, argv)}\n`);
+      }
       return 2;
     }
     process.stderr.write(`error: ${describe(error)}\n`);
     return error instanceof ConfigError ? 2 : exitCodeOf(error);
   }
+}
+
+/** `hearth report` alone: which command it needs. */
+function missingSubcommand(program: Command, argv: string[]): string {
+  let command = program;
+  for (const word of argv.filter((a) => !a.startsWith('-'))) {
+    const next = command.commands.find((c) => c.name() === word);
+    if (!next) break;
+    command = next;
+  }
+  const path = [];
+  for (let c: Command | null = command; c; c = c.parent) path.unshift(c.name());
+  return `${path.join(' ')}: missing command (one of ${command.commands.map((c) => c.name()).join(', ')}); see \`${path.join(' ')} --help\``;
 }
 
 function describe(error: unknown): string {
@@ -70,6 +88,11 @@ function describe(error: unknown): string {
 
 const isEntry = process.argv[1] !== undefined && /hearth(\.js)?$|cli[\\/]main\.(js|ts)$/.test(process.argv[1]);
 if (isEntry) {
+  // Output piped into a reader that stops early (`| head`) ends the command quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const code = await run(process.argv.slice(2));
   // serve keeps running; other commands exit with their code.
   if (code !== 0 || !['serve', 'demo'].includes(process.argv[2] ?? '')) process.exitCode = code;

@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import { breakdowns, clvDimensions, reports, type Report, type ReportResult } from '../modules/analytics/index.js';
-import { displayRows, tablesOf, toCsv } from '../modules/analytics/index.js';
+import { displayHeaders, displayRows, tablesOf, toCsv } from '../modules/analytics/index.js';
 import { AppError } from '../lib/errors.js';
 import { camelKeys, snakeKeys } from '../lib/json-case.js';
-import { CliError, formatTable, printJson, resolveStoreId, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
+import { formatDay } from '../lib/format.js';
+import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
 
 interface ReportOptions extends CommonOptions {
   from?: string;
@@ -93,13 +94,14 @@ export function registerReportCommand(program: Command): Command {
       .option('--refresh', 'rebuild the summaries from all orders first')
       .action(async (options: ReportOptions) => {
         if (options.json && options.csv) throw new CliError('--json and --csv: choose one', 2);
-        const result = await withContextOrServer(options, async ({ services }) => {
-          const storeId = await resolveStoreId(services, options.store);
-          if (options.refresh) await services.analytics.refreshSummaries(storeId);
-          return toWire(await services.analytics.run(name, storeId, rawQuery(options), '--'));
+        const { result, storeName } = await withContextOrServer(options, async ({ services }) => {
+          const store = await resolveStore(services, options.store);
+          if (options.refresh) await services.analytics.refreshSummaries(store.id);
+          return { result: toWire(await services.analytics.run(name, store.id, rawQuery(options), '--')), storeName: store.name };
         }, async (server) => {
           if (options.refresh) throw new CliError('--refresh: a running server holds the data directory and keeps the summaries up to date itself; to rebuild them from all orders, POST /api/v1/analytics/refresh or stop the server', 2);
-          const storeId = await resolveStoreId(server, options.store);
+          const store = await resolveStore(server, options.store);
+          const storeId = store.id;
           // The API answers in snake_case (what --json prints); the tables read the service's own names.
           return server.json<unknown>('GET', `/api/v1/analytics/${name}?${new URLSearchParams(rawQuery(options)).toString()}`, { store: storeId })
             .then((json) => camelKeys(json) as Wire<ReportResult>)
@@ -109,7 +111,8 @@ export function registerReportCommand(program: Command): Command {
               if (!(error instanceof AppError)) throw error;
               const message = error.message === 'Invalid query' ? 'Invalid analytics query' : error.message;
               throw new AppError(error.code, message, error.details.map((d) => ({ ...d, path: d.path.startsWith('query.') ? `--${d.path.slice(6).replace(/_/g, '-')}` : d.path })));
-            });
+            })
+            .then((result) => ({ result, storeName: store.name }));
         });
         if (options.json) return printJson(snakeKeys(result));
         const tables = tablesOf(name, result);
@@ -118,8 +121,10 @@ export function registerReportCommand(program: Command): Command {
         const chosen = tables.filter((t) => wanted.includes(t.name));
         if (chosen.length === 0) throw new CliError(`--table: must be one of ${tables.map((t) => t.name).join(', ')}`, 2);
         if (options.csv) return void process.stdout.write(toCsv(chosen[0]!, currency));
+        const { from, to } = result.query;
+        process.stdout.write(`${storeName}: ${name}, ${name === 'rfm' ? `as of ${formatDay(to)}` : `${formatDay(from)} – ${formatDay(to)}`}\n`);
         for (const table of chosen) {
-          process.stdout.write(`\n${table.name}\n${formatTable(table.columns.map((c) => c.label), displayRows(table, currency))}\n`);
+          process.stdout.write(`\n${table.name}\n${formatTable(displayHeaders(table), displayRows(table, currency))}\n`);
         }
       });
   }

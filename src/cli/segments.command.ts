@@ -1,7 +1,8 @@
 import { readFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
+import { formatDateTime, formatNumber, plural } from '../lib/format.js';
+import { CliError, formatTable, printJson, resolveStore, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
 
 /** A rule given inline as JSON or as @file.json. */
 function readRule(text: string | undefined): unknown {
@@ -33,10 +34,12 @@ export function registerSegmentsCommand(program: Command): void {
 
   withDataDir(segments.command('list').description('saved segments with their size')).option('--json', 'print JSON')
     .action(async (options: CommonOptions) => withContext(options, async ({ services }) => {
-      const storeId = await resolveStoreId(services, options.store);
-      const list = await services.segments.list(storeId);
-      if (options.json) return printJson(list);
-      process.stdout.write(`${formatTable(['id', 'name', 'members', 'refresh', 'refreshed'], list.map((s) => [s.id, s.name, s.member_count, s.refresh_mode, s.refreshed_at?.toISOString() ?? '']))}\n`);
+      const store = await resolveStore(services, options.store);
+      const list = await services.segments.list(store.id);
+      if (options.json) return printJson({ data: list });
+      process.stdout.write(`${formatTable(['id', 'name', 'members', 'refreshed', `last refreshed (${store.timezone})`], list.map((s) => [
+        s.id, s.name, formatNumber(s.member_count), s.refresh_mode === 'scheduled' ? 'on a schedule' : 'when data changes', s.refreshed_at ? formatDateTime(s.refreshed_at, store.timezone) : 'not yet',
+      ]))}\n`);
     }));
 
   withDataDir(segments.command('preview').description('count and a sample of the customers a rule selects'))
@@ -48,7 +51,7 @@ export function registerSegmentsCommand(program: Command): void {
         const storeId = await resolveStoreId(services, options.store);
         const preview = await services.segments.preview(storeId, rule, { sampleSize });
         if (options.json) return printJson(preview);
-        process.stdout.write(`${preview.count} customers (${preview.took_ms} ms; refreshed ${preview.refresh_mode === 'scheduled' ? 'on a schedule' : 'when data changes'})\n`);
+        process.stdout.write(`${plural(preview.count, 'customer')} (${preview.took_ms} ms; refreshed ${preview.refresh_mode === 'scheduled' ? 'on a schedule' : 'when data changes'})\n`);
         const whyLabels = Object.keys(preview.sample[0]?.why ?? {});
         process.stdout.write(`${formatTable(['id', 'email', 'name', 'country', ...whyLabels], preview.sample.map((s) => [s.id, s.email, s.name, s.country, ...whyLabels.map((l) => String(s.why[l] ?? ''))]))}\n`);
       });
@@ -63,7 +66,7 @@ export function registerSegmentsCommand(program: Command): void {
         const storeId = await resolveStoreId(services, options.store);
         const segment = await services.segments.create(storeId, { name: options.name!, description: options.description ?? null, rule });
         if (options.json) return printJson(segment);
-        process.stdout.write(`created ${segment.id} "${segment.name}" with ${segment.member_count} members\n`);
+        process.stdout.write(`created "${segment.name}" (${segment.id}) with ${plural(segment.member_count, 'member')}\n`);
       });
     });
 
@@ -72,10 +75,10 @@ export function registerSegmentsCommand(program: Command): void {
     .action(async (id: string, options: CommonOptions & { limit?: string; cursor?: string }) => {
       const limit = positiveInt('--limit', options.limit, 50);
       await withContext(options, async ({ services }) => {
-        const storeId = await resolveStoreId(services, options.store);
-        const page = await services.segments.members(storeId, id, { limit, ...(options.cursor && { cursor: options.cursor }) });
+        const store = await resolveStore(services, options.store);
+        const page = await services.segments.members(store.id, id, { limit, ...(options.cursor && { cursor: options.cursor }) });
         if (options.json) return printJson(page);
-        process.stdout.write(`${formatTable(['id', 'external id', 'email', 'name', 'country', 'entered'], page.data.map((m) => [m.customer_id, m.external_id, m.email, [m.first_name, m.last_name].filter(Boolean).join(' '), m.country, m.entered_at.toISOString()]))}\n`);
+        process.stdout.write(`${formatTable(['id', 'external id', 'email', 'name', 'country', `entered (${store.timezone})`], page.data.map((m) => [m.customer_id, m.external_id, m.email, [m.first_name, m.last_name].filter(Boolean).join(' '), m.country, formatDateTime(m.entered_at, store.timezone)]))}\n`);
         if (page.next_cursor) process.stdout.write(`next page: --cursor ${page.next_cursor}\n`);
       });
     });
@@ -97,6 +100,8 @@ export function registerSegmentsCommand(program: Command): void {
       const storeId = await resolveStoreId(services, options.store);
       const results = id ? [{ id, outcome: await services.segments.refresh(storeId, id) }] : await services.segments.refreshAll(storeId);
       if (options.json) return printJson(results);
-      process.stdout.write(`${formatTable(['segment', 'members', 'entered', 'exited', 'error'], results.map((r) => [r.id, r.outcome?.size, r.outcome?.entered, r.outcome?.exited, 'error' in r ? r.error : '']))}\n`);
+      const names = new Map((await services.segments.list(storeId)).map((s) => [s.id, s.name]));
+      const count = (n: number | undefined) => (n === undefined ? '' : formatNumber(n));
+      process.stdout.write(`${formatTable(['segment', 'members', 'entered', 'exited', 'error'], results.map((r) => [names.get(r.id) ?? r.id, count(r.outcome?.size), count(r.outcome?.entered), count(r.outcome?.exited), 'error' in r ? r.error : '']))}\n`);
     }));
 }

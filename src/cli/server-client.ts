@@ -14,6 +14,8 @@ export interface RemoteStore {
   id: string;
   slug: string;
   name: string;
+  timezone: string;
+  currency: string;
 }
 
 /** How long the socket may take to answer a health check before it counts as not answering. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { storeStatus, type Status } from '../modules/status/index.js';
 import type { Services } from '../services.js';
+import { formatNumber, plural, words } from '../lib/format.js';
 import { formatTable, printJson, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
 
 /** What `hearth status` shows, the same from the store or from `GET /local/v1/status`. */
@@ -19,13 +20,13 @@ export function registerStatusCommand(program: Command): void {
       if (options.json) return printJson(status);
       for (const store of status.stores) {
         process.stdout.write(`\n${store.name} (${store.slug})\n`);
-        process.stdout.write(`${formatTable(['entity', 'rows'], Object.entries(store.counts).map(([entity, n]) => [entity, n]))}\n`);
-        process.stdout.write(`guest orders: ${store.guestOrders}\n`);
+        process.stdout.write(`${formatTable(['entity', 'rows'], Object.entries(store.counts).map(([entity, n]) => [words(entity), formatNumber(n)]))}\n`);
+        process.stdout.write(`${plural(store.guestOrders, 'guest order')} (without a customer)\n`);
         const sources = status.ingest[store.id]?.sources ?? [];
         if (!sources.length) process.stdout.write('tracked events, last 24 h: none\n');
-        else process.stdout.write(`tracked events, last 24 h:\n${formatTable(['source', 'received', 'stored', 'rejected', 'deduplicated', 'top rejection reasons'], sources.map((r) => [r.source, r.received, r.stored, r.rejected, r.deduplicated, r.topRejections.map((x) => `${x.reason} (${x.count})`).join('; ')]))}\n`);
+        else process.stdout.write(`tracked events, last 24 h:\n${formatTable(['source', 'received', 'stored', 'rejected', 'deduplicated', 'top rejection reasons'], sources.map((r) => [r.source, formatNumber(r.received), formatNumber(r.stored), formatNumber(r.rejected), formatNumber(r.deduplicated), r.topRejections.map((x) => `${x.reason} (${formatNumber(x.count)})`).join('; ')]))}\n`);
       }
-      const jobs = Object.entries(status.jobs).map(([state, n]) => `${state} ${n}`).join(', ');
+      const jobs = Object.entries(status.jobs).map(([state, n]) => `${formatNumber(n)} ${words(state)}`).join(', ');
       process.stdout.write(`\njobs: ${jobs}\n`);
     });
 }

@@ -9,7 +9,7 @@ import { toMinorUnits } from '../../src/lib/money.js';
 import { AnalyticsService } from '../../src/modules/analytics/analytics.service.js';
 import { AnalyticsBuilder } from '../builders/analytics.js';
 import { openAnalyticsStore } from '../helpers/analytics.js';
-import { byCustomer, percentile, refKpis, refMonthlyCohorts, refRfm, type RefOrder } from './reference.js';
+import { byCustomer, percentile, plusDays, refKpis, refMonthlyCohorts, refRfm, type RefOrder } from './reference.js';
 
 const file = join(process.cwd(), 'test', 'fixtures', 'data', 'cdnow', 'CDNOW_sample.txt');
 
@@ -72,6 +72,26 @@ describe('analytics on the CDNOW sample', () => {
     const filtered = await analytics.kpis(storeId, { from: '1997-07-01', to: '1997-12-31', country: 'US' });
     expect(filtered.current).toEqual(r.current);
     expect(filtered.comparison).toEqual(r.comparison);
+    expect(filtered.series).toEqual(r.series);
+  });
+
+  it('a weekly trend over a year and a quarter: every week\'s rates as the reference computes them for that week alone', async () => {
+    // Starts on a Wednesday, so the first week is cut by the range, as is the last (the range ends on a Thursday).
+    const range = { from: '1997-03-12', to: '1998-06-18' };
+    const r = await analytics.kpis(storeId, { ...range, period: 'week', compare: 'none' });
+    expect(r.series.length).toBeGreaterThan(60);
+    for (const point of r.series) {
+      const weekEnd = plusDays(point.periodStart, 6);
+      const week = { from: point.periodStart < range.from ? range.from : point.periodStart, to: weekEnd > range.to ? range.to : weekEnd };
+      const expected = refKpis(orders, [], week, '1998-06-30', r.store.inactivityDays);
+      expect([point.periodStart, point.repeatPurchaseRate, point.retentionRate, point.churnRate])
+        .toEqual([point.periodStart, expected.repeatPurchaseRate, expected.retentionRate, expected.churnRate]);
+      expect(point.complete).toBe(week.from === point.periodStart && week.to === weekEnd);
+    }
+    for (const rate of ['repeatPurchaseRate', 'retentionRate', 'churnRate'] as const) expect(r.series.filter((p) => (p[rate] ?? 0) > 0).length, rate).toBeGreaterThan(30);
+    expect(r.series.filter((p) => !p.complete).map((p) => p.periodStart)).toEqual([r.series[0]!.periodStart, r.series.at(-1)!.periodStart]);
+    // The same series from the per-order facts (a filter every customer matches).
+    const filtered = await analytics.kpis(storeId, { ...range, period: 'week', compare: 'none', country: 'US' });
     expect(filtered.series).toEqual(r.series);
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runHearth } from '../helpers/cli.js';
 import { tempDir } from '../helpers/store.js';
+import { fitReportSchema } from '../../src/http/schemas/predictions.schemas.js';
 
 // The published CDNOW figures (Fader, Hardie & Lee 2005; Schmittlein et al. via Fader & Hardie's
 // notes), reached the way a store owner would: import the raw purchase file, then fit.
@@ -21,18 +22,20 @@ describe('CDNOW through the command line: import the raw file, fit the models', 
     const fit = await runHearth(['models', 'fit', '--as-of', '1997-09-30', '--time-unit', 'week', '--model', 'bgnbd', '--json', '--data-dir', dir.path]);
     expect(fit.code, fit.stderr).toBe(0);
     const report = JSON.parse(fit.stdout);
+    // The fit report as the API shows it (GET /api/v1/predictions/model: `fit`).
+    expect(fitReportSchema.safeParse(report).error).toBeUndefined();
     expect(report.model).toBe('bgnbd');
-    expect(report.timeUnit).toBe('week');
+    expect(report.time_unit).toBe('week');
     expect(report.customers).toBe(2357);
-    expect(report.converged).toBe(true);
-    expect(report.params.r).toBeCloseTo(0.243, 3);
-    expect(report.params.alpha).toBeCloseTo(4.414, 2);
-    expect(report.params.a).toBeCloseTo(0.793, 2);
-    expect(report.params.b).toBeCloseTo(2.426, 2);
-    expect(report.logLikelihood).toBeCloseTo(-9582.4, 0);
-    expect(report.params.p).toBeCloseTo(6.25, 1);
-    expect(report.params.q).toBeCloseTo(3.74, 1);
-    expect(report.params.gamma).toBeCloseTo(15.44, 0);
+    expect(report.count.converged).toBe(true);
+    expect(report.count.params.r).toBeCloseTo(0.243, 3);
+    expect(report.count.params.alpha).toBeCloseTo(4.414, 2);
+    expect(report.count.params.a).toBeCloseTo(0.793, 2);
+    expect(report.count.params.b).toBeCloseTo(2.426, 2);
+    expect(report.count.log_likelihood).toBeCloseTo(-9582.4, 0);
+    expect(report.spend.params.p).toBeCloseTo(6.25, 1);
+    expect(report.spend.params.q).toBeCloseTo(3.74, 1);
+    expect(report.spend.params.gamma).toBeCloseTo(15.44, 0);
   });
 
   it('reproduces the Pareto/NBD parameters and log-likelihood', async () => {
@@ -40,11 +43,11 @@ describe('CDNOW through the command line: import the raw file, fit the models', 
     expect(fit.code, fit.stderr).toBe(0);
     const report = JSON.parse(fit.stdout);
     expect(report.model).toBe('pareto-nbd');
-    expect(report.params.r).toBeCloseTo(0.553, 2);
-    expect(report.params.alpha).toBeCloseTo(10.578, 1);
-    expect(report.params.s).toBeCloseTo(0.606, 2);
-    expect(report.params.beta).toBeCloseTo(11.669, 0);
-    expect(report.logLikelihood).toBeCloseTo(-9595.0, 0);
+    expect(report.count.params.r).toBeCloseTo(0.553, 2);
+    expect(report.count.params.alpha).toBeCloseTo(10.578, 1);
+    expect(report.count.params.s).toBeCloseTo(0.606, 2);
+    expect(report.count.params.beta).toBeCloseTo(11.669, 0);
+    expect(report.count.log_likelihood).toBeCloseTo(-9595.0, 0);
   });
 
   it('rejects a malformed date with a one-line reason and exit 2', async () => {

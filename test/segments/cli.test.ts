@@ -47,7 +47,7 @@ describe('hearth segments and hearth customer', () => {
     expect(segment.member_count).toBe(2);
 
     const list = await cli(['segments', 'list', ...common]);
-    expect(list.out).toMatch(/Repeat\s+2\s+on_change/);
+    expect(list.out).toMatch(/Repeat\s+2\s+when data changes/);
 
     const members = await cli(['segments', 'members', segment.id, ...common, '--limit', '1', '--json']);
     const page = JSON.parse(members.out);
@@ -81,7 +81,7 @@ describe('hearth segments and hearth customer', () => {
     expect(byExternal.identity.id).toBe(ids.bob);
     const text = await cli(['customer', String(ids.fay), ...common]);
     expect(text.out).toMatch(/Fay <fay@example.com>/);
-    expect(text.out).toMatch(/orders 2, revenue \$90\.00/);
+    expect(text.out).toMatch(/2 orders, revenue \$90\.00/);
     const missing = await cli(['customer', 'nobody@example.com', ...common]);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/Customer "nobody@example.com" not found/);

@@ -10,6 +10,7 @@ import { useExtraKpis } from '../components/extra-kpis';
 import { RateTrends } from '../components/rate-trends';
 import { Async, Loading } from '../components/states';
 import { InfoTip, PageHeader, Panel, Sparkline } from '../components/ui';
+import { changeDelta, kpiChange, type KpiChange } from '../../../src/modules/analytics/kpi-change';
 
 export function formatKpi(kpi: Pick<KpiValue, 'unit'>, value: number | null | undefined, fmt: Formatter): string {
   if (kpi.unit === 'money') return fmt.money(value, { compact: true });
@@ -17,34 +18,28 @@ export function formatKpi(kpi: Pick<KpiValue, 'unit'>, value: number | null | un
   return fmt.number(value, { compact: true });
 }
 
-function change(kpi: KpiValue): number | undefined {
-  if (kpi.value === null || kpi.previous === null) return undefined;
-  if (kpi.unit === 'ratio') return kpi.value - kpi.previous;
-  return kpi.previous === 0 ? undefined : (kpi.value - kpi.previous) / kpi.previous;
+function change(kpi: KpiValue): KpiChange {
+  return kpiChange(kpi.value, kpi.previous, { rate: kpi.unit === 'ratio' });
 }
 
-/** A rise of 200 % or more (three times the previous period) is shown as the previous figure, not as a percentage. */
-const RAMP_UP = 2;
-
 function Delta({ kpi, fmt }: { kpi: KpiValue; fmt: Formatter }) {
-  const delta = change(kpi);
+  const c = change(kpi);
   // A previous value of zero has no percentage change, but it is a previous period.
-  if (delta === undefined && kpi.previous === 0 && kpi.value !== null && kpi.unit !== 'ratio') {
-    return <span className="delta flat">{kpi.value === 0 ? 'unchanged' : 'up'} from {formatKpi(kpi, 0, fmt)} in the comparison period</span>;
-  }
-  if (delta === undefined) return <span className="delta flat">no comparison period</span>;
-  const good = kpi.lowerIsBetter ? delta < 0 : delta > 0;
+  if (c.kind === 'from-zero') return <span className="delta flat">{c.unchanged ? 'unchanged' : 'up'} from {formatKpi(kpi, 0, fmt)} in the comparison period</span>;
+  if (c.kind === 'none') return <span className="delta flat">no comparison period</span>;
+  const good = kpi.lowerIsBetter ? c.delta < 0 : c.delta > 0;
   // Against a small start (a store's ramp-up) a percentage such as +10,543 % says nothing: give the figure instead.
-  if (kpi.unit !== 'ratio' && delta >= RAMP_UP) {
+  if (c.kind === 'ramp-up') {
     return (
       <span className={`delta ${good ? 'up' : 'down'}`} data-testid={`kpi-delta-${kpi.key}`}>
-        ▲ comparison period had {formatKpi(kpi, kpi.previous, fmt)}
+        ▲ comparison period had {formatKpi(kpi, c.previous, fmt)}
       </span>
     );
   }
+  const delta = c.delta;
   const flat = Math.abs(delta) < 0.0005;
   const arrow = flat ? '→' : delta > 0 ? '▲' : '▼';
-  const text = kpi.unit === 'ratio' ? `${delta >= 0 ? '+' : ''}${fmt.number(delta * 100, { digits: 1 })} pts` : `${delta >= 0 ? '+' : ''}${fmt.percent(delta, 1)}`;
+  const text = c.kind === 'points' ? `${delta >= 0 ? '+' : ''}${fmt.number(delta * 100, { digits: 1 })} pts` : `${delta >= 0 ? '+' : ''}${fmt.percent(delta, 1)}`;
   return (
     <span className={`delta ${flat ? 'flat' : good ? 'up' : 'down'}`} title={`Comparison period: ${formatKpi(kpi, kpi.previous, fmt)}`} data-testid={`kpi-delta-${kpi.key}`}>
       {arrow} {text} <span className="sr-only">vs comparison period ({formatKpi(kpi, kpi.previous, fmt)})</span>
@@ -112,7 +107,7 @@ export function toKpis(report: KpisReport): KpisAnswer {
 function whatChanged(answer: KpisAnswer, fmt: Formatter): string[] {
   if (answer.notes?.length) return answer.notes;
   return answer.kpis
-    .map((kpi) => ({ kpi, delta: change(kpi) }))
+    .map((kpi) => ({ kpi, delta: changeDelta(change(kpi)) }))
     .filter((x): x is { kpi: KpiValue; delta: number } => x.delta !== undefined && Math.abs(x.delta) >= 0.01)
     .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
     .slice(0, 4)

@@ -11,7 +11,7 @@ import {
 const tag = 'Accounts';
 
 /** A store as the API shows it: the Shopify secret only as set or not, the origins as a list. */
-function storeView({ shopify_secret: secret, tracking_origins: origins, ...store }: StoreTable) {
+export function storeView({ shopify_secret: secret, tracking_origins: origins, ...store }: StoreTable) {
   return { ...store, shopify_secret_set: secret !== null, tracking_origins: origins === null ? null : (JSON.parse(origins) as string[]) };
 }
 const roleSchema = z.enum(roles);

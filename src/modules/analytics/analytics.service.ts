@@ -13,6 +13,7 @@ import { shapeCohorts, shapeKpiBlock, shapePeriodRates, shapeRfm, type CohortsRe
 import { clvBy } from './queries/clv.query.js';
 import { cohortCells } from './queries/cohorts.query.js';
 import { kpiNewCustomers } from './queries/kpi-new-customers.query.js';
+import { kpiPeriodRates } from './queries/kpi-period-rates.query.js';
 import { kpiIntervals, kpiRetention } from './queries/kpi-retention.query.js';
 import { kpiSources } from './queries/kpi-sources.js';
 import { kpiSeries, type KpiSeriesPoint } from './queries/kpi-series.query.js';
@@ -22,7 +23,7 @@ import { nextProducts, productRetention } from './queries/products.query.js';
 import { rfmCells, rfmCuts, rfmMovement, type RfmCuts } from './queries/rfm.query.js';
 import { averageMinorUnits } from '../../lib/money.js';
 import { ratio } from './queries/sql-helpers.js';
-import { addPeriods, todayIn } from './periods.js';
+import { addPeriods, periodStart, todayIn } from './periods.js';
 import { SummariesService, type SummaryState } from './summaries.service.js';
 
 import { reports, type Report } from './analytics.reports.js';
@@ -104,23 +105,25 @@ export class AnalyticsService {
       ]);
       return shapeKpiBlock(range, totals, retention, intervals, fresh);
     };
-    const [current, comparison, points] = await Promise.all([
+    // Each period's rates with the range's own definitions, so a trend answers "is it improving?";
+    // a period cut by the range or not over by the store's last day is marked incomplete.
+    const ranges = new Map<string, { from: string; to: string; end: string }>();
+    for (let start = periodStart(query.period, query.from); start <= query.to; start = addPeriods(query.period, start, 1)) {
+      const end = addDays(addPeriods(query.period, start, 1), -1);
+      ranges.set(start, { from: start < query.from ? query.from : start, to: end > query.to ? query.to : end, end });
+    }
+    const [current, comparison, points, counts] = await Promise.all([
       block(query),
       query.compareRange ? block(query.compareRange) : Promise.resolve(undefined),
       kpiSeries(this.read, sources, query, query.period),
+      kpiPeriodRates(this.read, sources, [...ranges.values()], store.inactivityDays),
     ]);
-    // Each period's rates with the range's own definitions, so a trend answers "is it improving?";
-    // a period cut by the range or not over by the store's last day is marked incomplete.
-    const series = await Promise.all(points.map(async (point) => {
-      const end = addDays(addPeriods(query.period, point.periodStart, 1), -1);
-      const range = { from: point.periodStart < query.from ? query.from : point.periodStart, to: end > query.to ? query.to : end };
-      const [totals, retention] = await Promise.all([
-        kpiTotals(this.read, sources, range),
-        kpiRetention(this.read, sources, range, store.inactivityDays),
-      ]);
-      const rates = shapePeriodRates(totals, retention);
-      return { ...point, ...rates, complete: range.from === point.periodStart && range.to === end && end <= lastDay };
-    }));
+    const countsByPeriod = new Map([...ranges.keys()].map((start, i) => [start, counts[i]!]));
+    const series = points.map((point) => {
+      const range = ranges.get(point.periodStart)!;
+      const { customers, repeatCustomers, ...retention } = countsByPeriod.get(point.periodStart)!;
+      return { ...point, ...shapePeriodRates({ customers, repeatCustomers }, retention), complete: range.from === point.periodStart && range.to === range.end && range.end <= lastDay };
+    });
     return { store, query, current, comparison, series };
   }
 

@@ -44,7 +44,7 @@ export interface KpiBlock {
 }
 
 /** A period's repeat purchase, retention and churn rates, as the KPI block defines them. */
-export function shapePeriodRates(t: KpiTotals, r: KpiRetention): { repeatPurchaseRate: number | null; retentionRate: number | null; churnRate: number | null } {
+export function shapePeriodRates(t: Pick<KpiTotals, 'customers' | 'repeatCustomers'>, r: KpiRetention): { repeatPurchaseRate: number | null; retentionRate: number | null; churnRate: number | null } {
   return {
     repeatPurchaseRate: ratio(t.repeatCustomers, t.customers),
     retentionRate: ratio(r.retainedCustomers, r.previousCustomers),

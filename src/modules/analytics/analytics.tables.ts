@@ -3,19 +3,23 @@
  * (plain values: money in major units, rates as fractions).
  */
 import { csvCell } from '../../lib/csv.js';
+import { formatDay, formatNumber, formatPercent, formatPoints, formatRelative } from '../../lib/format.js';
 import { formatMoney, fromMinorUnits, minorExponent } from '../../lib/money.js';
 import type { Period } from './analytics.query.js';
 import type { ClvResult, CohortsReport, KpisResult, ProductsResult, Report, ReportResult } from './analytics.service.js';
 import type { KpiBlock, RfmResult } from './analytics.shape.js';
+import { changeDelta, kpiChange, type KpiChange } from './kpi-change.js';
 import { periodLabel } from './period-labels.js';
 
 /**
- * `change`: a comparison column whose rows mix conventions as the dashboard does — rates change by
- * percentage points (`points`), counts, money and days by a relative change (`relative`).
+ * `change`: a comparison column whose cells are `KpiChange`s, told by the dashboard's rule
+ * (`kpi-change.ts`): rates by percentage points, counts, money and days by a relative change, or
+ * by the comparison figure after a ramp-up. CSV keeps the number (points or relative).
  * `period`: the ISO start of a week, month or quarter (CSV keeps the date; a terminal shows "Nov 2024").
+ * `range`: a column of a date range's figures (CSV heads it `from..to`; a terminal "1 Feb 2024 – 29 Feb 2024").
  */
-export type ColumnKind = 'text' | 'int' | 'number' | 'money' | 'rate' | 'days' | 'change' | 'points' | 'relative' | 'period';
-export interface Column { key: string; label: string; kind: ColumnKind; period?: Period }
+export type ColumnKind = 'text' | 'int' | 'number' | 'money' | 'rate' | 'days' | 'change' | 'period' | 'flag';
+export interface Column { key: string; label: string; kind: ColumnKind; period?: Period; range?: { from: string; to: string } }
 export interface Table { name: string; columns: Column[]; rows: Record<string, unknown>[] }
 
 const col = (key: string, kind: ColumnKind = 'int', label = key): Column => ({ key, label, kind });
@@ -46,21 +50,20 @@ export function tablesOf(report: Report, result: ReportResult): Table[] {
   switch (report) {
     case 'kpis': {
       const r = result as KpisResult;
-      const columns = [col('metric', 'text'), col('current', 'number', `${r.current.from}..${r.current.to}`)];
-      if (r.comparison) columns.push(col('comparison', 'number', `${r.comparison.from}..${r.comparison.to}`), col('change', 'change', 'change (rates: points)'));
+      const rangeCol = (key: string, block: KpiBlock): Column => ({ ...col(key, 'number', `${block.from}..${block.to}`), range: { from: block.from, to: block.to } });
+      const columns = [col('metric', 'text'), rangeCol('current', r.current)];
+      if (r.comparison) columns.push(rangeCol('comparison', r.comparison), col('change', 'change', 'change (rates: points)'));
       const rows = kpiMetrics.map(([name, kind, get]) => {
         const current = get(r.current) as number | null;
         const previous = r.comparison ? (get(r.comparison) as number | null) : null;
-        // Rates change by points (30.1 % → 32.3 % is +2.2 points), as on the dashboard; the rest relatively.
-        const change = current === null || previous === null ? null
-          : kind === 'rate' ? current - previous : previous !== 0 ? (current - previous) / Math.abs(previous) : null;
-        return { metric: name, kind, current, ...(r.comparison && { comparison: previous, change }) };
+        // The dashboard's rule: rates by points (30.1 % → 32.3 % is +2.2 points), the rest relatively, a ramp-up by its figure.
+        return { metric: name, kind, current, ...(r.comparison && { comparison: previous, change: kpiChange(current, previous, { rate: kind === 'rate' }) }) };
       });
       const buckets = r.current.timeBetweenOrders.distribution.map((d) => ({ days: d.label, orders: d.orders }));
       return [
         { name: 'kpis', columns, rows },
-        { name: 'series', columns: [col('periodStart', 'text', 'period'), col('orders'), col('revenue', 'money'), col('customers'), col('newCustomers', 'int', 'new customers'),
-          col('repeatPurchaseRate', 'rate', 'repeat purchase rate'), col('retentionRate', 'rate', 'retention rate'), col('churnRate', 'rate', 'churn rate'), col('complete', 'text')],
+        { name: 'series', columns: [periodCol('periodStart', r.query.period, 'period'), col('orders'), col('revenue', 'money'), col('customers'), col('newCustomers', 'int', 'new customers'),
+          col('repeatPurchaseRate', 'rate', 'repeat purchase rate'), col('retentionRate', 'rate', 'retention rate'), col('churnRate', 'rate', 'churn rate'), col('complete', 'flag')],
         rows: r.series as unknown as Record<string, unknown>[] },
         { name: 'time-between-orders', columns: [col('days', 'text'), col('orders')], rows: buckets },
       ];
@@ -114,7 +117,7 @@ export function tablesOf(report: Report, result: ReportResult): Table[] {
         name: 'products',
         columns: [col('key', 'text', r.level === 'product' ? 'first product' : 'first category'), col('title', 'text'), col('customers'), col('repeatRate', 'rate', 'repeat rate'),
           col('medianDaysToSecondOrder', 'days', 'median days to 2nd'), col('revenue12mPerCustomer', 'money', '12-month revenue/customer'), col('next', 'text', 'next bought')],
-        rows: r.rows.map((row) => ({ ...row, next: row.next.map((n) => `${n.key} (${n.customers})`).join('; ') })),
+        rows: r.rows.map((row) => ({ ...row, next: row.next.map((n) => `${n.title ?? n.key} (${formatNumber(n.customers)})`).join('; ') })),
       }];
     }
     case 'clv': {
@@ -129,35 +132,41 @@ export function tablesOf(report: Report, result: ReportResult): Table[] {
   }
 }
 
-/** A cell for CSV: money in major units, numbers unrounded, empty for missing. */
+/** A cell for CSV: money in major units, numbers unrounded, a change as its number, empty for missing. */
 function plain(value: unknown, kind: ColumnKind, currency: string): string {
   if (value === null || value === undefined) return '';
+  if (kind === 'change') return String(changeDelta(value as KpiChange) ?? '');
   if (kind === 'money' && typeof value === 'number') return fromMinorUnits(value, currency).toFixed(minorExponent(currency));
   return String(value);
 }
 
-const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
-
 /** A cell for a terminal, for people: money with its currency and thousands separators, rates as percentages. */
 export function display(value: unknown, kind: ColumnKind, currency: string): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value !== 'number') return String(value);
   switch (kind) {
     case 'money': return formatMoney(value, currency, 'en-US');
-    case 'int': return grouped.format(value);
-    case 'rate': return `${(value * 100).toFixed(1)}%`;
-    case 'points': return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts`;
-    case 'relative': return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
-    case 'number': case 'days': return Number.isInteger(value) ? grouped.format(value) : value.toFixed(2);
+    case 'rate': return formatPercent(value);
+    case 'int': case 'number': case 'days': return formatNumber(value);
     default: return String(value);
   }
 }
 
+/** A change against the comparison period, in the dashboard's words. */
+function displayChange(change: KpiChange, kind: ColumnKind, currency: string): string {
+  switch (change.kind) {
+    case 'none': return '';
+    case 'from-zero': return change.unchanged ? 'unchanged' : `up from ${display(0, kind, currency)}`;
+    case 'points': return formatPoints(change.delta);
+    case 'relative': return formatRelative(change.delta);
+    case 'ramp-up': return `comparison period had ${display(change.previous, kind, currency)}`;
+  }
+}
+
 /** Rows whose `kind` field overrides the column's (the KPI table mixes kinds in one column). */
-const kindOf = (row: Record<string, unknown>, column: Column): ColumnKind => {
-  if (column.kind === 'change') return row.kind === 'rate' ? 'points' : 'relative';
-  return column.kind === 'number' && typeof row.kind === 'string' ? (row.kind as ColumnKind) : column.kind;
-};
+const kindOf = (row: Record<string, unknown>, column: Column): ColumnKind =>
+  column.kind === 'number' && typeof row.kind === 'string' ? (row.kind as ColumnKind) : column.kind;
 
 export function toCsv(table: Table, currency: string): string {
   const lines = [table.columns.map((c) => csvCell(c.label)).join(',')];
@@ -165,9 +174,15 @@ export function toCsv(table: Table, currency: string): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** Column headings for a terminal: date ranges as days people read. */
+export function displayHeaders(table: Table): string[] {
+  return table.columns.map((c) => (c.range ? `${formatDay(c.range.from)} – ${formatDay(c.range.to)}` : c.label));
+}
+
 export function displayRows(table: Table, currency: string): string[][] {
   return table.rows.map((row) => table.columns.map((c) => {
     const value = row[c.key];
+    if (c.kind === 'change') return value ? displayChange(value as KpiChange, typeof row.kind === 'string' ? (row.kind as ColumnKind) : 'number', currency) : '';
     return c.kind === 'period' && c.period && typeof value === 'string' ? periodLabel(c.period, value) : display(value, kindOf(row, c), currency);
   }));
 }

@@ -18,5 +18,5 @@ export const analyticsModule: HearthModule = {
 export type { CustomerSummaryTable } from './summaries.table.js';
 export { breakdowns, clvDimensions, compares, periods, rawQuerySchema } from './analytics.query.js';
 export { type ClvResult, type CohortsReport, type KpisResult, type ProductsResult, type Report, type ReportResult, reports, type RfmReport } from './analytics.service.js';
-export { displayRows, tablesOf, toCsv } from './analytics.tables.js';
+export { displayHeaders, displayRows, tablesOf, toCsv } from './analytics.tables.js';
 export { returningRevenue, returningRevenueSeries } from './queries/kpi-returning-revenue.query.js';

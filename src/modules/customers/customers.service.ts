@@ -54,4 +54,12 @@ export class CustomersService {
     if (!row) throw notFound(`Customer "${ref}"`);
     return customerView(row);
   }
+
+  /** What a person reads for each of these customers: the name, else the email, else the external id. */
+  async labels(storeId: string, ids: readonly number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.read.selectFrom('customers').select(['id', 'first_name', 'last_name', 'email', 'external_id'])
+      .where('store_id', '=', storeId).where('id', 'in', [...new Set(ids)]).execute();
+    return new Map(rows.map((r) => [r.id, [r.first_name, r.last_name].filter(Boolean).join(' ') || r.email || r.external_id || String(r.id)]));
+  }
 }
