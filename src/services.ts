@@ -13,6 +13,7 @@ import { CommerceService } from './modules/commerce/index.js';
 import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
 import { IngestService } from './modules/ingest/index.js';
+import { TemplatesService } from './modules/messaging/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import { PersonasService } from './modules/personas/index.js';
 import { PredictionsService } from './modules/predictions/index.js';
@@ -38,6 +39,7 @@ export interface Services {
   personas: PersonasService;
   profiles: ProfilesService;
   predictions: PredictionsService;
+  templates: TemplatesService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -60,6 +62,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     imports: new ImportsService(storage.write, storage.read, () => ({ accounts: services.accounts, writer: services.commerce }), config.defaultTimeZone),
     ...segmentServices(storage, new JobQueue(storage.write, storage.read), () => services.analytics.summaries),
     predictions: new PredictionsService(storage, new JobQueue(storage.write, storage.read)),
+    templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers }),
     shutdown: async () => {
       await services.ingest.close();
     },
