@@ -11,6 +11,7 @@ import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
 import { profileRoutes } from './admin/profiles.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
+import { templateRoutes } from './admin/templates.routes.js';
 import { ingestScope, ingestStatusRoutes } from './ingest/ingest.routes.js';
 import type { RouteScope, RouteSpec } from './route.js';
 
@@ -23,6 +24,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...overviewRoutes,
   ...segmentRoutes,
   ...profileRoutes,
+  ...templateRoutes,
   ...ingestStatusRoutes,
 ];
 

@@ -213,6 +213,23 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(201, 'POST', '/api/v1/personas/:id/segment', { params: { id: personas.data[0].id } });
     await ok(204, 'DELETE', '/api/v1/segments/:id', { params: { id: segment.id } });
 
+    // Message templates
+    const templates = await ok(200, 'GET', '/api/v1/templates', { query: { archived: 'false' } });
+    const starters = await ok(200, 'GET', '/api/v1/templates/starters');
+    const welcome = await ok(201, 'POST', '/api/v1/templates/from-starter', { payload: { starter: starters.data[0].key, name: 'Welcome copy' } });
+    const draft = { purpose: 'transactional', subject: 'Hi {{ customer.first_name }}', body: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section></mj-body></mjml>' };
+    await ok(200, 'POST', '/api/v1/templates/preview', { payload: { ...draft, customer: String(customerId) } });
+    await ok(422, 'POST', '/api/v1/templates/preview', { payload: { ...draft, subject: 'Hi {{ customer.frist_name }}' } });
+    const note = await ok(201, 'POST', '/api/v1/templates', { payload: { name: 'Note', ...draft } });
+    await ok(200, 'PATCH', '/api/v1/templates/:id', { params: { id: note.id }, payload: { subject: 'Hello {{ customer.first_name }}' } });
+    await ok(200, 'GET', '/api/v1/templates/:id', { params: { id: templates.data[0].id } });
+    await ok(200, 'GET', '/api/v1/templates/:id/versions/:version', { params: { id: note.id, version: 1 } });
+    await ok(200, 'POST', '/api/v1/templates/:id/preview', { params: { id: welcome.id }, payload: { customer: String(customerId) } });
+    await ok(503, 'POST', '/api/v1/templates/:id/test', { params: { id: note.id }, payload: { to: 'me@example.com' } });
+    t.services.templates.useTestSender(() => Promise.resolve({ message_id: '<test@hearth>' }));
+    await ok(200, 'POST', '/api/v1/templates/:id/test', { params: { id: note.id }, payload: { to: 'me@example.com' } });
+    await ok(204, 'DELETE', '/api/v1/templates/:id', { params: { id: note.id } });
+
     await ok(204, 'PUT', '/api/v1/session/password', { auth: null, headers: session, payload: { current_password: ownerPassword, new_password: 'a fresher passphrase 42' } });
     await ok(204, 'DELETE', '/api/v1/session', { auth: null, headers: session });
 

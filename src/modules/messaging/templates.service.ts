@@ -59,8 +59,6 @@ export type TestSender = (storeId: string, to: string, message: RenderedEmail) =
 export interface TemplateDependencies {
   accounts: () => AccountsService;
   customers: () => CustomersService;
-  /** Unset until the sending half is wired: a test send then answers 503. */
-  testSender?: () => TestSender | undefined;
 }
 
 const CACHE_LIMIT = 500;
@@ -75,10 +73,17 @@ export class TemplatesService {
   private readonly read: TemplatesDb;
   /** Compiled versions by `template id@version`: a version never changes, so an entry never goes stale. */
   private readonly compiledCache = new Map<string, CompiledEmail>();
+  /** Set by the sending half of messaging; until then a test send answers 503. */
+  private testSender: TestSender | undefined;
 
   constructor(private readonly storage: Storage, private readonly deps: TemplateDependencies) {
     this.write = templatesDb(storage.write);
     this.read = templatesDb(storage.read);
+  }
+
+  /** The sending half plugs in here, so "send a test" goes through the real transport. */
+  useTestSender(sender: TestSender | undefined): void {
+    this.testSender = sender;
   }
 
   starters(): readonly StarterTemplate[] {
@@ -235,7 +240,7 @@ export class TemplatesService {
 
   /** Sends the preview to an address, through the sending half's hook. */
   async sendTest(storeId: string, id: string, to: string, options: { customer?: string } = {}): Promise<{ message_id: string | null; to: string }> {
-    const sender = this.deps.testSender?.();
+    const sender = this.testSender;
     if (!sender) throw new AppError('unavailable', 'Sending is not set up yet: test messages need the email transport');
     const preview = await this.preview(storeId, { templateId: id }, options);
     const sent = await sender(storeId, to, { subject: `[Test] ${preview.subject}`, preheader: preview.preheader, html: preview.html, text: preview.text });
