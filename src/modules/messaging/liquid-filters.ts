@@ -195,6 +195,8 @@ function imageUrl(this: FilterImpl, value: unknown, ...args: unknown[]): string 
   } catch {
     return value;
   }
+  // Only web addresses take size parameters; a data: or cid: image is used as it is.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return value;
   if (width && Number.isFinite(width)) url.searchParams.set('width', String(Math.round(width)));
   if (height && Number.isFinite(height)) url.searchParams.set('height', String(Math.round(height)));
   return url.toString();

@@ -35,9 +35,9 @@ export interface TemplateSource {
 export interface CompiledEmail {
   subject: Template[];
   preheader: Template[];
-  html: Template[];
-  /** Where the hidden preheader goes in the HTML (right after `<body…>`). */
-  preheaderAt: number;
+  /** The HTML up to `<body…>`, and the rest: the hidden preheader goes between them. */
+  htmlHead: Template[];
+  htmlBody: Template[];
   compileMs: number;
 }
 
@@ -232,20 +232,16 @@ export async function compileTemplate(source: TemplateSource, options: { storeHa
 
   const html = result.html.replace(placeholderPattern, (_, i: string) => guarded.liquid[Number(i)] ?? '');
   const bodyTag = /<body[^>]*>/.exec(html);
-  let compiledHtml: Template[];
+  const split = bodyTag ? bodyTag.index + bodyTag[0].length : 0;
+  let htmlHead: Template[];
+  let htmlBody: Template[];
   try {
-    compiledHtml = engine.parse(html);
+    htmlHead = engine.parse(html.slice(0, split));
+    htmlBody = engine.parse(html.slice(split));
   } catch (error) {
     return { ok: false, problems: [liquidProblem('body', error)] };
   }
-  return {
-    ok: true,
-    compiled: {
-      subject, preheader, html: compiledHtml,
-      preheaderAt: bodyTag ? bodyTag.index + bodyTag[0].length : 0,
-      compileMs: performance.now() - started,
-    },
-  };
+  return { ok: true, compiled: { subject, preheader, htmlHead, htmlBody, compileMs: performance.now() - started } };
 }
 
 /** MJML counts lines in the protected source; placeholders and `<mj-raw>` wrappers add none, but a Liquid tag may span several. */
@@ -280,10 +276,11 @@ export function renderEmail(compiled: CompiledEmail, variables: MessageVariables
   const scope = variables as unknown as Record<string, unknown>;
   const renderOptions = { strictVariables: options.strict ?? false };
   // The subject and preheader are headers and hidden text, not HTML: rendered unescaped, then cleaned.
-  const subject = engine.renderSync(compiled.subject, scope, { ...renderOptions, globals: {} });
+  const subject = engine.renderSync(compiled.subject, scope, renderOptions);
   const preheader = engine.renderSync(compiled.preheader, scope, renderOptions);
-  const body = engine.renderSync(compiled.html, scope, renderOptions) as string;
-  const html = `${body.slice(0, compiled.preheaderAt)}${preheader ? preheaderBlock(preheader) : ''}${body.slice(compiled.preheaderAt)}`;
+  const head = engine.renderSync(compiled.htmlHead, scope, renderOptions) as string;
+  const body = engine.renderSync(compiled.htmlBody, scope, renderOptions) as string;
+  const html = `${head}${preheader ? preheaderBlock(preheader as string) : ''}${body}`;
   return {
     subject: decodeText(subject as string),
     preheader: decodeText(preheader as string),
