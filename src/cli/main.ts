@@ -15,6 +15,7 @@ import { registerModelsCommand, registerPredictionsReport } from './models.comma
 import { exitCodeOf } from './context.js';
 import { registerReportCommand } from './report.command.js';
 import { registerSegmentsCommand } from './segments.command.js';
+import { registerTemplatesCommand } from './templates.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerStatusCommand } from './status.command.js';
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerAdminCommands(program);
   registerSegmentsCommand(program);
+  registerTemplatesCommand(program);
   registerCustomerCommand(program);
   registerImportCommand(program);
   registerModelsCommand(program);
@@ -56,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
 
 function describe(error: unknown): string {
   if (error instanceof AppError) {
-    const details = error.details.map((d) => `${d.path}: ${d.reason}`).join('; ');
+    const details = error.details.map((d) => `${d.path}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ${d.reason}`).join('; ');
     return details ? `${error.message} (${details})` : error.message;
   }
   if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof PendingMigrationsError) return error.message;
