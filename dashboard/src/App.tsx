@@ -17,6 +17,7 @@ import { RfmPage } from './pages/rfm.page';
 import { SegmentsPage } from './pages/segments.page';
 import { SettingsPage } from './pages/settings.page';
 import { SignInPage } from './pages/sign-in.page';
+import { TemplatesPage } from './pages/templates.page';
 
 type Boot = { state: 'loading' } | { state: 'signed-out' } | { state: 'error'; error: ApiError } | { state: 'ready'; session: Session; store: StoreSettings };
 
@@ -45,6 +46,7 @@ function Page({ path }: { path: string }) {
     case '/rfm': return <RfmPage />;
     case '/predictions': return <PredictionsPage />;
     case '/segments': return <SegmentsPage />;
+    case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;
     case '/data': return <DataPage />;

@@ -8,6 +8,7 @@ const nav = [
   { to: '/rfm', label: 'RFM' },
   { to: '/predictions', label: 'Predictions' },
   { to: '/segments', label: 'Segments' },
+  { to: '/templates', label: 'Templates' },
   { to: '/customers', label: 'Customers' },
   { to: '/products', label: 'Products' },
   { to: '/data', label: 'Data' },
