@@ -4,6 +4,7 @@ import { aCustomerJson } from '../builders/data.js';
 
 let t: TestApp;
 let auth: Record<string, string>;
+let owner: Record<string, string>;
 
 const body = (inner: string): string => `<mjml>
   <mj-body>
@@ -25,6 +26,8 @@ beforeAll(async () => {
   t = await createTestApp();
   const store = await t.newStore('Linen & Co', { currency: 'EUR', timezone: 'Europe/Paris' });
   auth = bearer(store.secretKey);
+  const session = await t.signIn(store.ownerEmail, store.ownerPassword);
+  owner = { cookie: session.cookie, 'x-csrf-token': session.csrf };
 });
 afterAll(async () => t.close());
 
@@ -107,19 +110,42 @@ describe('templates API', () => {
     expect((await call('POST', '/api/v1/templates/preview', { ...draft, customer: 'nobody@example.com' })).statusCode).toBe(404);
   });
 
-  it('sends a test only once sending is set up', async () => {
+  it('sends a test through the sending half\'s hook, once there is one', async () => {
+    const store = (await call('GET', '/api/v1/store')).json() as { id: string };
     const id = (await call('GET', '/api/v1/templates')).json().data[0].id as string;
-    expect((await call('POST', `/api/v1/templates/${id}/test`, { to: 'me@example.com' })).statusCode).toBe(503);
+    await expect(t.services.templates.sendTest(store.id, id, 'me@example.com')).rejects.toMatchObject({ code: 'unavailable' });
     const sent: { to: string; subject: string; text: string }[] = [];
     t.services.templates.useTestSender((_store, to, message) => {
       sent.push({ to, subject: message.subject, text: message.text });
       return Promise.resolve({ message_id: '<1@test>' });
     });
-    const response = await call('POST', `/api/v1/templates/${id}/test`, { to: 'me@example.com' });
-    expect(response.json()).toEqual({ to: 'me@example.com', message_id: '<1@test>' });
+    await expect(t.services.templates.sendTest(store.id, id, 'me@example.com')).resolves.toEqual({ to: 'me@example.com', message_id: '<1@test>' });
     expect(sent).toHaveLength(1);
     expect(sent[0]!.subject).toMatch(/^\[Test\] /);
+    expect(sent[0]!.text).toContain('Ada');
     t.services.templates.useTestSender(undefined);
+  });
+
+  it('uses the store branding from its settings, and then requires the postal address in marketing mail', async () => {
+    const asOwner = (payload: object) => t.app.inject({ method: 'PATCH', url: '/api/v1/store', headers: owner, payload });
+    const bad = await asOwner({ logo_url: 'javascript:alert(1)', brand_colors: { primary: 'red; x' } });
+    expect(bad.statusCode).toBe(422);
+    expect(errorOf(bad).details.map((d) => d.path)).toEqual(['logo_url', 'brand_colors.primary']);
+    const branding = { website_url: 'https://linen.example', logo_url: 'https://cdn.linen.example/logo.png', postal_address: '1 Quay Street, Bristol', brand_colors: { primary: '#114477' } };
+    const saved = await asOwner(branding);
+    expect(saved.json()).toMatchObject(branding);
+    const draft = {
+      purpose: 'marketing', subject: 'News',
+      body: body(`<mj-image src="{{ store.logo_url }}" alt="{{ store.name }}" /><mj-button background-color="{{ store.colors.primary }}" href="{{ store.url }}">Shop</mj-button>${footer}`),
+    };
+    const refused = await call('POST', '/api/v1/templates/preview', draft);
+    expect(refused.statusCode).toBe(422);
+    expect(errorOf(refused).details).toEqual([{ path: 'body', reason: expect.stringContaining('store.address') }]);
+    const preview = (await call('POST', '/api/v1/templates/preview', { ...draft, body: draft.body.replace(footer, `<mj-text>{{ store.address }}</mj-text>${footer}`) })).json();
+    expect(preview.html).toContain('src="https://cdn.linen.example/logo.png"');
+    expect(preview.html).toContain('background:#114477');
+    expect(preview.html).toContain('href="https://linen.example"');
+    expect(preview.text).toContain('1 Quay Street, Bristol');
   });
 
   it('keeps one store out of another store\'s templates', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { route } from '../route.js';
 import {
-  messagePurpose, starterListSchema, templateListSchema, templatePreviewSchema, templateSchema, templateVersionSchema, testSendSchema,
+  messagePurpose, starterListSchema, templateListSchema, templatePreviewSchema, templateSchema, templateVersionSchema,
 } from '../schemas/templates.schemas.js';
 
 const tag = 'Templates';
@@ -72,11 +72,5 @@ export const templateRoutes = [
     summary: 'Render a saved template (current or given version) for a chosen customer or the sample customer',
     body: z.object({ customer: customerRef.optional(), version: z.number().int().min(1).optional() }).strict(),
     handler: async ({ services, storeId, params, body }) => services.templates.preview(storeId, { templateId: params.id, ...(body.version && { version: body.version }) }, { ...(body.customer && { customer: body.customer }) }),
-  }),
-  route({
-    method: 'POST', url: '/api/v1/templates/:id/test', operationId: 'sendTestMessage', response: testSendSchema, errors: [503], permission: 'write', tag, params: idParams,
-    summary: 'Send the rendered template to an address as a test (503 until email sending is set up)',
-    body: z.object({ to: z.email().max(320), customer: customerRef.optional() }).strict(),
-    handler: async ({ services, storeId, params, body }) => services.templates.sendTest(storeId, params.id, body.to, { ...(body.customer && { customer: body.customer }) }),
   }),
 ];

@@ -61,8 +61,6 @@ export const templatePreviewSchema = component('MessagePreview', z.strictObject(
   }),
 }));
 
-export const testSendSchema = z.strictObject({ to: z.string(), message_id: z.string().nullable() });
-
 export type MessageTemplate = z.input<typeof templateSchema>;
 export type MessageTemplateSummary = z.input<typeof templateSummarySchema>;
 export type MessagePreview = z.input<typeof templatePreviewSchema>;

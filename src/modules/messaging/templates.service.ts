@@ -7,7 +7,7 @@
 import type { Storage } from '../../db/database.js';
 import { AppError, invalid, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import type { AccountsService } from '../accounts/index.js';
+import { brandColorsOf, type AccountsService } from '../accounts/index.js';
 import type { CustomersService } from '../customers/index.js';
 import { customerPrediction } from '../predictions/index.js';
 import {
@@ -192,9 +192,10 @@ export class TemplatesService {
   /** The store's part of every message's variables. */
   async storeVariables(storeId: string): Promise<StoreVariables> {
     const store = await this.deps.accounts().getStore(storeId);
+    const colors = brandColorsOf(store.brand_colors);
     return {
-      name: store.name, url: null, logo_url: null, address: null, currency: store.currency, timezone: store.timezone,
-      colors: { ...defaultColors },
+      name: store.name, url: store.website_url, logo_url: store.logo_url, address: store.postal_address, currency: store.currency, timezone: store.timezone,
+      colors: { primary: colors.primary ?? defaultColors.primary, background: colors.background ?? defaultColors.background, text: colors.text ?? defaultColors.text },
     };
   }
 
@@ -238,11 +239,14 @@ export class TemplatesService {
     };
   }
 
-  /** Sends the preview to an address, through the sending half's hook. */
+  /**
+   * Sends the preview to an address, through the sending half's hook (its route,
+   * `POST /api/v1/templates/:id/test`, comes with the transport).
+   */
   async sendTest(storeId: string, id: string, to: string, options: { customer?: string } = {}): Promise<{ message_id: string | null; to: string }> {
+    const preview = await this.preview(storeId, { templateId: id }, options);
     const sender = this.testSender;
     if (!sender) throw new AppError('unavailable', 'Sending is not set up yet: test messages need the email transport');
-    const preview = await this.preview(storeId, { templateId: id }, options);
     const sent = await sender(storeId, to, { subject: `[Test] ${preview.subject}`, preheader: preview.preheader, html: preview.html, text: preview.text });
     return { ...sent, to };
   }
