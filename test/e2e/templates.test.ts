@@ -78,6 +78,21 @@ describe('Templates page', () => {
     await expect(page.getByTestId('preview-text').textContent()).resolves.toContain(`Hi ${customer.name.split(' ')[0]},`);
   });
 
+  it('shows the branding set on the Settings page', async () => {
+    await page.goto(`${hearth.url}/settings`);
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await page.locator('textarea[name="postal-address"]').fill('12 Roaster Lane, Portland, OR 97201');
+    await page.locator('input[name="website-url"]').fill('https://coffee.example');
+    await page.getByRole('button', { name: 'Save store settings' }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    await screenshot(page, 'templates-settings-branding');
+    await page.goto(`${hearth.url}/templates`);
+    await settled(page);
+    await page.getByRole('table', { name: 'Templates' }).getByRole('row', { name: /^Win-back/ }).click();
+    await frame().getByText('12 Roaster Lane, Portland, OR 97201', { exact: false }).waitFor();
+    await expect(frame().getByRole('link', { name: 'See what is new' }).getAttribute('href')).resolves.toBe('https://coffee.example');
+  }, 60_000);
+
   it('fits a phone screen', async () => {
     const small = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', storageState: await page.context().storageState() });
     const phone = await small.newPage();
