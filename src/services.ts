@@ -14,6 +14,7 @@ import { CommerceService } from './modules/commerce/index.js';
 import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
 import { IngestService } from './modules/ingest/index.js';
+import { TemplatesService } from './modules/messaging/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import { PersonasService } from './modules/personas/index.js';
 import { PredictionsService } from './modules/predictions/index.js';
@@ -40,6 +41,7 @@ export interface Services {
   profiles: ProfilesService;
   predictions: PredictionsService;
   campaigns: CampaignsService;
+  templates: TemplatesService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -64,6 +66,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     ...segmentsEtc,
     predictions: new PredictionsService(storage, new JobQueue(storage.write, storage.read)),
     campaigns: new CampaignsService(storage, segmentsEtc.segments, new JobQueue(storage.write, storage.read)),
+    templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers }),
     shutdown: async () => {
       await services.ingest.close();
     },

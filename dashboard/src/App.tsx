@@ -18,6 +18,7 @@ import { RfmPage } from './pages/rfm.page';
 import { SegmentsPage } from './pages/segments.page';
 import { SettingsPage } from './pages/settings.page';
 import { SignInPage } from './pages/sign-in.page';
+import { TemplatesPage } from './pages/templates.page';
 
 type Boot = { state: 'loading' } | { state: 'signed-out' } | { state: 'error'; error: ApiError } | { state: 'ready'; session: Session; store: StoreSettings };
 
@@ -47,6 +48,7 @@ function Page({ path }: { path: string }) {
     case '/predictions': return <PredictionsPage />;
     case '/segments': return <SegmentsPage />;
     case '/campaigns': return <CampaignsPage />;
+    case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;
     case '/data': return <DataPage />;

@@ -17,6 +17,7 @@ import { exitCodeOf } from './context.js';
 import { registerReportCommand } from './report.command.js';
 import { registerPersonasCommand } from './personas.command.js';
 import { registerSegmentsCommand } from './segments.command.js';
+import { registerTemplatesCommand } from './templates.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerStatusCommand } from './status.command.js';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerSegmentsCommand(program);
   registerCampaignsCommand(program);
   registerPersonasCommand(program);
+  registerTemplatesCommand(program);
   registerCustomerCommand(program);
   registerImportCommand(program);
   registerModelsCommand(program);
@@ -78,7 +80,7 @@ function missingSubcommand(program: Command, argv: string[]): string {
 
 function describe(error: unknown): string {
   if (error instanceof AppError) {
-    const details = error.details.map((d) => `${d.path}: ${d.reason}`).join('; ');
+    const details = error.details.map((d) => `${d.path}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ${d.reason}`).join('; ');
     return details ? `${error.message} (${details})` : error.message;
   }
   if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof PendingMigrationsError) return error.message;

@@ -12,6 +12,7 @@ import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
 import { profileRoutes } from './admin/profiles.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
+import { templateRoutes } from './admin/templates.routes.js';
 import { ingestScope, ingestStatusRoutes } from './ingest/ingest.routes.js';
 import type { RouteScope, RouteSpec } from './route.js';
 
@@ -25,6 +26,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...segmentRoutes,
   ...campaignRoutes,
   ...profileRoutes,
+  ...templateRoutes,
   ...ingestStatusRoutes,
 ];
 

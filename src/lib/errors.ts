@@ -23,6 +23,9 @@ export interface ErrorDetail {
   /** Where the problem is: a JSON path (`lines.0.quantity`), a CSV line (`line 12`), a setting name. */
   path: string;
   reason: string;
+  /** For a problem inside a text (a template's body): 1-based line and column. */
+  line?: number;
+  column?: number;
 }
 
 export class AppError extends Error {

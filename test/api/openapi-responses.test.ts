@@ -105,7 +105,7 @@ describe('every operation answers as /api/openapi.json says', () => {
     // Accounts
     await ok(200, 'GET', '/api/v1/store');
     const asOwner = { auth: null, headers: session };
-    await ok(200, 'PATCH', '/api/v1/store', { ...asOwner, payload: { shopify_secret: 'a-shopify-secret', tracking_origins: ['https://shop.example'], inactivity_days: 120 } });
+    await ok(200, 'PATCH', '/api/v1/store', { ...asOwner, payload: { shopify_secret: 'a-shopify-secret', tracking_origins: ['https://shop.example'], inactivity_days: 120, website_url: 'https://shop.example', postal_address: '1 Main Street', brand_colors: { primary: '#114477' } } });
     const user = await ok(201, 'POST', '/api/v1/users', { ...asOwner, payload: { email: 'analyst@example.com', password: 'a long password', role: 'analyst' } });
     await ok(200, 'GET', '/api/v1/users');
     await ok(204, 'DELETE', '/api/v1/users/:id', { ...asOwner, params: { id: user.user_id } });
@@ -223,6 +223,20 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/campaigns/:id/recipients', { params: { id: campaign.id }, query: { group: 'holdout', limit: 3 } });
     await ok(200, 'GET', '/api/v1/campaigns/:id/results', { params: { id: campaign.id } });
     await ok(204, 'DELETE', '/api/v1/segments/:id', { params: { id: segment.id } });
+
+    // Message templates
+    const templates = await ok(200, 'GET', '/api/v1/templates', { query: { archived: 'false' } });
+    const starters = await ok(200, 'GET', '/api/v1/templates/starters');
+    const welcome = await ok(201, 'POST', '/api/v1/templates/from-starter', { payload: { starter: starters.data[0].key, name: 'Welcome copy' } });
+    const draft = { purpose: 'transactional', subject: 'Hi {{ customer.first_name }}', body: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section></mj-body></mjml>' };
+    await ok(200, 'POST', '/api/v1/templates/preview', { payload: { ...draft, customer: String(customerId) } });
+    await ok(422, 'POST', '/api/v1/templates/preview', { payload: { ...draft, subject: 'Hi {{ customer.frist_name }}' } });
+    const note = await ok(201, 'POST', '/api/v1/templates', { payload: { name: 'Note', ...draft } });
+    await ok(200, 'PATCH', '/api/v1/templates/:id', { params: { id: note.id }, payload: { subject: 'Hello {{ customer.first_name }}' } });
+    await ok(200, 'GET', '/api/v1/templates/:id', { params: { id: templates.data[0].id } });
+    await ok(200, 'GET', '/api/v1/templates/:id/versions/:version', { params: { id: note.id, version: 1 } });
+    await ok(200, 'POST', '/api/v1/templates/:id/preview', { params: { id: welcome.id }, payload: { customer: String(customerId) } });
+    await ok(204, 'DELETE', '/api/v1/templates/:id', { params: { id: note.id } });
 
     await ok(204, 'PUT', '/api/v1/session/password', { auth: null, headers: session, payload: { current_password: ownerPassword, new_password: 'a fresher passphrase 42' } });
     await ok(204, 'DELETE', '/api/v1/session', { auth: null, headers: session });

@@ -22,6 +22,10 @@ function StoreForm() {
   const [currency, setCurrency] = useState(store.currency);
   const [origins, setOrigins] = useState((store.tracking_origins ?? []).join('\n'));
   const [inactivity, setInactivity] = useState(store.inactivity_days === null ? '' : String(store.inactivity_days));
+  const [website, setWebsite] = useState(store.website_url ?? '');
+  const [logo, setLogo] = useState(store.logo_url ?? '');
+  const [address, setAddress] = useState(store.postal_address ?? '');
+  const [colors, setColors] = useState({ primary: '#2f5d50', background: '#f4f1ec', text: '#1f2328', ...store.brand_colors });
   const [saved, setSaved] = useState(false);
   const save = useAction((changes: Partial<StoreSettings>) => http.patch<StoreSettings>('/api/v1/store', changes));
   const submit = async (event: FormEvent) => {
@@ -29,7 +33,10 @@ function StoreForm() {
     setSaved(false);
     const listed = origins.split(/\s+/).filter(Boolean);
     const days = inactivity.trim() === '' ? null : Number(inactivity);
-    if (await save.run({ name, timezone, currency, tracking_origins: listed.length > 0 ? listed : null, inactivity_days: days })) {
+    if (await save.run({
+      name, timezone, currency, tracking_origins: listed.length > 0 ? listed : null, inactivity_days: days,
+      website_url: website.trim() || null, logo_url: logo.trim() || null, postal_address: address.trim() || null, brand_colors: colors,
+    })) {
       setSaved(true);
       reloadStore();
     }
@@ -58,6 +65,25 @@ function StoreForm() {
           <Field label="Tracking origins" hint="Pages allowed to send events with the write key, one per line (https://shop.example, https://*.shop.example). Empty: any.">
             <textarea name="tracking-origins" rows={3} value={origins} onChange={(e) => setOrigins(e.target.value)} disabled={!isOwner} />
           </Field>
+        </div>
+        <h3 style={{ margin: '8px 0 0' }}>Branding of messages</h3>
+        <div className="form-grid">
+          <Field label="Website" hint="Linked from your emails (https://shop.example).">
+            <input name="website-url" type="url" value={website} onChange={(e) => setWebsite(e.target.value)} disabled={!isOwner} placeholder="https://" />
+          </Field>
+          <Field label="Logo address" hint="An image shown at the top of your emails; empty: the store name.">
+            <input name="logo-url" type="url" value={logo} onChange={(e) => setLogo(e.target.value)} disabled={!isOwner} placeholder="https://" />
+          </Field>
+          <Field label="Postal address" hint="Shown in the footer of marketing emails, as the law in most countries requires.">
+            <textarea name="postal-address" rows={2} maxLength={500} value={address} onChange={(e) => setAddress(e.target.value)} disabled={!isOwner} />
+          </Field>
+          <div className="row">
+            {(['primary', 'background', 'text'] as const).map((key) => (
+              <Field key={key} label={{ primary: 'Buttons', background: 'Background', text: 'Text' }[key]}>
+                <input type="color" name={`brand-${key}`} value={colors[key]} onChange={(e) => setColors({ ...colors, [key]: e.target.value })} disabled={!isOwner} style={{ width: 56, height: 34, padding: 2 }} />
+              </Field>
+            ))}
+          </div>
         </div>
         {save.error && <p className="form-error" role="alert">{save.error.describe()}</p>}
         {saved && <p className="notice" role="status">Saved.</p>}

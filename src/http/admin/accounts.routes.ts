@@ -1,18 +1,18 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import type { Principal, SessionInfo } from '../../modules/accounts/index.js';
-import { apiKeyKinds, roles, type StoreTable } from '../../modules/accounts/index.js';
+import { apiKeyKinds, brandColorsOf, roles, type StoreTable } from '../../modules/accounts/index.js';
 import { SESSION_COOKIE } from '../auth.js';
 import { route } from '../route.js';
 import {
-  addedUserSchema, apiKeysSchema, createdKeySchema, currentSessionSchema, membersSchema, sessionSchema, storeSettingsSchema,
+  addedUserSchema, apiKeysSchema, brandColorsSchema, createdKeySchema, currentSessionSchema, membersSchema, sessionSchema, storeSettingsSchema,
 } from '../schemas/accounts.schemas.js';
 
 const tag = 'Accounts';
 
 /** A store as the API shows it: the Shopify secret only as set or not, the origins as a list. */
-export function storeView({ shopify_secret: secret, tracking_origins: origins, ...store }: StoreTable) {
-  return { ...store, shopify_secret_set: secret !== null, tracking_origins: origins === null ? null : (JSON.parse(origins) as string[]) };
+export function storeView({ shopify_secret: secret, tracking_origins: origins, brand_colors: colors, ...store }: StoreTable) {
+  return { ...store, shopify_secret_set: secret !== null, tracking_origins: origins === null ? null : (JSON.parse(origins) as string[]), brand_colors: brandColorsOf(colors) };
 }
 const roleSchema = z.enum(roles);
 
@@ -75,7 +75,7 @@ export const accountRoutes = [
     },
   }),
   route({
-    method: 'PATCH', url: '/api/v1/store', operationId: 'updateStore', response: storeSettingsSchema, permission: 'owner', tag, summary: 'Change the store name, time zone, currency, Shopify secret, inactivity threshold or the web origins allowed to send events',
+    method: 'PATCH', url: '/api/v1/store', operationId: 'updateStore', response: storeSettingsSchema, permission: 'owner', tag, summary: 'Change the store name, time zone, currency, Shopify secret, inactivity threshold, the web origins allowed to send events, or the branding of messages',
     body: z.object({
       name: z.string().optional(),
       timezone: z.string().optional(),
@@ -83,6 +83,10 @@ export const accountRoutes = [
       shopify_secret: z.string().min(8).nullable().optional(),
       inactivity_days: z.number().int().min(1).max(3650).nullable().optional(),
       tracking_origins: z.array(z.string()).max(100).nullable().optional(),
+      website_url: z.string().max(2000).nullable().optional(),
+      logo_url: z.string().max(2000).nullable().optional(),
+      postal_address: z.string().max(500).nullable().optional(),
+      brand_colors: brandColorsSchema.nullable().optional(),
     }).strict(),
     handler: async ({ services, storeId, body }) => {
       return storeView(await services.accounts.updateStore(storeId, {
@@ -92,6 +96,10 @@ export const accountRoutes = [
         ...(body.shopify_secret !== undefined && { shopifySecret: body.shopify_secret }),
         ...(body.inactivity_days !== undefined && { inactivityDays: body.inactivity_days }),
         ...(body.tracking_origins !== undefined && { trackingOrigins: body.tracking_origins }),
+        ...(body.website_url !== undefined && { websiteUrl: body.website_url }),
+        ...(body.logo_url !== undefined && { logoUrl: body.logo_url }),
+        ...(body.postal_address !== undefined && { postalAddress: body.postal_address }),
+        ...(body.brand_colors !== undefined && { brandColors: body.brand_colors }),
       }));
     },
   }),

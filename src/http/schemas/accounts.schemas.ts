@@ -26,6 +26,8 @@ export const principalSchema = component('Principal', z.strictObject({
 /** GET /api/v1/session: the signed-in user's session, or for an API key the key as a principal. */
 export const currentSessionSchema = z.union([sessionSchema, z.strictObject({ principal: principalSchema })]);
 
+export const brandColorsSchema = z.strictObject({ primary: z.string().optional(), background: z.string().optional(), text: z.string().optional() });
+
 export const storeSettingsSchema = component('StoreSettings', z.strictObject({
   id: z.string(),
   slug: z.string(),
@@ -35,6 +37,10 @@ export const storeSettingsSchema = component('StoreSettings', z.strictObject({
   inactivity_days: z.number().int().nullable(),
   shopify_secret_set: z.boolean(),
   tracking_origins: z.array(z.string()).nullable().meta({ description: 'Web origins allowed to send tracked events; null: any' }),
+  website_url: z.string().nullable().meta({ description: 'The store\'s web address, linked from messages' }),
+  logo_url: z.string().nullable().meta({ description: 'The logo shown at the top of messages' }),
+  postal_address: z.string().nullable().meta({ description: 'The postal address in the legal footer of marketing mail' }),
+  brand_colors: brandColorsSchema.meta({ description: 'Colours of messages (hex); unset ones use the defaults' }),
   created_at: timestamp,
 }));
 

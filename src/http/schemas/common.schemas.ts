@@ -41,6 +41,8 @@ export const errorBody = component('Error', z.strictObject({
     details: z.array(z.strictObject({
       path: z.string().meta({ description: 'Where the problem is: a JSON path (lines.0.quantity), query.<name>, a CSV line' }),
       reason: z.string(),
+      line: z.number().int().min(1).optional().meta({ description: 'For a problem inside a text (a template body): the 1-based line' }),
+      column: z.number().int().min(1).optional().meta({ description: 'With line: the 1-based column' }),
     })),
   }),
 }).meta({ description: 'Every error answer: a code from a closed set, a message, and the bad fields with their reasons' }));

@@ -7,7 +7,8 @@ import { newId, randomToken, sha256 } from '../../lib/ids.js';
 import { isCurrency } from '../../lib/money.js';
 import { isTimeZone } from '../../lib/time.js';
 import * as repo from './accounts.repository.js';
-import { apiKeyKinds, roles, type ApiKeyKind, type ApiKeyTable, type Role, type StoreTable } from './accounts.table.js';
+import { apiKeyKinds, roles, type ApiKeyKind, type ApiKeyTable, type BrandColors, type Role, type StoreTable } from './accounts.table.js';
+import { brandingProblems } from './store-branding.js';
 import { originProblem } from './tracking-origins.js';
 
 export { apiKeyKinds, roles };
@@ -70,7 +71,8 @@ export class AccountsService {
     if (await repo.findStore(this.read, slug)) throw new AppError('conflict', `A store with slug "${slug}" already exists`, [{ path: 'slug', reason: 'taken' }]);
     const store: StoreTable = {
       id: newId('st'), slug, name: input.name.trim(), timezone, currency,
-      shopify_secret: null, inactivity_days: null, tracking_origins: null, created_at: new Date(),
+      shopify_secret: null, inactivity_days: null, tracking_origins: null,
+      website_url: null, logo_url: null, postal_address: null, brand_colors: null, created_at: new Date(),
     };
     await repo.insertStore(this.write, store);
     return store;
@@ -90,7 +92,10 @@ export class AccountsService {
     return repo.listStores(this.read);
   }
 
-  async updateStore(storeId: string, changes: { name?: string; timezone?: string; currency?: string; shopifySecret?: string | null; inactivityDays?: number | null; trackingOrigins?: string[] | null }): Promise<StoreTable> {
+  async updateStore(storeId: string, changes: {
+    name?: string; timezone?: string; currency?: string; shopifySecret?: string | null; inactivityDays?: number | null; trackingOrigins?: string[] | null;
+    websiteUrl?: string | null; logoUrl?: string | null; postalAddress?: string | null; brandColors?: BrandColors | null;
+  }): Promise<StoreTable> {
     const problems = [];
     if (changes.timezone !== undefined && !isTimeZone(changes.timezone)) problems.push({ path: 'timezone', reason: `unknown time zone "${changes.timezone}"` });
     if (changes.currency !== undefined && !isCurrency(changes.currency)) problems.push({ path: 'currency', reason: `unknown ISO 4217 currency "${changes.currency}"` });
@@ -99,6 +104,7 @@ export class AccountsService {
       const problem = originProblem(origin);
       if (problem) problems.push({ path: `tracking_origins.${i}`, reason: problem });
     });
+    problems.push(...brandingProblems(changes));
     if (problems.length) throw invalid('Invalid store settings', problems);
     await repo.updateStore(this.write, storeId, {
       ...(changes.name !== undefined && { name: changes.name.trim() }),
@@ -107,6 +113,10 @@ export class AccountsService {
       ...(changes.shopifySecret !== undefined && { shopify_secret: changes.shopifySecret }),
       ...(changes.inactivityDays !== undefined && { inactivity_days: changes.inactivityDays }),
       ...(changes.trackingOrigins !== undefined && { tracking_origins: changes.trackingOrigins === null ? null : JSON.stringify(changes.trackingOrigins) }),
+      ...(changes.websiteUrl !== undefined && { website_url: changes.websiteUrl?.trim() || null }),
+      ...(changes.logoUrl !== undefined && { logo_url: changes.logoUrl?.trim() || null }),
+      ...(changes.postalAddress !== undefined && { postal_address: changes.postalAddress?.trim() || null }),
+      ...(changes.brandColors !== undefined && { brand_colors: changes.brandColors === null ? null : JSON.stringify(changes.brandColors) }),
     });
     return this.getStore(storeId);
   }

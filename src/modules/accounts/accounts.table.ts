@@ -21,8 +21,16 @@ export interface StoreTable {
   inactivity_days: number | null;
   /** JSON list of web origins allowed to send tracked events; null: any. */
   tracking_origins: string | null;
+  /** What messages show (migration 2026-12-03T000100): web address, logo, postal address, brand colours as JSON. */
+  website_url: string | null;
+  logo_url: string | null;
+  postal_address: string | null;
+  brand_colors: string | null;
   created_at: Date;
 }
+
+/** Brand colours for messages, each a #rrggbb (or #rgb) colour; unset ones use Hearth's defaults. */
+export interface BrandColors { primary?: string; background?: string; text?: string }
 
 export interface UserTable {
   id: string;

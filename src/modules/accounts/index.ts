@@ -4,4 +4,5 @@ export { type ApiKeyTable, type MembershipTable, type SessionTable, type StoreTa
 export { originAllowed } from './tracking-origins.js';
 export { listStores, storeSettings } from './accounts.repository.js';
 export { type Principal, type SessionInfo } from './accounts.service.js';
-export { type ApiKeyKind, apiKeyKinds, type Role, roles, writerRoles } from './accounts.table.js';
+export { type ApiKeyKind, apiKeyKinds, type BrandColors, type Role, roles, writerRoles } from './accounts.table.js';
+export { brandColorsOf } from './store-branding.js';
