@@ -14,6 +14,7 @@ import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { ImportsService } from './modules/imports/index.js';
+import { MessagesService, SuppressionsService, UnsubscribeService } from './modules/messaging/index.js';
 import { PersonasService } from './modules/personas/index.js';
 import { PredictionsService } from './modules/predictions/index.js';
 import { ProfilesService } from './modules/profiles/index.js';
@@ -38,6 +39,9 @@ export interface Services {
   personas: PersonasService;
   profiles: ProfilesService;
   predictions: PredictionsService;
+  messages: MessagesService;
+  unsubscribe: UnsubscribeService;
+  suppressions: SuppressionsService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -60,8 +64,12 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     imports: new ImportsService(storage.write, storage.read, () => ({ accounts: services.accounts, writer: services.commerce }), config.defaultTimeZone),
     ...segmentServices(storage, new JobQueue(storage.write, storage.read), () => services.analytics.summaries),
     predictions: new PredictionsService(storage, new JobQueue(storage.write, storage.read)),
+    messages: new MessagesService(storage, new JobQueue(storage.write, storage.read), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl }, logger),
+    unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret),
+    suppressions: new SuppressionsService(storage),
     shutdown: async () => {
       await services.ingest.close();
+      await services.messages.close();
     },
   };
   return services;

@@ -12,6 +12,7 @@ import * as returnOrderRef from './2026-12-01T000100-return-order-ref.js';
 import * as orderSourceTime from './2026-12-01T000200-order-source-time.js';
 import * as identityAndConsent from './2026-12-02T000000-identity-and-consent.js';
 import * as orderLifecycle from './2026-12-02T000100-order-lifecycle.js';
+import * as messageSends from './2026-12-03T000100-message-sends.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T000200-order-source-time': orderSourceTime,
   '2026-12-02T000000-identity-and-consent': identityAndConsent,
   '2026-12-02T000100-order-lifecycle': orderLifecycle,
+  '2026-12-03T000100-message-sends': messageSends,
 };
 
 export const migrationProvider: MigrationProvider = {
