@@ -8,10 +8,12 @@ export {
   type MessageSuppressionTable, sendStates, type SendState, suppressedReasons, suppressionReasons, type SuppressionReason, transactionalPolicies,
   type TransactionalPolicy,
 } from './sends.table.js';
-export { MessagesService, SEND_JOB, testSendKey, type BatchResult, type EmailToQueue, type MessagingConfig, type QueueResult } from './messages.service.js';
+export {
+  DEFAULT_FREQUENCY_CAP_HOURS, DEFAULT_PAUSE_AFTER_ERRORS, DEFAULT_TRANSACTIONAL_POLICY, MessagesService, SEND_JOB, testSendKey, type BatchResult, type EmailToQueue, type MessagingConfig, type QueueResult } from './messages.service.js';
 export { UnsubscribeService, PAUSE_DAYS, type Recipient } from './unsubscribe.service.js';
 export { SuppressionsService } from './suppressions.service.js';
 export { UNSUBSCRIBE_PATH, VIEW_PATH } from './message-links.js';
+export { escapeHtml, invalidLinkPage, preferencePage } from './unsubscribe.page.js';
 export type { SendWithState } from './sends.repository.js';
 
 export const messagingModule: HearthModule = {

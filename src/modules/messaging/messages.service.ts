@@ -31,8 +31,9 @@ import { pausedSources, recordPause } from './source-pauses.repository.js';
 export const SEND_JOB = 'messages.send';
 /** Messages per send job. */
 const JOB_BATCH = 500;
-const DEFAULT_FREQUENCY_CAP_HOURS = 16;
-const DEFAULT_PAUSE_AFTER_ERRORS = 10;
+export const DEFAULT_FREQUENCY_CAP_HOURS = 16;
+export const DEFAULT_PAUSE_AFTER_ERRORS = 10;
+export const DEFAULT_TRANSACTIONAL_POLICY: TransactionalPolicy = 'deliverability';
 
 export interface EmailToQueue {
   /** Unique per store: campaign:<id>:<customer>, flow:<run>:<step>, test:<uuid>. */
@@ -201,7 +202,7 @@ export class MessagesService {
     result.held = queued.length - ready.length;
 
     const screened = await screen(this.storage.read, storeId, ready, {
-      transactionalPolicy: (settings.transactional_policy ?? 'deliverability') as TransactionalPolicy,
+      transactionalPolicy: settings.transactional_policy ?? DEFAULT_TRANSACTIONAL_POLICY,
       frequencyCapHours: settings.frequency_cap_hours ?? DEFAULT_FREQUENCY_CAP_HOURS,
     });
     const suppressed: StateChange[] = [];
