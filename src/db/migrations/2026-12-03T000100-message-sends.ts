@@ -45,7 +45,7 @@ const statements = [
     detail varchar,
     provider_message_id varchar,
     attempt integer not null,
-    at timestamp not null
+    changed_at timestamp not null
   )`,
   `create table message_suppressions (
     store_id varchar not null,
@@ -79,7 +79,7 @@ const statements = [
     source varchar not null,
     action varchar not null,
     reason varchar,
-    at timestamp not null
+    changed_at timestamp not null
   )`,
   `create sequence caught_messages_id_seq start 1`,
   `create table caught_messages (

@@ -48,7 +48,7 @@ export async function appendStates(db: Db | Tx, changes: readonly StateChange[],
       .values(changes.slice(i, i + 1000).map((change) => ({
         seq: sql<number>`nextval('message_send_states_seq')`, store_id: change.storeId, send_id: change.sendId, state: change.state,
         reason: change.reason ?? null, detail: change.detail?.slice(0, 1000) ?? null, provider_message_id: change.providerMessageId ?? null,
-        attempt: change.attempt, at,
+        attempt: change.attempt, changed_at: at,
       })))
       .execute();
   }
@@ -61,7 +61,7 @@ function latest(db: Db, storeId: string | undefined, ids?: readonly number[]) {
   if (ids) last = last.where('send_id', 'in', ids);
   return db.selectFrom('message_send_states as st')
     .innerJoin(last.as('last'), (join) => join.onRef('last.seq', '=', 'st.seq'))
-    .select(['st.send_id', 'st.state', 'st.reason', 'st.detail', 'st.provider_message_id', 'st.attempt', 'st.at']);
+    .select(['st.send_id', 'st.state', 'st.reason', 'st.detail', 'st.provider_message_id', 'st.attempt', 'st.changed_at as at']);
 }
 
 export async function currentStates(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, CurrentState>> {
@@ -104,7 +104,7 @@ export async function recentlyMarketed(db: Db, storeId: string, customerIds: rea
   const rows = await db.selectFrom('message_send_states as st')
     .innerJoin('message_sends as s', (join) => join.onRef('s.id', '=', 'st.send_id').onRef('s.store_id', '=', 'st.store_id'))
     .select('s.customer_id').distinct()
-    .where('st.store_id', '=', storeId).where('st.state', 'in', ['sent', 'sending', 'uncertain']).where('st.at', '>=', since)
+    .where('st.store_id', '=', storeId).where('st.state', 'in', ['sent', 'uncertain']).where('st.changed_at', '>=', since)
     .where('s.purpose', '=', 'marketing').where('s.customer_id', 'in', customerIds)
     .execute();
   for (const row of rows) if (row.customer_id !== null) found.add(Number(row.customer_id));
@@ -144,7 +144,7 @@ export async function listSends(db: Db, storeId: string, filter: SendFilter): Pr
 }
 
 export async function stateHistory(db: Db, storeId: string, sendId: number) {
-  return db.selectFrom('message_send_states').select(['state', 'reason', 'detail', 'provider_message_id', 'attempt', 'at'])
+  return db.selectFrom('message_send_states').select(['state', 'reason', 'detail', 'provider_message_id', 'attempt', 'changed_at as at'])
     .where('store_id', '=', storeId).where('send_id', '=', sendId).orderBy('seq').execute();
 }
 

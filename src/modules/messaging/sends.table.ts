@@ -59,7 +59,7 @@ export interface MessageSendStateTable {
   detail: string | null;
   provider_message_id: string | null;
   attempt: number;
-  at: Date;
+  changed_at: Date;
 }
 
 export interface MessageSuppressionTable {
@@ -99,7 +99,7 @@ export interface MessageSourcePauseTable {
   source: string;
   action: 'paused' | 'resumed';
   reason: string | null;
-  at: Date;
+  changed_at: Date;
 }
 
 export interface CaughtMessageTable {
