@@ -54,7 +54,7 @@ describe('sending across SIGKILL', () => {
       const headers = { authorization: `Bearer ${key}` };
       const counts = await waitFor(async () => {
         const response = await fetch(`${url}/api/v1/messages?limit=1`, { headers });
-        const body = await response.json() as { counts: Record<string, number> };
+        const body = await response.json() as { counts: Record<'queued' | 'sending' | 'sent' | 'failed' | 'suppressed' | 'uncertain', number> };
         return body.counts.queued === 0 && body.counts.sending === 0 ? body.counts : undefined;
       }, 120_000, 'the campaign to finish');
 

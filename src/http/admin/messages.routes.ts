@@ -26,6 +26,8 @@ export function messageJson(send: SendWithState) {
   };
 }
 
+const suppressionJson = ({ store_id: _store, ...row }: { store_id: string; address: string; reason: (typeof suppressionReasons)[number]; source: string; note: string | null; expires_at: Date | null; created_at: Date }) => row;
+
 const email = z.string().trim().max(320).email('must be an email address');
 
 /** A plain-text part from HTML when the caller gives none: tags out, entities of markup back. */
@@ -154,7 +156,7 @@ export const messageRoutes = [
       offset: z.coerce.number().int().min(0).default(0),
     }).strict(),
     handler: async ({ services, storeId, query }) => ({
-      data: await services.suppressions.list(storeId, { limit: query.limit, offset: query.offset, ...(query.reason && { reason: query.reason }), ...(query.address && { address: query.address }) }),
+      data: (await services.suppressions.list(storeId, { limit: query.limit, offset: query.offset, ...(query.reason && { reason: query.reason }), ...(query.address && { address: query.address }) })).map(suppressionJson),
     }),
   }),
   route({
@@ -166,9 +168,9 @@ export const messageRoutes = [
       note: z.string().max(500).nullable().optional(),
       expires_at: z.iso.datetime().nullable().optional(),
     }).strict(),
-    handler: ({ services, storeId, body }) => services.suppressions.add(storeId, {
+    handler: async ({ services, storeId, body }) => suppressionJson(await services.suppressions.add(storeId, {
       address: body.address, reason: body.reason, note: body.note ?? null, expiresAt: body.expires_at ? new Date(body.expires_at) : null,
-    }),
+    })),
   }),
   route({
     method: 'DELETE', url: '/api/v1/suppressions/:address', operationId: 'removeSuppression', permission: 'write', tag, status: 204,

@@ -40,12 +40,12 @@ const notice = (recipient: Recipient) => recipient.status.kind === 'unsubscribed
 
 export const unsubscribeRoutes = [
   route({
-    method: 'GET', url: '/u/:token', operationId: 'showEmailPreferences', permission: 'public', tag, produces: ['text/html'], params, answersNotFound: true,
+    method: 'GET', url: '/u/:token', operationId: 'showEmailPreferences', permission: 'public', tag, produces: ['text/html'], htmlErrors: true, params, answersNotFound: true,
     summary: 'The preference page of a message recipient (unsubscribe from all, pause for 30 days); works without JavaScript',
     handler: ({ services, params, reply }) => page(async () => ({ html: preferencePage(await services.unsubscribe.recipient(params.token)) }), reply),
   }),
   route({
-    method: 'POST', url: '/u/:token', operationId: 'unsubscribeOneClick', permission: 'public', tag, produces: ['text/html'], params, answersNotFound: true, bodyLimit: 16 * 1024,
+    method: 'POST', url: '/u/:token', operationId: 'unsubscribeOneClick', permission: 'public', tag, produces: ['text/html'], htmlErrors: true, params, answersNotFound: true, bodyLimit: 16 * 1024, errors: [400],
     summary: 'One-click unsubscribe (RFC 8058): the body List-Unsubscribe=One-Click unsubscribes at once; the preference page posts action=pause or action=unsubscribe',
     handler: ({ services, params, body, reply }) => page(async () => {
       const action = actionOf(body);
@@ -55,7 +55,7 @@ export const unsubscribeRoutes = [
     }, reply),
   }),
   route({
-    method: 'GET', url: '/m/:token', operationId: 'viewMessage', permission: 'public', tag, produces: ['text/html'], params, answersNotFound: true,
+    method: 'GET', url: '/m/:token', operationId: 'viewMessage', permission: 'public', tag, produces: ['text/html'], htmlErrors: true, params, answersNotFound: true,
     summary: 'A message as a web page (its view-in-browser link)',
     handler: ({ services, params, reply }) => page(async () => {
       const message = await services.unsubscribe.viewed(params.token);
