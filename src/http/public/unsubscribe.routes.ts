@@ -3,7 +3,8 @@
  * `List-Unsubscribe=One-Click` (RFC 8058, sent by mail providers' unsubscribe buttons) unsubscribes
  * at once — no login, no confirmation, idempotent, 200; a GET shows the preference page, whose
  * forms post back here. `/m/<token>`: the message as a web page. No session and no CSRF token: the
- * signed token is the authority, and it names one recipient of one store.
+ * signed token is the authority, and it names one recipient of one store. A bad link shows a page
+ * for people on GET; a POST answers the API's JSON error.
  */
 import { AppError } from '../../lib/errors.js';
 import { escapeHtml, invalidLinkPage, preferencePage, type Recipient } from '../../modules/messaging/index.js';
@@ -23,12 +24,13 @@ function actionOf(body: unknown): 'unsubscribe' | 'pause' | undefined {
   return action === 'unsubscribe' || action === 'pause' ? action : undefined;
 }
 
-async function page(run: () => Promise<{ html: string; status?: number }>, reply: import('fastify').FastifyReply) {
+/** Runs a page; a bad link is answered with a page for people (GET), or with the API's JSON error (POST: mail providers, scripts). */
+async function page(run: () => Promise<{ html: string; status?: number }>, reply: import('fastify').FastifyReply, errorsAsHtml = true) {
   try {
     const { html, status } = await run();
     return reply.status(status ?? 200).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   } catch (error) {
-    if (error instanceof AppError && (error.code === 'not_found' || error.code === 'bad_request')) {
+    if (errorsAsHtml && error instanceof AppError && (error.code === 'not_found' || error.code === 'bad_request')) {
       return reply.status(error.code === 'not_found' ? 404 : 400).type('text/html; charset=utf-8').send(invalidLinkPage(error.message));
     }
     throw error;
@@ -45,14 +47,14 @@ export const unsubscribeRoutes = [
     handler: ({ services, params, reply }) => page(async () => ({ html: preferencePage(await services.unsubscribe.recipient(params.token)) }), reply),
   }),
   route({
-    method: 'POST', url: '/u/:token', operationId: 'unsubscribeOneClick', permission: 'public', tag, produces: ['text/html'], htmlErrors: true, params, answersNotFound: true, bodyLimit: 16 * 1024, errors: [400],
+    method: 'POST', url: '/u/:token', operationId: 'unsubscribeOneClick', permission: 'public', tag, produces: ['text/html'], params, answersNotFound: true, bodyLimit: 16 * 1024, errors: [400],
     summary: 'One-click unsubscribe (RFC 8058): the body List-Unsubscribe=One-Click unsubscribes at once; the preference page posts action=pause or action=unsubscribe',
     handler: ({ services, params, body, reply }) => page(async () => {
       const action = actionOf(body);
       if (!action) throw new AppError('bad_request', 'Nothing to do: the request names no action.');
       const recipient = action === 'unsubscribe' ? await services.unsubscribe.unsubscribe(params.token) : await services.unsubscribe.pause(params.token);
       return { html: preferencePage(recipient, notice(recipient)) };
-    }, reply),
+    }, reply, false),
   }),
   route({
     method: 'GET', url: '/m/:token', operationId: 'viewMessage', permission: 'public', tag, produces: ['text/html'], htmlErrors: true, params, answersNotFound: true,
