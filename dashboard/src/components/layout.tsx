@@ -10,6 +10,7 @@ const nav = [
   { to: '/segments', label: 'Segments' },
   { to: '/customers', label: 'Customers' },
   { to: '/products', label: 'Products' },
+  { to: '/outbox', label: 'Outbox' },
   { to: '/data', label: 'Data' },
   { to: '/settings', label: 'Settings' },
 ];
