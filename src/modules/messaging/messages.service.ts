@@ -73,6 +73,38 @@ export interface MessagingConfig {
   smtpUrl: string | undefined;
 }
 
+/** Appends state changes in shared commits: what the lanes append while a commit runs goes in the next one. */
+class StateLog {
+  private pending: { changes: StateChange[]; done: (error?: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(private readonly write: Storage['write']) {}
+
+  append(changes: StateChange[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ changes, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await appendStates(this.write, batch.flatMap((entry) => entry.changes));
+        for (const entry of batch) entry.done();
+      } catch (error) {
+        for (const entry of batch) entry.done(error);
+      }
+    }
+    this.running = false;
+  }
+}
+
 export class MessagesService {
   private readonly mailers = new Map<string, { signature: string; mailer: Mailer }>();
   private catcher: Promise<SmtpCatcher> | undefined;
@@ -218,20 +250,24 @@ export class MessagesService {
     const { mailer, caught } = await this.mailerFor(storeId, settings);
     const pauseAfter = settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS;
     let consecutiveErrors = 0;
-    let finished: StateChange[] = [];
     const stoppedSources = new Set<string>();
-    for (let i = 0; i < toSend.length; i += mailer.inFlight) {
-      const group = toSend.slice(i, i + mailer.inFlight).filter((s) => s.source === null || !stoppedSources.has(s.source));
-      result.held += Math.min(mailer.inFlight, toSend.length - i) - group.length;
-      // The previous group's outcomes and this group's `sending` in one commit, before the conversations.
-      await appendStates(this.storage.write, [...finished, ...group.map((s) => ({ storeId, sendId: s.id, state: 'sending' as const, attempt: attempts.get(s.id) ?? 1 }))]);
-      finished = [];
-      const outcomes = await Promise.all(group.map((send) => mailer.send(outgoing(storeId, send, caught))));
-      for (const [index, outcome] of outcomes.entries()) {
-        const send = group[index]!;
-        const change = stateOf(storeId, send, outcome, attempts.get(send.id) ?? 1);
-        finished.push(change);
-        result[change.state as 'sent' | 'failed' | 'uncertain'] += 1;
+    const log = new StateLog(this.storage.write);
+    let next = 0;
+    // One lane per pool connection: each commits its message as `sending` (with its previous
+    // message's outcome, in a commit shared with the other lanes) before the conversation, so at
+    // most the pool's connections are ever `sending`.
+    const lane = async () => {
+      let finished: StateChange | undefined;
+      for (let send = toSend[next++]; send; send = toSend[next++]) {
+        if (send.source !== null && stoppedSources.has(send.source)) {
+          result.held += 1;
+          continue;
+        }
+        const attempt = attempts.get(send.id) ?? 1;
+        await log.append([...(finished ? [finished] : []), { storeId, sendId: send.id, state: 'sending', attempt }]);
+        const outcome = await mailer.send(outgoing(storeId, send, caught));
+        finished = stateOf(storeId, send, outcome, attempt);
+        result[finished.state as 'sent' | 'failed' | 'uncertain'] += 1;
         if (outcome.kind === 'rejected' && outcome.invalidAddress) {
           await upsertSuppression(this.storage.write, { store_id: storeId, address: send.to_address, reason: 'invalid_address', source: 'smtp', note: outcome.detail.slice(0, 200), expires_at: null, created_at: new Date() });
         }
@@ -242,8 +278,9 @@ export class MessagesService {
           this.logger.warn({ storeId, source: send.source, errors: consecutiveErrors }, 'message source paused after transport errors');
         }
       }
-    }
-    await appendStates(this.storage.write, finished);
+      if (finished) await log.append([finished]);
+    };
+    await Promise.all(Array.from({ length: Math.min(mailer.inFlight, toSend.length) }, lane));
     return result;
   }
 
