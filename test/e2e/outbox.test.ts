@@ -135,4 +135,31 @@ describe('the Outbox page', () => {
     expect(overflow).toBeLessThanOrEqual(1);
     await page.close();
   });
+
+  it('sets the store\'s SMTP server in Settings without ever showing its password', async () => {
+    const page = await openOutbox(1280);
+    await page.goto(`${hearth.url}/settings`);
+    const form = page.getByRole('form', { name: 'Sending settings' });
+    await form.waitFor();
+    await settled(page);
+    await expect(page.getByTestId('smtp-origin').textContent()).resolves.toContain('mail stays on this machine');
+    await form.getByLabel('From address').fill('hello@coffee.example');
+    await form.getByLabel('SMTP server').fill('smtp://mailer:s3cret-pass@smtp.coffee.example:2525');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/messaging/settings') && r.request().method() === 'PATCH');
+    await form.getByRole('button', { name: 'Save sending settings' }).click();
+    const body = await (await answered).text();
+    expect(body).not.toContain('s3cret-pass');
+    await page.getByText('Mail goes through smtp.coffee.example:2525 as mailer').waitFor();
+    await expect(page.getByTestId('smtp-origin').textContent()).resolves.toContain('password set');
+    await expect(form.getByLabel('SMTP server').inputValue()).resolves.toBe('');
+    await expect(page.content()).resolves.not.toContain('s3cret-pass');
+    await screenshot(page, 'settings-sending-1280');
+    await page.setViewportSize({ width: 390, height: 900 });
+    await screenshot(page, 'settings-sending-390');
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'))).toBeLessThanOrEqual(1);
+    // Back to the catcher.
+    await form.getByRole('button', { name: 'Remove the SMTP server' }).click();
+    await page.getByText('mail stays on this machine').waitFor();
+    await page.close();
+  });
 });
