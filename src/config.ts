@@ -23,6 +23,7 @@ const schema = z.object({
   HEARTH_DB_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   HEARTH_DEFAULT_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
   HEARTH_SECURE_COOKIES: z.enum(['true', 'false', 'auto']).default('auto'),
+  HEARTH_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must look like smtp://user:password@host:587 or smtps://host:465').optional(),
 });
 
 export interface Config {
@@ -35,6 +36,8 @@ export interface Config {
   readonly db: { readonly readers: number; readonly memoryLimit: string; readonly threads: number | undefined };
   readonly defaultTimeZone: string;
   readonly secureCookies: boolean;
+  /** The operator's SMTP server; none: mail stays on the machine (the built-in catcher). */
+  readonly smtpUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -82,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     defaultTimeZone: values.HEARTH_DEFAULT_TIMEZONE,
     secureCookies:
       values.HEARTH_SECURE_COOKIES === 'auto' ? publicUrl.startsWith('https:') : values.HEARTH_SECURE_COOKIES === 'true',
+    smtpUrl: values.HEARTH_SMTP_URL,
   });
 }

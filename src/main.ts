@@ -80,6 +80,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
     logger,
   );
   if (options.worker !== false) {
+    for (const module of modules) await module.start?.(services);
     worker.start();
     scheduler.start();
   }

@@ -18,6 +18,8 @@ export interface HearthModule {
   name: string;
   jobs?: readonly JobSpec[];
   schedules?: readonly Schedule[];
+  /** Runs once when the server starts, before the worker (e.g. recovering work a crash interrupted). */
+  start?: (services: Services) => Promise<void>;
   /** The module's subscribers to domain events, built over the services. */
   subscribers?: (services: Services) => Subscriber[];
 }

@@ -16,6 +16,7 @@ import { EventsService } from './modules/events/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { TemplatesService } from './modules/messaging/index.js';
 import { ImportsService } from './modules/imports/index.js';
+import { MessagesService, SuppressionsService, UnsubscribeService } from './modules/messaging/index.js';
 import { PersonasService } from './modules/personas/index.js';
 import { PredictionsService } from './modules/predictions/index.js';
 import { ProfilesService } from './modules/profiles/index.js';
@@ -42,6 +43,9 @@ export interface Services {
   predictions: PredictionsService;
   campaigns: CampaignsService;
   templates: TemplatesService;
+  messages: MessagesService;
+  unsubscribe: UnsubscribeService;
+  suppressions: SuppressionsService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -67,8 +71,12 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     predictions: new PredictionsService(storage, new JobQueue(storage.write, storage.read)),
     campaigns: new CampaignsService(storage, segmentsEtc.segments, new JobQueue(storage.write, storage.read)),
     templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers }),
+    messages: new MessagesService(storage, new JobQueue(storage.write, storage.read), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl }, logger),
+    unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret),
+    suppressions: new SuppressionsService(storage),
     shutdown: async () => {
       await services.ingest.close();
+      await services.messages.close();
     },
   };
   return services;

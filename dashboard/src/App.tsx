@@ -11,6 +11,7 @@ import { CohortsPage } from './pages/cohorts.page';
 import { CustomerPage } from './pages/customer.page';
 import { CustomersPage } from './pages/customers.page';
 import { DataPage } from './pages/data.page';
+import { MessagePage, OutboxPage } from './pages/outbox.page';
 import { OverviewPage } from './pages/overview.page';
 import { PredictionsPage } from './pages/predictions.page';
 import { ProductsPage } from './pages/products.page';
@@ -41,6 +42,8 @@ async function boot(): Promise<Boot> {
 function Page({ path }: { path: string }) {
   const customer = /^\/customers\/([^/]+)$/.exec(path);
   if (customer?.[1]) return <CustomerPage id={decodeURIComponent(customer[1])} />;
+  const message = /^\/outbox\/(\d+)$/.exec(path);
+  if (message?.[1]) return <MessagePage id={message[1]} />;
   switch (path) {
     case '/': return <OverviewPage />;
     case '/cohorts': return <CohortsPage />;
@@ -51,6 +54,7 @@ function Page({ path }: { path: string }) {
     case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;
+    case '/outbox': return <OutboxPage />;
     case '/data': return <DataPage />;
     case '/settings': return <SettingsPage />;
     default:

@@ -12,6 +12,7 @@ import { registerCampaignsCommand } from './campaigns.command.js';
 import { registerCustomerCommand } from './customer.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerImportCommand } from './import.command.js';
+import { registerMessagesCommand } from './messages.command.js';
 import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
 import { exitCodeOf } from './context.js';
 import { registerReportCommand } from './report.command.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerTemplatesCommand(program);
   registerCustomerCommand(program);
   registerImportCommand(program);
+  registerMessagesCommand(program);
   registerModelsCommand(program);
   registerPredictionsReport(program);
   for (const command of program.commands) command.exitOverride();

@@ -14,6 +14,9 @@ import type { DomainEventTable, EventSubscriptionTable } from '../modules/domain
 import type { CustomerAliasTable, CustomerTable } from '../modules/customers/index.js';
 import type { EventTable, IdentityTable } from '../modules/events/index.js';
 import type {
+  CaughtMessageTable, MessageSendStateTable, MessageSendTable, MessageSettingsTable, MessageSourcePauseTable, MessageSuppressionTable,
+} from '../modules/messaging/index.js';
+import type {
   CheckoutOrderTable, CheckoutTable, FulfillmentTable, OrderLineTable, OrderTable, ReturnLineTable, ReturnTable,
 } from '../modules/orders/index.js';
 import { ConnectionPool, DuckDBDialect } from './duckdb/dialect.js';
@@ -42,6 +45,12 @@ export interface Database {
   import_runs: ImportRunTable;
   domain_events: DomainEventTable;
   event_subscriptions: EventSubscriptionTable;
+  message_sends: MessageSendTable;
+  message_send_states: MessageSendStateTable;
+  message_suppressions: MessageSuppressionTable;
+  message_settings: MessageSettingsTable;
+  message_source_pauses: MessageSourcePauseTable;
+  caught_messages: CaughtMessageTable;
 }
 
 export type Db = Kysely<Database>;

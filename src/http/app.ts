@@ -58,7 +58,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
     // The dashboard's pages: scripts and data only from this server, never framed by another site.
     if (!/^\/(api|v1|webhooks|hearth\.js|healthz|metrics)\b/.test(request.url)) {
-      reply.header('content-security-policy', DASHBOARD_CSP);
+      // A hosted page may set a stricter policy of its own (a message shown as a web page is sandboxed).
+      if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', DASHBOARD_CSP);
       reply.header('x-frame-options', 'DENY');
     }
     return payload;

@@ -106,7 +106,8 @@ export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string)
       description: spec.statusDescriptions?.[status] ?? successDescriptions[status] ?? 'Success',
       ...(status !== 204 && status !== 304 && Object.keys(content).length > 0 && { content }),
     }]);
-    const errors = errorStatuses(spec).map((status) => [String(status), { description: errorDescriptions[status] ?? 'Error', content: errorContent }]);
+    const errorTypes = spec.htmlErrors ? { ...errorContent, 'text/html': { schema: { type: 'string' } } } : errorContent;
+    const errors = errorStatuses(spec).map((status) => [String(status), { description: errorDescriptions[status] ?? 'Error', content: errorTypes }]);
     const operation: Record<string, unknown> = {
       operationId: spec.operationId,
       summary: spec.summary,

@@ -47,6 +47,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   response?: z.ZodType<R, unknown>;
   /** Content types of a success answer that is not (only) JSON: text/csv, application/javascript. */
   produces?: readonly string[];
+  /** A hosted page for people (the unsubscribe page): its error answers are HTML pages too. */
+  htmlErrors?: boolean;
   /** Status on success (default 200). */
   status?: number;
   /** Other success statuses with the same body (a PUT answers 201 when it created, 200 otherwise). */

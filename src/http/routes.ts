@@ -8,12 +8,14 @@ import { analyticsRoutes } from './admin/analytics.routes.js';
 import { campaignRoutes } from './admin/campaigns.routes.js';
 import { commerceRoutes } from './admin/commerce.routes.js';
 import { jobRoutes } from './admin/jobs.routes.js';
+import { messageRoutes } from './admin/messages.routes.js';
 import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
 import { profileRoutes } from './admin/profiles.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
 import { ingestScope, ingestStatusRoutes } from './ingest/ingest.routes.js';
+import { unsubscribeScope } from './public/unsubscribe.routes.js';
 import type { RouteScope, RouteSpec } from './route.js';
 
 export const allRoutes: readonly RouteSpec[] = [
@@ -28,10 +30,12 @@ export const allRoutes: readonly RouteSpec[] = [
   ...profileRoutes,
   ...templateRoutes,
   ...ingestStatusRoutes,
+  ...messageRoutes,
 ];
 
 /** Route groups with their own HTTP setup (body parsers, CORS), each in its own scope. */
 export const scopedRoutes: readonly RouteScope[] = [
   ingestScope,
   importsScope,
+  unsubscribeScope,
 ];

@@ -213,9 +213,9 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(201, 'POST', '/api/v1/personas/:id/segment', { params: { id: personas.data[0].id } });
     // Campaigns: a draft to change and delete, one to start and measure.
     await ok(200, 'POST', '/api/v1/campaigns/audience', { payload: { segment_ids: [segment.id] } });
-    const draft = await ok(201, 'POST', '/api/v1/campaigns', { payload: { name: 'Draft', segment_ids: [segment.id] } });
-    await ok(200, 'PATCH', '/api/v1/campaigns/:id', { params: { id: draft.id }, payload: { holdout_share: 0.2, send_at: '2031-01-01T09:00:00Z' } });
-    await ok(204, 'DELETE', '/api/v1/campaigns/:id', { params: { id: draft.id } });
+    const draftCampaign = await ok(201, 'POST', '/api/v1/campaigns', { payload: { name: 'Draft', segment_ids: [segment.id] } });
+    await ok(200, 'PATCH', '/api/v1/campaigns/:id', { params: { id: draftCampaign.id }, payload: { holdout_share: 0.2, send_at: '2031-01-01T09:00:00Z' } });
+    await ok(204, 'DELETE', '/api/v1/campaigns/:id', { params: { id: draftCampaign.id } });
     const campaign = await ok(201, 'POST', '/api/v1/campaigns', { payload: { name: 'Come back', segment_ids: [segment.id] } });
     await ok(200, 'POST', '/api/v1/campaigns/:id/start', { params: { id: campaign.id } });
     await ok(200, 'GET', '/api/v1/campaigns');
@@ -237,6 +237,31 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/templates/:id/versions/:version', { params: { id: note.id, version: 1 } });
     await ok(200, 'POST', '/api/v1/templates/:id/preview', { params: { id: welcome.id }, payload: { customer: String(customerId) } });
     await ok(204, 'DELETE', '/api/v1/templates/:id', { params: { id: note.id } });
+    // Messages, suppressions, sending settings and the hosted pages of a message's links
+    await ok(200, 'PATCH', '/api/v1/messaging/settings', { ...asOwner, payload: { from_address: 'shop@example.com', from_name: 'Schema Store', frequency_cap_hours: 0 } });
+    await ok(200, 'GET', '/api/v1/messaging/settings');
+    const email = { send_key: 'receipt:1', to: 'buyer@example.com', subject: 'Your receipt', html: '<p>Thank you</p>' };
+    const queued = await ok(202, 'POST', '/api/v1/messages', { payload: email });
+    await ok(200, 'POST', '/api/v1/messages', { payload: email });
+    let links: { unsubscribe_url: string; view_in_browser_url: string } | undefined;
+    await t.services.messages.queueEmails(storeId, [{ sendKey: 'campaign:schema:cust-1', purpose: 'marketing', to: 'fan@example.com', build: (l) => {
+      links = l;
+      return { subject: 'News', preheader: '', html: '<p>News</p>', text: 'News' };
+    } }]);
+    await runJobs();
+    await ok(200, 'GET', '/api/v1/messages', { query: { state: 'sent', limit: 5 } });
+    await ok(200, 'GET', '/api/v1/messages/:id', { params: { id: queued.message.id } });
+    await ok(202, 'POST', '/api/v1/messages/resend', { payload: { state: 'uncertain' } });
+    await ok(201, 'POST', '/api/v1/suppressions', { payload: { address: 'bounced@example.com', reason: 'hard_bounce' } });
+    await ok(200, 'GET', '/api/v1/suppressions');
+    await ok(204, 'DELETE', '/api/v1/suppressions/:address', { params: { address: 'bounced@example.com' } });
+    await ok(200, 'POST', '/api/v1/messaging/sources/resume', { payload: { source: 'campaign:schema' } });
+    const token = (url: string) => url.slice(url.lastIndexOf('/') + 1);
+    await ok(200, 'GET', '/u/:token', { auth: null, params: { token: token(links!.unsubscribe_url) } });
+    await ok(200, 'POST', '/u/:token', { auth: null, params: { token: token(links!.unsubscribe_url) }, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await ok(200, 'GET', '/m/:token', { auth: null, params: { token: token(links!.view_in_browser_url) } });
+    await ok(404, 'GET', '/u/:token', { auth: null, params: { token: 'forged-token.signature' } });
+    await ok(409, 'POST', '/api/v1/messages/resend', { payload: { ids: [queued.message.id] } });
 
     await ok(204, 'PUT', '/api/v1/session/password', { auth: null, headers: session, payload: { current_password: ownerPassword, new_password: 'a fresher passphrase 42' } });
     await ok(204, 'DELETE', '/api/v1/session', { auth: null, headers: session });

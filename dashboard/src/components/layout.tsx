@@ -12,6 +12,7 @@ const nav = [
   { to: '/templates', label: 'Templates' },
   { to: '/customers', label: 'Customers' },
   { to: '/products', label: 'Products' },
+  { to: '/outbox', label: 'Outbox' },
   { to: '/data', label: 'Data' },
   { to: '/settings', label: 'Settings' },
 ];

@@ -15,6 +15,7 @@ import * as orderLifecycle from './2026-12-02T000100-order-lifecycle.js';
 import * as messageTemplates from './2026-12-03T000000-message-templates.js';
 import * as storeBranding from './2026-12-03T000100-store-branding.js';
 import * as personaRuns from './2026-12-02T000510-persona-runs.js';
+import * as messageSends from './2026-12-03T000100-message-sends.js';
 import * as campaigns from './2026-12-03T000200-campaigns.js';
 
 /**
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T000000-message-templates': messageTemplates,
   '2026-12-03T000100-store-branding': storeBranding,
   '2026-12-02T000510-persona-runs': personaRuns,
+  '2026-12-03T000100-message-sends': messageSends,
   '2026-12-03T000200-campaigns': campaigns,
 };
 

@@ -10,6 +10,7 @@ import { AppError } from '../../lib/errors.js';
 import { randomToken } from '../../lib/ids.js';
 import { DAY_MS } from '../../lib/time.js';
 import { fitAndScore } from '../predictions/index.js';
+import { sendDemoMessages } from './demo-messages.js';
 import type { Services } from '../../services.js';
 import type { StoreTable } from '../accounts/index.js';
 import { storeStatus } from '../status/index.js';
@@ -122,6 +123,8 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
   await services.personas.run(store.id).catch((error: unknown) => {
     if (!(error instanceof AppError && error.code === 'validation_failed')) throw error;
   });
+  // A few emails in the Outbox, caught on this machine.
+  await sendDemoMessages(services, store.id, store.name, store.currency);
   await services.storage.checkpoint();
   return { created: true, store, login, plan, counts, seconds: (Date.now() - started) / 1000 };
 }

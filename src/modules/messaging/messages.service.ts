@@ -1,0 +1,390 @@
+/**
+ * Sending email, exactly once per send key. Queuing renders each message for its recipient (the
+ * caller's build callback gets the recipient's signed links) and writes it to the ledger with its
+ * unique send key, so a retried request queues nothing new. The `messages.send` job sends a batch:
+ * the checks at send time (suppression, consent, frequency cap), then groups of as many messages
+ * as the pool has connections — each group is committed as `sending` before its SMTP
+ * conversations and as `sent` (with the server's answer) after. A message found `sending` when
+ * the process starts was in a conversation when the last one died: it becomes `uncertain` and is
+ * sent again only when a user asks.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Storage } from '../../db/database.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { addressOf, formatSender, linksFor, listUnsubscribeHeaders } from './message-links.js';
+import type { MessageLinks, MessagePurpose, RenderedEmail } from './message.types.js';
+import { loadSettings, saveSettings, type SettingsChanges } from './message-settings.repository.js';
+import { screen } from './send-screen.js';
+import {
+  appendStates, currentStates, idsBySendKey, insertSends, listSends, sendsByIds, sendsInState, stateCounts, stateHistory,
+  type NewSend, type SendFilter, type StateChange,
+} from './sends.repository.js';
+import type { MessageSendTable, MessageSettingsTable, SendState, TransactionalPolicy } from './sends.table.js';
+import { CATCHER_HEADER, SmtpCatcher } from './smtp-catcher.js';
+import { smtpMailer, type Mailer, type SendOutcome } from './transport.js';
+import { tokenKey } from './unsubscribe.token.js';
+import { upsertSuppression } from './suppressions.repository.js';
+import { pausedSources, recordPause } from './source-pauses.repository.js';
+
+export const SEND_JOB = 'messages.send';
+/** Messages per send job. */
+const JOB_BATCH = 500;
+export const DEFAULT_FREQUENCY_CAP_HOURS = 16;
+export const DEFAULT_PAUSE_AFTER_ERRORS = 10;
+export const DEFAULT_TRANSACTIONAL_POLICY: TransactionalPolicy = 'deliverability';
+
+export interface EmailToQueue {
+  /** Unique per store: campaign:<id>:<customer>, flow:<run>:<step>, test:<uuid>. */
+  sendKey: string;
+  purpose: MessagePurpose;
+  /** The recipient customer (their email is used unless `to` is given). */
+  customerId?: number | null;
+  to?: string | null;
+  /** The batch source that can be paused (a campaign): campaign:<id>. */
+  source?: string | null;
+  templateId?: string | null;
+  templateVersion?: number | null;
+  /** Renders the message for this recipient, with their links. */
+  build: (links: MessageLinks) => RenderedEmail | Promise<RenderedEmail>;
+}
+
+export interface QueueResult {
+  queued: number;
+  existing: number;
+  sends: { send_key: string; id: number; created: boolean }[];
+  job_ids: number[];
+}
+
+export interface BatchResult {
+  sent: number;
+  failed: number;
+  suppressed: number;
+  uncertain: number;
+  /** Left queued because their source is (or became) paused. */
+  held: number;
+}
+
+export interface MessagingConfig {
+  publicUrl: string;
+  secret: string | undefined;
+  /** The operator's SMTP server (HEARTH_SMTP_URL); a store's own setting wins. None: the built-in catcher. */
+  smtpUrl: string | undefined;
+}
+
+/** Appends state changes in shared commits: what the lanes append while a commit runs goes in the next one. */
+class StateLog {
+  private pending: { changes: StateChange[]; done: (error?: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(private readonly write: Storage['write']) {}
+
+  append(changes: StateChange[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ changes, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await appendStates(this.write, batch.flatMap((entry) => entry.changes));
+        for (const entry of batch) entry.done();
+      } catch (error) {
+        for (const entry of batch) entry.done(error);
+      }
+    }
+    this.running = false;
+  }
+}
+
+export class MessagesService {
+  private readonly mailers = new Map<string, { signature: string; mailer: Mailer }>();
+  private catcher: Promise<SmtpCatcher> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly jobs: JobQueue,
+    private readonly config: MessagingConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  settings(storeId: string): Promise<MessageSettingsTable> {
+    return loadSettings(this.storage.write, this.storage.read, storeId);
+  }
+
+  async updateSettings(storeId: string, changes: SettingsChanges): Promise<MessageSettingsTable> {
+    await this.settings(storeId);
+    await saveSettings(this.storage.write, storeId, changes);
+    this.mailers.get(storeId)?.mailer.close();
+    this.mailers.delete(storeId);
+    return this.settings(storeId);
+  }
+
+  /** The key of the store's signed links. */
+  async linkKey(storeId: string): Promise<Buffer> {
+    return tokenKey((await this.settings(storeId)).signing_key, this.config.secret);
+  }
+
+  /** Queues messages; a send key already in the ledger is not queued again (nor rendered). */
+  async queueEmails(storeId: string, emails: readonly EmailToQueue[]): Promise<QueueResult> {
+    const keys = emails.map((e) => e.sendKey);
+    if (new Set(keys).size !== keys.length) throw new AppError('validation_failed', 'Each message needs its own send key', [{ path: 'send_key', reason: 'appears twice in the request' }]);
+    const existing = await idsBySendKey(this.storage.read, storeId, keys);
+    const fresh = emails.filter((e) => !existing.has(e.sendKey));
+    const settings = await this.settings(storeId);
+    const key = tokenKey(settings.signing_key, this.config.secret);
+    const fromAddress = settings.from_address ?? defaultFromAddress(this.config.publicUrl);
+    const from = formatSender(fromAddress, settings.from_name);
+    const addresses = await this.customerAddresses(storeId, fresh.map((e) => e.customerId).filter((id): id is number => typeof id === 'number'));
+    const now = new Date();
+    const rows: NewSend[] = [];
+    for (const email of fresh) {
+      const customerId = email.customerId ?? null;
+      if (customerId !== null && !addresses.has(customerId)) throw new AppError('validation_failed', `Customer ${customerId} not found`, [{ path: 'customer_id', reason: 'no such customer in this store' }]);
+      const to = (email.to ?? (customerId !== null ? addresses.get(customerId) : null) ?? '').trim().toLowerCase();
+      const links = linksFor(this.config.publicUrl, key, { storeId, customerId, address: to, sendKey: email.sendKey });
+      const rendered = await email.build(links);
+      const headers = email.purpose === 'marketing' ? listUnsubscribeHeaders(links, settings.reply_to ?? fromAddress) : {};
+      rows.push({
+        store_id: storeId, send_key: email.sendKey, channel: 'email', purpose: email.purpose, source: email.source ?? null, customer_id: customerId,
+        to_address: to, from_address: from, subject: rendered.subject, preheader: rendered.preheader, html: rendered.html, text: rendered.text,
+        headers: JSON.stringify(headers), template_id: email.templateId ?? null, template_version: email.templateVersion ?? null, created_at: now,
+      });
+    }
+    const inserted = rows.length === 0 ? new Map<string, number>() : await this.storage.write.transaction().execute(async (tx) => {
+      const ids = await insertSends(tx, rows);
+      await appendStates(tx, [...ids.values()].map((sendId) => ({ storeId, sendId, state: 'queued' as const, attempt: 1 })), now);
+      return ids;
+    });
+    const jobIds = await this.enqueueSending(storeId, [...inserted.values()]);
+    const sends = emails.map((e) => {
+      const id = inserted.get(e.sendKey) ?? existing.get(e.sendKey);
+      return { send_key: e.sendKey, id: id ?? 0, created: inserted.has(e.sendKey) };
+    });
+    // A key inserted by another request between the look-up and the insert: it exists, it was not queued here.
+    const missing = sends.filter((s) => s.id === 0).map((s) => s.send_key);
+    if (missing.length > 0) {
+      const found = await idsBySendKey(this.storage.read, storeId, missing);
+      for (const s of sends) if (s.id === 0) s.id = found.get(s.send_key) ?? 0;
+    }
+    return { queued: inserted.size, existing: emails.length - inserted.size, sends, job_ids: jobIds };
+  }
+
+  private async enqueueSending(storeId: string, ids: readonly number[]): Promise<number[]> {
+    const jobIds: number[] = [];
+    for (let i = 0; i < ids.length; i += JOB_BATCH) {
+      jobIds.push(await this.jobs.enqueue(SEND_JOB, { store_id: storeId, ids: ids.slice(i, i + JOB_BATCH) }, { storeId, maxAttempts: 10 }));
+    }
+    return jobIds;
+  }
+
+  private async customerAddresses(storeId: string, ids: readonly number[]): Promise<Map<number, string | null>> {
+    const found = new Map<number, string | null>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 1000) {
+      const rows = await this.storage.read.selectFrom('customers').select(['id', 'email']).where('store_id', '=', storeId).where('id', 'in', unique.slice(i, i + 1000)).execute();
+      for (const row of rows) found.set(Number(row.id), row.email);
+    }
+    return found;
+  }
+
+  /**
+   * After a restart: messages left `sending` become `uncertain` (not resent), and messages still
+   * `queued` get a send job again. Call once when the server starts, before the worker.
+   */
+  async recoverInterrupted(): Promise<{ uncertain: number; requeued: number }> {
+    const interrupted = await sendsInState(this.storage.read, 'sending');
+    await appendStates(this.storage.write, interrupted.map((s) => ({
+      storeId: s.store_id, sendId: s.send_id, state: 'uncertain' as const, reason: 'interrupted', attempt: s.attempt,
+      detail: 'The process stopped during the SMTP conversation: the message may have been delivered.',
+    })));
+    const queued = await sendsInState(this.storage.read, 'queued');
+    const byStore = new Map<string, number[]>();
+    for (const s of queued) byStore.set(s.store_id, [...(byStore.get(s.store_id) ?? []), s.send_id]);
+    for (const [storeId, ids] of byStore) await this.enqueueSending(storeId, ids);
+    if (interrupted.length || queued.length) this.logger.warn({ uncertain: interrupted.length, requeued: queued.length }, 'messages recovered after a restart');
+    return { uncertain: interrupted.length, requeued: queued.length };
+  }
+
+  /** Sends the given messages that are still queued (the send job). One batch at a time per process. */
+  sendBatch(storeId: string, ids: readonly number[]): Promise<BatchResult> {
+    const run = this.queue.then(() => this.sendNow(storeId, ids));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendNow(storeId: string, ids: readonly number[]): Promise<BatchResult> {
+    const result: BatchResult = { sent: 0, failed: 0, suppressed: 0, uncertain: 0, held: 0 };
+    const states = await currentStates(this.storage.read, storeId, ids);
+    const attempts = new Map([...states.values()].map((s) => [s.send_id, s.attempt]));
+    const queued = await sendsByIds(this.storage.read, storeId, ids.filter((id) => states.get(id)?.state === 'queued'));
+    if (queued.length === 0) return result;
+    const settings = await this.settings(storeId);
+    const paused = await pausedSources(this.storage.read, storeId);
+    const ready = queued.filter((s) => s.source === null || !paused.has(s.source));
+    result.held = queued.length - ready.length;
+
+    const screened = await screen(this.storage.read, storeId, ready, {
+      transactionalPolicy: settings.transactional_policy ?? DEFAULT_TRANSACTIONAL_POLICY,
+      frequencyCapHours: settings.frequency_cap_hours ?? DEFAULT_FREQUENCY_CAP_HOURS,
+    });
+    const suppressed: StateChange[] = [];
+    const toSend: MessageSendTable[] = [];
+    for (const s of screened) {
+      if (s.verdict === 'send') toSend.push(s.send);
+      else suppressed.push({ storeId, sendId: s.send.id, state: 'suppressed', reason: s.reason, attempt: attempts.get(s.send.id) ?? 1 });
+    }
+    await appendStates(this.storage.write, suppressed);
+    result.suppressed = suppressed.length;
+    if (toSend.length === 0) return result;
+
+    const { mailer, caught } = await this.mailerFor(storeId, settings);
+    const pauseAfter = settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS;
+    let consecutiveErrors = 0;
+    const stoppedSources = new Set<string>();
+    const log = new StateLog(this.storage.write);
+    let next = 0;
+    // One lane per pool connection: each commits its message as `sending` (with its previous
+    // message's outcome, in a commit shared with the other lanes) before the conversation, so at
+    // most the pool's connections are ever `sending`.
+    const lane = async () => {
+      let finished: StateChange | undefined;
+      for (let send = toSend[next++]; send; send = toSend[next++]) {
+        if (send.source !== null && stoppedSources.has(send.source)) {
+          result.held += 1;
+          continue;
+        }
+        const attempt = attempts.get(send.id) ?? 1;
+        await log.append([...(finished ? [finished] : []), { storeId, sendId: send.id, state: 'sending', attempt }]);
+        const outcome = await mailer.send(outgoing(storeId, send, caught));
+        finished = stateOf(storeId, send, outcome, attempt);
+        result[finished.state as 'sent' | 'failed' | 'uncertain'] += 1;
+        if (outcome.kind === 'rejected' && outcome.invalidAddress) {
+          await upsertSuppression(this.storage.write, { store_id: storeId, address: send.to_address, reason: 'invalid_address', source: 'smtp', note: outcome.detail.slice(0, 200), expires_at: null, created_at: new Date() });
+        }
+        consecutiveErrors = outcome.kind === 'transport_error' ? consecutiveErrors + 1 : 0;
+        if (consecutiveErrors >= pauseAfter && send.source !== null && !stoppedSources.has(send.source)) {
+          stoppedSources.add(send.source);
+          await recordPause(this.storage.write, storeId, send.source, 'paused', `${consecutiveErrors} consecutive transport errors; last: ${outcome.kind === 'transport_error' ? outcome.detail : ''}`.slice(0, 500));
+          this.logger.warn({ storeId, source: send.source, errors: consecutiveErrors }, 'message source paused after transport errors');
+        }
+      }
+      if (finished) await log.append([finished]);
+    };
+    await Promise.all(Array.from({ length: Math.min(mailer.inFlight, toSend.length) }, lane));
+    return result;
+  }
+
+  private async mailerFor(storeId: string, settings: MessageSettingsTable): Promise<{ mailer: Mailer; caught: boolean }> {
+    const url = settings.smtp_url ?? this.config.smtpUrl;
+    const catcherUrl = url ? undefined : (await this.startCatcher()).url;
+    const dkim = settings.dkim_private_key && settings.dkim_domain && settings.dkim_selector
+      ? { domainName: settings.dkim_domain, keySelector: settings.dkim_selector, privateKey: settings.dkim_private_key } : null;
+    const signature = JSON.stringify([url ?? catcherUrl, dkim, settings.rate_per_second]);
+    const cached = this.mailers.get(storeId);
+    if (cached?.signature !== signature) {
+      cached?.mailer.close();
+      this.mailers.set(storeId, { signature, mailer: smtpMailer({ url: url ?? catcherUrl!, ratePerSecond: settings.rate_per_second, dkim }) });
+    }
+    return { mailer: this.mailers.get(storeId)!.mailer, caught: !url };
+  }
+
+  /** The built-in SMTP catcher (started on first use when no SMTP server is configured). */
+  startCatcher(): Promise<SmtpCatcher> {
+    this.catcher ??= SmtpCatcher.start(this.storage.write, this.logger);
+    return this.catcher;
+  }
+
+  /** Queues again messages now uncertain (or failed): a user's decision, as they may arrive twice. */
+  async resend(storeId: string, options: { state: 'uncertain' | 'failed'; ids?: readonly number[] | undefined }): Promise<{ queued: number; job_ids: number[] }> {
+    const candidates = options.ids ?? (await listSends(this.storage.read, storeId, { state: options.state, limit: 100_000 })).map((s) => s.id);
+    const states = await currentStates(this.storage.read, storeId, candidates);
+    const chosen = [...states.values()].filter((s) => s.state === options.state);
+    if (options.ids) {
+      const wrong = options.ids.filter((id) => states.get(id)?.state !== options.state);
+      if (wrong.length > 0) throw new AppError('conflict', `Only ${options.state} messages can be sent again this way`, wrong.slice(0, 20).map((id) => ({ path: 'ids', reason: `message ${id} is ${states.get(id)?.state ?? 'not found'}` })));
+    }
+    await appendStates(this.storage.write, chosen.map((s) => ({ storeId, sendId: s.send_id, state: 'queued' as const, reason: `resend_${options.state}`, attempt: s.attempt + 1 })));
+    return { queued: chosen.length, job_ids: await this.enqueueSending(storeId, chosen.map((s) => s.send_id)) };
+  }
+
+  async pause(storeId: string, source: string, reason: string): Promise<void> {
+    await recordPause(this.storage.write, storeId, source, 'paused', reason);
+  }
+
+  /** Resumes a paused source and sends what it left queued. */
+  async resume(storeId: string, source: string): Promise<{ queued: number }> {
+    await recordPause(this.storage.write, storeId, source, 'resumed', null);
+    const queued = (await listSends(this.storage.read, storeId, { state: 'queued', source, limit: 1_000_000 })).map((s) => s.id);
+    await this.enqueueSending(storeId, queued);
+    return { queued: queued.length };
+  }
+
+  pausedSources(storeId: string) {
+    return pausedSources(this.storage.read, storeId);
+  }
+
+  list(storeId: string, filter: SendFilter) {
+    return listSends(this.storage.read, storeId, filter);
+  }
+
+  counts(storeId: string): Promise<Record<SendState, number>> {
+    return stateCounts(this.storage.read, storeId);
+  }
+
+  async get(storeId: string, id: number) {
+    const [send] = await listSends(this.storage.read, storeId, { limit: 1, beforeId: id + 1 });
+    if (!send || send.id !== id) throw notFound('Message');
+    const history = await stateHistory(this.storage.read, storeId, id);
+    const caught = await this.storage.read.selectFrom('caught_messages').select(['raw', 'received_at'])
+      .where('store_id', '=', storeId).where('send_id', '=', id).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return { send, history, caught };
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    for (const { mailer } of this.mailers.values()) mailer.close();
+    this.mailers.clear();
+    if (this.catcher) await (await this.catcher).close();
+  }
+}
+
+/** A test message to an address, e.g. from the API: transactional, with its own send key. */
+export function testSendKey(): string {
+  return `test:${randomUUID()}`;
+}
+
+function outgoing(storeId: string, send: MessageSendTable, caught: boolean) {
+  const headers = JSON.parse(send.headers) as Record<string, string>;
+  if (caught) headers[CATCHER_HEADER] = `${storeId}/${send.id}`;
+  const domain = addressOf(send.from_address).split('@')[1] ?? 'localhost';
+  return {
+    from: send.from_address, to: send.to_address, subject: send.subject, html: send.html, text: send.text, headers,
+    messageId: `<${send.id}.${randomUUID()}@${domain}>`,
+  };
+}
+
+function stateOf(storeId: string, send: MessageSendTable, outcome: SendOutcome, attempt: number): StateChange {
+  const base = { storeId, sendId: send.id, attempt };
+  switch (outcome.kind) {
+    case 'accepted': return { ...base, state: 'sent', detail: outcome.response, providerMessageId: outcome.messageId };
+    case 'rejected': return { ...base, state: 'failed', reason: outcome.invalidAddress ? 'invalid_address' : 'rejected', detail: outcome.detail };
+    case 'transport_error': return { ...base, state: 'failed', reason: 'transport_error', detail: outcome.detail };
+    case 'uncertain': return { ...base, state: 'uncertain', reason: 'no_answer', detail: outcome.detail };
+  }
+}
+
+/** no-reply@<the public host>, or @localhost for an address. */
+function defaultFromAddress(publicUrl: string): string {
+  const host = new URL(publicUrl).hostname;
+  return `no-reply@${/^[\d.]+$|:/.test(host) ? 'localhost' : host}`;
+}

@@ -1,0 +1,49 @@
+/**
+ * The checks at send time, before any SMTP conversation: an address to send to, the suppression
+ * list (as the store's policy applies it to transactional mail), email consent for marketing, and
+ * the frequency cap. Each message comes out as to send, or suppressed with the reason.
+ */
+import type { Db } from '../../db/database.js';
+import { recentlyMarketed } from './sends.repository.js';
+import type { MessageSendTable, SuppressedReason, SuppressionReason, TransactionalPolicy } from './sends.table.js';
+import { activeSuppressions, normaliseAddress } from './suppressions.repository.js';
+
+/** Reasons that stop transactional mail under the default policy: the address cannot or must not get mail. */
+const undeliverable: readonly SuppressionReason[] = ['hard_bounce', 'complaint', 'invalid_address', 'manual'];
+
+export interface ScreenPolicy {
+  transactionalPolicy: TransactionalPolicy;
+  /** At most one marketing message per customer in this many hours; 0: no cap. */
+  frequencyCapHours: number;
+}
+
+export type Screened = { send: MessageSendTable; verdict: 'send' } | { send: MessageSendTable; verdict: 'suppressed'; reason: SuppressedReason };
+
+export async function screen(db: Db, storeId: string, sends: readonly MessageSendTable[], policy: ScreenPolicy, now = new Date()): Promise<Screened[]> {
+  const suppressions = await activeSuppressions(db, storeId, sends.map((s) => s.to_address), now);
+  const marketingCustomers = [...new Set(sends.filter((s) => s.purpose === 'marketing' && s.customer_id !== null).map((s) => s.customer_id!))];
+  const consent = new Map<number, string | null>();
+  for (let i = 0; i < marketingCustomers.length; i += 1000) {
+    const rows = await db.selectFrom('customers').select(['id', 'email_consent'])
+      .where('store_id', '=', storeId).where('id', 'in', marketingCustomers.slice(i, i + 1000)).execute();
+    for (const row of rows) consent.set(Number(row.id), row.email_consent);
+  }
+  const capped = policy.frequencyCapHours > 0
+    ? await recentlyMarketed(db, storeId, marketingCustomers, new Date(now.getTime() - policy.frequencyCapHours * 3_600_000))
+    : new Set<number>();
+
+  return sends.map((send): Screened => {
+    if (!send.to_address) return { send, verdict: 'suppressed', reason: 'no_address' };
+    const listed = suppressions.get(normaliseAddress(send.to_address));
+    if (send.purpose === 'marketing') {
+      if (listed) return { send, verdict: 'suppressed', reason: listed };
+      if (send.customer_id === null || consent.get(send.customer_id) !== 'subscribed') return { send, verdict: 'suppressed', reason: 'no_consent' };
+      if (capped.has(send.customer_id)) return { send, verdict: 'suppressed', reason: 'frequency_cap' };
+      // A second marketing message to the same customer in this batch is capped too.
+      if (policy.frequencyCapHours > 0) capped.add(send.customer_id);
+      return { send, verdict: 'send' };
+    }
+    if (listed && (policy.transactionalPolicy === 'all' || undeliverable.includes(listed))) return { send, verdict: 'suppressed', reason: listed };
+    return { send, verdict: 'send' };
+  });
+}

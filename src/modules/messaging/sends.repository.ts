@@ -1,0 +1,156 @@
+/**
+ * The send ledger: messages written once, and their append-only state log. A message's state is
+ * its latest log row (the highest `seq`); state changes are appended in groups, one insert each.
+ */
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../db/database.js';
+import type { MessageSendTable, SendState } from './sends.table.js';
+
+export type NewSend = Omit<MessageSendTable, 'id'>;
+
+export interface StateChange {
+  storeId: string;
+  sendId: number;
+  state: SendState;
+  reason?: string | null;
+  detail?: string | null;
+  providerMessageId?: string | null;
+  attempt: number;
+}
+
+export interface CurrentState {
+  send_id: number;
+  state: SendState;
+  reason: string | null;
+  detail: string | null;
+  provider_message_id: string | null;
+  attempt: number;
+  at: Date;
+}
+
+/** Inserts the messages whose send key is new; returns the ids of those inserted, by send key. */
+export async function insertSends(tx: Tx, sends: readonly NewSend[]): Promise<Map<string, number>> {
+  const inserted = new Map<string, number>();
+  for (let i = 0; i < sends.length; i += 500) {
+    const rows = await tx.insertInto('message_sends')
+      .values(sends.slice(i, i + 500).map((send) => ({ ...send, id: sql<number>`nextval('message_sends_id_seq')` })))
+      .onConflict((oc) => oc.columns(['store_id', 'send_key']).doNothing())
+      .returning(['id', 'send_key'])
+      .execute();
+    for (const row of rows) inserted.set(row.send_key, Number(row.id));
+  }
+  return inserted;
+}
+
+export async function appendStates(db: Db | Tx, changes: readonly StateChange[], at = new Date()): Promise<void> {
+  for (let i = 0; i < changes.length; i += 1000) {
+    await db.insertInto('message_send_states')
+      .values(changes.slice(i, i + 1000).map((change) => ({
+        seq: sql<number>`nextval('message_send_states_seq')`, store_id: change.storeId, send_id: change.sendId, state: change.state,
+        reason: change.reason ?? null, detail: change.detail?.slice(0, 1000) ?? null, provider_message_id: change.providerMessageId ?? null,
+        attempt: change.attempt, changed_at: at,
+      })))
+      .execute();
+  }
+}
+
+/** The latest state of each message of the store (or of the given messages). Ids are unique across stores. */
+function latest(db: Db, storeId: string | undefined, ids?: readonly number[]) {
+  let last = db.selectFrom('message_send_states').select(['send_id', (eb) => eb.fn.max('seq').as('seq')]).groupBy('send_id');
+  if (storeId) last = last.where('store_id', '=', storeId);
+  if (ids) last = last.where('send_id', 'in', ids);
+  return db.selectFrom('message_send_states as st')
+    .innerJoin(last.as('last'), (join) => join.onRef('last.seq', '=', 'st.seq'))
+    .select(['st.send_id', 'st.state', 'st.reason', 'st.detail', 'st.provider_message_id', 'st.attempt', 'st.changed_at as at']);
+}
+
+export async function currentStates(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, CurrentState>> {
+  const states = new Map<number, CurrentState>();
+  if (ids.length === 0) return states;
+  for (const row of await latest(db, storeId, ids).execute()) states.set(Number(row.send_id), { ...row, send_id: Number(row.send_id) });
+  return states;
+}
+
+export async function sendsByIds(db: Db, storeId: string, ids: readonly number[]): Promise<MessageSendTable[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('message_sends').selectAll().where('store_id', '=', storeId).where('id', 'in', ids).orderBy('id').execute();
+  return rows.map((row) => ({ ...row, id: Number(row.id), customer_id: row.customer_id === null ? null : Number(row.customer_id) }));
+}
+
+export async function idsBySendKey(db: Db, storeId: string, keys: readonly string[]): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (let i = 0; i < keys.length; i += 1000) {
+    const rows = await db.selectFrom('message_sends').select(['id', 'send_key']).where('store_id', '=', storeId).where('send_key', 'in', keys.slice(i, i + 1000)).execute();
+    for (const row of rows) found.set(row.send_key, Number(row.id));
+  }
+  return found;
+}
+
+/** Messages of every store in a given state now (after a restart: those left `sending`, or `queued`). */
+export async function sendsInState(db: Db, state: SendState): Promise<{ store_id: string; send_id: number; attempt: number; source: string | null }[]> {
+  const rows = await db.selectFrom(latest(db, undefined).as('cur'))
+    .innerJoin('message_sends as s', 's.id', 'cur.send_id')
+    .select(['s.store_id', 'cur.send_id', 'cur.attempt', 's.source'])
+    .where('cur.state', '=', state)
+    .orderBy('cur.send_id')
+    .execute();
+  return rows.map((row) => ({ ...row, send_id: Number(row.send_id) }));
+}
+
+/** Customers of the store who were sent a marketing message since `since`. */
+export async function recentlyMarketed(db: Db, storeId: string, customerIds: readonly number[], since: Date): Promise<Set<number>> {
+  const found = new Set<number>();
+  if (customerIds.length === 0) return found;
+  const rows = await db.selectFrom('message_send_states as st')
+    .innerJoin('message_sends as s', (join) => join.onRef('s.id', '=', 'st.send_id').onRef('s.store_id', '=', 'st.store_id'))
+    .select('s.customer_id').distinct()
+    .where('st.store_id', '=', storeId).where('st.state', 'in', ['sent', 'uncertain']).where('st.changed_at', '>=', since)
+    .where('s.purpose', '=', 'marketing').where('s.customer_id', 'in', customerIds)
+    .execute();
+  for (const row of rows) if (row.customer_id !== null) found.add(Number(row.customer_id));
+  return found;
+}
+
+export interface SendFilter {
+  state?: SendState;
+  purpose?: string;
+  source?: string;
+  customerId?: number;
+  to?: string;
+  /** Only messages with an id below this (the next page). */
+  beforeId?: number;
+  limit: number;
+}
+
+export type SendWithState = MessageSendTable & Omit<CurrentState, 'send_id'>;
+
+/** The store's messages with their current state, newest first. */
+export async function listSends(db: Db, storeId: string, filter: SendFilter): Promise<SendWithState[]> {
+  let query = db.selectFrom('message_sends as s')
+    .innerJoin(latest(db, storeId).as('cur'), 'cur.send_id', 's.id')
+    .selectAll('s')
+    .select(['cur.state', 'cur.reason', 'cur.detail', 'cur.provider_message_id', 'cur.attempt', 'cur.at'])
+    .where('s.store_id', '=', storeId)
+    .orderBy('s.id', 'desc')
+    .limit(filter.limit);
+  if (filter.state) query = query.where('cur.state', '=', filter.state);
+  if (filter.purpose) query = query.where('s.purpose', '=', filter.purpose as 'marketing');
+  if (filter.source) query = query.where('s.source', '=', filter.source);
+  if (filter.customerId !== undefined) query = query.where('s.customer_id', '=', filter.customerId);
+  if (filter.to) query = query.where('s.to_address', '=', filter.to.toLowerCase());
+  if (filter.beforeId !== undefined) query = query.where('s.id', '<', filter.beforeId);
+  const rows = await query.execute();
+  return rows.map((row) => ({ ...row, id: Number(row.id), customer_id: row.customer_id === null ? null : Number(row.customer_id) }));
+}
+
+export async function stateHistory(db: Db, storeId: string, sendId: number) {
+  return db.selectFrom('message_send_states').select(['state', 'reason', 'detail', 'provider_message_id', 'attempt', 'changed_at as at'])
+    .where('store_id', '=', storeId).where('send_id', '=', sendId).orderBy('seq').execute();
+}
+
+export async function stateCounts(db: Db, storeId: string): Promise<Record<SendState, number>> {
+  const rows = await db.selectFrom(latest(db, storeId).as('cur')).select(['cur.state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('cur.state').execute();
+  const counts: Record<SendState, number> = { queued: 0, sending: 0, sent: 0, failed: 0, suppressed: 0, uncertain: 0 };
+  for (const row of rows) counts[row.state] = Number(row.n);
+  return counts;
+}

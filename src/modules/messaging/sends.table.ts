@@ -1,0 +1,114 @@
+/** The tables of sending (migration 2026-12-03T000100) and the closed lists they use. */
+import type { MessageChannel, MessagePurpose } from './message.types.js';
+
+/**
+ * queued → sending → sent | failed | suppressed | uncertain. `sending` is written (committed) before
+ * the SMTP conversation starts; a message still `sending` when the process restarts may or may not
+ * have been delivered, so it becomes `uncertain` and is sent again only when a user asks.
+ */
+export const sendStates = ['queued', 'sending', 'sent', 'failed', 'suppressed', 'uncertain'] as const;
+export type SendState = (typeof sendStates)[number];
+
+/** Why an address is never mailed. `paused` ends at `expires_at`. */
+export const suppressionReasons = ['unsubscribed', 'hard_bounce', 'complaint', 'invalid_address', 'manual', 'paused'] as const;
+export type SuppressionReason = (typeof suppressionReasons)[number];
+
+/** Why a message was suppressed at send time. */
+export const suppressedReasons = [...suppressionReasons, 'no_consent', 'frequency_cap', 'no_address'] as const;
+export type SuppressedReason = (typeof suppressedReasons)[number];
+
+/**
+ * What the suppression list means for transactional messages (order confirmations, shipping):
+ * `deliverability` skips only addresses that cannot or must not receive mail (hard bounces,
+ * complaints, invalid addresses, manual entries) and still mails customers who unsubscribed from
+ * marketing; `all` applies the whole list, unsubscribes included.
+ */
+export const transactionalPolicies = ['deliverability', 'all'] as const;
+export type TransactionalPolicy = (typeof transactionalPolicies)[number];
+
+export interface MessageSendTable {
+  store_id: string;
+  id: number;
+  /** Unique per store: campaign:<id>:<customer>, flow:<run>:<step>, test:<uuid>… */
+  send_key: string;
+  channel: MessageChannel;
+  purpose: MessagePurpose;
+  /** The batch source that queued it (a campaign), which can be paused; null for single sends. */
+  source: string | null;
+  customer_id: number | null;
+  to_address: string;
+  from_address: string;
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+  /** Extra headers (List-Unsubscribe…) as a JSON object. */
+  headers: string;
+  template_id: string | null;
+  template_version: number | null;
+  created_at: Date;
+}
+
+export interface MessageSendStateTable {
+  seq: number;
+  store_id: string;
+  send_id: number;
+  state: SendState;
+  reason: string | null;
+  /** The SMTP server's answer, or the error. */
+  detail: string | null;
+  provider_message_id: string | null;
+  attempt: number;
+  changed_at: Date;
+}
+
+export interface MessageSuppressionTable {
+  store_id: string;
+  /** Lower-cased email address. */
+  address: string;
+  reason: SuppressionReason;
+  /** Who added it: unsubscribe, api, bounce:<provider>, smtp… */
+  source: string;
+  note: string | null;
+  expires_at: Date | null;
+  created_at: Date;
+}
+
+export interface MessageSettingsTable {
+  store_id: string;
+  from_address: string | null;
+  from_name: string | null;
+  reply_to: string | null;
+  postal_address: string | null;
+  /** smtp(s)://user:pass@host:port — never returned by the API. */
+  smtp_url: string | null;
+  dkim_domain: string | null;
+  dkim_selector: string | null;
+  dkim_private_key: string | null;
+  rate_per_second: number | null;
+  frequency_cap_hours: number | null;
+  transactional_policy: TransactionalPolicy | null;
+  pause_after_errors: number | null;
+  /** Random per store; with HEARTH_SECRET it keys the unsubscribe tokens' HMAC. */
+  signing_key: string;
+  updated_at: Date;
+}
+
+export interface MessageSourcePauseTable {
+  store_id: string;
+  source: string;
+  action: 'paused' | 'resumed';
+  reason: string | null;
+  changed_at: Date;
+}
+
+export interface CaughtMessageTable {
+  id: number;
+  store_id: string | null;
+  send_id: number | null;
+  envelope_from: string | null;
+  envelope_to: string;
+  /** The whole message as received (RFC 5322). */
+  raw: string;
+  received_at: Date;
+}
