@@ -12,6 +12,7 @@ export {
   customerVariables, type MessageExtras, type MessageVariables, sampleLinks, sampleVariables, type StoreVariables, unknownVariable, variableTree,
 } from './message-context.js';
 export { type StarterTemplate, starterTemplates } from './starter-templates/index.js';
+export {
   type CaughtMessageTable, type MessageSendStateTable, type MessageSendTable, type MessageSettingsTable, type MessageSourcePauseTable,
   type MessageSuppressionTable, sendStates, type SendState, suppressedReasons, suppressionReasons, type SuppressionReason, transactionalPolicies,
   type TransactionalPolicy,
