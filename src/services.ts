@@ -14,9 +14,8 @@ import { CommerceService } from './modules/commerce/index.js';
 import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
 import { IngestService } from './modules/ingest/index.js';
-import { TemplatesService } from './modules/messaging/index.js';
 import { ImportsService } from './modules/imports/index.js';
-import { MessagesService, SuppressionsService, UnsubscribeService } from './modules/messaging/index.js';
+import { CampaignEmails, EngagementService, MessagesService, SuppressionsService, TemplatesService, UnsubscribeService } from './modules/messaging/index.js';
 import { PersonasService } from './modules/personas/index.js';
 import { PredictionsService } from './modules/predictions/index.js';
 import { ProfilesService } from './modules/profiles/index.js';
@@ -46,6 +45,7 @@ export interface Services {
   messages: MessagesService;
   unsubscribe: UnsubscribeService;
   suppressions: SuppressionsService;
+  engagement: EngagementService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -69,11 +69,13 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     imports: new ImportsService(storage.write, storage.read, () => ({ accounts: services.accounts, writer: services.commerce }), config.defaultTimeZone),
     ...segmentsEtc,
     predictions: new PredictionsService(storage, new JobQueue(storage.write, storage.read)),
-    campaigns: new CampaignsService(storage, segmentsEtc.segments, new JobQueue(storage.write, storage.read)),
+    // A campaign is sent by email through the messaging module (looked up late, as services are built together).
+    campaigns: new CampaignsService(storage, segmentsEtc.segments, new JobQueue(storage.write, storage.read), () => new CampaignEmails(services.messages, services.templates, services.engagement)),
     templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers }),
     messages: new MessagesService(storage, new JobQueue(storage.write, storage.read), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl }, logger),
     unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret),
     suppressions: new SuppressionsService(storage),
+    engagement: new EngagementService(storage, config.publicUrl, (storeId) => services.messages.linkKey(storeId)),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

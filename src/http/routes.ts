@@ -15,6 +15,7 @@ import { profileRoutes } from './admin/profiles.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
 import { ingestScope, ingestStatusRoutes } from './ingest/ingest.routes.js';
+import { trackingRoutes } from './public/tracking.routes.js';
 import { unsubscribeScope } from './public/unsubscribe.routes.js';
 import type { RouteScope, RouteSpec } from './route.js';
 
@@ -31,6 +32,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...templateRoutes,
   ...ingestStatusRoutes,
   ...messageRoutes,
+  ...trackingRoutes,
 ];
 
 /** Route groups with their own HTTP setup (body parsers, CORS), each in its own scope. */

@@ -16,6 +16,9 @@ const request = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, paylo
 const consentOf = (i: number) => (i < 40 ? 'none' : i < 100 ? 'unsubscribed' : 'subscribed');
 let buyers: string;
 let vips: string;
+/** Two editable copies of starter templates: the message, and a second version for A/B tests. */
+let template: string;
+let templateB: string;
 
 /** A store of 400 customers who each ordered once in January, with the segments "Buyers" and "VIPs". */
 async function seed(name: string): Promise<void> {
@@ -39,6 +42,9 @@ async function seed(name: string): Promise<void> {
   };
   buyers = await created('Buyers', { kind: 'orders', metric: 'count', op: 'gte', value: 1 });
   vips = await created('VIPs', { kind: 'attribute', name: 'vip', op: 'eq', value: true });
+  const copy = async (starter: string) => ((await request('POST', '/api/v1/templates/from-starter', { starter })).json() as { id: string }).id;
+  template = await copy('win_back');
+  templateB = await copy('newsletter');
 }
 
 beforeAll(async () => {
@@ -70,7 +76,7 @@ describe('campaign audience', () => {
 
 describe('starting a campaign and its results', () => {
   it('freezes the audience with a holdout, once, and measures the orders placed after the start against it', async () => {
-    const created = await request('POST', '/api/v1/campaigns', { name: 'Spring sale', segment_ids: [buyers], exclude_segment_ids: [vips], attribution_days: 5 });
+    const created = await request('POST', '/api/v1/campaigns', { name: 'Spring sale', segment_ids: [buyers], exclude_segment_ids: [vips], attribution_days: 5, template_id: template });
     expect(created.statusCode, created.body).toBe(201);
     const campaign = created.json() as { id: string; status: string; holdout_share: number };
     expect(campaign).toMatchObject({ status: 'draft', holdout_share: 0.1 });
@@ -148,7 +154,7 @@ describe('scheduled campaigns and A/B tests', () => {
 
   it('books a start job at the send time, which starts the campaign only if it is still booked for then', async () => {
     const sendAt = new Date(Date.now() + 3_600_000).toISOString();
-    const created = (await request('POST', '/api/v1/campaigns', { name: 'Tomorrow', segment_ids: [buyers], send_at: sendAt })).json() as { id: string; status: string };
+    const created = (await request('POST', '/api/v1/campaigns', { name: 'Tomorrow', segment_ids: [buyers], send_at: sendAt, template_id: template })).json() as { id: string; status: string };
     expect(created.status).toBe('scheduled');
     const jobs = await jobsOf('campaign.start');
     const job = jobs.find((j) => (j.payload as { campaignId: string }).campaignId === created.id)!;
@@ -166,7 +172,7 @@ describe('scheduled campaigns and A/B tests', () => {
   });
 
   it('splits the test share between variants, and picks the winner by revenue per person in the test window', async () => {
-    const abTest = { variants: [{ template_id: 'tpl_a' }, { template_id: 'tpl_b' }], test_share: 0.5, winner_metric: 'revenue', test_hours: 24 };
+    const abTest = { variants: [{ template_id: template }, { template_id: templateB }], test_share: 0.5, winner_metric: 'revenue', test_hours: 24 };
     const created = (await request('POST', '/api/v1/campaigns', { name: 'Subject test', segment_ids: [buyers], ab_test: abTest })).json() as { id: string };
     await request('POST', `/api/v1/campaigns/${created.id}/start`);
     const groups = new Map<string, number[]>();

@@ -24,6 +24,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 const dir = tempDir('hearth-campaigns-cli-');
+let templateId: string;
 const common = ['--data-dir', dir.path];
 
 beforeAll(async () => {
@@ -44,6 +45,7 @@ beforeAll(async () => {
   });
   await services.segments.create(id, { name: 'Buyers', rule: { kind: 'orders', metric: 'count', op: 'gte', value: 1 } });
   await services.segments.create(id, { name: 'Wholesale', rule: { kind: 'profile', field: 'tags', op: 'contains', value: 'wholesale' } });
+  templateId = (await services.templates.createFromStarter(id, 'win_back')).id;
   await services.shutdown();
   await storage.close();
 });
@@ -55,7 +57,7 @@ describe('hearth campaigns', () => {
     expect(audience.err).toBe('');
     expect(audience.out).toBe('40 customers in the campaign: about 32 receive it, 8 held out.\nOf 60 in the chosen segments, left out: 10 excluded, 10 without marketing consent.\n');
 
-    const created = await cli(['campaigns', 'create', ...common, '--name', 'Autumn', '--segment', 'Buyers', '--exclude', 'Wholesale', '--json']);
+    const created = await cli(['campaigns', 'create', ...common, '--name', 'Autumn', '--segment', 'Buyers', '--exclude', 'Wholesale', '--template', templateId, '--json']);
     expect(created.code).toBe(0);
     const campaign = JSON.parse(created.out) as { id: string; status: string; holdout_share: number; attribution_days: number };
     expect(campaign).toMatchObject({ status: 'draft', holdout_share: 0.1, attribution_days: 5 });

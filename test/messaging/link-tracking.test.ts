@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { addOpenPixel, signTracking, trackLinks, verifyTracking, type TrackedLink } from '../../src/modules/messaging/link-tracking.js';
+import { addOpenPixel, signTracking, trackingStore, trackLinks, verifyTracking, type TrackedLink } from '../../src/modules/messaging/link-tracking.js';
 
 const key = randomBytes(32);
 
@@ -18,7 +18,7 @@ describe('tracked links', () => {
       keep: ['https://h.example/u/abc'],
       redirect: (url) => {
         seen.push(url);
-        return `https://h.example/t/c/${signTracking(key, { send: 'campaign:cmp_1:7', customer: 7, url })}`;
+        return `https://h.example/t/c/${signTracking(key, { store: 'st_1', send: 'campaign:cmp_1:7', customer: 7, url })}`;
       },
     });
     expect(seen).toEqual(['https://shop.example/p/boots?utm=x&a=1', 'http://shop.example/sale']);
@@ -32,17 +32,18 @@ describe('tracked links', () => {
   });
 
   it('refuses a forged, altered, foreign or wrong-kind token, and a link to anything but the web', () => {
-    const token = signTracking(key, { send: 's', customer: 1, url: 'https://shop.example/' });
-    expect(verifyTracking(key, token, 'link')).toEqual({ send: 's', customer: 1, url: 'https://shop.example/' });
+    const token = signTracking(key, { store: 'st_1', send: 's', customer: 1, url: 'https://shop.example/' });
+    expect(verifyTracking(key, token, 'link')).toEqual({ store: 'st_1', send: 's', customer: 1, url: 'https://shop.example/' });
     const [body, signature] = token.split('.');
-    const altered = Buffer.from(JSON.stringify({ send: 's', customer: 1, url: 'https://evil.example/' })).toString('base64url');
+    const altered = Buffer.from(JSON.stringify({ store: 'st_1', send: 's', customer: 1, url: 'https://evil.example/' })).toString('base64url');
     expect(verifyTracking(key, `${altered}.${signature}`, 'link')).toBeUndefined();
     expect(verifyTracking(randomBytes(32), token, 'link')).toBeUndefined();
     expect(verifyTracking(key, `${body}.${signature}.x`, 'link')).toBeUndefined();
     expect(verifyTracking(key, token, 'open')).toBeUndefined();
-    expect(verifyTracking(key, signTracking(key, { send: 's', customer: 1, url: 'javascript:alert(1)' }), 'link')).toBeUndefined();
+    expect(verifyTracking(key, signTracking(key, { store: 'st_1', send: 's', customer: 1, url: 'javascript:alert(1)' }), 'link')).toBeUndefined();
     expect(verifyTracking(key, 'garbage', 'link')).toBeUndefined();
-    expect(verifyTracking(key, signTracking(key, { send: 's', customer: 2 }), 'open')).toEqual({ send: 's', customer: 2 });
+    expect(verifyTracking(key, signTracking(key, { store: 'st_1', send: 's', customer: 2 }), 'open')).toEqual({ store: 'st_1', send: 's', customer: 2 });
+    expect(trackingStore(token)).toBe('st_1');
   });
 
   it('puts the open pixel before the end of the body', () => {

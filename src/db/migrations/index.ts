@@ -17,6 +17,7 @@ import * as storeBranding from './2026-12-03T000100-store-branding.js';
 import * as personaRuns from './2026-12-02T000510-persona-runs.js';
 import * as messageSends from './2026-12-03T000100-message-sends.js';
 import * as campaigns from './2026-12-03T000200-campaigns.js';
+import * as messageEngagement from './2026-12-03T000300-message-engagement.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -41,6 +42,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T000510-persona-runs': personaRuns,
   '2026-12-03T000100-message-sends': messageSends,
   '2026-12-03T000200-campaigns': campaigns,
+  '2026-12-03T000300-message-engagement': messageEngagement,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -76,6 +76,13 @@ export const campaignResultsSchema = component('CampaignResults', z.strictObject
     incremental_revenue_interval: moneyInterval,
     significant: z.boolean(),
   }).nullable(),
+  messages: z.strictObject({
+    queued: count, sent: count, failed: count, suppressed: count, uncertain: count,
+    opened: count.meta({ description: 'Recipients who opened; inflated by mail privacy proxies that fetch every image' }),
+    clicked: count, unsubscribed: count, complained: count, bounced: count,
+  }).nullable(),
+  attributed: z.strictObject({ buyers: count, orders: count, revenue: minorUnits }).nullable()
+    .meta({ description: 'Orders within the attribution window after a recipient\'s first click (last touch; the holdout comparison measures the effect)' }),
 }));
 
 export type Campaign = z.input<typeof campaignSchema>;

@@ -8,6 +8,7 @@
 import { sql } from 'kysely';
 import { meanDifference, proportionDifference, type Interval, type Moments } from './lift.js';
 import type { CampaignsDb } from './campaigns.table.js';
+import type { MessageFigures } from './campaigns.service.js';
 import { windowEnd, type CampaignView } from './campaign.view.js';
 
 export interface GroupResult {
@@ -50,15 +51,27 @@ export interface CampaignResults {
   groups: GroupResult[];
   /** Null until the campaign started with a holdout of at least one person. */
   lift: Lift | null;
+  /** What happened to the messages (null when nothing was sent by this server). */
+  messages: MessageFigures | null;
+  /**
+   * Orders a click led to: placed by a recipient within the attribution window after their first
+   * click. A last-touch view the email tools show; the holdout comparison is the measure of effect.
+   */
+  attributed: { buyers: number; orders: number; revenue: number } | null;
 }
 
 interface Row { group_kind: string; variant: number | null; people: number; buyers: number; orders: number; revenue: number; revenue_squares: number }
 
 /** `until` ends the window early (an A/B test's window); by default it is the attribution window. */
-export async function campaignResults(db: CampaignsDb, storeId: string, campaign: CampaignView, options: { currency: string; now: Date; until?: Date }): Promise<CampaignResults> {
+export async function campaignResults(db: CampaignsDb, storeId: string, campaign: CampaignView, options: {
+  currency: string; now: Date; until?: Date; messages?: MessageFigures; clicks?: { customer_id: number; clicked_at: Date }[];
+}): Promise<CampaignResults> {
   const { currency, now } = options;
   const end = options.until ?? windowEnd(campaign);
-  const base = { campaign_id: campaign.id, currency, started_at: campaign.started_at, window_ends_at: end, complete: Boolean(end && now >= end) };
+  const base = {
+    campaign_id: campaign.id, currency, started_at: campaign.started_at, window_ends_at: end, complete: Boolean(end && now >= end),
+    messages: options.messages ?? null, attributed: options.clicks ? await attributed(db, storeId, options.clicks, campaign.attribution_days) : null,
+  };
   if (!campaign.started_at || !end) return { ...base, groups: [], lift: null };
   const { rows } = await sql<Row>`
     with spend as (
@@ -89,6 +102,18 @@ export async function campaignResults(db: CampaignsDb, storeId: string, campaign
     .map((r) => result(String.fromCharCode(65 + (r.variant ?? 0)), r));
   const groups = [result('sent', sent), result('holdout', holdout), ...variants];
   return { ...base, groups, lift: holdout.people > 0 && sent.people > 0 ? lift(sent, holdout) : null };
+}
+
+async function attributed(db: CampaignsDb, storeId: string, clicks: { customer_id: number; clicked_at: Date }[], days: number): Promise<{ buyers: number; orders: number; revenue: number }> {
+  if (!clicks.length) return { buyers: 0, orders: 0, revenue: 0 };
+  const { rows } = await sql<{ buyers: number; orders: number; revenue: number }>`
+    with clicked as (select unnest(${clicks.map((c) => c.customer_id)}::bigint[]) as customer_id, unnest(${clicks.map((c) => c.clicked_at.toISOString())}::timestamp[]) as at)
+    select count(distinct o.customer_id)::int as buyers, count(*)::int as orders, coalesce(sum(o.total - coalesce(r.refunded, 0)), 0)::bigint as revenue
+    from orders o join clicked k on k.customer_id = o.customer_id
+    left join (select order_id, sum(amount) as refunded from returns where store_id = ${storeId} and order_id is not null group by order_id) r on r.order_id = o.id
+    where o.store_id = ${storeId} and o.status <> 'cancelled' and o.placed_at >= k.at and o.placed_at < k.at + to_days(${days}::integer)`.execute(db);
+  const row = rows[0]!;
+  return { buyers: Number(row.buyers), orders: Number(row.orders), revenue: Number(row.revenue) };
 }
 
 function lift(sent: Row, holdout: Row): Lift {

@@ -32,10 +32,29 @@ export interface AudienceCount {
   holdout_expected: number;
 }
 
-/** What a campaign needs from the messaging module to deliver. */
+/** What happened to a campaign's messages (from the messaging module). */
+export interface MessageFigures {
+  queued: number;
+  sent: number;
+  failed: number;
+  suppressed: number;
+  uncertain: number;
+  opened: number;
+  clicked: number;
+  unsubscribed: number;
+  complained: number;
+  bounced: number;
+}
+
+/** What a campaign needs from the messaging module to deliver it and report on its messages. */
 export interface CampaignDelivery {
+  /** Refuses missing (when `required`) or unknown templates, naming the field. */
+  check(storeId: string, campaign: Pick<CampaignView, 'template_id' | 'ab_test'>, required: boolean): Promise<void>;
   /** Queues one message per recipient, idempotent by send key (`campaign:<id>:<customer>`). */
   queue(storeId: string, campaign: CampaignView, recipients: readonly { customerId: number; variant: number }[]): Promise<void>;
+  figures(storeId: string, campaignId: string): Promise<MessageFigures>;
+  /** Each recipient's first click, for orders attributed to a click. */
+  firstClicks(storeId: string, campaignId: string): Promise<{ customer_id: number; clicked_at: Date }[]>;
 }
 
 export const CAMPAIGN_START_JOB = 'campaign.start';
@@ -66,6 +85,7 @@ export class CampaignsService {
 
   async create(storeId: string, input: CampaignInput): Promise<CampaignView> {
     await this.checkSegments(storeId, input.segment_ids, input.exclude_segment_ids ?? []);
+    await this.delivery?.()?.check(storeId, { template_id: input.template_id ?? null, ab_test: input.ab_test ?? null }, false);
     const now = new Date();
     const id = newId('cmp');
     await this.write.insertInto('campaigns').values({
@@ -88,6 +108,9 @@ export class CampaignsService {
     const segmentIds = patch.segment_ids ?? current.segment_ids;
     const excluded = patch.exclude_segment_ids ?? current.exclude_segment_ids;
     if (patch.segment_ids || patch.exclude_segment_ids) await this.checkSegments(storeId, segmentIds, excluded);
+    if (patch.template_id !== undefined || patch.ab_test !== undefined) {
+      await this.delivery?.()?.check(storeId, { template_id: patch.template_id === undefined ? current.template_id : patch.template_id, ab_test: patch.ab_test === undefined ? current.ab_test : patch.ab_test }, false);
+    }
     const sendAt = patch.send_at === undefined ? current.send_at : patch.send_at === null ? null : new Date(patch.send_at);
     await this.write.updateTable('campaigns').set({
       ...(patch.name !== undefined && { name: patch.name }),
@@ -137,6 +160,7 @@ export class CampaignsService {
     const campaign = await this.get(storeId, id);
     if (campaign.status === 'cancelled') throw new AppError('conflict', `Campaign ${id} was cancelled`);
     if (!campaign.started_at) {
+      await this.delivery?.()?.check(storeId, campaign, true);
       if (options.refreshSegments ?? true) {
         for (const segmentId of [...campaign.segment_ids, ...campaign.exclude_segment_ids]) await this.segments.refresh(storeId, segmentId, now);
       }
@@ -211,7 +235,11 @@ export class CampaignsService {
   async results(storeId: string, id: string, now = new Date()): Promise<CampaignResults> {
     const campaign = await this.get(storeId, id);
     const currency = await this.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
-    return campaignResults(this.read, storeId, campaign, { currency: currency?.currency ?? 'USD', now });
+    const delivery = this.delivery?.();
+    return campaignResults(this.read, storeId, campaign, {
+      currency: currency?.currency ?? 'USD', now,
+      ...(delivery && campaign.started_at && { messages: await delivery.figures(storeId, id), clicks: await delivery.firstClicks(storeId, id) }),
+    });
   }
 
   private async deliver(storeId: string, campaign: CampaignView, recipients: { customerId: number; variant: number }[]): Promise<void> {

@@ -8,6 +8,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface TrackedLink {
+  /** The store: it names the key the token is checked with. */
+  store: string;
   /** The send the link was in (its send key). */
   send: string;
   customer: number;
@@ -16,6 +18,7 @@ export interface TrackedLink {
 }
 
 export interface TrackedOpen {
+  store: string;
   send: string;
   customer: number;
 }
@@ -29,6 +32,18 @@ export function signTracking(key: Buffer, value: TrackedLink | TrackedOpen): str
   return `${body}.${mac(key, body)}`;
 }
 
+/** The store a token names, unverified: its key is needed to check the token. */
+export function trackingStore(token: string): string | undefined {
+  const body = token.split('.')[0];
+  if (!body || body.length > 4000) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { store?: unknown };
+    return typeof value.store === 'string' ? value.store : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The payload of a token this key signed, or undefined for anything else. */
 export function verifyTracking<T extends TrackedLink | TrackedOpen>(key: Buffer, token: string, kind: 'link' | 'open'): T | undefined {
   const [body, signature, extra] = token.split('.');
@@ -38,7 +53,7 @@ export function verifyTracking<T extends TrackedLink | TrackedOpen>(key: Buffer,
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (typeof value.send !== 'string' || typeof value.customer !== 'number') return undefined;
+    if (typeof value.store !== 'string' || typeof value.send !== 'string' || typeof value.customer !== 'number') return undefined;
     if (kind === 'link' && (typeof value.url !== 'string' || !isTrackable(value.url))) return undefined;
     if (kind === 'open' && value.url !== undefined) return undefined;
     return value as unknown as T;

@@ -1,0 +1,77 @@
+/**
+ * Sending a campaign by email: each recipient's message rendered from the campaign's template (or
+ * their A/B variant's), its links tracked, queued in the send ledger under the send key
+ * `campaign:<id>:<customer>` — so starting twice, a retried job or a restart never sends a second
+ * copy — with the campaign as the batch source that pauses after repeated transport errors.
+ */
+import { AppError, type ErrorDetail } from '../../lib/errors.js';
+import type { EngagementService, SourceFigures } from './engagement.service.js';
+import type { MessagesService } from './messages.service.js';
+import { renderEmail } from './template-render.js';
+import type { TemplatesService } from './templates.service.js';
+
+/** What a campaign is, as far as sending it goes. */
+export interface CampaignToSend {
+  id: string;
+  template_id: string | null;
+  ab_test: { variants: readonly { template_id: string }[] } | null;
+}
+
+/** Recipients queued per call to the ledger (each call renders, then inserts in one transaction). */
+const QUEUE_SLICE = 500;
+
+export const campaignSource = (campaignId: string) => `campaign:${campaignId}`;
+
+export class CampaignEmails {
+  constructor(private readonly messages: MessagesService, private readonly templates: TemplatesService, private readonly engagement: EngagementService) {}
+
+  /** Refuses a campaign whose templates are missing (`required`: before sending) or unknown, naming the field. */
+  async check(storeId: string, campaign: Pick<CampaignToSend, 'template_id' | 'ab_test'>, required: boolean): Promise<void> {
+    const wanted: [string, string | null][] = campaign.ab_test
+      ? campaign.ab_test.variants.map((v, i) => [`ab_test.variants.${i}.template_id`, v.template_id])
+      : [['template_id', campaign.template_id]];
+    const details: ErrorDetail[] = [];
+    for (const [path, id] of wanted) {
+      if (!id) {
+        if (required) details.push({ path, reason: 'choose the template to send before starting' });
+        continue;
+      }
+      const found = await this.templates.get(storeId, id).catch(() => undefined);
+      if (!found) details.push({ path, reason: `no template "${id}" in this store` });
+      else if (found.archived_at) details.push({ path, reason: `template "${found.name}" is archived` });
+    }
+    if (details.length) throw new AppError('validation_failed', 'Invalid campaign message', details);
+  }
+
+  async queue(storeId: string, campaign: CampaignToSend, recipients: readonly { customerId: number; variant: number }[]): Promise<void> {
+    await this.check(storeId, campaign, true);
+    const store = await this.templates.storeVariables(storeId);
+    const key = await this.messages.linkKey(storeId);
+    const templateOf = (variant: number) => campaign.ab_test?.variants[variant]?.template_id ?? campaign.template_id!;
+    const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
+    for (const id of new Set(recipients.map((r) => templateOf(r.variant)))) compiled.set(id, await this.templates.compiled(storeId, id));
+    for (let start = 0; start < recipients.length; start += QUEUE_SLICE) {
+      await this.messages.queueEmails(storeId, recipients.slice(start, start + QUEUE_SLICE).map((r) => {
+        const templateId = templateOf(r.variant);
+        const template = compiled.get(templateId)!;
+        const sendKey = `${campaignSource(campaign.id)}:${r.customerId}`;
+        return {
+          sendKey, purpose: 'marketing' as const, customerId: r.customerId, source: campaignSource(campaign.id),
+          templateId, templateVersion: template.version,
+          build: async (links) => {
+            const variables = await this.templates.customerVariables(storeId, String(r.customerId), { links }, store);
+            return this.engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey, customerId: r.customerId, links, key });
+          },
+        };
+      }));
+    }
+  }
+
+  figures(storeId: string, campaignId: string): Promise<SourceFigures> {
+    return this.engagement.figures(storeId, campaignSource(campaignId));
+  }
+
+  firstClicks(storeId: string, campaignId: string): Promise<{ customer_id: number; clicked_at: Date }[]> {
+    return this.engagement.firstClicks(storeId, campaignSource(campaignId));
+  }
+}
