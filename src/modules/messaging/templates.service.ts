@@ -200,7 +200,7 @@ export class TemplatesService {
   }
 
   /** A customer's variables (by id, `ext:<external id>` or email), with the caller's order, links and blocks. */
-  async customerVariables(storeId: string, ref: string, extras: MessageExtras = {}, store?: StoreVariables): Promise<MessageVariables> {
+  async variablesFor(storeId: string, ref: string, extras: MessageExtras = {}, store?: StoreVariables): Promise<MessageVariables> {
     const storeVars = store ?? await this.storeVariables(storeId);
     const customer = await this.findCustomer(storeId, ref);
     const [summary, prediction] = await Promise.all([
@@ -213,7 +213,7 @@ export class TemplatesService {
   /** Renders a saved template for one recipient: what the sender calls, with the recipient's signed links. */
   async render(storeId: string, templateId: string, recipient: { customer: string; links: MessageLinks; version?: number } & MessageExtras): Promise<RenderedEmail & { version: number }> {
     const { compiled, version } = await this.compiled(storeId, templateId, recipient.version);
-    const variables = await this.customerVariables(storeId, recipient.customer, recipient);
+    const variables = await this.variablesFor(storeId, recipient.customer, recipient);
     return { ...renderEmail(compiled, variables), version };
   }
 
@@ -230,7 +230,7 @@ export class TemplatesService {
     const sample = sampleVariables(store);
     // A real customer keeps the sample's order, checkout and shipment, so every block has something to show.
     const variables = options.customer
-      ? await this.customerVariables(storeId, options.customer, { order: sample.order ?? null, checkout: sample.checkout ?? null, fulfillment: sample.fulfillment ?? null, recommendations: sample.recommendations, discount_code: sample.discount_code, links: sample.links }, store)
+      ? await this.variablesFor(storeId, options.customer, { order: sample.order ?? null, checkout: sample.checkout ?? null, fulfillment: sample.fulfillment ?? null, recommendations: sample.recommendations, discount_code: sample.discount_code, links: sample.links }, store)
       : sample;
     const rendered = renderEmail(compiled, variables);
     return {
