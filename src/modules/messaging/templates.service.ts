@@ -73,6 +73,7 @@ export class TemplatesService {
   private readonly read: TemplatesDb;
   /** Compiled versions by `template id@version`: a version never changes, so an entry never goes stale. */
   private readonly compiledCache = new Map<string, CompiledEmail>();
+  private readonly seeding = new Map<string, Promise<void>>();
   /** Set by the sending half of messaging; until then a test send answers 503. */
   private testSender: TestSender | undefined;
 
@@ -92,10 +93,21 @@ export class TemplatesService {
 
   /** The store's templates; a store that never had one gets editable copies of the starters first. */
   async list(storeId: string, options: { archived?: boolean } = {}): Promise<TemplateSummary[]> {
-    if ((await repo.countTemplateRows(this.read, storeId)) === 0) {
-      for (const starter of starterTemplates()) await this.createFromStarter(storeId, starter.key);
-    }
+    await this.ensureStarters(storeId);
     return (await repo.listTemplateRows(this.read, storeId, options)).map(summaryOf);
+  }
+
+  /** Two first visits at once (a dashboard and the CLI) copy the starters once: the second waits for the first. */
+  private ensureStarters(storeId: string): Promise<void> {
+    let pending = this.seeding.get(storeId);
+    if (!pending) {
+      pending = (async () => {
+        if ((await repo.countTemplateRows(this.read, storeId)) > 0) return;
+        for (const starter of starterTemplates()) await this.createFromStarter(storeId, starter.key);
+      })().finally(() => this.seeding.delete(storeId));
+      this.seeding.set(storeId, pending);
+    }
+    return pending;
   }
 
   async get(storeId: string, id: string): Promise<TemplateView> {
