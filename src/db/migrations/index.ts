@@ -13,7 +13,7 @@ import * as orderSourceTime from './2026-12-01T000200-order-source-time.js';
 import * as identityAndConsent from './2026-12-02T000000-identity-and-consent.js';
 import * as orderLifecycle from './2026-12-02T000100-order-lifecycle.js';
 import * as messageTemplates from './2026-12-03T000000-message-templates.js';
-import * as storeBranding from './2026-12-03T000100-store-branding.js';
+import * as storeBranding from './2026-12-03T000500-store-branding.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -34,7 +34,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T000000-identity-and-consent': identityAndConsent,
   '2026-12-02T000100-order-lifecycle': orderLifecycle,
   '2026-12-03T000000-message-templates': messageTemplates,
-  '2026-12-03T000100-store-branding': storeBranding,
+  '2026-12-03T000500-store-branding': storeBranding,
 };
 
 export const migrationProvider: MigrationProvider = {
