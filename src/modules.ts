@@ -5,8 +5,9 @@
  */
 import type { HearthModule } from './module.js';
 import { analyticsModule } from './modules/analytics/index.js';
+import { campaignsModule } from './modules/campaigns/index.js';
 import { importsModule } from './modules/imports/index.js';
 import { predictionsModule } from './modules/predictions/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 
-export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule];
+export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, campaignsModule];

@@ -7,6 +7,7 @@ import type { Logger } from './lib/logger.js';
 import { JobQueue } from './jobs/queue.js';
 import { AccountsService } from './modules/accounts/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
+import { CampaignsService } from './modules/campaigns/index.js';
 import { CatalogService } from './modules/catalog/index.js';
 import { CustomersService } from './modules/customers/index.js';
 import { CommerceService } from './modules/commerce/index.js';
@@ -39,12 +40,14 @@ export interface Services {
   personas: PersonasService;
   profiles: ProfilesService;
   predictions: PredictionsService;
+  campaigns: CampaignsService;
   templates: TemplatesService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
 
 export function createServices(config: Config, storage: Storage, logger: Logger): Services {
+  const segmentsEtc = segmentServices(storage, new JobQueue(storage.write, storage.read), () => services.analytics.summaries);
   const services: Services = {
     config,
     storage,
@@ -60,8 +63,9 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     events: new EventsService(storage.read),
     ingest: new IngestService(storage, logger, () => services),
     imports: new ImportsService(storage.write, storage.read, () => ({ accounts: services.accounts, writer: services.commerce }), config.defaultTimeZone),
-    ...segmentServices(storage, new JobQueue(storage.write, storage.read), () => services.analytics.summaries),
+    ...segmentsEtc,
     predictions: new PredictionsService(storage, new JobQueue(storage.write, storage.read)),
+    campaigns: new CampaignsService(storage, segmentsEtc.segments, new JobQueue(storage.write, storage.read)),
     templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers }),
     shutdown: async () => {
       await services.ingest.close();

@@ -6,6 +6,7 @@ import { createFormatter } from './components/format';
 import { Layout } from './components/layout';
 import { navigate, useLocation } from './components/router';
 import { ErrorState, Loading } from './components/states';
+import { CampaignsPage } from './pages/campaigns.page';
 import { CohortsPage } from './pages/cohorts.page';
 import { CustomerPage } from './pages/customer.page';
 import { CustomersPage } from './pages/customers.page';
@@ -46,6 +47,7 @@ function Page({ path }: { path: string }) {
     case '/rfm': return <RfmPage />;
     case '/predictions': return <PredictionsPage />;
     case '/segments': return <SegmentsPage />;
+    case '/campaigns': return <CampaignsPage />;
     case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;

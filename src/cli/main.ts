@@ -8,6 +8,7 @@ import { DataDirInUseError } from '../db/database.js';
 import { AppError } from '../lib/errors.js';
 import { PendingMigrationsError } from '../main.js';
 import { registerAdminCommands } from './admin.command.js';
+import { registerCampaignsCommand } from './campaigns.command.js';
 import { registerCustomerCommand } from './customer.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerImportCommand } from './import.command.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerAdminCommands(program);
   registerSegmentsCommand(program);
+  registerCampaignsCommand(program);
   registerTemplatesCommand(program);
   registerCustomerCommand(program);
   registerImportCommand(program);

@@ -5,6 +5,7 @@
 import { accountRoutes } from './admin/accounts.routes.js';
 import { importsScope } from './admin/imports.routes.js';
 import { analyticsRoutes } from './admin/analytics.routes.js';
+import { campaignRoutes } from './admin/campaigns.routes.js';
 import { commerceRoutes } from './admin/commerce.routes.js';
 import { jobRoutes } from './admin/jobs.routes.js';
 import { overviewRoutes } from './admin/overview.routes.js';
@@ -23,6 +24,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...predictionRoutes,
   ...overviewRoutes,
   ...segmentRoutes,
+  ...campaignRoutes,
   ...profileRoutes,
   ...templateRoutes,
   ...ingestStatusRoutes,

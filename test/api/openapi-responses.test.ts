@@ -211,16 +211,27 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/api/v1/personas/run', { payload: { seed: 1, k: 3 } });
     const personas = await ok(200, 'GET', '/api/v1/personas');
     await ok(201, 'POST', '/api/v1/personas/:id/segment', { params: { id: personas.data[0].id } });
+    // Campaigns: a draft to change and delete, one to start and measure.
+    await ok(200, 'POST', '/api/v1/campaigns/audience', { payload: { segment_ids: [segment.id] } });
+    const draft = await ok(201, 'POST', '/api/v1/campaigns', { payload: { name: 'Draft', segment_ids: [segment.id] } });
+    await ok(200, 'PATCH', '/api/v1/campaigns/:id', { params: { id: draft.id }, payload: { holdout_share: 0.2, send_at: '2031-01-01T09:00:00Z' } });
+    await ok(204, 'DELETE', '/api/v1/campaigns/:id', { params: { id: draft.id } });
+    const campaign = await ok(201, 'POST', '/api/v1/campaigns', { payload: { name: 'Come back', segment_ids: [segment.id] } });
+    await ok(200, 'POST', '/api/v1/campaigns/:id/start', { params: { id: campaign.id } });
+    await ok(200, 'GET', '/api/v1/campaigns');
+    await ok(200, 'GET', '/api/v1/campaigns/:id', { params: { id: campaign.id } });
+    await ok(200, 'GET', '/api/v1/campaigns/:id/recipients', { params: { id: campaign.id }, query: { group: 'holdout', limit: 3 } });
+    await ok(200, 'GET', '/api/v1/campaigns/:id/results', { params: { id: campaign.id } });
     await ok(204, 'DELETE', '/api/v1/segments/:id', { params: { id: segment.id } });
 
     // Message templates
     const templates = await ok(200, 'GET', '/api/v1/templates', { query: { archived: 'false' } });
     const starters = await ok(200, 'GET', '/api/v1/templates/starters');
     const welcome = await ok(201, 'POST', '/api/v1/templates/from-starter', { payload: { starter: starters.data[0].key, name: 'Welcome copy' } });
-    const draft = { purpose: 'transactional', subject: 'Hi {{ customer.first_name }}', body: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section></mj-body></mjml>' };
-    await ok(200, 'POST', '/api/v1/templates/preview', { payload: { ...draft, customer: String(customerId) } });
-    await ok(422, 'POST', '/api/v1/templates/preview', { payload: { ...draft, subject: 'Hi {{ customer.frist_name }}' } });
-    const note = await ok(201, 'POST', '/api/v1/templates', { payload: { name: 'Note', ...draft } });
+    const templateDraft = { purpose: 'transactional', subject: 'Hi {{ customer.first_name }}', body: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section></mj-body></mjml>' };
+    await ok(200, 'POST', '/api/v1/templates/preview', { payload: { ...templateDraft, customer: String(customerId) } });
+    await ok(422, 'POST', '/api/v1/templates/preview', { payload: { ...templateDraft, subject: 'Hi {{ customer.frist_name }}' } });
+    const note = await ok(201, 'POST', '/api/v1/templates', { payload: { name: 'Note', ...templateDraft } });
     await ok(200, 'PATCH', '/api/v1/templates/:id', { params: { id: note.id }, payload: { subject: 'Hello {{ customer.first_name }}' } });
     await ok(200, 'GET', '/api/v1/templates/:id', { params: { id: templates.data[0].id } });
     await ok(200, 'GET', '/api/v1/templates/:id/versions/:version', { params: { id: note.id, version: 1 } });

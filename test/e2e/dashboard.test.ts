@@ -257,6 +257,15 @@ describe('dashboard as the owner', () => {
     await settled(page);
     const segments = await api<{ data: { id: string; name: string; member_count: number }[] }>('/api/v1/segments');
     const segment = segments.body.data.find((s) => s.name === 'Came back')!;
+    // The chosen segment is marked in the list and named in the URL, so a reload keeps it.
+    const current = page.locator('tr[aria-current="true"]');
+    await expect(current.count()).resolves.toBe(1);
+    await expect(current.textContent()).resolves.toContain('Came back');
+    expect(new URL(page.url()).searchParams.get('segment')).toBe(segment.id);
+    await page.reload();
+    await panel.getByRole('link').first().waitFor();
+    await settled(page);
+    await expect(page.locator('tr[aria-current="true"]').textContent()).resolves.toContain('Came back');
     expect(segment.member_count).toBe(hearth.seed.repeatCustomers);
     const members = await api<{ data: { id: number; orders: number }[]; total: number }>(`/api/v1/customers?segment_id=${segment.id}&sort=-revenue&limit=10`);
     expect(members.body.total).toBe(segment.member_count);

@@ -9,6 +9,7 @@ const nav = [
   { to: '/predictions', label: 'Predictions' },
   { to: '/segments', label: 'Segments' },
   { to: '/templates', label: 'Templates' },
+  { to: '/campaigns', label: 'Campaigns' },
   { to: '/customers', label: 'Customers' },
   { to: '/products', label: 'Products' },
   { to: '/data', label: 'Data' },

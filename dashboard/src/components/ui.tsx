@@ -113,9 +113,11 @@ function sortedRows<T>(rows: T[], columns: Column<T>[], sort: Sort | undefined):
  * `onSort` (a list sorted by the server). With `rowHref`, a row is a link: its cells should hold a
  * real link (for the keyboard and a new tab), and a click elsewhere on the row follows it too.
  */
-export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick, rowHref, sort: sortedBy, onSort }: {
+export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick, rowHref, sort: sortedBy, onSort, isSelected }: {
   columns: Column<T>[]; rows: T[]; rowKey: (row: T, index: number) => string; caption?: string; onRowClick?: (row: T) => void;
   rowHref?: (row: T) => string; sort?: Sort | undefined; onSort?: (key: string) => void;
+  /** The row whose details the page shows beside the table, marked as the current one. */
+  isSelected?: (row: T) => boolean;
 }) {
   const [localSort, setSort] = useState<Sort | undefined>();
   const sort = onSort ? sortedBy : localSort;
@@ -124,9 +126,12 @@ export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick, rowHr
     : { key: column.key, direction: column.numeric ? 'descending' : 'ascending' }));
   const sortable = (c: Column<T>) => (onSort ? c.sortable : c.sortValue !== undefined);
   const cellClass = (c: Column<T>) => [c.numeric ? 'num' : '', c.className ?? ''].join(' ').trim() || undefined;
+  // On a phone a table becomes one card per row, each value under its column's name, unless it keeps
+  // a sticky first column (a long list compared column by column), which scrolls sideways instead.
+  const stacked = !columns.some((c) => c.className?.includes('sticky'));
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className={stacked ? 'table stack-on-phone' : 'table'}>
         {caption && <caption className="sr-only">{caption}</caption>}
         <thead>
           <tr>
@@ -143,13 +148,14 @@ export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick, rowHr
           {(onSort ? rows : sortedRows(rows, columns, sort)).map((row, index) => (
             <tr
               key={rowKey(row, index)}
-              className={onRowClick || rowHref ? 'clickable' : undefined}
+              className={[onRowClick || rowHref ? 'clickable' : '', isSelected?.(row) ? 'selected' : ''].join(' ').trim() || undefined}
+              aria-current={isSelected?.(row) ? 'true' : undefined}
               onClick={rowHref ? (event) => followRow(event, rowHref(row)) : onRowClick ? () => onRowClick(row) : undefined}
               onKeyDown={onRowClick && !rowHref ? (event) => event.key === 'Enter' && onRowClick(row) : undefined}
               tabIndex={onRowClick && !rowHref ? 0 : undefined}
             >
               {columns.map((c) => (
-                <td key={c.key} className={cellClass(c)}>
+                <td key={c.key} className={cellClass(c)} data-label={c.label}>
                   {c.render(row)}
                 </td>
               ))}

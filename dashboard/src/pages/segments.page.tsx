@@ -7,7 +7,7 @@ import { useApp } from '../components/app-context';
 import { axis, Chart } from '../components/chart';
 import { CustomerList } from '../components/customer-list';
 import { defaultCondition, fieldOf, RuleBuilder, toRule } from '../components/rule-builder';
-import { navigate } from '../components/router';
+import { navigate, setQueryParam, useLocation } from '../components/router';
 import { Async, ErrorState, Loading } from '../components/states';
 import { DataTable, Field, PageHeader, Panel } from '../components/ui';
 
@@ -169,7 +169,14 @@ export function SegmentsPage() {
   const { fmt } = useApp();
   const catalog = useApi('segment-fields', () => http.get<FieldCatalog>('/api/v1/segments/fields'));
   const segments = useApi('segments', () => http.get<{ data: Segment[] }>('/api/v1/segments'));
-  const [selected, setSelected] = useState<Segment | undefined>();
+  // The chosen segment is in the URL, so it survives a reload and can be shared.
+  const { params } = useLocation();
+  const selectedId = params.get('segment');
+  const choose = (segment: Segment) => {
+    setQueryParam('segment', segment.id);
+    // On a phone the members are below the list: bring them into view.
+    window.requestAnimationFrame(() => document.getElementById('segment-detail')?.scrollIntoView({ block: 'start' }));
+  };
   return (
     <div className="page">
       <PageHeader title="Segments" subtitle="Groups of customers to act on: build one from conditions, watch its size, and meet your personas." />
@@ -184,7 +191,8 @@ export function SegmentsPage() {
                 caption="Saved segments"
                 rows={answer.data}
                 rowKey={(s) => s.id}
-                onRowClick={setSelected}
+                onRowClick={choose}
+                isSelected={(s) => s.id === selectedId}
                 columns={[
                   { key: 'name', label: 'Segment', render: (s) => <>{s.name}{s.builtin_key && <span className="badge" style={{ marginLeft: 6 }}>built in</span>}</>, sortValue: (s) => s.name },
                   { key: 'description', label: 'Description', render: (s) => <span className="muted wrap">{s.description ?? ''}</span> },
@@ -195,12 +203,17 @@ export function SegmentsPage() {
             )}
           </Async>
         </Panel>
-        {selected ? (
-          <>
-            <Members segment={selected} />
-            <SizeHistory segment={selected} />
-          </>
-        ) : <p className="muted">Choose a saved segment to see its members and its size over time.</p>}
+        <Async result={segments.result} onRetry={segments.reload}>
+          {(answer) => {
+            const selected = answer.data.find((s) => s.id === selectedId);
+            return selected ? (
+              <div id="segment-detail" className="stack">
+                <Members segment={selected} />
+                <SizeHistory segment={selected} />
+              </div>
+            ) : <p className="muted">{selectedId ? 'That segment no longer exists. ' : ''}Choose a saved segment to see its members and its size over time.</p>;
+          }}
+        </Async>
         <Personas />
       </div>
     </div>

@@ -13,6 +13,7 @@ import * as orderSourceTime from './2026-12-01T000200-order-source-time.js';
 import * as identityAndConsent from './2026-12-02T000000-identity-and-consent.js';
 import * as orderLifecycle from './2026-12-02T000100-order-lifecycle.js';
 import * as messageTemplates from './2026-12-03T000000-message-templates.js';
+import * as campaigns from './2026-12-03T000200-campaigns.js';
 import * as storeBranding from './2026-12-03T000500-store-branding.js';
 
 /**
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T000000-identity-and-consent': identityAndConsent,
   '2026-12-02T000100-order-lifecycle': orderLifecycle,
   '2026-12-03T000000-message-templates': messageTemplates,
+  '2026-12-03T000200-campaigns': campaigns,
   '2026-12-03T000500-store-branding': storeBranding,
 };
 

@@ -8,12 +8,16 @@ import { join } from 'node:path';
 import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import { randomToken } from '../../lib/ids.js';
+import { DAY_MS } from '../../lib/time.js';
 import { fitAndScore } from '../predictions/index.js';
 import type { Services } from '../../services.js';
 import type { StoreTable } from '../accounts/index.js';
 import { storeStatus } from '../status/index.js';
 import { DEMO_STORE } from './calendar.js';
 import { planDemo, writeDemoData, type DemoCounts, type DemoOptions, type DemoPlan } from './demo.generator.js';
+
+/** How far back the demo's segments are replayed. */
+const SEGMENT_HISTORY_DAYS = 182;
 
 export const DEMO_LOGIN_FILE = 'demo-login.json';
 export const DEMO_OWNER_EMAIL = 'owner@demo-outfitters.example';
@@ -110,6 +114,10 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
   // dashboard has its figures on first sign-in.
   await services.analytics.refreshSummaries(store.id);
   await fitAndScore(services.storage, store.id);
+  // The demo's data arrives at once; its segments are given the history they would have had if
+  // they had existed for the last six months, so entries and exits carry the day they happened.
+  await services.segments.ensureBuiltins(store.id);
+  await services.segments.replayHistory(store.id, new Date(plan.end.getTime() - SEGMENT_HISTORY_DAYS * DAY_MS), 7, plan.end);
   // A very small demo may have too few buyers for personas; the store is still usable without them.
   await services.personas.run(store.id).catch((error: unknown) => {
     if (!(error instanceof AppError && error.code === 'validation_failed')) throw error;

@@ -4,6 +4,7 @@ import { SUMMARIES_SUBSCRIBER } from '../analytics/index.js';
 import { SEGMENT_REFRESH_JOB } from './segments.service.js';
 import { segmentsSubscriber } from './segments.subscriber.js';
 export { SegmentsService, type OrderSummaries, type SegmentView } from './segments.service.js';
+export { membersOfAny } from './segments.repository.js';
 export { segmentsSubscriber };
 
 /** Segments refresh as a job, queued by their subscriber after the summaries caught up. */

@@ -19,13 +19,17 @@ export interface RefreshOutcome {
   exited: number;
 }
 
-export async function refreshMembers(db: SegmentsDb, storeId: string, segmentId: string, compiled: CompiledRule, now: Date): Promise<RefreshOutcome> {
+/**
+ * `replay` rebuilds past history (entries and exits dated at `now`, a time in the past): it records
+ * no domain events, since nothing should act today on a change that happened long ago.
+ */
+export async function refreshMembers(db: SegmentsDb, storeId: string, segmentId: string, compiled: CompiledRule, now: Date, options: { replay?: boolean } = {}): Promise<RefreshOutcome> {
   return db.transaction().execute(async (tx) => {
     await sql`create or replace temp table segment_refresh_set as
       select distinct c.id as customer_id from ${compiled.from} where c.store_id = ${storeId} and ${compiled.where}`.execute(tx);
     const current = sql`(select m.customer_id from segment_members m where m.store_id = ${storeId} and m.segment_id = ${segmentId})`;
     // segment.entered / segment.exited, in this transaction, before the members change.
-    const event = (type: string, from: RawBuilder<unknown>) => sql`insert into domain_events (id, store_id, type, entity, entity_id, customer_id, data, occurred_at)
+    const event = async (type: string, from: RawBuilder<unknown>) => options.replay ? undefined : sql`insert into domain_events (id, store_id, type, entity, entity_id, customer_id, data, occurred_at)
       select nextval('domain_events_id_seq'), ${storeId}, ${type}, 'segment', null, x.customer_id,
         json_object('segment_id', ${segmentId}, 'segment_name', (select name from segments where store_id = ${storeId} and id = ${segmentId}))::varchar, ${new Date()}
       from ${from} x order by x.customer_id`.execute(tx);
@@ -50,6 +54,15 @@ export async function refreshMembers(db: SegmentsDb, storeId: string, segmentId:
     await tx.updateTable('segments').set({ member_count: count, refreshed_at: now, updated_at: now })
       .where('store_id', '=', storeId).where('id', '=', segmentId).execute();
     return { size: count, entered: affected(entered.rows), exited: affected(exited.rows) };
+  });
+}
+
+/** Forgets a segment's members and history (before its history is replayed), keeping the segment. */
+export async function clearMembers(db: SegmentsDb, storeId: string, segmentId: string, createdAt: Date): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('segment_members').where('store_id', '=', storeId).where('segment_id', '=', segmentId).execute();
+    await tx.deleteFrom('segment_history').where('store_id', '=', storeId).where('segment_id', '=', segmentId).execute();
+    await tx.updateTable('segments').set({ member_count: 0, created_at: createdAt, refreshed_at: null }).where('store_id', '=', storeId).where('id', '=', segmentId).execute();
   });
 }
 

@@ -23,6 +23,12 @@ export interface CompileContext {
   selfId?: string;
   /** Whether the analytics per-customer summary is fresh, so lifetime order metrics can be read from it. */
   summaryFresh?: boolean;
+  /**
+   * Evaluate the rule on the data as it stood at `asOf`: only customers, orders, returns and events
+   * recorded by then count. Predictions, RFM scores and personas exist only for the present, so a
+   * rule using them cannot be evaluated in the past and is refused.
+   */
+  historical?: boolean;
 }
 
 export interface CompiledRule {
@@ -70,16 +76,16 @@ class RuleCompiler {
       const windows = this.orderWindows;
       const since = windows.every((w) => w !== undefined) ? new Date(Math.min(...windows.map((w) => w!.getTime()))) : undefined;
       joins.push(sql`left join (select o.customer_id, ${columns(this.orderAggs)} from orders o
-        where o.store_id = ${s} and o.customer_id is not null and o.status <> 'cancelled'${since ? sql` and o.placed_at >= ${since}` : sql``}
+        where o.store_id = ${s} and o.customer_id is not null and o.status <> 'cancelled'${since ? sql` and o.placed_at >= ${since}` : sql``}${this.until('o.placed_at')}
         group by o.customer_id) oa on oa.customer_id = c.id`);
     }
     if (this.returnAggs.size) {
       joins.push(sql`left join (select r.customer_id, ${columns(this.returnAggs)} from returns r
-        where r.store_id = ${s} and r.customer_id is not null group by r.customer_id) ra on ra.customer_id = c.id`);
+        where r.store_id = ${s} and r.customer_id is not null${this.until('r.returned_at')} group by r.customer_id) ra on ra.customer_id = c.id`);
     }
     if (this.eventAggs.size) {
       joins.push(sql`left join (select e.customer_id, ${columns(this.eventAggs)} from events e
-        where e.store_id = ${s} and e.customer_id is not null and list_contains(${[...this.eventNames]}::varchar[], e.name)
+        where e.store_id = ${s} and e.customer_id is not null and list_contains(${[...this.eventNames]}::varchar[], e.name)${this.until('e.occurred_at')}
         group by e.customer_id) ea on ea.customer_id = c.id`);
     }
     if (this.uses.summary) joins.push(sql`left join customer_summary cs on cs.store_id = ${s} and cs.customer_id = c.id`);
@@ -87,7 +93,7 @@ class RuleCompiler {
     if (this.uses.rfm) joins.push(sql`left join ${rfmScores(s)} rfm on rfm.customer_id = c.id`);
     const from = sql`customers c ${sql.join(joins, sql` `)}`;
     return {
-      from, where,
+      from, where: this.context.historical ? sql<boolean>`(c.created_at <= ${this.context.asOf} and ${where})` : where,
       explain: [...this.explain].map(([label, value]) => ({ label, value })),
       readsClock: this.readsClock, uses: this.uses,
     };
@@ -131,9 +137,10 @@ class RuleCompiler {
         if (rule.category !== undefined) conditions.push(sql`p.category = ${rule.category}`);
         if (rule.product !== undefined) conditions.push(sql`p.external_id = ${rule.product}`);
         if (window) conditions.push(sql`o.placed_at >= ${window}`);
+        if (this.context.historical) conditions.push(sql`o.placed_at <= ${this.context.asOf}`);
         if (rule.first_order_only) {
           conditions.push(sql`o.id in (select arg_min(f.id, f.placed_at) from orders f
-            where f.store_id = ${s} and f.customer_id is not null and f.status <> 'cancelled' group by f.customer_id)`);
+            where f.store_id = ${s} and f.customer_id is not null and f.status <> 'cancelled'${this.until('f.placed_at')} group by f.customer_id)`);
         }
         return sql<boolean>`c.id in (select o.customer_id from orders o
           join order_lines l on l.store_id = o.store_id and l.order_id = o.id
@@ -142,6 +149,7 @@ class RuleCompiler {
       }
       case 'event': return this.event(rule);
       case 'prediction': {
+        this.presentOnly(path, 'predictions');
         this.uses.predictions = true;
         const def = predictionFields[rule.field]!;
         if (rule.op === 'top_percent') {
@@ -151,11 +159,13 @@ class RuleCompiler {
         return this.compare(sql.raw(def.sql), def, rule.op, rule.value, def.label);
       }
       case 'rfm': {
+        this.presentOnly(path, 'RFM scores');
         this.uses.rfm = true;
         const def = rfmFields[rule.field]!;
         return this.compare(sql.raw(def.sql), def, rule.op, rule.value, def.label);
       }
       case 'persona':
+        this.presentOnly(path, 'personas');
         return sql<boolean>`c.id in (select pm.customer_id from persona_members pm where pm.store_id = ${s} and pm.persona_id = ${rule.persona_id})`;
       case 'segment': {
         const referenced = this.context.segments.get(rule.segment_id);
@@ -180,6 +190,15 @@ class RuleCompiler {
     return compare(target, def.type, op, value, { asOf: this.context.asOf, onClock: () => { this.readsClock = true; } });
   }
 
+  /** In a historical evaluation, the filter keeping only what was recorded by `asOf`. */
+  private until(column: string): Sql {
+    return this.context.historical ? sql` and ${sql.raw(column)} <= ${this.context.asOf}` : sql``;
+  }
+
+  private presentOnly(path: string, what: string): void {
+    if (this.context.historical) throw new AppError('validation_failed', 'Rule cannot be evaluated in the past', [{ path, reason: `${what} exist only for the present` }]);
+  }
+
   private windowStart(days: number | undefined): Date | undefined {
     if (days === undefined) return undefined;
     this.readsClock = true;
@@ -198,7 +217,7 @@ class RuleCompiler {
 
   private orderMetric(metric: string, op: Operator, value: RuleValue, withinDays: number | undefined): RawBuilder<boolean> {
     const def = orderMetrics[metric]!;
-    const fromSummary = this.context.summaryFresh && withinDays === undefined ? summaryMetrics[metric] : undefined;
+    const fromSummary = this.context.summaryFresh && !this.context.historical && withinDays === undefined ? summaryMetrics[metric] : undefined;
     if (fromSummary) return this.summaryMetric(metric, op, value);
     const isReturn = returnMetrics.has(metric);
     const time = isReturn ? 'r.returned_at' : 'o.placed_at';
@@ -215,7 +234,7 @@ class RuleCompiler {
       this.explain.set(label, raw);
       const s = this.context.storeId;
       const threshold = sql`(select quantile_cont(v, ${1 - Number(value) / 100}) from (select ${expr} as v from orders o
-        where o.store_id = ${s} and o.customer_id is not null and o.status <> 'cancelled' group by o.customer_id) t where v > 0)`;
+        where o.store_id = ${s} and o.customer_id is not null and o.status <> 'cancelled'${this.until('o.placed_at')} group by o.customer_id) t where v > 0)`;
       return sql<boolean>`(${raw} > 0 and ${raw} >= ${threshold})`;
     }
     // Customers without orders have 0 orders and 0 revenue, but no first or last order date.

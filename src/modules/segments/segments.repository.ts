@@ -2,7 +2,7 @@
  * Rows of segments, their members and history. Plain functions taking the db first; every query
  * is scoped by store.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { SegmentsDb, SegmentTable } from './segments.table.js';
 
 export async function listSegmentRows(db: SegmentsDb, storeId: string): Promise<SegmentTable[]> {
@@ -104,4 +104,11 @@ export async function historyOfCustomer(db: SegmentsDb, storeId: string, custome
     .select(['h.segment_id', 's.name', 'h.change', 'h.changed_at'])
     .where('h.store_id', '=', storeId).where('h.customer_id', '=', customerId)
     .orderBy('h.id', 'desc').limit(limit).execute();
+}
+
+/** The ids of customers in any of the segments, as a subquery other modules can build on (campaign audiences). */
+export function membersOfAny(storeId: string, segmentIds: readonly string[]): RawBuilder<{ customer_id: number }> {
+  if (!segmentIds.length) return sql<{ customer_id: number }>`(select cast(null as bigint) as customer_id where false)`;
+  return sql<{ customer_id: number }>`(select distinct m.customer_id from segment_members m
+    where m.store_id = ${storeId} and list_contains(${[...segmentIds]}::varchar[], m.segment_id))`;
 }

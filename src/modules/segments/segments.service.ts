@@ -12,7 +12,7 @@ import { builtinSegments } from './segment-builtins.js';
 import { compileRule, type CompiledRule } from './segment.compiler.js';
 import { fieldCatalog } from './segment-fields.js';
 import { rfmScores } from './segment-rfm.js';
-import { deleteSegmentData, refreshMembers, type RefreshOutcome } from './segment-refresh.js';
+import { clearMembers, deleteSegmentData, refreshMembers, type RefreshOutcome } from './segment-refresh.js';
 import { checkPersonasExist, personaIds } from './segment-personas.js';
 import { pathOfKind, referencedSegments, type Rule } from './segment-rule.schema.js';
 import { csvCell } from './segment-csv.js';
@@ -167,6 +167,37 @@ export class SegmentsService {
     const segment = await this.get(storeId, id);
     const { compiled } = await this.compile(storeId, segment.rule, asOf, id);
     return refreshMembers(this.write, storeId, id, compiled, asOf);
+  }
+
+  /**
+   * Rebuilds the history of segments as if they had existed since `from`: each is emptied, dated
+   * `from`, and evaluated on the data as it stood every `everyDays` days until now, so entries and
+   * exits carry the day they happened. Used by the demo, whose data arrives all at once. Segments
+   * whose rules read predictions, RFM scores or personas (known only for the present) keep their
+   * history; their names are returned as skipped.
+   */
+  async replayHistory(storeId: string, from: Date, everyDays: number, now = new Date()): Promise<{ replayed: string[]; skipped: string[] }> {
+    const replayed: string[] = [];
+    const skipped: string[] = [];
+    const all = await repo.listSegmentRows(this.read, storeId);
+    const rules = new Map(all.map((row) => [row.id, JSON.parse(row.rule) as Rule]));
+    for (const row of all) {
+      const at = (asOf: Date) => compileRule(rules.get(row.id)!, { storeId, asOf, segments: rules, selfId: row.id, historical: true });
+      try {
+        at(now);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        skipped.push(row.name);
+        continue;
+      }
+      await clearMembers(this.write, storeId, row.id, from);
+      for (let t = from.getTime(); t < now.getTime(); t += everyDays * DAY_MS) {
+        await refreshMembers(this.write, storeId, row.id, at(new Date(t)), new Date(t), { replay: true });
+      }
+      await refreshMembers(this.write, storeId, row.id, at(now), now, { replay: true });
+      replayed.push(row.name);
+    }
+    return { replayed, skipped };
   }
 
   /** Refreshes the store's segments (all, or only those of one refresh mode). A failing segment does not stop the others. */

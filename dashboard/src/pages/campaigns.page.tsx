@@ -1,0 +1,220 @@
+/**
+ * Campaigns: build one from segments with a live audience count, start it, and read what it
+ * changed against its holdout.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Campaign, CampaignAudience, CampaignResults } from '../api/campaign-types';
+import { http } from '../api/client';
+import type { Segment } from '../api/segment-types';
+import { useAction, useApi } from '../api/use-api';
+import { useApp } from '../components/app-context';
+import { setQueryParam, useLocation } from '../components/router';
+import { Async, ErrorState } from '../components/states';
+import { DataTable, Field, PageHeader, Panel } from '../components/ui';
+
+const statusWords: Record<Campaign['status'], string> = {
+  draft: 'draft', scheduled: 'scheduled', sending: 'sending', sent: 'sent', paused: 'paused', cancelled: 'cancelled',
+};
+
+const holdoutDefinition = 'A random share of the audience that receives nothing. Comparing the people sent the campaign with them shows what the campaign itself changed, not what those customers would have done anyway.';
+
+function SegmentChoice({ label, segments, chosen, onChange, disabled }: { label: string; segments: Segment[]; chosen: string[]; onChange: (ids: string[]) => void; disabled?: (id: string) => boolean }) {
+  const { fmt } = useApp();
+  return (
+    <fieldset className="choice-list">
+      <legend>{label}</legend>
+      {segments.map((s) => (
+        <label key={s.id} className={disabled?.(s.id) ? 'muted' : undefined}>
+          <input
+            type="checkbox" checked={chosen.includes(s.id)} disabled={disabled?.(s.id)}
+            onChange={(event) => onChange(event.target.checked ? [...chosen, s.id] : chosen.filter((id) => id !== s.id))}
+          />
+          {' '}{s.name} <span className="muted">({fmt.number(s.member_count)})</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function AudienceLine({ count, share }: { count: CampaignAudience; share: number }) {
+  const { fmt } = useApp();
+  const left = [
+    count.excluded && `${fmt.number(count.excluded)} excluded`,
+    count.without_email && `${fmt.number(count.without_email)} without an email address`,
+    count.without_consent && `${fmt.number(count.without_consent)} without marketing consent`,
+  ].filter(Boolean);
+  return (
+    <div className="audience" data-testid="campaign-audience" aria-live="polite">
+      <p><strong>{fmt.number(count.audience)}</strong> customers in this campaign: about {fmt.number(count.audience - count.holdout_expected)} receive it and {fmt.number(count.holdout_expected)} ({fmt.percent(share, 0)}) are held out.</p>
+      {left.length > 0 && <p className="muted">Of the {fmt.number(count.in_segments)} in the chosen segments, left out: {left.join(', ')}.</p>}
+    </div>
+  );
+}
+
+function Builder({ segments, onCreated }: { segments: Segment[]; onCreated: (id: string) => void }) {
+  const [name, setName] = useState('');
+  const [included, setIncluded] = useState<string[]>([]);
+  const [excluded, setExcluded] = useState<string[]>([]);
+  const [holdoutPercent, setHoldoutPercent] = useState('10');
+  const [days, setDays] = useState('5');
+  const share = Math.min(50, Math.max(0, Number(holdoutPercent) || 0)) / 100;
+  const [count, setCount] = useState<{ state: 'idle' } | { state: 'ok'; data: CampaignAudience } | { state: 'error'; error: Parameters<typeof ErrorState>[0]['error'] }>({ state: 'idle' });
+  useEffect(() => {
+    if (!included.length) return setCount({ state: 'idle' });
+    let current = true;
+    const timer = window.setTimeout(() => {
+      http.post<CampaignAudience>('/api/v1/campaigns/audience', { segment_ids: included, exclude_segment_ids: excluded, holdout_share: share }).then(
+        (data) => current && setCount({ state: 'ok', data }),
+        (error) => current && setCount({ state: 'error', error }),
+      );
+    }, 250);
+    return () => {
+      current = false;
+      window.clearTimeout(timer);
+    };
+  }, [included, excluded, share]);
+  const create = useAction((body: unknown) => http.post<Campaign>('/api/v1/campaigns', body));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const created = await create.run({ name, segment_ids: included, exclude_segment_ids: excluded, holdout_share: share, attribution_days: Number(days) });
+    if (created) {
+      setName('');
+      setIncluded([]);
+      setExcluded([]);
+      onCreated(created.id);
+    }
+  };
+  return (
+    <Panel title="New campaign" definition={holdoutDefinition}>
+      <form className="stack" onSubmit={submit}>
+        <Field label="Campaign name"><input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} placeholder="Autumn win-back" /></Field>
+        <div className="grid-2">
+          <SegmentChoice label="Send to customers in any of" segments={segments} chosen={included} onChange={setIncluded} disabled={(id) => excluded.includes(id)} />
+          <SegmentChoice label="Except customers in" segments={segments} chosen={excluded} onChange={setExcluded} disabled={(id) => included.includes(id)} />
+        </div>
+        <div className="filters">
+          <Field label="Holdout (%)" hint="0 to 50; 10 is usual"><input type="number" min={0} max={50} step={1} value={holdoutPercent} onChange={(e) => setHoldoutPercent(e.target.value)} /></Field>
+          <Field label="Orders count for (days)" hint="after the start"><input type="number" min={1} max={90} value={days} onChange={(e) => setDays(e.target.value)} /></Field>
+        </div>
+        {count.state === 'ok' && <AudienceLine count={count.data} share={share} />}
+        {count.state === 'error' && <ErrorState error={count.error} />}
+        {count.state === 'idle' && <p className="muted">Choose at least one segment to see who the campaign reaches.</p>}
+        {create.error && <p className="form-error" role="alert">{create.error.describe()}</p>}
+        <div><button type="submit" className="primary" disabled={create.pending || !included.length || !name.trim()}>Save as draft</button></div>
+      </form>
+    </Panel>
+  );
+}
+
+function Results({ campaign, onChanged }: { campaign: Campaign; onChanged: () => void }) {
+  const { fmt, canWrite } = useApp();
+  const { result, reload } = useApi(`campaign-results:${campaign.id}:${campaign.started_at ?? ''}`, () => http.get<CampaignResults>(`/api/v1/campaigns/${campaign.id}/results`));
+  const start = useAction(() => http.post<unknown>(`/api/v1/campaigns/${campaign.id}/start`, {}));
+  const begin = async () => {
+    if (!window.confirm(`Start "${campaign.name}" now? Its audience is frozen and the messages are sent.`)) return;
+    if (await start.run()) {
+      onChanged();
+      reload();
+    }
+  };
+  return (
+    <Panel title={`Results: ${campaign.name}`} testId="campaign-results" definition="Everyone counts in the group they were drawn into when the campaign started, whether or not the message was opened: the two groups stay random halves of the same audience. Buyers: people with an order in the window; revenue net of refunds. 95 % intervals: Newcombe for the share who bought, Welch for revenue per person.">
+      {!campaign.started_at ? (
+        <div className="stack">
+          <p className="muted">This campaign has not started. Starting freezes its audience and draws the holdout.</p>
+          {canWrite && <div><button type="button" className="primary" onClick={begin} disabled={start.pending}>Start campaign</button></div>}
+          {start.error && <ErrorState error={start.error} />}
+        </div>
+      ) : (
+        <Async result={result} onRetry={reload}>
+          {(r) => {
+            const sent = r.groups.find((g) => g.group === 'sent');
+            const held = r.groups.find((g) => g.group === 'holdout');
+            return (
+              <div className="stack">
+                <p className="muted">
+                  Started {fmt.dateTime(r.started_at)}; orders count until {fmt.dateTime(r.window_ends_at)}
+                  {r.complete ? '.' : ' — the window is still open, so these figures can still change.'}
+                </p>
+                <DataTable
+                  caption="Campaign groups"
+                  rows={r.groups}
+                  rowKey={(g) => g.group}
+                  columns={[
+                    { key: 'group', label: 'Group', render: (g) => (g.group === 'sent' ? 'Sent the campaign' : g.group === 'holdout' ? 'Held out' : `Variant ${g.group}`) },
+                    { key: 'people', label: 'People', numeric: true, render: (g) => fmt.number(g.people) },
+                    { key: 'buyers', label: 'Bought', numeric: true, render: (g) => fmt.number(g.buyers) },
+                    { key: 'conversion', label: 'Share who bought', numeric: true, render: (g) => fmt.percent(g.conversion, 1) },
+                    { key: 'revenue', label: 'Revenue', numeric: true, render: (g) => fmt.money(g.revenue) },
+                    { key: 'rpp', label: 'Revenue per person', numeric: true, render: (g) => fmt.money(g.revenue_per_person) },
+                  ]}
+                />
+                {r.lift && sent && held ? (
+                  <p data-testid="campaign-lift">
+                    {r.lift.significant ? 'The campaign brought' : 'No clear effect yet: the campaign shows'}{' '}
+                    <strong>{fmt.number(r.lift.incremental_buyers)}</strong> more buyers than the holdout predicts
+                    {' '}(95 % interval {fmt.number(r.lift.incremental_buyers_interval.low)} to {fmt.number(r.lift.incremental_buyers_interval.high)}
+                    {r.lift.significant ? '' : ', which includes zero'}) and {fmt.money(r.lift.incremental_revenue)} more revenue
+                    {' '}(95 % interval {fmt.money(r.lift.incremental_revenue_interval.low)} to {fmt.money(r.lift.incremental_revenue_interval.high)}).
+                  </p>
+                ) : <p className="muted">No holdout: the campaign's own effect cannot be measured.</p>}
+              </div>
+            );
+          }}
+        </Async>
+      )}
+    </Panel>
+  );
+}
+
+export function CampaignsPage() {
+  const { fmt, canWrite } = useApp();
+  const campaigns = useApi('campaigns', () => http.get<{ data: Campaign[] }>('/api/v1/campaigns'));
+  const segments = useApi('segments', () => http.get<{ data: Segment[] }>('/api/v1/segments'));
+  const { params } = useLocation();
+  const selectedId = params.get('campaign');
+  const choose = (id: string) => {
+    setQueryParam('campaign', id);
+    window.requestAnimationFrame(() => document.getElementById('campaign-detail')?.scrollIntoView({ block: 'start' }));
+  };
+  return (
+    <div className="page">
+      <PageHeader title="Campaigns" subtitle="One message to the segments you choose, with a holdout that receives nothing — so you see what each campaign really changed." />
+      <div className="stack">
+        {canWrite && (
+          <Async result={segments.result} onRetry={segments.reload} isEmpty={(d) => d.data.length === 0} empty="No segments yet: build one on the Segments page first.">
+            {(answer) => <Builder segments={answer.data} onCreated={(id) => { campaigns.reload(); choose(id); }} />}
+          </Async>
+        )}
+        <Panel title="Campaigns">
+          <Async result={campaigns.result} onRetry={campaigns.reload} isEmpty={(d) => d.data.length === 0} empty="No campaigns yet.">
+            {(answer) => (
+              <DataTable
+                caption="Campaigns"
+                rows={answer.data}
+                rowKey={(c) => c.id}
+                onRowClick={(c) => choose(c.id)}
+                isSelected={(c) => c.id === selectedId}
+                columns={[
+                  { key: 'name', label: 'Campaign', render: (c) => c.name, sortValue: (c) => c.name },
+                  { key: 'status', label: 'Status', render: (c) => <span className="badge">{statusWords[c.status]}</span> },
+                  { key: 'holdout', label: 'Holdout', numeric: true, render: (c) => fmt.percent(c.holdout_share, 0) },
+                  { key: 'started', label: 'Started', render: (c) => fmt.dateTime(c.started_at) },
+                  { key: 'created', label: 'Created', render: (c) => fmt.date(c.created_at), sortValue: (c) => c.created_at },
+                ]}
+              />
+            )}
+          </Async>
+        </Panel>
+        <Async result={campaigns.result} onRetry={campaigns.reload}>
+          {(answer) => {
+            const selected = answer.data.find((c) => c.id === selectedId);
+            return selected
+              ? <div id="campaign-detail"><Results campaign={selected} onChanged={campaigns.reload} /></div>
+              : <p className="muted">{selectedId ? 'That campaign no longer exists. ' : ''}Choose a campaign to see its results.</p>;
+          }}
+        </Async>
+      </div>
+    </div>
+  );
+}

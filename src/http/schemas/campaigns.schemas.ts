@@ -1,0 +1,84 @@
+/** Answers of the campaigns API. */
+import { z } from 'zod';
+import { abTestSchema, campaignStatuses } from '../../modules/campaigns/index.js';
+import { component, count, currency, list, minorUnits, ratio, timestamp } from './common.schemas.js';
+
+export const campaignSchema = component('Campaign', z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  channel: z.enum(['email']),
+  template_id: z.string().nullable(),
+  segment_ids: z.array(z.string()),
+  exclude_segment_ids: z.array(z.string()),
+  holdout_share: z.number().min(0).max(0.5).meta({ description: 'Share of the audience that receives nothing, to measure against' }),
+  attribution_days: z.number().int().meta({ description: 'Days after the start in which an order counts for the campaign' }),
+  ab_test: abTestSchema.nullable(),
+  status: z.enum(campaignStatuses),
+  send_at: timestamp.nullable(),
+  started_at: timestamp.nullable(),
+  finished_at: timestamp.nullable(),
+  paused_reason: z.string().nullable(),
+  winner_variant: z.number().int().nullable().meta({ description: 'With an A/B test: the variant (0 = A) the rest receive, once picked' }),
+  winner_reason: z.string().nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+}));
+export const campaignListSchema = list(campaignSchema);
+
+export const audienceCountSchema = component('CampaignAudience', z.strictObject({
+  in_segments: count.meta({ description: 'Customers in any of the chosen segments' }),
+  excluded: count.meta({ description: 'Of those, in an excluded segment' }),
+  without_email: count,
+  without_consent: count.meta({ description: 'With an address but no marketing consent' }),
+  audience: count.meta({ description: 'Who the campaign is for: holdout and recipients together' }),
+  holdout_expected: count,
+}));
+
+export const campaignStartSchema = z.strictObject({
+  campaign: campaignSchema,
+  audience: count,
+  holdout: count,
+  recipients: count,
+});
+
+export const recipientPageSchema = z.strictObject({
+  data: z.array(z.strictObject({ customer_id: z.number().int(), group: z.string().meta({ description: 'sent, holdout, rest, or a variant A, B, …' }) })),
+  next_cursor: z.string().nullable(),
+});
+
+const interval = z.strictObject({ low: z.number(), high: z.number() });
+const moneyInterval = z.strictObject({ low: minorUnits, high: minorUnits });
+const countInterval = z.strictObject({ low: z.number().int(), high: z.number().int() });
+
+export const campaignResultsSchema = component('CampaignResults', z.strictObject({
+  campaign_id: z.string(),
+  currency,
+  started_at: timestamp.nullable(),
+  window_ends_at: timestamp.nullable(),
+  complete: z.boolean().meta({ description: 'False while the attribution window is open' }),
+  groups: z.array(z.strictObject({
+    group: z.string().meta({ description: 'sent, holdout, or a variant A, B, …' }),
+    people: count,
+    buyers: count,
+    orders: count,
+    revenue: minorUnits,
+    conversion: ratio,
+    revenue_per_person: minorUnits,
+  })),
+  lift: z.strictObject({
+    conversion_difference: z.number(),
+    conversion_interval: interval,
+    incremental_buyers: z.number().int(),
+    incremental_buyers_interval: countInterval,
+    revenue_per_person_difference: minorUnits,
+    revenue_per_person_interval: moneyInterval,
+    incremental_revenue: minorUnits,
+    incremental_revenue_interval: moneyInterval,
+    significant: z.boolean(),
+  }).nullable(),
+}));
+
+export type Campaign = z.input<typeof campaignSchema>;
+export type CampaignAudience = z.input<typeof audienceCountSchema>;
+export type CampaignResults = z.input<typeof campaignResultsSchema>;
+export type CampaignStart = z.input<typeof campaignStartSchema>;

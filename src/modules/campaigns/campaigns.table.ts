@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
+
+export const campaignStatuses = ['draft', 'scheduled', 'sending', 'sent', 'paused', 'cancelled'] as const;
+export type CampaignStatus = (typeof campaignStatuses)[number];
+
+export interface CampaignTable {
+  store_id: string;
+  id: string;
+  name: string;
+  channel: 'email';
+  template_id: string | null;
+  /** JSON arrays of segment ids. */
+  segment_ids: string;
+  exclude_segment_ids: string;
+  holdout_share: number;
+  /** JSON of the A/B test (see campaign.input.ts), or null. */
+  ab_test: string | null;
+  attribution_days: number;
+  status: CampaignStatus;
+  send_at: Date | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  paused_reason: string | null;
+  /** With an A/B test: the variant the rest receive, once picked, and why it won. */
+  winner_variant: number | null;
+  winner_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type RecipientGroup = 'holdout' | 'variant' | 'rest';
+
+export interface CampaignRecipientTable {
+  store_id: string;
+  campaign_id: string;
+  customer_id: number;
+  group_kind: RecipientGroup;
+  /** The variant index (0 = A) for `variant`; null otherwise. */
+  variant: number | null;
+  assigned_at: Date;
+}
+
+export type CampaignTables = {
+  campaigns: CampaignTable;
+  campaign_recipients: CampaignRecipientTable;
+};
+
+export type CampaignsDb = Kysely<Database & CampaignTables>;
+
+/** This module's tables added to its own view of the connection (the shared map needs no edit). */
+export function campaignsDb(db: Kysely<Database>): CampaignsDb {
+  return db.withTables<CampaignTables>();
+}
