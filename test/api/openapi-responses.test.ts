@@ -229,10 +229,10 @@ describe('every operation answers as /api/openapi.json says', () => {
     const templates = await ok(200, 'GET', '/api/v1/templates', { query: { archived: 'false' } });
     const starters = await ok(200, 'GET', '/api/v1/templates/starters');
     const welcome = await ok(201, 'POST', '/api/v1/templates/from-starter', { payload: { starter: starters.data[0].key, name: 'Welcome copy' } });
-    const draft = { purpose: 'transactional', subject: 'Hi {{ customer.first_name }}', body: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section></mj-body></mjml>' };
-    await ok(200, 'POST', '/api/v1/templates/preview', { payload: { ...draft, customer: String(customerId) } });
-    await ok(422, 'POST', '/api/v1/templates/preview', { payload: { ...draft, subject: 'Hi {{ customer.frist_name }}' } });
-    const note = await ok(201, 'POST', '/api/v1/templates', { payload: { name: 'Note', ...draft } });
+    const templateDraft = { purpose: 'transactional', subject: 'Hi {{ customer.first_name }}', body: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section></mj-body></mjml>' };
+    await ok(200, 'POST', '/api/v1/templates/preview', { payload: { ...templateDraft, customer: String(customerId) } });
+    await ok(422, 'POST', '/api/v1/templates/preview', { payload: { ...templateDraft, subject: 'Hi {{ customer.frist_name }}' } });
+    const note = await ok(201, 'POST', '/api/v1/templates', { payload: { name: 'Note', ...templateDraft } });
     await ok(200, 'PATCH', '/api/v1/templates/:id', { params: { id: note.id }, payload: { subject: 'Hello {{ customer.first_name }}' } });
     await ok(200, 'GET', '/api/v1/templates/:id', { params: { id: templates.data[0].id } });
     await ok(200, 'GET', '/api/v1/templates/:id/versions/:version', { params: { id: note.id, version: 1 } });

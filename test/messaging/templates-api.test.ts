@@ -37,8 +37,11 @@ describe('templates API', () => {
     const starters = (await call('GET', '/api/v1/templates/starters')).json().data as { key: string }[];
     expect(list.map((template) => template.starter_key).sort()).toEqual(starters.map((starter) => starter.key).sort());
     expect(list.every((template) => template.version === 1)).toBe(true);
-    // A second read does not add them again.
+    // A second read does not add them again, nor do two first reads at once.
     expect((await call('GET', '/api/v1/templates')).json().data).toHaveLength(list.length);
+    const other = await t.newStore('Twice');
+    const both = await Promise.all([1, 2].map(() => t.app.inject({ method: 'GET', url: '/api/v1/templates', headers: bearer(other.secretKey) })));
+    expect(both.map((r) => r.json().data.length)).toEqual([list.length, list.length]);
   });
 
   it('refuses Liquid and MJML errors with the field, line, column and reason', async () => {

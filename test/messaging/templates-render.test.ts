@@ -160,6 +160,13 @@ describe('validation', () => {
     ]);
   });
 
+  it('checks the fields read from a loop variable against the list it walks', async () => {
+    const body = frame(`        <mj-text>{% for item in order.line_items %}{{ item.title }} {{ item.titel }} {{ forloop.index }}{% endfor %}</mj-text>
+        <mj-text>{% assign total = order.total %}{{ total }} {% for p in recommendations %}{{ p.anything }}{% endfor %}</mj-text>`);
+    const result = await compileTemplate({ subject: 'S', preheader: '', body, purpose: 'transactional' });
+    expect(result.ok ? [] : result.problems).toEqual([{ path: 'body', line: 5, column: 72, reason: 'unknown variable "item.titel"' }]);
+  });
+
   it('names MJML errors with their line and the column of the element, and unclosed elements', async () => {
     const unknownElement = await compileTemplate({ subject: 'S', preheader: '', body: frame('        <mj-txt>Oops</mj-txt>'), purpose: 'transactional' });
     expect(unknownElement).toEqual({ ok: false, problems: [{ path: 'body', line: 5, column: 9, reason: "Element mj-txt doesn't exist or is not registered" }] });

@@ -12,12 +12,12 @@ import * as returnOrderRef from './2026-12-01T000100-return-order-ref.js';
 import * as orderSourceTime from './2026-12-01T000200-order-source-time.js';
 import * as identityAndConsent from './2026-12-02T000000-identity-and-consent.js';
 import * as orderLifecycle from './2026-12-02T000100-order-lifecycle.js';
-import * as messageTemplates from './2026-12-03T000000-message-templates.js';
-import * as storeBranding from './2026-12-03T000100-store-branding.js';
 import * as personaRuns from './2026-12-02T000510-persona-runs.js';
+import * as messageTemplates from './2026-12-03T000000-message-templates.js';
 import * as messageSends from './2026-12-03T000100-message-sends.js';
 import * as campaigns from './2026-12-03T000200-campaigns.js';
 import * as messageEngagement from './2026-12-03T000300-message-engagement.js';
+import * as storeBranding from './2026-12-03T000500-store-branding.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -37,12 +37,12 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T000200-order-source-time': orderSourceTime,
   '2026-12-02T000000-identity-and-consent': identityAndConsent,
   '2026-12-02T000100-order-lifecycle': orderLifecycle,
-  '2026-12-03T000000-message-templates': messageTemplates,
-  '2026-12-03T000100-store-branding': storeBranding,
   '2026-12-02T000510-persona-runs': personaRuns,
+  '2026-12-03T000000-message-templates': messageTemplates,
   '2026-12-03T000100-message-sends': messageSends,
   '2026-12-03T000200-campaigns': campaigns,
   '2026-12-03T000300-message-engagement': messageEngagement,
+  '2026-12-03T000500-store-branding': storeBranding,
 };
 
 export const migrationProvider: MigrationProvider = {

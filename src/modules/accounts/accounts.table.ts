@@ -21,7 +21,7 @@ export interface StoreTable {
   inactivity_days: number | null;
   /** JSON list of web origins allowed to send tracked events; null: any. */
   tracking_origins: string | null;
-  /** What messages show (migration 2026-12-03T000100): web address, logo, postal address, brand colours as JSON. */
+  /** What messages show (migration 2026-12-03T000500): web address, logo, postal address, brand colours as JSON. */
   website_url: string | null;
   logo_url: string | null;
   postal_address: string | null;

@@ -50,7 +50,7 @@ export interface TemplateProblem extends ErrorDetail {
 
 export type CompileResult = { ok: true; compiled: CompiledEmail } | { ok: false; problems: TemplateProblem[] };
 
-export const engine = new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, jsTruthy: false });
+const engine = new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, jsTruthy: false });
 registerFilters(engine);
 
 /**
@@ -175,15 +175,36 @@ function parseLiquid(path: TemplateProblem['path'], text: string, problems: Temp
   }
 }
 
+/**
+ * Loop variables and the list each walks (`{% for item in order.line_items %}` → item: order.line_items),
+ * so fields read from an item are checked too. A name looped over two different lists is left unchecked.
+ */
+function loopAliases(text: string): Map<string, (string | number)[] | null> {
+  const aliases = new Map<string, (string | number)[] | null>();
+  for (const match of text.matchAll(/\{%-?\s*for\s+([A-Za-z_][\w-]*)\s+in\s+([A-Za-z_][\w.-]*)/g)) {
+    const [, alias, source] = match as unknown as [string, string, string];
+    const path = source.split('.');
+    const known = aliases.get(alias);
+    aliases.set(alias, known === undefined || (known && known.join('.') === path.join('.')) ? path : null);
+  }
+  return aliases;
+}
+
 /** Names every variable that is not in the documented tree, with where it is read. */
-function checkVariables(path: TemplateProblem['path'], templates: Template[], problems: TemplateProblem[], lineOffset = 0): void {
+function checkVariables(path: TemplateProblem['path'], text: string, templates: Template[], problems: TemplateProblem[]): void {
   const analysis = engine.analyzeSync(templates);
-  for (const variables of Object.values(analysis.globals)) {
+  const aliases = loopAliases(text);
+  for (const [root, variables] of Object.entries(analysis.variables)) {
+    const global = Object.hasOwn(analysis.globals, root);
+    const loop = aliases.get(root);
+    if (!global && !loop) continue; // assigned in the template, or forloop: not part of the tree
     for (const variable of variables) {
-      const unknown = unknownVariable(variable.segments.filter((s): s is string | number => typeof s !== 'object'));
-      if (unknown) {
-        problems.push({ path, line: variable.location.row + lineOffset, column: variable.location.col, reason: `unknown variable "${unknown}"` });
-      }
+      const segments = variable.segments.filter((s): s is string | number => typeof s !== 'object');
+      const checked = global ? segments : [...loop!, 'first', ...segments.slice(1)];
+      const unknown = unknownVariable(checked);
+      if (!unknown) continue;
+      const name = global ? unknown : [root, ...unknown.split('.').slice(loop!.length + 1)].join('.');
+      problems.push({ path, line: variable.location.row, column: variable.location.col, reason: `unknown variable "${name}"` });
     }
   }
 }
@@ -204,9 +225,9 @@ export async function compileTemplate(source: TemplateSource, options: { storeHa
   const subject = parseLiquid('subject', source.subject, problems);
   const preheader = parseLiquid('preheader', source.preheader, problems);
   const bodyLiquid = parseLiquid('body', source.body, problems);
-  if (subject) checkVariables('subject', subject, problems);
-  if (preheader) checkVariables('preheader', preheader, problems);
-  if (bodyLiquid) checkVariables('body', bodyLiquid, problems);
+  if (subject) checkVariables('subject', source.subject, subject, problems);
+  if (preheader) checkVariables('preheader', source.preheader, preheader, problems);
+  if (bodyLiquid) checkVariables('body', source.body, bodyLiquid, problems);
 
   const guarded = protect(source.body);
   problems.push(...guarded.problems);

@@ -73,6 +73,7 @@ export class TemplatesService {
   private readonly read: TemplatesDb;
   /** Compiled versions by `template id@version`: a version never changes, so an entry never goes stale. */
   private readonly compiledCache = new Map<string, CompiledEmail>();
+  private readonly seeding = new Map<string, Promise<void>>();
   /** Set by the sending half of messaging; until then a test send answers 503. */
   private testSender: TestSender | undefined;
 
@@ -92,10 +93,21 @@ export class TemplatesService {
 
   /** The store's templates; a store that never had one gets editable copies of the starters first. */
   async list(storeId: string, options: { archived?: boolean } = {}): Promise<TemplateSummary[]> {
-    if ((await repo.countTemplateRows(this.read, storeId)) === 0) {
-      for (const starter of starterTemplates()) await this.createFromStarter(storeId, starter.key);
-    }
+    await this.ensureStarters(storeId);
     return (await repo.listTemplateRows(this.read, storeId, options)).map(summaryOf);
+  }
+
+  /** Two first visits at once (a dashboard and the CLI) copy the starters once: the second waits for the first. */
+  private ensureStarters(storeId: string): Promise<void> {
+    let pending = this.seeding.get(storeId);
+    if (!pending) {
+      pending = (async () => {
+        if ((await repo.countTemplateRows(this.read, storeId)) > 0) return;
+        for (const starter of starterTemplates()) await this.createFromStarter(storeId, starter.key);
+      })().finally(() => this.seeding.delete(storeId));
+      this.seeding.set(storeId, pending);
+    }
+    return pending;
   }
 
   async get(storeId: string, id: string): Promise<TemplateView> {
@@ -200,7 +212,7 @@ export class TemplatesService {
   }
 
   /** A customer's variables (by id, `ext:<external id>` or email), with the caller's order, links and blocks. */
-  async customerVariables(storeId: string, ref: string, extras: MessageExtras = {}, store?: StoreVariables): Promise<MessageVariables> {
+  async variablesFor(storeId: string, ref: string, extras: MessageExtras = {}, store?: StoreVariables): Promise<MessageVariables> {
     const storeVars = store ?? await this.storeVariables(storeId);
     const customer = await this.findCustomer(storeId, ref);
     const [summary, prediction] = await Promise.all([
@@ -213,7 +225,7 @@ export class TemplatesService {
   /** Renders a saved template for one recipient: what the sender calls, with the recipient's signed links. */
   async render(storeId: string, templateId: string, recipient: { customer: string; links: MessageLinks; version?: number } & MessageExtras): Promise<RenderedEmail & { version: number }> {
     const { compiled, version } = await this.compiled(storeId, templateId, recipient.version);
-    const variables = await this.customerVariables(storeId, recipient.customer, recipient);
+    const variables = await this.variablesFor(storeId, recipient.customer, recipient);
     return { ...renderEmail(compiled, variables), version };
   }
 
@@ -230,7 +242,7 @@ export class TemplatesService {
     const sample = sampleVariables(store);
     // A real customer keeps the sample's order, checkout and shipment, so every block has something to show.
     const variables = options.customer
-      ? await this.customerVariables(storeId, options.customer, { order: sample.order ?? null, checkout: sample.checkout ?? null, fulfillment: sample.fulfillment ?? null, recommendations: sample.recommendations, discount_code: sample.discount_code, links: sample.links }, store)
+      ? await this.variablesFor(storeId, options.customer, { order: sample.order ?? null, checkout: sample.checkout ?? null, fulfillment: sample.fulfillment ?? null, recommendations: sample.recommendations, discount_code: sample.discount_code, links: sample.links }, store)
       : sample;
     const rendered = renderEmail(compiled, variables);
     return {
