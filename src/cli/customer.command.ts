@@ -23,7 +23,7 @@ function render(p: Profile): string {
     p.predictions ? `prediction: ${p.predictions.explanation}` : 'prediction: none yet (fit the models first)',
     p.rfm ? `RFM: ${JSON.stringify(p.rfm)}` : 'RFM: not computed yet',
     `segments: ${p.segments.map((s) => `${s.name} (since ${date(s.entered_at)})`).join(', ') || 'none'}`,
-    `personas: ${p.personas.map((s) => s.name).join(', ') || 'none'}`,
+    `personas: ${p.personas.map((s) => (s.motivators.length ? `${s.name} (responds to ${s.motivators.slice(0, 2).join('; ')})` : s.name)).join(', ') || 'none'}`,
     '',
     `top categories: ${p.top_categories.map((c) => `${c.name} ${money(c.spend, k.currency)}`).join(', ') || '—'}`,
     `top products: ${p.top_products.map((c) => `${c.name} ×${c.quantity}`).join(', ') || '—'}`,

@@ -80,7 +80,16 @@ describe('the personas panel', () => {
     await expect.poll(() => chosen.locator('td').first().textContent(), { timeout: 30_000 }).toMatch(new RegExp(`^${other}`));
     expect(await rows.count()).toBe(5);
     expect(await panel.getByTestId('persona-silhouettes').textContent()).toContain(`k = ${other} was requested`);
-    expect(await cards.count()).toBe((await hearth.server.services.personas.list(hearth.storeId)).length);
+    const now = await hearth.server.services.personas.list(hearth.storeId);
+    expect(await cards.count()).toBe(now.length);
+
+    // A member's profile names the persona and what it responds to.
+    const [member] = await hearth.server.services.storage.read.selectFrom('persona_members').select('customer_id').where('persona_id', '=', now[0]!.id).limit(1).execute();
+    await page.goto(`${hearth.url}/customers/${member!.customer_id}`);
+    await settled(page);
+    await expect.poll(() => page.getByTestId('profile-personas').textContent()).toContain(now[0]!.name);
+    await screenshot(page, 'personas-profile-1280');
+    expect(await page.getByTestId('profile-personas').textContent()).toContain(`responds to ${now[0]!.motivators.slice(0, 2).join('; ')}`);
     await context.close();
   }, 120_000);
 

@@ -54,6 +54,10 @@ describe('personas over HTTP', () => {
       expect(persona.motivators).toHaveLength(persona.needs.length);
       expect(persona.profile.some((c: { distinguishing: boolean }) => c.distinguishing)).toBe(true);
     }
+    // The profile names each customer's persona with what it responds to.
+    const [member] = (await t.services.storage.read.selectFrom('persona_members').select('customer_id').where('persona_id', '=', listed.data[0].id).limit(1).execute());
+    const profile = (await get(`/api/v1/customers/${member!.customer_id}/profile`)).json();
+    expect(profile.personas).toEqual([{ id: listed.data[0].id, name: listed.data[0].name, motivators: listed.data[0].motivators, assigned_at: listed.data[0].created_at }]);
     const deal = listed.data.find((p: { profile: { key: string; z: number; distinguishing: boolean }[] }) => p.profile.some((c) => c.key === 'discount_share' && c.z > 0 && c.distinguishing));
     expect(deal?.motivators.join(' ')).toMatch(/offers/);
   });

@@ -257,12 +257,13 @@ export class PersonasService {
     return this.segments.create(storeId, { name: persona.name, description: persona.description, rule: { kind: 'persona', persona_id: persona.id } });
   }
 
-  /** Personas of one customer (for the profile). */
-  async personasOf(storeId: string, customerId: number): Promise<{ id: string; name: string; assigned_at: Date }[]> {
-    return this.read.selectFrom('persona_members as m')
+  /** Personas of one customer (for the profile), with what each responds to. */
+  async personasOf(storeId: string, customerId: number): Promise<{ id: string; name: string; motivators: string[]; assigned_at: Date }[]> {
+    const rows = await this.read.selectFrom('persona_members as m')
       .innerJoin('personas as p', (join) => join.onRef('p.id', '=', 'm.persona_id').on('p.store_id', '=', storeId))
-      .select(['p.id', 'p.name', 'm.assigned_at'])
+      .select(['p.id', 'p.name', 'p.motivators', 'm.assigned_at'])
       .where('m.store_id', '=', storeId).where('m.customer_id', '=', customerId).orderBy('m.assigned_at', 'desc').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, motivators: JSON.parse(r.motivators ?? '[]') as string[], assigned_at: r.assigned_at }));
   }
 
   private async predictedClv(storeId: string): Promise<Map<number, number>> {
