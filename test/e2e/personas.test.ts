@@ -4,6 +4,7 @@
  * motivators — at desktop and phone widths, with a category name holding a script payload shown
  * as text.
  */
+import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, settled, signIn } from './helpers/browser.js';
@@ -84,7 +85,7 @@ describe('the personas panel', () => {
     expect(await cards.count()).toBe(now.length);
 
     // A member's profile names the persona and what it responds to.
-    const [member] = await hearth.server.services.storage.read.selectFrom('persona_members').select('customer_id').where('persona_id', '=', now[0]!.id).limit(1).execute();
+    const [member] = (await sql<{ customer_id: number }>`select customer_id from persona_members where persona_id = ${now[0]!.id} limit 1`.execute(hearth.server.services.storage.read)).rows;
     await page.goto(`${hearth.url}/customers/${member!.customer_id}`);
     await settled(page);
     await expect.poll(() => page.getByTestId('profile-personas').textContent()).toContain(now[0]!.name);
