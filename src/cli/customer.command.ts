@@ -26,7 +26,7 @@ function render(p: Profile, store: StoreRef): string {
     p.predictions ? `prediction: ${p.predictions.explanation}` : 'prediction: none yet (fit the models first)',
     p.rfm ? `RFM: ${p.rfm.segment} (recency ${p.rfm.r}, frequency ${p.rfm.f}, monetary ${p.rfm.m} of 5)` : 'RFM: not computed yet',
     `segments: ${p.segments.map((s) => `${s.name} (since ${day(s.entered_at)})`).join(', ') || 'none'}`,
-    `personas: ${p.personas.map((s) => s.name).join(', ') || 'none'}`,
+    `personas: ${p.personas.map((s) => (s.motivators.length ? `${s.name} (responds to ${s.motivators.slice(0, 2).join('; ')})` : s.name)).join(', ') || 'none'}`,
     '',
     `top categories: ${p.top_categories.map((c) => `${c.name} ${money(c.spend, k.currency)}`).join(', ') || '—'}`,
     `top products: ${p.top_products.map((c) => `${c.name} ×${formatNumber(c.quantity)}`).join(', ') || '—'}`,

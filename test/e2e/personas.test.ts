@@ -4,6 +4,7 @@
  * motivators — at desktop and phone widths, with a category name holding a script payload shown
  * as text.
  */
+import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, settled, signIn } from './helpers/browser.js';
@@ -80,7 +81,16 @@ describe('the personas panel', () => {
     await expect.poll(() => chosen.locator('td').first().textContent(), { timeout: 30_000 }).toMatch(new RegExp(`^${other}`));
     expect(await rows.count()).toBe(5);
     expect(await panel.getByTestId('persona-silhouettes').textContent()).toContain(`k = ${other} was requested`);
-    expect(await cards.count()).toBe((await hearth.server.services.personas.list(hearth.storeId)).length);
+    const now = await hearth.server.services.personas.list(hearth.storeId);
+    expect(await cards.count()).toBe(now.length);
+
+    // A member's profile names the persona and what it responds to.
+    const [member] = (await sql<{ customer_id: number }>`select customer_id from persona_members where persona_id = ${now[0]!.id} limit 1`.execute(hearth.server.services.storage.read)).rows;
+    await page.goto(`${hearth.url}/customers/${member!.customer_id}`);
+    await settled(page);
+    await expect.poll(() => page.getByTestId('profile-personas').textContent()).toContain(now[0]!.name);
+    await screenshot(page, 'personas-profile-1280');
+    expect(await page.getByTestId('profile-personas').textContent()).toContain(`responds to ${now[0]!.motivators.slice(0, 2).join('; ')}`);
     await context.close();
   }, 120_000);
 

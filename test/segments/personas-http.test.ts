@@ -3,6 +3,7 @@
  * silhouette of every k tried, the chosen k and why), and each persona carries its needs and
  * motivators; the API document describes both.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { StoreBuilder } from '../helpers/segments-data.js';
@@ -54,6 +55,10 @@ describe('personas over HTTP', () => {
       expect(persona.motivators).toHaveLength(persona.needs.length);
       expect(persona.profile.some((c: { distinguishing: boolean }) => c.distinguishing)).toBe(true);
     }
+    // The profile names each customer's persona with what it responds to.
+    const [member] = (await sql<{ customer_id: number }>`select customer_id from persona_members where persona_id = ${listed.data[0].id as string} limit 1`.execute(t.services.storage.read)).rows;
+    const profile = (await get(`/api/v1/customers/${member!.customer_id}/profile`)).json();
+    expect(profile.personas).toEqual([{ id: listed.data[0].id, name: listed.data[0].name, motivators: listed.data[0].motivators, assigned_at: listed.data[0].created_at }]);
     const deal = listed.data.find((p: { profile: { key: string; z: number; distinguishing: boolean }[] }) => p.profile.some((c) => c.key === 'discount_share' && c.z > 0 && c.distinguishing));
     expect(deal?.motivators.join(' ')).toMatch(/offers/);
   });

@@ -57,7 +57,17 @@ export function CustomerPage({ id }: { id: string }) {
                 <dl className="dl">
                   <dt>RFM</dt><dd>{profile.rfm ? `${profile.rfm.segment} (R${profile.rfm.r ?? '?'} F${profile.rfm.f ?? '?'} M${profile.rfm.m ?? '?'})` : '—'}</dd>
                   <dt>Segments</dt><dd>{profile.segments?.length ? profile.segments.map((s) => s.name).join(', ') : 'none'}</dd>
-                  <dt>Personas</dt><dd>{profile.personas?.length ? profile.personas.map((p) => p.name).join(', ') : 'none'}</dd>
+                  <dt>Personas</dt>
+                  <dd data-testid="profile-personas">
+                    {profile.personas?.length
+                      ? profile.personas.map((p) => (
+                        <span key={p.id} className="persona-line">
+                          {p.name}
+                          {p.motivators.length > 0 && <span className="muted"> — responds to {p.motivators.slice(0, 2).join('; ')}</span>}
+                        </span>
+                      ))
+                      : 'none'}
+                  </dd>
                   <dt>Tags</dt><dd>{profile.identity.tags?.length ? profile.identity.tags.join(', ') : '—'}</dd>
                 </dl>
               </Panel>

@@ -147,7 +147,7 @@ export const customerProfileSchema = component('CustomerProfile', z.strictObject
   }).nullable(),
   rfm: z.strictObject({ r: z.number().int(), f: z.number().int(), m: z.number().int(), segment: z.string().meta({ description: `One of ${rfmSegments.join(', ')}` }) }).nullable(),
   segments: z.array(z.strictObject({ id: z.string(), name: z.string(), builtin_key: z.string().nullable(), entered_at: timestamp })),
-  personas: z.array(z.strictObject({ id: z.string(), name: z.string(), assigned_at: timestamp })),
+  personas: z.array(z.strictObject({ id: z.string(), name: z.string(), motivators: z.array(z.string()).meta({ description: 'What the persona responds to' }), assigned_at: timestamp })),
   timeline: z.array(timelineItemSchema),
   top_categories: z.array(topItem),
   top_products: z.array(topItem),

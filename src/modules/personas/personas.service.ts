@@ -115,8 +115,25 @@ export class PersonasService {
     const n = features.customerIds.length;
     if (n < MIN_BUYERS) throw new AppError('validation_failed', `Personas need at least ${MIN_BUYERS} buyers; this store has ${n}`, [{ path: 'store', reason: 'too few buyers' }]);
     const defs = features.defs;
-    const transformed = features.values.map((row) => row.map((v, j) => (defs[j]!.log ? Math.log1p(Math.max(0, v)) : v)));
-    const { rows: z } = standardise(transformed);
+    // Each feature's scale for the standardised differences (log for heavy tails), its mean and
+    // spread over the buyers it is known for; a persona's z is then its members' mean on that scale,
+    // standardised — the mean of their z-scores, without holding a second copy of every value.
+    const scaled = (j: number, v: number) => (defs[j]!.log ? Math.log1p(Math.max(0, v)) : v);
+    const scale = defs.map((_, j) => {
+      let sum = 0;
+      let squares = 0;
+      let count = 0;
+      for (const row of features.values) {
+        const v = row[j]!;
+        if (Number.isNaN(v)) continue;
+        const x = scaled(j, v);
+        sum += x;
+        squares += x * x;
+        count += 1;
+      }
+      const mean = count ? sum / count : 0;
+      return { mean, sd: count ? Math.sqrt(Math.max(0, squares / count - mean * mean)) : 0 };
+    });
     // The clustering sees how customers buy, not how much: recency, orders and spend only describe
     // a persona. With them in, the largest gap in the data (half the buyers have one order) splits
     // the store into "one-off" and "repeat" whatever else they do, and that split is already what
@@ -156,7 +173,8 @@ export class PersonasService {
         // Nobody in the persona has the feature (a persona of one-order buyers has no gap): nothing to say.
         if (count === 0) return [];
         const known = members.filter((i) => !Number.isNaN(features.values[i]![j]!));
-        const zMean = known.reduce((sum, i) => sum + z[i]![j]!, 0) / known.length;
+        const { mean: mu, sd } = scale[j]!;
+        const zMean = sd > 0 ? (known.reduce((sum, i) => sum + scaled(j, features.values[i]![j]!), 0) / known.length - mu) / sd : 0;
         return [{ key: def.key, label: def.label, persona: mean, store: storeMean[j]!, z: zMean, coverage: count / members.length, clustered: def.clustered }];
       });
       const words = describePersona(defs, contrasts, features.currency);
@@ -239,12 +257,13 @@ export class PersonasService {
     return this.segments.create(storeId, { name: persona.name, description: persona.description, rule: { kind: 'persona', persona_id: persona.id } });
   }
 
-  /** Personas of one customer (for the profile). */
-  async personasOf(storeId: string, customerId: number): Promise<{ id: string; name: string; assigned_at: Date }[]> {
-    return this.read.selectFrom('persona_members as m')
+  /** Personas of one customer (for the profile), with what each responds to. */
+  async personasOf(storeId: string, customerId: number): Promise<{ id: string; name: string; motivators: string[]; assigned_at: Date }[]> {
+    const rows = await this.read.selectFrom('persona_members as m')
       .innerJoin('personas as p', (join) => join.onRef('p.id', '=', 'm.persona_id').on('p.store_id', '=', storeId))
-      .select(['p.id', 'p.name', 'm.assigned_at'])
+      .select(['p.id', 'p.name', 'p.motivators', 'm.assigned_at'])
       .where('m.store_id', '=', storeId).where('m.customer_id', '=', customerId).orderBy('m.assigned_at', 'desc').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, motivators: JSON.parse(r.motivators ?? '[]') as string[], assigned_at: r.assigned_at }));
   }
 
   private async predictedClv(storeId: string): Promise<Map<number, number>> {

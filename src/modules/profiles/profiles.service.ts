@@ -42,7 +42,7 @@ export interface CustomerProfile {
   predictions: (q.PredictionRow & { explanation: string }) | null;
   rfm: { r: number; f: number; m: number; segment: string } | null;
   segments: { id: string; name: string; builtin_key: string | null; entered_at: Date }[];
-  personas: { id: string; name: string; assigned_at: Date }[];
+  personas: { id: string; name: string; motivators: string[]; assigned_at: Date }[];
   timeline: TimelineItem[];
   top_categories: q.TopItem[];
   top_products: q.TopItem[];
