@@ -216,13 +216,13 @@ export class MessagesService {
   }
 
   /** Sends the given messages that are still queued (the send job). One batch at a time per process. */
-  sendBatch(storeId: string, ids: readonly number[]): Promise<BatchResult> {
-    const run = this.queue.then(() => this.sendNow(storeId, ids));
+  sendBatch(storeId: string, ids: readonly number[], onProgress?: (fraction: number) => Promise<void>): Promise<BatchResult> {
+    const run = this.queue.then(() => this.sendNow(storeId, ids, onProgress));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async sendNow(storeId: string, ids: readonly number[]): Promise<BatchResult> {
+  private async sendNow(storeId: string, ids: readonly number[], onProgress?: (fraction: number) => Promise<void>): Promise<BatchResult> {
     const result: BatchResult = { sent: 0, failed: 0, suppressed: 0, uncertain: 0, held: 0 };
     const states = await currentStates(this.storage.read, storeId, ids);
     const attempts = new Map([...states.values()].map((s) => [s.send_id, s.attempt]));
@@ -268,6 +268,8 @@ export class MessagesService {
         const outcome = await mailer.send(outgoing(storeId, send, caught));
         finished = stateOf(storeId, send, outcome, attempt);
         result[finished.state as 'sent' | 'failed' | 'uncertain'] += 1;
+        // Keeps the job's lease while a slow or rate-limited server takes its time.
+        if (onProgress && next % 50 === 0) await onProgress(next / toSend.length);
         if (outcome.kind === 'rejected' && outcome.invalidAddress) {
           await upsertSuppression(this.storage.write, { store_id: storeId, address: send.to_address, reason: 'invalid_address', source: 'smtp', note: outcome.detail.slice(0, 200), expires_at: null, created_at: new Date() });
         }
