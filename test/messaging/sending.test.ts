@@ -206,4 +206,16 @@ describe('sending email over SMTP', () => {
     await sendQueued(store.storeId, queued.sends.map((s) => s.id));
     for (const p of store.ids.keys()) expect(await received(`${p}@example.com`)).toHaveLength(1);
   });
+
+  it('keeps to the store\'s rate limit', async () => {
+    const store = await storeWithCustomers([], { rate_per_second: 5 });
+    const queued = await t.services.messages.queueEmails(store.storeId, Array.from({ length: 10 }, (_, i) => ({
+      sendKey: `receipt:rate:${i}`, purpose: 'transactional' as const, to: `rate${i}@example.com`,
+      build: () => ({ subject: `Receipt ${i}`, preheader: '', html: '<p>r</p>', text: 'r' }),
+    })));
+    const started = performance.now();
+    expect(await sendQueued(store.storeId, queued.sends.map((s) => s.id))).toMatchObject({ sent: 10 });
+    // Five in the first second, the next five after it.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+  });
 });

@@ -34,12 +34,13 @@ async function sentCampaign(campaign: string) {
   const send = async (key: string) => {
     const queued = await t.services.messages.queueEmails(store.storeId, [...ids].map(([p, id]) => ({
       sendKey: `campaign:${key}:${p}`, purpose: 'marketing' as const, customerId: id,
-      build: (links) => ({ subject: `${key} for ${p}`, preheader: '', html: `<p>Hi</p><a href="${links.unsubscribe_url}">Unsubscribe</a>`, text: 'Hi' }),
+      build: (links) => ({ subject: `${key} for ${p}`, preheader: '', html: `<p>Hi</p><a href="${links.unsubscribe_url}">Unsubscribe</a> <a href="${links.view_in_browser_url}">View</a>`, text: 'Hi' }),
     })));
     return t.services.messages.sendBatch(store.storeId, queued.sends.map((s) => s.id));
   };
   await send(campaign);
   const urls = new Map<string, string>();
+  const views = new Map<string, string>();
   for (const mail of await sink.parsed()) {
     const to = Array.isArray(mail.to) ? mail.to[0]!.text : mail.to!.text;
     const match = /^(ivy|jon)\.(.+)@example\.com$/.exec(to);
@@ -47,8 +48,9 @@ async function sentCampaign(campaign: string) {
     const line = mail.headerLines.find((h) => h.key === 'list-unsubscribe')!.line;
     // The link points at the configured public URL; this test's server listens elsewhere.
     urls.set(match[1]!, /<(http[^>]+)>/.exec(line)![1]!.replace(/^https?:\/\/[^/]+/, origin));
+    views.set(match[1]!, /href="(http[^"]+\/m\/[^"]+)"/.exec(String(mail.html))![1]!.replace(/^https?:\/\/[^/]+/, origin));
   }
-  return { store, ids, urls, send };
+  return { store, ids, urls, views, send };
 }
 
 const oneClick = (url: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
@@ -103,7 +105,7 @@ describe('one-click unsubscribe', () => {
   });
 
   it('shows a preference page that works without JavaScript, escapes the store name, and pauses for 30 days', async () => {
-    const { store, urls } = await sentCampaign('prefs');
+    const { store, urls, views } = await sentCampaign('prefs');
     await t.services.accounts.updateStore(store.storeId, { name: '<script>alert(1)</script> & Co' });
     const page = await fetch(urls.get('jon')!);
     expect(page.status).toBe(200);
@@ -122,6 +124,14 @@ describe('one-click unsubscribe', () => {
     const days = (Date.parse(entry.expires_at) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThanOrEqual(30);
+
+    // The message as a web page, with nothing able to run.
+    const viewUrl = urls.get('jon')!.replace('/u/', '/m/');
+    expect((await fetch(viewUrl)).status).toBe(404);
+    const view = await fetch(views.get('jon')!);
+    expect(view.status).toBe(200);
+    expect(view.headers.get('content-security-policy')).toMatch(/^sandbox; default-src 'none'/);
+    expect(await view.text()).toContain('<p>Hi</p>');
 
     // A POST that names no action does nothing.
     const empty = await fetch(urls.get('ivy')!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' });

@@ -36,7 +36,7 @@ export const messagingModule: HearthModule = {
     kind: SEND_JOB,
     run: (services, context) => {
       const payload = context.payload as { store_id: string; ids: number[] };
-      return services.messages.sendBatch(payload.store_id, payload.ids);
+      return services.messages.sendBatch(payload.store_id, payload.ids, (fraction) => context.progress(Math.min(1, fraction)));
     },
   }],
   start: async (services) => {

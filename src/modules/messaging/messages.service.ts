@@ -2,9 +2,9 @@
  * Sending email, exactly once per send key. Queuing renders each message for its recipient (the
  * caller's build callback gets the recipient's signed links) and writes it to the ledger with its
  * unique send key, so a retried request queues nothing new. The `messages.send` job sends a batch:
- * the checks at send time (suppression, consent, frequency cap), then groups of as many messages
- * as the pool has connections — each group is committed as `sending` before its SMTP
- * conversations and as `sent` (with the server's answer) after. A message found `sending` when
+ * the checks at send time (suppression, consent, frequency cap), then one lane per pool connection
+ * (`send-lanes.ts`) — each message is committed as `sending` before its SMTP conversation and as
+ * `sent` (with the server's answer) after. A message found `sending` when
  * the process starts was in a conversation when the last one died: it becomes `uncertain` and is
  * sent again only when a user asks.
  */
@@ -13,19 +13,19 @@ import type { Storage } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { addressOf, formatSender, linksFor, listUnsubscribeHeaders } from './message-links.js';
+import { formatSender, linksFor, listUnsubscribeHeaders } from './message-links.js';
 import type { MessageLinks, MessagePurpose, RenderedEmail } from './message.types.js';
 import { loadSettings, saveSettings, type SettingsChanges } from './message-settings.repository.js';
+import { sendInLanes } from './send-lanes.js';
 import { screen } from './send-screen.js';
 import {
   appendStates, currentStates, idsBySendKey, insertSends, listSends, sendsByIds, sendsInState, stateCounts, stateHistory,
   type NewSend, type SendFilter, type StateChange,
 } from './sends.repository.js';
 import type { MessageSendTable, MessageSettingsTable, SendState, TransactionalPolicy } from './sends.table.js';
-import { CATCHER_HEADER, SmtpCatcher } from './smtp-catcher.js';
-import { smtpMailer, type Mailer, type SendOutcome } from './transport.js';
+import { SmtpCatcher } from './smtp-catcher.js';
+import { smtpMailer, type Mailer } from './transport.js';
 import { tokenKey } from './unsubscribe.token.js';
-import { upsertSuppression } from './suppressions.repository.js';
 import { pausedSources, recordPause } from './source-pauses.repository.js';
 
 export const SEND_JOB = 'messages.send';
@@ -71,38 +71,6 @@ export interface MessagingConfig {
   secret: string | undefined;
   /** The operator's SMTP server (HEARTH_SMTP_URL); a store's own setting wins. None: the built-in catcher. */
   smtpUrl: string | undefined;
-}
-
-/** Appends state changes in shared commits: what the lanes append while a commit runs goes in the next one. */
-class StateLog {
-  private pending: { changes: StateChange[]; done: (error?: unknown) => void }[] = [];
-  private running = false;
-
-  constructor(private readonly write: Storage['write']) {}
-
-  append(changes: StateChange[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ changes, done: (error) => (error ? reject(error) : resolve()) });
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => void this.flush());
-      }
-    });
-  }
-
-  private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        await appendStates(this.write, batch.flatMap((entry) => entry.changes));
-        for (const entry of batch) entry.done();
-      } catch (error) {
-        for (const entry of batch) entry.done(error);
-      }
-    }
-    this.running = false;
-  }
 }
 
 export class MessagesService {
@@ -216,13 +184,13 @@ export class MessagesService {
   }
 
   /** Sends the given messages that are still queued (the send job). One batch at a time per process. */
-  sendBatch(storeId: string, ids: readonly number[]): Promise<BatchResult> {
-    const run = this.queue.then(() => this.sendNow(storeId, ids));
+  sendBatch(storeId: string, ids: readonly number[], onProgress?: (fraction: number) => Promise<void>): Promise<BatchResult> {
+    const run = this.queue.then(() => this.sendNow(storeId, ids, onProgress));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async sendNow(storeId: string, ids: readonly number[]): Promise<BatchResult> {
+  private async sendNow(storeId: string, ids: readonly number[], onProgress?: (fraction: number) => Promise<void>): Promise<BatchResult> {
     const result: BatchResult = { sent: 0, failed: 0, suppressed: 0, uncertain: 0, held: 0 };
     const states = await currentStates(this.storage.read, storeId, ids);
     const attempts = new Map([...states.values()].map((s) => [s.send_id, s.attempt]));
@@ -248,40 +216,11 @@ export class MessagesService {
     if (toSend.length === 0) return result;
 
     const { mailer, caught } = await this.mailerFor(storeId, settings);
-    const pauseAfter = settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS;
-    let consecutiveErrors = 0;
-    const stoppedSources = new Set<string>();
-    const log = new StateLog(this.storage.write);
-    let next = 0;
-    // One lane per pool connection: each commits its message as `sending` (with its previous
-    // message's outcome, in a commit shared with the other lanes) before the conversation, so at
-    // most the pool's connections are ever `sending`.
-    const lane = async () => {
-      let finished: StateChange | undefined;
-      for (let send = toSend[next++]; send; send = toSend[next++]) {
-        if (send.source !== null && stoppedSources.has(send.source)) {
-          result.held += 1;
-          continue;
-        }
-        const attempt = attempts.get(send.id) ?? 1;
-        await log.append([...(finished ? [finished] : []), { storeId, sendId: send.id, state: 'sending', attempt }]);
-        const outcome = await mailer.send(outgoing(storeId, send, caught));
-        finished = stateOf(storeId, send, outcome, attempt);
-        result[finished.state as 'sent' | 'failed' | 'uncertain'] += 1;
-        if (outcome.kind === 'rejected' && outcome.invalidAddress) {
-          await upsertSuppression(this.storage.write, { store_id: storeId, address: send.to_address, reason: 'invalid_address', source: 'smtp', note: outcome.detail.slice(0, 200), expires_at: null, created_at: new Date() });
-        }
-        consecutiveErrors = outcome.kind === 'transport_error' ? consecutiveErrors + 1 : 0;
-        if (consecutiveErrors >= pauseAfter && send.source !== null && !stoppedSources.has(send.source)) {
-          stoppedSources.add(send.source);
-          await recordPause(this.storage.write, storeId, send.source, 'paused', `${consecutiveErrors} consecutive transport errors; last: ${outcome.kind === 'transport_error' ? outcome.detail : ''}`.slice(0, 500));
-          this.logger.warn({ storeId, source: send.source, errors: consecutiveErrors }, 'message source paused after transport errors');
-        }
-      }
-      if (finished) await log.append([finished]);
-    };
-    await Promise.all(Array.from({ length: Math.min(mailer.inFlight, toSend.length) }, lane));
-    return result;
+    const sent = await sendInLanes({
+      write: this.storage.write, logger: this.logger, storeId, mailer, caught, attempts, onProgress,
+      pauseAfter: settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS,
+    }, toSend);
+    return { ...result, sent: sent.sent, failed: sent.failed, uncertain: sent.uncertain, held: result.held + sent.held };
   }
 
   private async mailerFor(storeId: string, settings: MessageSettingsTable): Promise<{ mailer: Mailer; caught: boolean }> {
@@ -361,26 +300,6 @@ export class MessagesService {
 /** A test message to an address, e.g. from the API: transactional, with its own send key. */
 export function testSendKey(): string {
   return `test:${randomUUID()}`;
-}
-
-function outgoing(storeId: string, send: MessageSendTable, caught: boolean) {
-  const headers = JSON.parse(send.headers) as Record<string, string>;
-  if (caught) headers[CATCHER_HEADER] = `${storeId}/${send.id}`;
-  const domain = addressOf(send.from_address).split('@')[1] ?? 'localhost';
-  return {
-    from: send.from_address, to: send.to_address, subject: send.subject, html: send.html, text: send.text, headers,
-    messageId: `<${send.id}.${randomUUID()}@${domain}>`,
-  };
-}
-
-function stateOf(storeId: string, send: MessageSendTable, outcome: SendOutcome, attempt: number): StateChange {
-  const base = { storeId, sendId: send.id, attempt };
-  switch (outcome.kind) {
-    case 'accepted': return { ...base, state: 'sent', detail: outcome.response, providerMessageId: outcome.messageId };
-    case 'rejected': return { ...base, state: 'failed', reason: outcome.invalidAddress ? 'invalid_address' : 'rejected', detail: outcome.detail };
-    case 'transport_error': return { ...base, state: 'failed', reason: 'transport_error', detail: outcome.detail };
-    case 'uncertain': return { ...base, state: 'uncertain', reason: 'no_answer', detail: outcome.detail };
-  }
 }
 
 /** no-reply@<the public host>, or @localhost for an address. */

@@ -1,0 +1,121 @@
+/**
+ * Sending a batch of checked messages: one lane per pool connection. Each lane commits its message
+ * as `sending` — in a commit shared with the other lanes, together with its previous message's
+ * outcome — before the SMTP conversation, so at most the pool's connections are ever `sending`
+ * (and `uncertain` after a crash). A source (a campaign) is paused after a run of transport errors;
+ * its messages not yet started stay queued.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/database.js';
+import type { Logger } from '../../lib/logger.js';
+import { addressOf } from './message-links.js';
+import { appendStates, type StateChange } from './sends.repository.js';
+import type { MessageSendTable } from './sends.table.js';
+import { CATCHER_HEADER } from './smtp-catcher.js';
+import { recordPause } from './source-pauses.repository.js';
+import { upsertSuppression } from './suppressions.repository.js';
+import type { Mailer, SendOutcome } from './transport.js';
+
+export interface LaneDeps {
+  write: Db;
+  logger: Logger;
+  storeId: string;
+  mailer: Mailer;
+  /** Sending to the built-in catcher: each message names its send in a header. */
+  caught: boolean;
+  /** Each message's attempt number. */
+  attempts: ReadonlyMap<number, number>;
+  /** Transport errors in a row that pause the source. */
+  pauseAfter: number;
+  onProgress?: ((fraction: number) => Promise<void>) | undefined;
+}
+
+/** Appends state changes in shared commits: what the lanes append while a commit runs goes in the next one. */
+class StateLog {
+  private pending: { changes: StateChange[]; done: (error?: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(private readonly write: Db) {}
+
+  append(changes: StateChange[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ changes, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await appendStates(this.write, batch.flatMap((entry) => entry.changes));
+        for (const entry of batch) entry.done();
+      } catch (error) {
+        for (const entry of batch) entry.done(error);
+      }
+    }
+    this.running = false;
+  }
+}
+
+export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTable[]): Promise<{ sent: number; failed: number; uncertain: number; held: number }> {
+  const { storeId, mailer, caught, attempts, onProgress, pauseAfter } = deps;
+  const result = { sent: 0, failed: 0, uncertain: 0, held: 0 };
+  let consecutiveErrors = 0;
+  const stoppedSources = new Set<string>();
+  const log = new StateLog(deps.write);
+  let next = 0;
+  const lane = async () => {
+    let finished: StateChange | undefined;
+    for (let send = toSend[next++]; send; send = toSend[next++]) {
+      if (send.source !== null && stoppedSources.has(send.source)) {
+        result.held += 1;
+        continue;
+      }
+      const attempt = attempts.get(send.id) ?? 1;
+      await log.append([...(finished ? [finished] : []), { storeId, sendId: send.id, state: 'sending', attempt }]);
+      const outcome = await mailer.send(outgoing(storeId, send, caught));
+      finished = stateOf(storeId, send, outcome, attempt);
+      result[finished.state as 'sent' | 'failed' | 'uncertain'] += 1;
+      // Keeps the job's lease while a slow or rate-limited server takes its time.
+      if (onProgress && next % 50 === 0) await onProgress(next / toSend.length);
+      if (outcome.kind === 'rejected' && outcome.invalidAddress) {
+        await upsertSuppression(deps.write, { store_id: storeId, address: send.to_address, reason: 'invalid_address', source: 'smtp', note: outcome.detail.slice(0, 200), expires_at: null, created_at: new Date() });
+      }
+      consecutiveErrors = outcome.kind === 'transport_error' ? consecutiveErrors + 1 : 0;
+      if (consecutiveErrors >= pauseAfter && send.source !== null && !stoppedSources.has(send.source)) {
+        stoppedSources.add(send.source);
+        await recordPause(deps.write, storeId, send.source, 'paused', `${consecutiveErrors} consecutive transport errors; last: ${outcome.kind === 'transport_error' ? outcome.detail : ''}`.slice(0, 500));
+        deps.logger.warn({ storeId, source: send.source, errors: consecutiveErrors }, 'message source paused after transport errors');
+      }
+    }
+    if (finished) await log.append([finished]);
+  };
+  await Promise.all(Array.from({ length: Math.min(mailer.inFlight, toSend.length) }, lane));
+  return result;
+}
+
+function outgoing(storeId: string, send: MessageSendTable, caught: boolean) {
+  const headers = JSON.parse(send.headers) as Record<string, string>;
+  if (caught) headers[CATCHER_HEADER] = `${storeId}/${send.id}`;
+  const domain = addressOf(send.from_address).split('@')[1] ?? 'localhost';
+  return {
+    from: send.from_address, to: send.to_address, subject: send.subject, html: send.html, text: send.text, headers,
+    messageId: `<${send.id}.${randomUUID()}@${domain}>`,
+  };
+}
+
+function stateOf(storeId: string, send: MessageSendTable, outcome: SendOutcome, attempt: number): StateChange {
+  const base = { storeId, sendId: send.id, attempt };
+  switch (outcome.kind) {
+    case 'accepted': return { ...base, state: 'sent', detail: outcome.response, providerMessageId: outcome.messageId };
+    case 'rejected': return { ...base, state: 'failed', reason: outcome.invalidAddress ? 'invalid_address' : 'rejected', detail: outcome.detail };
+    case 'transport_error': return { ...base, state: 'failed', reason: 'transport_error', detail: outcome.detail };
+    case 'uncertain': return { ...base, state: 'uncertain', reason: 'no_answer', detail: outcome.detail };
+  }
+}
+
