@@ -59,7 +59,7 @@ export class CampaignEmails {
           sendKey, purpose: 'marketing' as const, customerId: r.customerId, source: campaignSource(campaign.id),
           templateId, templateVersion: template.version,
           build: async (links) => {
-            const variables = await this.templates.customerVariables(storeId, String(r.customerId), { links }, store);
+            const variables = await this.templates.variablesFor(storeId, String(r.customerId), { links }, store);
             return this.engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey, customerId: r.customerId, links, key });
           },
         };
