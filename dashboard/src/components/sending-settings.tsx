@@ -14,7 +14,6 @@ function SendingForm({ settings, onSaved }: { settings: MessagingSettings; onSav
   const [from, setFrom] = useState(settings.from_address ?? '');
   const [fromName, setFromName] = useState(settings.from_name ?? '');
   const [replyTo, setReplyTo] = useState(settings.reply_to ?? '');
-  const [postal, setPostal] = useState(settings.postal_address ?? '');
   const [smtpUrl, setSmtpUrl] = useState('');
   const [dkimDomain, setDkimDomain] = useState(settings.dkim.domain ?? '');
   const [dkimSelector, setDkimSelector] = useState(settings.dkim.selector ?? '');
@@ -28,7 +27,7 @@ function SendingForm({ settings, onSaved }: { settings: MessagingSettings; onSav
     event.preventDefault();
     setSaved(false);
     const changes: Changes = {
-      from_address: text(from), from_name: text(fromName), reply_to: text(replyTo), postal_address: text(postal),
+      from_address: text(from), from_name: text(fromName), reply_to: text(replyTo),
       dkim_domain: text(dkimDomain), dkim_selector: text(dkimSelector), frequency_cap_hours: Number(cap), transactional_policy: policy,
       ...(smtpUrl.trim() && { smtp_url: smtpUrl.trim() }),
       ...(dkimKey.trim() && { dkim_private_key: dkimKey.trim() }),
@@ -55,7 +54,6 @@ function SendingForm({ settings, onSaved }: { settings: MessagingSettings; onSav
         <Field label="From address"><input name="from-address" type="email" value={from} onChange={(e) => setFrom(e.target.value)} disabled={!isOwner} placeholder="hello@your-shop.example" /></Field>
         <Field label="From name"><input name="from-name" value={fromName} onChange={(e) => setFromName(e.target.value)} disabled={!isOwner} /></Field>
         <Field label="Reply-to" hint="Also receives mailto unsubscribe requests."><input name="reply-to" type="email" value={replyTo} onChange={(e) => setReplyTo(e.target.value)} disabled={!isOwner} /></Field>
-        <Field label="Postal address" hint="Shown in the footer of marketing email."><input name="postal-address" value={postal} onChange={(e) => setPostal(e.target.value)} disabled={!isOwner} /></Field>
         <Field label="SMTP server" hint="smtp://user:password@host:587 — write-only; leave empty to keep the current one.">
           <input name="smtp-url" type="password" autoComplete="off" value={smtpUrl} onChange={(e) => setSmtpUrl(e.target.value)} disabled={!isOwner} placeholder={smtp.origin === 'store' ? 'set (hidden)' : 'none'} />
         </Field>

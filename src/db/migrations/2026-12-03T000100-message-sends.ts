@@ -62,7 +62,6 @@ const statements = [
     from_address varchar,
     from_name varchar,
     reply_to varchar,
-    postal_address varchar,
     smtp_url varchar,
     dkim_domain varchar,
     dkim_selector varchar,

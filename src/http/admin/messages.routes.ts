@@ -43,7 +43,7 @@ async function settingsJson(services: Services, storeId: string) {
   const parsed = url ? new URL(url) : undefined;
   const paused = await services.messages.pausedSources(storeId);
   return {
-    from_address: settings.from_address, from_name: settings.from_name, reply_to: settings.reply_to, postal_address: settings.postal_address,
+    from_address: settings.from_address, from_name: settings.from_name, reply_to: settings.reply_to,
     smtp: {
       origin: settings.smtp_url ? 'store' as const : url ? 'operator' as const : 'catcher' as const,
       host: parsed?.hostname ?? null, port: parsed?.port ? Number(parsed.port) : parsed ? (parsed.protocol === 'smtps:' ? 465 : 587) : null,
@@ -193,7 +193,6 @@ export const messageRoutes = [
       from_address: email.nullable().optional(),
       from_name: z.string().max(200).nullable().optional(),
       reply_to: email.nullable().optional(),
-      postal_address: z.string().max(500).nullable().optional(),
       smtp_url: z.string().regex(/^smtps?:\/\/\S+$/, 'must look like smtp://user:password@host:587').nullable().optional(),
       dkim_domain: z.string().max(253).nullable().optional(),
       dkim_selector: z.string().max(63).nullable().optional(),

@@ -70,7 +70,6 @@ export const messagingSettingsSchema = component('MessagingSettings', z.strictOb
   from_address: z.string().nullable(),
   from_name: z.string().nullable(),
   reply_to: z.string().nullable(),
-  postal_address: z.string().nullable(),
   smtp: z.strictObject({
     origin: z.enum(['store', 'operator', 'catcher']).meta({ description: "store: the store's own server; operator: HEARTH_SMTP_URL; catcher: nothing leaves the machine" }),
     host: z.string().nullable(),

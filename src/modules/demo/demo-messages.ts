@@ -26,7 +26,9 @@ const button = (label: string) => `<p style="margin:24px 0"><a href="https://dem
 export async function sendDemoMessages(services: Services, storeId: string, storeName: string, currency: string): Promise<number> {
   if (services.config.smtpUrl) return 0;
   const read = services.storage.read;
-  await services.messages.updateSettings(storeId, { from_address: 'hello@demo-outfitters.example', from_name: storeName, postal_address: '12 Harbour Street, Bristol BS1 4RN, United Kingdom' });
+  await services.messages.updateSettings(storeId, { from_address: 'hello@demo-outfitters.example', from_name: storeName });
+  // The store's address and website: the legal footer and links of its marketing mail.
+  await services.accounts.updateStore(storeId, { postalAddress: '12 Harbour Street, Bristol BS1 4RN, United Kingdom', websiteUrl: 'https://demo-outfitters.example' });
   const recent = await read.selectFrom('orders').innerJoin('customers', (j) => j.onRef('customers.id', '=', 'orders.customer_id').onRef('customers.store_id', '=', 'orders.store_id'))
     .select(['orders.external_id as order', 'orders.total', 'orders.placed_at', 'customers.id', 'customers.first_name'])
     .where('orders.store_id', '=', storeId).where('customers.email', 'is not', null).orderBy('orders.placed_at', 'desc').limit(4).execute();

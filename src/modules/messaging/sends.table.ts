@@ -79,7 +79,6 @@ export interface MessageSettingsTable {
   from_address: string | null;
   from_name: string | null;
   reply_to: string | null;
-  postal_address: string | null;
   /** smtp(s)://user:pass@host:port — never returned by the API. */
   smtp_url: string | null;
   dkim_domain: string | null;
