@@ -60,6 +60,18 @@ describe('demo store lifecycle', () => {
     expect(session.stores).toEqual([expect.objectContaining({ id: result.store.id, role: 'owner' })]);
     expect(await services.accounts.authenticateKey(result.login.writeKey)).toMatchObject({ storeId: result.store.id, keyKind: 'write' });
     expect(await services.accounts.authenticateKey(result.login.secretKey)).toMatchObject({ storeId: result.store.id, keyKind: 'secret' });
+    // A win-back campaign three weeks old: its audience frozen with a holdout, a message queued for
+    // each person sent it, and results over a closed window.
+    const [campaign] = await services.campaigns.list(result.store.id);
+    expect(campaign).toMatchObject({ name: 'We miss you — spring win-back', status: 'sending', holdout_share: 0.2, started_at: new Date(END.getTime() - 21 * 86_400_000) });
+    const results = await services.campaigns.results(result.store.id, campaign!.id);
+    const sent = results.groups.find((g) => g.group === 'sent')!;
+    const held = results.groups.find((g) => g.group === 'holdout')!;
+    expect(sent.people + held.people).toBeGreaterThan(0);
+    expect(results.complete).toBe(true);
+    expect(results.messages!.queued + results.messages!.suppressed).toBe(sent.people);
+    const comeback = await services.storage.read.selectFrom('orders').select('customer_id').where('store_id', '=', result.store.id).where('external_id', 'like', 'WB-%').execute();
+    expect(sent.buyers).toBeGreaterThanOrEqual(comeback.length);
     const again = await ensureDemoStore(services, dataDir, { customers: 300, end: END });
     expect(again.created).toBe(false);
     expect(again.login).toEqual(result.login);

@@ -10,6 +10,7 @@ import { AppError } from '../../lib/errors.js';
 import { randomToken } from '../../lib/ids.js';
 import { DAY_MS } from '../../lib/time.js';
 import { fitAndScore } from '../predictions/index.js';
+import { addDemoCampaign } from './demo-campaign.js';
 import { sendDemoMessages } from './demo-messages.js';
 import type { Services } from '../../services.js';
 import type { StoreTable } from '../accounts/index.js';
@@ -125,6 +126,8 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
   });
   // A few emails in the Outbox, caught on this machine.
   await sendDemoMessages(services, store.id, store.name, store.currency);
+  // A win-back campaign three weeks old, with its holdout and the orders it brought back.
+  if (await addDemoCampaign(services, store.id, plan.end, store.currency)) await services.analytics.refreshSummaries(store.id);
   await services.storage.checkpoint();
   return { created: true, store, login, plan, counts, seconds: (Date.now() - started) / 1000 };
 }
