@@ -65,6 +65,19 @@ describe('analytics reports on hand-computed data', () => {
     expect(byMonth['2024-02-01']).toMatchObject({ repeatPurchaseRate: 0.5, retentionRate: 0, churnRate: 1 });
   });
 
+  it('a period longer than the inactivity threshold: its rates are those of the same range on its own', async () => {
+    // A quarter is longer than the store's 30 days: churn counts only last orders before the quarter.
+    const r = await analytics.kpis(storeId, { from: '2024-01-01', to: '2024-03-31', compare: 'none', period: 'quarter' });
+    expect(r.series).toHaveLength(1);
+    const [quarter] = r.series;
+    expect(r.current.churn.activeAtStart).toBe(0);
+    expect([quarter!.repeatPurchaseRate, quarter!.retentionRate, quarter!.churnRate]).toEqual([r.current.repeatPurchaseRate, r.current.retentionRate, r.current.churnRate]);
+    const feb = await analytics.kpis(storeId, { from: '2024-02-01', to: '2024-03-31', compare: 'none', period: 'quarter' });
+    // February and March: active at 1 Feb were c1 and c2 (orders in the 30 days before); c2 never ordered again.
+    expect(feb.current.churn.activeAtStart).toBeGreaterThan(0);
+    expect([feb.series[0]!.retentionRate, feb.series[0]!.churnRate]).toEqual([feb.current.retentionRate, feb.current.churnRate]);
+  });
+
   it('a year-earlier comparison and a customer filter', async () => {
     const r = await analytics.kpis(storeId, { from: '2024-01-01', to: '2024-03-31', compare: 'year', country: 'GB' });
     expect([r.comparison!.from, r.comparison!.to, r.comparison!.orders]).toEqual(['2023-01-01', '2023-03-31', 0]);

@@ -12,16 +12,20 @@ import type { KpiRetention } from './kpi-retention.query.js';
 import type { KpiTotals } from './kpi-totals.query.js';
 import { date } from './sql-helpers.js';
 
+const minDay = (a: string, b: string) => (a < b ? a : b);
+
 export type KpiPeriodCounts = Pick<KpiTotals, 'customers' | 'repeatCustomers'> & KpiRetention;
 
 export async function kpiPeriodRates(db: Db, sources: KpiSources, ranges: readonly { from: string; to: string }[], inactivityDays: number): Promise<KpiPeriodCounts[]> {
   if (ranges.length === 0) return [];
   const T = inactivityDays;
   // Per range: its days, the period of the same length before it (retention), the `T` days before
-  // it (active at the start) and the last day a churned customer's last order can fall on.
+  // it (active at the start) and the last day a churned customer's last order can fall on: `T`
+  // days before the range's end, and before the range (a range longer than `T` does not count
+  // its own orders as last orders before it).
   const values = ranges.map((range, i) => {
     const length = daysBetween(range.from, range.to) + 1;
-    return sql`(${sql.lit(i)}, ${date(range.from)}, ${date(range.to)}, ${date(addDays(range.from, -length))}, ${date(addDays(range.from, -T))}, ${date(addDays(range.to, -T))},
+    return sql`(${sql.lit(i)}, ${date(range.from)}, ${date(range.to)}, ${date(addDays(range.from, -length))}, ${date(addDays(range.from, -T))}, ${date(minDay(addDays(range.to, -T), addDays(range.from, -1)))},
       ${date(addDays(range.from, -1))}, ${date(addDays(range.from, -Math.max(length, T)))})`;
   });
   const lastInRange = sql`(n.next_day is null or n.next_day > p.range_to)`;
