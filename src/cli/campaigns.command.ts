@@ -5,21 +5,20 @@
  */
 import type { Command } from 'commander';
 import type { Campaign, CampaignAudience, CampaignResults, CampaignStart } from '../http/schemas/campaigns.schemas.js';
+import { formatDateTime, formatNumber, formatPercent, plural } from '../lib/format.js';
 import { formatMoney } from '../lib/money.js';
 import type { Services } from '../services.js';
 import type { ServerClient } from './server-client.js';
-import { CliError, formatTable, printJson, resolveStoreId, toWire, withContextOrServer, withDataDir, type CommonOptions } from './context.js';
+import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type StoreRef } from './context.js';
 
 interface AudienceOptions extends CommonOptions { segment?: string[]; exclude?: string[]; holdout?: string }
 interface CreateOptions extends AudienceOptions { name?: string; days?: string; template?: string }
 
 /** Either path to the store: the opened services, or the running server. */
-type Backend = { services: Services; storeId: string } | { server: ServerClient; storeId: string };
+type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string; store: StoreRef };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-const number = (value: number) => value.toLocaleString('en-US');
-const percent = (ratio: number, digits = 1) => `${(ratio * 100).toFixed(digits)} %`;
-const plural = (n: number, one: string, many = `${one}s`) => `${number(n)} ${n === 1 ? one : many}`;
+const number = formatNumber;
 
 function share(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -37,8 +36,14 @@ function days(text: string | undefined): number | undefined {
 
 async function run<T>(options: CommonOptions, work: (backend: Backend) => Promise<T>): Promise<T> {
   return withContextOrServer(options,
-    async ({ services }) => work({ services, storeId: await resolveStoreId(services, options.store) }),
-    async (server) => work({ server, storeId: await resolveStoreId(server, options.store) }));
+    async ({ services }) => {
+      const store = await resolveStore(services, options.store);
+      return work({ services, storeId: store.id, store });
+    },
+    async (server) => {
+      const store = await resolveStore(server, options.store);
+      return work({ server, storeId: store.id, store });
+    });
 }
 
 async function call<T>(backend: Backend, direct: (services: Services) => Promise<unknown>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
@@ -67,14 +72,21 @@ function describeAudience(a: CampaignAudience): string {
     + (left.length ? `\nOf ${number(a.in_segments)} in the chosen segments, left out: ${left.join(', ')}.` : '');
 }
 
-function describeResults(c: Campaign, r: CampaignResults): string {
+function describeResults(c: Campaign, r: CampaignResults, store: StoreRef): string {
   if (!c.started_at) return `"${c.name}" has not started: send it with \`hearth campaigns send ${c.id}\`.`;
-  const money = (minor: number) => formatMoney(minor, r.currency);
+  const money = (minor: number) => formatMoney(minor, r.currency, 'en-US');
+  const at = (instant: string | null) => formatDateTime(instant, store.timezone);
   const lines = [
-    `"${c.name}" (${c.status}) started ${c.started_at}; orders count until ${r.window_ends_at}${r.complete ? '' : ' (window still open)'}.`,
+    `"${c.name}" (${c.status}) started ${at(c.started_at)}; orders count until ${at(r.window_ends_at)} (${store.timezone})${r.complete ? '' : ', window still open'}.`,
     formatTable(['group', 'people', 'bought', 'share who bought', 'revenue', 'per person'],
-      r.groups.map((g) => [g.group, number(g.people), number(g.buyers), percent(g.conversion), money(g.revenue), money(g.revenue_per_person)])),
+      r.groups.map((g) => [g.group, number(g.people), number(g.buyers), formatPercent(g.conversion), money(g.revenue), money(g.revenue_per_person)])),
   ];
+  if (r.messages) {
+    const m = r.messages;
+    lines.push(`messages: ${number(m.sent)} sent, ${number(m.queued)} queued, ${number(m.suppressed)} suppressed, ${number(m.failed + m.uncertain)} failed or uncertain; `
+      + `${number(m.opened)} opened (inflated by mail privacy proxies), ${number(m.clicked)} clicked, ${number(m.unsubscribed)} unsubscribed`);
+  }
+  if (r.attributed) lines.push(`after a click: ${plural(r.attributed.orders, 'order')} by ${plural(r.attributed.buyers, 'buyer')}, ${money(r.attributed.revenue)}`);
   if (r.lift) {
     const l = r.lift;
     lines.push(`${l.significant ? 'Lift' : 'No clear effect yet'}: ${number(l.incremental_buyers)} more buyers than the holdout predicts `
@@ -89,10 +101,11 @@ export function registerCampaignsCommand(program: Command): void {
 
   withDataDir(campaigns.command('list').description('campaigns, newest first')).option('--json', 'print JSON')
     .action(async (options: CommonOptions) => {
-      const list = await run(options, (b) => call<{ data: Campaign[] }>(b, async (s) => ({ data: await s.campaigns.list(b.storeId) }), 'GET', '/api/v1/campaigns'));
+      const list = await run(options, async (b) => ({ ...await call<{ data: Campaign[] }>(b, async (s) => ({ data: await s.campaigns.list(b.storeId) }), 'GET', '/api/v1/campaigns'), store: b.store }));
       if (options.json) return printJson(list.data);
       if (!list.data.length) return void process.stdout.write('No campaigns yet: create one with `hearth campaigns create`.\n');
-      process.stdout.write(`${formatTable(['id', 'name', 'status', 'holdout', 'started'], list.data.map((c) => [c.id, c.name, c.status, percent(c.holdout_share, 0), c.started_at ?? '']))}\n`);
+      const { store } = list;
+      process.stdout.write(`${formatTable(['id', 'name', 'status', 'holdout', `started (${store.timezone})`], list.data.map((c) => [c.id, c.name, c.status, formatPercent(c.holdout_share), formatDateTime(c.started_at, store.timezone)]))}\n`);
     });
 
   const audienceOptions = (command: Command) => command
@@ -141,10 +154,11 @@ export function registerCampaignsCommand(program: Command): void {
   withDataDir(campaigns.command('show <id>').description('a campaign with its results against the holdout')).option('--json', 'print JSON')
     .action(async (id: string, options: CommonOptions) => {
       const shown = await run(options, async (b) => ({
+        store: b.store,
         campaign: await call<Campaign>(b, (s) => s.campaigns.get(b.storeId, id), 'GET', `/api/v1/campaigns/${encodeURIComponent(id)}`),
         results: await call<CampaignResults>(b, (s) => s.campaigns.results(b.storeId, id), 'GET', `/api/v1/campaigns/${encodeURIComponent(id)}/results`),
       }));
-      if (options.json) return printJson(shown);
-      process.stdout.write(`${describeResults(shown.campaign, shown.results)}\n`);
+      if (options.json) return printJson({ campaign: shown.campaign, results: shown.results });
+      process.stdout.write(`${describeResults(shown.campaign, shown.results, shown.store)}\n`);
     });
 }

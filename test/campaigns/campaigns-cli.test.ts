@@ -70,12 +70,13 @@ describe('hearth campaigns', () => {
     expect(again.out).toBe(`"Autumn" started: ${first.recipients} recipient${first.recipients === 1 ? '' : 's'}, ${first.holdout} held out.\n`);
 
     const shown = await cli(['campaigns', 'show', campaign.id, ...common]);
-    expect(shown.out).toMatch(new RegExp(`^sent +${first.recipients} +0 +0\\.0 %`, 'm'));
+    expect(shown.out).toMatch(new RegExp(`^sent +${first.recipients} +0 +0\\.0%`, 'm'));
     expect(shown.out).toMatch(new RegExp(`^holdout +${first.holdout} +0`, 'm'));
-    expect(shown.out).toContain('(window still open)');
+    expect(shown.out).toContain(', window still open.');
+    expect(shown.out).toMatch(/messages: 0 sent, \d+ queued/);
 
     const list = await cli(['campaigns', 'list', ...common]);
-    expect(list.out).toMatch(/Autumn +sending +10 %/);
+    expect(list.out).toMatch(/Autumn +sending +10\.0%/);
   });
 
   it('exits 2 naming the flag for a usage error', async () => {
