@@ -6,6 +6,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Campaign, CampaignAudience, CampaignResults } from '../api/campaign-types';
 import { http } from '../api/client';
 import type { Segment } from '../api/segment-types';
+import type { MessageTemplateSummary } from '../api/template-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { setQueryParam, useLocation } from '../components/router';
@@ -51,8 +52,10 @@ function AudienceLine({ count, share }: { count: CampaignAudience; share: number
   );
 }
 
-function Builder({ segments, onCreated }: { segments: Segment[]; onCreated: (id: string) => void }) {
+function Builder({ segments, templates, onCreated }: { segments: Segment[]; templates: MessageTemplateSummary[]; onCreated: (id: string) => void }) {
   const [name, setName] = useState('');
+  const marketing = templates.filter((t) => t.purpose === 'marketing' && !t.archived_at);
+  const [template, setTemplate] = useState(marketing[0]?.id ?? '');
   const [included, setIncluded] = useState<string[]>([]);
   const [excluded, setExcluded] = useState<string[]>([]);
   const [holdoutPercent, setHoldoutPercent] = useState('10');
@@ -76,7 +79,7 @@ function Builder({ segments, onCreated }: { segments: Segment[]; onCreated: (id:
   const create = useAction((body: unknown) => http.post<Campaign>('/api/v1/campaigns', body));
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const created = await create.run({ name, segment_ids: included, exclude_segment_ids: excluded, holdout_share: share, attribution_days: Number(days) });
+    const created = await create.run({ name, template_id: template || null, segment_ids: included, exclude_segment_ids: excluded, holdout_share: share, attribution_days: Number(days) });
     if (created) {
       setName('');
       setIncluded([]);
@@ -88,6 +91,12 @@ function Builder({ segments, onCreated }: { segments: Segment[]; onCreated: (id:
     <Panel title="New campaign" definition={holdoutDefinition}>
       <form className="stack" onSubmit={submit}>
         <Field label="Campaign name"><input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} placeholder="Autumn win-back" /></Field>
+        <Field label="Email template" hint="Marketing templates; edit them on the Templates page.">
+          <select value={template} onChange={(e) => setTemplate(e.target.value)}>
+            <option value="">— choose later —</option>
+            {marketing.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+          </select>
+        </Field>
         <div className="grid-2">
           <SegmentChoice label="Send to customers in any of" segments={segments} chosen={included} onChange={setIncluded} disabled={(id) => excluded.includes(id)} />
           <SegmentChoice label="Except customers in" segments={segments} chosen={excluded} onChange={setExcluded} disabled={(id) => included.includes(id)} />
@@ -158,6 +167,17 @@ function Results({ campaign, onChanged }: { campaign: Campaign; onChanged: () =>
                     {' '}(95 % interval {fmt.money(r.lift.incremental_revenue_interval.low)} to {fmt.money(r.lift.incremental_revenue_interval.high)}).
                   </p>
                 ) : <p className="muted">No holdout: the campaign's own effect cannot be measured.</p>}
+                {r.messages && (
+                  <p data-testid="campaign-messages">
+                    Messages: {fmt.number(r.messages.sent)} sent, {fmt.number(r.messages.queued)} waiting, {fmt.number(r.messages.suppressed)} suppressed
+                    {r.messages.failed + r.messages.uncertain > 0 && `, ${fmt.number(r.messages.failed + r.messages.uncertain)} failed or uncertain`}.
+                    {' '}{fmt.number(r.messages.opened)} opened <span className="muted">(inflated: mail privacy proxies open every message)</span>,
+                    {' '}{fmt.number(r.messages.clicked)} clicked, {fmt.number(r.messages.unsubscribed)} unsubscribed
+                    {r.messages.complained > 0 && `, ${fmt.number(r.messages.complained)} complained`}
+                    {r.messages.bounced > 0 && `, ${fmt.number(r.messages.bounced)} bounced`}.
+                    {r.attributed && r.attributed.orders > 0 && <> After a click: {fmt.number(r.attributed.orders)} orders, {fmt.money(r.attributed.revenue)}.</>}
+                  </p>
+                )}
               </div>
             );
           }}
@@ -171,6 +191,7 @@ export function CampaignsPage() {
   const { fmt, canWrite } = useApp();
   const campaigns = useApi('campaigns', () => http.get<{ data: Campaign[] }>('/api/v1/campaigns'));
   const segments = useApi('segments', () => http.get<{ data: Segment[] }>('/api/v1/segments'));
+  const templates = useApi('templates', () => http.get<{ data: MessageTemplateSummary[] }>('/api/v1/templates'));
   const { params } = useLocation();
   const selectedId = params.get('campaign');
   const choose = (id: string) => {
@@ -183,7 +204,11 @@ export function CampaignsPage() {
       <div className="stack">
         {canWrite && (
           <Async result={segments.result} onRetry={segments.reload} isEmpty={(d) => d.data.length === 0} empty="No segments yet: build one on the Segments page first.">
-            {(answer) => <Builder segments={answer.data} onCreated={(id) => { campaigns.reload(); choose(id); }} />}
+            {(answer) => (
+              <Async result={templates.result} onRetry={templates.reload}>
+                {(list) => <Builder segments={answer.data} templates={list.data} onCreated={(id) => { campaigns.reload(); choose(id); }} />}
+              </Async>
+            )}
           </Async>
         )}
         <Panel title="Campaigns">
