@@ -42,6 +42,7 @@ describe('the hearth command beside a running server', () => {
   };
   afterAll(() => dirs.forEach((d) => d.remove()));
 
+  // A dozen commands, each a new Node process: under a full suite on two cores this takes a while.
   it('imports, reads customers and reports through the server that holds the data directory, with the same output as without it', async () => {
     const data = dir();
     const server = await startHearth(['serve', '--data-dir', data, '--port', '0', '--migrate'], /Sign in as (\S+) with password (\S+)/);
@@ -119,7 +120,7 @@ describe('the hearth command beside a running server', () => {
     } finally {
       server.child.kill('SIGKILL');
     }
-  });
+  }, 150_000);
 
   it('replaces a socket left by a killed server, and says so clearly when the lock holder does not answer', async () => {
     const data = dir();
