@@ -131,12 +131,13 @@ export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick, rowHr
   const stacked = !columns.some((c) => c.className?.includes('sticky'));
   return (
     <div className="table-wrap">
-      <table className={stacked ? 'table stack-on-phone' : 'table'}>
+      {/* Explicit roles: a table shown as cards on a phone keeps its meaning for screen readers. */}
+      <table className={stacked ? 'table stack-on-phone' : 'table'} role="table">
         {caption && <caption className="sr-only">{caption}</caption>}
         <thead>
-          <tr>
+          <tr role="row">
             {columns.map((c) => (
-              <th key={c.key} scope="col" className={cellClass(c)} title={c.title} aria-sort={sortable(c) ? (sort?.key === c.key ? sort.direction : 'none') : undefined}>
+              <th key={c.key} role="columnheader" scope="col" className={cellClass(c)} title={c.title} aria-sort={sortable(c) ? (sort?.key === c.key ? sort.direction : 'none') : undefined}>
                 {sortable(c)
                   ? <button type="button" className="sort" onClick={() => toggle(c)}>{c.label}<span aria-hidden="true" className="sort-mark">{sort?.key === c.key ? (sort.direction === 'descending' ? ' ▼' : ' ▲') : ' ↕'}</span></button>
                   : c.label}
@@ -147,6 +148,7 @@ export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick, rowHr
         <tbody>
           {(onSort ? rows : sortedRows(rows, columns, sort)).map((row, index) => (
             <tr
+              role="row"
               key={rowKey(row, index)}
               className={[onRowClick || rowHref ? 'clickable' : '', isSelected?.(row) ? 'selected' : ''].join(' ').trim() || undefined}
               aria-current={isSelected?.(row) ? 'true' : undefined}
@@ -155,7 +157,7 @@ export function DataTable<T>({ columns, rows, rowKey, caption, onRowClick, rowHr
               tabIndex={onRowClick && !rowHref ? 0 : undefined}
             >
               {columns.map((c) => (
-                <td key={c.key} className={cellClass(c)} data-label={c.label}>
+                <td key={c.key} role="cell" className={cellClass(c)} data-label={c.label}>
                   {c.render(row)}
                 </td>
               ))}

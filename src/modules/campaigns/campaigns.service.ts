@@ -181,6 +181,25 @@ export class CampaignsService {
     return { campaign: started, audience: groups.length, holdout, recipients: groups.length - holdout };
   }
 
+  /**
+   * Marks campaigns `sent` once none of their messages waits any more (and an A/B test has sent its
+   * winner). Called after each batch the sender finishes.
+   */
+  async settleSent(storeId: string, now = new Date()): Promise<string[]> {
+    const delivery = this.delivery?.();
+    if (!delivery) return [];
+    const sending = (await this.list(storeId)).filter((c) => c.status === 'sending' && (!c.ab_test || c.winner_variant !== null));
+    const settled: string[] = [];
+    for (const campaign of sending) {
+      const figures = await delivery.figures(storeId, campaign.id);
+      if (figures.queued > 0) continue;
+      await this.write.updateTable('campaigns').set({ status: 'sent', finished_at: now, updated_at: now })
+        .where('store_id', '=', storeId).where('id', '=', campaign.id).where('status', '=', 'sending').execute();
+      settled.push(campaign.id);
+    }
+    return settled;
+  }
+
   /** The scheduled start: runs only if the campaign is still scheduled for that time. */
   async runStartJob(payload: { storeId: string; campaignId: string; sendAt: string }): Promise<unknown> {
     const campaign = await this.get(payload.storeId, payload.campaignId).catch(() => undefined);

@@ -34,9 +34,12 @@ export const messagingModule: HearthModule = {
   name: 'messaging',
   jobs: [{
     kind: SEND_JOB,
-    run: (services, context) => {
+    run: async (services, context) => {
       const payload = context.payload as { store_id: string; ids: number[] };
-      return services.messages.sendBatch(payload.store_id, payload.ids, (fraction) => context.progress(Math.min(1, fraction)));
+      const result = await services.messages.sendBatch(payload.store_id, payload.ids, (fraction) => context.progress(Math.min(1, fraction)));
+      // A campaign whose last messages went out in this batch is now sent.
+      await services.campaigns.settleSent(payload.store_id);
+      return result;
     },
   }],
   start: async (services) => {
