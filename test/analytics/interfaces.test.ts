@@ -3,29 +3,17 @@
  * `GET /api/v1/analytics/<name>` on the same data directory; CSV export; errors name the field.
  */
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { Storage } from '../../src/db/database.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createServices } from '../../src/services.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/store.js';
 import { buildHandStore } from './fixture.js';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    const code = await run(args);
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const cli = runCliInProcess;
 
 describe('analytics over the CLI and the API', () => {
   const dir = tempDir('hearth-analytics-cli-');

@@ -2,26 +2,15 @@
  * `hearth campaigns` on a data directory: segments by name, the audience in words, create, send
  * (twice, changing nothing), show, and usage errors with exit status 2 naming the flag.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { run } from '../../src/cli/main.js';
 import { Storage } from '../../src/db/database.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createServices } from '../../src/services.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/store.js';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    return { code: await run(args), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const cli = runCliInProcess;
 
 const dir = tempDir('hearth-campaigns-cli-');
 let templateId: string;

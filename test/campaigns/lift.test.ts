@@ -4,20 +4,12 @@
  * called significant in about 5 % of them.
  */
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/lib/random.js';
 import { assignGroup, unitHash } from '../../src/modules/campaigns/holdout.js';
 import { meanDifference, proportionDifference, wilson, type Moments } from '../../src/modules/campaigns/lift.js';
 
-/** A small seeded generator (mulberry32), so every run draws the same campaigns. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The project's seeded generator, so every run draws the same campaigns. */
+const random = seededRandom;
 
 function binomial(n: number, p: number, next: () => number): number {
   let x = 0;

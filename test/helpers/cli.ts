@@ -1,5 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import { run } from '../../src/cli/main.js';
 
 export const hearthBin = fileURLToPath(new URL('../../bin/hearth.js', import.meta.url));
 
@@ -64,4 +66,18 @@ export function waitForExit(child: ChildProcessWithoutNullStreams): Promise<numb
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.on('exit', (code) => resolve(code));
   });
+}
+
+/** Runs `hearth` in this process (the code of `src/cli`, no build needed), capturing what it prints. */
+export async function runCliInProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  try {
+    return { code: await run(args), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
 }
