@@ -15,7 +15,7 @@ import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { ImportsService } from './modules/imports/index.js';
-import { CampaignEmails, EngagementService, MessagesService, SuppressionsService, TemplatesService, UnsubscribeService } from './modules/messaging/index.js';
+import { CampaignEmails, DeliveryReportsService, EngagementService, MessagesService, SuppressionsService, TemplatesService, UnsubscribeService } from './modules/messaging/index.js';
 import { PersonasService } from './modules/personas/index.js';
 import { PredictionsService } from './modules/predictions/index.js';
 import { ProfilesService } from './modules/profiles/index.js';
@@ -46,6 +46,7 @@ export interface Services {
   unsubscribe: UnsubscribeService;
   suppressions: SuppressionsService;
   engagement: EngagementService;
+  deliveryReports: DeliveryReportsService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -76,6 +77,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret),
     suppressions: new SuppressionsService(storage),
     engagement: new EngagementService(storage, config.publicUrl, (storeId) => services.messages.linkKey(storeId)),
+    deliveryReports: new DeliveryReportsService(storage, () => services, { publicUrl: config.publicUrl, snsCertHosts: config.snsCertHosts }),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

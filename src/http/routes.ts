@@ -14,6 +14,7 @@ import { predictionRoutes } from './admin/predictions.routes.js';
 import { profileRoutes } from './admin/profiles.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
+import { emailWebhookScope } from './ingest/email-webhooks.routes.js';
 import { ingestScope, ingestStatusRoutes } from './ingest/ingest.routes.js';
 import { trackingRoutes } from './public/tracking.routes.js';
 import { unsubscribeScope } from './public/unsubscribe.routes.js';
@@ -40,4 +41,5 @@ export const scopedRoutes: readonly RouteScope[] = [
   ingestScope,
   importsScope,
   unsubscribeScope,
+  emailWebhookScope,
 ];

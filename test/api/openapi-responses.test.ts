@@ -267,6 +267,10 @@ describe('every operation answers as /api/openapi.json says', () => {
       { storeId, sendKey: 'campaign:schema:cust-1', customerId, links: { ...links!, preferences_url: links!.unsubscribe_url }, key: await t.services.messages.linkKey(storeId) });
     await ok(302, 'GET', '/t/c/:token', { auth: null, params: { token: /\/t\/c\/([^"]+)"/.exec(campaignMail.html)![1]! } });
     await ok(404, 'GET', '/t/c/:token', { auth: null, params: { token: 'forged-token.signature' } });
+    // A mail provider's bounce report, posted to the store's webhook URL.
+    const reportUrl = new URL((await t.services.deliveryReports.webhookUrls(storeId)).postmark).pathname.split('/');
+    const bounce = JSON.stringify({ RecordType: 'Bounce', ID: 42, Type: 'HardBounce', MessageID: 'pm-1', Email: 'bounced@example.com', BouncedAt: '2026-11-30T10:00:00Z' });
+    await ok(200, 'POST', '/webhooks/email/:provider/:store/:token', { auth: null, params: { provider: 'postmark', store: reportUrl[4]!, token: reportUrl[5]! }, payload: bounce, headers: { 'content-type': 'application/json' } });
     await ok(200, 'GET', '/t/o/:token', { auth: null, params: { token: /\/t\/o\/([^"]+)"/.exec(campaignMail.html)![1]! } });
     await ok(409, 'POST', '/api/v1/messages/resend', { payload: { ids: [queued.message.id] } });
 

@@ -82,6 +82,18 @@ describe('the Campaigns page', () => {
     expect(await page.getByText(/We miss you, /).count()).toBeGreaterThan(0);
   });
 
+  it('shows the bounce and complaint webhook addresses in Settings', async () => {
+    const page = await open(1280);
+    await page.goto(`${hearth.url}/settings`);
+    await settled(page);
+    const urls = await hearth.server.services.deliveryReports.webhookUrls(hearth.storeId);
+    const list = page.getByTestId('delivery-webhooks');
+    await list.waitFor();
+    for (const url of Object.values(urls)) expect(await list.textContent()).toContain(url);
+    await list.scrollIntoViewIfNeeded();
+    await screenshot(page, '23-settings-webhooks');
+  });
+
   it('fits a phone', async () => {
     const page = await open(390);
     await page.getByRole('cell', { name: 'Come back soon' }).first().click();

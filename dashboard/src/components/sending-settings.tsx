@@ -18,6 +18,8 @@ function SendingForm({ settings, onSaved }: { settings: MessagingSettings; onSav
   const [dkimDomain, setDkimDomain] = useState(settings.dkim.domain ?? '');
   const [dkimSelector, setDkimSelector] = useState(settings.dkim.selector ?? '');
   const [dkimKey, setDkimKey] = useState('');
+  const [sendgridKey, setSendgridKey] = useState('');
+  const [mailgunKey, setMailgunKey] = useState('');
   const [cap, setCap] = useState(String(settings.frequency_cap_hours));
   const [policy, setPolicy] = useState(settings.transactional_policy);
   const [saved, setSaved] = useState(false);
@@ -31,11 +33,15 @@ function SendingForm({ settings, onSaved }: { settings: MessagingSettings; onSav
       dkim_domain: text(dkimDomain), dkim_selector: text(dkimSelector), frequency_cap_hours: Number(cap), transactional_policy: policy,
       ...(smtpUrl.trim() && { smtp_url: smtpUrl.trim() }),
       ...(dkimKey.trim() && { dkim_private_key: dkimKey.trim() }),
+      ...(sendgridKey.trim() && { sendgrid_verification_key: sendgridKey.trim() }),
+      ...(mailgunKey.trim() && { mailgun_signing_key: mailgunKey.trim() }),
     };
     if (await save.run(changes)) {
       setSaved(true);
       setSmtpUrl('');
       setDkimKey('');
+      setSendgridKey('');
+      setMailgunKey('');
       onSaved();
     }
   };
@@ -71,6 +77,21 @@ function SendingForm({ settings, onSaved }: { settings: MessagingSettings; onSav
         <Field label="DKIM private key (PEM)" hint={settings.dkim.key_set ? 'A key is set (hidden); paste a new one to replace it.' : 'Paste the PEM private key to sign outgoing mail.'}>
           <textarea name="dkim-key" rows={3} value={dkimKey} onChange={(e) => setDkimKey(e.target.value)} disabled={!isOwner} />
         </Field>
+        <Field label="SendGrid verification key" hint={settings.delivery_webhooks.sendgrid_key_set ? 'Set (hidden): SendGrid posts must be signed.' : 'From SendGrid\'s Signed Event Webhook settings; then its posts must be signed.'}>
+          <input name="sendgrid-key" type="password" autoComplete="off" value={sendgridKey} onChange={(e) => setSendgridKey(e.target.value)} disabled={!isOwner} />
+        </Field>
+        <Field label="Mailgun webhook signing key" hint={settings.delivery_webhooks.mailgun_key_set ? 'Set (hidden): Mailgun posts must be signed.' : 'From Mailgun\'s webhook settings; then its posts must be signed.'}>
+          <input name="mailgun-key" type="password" autoComplete="off" value={mailgunKey} onChange={(e) => setMailgunKey(e.target.value)} disabled={!isOwner} />
+        </Field>
+      </div>
+      <div>
+        <h3 className="subheading">Bounce and complaint webhooks</h3>
+        <p className="muted">Give your mail provider the address for it: bounces and complaints then suppress the address, and a complaint unsubscribes the customer. Keep these addresses secret.</p>
+        <dl className="webhook-urls" data-testid="delivery-webhooks">
+          {Object.entries(settings.delivery_webhooks.urls).map(([provider, url]) => (
+            <div key={provider}><dt>{{ ses: 'Amazon SES (SNS)', postmark: 'Postmark', sendgrid: 'SendGrid', mailgun: 'Mailgun' }[provider]}</dt><dd><code>{url}</code></dd></div>
+          ))}
+        </dl>
       </div>
       {save.error && <p className="form-error" role="alert">{save.error.describe()}</p>}
       {saved && <p className="notice" role="status">Saved.</p>}

@@ -70,6 +70,8 @@ const statements = [
     frequency_cap_hours integer,
     transactional_policy varchar,
     pause_after_errors integer,
+    sendgrid_verification_key varchar,
+    mailgun_signing_key varchar,
     signing_key varchar not null,
     updated_at timestamp not null
   )`,

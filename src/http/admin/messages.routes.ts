@@ -55,6 +55,11 @@ async function settingsJson(services: Services, storeId: string) {
     transactional_policy: settings.transactional_policy ?? DEFAULT_TRANSACTIONAL_POLICY,
     pause_after_errors: settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS,
     paused_sources: [...paused].map(([source, pause]) => ({ source, reason: pause.reason, paused_at: pause.at })),
+    delivery_webhooks: {
+      urls: await services.deliveryReports.webhookUrls(storeId),
+      sendgrid_key_set: Boolean(settings.sendgrid_verification_key),
+      mailgun_key_set: Boolean(settings.mailgun_signing_key),
+    },
   };
 }
 
@@ -201,6 +206,8 @@ export const messageRoutes = [
       frequency_cap_hours: z.number().int().min(0).max(24 * 90).optional(),
       transactional_policy: z.enum(transactionalPolicies).optional(),
       pause_after_errors: z.number().int().min(1).max(1000).optional(),
+      sendgrid_verification_key: z.string().regex(/^[A-Za-z0-9+/=\s-]+$|BEGIN PUBLIC KEY/, 'must be the verification key SendGrid shows (base64)').max(1000).nullable().optional(),
+      mailgun_signing_key: z.string().min(8).max(200).nullable().optional(),
     }).strict(),
     handler: async ({ services, storeId, body }) => {
       const changes = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));

@@ -83,6 +83,12 @@ export const messagingSettingsSchema = component('MessagingSettings', z.strictOb
   transactional_policy: z.enum(transactionalPolicies),
   pause_after_errors: z.number().int(),
   paused_sources: z.array(pausedSourceSchema),
+  delivery_webhooks: z.strictObject({
+    urls: z.strictObject({ ses: z.string(), postmark: z.string(), sendgrid: z.string(), mailgun: z.string() })
+      .meta({ description: 'Where each provider posts bounces and complaints (the URL is a secret)' }),
+    sendgrid_key_set: z.boolean(),
+    mailgun_key_set: z.boolean(),
+  }),
 }));
 
 export type Message = z.input<typeof messageSchema>;

@@ -88,6 +88,9 @@ export interface MessageSettingsTable {
   frequency_cap_hours: number | null;
   transactional_policy: TransactionalPolicy | null;
   pause_after_errors: number | null;
+  /** SendGrid's Event Webhook verification key (base64 DER) and Mailgun's webhook signing key: never returned. */
+  sendgrid_verification_key: string | null;
+  mailgun_signing_key: string | null;
   /** Random per store; with HEARTH_SECRET it keys the unsubscribe tokens' HMAC. */
   signing_key: string;
   updated_at: Date;

@@ -58,11 +58,11 @@ export function snsStringToSign(envelope: SnsEnvelope): string | null {
 }
 
 /**
- * Whether the certificate URL may be fetched: https on an SNS host (`sns.<region>.amazonaws.com`,
- * also in the China partition), or one of the operator's extra hosts (`host` or `host:port`;
- * plain http only for those).
+ * Whether an SNS URL may be fetched: https on an SNS host (`sns.<region>.amazonaws.com`, also in
+ * the China partition) — for a certificate, a `.pem` path — or one of the operator's extra hosts
+ * (`host` or `host:port`; plain http only for those).
  */
-export function snsCertificateUrlAllowed(url: string, extraHosts: readonly string[] = []): boolean {
+export function snsUrlAllowed(url: string, extraHosts: readonly string[] = [], options: { certificate: boolean } = { certificate: true }): boolean {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -70,7 +70,12 @@ export function snsCertificateUrlAllowed(url: string, extraHosts: readonly strin
     return false;
   }
   if (extraHosts.includes(parsed.host)) return parsed.protocol === 'https:' || parsed.protocol === 'http:';
-  return parsed.protocol === 'https:' && /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(parsed.hostname) && parsed.pathname.endsWith('.pem');
+  return parsed.protocol === 'https:' && /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(parsed.hostname) && (!options.certificate || parsed.pathname.endsWith('.pem'));
+}
+
+/** Whether a signing certificate URL may be fetched (see `snsUrlAllowed`). */
+export function snsCertificateUrlAllowed(url: string, extraHosts: readonly string[] = []): boolean {
+  return snsUrlAllowed(url, extraHosts);
 }
 
 export function verifySns(envelope: SnsEnvelope, certificatePem: string): boolean {
