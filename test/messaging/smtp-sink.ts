@@ -38,6 +38,10 @@ export async function startSmtpSink(options: { delayMs?: number; reject?: (to: s
       });
     },
   });
+  // A client killed mid-conversation (the SIGKILL test) resets its connection: expected, not a failure.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
