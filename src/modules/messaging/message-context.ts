@@ -45,9 +45,9 @@ export const variableTree = object({
     line_items: list(lineItem),
   }),
   predictions: object(values('clv_12m', 'p_alive', 'expected_orders_12m', 'next_order_date', 'churn_band')),
-  /** Filled by the loyalty issue (balance, tier, …); any field is allowed until then. */
+  /** Filled once loyalty exists (balance, tier, …); any field is allowed until then. */
   loyalty: open,
-  /** Filled by the personalisation issue: products with title, url, image, price. */
+  /** Filled once recommendations exist: products with title, url, image, price. */
   recommendations: list(open),
   discount_code: value,
   links: object(values('unsubscribe_url', 'preferences_url', 'view_in_browser_url')),
