@@ -6,6 +6,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { Storage } from '../db/database.js';
+import { snakeKeys } from '../lib/json-case.js';
 import { silentLogger } from '../lib/logger.js';
 import { startServer } from '../main.js';
 import { DEMO_DEFAULTS, MAX_CUSTOMERS, validateDemoOptions, type DemoOptions } from '../modules/demo/index.js';
@@ -83,7 +84,7 @@ export function registerDemoCommand(program: Command): void {
       }
       if (!options.serve) {
         await storage.close();
-        if (options.json) printJson(summaryOf(result));
+        if (options.json) printJson(snakeKeys(summaryOf(result)));
         else process.stdout.write(describe(result));
         return;
       }

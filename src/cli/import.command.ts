@@ -6,6 +6,7 @@ import { AppError } from '../lib/errors.js';
 import { readMapping } from '../modules/imports/index.js';
 import { formatNames } from '../modules/imports/index.js';
 import { checkImportRequest, type ImportRequest, type ImportSummary } from '../modules/imports/index.js';
+import { snakeKeys } from '../lib/json-case.js';
 import { CliError, printJson, withContextOrServer, withDataDir, type CommonOptions } from './context.js';
 import type { ServerClient } from './server-client.js';
 
@@ -47,7 +48,7 @@ export function registerImportCommand(program: Command): void {
           (server, config) => oneLine(() => importThroughServer(server, { ...request, rejectsDir: join(config.dataDir, 'imports') }, onProgress)),
           { migrate: true });
         bar?.stop();
-        if (options.json) printJson(summary);
+        if (options.json) printJson(snakeKeys(summary));
         else process.stdout.write(describe(summary));
       } finally {
         if (started) bar?.stop();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { storeStatus, type Status } from '../modules/status/index.js';
 import type { Services } from '../services.js';
 import { formatNumber, plural, words } from '../lib/format.js';
+import { snakeKeys } from '../lib/json-case.js';
 import { formatTable, printJson, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
 
 /** What `hearth status` shows, the same from the store or from `GET /local/v1/status`. */
@@ -17,7 +18,8 @@ export function registerStatusCommand(program: Command): void {
         const ingest = await Promise.all(counts.stores.map(async (s) => [s.id, await services.ingest.status(s.id)] as const));
         return toWire({ ...counts, ingest: Object.fromEntries(ingest) });
       }, (server) => server.json<StatusReport>('GET', `/local/v1/status${options.store ? `?store=${encodeURIComponent(options.store)}` : ''}`));
-      if (options.json) return printJson(status);
+      // Field names in snake_case like the API; the ingest record stays keyed by store id.
+      if (options.json) return printJson({ stores: snakeKeys(status.stores), ingest: Object.fromEntries(Object.entries(status.ingest).map(([id, report]) => [id, snakeKeys(report)])), jobs: status.jobs });
       for (const store of status.stores) {
         process.stdout.write(`\n${store.name} (${store.slug})\n`);
         process.stdout.write(`${formatTable(['entity', 'rows'], Object.entries(store.counts).map(([entity, n]) => [words(entity), formatNumber(n)]))}\n`);

@@ -61,11 +61,11 @@ describe('the hearth command beside a running server', () => {
       const summary = JSON.parse(imported.stdout);
       expect(summary).toMatchObject({
         format: 'online-retail', files: [file], store: { slug: 'my-store', created: false },
-        rowsRead: 5217, rowsRejected: 2,
+        rows_read: 5217, rows_rejected: 2,
         customers: { created: 206, updated: 0, unchanged: 0 }, orders: { created: 279, updated: 0, unchanged: 0 }, returns: { created: 29 },
-        rejectsFiles: [join(data, 'imports', 'online-retail-2010-12-01_02.csv.rejects.csv')],
+        rejects_files: [join(data, 'imports', 'online-retail-2010-12-01_02.csv.rejects.csv')],
       });
-      expect(existsSync(summary.rejectsFiles[0])).toBe(true);
+      expect(existsSync(summary.rejects_files[0])).toBe(true);
 
       const customer = await runHearth(['customer', '17850', '--data-dir', data, '--json']);
       expect(customer.code, customer.stderr).toBe(0);

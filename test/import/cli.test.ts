@@ -41,10 +41,10 @@ describe('hearth import', () => {
     expect(imported.err).toBe('');
     expect(imported.code).toBe(0);
     const summary = JSON.parse(imported.out);
-    expect(summary).toMatchObject({ format: 'online-retail', files: [retail], rowsRead: want.rows, rowsRejected: want.rejected, store: { created: true } });
+    expect(summary).toMatchObject({ format: 'online-retail', files: [retail], rows_read: want.rows, rows_rejected: want.rejected, store: { created: true } });
     expect(Object.keys(summary)).toEqual(expect.arrayContaining(['customers', 'orders', 'returns', 'products', 'seconds']));
-    expect(summary.rejectsFiles[0]).toBe(join(dataDir, 'imports', 'online-retail-2010-12-01_02.csv.rejects.csv'));
-    expect(existsSync(summary.rejectsFiles[0])).toBe(true);
+    expect(summary.rejects_files[0]).toBe(join(dataDir, 'imports', 'online-retail-2010-12-01_02.csv.rejects.csv'));
+    expect(existsSync(summary.rejects_files[0])).toBe(true);
 
     const status = await cli(['status', '--json', '--data-dir', dataDir]);
     expect(status.code).toBe(0);
@@ -53,7 +53,7 @@ describe('hearth import', () => {
       customers: want.customers, orders: want.orders, order_lines: want.orderLines, returns: want.returns,
       return_lines: want.returnLines, products: want.products,
     });
-    expect(store.guestOrders).toBe(want.guestOrders);
+    expect(store.guest_orders).toBe(want.guestOrders);
 
     // Again: nothing new, and a human summary without --json.
     const again = await cli(['import', retail, '--format', 'online-retail', '--data-dir', dataDir]);
@@ -68,7 +68,7 @@ describe('hearth import', () => {
     expect(result.code).toBe(0);
     const lines = readFileSync(rejects, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('file,line,reason,row');
-    expect(lines.length - 1).toBe(JSON.parse(result.out).rowsRejected);
+    expect(lines.length - 1).toBe(JSON.parse(result.out).rows_rejected);
   });
 
   describe('as a real process', () => {
