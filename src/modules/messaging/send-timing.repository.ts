@@ -41,3 +41,18 @@ export async function marketedCounts(db: Db, storeId: string, customerIds: reado
   }
   return found;
 }
+
+/**
+ * When a source's messages are planned to go out: each message at its latest not-before time, or
+ * when it was queued; the first and the last of those.
+ */
+export async function sourceSpread(db: Db, storeId: string, source: string): Promise<{ first_at: Date | null; last_at: Date | null }> {
+  const { rows } = await sql<{ first_at: Date | null; last_at: Date | null }>`
+    with planned as (
+      select coalesce(max(st.not_before), min(s.created_at)) as planned_at from message_sends s
+      join message_send_states st on st.store_id = s.store_id and st.send_id = s.id
+      where s.store_id = ${storeId} and s.source = ${source} group by s.id
+    )
+    select min(planned_at) as first_at, max(planned_at) as last_at from planned`.execute(db);
+  return rows[0] ?? { first_at: null, last_at: null };
+}
