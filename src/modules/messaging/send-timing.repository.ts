@@ -2,12 +2,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 
-/** The not-before time of each given message's latest state (only those that have one). */
+/** The not-before time of each given message's latest state (only those that have one; `arg_max_null` keeps a latest null). */
 export async function notBeforeOf(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, Date>> {
   const found = new Map<number, Date>();
   for (let i = 0; i < ids.length; i += 1000) {
     const { rows } = await sql<{ send_id: number; not_before: Date | null }>`
-      select send_id, arg_max(not_before, seq) as not_before from message_send_states
+      select send_id, arg_max_null(not_before, seq) as not_before from message_send_states
       where store_id = ${storeId} and send_id in (${sql.join(ids.slice(i, i + 1000))}) group by send_id`.execute(db);
     for (const row of rows) if (row.not_before) found.set(Number(row.send_id), row.not_before);
   }
