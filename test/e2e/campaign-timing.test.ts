@@ -84,6 +84,14 @@ describe('campaign timing in the builder', () => {
     expect(await line.textContent()).toContain("each recipient's usual hour");
     expect(await overflow(page)).toBe(0);
     await screenshot(page, '26-campaign-usual-hour-results-phone');
+
+    // The Outbox shows each waiting message with the time it waits for.
+    const [waiting] = await hearth.server.services.messages.list(hearth.storeId, { state: 'queued', source: `campaign:${campaign.id}`, limit: 1 });
+    await page.goto(`${hearth.url}/outbox`);
+    await settled(page);
+    const row = page.getByRole('row', { name: new RegExp(waiting!.to_address.replace(/[.+]/g, '\\$&')) });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/queued.*until /);
   });
 
   it('turns quiet hours on in Settings, with a weekly cap, as the API then shows them', async () => {
