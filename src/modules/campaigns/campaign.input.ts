@@ -39,7 +39,6 @@ export const deliverySchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('usual_hour'), default_hour: z.number().int().min(0).max(23).optional() }),
 ]);
 export type Delivery = z.infer<typeof deliverySchema>;
-export const DEFAULT_SEND_HOUR = 10;
 
 export const campaignInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),

@@ -43,9 +43,3 @@ export async function recipientTimes(db: Db, storeId: string, timing: CampaignTi
   }
   return times;
 }
-
-/** The instant a local date and time first comes anywhere (UTC+14), and last (UTC−12). */
-export function localTimeSpan(localTime: string): { first: Date; last: Date } {
-  const asUtc = new Date(`${localTime}:00Z`).getTime();
-  return { first: new Date(asUtc - 14 * 3_600_000), last: new Date(asUtc + 12 * 3_600_000) };
-}
