@@ -139,8 +139,10 @@ export class MessagesService {
       await appendStates(tx, [...ids].map(([sendKey, sendId]) => ({ storeId, sendId, state: 'queued' as const, attempt: 1, notBefore: notBefore.get(sendKey) ?? null })), now);
       return ids;
     });
+    // One send job per slice now, and one at each later not-before time.
     const jobIds: number[] = [];
-    for (const [at, ids] of byTime([...inserted].map(([sendKey, id]) => ({ id, at: notBefore.get(sendKey) ?? null })))) jobIds.push(...await this.enqueueSending(storeId, ids, at));
+    const timed = byTime([...inserted].map(([sendKey, id]) => ({ id, at: notBefore.get(sendKey) ?? null })));
+    for (const [at, ids] of timed) jobIds.push(...await this.enqueueSending(storeId, ids, at));
     const sends = emails.map((e) => {
       const id = inserted.get(e.sendKey) ?? existing.get(e.sendKey);
       return { send_key: e.sendKey, id: id ?? 0, created: inserted.has(e.sendKey) };
