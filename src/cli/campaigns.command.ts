@@ -7,12 +7,17 @@ import type { Command } from 'commander';
 import type { Campaign, CampaignAudience, CampaignResults, CampaignStart } from '../http/schemas/campaigns.schemas.js';
 import { formatDateTime, formatNumber, formatPercent, plural } from '../lib/format.js';
 import { formatMoney } from '../lib/money.js';
+import { zonedInstant } from '../lib/zoned-time.js';
 import type { Services } from '../services.js';
 import type { ServerClient } from './server-client.js';
 import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type StoreRef } from './context.js';
 
 interface AudienceOptions extends CommonOptions { segment?: string[]; exclude?: string[]; holdout?: string }
-interface CreateOptions extends AudienceOptions { name?: string; days?: string; template?: string }
+interface CreateOptions extends AudienceOptions {
+  name?: string; days?: string; template?: string;
+  at?: string; localTime?: string; usualHour?: string | boolean;
+  variant?: string[]; testShare?: string; testHours?: string; winner?: string;
+}
 
 /** Either path to the store: the opened services, or the running server. */
 type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string; store: StoreRef };
@@ -32,6 +37,49 @@ function days(text: string | undefined): number | undefined {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 90) throw new CliError(`--days: a whole number of days from 1 to 90, got "${text}"`, 2);
   return value;
+}
+
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ]([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** `--at` in the store's time zone (YYYY-MM-DD HH:MM) as a UTC instant. */
+function storeTime(text: string | undefined, timezone: string): string | undefined {
+  if (text === undefined) return undefined;
+  const match = LOCAL.exec(text.trim());
+  if (!match) throw new CliError(`--at: a date and time in the store's time zone, YYYY-MM-DD HH:MM, got "${text}"`, 2);
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [number, number, number, number, number];
+  return zonedInstant({ year, month, day, hour, minute }, timezone).toISOString();
+}
+
+/** When each recipient gets it: `--local-time` or `--usual-hour [default hour]`, else at the start. */
+function delivery(options: CreateOptions) {
+  if (options.localTime !== undefined && options.usualHour !== undefined) throw new CliError('--local-time and --usual-hour: choose one', 2);
+  if (options.localTime !== undefined) {
+    const match = LOCAL.exec(options.localTime.trim());
+    if (!match) throw new CliError(`--local-time: a date and time on each recipient's clock, YYYY-MM-DD HH:MM, got "${options.localTime}"`, 2);
+    return { mode: 'local_time' as const, local_time: `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}` };
+  }
+  if (options.usualHour === undefined) return undefined;
+  if (options.usualHour === true) return { mode: 'usual_hour' as const };
+  const hour = Number(options.usualHour);
+  if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new CliError(`--usual-hour: the default hour, 0 to 23, got "${options.usualHour}"`, 2);
+  return { mode: 'usual_hour' as const, default_hour: hour };
+}
+
+/** An A/B test from `--variant` (two to four templates), `--test-share`, `--test-hours` and `--winner`. */
+function abTest(options: CreateOptions) {
+  const variants = options.variant ?? [];
+  if (!variants.length) {
+    if (options.testShare ?? options.testHours ?? options.winner) throw new CliError('--variant: name two to four templates to test', 2);
+    return undefined;
+  }
+  if (variants.length < 2 || variants.length > 4) throw new CliError(`--variant: two to four templates, got ${variants.length}`, 2);
+  const testShare = Number(options.testShare ?? '20');
+  if (!Number.isFinite(testShare) || testShare <= 0 || testShare > 50) throw new CliError(`--test-share: a percentage above 0, at most 50, got "${options.testShare}"`, 2);
+  const testHours = Number(options.testHours ?? '4');
+  if (!Number.isInteger(testHours) || testHours < 1 || testHours > 168) throw new CliError(`--test-hours: whole hours from 1 to 168, got "${options.testHours}"`, 2);
+  const winner = options.winner ?? 'revenue';
+  if (winner !== 'revenue' && winner !== 'clicks') throw new CliError(`--winner: clicks or revenue, got "${winner}"`, 2);
+  return { variants: variants.map((id) => ({ template_id: id })), test_share: testShare / 100, test_hours: testHours, winner_metric: winner as 'revenue' | 'clicks' };
 }
 
 async function run<T>(options: CommonOptions, work: (backend: Backend) => Promise<T>): Promise<T> {
@@ -86,6 +134,9 @@ function describeResults(c: Campaign, r: CampaignResults, store: StoreRef): stri
     lines.push(`messages: ${number(m.sent)} sent, ${number(m.queued)} queued, ${number(m.suppressed)} suppressed, ${number(m.failed + m.uncertain)} failed or uncertain; `
       + `${number(m.opened)} opened (inflated by mail privacy proxies), ${number(m.clicked)} clicked, ${number(m.unsubscribed)} unsubscribed`);
   }
+  if (r.schedule && r.schedule.hours > 0) {
+    lines.push(`scheduled over ${r.schedule.hours} hours: ${at(r.schedule.first_at)} to ${at(r.schedule.last_at)} (${c.delivery.mode === 'local_time' ? `${c.delivery.local_time.replace('T', ' ')} on each recipient's clock` : c.delivery.mode === 'usual_hour' ? "each recipient's usual hour" : 'quiet hours'})`);
+  }
   if (r.attributed) lines.push(`after a click: ${plural(r.attributed.orders, 'order')} by ${plural(r.attributed.buyers, 'buyer')}, ${money(r.attributed.revenue)}`);
   if (r.lift) {
     const l = r.lift;
@@ -127,21 +178,37 @@ export function registerCampaignsCommand(program: Command): void {
 
   audienceOptions(withDataDir(campaigns.command('create').description('create a draft campaign')))
     .option('--name <name>', 'campaign name').option('--days <n>', 'days after the start in which orders count (default 5)')
-    .option('--template <id>', 'the template to send').option('--json', 'print JSON')
+    .option('--template <id>', 'the template to send')
+    .option('--at <YYYY-MM-DD HH:MM>', "start at this time, in the store's time zone (else: a draft, started with `send`)")
+    .option('--local-time <YYYY-MM-DD HH:MM>', "send at this date and time on each recipient's clock (their time zone, else the store's)")
+    .option('--usual-hour [default-hour]', "send at each recipient's usual hour (from their orders and clicks); default hour for the others (10)")
+    .option('--variant <template-id>', 'A/B test: a template to test (repeat: two to four)', collect)
+    .option('--test-share <percent>', 'A/B test: share of the audience tested, up to 50 (default 20)')
+    .option('--test-hours <n>', 'A/B test: hours before the winner goes to the rest (default 4)')
+    .option('--winner <clicks|revenue>', 'A/B test: what picks the winner (default revenue)')
+    .option('--json', 'print JSON')
     .action(async (options: CreateOptions) => {
       if (!options.name?.trim()) throw new CliError('--name: give the campaign a name', 2);
       if (!options.segment?.length) throw new CliError('--segment: name at least one segment', 2);
       const holdout = share(options.holdout);
       const window = days(options.days);
+      const timing = delivery(options);
+      const test = abTest(options);
+      let timezone = 'UTC';
       const created = await run(options, async (b) => {
+        timezone = b.store.timezone;
+        const sendAt = storeTime(options.at, b.store.timezone);
         const body = {
+          ...(sendAt && { send_at: sendAt }), ...(timing && { delivery: timing }), ...(test && { ab_test: test }),
           name: options.name!.trim(), segment_ids: await segmentIds(b, '--segment', options.segment!), exclude_segment_ids: await segmentIds(b, '--exclude', options.exclude ?? []),
           ...(holdout !== undefined && { holdout_share: holdout }), ...(window !== undefined && { attribution_days: window }), ...(options.template && { template_id: options.template }),
         };
         return call<Campaign>(b, (s) => s.campaigns.create(b.storeId, body), 'POST', '/api/v1/campaigns', body);
       });
       if (options.json) return printJson(created);
-      process.stdout.write(`created ${created.id} "${created.name}" (draft); send it with \`hearth campaigns send ${created.id}\`\n`);
+      process.stdout.write(created.status === 'scheduled'
+        ? `created ${created.id} "${created.name}", scheduled to start ${formatDateTime(created.send_at, timezone)} (${timezone})\n`
+        : `created ${created.id} "${created.name}" (draft); send it with \`hearth campaigns send ${created.id}\`\n`);
     });
 
   withDataDir(campaigns.command('send <id>').description('start a campaign: freeze its audience, draw the holdout and send to the others')).option('--json', 'print JSON')

@@ -6,7 +6,7 @@ import { useApp } from './app-context';
 import { Async } from './states';
 import { Field, Panel } from './ui';
 
-type Changes = Record<string, string | number | null>;
+type Changes = Record<string, string | number | null | Record<string, string | boolean>>;
 
 /** The store's sender, SMTP server, DKIM key and sending rules. Secrets are write-only: the API never returns them. */
 function SendingForm({ settings, onSaved }: { settings: MessagingSettings; onSaved: () => void }) {
@@ -21,6 +21,8 @@ function SendingForm({ settings, onSaved }: { settings: MessagingSettings; onSav
   const [sendgridKey, setSendgridKey] = useState('');
   const [mailgunKey, setMailgunKey] = useState('');
   const [cap, setCap] = useState(String(settings.frequency_cap_hours));
+  const [weeklyCap, setWeeklyCap] = useState(String(settings.weekly_cap));
+  const [quiet, setQuiet] = useState(settings.quiet_hours);
   const [policy, setPolicy] = useState(settings.transactional_policy);
   const [saved, setSaved] = useState(false);
   const save = useAction((changes: Changes) => http.patch<MessagingSettings>('/api/v1/messaging/settings', changes));
@@ -31,6 +33,7 @@ function SendingForm({ settings, onSaved }: { settings: MessagingSettings; onSav
     const changes: Changes = {
       from_address: text(from), from_name: text(fromName), reply_to: text(replyTo),
       dkim_domain: text(dkimDomain), dkim_selector: text(dkimSelector), frequency_cap_hours: Number(cap), transactional_policy: policy,
+      weekly_cap: Number(weeklyCap), quiet_hours: { enabled: quiet.enabled, start: quiet.start, end: quiet.end },
       ...(smtpUrl.trim() && { smtp_url: smtpUrl.trim() }),
       ...(dkimKey.trim() && { dkim_private_key: dkimKey.trim() }),
       ...(sendgridKey.trim() && { sendgrid_verification_key: sendgridKey.trim() }),
@@ -65,6 +68,18 @@ function SendingForm({ settings, onSaved }: { settings: MessagingSettings; onSav
         </Field>
         <Field label="Marketing frequency cap (hours)" hint="At most one marketing email per customer in this many hours; 0: no cap.">
           <input name="frequency-cap" type="number" min={0} max={2160} step={1} value={cap} onChange={(e) => setCap(e.target.value)} disabled={!isOwner} />
+        </Field>
+        <Field label="Marketing emails per week" hint="At most this many per customer in 7 days; 0: no weekly cap.">
+          <input name="weekly-cap" type="number" min={0} max={100} step={1} value={weeklyCap} onChange={(e) => setWeeklyCap(e.target.value)} disabled={!isOwner} />
+        </Field>
+        <Field label="Quiet hours" hint="No marketing email between these times on each customer's clock (their time zone, else the store's); it waits until the end. Transactional email is not held.">
+          <span className="inline-fields">
+            <input name="quiet-hours" type="checkbox" checked={quiet.enabled} onChange={(e) => setQuiet({ ...quiet, enabled: e.target.checked })} disabled={!isOwner} />
+            <span>On, from</span>
+            <input name="quiet-start" type="time" aria-label="Quiet hours start" value={quiet.start} onChange={(e) => setQuiet({ ...quiet, start: e.target.value })} disabled={!isOwner || !quiet.enabled} />
+            <span>to</span>
+            <input name="quiet-end" type="time" aria-label="Quiet hours end" value={quiet.end} onChange={(e) => setQuiet({ ...quiet, end: e.target.value })} disabled={!isOwner || !quiet.enabled} />
+          </span>
         </Field>
         <Field label="Transactional email" hint="Order and shipping messages to customers who unsubscribed from marketing. Bounced, complained and invalid addresses are always skipped.">
           <select name="transactional-policy" value={policy} onChange={(e) => setPolicy(e.target.value as typeof policy)} disabled={!isOwner}>

@@ -9,6 +9,7 @@ import type { Segment } from '../api/segment-types';
 import type { MessageTemplateSummary } from '../api/template-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
+import { abBody, AbTestFields, deliveryWords, initialAb, initialTiming, TimingFields, timingBody } from '../components/campaign-timing';
 import { setQueryParam, useLocation } from '../components/router';
 import { Async, ErrorState } from '../components/states';
 import { DataTable, Field, PageHeader, Panel } from '../components/ui';
@@ -60,6 +61,9 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
   const [excluded, setExcluded] = useState<string[]>([]);
   const [holdoutPercent, setHoldoutPercent] = useState('10');
   const [days, setDays] = useState('5');
+  const [timing, setTiming] = useState(initialTiming);
+  const [ab, setAb] = useState(initialAb);
+  const { store } = useApp();
   const share = Math.min(50, Math.max(0, Number(holdoutPercent) || 0)) / 100;
   const [count, setCount] = useState<{ state: 'idle' } | { state: 'ok'; data: CampaignAudience } | { state: 'error'; error: Parameters<typeof ErrorState>[0]['error'] }>({ state: 'idle' });
   useEffect(() => {
@@ -79,9 +83,14 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
   const create = useAction((body: unknown) => http.post<Campaign>('/api/v1/campaigns', body));
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const created = await create.run({ name, template_id: template || null, segment_ids: included, exclude_segment_ids: excluded, holdout_share: share, attribution_days: Number(days) });
+    const created = await create.run({
+      name, template_id: template || null, segment_ids: included, exclude_segment_ids: excluded, holdout_share: share, attribution_days: Number(days),
+      ...timingBody(timing, store.timezone), ...abBody(ab, template),
+    });
     if (created) {
       setName('');
+      setTiming(initialTiming);
+      setAb(initialAb);
       setIncluded([]);
       setExcluded([]);
       onCreated(created.id);
@@ -105,11 +114,13 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
           <Field label="Holdout (%)" hint="0 to 50; 10 is usual"><input type="number" min={0} max={50} step={1} value={holdoutPercent} onChange={(e) => setHoldoutPercent(e.target.value)} /></Field>
           <Field label="Orders count for (days)" hint="after the start"><input type="number" min={1} max={90} value={days} onChange={(e) => setDays(e.target.value)} /></Field>
         </div>
+        <TimingFields value={timing} onChange={setTiming} timezone={store.timezone} />
+        <AbTestFields value={ab} onChange={setAb} templates={marketing.filter((t) => t.id !== template)} />
         {count.state === 'ok' && <AudienceLine count={count.data} share={share} />}
         {count.state === 'error' && <ErrorState error={count.error} />}
         {count.state === 'idle' && <p className="muted">Choose at least one segment to see who the campaign reaches.</p>}
         {create.error && <p className="form-error" role="alert">{create.error.describe()}</p>}
-        <div><button type="submit" className="primary" disabled={create.pending || !included.length || !name.trim()}>Save as draft</button></div>
+        <div><button type="submit" className="primary" disabled={create.pending || !included.length || !name.trim()}>{timing.when === 'store_time' || timing.when === 'local_time' ? 'Schedule' : 'Save as draft'}</button></div>
       </form>
     </Panel>
   );
@@ -145,6 +156,13 @@ function Results({ campaign, onChanged }: { campaign: Campaign; onChanged: () =>
                   Started {fmt.dateTime(r.started_at)}; orders count until {fmt.dateTime(r.window_ends_at)}
                   {r.complete ? '.' : ' — the window is still open, so these figures can still change.'}
                 </p>
+                {r.schedule && r.schedule.hours > 0 && (
+                  <p data-testid="campaign-schedule">
+                    Scheduled over <strong>{fmt.number(r.schedule.hours)} hours</strong>: from {fmt.dateTime(r.schedule.first_at)} to {fmt.dateTime(r.schedule.last_at)}
+                    {' '}<span className="muted">({campaign.delivery.mode === 'at_start' ? 'quiet hours deferred some messages' : deliveryWords(campaign, fmt.dateTime)})</span>.
+                  </p>
+                )}
+                {campaign.winner_reason && <p className="muted" data-testid="campaign-winner">Variant {String.fromCharCode(65 + (campaign.winner_variant ?? 0))} won by {campaign.ab_test?.winner_metric === 'clicks' ? 'clicks' : 'revenue per person'}: {campaign.winner_reason}</p>}
                 <DataTable
                   caption="Campaign groups"
                   rows={r.groups}
@@ -224,6 +242,7 @@ export function CampaignsPage() {
                   { key: 'name', label: 'Campaign', render: (c) => c.name, sortValue: (c) => c.name },
                   { key: 'status', label: 'Status', render: (c) => <span className="badge">{statusWords[c.status]}</span> },
                   { key: 'holdout', label: 'Holdout', numeric: true, render: (c) => fmt.percent(c.holdout_share, 0) },
+                  { key: 'when', label: 'Sends', render: (c) => deliveryWords(c, fmt.dateTime) },
                   { key: 'started', label: 'Started', render: (c) => fmt.dateTime(c.started_at) },
                   { key: 'created', label: 'Created', render: (c) => fmt.date(c.created_at), sortValue: (c) => c.created_at },
                 ]}

@@ -10,7 +10,7 @@ import { DataTable, Field, PageHeader, Panel, RefreshButton, Segmented } from '.
 const states: SendState[] = ['queued', 'sending', 'sent', 'failed', 'suppressed', 'uncertain'];
 const stateClass: Record<SendState, string> = { queued: '', sending: 'warn', sent: 'good', failed: 'bad', suppressed: '', uncertain: 'warn' };
 
-const stateHelp = 'queued: waiting to be sent. sending: in an SMTP conversation. sent: the mail server accepted it. failed: refused, or the server could not be reached. '
+const stateHelp = 'queued: waiting to be sent — with a time, not before then (the campaign\'s timing, or quiet hours on the customer\'s clock). sending: in an SMTP conversation. sent: the mail server accepted it. failed: refused, or the server could not be reached. '
   + 'suppressed: not sent — no consent, unsubscribed, bounced, or over the frequency cap (the reason says which). '
   + 'uncertain: Hearth stopped during the conversation, so it may have arrived; it is sent again only if you ask.';
 
@@ -69,7 +69,7 @@ export function OutboxPage() {
                   { key: 'to', label: 'To', render: (m) => <Link to={`/outbox/${m.id}`}>{m.to || '(no address)'}</Link> },
                   { key: 'subject', label: 'Subject', render: (m) => <span className="message-subject in-list">{m.subject}</span> },
                   { key: 'purpose', label: 'Kind', render: (m) => m.purpose },
-                  { key: 'state', label: 'State', render: (m) => <StateBadge message={m} /> },
+                  { key: 'state', label: 'State', render: (m) => <><StateBadge message={m} />{m.not_before && <span className="muted"> until {fmt.dateTime(m.not_before)}</span>}</> },
                   { key: 'time', label: 'Time', render: (m) => fmt.dateTime(m.updated_at) },
                 ]}
               />

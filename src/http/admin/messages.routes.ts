@@ -5,8 +5,9 @@
 import { simpleParser } from 'mailparser';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
+import { HH_MM } from '../../lib/zoned-time.js';
 import {
-  DEFAULT_FREQUENCY_CAP_HOURS, DEFAULT_PAUSE_AFTER_ERRORS, DEFAULT_TRANSACTIONAL_POLICY, sendStates, suppressionReasons, testSendKey, transactionalPolicies,
+  DEFAULT_FREQUENCY_CAP_HOURS, DEFAULT_PAUSE_AFTER_ERRORS, DEFAULT_QUIET_HOURS, DEFAULT_TRANSACTIONAL_POLICY, sendStates, suppressionReasons, testSendKey, transactionalPolicies,
   type SendWithState,
 } from '../../modules/messaging/index.js';
 import type { Services } from '../../services.js';
@@ -22,7 +23,7 @@ export function messageJson(send: SendWithState) {
     id: send.id, send_key: send.send_key, channel: send.channel, purpose: send.purpose, source: send.source, customer_id: send.customer_id,
     to: send.to_address, from: send.from_address, subject: send.subject, state: send.state, reason: send.reason, detail: send.detail,
     attempts: send.attempt, provider_message_id: send.provider_message_id, template_id: send.template_id, template_version: send.template_version,
-    created_at: send.created_at, updated_at: send.at,
+    created_at: send.created_at, updated_at: send.at, not_before: send.state === 'queued' ? send.not_before : null,
   };
 }
 
@@ -54,6 +55,12 @@ async function settingsJson(services: Services, storeId: string) {
     frequency_cap_hours: settings.frequency_cap_hours ?? DEFAULT_FREQUENCY_CAP_HOURS,
     transactional_policy: settings.transactional_policy ?? DEFAULT_TRANSACTIONAL_POLICY,
     pause_after_errors: settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS,
+    weekly_cap: settings.weekly_cap ?? 0,
+    quiet_hours: {
+      enabled: settings.quiet_hours_enabled ?? false,
+      start: settings.quiet_hours_start ?? DEFAULT_QUIET_HOURS.start,
+      end: settings.quiet_hours_end ?? DEFAULT_QUIET_HOURS.end,
+    },
     paused_sources: [...paused].map(([source, pause]) => ({ source, reason: pause.reason, paused_at: pause.at })),
     delivery_webhooks: {
       urls: await services.deliveryReports.webhookUrls(storeId),
@@ -193,7 +200,7 @@ export const messageRoutes = [
   }),
   route({
     method: 'PATCH', url: '/api/v1/messaging/settings', operationId: 'updateMessagingSettings', permission: 'owner', tag, response: messagingSettingsSchema,
-    summary: "Change the store's sender, SMTP server, DKIM key, frequency cap, transactional policy or auto-pause threshold",
+    summary: "Change the store's sender, SMTP server, DKIM key, frequency caps, quiet hours, transactional policy or auto-pause threshold",
     body: z.object({
       from_address: email.nullable().optional(),
       from_name: z.string().max(200).nullable().optional(),
@@ -204,13 +211,22 @@ export const messageRoutes = [
       dkim_private_key: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }).nullable().optional(),
       rate_per_second: z.number().int().min(1).max(10_000).nullable().optional(),
       frequency_cap_hours: z.number().int().min(0).max(24 * 90).optional(),
+      weekly_cap: z.number().int().min(0).max(100).optional(),
+      quiet_hours: z.object({
+        enabled: z.boolean().optional(),
+        start: z.string().regex(HH_MM, 'must be a time of day HH:MM, e.g. 21:00').optional(),
+        end: z.string().regex(HH_MM, 'must be a time of day HH:MM, e.g. 08:00').optional(),
+      }).strict().refine((q) => q.start === undefined || q.start !== q.end, { message: 'must differ from start', path: ['end'] }).optional(),
       transactional_policy: z.enum(transactionalPolicies).optional(),
       pause_after_errors: z.number().int().min(1).max(1000).optional(),
       sendgrid_verification_key: z.string().regex(/^[A-Za-z0-9+/=\s-]+$|BEGIN PUBLIC KEY/, 'must be the verification key SendGrid shows (base64)').max(1000).nullable().optional(),
       mailgun_signing_key: z.string().min(8).max(200).nullable().optional(),
     }).strict(),
     handler: async ({ services, storeId, body }) => {
-      const changes = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+      const { quiet_hours: quiet, ...rest } = body;
+      const changes = Object.fromEntries(Object.entries({
+        ...rest, quiet_hours_enabled: quiet?.enabled, quiet_hours_start: quiet?.start, quiet_hours_end: quiet?.end,
+      }).filter(([, value]) => value !== undefined));
       if (changes.smtp_url) {
         try {
           new URL(changes.smtp_url as string);

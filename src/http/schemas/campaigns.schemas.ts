@@ -1,6 +1,6 @@
 /** Answers of the campaigns API. */
 import { z } from 'zod';
-import { abTestSchema, campaignStatuses } from '../../modules/campaigns/index.js';
+import { abTestSchema, campaignStatuses, deliverySchema } from '../../modules/campaigns/index.js';
 import { component, count, currency, list, minorUnits, ratio, timestamp } from './common.schemas.js';
 
 export const campaignSchema = component('Campaign', z.strictObject({
@@ -20,6 +20,7 @@ export const campaignSchema = component('Campaign', z.strictObject({
   paused_reason: z.string().nullable(),
   winner_variant: z.number().int().nullable().meta({ description: 'With an A/B test: the variant (0 = A) the rest receive, once picked' }),
   winner_reason: z.string().nullable(),
+  delivery: deliverySchema.meta({ description: "When each recipient gets it once the campaign starts: at_start, local_time (on each recipient's clock) or usual_hour" }),
   created_at: timestamp,
   updated_at: timestamp,
 }));
@@ -83,6 +84,8 @@ export const campaignResultsSchema = component('CampaignResults', z.strictObject
   }).nullable(),
   attributed: z.strictObject({ buyers: count, orders: count, revenue: minorUnits }).nullable()
     .meta({ description: 'Orders within the attribution window after a recipient\'s first click (last touch; the holdout comparison measures the effect)' }),
+  schedule: z.strictObject({ first_at: timestamp, last_at: timestamp, hours: z.number().meta({ description: 'Hours between the first and the last planned send' }) }).nullable()
+    .meta({ description: 'When the messages are planned to go out, each at its not-before time (local time, usual hour, quiet hours) or when queued' }),
 }));
 
 export type Campaign = z.input<typeof campaignSchema>;

@@ -25,6 +25,7 @@ export const messageSchema = component('Message', z.strictObject({
   template_version: z.number().int().nullable(),
   created_at: timestamp,
   updated_at: timestamp.meta({ description: 'When it reached its current state' }),
+  not_before: timestamp.nullable().meta({ description: "A queued message waits until then: its campaign's timing (local time, usual hour) or the end of quiet hours (reason quiet_hours)" }),
 }));
 
 export const messageListSchema = z.strictObject({
@@ -82,6 +83,12 @@ export const messagingSettingsSchema = component('MessagingSettings', z.strictOb
   frequency_cap_hours: z.number().int().meta({ description: 'At most one marketing email per customer in this many hours; 0: no cap' }),
   transactional_policy: z.enum(transactionalPolicies),
   pause_after_errors: z.number().int(),
+  weekly_cap: z.number().int().meta({ description: 'At most this many marketing emails per customer in 7 days; 0: no weekly cap' }),
+  quiet_hours: z.strictObject({
+    enabled: z.boolean().meta({ description: 'Off by default; transactional mail ignores quiet hours' }),
+    start: z.string().meta({ description: "HH:MM on the customer's own clock (their time zone, else the store's)" }),
+    end: z.string().meta({ description: 'HH:MM; a marketing message due in quiet hours waits until this time' }),
+  }),
   paused_sources: z.array(pausedSourceSchema),
   delivery_webhooks: z.strictObject({
     urls: z.strictObject({ ses: z.string(), postmark: z.string(), sendgrid: z.string(), mailgun: z.string() })

@@ -58,6 +58,11 @@ export interface CampaignResults {
    * click. A last-touch view the email tools show; the holdout comparison is the measure of effect.
    */
   attributed: { buyers: number; orders: number; revenue: number } | null;
+  /**
+   * When the messages are planned to go out (each at its not-before time — local time, usual hour,
+   * quiet hours — or when queued): the first, the last, and the hours between.
+   */
+  schedule: { first_at: Date; last_at: Date; hours: number } | null;
 }
 
 interface Row { group_kind: string; variant: number | null; people: number; buyers: number; orders: number; revenue: number; revenue_squares: number }
@@ -65,12 +70,13 @@ interface Row { group_kind: string; variant: number | null; people: number; buye
 /** `until` ends the window early (an A/B test's window); by default it is the attribution window. */
 export async function campaignResults(db: CampaignsDb, storeId: string, campaign: CampaignView, options: {
   currency: string; now: Date; until?: Date; messages?: MessageFigures; clicks?: { customer_id: number; clicked_at: Date }[];
+  spread?: { first_at: Date | null; last_at: Date | null };
 }): Promise<CampaignResults> {
   const { currency, now } = options;
   const end = options.until ?? windowEnd(campaign);
   const base = {
     campaign_id: campaign.id, currency, started_at: campaign.started_at, window_ends_at: end, complete: Boolean(end && now >= end),
-    messages: options.messages ?? null, attributed: options.clicks ? await attributed(db, storeId, options.clicks, campaign.attribution_days) : null,
+    messages: options.messages ?? null, schedule: scheduleOf(options.spread), attributed: options.clicks ? await attributed(db, storeId, options.clicks, campaign.attribution_days) : null,
   };
   if (!campaign.started_at || !end) return { ...base, groups: [], lift: null };
   const { rows } = await sql<Row>`
@@ -132,4 +138,9 @@ function lift(sent: Row, holdout: Row): Lift {
     incremental_revenue_interval: scale(revenue, sent.people, Math.round),
     significant: conversion.low > 0 || conversion.high < 0,
   };
+}
+
+function scheduleOf(spread: { first_at: Date | null; last_at: Date | null } | undefined): CampaignResults['schedule'] {
+  if (!spread?.first_at || !spread.last_at) return null;
+  return { first_at: spread.first_at, last_at: spread.last_at, hours: Math.round((spread.last_at.getTime() - spread.first_at.getTime()) / 360_000) / 10 };
 }

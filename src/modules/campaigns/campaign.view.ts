@@ -1,6 +1,6 @@
 /** A campaign as the API shows it. */
 import { DAY_MS } from '../../lib/time.js';
-import type { AbTest } from './campaign.input.js';
+import type { AbTest, Delivery } from './campaign.input.js';
 import type { CampaignStatus, CampaignTable } from './campaigns.table.js';
 
 export interface CampaignView {
@@ -21,6 +21,8 @@ export interface CampaignView {
   /** With an A/B test: the winning variant (0 = A) once picked, and why. */
   winner_variant: number | null;
   winner_reason: string | null;
+  /** When each recipient gets it once the campaign starts. */
+  delivery: Delivery;
   created_at: Date;
   updated_at: Date;
 }
@@ -30,6 +32,7 @@ export const viewOf = (row: CampaignTable): CampaignView => ({
   segment_ids: JSON.parse(row.segment_ids) as string[], exclude_segment_ids: JSON.parse(row.exclude_segment_ids) as string[],
   holdout_share: row.holdout_share, attribution_days: row.attribution_days, ab_test: row.ab_test ? JSON.parse(row.ab_test) as AbTest : null,
   status: row.status, send_at: row.send_at, started_at: row.started_at, finished_at: row.finished_at, paused_reason: row.paused_reason, winner_variant: row.winner_variant, winner_reason: row.winner_reason,
+  delivery: row.delivery ? JSON.parse(row.delivery) as Delivery : { mode: 'at_start' },
   created_at: row.created_at, updated_at: row.updated_at,
 });
 

@@ -11,11 +11,12 @@ import type { JobQueue } from '../../jobs/queue.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { membersOfAny, type SegmentsService } from '../segments/index.js';
-import { DEFAULT_ATTRIBUTION_DAYS, DEFAULT_HOLDOUT_SHARE, type CampaignInput, type CampaignPatch } from './campaign.input.js';
+import { DEFAULT_ATTRIBUTION_DAYS, DEFAULT_HOLDOUT_SHARE, type CampaignInput, type CampaignPatch, type Delivery } from './campaign.input.js';
 import { campaignsDb, type CampaignsDb } from './campaigns.table.js';
 import { viewOf, type CampaignView } from './campaign.view.js';
 import { assignGroup, type GroupPlan } from './holdout.js';
 import { campaignResults, type CampaignResults } from './campaign-results.js';
+import { chooseWinner } from './ab-winner.js';
 
 export interface AudienceCount {
   /** Customers in any of the chosen segments. */
@@ -50,8 +51,13 @@ export interface MessageFigures {
 export interface CampaignDelivery {
   /** Refuses missing (when `required`) or unknown templates, naming the field. */
   check(storeId: string, campaign: Pick<CampaignView, 'template_id' | 'ab_test'>, required: boolean): Promise<void>;
-  /** Queues one message per recipient, idempotent by send key (`campaign:<id>:<customer>`). */
-  queue(storeId: string, campaign: CampaignView, recipients: readonly { customerId: number; variant: number }[]): Promise<void>;
+  /**
+   * Queues one message per recipient, idempotent by send key (`campaign:<id>:<customer>`), each not
+   * sent before its time under the campaign's delivery, counted from `from`.
+   */
+  queue(storeId: string, campaign: CampaignView, recipients: readonly { customerId: number; variant: number }[], from?: Date): Promise<void>;
+  /** When the campaign's messages are planned to go out, first and last. */
+  spread(storeId: string, campaignId: string): Promise<{ first_at: Date | null; last_at: Date | null }>;
   figures(storeId: string, campaignId: string): Promise<MessageFigures>;
   /** Each recipient's first click, for orders attributed to a click. */
   firstClicks(storeId: string, campaignId: string): Promise<{ customer_id: number; clicked_at: Date }[]>;
@@ -87,13 +93,14 @@ export class CampaignsService {
     await this.checkSegments(storeId, input.segment_ids, input.exclude_segment_ids ?? []);
     await this.delivery?.()?.check(storeId, { template_id: input.template_id ?? null, ab_test: input.ab_test ?? null }, false);
     const now = new Date();
+    const sendAt = input.send_at ? new Date(input.send_at) : startFor(input.delivery, now);
     const id = newId('cmp');
     await this.write.insertInto('campaigns').values({
       store_id: storeId, id, name: input.name, channel: 'email', template_id: input.template_id ?? null,
       segment_ids: JSON.stringify(input.segment_ids), exclude_segment_ids: JSON.stringify(input.exclude_segment_ids ?? []),
       holdout_share: input.holdout_share ?? DEFAULT_HOLDOUT_SHARE, attribution_days: input.attribution_days ?? DEFAULT_ATTRIBUTION_DAYS,
-      ab_test: input.ab_test ? JSON.stringify(input.ab_test) : null, status: input.send_at ? 'scheduled' : 'draft',
-      send_at: input.send_at ? new Date(input.send_at) : null, started_at: null, finished_at: null, paused_reason: null,
+      ab_test: input.ab_test ? JSON.stringify(input.ab_test) : null, status: sendAt ? 'scheduled' : 'draft',
+      send_at: sendAt, delivery: input.delivery ? JSON.stringify(input.delivery) : null, started_at: null, finished_at: null, paused_reason: null,
       winner_variant: null, winner_reason: null, created_at: now, updated_at: now,
     }).execute();
     return this.scheduled(storeId, await this.get(storeId, id));
@@ -111,7 +118,7 @@ export class CampaignsService {
     if (patch.template_id !== undefined || patch.ab_test !== undefined) {
       await this.delivery?.()?.check(storeId, { template_id: patch.template_id === undefined ? current.template_id : patch.template_id, ab_test: patch.ab_test === undefined ? current.ab_test : patch.ab_test }, false);
     }
-    const sendAt = patch.send_at === undefined ? current.send_at : patch.send_at === null ? null : new Date(patch.send_at);
+    const sendAt = patch.send_at === undefined ? startFor(patch.delivery, new Date()) ?? current.send_at : patch.send_at === null ? null : new Date(patch.send_at);
     await this.write.updateTable('campaigns').set({
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.template_id !== undefined && { template_id: patch.template_id }),
@@ -119,6 +126,7 @@ export class CampaignsService {
       ...(patch.holdout_share !== undefined && { holdout_share: patch.holdout_share }),
       ...(patch.attribution_days !== undefined && { attribution_days: patch.attribution_days }),
       ...(patch.ab_test !== undefined && { ab_test: patch.ab_test ? JSON.stringify(patch.ab_test) : null }),
+      ...(patch.delivery !== undefined && { delivery: JSON.stringify(patch.delivery) }),
       send_at: sendAt, status: sendAt ? 'scheduled' : 'draft', updated_at: new Date(),
     }).where('store_id', '=', storeId).where('id', '=', id).execute();
     return this.scheduled(storeId, await this.get(storeId, id));
@@ -173,9 +181,9 @@ export class CampaignsService {
     const groups = await this.read.selectFrom('campaign_recipients').select(['customer_id', 'group_kind', 'variant'])
       .where('store_id', '=', storeId).where('campaign_id', '=', id).execute();
     const started = await this.get(storeId, id);
-    await this.deliver(storeId, started, groups.filter((g) => g.group_kind === 'variant').map((g) => ({ customerId: Number(g.customer_id), variant: g.variant ?? 0 })));
+    await this.deliver(storeId, started, groups.filter((g) => g.group_kind === 'variant').map((g) => ({ customerId: Number(g.customer_id), variant: g.variant ?? 0 })), now);
     if (started.winner_variant !== null) {
-      await this.deliver(storeId, started, groups.filter((g) => g.group_kind === 'rest').map((g) => ({ customerId: Number(g.customer_id), variant: started.winner_variant! })));
+      await this.deliver(storeId, started, groups.filter((g) => g.group_kind === 'rest').map((g) => ({ customerId: Number(g.customer_id), variant: started.winner_variant! })), now);
     }
     const holdout = groups.filter((g) => g.group_kind === 'holdout').length;
     return { campaign: started, audience: groups.length, holdout, recipients: groups.length - holdout };
@@ -209,8 +217,8 @@ export class CampaignsService {
   }
 
   /**
-   * Ends an A/B test: the variant with the most revenue per person in the test window wins (ties go
-   * to the higher share who bought, then to the earlier variant); the rest are sent the winner.
+   * Ends an A/B test: the variant that did best by the test's rule in the test window wins
+   * (ab-winner.ts); the rest are sent the winner.
    */
   async pickWinner(storeId: string, id: string, now = new Date()): Promise<CampaignView> {
     const campaign = await this.get(storeId, id);
@@ -218,19 +226,27 @@ export class CampaignsService {
     // The job runs when the test window ends; the window is the test's hours from the start.
     const end = new Date(campaign.started_at.getTime() + campaign.ab_test.test_hours * 3_600_000);
     const results = await campaignResults(this.read, storeId, campaign, { currency: '', now: end, until: end });
-    const variants = results.groups.filter((g) => /^[A-Z]$/.test(g.group));
-    const best = [...variants].sort((a, b) => b.revenue_per_person - a.revenue_per_person || b.conversion - a.conversion || a.group.localeCompare(b.group))[0];
-    const winner = best ? best.group.charCodeAt(0) - 65 : 0;
-    const reason = variants.length
-      ? `${variants.map((v) => `${v.group}: ${v.revenue_per_person} per person, ${(v.conversion * 100).toFixed(1)} % bought`).join('; ')} (minor units, first ${campaign.ab_test.test_hours} h)`
-      : 'no variant had recipients';
+    const clickers = campaign.ab_test.winner_metric === 'clicks' ? await this.clickersByVariant(storeId, campaign, end) : new Map<number, number>();
+    const variants = results.groups.filter((g) => /^[A-Z]$/.test(g.group)).map((g) => ({ ...g, clickers: clickers.get(g.group.charCodeAt(0) - 65) ?? 0 }));
+    const { winner, reason } = chooseWinner(campaign.ab_test.winner_metric, variants, campaign.ab_test.test_hours);
     await this.write.updateTable('campaigns').set({ winner_variant: winner, winner_reason: reason, updated_at: now })
       .where('store_id', '=', storeId).where('id', '=', id).where('winner_variant', 'is', null).execute();
     const picked = await this.get(storeId, id);
     const rest = await this.read.selectFrom('campaign_recipients').select('customer_id')
       .where('store_id', '=', storeId).where('campaign_id', '=', id).where('group_kind', '=', 'rest').execute();
-    await this.deliver(storeId, picked, rest.map((r) => ({ customerId: Number(r.customer_id), variant: picked.winner_variant! })));
+    await this.deliver(storeId, picked, rest.map((r) => ({ customerId: Number(r.customer_id), variant: picked.winner_variant! })), now);
     return picked;
+  }
+
+  /** People of each variant who clicked before `end` (their first click). */
+  private async clickersByVariant(storeId: string, campaign: CampaignView, end: Date): Promise<Map<number, number>> {
+    const clicks = await this.delivery?.()?.firstClicks(storeId, campaign.id) ?? [];
+    const clicked = new Set(clicks.filter((c) => c.clicked_at.getTime() < end.getTime()).map((c) => c.customer_id));
+    const tested = await this.read.selectFrom('campaign_recipients').select(['customer_id', 'variant'])
+      .where('store_id', '=', storeId).where('campaign_id', '=', campaign.id).where('group_kind', '=', 'variant').execute();
+    const counts = new Map<number, number>();
+    for (const r of tested) if (clicked.has(Number(r.customer_id))) counts.set(r.variant ?? 0, (counts.get(r.variant ?? 0) ?? 0) + 1);
+    return counts;
   }
 
   /** The frozen audience, by customer id, with each person's group (a page at a time). */
@@ -257,12 +273,14 @@ export class CampaignsService {
     const delivery = this.delivery?.();
     return campaignResults(this.read, storeId, campaign, {
       currency: currency?.currency ?? 'USD', now,
-      ...(delivery && campaign.started_at && { messages: await delivery.figures(storeId, id), clicks: await delivery.firstClicks(storeId, id) }),
+      ...(delivery && campaign.started_at && {
+        messages: await delivery.figures(storeId, id), clicks: await delivery.firstClicks(storeId, id), spread: await delivery.spread(storeId, id),
+      }),
     });
   }
 
-  private async deliver(storeId: string, campaign: CampaignView, recipients: { customerId: number; variant: number }[]): Promise<void> {
-    if (recipients.length) await this.delivery?.()?.queue(storeId, campaign, recipients);
+  private async deliver(storeId: string, campaign: CampaignView, recipients: { customerId: number; variant: number }[], from: Date): Promise<void> {
+    if (recipients.length) await this.delivery?.()?.queue(storeId, campaign, recipients, from);
   }
 
   /** A scheduled campaign gets a start job at its time (a changed time gets a new job; the old one finds nothing to do). */
@@ -317,4 +335,17 @@ export class CampaignsService {
     ];
     if (details.length) throw new AppError('validation_failed', 'Invalid campaign audience', details);
   }
+}
+
+/**
+ * The start a campaign sent at a local time needs when no start is given: where that time comes
+ * first (UTC+14), or now when that has passed; a local time already past everywhere (UTC−12) is refused.
+ */
+function startFor(delivery: Delivery | undefined, now: Date): Date | null {
+  if (delivery?.mode !== 'local_time') return null;
+  const asUtc = new Date(`${delivery.local_time}:00Z`).getTime();
+  if (asUtc + 12 * 3_600_000 <= now.getTime()) {
+    throw new AppError('validation_failed', 'Invalid campaign timing', [{ path: 'delivery.local_time', reason: 'has already passed in every time zone' }]);
+  }
+  return new Date(Math.max(asUtc - 14 * 3_600_000, now.getTime()));
 }

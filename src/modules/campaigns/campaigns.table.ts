@@ -25,6 +25,8 @@ export interface CampaignTable {
   /** With an A/B test: the variant the rest receive, once picked, and why it won. */
   winner_variant: number | null;
   winner_reason: string | null;
+  /** JSON of when each recipient gets it (see campaign.input.ts); null: at the start. */
+  delivery: string | null;
   created_at: Date;
   updated_at: Date;
 }

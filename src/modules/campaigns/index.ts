@@ -4,7 +4,7 @@ import { CAMPAIGN_START_JOB, CAMPAIGN_WINNER_JOB } from './campaigns.service.js'
 export { CampaignsService, type AudienceCount, type CampaignDelivery } from './campaigns.service.js';
 export type { CampaignView } from './campaign.view.js';
 export type { CampaignResults, GroupResult, Lift } from './campaign-results.js';
-export { abTestSchema, campaignInputSchema, campaignPatchSchema, type CampaignInput, type CampaignPatch } from './campaign.input.js';
+export { abTestSchema, campaignInputSchema, campaignPatchSchema, deliverySchema, type CampaignInput, type CampaignPatch, type Delivery } from './campaign.input.js';
 export { campaignStatuses, type CampaignStatus } from './campaigns.table.js';
 
 /** Scheduled starts and the end of A/B tests run as jobs. */

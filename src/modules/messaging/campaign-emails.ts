@@ -4,9 +4,12 @@
  * `campaign:<id>:<customer>` — so starting twice, a retried job or a restart never sends a second
  * copy — with the campaign as the batch source that pauses after repeated transport errors.
  */
+import type { Db } from '../../db/database.js';
 import { AppError, type ErrorDetail } from '../../lib/errors.js';
+import { recipientTimes, type CampaignTiming } from './campaign-timing.js';
 import type { EngagementService, SourceFigures } from './engagement.service.js';
 import type { MessagesService } from './messages.service.js';
+import { sourceSpread } from './send-timing.repository.js';
 import { renderEmail } from './template-render.js';
 import type { TemplatesService } from './templates.service.js';
 
@@ -15,6 +18,8 @@ export interface CampaignToSend {
   id: string;
   template_id: string | null;
   ab_test: { variants: readonly { template_id: string }[] } | null;
+  /** When each recipient gets it (campaign-timing.ts); null: at once. */
+  delivery?: CampaignTiming | null;
 }
 
 /** Recipients queued per call to the ledger (each call renders, then inserts in one transaction). */
@@ -23,7 +28,12 @@ const QUEUE_SLICE = 500;
 export const campaignSource = (campaignId: string) => `campaign:${campaignId}`;
 
 export class CampaignEmails {
-  constructor(private readonly messages: MessagesService, private readonly templates: TemplatesService, private readonly engagement: EngagementService) {}
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly templates: TemplatesService,
+    private readonly engagement: EngagementService,
+    private readonly read: Db,
+  ) {}
 
   /** Refuses a campaign whose templates are missing (`required`: before sending) or unknown, naming the field. */
   async check(storeId: string, campaign: Pick<CampaignToSend, 'template_id' | 'ab_test'>, required: boolean): Promise<void> {
@@ -43,8 +53,10 @@ export class CampaignEmails {
     if (details.length) throw new AppError('validation_failed', 'Invalid campaign message', details);
   }
 
-  async queue(storeId: string, campaign: CampaignToSend, recipients: readonly { customerId: number; variant: number }[]): Promise<void> {
+  /** Queues each recipient's message, not to be sent before their time under the campaign's delivery, counted from `from`. */
+  async queue(storeId: string, campaign: CampaignToSend, recipients: readonly { customerId: number; variant: number }[], from = new Date()): Promise<void> {
     await this.check(storeId, campaign, true);
+    const times = await recipientTimes(this.read, storeId, campaign.delivery ?? null, recipients.map((r) => r.customerId), from);
     const store = await this.templates.storeVariables(storeId);
     const key = await this.messages.linkKey(storeId);
     const templateOf = (variant: number) => campaign.ab_test?.variants[variant]?.template_id ?? campaign.template_id!;
@@ -56,7 +68,7 @@ export class CampaignEmails {
         const template = compiled.get(templateId)!;
         const sendKey = `${campaignSource(campaign.id)}:${r.customerId}`;
         return {
-          sendKey, purpose: 'marketing' as const, customerId: r.customerId, source: campaignSource(campaign.id),
+          sendKey, purpose: 'marketing' as const, customerId: r.customerId, source: campaignSource(campaign.id), notBefore: times.get(r.customerId) ?? null,
           templateId, templateVersion: template.version,
           build: async (links) => {
             const variables = await this.templates.variablesFor(storeId, String(r.customerId), { links }, store);
@@ -69,6 +81,11 @@ export class CampaignEmails {
 
   figures(storeId: string, campaignId: string): Promise<SourceFigures> {
     return this.engagement.figures(storeId, campaignSource(campaignId));
+  }
+
+  /** When the campaign's messages are planned to go out, first and last. */
+  spread(storeId: string, campaignId: string): Promise<{ first_at: Date | null; last_at: Date | null }> {
+    return sourceSpread(this.read, storeId, campaignSource(campaignId));
   }
 
   firstClicks(storeId: string, campaignId: string): Promise<{ customer_id: number; clicked_at: Date }[]> {

@@ -29,6 +29,7 @@ export { CLICK_PATH, EngagementService, OPEN_PATH, type SourceFigures } from './
 export { PIXEL_GIF } from './link-tracking.js';
 export { readMailgun, readPostmark, readSendGrid, readSesNotification, type DeliveryEvent, type ReadResult } from './delivery-events.js';
 export { readBounceMail } from './bounce-mail.js';
+export { DEFAULT_QUIET_HOURS, quietUntil } from './send-timing.js';
 export { DeliveryReportsService, deliveryProviders, type DeliveryProvider, SOFT_BOUNCE_DAYS, SOFT_BOUNCE_LIMIT } from './delivery-reports.service.js';
 
 export const messagingModule: HearthModule = {

@@ -11,6 +11,7 @@ export async function loadSettings(write: Db, read: Db, storeId: string): Promis
   await write.insertInto('message_settings').values({
     store_id: storeId, from_address: null, from_name: null, reply_to: null, smtp_url: null, dkim_domain: null, dkim_selector: null,
     dkim_private_key: null, rate_per_second: null, frequency_cap_hours: null, transactional_policy: null, pause_after_errors: null, sendgrid_verification_key: null, mailgun_signing_key: null,
+    quiet_hours_enabled: null, quiet_hours_start: null, quiet_hours_end: null, weekly_cap: null,
     signing_key: randomBytes(32).toString('base64url'), updated_at: new Date(),
   }).onConflict((oc) => oc.column('store_id').doNothing()).execute();
   return write.selectFrom('message_settings').selectAll().where('store_id', '=', storeId).executeTakeFirstOrThrow();

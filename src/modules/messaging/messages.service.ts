@@ -18,6 +18,7 @@ import type { MessageLinks, MessagePurpose, RenderedEmail } from './message.type
 import { loadSettings, saveSettings, type SettingsChanges } from './message-settings.repository.js';
 import { sendInLanes } from './send-lanes.js';
 import { screen } from './send-screen.js';
+import { byTime, holdUntimely, quietHoursOf } from './send-timing.js';
 import {
   appendStates, currentStates, idsBySendKey, insertSends, listSends, sendsByIds, sendsInState, stateCounts, stateHistory,
   type NewSend, type SendFilter, type StateChange,
@@ -46,6 +47,8 @@ export interface EmailToQueue {
   source?: string | null;
   templateId?: string | null;
   templateVersion?: number | null;
+  /** Not sent before this instant (a campaign at each recipient's local time or usual hour). */
+  notBefore?: Date | null;
   /** Renders the message for this recipient, with their links. */
   build: (links: MessageLinks) => RenderedEmail | Promise<RenderedEmail>;
 }
@@ -64,6 +67,8 @@ export interface BatchResult {
   uncertain: number;
   /** Left queued because their source is (or became) paused. */
   held: number;
+  /** Left queued until their not-before time or the end of quiet hours (a send job is booked then). */
+  deferred: number;
 }
 
 export interface MessagingConfig {
@@ -128,12 +133,16 @@ export class MessagesService {
         headers: JSON.stringify(headers), template_id: email.templateId ?? null, template_version: email.templateVersion ?? null, created_at: now,
       });
     }
+    const notBefore = new Map(fresh.map((e) => [e.sendKey, e.notBefore ?? null]));
     const inserted = rows.length === 0 ? new Map<string, number>() : await this.storage.write.transaction().execute(async (tx) => {
       const ids = await insertSends(tx, rows);
-      await appendStates(tx, [...ids.values()].map((sendId) => ({ storeId, sendId, state: 'queued' as const, attempt: 1 })), now);
+      await appendStates(tx, [...ids].map(([sendKey, sendId]) => ({ storeId, sendId, state: 'queued' as const, attempt: 1, notBefore: notBefore.get(sendKey) ?? null })), now);
       return ids;
     });
-    const jobIds = await this.enqueueSending(storeId, [...inserted.values()]);
+    // One send job per slice now, and one at each later not-before time.
+    const jobIds: number[] = [];
+    const timed = byTime([...inserted].map(([sendKey, id]) => ({ id, at: notBefore.get(sendKey) ?? null })));
+    for (const [at, ids] of timed) jobIds.push(...await this.enqueueSending(storeId, ids, at));
     const sends = emails.map((e) => {
       const id = inserted.get(e.sendKey) ?? existing.get(e.sendKey);
       return { send_key: e.sendKey, id: id ?? 0, created: inserted.has(e.sendKey) };
@@ -147,10 +156,13 @@ export class MessagesService {
     return { queued: inserted.size, existing: emails.length - inserted.size, sends, job_ids: jobIds };
   }
 
-  private async enqueueSending(storeId: string, ids: readonly number[]): Promise<number[]> {
+  /** Send jobs for these messages, now or at `runAt` (one booking per slice and time: a repeated booking adds no job). */
+  private async enqueueSending(storeId: string, ids: readonly number[], runAt?: Date | null): Promise<number[]> {
     const jobIds: number[] = [];
     for (let i = 0; i < ids.length; i += JOB_BATCH) {
-      jobIds.push(await this.jobs.enqueue(SEND_JOB, { store_id: storeId, ids: ids.slice(i, i + JOB_BATCH) }, { storeId, maxAttempts: 10 }));
+      const slice = ids.slice(i, i + JOB_BATCH);
+      const timed = runAt ? { runAt, dedupeKey: `${SEND_JOB}:${storeId}:${runAt.toISOString()}:${slice[0]}:${slice.length}` } : {};
+      jobIds.push(await this.jobs.enqueue(SEND_JOB, { store_id: storeId, ids: slice }, { storeId, maxAttempts: 10, ...timed }));
     }
     return jobIds;
   }
@@ -183,28 +195,37 @@ export class MessagesService {
     return { uncertain: interrupted.length, requeued: queued.length };
   }
 
-  /** Sends the given messages that are still queued (the send job). One batch at a time per process. */
-  sendBatch(storeId: string, ids: readonly number[], onProgress?: (fraction: number) => Promise<void>): Promise<BatchResult> {
-    const run = this.queue.then(() => this.sendNow(storeId, ids, onProgress));
+  /**
+   * Sends the given messages that are still queued and due at `now` (the send job). One batch at a
+   * time per process.
+   */
+  sendBatch(storeId: string, ids: readonly number[], onProgress?: (fraction: number) => Promise<void>, now = new Date()): Promise<BatchResult> {
+    const run = this.queue.then(() => this.sendNow(storeId, ids, onProgress, now));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async sendNow(storeId: string, ids: readonly number[], onProgress?: (fraction: number) => Promise<void>): Promise<BatchResult> {
-    const result: BatchResult = { sent: 0, failed: 0, suppressed: 0, uncertain: 0, held: 0 };
+  private async sendNow(storeId: string, ids: readonly number[], onProgress: ((fraction: number) => Promise<void>) | undefined, now: Date): Promise<BatchResult> {
+    const result: BatchResult = { sent: 0, failed: 0, suppressed: 0, uncertain: 0, held: 0, deferred: 0 };
     const states = await currentStates(this.storage.read, storeId, ids);
     const attempts = new Map([...states.values()].map((s) => [s.send_id, s.attempt]));
     const queued = await sendsByIds(this.storage.read, storeId, ids.filter((id) => states.get(id)?.state === 'queued'));
     if (queued.length === 0) return result;
     const settings = await this.settings(storeId);
     const paused = await pausedSources(this.storage.read, storeId);
-    const ready = queued.filter((s) => s.source === null || !paused.has(s.source));
-    result.held = queued.length - ready.length;
+    const unpaused = queued.filter((s) => s.source === null || !paused.has(s.source));
+    result.held = queued.length - unpaused.length;
+    const { due: ready, deferred } = await holdUntimely(
+      { read: this.storage.read, write: this.storage.write, schedule: (due, at) => this.enqueueSending(storeId, due, at) },
+      storeId, unpaused, { quiet: quietHoursOf(settings), storeZone: await this.storeZone(storeId), attempts, now },
+    );
+    result.deferred = deferred;
 
     const screened = await screen(this.storage.read, storeId, ready, {
       transactionalPolicy: settings.transactional_policy ?? DEFAULT_TRANSACTIONAL_POLICY,
       frequencyCapHours: settings.frequency_cap_hours ?? DEFAULT_FREQUENCY_CAP_HOURS,
-    });
+      weeklyCap: settings.weekly_cap ?? 0,
+    }, now);
     const suppressed: StateChange[] = [];
     const toSend: MessageSendTable[] = [];
     for (const s of screened) {
@@ -221,6 +242,11 @@ export class MessagesService {
       pauseAfter: settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS,
     }, toSend);
     return { ...result, sent: sent.sent, failed: sent.failed, uncertain: sent.uncertain, held: result.held + sent.held };
+  }
+
+  private async storeZone(storeId: string): Promise<string> {
+    const store = await this.storage.read.selectFrom('stores').select('timezone').where('id', '=', storeId).executeTakeFirst();
+    return store?.timezone ?? 'UTC';
   }
 
   private async mailerFor(storeId: string, settings: MessageSettingsTable): Promise<{ mailer: Mailer; caught: boolean }> {

@@ -1,9 +1,11 @@
 /**
  * The checks at send time, before any SMTP conversation: an address to send to, the suppression
  * list (as the store's policy applies it to transactional mail), email consent for marketing, and
- * the frequency cap. Each message comes out as to send, or suppressed with the reason.
+ * the frequency caps (one marketing message per N hours; at most M per 7 days). Each message comes
+ * out as to send, or suppressed with the reason.
  */
 import type { Db } from '../../db/database.js';
+import { marketedCounts } from './send-timing.repository.js';
 import { recentlyMarketed } from './sends.repository.js';
 import type { MessageSendTable, SuppressedReason, SuppressionReason, TransactionalPolicy } from './sends.table.js';
 import { activeSuppressions, normaliseAddress } from './suppressions.repository.js';
@@ -15,7 +17,11 @@ export interface ScreenPolicy {
   transactionalPolicy: TransactionalPolicy;
   /** At most one marketing message per customer in this many hours; 0: no cap. */
   frequencyCapHours: number;
+  /** At most this many marketing messages per customer in 7 days (sent, uncertain, and earlier in this batch); 0: no cap. */
+  weeklyCap?: number;
 }
+
+const WEEK_MS = 7 * 86_400_000;
 
 export type Screened = { send: MessageSendTable; verdict: 'send' } | { send: MessageSendTable; verdict: 'suppressed'; reason: SuppressedReason };
 
@@ -31,6 +37,8 @@ export async function screen(db: Db, storeId: string, sends: readonly MessageSen
   const capped = policy.frequencyCapHours > 0
     ? await recentlyMarketed(db, storeId, marketingCustomers, new Date(now.getTime() - policy.frequencyCapHours * 3_600_000))
     : new Set<number>();
+  const weeklyCap = policy.weeklyCap ?? 0;
+  const thisWeek = weeklyCap > 0 ? await marketedCounts(db, storeId, marketingCustomers, new Date(now.getTime() - WEEK_MS)) : new Map<number, number>();
 
   return sends.map((send): Screened => {
     if (!send.to_address) return { send, verdict: 'suppressed', reason: 'no_address' };
@@ -39,8 +47,11 @@ export async function screen(db: Db, storeId: string, sends: readonly MessageSen
       if (listed) return { send, verdict: 'suppressed', reason: listed };
       if (send.customer_id === null || consent.get(send.customer_id) !== 'subscribed') return { send, verdict: 'suppressed', reason: 'no_consent' };
       if (capped.has(send.customer_id)) return { send, verdict: 'suppressed', reason: 'frequency_cap' };
+      const week = thisWeek.get(send.customer_id) ?? 0;
+      if (weeklyCap > 0 && week >= weeklyCap) return { send, verdict: 'suppressed', reason: 'weekly_cap' };
       // A second marketing message to the same customer in this batch is capped too.
       if (policy.frequencyCapHours > 0) capped.add(send.customer_id);
+      if (weeklyCap > 0) thisWeek.set(send.customer_id, week + 1);
       return { send, verdict: 'send' };
     }
     if (listed && (policy.transactionalPolicy === 'all' || undeliverable.includes(listed))) return { send, verdict: 'suppressed', reason: listed };

@@ -16,6 +16,8 @@ export interface StateChange {
   detail?: string | null;
   providerMessageId?: string | null;
   attempt: number;
+  /** A queued message is not sent before this instant. */
+  notBefore?: Date | null;
 }
 
 export interface CurrentState {
@@ -26,6 +28,7 @@ export interface CurrentState {
   provider_message_id: string | null;
   attempt: number;
   at: Date;
+  not_before: Date | null;
 }
 
 /** Inserts the messages whose send key is new; returns the ids of those inserted, by send key. */
@@ -48,7 +51,7 @@ export async function appendStates(db: Db | Tx, changes: readonly StateChange[],
       .values(changes.slice(i, i + 1000).map((change) => ({
         seq: sql<number>`nextval('message_send_states_seq')`, store_id: change.storeId, send_id: change.sendId, state: change.state,
         reason: change.reason ?? null, detail: change.detail?.slice(0, 1000) ?? null, provider_message_id: change.providerMessageId ?? null,
-        attempt: change.attempt, changed_at: at,
+        attempt: change.attempt, changed_at: at, not_before: change.notBefore ?? null,
       })))
       .execute();
   }
@@ -61,7 +64,7 @@ function latest(db: Db, storeId: string | undefined, ids?: readonly number[]) {
   if (ids) last = last.where('send_id', 'in', ids);
   return db.selectFrom('message_send_states as st')
     .innerJoin(last.as('last'), (join) => join.onRef('last.seq', '=', 'st.seq'))
-    .select(['st.send_id', 'st.state', 'st.reason', 'st.detail', 'st.provider_message_id', 'st.attempt', 'st.changed_at as at']);
+    .select(['st.send_id', 'st.state', 'st.reason', 'st.detail', 'st.provider_message_id', 'st.attempt', 'st.changed_at as at', 'st.not_before']);
 }
 
 export async function currentStates(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, CurrentState>> {
@@ -129,7 +132,7 @@ export async function listSends(db: Db, storeId: string, filter: SendFilter): Pr
   let query = db.selectFrom('message_sends as s')
     .innerJoin(latest(db, storeId).as('cur'), 'cur.send_id', 's.id')
     .selectAll('s')
-    .select(['cur.state', 'cur.reason', 'cur.detail', 'cur.provider_message_id', 'cur.attempt', 'cur.at'])
+    .select(['cur.state', 'cur.reason', 'cur.detail', 'cur.provider_message_id', 'cur.attempt', 'cur.at', 'cur.not_before'])
     .where('s.store_id', '=', storeId)
     .orderBy('s.id', 'desc')
     .limit(filter.limit);

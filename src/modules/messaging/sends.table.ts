@@ -14,7 +14,7 @@ export const suppressionReasons = ['unsubscribed', 'hard_bounce', 'complaint', '
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
 /** Why a message was suppressed at send time. */
-export const suppressedReasons = [...suppressionReasons, 'no_consent', 'frequency_cap', 'no_address'] as const;
+export const suppressedReasons = [...suppressionReasons, 'no_consent', 'frequency_cap', 'weekly_cap', 'no_address'] as const;
 export type SuppressedReason = (typeof suppressedReasons)[number];
 
 /**
@@ -60,6 +60,8 @@ export interface MessageSendStateTable {
   provider_message_id: string | null;
   attempt: number;
   changed_at: Date;
+  /** A queued message is not sent before this instant (its campaign's timing, or quiet hours). */
+  not_before: Date | null;
 }
 
 export interface MessageSuppressionTable {
@@ -88,6 +90,12 @@ export interface MessageSettingsTable {
   frequency_cap_hours: number | null;
   transactional_policy: TransactionalPolicy | null;
   pause_after_errors: number | null;
+  /** Quiet hours: no marketing message between these local wall-clock times (HH:MM) in the customer's zone. */
+  quiet_hours_enabled: boolean | null;
+  quiet_hours_start: string | null;
+  quiet_hours_end: string | null;
+  /** At most this many marketing messages per customer in 7 days; 0 or null: no weekly cap. */
+  weekly_cap: number | null;
   /** SendGrid's Event Webhook verification key (base64 DER) and Mailgun's webhook signing key: never returned. */
   sendgrid_verification_key: string | null;
   mailgun_signing_key: string | null;
