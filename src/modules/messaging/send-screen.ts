@@ -4,6 +4,7 @@
  * the frequency cap. Each message comes out as to send, or suppressed with the reason.
  */
 import type { Db } from '../../db/database.js';
+import type { MessageChannel } from './message.types.js';
 import { recentlyMarketed } from './sends.repository.js';
 import type { MessageSendTable, SuppressedReason, SuppressionReason, TransactionalPolicy } from './sends.table.js';
 import { activeSuppressions, normaliseAddress } from './suppressions.repository.js';
@@ -15,6 +16,9 @@ export interface ScreenPolicy {
   transactionalPolicy: TransactionalPolicy;
   /** At most one marketing message per customer in this many hours; 0: no cap. */
   frequencyCapHours: number;
+  /** The consent marketing needs, and the channel whose messages the cap counts: email unless given (SMS, webhook). */
+  consent?: 'email_consent' | 'sms_consent';
+  channel?: MessageChannel;
 }
 
 export type Screened = { send: MessageSendTable; verdict: 'send' } | { send: MessageSendTable; verdict: 'suppressed'; reason: SuppressedReason };
@@ -24,12 +28,12 @@ export async function screen(db: Db, storeId: string, sends: readonly MessageSen
   const marketingCustomers = [...new Set(sends.filter((s) => s.purpose === 'marketing' && s.customer_id !== null).map((s) => s.customer_id!))];
   const consent = new Map<number, string | null>();
   for (let i = 0; i < marketingCustomers.length; i += 1000) {
-    const rows = await db.selectFrom('customers').select(['id', 'email_consent'])
+    const rows = await db.selectFrom('customers').select(['id', `${policy.consent ?? 'email_consent'} as consent`])
       .where('store_id', '=', storeId).where('id', 'in', marketingCustomers.slice(i, i + 1000)).execute();
-    for (const row of rows) consent.set(Number(row.id), row.email_consent);
+    for (const row of rows) consent.set(Number(row.id), row.consent);
   }
   const capped = policy.frequencyCapHours > 0
-    ? await recentlyMarketed(db, storeId, marketingCustomers, new Date(now.getTime() - policy.frequencyCapHours * 3_600_000))
+    ? await recentlyMarketed(db, storeId, marketingCustomers, new Date(now.getTime() - policy.frequencyCapHours * 3_600_000), policy.channel ?? 'email')
     : new Set<number>();
 
   return sends.map((send): Screened => {
