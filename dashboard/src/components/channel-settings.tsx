@@ -61,7 +61,7 @@ function ChannelsForm({ settings, onSaved }: { settings: MessagingSettings; onSa
             <input name="sms-auth-token" type="password" autoComplete="off" value={authToken} onChange={(e) => setAuthToken(e.target.value)} disabled={!isOwner} placeholder={sms.auth_token_set ? 'set (hidden)' : 'none'} />
           </Field>
           <Field label="From number" hint="E.164 (+15551234567) or an alphanumeric sender id."><input name="sms-from" value={from} onChange={(e) => setFrom(e.target.value)} disabled={!isOwner} /></Field>
-          <Field label="Messaging service SID" hint="Instead of one number; wins over the From number."><input name="sms-service-sid" value={serviceSid} onChange={(e) => setServiceSid(e.target.value)} disabled={!isOwner} /></Field>
+          <Field label="Messaging service SID" hint="Instead of a single number; it wins when both are set."><input name="sms-service-sid" value={serviceSid} onChange={(e) => setServiceSid(e.target.value)} disabled={!isOwner} /></Field>
         </div>
         <p className="muted">Paste the first address as your number&apos;s &ldquo;A message comes in&rdquo; webhook (HTTP POST): STOP replies then unsubscribe the number, START subscribes it again. Each text carries the second as its status callback.</p>
         <dl className="webhook-urls" data-testid="sms-webhooks">

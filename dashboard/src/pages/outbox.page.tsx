@@ -28,7 +28,13 @@ export function StateBadge({ message }: { message: Pick<Message, 'state' | 'reas
 
 function Where({ settings }: { settings: MessagingSettings }) {
   if (settings.smtp.origin === 'catcher') {
-    return <p className="notice" data-testid="catcher-notice">No SMTP server is configured, so nothing leaves this machine: every message is received by Hearth's built-in mail catcher and shown here.</p>;
+    const others = settings.sms.ready || settings.webhook.ready;
+    return (
+      <p className="notice" data-testid="catcher-notice">
+        No SMTP server is configured, so nothing leaves this machine by email: every email is received by Hearth&apos;s built-in mail catcher and shown here.
+        {others && ' SMS and webhook messages go to the services set in Settings.'}
+      </p>
+    );
   }
   return <p className="muted">Sending through {settings.smtp.host}{settings.smtp.port ? `:${settings.smtp.port}` : ''} ({settings.smtp.origin === 'store' ? "the store's own server" : "the server's default"}).</p>;
 }

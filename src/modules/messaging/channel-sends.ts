@@ -108,7 +108,7 @@ export async function prepareSend(message: MessageToQueue, customer: ChannelCust
   const payload: WebhookPayload = {
     send_key: message.sendKey, channel: 'webhook', purpose: message.purpose, created_at: now.toISOString(),
     customer: customer && {
-      id: customer.id, external_id: customer.external_id, email: customer.email, phone: customer.phone, first_name: customer.first_name, last_name: customer.last_name,
+      id: customer.id, external_id: customer.external_id, email: customer.email, phone: e164OrAsStored(customer), first_name: customer.first_name, last_name: customer.last_name,
       name: [customer.first_name, customer.last_name].filter(Boolean).join(' ') || null,
     },
     content: { subject: rendered.subject ?? '', preheader: rendered.preheader ?? '', text: rendered.text, html: rendered.html ?? '' },
@@ -152,4 +152,11 @@ export function channelDeliverer(channel: OtherChannel, settings: MessageSetting
     baseUrl: settings.sms_base_url ?? TWILIO_API, accountSid: settings.sms_account_sid!, authToken: settings.sms_auth_token!,
     from: settings.sms_from, messagingServiceSid: settings.sms_messaging_service_sid, statusCallback: smsStatusUrl,
   });
+}
+
+/** The customer's phone in E.164 when it can be read, else as stored. */
+function e164OrAsStored(customer: ChannelCustomer): string | null {
+  if (!customer.phone) return null;
+  const phone = normalisePhone(customer.phone, customer.country);
+  return phone.ok ? phone.e164 : customer.phone;
 }

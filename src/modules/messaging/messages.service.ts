@@ -214,7 +214,7 @@ export class MessagesService {
     const interrupted = await sendsInState(this.storage.read, 'sending');
     await appendStates(this.storage.write, interrupted.map((s) => ({
       storeId: s.store_id, sendId: s.send_id, state: 'uncertain' as const, reason: 'interrupted', attempt: s.attempt,
-      detail: 'The process stopped during the SMTP conversation: the message may have been delivered.',
+      detail: 'The process stopped during its delivery (an SMTP conversation or an HTTP request): the message may have been delivered.',
     })));
     const queued = await sendsInState(this.storage.read, 'queued');
     const byStore = new Map<string, number[]>();
