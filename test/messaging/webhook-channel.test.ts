@@ -4,6 +4,8 @@
  * idempotency key and delivered once; a 4xx fails for good; consent and the secret shown once.
  */
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, errorOf, type TestApp } from '../helpers/app.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -124,7 +126,11 @@ describe('the webhook channel', () => {
     expect(await states(bySms)).toEqual(['ada:suppressed:no_consent', 'bob:sent:']);
 
     // A receiver that is not listening: nothing was delivered, so the message waits for its next attempt.
-    await t.services.messages.updateSettings(bySms.storeId, { webhook_url: 'http://127.0.0.1:9/nothing-listens' });
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await t.services.messages.updateSettings(bySms.storeId, { webhook_url: `http://127.0.0.1:${port}/nothing-listens` });
     const down = await t.services.messages.queueMessages(bySms.storeId, [{ channel: 'webhook', sendKey: 'test:down', purpose: 'transactional', customerId: bySms.ids.get('bob')!, build: () => ({ text: 'x' }) }]);
     expect(await t.services.messages.sendBatch(bySms.storeId, [down.sends[0]!.id])).toMatchObject({ retried: 1 });
   });

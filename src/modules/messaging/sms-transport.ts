@@ -101,7 +101,8 @@ export function requestFailed(error: unknown, afterAnswer: boolean): SendOutcome
   const code = cause?.code ?? (error as { code?: string }).code ?? '';
   const detail = `${(error as Error).name ?? 'Error'}: ${cause?.message ?? (error as Error).message ?? String(error)}`.slice(0, 500);
   const notSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT'];
-  if (!afterAnswer && notSent.includes(code)) return { kind: 'retry', detail };
+  // fetch refuses some ports before connecting (the "bad port" list of the Fetch standard).
+  if (!afterAnswer && (notSent.includes(code) || cause?.message === 'bad port')) return { kind: 'retry', detail };
   return { kind: 'uncertain', detail };
 }
 
