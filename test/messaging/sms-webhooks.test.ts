@@ -108,12 +108,16 @@ describe('incoming SMS: STOP and START', () => {
     expect(await suppressions(store)).toEqual([]);
   });
 
-  it('each STOP synonym unsubscribes', async () => {
+  it('each STOP synonym unsubscribes, and a keyword the provider marks as an opt-out', async () => {
     for (const word of ['STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']) {
       const store = await smsStore();
       expect((await post(store.urls.incoming, incoming('+14155550201', word))).statusCode).toBe(200);
       expect(await consent(store, store.ids.get('ada')!)).toMatchObject({ status: 'unsubscribed' });
     }
+    // With Advanced Opt-Out the provider names the kind of a store's own keyword.
+    const store = await smsStore();
+    expect((await post(store.urls.incoming, { ...incoming('+14155550201', 'ARRET'), OptOutType: 'STOP' })).statusCode).toBe(200);
+    expect(await consent(store, store.ids.get('ada')!)).toMatchObject({ status: 'unsubscribed' });
   });
 });
 

@@ -236,12 +236,12 @@ export const messageRoutes = [
   }),
   route({
     method: 'GET', url: '/api/v1/messaging/settings', operationId: 'getMessagingSettings', permission: 'read', tag, response: messagingSettingsSchema,
-    summary: "The store's sending settings (the SMTP password and DKIM key are never returned)",
+    summary: "The store's sending settings for email, SMS and the webhook (the SMTP password, DKIM key, SMS auth token and webhook secret are never returned)",
     handler: ({ services, storeId }) => settingsJson(services, storeId),
   }),
   route({
     method: 'PATCH', url: '/api/v1/messaging/settings', operationId: 'updateMessagingSettings', permission: 'owner', tag, response: messagingSettingsSchema,
-    summary: "Change the store's sender, SMTP server, DKIM key, frequency cap, transactional policy or auto-pause threshold",
+    summary: "Change the store's sender, SMTP server, DKIM key, frequency cap, transactional policy, auto-pause threshold, SMS provider or webhook URL (a first webhook URL's secret is in this answer only)",
     body: z.object({
       from_address: email.nullable().optional(),
       from_name: z.string().max(200).nullable().optional(),

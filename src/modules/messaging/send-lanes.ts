@@ -88,7 +88,7 @@ export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTa
       consecutiveErrors = outcome.kind === 'transport_error' || outcome.kind === 'retry' ? consecutiveErrors + 1 : 0;
       if (consecutiveErrors >= pauseAfter && send.source !== null && !stoppedSources.has(send.source)) {
         stoppedSources.add(send.source);
-        await recordPause(deps.write, storeId, send.source, 'paused', `${consecutiveErrors} consecutive transport errors; last: ${outcome.kind === 'transport_error' ? outcome.detail : ''}`.slice(0, 500));
+        await recordPause(deps.write, storeId, send.source, 'paused', `${consecutiveErrors} consecutive transport errors; last: ${outcome.kind === 'transport_error' || outcome.kind === 'retry' ? outcome.detail : ''}`.slice(0, 500));
         deps.logger.warn({ storeId, source: send.source, errors: consecutiveErrors }, 'message source paused after transport errors');
       }
     }

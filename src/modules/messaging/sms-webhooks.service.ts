@@ -6,7 +6,8 @@
  *   number from SMS: it goes on the suppression list and every customer with that number gets SMS
  *   consent `unsubscribed` through the commerce writer (a `customer.consent_changed` event, shown on
  *   the profile with the source `sms_stop`). START or UNSTOP subscribes it again; HELP and anything
- *   else change nothing (the provider answers HELP itself).
+ *   else change nothing (the provider answers HELP itself). With Twilio's Advanced Opt-Out, its
+ *   `OptOutType` (STOP, START, HELP) decides instead, so a store's own keywords count too.
  * - `…/status` — a message's later state: `delivered` appends `sent` with that detail;
  *   `undelivered` and `failed` append `failed` with the error code, and 30003 / 30005 / 30006 /
  *   30004 (unreachable, unknown, landline, blocked) also suppress the number as invalid.
@@ -66,7 +67,9 @@ export class SmsWebhooksService {
 
   private async incoming(storeId: string, form: Map<string, string>): Promise<SmsWebhookOutcome> {
     const word = (form.get('Body') ?? '').trim().toUpperCase();
-    const action = STOP_WORDS.has(word) ? 'unsubscribed' : START_WORDS.has(word) ? 'subscribed' : 'none';
+    // With Advanced Opt-Out, Twilio names the keyword's kind itself (a store's own keywords included).
+    const kind = form.get('OptOutType')?.toUpperCase();
+    const action = kind === 'STOP' || (!kind && STOP_WORDS.has(word)) ? 'unsubscribed' : kind === 'START' || (!kind && START_WORDS.has(word)) ? 'subscribed' : 'none';
     if (action === 'none') return { kind: 'incoming', action, customers: 0 };
     const from = normalisePhone(form.get('From') ?? '');
     if (!from.ok) throw new AppError('validation_failed', 'Invalid sender', [{ path: 'From', reason: from.reason }]);
