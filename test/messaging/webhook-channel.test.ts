@@ -119,6 +119,12 @@ describe('the webhook channel', () => {
     const states = async (store: typeof byEmail) => (await t.app.inject({ method: 'GET', url: '/api/v1/messages', headers: bearer(store.secretKey) })).json().data
       .map((m: { send_key: string; state: string; reason: string | null }) => `${m.send_key.split(':').at(-1)}:${m.state}:${m.reason ?? ''}`).sort();
     expect(await states(byEmail)).toEqual(['ada:sent:', 'bob:suppressed:no_consent']);
+    // The suppression list is read by the customer's email: a complaint stops the next one.
+    await t.services.suppressions.add(byEmail.storeId, { address: 'ada@example.com', reason: 'complaint' });
+    const later = await queue(byEmail, `${byEmail.storeId}:later`);
+    expect(await t.services.messages.sendBatch(byEmail.storeId, later.sends.map((s) => s.id))).toMatchObject({ sent: 0, suppressed: 2 });
+    const [adaLater] = (await t.services.messages.list(byEmail.storeId, { limit: 5 })).filter((m) => m.send_key.endsWith(':later:ada'));
+    expect(adaLater).toMatchObject({ state: 'suppressed', reason: 'complaint' });
 
     const bySms = await webhookStore({ webhook_consent: 'sms' });
     const second = await queue(bySms, `${bySms.storeId}:s`);

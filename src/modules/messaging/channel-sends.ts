@@ -128,11 +128,12 @@ export async function screenChannel(db: Db, storeId: string, channel: OtherChann
   if (channel === 'sms') return screen(db, storeId, sends, { ...policy, consent: 'sms_consent', channel });
   const consent = settings.webhook_consent ?? 'email';
   const customers = await channelCustomers(db, storeId, sends.flatMap((s) => (s.customer_id === null ? [] : [s.customer_id])));
-  const contact = (send: MessageSendTable) => {
+  // The list is read by the customer's address on the consent's channel; without one, by the URL.
+  const contact = (send: MessageSendTable): string => {
     const customer = send.customer_id === null ? undefined : customers.get(send.customer_id);
-    const address = consent === 'sms' ? (customer?.phone && normalisePhone(customer.phone, customer.country)) : customer?.email;
-    if (typeof address === 'string') return address;
-    return address?.ok ? address.e164 : send.to_address;
+    if (!customer) return send.to_address;
+    if (consent === 'email') return customer.email?.trim() || send.to_address;
+    return e164OrAsStored(customer) ?? send.to_address;
   };
   const byId = new Map(sends.map((s) => [s.id, s]));
   const screened = await screen(db, storeId, sends.map((s) => ({ ...s, to_address: contact(s) })), { ...policy, consent: `${consent}_consent`, channel });
