@@ -31,9 +31,9 @@ export { readMailgun, readPostmark, readSendGrid, readSesNotification, type Deli
 export { readBounceMail } from './bounce-mail.js';
 export { SmsWebhooksService, type SmsWebhookOutcome } from './sms-webhooks.service.js';
 export { type MessageToQueue, type OtherChannel, type RenderedMessage } from './channel-sends.js';
-export { normalisePhone, OPT_OUT_LINE, smsSize, withOptOut, type SmsEncoding } from './sms-text.js';
+export { normalisePhone, smsSize, type SmsEncoding } from './sms-text.js';
 export { twilioSignature, TWILIO_API } from './sms-transport.js';
-export { newWebhookSecret, signWebhook, verifyWebhook, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, type WebhookPayload } from './webhook-channel.js';
+export { newWebhookSecret, type WebhookPayload } from './webhook-channel.js';
 export { DeliveryReportsService, deliveryProviders, type DeliveryProvider, SOFT_BOUNCE_DAYS, SOFT_BOUNCE_LIMIT } from './delivery-reports.service.js';
 
 export const messagingModule: HearthModule = {

@@ -15,7 +15,7 @@
  * later with exponential back-off (the receiver dedupes by the key, so a request whose answer was
  * lost is safe to repeat). Any other 4xx: failed for good.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { MessageLinks, MessagePurpose } from './message.types.js';
 import type { Deliverer, SendOutcome } from './transport.js';
 
@@ -49,15 +49,6 @@ export function newWebhookSecret(): string {
 /** The signature header's value for a body sent at `timestamp` (Unix seconds). */
 export function signWebhook(secret: string, timestamp: number, body: string): string {
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-/** A receiver's check: the signature matches and the timestamp is within `toleranceSeconds` of now. */
-export function verifyWebhook(secret: string, body: string, timestamp: string, signature: string, toleranceSeconds = 300, now = Date.now()): boolean {
-  const seconds = Number(timestamp);
-  if (!Number.isInteger(seconds) || Math.abs(now / 1000 - seconds) > toleranceSeconds) return false;
-  const expected = Buffer.from(signWebhook(secret, seconds, body));
-  const given = Buffer.from(signature);
-  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 export function webhookDeliverer(options: { secret: string; timeoutMs?: number; inFlight?: number }): Deliverer {
