@@ -173,6 +173,15 @@ describe('sending SMS through a Twilio-compatible API', () => {
     expect(settings.json().sms).toMatchObject({ ready: true, base_url: api.baseUrl, account_sid: api.accountSid, auth_token_set: true, from: '+15005550006' });
     expect(settings.body).not.toContain(api.authToken);
 
+    // A number can be suppressed by hand, like an address; the next text to it is not sent.
+    const manual = await t.app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: bearer(store.secretKey), payload: { address: '+447700900456' } });
+    expect(manual.statusCode).toBe(201);
+    const notNumber = await t.app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: bearer(store.secretKey), payload: { address: '7700 900456' } });
+    expect(notNumber.statusCode).toBe(422);
+    expect(errorOf(notNumber).details).toEqual([expect.objectContaining({ path: 'address' })]);
+    const later = await t.app.inject({ method: 'POST', url: '/api/v1/messages', headers: bearer(store.secretKey), payload: { channel: 'sms', to: '+447700900456', text: 'Another code', send_key: 'otp:2' } });
+    expect(await t.services.messages.sendBatch(store.storeId, [later.json().message.id])).toMatchObject({ sent: 0, suppressed: 1 });
+
     const unset = await t.newStore('No SMS');
     const refused = await t.app.inject({ method: 'POST', url: '/api/v1/messages', headers: bearer(unset.secretKey), payload: { channel: 'sms', to: '+14155550161', text: 'Hi' } });
     expect(refused.statusCode).toBe(422);

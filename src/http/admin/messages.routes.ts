@@ -214,9 +214,10 @@ export const messageRoutes = [
   }),
   route({
     method: 'POST', url: '/api/v1/suppressions', operationId: 'addSuppression', permission: 'write', tag, response: suppressionSchema, status: 201,
-    summary: 'Suppress an address (store-wide; replaces its entry if it has one)',
+    summary: 'Suppress an email address or a phone number (store-wide; replaces its entry if it has one)',
     body: z.object({
-      address: email,
+      address: z.string().trim().max(320).refine((v) => email.safeParse(v).success || /^\+[1-9]\d{7,14}$/.test(v), 'must be an email address or a phone number in E.164 form (+15551234567)')
+        .meta({ description: 'An email address, or a phone number in E.164 form for SMS' }),
       reason: z.enum(suppressionReasons).default('manual'),
       note: z.string().max(500).nullable().optional(),
       expires_at: z.iso.datetime().nullable().optional(),
