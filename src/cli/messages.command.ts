@@ -17,7 +17,7 @@ function stateOption(text: string | undefined): SendState | undefined {
 }
 
 export function registerMessagesCommand(program: Command): void {
-  const messages = program.command('messages').description('the email send ledger: list messages, send uncertain ones again');
+  const messages = program.command('messages').description('the send ledger (email, SMS, webhook): list messages, send uncertain ones again');
 
   withDataDir(messages.command('list').description('messages with their current state, newest first'))
     .option('--state <state>', `only this state (${sendStates.join(', ')})`).option('--limit <n>', 'how many', '50').option('--json', 'print JSON')
@@ -29,16 +29,16 @@ export function registerMessagesCommand(program: Command): void {
         const storeId = await resolveStoreId(services, options.store);
         const rows = await services.messages.list(storeId, { limit, ...(state && { state }) });
         return toWire({
-          data: rows.map((m) => ({ id: m.id, to: m.to_address, subject: m.subject, purpose: m.purpose, state: m.state, reason: m.reason, attempts: m.attempt, updated_at: m.at })),
+          data: rows.map((m) => ({ id: m.id, channel: m.channel, to: m.to_address, subject: m.subject, purpose: m.purpose, state: m.state, reason: m.reason, attempts: m.attempt, updated_at: m.at })),
           counts: await services.messages.counts(storeId),
         });
       }, async (server) => {
         const store = await resolveStoreId(server, options.store);
         const page = await server.json<MessageList>('GET', `/api/v1/messages?limit=${limit}${state ? `&state=${state}` : ''}`, { store });
-        return { data: page.data.map((m) => ({ id: m.id, to: m.to, subject: m.subject, purpose: m.purpose, state: m.state, reason: m.reason, attempts: m.attempts, updated_at: m.updated_at })), counts: page.counts };
+        return { data: page.data.map((m) => ({ id: m.id, channel: m.channel, to: m.to, subject: m.subject, purpose: m.purpose, state: m.state, reason: m.reason, attempts: m.attempts, updated_at: m.updated_at })), counts: page.counts };
       });
       if (options.json) return printJson(list);
-      process.stdout.write(`${formatTable(['id', 'to', 'subject', 'kind', 'state', 'attempts', 'when'], list.data.map((m) => [m.id, m.to, m.subject, m.purpose, m.reason ? `${m.state} (${m.reason})` : m.state, m.attempts, m.updated_at]))}\n`);
+      process.stdout.write(`${formatTable(['id', 'channel', 'to', 'subject', 'kind', 'state', 'attempts', 'when'], list.data.map((m) => [m.id, m.channel, m.to, m.subject, m.purpose, m.reason ? `${m.state} (${m.reason})` : m.state, m.attempts, m.updated_at]))}\n`);
       process.stdout.write(`${sendStates.map((s) => `${s} ${list.counts[s]}`).join(', ')}\n`);
     });
 

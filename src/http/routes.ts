@@ -16,6 +16,7 @@ import { segmentRoutes } from './admin/segments.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
 import { emailWebhookScope } from './ingest/email-webhooks.routes.js';
 import { ingestScope, ingestStatusRoutes } from './ingest/ingest.routes.js';
+import { smsWebhookScope } from './ingest/sms-webhooks.routes.js';
 import { trackingRoutes } from './public/tracking.routes.js';
 import { unsubscribeScope } from './public/unsubscribe.routes.js';
 import type { RouteScope, RouteSpec } from './route.js';
@@ -42,4 +43,5 @@ export const scopedRoutes: readonly RouteScope[] = [
   importsScope,
   unsubscribeScope,
   emailWebhookScope,
+  smsWebhookScope,
 ];

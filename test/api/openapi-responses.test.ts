@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { realData } from '../helpers/imports.js';
 import { shopifyHeaders, shopifyOrder } from '../helpers/shopify.js';
+import { twilioSignatureOf } from '../helpers/sms-api.js';
 import { aCustomerJson, anOrderJson } from '../builders/data.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -271,6 +272,19 @@ describe('every operation answers as /api/openapi.json says', () => {
     const reportUrl = new URL((await t.services.deliveryReports.webhookUrls(storeId)).postmark).pathname.split('/');
     const bounce = JSON.stringify({ RecordType: 'Bounce', ID: 42, Type: 'HardBounce', MessageID: 'pm-1', Email: 'bounced@example.com', BouncedAt: '2026-11-30T10:00:00Z' });
     await ok(200, 'POST', '/webhooks/email/:provider/:store/:token', { auth: null, params: { provider: 'postmark', store: reportUrl[4]!, token: reportUrl[5]! }, payload: bounce, headers: { 'content-type': 'application/json' } });
+    // The SMS and webhook channels: their settings, a new webhook secret, and the SMS provider's signed replies and status callbacks.
+    const smsSettings = await ok(200, 'PATCH', '/api/v1/messaging/settings', { ...asOwner, payload: {
+      sms_account_sid: 'AC0123456789abcdef0123456789abcdef', sms_auth_token: 'schema-auth-token', sms_from: '+15005550006', webhook_url: 'https://hooks.example.com/hearth',
+    } });
+    await ok(200, 'POST', '/api/v1/messaging/webhook-secret', asOwner);
+    const twilioPost = (url: string, params: Record<string, string>) => {
+      const path = new URL(url).pathname.split('/');
+      return { auth: null, params: { store: path[4]!, token: path[5]! }, payload: new URLSearchParams(params).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignatureOf('schema-auth-token', url, params) } };
+    };
+    await ok(200, 'POST', '/webhooks/sms/twilio/:store/:token', twilioPost(smsSettings.sms.webhook_urls.incoming, { From: '+15005550007', To: '+15005550006', Body: 'STOP' }));
+    await ok(200, 'POST', '/webhooks/sms/twilio/:store/:token/status', twilioPost(smsSettings.sms.webhook_urls.status, { MessageSid: 'SM0', MessageStatus: 'delivered' }));
+    await ok(403, 'POST', '/webhooks/sms/twilio/:store/:token', { ...twilioPost(smsSettings.sms.webhook_urls.incoming, { Body: 'STOP' }), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged' } });
     await ok(200, 'GET', '/t/o/:token', { auth: null, params: { token: /\/t\/o\/([^"]+)"/.exec(campaignMail.html)![1]! } });
     await ok(409, 'POST', '/api/v1/messages/resend', { payload: { ids: [queued.message.id] } });
 

@@ -18,7 +18,7 @@ describe('hearth messages', () => {
 
     const list = await runHearth(['messages', 'list', '--state', 'uncertain', '--json', '--data-dir', dir.path]);
     expect(list.stderr).toBe('');
-    expect(JSON.parse(list.stdout).data).toEqual([expect.objectContaining({ to: 'ann@example.com', state: 'uncertain', reason: 'interrupted', attempts: 1 })]);
+    expect(JSON.parse(list.stdout).data).toEqual([expect.objectContaining({ channel: 'email', to: 'ann@example.com', state: 'uncertain', reason: 'interrupted', attempts: 1 })]);
     const resend = await runHearth(['messages', 'resend', '--data-dir', dir.path]);
     expect(resend.stdout).toContain('1 uncertain message(s) queued again');
     const again = await runHearth(['messages', 'resend', '--json', '--data-dir', dir.path]);

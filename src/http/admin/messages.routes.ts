@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { HH_MM } from '../../lib/zoned-time.js';
 import {
-  DEFAULT_FREQUENCY_CAP_HOURS, DEFAULT_PAUSE_AFTER_ERRORS, DEFAULT_QUIET_HOURS, DEFAULT_TRANSACTIONAL_POLICY, sendStates, suppressionReasons, testSendKey, transactionalPolicies,
-  type SendWithState,
+  DEFAULT_FREQUENCY_CAP_HOURS, DEFAULT_PAUSE_AFTER_ERRORS, DEFAULT_QUIET_HOURS, DEFAULT_TRANSACTIONAL_POLICY, newWebhookSecret, sendStates, suppressionReasons, testSendKey,
+  transactionalPolicies, TWILIO_API, webhookConsents, type SendWithState,
 } from '../../modules/messaging/index.js';
 import type { Services } from '../../services.js';
 import { route } from '../route.js';
@@ -22,9 +22,16 @@ export function messageJson(send: SendWithState) {
   return {
     id: send.id, send_key: send.send_key, channel: send.channel, purpose: send.purpose, source: send.source, customer_id: send.customer_id,
     to: send.to_address, from: send.from_address, subject: send.subject, state: send.state, reason: send.reason, detail: send.detail,
+    sms: send.channel === 'sms' ? smsSizeOf(send.headers) : null,
     attempts: send.attempt, provider_message_id: send.provider_message_id, template_id: send.template_id, template_version: send.template_version,
     created_at: send.created_at, updated_at: send.at, not_before: send.state === 'queued' ? send.not_before : null,
   };
+}
+
+/** An SMS keeps its encoding and segment count where an email keeps its extra headers. */
+function smsSizeOf(headers: string): { encoding: 'GSM-7' | 'UCS-2'; segments: number; units: number } {
+  const size = JSON.parse(headers) as { encoding?: 'GSM-7' | 'UCS-2'; segments?: number; units?: number };
+  return { encoding: size.encoding ?? 'GSM-7', segments: size.segments ?? 1, units: size.units ?? 0 };
 }
 
 const suppressionJson = ({ store_id: _store, ...row }: { store_id: string; address: string; reason: (typeof suppressionReasons)[number]; source: string; note: string | null; expires_at: Date | null; created_at: Date }) => row;
@@ -38,7 +45,7 @@ function textOf(html: string): string {
     .replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
-async function settingsJson(services: Services, storeId: string) {
+async function settingsJson(services: Services, storeId: string, newSecret?: string) {
   const settings = await services.messages.settings(storeId);
   const url = settings.smtp_url ?? services.config.smtpUrl;
   const parsed = url ? new URL(url) : undefined;
@@ -67,8 +74,20 @@ async function settingsJson(services: Services, storeId: string) {
       sendgrid_key_set: Boolean(settings.sendgrid_verification_key),
       mailgun_key_set: Boolean(settings.mailgun_signing_key),
     },
+    sms: {
+      ready: Boolean(settings.sms_account_sid && settings.sms_auth_token && (settings.sms_from || settings.sms_messaging_service_sid)),
+      base_url: settings.sms_base_url ?? TWILIO_API, account_sid: settings.sms_account_sid, auth_token_set: Boolean(settings.sms_auth_token),
+      from: settings.sms_from, messaging_service_sid: settings.sms_messaging_service_sid, webhook_urls: await services.smsWebhooks.urls(storeId),
+    },
+    webhook: {
+      ready: Boolean(settings.webhook_url && settings.webhook_secret), url: settings.webhook_url, secret_set: Boolean(settings.webhook_secret),
+      secret_hint: settings.webhook_secret ? settings.webhook_secret.slice(-4) : null, ...(newSecret && { secret: newSecret }),
+      consent: settings.webhook_consent ?? 'email',
+    },
   };
 }
+
+const httpUrl = (what: string) => z.string().max(2000).url(`must be an http(s) URL of ${what}`).regex(/^https?:\/\//i, `must be an http(s) URL of ${what}`);
 
 export const messageRoutes = [
   route({
@@ -101,22 +120,42 @@ export const messageRoutes = [
   route({
     method: 'POST', url: '/api/v1/messages', operationId: 'sendMessage', permission: 'write', tag, response: queuedMessageSchema, status: 202, alsoStatus: [200],
     statusDescriptions: { 202: 'Queued for sending', 200: 'The send key was already in the ledger: nothing new was queued' },
-    summary: 'Queue one email to a customer or an address (idempotent by send key)',
+    summary: 'Queue one message — an email, an SMS or a webhook message — to a customer or an address (idempotent by send key)',
     body: z.object({
       send_key: z.string().min(1).max(200).optional().meta({ description: 'Default: test:<random>; give one to make retries safe' }),
+      channel: z.enum(['email', 'sms', 'webhook']).default('email'),
       purpose: z.enum(['marketing', 'transactional']).default('transactional'),
       customer_id: z.number().int().optional(),
-      to: email.optional(),
-      subject: z.string().min(1).max(998),
+      to: z.string().trim().max(320).optional().meta({ description: 'An email address, or a phone number for an SMS (E.164: +15551234567); a webhook message goes to the store\'s URL' }),
+      subject: z.string().min(1).max(998).optional().meta({ description: 'Required for email' }),
       preheader: z.string().max(500).default(''),
-      html: z.string().min(1).max(1_000_000),
-      text: z.string().max(1_000_000).optional(),
-    }).strict().refine((b) => b.customer_id !== undefined || b.to !== undefined, { message: 'give customer_id or to', path: ['to'] }),
+      html: z.string().min(1).max(1_000_000).optional().meta({ description: 'Required for email' }),
+      text: z.string().max(1_000_000).optional().meta({ description: "The plain-text part; an SMS's body (required for SMS, at most 1,600 characters)" }),
+    }).strict().superRefine((b, ctx) => {
+      const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      if (b.channel === 'email') {
+        if (b.to !== undefined && !email.safeParse(b.to).success) issue('to', 'must be an email address');
+        if (b.subject === undefined) issue('subject', 'is required for an email');
+        if (b.html === undefined) issue('html', 'is required for an email');
+      } else if (b.channel === 'sms') {
+        if (!b.text?.trim()) issue('text', 'is the SMS body: required');
+        else if (b.text.length > 1600) issue('text', 'an SMS body has at most 1,600 characters');
+      } else if (b.text === undefined && b.html === undefined) {
+        issue('text', 'give text or html');
+      }
+      if (b.channel !== 'webhook' && b.customer_id === undefined && b.to === undefined) issue('to', 'give customer_id or to');
+    }),
     handler: async ({ services, storeId, body, reply }) => {
-      const result = await services.messages.queueEmails(storeId, [{
-        sendKey: body.send_key ?? testSendKey(), purpose: body.purpose, customerId: body.customer_id ?? null, to: body.to ?? null,
-        build: () => ({ subject: body.subject, preheader: body.preheader, html: body.html, text: body.text ?? textOf(body.html) }),
-      }]);
+      const sendKey = body.send_key ?? testSendKey();
+      const target = { sendKey, purpose: body.purpose, customerId: body.customer_id ?? null, to: body.to ?? null };
+      const result = body.channel === 'email'
+        ? await services.messages.queueEmails(storeId, [{
+          ...target, build: () => ({ subject: body.subject!, preheader: body.preheader, html: body.html!, text: body.text ?? textOf(body.html!) }),
+        }])
+        : await services.messages.queueMessages(storeId, [{
+          ...target, channel: body.channel,
+          build: () => ({ subject: body.subject ?? '', preheader: body.preheader, text: body.text ?? textOf(body.html ?? ''), ...(body.html && { html: body.html }) }),
+        }]);
       const sent = result.sends[0]!;
       const [row] = await services.messages.list(storeId, { limit: 1, beforeId: sent.id + 1 });
       reply.status(sent.created ? 202 : 200);
@@ -145,14 +184,23 @@ export const messageRoutes = [
         content = {
           origin: 'received' as const, received_at: caught.received_at,
           headers: mail.headerLines.map((line) => ({ name: line.key, value: line.line.slice(line.line.indexOf(':') + 1).trim() })),
-          html: typeof mail.html === 'string' ? mail.html : '', text: mail.text ?? '',
+          html: typeof mail.html === 'string' ? mail.html : '', text: mail.text ?? '', payload: null,
+        };
+      } else if (send.channel !== 'email') {
+        const sms = send.channel === 'sms' ? smsSizeOf(send.headers) : null;
+        content = {
+          origin: 'queued' as const, received_at: null,
+          headers: send.channel === 'sms'
+            ? [{ name: 'To', value: send.to_address }, { name: 'From', value: send.from_address }, { name: 'Encoding', value: sms!.encoding }, { name: 'Segments', value: String(sms!.segments) }]
+            : [{ name: 'URL', value: send.to_address }, { name: 'Idempotency-Key', value: send.send_key }, { name: 'Subject', value: send.subject }],
+          html: send.html, text: send.channel === 'sms' ? send.text : '', payload: send.channel === 'webhook' ? send.text : null,
         };
       } else {
         const headers = Object.entries(JSON.parse(send.headers) as Record<string, string>).map(([name, value]) => ({ name, value }));
         content = {
           origin: 'queued' as const, received_at: null,
           headers: [{ name: 'From', value: send.from_address }, { name: 'To', value: send.to_address }, { name: 'Subject', value: send.subject }, ...headers],
-          html: send.html, text: send.text,
+          html: send.html, text: send.text, payload: null,
         };
       }
       return { message: messageJson(send), history: history.map((h) => ({ ...h, attempt: h.attempt })), content };
@@ -173,9 +221,10 @@ export const messageRoutes = [
   }),
   route({
     method: 'POST', url: '/api/v1/suppressions', operationId: 'addSuppression', permission: 'write', tag, response: suppressionSchema, status: 201,
-    summary: 'Suppress an address (store-wide; replaces its entry if it has one)',
+    summary: 'Suppress an email address or a phone number (store-wide; replaces its entry if it has one)',
     body: z.object({
-      address: email,
+      address: z.string().trim().max(320).refine((v) => email.safeParse(v).success || /^\+[1-9]\d{7,14}$/.test(v), 'must be an email address or a phone number in E.164 form (+15551234567)')
+        .meta({ description: 'An email address, or a phone number in E.164 form for SMS' }),
       reason: z.enum(suppressionReasons).default('manual'),
       note: z.string().max(500).nullable().optional(),
       expires_at: z.iso.datetime().nullable().optional(),
@@ -195,12 +244,12 @@ export const messageRoutes = [
   }),
   route({
     method: 'GET', url: '/api/v1/messaging/settings', operationId: 'getMessagingSettings', permission: 'read', tag, response: messagingSettingsSchema,
-    summary: "The store's sending settings (the SMTP password and DKIM key are never returned)",
+    summary: "The store's sending settings for email, SMS and the webhook (the SMTP password, DKIM key, SMS auth token and webhook secret are never returned)",
     handler: ({ services, storeId }) => settingsJson(services, storeId),
   }),
   route({
     method: 'PATCH', url: '/api/v1/messaging/settings', operationId: 'updateMessagingSettings', permission: 'owner', tag, response: messagingSettingsSchema,
-    summary: "Change the store's sender, SMTP server, DKIM key, frequency caps, quiet hours, transactional policy or auto-pause threshold",
+    summary: "Change the store's sender, SMTP server, DKIM key, frequency caps, quiet hours, transactional policy, auto-pause threshold, SMS provider or webhook URL (a first webhook URL's secret is in this answer only)",
     body: z.object({
       from_address: email.nullable().optional(),
       from_name: z.string().max(200).nullable().optional(),
@@ -221,12 +270,22 @@ export const messageRoutes = [
       pause_after_errors: z.number().int().min(1).max(1000).optional(),
       sendgrid_verification_key: z.string().regex(/^[A-Za-z0-9+/=\s-]+$|BEGIN PUBLIC KEY/, 'must be the verification key SendGrid shows (base64)').max(1000).nullable().optional(),
       mailgun_signing_key: z.string().min(8).max(200).nullable().optional(),
+      sms_base_url: httpUrl('a Twilio-compatible API').nullable().optional(),
+      sms_account_sid: z.string().regex(/^[A-Za-z0-9_-]{2,64}$/, 'must be the account SID (letters and digits)').nullable().optional(),
+      sms_auth_token: z.string().min(8).max(200).nullable().optional(),
+      sms_from: z.string().trim().regex(/^\+[1-9]\d{7,14}$|^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/, 'must be a number in E.164 form (+15551234567) or an alphanumeric sender id of up to 11 characters').nullable().optional(),
+      sms_messaging_service_sid: z.string().regex(/^[A-Za-z0-9_-]{2,64}$/, 'must be the messaging service SID (letters and digits)').nullable().optional(),
+      webhook_url: httpUrl('the receiver').nullable().optional(),
+      webhook_consent: z.enum(webhookConsents).optional(),
     }).strict(),
     handler: async ({ services, storeId, body }) => {
       const { quiet_hours: quiet, ...rest } = body;
       const changes = Object.fromEntries(Object.entries({
         ...rest, quiet_hours_enabled: quiet?.enabled, quiet_hours_start: quiet?.start, quiet_hours_end: quiet?.end,
       }).filter(([, value]) => value !== undefined));
+      // A webhook URL set for the first time gets its signing secret, shown in this answer only.
+      const newSecret = body.webhook_url && !(await services.messages.settings(storeId)).webhook_secret ? newWebhookSecret() : undefined;
+      if (newSecret) changes.webhook_secret = newSecret;
       if (changes.smtp_url) {
         try {
           new URL(changes.smtp_url as string);
@@ -235,7 +294,16 @@ export const messageRoutes = [
         }
       }
       await services.messages.updateSettings(storeId, changes);
-      return settingsJson(services, storeId);
+      return settingsJson(services, storeId, newSecret);
+    },
+  }),
+  route({
+    method: 'POST', url: '/api/v1/messaging/webhook-secret', operationId: 'rotateWebhookSecret', permission: 'owner', tag, response: messagingSettingsSchema,
+    summary: "Make a new signing secret for the store's webhook messages (shown in this answer only; the old one stops at once)",
+    handler: async ({ services, storeId }) => {
+      const secret = newWebhookSecret();
+      await services.messages.updateSettings(storeId, { webhook_secret: secret });
+      return settingsJson(services, storeId, secret);
     },
   }),
   route({

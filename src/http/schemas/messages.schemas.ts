@@ -1,6 +1,6 @@
 /** Answers of the sending API: messages (the send ledger and the outbox), suppressions, sending settings. */
 import { z } from 'zod';
-import { sendStates, suppressedReasons, suppressionReasons, transactionalPolicies } from '../../modules/messaging/index.js';
+import { sendStates, suppressedReasons, suppressionReasons, transactionalPolicies, webhookConsents } from '../../modules/messaging/index.js';
 import { component, count, list, timestamp } from './common.schemas.js';
 
 export const sendState = z.enum(sendStates);
@@ -18,7 +18,12 @@ export const messageSchema = component('Message', z.strictObject({
   subject: z.string(),
   state: sendState,
   reason: z.string().nullable().meta({ description: `Why it was suppressed (${suppressedReasons.join(', ')}) or failed (rejected, invalid_address, transport_error), or why it is uncertain` }),
-  detail: z.string().nullable().meta({ description: "The SMTP server's answer, or the error" }),
+  detail: z.string().nullable().meta({ description: "The SMTP server's or the SMS API's or the webhook's answer, or the error" }),
+  sms: z.strictObject({
+    encoding: z.enum(['GSM-7', 'UCS-2']),
+    segments: count.meta({ description: 'Messages the body is split into (GSM-7: 160 characters in one, 153 a segment; UCS-2: 70, 67)' }),
+    units: count.meta({ description: 'GSM-7 septets or UCS-2 code units' }),
+  }).nullable().meta({ description: 'An SMS: how its body is encoded and how many segments it costs' }),
   attempts: count,
   provider_message_id: z.string().nullable(),
   template_id: z.string().nullable(),
@@ -44,7 +49,8 @@ export const messageDetailSchema = component('MessageDetail', z.strictObject({
     received_at: timestamp.nullable(),
     headers: z.array(z.strictObject({ name: z.string(), value: z.string() })),
     html: z.string().meta({ description: 'Show it only in a sandboxed frame: it is the message as sent' }),
-    text: z.string(),
+    text: z.string().meta({ description: 'The plain-text part; an SMS: its body' }),
+    payload: z.string().nullable().meta({ description: 'A webhook message: the JSON body posted (the same bytes on every attempt)' }),
   }),
 }));
 
@@ -95,6 +101,26 @@ export const messagingSettingsSchema = component('MessagingSettings', z.strictOb
       .meta({ description: 'Where each provider posts bounces and complaints (the URL is a secret)' }),
     sendgrid_key_set: z.boolean(),
     mailgun_key_set: z.boolean(),
+  }),
+  sms: z.strictObject({
+    ready: z.boolean().meta({ description: 'An account SID, an auth token and a sender are set: SMS can be sent' }),
+    base_url: z.string().meta({ description: 'The Twilio-compatible API (https://api.twilio.com unless set)' }),
+    account_sid: z.string().nullable(),
+    auth_token_set: z.boolean().meta({ description: 'The auth token is never returned' }),
+    from: z.string().nullable().meta({ description: 'The sending number (E.164) or alphanumeric sender id' }),
+    messaging_service_sid: z.string().nullable().meta({ description: 'Sends through a messaging service instead of one number (wins over from)' }),
+    webhook_urls: z.strictObject({
+      incoming: z.string().meta({ description: "Paste as the number's \"A message comes in\" webhook: STOP and START replies" }),
+      status: z.string().meta({ description: 'Sent with each message as its StatusCallback: delivered, undelivered, failed' }),
+    }),
+  }),
+  webhook: z.strictObject({
+    ready: z.boolean(),
+    url: z.string().nullable().meta({ description: 'Each webhook message is a signed JSON POST to this URL' }),
+    secret_set: z.boolean(),
+    secret_hint: z.string().nullable().meta({ description: 'The last four characters of the signing secret' }),
+    secret: z.string().optional().meta({ description: 'The signing secret, only in the answer that made it (shown once)' }),
+    consent: z.enum(webhookConsents).meta({ description: 'The customer consent a marketing message over the webhook needs' }),
   }),
 }));
 

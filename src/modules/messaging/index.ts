@@ -14,7 +14,7 @@ export {
 export { type StarterTemplate, starterTemplates } from './starter-templates/index.js';
 export {
   type CaughtMessageTable, type MessageSendStateTable, type MessageSendTable, type MessageSettingsTable, type MessageSourcePauseTable,
-  type MessageSuppressionTable, sendStates, type SendState, suppressedReasons, suppressionReasons, type SuppressionReason, transactionalPolicies,
+  type MessageSuppressionTable, sendStates, webhookConsents, type WebhookConsent, type SendState, suppressedReasons, suppressionReasons, type SuppressionReason, transactionalPolicies,
   type TransactionalPolicy,
 } from './sends.table.js';
 export {
@@ -30,6 +30,11 @@ export { PIXEL_GIF } from './link-tracking.js';
 export { readMailgun, readPostmark, readSendGrid, readSesNotification, type DeliveryEvent, type ReadResult } from './delivery-events.js';
 export { readBounceMail } from './bounce-mail.js';
 export { DEFAULT_QUIET_HOURS, quietUntil } from './send-timing.js';
+export { SmsWebhooksService, type SmsWebhookOutcome } from './sms-webhooks.service.js';
+export { type MessageToQueue, type OtherChannel, type RenderedMessage } from './channel-sends.js';
+export { normalisePhone, smsSize, type SmsEncoding } from './sms-text.js';
+export { twilioSignature, TWILIO_API } from './sms-transport.js';
+export { newWebhookSecret, type WebhookPayload } from './webhook-channel.js';
 export { DeliveryReportsService, deliveryProviders, type DeliveryProvider, SOFT_BOUNCE_DAYS, SOFT_BOUNCE_LIMIT } from './delivery-reports.service.js';
 
 export const messagingModule: HearthModule = {

@@ -25,7 +25,9 @@ import {
 } from './sends.repository.js';
 import type { MessageSendTable, MessageSettingsTable, SendState, TransactionalPolicy } from './sends.table.js';
 import { SmtpCatcher } from './smtp-catcher.js';
-import { smtpMailer, type Mailer } from './transport.js';
+import { emailDeliverer, retryDelayMs, smtpMailer, type Mailer } from './transport.js';
+import { channelCustomers, channelDeliverer, checkChannelReady, prepareSend, screenChannel, type MessageToQueue } from './channel-sends.js';
+import { SMS_WEBHOOK_PATH, smsWebhookToken } from './sms-transport.js';
 import { tokenKey } from './unsubscribe.token.js';
 import { pausedSources, recordPause } from './source-pauses.repository.js';
 
@@ -69,6 +71,8 @@ export interface BatchResult {
   held: number;
   /** Left queued until their not-before time or the end of quiet hours (a send job is booked then). */
   deferred: number;
+  /** Not delivered for a reason that may pass: queued again for a later attempt. */
+  retried: number;
 }
 
 export interface MessagingConfig {
@@ -134,18 +138,55 @@ export class MessagesService {
       });
     }
     const notBefore = new Map(fresh.map((e) => [e.sendKey, e.notBefore ?? null]));
+    return this.insertQueued(storeId, emails.map((e) => e.sendKey), rows, existing, now, new Map(), notBefore);
+  }
+
+  /**
+   * Queues SMS or webhook messages, by the same rules as email: a send key already in the ledger
+   * is not queued again (nor rendered). An SMS to a customer whose number cannot be read is written
+   * as suppressed (`invalid_address`); a number given that cannot be read is refused (422).
+   */
+  async queueMessages(storeId: string, messages: readonly MessageToQueue[]): Promise<QueueResult> {
+    const keys = messages.map((m) => m.sendKey);
+    if (new Set(keys).size !== keys.length) throw new AppError('validation_failed', 'Each message needs its own send key', [{ path: 'send_key', reason: 'appears twice in the request' }]);
+    const settings = await this.settings(storeId);
+    for (const channel of new Set(messages.map((m) => m.channel))) checkChannelReady(channel, settings);
+    const existing = await idsBySendKey(this.storage.read, storeId, keys);
+    const fresh = messages.filter((m) => !existing.has(m.sendKey));
+    const key = tokenKey(settings.signing_key, this.config.secret);
+    const customers = await channelCustomers(this.storage.read, storeId, fresh.flatMap((m) => (typeof m.customerId === 'number' ? [m.customerId] : [])));
+    const now = new Date();
+    const rows: NewSend[] = [];
+    const invalid = new Map<string, string>();
+    for (const message of fresh) {
+      const customerId = message.customerId ?? null;
+      const customer = customerId === null ? null : customers.get(customerId);
+      if (customer === undefined) throw new AppError('validation_failed', `Customer ${customerId} not found`, [{ path: 'customer_id', reason: 'no such customer in this store' }]);
+      const prepared = await prepareSend(message, customer, {
+        storeId, settings, now, links: (address) => linksFor(this.config.publicUrl, key, { storeId, customerId, address, sendKey: message.sendKey }),
+      });
+      rows.push(prepared.row);
+      if (prepared.invalid) invalid.set(message.sendKey, prepared.invalid);
+    }
+    return this.insertQueued(storeId, keys, rows, existing, now, invalid);
+  }
+
+  /** Writes new messages with their first state (queued, or suppressed when their address is unusable) and enqueues their sending. */
+  private async insertQueued(storeId: string, keys: readonly string[], rows: readonly NewSend[], existing: ReadonlyMap<string, number>, now: Date, invalid: ReadonlyMap<string, string> = new Map(), notBefore: ReadonlyMap<string, Date | null> = new Map()): Promise<QueueResult> {
     const inserted = rows.length === 0 ? new Map<string, number>() : await this.storage.write.transaction().execute(async (tx) => {
       const ids = await insertSends(tx, rows);
-      await appendStates(tx, [...ids].map(([sendKey, sendId]) => ({ storeId, sendId, state: 'queued' as const, attempt: 1, notBefore: notBefore.get(sendKey) ?? null })), now);
+      await appendStates(tx, [...ids].map(([sendKey, sendId]): StateChange => (invalid.has(sendKey)
+        ? { storeId, sendId, state: 'suppressed', reason: 'invalid_address', detail: invalid.get(sendKey)!, attempt: 1 }
+        : { storeId, sendId, state: 'queued', attempt: 1, notBefore: notBefore.get(sendKey) ?? null })), now);
       return ids;
     });
     // One send job per slice now, and one at each later not-before time.
     const jobIds: number[] = [];
-    const timed = byTime([...inserted].map(([sendKey, id]) => ({ id, at: notBefore.get(sendKey) ?? null })));
+    const timed = byTime([...inserted].filter(([sendKey]) => !invalid.has(sendKey)).map(([sendKey, id]) => ({ id, at: notBefore.get(sendKey) ?? null })));
     for (const [at, ids] of timed) jobIds.push(...await this.enqueueSending(storeId, ids, at));
-    const sends = emails.map((e) => {
-      const id = inserted.get(e.sendKey) ?? existing.get(e.sendKey);
-      return { send_key: e.sendKey, id: id ?? 0, created: inserted.has(e.sendKey) };
+    const sends = keys.map((sendKey) => {
+      const id = inserted.get(sendKey) ?? existing.get(sendKey);
+      return { send_key: sendKey, id: id ?? 0, created: inserted.has(sendKey) };
     });
     // A key inserted by another request between the look-up and the insert: it exists, it was not queued here.
     const missing = sends.filter((s) => s.id === 0).map((s) => s.send_key);
@@ -153,7 +194,7 @@ export class MessagesService {
       const found = await idsBySendKey(this.storage.read, storeId, missing);
       for (const s of sends) if (s.id === 0) s.id = found.get(s.send_key) ?? 0;
     }
-    return { queued: inserted.size, existing: emails.length - inserted.size, sends, job_ids: jobIds };
+    return { queued: inserted.size, existing: keys.length - inserted.size, sends, job_ids: jobIds };
   }
 
   /** Send jobs for these messages, now or at `runAt` (one booking per slice and time: a repeated booking adds no job). */
@@ -185,7 +226,7 @@ export class MessagesService {
     const interrupted = await sendsInState(this.storage.read, 'sending');
     await appendStates(this.storage.write, interrupted.map((s) => ({
       storeId: s.store_id, sendId: s.send_id, state: 'uncertain' as const, reason: 'interrupted', attempt: s.attempt,
-      detail: 'The process stopped during the SMTP conversation: the message may have been delivered.',
+      detail: 'The process stopped during its delivery (an SMTP conversation or an HTTP request): the message may have been delivered.',
     })));
     const queued = await sendsInState(this.storage.read, 'queued');
     const byStore = new Map<string, number[]>();
@@ -206,7 +247,7 @@ export class MessagesService {
   }
 
   private async sendNow(storeId: string, ids: readonly number[], onProgress: ((fraction: number) => Promise<void>) | undefined, now: Date): Promise<BatchResult> {
-    const result: BatchResult = { sent: 0, failed: 0, suppressed: 0, uncertain: 0, held: 0, deferred: 0 };
+    const result: BatchResult = { sent: 0, failed: 0, suppressed: 0, uncertain: 0, held: 0, deferred: 0, retried: 0 };
     const states = await currentStates(this.storage.read, storeId, ids);
     const attempts = new Map([...states.values()].map((s) => [s.send_id, s.attempt]));
     const queued = await sendsByIds(this.storage.read, storeId, ids.filter((id) => states.get(id)?.state === 'queued'));
@@ -221,27 +262,55 @@ export class MessagesService {
     );
     result.deferred = deferred;
 
-    const screened = await screen(this.storage.read, storeId, ready, {
+    const policy = {
       transactionalPolicy: settings.transactional_policy ?? DEFAULT_TRANSACTIONAL_POLICY,
       frequencyCapHours: settings.frequency_cap_hours ?? DEFAULT_FREQUENCY_CAP_HOURS,
       weeklyCap: settings.weekly_cap ?? 0,
-    }, now);
-    const suppressed: StateChange[] = [];
-    const toSend: MessageSendTable[] = [];
-    for (const s of screened) {
-      if (s.verdict === 'send') toSend.push(s.send);
-      else suppressed.push({ storeId, sendId: s.send.id, state: 'suppressed', reason: s.reason, attempt: attempts.get(s.send.id) ?? 1 });
-    }
-    await appendStates(this.storage.write, suppressed);
-    result.suppressed = suppressed.length;
-    if (toSend.length === 0) return result;
+    };
+    // Each channel is checked by its own consent and sent through its own deliverer, in turn.
+    for (const channel of ['email', 'sms', 'webhook'] as const) {
+      const group = ready.filter((s) => s.channel === channel);
+      if (group.length === 0) continue;
+      const screened = channel === 'email'
+        ? await screen(this.storage.read, storeId, group, policy, now)
+        : await screenChannel(this.storage.read, storeId, channel, group, policy, settings);
+      const suppressed: StateChange[] = [];
+      const toSend: MessageSendTable[] = [];
+      for (const s of screened) {
+        if (s.verdict === 'send') toSend.push(s.send);
+        else suppressed.push({ storeId, sendId: s.send.id, state: 'suppressed', reason: s.reason, attempt: attempts.get(s.send.id) ?? 1 });
+      }
+      await appendStates(this.storage.write, suppressed);
+      result.suppressed += suppressed.length;
+      if (toSend.length === 0) continue;
 
-    const { mailer, caught } = await this.mailerFor(storeId, settings);
-    const sent = await sendInLanes({
-      write: this.storage.write, logger: this.logger, storeId, mailer, caught, attempts, onProgress,
-      pauseAfter: settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS,
-    }, toSend);
-    return { ...result, sent: sent.sent, failed: sent.failed, uncertain: sent.uncertain, held: result.held + sent.held };
+      const deliverer = channel === 'email'
+        ? await this.mailerFor(storeId, settings).then(({ mailer, caught }) => emailDeliverer(mailer, storeId, caught))
+        : channelDeliverer(channel, settings, await this.smsStatusUrl(storeId));
+      const sent = await sendInLanes({
+        write: this.storage.write, logger: this.logger, storeId, deliverer, attempts, onProgress,
+        pauseAfter: settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS,
+      }, toSend);
+      result.sent += sent.sent;
+      result.failed += sent.failed;
+      result.uncertain += sent.uncertain;
+      result.held += sent.held;
+      result.retried += sent.retries.length;
+      await this.scheduleRetries(storeId, sent.retries);
+    }
+    return result;
+  }
+
+  /** Messages whose delivery asked to be retried are sent again by a later job, after their back-off. */
+  private async scheduleRetries(storeId: string, retries: readonly { id: number; attempt: number }[]): Promise<void> {
+    const byAttempt = new Map<number, number[]>();
+    for (const r of retries) byAttempt.set(r.attempt, [...(byAttempt.get(r.attempt) ?? []), r.id]);
+    for (const [attempt, ids] of byAttempt) await this.enqueueSending(storeId, ids, new Date(Date.now() + retryDelayMs(attempt - 1)));
+  }
+
+  /** Where the SMS API posts a message's later states (delivered, undelivered, failed). */
+  async smsStatusUrl(storeId: string): Promise<string> {
+    return `${this.config.publicUrl}${SMS_WEBHOOK_PATH}${storeId}/${smsWebhookToken(await this.linkKey(storeId))}/status`;
   }
 
   private async storeZone(storeId: string): Promise<string> {

@@ -5,24 +5,20 @@
  * (and `uncertain` after a crash). A source (a campaign) is paused after a run of transport errors;
  * its messages not yet started stay queued.
  */
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import type { Logger } from '../../lib/logger.js';
-import { addressOf } from './message-links.js';
 import { appendStates, type StateChange } from './sends.repository.js';
 import type { MessageSendTable } from './sends.table.js';
-import { CATCHER_HEADER } from './smtp-catcher.js';
 import { recordPause } from './source-pauses.repository.js';
 import { upsertSuppression } from './suppressions.repository.js';
-import type { Mailer, SendOutcome } from './transport.js';
+import { MAX_DELIVERY_ATTEMPTS, type Deliverer, type SendOutcome } from './transport.js';
 
 export interface LaneDeps {
   write: Db;
   logger: Logger;
   storeId: string;
-  mailer: Mailer;
-  /** Sending to the built-in catcher: each message names its send in a header. */
-  caught: boolean;
+  /** The channel's way out (email: the SMTP pool). */
+  deliverer: Deliverer;
   /** Each message's attempt number. */
   attempts: ReadonlyMap<number, number>;
   /** Transport errors in a row that pause the source. */
@@ -62,9 +58,9 @@ class StateLog {
   }
 }
 
-export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTable[]): Promise<{ sent: number; failed: number; uncertain: number; held: number }> {
-  const { storeId, mailer, caught, attempts, onProgress, pauseAfter } = deps;
-  const result = { sent: 0, failed: 0, uncertain: 0, held: 0 };
+export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTable[]): Promise<{ sent: number; failed: number; uncertain: number; held: number; retries: { id: number; attempt: number }[] }> {
+  const { storeId, deliverer, attempts, onProgress, pauseAfter } = deps;
+  const result = { sent: 0, failed: 0, uncertain: 0, held: 0, retries: [] as { id: number; attempt: number }[] };
   let consecutiveErrors = 0;
   const stoppedSources = new Set<string>();
   const log = new StateLog(deps.write);
@@ -78,44 +74,40 @@ export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTa
       }
       const attempt = attempts.get(send.id) ?? 1;
       await log.append([...(finished ? [finished] : []), { storeId, sendId: send.id, state: 'sending', attempt }]);
-      const outcome = await mailer.send(outgoing(storeId, send, caught));
+      const outcome = await deliverer.deliver(send);
       finished = stateOf(storeId, send, outcome, attempt);
-      result[finished.state as 'sent' | 'failed' | 'uncertain'] += 1;
+      // A retry is queued again under its next attempt; the caller schedules it.
+      if (finished.state === 'queued') result.retries.push({ id: send.id, attempt: finished.attempt });
+      else result[finished.state as 'sent' | 'failed' | 'uncertain'] += 1;
       // Keeps the job's lease while a slow or rate-limited server takes its time.
       if (onProgress && next % 50 === 0) await onProgress(next / toSend.length);
-      if (outcome.kind === 'rejected' && outcome.invalidAddress) {
-        await upsertSuppression(deps.write, { store_id: storeId, address: send.to_address, reason: 'invalid_address', source: 'smtp', note: outcome.detail.slice(0, 200), expires_at: null, created_at: new Date() });
+      if (outcome.kind === 'rejected' && (outcome.invalidAddress || outcome.suppressAs)) {
+        const reason = outcome.suppressAs ?? 'invalid_address';
+        await upsertSuppression(deps.write, { store_id: storeId, address: send.to_address, reason, source: deliverer.name, note: outcome.detail.slice(0, 200), expires_at: null, created_at: new Date() });
       }
-      consecutiveErrors = outcome.kind === 'transport_error' ? consecutiveErrors + 1 : 0;
+      consecutiveErrors = outcome.kind === 'transport_error' || outcome.kind === 'retry' ? consecutiveErrors + 1 : 0;
       if (consecutiveErrors >= pauseAfter && send.source !== null && !stoppedSources.has(send.source)) {
         stoppedSources.add(send.source);
-        await recordPause(deps.write, storeId, send.source, 'paused', `${consecutiveErrors} consecutive transport errors; last: ${outcome.kind === 'transport_error' ? outcome.detail : ''}`.slice(0, 500));
+        await recordPause(deps.write, storeId, send.source, 'paused', `${consecutiveErrors} consecutive transport errors; last: ${outcome.kind === 'transport_error' || outcome.kind === 'retry' ? outcome.detail : ''}`.slice(0, 500));
         deps.logger.warn({ storeId, source: send.source, errors: consecutiveErrors }, 'message source paused after transport errors');
       }
     }
     if (finished) await log.append([finished]);
   };
-  await Promise.all(Array.from({ length: Math.min(mailer.inFlight, toSend.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(deliverer.inFlight, toSend.length) }, lane));
   return result;
-}
-
-function outgoing(storeId: string, send: MessageSendTable, caught: boolean) {
-  const headers = JSON.parse(send.headers) as Record<string, string>;
-  if (caught) headers[CATCHER_HEADER] = `${storeId}/${send.id}`;
-  const domain = addressOf(send.from_address).split('@')[1] ?? 'localhost';
-  return {
-    from: send.from_address, to: send.to_address, subject: send.subject, html: send.html, text: send.text, headers,
-    messageId: `<${send.id}.${randomUUID()}@${domain}>`,
-  };
 }
 
 function stateOf(storeId: string, send: MessageSendTable, outcome: SendOutcome, attempt: number): StateChange {
   const base = { storeId, sendId: send.id, attempt };
   switch (outcome.kind) {
     case 'accepted': return { ...base, state: 'sent', detail: outcome.response, providerMessageId: outcome.messageId };
-    case 'rejected': return { ...base, state: 'failed', reason: outcome.invalidAddress ? 'invalid_address' : 'rejected', detail: outcome.detail };
+    case 'rejected': return { ...base, state: 'failed', reason: outcome.suppressAs ?? (outcome.invalidAddress ? 'invalid_address' : 'rejected'), detail: outcome.detail };
     case 'transport_error': return { ...base, state: 'failed', reason: 'transport_error', detail: outcome.detail };
     case 'uncertain': return { ...base, state: 'uncertain', reason: 'no_answer', detail: outcome.detail };
+    case 'retry': return attempt < MAX_DELIVERY_ATTEMPTS
+      ? { ...base, state: 'queued', reason: 'retry', detail: outcome.detail, attempt: attempt + 1 }
+      : { ...base, state: 'failed', reason: 'transport_error', detail: `${MAX_DELIVERY_ATTEMPTS} attempts; last: ${outcome.detail}` };
   }
 }
 

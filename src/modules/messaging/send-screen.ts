@@ -6,6 +6,7 @@
  */
 import type { Db } from '../../db/database.js';
 import { marketedCounts } from './send-timing.repository.js';
+import type { MessageChannel } from './message.types.js';
 import { recentlyMarketed } from './sends.repository.js';
 import type { MessageSendTable, SuppressedReason, SuppressionReason, TransactionalPolicy } from './sends.table.js';
 import { activeSuppressions, normaliseAddress } from './suppressions.repository.js';
@@ -19,6 +20,9 @@ export interface ScreenPolicy {
   frequencyCapHours: number;
   /** At most this many marketing messages per customer in 7 days (sent, uncertain, and earlier in this batch); 0: no cap. */
   weeklyCap?: number;
+  /** The consent marketing needs, and the channel whose messages the cap counts: email unless given (SMS, webhook). */
+  consent?: 'email_consent' | 'sms_consent';
+  channel?: MessageChannel;
 }
 
 const WEEK_MS = 7 * 86_400_000;
@@ -30,15 +34,15 @@ export async function screen(db: Db, storeId: string, sends: readonly MessageSen
   const marketingCustomers = [...new Set(sends.filter((s) => s.purpose === 'marketing' && s.customer_id !== null).map((s) => s.customer_id!))];
   const consent = new Map<number, string | null>();
   for (let i = 0; i < marketingCustomers.length; i += 1000) {
-    const rows = await db.selectFrom('customers').select(['id', 'email_consent'])
+    const rows = await db.selectFrom('customers').select(['id', `${policy.consent ?? 'email_consent'} as consent`])
       .where('store_id', '=', storeId).where('id', 'in', marketingCustomers.slice(i, i + 1000)).execute();
-    for (const row of rows) consent.set(Number(row.id), row.email_consent);
+    for (const row of rows) consent.set(Number(row.id), row.consent);
   }
   const capped = policy.frequencyCapHours > 0
-    ? await recentlyMarketed(db, storeId, marketingCustomers, new Date(now.getTime() - policy.frequencyCapHours * 3_600_000))
+    ? await recentlyMarketed(db, storeId, marketingCustomers, new Date(now.getTime() - policy.frequencyCapHours * 3_600_000), policy.channel ?? 'email')
     : new Set<number>();
   const weeklyCap = policy.weeklyCap ?? 0;
-  const thisWeek = weeklyCap > 0 ? await marketedCounts(db, storeId, marketingCustomers, new Date(now.getTime() - WEEK_MS)) : new Map<number, number>();
+  const thisWeek = weeklyCap > 0 ? await marketedCounts(db, storeId, marketingCustomers, new Date(now.getTime() - WEEK_MS), policy.channel ?? 'email') : new Map<number, number>();
 
   return sends.map((send): Screened => {
     if (!send.to_address) return { send, verdict: 'suppressed', reason: 'no_address' };

@@ -1,6 +1,7 @@
 /** What the timing rules read from the ledger and the customers: not-before times, time zones, recent marketing. */
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
+import type { MessageChannel } from './message.types.js';
 
 /** The not-before time of each given message's latest state (only those that have one; `arg_max_null` keeps a latest null). */
 export async function notBeforeOf(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, Date>> {
@@ -27,14 +28,14 @@ export async function customerZones(db: Db, storeId: string, customerIds: readon
 }
 
 /** Marketing messages each given customer was sent (or may have been: uncertain) since `since`. */
-export async function marketedCounts(db: Db, storeId: string, customerIds: readonly number[], since: Date): Promise<Map<number, number>> {
+export async function marketedCounts(db: Db, storeId: string, customerIds: readonly number[], since: Date, channel: MessageChannel = 'email'): Promise<Map<number, number>> {
   const found = new Map<number, number>();
   for (let i = 0; i < customerIds.length; i += 1000) {
     const rows = await db.selectFrom('message_send_states as st')
       .innerJoin('message_sends as s', (join) => join.onRef('s.id', '=', 'st.send_id').onRef('s.store_id', '=', 'st.store_id'))
       .select(['s.customer_id', (eb) => eb.fn.count<number>('s.id').distinct().as('n')])
       .where('st.store_id', '=', storeId).where('st.state', 'in', ['sent', 'uncertain']).where('st.changed_at', '>=', since)
-      .where('s.purpose', '=', 'marketing').where('s.customer_id', 'in', customerIds.slice(i, i + 1000))
+      .where('s.purpose', '=', 'marketing').where('s.channel', '=', channel).where('s.customer_id', 'in', customerIds.slice(i, i + 1000))
       .groupBy('s.customer_id')
       .execute();
     for (const row of rows) if (row.customer_id !== null) found.set(Number(row.customer_id), Number(row.n));

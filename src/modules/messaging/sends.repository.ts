@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
+import type { MessageChannel } from './message.types.js';
 import type { MessageSendTable, SendState } from './sends.table.js';
 
 export type NewSend = Omit<MessageSendTable, 'id'>;
@@ -100,8 +101,8 @@ export async function sendsInState(db: Db, state: SendState): Promise<{ store_id
   return rows.map((row) => ({ ...row, send_id: Number(row.send_id) }));
 }
 
-/** Customers of the store who were sent a marketing message since `since`. */
-export async function recentlyMarketed(db: Db, storeId: string, customerIds: readonly number[], since: Date): Promise<Set<number>> {
+/** Customers of the store who were sent a marketing message (on the channel, when given) since `since`. */
+export async function recentlyMarketed(db: Db, storeId: string, customerIds: readonly number[], since: Date, channel?: MessageChannel): Promise<Set<number>> {
   const found = new Set<number>();
   if (customerIds.length === 0) return found;
   const rows = await db.selectFrom('message_send_states as st')
@@ -109,6 +110,7 @@ export async function recentlyMarketed(db: Db, storeId: string, customerIds: rea
     .select('s.customer_id').distinct()
     .where('st.store_id', '=', storeId).where('st.state', 'in', ['sent', 'uncertain']).where('st.changed_at', '>=', since)
     .where('s.purpose', '=', 'marketing').where('s.customer_id', 'in', customerIds)
+    .$if(channel !== undefined, (q) => q.where('s.channel', '=', channel!))
     .execute();
   for (const row of rows) if (row.customer_id !== null) found.add(Number(row.customer_id));
   return found;

@@ -102,7 +102,25 @@ export interface MessageSettingsTable {
   /** Random per store; with HEARTH_SECRET it keys the unsubscribe tokens' HMAC. */
   signing_key: string;
   updated_at: Date;
+  // The SMS and webhook channels (migration 2026-12-03T000600).
+  /** A Twilio-compatible API: https://api.twilio.com when null. */
+  sms_base_url: string | null;
+  sms_account_sid: string | null;
+  /** Basic-auth password of the API and the key of Twilio's request signatures: never returned. */
+  sms_auth_token: string | null;
+  /** The sender: an E.164 number (or alphanumeric sender id), or a messaging service SID. */
+  sms_from: string | null;
+  sms_messaging_service_sid: string | null;
+  webhook_url: string | null;
+  /** Keys the HMAC-SHA256 signature of every webhook message; shown once when made. */
+  webhook_secret: string | null;
+  /** Which consent a marketing message over the webhook needs (email by default). */
+  webhook_consent: WebhookConsent | null;
 }
+
+/** The customer's consent that a marketing message over the webhook channel needs. */
+export const webhookConsents = ['email', 'sms'] as const;
+export type WebhookConsent = (typeof webhookConsents)[number];
 
 export interface MessageSourcePauseTable {
   store_id: string;

@@ -4,7 +4,11 @@
  * message id), rejected by the server for good, a transport error (nothing was accepted), or
  * uncertain (the connection broke after the message was handed over, so it may have arrived).
  */
+import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import { addressOf } from './message-links.js';
+import type { MessageSendTable, SuppressionReason } from './sends.table.js';
+import { CATCHER_HEADER } from './smtp-catcher.js';
 
 export interface OutgoingEmail {
   from: string;
@@ -19,9 +23,11 @@ export interface OutgoingEmail {
 
 export type SendOutcome =
   | { kind: 'accepted'; messageId: string; response: string }
-  | { kind: 'rejected'; detail: string; invalidAddress: boolean }
+  | { kind: 'rejected'; detail: string; invalidAddress: boolean; suppressAs?: SuppressionReason }
   | { kind: 'transport_error'; detail: string }
-  | { kind: 'uncertain'; detail: string };
+  | { kind: 'uncertain'; detail: string }
+  /** Not delivered for a reason that may pass (a 5xx, a timeout before sending, too many requests): try again later. */
+  | { kind: 'retry'; detail: string };
 
 export interface Mailer {
   /** How many messages can be in an SMTP conversation at once (the pool's connections). */
@@ -81,5 +87,44 @@ export function smtpMailer(options: SmtpOptions): Mailer {
       }
     },
     close: () => transport.close(),
+  };
+}
+
+/**
+ * Any channel's way out: delivers one message of the ledger and says what became of it. Email
+ * wraps the SMTP `Mailer`; SMS and webhooks speak HTTP (`sms-transport.ts`, `webhook-channel.ts`).
+ */
+export interface Deliverer {
+  /** How many messages may be on their way at once (one lane each). */
+  readonly inFlight: number;
+  /** Recorded as the source of a suppression the deliverer's answer causes (smtp, twilio…). */
+  readonly name: string;
+  deliver(send: MessageSendTable): Promise<SendOutcome>;
+  close(): void;
+}
+
+/** Attempts of a message whose deliveries keep asking to be retried, before it fails for good. */
+export const MAX_DELIVERY_ATTEMPTS = 12;
+
+/** The wait before attempt n+1 after a retryable outcome: 2^(n-1) seconds (1 s, 2 s, 4 s … about an hour in all). */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(3_600_000, 1000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/** Email over a `Mailer`; to the built-in catcher, each message names its send in a header. */
+export function emailDeliverer(mailer: Mailer, storeId: string, caught: boolean): Deliverer {
+  return {
+    inFlight: mailer.inFlight,
+    name: 'smtp',
+    deliver: (send) => {
+      const headers = JSON.parse(send.headers) as Record<string, string>;
+      if (caught) headers[CATCHER_HEADER] = `${storeId}/${send.id}`;
+      const domain = addressOf(send.from_address).split('@')[1] ?? 'localhost';
+      return mailer.send({
+        from: send.from_address, to: send.to_address, subject: send.subject, html: send.html, text: send.text, headers,
+        messageId: `<${send.id}.${randomUUID()}@${domain}>`,
+      });
+    },
+    close: () => mailer.close(),
   };
 }
