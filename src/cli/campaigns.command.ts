@@ -12,7 +12,7 @@ import type { ServerClient } from './server-client.js';
 import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type StoreRef } from './context.js';
 
 interface AudienceOptions extends CommonOptions { segment?: string[]; exclude?: string[]; holdout?: string }
-interface CreateOptions extends AudienceOptions { name?: string; days?: string; template?: string }
+interface CreateOptions extends AudienceOptions { name?: string; days?: string; template?: string; topic?: string }
 
 /** Either path to the store: the opened services, or the running server. */
 type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string; store: StoreRef };
@@ -127,7 +127,7 @@ export function registerCampaignsCommand(program: Command): void {
 
   audienceOptions(withDataDir(campaigns.command('create').description('create a draft campaign')))
     .option('--name <name>', 'campaign name').option('--days <n>', 'days after the start in which orders count (default 5)')
-    .option('--template <id>', 'the template to send').option('--json', 'print JSON')
+    .option('--template <id>', 'the template to send').option('--topic <id>', 'the email topic (recipients who dropped it are skipped)').option('--json', 'print JSON')
     .action(async (options: CreateOptions) => {
       if (!options.name?.trim()) throw new CliError('--name: give the campaign a name', 2);
       if (!options.segment?.length) throw new CliError('--segment: name at least one segment', 2);
@@ -137,6 +137,7 @@ export function registerCampaignsCommand(program: Command): void {
         const body = {
           name: options.name!.trim(), segment_ids: await segmentIds(b, '--segment', options.segment!), exclude_segment_ids: await segmentIds(b, '--exclude', options.exclude ?? []),
           ...(holdout !== undefined && { holdout_share: holdout }), ...(window !== undefined && { attribution_days: window }), ...(options.template && { template_id: options.template }),
+          ...(options.topic && { topic_id: options.topic }),
         };
         return call<Campaign>(b, (s) => s.campaigns.create(b.storeId, body), 'POST', '/api/v1/campaigns', body);
       });

@@ -21,7 +21,7 @@ export function messageJson(send: SendWithState) {
   return {
     id: send.id, send_key: send.send_key, channel: send.channel, purpose: send.purpose, source: send.source, customer_id: send.customer_id,
     to: send.to_address, from: send.from_address, subject: send.subject, state: send.state, reason: send.reason, detail: send.detail,
-    attempts: send.attempt, provider_message_id: send.provider_message_id, template_id: send.template_id, template_version: send.template_version,
+    attempts: send.attempt, provider_message_id: send.provider_message_id, template_id: send.template_id, template_version: send.template_version, topic_id: send.topic_id,
     created_at: send.created_at, updated_at: send.at,
   };
 }

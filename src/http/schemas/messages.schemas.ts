@@ -23,6 +23,7 @@ export const messageSchema = component('Message', z.strictObject({
   provider_message_id: z.string().nullable(),
   template_id: z.string().nullable(),
   template_version: z.number().int().nullable(),
+  topic_id: z.string().nullable().meta({ description: 'The email topic it belongs to' }),
   created_at: timestamp,
   updated_at: timestamp.meta({ description: 'When it reached its current state' }),
 }));

@@ -46,6 +46,8 @@ export interface EmailToQueue {
   source?: string | null;
   templateId?: string | null;
   templateVersion?: number | null;
+  /** The email topic (marketing): a recipient who dropped it on the preference page is not sent it. */
+  topic?: string | null;
   /** Renders the message for this recipient, with their links. */
   build: (links: MessageLinks) => RenderedEmail | Promise<RenderedEmail>;
 }
@@ -125,7 +127,7 @@ export class MessagesService {
       rows.push({
         store_id: storeId, send_key: email.sendKey, channel: 'email', purpose: email.purpose, source: email.source ?? null, customer_id: customerId,
         to_address: to, from_address: from, subject: rendered.subject, preheader: rendered.preheader, html: rendered.html, text: rendered.text,
-        headers: JSON.stringify(headers), template_id: email.templateId ?? null, template_version: email.templateVersion ?? null, created_at: now,
+        headers: JSON.stringify(headers), template_id: email.templateId ?? null, template_version: email.templateVersion ?? null, topic_id: email.topic ?? null, created_at: now,
       });
     }
     const inserted = rows.length === 0 ? new Map<string, number>() : await this.storage.write.transaction().execute(async (tx) => {

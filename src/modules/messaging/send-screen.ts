@@ -1,12 +1,14 @@
 /**
  * The checks at send time, before any SMTP conversation: an address to send to, the suppression
  * list (as the store's policy applies it to transactional mail), email consent for marketing, and
- * the frequency cap. Each message comes out as to send, or suppressed with the reason.
+ * the frequency cap, and the recipient's choice of the message's topic. Each message comes out as to send, or suppressed with the reason.
  */
 import type { Db } from '../../db/database.js';
 import { recentlyMarketed } from './sends.repository.js';
 import type { MessageSendTable, SuppressedReason, SuppressionReason, TransactionalPolicy } from './sends.table.js';
 import { activeSuppressions, normaliseAddress } from './suppressions.repository.js';
+import { currentChoices } from './topics.repository.js';
+import { topicsDb } from './topics.table.js';
 
 /** Reasons that stop transactional mail under the default policy: the address cannot or must not get mail. */
 const undeliverable: readonly SuppressionReason[] = ['hard_bounce', 'complaint', 'invalid_address', 'manual'];
@@ -28,6 +30,8 @@ export async function screen(db: Db, storeId: string, sends: readonly MessageSen
       .where('store_id', '=', storeId).where('id', 'in', marketingCustomers.slice(i, i + 1000)).execute();
     for (const row of rows) consent.set(Number(row.id), row.email_consent);
   }
+  const withTopic = sends.filter((s) => s.purpose === 'marketing' && s.topic_id !== null).map((s) => normaliseAddress(s.to_address));
+  const topicChoices = withTopic.length ? await currentChoices(topicsDb(db), storeId, withTopic) : new Map<string, Map<string, boolean>>();
   const capped = policy.frequencyCapHours > 0
     ? await recentlyMarketed(db, storeId, marketingCustomers, new Date(now.getTime() - policy.frequencyCapHours * 3_600_000))
     : new Set<number>();
@@ -38,6 +42,7 @@ export async function screen(db: Db, storeId: string, sends: readonly MessageSen
     if (send.purpose === 'marketing') {
       if (listed) return { send, verdict: 'suppressed', reason: listed };
       if (send.customer_id === null || consent.get(send.customer_id) !== 'subscribed') return { send, verdict: 'suppressed', reason: 'no_consent' };
+      if (send.topic_id !== null && topicChoices.get(normaliseAddress(send.to_address))?.get(send.topic_id) === false) return { send, verdict: 'suppressed', reason: 'topic_opt_out' };
       if (capped.has(send.customer_id)) return { send, verdict: 'suppressed', reason: 'frequency_cap' };
       // A second marketing message to the same customer in this batch is capped too.
       if (policy.frequencyCapHours > 0) capped.add(send.customer_id);
