@@ -20,6 +20,7 @@ export {
 export {
   DEFAULT_FREQUENCY_CAP_HOURS, DEFAULT_PAUSE_AFTER_ERRORS, DEFAULT_TRANSACTIONAL_POLICY, MessagesService, SEND_JOB, testSendKey, type BatchResult, type EmailToQueue, type MessagingConfig, type QueueResult } from './messages.service.js';
 export { UnsubscribeService, PAUSE_DAYS, type Recipient } from './unsubscribe.service.js';
+export { type CustomerMessage, customerMessages, customerTopicChanges, customerTopics } from './customer-messages.js';
 export { STARTER_TOPICS, TOPIC_ID, type TopicChoice, type TopicInput, TopicsService, type TopicView } from './topics.service.js';
 export { SuppressionsService } from './suppressions.service.js';
 export { UNSUBSCRIBE_PATH, VIEW_PATH } from './message-links.js';

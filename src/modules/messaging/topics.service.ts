@@ -181,11 +181,4 @@ export class TopicsService {
     }
     return out;
   }
-
-  /** A customer's topic changes, newest first (the profile's consent history). */
-  async historyOf(storeId: string, customerId: number, limit = 50) {
-    return (await repo.choicesOfCustomer(this.read, storeId, customerId, limit)).map((c) => ({
-      topic: c.topic_id, name: c.topic_name ?? c.topic_id, subscribed: c.subscribed, source: c.source, send_key: c.send_key, at: c.changed_at,
-    }));
-  }
 }
