@@ -85,6 +85,8 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
       await services.messages.close();
     },
   };
+  // "Send a test" of a template goes through the ledger and the store's transport.
+  services.templates.useTestSender((storeId, to, message, template) => services.messages.sendTest(storeId, to, message, { templateId: template.id, templateVersion: template.version }));
   return services;
 }
 

@@ -34,6 +34,8 @@ const JOB_BATCH = 500;
 export const DEFAULT_FREQUENCY_CAP_HOURS = 16;
 export const DEFAULT_PAUSE_AFTER_ERRORS = 10;
 export const DEFAULT_TRANSACTIONAL_POLICY: TransactionalPolicy = 'deliverability';
+/** Test sends per store per minute: enough for someone trying a template, too few to relay spam. */
+export const TEST_SENDS_PER_MINUTE = 20;
 
 export interface EmailToQueue {
   /** Unique per store: campaign:<id>:<customer>, flow:<run>:<step>, test:<uuid>. */
@@ -79,6 +81,8 @@ export class MessagesService {
   private readonly mailers = new Map<string, { signature: string; mailer: Mailer }>();
   private catcher: Promise<SmtpCatcher> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Each store's recent test sends (times), for the rate limit. */
+  private readonly testSends = new Map<string, number[]>();
 
   constructor(
     private readonly storage: Storage,
@@ -243,6 +247,29 @@ export class MessagesService {
   startCatcher(): Promise<SmtpCatcher> {
     this.catcher ??= SmtpCatcher.start(this.storage.write, this.logger);
     return this.catcher;
+  }
+
+  /**
+   * A test message (a template's "Send a test"): transactional, to the address given, under its own
+   * `test:<uuid>` send key, sent at once through the store's transport and recorded in the ledger
+   * like any other. At most TEST_SENDS_PER_MINUTE per store per minute.
+   */
+  async sendTest(storeId: string, to: string, message: RenderedEmail, options: { templateId?: string | null; templateVersion?: number | null } = {}) {
+    const now = Date.now();
+    const recent = (this.testSends.get(storeId) ?? []).filter((at) => at > now - 60_000);
+    if (recent.length >= TEST_SENDS_PER_MINUTE) {
+      const error = new AppError('rate_limited', `At most ${TEST_SENDS_PER_MINUTE} test messages a minute`, [{ path: 'to', reason: 'too many test messages; wait a minute' }]);
+      error.retryAfterSeconds = Math.max(1, Math.ceil((recent[0]! + 60_000 - now) / 1000));
+      throw error;
+    }
+    this.testSends.set(storeId, [...recent, now]);
+    const queued = await this.queueEmails(storeId, [{
+      sendKey: testSendKey(), purpose: 'transactional', to, templateId: options.templateId ?? null, templateVersion: options.templateVersion ?? null, build: () => message,
+    }]);
+    const sendId = queued.sends[0]!.id;
+    await this.sendBatch(storeId, [sendId]);
+    const state = (await currentStates(this.storage.read, storeId, [sendId])).get(sendId);
+    return { send_id: sendId, message_id: state?.provider_message_id ?? null, state: state?.state ?? 'queued' as SendState, reason: state?.reason ?? null };
   }
 
   /** Queues again messages now uncertain (or failed): a user's decision, as they may arrive twice. */
