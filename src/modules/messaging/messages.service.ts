@@ -83,6 +83,8 @@ export class MessagesService {
   private queue: Promise<unknown> = Promise.resolve();
   /** Each store's recent test sends (times), for the rate limit. */
   private readonly testSends = new Map<string, number[]>();
+  /** Applies a delivery report the catcher received (set by the composition root). */
+  private reportHandler: ((raw: string) => Promise<unknown>) | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -245,8 +247,13 @@ export class MessagesService {
 
   /** The built-in SMTP catcher (started on first use when no SMTP server is configured). */
   startCatcher(): Promise<SmtpCatcher> {
-    this.catcher ??= SmtpCatcher.start(this.storage.write, this.logger);
+    this.catcher ??= SmtpCatcher.start(this.storage.write, this.logger, (raw) => this.reportHandler?.(raw) ?? Promise.resolve());
     return this.catcher;
+  }
+
+  /** Where bounce and complaint reports that arrive at the catcher go (the delivery reports). */
+  onCaughtReport(handler: (raw: string) => Promise<unknown>): void {
+    this.reportHandler = handler;
   }
 
   /**
