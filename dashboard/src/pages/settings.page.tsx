@@ -5,6 +5,7 @@ import { roles, type Member, type Role, type StoreSettings } from '../api/types'
 const roleLabels: Record<Role, string> = { owner: 'Owner', admin: 'Admin', analyst: 'Analyst (read-only)' };
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
+import { TopicsPanel } from '../components/email-topics';
 import { SendingPanel } from '../components/sending-settings';
 import { Async } from '../components/states';
 import { DataTable, Field, PageHeader, Panel } from '../components/ui';
@@ -244,6 +245,7 @@ export function SettingsPage() {
         <StoreForm />
         <ShopifyPanel />
         <SendingPanel />
+        <TopicsPanel />
         <Users />
         <PasswordPanel />
       </div>

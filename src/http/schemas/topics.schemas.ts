@@ -13,3 +13,5 @@ export const topicSchema = component('EmailTopic', z.strictObject({
 }));
 
 export const topicListSchema = list(topicSchema);
+
+export type EmailTopic = z.input<typeof topicSchema>;
