@@ -6,6 +6,7 @@
  * is counted, a complaint suppresses and unsubscribes. Reports about no message of ours, or naming
  * someone other than the message's recipient, change nothing.
  */
+import { sql } from 'kysely';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
@@ -107,7 +108,7 @@ describe('reports mailed to the built-in SMTP catcher', () => {
       { address: 'bob@bounce.example', reason: 'hard_bounce', source: 'report mail' },
     ]);
     const soft = await until(
-      () => t.services.storage.read.selectFrom('message_delivery_events').select(['address', 'kind']).where('store_id', '=', store.storeId).execute(),
+      async () => (await sql<{ address: string; kind: string }>`select address, kind from message_delivery_events where store_id = ${store.storeId}`.execute(t.services.storage.read)).rows,
       (events) => events.length >= 3,
     );
     expect(soft.map((e) => `${e.address} ${e.kind}`).sort()).toEqual(['ann@bounce.example complaint', 'bob@bounce.example hard_bounce', 'cy@bounce.example soft_bounce']);
