@@ -15,7 +15,9 @@ import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { ImportsService } from './modules/imports/index.js';
-import { CampaignEmails, DeliveryReportsService, SmsWebhooksService, EngagementService, MessagesService, SuppressionsService, TemplatesService, UnsubscribeService } from './modules/messaging/index.js';
+import {
+  CampaignEmails, DeliveryReportsService, EngagementService, MessagesService, SmsWebhooksService, SuppressionsService, TemplatesService, TopicsService, UnsubscribeService,
+} from './modules/messaging/index.js';
 import { PersonasService } from './modules/personas/index.js';
 import { PredictionsService } from './modules/predictions/index.js';
 import { ProfilesService } from './modules/profiles/index.js';
@@ -44,6 +46,7 @@ export interface Services {
   templates: TemplatesService;
   messages: MessagesService;
   unsubscribe: UnsubscribeService;
+  topics: TopicsService;
   suppressions: SuppressionsService;
   engagement: EngagementService;
   deliveryReports: DeliveryReportsService;
@@ -72,10 +75,11 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     ...segmentsEtc,
     predictions: new PredictionsService(storage, new JobQueue(storage.write, storage.read)),
     // A campaign is sent by email through the messaging module (looked up late, as services are built together).
-    campaigns: new CampaignsService(storage, segmentsEtc.segments, new JobQueue(storage.write, storage.read), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read)),
+    campaigns: new CampaignsService(storage, segmentsEtc.segments, new JobQueue(storage.write, storage.read), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics)),
     templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers }),
     messages: new MessagesService(storage, new JobQueue(storage.write, storage.read), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl }, logger),
-    unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret),
+    unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret, () => services.topics),
+    topics: new TopicsService(storage),
     suppressions: new SuppressionsService(storage),
     engagement: new EngagementService(storage, config.publicUrl, (storeId) => services.messages.linkKey(storeId)),
     deliveryReports: new DeliveryReportsService(storage, () => services, { publicUrl: config.publicUrl, snsCertHosts: config.snsCertHosts }),
@@ -85,6 +89,10 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
       await services.messages.close();
     },
   };
+  // "Send a test" of a template goes through the ledger and the store's transport.
+  services.templates.useTestSender((storeId, to, message, template) => services.messages.sendTest(storeId, to, message, { templateId: template.id, templateVersion: template.version }));
+  // Bounces and abuse reports mailed to the built-in catcher suppress addresses like the providers' webhooks.
+  services.messages.onCaughtReport((raw) => services.deliveryReports.receiveCaughtMail(raw));
   return services;
 }
 

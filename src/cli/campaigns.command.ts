@@ -14,7 +14,7 @@ import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrSe
 
 interface AudienceOptions extends CommonOptions { segment?: string[]; exclude?: string[]; holdout?: string }
 interface CreateOptions extends AudienceOptions {
-  name?: string; days?: string; template?: string;
+  name?: string; days?: string; template?: string; topic?: string;
   at?: string; localTime?: string; usualHour?: string | boolean;
   variant?: string[]; testShare?: string; testHours?: string; winner?: string;
 }
@@ -179,6 +179,7 @@ export function registerCampaignsCommand(program: Command): void {
   audienceOptions(withDataDir(campaigns.command('create').description('create a draft campaign')))
     .option('--name <name>', 'campaign name').option('--days <n>', 'days after the start in which orders count (default 5)')
     .option('--template <id>', 'the template to send')
+    .option('--topic <id>', 'the email topic (recipients who dropped it are skipped)')
     .option('--at <YYYY-MM-DD HH:MM>', "start at this time, in the store's time zone (else: a draft, started with `send`)")
     .option('--local-time <YYYY-MM-DD HH:MM>', "send at this date and time on each recipient's clock (their time zone, else the store's)")
     .option('--usual-hour [default-hour]', "send at each recipient's usual hour (from their orders and clicks); default hour for the others (10)")
@@ -202,6 +203,7 @@ export function registerCampaignsCommand(program: Command): void {
           ...(sendAt && { send_at: sendAt }), ...(timing && { delivery: timing }), ...(test && { ab_test: test }),
           name: options.name!.trim(), segment_ids: await segmentIds(b, '--segment', options.segment!), exclude_segment_ids: await segmentIds(b, '--exclude', options.exclude ?? []),
           ...(holdout !== undefined && { holdout_share: holdout }), ...(window !== undefined && { attribution_days: window }), ...(options.template && { template_id: options.template }),
+          ...(options.topic && { topic_id: options.topic }),
         };
         return call<Campaign>(b, (s) => s.campaigns.create(b.storeId, body), 'POST', '/api/v1/campaigns', body);
       });

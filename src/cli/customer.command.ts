@@ -38,6 +38,8 @@ function render(p: Profile, store: StoreRef): string {
         case 'return': return [when, 'return', `${money(t.amount, t.currency)}${t.reason ? ` (${t.reason})` : ''}`];
         case 'browsing_session': return [when, 'browsing', `${plural(t.events, 'event')}: ${Object.entries(t.names).map(([n, c]) => `${n} ×${formatNumber(c)}`).join(', ')}`];
         case 'segment': return [when, 'segment', `${words(t.change)} ${t.name}`];
+        case 'message': return [when, t.channel, `${t.subject} — ${t.state}${t.reason ? ` (${words(t.reason)})` : ''}${t.opened ? ', opened' : ''}${t.clicked ? ', clicked' : ''} (message ${t.id})`];
+        case 'topic': return [when, 'topic', `${t.subscribed ? 'kept' : 'dropped'} ${t.name} (${t.source})`];
       }
     })),
   ];

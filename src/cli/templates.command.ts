@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { TemplateTestSend } from '../http/schemas/templates.schemas.js';
 import type { TemplateProblem } from '../modules/messaging/index.js';
-import { CliError, formatTable, printJson, resolveStoreId, withContext, withDataDir, type CommonOptions } from './context.js';
+import { CliError, formatTable, printJson, resolveStoreId, withContext, withContextOrServer, withDataDir, type CommonOptions } from './context.js';
 
 function readText(name: string, path: string | undefined): string | undefined {
   if (path === undefined) return undefined;
@@ -21,7 +22,7 @@ function purposeOf(text: string | undefined): 'marketing' | 'transactional' {
 }
 
 export function registerTemplatesCommand(program: Command): void {
-  const templates = program.command('templates').description('list, show, validate and preview message templates');
+  const templates = program.command('templates').description('list, show, validate, preview and test message templates');
 
   withDataDir(templates.command('list').description('the store\'s templates (a store with none gets the starters)'))
     .option('--archived', 'include archived templates').option('--json', 'print JSON')
@@ -78,4 +79,19 @@ export function registerTemplatesCommand(program: Command): void {
       process.stdout.write(`To: ${preview.customer.name} <${preview.customer.email ?? ''}>${preview.customer.sample ? ' (sample customer)' : ''}\nSubject: ${preview.subject}\nPreheader: ${preview.preheader}\n\n${preview.text}\n`);
       if (options.html) process.stdout.write(`\nHTML written to ${options.html}\n`);
     }));
+
+  withDataDir(templates.command('test <id>').description('send a test of a template to an address (rendered for a customer or the sample customer); through the server when one runs'))
+    .requiredOption('--to <address>', 'where to send it').option('--customer <ref>', 'render for this customer (id, ext:<id> or email)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: CommonOptions & { to: string; customer?: string }) => {
+      if (!/^[^\s@]+@[^\s@]+$/.test(options.to.trim())) throw new CliError(`--to: an email address, got "${options.to}"`, 2);
+      const body = { to: options.to.trim(), ...(options.customer && { customer_id: options.customer }) };
+      const sent = await withContextOrServer(options, async ({ services }) => {
+        const storeId = await resolveStoreId(services, options.store);
+        return services.templates.sendTest(storeId, id, body.to, { ...(options.customer && { customer: options.customer }) });
+      }, async (server) => server.json<TemplateTestSend>('POST', `/api/v1/templates/${encodeURIComponent(id)}/test`, { store: await resolveStoreId(server, options.store), body }));
+      if (options.json) return printJson(sent);
+      process.stdout.write(`test message ${sent.send_id} to ${sent.to}: ${sent.state}${sent.reason ? ` (${sent.reason})` : ''}${sent.message_id ? `, Message-ID ${sent.message_id}` : ''}\n`);
+      if (sent.state !== 'sent') process.exitCode = 1;
+    });
 }

@@ -14,6 +14,7 @@ import { predictionRoutes } from './admin/predictions.routes.js';
 import { profileRoutes } from './admin/profiles.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
+import { topicRoutes } from './admin/topics.routes.js';
 import { emailWebhookScope } from './ingest/email-webhooks.routes.js';
 import { ingestScope, ingestStatusRoutes } from './ingest/ingest.routes.js';
 import { smsWebhookScope } from './ingest/sms-webhooks.routes.js';
@@ -34,6 +35,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...templateRoutes,
   ...ingestStatusRoutes,
   ...messageRoutes,
+  ...topicRoutes,
   ...trackingRoutes,
 ];
 

@@ -239,6 +239,12 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/templates/:id/versions/:version', { params: { id: note.id, version: 1 } });
     await ok(200, 'POST', '/api/v1/templates/:id/preview', { params: { id: welcome.id }, payload: { customer: String(customerId) } });
     await ok(204, 'DELETE', '/api/v1/templates/:id', { params: { id: note.id } });
+    await ok(200, 'POST', '/api/v1/templates/:id/test', { params: { id: welcome.id }, payload: { to: 'me@example.com', customer_id: customerId } });
+    // Email topics
+    await ok(200, 'GET', '/api/v1/messaging/topics', { query: { archived: 'false' } });
+    const topic = await ok(201, 'POST', '/api/v1/messaging/topics', { payload: { name: 'Schema news', description: 'What the schema says' } });
+    await ok(200, 'PATCH', '/api/v1/messaging/topics/:id', { params: { id: topic.id }, payload: { name: 'Schema news, weekly', position: 0 } });
+    await ok(204, 'DELETE', '/api/v1/messaging/topics/:id', { params: { id: topic.id } });
     // Messages, suppressions, sending settings and the hosted pages of a message's links
     await ok(200, 'PATCH', '/api/v1/messaging/settings', { ...asOwner, payload: { from_address: 'shop@example.com', from_name: 'Schema Store', frequency_cap_hours: 0 } });
     await ok(200, 'GET', '/api/v1/messaging/settings');
@@ -250,6 +256,11 @@ describe('every operation answers as /api/openapi.json says', () => {
       links = l;
       return { subject: 'News', preheader: '', html: '<p>News</p>', text: 'News' };
     } }]);
+    let profileLink = '';
+    await t.services.messages.queueEmails(storeId, [{ sendKey: 'campaign:schema:profile', purpose: 'marketing', customerId, to: 'profile@example.com', topic: 'offers', build: (l) => {
+      profileLink = l.preferences_url;
+      return { subject: 'Offer', preheader: '', html: '<p>Offer</p>', text: 'Offer' };
+    } }]);
     await runJobs();
     await ok(200, 'GET', '/api/v1/messages', { query: { state: 'sent', limit: 5 } });
     await ok(200, 'GET', '/api/v1/messages/:id', { params: { id: queued.message.id } });
@@ -260,6 +271,11 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/api/v1/messaging/sources/resume', { payload: { source: 'campaign:schema' } });
     const token = (url: string) => url.slice(url.lastIndexOf('/') + 1);
     await ok(200, 'GET', '/u/:token', { auth: null, params: { token: token(links!.unsubscribe_url) } });
+    await ok(200, 'POST', '/u/:token', { auth: null, params: { token: token(links!.unsubscribe_url) }, payload: 'action=topics&shown=offers&shown=newsletter&topic=newsletter', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    // A customer's topic change and message on their profile's timeline.
+    await ok(200, 'POST', '/u/:token', { auth: null, params: { token: token(profileLink) }, payload: 'action=topics&shown=offers', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const withMessages = await ok(200, 'GET', '/api/v1/customers/:id/profile', { params: { id: customerId } });
+    expect(withMessages.timeline.map((item: { type: string }) => item.type)).toEqual(expect.arrayContaining(['message', 'topic']));
     await ok(200, 'POST', '/u/:token', { auth: null, params: { token: token(links!.unsubscribe_url) }, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     await ok(200, 'GET', '/m/:token', { auth: null, params: { token: token(links!.view_in_browser_url) } });
     await ok(404, 'GET', '/u/:token', { auth: null, params: { token: 'forged-token.signature' } });

@@ -30,7 +30,7 @@ afterAll(async () => {
 
 const send = (to: string, text: string): MessageSendTable => ({
   store_id: 's', id: 1, send_key: 'test:1', channel: 'sms', purpose: 'transactional', source: null, customer_id: null, to_address: to, from_address: '+15005550006',
-  subject: '', preheader: '', html: '', text, headers: '{}', template_id: null, template_version: null, created_at: new Date(),
+  subject: '', preheader: '', html: '', text, headers: '{}', template_id: null, template_version: null, topic_id: null, created_at: new Date(),
 });
 
 describe('an answer that never comes', () => {

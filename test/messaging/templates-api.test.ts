@@ -116,13 +116,15 @@ describe('templates API', () => {
   it('sends a test through the sending half\'s hook, once there is one', async () => {
     const store = (await call('GET', '/api/v1/store')).json() as { id: string };
     const id = (await call('GET', '/api/v1/templates')).json().data[0].id as string;
+    // The composition root plugs the ledger in; without a sender a test send is unavailable.
+    t.services.templates.useTestSender(undefined);
     await expect(t.services.templates.sendTest(store.id, id, 'me@example.com')).rejects.toMatchObject({ code: 'unavailable' });
     const sent: { to: string; subject: string; text: string }[] = [];
     t.services.templates.useTestSender((_store, to, message) => {
       sent.push({ to, subject: message.subject, text: message.text });
-      return Promise.resolve({ message_id: '<1@test>' });
+      return Promise.resolve({ message_id: '<1@test>', send_id: 1, state: 'sent', reason: null });
     });
-    await expect(t.services.templates.sendTest(store.id, id, 'me@example.com')).resolves.toEqual({ to: 'me@example.com', message_id: '<1@test>' });
+    await expect(t.services.templates.sendTest(store.id, id, 'me@example.com')).resolves.toEqual({ to: 'me@example.com', message_id: '<1@test>', send_id: 1, state: 'sent', reason: null });
     expect(sent).toHaveLength(1);
     expect(sent[0]!.subject).toMatch(/^\[Test\] /);
     expect(sent[0]!.text).toContain('Ada');

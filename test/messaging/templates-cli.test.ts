@@ -47,4 +47,18 @@ describe('hearth templates', () => {
     writeFileSync(good, '<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ customer.first_name }}</mj-text></mj-column></mj-section></mj-body></mjml>');
     expect(await cli(['templates', 'validate', '--purpose', 'transactional', '--body', good, ...common()])).toMatchObject({ code: 0, out: 'ok\n' });
   });
+
+  it('sends a test to an address: with no SMTP server, into the built-in catcher and the ledger', async () => {
+    const templates = JSON.parse((await cli(['templates', 'list', '--json', ...common()])).out) as { id: string; starter_key: string }[];
+    const welcome = templates.find((t) => t.starter_key === 'welcome')!;
+    const sent = await cli(['templates', 'test', welcome.id, '--to', 'me@linen.example', ...common()]);
+    expect(sent.code).toBe(0);
+    expect(sent.out).toMatch(/^test message \d+ to me@linen\.example: sent, Message-ID <.+>\n$/);
+    const listed = await cli(['messages', 'list', '--json', ...common()]);
+    const id = Number(/test message (\d+)/.exec(sent.out)![1]);
+    expect((JSON.parse(listed.out) as { data: { id: number; to: string; subject: string; state: string }[] }).data.find((m) => m.id === id))
+      .toMatchObject({ to: 'me@linen.example', state: 'sent', subject: expect.stringMatching(/^\[Test\] Welcome to Linen & Co/) });
+    const bad = await cli(['templates', 'test', welcome.id, '--to', 'nobody', ...common()]);
+    expect(bad.code).toBe(2);
+  });
 });

@@ -1,2 +1,2 @@
 /** Message templates, as the server's schemas define them. */
-export type { MessagePreview, MessageTemplate, MessageTemplateSummary, StarterList } from '../../../src/http/schemas/templates.schemas';
+export type { MessagePreview, MessageTemplate, MessageTemplateSummary, StarterList, TemplateTestSend } from '../../../src/http/schemas/templates.schemas';

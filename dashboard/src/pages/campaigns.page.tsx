@@ -7,6 +7,7 @@ import type { Campaign, CampaignAudience, CampaignResults } from '../api/campaig
 import { http } from '../api/client';
 import type { Segment } from '../api/segment-types';
 import type { MessageTemplateSummary } from '../api/template-types';
+import type { EmailTopic } from '../api/topic-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { abBody, AbTestFields, deliveryWords, initialAb, initialTiming, TimingFields, timingBody } from '../components/campaign-timing';
@@ -57,6 +58,8 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
   const [name, setName] = useState('');
   const marketing = templates.filter((t) => t.purpose === 'marketing' && !t.archived_at);
   const [template, setTemplate] = useState(marketing[0]?.id ?? '');
+  const topics = useApi('email-topics', () => http.get<{ data: EmailTopic[] }>('/api/v1/messaging/topics'));
+  const [topic, setTopic] = useState('');
   const [included, setIncluded] = useState<string[]>([]);
   const [excluded, setExcluded] = useState<string[]>([]);
   const [holdoutPercent, setHoldoutPercent] = useState('10');
@@ -84,7 +87,7 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const created = await create.run({
-      name, template_id: template || null, segment_ids: included, exclude_segment_ids: excluded, holdout_share: share, attribution_days: Number(days),
+      name, template_id: template || null, topic_id: topic || null, segment_ids: included, exclude_segment_ids: excluded, holdout_share: share, attribution_days: Number(days),
       ...timingBody(timing, store.timezone), ...abBody(ab, template),
     });
     if (created) {
@@ -104,6 +107,12 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
           <select value={template} onChange={(e) => setTemplate(e.target.value)}>
             <option value="">— choose later —</option>
             {marketing.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+          </select>
+        </Field>
+        <Field label="Email topic" hint="Customers who unticked this topic on their preference page are skipped; topics are set in Settings.">
+          <select name="campaign-topic" value={topic} onChange={(e) => setTopic(e.target.value)}>
+            <option value="">— none —</option>
+            {topics.result.state === 'ok' && topics.result.data.data.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
           </select>
         </Field>
         <div className="grid-2">

@@ -28,7 +28,18 @@ function describe(item: TimelineItem, money: (v: number) => string): string {
     case 'order': return [item.external_id, item.status.replace(/_/g, ' '), `${item.items} item${item.items === 1 ? '' : 's'}`, money(item.total),
       item.discount_codes.length ? `code ${item.discount_codes.join(', ')}` : undefined].filter(Boolean).join(' · ');
     case 'return': return [money(item.amount), item.reason ?? undefined].filter(Boolean).join(' · ');
+    case 'message': return messageDetail(item);
+    case 'topic': return `${item.subscribed ? 'kept' : 'dropped'} ${item.name} (${item.source})`;
   }
+}
+
+type MessageItem = Extract<TimelineItem, { type: 'message' }>;
+
+/** "sent · campaign · opened · clicked": what became of a message, after its subject. */
+function messageDetail(item: MessageItem): string {
+  const state = item.reason ? `${item.state} (${item.reason.replace(/_/g, ' ')})` : item.state;
+  const source = item.source?.startsWith('campaign:') ? 'campaign' : item.source ?? (item.purpose === 'transactional' ? 'transactional' : undefined);
+  return [state, source, item.topic_id ? `topic ${item.topic_id}` : undefined, item.opened ? 'opened' : undefined, item.clicked ? 'clicked' : undefined].filter(Boolean).join(' · ');
 }
 
 export function CustomerPage({ id }: { id: string }) {
@@ -74,6 +85,9 @@ export function CustomerPage({ id }: { id: string }) {
               <Panel title="Contact and consent" definition="Marketing consent per channel, as the store's sources state it: status, when it was given or withdrawn, and where it came from. Messages go only to subscribed channels.">
                 <dl className="dl">
                   <dt>Email</dt><dd data-testid="consent-email">{consentText(profile.consent.email, fmt.date)}</dd>
+                  {profile.consent.topics.length > 0 && (
+                    <><dt>Email topics</dt><dd data-testid="consent-topics">{profile.consent.topics.map((t) => `${t.name}${t.subscribed ? '' : ' (dropped)'}`).join(', ')}</dd></>
+                  )}
                   <dt>SMS</dt><dd data-testid="consent-sms">{consentText(profile.consent.sms, fmt.date)}</dd>
                   <dt>Phone</dt><dd>{profile.identity.phone ?? '—'}</dd>
                   <dt>Birthday</dt><dd>{profile.identity.birthday ? profile.identity.birthday.replace(/^--/, '') : '—'}</dd>
@@ -106,7 +120,11 @@ export function CustomerPage({ id }: { id: string }) {
                   {profile.timeline.map((item, i) => (
                     <li key={i}>
                       <span className="muted">{fmt.dateTime(item.at)}</span>
-                      <span><b>{item.type.replace(/_/g, ' ')}</b> {describe(item, (v) => fmt.money(v))}</span>
+                      {item.type === 'message' ? (
+                        <span data-testid="timeline-message"><b>{item.channel}</b> <Link to={`/outbox/${item.id}`}>{item.subject || '(no subject)'}</Link> <span className="muted">· {describe(item, (v) => fmt.money(v))}</span></span>
+                      ) : (
+                        <span><b>{item.type.replace(/_/g, ' ')}</b> {describe(item, (v) => fmt.money(v))}</span>
+                      )}
                     </li>
                   ))}
                 </ol>

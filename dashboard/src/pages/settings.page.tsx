@@ -6,6 +6,7 @@ const roleLabels: Record<Role, string> = { owner: 'Owner', admin: 'Admin', analy
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { ChannelsPanel } from '../components/channel-settings';
+import { TopicsPanel } from '../components/email-topics';
 import { SendingPanel } from '../components/sending-settings';
 import { Async } from '../components/states';
 import { DataTable, Field, PageHeader, Panel } from '../components/ui';
@@ -246,6 +247,7 @@ export function SettingsPage() {
         <ShopifyPanel />
         <SendingPanel />
         <ChannelsPanel />
+        <TopicsPanel />
         <Users />
         <PasswordPanel />
       </div>

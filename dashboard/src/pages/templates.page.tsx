@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { ApiError, http, type ErrorDetail } from '../api/client';
-import type { MessagePreview, MessageTemplate, MessageTemplateSummary, StarterList } from '../api/template-types';
+import type { MessagePreview, MessageTemplate, MessageTemplateSummary, StarterList, TemplateTestSend } from '../api/template-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
+import { Link } from '../components/router';
 import { Async, ErrorState, Loading } from '../components/states';
 import { DataTable, Field, PageHeader, Panel, Segmented } from '../components/ui';
 
@@ -185,8 +186,36 @@ function Editor({ id, onSaved }: { id: string; onSaved: () => void }) {
           <input value={customer} onChange={(e) => setCustomer(e.target.value)} placeholder="Sample customer" />
         </Field>
         <Preview draft={draft} customer={customer} />
+        {canWrite && <SendTest id={id} customer={customer} unsaved={changed} />}
       </Panel>
     </div>
+  );
+}
+
+/** "Send a test": the saved version, rendered for the customer chosen for the preview, to one address. */
+function SendTest({ id, customer, unsaved }: { id: string; customer: string; unsaved: boolean }) {
+  const [to, setTo] = useState('');
+  const [sent, setSent] = useState<TemplateTestSend | undefined>();
+  const send = useAction((body: { to: string; customer_id?: string }) => http.post<TemplateTestSend>(`/api/v1/templates/${encodeURIComponent(id)}/test`, body));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSent(undefined);
+    const answer = await send.run({ to: to.trim(), ...(customer.trim() && { customer_id: customer.trim() }) });
+    if (answer) setSent(answer);
+  };
+  return (
+    <form className="row send-test" onSubmit={(event) => void submit(event)} aria-label="Send a test">
+      <Field label="Send a test to" hint={unsaved ? 'Sends the saved version: save your changes first to test them' : 'The saved version, as the preview shows it, marked [Test]'}>
+        <input name="test-to" type="email" value={to} onChange={(e) => setTo(e.target.value)} required placeholder="you@example.com" />
+      </Field>
+      <button type="submit" disabled={send.pending} style={{ alignSelf: 'flex-end' }}>{send.pending ? 'Sending…' : 'Send a test'}</button>
+      {send.error && <p className="form-error" role="alert">{send.error.describe()}</p>}
+      {sent && (
+        <p className={sent.state === 'sent' ? 'notice' : 'form-error'} role="status" data-testid="test-send-result">
+          {sent.state === 'sent' ? 'Sent' : `Not sent (${sent.state}${sent.reason ? `: ${sent.reason.replace(/_/g, ' ')}` : ''})`} to {sent.to} — <Link to={`/outbox/${sent.send_id}`}>see it in the Outbox</Link>
+        </p>
+      )}
+    </form>
   );
 }
 

@@ -23,7 +23,7 @@ export function messageJson(send: SendWithState) {
     id: send.id, send_key: send.send_key, channel: send.channel, purpose: send.purpose, source: send.source, customer_id: send.customer_id,
     to: send.to_address, from: send.from_address, subject: send.subject, state: send.state, reason: send.reason, detail: send.detail,
     sms: send.channel === 'sms' ? smsSizeOf(send.headers) : null,
-    attempts: send.attempt, provider_message_id: send.provider_message_id, template_id: send.template_id, template_version: send.template_version,
+    attempts: send.attempt, provider_message_id: send.provider_message_id, template_id: send.template_id, template_version: send.template_version, topic_id: send.topic_id,
     created_at: send.created_at, updated_at: send.at, not_before: send.state === 'queued' ? send.not_before : null,
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { route } from '../route.js';
 import {
-  messagePurpose, starterListSchema, templateListSchema, templatePreviewSchema, templateSchema, templateVersionSchema,
+  messagePurpose, starterListSchema, templateListSchema, templatePreviewSchema, templateSchema, templateTestSendSchema, templateVersionSchema,
 } from '../schemas/templates.schemas.js';
 
 const tag = 'Templates';
@@ -66,6 +66,19 @@ export const templateRoutes = [
       await services.templates.archive(storeId, params.id);
       return reply.status(204).send();
     },
+  }),
+  route({
+    method: 'POST', url: '/api/v1/templates/:id/test', operationId: 'sendTemplateTest', response: templateTestSendSchema, permission: 'write', tag, params: idParams,
+    errors: [404, 429, 503],
+    summary: 'Send a test: the template rendered for a chosen or the sample customer, to an address, as a transactional message through the ledger (at most 20 a minute per store)',
+    body: z.object({
+      to: z.string().trim().max(320).email('must be an email address'),
+      customer_id: z.union([z.number().int().min(1), customerRef]).optional().meta({ description: 'Render for this customer (id, ext:<external id> or email); the sample customer when absent' }),
+      version: z.number().int().min(1).optional(),
+    }).strict(),
+    handler: ({ services, storeId, params, body }) => services.templates.sendTest(storeId, params.id, body.to, {
+      ...(body.customer_id !== undefined && { customer: String(body.customer_id) }), ...(body.version && { version: body.version }),
+    }),
   }),
   route({
     method: 'POST', url: '/api/v1/templates/:id/preview', operationId: 'previewTemplate', response: templatePreviewSchema, permission: 'read', tag, params: idParams,

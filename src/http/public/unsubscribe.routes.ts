@@ -15,13 +15,20 @@ import { z } from 'zod';
 const tag = 'Hosted pages';
 const params = z.object({ token: z.string().min(10).max(4000) }).strict();
 
-/** The action a POST asks for: the RFC 8058 one-click body, or the preference page's buttons. */
-function actionOf(body: unknown): 'unsubscribe' | 'pause' | undefined {
+type Action = { kind: 'unsubscribe' | 'pause' } | { kind: 'topics'; shown: string[]; kept: string[] };
+
+/**
+ * The action a POST asks for: the RFC 8058 one-click body (which always wins: it unsubscribes from
+ * all), or the preference page's forms — pause, unsubscribe, or the topics kept (checked) among
+ * those shown.
+ */
+function actionOf(body: unknown): Action | undefined {
   const text = typeof body === 'string' ? body : '';
-  if (/(^|[&\s"])List-Unsubscribe=One-Click\b/.test(text)) return 'unsubscribe';
+  if (/(^|[&\s"])List-Unsubscribe=One-Click\b/.test(text)) return { kind: 'unsubscribe' };
   const form = new URLSearchParams(text.includes('=') && !text.includes('Content-Disposition') ? text : '');
   const action = form.get('action') ?? /name="action"\s*\r?\n\r?\n(\w+)/.exec(text)?.[1];
-  return action === 'unsubscribe' || action === 'pause' ? action : undefined;
+  if (action === 'topics') return { kind: 'topics', shown: form.getAll('shown').slice(0, 100), kept: form.getAll('topic').slice(0, 100) };
+  return action === 'unsubscribe' || action === 'pause' ? { kind: action } : undefined;
 }
 
 /** Runs a page; a bad link is answered with a page for people (GET), or with the API's JSON error (POST: mail providers, scripts). */
@@ -43,16 +50,20 @@ const notice = (recipient: Recipient) => recipient.status.kind === 'unsubscribed
 export const unsubscribeRoutes = [
   route({
     method: 'GET', url: '/u/:token', operationId: 'showEmailPreferences', permission: 'public', tag, produces: ['text/html'], htmlErrors: true, params, answersNotFound: true,
-    summary: 'The preference page of a message recipient (unsubscribe from all, pause for 30 days); works without JavaScript',
+    summary: 'The preference page of a message recipient (email topics, unsubscribe from all, pause for 30 days); works without JavaScript',
     handler: ({ services, params, reply }) => page(async () => ({ html: preferencePage(await services.unsubscribe.recipient(params.token)) }), reply),
   }),
   route({
     method: 'POST', url: '/u/:token', operationId: 'unsubscribeOneClick', permission: 'public', tag, produces: ['text/html'], params, answersNotFound: true, bodyLimit: 16 * 1024, errors: [400],
-    summary: 'One-click unsubscribe (RFC 8058): the body List-Unsubscribe=One-Click unsubscribes at once; the preference page posts action=pause or action=unsubscribe',
+    summary: 'One-click unsubscribe (RFC 8058): the body List-Unsubscribe=One-Click unsubscribes at once; the preference page posts action=pause, action=unsubscribe, or action=topics with the topics kept (topic) among those shown (shown)',
     handler: ({ services, params, body, reply }) => page(async () => {
       const action = actionOf(body);
       if (!action) throw new AppError('bad_request', 'Nothing to do: the request names no action.');
-      const recipient = action === 'unsubscribe' ? await services.unsubscribe.unsubscribe(params.token) : await services.unsubscribe.pause(params.token);
+      if (action.kind === 'topics') {
+        const recipient = await services.unsubscribe.chooseTopics(params.token, action.shown, action.kept);
+        return { html: preferencePage(recipient, recipient.status.kind === 'unsubscribed' ? notice(recipient) : 'Your choices are saved.') };
+      }
+      const recipient = action.kind === 'unsubscribe' ? await services.unsubscribe.unsubscribe(params.token) : await services.unsubscribe.pause(params.token);
       return { html: preferencePage(recipient, notice(recipient)) };
     }, reply, false),
   }),

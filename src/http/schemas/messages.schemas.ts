@@ -28,6 +28,7 @@ export const messageSchema = component('Message', z.strictObject({
   provider_message_id: z.string().nullable(),
   template_id: z.string().nullable(),
   template_version: z.number().int().nullable(),
+  topic_id: z.string().nullable().meta({ description: 'The email topic it belongs to' }),
   created_at: timestamp,
   updated_at: timestamp.meta({ description: 'When it reached its current state' }),
   not_before: timestamp.nullable().meta({ description: "A queued message waits until then: its campaign's timing (local time, usual hour) or the end of quiet hours (reason quiet_hours)" }),

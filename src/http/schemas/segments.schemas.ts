@@ -1,6 +1,8 @@
 /** Answers of the segments, personas and customer-profile APIs. */
 import { z } from 'zod';
 import { segments as rfmSegments } from '../../modules/analytics/index.js';
+import { sendStates } from '../../modules/messaging/index.js';
+import { PROFILE_MESSAGES } from '../../modules/profiles/index.js';
 import { operators, ruleSchema } from '../../modules/segments/index.js';
 import { component, count, currency, list, minorUnits, page, ratio, timestamp, day } from './common.schemas.js';
 import { churnRisk } from './predictions.schemas.js';
@@ -115,6 +117,15 @@ export const timelineItemSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('return'), at: timestamp, id: z.number().int(), order_id: z.number().int().nullable(), amount: minorUnits, currency, reason: z.string().nullable() }),
   z.strictObject({ type: z.literal('browsing_session'), at: timestamp, ended_at: timestamp, events: count, pages: count, names: z.record(z.string(), count) }),
   z.strictObject({ type: z.literal('segment'), at: timestamp, segment_id: z.string(), name: z.string(), change: z.string() }),
+  z.strictObject({
+    type: z.literal('message'), at: timestamp.meta({ description: 'When it was queued' }), id: z.number().int().meta({ description: 'The message in the Outbox: GET /api/v1/messages/{id}' }),
+    subject: z.string(), channel: z.enum(['email', 'sms', 'webhook']), purpose: z.enum(['marketing', 'transactional']),
+    source: z.string().nullable().meta({ description: 'campaign:<id>, or null for a single message' }), topic_id: z.string().nullable(),
+    state: z.enum(sendStates), reason: z.string().nullable(), opened: z.boolean().meta({ description: 'Its open pixel was fetched (mail privacy proxies fetch it too)' }),
+    clicked: z.boolean(), created_at: timestamp, updated_at: timestamp,
+  }).meta({ description: `One of the latest ${PROFILE_MESSAGES} messages sent to the customer; all of them: GET /api/v1/messages?customer_id=` }),
+  z.strictObject({ type: z.literal('topic'), at: timestamp, topic: z.string(), name: z.string(), subscribed: z.boolean(), source: z.string() })
+    .meta({ description: 'The customer kept (subscribed) or dropped an email topic' }),
 ]);
 
 const topItem = z.strictObject({ name: z.string(), orders: count, quantity: z.number(), spend: minorUnits });
@@ -126,7 +137,10 @@ export const customerProfileSchema = component('CustomerProfile', z.strictObject
     attributes: z.record(z.string(), z.unknown()), created_at: timestamp,
     birthday: z.string().nullable(), language: z.string().nullable(), timezone: z.string().nullable(),
   }),
-  consent: z.strictObject({ accepts_marketing: z.boolean(), email: consentSchema.shape.email, sms: consentSchema.shape.sms }),
+  consent: z.strictObject({
+    accepts_marketing: z.boolean(), email: consentSchema.shape.email, sms: consentSchema.shape.sms,
+    topics: z.array(z.strictObject({ id: z.string(), name: z.string(), subscribed: z.boolean() })).meta({ description: "The store's email topics with the customer's choice" }),
+  }),
   kpis: z.strictObject({
     orders: count,
     revenue: z.number().int().describe('Net of returns, in minor units (below zero when returns exceed the orders)'),

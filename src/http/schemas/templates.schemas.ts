@@ -61,6 +61,15 @@ export const templatePreviewSchema = component('MessagePreview', z.strictObject(
   }),
 }));
 
+export const templateTestSendSchema = component('TemplateTestSend', z.strictObject({
+  send_id: z.number().int().meta({ description: 'The test message in the ledger: GET /api/v1/messages/{id}, the Outbox' }),
+  message_id: z.string().nullable().meta({ description: 'Its Message-ID, once the SMTP server accepted it' }),
+  state: z.string().meta({ description: 'sent, failed, suppressed (an address that must not get mail), uncertain' }),
+  reason: z.string().nullable(),
+  to: z.string(),
+}));
+
+export type TemplateTestSend = z.input<typeof templateTestSendSchema>;
 export type MessageTemplate = z.input<typeof templateSchema>;
 export type MessageTemplateSummary = z.input<typeof templateSummarySchema>;
 export type MessagePreview = z.input<typeof templatePreviewSchema>;

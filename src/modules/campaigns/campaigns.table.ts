@@ -10,6 +10,8 @@ export interface CampaignTable {
   name: string;
   channel: 'email';
   template_id: string | null;
+  /** The email topic; null: the campaign belongs to none (only an unsubscribe from all stops it). */
+  topic_id: string | null;
   /** JSON arrays of segment ids. */
   segment_ids: string;
   exclude_segment_ids: string;

@@ -5,7 +5,7 @@
  */
 
 export const domainEventTypes = [
-  'customer.created', 'customer.updated', 'customer.consent_changed',
+  'customer.created', 'customer.updated', 'customer.consent_changed', 'customer.topics_changed',
   'order.placed', 'order.updated', 'order.cancelled', 'order.refunded',
   'order.fulfilled', 'order.shipped', 'order.delivered',
   'return.created',
@@ -49,6 +49,11 @@ export interface DomainEventPayloads {
   'customer.consent_changed': {
     external_id: string; accepts_marketing: boolean; previous: boolean | null;
     email: string; previous_email: string | null; sms: string; previous_sms: string | null;
+  };
+  /** Email topics the customer kept or dropped on the preference page (`subscribed` after the change), at `address`. */
+  'customer.topics_changed': {
+    external_id: string | null; address: string; source: string;
+    topics: { topic: string; name: string; subscribed: boolean }[];
   };
   'order.placed': { external_id: string; placed_at: string; status: string; currency: string; total: number; source: string };
   /** `status` after the change, `previous_status` before it. */

@@ -38,7 +38,13 @@ function parts(message: Part): Part[] {
   if (!boundary) return [];
   const chunks = message.body.split(`--${boundary}`);
   // Before the first boundary is the preamble; after the closing "--" the epilogue.
-  return chunks.slice(1).filter((c) => !c.startsWith('--')).map((c) => split(c.replace(/^\n/, '')));
+  return chunks.slice(1).filter((c) => !c.startsWith('--')).map((c) => decoded(split(c.replace(/^\n/, ''))));
+}
+
+/** A part's body as text: reports are usually 7bit, but some mailers base64 the returned headers. */
+function decoded(part: Part): Part {
+  const encoding = (part.headers.get('content-transfer-encoding') ?? '').toLowerCase();
+  return encoding === 'base64' ? { ...part, body: Buffer.from(part.body.replace(/\s+/g, ''), 'base64').toString('utf8') } : part;
 }
 
 const typeOf = (part: Part) => (part.headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase();

@@ -12,11 +12,14 @@ import type { MessagesService } from './messages.service.js';
 import { sourceSpread } from './send-timing.repository.js';
 import { renderEmail } from './template-render.js';
 import type { TemplatesService } from './templates.service.js';
+import type { TopicsService } from './topics.service.js';
 
 /** What a campaign is, as far as sending it goes. */
 export interface CampaignToSend {
   id: string;
   template_id: string | null;
+  /** The email topic its messages belong to. */
+  topic_id?: string | null;
   ab_test: { variants: readonly { template_id: string }[] } | null;
   /** When each recipient gets it (campaign-timing.ts); null: at once. */
   delivery?: CampaignTiming | null;
@@ -33,10 +36,15 @@ export class CampaignEmails {
     private readonly templates: TemplatesService,
     private readonly engagement: EngagementService,
     private readonly read: Db,
+    private readonly topics?: TopicsService,
   ) {}
 
-  /** Refuses a campaign whose templates are missing (`required`: before sending) or unknown, naming the field. */
-  async check(storeId: string, campaign: Pick<CampaignToSend, 'template_id' | 'ab_test'>, required: boolean): Promise<void> {
+  /**
+   * Refuses a campaign whose templates are missing (`required`: before sending) or unknown, or
+   * whose topic is unknown or archived (when it is being chosen, not when sending), naming the field.
+   */
+  async check(storeId: string, campaign: Pick<CampaignToSend, 'template_id' | 'ab_test' | 'topic_id'>, required: boolean): Promise<void> {
+    if (!required) await this.topics?.check(storeId, campaign.topic_id);
     const wanted: [string, string | null][] = campaign.ab_test
       ? campaign.ab_test.variants.map((v, i) => [`ab_test.variants.${i}.template_id`, v.template_id])
       : [['template_id', campaign.template_id]];
@@ -69,7 +77,7 @@ export class CampaignEmails {
         const sendKey = `${campaignSource(campaign.id)}:${r.customerId}`;
         return {
           sendKey, purpose: 'marketing' as const, customerId: r.customerId, source: campaignSource(campaign.id), notBefore: times.get(r.customerId) ?? null,
-          templateId, templateVersion: template.version,
+          templateId, templateVersion: template.version, topic: campaign.topic_id ?? null,
           build: async (links) => {
             const variables = await this.templates.variablesFor(storeId, String(r.customerId), { links }, store);
             return this.engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey, customerId: r.customerId, links, key });

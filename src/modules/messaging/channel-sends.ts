@@ -85,7 +85,7 @@ export async function prepareSend(message: MessageToQueue, customer: ChannelCust
   const { storeId, settings, now } = context;
   const base = {
     store_id: storeId, send_key: message.sendKey, channel: message.channel, purpose: message.purpose, source: message.source ?? null,
-    customer_id: customer?.id ?? null, template_id: message.templateId ?? null, template_version: message.templateVersion ?? null, created_at: now,
+    customer_id: customer?.id ?? null, template_id: message.templateId ?? null, template_version: message.templateVersion ?? null, topic_id: null, created_at: now,
   };
   // The links are the customer's email ones (preferences, view in browser); SMS opt-out is STOP.
   const links = context.links(customer?.email?.trim().toLowerCase() ?? '');

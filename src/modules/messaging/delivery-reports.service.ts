@@ -21,6 +21,7 @@ import { readBounceMail } from './bounce-mail.js';
 import { readMailgun, readPostmark, readSendGrid, readSesNotification, type DeliveryEvent, type ReadResult } from './delivery-events.js';
 import type { MessagesService } from './messages.service.js';
 import type { SuppressionReason } from './sends.table.js';
+import { CATCHER_HEADER } from './smtp-catcher.js';
 import { getSuppression } from './suppressions.repository.js';
 import type { SuppressionsService } from './suppressions.service.js';
 import { snsCertificateUrlAllowed, snsUrlAllowed, verifyMailgun, verifySendGrid, verifySns, type SnsEnvelope } from './webhook-signatures.js';
@@ -111,6 +112,36 @@ export class DeliveryReportsService {
     return this.apply(storeId, result.events);
   }
 
+  /**
+   * A report mailed to the built-in SMTP catcher: it names no store, so it is tied to the message
+   * it reports on — by that message's Message-ID in the returned headers (as the ledger recorded
+   * it when the catcher accepted it), or else by the catcher's own `X-Hearth-Message` header
+   * there — and applied to that message's store only for that message's recipient. A report
+   * about no message of ours changes nothing.
+   */
+  async receiveCaughtMail(raw: string | Buffer): Promise<WebhookOutcome & { store_id: string | null; send_id: number | null }> {
+    const result = readBounceMail(raw);
+    const none = { received: 0, applied: 0, store_id: null, send_id: null };
+    if (!result.ok || result.events.length === 0) return none;
+    const send = await this.originalSend(typeof raw === 'string' ? raw : raw.toString('latin1'), result.events[0]!.provider_message_id);
+    if (!send) return none;
+    const events = result.events.filter((e) => e.email === send.to_address.toLowerCase());
+    return { ...(await this.apply(send.store_id, events)), store_id: send.store_id, send_id: send.id };
+  }
+
+  private async originalSend(raw: string, messageId: string | null): Promise<{ store_id: string; id: number; to_address: string } | undefined> {
+    const read = this.storage.read;
+    if (messageId) {
+      const byId = await read.selectFrom('message_send_states as st').innerJoin('message_sends as s', (join) => join.onRef('s.id', '=', 'st.send_id').onRef('s.store_id', '=', 'st.store_id'))
+        .select(['s.store_id', 's.id', 's.to_address']).where('st.provider_message_id', '=', messageId).limit(1).executeTakeFirst();
+      if (byId) return { ...byId, id: Number(byId.id) };
+    }
+    const link = new RegExp(`^${CATCHER_HEADER}:\\s*([^/\\s]+)/(\\d+)`, 'im').exec(raw.slice(raw.search(/\r?\n\r?\n/) >>> 0));
+    if (!link) return undefined;
+    const byHeader = await read.selectFrom('message_sends').select(['store_id', 'id', 'to_address']).where('store_id', '=', link[1]!).where('id', '=', Number(link[2])).executeTakeFirst();
+    return byHeader ? { ...byHeader, id: Number(byHeader.id) } : undefined;
+  }
+
   /** A bounce or complaint report received as mail (RFC 3464 / ARF). */
   async receiveMail(storeId: string, raw: string | Buffer): Promise<WebhookOutcome> {
     const result = readBounceMail(raw);
@@ -128,7 +159,7 @@ export class DeliveryReportsService {
         on conflict do nothing`.execute(this.storage.write);
       if (Number((inserted.rows[0] as { Count?: number } | undefined)?.Count ?? 0) === 0) continue;
       applied += 1;
-      const source = `${event.provider} webhook`;
+      const source = event.provider === 'dsn' ? 'report mail' : `${event.provider} webhook`;
       if (event.kind === 'hard_bounce') {
         await this.suppress(storeId, event.email, 'hard_bounce', source, event.detail);
       } else if (event.kind === 'soft_bounce') {

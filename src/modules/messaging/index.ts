@@ -4,7 +4,7 @@ import { SEND_JOB } from './messages.service.js';
 
 export type { MessageChannel, MessageLinks, MessagePurpose, RenderedEmail } from './message.types.js';
 export {
-  type PreviewResult, type TemplateDependencies, type TemplateInput, TemplatesService, type TemplateSummary, type TemplateView, type TestSender,
+  type PreviewResult, type TemplateDependencies, type TemplateInput, TemplatesService, type TemplateSummary, type TemplateView, type TestSender, type TestSendResult,
 } from './templates.service.js';
 export { compileTemplate, renderEmail, type CompiledEmail, type TemplateProblem, type TemplateSource } from './template-render.js';
 export { htmlToText } from './template-text.js';
@@ -18,8 +18,10 @@ export {
   type TransactionalPolicy,
 } from './sends.table.js';
 export {
-  DEFAULT_FREQUENCY_CAP_HOURS, DEFAULT_PAUSE_AFTER_ERRORS, DEFAULT_TRANSACTIONAL_POLICY, MessagesService, SEND_JOB, testSendKey, type BatchResult, type EmailToQueue, type MessagingConfig, type QueueResult } from './messages.service.js';
+  DEFAULT_FREQUENCY_CAP_HOURS, DEFAULT_PAUSE_AFTER_ERRORS, DEFAULT_TRANSACTIONAL_POLICY, MessagesService, SEND_JOB, TEST_SENDS_PER_MINUTE, testSendKey, type BatchResult, type EmailToQueue, type MessagingConfig, type QueueResult } from './messages.service.js';
 export { UnsubscribeService, PAUSE_DAYS, type Recipient } from './unsubscribe.service.js';
+export { type CustomerMessage, customerMessages, customerTopicChanges, customerTopics } from './customer-messages.js';
+export { STARTER_TOPICS, TOPIC_ID, type TopicChoice, type TopicInput, TopicsService, type TopicView } from './topics.service.js';
 export { SuppressionsService } from './suppressions.service.js';
 export { UNSUBSCRIBE_PATH, VIEW_PATH } from './message-links.js';
 export { escapeHtml, invalidLinkPage, preferencePage } from './unsubscribe.page.js';

@@ -37,6 +37,8 @@ const JOB_BATCH = 500;
 export const DEFAULT_FREQUENCY_CAP_HOURS = 16;
 export const DEFAULT_PAUSE_AFTER_ERRORS = 10;
 export const DEFAULT_TRANSACTIONAL_POLICY: TransactionalPolicy = 'deliverability';
+/** Test sends per store per minute: enough for someone trying a template, too few to relay spam. */
+export const TEST_SENDS_PER_MINUTE = 20;
 
 export interface EmailToQueue {
   /** Unique per store: campaign:<id>:<customer>, flow:<run>:<step>, test:<uuid>. */
@@ -51,6 +53,8 @@ export interface EmailToQueue {
   templateVersion?: number | null;
   /** Not sent before this instant (a campaign at each recipient's local time or usual hour). */
   notBefore?: Date | null;
+  /** The email topic (marketing): a recipient who dropped it on the preference page is not sent it. */
+  topic?: string | null;
   /** Renders the message for this recipient, with their links. */
   build: (links: MessageLinks) => RenderedEmail | Promise<RenderedEmail>;
 }
@@ -86,6 +90,10 @@ export class MessagesService {
   private readonly mailers = new Map<string, { signature: string; mailer: Mailer }>();
   private catcher: Promise<SmtpCatcher> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Each store's recent test sends (times), for the rate limit. */
+  private readonly testSends = new Map<string, number[]>();
+  /** Applies a delivery report the catcher received (set by the composition root). */
+  private reportHandler: ((raw: string) => Promise<unknown>) | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -134,7 +142,7 @@ export class MessagesService {
       rows.push({
         store_id: storeId, send_key: email.sendKey, channel: 'email', purpose: email.purpose, source: email.source ?? null, customer_id: customerId,
         to_address: to, from_address: from, subject: rendered.subject, preheader: rendered.preheader, html: rendered.html, text: rendered.text,
-        headers: JSON.stringify(headers), template_id: email.templateId ?? null, template_version: email.templateVersion ?? null, created_at: now,
+        headers: JSON.stringify(headers), template_id: email.templateId ?? null, template_version: email.templateVersion ?? null, topic_id: email.topic ?? null, created_at: now,
       });
     }
     const notBefore = new Map(fresh.map((e) => [e.sendKey, e.notBefore ?? null]));
@@ -334,8 +342,36 @@ export class MessagesService {
 
   /** The built-in SMTP catcher (started on first use when no SMTP server is configured). */
   startCatcher(): Promise<SmtpCatcher> {
-    this.catcher ??= SmtpCatcher.start(this.storage.write, this.logger);
+    this.catcher ??= SmtpCatcher.start(this.storage.write, this.logger, (raw) => this.reportHandler?.(raw) ?? Promise.resolve());
     return this.catcher;
+  }
+
+  /** Where bounce and complaint reports that arrive at the catcher go (the delivery reports). */
+  onCaughtReport(handler: (raw: string) => Promise<unknown>): void {
+    this.reportHandler = handler;
+  }
+
+  /**
+   * A test message (a template's "Send a test"): transactional, to the address given, under its own
+   * `test:<uuid>` send key, sent at once through the store's transport and recorded in the ledger
+   * like any other. At most TEST_SENDS_PER_MINUTE per store per minute.
+   */
+  async sendTest(storeId: string, to: string, message: RenderedEmail, options: { templateId?: string | null; templateVersion?: number | null } = {}) {
+    const now = Date.now();
+    const recent = (this.testSends.get(storeId) ?? []).filter((at) => at > now - 60_000);
+    if (recent.length >= TEST_SENDS_PER_MINUTE) {
+      const error = new AppError('rate_limited', `At most ${TEST_SENDS_PER_MINUTE} test messages a minute`, [{ path: 'to', reason: 'too many test messages; wait a minute' }]);
+      error.retryAfterSeconds = Math.max(1, Math.ceil((recent[0]! + 60_000 - now) / 1000));
+      throw error;
+    }
+    this.testSends.set(storeId, [...recent, now]);
+    const queued = await this.queueEmails(storeId, [{
+      sendKey: testSendKey(), purpose: 'transactional', to, templateId: options.templateId ?? null, templateVersion: options.templateVersion ?? null, build: () => message,
+    }]);
+    const sendId = queued.sends[0]!.id;
+    await this.sendBatch(storeId, [sendId]);
+    const state = (await currentStates(this.storage.read, storeId, [sendId])).get(sendId);
+    return { send_id: sendId, message_id: state?.provider_message_id ?? null, state: state?.state ?? 'queued' as SendState, reason: state?.reason ?? null };
   }
 
   /** Queues again messages now uncertain (or failed): a user's decision, as they may arrive twice. */

@@ -1,8 +1,8 @@
 /**
  * The checks at send time, before any SMTP conversation: an address to send to, the suppression
  * list (as the store's policy applies it to transactional mail), email consent for marketing, and
- * the frequency caps (one marketing message per N hours; at most M per 7 days). Each message comes
- * out as to send, or suppressed with the reason.
+ * the frequency caps (one marketing message per N hours; at most M per 7 days), and the recipient's
+ * choice of the message's topic. Each message comes out as to send, or suppressed with the reason.
  */
 import type { Db } from '../../db/database.js';
 import { marketedCounts } from './send-timing.repository.js';
@@ -10,6 +10,8 @@ import type { MessageChannel } from './message.types.js';
 import { recentlyMarketed } from './sends.repository.js';
 import type { MessageSendTable, SuppressedReason, SuppressionReason, TransactionalPolicy } from './sends.table.js';
 import { activeSuppressions, normaliseAddress } from './suppressions.repository.js';
+import { currentChoices } from './topics.repository.js';
+import { topicsDb } from './topics.table.js';
 
 /** Reasons that stop transactional mail under the default policy: the address cannot or must not get mail. */
 const undeliverable: readonly SuppressionReason[] = ['hard_bounce', 'complaint', 'invalid_address', 'manual'];
@@ -38,6 +40,8 @@ export async function screen(db: Db, storeId: string, sends: readonly MessageSen
       .where('store_id', '=', storeId).where('id', 'in', marketingCustomers.slice(i, i + 1000)).execute();
     for (const row of rows) consent.set(Number(row.id), row.consent);
   }
+  const withTopic = sends.filter((s) => s.purpose === 'marketing' && s.topic_id !== null).map((s) => normaliseAddress(s.to_address));
+  const topicChoices = withTopic.length ? await currentChoices(topicsDb(db), storeId, withTopic) : new Map<string, Map<string, boolean>>();
   const capped = policy.frequencyCapHours > 0
     ? await recentlyMarketed(db, storeId, marketingCustomers, new Date(now.getTime() - policy.frequencyCapHours * 3_600_000), policy.channel ?? 'email')
     : new Set<number>();
@@ -50,6 +54,7 @@ export async function screen(db: Db, storeId: string, sends: readonly MessageSen
     if (send.purpose === 'marketing') {
       if (listed) return { send, verdict: 'suppressed', reason: listed };
       if (send.customer_id === null || consent.get(send.customer_id) !== 'subscribed') return { send, verdict: 'suppressed', reason: 'no_consent' };
+      if (send.topic_id !== null && topicChoices.get(normaliseAddress(send.to_address))?.get(send.topic_id) === false) return { send, verdict: 'suppressed', reason: 'topic_opt_out' };
       if (capped.has(send.customer_id)) return { send, verdict: 'suppressed', reason: 'frequency_cap' };
       const week = thisWeek.get(send.customer_id) ?? 0;
       if (weeklyCap > 0 && week >= weeklyCap) return { send, verdict: 'suppressed', reason: 'weekly_cap' };

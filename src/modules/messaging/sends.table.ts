@@ -14,7 +14,8 @@ export const suppressionReasons = ['unsubscribed', 'hard_bounce', 'complaint', '
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
 /** Why a message was suppressed at send time. */
-export const suppressedReasons = [...suppressionReasons, 'no_consent', 'frequency_cap', 'weekly_cap', 'no_address'] as const;
+/** `topic_opt_out`: the recipient dropped the message's topic on the preference page. */
+export const suppressedReasons = [...suppressionReasons, 'no_consent', 'frequency_cap', 'weekly_cap', 'no_address', 'topic_opt_out'] as const;
 export type SuppressedReason = (typeof suppressedReasons)[number];
 
 /**
@@ -46,6 +47,8 @@ export interface MessageSendTable {
   headers: string;
   template_id: string | null;
   template_version: number | null;
+  /** The email topic it belongs to (migration 2026-12-03T000800); a recipient who dropped it is not sent it. */
+  topic_id: string | null;
   created_at: Date;
 }
 

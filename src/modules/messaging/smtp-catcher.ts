@@ -2,7 +2,8 @@
  * With no SMTP server configured nothing leaves the machine: this SMTP server, bound to 127.0.0.1
  * on a free port inside the Hearth process, receives every message and stores it whole for the
  * dashboard's Outbox. It answers 250 only after the message is committed; messages arriving
- * together are stored in one commit.
+ * together are stored in one commit. A delivery report arriving at it (a bounce, RFC 3464, or an
+ * abuse report, RFC 5965: `multipart/report`) is handed on, once stored, to be applied.
  */
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
@@ -21,13 +22,23 @@ interface Pending {
 
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
+/** A `multipart/report` message (a bounce or an abuse report), by its top-level Content-Type. */
+function isReport(raw: string): boolean {
+  const head = raw.slice(0, raw.search(/\r?\n\r?\n/) >>> 0).replace(/\r?\n[ \t]+/g, ' ');
+  return /^content-type:\s*multipart\/report/im.test(head);
+}
+
 export class SmtpCatcher {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private readonly reports = new Set<Promise<unknown>>();
 
-  private constructor(private readonly server: SMTPServer, readonly url: string, private readonly write: Db, private readonly logger: Logger) {}
+  private constructor(
+    private readonly server: SMTPServer, readonly url: string, private readonly write: Db, private readonly logger: Logger,
+    private readonly onReport: ((raw: string) => Promise<unknown>) | undefined,
+  ) {}
 
-  static async start(write: Db, logger: Logger): Promise<SmtpCatcher> {
+  static async start(write: Db, logger: Logger, onReport?: (raw: string) => Promise<unknown>): Promise<SmtpCatcher> {
     const holder: { catcher?: SmtpCatcher } = {};
     const server = new SMTPServer({
       authOptional: true,
@@ -56,7 +67,7 @@ export class SmtpCatcher {
     server.on('error', (error) => logger.warn({ err: error }, 'smtp catcher error'));
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    holder.catcher = new SmtpCatcher(server, `smtp://127.0.0.1:${port}`, write, logger);
+    holder.catcher = new SmtpCatcher(server, `smtp://127.0.0.1:${port}`, write, logger, onReport);
     return holder.catcher;
   }
 
@@ -78,6 +89,7 @@ export class SmtpCatcher {
         };
       })).execute();
       for (const m of batch) m.done();
+      for (const m of batch) if (this.onReport && isReport(m.raw)) this.report(m.raw);
     } catch (error) {
       this.logger.error({ err: error }, 'smtp catcher could not store messages');
       for (const m of batch) m.done(Object.assign(new Error('Temporary local error'), { responseCode: 451 }));
@@ -87,8 +99,15 @@ export class SmtpCatcher {
     }
   }
 
+  private report(raw: string): void {
+    const applying = this.onReport!(raw).catch((error: unknown) => this.logger.warn({ err: error }, 'smtp catcher could not apply a delivery report'));
+    this.reports.add(applying);
+    void applying.finally(() => this.reports.delete(applying));
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.flushing;
+    await Promise.all(this.reports);
   }
 }

@@ -53,7 +53,15 @@ export interface PreviewResult extends RenderedEmail {
 }
 
 /** Sends a rendered message to an address as a test; the sending half of messaging provides it. */
-export type TestSender = (storeId: string, to: string, message: RenderedEmail) => Promise<{ message_id: string | null }>;
+export type TestSender = (storeId: string, to: string, message: RenderedEmail, template: { id: string; version: number | null }) => Promise<TestSendResult>;
+
+/** A test message's place in the ledger (`send_id`), its Message-ID once the server accepted it, and its state. */
+export interface TestSendResult {
+  send_id: number;
+  message_id: string | null;
+  state: string;
+  reason: string | null;
+}
 
 /** What templates need from other modules, given by the composition root. */
 export interface TemplateDependencies {
@@ -251,15 +259,12 @@ export class TemplatesService {
     };
   }
 
-  /**
-   * Sends the preview to an address, through the sending half's hook (its route,
-   * `POST /api/v1/templates/:id/test`, comes with the transport).
-   */
-  async sendTest(storeId: string, id: string, to: string, options: { customer?: string } = {}): Promise<{ message_id: string | null; to: string }> {
-    const preview = await this.preview(storeId, { templateId: id }, options);
+  /** Sends the preview to an address (`POST /api/v1/templates/:id/test`), through the sending half's hook. */
+  async sendTest(storeId: string, id: string, to: string, options: { customer?: string; version?: number } = {}): Promise<TestSendResult & { to: string }> {
+    const preview = await this.preview(storeId, { templateId: id, ...(options.version && { version: options.version }) }, options);
     const sender = this.testSender;
     if (!sender) throw new AppError('unavailable', 'Sending is not set up yet: test messages need the email transport');
-    const sent = await sender(storeId, to, { subject: `[Test] ${preview.subject}`, preheader: preview.preheader, html: preview.html, text: preview.text });
+    const sent = await sender(storeId, to, { subject: `[Test] ${preview.subject}`, preheader: preview.preheader, html: preview.html, text: preview.text }, { id, version: preview.version });
     return { ...sent, to };
   }
 

@@ -13,7 +13,21 @@ const style = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-ser
 main{max-width:480px;margin:40px auto;background:#fff;border-radius:8px;padding:28px;box-shadow:0 1px 3px rgba(0,0,0,.1)}
 h1{font-size:1.3rem;margin:0 0 12px}p{line-height:1.5}.who{color:#555;word-break:break-all}
 button{display:block;width:100%;margin:12px 0 0;padding:12px;font-size:1rem;border-radius:6px;border:1px solid #999;background:#fff;cursor:pointer}
-button.primary{background:#b4432a;color:#fff;border-color:#b4432a}.note{background:#eef6ee;padding:10px 12px;border-radius:6px}`;
+button.primary{background:#b4432a;color:#fff;border-color:#b4432a}.note{background:#eef6ee;padding:10px 12px;border-radius:6px}
+fieldset{border:1px solid #ddd;border-radius:6px;margin:16px 0 0;padding:8px 14px 14px}legend{font-weight:600;padding:0 4px}
+label.topic{display:flex;gap:10px;align-items:flex-start;padding:8px 0;cursor:pointer}label.topic input{width:20px;height:20px;margin:2px 0 0;flex:none}
+label.topic small{display:block;color:#666}.or{color:#666;margin:20px 0 0;font-size:.9rem}`;
+
+/** The topics with a checkbox each; the unchecked ones among `shown` are dropped when posted. */
+function topicsForm(recipient: Recipient): string {
+  if (recipient.topics.length === 0) return '';
+  const current = recipient.topics.find((t) => t.id === recipient.messageTopic);
+  const about = current ? `<p>This message was about <strong>${escapeHtml(current.name)}</strong>.</p>` : '';
+  const boxes = recipient.topics.map((t) => `<label class="topic"><input type="checkbox" name="topic" value="${escapeHtml(t.id)}"${t.subscribed ? ' checked' : ''}>`
+    + `<span>${escapeHtml(t.name)}${t.description ? `<small>${escapeHtml(t.description)}</small>` : ''}</span></label><input type="hidden" name="shown" value="${escapeHtml(t.id)}">`).join('');
+  return `${about}<form method="post"><input type="hidden" name="action" value="topics"><fieldset><legend>Email I want to receive</legend>${boxes}</fieldset>
+<button type="submit">Save my choices</button></form><p class="or">Or stop marketing email altogether:</p>`;
+}
 
 export function preferencePage(recipient: Recipient, notice?: string): string {
   const store = escapeHtml(recipient.storeName);
@@ -24,7 +38,7 @@ export function preferencePage(recipient: Recipient, notice?: string): string {
   } else {
     const paused = recipient.status.kind === 'paused'
       ? `<p>Marketing email is paused until ${escapeHtml(recipient.status.until.toISOString().slice(0, 10))}.</p>` : '';
-    body = `${paused}<p>Choose what ${store} may send you.</p>
+    body = `${paused}<p>Choose what ${store} may send you.</p>${topicsForm(recipient)}
 <form method="post"><input type="hidden" name="action" value="pause"><button type="submit">Pause marketing email for ${PAUSE_DAYS} days</button></form>
 <form method="post"><input type="hidden" name="action" value="unsubscribe"><button class="primary" type="submit">Unsubscribe from all marketing email</button></form>`;
   }

@@ -3,7 +3,8 @@
  * unsubscribe changes the customer's email consent through the commerce writer (so it is recorded
  * as a `customer.consent_changed` event with source `unsubscribe` and shows on the profile) and
  * puts the address on the store's suppression list (which also covers mail to bare addresses).
- * Doing it twice changes nothing.
+ * Doing it twice changes nothing. The page also lists the store's email topics: dropping one stops
+ * only that topic's marketing email (see topics.service.ts).
  */
 import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
@@ -11,6 +12,7 @@ import type { CommerceService } from '../commerce/index.js';
 import { readToken, tokenKey, verifyToken, type TokenClaims } from './unsubscribe.token.js';
 import { getSuppression, upsertSuppression } from './suppressions.repository.js';
 import { loadSettings } from './message-settings.repository.js';
+import type { TopicChoice, TopicsService } from './topics.service.js';
 
 export const PAUSE_DAYS = 30;
 
@@ -19,6 +21,10 @@ export interface Recipient {
   storeName: string;
   /** unsubscribed, paused (until), or subscribed. */
   status: { kind: 'subscribed' } | { kind: 'unsubscribed' } | { kind: 'paused'; until: Date };
+  /** The store's topics with the recipient's choice for each. */
+  topics: TopicChoice[];
+  /** The topic of the message the link came in, if it had one. */
+  messageTopic: string | null;
 }
 
 export class UnsubscribeService {
@@ -27,6 +33,7 @@ export class UnsubscribeService {
     /** The one commerce writer (looked up late, as services are built together). */
     private readonly commerce: () => CommerceService,
     private readonly secret: string | undefined,
+    private readonly topics: () => TopicsService,
   ) {}
 
   /** The recipient a link names, once its signature is checked; a bad or forged link is a 404. */
@@ -44,7 +51,23 @@ export class UnsubscribeService {
       : suppression?.reason === 'paused' && suppression.expires_at && suppression.expires_at > new Date()
         ? { kind: 'paused', until: suppression.expires_at }
         : { kind: 'subscribed' };
-    return { claims, storeName: store.name, status };
+    const topics = claims.address ? await this.topics().choicesOf(store.id, claims.address) : [];
+    const send = await this.storage.read.selectFrom('message_sends').select('topic_id')
+      .where('store_id', '=', store.id).where('send_key', '=', claims.sendKey).executeTakeFirst();
+    return { claims, storeName: store.name, status, topics, messageTopic: send?.topic_id ?? null };
+  }
+
+  /**
+   * Keeps the topics in `kept` and drops the others among `shown` (the ones the page listed: a
+   * topic added since is left as it was). A change is recorded with the link's message.
+   */
+  async chooseTopics(token: string, shown: readonly string[], kept: readonly string[]): Promise<Recipient> {
+    const recipient = await this.recipient(token);
+    const { storeId, customerId, address, sendKey } = recipient.claims;
+    if (!address || recipient.status.kind === 'unsubscribed') return recipient;
+    const wanted = new Map(shown.map((id) => [id, kept.includes(id)] as const));
+    await this.topics().choose(storeId, { address, customerId, sendKey }, wanted, 'preferences');
+    return { ...recipient, topics: await this.topics().choicesOf(storeId, address) };
   }
 
   /** Unsubscribes the link's recipient from marketing email at once. */

@@ -1,9 +1,11 @@
 /**
  * One timeline of what happened with a customer, newest first. Browsing is collapsed into
  * sessions: events sharing a session id, or (without one) following each other within 30
- * minutes, the usual web-analytics session timeout. Reviews, messages, loyalty and support
- * events join the timeline when those modules exist.
+ * minutes, the usual web-analytics session timeout. The latest messages sent to the customer and
+ * their email topic changes are on it too. Reviews, loyalty and support events join the timeline
+ * when those modules exist.
  */
+import type { CustomerMessage } from '../messaging/index.js';
 import type { EventRow, OrderRow, ReturnRow } from './profile.queries.js';
 
 const SESSION_GAP_MS = 30 * 60_000;
@@ -12,13 +14,17 @@ export type TimelineItem =
   | { type: 'order'; at: Date; id: number; external_id: string; total: number; currency: string; status: string; items: number; discount_codes: string[] }
   | { type: 'return'; at: Date; id: number; order_id: number | null; amount: number; currency: string; reason: string | null }
   | { type: 'browsing_session'; at: Date; ended_at: Date; events: number; pages: number; names: Record<string, number> }
-  | { type: 'segment'; at: Date; segment_id: string; name: string; change: string };
+  | { type: 'segment'; at: Date; segment_id: string; name: string; change: string }
+  | ({ type: 'message'; at: Date } & CustomerMessage)
+  | { type: 'topic'; at: Date; topic: string; name: string; subscribed: boolean; source: string };
 
 export function buildTimeline(input: {
   orders: OrderRow[];
   returns: ReturnRow[];
   events: EventRow[];
   segmentChanges: { segment_id: string; name: string; change: string; changed_at: Date }[];
+  messages?: CustomerMessage[];
+  topicChanges?: { topic: string; name: string; subscribed: boolean; source: string; at: Date }[];
 }): TimelineItem[] {
   const items: TimelineItem[] = [
     ...input.orders.map((o): TimelineItem => ({
@@ -27,6 +33,8 @@ export function buildTimeline(input: {
     ...input.returns.map((r): TimelineItem => ({ type: 'return', at: r.returned_at, id: r.id, order_id: r.order_id, amount: r.amount, currency: r.currency, reason: r.reason })),
     ...collapseSessions(input.events),
     ...input.segmentChanges.map((h): TimelineItem => ({ type: 'segment', at: h.changed_at, segment_id: h.segment_id, name: h.name, change: h.change })),
+    ...(input.messages ?? []).map((m): TimelineItem => ({ type: 'message', at: m.created_at, ...m })),
+    ...(input.topicChanges ?? []).map((c): TimelineItem => ({ type: 'topic', ...c })),
   ];
   return items.sort((a, b) => b.at.getTime() - a.at.getTime());
 }

@@ -8,6 +8,7 @@ import { customerPrediction } from '../predictions/index.js';
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { DAY_MS } from '../../lib/time.js';
+import { customerMessages, customerTopicChanges, customerTopics } from '../messaging/index.js';
 import type { PersonasService } from '../personas/index.js';
 import type { OrderSummaries, SegmentsService } from '../segments/index.js';
 import * as list from './customer-list.query.js';
@@ -37,7 +38,11 @@ export interface CustomerProfile {
     country: string | null; city: string | null; tags: string[]; attributes: Record<string, unknown>; created_at: Date;
     birthday: string | null; language: string | null; timezone: string | null;
   };
-  consent: { accepts_marketing: boolean; email: ChannelConsent; sms: ChannelConsent };
+  consent: {
+    accepts_marketing: boolean; email: ChannelConsent; sms: ChannelConsent;
+    /** The store's email topics with the customer's choice (kept unless they dropped it on the preference page). */
+    topics: { id: string; name: string; subscribed: boolean }[];
+  };
   kpis: CustomerKpis;
   predictions: (q.PredictionRow & { explanation: string }) | null;
   rfm: { r: number; f: number; m: number; segment: string } | null;
@@ -47,6 +52,9 @@ export interface CustomerProfile {
   top_categories: q.TopItem[];
   top_products: q.TopItem[];
 }
+
+/** Messages on the profile's timeline: the latest ones; the rest are at `GET /api/v1/messages?customer_id=` (paged). */
+export const PROFILE_MESSAGES = 50;
 
 /** A customer in the list: the customer as the API shows it, with their figures. */
 export type CustomerListItem = CustomerView & list.CustomerFigures;
@@ -141,6 +149,9 @@ export class ProfilesService {
       customerPrediction(this.storage, storeId, customerId), this.segments.rfmOf(storeId, customerId), this.segments.membershipsOf(storeId, customerId),
       this.personas.personasOf(storeId, customerId), q.topPurchases(db, storeId, customerId, 'category', 5), q.topPurchases(db, storeId, customerId, 'product', 5),
     ]);
+    const [messages, topics, topicChanges] = await Promise.all([
+      customerMessages(db, storeId, customerId, PROFILE_MESSAGES), customerTopics(db, storeId, customer.email), customerTopicChanges(db, storeId, customerId, PROFILE_MESSAGES),
+    ]);
     const kpis = kpisOf(orders, returns, asOf);
     return {
       identity: {
@@ -148,13 +159,13 @@ export class ProfilesService {
         phone: customer.phone, country: customer.country, city: customer.city, tags: customer.tags, attributes: parseAttributes(customer.attributes), created_at: customer.created_at,
         birthday: customer.birthday, language: customer.language, timezone: customer.timezone,
       },
-      consent: { accepts_marketing: customer.accepts_marketing, ...consentOf(customer) },
+      consent: { accepts_marketing: customer.accepts_marketing, ...consentOf(customer), topics },
       kpis,
       predictions: prediction ? { ...q.predictionFields(prediction), explanation: explainPrediction(prediction, kpis) } : null,
       rfm: rfm ?? null,
       segments: memberships.current.map((m) => ({ id: m.segment_id, name: m.name, builtin_key: m.builtin_key, entered_at: m.entered_at })),
       personas,
-      timeline: buildTimeline({ orders, returns, events, segmentChanges: memberships.history }),
+      timeline: buildTimeline({ orders, returns, events, segmentChanges: memberships.history, messages, topicChanges }),
       top_categories: topCategories,
       top_products: topProducts,
     };

@@ -1,0 +1,2 @@
+/** Email topics, as the server's schemas define them. */
+export type { EmailTopic } from '../../../src/http/schemas/topics.schemas';
