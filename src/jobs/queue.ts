@@ -52,6 +52,11 @@ export class JobQueue {
     private readonly clock: Clock = systemClock,
   ) {}
 
+  /** The queue's time: what due times and leases are compared with. */
+  now(): Date {
+    return this.clock.now();
+  }
+
   async enqueue(kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<number> {
     return this.write.transaction().execute(async (tx) => {
       if (options.dedupeKey) {

@@ -58,7 +58,7 @@ const statements = [
     step_id varchar,
     outcome varchar not null,
     detail varchar,
-    at timestamp not null
+    recorded_at timestamp not null
   )`,
 ];
 

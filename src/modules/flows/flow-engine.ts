@@ -108,7 +108,7 @@ export class FlowEngine {
       }
       log.push({ runId: run.id, stepId: step.id, outcome: result.outcome, detail: result.detail ?? null });
       if (step.type === 'exit') {
-        finish('exited', step.name ?? 'exit step');
+        finish('completed', null);
         break;
       }
       state.step_id = result.go ?? null;

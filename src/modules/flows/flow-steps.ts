@@ -47,7 +47,7 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
     // The flows subscriber notes the event on the run when it arrives (the run waiting here).
     const seen = await read.selectFrom('flow_run_steps').select('seq')
       .where('store_id', '=', storeId).where('run_id', '=', run.id).where('step_id', '=', step.id).where('outcome', '=', EVENT_ARRIVED)
-      .where('at', '>=', since)
+      .where('recorded_at', '>=', since)
       .limit(1).executeTakeFirst();
     if (seen) return { go: step.next, outcome: 'event', detail: step.event };
     const timeout = new Date(since.getTime() + durationMs(step.timeout));

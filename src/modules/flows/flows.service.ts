@@ -169,6 +169,8 @@ export class FlowsService {
 
   /** A customer's runs, newest first, each with what happened at its steps. */
   async customerRuns(storeId: string, customerId: number): Promise<RunView[]> {
+    const customer = await this.read.selectFrom('customers').select('id').where('store_id', '=', storeId).where('id', '=', customerId).executeTakeFirst();
+    if (!customer) throw notFound(`Customer ${customerId}`);
     const rows = await this.read.selectFrom('flow_runs').selectAll().where('store_id', '=', storeId).where('customer_id', '=', customerId).orderBy('id', 'desc').limit(200).execute();
     return this.withSteps(storeId, rows);
   }
@@ -176,7 +178,7 @@ export class FlowsService {
   private async withSteps(storeId: string, rows: FlowRunTable[]): Promise<RunView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => Number(r.id));
-    const steps = await this.read.selectFrom('flow_run_steps').select(['run_id', 'step_id', 'outcome', 'detail', 'at'])
+    const steps = await this.read.selectFrom('flow_run_steps').select(['run_id', 'step_id', 'outcome', 'detail', 'recorded_at as at'])
       .where('store_id', '=', storeId).where('run_id', 'in', ids).orderBy('seq').execute();
     const byRun = new Map<number, typeof steps>();
     for (const s of steps) byRun.set(Number(s.run_id), [...(byRun.get(Number(s.run_id)) ?? []), s]);

@@ -63,7 +63,7 @@ export interface FlowRunStepTable {
   step_id: string | null;
   outcome: string;
   detail: string | null;
-  at: Date;
+  recorded_at: Date;
 }
 
 export type FlowTables = {

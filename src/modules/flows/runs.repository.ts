@@ -88,7 +88,7 @@ export async function appendSteps(db: FlowsDb, storeId: string, log: readonly St
     await db.insertInto('flow_run_steps')
       .values(log.slice(i, i + 1000).map((entry) => ({
         seq: sql<number>`nextval('flow_run_steps_seq')`, store_id: storeId, run_id: entry.runId, step_id: entry.stepId,
-        outcome: entry.outcome, detail: entry.detail?.slice(0, 1000) ?? null, at,
+        outcome: entry.outcome, detail: entry.detail?.slice(0, 1000) ?? null, recorded_at: at,
       })))
       .execute();
   }
