@@ -6,12 +6,16 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { Storage } from '../../db/database.js';
+import { AppError } from '../../lib/errors.js';
 import type { CommerceService } from '../commerce/index.js';
 import type { AccountsService } from '../accounts/index.js';
 import { renderEmail, type EngagementService, type MessagePurpose, type MessagesService, type TemplatesService } from '../messaging/index.js';
 import type { ruleSchema, SegmentsService } from '../segments/index.js';
 
 export type FlowRule = z.infer<typeof ruleSchema>;
+
+/** Messages queued per call to the ledger (each call renders, then inserts in one transaction). */
+const QUEUE_SLICE = 500;
 
 export interface FlowEmail {
   sendKey: string;
@@ -22,8 +26,10 @@ export interface FlowEmail {
 }
 
 export interface FlowEffects {
-  /** Queues one email; a send key already in the ledger queues nothing. */
-  sendEmail(storeId: string, email: FlowEmail): Promise<void>;
+  /** Refuses a template that cannot be sent (missing, archived) before the run counts the step as done. */
+  checkTemplate(storeId: string, templateId: string): Promise<void>;
+  /** Queues emails, rendered per recipient; a send key already in the ledger queues nothing. */
+  sendEmails(storeId: string, emails: readonly FlowEmail[]): Promise<void>;
   /** Whether the rule holds for the customer at `now`. */
   matches(storeId: string, rule: FlowRule, customerId: number, now: Date): Promise<boolean>;
   /** Adds a tag to the profile: `tagged`, `unchanged` (had it) or `skipped` (no external id to write by). */
@@ -43,19 +49,31 @@ export interface FlowServices {
 
 export function serviceEffects(services: () => FlowServices): FlowEffects {
   return {
-    async sendEmail(storeId, email) {
+    async checkTemplate(storeId, templateId) {
+      const template = await services().templates.get(storeId, templateId);
+      if (template.archived_at) throw new AppError('conflict', `Template "${template.name}" is archived`);
+    },
+
+    async sendEmails(storeId, emails) {
+      if (emails.length === 0) return;
       const { messages, templates, engagement } = services();
-      const template = await templates.compiled(storeId, email.templateId);
       const store = await templates.storeVariables(storeId);
       const key = await messages.linkKey(storeId);
-      await messages.queueEmails(storeId, [{
-        sendKey: email.sendKey, purpose: email.purpose, customerId: email.customerId, source: email.source,
-        templateId: email.templateId, templateVersion: template.version,
-        build: async (links) => {
-          const variables = await templates.variablesFor(storeId, String(email.customerId), { links }, store);
-          return engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey: email.sendKey, customerId: email.customerId, links, key });
-        },
-      }]);
+      const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
+      for (const id of new Set(emails.map((e) => e.templateId))) compiled.set(id, await templates.compiled(storeId, id));
+      for (let start = 0; start < emails.length; start += QUEUE_SLICE) {
+        await messages.queueEmails(storeId, emails.slice(start, start + QUEUE_SLICE).map((email) => {
+          const template = compiled.get(email.templateId)!;
+          return {
+            sendKey: email.sendKey, purpose: email.purpose, customerId: email.customerId, source: email.source,
+            templateId: email.templateId, templateVersion: template.version,
+            build: async (links) => {
+              const variables = await templates.variablesFor(storeId, String(email.customerId), { links }, store);
+              return engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey: email.sendKey, customerId: email.customerId, links, key });
+            },
+          };
+        }));
+      }
     },
 
     async matches(storeId, rule, customerId, now) {

@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { FlowEffects } from './flow-effects.js';
+import type { FlowEffects, FlowEmail } from './flow-effects.js';
 import { exitReason, runStep, type StepResult } from './flow-steps.js';
 import type { FlowDocument, Step } from './flow.schema.js';
 import type { FlowRunTable, FlowsDb } from './flows.table.js';
@@ -49,20 +49,23 @@ export class FlowEngine {
     const runs = await dueRuns(this.read, storeId, now, limit);
     const states: RunState[] = [];
     const log: StepLogEntry[] = [];
+    const outbox: FlowEmail[] = [];
     let steps = 0;
     for (const run of runs) {
       const document = await this.versions.document(storeId, run.flow_id, run.version);
-      const moved = await this.advance(storeId, run, document, now, log);
+      const moved = await this.advance(storeId, run, document, now, log, outbox);
       steps += moved.steps;
       states.push(moved.state);
     }
+    // The emails first (idempotent by send key), then the states: a crash between repeats no message.
+    await this.effects.sendEmails(storeId, outbox);
     await saveProgress(this.write, storeId, states, log, now);
     const due = await nextDue(this.read, storeId);
     return { runs: runs.length, steps, more: runs.length === limit, next_due: due ?? null };
   }
 
   /** Moves one run as far as it goes now. */
-  private async advance(storeId: string, run: FlowRunTable, document: FlowDocument, now: Date, log: StepLogEntry[]): Promise<{ state: RunState; steps: number }> {
+  private async advance(storeId: string, run: FlowRunTable, document: FlowDocument, now: Date, log: StepLogEntry[], outbox: FlowEmail[]): Promise<{ state: RunState; steps: number }> {
     const byId = new Map(document.steps.map((s) => [s.id, s]));
     const state: RunState = {
       id: run.id, status: run.status, step_id: run.step_id, step_since: run.step_since ?? now, due_at: run.due_at, exit_reason: null, finished_at: null,
@@ -78,7 +81,7 @@ export class FlowEngine {
         log.push({ runId: run.id, stepId: null, outcome: 'completed' });
         break;
       }
-      const context = { storeId, flowId: run.flow_id, run, since: state.step_since ?? now, now, read: this.read, effects: this.effects };
+      const context = { storeId, flowId: run.flow_id, run, since: state.step_since ?? now, now, read: this.read, effects: this.effects, outbox };
       const reason = await exitReason(document.exit_when, context);
       if (reason) {
         finish('exited', reason);

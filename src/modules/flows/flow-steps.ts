@@ -10,7 +10,7 @@ import { unitHash } from './hash.js';
 import { nextLocalTime } from './local-time.js';
 import { durationMs, type Step } from './flow.schema.js';
 import type { FlowRunTable, FlowsDb } from './flows.table.js';
-import type { FlowEffects, FlowRule } from './flow-effects.js';
+import type { FlowEffects, FlowEmail, FlowRule } from './flow-effects.js';
 import type { ExitCondition } from './flow.schema.js';
 
 export type StepResult =
@@ -26,6 +26,8 @@ export interface StepContext {
   now: Date;
   read: FlowsDb;
   effects: FlowEffects;
+  /** Emails of this batch, queued together before the runs' new states are committed. */
+  outbox: FlowEmail[];
 }
 
 type Handler<T extends Step['type']> = (step: Extract<Step, { type: T }>, context: StepContext) => Promise<StepResult>;
@@ -69,11 +71,10 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
     return { go: step.branches.at(-1)!.next, outcome: `branch ${step.branches.length}` };
   },
 
-  send_email: async (step, { storeId, flowId, run, effects }) => {
+  send_email: async (step, { storeId, flowId, run, effects, outbox }) => {
     if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: nothing sent' };
-    await effects.sendEmail(storeId, {
-      sendKey: sendKeyOf(run.id, step.id), purpose: step.purpose, customerId: run.customer_id, templateId: step.template_id, source: flowSource(flowId),
-    });
+    await effects.checkTemplate(storeId, step.template_id);
+    outbox.push({ sendKey: sendKeyOf(run.id, step.id), purpose: step.purpose, customerId: run.customer_id, templateId: step.template_id, source: flowSource(flowId) });
     return { go: step.next, outcome: 'queued', detail: step.template_id };
   },
 
