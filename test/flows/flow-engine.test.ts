@@ -168,6 +168,45 @@ describe('the flow engine', () => {
     expect(mails.length).toBe(2);
   });
 
+  it('splits by weight, tags the profile, and waits for an event or its timeout', async () => {
+    const people = await customersNamed('ev', 20);
+    const segment = (await h.request('POST', '/api/v1/segments', { name: 'Event test', rule: { kind: 'profile', field: 'email', op: 'starts_with', value: 'ev' } })).json() as { id: string };
+    const flow = await createLive('Browse follow-up', {
+      trigger: { kind: 'manual' }, holdout_share: 0,
+      steps: [
+        { id: 'split', type: 'split', branches: [{ weight: 1, next: 'a' }, { weight: 1, next: 'b' }] },
+        { id: 'a', type: 'tag', tag: 'path-a', next: 'wait' },
+        { id: 'b', type: 'tag', tag: 'path-b', next: 'wait' },
+        { id: 'wait', type: 'wait_for_event', event: 'Product Viewed', timeout: { days: 1 }, next: 'mail', timeout_next: 'gone' },
+        { id: 'mail', type: 'send_email', template_id: other.id },
+        { id: 'gone', type: 'exit' },
+      ],
+    });
+    expect((await h.request('POST', `/api/v1/flows/${flow.id}/enrol`, { segment_id: segment.id })).json()).toMatchObject({ enrolled: 20 });
+    await h.settle();
+    const viewers = ['ev0', 'ev1', 'ev2', 'ev3', 'ev4'];
+    for (const name of viewers) expect((await track(name, 'Product Viewed', { sku: 'MUG' }, `view-${name}`)).statusCode).toBe(200);
+    await h.settle();
+    const emails = [...people.values()].map((p) => p.email);
+    expect((await mailsTo(emails)).sort()).toEqual(viewers.map((n) => `${n}@example.com`));
+    await h.advance(DAY + 60_000);
+    expect((await mailsTo(emails)).length).toBe(viewers.length);
+
+    const runs = await runsOf(flow.id);
+    const tags = await h.services.storage.read.selectFrom('customers').select(['id', 'tags']).where('store_id', '=', h.storeId).where('external_id', 'like', 'ev%').execute();
+    const tagsOf = new Map(tags.map((c) => [Number(c.id), c.tags]));
+    const branches = new Set<string>();
+    for (const run of runs) {
+      const branch = run.steps.find((s) => s.step_id === 'split')!.outcome;
+      branches.add(branch);
+      expect(tagsOf.get(run.customer_id)).toEqual([branch === 'branch 1' ? 'path-a' : 'path-b']);
+      const viewed = viewers.some((n) => people.get(n)!.id === run.customer_id);
+      expect(run.steps.filter((s) => s.step_id === 'wait').map((s) => s.outcome)).toEqual(viewed ? ['event_arrived', 'event'] : ['timed_out']);
+      expect(run.status).toBe('completed');
+    }
+    expect(branches).toEqual(new Set(['branch 1', 'branch 2']));
+  });
+
   it('refuses a document naming the path and the reason of each problem', async () => {
     const bad = await h.request('POST', '/api/v1/flows', {
       name: 'Broken', document: {
