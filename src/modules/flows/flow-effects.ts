@@ -30,8 +30,8 @@ export interface FlowEffects {
   checkTemplate(storeId: string, templateId: string): Promise<void>;
   /** Queues emails, rendered per recipient; a send key already in the ledger queues nothing. */
   sendEmails(storeId: string, emails: readonly FlowEmail[]): Promise<void>;
-  /** Whether the rule holds for the customer at `now`. */
-  matches(storeId: string, rule: FlowRule, customerId: number, now: Date): Promise<boolean>;
+  /** Of these customers, those the rule holds for at `now` (one query for a whole batch of runs). */
+  matching(storeId: string, rule: FlowRule, customerIds: readonly number[], now: Date): Promise<Set<number>>;
   /** Adds a tag to the profile: `tagged`, `unchanged` (had it) or `skipped` (no external id to write by). */
   addTag(storeId: string, customerId: number, tag: string): Promise<'tagged' | 'unchanged' | 'skipped'>;
   timeZoneOf(storeId: string, customerId: number): Promise<string>;
@@ -47,7 +47,22 @@ export interface FlowServices {
   accounts: AccountsService;
 }
 
+/** Compiled rules kept: a job evaluates the same few rules (at the same `now`) for hundreds of runs. */
+const COMPILED_KEPT = 64;
+
 export function serviceEffects(services: () => FlowServices): FlowEffects {
+  const compiled = new Map<string, ReturnType<SegmentsService['compile']>>();
+  const compile = (storeId: string, rule: FlowRule, now: Date) => {
+    const key = `${storeId}|${now.getTime()}|${JSON.stringify(rule)}`;
+    let found = compiled.get(key);
+    if (!found) {
+      found = services().segments.compile(storeId, rule, now);
+      found.catch(() => compiled.delete(key));
+      if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
+      compiled.set(key, found);
+    }
+    return found;
+  };
   return {
     async checkTemplate(storeId, templateId) {
       const template = await services().templates.get(storeId, templateId);
@@ -76,12 +91,18 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       }
     },
 
-    async matches(storeId, rule, customerId, now) {
-      const { segments, storage } = services();
-      const { compiled } = await segments.compile(storeId, rule, now);
-      const result = await sql<{ id: number }>`select c.id from ${compiled.from}
-        where c.store_id = ${storeId} and c.id = ${customerId} and ${compiled.where} limit 1`.execute(storage.read);
-      return result.rows.length > 0;
+    async matching(storeId, rule, customerIds, now) {
+      const found = new Set<number>();
+      if (customerIds.length === 0) return found;
+      const { storage } = services();
+      const { compiled: query } = await compile(storeId, rule, now);
+      const ids = [...new Set(customerIds)];
+      for (let i = 0; i < ids.length; i += 1000) {
+        const result = await sql<{ id: number }>`select c.id from ${query.from}
+          where c.store_id = ${storeId} and c.id in (${sql.join(ids.slice(i, i + 1000))}) and ${query.where}`.execute(storage.read);
+        for (const row of result.rows) found.add(Number(row.id));
+      }
+      return found;
     },
 
     async addTag(storeId, customerId, tag) {

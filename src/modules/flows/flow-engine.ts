@@ -10,11 +10,11 @@
  */
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { FlowEffects, FlowEmail } from './flow-effects.js';
+import type { FlowEffects, FlowEmail, FlowRule } from './flow-effects.js';
 import { exitReason, runStep, type StepResult } from './flow-steps.js';
 import type { FlowDocument, Step } from './flow.schema.js';
 import type { FlowRunTable, FlowsDb } from './flows.table.js';
-import { dueRuns, nextDue, saveProgress, type RunState, type StepLogEntry } from './runs.repository.js';
+import { dueRuns, exitFacts, nextDue, saveProgress, type ExitFacts, type RunState, type StepLogEntry } from './runs.repository.js';
 
 /** Most runs one job moves; more due runs get another job, queued behind other stores' jobs. */
 export const RUNS_PER_JOB = 500;
@@ -50,10 +50,26 @@ export class FlowEngine {
     const states: RunState[] = [];
     const log: StepLogEntry[] = [];
     const outbox: FlowEmail[] = [];
+    const facts = await exitFacts(this.read, storeId, runs, now);
+    // A rule is evaluated once for every customer of the batch, the first time a run needs it.
+    const customers = runs.map((r) => r.customer_id);
+    const matching = new Map<string, Promise<Set<number>>>();
+    const checked = new Map<string, Promise<void>>();
+    const checkTemplate = (templateId: string) => {
+      let found = checked.get(templateId);
+      if (!found) checked.set(templateId, (found = this.effects.checkTemplate(storeId, templateId)));
+      return found;
+    };
+    const holdsFor = (customerId: number) => async (rule: FlowRule) => {
+      const key = JSON.stringify(rule);
+      let found = matching.get(key);
+      if (!found) matching.set(key, (found = this.effects.matching(storeId, rule, customers, now)));
+      return (await found).has(customerId);
+    };
     let steps = 0;
     for (const run of runs) {
       const document = await this.versions.document(storeId, run.flow_id, run.version);
-      const moved = await this.advance(storeId, run, document, now, log, outbox);
+      const moved = await this.advance(storeId, run, document, now, { log, outbox, facts, holds: holdsFor(run.customer_id), checkTemplate });
       steps += moved.steps;
       states.push(moved.state);
     }
@@ -65,7 +81,11 @@ export class FlowEngine {
   }
 
   /** Moves one run as far as it goes now. */
-  private async advance(storeId: string, run: FlowRunTable, document: FlowDocument, now: Date, log: StepLogEntry[], outbox: FlowEmail[]): Promise<{ state: RunState; steps: number }> {
+  private async advance(
+    storeId: string, run: FlowRunTable, document: FlowDocument, now: Date,
+    batch: { log: StepLogEntry[]; outbox: FlowEmail[]; facts: ExitFacts; holds: (rule: FlowRule) => Promise<boolean>; checkTemplate: (id: string) => Promise<void> },
+  ): Promise<{ state: RunState; steps: number }> {
+    const { log, outbox, facts, holds, checkTemplate } = batch;
     const byId = new Map(document.steps.map((s) => [s.id, s]));
     const state: RunState = {
       id: run.id, status: run.status, step_id: run.step_id, step_since: run.step_since ?? now, due_at: run.due_at, exit_reason: null, finished_at: null,
@@ -81,8 +101,8 @@ export class FlowEngine {
         log.push({ runId: run.id, stepId: null, outcome: 'completed' });
         break;
       }
-      const context = { storeId, flowId: run.flow_id, run, since: state.step_since ?? now, now, read: this.read, effects: this.effects, outbox };
-      const reason = await exitReason(document.exit_when, context);
+      const context = { storeId, flowId: run.flow_id, run, since: state.step_since ?? now, now, read: this.read, effects: this.effects, outbox, holds, checkTemplate };
+      const reason = await exitReason(document.exit_when, context, facts);
       if (reason) {
         finish('exited', reason);
         log.push({ runId: run.id, stepId: step.id, outcome: 'exited', detail: reason });

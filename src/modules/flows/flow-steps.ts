@@ -5,11 +5,11 @@
  * effect once. Waits count from the moment the run arrived at the step (`step_since`), so a
  * retried wait ends when the first attempt's would have. Nothing sleeps.
  */
-import { sql } from 'kysely';
 import { unitHash } from './hash.js';
 import { nextLocalTime } from './local-time.js';
 import { durationMs, type Step } from './flow.schema.js';
 import type { FlowRunTable, FlowsDb } from './flows.table.js';
+import type { ExitFacts } from './runs.repository.js';
 import type { FlowEffects, FlowEmail, FlowRule } from './flow-effects.js';
 import type { ExitCondition } from './flow.schema.js';
 
@@ -28,6 +28,10 @@ export interface StepContext {
   effects: FlowEffects;
   /** Emails of this batch, queued together before the runs' new states are committed. */
   outbox: FlowEmail[];
+  /** Whether a segment rule holds for this run's customer now (evaluated once per rule for the batch's customers). */
+  holds: (rule: FlowRule) => Promise<boolean>;
+  /** Refuses a template that cannot be sent (checked once per template for the batch). */
+  checkTemplate: (templateId: string) => Promise<void>;
 }
 
 type Handler<T extends Step['type']> = (step: Extract<Step, { type: T }>, context: StepContext) => Promise<StepResult>;
@@ -56,9 +60,8 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
     return now >= timeout ? { go: step.timeout_next, outcome: 'timed_out' } : { waitUntil: timeout };
   },
 
-  condition: async (step, { storeId, run, now, effects }) => {
-    const holds = await effects.matches(storeId, step.rule as FlowRule, run.customer_id, now);
-    return holds ? { go: step.yes, outcome: 'yes' } : { go: step.no, outcome: 'no' };
+  condition: async (step, { holds }) => {
+    return (await holds(step.rule as FlowRule)) ? { go: step.yes, outcome: 'yes' } : { go: step.no, outcome: 'no' };
   },
 
   split: async (step, { flowId, run }) => {
@@ -71,9 +74,9 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
     return { go: step.branches.at(-1)!.next, outcome: `branch ${step.branches.length}` };
   },
 
-  send_email: async (step, { storeId, flowId, run, effects, outbox }) => {
+  send_email: async (step, { flowId, run, outbox, checkTemplate }) => {
     if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: nothing sent' };
-    await effects.checkTemplate(storeId, step.template_id);
+    await checkTemplate(step.template_id);
     outbox.push({ sendKey: sendKeyOf(run.id, step.id), purpose: step.purpose, customerId: run.customer_id, templateId: step.template_id, source: flowSource(flowId) });
     return { go: step.next, outcome: 'queued', detail: step.template_id };
   },
@@ -94,20 +97,18 @@ export function runStep(step: Step, context: StepContext): Promise<StepResult> {
 /** The reason a run must leave before its next step, if any (`exit_when`, checked before every step). */
 export async function exitReason(
   conditions: readonly ExitCondition[],
-  context: Pick<StepContext, 'storeId' | 'run' | 'now' | 'read' | 'effects'>,
+  context: Pick<StepContext, 'run' | 'holds'>,
+  facts: ExitFacts,
 ): Promise<string | undefined> {
-  const { storeId, run, now, read } = context;
+  const { run } = context;
   for (const condition of conditions) {
     if (condition.kind === 'ordered') {
-      const order = await sql<{ id: number }>`select id from orders
-        where store_id = ${storeId} and customer_id = ${run.customer_id} and status <> 'cancelled'
-          and placed_at > ${run.entered_at} and placed_at <= ${now} and id is distinct from ${run.trigger_kind === 'order_placed' ? run.trigger_entity_id : null}
-        limit 1`.execute(read);
-      if (order.rows.length) return 'ordered';
+      // The order that triggered the run does not count.
+      const triggering = run.trigger_kind === 'order_placed' ? run.trigger_entity_id : null;
+      if ((facts.orders.get(run.customer_id) ?? []).some((o) => o.placed_at > run.entered_at && o.id !== triggering)) return 'ordered';
     } else if (condition.kind === 'unsubscribed') {
-      const customer = await read.selectFrom('customers').select(['email_consent']).where('store_id', '=', storeId).where('id', '=', run.customer_id).executeTakeFirst();
-      if (!customer || customer.email_consent !== 'subscribed') return 'unsubscribed';
-    } else if (await context.effects.matches(storeId, condition.rule as FlowRule, run.customer_id, now)) {
+      if (facts.consent.get(run.customer_id) !== 'subscribed') return 'unsubscribed';
+    } else if (await context.holds(condition.rule as FlowRule)) {
       return condition.name;
     }
   }
