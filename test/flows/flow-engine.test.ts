@@ -5,6 +5,7 @@
  * an event delivered twice that enrols once; runs that keep the version they started on; and
  * documents refused with the path of each problem.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvents } from '../../src/modules/domain-events/index.js';
 import { errorOf } from '../helpers/app.js';
@@ -205,6 +206,34 @@ describe('the flow engine', () => {
       expect(run.status).toBe('completed');
     }
     expect(branches).toEqual(new Set(['branch 1', 'branch 2']));
+  });
+
+  it('lets a small store\'s runs through between the jobs of a store enrolling many', async () => {
+    await h.settle();
+    const big = h.storeId;
+    const small = (await h.services.accounts.createStore({ name: 'Small', slug: `small-${Date.now().toString(36)}` })).id;
+    const document = { trigger: { kind: 'manual' }, holdout_share: 0, steps: [{ id: 'wait', type: 'wait', duration: { days: 1 } }] };
+    const crowd = await customersNamed('crowd', 1_200);
+    const bigSegment = await h.services.segments.create(big, { name: 'Crowd', rule: { kind: 'profile', field: 'email', op: 'starts_with', value: 'crowd' } });
+    await h.services.commerce.write(small, { customers: [{ external_id: 'solo', email: 'solo@example.com' }] });
+    const smallSegment = await h.services.segments.create(small, { name: 'Solo', rule: { kind: 'profile', field: 'email', op: 'is_set' } });
+    const bigFlow = await h.services.flows.create(big, { name: 'Crowd', document: document as never });
+    const smallFlow = await h.services.flows.create(small, { name: 'Solo', document: document as never });
+    await h.services.flows.publish(big, bigFlow.id);
+    await h.services.flows.publish(small, smallFlow.id);
+    expect(await h.services.flows.enrolSegment(big, bigFlow.id, bigSegment.id)).toMatchObject({ enrolled: crowd.size });
+    expect(await h.services.flows.enrolSegment(small, smallFlow.id, smallSegment.id)).toMatchObject({ enrolled: 1 });
+
+    // Runs that have taken their first step wait for tomorrow; after each job, how many have, per store.
+    const waiting = async (storeId: string) => Number((await sql<{ n: number }>`select count(*) as n from flow_runs
+      where store_id = ${storeId} and status = 'active' and due_at > ${h.clock.now()}`.execute(h.services.storage.read)).rows[0]!.n);
+    const afterEachJob: [number, number][] = [];
+    while (await h.tick()) afterEachJob.push([await waiting(big), await waiting(small)]);
+    expect(afterEachJob.at(-1)).toEqual([crowd.size, 1]);
+    // The small store's run moved once the big store's first job was done, before its last one.
+    const solo = afterEachJob.findIndex(([, s]) => s === 1);
+    expect(afterEachJob[solo]![0]).toBeGreaterThan(0);
+    expect(afterEachJob[solo]![0]).toBeLessThan(crowd.size);
   });
 
   it('refuses a document naming the path and the reason of each problem', async () => {

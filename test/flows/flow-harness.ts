@@ -28,6 +28,8 @@ export interface FlowHarness {
   writeKey: string;
   request: (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => Promise<LightMyRequestResponse>;
   settle: () => Promise<void>;
+  /** Runs the next due job, if any (as the worker does): whether there was one. */
+  tick: () => Promise<boolean>;
   advance: (ms: number) => Promise<void>;
   close: () => Promise<void>;
 }
@@ -74,6 +76,7 @@ export async function flowHarness(name = 'Flow Store'): Promise<FlowHarness> {
     app, services, clock, sink, storeId: created.id, secretKey, writeKey,
     request: (method, url, payload) => app.inject({ method, url, headers: bearer(secretKey), ...(payload !== undefined && { payload: payload as Record<string, unknown> }) }),
     settle,
+    tick: () => worker.tick(),
     advance: async (ms) => {
       clock.advance(ms);
       await settle();
