@@ -236,6 +236,33 @@ describe('the flow engine', () => {
     expect(afterEachJob[solo]![0]).toBeLessThan(crowd.size);
   });
 
+  it('exits on unsubscribing or on a rule before the next step, and lets people re-enter after the days the entry rule says', async () => {
+    const people = await customersNamed('exit', 3);
+    const segment = (await h.request('POST', '/api/v1/segments', { name: 'Exit test', rule: { kind: 'profile', field: 'email', op: 'starts_with', value: 'exit' } })).json() as { id: string };
+    const flow = await createLive('Exits', {
+      trigger: { kind: 'manual' }, holdout_share: 0,
+      entry: { re_entry: 'after', after_days: 7 },
+      exit_when: [{ kind: 'unsubscribed' }, { kind: 'rule', name: 'became VIP', rule: { kind: 'profile', field: 'tags', op: 'contains', value: 'vip' } }],
+      steps: [{ id: 'wait', type: 'wait', duration: { days: 1 }, next: 'mail' }, { id: 'mail', type: 'send_email', template_id: other.id }],
+    });
+    expect((await h.request('POST', `/api/v1/flows/${flow.id}/enrol`, { segment_id: segment.id })).json()).toMatchObject({ enrolled: 3 });
+    await h.settle();
+    await h.services.commerce.write(h.storeId, { customers: [{ external_id: 'exit0', email_consent: { status: 'unsubscribed' as const } }, { external_id: 'exit1', tags: ['vip'] }] });
+    await h.advance(DAY + 60_000);
+
+    const runs = await runsOf(flow.id);
+    const runOf = (name: string) => runs.find((r) => r.customer_id === people.get(name)!.id)!;
+    expect(runOf('exit0')).toMatchObject({ status: 'exited', exit_reason: 'unsubscribed' });
+    expect(runOf('exit1')).toMatchObject({ status: 'exited', exit_reason: 'became VIP' });
+    expect(runOf('exit2')).toMatchObject({ status: 'completed' });
+    expect(await mailsTo([...people.values()].map((p) => p.email))).toEqual(['exit2@example.com']);
+
+    // Within seven days of their entry nobody enters again; after them, everyone may.
+    expect((await h.request('POST', `/api/v1/flows/${flow.id}/enrol`, { segment_id: segment.id })).json()).toMatchObject({ enrolled: 0 });
+    await h.advance(6 * DAY);
+    expect((await h.request('POST', `/api/v1/flows/${flow.id}/enrol`, { segment_id: segment.id })).json()).toMatchObject({ enrolled: 3 });
+  });
+
   it('refuses a document naming the path and the reason of each problem', async () => {
     const bad = await h.request('POST', '/api/v1/flows', {
       name: 'Broken', document: {
