@@ -23,7 +23,7 @@ afterAll(async () => {
   await h.close();
 });
 
-interface Run { id: number; customer_id: number; status: string; exit_reason: string | null; holdout: boolean; version: number; steps: { step_id: string | null; outcome: string }[] }
+interface Run { trigger_kind: string; id: number; customer_id: number; status: string; exit_reason: string | null; holdout: boolean; version: number; steps: { step_id: string | null; outcome: string }[] }
 
 const customersNamed = async (prefix: string, count: number) => {
   const names = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
@@ -86,6 +86,24 @@ describe('the flow engine', () => {
     expect(runs.map((r) => r.customer_id).sort()).toEqual([people.get('cart0')!.id, people.get('cart1')!.id].sort());
     expect(runs.find((r) => r.customer_id === people.get('cart1')!.id)).toMatchObject({ status: 'exited', exit_reason: 'ordered' });
     expect(runs.find((r) => r.customer_id === people.get('cart0')!.id)).toMatchObject({ status: 'completed' });
+  });
+
+  it('reminds a customer of a stored checkout an hour later, only for a checkout worth the minimum', async () => {
+    await customersNamed('chk', 2);
+    const flow = await createLive('Checkout reminder', {
+      trigger: { kind: 'checkout_started', min_value: 2_000 }, exit_when: [{ kind: 'ordered' }], holdout_share: 0,
+      steps: [{ id: 'hour', type: 'wait', duration: { hours: 1 }, next: 'remind' }, { id: 'remind', type: 'send_email', template_id: template.id }],
+    });
+    await h.services.commerce.write(h.storeId, {
+      checkouts: [
+        { external_id: 'chk-big', customer_external_id: 'chk0', currency: 'EUR', value: 4_500, recovery_url: 'https://shop.example/recover/big' },
+        { external_id: 'chk-small', customer_external_id: 'chk1', currency: 'EUR', value: 900 },
+      ],
+    });
+    await h.settle();
+    await h.advance(HOUR + 60_000);
+    expect(await mailsTo(['chk0@example.com', 'chk1@example.com'])).toEqual(['chk0@example.com']);
+    expect((await runsOf(flow.id)).map((r) => [r.trigger_kind, r.status])).toEqual([['checkout_started', 'completed']]);
   });
 
   it('holds out a share of entrants, who follow the flow and receive nothing', async () => {

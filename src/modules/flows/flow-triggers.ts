@@ -9,7 +9,7 @@ import type { PropertyFilter, Trigger } from './flow.schema.js';
 import type { FlowsDb } from './flows.table.js';
 
 /** The domain event types some trigger listens to. */
-export const triggerEventTypes = ['segment.entered', 'segment.exited', 'order.placed', 'event.received'] as const;
+export const triggerEventTypes = ['segment.entered', 'segment.exited', 'order.placed', 'event.received', 'checkout.started'] as const;
 
 export async function triggerMatches(trigger: Trigger, event: DomainEvent, read: FlowsDb): Promise<boolean> {
   if (event.customerId === null) return false;
@@ -31,6 +31,11 @@ export async function triggerMatches(trigger: Trigger, event: DomainEvent, read:
       if (!row) return false;
       const properties = JSON.parse(row.properties || '{}') as Record<string, unknown>;
       return trigger.where.every((filter) => propertyMatches(properties[filter.property], filter));
+    }
+    case 'checkout_started': {
+      if (event.type !== 'checkout.started') return false;
+      const checkout = event.data as { value: number | null; status: string };
+      return checkout.status === 'open' && (trigger.min_value === undefined || (checkout.value ?? 0) >= trigger.min_value);
     }
     case 'manual':
       return false;

@@ -49,6 +49,12 @@ export const triggerSchema = z.discriminatedUnion('kind', [
     name: z.string().min(1).max(200),
     where: z.array(propertyFilter).max(10).optional(),
   }),
+  /** A checkout or cart of the customer is stored (Shopify checkouts, the API, a tracked Checkout Started that names a cart). */
+  z.strictObject({
+    kind: z.literal('checkout_started'),
+    /** Only checkouts worth at least this much, in minor units of their currency. */
+    min_value: z.number().int().min(0).optional(),
+  }),
   /** Only enrolled by hand: `POST /api/v1/flows/:id/enrol` with a segment. */
   z.strictObject({ kind: z.literal('manual') }),
 ]);
