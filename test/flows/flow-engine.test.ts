@@ -155,6 +155,25 @@ describe('the flow engine', () => {
     const runs = await runsOf(flow.id);
     expect(runs.length).toBe(1);
     expect(await mailsTo(['first0@example.com'])).toEqual(['first0@example.com']);
+    // Paused, it enrols nobody from the orders of the tests below.
+    expect((await h.request('POST', `/api/v1/flows/${flow.id}/pause`)).json()).toMatchObject({ status: 'paused' });
+  });
+
+  it('starts an order flow only for orders containing the product', async () => {
+    const people = await customersNamed('prod', 2);
+    const flow = await createLive('Teapot care', {
+      trigger: { kind: 'order_placed', product: 'teapot' }, holdout_share: 0,
+      steps: [{ id: 'care', type: 'send_email', template_id: other.id, purpose: 'transactional' }],
+    });
+    await h.services.commerce.write(h.storeId, {
+      orders: [
+        { external_id: 'prod-o0', customer_external_id: 'prod0', placed_at: h.clock.now(), currency: 'EUR', lines: [{ product_external_id: 'teapot', title: 'Teapot', quantity: 1, unit_price: 3_900 }, { product_external_id: 'p-1', title: 'Mug', quantity: 1, unit_price: 1_500 }] },
+        { external_id: 'prod-o1', customer_external_id: 'prod1', placed_at: h.clock.now(), currency: 'EUR', lines: [{ product_external_id: 'p-1', title: 'Mug', quantity: 2, unit_price: 1_500 }] },
+      ],
+    });
+    await h.settle();
+    expect((await runsOf(flow.id)).map((r) => r.customer_id)).toEqual([people.get('prod0')!.id]);
+    expect(await mailsTo(['prod0@example.com', 'prod1@example.com'])).toEqual(['prod0@example.com']);
   });
 
   it('keeps a run on the version it started on after a new version is published', async () => {
