@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { Storage } from './db/database.js';
 import type { Logger } from './lib/logger.js';
 import { JobQueue } from './jobs/queue.js';
+import { systemClock, type Clock } from './lib/clock.js';
 import { AccountsService } from './modules/accounts/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import { CampaignsService } from './modules/campaigns/index.js';
@@ -13,6 +14,7 @@ import { CustomersService } from './modules/customers/index.js';
 import { CommerceService } from './modules/commerce/index.js';
 import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
+import { FlowsService } from './modules/flows/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import {
@@ -27,6 +29,8 @@ export interface Services {
   config: Config;
   storage: Storage;
   logger: Logger;
+  /** The time the flow engine and the job queue read (a test moves it). */
+  clock: Clock;
   accounts: AccountsService;
   analytics: AnalyticsService;
   jobs: JobQueue;
@@ -51,19 +55,22 @@ export interface Services {
   engagement: EngagementService;
   deliveryReports: DeliveryReportsService;
   smsWebhooks: SmsWebhooksService;
+  flows: FlowsService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
 
-export function createServices(config: Config, storage: Storage, logger: Logger): Services {
-  const segmentsEtc = segmentServices(storage, new JobQueue(storage.write, storage.read), () => services.analytics.summaries);
+export function createServices(config: Config, storage: Storage, logger: Logger, clock: Clock = systemClock): Services {
+  const queue = () => new JobQueue(storage.write, storage.read, clock);
+  const segmentsEtc = segmentServices(storage, queue(), () => services.analytics.summaries);
   const services: Services = {
     config,
     storage,
     logger,
+    clock,
     accounts: new AccountsService(storage.write, storage.read, config.defaultTimeZone),
     analytics: new AnalyticsService(storage.write, storage.read),
-    jobs: new JobQueue(storage.write, storage.read),
+    jobs: queue(),
     commerce: new CommerceService(storage),
     customers: new CustomersService(storage.read),
     catalog: new CatalogService(storage.read),
@@ -73,17 +80,19 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     ingest: new IngestService(storage, logger, () => services),
     imports: new ImportsService(storage.write, storage.read, () => ({ accounts: services.accounts, writer: services.commerce }), config.defaultTimeZone),
     ...segmentsEtc,
-    predictions: new PredictionsService(storage, new JobQueue(storage.write, storage.read)),
+    predictions: new PredictionsService(storage, queue()),
     // A campaign is sent by email through the messaging module (looked up late, as services are built together).
-    campaigns: new CampaignsService(storage, segmentsEtc.segments, new JobQueue(storage.write, storage.read), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics)),
+    campaigns: new CampaignsService(storage, segmentsEtc.segments, queue(), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics)),
     templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers }),
-    messages: new MessagesService(storage, new JobQueue(storage.write, storage.read), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl }, logger),
+    messages: new MessagesService(storage, queue(), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl }, logger),
     unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret, () => services.topics),
     topics: new TopicsService(storage),
     suppressions: new SuppressionsService(storage),
     engagement: new EngagementService(storage, config.publicUrl, (storeId) => services.messages.linkKey(storeId)),
     deliveryReports: new DeliveryReportsService(storage, () => services, { publicUrl: config.publicUrl, snsCertHosts: config.snsCertHosts }),
     smsWebhooks: new SmsWebhooksService(storage, () => services, config.publicUrl),
+    // Flows queue emails through messaging and test rules with the segments (looked up late, as services are built together).
+    flows: new FlowsService(storage, queue(), clock, () => services, logger),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

@@ -19,6 +19,7 @@ import { registerReportCommand } from './report.command.js';
 import { registerPersonasCommand } from './personas.command.js';
 import { registerSegmentsCommand } from './segments.command.js';
 import { registerTemplatesCommand } from './templates.command.js';
+import { registerFlowsCommand } from './flows.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerStatusCommand } from './status.command.js';
 
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerCampaignsCommand(program);
   registerPersonasCommand(program);
   registerTemplatesCommand(program);
+  registerFlowsCommand(program);
   registerCustomerCommand(program);
   registerImportCommand(program);
   registerMessagesCommand(program);

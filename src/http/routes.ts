@@ -7,6 +7,7 @@ import { importsScope } from './admin/imports.routes.js';
 import { analyticsRoutes } from './admin/analytics.routes.js';
 import { campaignRoutes } from './admin/campaigns.routes.js';
 import { commerceRoutes } from './admin/commerce.routes.js';
+import { flowRoutes } from './admin/flows.routes.js';
 import { jobRoutes } from './admin/jobs.routes.js';
 import { messageRoutes } from './admin/messages.routes.js';
 import { overviewRoutes } from './admin/overview.routes.js';
@@ -31,6 +32,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...overviewRoutes,
   ...segmentRoutes,
   ...campaignRoutes,
+  ...flowRoutes,
   ...profileRoutes,
   ...templateRoutes,
   ...ingestStatusRoutes,

@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import type { JobState, JobTable } from './jobs.table.js';
 
 export interface EnqueueOptions {
@@ -47,7 +48,14 @@ export class JobQueue {
   constructor(
     private readonly write: Db,
     private readonly read: Db,
+    /** What "now" is for due times and leases (a test moves it; default the system clock). */
+    private readonly clock: Clock = systemClock,
   ) {}
+
+  /** The queue's time: what due times and leases are compared with. */
+  now(): Date {
+    return this.clock.now();
+  }
 
   async enqueue(kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<number> {
     return this.write.transaction().execute(async (tx) => {
@@ -58,7 +66,7 @@ export class JobQueue {
           .executeTakeFirst();
         if (existing) return existing.id;
       }
-      const now = new Date();
+      const now = this.clock.now();
       const row = await tx
         .insertInto('jobs')
         .values({
@@ -74,7 +82,7 @@ export class JobQueue {
   }
 
   /** Takes the next due job (queued, or running with an expired lease) and leases it. */
-  async lease(kinds: readonly string[], leaseMs: number, now = new Date()): Promise<JobTable | undefined> {
+  async lease(kinds: readonly string[], leaseMs: number, now = this.clock.now()): Promise<JobTable | undefined> {
     if (kinds.length === 0) return undefined;
     return this.write.transaction().execute(async (tx) => {
       const next = await tx
@@ -98,19 +106,19 @@ export class JobQueue {
 
   async extendLease(id: number, leaseMs: number, progress?: number): Promise<void> {
     await this.write.updateTable('jobs')
-      .set({ lease_until: new Date(Date.now() + leaseMs), updated_at: new Date(), ...(progress !== undefined && { progress }) })
+      .set({ lease_until: new Date(this.clock.now().getTime() + leaseMs), updated_at: this.clock.now(), ...(progress !== undefined && { progress }) })
       .where('id', '=', id).where('state', '=', 'running').execute();
   }
 
   async complete(id: number, result: unknown): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     await this.write.updateTable('jobs')
       .set({ state: 'done', result: JSON.stringify(result ?? null), progress: 1, lease_until: null, updated_at: now, finished_at: now })
       .where('id', '=', id).execute();
   }
 
   /** Records a failure: retried later with backoff, or moved to the dead list after the last attempt. */
-  async fail(job: Pick<JobTable, 'id' | 'attempts' | 'max_attempts'>, error: string, now = new Date()): Promise<JobState> {
+  async fail(job: Pick<JobTable, 'id' | 'attempts' | 'max_attempts'>, error: string, now = this.clock.now()): Promise<JobState> {
     const dead = job.attempts >= job.max_attempts;
     const state: JobState = dead ? 'dead' : 'queued';
     await this.write.updateTable('jobs')

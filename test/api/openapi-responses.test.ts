@@ -224,6 +224,21 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/campaigns/:id', { params: { id: campaign.id } });
     await ok(200, 'GET', '/api/v1/campaigns/:id/recipients', { params: { id: campaign.id }, query: { group: 'holdout', limit: 3 } });
     await ok(200, 'GET', '/api/v1/campaigns/:id/results', { params: { id: campaign.id } });
+    // Flows: a draft, changed, published, paused and resumed; a segment enrolled; the runs of the flow and of a customer.
+    const flowDocument = { trigger: { kind: 'manual' }, steps: [{ id: 'hello', type: 'send_email', template_id: comeBack.id, next: 'wait' }, { id: 'wait', type: 'wait', duration: { days: 1 } }] };
+    const flow = await ok(201, 'POST', '/api/v1/flows', { payload: { name: 'Hello', document: flowDocument } });
+    await ok(422, 'POST', '/api/v1/flows', { payload: { name: 'Broken', document: { ...flowDocument, steps: [{ id: 'hello', type: 'send_email', template_id: 'tpl_nope' }] } } });
+    await ok(200, 'PATCH', '/api/v1/flows/:id', { params: { id: flow.id }, payload: { name: 'Hello again' } });
+    await ok(200, 'POST', '/api/v1/flows/:id/publish', { params: { id: flow.id } });
+    await ok(200, 'POST', '/api/v1/flows/:id/enrol', { params: { id: flow.id }, payload: { segment_id: segment.id } });
+    await runJobs();
+    await ok(200, 'POST', '/api/v1/flows/:id/pause', { params: { id: flow.id } });
+    await ok(409, 'POST', '/api/v1/flows/:id/enrol', { params: { id: flow.id }, payload: { segment_id: segment.id } });
+    await ok(200, 'POST', '/api/v1/flows/:id/resume', { params: { id: flow.id } });
+    await ok(200, 'GET', '/api/v1/flows');
+    await ok(200, 'GET', '/api/v1/flows/:id', { params: { id: flow.id } });
+    const flowRuns = await ok(200, 'GET', '/api/v1/flows/:id/runs', { params: { id: flow.id }, query: { status: 'active', limit: 2 } });
+    await ok(200, 'GET', '/api/v1/customers/:id/flow-runs', { params: { id: String(flowRuns.data[0].customer_id) } });
     await ok(204, 'DELETE', '/api/v1/segments/:id', { params: { id: segment.id } });
 
     // Message templates

@@ -21,6 +21,7 @@ import * as storeBranding from './2026-12-03T000500-store-branding.js';
 import * as smsWebhookChannels from './2026-12-03T000600-sms-webhook-channels.js';
 import * as sendTiming from './2026-12-03T000700-send-timing.js';
 import * as messageTopics from './2026-12-03T000800-message-topics.js';
+import * as flows from './2026-12-03T000900-flows.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T000600-sms-webhook-channels': smsWebhookChannels,
   '2026-12-03T000700-send-timing': sendTiming,
   '2026-12-03T000800-message-topics': messageTopics,
+  '2026-12-03T000900-flows': flows,
 };
 
 export const migrationProvider: MigrationProvider = {

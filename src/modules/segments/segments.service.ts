@@ -223,7 +223,7 @@ export class SegmentsService {
   async runRefreshJob(payload: { storeId: string; mode?: 'on_change' | 'scheduled' }): Promise<unknown> {
     await this.ensureBuiltins(payload.storeId);
     const results = await this.refreshAll(payload.storeId, payload.mode ? { mode: payload.mode } : {});
-    if (payload.mode === 'scheduled') await this.scheduleNext(payload.storeId, new Date(Date.now() + SCHEDULED_REFRESH_MS));
+    if (payload.mode === 'scheduled') await this.scheduleNext(payload.storeId, new Date(this.jobs.now().getTime() + SCHEDULED_REFRESH_MS));
     return { refreshed: results.filter((r) => r.outcome).length, failed: results.filter((r) => r.error) };
   }
 

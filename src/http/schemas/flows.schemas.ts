@@ -1,0 +1,56 @@
+/** Answers of the flows API. */
+import { z } from 'zod';
+import { flowDocumentSchema, flowStatuses, runStatuses, triggerSchema } from '../../modules/flows/index.js';
+import { component, count, list, timestamp } from './common.schemas.js';
+
+export const flowDocument = component('FlowDocument', flowDocumentSchema.meta({ description: 'A flow: trigger, entry and exit rules, holdout share and steps (docs/flows.md)' }));
+export const flowTrigger = component('FlowTrigger', triggerSchema);
+
+export const flowSummarySchema = component('FlowSummary', z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(flowStatuses),
+  live_version: z.number().int().nullable().meta({ description: 'The published version new runs start on (null: never published)' }),
+  trigger: flowTrigger,
+  entrants: count.meta({ description: 'Runs ever started, holdout included' }),
+  in_progress: count.meta({ description: 'Runs not yet completed or exited' }),
+  holdout: count.meta({ description: 'Entrants held out: they follow the flow without receiving anything' }),
+  messages: count.meta({ description: 'Messages the flow put in the send ledger' }),
+  created_at: timestamp,
+  updated_at: timestamp,
+}));
+export const flowListSchema = list(flowSummarySchema);
+
+export const flowSchema = component('Flow', z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(flowStatuses),
+  live_version: z.number().int().nullable(),
+  document: flowDocument.meta({ description: 'The draft: what the next publish makes live' }),
+  versions: z.array(z.strictObject({ version: z.number().int().min(1), published_at: timestamp })),
+  created_at: timestamp,
+  updated_at: timestamp,
+}));
+
+export const flowRunSchema = component('FlowRun', z.strictObject({
+  id: z.number().int(),
+  flow_id: z.string(),
+  version: z.number().int().meta({ description: 'The version the run started on, which it keeps' }),
+  customer_id: z.number().int(),
+  trigger_kind: z.string(),
+  holdout: z.boolean().meta({ description: 'Held out: follows the flow without receiving anything' }),
+  status: z.enum(runStatuses),
+  step_id: z.string().nullable().meta({ description: 'The step it is at (null once finished)' }),
+  due_at: timestamp.nullable(),
+  exit_reason: z.string().nullable().meta({ description: 'Why it left: ordered, unsubscribed, a rule\'s name, exit, error' }),
+  entered_at: timestamp,
+  finished_at: timestamp.nullable(),
+  steps: z.array(z.strictObject({ step_id: z.string().nullable(), outcome: z.string(), detail: z.string().nullable(), at: timestamp })),
+}));
+export const flowRunPageSchema = z.strictObject({ data: z.array(flowRunSchema), next_after: z.number().int().nullable() });
+export const flowRunListSchema = list(flowRunSchema);
+
+export const flowEnrolmentSchema = z.strictObject({
+  members: count.meta({ description: 'Members of the segment now' }),
+  enrolled: count.meta({ description: 'Of those, enrolled (the others are in the flow or may not re-enter)' }),
+});

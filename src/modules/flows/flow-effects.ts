@@ -1,0 +1,124 @@
+/**
+ * What the flow engine needs from the rest of Hearth, declared here and built over the module
+ * services: queue an email (idempotent by send key), test a segment rule for one customer now,
+ * tag a profile, and know a customer's time zone.
+ */
+import { sql } from 'kysely';
+import type { z } from 'zod';
+import type { Storage } from '../../db/database.js';
+import { AppError } from '../../lib/errors.js';
+import type { CommerceService } from '../commerce/index.js';
+import type { AccountsService } from '../accounts/index.js';
+import { renderEmail, type EngagementService, type MessagePurpose, type MessagesService, type TemplatesService } from '../messaging/index.js';
+import type { ruleSchema, SegmentsService } from '../segments/index.js';
+
+export type FlowRule = z.infer<typeof ruleSchema>;
+
+/** Messages queued per call to the ledger (each call renders, then inserts in one transaction). */
+const QUEUE_SLICE = 500;
+
+export interface FlowEmail {
+  sendKey: string;
+  purpose: MessagePurpose;
+  customerId: number;
+  templateId: string;
+  source: string;
+}
+
+export interface FlowEffects {
+  /** Refuses a template that cannot be sent (missing, archived) before the run counts the step as done. */
+  checkTemplate(storeId: string, templateId: string): Promise<void>;
+  /** Queues emails, rendered per recipient; a send key already in the ledger queues nothing. */
+  sendEmails(storeId: string, emails: readonly FlowEmail[]): Promise<void>;
+  /** Of these customers, those the rule holds for at `now` (one query for a whole batch of runs). */
+  matching(storeId: string, rule: FlowRule, customerIds: readonly number[], now: Date): Promise<Set<number>>;
+  /** Adds a tag to the profile: `tagged`, `unchanged` (had it) or `skipped` (no external id to write by). */
+  addTag(storeId: string, customerId: number, tag: string): Promise<'tagged' | 'unchanged' | 'skipped'>;
+  timeZoneOf(storeId: string, customerId: number): Promise<string>;
+}
+
+export interface FlowServices {
+  storage: Storage;
+  messages: MessagesService;
+  templates: TemplatesService;
+  engagement: EngagementService;
+  segments: SegmentsService;
+  commerce: CommerceService;
+  accounts: AccountsService;
+}
+
+/** Compiled rules kept: a job evaluates the same few rules (at the same `now`) for hundreds of runs. */
+const COMPILED_KEPT = 64;
+
+export function serviceEffects(services: () => FlowServices): FlowEffects {
+  const compiled = new Map<string, ReturnType<SegmentsService['compile']>>();
+  const compile = (storeId: string, rule: FlowRule, now: Date) => {
+    const key = `${storeId}|${now.getTime()}|${JSON.stringify(rule)}`;
+    let found = compiled.get(key);
+    if (!found) {
+      found = services().segments.compile(storeId, rule, now);
+      found.catch(() => compiled.delete(key));
+      if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
+      compiled.set(key, found);
+    }
+    return found;
+  };
+  return {
+    async checkTemplate(storeId, templateId) {
+      const template = await services().templates.get(storeId, templateId);
+      if (template.archived_at) throw new AppError('conflict', `Template "${template.name}" is archived`);
+    },
+
+    async sendEmails(storeId, emails) {
+      if (emails.length === 0) return;
+      const { messages, templates, engagement } = services();
+      const store = await templates.storeVariables(storeId);
+      const key = await messages.linkKey(storeId);
+      const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
+      for (const id of new Set(emails.map((e) => e.templateId))) compiled.set(id, await templates.compiled(storeId, id));
+      for (let start = 0; start < emails.length; start += QUEUE_SLICE) {
+        await messages.queueEmails(storeId, emails.slice(start, start + QUEUE_SLICE).map((email) => {
+          const template = compiled.get(email.templateId)!;
+          return {
+            sendKey: email.sendKey, purpose: email.purpose, customerId: email.customerId, source: email.source,
+            templateId: email.templateId, templateVersion: template.version,
+            build: async (links) => {
+              const variables = await templates.variablesFor(storeId, String(email.customerId), { links }, store);
+              return engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey: email.sendKey, customerId: email.customerId, links, key });
+            },
+          };
+        }));
+      }
+    },
+
+    async matching(storeId, rule, customerIds, now) {
+      const found = new Set<number>();
+      if (customerIds.length === 0) return found;
+      const { storage } = services();
+      const { compiled: query } = await compile(storeId, rule, now);
+      const ids = [...new Set(customerIds)];
+      for (let i = 0; i < ids.length; i += 1000) {
+        const result = await sql<{ id: number }>`select c.id from ${query.from}
+          where c.store_id = ${storeId} and c.id in (${sql.join(ids.slice(i, i + 1000))}) and ${query.where}`.execute(storage.read);
+        for (const row of result.rows) found.add(Number(row.id));
+      }
+      return found;
+    },
+
+    async addTag(storeId, customerId, tag) {
+      const { storage, commerce } = services();
+      const customer = await storage.read.selectFrom('customers').select(['external_id', 'tags']).where('store_id', '=', storeId).where('id', '=', customerId).executeTakeFirst();
+      if (!customer?.external_id) return 'skipped';
+      const tags = [...(customer.tags ?? [])];
+      if (tags.includes(tag)) return 'unchanged';
+      await commerce.writeOne(storeId, 'customers', { external_id: customer.external_id, tags: [...tags, tag] });
+      return 'tagged';
+    },
+
+    async timeZoneOf(storeId, customerId) {
+      const { storage, accounts } = services();
+      const customer = await storage.read.selectFrom('customers').select('timezone').where('store_id', '=', storeId).where('id', '=', customerId).executeTakeFirst();
+      return customer?.timezone ?? (await accounts.getStore(storeId)).timezone;
+    },
+  };
+}

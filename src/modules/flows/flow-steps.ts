@@ -1,0 +1,116 @@
+/**
+ * One small handler per step type. A handler decides where the run goes (`go`), or that it waits
+ * (`waitUntil`), from the run, the time and the store's data; its effect (an email, a tag) is
+ * idempotent — the send key is `flow:<run>:<step>` — so a step run twice after a crash has its
+ * effect once. Waits count from the moment the run arrived at the step (`step_since`), so a
+ * retried wait ends when the first attempt's would have. Nothing sleeps.
+ */
+import { unitHash } from './hash.js';
+import { nextLocalTime } from './local-time.js';
+import { durationMs, type Step } from './flow.schema.js';
+import type { FlowRunTable, FlowsDb } from './flows.table.js';
+import type { ExitFacts } from './runs.repository.js';
+import type { FlowEffects, FlowEmail, FlowRule } from './flow-effects.js';
+import type { ExitCondition } from './flow.schema.js';
+
+export type StepResult =
+  | { go: string | undefined; outcome: string; detail?: string }
+  | { waitUntil: Date; outcome?: string };
+
+export interface StepContext {
+  storeId: string;
+  flowId: string;
+  run: FlowRunTable;
+  /** When the run arrived at this step. */
+  since: Date;
+  now: Date;
+  read: FlowsDb;
+  effects: FlowEffects;
+  /** Emails of this batch, queued together before the runs' new states are committed. */
+  outbox: FlowEmail[];
+  /** Whether a segment rule holds for this run's customer now (evaluated once per rule for the batch's customers). */
+  holds: (rule: FlowRule) => Promise<boolean>;
+  /** Refuses a template that cannot be sent (checked once per template for the batch). */
+  checkTemplate: (templateId: string) => Promise<void>;
+}
+
+type Handler<T extends Step['type']> = (step: Extract<Step, { type: T }>, context: StepContext) => Promise<StepResult>;
+
+/** Logged on a run waiting for an event when that event arrives. */
+export const EVENT_ARRIVED = 'event_arrived';
+
+export const sendKeyOf = (runId: number, stepId: string) => `flow:${runId}:${stepId}`;
+export const flowSource = (flowId: string) => `flow:${flowId}`;
+
+const handlers: { [T in Step['type']]: Handler<T> } = {
+  wait: async (step, { since, now, storeId, run, effects }) => {
+    let until = new Date(since.getTime() + (step.duration ? durationMs(step.duration) : 0));
+    if (step.until_time) until = nextLocalTime(until, step.until_time, await effects.timeZoneOf(storeId, run.customer_id));
+    return now >= until ? { go: step.next, outcome: 'waited' } : { waitUntil: until };
+  },
+
+  wait_for_event: async (step, { since, now, storeId, run, read }) => {
+    // The flows subscriber notes the event on the run when it arrives (the run waiting here).
+    const seen = await read.selectFrom('flow_run_steps').select('seq')
+      .where('store_id', '=', storeId).where('run_id', '=', run.id).where('step_id', '=', step.id).where('outcome', '=', EVENT_ARRIVED)
+      .where('recorded_at', '>=', since)
+      .limit(1).executeTakeFirst();
+    if (seen) return { go: step.next, outcome: 'event', detail: step.event };
+    const timeout = new Date(since.getTime() + durationMs(step.timeout));
+    return now >= timeout ? { go: step.timeout_next, outcome: 'timed_out' } : { waitUntil: timeout };
+  },
+
+  condition: async (step, { holds }) => {
+    return (await holds(step.rule as FlowRule)) ? { go: step.yes, outcome: 'yes' } : { go: step.no, outcome: 'no' };
+  },
+
+  split: async (step, { flowId, run }) => {
+    const total = step.branches.reduce((sum, b) => sum + b.weight, 0);
+    let point = unitHash(`${flowId}:${step.id}`, run.customer_id) * total;
+    for (const [i, branch] of step.branches.entries()) {
+      if (point < branch.weight) return { go: branch.next, outcome: `branch ${i + 1}` };
+      point -= branch.weight;
+    }
+    return { go: step.branches.at(-1)!.next, outcome: `branch ${step.branches.length}` };
+  },
+
+  send_email: async (step, { flowId, run, outbox, checkTemplate }) => {
+    if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: nothing sent' };
+    await checkTemplate(step.template_id);
+    outbox.push({ sendKey: sendKeyOf(run.id, step.id), purpose: step.purpose, customerId: run.customer_id, templateId: step.template_id, source: flowSource(flowId) });
+    return { go: step.next, outcome: 'queued', detail: step.template_id };
+  },
+
+  tag: async (step, { storeId, run, effects }) => {
+    if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: profile unchanged' };
+    const result = await effects.addTag(storeId, run.customer_id, step.tag);
+    return { go: step.next, outcome: result, detail: step.tag };
+  },
+
+  exit: async () => ({ go: undefined, outcome: 'exit' }),
+};
+
+export function runStep(step: Step, context: StepContext): Promise<StepResult> {
+  return (handlers[step.type] as Handler<typeof step.type>)(step, context);
+}
+
+/** The reason a run must leave before its next step, if any (`exit_when`, checked before every step). */
+export async function exitReason(
+  conditions: readonly ExitCondition[],
+  context: Pick<StepContext, 'run' | 'holds'>,
+  facts: ExitFacts,
+): Promise<string | undefined> {
+  const { run } = context;
+  for (const condition of conditions) {
+    if (condition.kind === 'ordered') {
+      // The order that triggered the run does not count.
+      const triggering = run.trigger_kind === 'order_placed' ? run.trigger_entity_id : null;
+      if ((facts.orders.get(run.customer_id) ?? []).some((o) => o.placed_at > run.entered_at && o.id !== triggering)) return 'ordered';
+    } else if (condition.kind === 'unsubscribed') {
+      if (facts.consent.get(run.customer_id) !== 'subscribed') return 'unsubscribed';
+    } else if (await context.holds(condition.rule as FlowRule)) {
+      return condition.name;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,69 @@
+/**
+ * Whether a domain event starts a flow: the trigger kinds over the catalogue's events. Order and
+ * event triggers look at the order (its rank among the customer's orders, its products) or the
+ * tracked event's properties in the store.
+ */
+import { sql } from 'kysely';
+import type { DomainEvent } from '../domain-events/index.js';
+import type { PropertyFilter, Trigger } from './flow.schema.js';
+import type { FlowsDb } from './flows.table.js';
+
+/** The domain event types some trigger listens to. */
+export const triggerEventTypes = ['segment.entered', 'segment.exited', 'order.placed', 'event.received', 'checkout.started'] as const;
+
+export async function triggerMatches(trigger: Trigger, event: DomainEvent, read: FlowsDb): Promise<boolean> {
+  if (event.customerId === null) return false;
+  switch (trigger.kind) {
+    case 'segment_entered':
+    case 'segment_exited': {
+      const type = trigger.kind === 'segment_entered' ? 'segment.entered' : 'segment.exited';
+      return event.type === type && (event.data as { segment_id: string }).segment_id === trigger.segment_id;
+    }
+    case 'order_placed':
+      if (event.type !== 'order.placed' || event.entityId === null) return false;
+      if (trigger.nth !== undefined && (await orderRank(read, event.storeId, event.customerId, event.entityId)) !== trigger.nth) return false;
+      return trigger.product === undefined || (await orderContains(read, event.storeId, event.entityId, trigger.product));
+    case 'event': {
+      if (event.type !== 'event.received' || (event.data as { name: string | null }).name !== trigger.name) return false;
+      if (!trigger.where?.length) return true;
+      if (event.entityId === null) return false;
+      const row = await read.selectFrom('events').select('properties').where('store_id', '=', event.storeId).where('id', '=', event.entityId).executeTakeFirst();
+      if (!row) return false;
+      const properties = JSON.parse(row.properties || '{}') as Record<string, unknown>;
+      return trigger.where.every((filter) => propertyMatches(properties[filter.property], filter));
+    }
+    case 'checkout_started': {
+      if (event.type !== 'checkout.started') return false;
+      const checkout = event.data as { value: number | null; status: string };
+      return checkout.status === 'open' && (trigger.min_value === undefined || (checkout.value ?? 0) >= trigger.min_value);
+    }
+    case 'manual':
+      return false;
+  }
+}
+
+/** 1 for the customer's first (not cancelled) order, n for the n-th. */
+async function orderRank(read: FlowsDb, storeId: string, customerId: number, orderId: number): Promise<number> {
+  const result = await sql<{ n: number }>`
+    select count(*) as n from orders o, (select placed_at, id from orders where store_id = ${storeId} and id = ${orderId}) t
+    where o.store_id = ${storeId} and o.customer_id = ${customerId} and o.status <> 'cancelled'
+      and (o.placed_at < t.placed_at or (o.placed_at = t.placed_at and o.id <= t.id))`.execute(read);
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+async function orderContains(read: FlowsDb, storeId: string, orderId: number, productExternalId: string): Promise<boolean> {
+  const result = await sql`
+    select 1 from order_lines l join products p on p.store_id = l.store_id and p.id = l.product_id
+    where l.store_id = ${storeId} and l.order_id = ${orderId} and p.external_id = ${productExternalId} limit 1`.execute(read);
+  return result.rows.length > 0;
+}
+
+export function propertyMatches(actual: unknown, filter: PropertyFilter): boolean {
+  const { op, value } = filter;
+  if (op === 'eq') return actual === value || (typeof actual === 'number' && typeof value === 'string' && String(actual) === value);
+  if (op === 'neq') return actual !== value;
+  if (op === 'contains') return typeof actual === 'string' && actual.toLowerCase().includes(String(value).toLowerCase());
+  const a = typeof actual === 'string' ? Number(actual) : actual;
+  if (typeof a !== 'number' || Number.isNaN(a) || typeof value !== 'number') return false;
+  return op === 'gt' ? a > value : op === 'gte' ? a >= value : op === 'lt' ? a < value : a <= value;
+}

@@ -1,0 +1,133 @@
+/**
+ * A flow is data: a trigger, entry and exit rules, and steps — a discriminated union of small step
+ * types, each pointing at the step that follows by id. This schema checks the shape;
+ * `flow.validate.ts` checks the graph (every pointer lands, every step is reachable, no loop
+ * without a wait) and the references (templates, segments, rules) against the store.
+ */
+import { z } from 'zod';
+import { ruleSchema } from '../segments/index.js';
+
+/** A property name: a plain key, so a filter is never more than a key lookup. */
+const jsonKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be letters, digits or underscores, starting with a letter');
+
+export const stepId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -, at most 64');
+const next = stepId.optional().meta({ description: 'The step that follows (none: the run is complete)' });
+
+/** A length of time; at least one part, at most a year in all. */
+export const durationSchema = z.strictObject({
+  days: z.number().int().min(0).max(365).optional(),
+  hours: z.number().int().min(0).max(8_760).optional(),
+  minutes: z.number().int().min(0).max(525_600).optional(),
+}).refine((d) => durationMs(d) > 0, 'give days, hours or minutes (more than zero)')
+  .refine((d) => durationMs(d) <= 366 * 86_400_000, 'at most a year');
+export type Duration = z.infer<typeof durationSchema>;
+
+export function durationMs(d: { days?: number | undefined; hours?: number | undefined; minutes?: number | undefined }): number {
+  return ((d.days ?? 0) * 1440 + (d.hours ?? 0) * 60 + (d.minutes ?? 0)) * 60_000;
+}
+
+const propertyFilter = z.strictObject({
+  property: jsonKey,
+  op: z.enum(['eq', 'neq', 'contains', 'gt', 'gte', 'lt', 'lte']),
+  value: z.union([z.string().max(500), z.number().finite(), z.boolean()]),
+});
+export type PropertyFilter = z.infer<typeof propertyFilter>;
+
+export const triggerSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('segment_entered'), segment_id: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('segment_exited'), segment_id: z.string().min(1) }),
+  z.strictObject({
+    kind: z.literal('order_placed'),
+    /** 1: the customer's first order; n: their n-th. None: every order. */
+    nth: z.number().int().min(1).max(1000).optional(),
+    /** The product's external id: only orders containing it. */
+    product: z.string().min(1).max(200).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('event'),
+    /** The tracked event's name (`Checkout Started`, `Product Viewed`) or page name. */
+    name: z.string().min(1).max(200),
+    where: z.array(propertyFilter).max(10).optional(),
+  }),
+  /** A checkout or cart of the customer is stored (Shopify checkouts, the API, a tracked Checkout Started that names a cart). */
+  z.strictObject({
+    kind: z.literal('checkout_started'),
+    /** Only checkouts worth at least this much, in minor units of their currency. */
+    min_value: z.number().int().min(0).optional(),
+  }),
+  /** Only enrolled by hand: `POST /api/v1/flows/:id/enrol` with a segment. */
+  z.strictObject({ kind: z.literal('manual') }),
+]);
+export type Trigger = z.infer<typeof triggerSchema>;
+
+export const exitConditionSchema = z.discriminatedUnion('kind', [
+  /** An order placed after the customer entered (the order that triggered the run does not count). */
+  z.strictObject({ kind: z.literal('ordered') }),
+  /** The customer's email consent is no longer `subscribed`. */
+  z.strictObject({ kind: z.literal('unsubscribed') }),
+  /** The customer matches a segment rule (evaluated for them, now). */
+  z.strictObject({ kind: z.literal('rule'), name: z.string().min(1).max(100), rule: ruleSchema }),
+]);
+export type ExitCondition = z.infer<typeof exitConditionSchema>;
+
+export const entrySchema = z.strictObject({
+  /** Whether someone who was in the flow before may enter again, and how long after their last entry. */
+  re_entry: z.enum(['never', 'after']).default('never'),
+  after_days: z.number().int().min(1).max(3650).optional(),
+}).refine((e) => e.re_entry !== 'after' || e.after_days !== undefined, { message: 'give after_days with re_entry "after"', path: ['after_days'] });
+
+const base = { id: stepId, name: z.string().max(200).optional() };
+
+export const stepSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    ...base, type: z.literal('wait'),
+    duration: durationSchema.optional(),
+    /** Then (or instead) until this time of day (HH:MM) in the customer's time zone (the store's when unknown). */
+    until_time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day, HH:MM').optional(),
+    next,
+  }).refine((s) => s.duration !== undefined || s.until_time !== undefined, { message: 'give a duration, an until_time or both', path: ['duration'] }),
+  z.strictObject({
+    ...base, type: z.literal('wait_for_event'),
+    event: z.string().min(1).max(200),
+    timeout: durationSchema,
+    /** When the event arrives in time. */
+    next,
+    /** When the timeout passes first. */
+    timeout_next: next,
+  }),
+  z.strictObject({ ...base, type: z.literal('condition'), rule: ruleSchema, yes: next, no: next }),
+  z.strictObject({
+    ...base, type: z.literal('split'),
+    branches: z.array(z.strictObject({ weight: z.number().int().min(1).max(1000), next })).min(2).max(10),
+  }),
+  z.strictObject({ ...base, type: z.literal('send_email'), template_id: z.string().min(1), purpose: z.enum(['marketing', 'transactional']).default('marketing'), next }),
+  z.strictObject({ ...base, type: z.literal('tag'), tag: z.string().min(1).max(100), next }),
+  z.strictObject({ ...base, type: z.literal('exit') }),
+]);
+export type Step = z.infer<typeof stepSchema>;
+export type StepType = Step['type'];
+export const stepTypes = ['wait', 'wait_for_event', 'condition', 'split', 'send_email', 'tag', 'exit'] as const satisfies readonly StepType[];
+
+export const DEFAULT_HOLDOUT_SHARE = 0.1;
+
+export const flowDocumentSchema = z.strictObject({
+  trigger: triggerSchema,
+  entry: entrySchema.default({ re_entry: 'never' }),
+  exit_when: z.array(exitConditionSchema).max(10).default([]),
+  holdout_share: z.number().min(0).max(0.5).default(DEFAULT_HOLDOUT_SHARE),
+  /** The first step is where every run starts. */
+  steps: z.array(stepSchema).min(1).max(100),
+});
+export type FlowDocument = z.infer<typeof flowDocumentSchema>;
+export type FlowDocumentInput = z.input<typeof flowDocumentSchema>;
+
+/** Where a step may lead, with the field that says so. */
+export function exitsOf(step: Step): { field: string; to: string | undefined }[] {
+  switch (step.type) {
+    case 'condition': return [{ field: 'yes', to: step.yes }, { field: 'no', to: step.no }];
+    case 'split': return step.branches.map((b, i) => ({ field: `branches.${i}.next`, to: b.next }));
+    case 'wait_for_event': return [{ field: 'next', to: step.next }, { field: 'timeout_next', to: step.timeout_next }];
+    case 'exit': return [];
+    default: return [{ field: 'next', to: step.next }];
+  }
+}

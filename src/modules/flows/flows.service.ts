@@ -1,0 +1,334 @@
+/**
+ * Flows: documents with versions (a draft that publishing freezes into version n+1; runs keep the
+ * version they started on), statuses draft / live / paused, enrolment from domain events or by
+ * hand, and the `flows.step` job that moves a store's due runs. The engine is `flow-engine.ts`;
+ * the steps are `flow-steps.ts`.
+ */
+import { sql } from 'kysely';
+import type { Storage } from '../../db/database.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { Clock } from '../../lib/clock.js';
+import { AppError, detailsFromZod, notFound, type ErrorDetail } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import type { Logger } from '../../lib/logger.js';
+import type { DomainEvent } from '../domain-events/index.js';
+import { serviceEffects, type FlowEffects, type FlowServices } from './flow-effects.js';
+import { FlowEngine, type BatchOutcome } from './flow-engine.js';
+import { EVENT_ARRIVED, flowSource } from './flow-steps.js';
+import { triggerMatches } from './flow-triggers.js';
+import { flowDocumentSchema, type FlowDocument, type FlowDocumentInput } from './flow.schema.js';
+import { graphProblems } from './flow.validate.js';
+import { flowsDb, type FlowRunTable, type FlowsDb, type FlowStatus, type FlowTable } from './flows.table.js';
+import { inHoldout } from './hash.js';
+import { appendSteps, insertRuns, storesWithActiveRuns, wakeWaiting, type NewRun } from './runs.repository.js';
+import { runViewOf, type FlowSummary, type FlowView, type RunView } from './flow.view.js';
+
+export const FLOW_STEP_JOB = 'flows.step';
+
+interface Enrolment {
+  flow: { id: string; version: number; document: FlowDocument };
+  customerId: number;
+  key: string;
+  kind: string;
+  eventId: number | null;
+  entityId: number | null;
+}
+
+export class FlowsService {
+  private readonly write: FlowsDb;
+  private readonly read: FlowsDb;
+  private readonly engine: FlowEngine;
+  private readonly documents = new Map<string, FlowDocument>();
+  /** Enrolments run one at a time, so entry rules see the runs the previous one created. */
+  private enrolling: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    storage: Storage,
+    private readonly jobs: JobQueue,
+    private readonly clock: Clock,
+    private readonly services: () => FlowServices,
+    logger: Logger,
+    effects: FlowEffects = serviceEffects(services),
+  ) {
+    this.write = flowsDb(storage.write);
+    this.read = flowsDb(storage.read);
+    this.engine = new FlowEngine(this.write, this.read, { document: (s, f, v) => this.document(s, f, v) }, effects, clock, logger);
+  }
+
+  // ── Documents ────────────────────────────────────────────────────────────
+
+  /** Parses and checks a document: shape, graph, and what it refers to in the store. Problems name their path. */
+  async validate(storeId: string, input: unknown): Promise<FlowDocument> {
+    const parsed = flowDocumentSchema.safeParse(input);
+    if (!parsed.success) throw new AppError('validation_failed', 'Invalid flow', detailsFromZod(parsed.error.issues).map((d) => ({ ...d, path: d.path === '(body)' ? 'document' : d.path })));
+    const document = parsed.data;
+    const problems: ErrorDetail[] = [...graphProblems(document)];
+    const { templates, segments } = this.services();
+    const trigger = document.trigger;
+    if (trigger.kind === 'segment_entered' || trigger.kind === 'segment_exited') {
+      if (!(await segments.get(storeId, trigger.segment_id).catch(() => undefined))) problems.push({ path: 'trigger.segment_id', reason: `no segment "${trigger.segment_id}" in this store` });
+    }
+    const checkRule = async (rule: unknown, path: string) => {
+      try {
+        await segments.compile(storeId, rule, this.clock.now());
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        const details = error.details.length ? error.details : [{ path: 'rule', reason: error.message }];
+        problems.push(...details.map((d) => ({ path: d.path.replace(/^rule/, path), reason: d.reason })));
+      }
+    };
+    for (const [i, condition] of document.exit_when.entries()) if (condition.kind === 'rule') await checkRule(condition.rule, `exit_when.${i}.rule`);
+    for (const [i, step] of document.steps.entries()) {
+      if (step.type === 'send_email') {
+        const template = await templates.get(storeId, step.template_id).catch(() => undefined);
+        if (!template) problems.push({ path: `steps.${i}.template_id`, reason: `no template "${step.template_id}" in this store` });
+        else if (template.archived_at) problems.push({ path: `steps.${i}.template_id`, reason: `template "${template.name}" is archived` });
+      }
+      if (step.type === 'condition') await checkRule(step.rule, `steps.${i}.rule`);
+    }
+    if (problems.length) throw new AppError('validation_failed', 'Invalid flow', problems);
+    return document;
+  }
+
+  async list(storeId: string): Promise<FlowSummary[]> {
+    const rows = await this.read.selectFrom('flows').selectAll().where('store_id', '=', storeId).orderBy('created_at', 'desc').execute();
+    const runs = await sql<{ flow_id: string; entrants: number; in_progress: number; holdout: number }>`
+      select flow_id, count(*) as entrants, count(*) filter (where status = 'active') as in_progress, count(*) filter (where holdout) as holdout
+      from flow_runs where store_id = ${storeId} group by flow_id`.execute(this.read);
+    const messages = await sql<{ source: string; n: number }>`
+      select source, count(*) as n from message_sends where store_id = ${storeId} and source like 'flow:%' group by source`.execute(this.read);
+    const figures = new Map(runs.rows.map((r) => [r.flow_id, r]));
+    const sent = new Map(messages.rows.map((r) => [r.source, Number(r.n)]));
+    return rows.map((row) => {
+      const f = figures.get(row.id);
+      return {
+        id: row.id, name: row.name, status: row.status, live_version: row.live_version, trigger: (JSON.parse(row.draft) as FlowDocument).trigger,
+        entrants: Number(f?.entrants ?? 0), in_progress: Number(f?.in_progress ?? 0), holdout: Number(f?.holdout ?? 0), messages: sent.get(flowSource(row.id)) ?? 0,
+        created_at: row.created_at, updated_at: row.updated_at,
+      };
+    });
+  }
+
+  async get(storeId: string, id: string): Promise<FlowView> {
+    const row = await this.row(storeId, id);
+    const versions = await this.read.selectFrom('flow_versions').select(['version', 'published_at']).where('store_id', '=', storeId).where('flow_id', '=', id).orderBy('version').execute();
+    return { id: row.id, name: row.name, status: row.status, live_version: row.live_version, document: JSON.parse(row.draft) as FlowDocument, versions, created_at: row.created_at, updated_at: row.updated_at };
+  }
+
+  async create(storeId: string, input: { name: string; document: FlowDocumentInput }): Promise<FlowView> {
+    const document = await this.validate(storeId, input.document);
+    const now = this.clock.now();
+    const id = newId('flow');
+    await this.write.insertInto('flows').values({ store_id: storeId, id, name: input.name, status: 'draft', draft: JSON.stringify(document), live_version: null, created_at: now, updated_at: now }).execute();
+    return this.get(storeId, id);
+  }
+
+  /** Changes the draft (a live flow keeps running its published version until the next publish). */
+  async update(storeId: string, id: string, patch: { name?: string; document?: FlowDocumentInput }): Promise<FlowView> {
+    await this.row(storeId, id);
+    const document = patch.document === undefined ? undefined : await this.validate(storeId, patch.document);
+    await this.write.updateTable('flows')
+      .set({ ...(patch.name !== undefined && { name: patch.name }), ...(document && { draft: JSON.stringify(document) }), updated_at: this.clock.now() })
+      .where('store_id', '=', storeId).where('id', '=', id).execute();
+    return this.get(storeId, id);
+  }
+
+  /** Freezes the draft as the next version and makes it live: new runs start on it, runs in progress keep theirs. */
+  async publish(storeId: string, id: string): Promise<FlowView> {
+    const row = await this.row(storeId, id);
+    const document = await this.validate(storeId, JSON.parse(row.draft));
+    const now = this.clock.now();
+    await this.write.transaction().execute(async (tx) => {
+      const last = await tx.selectFrom('flow_versions').select((eb) => eb.fn.max('version').as('v')).where('store_id', '=', storeId).where('flow_id', '=', id).executeTakeFirst();
+      const version = Number(last?.v ?? 0) + 1;
+      await tx.insertInto('flow_versions').values({ store_id: storeId, flow_id: id, version, document: JSON.stringify(document), published_at: now }).execute();
+      await tx.updateTable('flows').set({ live_version: version, status: 'live', updated_at: now }).where('store_id', '=', storeId).where('id', '=', id).execute();
+    });
+    return this.get(storeId, id);
+  }
+
+  /** Paused: nobody enters and runs in progress hold at their step; resuming moves them on. */
+  async setPaused(storeId: string, id: string, paused: boolean): Promise<FlowView> {
+    const row = await this.row(storeId, id);
+    if (row.live_version === null) throw new AppError('conflict', 'Publish the flow first', [{ path: 'status', reason: 'a draft that was never published cannot be paused or resumed' }]);
+    const status: FlowStatus = paused ? 'paused' : 'live';
+    await this.write.updateTable('flows').set({ status, updated_at: this.clock.now() }).where('store_id', '=', storeId).where('id', '=', id).execute();
+    if (!paused) await this.wake(storeId, this.clock.now());
+    return this.get(storeId, id);
+  }
+
+  async runs(storeId: string, flowId: string, options: { status?: FlowRunTable['status']; after?: number; limit?: number } = {}): Promise<{ data: RunView[]; next_after: number | null }> {
+    await this.row(storeId, flowId);
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
+    let query = this.read.selectFrom('flow_runs').selectAll().where('store_id', '=', storeId).where('flow_id', '=', flowId).where('id', '>', options.after ?? 0);
+    if (options.status) query = query.where('status', '=', options.status);
+    const rows = await query.orderBy('id').limit(limit + 1).execute();
+    const data = await this.withSteps(storeId, rows.slice(0, limit));
+    return { data, next_after: rows.length > limit ? data.at(-1)!.id : null };
+  }
+
+  /** A customer's runs, newest first, each with what happened at its steps. */
+  async customerRuns(storeId: string, customerId: number): Promise<RunView[]> {
+    const customer = await this.read.selectFrom('customers').select('id').where('store_id', '=', storeId).where('id', '=', customerId).executeTakeFirst();
+    if (!customer) throw notFound(`Customer ${customerId}`);
+    const rows = await this.read.selectFrom('flow_runs').selectAll().where('store_id', '=', storeId).where('customer_id', '=', customerId).orderBy('id', 'desc').limit(200).execute();
+    return this.withSteps(storeId, rows);
+  }
+
+  private async withSteps(storeId: string, rows: FlowRunTable[]): Promise<RunView[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => Number(r.id));
+    const steps = await this.read.selectFrom('flow_run_steps').select(['run_id', 'step_id', 'outcome', 'detail', 'recorded_at as at'])
+      .where('store_id', '=', storeId).where('run_id', 'in', ids).orderBy('seq').execute();
+    const byRun = new Map<number, typeof steps>();
+    for (const s of steps) byRun.set(Number(s.run_id), [...(byRun.get(Number(s.run_id)) ?? []), s]);
+    return rows.map((row) => runViewOf(row, byRun.get(Number(row.id)) ?? []));
+  }
+
+  // ── Enrolment ────────────────────────────────────────────────────────────
+
+  /** Enrols the current members of a segment in a live flow (each once: entry rules apply). */
+  async enrolSegment(storeId: string, flowId: string, segmentId: string): Promise<{ members: number; enrolled: number }> {
+    const row = await this.row(storeId, flowId);
+    if (row.status !== 'live' || row.live_version === null) throw new AppError('conflict', 'The flow is not live', [{ path: 'status', reason: `is ${row.status}: publish or resume the flow first` }]);
+    const { segments } = this.services();
+    const members = await sql<{ customer_id: number }>`${await segments.memberIds(storeId, segmentId)} order by customer_id`.execute(this.read);
+    const flow = { id: flowId, version: row.live_version, document: await this.document(storeId, flowId, row.live_version) };
+    const batch = newId('enrol');
+    const enrolled = await this.enrol(storeId, members.rows.map((m) => ({
+      flow, customerId: Number(m.customer_id), key: `${flowId}:${m.customer_id}:manual:${batch}`, kind: 'manual', eventId: null, entityId: null,
+    })));
+    return { members: members.rows.length, enrolled };
+  }
+
+  /** The flows subscriber: starts runs for matching triggers and notes events that runs wait for. */
+  async handleEvents(events: readonly DomainEvent[]): Promise<void> {
+    const byStore = new Map<string, DomainEvent[]>();
+    for (const event of events) byStore.set(event.storeId, [...(byStore.get(event.storeId) ?? []), event]);
+    for (const [storeId, storeEvents] of byStore) {
+      const live = await this.liveFlows(storeId);
+      if (live.length === 0) continue;
+      const enrolments: Enrolment[] = [];
+      for (const event of storeEvents) {
+        if (event.customerId === null) continue;
+        for (const flow of live) {
+          if (await triggerMatches(flow.document.trigger, event, this.read)) {
+            enrolments.push({ flow, customerId: event.customerId, key: `${flow.id}:${event.customerId}:event:${event.id}`, kind: flow.document.trigger.kind, eventId: event.id, entityId: event.entityId });
+          }
+        }
+      }
+      await this.noteAwaitedEvents(storeId, storeEvents.filter((e) => e.type === 'event.received'));
+      await this.enrol(storeId, enrolments);
+    }
+  }
+
+  private enrol(storeId: string, enrolments: readonly Enrolment[]): Promise<number> {
+    const run = this.enrolling.then(() => this.enrolNow(storeId, enrolments));
+    this.enrolling = run.catch(() => undefined);
+    return run;
+  }
+
+  private async enrolNow(storeId: string, enrolments: readonly Enrolment[]): Promise<number> {
+    if (enrolments.length === 0) return 0;
+    const now = this.clock.now();
+    const flowIds = [...new Set(enrolments.map((e) => e.flow.id))];
+    const customerIds = [...new Set(enrolments.map((e) => e.customerId))];
+    // Earlier runs of these customers in these flows: one in progress, or the last entry, decide re-entry.
+    const prior = new Map<string, { active: boolean; last: Date }>();
+    for (let i = 0; i < customerIds.length; i += 1000) {
+      const rows = await this.read.selectFrom('flow_runs').select(['flow_id', 'customer_id', 'status', 'entered_at'])
+        .where('store_id', '=', storeId).where('flow_id', 'in', flowIds).where('customer_id', 'in', customerIds.slice(i, i + 1000)).execute();
+      for (const r of rows) {
+        const key = `${r.flow_id}:${r.customer_id}`;
+        const seen = prior.get(key);
+        prior.set(key, { active: (seen?.active ?? false) || r.status === 'active', last: seen && seen.last > r.entered_at ? seen.last : r.entered_at });
+      }
+    }
+    const runs: NewRun[] = [];
+    for (const e of enrolments) {
+      const key = `${e.flow.id}:${e.customerId}`;
+      const before = prior.get(key);
+      const entry = e.flow.document.entry;
+      if (before && (before.active || entry.re_entry === 'never' || now.getTime() - before.last.getTime() < (entry.after_days ?? 0) * 86_400_000)) continue;
+      prior.set(key, { active: true, last: now });
+      runs.push({
+        store_id: storeId, flow_id: e.flow.id, version: e.flow.version, customer_id: e.customerId, enrolment_key: e.key, trigger_kind: e.kind,
+        trigger_event_id: e.eventId, trigger_entity_id: e.entityId, holdout: inHoldout(e.flow.id, e.customerId, e.flow.document.holdout_share),
+        entered_at: now, status: 'active', step_id: e.flow.document.steps[0]!.id, step_since: now, due_at: now, exit_reason: null, finished_at: null, updated_at: now,
+      });
+    }
+    const created = await insertRuns(this.write, runs);
+    await appendSteps(this.write, storeId, created.map((r) => ({ runId: r.id, stepId: null, outcome: 'entered', detail: r.holdout ? 'holdout' : null })), now);
+    if (created.length) await this.wake(storeId, now);
+    return created.length;
+  }
+
+  /** A tracked event arrived: runs of its customer waiting for it (at a wait_for_event step) move on. */
+  private async noteAwaitedEvents(storeId: string, events: readonly DomainEvent[]): Promise<void> {
+    const customers = [...new Set(events.map((e) => e.customerId).filter((id): id is number => id !== null))];
+    if (customers.length === 0) return;
+    const waiting = await this.read.selectFrom('flow_runs').select(['id', 'flow_id', 'version', 'customer_id', 'step_id'])
+      .where('store_id', '=', storeId).where('status', '=', 'active').where('customer_id', 'in', customers).execute();
+    const arrived: { runId: number; stepId: string }[] = [];
+    for (const run of waiting) {
+      const step = (await this.document(storeId, run.flow_id, run.version)).steps.find((s) => s.id === run.step_id);
+      if (step?.type !== 'wait_for_event') continue;
+      if (events.some((e) => e.customerId === Number(run.customer_id) && (e.data as { name: string | null }).name === step.event)) arrived.push({ runId: Number(run.id), stepId: step.id });
+    }
+    if (arrived.length === 0) return;
+    const now = this.clock.now();
+    await appendSteps(this.write, storeId, arrived.map((a) => ({ runId: a.runId, stepId: a.stepId, outcome: EVENT_ARRIVED })), now);
+    await wakeWaiting(this.write, storeId, arrived.map((a) => a.runId), now);
+    await this.wake(storeId, now);
+  }
+
+  // ── The step job ─────────────────────────────────────────────────────────
+
+  /** Moves the store's due runs (one batch), then queues the next wake: at once if more are due, else at the next due time. */
+  async runStepJob(payload: { storeId: string }): Promise<BatchOutcome> {
+    const outcome = await this.engine.runDue(payload.storeId);
+    const now = this.clock.now();
+    if (outcome.more || (outcome.next_due && outcome.next_due <= now)) {
+      // Behind the other stores' due jobs (the queue takes the earliest run_at first): none starves.
+      await this.jobs.enqueue(FLOW_STEP_JOB, { storeId: payload.storeId }, { storeId: payload.storeId });
+    } else if (outcome.next_due) {
+      await this.wake(payload.storeId, outcome.next_due);
+    }
+    return outcome;
+  }
+
+  /** After a restart: every store with runs in progress gets a step job (a wake lost in a crash is found again). */
+  async recover(): Promise<void> {
+    for (const storeId of await storesWithActiveRuns(this.read)) await this.wake(storeId, this.clock.now());
+  }
+
+  private async wake(storeId: string, at: Date): Promise<void> {
+    await this.jobs.enqueue(FLOW_STEP_JOB, { storeId }, { storeId, runAt: at, dedupeKey: `${FLOW_STEP_JOB}:${storeId}:${at.getTime()}` });
+  }
+
+  // ── Helpers ──────────────────────────────────────────────────────────────
+
+  private async row(storeId: string, id: string): Promise<FlowTable> {
+    const row = await this.read.selectFrom('flows').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound(`Flow ${id}`);
+    return row;
+  }
+
+  private async liveFlows(storeId: string): Promise<Enrolment['flow'][]> {
+    const rows = await this.read.selectFrom('flows').select(['id', 'live_version']).where('store_id', '=', storeId).where('status', '=', 'live').execute();
+    return Promise.all(rows.map(async (r) => ({ id: r.id, version: r.live_version!, document: await this.document(storeId, r.id, r.live_version!) })));
+  }
+
+  /** A published version's document (a version never changes, so it is cached). */
+  async document(storeId: string, flowId: string, version: number): Promise<FlowDocument> {
+    const key = `${storeId}:${flowId}@${version}`;
+    let found = this.documents.get(key);
+    if (!found) {
+      const row = await this.read.selectFrom('flow_versions').select('document').where('store_id', '=', storeId).where('flow_id', '=', flowId).where('version', '=', version).executeTakeFirst();
+      if (!row) throw notFound(`Flow ${flowId} version ${version}`);
+      found = flowDocumentSchema.parse(JSON.parse(row.document));
+      this.documents.set(key, found);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,20 @@
+/** The flows module's public door: automated flows (documents, versions, runs), their step job and subscriber. */
+import type { HearthModule } from '../../module.js';
+import { FLOW_STEP_JOB } from './flows.service.js';
+import { flowsSubscriber } from './flows.subscriber.js';
+
+export { FLOW_STEP_JOB, FlowsService } from './flows.service.js';
+export { flowDocumentSchema, stepTypes, triggerSchema, DEFAULT_HOLDOUT_SHARE, type FlowDocument, type FlowDocumentInput, type Step, type Trigger } from './flow.schema.js';
+export { flowStatuses, runStatuses, type FlowStatus, type RunStatus } from './flows.table.js';
+export type { FlowSummary, FlowView, RunView } from './flow.view.js';
+export { sendKeyOf } from './flow-steps.js';
+
+/** Due steps run as `flows.step` jobs (one per store per wake); domain events enrol customers. */
+export const flowsModule: HearthModule = {
+  name: 'flows',
+  jobs: [{ kind: FLOW_STEP_JOB, run: async (services, { payload }) => services.flows.runStepJob(payload as { storeId: string }) }],
+  subscribers: (services) => [flowsSubscriber(services.flows)],
+  start: async (services) => {
+    await services.flows.recover();
+  },
+};
