@@ -7,8 +7,9 @@ import type { HearthModule } from './module.js';
 import { analyticsModule } from './modules/analytics/index.js';
 import { campaignsModule } from './modules/campaigns/index.js';
 import { importsModule } from './modules/imports/index.js';
+import { loyaltyModule } from './modules/loyalty/index.js';
 import { messagingModule } from './modules/messaging/index.js';
 import { predictionsModule } from './modules/predictions/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 
-export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule];
+export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, loyaltyModule];

@@ -14,6 +14,7 @@ import { CommerceService } from './modules/commerce/index.js';
 import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
 import { IngestService } from './modules/ingest/index.js';
+import { LoyaltyService } from './modules/loyalty/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import { CampaignEmails, DeliveryReportsService, EngagementService, MessagesService, SuppressionsService, TemplatesService, UnsubscribeService } from './modules/messaging/index.js';
 import { PersonasService } from './modules/personas/index.js';
@@ -47,6 +48,7 @@ export interface Services {
   suppressions: SuppressionsService;
   engagement: EngagementService;
   deliveryReports: DeliveryReportsService;
+  loyalty: LoyaltyService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -78,6 +80,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     suppressions: new SuppressionsService(storage),
     engagement: new EngagementService(storage, config.publicUrl, (storeId) => services.messages.linkKey(storeId)),
     deliveryReports: new DeliveryReportsService(storage, () => services, { publicUrl: config.publicUrl, snsCertHosts: config.snsCertHosts }),
+    loyalty: new LoyaltyService(storage),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

@@ -18,6 +18,7 @@ import * as messageSends from './2026-12-03T000100-message-sends.js';
 import * as campaigns from './2026-12-03T000200-campaigns.js';
 import * as messageEngagement from './2026-12-03T000300-message-engagement.js';
 import * as storeBranding from './2026-12-03T000500-store-branding.js';
+import * as loyalty from './2026-12-03T001000-loyalty.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T000200-campaigns': campaigns,
   '2026-12-03T000300-message-engagement': messageEngagement,
   '2026-12-03T000500-store-branding': storeBranding,
+  '2026-12-03T001000-loyalty': loyalty,
 };
 
 export const migrationProvider: MigrationProvider = {
