@@ -8,6 +8,7 @@ import { analyticsRoutes } from './admin/analytics.routes.js';
 import { campaignRoutes } from './admin/campaigns.routes.js';
 import { commerceRoutes } from './admin/commerce.routes.js';
 import { jobRoutes } from './admin/jobs.routes.js';
+import { loyaltyRoutes } from './admin/loyalty.routes.js';
 import { messageRoutes } from './admin/messages.routes.js';
 import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
@@ -29,6 +30,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...overviewRoutes,
   ...segmentRoutes,
   ...campaignRoutes,
+  ...loyaltyRoutes,
   ...profileRoutes,
   ...templateRoutes,
   ...ingestStatusRoutes,

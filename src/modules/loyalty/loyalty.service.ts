@@ -206,7 +206,7 @@ export class LoyaltyService {
    * at once); taking points draws from the customer's points and, beyond them, is refused unless
    * the store allows a negative balance. A retry with the same key returns the first row.
    */
-  async adjust(storeId: string, customerId: number, input: { points: number; reason: string; key: string; actor: string }, now = new Date()): Promise<EntryView> {
+  async adjust(storeId: string, customerId: number, input: { points: number; reason: string; key: string; actor: string }, now = new Date()): Promise<{ entry: EntryView; replayed: boolean }> {
     return this.serial(storeId, customerId, () => this.write.transaction().execute(async (tx) => {
       const key = `adjust:${input.key}`;
       const earlier = await entryByKey(tx, storeId, key);
@@ -214,7 +214,7 @@ export class LoyaltyService {
         if (earlier.customer_id !== customerId || earlier.points !== input.points) {
           throw new AppError('conflict', 'This Idempotency-Key was used for another adjustment', [{ path: 'headers.idempotency-key', reason: 'already used with a different customer or points' }]);
         }
-        return this.entry(tx, storeId, earlier.id, now);
+        return { entry: await this.entry(tx, storeId, earlier.id, now), replayed: true };
       }
       const { settings } = await this.settings(storeId, tx);
       const base = { storeId, customerId, kind: 'adjust' as const, state: 'available' as const, source: 'admin', reason: input.reason, actor: input.actor, key, at: now };
@@ -231,7 +231,7 @@ export class LoyaltyService {
         id = (await writeDraw(tx, base, -input.points, awards)).id;
       }
       await reconsiderTier(tx, storeId, customerId, settings.tiers, now);
-      return this.entry(tx, storeId, id, now);
+      return { entry: await this.entry(tx, storeId, id, now), replayed: false };
     }));
   }
 
