@@ -311,9 +311,15 @@ export class LoyaltyService {
       case 'order.cancelled':
         if (event.entityId !== null) await clawBackCancellation(tx, storeId, settings, event.entityId, now);
         return;
-      case 'customer.created':
-        if (event.customerId !== null) await this.ruleAward(tx, settings, storeId, event.customerId, 'signup', settings.earning.signup_points, `signup:${event.customerId}`, now);
+      case 'customer.created': {
+        if (event.customerId === null) return;
+        await this.ruleAward(tx, settings, storeId, event.customerId, 'signup', settings.earning.signup_points, `signup:${event.customerId}`, now);
+        // A customer who arrives subscribed records no consent change: the subscription counts now.
+        if ((event.data as DomainEvent<'customer.created'>['data']).accepts_marketing) {
+          await this.ruleAward(tx, settings, storeId, event.customerId, 'subscribe', settings.earning.subscribe_points, `subscribe:${event.customerId}`, now);
+        }
         return;
+      }
       case 'customer.consent_changed': {
         const data = event.data as DomainEvent<'customer.consent_changed'>['data'];
         if (event.customerId !== null && data.email === 'subscribed') await this.ruleAward(tx, settings, storeId, event.customerId, 'subscribe', settings.earning.subscribe_points, `subscribe:${event.customerId}`, now);
