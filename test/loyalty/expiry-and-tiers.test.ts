@@ -5,6 +5,11 @@
  */
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { registerJobs } from '../../src/jobs/handlers.js';
+import { Scheduler } from '../../src/jobs/scheduler.js';
+import { Worker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { modules } from '../../src/modules.js';
 import type { OrderInput } from '../../src/modules/commerce/commerce.input.js';
 import { DAY, loyaltyHarness, settingsWith, type LoyaltyHarness } from './harness.js';
 
@@ -58,6 +63,23 @@ describe('expiry', () => {
     expect(rows[0]!.idempotency_key).toMatch(/^expire:\d+$/);
     expect(await h.t.services.loyalty.balance(h.storeId, eve, later)).toMatchObject({ available: 20, lapsed: 0, ledger: 20 });
     expect(await h.t.services.loyalty.check(h.storeId, later)).toEqual([]);
+  });
+
+  it('runs as the daily loyalty.expire job the scheduler queues for each store', async () => {
+    h = await loyaltyHarness(settingsWith({ earning: { points_per_currency_unit: 1 }, pending: { days: 0 }, expiry: { mode: 'per_award', months: 12, reminder_days: [] } }));
+    await h.write({ customers: [{ external_id: 'old' }], orders: [order('o1', 'old', 80, 400)] });
+    const old = await h.customerId('old');
+    const schedules = modules.flatMap((m) => m.schedules ?? []).filter((s) => s.kind === 'loyalty.expire');
+    expect(schedules).toEqual([{ kind: 'loyalty.expire', everyMs: DAY }]);
+    const scheduler = new Scheduler(h.t.services.jobs, async () => [h!.storeId], schedules, silentLogger);
+    expect(await scheduler.tick()).toBe(1);
+    expect(await scheduler.tick()).toBe(0);
+    const worker = new Worker(h.t.services.jobs, silentLogger);
+    registerJobs(worker, h.t.services);
+    while (await worker.tick()) { /* until the queue is empty */ }
+    const rows = (await h.t.services.loyalty.history(h.storeId, old)).data;
+    expect(rows[0]).toMatchObject({ kind: 'expire', points: -80 });
+    expect((await h.t.services.loyalty.balance(h.storeId, old)).ledger).toBe(0);
   });
 
   it('lapses everything after the set months without activity', async () => {
