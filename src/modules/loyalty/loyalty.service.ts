@@ -5,18 +5,17 @@
  * writes for one customer are also queued in this process, so concurrent redemptions wait their
  * turn instead of racing for the connection, and each re-checks the balance inside its transaction.
  */
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
-import { AppError, invalid, notFound } from '../../lib/errors.js';
-import { newId } from '../../lib/ids.js';
+import { AppError } from '../../lib/errors.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { addMonths, pointsValue } from './earning.js';
 import { entryByKey, positions, standingOf, totalsByCustomer, totalsOf, type Position } from './ledger.repository.js';
-import { drawOrder, writeAward, writeDraw, writeReturn } from './ledger.writer.js';
+import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
+import { handleEvent } from './loyalty.events.js';
 import { announceExpiring, expireLapsed } from './loyalty.expiry.js';
-import { awardOrder, clawBackCancellation, clawBackRefunds, releaseOrder } from './loyalty.orders.js';
-import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings, type Reward } from './loyalty.settings.js';
+import { cancelReward, redeemReward, redemptionView } from './loyalty.redemptions.js';
+import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings } from './loyalty.settings.js';
 import { loyaltyDb, type LoyaltyDb, type LoyaltyEntryTable, type LoyaltyTx } from './loyalty.table.js';
 import { currentTier, qualifyingFigure, reconsiderTier } from './loyalty.tiers.js';
 import type { BalanceView, EntryView, LiabilityView, MemberView, RedemptionView } from './loyalty.views.js';
@@ -108,24 +107,14 @@ export class LoyaltyService {
     };
   }
 
-  async redemptions(storeId: string, customerId: number, now = new Date()): Promise<RedemptionView[]> {
+  async redemptions(storeId: string, customerId: number): Promise<RedemptionView[]> {
     const rows = await this.read.selectFrom('loyalty_redemptions').select('id').where('store_id', '=', storeId).where('customer_id', '=', customerId).orderBy('created_at', 'desc').execute();
-    return Promise.all(rows.map((r) => this.redemption(storeId, r.id, now)));
+    return Promise.all(rows.map((r) => this.redemption(storeId, r.id)));
   }
 
   /** A redemption as it is now: issued, used (its code is on an order) or cancelled. */
-  async redemption(storeId: string, id: string, now = new Date(), db: LoyaltyDb | LoyaltyTx = this.read): Promise<RedemptionView> {
-    void now;
-    const row = await db.selectFrom('loyalty_redemptions').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
-    if (!row) throw notFound(`Redemption ${id}`);
-    const cancel = await db.selectFrom('loyalty_entries').select(['points', 'created_at']).where('store_id', '=', storeId).where('idempotency_key', '=', `redemption:${id}:cancel`).executeTakeFirst();
-    const used = cancel ? false : await this.codeUsed(db, storeId, row.code);
-    const first = JSON.parse(row.response) as { balance_after: number };
-    return {
-      id: row.id, customer_id: Number(row.customer_id), reward: JSON.parse(row.reward) as Reward, points: Number(row.points), code: row.code,
-      status: cancel ? 'cancelled' : used ? 'used' : 'issued', balance_after: first.balance_after, created_at: row.created_at,
-      cancelled_at: cancel?.created_at ?? null, returned_points: cancel ? Number(cancel.points) : 0,
-    };
+  async redemption(storeId: string, id: string): Promise<RedemptionView> {
+    return redemptionView(this.read, storeId, id);
   }
 
   // ── writing ─────────────────────────────────────────────────────────────
@@ -135,70 +124,14 @@ export class LoyaltyService {
    * first and issues a unique code. A retry with the same key gets the first answer back.
    */
   async redeem(storeId: string, customerId: number, input: { reward_id: string; key: string }, now = new Date()): Promise<{ redemption: RedemptionView; replayed: boolean }> {
-    return this.serial(storeId, customerId, () => this.write.transaction().execute(async (tx) => {
-      const earlier = await tx.selectFrom('loyalty_redemptions').select(['customer_id', 'reward_id', 'response']).where('store_id', '=', storeId).where('idempotency_key', '=', input.key).executeTakeFirst();
-      if (earlier) {
-        if (Number(earlier.customer_id) !== customerId || earlier.reward_id !== input.reward_id) {
-          throw new AppError('conflict', 'This Idempotency-Key was used for another redemption', [{ path: 'headers.idempotency-key', reason: 'already used with a different customer or reward' }]);
-        }
-        return { redemption: reviveRedemption(earlier.response), replayed: true };
-      }
-      const { settings } = await this.settings(storeId, tx);
-      if (!settings.enabled) throw new AppError('conflict', 'The loyalty programme is off for this store');
-      const reward = settings.rewards.find((r) => r.id === input.reward_id);
-      if (!reward) throw invalid('Unknown reward', [{ path: 'reward_id', reason: `no reward "${input.reward_id}" in the programme's rewards` }]);
-      const rows = await positions(tx, storeId, customerId);
-      const available = totalsOf(rows, now).available;
-      if (available < reward.points) {
-        throw new AppError('conflict', `Not enough points: ${Math.max(0, available)} available, the reward costs ${reward.points}`, [{ path: 'reward_id', reason: `needs ${reward.points} points, ${Math.max(0, available)} available` }]);
-      }
-      const id = newId('rdm');
-      const code = await this.uniqueCode(tx, storeId);
-      const entry = await writeDraw(tx, {
-        storeId, customerId, kind: 'redeem', state: 'available', source: 'reward', redemptionId: id, reason: reward.name, key: `redeem:${input.key}`, at: now,
-      }, reward.points, drawOrder(rows, now, { pending: false }));
-      if (entry.owed > 0) throw new Error(`redemption ${id} found ${entry.owed} points short after the balance check`);
-      const view: RedemptionView = {
-        id, customer_id: customerId, reward, points: reward.points, code, status: 'issued', balance_after: available - reward.points,
-        created_at: now, cancelled_at: null, returned_points: 0,
-      };
-      await tx.insertInto('loyalty_redemptions').values({
-        store_id: storeId, id, customer_id: customerId, idempotency_key: input.key, reward_id: reward.id, reward: JSON.stringify(reward),
-        points: reward.points, code, entry_id: entry.id, response: JSON.stringify(view), created_at: now,
-      }).execute();
-      return { redemption: view, replayed: false };
-    }));
+    return this.serial(storeId, customerId, () => this.write.transaction().execute(async (tx) =>
+      redeemReward(tx, (await this.settings(storeId, tx)).settings, storeId, customerId, input, now)));
   }
 
-  /**
-   * Cancels an unused reward: its points go back to the awards they came from, keeping their
-   * expiry; points whose award has lapsed meanwhile are not returned. Cancelling again changes nothing.
-   */
+  /** Cancels an unused reward, giving its points back (cancelling again changes nothing). */
   async cancelRedemption(storeId: string, redemptionId: string, now = new Date()): Promise<RedemptionView> {
-    const found = await this.redemption(storeId, redemptionId, now);
-    return this.serial(storeId, found.customer_id, () => this.write.transaction().execute(async (tx) => {
-      const current = await this.redemption(storeId, redemptionId, now, tx);
-      if (current.status === 'cancelled') return current;
-      if (current.status === 'used') throw new AppError('conflict', `Redemption ${redemptionId} was used on an order: its points cannot be returned`);
-      const row = await tx.selectFrom('loyalty_redemptions').select('entry_id').where('store_id', '=', storeId).where('id', '=', redemptionId).executeTakeFirstOrThrow();
-      const drawn = await tx.selectFrom('loyalty_allocations').select(['award_id', 'points']).where('store_id', '=', storeId).where('entry_id', '=', Number(row.entry_id)).execute();
-      const awards = new Map((await positions(tx, storeId, current.customer_id)).map((p) => [p.id, p]));
-      const written = drawn.length ? await tx.selectFrom('loyalty_entries').select('idempotency_key').where('store_id', '=', storeId)
-        .where('idempotency_key', 'in', drawn.map((a) => `expire:${Number(a.award_id)}`)).execute() : [];
-      const expired = new Set(written.map((w) => w.idempotency_key));
-      // An award past its expiry, or already written down, keeps nothing given back to it.
-      const returned = drawn.map((a) => ({ award_id: Number(a.award_id), points: Number(a.points) }))
-        .filter((a) => {
-          const award = awards.get(a.award_id);
-          return award !== undefined && standingOf({ ...award, residual: 1 }, now) !== 'lapsed' && !expired.has(`expire:${a.award_id}`);
-        });
-      const lost = current.points - returned.reduce((s, a) => s + a.points, 0);
-      await writeReturn(tx, {
-        storeId, customerId: current.customer_id, kind: 'reverse', state: 'available', source: 'reward', redemptionId,
-        reason: `reward cancelled${lost > 0 ? `; ${lost} points had lapsed and were not returned` : ''}`, key: `redemption:${redemptionId}:cancel`, at: now,
-      }, returned);
-      return this.redemption(storeId, redemptionId, now, tx);
-    }));
+    const found = await this.redemption(storeId, redemptionId);
+    return this.serial(storeId, found.customer_id, () => this.write.transaction().execute((tx) => cancelReward(tx, storeId, redemptionId, now)));
   }
 
   /**
@@ -245,7 +178,7 @@ export class LoyaltyService {
       await this.write.transaction().execute(async (tx) => {
         for (const event of slice) {
           const rules = settings.get(event.storeId)!;
-          if (rules.enabled) await this.handleEvent(tx, rules, event, now);
+          if (rules.enabled) await handleEvent(tx, rules, event, now);
         }
       });
     }
@@ -289,66 +222,6 @@ export class LoyaltyService {
 
   // ── internals ───────────────────────────────────────────────────────────
 
-  private async handleEvent(tx: LoyaltyTx, settings: LoyaltySettings, event: DomainEvent, now: Date): Promise<void> {
-    const storeId = event.storeId;
-    switch (event.type) {
-      case 'order.placed':
-        if (event.entityId !== null) await awardOrder(tx, storeId, settings, event.entityId, now);
-        return;
-      case 'order.delivered': {
-        const data = event.data as DomainEvent<'order.delivered'>['data'];
-        if (event.entityId !== null && settings.pending.from === 'delivery') await releaseOrder(tx, storeId, settings, event.entityId, data.delivered_at ? new Date(data.delivered_at) : event.occurredAt, now);
-        return;
-      }
-      case 'order.updated': {
-        const data = event.data as DomainEvent<'order.updated'>['data'];
-        if (event.entityId !== null && settings.pending.from === 'payment' && data.previous_status === 'pending' && data.status !== 'pending') await releaseOrder(tx, storeId, settings, event.entityId, event.occurredAt, now);
-        return;
-      }
-      case 'order.refunded':
-        if (event.entityId !== null) await clawBackRefunds(tx, storeId, settings, event.entityId, now);
-        return;
-      case 'order.cancelled':
-        if (event.entityId !== null) await clawBackCancellation(tx, storeId, settings, event.entityId, now);
-        return;
-      case 'customer.created': {
-        if (event.customerId === null) return;
-        await this.ruleAward(tx, settings, storeId, event.customerId, 'signup', settings.earning.signup_points, `signup:${event.customerId}`, now);
-        // A customer who arrives subscribed records no consent change: the subscription counts now.
-        if ((event.data as DomainEvent<'customer.created'>['data']).accepts_marketing) {
-          await this.ruleAward(tx, settings, storeId, event.customerId, 'subscribe', settings.earning.subscribe_points, `subscribe:${event.customerId}`, now);
-        }
-        return;
-      }
-      case 'customer.consent_changed': {
-        const data = event.data as DomainEvent<'customer.consent_changed'>['data'];
-        if (event.customerId !== null && data.email === 'subscribed') await this.ruleAward(tx, settings, storeId, event.customerId, 'subscribe', settings.earning.subscribe_points, `subscribe:${event.customerId}`, now);
-        return;
-      }
-      case 'event.received': {
-        const data = event.data as DomainEvent<'event.received'>['data'];
-        const rule = settings.earning.events.find((r) => r.name === data.name);
-        if (!rule || event.customerId === null || data.type !== 'track') return;
-        const since = periodStart(rule.per, now);
-        const { rows } = await sql<{ n: number }>`select count(*) as n from loyalty_entries where store_id = ${storeId} and customer_id = ${event.customerId}
-          and source = ${`rule:event:${rule.name}`} ${since ? sql`and created_at >= ${since}` : sql``}`.execute(tx);
-        if (Number(rows[0]?.n ?? 0) >= rule.cap) return;
-        await this.ruleAward(tx, settings, storeId, event.customerId, `event:${rule.name}`, rule.points, `event:${event.entityId ?? event.id}`, now);
-        return;
-      }
-      default:
-    }
-  }
-
-  private async ruleAward(tx: LoyaltyTx, settings: LoyaltySettings, storeId: string, customerId: number, rule: string, points: number, key: string, now: Date): Promise<void> {
-    if (points <= 0 || await entryByKey(tx, storeId, key)) return;
-    await writeAward(tx, {
-      storeId, customerId, kind: 'earn', points, state: 'available', availableAt: now,
-      expiresAt: settings.expiry.mode === 'per_award' ? addMonths(now, settings.expiry.months) : null, source: `rule:${rule}`, key, at: now,
-    });
-    await reconsiderTier(tx, storeId, customerId, settings.tiers, now);
-  }
-
   private async entry(db: LoyaltyDb | LoyaltyTx, storeId: string, id: number, now: Date): Promise<EntryView> {
     const row = await db.selectFrom('loyalty_entries').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirstOrThrow();
     const position = (await positions(db, storeId, Number(row.customer_id))).find((p) => p.id === id);
@@ -365,21 +238,6 @@ export class LoyaltyService {
   private async store(storeId: string): Promise<{ currency: string }> {
     const row = await this.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
     return { currency: row?.currency ?? 'USD' };
-  }
-
-  private async codeUsed(db: LoyaltyDb | LoyaltyTx, storeId: string, code: string): Promise<boolean> {
-    const { rows } = await sql<{ n: number }>`select count(*) as n from orders where store_id = ${storeId} and list_contains(list_transform(discount_codes, c -> upper(c)), ${code})`.execute(db);
-    return Number(rows[0]?.n ?? 0) > 0;
-  }
-
-  /** A code nobody in the store has: HRT- and ten letters and digits without look-alikes. */
-  private async uniqueCode(tx: LoyaltyTx, storeId: string): Promise<string> {
-    const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-    for (;;) {
-      const code = `HRT-${[...randomBytes(10)].map((b) => alphabet[b % alphabet.length]).join('')}`;
-      const taken = await tx.selectFrom('loyalty_redemptions').select('id').where('store_id', '=', storeId).where('code', '=', code).executeTakeFirst();
-      if (!taken) return code;
-    }
   }
 
   /** Runs `work` after the earlier writes for the same customer have finished. */
@@ -399,15 +257,6 @@ function shown(available: number, settings: LoyaltySettings): number {
   return settings.negative_balance === 'allow' ? available : Math.max(0, available);
 }
 
-function periodStart(per: 'day' | 'week' | 'month' | 'year' | 'ever', now: Date): Date | undefined {
-  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  if (per === 'day') return day;
-  if (per === 'week') return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * 86_400_000);
-  if (per === 'month') return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  if (per === 'year') return new Date(Date.UTC(now.getUTCFullYear(), 0, 1));
-  return undefined;
-}
-
 function entryView(row: LoyaltyEntryTable, position: Position | undefined, now: Date): EntryView {
   const remaining = position?.residual ?? 0;
   return {
@@ -417,11 +266,6 @@ function entryView(row: LoyaltyEntryTable, position: Position | undefined, now: 
     order_id: row.order_id === null ? null : Number(row.order_id), redemption_id: row.redemption_id, reason: row.reason, actor: row.actor,
     idempotency_key: row.idempotency_key, created_at: row.created_at,
   };
-}
-
-function reviveRedemption(json: string): RedemptionView {
-  const view = JSON.parse(json) as RedemptionView & { created_at: string; cancelled_at: string | null };
-  return { ...view, created_at: new Date(view.created_at), cancelled_at: view.cancelled_at ? new Date(view.cancelled_at) : null };
 }
 
 function rowProblems(row: Position, customerId: number): string[] {
