@@ -59,9 +59,10 @@ export class LoyaltyService {
   // ── reading ─────────────────────────────────────────────────────────────
 
   async balance(storeId: string, customerId: number, now = new Date()): Promise<BalanceView> {
-    const [{ settings }, rows, store] = await Promise.all([this.settings(storeId), positions(this.read, storeId, customerId), this.store(storeId)]);
+    const [{ settings }, rows, store, tier] = await Promise.all([
+      this.settings(storeId), positions(this.read, storeId, customerId), this.store(storeId), currentTier(this.read, storeId, customerId),
+    ]);
     const totals = totalsOf(rows, now);
-    const tier = await currentTier(this.read, storeId, customerId);
     const figure = settings.tiers.levels.length ? await qualifyingFigure(this.read, storeId, customerId, settings.tiers.basis, now) : 0;
     const rank = settings.tiers.levels.findIndex((l) => l.name === tier.tier);
     const next = settings.tiers.levels[rank + 1];
