@@ -16,6 +16,7 @@ import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
 import { FlowsService } from './modules/flows/index.js';
 import { IngestService } from './modules/ingest/index.js';
+import { LoyaltyService } from './modules/loyalty/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import {
   CampaignEmails, DeliveryReportsService, EngagementService, MessagesService, SmsWebhooksService, SuppressionsService, TemplatesService, TopicsService, UnsubscribeService,
@@ -56,6 +57,7 @@ export interface Services {
   deliveryReports: DeliveryReportsService;
   smsWebhooks: SmsWebhooksService;
   flows: FlowsService;
+  loyalty: LoyaltyService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -93,6 +95,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     smsWebhooks: new SmsWebhooksService(storage, () => services, config.publicUrl),
     // Flows queue emails through messaging and test rules with the segments (looked up late, as services are built together).
     flows: new FlowsService(storage, queue(), clock, () => services, logger),
+    loyalty: new LoyaltyService(storage),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

@@ -12,6 +12,7 @@ import { registerCampaignsCommand } from './campaigns.command.js';
 import { registerCustomerCommand } from './customer.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerImportCommand } from './import.command.js';
+import { registerLoyaltyCommand } from './loyalty.command.js';
 import { registerMessagesCommand } from './messages.command.js';
 import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
 import { exitCodeOf } from './context.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerSegmentsCommand(program);
   registerCampaignsCommand(program);
+  registerLoyaltyCommand(program);
   registerPersonasCommand(program);
   registerTemplatesCommand(program);
   registerFlowsCommand(program);

@@ -140,6 +140,7 @@ function registerRoute(app: FastifyInstance, services: Services, spec: RouteSpec
         body: parse(spec.body, request.body, 'body'),
         query: parse(spec.query, request.query, 'query'),
         params: parse(spec.params, request.params, 'params'),
+        headers: parse(spec.headers, spec.headers ? request.headers : undefined, 'headers'),
         principal: auth?.principal as never,
         storeId: auth?.principal.storeId as string,
         session: auth?.session,

@@ -33,7 +33,7 @@ function errorStatuses(spec: RouteSpec): number[] {
   const statuses = new Set<number>(spec.errors ?? []);
   if (spec.permission !== 'public') [401, 403].forEach((s) => statuses.add(s));
   if (spec.body) [400, 413].forEach((s) => statuses.add(s));
-  if (spec.body || spec.query || spec.params) statuses.add(422);
+  if (spec.body || spec.query || spec.params || spec.headers) statuses.add(422);
   if (spec.answersNotFound ?? (spec.params !== undefined && spec.method !== 'PUT')) statuses.add(404);
   return [...statuses].sort((a, b) => a - b);
 }
@@ -92,7 +92,7 @@ export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string)
     operationIds.add(spec.operationId);
     const path = spec.url.replace(/:([A-Za-z_]+)/g, '{$1}');
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', spec.params], ['query', spec.query]] as const) {
+    for (const [where, schema] of [['path', spec.params], ['query', spec.query], ['header', spec.headers]] as const) {
       if (!schema) continue;
       const shape = jsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, property] of Object.entries(shape.properties ?? {})) {

@@ -15,11 +15,13 @@ import type { Services } from '../services.js';
 export const permissions = ['public', 'track', 'read', 'write', 'owner'] as const;
 export type Permission = (typeof permissions)[number];
 
-export interface RouteContext<B, Q, P> {
+export interface RouteContext<B, Q, P, H = undefined> {
   services: Services;
   body: B;
   query: Q;
   params: P;
+  /** The request headers the spec's `headers` schema names, parsed (lower-case names). */
+  headers: H;
   /** Set for every permission but `public`. */
   principal: Principal;
   storeId: string;
@@ -28,7 +30,7 @@ export interface RouteContext<B, Q, P> {
   reply: FastifyReply;
 }
 
-export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
+export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown, H = unknown> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   /** camelCase verb + noun (listCustomers, getCustomerProfile): unique, stable, what generated clients call the method. */
@@ -39,6 +41,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
+  /** Request headers the operation reads (lower-case names, e.g. `idempotency-key`), published as header parameters. */
+  headers?: z.ZodType<H>;
   /**
    * The JSON body on success. Its output type (`z.output`) is what the handler returns; its input
    * type (`z.input`) is the JSON a client reads, published in the OpenAPI document. None for 204
@@ -64,11 +68,11 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   /** Largest accepted body in bytes (default: the server's). */
   bodyLimit?: number;
   /** The handler returns the JSON body, or sends the reply itself and returns the reply. */
-  handler: (ctx: RouteContext<B, Q, P>) => Promise<NoInfer<R> | FastifyReply>;
+  handler: (ctx: RouteContext<B, Q, P, H>) => Promise<NoInfer<R> | FastifyReply>;
 }
 
-/** Keeps the body/query/params types tied to their schemas, and the handler's result to the response schema. */
-export function route<B = undefined, Q = undefined, P = undefined, R = unknown>(spec: RouteSpec<B, Q, P, R>): RouteSpec {
+/** Keeps the body/query/params/headers types tied to their schemas, and the handler's result to the response schema. */
+export function route<B = undefined, Q = undefined, P = undefined, R = unknown, H = undefined>(spec: RouteSpec<B, Q, P, R, H>): RouteSpec {
   return spec as unknown as RouteSpec;
 }
 

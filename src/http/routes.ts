@@ -9,6 +9,7 @@ import { campaignRoutes } from './admin/campaigns.routes.js';
 import { commerceRoutes } from './admin/commerce.routes.js';
 import { flowRoutes } from './admin/flows.routes.js';
 import { jobRoutes } from './admin/jobs.routes.js';
+import { loyaltyRoutes } from './admin/loyalty.routes.js';
 import { messageRoutes } from './admin/messages.routes.js';
 import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
@@ -33,6 +34,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...segmentRoutes,
   ...campaignRoutes,
   ...flowRoutes,
+  ...loyaltyRoutes,
   ...profileRoutes,
   ...templateRoutes,
   ...ingestStatusRoutes,

@@ -45,6 +45,8 @@ interface Plan {
   auth: Auth;
   params: Record<string, ParamChoice>;
   query: Record<string, string>;
+  /** Header parameters the document names (an Idempotency-Key). */
+  headerParams: Record<string, string>;
   body: Body;
   contentType: string | undefined;
   encoding: 'none' | 'gzip' | 'deflate' | 'gzip-label-only' | 'br';
@@ -171,6 +173,19 @@ function queryFor(op: Operation, ctx: SchemaContext): fc.Arbitrary<Record<string
   return fc.tuple(fc.tuple(...entries), unknown).map(([pairs, extra]) => Object.fromEntries([...pairs.flatMap(([k, v]) => (v === undefined ? [] : [[k, v] as const])), ...(extra ? [extra] : [])]));
 }
 
+/** Header parameters: mostly a printable value (some repeated, as retries), sometimes empty or too long, sometimes left out. */
+function headerParamsFor(op: Operation): fc.Arbitrary<Record<string, string>> {
+  const entries = op.parameters.filter((p) => p.in === 'header').map((p) => {
+    const value = fc.oneof(
+      { weight: 6, arbitrary: fc.stringMatching(/^[\x21-\x7e]{1,40}$/) },
+      { weight: 2, arbitrary: fc.constantFrom('retry-1', 'retry-2') },
+      { weight: 1, arbitrary: fc.constantFrom('', ' ', 'k'.repeat(300)) },
+    );
+    return fc.option(value, { freq: p.required ? 8 : 3, nil: undefined }).map((v) => [p.name, v] as const);
+  });
+  return fc.tuple(...entries).map((pairs) => Object.fromEntries(pairs.flatMap(([k, v]) => (v === undefined ? [] : [[k, v] as const]))));
+}
+
 /** A Segment message as the tracking clients send it (the document's schema for /v1 bodies is open). */
 function segmentMessage(ctx: SchemaContext, type?: string): fc.Arbitrary<Record<string, unknown>> {
   const amount = fc.oneof(fc.double({ min: -10, max: 1000, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 0, max: 500 }));
@@ -268,6 +283,7 @@ function planFor(op: Operation, ctx: SchemaContext): fc.Arbitrary<Plan> {
     auth: authFor(op),
     params: fc.tuple(...pathParams.map((p) => paramFor(p, ctx).map((c) => [p.name, c] as const))).map((pairs) => Object.fromEntries(pairs)),
     query: queryFor(op, ctx),
+    headerParams: headerParamsFor(op),
     body: bodyFor(op, ctx),
     contentType: fc.oneof({ weight: 92, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 8, arbitrary: fc.constantFrom<string | undefined>(...otherContentTypes) }),
     alignIds: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
@@ -326,6 +342,7 @@ function headersOf(plan: Plan, payload: Buffer | undefined): Record<string, stri
     }
     default: break;
   }
+  Object.assign(headers, plan.headerParams);
   // The noise replaces what the plan set (a garbled cookie instead of the session's).
   Object.assign(headers, plan.noise);
   return headers;

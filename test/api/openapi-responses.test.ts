@@ -239,6 +239,30 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/flows/:id', { params: { id: flow.id } });
     const flowRuns = await ok(200, 'GET', '/api/v1/flows/:id/runs', { params: { id: flow.id }, query: { status: 'active', limit: 2 } });
     await ok(200, 'GET', '/api/v1/customers/:id/flow-runs', { params: { id: String(flowRuns.data[0].customer_id) } });
+
+    // Loyalty
+    const loyalty = await ok(200, 'GET', '/api/v1/loyalty/settings');
+    await ok(422, 'PUT', '/api/v1/loyalty/settings', { payload: { ...loyalty.settings, point_value: -1 } });
+    await ok(200, 'PUT', '/api/v1/loyalty/settings', { payload: {
+      ...loyalty.settings, enabled: true, rewards: [{ id: 'five-off', name: '$5 off', kind: 'amount_off', points: 50, value: 500 }],
+      tiers: { basis: 'points_earned', levels: [{ name: 'Gold', threshold: 100, multiplier: 1.5 }] },
+    } });
+    const member = { params: { id: 'ext:cust-1' } };
+    const adjustment = { ...member, headers: { 'idempotency-key': 'schema-adjust-1' }, payload: { points: 120, reason: 'Welcome gift' } };
+    await ok(201, 'POST', '/api/v1/loyalty/customers/:id/adjustments', adjustment);
+    await ok(200, 'POST', '/api/v1/loyalty/customers/:id/adjustments', adjustment);
+    const redeemFirst = { ...member, headers: { 'idempotency-key': 'schema-redeem-1' }, payload: { reward_id: 'five-off' } };
+    const redemption = await ok(201, 'POST', '/api/v1/loyalty/customers/:id/redemptions', redeemFirst);
+    await ok(200, 'POST', '/api/v1/loyalty/customers/:id/redemptions', redeemFirst);
+    await ok(201, 'POST', '/api/v1/loyalty/customers/:id/redemptions', { ...redeemFirst, headers: { 'idempotency-key': 'schema-redeem-2' } });
+    await ok(409, 'POST', '/api/v1/loyalty/customers/:id/redemptions', { ...redeemFirst, headers: { 'idempotency-key': 'schema-redeem-3' } });
+    await ok(422, 'POST', '/api/v1/loyalty/customers/:id/redemptions', { ...member, payload: { reward_id: 'five-off' } });
+    await ok(200, 'POST', '/api/v1/loyalty/redemptions/:id/cancel', { params: { id: redemption.id } });
+    await ok(200, 'GET', '/api/v1/loyalty/customers/:id', member);
+    await ok(200, 'GET', '/api/v1/loyalty/customers/:id/history', { ...member, query: { limit: 2 } });
+    await ok(200, 'GET', '/api/v1/loyalty/customers/:id/redemptions', member);
+    await ok(200, 'GET', '/api/v1/loyalty/members');
+    await ok(200, 'GET', '/api/v1/loyalty/liability');
     await ok(204, 'DELETE', '/api/v1/segments/:id', { params: { id: segment.id } });
 
     // Message templates

@@ -14,6 +14,7 @@ export const domainEventTypes = [
   'segment.entered', 'segment.exited',
   'prediction.band_changed',
   'import.finished',
+  'loyalty.tier_changed', 'loyalty.points_expiring',
 ] as const;
 export type DomainEventType = (typeof domainEventTypes)[number];
 
@@ -77,6 +78,10 @@ export interface DomainEventPayloads {
   /** The churn-risk band moved (`direction`: rose or fell) at a refit. */
   'prediction.band_changed': { from: string; to: string; p_alive: number; direction: 'rose' | 'fell' };
   'import.finished': { import_id: string; format: string; rows_read: number; rows_rejected: number; orders_created: number; customers_created: number };
+  /** A customer's loyalty tier changed: up at once when the 12-month figure reaches a threshold, down at the review. */
+  'loyalty.tier_changed': { tier: string | null; previous_tier: string | null; direction: 'up' | 'down'; basis: 'points_earned' | 'amount_spent'; figure: number };
+  /** Points will lapse at `expires_at` unless spent: recorded once per lapse date and lead time (`lead_days`). */
+  'loyalty.points_expiring': { points: number; expires_at: string; lead_days: number };
 }
 
 /** What entity each type is about. */

@@ -1,0 +1,88 @@
+/**
+ * `hearth loyalty`: a customer's points (balance, tier and latest ledger rows) and the members
+ * list. Works on the data directory, or through the server when one runs on it.
+ */
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import type { loyaltyBalanceSchema, loyaltyHistorySchema, loyaltyMemberPageSchema } from '../http/schemas/loyalty.schemas.js';
+import { formatDateTime, formatNumber } from '../lib/format.js';
+import { formatMoney } from '../lib/money.js';
+import type { Services } from '../services.js';
+import type { ServerClient } from './server-client.js';
+import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type StoreRef } from './context.js';
+
+type Balance = z.input<typeof loyaltyBalanceSchema>;
+type History = z.input<typeof loyaltyHistorySchema>;
+type Members = z.input<typeof loyaltyMemberPageSchema>;
+type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string; store: StoreRef };
+
+async function run<T>(options: CommonOptions, work: (backend: Backend) => Promise<T>): Promise<T> {
+  return withContextOrServer(options,
+    async ({ services }) => {
+      const store = await resolveStore(services, options.store);
+      return work({ services, storeId: store.id, store });
+    },
+    async (server) => {
+      const store = await resolveStore(server, options.store);
+      return work({ server, storeId: store.id, store });
+    });
+}
+
+async function call<T>(backend: Backend, direct: (services: Services) => Promise<unknown>, path: string): Promise<T> {
+  if ('services' in backend) return toWire(await direct(backend.services)) as T;
+  return backend.server.json<T>('GET', path, { store: backend.storeId });
+}
+
+/** A customer as the API names them: an id, `ext:<external id>`, or a bare external id. */
+const customerRef = (text: string): string => (/^\d+$/.test(text) || text.startsWith('ext:') ? text : `ext:${text}`);
+
+function limitOf(text: string | undefined): number {
+  if (text === undefined) return 50;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 1000) throw new CliError(`--limit: a whole number from 1 to 1000, got "${text}"`, 2);
+  return value;
+}
+
+export function registerLoyaltyCommand(program: Command): void {
+  const loyalty = program.command('loyalty').description('loyalty points: a customer\'s balance and ledger, the members list');
+
+  withDataDir(loyalty.command('show <customer>').description('a customer\'s points, tier and latest ledger rows (customer id, or external id)'))
+    .option('--limit <n>', 'ledger rows to show (default 50)').option('--json', 'print JSON')
+    .action(async (customer: string, options: CommonOptions & { limit?: string }) => {
+      const limit = limitOf(options.limit);
+      const ref = customerRef(customer);
+      const path = `/api/v1/loyalty/customers/${encodeURIComponent(ref)}`;
+      const shown = await run(options, async (b) => {
+        const id = async (s: Services) => (await s.customers.get(b.storeId, ref)).id;
+        return {
+          store: b.store,
+          balance: await call<Balance>(b, async (s) => s.loyalty.balance(b.storeId, await id(s)), path),
+          history: await call<History>(b, async (s) => s.loyalty.history(b.storeId, await id(s), { limit }), `${path}/history?limit=${limit}`),
+        };
+      });
+      if (options.json) return printJson({ balance: shown.balance, history: shown.history });
+      const b = shown.balance;
+      const lines = [
+        `Customer ${b.customer_id}: ${formatNumber(b.available)} points available (${formatMoney(b.value, b.currency)}), ${formatNumber(b.pending)} pending${b.owed ? `, ${formatNumber(b.owed)} owed` : ''}${b.lapsed ? `, ${formatNumber(b.lapsed)} lapsed` : ''}.`,
+        b.tier ? `Tier ${b.tier} since ${formatDateTime(b.tier_since, shown.store.timezone)}.` : 'No tier.',
+      ];
+      if (b.next_tier) lines.push(`${formatNumber(b.next_tier.missing)} more to reach ${b.next_tier.name} (${formatNumber(b.tier_figure)} of ${formatNumber(b.next_tier.threshold)} in 12 months).`);
+      if (shown.history.data.length) {
+        lines.push('', formatTable(['when', 'kind', 'points', 'standing', 'source', 'reason'], shown.history.data.map((e) => [
+          formatDateTime(e.created_at, shown.store.timezone), e.kind, e.points > 0 ? `+${e.points}` : String(e.points), e.standing, e.source, e.reason ?? '',
+        ])));
+      } else lines.push('No points yet.');
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+
+  withDataDir(loyalty.command('members').description('customers with points, by customer id, with balance and tier'))
+    .option('--limit <n>', 'members to show (default 50)').option('--json', 'print JSON')
+    .action(async (options: CommonOptions & { limit?: string }) => {
+      const limit = limitOf(options.limit);
+      const page = await run(options, (b) => call<Members>(b, (s) => s.loyalty.members(b.storeId, { limit }), `/api/v1/loyalty/members?limit=${limit}`));
+      if (options.json) return printJson(page);
+      if (!page.data.length) return void process.stdout.write('No members yet: customers join with their first points.\n');
+      process.stdout.write(`${formatTable(['customer', 'available', 'pending', 'owed', 'tier'], page.data.map((m) => [m.customer_id, m.available, m.pending, m.owed, m.tier ?? '']))}\n`);
+      if (page.next_cursor) process.stdout.write(`(more: the first ${formatNumber(page.data.length)} shown)\n`);
+    });
+}

@@ -1,0 +1,34 @@
+/**
+ * The loyalty module's public door: the points ledger, earning from orders and rules, redemptions,
+ * adjustments, tiers and expiry (docs/loyalty.md).
+ */
+import type { HearthModule } from '../../module.js';
+import type { DomainEventType, EventSubscriber } from '../domain-events/index.js';
+import { LOYALTY_EXPIRE_JOB, type LoyaltyService } from './loyalty.service.js';
+
+export { LoyaltyService, LOYALTY_EXPIRE_JOB, type StoredSettings } from './loyalty.service.js';
+export { defaultLoyaltySettings, eventRuleSchema, loyaltySettingsSchema, rewardKinds, rewardSchema, tierSchema, type LoyaltySettings, type Reward } from './loyalty.settings.js';
+export { entryKinds, entryStates } from './loyalty.table.js';
+export { redemptionStatuses, type BalanceView, type EntryView, type LiabilityView, type MemberView, type RedemptionView } from './loyalty.views.js';
+export { earningBase, orderPoints, pointsValue, proportion } from './earning.js';
+
+export const LOYALTY_SUBSCRIBER = 'loyalty';
+
+const types: readonly DomainEventType[] = [
+  'order.placed', 'order.updated', 'order.delivered', 'order.refunded', 'order.cancelled',
+  'customer.created', 'customer.consent_changed', 'event.received',
+];
+
+/** Acts on each order, customer and tracked event; every effect is keyed, so a redelivered batch changes nothing. */
+export function loyaltySubscriber(loyalty: LoyaltyService): EventSubscriber {
+  return { name: LOYALTY_SUBSCRIBER, types, handle: (events) => loyalty.handleEvents(events) };
+}
+
+const DAY_MS = 86_400_000;
+
+export const loyaltyModule: HearthModule = {
+  name: 'loyalty',
+  jobs: [{ kind: LOYALTY_EXPIRE_JOB, run: async (services, { payload }) => services.loyalty.runDaily((payload as { storeId: string }).storeId) }],
+  schedules: [{ kind: LOYALTY_EXPIRE_JOB, everyMs: DAY_MS }],
+  subscribers: (services) => [loyaltySubscriber(services.loyalty)],
+};

@@ -1,0 +1,186 @@
+/**
+ * Reading and appending the points ledger. Nothing here updates a row: an award's remainder is
+ * its points minus what was drawn from it, a row's state follows from its times, a balance is a
+ * sum over the rows (docs/loyalty.md, "The ledger").
+ *
+ * Each row has a *residual*: its points, minus what drawing rows took from it, plus what it gave
+ * back or drew from others. An award's residual is its unspent remainder; a drawing row that
+ * found nothing to draw from keeps a negative residual: points owed. Summed over a customer's
+ * rows, the allocations cancel out, so the residuals add up to the ledger's sum of points.
+ */
+import { sql } from 'kysely';
+import type { LoyaltyDb, LoyaltyTx, EntryKind, EntryState } from './loyalty.table.js';
+
+type Reader = LoyaltyDb | LoyaltyTx;
+
+/** A ledger row with what is derived from it. */
+export interface Position {
+  id: number;
+  kind: EntryKind;
+  points: number;
+  order_id: number | null;
+  /** The row's own time, or its release's. */
+  available_at: Date | null;
+  expires_at: Date | null;
+  created_at: Date;
+  residual: number;
+}
+
+/** Where a row's residual stands now. */
+export type Standing = 'available' | 'pending' | 'lapsed' | 'owed' | 'settled';
+
+export function standingOf(row: Pick<Position, 'residual' | 'available_at' | 'expires_at'>, now: Date): Standing {
+  if (row.residual < 0) return 'owed';
+  if (row.residual === 0) return 'settled';
+  if (row.expires_at && row.expires_at <= now) return 'lapsed';
+  if (row.available_at && row.available_at <= now) return 'available';
+  return 'pending';
+}
+
+/** Awards are earned or added points; other positive rows give drawn points back. */
+export const isAward = (row: Pick<Position, 'kind' | 'points'>): boolean => row.points > 0 && (row.kind === 'earn' || row.kind === 'adjust');
+
+export interface Totals {
+  /** Spendable now, less what is owed (negative only when something is owed). */
+  available: number;
+  pending: number;
+  /** Past their expiry, waiting for the daily expiry to write it down. */
+  lapsed: number;
+  owed: number;
+  /** The sum of every row's points: always available + pending + lapsed. */
+  ledger: number;
+}
+
+export function totalsOf(rows: readonly Position[], now: Date): Totals {
+  const totals: Totals = { available: 0, pending: 0, lapsed: 0, owed: 0, ledger: 0 };
+  for (const row of rows) {
+    totals.ledger += row.points;
+    const standing = standingOf(row, now);
+    if (standing === 'owed') totals.owed -= row.residual;
+    else if (standing !== 'settled') totals[standing] += row.residual;
+  }
+  totals.available -= totals.owed;
+  return totals;
+}
+
+/** Every counted row of a customer (void rows count nothing), oldest first. */
+export async function positions(db: Reader, storeId: string, customerId: number): Promise<Position[]> {
+  const { rows } = await sql<{ id: number; kind: EntryKind; points: number; order_id: number | null; available_at: Date | null; expires_at: Date | null; created_at: Date; residual: number }>`
+    with a as (select entry_id, award_id, points from loyalty_allocations where store_id = ${storeId} and customer_id = ${customerId}),
+      drawn as (select award_id, sum(points) as points from a group by award_id),
+      given as (select entry_id, sum(points) as points from a group by entry_id)
+    select e.id, e.kind, e.points, e.order_id, coalesce(e.available_at, r.available_at) as available_at, e.expires_at, e.created_at,
+      e.points - coalesce(drawn.points, 0) + coalesce(given.points, 0) as residual
+    from loyalty_entries e
+    left join loyalty_releases r on r.store_id = e.store_id and r.award_id = e.id
+    left join drawn on drawn.award_id = e.id
+    left join given on given.entry_id = e.id
+    where e.store_id = ${storeId} and e.customer_id = ${customerId} and e.state <> 'void'
+    order by e.id`.execute(db);
+  return rows.map((row) => ({ ...row, id: Number(row.id), points: Number(row.points), order_id: row.order_id === null ? null : Number(row.order_id), residual: Number(row.residual) }));
+}
+
+/** Per customer of the store (or of the listed ones): the same totals as `totalsOf`, in SQL. */
+export async function totalsByCustomer(db: Reader, storeId: string, now: Date, page: { after?: number; limit?: number; customerIds?: readonly number[] } = {}): Promise<(Totals & { customer_id: number })[]> {
+  const only = page.customerIds ? sql`and e.customer_id in (select unnest(${[...page.customerIds]}::bigint[]))` : sql``;
+  const after = page.after !== undefined ? sql`and e.customer_id > ${page.after}` : sql``;
+  const limit = page.limit !== undefined ? sql`limit ${page.limit}` : sql``;
+  const { rows } = await sql<{ customer_id: number; available: number; pending: number; lapsed: number; owed: number; ledger: number }>`
+    with a as (select entry_id, award_id, points from loyalty_allocations where store_id = ${storeId}),
+      drawn as (select award_id, sum(points) as points from a group by award_id),
+      given as (select entry_id, sum(points) as points from a group by entry_id),
+      p as (
+        select e.customer_id, e.points, e.expires_at, coalesce(e.available_at, r.available_at) as available_at,
+          e.points - coalesce(drawn.points, 0) + coalesce(given.points, 0) as residual
+        from loyalty_entries e
+        left join loyalty_releases r on r.store_id = e.store_id and r.award_id = e.id
+        left join drawn on drawn.award_id = e.id
+        left join given on given.entry_id = e.id
+        where e.store_id = ${storeId} and e.state <> 'void' ${only} ${after}
+      )
+    select customer_id,
+      coalesce(sum(residual) filter (where residual > 0 and (expires_at is null or expires_at > ${now}) and available_at <= ${now}), 0)
+        + coalesce(sum(residual) filter (where residual < 0), 0) as available,
+      coalesce(sum(residual) filter (where residual > 0 and (expires_at is null or expires_at > ${now}) and (available_at is null or available_at > ${now})), 0) as pending,
+      coalesce(sum(residual) filter (where residual > 0 and expires_at <= ${now}), 0) as lapsed,
+      coalesce(-sum(residual) filter (where residual < 0), 0) as owed,
+      sum(points) as ledger
+    from p group by customer_id order by customer_id ${limit}`.execute(db);
+  return rows.map((row) => ({
+    customer_id: Number(row.customer_id), available: Number(row.available), pending: Number(row.pending),
+    lapsed: Number(row.lapsed), owed: Number(row.owed), ledger: Number(row.ledger),
+  }));
+}
+
+export interface NewEntry {
+  storeId: string;
+  customerId: number;
+  kind: EntryKind;
+  points: number;
+  state: EntryState;
+  availableAt?: Date | null;
+  expiresAt?: Date | null;
+  source: string;
+  orderId?: number | null;
+  redemptionId?: string | null;
+  reason?: string | null;
+  actor?: string | null;
+  key: string;
+  at: Date;
+}
+
+/** Appends one row; returns its id. The caller has checked the key (unique per store). */
+export async function appendEntry(tx: LoyaltyTx, entry: NewEntry): Promise<number> {
+  const row = await tx.insertInto('loyalty_entries').values({
+    store_id: entry.storeId, id: sql<number>`nextval('loyalty_entries_id_seq')`, customer_id: entry.customerId,
+    kind: entry.kind, points: entry.points, state: entry.state, available_at: entry.availableAt ?? null, expires_at: entry.expiresAt ?? null,
+    source: entry.source, order_id: entry.orderId ?? null, redemption_id: entry.redemptionId ?? null, reason: entry.reason ?? null,
+    actor: entry.actor ?? null, idempotency_key: entry.key, created_at: entry.at,
+  }).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export interface Allocation { award_id: number; points: number }
+
+export async function appendAllocations(tx: LoyaltyTx, storeId: string, customerId: number, entryId: number, allocations: readonly Allocation[], at: Date): Promise<void> {
+  const rows = allocations.filter((a) => a.points !== 0);
+  if (rows.length === 0) return;
+  await tx.insertInto('loyalty_allocations').values(rows.map((a) => ({
+    store_id: storeId, customer_id: customerId, entry_id: entryId, award_id: a.award_id, points: a.points, created_at: at,
+  }))).execute();
+}
+
+/** The row written under this key, if any. */
+export async function entryByKey(db: Reader, storeId: string, key: string): Promise<{ id: number; customer_id: number; points: number; state: EntryState; available_at: Date | null; order_id: number | null } | undefined> {
+  const row = await db.selectFrom('loyalty_entries').select(['id', 'customer_id', 'points', 'state', 'available_at', 'order_id'])
+    .where('store_id', '=', storeId).where('idempotency_key', '=', key).executeTakeFirst();
+  return row && { ...row, id: Number(row.id), customer_id: Number(row.customer_id), points: Number(row.points), order_id: row.order_id === null ? null : Number(row.order_id) };
+}
+
+/**
+ * Takes `points` from the awards in the given order (earliest expiry first is the caller's
+ * order); what they cannot cover is the shortfall.
+ */
+export function drawFrom(awards: readonly Position[], points: number): { allocations: Allocation[]; shortfall: number } {
+  const allocations: Allocation[] = [];
+  let left = points;
+  for (const award of awards) {
+    if (left <= 0) break;
+    const take = Math.min(award.residual, left);
+    if (take <= 0) continue;
+    allocations.push({ award_id: award.id, points: take });
+    left -= take;
+  }
+  return { allocations, shortfall: left };
+}
+
+/** First to expire first; without an expiry last; then the earliest available, then the oldest. */
+export function byExpiry(a: Position, b: Position): number {
+  const ea = a.expires_at?.getTime() ?? Number.POSITIVE_INFINITY;
+  const eb = b.expires_at?.getTime() ?? Number.POSITIVE_INFINITY;
+  if (ea !== eb) return ea - eb;
+  const aa = a.available_at?.getTime() ?? Number.POSITIVE_INFINITY;
+  const ab = b.available_at?.getTime() ?? Number.POSITIVE_INFINITY;
+  if (aa !== ab) return aa - ab;
+  return a.id - b.id;
+}

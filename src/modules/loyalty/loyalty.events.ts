@@ -1,0 +1,83 @@
+/**
+ * What the `loyalty` subscriber does with each domain event (docs/loyalty.md): order events go
+ * to the order rules (loyalty.orders.ts); sign-ups, subscriptions and tracked events pay the
+ * store's rule points, each once per key, tracked events within their cap per period.
+ */
+import { sql } from 'kysely';
+import type { DomainEvent } from '../domain-events/index.js';
+import { addMonths } from './earning.js';
+import { entryByKey } from './ledger.repository.js';
+import { writeAward } from './ledger.writer.js';
+import { awardOrder, clawBackCancellation, clawBackRefunds, releaseOrder } from './loyalty.orders.js';
+import type { LoyaltySettings } from './loyalty.settings.js';
+import type { LoyaltyTx } from './loyalty.table.js';
+import { reconsiderTier } from './loyalty.tiers.js';
+
+export async function handleEvent(tx: LoyaltyTx, settings: LoyaltySettings, event: DomainEvent, now: Date): Promise<void> {
+  const storeId = event.storeId;
+  switch (event.type) {
+    case 'order.placed':
+      if (event.entityId !== null) await awardOrder(tx, storeId, settings, event.entityId, now);
+      return;
+    case 'order.delivered': {
+      const data = event.data as DomainEvent<'order.delivered'>['data'];
+      if (event.entityId !== null && settings.pending.from === 'delivery') await releaseOrder(tx, storeId, settings, event.entityId, data.delivered_at ? new Date(data.delivered_at) : event.occurredAt, now);
+      return;
+    }
+    case 'order.updated': {
+      const data = event.data as DomainEvent<'order.updated'>['data'];
+      if (event.entityId !== null && settings.pending.from === 'payment' && data.previous_status === 'pending' && data.status !== 'pending') await releaseOrder(tx, storeId, settings, event.entityId, event.occurredAt, now);
+      return;
+    }
+    case 'order.refunded':
+      if (event.entityId !== null) await clawBackRefunds(tx, storeId, settings, event.entityId, now);
+      return;
+    case 'order.cancelled':
+      if (event.entityId !== null) await clawBackCancellation(tx, storeId, settings, event.entityId, now);
+      return;
+    case 'customer.created': {
+      if (event.customerId === null) return;
+      await ruleAward(tx, settings, storeId, event.customerId, 'signup', settings.earning.signup_points, `signup:${event.customerId}`, now);
+      // A customer who arrives subscribed records no consent change: the subscription counts now.
+      if ((event.data as DomainEvent<'customer.created'>['data']).accepts_marketing) {
+        await ruleAward(tx, settings, storeId, event.customerId, 'subscribe', settings.earning.subscribe_points, `subscribe:${event.customerId}`, now);
+      }
+      return;
+    }
+    case 'customer.consent_changed': {
+      const data = event.data as DomainEvent<'customer.consent_changed'>['data'];
+      if (event.customerId !== null && data.email === 'subscribed') await ruleAward(tx, settings, storeId, event.customerId, 'subscribe', settings.earning.subscribe_points, `subscribe:${event.customerId}`, now);
+      return;
+    }
+    case 'event.received': {
+      const data = event.data as DomainEvent<'event.received'>['data'];
+      const rule = settings.earning.events.find((r) => r.name === data.name);
+      if (!rule || event.customerId === null || data.type !== 'track') return;
+      const since = periodStart(rule.per, now);
+      const { rows } = await sql<{ n: number }>`select count(*) as n from loyalty_entries where store_id = ${storeId} and customer_id = ${event.customerId}
+        and source = ${`rule:event:${rule.name}`} ${since ? sql`and created_at >= ${since}` : sql``}`.execute(tx);
+      if (Number(rows[0]?.n ?? 0) >= rule.cap) return;
+      await ruleAward(tx, settings, storeId, event.customerId, `event:${rule.name}`, rule.points, `event:${event.entityId ?? event.id}`, now);
+      return;
+    }
+    default:
+  }
+}
+
+async function ruleAward(tx: LoyaltyTx, settings: LoyaltySettings, storeId: string, customerId: number, rule: string, points: number, key: string, now: Date): Promise<void> {
+  if (points <= 0 || await entryByKey(tx, storeId, key)) return;
+  await writeAward(tx, {
+    storeId, customerId, kind: 'earn', points, state: 'available', availableAt: now,
+    expiresAt: settings.expiry.mode === 'per_award' ? addMonths(now, settings.expiry.months) : null, source: `rule:${rule}`, key, at: now,
+  });
+  await reconsiderTier(tx, storeId, customerId, settings.tiers, now);
+}
+
+function periodStart(per: 'day' | 'week' | 'month' | 'year' | 'ever', now: Date): Date | undefined {
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  if (per === 'day') return day;
+  if (per === 'week') return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * 86_400_000);
+  if (per === 'month') return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  if (per === 'year') return new Date(Date.UTC(now.getUTCFullYear(), 0, 1));
+  return undefined;
+}

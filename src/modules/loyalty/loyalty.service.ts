@@ -1,0 +1,279 @@
+/**
+ * The loyalty programme (docs/loyalty.md): settings, balances and history derived from the
+ * append-only ledger, redemptions, adjustments, earning from domain events, and the daily expiry.
+ * Every write runs in one transaction on the writer connection and carries an idempotency key;
+ * writes for one customer are also queued in this process, so concurrent redemptions wait their
+ * turn instead of racing for the connection, and each re-checks the balance inside its transaction.
+ */
+import { sql } from 'kysely';
+import type { Storage } from '../../db/database.js';
+import { AppError } from '../../lib/errors.js';
+import type { DomainEvent } from '../domain-events/index.js';
+import { addMonths, pointsValue } from './earning.js';
+import { entryByKey, positions, standingOf, totalsByCustomer, totalsOf, type Position } from './ledger.repository.js';
+import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
+import { handleEvent } from './loyalty.events.js';
+import { announceExpiring, expireLapsed } from './loyalty.expiry.js';
+import { cancelReward, redeemReward, redemptionView } from './loyalty.redemptions.js';
+import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings } from './loyalty.settings.js';
+import { loyaltyDb, type LoyaltyDb, type LoyaltyEntryTable, type LoyaltyTx } from './loyalty.table.js';
+import { currentTier, qualifyingFigure, reconsiderTier } from './loyalty.tiers.js';
+import type { BalanceView, EntryView, LiabilityView, MemberView, RedemptionView } from './loyalty.views.js';
+
+export const LOYALTY_EXPIRE_JOB = 'loyalty.expire';
+
+/** Events handled per transaction by the subscriber. */
+const EVENTS_PER_TRANSACTION = 200;
+
+export interface StoredSettings { settings: LoyaltySettings; version: number; updated_at: Date | null }
+
+export class LoyaltyService {
+  private readonly write: LoyaltyDb;
+  private readonly read: LoyaltyDb;
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(storage: Storage) {
+    this.write = loyaltyDb(storage.write);
+    this.read = loyaltyDb(storage.read);
+  }
+
+  // ── settings ────────────────────────────────────────────────────────────
+
+  async settings(storeId: string, db: LoyaltyDb | LoyaltyTx = this.read): Promise<StoredSettings> {
+    const row = await db.selectFrom('loyalty_settings').select(['settings', 'version', 'created_at'])
+      .where('store_id', '=', storeId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+    if (!row) return { settings: defaultLoyaltySettings, version: 0, updated_at: null };
+    return { settings: loyaltySettingsSchema.parse(JSON.parse(row.settings)), version: row.version, updated_at: row.created_at };
+  }
+
+  /** Saves a new version (the old ones stay, for the audit of what rules gave which points). */
+  async saveSettings(storeId: string, input: LoyaltySettings, actor: string | null, now = new Date()): Promise<StoredSettings> {
+    const settings = loyaltySettingsSchema.parse(input);
+    await this.write.transaction().execute(async (tx) => {
+      const { version } = await this.settings(storeId, tx);
+      await tx.insertInto('loyalty_settings').values({ store_id: storeId, version: version + 1, settings: JSON.stringify(settings), created_by: actor, created_at: now }).execute();
+    });
+    return this.settings(storeId, this.write);
+  }
+
+  // ── reading ─────────────────────────────────────────────────────────────
+
+  async balance(storeId: string, customerId: number, now = new Date()): Promise<BalanceView> {
+    const [{ settings }, rows, store, tier] = await Promise.all([
+      this.settings(storeId), positions(this.read, storeId, customerId), this.store(storeId), currentTier(this.read, storeId, customerId),
+    ]);
+    const totals = totalsOf(rows, now);
+    const figure = settings.tiers.levels.length ? await qualifyingFigure(this.read, storeId, customerId, settings.tiers.basis, now) : 0;
+    const rank = settings.tiers.levels.findIndex((l) => l.name === tier.tier);
+    const next = settings.tiers.levels[rank + 1];
+    const available = shown(totals.available, settings);
+    return {
+      customer_id: customerId, available, pending: totals.pending, owed: totals.owed, lapsed: totals.lapsed, ledger: totals.ledger,
+      value: pointsValue(Math.max(0, available), settings.point_value), currency: store.currency,
+      tier: tier.tier, tier_since: tier.since, tier_figure: figure,
+      next_tier: next ? { name: next.name, threshold: next.threshold, missing: Math.max(0, next.threshold - figure) } : null,
+    };
+  }
+
+  /** The customer's ledger, newest first, `limit` rows after the cursor (a row id). */
+  async history(storeId: string, customerId: number, options: { before?: number; limit?: number } = {}, now = new Date()): Promise<{ data: EntryView[]; next_cursor: string | null }> {
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+    const rows = await this.read.selectFrom('loyalty_entries').selectAll().where('store_id', '=', storeId).where('customer_id', '=', customerId)
+      .$if(options.before !== undefined, (q) => q.where('id', '<', options.before!)).orderBy('id', 'desc').limit(limit + 1).execute();
+    const standing = new Map((await positions(this.read, storeId, customerId)).map((p) => [p.id, p]));
+    const data = rows.slice(0, limit).map((row) => entryView(row, standing.get(Number(row.id)), now));
+    return { data, next_cursor: rows.length > limit ? String(data.at(-1)!.id) : null };
+  }
+
+  /** Customers with ledger rows, by customer id, with their balances and tiers. */
+  async members(storeId: string, options: { after?: number; limit?: number } = {}, now = new Date()): Promise<{ data: MemberView[]; next_cursor: string | null }> {
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
+    const { settings } = await this.settings(storeId);
+    const totals = await totalsByCustomer(this.read, storeId, now, { ...(options.after !== undefined && { after: options.after }), limit: limit + 1 });
+    const page = totals.slice(0, limit);
+    const tiers = await this.tiersOf(storeId, page.map((t) => t.customer_id));
+    const data = page.map((t) => ({ customer_id: t.customer_id, available: shown(t.available, settings), pending: t.pending, owed: t.owed, tier: tiers.get(t.customer_id) ?? null }));
+    return { data, next_cursor: totals.length > limit ? String(data.at(-1)!.customer_id) : null };
+  }
+
+  /** What the points customers hold are worth: available points × the point value. */
+  async liability(storeId: string, now = new Date()): Promise<LiabilityView> {
+    const [{ settings }, store, totals] = await Promise.all([this.settings(storeId), this.store(storeId), totalsByCustomer(this.read, storeId, now)]);
+    const available = totals.reduce((sum, t) => sum + Math.max(0, t.available), 0);
+    const pending = totals.reduce((sum, t) => sum + t.pending, 0);
+    return {
+      currency: store.currency, point_value: settings.point_value, members: totals.length,
+      available_points: available, value: pointsValue(available, settings.point_value),
+      pending_points: pending, pending_value: pointsValue(pending, settings.point_value),
+    };
+  }
+
+  async redemptions(storeId: string, customerId: number): Promise<RedemptionView[]> {
+    const rows = await this.read.selectFrom('loyalty_redemptions').select('id').where('store_id', '=', storeId).where('customer_id', '=', customerId).orderBy('created_at', 'desc').execute();
+    return Promise.all(rows.map((r) => this.redemption(storeId, r.id)));
+  }
+
+  /** A redemption as it is now: issued, used (its code is on an order) or cancelled. */
+  async redemption(storeId: string, id: string): Promise<RedemptionView> {
+    return redemptionView(this.read, storeId, id);
+  }
+
+  // ── writing ─────────────────────────────────────────────────────────────
+
+  /**
+   * Redeems a reward of the catalogue: draws its points from the spendable awards that expire
+   * first and issues a unique code. A retry with the same key gets the first answer back.
+   */
+  async redeem(storeId: string, customerId: number, input: { reward_id: string; key: string }, now = new Date()): Promise<{ redemption: RedemptionView; replayed: boolean }> {
+    return this.serial(storeId, customerId, () => this.write.transaction().execute(async (tx) =>
+      redeemReward(tx, (await this.settings(storeId, tx)).settings, storeId, customerId, input, now)));
+  }
+
+  /** Cancels an unused reward, giving its points back (cancelling again changes nothing). */
+  async cancelRedemption(storeId: string, redemptionId: string, now = new Date()): Promise<RedemptionView> {
+    const found = await this.redemption(storeId, redemptionId);
+    return this.serial(storeId, found.customer_id, () => this.write.transaction().execute((tx) => cancelReward(tx, storeId, redemptionId, now)));
+  }
+
+  /**
+   * A manual change by an owner or admin, with its reason. Adding points makes an award (spendable
+   * at once); taking points draws from the customer's points and, beyond them, is refused unless
+   * the store allows a negative balance. A retry with the same key returns the first row.
+   */
+  async adjust(storeId: string, customerId: number, input: { points: number; reason: string; key: string; actor: string }, now = new Date()): Promise<{ entry: EntryView; replayed: boolean }> {
+    return this.serial(storeId, customerId, () => this.write.transaction().execute(async (tx) => {
+      const key = `adjust:${input.key}`;
+      const earlier = await entryByKey(tx, storeId, key);
+      if (earlier) {
+        if (earlier.customer_id !== customerId || earlier.points !== input.points) {
+          throw new AppError('conflict', 'This Idempotency-Key was used for another adjustment', [{ path: 'headers.idempotency-key', reason: 'already used with a different customer or points' }]);
+        }
+        return { entry: await this.entry(tx, storeId, earlier.id, now), replayed: true };
+      }
+      const { settings } = await this.settings(storeId, tx);
+      const base = { storeId, customerId, kind: 'adjust' as const, state: 'available' as const, source: 'admin', reason: input.reason, actor: input.actor, key, at: now };
+      let id: number;
+      if (input.points > 0) {
+        id = await writeAward(tx, { ...base, points: input.points, availableAt: now, expiresAt: settings.expiry.mode === 'per_award' ? addMonths(now, settings.expiry.months) : null });
+      } else {
+        const rows = await positions(tx, storeId, customerId);
+        const awards = drawOrder(rows, now);
+        const covered = awards.reduce((s, a) => s + a.residual, 0) - totalsOf(rows, now).owed;
+        if (-input.points > covered && settings.negative_balance !== 'allow') {
+          throw new AppError('conflict', `The customer has ${Math.max(0, covered)} points; taking ${-input.points} would make the balance negative, which this store does not allow`, [{ path: 'points', reason: `at most ${Math.max(0, covered)} can be taken` }]);
+        }
+        id = (await writeDraw(tx, base, -input.points, awards)).id;
+      }
+      await reconsiderTier(tx, storeId, customerId, settings.tiers, now);
+      return { entry: await this.entry(tx, storeId, id, now), replayed: false };
+    }));
+  }
+
+  /** Handles a batch of domain events (the `loyalty` subscriber): orders, sign-ups, consent, tracked events. */
+  async handleEvents(events: readonly DomainEvent[], now = new Date()): Promise<void> {
+    const settings = new Map<string, LoyaltySettings>();
+    for (let start = 0; start < events.length; start += EVENTS_PER_TRANSACTION) {
+      const slice = events.slice(start, start + EVENTS_PER_TRANSACTION);
+      for (const event of slice) if (!settings.has(event.storeId)) settings.set(event.storeId, (await this.settings(event.storeId)).settings);
+      if (!slice.some((e) => settings.get(e.storeId)!.enabled)) continue;
+      await this.write.transaction().execute(async (tx) => {
+        for (const event of slice) {
+          const rules = settings.get(event.storeId)!;
+          if (rules.enabled) await handleEvent(tx, rules, event, now);
+        }
+      });
+    }
+  }
+
+  /** The daily job: lapsed points written down, expiry notices, and the tier review. */
+  async runDaily(storeId: string, now = new Date()): Promise<{ expired_entries: number; expired_points: number; notices: number; downgrades: number }> {
+    const { settings } = await this.settings(storeId);
+    return this.write.transaction().execute(async (tx) => {
+      const expired = await expireLapsed(tx, storeId, settings, now);
+      const notices = await announceExpiring(tx, storeId, settings, now);
+      let downgrades = 0;
+      if (settings.tiers.levels.length) {
+        const { rows } = await sql<{ customer_id: number }>`select customer_id from loyalty_tier_changes where store_id = ${storeId}
+          group by customer_id having arg_max(tier, changed_at) is not null and max(changed_at) <= ${addMonths(now, -12)}`.execute(tx);
+        for (const { customer_id } of rows) if ((await reconsiderTier(tx, storeId, Number(customer_id), settings.tiers, now, true)) !== undefined) downgrades += 1;
+      }
+      return { expired_entries: expired.entries, expired_points: expired.points, notices, downgrades };
+    });
+  }
+
+  /**
+   * Proves the ledger consistent: no award drawn beyond its points, no drawing row allocated beyond
+   * its own, points given back exactly, and every customer's totals (as the lists compute them in
+   * SQL) equal to the sum of their rows. Returns the problems found (none when consistent).
+   */
+  async check(storeId: string, now = new Date()): Promise<string[]> {
+    const problems: string[] = [];
+    const totals = await totalsByCustomer(this.read, storeId, now);
+    for (const t of totals) {
+      const rows = await positions(this.read, storeId, t.customer_id);
+      const own = totalsOf(rows, now);
+      if (own.ledger !== own.available + own.pending + own.lapsed) problems.push(`customer ${t.customer_id}: ledger ${own.ledger} ≠ available ${own.available} + pending ${own.pending} + lapsed ${own.lapsed}`);
+      for (const field of ['available', 'pending', 'lapsed', 'owed', 'ledger'] as const) {
+        if (own[field] !== t[field]) problems.push(`customer ${t.customer_id}: ${field} ${t[field]} in the list, ${own[field]} from the rows`);
+      }
+      for (const row of rows) problems.push(...rowProblems(row, t.customer_id));
+    }
+    return problems;
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────
+
+  private async entry(db: LoyaltyDb | LoyaltyTx, storeId: string, id: number, now: Date): Promise<EntryView> {
+    const row = await db.selectFrom('loyalty_entries').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirstOrThrow();
+    const position = (await positions(db, storeId, Number(row.customer_id))).find((p) => p.id === id);
+    return entryView(row, position, now);
+  }
+
+  private async tiersOf(storeId: string, customerIds: readonly number[]): Promise<Map<number, string | null>> {
+    if (customerIds.length === 0) return new Map();
+    const { rows } = await sql<{ customer_id: number; tier: string | null }>`select customer_id, arg_max(tier, changed_at) as tier from loyalty_tier_changes
+      where store_id = ${storeId} and customer_id in (select unnest(${[...customerIds]}::bigint[])) group by customer_id`.execute(this.read);
+    return new Map(rows.map((r) => [Number(r.customer_id), r.tier]));
+  }
+
+  private async store(storeId: string): Promise<{ currency: string }> {
+    const row = await this.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
+    return { currency: row?.currency ?? 'USD' };
+  }
+
+  /** Runs `work` after the earlier writes for the same customer have finished. */
+  private serial<T>(storeId: string, customerId: number, work: () => Promise<T>): Promise<T> {
+    const key = `${storeId}:${customerId}`;
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(() => undefined, () => undefined);
+    this.queues.set(key, settled);
+    void settled.then(() => { if (this.queues.get(key) === settled) this.queues.delete(key); });
+    return next;
+  }
+}
+
+/** The balance as the store's rule shows it: never below zero unless negative balances are allowed. */
+function shown(available: number, settings: LoyaltySettings): number {
+  return settings.negative_balance === 'allow' ? available : Math.max(0, available);
+}
+
+function entryView(row: LoyaltyEntryTable, position: Position | undefined, now: Date): EntryView {
+  const remaining = position?.residual ?? 0;
+  return {
+    id: Number(row.id), kind: row.kind, points: Number(row.points), state: row.state,
+    standing: row.state === 'void' || !position ? 'void' : standingOf(position, now), remaining,
+    available_at: position?.available_at ?? row.available_at, expires_at: row.expires_at, source: row.source,
+    order_id: row.order_id === null ? null : Number(row.order_id), redemption_id: row.redemption_id, reason: row.reason, actor: row.actor,
+    idempotency_key: row.idempotency_key, created_at: row.created_at,
+  };
+}
+
+function rowProblems(row: Position, customerId: number): string[] {
+  const award = row.points > 0 && (row.kind === 'earn' || row.kind === 'adjust');
+  if (award && row.residual < 0) return [`customer ${customerId}: award ${row.id} drawn beyond its ${row.points} points (${row.residual})`];
+  if (award && row.residual > row.points) return [`customer ${customerId}: award ${row.id} holds more than it earned`];
+  if (!award && row.points > 0 && row.residual !== 0) return [`customer ${customerId}: row ${row.id} gave back ${row.points} but allocated ${row.points - row.residual}`];
+  if (row.points < 0 && row.residual > 0) return [`customer ${customerId}: row ${row.id} drew ${-row.points} but allocated more`];
+  return [];
+}
