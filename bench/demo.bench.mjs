@@ -14,7 +14,7 @@ export default async function ({ scale, log }) {
   const counts = summary.counts;
   const rows = Object.values(counts).reduce((sum, n) => sum + n, 0);
   const sizeMb = statSync(join(dir, 'hearth.duckdb')).size / 2 ** 20;
-  log(`rows: ${JSON.stringify(counts)}; purchase-rate scale ${summary.plan.rateScale.toFixed(2)}, sessions sampled at ${(summary.plan.sessionSample * 100).toFixed(1)} %`);
+  log(`rows: ${JSON.stringify(counts)}; purchase-rate scale ${summary.plan.rate_scale.toFixed(2)}, sessions sampled at ${(summary.plan.session_sample * 100).toFixed(1)} %`);
   return [
     { name: 'customers', value: counts.customers, unit: 'rows' },
     { name: 'orders', value: counts.orders, unit: 'rows', note: `${(counts.orders / counts.customers).toFixed(1)} per customer (asked for ${DEMO_SHAPE.ordersPerCustomer}); ${counts.order_lines} lines` },

@@ -93,11 +93,11 @@ export default async function ({ scale, log }) {
     t = performance.now();
     const run = await runHearth(['import', file, '--format', 'online-retail', '--data-dir', join(dir, 'data'), '--json'], { env: { HEARTH_DB_MEMORY_LIMIT: memoryLimit } });
     const summary = run.json;
-    if (!summary || summary.rowsRead === undefined) throw new Error(`hearth import printed no JSON summary:\n${run.stdout}`);
-    if (summary.rowsRead !== lines) throw new Error(`hearth import read ${summary.rowsRead} of ${lines} lines`);
+    if (!summary || summary.rows_read === undefined) throw new Error(`hearth import printed no JSON summary:\n${run.stdout}`);
+    if (summary.rows_read !== lines) throw new Error(`hearth import read ${summary.rows_read} of ${lines} lines`);
     log(`hearth import: ${run.seconds.toFixed(2)} s from spawn to exit (its own summary: ${summary.seconds} s), CPU ${run.cpuSeconds?.toFixed(1) ?? '?'} s, peak RSS ${run.peakRssMb ?? '?'} MB; `
       + `${summary.orders.created.toLocaleString('en')} orders, ${summary.returns.created.toLocaleString('en')} returns, ${summary.customers.created.toLocaleString('en')} customers, `
-      + `${summary.products.created.toLocaleString('en')} products, ${summary.rowsRejected} rejected`);
+      + `${summary.products.created.toLocaleString('en')} products, ${summary.rows_rejected} rejected`);
     const target = scale === 1 ? `target ≤ 60 s${run.seconds <= 60 ? '' : ' — MISSED'}` : 'the 60 s target is for 10M lines';
     const rows = [
       {
@@ -105,7 +105,7 @@ export default async function ({ scale, log }) {
         note: `ratio: import time / DuckDB read_csv time (${baseline.toFixed(2)} s); ${path}; HEARTH_DB_MEMORY_LIMIT=${memoryLimit}`,
       },
       { name: 'hearth import, spawn to exit', value: +run.seconds.toFixed(2), unit: 's', note: `${lines.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(0)} MB; ${target}` },
-      { name: 'hearth import, its own summary', value: summary.seconds, unit: 's', note: `${summary.orders.created.toLocaleString('en')} orders, ${summary.returns.created.toLocaleString('en')} returns, ${summary.customers.created.toLocaleString('en')} customers; ${summary.rowsRejected} rejected` },
+      { name: 'hearth import, its own summary', value: summary.seconds, unit: 's', note: `${summary.orders.created.toLocaleString('en')} orders, ${summary.returns.created.toLocaleString('en')} returns, ${summary.customers.created.toLocaleString('en')} customers; ${summary.rows_rejected} rejected` },
     ];
     // On a shared machine wall time swings with the load; CPU time (all threads) shows the work done.
     if (run.cpuSeconds !== undefined) rows.push({ name: 'hearth import, CPU time', value: +run.cpuSeconds.toFixed(1), unit: 's', ratio: +(run.cpuSeconds / baselineCpu).toFixed(1), note: `all threads; ratio to DuckDB read_csv CPU time (${baselineCpu.toFixed(2)} s)` });
@@ -118,7 +118,7 @@ export default async function ({ scale, log }) {
     const server = await serveHearth(join(dir, 'served'), { env: { HEARTH_DB_MEMORY_LIMIT: memoryLimit } });
     try {
       const served = await runHearth(['import', file, '--format', 'online-retail', '--data-dir', join(dir, 'served'), '--json']);
-      if (served.json?.rowsRead !== lines) throw new Error(`the import through the server read ${served.json?.rowsRead} of ${lines} lines`);
+      if (served.json?.rows_read !== lines) throw new Error(`the import through the server read ${served.json?.rows_read} of ${lines} lines`);
       const lagOf = async (subscriber, stage = 'handled') => {
         const text = await fetch(`${server.url}/metrics`).then((r) => r.text());
         const value = (name) => Number(new RegExp(`^hearth_domain_event_lag_seconds_${name}\\{subscriber="${subscriber}",stage="${stage}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
