@@ -4,8 +4,9 @@
  * `campaign:<id>:<customer>` — so starting twice, a retried job or a restart never sends a second
  * copy — with the campaign as the batch source that pauses after repeated transport errors.
  */
-import { AppError, type ErrorDetail } from '../../lib/errors.js';
+import { AppError, notFound, type ErrorDetail } from '../../lib/errors.js';
 import type { EngagementService, SourceFigures } from './engagement.service.js';
+import { customerVariables } from './message-context.js';
 import type { MessagesService } from './messages.service.js';
 import { renderEmail } from './template-render.js';
 import type { TemplatesService } from './templates.service.js';
@@ -51,15 +52,20 @@ export class CampaignEmails {
     const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
     for (const id of new Set(recipients.map((r) => templateOf(r.variant)))) compiled.set(id, await this.templates.compiled(storeId, id));
     for (let start = 0; start < recipients.length; start += QUEUE_SLICE) {
-      await this.messages.queueEmails(storeId, recipients.slice(start, start + QUEUE_SLICE).map((r) => {
+      const slice = recipients.slice(start, start + QUEUE_SLICE);
+      // Each slice's customers are read together; the messages are rendered from memory.
+      const facts = await this.templates.customerFacts(storeId, slice.map((r) => r.customerId));
+      await this.messages.queueEmails(storeId, slice.map((r) => {
         const templateId = templateOf(r.variant);
         const template = compiled.get(templateId)!;
         const sendKey = `${campaignSource(campaign.id)}:${r.customerId}`;
         return {
           sendKey, purpose: 'marketing' as const, customerId: r.customerId, source: campaignSource(campaign.id),
           templateId, templateVersion: template.version,
-          build: async (links) => {
-            const variables = await this.templates.variablesFor(storeId, String(r.customerId), { links }, store);
+          build: (links) => {
+            const customer = facts.get(r.customerId);
+            if (!customer) throw notFound(`Customer "${r.customerId}"`);
+            const variables = customerVariables(store, customer, { links }, links);
             return this.engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey, customerId: r.customerId, links, key });
           },
         };
