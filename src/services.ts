@@ -73,7 +73,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger)
     // A campaign is sent by email through the messaging module (looked up late, as services are built together).
     campaigns: new CampaignsService(storage, segmentsEtc.segments, new JobQueue(storage.write, storage.read), () => new CampaignEmails(services.messages, services.templates, services.engagement)),
     templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers }),
-    messages: new MessagesService(storage, new JobQueue(storage.write, storage.read), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl }, logger),
+    messages: new MessagesService(storage, new JobQueue(storage.write, storage.read), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl, smtpMaxConnections: config.smtpMaxConnections }, logger),
     unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret),
     suppressions: new SuppressionsService(storage),
     engagement: new EngagementService(storage, config.publicUrl, (storeId) => services.messages.linkKey(storeId)),
