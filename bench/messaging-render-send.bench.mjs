@@ -36,6 +36,7 @@ async function renderAndSend({ services, storeId, templateId, customers, runId }
   const worker = new Worker(services.jobs, silentLogger);
   registerJobs(worker, services);
   let bytes = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   worker.start();
   for (let start = 0; start < customers.length; start += 500) {
@@ -61,19 +62,22 @@ async function renderAndSend({ services, storeId, templateId, customers, runId }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   await worker.stop();
-  return { seconds, queuedSeconds, bytesEach: Math.round(bytes / customers.length) };
+  return { seconds, queuedSeconds, cpuSeconds: (used.user + used.system) / 1e6, bytesEach: Math.round(bytes / customers.length) };
 }
 
 /** The same number of one fixed message through a bare pooled nodemailer transport. */
 async function bareSend(url, connections, count, html) {
   const transport = nodemailer.createTransport({ pool: true, url, maxConnections: connections, maxMessages: Infinity });
   const fixed = { from: '"Bench Outfitters" <news@bench.example>', to: 'fixed@example.com', subject: 'We miss you', html, text: 'Hello' };
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: count }, () => transport.sendMail(fixed)));
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   transport.close();
-  return seconds;
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 export default async function ({ scale, log }) {
@@ -106,15 +110,22 @@ export default async function ({ scale, log }) {
         if (received !== count) throw new Error(`the SMTP server received ${received} of ${count}`);
 
         const sample = (await services.storage.read.selectFrom('message_sends').select('html').where('store_id', '=', store.id).limit(1).executeTakeFirst()).html;
-        const bareSeconds = await bareSend(sink.url, connections, count, sample);
+        const bareRun = await bareSend(sink.url, connections, count, sample);
+        const bareSeconds = bareRun.seconds;
         const product = count / run.seconds;
         const bare = count / bareSeconds;
+        const cpuMs = (run.cpuSeconds * 1000) / count;
+        const bareCpuMs = (bareRun.cpuSeconds * 1000) / count;
         const load = loadavg()[0].toFixed(1);
-        log(`${connections} connections: ${count} messages (${Math.round(run.bytesEach / 1024)} KiB HTML + text each) rendered and queued in ${run.queuedSeconds.toFixed(1)} s, all sent after ${run.seconds.toFixed(1)} s; bare nodemailer ${bareSeconds.toFixed(1)} s; load ${load}`);
+        log(`${connections} connections: ${count} messages (${Math.round(run.bytesEach / 1024)} KiB HTML + text each) rendered and queued in ${run.queuedSeconds.toFixed(1)} s, all sent after ${run.seconds.toFixed(1)} s; bare nodemailer ${bareSeconds.toFixed(1)} s; CPU ${cpuMs.toFixed(2)} ms a message (bare ${bareCpuMs.toFixed(2)}); load ${load}`);
         rows.push({
           name: `render + queue + send ${count.toLocaleString('en')} emails, ${connections} SMTP connections${connections === 5 ? ' (default)' : ''}`,
           value: Math.round(product), unit: 'messages/s', baseline: Math.round(bare), ratio: (product / bare).toFixed(2),
           note: `target ≥ 500/s; bare nodemailer, ${connections} connections, same server: ${Math.round(bare)}/s; load average ${load}`,
+        });
+        rows.push({
+          name: `CPU time per message (this process, all threads), ${connections} connections`, value: cpuMs.toFixed(2), unit: 'ms', ratio: (cpuMs / bareCpuMs).toFixed(1),
+          note: `bare nodemailer ${bareCpuMs.toFixed(2)} ms; less sensitive than messages/s to others' load on the machine; ${Math.round(1000 / cpuMs)} messages per CPU-second`,
         });
       } finally {
         await server.stop();
