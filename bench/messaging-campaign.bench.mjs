@@ -92,16 +92,23 @@ export default async function ({ scale, log }) {
     const latencies = [];
     let unsubscribeErrors = 0;
     let sending = true;
-    const perSecond = 10;
+    const perSecond = 2;
     const unsubscribing = (async () => {
       const pending = [];
       for (let i = 0; sending && i < links.length; i += 1) {
         const url = links[i];
         pending.push((async () => {
           const t0 = performance.now();
-          const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
-          await response.text();
-          if (response.status !== 200) unsubscribeErrors += 1;
+          try {
+            const response = await fetch(url, {
+              method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click', signal: globalThis.AbortSignal.timeout(120_000),
+            });
+            await response.text();
+            if (response.status !== 200) unsubscribeErrors += 1;
+          } catch {
+            // No answer within two minutes: counted, and its time kept as a lower bound.
+            unsubscribeErrors += 1;
+          }
           latencies.push(performance.now() - t0);
         })());
         await new Promise((resolve) => setTimeout(resolve, 1000 / perSecond));
@@ -146,7 +153,7 @@ export default async function ({ scale, log }) {
       { name: `send ${n} messages through the job worker`, value: Math.round(delivered / sendSeconds), unit: 'messages/s', note: `${sendSeconds.toFixed(1)} s; checks at send time, sending / sent committed, ${CONNECTIONS} SMTP connections` },
       { name: 'results computed', value: Math.round(resultsSeconds * 1000), unit: 'ms', note: 'groups, lift, message figures' },
       { name: 'peak RSS', value: peak, unit: 'MiB', note: `whole process (server, bench and SMTP server); generating the customers took ${dataSeconds.toFixed(1)} s` },
-      { name: 'one-click unsubscribe POST p50 / p99 while sending', value: `${quantile(sorted, 0.5).toFixed(1)} / ${quantile(sorted, 0.99).toFixed(1)}`, unit: 'ms', note: `${latencies.length} POSTs at ${perSecond}/s over HTTP, ${unsubscribeErrors} not 200` },
+      { name: 'one-click unsubscribe POST p50 / p99 while sending', value: `${quantile(sorted, 0.5).toFixed(1)} / ${quantile(sorted, 0.99).toFixed(1)}`, unit: 'ms', note: `${latencies.length} POSTs at ${perSecond}/s over HTTP, ${unsubscribeErrors} not answered 200 within 2 min` },
     ];
   } finally {
     clearInterval(sampler);
