@@ -32,8 +32,9 @@ const CONNECTIONS = 20;
 
 const quantile = (sorted, q) => sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
-export default async function ({ scale, log }) {
-  const count = Math.max(2_000, Math.round(100_000 * scale));
+export default async function ({ scale, tiny, log }) {
+  // The tiny run only checks that the path works end to end.
+  const count = tiny ? 200 : Math.max(2_000, Math.round(100_000 * scale));
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-campaign-'));
   const sink = await startSmtpSink();
   const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_HOST: '127.0.0.1', HEARTH_PORT: '0', HEARTH_LOG_LEVEL: 'silent', HEARTH_SMTP_MAX_CONNECTIONS: String(CONNECTIONS) });
