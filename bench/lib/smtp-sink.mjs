@@ -20,6 +20,8 @@ if (process.argv[2] === '--child') {
   // A client that goes away mid-conversation is no failure of the sink.
   server.on('error', () => undefined);
   server.listen(0, '127.0.0.1', () => process.send({ port: server.server.address().port }));
+  // The benchmark ended without closing it (it failed): nothing is left running.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (message) => {
     if (message === 'count') process.send({ received });
     if (message === 'close') server.close(() => process.exit(0));
