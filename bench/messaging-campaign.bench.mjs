@@ -153,7 +153,7 @@ export default async function ({ scale, tiny, log }) {
       { name: `render + ledger, ${n} messages`, value: Math.round(recipients / (queueMs / 1000)), unit: 'messages/s', note: `${(queueMs / 1000).toFixed(1)} s; win-back starter, tracked links, signed unsubscribe links` },
       { name: `send ${n} messages through the job worker`, value: Math.round(delivered / sendSeconds), unit: 'messages/s', note: `${sendSeconds.toFixed(1)} s; checks at send time, sending / sent committed, ${CONNECTIONS} SMTP connections` },
       { name: 'results computed', value: Math.round(resultsSeconds * 1000), unit: 'ms', note: 'groups, lift, message figures' },
-      { name: 'peak RSS', value: peak, unit: 'MiB', note: `whole process (server, bench and SMTP server); generating the customers took ${dataSeconds.toFixed(1)} s` },
+      { name: 'peak RSS', value: peak, unit: 'MiB', note: `the server's process (server and benchmark; the SMTP server is a child process); generating the customers took ${dataSeconds.toFixed(1)} s` },
       { name: 'one-click unsubscribe POST p50 / p99 while sending', value: `${quantile(sorted, 0.5).toFixed(1)} / ${quantile(sorted, 0.99).toFixed(1)}`, unit: 'ms', note: `${latencies.length} POSTs at ${perSecond}/s over HTTP, ${unsubscribeErrors} not answered 200 within 2 min` },
     ];
   } finally {
