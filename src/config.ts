@@ -24,6 +24,7 @@ const schema = z.object({
   HEARTH_DEFAULT_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
   HEARTH_SECURE_COOKIES: z.enum(['true', 'false', 'auto']).default('auto'),
   HEARTH_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must look like smtp://user:password@host:587 or smtps://host:465').optional(),
+  HEARTH_SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
   HEARTH_SNS_CERT_HOSTS: z.string().regex(/^[\w.-]+(:\d+)?(,[\w.-]+(:\d+)?)*$/, 'must be a comma-separated list of host or host:port').optional(),
 });
 
@@ -39,6 +40,8 @@ export interface Config {
   readonly secureCookies: boolean;
   /** The operator's SMTP server; none: mail stays on the machine (the built-in catcher). */
   readonly smtpUrl: string | undefined;
+  /** SMTP connections per store at once: messages in a conversation at once, and at most this many `uncertain` after a crash. */
+  readonly smtpMaxConnections: number;
   /** Hosts besides Amazon's SNS hosts whose certificates may sign SES notifications (a private endpoint, a test stand-in). */
   readonly snsCertHosts: readonly string[];
 }
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     secureCookies:
       values.HEARTH_SECURE_COOKIES === 'auto' ? publicUrl.startsWith('https:') : values.HEARTH_SECURE_COOKIES === 'true',
     smtpUrl: values.HEARTH_SMTP_URL,
+    smtpMaxConnections: values.HEARTH_SMTP_MAX_CONNECTIONS,
     snsCertHosts: Object.freeze(values.HEARTH_SNS_CERT_HOSTS?.split(',') ?? []),
   });
 }

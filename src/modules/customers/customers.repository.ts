@@ -4,6 +4,16 @@ import type { CustomerTable } from './customers.table.js';
 
 export type CustomerRow = Selectable<CustomerTable>;
 
+/** Customers of the store by id, a thousand per query. */
+export async function findCustomersByIds(db: Db, storeId: string, ids: readonly number[]): Promise<CustomerRow[]> {
+  const rows: CustomerRow[] = [];
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 1000) {
+    rows.push(...await db.selectFrom('customers').selectAll().where('store_id', '=', storeId).where('id', 'in', unique.slice(i, i + 1000)).execute());
+  }
+  return rows;
+}
+
 export function findCustomer(db: Db, storeId: string, ref: { id: number } | { externalId: string }): Promise<CustomerRow | undefined> {
   const query = db.selectFrom('customers').selectAll().where('store_id', '=', storeId);
   if ('id' in ref) return query.where('id', '=', ref.id).limit(1).executeTakeFirst();

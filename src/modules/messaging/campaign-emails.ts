@@ -5,9 +5,10 @@
  * copy — with the campaign as the batch source that pauses after repeated transport errors.
  */
 import type { Db } from '../../db/database.js';
-import { AppError, type ErrorDetail } from '../../lib/errors.js';
+import { AppError, notFound, type ErrorDetail } from '../../lib/errors.js';
 import { recipientTimes, type CampaignTiming } from './campaign-timing.js';
 import type { EngagementService, SourceFigures } from './engagement.service.js';
+import { customerVariables } from './message-context.js';
 import type { MessagesService } from './messages.service.js';
 import { sourceSpread } from './send-timing.repository.js';
 import { renderEmail } from './template-render.js';
@@ -71,15 +72,20 @@ export class CampaignEmails {
     const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
     for (const id of new Set(recipients.map((r) => templateOf(r.variant)))) compiled.set(id, await this.templates.compiled(storeId, id));
     for (let start = 0; start < recipients.length; start += QUEUE_SLICE) {
-      await this.messages.queueEmails(storeId, recipients.slice(start, start + QUEUE_SLICE).map((r) => {
+      const slice = recipients.slice(start, start + QUEUE_SLICE);
+      // Each slice's customers are read together; the messages are rendered from memory.
+      const facts = await this.templates.customerFacts(storeId, slice.map((r) => r.customerId));
+      await this.messages.queueEmails(storeId, slice.map((r) => {
         const templateId = templateOf(r.variant);
         const template = compiled.get(templateId)!;
         const sendKey = `${campaignSource(campaign.id)}:${r.customerId}`;
         return {
           sendKey, purpose: 'marketing' as const, customerId: r.customerId, source: campaignSource(campaign.id), notBefore: times.get(r.customerId) ?? null,
           templateId, templateVersion: template.version, topic: campaign.topic_id ?? null,
-          build: async (links) => {
-            const variables = await this.templates.variablesFor(storeId, String(r.customerId), { links }, store);
+          build: (links) => {
+            const customer = facts.get(r.customerId);
+            if (!customer) throw notFound(`Customer "${r.customerId}"`);
+            const variables = customerVariables(store, customer, { links }, links);
             return this.engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey, customerId: r.customerId, links, key });
           },
         };

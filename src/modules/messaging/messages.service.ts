@@ -32,9 +32,13 @@ import { tokenKey } from './unsubscribe.token.js';
 import { pausedSources, recordPause } from './source-pauses.repository.js';
 
 export const SEND_JOB = 'messages.send';
+/** Messages rendered before queuing yields to the event loop. */
+const RENDER_TURN = 25;
 /** Messages per send job. */
 const JOB_BATCH = 500;
 export const DEFAULT_FREQUENCY_CAP_HOURS = 16;
+/** SMTP connections per store unless the operator sets HEARTH_SMTP_MAX_CONNECTIONS. */
+const DEFAULT_MAX_CONNECTIONS = 5;
 export const DEFAULT_PAUSE_AFTER_ERRORS = 10;
 export const DEFAULT_TRANSACTIONAL_POLICY: TransactionalPolicy = 'deliverability';
 /** Test sends per store per minute: enough for someone trying a template, too few to relay spam. */
@@ -84,6 +88,8 @@ export interface MessagingConfig {
   secret: string | undefined;
   /** The operator's SMTP server (HEARTH_SMTP_URL); a store's own setting wins. None: the built-in catcher. */
   smtpUrl: string | undefined;
+  /** Connections of each store's SMTP pool (HEARTH_SMTP_MAX_CONNECTIONS); default 5. */
+  smtpMaxConnections?: number;
 }
 
 export class MessagesService {
@@ -138,6 +144,9 @@ export class MessagesService {
       const to = (email.to ?? (customerId !== null ? addresses.get(customerId) : null) ?? '').trim().toLowerCase();
       const links = linksFor(this.config.publicUrl, key, { storeId, customerId, address: to, sendKey: email.sendKey });
       const rendered = await email.build(links);
+      // Rendering is synchronous work: let the sender's SMTP conversations and requests (an
+      // unsubscribe) run between every few messages instead of after the whole slice.
+      if (rows.length % RENDER_TURN === RENDER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
       const headers = email.purpose === 'marketing' ? listUnsubscribeHeaders(links, settings.reply_to ?? fromAddress) : {};
       rows.push({
         store_id: storeId, send_key: email.sendKey, channel: 'email', purpose: email.purpose, source: email.source ?? null, customer_id: customerId,
@@ -331,11 +340,12 @@ export class MessagesService {
     const catcherUrl = url ? undefined : (await this.startCatcher()).url;
     const dkim = settings.dkim_private_key && settings.dkim_domain && settings.dkim_selector
       ? { domainName: settings.dkim_domain, keySelector: settings.dkim_selector, privateKey: settings.dkim_private_key } : null;
-    const signature = JSON.stringify([url ?? catcherUrl, dkim, settings.rate_per_second]);
+    const maxConnections = this.config.smtpMaxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    const signature = JSON.stringify([url ?? catcherUrl, dkim, settings.rate_per_second, maxConnections]);
     const cached = this.mailers.get(storeId);
     if (cached?.signature !== signature) {
       cached?.mailer.close();
-      this.mailers.set(storeId, { signature, mailer: smtpMailer({ url: url ?? catcherUrl!, ratePerSecond: settings.rate_per_second, dkim }) });
+      this.mailers.set(storeId, { signature, mailer: smtpMailer({ url: url ?? catcherUrl!, ratePerSecond: settings.rate_per_second, dkim, maxConnections }) });
     }
     return { mailer: this.mailers.get(storeId)!.mailer, caught: !url };
   }

@@ -21,12 +21,22 @@ const blockTags = new Set(['p', 'div', 'table', 'tr', 'ul', 'ol', 'section', 'ar
 const droppedTags = new Set(['head', 'style', 'script', 'title', 'noscript']);
 const tagPattern = /<!--[\s\S]*?-->|<![^>]*>|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
 
+// One pattern per attribute name, made once: this runs for every tag of every recipient's message.
+const attributePatterns = new Map<string, RegExp>();
+
 function attribute(attributes: string, name: string): string | undefined {
-  const match = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attributes);
+  let pattern = attributePatterns.get(name);
+  if (!pattern) {
+    pattern = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i');
+    attributePatterns.set(name, pattern);
+  }
+  const match = pattern.exec(attributes);
   return match ? decodeEntities(match[1] ?? match[2] ?? match[3] ?? '') : undefined;
 }
 
-const isHidden = (attributes: string): boolean => /display\s*:\s*none/i.test(attribute(attributes, 'style') ?? '');
+const hiding = /display\s*:\s*none/i;
+/** Hidden by its style attribute; most tags say nothing of the kind, so the style is read only when they might. */
+const isHidden = (attributes: string): boolean => hiding.test(attributes) && hiding.test(attribute(attributes, 'style') ?? '');
 
 interface OpenLink { href: string; start: number }
 

@@ -72,3 +72,15 @@ export async function customerSummary(db: TemplatesDb, storeId: string, customer
   const row = result.rows[0];
   return row ? { orders: Number(row.orders), revenue: Number(row.revenue) } : undefined;
 }
+
+/** Order count and net spend of each of the given customers that has a summary, a thousand per query. */
+export async function customerSummaries(db: TemplatesDb, storeId: string, customerIds: readonly number[]): Promise<Map<number, { orders: number; revenue: number }>> {
+  const found = new Map<number, { orders: number; revenue: number }>();
+  const unique = [...new Set(customerIds)];
+  for (let i = 0; i < unique.length; i += 1000) {
+    const { rows } = await sql<{ customer_id: number; orders: number; revenue: number }>`
+      select customer_id, orders, revenue from customer_summary where store_id = ${storeId} and customer_id in (${sql.join(unique.slice(i, i + 1000))})`.execute(db);
+    for (const row of rows) found.set(Number(row.customer_id), { orders: Number(row.orders), revenue: Number(row.revenue) });
+  }
+  return found;
+}

@@ -9,9 +9,9 @@ import { AppError, invalid, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { brandColorsOf, type AccountsService } from '../accounts/index.js';
 import type { CustomersService } from '../customers/index.js';
-import { customerPrediction } from '../predictions/index.js';
+import { customerPrediction, customerPredictions } from '../predictions/index.js';
 import {
-  customerVariables, defaultColors, type MessageExtras, type MessageVariables, sampleLinks, sampleVariables, type StoreVariables,
+  type CustomerFacts, customerVariables, defaultColors, type MessageExtras, type MessageVariables, sampleLinks, sampleVariables, type StoreVariables,
 } from './message-context.js';
 import type { MessageChannel, MessageLinks, MessagePurpose, RenderedEmail } from './message.types.js';
 import { starterTemplate, starterTemplates, type StarterTemplate } from './starter-templates/index.js';
@@ -228,6 +228,22 @@ export class TemplatesService {
       customerPrediction(this.storage, storeId, customer.id),
     ]);
     return customerVariables(storeVars, { customer, summary, prediction }, extras, extras.links ?? sampleLinks(storeVars.url ?? undefined));
+  }
+
+  /**
+   * What the variables of many customers are made from (profile, order summary, prediction), three
+   * queries per thousand customers: a campaign renders thousands of messages a second, one query per
+   * recipient would bound it. Customers that do not exist are left out.
+   */
+  async customerFacts(storeId: string, customerIds: readonly number[]): Promise<Map<number, CustomerFacts>> {
+    const [customers, summaries, predictions] = await Promise.all([
+      this.deps.customers().getMany(storeId, customerIds),
+      repo.customerSummaries(this.read, storeId, customerIds),
+      customerPredictions(this.storage, storeId, customerIds),
+    ]);
+    const facts = new Map<number, CustomerFacts>();
+    for (const [id, customer] of customers) facts.set(id, { customer, summary: summaries.get(id), prediction: predictions.get(id) });
+    return facts;
   }
 
   /** Renders a saved template for one recipient: what the sender calls, with the recipient's signed links. */

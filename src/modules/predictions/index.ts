@@ -3,7 +3,7 @@ import type { HearthModule } from '../../module.js';
 import { defaultRefitIntervalMs, refitJobKind, runRefitJob } from './predictions.job.js';
 export { defaultRefitIntervalMs, refitJobKind } from './predictions.job.js';
 export { fitAndScore } from './predictions.fitting.js';
-export { customerPrediction } from './predictions.repository.js';
+export { customerPrediction, customerPredictions } from './predictions.repository.js';
 export type { CustomerPredictionTable } from './predictions.table.js';
 export { runRefitJob } from './predictions.job.js';
 export { checkRefitOptions, PredictionsService } from './predictions.service.js';

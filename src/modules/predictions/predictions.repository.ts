@@ -34,6 +34,18 @@ export async function customerPrediction(storage: Storage, storeId: string, cust
     .where('store_id', '=', storeId).where('customer_id', '=', customerId).executeTakeFirst();
 }
 
+/** The predictions of the given customers (those that have one), a thousand per query. */
+export async function customerPredictions(storage: Storage, storeId: string, customerIds: readonly number[]): Promise<Map<number, CustomerPredictionTable>> {
+  const found = new Map<number, CustomerPredictionTable>();
+  const unique = [...new Set(customerIds)];
+  for (let i = 0; i < unique.length; i += 1000) {
+    const rows = await tables(storage).read.selectFrom('customer_predictions').selectAll()
+      .where('store_id', '=', storeId).where('customer_id', 'in', unique.slice(i, i + 1000)).execute();
+    for (const row of rows) found.set(Number(row.customer_id), row);
+  }
+  return found;
+}
+
 const sortColumns = { clv: 'clv_12m', p_alive: 'p_alive', expected_orders: 'expected_orders_365d' } as const;
 export type PredictionSort = keyof typeof sortColumns;
 
