@@ -5,14 +5,14 @@
  * flow the first install made (the `flow_library_installs` row), so a retry creates nothing.
  */
 import type { Storage } from '../../../db/database.js';
-import { notFound } from '../../../lib/errors.js';
+import { AppError, notFound } from '../../../lib/errors.js';
 import type { SegmentsService } from '../../segments/index.js';
 import type { TemplatesService } from '../../messaging/index.js';
 import type { FlowDocument, Step, Trigger } from '../flow.schema.js';
 import type { FlowView } from '../flow.view.js';
 import type { FlowsService } from '../flows.service.js';
 import { libraryDb, type LibraryDb } from './flow-library.table.js';
-import { readyFlow, readyFlows, type ReadyFlow } from './ready-flows.js';
+import { readyFlow, readyFlows, type ReadyFlow, type SegmentNeed } from './ready-flows.js';
 
 export interface ReadyFlowView {
   key: string;
@@ -91,11 +91,21 @@ export class FlowLibraryService {
     let segmentId: string | null = null;
     if (ready.segment) {
       const found = (await segments.list(storeId)).find((s) => s.name === ready.segment!.name);
-      segmentId = found ? found.id : (await segments.create(storeId, { name: ready.segment.name, description: ready.segment.description, rule: ready.segment.rule })).id;
+      segmentId = found ? found.id : (await this.createSegment(segments, storeId, ready.segment)).id;
     }
     const flow = await flows.create(storeId, { name: ready.name, document: ready.document({ templates: templateIds, segment: segmentId }) });
     await this.write.insertInto('flow_library_installs').values({ store_id: storeId, library_key: key, flow_id: flow.id, installed_at: new Date() }).execute();
     return { flow, created: true };
+  }
+
+  /** The segment with its rule, or its fallback when the store's predictions are not fitted yet. */
+  private async createSegment(segments: SegmentsService, storeId: string, need: SegmentNeed) {
+    try {
+      return await segments.create(storeId, { name: need.name, description: need.description, rule: need.rule });
+    } catch (error) {
+      if (!(need.fallback && error instanceof AppError && error.details.some((d) => d.reason.includes('predictions are fitted')))) throw error;
+      return segments.create(storeId, { name: need.name, description: need.fallback.description, rule: need.fallback.rule });
+    }
   }
 
   private installs(storeId: string) {

@@ -12,7 +12,13 @@ type Rule = z.infer<typeof ruleSchema>;
 /** A template the flow sends: a copy of a starter under this name (found again by starter and name). */
 export interface TemplateNeed { starter: string; name: string }
 /** A segment the trigger listens to (found again by name). */
-export interface SegmentNeed { name: string; description: string; rule: Rule }
+export interface SegmentNeed {
+  name: string;
+  description: string;
+  rule: Rule;
+  /** The rule for a store whose predictions are not fitted yet (prediction rules are refused until they are). */
+  fallback?: { description: string; rule: Rule };
+}
 
 export interface ReadyFlow {
   key: string;
@@ -121,8 +127,12 @@ export const readyFlows: readonly ReadyFlow[] = [
     key: 'replenishment', name: 'Replenishment',
     summary: 'When a customer’s predicted next order is a week away, they get a reminder to reorder; an order ends the flow.',
     why: 'Customers who buy consumables run out on a rhythm the predictions know: reminding them just before their expected next order date turns a likely reorder into a sure one, and keeps it with you rather than with whoever they search for when they run out.',
-    note: 'Triggered by entering the segment "Next order due within 7 days" (the expected next order date from the predictions), which refreshes as the predictions and the calendar move; a per-product reorder interval is not a trigger yet.',
-    segment: { name: 'Next order due within 7 days', description: 'Customers with an order whose expected next order date (predictions) is within the next 7 days.', rule: { kind: 'all', rules: [ordersCount('gte', 1), { kind: 'prediction', field: 'next_order_on', op: 'within_next_days', value: 7 }] } },
+    note: 'Triggered by entering the segment "Next order due within 7 days" (the expected next order date from the predictions), which refreshes as the predictions and the calendar move; a per-product reorder interval is not a trigger yet. Installed before the predictions are fitted, the segment holds customers whose last order was more than 45 days ago: change its rule once they are.',
+    segment: {
+      name: 'Next order due within 7 days', description: 'Customers with an order whose expected next order date (predictions) is within the next 7 days.',
+      rule: { kind: 'all', rules: [ordersCount('gte', 1), { kind: 'prediction', field: 'next_order_on', op: 'within_next_days', value: 7 }] },
+      fallback: { description: 'Until predictions are fitted: customers whose last order was more than 45 days ago.', rule: { kind: 'all', rules: [ordersCount('gte', 1), { kind: 'orders', metric: 'last_order_at', op: 'more_than_days_ago', value: 45 }] } },
+    },
     templates: { reminder: { starter: 'replenishment', name: 'Replenishment' } },
     document: ({ templates, segment }) => ({
       trigger: { kind: 'segment_entered', segment_id: segment! },
@@ -138,7 +148,7 @@ export const readyFlows: readonly ReadyFlow[] = [
     key: 'win_back', name: 'Win-back',
     summary: 'A customer who is slipping away (high churn risk, P(alive) below 0.3, or no order in 120 days) gets a "we miss you" email, then an offer a week later; an order ends the flow.',
     why: 'The seeds ask to re-engage inactive customers: winning back someone who already knows the store costs far less than finding a new customer. The first email reminds without discounting, so customers who only needed a nudge do not learn to wait for codes; the offer comes second, for those the reminder did not move.',
-    note: 'Triggered by entering the segment "Slipping away"; a store without fitted predictions still gets entries from the 120-day rule.',
+    note: 'Triggered by entering the segment "Slipping away". Installed before the predictions are fitted, the segment holds only the 120-day rule: change its rule once they are.',
     segment: {
       name: 'Slipping away', description: 'Customers with an order whose churn risk is high, whose P(alive) is below 0.3, or who have not ordered in 120 days.',
       rule: { kind: 'all', rules: [ordersCount('gte', 1), { kind: 'any', rules: [
@@ -146,6 +156,7 @@ export const readyFlows: readonly ReadyFlow[] = [
         { kind: 'prediction', field: 'p_alive', op: 'lt', value: 0.3 },
         { kind: 'orders', metric: 'last_order_at', op: 'more_than_days_ago', value: 120 },
       ] }] },
+      fallback: { description: 'Until predictions are fitted: customers with an order who have not ordered in 120 days.', rule: { kind: 'all', rules: [ordersCount('gte', 1), { kind: 'orders', metric: 'last_order_at', op: 'more_than_days_ago', value: 120 }] } },
     },
     templates: { miss: { starter: 'win_back', name: 'Win-back: we miss you' }, offer: { starter: 'win_back', name: 'Win-back: an offer' } },
     document: ({ templates, segment }) => ({
