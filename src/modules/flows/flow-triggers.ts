@@ -70,10 +70,10 @@ async function orderRank(read: FlowsDb, storeId: string, customerId: number, ord
 async function deliveryRank(read: FlowsDb, storeId: string, customerId: number, orderId: number): Promise<number> {
   const result = await sql<{ n: number }>`
     with delivered as (
-      select f.order_id, min(f.delivered_at) as at from fulfillments f join orders o on o.store_id = f.store_id and o.id = f.order_id
+      select f.order_id, min(f.delivered_at) as first_delivered from fulfillments f join orders o on o.store_id = f.store_id and o.id = f.order_id
       where f.store_id = ${storeId} and o.customer_id = ${customerId} and f.delivered_at is not null group by f.order_id)
-    select count(*) as n from delivered d, (select at from delivered where order_id = ${orderId}) t
-    where d.at < t.at or (d.at = t.at and d.order_id <= ${orderId})`.execute(read);
+    select count(*) as n from delivered d, (select first_delivered from delivered where order_id = ${orderId}) t
+    where d.first_delivered < t.first_delivered or (d.first_delivered = t.first_delivered and d.order_id <= ${orderId})`.execute(read);
   return Number(result.rows[0]?.n ?? 0);
 }
 

@@ -3,7 +3,7 @@
  * history of the last N days, in SQL and in bulk — never customer by customer through the engine.
  *
  * Everyone the trigger would have enrolled is one population (customer, entry time, the triggering
- * order or row, and `at`: when they would reach the current step). Walking the graph from the first
+ * order or row, and `reach_at`: when they would reach the current step). Walking the graph from the first
  * step, each step is one query over the population that arrives there: who would still be on their
  * way today, who would have left before it (ordered since entry, unsubscribed, an exit rule) and
  * who reaches it; the step then says when and where those who reach it go on (a wait adds its
@@ -120,7 +120,7 @@ export class FlowBacktestService {
         else if (row.outcome === 'pending') figures.waiting += n;
         else figures.exited[row.outcome] = (figures.exited[row.outcome] ?? 0) + n;
       }
-      const reached: Population = sql`select customer_id, entered_at, entity_id, at from (${classified}) k where outcome = 'reached'`;
+      const reached: Population = sql`select customer_id, entered_at, entity_id, reach_at from (${classified}) k where outcome = 'reached'`;
       for (const branch of await branchesOf(storeId, flowId, step, reached, matching)) {
         if (branch.outcome) figures.outcomes[branch.outcome] = (figures.outcomes[branch.outcome] ?? 0) + (await count(read, branch.population, to));
         if (branch.completes) completed += await count(read, branch.population, to);
@@ -139,7 +139,7 @@ export class FlowBacktestService {
   }
 }
 
-/** Everyone the trigger would have enrolled in the window, after the entry rule: customer_id, entered_at, entity_id, at. */
+/** Everyone the trigger would have enrolled in the window, after the entry rule: customer_id, entered_at, entity_id, reach_at. */
 function entryPopulation(storeId: string, document: FlowDocument, from: Date, to: Date): Population {
   const matches = triggerMatches(storeId, document.trigger, from, to);
   const entry = document.entry;
@@ -147,7 +147,7 @@ function entryPopulation(storeId: string, document: FlowDocument, from: Date, to
     ? sql`select * from (${matches}) m qualify row_number() over (partition by customer_id order by entered_at, entity_id) = 1`
     : sql`select * from (${matches}) m qualify lag(entered_at) over (partition by customer_id order by entered_at, entity_id) is null
         or entered_at >= lag(entered_at) over (partition by customer_id order by entered_at, entity_id) + to_days(${entry.after_days ?? 1}::integer)`;
-  return sql`select customer_id, entered_at, entity_id, entered_at as at from (${kept}) k`;
+  return sql`select customer_id, entered_at, entity_id, entered_at as reach_at from (${kept}) k`;
 }
 
 /** The trigger's matches in history: customer_id, entered_at, entity_id (the triggering row, when there is one). */
@@ -168,8 +168,8 @@ function triggerMatches(storeId: string, trigger: Trigger, from: Date, to: Date)
     }
     case 'order_delivered':
       return sql`select customer_id, entered_at, entity_id from (
-          select o.customer_id, d.at as entered_at, o.id as entity_id, row_number() over (partition by o.customer_id order by d.at, o.id) as rank
-          from (select order_id, min(delivered_at) as at from fulfillments where store_id = ${storeId} and delivered_at is not null group by order_id) d
+          select o.customer_id, d.delivered as entered_at, o.id as entity_id, row_number() over (partition by o.customer_id order by d.delivered, o.id) as rank
+          from (select order_id, min(delivered_at) as delivered from fulfillments where store_id = ${storeId} and delivered_at is not null group by order_id) d
           join orders o on o.store_id = ${storeId} and o.id = d.order_id where o.customer_id is not null) r
         where ${within(sql.ref('entered_at'))} and ${trigger.nth === undefined ? sql`true` : sql`rank = ${trigger.nth}`}`;
     case 'event': {
@@ -209,36 +209,36 @@ async function classify(
   storeId: string, conditions: readonly ExitCondition[], population: Population, now: Date, triggeredByOrder: boolean,
   matching: (rule: Rule) => Promise<RawBuilder<unknown>>,
 ): Promise<Population> {
-  const cases: RawBuilder<unknown>[] = [sql`when p.at > ${now} then 'pending'`];
+  const cases: RawBuilder<unknown>[] = [sql`when p.reach_at > ${now} then 'pending'`];
   for (const condition of conditions) {
     if (condition.kind === 'ordered') {
       cases.push(sql`when exists (select 1 from orders o where o.store_id = ${storeId} and o.customer_id = p.customer_id and o.status <> 'cancelled'
-        and o.placed_at > p.entered_at and o.placed_at <= p.at ${triggeredByOrder ? sql`and o.id <> p.entity_id` : sql``}) then 'ordered'`);
+        and o.placed_at > p.entered_at and o.placed_at <= p.reach_at ${triggeredByOrder ? sql`and o.id <> p.entity_id` : sql``}) then 'ordered'`);
     } else if (condition.kind === 'unsubscribed') {
       cases.push(sql`when exists (select 1 from customers c where c.store_id = ${storeId} and c.id = p.customer_id
-        and coalesce(c.email_consent, 'never_asked') <> 'subscribed' and (c.email_consent_at is null or c.email_consent_at <= p.at)) then 'unsubscribed'`);
+        and coalesce(c.email_consent, 'never_asked') <> 'subscribed' and (c.email_consent_at is null or c.email_consent_at <= p.reach_at)) then 'unsubscribed'`);
     } else {
       cases.push(sql`when p.customer_id in ${await matching(condition.rule as Rule)} then ${condition.name}`);
     }
   }
-  return sql`select p.customer_id, p.entered_at, p.entity_id, p.at, case ${sql.join(cases, sql` `)} else 'reached' end as outcome from (${population}) p`;
+  return sql`select p.customer_id, p.entered_at, p.entity_id, p.reach_at, case ${sql.join(cases, sql` `)} else 'reached' end as outcome from (${population}) p`;
 }
 
 interface Branch { outcome?: string; next?: string; completes?: boolean; population: Population }
 
 /** Where those who ran a step go on, and when. */
 async function branchesOf(storeId: string, flowId: string, step: Step, reached: Population, matching: (rule: Rule) => Promise<RawBuilder<unknown>>): Promise<Branch[]> {
-  const after = (ms: number) => sql`select customer_id, entered_at, entity_id, at + to_milliseconds(${ms}::bigint) as at from (${reached}) r`;
+  const after = (ms: number) => sql`select customer_id, entered_at, entity_id, reach_at + to_milliseconds(${ms}::bigint) as reach_at from (${reached}) r`;
   switch (step.type) {
     case 'wait':
       return [{ next: step.next, population: after(step.duration ? durationMs(step.duration) : 0) }];
     case 'wait_for_event': {
       const timeout = durationMs(step.timeout);
       const waited = sql`select r.*, (select min(e.occurred_at) from events e where e.store_id = ${storeId} and e.customer_id = r.customer_id and e.name = ${step.event}
-        and e.occurred_at > r.at and e.occurred_at <= r.at + to_milliseconds(${timeout}::bigint)) as event_at from (${reached}) r`;
+        and e.occurred_at > r.reach_at and e.occurred_at <= r.reach_at + to_milliseconds(${timeout}::bigint)) as event_at from (${reached}) r`;
       return [
-        { outcome: 'event', next: step.next, population: sql`select customer_id, entered_at, entity_id, event_at as at from (${waited}) w where event_at is not null` },
-        { outcome: 'timed_out', next: step.timeout_next, population: sql`select customer_id, entered_at, entity_id, at + to_milliseconds(${timeout}::bigint) as at from (${waited}) w where event_at is null` },
+        { outcome: 'event', next: step.next, population: sql`select customer_id, entered_at, entity_id, event_at as reach_at from (${waited}) w where event_at is not null` },
+        { outcome: 'timed_out', next: step.timeout_next, population: sql`select customer_id, entered_at, entity_id, reach_at + to_milliseconds(${timeout}::bigint) as reach_at from (${waited}) w where event_at is null` },
       ];
     }
     case 'condition': {
@@ -266,7 +266,7 @@ async function branchesOf(storeId: string, flowId: string, step: Step, reached: 
 
 /** Rows of a population (those already there by `now`, when given). */
 async function count(read: Storage['read'], population: Population, now: Date | null): Promise<number> {
-  const result = await sql<{ n: number }>`select count(*) as n from (${population}) p ${now ? sql`where p.at <= ${now}` : sql``}`.execute(read);
+  const result = await sql<{ n: number }>`select count(*) as n from (${population}) p ${now ? sql`where p.reach_at <= ${now}` : sql``}`.execute(read);
   return Number(result.rows[0]?.n ?? 0);
 }
 
