@@ -46,3 +46,8 @@ export const flowBacktestSchema = component('FlowBacktest', z.strictObject({
   summary: z.string(),
   approximations: z.array(z.string()).meta({ description: 'Where the backtest differs from the live engine' }),
 }));
+
+/** The wire shapes, for the dashboard. */
+export type ReadyFlow = z.input<typeof readyFlowSchema>;
+export type FlowInstall = z.input<typeof flowInstallSchema>;
+export type FlowBacktest = z.input<typeof flowBacktestSchema>;
