@@ -2,11 +2,12 @@
  * The library of ready flows: every one validates, installs as a draft with its starter templates
  * and segment, installs once however often it is asked, and publishes. Three run end to end on a
  * small store under the movable clock with every message through a real SMTP conversation: the
- * welcome series, the abandoned checkout and the win-back; the NPS flow checks the new
- * "n-th delivered order" trigger.
+ * welcome series, the abandoned checkout and the win-back; the NPS and VIP flows check the new
+ * "n-th delivered order" and "loyalty tier changed" triggers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyFlows } from '../../src/modules/flows/index.js';
+import { settingsWith } from '../loyalty/harness.js';
 import { addressOf, DAY, flowHarness, HOUR, type FlowHarness } from './flow-harness.js';
 
 let h: FlowHarness;
@@ -174,5 +175,24 @@ describe('the library of ready flows', () => {
     await h.advance(10 * DAY);
     expect(await received(['nina'])).toEqual({ nina: 1 });
     expect((await runsOf(flow.id)).map((r) => [r.customer_id, r.status])).toEqual([[ids.get('nina'), 'completed']]);
+  });
+
+  it('VIP welcome: a customer who moves up a loyalty tier is welcomed once; one who stays below is not', async () => {
+    await h.services.loyalty.saveSettings(h.storeId, settingsWith({
+      earning: { points_per_currency_unit: 1 }, pending: { days: 0 },
+      tiers: { basis: 'points_earned', levels: [{ name: 'Gold', threshold: 100, multiplier: 1.5 }] },
+    }), 'test');
+    const flow = await installLive('vip_welcome');
+    const ids = await customers(['goldie', 'small']);
+    const now = h.clock.now();
+    const spend = (name: string, euros: number) => ({
+      external_id: `vip-${name}`, customer_external_id: name, placed_at: now, currency: 'EUR',
+      lines: [{ product_external_id: 'p-1', quantity: 1, unit_price: euros * 100 }], fulfillments: [{ external_id: `vip-${name}-f`, delivered_at: now }],
+    });
+    await h.services.commerce.write(h.storeId, { orders: [spend('goldie', 150), spend('small', 20)] });
+    await h.settle();
+    await h.advance(DAY);
+    expect(await received(['goldie', 'small'])).toEqual({ goldie: 1, small: 0 });
+    expect((await runsOf(flow.id)).map((r) => [r.customer_id, r.status])).toEqual([[ids.get('goldie'), 'completed']]);
   });
 });
