@@ -80,6 +80,10 @@ export class FlowBacktestService {
     const from = new Date(to.getTime() - days * 86_400_000);
     const read = this.storage.read;
     const approximations = approximationsOf(document);
+    if (document.trigger.kind === 'segment_entered' || document.trigger.kind === 'segment_exited') {
+      const segment = await this.services().segments.get(storeId, document.trigger.segment_id).catch(() => undefined);
+      if (segment && segment.created_at > from) approximations.push(`the segment "${segment.name}" was created on ${segment.created_at.toISOString().slice(0, 10)}: its members then count as entering that day`);
+    }
 
     const entries = entryPopulation(storeId, document, from, to);
     const totals = await sql<{ entries: number; entrants: number }>`select count(*) as entries, count(distinct customer_id) as entrants from (${entries}) e`.execute(read);
