@@ -135,4 +135,49 @@ describe('the backtest', () => {
     expect(byId.get('email')).toMatchObject({ reached: timedOut.length, waiting: stillWaiting.length });
     expect(result.completed).toBe(inTime.length + timedOut.length);
   });
+
+  it('ranks first orders, leaves out the triggering order from "ordered", and splits a condition on today\'s values', async () => {
+    const now = h.clock.now().getTime();
+    // Each buyer: the days ago of their orders (the first one triggers the flow when in the window).
+    const buyers: Record<string, number[]> = {
+      one: [40], onelate: [20], two_in_wait: [50, 45], two_after: [80, 20], old_first: [200, 30], fresh: [10], three: [85, 70, 5],
+    };
+    await h.services.commerce.write(h.storeId, {
+      customers: Object.keys(buyers).map((n) => ({ external_id: `b-${n}`, email: `b-${n}@example.com`, email_consent: { status: 'subscribed' as const, at: new Date(now - 400 * DAY) } })),
+      orders: Object.entries(buyers).flatMap(([n, days]) => days.map((d, i) => ({
+        external_id: `bo-${n}-${i}`, customer_external_id: `b-${n}`, placed_at: new Date(now - d * DAY), currency: 'EUR', lines: [{ product_external_id: 'p-linen', quantity: 1, unit_price: 2_000 }],
+      }))),
+    });
+    await h.settle();
+    const template = (await h.request('POST', '/api/v1/templates/from-starter', { starter: 'post_purchase', name: 'Second order nudge' })).json() as { id: string };
+    const created = await h.request('POST', '/api/v1/flows', { name: 'Second order', document: {
+      // Only these buyers' orders hold this product (the other tests' customers bought p-1).
+      trigger: { kind: 'order_placed', nth: 1, product: 'p-linen' }, exit_when: [{ kind: 'ordered' }], holdout_share: 0,
+      steps: [
+        { id: 'wait', type: 'wait', duration: { days: 14 }, next: 'single' },
+        { id: 'single', type: 'condition', rule: { kind: 'orders', metric: 'count', op: 'eq', value: 1 }, yes: 'nudge', no: 'done' },
+        { id: 'nudge', type: 'send_email', template_id: template.id, next: 'done' },
+        { id: 'done', type: 'exit' },
+      ],
+    } });
+    expect(created.statusCode, created.body).toBe(201);
+    const flow = created.json() as { id: string };
+    const result = (await h.request('POST', `/api/v1/flows/${flow.id}/backtest`, { days: 90 })).json() as Backtest;
+
+    // The walk: the first order in the window enters; an order within the 14 days exits; the condition uses today's count.
+    const entered = Object.entries(buyers).filter(([, days]) => Math.max(...days) < 90);
+    const waiting = entered.filter(([, days]) => Math.max(...days) < 14);
+    const arrived = entered.filter(([, days]) => Math.max(...days) >= 14);
+    const ordered = arrived.filter(([, days]) => days.some((d) => d < Math.max(...days) && d >= Math.max(...days) - 14));
+    const atCondition = arrived.filter((b) => !ordered.includes(b));
+    const yes = atCondition.filter(([, days]) => days.length === 1);
+    expect(result.entrants).toBe(entered.length);
+    const byId = new Map(result.steps.map((s) => [s.id, s]));
+    expect(byId.get('single')).toMatchObject({ reached: atCondition.length, waiting: waiting.length, exited: ordered.length ? { ordered: ordered.length } : {} });
+    expect(byId.get('single')!.outcomes).toEqual({ yes: yes.length, no: atCondition.length - yes.length });
+    expect(byId.get('nudge')!.reached).toBe(yes.length);
+    expect(result.completed).toBe(atCondition.length);
+    expect(result.messages).toBe(yes.length);
+  });
 });
+
