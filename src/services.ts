@@ -14,7 +14,7 @@ import { CustomersService } from './modules/customers/index.js';
 import { CommerceService } from './modules/commerce/index.js';
 import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
-import { FlowsService } from './modules/flows/index.js';
+import { FlowBacktestService, FlowLibraryService, FlowsService } from './modules/flows/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { LoyaltyService } from './modules/loyalty/index.js';
 import { ImportsService } from './modules/imports/index.js';
@@ -57,6 +57,8 @@ export interface Services {
   deliveryReports: DeliveryReportsService;
   smsWebhooks: SmsWebhooksService;
   flows: FlowsService;
+  flowLibrary: FlowLibraryService;
+  flowBacktest: FlowBacktestService;
   loyalty: LoyaltyService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
@@ -95,6 +97,8 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     smsWebhooks: new SmsWebhooksService(storage, () => services, config.publicUrl),
     // Flows queue emails through messaging and test rules with the segments (looked up late, as services are built together).
     flows: new FlowsService(storage, queue(), clock, () => services, logger),
+    flowLibrary: new FlowLibraryService(storage, () => services),
+    flowBacktest: new FlowBacktestService(storage, clock, () => services),
     loyalty: new LoyaltyService(storage),
     shutdown: async () => {
       await services.ingest.close();

@@ -8,18 +8,19 @@ import type { Command } from 'commander';
 import { formatNumber } from '../lib/format.js';
 import type { FlowSummary, FlowView } from '../modules/flows/index.js';
 import type { Services } from '../services.js';
+import { registerFlowLibraryCommands } from './flow-library.command.js';
 import type { ServerClient } from './server-client.js';
 import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type Wire } from './context.js';
 
-type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string };
+export type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string };
 
-async function run<T>(options: CommonOptions, work: (backend: Backend) => Promise<T>): Promise<T> {
+export async function run<T>(options: CommonOptions, work: (backend: Backend) => Promise<T>): Promise<T> {
   return withContextOrServer(options,
     async ({ services }) => work({ services, storeId: (await resolveStore(services, options.store)).id }),
     async (server) => work({ server, storeId: (await resolveStore(server, options.store)).id }));
 }
 
-async function call<T>(backend: Backend, direct: (services: Services) => Promise<unknown>, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+export async function call<T>(backend: Backend, direct: (services: Services) => Promise<unknown>, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
   if ('services' in backend) return toWire(await direct(backend.services)) as T;
   return backend.server.json<T>(method, path, { store: backend.storeId, ...(body !== undefined && { body }) });
 }
@@ -44,7 +45,7 @@ const showFlow = (flow: Wire<FlowView>) => {
 };
 
 export function registerFlowsCommand(program: Command): void {
-  const flows = program.command('flows').description('list, show, export, import and publish automated flows');
+  const flows = program.command('flows').description('list, show, export, import, publish, install ready flows and backtest automated flows');
 
   withDataDir(flows.command('list').description('the store\'s flows with their entrants, runs in progress and messages')).option('--json', 'print JSON')
     .action(async (options: CommonOptions) => run(options, async (backend) => {
@@ -88,4 +89,6 @@ export function registerFlowsCommand(program: Command): void {
       if (options.json) return printJson(flow);
       process.stdout.write(`${flow.name} is live: version ${flow.live_version}. Runs in progress keep the version they started on.\n`);
     }));
+
+  registerFlowLibraryCommands(flows);
 }

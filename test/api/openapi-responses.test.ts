@@ -239,6 +239,14 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/flows/:id', { params: { id: flow.id } });
     const flowRuns = await ok(200, 'GET', '/api/v1/flows/:id/runs', { params: { id: flow.id }, query: { status: 'active', limit: 2 } });
     await ok(200, 'GET', '/api/v1/customers/:id/flow-runs', { params: { id: String(flowRuns.data[0].customer_id) } });
+    // Ready flows and the backtest.
+    await ok(200, 'GET', '/api/v1/flows/library');
+    const ready = await ok(200, 'POST', '/api/v1/flows/library/:key/install', { params: { key: 'abandoned_checkout' } });
+    await ok(200, 'POST', '/api/v1/flows/library/:key/install', { params: { key: 'abandoned_checkout' } });
+    await ok(404, 'POST', '/api/v1/flows/library/:key/install', { params: { key: 'nope' } });
+    await ok(200, 'POST', '/api/v1/flows/:id/backtest', { params: { id: ready.flow.id }, payload: { days: 30 } });
+    await ok(200, 'POST', '/api/v1/flows/:id/backtest', { params: { id: flow.id } });
+    await ok(422, 'POST', '/api/v1/flows/:id/backtest', { params: { id: flow.id }, payload: { days: 0 } });
 
     // Loyalty
     const loyalty = await ok(200, 'GET', '/api/v1/loyalty/settings');

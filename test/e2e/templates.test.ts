@@ -32,7 +32,7 @@ describe('Templates page', () => {
     await page.getByRole('heading', { name: 'Templates', level: 1 }).waitFor();
     await settled(page);
     const table = page.getByRole('table', { name: 'Templates' });
-    await expect(table.getByRole('row').count()).resolves.toBe(13); // a header and the twelve starters
+    await expect(table.getByRole('row').count()).resolves.toBe(15); // a header and the fourteen starters
     await table.getByRole('row', { name: /Abandoned cart/ }).click();
     await frame().getByText('Still thinking it over?').waitFor();
     await expect(page.getByTestId('preview-envelope').textContent()).resolves.toContain('You left something behind, Ada');

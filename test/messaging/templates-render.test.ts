@@ -190,7 +190,7 @@ describe('validation', () => {
 describe('starter templates', () => {
   it('all compile and render every block with the sample customer, with a legal footer on marketing ones', async () => {
     const v = variables();
-    expect(starterTemplates()).toHaveLength(12);
+    expect(starterTemplates()).toHaveLength(14);
     for (const starter of starterTemplates()) {
       const result = await compileTemplate(starter, { storeHasAddress: true });
       expect(result.ok ? [] : result.problems, starter.key).toEqual([]);

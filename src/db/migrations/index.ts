@@ -22,6 +22,7 @@ import * as smsWebhookChannels from './2026-12-03T000600-sms-webhook-channels.js
 import * as sendTiming from './2026-12-03T000700-send-timing.js';
 import * as messageTopics from './2026-12-03T000800-message-topics.js';
 import * as flows from './2026-12-03T000900-flows.js';
+import * as flowLibrary from './2026-12-03T001150-flow-library.js';
 import * as loyalty from './2026-12-03T001000-loyalty.js';
 
 /**
@@ -53,6 +54,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T000800-message-topics': messageTopics,
   '2026-12-03T000900-flows': flows,
   '2026-12-03T001000-loyalty': loyalty,
+  '2026-12-03T001150-flow-library': flowLibrary,
 };
 
 export const migrationProvider: MigrationProvider = {

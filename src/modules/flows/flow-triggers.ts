@@ -9,7 +9,10 @@ import type { PropertyFilter, Trigger } from './flow.schema.js';
 import type { FlowsDb } from './flows.table.js';
 
 /** The domain event types some trigger listens to. */
-export const triggerEventTypes = ['segment.entered', 'segment.exited', 'order.placed', 'event.received', 'checkout.started'] as const;
+export const triggerEventTypes = [
+  'segment.entered', 'segment.exited', 'order.placed', 'event.received', 'checkout.started',
+  'order.delivered', 'prediction.band_changed', 'loyalty.tier_changed', 'loyalty.points_expiring',
+] as const;
 
 export async function triggerMatches(trigger: Trigger, event: DomainEvent, read: FlowsDb): Promise<boolean> {
   if (event.customerId === null) return false;
@@ -37,6 +40,18 @@ export async function triggerMatches(trigger: Trigger, event: DomainEvent, read:
       const checkout = event.data as { value: number | null; status: string };
       return checkout.status === 'open' && (trigger.min_value === undefined || (checkout.value ?? 0) >= trigger.min_value);
     }
+    case 'order_delivered':
+      if (event.type !== 'order.delivered' || event.entityId === null) return false;
+      return trigger.nth === undefined || (await deliveryRank(read, event.storeId, event.customerId, event.entityId)) === trigger.nth;
+    case 'churn_risk_rose': {
+      if (event.type !== 'prediction.band_changed') return false;
+      const change = event.data as { to: string; direction: string };
+      return change.direction === 'rose' && (trigger.to === undefined || change.to === trigger.to);
+    }
+    case 'loyalty_tier_changed':
+      return event.type === 'loyalty.tier_changed' && (trigger.direction === undefined || (event.data as { direction: string }).direction === trigger.direction);
+    case 'points_expiring':
+      return event.type === 'loyalty.points_expiring';
     case 'manual':
       return false;
   }
@@ -48,6 +63,17 @@ async function orderRank(read: FlowsDb, storeId: string, customerId: number, ord
     select count(*) as n from orders o, (select placed_at, id from orders where store_id = ${storeId} and id = ${orderId}) t
     where o.store_id = ${storeId} and o.customer_id = ${customerId} and o.status <> 'cancelled'
       and (o.placed_at < t.placed_at or (o.placed_at = t.placed_at and o.id <= t.id))`.execute(read);
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+/** 1 for the customer's first order to be delivered, n for the n-th (orders ranked by their first delivery). */
+async function deliveryRank(read: FlowsDb, storeId: string, customerId: number, orderId: number): Promise<number> {
+  const result = await sql<{ n: number }>`
+    with delivered as (
+      select f.order_id, min(f.delivered_at) as first_delivered from fulfillments f join orders o on o.store_id = f.store_id and o.id = f.order_id
+      where f.store_id = ${storeId} and o.customer_id = ${customerId} and f.delivered_at is not null group by f.order_id)
+    select count(*) as n from delivered d, (select first_delivered from delivered where order_id = ${orderId}) t
+    where d.first_delivered < t.first_delivered or (d.first_delivered = t.first_delivered and d.order_id <= ${orderId})`.execute(read);
   return Number(result.rows[0]?.n ?? 0);
 }
 

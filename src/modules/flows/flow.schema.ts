@@ -55,6 +55,18 @@ export const triggerSchema = z.discriminatedUnion('kind', [
     /** Only checkouts worth at least this much, in minor units of their currency. */
     min_value: z.number().int().min(0).optional(),
   }),
+  /** A fulfilment of the customer's order is delivered (`order.delivered`). */
+  z.strictObject({
+    kind: z.literal('order_delivered'),
+    /** 1: the customer's first delivered order; n: their n-th (by first delivery). None: every delivery. */
+    nth: z.number().int().min(1).max(1000).optional(),
+  }),
+  /** A refit moved the customer's churn-risk band up (`prediction.band_changed`, direction rose). */
+  z.strictObject({ kind: z.literal('churn_risk_rose'), to: z.enum(['medium', 'high']).optional() }),
+  /** The customer's loyalty tier changed (`loyalty.tier_changed`). */
+  z.strictObject({ kind: z.literal('loyalty_tier_changed'), direction: z.enum(['up', 'down']).optional() }),
+  /** The customer's points will lapse within one of the store's reminder lead times (`loyalty.points_expiring`). */
+  z.strictObject({ kind: z.literal('points_expiring') }),
   /** Only enrolled by hand: `POST /api/v1/flows/:id/enrol` with a segment. */
   z.strictObject({ kind: z.literal('manual') }),
 ]);

@@ -8,6 +8,9 @@ export { flowDocumentSchema, stepTypes, triggerSchema, DEFAULT_HOLDOUT_SHARE, ty
 export { flowStatuses, runStatuses, type FlowStatus, type RunStatus } from './flows.table.js';
 export type { FlowSummary, FlowView, RunView } from './flow.view.js';
 export { sendKeyOf } from './flow-steps.js';
+export { FlowLibraryService, type ReadyFlowView } from './library/flow-library.service.js';
+export { readyFlows } from './library/ready-flows.js';
+export { FlowBacktestService, type BacktestResult, type BacktestStep } from './backtest/flow-backtest.js';
 
 /** Due steps run as `flows.step` jobs (one per store per wake); domain events enrol customers. */
 export const flowsModule: HearthModule = {

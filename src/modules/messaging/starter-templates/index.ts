@@ -162,6 +162,28 @@ const starters: StarterTemplate[] = [
     ].join('\n')),
   },
   {
+    key: 'birthday', name: 'Birthday', purpose: 'marketing',
+    description: 'Sent on the customer\u2019s birthday: good wishes and a gift code when there is one.',
+    subject: 'Happy birthday, {{ customer.first_name | default: "friend" }}!',
+    preheader: 'A little something from all of us at {{ store.name }}.',
+    body: email('marketing', [
+      intro('Happy birthday!', hello, 'Everyone at {{ store.name }} wishes you a wonderful day. Thank you for being part of our story — here is a small gift to celebrate.'),
+      discount('Your birthday gift:'),
+      button('Treat yourself', '{{ store.url }}'),
+    ].join('\n')),
+  },
+  {
+    key: 'referral_thanks', name: 'Referral thank-you', purpose: 'marketing',
+    description: 'Thanks a customer whose friend placed an order through their referral.',
+    subject: 'Thank you for recommending {{ store.name }}',
+    preheader: 'Your friend just placed their first order — thank you.',
+    body: email('marketing', [
+      intro('Thank you for spreading the word', hello, 'A friend you referred has just placed their first order with us. Recommendations like yours are how a small shop grows{% if loyalty.balance %} — you now have <strong>{{ loyalty.balance }} points</strong> to spend{% endif %}.'),
+      button('Visit the shop', '{{ store.url }}'),
+      recommendations('Something for you'),
+    ].join('\n')),
+  },
+  {
     key: 'newsletter', name: 'Newsletter', purpose: 'marketing',
     description: 'A general newsletter: a story, new arrivals and a call to action.',
     subject: 'New this month at {{ store.name }}',
