@@ -3,6 +3,7 @@ import { http } from '../api/client';
 import type { CustomerPrediction } from '../api/prediction-types';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
+import { CustomerFlows } from '../components/customer-flows';
 import { PredictionPanel } from '../components/prediction-panel';
 import { Link } from '../components/router';
 import { Async } from '../components/states';
@@ -114,6 +115,7 @@ export function CustomerPage({ id }: { id: string }) {
                 </div>
               </Panel>
             )}
+            <CustomerFlows customerId={profile.identity.id} />
             <Panel title="Timeline" className="timeline-panel">
               {profile.timeline?.length ? (
                 <ol className="timeline">
