@@ -6,7 +6,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, settled, signIn } from './helpers/browser.js';
+import { join } from 'node:path';
+import { launchBrowser, screenshot, screenshotDir, settled, signIn } from './helpers/browser.js';
 import { startE2eServer, type E2eServer } from './helpers/server.js';
 
 let hearth: E2eServer;
@@ -40,6 +41,7 @@ afterAll(async () => {
 const name = 'Win-back <i>VIP</i> & co';
 let flowId: string;
 let template: { id: string; name: string };
+let profileCustomer: number;
 
 const documentWith = (noBranch: string) => ({
   trigger: { kind: 'manual' },
@@ -115,6 +117,7 @@ describe('Flows pages', () => {
     await expect(page.getByTestId('flow-totals').textContent()).resolves.toContain(`${n(runs.length)} entered`);
     await graph.scrollIntoViewIfNeeded();
     await screenshot(page, 'flows-view-1280');
+    await graph.screenshot({ path: join(screenshotDir, 'flows-graph-1280.png') });
 
     // The latest runs, newest first, link to the customer.
     const table = page.getByRole('table', { name: 'Latest runs' });
@@ -124,6 +127,7 @@ describe('Flows pages', () => {
 
     // A customer who was sent the email: the run on their profile.
     const mailed = runs.find((r) => !r.holdout && r.steps.some((s) => s.outcome === 'queued'))!;
+    profileCustomer = mailed.customer_id;
     await page.goto(`${hearth.url}/customers/${mailed.customer_id}`);
     const panel = page.getByTestId('profile-flows');
     await panel.waitFor();
@@ -133,6 +137,8 @@ describe('Flows pages', () => {
     await expect(line.textContent()).resolves.toContain(`entered ${name}`);
     await expect(line.textContent()).resolves.toContain(`email “${template.name}” queued`);
     await expect(line.textContent()).resolves.toContain('now at wait');
+    // The email itself is on the timeline, marked as a flow's.
+    await expect(page.getByTestId('timeline-message').first().textContent()).resolves.toContain('· flow');
     await panel.scrollIntoViewIfNeeded();
     await screenshot(page, 'flows-profile-1280');
   }, 90_000);
@@ -158,5 +164,14 @@ describe('Flows pages', () => {
     await page.getByTestId('flow-step-check').waitFor();
     expect(await page.locator('html').evaluate((el: { scrollWidth: number }) => el.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot(page, 'flows-view-390');
+    // The top of the page as a phone shows it: the header, the buttons and the graph.
+    await page.screenshot({ path: join(screenshotDir, 'flows-view-390-top.png') });
+    await page.getByLabel('Document (JSON)').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshotDir, 'flows-editor-390.png') });
+    await page.goto(`${hearth.url}/customers/${profileCustomer}`);
+    await page.getByTestId('profile-flows').scrollIntoViewIfNeeded();
+    await settled(page);
+    await page.getByTestId('profile-flows').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshotDir, 'flows-profile-390.png') });
   }, 60_000);
 });

@@ -32,7 +32,6 @@ export function CustomerFlows({ customerId }: { customerId: number }) {
                 <span>
                   <b>entered <Link to={`/flows/${encodeURIComponent(run.flow_id)}`}>{flowName.get(run.flow_id) ?? run.flow_id}</Link></b>
                   {run.holdout && <span className="muted"> (holdout)</span>}
-                  {' '}{fmt.date(run.entered_at)}
                   {run.steps.filter((s) => shown.has(s.outcome)).map((s, i) => <span key={i}> · {outcomeText(s, names)}</span>)}
                   {run.status === 'active' && <span className="muted"> · now at {run.step_id ?? '—'}</span>}
                 </span>

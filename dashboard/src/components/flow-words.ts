@@ -87,7 +87,7 @@ export function stepSummary(document: FlowDocument, names: Names = noNames): { i
 }
 
 const outcomeWords: Record<string, string> = {
-  entered: 'entered', queued: 'email queued', held_out: 'held out (nothing sent)', waited: 'waited', yes: 'condition: yes', no: 'condition: no',
+  entered: 'entered', queued: 'email queued', held_out: 'held out (nothing sent)', waited: 'waited', yes: 'yes', no: 'no',
   event: 'event arrived', event_arrived: 'event noted', timed_out: 'timed out', tagged: 'tagged', exit: 'reached the exit', completed: 'completed', exited: 'exited', error: 'error',
 };
 

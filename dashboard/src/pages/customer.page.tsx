@@ -39,7 +39,7 @@ type MessageItem = Extract<TimelineItem, { type: 'message' }>;
 /** "sent · campaign · opened · clicked": what became of a message, after its subject. */
 function messageDetail(item: MessageItem): string {
   const state = item.reason ? `${item.state} (${item.reason.replace(/_/g, ' ')})` : item.state;
-  const source = item.source?.startsWith('campaign:') ? 'campaign' : item.source ?? (item.purpose === 'transactional' ? 'transactional' : undefined);
+  const source = item.source?.startsWith('campaign:') ? 'campaign' : item.source?.startsWith('flow:') ? 'flow' : item.source ?? (item.purpose === 'transactional' ? 'transactional' : undefined);
   return [state, source, item.topic_id ? `topic ${item.topic_id}` : undefined, item.opened ? 'opened' : undefined, item.clicked ? 'clicked' : undefined].filter(Boolean).join(' · ');
 }
 

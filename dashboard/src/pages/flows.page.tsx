@@ -48,15 +48,15 @@ export function FlowsPage() {
               rowKey={(f) => f.id}
               rowHref={(f) => `/flows/${encodeURIComponent(f.id)}`}
               columns={[
-                { key: 'name', label: 'Flow', render: (f) => <Link to={`/flows/${encodeURIComponent(f.id)}`}>{f.name}</Link>, sortValue: (f) => f.name },
+                { key: 'name', label: 'Flow', render: (f) => <Link to={`/flows/${encodeURIComponent(f.id)}`} className="flow-name">{f.name}</Link>, sortValue: (f) => f.name },
                 { key: 'status', label: 'Status', render: (f) => <span className={flowStatusBadge[f.status]}>{f.status}{f.live_version ? ` · v${f.live_version}` : ''}</span> },
-                { key: 'trigger', label: 'Trigger', render: (f) => <span className="wrap">{triggerWords(f.trigger, names)}</span> },
+                { key: 'trigger', label: 'Trigger', render: (f) => <span className="flow-trigger">{triggerWords(f.trigger, names)}</span> },
                 { key: 'entrants', label: 'Entrants', numeric: true, render: (f) => fmt.number(f.entrants), sortValue: (f) => f.entrants },
                 { key: 'in_progress', label: 'In progress', numeric: true, render: (f) => fmt.number(f.in_progress), sortValue: (f) => f.in_progress },
                 { key: 'messages', label: 'Messages', numeric: true, render: (f) => fmt.number(f.messages), sortValue: (f) => f.messages },
                 { key: 'holdout', label: 'Holdout', numeric: true, render: (f) => fmt.number(f.holdout), sortValue: (f) => f.holdout },
                 { key: 'revenue', label: 'Revenue', numeric: true, title: revenueLater, render: () => <span title={revenueLater}>—</span> },
-                { key: 'incremental', label: 'Incremental revenue', numeric: true, title: revenueLater, render: () => <span title={revenueLater}>—</span> },
+                { key: 'incremental', label: 'Incremental', numeric: true, title: revenueLater, render: () => <span title={revenueLater}>—</span> },
               ]}
             />
           )}
