@@ -42,6 +42,7 @@ const name = 'Win-back <i>VIP</i> & co';
 let flowId: string;
 let template: { id: string; name: string };
 let profileCustomer: number;
+let everyone: string;
 
 const documentWith = (noBranch: string) => ({
   trigger: { kind: 'manual' },
@@ -94,6 +95,7 @@ describe('Flows pages', () => {
 
   it('shows the runs of an enrolled segment on the graph, in the runs and on the profile', async () => {
     const segment = await api<{ id: string }>('POST', '/api/v1/segments', { name: 'Everyone with an email', rule: { kind: 'profile', field: 'email', op: 'contains', value: '@' } });
+    everyone = segment.id;
     const enrolled = await api<{ members: number; enrolled: number }>('POST', `/api/v1/flows/${flowId}/enrol`, { segment_id: segment.id });
     expect(enrolled.enrolled).toBeGreaterThan(0);
     await hearth.runJobs();
@@ -164,6 +166,10 @@ describe('Flows pages', () => {
     await page.getByTestId('flow-step-check').waitFor();
     expect(await page.locator('html').evaluate((el: { scrollWidth: number }) => el.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot(page, 'flows-view-390');
+    // Enrolling again from the page adds nobody: they are all in the flow.
+    await page.getByLabel('Segment to enrol').selectOption(everyone);
+    await page.getByRole('button', { name: 'Enrol now' }).click();
+    await expect.poll(() => page.getByTestId('flow-enrol').textContent()).toMatch(/0 of \d+ members enrolled/);
     // The top of the page as a phone shows it: the header, the buttons and the graph.
     await page.screenshot({ path: join(screenshotDir, 'flows-view-390-top.png') });
     await page.getByLabel('Document (JSON)').scrollIntoViewIfNeeded();
@@ -173,5 +179,16 @@ describe('Flows pages', () => {
     await settled(page);
     await page.getByTestId('profile-flows').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(screenshotDir, 'flows-profile-390.png') });
+  }, 60_000);
+
+  it('shows an analyst the flow without the buttons that change it', async () => {
+    const analyst = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(analyst, hearth.url, hearth.analyst.email, hearth.analyst.password);
+    await analyst.goto(`${hearth.url}/flows/${encodeURIComponent(flowId)}`);
+    await analyst.getByTestId('flow-step-check').waitFor();
+    await settled(analyst);
+    for (const name of [/^Publish/, /^Pause$/, /^Enrol now$/, /^Save draft$/]) await expect(analyst.getByRole('button', { name }).count()).resolves.toBe(0);
+    await expect(analyst.getByLabel('Document (JSON)').isDisabled()).resolves.toBe(true);
+    await analyst.close();
   }, 60_000);
 });

@@ -2,8 +2,10 @@
  * One flow: its graph with the runs at each step and along each edge, publish / pause / resume,
  * the editor of its draft, and its latest runs.
  */
+import { useState } from 'react';
 import { http } from '../api/client';
-import type { Flow, FlowRunPage, FlowStats } from '../api/flow-types';
+import type { Flow, FlowEnrolment, FlowRunPage, FlowStats } from '../api/flow-types';
+import type { Segment } from '../api/segment-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { FlowEditor, useFlowNames } from '../components/flow-editor';
@@ -31,6 +33,41 @@ function Actions({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
       {flow.status === 'live' && <button type="button" className="secondary" disabled={act.pending} onClick={() => run('pause')}>Pause</button>}
       {flow.status === 'paused' && <button type="button" className="secondary" disabled={act.pending} onClick={() => run('resume')}>Resume</button>}
       {act.error && <p className="form-error" role="alert">{act.error.describe()}</p>}
+    </div>
+  );
+}
+
+/** Enrols a segment's current members in a live flow (those in it already, or who may not re-enter, are skipped). */
+function Enrol({ flow, onEnrolled }: { flow: Flow; onEnrolled: () => void }) {
+  const { fmt } = useApp();
+  const segments = useApi('segments', () => http.get<{ data: Segment[] }>('/api/v1/segments'));
+  const [segment, setSegment] = useState('');
+  const [done, setDone] = useState<FlowEnrolment | undefined>();
+  const enrol = useAction((segmentId: string) => http.post<FlowEnrolment>(`/api/v1/flows/${encodeURIComponent(flow.id)}/enrol`, { segment_id: segmentId }));
+  const list = segments.result.state === 'ok' ? segments.result.data.data : [];
+  const chosen = segment || list[0]?.id || '';
+  return (
+    <div className="row" data-testid="flow-enrol">
+      <label className="inline-fields">
+        Enrol the members of
+        <select value={chosen} onChange={(e) => setSegment(e.target.value)} aria-label="Segment to enrol">
+          {list.map((s) => <option key={s.id} value={s.id}>{s.name} ({fmt.number(s.member_count)})</option>)}
+        </select>
+      </label>
+      <button
+        type="button" className="secondary" disabled={enrol.pending || !chosen}
+        onClick={async () => {
+          const answer = await enrol.run(chosen);
+          if (answer) {
+            setDone(answer);
+            onEnrolled();
+          }
+        }}
+      >
+        Enrol now
+      </button>
+      {done && <span className="muted" role="status">{fmt.number(done.enrolled)} of {fmt.number(done.members)} members enrolled (the others are in the flow or may not enter again).</span>}
+      {enrol.error && <p className="form-error" role="alert">{enrol.error.describe()}</p>}
     </div>
   );
 }
@@ -72,6 +109,7 @@ export function FlowPage({ id }: { id: string }) {
                 actions={<RefreshButton onClick={refresh} />}
                 definition="The draft's steps from the first at the top. On each step: runs that reached it, runs waiting there now, and runs that left the flow there with the reason (an exit condition, or an error). On each edge: runs that went along it. Counts are by step id over every version's runs."
               >
+                {canWrite && f.status === 'live' && f.document.trigger.kind === 'manual' && <Enrol flow={f} onEnrolled={() => { stats.reload(); runs.reload(); }} />}
                 {stats.result.state === 'ok' && (
                   <p className="muted" data-testid="flow-totals">
                     {fmt.number(stats.result.data.runs.entered)} entered · {fmt.number(stats.result.data.runs.in_progress)} in progress ·{' '}
