@@ -50,8 +50,8 @@ const documentWith = (noBranch: string) => ({
   steps: [
     { id: 'check', type: 'condition', rule: { kind: 'orders', metric: 'count', op: 'gte', value: 2 }, yes: 'hello', no: noBranch },
     { id: 'hello', type: 'send_email', template_id: template.id, next: 'wait' },
-    { id: 'wait', type: 'wait', duration: { days: 3 }, next: 'done' },
-    { id: 'done', type: 'exit' },
+    // Nothing after the wait: the run completes there.
+    { id: 'wait', type: 'wait', duration: { days: 3 } },
   ],
 });
 
@@ -116,6 +116,7 @@ describe('Flows pages', () => {
     await expect(graph.getByTestId('flow-edge-check-no').textContent()).resolves.toBe(`no · ${n(took('no'))}`);
     await expect(graph.getByTestId('flow-edge-hello-next').textContent()).resolves.toBe(n(took('yes')));
     await expect(graph.getByTestId('flow-step-wait').textContent()).resolves.toContain(`waiting ${n(waiting)}`);
+    await expect(graph.getByTestId('flow-edge-wait-next').textContent()).resolves.toBe('end · 0');
     await expect(page.getByTestId('flow-totals').textContent()).resolves.toContain(`${n(runs.length)} entered`);
     await graph.scrollIntoViewIfNeeded();
     await screenshot(page, 'flows-view-1280');

@@ -18,10 +18,12 @@ const GAP_X = 32;
 const GAP_Y = 64;
 const PAD = 16;
 const LOOP_ROOM = 100;
+const END_STUB = 30;
 
 interface Item { key: string; step?: string; width: number; preds: string[]; x: number; order: number }
 
-export interface Edge { from: string; field: string; to: string; back: boolean; points: { x: number; y: number }[] }
+/** `to` null: the way out that ends the run (a step with nothing after it), drawn as a short stub. */
+export interface Edge { from: string; field: string; to: string | null; back: boolean; points: { x: number; y: number }[] }
 
 export interface Layout {
   boxes: Map<string, { x: number; y: number; layer: number }>;
@@ -107,17 +109,19 @@ export function layout(document: FlowDocument): Layout {
   const width = PAD * 2 + inner + LOOP_ROOM;
   let loops = 0;
   const edges: Edge[] = document.steps.flatMap((step) => {
-    const exits = exitsOf(step).filter((e) => e.to && byId.has(e.to));
+    const exits = exitsOf(step).filter((e) => !e.to || byId.has(e.to));
     const from = boxes.get(step.id)!;
     return exits.map((exit, i): Edge => {
-      const to = boxes.get(exit.to!)!;
+      const start = { x: from.x + (BOX_W * (i + 1)) / (exits.length + 1), y: from.y + BOX_H };
+      if (!exit.to) return { from: step.id, field: exit.field, to: null, back: false, points: [start, { x: start.x, y: start.y + END_STUB }] };
+      const to = boxes.get(exit.to)!;
       const key = `${step.id}\n${exit.field}`;
       if (back.has(key)) {
         loops += 1;
         const right = PAD + inner + 10 + loops * 12;
         return { from: step.id, field: exit.field, to: exit.to!, back: true, points: [{ x: from.x + BOX_W, y: from.y + BOX_H / 2 }, { x: right, y: from.y + BOX_H / 2 }, { x: right, y: to.y + BOX_H / 2 }, { x: to.x + BOX_W + 6, y: to.y + BOX_H / 2 }] };
       }
-      const points = [{ x: from.x + (BOX_W * (i + 1)) / (exits.length + 1), y: from.y + BOX_H }];
+      const points = [start];
       for (const slot of slots.get(key) ?? []) {
         const item = items.get(slot)!;
         const layer = Number(slot.split('\n')[2]);
@@ -127,7 +131,7 @@ export function layout(document: FlowDocument): Layout {
       return { from: step.id, field: exit.field, to: exit.to!, back: false, points };
     });
   });
-  return { boxes, edges, width, height: PAD * 2 + depth * BOX_H + (depth - 1) * GAP_Y };
+  return { boxes, edges, width, height: PAD * 2 + depth * BOX_H + (depth - 1) * GAP_Y + END_STUB };
 }
 
 /** A smooth path through the points: vertical curves between layers, straight lines through a slot. */
@@ -160,7 +164,7 @@ export function FlowGraph({ document, stats, names }: { document: FlowDocument; 
   const edgeStats = new Map(stats?.edges.map((e) => [`${e.from}\n${e.field}`, e.taken]));
   const labelled = edges.map((e) => {
     const taken = edgeStats.get(`${e.from}\n${e.field}`);
-    const words = [edgeLabel(e.field), stats ? fmt.number(taken ?? 0) : ''].filter(Boolean).join(' · ');
+    const words = [e.to === null ? `${edgeLabel(e.field) ? `${edgeLabel(e.field)} → ` : ''}end` : edgeLabel(e.field), stats ? fmt.number(taken ?? 0) : ''].filter(Boolean).join(' · ');
     // The label sits on the edge's first stretch, near the step it leaves (a loop's: beside its bend).
     const [a, b] = e.back ? [e.points[1]!, e.points[2]!] : [e.points[0]!, e.points[1]!];
     const x = e.back ? a.x + 4 : (a.x + b.x) / 2;
@@ -173,9 +177,12 @@ export function FlowGraph({ document, stats, names }: { document: FlowDocument; 
           <marker id="flow-arrow" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" fill="#64748b" />
           </marker>
+          <marker id="flow-end" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="7" markerHeight="7">
+            <circle cx="5" cy="5" r="4" fill="#64748b" />
+          </marker>
         </defs>
         {labelled.map((e) => (
-          <path key={`${e.from}-${e.field}`} d={pathOf(e)} fill="none" stroke="#94a3b8" strokeWidth={1.5} strokeDasharray={e.back ? '5 4' : undefined} markerEnd="url(#flow-arrow)" />
+          <path key={`${e.from}-${e.field}`} d={pathOf(e)} fill="none" stroke="#94a3b8" strokeWidth={1.5} strokeDasharray={e.back ? '5 4' : undefined} markerEnd={e.to === null ? 'url(#flow-end)' : 'url(#flow-arrow)'} />
         ))}
         {document.steps.map((step) => {
           const box = boxes.get(step.id)!;
