@@ -3,6 +3,7 @@
  * the edges' labels and the step log's outcomes, for the list, the graph and the profile.
  */
 import type { FlowDocument, FlowStep, FlowTrigger } from '../api/flow-types';
+import { exitsOf } from './flow-layout';
 
 /** Names of the store's segments and templates by id, for the sentences. */
 export interface Names {
@@ -64,17 +65,6 @@ export function edgeLabel(field: string): string {
   const branch = /^branches\.(\d+)\.next$/.exec(field);
   if (branch) return `branch ${Number(branch[1]) + 1}`;
   return field;
-}
-
-/** Where each step leads: the steps after it, by the field that says so. */
-export function exitsOf(step: FlowStep): { field: string; to: string | undefined }[] {
-  switch (step.type) {
-    case 'condition': return [{ field: 'yes', to: step.yes }, { field: 'no', to: step.no }];
-    case 'split': return step.branches.map((b, i) => ({ field: `branches.${i}.next`, to: b.next }));
-    case 'wait_for_event': return [{ field: 'next', to: step.next }, { field: 'timeout_next', to: step.timeout_next }];
-    case 'exit': return [];
-    default: return [{ field: 'next', to: step.next }];
-  }
 }
 
 /** A readable line per step: "1. welcome — Send email Welcome → wait". */
