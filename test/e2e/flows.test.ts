@@ -90,7 +90,17 @@ describe('Flows pages', () => {
 
     await page.getByRole('button', { name: 'Publish version 1' }).click();
     await expect.poll(() => page.getByTestId('flow-status').textContent()).toContain('version 1 live');
-    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    // Pausing and resuming keep an unsaved edit of the draft.
+    const editor = page.getByLabel('Document (JSON)');
+    const edited = (await editor.inputValue()).replace('"days": 3', '"days": 4');
+    await editor.fill(edited);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByTestId('flow-status').textContent()).toContain('paused');
+    await expect(editor.inputValue()).resolves.toBe(edited);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => page.getByTestId('flow-status').textContent()).toContain('live');
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await expect(editor.inputValue()).resolves.toContain('"days": 3');
   }, 90_000);
 
   it('shows the runs of an enrolled segment on the graph, in the runs and on the profile', async () => {

@@ -2,7 +2,7 @@
  * One flow: its graph with the runs at each step and along each edge, publish / pause / resume,
  * the editor of its draft, and its latest runs.
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { http } from '../api/client';
 import type { Flow, FlowEnrolment, FlowRunPage, FlowStats } from '../api/flow-types';
 import type { Segment } from '../api/segment-types';
@@ -79,6 +79,10 @@ export function FlowPage({ id }: { id: string }) {
   const flow = useApi(`flow:${id}`, () => http.get<Flow>(path));
   const stats = useApi(`flow-stats:${id}`, () => http.get<FlowStats>(`${path}/stats`));
   const runs = useApi(`flow-runs:${id}`, () => http.get<FlowRunPage>(`${path}/runs`, { order: 'newest', limit: 50 }));
+  // While the flow reloads (after publish, pause, save), the page keeps showing it: unsaved edits stay.
+  const last = useRef<Flow | undefined>(undefined);
+  if (flow.result.state === 'ok') last.current = flow.result.data;
+  const shown = flow.result.state === 'error' ? undefined : last.current;
   const refresh = () => {
     flow.reload();
     stats.reload();
@@ -87,74 +91,75 @@ export function FlowPage({ id }: { id: string }) {
   return (
     <div className="page">
       <p><Link to="/flows">← Flows</Link></p>
-      <Async result={flow.result} onRetry={flow.reload}>
-        {(f) => {
-          const last = f.versions.at(-1);
-          return (
-            <div className="stack">
-              <PageHeader
-                title={f.name}
-                subtitle={(
-                  <span data-testid="flow-status">
-                    <span className={flowStatusBadge[f.status]}>{f.status}</span>{' '}
-                    {f.live_version ? `version ${f.live_version} live since ${fmt.dateTime(last?.published_at)}` : 'never published'}
-                    {' · '}{triggerWords(f.document.trigger, names)}
-                  </span>
-                )}
-                actions={<Actions flow={f} onChanged={refresh} />}
-              />
-              <Panel
-                title="Flow"
-                testId="flow-graph"
-                actions={<RefreshButton onClick={refresh} />}
-                definition="The draft's steps from the first at the top. On each step: runs that reached it, runs waiting there now, and runs that left the flow there with the reason (an exit condition, or an error). On each edge: runs that went along it. Counts are by step id over every version's runs."
-              >
-                {canWrite && f.status === 'live' && f.document.trigger.kind === 'manual' && <Enrol flow={f} onEnrolled={() => { stats.reload(); runs.reload(); }} />}
-                {stats.result.state === 'ok' && (
-                  <p className="muted" data-testid="flow-totals">
-                    {fmt.number(stats.result.data.runs.entered)} entered · {fmt.number(stats.result.data.runs.in_progress)} in progress ·{' '}
-                    {fmt.number(stats.result.data.runs.completed)} completed · {fmt.number(stats.result.data.runs.exited)} exited · {fmt.number(stats.result.data.runs.holdout)} held out
-                  </p>
-                )}
-                {stats.result.state === 'error' && <ErrorState error={stats.result.error} onRetry={stats.reload} />}
-                <FlowGraph document={f.document} stats={stats.result.state === 'ok' ? stats.result.data : undefined} names={names} />
-              </Panel>
-              <Panel title={canWrite ? 'Edit the draft' : 'Document'} definition="Saving changes the draft only; publishing makes it the next version. Runs in progress keep the version they started on.">
-                <FlowEditor
-                  key={f.updated_at}
-                  initial={f.document}
-                  canWrite={canWrite}
-                  saveLabel="Save draft"
-                  onSave={async (document) => {
-                    await http.patch<Flow>(path, { document });
-                    refresh();
-                  }}
-                />
-              </Panel>
-              <Panel title="Latest runs" testId="flow-runs" definition="The newest 50 runs: who, when they entered, the step they are at, and how they ended. A held-out run follows the flow without receiving anything.">
-                <Async result={runs.result} onRetry={runs.reload} isEmpty={(d) => d.data.length === 0} empty="Nobody has entered this flow yet.">
-                  {(page) => (
-                    <DataTable
-                      caption="Latest runs"
-                      rows={page.data}
-                      rowKey={(r) => String(r.id)}
-                      columns={[
-                        { key: 'customer', label: 'Customer', render: (r) => <Link to={`/customers/${r.customer_id}`}>Customer {r.customer_id}</Link> },
-                        { key: 'entered', label: 'Entered', render: (r) => fmt.dateTime(r.entered_at) },
-                        { key: 'step', label: 'Step', render: (r) => r.step_id ?? '—' },
-                        { key: 'status', label: 'Status', render: (r) => <><span className={runStatusBadge[r.status] ?? 'badge'}>{r.status}</span>{r.holdout && <> <span className="badge">holdout</span></>}</> },
-                        { key: 'reason', label: 'Exit reason', render: (r) => r.exit_reason ?? '—' },
-                        { key: 'last', label: 'Last step', render: (r) => { const s = r.steps.at(-1); return s ? <span className="wrap">{outcomeText(s, names)}</span> : '—'; } },
-                        { key: 'version', label: 'Version', numeric: true, render: (r) => `v${r.version}` },
-                      ]}
-                    />
-                  )}
-                </Async>
-              </Panel>
-            </div>
-          );
-        }}
-      </Async>
+      {shown ? page(shown) : <Async result={flow.result} onRetry={flow.reload}>{page}</Async>}
     </div>
   );
+
+  function page(f: Flow) {
+    const latest = f.versions.at(-1);
+    return (
+      <div className="stack">
+        <PageHeader
+          title={f.name}
+          subtitle={(
+            <span data-testid="flow-status">
+              <span className={flowStatusBadge[f.status]}>{f.status}</span>{' '}
+              {f.live_version ? `version ${f.live_version} live since ${fmt.dateTime(latest?.published_at)}` : 'never published'}
+              {' · '}{triggerWords(f.document.trigger, names)}
+            </span>
+          )}
+          actions={<Actions flow={f} onChanged={refresh} />}
+        />
+        <Panel
+          title="Flow"
+          testId="flow-graph"
+          actions={<RefreshButton onClick={refresh} />}
+          definition="The draft's steps from the first at the top. On each step: runs that reached it, runs waiting there now, and runs that left the flow there with the reason (an exit condition, or an error). On each edge: runs that went along it. Counts are by step id over every version's runs."
+        >
+          {canWrite && f.status === 'live' && f.document.trigger.kind === 'manual' && <Enrol flow={f} onEnrolled={() => { stats.reload(); runs.reload(); }} />}
+          {stats.result.state === 'ok' && (
+            <p className="muted" data-testid="flow-totals">
+              {fmt.number(stats.result.data.runs.entered)} entered · {fmt.number(stats.result.data.runs.in_progress)} in progress ·{' '}
+              {fmt.number(stats.result.data.runs.completed)} completed · {fmt.number(stats.result.data.runs.exited)} exited · {fmt.number(stats.result.data.runs.holdout)} held out
+            </p>
+          )}
+          {stats.result.state === 'error' && <ErrorState error={stats.result.error} onRetry={stats.reload} />}
+          <FlowGraph document={f.document} stats={stats.result.state === 'ok' ? stats.result.data : undefined} names={names} />
+        </Panel>
+        <Panel title={canWrite ? 'Edit the draft' : 'Document'} definition="Saving changes the draft only; publishing makes it the next version. Runs in progress keep the version they started on.">
+          {/* A new editor only when the saved draft changed: pausing or publishing keeps unsaved edits. */}
+          <FlowEditor
+            key={JSON.stringify(f.document)}
+            initial={f.document}
+            canWrite={canWrite}
+            saveLabel="Save draft"
+            onSave={async (document) => {
+              await http.patch<Flow>(path, { document });
+              refresh();
+            }}
+          />
+        </Panel>
+        <Panel title="Latest runs" testId="flow-runs" definition="The newest 50 runs: who, when they entered, the step they are at, and how they ended. A held-out run follows the flow without receiving anything.">
+          <Async result={runs.result} onRetry={runs.reload} isEmpty={(d) => d.data.length === 0} empty="Nobody has entered this flow yet.">
+            {(page) => (
+              <DataTable
+                caption="Latest runs"
+                rows={page.data}
+                rowKey={(r) => String(r.id)}
+                columns={[
+                  { key: 'customer', label: 'Customer', render: (r) => <Link to={`/customers/${r.customer_id}`}>Customer {r.customer_id}</Link> },
+                  { key: 'entered', label: 'Entered', render: (r) => fmt.dateTime(r.entered_at) },
+                  { key: 'step', label: 'Step', render: (r) => r.step_id ?? '—' },
+                  { key: 'status', label: 'Status', render: (r) => <><span className={runStatusBadge[r.status] ?? 'badge'}>{r.status}</span>{r.holdout && <> <span className="badge">holdout</span></>}</> },
+                  { key: 'reason', label: 'Exit reason', render: (r) => r.exit_reason ?? '—' },
+                  { key: 'last', label: 'Last step', render: (r) => { const s = r.steps.at(-1); return s ? <span className="wrap">{outcomeText(s, names)}</span> : '—'; } },
+                  { key: 'version', label: 'Version', numeric: true, render: (r) => `v${r.version}` },
+                ]}
+              />
+            )}
+          </Async>
+        </Panel>
+      </div>
+    );
+  }
 }
