@@ -11,6 +11,8 @@ import { CohortsPage } from './pages/cohorts.page';
 import { CustomerPage } from './pages/customer.page';
 import { CustomersPage } from './pages/customers.page';
 import { DataPage } from './pages/data.page';
+import { FlowPage } from './pages/flow.page';
+import { FlowsPage, NewFlowPage } from './pages/flows.page';
 import { MessagePage, OutboxPage } from './pages/outbox.page';
 import { OverviewPage } from './pages/overview.page';
 import { PredictionsPage } from './pages/predictions.page';
@@ -42,6 +44,8 @@ async function boot(): Promise<Boot> {
 function Page({ path }: { path: string }) {
   const customer = /^\/customers\/([^/]+)$/.exec(path);
   if (customer?.[1]) return <CustomerPage id={decodeURIComponent(customer[1])} />;
+  const flow = /^\/flows\/([^/]+)$/.exec(path);
+  if (flow?.[1]) return flow[1] === 'new' ? <NewFlowPage /> : <FlowPage id={decodeURIComponent(flow[1])} />;
   const message = /^\/outbox\/(\d+)$/.exec(path);
   if (message?.[1]) return <MessagePage id={message[1]} />;
   switch (path) {
@@ -51,6 +55,7 @@ function Page({ path }: { path: string }) {
     case '/predictions': return <PredictionsPage />;
     case '/segments': return <SegmentsPage />;
     case '/campaigns': return <CampaignsPage />;
+    case '/flows': return <FlowsPage />;
     case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;

@@ -238,6 +238,9 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/flows');
     await ok(200, 'GET', '/api/v1/flows/:id', { params: { id: flow.id } });
     const flowRuns = await ok(200, 'GET', '/api/v1/flows/:id/runs', { params: { id: flow.id }, query: { status: 'active', limit: 2 } });
+    await ok(200, 'GET', '/api/v1/flows/:id/runs', { params: { id: flow.id }, query: { order: 'newest', limit: 1 } });
+    await ok(200, 'GET', '/api/v1/flows/:id/stats', { params: { id: flow.id } });
+    await ok(200, 'GET', '/api/v1/flows/:id/stats', { params: { id: flow.id }, query: { version: 1 } });
     await ok(200, 'GET', '/api/v1/customers/:id/flow-runs', { params: { id: String(flowRuns.data[0].customer_id) } });
     // Ready flows and the backtest.
     await ok(200, 'GET', '/api/v1/flows/library');

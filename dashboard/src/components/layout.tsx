@@ -9,6 +9,7 @@ const nav = [
   { to: '/predictions', label: 'Predictions' },
   { to: '/segments', label: 'Segments' },
   { to: '/campaigns', label: 'Campaigns' },
+  { to: '/flows', label: 'Flows' },
   { to: '/templates', label: 'Templates' },
   { to: '/customers', label: 'Customers' },
   { to: '/products', label: 'Products' },

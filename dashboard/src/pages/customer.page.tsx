@@ -3,6 +3,7 @@ import { http } from '../api/client';
 import type { CustomerPrediction } from '../api/prediction-types';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
+import { CustomerFlows } from '../components/customer-flows';
 import { PredictionPanel } from '../components/prediction-panel';
 import { Link } from '../components/router';
 import { Async } from '../components/states';
@@ -38,7 +39,7 @@ type MessageItem = Extract<TimelineItem, { type: 'message' }>;
 /** "sent · campaign · opened · clicked": what became of a message, after its subject. */
 function messageDetail(item: MessageItem): string {
   const state = item.reason ? `${item.state} (${item.reason.replace(/_/g, ' ')})` : item.state;
-  const source = item.source?.startsWith('campaign:') ? 'campaign' : item.source ?? (item.purpose === 'transactional' ? 'transactional' : undefined);
+  const source = item.source?.startsWith('campaign:') ? 'campaign' : item.source?.startsWith('flow:') ? 'flow' : item.source ?? (item.purpose === 'transactional' ? 'transactional' : undefined);
   return [state, source, item.topic_id ? `topic ${item.topic_id}` : undefined, item.opened ? 'opened' : undefined, item.clicked ? 'clicked' : undefined].filter(Boolean).join(' · ');
 }
 
@@ -114,6 +115,7 @@ export function CustomerPage({ id }: { id: string }) {
                 </div>
               </Panel>
             )}
+            <CustomerFlows customerId={profile.identity.id} />
             <Panel title="Timeline" className="timeline-panel">
               {profile.timeline?.length ? (
                 <ol className="timeline">

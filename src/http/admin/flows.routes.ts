@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { runStatuses } from '../../modules/flows/index.js';
 import { route } from '../route.js';
-import { flowEnrolmentSchema, flowListSchema, flowRunListSchema, flowRunPageSchema, flowSchema } from '../schemas/flows.schemas.js';
+import { flowEnrolmentSchema, flowListSchema, flowRunListSchema, flowRunPageSchema, flowSchema, flowStatsSchema } from '../schemas/flows.schemas.js';
 
 const tag = 'Flows';
 const idParams = z.object({ id: z.string().min(1) });
@@ -53,15 +53,22 @@ export const flowRoutes = [
   }),
   route({
     method: 'GET', url: '/api/v1/flows/:id/runs', operationId: 'listFlowRuns', response: flowRunPageSchema, permission: 'read', tag, params: idParams,
-    summary: 'Runs of a flow, oldest first, each with its step log',
+    summary: 'Runs of a flow, oldest first (or newest first), each with its step log',
     query: z.strictObject({
       status: z.enum(runStatuses).optional(),
+      order: z.enum(['oldest', 'newest']).optional().meta({ description: 'oldest (default) or newest first; `after` continues from the last id in that order' }),
       after: z.coerce.number().int().min(0).optional(),
       limit: z.coerce.number().int().min(1).max(1000).optional(),
     }),
     handler: async ({ services, storeId, params, query }) => services.flows.runs(storeId, params.id, {
-      ...(query.status && { status: query.status }), ...(query.after !== undefined && { after: query.after }), ...(query.limit && { limit: query.limit }),
+      ...(query.status && { status: query.status }), ...(query.after !== undefined && { after: query.after }), ...(query.limit && { limit: query.limit }), ...(query.order && { order: query.order }),
     }),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/flows/:id/stats', operationId: 'getFlowStats', response: flowStatsSchema, permission: 'read', tag, params: idParams,
+    summary: 'Per step: runs that reached it, wait there and left there by reason; per edge: runs that took it',
+    query: z.strictObject({ version: z.coerce.number().int().min(1).optional() }),
+    handler: async ({ services, storeId, params, query }) => services.flows.stats(storeId, params.id, query.version),
   }),
   route({
     method: 'POST', url: '/api/v1/flows/:id/enrol', operationId: 'enrolFlowSegment', response: flowEnrolmentSchema, errors: [409], permission: 'write', tag, params: idParams,

@@ -54,3 +54,34 @@ export const flowEnrolmentSchema = z.strictObject({
   members: count.meta({ description: 'Members of the segment now' }),
   enrolled: count.meta({ description: 'Of those, enrolled (the others are in the flow or may not re-enter)' }),
 });
+
+export const flowStatsSchema = component('FlowStats', z.strictObject({
+  version: z.number().int().nullable().meta({ description: 'The version whose steps and edges are listed (null: the draft of a flow never published)' }),
+  runs: z.strictObject({
+    entered: count.meta({ description: 'Runs started (holdout included)' }),
+    in_progress: count,
+    completed: count,
+    exited: count.meta({ description: 'Runs that left on an exit condition or an error' }),
+    holdout: count,
+  }),
+  steps: z.array(z.strictObject({
+    step_id: z.string(),
+    reached: count.meta({ description: 'Runs that arrived at the step, those still there included' }),
+    waiting: count.meta({ description: 'Runs in progress at the step now' }),
+    exited: z.array(z.strictObject({ reason: z.string().meta({ description: 'ordered, unsubscribed, a rule\'s name, error' }), runs: count }))
+      .meta({ description: 'Runs that left the flow at this step, by reason' }),
+  })),
+  edges: z.array(z.strictObject({
+    from: z.string(),
+    field: z.string().meta({ description: 'The field of the step naming the edge: next, yes, no, timeout_next, branches.N.next' }),
+    to: z.string().nullable().meta({ description: 'The step it leads to (null: the run completes)' }),
+    taken: count.meta({ description: 'Runs that went along it' }),
+  })),
+}));
+
+export type Flow = z.input<typeof flowSchema>;
+export type FlowSummary = z.input<typeof flowSummarySchema>;
+export type FlowRun = z.input<typeof flowRunSchema>;
+export type FlowRunPage = z.input<typeof flowRunPageSchema>;
+export type FlowStats = z.input<typeof flowStatsSchema>;
+export type FlowEnrolment = z.input<typeof flowEnrolmentSchema>;

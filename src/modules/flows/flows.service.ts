@@ -15,6 +15,7 @@ import type { DomainEvent } from '../domain-events/index.js';
 import { serviceEffects, type FlowEffects, type FlowServices } from './flow-effects.js';
 import { FlowEngine, type BatchOutcome } from './flow-engine.js';
 import { EVENT_ARRIVED, flowSource } from './flow-steps.js';
+import { flowStats, type FlowStats } from './flow-stats.js';
 import { triggerMatches } from './flow-triggers.js';
 import { flowDocumentSchema, type FlowDocument, type FlowDocumentInput } from './flow.schema.js';
 import { graphProblems } from './flow.validate.js';
@@ -157,14 +158,28 @@ export class FlowsService {
     return this.get(storeId, id);
   }
 
-  async runs(storeId: string, flowId: string, options: { status?: FlowRunTable['status']; after?: number; limit?: number } = {}): Promise<{ data: RunView[]; next_after: number | null }> {
+  /** Runs oldest first (`after`: ids above it), or newest first (`after`: ids below it). */
+  async runs(storeId: string, flowId: string, options: { status?: FlowRunTable['status']; after?: number; limit?: number; order?: 'oldest' | 'newest' } = {}): Promise<{ data: RunView[]; next_after: number | null }> {
     await this.row(storeId, flowId);
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
-    let query = this.read.selectFrom('flow_runs').selectAll().where('store_id', '=', storeId).where('flow_id', '=', flowId).where('id', '>', options.after ?? 0);
+    const newest = options.order === 'newest';
+    let query = this.read.selectFrom('flow_runs').selectAll().where('store_id', '=', storeId).where('flow_id', '=', flowId);
+    if (options.after !== undefined) query = query.where('id', newest ? '<' : '>', options.after);
     if (options.status) query = query.where('status', '=', options.status);
-    const rows = await query.orderBy('id').limit(limit + 1).execute();
+    const rows = await query.orderBy('id', newest ? 'desc' : 'asc').limit(limit + 1).execute();
     const data = await this.withSteps(storeId, rows.slice(0, limit));
     return { data, next_after: rows.length > limit ? data.at(-1)!.id : null };
+  }
+
+  /**
+   * Per step: runs that reached it, wait there and left the flow there (by reason); per edge: runs
+   * that took it. The graph is the given version's, else the live one's, else the draft's.
+   */
+  async stats(storeId: string, flowId: string, version?: number): Promise<FlowStats> {
+    const row = await this.row(storeId, flowId);
+    const shown = version ?? row.live_version;
+    const document = shown === null ? (JSON.parse(row.draft) as FlowDocument) : await this.document(storeId, flowId, shown);
+    return flowStats(this.read, storeId, flowId, document, shown, version);
   }
 
   /** A customer's runs, newest first, each with what happened at its steps. */

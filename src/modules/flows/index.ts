@@ -7,6 +7,7 @@ export { FLOW_STEP_JOB, FlowsService } from './flows.service.js';
 export { flowDocumentSchema, stepTypes, triggerSchema, DEFAULT_HOLDOUT_SHARE, type FlowDocument, type FlowDocumentInput, type Step, type Trigger } from './flow.schema.js';
 export { flowStatuses, runStatuses, type FlowStatus, type RunStatus } from './flows.table.js';
 export type { FlowSummary, FlowView, RunView } from './flow.view.js';
+export type { FlowStats } from './flow-stats.js';
 export { sendKeyOf } from './flow-steps.js';
 export { FlowLibraryService, type ReadyFlowView } from './library/flow-library.service.js';
 export { readyFlows } from './library/ready-flows.js';

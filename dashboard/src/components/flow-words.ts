@@ -1,0 +1,92 @@
+/**
+ * Flows in words: the trigger ("When a customer enters VIP"), each step ("Send email Welcome"),
+ * the edges' labels and the step log's outcomes, for the list, the graph and the profile.
+ */
+import type { FlowDocument, FlowStep, FlowTrigger } from '../api/flow-types';
+import { exitsOf } from './flow-layout';
+
+/** Names of the store's segments and templates by id, for the sentences. */
+export interface Names {
+  segments: Map<string, string>;
+  templates: Map<string, string>;
+}
+
+export const noNames: Names = { segments: new Map(), templates: new Map() };
+
+type Duration = { days?: number | undefined; hours?: number | undefined; minutes?: number | undefined };
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function durationWords(d: Duration | undefined): string {
+  if (!d) return '';
+  return [d.days && plural(d.days, 'day'), d.hours && plural(d.hours, 'hour'), d.minutes && plural(d.minutes, 'minute')].filter(Boolean).join(' ');
+}
+
+const ordinal = (n: number) => (n === 1 ? 'first' : n === 2 ? 'second' : n === 3 ? 'third' : `${n}th`);
+
+const opWords: Record<string, string> = { eq: 'is', neq: 'is not', contains: 'contains', gt: '>', gte: '≥', lt: '<', lte: '≤' };
+
+export function triggerWords(trigger: FlowTrigger, names: Names = noNames): string {
+  switch (trigger.kind) {
+    case 'segment_entered': return `Enters segment ${names.segments.get(trigger.segment_id) ?? trigger.segment_id}`;
+    case 'segment_exited': return `Leaves segment ${names.segments.get(trigger.segment_id) ?? trigger.segment_id}`;
+    case 'order_placed': return [trigger.nth ? `Places their ${ordinal(trigger.nth)} order` : 'Places an order', trigger.product && `containing ${trigger.product}`].filter(Boolean).join(' ');
+    case 'event': return [`Tracked event “${trigger.name}”`, ...(trigger.where ?? []).map((w) => `where ${w.property} ${opWords[w.op] ?? w.op} ${String(w.value)}`)].join(' ');
+    case 'checkout_started': return trigger.min_value ? `Starts a checkout worth at least ${trigger.min_value} (minor units)` : 'Starts a checkout';
+    case 'manual': return 'Enrolled by hand (a segment)';
+  }
+}
+
+/** The rule of a condition in a few words (its kind and field; the JSON has the rest). */
+function ruleWords(rule: unknown): string {
+  const r = rule as { kind?: string; field?: string; metric?: string; op?: string; value?: unknown; rules?: unknown[] };
+  if (r.rules) return `${r.kind ?? 'all'} of ${plural(r.rules.length, 'rule')}`;
+  const subject = [r.kind, r.field ?? r.metric].filter(Boolean).join(' ');
+  return [subject, r.op && (opWords[r.op] ?? r.op.replace(/_/g, ' ')), r.value !== undefined ? JSON.stringify(r.value) : undefined].filter(Boolean).join(' ');
+}
+
+/** What a step does, in one line. */
+export function stepWords(step: FlowStep, names: Names = noNames): string {
+  switch (step.type) {
+    case 'wait': return ['Wait', durationWords(step.duration), step.until_time && `${step.duration ? 'then ' : ''}until ${step.until_time} local time`].filter(Boolean).join(' ');
+    case 'wait_for_event': return `Wait up to ${durationWords(step.timeout)} for “${step.event}”`;
+    case 'condition': return `If ${ruleWords(step.rule)}`;
+    case 'split': return `Random split ${step.branches.map((b) => b.weight).join(' / ')}`;
+    case 'send_email': return `Send email ${names.templates.get(step.template_id) ?? step.template_id}${step.purpose === 'transactional' ? ' (transactional)' : ''}`;
+    case 'tag': return `Tag the customer “${step.tag}”`;
+    case 'exit': return 'Exit';
+  }
+}
+
+/** The label of an edge by the field that names it. */
+export function edgeLabel(field: string): string {
+  if (field === 'next') return '';
+  if (field === 'timeout_next') return 'timed out';
+  const branch = /^branches\.(\d+)\.next$/.exec(field);
+  if (branch) return `branch ${Number(branch[1]) + 1}`;
+  return field;
+}
+
+/** A readable line per step: "1. welcome — Send email Welcome → wait". */
+export function stepSummary(document: FlowDocument, names: Names = noNames): { id: string; text: string; leads: string }[] {
+  return document.steps.map((step) => ({
+    id: step.id,
+    text: `${step.name ? `${step.name}: ` : ''}${stepWords(step, names)}`,
+    leads: exitsOf(step).map((e) => `${edgeLabel(e.field) ? `${edgeLabel(e.field)} → ` : '→ '}${e.to ?? 'end'}`).join(', '),
+  }));
+}
+
+const outcomeWords: Record<string, string> = {
+  entered: 'entered', queued: 'email queued', held_out: 'held out (nothing sent)', waited: 'waited', yes: 'yes', no: 'no',
+  event: 'event arrived', event_arrived: 'event noted', timed_out: 'timed out', tagged: 'tagged', exit: 'reached the exit', completed: 'completed', exited: 'exited', error: 'error',
+};
+
+/** One entry of a run's step log in words. */
+export function outcomeText(entry: { step_id: string | null; outcome: string; detail: string | null }, names: Names = noNames): string {
+  const words = outcomeWords[entry.outcome] ?? entry.outcome.replace(/_/g, ' ');
+  if (entry.outcome === 'exited') return `exited: ${entry.detail ?? 'exit condition'}`;
+  if (entry.outcome === 'queued' && entry.detail) return `email “${names.templates.get(entry.detail) ?? entry.detail}” queued`;
+  if (entry.outcome === 'entered') return entry.detail === 'holdout' ? 'entered (holdout)' : 'entered';
+  if (entry.outcome === 'error') return `error${entry.detail ? `: ${entry.detail}` : ''}`;
+  return entry.step_id ? `${entry.step_id}: ${words}` : words;
+}

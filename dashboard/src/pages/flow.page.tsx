@@ -1,0 +1,165 @@
+/**
+ * One flow: its graph with the runs at each step and along each edge, publish / pause / resume,
+ * the editor of its draft, and its latest runs.
+ */
+import { useRef, useState } from 'react';
+import { http } from '../api/client';
+import type { Flow, FlowEnrolment, FlowRunPage, FlowStats } from '../api/flow-types';
+import type { Segment } from '../api/segment-types';
+import { useAction, useApi } from '../api/use-api';
+import { useApp } from '../components/app-context';
+import { FlowEditor, useFlowNames } from '../components/flow-editor';
+import { FlowGraph } from '../components/flow-graph';
+import { outcomeText, triggerWords } from '../components/flow-words';
+import { Link } from '../components/router';
+import { Async, ErrorState } from '../components/states';
+import { DataTable, PageHeader, Panel, RefreshButton } from '../components/ui';
+import { flowStatusBadge } from './flows.page';
+
+const runStatusBadge: Record<string, string> = { active: 'badge', completed: 'badge good', exited: 'badge warn' };
+
+function Actions({ flow, onChanged }: { flow: Flow; onChanged: () => void }) {
+  const { canWrite } = useApp();
+  const path = `/api/v1/flows/${encodeURIComponent(flow.id)}`;
+  const act = useAction((what: 'publish' | 'pause' | 'resume') => http.post<Flow>(`${path}/${what}`, {}));
+  if (!canWrite) return null;
+  const run = async (what: 'publish' | 'pause' | 'resume') => {
+    if (what === 'publish' && !window.confirm(`Publish the draft of "${flow.name}" as version ${flow.versions.length + 1}? New entrants start on it; runs in progress keep their version.`)) return;
+    if (await act.run(what)) onChanged();
+  };
+  return (
+    <div className="row">
+      <button type="button" className="primary" disabled={act.pending} onClick={() => run('publish')}>Publish version {flow.versions.length + 1}</button>
+      {flow.status === 'live' && <button type="button" className="secondary" disabled={act.pending} onClick={() => run('pause')}>Pause</button>}
+      {flow.status === 'paused' && <button type="button" className="secondary" disabled={act.pending} onClick={() => run('resume')}>Resume</button>}
+      {act.error && <p className="form-error" role="alert">{act.error.describe()}</p>}
+    </div>
+  );
+}
+
+/** Enrols a segment's current members in a live flow (those in it already, or who may not re-enter, are skipped). */
+function Enrol({ flow, onEnrolled }: { flow: Flow; onEnrolled: () => void }) {
+  const { fmt } = useApp();
+  const segments = useApi('segments', () => http.get<{ data: Segment[] }>('/api/v1/segments'));
+  const [segment, setSegment] = useState('');
+  const [done, setDone] = useState<FlowEnrolment | undefined>();
+  const enrol = useAction((segmentId: string) => http.post<FlowEnrolment>(`/api/v1/flows/${encodeURIComponent(flow.id)}/enrol`, { segment_id: segmentId }));
+  const list = segments.result.state === 'ok' ? segments.result.data.data : [];
+  const chosen = segment || list[0]?.id || '';
+  return (
+    <div className="row" data-testid="flow-enrol">
+      <label className="inline-fields">
+        Enrol the members of
+        <select value={chosen} onChange={(e) => setSegment(e.target.value)} aria-label="Segment to enrol">
+          {list.map((s) => <option key={s.id} value={s.id}>{s.name} ({fmt.number(s.member_count)})</option>)}
+        </select>
+      </label>
+      <button
+        type="button" className="secondary" disabled={enrol.pending || !chosen}
+        onClick={async () => {
+          const answer = await enrol.run(chosen);
+          if (answer) {
+            setDone(answer);
+            onEnrolled();
+          }
+        }}
+      >
+        Enrol now
+      </button>
+      {done && <span className="muted" role="status">{fmt.number(done.enrolled)} of {fmt.number(done.members)} members enrolled (the others are in the flow or may not enter again).</span>}
+      {enrol.error && <p className="form-error" role="alert">{enrol.error.describe()}</p>}
+    </div>
+  );
+}
+
+export function FlowPage({ id }: { id: string }) {
+  const { fmt, canWrite } = useApp();
+  const names = useFlowNames();
+  const path = `/api/v1/flows/${encodeURIComponent(id)}`;
+  const flow = useApi(`flow:${id}`, () => http.get<Flow>(path));
+  const stats = useApi(`flow-stats:${id}`, () => http.get<FlowStats>(`${path}/stats`));
+  const runs = useApi(`flow-runs:${id}`, () => http.get<FlowRunPage>(`${path}/runs`, { order: 'newest', limit: 50 }));
+  // While the flow reloads (after publish, pause, save), the page keeps showing it: unsaved edits stay.
+  const last = useRef<Flow | undefined>(undefined);
+  if (flow.result.state === 'ok') last.current = flow.result.data;
+  const shown = flow.result.state === 'error' ? undefined : last.current;
+  const refresh = () => {
+    flow.reload();
+    stats.reload();
+    runs.reload();
+  };
+  return (
+    <div className="page">
+      <p><Link to="/flows">← Flows</Link></p>
+      {shown ? page(shown) : <Async result={flow.result} onRetry={flow.reload}>{page}</Async>}
+    </div>
+  );
+
+  function page(f: Flow) {
+    const latest = f.versions.at(-1);
+    return (
+      <div className="stack">
+        <PageHeader
+          title={f.name}
+          subtitle={(
+            <span data-testid="flow-status">
+              <span className={flowStatusBadge[f.status]}>{f.status}</span>{' '}
+              {f.live_version ? `version ${f.live_version} live since ${fmt.dateTime(latest?.published_at)}` : 'never published'}
+              {' · '}{triggerWords(f.document.trigger, names)}
+            </span>
+          )}
+          actions={<Actions flow={f} onChanged={refresh} />}
+        />
+        <Panel
+          title="Flow"
+          testId="flow-graph"
+          actions={<RefreshButton onClick={refresh} />}
+          definition="The draft's steps from the first at the top. On each step: runs that reached it, runs waiting there now, and runs that left the flow there with the reason (an exit condition, or an error). On each edge: runs that went along it. Counts are by step id over every version's runs."
+        >
+          {canWrite && f.status === 'live' && f.document.trigger.kind === 'manual' && <Enrol flow={f} onEnrolled={() => { stats.reload(); runs.reload(); }} />}
+          {stats.result.state === 'ok' && (
+            <p className="muted" data-testid="flow-totals">
+              {fmt.number(stats.result.data.runs.entered)} entered · {fmt.number(stats.result.data.runs.in_progress)} in progress ·{' '}
+              {fmt.number(stats.result.data.runs.completed)} completed · {fmt.number(stats.result.data.runs.exited)} exited · {fmt.number(stats.result.data.runs.holdout)} held out
+            </p>
+          )}
+          {stats.result.state === 'error' && <ErrorState error={stats.result.error} onRetry={stats.reload} />}
+          <FlowGraph document={f.document} stats={stats.result.state === 'ok' ? stats.result.data : undefined} names={names} />
+        </Panel>
+        <Panel title={canWrite ? 'Edit the draft' : 'Document'} definition="Saving changes the draft only; publishing makes it the next version. Runs in progress keep the version they started on.">
+          {/* A new editor only when the saved draft changed: pausing or publishing keeps unsaved edits. */}
+          <FlowEditor
+            key={JSON.stringify(f.document)}
+            initial={f.document}
+            canWrite={canWrite}
+            saveLabel="Save draft"
+            onSave={async (document) => {
+              await http.patch<Flow>(path, { document });
+              refresh();
+            }}
+          />
+        </Panel>
+        <Panel title="Latest runs" testId="flow-runs" definition="The newest 50 runs: who, when they entered, the step they are at, and how they ended. A held-out run follows the flow without receiving anything.">
+          <Async result={runs.result} onRetry={runs.reload} isEmpty={(d) => d.data.length === 0} empty="Nobody has entered this flow yet.">
+            {(page) => (
+              <DataTable
+                caption="Latest runs"
+                rows={page.data}
+                rowKey={(r) => String(r.id)}
+                columns={[
+                  { key: 'customer', label: 'Customer', render: (r) => <Link to={`/customers/${r.customer_id}`}>Customer {r.customer_id}</Link> },
+                  { key: 'entered', label: 'Entered', render: (r) => fmt.dateTime(r.entered_at) },
+                  { key: 'step', label: 'Step', render: (r) => r.step_id ?? '—' },
+                  { key: 'status', label: 'Status', render: (r) => <><span className={runStatusBadge[r.status] ?? 'badge'}>{r.status}</span>{r.holdout && <> <span className="badge">holdout</span></>}</> },
+                  { key: 'reason', label: 'Exit reason', render: (r) => r.exit_reason ?? '—' },
+                  { key: 'last', label: 'Last step', render: (r) => { const s = r.steps.at(-1); return s ? <span className="wrap">{outcomeText(s, names)}</span> : '—'; } },
+                  { key: 'version', label: 'Version', numeric: true, render: (r) => `v${r.version}` },
+                ]}
+              />
+            )}
+          </Async>
+        </Panel>
+      </div>
+    );
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Flows: the store's automated flows with their status, trigger and figures, and a new flow from
+ * a blank trigger (the JSON document is the source; the server checks it on save).
+ */
+import { useState } from 'react';
+import { http } from '../api/client';
+import type { Flow, FlowSummary, FlowTrigger } from '../api/flow-types';
+import type { Segment } from '../api/segment-types';
+import { useApi } from '../api/use-api';
+import { useApp } from '../components/app-context';
+import { blankDocument, FlowEditor, useFlowNames } from '../components/flow-editor';
+import { triggerWords } from '../components/flow-words';
+import { Link, navigate } from '../components/router';
+import { Async } from '../components/states';
+import { DataTable, Field, PageHeader, Panel } from '../components/ui';
+
+export const flowStatusBadge: Record<FlowSummary['status'], string> = { draft: 'badge', live: 'badge good', paused: 'badge warn' };
+
+/** Revenue needs the holdout comparison, which the measurement work brings; until then no figure is shown. */
+export const revenueLater = 'Comes with measurement: revenue and incremental revenue compare the flow\'s entrants with its holdout, which is not computed yet.';
+
+const triggerKinds: { value: FlowTrigger['kind']; label: string }[] = [
+  { value: 'manual', label: 'Enrolled by hand (a segment)' },
+  { value: 'segment_entered', label: 'Enters a segment' },
+  { value: 'segment_exited', label: 'Leaves a segment' },
+  { value: 'order_placed', label: 'Places an order' },
+  { value: 'checkout_started', label: 'Starts a checkout' },
+  { value: 'event', label: 'A tracked event' },
+];
+
+export function FlowsPage() {
+  const { fmt, canWrite } = useApp();
+  const names = useFlowNames();
+  const flows = useApi('flows', () => http.get<{ data: FlowSummary[] }>('/api/v1/flows'));
+  return (
+    <div className="page">
+      <PageHeader
+        title="Flows"
+        subtitle="Messages that go out when a customer's situation changes — each flow holds out a share of its entrants so its effect can be measured."
+        actions={canWrite && <Link to="/flows/new" className="button-link">New flow</Link>}
+      />
+      <Panel title="Flows" definition="Entrants: runs ever started, holdout included. In progress: runs not yet completed or exited. Messages: emails the flow put in the send ledger. Holdout: entrants who follow the flow without receiving anything.">
+        <Async result={flows.result} onRetry={flows.reload} isEmpty={(d) => d.data.length === 0} empty="No flows yet. Start one with “New flow”.">
+          {(answer) => (
+            <DataTable
+              caption="Flows"
+              rows={answer.data}
+              rowKey={(f) => f.id}
+              rowHref={(f) => `/flows/${encodeURIComponent(f.id)}`}
+              columns={[
+                { key: 'name', label: 'Flow', render: (f) => <Link to={`/flows/${encodeURIComponent(f.id)}`} className="flow-name">{f.name}</Link>, sortValue: (f) => f.name },
+                { key: 'status', label: 'Status', render: (f) => <span className={flowStatusBadge[f.status]}>{f.status}{f.live_version ? ` · v${f.live_version}` : ''}</span> },
+                { key: 'trigger', label: 'Trigger', render: (f) => <span className="flow-trigger">{triggerWords(f.trigger, names)}</span> },
+                { key: 'entrants', label: 'Entrants', numeric: true, render: (f) => fmt.number(f.entrants), sortValue: (f) => f.entrants },
+                { key: 'in_progress', label: 'In progress', numeric: true, render: (f) => fmt.number(f.in_progress), sortValue: (f) => f.in_progress },
+                { key: 'messages', label: 'Messages', numeric: true, render: (f) => fmt.number(f.messages), sortValue: (f) => f.messages },
+                { key: 'holdout', label: 'Holdout', numeric: true, render: (f) => fmt.number(f.holdout), sortValue: (f) => f.holdout },
+                { key: 'revenue', label: 'Revenue', numeric: true, title: revenueLater, render: () => <span title={revenueLater}>—</span> },
+                { key: 'incremental', label: 'Incremental', numeric: true, title: revenueLater, render: () => <span title={revenueLater}>—</span> },
+              ]}
+            />
+          )}
+        </Async>
+      </Panel>
+    </div>
+  );
+}
+
+export function NewFlowPage() {
+  const { canWrite } = useApp();
+  const segments = useApi('segments', () => http.get<{ data: Segment[] }>('/api/v1/segments'));
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<FlowTrigger['kind']>('manual');
+  const [initial, setInitial] = useState(() => blankDocument('manual'));
+  const firstSegment = segments.result.state === 'ok' ? segments.result.data.data[0]?.id : undefined;
+  const create = async (document: unknown) => {
+    const flow = await http.post<Flow>('/api/v1/flows', { name: name.trim() || 'New flow', document });
+    navigate(`/flows/${encodeURIComponent(flow.id)}`);
+  };
+  return (
+    <div className="page">
+      <p><Link to="/flows">← Flows</Link></p>
+      <PageHeader title="New flow" subtitle="Choose what starts it, then write its steps. It is saved as a draft: nobody enters until you publish it." />
+      <Panel title="Flow document" definition="A flow is a JSON document: a trigger, entry and exit rules, a holdout share and steps, each pointing at the next by id. docs/flows.md lists every trigger and step.">
+        {/* A new trigger starts a new editor (and a new blank document). */}
+        <FlowEditor key={kind} initial={initial} canWrite={canWrite} onSave={create} saveLabel="Create draft">
+          <div className="filters wide-fields">
+            <Field label="Name"><input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="Win-back" required /></Field>
+            <Field label="Starts when" hint="Changing it starts the document again">
+              <select
+                value={kind}
+                onChange={(e) => {
+                  const chosen = e.target.value as FlowTrigger['kind'];
+                  setInitial(blankDocument(chosen, firstSegment));
+                  setKind(chosen);
+                }}
+              >
+                {triggerKinds.map((k) => <option key={k.value} value={k.value}>{k.label}</option>)}
+              </select>
+            </Field>
+          </div>
+        </FlowEditor>
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,205 @@
+/**
+ * The Flows pages in Chromium: a flow written as JSON, refused with its problem named by path (a
+ * click selects the step), fixed, created and published; a segment enrolled through the API; the
+ * graph's counts on steps and edges agree with the runs the API lists; a run shows on the
+ * customer's profile. Screenshots at 1280 and 390 px.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { launchBrowser, screenshot, screenshotDir, settled, signIn } from './helpers/browser.js';
+import { startE2eServer, type E2eServer } from './helpers/server.js';
+
+let hearth: E2eServer;
+let browser: Browser;
+let page: Page;
+let csrf: string;
+
+interface Run { id: number; customer_id: number; holdout: boolean; status: string; step_id: string | null; steps: { step_id: string | null; outcome: string }[] }
+
+const api = async <T>(method: 'GET' | 'POST', path: string, data?: unknown): Promise<T> => {
+  const response = await page.request.fetch(`${hearth.url}${path}`, {
+    method, headers: { 'x-csrf-token': csrf, 'x-hearth-store': hearth.storeId }, ...(data !== undefined && { data }),
+  });
+  expect(response.status(), await response.text()).toBeLessThan(300);
+  return (await response.json()) as T;
+};
+
+beforeAll(async () => {
+  hearth = await startE2eServer({ customers: 60 });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('dialog', (dialog) => void dialog.accept());
+  await signIn(page, hearth.url, hearth.owner.email, hearth.owner.password);
+  csrf = ((await (await page.request.get(`${hearth.url}/api/v1/session`)).json()) as { csrf_token: string }).csrf_token;
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await hearth?.stop();
+});
+
+const name = 'Win-back <i>VIP</i> & co';
+let flowId: string;
+let template: { id: string; name: string };
+let profileCustomer: number;
+let everyone: string;
+
+const documentWith = (noBranch: string) => ({
+  trigger: { kind: 'manual' },
+  exit_when: [{ kind: 'ordered' }],
+  steps: [
+    { id: 'check', type: 'condition', rule: { kind: 'orders', metric: 'count', op: 'gte', value: 2 }, yes: 'hello', no: noBranch },
+    { id: 'hello', type: 'send_email', template_id: template.id, next: 'wait' },
+    // Nothing after the wait: the run completes there.
+    { id: 'wait', type: 'wait', duration: { days: 3 } },
+  ],
+});
+
+describe('Flows pages', () => {
+  it('refuses a document with its problem named by path, then creates and publishes the fixed flow', async () => {
+    template = await api<{ id: string; name: string }>('POST', '/api/v1/templates/from-starter', { starter: 'welcome', name: 'We miss you' });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Flows' }).click();
+    await page.getByRole('heading', { name: 'Flows', level: 1 }).waitFor();
+    await settled(page);
+    await page.getByRole('link', { name: 'New flow' }).click();
+    await page.getByRole('heading', { name: 'New flow', level: 1 }).waitFor();
+    await settled(page);
+    await page.getByLabel('Name').fill(name);
+    const source = page.getByLabel('Document (JSON)');
+    await source.fill(JSON.stringify(documentWith('nowhere'), null, 2));
+    // The summary reads the document as it is typed.
+    await expect.poll(() => page.getByTestId('flow-summary').textContent()).toContain(`Send email ${template.name}`);
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    const problems = page.getByTestId('flow-problems');
+    await problems.waitFor();
+    await expect(problems.textContent()).resolves.toContain('steps.0.no: no step "nowhere"');
+    // The path selects the step it names in the text.
+    await problems.getByRole('button', { name: 'steps.0.no' }).click();
+    const selected = await source.evaluate((el: { value: string; selectionStart: number; selectionEnd: number }) => el.value.slice(el.selectionStart, el.selectionEnd));
+    expect(selected).toBe('"id": "check"');
+    await screenshot(page, 'flows-new-problem-1280');
+
+    await source.fill(JSON.stringify(documentWith('wait'), null, 2));
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await page.waitForURL(/\/flows\/flow_/);
+    flowId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    // The name is text, never markup.
+    await page.getByRole('heading', { name, level: 1 }).waitFor();
+    await expect(page.locator('h1 i').count()).resolves.toBe(0);
+    await expect(page.getByTestId('flow-status').textContent()).resolves.toContain('never published');
+
+    await page.getByRole('button', { name: 'Publish version 1' }).click();
+    await expect.poll(() => page.getByTestId('flow-status').textContent()).toContain('version 1 live');
+    // Pausing and resuming keep an unsaved edit of the draft.
+    const editor = page.getByLabel('Document (JSON)');
+    const edited = (await editor.inputValue()).replace('"days": 3', '"days": 4');
+    await editor.fill(edited);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByTestId('flow-status').textContent()).toContain('paused');
+    await expect(editor.inputValue()).resolves.toBe(edited);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => page.getByTestId('flow-status').textContent()).toContain('live');
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await expect(editor.inputValue()).resolves.toContain('"days": 3');
+  }, 90_000);
+
+  it('shows the runs of an enrolled segment on the graph, in the runs and on the profile', async () => {
+    const segment = await api<{ id: string }>('POST', '/api/v1/segments', { name: 'Everyone with an email', rule: { kind: 'profile', field: 'email', op: 'contains', value: '@' } });
+    everyone = segment.id;
+    const enrolled = await api<{ members: number; enrolled: number }>('POST', `/api/v1/flows/${flowId}/enrol`, { segment_id: segment.id });
+    expect(enrolled.enrolled).toBeGreaterThan(0);
+    await hearth.runJobs();
+
+    const runs = (await api<{ data: Run[] }>('GET', `/api/v1/flows/${flowId}/runs?limit=1000`)).data;
+    expect(runs.length).toBe(enrolled.enrolled);
+    const took = (outcome: string) => runs.filter((r) => r.steps.some((s) => s.step_id === 'check' && s.outcome === outcome)).length;
+    const waiting = runs.filter((r) => r.status === 'active' && r.step_id === 'wait').length;
+    expect(took('yes')).toBeGreaterThan(0);
+    expect(took('no')).toBeGreaterThan(0);
+
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await settled(page);
+    const graph = page.getByTestId('flow-graph');
+    const n = (value: number) => value.toLocaleString('en-US');
+    await expect.poll(() => graph.getByTestId('flow-step-check').textContent()).toContain(`reached ${n(runs.length)}`);
+    await expect(graph.getByTestId('flow-edge-check-yes').textContent()).resolves.toBe(`yes · ${n(took('yes'))}`);
+    await expect(graph.getByTestId('flow-edge-check-no').textContent()).resolves.toBe(`no · ${n(took('no'))}`);
+    await expect(graph.getByTestId('flow-edge-hello-next').textContent()).resolves.toBe(n(took('yes')));
+    await expect(graph.getByTestId('flow-step-wait').textContent()).resolves.toContain(`waiting ${n(waiting)}`);
+    await expect(graph.getByTestId('flow-edge-wait-next').textContent()).resolves.toBe('end · 0');
+    await expect(page.getByTestId('flow-totals').textContent()).resolves.toContain(`${n(runs.length)} entered`);
+    await graph.scrollIntoViewIfNeeded();
+    await screenshot(page, 'flows-view-1280');
+    await graph.screenshot({ path: join(screenshotDir, 'flows-graph-1280.png') });
+
+    // The latest runs, newest first, link to the customer.
+    const table = page.getByRole('table', { name: 'Latest runs' });
+    await expect(table.getByRole('row').count()).resolves.toBe(Math.min(50, runs.length) + 1);
+    const newest = [...runs].sort((a, b) => b.id - a.id)[0]!;
+    await expect(table.getByRole('row').nth(1).textContent()).resolves.toContain(`Customer ${newest.customer_id}`);
+
+    // A customer who was sent the email: the run on their profile.
+    const mailed = runs.find((r) => !r.holdout && r.steps.some((s) => s.outcome === 'queued'))!;
+    profileCustomer = mailed.customer_id;
+    await page.goto(`${hearth.url}/customers/${mailed.customer_id}`);
+    const panel = page.getByTestId('profile-flows');
+    await panel.waitFor();
+    await settled(page);
+    const line = panel.getByTestId('profile-flow-run');
+    await expect(line.count()).resolves.toBe(1);
+    await expect(line.textContent()).resolves.toContain(`entered ${name}`);
+    await expect(line.textContent()).resolves.toContain(`email “${template.name}” queued`);
+    await expect(line.textContent()).resolves.toContain('now at wait');
+    // The email itself is on the timeline, marked as a flow's.
+    await expect(page.getByTestId('timeline-message').first().textContent()).resolves.toContain('· flow');
+    await panel.scrollIntoViewIfNeeded();
+    await screenshot(page, 'flows-profile-1280');
+  }, 90_000);
+
+  it('lists the flow with its figures and no invented revenue, and fits a phone', async () => {
+    await page.goto(`${hearth.url}/flows`);
+    await settled(page);
+    const listed = (await api<{ data: { id: string; entrants: number; in_progress: number; messages: number; holdout: number }[] }>('GET', '/api/v1/flows')).data.find((f) => f.id === flowId)!;
+    const row = page.getByRole('table', { name: 'Flows' }).getByRole('row', { name: /Win-back/ });
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells.slice(1)).toEqual(['live · v1', 'Enrolled by hand (a segment)', String(listed.entrants), String(listed.in_progress), String(listed.messages), String(listed.holdout), '—', '—']);
+    await expect(row.getByRole('cell').nth(7).locator('span').getAttribute('title')).resolves.toContain('Comes with measurement');
+    await screenshot(page, 'flows-list-1280');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await settled(page);
+    const width = await page.locator('html').evaluate((el: { scrollWidth: number }) => el.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+    await screenshot(page, 'flows-list-390');
+    await page.goto(`${hearth.url}/flows/${encodeURIComponent(flowId)}`);
+    await settled(page);
+    await page.getByTestId('flow-step-check').waitFor();
+    expect(await page.locator('html').evaluate((el: { scrollWidth: number }) => el.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, 'flows-view-390');
+    // Enrolling again from the page adds nobody: they are all in the flow.
+    await page.getByLabel('Segment to enrol').selectOption(everyone);
+    await page.getByRole('button', { name: 'Enrol now' }).click();
+    await expect.poll(() => page.getByTestId('flow-enrol').textContent()).toMatch(/0 of \d+ members enrolled/);
+    // The top of the page as a phone shows it: the header, the buttons and the graph.
+    await page.screenshot({ path: join(screenshotDir, 'flows-view-390-top.png') });
+    await page.getByLabel('Document (JSON)').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshotDir, 'flows-editor-390.png') });
+    await page.goto(`${hearth.url}/customers/${profileCustomer}`);
+    await page.getByTestId('profile-flows').scrollIntoViewIfNeeded();
+    await settled(page);
+    await page.getByTestId('profile-flows').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshotDir, 'flows-profile-390.png') });
+  }, 60_000);
+
+  it('shows an analyst the flow without the buttons that change it', async () => {
+    const analyst = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(analyst, hearth.url, hearth.analyst.email, hearth.analyst.password);
+    await analyst.goto(`${hearth.url}/flows/${encodeURIComponent(flowId)}`);
+    await analyst.getByTestId('flow-step-check').waitFor();
+    await settled(analyst);
+    for (const name of [/^Publish/, /^Pause$/, /^Enrol now$/, /^Save draft$/]) await expect(analyst.getByRole('button', { name }).count()).resolves.toBe(0);
+    await expect(analyst.getByLabel('Document (JSON)').isDisabled()).resolves.toBe(true);
+    await analyst.close();
+  }, 60_000);
+});
