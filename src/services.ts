@@ -17,6 +17,7 @@ import { EventsService } from './modules/events/index.js';
 import { FlowsService } from './modules/flows/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { LoyaltyService } from './modules/loyalty/index.js';
+import { RecommendationsService } from './modules/recommendations/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import {
   CampaignEmails, DeliveryReportsService, EngagementService, MessagesService, SmsWebhooksService, SuppressionsService, TemplatesService, TopicsService, UnsubscribeService,
@@ -58,6 +59,7 @@ export interface Services {
   smsWebhooks: SmsWebhooksService;
   flows: FlowsService;
   loyalty: LoyaltyService;
+  recommendations: RecommendationsService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -96,6 +98,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     // Flows queue emails through messaging and test rules with the segments (looked up late, as services are built together).
     flows: new FlowsService(storage, queue(), clock, () => services, logger),
     loyalty: new LoyaltyService(storage),
+    recommendations: new RecommendationsService(storage, queue(), () => clock.now()),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

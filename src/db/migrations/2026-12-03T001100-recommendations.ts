@@ -39,7 +39,8 @@ const statements = [
     product_id bigint not null,
     other_id bigint not null,
     customers bigint not null,
-    score double not null
+    score double not null,
+    confidence double not null
   )`,
   `create index recommendation_neighbours_fit on recommendation_neighbours (store_id, fit_id)`,
   `create table recommendation_settings (

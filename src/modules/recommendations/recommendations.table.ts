@@ -41,6 +41,8 @@ export interface RecommendationNeighbourTable {
   other_id: number;
   customers: number;
   score: number;
+  /** The estimated chance a buyer of `product_id` buys `other_id` (see `model.types.ts`). */
+  confidence: number;
 }
 
 export interface RecommendationSettingsTable {
@@ -54,9 +56,9 @@ export interface RecommendationSettingsTable {
   created_at: Date;
 }
 
-export interface RecommendationTables {
+export type RecommendationTables = {
   recommendation_fits: RecommendationFitTable;
   recommendation_products: RecommendationProductTable;
   recommendation_neighbours: RecommendationNeighbourTable;
   recommendation_settings: RecommendationSettingsTable;
-}
+};
