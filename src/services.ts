@@ -87,7 +87,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     predictions: new PredictionsService(storage, queue()),
     // A campaign is sent by email through the messaging module (looked up late, as services are built together).
     campaigns: new CampaignsService(storage, segmentsEtc.segments, queue(), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics)),
-    templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers }),
+    templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers, recommendations: () => services.recommendations }),
     messages: new MessagesService(storage, queue(), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl }, logger),
     unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret, () => services.topics),
     topics: new TopicsService(storage),
