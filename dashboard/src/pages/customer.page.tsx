@@ -4,6 +4,7 @@ import type { CustomerPrediction } from '../api/prediction-types';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { PredictionPanel } from '../components/prediction-panel';
+import { RecommendationsPanel } from '../components/recommendations-panel';
 import { Link } from '../components/router';
 import { Async } from '../components/states';
 import { PageHeader, Panel } from '../components/ui';
@@ -114,6 +115,7 @@ export function CustomerPage({ id }: { id: string }) {
                 </div>
               </Panel>
             )}
+            <RecommendationsPanel customerId={id} />
             <Panel title="Timeline" className="timeline-panel">
               {profile.timeline?.length ? (
                 <ol className="timeline">
