@@ -4,6 +4,9 @@
  * served recommendations' explanations against counts taken from the planted orders.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerJobs } from '../../src/jobs/handlers.js';
+import { Worker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { rankingMetrics } from '../../src/modules/recommendations/index.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 
@@ -127,6 +130,19 @@ describe('serving', () => {
       // c4 has bought mug, tea and board: none of them is suggested as "bought with".
       expect(['mug', 'tea', 'board']).not.toContain(item.external_id);
     }
+  });
+
+  it('refits on the job queue', async () => {
+    const queued = await t.app.inject({ method: 'POST', url: '/api/v1/recommendations/fit', headers: auth });
+    expect(queued.statusCode, queued.body).toBe(202);
+    const before = (await t.app.inject({ method: 'GET', url: '/api/v1/customers/ext:c1/recommendations', headers: auth })).json().fit_id as number;
+    const worker = new Worker(t.services.jobs, silentLogger);
+    registerJobs(worker, t.services);
+    while (await worker.tick()) { /* until the queue is empty */ }
+    const jobs = (await t.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: auth })).json().data as { id: number; state: string }[];
+    expect(jobs.find((j) => j.id === queued.json().job_id)?.state).toBe('done');
+    const after = (await t.app.inject({ method: 'GET', url: '/api/v1/customers/ext:c1/recommendations', headers: auth })).json().fit_id as number;
+    expect(after).toBeGreaterThan(before);
   });
 
   it('keeps blocked products out and pinned ones first', async () => {
