@@ -15,6 +15,8 @@ import { customerHistories, trainModels } from './training.query.js';
 
 export const fitJobKind = 'recommendations.fit';
 export const defaultFitIntervalMs = 86_400_000;
+/** How long the latest fit's id and the pins and blocks are taken as known without asking the database. */
+const recentMs = 5_000;
 
 export const evaluateOptionsSchema = z.strictObject({
   cutoff: z.iso.date({ error: 'expected a day YYYY-MM-DD' }),
@@ -69,6 +71,12 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export class RecommendationsService {
   /** The latest fit of each store, read once per fit. */
   private readonly cache = new Map<string, { fit: FitRow; model: Promise<TrainedModel> }>();
+  /**
+   * Which fit is the latest, and the pins and blocks, remembered for a few seconds: a campaign
+   * renders thousands of recipients a second and each would otherwise ask again. A fit or a save
+   * in this process forgets them at once.
+   */
+  private readonly recent = new Map<string, { at: number; fit: FitRow | undefined; settings: PinsAndBlocks }>();
 
   constructor(
     private readonly storage: Storage,
@@ -84,6 +92,7 @@ export class RecommendationsService {
     const seconds = (performance.now() - started) / 1000;
     const fitId = await saveFit(this.storage, storeId, model, seconds, now);
     this.cache.delete(storeId);
+    this.recent.delete(storeId);
     const pairs = [...model.together.values()].reduce((s, l) => s + l.length, 0);
     return { fit_id: fitId, trained_before: now, customers: model.customers, products: model.products.size, pairs, seconds };
   }
@@ -98,15 +107,23 @@ export class RecommendationsService {
     return evaluate(this.storage, storeId, parse(evaluateOptionsSchema, options, 'evaluation options'));
   }
 
-  private async model(storeId: string): Promise<{ fit: FitRow; model: TrainedModel } | undefined> {
-    const fit = await latestFit(this.storage, storeId);
+  private async current(storeId: string): Promise<{ fit: FitRow | undefined; settings: PinsAndBlocks }> {
+    const known = this.recent.get(storeId);
+    if (known && performance.now() - known.at < recentMs) return known;
+    const [fit, settings] = await Promise.all([latestFit(this.storage, storeId), currentSettings(this.storage, storeId)]);
+    this.recent.set(storeId, { at: performance.now(), fit, settings });
+    return { fit, settings };
+  }
+
+  private async model(storeId: string): Promise<{ fit: FitRow; model: TrainedModel; settings: PinsAndBlocks } | undefined> {
+    const { fit, settings } = await this.current(storeId);
     if (!fit) return undefined;
     let cached = this.cache.get(storeId);
     if (!cached || cached.fit.id !== fit.id) {
       cached = { fit, model: loadFit(this.storage, storeId, fit) };
       this.cache.set(storeId, cached);
     }
-    return { fit, model: await cached.model };
+    return { fit, model: await cached.model, settings };
   }
 
   /**
@@ -119,7 +136,7 @@ export class RecommendationsService {
     if (!current) return { model: kind, k, fit_id: null, fitted_at: null, items: [] };
     const histories = await customerHistories(this.storage, storeId, this.now().toISOString(), [customerId]);
     const history: CustomerHistory = histories.get(customerId) ?? { customerId, orders: [] };
-    const settings = await currentSettings(this.storage, storeId);
+    const { settings } = current;
     const blocked = new Set(settings.blocked);
     const bought = new Set(history.orders.flatMap((o) => o.products));
     const pins: Recommendation[] = settings.pinned.filter((id) => !blocked.has(id) && !bought.has(id)).map((productId) => ({ productId, score: 1, reason: { kind: 'pinned' } }));
@@ -132,7 +149,7 @@ export class RecommendationsService {
     const { k } = parse(recommendOptionsSchema, options, 'recommendation options');
     const current = await this.model(storeId);
     if (!current) return { model: 'bought_together', k, fit_id: null, fitted_at: null, items: [] };
-    const blocked = new Set((await currentSettings(this.storage, storeId)).blocked);
+    const blocked = new Set(current.settings.blocked);
     const title = current.model.products.get(productId)?.title ?? String(productId);
     const list: Recommendation[] = (current.model.together.get(productId) ?? []).filter((n) => !blocked.has(n.productId))
       .map((n) => ({ productId: n.productId, score: n.score, reason: { kind: 'bought_with', productId, title, customers: n.customers } }));
@@ -155,8 +172,10 @@ export class RecommendationsService {
     return currentSettings(this.storage, storeId);
   }
 
-  saveSettings(storeId: string, body: unknown, by: string | null): Promise<PinsAndBlocks> {
-    return saveSettings(this.storage, storeId, parse(pinsAndBlocksSchema, body, 'recommendation settings'), by, this.now());
+  async saveSettings(storeId: string, body: unknown, by: string | null): Promise<PinsAndBlocks> {
+    const saved = await saveSettings(this.storage, storeId, parse(pinsAndBlocksSchema, body, 'recommendation settings'), by, this.now());
+    this.recent.delete(storeId);
+    return saved;
   }
 }
 
