@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerJobs } from '../../src/jobs/handlers.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import { rankingMetrics } from '../../src/modules/recommendations/index.js';
+import { rankingMetrics, recommendationsSubscriber, refitAfterChangesMs } from '../../src/modules/recommendations/index.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 
 const titles: Record<string, string> = { mug: 'Ceramic mug', tea: 'Green tea', cushion: 'Wool cushion', candle: 'Beeswax candle', board: 'Oak board' };
@@ -143,6 +143,18 @@ describe('serving', () => {
     expect(jobs.find((j) => j.id === queued.json().job_id)?.state).toBe('done');
     const after = (await t.app.inject({ method: 'GET', url: '/api/v1/customers/ext:c1/recommendations', headers: auth })).json().fit_id as number;
     expect(after).toBeGreaterThan(before);
+  });
+
+  it('queues one refit a little after orders change', async () => {
+    const subscriber = recommendationsSubscriber(t.services.recommendations);
+    const change = { storeId, types: ['order.placed' as const], events: 1, customerIds: [], oldest: new Date() };
+    const before = Date.now();
+    await subscriber.handleStores([change]);
+    await subscriber.handleStores([change]);
+    const queued = await t.services.storage.read.selectFrom('jobs').select(['run_at']).where('store_id', '=', storeId)
+      .where('kind', '=', 'recommendations.fit').where('state', '=', 'queued').execute();
+    expect(queued).toHaveLength(1);
+    expect(new Date(queued[0]!.run_at).getTime()).toBeGreaterThanOrEqual(before + refitAfterChangesMs);
   });
 
   it('keeps blocked products out and pinned ones first', async () => {

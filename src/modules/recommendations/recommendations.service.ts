@@ -15,6 +15,8 @@ import { customerHistories, trainModels } from './training.query.js';
 
 export const fitJobKind = 'recommendations.fit';
 export const defaultFitIntervalMs = 86_400_000;
+/** How long after an order changes the store's models are refitted. */
+export const refitAfterChangesMs = 10 * 60_000;
 /** How long the latest fit's id and the pins and blocks are taken as known without asking the database. */
 const recentMs = 5_000;
 
@@ -97,9 +99,18 @@ export class RecommendationsService {
     return { fit_id: fitId, trained_before: now, customers: model.customers, products: model.products.size, pairs, seconds };
   }
 
-  /** Queues a refit (one queued per store at a time); returns the job id. */
-  queueFit(storeId: string): Promise<number> {
-    return this.jobs.enqueue(fitJobKind, { storeId }, { storeId, dedupeKey: `${fitJobKind}:${storeId}` });
+  /** Queues a refit (one queued per store at a time), now or at `runAt`; returns the job id. */
+  queueFit(storeId: string, runAt?: Date): Promise<number> {
+    return this.jobs.enqueue(fitJobKind, { storeId }, { storeId, dedupeKey: `${fitJobKind}:${storeId}`, ...(runAt && { runAt }) });
+  }
+
+  /**
+   * After orders change, a refit is queued to run `refitAfterChangesMs` later; orders arriving
+   * meanwhile fold into the same queued job (its key is unique while queued).
+   */
+  async ordersChanged(storeIds: string[]): Promise<void> {
+    const runAt = new Date(this.now().getTime() + refitAfterChangesMs);
+    for (const storeId of storeIds) await this.queueFit(storeId, runAt);
   }
 
   /** The offline evaluation of every model and the two baselines (docs/recommendations.md). */
