@@ -17,6 +17,7 @@ import { EventsService } from './modules/events/index.js';
 import { FlowBacktestService, FlowLibraryService, FlowsService } from './modules/flows/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { LoyaltyService } from './modules/loyalty/index.js';
+import { RecommendationsService } from './modules/recommendations/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import {
   CampaignEmails, DeliveryReportsService, EngagementService, MessagesService, SmsWebhooksService, SuppressionsService, TemplatesService, TopicsService, UnsubscribeService,
@@ -60,6 +61,7 @@ export interface Services {
   flowLibrary: FlowLibraryService;
   flowBacktest: FlowBacktestService;
   loyalty: LoyaltyService;
+  recommendations: RecommendationsService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -87,7 +89,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     predictions: new PredictionsService(storage, queue()),
     // A campaign is sent by email through the messaging module (looked up late, as services are built together).
     campaigns: new CampaignsService(storage, segmentsEtc.segments, queue(), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics)),
-    templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers }),
+    templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers, recommendations: () => services.recommendations }),
     messages: new MessagesService(storage, queue(), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl, smtpMaxConnections: config.smtpMaxConnections }, logger),
     unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret, () => services.topics),
     topics: new TopicsService(storage),
@@ -100,6 +102,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     flowLibrary: new FlowLibraryService(storage, () => services),
     flowBacktest: new FlowBacktestService(storage, clock, () => services),
     loyalty: new LoyaltyService(storage),
+    recommendations: new RecommendationsService(storage, queue(), () => clock.now()),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

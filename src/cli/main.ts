@@ -13,6 +13,7 @@ import { registerCustomerCommand } from './customer.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerImportCommand } from './import.command.js';
 import { registerLoyaltyCommand } from './loyalty.command.js';
+import { registerRecommendationsCommand } from './recommendations.command.js';
 import { registerMessagesCommand } from './messages.command.js';
 import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
 import { exitCodeOf } from './context.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerSegmentsCommand(program);
   registerCampaignsCommand(program);
   registerLoyaltyCommand(program);
+  registerRecommendationsCommand(program);
   registerPersonasCommand(program);
   registerTemplatesCommand(program);
   registerFlowsCommand(program);

@@ -15,6 +15,7 @@ import { messageRoutes } from './admin/messages.routes.js';
 import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
 import { profileRoutes } from './admin/profiles.routes.js';
+import { recommendationRoutes } from './admin/recommendations.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
 import { topicRoutes } from './admin/topics.routes.js';
@@ -37,6 +38,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...flowLibraryRoutes,
   ...flowRoutes,
   ...loyaltyRoutes,
+  ...recommendationRoutes,
   ...profileRoutes,
   ...templateRoutes,
   ...ingestStatusRoutes,

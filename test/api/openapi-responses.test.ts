@@ -274,6 +274,21 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/loyalty/customers/:id/redemptions', member);
     await ok(200, 'GET', '/api/v1/loyalty/members');
     await ok(200, 'GET', '/api/v1/loyalty/liability');
+
+    // Recommendations
+    const recommended = await ok(200, 'GET', '/api/v1/customers/:id/recommendations', member);
+    expect(recommended.items).toEqual([]);
+    await ok(202, 'POST', '/api/v1/recommendations/fit');
+    await ok(200, 'POST', '/api/v1/recommendations/fit-now');
+    await ok(200, 'GET', '/api/v1/customers/:id/recommendations', { ...member, query: { model: 'popular', k: 3 } });
+    await ok(422, 'GET', '/api/v1/customers/:id/recommendations', { ...member, query: { model: 'everything' } });
+    const products = await ok(200, 'GET', '/api/v1/products');
+    await ok(200, 'GET', '/api/v1/products/:id/recommendations', { params: { id: products.data[0].id }, query: { k: 5 } });
+    await ok(200, 'GET', '/api/v1/recommendations/evaluation', { query: { cutoff: '2024-03-01', k: 5 } });
+    await ok(422, 'GET', '/api/v1/recommendations/evaluation', { query: { cutoff: 'March' } });
+    await ok(200, 'PUT', '/api/v1/recommendations/settings', { payload: { pinned: [products.data[0].id], blocked: [] } });
+    await ok(422, 'PUT', '/api/v1/recommendations/settings', { payload: { pinned: ['mug'] } });
+    await ok(200, 'GET', '/api/v1/recommendations/settings');
     await ok(204, 'DELETE', '/api/v1/segments/:id', { params: { id: segment.id } });
 
     // Message templates

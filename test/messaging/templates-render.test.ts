@@ -149,7 +149,7 @@ describe('validation', () => {
 
   it('names unknown variables where they are read, and accepts the documented ones', async () => {
     const body = frame(`        <mj-text>{{ customer.frist_name }} {{ order.line_items.first.title }} {{ order.line_items.size }}</mj-text>
-        <mj-text>{{ coupon }} {{ loyalty.anything }} {% for p in recommendations %}{{ p.whatever }}{% endfor %}</mj-text>`);
+        <mj-text>{{ coupon }} {{ loyalty.anything }} {% for p in recommendations %}{{ p.title }}{% endfor %}</mj-text>`);
     const result = await compileTemplate({ subject: '{{ store.nmae }}', preheader: '', body, purpose: 'transactional' });
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -162,7 +162,7 @@ describe('validation', () => {
 
   it('checks the fields read from a loop variable against the list it walks', async () => {
     const body = frame(`        <mj-text>{% for item in order.line_items %}{{ item.title }} {{ item.titel }} {{ forloop.index }}{% endfor %}</mj-text>
-        <mj-text>{% assign total = order.total %}{{ total }} {% for p in recommendations %}{{ p.anything }}{% endfor %}</mj-text>`);
+        <mj-text>{% assign total = order.total %}{{ total }} {% for p in recommendations %}{{ p.explanation }}{% endfor %}</mj-text>`);
     const result = await compileTemplate({ subject: 'S', preheader: '', body, purpose: 'transactional' });
     expect(result.ok ? [] : result.problems).toEqual([{ path: 'body', line: 5, column: 72, reason: 'unknown variable "item.titel"' }]);
   });

@@ -5,6 +5,7 @@ import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { CustomerFlows } from '../components/customer-flows';
 import { PredictionPanel } from '../components/prediction-panel';
+import { RecommendationsPanel } from '../components/recommendations-panel';
 import { Link } from '../components/router';
 import { Async } from '../components/states';
 import { PageHeader, Panel } from '../components/ui';
@@ -116,6 +117,7 @@ export function CustomerPage({ id }: { id: string }) {
               </Panel>
             )}
             <CustomerFlows customerId={profile.identity.id} />
+            <RecommendationsPanel customerId={id} />
             <Panel title="Timeline" className="timeline-panel">
               {profile.timeline?.length ? (
                 <ol className="timeline">

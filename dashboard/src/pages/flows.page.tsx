@@ -26,6 +26,10 @@ const triggerKinds: { value: FlowTrigger['kind']; label: string }[] = [
   { value: 'order_placed', label: 'Places an order' },
   { value: 'checkout_started', label: 'Starts a checkout' },
   { value: 'event', label: 'A tracked event' },
+  { value: 'order_delivered', label: 'An order is delivered' },
+  { value: 'churn_risk_rose', label: 'Churn risk rises' },
+  { value: 'loyalty_tier_changed', label: 'Loyalty tier changes' },
+  { value: 'points_expiring', label: 'Loyalty points about to expire' },
 ];
 
 export function FlowsPage() {

@@ -22,8 +22,9 @@ import * as smsWebhookChannels from './2026-12-03T000600-sms-webhook-channels.js
 import * as sendTiming from './2026-12-03T000700-send-timing.js';
 import * as messageTopics from './2026-12-03T000800-message-topics.js';
 import * as flows from './2026-12-03T000900-flows.js';
-import * as flowLibrary from './2026-12-03T001150-flow-library.js';
 import * as loyalty from './2026-12-03T001000-loyalty.js';
+import * as recommendations from './2026-12-03T001100-recommendations.js';
+import * as flowLibrary from './2026-12-03T001150-flow-library.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -54,6 +55,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T000800-message-topics': messageTopics,
   '2026-12-03T000900-flows': flows,
   '2026-12-03T001000-loyalty': loyalty,
+  '2026-12-03T001100-recommendations': recommendations,
   '2026-12-03T001150-flow-library': flowLibrary,
 };
 

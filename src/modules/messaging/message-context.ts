@@ -47,8 +47,8 @@ export const variableTree = object({
   predictions: object(values('clv_12m', 'p_alive', 'expected_orders_12m', 'next_order_date', 'churn_band')),
   /** Filled once loyalty exists (balance, tier, …); any field is allowed until then. */
   loyalty: open,
-  /** Filled once recommendations exist: products with title, url, image, price. */
-  recommendations: list(open),
+  /** The recipient's "for you" products (docs/recommendations.md): title, url, image, price, currency, reason, explanation, product_id. */
+  recommendations: list(object(values('product_id', 'title', 'url', 'image', 'price', 'currency', 'reason', 'explanation'))),
   discount_code: value,
   links: object(values('unsubscribe_url', 'preferences_url', 'view_in_browser_url')),
 });

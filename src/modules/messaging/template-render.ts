@@ -39,6 +39,8 @@ export interface CompiledEmail {
   htmlHead: Template[];
   htmlBody: Template[];
   compileMs: number;
+  /** Whether any part reads `recommendations`: only then does a render look up the recipient's. */
+  usesRecommendations: boolean;
 }
 
 /** A template problem: which part, where (1-based line and column) and why. */
@@ -262,7 +264,8 @@ export async function compileTemplate(source: TemplateSource, options: { storeHa
   } catch (error) {
     return { ok: false, problems: [liquidProblem('body', error)] };
   }
-  return { ok: true, compiled: { subject, preheader, htmlHead, htmlBody, compileMs: performance.now() - started } };
+  const usesRecommendations = /\brecommendations\b/.test(`${source.subject}\n${source.preheader}\n${source.body}`);
+  return { ok: true, compiled: { subject, preheader, htmlHead, htmlBody, compileMs: performance.now() - started, usesRecommendations } };
 }
 
 /** MJML counts lines in the protected source; placeholders and `<mj-raw>` wrappers add none, but a Liquid tag may span several. */

@@ -64,10 +64,22 @@ export interface TestSendResult {
 }
 
 /** What templates need from other modules, given by the composition root. */
+/** What a render needs of the recommendations: a recipient's top products with their reasons. */
+export interface RecommendationSource {
+  forCustomer(storeId: string, customerId: number, options: { k: number }): Promise<{
+    items: { product_id: number; external_id: string; title: string; price: number | null; currency: string | null; image_url: string | null; reason: string; explanation: string }[];
+  }>;
+}
+
 export interface TemplateDependencies {
   accounts: () => AccountsService;
   customers: () => CustomersService;
+  /** Fills `recommendations` for a real recipient when the template reads them. */
+  recommendations?: () => RecommendationSource;
 }
+
+/** How many products a message's `recommendations` holds. */
+const recommendationsPerMessage = 4;
 
 const CACHE_LIMIT = 500;
 
@@ -220,14 +232,30 @@ export class TemplatesService {
   }
 
   /** A customer's variables (by id, `ext:<external id>` or email), with the caller's order, links and blocks. */
-  async variablesFor(storeId: string, ref: string, extras: MessageExtras = {}, store?: StoreVariables): Promise<MessageVariables> {
+  async variablesFor(storeId: string, ref: string, extras: MessageExtras = {}, store?: StoreVariables, options: { recommendations?: boolean } = {}): Promise<MessageVariables> {
     const storeVars = store ?? await this.storeVariables(storeId);
     const customer = await this.findCustomer(storeId, ref);
-    const [summary, prediction] = await Promise.all([
+    const wantsRecommendations = options.recommendations !== false && extras.recommendations === undefined && this.deps.recommendations !== undefined;
+    const [summary, prediction, recommendations] = await Promise.all([
       repo.customerSummary(this.read, storeId, customer.id),
       customerPrediction(this.storage, storeId, customer.id),
+      wantsRecommendations ? this.recommendationsFor(storeId, customer.id, storeVars) : undefined,
     ]);
-    return customerVariables(storeVars, { customer, summary, prediction }, extras, extras.links ?? sampleLinks(storeVars.url ?? undefined));
+    const withBlocks = recommendations ? { ...extras, recommendations } : extras;
+    return customerVariables(storeVars, { customer, summary, prediction }, withBlocks, extras.links ?? sampleLinks(storeVars.url ?? undefined));
+  }
+
+  /**
+   * The recipient's "for you" products as a template loops over them: title, url (the store's
+   * address + /products/ + the product's id in the store), image, price, and why.
+   */
+  private async recommendationsFor(storeId: string, customerId: number, store: StoreVariables): Promise<Record<string, unknown>[]> {
+    const list = await this.deps.recommendations!().forCustomer(storeId, customerId, { k: recommendationsPerMessage });
+    const base = store.url?.replace(/\/+$/, '');
+    return list.items.map((item) => ({
+      product_id: item.product_id, title: item.title, url: base ? `${base}/products/${encodeURIComponent(item.external_id)}` : null,
+      image: item.image_url, price: item.price, currency: item.currency ?? store.currency, reason: item.reason, explanation: item.explanation,
+    }));
   }
 
   /**
@@ -249,7 +277,7 @@ export class TemplatesService {
   /** Renders a saved template for one recipient: what the sender calls, with the recipient's signed links. */
   async render(storeId: string, templateId: string, recipient: { customer: string; links: MessageLinks; version?: number } & MessageExtras): Promise<RenderedEmail & { version: number }> {
     const { compiled, version } = await this.compiled(storeId, templateId, recipient.version);
-    const variables = await this.variablesFor(storeId, recipient.customer, recipient);
+    const variables = await this.variablesFor(storeId, recipient.customer, recipient, undefined, { recommendations: compiled.usesRecommendations });
     return { ...renderEmail(compiled, variables), version };
   }
 

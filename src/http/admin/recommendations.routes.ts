@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { snakeKeys } from '../../lib/json-case.js';
+import { modelKinds } from '../../modules/recommendations/index.js';
+import { route } from '../route.js';
+import { queuedJobSchema } from '../schemas/jobs.schemas.js';
+import {
+  recommendationEvaluationSchema, recommendationFitSchema, recommendationListSchema, recommendationSettingsSchema,
+} from '../schemas/recommendations.schemas.js';
+
+const tag = 'Recommendations';
+const customerParams = z.object({ id: z.string().min(1).max(300).meta({ description: 'Customer id, or ext:<external id>' }) });
+const k = z.coerce.number().int().min(1).max(50).optional().meta({ description: 'How many (1–50, default 10)' });
+
+export const recommendationRoutes = [
+  route({
+    method: 'GET', url: '/api/v1/customers/:id/recommendations', operationId: 'getCustomerRecommendations', response: recommendationListSchema, permission: 'read', tag,
+    summary: 'A customer\'s recommended products from one model (default: for you), each with the reason in words; empty before the first fit',
+    params: customerParams, query: z.strictObject({ model: z.enum(modelKinds).optional(), k }),
+    handler: async ({ services, storeId, params, query }) => {
+      const customer = await services.customers.get(storeId, params.id);
+      return services.recommendations.forCustomer(storeId, customer.id, { ...(query.model && { model: query.model }), ...(query.k && { k: query.k }) });
+    },
+  }),
+  route({
+    method: 'GET', url: '/api/v1/products/:id/recommendations', operationId: 'getProductRecommendations', response: recommendationListSchema, permission: 'read', tag,
+    summary: 'Products bought together with this one (for a product page), each with the reason in words',
+    params: z.object({ id: z.coerce.number().int().positive() }), query: z.strictObject({ k }), answersNotFound: false,
+    handler: async ({ services, storeId, params, query }) => services.recommendations.forProduct(storeId, params.id, { ...(query.k && { k: query.k }) }),
+  }),
+  route({
+    method: 'POST', url: '/api/v1/recommendations/fit', operationId: 'fitRecommendations', response: queuedJobSchema, permission: 'write', tag, status: 202,
+    summary: 'Queue a refit of the recommendation models on all orders so far (they are also refitted daily)',
+    handler: async ({ services, storeId }) => ({ job_id: await services.recommendations.queueFit(storeId) }),
+  }),
+  route({
+    method: 'POST', url: '/api/v1/recommendations/fit-now', operationId: 'fitRecommendationsNow', response: recommendationFitSchema, permission: 'write', tag,
+    summary: 'Refit the recommendation models now and answer with the fit',
+    handler: async ({ services, storeId }) => services.recommendations.fit(storeId),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/recommendations/evaluation', operationId: 'evaluateRecommendations', response: recommendationEvaluationSchema, permission: 'read', tag,
+    summary: 'Offline evaluation: every model and the popularity and buy-again baselines, trained before the cutoff and tested on each returning customer\'s first order after it',
+    query: z.strictObject({ cutoff: z.iso.date({ error: 'expected a day YYYY-MM-DD' }), k: z.coerce.number().int().min(1).max(100).optional() }),
+    handler: async ({ services, storeId, query }) => snakeKeys(await services.recommendations.evaluate(storeId, { cutoff: query.cutoff, ...(query.k && { k: query.k }) })),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/recommendations/settings', operationId: 'getRecommendationSettings', response: recommendationSettingsSchema, permission: 'read', tag,
+    summary: 'The store\'s pinned and blocked products',
+    handler: async ({ services, storeId }) => services.recommendations.settings(storeId),
+  }),
+  route({
+    method: 'PUT', url: '/api/v1/recommendations/settings', operationId: 'updateRecommendationSettings', response: recommendationSettingsSchema, permission: 'write', tag,
+    summary: 'Save the pinned and blocked products (a new version; the earlier ones are kept)',
+    body: z.strictObject({ pinned: z.array(z.number().int().positive()).max(50).optional(), blocked: z.array(z.number().int().positive()).max(5000).optional() }),
+    handler: async ({ services, storeId, body, principal }) => services.recommendations.saveSettings(storeId, body, `${principal.kind}:${principal.id}`),
+  }),
+];
