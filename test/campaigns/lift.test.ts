@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/lib/random.js';
 import { assignGroup, unitHash } from '../../src/modules/campaigns/holdout.js';
-import { meanDifference, proportionDifference, wilson, type Moments } from '../../src/modules/campaigns/lift.js';
+import { meanDifference, proportionDifference, wilson, type Moments } from '../../src/lib/statistics/index.js';
 
 /** The project's seeded generator, so every run draws the same campaigns. */
 const random = seededRandom;

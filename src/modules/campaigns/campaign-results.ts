@@ -6,7 +6,7 @@
  * net of the refunds recorded against those orders.
  */
 import { sql } from 'kysely';
-import { meanDifference, proportionDifference, type Interval, type Moments } from './lift.js';
+import { meanDifference, proportionDifference, type Interval, type Moments } from '../../lib/statistics/index.js';
 import type { CampaignsDb } from './campaigns.table.js';
 import type { MessageFigures } from './campaigns.service.js';
 import { windowEnd, type CampaignView } from './campaign.view.js';

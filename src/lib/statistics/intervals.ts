@@ -1,16 +1,17 @@
 /**
- * Incremental effect of a campaign: the people who were sent it against the random holdout that
- * was not. Both groups are counted as assigned (intent to treat), so a bounce or an unopened
- * message does not flatter the result.
+ * Interval estimates for the difference between a treated group and its holdout. Both groups are
+ * counted as assigned (intent to treat), so a bounce or an unopened message does not flatter the
+ * result.
  *
- * - Conversion (share who ordered in the window): difference of two proportions with Newcombe's
+ * - Proportions (share who ordered in a window): difference of two proportions with Newcombe's
  *   hybrid score interval, method 10 of R. G. Newcombe, "Interval estimation for the difference
  *   between independent proportions: comparison of eleven methods", Statistics in Medicine 17
  *   (1998) 873–890 — built from the Wilson score interval of each proportion (E. B. Wilson, JASA
  *   22 (1927) 209–212). It keeps its coverage for the small rates of retail conversion, where the
  *   simple Wald interval does not.
- * - Revenue per person: difference of means with Welch's standard error and a normal quantile
- *   (the groups of a campaign are hundreds of people or more).
+ * - Means (revenue or orders per person): difference of means with Welch's standard error
+ *   (B. L. Welch, Biometrika 34 (1947) 28–35) and a normal quantile: the groups compared are a
+ *   hundred people or more, where Student's and the normal quantile differ by under 1 %.
  */
 
 /** The normal quantile of a two-sided 95 % interval. */
