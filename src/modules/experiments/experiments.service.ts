@@ -7,6 +7,9 @@ import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { GLOBAL_HOLDOUT_MAX_SHARE } from '../messaging/index.js';
 import { experimentOutcomes, type ArmOutcome } from './outcomes.query.js';
+import { experimentResults, impact, type ExperimentResults, type Impact, type ImpactQuery } from './experiment-results.js';
+import { powerFor, type PowerRequest } from './power.js';
+import type { PowerPlan } from './stats/index.js';
 import { syncCampaigns, syncFlows, syncGlobal } from './experiments.sync.js';
 import { experimentKinds, experimentsDb, type Arm, type ExperimentKind, type ExperimentsDb, type ExperimentTable } from './experiments.table.js';
 
@@ -81,8 +84,23 @@ export class ExperimentsService {
   }
 
   /** Sums per arm and window (see outcomes.query.ts). */
-  outcomes(storeId: string, id: string, now = new Date()): Promise<ArmOutcome[]> {
-    return experimentOutcomes(this.read, storeId, id, now);
+  outcomes(storeId: string, id: string, now = new Date(), eligible?: { from: Date; to: Date }): Promise<ArmOutcome[]> {
+    return experimentOutcomes(this.read, storeId, id, now, eligible);
+  }
+
+  /** Each arm against the control, per window and metric (experiment-results.ts). */
+  results(storeId: string, id: string, now = new Date()): Promise<ExperimentResults> {
+    return experimentResults(this, storeId, id, now);
+  }
+
+  /** Incremental orders and revenue per programme over a period, and in total. */
+  impact(storeId: string, query: ImpactQuery, now = new Date()): Promise<Impact> {
+    return impact(this, storeId, query, now);
+  }
+
+  /** How many people and days an experiment needs to see a lift of a given size (power.ts). */
+  power(storeId: string, request: PowerRequest, now = new Date()): Promise<PowerPlan> {
+    return powerFor(this.read, storeId, request, now);
   }
 
   async currency(storeId: string): Promise<string> {

@@ -3,6 +3,9 @@ import type { HearthModule } from '../../module.js';
 
 export { ExperimentsService, isExperimentKind, type ExperimentSummary, type GlobalHoldoutStore, type GlobalHoldoutView } from './experiments.service.js';
 export { experimentKinds, programmeKinds, type Arm, type ExperimentKind } from './experiments.table.js';
+export { impactQuerySchema, powerRequestSchema } from './experiment.input.js';
+export type { ExperimentResults, Impact, ImpactQuery, MetricComparison } from './experiment-results.js';
+export type { PowerRequest, PowerSource } from './power.js';
 export { metricKinds, outcomeMetrics, WINDOWS, type ArmOutcome, type OutcomeMetric, type Sums, type WindowDays } from './outcomes.query.js';
 
 export const EXPERIMENTS_SYNC_JOB = 'experiments.sync';

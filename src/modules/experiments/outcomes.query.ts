@@ -59,13 +59,15 @@ const metricColumns = outcomeMetrics.map((m, i) => {
 
 type Row = Record<string, number | string | null>;
 
-export async function experimentOutcomes(db: ExperimentsDb, storeId: string, experimentId: string, now: Date): Promise<ArmOutcome[]> {
+/** `eligible`: only people who became eligible in [from, to) (the Impact page's period). */
+export async function experimentOutcomes(db: ExperimentsDb, storeId: string, experimentId: string, now: Date, eligible?: { from: Date; to: Date }): Promise<ArmOutcome[]> {
+  const period = eligible ? sql`and eligible_at >= ${eligible.from} and eligible_at < ${eligible.to}` : sql``;
   const windows = sql.raw(WINDOWS.map((d) => `(${d})`).join(', '));
   const perWindow = (column: string) => sql.raw(`case w.days ${WINDOWS.map((d) => `when ${d} then ${column}${d}`).join(' ')} end`);
   const inWindow = (days: number) => sql.raw(`o.placed_at >= a.eligible_at and o.placed_at < a.eligible_at + interval ${days} day`);
   const { rows } = await sql<Row>`
     with a as (
-      select customer_id, arm, eligible_at from experiment_assignments where store_id = ${storeId} and experiment_id = ${experimentId}
+      select customer_id, arm, eligible_at from experiment_assignments where store_id = ${storeId} and experiment_id = ${experimentId} ${period}
     ),
     refunds as (select order_id, sum(amount) as refunded from returns where store_id = ${storeId} and order_id is not null group by order_id),
     placed as (
