@@ -88,6 +88,9 @@ export interface Impact {
 
 const DAY_MS = 86_400_000;
 
+/** Money is shown in whole minor units, as everywhere in the API. */
+const wholeMinorUnits = (e: Estimate): Estimate => ({ value: Math.round(e.value), low: Math.round(e.low), high: Math.round(e.high) });
+
 /**
  * Incremental orders and net revenue per programme (campaigns, flows, offers, the global holdout)
  * over the people who became eligible in [from, to] (whole UTC days), each with its interval.
@@ -116,7 +119,7 @@ export async function impact(service: ExperimentsService, storeId: string, query
     programmes.push({
       experiment_id: e.id, kind: e.kind, source_id: e.source_id, name: e.name,
       people: rows.find((r) => r.days === days && r.arm === treatedArm)?.matured ?? 0,
-      incremental_orders: orders?.incremental ?? zero, incremental_revenue: revenue?.incremental ?? zero,
+      incremental_orders: orders?.incremental ?? zero, incremental_revenue: wholeMinorUnits(revenue?.incremental ?? zero),
       verdict: revenue?.verdict ?? 'too_early',
     });
   }
@@ -125,7 +128,7 @@ export async function impact(service: ExperimentsService, storeId: string, query
     currency: await service.currency(storeId), window_days: days, from: query.from, to: query.to, programmes,
     total: {
       incremental_orders: sumIncrementals(counted.map((p) => p.incremental_orders)),
-      incremental_revenue: sumIncrementals(counted.map((p) => p.incremental_revenue)),
+      incremental_revenue: wholeMinorUnits(sumIncrementals(counted.map((p) => p.incremental_revenue))),
     },
   };
 }
