@@ -3,6 +3,7 @@
  * outcomes per arm and window (outcomes.query.ts), and the store's global holdout setting. The
  * comparisons, the Impact page's totals and the power calculator are in experiment-results.ts.
  */
+import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { GLOBAL_HOLDOUT_MAX_SHARE } from '../messaging/index.js';
@@ -45,6 +46,8 @@ export interface GlobalHoldoutView {
 export class ExperimentsService {
   readonly write: ExperimentsDb;
   readonly read: ExperimentsDb;
+  /** Per store: the sources' row counts after the last sync in this process (see `sync`). */
+  private readonly synced = new Map<string, string>();
 
   constructor(storage: Storage, private readonly holdoutStore: () => GlobalHoldoutStore) {
     this.write = experimentsDb(storage.write);
@@ -56,11 +59,29 @@ export class ExperimentsService {
    * result is read and by the `experiments.sync` job. The global holdout goes first: the others
    * leave its held-out people out.
    */
-  async sync(storeId: string, now = new Date()): Promise<void> {
+  async sync(storeId: string, now = new Date(), options: { force?: boolean } = {}): Promise<void> {
     const settings = await this.holdoutStore().settings(storeId);
+    // Every source only grows (a started campaign's audience, runs, step logs, customers), so
+    // unchanged row counts mean nothing new to copy: the result of a large experiment is then
+    // not preceded by a scan of every source. The scheduled job forces a full pass.
+    const before = `${settings.global_holdout_share}:${settings.global_holdout_since?.toISOString()}:${await this.fingerprint(storeId)}`;
+    if (!options.force && this.synced.get(storeId) === before) return;
     await syncGlobal(this.write, storeId, { share: settings.global_holdout_share ?? 0, since: settings.global_holdout_since }, now);
     await syncCampaigns(this.write, storeId, now);
     await syncFlows(this.write, storeId, now);
+    this.synced.set(storeId, `${settings.global_holdout_share}:${settings.global_holdout_since?.toISOString()}:${await this.fingerprint(storeId)}`);
+  }
+
+  private async fingerprint(storeId: string): Promise<string> {
+    const { rows } = await sql<Record<string, number>>`select
+      (select count(*) from customers where store_id = ${storeId}) as customers,
+      (select count(*) from campaigns where store_id = ${storeId} and started_at is not null) as campaigns,
+      (select count(*) from campaign_recipients where store_id = ${storeId}) as recipients,
+      (select count(*) from flow_runs where store_id = ${storeId}) as runs,
+      (select count(*) from flow_run_steps where store_id = ${storeId} and outcome like 'branch %') as branches,
+      (select count(*) from experiments where store_id = ${storeId}) as experiments,
+      (select count(*) from experiment_assignments where store_id = ${storeId}) as assignments`.execute(this.read);
+    return Object.values(rows[0] ?? {}).map(String).join(':');
   }
 
   async list(storeId: string, filter: { kind?: ExperimentKind | undefined; source_id?: string | undefined } = {}, now = new Date()): Promise<ExperimentSummary[]> {

@@ -16,7 +16,7 @@ export const experimentsModule: HearthModule = {
   jobs: [{
     kind: EXPERIMENTS_SYNC_JOB,
     run: async (services, { payload }) => {
-      await services.experiments.sync((payload as { storeId: string }).storeId);
+      await services.experiments.sync((payload as { storeId: string }).storeId, new Date(), { force: true });
       return { synced: true };
     },
   }],

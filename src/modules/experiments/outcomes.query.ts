@@ -51,13 +51,10 @@ const values: Record<OutcomeMetric, string> = {
   conversion: '(orders_w > 0)::int', orders_per_person: 'orders_w', net_revenue_per_person: 'revenue_w', retention: '(repeats_w > 0)::int', unsubscribes: 'unsubscribed_w::int',
 };
 
-const metricColumns = outcomeMetrics.map((m, i) => {
-  const y = `(${values[m]})::double`;
-  return `sum(${y}) filter (where matured) as y${i}, sum(${y} * ${y}) filter (where matured) as yy${i},
-    sum(x0 * ${y}) filter (where matured) as x0y${i}, sum(x1 * ${y}) filter (where matured) as x1y${i}`;
-}).join(',\n    ');
+const metricColumns = outcomeMetrics.map((_, i) => `sum(y${i}) as y${i}, sum(y${i} * y${i}) as yy${i}, sum(x0 * y${i}) as x0y${i}, sum(x1 * y${i}) as x1y${i}`).join(',\n    ');
+const metricValues = outcomeMetrics.map((m, i) => `(${values[m]})::double as y${i}`).join(', ');
 
-type Row = Record<string, number | string | null>;
+type Row = Record<string, number | string | boolean | null>;
 
 /** `eligible`: only people who became eligible in [from, to) (the Impact page's period). */
 export async function experimentOutcomes(db: ExperimentsDb, storeId: string, experimentId: string, now: Date, eligible?: { from: Date; to: Date }): Promise<ArmOutcome[]> {
@@ -101,19 +98,28 @@ export async function experimentOutcomes(db: ExperimentsDb, storeId: string, exp
         ${perWindow('orders')} as orders_w, ${perWindow('revenue')} as revenue_w, ${perWindow('repeats')} as repeats_w,
         coalesce(u.at < p.eligible_at + to_days(w.days), false) as unsubscribed_w
       from p left join first_unsubscribe u on u.customer_id = p.customer_id cross join (values ${windows}) w(days)
-    )
-    select days, arm, count(*) filter (where matured) as matured, count(*) filter (where not matured) as still_open,
-      sum(x0) filter (where matured) as x0, sum(x1) filter (where matured) as x1,
-      sum(x0 * x0) filter (where matured) as x00, sum(x0 * x1) filter (where matured) as x01, sum(x1 * x1) filter (where matured) as x11,
+    ),
+    y as (select days, arm, matured, x0, x1, ${sql.raw(metricValues)} from q)
+    -- Grouped by whether the window has elapsed (cheaper than a filter on every sum); the open rows give still_open only.
+    select days, arm, matured, count(*) as people, sum(x0) as x0, sum(x1) as x1, sum(x0 * x0) as x00, sum(x0 * x1) as x01, sum(x1 * x1) as x11,
       ${sql.raw(metricColumns)}
-    from q group by days, arm order by days, arm`.execute(db);
-  const num = (v: number | string | null | undefined) => Number(v ?? 0);
-  return rows.map((r) => {
+    from y group by days, arm, matured order by days, arm`.execute(db);
+  const num = (v: number | string | boolean | null | undefined) => Number(v ?? 0);
+  const byArm = new Map<string, { days: number; arm: string; open: number; row: Row | undefined }>();
+  for (const r of rows) {
+    const key = `${num(r.days)}\u0000${String(r.arm)}`;
+    const entry = byArm.get(key) ?? { days: num(r.days), arm: String(r.arm), open: 0, row: undefined };
+    if (r.matured === true) entry.row = r;
+    else entry.open = num(r.people);
+    byArm.set(key, entry);
+  }
+  return [...byArm.values()].map(({ days, arm, open, row }) => {
+    const r: Row = row ?? {};
     const x = [num(r.x0), num(r.x1)];
     const xx = [[num(r.x00), num(r.x01)], [num(r.x01), num(r.x11)]];
     const metrics = Object.fromEntries(outcomeMetrics.map((m, i) => [m, {
-      n: num(r.matured), y: num(r[`y${i}`]), yy: num(r[`yy${i}`]), x, xx, xy: [num(r[`x0y${i}`]), num(r[`x1y${i}`])],
+      n: num(r.people), y: num(r[`y${i}`]), yy: num(r[`yy${i}`]), x, xx, xy: [num(r[`x0y${i}`]), num(r[`x1y${i}`])],
     }])) as Record<OutcomeMetric, Sums>;
-    return { days: num(r.days) as WindowDays, arm: String(r.arm), matured: num(r.matured), still_open: num(r.still_open), metrics };
+    return { days: days as WindowDays, arm, matured: num(r.people), still_open: open, metrics };
   });
 }
