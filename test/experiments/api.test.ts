@@ -88,6 +88,27 @@ describe('an experiment\'s results', () => {
   });
 });
 
+describe('an A/B test', () => {
+  it('compares the variants of a campaign\'s test window, A as the control', async () => {
+    const a = (await request('POST', '/api/v1/templates/from-starter', { starter: 'win_back', name: 'A' })).json() as { id: string };
+    const b = (await request('POST', '/api/v1/templates/from-starter', { starter: 'win_back', name: 'B' })).json() as { id: string };
+    const campaign = (await request('POST', '/api/v1/campaigns', {
+      name: 'Subject test', segment_ids: [segmentId], template_id: a.id, holdout_share: 0.1,
+      ab_test: { variants: [{ template_id: a.id }, { template_id: b.id }], test_share: 0.5, winner_metric: 'revenue', test_hours: 4 },
+    })).json() as { id: string };
+    await t.services.campaigns.start(store.storeId, campaign.id, start);
+    const list = (await request('GET', `/api/v1/experiments?source_id=${campaign.id}`)).json() as { data: { id: string; kind: string; control_arm: string; arms: { key: string; share: number; people: number }[] }[] };
+    expect(list.data.map((e) => e.kind).sort()).toEqual(['ab_test', 'campaign']);
+    const test = list.data.find((e) => e.kind === 'ab_test')!;
+    expect(test.control_arm).toBe('A');
+    expect(test.arms.map((x) => [x.key, x.share])).toEqual([['A', 0.225], ['B', 0.225]]);
+    const recipients = (await request('GET', `/api/v1/campaigns/${campaign.id}/recipients?limit=1000`)).json() as { data: { group: string }[] };
+    expect(test.arms.map((x) => x.people)).toEqual(['A', 'B'].map((g) => recipients.data.filter((r) => r.group === g).length));
+    const results = (await request('GET', `/api/v1/experiments/${test.id}`)).json() as { windows: { comparisons: { arm: string }[] }[] };
+    expect(results.windows[0]!.comparisons.map((c) => c.arm)).toEqual(['B']);
+  });
+});
+
 describe('bad input', () => {
   const cases: [string, 'GET' | 'POST' | 'PUT', string, unknown, number, string][] = [
     ['an unknown kind', 'GET', '/api/v1/experiments?kind=coupon', undefined, 422, 'query.kind'],
