@@ -46,21 +46,33 @@ export interface ArmOutcome {
   metrics: Record<OutcomeMetric, Sums>;
 }
 
-/** Each metric's per-person value (columns of `q` below). */
-const values: Record<OutcomeMetric, string> = {
-  conversion: '(orders_w > 0)::int', orders_per_person: 'orders_w', net_revenue_per_person: 'revenue_w', retention: '(repeats_w > 0)::int', unsubscribes: 'unsubscribed_w::int',
+/** Each metric's per-person value in a window of `d` days (columns of `q` below). */
+const values: Record<OutcomeMetric, (d: number) => string> = {
+  conversion: (d) => `(orders${d} > 0)::double`, orders_per_person: (d) => `orders${d}::double`, net_revenue_per_person: (d) => `revenue${d}::double`,
+  retention: (d) => `(repeats${d} > 0)::double`, unsubscribes: (d) => `unsubscribed${d}::double`,
 };
 
-const metricColumns = outcomeMetrics.map((_, i) => `sum(y${i}) as y${i}, sum(y${i} * y${i}) as yy${i}, sum(x0 * y${i}) as x0y${i}, sum(x1 * y${i}) as x1y${i}`).join(',\n    ');
-const metricValues = outcomeMetrics.map((m, i) => `(${values[m]})::double as y${i}`).join(', ');
+/**
+ * One row per arm with every window's sums side by side: a single pass over the people, each sum
+ * filtered on whether that window has elapsed for the person.
+ */
+const sums = WINDOWS.map((d) => {
+  const when = `filter (where matured${d})`;
+  return [
+    `count(*) ${when} as n_${d}`, `count(*) filter (where not matured${d}) as open_${d}`,
+    `sum(x0) ${when} as x0_${d}`, `sum(x1) ${when} as x1_${d}`, `sum(x0 * x0) ${when} as x00_${d}`, `sum(x0 * x1) ${when} as x01_${d}`, `sum(x1 * x1) ${when} as x11_${d}`,
+    ...outcomeMetrics.map((m, i) => {
+      const y = values[m](d);
+      return `sum(${y}) ${when} as y${i}_${d}, sum(${y} * ${y}) ${when} as yy${i}_${d}, sum(x0 * ${y}) ${when} as x0y${i}_${d}, sum(x1 * ${y}) ${when} as x1y${i}_${d}`;
+    }),
+  ].join(',\n    ');
+}).join(',\n    ');
 
 type Row = Record<string, number | string | boolean | null>;
 
 /** `eligible`: only people who became eligible in [from, to) (the Impact page's period). */
 export async function experimentOutcomes(db: ExperimentsDb, storeId: string, experimentId: string, now: Date, eligible?: { from: Date; to: Date }): Promise<ArmOutcome[]> {
   const period = eligible ? sql`and eligible_at >= ${eligible.from} and eligible_at < ${eligible.to}` : sql``;
-  const windows = sql.raw(WINDOWS.map((d) => `(${d})`).join(', '));
-  const perWindow = (column: string) => sql.raw(`case w.days ${WINDOWS.map((d) => `when ${d} then ${column}${d}`).join(' ')} end`);
   const inWindow = (days: number) => sql.raw(`o.placed_at >= a.eligible_at and o.placed_at < a.eligible_at + interval ${days} day`);
   const { rows } = await sql<Row>`
     with a as (
@@ -94,32 +106,20 @@ export async function experimentOutcomes(db: ExperimentsDb, storeId: string, exp
       group by a.customer_id
     ),
     q as (
-      select w.days, p.arm, p.x0, p.x1, p.eligible_at + to_days(w.days) <= ${now} as matured,
-        ${perWindow('orders')} as orders_w, ${perWindow('revenue')} as revenue_w, ${perWindow('repeats')} as repeats_w,
-        coalesce(u.at < p.eligible_at + to_days(w.days), false) as unsubscribed_w
-      from p left join first_unsubscribe u on u.customer_id = p.customer_id cross join (values ${windows}) w(days)
-    ),
-    y as (select days, arm, matured, x0, x1, ${sql.raw(metricValues)} from q)
-    -- Grouped by whether the window has elapsed (cheaper than a filter on every sum); the open rows give still_open only.
-    select days, arm, matured, count(*) as people, sum(x0) as x0, sum(x1) as x1, sum(x0 * x0) as x00, sum(x0 * x1) as x01, sum(x1 * x1) as x11,
-      ${sql.raw(metricColumns)}
-    from y group by days, arm, matured order by days, arm`.execute(db);
+      select p.arm, p.x0, p.x1, p.orders7, p.orders30, p.orders90, p.revenue7, p.revenue30, p.revenue90, p.repeats7, p.repeats30, p.repeats90,
+        ${sql.join(WINDOWS.map((d) => sql`p.eligible_at + interval ${sql.raw(String(d))} day <= ${now} as ${sql.raw(`matured${d}`)},
+          coalesce(u.at < p.eligible_at + interval ${sql.raw(String(d))} day, false) as ${sql.raw(`unsubscribed${d}`)}`))}
+      from p left join first_unsubscribe u on u.customer_id = p.customer_id
+    )
+    select arm, ${sql.raw(sums)} from q group by arm order by arm`.execute(db);
   const num = (v: number | string | boolean | null | undefined) => Number(v ?? 0);
-  const byArm = new Map<string, { days: number; arm: string; open: number; row: Row | undefined }>();
-  for (const r of rows) {
-    const key = `${num(r.days)}\u0000${String(r.arm)}`;
-    const entry = byArm.get(key) ?? { days: num(r.days), arm: String(r.arm), open: 0, row: undefined };
-    if (r.matured === true) entry.row = r;
-    else entry.open = num(r.people);
-    byArm.set(key, entry);
-  }
-  return [...byArm.values()].map(({ days, arm, open, row }) => {
-    const r: Row = row ?? {};
-    const x = [num(r.x0), num(r.x1)];
-    const xx = [[num(r.x00), num(r.x01)], [num(r.x01), num(r.x11)]];
+  return WINDOWS.flatMap((d) => rows.map((r) => {
+    const x = [num(r[`x0_${d}`]), num(r[`x1_${d}`])];
+    const xx = [[num(r[`x00_${d}`]), num(r[`x01_${d}`])], [num(r[`x01_${d}`]), num(r[`x11_${d}`])]];
+    const n = num(r[`n_${d}`]);
     const metrics = Object.fromEntries(outcomeMetrics.map((m, i) => [m, {
-      n: num(r.people), y: num(r[`y${i}`]), yy: num(r[`yy${i}`]), x, xx, xy: [num(r[`x0y${i}`]), num(r[`x1y${i}`])],
+      n, y: num(r[`y${i}_${d}`]), yy: num(r[`yy${i}_${d}`]), x, xx, xy: [num(r[`x0y${i}_${d}`]), num(r[`x1y${i}_${d}`])],
     }])) as Record<OutcomeMetric, Sums>;
-    return { days: days as WindowDays, arm, matured: num(r.people), still_open: open, metrics };
-  });
+    return { days: d, arm: String(r.arm), matured: n, still_open: num(r[`open_${d}`]), metrics };
+  }));
 }
