@@ -55,6 +55,44 @@ function PowerCalculator() {
   );
 }
 
+interface GlobalHoldout { share: number; since: string | null; experiment_id: string | null }
+
+function GlobalHoldoutPanel() {
+  const { fmt, canWrite } = useApp();
+  const { result, reload } = useApi('global-holdout', () => http.get<GlobalHoldout>('/api/v1/experiments/global-holdout'));
+  const [percent, setPercent] = useState<string | undefined>();
+  const save = useAction((share: number) => http.put<GlobalHoldout>('/api/v1/experiments/global-holdout', { share }));
+  return (
+    <Panel title="Store-wide holdout" testId="global-holdout" definition="A share of all customers who receive no marketing message at all — no campaign, no flow email, on any channel; order and account mail still goes. Comparing everyone else with them measures the whole programme. Changing the share starts a new measured period.">
+      <Async result={result} onRetry={reload}>
+        {(g) => (
+          <form
+            className="row"
+            onSubmit={async (event) => {
+              event.preventDefault();
+              if (await save.run(Number(percent ?? g.share * 100) / 100)) {
+                setPercent(undefined);
+                reload();
+              }
+            }}
+          >
+            <p data-testid="global-holdout-state">
+              {g.share > 0 ? <>On: <strong>{fmt.percent(g.share, 0)}</strong> of customers held out since {fmt.date(g.since)}.</> : 'Off: every customer can receive marketing.'}
+            </p>
+            {canWrite && (
+              <>
+                <Field label="Held out (%)" hint="0 turns it off; at most 20"><input type="number" min={0} max={20} step={1} value={percent ?? String(Math.round(g.share * 100))} onChange={(e) => setPercent(e.target.value)} /></Field>
+                <button type="submit" className="secondary" disabled={save.pending || percent === undefined}>Save</button>
+              </>
+            )}
+            {save.error && <p className="form-error" role="alert">{save.error.describe()}</p>}
+          </form>
+        )}
+      </Async>
+    </Panel>
+  );
+}
+
 export function ImpactPage() {
   const { fmt } = useApp();
   const range = useDateRange();
@@ -108,6 +146,7 @@ export function ImpactPage() {
         )}
       </Async>
       <PowerCalculator />
+      <GlobalHoldoutPanel />
     </div>
   );
 }
