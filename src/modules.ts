@@ -6,6 +6,7 @@
 import type { HearthModule } from './module.js';
 import { analyticsModule } from './modules/analytics/index.js';
 import { campaignsModule } from './modules/campaigns/index.js';
+import { experimentsModule } from './modules/experiments/index.js';
 import { flowsModule } from './modules/flows/index.js';
 import { importsModule } from './modules/imports/index.js';
 import { loyaltyModule } from './modules/loyalty/index.js';
@@ -14,4 +15,4 @@ import { messagingModule } from './modules/messaging/index.js';
 import { predictionsModule } from './modules/predictions/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 
-export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, flowsModule, loyaltyModule, recommendationsModule];
+export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, flowsModule, loyaltyModule, recommendationsModule, experimentsModule];

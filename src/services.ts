@@ -14,6 +14,7 @@ import { CustomersService } from './modules/customers/index.js';
 import { CommerceService } from './modules/commerce/index.js';
 import { CheckoutsService, OrdersService } from './modules/orders/index.js';
 import { EventsService } from './modules/events/index.js';
+import { ExperimentsService } from './modules/experiments/index.js';
 import { FlowBacktestService, FlowLibraryService, FlowsService } from './modules/flows/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { LoyaltyService } from './modules/loyalty/index.js';
@@ -62,6 +63,7 @@ export interface Services {
   flowBacktest: FlowBacktestService;
   loyalty: LoyaltyService;
   recommendations: RecommendationsService;
+  experiments: ExperimentsService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -103,6 +105,8 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     flowBacktest: new FlowBacktestService(storage, clock, () => services),
     loyalty: new LoyaltyService(storage),
     recommendations: new RecommendationsService(storage, queue(), () => clock.now()),
+    // The global holdout is a sending setting (messaging screens sends with it); experiments measure it.
+    experiments: new ExperimentsService(storage, () => services.messages),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

@@ -22,6 +22,7 @@ import { registerPersonasCommand } from './personas.command.js';
 import { registerSegmentsCommand } from './segments.command.js';
 import { registerTemplatesCommand } from './templates.command.js';
 import { registerFlowsCommand } from './flows.command.js';
+import { registerExperimentsCommand } from './experiments.command.js';
 import { registerServeCommand } from './serve.command.js';
 import { registerStatusCommand } from './status.command.js';
 
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerPersonasCommand(program);
   registerTemplatesCommand(program);
   registerFlowsCommand(program);
+  registerExperimentsCommand(program);
   registerCustomerCommand(program);
   registerImportCommand(program);
   registerMessagesCommand(program);

@@ -7,6 +7,7 @@ import { importsScope } from './admin/imports.routes.js';
 import { analyticsRoutes } from './admin/analytics.routes.js';
 import { campaignRoutes } from './admin/campaigns.routes.js';
 import { commerceRoutes } from './admin/commerce.routes.js';
+import { experimentRoutes } from './admin/experiments.routes.js';
 import { flowLibraryRoutes } from './admin/flow-library.routes.js';
 import { flowRoutes } from './admin/flows.routes.js';
 import { jobRoutes } from './admin/jobs.routes.js';
@@ -37,6 +38,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...campaignRoutes,
   ...flowLibraryRoutes,
   ...flowRoutes,
+  ...experimentRoutes,
   ...loyaltyRoutes,
   ...recommendationRoutes,
   ...profileRoutes,

@@ -224,6 +224,17 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/campaigns/:id', { params: { id: campaign.id } });
     await ok(200, 'GET', '/api/v1/campaigns/:id/recipients', { params: { id: campaign.id }, query: { group: 'holdout', limit: 3 } });
     await ok(200, 'GET', '/api/v1/campaigns/:id/results', { params: { id: campaign.id } });
+    // Experiments: the campaign's, its results, the Impact page, power plans, the global holdout.
+    const experiments = await ok(200, 'GET', '/api/v1/experiments', { query: { kind: 'campaign' } });
+    await ok(200, 'GET', '/api/v1/experiments/:id', { params: { id: experiments.data[0].id } });
+    await ok(404, 'GET', '/api/v1/experiments/:id', { params: { id: 'exp_nope' } });
+    await ok(200, 'GET', '/api/v1/experiments/impact', { query: { window: 30 } });
+    await ok(422, 'GET', '/api/v1/experiments/impact', { query: { window: 14 } });
+    await ok(200, 'POST', '/api/v1/experiments/power', { payload: { kind: 'proportion', baseline_mean: 0.05, holdout_share: 0.1, eligible_per_day: 50, minimum_effect: 0.01, window_days: 30 } });
+    await ok(422, 'POST', '/api/v1/experiments/power', { payload: { kind: 'mean', baseline_mean: 5_000, holdout_share: 0.1, eligible_per_day: 50, minimum_effect: 100, window_days: 30 } });
+    await ok(200, 'GET', '/api/v1/experiments/global-holdout');
+    await ok(200, 'PUT', '/api/v1/experiments/global-holdout', { payload: { share: 0.05 } });
+    await ok(200, 'PUT', '/api/v1/experiments/global-holdout', { payload: { share: 0 } });
     // Flows: a draft, changed, published, paused and resumed; a segment enrolled; the runs of the flow and of a customer.
     const flowDocument = { trigger: { kind: 'manual' }, steps: [{ id: 'hello', type: 'send_email', template_id: comeBack.id, next: 'wait' }, { id: 'wait', type: 'wait', duration: { days: 1 } }] };
     const flow = await ok(201, 'POST', '/api/v1/flows', { payload: { name: 'Hello', document: flowDocument } });

@@ -37,6 +37,7 @@ export { type MessageToQueue, type OtherChannel, type RenderedMessage } from './
 export { normalisePhone, smsSize, type SmsEncoding } from './sms-text.js';
 export { twilioSignature, TWILIO_API } from './sms-transport.js';
 export { newWebhookSecret, type WebhookPayload } from './webhook-channel.js';
+export { GLOBAL_HOLDOUT_MAX_SHARE, globalHoldoutKey, inGlobalHoldout } from './global-holdout.js';
 export { DeliveryReportsService, deliveryProviders, type DeliveryProvider, SOFT_BOUNCE_DAYS, SOFT_BOUNCE_LIMIT } from './delivery-reports.service.js';
 
 export const messagingModule: HearthModule = {

@@ -14,6 +14,7 @@ export async function loadSettings(write: Db, read: Db, storeId: string): Promis
     quiet_hours_enabled: null, quiet_hours_start: null, quiet_hours_end: null, weekly_cap: null,
     signing_key: randomBytes(32).toString('base64url'), updated_at: new Date(),
     sms_base_url: null, sms_account_sid: null, sms_auth_token: null, sms_from: null, sms_messaging_service_sid: null, webhook_url: null, webhook_secret: null, webhook_consent: null,
+    global_holdout_share: null, global_holdout_since: null,
   }).onConflict((oc) => oc.column('store_id').doNothing()).execute();
   return write.selectFrom('message_settings').selectAll().where('store_id', '=', storeId).executeTakeFirstOrThrow();
 }

@@ -283,6 +283,7 @@ export class MessagesService {
       transactionalPolicy: settings.transactional_policy ?? DEFAULT_TRANSACTIONAL_POLICY,
       frequencyCapHours: settings.frequency_cap_hours ?? DEFAULT_FREQUENCY_CAP_HOURS,
       weeklyCap: settings.weekly_cap ?? 0,
+      globalHoldoutShare: settings.global_holdout_share ?? 0,
     };
     // Each channel is checked by its own consent and sent through its own deliverer, in turn.
     for (const channel of ['email', 'sms', 'webhook'] as const) {

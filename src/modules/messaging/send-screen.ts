@@ -2,7 +2,8 @@
  * The checks at send time, before any SMTP conversation: an address to send to, the suppression
  * list (as the store's policy applies it to transactional mail), email consent for marketing, and
  * the frequency caps (one marketing message per N hours; at most M per 7 days), and the recipient's
- * choice of the message's topic. Each message comes out as to send, or suppressed with the reason.
+ * choice of the message's topic, and the store's global holdout (marketing only). Each message
+ * comes out as to send, or suppressed with the reason.
  */
 import type { Db } from '../../db/database.js';
 import { marketedCounts } from './send-timing.repository.js';
@@ -11,6 +12,7 @@ import { recentlyMarketed } from './sends.repository.js';
 import type { MessageSendTable, SuppressedReason, SuppressionReason, TransactionalPolicy } from './sends.table.js';
 import { activeSuppressions, normaliseAddress } from './suppressions.repository.js';
 import { currentChoices } from './topics.repository.js';
+import { inGlobalHoldout } from './global-holdout.js';
 import { topicsDb } from './topics.table.js';
 
 /** Reasons that stop transactional mail under the default policy: the address cannot or must not get mail. */
@@ -25,6 +27,8 @@ export interface ScreenPolicy {
   /** The consent marketing needs, and the channel whose messages the cap counts: email unless given (SMS, webhook). */
   consent?: 'email_consent' | 'sms_consent';
   channel?: MessageChannel;
+  /** The store's global holdout share (0: off): those customers get no marketing message on any channel. */
+  globalHoldoutShare?: number;
 }
 
 const WEEK_MS = 7 * 86_400_000;
@@ -52,6 +56,7 @@ export async function screen(db: Db, storeId: string, sends: readonly MessageSen
     if (!send.to_address) return { send, verdict: 'suppressed', reason: 'no_address' };
     const listed = suppressions.get(normaliseAddress(send.to_address));
     if (send.purpose === 'marketing') {
+      if (send.customer_id !== null && inGlobalHoldout(storeId, send.customer_id, policy.globalHoldoutShare ?? 0)) return { send, verdict: 'suppressed', reason: 'global_holdout' };
       if (listed) return { send, verdict: 'suppressed', reason: listed };
       if (send.customer_id === null || consent.get(send.customer_id) !== 'subscribed') return { send, verdict: 'suppressed', reason: 'no_consent' };
       if (send.topic_id !== null && topicChoices.get(normaliseAddress(send.to_address))?.get(send.topic_id) === false) return { send, verdict: 'suppressed', reason: 'topic_opt_out' };

@@ -15,7 +15,8 @@ export type SuppressionReason = (typeof suppressionReasons)[number];
 
 /** Why a message was suppressed at send time. */
 /** `topic_opt_out`: the recipient dropped the message's topic on the preference page. */
-export const suppressedReasons = [...suppressionReasons, 'no_consent', 'frequency_cap', 'weekly_cap', 'no_address', 'topic_opt_out'] as const;
+/** `global_holdout`: the customer is in the store's global holdout, which receives no marketing at all (docs/measurement.md). */
+export const suppressedReasons = [...suppressionReasons, 'no_consent', 'frequency_cap', 'weekly_cap', 'no_address', 'topic_opt_out', 'global_holdout'] as const;
 export type SuppressedReason = (typeof suppressedReasons)[number];
 
 /**
@@ -119,6 +120,11 @@ export interface MessageSettingsTable {
   webhook_secret: string | null;
   /** Which consent a marketing message over the webhook needs (email by default). */
   webhook_consent: WebhookConsent | null;
+  // The global holdout (migration 2026-12-03T001200): see global-holdout.ts.
+  /** Share of customers (0 … 0.2) who receive no marketing message at all; null or 0: off. */
+  global_holdout_share: number | null;
+  /** When the global holdout was last turned on (or its share changed); null while off. */
+  global_holdout_since: Date | null;
 }
 
 /** The customer's consent that a marketing message over the webhook channel needs. */

@@ -1,0 +1,169 @@
+/**
+ * Experiments: the records and assignments synced from the sources (experiments.sync.ts), their
+ * outcomes per arm and window (outcomes.query.ts), and the store's global holdout setting. The
+ * comparisons, the Impact page's totals and the power calculator are in experiment-results.ts.
+ */
+import { sql } from 'kysely';
+import type { Storage } from '../../db/database.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { GLOBAL_HOLDOUT_MAX_SHARE } from '../messaging/index.js';
+import { experimentOutcomes, type ArmOutcome } from './outcomes.query.js';
+import { experimentResults, impact, type ExperimentResults, type Impact, type ImpactQuery } from './experiment-results.js';
+import { powerFor, type PowerRequest } from './power.js';
+import type { PowerPlan } from './stats/index.js';
+import { syncCampaigns, syncFlows, syncGlobal } from './experiments.sync.js';
+import { experimentKinds, experimentsDb, type Arm, type ExperimentKind, type ExperimentsDb, type ExperimentTable } from './experiments.table.js';
+
+/** What the experiments need of the sending settings, where the global holdout is kept (messaging). */
+export interface GlobalHoldoutStore {
+  settings(storeId: string): Promise<{ global_holdout_share: number | null; global_holdout_since: Date | null }>;
+  updateSettings(storeId: string, changes: { global_holdout_share: number | null; global_holdout_since: Date | null }): Promise<unknown>;
+}
+
+export interface ExperimentSummary {
+  id: string;
+  kind: ExperimentKind;
+  source_id: string;
+  name: string;
+  arms: (Arm & { people: number })[];
+  control_arm: string;
+  holdout_share: number;
+  started_at: Date;
+  ended_at: Date | null;
+  /** People assigned to an arm. */
+  eligible: number;
+}
+
+export interface GlobalHoldoutView {
+  /** 0: off. */
+  share: number;
+  /** When it was turned on (or its share last changed); null while off. */
+  since: Date | null;
+  /** The experiment measuring the current period; null while off. */
+  experiment_id: string | null;
+}
+
+export class ExperimentsService {
+  readonly write: ExperimentsDb;
+  readonly read: ExperimentsDb;
+  /** Per store: the sources' row counts after the last sync in this process (see `sync`). */
+  private readonly synced = new Map<string, string>();
+
+  constructor(storage: Storage, private readonly holdoutStore: () => GlobalHoldoutStore) {
+    this.write = experimentsDb(storage.write);
+    this.read = experimentsDb(storage.read);
+  }
+
+  /**
+   * Brings the records and assignments up to date with the sources. Idempotent; run before any
+   * result is read and by the `experiments.sync` job. The global holdout goes first: the others
+   * leave its held-out people out.
+   */
+  async sync(storeId: string, now = new Date(), options: { force?: boolean } = {}): Promise<void> {
+    const settings = await this.holdoutStore().settings(storeId);
+    // Every source only grows (a started campaign's audience, runs, step logs, customers), so
+    // unchanged row counts mean nothing new to copy: the result of a large experiment is then
+    // not preceded by a scan of every source. The scheduled job forces a full pass.
+    const before = `${settings.global_holdout_share}:${settings.global_holdout_since?.toISOString()}:${await this.fingerprint(storeId)}`;
+    if (!options.force && this.synced.get(storeId) === before) return;
+    await syncGlobal(this.write, storeId, { share: settings.global_holdout_share ?? 0, since: settings.global_holdout_since }, now);
+    await syncCampaigns(this.write, storeId, now);
+    await syncFlows(this.write, storeId, now);
+    this.synced.set(storeId, `${settings.global_holdout_share}:${settings.global_holdout_since?.toISOString()}:${await this.fingerprint(storeId)}`);
+  }
+
+  private async fingerprint(storeId: string): Promise<string> {
+    const { rows } = await sql<Record<string, number>>`select
+      (select count(*) from customers where store_id = ${storeId}) as customers,
+      (select count(*) from campaigns where store_id = ${storeId} and started_at is not null) as campaigns,
+      (select count(*) from campaign_recipients where store_id = ${storeId}) as recipients,
+      (select count(*) from flow_runs where store_id = ${storeId}) as runs,
+      (select count(*) from flow_run_steps where store_id = ${storeId} and outcome like 'branch %') as branches,
+      (select count(*) from experiments where store_id = ${storeId}) as experiments,
+      (select count(*) from experiment_assignments where store_id = ${storeId}) as assignments`.execute(this.read);
+    return Object.values(rows[0] ?? {}).map(String).join(':');
+  }
+
+  async list(storeId: string, filter: { kind?: ExperimentKind | undefined; source_id?: string | undefined } = {}, now = new Date()): Promise<ExperimentSummary[]> {
+    await this.sync(storeId, now);
+    const rows = await this.read.selectFrom('experiments').selectAll().where('store_id', '=', storeId)
+      .$if(filter.kind !== undefined, (q) => q.where('kind', '=', filter.kind!))
+      .$if(filter.source_id !== undefined, (q) => q.where('source_id', '=', filter.source_id!))
+      .orderBy('started_at', 'desc').orderBy('id').execute();
+    const counts = await this.read.selectFrom('experiment_assignments').select(['experiment_id', 'arm', (eb) => eb.fn.countAll<number>().as('people')])
+      .where('store_id', '=', storeId).groupBy(['experiment_id', 'arm']).execute();
+    const people = new Map(counts.map((c) => [`${c.experiment_id}\u0000${c.arm}`, Number(c.people)]));
+    return rows.map((row) => summaryOf(row, (arm) => people.get(`${row.id}\u0000${arm}`) ?? 0));
+  }
+
+  /** One experiment's record (after a sync). */
+  async experiment(storeId: string, id: string, now = new Date()): Promise<ExperimentTable> {
+    await this.sync(storeId, now);
+    const row = await this.read.selectFrom('experiments').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound(`Experiment ${id}`);
+    return row;
+  }
+
+  /** Sums per arm and window (see outcomes.query.ts). */
+  outcomes(storeId: string, id: string, now = new Date(), eligible?: { from: Date; to: Date }): Promise<ArmOutcome[]> {
+    return experimentOutcomes(this.read, storeId, id, now, eligible);
+  }
+
+  /** Each arm against the control, per window and metric (experiment-results.ts). */
+  results(storeId: string, id: string, now = new Date()): Promise<ExperimentResults> {
+    return experimentResults(this, storeId, id, now);
+  }
+
+  /** Incremental orders and revenue per programme over a period, and in total. */
+  impact(storeId: string, query: ImpactQuery, now = new Date()): Promise<Impact> {
+    return impact(this, storeId, query, now);
+  }
+
+  /** How many people and days an experiment needs to see a lift of a given size (power.ts). */
+  power(storeId: string, request: PowerRequest, now = new Date()): Promise<PowerPlan> {
+    return powerFor(this.read, storeId, request, now);
+  }
+
+  async currency(storeId: string): Promise<string> {
+    const row = await this.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
+    return row?.currency ?? 'USD';
+  }
+
+  async globalHoldout(storeId: string): Promise<GlobalHoldoutView> {
+    const settings = await this.holdoutStore().settings(storeId);
+    const share = settings.global_holdout_share ?? 0;
+    const since = share > 0 ? settings.global_holdout_since : null;
+    if (!since) return { share: 0, since: null, experiment_id: null };
+    const open = await this.read.selectFrom('experiments').select('id').where('store_id', '=', storeId).where('kind', '=', 'global')
+      .where('source_id', '=', since.toISOString()).executeTakeFirst();
+    return { share, since, experiment_id: open?.id ?? null };
+  }
+
+  /**
+   * Turns the global holdout on (share > 0), off (0) or changes its share. A change starts a new
+   * period, measured as its own experiment from now: the people held out differ between shares.
+   */
+  async setGlobalHoldout(storeId: string, share: number, now = new Date()): Promise<GlobalHoldoutView> {
+    if (!(share >= 0 && share <= GLOBAL_HOLDOUT_MAX_SHARE)) {
+      throw new AppError('validation_failed', 'Invalid global holdout', [{ path: 'share', reason: `must be between 0 and ${GLOBAL_HOLDOUT_MAX_SHARE}` }]);
+    }
+    const current = await this.globalHoldout(storeId);
+    if (current.share !== share) {
+      await this.holdoutStore().updateSettings(storeId, { global_holdout_share: share > 0 ? share : null, global_holdout_since: share > 0 ? now : null });
+    }
+    await this.sync(storeId, now);
+    return this.globalHoldout(storeId);
+  }
+}
+
+export function isExperimentKind(value: string): value is ExperimentKind {
+  return (experimentKinds as readonly string[]).includes(value);
+}
+
+function summaryOf(row: ExperimentTable, people: (arm: string) => number): ExperimentSummary {
+  const arms = (JSON.parse(row.arms) as Arm[]).map((a) => ({ ...a, people: people(a.key) }));
+  return {
+    id: row.id, kind: row.kind, source_id: row.source_id, name: row.name, arms, control_arm: row.control_arm, holdout_share: row.holdout_share,
+    started_at: row.started_at, ended_at: row.ended_at, eligible: arms.reduce((sum, a) => sum + a.people, 0),
+  };
+}
