@@ -3,7 +3,7 @@ export interface Interval { low: number; high: number }
 
 export type ExperimentKind = 'campaign' | 'ab_test' | 'flow' | 'flow_split' | 'offer' | 'global';
 export type Verdict = 'increase' | 'decrease' | 'too_early';
-export type OutcomeMetric = 'conversion' | 'orders' | 'revenue' | 'retention' | 'unsubscribes';
+export type OutcomeMetric = 'conversion' | 'orders_per_person' | 'net_revenue_per_person' | 'retention' | 'unsubscribes';
 
 export interface ExperimentSummary {
   id: string;
@@ -26,7 +26,7 @@ export interface MetricResult {
   interval: Interval;
   relative_lift: number | null;
   relative_interval: Interval | null;
-  cuped: { difference: number; interval: Interval; variance_reduction: number } | null;
+  cuped: { difference: number; standard_error: number; interval: Interval; variance_reduction: number } | null;
   always_valid: { interval: Interval; p_value: number };
   verdict: Verdict;
   reason: string;

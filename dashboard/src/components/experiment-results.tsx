@@ -15,7 +15,7 @@ import { Async, Empty } from './states';
 import { DataTable, Segmented } from './ui';
 
 export const metricNames: Record<string, string> = {
-  conversion: 'Bought in the window', orders: 'Orders per person', revenue: 'Net revenue per person', retention: 'Ordered again', unsubscribes: 'Unsubscribed',
+  conversion: 'Bought in the window', orders_per_person: 'Orders per person', net_revenue_per_person: 'Net revenue per person', retention: 'Ordered again', unsubscribes: 'Unsubscribed',
 };
 
 export const verdictBadge: Record<Verdict, { label: string; className: string }> = {
@@ -30,7 +30,7 @@ export const armName = (key: string) => armNames[key] ?? (/^[A-Z]$/.test(key) ? 
 /** A value of an outcome as people read it: shares in %, differences of shares in points, revenue in money. */
 export function outcomeText(fmt: Formatter, m: Pick<MetricResult, 'metric' | 'kind'>, value: number, difference = false): string {
   if (m.kind === 'proportion') return difference ? `${value > 0 ? '+' : ''}${fmt.number(value * 100, { digits: 2 })} pts` : fmt.percent(value, 1);
-  if (m.metric === 'revenue') return `${difference && value > 0 ? '+' : ''}${fmt.money(Math.round(value))}`;
+  if (m.metric === 'net_revenue_per_person') return `${difference && value > 0 ? '+' : ''}${fmt.money(Math.round(value))}`;
   return `${difference && value > 0 ? '+' : ''}${fmt.number(value, { digits: 3 })}`;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The outcomes of one experiment, per arm and window, as the sums the statistics need (n, Σy, Σy²
- * and the CUPED cross-sums with the pre-period covariates) — aggregated in DuckDB in one pass over
+ * The outcomes of one experiment, per arm and window, as the sums the statistics need (n, Σy, Σy²,
+ * Σy³, Σy⁴ and the CUPED cross-sums with the pre-period covariates) — aggregated in DuckDB in one pass over
  * the assignments and their customers' orders, so a million people cost one query, not a million
  * rows in JavaScript.
  *
@@ -31,6 +31,8 @@ export interface Sums {
   n: number;
   y: number;
   yy: number;
+  yyy: number;
+  yyyy: number;
   x: number[];
   xx: number[][];
   xy: number[];
@@ -51,7 +53,8 @@ const values: Record<OutcomeMetric, string> = {
   conversion: '(orders_w > 0)::int', orders_per_person: 'orders_w', net_revenue_per_person: 'revenue_w', retention: '(repeats_w > 0)::int', unsubscribes: 'unsubscribed_w::int',
 };
 
-const metricColumns = outcomeMetrics.map((_, i) => `sum(y${i}) as y${i}, sum(y${i} * y${i}) as yy${i}, sum(x0 * y${i}) as x0y${i}, sum(x1 * y${i}) as x1y${i}`).join(',\n    ');
+// Σy³ and Σy⁴ let the intervals of means allow for skewed, heavy-tailed revenue.
+const metricColumns = outcomeMetrics.map((_, i) => `sum(y${i}) as y${i}, sum(y${i} * y${i}) as yy${i}, sum(y${i} * y${i} * y${i}) as yyy${i}, sum(y${i} * y${i} * y${i} * y${i}) as yyyy${i}, sum(x0 * y${i}) as x0y${i}, sum(x1 * y${i}) as x1y${i}`).join(',\n    ');
 const metricValues = outcomeMetrics.map((m, i) => `(${values[m]})::double as y${i}`).join(', ');
 
 type Row = Record<string, number | string | boolean | null>;
@@ -118,7 +121,7 @@ export async function experimentOutcomes(db: ExperimentsDb, storeId: string, exp
     const x = [num(r.x0), num(r.x1)];
     const xx = [[num(r.x00), num(r.x01)], [num(r.x01), num(r.x11)]];
     const metrics = Object.fromEntries(outcomeMetrics.map((m, i) => [m, {
-      n: num(r.people), y: num(r[`y${i}`]), yy: num(r[`yy${i}`]), x, xx, xy: [num(r[`x0y${i}`]), num(r[`x1y${i}`])],
+      n: num(r.people), y: num(r[`y${i}`]), yy: num(r[`yy${i}`]), yyy: num(r[`yyy${i}`]), yyyy: num(r[`yyyy${i}`]), x, xx, xy: [num(r[`x0y${i}`]), num(r[`x1y${i}`])],
     }])) as Record<OutcomeMetric, Sums>;
     return { days: days as WindowDays, arm, matured: num(r.people), still_open: open, metrics };
   });
