@@ -15,6 +15,8 @@ export interface LoyaltyHarness {
   t: TestApp;
   storeId: string;
   secretKey: string;
+  /** The store's public (browser) write key. */
+  writeKey: string;
   /** Writes through the commerce writer, then waits until the loyalty subscriber has handled it. */
   write: (batch: CommerceBatch) => Promise<void>;
   customerId: (externalId: string) => Promise<number>;
@@ -38,12 +40,13 @@ export async function loyaltyHarness(settings: LoyaltySettings, options: { curre
   const t = await createTestApp();
   const store = await t.newStore('Loyal Pets', { currency: options.currency ?? 'EUR' });
   await t.services.loyalty.saveSettings(store.storeId, settings, 'test');
-  const dispatcher = new Dispatcher(t.services.storage, silentLogger, { pollMs: 20 }).subscribe({ ...loyaltySubscriber(t.services.loyalty), from: 'start' });
+  const dispatcher = new Dispatcher(t.services.storage, process.env.LOYALTY_DEBUG ? (await import('../../src/lib/logger.js')).createLogger('warn') : silentLogger, { pollMs: 20 }).subscribe({ ...loyaltySubscriber(t.services.loyalty), from: 'start' });
   await dispatcher.start();
   return {
     t,
     storeId: store.storeId,
     secretKey: store.secretKey,
+    writeKey: store.writeKey,
     write: async (batch) => {
       await t.services.commerce.write(store.storeId, batch);
       await dispatcher.idle(60_000);

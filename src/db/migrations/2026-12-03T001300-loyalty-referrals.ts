@@ -55,7 +55,7 @@ const statements = [
     friend_payment varchar,
     offer varchar,
     order_id bigint,
-    at timestamp not null,
+    occurred_at timestamp not null,
     primary key (store_id, referral_id, seq)
   )`,
   `create table loyalty_referral_requests (

@@ -66,10 +66,12 @@ export async function fraudChecks(db: Reader, storeId: string, referral: { id: s
   const failures: Failure[] = [];
   const referrerId = referral.referrer_id;
   const referrer = await db.selectFrom('customers').select('email').where('store_id', '=', storeId).where('id', '=', referrerId).executeTakeFirst();
+  // Other customer records with the friend's mailbox: the friend's own, when not the referrer's.
   const friendIds = new Set<number>(friend.customerId !== null ? [friend.customerId] : []);
   if (friend.email) for (const id of await customersByEmail(db, storeId, friend.email)) friendIds.add(id);
+  friendIds.delete(referrerId);
 
-  if (friendIds.has(referrerId)) failures.push({ reason: 'same_customer', detail: 'the friend is the referrer\'s own customer record' });
+  if (friend.customerId === referrerId) failures.push({ reason: 'same_customer', detail: 'the friend is the referrer (the same customer)' });
   const referrerEmail = referrer?.email ? normaliseEmail(referrer.email) : undefined;
   if (friend.email && referrerEmail && friend.email === referrerEmail) failures.push({ reason: 'same_email', detail: `the friend's email is the referrer's (${friend.email} after normalising)` });
 
@@ -82,10 +84,9 @@ export async function fraudChecks(db: Reader, storeId: string, referral: { id: s
   for (const id of friendIds) for (const a of await anonymousIdsOf(db, storeId, id)) friendDevices.add(a);
   if ([...friendDevices].some((a) => devices.has(a))) failures.push({ reason: 'same_device', detail: 'the friend browsed with an anonymous id of the referrer\'s (same device)' });
 
-  const others = [...friendIds].filter((id) => id !== referrerId);
-  if (others.length) {
+  if (friendIds.size) {
     const before = await db.selectFrom('orders').select(sql<number>`count(*)`.as('n')).where('store_id', '=', storeId)
-      .where('customer_id', 'in', others).where('placed_at', '<', referral.clicked_at).executeTakeFirst();
+      .where('customer_id', 'in', [...friendIds]).where('placed_at', '<', referral.clicked_at).executeTakeFirst();
     if (Number(before?.n ?? 0) > 0) failures.push({ reason: 'existing_customer', detail: 'the friend had ordered before following the referral link' });
   }
 
@@ -93,7 +94,7 @@ export async function fraudChecks(db: Reader, storeId: string, referral: { id: s
     const since = periodStart(settings.limit.per, now);
     const { rows } = await sql<{ n: number }>`select count(distinct r.id) as n from loyalty_referrals r
       join loyalty_referral_steps s on s.store_id = r.store_id and s.referral_id = r.id and s.state = 'signed_up'
-      where r.store_id = ${storeId} and r.referrer_id = ${referrerId} and r.id <> ${referral.id} and s.at >= ${since}`.execute(db);
+      where r.store_id = ${storeId} and r.referrer_id = ${referrerId} and r.id <> ${referral.id} and s.occurred_at >= ${since}`.execute(db);
     const n = Number(rows[0]?.n ?? 0);
     if (n >= settings.limit.max) failures.push({ reason: 'too_many_referrals', detail: `the referrer already brought ${n} sign-ups this ${settings.limit.per} (at most ${settings.limit.max})` });
   }

@@ -45,8 +45,8 @@ export async function referralOrderPlaced(tx: LoyaltyTx, storeId: string, settin
     with open as (${openSteps(storeId, 'signed_up')})
     select open.referral_id, open.friend_email, open.friend_anonymous_id, open.friend_address, open.friend_payment from open
     where open.friend_customer_id = ${customerId} or open.friend_email = ${email}
-      or upper(json_extract_string(open.offer, '$.code')) in (select unnest(${codes}::varchar[]))
-    order by open.at limit 1`.execute(tx);
+      ${codes.length ? sql`or upper(json_extract_string(open.offer, '$.code')) in (select unnest(${codes}::varchar[]))` : sql``}
+    order by open.occurred_at limit 1`.execute(tx);
   const step = rows[0];
   if (!step) return;
   const referral = await tx.selectFrom('loyalty_referrals').select(['id', 'referrer_id', 'clicked_at', 'anonymous_id']).where('store_id', '=', storeId).where('id', '=', step.referral_id).executeTakeFirstOrThrow();
@@ -56,7 +56,7 @@ export async function referralOrderPlaced(tx: LoyaltyTx, storeId: string, settin
     anonymousIds: [step.friend_anonymous_id, referral.anonymous_id].filter((a): a is string => Boolean(a)),
   };
   const failures = await fraudChecks(tx, storeId, { id: referral.id, referrer_id: referrerId, clicked_at: referral.clicked_at }, friend, rules, now, { limit: false });
-  const base = { ...emptyStep, friend_customer_id: customerId, order_id: orderId, at: now };
+  const base = { ...emptyStep, friend_customer_id: customerId, order_id: orderId, occurred_at: now };
   if (failures.length) {
     await appendStep(tx, storeId, referral.id, { ...base, state: 'rejected', reason: failures[0]!.reason, detail: failures.map((f) => f.detail).join('; ') });
     return;
@@ -110,7 +110,7 @@ export async function referralOrderReturned(tx: LoyaltyTx, storeId: string, orde
         award.points, [...first, ...drawOrder(rows, now).filter((r) => r.id !== award.id)]);
     }
   }
-  await appendStep(tx, storeId, id, { ...emptyStep, state: 'rejected', reason, detail, order_id: orderId, at: now });
+  await appendStep(tx, storeId, id, { ...emptyStep, state: 'rejected', reason, detail, order_id: orderId, occurred_at: now });
 }
 
 /** When the order's latest refund happened (the refund event's own time when none is stored). */

@@ -10,7 +10,7 @@ import { AppError, invalid } from '../../lib/errors.js';
 import { newId, sha256 } from '../../lib/ids.js';
 import { referralSettingsOf, type LoyaltySettings, type ReferralSettings } from './loyalty.settings.js';
 import type { LoyaltyDb, LoyaltyTx } from './loyalty.table.js';
-import { customersByEmail, fraudChecks } from './referral.fraud.js';
+import { fraudChecks } from './referral.fraud.js';
 import { normaliseAddress, normaliseEmail, randomCode, referralLink, shareLinks, type Address, type ShareLinks } from './referral.normalise.js';
 import type { ReferralState, RejectionReason } from './referral.table.js';
 import { appendStep, emptyStep, referralView, referralViews, type FriendOffer, type ReferralView } from './referral.views.js';
@@ -76,7 +76,7 @@ export class ReferralService {
       const referrerId = await this.referrerOf(tx, storeId, input.code);
       const id = newId('rfl');
       await tx.insertInto('loyalty_referrals').values({ store_id: storeId, id, code: input.code, referrer_id: referrerId, anonymous_id: input.anonymous_id ?? null, clicked_at: now, created_at: now }).execute();
-      await appendStep(tx, storeId, id, { ...emptyStep, state: 'clicked', friend_anonymous_id: input.anonymous_id ?? null, at: now });
+      await appendStep(tx, storeId, id, { ...emptyStep, state: 'clicked', friend_anonymous_id: input.anonymous_id ?? null, occurred_at: now });
       return answerOf(await referralView(tx, storeId, id, now), settings);
     });
   }
@@ -102,7 +102,9 @@ export class ReferralService {
         referral = { id: newId('rfl'), referrer_id: referrerId, clicked_at: now, anonymous_id: input.anonymous_id ?? null };
         await tx.insertInto('loyalty_referrals').values({ store_id: storeId, ...referral, code: input.code, created_at: now }).execute();
       }
-      const customerId = (await customersByEmail(tx, storeId, email))[0] ?? null;
+      // The friend's own record is the one with exactly this email; look-alikes are for the checks.
+      const own = await tx.selectFrom('customers').select('id').where('store_id', '=', storeId).where(sql<string>`lower(trim(email))`, '=', input.email.trim().toLowerCase()).orderBy('id').executeTakeFirst();
+      const customerId = own ? Number(own.id) : null;
       const friend = {
         email, customerId, anonymousIds: [input.anonymous_id, referral.anonymous_id].filter((a): a is string => Boolean(a)),
         address: input.shipping_address ? normaliseAddress(input.shipping_address) : null, payment: input.payment_fingerprint ?? null,
@@ -110,7 +112,7 @@ export class ReferralService {
       const failures = await fraudChecks(tx, storeId, referral, friend, settings, now, { limit: true });
       const details = {
         ...emptyStep, friend_email: email, friend_customer_id: customerId, friend_anonymous_id: input.anonymous_id ?? null,
-        friend_address: friend.address, friend_payment: friend.payment, at: now,
+        friend_address: friend.address, friend_payment: friend.payment, occurred_at: now,
       };
       if (failures.length) {
         await appendStep(tx, storeId, referral.id, { ...details, state: 'rejected', reason: failures[0]!.reason, detail: failures.map((f) => f.detail).join('; ') });

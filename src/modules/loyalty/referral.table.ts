@@ -60,7 +60,7 @@ export interface ReferralStepTable {
   /** JSON of the friend's first-order offer (kind, value, code). */
   offer: string | null;
   order_id: number | null;
-  at: Date;
+  occurred_at: Date;
 }
 
 export interface ReferralRequestTable {

@@ -47,9 +47,9 @@ export function foldReferral(row: ReferralTable, steps: readonly ReferralStepTab
     view.friend_customer_id = step.friend_customer_id === null ? view.friend_customer_id : Number(step.friend_customer_id);
     view.order_id = step.order_id === null ? view.order_id : Number(step.order_id);
     if (step.offer) view.offer = JSON.parse(step.offer) as FriendOffer;
-    if (step.state === 'signed_up') view.signed_up_at = step.at;
-    if (step.state === 'ordered') view.ordered_at = step.at;
-    if (step.state === 'rejected') Object.assign(view, { reason: step.reason, detail: step.detail, rejected_at: step.at });
+    if (step.state === 'signed_up') view.signed_up_at = step.occurred_at;
+    if (step.state === 'ordered') view.ordered_at = step.occurred_at;
+    if (step.state === 'rejected') Object.assign(view, { reason: step.reason, detail: step.detail, rejected_at: step.occurred_at });
   }
   if (view.state === 'ordered' && award?.available_at && award.available_at <= now) Object.assign(view, { state: 'rewarded', rewarded_at: award.available_at });
   return view;
