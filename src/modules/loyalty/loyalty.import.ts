@@ -102,7 +102,8 @@ export function readExport(text: string, from: ImportSource, settings: LoyaltySe
   const codes = new Map<string, number>();
   const rows: Row[] = [];
   for (const { record, info } of records.slice(1)) {
-    const line = info.lines - record.join('\n').split('\n').length + 1;
+    // csv-parse counts the line a record ends on; a quoted cell may span lines.
+    const line = info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
     const cell = (i: number | undefined) => (i === undefined ? '' : (record[i] ?? '').trim());
     const email = normaliseEmail(cell(at.email));
     if (!email) { problem(line, at.email!, cell(at.email) ? 'not an email address' : 'empty: every row needs the customer\'s email'); continue; }
