@@ -76,7 +76,7 @@ export const referralRoutes = [
   }),
   route({
     method: 'POST', url: '/v1/referrals/click', operationId: 'recordReferralClick', response: referralAnswerSchema, permission: 'track', tag, rateLimit: publicLimit,
-    status: 201, alsoStatus: [200], statusDescriptions: { 201: 'Recorded: a referral in state clicked', 200: 'A retry with the same Idempotency-Key: the first answer' }, errors: [409],
+    status: 201, alsoStatus: [200], statusDescriptions: { 201: 'Recorded: a referral in state clicked', 200: 'A retry with the same Idempotency-Key: the first answer' }, errors: [404, 409],
     summary: 'Storefront: a visitor followed a referral link (write key; Idempotency-Key); answers the referral id and the friend\'s offer terms',
     headers: idempotency, body: z.strictObject({ code, anonymous_id: anonymousId.optional() }),
     handler: async ({ services, storeId, body, headers, request, reply }) => {
@@ -88,7 +88,7 @@ export const referralRoutes = [
   }),
   route({
     method: 'POST', url: '/v1/referrals/signup', operationId: 'recordReferralSignup', response: referralAnswerSchema, permission: 'track', tag, rateLimit: publicLimit,
-    status: 201, alsoStatus: [200], statusDescriptions: { 201: 'Recorded: signed_up with the friend\'s offer, or rejected with the reason', 200: 'A retry with the same Idempotency-Key: the first answer' }, errors: [409],
+    status: 201, alsoStatus: [200], statusDescriptions: { 201: 'Recorded: signed_up with the friend\'s offer, or rejected with the reason', 200: 'A retry with the same Idempotency-Key: the first answer' }, errors: [404, 409],
     summary: 'Storefront: the referred friend signed up (write key; Idempotency-Key); runs the fraud checks and answers the offer code or the rejection',
     headers: idempotency,
     body: z.strictObject({
