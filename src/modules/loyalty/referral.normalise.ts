@@ -50,7 +50,7 @@ const ABBREVIATIONS: Record<string, string> = {
 function words(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ').filter(Boolean)
-    .map((w) => ABBREVIATIONS[w] ?? w.replace(/strasse$/, 'str')).join(' ');
+    .map((w) => ABBREVIATIONS[w] ?? w.replace(/(strasse|straße)$/u, 'str')).join(' ');
 }
 
 /**
