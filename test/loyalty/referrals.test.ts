@@ -5,6 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderInput } from '../../src/modules/commerce/commerce.input.js';
+import { loyaltyDb } from '../../src/modules/loyalty/loyalty.table.js';
+import { qualifyingFigure } from '../../src/modules/loyalty/loyalty.tiers.js';
 import { loyaltyHarness, type LoyaltyHarness } from './harness.js';
 import { at, codeFor, daysAgo, refer, referralSettings, storefront } from './referral-helpers.js';
 
@@ -112,6 +114,8 @@ describe('an honest referral', () => {
     const referral = await h.t.services.loyalty.referrals.get(h.storeId, signed.referral_id, at(400));
     expect(referral).toMatchObject({ state: 'rejected', reason: 'order_refunded' });
     expect(await h.t.services.loyalty.balance(h.storeId, s.referrer, at(400))).toMatchObject({ available: 0, pending: 0, ledger: 0 });
+    // Nor does the rejected award count towards a tier.
+    expect(await qualifyingFigure(loyaltyDb(h.t.services.storage.read), h.storeId, s.referrer, 'points_earned', new Date())).toBe(0);
     // Replaying the refund changes nothing.
     await h.write({ returns: [{ external_id: 'r1', order_external_id: 'o1', returned_at: new Date(), currency: 'EUR', amount: 1000 }] });
     expect((await h.t.services.loyalty.history(h.storeId, s.referrer)).data).toHaveLength(2);
