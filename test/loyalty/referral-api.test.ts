@@ -59,6 +59,11 @@ describe('the public routes', () => {
   it('need a key of the store, answer browsers with CORS and refuse origins the store does not list', async () => {
     const anonymous = await h.t.app.inject({ method: 'POST', url: '/v1/referrals/click', remoteAddress: '127.8.0.1', headers: { 'idempotency-key': 'x' }, payload: { code } });
     expect(anonymous.statusCode).toBe(401);
+    // Another store's key does not know this store's codes.
+    const other = await h.t.newStore('Other Shop');
+    await h.t.services.loyalty.saveSettings(other.storeId, referralSettings(), 'test');
+    const foreign = await h.t.app.inject({ method: 'POST', url: '/v1/referrals/click', remoteAddress: '127.8.0.2', headers: { authorization: `Bearer ${other.writeKey}`, 'idempotency-key': 'x' }, payload: { code } });
+    expect(foreign.statusCode).toBe(404);
 
     const preflight = await h.t.app.inject({ method: 'OPTIONS', url: '/v1/referrals/signup', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, idempotency-key' } });
     expect(preflight.statusCode).toBe(204);
