@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderInput } from '../../src/modules/commerce/commerce.input.js';
+import { readEvents } from '../../src/modules/domain-events/index.js';
 import { loyaltyDb } from '../../src/modules/loyalty/loyalty.table.js';
 import { qualifyingFigure } from '../../src/modules/loyalty/loyalty.tiers.js';
 import { loyaltyHarness, type LoyaltyHarness } from './harness.js';
@@ -120,6 +121,13 @@ describe('an honest referral', () => {
     await h.write({ returns: [{ external_id: 'r1', order_external_id: 'o1', returned_at: new Date(), currency: 'EUR', amount: 1000 }] });
     expect((await h.t.services.loyalty.history(h.storeId, s.referrer)).data).toHaveLength(2);
     expect(await h.t.services.loyalty.check(h.storeId)).toEqual([]);
+
+    // Every domain event delivered again (delivery is at least once) changes nothing.
+    const before = { history: await h.t.services.loyalty.history(h.storeId, s.referrer), referral: await h.t.services.loyalty.referrals.get(h.storeId, signed.referral_id) };
+    const events = await readEvents(h.t.services.storage.read, 0, Number.MAX_SAFE_INTEGER);
+    await h.t.services.loyalty.handleEvents(events);
+    await h.t.services.loyalty.handleEvents(events);
+    expect({ history: await h.t.services.loyalty.history(h.storeId, s.referrer), referral: await h.t.services.loyalty.referrals.get(h.storeId, signed.referral_id) }).toEqual(before);
   });
 
   it('a cancellation within the window rejects it; a refund after the window does not', async () => {
