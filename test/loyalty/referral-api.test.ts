@@ -26,6 +26,10 @@ describe('idempotency', () => {
     expect(first.statusCode).toBe(201);
     expect(retry.statusCode).toBe(200);
     expect(retry.answer).toEqual(first.answer);
+    // The same fields in another order are the same request.
+    const reordered = await storefront(h, 'click', { anonymous_id: 'v1', code }, 'click-1');
+    expect(reordered.statusCode).toBe(200);
+    expect(reordered.answer).toEqual(first.answer);
     const other = await storefront(h, 'click', { code, anonymous_id: 'v2' }, 'click-1');
     expect(other.statusCode).toBe(409);
     expect(other.json()).toMatchObject({ error: { details: [{ path: 'headers.idempotency-key' }] } });

@@ -179,7 +179,7 @@ export class ReferralService {
    */
   private once<T>(storeId: string, key: string, operation: string, request: unknown, work: (tx: LoyaltyTx) => Promise<T>): Promise<{ answer: T; replayed: boolean }> {
     return this.serial(storeId, () => this.write.transaction().execute(async (tx) => {
-      const hash = sha256(JSON.stringify(request));
+      const hash = sha256(stableJson(request));
       const earlier = await tx.selectFrom('loyalty_referral_requests').select(['operation', 'request_hash', 'response']).where('store_id', '=', storeId).where('idempotency_key', '=', key).executeTakeFirst();
       if (earlier) {
         if (earlier.operation !== operation || earlier.request_hash !== hash) {
@@ -205,4 +205,13 @@ export class ReferralService {
 
 function answerOf(view: ReferralView, settings: ReferralSettings): ReferralAnswer {
   return { referral_id: view.id, state: view.state, reason: view.reason, offer_terms: settings.friend_offer, offer: view.offer };
+}
+
+/** JSON with object keys sorted, so a retry whose body lists the same fields in another order is the same request. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
