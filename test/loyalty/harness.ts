@@ -40,7 +40,7 @@ export async function loyaltyHarness(settings: LoyaltySettings, options: { curre
   const t = await createTestApp();
   const store = await t.newStore('Loyal Pets', { currency: options.currency ?? 'EUR' });
   await t.services.loyalty.saveSettings(store.storeId, settings, 'test');
-  const dispatcher = new Dispatcher(t.services.storage, process.env.LOYALTY_DEBUG ? (await import('../../src/lib/logger.js')).createLogger('warn') : silentLogger, { pollMs: 20 }).subscribe({ ...loyaltySubscriber(t.services.loyalty), from: 'start' });
+  const dispatcher = new Dispatcher(t.services.storage, silentLogger, { pollMs: 20 }).subscribe({ ...loyaltySubscriber(t.services.loyalty), from: 'start' });
   await dispatcher.start();
   return {
     t,
