@@ -13,6 +13,7 @@ import { CustomersPage } from './pages/customers.page';
 import { DataPage } from './pages/data.page';
 import { FlowPage } from './pages/flow.page';
 import { FlowsPage, NewFlowPage } from './pages/flows.page';
+import { ImpactPage } from './pages/impact.page';
 import { MessagePage, OutboxPage } from './pages/outbox.page';
 import { OverviewPage } from './pages/overview.page';
 import { PredictionsPage } from './pages/predictions.page';
@@ -56,6 +57,7 @@ function Page({ path }: { path: string }) {
     case '/segments': return <SegmentsPage />;
     case '/campaigns': return <CampaignsPage />;
     case '/flows': return <FlowsPage />;
+    case '/impact': return <ImpactPage />;
     case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;

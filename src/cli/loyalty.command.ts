@@ -1,9 +1,13 @@
 /**
  * `hearth loyalty`: a customer's points (balance, tier and latest ledger rows) and the members
- * list. Works on the data directory, or through the server when one runs on it.
+ * list; `hearth loyalty import` brings balances, tiers and referral codes over from Smile.io or
+ * LoyaltyLion. Works on the data directory, or through the server when one runs on it.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { z } from 'zod';
+import type { loyaltyImportSchema } from '../http/schemas/loyalty-referrals.schemas.js';
+import { importSources, type ImportSource } from '../modules/loyalty/index.js';
 import type { loyaltyBalanceSchema, loyaltyHistorySchema, loyaltyMemberPageSchema } from '../http/schemas/loyalty.schemas.js';
 import { formatDateTime, formatNumber } from '../lib/format.js';
 import { formatMoney } from '../lib/money.js';
@@ -14,6 +18,7 @@ import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrSe
 type Balance = z.input<typeof loyaltyBalanceSchema>;
 type History = z.input<typeof loyaltyHistorySchema>;
 type Members = z.input<typeof loyaltyMemberPageSchema>;
+type Imported = z.input<typeof loyaltyImportSchema>;
 type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string; store: StoreRef };
 
 async function run<T>(options: CommonOptions, work: (backend: Backend) => Promise<T>): Promise<T> {
@@ -84,5 +89,33 @@ export function registerLoyaltyCommand(program: Command): void {
       if (!page.data.length) return void process.stdout.write('No members yet: customers join with their first points.\n');
       process.stdout.write(`${formatTable(['customer', 'available', 'pending', 'owed', 'tier'], page.data.map((m) => [m.customer_id, m.available, m.pending, m.owed, m.tier ?? '']))}\n`);
       if (page.next_cursor) process.stdout.write(`(more: the first ${formatNumber(page.data.length)} shown)\n`);
+    });
+
+  withDataDir(loyalty.command('import <file>').description('import balances, tiers and referral codes from a Smile.io or LoyaltyLion customer export (CSV)'))
+    .option('--from <source>', `the export's source: ${importSources.join(' or ')}`).option('--dry-run', 'check the file and count, writing nothing').option('--json', 'print JSON')
+    .action(async (file: string, options: CommonOptions & { from?: string; dryRun?: boolean }) => {
+      if (!options.from || !(importSources as readonly string[]).includes(options.from)) {
+        throw new CliError(`--from: ${importSources.join(' or ')}${options.from ? `, got "${options.from}"` : ' is required'}`, 2);
+      }
+      const from = options.from as ImportSource;
+      let csv: string;
+      try {
+        csv = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new CliError(`cannot read ${file}: ${(error as Error).message}`, 2);
+      }
+      const dryRun = options.dryRun ?? false;
+      const result = await run(options, async (b): Promise<Imported> => {
+        if ('services' in b) return toWire(await b.services.loyalty.importExport(b.storeId, from, csv, { dryRun, actor: 'cli' })) as Imported;
+        return b.server.json<Imported>('POST', '/api/v1/loyalty/imports', { store: b.storeId, body: { from, csv, dry_run: dryRun } });
+      });
+      if (options.json) return printJson(result);
+      const lines = [
+        `${result.dry_run ? 'Dry run — nothing written. ' : ''}${formatNumber(result.rows)} rows, ${formatNumber(result.matched)} matched to customers.`,
+        `Balances: ${formatNumber(result.balances.imported)} imported (${formatNumber(result.balances.points)} points), ${formatNumber(result.balances.already)} already imported.`,
+        `Tiers: ${formatNumber(result.tiers.changed)} set, ${formatNumber(result.tiers.unchanged)} unchanged. Referral codes: ${formatNumber(result.referral_codes.imported)} imported, ${formatNumber(result.referral_codes.already)} already there.`,
+      ];
+      if (result.unknown.length) lines.push(`No customer with these emails (nothing imported for them):`, ...result.unknown.map((u) => `  line ${u.line}: ${u.email}`));
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

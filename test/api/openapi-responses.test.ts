@@ -285,6 +285,22 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/loyalty/customers/:id/redemptions', member);
     await ok(200, 'GET', '/api/v1/loyalty/members');
     await ok(200, 'GET', '/api/v1/loyalty/liability');
+    // Referrals and imports
+    const current = await ok(200, 'GET', '/api/v1/loyalty/settings');
+    await ok(422, 'PUT', '/api/v1/loyalty/settings', { payload: { ...current.settings, referrals: { enabled: true, referrer_points: 500, friend_offer: { kind: 'percent_off', value: 10 }, link_base: null, share_message: 'Hi', limit: { max: 5, per: 'month' } } } });
+    await ok(200, 'PUT', '/api/v1/loyalty/settings', { payload: { ...current.settings, referrals: { enabled: true, referrer_points: 500, friend_offer: { kind: 'percent_off', value: 10 }, link_base: 'https://shop.example/', share_message: 'Hi', limit: { max: 5, per: 'month' } } } });
+    const codeCall = { ...member, headers: { 'idempotency-key': 'schema-code-1' }, payload: { payment_fingerprint: 'fp_schema_1' } };
+    const referralCode = await ok(201, 'POST', '/api/v1/loyalty/customers/:id/referral-code', codeCall);
+    await ok(200, 'POST', '/api/v1/loyalty/customers/:id/referral-code', codeCall);
+    const click = await ok(201, 'POST', '/v1/referrals/click', { headers: { 'idempotency-key': 'schema-click-1' }, payload: { code: referralCode.code, anonymous_id: 'schema-anon' } });
+    await ok(404, 'POST', '/v1/referrals/click', { headers: { 'idempotency-key': 'schema-click-2' }, payload: { code: 'NOPE2345' } });
+    await ok(201, 'POST', '/v1/referrals/signup', { headers: { 'idempotency-key': 'schema-signup-1' }, payload: { code: referralCode.code, referral_id: click.referral_id, email: 'friend@example.com' } });
+    await ok(409, 'POST', '/v1/referrals/signup', { headers: { 'idempotency-key': 'schema-signup-2' }, payload: { code: referralCode.code, referral_id: click.referral_id, email: 'friend@example.com' } });
+    await ok(200, 'GET', '/api/v1/loyalty/referrals', { query: { limit: 5 } });
+    await ok(200, 'GET', '/api/v1/loyalty/referrals/:id', { params: { id: click.referral_id } });
+    await ok(404, 'GET', '/api/v1/loyalty/referrals/:id', { params: { id: 'rfl_nope' } });
+    await ok(200, 'POST', '/api/v1/loyalty/imports', { payload: { from: 'smile', csv: 'email,points_balance\nnobody@example.com,5\n', dry_run: true } });
+    await ok(422, 'POST', '/api/v1/loyalty/imports', { payload: { from: 'smile', csv: 'email,points_balance\nnobody@example.com,five\n' } });
 
     // Recommendations
     const recommended = await ok(200, 'GET', '/api/v1/customers/:id/recommendations', member);

@@ -88,7 +88,7 @@ async function expected(assigned: { customer_id: number; arm: string; eligible_a
     const x = [pre.length, pre.reduce((s, o) => s + o.total - (refunds.get(o.id) ?? 0), 0)];
     for (const days of WINDOWS) {
       const key = `${days}:${a.arm}`;
-      const entry = result.get(key) ?? { matured: 0, open: 0, sums: Object.fromEntries(outcomeMetrics.map((m) => [m, { n: 0, y: 0, yy: 0, x: [0, 0], xx: [[0, 0], [0, 0]], xy: [0, 0] }])) };
+      const entry = result.get(key) ?? { matured: 0, open: 0, sums: Object.fromEntries(outcomeMetrics.map((m) => [m, { n: 0, y: 0, yy: 0, yyy: 0, yyyy: 0, x: [0, 0], xx: [[0, 0], [0, 0]], xy: [0, 0] }])) };
       result.set(key, entry);
       if (e + days * DAY > now.getTime()) { entry.open += 1; continue; }
       entry.matured += 1;
@@ -100,7 +100,7 @@ async function expected(assigned: { customer_id: number; arm: string; eligible_a
       };
       for (const m of outcomeMetrics) {
         const s = entry.sums[m]!;
-        s.n += 1; s.y += y[m]!; s.yy += y[m]! ** 2;
+        s.n += 1; s.y += y[m]!; s.yy += y[m]! ** 2; s.yyy += y[m]! ** 3; s.yyyy += y[m]! ** 4;
         for (let j = 0; j < 2; j += 1) { s.x[j]! += x[j]!; s.xy[j]! += x[j]! * y[m]!; for (let k = 0; k < 2; k += 1) s.xx[j]![k]! += x[j]! * x[k]!; }
       }
     }
@@ -114,7 +114,14 @@ function compare(actual: ArmOutcome[], wanted: Awaited<ReturnType<typeof expecte
     const w = wanted.get(`${row.days}:${row.arm}`)!;
     expect(row.matured).toBe(w.matured);
     expect(row.still_open).toBe(w.open);
-    for (const m of outcomeMetrics) expect(row.metrics[m], `${row.days} ${row.arm} ${m}`).toEqual(w.sums[m]);
+    for (const m of outcomeMetrics) {
+      // Sums of fourth powers of revenue pass 2⁵³: equal up to the order of the additions.
+      const { yyy, yyyy, ...exact } = row.metrics[m];
+      const { yyy: wantedCubes, yyyy: wantedFourths, ...wantedExact } = w.sums[m]!;
+      expect(exact, `${row.days} ${row.arm} ${m}`).toEqual(wantedExact);
+      expect(yyy / (wantedCubes || 1)).toBeCloseTo(wantedCubes ? 1 : 0, 12);
+      expect(yyyy / (wantedFourths || 1)).toBeCloseTo(wantedFourths ? 1 : 0, 12);
+    }
   }
 }
 

@@ -15,6 +15,8 @@ export interface LoyaltyHarness {
   t: TestApp;
   storeId: string;
   secretKey: string;
+  /** The store's public (browser) write key. */
+  writeKey: string;
   /** Writes through the commerce writer, then waits until the loyalty subscriber has handled it. */
   write: (batch: CommerceBatch) => Promise<void>;
   customerId: (externalId: string) => Promise<number>;
@@ -44,6 +46,7 @@ export async function loyaltyHarness(settings: LoyaltySettings, options: { curre
     t,
     storeId: store.storeId,
     secretKey: store.secretKey,
+    writeKey: store.writeKey,
     write: async (batch) => {
       await t.services.commerce.write(store.storeId, batch);
       await dispatcher.idle(60_000);

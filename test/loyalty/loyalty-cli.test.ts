@@ -1,4 +1,5 @@
 /** `hearth loyalty show` and `hearth loyalty members` on a data directory. */
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { Storage } from '../../src/db/database.js';
@@ -47,5 +48,36 @@ describe('hearth loyalty', () => {
     const unknown = await cli(['loyalty', 'show', 'nobody', ...common]);
     expect(unknown.code).not.toBe(0);
     expect(unknown.err).toContain('not found');
+  });
+});
+
+describe('hearth loyalty import', () => {
+  const file = `${dir.path}/smile.csv`;
+  it('imports a Smile.io export, dry run first, and the second run changes nothing', async () => {
+    writeFileSync(file, 'first_name,email,points_balance,vip_tier,referral_url\nMaria,MARIA@example.com,300,Gold,http://i.refs.cc/9qr5Pw\nNo One,nobody@example.com,5,,\n');
+    const dry = await cli(['loyalty', 'import', '--from', 'smile', file, '--dry-run', ...common]);
+    expect(dry.err).toBe('');
+    expect(dry.out).toContain('Dry run — nothing written. 2 rows, 1 matched to customers.');
+    expect(dry.out).toContain('line 3: nobody@example.com');
+    const done = JSON.parse((await cli(['loyalty', 'import', '--from', 'smile', file, '--json', ...common])).out);
+    expect(done).toMatchObject({ dry_run: false, balances: { imported: 1, points: 300 }, tiers: { changed: 1 }, referral_codes: { imported: 1 } });
+    const again = JSON.parse((await cli(['loyalty', 'import', '--from', 'smile', file, '--json', ...common])).out);
+    expect(again).toMatchObject({ balances: { imported: 0, already: 1 } });
+    const shown = JSON.parse((await cli(['loyalty', 'show', 'maria', ...common, '--json'])).out);
+    expect(shown.balance).toMatchObject({ available: 420, tier: 'Gold' });
+  });
+
+  it('exits 2 for wrong arguments and for a bad line, naming it', async () => {
+    const noFrom = await cli(['loyalty', 'import', file, ...common]);
+    expect(noFrom).toMatchObject({ code: 2, err: expect.stringContaining('--from') as unknown });
+    const yotpo = await cli(['loyalty', 'import', '--from', 'yotpo', file, ...common]);
+    expect(yotpo).toMatchObject({ code: 2, err: expect.stringContaining('"yotpo"') as unknown });
+    const missing = await cli(['loyalty', 'import', '--from', 'smile', `${dir.path}/nope.csv`, ...common]);
+    expect(missing).toMatchObject({ code: 2, err: expect.stringContaining('cannot read') as unknown });
+    expect((await cli(['loyalty', 'import', '--from', 'smile', ...common])).code).toBe(2);
+    writeFileSync(file, 'email,points_balance\nmaria@example.com,lots\n');
+    const bad = await cli(['loyalty', 'import', '--from', 'smile', file, ...common]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('line 2, column points_balance');
   });
 });

@@ -11,6 +11,7 @@ import type { EmailTopic } from '../api/topic-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { abBody, AbTestFields, deliveryWords, initialAb, initialTiming, TimingFields, timingBody } from '../components/campaign-timing';
+import { ExperimentResultsFor } from '../components/experiment-results';
 import { setQueryParam, useLocation } from '../components/router';
 import { Async, ErrorState } from '../components/states';
 import { DataTable, Field, PageHeader, Panel } from '../components/ui';
@@ -194,6 +195,12 @@ function Results({ campaign, onChanged }: { campaign: Campaign; onChanged: () =>
                     {' '}(95 % interval {fmt.money(r.lift.incremental_revenue_interval.low)} to {fmt.money(r.lift.incremental_revenue_interval.high)}).
                   </p>
                 ) : <p className="muted">No holdout: the campaign's own effect cannot be measured.</p>}
+                {r.lift && (
+                  <details data-testid="campaign-experiment">
+                    <summary>Every outcome, over 7, 30 and 90 days</summary>
+                    <ExperimentResultsFor kind="campaign" sourceId={campaign.id} />
+                  </details>
+                )}
                 {r.messages && (
                   <p data-testid="campaign-messages">
                     Messages: {fmt.number(r.messages.sent)} sent, {fmt.number(r.messages.queued)} waiting, {fmt.number(r.messages.suppressed)} suppressed

@@ -9,6 +9,7 @@ import type { Segment } from '../api/segment-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { FlowEditor, useFlowNames } from '../components/flow-editor';
+import { ExperimentResultsFor } from '../components/experiment-results';
 import { FlowGraph } from '../components/flow-graph';
 import { outcomeText, triggerWords } from '../components/flow-words';
 import { Link } from '../components/router';
@@ -125,6 +126,9 @@ export function FlowPage({ id }: { id: string }) {
           )}
           {stats.result.state === 'error' && <ErrorState error={stats.result.error} onRetry={stats.reload} />}
           <FlowGraph document={f.document} stats={stats.result.state === 'ok' ? stats.result.data : undefined} names={names} />
+        </Panel>
+        <Panel title="Measured against the holdout" testId="flow-experiments" definition="Everyone who entered counts from the day they entered, in the group the draw gave them: held-out runs follow the flow without receiving anything. Each split step is an experiment of its own, its branches compared with the first.">
+          <ExperimentResultsFor kind="flow" sourceId={f.id} includeSplits />
         </Panel>
         <Panel title={canWrite ? 'Edit the draft' : 'Document'} definition="Saving changes the draft only; publishing makes it the next version. Runs in progress keep the version they started on.">
           {/* A new editor only when the saved draft changed: pausing or publishing keeps unsaved edits. */}

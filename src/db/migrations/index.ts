@@ -26,6 +26,7 @@ import * as loyalty from './2026-12-03T001000-loyalty.js';
 import * as recommendations from './2026-12-03T001100-recommendations.js';
 import * as flowLibrary from './2026-12-03T001150-flow-library.js';
 import * as experiments from './2026-12-03T001200-experiments.js';
+import * as loyaltyReferrals from './2026-12-03T001300-loyalty-referrals.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -59,6 +60,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T001100-recommendations': recommendations,
   '2026-12-03T001150-flow-library': flowLibrary,
   '2026-12-03T001200-experiments': experiments,
+  '2026-12-03T001300-loyalty-referrals': loyaltyReferrals,
 };
 
 export const migrationProvider: MigrationProvider = {

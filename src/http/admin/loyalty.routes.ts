@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loyaltySettingsSchema } from '../../modules/loyalty/index.js';
 import { route } from '../route.js';
+import { referralRoutes } from './loyalty-referrals.routes.js';
 import {
   loyaltyBalanceSchema, loyaltyEntrySchema, loyaltyHistorySchema, loyaltyLiabilitySchema, loyaltyMemberPageSchema,
   loyaltyRedemptionListSchema, loyaltyRedemptionSchema, loyaltySettingsAnswer,
@@ -89,4 +90,5 @@ export const loyaltyRoutes = [
       return entry;
     },
   }),
+  ...referralRoutes,
 ];

@@ -31,7 +31,7 @@ const comparisonSchema = z.strictObject({
   interval,
   relative_lift: z.number().nullable(),
   relative_interval: interval.nullable(),
-  cuped: z.strictObject({ difference: z.number(), interval, variance_reduction: z.number() }).nullable(),
+  cuped: z.strictObject({ difference: z.number(), standard_error: z.number(), interval, variance_reduction: z.number() }).nullable(),
   always_valid: z.strictObject({ interval, p_value: z.number() }),
   verdict,
   reason: z.string(),

@@ -10,6 +10,9 @@ export interface ArmSums {
   y: number;
   /** Σ y². */
   yy: number;
+  /** Σ y³ and Σ y⁴, for the skewness and tails of means (revenue); optional. */
+  yyy?: number;
+  yyyy?: number;
   /** Σ x_k. */
   x: number[];
   /** Σ x_j x_k. */
@@ -30,6 +33,8 @@ export function addPerson(sums: ArmSums, y: number, x: readonly number[]): void 
   sums.n += 1;
   sums.y += y;
   sums.yy += y * y;
+  sums.yyy = (sums.yyy ?? 0) + y * y * y;
+  sums.yyyy = (sums.yyyy ?? 0) + y * y * y * y;
   for (let j = 0; j < x.length; j += 1) {
     sums.x[j]! += x[j]!;
     sums.xy[j]! += x[j]! * y;

@@ -5,7 +5,7 @@
  */
 import { mean, variance, type ArmSums } from './arm-sums.js';
 import { cupedDifference } from './cuped.js';
-import { meanDifference, proportionDifference, type Interval } from './intervals.js';
+import { differenceSkewness, meanDifference, proportionDifference, skewedInterval, type Interval } from './intervals.js';
 import { normalQuantile } from './normal.js';
 import { alwaysValid } from './sequential.js';
 
@@ -15,14 +15,14 @@ export type OutcomeKind = 'proportion' | 'mean';
 export interface Comparison {
   treated_mean: number;
   control_mean: number;
-  /** treated − control, with its interval: Newcombe (proportions) or Welch (means). */
+  /** treated − control, with its interval: Newcombe (proportions) or Welch (means, corrected for skewness and heavy tails given Σy³ and Σy⁴). */
   difference: number;
   interval: Interval;
   /** treated ÷ control − 1, with a delta-method interval on the log ratio; null when control is 0. */
   relative_lift: number | null;
   relative_interval: Interval | null;
-  /** Adjusted for the pre-period covariates; null without usable covariates. */
-  cuped: { difference: number; interval: Interval; variance_reduction: number } | null;
+  /** Adjusted for the pre-period covariates (its interval bent for skewness like the plain one); null without usable covariates. */
+  cuped: { difference: number; standard_error: number; interval: Interval; variance_reduction: number } | null;
   /** Valid however often one looks while the experiment runs. */
   always_valid: { interval: Interval; p_value: number };
   verdict: 'increase' | 'decrease' | 'too_early';
@@ -46,6 +46,8 @@ const defaultFormat = (kind: OutcomeKind) => (value: number) => kind === 'propor
   ? `${signed((value * 100).toFixed(2), value)} points`
   : signed(Number(value.toPrecision(3)).toString(), value);
 
+const moments = (s: ArmSums) => ({ n: s.n, sum: s.y, sumSquares: s.yy, sumCubes: s.yyy, sumFourths: s.yyyy });
+
 export function compare(kind: OutcomeKind, treated: ArmSums, control: ArmSums, options: CompareOptions = {}): Comparison {
   const alpha = options.alpha ?? 0.05;
   const z = normalQuantile(1 - alpha / 2);
@@ -53,9 +55,8 @@ export function compare(kind: OutcomeKind, treated: ArmSums, control: ArmSums, o
   const treatedMean = mean(treated);
   const controlMean = mean(control);
 
-  const plain = kind === 'proportion'
-    ? proportionDifference(treated.y, treated.n, control.y, control.n, z)
-    : meanDifference({ n: treated.n, sum: treated.y, sumSquares: treated.yy }, { n: control.n, sum: control.y, sumSquares: control.yy }, z);
+  const means = kind === 'mean' ? meanDifference(moments(treated), moments(control), z) : null;
+  const plain = means ?? proportionDifference(treated.y, treated.n, control.y, control.n, z);
   const vt = variance(treated);
   const vc = variance(control);
 
@@ -70,9 +71,14 @@ export function compare(kind: OutcomeKind, treated: ArmSums, control: ArmSums, o
   }
 
   const adjusted = cupedDifference(treated, control);
+  // The adjustment barely changes how skewed revenue is: the unadjusted skewness, rescaled to the
+  // adjusted standard error, bends CUPED's interval too.
+  // So do the degrees of freedom of the plain interval.
+  const skewness = means && adjusted ? differenceSkewness(moments(treated), moments(control), adjusted.standardError) : 0;
   const cuped = adjusted && {
     difference: adjusted.difference,
-    interval: { low: adjusted.difference - z * adjusted.standardError, high: adjusted.difference + z * adjusted.standardError },
+    standard_error: adjusted.standardError,
+    interval: skewedInterval(adjusted.difference, adjusted.standardError, skewness, means ? means.quantile : z),
     variance_reduction: adjusted.varianceReduction,
   };
 

@@ -53,7 +53,8 @@ export function solve(a: number[][], b: number[]): number[] | null {
 
 /**
  * The CUPED difference treated − control, or null when there are no usable covariates (none given,
- * or none that varies within the groups) or a group has fewer than 3 people.
+ * or none that varies within the groups), a group has fewer than 3 people, or the adjustment does
+ * not reduce the variance.
  */
 export function cupedDifference(treated: ArmSums, control: ArmSums): CupedDifference | null {
   const k = Math.min(treated.x.length, control.x.length);
@@ -96,11 +97,14 @@ export function cupedDifference(treated: ArmSums, control: ArmSums): CupedDiffer
   // The pooled covariate mean cancels in the difference: (ȳt − θᵀx̄t) − (ȳc − θᵀx̄c).
   const standardError = Math.sqrt(t.variance / treated.n + c.variance / control.n);
   const plainStandardError = Math.sqrt(t.plainVariance / treated.n + c.plainVariance / control.n);
+  // When the past explains nothing here (no spread in the outcome, or a fit on few people that adds
+  // noise) the adjustment would only narrow the interval falsely or widen it: no CUPED estimate then.
+  if (!(plainStandardError > 0) || !(standardError < plainStandardError)) return null;
   const full = new Array<number>(k).fill(0);
   keep.forEach((j, i) => { full[j] = theta![i]!; });
   return {
     difference: t.mean - c.mean, standardError, plainStandardError,
-    varianceReduction: plainStandardError > 0 ? 1 - (standardError * standardError) / (plainStandardError * plainStandardError) : 0,
+    varianceReduction: 1 - (standardError * standardError) / (plainStandardError * plainStandardError),
     theta: full,
   };
 }

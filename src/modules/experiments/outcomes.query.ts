@@ -1,6 +1,6 @@
 /**
- * The outcomes of one experiment, per arm and window, as the sums the statistics need (n, Σy, Σy²
- * and the CUPED cross-sums with the pre-period covariates) — aggregated in DuckDB in one pass over
+ * The outcomes of one experiment, per arm and window, as the sums the statistics need (n, Σy, Σy²,
+ * Σy³, Σy⁴ and the CUPED cross-sums with the pre-period covariates) — aggregated in DuckDB in one pass over
  * the assignments and their customers' orders, so a million people cost one query, not a million
  * rows in JavaScript.
  *
@@ -31,6 +31,8 @@ export interface Sums {
   n: number;
   y: number;
   yy: number;
+  yyy: number;
+  yyyy: number;
   x: number[];
   xx: number[][];
   xy: number[];
@@ -63,7 +65,9 @@ const sums = WINDOWS.map((d) => {
     `sum(x0) ${when} as x0_${d}`, `sum(x1) ${when} as x1_${d}`, `sum(x0 * x0) ${when} as x00_${d}`, `sum(x0 * x1) ${when} as x01_${d}`, `sum(x1 * x1) ${when} as x11_${d}`,
     ...outcomeMetrics.map((m, i) => {
       const y = values[m](d);
-      return `sum(${y}) ${when} as y${i}_${d}, sum(${y} * ${y}) ${when} as yy${i}_${d}, sum(x0 * ${y}) ${when} as x0y${i}_${d}, sum(x1 * ${y}) ${when} as x1y${i}_${d}`;
+      // Σy³ and Σy⁴ let the intervals of means allow for skewed, heavy-tailed revenue.
+      return `sum(${y}) ${when} as y${i}_${d}, sum(${y} * ${y}) ${when} as yy${i}_${d}, sum(${y} * ${y} * ${y}) ${when} as yyy${i}_${d},
+        sum(${y} * ${y} * ${y} * ${y}) ${when} as yyyy${i}_${d}, sum(x0 * ${y}) ${when} as x0y${i}_${d}, sum(x1 * ${y}) ${when} as x1y${i}_${d}`;
     }),
   ].join(',\n    ');
 }).join(',\n    ');
@@ -118,7 +122,7 @@ export async function experimentOutcomes(db: ExperimentsDb, storeId: string, exp
     const xx = [[num(r[`x00_${d}`]), num(r[`x01_${d}`])], [num(r[`x01_${d}`]), num(r[`x11_${d}`])]];
     const n = num(r[`n_${d}`]);
     const metrics = Object.fromEntries(outcomeMetrics.map((m, i) => [m, {
-      n, y: num(r[`y${i}_${d}`]), yy: num(r[`yy${i}_${d}`]), x, xx, xy: [num(r[`x0y${i}_${d}`]), num(r[`x1y${i}_${d}`])],
+      n, y: num(r[`y${i}_${d}`]), yy: num(r[`yy${i}_${d}`]), yyy: num(r[`yyy${i}_${d}`]), yyyy: num(r[`yyyy${i}_${d}`]), x, xx, xy: [num(r[`x0y${i}_${d}`]), num(r[`x1y${i}_${d}`])],
     }])) as Record<OutcomeMetric, Sums>;
     return { days: d, arm: String(r.arm), matured: n, still_open: num(r[`open_${d}`]), metrics };
   }));

@@ -10,6 +10,12 @@ export { LoyaltyService, LOYALTY_EXPIRE_JOB, type StoredSettings } from './loyal
 export { defaultLoyaltySettings, eventRuleSchema, loyaltySettingsSchema, rewardKinds, rewardSchema, tierSchema, type LoyaltySettings, type Reward } from './loyalty.settings.js';
 export { entryKinds, entryStates } from './loyalty.table.js';
 export { redemptionStatuses, type BalanceView, type EntryView, type LiabilityView, type MemberView, type RedemptionView } from './loyalty.views.js';
+export { referralSettingsSchema, defaultReferralSettings, type ReferralSettings } from './loyalty.settings.js';
+export { ReferralService, type ReferralAnswer, type ReferralCodeView, type SignupInput } from './referral.service.js';
+export { referralStates, rejectionReasons, type ReferralState, type RejectionReason } from './referral.table.js';
+export { addressSchema, normaliseAddress, normaliseEmail, paymentFingerprintSchema, referralLink, shareLinks, type Address } from './referral.normalise.js';
+export { type ReferralView, type FriendOffer } from './referral.views.js';
+export { codeOf, importSources, sourceColumns, type ImportSource, type ImportSummary } from './loyalty.import.js';
 export { earningBase, orderPoints, pointsValue, proportion } from './earning.js';
 
 export const LOYALTY_SUBSCRIBER = 'loyalty';

@@ -12,28 +12,44 @@ import { awardOrder, clawBackCancellation, clawBackRefunds, releaseOrder } from 
 import type { LoyaltySettings } from './loyalty.settings.js';
 import type { LoyaltyTx } from './loyalty.table.js';
 import { reconsiderTier } from './loyalty.tiers.js';
+import { lastRefundAt, referralOrderPlaced, referralOrderReleased, referralOrderReturned } from './referral.orders.js';
 
 export async function handleEvent(tx: LoyaltyTx, settings: LoyaltySettings, event: DomainEvent, now: Date): Promise<void> {
   const storeId = event.storeId;
   switch (event.type) {
     case 'order.placed':
-      if (event.entityId !== null) await awardOrder(tx, storeId, settings, event.entityId, now);
+      if (event.entityId !== null) {
+        await awardOrder(tx, storeId, settings, event.entityId, now);
+        await referralOrderPlaced(tx, storeId, settings, event.entityId, now);
+      }
       return;
     case 'order.delivered': {
       const data = event.data as DomainEvent<'order.delivered'>['data'];
-      if (event.entityId !== null && settings.pending.from === 'delivery') await releaseOrder(tx, storeId, settings, event.entityId, data.delivered_at ? new Date(data.delivered_at) : event.occurredAt, now);
+      if (event.entityId !== null && settings.pending.from === 'delivery') {
+        await releaseOrder(tx, storeId, settings, event.entityId, data.delivered_at ? new Date(data.delivered_at) : event.occurredAt, now);
+        await referralOrderReleased(tx, storeId, settings, event.entityId, now);
+      }
       return;
     }
     case 'order.updated': {
       const data = event.data as DomainEvent<'order.updated'>['data'];
-      if (event.entityId !== null && settings.pending.from === 'payment' && data.previous_status === 'pending' && data.status !== 'pending') await releaseOrder(tx, storeId, settings, event.entityId, event.occurredAt, now);
+      if (event.entityId !== null && settings.pending.from === 'payment' && data.previous_status === 'pending' && data.status !== 'pending') {
+        await releaseOrder(tx, storeId, settings, event.entityId, event.occurredAt, now);
+        await referralOrderReleased(tx, storeId, settings, event.entityId, now);
+      }
       return;
     }
     case 'order.refunded':
-      if (event.entityId !== null) await clawBackRefunds(tx, storeId, settings, event.entityId, now);
+      if (event.entityId !== null) {
+        await clawBackRefunds(tx, storeId, settings, event.entityId, now);
+        await referralOrderReturned(tx, storeId, event.entityId, 'refund', await lastRefundAt(tx, storeId, event.entityId, event.occurredAt), now);
+      }
       return;
     case 'order.cancelled':
-      if (event.entityId !== null) await clawBackCancellation(tx, storeId, settings, event.entityId, now);
+      if (event.entityId !== null) {
+        await clawBackCancellation(tx, storeId, settings, event.entityId, now);
+        await referralOrderReturned(tx, storeId, event.entityId, 'cancel', event.occurredAt, now);
+      }
       return;
     case 'customer.created': {
       if (event.customerId === null) return;

@@ -18,6 +18,8 @@ import { cancelReward, redeemReward, redemptionView } from './loyalty.redemption
 import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings } from './loyalty.settings.js';
 import { loyaltyDb, type LoyaltyDb, type LoyaltyEntryTable, type LoyaltyTx } from './loyalty.table.js';
 import { currentTier, qualifyingFigure, reconsiderTier } from './loyalty.tiers.js';
+import { importExport, readExport, type ImportSource, type ImportSummary } from './loyalty.import.js';
+import { ReferralService } from './referral.service.js';
 import type { BalanceView, EntryView, LiabilityView, MemberView, RedemptionView } from './loyalty.views.js';
 
 export const LOYALTY_EXPIRE_JOB = 'loyalty.expire';
@@ -31,10 +33,13 @@ export class LoyaltyService {
   private readonly write: LoyaltyDb;
   private readonly read: LoyaltyDb;
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Referral codes, clicks, sign-ups and the list (referral.service.ts). */
+  readonly referrals: ReferralService;
 
   constructor(storage: Storage) {
     this.write = loyaltyDb(storage.write);
     this.read = loyaltyDb(storage.read);
+    this.referrals = new ReferralService(this.write, this.read, async (storeId, db) => (await this.settings(storeId, db)).settings);
   }
 
   // ── settings ────────────────────────────────────────────────────────────
@@ -167,6 +172,16 @@ export class LoyaltyService {
       await reconsiderTier(tx, storeId, customerId, settings.tiers, now);
       return { entry: await this.entry(tx, storeId, id, now), replayed: false };
     }));
+  }
+
+  /**
+   * Imports a Smile.io or LoyaltyLion customer export: balances, tiers, referral codes. The file
+   * is checked whole first (422 naming line and column); a dry run reports and writes nothing.
+   */
+  async importExport(storeId: string, from: ImportSource, text: string, options: { dryRun: boolean; actor: string }, now = new Date()): Promise<ImportSummary> {
+    const { settings } = await this.settings(storeId);
+    const rows = readExport(text, from, settings);
+    return importExport(this.write, storeId, settings, from, rows, options, now);
   }
 
   /** Handles a batch of domain events (the `loyalty` subscriber): orders, sign-ups, consent, tracked events. */

@@ -42,6 +42,37 @@ export const tierSchema = z.strictObject({
   multiplier: decimal(2).pipe(z.number().min(1).max(10)).meta({ description: 'Earning multiplier for orders while in the tier' }),
 });
 
+/**
+ * The referral programme (docs/loyalty.md, "Referrals"). Optional, so settings saved before it
+ * existed still read; `referralSettingsOf` gives the defaults for a store without it.
+ */
+export const referralSettingsSchema = z.strictObject({
+  enabled: z.boolean().meta({ description: 'Referral codes, clicks and sign-ups are taken only while on (and the programme is on)' }),
+  referrer_points: z.number().int().min(0).max(1_000_000).meta({ description: 'Points the referrer earns once the friend\'s first order has passed the return window' }),
+  friend_offer: z.strictObject({
+    kind: z.enum(['amount_off', 'percent_off']),
+    value: z.number().int().min(1).max(100_000_000).meta({ description: 'amount_off: minor units of the store currency; percent_off: 1–100' }),
+  }),
+  link_base: z.url({ protocol: /^https?$/, error: 'an http(s) URL of the shop, such as https://shop.example/' }).max(500).nullable()
+    .meta({ description: 'The shop page a referral link opens; the link adds ?ref=<code>' }),
+  share_message: z.string().trim().min(1).max(280).meta({ description: 'The text of the share links (the link is added)' }),
+  limit: z.strictObject({
+    max: z.number().int().min(1).max(10_000).meta({ description: 'Sign-ups one referrer may bring per period; more are rejected (too_many_referrals)' }),
+    per: z.enum(['day', 'week', 'month', 'year']),
+  }),
+}).superRefine((referrals, ctx) => {
+  if (referrals.friend_offer.kind === 'percent_off' && referrals.friend_offer.value > 100) ctx.addIssue({ code: 'custom', path: ['friend_offer', 'value'], message: 'a percentage off must be 1 to 100' });
+  if (referrals.enabled && referrals.link_base === null) ctx.addIssue({ code: 'custom', path: ['link_base'], message: 'required while referrals are on: the shop page the links open' });
+});
+export type ReferralSettings = z.infer<typeof referralSettingsSchema>;
+
+export const defaultReferralSettings: ReferralSettings = {
+  enabled: false, referrer_points: 500, friend_offer: { kind: 'percent_off', value: 10 }, link_base: null,
+  share_message: 'Here is a discount on your first order', limit: { max: 10, per: 'month' },
+};
+
+export const referralSettingsOf = (settings: { referrals?: ReferralSettings | undefined }): ReferralSettings => settings.referrals ?? defaultReferralSettings;
+
 export const loyaltySettingsSchema = z.strictObject({
   enabled: z.boolean().meta({ description: 'Orders and rules award points only while the programme is on' }),
   earning: z.strictObject({
@@ -70,6 +101,7 @@ export const loyaltySettingsSchema = z.strictObject({
     levels: z.array(tierSchema).max(10),
   }),
   rewards: z.array(rewardSchema).max(100),
+  referrals: referralSettingsSchema.optional(),
 }).superRefine((settings, ctx) => {
   const levels = settings.tiers.levels;
   levels.forEach((level, i) => {

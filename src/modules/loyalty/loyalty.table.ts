@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
+import type { ReferralTables } from './referral.table.js';
 
 /** What a ledger row records: points earned, spent on a reward, lapsed, set by hand, or taken back / given back. */
 export const entryKinds = ['earn', 'redeem', 'expire', 'adjust', 'reverse'] as const;
@@ -109,7 +110,7 @@ export type LoyaltyTables = {
   loyalty_redemptions: LoyaltyRedemptionTable;
   loyalty_tier_changes: LoyaltyTierChangeTable;
   loyalty_reminders: LoyaltyReminderTable;
-};
+} & ReferralTables;
 
 export type LoyaltyDb = Kysely<Database & LoyaltyTables>;
 export type LoyaltyTx = Transaction<Database & LoyaltyTables>;

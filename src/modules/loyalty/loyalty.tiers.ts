@@ -1,6 +1,6 @@
 /**
- * VIP tiers: the qualifying figure is the points earned (order and rule awards, less the order
- * points taken back) or the amount spent (orders less refunds, cancelled ones left out) in the
+ * VIP tiers: the qualifying figure is the points earned (order, rule and referral awards, less
+ * the order points taken back and rejected referral awards) or the amount spent (orders less refunds, cancelled ones left out) in the
  * rolling 12 months before now. A customer moves up at once when the figure reaches a higher
  * tier's threshold; down only at the review — the daily expiry job looks at each tier held for 12
  * months or more and moves the customer to the tier the figure qualifies for (the grace period is
@@ -30,7 +30,7 @@ export async function qualifyingFigure(db: LoyaltyDb | LoyaltyTx, storeId: strin
   if (basis === 'points_earned') {
     const { rows } = await sql<{ figure: number | null }>`select sum(points) as figure from loyalty_entries
       where store_id = ${storeId} and customer_id = ${customerId} and created_at > ${from} and created_at <= ${now} and state <> 'void'
-        and (kind = 'earn' or (kind = 'reverse' and source in ('refund', 'cancel')))`.execute(db);
+        and (kind = 'earn' or (kind = 'reverse' and source in ('refund', 'cancel', 'referral')))`.execute(db);
     return Math.max(0, Number(rows[0]?.figure ?? 0));
   }
   const { rows } = await sql<{ figure: number | null }>`select sum(o.total - coalesce(r.refunded, 0)) as figure from orders o
