@@ -232,6 +232,8 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(422, 'GET', '/api/v1/experiments/impact', { query: { window: 14 } });
     await ok(200, 'POST', '/api/v1/experiments/power', { payload: { kind: 'proportion', baseline_mean: 0.05, holdout_share: 0.1, eligible_per_day: 50, minimum_effect: 0.01, window_days: 30 } });
     await ok(422, 'POST', '/api/v1/experiments/power', { payload: { kind: 'mean', baseline_mean: 5_000, holdout_share: 0.1, eligible_per_day: 50, minimum_effect: 100, window_days: 30 } });
+    await ok(200, 'POST', '/api/v1/experiments/calibration', { payload: { runs: 10 } });
+    await ok(422, 'POST', '/api/v1/experiments/calibration', { payload: { holdout_share: 0.9 } });
     await ok(200, 'GET', '/api/v1/experiments/global-holdout');
     await ok(200, 'PUT', '/api/v1/experiments/global-holdout', { payload: { share: 0.05 } });
     await ok(200, 'PUT', '/api/v1/experiments/global-holdout', { payload: { share: 0 } });

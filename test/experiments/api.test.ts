@@ -122,6 +122,8 @@ describe('bad input', () => {
     ['no holdout', 'POST', '/api/v1/experiments/power', { kind: 'proportion', baseline_mean: 0.05, holdout_share: 0, eligible_per_day: 5, minimum_effect: 0.01, window_days: 30 }, 422, 'holdout_share'],
     ['an unknown flow', 'POST', '/api/v1/experiments/power', { kind: 'proportion', holdout_share: 0.1, minimum_effect: 0.01, window_days: 30, source: { flow_id: 'flw_nope' } }, 422, 'source.flow_id'],
     ['a share above 0.2', 'PUT', '/api/v1/experiments/global-holdout', { share: 0.5 }, 422, 'share'],
+    ['too few calibration runs', 'POST', '/api/v1/experiments/calibration', { runs: 3 }, 422, 'runs'],
+    ['a calibration window that is not one', 'POST', '/api/v1/experiments/calibration', { window_days: 14 }, 422, 'window_days'],
   ];
   for (const [what, method, url, payload, status, path] of cases) {
     it(`answers ${status} naming ${path} for ${what}`, async () => {

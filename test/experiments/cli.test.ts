@@ -63,6 +63,14 @@ describe('hearth experiments', () => {
     expect(Object.keys(JSON.parse(plan.out)).sort()).toEqual(['days_to_enrol', 'days_to_result', 'holdout_needed', 'people_needed', 'reason']);
   });
 
+  it('runs the A/A calibration, and says so when no customer had ordered before the simulated days', async () => {
+    const result = await cli(['experiments', 'calibrate', ...common, '--runs', '20']);
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toContain('nothing to calibrate on yet');
+    const json = JSON.parse((await cli(['experiments', 'calibrate', ...common, '--runs', '20', '--json'])).out) as { runs: number; customers: number; metrics: unknown[] };
+    expect([json.runs, json.customers, json.metrics]).toEqual([20, 0, []]);
+  });
+
   it('answers wrong arguments with exit status 2, naming the option', async () => {
     const cases: [string[], RegExp][] = [
       [['experiments', 'show', 'exp_x', ...common, '--window', '14'], /--window: one of 7, 30, 90/],
@@ -71,6 +79,8 @@ describe('hearth experiments', () => {
       [['experiments', 'power', ...common, '--kind', 'mean', '--baseline', '5000', '--per-day', '4', '--effect', '100'], /--sd/],
       [['experiments', 'power', ...common, '--kind', 'odds', '--baseline', '0.1', '--per-day', '4', '--effect', '0.01'], /--kind/],
       [['experiments', 'power', ...common, '--kind', 'proportion', '--flow', 'f', '--segment', 's', '--effect', '0.01'], /--flow and --segment/],
+      [['experiments', 'calibrate', ...common, '--runs', '3'], /--runs: a whole number from 10 to 5000/],
+      [['experiments', 'calibrate', ...common, '--holdout', '0.9'], /--holdout: a share from 0.01 to 0.5/],
     ];
     for (const [args, message] of cases) {
       const result = await cli(args);

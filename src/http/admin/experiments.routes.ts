@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { experimentKinds, impactQuerySchema, powerRequestSchema } from '../../modules/experiments/index.js';
 import { route } from '../route.js';
-import { experimentListSchema, experimentResultsSchema, globalHoldoutSchema, impactSchema, powerPlanSchema } from '../schemas/experiments.schemas.js';
+import { calibrationSchema, experimentListSchema, experimentResultsSchema, globalHoldoutSchema, impactSchema, powerPlanSchema } from '../schemas/experiments.schemas.js';
 
 const DAY_MS = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -42,6 +42,16 @@ export const experimentRoutes = [
     summary: 'How many people and days an experiment needs to detect a lift of a given size (baseline from a flow or a segment when asked)',
     body: powerRequestSchema,
     handler: async ({ services, storeId, body }) => services.experiments.power(storeId, body),
+  }),
+  route({
+    method: 'POST', url: '/api/v1/experiments/calibration', operationId: 'calibrateExperiments', response: calibrationSchema, permission: 'write', tag,
+    summary: 'A/A simulations on the store\'s own customers: how often the 95 % intervals cover zero, with and without CUPED, and the always-valid monitor\'s false positives under daily looks (seconds of CPU in a worker thread)',
+    body: z.strictObject({
+      runs: z.number().int().min(10, 'must be at least 10').max(5_000, 'must be at most 5000').optional(),
+      holdout_share: z.number().min(0.01, 'must be at least 0.01').max(0.5, 'must be at most 0.5').optional(),
+      window_days: z.union([z.literal(7), z.literal(30), z.literal(90)], { error: 'must be 7, 30 or 90' }).optional(),
+    }),
+    handler: async ({ services, storeId, body }) => services.experiments.calibrate(storeId, { runs: body.runs, holdoutShare: body.holdout_share, windowDays: body.window_days }),
   }),
   route({
     method: 'GET', url: '/api/v1/experiments/:id', operationId: 'getExperiment', response: experimentResultsSchema, permission: 'read', tag,

@@ -86,3 +86,28 @@ export const globalHoldoutSchema = component('GlobalHoldout', z.strictObject({
   since: timestamp.nullable().meta({ description: 'When it was turned on or its share last changed' }),
   experiment_id: z.string().nullable(),
 }));
+
+const share = z.number().nullable();
+export const calibrationSchema = component('Calibration', z.strictObject({
+  customers: count.meta({ description: 'Customers in each simulated experiment: those who had ordered before their day of eligibility' }),
+  window_days: z.number().int(),
+  span_days: z.number().int().meta({ description: 'Days over which eligibility is spread (the monitor looks after each)' }),
+  eligible_from: timestamp.nullable(),
+  eligible_to: timestamp.nullable(),
+  holdout_share: z.number(),
+  runs: z.number().int(),
+  metrics: z.array(z.strictObject({
+    metric: z.enum(['conversion', 'orders', 'revenue']),
+    runs: z.number().int(),
+    coverage: z.number().meta({ description: 'Share of the A/A runs whose 95 % interval covers zero (target 0.93–0.97)' }),
+    cuped_coverage: z.number(),
+    rejections: z.number(),
+    cuped_rejections: z.number(),
+    mean_width: z.number(),
+    cuped_mean_width: z.number(),
+    mean_variance_reduction: z.number(),
+    peeking_rejections: share.meta({ description: 'Share of runs the always-valid interval ever called, looked at after each day (target ≤ 0.05)' }),
+    naive_peeking_rejections: share,
+  })),
+  seconds: z.number(),
+}));

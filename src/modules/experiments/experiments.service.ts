@@ -13,6 +13,7 @@ import { powerFor, type PowerRequest } from './power.js';
 import type { PowerPlan } from './stats/index.js';
 import { syncCampaigns, syncFlows, syncGlobal } from './experiments.sync.js';
 import { experimentKinds, experimentsDb, type Arm, type ExperimentKind, type ExperimentsDb, type ExperimentTable } from './experiments.table.js';
+import { calibrate, type Calibration, type CalibrationOptions } from './calibration/calibration.js';
 
 /** What the experiments need of the sending settings, where the global holdout is kept (messaging). */
 export interface GlobalHoldoutStore {
@@ -49,9 +50,14 @@ export class ExperimentsService {
   /** Per store: the sources' row counts after the last sync in this process (see `sync`). */
   private readonly synced = new Map<string, string>();
 
-  constructor(storage: Storage, private readonly holdoutStore: () => GlobalHoldoutStore) {
+  constructor(private readonly storage: Storage, private readonly holdoutStore: () => GlobalHoldoutStore) {
     this.write = experimentsDb(storage.write);
     this.read = experimentsDb(storage.read);
+  }
+
+  /** A/A simulations on this store's own customers, in a worker thread (calibration/calibration.ts). */
+  calibrate(storeId: string, options: CalibrationOptions = {}): Promise<Calibration> {
+    return calibrate(this.storage, storeId, options);
   }
 
   /**
