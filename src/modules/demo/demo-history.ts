@@ -7,7 +7,8 @@
  *   entries (domain events) enrol customers;
  * - the domain events the demo's data recorded (orders placed and delivered, refunds, checkouts
  *   left open, sign-ups) reach the loyalty service and the flows' enrolment on the day they
- *   happened (not when the data was written), with the programme's own events (tier changes);
+ *   happened (not when the data was written), with the programme's own events (tier changes,
+ *   delivered the day after they are recorded);
  * - the programme's daily job runs, and members redeem;
  * - the due `flows.step` jobs run as the worker runs them, each at its own due time.
  * Nothing is written into the flows' or the ledger's tables behind their services. The win-back
@@ -149,7 +150,6 @@ export async function replayDemoHistory(services: Services, storeId: string, end
     await plantWinBackOrders(services, flows, storeId, installed.ids.win_back, winBack, { now, end, currency });
     await services.loyalty.runDaily(storeId, now);
     if (day % 7 === 0 || day % 30 === 15) await loyaltyDay(services, storeId, now, day, { redeem: day % 7 === 0, adjust: day % 30 === 15 });
-    await deliver(now);
   }
   return { flows: installed, winBack, start };
 }
