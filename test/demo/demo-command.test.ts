@@ -24,11 +24,11 @@ describe('hearth demo', () => {
   let first: DemoJson;
 
   beforeAll(async () => {
-    const result = await runHearth(['demo', '--no-serve', '--json', '--customers', '2000', '--seed', '5', '--data-dir', dataDir], {}, 180_000);
+    const result = await runHearth(['demo', '--no-serve', '--json', '--customers', '2000', '--seed', '5', '--data-dir', dataDir], {}, 480_000);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     first = JSON.parse(result.stdout) as DemoJson;
-  }, 200_000);
+  }, 500_000);
   afterAll(() => dir.remove());
 
   it('creates the demo store that `hearth status` reports with the same counts', async () => {

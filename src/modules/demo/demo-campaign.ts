@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { DAY_MS } from '../../lib/time.js';
 import type { Services } from '../../services.js';
+import { SPRING_NEWSLETTER_EFFECT } from './planted-effects.js';
 
 const STARTED_DAYS_BEFORE_END = 21;
 const RESPONSE_SHARE = 0.06;
@@ -51,5 +52,26 @@ export async function addDemoCampaign(services: Services, storeId: string, end: 
       };
     }),
   }, { source: 'demo' });
+  return campaign.id;
+}
+
+/** The spring newsletter went out this many days before the demo's last day. */
+const NEWSLETTER_DAYS_BEFORE_END = 35;
+
+/**
+ * A newsletter to every customer who bought more than once, with a 10 % holdout, that changes
+ * nothing: no order is added for anyone (planted-effects.ts, SPRING_NEWSLETTER_EFFECT), so its
+ * results page shows what a campaign without effect looks like — a difference within its interval.
+ */
+export async function addDemoNewsletter(services: Services, storeId: string, end: Date): Promise<string | undefined> {
+  if (services.config.smtpUrl) return undefined;
+  const repeat = (await services.segments.list(storeId)).find((s) => s.builtin_key === 'repeat_buyers');
+  if (!repeat || repeat.member_count === 0) return undefined;
+  const template = await services.templates.createFromStarter(storeId, 'newsletter', { name: 'Spring newsletter' });
+  const campaign = await services.campaigns.create(storeId, {
+    name: SPRING_NEWSLETTER_EFFECT.source.replace(/^campaign:/, ''), segment_ids: [repeat.id], template_id: template.id,
+    holdout_share: 0.1, attribution_days: SPRING_NEWSLETTER_EFFECT.window_days,
+  });
+  await services.campaigns.start(storeId, campaign.id, new Date(end.getTime() - NEWSLETTER_DAYS_BEFORE_END * DAY_MS), { refreshSegments: false });
   return campaign.id;
 }

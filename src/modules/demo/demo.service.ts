@@ -10,7 +10,8 @@ import { AppError } from '../../lib/errors.js';
 import { randomToken } from '../../lib/ids.js';
 import { DAY_MS } from '../../lib/time.js';
 import { fitAndScore } from '../predictions/index.js';
-import { addDemoCampaign } from './demo-campaign.js';
+import { addDemoCampaign, addDemoNewsletter } from './demo-campaign.js';
+import { replayDemoHistory } from './demo-history.js';
 import { sendDemoMessages } from './demo-messages.js';
 import type { Services } from '../../services.js';
 import type { StoreTable } from '../accounts/index.js';
@@ -126,7 +127,12 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
   // A few emails in the Outbox, caught on this machine.
   await sendDemoMessages(services, store.id, store.name, store.currency);
   // A win-back campaign three weeks old, with its holdout and the orders it brought back.
-  if (await addDemoCampaign(services, store.id, plan.end, store.currency)) await services.analytics.refreshSummaries(store.id);
+  await addDemoCampaign(services, store.id, plan.end, store.currency);
+  // A spring newsletter with a 10 % holdout that, by design, changed nothing.
+  await addDemoNewsletter(services, store.id, plan.end);
+  // The flows and the loyalty programme switched on three months ago, with the history since.
+  await replayDemoHistory(services, store.id, plan.end, store.currency);
+  await services.analytics.refreshSummaries(store.id);
   await services.storage.checkpoint();
   // As `hearth status` counts them: the campaign's orders and the messages came after the generated data.
   return { created: true, store, login, plan, counts: await countsOf(services, store.id), seconds: (Date.now() - started) / 1000 };

@@ -116,10 +116,11 @@ export class FlowsService {
     return { id: row.id, name: row.name, status: row.status, live_version: row.live_version, document: JSON.parse(row.draft) as FlowDocument, versions, created_at: row.created_at, updated_at: row.updated_at };
   }
 
-  async create(storeId: string, input: { name: string; document: FlowDocumentInput }): Promise<FlowView> {
+  /** `id`: a fixed id instead of a new one (the demo's, so that the holdout hash gives the same holdout on every build). */
+  async create(storeId: string, input: { name: string; document: FlowDocumentInput; id?: string }): Promise<FlowView> {
     const document = await this.validate(storeId, input.document);
     const now = this.clock.now();
-    const id = newId('flow');
+    const id = input.id ?? newId('flow');
     await this.write.insertInto('flows').values({ store_id: storeId, id, name: input.name, status: 'draft', draft: JSON.stringify(document), live_version: null, created_at: now, updated_at: now }).execute();
     return this.get(storeId, id);
   }

@@ -170,6 +170,23 @@ export class SegmentsService {
   }
 
   /**
+   * Evaluates a segment on the data as it stood at a past moment `asOf` (orders, customers and
+   * events recorded by then), recording its entries and exits at `asOf` and, like any refresh, as
+   * domain events. `start` empties it first and records that first evaluation quietly (no events),
+   * as a segment created then. The demo uses it to give the segments its flows listen to a past;
+   * rules that read predictions, RFM scores or personas (known only for the present) are refused.
+   */
+  async refreshAsOf(storeId: string, id: string, asOf: Date, options: { start?: boolean } = {}): Promise<RefreshOutcome> {
+    const all = await repo.listSegmentRows(this.read, storeId);
+    const rules = new Map(all.map((row) => [row.id, JSON.parse(row.rule) as Rule]));
+    const rule = rules.get(id);
+    if (!rule) throw notFound(`Segment ${id}`);
+    const compiled = compileRule(rule, { storeId, asOf, segments: rules, selfId: id, historical: true });
+    if (options.start) await clearMembers(this.write, storeId, id, asOf);
+    return refreshMembers(this.write, storeId, id, compiled, asOf, { replay: options.start === true });
+  }
+
+  /**
    * Rebuilds the history of segments as if they had existed since `from`: each is emptied, dated
    * `from`, and evaluated on the data as it stood every `everyDays` days until now, so entries and
    * exits carry the day they happened. Used by the demo, whose data arrives all at once. Segments

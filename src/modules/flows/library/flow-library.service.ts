@@ -65,13 +65,13 @@ export class FlowLibraryService {
   }
 
   /** Installs a ready flow as a draft (or returns the one installed before): `created` says which. */
-  install(storeId: string, key: string): Promise<{ flow: FlowView; created: boolean }> {
-    const run = this.installing.then(() => this.installNow(storeId, key));
+  install(storeId: string, key: string, options: { flowId?: string } = {}): Promise<{ flow: FlowView; created: boolean }> {
+    const run = this.installing.then(() => this.installNow(storeId, key, options.flowId));
     this.installing = run.catch(() => undefined);
     return run;
   }
 
-  private async installNow(storeId: string, key: string): Promise<{ flow: FlowView; created: boolean }> {
+  private async installNow(storeId: string, key: string, flowId?: string): Promise<{ flow: FlowView; created: boolean }> {
     const ready = readyFlow(key);
     if (!ready) throw notFound(`Ready flow "${key}"`);
     const { flows, templates, segments } = this.services();
@@ -93,7 +93,7 @@ export class FlowLibraryService {
       const found = (await segments.list(storeId)).find((s) => s.name === ready.segment!.name);
       segmentId = found ? found.id : (await this.createSegment(segments, storeId, ready.segment)).id;
     }
-    const flow = await flows.create(storeId, { name: ready.name, document: ready.document({ templates: templateIds, segment: segmentId }) });
+    const flow = await flows.create(storeId, { name: ready.name, document: ready.document({ templates: templateIds, segment: segmentId }), ...(flowId && { id: flowId }) });
     await this.write.insertInto('flow_library_installs').values({ store_id: storeId, library_key: key, flow_id: flow.id, installed_at: new Date() }).execute();
     return { flow, created: true };
   }

@@ -1,0 +1,200 @@
+/**
+ * The demo store's last months through the flow engine and the loyalty programme: the ready flows
+ * have runs at several steps, a holdout and runs still in progress; the win-back flow's planted
+ * orders are exactly the ones its rule chooses (recounted here from the runs and the orders); the
+ * spring newsletter adds no order; the programme has members in several tiers, redemptions,
+ * adjustments, lapsed points, and every member's balance is the sum of their ledger rows.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { ensureDemoStore, type DemoResult } from '../../src/modules/demo/demo.service.js';
+import { DEMO_FLOW_KEYS } from '../../src/modules/demo/demo-flows.js';
+import { plantedDraw, plantedEffects, SPRING_NEWSLETTER_EFFECT, WIN_BACK_FLOW_EFFECT, WIN_BACK_ORDER_PREFIX } from '../../src/modules/demo/planted-effects.js';
+import type { RunView } from '../../src/modules/flows/index.js';
+import { createServices, type Services } from '../../src/services.js';
+import { bearer } from '../helpers/app.js';
+import { openTestStore } from '../helpers/store.js';
+
+const END = new Date('2026-11-23T00:00:00Z');
+const DAY = 86_400_000;
+let services: Services;
+let result: DemoResult;
+let dispose: () => Promise<void>;
+
+beforeAll(async () => {
+  const store = await openTestStore();
+  const dataDir = store.file.replace(/[\\/]hearth\.duckdb$/, '');
+  services = createServices(loadConfig({ HEARTH_DATA_DIR: dataDir }), store, silentLogger);
+  dispose = async () => {
+    await services.shutdown();
+    await store.dispose();
+  };
+  result = await ensureDemoStore(services, dataDir, { customers: 300, end: END, seed: 5 });
+}, 600_000);
+afterAll(async () => dispose());
+
+const storeId = () => result.store.id;
+
+async function allRuns(flowId: string): Promise<RunView[]> {
+  const runs: RunView[] = [];
+  for (let after: number | undefined; ;) {
+    const page = await services.flows.runs(storeId(), flowId, { limit: 1000, ...(after !== undefined && { after }) });
+    runs.push(...page.data);
+    if (page.next_after === null) return runs;
+    after = page.next_after;
+  }
+}
+
+describe('the demo\'s flows', () => {
+  it('are live with entrants, a holdout, runs in progress and counts on their steps', async () => {
+    const flows = await services.flows.list(storeId());
+    expect(flows.length).toBe(DEMO_FLOW_KEYS.length);
+    for (const flow of flows) expect(flow.status).toBe('live');
+    const winBack = flows.find((f) => f.name === 'Win-back')!;
+    expect(winBack.entrants).toBeGreaterThan(20);
+    expect(winBack.messages).toBeGreaterThan(0);
+    // A holdout in every flow's entrants (10 % each: at these sizes some flow may by chance have none).
+    expect(flows.reduce((n, f) => n + f.holdout, 0)).toBeGreaterThan(0);
+    expect(flows.reduce((n, f) => n + f.in_progress, 0)).toBeGreaterThan(0);
+    // Runs reached several steps of the win-back graph, and some left it because they ordered.
+    const runs = await allRuns(winBack.id);
+    const reached = new Set(runs.flatMap((r) => r.steps.map((s) => s.step_id)).filter(Boolean));
+    expect([...reached].sort()).toEqual(expect.arrayContaining(['miss', 'offer', 'wait']));
+    expect(runs.some((r) => r.status === 'completed' && r.steps.some((s) => s.step_id === 'done'))).toBe(true);
+    for (const run of runs.filter((r) => r.status === 'exited')) expect(['ordered', 'unsubscribed']).toContain(run.exit_reason);
+    expect(runs.some((r) => r.holdout && r.steps.some((s) => s.outcome === 'held_out'))).toBe(true);
+    // Entered at their own past days, over the window, not all at once.
+    expect(new Set(runs.map((r) => r.entered_at.toISOString().slice(0, 10))).size).toBeGreaterThan(10);
+    expect(Math.max(...runs.map((r) => r.entered_at.getTime()))).toBeLessThan(END.getTime());
+  });
+
+  it('queues each message once, by run and step, to the mail catcher', async () => {
+    const { rows } = await sql<{ n: number; keys: number }>`select count(*) as n, count(distinct send_key) as keys from message_sends
+      where store_id = ${storeId()} and source like 'flow:%'`.execute(services.storage.read);
+    expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+    expect(Number(rows[0]!.keys)).toBe(Number(rows[0]!.n));
+  });
+});
+
+describe('the planted effects', () => {
+  it('are exported with their source, metric, window and true difference', () => {
+    expect(plantedEffects).toEqual([WIN_BACK_FLOW_EFFECT, SPRING_NEWSLETTER_EFFECT]);
+    expect(WIN_BACK_FLOW_EFFECT).toMatchObject({ metric: 'reorder', window_days: 30, difference_points: 3 });
+    expect(SPRING_NEWSLETTER_EFFECT.difference_points).toBe(0);
+  });
+
+  it('gives the win-back flow exactly the orders its rule chooses, 3 points of its treated entrants in expectation', async () => {
+    const flow = (await services.flows.list(storeId())).find((f) => f.name === 'Win-back')!;
+    const runs = await allRuns(flow.id);
+    const orders = (await sql<{ external_id: string; customer_id: number; placed_at: Date }>`
+      select external_id, customer_id, placed_at from orders where store_id = ${storeId()} and status <> 'cancelled'`.execute(services.storage.read)).rows
+      .map((o) => ({ ...o, customer_id: Number(o.customer_id) }));
+    const planted = orders.filter((o) => o.external_id.startsWith(WIN_BACK_ORDER_PREFIX));
+    // Recount: per day of entry, the treated entrants without another order in their 30 days,
+    // drawn with q = (0.03 · N + carried) / M.
+    const byDay = new Map<number, RunView[]>();
+    for (const run of runs.filter((r) => !r.holdout)) byDay.set(run.entered_at.getTime(), [...(byDay.get(run.entered_at.getTime()) ?? []), run]);
+    let owed = 0;
+    let expected = 0;
+    let treated = 0;
+    const chosen = new Set<string>();
+    for (const [at, day] of [...byDay].sort((a, b) => a[0] - b[0])) {
+      const free = day.filter((r) => !orders.some((o) => !o.external_id.startsWith(WIN_BACK_ORDER_PREFIX) && o.customer_id === r.customer_id
+        && o.placed_at.getTime() > at && o.placed_at.getTime() <= at + 30 * DAY));
+      const due = 0.03 * day.length + owed;
+      const q = free.length ? Math.min(1, due / free.length) : 0;
+      owed = due - q * free.length;
+      expected += q * free.length;
+      treated += day.length;
+      for (const run of free) if (plantedDraw('win_back', run.customer_id) < q) chosen.add(`${WIN_BACK_ORDER_PREFIX}${run.id}`);
+    }
+    expect(treated).toBeGreaterThan(0);
+    expect(new Set(planted.map((o) => o.external_id))).toEqual(chosen);
+    // The expected count is 3 % of the treated entrants, less what the last days could not place.
+    expect(expected + owed).toBeCloseTo(0.03 * treated, 9);
+    expect(owed).toBeLessThan(1);
+    // Each inside its run's 30 days, before the demo's end, with the offer's code.
+    for (const order of planted) {
+      const run = runs.find((r) => `${WIN_BACK_ORDER_PREFIX}${r.id}` === order.external_id)!;
+      expect(run.holdout).toBe(false);
+      expect(order.customer_id).toBe(run.customer_id);
+      expect(order.placed_at.getTime()).toBeGreaterThan(run.entered_at.getTime());
+      expect(order.placed_at.getTime()).toBeLessThanOrEqual(Math.min(run.entered_at.getTime() + 30 * DAY, END.getTime()));
+    }
+  });
+
+  it('adds no order for the spring newsletter, sent with a 10 % holdout', async () => {
+    const campaign = (await services.campaigns.list(storeId())).find((c) => c.name === 'Spring newsletter')!;
+    expect(campaign).toMatchObject({ holdout_share: 0.1, status: 'sending' });
+    // The only orders the demo adds beside its simulated history (HD-…) are the two win-back effects'.
+    const { rows } = await sql<{ prefix: string; n: number }>`select split_part(external_id, '-', 1) as prefix, count(*) as n from orders
+      where store_id = ${storeId()} group by all`.execute(services.storage.read);
+    expect(rows.map((r) => r.prefix).filter((p) => !['HD', 'WB', WIN_BACK_ORDER_PREFIX.replace('-', '')].includes(p))).toEqual([]);
+    const results = await services.campaigns.results(storeId(), campaign.id);
+    expect(results.groups.find((g) => g.group === 'sent')!.people).toBeGreaterThan(0);
+    expect(results.groups.find((g) => g.group === 'holdout')!.people).toBeGreaterThan(0);
+  });
+});
+
+describe('the demo\'s loyalty programme', () => {
+  it('has members in several tiers, redemptions, adjustments with reasons and lapsed points', async () => {
+    const members = (await services.loyalty.members(storeId(), { limit: 1000 }, END)).data;
+    expect(members.length).toBeGreaterThan(20);
+    expect(new Set(members.map((m) => m.tier).filter(Boolean)).size).toBeGreaterThanOrEqual(2);
+    const kinds = (await sql<{ kind: string; n: number }>`select kind, count(*) as n from loyalty_entries where store_id = ${storeId()} group by kind`
+      .execute(services.storage.read)).rows;
+    const count = (kind: string) => Number(kinds.find((k) => k.kind === kind)?.n ?? 0);
+    expect(count('earn')).toBeGreaterThan(0);
+    expect(count('redeem')).toBeGreaterThan(0);
+    expect(count('adjust')).toBeGreaterThan(0);
+    expect(count('expire')).toBeGreaterThan(0);
+    const adjusted = await sql<{ reason: string | null }>`select reason from loyalty_entries where store_id = ${storeId()} and kind = 'adjust'`.execute(services.storage.read);
+    for (const row of adjusted.rows) expect(row.reason).toMatch(/\w/);
+  });
+
+  it('gives every member a balance equal to the sum of their ledger rows', async () => {
+    const members = (await services.loyalty.members(storeId(), { limit: 1000 }, END)).data;
+    for (const member of members) {
+      const rows = (await services.loyalty.history(storeId(), member.customer_id, { limit: 500 }, END)).data;
+      const sum = rows.filter((r) => r.standing !== 'void').reduce((s, r) => s + r.points, 0);
+      const balance = await services.loyalty.balance(storeId(), member.customer_id, END);
+      expect(balance.ledger).toBe(sum);
+      expect(balance.available - balance.owed + balance.pending + balance.lapsed).toBe(sum);
+    }
+    expect(await services.loyalty.check(storeId(), END)).toEqual([]);
+  });
+});
+
+describe('through the API', () => {
+  it('shows the flows\' counts per step and edge, the members with tiers and a member\'s ledger', async () => {
+    const app = await buildApp(services, { logger: false });
+    try {
+      const headers = bearer(result.login.secretKey);
+      const flows = (await app.inject({ method: 'GET', url: '/api/v1/flows', headers })).json() as { data?: { id: string; name: string }[] } | { id: string; name: string }[];
+      const list = Array.isArray(flows) ? flows : flows.data!;
+      const winBack = list.find((f) => f.name === 'Win-back')!;
+      const stats = (await app.inject({ method: 'GET', url: `/api/v1/flows/${winBack.id}/stats`, headers })).json() as {
+        runs: { entered: number; holdout: number }; steps: { step_id: string; reached: number }[]; edges: { from: string; taken: number }[];
+      };
+      expect(stats.runs.entered).toBeGreaterThan(0);
+      expect(stats.steps.filter((s) => s.reached > 0).length).toBeGreaterThanOrEqual(3);
+      expect(stats.edges.filter((e) => e.taken > 0).length).toBeGreaterThanOrEqual(2);
+
+      const members = await app.inject({ method: 'GET', url: '/api/v1/loyalty/members?limit=1000', headers });
+      expect(members.statusCode).toBe(200);
+      const data = members.json().data as { customer_id: number; tier: string | null }[];
+      expect(new Set(data.map((m) => m.tier).filter(Boolean)).size).toBeGreaterThanOrEqual(2);
+      const { rows } = await sql<{ customer_id: number }>`select customer_id from loyalty_redemptions where store_id = ${storeId()} order by customer_id limit 1`.execute(services.storage.read);
+      const history = await app.inject({ method: 'GET', url: `/api/v1/loyalty/customers/${Number(rows[0]!.customer_id)}/history?limit=500`, headers });
+      expect(history.statusCode).toBe(200);
+      const kinds = (history.json().data as { kind: string }[]).map((e) => e.kind);
+      expect(kinds).toContain('earn');
+      expect(kinds).toContain('redeem');
+    } finally {
+      await app.close();
+    }
+  });
+});
