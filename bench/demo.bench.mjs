@@ -1,5 +1,5 @@
-// The demo generator at benchmark size, as an operator runs it: `hearth demo --no-serve --json
-// --customers 1000000 --orders-per-customer 10 --events-per-customer 10` (× scale) into a fresh
+// The demo generator at benchmark size, as an operator runs it: `hearth demo --no-serve --no-history
+// --json --customers 1000000 --orders-per-customer 10 --events-per-customer 10` (× scale) into a fresh
 // data directory, as a child process. Reports the time from spawn to exit, the CLI's own timing,
 // rows written and rows/s, and the process's peak RSS. `hearth demo` also builds the report
 // summaries, fits the models and finds personas before it exits, so the time covers all of that.

@@ -125,8 +125,10 @@ export async function demoStore(customers, { log, shape = DEMO_SHAPE } = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-demo-'));
     const flags = shape ? ['--orders-per-customer', String(shape.ordersPerCustomer), '--events-per-customer', String(shape.eventsPerCustomer)] : [];
     const ready = (async () => {
-      log?.(`generating a demo store of ${customers.toLocaleString('en')} customers (hearth demo --no-serve${shape ? ` ${flags.join(' ')}` : ''})`);
-      const run = await runHearth(['demo', '--no-serve', '--json', '--data-dir', dir, '--customers', String(customers), ...flags]);
+      log?.(`generating a demo store of ${customers.toLocaleString('en')} customers (hearth demo --no-serve --no-history${shape ? ` ${flags.join(' ')}` : ''})`);
+      // Without the replayed flow and loyalty history: the benchmarks measure the data, and the
+      // replay walks day by day through the services (see docs/demo.md).
+      const run = await runHearth(['demo', '--no-serve', '--no-history', '--json', '--data-dir', dir, '--customers', String(customers), ...flags]);
       if (!run.json?.store?.id) throw new Error(`hearth demo printed no summary:\n${run.stdout}`);
       return { dir, run, summary: run.json };
     })();

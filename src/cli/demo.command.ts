@@ -21,6 +21,8 @@ interface DemoCommandOptions {
   seed?: string;
   eventsPerCustomer?: string;
   ordersPerCustomer?: string;
+  /** false with --no-history. */
+  history?: boolean;
   serve: boolean;
   json?: boolean;
   dataDir?: string;
@@ -30,7 +32,7 @@ interface DemoCommandOptions {
 
 const FLAGS: Record<keyof DemoOptions & string, string> = {
   customers: '--customers', months: '--months', seed: '--seed', end: '--end',
-  eventsPerCustomer: '--events-per-customer', ordersPerCustomer: '--orders-per-customer',
+  eventsPerCustomer: '--events-per-customer', ordersPerCustomer: '--orders-per-customer', history: '--no-history',
 };
 
 function numberFlag(flag: string, value: string | undefined): number | undefined {
@@ -48,6 +50,7 @@ export function demoOptionsFrom(options: DemoCommandOptions): DemoOptions {
     seed: numberFlag('--seed', options.seed),
     eventsPerCustomer: numberFlag('--events-per-customer', options.eventsPerCustomer),
     ordersPerCustomer: numberFlag('--orders-per-customer', options.ordersPerCustomer),
+    history: options.history !== false,
   };
   const problem = validateDemoOptions(demo)[0];
   if (problem) throw new CliError(`${FLAGS[problem.path as keyof typeof FLAGS] ?? problem.path}: ${problem.reason}`, 2);
@@ -63,6 +66,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--seed <s>', `random seed; the same seed gives the same data (default ${DEMO_DEFAULTS.seed})`)
     .option('--events-per-customer <n>', 'sample browsing sessions down to about this many events per customer (default: all up to 200,000 customers, 10 above)')
     .option('--orders-per-customer <n>', 'scale purchase rates to this average (for benchmark data sets)')
+    .option('--no-history', 'skip replaying the last months of the flows and the loyalty programme (a faster store without their runs and ledger)')
     .option('--no-serve', 'generate the store and exit')
     .option('--json', 'with --no-serve: print the summary as JSON')
     .option('--data-dir <dir>', 'data directory (default: $HEARTH_DATA_DIR or ./data)')

@@ -24,7 +24,7 @@ describe('hearth demo', () => {
   let first: DemoJson;
 
   beforeAll(async () => {
-    const result = await runHearth(['demo', '--no-serve', '--json', '--customers', '2000', '--seed', '5', '--data-dir', dataDir], {}, 480_000);
+    const result = await runHearth(['demo', '--no-serve', '--no-history', '--json', '--customers', '2000', '--seed', '5', '--data-dir', dataDir], {}, 480_000);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     first = JSON.parse(result.stdout) as DemoJson;
@@ -52,7 +52,7 @@ describe('hearth demo', () => {
   });
 
   it('reuses the store on a second run instead of generating again', async () => {
-    const again = await runHearth(['demo', '--no-serve', '--json', '--customers', '500', '--data-dir', dataDir]);
+    const again = await runHearth(['demo', '--no-serve', '--no-history', '--json', '--customers', '500', '--data-dir', dataDir]);
     expect(again.code).toBe(0);
     const second = JSON.parse(again.stdout) as DemoJson;
     expect(second.created).toBe(false);

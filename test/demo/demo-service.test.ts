@@ -32,7 +32,7 @@ async function servicesInTempDir(): Promise<{ services: Services; dataDir: strin
 describe('demo store lifecycle', () => {
   it('leaves nothing behind when generation fails, and succeeds on the next run', async () => {
     const { services, dataDir } = await servicesInTempDir();
-    const failing = ensureDemoStore(services, dataDir, { customers: 5_000, end: END }, (done) => {
+    const failing = ensureDemoStore(services, dataDir, { customers: 5_000, end: END, history: false }, (done) => {
       if (done >= 4_000) throw new Error('disk full (simulated)');
     });
     await expect(failing).rejects.toThrow('disk full (simulated)');
@@ -46,7 +46,7 @@ describe('demo store lifecycle', () => {
     expect(Number(events.n)).toBe(0);
     expect(readDemoLogin(dataDir)).toBeUndefined();
 
-    const result = await ensureDemoStore(services, dataDir, { customers: 1_000, end: END });
+    const result = await ensureDemoStore(services, dataDir, { customers: 1_000, end: END, history: false });
     expect(result.created).toBe(true);
     expect(result.counts.customers).toBe(1_000);
     const status = await storeStatus(services.storage.read, services.jobs);
@@ -55,7 +55,7 @@ describe('demo store lifecycle', () => {
 
   it('creates an owner who can sign in, and keys that authenticate for the demo store', async () => {
     const { services, dataDir } = await servicesInTempDir();
-    const result = await ensureDemoStore(services, dataDir, { customers: 300, end: END });
+    const result = await ensureDemoStore(services, dataDir, { customers: 300, end: END, history: false });
     const { session } = await services.accounts.login(result.login.email, result.login.password);
     expect(session.stores).toEqual([expect.objectContaining({ id: result.store.id, role: 'owner' })]);
     expect(await services.accounts.authenticateKey(result.login.writeKey)).toMatchObject({ storeId: result.store.id, keyKind: 'write' });
@@ -72,7 +72,7 @@ describe('demo store lifecycle', () => {
     expect(results.messages!.queued + results.messages!.suppressed).toBe(sent.people);
     const comeback = await services.storage.read.selectFrom('orders').select('customer_id').where('store_id', '=', result.store.id).where('external_id', 'like', 'WB-%').execute();
     expect(sent.buyers).toBeGreaterThanOrEqual(comeback.length);
-    const again = await ensureDemoStore(services, dataDir, { customers: 300, end: END });
+    const again = await ensureDemoStore(services, dataDir, { customers: 300, end: END, history: false });
     expect(again.created).toBe(false);
     expect(again.login).toEqual(result.login);
   }, 300_000);

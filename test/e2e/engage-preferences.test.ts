@@ -105,6 +105,8 @@ describe('messages and topics in the dashboard', () => {
     await panel.screenshot({ path: `${screenshotDir}/settings-topics-1280.png` });
     await page.goto(`${hearth.url}/campaigns`);
     await settled(page);
+    // The topics load on their own request: wait for the new one rather than for the page alone.
+    await page.locator('select[name="campaign-topic"] option', { hasText: 'Workshops' }).waitFor({ state: 'attached' });
     const options = await page.locator('select[name="campaign-topic"] option').allInnerTexts();
     expect(options).toEqual(['— none —', 'Newsletter', 'Offers', 'New products', 'Reviews', 'Workshops']);
     await page.close();

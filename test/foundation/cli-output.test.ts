@@ -47,7 +47,7 @@ let timezone: string;
 let storeName: string;
 
 beforeAll(async () => {
-  const made = await runHearth(['demo', '--no-serve', '--customers', '1000', '--seed', '3', '--data-dir', demo], {}, 180_000);
+  const made = await runHearth(['demo', '--no-serve', '--no-history', '--customers', '1000', '--seed', '3', '--data-dir', demo], {}, 180_000);
   expect(made.code, made.stderr).toBe(0);
   // One customer in the store's first week; twelve more and a repeat order in the second.
   const lines = ['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country', '500001,P1,Blue Mug,1,2024-01-03 10:00:00,9.00,10001.0,United Kingdom'];

@@ -23,7 +23,7 @@ describe('the demo store', () => {
     dispose = store.dispose;
     const dataDir = store.file.replace(/[\\/]hearth\.duckdb$/, '');
     services = createServices(loadConfig({ HEARTH_DATA_DIR: dataDir }), store, silentLogger);
-    const result = await ensureDemoStore(services, dataDir, { customers: 300, end: new Date('2026-11-23T00:00:00Z') });
+    const result = await ensureDemoStore(services, dataDir, { customers: 300, end: new Date('2026-11-23T00:00:00Z'), history: false });
     const messages = await services.messages.list(result.store.id, { limit: 100 });
     const sent = messages.filter((m) => m.state === 'sent');
     expect(sent.length).toBeGreaterThanOrEqual(5);
@@ -34,7 +34,7 @@ describe('the demo store', () => {
     const caught = await store.read.selectFrom('caught_messages').select(['send_id', 'envelope_to']).where('store_id', '=', result.store.id).execute();
     expect(caught.map((c) => Number(c.send_id)).sort((a, b) => a - b)).toEqual(sent.map((m) => m.id).sort((a, b) => a - b));
     // Running the demo again sends nothing new.
-    const again = await ensureDemoStore(services, dataDir, { customers: 300, end: new Date('2026-11-23T00:00:00Z') });
+    const again = await ensureDemoStore(services, dataDir, { customers: 300, end: new Date('2026-11-23T00:00:00Z'), history: false });
     expect(again.created).toBe(false);
     expect(await services.messages.list(result.store.id, { limit: 100 })).toHaveLength(messages.length);
   });

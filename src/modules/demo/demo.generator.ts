@@ -25,6 +25,8 @@ export interface DemoOptions {
   eventsPerCustomer?: number | undefined;
   /** Scale purchase rates so customers average this many orders (for benchmark data sets). */
   ordersPerCustomer?: number | undefined;
+  /** Replay the flows' and the loyalty programme's last months (default true; off for a faster store without them). */
+  history?: boolean | undefined;
 }
 
 export interface DemoPlan {

@@ -131,7 +131,7 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
   // A spring newsletter with a 10 % holdout that, by design, changed nothing.
   await addDemoNewsletter(services, store.id, plan.end);
   // The flows and the loyalty programme switched on three months ago, with the history since.
-  await replayDemoHistory(services, store.id, plan.end, store.currency);
+  if (options.history !== false) await replayDemoHistory(services, store.id, plan.end, store.currency);
   await services.analytics.refreshSummaries(store.id);
   await services.storage.checkpoint();
   // As `hearth status` counts them: the campaign's orders and the messages came after the generated data.
