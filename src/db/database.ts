@@ -160,6 +160,8 @@ export class Storage {
     try {
       await this.checkpoint();
     } finally {
+      this.writerPool.closeIdle();
+      this.readerPool.closeIdle();
       this.instance.closeSync();
     }
   }

@@ -76,6 +76,11 @@ export class ConnectionPool {
     if (next) next(connection);
     else this.idle.push(connection);
   }
+
+  /** Disconnects the idle connections: until they are, the database file stays open and locked. */
+  closeIdle(): void {
+    for (const connection of this.idle.splice(0)) connection.raw.closeSync();
+  }
 }
 
 class DuckDBDriver implements Driver {

@@ -2,7 +2,6 @@
  * The send ledger and the outbox (/api/v1/messages), the suppression list (/api/v1/suppressions)
  * and the store's sending settings (/api/v1/messaging/settings).
  */
-import { simpleParser } from 'mailparser';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { HH_MM } from '../../lib/zoned-time.js';
@@ -180,7 +179,7 @@ export const messageRoutes = [
       const { send, history, caught } = await services.messages.get(storeId, params.id);
       let content;
       if (caught) {
-        const mail = await simpleParser(caught.raw);
+        const mail = await (await import('mailparser')).simpleParser(caught.raw);
         content = {
           origin: 'received' as const, received_at: caught.received_at,
           headers: mail.headerLines.map((line) => ({ name: line.key, value: line.line.slice(line.line.indexOf(':') + 1).trim() })),

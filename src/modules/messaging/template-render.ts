@@ -13,7 +13,6 @@
  * trusted blocks. Validation renders strictly (an unknown variable is named, with its line and
  * column); a send renders leniently (a missing value is empty).
  */
-import mjml2html from 'mjml';
 import { Liquid, type Template } from 'liquidjs';
 import type { ErrorDetail } from '../../lib/errors.js';
 import { registerFilters } from './liquid-filters.js';
@@ -21,6 +20,10 @@ import type { MessageVariables } from './message-context.js';
 import { unknownVariable } from './message-context.js';
 import type { MessagePurpose, RenderedEmail } from './message.types.js';
 import { htmlToText } from './template-text.js';
+
+/** MJML and what it brings (an HTML parser, a CSS inliner) take most of a second to load: loaded at the first compile, not by every command that imports this file. */
+let mjml: Promise<typeof import('mjml')> | undefined;
+const loadMjml = () => (mjml ??= import('mjml').then((module) => module.default as unknown as typeof import('mjml')));
 
 /** The editable parts of a template version. */
 export interface TemplateSource {
@@ -243,7 +246,7 @@ export async function compileTemplate(source: TemplateSource, options: { storeHa
   }
   if (problems.some((p) => p.path === 'body')) return { ok: false, problems };
 
-  const result = await mjml2html(guarded.source, { validationLevel: 'soft', keepComments: false });
+  const result = await (await loadMjml())(guarded.source, { validationLevel: 'soft', keepComments: false });
   for (const error of result.errors) {
     // A placeholder is not a colour or a size; MJML's type checks of attributes set by Liquid are skipped.
     if (/hearthlq\d+x/.test(error.message)) continue;

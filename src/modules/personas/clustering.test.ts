@@ -21,16 +21,16 @@ describe('k-means with k by silhouette', () => {
     return centres.flatMap((c) => Array.from({ length: 50 }, () => [c[0]! + random() - 0.5, c[1]! + random() - 0.5]));
   };
 
-  it('finds four well separated groups and says why', () => {
-    const result = cluster(blobs(3), { seed: 1 });
+  it('finds four well separated groups and says why', async () => {
+    const result = await cluster(blobs(3), { seed: 1 });
     expect(result.k).toBe(4);
     expect(result.silhouettes.find((s) => s.k === 4)!.silhouette).toBeGreaterThan(0.8);
     expect(result.reason).toMatch(/highest mean silhouette/);
   });
 
-  it('gives the same centres for the same seed', () => {
-    const a = cluster(blobs(5), { seed: 9 });
-    const b = cluster(blobs(5), { seed: 9 });
+  it('gives the same centres for the same seed', async () => {
+    const a = await cluster(blobs(5), { seed: 9 });
+    const b = await cluster(blobs(5), { seed: 9 });
     expect(a.centroids).toEqual(b.centroids);
   });
 
@@ -48,9 +48,9 @@ describe('k-means with k by silhouette', () => {
     expect(rows).toEqual([[-1], [0], [1]]);
   });
 
-  it('says how far to trust the chosen k', () => {
-    expect(cluster(blobs(3), { seed: 1 }).reason).toMatch(/strong structure/);
-    expect(cluster(blobs(3), { seed: 1 }).reason).toMatch(/next best k = \d: 0\.\d{3}/);
+  it('says how far to trust the chosen k', async () => {
+    expect((await cluster(blobs(3), { seed: 1 })).reason).toMatch(/strong structure/);
+    expect((await cluster(blobs(3), { seed: 1 })).reason).toMatch(/next best k = \d: 0\.\d{3}/);
   });
 
   it('samples without repeats, repeatably', () => {

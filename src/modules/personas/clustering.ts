@@ -6,7 +6,6 @@
  * mean distance to another cluster. A higher mean silhouette means tighter, better separated
  * clusters; unlike the within-cluster error it does not keep improving as k grows.
  */
-import { kmeans } from 'ml-kmeans';
 
 import { seededRandom } from '../../lib/random.js';
 
@@ -99,7 +98,9 @@ export interface ClusterOptions {
   starts?: number;
 }
 
-export function cluster(points: number[][], options: ClusterOptions): Clustering {
+export async function cluster(points: number[][], options: ClusterOptions): Promise<Clustering> {
+  // ml-kmeans brings a few hundred modules: loaded when personas are found, not by every command.
+  const { kmeans } = await import('ml-kmeans');
   // A requested k is scored beside the usual range, so the silhouettes always show what it is weighed against.
   const kMin = Math.min(options.kMin ?? 2, options.k ?? Infinity);
   const kMax = Math.min(Math.max(options.kMax ?? 6, options.k ?? 0), points.length - 1);

@@ -146,7 +146,7 @@ export class PersonasService {
     const { rows: zc } = standardise(shrunk(features));
     const weighted = zc.map((row) => clustered.map((j, w) => row[j]! * weights[w]!));
     const fitRows = sampleIndices(n, FIT_SAMPLE, seed).map((i) => weighted[i]!);
-    const clustering = cluster(fitRows, { seed, ...(options.k && { k: options.k }) });
+    const clustering = await cluster(fitRows, { seed, ...(options.k && { k: options.k }) });
     const labels = weighted.map((point) => nearestCentroid(point, clustering.centroids));
 
     const d = defs.length;
