@@ -8,9 +8,7 @@ import type { Campaign, CampaignAudience, CampaignResults, CampaignStart } from 
 import { formatDateTime, formatNumber, formatPercent, plural } from '../lib/format.js';
 import { formatMoney } from '../lib/money.js';
 import { zonedInstant } from '../lib/zoned-time.js';
-import type { Services } from '../services.js';
-import type { ServerClient } from './server-client.js';
-import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type StoreRef } from './context.js';
+import { callBackend, CliError, formatTable, printJson, withDataDir, withStoreBackend, type CommonOptions, type StoreBackend, type StoreRef } from './context.js';
 
 interface AudienceOptions extends CommonOptions { segment?: string[]; exclude?: string[]; holdout?: string }
 interface CreateOptions extends AudienceOptions {
@@ -20,7 +18,7 @@ interface CreateOptions extends AudienceOptions {
 }
 
 /** Either path to the store: the opened services, or the running server. */
-type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string; store: StoreRef };
+type Backend = StoreBackend;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const number = formatNumber;
@@ -82,22 +80,9 @@ function abTest(options: CreateOptions) {
   return { variants: variants.map((id) => ({ template_id: id })), test_share: testShare / 100, test_hours: testHours, winner_metric: winner as 'revenue' | 'clicks' };
 }
 
-async function run<T>(options: CommonOptions, work: (backend: Backend) => Promise<T>): Promise<T> {
-  return withContextOrServer(options,
-    async ({ services }) => {
-      const store = await resolveStore(services, options.store);
-      return work({ services, storeId: store.id, store });
-    },
-    async (server) => {
-      const store = await resolveStore(server, options.store);
-      return work({ server, storeId: store.id, store });
-    });
-}
+const run = withStoreBackend;
 
-async function call<T>(backend: Backend, direct: (services: Services) => Promise<unknown>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  if ('services' in backend) return toWire(await direct(backend.services)) as T;
-  return backend.server.json<T>(method, path, { store: backend.storeId, ...(body !== undefined && { body }) });
-}
+const call = callBackend;
 
 /** Segment ids from names or ids, each checked; a flag that names no segment is a usage error. */
 async function segmentIds(backend: Backend, flag: string, wanted: readonly string[]): Promise<string[]> {

@@ -140,6 +140,28 @@ export async function resolveStoreId(services: Services | StoreLookup, wanted: s
   return (await resolveStore(services, wanted)).id;
 }
 
+/** Where a store command's work goes: the opened services, or the server running on the data directory. */
+export type StoreBackend = ({ services: Services } | { server: ServerClient }) & { storeId: string; store: StoreRef };
+
+/** Runs a store command on the data directory, or through the server when one holds it, with `--store` resolved. */
+export async function withStoreBackend<T>(options: CommonOptions, work: (backend: StoreBackend) => Promise<T>): Promise<T> {
+  return withContextOrServer(options,
+    async ({ services }) => {
+      const store = await resolveStore(services, options.store);
+      return work({ services, storeId: store.id, store });
+    },
+    async (server) => {
+      const store = await resolveStore(server, options.store);
+      return work({ server, storeId: store.id, store });
+    });
+}
+
+/** The same answer either way: `direct` on the services in its wire form, or the API route through the server. */
+export async function callBackend<T>(backend: StoreBackend, direct: (services: Services) => Promise<unknown>, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  if ('services' in backend) return toWire(await direct(backend.services)) as T;
+  return backend.server.json<T>(method, path, { store: backend.storeId, ...(body !== undefined && { body }) });
+}
+
 /** Runs a command body with an opened context, closing the store afterwards. */
 export async function withContext<T>(options: CommonOptions, work: (context: CliContext) => Promise<T>, open: { migrate?: boolean } = {}): Promise<T> {
   const context = await openContext(options, open);

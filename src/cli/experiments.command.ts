@@ -8,32 +8,16 @@ import type { z } from 'zod';
 import type { calibrationSchema, experimentListSchema, experimentResultsSchema, powerPlanSchema } from '../http/schemas/experiments.schemas.js';
 import { formatDateTime, formatNumber } from '../lib/format.js';
 import { isExperimentKind, powerRequestSchema, WINDOWS } from '../modules/experiments/index.js';
-import type { Services } from '../services.js';
-import type { ServerClient } from './server-client.js';
-import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type StoreRef } from './context.js';
+import { callBackend, CliError, formatTable, printJson, withDataDir, withStoreBackend, type CommonOptions } from './context.js';
 
 type List = z.input<typeof experimentListSchema>;
 type Results = z.input<typeof experimentResultsSchema>;
 type Plan = z.input<typeof powerPlanSchema>;
 type CalibrationResult = z.input<typeof calibrationSchema>;
-type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string; store: StoreRef };
 
-async function run<T>(options: CommonOptions, work: (backend: Backend) => Promise<T>): Promise<T> {
-  return withContextOrServer(options,
-    async ({ services }) => {
-      const store = await resolveStore(services, options.store);
-      return work({ services, storeId: store.id, store });
-    },
-    async (server) => {
-      const store = await resolveStore(server, options.store);
-      return work({ server, storeId: store.id, store });
-    });
-}
+const run = withStoreBackend;
 
-async function call<T>(backend: Backend, direct: (services: Services) => Promise<unknown>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  if ('services' in backend) return toWire(await direct(backend.services)) as T;
-  return backend.server.json<T>(method, path, { store: backend.storeId, ...(body !== undefined && { body }) });
-}
+const call = callBackend;
 
 const percent = (v: number) => `${(v * 100).toFixed(1)} %`;
 const signed = (v: number, digits: number) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;

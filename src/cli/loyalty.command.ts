@@ -12,31 +12,17 @@ import type { loyaltyBalanceSchema, loyaltyHistorySchema, loyaltyMemberPageSchem
 import { formatDateTime, formatNumber } from '../lib/format.js';
 import { formatMoney } from '../lib/money.js';
 import type { Services } from '../services.js';
-import type { ServerClient } from './server-client.js';
-import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type StoreRef } from './context.js';
+import { callBackend, CliError, formatTable, printJson, toWire, withDataDir, withStoreBackend, type CommonOptions, type StoreBackend } from './context.js';
 
 type Balance = z.input<typeof loyaltyBalanceSchema>;
 type History = z.input<typeof loyaltyHistorySchema>;
 type Members = z.input<typeof loyaltyMemberPageSchema>;
 type Imported = z.input<typeof loyaltyImportSchema>;
-type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string; store: StoreRef };
+type Backend = StoreBackend;
 
-async function run<T>(options: CommonOptions, work: (backend: Backend) => Promise<T>): Promise<T> {
-  return withContextOrServer(options,
-    async ({ services }) => {
-      const store = await resolveStore(services, options.store);
-      return work({ services, storeId: store.id, store });
-    },
-    async (server) => {
-      const store = await resolveStore(server, options.store);
-      return work({ server, storeId: store.id, store });
-    });
-}
+const run = withStoreBackend;
 
-async function call<T>(backend: Backend, direct: (services: Services) => Promise<unknown>, path: string): Promise<T> {
-  if ('services' in backend) return toWire(await direct(backend.services)) as T;
-  return backend.server.json<T>('GET', path, { store: backend.storeId });
-}
+const call = <T>(backend: Backend, direct: (services: Services) => Promise<unknown>, path: string) => callBackend<T>(backend, direct, 'GET', path);
 
 /** A customer as the API names them: an id, `ext:<external id>`, or a bare external id. */
 const customerRef = (text: string): string => (/^\d+$/.test(text) || text.startsWith('ext:') ? text : `ext:${text}`);
