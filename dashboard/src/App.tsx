@@ -14,6 +14,7 @@ import { DataPage } from './pages/data.page';
 import { FlowPage } from './pages/flow.page';
 import { FlowsPage, NewFlowPage } from './pages/flows.page';
 import { ImpactPage } from './pages/impact.page';
+import { OffersPage } from './pages/offers.page';
 import { MessagePage, OutboxPage } from './pages/outbox.page';
 import { OverviewPage } from './pages/overview.page';
 import { PredictionsPage } from './pages/predictions.page';
@@ -58,6 +59,7 @@ function Page({ path }: { path: string }) {
     case '/campaigns': return <CampaignsPage />;
     case '/flows': return <FlowsPage />;
     case '/impact': return <ImpactPage />;
+    case '/offers': return <OffersPage />;
     case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;

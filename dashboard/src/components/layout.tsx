@@ -10,6 +10,7 @@ const nav = [
   { to: '/segments', label: 'Segments' },
   { to: '/campaigns', label: 'Campaigns' },
   { to: '/flows', label: 'Flows' },
+  { to: '/offers', label: 'Offers' },
   { to: '/impact', label: 'Impact' },
   { to: '/templates', label: 'Templates' },
   { to: '/customers', label: 'Customers' },
