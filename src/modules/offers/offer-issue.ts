@@ -13,8 +13,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError } from '../../lib/errors.js';
-import { extendPool, nextFreeCode } from './offer-pool.js';
-import type { IssueOutcome, OffersTx, OfferTable } from './offers.table.js';
+import { extendPool } from './offer-pool.js';
+import type { IssueOutcome, OffersDb, OffersTx, OfferTable } from './offers.table.js';
 import type { IssueView } from './offers.views.js';
 
 const DAY_MS = 86_400_000;
@@ -43,7 +43,7 @@ export function issueView(row: { offer_id: string; customer_id: number; idempote
   };
 }
 
-export async function earlierIssue(tx: OffersTx, storeId: string, key: string): Promise<IssueView | undefined> {
+export async function earlierIssue(tx: OffersTx | OffersDb, storeId: string, key: string): Promise<IssueView | undefined> {
   const row = await tx.selectFrom('offer_issues').selectAll().where('store_id', '=', storeId).where('idempotency_key', '=', key).executeTakeFirst();
   return row && issueView(row);
 }
@@ -59,11 +59,8 @@ export async function issueCode(tx: OffersTx, storeId: string, request: IssueReq
   }
   if (offer.status !== 'active') throw new AppError('conflict', `The offer is ${offer.status}: it hands out no codes`, [{ path: 'offer_id', reason: `offer ${offer.id} is ${offer.status}` }]);
   if (offer.expires_at && offer.expires_at <= now) throw new AppError('conflict', 'The offer has expired: its codes would not apply', [{ path: 'offer_id', reason: `offer ${offer.id} expired at ${offer.expires_at.toISOString()}` }]);
-  const record = async (outcome: IssueOutcome, code: string | null = null): Promise<{ issue: IssueView; replayed: boolean }> => {
-    const row = {
-      store_id: storeId, idempotency_key: key, offer_id: offer.id, customer_id: customerId, outcome, code,
-      expires_at: code ? offer.expires_at ?? new Date(now.getTime() + (offer.valid_days ?? 0) * DAY_MS) : null, issued_at: now,
-    };
+  const record = async (outcome: IssueOutcome): Promise<{ issue: IssueView; replayed: boolean }> => {
+    const row = { store_id: storeId, idempotency_key: key, offer_id: offer.id, customer_id: customerId, outcome, code: null, expires_at: null, issued_at: now };
     await tx.insertInto('offer_issues').values(row).execute();
     return { issue: issueView(row), replayed: false };
   };
@@ -80,14 +77,30 @@ export async function issueCode(tx: OffersTx, storeId: string, request: IssueReq
   await tx.insertInto('offer_assignments').values({ store_id: storeId, offer_id: offer.id, customer_id: customerId, arm, eligible_at: now })
     .onConflict((oc) => oc.doNothing()).execute();
   if (arm === 'holdout') return record('holdout');
-  let code = await nextFreeCode(tx, storeId, offer.id);
-  if (!code) {
+  const expiresAt = offer.expires_at ?? new Date(now.getTime() + (offer.valid_days ?? 0) * DAY_MS);
+  let issued = await claimCode(tx, storeId, offer.id, key, customerId, expiresAt, now);
+  if (!issued) {
     if (offer.source === 'import' || !offer.pattern) {
       throw new AppError('conflict', `Every imported code of offer ${offer.id} is handed out: import more codes`, [{ path: 'offer_id', reason: 'the imported codes are used up' }]);
     }
     await extendPool(tx, storeId, offer.id, offer.pattern, offer.pool_size, now);
-    code = await nextFreeCode(tx, storeId, offer.id);
-    if (!code) throw new Error(`offer ${offer.id}: the pool was extended but has no free code`);
+    issued = await claimCode(tx, storeId, offer.id, key, customerId, expiresAt, now);
+    if (!issued) throw new Error(`offer ${offer.id}: the pool was extended but has no free code`);
   }
-  return record('issued', code);
+  return { issue: issueView(issued), replayed: false };
+}
+
+/**
+ * Hands the pool's next free code (lowest `seq` nobody was given) to the key, in one statement.
+ * Returns the issue written, or undefined when the pool is empty.
+ */
+async function claimCode(tx: OffersTx, storeId: string, offerId: string, key: string, customerId: number, expiresAt: Date, now: Date) {
+  const { rows } = await sql<{ offer_id: string; customer_id: number; idempotency_key: string; outcome: IssueOutcome; code: string | null; expires_at: Date | null; issued_at: Date }>`
+    insert into offer_issues (store_id, idempotency_key, offer_id, customer_id, outcome, code, expires_at, issued_at)
+    select ${storeId}, ${key}, ${offerId}, ${customerId}, 'issued', c.code, ${expiresAt}, ${now} from offer_codes c
+    where c.store_id = ${storeId} and c.offer_id = ${offerId}
+      and not exists (select 1 from offer_issues i where i.store_id = ${storeId} and i.code = c.code)
+    order by c.seq limit 1
+    returning offer_id, customer_id, idempotency_key, outcome, code, expires_at, issued_at`.execute(tx);
+  return rows[0];
 }

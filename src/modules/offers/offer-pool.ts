@@ -1,7 +1,7 @@
 /**
  * An offer's pool of codes, inside the caller's transaction on the one writer connection: made
- * from the pattern (unique in the store, drawn again on a clash), imported from a file, and the
- * next free code handed out (lowest `seq` first, never one already issued).
+ * from the pattern (unique in the store, drawn again on a clash) or imported from a file. Codes
+ * are handed out lowest `seq` first (offer-issue.ts).
  */
 import { sql } from 'kysely';
 import { AppError } from '../../lib/errors.js';
@@ -58,13 +58,4 @@ export async function insertCodes(tx: OffersTx, storeId: string, offerId: string
       store_id: storeId, code, offer_id: offerId, seq: seq++, origin, created_at: now,
     }))).execute();
   }
-}
-
-/** The pool's next code nobody was given, or undefined when every code is out. */
-export async function nextFreeCode(tx: OffersTx, storeId: string, offerId: string): Promise<string | undefined> {
-  const { rows } = await sql<{ code: string }>`select c.code from offer_codes c
-    where c.store_id = ${storeId} and c.offer_id = ${offerId}
-      and not exists (select 1 from offer_issues i where i.store_id = ${storeId} and i.code = c.code)
-    order by c.seq limit 1`.execute(tx);
-  return rows[0]?.code;
 }

@@ -11,7 +11,7 @@ import { newId } from '../../lib/ids.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { readCodeFile } from './offer-codes.js';
 import { offerInputSchema, type OfferInput } from './offer.input.js';
-import { issueCode } from './offer-issue.js';
+import { earlierIssue, issueCode } from './offer-issue.js';
 import { extendPool, insertCodes, takenCodes } from './offer-pool.js';
 import { handleOrderEvent } from './offer-redemptions.js';
 import { offerResults, type OfferExperiments } from './offer-results.js';
@@ -131,6 +131,9 @@ export class OffersService {
    * always gets the same answer (offer-issue.ts).
    */
   async issue(storeId: string, offerId: string, customerId: number, key: string, now = new Date()): Promise<{ issue: IssueView; replayed: boolean }> {
+    // A retry is answered from a reader, without waiting for the writer (checked again inside the transaction).
+    const earlier = await earlierIssue(this.read, storeId, key);
+    if (earlier && earlier.offer_id === offerId && earlier.customer_id === customerId) return { issue: earlier, replayed: true };
     const offer = await this.row(storeId, offerId);
     // Membership is read before the transaction: the segments module keeps it, nothing here writes it.
     const member = offer.segment_id ? await this.dependencies.segments().isMember(storeId, offer.segment_id, customerId) : true;
