@@ -9,6 +9,7 @@ import { sql, type Kysely } from 'kysely';
  *   deterministic hash the first time they became eligible.
  * - `offer_issues`: the answer to each idempotency key (send key): the code handed out, or why none.
  * - `offer_redemptions`: each order that carried an issued code (the counted one is derived).
+ * - `campaigns.offer_id`: the offer whose code each recipient's email carries (null: none).
  */
 const statements = [
   `create table offers (
@@ -77,6 +78,7 @@ const statements = [
     primary key (store_id, code, order_id)
   )`,
   `create index offer_redemptions_offer on offer_redemptions (store_id, offer_id)`,
+  `alter table campaigns add column offer_id varchar`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -84,5 +86,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql.raw('alter table campaigns drop column offer_id').execute(db);
   for (const table of ['offer_redemptions', 'offer_issues', 'offer_assignments', 'offer_codes', 'offers']) await sql.raw(`drop table ${table}`).execute(db);
 }

@@ -142,6 +142,32 @@ export class OffersService {
     }));
   }
 
+  /** Refuses an offer a message cannot carry: unknown or ended (422 naming `offer_id`). */
+  async check(storeId: string, offerId: string): Promise<void> {
+    const row = await this.read.selectFrom('offers').select('status').where('store_id', '=', storeId).where('id', '=', offerId).executeTakeFirst();
+    if (!row) throw invalid('Unknown offer', [{ path: 'offer_id', reason: `no offer ${offerId} in this store` }]);
+    if (row.status === 'ended') throw invalid('The offer has ended', [{ path: 'offer_id', reason: `offer ${offerId} has ended` }]);
+  }
+
+  /**
+   * One code per recipient of a message, each under its send key, in one transaction: a retried
+   * send gets the same codes. Null for the offer's holdout and for the ineligible (segment, guardrail).
+   */
+  async codesFor(storeId: string, offerId: string, recipients: readonly { customerId: number; key: string }[], now = new Date()): Promise<Map<number, string | null>> {
+    const offer = await this.row(storeId, offerId);
+    const members = new Map<number, boolean>();
+    if (offer.segment_id) for (const r of recipients) members.set(r.customerId, await this.dependencies.segments().isMember(storeId, offer.segment_id, r.customerId));
+    return this.write.transaction().execute(async (tx) => {
+      const current = await this.row(storeId, offerId, tx);
+      const codes = new Map<number, string | null>();
+      for (const r of recipients) {
+        const { issue } = await issueCode(tx, storeId, { offer: current, customerId: r.customerId, key: r.key, inSegment: () => Promise.resolve(members.get(r.customerId) ?? false), now });
+        codes.set(r.customerId, issue.code);
+      }
+      return codes;
+    });
+  }
+
   /** The offer's codes in pool order, `limit` after the cursor (a code's position). */
   async codes(storeId: string, offerId: string, options: { after?: number; limit?: number; status?: CodeView['status'] } = {}, now = new Date()): Promise<{ data: CodeView[]; next_cursor: string | null }> {
     await this.row(storeId, offerId);
