@@ -34,8 +34,8 @@ export interface CampaignToSend {
 export interface OfferCodes {
   /** Refuses an unknown or ended offer, naming `offer_id`. */
   check(storeId: string, offerId: string): Promise<void>;
-  /** Each recipient's code under their send key (the same key, the same code); null for the offer's holdout and the ineligible. */
-  codesFor(storeId: string, offerId: string, recipients: readonly { customerId: number; key: string }[]): Promise<Map<number, string | null>>;
+  /** Each recipient's code under their send key, by send key (the same key, the same code); null for the offer's holdout and the ineligible. */
+  codesFor(storeId: string, offerId: string, recipients: readonly { customerId: number; key: string }[]): Promise<Map<string, string | null>>;
 }
 
 /** Recipients queued per call to the ledger (each call renders, then inserts in one transaction). */
@@ -102,7 +102,7 @@ export class CampaignEmails {
           build: (links) => {
             const customer = facts.get(r.customerId);
             if (!customer) throw notFound(`Customer "${r.customerId}"`);
-            const variables = customerVariables(store, customer, { links, ...(codes && { discount_code: codes.get(r.customerId) ?? null }) }, links);
+            const variables = customerVariables(store, customer, { links, ...(codes && { discount_code: codes.get(sendKey) ?? null }) }, links);
             return this.engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey, customerId: r.customerId, links, key });
           },
         };

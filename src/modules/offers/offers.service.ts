@@ -151,18 +151,18 @@ export class OffersService {
 
   /**
    * One code per recipient of a message, each under its send key, in one transaction: a retried
-   * send gets the same codes. Null for the offer's holdout and for the ineligible (segment, guardrail).
+   * send gets the same codes. Answered by send key. Null for the offer's holdout and for the ineligible (segment, guardrail).
    */
-  async codesFor(storeId: string, offerId: string, recipients: readonly { customerId: number; key: string }[], now = new Date()): Promise<Map<number, string | null>> {
+  async codesFor(storeId: string, offerId: string, recipients: readonly { customerId: number; key: string }[], now = new Date()): Promise<Map<string, string | null>> {
     const offer = await this.row(storeId, offerId);
     const members = new Map<number, boolean>();
     if (offer.segment_id) for (const r of recipients) members.set(r.customerId, await this.dependencies.segments().isMember(storeId, offer.segment_id, r.customerId));
     return this.write.transaction().execute(async (tx) => {
       const current = await this.row(storeId, offerId, tx);
-      const codes = new Map<number, string | null>();
+      const codes = new Map<string, string | null>();
       for (const r of recipients) {
         const { issue } = await issueCode(tx, storeId, { offer: current, customerId: r.customerId, key: r.key, inSegment: () => Promise.resolve(members.get(r.customerId) ?? false), now });
-        codes.set(r.customerId, issue.code);
+        codes.set(r.key, issue.code);
       }
       return codes;
     });
