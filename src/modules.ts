@@ -11,8 +11,9 @@ import { flowsModule } from './modules/flows/index.js';
 import { importsModule } from './modules/imports/index.js';
 import { loyaltyModule } from './modules/loyalty/index.js';
 import { recommendationsModule } from './modules/recommendations/index.js';
+import { offersModule } from './modules/offers/index.js';
 import { messagingModule } from './modules/messaging/index.js';
 import { predictionsModule } from './modules/predictions/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 
-export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, flowsModule, loyaltyModule, recommendationsModule, experimentsModule];
+export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, flowsModule, loyaltyModule, offersModule, recommendationsModule, experimentsModule];

@@ -18,6 +18,7 @@ import { ExperimentsService } from './modules/experiments/index.js';
 import { FlowBacktestService, FlowLibraryService, FlowsService } from './modules/flows/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { LoyaltyService } from './modules/loyalty/index.js';
+import { OffersService } from './modules/offers/index.js';
 import { RecommendationsService } from './modules/recommendations/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import {
@@ -62,6 +63,7 @@ export interface Services {
   flowLibrary: FlowLibraryService;
   flowBacktest: FlowBacktestService;
   loyalty: LoyaltyService;
+  offers: OffersService;
   recommendations: RecommendationsService;
   experiments: ExperimentsService;
   /** Flushes buffers and stops timers before the store closes. */
@@ -90,7 +92,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     ...segmentsEtc,
     predictions: new PredictionsService(storage, queue()),
     // A campaign is sent by email through the messaging module (looked up late, as services are built together).
-    campaigns: new CampaignsService(storage, segmentsEtc.segments, queue(), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics)),
+    campaigns: new CampaignsService(storage, segmentsEtc.segments, queue(), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics, () => services.offers)),
     templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers, recommendations: () => services.recommendations }),
     messages: new MessagesService(storage, queue(), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl, smtpMaxConnections: config.smtpMaxConnections }, logger),
     unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret, () => services.topics),
@@ -104,6 +106,14 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     flowLibrary: new FlowLibraryService(storage, () => services),
     flowBacktest: new FlowBacktestService(storage, clock, () => services),
     loyalty: new LoyaltyService(storage),
+    // Offers ask the segments who may get a code and the experiments how the offer did (looked up late).
+    offers: new OffersService(storage, {
+      segments: () => ({
+        exists: async (storeId, segmentId) => (await services.segments.list(storeId)).some((s) => s.id === segmentId),
+        isMember: async (storeId, segmentId, customerId) => (await services.segments.membershipsOf(storeId, customerId)).current.some((m) => m.segment_id === segmentId),
+      }),
+      experiments: () => services.experiments,
+    }),
     recommendations: new RecommendationsService(storage, queue(), () => clock.now()),
     // The global holdout is a sending setting (messaging screens sends with it); experiments measure it.
     experiments: new ExperimentsService(storage, () => services.messages),

@@ -13,6 +13,7 @@ import { registerCustomerCommand } from './customer.command.js';
 import { registerDemoCommand } from './demo.command.js';
 import { registerImportCommand } from './import.command.js';
 import { registerLoyaltyCommand } from './loyalty.command.js';
+import { registerOffersCommand } from './offers.command.js';
 import { registerRecommendationsCommand } from './recommendations.command.js';
 import { registerMessagesCommand } from './messages.command.js';
 import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerSegmentsCommand(program);
   registerCampaignsCommand(program);
   registerLoyaltyCommand(program);
+  registerOffersCommand(program);
   registerRecommendationsCommand(program);
   registerPersonasCommand(program);
   registerTemplatesCommand(program);

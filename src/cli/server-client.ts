@@ -45,9 +45,9 @@ export class ServerClient {
     }
   }
 
-  /** A JSON request; `store` is the store's id or slug (the command's `--store`). */
-  async json<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: { store?: string | undefined; body?: unknown } = {}): Promise<T> {
-    const response = await this.send(method, path, options.store ? { [STORE_HEADER]: options.store } : {}, options.body);
+  /** A JSON request; `store` is the store's id or slug (the command's `--store`); `headers` such as an Idempotency-Key. */
+  async json<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: { store?: string | undefined; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+    const response = await this.send(method, path, { ...options.headers, ...(options.store ? { [STORE_HEADER]: options.store } : {}) }, options.body);
     const text = await readText(response);
     const value: unknown = text ? JSON.parse(text) : null;
     if ((response.statusCode ?? 500) >= 400) throw errorFrom(value, response.statusCode);

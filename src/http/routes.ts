@@ -13,6 +13,7 @@ import { flowRoutes } from './admin/flows.routes.js';
 import { jobRoutes } from './admin/jobs.routes.js';
 import { loyaltyRoutes } from './admin/loyalty.routes.js';
 import { messageRoutes } from './admin/messages.routes.js';
+import { offerRoutes } from './admin/offers.routes.js';
 import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
 import { profileRoutes } from './admin/profiles.routes.js';
@@ -40,6 +41,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...flowRoutes,
   ...experimentRoutes,
   ...loyaltyRoutes,
+  ...offerRoutes,
   ...recommendationRoutes,
   ...profileRoutes,
   ...templateRoutes,

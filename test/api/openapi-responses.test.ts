@@ -304,6 +304,26 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/api/v1/loyalty/imports', { payload: { from: 'smile', csv: 'email,points_balance\nnobody@example.com,5\n', dry_run: true } });
     await ok(422, 'POST', '/api/v1/loyalty/imports', { payload: { from: 'smile', csv: 'email,points_balance\nnobody@example.com,five\n' } });
 
+    // Offers: one from a pattern issued to a customer, one with imported codes, paused, resumed and ended.
+    const offer = await ok(201, 'POST', '/api/v1/offers', { payload: { name: 'Welcome back', value_kind: 'fixed', value: 500, valid_days: 14, pattern: 'WB-????-????', pool_size: 5, holdout_share: 0 } });
+    await ok(422, 'POST', '/api/v1/offers', { payload: { name: 'Broken', value_kind: 'percent', value: 500, valid_days: 14, pattern: 'WB-????-????' } });
+    const issueCall = { params: { id: offer.id }, headers: { 'idempotency-key': 'schema-offer-1' }, payload: { customer_id: 'ext:cust-1' } };
+    await ok(201, 'POST', '/api/v1/offers/:id/issue', issueCall);
+    await ok(200, 'POST', '/api/v1/offers/:id/issue', issueCall);
+    await ok(422, 'POST', '/api/v1/offers/:id/issue', { ...issueCall, headers: {} });
+    await ok(200, 'GET', '/api/v1/offers');
+    await ok(200, 'GET', '/api/v1/offers/:id', { params: { id: offer.id } });
+    await ok(404, 'GET', '/api/v1/offers/:id', { params: { id: 'ofr_nope' } });
+    await ok(200, 'GET', '/api/v1/offers/:id/codes', { params: { id: offer.id }, query: { status: 'issued' } });
+    const imported = await ok(201, 'POST', '/api/v1/offers', { payload: { name: 'Spring', value_kind: 'percent', value: 15, expires_at: '2099-06-01T00:00:00Z', source: 'import' } });
+    await ok(200, 'POST', '/api/v1/offers/:id/codes/import', { params: { id: imported.id }, payload: { csv: 'Code\nSPRING-1\n' } });
+    await ok(422, 'POST', '/api/v1/offers/:id/codes/import', { params: { id: imported.id }, payload: { csv: 'Code\nno way\n' } });
+    await ok(409, 'POST', '/api/v1/offers/:id/codes/import', { params: { id: offer.id }, payload: { csv: 'Code\nSPRING-2\n' } });
+    await ok(200, 'POST', '/api/v1/offers/:id/pause', { params: { id: imported.id } });
+    await ok(200, 'POST', '/api/v1/offers/:id/resume', { params: { id: imported.id } });
+    await ok(200, 'POST', '/api/v1/offers/:id/end', { params: { id: imported.id } });
+    await ok(409, 'POST', '/api/v1/offers/:id/resume', { params: { id: imported.id } });
+
     // Recommendations
     const recommended = await ok(200, 'GET', '/api/v1/customers/:id/recommendations', member);
     expect(recommended.items).toEqual([]);

@@ -27,6 +27,7 @@ import * as recommendations from './2026-12-03T001100-recommendations.js';
 import * as flowLibrary from './2026-12-03T001150-flow-library.js';
 import * as experiments from './2026-12-03T001200-experiments.js';
 import * as loyaltyReferrals from './2026-12-03T001300-loyalty-referrals.js';
+import * as offers from './2026-12-03T001400-offers.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -61,6 +62,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T001150-flow-library': flowLibrary,
   '2026-12-03T001200-experiments': experiments,
   '2026-12-03T001300-loyalty-referrals': loyaltyReferrals,
+  '2026-12-03T001400-offers': offers,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -9,6 +9,7 @@ export const campaignSchema = component('Campaign', z.strictObject({
   channel: z.enum(['email']),
   template_id: z.string().nullable(),
   topic_id: z.string().nullable().meta({ description: 'The email topic; recipients who dropped it on the preference page are not sent the campaign' }),
+  offer_id: z.string().nullable().meta({ description: 'The offer whose unique code each recipient\'s email carries as {{ discount_code }} (its holdout gets the email without one)' }),
   segment_ids: z.array(z.string()),
   exclude_segment_ids: z.array(z.string()),
   holdout_share: z.number().min(0).max(0.5).meta({ description: 'Share of the audience that receives nothing, to measure against' }),

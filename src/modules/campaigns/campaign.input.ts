@@ -45,6 +45,8 @@ export const campaignInputSchema = z.strictObject({
   template_id: z.string().min(1).max(100).nullable().optional(),
   /** The email topic (see /api/v1/messaging/topics): recipients who dropped it are not sent the campaign. */
   topic_id: z.string().min(1).max(40).nullable().optional(),
+  /** An offer (see /api/v1/offers): each recipient's email carries a unique code of it as `{{ discount_code }}`. */
+  offer_id: z.string().min(1).max(100).nullable().optional(),
   segment_ids: z.array(z.string().min(1).max(100)).min(1).max(20),
   exclude_segment_ids: z.array(z.string().min(1).max(100)).max(20).optional(),
   /** Share of the audience that receives nothing, to measure against (default 10 %). */

@@ -9,6 +9,7 @@ export interface CampaignView {
   channel: 'email';
   template_id: string | null;
   topic_id: string | null;
+  offer_id: string | null;
   segment_ids: string[];
   exclude_segment_ids: string[];
   holdout_share: number;
@@ -29,7 +30,7 @@ export interface CampaignView {
 }
 
 export const viewOf = (row: CampaignTable): CampaignView => ({
-  id: row.id, name: row.name, channel: row.channel, template_id: row.template_id, topic_id: row.topic_id ?? null,
+  id: row.id, name: row.name, channel: row.channel, template_id: row.template_id, topic_id: row.topic_id ?? null, offer_id: row.offer_id ?? null,
   segment_ids: JSON.parse(row.segment_ids) as string[], exclude_segment_ids: JSON.parse(row.exclude_segment_ids) as string[],
   holdout_share: row.holdout_share, attribution_days: row.attribution_days, ab_test: row.ab_test ? JSON.parse(row.ab_test) as AbTest : null,
   status: row.status, send_at: row.send_at, started_at: row.started_at, finished_at: row.finished_at, paused_reason: row.paused_reason, winner_variant: row.winner_variant, winner_reason: row.winner_reason,

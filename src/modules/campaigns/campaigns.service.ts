@@ -50,7 +50,7 @@ export interface MessageFigures {
 /** What a campaign needs from the messaging module to deliver it and report on its messages. */
 export interface CampaignDelivery {
   /** Refuses missing (when `required`) or unknown templates, naming the field. */
-  check(storeId: string, campaign: Pick<CampaignView, 'template_id' | 'ab_test'> & { topic_id?: string | null }, required: boolean): Promise<void>;
+  check(storeId: string, campaign: Pick<CampaignView, 'template_id' | 'ab_test'> & { topic_id?: string | null; offer_id?: string | null }, required: boolean): Promise<void>;
   /**
    * Queues one message per recipient, idempotent by send key (`campaign:<id>:<customer>`), each not
    * sent before its time under the campaign's delivery, counted from `from`.
@@ -91,12 +91,12 @@ export class CampaignsService {
 
   async create(storeId: string, input: CampaignInput): Promise<CampaignView> {
     await this.checkSegments(storeId, input.segment_ids, input.exclude_segment_ids ?? []);
-    await this.delivery?.()?.check(storeId, { template_id: input.template_id ?? null, ab_test: input.ab_test ?? null, topic_id: input.topic_id ?? null }, false);
+    await this.delivery?.()?.check(storeId, { template_id: input.template_id ?? null, ab_test: input.ab_test ?? null, topic_id: input.topic_id ?? null, offer_id: input.offer_id ?? null }, false);
     const now = new Date();
     const sendAt = input.send_at ? new Date(input.send_at) : startFor(input.delivery, now);
     const id = newId('cmp');
     await this.write.insertInto('campaigns').values({
-      store_id: storeId, id, name: input.name, channel: 'email', template_id: input.template_id ?? null, topic_id: input.topic_id ?? null,
+      store_id: storeId, id, name: input.name, channel: 'email', template_id: input.template_id ?? null, topic_id: input.topic_id ?? null, offer_id: input.offer_id ?? null,
       segment_ids: JSON.stringify(input.segment_ids), exclude_segment_ids: JSON.stringify(input.exclude_segment_ids ?? []),
       holdout_share: input.holdout_share ?? DEFAULT_HOLDOUT_SHARE, attribution_days: input.attribution_days ?? DEFAULT_ATTRIBUTION_DAYS,
       ab_test: input.ab_test ? JSON.stringify(input.ab_test) : null, status: sendAt ? 'scheduled' : 'draft',
@@ -115,14 +115,15 @@ export class CampaignsService {
     const segmentIds = patch.segment_ids ?? current.segment_ids;
     const excluded = patch.exclude_segment_ids ?? current.exclude_segment_ids;
     if (patch.segment_ids || patch.exclude_segment_ids) await this.checkSegments(storeId, segmentIds, excluded);
-    if (patch.template_id !== undefined || patch.ab_test !== undefined || patch.topic_id !== undefined) {
-      await this.delivery?.()?.check(storeId, { template_id: patch.template_id === undefined ? current.template_id : patch.template_id, ab_test: patch.ab_test === undefined ? current.ab_test : patch.ab_test, topic_id: patch.topic_id }, false);
+    if (patch.template_id !== undefined || patch.ab_test !== undefined || patch.topic_id !== undefined || patch.offer_id !== undefined) {
+      await this.delivery?.()?.check(storeId, { template_id: patch.template_id === undefined ? current.template_id : patch.template_id, ab_test: patch.ab_test === undefined ? current.ab_test : patch.ab_test, topic_id: patch.topic_id, offer_id: patch.offer_id }, false);
     }
     const sendAt = patch.send_at === undefined ? startFor(patch.delivery, new Date()) ?? current.send_at : patch.send_at === null ? null : new Date(patch.send_at);
     await this.write.updateTable('campaigns').set({
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.template_id !== undefined && { template_id: patch.template_id }),
       ...(patch.topic_id !== undefined && { topic_id: patch.topic_id }),
+      ...(patch.offer_id !== undefined && { offer_id: patch.offer_id }),
       segment_ids: JSON.stringify(segmentIds), exclude_segment_ids: JSON.stringify(excluded),
       ...(patch.holdout_share !== undefined && { holdout_share: patch.holdout_share }),
       ...(patch.attribution_days !== undefined && { attribution_days: patch.attribution_days }),

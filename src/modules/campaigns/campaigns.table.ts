@@ -12,6 +12,8 @@ export interface CampaignTable {
   template_id: string | null;
   /** The email topic; null: the campaign belongs to none (only an unsubscribe from all stops it). */
   topic_id: string | null;
+  /** The offer whose code each recipient's email carries (migration 2026-12-03T001400); null: none. */
+  offer_id: string | null;
   /** JSON arrays of segment ids. */
   segment_ids: string;
   exclude_segment_ids: string;

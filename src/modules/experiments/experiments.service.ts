@@ -11,7 +11,7 @@ import { experimentOutcomes, type ArmOutcome } from './outcomes.query.js';
 import { experimentResults, impact, type ExperimentResults, type Impact, type ImpactQuery } from './experiment-results.js';
 import { powerFor, type PowerRequest } from './power.js';
 import type { PowerPlan } from './stats/index.js';
-import { syncCampaigns, syncFlows, syncGlobal } from './experiments.sync.js';
+import { syncCampaigns, syncFlows, syncGlobal, syncOffers } from './experiments.sync.js';
 import { experimentKinds, experimentsDb, type Arm, type ExperimentKind, type ExperimentsDb, type ExperimentTable } from './experiments.table.js';
 import { calibrate, type Calibration, type CalibrationOptions } from './calibration/calibration.js';
 
@@ -75,6 +75,7 @@ export class ExperimentsService {
     await syncGlobal(this.write, storeId, { share: settings.global_holdout_share ?? 0, since: settings.global_holdout_since }, now);
     await syncCampaigns(this.write, storeId, now);
     await syncFlows(this.write, storeId, now);
+    await syncOffers(this.write, storeId, now);
     this.synced.set(storeId, `${settings.global_holdout_share}:${settings.global_holdout_since?.toISOString()}:${await this.fingerprint(storeId)}`);
   }
 
@@ -85,6 +86,7 @@ export class ExperimentsService {
       (select count(*) from campaign_recipients where store_id = ${storeId}) as recipients,
       (select count(*) from flow_runs where store_id = ${storeId}) as runs,
       (select count(*) from flow_run_steps where store_id = ${storeId} and outcome like 'branch %') as branches,
+      (select count(*) from offer_assignments where store_id = ${storeId}) as offer_assignments,
       (select count(*) from experiments where store_id = ${storeId}) as experiments,
       (select count(*) from experiment_assignments where store_id = ${storeId}) as assignments`.execute(this.read);
     return Object.values(rows[0] ?? {}).map(String).join(':');

@@ -2,7 +2,8 @@
  * Experiment records and assignments, copied from where the sources already record them when a
  * customer becomes eligible: `campaign_recipients` (the group drawn when the campaign started),
  * `flow_runs` (the holdout flag drawn at enrolment), `flow_run_steps` (the branch a split sent a
- * run down) and the store's global holdout setting. Every statement is an
+ * run down), `offer_assignments` (the arm an offer drew at eligibility) and the store's global
+ * holdout setting. Every statement is an
  * `insert … select … on conflict do nothing` over the primary keys, so a sync run twice, after a
  * crash or beside another one adds nothing twice, and a customer's first eligibility stands. The
  * arms come from the sources' own deterministic hashes, so they are the same after a restart.
@@ -145,5 +146,28 @@ export async function syncFlows(db: ExperimentsDb, storeId: string, now: Date): 
         and not exists (select 1 from experiment_assignments x where x.store_id = ${storeId} and x.experiment_id = e.id and x.customer_id = r.customer_id)
       group by e.id, r.customer_id) t
     where not ${globallyHeldOut(storeId, sql`t.customer_id`, sql`t.eligible_at`)}
+    on conflict do nothing`.execute(db);
+}
+
+/**
+ * Offers with eligible customers: offered against holdout. The offers module records each
+ * customer's arm (its hash of the offer's seed and the customer) when they first become eligible,
+ * whether or not they got a code, so both arms start from the same moment.
+ */
+export async function syncOffers(db: ExperimentsDb, storeId: string, now: Date): Promise<void> {
+  const { rows } = await sql<{ id: string; name: string; holdout_share: number; seed: string; first_at: Date }>`
+    select o.id, o.name, o.holdout_share, o.seed, a.first_at
+    from offers o join (select offer_id, min(eligible_at) as first_at from offer_assignments where store_id = ${storeId} group by offer_id) a on a.offer_id = o.id
+    where o.store_id = ${storeId}`.execute(db);
+  await insertExperiments(db, rows.map((o) => {
+    const h = Number(o.holdout_share);
+    return { store_id: storeId, kind: 'offer' as const, source_id: o.id, name: o.name, arms: [{ key: 'offered', share: round(1 - h) }, { key: 'holdout', share: h }], control_arm: 'holdout', holdout_share: h, seed: o.seed, started_at: o.first_at };
+  }), now);
+  await sql`insert into experiment_assignments (store_id, experiment_id, customer_id, arm, eligible_at)
+    select a.store_id, e.id, a.customer_id, a.arm, a.eligible_at
+    from offer_assignments a join experiments e on e.store_id = a.store_id and e.kind = 'offer' and e.source_id = a.offer_id
+    where a.store_id = ${storeId}
+      and not exists (select 1 from experiment_assignments x where x.store_id = ${storeId} and x.experiment_id = e.id and x.customer_id = a.customer_id)
+      and not ${globallyHeldOut(storeId, sql`a.customer_id`, sql`a.eligible_at`)}
     on conflict do nothing`.execute(db);
 }

@@ -3,8 +3,8 @@ import type { Database } from '../../db/database.js';
 
 /**
  * What an experiment measures: a campaign against its holdout, a campaign's A/B variants, a flow
- * against its holdout, the branches of a flow's split step, the store's global holdout, and (once
- * offers exist) an offer against its holdout. Splits and A/B tests compare variants with each
+ * against its holdout, the branches of a flow's split step, the store's global holdout, and an
+ * offer against its holdout. Splits and A/B tests compare variants with each
  * other; the rest are programmes measured against people who got nothing.
  */
 export const experimentKinds = ['campaign', 'ab_test', 'flow', 'flow_split', 'offer', 'global'] as const;
@@ -24,14 +24,14 @@ export interface ExperimentTable {
   /** `exp_` + a hash of (store, kind, source): the same source always has the same id. */
   id: string;
   kind: ExperimentKind;
-  /** The campaign id, flow id, `<flow id>:<step id>`, or the global holdout's start (ISO time). */
+  /** The campaign id, flow id, `<flow id>:<step id>`, offer id, or the global holdout's start (ISO time). */
   source_id: string;
   name: string;
   /** JSON array of `Arm`. */
   arms: string;
   control_arm: string;
   holdout_share: number;
-  /** The hash key the source assigns by (campaign id, `holdout:<flow>`, `<flow>:<step>`, `global:<store>`). */
+  /** The hash key the source assigns by (campaign id, `holdout:<flow>`, `<flow>:<step>`, `offer:<offer>`, `global:<store>`). */
   seed: string;
   started_at: Date;
   /** The global holdout was turned off or changed: nobody becomes eligible after this. */

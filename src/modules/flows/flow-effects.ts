@@ -1,7 +1,8 @@
 /**
  * What the flow engine needs from the rest of Hearth, declared here and built over the module
- * services: queue an email (idempotent by send key), test a segment rule for one customer now,
- * tag a profile, and know a customer's time zone.
+ * services: queue an email (idempotent by send key; one naming an offer carries the recipient's
+ * code, issued under the same send key), test a segment rule for one customer now, tag a profile,
+ * and know a customer's time zone.
  */
 import { sql } from 'kysely';
 import type { z } from 'zod';
@@ -10,6 +11,7 @@ import { AppError } from '../../lib/errors.js';
 import type { CommerceService } from '../commerce/index.js';
 import type { AccountsService } from '../accounts/index.js';
 import { renderEmail, type EngagementService, type MessagePurpose, type MessagesService, type TemplatesService } from '../messaging/index.js';
+import type { OffersService } from '../offers/index.js';
 import type { ruleSchema, SegmentsService } from '../segments/index.js';
 
 export type FlowRule = z.infer<typeof ruleSchema>;
@@ -23,6 +25,8 @@ export interface FlowEmail {
   customerId: number;
   templateId: string;
   source: string;
+  /** The offer whose code the email carries as `discount_code`. */
+  offerId?: string;
 }
 
 export interface FlowEffects {
@@ -45,6 +49,7 @@ export interface FlowServices {
   segments: SegmentsService;
   commerce: CommerceService;
   accounts: AccountsService;
+  offers: Pick<OffersService, 'get' | 'codesFor'>;
 }
 
 /** Compiled rules kept: a job evaluates the same few rules (at the same `now`) for hundreds of runs. */
@@ -71,19 +76,27 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
 
     async sendEmails(storeId, emails) {
       if (emails.length === 0) return;
-      const { messages, templates, engagement } = services();
+      const { messages, templates, engagement, offers } = services();
       const store = await templates.storeVariables(storeId);
       const key = await messages.linkKey(storeId);
       const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
       for (const id of new Set(emails.map((e) => e.templateId))) compiled.set(id, await templates.compiled(storeId, id));
       for (let start = 0; start < emails.length; start += QUEUE_SLICE) {
-        await messages.queueEmails(storeId, emails.slice(start, start + QUEUE_SLICE).map((email) => {
+        const slice = emails.slice(start, start + QUEUE_SLICE);
+        // Codes are issued under the emails' send keys, so a step run again carries the same codes.
+        const codes = new Map<string, string | null>();
+        for (const offerId of new Set(slice.flatMap((e) => (e.offerId ? [e.offerId] : [])))) {
+          const wanting = slice.filter((e) => e.offerId === offerId);
+          const issued = await offers.codesFor(storeId, offerId, wanting.map((e) => ({ customerId: e.customerId, key: e.sendKey })));
+          for (const e of wanting) codes.set(e.sendKey, issued.get(e.sendKey) ?? null);
+        }
+        await messages.queueEmails(storeId, slice.map((email) => {
           const template = compiled.get(email.templateId)!;
           return {
             sendKey: email.sendKey, purpose: email.purpose, customerId: email.customerId, source: email.source,
             templateId: email.templateId, templateVersion: template.version,
             build: async (links) => {
-              const variables = await templates.variablesFor(storeId, String(email.customerId), { links }, store);
+              const variables = await templates.variablesFor(storeId, String(email.customerId), { links, ...(email.offerId && { discount_code: codes.get(email.sendKey) ?? null }) }, store);
               return engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey: email.sendKey, customerId: email.customerId, links, key });
             },
           };

@@ -112,7 +112,9 @@ export const stepSchema = z.discriminatedUnion('type', [
     ...base, type: z.literal('split'),
     branches: z.array(z.strictObject({ weight: z.number().int().min(1).max(1000), next })).min(2).max(10),
   }),
-  z.strictObject({ ...base, type: z.literal('send_email'), template_id: z.string().min(1), purpose: z.enum(['marketing', 'transactional']).default('marketing'), next }),
+  z.strictObject({ ...base, type: z.literal('send_email'), template_id: z.string().min(1), purpose: z.enum(['marketing', 'transactional']).default('marketing'),
+    /** An offer (docs/offers.md): the email carries the recipient's code of it as `discount_code`. */
+    offer_id: z.string().min(1).max(100).optional(), next }),
   z.strictObject({ ...base, type: z.literal('tag'), tag: z.string().min(1).max(100), next }),
   z.strictObject({ ...base, type: z.literal('exit') }),
 ]);

@@ -64,7 +64,7 @@ export class FlowsService {
     if (!parsed.success) throw new AppError('validation_failed', 'Invalid flow', detailsFromZod(parsed.error.issues).map((d) => ({ ...d, path: d.path === '(body)' ? 'document' : d.path })));
     const document = parsed.data;
     const problems: ErrorDetail[] = [...graphProblems(document)];
-    const { templates, segments } = this.services();
+    const { templates, segments, offers } = this.services();
     const trigger = document.trigger;
     if (trigger.kind === 'segment_entered' || trigger.kind === 'segment_exited') {
       if (!(await segments.get(storeId, trigger.segment_id).catch(() => undefined))) problems.push({ path: 'trigger.segment_id', reason: `no segment "${trigger.segment_id}" in this store` });
@@ -84,6 +84,11 @@ export class FlowsService {
         const template = await templates.get(storeId, step.template_id).catch(() => undefined);
         if (!template) problems.push({ path: `steps.${i}.template_id`, reason: `no template "${step.template_id}" in this store` });
         else if (template.archived_at) problems.push({ path: `steps.${i}.template_id`, reason: `template "${template.name}" is archived` });
+        if (step.offer_id) {
+          const offer = await offers.get(storeId, step.offer_id).catch(() => undefined);
+          if (!offer) problems.push({ path: `steps.${i}.offer_id`, reason: `no offer "${step.offer_id}" in this store` });
+          else if (offer.status === 'ended') problems.push({ path: `steps.${i}.offer_id`, reason: `offer "${offer.name}" has ended` });
+        }
       }
       if (step.type === 'condition') await checkRule(step.rule, `steps.${i}.rule`);
     }

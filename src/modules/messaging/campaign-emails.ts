@@ -3,6 +3,8 @@
  * their A/B variant's), its links tracked, queued in the send ledger under the send key
  * `campaign:<id>:<customer>` — so starting twice, a retried job or a restart never sends a second
  * copy — with the campaign as the batch source that pauses after repeated transport errors.
+ * A campaign naming an offer gets each recipient's code issued under the same send key, so a retry
+ * carries the same code; the offer's holdout gets the email with an empty `discount_code`.
  */
 import type { Db } from '../../db/database.js';
 import { AppError, notFound, type ErrorDetail } from '../../lib/errors.js';
@@ -24,6 +26,16 @@ export interface CampaignToSend {
   ab_test: { variants: readonly { template_id: string }[] } | null;
   /** When each recipient gets it (campaign-timing.ts); null: at once. */
   delivery?: CampaignTiming | null;
+  /** The offer whose code each recipient's email carries as `discount_code`. */
+  offer_id?: string | null;
+}
+
+/** What sending needs of the offers module: checking an offer, and one code per recipient. */
+export interface OfferCodes {
+  /** Refuses an unknown or ended offer, naming `offer_id`. */
+  check(storeId: string, offerId: string): Promise<void>;
+  /** Each recipient's code under their send key, by send key (the same key, the same code); null for the offer's holdout and the ineligible. */
+  codesFor(storeId: string, offerId: string, recipients: readonly { customerId: number; key: string }[]): Promise<Map<string, string | null>>;
 }
 
 /** Recipients queued per call to the ledger (each call renders, then inserts in one transaction). */
@@ -38,14 +50,16 @@ export class CampaignEmails {
     private readonly engagement: EngagementService,
     private readonly read: Db,
     private readonly topics?: TopicsService,
+    private readonly offers?: () => OfferCodes,
   ) {}
 
   /**
    * Refuses a campaign whose templates are missing (`required`: before sending) or unknown, or
    * whose topic is unknown or archived (when it is being chosen, not when sending), naming the field.
    */
-  async check(storeId: string, campaign: Pick<CampaignToSend, 'template_id' | 'ab_test' | 'topic_id'>, required: boolean): Promise<void> {
+  async check(storeId: string, campaign: Pick<CampaignToSend, 'template_id' | 'ab_test' | 'topic_id' | 'offer_id'>, required: boolean): Promise<void> {
     if (!required) await this.topics?.check(storeId, campaign.topic_id);
+    if (!required && campaign.offer_id && this.offers) await this.offers().check(storeId, campaign.offer_id);
     const wanted: [string, string | null][] = campaign.ab_test
       ? campaign.ab_test.variants.map((v, i) => [`ab_test.variants.${i}.template_id`, v.template_id])
       : [['template_id', campaign.template_id]];
@@ -75,6 +89,9 @@ export class CampaignEmails {
       const slice = recipients.slice(start, start + QUEUE_SLICE);
       // Each slice's customers are read together; the messages are rendered from memory.
       const facts = await this.templates.customerFacts(storeId, slice.map((r) => r.customerId));
+      const codes = campaign.offer_id && this.offers
+        ? await this.offers().codesFor(storeId, campaign.offer_id, slice.map((r) => ({ customerId: r.customerId, key: `${campaignSource(campaign.id)}:${r.customerId}` })))
+        : undefined;
       await this.messages.queueEmails(storeId, slice.map((r) => {
         const templateId = templateOf(r.variant);
         const template = compiled.get(templateId)!;
@@ -85,7 +102,7 @@ export class CampaignEmails {
           build: (links) => {
             const customer = facts.get(r.customerId);
             if (!customer) throw notFound(`Customer "${r.customerId}"`);
-            const variables = customerVariables(store, customer, { links }, links);
+            const variables = customerVariables(store, customer, { links, ...(codes && { discount_code: codes.get(sendKey) ?? null }) }, links);
             return this.engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey, customerId: r.customerId, links, key });
           },
         };

@@ -26,7 +26,7 @@ export { SuppressionsService } from './suppressions.service.js';
 export { UNSUBSCRIBE_PATH, VIEW_PATH } from './message-links.js';
 export { escapeHtml, invalidLinkPage, preferencePage } from './unsubscribe.page.js';
 export type { SendWithState } from './sends.repository.js';
-export { CampaignEmails, campaignSource } from './campaign-emails.js';
+export { CampaignEmails, campaignSource, type OfferCodes } from './campaign-emails.js';
 export { CLICK_PATH, EngagementService, OPEN_PATH, type SourceFigures } from './engagement.service.js';
 export { PIXEL_GIF } from './link-tracking.js';
 export { readMailgun, readPostmark, readSendGrid, readSesNotification, type DeliveryEvent, type ReadResult } from './delivery-events.js';

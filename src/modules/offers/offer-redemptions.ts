@@ -1,0 +1,51 @@
+/**
+ * Redemptions matched from orders (docs/offers.md, "Redemptions"). The `offers` subscriber reads
+ * each placed or updated order's discount codes and, for every code this store issued (matched
+ * upper-case), records the order against the code, once per (code, order). What counts is derived
+ * when read, so a cancellation or refund arriving later needs no update:
+ * - a code counts as redeemed by its earliest order (placed time, then id) that is neither cancelled
+ *   nor fully refunded; a second order with the same code does not count again;
+ * - a redeeming order's revenue is its total less its refunds; its discount is the order's
+ *   discount, split evenly when the order carries several codes.
+ */
+import { sql } from 'kysely';
+import type { DomainEvent } from '../domain-events/index.js';
+import type { OffersTx } from './offers.table.js';
+
+export async function matchOrder(tx: OffersTx, storeId: string, orderId: number, now: Date): Promise<number> {
+  const order = await tx.selectFrom('orders').select(['id', 'customer_id', 'placed_at', 'discount_codes']).where('store_id', '=', storeId).where('id', '=', orderId).executeTakeFirst();
+  const codes = [...new Set((order?.discount_codes ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean))];
+  if (!order || codes.length === 0) return 0;
+  const issued = await tx.selectFrom('offer_issues').select(['code', 'offer_id', 'customer_id']).where('store_id', '=', storeId)
+    .where('outcome', '=', 'issued').where('code', 'in', codes).execute();
+  if (issued.length === 0) return 0;
+  await tx.insertInto('offer_redemptions').values(issued.map((i) => ({
+    store_id: storeId, code: i.code!, order_id: Number(order.id), offer_id: i.offer_id, customer_id: Number(i.customer_id),
+    order_customer_id: order.customer_id === null ? null : Number(order.customer_id), placed_at: order.placed_at, created_at: now,
+  }))).onConflict((oc) => oc.doNothing()).execute();
+  return issued.length;
+}
+
+export async function handleOrderEvent(tx: OffersTx, event: DomainEvent, now: Date): Promise<void> {
+  if ((event.type === 'order.placed' || event.type === 'order.updated') && event.entityId !== null) await matchOrder(tx, event.storeId, event.entityId, now);
+}
+
+/**
+ * The counted redemption of each code of the offer: the earliest order that is neither cancelled
+ * nor fully refunded, with its revenue (total less refunds) and its share of the discount.
+ */
+export function countedRedemptions(storeId: string, offerId: string) {
+  return sql`counted as (
+    select r.code, arg_min(r.order_id, (r.placed_at, r.order_id)) as order_id, min(r.placed_at) as placed_at
+    from offer_redemptions r join orders o on o.store_id = r.store_id and o.id = r.order_id
+    where r.store_id = ${storeId} and r.offer_id = ${offerId} and o.status not in ('cancelled', 'refunded')
+    group by r.code
+  ),
+  redeemed as (
+    select c.code, c.order_id, c.placed_at, i.customer_id, i.issued_at,
+      o.total - coalesce((select sum(amount) from returns x where x.store_id = ${storeId} and x.order_id = o.id), 0) as revenue,
+      round(o.discount / greatest(len(o.discount_codes), 1))::bigint as discount
+    from counted c join orders o on o.store_id = ${storeId} and o.id = c.order_id
+      join offer_issues i on i.store_id = ${storeId} and i.code = c.code
+  )`;
+}
