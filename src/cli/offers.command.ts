@@ -10,28 +10,15 @@ import type { offerDetailSchema, offerImportSchema, offerIssueSchema, offerListS
 import { formatDateTime, formatNumber } from '../lib/format.js';
 import { formatMoney } from '../lib/money.js';
 import { valueKinds, type OfferInput } from '../modules/offers/index.js';
-import type { Services } from '../services.js';
-import type { ServerClient } from './server-client.js';
-import { CliError, formatTable, printJson, resolveStore, toWire, withContextOrServer, withDataDir, type CommonOptions, type StoreRef } from './context.js';
+import { CliError, formatTable, printJson, toWire, withDataDir, withStoreBackend, type CommonOptions } from './context.js';
 
 type Offer = z.input<typeof offerSchema>;
 type OfferDetail = z.input<typeof offerDetailSchema>;
 type OfferList = z.input<typeof offerListSchema>;
 type Issued = z.input<typeof offerIssueSchema>;
 type Imported = z.input<typeof offerImportSchema>;
-type Backend = ({ services: Services } | { server: ServerClient }) & { storeId: string; store: StoreRef };
 
-async function run<T>(options: CommonOptions, work: (backend: Backend) => Promise<T>): Promise<T> {
-  return withContextOrServer(options,
-    async ({ services }) => {
-      const store = await resolveStore(services, options.store);
-      return work({ services, storeId: store.id, store });
-    },
-    async (server) => {
-      const store = await resolveStore(server, options.store);
-      return work({ server, storeId: store.id, store });
-    });
-}
+const run = withStoreBackend;
 
 /** A customer as the API names them: an id, `ext:<external id>`, or a bare external id. */
 const customerRef = (text: string): string => (/^\d+$/.test(text) || text.startsWith('ext:') ? text : `ext:${text}`);

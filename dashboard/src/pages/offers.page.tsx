@@ -29,6 +29,9 @@ function Estimate({ value, render }: { value: OfferEstimate; render: (v: number)
   return <span>{render(value.value)} <span className="muted">({render(value.low)} to {render(value.high)})</span></span>;
 }
 
+/** The windows that have closed for someone: a window nobody has finished yet has nothing to show. */
+const closed = (offer: OfferDetail) => offer.results.incremental.filter((w) => w.people + w.control_people > 0);
+
 function NewOffer({ onCreated }: { onCreated: (id: string) => void }) {
   const { fmt } = useApp();
   const [form, setForm] = useState({ name: '', kind: 'percent' as OfferValueKind, value: '15', minimum: '0', pattern: 'OFFER-????-????', days: '30', holdout: '10' });
@@ -53,7 +56,7 @@ function NewOffer({ onCreated }: { onCreated: (id: string) => void }) {
         <Field label="Offer name"><input value={form.name} onChange={set('name')} required maxLength={120} placeholder="Win-back 15 % off" /></Field>
         <div className="filters">
           <Field label="Discount">
-            <select value={form.kind} onChange={set('kind')}>
+            <select name="offer-kind" value={form.kind} onChange={set('kind')}>
               <option value="percent">Percentage off</option>
               <option value="fixed">Amount off</option>
               <option value="free_shipping">Free shipping</option>
@@ -83,7 +86,7 @@ function OfferPanel({ id, onChanged }: { id: string; onChanged: () => void }) {
   // Codes customers hold: the redeemed ones, then those still open (the pool's unused codes are not shown).
   const codes = useApi(`offer-codes:${id}`, async () => {
     const page = (status: OfferCode['status'], limit: number) => http.get<{ data: OfferCode[] }>(`/api/v1/offers/${encodeURIComponent(id)}/codes?limit=${limit}&status=${status}`).then((r) => r.data);
-    return [...await page('redeemed', 10), ...await page('issued', 20)];
+    return [...await page('redeemed', 10), ...await page('issued', 20), ...await page('expired', 10)];
   });
   const act = useAction((action: 'pause' | 'resume' | 'end') => http.post<Offer>(`/api/v1/offers/${encodeURIComponent(id)}/${action}`, {}));
   const run = async (action: 'pause' | 'resume' | 'end') => {
@@ -122,20 +125,23 @@ function OfferPanel({ id, onChanged }: { id: string; onChanged: () => void }) {
               <div className="kpi"><div className="kpi-label">Discounts given</div><div className="kpi-value">{fmt.money(offer.results.discount_cost)}</div></div>
             </div>
             <p className="muted">Redemptions count every order with the code, including those the customer would have placed anyway; what the offer changed is below, against the holdout.</p>
-            {offer.results.incremental.length === 0 ? <Empty>Not measured yet: results appear once customers given a code have had their window.</Empty> : (
+            {closed(offer).length === 0 ? <Empty>Not measured yet: results appear once customers given a code have had their window.</Empty> : (
               <DataTable
                 caption="What the offer changed, against its holdout"
-                rows={offer.results.incremental}
+                rows={closed(offer)}
                 rowKey={(r) => String(r.days)}
                 columns={[
                   { key: 'days', label: 'Window', render: (r) => `${fmt.number(r.days)} days` },
-                  { key: 'people', label: 'Given a code / held out', numeric: true, render: (r) => `${fmt.number(r.people)} / ${fmt.number(r.control_people)}` },
+                  { key: 'people', label: 'People: code / none', numeric: true, render: (r) => `${fmt.number(r.people)} / ${fmt.number(r.control_people)}` },
                   { key: 'orders', label: 'Extra orders (95 %)', numeric: true, render: (r) => <Estimate value={r.orders} render={orders} /> },
                   { key: 'revenue', label: 'Extra revenue (95 %)', numeric: true, render: (r) => <Estimate value={r.revenue} render={money} /> },
-                  { key: 'margin', label: 'Extra margin after discounts (95 %)', numeric: true, render: (r) => <Estimate value={r.margin} render={money} /> },
+                  { key: 'margin', label: 'Extra margin (95 %)', numeric: true, render: (r) => <Estimate value={r.margin} render={money} /> },
                   { key: 'verdict', label: 'Verdict', render: (r) => <span className={verdictBadge[r.verdict as Verdict]?.className ?? 'badge'}>{verdictBadge[r.verdict as Verdict]?.label ?? r.verdict}</span> },
                 ]}
               />
+            )}
+            {closed(offer).length > 0 && closed(offer).length < offer.results.incremental.length && (
+              <p className="muted">Longer windows appear once they have closed for the customers given a code. Margin is the extra revenue after the discounts given.</p>
             )}
             {offer.results.experiment_id && (
               <details>
