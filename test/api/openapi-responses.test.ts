@@ -430,7 +430,7 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(403, 'POST', '/api/v1/keys', { payload: { kind: 'secret' } });
     await ok(413, 'POST', '/api/v1/customers/batch', { payload: { customers: Array.from({ length: 1001 }, (_, i) => ({ external_id: `c${i}` })) } });
     await ok(422, 'POST', '/v1/track', { auth: null, headers: { authorization: `Basic ${Buffer.from(`${(await t.services.accounts.createApiKey(storeId, 'write', 'w')).key}:`).toString('base64')}` }, payload: { messageId: 'x' } });
-  }, 120_000);
+  }, 300_000);
 
   it('answers only with documented statuses and bodies the published schemas allow', async () => {
     doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
