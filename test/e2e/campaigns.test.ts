@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, settled, signIn } from './helpers/browser.js';
+import { launchBrowser, openSignedIn, screenshot, settled } from './helpers/browser.js';
 import { startE2eServer, type E2eServer } from './helpers/server.js';
 
 let hearth: E2eServer;
@@ -21,17 +21,7 @@ afterAll(async () => {
   await hearth?.stop();
 });
 
-async function open(width: number): Promise<Page> {
-  // bypassCSP: the dashboard's policy forbids the page script that measures the width.
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
-  page.on('dialog', (dialog) => void dialog.accept());
-  // Signed in at desktop width, where the menu is open, then narrowed.
-  await signIn(page, hearth.url, hearth.owner.email, hearth.owner.password);
-  if (width < 1280) await page.setViewportSize({ width, height: 900 });
-  await page.goto(`${hearth.url}/campaigns`);
-  await settled(page);
-  return page;
-}
+const open = (width: number): Promise<Page> => openSignedIn(browser, { url: hearth.url, user: hearth.owner }, '/campaigns', width);
 
 describe('the Campaigns page', () => {
   it('builds a campaign with the audience the API counts, starts it and shows the results the API computes', async () => {

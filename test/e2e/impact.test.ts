@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, settled, signIn } from './helpers/browser.js';
+import { launchBrowser, openSignedIn, screenshot } from './helpers/browser.js';
 import { SEED_END } from './helpers/seed.js';
 import { startE2eServer, type E2eServer } from './helpers/server.js';
 
@@ -33,16 +33,7 @@ afterAll(async () => {
   await hearth?.stop();
 });
 
-async function open(path: string, width = 1280): Promise<Page> {
-  // bypassCSP: the dashboard's policy forbids the page script that measures the width.
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
-  page.on('dialog', (dialog) => void dialog.accept());
-  await signIn(page, hearth.url, hearth.owner.email, hearth.owner.password);
-  if (width < 1280) await page.setViewportSize({ width, height: 900 });
-  await page.goto(`${hearth.url}${path}`);
-  await settled(page);
-  return page;
-}
+const open = (path: string, width = 1280): Promise<Page> => openSignedIn(browser, { url: hearth.url, user: hearth.owner }, path, width);
 
 describe('the Impact page', () => {
   it('lists the campaign with the extra orders and revenue the API computes, and opens its outcomes', async () => {

@@ -39,3 +39,18 @@ export async function settled(page: Page, timeout = 15_000): Promise<void> {
   // A locator, not a page function: the dashboard's Content-Security-Policy forbids evaluating strings.
   await page.locator('.state-loading').first().waitFor({ state: 'detached', timeout });
 }
+
+/**
+ * A signed-in page at `path`: signed in at desktop width, where the menu is open, then narrowed to
+ * `width`; dialogs accepted. bypassCSP: the dashboard's policy forbids the page script that
+ * measures the width.
+ */
+export async function openSignedIn(browser: Browser, site: { url: string; user: { email: string; password: string } }, path: string, width = 1280): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
+  page.on('dialog', (dialog) => void dialog.accept());
+  await signIn(page, site.url, site.user.email, site.user.password);
+  if (width < 1280) await page.setViewportSize({ width, height: 900 });
+  await page.goto(`${site.url}${path}`);
+  await settled(page);
+  return page;
+}
