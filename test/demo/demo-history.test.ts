@@ -226,10 +226,12 @@ describe('planted effects, recovered', () => {
 
   it('finds no effect of the spring newsletter in any window', async () => {
     const results = await resultsOf('campaign', (name) => name.startsWith(SPRING_NEWSLETTER_EFFECT.source.replace('campaign:', '')));
+    // Three windows looked at together: the always-valid interval, which holds over every look,
+    // not three 95 % intervals, one of which misses a true zero in about one build in seven.
     for (const window of results.windows) {
       const conversion = window.comparisons[0]?.metrics.find((m) => m.metric === 'conversion');
       if (!conversion) continue;
-      expect(within(conversion.cuped?.interval ?? conversion.interval, 0), `${window.days} days`).toBe(true);
+      expect(within(conversion.always_valid.interval, 0), `${window.days} days`).toBe(true);
     }
   });
 
