@@ -15,9 +15,9 @@ import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { ensureDemoStore, type DemoResult } from '../../src/modules/demo/demo.service.js';
-import { DEMO_FLOW_KEYS } from '../../src/modules/demo/demo-flows.js';
+import { DEMO_FLOW_KEYS, DEMO_WIN_BACK_OFFER } from '../../src/modules/demo/demo-flows.js';
 import { plantedDraw, plantedEffects, SPRING_NEWSLETTER_EFFECT, WIN_BACK_FLOW_EFFECT, WIN_BACK_ORDER_PREFIX } from '../../src/modules/demo/planted-effects.js';
-import type { RunView } from '../../src/modules/flows/index.js';
+import { sendKeyOf, type RunView } from '../../src/modules/flows/index.js';
 import { createServices, type Services } from '../../src/services.js';
 import { bearer } from '../helpers/app.js';
 import { openTestStore } from '../helpers/store.js';
@@ -97,8 +97,9 @@ describe('the planted effects', () => {
       select external_id, customer_id, placed_at from orders where store_id = ${storeId()} and status <> 'cancelled'`.execute(services.storage.read)).rows
       .map((o) => ({ ...o, customer_id: Number(o.customer_id) }));
     const planted = orders.filter((o) => o.external_id.startsWith(WIN_BACK_ORDER_PREFIX));
-    // Recount: per day of entry, the treated entrants without another order in their 30 days,
-    // drawn with q = (0.03 · N + carried) / M.
+    // Recount: per day of entry, the treated entrants without another order in their 30 days and
+    // in the win-back offer's offered arm, drawn with q = (0.03 · N + carried) / M'.
+    const arms = await services.offers.armsOf(storeId(), DEMO_WIN_BACK_OFFER.id, runs.map((r) => r.customer_id));
     const byDay = new Map<number, RunView[]>();
     for (const run of runs.filter((r) => !r.holdout)) byDay.set(run.entered_at.getTime(), [...(byDay.get(run.entered_at.getTime()) ?? []), run]);
     let owed = 0;
@@ -107,7 +108,7 @@ describe('the planted effects', () => {
     const chosen = new Set<string>();
     for (const [at, day] of [...byDay].sort((a, b) => a[0] - b[0])) {
       const free = day.filter((r) => !orders.some((o) => !o.external_id.startsWith(WIN_BACK_ORDER_PREFIX) && o.customer_id === r.customer_id
-        && o.placed_at.getTime() > at && o.placed_at.getTime() <= at + 30 * DAY));
+        && o.placed_at.getTime() > at && o.placed_at.getTime() <= at + 30 * DAY) && arms.get(r.customer_id) === 'offered');
       const due = 0.03 * day.length + owed;
       const q = free.length ? Math.min(1, due / free.length) : 0;
       owed = due - q * free.length;
@@ -120,14 +121,49 @@ describe('the planted effects', () => {
     // The expected count is 3 % of the treated entrants, less what the last days could not place.
     expect(expected + owed).toBeCloseTo(0.03 * treated, 9);
     expect(owed).toBeLessThan(1);
-    // Each inside its run's 30 days, before the demo's end, with the offer's code.
+    // Each inside its run's 30 days, before the demo's end; after the offer email, with the code
+    // issued to that customer under the email's send key, unless the demo ended before that email.
+    const issues = new Map((await sql<{ idempotency_key: string; customer_id: number; code: string | null }>`
+      select idempotency_key, customer_id, code from offer_issues where store_id = ${storeId()} and offer_id = ${DEMO_WIN_BACK_OFFER.id}`.execute(services.storage.read)).rows
+      .map((i) => [i.idempotency_key, i]));
+    const codes = new Map((await sql<{ external_id: string; discount_codes: string[] | null }>`
+      select external_id, discount_codes from orders where store_id = ${storeId()} and external_id like ${`${WIN_BACK_ORDER_PREFIX}%`}`.execute(services.storage.read)).rows
+      .map((o) => [o.external_id, [...(o.discount_codes ?? [])]]));
+    let withCode = 0;
     for (const order of planted) {
       const run = runs.find((r) => `${WIN_BACK_ORDER_PREFIX}${r.id}` === order.external_id)!;
       expect(run.holdout).toBe(false);
       expect(order.customer_id).toBe(run.customer_id);
       expect(order.placed_at.getTime()).toBeGreaterThan(run.entered_at.getTime());
       expect(order.placed_at.getTime()).toBeLessThanOrEqual(Math.min(run.entered_at.getTime() + 30 * DAY, END.getTime()));
+      const issue = issues.get(sendKeyOf(run.id, DEMO_WIN_BACK_OFFER.step));
+      if (order.placed_at.getTime() > run.entered_at.getTime() + 7 * DAY) {
+        expect(issue?.customer_id).toBe(run.customer_id);
+        expect(codes.get(order.external_id)).toEqual([issue!.code]);
+        withCode += 1;
+      } else expect(codes.get(order.external_id)).toEqual([]);
     }
+    expect(withCode).toBeGreaterThan(planted.length / 2);
+  });
+
+  it('sends the win-back offer\'s codes with the flow\'s second email, holds out its share, and counts the codes redeemed', async () => {
+    const offer = await services.offers.show(storeId(), DEMO_WIN_BACK_OFFER.id);
+    expect(offer).toMatchObject({ status: 'active', value_kind: 'percent', value: 10, holdout_share: 0.1 });
+    // Every issue is keyed by a win-back run's offer email, and each run's email was queued once.
+    const { rows } = await sql<{ idempotency_key: string; outcome: string; code: string | null; sends: number }>`
+      select i.idempotency_key, i.outcome, i.code, (select count(*) from message_sends m where m.store_id = i.store_id and m.send_key = i.idempotency_key) as sends
+      from offer_issues i where i.store_id = ${storeId()} and i.offer_id = ${DEMO_WIN_BACK_OFFER.id}`.execute(services.storage.read);
+    expect(rows.length).toBeGreaterThan(50);
+    for (const row of rows) {
+      expect(row.idempotency_key).toMatch(/^flow:\d+:offer$/);
+      expect(row.code === null).toBe(row.outcome !== 'issued');
+    }
+    expect(rows.filter((r) => Number(r.sends) === 1).length).toBeGreaterThan(rows.length * 0.9);
+    const held = rows.filter((r) => r.outcome === 'holdout').length / rows.length;
+    expect(held).toBeGreaterThan(0.03);
+    expect(held).toBeLessThan(0.2);
+    expect(offer.results.redeemed).toBeGreaterThan(0);
+    expect(offer.results.revenue).toBeGreaterThan(0);
   });
 
   it('adds no order for the spring newsletter, sent with a 10 % holdout', async () => {
@@ -235,9 +271,10 @@ describe('planted effects, recovered', () => {
     }
   });
 
-  it('gives every campaign and flow of the demo a result with an interval, and the Impact page a total', async () => {
-    const experiments = (await services.experiments.list(storeId())).filter((e) => e.kind === 'campaign' || e.kind === 'flow');
-    expect(experiments.length).toBeGreaterThanOrEqual(7);
+  it('gives every campaign, flow and offer of the demo a result with an interval, and the Impact page a total', async () => {
+    const experiments = (await services.experiments.list(storeId())).filter((e) => e.kind === 'campaign' || e.kind === 'flow' || e.kind === 'offer');
+    expect(experiments.length).toBeGreaterThanOrEqual(8);
+    expect(experiments.filter((e) => e.kind === 'offer').length).toBe(1);
     for (const e of experiments) {
       const results = await services.experiments.results(storeId(), e.id);
       const shown = results.windows.flatMap((w) => w.comparisons.flatMap((c) => c.metrics)).filter((m) => Number.isFinite(m.interval.low) && Number.isFinite(m.interval.high));

@@ -6,7 +6,7 @@
  * - the segments the flows listen to are evaluated on the data as it stood that day, and their
  *   entries (domain events) enrol customers;
  * - the domain events the demo's data recorded (orders placed and delivered, refunds, checkouts
- *   left open, sign-ups) reach the loyalty service and the flows' enrolment on the day they
+ *   left open, sign-ups) reach the loyalty service, the offers' redemptions and the flows' enrolment on the day they
  *   happened (not when the data was written), with the programme's own events (tier changes,
  *   delivered the day after they are recorded);
  * - the programme's daily job runs, and members redeem;
@@ -111,7 +111,7 @@ export async function replayDemoHistory(services: Services, storeId: string, end
   const before = await eventsAfter(services, storeId, 0, start, start);
   const pending = before.events;
   await services.loyalty.saveSettings(storeId, DEMO_LOYALTY_SETTINGS, 'owner@demo-outfitters.example', start);
-  const installed = await installDemoFlows(services, flows, storeId);
+  const installed = await installDemoFlows(services, flows, storeId, start);
   for (const id of installed.segmentIds) await services.segments.refreshAsOf(storeId, id, start, { start: true });
   // The set-up's own events (segments created today) are not history.
   let seen = (await eventsAfter(services, storeId, before.last, start)).last;
@@ -127,6 +127,7 @@ export async function replayDemoHistory(services: Services, storeId: string, end
     const batch = pending.splice(0, due).map((e) => e.event);
     if (batch.length === 0) return;
     await services.loyalty.handleEvents(batch, now);
+    await services.offers.handleEvents(batch, now);
     await flows.handleEvents(batch);
   };
   // As the worker does: the earliest due `flows.step` job first, run at its own due time (an
@@ -147,7 +148,7 @@ export async function replayDemoHistory(services: Services, storeId: string, end
     if (day === days) break;
     for (const id of installed.segmentIds) await services.segments.refreshAsOf(storeId, id, now);
     await deliver(now);
-    await plantWinBackOrders(services, flows, storeId, installed.ids.win_back, winBack, { now, end, currency });
+    await plantWinBackOrders(services, flows, storeId, { flowId: installed.ids.win_back, offerId: installed.offerId }, winBack, { now, end, currency });
     await services.loyalty.runDaily(storeId, now);
     if (day % 7 === 0 || day % 30 === 15) await loyaltyDay(services, storeId, now, day, { redeem: day % 7 === 0, adjust: day % 30 === 15 });
   }

@@ -32,8 +32,8 @@ export interface FlowEmail {
 export interface FlowEffects {
   /** Refuses a template that cannot be sent (missing, archived) before the run counts the step as done. */
   checkTemplate(storeId: string, templateId: string): Promise<void>;
-  /** Queues emails, rendered per recipient; a send key already in the ledger queues nothing. */
-  sendEmails(storeId: string, emails: readonly FlowEmail[]): Promise<void>;
+  /** Queues emails, rendered per recipient; a send key already in the ledger queues nothing. Codes of offers are issued at `now`, the engine's clock. */
+  sendEmails(storeId: string, emails: readonly FlowEmail[], now: Date): Promise<void>;
   /** Of these customers, those the rule holds for at `now` (one query for a whole batch of runs). */
   matching(storeId: string, rule: FlowRule, customerIds: readonly number[], now: Date): Promise<Set<number>>;
   /** Adds a tag to the profile: `tagged`, `unchanged` (had it) or `skipped` (no external id to write by). */
@@ -74,7 +74,7 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       if (template.archived_at) throw new AppError('conflict', `Template "${template.name}" is archived`);
     },
 
-    async sendEmails(storeId, emails) {
+    async sendEmails(storeId, emails, now) {
       if (emails.length === 0) return;
       const { messages, templates, engagement, offers } = services();
       const store = await templates.storeVariables(storeId);
@@ -87,7 +87,7 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
         const codes = new Map<string, string | null>();
         for (const offerId of new Set(slice.flatMap((e) => (e.offerId ? [e.offerId] : [])))) {
           const wanting = slice.filter((e) => e.offerId === offerId);
-          const issued = await offers.codesFor(storeId, offerId, wanting.map((e) => ({ customerId: e.customerId, key: e.sendKey })));
+          const issued = await offers.codesFor(storeId, offerId, wanting.map((e) => ({ customerId: e.customerId, key: e.sendKey })), now);
           for (const e of wanting) codes.set(e.sendKey, issued.get(e.sendKey) ?? null);
         }
         await messages.queueEmails(storeId, slice.map((email) => {

@@ -74,7 +74,7 @@ export class FlowEngine {
       states.push(moved.state);
     }
     // The emails first (idempotent by send key), then the states: a crash between repeats no message.
-    await this.effects.sendEmails(storeId, outbox);
+    await this.effects.sendEmails(storeId, outbox, now);
     await saveProgress(this.write, storeId, states, log, now);
     const due = await nextDue(this.read, storeId);
     return { runs: runs.length, steps, more: runs.length === limit, next_due: due ?? null };

@@ -34,8 +34,8 @@ export interface CampaignToSend {
 export interface OfferCodes {
   /** Refuses an unknown or ended offer, naming `offer_id`. */
   check(storeId: string, offerId: string): Promise<void>;
-  /** Each recipient's code under their send key, by send key (the same key, the same code); null for the offer's holdout and the ineligible. */
-  codesFor(storeId: string, offerId: string, recipients: readonly { customerId: number; key: string }[]): Promise<Map<string, string | null>>;
+  /** Each recipient's code under their send key, issued at `now`, by send key (the same key, the same code); null for the offer's holdout and the ineligible. */
+  codesFor(storeId: string, offerId: string, recipients: readonly { customerId: number; key: string }[], now?: Date): Promise<Map<string, string | null>>;
 }
 
 /** Recipients queued per call to the ledger (each call renders, then inserts in one transaction). */
@@ -90,7 +90,7 @@ export class CampaignEmails {
       // Each slice's customers are read together; the messages are rendered from memory.
       const facts = await this.templates.customerFacts(storeId, slice.map((r) => r.customerId));
       const codes = campaign.offer_id && this.offers
-        ? await this.offers().codesFor(storeId, campaign.offer_id, slice.map((r) => ({ customerId: r.customerId, key: `${campaignSource(campaign.id)}:${r.customerId}` })))
+        ? await this.offers().codesFor(storeId, campaign.offer_id, slice.map((r) => ({ customerId: r.customerId, key: `${campaignSource(campaign.id)}:${r.customerId}` })), from)
         : undefined;
       await this.messages.queueEmails(storeId, slice.map((r) => {
         const templateId = templateOf(r.variant);

@@ -11,7 +11,7 @@ import { newId } from '../../lib/ids.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { readCodeFile } from './offer-codes.js';
 import { offerInputSchema, type OfferInput } from './offer.input.js';
-import { earlierIssue, issueCode } from './offer-issue.js';
+import { armOf, earlierIssue, issueCode } from './offer-issue.js';
 import { extendPool, insertCodes, takenCodes } from './offer-pool.js';
 import { handleOrderEvent } from './offer-redemptions.js';
 import { offerResults, type OfferExperiments } from './offer-results.js';
@@ -45,7 +45,8 @@ export class OffersService {
     this.read = offersDb(storage.read);
   }
 
-  async create(storeId: string, input: OfferInput | unknown, now = new Date()): Promise<OfferView> {
+  /** `options.id`: a fixed id instead of a new one (the demo's, so that the holdout hash gives the same holdout on every build). */
+  async create(storeId: string, input: OfferInput | unknown, now = new Date(), options: { id?: string } = {}): Promise<OfferView> {
     const parsed = offerInputSchema.safeParse(input);
     if (!parsed.success) throw invalid('Invalid offer', parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', reason: i.message })));
     const offer = parsed.data;
@@ -53,7 +54,7 @@ export class OffersService {
       throw invalid('Unknown segment', [{ path: 'segment_id', reason: `no segment ${offer.segment_id} in this store` }]);
     }
     if (offer.expires_at && new Date(offer.expires_at) <= now) throw invalid('Invalid offer', [{ path: 'expires_at', reason: 'must be in the future' }]);
-    const id = newId('ofr');
+    const id = options.id ?? newId('ofr');
     const row: OfferTable = {
       store_id: storeId, id, name: offer.name, value_kind: offer.value_kind, value: offer.value, minimum_spend: offer.minimum_spend,
       expires_at: offer.expires_at ? new Date(offer.expires_at) : null, valid_days: offer.valid_days ?? null, source: offer.source,
@@ -140,6 +141,12 @@ export class OffersService {
     return this.write.transaction().execute(async (tx) => issueCode(tx, storeId, {
       offer: await this.row(storeId, offerId, tx), customerId, key, inSegment: () => Promise.resolve(member), now,
     }));
+  }
+
+  /** Each customer's arm, the one issuing records when they become eligible (offer-issue.ts): the same hash, so known before. */
+  async armsOf(storeId: string, offerId: string, customerIds: readonly number[]): Promise<Map<number, 'offered' | 'holdout'>> {
+    const offer = await this.row(storeId, offerId);
+    return new Map(customerIds.map((id) => [id, armOf(offer, id)]));
   }
 
   /** Refuses an offer a message cannot carry: unknown or ended (422 naming `offer_id`). */
