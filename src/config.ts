@@ -26,6 +26,7 @@ const schema = z.object({
   HEARTH_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must look like smtp://user:password@host:587 or smtps://host:465').optional(),
   HEARTH_SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
   HEARTH_SNS_CERT_HOSTS: z.string().regex(/^[\w.-]+(:\d+)?(,[\w.-]+(:\d+)?)*$/, 'must be a comma-separated list of host or host:port').optional(),
+  HEARTH_SHOPIFY_ADMIN_URL: z.string().regex(/^https?:\/\/\S*\{shop\}\S*$/, 'must be an http(s) URL with {shop} where the shop\'s domain goes').optional(),
 });
 
 export interface Config {
@@ -44,6 +45,8 @@ export interface Config {
   readonly smtpMaxConnections: number;
   /** Hosts besides Amazon's SNS hosts whose certificates may sign SES notifications (a private endpoint, a test stand-in). */
   readonly snsCertHosts: readonly string[];
+  /** Shopify's Admin GraphQL endpoint, `{shop}` standing for the shop's domain (another: a private proxy, a test stand-in). */
+  readonly shopifyAdminUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -94,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     smtpUrl: values.HEARTH_SMTP_URL,
     smtpMaxConnections: values.HEARTH_SMTP_MAX_CONNECTIONS,
     snsCertHosts: Object.freeze(values.HEARTH_SNS_CERT_HOSTS?.split(',') ?? []),
+    shopifyAdminUrl: values.HEARTH_SHOPIFY_ADMIN_URL,
   });
 }

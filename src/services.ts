@@ -18,7 +18,7 @@ import { ExperimentsService } from './modules/experiments/index.js';
 import { FlowBacktestService, FlowLibraryService, FlowsService } from './modules/flows/index.js';
 import { IngestService } from './modules/ingest/index.js';
 import { LoyaltyService } from './modules/loyalty/index.js';
-import { OffersService } from './modules/offers/index.js';
+import { DEFAULT_SHOPIFY_ADMIN_URL, OFFERS_SHOPIFY_PUSH_JOB, OffersService } from './modules/offers/index.js';
 import { RecommendationsService } from './modules/recommendations/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import {
@@ -113,6 +113,10 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
         isMember: async (storeId, segmentId, customerId) => (await services.segments.membershipsOf(storeId, customerId)).current.some((m) => m.segment_id === segmentId),
       }),
       experiments: () => services.experiments,
+      shopify: { adminUrl: config.shopifyAdminUrl ?? DEFAULT_SHOPIFY_ADMIN_URL },
+      enqueuePush: async (storeId, offerId) => {
+        await queue().enqueue(OFFERS_SHOPIFY_PUSH_JOB, { storeId, offerId }, { storeId });
+      },
     }),
     recommendations: new RecommendationsService(storage, queue(), () => clock.now()),
     // The global holdout is a sending setting (messaging screens sends with it); experiments measure it.

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { offerDetailSchema, offerImportSchema, offerIssueSchema, offerListSchema, offerSchema } from '../http/schemas/offers.schemas.js';
+import type { offerDetailSchema, offerImportSchema, offerIssueSchema, offerListSchema, offerPushSchema, offerSchema } from '../http/schemas/offers.schemas.js';
 import { formatDateTime, formatNumber } from '../lib/format.js';
 import { formatMoney } from '../lib/money.js';
 import { valueKinds, type OfferInput } from '../modules/offers/index.js';
@@ -17,6 +17,7 @@ type OfferDetail = z.input<typeof offerDetailSchema>;
 type OfferList = z.input<typeof offerListSchema>;
 type Issued = z.input<typeof offerIssueSchema>;
 type Imported = z.input<typeof offerImportSchema>;
+type Pushed = z.input<typeof offerPushSchema>;
 
 const run = withStoreBackend;
 
@@ -45,7 +46,7 @@ function readText(file: string): string {
 
 interface CreateOptions extends CommonOptions {
   name?: string; kind?: string; value?: string; minimumSpend?: string; validDays?: string; expiresAt?: string; pattern?: string;
-  imported?: boolean; poolSize?: string; segment?: string; maxOffers?: string; perDays?: string; holdout?: string;
+  imported?: boolean; poolSize?: string; segment?: string; maxOffers?: string; perDays?: string; holdout?: string; shopifyDiscount?: string;
 }
 
 /** The create request from the flags; usage mistakes exit 2 naming the flag, the rest is checked by the service. */
@@ -69,12 +70,12 @@ function createInput(o: CreateOptions): OfferInput {
     ...(o.expiresAt !== undefined && { expires_at: o.expiresAt }), ...(o.pattern !== undefined && { pattern: o.pattern }),
     ...(poolSize !== undefined && { pool_size: poolSize }), ...(o.segment !== undefined && { segment_id: o.segment }),
     ...(o.maxOffers !== undefined && { guardrail: { max_offers: whole('--max-offers', o.maxOffers, 1, 1000)!, days: whole('--per-days', o.perDays, 1, 3650)! } }),
-    ...(holdout !== undefined && { holdout_share: holdout }),
+    ...(holdout !== undefined && { holdout_share: holdout }), ...(o.shopifyDiscount !== undefined && { shopify_discount_id: o.shopifyDiscount }),
   };
 }
 
 export function registerOffersCommand(program: Command): void {
-  const offers = program.command('offers').description('offers with unique discount codes: list, show with results, create, import codes, issue a code');
+  const offers = program.command('offers').description('offers with unique discount codes: list, show with results, create, import codes, push codes to Shopify, issue a code');
 
   withDataDir(offers.command('list').description('the store\'s offers, newest first')).option('--json', 'print JSON')
     .action(async (options: CommonOptions) => {
@@ -116,7 +117,8 @@ export function registerOffersCommand(program: Command): void {
     .option('--expires-at <time>', 'every code lapses at this ISO 8601 time').option('--pattern <pattern>', 'e.g. WB-????-???? (each ? a random character)')
     .option('--import', 'codes come from a CSV (hearth offers import)').option('--pool-size <n>', 'codes a pattern makes at a time')
     .option('--segment <id>', 'only members of this segment get a code').option('--max-offers <n>', 'guardrail: at most this many offers per customer …')
-    .option('--per-days <n>', '… in this many days').option('--holdout <share>', 'share held out, 0 to 0.5 (default 0.1)').option('--json', 'print JSON')
+    .option('--per-days <n>', '… in this many days').option('--holdout <share>', 'share held out, 0 to 0.5 (default 0.1)')
+    .option('--shopify-discount <id>', 'add the codes to this Shopify code discount (gid://shopify/DiscountCodeNode/…) before handing them out').option('--json', 'print JSON')
     .action(async (options: CreateOptions & { import?: boolean }) => {
       const input = createInput({ ...options, imported: options.import ?? false });
       const offer = await run(options, async (b): Promise<Offer> => ('services' in b
@@ -134,6 +136,17 @@ export function registerOffersCommand(program: Command): void {
         : b.server.json<Imported>('POST', `/api/v1/offers/${encodeURIComponent(id)}/codes/import`, { store: b.storeId, body: { csv } })));
       if (options.json) return printJson(result);
       process.stdout.write(`Imported ${formatNumber(result.imported)} codes (${formatNumber(result.already)} already there); ${formatNumber(result.pool.available)} of ${formatNumber(result.pool.codes)} not handed out.\n`);
+    });
+
+  withDataDir(offers.command('push <offer>').description('add the offer\'s unsent codes to its Shopify discount now (the server does it every few minutes)')).option('--json', 'print JSON')
+    .action(async (id: string, options: CommonOptions) => {
+      const result = await run(options, async (b): Promise<Pushed> => ('services' in b
+        ? toWire({ data: await b.services.offers.pushToShopify(b.storeId, id) }) as Pushed
+        : b.server.json<Pushed>('POST', `/api/v1/offers/${encodeURIComponent(id)}/shopify/push`, { store: b.storeId })));
+      if (options.json) return printJson(result);
+      for (const { offer_id, discount_id, state } of result.data) {
+        process.stdout.write(`${offer_id} → ${discount_id}: ${formatNumber(state.confirmed)} confirmed by Shopify, ${formatNumber(state.pending)} pending, ${formatNumber(state.refused)} refused, ${formatNumber(state.unsent)} not sent.\n`);
+      }
     });
 
   withDataDir(offers.command('issue <offer> <customer>').description('issue a code to a customer (id or external id); the same --key always gets the same code'))

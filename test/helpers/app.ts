@@ -17,10 +17,10 @@ export interface TestApp {
 
 let counter = 0;
 
-/** The real app over a real migrated DuckDB store in a temp dir, called in-process with inject(). */
-export async function createTestApp(): Promise<TestApp> {
+/** The real app over a real migrated DuckDB store in a temp dir, called in-process with inject(); `env`: settings as the environment gives them. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const store = await openTestStore();
-  const config = loadConfig({ HEARTH_DATA_DIR: store.file.replace(/\/hearth\.duckdb$/, ''), HEARTH_LOG_LEVEL: 'silent' });
+  const config = loadConfig({ HEARTH_DATA_DIR: store.file.replace(/\/hearth\.duckdb$/, ''), HEARTH_LOG_LEVEL: 'silent', ...env });
   const services = createServices(config, store, silentLogger);
   const app = await buildApp(services, { logger: false });
   return {

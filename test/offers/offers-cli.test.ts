@@ -66,6 +66,8 @@ describe('hearth offers', () => {
       [['offers', 'create', '--name', 'x', '--kind', 'fixed', '--value', '5', '--valid-days', '3', '--pattern', 'AB'], 'pattern'],
       [['offers', 'issue', 'ofr_x', 'maria'], '--key'],
       [['offers', 'import', 'ofr_x', join(dir.path, 'missing.csv')], '<file>'],
+      [['offers', 'create', '--name', 'x', '--kind', 'fixed', '--value', '5', '--valid-days', '3', '--pattern', 'SH-??????', '--shopify-discount', '42'], 'shopify_discount_id'],
+      [['offers', 'push'], 'offer'],
     ];
     for (const [args, named] of cases) {
       const result = await cli([...args, ...common]);
@@ -73,5 +75,10 @@ describe('hearth offers', () => {
       expect(result.err, args.join(' ')).toContain(named);
     }
     expect((await cli(['offers', 'show', 'ofr_missing', ...common])).err).toContain('not found');
+    // An offer whose codes do not go to Shopify has nothing to push.
+    const plain = JSON.parse((await cli(['offers', 'create', ...common, '--name', 'Plain', '--kind', 'percent', '--value', '5', '--valid-days', '3', '--pattern', 'PL-??????', '--json'])).out);
+    const pushed = await cli(['offers', 'push', plain.id, ...common]);
+    expect(pushed.code).not.toBe(0);
+    expect(pushed.err).toContain('do not go to Shopify');
   });
 });

@@ -1,8 +1,11 @@
 /** Offers and unique discount codes (docs/offers.md). */
 import { z } from 'zod';
-import { importCodesSchema, issueInputSchema, offerInputSchema } from '../../modules/offers/index.js';
+import { notFound } from '../../lib/errors.js';
+import { importCodesSchema, issueInputSchema, offerInputSchema, shopifyConnectionSchema as shopifyConnectionInputSchema } from '../../modules/offers/index.js';
 import { route } from '../route.js';
-import { offerCodePageSchema, offerDetailSchema, offerImportSchema, offerIssueSchema, offerListSchema, offerSchema } from '../schemas/offers.schemas.js';
+import {
+  offerCodePageSchema, offerDetailSchema, offerImportSchema, offerIssueSchema, offerListSchema, offerPushSchema, offerSchema, shopifyConnectionSchema,
+} from '../schemas/offers.schemas.js';
 
 const tag = 'Offers';
 const idParams = z.object({ id: z.string().min(1).max(100) });
@@ -19,6 +22,29 @@ function statusRoute(action: 'pause' | 'resume' | 'end', status: 'paused' | 'act
 }
 
 export const offerRoutes = [
+  route({
+    method: 'PUT', url: '/api/v1/offers/shopify/connection', operationId: 'connectShopify', response: shopifyConnectionSchema, permission: 'owner', tag,
+    summary: 'Connect the store to its Shopify shop (domain and an Admin API token with write_discounts), checked with Shopify first; the token is never shown again',
+    body: shopifyConnectionInputSchema,
+    handler: async ({ services, storeId, body }) => services.offers.connectShopify(storeId, body),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/offers/shopify/connection', operationId: 'getShopifyConnection', response: shopifyConnectionSchema, permission: 'read', tag,
+    summary: 'The store\'s Shopify shop (404: not connected)',
+    handler: async ({ services, storeId }) => {
+      const connection = await services.offers.shopifyConnection(storeId);
+      if (!connection) throw notFound('Shopify connection');
+      return connection;
+    },
+  }),
+  route({
+    method: 'DELETE', url: '/api/v1/offers/shopify/connection', operationId: 'disconnectShopify', permission: 'owner', tag, status: 204,
+    summary: 'Forget the Shopify token: linked offers keep the codes Shopify confirmed and push no more',
+    handler: async ({ services, storeId, reply }) => {
+      await services.offers.disconnectShopify(storeId);
+      return reply.status(204).send();
+    },
+  }),
   route({
     method: 'POST', url: '/api/v1/offers', operationId: 'createOffer', response: offerSchema, permission: 'write', tag, status: 201,
     summary: 'Create an offer: its value, minimum spend, validity, codes (a pattern, or imported), segment, guardrail and holdout',
@@ -55,6 +81,14 @@ export const offerRoutes = [
       reply.status(replayed ? 200 : 201);
       return issue;
     },
+  }),
+  route({
+    method: 'POST', url: '/api/v1/offers/:id/shopify/push', operationId: 'pushOfferCodes', response: offerPushSchema, permission: 'write', tag, errors: [409],
+    params: idParams,
+    summary: 'Add the offer\'s unsent codes to its Shopify discount now (the server also does it every few minutes); answers where its codes stand',
+    handler: async ({ services, storeId, params }) => ({
+      data: (await services.offers.pushToShopify(storeId, params.id)).map(({ offer_id, discount_id, state }) => ({ offer_id, discount_id, state })),
+    }),
   }),
   route({
     method: 'GET', url: '/api/v1/offers/:id/codes', operationId: 'listOfferCodes', response: offerCodePageSchema, permission: 'read', tag, params: idParams,

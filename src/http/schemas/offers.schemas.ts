@@ -3,6 +3,23 @@ import { z } from 'zod';
 import { codeSources, issueOutcomes, offerStatuses, valueKinds } from '../../modules/offers/index.js';
 import { component, count, currency, list, minorUnits, page, ratio, timestamp } from './common.schemas.js';
 
+const shopifyStateSchema = z.strictObject({
+  discount_id: z.string(),
+  confirmed: count.meta({ description: 'Codes Shopify created on the discount: only these are handed out' }),
+  pending: count.meta({ description: 'Codes sent, not yet confirmed' }),
+  refused: count.meta({ description: 'Codes Shopify refused (never handed out)' }),
+  unsent: count.meta({ description: 'Codes not sent yet' }),
+});
+
+export const offerPushSchema = component('OfferShopifyPush', z.strictObject({
+  data: z.array(z.strictObject({ offer_id: z.string(), discount_id: z.string(), state: shopifyStateSchema.omit({ discount_id: true }) })),
+}));
+
+export const shopifyConnectionSchema = component('ShopifyConnection', z.strictObject({
+  shop: z.string().meta({ description: 'The shop\'s myshopify.com domain' }),
+  connected_at: timestamp,
+}));
+
 export const offerSchema = component('Offer', z.strictObject({
   id: z.string(),
   name: z.string(),
@@ -19,6 +36,7 @@ export const offerSchema = component('Offer', z.strictObject({
   holdout_share: ratio,
   status: z.enum(offerStatuses),
   pool: z.strictObject({ codes: count, available: count.meta({ description: 'Codes nobody was given yet' }) }),
+  shopify: shopifyStateSchema.nullable().meta({ description: 'The Shopify discount the codes are added to, and where they stand there (null: they are not pushed)' }),
   created_at: timestamp,
   updated_at: timestamp,
 }));

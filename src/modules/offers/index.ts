@@ -9,13 +9,18 @@ import type { OffersService } from './offers.service.js';
 
 export { OffersService, type OfferDependencies, type OfferSegments } from './offers.service.js';
 export { CODE_ALPHABET, MIN_RANDOM_CHARACTERS, normaliseCode, readCodeFile } from './offer-codes.js';
-export { DEFAULT_HOLDOUT_SHARE, importCodesSchema, issueInputSchema, offerInputSchema, type OfferInput } from './offer.input.js';
+export { DEFAULT_HOLDOUT_SHARE, importCodesSchema, issueInputSchema, offerInputSchema, shopifyConnectionSchema, type OfferInput } from './offer.input.js';
 export { holdoutPosition } from './offer-issue.js';
 export type { OfferExperiments } from './offer-results.js';
 export { codeSources, issueOutcomes, offerStatuses, valueKinds, type IssueOutcome, type OfferStatus } from './offers.table.js';
 export type { CodeView, Estimate, IssueView, OfferResults, OfferView } from './offers.views.js';
 
+export { DEFAULT_SHOPIFY_ADMIN_URL, SHOPIFY_API_VERSION } from './shopify-admin.js';
+export type { ShopifyConnectionView } from './offers.service.js';
+
 export const OFFERS_SUBSCRIBER = 'offers';
+/** Adds the codes of the store's offers linked to Shopify (or of one: `offerId`) to their discounts. */
+export const OFFERS_SHOPIFY_PUSH_JOB = 'offers.shopify_push';
 
 const types: readonly DomainEventType[] = ['order.placed', 'order.updated'];
 
@@ -27,4 +32,13 @@ export function offersSubscriber(offers: OffersService): EventSubscriber {
 export const offersModule: HearthModule = {
   name: 'offers',
   subscribers: (services) => [offersSubscriber(services.offers)],
+  jobs: [{
+    kind: OFFERS_SHOPIFY_PUSH_JOB,
+    run: async (services, { payload }) => {
+      const { storeId, offerId } = payload as { storeId: string; offerId?: string };
+      return { offers: await services.offers.pushToShopify(storeId, offerId) };
+    },
+  }],
+  // Every few minutes: pools that ran low are topped up and sent before the next sends need them.
+  schedules: [{ kind: OFFERS_SHOPIFY_PUSH_JOB, everyMs: 5 * 60_000 }],
 };

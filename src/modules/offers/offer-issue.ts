@@ -8,7 +8,8 @@
  * 4. otherwise the customer is eligible: their arm is recorded (once, the first time) from a
  *    deterministic hash of (offer seed, customer); the holdout gets no code;
  * 5. the pool's next free code is handed out; a pattern's pool extends itself when empty, an
- *    imported one answers 409.
+ *    imported one answers 409; an offer whose codes go to Shopify hands out only codes Shopify
+ *    confirmed, and answers 409 while none is free (its push adds more: shopify-push.ts).
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
@@ -34,6 +35,8 @@ export interface IssueRequest {
   /** Whether the customer is in the offer's segment (asked only when it has one). */
   inSegment: () => Promise<boolean>;
   now: Date;
+  /** The offer's codes go to Shopify first: only codes Shopify confirmed are handed out, and the pool grows by the push (shopify-push.ts). */
+  confirmedOnly?: boolean;
 }
 
 export function issueView(row: { offer_id: string; customer_id: number; idempotency_key: string; outcome: IssueOutcome; code: string | null; expires_at: Date | null; issued_at: Date }): IssueView {
@@ -78,13 +81,17 @@ export async function issueCode(tx: OffersTx, storeId: string, request: IssueReq
     .onConflict((oc) => oc.doNothing()).execute();
   if (arm === 'holdout') return record('holdout');
   const expiresAt = offer.expires_at ?? new Date(now.getTime() + (offer.valid_days ?? 0) * DAY_MS);
-  let issued = await claimCode(tx, storeId, offer.id, key, customerId, expiresAt, now);
+  let issued = await claimCode(tx, storeId, offer.id, key, customerId, expiresAt, now, request.confirmedOnly ?? false);
+  if (!issued && request.confirmedOnly) {
+    throw new AppError('conflict', `No code of offer ${offer.id} confirmed by Shopify is free yet: more are being added to the Shopify discount; try again shortly`,
+      [{ path: 'offer_id', reason: 'codes are waiting for Shopify' }]);
+  }
   if (!issued) {
     if (offer.source === 'import' || !offer.pattern) {
       throw new AppError('conflict', `Every imported code of offer ${offer.id} is handed out: import more codes`, [{ path: 'offer_id', reason: 'the imported codes are used up' }]);
     }
     await extendPool(tx, storeId, offer.id, offer.pattern, offer.pool_size, now);
-    issued = await claimCode(tx, storeId, offer.id, key, customerId, expiresAt, now);
+    issued = await claimCode(tx, storeId, offer.id, key, customerId, expiresAt, now, false);
     if (!issued) throw new Error(`offer ${offer.id}: the pool was extended but has no free code`);
   }
   return { issue: issueView(issued), replayed: false };
@@ -94,12 +101,15 @@ export async function issueCode(tx: OffersTx, storeId: string, request: IssueReq
  * Hands the pool's next free code (lowest `seq` nobody was given) to the key, in one statement.
  * Returns the issue written, or undefined when the pool is empty.
  */
-async function claimCode(tx: OffersTx, storeId: string, offerId: string, key: string, customerId: number, expiresAt: Date, now: Date) {
+async function claimCode(tx: OffersTx, storeId: string, offerId: string, key: string, customerId: number, expiresAt: Date, now: Date, confirmedOnly: boolean) {
+  const confirmed = confirmedOnly
+    ? sql`and exists (select 1 from offer_code_pushes p where p.store_id = ${storeId} and p.code = c.code and p.pushed_at is not null)`
+    : sql``;
   const { rows } = await sql<{ offer_id: string; customer_id: number; idempotency_key: string; outcome: IssueOutcome; code: string | null; expires_at: Date | null; issued_at: Date }>`
     insert into offer_issues (store_id, idempotency_key, offer_id, customer_id, outcome, code, expires_at, issued_at)
     select ${storeId}, ${key}, ${offerId}, ${customerId}, 'issued', c.code, ${expiresAt}, ${now} from offer_codes c
     where c.store_id = ${storeId} and c.offer_id = ${offerId}
-      and not exists (select 1 from offer_issues i where i.store_id = ${storeId} and i.code = c.code)
+      and not exists (select 1 from offer_issues i where i.store_id = ${storeId} and i.code = c.code) ${confirmed}
     order by c.seq limit 1
     returning offer_id, customer_id, idempotency_key, outcome, code, expires_at, issued_at`.execute(tx);
   return rows[0];

@@ -5,6 +5,15 @@ import { codeSources, valueKinds } from './offers.table.js';
 
 export const DEFAULT_HOLDOUT_SHARE = 0.1;
 export const DEFAULT_POOL_SIZE = 100;
+/** A Shopify code discount's global id (the DiscountCodeNode a price rule's codes belong to). */
+export const SHOPIFY_DISCOUNT_ID = /^gid:\/\/shopify\/DiscountCodeNode\/\d{1,20}$/;
+/** A shop's own domain. */
+export const SHOPIFY_SHOP = /^[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com$/;
+
+export const shopifyConnectionSchema = z.strictObject({
+  shop: z.string().trim().toLowerCase().regex(SHOPIFY_SHOP, 'the shop\'s myshopify.com domain, such as demo-outfitters.myshopify.com'),
+  access_token: z.string().min(10, 'an Admin API access token (shpat_…) with the write_discounts scope').max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+});
 
 export const offerInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(120),
@@ -24,6 +33,8 @@ export const offerInputSchema = z.strictObject({
     days: z.number().int().min(1).max(3650),
   }).nullable().default(null).meta({ description: 'A customer who got max_offers codes (of any offer) in the last `days` days gets none from this one' }),
   holdout_share: z.number().min(0).max(0.5).default(DEFAULT_HOLDOUT_SHARE).meta({ description: 'Share of eligible customers held out (no code), to measure the offer against' }),
+  shopify_discount_id: z.string().regex(SHOPIFY_DISCOUNT_ID, 'a Shopify code discount id, such as gid://shopify/DiscountCodeNode/1057371930').optional()
+    .meta({ description: 'Add the codes made from the pattern to this Shopify code discount (the store must be connected to Shopify); codes are handed out once Shopify confirms them' }),
 }).superRefine((offer, ctx) => {
   if (offer.value_kind === 'fixed' && offer.value < 1) ctx.addIssue({ code: 'custom', path: ['value'], message: 'an amount off must be at least 1 minor unit' });
   if (offer.value_kind === 'percent' && (offer.value < 1 || offer.value > 100)) ctx.addIssue({ code: 'custom', path: ['value'], message: 'a percentage off must be 1 to 100' });
@@ -37,6 +48,9 @@ export const offerInputSchema = z.strictObject({
     else if ([...offer.pattern].filter((c) => c === '?').length < MIN_RANDOM_CHARACTERS) ctx.addIssue({ code: 'custom', path: ['pattern'], message: `needs at least ${MIN_RANDOM_CHARACTERS} ? (random characters)` });
     else if (patternSpace(offer.pattern) < offer.pool_size * 1000) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'too few random characters for the pool size' });
   } else if (offer.pattern !== undefined) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'an imported offer takes its codes from the file, not a pattern' });
+  if (offer.source === 'import' && offer.shopify_discount_id !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['shopify_discount_id'], message: 'imported codes come from the shop already; only codes made from a pattern are added to Shopify' });
+  }
 });
 export type OfferInput = z.input<typeof offerInputSchema>;
 export type ParsedOfferInput = z.output<typeof offerInputSchema>;

@@ -10,7 +10,9 @@ import { AppError, invalid, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { readCodeFile } from './offer-codes.js';
-import { offerInputSchema, type OfferInput } from './offer.input.js';
+import { offerInputSchema, shopifyConnectionSchema, type OfferInput } from './offer.input.js';
+import { DEFAULT_SHOPIFY_ADMIN_URL, shopifyAdmin, ShopifyAdminError, type ShopifyAdmin, type ShopifyConnection } from './shopify-admin.js';
+import { pushOfferCodes, pushState, type PushOptions, type PushState } from './shopify-push.js';
 import { armOf, earlierIssue, issueCode } from './offer-issue.js';
 import { extendPool, insertCodes, takenCodes } from './offer-pool.js';
 import { handleOrderEvent } from './offer-redemptions.js';
@@ -29,6 +31,16 @@ export interface OfferSegments {
 export interface OfferDependencies {
   segments: () => OfferSegments;
   experiments: () => OfferExperiments;
+  /** Shopify's Admin API: its URL (`{shop}` for the shop's domain) and the fetch that calls it (default the global one). */
+  shopify?: { adminUrl: string; fetch?: typeof fetch };
+  /** Queues a push of an offer's codes to Shopify (the worker runs it). */
+  enqueuePush?: (storeId: string, offerId: string) => Promise<void>;
+}
+
+/** A store's Shopify connection as shown: never the token. */
+export interface ShopifyConnectionView {
+  shop: string;
+  connected_at: Date;
 }
 
 /** Which status changes are allowed: ended is final. */
@@ -54,6 +66,9 @@ export class OffersService {
       throw invalid('Unknown segment', [{ path: 'segment_id', reason: `no segment ${offer.segment_id} in this store` }]);
     }
     if (offer.expires_at && new Date(offer.expires_at) <= now) throw invalid('Invalid offer', [{ path: 'expires_at', reason: 'must be in the future' }]);
+    if (offer.shopify_discount_id && !(await this.shopifyConnection(storeId))) {
+      throw invalid('The store is not connected to Shopify', [{ path: 'shopify_discount_id', reason: 'connect the store first: PUT /api/v1/offers/shopify/connection' }]);
+    }
     const id = options.id ?? newId('ofr');
     const row: OfferTable = {
       store_id: storeId, id, name: offer.name, value_kind: offer.value_kind, value: offer.value, minimum_spend: offer.minimum_spend,
@@ -64,7 +79,9 @@ export class OffersService {
     await this.write.transaction().execute(async (tx) => {
       await tx.insertInto('offers').values(row).execute();
       if (row.source === 'pattern' && row.pattern) await extendPool(tx, storeId, id, row.pattern, row.pool_size, now);
+      if (offer.shopify_discount_id) await tx.insertInto('offer_shopify').values({ store_id: storeId, offer_id: id, discount_id: offer.shopify_discount_id, linked_at: now }).execute();
     });
+    if (offer.shopify_discount_id) await this.dependencies.enqueuePush?.(storeId, id);
     return this.get(storeId, id, this.write);
   }
 
@@ -79,7 +96,9 @@ export class OffersService {
       count(*) filter (where exists (select 1 from offer_issues i where i.store_id = c.store_id and i.code = c.code)) as issued
       from offer_codes c where c.store_id = ${storeId} and c.offer_id = ${id}`.execute(db);
     const codes = Number(rows[0]?.codes ?? 0);
-    return offerView(row, await this.currency(storeId, db), { codes, available: codes - Number(rows[0]?.issued ?? 0) });
+    const link = await db.selectFrom('offer_shopify').select('discount_id').where('store_id', '=', storeId).where('offer_id', '=', id).executeTakeFirst();
+    const shopify = link ? { discount_id: link.discount_id, ...(await pushState(db, storeId, id)) } : null;
+    return offerView(row, await this.currency(storeId, db), { codes, available: codes - Number(rows[0]?.issued ?? 0) }, shopify);
   }
 
   /** The offer with its results (see offer-results.ts). */
@@ -138,8 +157,9 @@ export class OffersService {
     const offer = await this.row(storeId, offerId);
     // Membership is read before the transaction: the segments module keeps it, nothing here writes it.
     const member = offer.segment_id ? await this.dependencies.segments().isMember(storeId, offer.segment_id, customerId) : true;
+    const confirmedOnly = await this.linked(storeId, offerId);
     return this.write.transaction().execute(async (tx) => issueCode(tx, storeId, {
-      offer: await this.row(storeId, offerId, tx), customerId, key, inSegment: () => Promise.resolve(member), now,
+      offer: await this.row(storeId, offerId, tx), customerId, key, inSegment: () => Promise.resolve(member), now, confirmedOnly,
     }));
   }
 
@@ -164,11 +184,12 @@ export class OffersService {
     const offer = await this.row(storeId, offerId);
     const members = new Map<number, boolean>();
     if (offer.segment_id) for (const r of recipients) members.set(r.customerId, await this.dependencies.segments().isMember(storeId, offer.segment_id, r.customerId));
+    const confirmedOnly = await this.linked(storeId, offerId);
     return this.write.transaction().execute(async (tx) => {
       const current = await this.row(storeId, offerId, tx);
       const codes = new Map<string, string | null>();
       for (const r of recipients) {
-        const { issue } = await issueCode(tx, storeId, { offer: current, customerId: r.customerId, key: r.key, inSegment: () => Promise.resolve(members.get(r.customerId) ?? false), now });
+        const { issue } = await issueCode(tx, storeId, { offer: current, customerId: r.customerId, key: r.key, inSegment: () => Promise.resolve(members.get(r.customerId) ?? false), now, confirmedOnly });
         codes.set(r.key, issue.code);
       }
       return codes;
@@ -195,6 +216,77 @@ export class OffersService {
       order_id: r.order_id === null ? null : Number(r.order_id), redeemed_at: r.redeemed_at,
     }));
     return { data, next_cursor: rows.length > limit ? String(Number(rows[limit - 1]!.seq)) : null };
+  }
+
+  /**
+   * Connects the store to its Shopify shop: the token is checked with Shopify first (a refused
+   * token or an unreachable shop is a 422 naming the field), then kept; it is never shown again.
+   */
+  async connectShopify(storeId: string, input: unknown, now = new Date()): Promise<ShopifyConnectionView> {
+    const parsed = shopifyConnectionSchema.safeParse(input);
+    if (!parsed.success) throw invalid('Invalid Shopify connection', parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', reason: i.message })));
+    const { shop, access_token: accessToken } = parsed.data;
+    try {
+      await this.shopifyAdmin({ shop, accessToken }).shopDomain();
+    } catch (error) {
+      if (!(error instanceof ShopifyAdminError)) throw error;
+      const path = error.answered && !error.retryable ? 'access_token' : 'shop';
+      throw invalid('Shopify did not accept the connection', [{ path, reason: error.message }]);
+    }
+    await this.write.transaction().execute(async (tx) => {
+      await tx.deleteFrom('shopify_connections').where('store_id', '=', storeId).execute();
+      await tx.insertInto('shopify_connections').values({ store_id: storeId, shop, access_token: accessToken, connected_at: now }).execute();
+    });
+    return { shop, connected_at: now };
+  }
+
+  async shopifyConnection(storeId: string): Promise<ShopifyConnectionView | null> {
+    const row = await this.read.selectFrom('shopify_connections').select(['shop', 'connected_at']).where('store_id', '=', storeId).executeTakeFirst();
+    return row ?? null;
+  }
+
+  /** Forgets the token; linked offers keep their confirmed codes and send no more until connected again. */
+  async disconnectShopify(storeId: string): Promise<void> {
+    await this.write.deleteFrom('shopify_connections').where('store_id', '=', storeId).execute();
+  }
+
+  /**
+   * Adds the codes of the store's linked offers (or of one) to their Shopify discounts: one pass of
+   * shopify-push.ts each. Run by the `offers.shopify_push` job; a failure names the offer.
+   */
+  async pushToShopify(storeId: string, offerId?: string, now = new Date(), options: PushOptions = {}): Promise<{ offer_id: string; discount_id: string; state: PushState }[]> {
+    if (offerId) await this.row(storeId, offerId);
+    const connection = await this.write.selectFrom('shopify_connections').selectAll().where('store_id', '=', storeId).executeTakeFirst();
+    let links = this.write.selectFrom('offer_shopify').selectAll().where('store_id', '=', storeId);
+    if (offerId) links = links.where('offer_id', '=', offerId);
+    const linked = await links.orderBy('offer_id').execute();
+    if (linked.length === 0) {
+      if (offerId) throw new AppError('conflict', 'This offer\'s codes do not go to Shopify', [{ path: 'offer_id', reason: 'created without shopify_discount_id' }]);
+      return [];
+    }
+    if (!connection) throw new AppError('conflict', 'The store is not connected to Shopify', [{ path: 'shopify', reason: 'connect the store: PUT /api/v1/offers/shopify/connection' }]);
+    const admin = this.shopifyAdmin({ shop: connection.shop, accessToken: connection.access_token });
+    const results = [];
+    for (const link of linked) {
+      const offer = await this.row(storeId, link.offer_id, this.write);
+      if (offer.status === 'ended') continue;
+      try {
+        results.push({ offer_id: link.offer_id, discount_id: link.discount_id, state: await pushOfferCodes(this.write, admin, storeId, offer, link.discount_id, now, options) });
+      } catch (error) {
+        if (!(error instanceof ShopifyAdminError)) throw error;
+        // What was done is recorded; the next pass goes on from there.
+        throw new AppError(error.retryable ? 'unavailable' : 'conflict', `Offer ${link.offer_id}: ${error.message}`, [{ path: 'shopify', reason: error.message }]);
+      }
+    }
+    return results;
+  }
+
+  private shopifyAdmin(connection: ShopifyConnection): ShopifyAdmin {
+    return shopifyAdmin(this.dependencies.shopify?.adminUrl ?? DEFAULT_SHOPIFY_ADMIN_URL, connection, this.dependencies.shopify?.fetch);
+  }
+
+  private async linked(storeId: string, offerId: string): Promise<boolean> {
+    return (await this.read.selectFrom('offer_shopify').select('offer_id').where('store_id', '=', storeId).where('offer_id', '=', offerId).executeTakeFirst()) !== undefined;
   }
 
   /** Handles a batch of order events (the `offers` subscriber); every row is keyed, so a redelivered batch adds nothing. */

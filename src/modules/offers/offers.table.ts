@@ -91,12 +91,44 @@ export interface OfferRedemptionTable {
   created_at: Date;
 }
 
+/** The store's Shopify Admin API access (one per store). */
+export interface ShopifyConnectionTable {
+  store_id: string;
+  /** The shop's myshopify.com domain. */
+  shop: string;
+  access_token: string;
+  connected_at: Date;
+}
+
+/** The Shopify code discount an offer's generated codes are added to. */
+export interface OfferShopifyTable {
+  store_id: string;
+  offer_id: string;
+  /** gid://shopify/DiscountCodeNode/… */
+  discount_id: string;
+  linked_at: Date;
+}
+
+/** A code sent to Shopify: in a bulk creation (null while the request is out), then confirmed or refused. */
+export interface OfferCodePushTable {
+  store_id: string;
+  code: string;
+  offer_id: string;
+  batch_id: string | null;
+  sent_at: Date;
+  pushed_at: Date | null;
+  error: string | null;
+}
+
 export type OfferTables = {
   offers: OfferTable;
   offer_codes: OfferCodeTable;
   offer_assignments: OfferAssignmentTable;
   offer_issues: OfferIssueTable;
   offer_redemptions: OfferRedemptionTable;
+  shopify_connections: ShopifyConnectionTable;
+  offer_shopify: OfferShopifyTable;
+  offer_code_pushes: OfferCodePushTable;
 };
 
 export type OffersDb = Kysely<Database & OfferTables>;

@@ -18,6 +18,8 @@ export interface OfferView {
   status: OfferStatus;
   /** Codes in the pool, and how many of them nobody was given yet. */
   pool: { codes: number; available: number };
+  /** The Shopify discount the codes are added to, and where they stand there (null: codes are not pushed). */
+  shopify: { discount_id: string; confirmed: number; pending: number; refused: number; unsent: number } | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -75,11 +77,11 @@ export interface OfferResults {
   }[];
 }
 
-export function offerView(row: OfferTable, currency: string, pool: { codes: number; available: number }): OfferView {
+export function offerView(row: OfferTable, currency: string, pool: OfferView['pool'], shopify: OfferView['shopify'] = null): OfferView {
   return {
     id: row.id, name: row.name, value_kind: row.value_kind, value: Number(row.value), minimum_spend: Number(row.minimum_spend), currency,
     expires_at: row.expires_at, valid_days: row.valid_days, source: row.source, pattern: row.pattern, segment_id: row.segment_id,
     guardrail: row.guardrail_max !== null && row.guardrail_days !== null ? { max_offers: row.guardrail_max, days: row.guardrail_days } : null,
-    holdout_share: row.holdout_share, status: row.status, pool, created_at: row.created_at, updated_at: row.updated_at,
+    holdout_share: row.holdout_share, status: row.status, pool, shopify, created_at: row.created_at, updated_at: row.updated_at,
   };
 }
