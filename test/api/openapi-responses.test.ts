@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { realData } from '../helpers/imports.js';
 import { shopifyHeaders, shopifyOrder } from '../helpers/shopify.js';
+import { startShopifyAdmin, type ShopifyAdminStandIn } from '../helpers/shopify-admin.js';
 import { twilioSignatureOf } from '../helpers/sms-api.js';
 import { aCustomerJson, anOrderJson } from '../builders/data.js';
 
@@ -87,12 +88,19 @@ async function runJobs(): Promise<void> {
   while (await worker.tick()) { /* until the queue is empty */ }
 }
 
+let shopify: ShopifyAdminStandIn;
+const SHOPIFY_DISCOUNT = 'gid://shopify/DiscountCodeNode/77';
+
 beforeAll(async () => {
-  t = await createTestApp();
+  shopify = await startShopifyAdmin(undefined, undefined, [SHOPIFY_DISCOUNT]);
+  t = await createTestApp({ HEARTH_SHOPIFY_ADMIN_URL: shopify.urlTemplate });
   ({ secretKey: key, storeId, ownerEmail, ownerPassword } = await t.newStore('Schema Store', { currency: 'USD' }));
 }, 60_000);
 
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await t?.close();
+  await shopify?.close();
+});
 
 describe('every operation answers as /api/openapi.json says', () => {
   it('calls every operation', async () => {
@@ -323,6 +331,15 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/api/v1/offers/:id/resume', { params: { id: imported.id } });
     await ok(200, 'POST', '/api/v1/offers/:id/end', { params: { id: imported.id } });
     await ok(409, 'POST', '/api/v1/offers/:id/resume', { params: { id: imported.id } });
+    // Codes in Shopify: the connection (owners only), a linked offer, a push.
+    await ok(422, 'PUT', '/api/v1/offers/shopify/connection', { ...asOwner, payload: { shop: shopify.shop, access_token: 'shpat_not_the_token' } });
+    await ok(200, 'PUT', '/api/v1/offers/shopify/connection', { ...asOwner, payload: { shop: shopify.shop, access_token: shopify.token } });
+    await ok(200, 'GET', '/api/v1/offers/shopify/connection');
+    const linked = await ok(201, 'POST', '/api/v1/offers', { payload: { name: 'In Shopify', value_kind: 'percent', value: 10, valid_days: 30, pattern: 'SH-??????', pool_size: 5, shopify_discount_id: SHOPIFY_DISCOUNT } });
+    await ok(200, 'POST', '/api/v1/offers/:id/shopify/push', { params: { id: linked.id } });
+    await ok(409, 'POST', '/api/v1/offers/:id/shopify/push', { params: { id: offer.id } });
+    await ok(204, 'DELETE', '/api/v1/offers/shopify/connection', asOwner);
+    await ok(404, 'GET', '/api/v1/offers/shopify/connection');
 
     // Recommendations
     const recommended = await ok(200, 'GET', '/api/v1/customers/:id/recommendations', member);

@@ -20,7 +20,10 @@ let counter = 0;
 /** The real app over a real migrated DuckDB store in a temp dir, called in-process with inject(); `env`: settings as the environment gives them. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const store = await openTestStore();
-  const config = loadConfig({ HEARTH_DATA_DIR: store.file.replace(/\/hearth\.duckdb$/, ''), HEARTH_LOG_LEVEL: 'silent', ...env });
+  // No test reaches Shopify: its Admin API is a closed local port unless a test gives its stand-in.
+  const config = loadConfig({
+    HEARTH_DATA_DIR: store.file.replace(/\/hearth\.duckdb$/, ''), HEARTH_LOG_LEVEL: 'silent', HEARTH_SHOPIFY_ADMIN_URL: 'http://127.0.0.1:1/{shop}/graphql.json', ...env,
+  });
   const services = createServices(config, store, silentLogger);
   const app = await buildApp(services, { logger: false });
   return {

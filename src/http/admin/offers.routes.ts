@@ -29,7 +29,7 @@ export const offerRoutes = [
     handler: async ({ services, storeId, body }) => services.offers.connectShopify(storeId, body),
   }),
   route({
-    method: 'GET', url: '/api/v1/offers/shopify/connection', operationId: 'getShopifyConnection', response: shopifyConnectionSchema, permission: 'read', tag,
+    method: 'GET', url: '/api/v1/offers/shopify/connection', operationId: 'getShopifyConnection', response: shopifyConnectionSchema, permission: 'read', tag, errors: [404],
     summary: 'The store\'s Shopify shop (404: not connected)',
     handler: async ({ services, storeId }) => {
       const connection = await services.offers.shopifyConnection(storeId);
@@ -83,7 +83,7 @@ export const offerRoutes = [
     },
   }),
   route({
-    method: 'POST', url: '/api/v1/offers/:id/shopify/push', operationId: 'pushOfferCodes', response: offerPushSchema, permission: 'write', tag, errors: [409],
+    method: 'POST', url: '/api/v1/offers/:id/shopify/push', operationId: 'pushOfferCodes', response: offerPushSchema, permission: 'write', tag, errors: [409, 503],
     params: idParams,
     summary: 'Add the offer\'s unsent codes to its Shopify discount now (the server also does it every few minutes); answers where its codes stand',
     handler: async ({ services, storeId, params }) => ({
