@@ -18,6 +18,8 @@ export interface Offer {
   holdout_share: number;
   status: OfferStatus;
   pool: { codes: number; available: number };
+  /** The Shopify discount the codes are added to, and where they stand there (null: not pushed). */
+  shopify: { discount_id: string; confirmed: number; pending: number; refused: number; unsent: number } | null;
   created_at: string;
   updated_at: string;
 }

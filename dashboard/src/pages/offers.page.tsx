@@ -117,6 +117,13 @@ function OfferPanel({ id, onChanged }: { id: string; onChanged: () => void }) {
               {offerValue(fmt, offer)}, {offer.valid_days ? `valid ${fmt.number(offer.valid_days)} days after issue` : `valid until ${fmt.dateTime(offer.expires_at)}`};
               {' '}{offer.source === 'pattern' ? <>codes like <code>{offer.pattern}</code></> : 'imported codes'}; {fmt.percent(offer.holdout_share, 0)} held out; <span className="badge">{statusWords[offer.status]}</span>
             </p>
+            {offer.shopify && (
+              <p data-testid="offer-shopify">
+                Codes go to the Shopify discount <code>{offer.shopify.discount_id.replace('gid://shopify/DiscountCodeNode/', '')}</code> before they are given out:
+                {' '}{fmt.number(offer.shopify.confirmed)} confirmed by Shopify, {fmt.number(offer.shopify.pending + offer.shopify.unsent)} waiting
+                {offer.shopify.refused > 0 && <>, <strong>{fmt.number(offer.shopify.refused)} refused</strong> (never given out)</>}.
+              </p>
+            )}
             {act.error && <p className="form-error" role="alert">{act.error.describe()}</p>}
             <div className="kpis" data-testid="offer-figures">
               <div className="kpi"><div className="kpi-label">Codes issued</div><div className="kpi-value">{fmt.number(offer.results.issued)}</div><div className="muted">{fmt.number(offer.results.held_out)} held out</div></div>
