@@ -10,7 +10,7 @@ import { AppError, detailsFromZod } from '../../lib/errors.js';
 import { evaluate, type EvaluationReport } from './evaluation.js';
 import { modelKinds, type CustomerHistory, type ModelKind, type Reason, type Recommendation, type TrainedModel } from './model.types.js';
 import { explain, recommend } from './models.js';
-import { currentSettings, latestFit, loadFit, productCards, saveFit, saveSettings, type FitRow, type PinsAndBlocks } from './recommendations.repository.js';
+import { currentSettings, latestFit, loadFit, productCards, saveFit, saveSettings, type FitRow, type PinsAndBlocks, type ProductCard } from './recommendations.repository.js';
 import { customerHistories, trainModels } from './training.query.js';
 
 export const fitJobKind = 'recommendations.fit';
@@ -79,6 +79,8 @@ export class RecommendationsService {
    * in this process forgets them at once.
    */
   private readonly recent = new Map<string, { at: number; fit: FitRow | undefined; settings: PinsAndBlocks }>();
+  /** Product cards (title, price, image) read in the last few seconds, per store: the same few products are shown to most customers. */
+  private readonly cards = new Map<string, Map<number, { at: number; card: ProductCard | undefined }>>();
 
   constructor(
     private readonly storage: Storage,
@@ -168,7 +170,7 @@ export class RecommendationsService {
   }
 
   private async served(storeId: string, kind: ModelKind, k: number, fit: FitRow, list: Recommendation[]): Promise<ServedList> {
-    const cards = await productCards(this.storage, storeId, list.slice(0, k * 2).map((r) => r.productId));
+    const cards = await this.productCards(storeId, list.slice(0, k * 2).map((r) => r.productId));
     const items = list.filter((r) => cards.has(r.productId)).slice(0, k).map((r): ServedItem => {
       const card = cards.get(r.productId)!;
       return {
@@ -177,6 +179,26 @@ export class RecommendationsService {
       };
     });
     return { model: kind, k, fit_id: fit.id, fitted_at: fit.createdAt, items };
+  }
+
+  /** The cards of these products, each read from the database at most once per `recentMs`. */
+  private async productCards(storeId: string, ids: number[]): Promise<Map<number, ProductCard>> {
+    const now = performance.now();
+    let known = this.cards.get(storeId);
+    if (!known) this.cards.set(storeId, (known = new Map()));
+    const missing = ids.filter((id) => !(now - (known.get(id)?.at ?? -Infinity) < recentMs));
+    if (missing.length) {
+      const found = await productCards(this.storage, storeId, missing);
+      // A store with a large catalogue keeps only the recent cards.
+      if (known.size > 10_000) known.clear();
+      for (const id of missing) known.set(id, { at: now, card: found.get(id) });
+    }
+    const out = new Map<number, ProductCard>();
+    for (const id of ids) {
+      const card = known.get(id)?.card;
+      if (card) out.set(id, card);
+    }
+    return out;
   }
 
   settings(storeId: string): Promise<PinsAndBlocks> {
