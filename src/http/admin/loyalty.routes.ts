@@ -28,9 +28,13 @@ export const loyaltyRoutes = [
   }),
   route({
     method: 'GET', url: '/api/v1/loyalty/members', operationId: 'listLoyaltyMembers', response: loyaltyMemberPageSchema, permission: 'read', tag,
-    summary: 'Customers with points, by customer id, with balance and tier',
+    summary: 'Customers with points, by customer id, with their name (else email), balance and tier',
     query: z.strictObject({ cursor: cursor.optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }),
-    handler: async ({ services, storeId, query }) => services.loyalty.members(storeId, { ...(query.cursor && { after: Number(query.cursor) }), ...(query.limit && { limit: query.limit }) }),
+    handler: async ({ services, storeId, query }) => {
+      const page = await services.loyalty.members(storeId, { ...(query.cursor && { after: Number(query.cursor) }), ...(query.limit && { limit: query.limit }) });
+      const labels = await services.customers.labels(storeId, page.data.map((m) => m.customer_id));
+      return { ...page, data: page.data.map((m) => ({ ...m, label: labels.get(m.customer_id) ?? String(m.customer_id) })) };
+    },
   }),
   route({
     method: 'GET', url: '/api/v1/loyalty/liability', operationId: 'getLoyaltyLiability', response: loyaltyLiabilitySchema, permission: 'read', tag,

@@ -61,6 +61,7 @@ export const loyaltyRedemptionListSchema = z.strictObject({ data: z.array(loyalt
 
 export const loyaltyMemberPageSchema = page(component('LoyaltyMember', z.strictObject({
   customer_id: z.number().int(),
+  label: z.string().meta({ description: 'The customer\'s name, else email, else external id' }),
   available: points,
   pending: count,
   owed: count,

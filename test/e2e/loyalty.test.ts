@@ -1,0 +1,90 @@
+/**
+ * The Loyalty page in Chromium: the programme's members, points and liability as the API computes
+ * them, its tiers and rewards, the members by balance with their names (text, not markup) linking
+ * to their profiles, and the referrals with the fraud check that rejected one; it fits a phone.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_LOYALTY_SETTINGS } from '../../src/modules/demo/demo-loyalty.js';
+import { launchBrowser, openSignedIn, screenshot } from './helpers/browser.js';
+import { startE2eServer, type E2eServer } from './helpers/server.js';
+
+let hearth: E2eServer;
+let browser: Browser;
+let top: { id: number; points: number };
+
+beforeAll(async () => {
+  hearth = await startE2eServer({ customers: 60, seed: 17 });
+  const { loyalty, commerce, storage } = hearth.server.services;
+  await loyalty.saveSettings(hearth.storeId, {
+    ...DEMO_LOYALTY_SETTINGS,
+    referrals: { enabled: true, referrer_points: 500, friend_offer: { kind: 'amount_off', value: 1_000 }, link_base: 'https://shop.example/', share_message: 'Ten off your first order', limit: { max: 10, per: 'month' } },
+  }, 'owner@example.com');
+  await commerce.write(hearth.storeId, { customers: [{ external_id: 'markup', email: 'markup@example.com', first_name: '<b>Bold</b>', last_name: 'Name' }] });
+  const customers = (await storage.read.selectFrom('customers').select('id').where('store_id', '=', hearth.storeId).orderBy('id').limit(12).execute()).map((c) => Number(c.id));
+  const markup = Number((await storage.read.selectFrom('customers').select('id').where('store_id', '=', hearth.storeId).where('external_id', '=', 'markup').executeTakeFirstOrThrow()).id);
+  for (const [i, id] of [...customers, markup].entries()) {
+    await loyalty.adjust(hearth.storeId, id, { points: 100 * (i + 1), reason: 'Welcome gift', key: `e2e-gift-${id}`, actor: 'owner@example.com' });
+  }
+  top = { id: markup, points: 100 * (customers.length + 1) };
+  // A referral whose friend signs up with the referrer's own email (so is the referrer): rejected.
+  const { answer: code } = await loyalty.referrals.codeFor(hearth.storeId, customers[0]!, { key: 'e2e-code' });
+  const referrer = await hearth.server.services.customers.get(hearth.storeId, String(customers[0]));
+  await loyalty.referrals.signup(hearth.storeId, { code: code.code, email: referrer.email! }, 'e2e-signup');
+  await loyalty.referrals.signup(hearth.storeId, { code: code.code, email: 'new.friend@example.com' }, 'e2e-signup-2');
+  browser = await launchBrowser();
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await hearth?.stop();
+});
+
+const open = (width = 1280): Promise<Page> => openSignedIn(browser, { url: hearth.url, user: hearth.owner }, '/loyalty', width);
+
+describe('the Loyalty page', () => {
+  it('shows the members, points and liability the API computes, the tiers and rewards, the members by balance and the rejected referral', async () => {
+    const liability = await hearth.server.services.loyalty.liability(hearth.storeId);
+    expect(liability.members).toBeGreaterThanOrEqual(13);
+    const listed = (await hearth.server.services.loyalty.members(hearth.storeId, { limit: 1000 })).data;
+    const highest = [...listed].sort((a, b) => b.available - a.available || a.customer_id - b.customer_id)[0]!;
+    // The gifts make the customer named in markup the highest balance.
+    expect(highest.customer_id).toBe(top.id);
+    const page = await open();
+    const figures = page.getByTestId('loyalty-figures');
+    await figures.waitFor();
+    const text = (await figures.innerText()).replace(/\s+/g, ' ');
+    expect(text).toContain(`Members ${liability.members}`);
+    expect(text).toContain(`Points held ${liability.available_points.toLocaleString('en-US')}`);
+    const programme = page.getByTestId('loyalty-programme');
+    for (const tier of DEMO_LOYALTY_SETTINGS.tiers.levels) await expect(programme.getByRole('cell', { name: tier.name, exact: true }).count()).resolves.toBe(1);
+    for (const reward of DEMO_LOYALTY_SETTINGS.rewards) {
+      await expect(programme.getByRole('row').filter({ hasText: reward.name }).filter({ hasText: `${reward.points} points` }).count()).resolves.toBe(1);
+    }
+
+    const members = page.getByTestId('loyalty-members');
+    const first = members.getByRole('row').nth(1);
+    // The highest balance first; the name is text, not markup, and opens the profile.
+    await expect(first.innerText()).resolves.toContain('<b>Bold</b> Name');
+    await expect(first.innerText()).resolves.toContain(highest.available.toLocaleString('en-US'));
+    expect(highest.available).toBeGreaterThanOrEqual(top.points);
+    expect(await members.locator('b').count()).toBe(0);
+    await expect(first.getByRole('link').getAttribute('href')).resolves.toBe(`/customers/${top.id}`);
+
+    const referrals = page.getByTestId('loyalty-referrals');
+    const rejected = referrals.getByRole('row').filter({ hasText: 'the friend is the referrer' });
+    await expect(rejected.count()).resolves.toBe(1);
+    await expect(rejected.innerText()).resolves.toMatch(/\brejected\b/);
+    await expect(referrals.getByRole('row', { name: /new\.friend@example\.com/ }).innerText()).resolves.toContain('signed up');
+    await screenshot(page, 'loyalty-1280');
+    await page.close();
+  });
+
+  it('fits a phone', async () => {
+    const page = await open(390);
+    await page.getByTestId('loyalty-figures').waitFor();
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'loyalty-390');
+    await page.close();
+  });
+});
