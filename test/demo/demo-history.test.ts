@@ -195,6 +195,17 @@ describe('the demo\'s loyalty programme', () => {
     for (const row of adjusted.rows) expect(row.reason).toMatch(/\w/);
   });
 
+  it('has referrals: friends who ordered, referrers rewarded or pending, and self-referrals rejected by the fraud checks', async () => {
+    const { data } = await services.loyalty.referrals.list(storeId(), { limit: 500 });
+    const states = new Set(data.map((r) => r.state));
+    expect(data.length).toBeGreaterThan(10);
+    expect(states.has('rejected')).toBe(true);
+    expect(data.some((r) => r.state === 'ordered' || r.state === 'rewarded')).toBe(true);
+    for (const r of data.filter((x) => x.state === 'rejected')) expect(r.reason).not.toBeNull();
+    // A friend whose first order came after signing up is never rejected as an earlier customer.
+    expect(data.filter((r) => r.reason === 'existing_customer')).toEqual([]);
+  });
+
   it('gives every member a balance equal to the sum of their ledger rows', async () => {
     // Every member in SQL (check), and one in five row by row through the API's own reads.
     const members = (await services.loyalty.members(storeId(), { limit: 1000 }, END)).data.filter((_, i) => i % 5 === 0);

@@ -23,7 +23,7 @@ import type { DomainEvent, DomainEventType } from '../domain-events/index.js';
 import { FLOW_STEP_JOB, FlowsService } from '../flows/index.js';
 import type { Services } from '../../services.js';
 import { installDemoFlows, type DemoFlows } from './demo-flows.js';
-import { DEMO_LOYALTY_SETTINGS, loyaltyDay } from './demo-loyalty.js';
+import { DEMO_LOYALTY_SETTINGS, loyaltyDay, referralDay } from './demo-loyalty.js';
 import { newWinBackLedger, plantWinBackOrders, type WinBackLedger } from './demo-win-back.js';
 
 /** How far back the flows and the programme were switched on, at most. */
@@ -150,6 +150,7 @@ export async function replayDemoHistory(services: Services, storeId: string, end
     await deliver(now);
     await plantWinBackOrders(services, flows, storeId, { flowId: installed.ids.win_back, offerId: installed.offerId }, winBack, { now, end, currency });
     await services.loyalty.runDaily(storeId, now);
+    await referralDay(services, storeId, now, day);
     if (day % 7 === 0 || day % 30 === 15) await loyaltyDay(services, storeId, now, day, { redeem: day % 7 === 0, adjust: day % 30 === 15 });
   }
   return { flows: installed, winBack, start };

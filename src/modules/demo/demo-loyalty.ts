@@ -1,10 +1,14 @@
 /**
  * The demo's loyalty programme (docs/loyalty.md): switched on when the history window begins, it
  * earns from the orders placed since through the loyalty service's own event handling (driven by
- * demo-history.ts), and its members redeem rewards and receive a few adjustments along the way.
+ * demo-history.ts), and its members redeem rewards, receive a few adjustments and refer friends
+ * along the way.
  */
+import { sql } from 'kysely';
+import { DAY_MS } from '../../lib/time.js';
 import type { LoyaltySettings } from '../loyalty/index.js';
 import type { Services } from '../../services.js';
+import { DEMO_STORE } from './calendar.js';
 import { plantedDraw } from './planted-effects.js';
 
 /**
@@ -37,6 +41,11 @@ export const DEMO_LOYALTY_SETTINGS: LoyaltySettings = {
     { id: 'five-off', name: '$5 off your next order', kind: 'amount_off', points: 500, value: 500 },
     { id: 'ten-percent', name: '10% off your next order', kind: 'percent_off', points: 800, value: 10 },
   ],
+  // A friend gets $10 off their first order; the referrer 500 points once it can no longer be returned.
+  referrals: {
+    enabled: true, referrer_points: 500, friend_offer: { kind: 'amount_off', value: 1_000 }, link_base: `${DEMO_STORE.site}/`,
+    share_message: 'I shop at Demo Outfitters: here is $10 off your first order', limit: { max: 5, per: 'month' },
+  },
 };
 
 /** Of the members who can afford a reward on a redemption day, this share redeems the dearest they can. */
@@ -67,5 +76,33 @@ export async function loyaltyDay(services: Services, storeId: string, now: Date,
     }
     if (!page.next_cursor) break;
     after = Number(page.next_cursor);
+  }
+}
+
+/**
+ * One day of referrals, at `now` (every third day): up to two customers whose first order comes
+ * between an hour and four days later sign up through a link a customer with two or more orders shared, so
+ * the referral is ordered once that first order arrives and rewarded when its return window
+ * closes; every tenth day one more sign-up uses the referrer's own email, which the fraud checks
+ * reject. Keys are per day, so a rebuilt day refers nobody twice.
+ */
+export async function referralDay(services: Services, storeId: string, now: Date, day: number): Promise<void> {
+  if (day % 3 !== 0) return;
+  const { rows: friends } = await sql<{ id: number; email: string }>`select c.id, c.email from customers c
+    where c.store_id = ${storeId} and c.email is not null
+      and (select min(o.placed_at) from orders o where o.store_id = c.store_id and o.customer_id = c.id) between ${new Date(now.getTime() + 3_600_000)} and ${new Date(now.getTime() + 4 * DAY_MS)}
+    order by hash(c.id, ${day}) limit 2`.execute(services.storage.read);
+  const { rows: referrers } = await sql<{ id: number; email: string | null }>`select c.id, c.email from customers c
+    where c.store_id = ${storeId} and (select count(*) from orders o where o.store_id = c.store_id and o.customer_id = c.id and o.placed_at < ${now}) >= 2
+    order by hash(c.id, ${day}) limit 1`.execute(services.storage.read);
+  const referrer = referrers[0];
+  if (!referrer) return;
+  const referrals = services.loyalty.referrals;
+  const { answer } = await referrals.codeFor(storeId, Number(referrer.id), { key: `demo:referral-code:${referrer.id}` }, now);
+  const emails = [...friends.map((f) => f.email), ...(day % 10 === 0 && referrer.email ? [referrer.email] : [])];
+  for (const [i, email] of emails.entries()) {
+    const at = new Date(now.getTime() + i * 600_000);
+    const { answer: clicked } = await referrals.click(storeId, { code: answer.code }, `demo:referral-click:${day}:${i}`, at);
+    await referrals.signup(storeId, { code: answer.code, referral_id: clicked.referral_id, email }, `demo:referral-signup:${day}:${i}`, new Date(at.getTime() + 120_000));
   }
 }
