@@ -1,16 +1,15 @@
 /**
- * ECharts with only the parts the dashboard draws (heatmap, line, bar), so the bundle stays small.
- * Every chart gets a text description for screen readers (aria) and is focusable.
+ * A chart: ECharts (chart-engine.ts), loaded the first time a page draws one, so pages without a
+ * chart never download it. Every chart gets a text description for screen readers (aria) and is
+ * focusable.
  */
-import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
-import { AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { useEffect, useRef } from 'react';
 
-echarts.use([BarChart, HeatmapChart, LineChart, AriaComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
+export type ChartOption = EChartsCoreOption;
 
-export type ChartOption = echarts.EChartsCoreOption;
+let engine: Promise<typeof import('./chart-engine')> | undefined;
+const loadEngine = () => (engine ??= import('./chart-engine'));
 
 export const palette = ['#2563eb', '#d97706', '#059669', '#dc2626', '#7c3aed', '#0891b2', '#be185d', '#4d7c0f', '#64748b', '#ea580c'];
 
@@ -31,26 +30,36 @@ export function axis(name: string, extra: Record<string, unknown> = {}): Record<
 
 export function Chart({ option, height = 320, label, onClick }: { option: ChartOption; height?: number; label: string; onClick?: (params: { data: unknown; dataIndex: number; seriesIndex?: number; name: string }) => void }) {
   const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const chart = useRef<ECharts | null>(null);
   const clickRef = useRef(onClick);
   clickRef.current = onClick;
+  const optionRef = useRef(option);
+  optionRef.current = option;
+  const draw = (instance: ECharts, value: ChartOption) => instance.setOption({ color: palette, textStyle, aria: { enabled: true }, animation: false, ...value }, { notMerge: true });
 
   useEffect(() => {
-    if (!element.current) return;
-    const instance = echarts.init(element.current, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    instance.on('click', (params) => clickRef.current?.(params as never));
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(element.current);
+    let gone = false;
+    let observer: ResizeObserver | undefined;
+    void loadEngine().then(({ createChart }) => {
+      if (gone || !element.current) return;
+      const instance = createChart(element.current);
+      chart.current = instance;
+      instance.on('click', (params) => clickRef.current?.(params as never));
+      observer = new ResizeObserver(() => instance.resize());
+      observer.observe(element.current);
+      // The option the page gave while the engine was loading.
+      draw(instance, optionRef.current);
+    });
     return () => {
-      observer.disconnect();
-      instance.dispose();
+      gone = true;
+      observer?.disconnect();
+      chart.current?.dispose();
       chart.current = null;
     };
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption({ color: palette, textStyle, aria: { enabled: true }, animation: false, ...option }, { notMerge: true });
+    if (chart.current) draw(chart.current, option);
   }, [option]);
 
   return <div ref={element} className="chart" style={{ height }} role="img" aria-label={label} tabIndex={0} />;
