@@ -44,7 +44,7 @@ export interface FunnelsResult {
   conversion: number | null;
   timeToConvert: {
     unit: 'seconds' | 'days';
-    median: number | null; p25: number | null; p75: number | null;
+    median: number | null; lowerQuartile: number | null; upperQuartile: number | null;
     distribution: { label: string; units: number }[];
   };
   breakdown: { dimension: 'customer_type' | 'channel'; rows: { value: string; entered: number; converted: number; conversion: number | null }[] };
@@ -128,7 +128,7 @@ export class JourneyService {
     return {
       store, query: this.funnelEcho(query), steps, conversion: ratio(reached[n - 1]!, reached[0]!),
       timeToConvert: {
-        unit: 'seconds', median: all?.medianSeconds ?? null, p25: all?.p25Seconds ?? null, p75: all?.p75Seconds ?? null,
+        unit: 'seconds', median: all?.medianSeconds ?? null, lowerQuartile: all?.p25Seconds ?? null, upperQuartile: all?.p75Seconds ?? null,
         distribution: bucketLabels.map((label, i) => ({ label, units: all?.buckets[i] ?? 0 })),
       },
       breakdown: {
@@ -155,7 +155,7 @@ export class JourneyService {
         { label: query.steps[1]!.label, units: converted, conversionFromStart: ratio(converted, eligible), conversionFromPrevious: ratio(converted, eligible), dropOff: eligible - converted, next: [] },
       ],
       conversion: ratio(converted, eligible),
-      timeToConvert: { unit: 'days', median: all?.medianDays ?? null, p25: all?.p25Days ?? null, p75: all?.p75Days ?? null, distribution: labels.map((label, i) => ({ label, units: all?.buckets[i] ?? 0 })) },
+      timeToConvert: { unit: 'days', median: all?.medianDays ?? null, lowerQuartile: all?.p25Days ?? null, upperQuartile: all?.p75Days ?? null, distribution: labels.map((label, i) => ({ label, units: all?.buckets[i] ?? 0 })) },
       breakdown: {
         dimension: 'channel',
         rows: rows.filter((r) => r.cut === 'channel').map((r) => ({ value: r.channel!, entered: r.eligible, converted: r.converted, conversion: ratio(r.converted, r.eligible) })),
