@@ -15,8 +15,11 @@ export interface BuiltEvent {
   sessionId: string | null;
   url: string | null;
   at: number;
+  properties?: Record<string, unknown>;
 }
-export interface BuiltOrder { customer: number; at: number; total: number; status: 'paid' | 'cancelled' }
+export interface BuiltOrder { customer: number; at: number; total: number; status: 'paid' | 'cancelled'; id?: number }
+export interface BuiltReturn { customer: number | null; order: number; at: number }
+export interface BuiltDelivery { order: number; at: number }
 
 export interface JourneyFixture {
   builder: AnalyticsBuilder;
@@ -24,6 +27,8 @@ export interface JourneyFixture {
   events: BuiltEvent[];
   identities: Map<string, number>;
   orders: BuiltOrder[];
+  returns: BuiltReturn[];
+  deliveries: BuiltDelivery[];
   inactivityDays: number;
 }
 
@@ -103,16 +108,37 @@ export async function buildJourneyStore(storage: Storage, options: { seed: numbe
   // Orders with no browsing at all (phone orders, imports).
   for (const id of ids) if (rnd() < 0.2) orders.push({ customer: id, at: start + rnd() * options.days * DAY, total: int(10, 90) * 100, status: 'paid' });
 
-  await builder.orders(orders.map((o) => ({ customer: o.customer, at: new Date(o.at).toISOString(), total: o.total, status: o.status })));
+  const orderIds = await builder.orders(orders.map((o) => ({ customer: o.customer, at: new Date(o.at).toISOString(), total: o.total, status: o.status })));
+  orders.forEach((o, i) => (o.id = orderIds[i]));
+  // After an order: a delivery (some slow), sometimes a return, sometimes a review (1–5 stars).
+  const returns: BuiltReturn[] = [];
+  const deliveries: BuiltDelivery[] = [];
+  for (const o of orders) {
+    if (o.status === 'cancelled') continue;
+    if (rnd() < 0.8) deliveries.push({ order: o.id!, at: o.at + (rnd() < 0.15 ? int(10, 20) : int(1, 5)) * DAY + int(0, 80_000) * 1000 });
+    // Some returns name only the order, some only the customer's id too.
+    if (rnd() < 0.15) returns.push({ customer: rnd() < 0.5 ? o.customer : null, order: o.id!, at: o.at + int(5, 25) * DAY });
+    if (rnd() < 0.3) {
+      events.push({ id: nextId++, type: 'track', name: 'Product Reviewed', customerId: o.customer, anonymousId: null, sessionId: null, url: `${SITE}/products/mug`, at: o.at + int(7, 20) * DAY, properties: { rating: int(1, 5) } });
+    }
+  }
+  for (const r of returns) await builder.returnOf({ order: r.order, customer: r.customer, at: new Date(r.at).toISOString(), amount: 500 });
+  const now = new Date();
+  const fulfilments = deliveries.map((d, i) => ({
+    store_id: builder.storeId, id: i + 1 + idBase(builder.storeId), external_id: `f${i + 1}`, order_id: d.order, order_external_id: `o${d.order}`, status: 'success' as const,
+    shipment_status: 'delivered', carrier: null, tracking_number: null, tracking_url: null, shipped_at: null, delivered_at: new Date(d.at), lines: '[]',
+    source_updated_at: null, created_at: now, updated_at: now,
+  }));
+  for (let i = 0; i < fulfilments.length; i += 500) await storage.write.insertInto('fulfillments').values(fulfilments.slice(i, i + 500)).execute();
   const rows = events.map((e) => ({
     store_id: builder.storeId, id: e.id + idBase(builder.storeId), message_id: null, type: e.type, name: e.name, customer_id: e.customerId, anonymous_id: e.anonymousId,
-    session_id: e.sessionId, url: e.url, properties: '{}', source: 'api', occurred_at: new Date(e.at), received_at: new Date(e.at),
+    session_id: e.sessionId, url: e.url, properties: JSON.stringify(e.properties ?? {}), source: 'api', occurred_at: new Date(e.at), received_at: new Date(e.at),
   }));
   for (let i = 0; i < rows.length; i += 500) await storage.write.insertInto('events').values(rows.slice(i, i + 500)).execute();
   const links = [...identities].map(([anonymousId, customerId]) => ({ store_id: builder.storeId, anonymous_id: anonymousId, customer_id: customerId, created_at: new Date() }));
   for (let i = 0; i < links.length; i += 500) await storage.write.insertInto('identities').values(links.slice(i, i + 500)).execute();
   for (const e of events) e.id += idBase(builder.storeId);
-  return { builder, storeId: builder.storeId, events, identities, orders, inactivityDays: options.inactivityDays };
+  return { builder, storeId: builder.storeId, events, identities, orders, returns, deliveries, inactivityDays: options.inactivityDays };
 }
 
 function idBase(storeId: string): number {

@@ -224,3 +224,29 @@ export function repeatFunnel(orders: BuiltOrder[], range: { from: string; to: st
   }
   return out;
 }
+
+/** Touchpoints in the 90 days before each customer's lapse (or the range's end), for the customers of the lapse comparison. */
+export function touchpoints(f: { events: BuiltEvent[]; identities: Map<string, number>; orders: BuiltOrder[]; returns: { customer: number | null; order: number; at: number }[]; deliveries: { order: number; at: number }[] }, range: { start: number; end: number }, inactivityDays: number) {
+  const last = new Map<number, number>();
+  for (const o of paidOrders(f.orders)) if (o.at < range.end) last.set(o.customer, Math.max(last.get(o.customer) ?? -Infinity, o.at));
+  const people = [...last].filter(([, at]) => at >= range.start).map(([customer, at]) => ({
+    customer, lapsed: at + inactivityDays * DAY < range.end, cutoff: Math.min(at + inactivityDays * DAY, range.end),
+  }));
+  const within = (p: { cutoff: number }, at: number) => at < p.cutoff && at >= p.cutoff - 90 * DAY;
+  const orderById = new Map(f.orders.map((o) => [o.id!, o]));
+  const durations = f.deliveries.map((d) => (d.at - orderById.get(d.order)!.at) / DAY);
+  const p90 = quantile(durations, 0.9)!;
+  const has: Record<string, (p: { customer: number; cutoff: number }) => boolean> = {
+    'a 1–2 star review': (p) => f.events.some((e) => e.name === 'Product Reviewed' && (e.customerId ?? (e.anonymousId ? f.identities.get(e.anonymousId) : undefined)) === p.customer
+      && Number(e.properties?.rating) <= 2 && within(p, e.at)),
+    'a return': (p) => f.returns.some((r) => (r.customer ?? orderById.get(r.order)!.customer) === p.customer && within(p, r.at)),
+    'a late delivery': (p) => f.deliveries.some((d) => orderById.get(d.order)!.customer === p.customer && (d.at - orderById.get(d.order)!.at) / DAY > p90 && within(p, d.at)),
+  };
+  return {
+    customers: people.length, lapsed: people.filter((p) => p.lapsed).length,
+    rows: Object.entries(has).map(([touchpoint, test]) => {
+      const with_ = people.filter(test);
+      return { touchpoint, customers: with_.length, lapsed: with_.filter((p) => p.lapsed).length };
+    }),
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsService } from '../../src/modules/analytics/analytics.service.js';
-import { openAnalyticsStore } from '../helpers/analytics.js';
+import { openTestStore } from '../helpers/store.js';
 import { buildJourneyStore, type JourneyFixture } from './fixture.js';
 import * as ref from './reference.js';
 
@@ -21,13 +21,13 @@ const PURCHASE: ref.Matcher[][] = [
 ];
 
 describe.each([[11, 45], [29, 100]])('journey reports on a random store (seed %i, %i days to lapse)', (seed, inactivityDays) => {
-  let store: Awaited<ReturnType<typeof openAnalyticsStore>>;
+  let store: Awaited<ReturnType<typeof openTestStore>>;
   let analytics: AnalyticsService;
   let f: JourneyFixture;
   let all: ref.Row[];
 
   beforeAll(async () => {
-    store = await openAnalyticsStore();
+    store = await openTestStore();
     analytics = new AnalyticsService(store.write, store.read);
     f = await buildJourneyStore(store, { seed, customers: 70, visitors: 30, start: '2023-12-01', days: 220, inactivityDays });
     all = ref.rows(f.events, f.identities, range.start, range.end);
@@ -141,6 +141,19 @@ describe.each([[11, 45], [29, 100]])('journey reports on a random store (seed %i
     }
     const lifts = r.churn.rows.map((x) => x.lift ?? -1);
     expect(lifts).toEqual([...lifts].sort((x, y) => y - x));
+  });
+
+  it('last touchpoints before a lapse: low reviews, returns, late deliveries', async () => {
+    const r = await analytics.journey.exits(f.storeId, { from: FROM, to: TO });
+    const expected = ref.touchpoints(f, range, f.inactivityDays);
+    expect(r.touchpoints).toMatchObject({ days: 90, customers: expected.customers, lapsed: expected.lapsed });
+    expect(r.touchpoints.rows.map((t) => [t.touchpoint, t.customers, t.lapsed])).toEqual(expected.rows.map((t) => [t.touchpoint, t.customers, t.lapsed]));
+    for (const t of expected.rows) expect(t.customers).toBeGreaterThan(0);
+    for (const t of r.touchpoints.rows) {
+      const c = expected.lapsed - t.lapsed;
+      const n2 = expected.customers - t.customers;
+      expect(t.lift).toBeCloseTo((t.lapsed / t.customers) / (c / n2), 9);
+    }
   });
 
   it('lifecycle stages per month, revenue per stage and movements', async () => {

@@ -4,7 +4,7 @@
  * docs/metrics.md ("The customer journey").
  */
 import { z } from 'zod';
-import { funnelUnits, lifecycleStages, pageGroupings, periods, readyFunnels } from '../../modules/analytics/index.js';
+import { exitTouchpoints as touchpoints, funnelUnits, lifecycleStages, pageGroupings, periods, readyFunnels } from '../../modules/analytics/index.js';
 import { count, day, minorUnits, ratio } from './common.schemas.js';
 import { reportStoreSchema } from './analytics.schemas.js';
 
@@ -49,6 +49,15 @@ export const pathsReportSchema = z.strictObject({
     .meta({ description: 'Sankey links; depth counts steps away from the anchor' }),
 });
 
+const comparison = {
+  customers: count.meta({ description: 'Customers with the page (in their last sessions) or the touchpoint' }),
+  lapsed: count, lapse_rate: ratio.nullable(),
+  other_customers: count, other_lapsed: count, other_lapse_rate: ratio.nullable(),
+  lift: positive.nullable().meta({ description: 'Lapse rate of those customers ÷ that of the others (relative risk)' }),
+  lift_low: positive.nullable().meta({ description: '95 % interval, log scale (Katz et al. 1978)' }),
+  lift_high: positive.nullable(),
+};
+
 export const exitsReportSchema = z.strictObject({
   store: reportStoreSchema,
   query: z.strictObject({ from: day, to: day, sessions: z.number().int(), min_customers: z.number().int(), group: z.enum(pageGroupings) }),
@@ -58,15 +67,12 @@ export const exitsReportSchema = z.strictObject({
   }),
   churn: z.strictObject({
     customers: count, lapsed: count, lapse_rate: ratio.nullable(),
-    rows: z.array(z.strictObject({
-      page: z.string(),
-      customers: count.meta({ description: 'Customers who saw the page in their last sessions' }),
-      lapsed: count, lapse_rate: ratio.nullable(),
-      other_customers: count, other_lapsed: count, other_lapse_rate: ratio.nullable(),
-      lift: positive.nullable().meta({ description: 'Lapse rate of those who saw the page ÷ that of the others (relative risk)' }),
-      lift_low: positive.nullable().meta({ description: '95 % interval, log scale (Katz et al. 1978)' }),
-      lift_high: positive.nullable(),
-    })),
+    rows: z.array(z.strictObject({ page: z.string(), ...comparison })),
+  }),
+  touchpoints: z.strictObject({
+    days: z.number().int().meta({ description: 'The touchpoint counts when it came this many days before the lapse (or the end of the range)' }),
+    customers: count, lapsed: count, lapse_rate: ratio.nullable(),
+    rows: z.array(z.strictObject({ touchpoint: z.enum(touchpoints), ...comparison })),
   }),
 });
 

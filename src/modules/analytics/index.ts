@@ -23,4 +23,5 @@ export { returningRevenue, returningRevenueSeries } from './queries/kpi-returnin
 export { JourneyService, type ExitsResult, type FunnelsResult, type JourneyResult, type LifecycleResult, type PathsResult } from './journey.service.js';
 export { funnelUnits, journeyQuerySchemas, journeyReports, pageGroupings, readyFunnels, type JourneyReport } from './journey.query.js';
 export { stages as lifecycleStages } from './queries/lifecycle.query.js';
+export { touchpoints as exitTouchpoints } from './queries/exit-touchpoints.query.js';
 export { PAGE_GROUPS } from './queries/journey-events.sql.js';

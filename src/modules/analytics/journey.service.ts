@@ -15,6 +15,7 @@ import { DAY_BUCKETS, repeatFunnel } from './queries/repeat-funnel.query.js';
 import { paths } from './queries/paths.query.js';
 import { exitPages } from './queries/exit-pages.query.js';
 import { exitChurn } from './queries/exit-churn.query.js';
+import { exitTouchpoints, TOUCH_DAYS, type Touchpoint } from './queries/exit-touchpoints.query.js';
 import { lifecycle, stages, type Stage } from './queries/lifecycle.query.js';
 import { spanOf } from './queries/journey-events.sql.js';
 import { addPeriods, periodStart } from './periods.js';
@@ -65,14 +66,24 @@ export interface ExitsResult {
   store: StoreContext;
   query: { from: string; to: string; sessions: number; minCustomers: number; group: ExitQuery['group'] };
   exitPages: { sessions: number; rows: { page: string; sessions: number; exits: number; exitRate: number | null }[] };
-  churn: {
-    customers: number;
-    lapsed: number;
-    lapseRate: number | null;
-    rows: {
-      page: string; customers: number; lapsed: number; lapseRate: number | null; otherCustomers: number; otherLapsed: number; otherLapseRate: number | null;
-      lift: number | null; liftLow: number | null; liftHigh: number | null;
-    }[];
+  churn: { customers: number; lapsed: number; lapseRate: number | null; rows: (LapseComparison & { page: string })[] };
+  /** The same customers (with or without browsing): a touchpoint in the `days` before the lapse. */
+  touchpoints: { days: number; customers: number; lapsed: number; lapseRate: number | null; rows: (LapseComparison & { touchpoint: Touchpoint })[] };
+}
+
+export interface LapseComparison {
+  customers: number; lapsed: number; lapseRate: number | null; otherCustomers: number; otherLapsed: number; otherLapseRate: number | null;
+  lift: number | null; liftLow: number | null; liftHigh: number | null;
+}
+
+/** Those with a trait (n₁, a lapsed) against all the others of the same customers. */
+function compareLapses(customers: number, lapsed: number, total: { customers: number; lapsed: number }): LapseComparison {
+  const otherCustomers = total.customers - customers;
+  const otherLapsed = total.lapsed - lapsed;
+  const rr = riskRatio(lapsed, customers, otherLapsed, otherCustomers);
+  return {
+    customers, lapsed, lapseRate: ratio(lapsed, customers), otherCustomers, otherLapsed, otherLapseRate: ratio(otherLapsed, otherCustomers),
+    lift: rr.lift, liftLow: rr.low, liftHigh: rr.high,
   };
 }
 
@@ -206,19 +217,12 @@ export class JourneyService {
   async exits(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<ExitsResult> {
     const { store, query } = await this.prepare(storeId, raw, fieldPrefix, parseExitQuery);
     const span = { storeId, ...spanOf(query, store.timezone) };
-    const [pages, churn] = await Promise.all([
+    const [pages, churn, touched] = await Promise.all([
       exitPages(this.read, span, query.group),
       exitChurn(this.read, span, { inactivityDays: store.inactivityDays, sessions: query.sessions, group: query.group }),
+      exitTouchpoints(this.read, span, store.inactivityDays),
     ]);
-    const rows = churn.rows.filter((r) => r.customers >= query.minCustomers).map((r) => {
-      const otherCustomers = churn.customers - r.customers;
-      const otherLapsed = churn.lapsed - r.lapsed;
-      const rr = riskRatio(r.lapsed, r.customers, otherLapsed, otherCustomers);
-      return {
-        page: r.page, customers: r.customers, lapsed: r.lapsed, lapseRate: ratio(r.lapsed, r.customers),
-        otherCustomers, otherLapsed, otherLapseRate: ratio(otherLapsed, otherCustomers), lift: rr.lift, liftLow: rr.low, liftHigh: rr.high,
-      };
-    });
+    const rows = churn.rows.filter((r) => r.customers >= query.minCustomers).map((r) => ({ page: r.page, ...compareLapses(r.customers, r.lapsed, churn) }));
     rows.sort((a, b) => (b.lift ?? -1) - (a.lift ?? -1) || b.customers - a.customers || a.page.localeCompare(b.page));
     return {
       store, query: { from: query.from, to: query.to, sessions: query.sessions, minCustomers: query.minCustomers, group: query.group },
@@ -228,6 +232,10 @@ export class JourneyService {
           .sort((a, b) => b.exits - a.exits || a.page.localeCompare(b.page)).slice(0, query.limit),
       },
       churn: { customers: churn.customers, lapsed: churn.lapsed, lapseRate: ratio(churn.lapsed, churn.customers), rows: rows.slice(0, query.limit) },
+      touchpoints: {
+        days: TOUCH_DAYS, customers: touched.customers, lapsed: touched.lapsed, lapseRate: ratio(touched.lapsed, touched.customers),
+        rows: touched.rows.map((r) => ({ touchpoint: r.touchpoint, ...compareLapses(r.customers, r.lapsed, touched) })),
+      },
     };
   }
 
