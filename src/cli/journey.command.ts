@@ -77,6 +77,11 @@ function print(report: JourneyReport, result: Wire<JourneyResult>, storeName: st
       p.page, formatNumber(p.customers), formatPercent(p.lapseRate), formatPercent(p.otherLapseRate), p.lift === null ? '' : `${p.lift.toFixed(2)}×`,
       p.liftLow === null || p.liftHigh === null ? '' : `${p.liftLow.toFixed(2)}–${p.liftHigh.toFixed(2)}`,
     ])));
+    out.push(`touchpoints in the ${r.touchpoints.days} days before a lapse (${formatNumber(r.touchpoints.customers)} customers)`);
+    out.push(formatTable(['touchpoint', 'customers', 'lapsed', 'others lapsed', 'lift', '95 % CI'], r.touchpoints.rows.map((p) => [
+      p.touchpoint, formatNumber(p.customers), formatPercent(p.lapseRate), formatPercent(p.otherLapseRate), p.lift === null ? '' : `${p.lift.toFixed(2)}×`,
+      p.liftLow === null || p.liftHigh === null ? '' : `${p.liftLow.toFixed(2)}–${p.liftHigh.toFixed(2)}`,
+    ])));
     out.push(`exit pages of sessions without a purchase (${formatNumber(r.exitPages.sessions)} sessions)`);
     out.push(formatTable(['page', 'sessions', 'exits', 'exit rate'], r.exitPages.rows.map((p) => [p.page, formatNumber(p.sessions), formatNumber(p.exits), formatPercent(p.exitRate)])));
   } else {
