@@ -63,7 +63,7 @@ describe('the Journey page', () => {
       expect(text).toContain(step.label);
       expect(text).toContain(String(step.units));
     }
-    const cart = await steps.nth(2).locator('.bar').evaluate((el) => (el as HTMLElement).style.width);
+    const cart = await steps.nth(2).locator('.bar').evaluate((el: { style: { width: string } }) => el.style.width);
     expect(parseFloat(cart)).toBeCloseTo(100 * funnel.steps[2]!.conversionFromStart!, 3);
 
     const exitTable = page.getByTestId('journey-exits');
