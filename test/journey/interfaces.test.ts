@@ -90,6 +90,8 @@ describe('journey reports over the API and the CLI', () => {
     ['exits?group=folder', 'query.group'],
     ['exits?min_customers=abc', 'query.min_customers'],
     ['lifecycle?to=yesterday', 'query.to'],
+    ['lifecycle?to=9999-12-31', 'query.to'],
+    ['exits?from=1900-01-01', 'query.from'],
   ])('GET /api/v1/analytics/%s is a 422 naming %s', async (url, field) => {
     const response = await get(`/api/v1/analytics/${url}`);
     expect(response.statusCode).toBe(422);
@@ -97,6 +99,19 @@ describe('journey reports over the API and the CLI', () => {
     expect(error.code).toBe('validation_failed');
     expect(error.details.map((d) => d.path)).toContain(field);
     expect(error.details.every((d) => d.reason.length > 0)).toBe(true);
+  });
+
+  it.each(['funnels', 'paths?end=page:/', 'exits', 'lifecycle', 'funnels?funnel=repeat'])('odd but valid ranges answer: %s', async (url) => {
+    const sep = url.includes('?') ? '&' : '?';
+    for (const range of ['from=2990-01-01&to=2999-12-31', 'from=1970-01-01&to=1970-01-01', 'to=2024-03-31']) {
+      const response = await get(`/api/v1/analytics/${url}${sep}${range}`);
+      expect([range, response.statusCode]).toEqual([range, 200]);
+    }
+  });
+
+  it.each(['funnels?steps=page:/%25_\\>event:%27;drop', 'paths?start=event:%00', 'funnels?steps=' + 'page:/a>'.repeat(200) + 'page:/b'])('hostile text is refused or read as text: %s', async (url) => {
+    const response = await get(`/api/v1/analytics/${url}`);
+    expect([200, 422]).toContain(response.statusCode);
   });
 
   it('an unknown parameter is named', async () => {

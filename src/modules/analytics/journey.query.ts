@@ -33,6 +33,9 @@ export const REPEAT_WINDOW_DAYS = 90;
 const MAX_STEPS = 8;
 const MAX_TEXT = 200;
 const MAX_RANGE_DAYS = 20 * 366;
+/** Browsing is timestamped by computers: nothing before the Unix epoch, and days far ahead cannot be bucketed. */
+const EARLIEST = '1970-01-01';
+const LATEST = '2999-12-31';
 
 const text = z.string().min(1).max(1000);
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -121,6 +124,7 @@ function parseRange(raw: { from?: string | undefined; to?: string | undefined },
   for (const name of ['from', 'to'] as const) {
     const value = raw[name];
     if (value !== undefined && !isDate(value)) problems.push({ path: field(name), reason: `"${value}" is not a date (YYYY-MM-DD)` });
+    else if (value !== undefined && (value < EARLIEST || value > LATEST)) problems.push({ path: field(name), reason: `must be between ${EARLIEST} and ${LATEST}` });
   }
   if (problems.length) throw invalid(problems);
   const to = raw.to ?? defaults.lastDay;

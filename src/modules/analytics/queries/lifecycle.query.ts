@@ -20,12 +20,14 @@ export interface LifecycleRow { month: string; stage: Stage; previous: Stage | n
 export async function lifecycle(db: Db, scope: { storeId: string; timezone: string; end: Date; firstMonth: string; lastMonth: string; to: string; inactivityDays: number }): Promise<LifecycleRow[]> {
   const { storeId } = scope;
   // The local-day expression is exact over the span of the data it reads.
-  const { rows: [span] } = await sql<{ since: Date | null }>`
-    select least((select min(placed_at) from orders where store_id = ${storeId}), (select min(occurred_at) from events where store_id = ${storeId})) as since
+  const { rows: [span] } = await sql<{ since: Date | null; until: Date | null }>`
+    select least((select min(placed_at) from orders where store_id = ${storeId}), (select min(occurred_at) from events where store_id = ${storeId})) as since,
+      greatest((select max(placed_at) from orders where store_id = ${storeId}), (select max(occurred_at) from events where store_id = ${storeId})) as until
   `.execute(db);
-  const since = span?.since ?? scope.end;
-  const orderDay = localDayExpression(scope.timezone, sql`placed_at`, since, scope.end);
-  const seenDay = localDayExpression(scope.timezone, sql`e.occurred_at`, since, scope.end);
+  const since = span?.since ?? null;
+  const until = span?.until && span.until < scope.end ? span.until : scope.end;
+  const orderDay = localDayExpression(scope.timezone, sql`placed_at`, since, until);
+  const seenDay = localDayExpression(scope.timezone, sql`e.occurred_at`, since, until);
   const { rows } = await sql<LifecycleRow>`
     with months as (
       select cast(m as date) as m_start, least(cast(m + interval 1 month - interval 1 day as date), ${date(scope.to)}) as m_end
