@@ -27,6 +27,7 @@ const flags: { flags: string; param: string; help: string; reports: JourneyRepor
   { flags: '--steps <steps>', param: 'steps', help: 'funnels: steps as page:<path pattern> or event:<name>, | for any of, > between steps; paths: how many steps (1–5, default 3)', reports: ['funnels', 'paths'] },
   { flags: '--count <unit>', param: 'count', help: 'session (default) or customer', reports: ['funnels'] },
   { flags: '--window-days <n>', param: 'window_days', help: 'with --count customer: days from the first step (default 30)', reports: ['funnels'] },
+  { flags: '--breakdown <split>', param: 'breakdown', help: 'customer_type (first vs returning, default) or channel (acquisition channel)', reports: ['funnels'] },
   { flags: '--period <period>', param: 'period', help: 'week, month or quarter for the trend (default month)', reports: ['funnels'] },
   { flags: '--start <step>', param: 'start', help: 'paths after this page or event (page:/cart, event:Product Added)', reports: ['paths'] },
   { flags: '--end <step>', param: 'end', help: 'paths before this page or event', reports: ['paths'] },

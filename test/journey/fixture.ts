@@ -17,7 +17,7 @@ export interface BuiltEvent {
   at: number;
   properties?: Record<string, unknown>;
 }
-export interface BuiltOrder { customer: number; at: number; total: number; status: 'paid' | 'cancelled'; id?: number }
+export interface BuiltOrder { customer: number; at: number; total: number; status: 'paid' | 'cancelled'; id?: number; channel?: string }
 export interface BuiltReturn { customer: number | null; order: number; at: number }
 export interface BuiltDelivery { order: number; at: number }
 
@@ -108,7 +108,8 @@ export async function buildJourneyStore(storage: Storage, options: { seed: numbe
   // Orders with no browsing at all (phone orders, imports).
   for (const id of ids) if (rnd() < 0.2) orders.push({ customer: id, at: start + rnd() * options.days * DAY, total: int(10, 90) * 100, status: 'paid' });
 
-  const orderIds = await builder.orders(orders.map((o) => ({ customer: o.customer, at: new Date(o.at).toISOString(), total: o.total, status: o.status })));
+  for (const o of orders) o.channel = pick(['organic', 'email', 'social']);
+  const orderIds = await builder.orders(orders.map((o) => ({ customer: o.customer, at: new Date(o.at).toISOString(), total: o.total, status: o.status, channel: o.channel! })));
   orders.forEach((o, i) => (o.id = orderIds[i]));
   // After an order: a delivery (some slow), sometimes a return, sometimes a review (1–5 stars).
   const returns: BuiltReturn[] = [];

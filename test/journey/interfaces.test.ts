@@ -74,6 +74,8 @@ describe('journey reports over the API and the CLI', () => {
 
   it.each([
     ['funnels?count=visits', 'query.count'],
+    ['funnels?breakdown=device', 'query.breakdown'],
+    ['funnels?funnel=repeat&breakdown=customer_type', 'query.breakdown'],
     ['funnels?steps=page:/a', 'query.steps'],
     ['funnels?steps=page:/a>pages:/b', 'query.steps'],
     ['funnels?steps=page:a>page:/b', 'query.steps'],

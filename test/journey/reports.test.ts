@@ -70,6 +70,26 @@ describe.each([[11, 45], [29, 100]])('journey reports on a random store (seed %i
     expect(r.steps[2]!.next.map((n) => [n.label, n.units])).toEqual(expected);
   });
 
+  it('the purchase funnel by acquisition channel', async () => {
+    const r = await analytics.journey.funnels(f.storeId, { from: FROM, to: TO, breakdown: 'channel' });
+    const units = ref.funnelUnits(all, PURCHASE, 'session', null);
+    const channelOf = (customer: number | null) => {
+      if (customer === null) return '(anonymous)';
+      const first = ref.paidOrders(f.orders).filter((o) => o.customer === customer).sort((a, b) => a.at - b.at)[0];
+      return first ? first.channel! : '(none)';
+    };
+    const expected = new Map<string, { entered: number; converted: number }>();
+    for (const u of units) {
+      const e = expected.get(channelOf(u.customer)) ?? { entered: 0, converted: 0 };
+      e.entered += 1;
+      if (u.times[4] !== null) e.converted += 1;
+      expected.set(channelOf(u.customer), e);
+    }
+    expect(r.breakdown.dimension).toBe('channel');
+    expect(new Map(r.breakdown.rows.map((b) => [b.value, { entered: b.entered, converted: b.converted }]))).toEqual(expected);
+    expect(expected.size).toBeGreaterThanOrEqual(4);
+  });
+
   it('a custom funnel per customer within a window', async () => {
     const steps = 'page:/products/*>event:Product Added|page:/cart>event:Order Completed';
     const r = await analytics.journey.funnels(f.storeId, { from: FROM, to: TO, steps, count: 'customer', window_days: '7' });

@@ -4,7 +4,7 @@
  * docs/metrics.md ("The customer journey").
  */
 import { z } from 'zod';
-import { exitTouchpoints as touchpoints, funnelUnits, lifecycleStages, pageGroupings, periods, readyFunnels } from '../../modules/analytics/index.js';
+import { exitTouchpoints as touchpoints, funnelBreakdowns, funnelUnits, lifecycleStages, pageGroupings, periods, readyFunnels } from '../../modules/analytics/index.js';
 import { count, day, minorUnits, ratio } from './common.schemas.js';
 import { reportStoreSchema } from './analytics.schemas.js';
 
@@ -17,6 +17,7 @@ export const funnelsReportSchema = z.strictObject({
     from: day, to: day, funnel: z.enum([...readyFunnels, 'custom']), count: z.enum(funnelUnits),
     window_days: z.number().int().nullable().meta({ description: 'Days from the first step within which later steps count; null: the session' }),
     period: z.enum(periods),
+    breakdown: z.enum(funnelBreakdowns),
   }),
   steps: z.array(z.strictObject({
     label: z.string(),
@@ -34,7 +35,7 @@ export const funnelsReportSchema = z.strictObject({
     distribution: z.array(z.strictObject({ label: z.string(), units: count })),
   }),
   breakdown: z.strictObject({
-    dimension: z.enum(['customer_type', 'channel']),
+    dimension: z.enum(funnelBreakdowns),
     rows: z.array(z.strictObject({ value: z.string(), entered: count, converted: count, conversion: ratio.nullable() })),
   }),
   trend: z.array(z.strictObject({ period_start: day, entered: count, converted: count, conversion: ratio.nullable() })),

@@ -17,6 +17,8 @@ export type JourneyReport = (typeof journeyReports)[number];
 export const readyFunnels = ['purchase', 'repeat'] as const;
 export type ReadyFunnel = (typeof readyFunnels)[number];
 export const funnelUnits = ['session', 'customer'] as const;
+export const funnelBreakdowns = ['customer_type', 'channel'] as const;
+export type FunnelBreakdown = (typeof funnelBreakdowns)[number];
 export type FunnelUnit = (typeof funnelUnits)[number];
 /** How pages are named in paths and exits: by URL pattern group (product pages, help…) or by their own path. */
 export const pageGroupings = ['pattern', 'url'] as const;
@@ -49,6 +51,7 @@ export const journeyQuerySchemas = {
     count: z.enum(funnelUnits).optional(),
     window_days: intIn(1, 365).optional(),
     period: z.enum(periods).optional(),
+    breakdown: z.enum(funnelBreakdowns).optional(),
     limit: intIn(1, 50).optional(),
   }),
   paths: z.strictObject({
@@ -78,6 +81,8 @@ export interface FunnelQuery extends JourneyRange {
   /** Days from the first step within which the later steps count (customer funnels; sessions are their own window). */
   windowDays: number | null;
   period: Period;
+  /** The split shown beside the totals (the repeat funnel: always the acquisition channel). */
+  breakdown: FunnelBreakdown;
   limit: number;
 }
 export interface PathQuery extends JourneyRange { direction: 'after' | 'before'; anchor: FunnelStep; steps: number; group: PageGrouping; limit: number }
@@ -153,6 +158,7 @@ export function parseFunnelQuery(input: unknown, defaults: JourneyDefaults): Fun
   if (raw.funnel !== undefined && raw.steps !== undefined) throw invalid([{ path: field('steps'), reason: 'give either funnel (a ready funnel) or steps, not both' }]);
   const range = parseRange(raw, defaults, yearBefore);
   const funnel = raw.steps !== undefined ? 'custom' : raw.funnel ?? 'purchase';
+  if (funnel === 'repeat' && raw.breakdown === 'customer_type') throw invalid([{ path: field('breakdown'), reason: 'the repeat funnel is about first-time customers; it breaks down by channel' }]);
   if (funnel === 'repeat' && (raw.count !== undefined || raw.window_days !== undefined)) {
     throw invalid([{ path: field(raw.count !== undefined ? 'count' : 'window_days'), reason: `the repeat funnel counts customers within ${REPEAT_WINDOW_DAYS} days of their first order` }]);
   }
@@ -166,6 +172,7 @@ export function parseFunnelQuery(input: unknown, defaults: JourneyDefaults): Fun
   if (count === 'session' && raw.window_days !== undefined) throw invalid([{ path: field('window_days'), reason: 'a session is its own window; window_days is for count=customer' }]);
   return {
     ...range, funnel, count, period: raw.period ?? 'month', limit: raw.limit ?? 5,
+    breakdown: funnel === 'repeat' ? 'channel' : raw.breakdown ?? 'customer_type',
     steps: funnel === 'purchase' ? steps.map((s, i) => ({ ...s, label: PURCHASE_LABELS[i]! })) : funnel === 'repeat'
       ? [{ label: 'First order', anyOf: [] }, { label: `Second order within ${REPEAT_WINDOW_DAYS} days`, anyOf: [] }] : steps,
     windowDays: funnel === 'repeat' ? REPEAT_WINDOW_DAYS : count === 'customer' ? raw.window_days ?? 30 : null,

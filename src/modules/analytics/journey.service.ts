@@ -40,7 +40,7 @@ export interface FunnelStepResult {
 
 export interface FunnelsResult {
   store: StoreContext;
-  query: { from: string; to: string; funnel: FunnelQuery['funnel']; count: FunnelQuery['count'] | 'customer'; windowDays: number | null; period: FunnelQuery['period'] };
+  query: { from: string; to: string; funnel: FunnelQuery['funnel']; count: FunnelQuery['count'] | 'customer'; windowDays: number | null; period: FunnelQuery['period']; breakdown: FunnelQuery['breakdown'] };
   steps: FunnelStepResult[];
   conversion: number | null;
   timeToConvert: {
@@ -143,10 +143,10 @@ export class JourneyService {
         distribution: bucketLabels.map((label, i) => ({ label, units: all?.buckets[i] ?? 0 })),
       },
       breakdown: {
-        dimension: 'customer_type',
-        rows: rows.filter((r) => r.cut === 'returning').map((r) => ({
-          value: r.returning ? 'returning' : 'first', entered: r.reached[0]!, converted: r.reached[n - 1]!, conversion: ratio(r.reached[n - 1]!, r.reached[0]!),
-        })),
+        dimension: query.breakdown,
+        rows: rows.filter((r) => r.cut === 'segment').map((r) => ({
+          value: r.segment!, entered: r.reached[0]!, converted: r.reached[n - 1]!, conversion: ratio(r.reached[n - 1]!, r.reached[0]!),
+        })).sort((a, b) => b.entered - a.entered || a.value.localeCompare(b.value)),
       },
       trend: this.trend(query, rows.filter((r) => r.cut === 'period').map((r) => ({ period: r.period!, entered: r.reached[0]!, converted: r.reached[n - 1]! }))),
     };
@@ -176,7 +176,7 @@ export class JourneyService {
   }
 
   private funnelEcho(query: FunnelQuery): FunnelsResult['query'] {
-    return { from: query.from, to: query.to, funnel: query.funnel, count: query.funnel === 'repeat' ? 'customer' : query.count, windowDays: query.windowDays, period: query.period };
+    return { from: query.from, to: query.to, funnel: query.funnel, count: query.funnel === 'repeat' ? 'customer' : query.count, windowDays: query.windowDays, period: query.period, breakdown: query.breakdown };
   }
 
   /** Every period of the range, empty ones included. */

@@ -1,8 +1,9 @@
 /**
  * A funnel over browsing: for units whose first step falls in the range, how many reached each
- * step, split by first-time vs returning customers (a paid order placed before the unit's first
- * step) and by the period of the first step; for converters, the time from the first to the last
- * step (median, quartiles, a distribution). Grouping sets give the three cuts in one scan.
+ * step, split by first-time vs returning customers (an order placed before the unit's first
+ * step) or by acquisition channel and by the period of the first step; for converters, the time from the first to the last
+ * step (median, quartiles, a distribution). Grouping sets give the three cuts in one scan; the
+segment is first-time vs returning customer, or the customer's acquisition channel.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../../db/database.js';
@@ -13,9 +14,9 @@ import type { EventSpan } from './journey-events.sql.js';
 import { trunc } from './sql-helpers.js';
 
 export interface FunnelRow {
-  /** 'all', 'returning' or 'period'. */
-  cut: 'all' | 'returning' | 'period';
-  returning: boolean | null;
+  /** 'all', 'segment' (first vs returning, or acquisition channel) or 'period'. */
+  cut: 'all' | 'segment' | 'period';
+  segment: string | null;
   period: string | null;
   /** Units reaching each step, in order. */
   reached: number[];
@@ -37,24 +38,28 @@ export async function funnel(db: Db, span: EventSpan & { timezone: string }, que
   const buckets = [...TIME_BUCKETS.map((limit, i) => sql`count(*) filter (where ${seconds} <= ${limit}${i > 0 ? sql` and ${seconds} > ${TIME_BUCKETS[i - 1]!}` : sql``})`),
     sql`count(*) filter (where ${seconds} > ${TIME_BUCKETS[TIME_BUCKETS.length - 1]!})`];
   const day = localDayExpression(span.timezone, sql`s1.t`, span.start, span.end);
-  const { rows } = await sql<{ g_returning: number; g_period: number; returning: boolean | null; period: string | null; reached: number[]; median: number | null; p25: number | null; p75: number | null; buckets: number[] }>`
+  const returning = sql`exists (select 1 from orders o where o.store_id = ${span.storeId} and o.customer_id = uc.customer_id and o.status <> 'cancelled' and o.placed_at < s1.t)`;
+  // The acquisition channel is the first order's (customer summaries); anonymous visitors have none.
+  const segment = query.breakdown === 'customer_type' ? sql`case when ${returning} then 'returning' else 'first' end`
+    : sql`case when uc.customer_id is null then '(anonymous)' else coalesce((select cs.channel from customer_summary cs where cs.store_id = ${span.storeId} and cs.customer_id = uc.customer_id), '(none)') end`;
+  const { rows } = await sql<{ g_segment: number; g_period: number; segment: string | null; period: string | null; reached: number[]; median: number | null; p25: number | null; p75: number | null; buckets: number[] }>`
     with ${funnelCtes(span, query)},
     unit_customer as (select unit, max(customer_id) as customer_id from units group by unit),
     firsts as (
-      select s1.unit, cast(${trunc(query.period, day)} as varchar) as period, exists (select 1 from orders o where o.store_id = ${span.storeId} and o.customer_id = uc.customer_id and o.status <> 'cancelled' and o.placed_at < s1.t) as returning
+      select s1.unit, cast(${trunc(query.period, day)} as varchar) as period, ${segment} as segment
       from s1 join unit_customer uc on uc.unit = s1.unit
     )
-    select grouping(f.returning) as g_returning, grouping(f.period) as g_period, f.returning as returning, f.period as period,
+    select grouping(f.segment) as g_segment, grouping(f.period) as g_period, f.segment as segment, f.period as period,
       [${sql.join(reached, sql`, `)}] as reached,
       quantile_cont(${seconds}, 0.5) as median, quantile_cont(${seconds}, 0.25) as p25, quantile_cont(${seconds}, 0.75) as p75,
       [${sql.join(buckets, sql`, `)}] as buckets
     from s1 join firsts f on f.unit = s1.unit ${sql.join(joins, sql` `)}
-    group by grouping sets ((), (f.returning), (f.period))
+    group by grouping sets ((), (f.segment), (f.period))
     order by 1 desc, 2 desc, 3, 4
   `.execute(db);
   return rows.map((row) => ({
-    cut: row.g_returning && row.g_period ? 'all' : !row.g_returning ? 'returning' : 'period',
-    returning: row.g_returning ? null : row.returning,
+    cut: row.g_segment && row.g_period ? 'all' : !row.g_segment ? 'segment' : 'period',
+    segment: row.g_segment ? null : row.segment,
     period: row.g_period ? null : row.period,
     reached: [...row.reached].map(Number),
     medianSeconds: row.median === null ? null : Number(row.median),
