@@ -38,16 +38,23 @@ export async function funnel(db: Db, span: EventSpan & { timezone: string }, que
   const buckets = [...TIME_BUCKETS.map((limit, i) => sql`count(*) filter (where ${seconds} <= ${limit}${i > 0 ? sql` and ${seconds} > ${TIME_BUCKETS[i - 1]!}` : sql``})`),
     sql`count(*) filter (where ${seconds} > ${TIME_BUCKETS[TIME_BUCKETS.length - 1]!})`];
   const day = localDayExpression(span.timezone, sql`s1.t`, span.start, span.end);
-  const returning = sql`exists (select 1 from orders o where o.store_id = ${span.storeId} and o.customer_id = uc.customer_id and o.status <> 'cancelled' and o.placed_at < s1.t)`;
+  // Returning: the customer's first order (not cancelled) came before the unit's first step.
+  const returning = sql`fo.first_order < s1.t`;
   // The acquisition channel is the first order's (customer summaries); anonymous visitors have none.
   const segment = query.breakdown === 'customer_type' ? sql`case when ${returning} then 'returning' else 'first' end`
-    : sql`case when uc.customer_id is null then '(anonymous)' else coalesce((select cs.channel from customer_summary cs where cs.store_id = ${span.storeId} and cs.customer_id = uc.customer_id), '(none)') end`;
+    : sql`case when uc.customer_id is null then '(anonymous)' else coalesce(cs.channel, '(none)') end`;
   const { rows } = await sql<{ g_segment: number; g_period: number; segment: string | null; period: string | null; reached: number[]; median: number | null; p25: number | null; p75: number | null; buckets: number[] }>`
     with ${funnelCtes(span, query)},
     unit_customer as (select unit, max(customer_id) as customer_id from units group by unit),
+    first_orders as (
+      select customer_id, min(placed_at) as first_order from orders
+      where store_id = ${span.storeId} and customer_id is not null and status <> 'cancelled' group by customer_id
+    ),
     firsts as (
       select s1.unit, cast(${trunc(query.period, day)} as varchar) as period, ${segment} as segment
       from s1 join unit_customer uc on uc.unit = s1.unit
+      left join first_orders fo on fo.customer_id = uc.customer_id
+      left join customer_summary cs on cs.store_id = ${span.storeId} and cs.customer_id = uc.customer_id
     )
     select grouping(f.segment) as g_segment, grouping(f.period) as g_period, f.segment as segment, f.period as period,
       [${sql.join(reached, sql`, `)}] as reached,
