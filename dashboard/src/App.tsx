@@ -20,6 +20,7 @@ import { MessagePage, OutboxPage } from './pages/outbox.page';
 import { OverviewPage } from './pages/overview.page';
 import { PredictionsPage } from './pages/predictions.page';
 import { ProductsPage } from './pages/products.page';
+import { JourneyPage } from './pages/journey.page';
 import { RfmPage } from './pages/rfm.page';
 import { SegmentsPage } from './pages/segments.page';
 import { SettingsPage } from './pages/settings.page';
@@ -65,6 +66,7 @@ function Page({ path }: { path: string }) {
     case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;
+    case '/journey': return <JourneyPage />;
     case '/outbox': return <OutboxPage />;
     case '/data': return <DataPage />;
     case '/settings': return <SettingsPage />;

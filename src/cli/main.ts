@@ -19,6 +19,7 @@ import { registerMessagesCommand } from './messages.command.js';
 import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
 import { exitCodeOf } from './context.js';
 import { registerReportCommand } from './report.command.js';
+import { registerJourneyCommands } from './journey.command.js';
 import { registerPersonasCommand } from './personas.command.js';
 import { registerSegmentsCommand } from './segments.command.js';
 import { registerTemplatesCommand } from './templates.command.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerDemoCommand(program);
   registerReportCommand(program);
+  registerJourneyCommands(program);
   registerAdminCommands(program);
   registerSegmentsCommand(program);
   registerCampaignsCommand(program);

@@ -5,6 +5,7 @@
 import { accountRoutes } from './admin/accounts.routes.js';
 import { importsScope } from './admin/imports.routes.js';
 import { analyticsRoutes } from './admin/analytics.routes.js';
+import { journeyRoutes } from './admin/journey.routes.js';
 import { campaignRoutes } from './admin/campaigns.routes.js';
 import { commerceRoutes } from './admin/commerce.routes.js';
 import { experimentRoutes } from './admin/experiments.routes.js';
@@ -31,6 +32,7 @@ import type { RouteScope, RouteSpec } from './route.js';
 export const allRoutes: readonly RouteSpec[] = [
   ...accountRoutes,
   ...analyticsRoutes,
+  ...journeyRoutes,
   ...commerceRoutes,
   ...jobRoutes,
   ...predictionRoutes,

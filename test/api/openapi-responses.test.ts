@@ -184,6 +184,13 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/analytics/clv', { query: range });
     await ok(200, 'GET', '/api/v1/analytics/kpis', { query: { ...range, format: 'csv' } });
     await ok(202, 'POST', '/api/v1/analytics/refresh');
+    // The customer journey (the tracked browsing above, over the imported orders)
+    await ok(200, 'GET', '/api/v1/analytics/funnels', { query: { period: 'quarter' } });
+    await ok(200, 'GET', '/api/v1/analytics/funnels', { query: { ...range, funnel: 'repeat' } });
+    await ok(200, 'GET', '/api/v1/analytics/paths', { query: { start: 'page:*', steps: '2' } });
+    await ok(200, 'GET', '/api/v1/analytics/exits', { query: { ...range, min_customers: '1' } });
+    await ok(200, 'GET', '/api/v1/analytics/lifecycle', { query: range });
+    await ok(422, 'GET', '/api/v1/analytics/funnels', { query: { steps: 'page:/only-one' } });
     await ok(200, 'GET', '/api/v1/overview/returning-revenue', { query: { from: '1997-04-01', to: '1997-06-30', compare_from: '1997-01-01', compare_to: '1997-03-31' } });
 
     // Predictions

@@ -59,3 +59,4 @@ export type {
 } from '../../../src/http/schemas/analytics.schemas';
 export type RfmSegment = RfmReport['segments'][number];
 export type { CustomerSearchHit as CustomerRow } from '../../../src/http/schemas/segments.schemas';
+export type { ExitsReport, FunnelsReport, LifecycleReport, PathsReport } from '../../../src/http/schemas/journey.schemas';

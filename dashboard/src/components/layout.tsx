@@ -16,6 +16,7 @@ const nav = [
   { to: '/templates', label: 'Templates' },
   { to: '/customers', label: 'Customers' },
   { to: '/products', label: 'Products' },
+  { to: '/journey', label: 'Journey' },
   { to: '/outbox', label: 'Outbox' },
   { to: '/data', label: 'Data' },
   { to: '/settings', label: 'Settings' },

@@ -25,6 +25,7 @@ import { averageMinorUnits } from '../../lib/money.js';
 import { ratio } from './queries/sql-helpers.js';
 import { addPeriods, periodStart, todayIn } from './periods.js';
 import { SummariesService, type SummaryState } from './summaries.service.js';
+import { JourneyService } from './journey.service.js';
 
 import { reports, type Report } from './analytics.reports.js';
 export { reports, type Report };
@@ -73,6 +74,8 @@ const CUT_CACHE_SIZE = 64;
 
 export class AnalyticsService {
   readonly summaries: SummariesService;
+  /** Funnels, paths, exit pages and lifecycle stages (the customer journey). */
+  readonly journey: JourneyService;
   private readonly cutCache = new Map<string, Promise<RfmCuts>>();
 
   constructor(
@@ -80,6 +83,10 @@ export class AnalyticsService {
     private readonly read: Db,
   ) {
     this.summaries = new SummariesService(write, read);
+    this.journey = new JourneyService(read, async (storeId) => {
+      const { store } = await this.storeContext(storeId);
+      return { store, firstDay: await this.firstDay(storeId), today: todayIn(store.timezone) };
+    });
   }
 
   /** Rebuilds the store's summaries (the `analytics.refresh` job and `hearth report --refresh`). */
@@ -213,14 +220,8 @@ export class AnalyticsService {
    * the others to the year up to the store's last day.
    */
   private async prepare(storeId: string, raw: unknown, fieldPrefix: string, defaultRange: 'year' | 'all' | 'cohorts'): Promise<{ store: StoreContext; query: AnalyticsQuery; version: string }> {
-    const state = await this.summaries.ensureFresh(storeId);
-    const settings = await storeSettings(this.read, storeId);
-    if (!settings) throw notFound(`Store "${storeId}"`);
+    const { store, state, settings } = await this.storeContext(storeId);
     const lastDay = state.last_day;
-    const inactivity = settings.inactivity_days !== null ? { inactivityDays: settings.inactivity_days, inactivitySource: 'store' as const }
-      : state.derived_inactivity_days !== null ? { inactivityDays: state.derived_inactivity_days, inactivitySource: 'derived' as const }
-        : { inactivityDays: DEFAULT_INACTIVITY_DAYS, inactivitySource: 'default' as const };
-    const store: StoreContext = { currency: settings.currency, timezone: settings.timezone, ...inactivity, lastDay };
     let input = (raw ?? {}) as Record<string, unknown>;
     if (defaultRange === 'cohorts' && input.from === undefined && input.to === undefined) {
       const period: Period = periods.find((p) => p === input.period) ?? 'month';
@@ -234,6 +235,18 @@ export class AnalyticsService {
     if (firstDay !== undefined && typeof input.to === 'string' && input.to < firstDay) firstDay = input.to;
     const query = parseAnalyticsQuery(firstDay ? { ...input, from: firstDay } : input, { lastDay: lastDay ?? todayIn(settings.timezone), fieldPrefix });
     return { store, query, version: `${state.refreshed_at.toISOString()}|${state.orders_count}|${state.returns_count}|${state.last_day}` };
+  }
+
+  /** Fresh summaries and the store's context (currency, time zone, churn threshold, last day). */
+  private async storeContext(storeId: string) {
+    const state = await this.summaries.ensureFresh(storeId);
+    const settings = await storeSettings(this.read, storeId);
+    if (!settings) throw notFound(`Store "${storeId}"`);
+    const inactivity = settings.inactivity_days !== null ? { inactivityDays: settings.inactivity_days, inactivitySource: 'store' as const }
+      : state.derived_inactivity_days !== null ? { inactivityDays: state.derived_inactivity_days, inactivitySource: 'derived' as const }
+        : { inactivityDays: DEFAULT_INACTIVITY_DAYS, inactivitySource: 'default' as const };
+    const store: StoreContext = { currency: settings.currency, timezone: settings.timezone, ...inactivity, lastDay: state.last_day };
+    return { store, state, settings };
   }
 
   private async firstDay(storeId: string): Promise<string | undefined> {

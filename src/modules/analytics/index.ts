@@ -20,3 +20,8 @@ export { breakdowns, clvDimensions, compares, periods, rawQuerySchema } from './
 export { type ClvResult, type CohortsReport, type KpisResult, type ProductsResult, type Report, type ReportResult, reports, type RfmReport } from './analytics.service.js';
 export { displayHeaders, displayRows, tablesOf, toCsv } from './analytics.tables.js';
 export { returningRevenue, returningRevenueSeries } from './queries/kpi-returning-revenue.query.js';
+export { JourneyService, type ExitsResult, type FunnelsResult, type JourneyResult, type LifecycleResult, type PathsResult } from './journey.service.js';
+export { funnelBreakdowns, funnelUnits, journeyQuerySchemas, journeyReports, pageGroupings, readyFunnels, type JourneyReport } from './journey.query.js';
+export { stages as lifecycleStages } from './queries/lifecycle.query.js';
+export { touchpoints as exitTouchpoints } from './queries/exit-touchpoints.query.js';
+export { PAGE_GROUPS } from './queries/journey-events.sql.js';

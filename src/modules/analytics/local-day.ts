@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 export interface Transition { starts: Date; offsetSeconds: number }
 
 /** The zone's UTC offset in seconds at an instant. */
-function offsetAt(format: Intl.DateTimeFormat, ms: number): number {
+export function offsetAt(format: Intl.DateTimeFormat, ms: number): number {
   const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
   const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   return Math.round((wall - Math.floor(ms / 1000) * 1000) / 1000);

@@ -45,12 +45,24 @@ const LANDING: Record<Channel, { query: string; referrer: string | null }> = {
 
 const dollars = (cents: number) => cents / 100;
 
+/**
+ * The page planted before lapses (docs/demo.md, "Planted effects"): a slow delivery-information
+ * page that customers read a few days after their last session. Of customers whose last order is
+ * at least LAPSE_DAYS before the store's last day (they lapse), READ_LAPSING read it; of the
+ * others, READ_STAYING. Its own random stream, so every other row of the demo stays as it was.
+ */
+export const DELIVERY_PAGE = { path: '/pages/delivery-information', title: 'Delivery information', loadMs: 7_400 } as const;
+export const DELIVERY_PAGE_PLANT = { lapseDays: 270, readLapsing: 0.35, readStaying: 0.04 } as const;
+const PLANT_STREAM = 7;
+
 export class SessionWriter {
   readonly events: SimEvent[] = [];
   readonly identities: SimIdentity[] = [];
   private rng: Random;
   private counter = 0;
   private customerIndex = 0;
+  /** When the customer's latest browsing session started (for the planted page). */
+  private lastSessionAt = -Infinity;
   private pending: { type: SimEvent['type']; name: string | null; url: string | null; properties: Record<string, unknown>; offset: number }[] = [];
 
   /** `keep`: the share of browsing sessions written (1 = all). */
@@ -68,6 +80,7 @@ export class SessionWriter {
     const rng = (this.rng = new Random(this.ctx.seed, 2, customer.index));
     this.customerIndex = customer.index;
     this.counter = 0;
+    this.lastSessionAt = -Infinity;
     const prefix = `${this.ctx.seed}-${customer.index.toString(36)}`;
     const anonymousId = `anon-${customer.index.toString(36)}-${rng.hex()}${rng.hex()}`;
     const identifiedAt = customer.createdAt;
@@ -110,6 +123,28 @@ export class SessionWriter {
       const stage = rng.weighted(VISITOR_STAGES) as Stage;
       if (!rng.chance(this.keep) || start >= this.ctx.period.end) continue;
       this.session(prefix, undefined, visitorId, `${visitorId}-s0`, start, false, stage, undefined);
+    }
+    this.plantDeliveryPage(prefix, customer, anonymousId);
+  }
+
+  /** A short session after the customer's latest one: home → the delivery-information page, where it ends. */
+  private plantDeliveryPage(prefix: string, customer: SimCustomer, anonymousId: string): void {
+    const last = customer.orders.at(-1);
+    if (!last || this.lastSessionAt === -Infinity) return;
+    const rng = new Random(this.ctx.seed, PLANT_STREAM, customer.index);
+    const lapses = last.placedAt <= this.ctx.period.end - DELIVERY_PAGE_PLANT.lapseDays * DAY_MS;
+    if (!rng.chance(lapses ? DELIVERY_PAGE_PLANT.readLapsing : DELIVERY_PAGE_PLANT.readStaying) || !rng.chance(this.keep)) return;
+    const start = this.lastSessionAt + rng.int(1, 10) * DAY_MS + rng.int(0, 3_600) * 1000;
+    if (start >= this.ctx.period.end - 3_600_000) return;
+    const sessionId = `${anonymousId}-d`;
+    const pages: [string, string, string, Record<string, unknown>][] = [
+      ['/', 'Home', DEMO_STORE.name, {}],
+      [DELIVERY_PAGE.path, 'Page', DELIVERY_PAGE.title, { load_time_ms: DELIVERY_PAGE.loadMs + rng.int(0, 3_000) }],
+    ];
+    let at = start;
+    for (const [path, name, title, extra] of pages) {
+      this.push(prefix, { type: 'page', name, url: DEMO_STORE.site + path, properties: { path, url: DEMO_STORE.site + path, title, ...extra } }, at, true, anonymousId, sessionId);
+      at += rng.int(8, 60) * 1000;
     }
   }
 
@@ -161,6 +196,7 @@ export class SessionWriter {
     }
     // A converting session ends at the order's time; others start at `start`.
     const shift = order ? order.placedAt - offset : start;
+    if (customer) this.lastSessionAt = Math.max(this.lastSessionAt, shift + (this.pending[0]?.offset ?? 0));
     for (const event of this.pending) {
       // Before the first order (or sign-up) only the anonymous id is known; the order identifies.
       const known = identified || (order !== undefined && event.name === 'Order Completed');

@@ -1,0 +1,70 @@
+/**
+ * The last touchpoints before a lapse: for the same customers as the pages-before-a-lapse
+ * comparison (last order in the range; lapsed or stayed by the inactivity threshold), whether
+ * each had, in the TOUCH_DAYS before their lapse (or before the end of the range), a 1–2 star
+ * product review, a return, or a delivery that took longer than the store's usual (more days from
+ * order to delivery than 90 % of the store's delivered fulfilments).
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../../db/database.js';
+
+export const TOUCH_DAYS = 90;
+export const touchpoints = ['a 1–2 star review', 'a return', 'a late delivery'] as const;
+export type Touchpoint = (typeof touchpoints)[number];
+
+export interface TouchpointRow { touchpoint: Touchpoint; customers: number; lapsed: number }
+
+export async function exitTouchpoints(db: Db, span: { storeId: string; start: Date; end: Date }, inactivityDays: number): Promise<{ customers: number; lapsed: number; rows: TouchpointRow[] }> {
+  const s = span.storeId;
+  const days = (n: number) => sql`to_days(cast(${n} as bigint))`;
+  const { rows } = await sql<{ touchpoint: Touchpoint | null; customers: number; lapsed: number }>`
+    with last_orders as (
+      select customer_id, max(placed_at) as last_order from orders
+      where store_id = ${s} and customer_id is not null and status <> 'cancelled' and placed_at < ${span.end}
+      group by customer_id having max(placed_at) >= ${span.start}
+    ),
+    people as (
+      select customer_id, last_order + ${days(inactivityDays)} < ${span.end} as lapsed,
+        least(last_order + ${days(inactivityDays)}, ${span.end}) as cutoff
+      from last_orders
+    ),
+    low_reviews as (
+      select distinct p.customer_id from events e
+      left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
+      join people p on p.customer_id = coalesce(e.customer_id, i.customer_id)
+      where e.store_id = ${s} and e.type = 'track' and e.name = 'Product Reviewed'
+        and try_cast(json_extract_string(e.properties, '$.rating') as double) <= 2
+        and e.occurred_at < p.cutoff and e.occurred_at >= p.cutoff - ${days(TOUCH_DAYS)}
+    ),
+    returned as (
+      select distinct p.customer_id from returns r
+      left join orders o on o.store_id = r.store_id and o.id = r.order_id
+      join people p on p.customer_id = coalesce(r.customer_id, o.customer_id)
+      where r.store_id = ${s} and r.returned_at < p.cutoff and r.returned_at >= p.cutoff - ${days(TOUCH_DAYS)}
+    ),
+    deliveries as (
+      select o.customer_id, f.delivered_at, epoch(f.delivered_at - o.placed_at) / 86400.0 as days from fulfillments f
+      join orders o on o.store_id = f.store_id and o.id = f.order_id
+      where f.store_id = ${s} and f.delivered_at is not null and o.customer_id is not null
+    ),
+    usual as (select quantile_cont(days, 0.9) as p90 from deliveries),
+    late as (
+      select distinct p.customer_id from deliveries d join people p on p.customer_id = d.customer_id
+      where d.days > (select p90 from usual) and d.delivered_at < p.cutoff and d.delivered_at >= p.cutoff - ${days(TOUCH_DAYS)}
+    ),
+    touched as (
+      select customer_id, ${touchpoints[0]} as touchpoint from low_reviews
+      union all select customer_id, ${touchpoints[1]} from returned
+      union all select customer_id, ${touchpoints[2]} from late
+    )
+    select null as touchpoint, count(*) as customers, count(*) filter (where lapsed) as lapsed from people
+    union all
+    select t.touchpoint, count(*), count(*) filter (where p.lapsed) from touched t join people p using (customer_id) group by t.touchpoint
+  `.execute(db);
+  const total = rows.find((row) => row.touchpoint === null);
+  const byName = new Map(rows.filter((r) => r.touchpoint !== null).map((r) => [r.touchpoint!, r]));
+  return {
+    customers: Number(total?.customers ?? 0), lapsed: Number(total?.lapsed ?? 0),
+    rows: touchpoints.map((touchpoint) => ({ touchpoint, customers: Number(byName.get(touchpoint)?.customers ?? 0), lapsed: Number(byName.get(touchpoint)?.lapsed ?? 0) })),
+  };
+}

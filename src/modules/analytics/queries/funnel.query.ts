@@ -1,0 +1,77 @@
+/**
+ * A funnel over browsing: for units whose first step falls in the range, how many reached each
+ * step, split by first-time vs returning customers (an order placed before the unit's first
+ * step) or by acquisition channel and by the period of the first step; for converters, the time from the first to the last
+ * step (median, quartiles, a distribution). Grouping sets give the three cuts in one scan; the
+segment is first-time vs returning customer, or the customer's acquisition channel.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../../db/database.js';
+import type { FunnelQuery } from '../journey.query.js';
+import { localDayExpression } from '../local-day.js';
+import { funnelCtes } from './funnel-steps.sql.js';
+import type { EventSpan } from './journey-events.sql.js';
+import { trunc } from './sql-helpers.js';
+
+export interface FunnelRow {
+  /** 'all', 'segment' (first vs returning, or acquisition channel) or 'period'. */
+  cut: 'all' | 'segment' | 'period';
+  segment: string | null;
+  period: string | null;
+  /** Units reaching each step, in order. */
+  reached: number[];
+  medianSeconds: number | null;
+  p25Seconds: number | null;
+  p75Seconds: number | null;
+  /** Converters by time to convert: ≤ 1 min, ≤ 10 min, ≤ 1 h, ≤ 1 day, ≤ 7 days, longer. */
+  buckets: number[];
+}
+
+export const TIME_BUCKETS = [60, 600, 3600, 86_400, 7 * 86_400] as const;
+
+export async function funnel(db: Db, span: EventSpan & { timezone: string }, query: FunnelQuery): Promise<FunnelRow[]> {
+  const n = query.steps.length;
+  const joins = query.steps.slice(1).map((_, i) => sql`left join ${sql.raw(`s${i + 2}`)} on ${sql.raw(`s${i + 2}`)}.unit = s1.unit`);
+  const reached = query.steps.map((_, i) => sql`count(${sql.raw(`s${i + 1}`)}.t)`);
+  const last = sql.raw(`s${n}`);
+  const seconds = sql`epoch(${last}.t - s1.t)`;
+  const buckets = [...TIME_BUCKETS.map((limit, i) => sql`count(*) filter (where ${seconds} <= ${limit}${i > 0 ? sql` and ${seconds} > ${TIME_BUCKETS[i - 1]!}` : sql``})`),
+    sql`count(*) filter (where ${seconds} > ${TIME_BUCKETS[TIME_BUCKETS.length - 1]!})`];
+  const day = localDayExpression(span.timezone, sql`s1.t`, span.start, span.end);
+  // Returning: the customer's first order (not cancelled) came before the unit's first step.
+  const returning = sql`fo.first_order < s1.t`;
+  // The acquisition channel is the first order's (customer summaries); anonymous visitors have none.
+  const segment = query.breakdown === 'customer_type' ? sql`case when ${returning} then 'returning' else 'first' end`
+    : sql`case when uc.customer_id is null then '(anonymous)' else coalesce(cs.channel, '(none)') end`;
+  const { rows } = await sql<{ g_segment: number; g_period: number; segment: string | null; period: string | null; reached: number[]; median: number | null; p25: number | null; p75: number | null; buckets: number[] }>`
+    with ${funnelCtes(span, query)},
+    unit_customer as (select unit, max(customer_id) as customer_id from units group by unit),
+    first_orders as (
+      select customer_id, min(placed_at) as first_order from orders
+      where store_id = ${span.storeId} and customer_id is not null and status <> 'cancelled' group by customer_id
+    ),
+    firsts as (
+      select s1.unit, cast(${trunc(query.period, day)} as varchar) as period, ${segment} as segment
+      from s1 join unit_customer uc on uc.unit = s1.unit
+      left join first_orders fo on fo.customer_id = uc.customer_id
+      left join customer_summary cs on cs.store_id = ${span.storeId} and cs.customer_id = uc.customer_id
+    )
+    select grouping(f.segment) as g_segment, grouping(f.period) as g_period, f.segment as segment, f.period as period,
+      [${sql.join(reached, sql`, `)}] as reached,
+      quantile_cont(${seconds}, 0.5) as median, quantile_cont(${seconds}, 0.25) as p25, quantile_cont(${seconds}, 0.75) as p75,
+      [${sql.join(buckets, sql`, `)}] as buckets
+    from s1 join firsts f on f.unit = s1.unit ${sql.join(joins, sql` `)}
+    group by grouping sets ((), (f.segment), (f.period))
+    order by 1 desc, 2 desc, 3, 4
+  `.execute(db);
+  return rows.map((row) => ({
+    cut: row.g_segment && row.g_period ? 'all' : !row.g_segment ? 'segment' : 'period',
+    segment: row.g_segment ? null : row.segment,
+    period: row.g_period ? null : row.period,
+    reached: [...row.reached].map(Number),
+    medianSeconds: row.median === null ? null : Number(row.median),
+    p25Seconds: row.p25 === null ? null : Number(row.p25),
+    p75Seconds: row.p75 === null ? null : Number(row.p75),
+    buckets: [...row.buckets].map(Number),
+  }));
+}

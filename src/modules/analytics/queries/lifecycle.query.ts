@@ -1,0 +1,72 @@
+/**
+ * Each known customer's lifecycle stage at the end of each month of the range (store-local days),
+ * with the stage of the month before, and the month's order revenue. Stages, first match wins:
+ * new (first order this month), reactivated (ordered this month after more than the inactivity
+ * threshold without an order), active (ordered this month, or last order at most half the threshold
+ * ago), at_risk (last order more than half the threshold ago), lapsed (more than the threshold),
+ * prospect (browsing seen, no order yet). The month before the range is computed too, so the
+ * range's first month has movements. A month cut by the range ends at the range's last day.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../../db/database.js';
+import { localDayExpression } from '../local-day.js';
+import { date } from './sql-helpers.js';
+
+export const stages = ['prospect', 'new', 'active', 'at_risk', 'lapsed', 'reactivated'] as const;
+export type Stage = (typeof stages)[number];
+
+export interface LifecycleRow { month: string; stage: Stage; previous: Stage | null; customers: number; revenue: number }
+
+export async function lifecycle(db: Db, scope: { storeId: string; timezone: string; end: Date; firstMonth: string; lastMonth: string; to: string; inactivityDays: number }): Promise<LifecycleRow[]> {
+  const { storeId } = scope;
+  // The local-day expression is exact over the span of the data it reads.
+  const { rows: [span] } = await sql<{ since: Date | null; until: Date | null }>`
+    select least((select min(placed_at) from orders where store_id = ${storeId}), (select min(occurred_at) from events where store_id = ${storeId})) as since,
+      greatest((select max(placed_at) from orders where store_id = ${storeId}), (select max(occurred_at) from events where store_id = ${storeId})) as until
+  `.execute(db);
+  const since = span?.since ?? null;
+  const until = span?.until && span.until < scope.end ? span.until : scope.end;
+  const orderDay = localDayExpression(scope.timezone, sql`placed_at`, since, until);
+  const seenDay = localDayExpression(scope.timezone, sql`e.occurred_at`, since, until);
+  const { rows } = await sql<LifecycleRow>`
+    with months as (
+      select cast(m as date) as m_start, least(cast(m + interval 1 month - interval 1 day as date), ${date(scope.to)}) as m_end
+      from generate_series(${date(scope.firstMonth)} - interval 1 month, cast(${date(scope.lastMonth)} as timestamp), interval 1 month) t(m)
+    ),
+    o as (
+      select customer_id as c, ${orderDay} as d, total from orders
+      where store_id = ${storeId} and customer_id is not null and status <> 'cancelled' and placed_at < ${scope.end}
+    ),
+    buyers as (
+      select m.m_start, m.m_end, o.c, min(o.d) as first_day, max(o.d) as last_day,
+        count(*) filter (where o.d >= m.m_start) as orders_in, coalesce(sum(o.total) filter (where o.d >= m.m_start), 0) as revenue,
+        max(o.d) filter (where o.d < m.m_start) as before_day, min(o.d) filter (where o.d >= m.m_start) as first_in
+      from o join months m on o.d <= m.m_end group by m.m_start, m.m_end, o.c
+    ),
+    seen as (
+      select coalesce(e.customer_id, i.customer_id) as c, min(${seenDay}) as d
+      from events e left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
+      where e.store_id = ${storeId} and e.occurred_at < ${scope.end} and coalesce(e.customer_id, i.customer_id) is not null
+      group by 1
+    ),
+    stages as (
+      select m_start, c, revenue, case
+        when orders_in > 0 and first_day >= m_start then 'new'
+        when orders_in > 0 and first_in - before_day > ${scope.inactivityDays} then 'reactivated'
+        when orders_in > 0 then 'active'
+        when m_end - last_day > ${scope.inactivityDays} then 'lapsed'
+        when (m_end - last_day) * 2 > ${scope.inactivityDays} then 'at_risk'
+        else 'active' end as stage
+      from buyers
+      union all
+      select m.m_start, s.c, 0, 'prospect' from seen s join months m on s.d <= m.m_end
+      where not exists (select 1 from o where o.c = s.c and o.d <= m.m_end)
+    ),
+    moves as (select m_start, stage, lag(stage) over (partition by c order by m_start) as previous,
+      lag(m_start) over (partition by c order by m_start) as previous_month, revenue from stages)
+    select cast(m_start as varchar) as month, stage, case when previous_month = m_start - interval 1 month then previous end as previous,
+      count(*) as customers, sum(revenue) as revenue
+    from moves where m_start >= ${date(scope.firstMonth)} group by all order by 1, 2, 3
+  `.execute(db);
+  return rows.map((row) => ({ ...row, customers: Number(row.customers), revenue: Number(row.revenue) }));
+}
