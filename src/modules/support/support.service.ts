@@ -18,7 +18,7 @@ import { readGorgias, readZendesk, type TicketChange, type WebhookRead } from '.
 import { orderStatusPage } from './order-status.page.js';
 import { ORDER_LINK_DAYS, orderTokenKey, readOrderToken, signOrderToken, verifyOrderToken } from './order-status.token.js';
 import { describeStatus, orderStatusView, transitMedians, type OrderStatusView } from './order-status.view.js';
-import { supportDb, type SupportDb, type SupportSettingsTable, type SupportTicketTable, type TicketStatus } from './support.table.js';
+import { supportDb, type SupportDb, type SupportSettingsTable, type TicketStatus } from './support.table.js';
 import { applyRequester, applyTicket, type ApplyContext, type ApplyOutcome } from './ticket-apply.js';
 import { contactFormSchema, supportSettingsSchema, ticketInputSchema, type SupportSettingsInput, type TicketInput } from './ticket.input.js';
 import { topicRuleSchema, WISMO_TOPIC, type TopicRule } from './ticket-topics.js';
