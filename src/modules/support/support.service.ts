@@ -234,7 +234,7 @@ export class SupportService {
       : await this.read.selectFrom('customers').select(['email', 'external_id']).where('store_id', '=', store.id).where('id', '=', order.customer_id).executeTakeFirst();
     const ctx = await this.context(store.id, now);
     const change: TicketChange = {
-      source: 'contact_form', source_ticket_id: key, status: 'open', channel: 'web', updated_at: null, subject: `About order ${order.external_id}`, body: message.slice(0, 2000),
+      source: 'contact_form', source_ticket_id: key, channel: 'web', updated_at: null, subject: `About order ${order.external_id}`, body: message.slice(0, 2000),
       requester: { ref: null, email: customer?.email ?? null, external_id: customer?.external_id ?? null }, opened_at: now,
     };
     let { ticket } = await this.write.transaction().execute((tx) => applyTicket(tx, ctx, change, order.id));
