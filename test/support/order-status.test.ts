@@ -41,8 +41,8 @@ beforeAll(async () => {
   ada = (await h.t.services.customers.get(h.storeId, 'ext:ada')).id;
 });
 afterAll(async () => {
-  await sink.close();
   await h.t.close();
+  await sink.close();
 });
 
 async function linkOf(ref: string): Promise<string> {
