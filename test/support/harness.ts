@@ -1,14 +1,15 @@
 /** A support test store: the real app over a real DuckDB file, customers written through the commerce writer. */
+import type { LightMyRequestResponse } from 'fastify';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 
 export interface SupportHarness {
   t: TestApp;
   storeId: string;
   secretKey: string;
-  request: (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => ReturnType<TestApp['app']['inject']>;
+  request: (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => Promise<LightMyRequestResponse>;
   /** The store's helpdesk webhook path (token included). */
   webhookPath: (provider: 'zendesk' | 'gorgias') => Promise<string>;
-  post: (path: string, body: string, headers?: Record<string, string>) => ReturnType<TestApp['app']['inject']>;
+  post: (path: string, body: string, headers?: Record<string, string>) => Promise<LightMyRequestResponse>;
   domainEvents: (type: string) => Promise<{ customer_id: number | null; data: Record<string, unknown> }[]>;
 }
 
