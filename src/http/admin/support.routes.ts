@@ -4,7 +4,7 @@ import { supportSettingsSchema, ticketInputSchema, ticketStatuses } from '../../
 import { surveyKinds, surveyLinkSchema } from '../../modules/surveys/index.js';
 import { route } from '../route.js';
 import {
-  deflectionSchema, signedLinkSchema, supportSettingsViewSchema, surveyAnswerListSchema, surveyResultsSchema, surveySendResultSchema, ticketListSchema, ticketSchema,
+  deflectionSchema, retentionSchema, signedLinkSchema, supportSettingsViewSchema, surveyAnswerListSchema, surveyResultsSchema, surveySendResultSchema, ticketListSchema, ticketSchema,
 } from '../schemas/support.schemas.js';
 
 const tag = 'Support';
@@ -63,6 +63,16 @@ export const supportRoutes = [
     method: 'GET', url: '/api/v1/support/deflection', operationId: 'getWismoDeflection', response: deflectionSchema, permission: 'read', tag, query: period,
     summary: 'Order-status page views and how many were not followed by a ticket (deflected "where is my order?" contacts)',
     handler: async ({ services, storeId, query }) => { const r = range(query); return services.support.deflection(storeId, r.from, r.to); },
+  }),
+  route({
+    method: 'GET', url: '/api/v1/support/retention', operationId: 'getSupportRetention', response: retentionSchema, permission: 'read', tag,
+    query: z.strictObject({ as_of: z.iso.date({ error: 'a day, such as 2026-11-30' }).optional().meta({ description: 'Default today; only customers whose 90 days ended by then count' }) }),
+    summary: 'Repeat rate within 90 days by NPS category, by resolution within 24 hours and by first-response time, with sample sizes and 95 % intervals',
+    handler: async ({ services, storeId, query }) => {
+      const asOf = query.as_of ? new Date(`${query.as_of}T23:59:59.999Z`) : new Date();
+      const [tickets, nps] = await Promise.all([services.support.retention(storeId, asOf), services.surveys.npsRetention(storeId, asOf)]);
+      return { ...tickets, nps_category: nps, note: 'Associations in this store\'s data, not effects: the groups may differ in other ways.' };
+    },
   }),
   route({
     method: 'POST', url: '/api/v1/surveys/links', operationId: 'createSurveyLink', response: signedLinkSchema, permission: 'write', tag: 'Surveys', body: surveyLinkSchema,

@@ -74,3 +74,15 @@ export const surveyResultsSchema = z.strictObject({
 export const surveySendResultSchema = z.strictObject({ send_key: z.string(), message_id: z.number().int(), created: z.boolean() });
 
 export const orderStageSchema = z.enum(orderStages);
+
+const retentionRow = z.strictObject({
+  group: z.string(), customers: count.meta({ description: 'Sample size' }), repeaters: count.meta({ description: 'Of them, ordered again within window_days' }),
+  rate: z.number().nullable(), low: z.number().nullable().meta({ description: 'Wilson 95 % interval' }), high: z.number().nullable(),
+});
+export const retentionSchema = z.strictObject({
+  as_of: timestamp, window_days: count,
+  nps_category: z.array(retentionRow).meta({ description: 'By the category of each customer\'s first NPS answer (promoter, passive, detractor)' }),
+  resolved_within_24h: z.array(retentionRow).meta({ description: 'By whether the customer\'s first ticket was resolved within 24 hours (yes, no)' }),
+  first_response: z.array(retentionRow).meta({ description: 'By the first response time of the customer\'s first ticket' }),
+  note: z.string(),
+});

@@ -23,6 +23,7 @@ import { applyRequester, applyTicket, type ApplyContext, type ApplyOutcome } fro
 import { contactFormSchema, supportSettingsSchema, ticketInputSchema, type SupportSettingsInput, type TicketInput } from './ticket.input.js';
 import { topicRuleSchema, WISMO_TOPIC, type TopicRule } from './ticket-topics.js';
 import { ticketView, type TicketView } from './support.views.js';
+import { ticketRetention, type TicketRetention } from './support-retention.js';
 
 export const helpdesks = ['zendesk', 'gorgias'] as const;
 export type Helpdesk = (typeof helpdesks)[number];
@@ -252,6 +253,11 @@ export class SupportService {
     }
     const notice = autoReplied ? `Thank you. Your message is with ${store.name}. We have emailed you your order's status:\n${describeStatus(view)}` : `Thank you. Your message is with ${store.name}; we will answer by email.`;
     return { html: orderStatusPage(store.name, view, notice), ticket: ticketView(ticket), autoReplied };
+  }
+
+  /** Repeat rate within 90 days after a customer's first ticket, by resolution within 24 h and first-response band (support-retention.ts). */
+  retention(storeId: string, asOf = new Date()): Promise<TicketRetention> {
+    return ticketRetention(this.storage.read, storeId, asOf);
   }
 
   /**

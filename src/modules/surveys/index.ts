@@ -5,6 +5,7 @@ export { answerView, customerSurveyAnswers, SurveysService, surveyFormSchema, su
 export { csatOf, isDetractor, npsCategory, npsOf, type CsatResult, type NpsCategory, type NpsResult } from './survey-scores.js';
 export { sentimentOf, themesOf, words, type Theme } from './survey-text.js';
 export { SURVEY_LINK_DAYS } from './survey.token.js';
+export { NPS_REPEAT_WINDOW_DAYS, type NpsRetentionRow } from './survey-retention.js';
 export { surveyKinds, type SurveyAnswerTable, type SurveyKind } from './surveys.table.js';
 
 export const surveysModule: HearthModule = { name: 'surveys' };

@@ -16,6 +16,7 @@ import { csatOf, isDetractor, npsCategory, npsOf, type CsatResult, type NpsResul
 import { sentimentOf, themesOf, type Theme } from './survey-text.js';
 import { readSurveyToken, signSurveyToken, SURVEY_LINK_DAYS, surveyTokenKey, verifySurveyToken, type SurveyClaims } from './survey.token.js';
 import { surveyPage } from './survey.page.js';
+import { npsRetention, type NpsRetentionRow } from './survey-retention.js';
 import { surveyKinds, surveysDb, type SurveyAnswerTable, type SurveyKind, type SurveysDb } from './surveys.table.js';
 
 export interface SurveyDependencies {
@@ -66,7 +67,7 @@ export class SurveysService {
   private readonly write: SurveysDb;
   private readonly read: SurveysDb;
 
-  constructor(storage: Storage, private readonly deps: () => SurveyDependencies, private readonly publicUrl: string) {
+  constructor(private readonly storage: Storage, private readonly deps: () => SurveyDependencies, private readonly publicUrl: string) {
     this.write = surveysDb(storage.write);
     this.read = surveysDb(storage.read);
   }
@@ -189,6 +190,11 @@ export class SurveysService {
       themes: themesOf(rows.map(texts).filter(Boolean)),
       detractor_themes: themesOf(rows.filter((r) => isDetractor(r.kind, r.score)).map(texts).filter(Boolean)),
     };
+  }
+
+  /** Repeat rate within 90 days by NPS category (survey-retention.ts). */
+  npsRetention(storeId: string, asOf = new Date()): Promise<NpsRetentionRow[]> {
+    return npsRetention(this.storage.read, storeId, asOf);
   }
 
   async recentDetractor(storeId: string, customerId: number, since: Date): Promise<boolean> {
