@@ -57,4 +57,9 @@ describe('POST /api/v1/tickets', () => {
     const ticket = await h.request('POST', '/api/v1/tickets', { external_id: 'T-3', email: 'ADA@example.com', subject: 'Can you engrave my refund?' });
     expect(ticket.json()).toMatchObject({ customer_id: ada, topic: 'engraving', escalated: 'detractor' });
   });
+
+  it('publishes the support routes in the OpenAPI document', async () => {
+    const doc = (await h.t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, unknown> };
+    for (const path of ['/api/v1/tickets', '/api/v1/support/retention', '/api/v1/surveys/results', '/webhooks/support/{provider}/{store}/{token}', '/o/{token}', '/s/{token}']) expect(Object.keys(doc.paths)).toContain(path);
+  });
 });
