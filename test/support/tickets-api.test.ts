@@ -63,3 +63,34 @@ describe('POST /api/v1/tickets', () => {
     for (const path of ['/api/v1/tickets', '/api/v1/support/retention', '/api/v1/surveys/results', '/webhooks/support/{provider}/{store}/{token}', '/o/{token}', '/s/{token}']) expect(Object.keys(doc.paths)).toContain(path);
   });
 });
+
+describe('segment rules over tickets and answers', () => {
+  it('selects customers with an open ticket, and detractors by their latest NPS answer', async () => {
+    await h.t.services.commerce.write(h.storeId, { customers: [{ external_id: 'cy', email: 'cy@example.com' }, { external_id: 'di', email: 'di@example.com' }] });
+    const cy = (await h.t.services.customers.get(h.storeId, 'ext:cy')).id;
+    const di = (await h.t.services.customers.get(h.storeId, 'ext:di')).id;
+    await h.request('POST', '/api/v1/tickets', { external_id: 'S-1', customer_id: cy, status: 'pending' });
+    await h.request('POST', '/api/v1/tickets', { external_id: 'S-2', customer_id: di, status: 'resolved' });
+    const answer = async (customer: number, key: string, score: number, at: Date) => {
+      const { url } = await h.t.services.surveys.link(h.storeId, { customer_id: customer, kind: 'nps', key }, at);
+      await h.t.services.surveys.answer(new URL(url).pathname.slice(3), { score: String(score) }, at);
+    };
+    // Di was a detractor, then a promoter: the latest answer counts.
+    await answer(di, 'q3', 2, new Date('2026-09-01T00:00:00Z'));
+    await answer(di, 'q4', 10, new Date('2026-11-01T00:00:00Z'));
+    await answer(cy, 'q4', 5, new Date('2026-11-01T00:00:00Z'));
+
+    const members = async (rule: unknown) => {
+      const response = await h.request('POST', '/api/v1/segments/preview', { rule, sample_size: 50 });
+      expect(response.statusCode, response.body).toBe(200);
+      return (response.json().sample as { id: number }[]).map((c) => c.id).sort((a, b) => a - b);
+    };
+    const withOpen = (await h.request('GET', '/api/v1/tickets')).json().data
+      .filter((t: { status: string; customer_id: number | null }) => t.status !== 'resolved' && t.customer_id !== null).map((t: { customer_id: number }) => t.customer_id);
+    expect(await members({ kind: 'profile', field: 'open_tickets', op: 'gte', value: 1 })).toEqual([...new Set<number>(withOpen)].sort((a, b) => a - b));
+    expect(await members({ kind: 'profile', field: 'open_tickets', op: 'gte', value: 1 })).toContain(cy);
+    const detractors = await members({ kind: 'profile', field: 'nps_category', op: 'eq', value: 'detractor' });
+    expect(detractors).toContain(cy);
+    expect(detractors).not.toContain(di);
+  });
+});
