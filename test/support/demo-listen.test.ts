@@ -1,0 +1,46 @@
+/**
+ * The demo's tickets, NPS answers and order-status views go through the product's own paths (the
+ * API service, Zendesk's webhook format, the signed links), so the profile, the survey results,
+ * the deflection count and the retention tables all have figures.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDemoListening } from '../../src/modules/demo/demo-listen.js';
+import { planDemo, writeDemoData } from '../../src/modules/demo/demo.generator.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+const END = new Date('2026-11-23T00:00:00Z');
+let t: TestApp;
+let storeId: string;
+let result: Awaited<ReturnType<typeof addDemoListening>>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  storeId = (await t.newStore('Demo Outdoor')).storeId;
+  await writeDemoData(t.services.commerce, storeId, planDemo({ customers: 250, seed: 5, end: END, eventsPerCustomer: 1 }));
+  result = await addDemoListening(t.services, storeId, END);
+}, 120_000);
+afterAll(async () => t.close());
+
+describe('the demo\'s listening data', () => {
+  it('has tickets from the API and from Zendesk on profiles, answers, views, and figures in every table', async () => {
+    expect(result.tickets).toBeGreaterThan(20);
+    expect(result.answers).toBeGreaterThan(50);
+    expect(result.views).toBeGreaterThan(10);
+    const tickets = await t.services.support.list(storeId, { limit: 1000 });
+    expect(tickets).toHaveLength(result.tickets);
+    const zendesk = tickets.filter((x) => x.source === 'zendesk');
+    expect(zendesk.length).toBeGreaterThan(0);
+    expect(zendesk.every((x) => x.customer_id !== null)).toBe(true);
+    const profile = await t.services.profiles.profile(storeId, zendesk[0]!.customer_id!);
+    expect(profile.tickets.map((x) => x.id)).toContain(zendesk[0]!.id);
+
+    const nps = await t.services.surveys.results(storeId, 'nps', new Date(0), END);
+    expect(nps.nps!.answers).toBe(result.answers);
+    expect(nps.themes.length).toBeGreaterThan(0);
+    const deflection = await t.services.support.deflection(storeId, new Date(0), END);
+    expect(deflection.views).toBe(result.views);
+    const retention = await t.services.support.retention(storeId, END);
+    expect(retention.first_response.reduce((a, r) => a + r.customers, 0)).toBeGreaterThan(0);
+    expect((await t.services.surveys.npsRetention(storeId, END)).reduce((a, r) => a + r.customers, 0)).toBeGreaterThan(0);
+  });
+});
