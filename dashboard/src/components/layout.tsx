@@ -14,6 +14,8 @@ const nav = [
   { to: '/impact', label: 'Impact' },
   { to: '/templates', label: 'Templates' },
   { to: '/customers', label: 'Customers' },
+  { to: '/support', label: 'Support' },
+  { to: '/surveys', label: 'Surveys' },
   { to: '/products', label: 'Products' },
   { to: '/outbox', label: 'Outbox' },
   { to: '/data', label: 'Data' },

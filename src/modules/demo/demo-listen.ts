@@ -1,10 +1,12 @@
 /**
- * The demo's customer service and surveys (docs/listen-support.md): tickets through the API and,
- * for every fifth one, as Zendesk's event webhooks deliver them; NPS answers a fortnight after a
- * customer's latest order (scores leaning higher for customers with more orders, as the generated
- * data has them), CSAT answers after resolved tickets, and order-status page views. All go
- * through the services' own paths, so the profile, the results and the retention tables have
- * figures on first sign-in. Nothing here is a planted effect: the tables show what the data gives.
+ * The demo's customer service and surveys (docs/listen-support.md): tickets a few days after a
+ * customer's first order, through the API and, for every fifth one, as Zendesk's event webhooks
+ * deliver them; NPS answers a fortnight after the first order; order-status page views after the
+ * latest one. All go through the services' own paths, so the profile, the results and the retention
+ * tables have figures on first sign-in. One association is built in on purpose: NPS scores lean
+ * higher for customers who went on to order more, so the repeat rate by NPS category differs as
+ * stores report it does. Response and resolution times are drawn independently of the orders, so
+ * the support tables show no real difference.
  */
 import { sql } from 'kysely';
 import type { Services } from '../../services.js';
@@ -30,13 +32,14 @@ const COMMENTS: Record<'promoter' | 'passive' | 'detractor', readonly string[]> 
   detractor: ['Shipping was slow and the item arrived damaged', 'Customer service was slow to answer', 'Poor quality for the price', 'The return took weeks, customer service was slow'],
 };
 
-interface Buyer { customer_id: number; email: string | null; external_id: string | null; orders: number; last_order_id: number; last_order_at: Date }
+interface Buyer { customer_id: number; email: string | null; external_id: string | null; orders: number; first_order_id: number; first_order_at: Date; last_order_id: number; last_order_at: Date }
 
 export interface DemoListening { tickets: number; answers: number; views: number }
 
 export async function addDemoListening(services: Services, storeId: string, end: Date): Promise<DemoListening> {
   const { rows } = await sql<Buyer>`
-    select o.customer_id, c.email, c.external_id, count(*) as orders, arg_max(o.id, o.placed_at) as last_order_id, max(o.placed_at) as last_order_at
+    select o.customer_id, c.email, c.external_id, count(*) as orders, arg_min(o.id, o.placed_at) as first_order_id, min(o.placed_at) as first_order_at,
+      arg_max(o.id, o.placed_at) as last_order_id, max(o.placed_at) as last_order_at
     from orders o join customers c on c.store_id = o.store_id and c.id = o.customer_id
     where o.store_id = ${storeId} and o.status <> 'cancelled' and o.customer_id is not null
     group by o.customer_id, c.email, c.external_id order by o.customer_id limit ${MAX_CUSTOMERS}`.execute(services.storage.read);
@@ -46,10 +49,11 @@ export async function addDemoListening(services: Services, storeId: string, end:
   let answers = 0;
   let views = 0;
   for (const b of rows) {
-    const buyer = { ...b, customer_id: Number(b.customer_id), orders: Number(b.orders), last_order_id: Number(b.last_order_id) };
+    const buyer = { ...b, customer_id: Number(b.customer_id), orders: Number(b.orders), first_order_id: Number(b.first_order_id), last_order_id: Number(b.last_order_id) };
+    const firstAt = new Date(buyer.first_order_at).getTime();
     const lastAt = new Date(buyer.last_order_at).getTime();
     if (rng.chance(0.3)) {
-      const opened = lastAt + rng.int(2, 9) * DAY + rng.int(0, 12) * HOUR;
+      const opened = firstAt + rng.int(2, 9) * DAY + rng.int(0, 12) * HOUR;
       if (opened < end.getTime() - DAY) {
         tickets += 1;
         const q = rng.pick(QUESTIONS);
@@ -70,18 +74,18 @@ export async function addDemoListening(services: Services, storeId: string, end:
           await services.support.createTicket(storeId, {
             external_id: `demo-${tickets}`, customer_id: buyer.customer_id, channel: rng.pick(CHANNELS), subject: q.subject, body: q.body, opened_at: iso(opened),
             ...(responded !== null && { first_response_at: iso(responded) }), ...(resolved !== null && { status: 'resolved', resolved_at: iso(resolved) }),
-            ...(score !== undefined && { satisfaction_score: score }), order_id: String(buyer.last_order_id),
+            ...(score !== undefined && { satisfaction_score: score }), order_id: String(buyer.first_order_id),
           }, new Date(Math.min(resolved ?? responded ?? opened, end.getTime())));
         }
       }
     }
-    const answeredAt = lastAt + 14 * DAY + rng.int(0, 48) * HOUR;
+    const answeredAt = firstAt + 14 * DAY + rng.int(0, 48) * HOUR;
     if (rng.chance(0.6) && answeredAt < end.getTime()) {
-      // Customers who came back more often tend to recommend more.
+      // Customers who went on to order more recommend more (the association built in on purpose).
       const score = Math.max(0, Math.min(10, Math.round(5.5 + 0.9 * Math.min(buyer.orders, 4) + rng.normal() * 2.2)));
       const category = score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
       const at = new Date(answeredAt);
-      const { url } = await services.surveys.link(storeId, { customer_id: buyer.customer_id, kind: 'nps', key: `demo-order-${buyer.last_order_id}` }, at);
+      const { url } = await services.surveys.link(storeId, { customer_id: buyer.customer_id, kind: 'nps', key: `demo-order-${buyer.first_order_id}` }, at);
       await services.surveys.answer(new URL(url).pathname.slice(3), { score: String(score), ...(rng.chance(0.6) && { comment: rng.pick(COMMENTS[category]) }) }, at);
       answers += 1;
     }
