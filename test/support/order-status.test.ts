@@ -113,7 +113,7 @@ describe('the contact form', () => {
   it('opens a ticket and answers "where is my order?" by email with the status, once', async () => {
     const path = await linkOf('ext:O-100');
     const post = (message: string, origin?: string) => h.t.app.inject({
-      method: 'POST', url: path, payload: `message=${encodeURIComponent(message)}`, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(origin && { origin }) },
+      method: 'POST', url: path, payload: `message=${encodeURIComponent(message)}`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...(origin && { origin }) },
     });
     const first = await post('Hi, where is my order? It still has not arrived.');
     expect(first.statusCode).toBe(200);
@@ -142,11 +142,15 @@ describe('the contact form', () => {
 
   it('opens a plain ticket for another question, refuses a short message naming the field and a foreign origin', async () => {
     const path = await linkOf('ext:O-300');
-    const form = (message: string, headers: Record<string, string> = {}) => h.t.app.inject({ method: 'POST', url: path, payload: `message=${encodeURIComponent(message)}`, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+    const form = (message: string, headers: Record<string, string> = {}) => h.t.app.inject({ method: 'POST', url: path, payload: `message=${encodeURIComponent(message)}`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...headers } });
     expect((await form('Can I have it gift wrapped in blue?')).body).toContain('we will answer by email');
     const short = await form('hi');
     expect(short.statusCode).toBe(422);
     expect(short.body).toContain('message: at least 5 characters');
+    // A script (no Accept: text/html) gets the API's error shape.
+    const script = await h.t.app.inject({ method: 'POST', url: path, payload: 'message=hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(script.statusCode).toBe(422);
+    expect(script.json().error.details).toEqual([{ path: 'message', reason: 'at least 5 characters' }]);
     expect((await form('Is this from another site?', { origin: 'https://evil.example' })).statusCode).toBe(403);
     const tickets = (await h.request('GET', `/api/v1/tickets?customer_id=${ada}`)).json().data as { body: string; topic: string | null; status: string }[];
     expect(tickets.map((t) => t.body).sort()).toEqual(['Can I have it gift wrapped in blue?', 'Hi, where is my order? It still has not arrived.']);

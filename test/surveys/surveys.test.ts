@@ -29,7 +29,7 @@ async function tokenFor(customerId: number, kind: 'nps' | 'csat', key: string, n
   return new URL((await h.t.services.surveys.link(h.storeId, { customer_id: customerId, kind, key }, now)).url).pathname.slice(3);
 }
 const form = (token: string, body: string, headers: Record<string, string> = {}) =>
-  h.t.app.inject({ method: 'POST', url: `/s/${token}`, payload: body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  h.t.app.inject({ method: 'POST', url: `/s/${token}`, payload: body, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml', ...headers } });
 
 describe('the survey page', () => {
   it('asks, takes the answer and the follow-up, emits survey.detractor once, and shows on the profile', async () => {
