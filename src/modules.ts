@@ -15,5 +15,7 @@ import { offersModule } from './modules/offers/index.js';
 import { messagingModule } from './modules/messaging/index.js';
 import { predictionsModule } from './modules/predictions/index.js';
 import { segmentsModule } from './modules/segments/index.js';
+import { supportModule } from './modules/support/index.js';
+import { surveysModule } from './modules/surveys/index.js';
 
-export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, flowsModule, loyaltyModule, offersModule, recommendationsModule, experimentsModule];
+export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, flowsModule, loyaltyModule, offersModule, recommendationsModule, experimentsModule, supportModule, surveysModule];

@@ -28,6 +28,8 @@ import { PersonasService } from './modules/personas/index.js';
 import { PredictionsService } from './modules/predictions/index.js';
 import { ProfilesService } from './modules/profiles/index.js';
 import { SegmentsService, type OrderSummaries } from './modules/segments/index.js';
+import { SupportService } from './modules/support/index.js';
+import { SurveysService } from './modules/surveys/index.js';
 
 export interface Services {
   config: Config;
@@ -66,6 +68,8 @@ export interface Services {
   offers: OffersService;
   recommendations: RecommendationsService;
   experiments: ExperimentsService;
+  support: SupportService;
+  surveys: SurveysService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -121,6 +125,19 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     recommendations: new RecommendationsService(storage, queue(), () => clock.now()),
     // The global holdout is a sending setting (messaging screens sends with it); experiments measure it.
     experiments: new ExperimentsService(storage, () => services.messages),
+    // Support and surveys sign links with the store's link key, mail through messaging and read orders (looked up late).
+    support: new SupportService(storage, () => ({
+      linkKey: (storeId) => services.messages.linkKey(storeId),
+      findStore: (storeId) => services.accounts.findStore(storeId),
+      order: (storeId, ref) => services.orders.get(storeId, ref),
+      queueEmails: (storeId, emails) => services.messages.queueEmails(storeId, emails),
+      recentDetractor: (storeId, customerId, since) => services.surveys.recentDetractor(storeId, customerId, since),
+    }), config.publicUrl),
+    surveys: new SurveysService(storage, () => ({
+      linkKey: (storeId) => services.messages.linkKey(storeId),
+      findStore: (storeId) => services.accounts.findStore(storeId),
+      queueEmails: (storeId, emails) => services.messages.queueEmails(storeId, emails),
+    }), config.publicUrl),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

@@ -16,6 +16,8 @@ import { FlowsPage, NewFlowPage } from './pages/flows.page';
 import { ImpactPage } from './pages/impact.page';
 import { OffersPage } from './pages/offers.page';
 import { LoyaltyPage } from './pages/loyalty.page';
+import { SupportPage } from './pages/support.page';
+import { SurveysPage } from './pages/surveys.page';
 import { MessagePage, OutboxPage } from './pages/outbox.page';
 import { OverviewPage } from './pages/overview.page';
 import { PredictionsPage } from './pages/predictions.page';
@@ -63,6 +65,8 @@ function Page({ path }: { path: string }) {
     case '/impact': return <ImpactPage />;
     case '/offers': return <OffersPage />;
     case '/loyalty': return <LoyaltyPage />;
+    case '/support': return <SupportPage />;
+    case '/surveys': return <SurveysPage />;
     case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;

@@ -40,6 +40,8 @@ function render(p: Profile, store: StoreRef): string {
         case 'segment': return [when, 'segment', `${words(t.change)} ${t.name}`];
         case 'message': return [when, t.channel, `${t.subject} — ${t.state}${t.reason ? ` (${words(t.reason)})` : ''}${t.opened ? ', opened' : ''}${t.clicked ? ', clicked' : ''} (message ${t.id})`];
         case 'topic': return [when, 'topic', `${t.subscribed ? 'kept' : 'dropped'} ${t.name} (${t.source})`];
+        case 'ticket': return [when, 'ticket', `${t.subject ?? '(no subject)'} — ${t.status}, ${t.channel}${t.topic ? `, ${words(t.topic)}` : ''} (${t.source} ${t.id})`];
+        case 'survey_answer': return [when, t.kind, `${t.score} (${t.category})${t.comment ? `: ${t.comment.slice(0, 80)}` : ''}`];
       }
     })),
   ];

@@ -14,6 +14,7 @@ import { registerDemoCommand } from './demo.command.js';
 import { registerImportCommand } from './import.command.js';
 import { registerLoyaltyCommand } from './loyalty.command.js';
 import { registerOffersCommand } from './offers.command.js';
+import { registerSupportCommands } from './support.command.js';
 import { registerRecommendationsCommand } from './recommendations.command.js';
 import { registerMessagesCommand } from './messages.command.js';
 import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerCampaignsCommand(program);
   registerLoyaltyCommand(program);
   registerOffersCommand(program);
+  registerSupportCommands(program);
   registerRecommendationsCommand(program);
   registerPersonasCommand(program);
   registerTemplatesCommand(program);

@@ -21,10 +21,13 @@ import { profileRoutes } from './admin/profiles.routes.js';
 import { recommendationRoutes } from './admin/recommendations.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
+import { supportRoutes } from './admin/support.routes.js';
 import { topicRoutes } from './admin/topics.routes.js';
 import { emailWebhookScope } from './ingest/email-webhooks.routes.js';
 import { ingestScope, ingestStatusRoutes } from './ingest/ingest.routes.js';
+import { helpdeskWebhookScope } from './ingest/helpdesk-webhooks.routes.js';
 import { smsWebhookScope } from './ingest/sms-webhooks.routes.js';
+import { listenPageScope } from './public/listen.routes.js';
 import { trackingRoutes } from './public/tracking.routes.js';
 import { unsubscribeScope } from './public/unsubscribe.routes.js';
 import type { RouteScope, RouteSpec } from './route.js';
@@ -50,6 +53,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...ingestStatusRoutes,
   ...messageRoutes,
   ...topicRoutes,
+  ...supportRoutes,
   ...trackingRoutes,
 ];
 
@@ -60,4 +64,6 @@ export const scopedRoutes: readonly RouteScope[] = [
   unsubscribeScope,
   emailWebhookScope,
   smsWebhookScope,
+  helpdeskWebhookScope,
+  listenPageScope,
 ];

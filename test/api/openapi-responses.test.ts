@@ -348,6 +348,42 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(204, 'DELETE', '/api/v1/offers/shopify/connection', asOwner);
     await ok(404, 'GET', '/api/v1/offers/shopify/connection');
 
+    // Support and surveys: a ticket by the API and by a Zendesk webhook, the order-status page and its form, a survey answered.
+    const ticket = await ok(201, 'POST', '/api/v1/tickets', { payload: { external_id: 'schema-t1', customer_id: 'ext:cust-1', subject: 'Where is my order?' } });
+    await ok(200, 'POST', '/api/v1/tickets', { payload: { external_id: 'schema-t1', customer_id: 'ext:cust-1', status: 'resolved' } });
+    await ok(422, 'POST', '/api/v1/tickets', { payload: { customer_id: 'ext:cust-1' } });
+    await ok(200, 'GET', '/api/v1/tickets', { query: { status: 'resolved' } });
+    await ok(200, 'GET', '/api/v1/tickets/:id', { params: { id: ticket.id } });
+    await ok(404, 'GET', '/api/v1/tickets/:id', { params: { id: 'tkt_nope' } });
+    const supportSettings = await ok(200, 'PUT', '/api/v1/support/settings', { payload: { topic_rules: [{ topic: 'gifts', keywords: ['gift wrap'] }] } });
+    await ok(422, 'PUT', '/api/v1/support/settings', { payload: { high_value_clv: -1 } });
+    await ok(200, 'GET', '/api/v1/support/settings');
+    const hook = { provider: 'zendesk', store: storeId, token: new URL(supportSettings.webhook_urls.zendesk).pathname.split('/').at(-1)! };
+    const json = { 'content-type': 'application/json' };
+    const zendeskTicket = { type: 'zen:event-type:ticket.created', id: 'e1', time: '2026-11-20T09:00:00Z', subject: 'zen:ticket:1', detail: { id: '1', status: 'OPEN', requester_id: '9', created_at: '2026-11-20T09:00:00Z', updated_at: '2026-11-20T09:00:00Z', via: { channel: 'email' } } };
+    await ok(200, 'POST', '/webhooks/support/:provider/:store/:token', { auth: null, params: hook, headers: json, payload: JSON.stringify(zendeskTicket) });
+    await ok(422, 'POST', '/webhooks/support/:provider/:store/:token', { auth: null, params: hook, headers: json, payload: JSON.stringify({ ...zendeskTicket, detail: { ...zendeskTicket.detail, id: '' } }) });
+    await ok(401, 'POST', '/webhooks/support/:provider/:store/:token', { auth: null, params: { ...hook, token: 'not-the-token-at-all' }, headers: json, payload: '{}' });
+    const statusLink = await ok(200, 'POST', '/api/v1/orders/:id/status-link', { params: { id: 'ext:ord-1' } });
+    await ok(404, 'POST', '/api/v1/orders/:id/status-link', { params: { id: 'ext:nope' } });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const orderToken = new URL(statusLink.url).pathname.slice(3);
+    await ok(200, 'GET', '/o/:token', { auth: null, params: { token: orderToken } });
+    await ok(200, 'POST', '/o/:token', { auth: null, params: { token: orderToken }, headers: form, payload: 'message=Could+you+gift+wrap+it%3F' });
+    await ok(404, 'GET', '/o/:token', { auth: null, params: { token: 'forged-token.signature' } });
+    await ok(200, 'GET', '/api/v1/support/deflection');
+    await ok(200, 'GET', '/api/v1/support/retention');
+    const surveyCustomer = (await t.services.customers.get(storeId, 'ext:cust-1')).id;
+    const surveyLink = await ok(200, 'POST', '/api/v1/surveys/links', { payload: { customer_id: surveyCustomer, kind: 'nps', key: 'schema' } });
+    await ok(422, 'POST', '/api/v1/surveys/links', { payload: { customer_id: surveyCustomer, kind: 'ces', key: 'schema' } });
+    const surveyToken = new URL(surveyLink.url).pathname.slice(3);
+    await ok(200, 'GET', '/s/:token', { auth: null, params: { token: surveyToken } });
+    await ok(200, 'POST', '/s/:token', { auth: null, params: { token: surveyToken }, headers: form, payload: 'score=9&comment=Lovely' });
+    await ok(422, 'POST', '/s/:token', { auth: null, params: { token: surveyToken }, headers: form, payload: 'score=11' });
+    await ok(200, 'POST', '/api/v1/surveys/send', { payload: { customer_id: surveyCustomer, kind: 'csat', key: 'schema' } });
+    await ok(200, 'GET', '/api/v1/surveys/answers', { query: { kind: 'nps' } });
+    await ok(200, 'GET', '/api/v1/surveys/results', { query: { kind: 'nps' } });
+
     // Recommendations
     const recommended = await ok(200, 'GET', '/api/v1/customers/:id/recommendations', member);
     expect(recommended.items).toEqual([]);

@@ -15,6 +15,8 @@ const nav = [
   { to: '/impact', label: 'Impact' },
   { to: '/templates', label: 'Templates' },
   { to: '/customers', label: 'Customers' },
+  { to: '/support', label: 'Support' },
+  { to: '/surveys', label: 'Surveys' },
   { to: '/products', label: 'Products' },
   { to: '/journey', label: 'Journey' },
   { to: '/outbox', label: 'Outbox' },

@@ -32,6 +32,8 @@ function describe(item: TimelineItem, money: (v: number) => string): string {
     case 'return': return [money(item.amount), item.reason ?? undefined].filter(Boolean).join(' · ');
     case 'message': return messageDetail(item);
     case 'topic': return `${item.subscribed ? 'kept' : 'dropped'} ${item.name} (${item.source})`;
+    case 'ticket': return [item.subject ?? 'ticket', item.status, item.channel, item.topic?.replace(/_/g, ' '), item.source].filter(Boolean).join(' · ');
+    case 'survey_answer': return [`${item.kind.toUpperCase()} ${item.score} (${item.category})`, item.comment ?? undefined].filter(Boolean).join(' · ');
   }
 }
 

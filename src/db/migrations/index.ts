@@ -29,6 +29,7 @@ import * as experiments from './2026-12-03T001200-experiments.js';
 import * as loyaltyReferrals from './2026-12-03T001300-loyalty-referrals.js';
 import * as offers from './2026-12-03T001400-offers.js';
 import * as offersShopify from './2026-12-03T001450-offers-shopify.js';
+import * as supportAndSurveys from './2026-12-03T001700-support-and-surveys.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -65,6 +66,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T001300-loyalty-referrals': loyaltyReferrals,
   '2026-12-03T001400-offers': offers,
   '2026-12-03T001450-offers-shopify': offersShopify,
+  '2026-12-03T001700-support-and-surveys': supportAndSurveys,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -7,6 +7,7 @@ import { operators, ruleSchema } from '../../modules/segments/index.js';
 import { component, count, currency, list, minorUnits, page, ratio, timestamp, day } from './common.schemas.js';
 import { churnRisk } from './predictions.schemas.js';
 import { consentSchema } from './data.schemas.js';
+import { surveyAnswerSchema, ticketSchema } from './support.schemas.js';
 
 export const segmentRule = component('SegmentRule', ruleSchema);
 const refreshMode = z.enum(['on_change', 'scheduled']);
@@ -126,6 +127,13 @@ export const timelineItemSchema = z.discriminatedUnion('type', [
   }).meta({ description: `One of the latest ${PROFILE_MESSAGES} messages sent to the customer; all of them: GET /api/v1/messages?customer_id=` }),
   z.strictObject({ type: z.literal('topic'), at: timestamp, topic: z.string(), name: z.string(), subscribed: z.boolean(), source: z.string() })
     .meta({ description: 'The customer kept (subscribed) or dropped an email topic' }),
+  z.strictObject({
+    type: z.literal('ticket'), at: timestamp.meta({ description: 'When it was opened' }), id: z.string(), source: z.string(), status: z.string(), channel: z.string(),
+    topic: z.string().nullable(), subject: z.string().nullable(), first_response_minutes: z.number().nullable(), resolution_hours: z.number().nullable(),
+  }).meta({ description: 'A support ticket (GET /api/v1/tickets/{id})' }),
+  z.strictObject({
+    type: z.literal('survey_answer'), at: timestamp, id: z.string(), kind: z.string(), score: z.number().int(), category: z.string(), comment: z.string().nullable(),
+  }).meta({ description: 'An NPS or CSAT answer' }),
 ]);
 
 const topItem = z.strictObject({ name: z.string(), orders: count, quantity: z.number(), spend: minorUnits });
@@ -163,6 +171,8 @@ export const customerProfileSchema = component('CustomerProfile', z.strictObject
   segments: z.array(z.strictObject({ id: z.string(), name: z.string(), builtin_key: z.string().nullable(), entered_at: timestamp })),
   personas: z.array(z.strictObject({ id: z.string(), name: z.string(), motivators: z.array(z.string()).meta({ description: 'What the persona responds to' }), assigned_at: timestamp })),
   timeline: z.array(timelineItemSchema),
+  tickets: z.array(ticketSchema).meta({ description: `The customer's latest ${PROFILE_MESSAGES} support tickets` }),
+  survey_answers: z.array(surveyAnswerSchema).meta({ description: `The customer's latest ${PROFILE_MESSAGES} survey answers` }),
   top_categories: z.array(topItem),
   top_products: z.array(topItem),
 }));

@@ -12,6 +12,7 @@ import { DAY_MS } from '../../lib/time.js';
 import { fitAndScore } from '../predictions/index.js';
 import { addDemoCampaign, addDemoNewsletter } from './demo-campaign.js';
 import { replayDemoHistory } from './demo-history.js';
+import { addDemoListening } from './demo-listen.js';
 import { sendDemoMessages } from './demo-messages.js';
 import type { Services } from '../../services.js';
 import type { StoreTable } from '../accounts/index.js';
@@ -132,6 +133,8 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
   await addDemoNewsletter(services, store.id, plan.end);
   // The flows and the loyalty programme switched on three months ago, with the history since.
   if (options.history !== false) await replayDemoHistory(services, store.id, plan.end, store.currency);
+  // Support tickets (some as Zendesk delivers them), NPS answers and order-status views.
+  await addDemoListening(services, store.id, plan.end);
   await services.analytics.refreshSummaries(store.id);
   await services.storage.checkpoint();
   // As `hearth status` counts them: the campaign's orders and the messages came after the generated data.

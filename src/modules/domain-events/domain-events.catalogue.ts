@@ -15,6 +15,8 @@ export const domainEventTypes = [
   'prediction.band_changed',
   'import.finished',
   'loyalty.tier_changed', 'loyalty.points_expiring',
+  'ticket.opened', 'ticket.resolved',
+  'survey.detractor',
 ] as const;
 export type DomainEventType = (typeof domainEventTypes)[number];
 
@@ -82,6 +84,12 @@ export interface DomainEventPayloads {
   'loyalty.tier_changed': { tier: string | null; previous_tier: string | null; direction: 'up' | 'down'; basis: 'points_earned' | 'amount_spent'; figure: number };
   /** Points will lapse at `expires_at` unless spent: recorded once per lapse date and lead time (`lead_days`). */
   'loyalty.points_expiring': { points: number; expires_at: string; lead_days: number };
+  /** A support ticket became known (API, helpdesk webhook or contact form); `ticket_id` is Hearth's id. */
+  'ticket.opened': { ticket_id: string; source: string; source_ticket_id: string; channel: string; topic: string | null; opened_at: string };
+  /** A ticket was solved (or closed) for the first time since it was last open; `hours_to_resolve` from opening. */
+  'ticket.resolved': { ticket_id: string; source: string; source_ticket_id: string; resolved_at: string; hours_to_resolve: number };
+  /** An NPS answer of 0–6 (or a CSAT answer of 1–2): flows can alert the store and follow up. */
+  'survey.detractor': { answer_id: string; kind: 'nps' | 'csat'; score: number; comment: string | null };
 }
 
 /** What entity each type is about. */

@@ -2,10 +2,11 @@
  * One timeline of what happened with a customer, newest first. Browsing is collapsed into
  * sessions: events sharing a session id, or (without one) following each other within 30
  * minutes, the usual web-analytics session timeout. The latest messages sent to the customer and
- * their email topic changes are on it too. Reviews, loyalty and support events join the timeline
- * when those modules exist.
+ * their email topic changes are on it too, and their support tickets and survey answers.
  */
 import type { CustomerMessage } from '../messaging/index.js';
+import type { TicketView } from '../support/index.js';
+import type { SurveyAnswerView } from '../surveys/index.js';
 import type { EventRow, OrderRow, ReturnRow } from './profile.queries.js';
 
 const SESSION_GAP_MS = 30 * 60_000;
@@ -16,7 +17,9 @@ export type TimelineItem =
   | { type: 'browsing_session'; at: Date; ended_at: Date; events: number; pages: number; names: Record<string, number> }
   | { type: 'segment'; at: Date; segment_id: string; name: string; change: string }
   | ({ type: 'message'; at: Date } & CustomerMessage)
-  | { type: 'topic'; at: Date; topic: string; name: string; subscribed: boolean; source: string };
+  | { type: 'topic'; at: Date; topic: string; name: string; subscribed: boolean; source: string }
+  | { type: 'ticket'; at: Date; id: string; source: string; status: string; channel: string; topic: string | null; subject: string | null; first_response_minutes: number | null; resolution_hours: number | null }
+  | { type: 'survey_answer'; at: Date; id: string; kind: string; score: number; category: string; comment: string | null };
 
 export function buildTimeline(input: {
   orders: OrderRow[];
@@ -25,6 +28,8 @@ export function buildTimeline(input: {
   segmentChanges: { segment_id: string; name: string; change: string; changed_at: Date }[];
   messages?: CustomerMessage[];
   topicChanges?: { topic: string; name: string; subscribed: boolean; source: string; at: Date }[];
+  tickets?: TicketView[];
+  surveyAnswers?: SurveyAnswerView[];
 }): TimelineItem[] {
   const items: TimelineItem[] = [
     ...input.orders.map((o): TimelineItem => ({
@@ -35,6 +40,11 @@ export function buildTimeline(input: {
     ...input.segmentChanges.map((h): TimelineItem => ({ type: 'segment', at: h.changed_at, segment_id: h.segment_id, name: h.name, change: h.change })),
     ...(input.messages ?? []).map((m): TimelineItem => ({ type: 'message', at: m.created_at, ...m })),
     ...(input.topicChanges ?? []).map((c): TimelineItem => ({ type: 'topic', ...c })),
+    ...(input.tickets ?? []).map((t): TimelineItem => ({
+      type: 'ticket', at: t.opened_at, id: t.id, source: t.source, status: t.status, channel: t.channel, topic: t.topic, subject: t.subject,
+      first_response_minutes: t.first_response_minutes, resolution_hours: t.resolution_hours,
+    })),
+    ...(input.surveyAnswers ?? []).map((a): TimelineItem => ({ type: 'survey_answer', at: a.answered_at, id: a.id, kind: a.kind, score: a.score, category: a.category, comment: a.comment })),
   ];
   return items.sort((a, b) => b.at.getTime() - a.at.getTime());
 }

@@ -11,6 +11,8 @@ import { DAY_MS } from '../../lib/time.js';
 import { customerMessages, customerTopicChanges, customerTopics } from '../messaging/index.js';
 import type { PersonasService } from '../personas/index.js';
 import type { OrderSummaries, SegmentsService } from '../segments/index.js';
+import { customerTickets, type TicketView } from '../support/index.js';
+import { customerSurveyAnswers, type SurveyAnswerView } from '../surveys/index.js';
 import * as list from './customer-list.query.js';
 import * as q from './profile.queries.js';
 import { buildTimeline, type TimelineItem } from './profile-timeline.js';
@@ -49,6 +51,9 @@ export interface CustomerProfile {
   segments: { id: string; name: string; builtin_key: string | null; entered_at: Date }[];
   personas: { id: string; name: string; motivators: string[]; assigned_at: Date }[];
   timeline: TimelineItem[];
+  /** The customer's latest support tickets and survey answers (newest first). */
+  tickets: TicketView[];
+  survey_answers: SurveyAnswerView[];
   top_categories: q.TopItem[];
   top_products: q.TopItem[];
 }
@@ -149,8 +154,9 @@ export class ProfilesService {
       customerPrediction(this.storage, storeId, customerId), this.segments.rfmOf(storeId, customerId), this.segments.membershipsOf(storeId, customerId),
       this.personas.personasOf(storeId, customerId), q.topPurchases(db, storeId, customerId, 'category', 5), q.topPurchases(db, storeId, customerId, 'product', 5),
     ]);
-    const [messages, topics, topicChanges] = await Promise.all([
+    const [messages, topics, topicChanges, tickets, surveyAnswers] = await Promise.all([
       customerMessages(db, storeId, customerId, PROFILE_MESSAGES), customerTopics(db, storeId, customer.email), customerTopicChanges(db, storeId, customerId, PROFILE_MESSAGES),
+      customerTickets(db, storeId, customerId, PROFILE_MESSAGES), customerSurveyAnswers(db, storeId, customerId, PROFILE_MESSAGES),
     ]);
     const kpis = kpisOf(orders, returns, asOf);
     return {
@@ -165,7 +171,9 @@ export class ProfilesService {
       rfm: rfm ?? null,
       segments: memberships.current.map((m) => ({ id: m.segment_id, name: m.name, builtin_key: m.builtin_key, entered_at: m.entered_at })),
       personas,
-      timeline: buildTimeline({ orders, returns, events, segmentChanges: memberships.history, messages, topicChanges }),
+      timeline: buildTimeline({ orders, returns, events, segmentChanges: memberships.history, messages, topicChanges, tickets, surveyAnswers }),
+      tickets,
+      survey_answers: surveyAnswers,
       top_categories: topCategories,
       top_products: topProducts,
     };

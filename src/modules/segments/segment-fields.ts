@@ -4,6 +4,8 @@
  */
 import type { CustomerSummaryTable } from '../analytics/index.js';
 import type { CustomerPredictionTable } from '../predictions/index.js';
+import type { SupportTicketTable } from '../support/index.js';
+import type { SurveyAnswerTable } from '../surveys/index.js';
 import type { Operator } from './segment-rule.schema.js';
 
 export type FieldType = 'string' | 'number' | 'money' | 'boolean' | 'date' | 'list';
@@ -38,7 +40,22 @@ export const profileFields: Record<string, FieldDef> = {
   accepts_marketing: { type: 'boolean', label: 'Accepts marketing', sql: 'c.accepts_marketing' },
   tags: { type: 'list', label: 'Tags', sql: 'c.tags' },
   created_at: { type: 'date', label: 'Customer since', sql: 'c.created_at' },
+  nps_category: { type: 'string', label: 'NPS category (latest answer)', sql: npsCategorySql() },
+  open_tickets: { type: 'number', label: 'Open support tickets', sql: openTicketsSql() },
 };
+
+/** The category of the customer's latest NPS answer (promoter 9–10, passive 7–8, detractor 0–6), null without one. */
+function npsCategorySql(): string {
+  const a = (column: keyof SurveyAnswerTable & string) => `a.${column}`;
+  return `(select case when ${a('score')} >= 9 then 'promoter' when ${a('score')} >= 7 then 'passive' else 'detractor' end
+    from survey_answers a where ${a('store_id')} = c.store_id and ${a('customer_id')} = c.id and ${a('kind')} = 'nps' order by ${a('answered_at')} desc, ${a('id')} desc limit 1)`;
+}
+
+/** The customer's tickets not resolved (open or pending). */
+function openTicketsSql(): string {
+  const t = (column: keyof SupportTicketTable & string) => `t.${column}`;
+  return `(select count(*) from support_tickets t where ${t('store_id')} = c.store_id and ${t('customer_id')} = c.id and ${t('status')} <> 'resolved')`;
+}
 
 /**
  * Order aggregates per customer, over orders that were not cancelled (the same orders the
