@@ -3,22 +3,26 @@ import { useApp } from './app-context';
 import { Link } from './router';
 
 const nav = [
+  // See: who the customers are and how they behave.
   { to: '/', label: 'Overview' },
+  { to: '/customers', label: 'Customers' },
+  { to: '/segments', label: 'Segments' },
   { to: '/cohorts', label: 'Cohorts' },
   { to: '/rfm', label: 'RFM' },
   { to: '/predictions', label: 'Predictions' },
-  { to: '/segments', label: 'Segments' },
+  { to: '/journey', label: 'Journey' },
+  { to: '/products', label: 'Products' },
+  // Act: messages, offers and rewards.
   { to: '/campaigns', label: 'Campaigns' },
   { to: '/flows', label: 'Flows' },
+  { to: '/templates', label: 'Templates' },
   { to: '/offers', label: 'Offers' },
   { to: '/loyalty', label: 'Loyalty' },
-  { to: '/impact', label: 'Impact' },
-  { to: '/templates', label: 'Templates' },
-  { to: '/customers', label: 'Customers' },
+  // Listen and measure.
   { to: '/support', label: 'Support' },
   { to: '/surveys', label: 'Surveys' },
-  { to: '/products', label: 'Products' },
-  { to: '/journey', label: 'Journey' },
+  { to: '/impact', label: 'Impact' },
+  // The store's data and settings.
   { to: '/outbox', label: 'Outbox' },
   { to: '/data', label: 'Data' },
   { to: '/settings', label: 'Settings' },
