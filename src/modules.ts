@@ -14,6 +14,7 @@ import { recommendationsModule } from './modules/recommendations/index.js';
 import { offersModule } from './modules/offers/index.js';
 import { messagingModule } from './modules/messaging/index.js';
 import { predictionsModule } from './modules/predictions/index.js';
+import { reviewsModule } from './modules/reviews/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 
-export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, flowsModule, loyaltyModule, offersModule, recommendationsModule, experimentsModule];
+export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, flowsModule, loyaltyModule, offersModule, recommendationsModule, experimentsModule, reviewsModule];

@@ -20,6 +20,7 @@ import { IngestService } from './modules/ingest/index.js';
 import { LoyaltyService } from './modules/loyalty/index.js';
 import { OffersService } from './modules/offers/index.js';
 import { RecommendationsService } from './modules/recommendations/index.js';
+import { ReviewsService } from './modules/reviews/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import {
   CampaignEmails, DeliveryReportsService, EngagementService, MessagesService, SmsWebhooksService, SuppressionsService, TemplatesService, TopicsService, UnsubscribeService,
@@ -66,6 +67,7 @@ export interface Services {
   offers: OffersService;
   recommendations: RecommendationsService;
   experiments: ExperimentsService;
+  reviews: ReviewsService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -117,6 +119,19 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     recommendations: new RecommendationsService(storage, queue(), () => clock.now()),
     // The global holdout is a sending setting (messaging screens sends with it); experiments measure it.
     experiments: new ExperimentsService(storage, () => services.messages),
+    // Reviews sign their links with the store's link key and mail replies through messaging (looked up late).
+    reviews: new ReviewsService(storage, {
+      clock, publicUrl: config.publicUrl,
+      linkKey: (storeId) => services.messages.linkKey(storeId),
+      storeName: async (storeId) => (await services.accounts.findStore(storeId))?.name ?? null,
+      customerId: async (storeId, id) => (await services.customers.get(storeId, id)).id,
+      mail: async (storeId, email) => {
+        await services.messages.queueEmails(storeId, [{
+          sendKey: email.sendKey, purpose: 'transactional', customerId: email.customerId, to: email.to,
+          build: () => ({ subject: email.subject, preheader: '', html: email.html, text: email.text }),
+        }]);
+      },
+    }),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

@@ -18,6 +18,7 @@ import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
 import { profileRoutes } from './admin/profiles.routes.js';
 import { recommendationRoutes } from './admin/recommendations.routes.js';
+import { reviewRoutes } from './admin/reviews.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
 import { topicRoutes } from './admin/topics.routes.js';
@@ -25,6 +26,7 @@ import { emailWebhookScope } from './ingest/email-webhooks.routes.js';
 import { ingestScope, ingestStatusRoutes } from './ingest/ingest.routes.js';
 import { smsWebhookScope } from './ingest/sms-webhooks.routes.js';
 import { trackingRoutes } from './public/tracking.routes.js';
+import { reviewPageScope } from './public/review-page.routes.js';
 import { unsubscribeScope } from './public/unsubscribe.routes.js';
 import type { RouteScope, RouteSpec } from './route.js';
 
@@ -42,6 +44,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...experimentRoutes,
   ...loyaltyRoutes,
   ...offerRoutes,
+  ...reviewRoutes,
   ...recommendationRoutes,
   ...profileRoutes,
   ...templateRoutes,
@@ -56,6 +59,7 @@ export const scopedRoutes: readonly RouteScope[] = [
   ingestScope,
   importsScope,
   unsubscribeScope,
+  reviewPageScope,
   emailWebhookScope,
   smsWebhookScope,
 ];

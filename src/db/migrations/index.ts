@@ -28,6 +28,7 @@ import * as flowLibrary from './2026-12-03T001150-flow-library.js';
 import * as experiments from './2026-12-03T001200-experiments.js';
 import * as loyaltyReferrals from './2026-12-03T001300-loyalty-referrals.js';
 import * as offers from './2026-12-03T001400-offers.js';
+import * as reviews from './2026-12-03T001600-reviews.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -63,6 +64,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T001200-experiments': experiments,
   '2026-12-03T001300-loyalty-referrals': loyaltyReferrals,
   '2026-12-03T001400-offers': offers,
+  '2026-12-03T001600-reviews': reviews,
 };
 
 export const migrationProvider: MigrationProvider = {
