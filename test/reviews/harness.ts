@@ -3,6 +3,7 @@
  * subscribers, worker, SMTP to an in-process server), with a small catalogue and customers written
  * through the commerce writer.
  */
+import type { LightMyRequestResponse } from 'fastify';
 import { flowHarness, type FlowHarness } from '../flows/flow-harness.js';
 import { bearer } from '../helpers/app.js';
 
@@ -12,7 +13,7 @@ export interface ReviewsHarness extends FlowHarness {
   /** Tracks an event with the store's write key, as a browser or Segment would. */
   track: (userId: string, event: string, properties: Record<string, unknown>, messageId: string) => Promise<number>;
   /** POST/PUT/GET with the secret key. */
-  api: (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => ReturnType<FlowHarness['app']['inject']>;
+  api: (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => Promise<LightMyRequestResponse>;
 }
 
 export const PRODUCTS = [

@@ -67,8 +67,10 @@ export function reviewFormPage(storeName: string, products: readonly PageProduct
 <p class="verified">Reviews sent from this page are marked “verified buyer”.</p>${errors}${form}`);
 }
 
-export function reviewThanksPage(storeName: string, published: boolean): string {
-  return layout(`Thank you — ${storeName}`, `<h1>Thank you!</h1><p class="note">Your review of your order from ${escapeHtml(storeName)} is saved${published ? ' and published' : '; it will appear once the store has read it'}.</p>`);
+/** `published`: all shown at once (true), some waiting for the store (false), or sent before (null). */
+export function reviewThanksPage(storeName: string, published: boolean | null): string {
+  const after = published === null ? '' : published ? ' and published' : '; it will appear once the store has read it';
+  return layout(`Thank you — ${storeName}`, `<h1>Thank you!</h1><p class="note">Your review of your order from ${escapeHtml(storeName)} is saved${after}.</p>`);
 }
 
 export function reviewLinkProblemPage(message: string): string {

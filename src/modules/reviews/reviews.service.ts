@@ -163,7 +163,7 @@ export class ReviewsService {
     const customerId = await this.dependencies.customerId(storeId, customer);
     const lines = await this.read.selectFrom('orders as o').innerJoin('order_lines as l', (j) => j.onRef('l.store_id', '=', 'o.store_id').onRef('l.order_id', '=', 'o.id'))
       .innerJoin('products as p', (j) => j.onRef('p.store_id', '=', 'l.store_id').onRef('p.id', '=', 'l.product_id'))
-      .select('p.external_id').where('o.store_id', '=', storeId).where('o.external_id', '=', orderId).where('o.customer_id', '=', customerId).execute();
+      .select('p.external_id').where('o.store_id', '=', storeId).where('o.external_id', '=', orderId).where('o.customer_id', '=', customerId).orderBy('l.line_no').execute();
     if (lines.length === 0) throw invalid('No such order of this customer', [{ path: 'order_id', reason: `no order ${orderId} of this customer with products` }]);
     const bought = [...new Set(lines.map((l) => l.external_id))];
     const wanted = products?.length ? [...new Set(products)] : bought;
@@ -204,9 +204,14 @@ export class ReviewsService {
     const errors: string[] = [];
     const candidates: ReviewCandidate[] = [];
     const now = this.dependencies.clock.now();
+    // A form sent again (a double tap, a reload) rates products already reviewed: thanked, not stored twice.
+    let resent = false;
     products.forEach((product, i) => {
       const value = values[i]!;
-      if (product.review) return;
+      if (product.review) {
+        resent ||= Boolean(value.rating);
+        return;
+      }
       const title = (value.title ?? '').trim();
       const body = (value.body ?? '').trim();
       if (!value.rating) {
@@ -222,7 +227,7 @@ export class ReviewsService {
         orderId: claims.order, authorName: null, authorEmail: null, rating, title: title || null, body, verified: true, reviewedAt: now,
       });
     });
-    if (!errors.length && !candidates.length && products.some((p) => !p.review)) errors.push('Choose a rating for at least one product');
+    if (!errors.length && !candidates.length && !resent && products.some((p) => !p.review)) errors.push('Choose a rating for at least one product');
     const storeName = await this.storeName(claims.store);
     if (errors.length) return { html: reviewFormPage(storeName, products, { values, errors }), status: 422, saved: [] };
     const saved = await this.write.transaction().execute(async (tx) => {
@@ -232,7 +237,7 @@ export class ReviewsService {
       return rows;
     });
     await this.afterHostedReview?.(claims, now);
-    return { html: reviewThanksPage(storeName, saved.length > 0 && saved.every((r) => r.status === 'published')), status: 200, saved: saved.map(reviewView) };
+    return { html: reviewThanksPage(storeName, saved.length === 0 ? null : saved.every((r) => r.status === 'published')), status: 200, saved: saved.map(reviewView) };
   }
 
   /** Called after a hosted review is saved (the requests mark theirs reviewed). */
