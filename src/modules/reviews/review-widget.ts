@@ -124,7 +124,7 @@ export const REVIEW_WIDGET_SOURCE = String.raw`(function () {
         } else if (more.parentNode) {
           more.parentNode.removeChild(more);
         }
-      }).catch(function () { root.textContent = ''; });
+      }).catch(function (e) { if (window.console) console.warn('Hearth reviews: ' + (e && e.message)); root.textContent = ''; });
     }
     more.addEventListener('click', load);
     load();
