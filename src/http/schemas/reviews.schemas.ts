@@ -52,7 +52,7 @@ export const reviewLinkSchema = z.strictObject({
 export const ratingSummarySchema = component('RatingSummary', z.strictObject({
   average: z.number().nullable().meta({ description: 'Mean of the published ratings, two decimals; null without any' }),
   count: count.meta({ description: 'Published reviews' }),
-  distribution: z.strictObject({ 1: count, 2: count, 3: count, 4: count, 5: count }).meta({ description: 'Published reviews per number of stars' }),
+  distribution: z.array(z.strictObject({ stars, count })).length(5).meta({ description: 'Published reviews per number of stars, 5 down to 1' }),
 }));
 
 export const publicReviewSchema = component('PublicReview', z.strictObject({

@@ -17,13 +17,13 @@ export const JSON_LD_REVIEWS = 10;
 export async function ratingSummary(db: ReviewsDb, storeId: string, productId: string): Promise<RatingSummary> {
   const { rows } = await sql<{ rating: number; n: number }>`select rating, count(*) as n from reviews
     where store_id = ${storeId} and product_external_id = ${productId} and status = 'published' group by rating`.execute(db);
-  const distribution = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
+  const distribution = [5, 4, 3, 2, 1].map((stars) => ({ stars, count: 0 }));
   let count = 0;
   let sum = 0;
   for (const row of rows) {
     const stars = Number(row.rating);
     const n = Number(row.n);
-    distribution[String(stars) as keyof typeof distribution] = n;
+    distribution[5 - stars]!.count = n;
     count += n;
     sum += stars * n;
   }

@@ -70,16 +70,16 @@ export const REVIEW_WIDGET_SOURCE = String.raw`(function () {
     left.appendChild(el('div', 'hr-muted', data.summary.count + (data.summary.count === 1 ? ' review' : ' reviews')));
     box.appendChild(left);
     var bars = el('div', 'hr-bars');
-    for (var n = 5; n >= 1; n -= 1) {
-      var count = data.summary.distribution[String(n)];
-      bars.appendChild(el('span', null, n + '★'));
+    data.summary.distribution.forEach(function (row) {
+      var count = row.count;
+      bars.appendChild(el('span', null, row.stars + '★'));
       var bar = el('span', 'hr-bar');
       var fill = el('i');
       fill.style.width = Math.round((count / data.summary.count) * 100) + '%';
       bar.appendChild(fill);
       bars.appendChild(bar);
       bars.appendChild(el('span', 'hr-muted', count));
-    }
+    });
     box.appendChild(bars);
     return box;
   }

@@ -19,6 +19,9 @@ import { MAX_BODY, MAX_TITLE, replyInputSchema, reviewInputSchema, settingsInput
 import { reviewsDb, type ReviewsDb, type ReviewSettingsTable, type ReviewStatus, type ReviewTable } from './reviews.table.js';
 import { reviewView, type ReviewView } from './reviews.views.js';
 
+/** The store's review rules as the API shows them. */
+export type ReviewSettings = Omit<ReviewSettingsTable, 'store_id' | 'updated_at'>;
+
 /** What the reviews need of the rest: the store's link key and name, the customers' ids, and the outbox. */
 export interface ReviewDependencies {
   clock: Clock;
@@ -45,11 +48,12 @@ export class ReviewsService {
     this.read = reviewsDb(storage.read);
   }
 
-  settings(storeId: string): Promise<ReviewSettingsTable> {
-    return loadSettings(this.read, storeId);
+  async settings(storeId: string, db: ReviewsDb = this.read): Promise<ReviewSettings> {
+    const { store_id: _store, updated_at: _updated, ...settings } = await loadSettings(db, storeId);
+    return settings;
   }
 
-  async updateSettings(storeId: string, input: unknown): Promise<ReviewSettingsTable> {
+  async updateSettings(storeId: string, input: unknown): Promise<ReviewSettings> {
     const parsed = settingsInputSchema.safeParse(input);
     if (!parsed.success) throw invalid('Invalid review settings', parseIssues(parsed.error.issues));
     const now = this.dependencies.clock.now();
@@ -59,7 +63,7 @@ export class ReviewsService {
       await tx.deleteFrom('review_settings').where('store_id', '=', storeId).execute();
       await tx.insertInto('review_settings').values(next).execute();
     });
-    return loadSettings(this.write, storeId);
+    return this.settings(storeId, this.write);
   }
 
   /** A review from the collection API; the same review_id again answers the stored review (`created: false`). */

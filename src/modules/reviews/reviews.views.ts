@@ -39,8 +39,8 @@ export interface RatingSummary {
   /** Mean of the published ratings, two decimals; null without any. */
   average: number | null;
   count: number;
-  /** Published reviews per star, "1" … "5". */
-  distribution: Record<'1' | '2' | '3' | '4' | '5', number>;
+  /** Published reviews per number of stars, 5 down to 1. */
+  distribution: { stars: number; count: number }[];
 }
 
 export function reviewView(row: ReviewTable): ReviewView {
