@@ -27,8 +27,15 @@ export function reviewsSubscriber(reviews: ReviewsService): EventSubscriber {
   return { name: REVIEWS_SUBSCRIBER, types, handle: (events) => reviews.handleEvents(events) };
 }
 
+/** Sends the due review requests and reminders of a store. */
+export const REVIEW_REQUESTS_JOB = 'reviews.requests';
+
 export const reviewsModule: HearthModule = {
   name: 'reviews',
+  jobs: [{ kind: REVIEW_REQUESTS_JOB, run: async (services, { payload }) => services.reviews.requests.runDue((payload as { storeId: string }).storeId) }],
+  // Requests are due by the day; a quarter of an hour late is on time.
+  schedules: [{ kind: REVIEW_REQUESTS_JOB, everyMs: 15 * 60_000 }],
   subscribers: (services) => [reviewsSubscriber(services.reviews)],
 };
 export { REVIEW_WIDGET_SOURCE } from './review-widget.js';
+export { ReviewRequests, type RequestView } from './review-requests.service.js';

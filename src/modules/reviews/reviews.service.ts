@@ -11,6 +11,7 @@ import { AppError, invalid, notFound } from '../../lib/errors.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { escapeHtml, htmlToText } from '../messaging/index.js';
 import { reviewOfEvent } from './review-events.js';
+import { ReviewRequests } from './review-requests.service.js';
 import { reviewFormPage, reviewThanksPage, type PageProduct, type PageValues } from './review-page.js';
 import { productJsonLd, productReviews, type ProductReviews } from './review-storefront.js';
 import { reviewKey, signReviewToken, storeOfToken, TOKEN_DAYS, verifyReviewToken, type ReviewClaims } from './review-token.js';
@@ -43,9 +44,13 @@ export class ReviewsService {
   readonly write: ReviewsDb;
   readonly read: ReviewsDb;
 
+  readonly requests: ReviewRequests;
+
   constructor(storage: Storage, private readonly dependencies: ReviewDependencies) {
     this.write = reviewsDb(storage.write);
     this.read = reviewsDb(storage.read);
+    this.requests = new ReviewRequests(this.write, this.read, dependencies, async (storeId, customerId, orderId, products, requestId) =>
+      (await this.link(storeId, String(customerId), orderId, products, requestId)).url);
   }
 
   async settings(storeId: string, db: ReviewsDb = this.read): Promise<ReviewSettings> {
@@ -192,6 +197,7 @@ export class ReviewsService {
   async page(token: string, options: { values?: PageValues[]; errors?: string[] } = {}): Promise<{ html: string; claims: ReviewClaims }> {
     const claims = await this.claims(token);
     const products = await this.pageProducts(claims);
+    await this.requests.opened(claims);
     return { html: reviewFormPage(await this.storeName(claims.store), products, options), claims };
   }
 
@@ -240,12 +246,9 @@ export class ReviewsService {
       for (const candidate of candidates) rows.push((await writeReview(tx, claims.store, candidate, settings, now)).review);
       return rows;
     });
-    await this.afterHostedReview?.(claims, now);
+    await this.requests.reviewed(claims);
     return { html: reviewThanksPage(storeName, saved.length === 0 ? null : saved.every((r) => r.status === 'published')), status: 200, saved: saved.map(reviewView) };
   }
-
-  /** Called after a hosted review is saved (the requests mark theirs reviewed). */
-  afterHostedReview: ((claims: ReviewClaims, now: Date) => Promise<void>) | undefined;
 
   private async pageProducts(claims: ReviewClaims): Promise<PageProduct[]> {
     const titles = new Map((await this.read.selectFrom('products').select(['external_id', 'title']).where('store_id', '=', claims.store)
