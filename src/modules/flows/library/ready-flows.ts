@@ -115,7 +115,8 @@ export const readyFlows: readonly ReadyFlow[] = [
     templates: {},
     document: () => ({
       trigger: { kind: 'order_delivered' },
-      entry: { re_entry: 'after', after_days: 30 },
+      // Every delivered order may be asked about: the review rules, not the flow, space the requests.
+      entry: { re_entry: 'after', after_days: 1 },
       exit_when: unsubscribed,
       // The request waits the store's delay after delivery (7 days unless changed), obeys the
       // review rules (once per product a year, a cap per 30 days, no unsubscribed or suppressed
