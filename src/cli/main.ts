@@ -14,6 +14,7 @@ import { registerDemoCommand } from './demo.command.js';
 import { registerImportCommand } from './import.command.js';
 import { registerLoyaltyCommand } from './loyalty.command.js';
 import { registerOffersCommand } from './offers.command.js';
+import { registerReviewsCommand } from './reviews.command.js';
 import { registerRecommendationsCommand } from './recommendations.command.js';
 import { registerMessagesCommand } from './messages.command.js';
 import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerCampaignsCommand(program);
   registerLoyaltyCommand(program);
   registerOffersCommand(program);
+  registerReviewsCommand(program);
   registerRecommendationsCommand(program);
   registerPersonasCommand(program);
   registerTemplatesCommand(program);

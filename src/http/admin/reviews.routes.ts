@@ -8,11 +8,11 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { originAllowed } from '../../modules/accounts/index.js';
-import { REVIEW_WIDGET_SOURCE, replyInputSchema, reviewInputSchema, reviewStatuses, settingsInputSchema } from '../../modules/reviews/index.js';
+import { REVIEW_WIDGET_SOURCE, replyInputSchema, reviewImportSources, reviewInputSchema, reviewStatuses, settingsInputSchema } from '../../modules/reviews/index.js';
 import type { Services } from '../../services.js';
 import { route } from '../route.js';
 import {
-  productReviewsSchema, reviewLinkSchema, reviewPageSchema, reviewReplySchema, reviewSchema, reviewSettingsSchema,
+  productReviewsSchema, reviewImportSchema, reviewLinkSchema, reviewPageSchema, reviewReplySchema, reviewSchema, reviewSettingsSchema,
 } from '../schemas/reviews.schemas.js';
 
 const tag = 'Reviews';
@@ -75,6 +75,12 @@ export const reviewRoutes = [
     summary: 'Change the moderation threshold and the review request rules (fields left out keep their value)',
     body: settingsInputSchema,
     handler: async ({ services, storeId, body }) => services.reviews.updateSettings(storeId, body),
+  }),
+  route({
+    method: 'POST', url: '/api/v1/reviews/imports', operationId: 'importReviews', response: reviewImportSchema, permission: 'write', tag, bodyLimit: 64 * 1024 ** 2,
+    summary: 'Import reviews from a Judge.me or Yotpo CSV export (the file\'s text); a bad line refuses the whole file (422 naming it); importing again adds nothing',
+    body: z.strictObject({ from: z.enum(reviewImportSources), csv: z.string().min(1, 'the CSV text of the export').meta({ description: 'The export file\'s text' }) }),
+    handler: async ({ services, storeId, body }) => services.reviews.importExport(storeId, body.from, body.csv),
   }),
   route({
     method: 'POST', url: '/api/v1/reviews/links', operationId: 'createReviewLink', response: reviewLinkSchema, permission: 'write', tag, status: 201, errors: [404],

@@ -75,3 +75,9 @@ export const productReviewsSchema = component('ProductReviews', z.strictObject({
   per_page: z.number().int().min(1),
   next_page: z.number().int().nullable(),
 }));
+
+export const reviewImportSchema = z.strictObject({
+  imported: count.meta({ description: 'Reviews added' }),
+  already: count.meta({ description: 'Reviews of the file already imported (nothing changed)' }),
+  published: count, pending: count, rejected: count,
+});

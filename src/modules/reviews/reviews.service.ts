@@ -11,6 +11,7 @@ import { AppError, invalid, notFound } from '../../lib/errors.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { escapeHtml, htmlToText } from '../messaging/index.js';
 import { reviewOfEvent } from './review-events.js';
+import { readReviewExport, type ImportSource } from './review-import.js';
 import { ReviewRequests } from './review-requests.service.js';
 import { reviewFormPage, reviewThanksPage, type PageProduct, type PageValues } from './review-page.js';
 import { productJsonLd, productReviews, type ProductReviews } from './review-storefront.js';
@@ -156,6 +157,37 @@ export class ReviewsService {
       subject: `${store} replied to your review of ${product}`, html, text: htmlToText(html),
     });
     return { review, emailed: true };
+  }
+
+  /**
+   * Imports a Judge.me or Yotpo export (review-import.ts): all or nothing, in one transaction;
+   * reviews already imported are counted, not added again. Customers are matched by email.
+   */
+  async importExport(storeId: string, from: ImportSource, csv: string): Promise<{ imported: number; already: number; published: number; pending: number; rejected: number }> {
+    const now = this.dependencies.clock.now();
+    const reviews = readReviewExport(csv, from, now);
+    return this.write.transaction().execute(async (tx) => {
+      const settings = await loadSettings(tx, storeId);
+      const emails = [...new Set(reviews.flatMap((r) => (r.authorEmail ? [r.authorEmail] : [])))];
+      const customers = new Map<string, number>();
+      for (let i = 0; i < emails.length; i += 1000) {
+        const rows = await tx.selectFrom('customers').select(['id', 'email']).where('store_id', '=', storeId).where('email', 'in', emails.slice(i, i + 1000)).execute();
+        for (const row of rows) if (row.email) customers.set(row.email.toLowerCase(), Number(row.id));
+      }
+      const counts = { imported: 0, already: 0, published: 0, pending: 0, rejected: 0 };
+      for (const review of reviews) {
+        const customerId = review.authorEmail ? customers.get(review.authorEmail) ?? null : null;
+        const { review: row, created } = await writeReview(tx, storeId, { ...review, customerId }, settings, now);
+        if (!created) {
+          counts.already += 1;
+          continue;
+        }
+        counts.imported += 1;
+        counts[row.status] += 1;
+        if (review.reply) await tx.updateTable('reviews').set({ reply: review.reply, replied_at: review.reviewedAt }).where('store_id', '=', storeId).where('id', '=', row.id).execute();
+      }
+      return counts;
+    });
   }
 
   /** The storefront's page of a product's published reviews with its star summary. */
