@@ -124,6 +124,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
       clock, publicUrl: config.publicUrl,
       linkKey: (storeId) => services.messages.linkKey(storeId),
       storeName: async (storeId) => (await services.accounts.findStore(storeId))?.name ?? null,
+      timeZone: async (storeId) => (await services.accounts.getStore(storeId)).timezone,
       customerId: async (storeId, id) => (await services.customers.get(storeId, id)).id,
       mail: async (storeId, email) => {
         await services.messages.queueEmails(storeId, [{

@@ -12,7 +12,7 @@ import { REVIEW_WIDGET_SOURCE, replyInputSchema, reviewImportSources, reviewInpu
 import type { Services } from '../../services.js';
 import { route } from '../route.js';
 import {
-  productReviewsSchema, reviewImportSchema, reviewLinkSchema, reviewPageSchema, reviewReplySchema, reviewSchema, reviewSettingsSchema,
+  productReviewsSchema, reviewAnalyticsSchema, reviewImportSchema, reviewLinkSchema, reviewPageSchema, reviewReplySchema, reviewSchema, reviewSettingsSchema,
 } from '../schemas/reviews.schemas.js';
 
 const tag = 'Reviews';
@@ -75,6 +75,12 @@ export const reviewRoutes = [
     summary: 'Change the moderation threshold and the review request rules (fields left out keep their value)',
     body: settingsInputSchema,
     handler: async ({ services, storeId, body }) => services.reviews.updateSettings(storeId, body),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/reviews/analytics', operationId: 'getReviewAnalytics', response: reviewAnalyticsSchema, permission: 'read', tag, answersNotFound: false,
+    summary: 'Review rate of the orders delivered in the range (default: the last 365 days), and each product\'s ratings with their monthly trend',
+    query: z.strictObject({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() }),
+    handler: async ({ services, storeId, query }) => services.reviews.analytics(storeId, { ...(query.from && { from: new Date(query.from) }), ...(query.to && { to: new Date(query.to) }) }),
   }),
   route({
     method: 'POST', url: '/api/v1/reviews/imports', operationId: 'importReviews', response: reviewImportSchema, permission: 'write', tag, bodyLimit: 64 * 1024 ** 2,

@@ -81,3 +81,20 @@ export const reviewImportSchema = z.strictObject({
   already: count.meta({ description: 'Reviews of the file already imported (nothing changed)' }),
   published: count, pending: count, rejected: count,
 });
+
+export const reviewAnalyticsSchema = component('ReviewAnalytics', z.strictObject({
+  from: timestamp,
+  to: timestamp,
+  delivered_orders: count.meta({ description: 'Orders with a delivery in the range' }),
+  reviewed_orders: count.meta({ description: 'Of those, orders with at least one review naming them (rejected reviews excepted)' }),
+  review_rate: z.number().min(0).max(1).nullable().meta({ description: 'reviewed_orders ÷ delivered_orders; null without deliveries' }),
+  reviews_of_delivered_orders: count.meta({ description: 'Reviews naming one of the delivered orders' }),
+  products: z.array(z.strictObject({
+    product_id: z.string(),
+    product_title: z.string().nullable(),
+    reviews: count.meta({ description: 'Reviews written in the range (rejected excepted)' }),
+    average: z.number().min(1).max(5).meta({ description: 'Their mean rating, two decimals' }),
+    months: z.array(z.strictObject({ month: z.string().meta({ description: 'YYYY-MM in the store\'s time zone' }), reviews: count, average: z.number().min(1).max(5) }))
+      .meta({ description: 'The trend: each month with reviews, oldest first' }),
+  })).meta({ description: 'Products with reviews in the range, most reviewed first' }),
+}));

@@ -40,3 +40,4 @@ export const reviewsModule: HearthModule = {
 export { REVIEW_WIDGET_SOURCE } from './review-widget.js';
 export { ReviewRequests, type RequestView } from './review-requests.service.js';
 export { importSources as reviewImportSources, type ImportSource as ReviewImportSource } from './review-import.js';
+export type { ProductRating, ReviewAnalytics } from './review-analytics.js';

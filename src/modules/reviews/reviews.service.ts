@@ -10,6 +10,7 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError, invalid, notFound } from '../../lib/errors.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { escapeHtml, htmlToText } from '../messaging/index.js';
+import { reviewAnalytics, type ReviewAnalytics } from './review-analytics.js';
 import { reviewOfEvent } from './review-events.js';
 import { readReviewExport, type ImportSource } from './review-import.js';
 import { ReviewRequests } from './review-requests.service.js';
@@ -31,6 +32,8 @@ export interface ReviewDependencies {
   linkKey: (storeId: string) => Promise<Buffer>;
   /** Null for a store that does not exist. */
   storeName: (storeId: string) => Promise<string | null>;
+  /** The store's time zone (reports bucket by it). */
+  timeZone: (storeId: string) => Promise<string>;
   /** The customer's row id from an id or `ext:<external id>` (404 when unknown). */
   customerId: (storeId: string, id: string) => Promise<number>;
   /** Queues one transactional email under its send key (a key already used sends nothing). */
@@ -188,6 +191,14 @@ export class ReviewsService {
       }
       return counts;
     });
+  }
+
+  /** Review rate of the orders delivered in [from, to), and each product's ratings and monthly trend (review-analytics.ts). */
+  async analytics(storeId: string, range: { from?: Date; to?: Date } = {}): Promise<ReviewAnalytics> {
+    const to = range.to ?? this.dependencies.clock.now();
+    const from = range.from ?? new Date(to.getTime() - 365 * DAY);
+    if (from >= to) throw invalid('Invalid range', [{ path: 'from', reason: 'must be before to' }]);
+    return reviewAnalytics(this.read, storeId, await this.dependencies.timeZone(storeId), from, to);
   }
 
   /** The storefront's page of a product's published reviews with its star summary. */
