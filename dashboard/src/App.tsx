@@ -15,6 +15,7 @@ import { FlowPage } from './pages/flow.page';
 import { FlowsPage, NewFlowPage } from './pages/flows.page';
 import { ImpactPage } from './pages/impact.page';
 import { OffersPage } from './pages/offers.page';
+import { ReviewsPage } from './pages/reviews.page';
 import { MessagePage, OutboxPage } from './pages/outbox.page';
 import { OverviewPage } from './pages/overview.page';
 import { PredictionsPage } from './pages/predictions.page';
@@ -60,6 +61,7 @@ function Page({ path }: { path: string }) {
     case '/flows': return <FlowsPage />;
     case '/impact': return <ImpactPage />;
     case '/offers': return <OffersPage />;
+    case '/reviews': return <ReviewsPage />;
     case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;

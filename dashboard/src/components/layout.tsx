@@ -11,6 +11,7 @@ const nav = [
   { to: '/campaigns', label: 'Campaigns' },
   { to: '/flows', label: 'Flows' },
   { to: '/offers', label: 'Offers' },
+  { to: '/reviews', label: 'Reviews' },
   { to: '/impact', label: 'Impact' },
   { to: '/templates', label: 'Templates' },
   { to: '/customers', label: 'Customers' },
