@@ -23,7 +23,7 @@ const linkFor = async (harness: ReviewsHarness, body: Record<string, unknown>) =
 };
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const submit = (token: string, fields: Record<string, string>, harness = h) => harness.app.inject({
-  method: 'POST', url: `/r/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form(fields),
+  method: 'POST', url: `/r/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml' }, payload: form(fields),
 });
 type Review = { external_id: string; source: string; verified: boolean; rating: number; title: string | null; body: string; product_id: string; order_id: string; author_name: string; status: string };
 const hostedReviews = async (harness = h) => ((await harness.api('GET', '/api/v1/reviews?limit=500')).json() as { data: Review[] }).data.filter((r) => r.source === 'hosted');
@@ -78,6 +78,10 @@ describe('the hosted review page', () => {
     expect(unrated.body).toContain('choose a rating');
     const empty = await submit(link.token, {});
     expect(empty.statusCode).toBe(422);
+    // A script (no HTML asked for) gets the API's JSON error.
+    const script = await h.app.inject({ method: 'POST', url: `/r/${link.token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'rating_0=9' });
+    expect(script.statusCode).toBe(422);
+    expect(script.json().error.details).toEqual([{ path: 'form', reason: 'Ramen Bowl: the rating must be 1 to 5 stars' }]);
     expect((await hostedReviews()).length).toBe(before);
   });
 

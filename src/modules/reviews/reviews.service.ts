@@ -250,7 +250,7 @@ export class ReviewsService {
    * reasons and nothing saved. Reviews are verified buyers' and keyed by order, product and
    * customer: the same form sent twice stores them once.
    */
-  async submitPage(token: string, form: URLSearchParams): Promise<{ html: string; status: number; saved: ReviewView[] }> {
+  async submitPage(token: string, form: URLSearchParams): Promise<{ html: string; status: number; saved: ReviewView[]; errors: string[] }> {
     const claims = await this.claims(token);
     const products = await this.pageProducts(claims);
     const values: PageValues[] = products.map((_, i) => ({ rating: form.get(`rating_${i}`) ?? undefined, title: form.get(`title_${i}`) ?? undefined, body: form.get(`body_${i}`) ?? undefined }));
@@ -282,7 +282,7 @@ export class ReviewsService {
     });
     if (!errors.length && !candidates.length && !resent && products.some((p) => !p.review)) errors.push('Choose a rating for at least one product');
     const storeName = await this.storeName(claims.store);
-    if (errors.length) return { html: reviewFormPage(storeName, products, { values, errors }), status: 422, saved: [] };
+    if (errors.length) return { html: reviewFormPage(storeName, products, { values, errors }), status: 422, saved: [], errors };
     const saved = await this.write.transaction().execute(async (tx) => {
       const settings = await loadSettings(tx, claims.store);
       const rows: ReviewTable[] = [];
@@ -290,7 +290,7 @@ export class ReviewsService {
       return rows;
     });
     await this.requests.reviewed(claims);
-    return { html: reviewThanksPage(storeName, saved.length === 0 ? null : saved.every((r) => r.status === 'published')), status: 200, saved: saved.map(reviewView) };
+    return { html: reviewThanksPage(storeName, saved.length === 0 ? null : saved.every((r) => r.status === 'published')), status: 200, saved: saved.map(reviewView), errors: [] };
   }
 
   private async pageProducts(claims: ReviewClaims): Promise<PageProduct[]> {
