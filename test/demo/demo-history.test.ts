@@ -248,3 +248,19 @@ describe('planted effects, recovered', () => {
     expect(Number.isFinite(impact.total.incremental_orders.low)).toBe(true);
   });
 });
+
+describe('the demo store\'s reviews', () => {
+  it('holds every tracked Product Reviewed event as one review, with the ratings the events carry', async () => {
+    const events = await services.storage.read.selectFrom('events').select('properties').where('store_id', '=', storeId()).where('name', '=', 'Product Reviewed').execute();
+    const expected = new Map<string, number>();
+    for (const e of events) {
+      const p = JSON.parse(e.properties) as { review_id: string; rating: number };
+      const stars = Math.round(p.rating);
+      if (stars >= 1 && stars <= 5) expected.set(`store:${p.review_id}`, stars);
+    }
+    expect(expected.size).toBeGreaterThan(20);
+    const reviews = (await services.reviews.list(storeId(), { limit: 500 })).data;
+    const all = reviews.length < 500 ? reviews : (await services.storage.read.selectFrom('reviews' as never).select(['external_id' as never, 'rating' as never]).where('store_id' as never, '=', storeId() as never).execute()) as unknown as { external_id: string; rating: number }[];
+    expect(new Map(all.map((r) => [r.external_id, Number(r.rating)]))).toEqual(expected);
+  });
+});

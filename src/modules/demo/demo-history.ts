@@ -127,6 +127,8 @@ export async function replayDemoHistory(services: Services, storeId: string, end
     const batch = pending.splice(0, due).map((e) => e.event);
     if (batch.length === 0) return;
     await services.loyalty.handleEvents(batch, now);
+    // Tracked reviews become the store's reviews, as the reviews subscriber makes them.
+    await services.reviews.handleEvents(batch);
     await flows.handleEvents(batch);
   };
   // As the worker does: the earliest due `flows.step` job first, run at its own due time (an
