@@ -111,6 +111,8 @@ export async function replayDemoHistory(services: Services, storeId: string, end
   const before = await eventsAfter(services, storeId, 0, start, start);
   const pending = before.events;
   await services.loyalty.saveSettings(storeId, DEMO_LOYALTY_SETTINGS, 'owner@demo-outfitters.example', start);
+  // The tracked reviews (loaded in bulk, without domain events) become the store's reviews.
+  await services.reviews.fromStoredEvents(storeId);
   const installed = await installDemoFlows(services, flows, storeId);
   for (const id of installed.segmentIds) await services.segments.refreshAsOf(storeId, id, start, { start: true });
   // The set-up's own events (segments created today) are not history.
@@ -127,8 +129,6 @@ export async function replayDemoHistory(services: Services, storeId: string, end
     const batch = pending.splice(0, due).map((e) => e.event);
     if (batch.length === 0) return;
     await services.loyalty.handleEvents(batch, now);
-    // Tracked reviews become the store's reviews, as the reviews subscriber makes them.
-    await services.reviews.handleEvents(batch);
     await flows.handleEvents(batch);
   };
   // As the worker does: the earliest due `flows.step` job first, run at its own due time (an

@@ -19,8 +19,12 @@ const textOf = (value: unknown, max: number): string | null => (typeof value ===
 export async function reviewOfEvent(tx: ReviewsTx, event: DomainEvent): Promise<ReviewCandidate | null> {
   const data = event.data as DomainEvent<'event.received'>['data'];
   if (event.type !== 'event.received' || data.type !== 'track' || data.name !== REVIEW_EVENT || event.entityId === null) return null;
-  const row = await tx.selectFrom('events').select(['properties', 'occurred_at', 'customer_id']).where('store_id', '=', event.storeId).where('id', '=', event.entityId).executeTakeFirst();
-  if (!row) return null;
+  const row = await tx.selectFrom('events').select(['id', 'properties', 'occurred_at', 'customer_id']).where('store_id', '=', event.storeId).where('id', '=', event.entityId).executeTakeFirst();
+  return row ? reviewOfRow(row) : null;
+}
+
+/** The review a stored `Product Reviewed` event's row carries, or null. */
+export function reviewOfRow(row: { id: number; properties: string; occurred_at: Date; customer_id: number | null }): ReviewCandidate | null {
   const properties = JSON.parse(row.properties || '{}') as Record<string, unknown>;
   const productId = idOf(properties.product_id);
   // Stars are whole: 4.5 out of 5 is kept as 5 (half up), 0 is no rating.
@@ -28,7 +32,7 @@ export async function reviewOfEvent(tx: ReviewsTx, event: DomainEvent): Promise<
   if (!productId || !(rating >= 1 && rating <= 5)) return null;
   const reviewId = idOf(properties.review_id);
   return {
-    externalId: reviewId ? `store:${reviewId}` : `event:${event.entityId}`, source: 'event', productId,
+    externalId: reviewId ? `store:${reviewId}` : `event:${Number(row.id)}`, source: 'event', productId,
     productTitle: textOf(properties.name, 300), customerId: row.customer_id === null ? null : Number(row.customer_id), orderId: idOf(properties.order_id),
     authorName: null, authorEmail: null, rating, title: textOf(properties.title, MAX_TITLE), body: textOf(properties.review_body, MAX_BODY) ?? '',
     verified: null, reviewedAt: row.occurred_at,

@@ -11,7 +11,7 @@ import { AppError, invalid, notFound } from '../../lib/errors.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { escapeHtml, htmlToText } from '../messaging/index.js';
 import { reviewAnalytics, type ReviewAnalytics } from './review-analytics.js';
-import { reviewOfEvent } from './review-events.js';
+import { REVIEW_EVENT, reviewOfEvent, reviewOfRow } from './review-events.js';
 import { readReviewExport, type ImportSource } from './review-import.js';
 import { ReviewRequests } from './review-requests.service.js';
 import { reviewFormPage, reviewThanksPage, type PageProduct, type PageValues } from './review-page.js';
@@ -105,6 +105,23 @@ export class ReviewsService {
         }
       });
     }
+  }
+
+  /** Reviews from the store's stored `Product Reviewed` events (events loaded in bulk, which record no domain events: the demo's); keyed, so running it again adds nothing. */
+  async fromStoredEvents(storeId: string): Promise<number> {
+    const rows = await this.read.selectFrom('events').select(['id', 'properties', 'occurred_at', 'customer_id']).where('store_id', '=', storeId).where('name', '=', REVIEW_EVENT).where('type', '=', 'track').execute();
+    const now = this.dependencies.clock.now();
+    let created = 0;
+    for (let start = 0; start < rows.length; start += EVENTS_PER_TRANSACTION) {
+      await this.write.transaction().execute(async (tx) => {
+        const settings = await loadSettings(tx, storeId);
+        for (const row of rows.slice(start, start + EVENTS_PER_TRANSACTION)) {
+          const candidate = reviewOfRow({ ...row, id: Number(row.id), customer_id: row.customer_id === null ? null : Number(row.customer_id) });
+          if (candidate && (await writeReview(tx, storeId, candidate, settings, now)).created) created += 1;
+        }
+      });
+    }
+    return created;
   }
 
   async list(storeId: string, filter: { status?: ReviewStatus | undefined; product_id?: string | undefined; before?: string | undefined; limit?: number | undefined } = {}): Promise<{ data: ReviewView[]; next_cursor: string | null }> {
