@@ -14,8 +14,9 @@ import { recommendationsModule } from './modules/recommendations/index.js';
 import { offersModule } from './modules/offers/index.js';
 import { messagingModule } from './modules/messaging/index.js';
 import { predictionsModule } from './modules/predictions/index.js';
+import { reviewsModule } from './modules/reviews/index.js';
 import { segmentsModule } from './modules/segments/index.js';
 import { supportModule } from './modules/support/index.js';
 import { surveysModule } from './modules/surveys/index.js';
 
-export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, flowsModule, loyaltyModule, offersModule, recommendationsModule, experimentsModule, supportModule, surveysModule];
+export const modules: readonly HearthModule[] = [analyticsModule, segmentsModule, importsModule, predictionsModule, messagingModule, campaignsModule, flowsModule, loyaltyModule, offersModule, recommendationsModule, experimentsModule, supportModule, surveysModule, reviewsModule];

@@ -20,6 +20,7 @@ import { IngestService } from './modules/ingest/index.js';
 import { LoyaltyService } from './modules/loyalty/index.js';
 import { DEFAULT_SHOPIFY_ADMIN_URL, OFFERS_SHOPIFY_PUSH_JOB, OffersService } from './modules/offers/index.js';
 import { RecommendationsService } from './modules/recommendations/index.js';
+import { ReviewsService } from './modules/reviews/index.js';
 import { ImportsService } from './modules/imports/index.js';
 import {
   CampaignEmails, DeliveryReportsService, EngagementService, MessagesService, SmsWebhooksService, SuppressionsService, TemplatesService, TopicsService, UnsubscribeService,
@@ -70,6 +71,7 @@ export interface Services {
   experiments: ExperimentsService;
   support: SupportService;
   surveys: SurveysService;
+  reviews: ReviewsService;
   /** Flushes buffers and stops timers before the store closes. */
   shutdown: () => Promise<void>;
 }
@@ -138,6 +140,20 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
       findStore: (storeId) => services.accounts.findStore(storeId),
       queueEmails: (storeId, emails) => services.messages.queueEmails(storeId, emails),
     }), config.publicUrl),
+    // Reviews sign their links with the store's link key and mail replies through messaging (looked up late).
+    reviews: new ReviewsService(storage, {
+      clock, publicUrl: config.publicUrl,
+      linkKey: (storeId) => services.messages.linkKey(storeId),
+      storeName: async (storeId) => (await services.accounts.findStore(storeId))?.name ?? null,
+      timeZone: async (storeId) => (await services.accounts.getStore(storeId)).timezone,
+      customerId: async (storeId, id) => (await services.customers.get(storeId, id)).id,
+      mail: async (storeId, email) => {
+        await services.messages.queueEmails(storeId, [{
+          sendKey: email.sendKey, purpose: 'transactional', customerId: email.customerId, to: email.to,
+          build: () => ({ subject: email.subject, preheader: '', html: email.html, text: email.text }),
+        }]);
+      },
+    }),
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();

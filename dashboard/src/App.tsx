@@ -18,6 +18,7 @@ import { OffersPage } from './pages/offers.page';
 import { LoyaltyPage } from './pages/loyalty.page';
 import { SupportPage } from './pages/support.page';
 import { SurveysPage } from './pages/surveys.page';
+import { ReviewsPage } from './pages/reviews.page';
 import { MessagePage, OutboxPage } from './pages/outbox.page';
 import { OverviewPage } from './pages/overview.page';
 import { PredictionsPage } from './pages/predictions.page';
@@ -67,6 +68,7 @@ function Page({ path }: { path: string }) {
     case '/loyalty': return <LoyaltyPage />;
     case '/support': return <SupportPage />;
     case '/surveys': return <SurveysPage />;
+    case '/reviews': return <ReviewsPage />;
     case '/templates': return <TemplatesPage />;
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;

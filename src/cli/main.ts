@@ -15,6 +15,7 @@ import { registerImportCommand } from './import.command.js';
 import { registerLoyaltyCommand } from './loyalty.command.js';
 import { registerOffersCommand } from './offers.command.js';
 import { registerSupportCommands } from './support.command.js';
+import { registerReviewsCommand } from './reviews.command.js';
 import { registerRecommendationsCommand } from './recommendations.command.js';
 import { registerMessagesCommand } from './messages.command.js';
 import { registerModelsCommand, registerPredictionsReport } from './models.command.js';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerLoyaltyCommand(program);
   registerOffersCommand(program);
   registerSupportCommands(program);
+  registerReviewsCommand(program);
   registerRecommendationsCommand(program);
   registerPersonasCommand(program);
   registerTemplatesCommand(program);

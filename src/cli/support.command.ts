@@ -1,6 +1,6 @@
 /**
  * `hearth support tickets|retention` and `hearth surveys results`: the store's tickets, who comes
- * back after a support contact or an NPS answer, and the survey results (docs/listen-support.md).
+ * back after a support contact or an NPS answer, and the survey results (docs/listen.md).
  * Works on the data directory, or through the server when one runs on it.
  */
 import type { Command } from 'commander';

@@ -19,6 +19,7 @@ import { overviewRoutes } from './admin/overview.routes.js';
 import { predictionRoutes } from './admin/predictions.routes.js';
 import { profileRoutes } from './admin/profiles.routes.js';
 import { recommendationRoutes } from './admin/recommendations.routes.js';
+import { reviewRoutes } from './admin/reviews.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
 import { supportRoutes } from './admin/support.routes.js';
@@ -29,6 +30,7 @@ import { helpdeskWebhookScope } from './ingest/helpdesk-webhooks.routes.js';
 import { smsWebhookScope } from './ingest/sms-webhooks.routes.js';
 import { listenPageScope } from './public/listen.routes.js';
 import { trackingRoutes } from './public/tracking.routes.js';
+import { reviewPageScope } from './public/review-page.routes.js';
 import { unsubscribeScope } from './public/unsubscribe.routes.js';
 import type { RouteScope, RouteSpec } from './route.js';
 
@@ -47,6 +49,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...experimentRoutes,
   ...loyaltyRoutes,
   ...offerRoutes,
+  ...reviewRoutes,
   ...recommendationRoutes,
   ...profileRoutes,
   ...templateRoutes,
@@ -62,6 +65,7 @@ export const scopedRoutes: readonly RouteScope[] = [
   ingestScope,
   importsScope,
   unsubscribeScope,
+  reviewPageScope,
   emailWebhookScope,
   smsWebhookScope,
   helpdeskWebhookScope,

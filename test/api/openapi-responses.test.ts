@@ -383,6 +383,33 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/api/v1/surveys/send', { payload: { customer_id: surveyCustomer, kind: 'csat', key: 'schema' } });
     await ok(200, 'GET', '/api/v1/surveys/answers', { query: { kind: 'nps' } });
     await ok(200, 'GET', '/api/v1/surveys/results', { query: { kind: 'nps' } });
+    // Reviews: collected, moderated, answered; a signed link and its hosted page; the storefront's JSON, JSON-LD and widget.
+    const review = await ok(201, 'POST', '/api/v1/reviews', { payload: { review_id: 'schema-r1', product_id: 'prod-1', customer_id: 'cust-1', order_id: 'ord-1', rating: 4, title: 'Good mug', body: 'Holds heat.' } });
+    await ok(200, 'POST', '/api/v1/reviews', { payload: { review_id: 'schema-r1', product_id: 'prod-1', rating: 4, body: 'Holds heat.' } });
+    await ok(422, 'POST', '/api/v1/reviews', { payload: { review_id: 'schema-r2', product_id: 'prod-1', rating: 0, body: '' } });
+    await ok(200, 'GET', '/api/v1/reviews', { query: { status: 'published', limit: 3 } });
+    await ok(200, 'GET', '/api/v1/reviews/:id', { params: { id: review.id } });
+    await ok(404, 'GET', '/api/v1/reviews/:id', { params: { id: 'rev_nope' } });
+    await ok(200, 'GET', '/api/v1/reviews/settings');
+    await ok(200, 'PUT', '/api/v1/reviews/settings', { payload: { auto_publish_min_rating: 4, max_reminders: 2 } });
+    await ok(200, 'POST', '/api/v1/reviews/:id/reject', { params: { id: review.id } });
+    await ok(409, 'POST', '/api/v1/reviews/:id/reply', { params: { id: review.id }, payload: { body: 'Thank you' } });
+    await ok(200, 'POST', '/api/v1/reviews/:id/publish', { params: { id: review.id } });
+    await ok(200, 'POST', '/api/v1/reviews/:id/reply', { params: { id: review.id }, payload: { body: 'Thank you' } });
+    await ok(200, 'POST', '/api/v1/reviews/imports', { payload: { from: 'judgeme', csv: 'title,body,rating,product_id\nGood,Nice,5,prod-1\n' } });
+    await ok(422, 'POST', '/api/v1/reviews/imports', { payload: { from: 'yotpo', csv: 'Product ID,Review Content,Review Score\nprod-1,Bad,9\n' } });
+    await ok(200, 'GET', '/api/v1/reviews/analytics', { query: { from: '2024-01-01T00:00:00Z' } });
+    const reviewLink = await ok(201, 'POST', '/api/v1/reviews/links', { payload: { customer_id: 'ext:cust-1', order_id: 'ord-1' } });
+    await ok(422, 'POST', '/api/v1/reviews/links', { payload: { customer_id: 'ext:cust-1', order_id: 'ord-1', product_ids: ['nope'] } });
+    await ok(200, 'GET', '/r/:token', { auth: null, params: { token: reviewLink.token } });
+    await ok(422, 'POST', '/r/:token', { auth: null, params: { token: reviewLink.token }, payload: 'rating_0=9', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await ok(200, 'POST', '/r/:token', { auth: null, params: { token: reviewLink.token }, payload: 'rating_0=5&body_0=Lovely', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await ok(404, 'GET', '/r/:token', { auth: null, params: { token: 'forged-token.signature' } });
+    const widgetKey = (await ok(201, 'POST', '/api/v1/keys', { payload: { kind: 'write', name: 'reviews widget' } })).key as string;
+    await ok(200, 'GET', '/v1/reviews', { auth: null, query: { key: widgetKey, product_id: 'prod-1', per_page: 5 } });
+    await ok(401, 'GET', '/v1/reviews', { auth: null, query: { key: 'not-a-key-at-all', product_id: 'prod-1' } });
+    await ok(200, 'GET', '/v1/reviews/jsonld', { auth: null, query: { key: widgetKey, product_id: 'prod-1' } });
+    await ok(200, 'GET', '/v1/reviews/widget.js', { auth: null });
 
     // Recommendations
     const recommended = await ok(200, 'GET', '/api/v1/customers/:id/recommendations', member);

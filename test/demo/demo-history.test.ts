@@ -296,3 +296,24 @@ describe('planted effects, recovered', () => {
     expect(Number.isFinite(impact.total.incremental_orders.low)).toBe(true);
   });
 });
+
+describe('the demo store\'s reviews', () => {
+  it('holds every tracked Product Reviewed event as one review, with the ratings the events carry', async () => {
+    const events = await services.storage.read.selectFrom('events').select('properties').where('store_id', '=', storeId()).where('name', '=', 'Product Reviewed').execute();
+    const expected = new Map<string, number>();
+    for (const e of events) {
+      const p = JSON.parse(e.properties) as { review_id: string; rating: number };
+      const stars = Math.round(p.rating);
+      if (stars >= 1 && stars <= 5) expected.set(`store:${p.review_id}`, stars);
+    }
+    expect(expected.size).toBeGreaterThan(20);
+    const stored = new Map<string, number>();
+    let before: string | undefined;
+    do {
+      const page = await services.reviews.list(storeId(), { limit: 500, before });
+      for (const r of page.data) stored.set(r.external_id, r.rating);
+      before = page.next_cursor ?? undefined;
+    } while (before);
+    expect(stored).toEqual(expected);
+  });
+});

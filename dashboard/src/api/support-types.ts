@@ -1,4 +1,4 @@
-/** Customer service and surveys, as the server's schemas define them (docs/listen-support.md). */
+/** Customer service and surveys, as the server's schemas define them (docs/listen.md). */
 import type { z } from 'zod';
 import type {
   deflectionSchema, retentionSchema, surveyAnswerListSchema, surveyResultsSchema, ticketListSchema,

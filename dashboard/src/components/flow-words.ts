@@ -58,6 +58,7 @@ export function stepWords(step: FlowStep, names: Names = noNames): string {
     case 'split': return `Random split ${step.branches.map((b) => b.weight).join(' / ')}`;
     case 'send_email': return `Send email ${names.templates.get(step.template_id) ?? step.template_id}${step.purpose === 'transactional' ? ' (transactional)' : ''}`;
     case 'tag': return `Tag the customer “${step.tag}”`;
+    case 'review_request': return 'Ask for a review of the delivered order (signed link, reminders)';
     case 'exit': return 'Exit';
   }
 }

@@ -19,6 +19,7 @@ const nav = [
   { to: '/offers', label: 'Offers' },
   { to: '/loyalty', label: 'Loyalty' },
   // Listen and measure.
+  { to: '/reviews', label: 'Reviews' },
   { to: '/support', label: 'Support' },
   { to: '/surveys', label: 'Surveys' },
   { to: '/impact', label: 'Impact' },

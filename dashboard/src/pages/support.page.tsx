@@ -1,7 +1,7 @@
 /**
  * Support: the store's tickets with their first-response and resolution times, the "where is my
  * order?" contacts the order-status page deflected, and who came back after a contact
- * (docs/listen-support.md). Ticket text came from outside: React renders it as text.
+ * (docs/listen.md). Ticket text came from outside: React renders it as text.
  */
 import { http } from '../api/client';
 import type { Deflection, Retention, RetentionRow, Ticket, TicketList } from '../api/support-types';

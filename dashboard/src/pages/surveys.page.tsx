@@ -1,7 +1,7 @@
 /**
  * Surveys: the NPS (promoters − detractors) with its 95 % interval and monthly trend, the frequent
  * themes of the answers, the latest answers, and the repeat rate by NPS category
- * (docs/listen-support.md). Answers came from outside: React renders them as text.
+ * (docs/listen.md). Answers came from outside: React renders them as text.
  */
 import { http } from '../api/client';
 import type { Retention, SurveyAnswerList, SurveyResults } from '../api/support-types';

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Customer service and surveys (docs/listen-support.md).
+ * Customer service and surveys (docs/listen.md).
  * - `support_tickets`: one row per conversation, keyed by its source and the source's ticket id
  *   (a helpdesk's id, the API's external id, the contact form's key), so a replayed webhook or a
  *   retried request changes nothing; a later state of the same ticket updates it in place (a

@@ -30,6 +30,7 @@ import * as loyaltyReferrals from './2026-12-03T001300-loyalty-referrals.js';
 import * as offers from './2026-12-03T001400-offers.js';
 import * as offersShopify from './2026-12-03T001450-offers-shopify.js';
 import * as supportAndSurveys from './2026-12-03T001700-support-and-surveys.js';
+import * as reviews from './2026-12-03T001600-reviews.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -67,6 +68,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T001400-offers': offers,
   '2026-12-03T001450-offers-shopify': offersShopify,
   '2026-12-03T001700-support-and-surveys': supportAndSurveys,
+  '2026-12-03T001600-reviews': reviews,
 };
 
 export const migrationProvider: MigrationProvider = {

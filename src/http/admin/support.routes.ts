@@ -1,4 +1,4 @@
-/** Customer service and surveys: tickets, settings, order-status links, deflection, survey links and results (docs/listen-support.md). */
+/** Customer service and surveys: tickets, settings, order-status links, deflection, survey links and results (docs/listen.md). */
 import { z } from 'zod';
 import { supportSettingsSchema, ticketInputSchema, ticketStatuses } from '../../modules/support/index.js';
 import { surveyKinds, surveyLinkSchema } from '../../modules/surveys/index.js';

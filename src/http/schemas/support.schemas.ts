@@ -1,4 +1,4 @@
-/** Response schemas of the support and surveys API (docs/listen-support.md). */
+/** Response schemas of the support and surveys API (docs/listen.md). */
 import { z } from 'zod';
 import { orderStages, ticketChannels, ticketSources, ticketStatuses, topicRuleSchema } from '../../modules/support/index.js';
 import { surveyKinds } from '../../modules/surveys/index.js';

@@ -111,6 +111,8 @@ export async function replayDemoHistory(services: Services, storeId: string, end
   const before = await eventsAfter(services, storeId, 0, start, start);
   const pending = before.events;
   await services.loyalty.saveSettings(storeId, DEMO_LOYALTY_SETTINGS, 'owner@demo-outfitters.example', start);
+  // The tracked reviews (loaded in bulk, without domain events) become the store's reviews.
+  await services.reviews.fromStoredEvents(storeId);
   const installed = await installDemoFlows(services, flows, storeId, start);
   for (const id of installed.segmentIds) await services.segments.refreshAsOf(storeId, id, start, { start: true });
   // The set-up's own events (segments created today) are not history.

@@ -1,5 +1,5 @@
 /**
- * The demo's customer service and surveys (docs/listen-support.md): tickets a few days after a
+ * The demo's customer service and surveys (docs/listen.md): tickets a few days after a
  * customer's first order, through the API and, for every fifth one, as Zendesk's event webhooks
  * deliver them; NPS answers a fortnight after the first order; order-status page views after the
  * latest one. All go through the services' own paths, so the profile, the results and the retention

@@ -12,6 +12,7 @@ import type { CommerceService } from '../commerce/index.js';
 import type { AccountsService } from '../accounts/index.js';
 import { renderEmail, type EngagementService, type MessagePurpose, type MessagesService, type TemplatesService } from '../messaging/index.js';
 import type { OffersService } from '../offers/index.js';
+import type { ReviewRequests } from '../reviews/index.js';
 import type { ruleSchema, SegmentsService } from '../segments/index.js';
 
 export type FlowRule = z.infer<typeof ruleSchema>;
@@ -39,6 +40,8 @@ export interface FlowEffects {
   /** Adds a tag to the profile: `tagged`, `unchanged` (had it) or `skipped` (no external id to write by). */
   addTag(storeId: string, customerId: number, tag: string): Promise<'tagged' | 'unchanged' | 'skipped'>;
   timeZoneOf(storeId: string, customerId: number): Promise<string>;
+  /** Schedules the review request of the delivery's order (the reviews module keeps its rules). */
+  requestReview(storeId: string, customerId: number, fulfillmentId: number | null): Promise<{ outcome: string; detail: string }>;
 }
 
 export interface FlowServices {
@@ -50,6 +53,7 @@ export interface FlowServices {
   commerce: CommerceService;
   accounts: AccountsService;
   offers: Pick<OffersService, 'get' | 'codesFor'>;
+  reviews: { requests: Pick<ReviewRequests, 'schedule'> };
 }
 
 /** Compiled rules kept: a job evaluates the same few rules (at the same `now`) for hundreds of runs. */
@@ -126,6 +130,10 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       if (tags.includes(tag)) return 'unchanged';
       await commerce.writeOne(storeId, 'customers', { external_id: customer.external_id, tags: [...tags, tag] });
       return 'tagged';
+    },
+
+    requestReview(storeId, customerId, fulfillmentId) {
+      return services().reviews.requests.schedule(storeId, customerId, fulfillmentId);
     },
 
     async timeZoneOf(storeId, customerId) {

@@ -87,6 +87,13 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
     return { go: step.next, outcome: result, detail: step.tag };
   },
 
+  review_request: async (step, { storeId, run, effects }) => {
+    if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: not asked' };
+    const delivery = run.trigger_kind === 'order_delivered' ? run.trigger_entity_id : null;
+    const result = await effects.requestReview(storeId, run.customer_id, delivery === null ? null : Number(delivery));
+    return { go: step.next, outcome: result.outcome, detail: result.detail };
+  },
+
   exit: async () => ({ go: undefined, outcome: 'exit' }),
 };
 

@@ -116,11 +116,13 @@ export const stepSchema = z.discriminatedUnion('type', [
     /** An offer (docs/offers.md): the email carries the recipient's code of it as `discount_code`. */
     offer_id: z.string().min(1).max(100).optional(), next }),
   z.strictObject({ ...base, type: z.literal('tag'), tag: z.string().min(1).max(100), next }),
+  /** Schedules a review request for the delivered order that triggered the run (docs/listen.md, "Review requests"). */
+  z.strictObject({ ...base, type: z.literal('review_request'), next }),
   z.strictObject({ ...base, type: z.literal('exit') }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepType = Step['type'];
-export const stepTypes = ['wait', 'wait_for_event', 'condition', 'split', 'send_email', 'tag', 'exit'] as const satisfies readonly StepType[];
+export const stepTypes = ['wait', 'wait_for_event', 'condition', 'split', 'send_email', 'tag', 'review_request', 'exit'] as const satisfies readonly StepType[];
 
 export const DEFAULT_HOLDOUT_SHARE = 0.1;
 

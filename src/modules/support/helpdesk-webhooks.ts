@@ -1,7 +1,7 @@
 /**
  * Reading helpdesks' webhook bodies into ticket changes: Zendesk's event webhooks
  * (`zen:event-type:ticket.*` and `zen:event-type:user.*`, developer.zendesk.com "Webhook event
- * types"), Zendesk trigger webhooks with the JSON body docs/listen-support.md gives, and Gorgias'
+ * types"), Zendesk trigger webhooks with the JSON body docs/listen.md gives, and Gorgias'
  * HTTP integration posting its Ticket object (developers.gorgias.com "The Ticket object").
  * Expected failures are values: a body that is not what the provider documents is refused with
  * the field and the reason, and nothing is applied.

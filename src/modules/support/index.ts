@@ -1,7 +1,7 @@
 /**
  * The support module's public door: tickets (API, Zendesk and Gorgias webhooks, the contact form),
  * the signed order-status page and its deflection count, topic rules and escalation, and the
- * retention of customers by how their contacts were handled (docs/listen-support.md).
+ * retention of customers by how their contacts were handled (docs/listen.md).
  */
 import type { HearthModule } from '../../module.js';
 

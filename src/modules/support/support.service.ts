@@ -1,5 +1,5 @@
 /**
- * Customer service (docs/listen-support.md): tickets from the API, from Zendesk and Gorgias
+ * Customer service (docs/listen.md): tickets from the API, from Zendesk and Gorgias
  * webhooks and from the order-status page's contact form, on the customer's profile; the signed
  * order-status page that answers "where is my order?" and counts the contacts it deflected; the
  * automation rules (topic from the text, WISMO auto-reply, escalation). Every write runs in one

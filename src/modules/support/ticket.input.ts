@@ -1,4 +1,4 @@
-/** The requests of the support API, one schema for the API, the CLI and the service (docs/listen-support.md). */
+/** The requests of the support API, one schema for the API, the CLI and the service (docs/listen.md). */
 import { z } from 'zod';
 import { ticketChannels, ticketStatuses } from './support.table.js';
 import { topicRuleSchema } from './ticket-topics.js';

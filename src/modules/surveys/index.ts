@@ -1,4 +1,4 @@
-/** The surveys module's public door: NPS and CSAT by signed link, answers, results, themes (docs/listen-support.md). */
+/** The surveys module's public door: NPS and CSAT by signed link, answers, results, themes (docs/listen.md). */
 import type { HearthModule } from '../../module.js';
 
 export { answerView, customerSurveyAnswers, SurveysService, surveyFormSchema, surveyLinkSchema, surveySendSchema, type SurveyAnswerView, type SurveyDependencies, type SurveyResults } from './surveys.service.js';

@@ -1,5 +1,5 @@
 /**
- * NPS and CSAT surveys (docs/listen-support.md): signed links sent by email, a hosted page that
+ * NPS and CSAT surveys (docs/listen.md): signed links sent by email, a hosted page that
  * takes one answer per link (answering again changes it), a follow-up question, sentiment and
  * themes of the text, results with intervals, and a `survey.detractor` domain event recorded with
  * the answer that first makes it a detractor one.

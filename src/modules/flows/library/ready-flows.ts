@@ -109,16 +109,20 @@ export const readyFlows: readonly ReadyFlow[] = [
   },
   {
     key: 'review_request', name: 'Review request',
-    summary: 'A week after an order is delivered, the customer is asked to review what they bought.',
+    summary: 'A week after an order is delivered, the customer is asked to review what they bought, with a signed link to the review page and a reminder.',
     why: 'Reviews build the trust that brings the next customer, and asking is what gets them: a week after delivery the customer has used the product but still remembers the purchase. Feedback, good or bad, also tells the store what to fix — the seeds insist on seeking it actively and responding.',
-    templates: { ask: { starter: 'review_request', name: 'Review request' } },
-    document: ({ templates }) => ({
+    // The request email is the reviews module's own: it carries the signed link to the review page.
+    templates: {},
+    document: () => ({
       trigger: { kind: 'order_delivered' },
-      entry: { re_entry: 'after', after_days: 30 },
+      // Every delivered order may be asked about: the review rules, not the flow, space the requests.
+      entry: { re_entry: 'after', after_days: 1 },
       exit_when: unsubscribed,
+      // The request waits the store's delay after delivery (7 days unless changed), obeys the
+      // review rules (once per product a year, a cap per 30 days, no unsubscribed or suppressed
+      // address) and sends its reminders: the reviews module keeps them (docs/listen.md).
       steps: [
-        { id: 'use', name: 'A week of use', type: 'wait', duration: { days: 7 }, next: 'ask' },
-        { id: 'ask', name: 'Ask for a review', type: 'send_email', template_id: templates.ask!, next: 'done' },
+        { id: 'ask', name: 'Ask for a review', type: 'review_request', next: 'done' },
         { id: 'done', type: 'exit' },
       ],
     }),

@@ -1,0 +1,122 @@
+/**
+ * Reviews: the moderation queue (publish or reject what waits, with why it was held), the store's
+ * replies (emailed to the reviewer), the review rate of delivered orders and each product's ratings
+ * with their monthly trend (docs/listen.md, "Reviews").
+ */
+import { useState, type FormEvent } from 'react';
+import { http } from '../api/client';
+import type { Review, ReviewAnalytics, ReviewStatus } from '../api/review-types';
+import { useAction, useApi } from '../api/use-api';
+import { useApp } from '../components/app-context';
+import { Async, Empty } from '../components/states';
+import { DataTable, PageHeader, Panel, Segmented, Sparkline } from '../components/ui';
+
+const stars = (n: number) => '★'.repeat(n) + '☆'.repeat(5 - n);
+const flagWords: Record<Review['flags'][number], string> = { profanity: 'profanity', link: 'a link' };
+const rateDefinition = 'Of the orders delivered in the last 365 days, the share with at least one review naming the order (rejected reviews excepted).';
+
+function ReplyForm({ review, onDone }: { review: Review; onDone: (reply: string) => void }) {
+  const [text, setText] = useState(review.reply ?? '');
+  const send = useAction((body: string) => http.post<{ emailed: boolean }>(`/api/v1/reviews/${encodeURIComponent(review.id)}/reply`, { body }));
+  const [sent, setSent] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const answer = await send.run(text);
+    if (answer) {
+      setSent(answer.emailed ? `Reply saved and emailed to ${review.author_email ?? 'the reviewer'}.` : 'Reply saved (no address to email it to).');
+      onDone(text);
+    }
+  };
+  return (
+    <form className="stack" onSubmit={submit}>
+      <label>Public reply to {review.author_name}
+        <textarea value={text} onChange={(e) => setText(e.target.value)} required maxLength={5000} rows={3} />
+      </label>
+      <div><button type="submit" className="primary" disabled={send.pending}>Send reply</button></div>
+      {sent && <p className="muted" role="status">{sent}</p>}
+      {send.error && <p className="form-error" role="alert">{send.error.describe()}</p>}
+    </form>
+  );
+}
+
+function ReviewCard({ review, onChanged }: { review: Review; onChanged: () => void }) {
+  const { fmt, canWrite } = useApp();
+  const act = useAction((action: 'publish' | 'reject') => http.post<Review>(`/api/v1/reviews/${encodeURIComponent(review.id)}/${action}`, {}));
+  const [replying, setReplying] = useState(false);
+  // The reply is shown at once; the list is not reloaded under the form (its notice stays).
+  const [reply, setReply] = useState(review.reply);
+  const run = async (action: 'publish' | 'reject') => {
+    if (await act.run(action)) onChanged();
+  };
+  return (
+    <article className="stack review-card" data-testid="review">
+      <div className="row">
+        <strong aria-label={`${review.rating} out of 5 stars`}>{stars(review.rating)}</strong>
+        <span>{review.product_title ?? review.product_id}</span>
+        <span className="badge">{review.status}</span>
+        {review.verified && <span className="badge">verified buyer</span>}
+        {review.flags.length > 0 && <span className="badge">held for {review.flags.map((f) => flagWords[f]).join(' and ')}</span>}
+      </div>
+      {review.title && <h4>{review.title}</h4>}
+      <p style={{ whiteSpace: 'pre-line', overflowWrap: 'anywhere' }}>{review.body}</p>
+      <p className="muted">{review.author_name} · {fmt.dateTime(review.reviewed_at)} · {review.source}</p>
+      {reply && <blockquote className="muted">Your reply: {reply}</blockquote>}
+      {act.error && <p className="form-error" role="alert">{act.error.describe()}</p>}
+      {canWrite && (
+        <div className="row">
+          {review.status !== 'published' && <button type="button" className="primary" onClick={() => run('publish')} disabled={act.pending}>Publish</button>}
+          {review.status !== 'rejected' && <button type="button" className="secondary" onClick={() => run('reject')} disabled={act.pending}>Reject</button>}
+          {review.status !== 'rejected' && <button type="button" className="secondary" onClick={() => setReplying(!replying)}>{reply ? 'Edit reply' : 'Reply'}</button>}
+        </div>
+      )}
+      {replying && <ReplyForm review={review} onDone={setReply} />}
+    </article>
+  );
+}
+
+export function ReviewsPage() {
+  const { fmt } = useApp();
+  const [status, setStatus] = useState<ReviewStatus>('pending');
+  const reviews = useApi(`reviews:${status}`, () => http.get<{ data: Review[] }>(`/api/v1/reviews?status=${status}&limit=100`).then((r) => r.data));
+  const analytics = useApi('reviews:analytics', () => http.get<ReviewAnalytics>('/api/v1/reviews/analytics'));
+  const changed = () => {
+    reviews.reload();
+    analytics.reload();
+  };
+  return (
+    <div className="stack">
+      <PageHeader title="Reviews" subtitle="Moderate, reply, and see how each product is rated" />
+      <Async result={analytics.result} onRetry={analytics.reload}>
+        {(a) => (
+          <Panel title="Review rate" definition={rateDefinition} testId="review-rate">
+            <div className="kpis">
+              <div className="kpi"><div className="kpi-label">Review rate</div><div className="kpi-value">{a.review_rate === null ? '—' : fmt.percent(a.review_rate, 1)}</div><div className="muted">{fmt.number(a.reviewed_orders)} of {fmt.number(a.delivered_orders)} delivered orders</div></div>
+            </div>
+            {a.products.length === 0 ? <Empty>No reviews in the last 365 days.</Empty> : (
+              <DataTable
+                caption="Ratings per product, last 365 days"
+                rows={a.products}
+                rowKey={(p) => p.product_id}
+                columns={[
+                  { key: 'product', label: 'Product', render: (p) => p.product_title ?? p.product_id },
+                  { key: 'reviews', label: 'Reviews', numeric: true, render: (p) => fmt.number(p.reviews) },
+                  { key: 'average', label: 'Average', numeric: true, render: (p) => fmt.number(p.average, { digits: 2 }) },
+                  { key: 'trend', label: 'Monthly average', render: (p) => (p.months.length > 1 ? <Sparkline values={p.months.map((m) => m.average)} labels={p.months.map((m) => m.month)} format={(v) => fmt.number(v, { digits: 2 })} /> : <span className="muted">one month</span>) },
+                ]}
+              />
+            )}
+          </Panel>
+        )}
+      </Async>
+      <Panel title="Reviews" testId="review-list">
+        <div className="stack">
+          <Segmented label="Show" value={status} onChange={setStatus} options={[{ value: 'pending', label: 'Waiting' }, { value: 'published', label: 'Published' }, { value: 'rejected', label: 'Rejected' }]} />
+          <Async result={reviews.result} onRetry={reviews.reload}>
+            {(list) => (list.length === 0 ? <Empty>{status === 'pending' ? 'Nothing waits for moderation.' : 'No reviews here.'}</Empty>
+              : <div className="stack">{list.map((r) => <ReviewCard key={r.id} review={r} onChanged={changed} />)}</div>)}
+          </Async>
+        </div>
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+/** Answers of the reviews API and the storefront's reviews (docs/listen.md, "Reviews"). */
+import { z } from 'zod';
+import { reviewFlags, reviewSources, reviewStatuses } from '../../modules/reviews/index.js';
+import { component, count, page, timestamp } from './common.schemas.js';
+
+const stars = z.number().int().min(1).max(5);
+
+export const reviewSchema = component('Review', z.strictObject({
+  id: z.string(),
+  external_id: z.string().meta({ description: 'The source\'s key: store:<review_id> (API and events), hosted:<customer>:<order>:<product>, judgeme:<id>, yotpo:<id>' }),
+  source: z.enum(reviewSources),
+  product_id: z.string().meta({ description: 'The product\'s external id' }),
+  product_title: z.string().nullable(),
+  customer_id: z.number().int().nullable(),
+  order_id: z.string().nullable().meta({ description: 'The order\'s external id' }),
+  author_name: z.string().meta({ description: 'As shown on the storefront' }),
+  author_email: z.string().nullable(),
+  rating: stars,
+  title: z.string().nullable(),
+  body: z.string(),
+  status: z.enum(reviewStatuses),
+  flags: z.array(z.enum(reviewFlags)).meta({ description: 'Why the review waits for a person whatever its rating: profanity, link' }),
+  verified: z.boolean().meta({ description: 'Written through a signed request link, or naming an order of the customer that holds the product' }),
+  reply: z.string().nullable().meta({ description: 'The store\'s public reply' }),
+  replied_at: timestamp.nullable(),
+  reviewed_at: timestamp,
+  created_at: timestamp,
+}));
+
+export const reviewPageSchema = page(reviewSchema);
+
+export const reviewReplySchema = z.strictObject({
+  review: reviewSchema,
+  emailed: z.boolean().meta({ description: 'Whether the reply was queued to the reviewer\'s address (a retry queues nothing more)' }),
+});
+
+export const reviewSettingsSchema = component('ReviewSettings', z.strictObject({
+  auto_publish_min_rating: stars.nullable().meta({ description: 'Clean reviews rated at or above this are published at once; null: every review waits for moderation' }),
+  delivery_delay_days: count.meta({ description: 'Days after delivery a review request is sent' }),
+  fulfilled_delay_days: count.meta({ description: 'Days after fulfilment, when no delivery date is known' }),
+  max_requests_per_30_days: count.meta({ description: 'Review requests a customer gets at most in 30 days' }),
+  reminder_days: count.meta({ description: 'Days between a request and its reminder' }),
+  max_reminders: z.number().int().min(0).max(3).meta({ description: 'Reminders at most, only while nothing is reviewed' }),
+}));
+
+export const reviewLinkSchema = z.strictObject({
+  url: z.string().meta({ description: 'The hosted review page' }),
+  token: z.string(),
+  expires_at: timestamp,
+});
+
+export const ratingSummarySchema = component('RatingSummary', z.strictObject({
+  average: z.number().nullable().meta({ description: 'Mean of the published ratings, two decimals; null without any' }),
+  count: count.meta({ description: 'Published reviews' }),
+  distribution: z.array(z.strictObject({ stars, count })).length(5).meta({ description: 'Published reviews per number of stars, 5 down to 1' }),
+}));
+
+export const publicReviewSchema = component('PublicReview', z.strictObject({
+  id: z.string(),
+  rating: stars,
+  title: z.string().nullable(),
+  body: z.string(),
+  author_name: z.string(),
+  verified: z.boolean(),
+  reviewed_at: timestamp,
+  reply: z.strictObject({ body: z.string(), replied_at: timestamp.nullable() }).nullable(),
+}));
+
+export const productReviewsSchema = component('ProductReviews', z.strictObject({
+  product_id: z.string(),
+  product_title: z.string().nullable(),
+  summary: ratingSummarySchema,
+  data: z.array(publicReviewSchema),
+  page: z.number().int().min(1),
+  per_page: z.number().int().min(1),
+  next_page: z.number().int().nullable(),
+}));
+
+export const reviewImportSchema = z.strictObject({
+  imported: count.meta({ description: 'Reviews added' }),
+  already: count.meta({ description: 'Reviews of the file already imported (nothing changed)' }),
+  published: count, pending: count, rejected: count,
+});
+
+export const reviewAnalyticsSchema = component('ReviewAnalytics', z.strictObject({
+  from: timestamp,
+  to: timestamp,
+  delivered_orders: count.meta({ description: 'Orders with a delivery in the range' }),
+  reviewed_orders: count.meta({ description: 'Of those, orders with at least one review naming them (rejected reviews excepted)' }),
+  review_rate: z.number().min(0).max(1).nullable().meta({ description: 'reviewed_orders ÷ delivered_orders; null without deliveries' }),
+  reviews_of_delivered_orders: count.meta({ description: 'Reviews naming one of the delivered orders' }),
+  products: z.array(z.strictObject({
+    product_id: z.string(),
+    product_title: z.string().nullable(),
+    reviews: count.meta({ description: 'Reviews written in the range (rejected excepted)' }),
+    average: z.number().min(1).max(5).meta({ description: 'Their mean rating, two decimals' }),
+    months: z.array(z.strictObject({ month: z.string().meta({ description: 'YYYY-MM in the store\'s time zone' }), reviews: count, average: z.number().min(1).max(5) }))
+      .meta({ description: 'The trend: each month with reviews, oldest first' }),
+  })).meta({ description: 'Products with reviews in the range, most reviewed first' }),
+}));

@@ -1,0 +1,39 @@
+/** What the reviews API and the hosted page accept. */
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
+const externalId = z.union([z.string().trim().min(1).max(255), z.number().int().nonnegative().transform(String)]);
+
+export const MAX_BODY = 5000;
+export const MAX_TITLE = 150;
+
+/** A review from a shop that collects its own (`POST /api/v1/reviews`). */
+export const reviewInputSchema = z.strictObject({
+  review_id: externalId.meta({ description: 'Your id of the review: sending it again changes nothing' }),
+  product_id: externalId.meta({ description: 'The product\'s external id' }),
+  product_name: text(300).min(1).optional(),
+  customer_id: externalId.optional().meta({ description: 'The customer\'s external id, when known' }),
+  order_id: externalId.optional().meta({ description: 'The order\'s external id: with the customer and the product on it, the review is a verified buyer\'s' }),
+  author_name: text(100).min(1).optional().meta({ description: 'As shown; default: the customer\'s first name and last initial' }),
+  author_email: z.email().max(320).optional(),
+  rating: z.number().int().min(1).max(5),
+  title: text(MAX_TITLE).optional(),
+  body: text(MAX_BODY).min(1, 'the review text is required'),
+  reviewed_at: z.iso.datetime({ offset: true }).optional(),
+});
+export type ReviewInput = z.infer<typeof reviewInputSchema>;
+
+export const replyInputSchema = z.strictObject({
+  body: text(MAX_BODY).min(1, 'the reply text is required'),
+});
+
+export const settingsInputSchema = z.strictObject({
+  auto_publish_min_rating: z.number().int().min(1).max(5).nullable().optional()
+    .meta({ description: 'Clean reviews rated at or above this are published at once; null: every review waits for moderation' }),
+  delivery_delay_days: z.number().int().min(0).max(90).optional(),
+  fulfilled_delay_days: z.number().int().min(0).max(120).optional(),
+  max_requests_per_30_days: z.number().int().min(1).max(30).optional(),
+  reminder_days: z.number().int().min(1).max(60).optional(),
+  max_reminders: z.number().int().min(0).max(3).optional(),
+});
+export type SettingsInput = z.infer<typeof settingsInputSchema>;

@@ -1,0 +1,76 @@
+/**
+ * The Reviews page in Chromium: the moderation queue shows what waits and why, a review published
+ * there leaves the queue, a reply is saved (and queued to the reviewer), the product ratings match
+ * the API, reviewers' text is text, not markup, and the page fits a phone.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openSignedIn, screenshot } from './helpers/browser.js';
+import { startE2eServer, type E2eServer } from './helpers/server.js';
+
+let hearth: E2eServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  hearth = await startE2eServer({ customers: 40, seed: 5 });
+  const reviews = hearth.server.services.reviews;
+  await reviews.updateSettings(hearth.storeId, { auto_publish_min_rating: 4 });
+  const at = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+  const write = (id: string, product: string, rating: number, body: string, days: number, extra: Record<string, unknown> = {}) =>
+    reviews.submit(hearth.storeId, { review_id: id, product_id: product, product_name: product === 'p-grinder' ? 'Burr Grinder' : 'Pour-over Kettle', rating, body, reviewed_at: at(days), author_name: `Reader ${id}`, ...extra });
+  await write('e1', 'p-grinder', 5, 'Consistent grind.', 80);
+  await write('e2', 'p-grinder', 4, 'Loud but good.', 40);
+  await write('e3', 'p-grinder', 2, 'Burrs wore out <img src=x onerror=alert(1)>', 10, { author_email: 'reader@example.com' });
+  await write('e4', 'p-kettle', 5, 'What the shit, it is perfect', 5);
+  await write('e5', 'p-kettle', 5, 'Pours well.', 3);
+  browser = await launchBrowser();
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await hearth?.stop();
+});
+
+const open = (path: string, width = 1280): Promise<Page> => openSignedIn(browser, { url: hearth.url, user: hearth.owner }, path, width);
+
+describe('the Reviews page', () => {
+  it('moderates, replies and shows the ratings per product as the API computes them', async () => {
+    const page = await open('/reviews');
+    const queue = page.getByTestId('review-list').getByTestId('review');
+    await expect.poll(() => queue.count(), { timeout: 15_000 }).toBe(2);
+    const held = queue.filter({ hasText: 'held for profanity' });
+    expect(await held.count()).toBe(1);
+    // The hostile text is shown as text.
+    const hostile = queue.filter({ hasText: 'Burrs wore out' });
+    expect(await hostile.locator('p').first().textContent()).toBe('Burrs wore out <img src=x onerror=alert(1)>');
+    expect(await page.locator('[data-testid=review-list] img').count()).toBe(0);
+
+    const analytics = await hearth.server.services.reviews.analytics(hearth.storeId);
+    const table = page.getByTestId('review-rate');
+    for (const product of analytics.products) {
+      const row = table.getByRole('row', { name: new RegExp(product.product_title!) });
+      // Name, count, then the mean to two decimals at most (5, 3.67).
+      const shown = `${product.product_title}${product.reviews}${new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(product.average)}`;
+      await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain(shown);
+    }
+
+    await hostile.getByRole('button', { name: 'Reply' }).click();
+    await hostile.getByLabel(/Public reply/).fill('Sorry about that: new burrs are on their way.');
+    await hostile.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByRole('status').filter({ hasText: 'Reply saved and emailed to reader@example.com.' }).waitFor();
+    await hostile.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => queue.count(), { timeout: 15_000 }).toBe(1);
+    const stored = (await hearth.server.services.reviews.list(hearth.storeId, { status: 'published' })).data.find((r) => r.body.startsWith('Burrs wore out'));
+    expect(stored).toMatchObject({ status: 'published', reply: 'Sorry about that: new burrs are on their way.' });
+    await screenshot(page, 'reviews-1280');
+    await page.close();
+  });
+
+  it('fits a phone', async () => {
+    const phone = await open('/reviews', 390);
+    await phone.getByTestId('review').first().waitFor();
+    const overflow = Number(await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(phone, 'reviews-390');
+    await phone.close();
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * The reviews widget in real Chromium, on a shop page served from another origin than Hearth's:
+ * stars on a product grid, the star summary, the list a page at a time, the reviewer's text shown
+ * as text, and the product's JSON-LD added to the page for search engines.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../e2e/helpers/browser.js';
+import { reviewsHarness, type ReviewsHarness } from './harness.js';
+import { reviewSnippetProblems } from './review-snippet.js';
+
+let h: ReviewsHarness;
+let browser: Browser;
+let shop: Server;
+let shopUrl: string;
+const ratings = [5, 4, 5, 2, 5, 4, 3, 5, 4, 5, 1, 4];
+
+beforeAll(async () => {
+  h = await reviewsHarness();
+  for (const [i, rating] of ratings.entries()) {
+    await h.api('POST', '/api/v1/reviews', {
+      review_id: `w-${i}`, product_id: 'bowl', rating, author_name: `Reader ${i}`, reviewed_at: new Date(Date.UTC(2026, 9, 1 + i)).toISOString(),
+      body: i === 11 ? 'Chipped <img src=x onerror="document.title=\'owned\'"> on arrival' : `Bowl review number ${i}`,
+    });
+  }
+  const hearth = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  shop = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(`<!doctype html><html><head><title>Ramen Bowl</title></head><body>
+<h1>Ramen Bowl</h1><p>Grid: <span id="grid-stars" data-hearth-stars data-product-id="bowl"></span></p>
+<div id="reviews" data-hearth-reviews data-product-id="bowl"></div>
+<script src="${hearth}/v1/reviews/widget.js" data-key="${h.writeKey}" async></script></body></html>`);
+  });
+  await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', () => resolve()));
+  const address = shop.address();
+  shopUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/products/bowl`;
+  browser = await launchBrowser();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => shop?.close(resolve));
+  await h.close();
+});
+
+describe('the reviews widget', () => {
+  it('shows stars, the summary and the list on a shop\'s page, the reviewer\'s text as text, and adds the JSON-LD', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(shopUrl);
+    const list = page.locator('#reviews article.hr-review');
+    await expect.poll(() => list.count(), { timeout: 15_000 }).toBe(10);
+
+    const average = Math.round((ratings.reduce((s, r) => s + r, 0) / ratings.length) * 100) / 100;
+    await expect.poll(() => page.locator('#grid-stars').textContent(), { timeout: 15_000 }).toContain(`(${ratings.length})`);
+    expect(await page.locator('#grid-stars [role=img]').getAttribute('aria-label')).toBe(`${average.toFixed(1)} out of 5 stars`);
+    expect(await page.locator('#reviews .hr-average').textContent()).toBe(average.toFixed(1));
+    expect(await page.locator('#reviews .hr-summary').textContent()).toContain(`${ratings.length} reviews`);
+    // The bars: one per star, with the count of that many stars.
+    const bars = await page.locator('#reviews .hr-bars > span.hr-muted').allTextContents();
+    expect(bars.map(Number)).toEqual([5, 4, 3, 2, 1].map((n) => ratings.filter((r) => r === n).length));
+
+    // Newest first: the last written is the hostile one, shown as text; no element was made of it.
+    const first = list.first();
+    expect(await first.locator('p').first().textContent()).toBe('Chipped <img src=x onerror="document.title=\'owned\'"> on arrival');
+    expect(await page.locator('#reviews img').count()).toBe(0);
+    expect(await page.title()).toBe('Ramen Bowl');
+
+    await page.getByRole('button', { name: 'More reviews' }).click();
+    await expect.poll(() => list.count(), { timeout: 15_000 }).toBe(ratings.length);
+    expect(await page.getByRole('button', { name: 'More reviews' }).count()).toBe(0);
+    const names = await page.locator('#reviews article .hr-muted').allTextContents();
+    expect(new Set(names.map((n) => n.split(' · ')[0])).size).toBe(ratings.length);
+
+    const jsonLd = page.locator('script[type="application/ld+json"][data-hearth-jsonld="bowl"]');
+    await expect.poll(() => jsonLd.count(), { timeout: 15_000 }).toBe(1);
+    const document = JSON.parse((await jsonLd.textContent())!) as { aggregateRating: { ratingValue: number; reviewCount: number }; url: string };
+    expect(reviewSnippetProblems(document).problems).toEqual([]);
+    expect(document.aggregateRating).toMatchObject({ ratingValue: average, reviewCount: ratings.length });
+    expect(document.url).toBe(shopUrl);
+    await page.close();
+  });
+});
