@@ -286,7 +286,8 @@ export class OffersService {
   }
 
   private async linked(storeId: string, offerId: string): Promise<boolean> {
-    return (await this.read.selectFrom('offer_shopify').select('offer_id').where('store_id', '=', storeId).where('offer_id', '=', offerId).executeTakeFirst()) !== undefined;
+    // Read on the writer: a link made a moment ago must hold for the very next issue.
+    return (await this.write.selectFrom('offer_shopify').select('offer_id').where('store_id', '=', storeId).where('offer_id', '=', offerId).executeTakeFirst()) !== undefined;
   }
 
   /** Handles a batch of order events (the `offers` subscriber); every row is keyed, so a redelivered batch adds nothing. */
