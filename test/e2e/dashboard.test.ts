@@ -29,7 +29,7 @@ async function visit(path: string, name: string): Promise<void> {
 
 /** When the API is missing on this server, the page must say "Not available yet". */
 async function expectUnavailable(): Promise<void> {
-  await expect(page.getByText('Not available yet.').first().isVisible()).resolves.toBe(true);
+  await page.getByText('Not available yet.').first().waitFor();
 }
 
 beforeAll(async () => {
@@ -53,7 +53,7 @@ describe('dashboard as the owner', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Wrong email or password');
     await screenshot(page, '00-sign-in');
     await signIn(page, hearth.url, hearth.owner.email, hearth.owner.password);
-    await expect(page.getByText('Hearth Coffee Co').first().isVisible()).resolves.toBe(true);
+    await page.getByText('Hearth Coffee Co').first().waitFor();
   });
 
   it('overview shows the KPIs the API computes', async () => {
@@ -343,7 +343,7 @@ describe('dashboard as the owner', () => {
     await visit('/settings', '09-settings');
     await expect(page.getByLabel('Name', { exact: true }).inputValue()).resolves.toBe('Hearth Coffee Co');
     await expect(page.locator('select[name=currency]').inputValue()).resolves.toBe('USD');
-    await expect(page.getByRole('cell', { name: hearth.analyst.email }).isVisible()).resolves.toBe(true);
+    await page.getByRole('cell', { name: hearth.analyst.email }).waitFor();
 
     // The owner limits tracking to the shop's pages; a bad origin is named, a good list is saved.
     const origins = page.locator('textarea[name=tracking-origins]');
@@ -424,14 +424,14 @@ describe('dashboard as an analyst', () => {
     const analystContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     const analystPage = await analystContext.newPage();
     await signIn(analystPage, hearth.url, hearth.analyst.email, hearth.analyst.password);
-    await expect(analystPage.getByText('read-only').isVisible()).resolves.toBe(true);
+    await analystPage.getByText('read-only').waitFor();
     await analystPage.goto(`${hearth.url}/settings`);
     await settled(analystPage);
     await expect(analystPage.getByLabel('Name', { exact: true }).isDisabled()).resolves.toBe(true);
     await expect(analystPage.getByRole('button', { name: 'Save store settings' }).count()).resolves.toBe(0);
     await analystPage.goto(`${hearth.url}/data`);
     await settled(analystPage);
-    await expect(analystPage.getByText('Only owners and admins see and manage API keys.').isVisible()).resolves.toBe(true);
+    await analystPage.getByText('Only owners and admins see and manage API keys.').waitFor();
     await screenshot(analystPage, '11-analyst-data');
     // Even a hand-made request with the analyst's session and CSRF token is refused by the server.
     const session = (await (await analystPage.request.get(`${hearth.url}/api/v1/session`)).json()) as { csrf_token: string };

@@ -30,8 +30,8 @@ describe('starter templates in Chromium', () => {
       const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
       expect(overflow, `${key} at ${width}px`).toBeLessThanOrEqual(0);
       // The content a reader needs is visible: the store's name and, for marketing mail, the unsubscribe link.
-      await expect(page.getByText('Linen & Co', { exact: true }).first().isVisible()).resolves.toBe(true);
-      if (starter.purpose === 'marketing') await expect(page.getByRole('link', { name: 'Unsubscribe' }).isVisible()).resolves.toBe(true);
+      await page.getByText('Linen & Co', { exact: true }).first().waitFor();
+      if (starter.purpose === 'marketing') await page.getByRole('link', { name: 'Unsubscribe' }).waitFor();
       await screenshot(page, `starter-${key}-${width}`);
       await page.close();
     }

@@ -2,32 +2,50 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useApp } from './app-context';
 import { Link } from './router';
 
-const nav = [
-  // See: who the customers are and how they behave.
-  { to: '/', label: 'Overview' },
-  { to: '/customers', label: 'Customers' },
-  { to: '/segments', label: 'Segments' },
-  { to: '/cohorts', label: 'Cohorts' },
-  { to: '/rfm', label: 'RFM' },
-  { to: '/predictions', label: 'Predictions' },
-  { to: '/journey', label: 'Journey' },
-  { to: '/products', label: 'Products' },
-  // Act: messages, offers and rewards.
-  { to: '/campaigns', label: 'Campaigns' },
-  { to: '/flows', label: 'Flows' },
-  { to: '/templates', label: 'Templates' },
-  { to: '/offers', label: 'Offers' },
-  { to: '/loyalty', label: 'Loyalty' },
-  // Listen and measure.
-  { to: '/reviews', label: 'Reviews' },
-  { to: '/support', label: 'Support' },
-  { to: '/surveys', label: 'Surveys' },
-  { to: '/impact', label: 'Impact' },
-  // The store's data and settings.
-  { to: '/outbox', label: 'Outbox' },
-  { to: '/data', label: 'Data' },
-  { to: '/settings', label: 'Settings' },
+/** The menu in the order the work goes: see, act, listen and measure, then the store's data. */
+const groups: { label: string; items: { to: string; label: string }[] }[] = [
+  {
+    label: 'See',
+    items: [
+      { to: '/', label: 'Overview' },
+      { to: '/customers', label: 'Customers' },
+      { to: '/segments', label: 'Segments' },
+      { to: '/cohorts', label: 'Cohorts' },
+      { to: '/rfm', label: 'RFM' },
+      { to: '/predictions', label: 'Predictions' },
+      { to: '/journey', label: 'Journey' },
+      { to: '/products', label: 'Products' },
+    ],
+  },
+  {
+    label: 'Act',
+    items: [
+      { to: '/campaigns', label: 'Campaigns' },
+      { to: '/flows', label: 'Flows' },
+      { to: '/templates', label: 'Templates' },
+      { to: '/offers', label: 'Offers' },
+      { to: '/loyalty', label: 'Loyalty' },
+    ],
+  },
+  {
+    label: 'Listen and measure',
+    items: [
+      { to: '/reviews', label: 'Reviews' },
+      { to: '/support', label: 'Support' },
+      { to: '/surveys', label: 'Surveys' },
+      { to: '/impact', label: 'Impact' },
+    ],
+  },
+  {
+    label: 'Store',
+    items: [
+      { to: '/outbox', label: 'Outbox' },
+      { to: '/data', label: 'Data' },
+      { to: '/settings', label: 'Settings' },
+    ],
+  },
 ];
+const nav = groups.flatMap((group) => group.items);
 
 function isActive(to: string, path: string): boolean {
   return to === '/' ? path === '/' : path === to || path.startsWith(`${to}/`);
@@ -57,15 +75,20 @@ export function Layout({ path, children }: { path: string; children: ReactNode }
           {store.name}
         </div>
         <nav id="main-nav" aria-label="Main">
-          <ul>
-            {nav.map((item) => (
-              <li key={item.to}>
-                <Link to={item.to} className={isActive(item.to, path) ? 'active' : ''} aria-current={isActive(item.to, path) ? 'page' : undefined}>
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
+          {groups.map((group) => (
+            <div key={group.label} className="nav-group">
+              <div className="nav-group-label" id={`nav-${group.label.split(' ')[0]!.toLowerCase()}`}>{group.label}</div>
+              <ul aria-labelledby={`nav-${group.label.split(' ')[0]!.toLowerCase()}`}>
+                {group.items.map((item) => (
+                  <li key={item.to}>
+                    <Link to={item.to} className={isActive(item.to, path) ? 'active' : ''} aria-current={isActive(item.to, path) ? 'page' : undefined}>
+                      {item.label}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
         </nav>
         <div className="user-box">
           <div className="user-email" title={session.email}>{session.email}</div>
