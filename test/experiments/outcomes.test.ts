@@ -7,7 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/lib/random.js';
 import { inGlobalHoldout } from '../../src/modules/messaging/index.js';
-import { outcomeMetrics, WINDOWS, type ArmOutcome, type Sums } from '../../src/modules/experiments/index.js';
+import { EXPERIMENTS_SYNC_JOB, outcomeMetrics, WINDOWS, type ArmOutcome, type Sums } from '../../src/modules/experiments/index.js';
+import { registerJobs } from '../../src/jobs/handlers.js';
+import { Worker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 
 const DAY = 86_400_000;
@@ -174,5 +177,47 @@ describe('experiments synced from a campaign', () => {
     const today = await t.services.experiments.outcomes(store.storeId, id, now);
     compare(today, await expected(assigned, now));
     expect(today.filter((r) => r.days === 90).every((r) => r.matured === 0 && r.still_open > 0)).toBe(true);
+  });
+
+  it('keeps the sums, reads them again while nothing changed, and makes them again after any change to the orders, refunds or consent', async () => {
+    const id = ((await request('GET', `/api/v1/experiments?kind=campaign`)).json() as { data: { id: string }[] }).data[0]!.id;
+    const assigned = await assignmentsOf(id);
+    const later = new Date(start.getTime() + 91 * DAY);
+    const state = async () => (await t.services.storage.read.selectFrom('experiment_outcome_states' as never).selectAll()
+      .where('experiment_id' as never, '=', id as never).executeTakeFirst()) as unknown as { computed_at: Date; fingerprint: string };
+    await t.services.experiments.outcomes(store.storeId, id, later);
+    const kept = await state();
+    await t.services.experiments.outcomes(store.storeId, id, later, { from: new Date(start.getTime() - DAY), to: later });
+    expect(await state()).toEqual(kept);
+
+    // Changes a stale copy would miss: an order in the window cancelled, another refunded, an old
+    // order imported late (the pre-period), and an unsubscribe inside the 7-day window.
+    const customers = await t.services.storage.read.selectFrom('customers').select(['id', 'external_id']).where('store_id', '=', store.storeId).execute();
+    const externalOf = new Map(customers.map((c) => [Number(c.id), c.external_id]));
+    const inWindow = await t.services.storage.read.selectFrom('orders').select(['external_id', 'customer_id', 'placed_at']).where('store_id', '=', store.storeId)
+      .where('status', '<>', 'cancelled').where('placed_at', '>=', start).orderBy('placed_at').execute();
+    const [cancel, refund] = inWindow.filter((o) => assigned.some((a) => a.customer_id === Number(o.customer_id)));
+    const person = externalOf.get(assigned[0]!.customer_id)!;
+    await t.services.commerce.write(store.storeId, { orders: [
+      { external_id: cancel!.external_id, customer_external_id: externalOf.get(Number(cancel!.customer_id))!, placed_at: new Date(cancel!.placed_at), currency: 'EUR', status: 'cancelled' as const, lines: [{ product_external_id: 'p1', title: 'Mug', quantity: 1, unit_price: 1_000 }] },
+      { external_id: 'late-import', customer_external_id: person, placed_at: new Date(start.getTime() - 30 * DAY), currency: 'EUR', lines: [{ product_external_id: 'p1', title: 'Mug', quantity: 2, unit_price: 4_200 }] },
+    ] });
+    await t.services.commerce.write(store.storeId, { returns: [{ external_id: 'r-late', order_external_id: refund!.external_id, returned_at: new Date(), currency: 'EUR', amount: 700 }] });
+    await t.services.storage.write.insertInto('domain_events').values({
+      id: 9_000_000, store_id: store.storeId, type: 'customer.consent_changed', entity: 'customer', entity_id: assigned[1]!.customer_id, customer_id: assigned[1]!.customer_id,
+      data: JSON.stringify({ email: 'unsubscribed', previous_email: 'subscribed' }), occurred_at: new Date(start.getTime() + 2 * DAY),
+    }).execute();
+
+    // The scheduled job recomputes them before anyone reads the result.
+    const worker = new Worker(t.services.jobs, silentLogger);
+    registerJobs(worker, t.services);
+    const job = await t.services.jobs.enqueue(EXPERIMENTS_SYNC_JOB, { storeId: store.storeId }, { storeId: store.storeId });
+    while (await worker.tick()) { /* the queue also holds the writes' own jobs */ }
+    expect(await t.services.jobs.get(job)).toMatchObject({ state: 'done' });
+    const recomputed = await state();
+    expect(recomputed.fingerprint).not.toBe(kept.fingerprint);
+    const after = await t.services.experiments.outcomes(store.storeId, id, later);
+    expect(await state()).toEqual(recomputed);
+    compare(after, await expected(assigned, later));
   });
 });

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { GLOBAL_HOLDOUT_MAX_SHARE } from '../messaging/index.js';
-import { experimentOutcomes, type ArmOutcome } from './outcomes.query.js';
+import { experimentOutcomes, keepOutcomeSums, keptInputs, outcomeInputs, type ArmOutcome } from './outcomes.query.js';
 import { experimentResults, impact, type ExperimentResults, type Impact, type ImpactQuery } from './experiment-results.js';
 import { powerFor, type PowerRequest } from './power.js';
 import type { PowerPlan } from './stats/index.js';
@@ -49,6 +49,8 @@ export class ExperimentsService {
   readonly read: ExperimentsDb;
   /** Per store: the sources' row counts after the last sync in this process (see `sync`). */
   private readonly synced = new Map<string, string>();
+  /** Per experiment: its sums being made again in this process (see `keepOutcomes`). */
+  private readonly keeping = new Map<string, Promise<void>>();
 
   constructor(private readonly storage: Storage, private readonly holdoutStore: () => GlobalHoldoutStore) {
     this.write = experimentsDb(storage.write);
@@ -112,9 +114,33 @@ export class ExperimentsService {
     return row;
   }
 
-  /** Sums per arm and window (see outcomes.query.ts). */
-  outcomes(storeId: string, id: string, now = new Date(), eligible?: { from: Date; to: Date }): Promise<ArmOutcome[]> {
+  /** Sums per arm and window from the kept sums, brought up to date first (see outcomes.query.ts). */
+  async outcomes(storeId: string, id: string, now = new Date(), eligible?: { from: Date; to: Date }): Promise<ArmOutcome[]> {
+    await this.keepOutcomes(storeId, id, now);
     return experimentOutcomes(this.read, storeId, id, now, eligible);
+  }
+
+  /**
+   * Makes the experiment's kept sums again when what they depend on changed; one at a time per
+   * experiment in this process (a second caller waits for it).
+   */
+  async keepOutcomes(storeId: string, id: string, now = new Date()): Promise<void> {
+    const key = `${storeId}\u0000${id}`;
+    for (;;) {
+      const running = this.keeping.get(key);
+      if (!running) break;
+      await running.catch(() => undefined);
+    }
+    const work = (async () => {
+      const inputs = await outcomeInputs(this.read, storeId, id);
+      if ((await keptInputs(this.read, storeId, id)) !== inputs) await keepOutcomeSums(this.write, storeId, id, inputs, now);
+    })();
+    this.keeping.set(key, work);
+    try {
+      await work;
+    } finally {
+      this.keeping.delete(key);
+    }
   }
 
   /** Each arm against the control, per window and metric (experiment-results.ts). */

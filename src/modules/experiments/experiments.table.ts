@@ -48,9 +48,30 @@ export interface ExperimentAssignmentTable {
   eligible_at: Date;
 }
 
+/** Per arm and eligibility time, the people and the sums of their outcomes (outcomes.query.ts); replaced whole per experiment. */
+export interface ExperimentOutcomeSumTable {
+  store_id: string;
+  experiment_id: string;
+  arm: string;
+  eligible_at: Date;
+  people: number;
+  /** x0, x1, x00, x01, x11, then y{metric}_{days}, yy…, yyy…, yyyy…, x0y…, x1y… (the migration lists them). */
+  [sum: string]: number | string | Date;
+}
+
+export interface ExperimentOutcomeStateTable {
+  store_id: string;
+  experiment_id: string;
+  /** What the kept sums were made from (outcomes.query.ts, `outcomeInputs`). */
+  fingerprint: string;
+  computed_at: Date;
+}
+
 export type ExperimentTables = {
   experiments: ExperimentTable;
   experiment_assignments: ExperimentAssignmentTable;
+  experiment_outcome_sums: ExperimentOutcomeSumTable;
+  experiment_outcome_states: ExperimentOutcomeStateTable;
 };
 
 export type ExperimentsDb = Kysely<Database & ExperimentTables>;

@@ -11,14 +11,21 @@ export { metricKinds, outcomeMetrics, WINDOWS, type ArmOutcome, type OutcomeMetr
 
 export const EXPERIMENTS_SYNC_JOB = 'experiments.sync';
 
-/** Assignments are also synced before every result; the job keeps them current for stores nobody looks at. */
+/**
+ * Assignments are also synced before every result; the job keeps them current for stores nobody
+ * looks at, and recomputes the kept outcomes of experiments whose inputs changed, so that the next
+ * result is read from them.
+ */
 export const experimentsModule: HearthModule = {
   name: 'experiments',
   jobs: [{
     kind: EXPERIMENTS_SYNC_JOB,
     run: async (services, { payload }) => {
-      await services.experiments.sync((payload as { storeId: string }).storeId, new Date(), { force: true });
-      return { synced: true };
+      const { storeId } = payload as { storeId: string };
+      await services.experiments.sync(storeId, new Date(), { force: true });
+      const experiments = await services.experiments.list(storeId);
+      for (const experiment of experiments) await services.experiments.keepOutcomes(storeId, experiment.id);
+      return { synced: true, experiments: experiments.length };
     },
   }],
   schedules: [{ kind: EXPERIMENTS_SYNC_JOB, everyMs: 15 * 60_000 }],
