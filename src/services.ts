@@ -98,7 +98,11 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     ...segmentsEtc,
     predictions: new PredictionsService(storage, queue()),
     // A campaign is sent by email through the messaging module (looked up late, as services are built together).
-    campaigns: new CampaignsService(storage, segmentsEtc.segments, queue(), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics, () => services.offers)),
+    // Campaigns mail through messaging and leave the global holdout's people out of their results (looked up late).
+    campaigns: new CampaignsService(
+      storage, segmentsEtc.segments, queue(), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics, () => services.offers),
+      (storeId, at) => services.experiments.globallyHeldOut(storeId, at),
+    ),
     templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers, recommendations: () => services.recommendations }),
     messages: new MessagesService(storage, queue(), { publicUrl: config.publicUrl, secret: config.secret, smtpUrl: config.smtpUrl, smtpMaxConnections: config.smtpMaxConnections }, logger),
     unsubscribe: new UnsubscribeService(storage, () => services.commerce, config.secret, () => services.topics),

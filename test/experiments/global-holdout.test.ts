@@ -95,10 +95,22 @@ describe('the global holdout', () => {
     const globalExperiment = list.data.find((e) => e.kind === 'global')!;
     expect(globalExperiment.arms.find((a) => a.key === 'holdout')!.people).toBe(global.size);
 
+    // A campaign's results leave them out of both groups too: they got no message whichever group they were drawn into.
+    const campaign = (await h.request('POST', '/api/v1/campaigns', { name: 'Held back', segment_ids: [segment.id], template_id: template.id, holdout_share: 0.3 })).json() as { id: string };
+    expect((await h.request('POST', `/api/v1/campaigns/${campaign.id}/start`)).statusCode).toBe(200);
+    const recipients = ((await h.request('GET', `/api/v1/campaigns/${campaign.id}/recipients?limit=1000`)).json() as { data: { customer_id: number; group: string }[] }).data;
+    expect(recipients).toHaveLength(60);
+    const counted = (group: string) => recipients.filter((r) => (r.group === 'holdout') === (group === 'holdout') && !global.has(r.customer_id)).length;
+    const groupsOf = async () => ((await h.request('GET', `/api/v1/campaigns/${campaign.id}/results`)).json() as { groups: { group: string; people: number }[] }).groups;
+    expect((await groupsOf()).map((g) => [g.group, g.people])).toEqual([['sent', counted('sent')], ['holdout', counted('holdout')]]);
+    expect(counted('sent') + counted('holdout')).toBe(60 - global.size);
+
     // Turning it off ends the period: marketing goes to everyone again.
     const off = await put('/api/v1/experiments/global-holdout', { share: 0 });
     expect(off.json()).toEqual({ share: 0, since: null, experiment_id: null });
     const ended = (await h.request('GET', '/api/v1/experiments?kind=global')).json() as { data: { ended_at: string | null }[] };
     expect(ended.data[0]!.ended_at).not.toBeNull();
+    // The campaign went out while they were held out: its results still leave them out.
+    expect((await groupsOf()).map((g) => g.people)).toEqual([counted('sent'), counted('holdout')]);
   });
 });

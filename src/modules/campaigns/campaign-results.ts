@@ -3,7 +3,9 @@
  * them when the campaign started (intent to treat): a bounced or unopened message still counts as
  * sent, so the comparison is between two random halves of the same audience. An order counts when
  * it was placed in the attribution window (start … start + N days) and not cancelled; revenue is
- * net of the refunds recorded against those orders.
+ * net of the refunds recorded against those orders. People in the store's global holdout when the
+ * campaign started are left out of every group: they got no message whichever group the hash gave
+ * them, so counting them as sent would dilute the lift.
  */
 import { sql } from 'kysely';
 import { meanDifference, proportionDifference, type Interval, type Moments } from '../../lib/statistics/index.js';
@@ -71,6 +73,8 @@ interface Row { group_kind: string; variant: number | null; people: number; buye
 export async function campaignResults(db: CampaignsDb, storeId: string, campaign: CampaignView, options: {
   currency: string; now: Date; until?: Date; messages?: MessageFigures; clicks?: { customer_id: number; clicked_at: Date }[];
   spread?: { first_at: Date | null; last_at: Date | null };
+  /** Customers in the global holdout at the start, left out. */
+  heldOut?: number[] | undefined;
 }): Promise<CampaignResults> {
   const { currency, now } = options;
   const end = options.until ?? windowEnd(campaign);
@@ -93,6 +97,7 @@ export async function campaignResults(db: CampaignsDb, storeId: string, campaign
       coalesce(sum(s.revenue::double * s.revenue::double), 0)::double as revenue_squares
     from campaign_recipients p left join spend s on s.customer_id = p.customer_id
     where p.store_id = ${storeId} and p.campaign_id = ${campaign.id}
+      ${options.heldOut?.length ? sql`and p.customer_id not in (select unnest(${options.heldOut}::bigint[]))` : sql``}
     group by p.group_kind, p.variant order by p.group_kind, p.variant`.execute(db);
   const shaped = rows.map((r) => ({ ...r, people: Number(r.people), buyers: Number(r.buyers), orders: Number(r.orders), revenue: Number(r.revenue), revenue_squares: Number(r.revenue_squares) }));
   const sum = (list: typeof shaped): Row => list.reduce((a, r) => ({

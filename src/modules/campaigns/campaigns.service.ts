@@ -73,7 +73,14 @@ export class CampaignsService {
   private readonly write: CampaignsDb;
   private readonly read: CampaignsDb;
 
-  constructor(storage: Storage, private readonly segments: SegmentsService, private readonly jobs: JobQueue, private readonly delivery?: () => CampaignDelivery | undefined) {
+  /**
+   * `heldOut`: the customers the store's global holdout held out at a moment (they got no
+   * marketing then), left out of a campaign's results (the experiments module keeps them).
+   */
+  constructor(
+    storage: Storage, private readonly segments: SegmentsService, private readonly jobs: JobQueue, private readonly delivery?: () => CampaignDelivery | undefined,
+    private readonly heldOut?: (storeId: string, at: Date) => Promise<number[]>,
+  ) {
     this.write = campaignsDb(storage.write);
     this.read = campaignsDb(storage.read);
   }
@@ -227,7 +234,7 @@ export class CampaignsService {
     if (!campaign.ab_test || !campaign.started_at || campaign.winner_variant !== null) return campaign;
     // The job runs when the test window ends; the window is the test's hours from the start.
     const end = new Date(campaign.started_at.getTime() + campaign.ab_test.test_hours * 3_600_000);
-    const results = await campaignResults(this.read, storeId, campaign, { currency: '', now: end, until: end });
+    const results = await campaignResults(this.read, storeId, campaign, { currency: '', now: end, until: end, heldOut: await this.heldOut?.(storeId, campaign.started_at) });
     const clickers = campaign.ab_test.winner_metric === 'clicks' ? await this.clickersByVariant(storeId, campaign, end) : new Map<number, number>();
     const variants = results.groups.filter((g) => /^[A-Z]$/.test(g.group)).map((g) => ({ ...g, clickers: clickers.get(g.group.charCodeAt(0) - 65) ?? 0 }));
     const { winner, reason } = chooseWinner(campaign.ab_test.winner_metric, variants, campaign.ab_test.test_hours);
@@ -274,7 +281,7 @@ export class CampaignsService {
     const currency = await this.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
     const delivery = this.delivery?.();
     return campaignResults(this.read, storeId, campaign, {
-      currency: currency?.currency ?? 'USD', now,
+      currency: currency?.currency ?? 'USD', now, ...(campaign.started_at && { heldOut: await this.heldOut?.(storeId, campaign.started_at) }),
       ...(delivery && campaign.started_at && {
         messages: await delivery.figures(storeId, id), clicks: await delivery.firstClicks(storeId, id), spread: await delivery.spread(storeId, id),
       }),

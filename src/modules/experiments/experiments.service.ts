@@ -114,6 +114,18 @@ export class ExperimentsService {
     return row;
   }
 
+  /**
+   * The customers a global holdout period held out at `at` (none while it was off): the sender
+   * sent them no marketing then, so a campaign's results leave them out of both groups.
+   */
+  async globallyHeldOut(storeId: string, at: Date): Promise<number[]> {
+    await this.sync(storeId);
+    const rows = await this.read.selectFrom('experiment_assignments as g').innerJoin('experiments as e', (j) => j.onRef('e.store_id', '=', 'g.store_id').onRef('e.id', '=', 'g.experiment_id'))
+      .select('g.customer_id').where('g.store_id', '=', storeId).where('e.kind', '=', 'global').where('g.arm', '=', 'holdout').where('g.eligible_at', '<=', at)
+      .where((eb) => eb.or([eb('e.ended_at', 'is', null), eb('e.ended_at', '>', at)])).execute();
+    return rows.map((r) => Number(r.customer_id));
+  }
+
   /** Sums per arm and window from the kept sums, brought up to date first (see outcomes.query.ts). */
   async outcomes(storeId: string, id: string, now = new Date(), eligible?: { from: Date; to: Date }): Promise<ArmOutcome[]> {
     await this.keepOutcomes(storeId, id, now);
