@@ -42,6 +42,7 @@ function render(p: Profile, store: StoreRef): string {
         case 'topic': return [when, 'topic', `${t.subscribed ? 'kept' : 'dropped'} ${t.name} (${t.source})`];
         case 'ticket': return [when, 'ticket', `${t.subject ?? '(no subject)'} — ${t.status}, ${t.channel}${t.topic ? `, ${words(t.topic)}` : ''} (${t.source} ${t.id})`];
         case 'survey_answer': return [when, t.kind, `${t.score} (${t.category})${t.comment ? `: ${t.comment.slice(0, 80)}` : ''}`];
+        case 'review': return [when, 'review', `${t.rating}/5 on ${t.product_title ?? t.product_id}${t.title ? `: ${t.title.slice(0, 60)}` : ''} — ${t.status}${t.verified ? ', verified buyer' : ''}`];
       }
     })),
   ];

@@ -7,6 +7,7 @@ import { operators, ruleSchema } from '../../modules/segments/index.js';
 import { component, count, currency, list, minorUnits, page, ratio, timestamp, day } from './common.schemas.js';
 import { churnRisk } from './predictions.schemas.js';
 import { consentSchema } from './data.schemas.js';
+import { reviewSchema } from './reviews.schemas.js';
 import { surveyAnswerSchema, ticketSchema } from './support.schemas.js';
 
 export const segmentRule = component('SegmentRule', ruleSchema);
@@ -134,6 +135,10 @@ export const timelineItemSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('survey_answer'), at: timestamp, id: z.string(), kind: z.string(), score: z.number().int(), category: z.string(), comment: z.string().nullable(),
   }).meta({ description: 'An NPS or CSAT answer' }),
+  z.strictObject({
+    type: z.literal('review'), at: timestamp, id: z.string(), product_id: z.string().meta({ description: "The product's id in the store" }), product_title: z.string().nullable(),
+    rating: z.number().int(), title: z.string().nullable(), status: z.string(), verified: z.boolean(),
+  }).meta({ description: 'A review the customer wrote (GET /api/v1/reviews/{id})' }),
 ]);
 
 const topItem = z.strictObject({ name: z.string(), orders: count, quantity: z.number(), spend: minorUnits });
@@ -173,6 +178,7 @@ export const customerProfileSchema = component('CustomerProfile', z.strictObject
   timeline: z.array(timelineItemSchema),
   tickets: z.array(ticketSchema).meta({ description: `The customer's latest ${PROFILE_MESSAGES} support tickets` }),
   survey_answers: z.array(surveyAnswerSchema).meta({ description: `The customer's latest ${PROFILE_MESSAGES} survey answers` }),
+  reviews: z.array(reviewSchema).meta({ description: `The customer's latest ${PROFILE_MESSAGES} reviews, whatever their moderation status` }),
   top_categories: z.array(topItem),
   top_products: z.array(topItem),
 }));

@@ -2,10 +2,11 @@
  * One timeline of what happened with a customer, newest first. Browsing is collapsed into
  * sessions: events sharing a session id, or (without one) following each other within 30
  * minutes, the usual web-analytics session timeout. The latest messages sent to the customer and
- * their email topic changes are on it too, and their support tickets and survey answers.
+ * their email topic changes are on it too, and their support tickets, survey answers and reviews.
  */
 import type { CustomerMessage } from '../messaging/index.js';
 import type { TicketView } from '../support/index.js';
+import type { ReviewView } from '../reviews/index.js';
 import type { SurveyAnswerView } from '../surveys/index.js';
 import type { EventRow, OrderRow, ReturnRow } from './profile.queries.js';
 
@@ -19,7 +20,8 @@ export type TimelineItem =
   | ({ type: 'message'; at: Date } & CustomerMessage)
   | { type: 'topic'; at: Date; topic: string; name: string; subscribed: boolean; source: string }
   | { type: 'ticket'; at: Date; id: string; source: string; status: string; channel: string; topic: string | null; subject: string | null; first_response_minutes: number | null; resolution_hours: number | null }
-  | { type: 'survey_answer'; at: Date; id: string; kind: string; score: number; category: string; comment: string | null };
+  | { type: 'survey_answer'; at: Date; id: string; kind: string; score: number; category: string; comment: string | null }
+  | { type: 'review'; at: Date; id: string; product_id: string; product_title: string | null; rating: number; title: string | null; status: string; verified: boolean };
 
 export function buildTimeline(input: {
   orders: OrderRow[];
@@ -30,6 +32,7 @@ export function buildTimeline(input: {
   topicChanges?: { topic: string; name: string; subscribed: boolean; source: string; at: Date }[];
   tickets?: TicketView[];
   surveyAnswers?: SurveyAnswerView[];
+  reviews?: ReviewView[];
 }): TimelineItem[] {
   const items: TimelineItem[] = [
     ...input.orders.map((o): TimelineItem => ({
@@ -45,6 +48,9 @@ export function buildTimeline(input: {
       first_response_minutes: t.first_response_minutes, resolution_hours: t.resolution_hours,
     })),
     ...(input.surveyAnswers ?? []).map((a): TimelineItem => ({ type: 'survey_answer', at: a.answered_at, id: a.id, kind: a.kind, score: a.score, category: a.category, comment: a.comment })),
+    ...(input.reviews ?? []).map((r): TimelineItem => ({
+      type: 'review', at: r.reviewed_at, id: r.id, product_id: r.product_id, product_title: r.product_title, rating: r.rating, title: r.title, status: r.status, verified: r.verified,
+    })),
   ];
   return items.sort((a, b) => b.at.getTime() - a.at.getTime());
 }

@@ -11,6 +11,7 @@ import { DAY_MS } from '../../lib/time.js';
 import { customerMessages, customerTopicChanges, customerTopics } from '../messaging/index.js';
 import type { PersonasService } from '../personas/index.js';
 import type { OrderSummaries, SegmentsService } from '../segments/index.js';
+import { customerReviews, type ReviewView } from '../reviews/index.js';
 import { customerTickets, type TicketView } from '../support/index.js';
 import { customerSurveyAnswers, type SurveyAnswerView } from '../surveys/index.js';
 import * as list from './customer-list.query.js';
@@ -51,7 +52,8 @@ export interface CustomerProfile {
   segments: { id: string; name: string; builtin_key: string | null; entered_at: Date }[];
   personas: { id: string; name: string; motivators: string[]; assigned_at: Date }[];
   timeline: TimelineItem[];
-  /** The customer's latest support tickets and survey answers (newest first). */
+  /** The customer's latest reviews, support tickets and survey answers (newest first). */
+  reviews: ReviewView[];
   tickets: TicketView[];
   survey_answers: SurveyAnswerView[];
   top_categories: q.TopItem[];
@@ -154,9 +156,10 @@ export class ProfilesService {
       customerPrediction(this.storage, storeId, customerId), this.segments.rfmOf(storeId, customerId), this.segments.membershipsOf(storeId, customerId),
       this.personas.personasOf(storeId, customerId), q.topPurchases(db, storeId, customerId, 'category', 5), q.topPurchases(db, storeId, customerId, 'product', 5),
     ]);
-    const [messages, topics, topicChanges, tickets, surveyAnswers] = await Promise.all([
+    const [messages, topics, topicChanges, tickets, surveyAnswers, reviews] = await Promise.all([
       customerMessages(db, storeId, customerId, PROFILE_MESSAGES), customerTopics(db, storeId, customer.email), customerTopicChanges(db, storeId, customerId, PROFILE_MESSAGES),
       customerTickets(db, storeId, customerId, PROFILE_MESSAGES), customerSurveyAnswers(db, storeId, customerId, PROFILE_MESSAGES),
+      customerReviews(db, storeId, customerId, PROFILE_MESSAGES),
     ]);
     const kpis = kpisOf(orders, returns, asOf);
     return {
@@ -171,7 +174,8 @@ export class ProfilesService {
       rfm: rfm ?? null,
       segments: memberships.current.map((m) => ({ id: m.segment_id, name: m.name, builtin_key: m.builtin_key, entered_at: m.entered_at })),
       personas,
-      timeline: buildTimeline({ orders, returns, events, segmentChanges: memberships.history, messages, topicChanges, tickets, surveyAnswers }),
+      timeline: buildTimeline({ orders, returns, events, segmentChanges: memberships.history, messages, topicChanges, tickets, surveyAnswers, reviews }),
+      reviews,
       tickets,
       survey_answers: surveyAnswers,
       top_categories: topCategories,

@@ -17,6 +17,8 @@ export { REVIEW_EVENT } from './review-events.js';
 export { DEFAULT_SETTINGS } from './review-writer.js';
 export { requestStatuses, reviewFlags, reviewSources, reviewStatuses, type RequestStatus, type ReviewSettingsTable, type ReviewStatus } from './reviews.table.js';
 export type { PublicReview, RatingSummary, ReviewView } from './reviews.views.js';
+export { customerReviews } from './customer-reviews.js';
+export type { ReviewTable } from './reviews.table.js';
 
 export const REVIEWS_SUBSCRIBER = 'reviews';
 

@@ -4,6 +4,7 @@
  */
 import type { CustomerSummaryTable } from '../analytics/index.js';
 import type { CustomerPredictionTable } from '../predictions/index.js';
+import type { ReviewTable } from '../reviews/index.js';
 import type { SupportTicketTable } from '../support/index.js';
 import type { SurveyAnswerTable } from '../surveys/index.js';
 import type { Operator } from './segment-rule.schema.js';
@@ -42,7 +43,15 @@ export const profileFields: Record<string, FieldDef> = {
   created_at: { type: 'date', label: 'Customer since', sql: 'c.created_at' },
   nps_category: { type: 'string', label: 'NPS category (latest answer)', sql: npsCategorySql() },
   open_tickets: { type: 'number', label: 'Open support tickets', sql: openTicketsSql() },
+  reviews_written: { type: 'number', label: 'Reviews written', sql: reviewsSql('count(*)') },
+  lowest_review_rating: { type: 'number', label: 'Lowest review rating (1–5)', sql: reviewsSql('min(r.rating)') },
 };
+
+/** An aggregate over the customer's reviews (whatever their moderation status: what they said). */
+function reviewsSql(aggregate: string): string {
+  const r = (column: keyof ReviewTable & string) => `r.${column}`;
+  return `(select ${aggregate} from reviews r where ${r('store_id')} = c.store_id and ${r('customer_id')} = c.id)`;
+}
 
 /** The category of the customer's latest NPS answer (promoter 9–10, passive 7–8, detractor 0–6), null without one. */
 function npsCategorySql(): string {
