@@ -88,3 +88,42 @@ describe('the Loyalty page', () => {
     await page.close();
   });
 });
+
+describe('loyalty on the customer\'s profile', () => {
+  const profile = (width = 1280): Promise<Page> => openSignedIn(browser, { url: hearth.url, user: hearth.owner }, `/customers/${top.id}`, width);
+
+  it('shows the balance and ledger the API computes, and records a hand adjustment with its reason once', async () => {
+    const { loyalty } = hearth.server.services;
+    const before = await loyalty.balance(hearth.storeId, top.id);
+    const page = await profile();
+    const panel = page.getByTestId('profile-loyalty');
+    await panel.getByTestId('loyalty-ledger').waitFor();
+    await expect(panel.getByTestId('loyalty-available').innerText()).resolves.toContain(`${before.available.toLocaleString('en-US')} points`);
+    await expect(panel.getByTestId('loyalty-ledger').innerText()).resolves.toContain('Welcome gift');
+
+    // A reason is required: the browser holds the form back until one is typed.
+    await panel.getByRole('spinbutton', { name: /^Points/ }).fill('-40');
+    await panel.getByRole('button', { name: 'Adjust points' }).click();
+    expect((await loyalty.history(hearth.storeId, top.id)).data.filter((e) => e.kind === 'adjust')).toHaveLength(1);
+    await panel.getByRole('textbox', { name: /^Reason/ }).fill('Parcel arrived late <sorry>');
+    await panel.getByRole('button', { name: 'Adjust points' }).click();
+    await panel.getByTestId('loyalty-ledger').getByText('Parcel arrived late <sorry>').waitFor();
+    const after = await loyalty.balance(hearth.storeId, top.id);
+    expect(after.available).toBe(before.available - 40);
+    await expect(panel.getByTestId('loyalty-available').innerText()).resolves.toContain(`${after.available.toLocaleString('en-US')} points`);
+    const adjustments = (await loyalty.history(hearth.storeId, top.id)).data.filter((e) => e.kind === 'adjust');
+    expect(adjustments.map((e) => [e.points, e.reason])).toEqual([[-40, 'Parcel arrived late <sorry>'], [top.points, 'Welcome gift']]);
+    expect(adjustments[0]!.actor).toMatch(/^user:/);
+    await screenshot(page, 'profile-loyalty-1280');
+    await page.close();
+  });
+
+  it('fits a phone', async () => {
+    const page = await profile(390);
+    await page.getByTestId('loyalty-ledger').waitFor();
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.getByTestId('profile-loyalty').screenshot({ path: await screenshot(page, 'profile-loyalty-390') });
+    await page.close();
+  });
+});

@@ -4,6 +4,7 @@ import type { CustomerPrediction } from '../api/prediction-types';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { CustomerFlows } from '../components/customer-flows';
+import { CustomerLoyalty } from '../components/customer-loyalty';
 import { PredictionPanel } from '../components/prediction-panel';
 import { RecommendationsPanel } from '../components/recommendations-panel';
 import { Link } from '../components/router';
@@ -121,6 +122,7 @@ export function CustomerPage({ id }: { id: string }) {
               </Panel>
             )}
             <CustomerFlows customerId={profile.identity.id} />
+            <CustomerLoyalty customerId={profile.identity.id} />
             <RecommendationsPanel customerId={id} />
             <Panel title="Timeline" className="timeline-panel">
               {profile.timeline?.length ? (

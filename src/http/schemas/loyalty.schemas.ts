@@ -77,3 +77,6 @@ export const loyaltyLiabilitySchema = component('LoyaltyLiability', z.strictObje
   pending_points: count,
   pending_value: minorUnits,
 }));
+
+export type LoyaltyBalance = z.input<typeof loyaltyBalanceSchema>;
+export type LoyaltyEntry = z.input<typeof loyaltyEntrySchema>;
