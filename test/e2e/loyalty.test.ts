@@ -79,6 +79,22 @@ describe('the Loyalty page', () => {
     await page.close();
   });
 
+  it('shows the last year\'s points, rates and members against other buyers as the API computes them', async () => {
+    const analytics = await hearth.server.services.loyalty.analytics(hearth.storeId);
+    expect(analytics.points.issued).toBeGreaterThan(0);
+    const page = await open();
+    const rates = page.getByTestId('loyalty-rates');
+    await rates.waitFor();
+    const text = (await rates.innerText()).replace(/\s+/g, ' ');
+    expect(text).toContain(`Points issued ${analytics.points.issued.toLocaleString('en-US')}`);
+    const percent = (v: number | null) => (v === null ? '—' : new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v));
+    expect(text).toContain(`Redemption rate ${percent(analytics.redemption_rate)}`);
+    expect(text).toContain(`Breakage ${percent(analytics.breakage)}`);
+    const members = page.getByTestId('loyalty-analytics').getByRole('row').filter({ hasText: /^Members/ });
+    await expect(members.innerText()).resolves.toContain(analytics.comparison.members.customers.toLocaleString('en-US'));
+    await page.close();
+  });
+
   it('fits a phone', async () => {
     const page = await open(390);
     await page.getByTestId('loyalty-figures').waitFor();

@@ -4,7 +4,7 @@
  * the fraud check that rejected each rejected one.
  */
 import { http } from '../api/client';
-import type { LoyaltyLiability, LoyaltyMember, LoyaltyReward, LoyaltySettings, Referral, ReferralState } from '../api/loyalty-types';
+import type { LoyaltyAnalytics, LoyaltyLiability, LoyaltyMember, LoyaltyReward, LoyaltySettings, Referral, ReferralState } from '../api/loyalty-types';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import type { Formatter } from '../components/format';
@@ -75,12 +75,45 @@ function Programme({ settings, liability }: { settings: LoyaltySettings['setting
   );
 }
 
+/** The last year: points in and out, the rates, members against other buyers, tiers. */
+function Analytics({ data }: { data: LoyaltyAnalytics }) {
+  const { fmt } = useApp();
+  const rate = (value: number | null) => (value === null ? '—' : fmt.percent(value));
+  const cohorts = [{ key: 'members', label: 'Members', ...data.comparison.members }, { key: 'others', label: 'Other customers who ordered', ...data.comparison.others }];
+  return (
+    <div className="stack">
+      <div className="kpis" data-testid="loyalty-rates">
+        <div className="kpi"><div className="kpi-label">Points issued</div><div className="kpi-value">{fmt.number(data.points.issued)}</div><div className="muted">{fmt.number(data.points.taken_back)} taken back on refunds and by hand</div></div>
+        <div className="kpi"><div className="kpi-label">Redemption rate</div><div className="kpi-value">{rate(data.redemption_rate)}</div><div className="muted">{fmt.number(data.points.redeemed)} points on {fmt.number(data.redemptions.count)} rewards by {fmt.number(data.redemptions.members)} members</div></div>
+        <div className="kpi"><div className="kpi-label">Breakage</div><div className="kpi-value">{rate(data.breakage)}</div><div className="muted">{fmt.number(data.points.expired)} points expired unspent</div></div>
+      </div>
+      <DataTable
+        caption="Members against other customers who ordered (a comparison, not the programme's effect)"
+        rows={cohorts}
+        rowKey={(c) => c.key}
+        columns={[
+          { key: 'label', label: 'Customers', render: (c) => c.label },
+          { key: 'customers', label: 'With an order', numeric: true, render: (c) => fmt.number(c.customers) },
+          { key: 'repeat', label: 'Ordered again', numeric: true, render: (c) => rate(c.repeat_rate) },
+          { key: 'orders', label: 'Orders each', numeric: true, render: (c) => (c.orders_per_customer === null ? '—' : fmt.number(c.orders_per_customer, { digits: 2 })) },
+          { key: 'revenue', label: 'Net revenue each', numeric: true, render: (c) => (c.revenue_per_customer === null ? '—' : fmt.money(c.revenue_per_customer)) },
+        ]}
+      />
+      <p className="muted" data-testid="loyalty-tiers">
+        Members by tier: {data.tiers.map((t) => `${t.tier ?? 'no tier'} ${fmt.number(t.members)}`).join(' · ') || 'none'}.
+        {data.movements.length > 0 && <> Tier changes this year: {data.movements.map((m) => `${m.from ?? 'none'} → ${m.to ?? 'none'} ${fmt.number(m.customers)}`).join(' · ')}.</>}
+      </p>
+    </div>
+  );
+}
+
 export function LoyaltyPage() {
   const { fmt } = useApp();
   const programme = useApi('loyalty-programme', async () => {
     const [settings, liability] = await Promise.all([http.get<LoyaltySettings>('/api/v1/loyalty/settings'), http.get<LoyaltyLiability>('/api/v1/loyalty/liability')]);
     return { settings, liability };
   });
+  const analytics = useApi('loyalty-analytics', () => http.get<LoyaltyAnalytics>('/api/v1/loyalty/analytics?days=365'));
   const members = useApi('loyalty-members', () => http.get<{ data: LoyaltyMember[]; next_cursor: string | null }>('/api/v1/loyalty/members?limit=1000'));
   const referrals = useApi('loyalty-referrals', () => http.get<{ data: Referral[]; next_cursor: string | null }>('/api/v1/loyalty/referrals?limit=50'));
   return (
@@ -90,6 +123,10 @@ export function LoyaltyPage() {
         <Async result={programme.result} onRetry={programme.reload}>
           {({ settings, liability }) => <Programme settings={settings.settings} liability={liability} />}
         </Async>
+      </Panel>
+      <Panel title="The last 12 months" testId="loyalty-analytics"
+        definition="Redemption rate: points spent on rewards ÷ points issued. Breakage: points that expired unspent ÷ points issued. Members are customers with points; they are compared with the other customers who ordered — members join because they buy, so the gap is not what the programme caused (Impact measures that with holdouts).">
+        <Async result={analytics.result} onRetry={analytics.reload}>{(data) => <Analytics data={data} />}</Async>
       </Panel>
       <Panel title="Members" testId="loyalty-members" definition="Customers with points, the highest balances first; open one for their ledger on their profile.">
         <Async result={members.result} onRetry={members.reload}>

@@ -3,7 +3,7 @@ import { loyaltySettingsSchema } from '../../modules/loyalty/index.js';
 import { route } from '../route.js';
 import { referralRoutes } from './loyalty-referrals.routes.js';
 import {
-  loyaltyBalanceSchema, loyaltyEntrySchema, loyaltyHistorySchema, loyaltyLiabilitySchema, loyaltyMemberPageSchema,
+  loyaltyAnalyticsSchema, loyaltyBalanceSchema, loyaltyEntrySchema, loyaltyHistorySchema, loyaltyLiabilitySchema, loyaltyMemberPageSchema,
   loyaltyRedemptionListSchema, loyaltyRedemptionSchema, loyaltySettingsAnswer,
 } from '../schemas/loyalty.schemas.js';
 
@@ -40,6 +40,12 @@ export const loyaltyRoutes = [
     method: 'GET', url: '/api/v1/loyalty/liability', operationId: 'getLoyaltyLiability', response: loyaltyLiabilitySchema, permission: 'read', tag,
     summary: 'What the points customers hold are worth in the store currency (available and pending points × point value)',
     handler: async ({ services, storeId }) => services.loyalty.liability(storeId),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/loyalty/analytics', operationId: 'getLoyaltyAnalytics', response: loyaltyAnalyticsSchema, permission: 'read', tag,
+    summary: 'The programme over the last `days` (365 by default): points issued, redeemed and expired, redemption rate, breakage, members against other customers, tiers',
+    query: z.strictObject({ days: z.coerce.number().int().min(1).max(3650).optional() }),
+    handler: async ({ services, storeId, query }) => services.loyalty.analytics(storeId, query.days ?? 365),
   }),
   route({
     method: 'GET', url: '/api/v1/loyalty/customers/:id', operationId: 'getLoyaltyBalance', response: loyaltyBalanceSchema, permission: 'read', tag, params: customerParams,

@@ -78,5 +78,29 @@ export const loyaltyLiabilitySchema = component('LoyaltyLiability', z.strictObje
   pending_value: minorUnits,
 }));
 
+const cohort = z.strictObject({
+  customers: count.meta({ description: 'Customers with an order (not cancelled) placed before the period\'s end' }),
+  repeat_rate: z.number().nullable().meta({ description: 'Share of them with two orders or more' }),
+  orders_per_customer: z.number().nullable(),
+  revenue_per_customer: z.number().int().nullable().meta({ description: 'Net of refunds, minor units' }),
+});
+
+export const loyaltyAnalyticsSchema = component('LoyaltyAnalytics', z.strictObject({
+  from: timestamp, to: timestamp,
+  points: z.strictObject({
+    issued: count.meta({ description: 'Earned on orders, rules and referrals, and added by hand, in the period' }),
+    redeemed: count.meta({ description: 'Spent on rewards, net of cancelled redemptions' }),
+    expired: count,
+    taken_back: count.meta({ description: 'Taken back on refunds, cancellations and rejected referrals, and by hand' }),
+  }),
+  redemption_rate: z.number().nullable().meta({ description: 'Redeemed ÷ issued' }),
+  breakage: z.number().nullable().meta({ description: 'Expired ÷ issued: points never spent' }),
+  redemptions: z.strictObject({ count, members: count }),
+  comparison: z.strictObject({ members: cohort, others: cohort }).meta({ description: 'Members against the other customers who ordered: a comparison, not the programme\'s effect' }),
+  tiers: z.array(z.strictObject({ tier: z.string().nullable(), members: count })).meta({ description: 'Members by their tier at the period\'s end (null: none)' }),
+  movements: z.array(z.strictObject({ from: z.string().nullable(), to: z.string().nullable(), customers: count })).meta({ description: 'Tier changes in the period' }),
+}));
+
 export type LoyaltyBalance = z.input<typeof loyaltyBalanceSchema>;
+export type LoyaltyAnalyticsView = z.input<typeof loyaltyAnalyticsSchema>;
 export type LoyaltyEntry = z.input<typeof loyaltyEntrySchema>;

@@ -12,6 +12,7 @@ import type { DomainEvent } from '../domain-events/index.js';
 import { addMonths, pointsValue } from './earning.js';
 import { entryByKey, positions, standingOf, totalsByCustomer, totalsOf, type Position } from './ledger.repository.js';
 import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
+import { loyaltyAnalytics, type LoyaltyAnalytics } from './loyalty.analytics.js';
 import { handleEvent } from './loyalty.events.js';
 import { announceExpiring, expireLapsed } from './loyalty.expiry.js';
 import { cancelReward, redeemReward, redemptionView } from './loyalty.redemptions.js';
@@ -111,6 +112,11 @@ export class LoyaltyService {
       available_points: available, value: pointsValue(available, settings.point_value),
       pending_points: pending, pending_value: pointsValue(pending, settings.point_value),
     };
+  }
+
+  /** How the programme did over the `days` before `now`: points, redemption rate, breakage, members against others, tiers (loyalty.analytics.ts). */
+  analytics(storeId: string, days = 365, now = new Date()): Promise<LoyaltyAnalytics> {
+    return loyaltyAnalytics(this.read, storeId, { from: new Date(now.getTime() - days * 86_400_000), to: now });
   }
 
   async redemptions(storeId: string, customerId: number): Promise<RedemptionView[]> {
