@@ -92,6 +92,10 @@ function print(report: JourneyReport, result: Wire<JourneyResult>, storeName: st
       formatMoney(m.stages.reduce((sum, x) => sum + x.revenue, 0), r.store.currency),
     ])));
     out.push(formatTable(['from', 'to', 'customers'], r.transitions.map((t) => [t.from ?? '(new to the store)', t.to, formatNumber(t.customers)])));
+    out.push('what preceded the reactivations (an offer used, else the latest marketing message in the 30 days before)');
+    out.push(formatTable(['by', 'name', 'customers', 'revenue'], r.reactivations.map((x) => [
+      x.by, x.by === 'none' ? '(nothing recorded)' : x.name ?? x.source_id ?? '', formatNumber(x.customers), formatMoney(x.revenue, r.store.currency),
+    ])));
   }
   process.stdout.write(`${out.join('\n\n')}\n`);
 }

@@ -114,6 +114,23 @@ export function JourneyPage() {
             )}
           </Async>
         </Panel>
+        <Panel testId="journey-reactivations" title="What preceded the reactivations"
+          definition="For each customer who ordered again after lapsing: the offer whose code was on that order; else the campaign or flow of the latest marketing email sent to them in the 30 days before; else nothing recorded. An association, not an effect: some would have come back anyway (Impact measures effects with holdouts).">
+          <Async result={lifecycle} onRetry={reloadLifecycle} isEmpty={(d) => d.reactivations.length === 0} empty="No reactivations in this range.">
+            {(answer) => (
+              <DataTable
+                caption="What preceded the reactivations"
+                rows={answer.reactivations}
+                rowKey={(r) => `${r.by}:${r.source_id ?? ''}`}
+                columns={[
+                  { key: 'by', label: 'Before it', render: (r) => (r.by === 'none' ? 'Nothing recorded' : `${r.by[0]!.toUpperCase()}${r.by.slice(1)}: ${r.name ?? r.source_id ?? ''}`) },
+                  { key: 'customers', label: 'Customers', numeric: true, render: (r) => fmt.number(r.customers), sortValue: (r) => r.customers },
+                  { key: 'revenue', label: 'Their orders', numeric: true, render: (r) => fmt.money(r.revenue), sortValue: (r) => r.revenue },
+                ]}
+              />
+            )}
+          </Async>
+        </Panel>
       </div>
     </div>
   );

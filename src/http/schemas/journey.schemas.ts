@@ -4,7 +4,7 @@
  * docs/metrics.md ("The customer journey").
  */
 import { z } from 'zod';
-import { exitTouchpoints as touchpoints, funnelBreakdowns, funnelUnits, lifecycleStages, pageGroupings, periods, readyFunnels } from '../../modules/analytics/index.js';
+import { exitTouchpoints as touchpoints, reactivationCauses, REACTIVATION_LOOKBACK_DAYS, funnelBreakdowns, funnelUnits, lifecycleStages, pageGroupings, periods, readyFunnels } from '../../modules/analytics/index.js';
 import { count, day, minorUnits, ratio } from './common.schemas.js';
 import { reportStoreSchema } from './analytics.schemas.js';
 
@@ -82,6 +82,10 @@ export const lifecycleReportSchema = z.strictObject({
   query: z.strictObject({ from: day, to: day }),
   months: z.array(z.strictObject({ month: day, stages: z.array(z.strictObject({ stage, customers: count, revenue: minorUnits })) })),
   transitions: z.array(z.strictObject({ from: stage.nullable().meta({ description: 'null: not yet known the month before' }), to: stage, customers: count })),
+  reactivations: z.array(z.strictObject({
+    by: z.enum(reactivationCauses).meta({ description: `offer: its code was on the reactivating order; campaign or flow: the latest marketing message sent in the ${REACTIVATION_LOOKBACK_DAYS} days before it; none: nothing recorded` }),
+    source_id: z.string().nullable(), name: z.string().nullable(), customers: count, revenue: minorUnits.meta({ description: 'The reactivating orders\' totals' }),
+  })).meta({ description: 'What preceded the reactivations in the range (an association: they might have come back anyway)' }),
 });
 
 export const journeySchemas = { funnels: funnelsReportSchema, paths: pathsReportSchema, exits: exitsReportSchema, lifecycle: lifecycleReportSchema } as const;

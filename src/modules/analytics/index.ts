@@ -22,6 +22,6 @@ export { displayHeaders, displayRows, tablesOf, toCsv } from './analytics.tables
 export { returningRevenue, returningRevenueSeries } from './queries/kpi-returning-revenue.query.js';
 export { JourneyService, type ExitsResult, type FunnelsResult, type JourneyResult, type LifecycleResult, type PathsResult } from './journey.service.js';
 export { funnelBreakdowns, funnelUnits, journeyQuerySchemas, journeyReports, pageGroupings, readyFunnels, type JourneyReport } from './journey.query.js';
-export { stages as lifecycleStages } from './queries/lifecycle.query.js';
+export { reactivationCauses, REACTIVATION_LOOKBACK_DAYS, stages as lifecycleStages } from './queries/lifecycle.query.js';
 export { touchpoints as exitTouchpoints } from './queries/exit-touchpoints.query.js';
 export { PAGE_GROUPS } from './queries/journey-events.sql.js';

@@ -3,6 +3,7 @@
  * lifecycle stages. Each report: the store's context, the parsed query, the queries (one per file
  * under queries/), a typed result. Definitions: docs/metrics.md ("The customer journey").
  */
+import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { ratio } from './queries/sql-helpers.js';
 import {
@@ -16,7 +17,7 @@ import { paths } from './queries/paths.query.js';
 import { exitPages } from './queries/exit-pages.query.js';
 import { exitChurn } from './queries/exit-churn.query.js';
 import { exitTouchpoints, TOUCH_DAYS, type Touchpoint } from './queries/exit-touchpoints.query.js';
-import { lifecycle, stages, type Stage } from './queries/lifecycle.query.js';
+import { lifecycle, reactivations, stages, type ReactivationCause, type Stage } from './queries/lifecycle.query.js';
 import { spanOf } from './queries/journey-events.sql.js';
 import { addPeriods, periodStart } from './periods.js';
 import type { StoreContext } from './analytics.service.js';
@@ -93,6 +94,8 @@ export interface LifecycleResult {
   months: { month: string; stages: { stage: Stage; customers: number; revenue: number }[] }[];
   /** Movements between consecutive months over the range; `from` null: not yet known the month before. */
   transitions: { from: Stage | null; to: Stage; customers: number }[];
+  /** What preceded the reactivations in the range: an offer used, else a campaign's or flow's message, else nothing recorded. */
+  reactivations: { by: ReactivationCause; source_id: string | null; name: string | null; customers: number; revenue: number }[];
 }
 
 export type JourneyResult = FunnelsResult | PathsResult | ExitsResult | LifecycleResult;
@@ -264,7 +267,19 @@ export class JourneyService {
       transitions.set(key, t);
     }
     const order = (s: Stage | null) => (s === null ? -1 : stages.indexOf(s));
-    return { store, query, months, transitions: [...transitions.values()].sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to)) };
+    const causes = await reactivations(this.read, { storeId, timezone: store.timezone, end, firstMonth, to: query.to, inactivityDays: store.inactivityDays });
+    const names = await this.sourceNames(storeId);
+    const reactivated = causes.map((c) => ({ ...c, name: c.source_id === null ? null : names.get(`${c.by}:${c.source_id}`) ?? null }));
+    return { store, query, months, reactivations: reactivated, transitions: [...transitions.values()].sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to)) };
+  }
+
+  /** The names of the store's campaigns, flows and offers, by `<kind>:<id>`. */
+  private async sourceNames(storeId: string): Promise<Map<string, string>> {
+    const { rows } = await sql<{ key: string; name: string }>`
+      select 'campaign:' || id as key, name from campaigns where store_id = ${storeId}
+      union all select 'flow:' || id, name from flows where store_id = ${storeId}
+      union all select 'offer:' || id, name from offers where store_id = ${storeId}`.execute(this.read);
+    return new Map(rows.map((r) => [r.key, r.name]));
   }
 
   run(report: JourneyReport, storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<JourneyResult> {

@@ -70,3 +70,58 @@ export async function lifecycle(db: Db, scope: { storeId: string; timezone: stri
   `.execute(db);
   return rows.map((row) => ({ ...row, customers: Number(row.customers), revenue: Number(row.revenue) }));
 }
+
+export const reactivationCauses = ['offer', 'campaign', 'flow', 'none'] as const;
+export type ReactivationCause = (typeof reactivationCauses)[number];
+
+export interface ReactivationRow { by: ReactivationCause; source_id: string | null; customers: number; revenue: number }
+
+/** How far back a marketing message counts as having preceded a reactivation. */
+export const REACTIVATION_LOOKBACK_DAYS = 30;
+
+/**
+ * What preceded each reactivation in the range (the reactivating order: a customer's first order in
+ * a month, more than the inactivity threshold of days after their order before): an offer whose
+ * code is on that order; else the latest marketing message sent to them in the
+ * `REACTIVATION_LOOKBACK_DAYS` before it, by its campaign or flow; else nothing recorded.
+ */
+export async function reactivations(db: Db, scope: { storeId: string; timezone: string; end: Date; firstMonth: string; to: string; inactivityDays: number }): Promise<ReactivationRow[]> {
+  const { storeId } = scope;
+  const { rows: [span] } = await sql<{ since: Date | null; until: Date | null }>`
+    select min(placed_at) as since, max(placed_at) as until from orders where store_id = ${storeId}`.execute(db);
+  const until = span?.until && span.until < scope.end ? span.until : scope.end;
+  const orderDay = localDayExpression(scope.timezone, sql`placed_at`, span?.since ?? null, until);
+  const { rows } = await sql<Omit<ReactivationRow, 'by'> & { cause: ReactivationCause }>`
+    with o as (
+      select id, customer_id as c, placed_at, total, discount_codes, ${orderDay} as d from orders
+      where store_id = ${storeId} and customer_id is not null and status <> 'cancelled' and placed_at < ${scope.end}
+    ),
+    ranked as (
+      select *, lag(d) over (partition by c order by placed_at, id) as previous_day,
+        row_number() over (partition by c, date_trunc('month', d) order by placed_at, id) as nth_in_month
+      from o
+    ),
+    re as (
+      select * from ranked where nth_in_month = 1 and previous_day is not null and d - previous_day > ${scope.inactivityDays}
+        and d >= ${date(scope.firstMonth)} and d <= ${date(scope.to)}
+    ),
+    offered as (
+      select r.id, min(i.offer_id) as offer_id from re r
+      join offer_issues i on i.store_id = ${storeId} and i.customer_id = r.c and i.code is not null
+        and list_contains(list_transform(r.discount_codes, x -> upper(x)), upper(i.code))
+      group by r.id
+    ),
+    messaged as (
+      select r.id, arg_max(s.source, st.changed_at) as source from re r
+      join message_sends s on s.store_id = ${storeId} and s.customer_id = r.c and s.purpose = 'marketing'
+        and (s.source like 'campaign:%' or s.source like 'flow:%')
+      join message_send_states st on st.store_id = ${storeId} and st.send_id = s.id and st.state = 'sent'
+        and st.changed_at <= r.placed_at and st.changed_at > r.placed_at - interval ${sql.raw(String(REACTIVATION_LOOKBACK_DAYS))} day
+      group by r.id
+    )
+    select case when f.offer_id is not null then 'offer' when m.source like 'campaign:%' then 'campaign' when m.source like 'flow:%' then 'flow' else 'none' end as cause,
+      coalesce(f.offer_id, regexp_extract(m.source, '^[a-z]+:(.*)$', 1)) as source_id, count(*) as customers, sum(r.total) as revenue
+    from re r left join offered f on f.id = r.id left join messaged m on m.id = r.id
+    group by all order by customers desc, cause, source_id`.execute(db);
+  return rows.map(({ cause, ...row }) => ({ by: cause, ...row, source_id: row.source_id || null, customers: Number(row.customers), revenue: Number(row.revenue) }));
+}
