@@ -30,6 +30,9 @@ const triggerKinds: { value: FlowTrigger['kind']; label: string }[] = [
   { value: 'churn_risk_rose', label: 'Churn risk rises' },
   { value: 'loyalty_tier_changed', label: 'Loyalty tier changes' },
   { value: 'points_expiring', label: 'Loyalty points about to expire' },
+  { value: 'return_created', label: 'Returns something' },
+  { value: 'review_submitted', label: 'Writes a review' },
+  { value: 'survey_answered', label: 'Answers a survey' },
 ];
 
 export function FlowsPage() {

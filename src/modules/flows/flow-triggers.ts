@@ -12,6 +12,7 @@ import type { FlowsDb } from './flows.table.js';
 export const triggerEventTypes = [
   'segment.entered', 'segment.exited', 'order.placed', 'event.received', 'checkout.started',
   'order.delivered', 'prediction.band_changed', 'loyalty.tier_changed', 'loyalty.points_expiring',
+  'return.created', 'review.submitted', 'survey.answered',
 ] as const;
 
 export async function triggerMatches(trigger: Trigger, event: DomainEvent, read: FlowsDb): Promise<boolean> {
@@ -52,6 +53,18 @@ export async function triggerMatches(trigger: Trigger, event: DomainEvent, read:
       return event.type === 'loyalty.tier_changed' && (trigger.direction === undefined || (event.data as { direction: string }).direction === trigger.direction);
     case 'points_expiring':
       return event.type === 'loyalty.points_expiring';
+    case 'return_created':
+      return event.type === 'return.created' && (trigger.min_amount === undefined || (event.data as { amount: number }).amount >= trigger.min_amount);
+    case 'review_submitted': {
+      if (event.type !== 'review.submitted') return false;
+      const { rating } = event.data as { rating: number };
+      return (trigger.max_rating === undefined || rating <= trigger.max_rating) && (trigger.min_rating === undefined || rating >= trigger.min_rating);
+    }
+    case 'survey_answered': {
+      if (event.type !== 'survey.answered') return false;
+      const answer = event.data as { kind: string; category: string };
+      return (trigger.survey === undefined || answer.kind === trigger.survey) && (trigger.category === undefined || answer.category === trigger.category);
+    }
     case 'manual':
       return false;
   }

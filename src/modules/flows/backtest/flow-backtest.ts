@@ -203,6 +203,25 @@ function triggerMatches(storeId: string, trigger: Trigger, from: Date, to: Date)
       return sql`select customer_id, occurred_at as entered_at, id as entity_id from domain_events
         where store_id = ${storeId} and type = ${type} and customer_id is not null and ${within(sql.ref('occurred_at'))} ${filter}`;
     }
+    case 'return_created':
+    case 'review_submitted':
+    case 'survey_answered': {
+      const type = { return_created: 'return.created', review_submitted: 'review.submitted', survey_answered: 'survey.answered' }[trigger.kind];
+      const field = (name: string) => sql`json_extract_string(data, ${`$.${name}`})`;
+      const filters: RawBuilder<unknown>[] = [];
+      if (trigger.kind === 'return_created' && trigger.min_amount !== undefined) filters.push(sql`try_cast(${field('amount')} as bigint) >= ${trigger.min_amount}`);
+      if (trigger.kind === 'review_submitted') {
+        if (trigger.max_rating !== undefined) filters.push(sql`try_cast(${field('rating')} as integer) <= ${trigger.max_rating}`);
+        if (trigger.min_rating !== undefined) filters.push(sql`try_cast(${field('rating')} as integer) >= ${trigger.min_rating}`);
+      }
+      if (trigger.kind === 'survey_answered') {
+        if (trigger.survey !== undefined) filters.push(sql`${field('kind')} = ${trigger.survey}`);
+        if (trigger.category !== undefined) filters.push(sql`${field('category')} = ${trigger.category}`);
+      }
+      return sql`select customer_id, occurred_at as entered_at, id as entity_id from domain_events
+        where store_id = ${storeId} and type = ${type} and customer_id is not null and ${within(sql.ref('occurred_at'))}
+        ${filters.length ? sql`and ${sql.join(filters, sql` and `)}` : sql``}`;
+    }
     case 'manual':
       return sql`select null::bigint as customer_id, null::timestamp as entered_at, null::bigint as entity_id where false`;
   }
