@@ -33,6 +33,7 @@ export function triggerWords(trigger: FlowTrigger, names: Names = noNames): stri
     case 'order_placed': return [trigger.nth ? `Places their ${ordinal(trigger.nth)} order` : 'Places an order', trigger.product && `containing ${trigger.product}`].filter(Boolean).join(' ');
     case 'event': return [`Tracked event “${trigger.name}”`, ...(trigger.where ?? []).map((w) => `where ${w.property} ${opWords[w.op] ?? w.op} ${String(w.value)}`)].join(' ');
     case 'checkout_started': return trigger.min_value ? `Starts a checkout worth at least ${trigger.min_value} (minor units)` : 'Starts a checkout';
+    case 'browse_abandoned': return `Views ${trigger.product ? `product ${trigger.product}` : 'a product'} and adds nothing to a cart within ${durationWords(trigger.wait)}`;
     case 'order_delivered': return trigger.nth ? `Their ${ordinal(trigger.nth)} order is delivered` : 'An order is delivered';
     case 'churn_risk_rose': return trigger.to ? `Churn risk rises to ${trigger.to}` : 'Churn risk rises';
     case 'loyalty_tier_changed': return trigger.direction ? `Loyalty tier goes ${trigger.direction}` : 'Loyalty tier changes';

@@ -25,6 +25,7 @@ const triggerKinds: { value: FlowTrigger['kind']; label: string }[] = [
   { value: 'segment_exited', label: 'Leaves a segment' },
   { value: 'order_placed', label: 'Places an order' },
   { value: 'checkout_started', label: 'Starts a checkout' },
+  { value: 'browse_abandoned', label: 'Views a product without adding it to a cart' },
   { value: 'event', label: 'A tracked event' },
   { value: 'order_delivered', label: 'An order is delivered' },
   { value: 'churn_risk_rose', label: 'Churn risk rises' },

@@ -55,6 +55,16 @@ export const triggerSchema = z.discriminatedUnion('kind', [
     /** Only checkouts worth at least this much, in minor units of their currency. */
     min_value: z.number().int().min(0).optional(),
   }),
+  /**
+   * A product viewed (`Product Viewed`) and, within `wait`, no product added to a cart, no checkout
+   * and no order: the customer enters when the wait is over. Views during a wait add nothing.
+   */
+  z.strictObject({
+    kind: z.literal('browse_abandoned'),
+    wait: durationSchema.refine((d) => durationMs(d) <= 30 * 86_400_000, 'at most 30 days'),
+    /** The product's external id (the view's `product_id`): only views of it. */
+    product: z.string().min(1).max(200).optional(),
+  }),
   /** A fulfilment of the customer's order is delivered (`order.delivered`). */
   z.strictObject({
     kind: z.literal('order_delivered'),
