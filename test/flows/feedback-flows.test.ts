@@ -309,3 +309,43 @@ describe('browse abandonment', () => {
     }
   });
 });
+
+describe('set_attribute', () => {
+  it('sets a custom attribute on the profile, keeping the others, which segment rules then see', async () => {
+    await h.services.commerce.write(h.storeId, {
+      customers: [
+        { external_id: 'attr-gold', email: 'attr-gold@example.com', attributes: { plan: 'gold' } },
+        { external_id: 'attr-plain', email: 'attr-plain@example.com' },
+      ],
+    });
+    const segment = (await h.request('POST', '/api/v1/segments', { name: 'Attr', rule: { kind: 'profile', field: 'email', op: 'starts_with', value: 'attr-' } })).json() as { id: string };
+    const flow = await createLive('Mark for win-back', {
+      trigger: { kind: 'manual' }, holdout_share: 0,
+      steps: [
+        { id: 'mark', type: 'set_attribute', attribute: 'winback_offer', value: 'spring', next: 'later' },
+        // Rules are evaluated once per batch of runs: the condition comes in a later one.
+        { id: 'later', type: 'wait', duration: { minutes: 1 }, next: 'check' },
+        { id: 'check', type: 'condition', rule: { kind: 'attribute', name: 'winback_offer', op: 'eq', value: 'spring' }, yes: 'again', no: 'done' },
+        { id: 'again', type: 'set_attribute', attribute: 'winback_offer', value: 'spring', next: 'done' },
+        { id: 'done', type: 'exit' },
+      ],
+    });
+    expect((await h.request('POST', `/api/v1/flows/${flow.id}/enrol`, { segment_id: segment.id })).json()).toEqual({ members: 2, enrolled: 2 });
+    await h.settle();
+    await h.advance(2 * 60_000);
+
+    const rows = await sql<{ external_id: string; attributes: string }>`select external_id, attributes from customers where store_id = ${h.storeId} and external_id like 'attr-%'`.execute(h.services.storage.read);
+    const attributes = new Map(rows.rows.map((r) => [r.external_id, JSON.parse(r.attributes) as Record<string, unknown>]));
+    expect(attributes.get('attr-gold')).toEqual({ plan: 'gold', winback_offer: 'spring' });
+    expect(attributes.get('attr-plain')).toEqual({ winback_offer: 'spring' });
+    for (const run of await runsOf(flow.id)) {
+      expect(run.steps.map((s) => `${s.step_id}:${s.outcome}`)).toEqual(['null:entered', 'mark:attribute_set', 'later:waited', 'check:yes', 'again:unchanged', 'done:exit']);
+    }
+  });
+
+  it('refuses an attribute name that is not a plain key', async () => {
+    const response = await h.request('POST', '/api/v1/flows', { name: 'Bad', document: { trigger: { kind: 'manual' }, steps: [{ id: 'a', type: 'set_attribute', attribute: 'two words', value: 1 }] } });
+    expect(response.statusCode).toBe(422);
+    expect(errorOf(response).details.map((d) => d.path)).toEqual(['steps.0.attribute']);
+  });
+});

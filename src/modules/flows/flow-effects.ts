@@ -2,6 +2,7 @@
  * What the flow engine needs from the rest of Hearth, declared here and built over the module
  * services: queue an email (idempotent by send key; one naming an offer carries the recipient's
  * code, issued under the same send key), test a segment rule for one customer now, tag a profile,
+ * set a custom attribute on it,
  * award loyalty points (keyed by run and step), email the store's team (by send key), and know a
  * customer's time zone.
  */
@@ -43,6 +44,8 @@ export interface FlowEffects {
   matching(storeId: string, rule: FlowRule, customerIds: readonly number[], now: Date): Promise<Set<number>>;
   /** Adds a tag to the profile: `tagged`, `unchanged` (had it) or `skipped` (no external id to write by). */
   addTag(storeId: string, customerId: number, tag: string): Promise<'tagged' | 'unchanged' | 'skipped'>;
+  /** Sets a custom attribute on the profile: `set`, `unchanged` (had that value) or `skipped` (no external id to write by). */
+  setAttribute(storeId: string, customerId: number, name: string, value: string | number | boolean): Promise<'set' | 'unchanged' | 'skipped'>;
   timeZoneOf(storeId: string, customerId: number): Promise<string>;
   /** Schedules the review request of the delivery's order (the reviews module keeps its rules). */
   requestReview(storeId: string, customerId: number, fulfillmentId: number | null): Promise<{ outcome: string; detail: string }>;
@@ -156,6 +159,17 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       if (tags.includes(tag)) return 'unchanged';
       await commerce.writeOne(storeId, 'customers', { external_id: customer.external_id, tags: [...tags, tag] });
       return 'tagged';
+    },
+
+    async setAttribute(storeId, customerId, name, value) {
+      const { storage, commerce } = services();
+      const customer = await storage.read.selectFrom('customers').select(['external_id', 'attributes']).where('store_id', '=', storeId).where('id', '=', customerId).executeTakeFirst();
+      if (!customer?.external_id) return 'skipped';
+      const attributes = JSON.parse(customer.attributes || '{}') as Record<string, unknown>;
+      if (attributes[name] === value) return 'unchanged';
+      // The writer replaces the attributes it is given: the others are written back as they were.
+      await commerce.writeOne(storeId, 'customers', { external_id: customer.external_id, attributes: { ...attributes, [name]: value } });
+      return 'set';
     },
 
     requestReview(storeId, customerId, fulfillmentId) {

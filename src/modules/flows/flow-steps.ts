@@ -87,6 +87,12 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
     return { go: step.next, outcome: result, detail: step.tag };
   },
 
+  set_attribute: async (step, { storeId, run, effects }) => {
+    if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: profile unchanged' };
+    const result = await effects.setAttribute(storeId, run.customer_id, step.attribute, step.value);
+    return { go: step.next, outcome: result === 'set' ? 'attribute_set' : result, detail: `${step.attribute} = ${JSON.stringify(step.value)}` };
+  },
+
   award_points: async (step, { storeId, flowId, run, effects, now }) => {
     if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: no points' };
     const result = await effects.awardPoints(storeId, { key: sendKeyOf(run.id, step.id), flowId, customerId: run.customer_id, points: step.points, reason: step.reason }, now);

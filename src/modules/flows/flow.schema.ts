@@ -148,6 +148,13 @@ export const stepSchema = z.discriminatedUnion('type', [
     /** An offer (docs/offers.md): the email carries the recipient's code of it as `discount_code`. */
     offer_id: z.string().min(1).max(100).optional(), next }),
   z.strictObject({ ...base, type: z.literal('tag'), tag: z.string().min(1).max(100), next }),
+  /** Sets a custom attribute on the customer's profile (segments read it: docs/segments.md, `attribute`). */
+  z.strictObject({
+    ...base, type: z.literal('set_attribute'),
+    attribute: jsonKey,
+    value: z.union([z.string().max(500), z.number().finite(), z.boolean()]),
+    next,
+  }),
   /** Awards loyalty points to the customer (docs/loyalty.md), once per run and step; nothing while the programme is off. */
   z.strictObject({
     ...base, type: z.literal('award_points'),
@@ -172,7 +179,7 @@ export const stepSchema = z.discriminatedUnion('type', [
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepType = Step['type'];
-export const stepTypes = ['wait', 'wait_for_event', 'condition', 'split', 'send_email', 'tag', 'award_points', 'notify_store', 'review_request', 'exit'] as const satisfies readonly StepType[];
+export const stepTypes = ['wait', 'wait_for_event', 'condition', 'split', 'send_email', 'tag', 'set_attribute', 'award_points', 'notify_store', 'review_request', 'exit'] as const satisfies readonly StepType[];
 
 export const DEFAULT_HOLDOUT_SHARE = 0.1;
 
