@@ -1,10 +1,9 @@
 /**
  * What the flow engine needs from the rest of Hearth, declared here and built over the module
  * services: queue an email (idempotent by send key; one naming an offer carries the recipient's
- * code, issued under the same send key), test a segment rule for one customer now, tag a profile,
- * set a custom attribute on it,
- * award loyalty points (keyed by run and step), email the store's team (by send key), and know a
- * customer's time zone.
+ * code, issued under the same send key), test a segment rule for one customer now, tag a profile
+ * or set a custom attribute on it, award loyalty points (keyed by run and step), email the store's
+ * team (by send key), and know a customer's time zone.
  */
 import { sql } from 'kysely';
 import type { z } from 'zod';
