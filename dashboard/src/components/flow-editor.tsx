@@ -146,6 +146,8 @@ export function blankDocument(kind: FlowTrigger['kind'], segmentId?: string): un
   if (kind === 'segment_entered' || kind === 'segment_exited') trigger.segment_id = segmentId ?? '';
   if (kind === 'order_placed') trigger.nth = 1;
   if (kind === 'event') trigger.name = 'Product Viewed';
+  if (kind === 'browse_abandoned') trigger.wait = { hours: 4 };
+  if (kind === 'review_submitted') trigger.max_rating = 3;
   return {
     trigger,
     entry: { re_entry: 'never' },

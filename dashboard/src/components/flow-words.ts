@@ -33,10 +33,18 @@ export function triggerWords(trigger: FlowTrigger, names: Names = noNames): stri
     case 'order_placed': return [trigger.nth ? `Places their ${ordinal(trigger.nth)} order` : 'Places an order', trigger.product && `containing ${trigger.product}`].filter(Boolean).join(' ');
     case 'event': return [`Tracked event “${trigger.name}”`, ...(trigger.where ?? []).map((w) => `where ${w.property} ${opWords[w.op] ?? w.op} ${String(w.value)}`)].join(' ');
     case 'checkout_started': return trigger.min_value ? `Starts a checkout worth at least ${trigger.min_value} (minor units)` : 'Starts a checkout';
+    case 'browse_abandoned': return `Views ${trigger.product ? `product ${trigger.product}` : 'a product'} and adds nothing to a cart within ${durationWords(trigger.wait)}`;
     case 'order_delivered': return trigger.nth ? `Their ${ordinal(trigger.nth)} order is delivered` : 'An order is delivered';
     case 'churn_risk_rose': return trigger.to ? `Churn risk rises to ${trigger.to}` : 'Churn risk rises';
     case 'loyalty_tier_changed': return trigger.direction ? `Loyalty tier goes ${trigger.direction}` : 'Loyalty tier changes';
     case 'points_expiring': return 'Loyalty points are about to expire';
+    case 'return_created': return trigger.min_amount ? `Returns something worth at least ${trigger.min_amount} (minor units)` : 'Returns something';
+    case 'review_submitted': {
+      const stars = trigger.min_rating && trigger.max_rating ? `of ${trigger.min_rating}–${trigger.max_rating} stars`
+        : trigger.max_rating ? `of at most ${plural(trigger.max_rating, 'star')}` : trigger.min_rating ? `of at least ${plural(trigger.min_rating, 'star')}` : '';
+      return ['Writes a review', stars].filter(Boolean).join(' ');
+    }
+    case 'survey_answered': return ['Answers', trigger.survey ? `the ${trigger.survey.toUpperCase()} survey` : 'a survey', trigger.category && `as a ${trigger.category}`].filter(Boolean).join(' ');
     case 'manual': return 'Enrolled by hand (a segment)';
   }
 }
@@ -58,6 +66,9 @@ export function stepWords(step: FlowStep, names: Names = noNames): string {
     case 'split': return `Random split ${step.branches.map((b) => b.weight).join(' / ')}`;
     case 'send_email': return `Send email ${names.templates.get(step.template_id) ?? step.template_id}${step.purpose === 'transactional' ? ' (transactional)' : ''}`;
     case 'tag': return `Tag the customer “${step.tag}”`;
+    case 'set_attribute': return `Set ${step.attribute} to ${JSON.stringify(step.value)} on the profile`;
+    case 'award_points': return `Award ${plural(step.points, 'loyalty point')}`;
+    case 'notify_store': return `Email the team at ${step.to}: “${step.subject}”`;
     case 'review_request': return 'Ask for a review of the delivered order (signed link, reminders)';
     case 'exit': return 'Exit';
   }
@@ -83,7 +94,8 @@ export function stepSummary(document: FlowDocument, names: Names = noNames): { i
 
 const outcomeWords: Record<string, string> = {
   entered: 'entered', queued: 'email queued', held_out: 'held out (nothing sent)', waited: 'waited', yes: 'yes', no: 'no',
-  event: 'event arrived', event_arrived: 'event noted', timed_out: 'timed out', tagged: 'tagged', exit: 'reached the exit', completed: 'completed', exited: 'exited', error: 'error',
+  event: 'event arrived', event_arrived: 'event noted', timed_out: 'timed out', tagged: 'tagged',
+  attribute_set: 'attribute set', awarded: 'points awarded', already_awarded: 'points already awarded', store_notified: 'store notified', store_already_notified: 'store already notified', exit: 'reached the exit', completed: 'completed', exited: 'exited', error: 'error',
 };
 
 /** One entry of a run's step log in words. */

@@ -25,11 +25,15 @@ const triggerKinds: { value: FlowTrigger['kind']; label: string }[] = [
   { value: 'segment_exited', label: 'Leaves a segment' },
   { value: 'order_placed', label: 'Places an order' },
   { value: 'checkout_started', label: 'Starts a checkout' },
+  { value: 'browse_abandoned', label: 'Views a product without adding it to a cart' },
   { value: 'event', label: 'A tracked event' },
   { value: 'order_delivered', label: 'An order is delivered' },
   { value: 'churn_risk_rose', label: 'Churn risk rises' },
   { value: 'loyalty_tier_changed', label: 'Loyalty tier changes' },
   { value: 'points_expiring', label: 'Loyalty points about to expire' },
+  { value: 'return_created', label: 'Returns something' },
+  { value: 'review_submitted', label: 'Writes a review' },
+  { value: 'survey_answered', label: 'Answers a survey' },
 ];
 
 export function FlowsPage() {

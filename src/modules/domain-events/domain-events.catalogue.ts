@@ -16,7 +16,8 @@ export const domainEventTypes = [
   'import.finished',
   'loyalty.tier_changed', 'loyalty.points_expiring',
   'ticket.opened', 'ticket.resolved',
-  'survey.detractor',
+  'survey.detractor', 'survey.answered',
+  'review.submitted',
 ] as const;
 export type DomainEventType = (typeof domainEventTypes)[number];
 
@@ -90,6 +91,13 @@ export interface DomainEventPayloads {
   'ticket.resolved': { ticket_id: string; source: string; source_ticket_id: string; resolved_at: string; hours_to_resolve: number };
   /** An NPS answer of 0–6 (or a CSAT answer of 1–2): flows can alert the store and follow up. */
   'survey.detractor': { answer_id: string; kind: 'nps' | 'csat'; score: number; comment: string | null };
+  /**
+   * A survey answer was given (once per answer: changing it later records nothing). `category`:
+   * NPS 9–10 / CSAT 4–5 promoter, NPS 0–6 / CSAT 1–2 detractor, passive between.
+   */
+  'survey.answered': { answer_id: string; kind: 'nps' | 'csat'; score: number; category: 'promoter' | 'passive' | 'detractor'; comment: string | null };
+  /** A customer's review was stored for the first time (API, tracked event or the review form; imported reviews are history and record nothing). */
+  'review.submitted': { review_id: string; product_id: string; rating: number; source: string; status: string; verified: boolean; order_external_id: string | null };
 }
 
 /** What entity each type is about. */

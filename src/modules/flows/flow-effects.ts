@@ -1,8 +1,9 @@
 /**
  * What the flow engine needs from the rest of Hearth, declared here and built over the module
  * services: queue an email (idempotent by send key; one naming an offer carries the recipient's
- * code, issued under the same send key), test a segment rule for one customer now, tag a profile,
- * and know a customer's time zone.
+ * code, issued under the same send key), test a segment rule for one customer now, tag a profile
+ * or set a custom attribute on it, award loyalty points (keyed by run and step), email the store's
+ * team (by send key), and know a customer's time zone.
  */
 import { sql } from 'kysely';
 import type { z } from 'zod';
@@ -10,9 +11,12 @@ import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import type { CommerceService } from '../commerce/index.js';
 import type { AccountsService } from '../accounts/index.js';
-import { renderEmail, type EngagementService, type MessagePurpose, type MessagesService, type TemplatesService } from '../messaging/index.js';
+import type { LoyaltyService } from '../loyalty/index.js';
+import { escapeHtml, htmlToText, renderEmail, type EngagementService, type MessagePurpose, type MessagesService, type TemplatesService } from '../messaging/index.js';
 import type { OffersService } from '../offers/index.js';
 import type { ReviewRequests } from '../reviews/index.js';
+import { flowSource } from './flow-steps.js';
+import { flowsDb } from './flows.table.js';
 import type { ruleSchema, SegmentsService } from '../segments/index.js';
 
 export type FlowRule = z.infer<typeof ruleSchema>;
@@ -39,9 +43,32 @@ export interface FlowEffects {
   matching(storeId: string, rule: FlowRule, customerIds: readonly number[], now: Date): Promise<Set<number>>;
   /** Adds a tag to the profile: `tagged`, `unchanged` (had it) or `skipped` (no external id to write by). */
   addTag(storeId: string, customerId: number, tag: string): Promise<'tagged' | 'unchanged' | 'skipped'>;
+  /** Sets a custom attribute on the profile: `set`, `unchanged` (had that value) or `skipped` (no external id to write by). */
+  setAttribute(storeId: string, customerId: number, name: string, value: string | number | boolean): Promise<'set' | 'unchanged' | 'skipped'>;
   timeZoneOf(storeId: string, customerId: number): Promise<string>;
   /** Schedules the review request of the delivery's order (the reviews module keeps its rules). */
   requestReview(storeId: string, customerId: number, fulfillmentId: number | null): Promise<{ outcome: string; detail: string }>;
+  /** Awards points under the key (a key already used awards nothing again); `skipped` while the store's programme is off. */
+  awardPoints(storeId: string, award: PointsAward, now: Date): Promise<{ outcome: 'awarded' | 'already_awarded' | 'skipped'; detail: string }>;
+  /** Queues a transactional email to the store's team about the run's customer; a send key already in the ledger queues nothing. */
+  notifyStore(storeId: string, notice: StoreNotice): Promise<'queued' | 'already_queued'>;
+}
+
+export interface PointsAward {
+  key: string;
+  flowId: string;
+  customerId: number;
+  points: number;
+  reason: string | undefined;
+}
+
+export interface StoreNotice {
+  sendKey: string;
+  flowId: string;
+  run: { customer_id: number; trigger_kind: string; trigger_event_id: number | null };
+  to: string;
+  subject: string;
+  message: string | undefined;
 }
 
 export interface FlowServices {
@@ -54,6 +81,7 @@ export interface FlowServices {
   accounts: AccountsService;
   offers: Pick<OffersService, 'get' | 'codesFor'>;
   reviews: { requests: Pick<ReviewRequests, 'schedule'> };
+  loyalty: Pick<LoyaltyService, 'adjust' | 'settings'>;
 }
 
 /** Compiled rules kept: a job evaluates the same few rules (at the same `now`) for hundreds of runs. */
@@ -132,8 +160,50 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       return 'tagged';
     },
 
+    async setAttribute(storeId, customerId, name, value) {
+      const { storage, commerce } = services();
+      const customer = await storage.read.selectFrom('customers').select(['external_id', 'attributes']).where('store_id', '=', storeId).where('id', '=', customerId).executeTakeFirst();
+      if (!customer?.external_id) return 'skipped';
+      const attributes = JSON.parse(customer.attributes || '{}') as Record<string, unknown>;
+      if (attributes[name] === value) return 'unchanged';
+      // The writer replaces the attributes it is given: the others are written back as they were.
+      await commerce.writeOne(storeId, 'customers', { external_id: customer.external_id, attributes: { ...attributes, [name]: value } });
+      return 'set';
+    },
+
     requestReview(storeId, customerId, fulfillmentId) {
       return services().reviews.requests.schedule(storeId, customerId, fulfillmentId);
+    },
+
+    async awardPoints(storeId, award, now) {
+      const { storage, loyalty } = services();
+      if (!(await loyalty.settings(storeId)).settings.enabled) return { outcome: 'skipped', detail: 'the loyalty programme is off' };
+      const flow = await flowsDb(storage.read).selectFrom('flows').select('name').where('store_id', '=', storeId).where('id', '=', award.flowId).executeTakeFirst();
+      const result = await loyalty.adjust(storeId, award.customerId, {
+        points: award.points, reason: award.reason ?? `Flow “${flow?.name ?? award.flowId}”`, key: award.key, actor: flowSource(award.flowId), source: 'flow',
+      }, now);
+      return { outcome: result.replayed ? 'already_awarded' : 'awarded', detail: `${award.points} points` };
+    },
+
+    async notifyStore(storeId, notice) {
+      const { storage, messages } = services();
+      const customer = await storage.read.selectFrom('customers').select(['external_id', 'email', 'first_name', 'last_name'])
+        .where('store_id', '=', storeId).where('id', '=', notice.run.customer_id).executeTakeFirst();
+      const flow = await flowsDb(storage.read).selectFrom('flows').select('name').where('store_id', '=', storeId).where('id', '=', notice.flowId).executeTakeFirst();
+      const event = notice.run.trigger_event_id === null ? undefined
+        : await storage.read.selectFrom('domain_events').select(['type', 'data']).where('store_id', '=', storeId).where('id', '=', notice.run.trigger_event_id).executeTakeFirst();
+      const name = [customer?.first_name, customer?.last_name].filter(Boolean).join(' ');
+      const rows: [string, string][] = [
+        ['Customer', name || '(no name)'], ['Email', customer?.email ?? '(none)'], ['Customer id', customer?.external_id ?? String(notice.run.customer_id)],
+        ['Flow', flow?.name ?? notice.flowId], ['Started by', notice.run.trigger_kind],
+        ...(event ? scalarsOf(JSON.parse(event.data) as Record<string, unknown>) : []),
+      ];
+      const html = `${notice.message ? `<p>${escapeHtml(notice.message).replace(/\n/g, '<br>')}</p>` : ''}<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+      const result = await messages.queueEmails(storeId, [{
+        sendKey: notice.sendKey, purpose: 'transactional', to: notice.to, customerId: null, source: null,
+        build: () => ({ subject: notice.subject, preheader: name ? `About ${name}` : '', html, text: htmlToText(html) }),
+      }]);
+      return result.sends[0]?.created ? 'queued' : 'already_queued';
     },
 
     async timeZoneOf(storeId, customerId) {
@@ -142,4 +212,10 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       return customer?.timezone ?? (await accounts.getStore(storeId)).timezone;
     },
   };
+}
+
+/** A payload's plain fields as label and value ("rating", "2"), for a notice. */
+function scalarsOf(data: Record<string, unknown>): [string, string][] {
+  return Object.entries(data).flatMap(([key, value]): [string, string][] =>
+    (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? [[key.replace(/_/g, ' '), String(value).slice(0, 2000)]] : []));
 }

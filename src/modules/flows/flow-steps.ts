@@ -1,8 +1,8 @@
 /**
  * One small handler per step type. A handler decides where the run goes (`go`), or that it waits
  * (`waitUntil`), from the run, the time and the store's data; its effect (an email, a tag) is
- * idempotent — the send key is `flow:<run>:<step>` — so a step run twice after a crash has its
- * effect once. Waits count from the moment the run arrived at the step (`step_since`), so a
+ * idempotent — the send key (and a points award's key) is `flow:<run>:<step>` — so a step run
+ * twice after a crash has its effect once. Waits count from the moment the run arrived at the step (`step_since`), so a
  * retried wait ends when the first attempt's would have. Nothing sleeps.
  */
 import { unitHash } from './hash.js';
@@ -85,6 +85,27 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
     if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: profile unchanged' };
     const result = await effects.addTag(storeId, run.customer_id, step.tag);
     return { go: step.next, outcome: result, detail: step.tag };
+  },
+
+  set_attribute: async (step, { storeId, run, effects }) => {
+    if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: profile unchanged' };
+    const result = await effects.setAttribute(storeId, run.customer_id, step.attribute, step.value);
+    return { go: step.next, outcome: result === 'set' ? 'attribute_set' : result, detail: `${step.attribute} = ${JSON.stringify(step.value)}` };
+  },
+
+  award_points: async (step, { storeId, flowId, run, effects, now }) => {
+    if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: no points' };
+    const result = await effects.awardPoints(storeId, { key: sendKeyOf(run.id, step.id), flowId, customerId: run.customer_id, points: step.points, reason: step.reason }, now);
+    return { go: step.next, outcome: result.outcome, detail: result.detail };
+  },
+
+  notify_store: async (step, { storeId, flowId, run, effects }) => {
+    if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: the store is not told' };
+    const outcome = await effects.notifyStore(storeId, {
+      sendKey: sendKeyOf(run.id, step.id), flowId, to: step.to, subject: step.subject, message: step.message,
+      run: { customer_id: run.customer_id, trigger_kind: run.trigger_kind, trigger_event_id: run.trigger_event_id === null ? null : Number(run.trigger_event_id) },
+    });
+    return { go: step.next, outcome: outcome === 'queued' ? 'store_notified' : 'store_already_notified', detail: step.to };
   },
 
   review_request: async (step, { storeId, run, effects }) => {

@@ -12,6 +12,7 @@ import type { FlowsDb } from './flows.table.js';
 export const triggerEventTypes = [
   'segment.entered', 'segment.exited', 'order.placed', 'event.received', 'checkout.started',
   'order.delivered', 'prediction.band_changed', 'loyalty.tier_changed', 'loyalty.points_expiring',
+  'return.created', 'review.submitted', 'survey.answered',
 ] as const;
 
 export async function triggerMatches(trigger: Trigger, event: DomainEvent, read: FlowsDb): Promise<boolean> {
@@ -52,9 +53,51 @@ export async function triggerMatches(trigger: Trigger, event: DomainEvent, read:
       return event.type === 'loyalty.tier_changed' && (trigger.direction === undefined || (event.data as { direction: string }).direction === trigger.direction);
     case 'points_expiring':
       return event.type === 'loyalty.points_expiring';
+    case 'return_created':
+      return event.type === 'return.created' && (trigger.min_amount === undefined || (event.data as { amount: number }).amount >= trigger.min_amount);
+    case 'review_submitted': {
+      if (event.type !== 'review.submitted') return false;
+      const { rating } = event.data as { rating: number };
+      return (trigger.max_rating === undefined || rating <= trigger.max_rating) && (trigger.min_rating === undefined || rating >= trigger.min_rating);
+    }
+    case 'survey_answered': {
+      if (event.type !== 'survey.answered') return false;
+      const answer = event.data as { kind: string; category: string };
+      return (trigger.survey === undefined || answer.kind === trigger.survey) && (trigger.category === undefined || answer.category === trigger.category);
+    }
+    case 'browse_abandoned':
     case 'manual':
+      // A browse is abandoned only once its wait has passed: `browseView` starts the wait.
       return false;
   }
+}
+
+/** The tracked event a browse-abandonment trigger starts from, and those that end it. */
+export const VIEW_EVENT = 'Product Viewed';
+export const BROWSE_PROGRESS_EVENTS = ['Product Added', 'Checkout Started', 'Order Completed'] as const;
+
+/** The view (its row in `events` and when it happened) when the event is a qualifying product view of an identified customer. */
+export async function browseView(trigger: Extract<Trigger, { kind: 'browse_abandoned' }>, event: DomainEvent, read: FlowsDb): Promise<{ id: number; at: Date } | undefined> {
+  const data = event.data as { type: string; name: string | null };
+  if (event.type !== 'event.received' || data.type !== 'track' || data.name !== VIEW_EVENT || event.entityId === null || event.customerId === null) return undefined;
+  const row = await read.selectFrom('events').select(['id', 'properties', 'occurred_at']).where('store_id', '=', event.storeId).where('id', '=', event.entityId).executeTakeFirst();
+  if (!row) return undefined;
+  if (trigger.product !== undefined) {
+    const productId = (JSON.parse(row.properties || '{}') as Record<string, unknown>).product_id;
+    if (productId === undefined || productId === null || String(productId) !== trigger.product) return undefined;
+  }
+  return { id: Number(row.id), at: row.occurred_at };
+}
+
+/** Whether the customer moved towards buying after `since`: a product added to a cart, a checkout or an order. */
+export async function browsedOn(read: FlowsDb, storeId: string, customerId: number, since: Date): Promise<boolean> {
+  const result = await sql`
+    select 1 from events where store_id = ${storeId} and customer_id = ${customerId} and occurred_at > ${since}
+      and name in (${sql.join([...BROWSE_PROGRESS_EVENTS])})
+    union all select 1 from checkouts where store_id = ${storeId} and customer_id = ${customerId} and started_at > ${since}
+    union all select 1 from orders where store_id = ${storeId} and customer_id = ${customerId} and placed_at > ${since}
+    limit 1`.execute(read);
+  return result.rows.length > 0;
 }
 
 /** 1 for the customer's first (not cancelled) order, n for the n-th. */

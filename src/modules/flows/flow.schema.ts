@@ -55,6 +55,16 @@ export const triggerSchema = z.discriminatedUnion('kind', [
     /** Only checkouts worth at least this much, in minor units of their currency. */
     min_value: z.number().int().min(0).optional(),
   }),
+  /**
+   * A product viewed (`Product Viewed`) and, within `wait`, no product added to a cart, no checkout
+   * and no order: the customer enters when the wait is over. Views during a wait add nothing.
+   */
+  z.strictObject({
+    kind: z.literal('browse_abandoned'),
+    wait: durationSchema.refine((d) => durationMs(d) <= 30 * 86_400_000, 'at most 30 days'),
+    /** The product's external id (the view's `product_id`): only views of it. */
+    product: z.string().min(1).max(200).optional(),
+  }),
   /** A fulfilment of the customer's order is delivered (`order.delivered`). */
   z.strictObject({
     kind: z.literal('order_delivered'),
@@ -67,6 +77,28 @@ export const triggerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('loyalty_tier_changed'), direction: z.enum(['up', 'down']).optional() }),
   /** The customer's points will lapse within one of the store's reminder lead times (`loyalty.points_expiring`). */
   z.strictObject({ kind: z.literal('points_expiring') }),
+  /** A return (refund) of the customer is stored for the first time (`return.created`). */
+  z.strictObject({
+    kind: z.literal('return_created'),
+    /** Only returns refunding at least this much, in minor units of their currency. */
+    min_amount: z.number().int().min(0).optional(),
+  }),
+  /** The customer's review is stored (`review.submitted`: the API, a tracked `Product Reviewed`, the review form; not imports). */
+  z.strictObject({
+    kind: z.literal('review_submitted'),
+    /** Only reviews of at most this many stars (3: a recovery flow for unhappy reviewers). */
+    max_rating: z.number().int().min(1).max(5).optional(),
+    /** Only reviews of at least this many stars (5: thank the happiest). */
+    min_rating: z.number().int().min(1).max(5).optional(),
+  }).refine((t) => t.min_rating === undefined || t.max_rating === undefined || t.min_rating <= t.max_rating, { message: 'min_rating is above max_rating: no review would match', path: ['min_rating'] }),
+  /** The customer answers an NPS or CSAT survey (`survey.answered`, once per answer). */
+  z.strictObject({
+    kind: z.literal('survey_answered'),
+    /** Only answers to this survey. */
+    survey: z.enum(['nps', 'csat']).optional(),
+    /** Only answers of this category: NPS 9–10 / CSAT 4–5 promoter, NPS 0–6 / CSAT 1–2 detractor, passive between. */
+    category: z.enum(['promoter', 'passive', 'detractor']).optional(),
+  }),
   /** Only enrolled by hand: `POST /api/v1/flows/:id/enrol` with a segment. */
   z.strictObject({ kind: z.literal('manual') }),
 ]);
@@ -116,13 +148,38 @@ export const stepSchema = z.discriminatedUnion('type', [
     /** An offer (docs/offers.md): the email carries the recipient's code of it as `discount_code`. */
     offer_id: z.string().min(1).max(100).optional(), next }),
   z.strictObject({ ...base, type: z.literal('tag'), tag: z.string().min(1).max(100), next }),
+  /** Sets a custom attribute on the customer's profile (segments read it: docs/segments.md, `attribute`). */
+  z.strictObject({
+    ...base, type: z.literal('set_attribute'),
+    attribute: jsonKey,
+    value: z.union([z.string().max(500), z.number().finite(), z.boolean()]),
+    next,
+  }),
+  /** Awards loyalty points to the customer (docs/loyalty.md), once per run and step; nothing while the programme is off. */
+  z.strictObject({
+    ...base, type: z.literal('award_points'),
+    points: z.number().int().min(1).max(100_000),
+    /** Shown on the customer's points history; default: the flow's name. */
+    reason: z.string().trim().min(1).max(200).optional(),
+    next,
+  }),
+  /** Emails the store's team (transactional, once per run and step) about this customer and what started the run. */
+  z.strictObject({
+    ...base, type: z.literal('notify_store'),
+    /** The team address. */
+    to: z.email('an email address').max(254),
+    subject: z.string().trim().min(1).max(200),
+    /** A note shown above the customer's details. */
+    message: z.string().max(2000).optional(),
+    next,
+  }),
   /** Schedules a review request for the delivered order that triggered the run (docs/listen.md, "Review requests"). */
   z.strictObject({ ...base, type: z.literal('review_request'), next }),
   z.strictObject({ ...base, type: z.literal('exit') }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepType = Step['type'];
-export const stepTypes = ['wait', 'wait_for_event', 'condition', 'split', 'send_email', 'tag', 'review_request', 'exit'] as const satisfies readonly StepType[];
+export const stepTypes = ['wait', 'wait_for_event', 'condition', 'split', 'send_email', 'tag', 'set_attribute', 'award_points', 'notify_store', 'review_request', 'exit'] as const satisfies readonly StepType[];
 
 export const DEFAULT_HOLDOUT_SHARE = 0.1;
 

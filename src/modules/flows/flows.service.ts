@@ -16,8 +16,8 @@ import { serviceEffects, type FlowEffects, type FlowServices } from './flow-effe
 import { FlowEngine, type BatchOutcome } from './flow-engine.js';
 import { EVENT_ARRIVED, flowSource } from './flow-steps.js';
 import { flowStats, type FlowStats } from './flow-stats.js';
-import { triggerMatches } from './flow-triggers.js';
-import { flowDocumentSchema, type FlowDocument, type FlowDocumentInput } from './flow.schema.js';
+import { browsedOn, browseView, triggerMatches } from './flow-triggers.js';
+import { durationMs, flowDocumentSchema, type FlowDocument, type FlowDocumentInput } from './flow.schema.js';
 import { graphProblems } from './flow.validate.js';
 import { flowsDb, type FlowRunTable, type FlowsDb, type FlowStatus, type FlowTable } from './flows.table.js';
 import { inHoldout } from './hash.js';
@@ -25,6 +25,19 @@ import { appendSteps, insertRuns, storesWithActiveRuns, wakeWaiting, type NewRun
 import { runViewOf, type FlowSummary, type FlowView, type RunView } from './flow.view.js';
 
 export const FLOW_STEP_JOB = 'flows.step';
+/** Whether a product view was abandoned: runs when the browse-abandonment trigger's wait is over. */
+export const FLOW_BROWSE_JOB = 'flows.browse';
+
+export interface BrowseCheck {
+  storeId: string;
+  flowId: string;
+  customerId: number;
+  /** The domain event of the view and its row in `events`. */
+  eventId: number;
+  viewId: number;
+  /** When the product was viewed (ISO 8601). */
+  viewedAt: string;
+}
 
 interface Enrolment {
   flow: { id: string; version: number; document: FlowDocument };
@@ -233,7 +246,13 @@ export class FlowsService {
       for (const event of storeEvents) {
         if (event.customerId === null) continue;
         for (const flow of live) {
-          if (await triggerMatches(flow.document.trigger, event, this.read)) {
+          const trigger = flow.document.trigger;
+          if (trigger.kind === 'browse_abandoned') {
+            const view = await browseView(trigger, event, this.read);
+            if (view) await this.scheduleBrowseCheck({ storeId, flowId: flow.id, customerId: event.customerId, eventId: event.id, viewId: view.id, viewedAt: view.at.toISOString() }, durationMs(trigger.wait));
+            continue;
+          }
+          if (await triggerMatches(trigger, event, this.read)) {
             enrolments.push({ flow, customerId: event.customerId, key: `${flow.id}:${event.customerId}:event:${event.id}`, kind: flow.document.trigger.kind, eventId: event.id, entityId: event.entityId });
           }
         }
@@ -241,6 +260,29 @@ export class FlowsService {
       await this.noteAwaitedEvents(storeId, storeEvents.filter((e) => e.type === 'event.received'));
       await this.enrol(storeId, enrolments);
     }
+  }
+
+  /**
+   * A view starts the browse-abandonment wait: one check per flow and customer is queued at a time
+   * (a view during the wait adds nothing; the check looks at everything since the first view).
+   */
+  private async scheduleBrowseCheck(check: BrowseCheck, waitMs: number): Promise<void> {
+    const runAt = new Date(Math.max(this.clock.now().getTime(), new Date(check.viewedAt).getTime() + waitMs));
+    await this.jobs.enqueue(FLOW_BROWSE_JOB, check, { storeId: check.storeId, runAt, dedupeKey: `${FLOW_BROWSE_JOB}:${check.storeId}:${check.flowId}:${check.customerId}` });
+  }
+
+  /** The `flows.browse` job: enrols the viewer unless they added to a cart, started a checkout or ordered since the view (or the flow is no longer live). */
+  async runBrowseCheck(check: BrowseCheck): Promise<{ enrolled: number; reason?: string }> {
+    const row = await this.read.selectFrom('flows').select(['status', 'live_version']).where('store_id', '=', check.storeId).where('id', '=', check.flowId).executeTakeFirst();
+    if (row?.status !== 'live' || row.live_version === null) return { enrolled: 0, reason: 'flow not live' };
+    const document = await this.document(check.storeId, check.flowId, row.live_version);
+    if (document.trigger.kind !== 'browse_abandoned') return { enrolled: 0, reason: 'trigger changed' };
+    if (await browsedOn(this.read, check.storeId, check.customerId, new Date(check.viewedAt))) return { enrolled: 0, reason: 'went on to buy' };
+    const enrolled = await this.enrol(check.storeId, [{
+      flow: { id: check.flowId, version: row.live_version, document }, customerId: check.customerId,
+      key: `${check.flowId}:${check.customerId}:event:${check.eventId}`, kind: 'browse_abandoned', eventId: check.eventId, entityId: check.viewId,
+    }]);
+    return { enrolled };
   }
 
   private enrol(storeId: string, enrolments: readonly Enrolment[]): Promise<number> {

@@ -150,8 +150,9 @@ export class LoyaltyService {
    * A manual change by an owner or admin, with its reason. Adding points makes an award (spendable
    * at once); taking points draws from the customer's points and, beyond them, is refused unless
    * the store allows a negative balance. A retry with the same key returns the first row.
+   * `source`: who asked (default `admin`; a flow's award says `flow`).
    */
-  async adjust(storeId: string, customerId: number, input: { points: number; reason: string; key: string; actor: string }, now = new Date()): Promise<{ entry: EntryView; replayed: boolean }> {
+  async adjust(storeId: string, customerId: number, input: { points: number; reason: string; key: string; actor: string; source?: string }, now = new Date()): Promise<{ entry: EntryView; replayed: boolean }> {
     return this.serial(storeId, customerId, () => this.write.transaction().execute(async (tx) => {
       const key = `adjust:${input.key}`;
       const earlier = await entryByKey(tx, storeId, key);
@@ -162,7 +163,7 @@ export class LoyaltyService {
         return { entry: await this.entry(tx, storeId, earlier.id, now), replayed: true };
       }
       const { settings } = await this.settings(storeId, tx);
-      const base = { storeId, customerId, kind: 'adjust' as const, state: 'available' as const, source: 'admin', reason: input.reason, actor: input.actor, key, at: now };
+      const base = { storeId, customerId, kind: 'adjust' as const, state: 'available' as const, source: input.source ?? 'admin', reason: input.reason, actor: input.actor, key, at: now };
       let id: number;
       if (input.points > 0) {
         id = await writeAward(tx, { ...base, points: input.points, availableAt: now, expiresAt: settings.expiry.mode === 'per_award' ? addMonths(now, settings.expiry.months) : null });

@@ -1,10 +1,14 @@
 /**
  * The one way a review is stored: keyed by its source's id, so a replayed event, a retried
  * request or an import run twice finds the review already there and adds nothing. The status is
- * decided here from the flags and the store's threshold.
+ * decided here from the flags and the store's threshold. A new review of a known customer records
+ * `review.submitted` in the same transaction, unless it is history: an import from another review
+ * app, or reviews built from events loaded in bulk (`record: false`).
  */
 import { sql } from 'kysely';
+import type { Tx } from '../../db/database.js';
 import { newId } from '../../lib/ids.js';
+import { recordEvents } from '../domain-events/index.js';
 import { flagsOf, initialStatus } from './review-moderation.js';
 import type { ReviewsDb, ReviewsTx, ReviewSettingsTable, ReviewSource, ReviewTable } from './reviews.table.js';
 import { shownName } from './reviews.views.js';
@@ -56,8 +60,13 @@ async function boughtIt(tx: ReviewsTx, storeId: string, customerId: number, orde
   return rows.length > 0;
 }
 
+/** Sources whose new reviews are news (the others are imports of earlier reviews). */
+const recordedSources: readonly ReviewSource[] = ['event', 'api', 'hosted'];
+
 /** Stores the review unless its key is taken; answers the stored row and whether it was new. */
-export async function writeReview(tx: ReviewsTx, storeId: string, candidate: ReviewCandidate, settings: ReviewSettingsTable, now: Date): Promise<{ review: ReviewTable; created: boolean }> {
+export async function writeReview(
+  tx: ReviewsTx, storeId: string, candidate: ReviewCandidate, settings: ReviewSettingsTable, now: Date, options: { record?: boolean } = {},
+): Promise<{ review: ReviewTable; created: boolean }> {
   const earlier = await reviewByExternalId(tx, storeId, candidate.externalId);
   if (earlier) return { review: earlier, created: false };
   let author = candidate.authorName;
@@ -78,5 +87,11 @@ export async function writeReview(tx: ReviewsTx, storeId: string, candidate: Rev
     flags: JSON.stringify(flags), verified, reply: null, replied_at: null, reviewed_at: candidate.reviewedAt, created_at: now, updated_at: now,
   };
   await tx.insertInto('reviews').values(row).execute();
+  if (row.customer_id !== null && options.record !== false && recordedSources.includes(row.source)) {
+    await recordEvents(tx as unknown as Tx, [{
+      storeId, type: 'review.submitted', entityId: null, customerId: row.customer_id,
+      data: { review_id: row.id, product_id: row.product_external_id, rating: row.rating, source: row.source, status: row.status, verified: row.verified, order_external_id: row.order_external_id },
+    }], now);
+  }
   return { review: row, created: true };
 }

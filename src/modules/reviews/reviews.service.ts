@@ -117,7 +117,7 @@ export class ReviewsService {
         const settings = await loadSettings(tx, storeId);
         for (const row of rows.slice(start, start + EVENTS_PER_TRANSACTION)) {
           const candidate = reviewOfRow({ ...row, id: Number(row.id), customer_id: row.customer_id === null ? null : Number(row.customer_id) });
-          if (candidate && (await writeReview(tx, storeId, candidate, settings, now)).created) created += 1;
+          if (candidate && (await writeReview(tx, storeId, candidate, settings, now, { record: false })).created) created += 1;
         }
       });
     }

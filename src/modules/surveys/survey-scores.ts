@@ -19,6 +19,12 @@ export function isDetractor(kind: SurveyKind, score: number): boolean {
   return kind === 'nps' ? score <= 6 : score <= 2;
 }
 
+/** An answer's category on either scale: NPS 9–10 or CSAT 4–5 promoter, NPS 0–6 or CSAT 1–2 detractor, passive between. */
+export function answerCategory(kind: SurveyKind, score: number): NpsCategory {
+  if (isDetractor(kind, score)) return 'detractor';
+  return (kind === 'nps' ? score >= 9 : score >= 4) ? 'promoter' : 'passive';
+}
+
 export interface NpsResult { answers: number; promoters: number; passives: number; detractors: number; nps: number | null; low: number | null; high: number | null }
 
 export function npsOf(scores: readonly number[]): NpsResult {

@@ -12,7 +12,7 @@ import { newId } from '../../lib/ids.js';
 import type { StoreTable } from '../accounts/index.js';
 import { recordEvents } from '../domain-events/index.js';
 import type { EmailToQueue, QueueResult } from '../messaging/index.js';
-import { csatOf, isDetractor, npsCategory, npsOf, type CsatResult, type NpsResult } from './survey-scores.js';
+import { answerCategory, csatOf, isDetractor, npsCategory, npsOf, type CsatResult, type NpsResult } from './survey-scores.js';
 import { sentimentOf, themesOf, type Theme } from './survey-text.js';
 import { readSurveyToken, signSurveyToken, SURVEY_LINK_DAYS, surveyTokenKey, verifySurveyToken, type SurveyClaims } from './survey.token.js';
 import { surveyPage } from './survey.page.js';
@@ -145,6 +145,12 @@ export class SurveysService {
           .where('store_id', '=', store.id).where('link_key', '=', key).execute();
       } else {
         await tx.insertInto('survey_answers').values(row).execute();
+      }
+      if (!existing) {
+        await recordEvents(tx as unknown as Tx, [{
+          storeId: store.id, type: 'survey.answered', entityId: null, customerId: claims.customerId,
+          data: { answer_id: row.id, kind: claims.kind, score, category: answerCategory(claims.kind, score), comment: row.comment },
+        }], now);
       }
       if (isDetractor(claims.kind, score) && !(existing && isDetractor(existing.kind, existing.score))) {
         await recordEvents(tx as unknown as Tx, [{ storeId: store.id, type: 'survey.detractor', entityId: null, customerId: claims.customerId, data: { answer_id: row.id, kind: claims.kind, score, comment: row.comment } }], now);

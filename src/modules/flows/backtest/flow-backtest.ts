@@ -24,6 +24,7 @@ import { AppError } from '../../../lib/errors.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { SegmentsService } from '../../segments/index.js';
 import { durationMs, type ExitCondition, type FlowDocument, type Step, type Trigger } from '../flow.schema.js';
+import { BROWSE_PROGRESS_EVENTS, VIEW_EVENT } from '../flow-triggers.js';
 import type { FlowsService } from '../flows.service.js';
 
 export interface BacktestStep {
@@ -203,6 +204,38 @@ function triggerMatches(storeId: string, trigger: Trigger, from: Date, to: Date)
       return sql`select customer_id, occurred_at as entered_at, id as entity_id from domain_events
         where store_id = ${storeId} and type = ${type} and customer_id is not null and ${within(sql.ref('occurred_at'))} ${filter}`;
     }
+    case 'return_created':
+    case 'review_submitted':
+    case 'survey_answered': {
+      const type = { return_created: 'return.created', review_submitted: 'review.submitted', survey_answered: 'survey.answered' }[trigger.kind];
+      const field = (name: string) => sql`json_extract_string(data, ${`$.${name}`})`;
+      const filters: RawBuilder<unknown>[] = [];
+      if (trigger.kind === 'return_created' && trigger.min_amount !== undefined) filters.push(sql`try_cast(${field('amount')} as bigint) >= ${trigger.min_amount}`);
+      if (trigger.kind === 'review_submitted') {
+        if (trigger.max_rating !== undefined) filters.push(sql`try_cast(${field('rating')} as integer) <= ${trigger.max_rating}`);
+        if (trigger.min_rating !== undefined) filters.push(sql`try_cast(${field('rating')} as integer) >= ${trigger.min_rating}`);
+      }
+      if (trigger.kind === 'survey_answered') {
+        if (trigger.survey !== undefined) filters.push(sql`${field('kind')} = ${trigger.survey}`);
+        if (trigger.category !== undefined) filters.push(sql`${field('category')} = ${trigger.category}`);
+      }
+      return sql`select customer_id, occurred_at as entered_at, id as entity_id from domain_events
+        where store_id = ${storeId} and type = ${type} and customer_id is not null and ${within(sql.ref('occurred_at'))}
+        ${filters.length ? sql`and ${sql.join(filters, sql` and `)}` : sql``}`;
+    }
+    case 'browse_abandoned': {
+      // Each view whose wait passed without a product added, a checkout or an order enters when the wait ends.
+      const wait = durationMs(trigger.wait);
+      const ends = sql`e.occurred_at + to_milliseconds(${wait}::bigint)`;
+      const product = trigger.product === undefined ? sql`` : sql`and json_extract_string(e.properties, '$.product_id') = ${trigger.product}`;
+      return sql`select e.customer_id, ${ends} as entered_at, e.id as entity_id from events e
+        where e.store_id = ${storeId} and e.customer_id is not null and e.type = 'track' and e.name = ${VIEW_EVENT} ${product}
+          and ${ends} > ${from} and ${ends} <= ${to}
+          and not exists (select 1 from events a where a.store_id = ${storeId} and a.customer_id = e.customer_id and a.name in (${sql.join([...BROWSE_PROGRESS_EVENTS])})
+            and a.occurred_at > e.occurred_at and a.occurred_at <= ${ends})
+          and not exists (select 1 from checkouts k where k.store_id = ${storeId} and k.customer_id = e.customer_id and k.started_at > e.occurred_at and k.started_at <= ${ends})
+          and not exists (select 1 from orders o where o.store_id = ${storeId} and o.customer_id = e.customer_id and o.placed_at > e.occurred_at and o.placed_at <= ${ends})`;
+    }
     case 'manual':
       return sql`select null::bigint as customer_id, null::timestamp as entered_at, null::bigint as entity_id where false`;
   }
@@ -280,6 +313,7 @@ function approximationsOf(document: FlowDocument): string[] {
   if (document.steps.some((s) => s.type === 'wait' && s.until_time)) notes.push('a wait\'s until_time is not simulated: the run goes on at the end of its duration');
   if (document.steps.some((s) => s.type === 'split')) notes.push('random splits divide in the same proportions, not the same customers as the live flow');
   if (document.entry.re_entry === 'after') notes.push(`re-entry: every entry at least ${document.entry.after_days} days after the customer's previous one counts`);
+  if (document.trigger.kind === 'browse_abandoned') notes.push('browse abandonment: every abandoned view counts; live, views during a wait already running add nothing');
   if (document.trigger.kind === 'manual') notes.push('a manual trigger has no history: nobody would have entered');
   return notes;
 }
