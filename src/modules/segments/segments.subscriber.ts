@@ -1,6 +1,6 @@
 /**
  * Segments follow every change their rules can read — customers, orders, returns, tracked events,
- * predictions, support tickets and detractor answers — after the summaries have caught up with the same events (segments read them).
+ * predictions, support tickets, survey answers and reviews — after the summaries have caught up with the same events (segments read them).
  * A change queues one refresh job per store (deduplicated while queued), so a burst costs one run.
  */
 import type { DomainEventType, StoreChanges, StoreSubscriber } from '../domain-events/index.js';
@@ -10,7 +10,7 @@ const types: readonly DomainEventType[] = [
   'customer.created', 'customer.updated', 'customer.consent_changed',
   'order.placed', 'order.updated', 'order.cancelled', 'order.refunded', 'return.created',
   'event.received', 'prediction.band_changed',
-  'ticket.opened', 'ticket.resolved', 'survey.detractor',
+  'ticket.opened', 'ticket.resolved', 'survey.detractor', 'survey.answered', 'review.submitted',
 ];
 
 export function segmentsSubscriber(segments: SegmentsService, after: readonly string[]): StoreSubscriber {
