@@ -302,6 +302,7 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/loyalty/customers/:id/redemptions', member);
     await ok(200, 'GET', '/api/v1/loyalty/members');
     await ok(200, 'GET', '/api/v1/loyalty/liability');
+    await ok(200, 'GET', '/api/v1/loyalty/analytics', { query: { days: 90 } });
     // Referrals and imports
     const current = await ok(200, 'GET', '/api/v1/loyalty/settings');
     await ok(422, 'PUT', '/api/v1/loyalty/settings', { payload: { ...current.settings, referrals: { enabled: true, referrer_points: 500, friend_offer: { kind: 'percent_off', value: 10 }, link_base: null, share_message: 'Hi', limit: { max: 5, per: 'month' } } } });
