@@ -94,9 +94,10 @@ describe('the Outbox page', () => {
     await expect(page.getByTestId('outbox-counts').textContent()).resolves.toContain('2 sent');
     await screenshot(page, 'outbox-1280');
 
+    // The list reloads after the filter changes; wait until it shows only the suppressed message.
     await page.getByLabel('State').selectOption('suppressed');
-    await settled(page);
-    await expect(page.locator('table tbody tr').count()).resolves.toBe(1);
+    await expect.poll(() => page.locator('table tbody tr').count(), { timeout: 15_000 }).toBe(1);
+    await expect(page.locator('table tbody tr').first().innerText()).resolves.toMatch(/suppressed · no consent/);
     await page.close();
   });
 
