@@ -7,7 +7,9 @@
 // - serve one customer's top 10 with explanations, `GET /api/v1/customers/:id/recommendations?k=10`
 //   over HTTP at a steady 200 requests/s for 20 s (customers drawn from those with orders), p50 /
 //   p99; its baseline is a trivial authenticated read at the same rate in the same run
-//   (`GET /api/v1/recommendations/settings`). Targets: fit ≤ 60 s, p99 ≤ 10 ms.
+//   (`GET /api/v1/recommendations/settings`, one small query). Requests are served from the
+//   history index in memory, read after the first request (its time and size are printed).
+//   Targets: fit ≤ 60 s, p99 ≤ 10 ms.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -76,14 +78,20 @@ export default async function ({ scale, tiny, log }) {
     const { rows: sample } = await sql`select distinct customer_id from orders where store_id = ${STORE} and customer_id is not null order by hash(customer_id) limit 2000`.execute(storage.read);
     const paths = sample.map((r) => `/api/v1/customers/${Number(r.customer_id)}/recommendations?k=10`);
     const seconds = tiny ? 1 : 20;
-    await steadyLoad(base, secretKey, paths.slice(0, 50), 50, 1); // warm: the fit is read once
+    // Warm: the fit is read once, and the first request starts reading the history index, which
+    // later requests are served from (until it is read they are served from the database).
+    const indexStarted = performance.now();
+    await steadyLoad(base, secretKey, paths.slice(0, 50), 50, 1);
+    while (!services.recommendations.historyIndex(STORE)) await new Promise((resolve) => setTimeout(resolve, 50));
+    const indexSeconds = (performance.now() - indexStarted) / 1000;
+    const index = services.recommendations.historyIndex(STORE);
     const baseline = await steadyLoad(base, secretKey, ['/api/v1/recommendations/settings'], RATE, seconds);
     const served = await steadyLoad(base, secretKey, paths, RATE, seconds);
     const p = (list, q) => quantile(list, q).toFixed(1);
     rows.push({
       name: `one customer's top 10 with explanations, ${RATE} requests/s over HTTP`, value: `${p(served, 0.5)} / ${p(served, 0.99)}`, unit: 'ms p50 / p99',
-      ratio: (quantile(served, 0.99) / quantile(baseline, 0.99)).toFixed(1),
-      note: `${served.length.toLocaleString('en')} requests over ${paths.length.toLocaleString('en')} customers; a trivial authenticated read at the same rate: p50 / p99 ${p(baseline, 0.5)} / ${p(baseline, 0.99)} ms; target p99 ≤ 10 ms`,
+      ratio: (quantile(served, 0.99) / quantile(baseline, 0.99)).toFixed(2),
+      note: `${served.length.toLocaleString('en')} requests over ${paths.length.toLocaleString('en')} customers; a trivial authenticated read at the same rate: p50 / p99 ${p(baseline, 0.5)} / ${p(baseline, 0.99)} ms; history index (${index.customers.toLocaleString('en')} customers, ${index.orders.toLocaleString('en')} orders, ${index.lines.toLocaleString('en')} lines) read in ${indexSeconds.toFixed(1)} s after the first request; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB; target p99 ≤ 10 ms`,
     });
     await app.close();
     await services.shutdown();

@@ -17,8 +17,11 @@ export const recommendationRoutes = [
     summary: 'A customer\'s recommended products from one model (default: for you), each with the reason in words; empty before the first fit',
     params: customerParams, query: z.strictObject({ model: z.enum(modelKinds).optional(), k }),
     handler: async ({ services, storeId, params, query }) => {
-      const customer = await services.customers.get(storeId, params.id);
-      return services.recommendations.forCustomer(storeId, customer.id, { ...(query.model && { model: query.model }), ...(query.k && { k: query.k }) });
+      // A customer with orders is known to the history index and exists (customers are never
+      // deleted), so the usual request needs no database lookup; any other is looked up.
+      const numeric = /^\d{1,15}$/.test(params.id) ? Number(params.id) : undefined;
+      const id = numeric !== undefined && services.recommendations.hasOrders(storeId, numeric) ? numeric : (await services.customers.get(storeId, params.id)).id;
+      return services.recommendations.forCustomer(storeId, id, { ...(query.model && { model: query.model }), ...(query.k && { k: query.k }) });
     },
   }),
   route({

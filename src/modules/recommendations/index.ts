@@ -13,9 +13,18 @@ export type { RecommendationTables } from './recommendations.table.js';
 
 const orderChanges: readonly DomainEventType[] = ['order.placed', 'order.updated', 'order.cancelled', 'order.refunded'];
 
-/** Orders changed in a store: its refit is queued a little later (see `ordersChanged`). */
+/**
+ * Orders changed in a store: its refit is queued a little later (see `ordersChanged`), and the
+ * customers whose orders changed are served from the database until the next history index.
+ */
 export function recommendationsSubscriber(service: RecommendationsService): StoreSubscriber {
-  return { name: 'recommendations', types: orderChanges, handleStores: (changes) => service.ordersChanged(changes.map((c) => c.storeId)) };
+  return {
+    name: 'recommendations', types: orderChanges, customerTypes: orderChanges,
+    handleStores: async (changes) => {
+      for (const change of changes) service.customersChanged(change.storeId, change.customerIds);
+      await service.ordersChanged(changes.map((c) => c.storeId));
+    },
+  };
 }
 
 /** The refit: on demand, daily, and after orders change, as a job. */

@@ -9,6 +9,7 @@ import type { JobQueue } from '../../jobs/queue.js';
 import { AppError, detailsFromZod } from '../../lib/errors.js';
 import { evaluate, type EvaluationReport } from './evaluation.js';
 import { modelKinds, type CustomerHistory, type ModelKind, type Reason, type Recommendation, type TrainedModel } from './model.types.js';
+import { readHistoryIndex, type HistoryIndex } from './history-index.js';
 import { explain, recommend } from './models.js';
 import { currentSettings, latestFit, loadFit, productCards, saveFit, saveSettings, type FitRow, type PinsAndBlocks, type ProductCard } from './recommendations.repository.js';
 import { customerHistories, trainModels } from './training.query.js';
@@ -19,6 +20,10 @@ export const defaultFitIntervalMs = 86_400_000;
 export const refitAfterChangesMs = 10 * 60_000;
 /** How long the latest fit's id and the pins and blocks are taken as known without asking the database. */
 const recentMs = 5_000;
+/** How long after a failed read of the history index it is tried again. */
+const indexRetryMs = 60_000;
+/** Customers changed since the index was read beyond which it is read again at once (a bulk import). */
+const maxChangedCustomers = 50_000;
 
 export const evaluateOptionsSchema = z.strictObject({
   cutoff: z.iso.date({ error: 'expected a day YYYY-MM-DD' }),
@@ -78,9 +83,18 @@ export class RecommendationsService {
    * renders thousands of recipients a second and each would otherwise ask again. A fit or a save
    * in this process forgets them at once.
    */
-  private readonly recent = new Map<string, { at: number; fit: FitRow | undefined; settings: PinsAndBlocks }>();
+  private readonly recent = new Map<string, { at: number; fit: FitRow | undefined; settings: PinsAndBlocks; refreshing?: boolean }>();
+  /** When this process last saved a fit or settings of each store. */
+  private readonly forgotten = new Map<string, number>();
   /** Product cards (title, price, image) read in the last few seconds, per store: the same few products are shown to most customers. */
-  private readonly cards = new Map<string, Map<number, { at: number; card: ProductCard | undefined }>>();
+  private readonly cards = new Map<string, Map<number, { at: number; card: ProductCard | undefined; refreshing?: boolean }>>();
+  /**
+   * Each store's customer histories in memory (`history-index.ts`), read after each fit, with the
+   * customers whose orders changed since the read began: those are served from the database.
+   */
+  private readonly indexes = new Map<string, { fitId: number; index: HistoryIndex; changed: Set<number> }>();
+  /** Index reads under way (or failed at `failedAt`), with the changes seen since each began. */
+  private readonly reading = new Map<string, { fitId: number; changed: Set<number>; failedAt?: number }>();
 
   constructor(
     private readonly storage: Storage,
@@ -96,7 +110,7 @@ export class RecommendationsService {
     const seconds = (performance.now() - started) / 1000;
     const fitId = await saveFit(this.storage, storeId, model, seconds, now);
     this.cache.delete(storeId);
-    this.recent.delete(storeId);
+    this.forget(storeId);
     const pairs = [...model.together.values()].reduce((s, l) => s + l.length, 0);
     return { fit_id: fitId, trained_before: now, customers: model.customers, products: model.products.size, pairs, seconds };
   }
@@ -115,16 +129,82 @@ export class RecommendationsService {
     for (const storeId of storeIds) await this.queueFit(storeId, runAt);
   }
 
+  /**
+   * These customers' orders changed (the domain events of a commit): until the next index is read,
+   * their histories come from the database. Many at once (a bulk import) drop the index instead.
+   */
+  customersChanged(storeId: string, customerIds: readonly number[]): void {
+    const served = this.indexes.get(storeId);
+    for (const changed of [served?.changed, this.reading.get(storeId)?.changed]) {
+      if (changed) for (const id of customerIds) changed.add(id);
+    }
+    if (served && served.changed.size > maxChangedCustomers) this.indexes.delete(storeId);
+  }
+
+  /** Whether this customer of the store has orders in its history index (so exists) — answered without a query. */
+  hasOrders(storeId: string, customerId: number): boolean {
+    return this.indexes.get(storeId)?.index.has(customerId) ?? false;
+  }
+
+  /** How many customers the store's history index holds, when one is in use (for tests and benchmarks). */
+  historyIndex(storeId: string): { customers: number; orders: number; lines: number; changed: number } | undefined {
+    const served = this.indexes.get(storeId);
+    return served && { ...served.index.size, changed: served.changed.size };
+  }
+
+  /**
+   * The customer's orders before now: from the store's history index when it is current for this
+   * fit and the customer's orders have not changed since it was read, else from the database
+   * (starting a read of the index in the background when it is missing or older than the fit).
+   */
+  private async history(storeId: string, fitId: number, customerId: number): Promise<CustomerHistory> {
+    const now = this.now();
+    const served = this.indexes.get(storeId);
+    if (!served || served.fitId !== fitId) this.readIndex(storeId, fitId);
+    if (served && !served.changed.has(customerId)) return served.index.history(customerId, now);
+    const histories = await customerHistories(this.storage, storeId, now.toISOString(), [customerId]);
+    return histories.get(customerId) ?? { customerId, orders: [] };
+  }
+
+  private readIndex(storeId: string, fitId: number): void {
+    const under = this.reading.get(storeId);
+    if (under && (under.failedAt === undefined || performance.now() - under.failedAt < indexRetryMs)) return;
+    const pending: { fitId: number; changed: Set<number>; failedAt?: number } = { fitId, changed: new Set() };
+    this.reading.set(storeId, pending);
+    readHistoryIndex(this.storage, storeId).then((index) => {
+      if (this.reading.get(storeId) !== pending) return;
+      this.reading.delete(storeId);
+      this.indexes.set(storeId, { fitId, index, changed: pending.changed });
+    }, () => {
+      // Served from the database meanwhile; tried again after `indexRetryMs`.
+      pending.failedAt = performance.now();
+    });
+  }
+
   /** The offline evaluation of every model and the two baselines (docs/recommendations.md). */
   evaluate(storeId: string, options: unknown): Promise<EvaluationReport> {
     return evaluate(this.storage, storeId, parse(evaluateOptionsSchema, options, 'evaluation options'));
   }
 
+  /**
+   * The latest fit and the pins and blocks. Once known, they are answered at once; after
+   * `recentMs` one read refreshes them in the background (a fit or a save in this process forgets
+   * them at once), so a busy store's requests never wait on it.
+   */
   private async current(storeId: string): Promise<{ fit: FitRow | undefined; settings: PinsAndBlocks }> {
     const known = this.recent.get(storeId);
-    if (known && performance.now() - known.at < recentMs) return known;
+    if (known && performance.now() - known.at >= recentMs && !known.refreshing) {
+      known.refreshing = true;
+      this.readCurrent(storeId).catch(() => { known.refreshing = false; });
+    }
+    return known ?? this.readCurrent(storeId);
+  }
+
+  private async readCurrent(storeId: string): Promise<{ fit: FitRow | undefined; settings: PinsAndBlocks }> {
+    const at = performance.now();
     const [fit, settings] = await Promise.all([latestFit(this.storage, storeId), currentSettings(this.storage, storeId)]);
-    this.recent.set(storeId, { at: performance.now(), fit, settings });
+    // Kept unless a fit or a save in this process began meanwhile: what was read may predate it.
+    if (!((this.forgotten.get(storeId) ?? -Infinity) >= at)) this.recent.set(storeId, { at, fit, settings });
     return { fit, settings };
   }
 
@@ -147,8 +227,7 @@ export class RecommendationsService {
     const { model: kind, k } = parse(recommendOptionsSchema, options, 'recommendation options');
     const current = await this.model(storeId);
     if (!current) return { model: kind, k, fit_id: null, fitted_at: null, items: [] };
-    const histories = await customerHistories(this.storage, storeId, this.now().toISOString(), [customerId]);
-    const history: CustomerHistory = histories.get(customerId) ?? { customerId, orders: [] };
+    const history = await this.history(storeId, current.fit.id, customerId);
     const { settings } = current;
     const blocked = new Set(settings.blocked);
     const bought = new Set(history.orders.flatMap((o) => o.products));
@@ -181,18 +260,26 @@ export class RecommendationsService {
     return { model: kind, k, fit_id: fit.id, fitted_at: fit.createdAt, items };
   }
 
-  /** The cards of these products, each read from the database at most once per `recentMs`. */
+  /**
+   * The cards of these products. A card never read is read now; one read more than `recentMs` ago
+   * is answered as known and read again in the background.
+   */
   private async productCards(storeId: string, ids: number[]): Promise<Map<number, ProductCard>> {
     const now = performance.now();
     let known = this.cards.get(storeId);
     if (!known) this.cards.set(storeId, (known = new Map()));
-    const missing = ids.filter((id) => !(now - (known.get(id)?.at ?? -Infinity) < recentMs));
-    if (missing.length) {
-      const found = await productCards(this.storage, storeId, missing);
-      // A store with a large catalogue keeps only the recent cards.
-      if (known.size > 10_000) known.clear();
-      for (const id of missing) known.set(id, { at: now, card: found.get(id) });
+    const missing = ids.filter((id) => !known.has(id));
+    const stale = ids.filter((id) => {
+      const entry = known.get(id);
+      return entry && !entry.refreshing && now - entry.at >= recentMs;
+    });
+    if (stale.length) {
+      for (const id of stale) known.get(id)!.refreshing = true;
+      this.readCards(storeId, known, stale).catch(() => {
+        for (const id of stale) if (known.get(id)) known.get(id)!.refreshing = false;
+      });
     }
+    if (missing.length) await this.readCards(storeId, known, missing);
     const out = new Map<number, ProductCard>();
     for (const id of ids) {
       const card = known.get(id)?.card;
@@ -201,13 +288,26 @@ export class RecommendationsService {
     return out;
   }
 
+  private async readCards(storeId: string, known: Map<number, { at: number; card: ProductCard | undefined; refreshing?: boolean }>, ids: number[]): Promise<void> {
+    const at = performance.now();
+    const found = await productCards(this.storage, storeId, ids);
+    // A store with a large catalogue keeps only the recent cards.
+    if (known.size > 10_000) known.clear();
+    for (const id of ids) known.set(id, { at, card: found.get(id) });
+  }
+
+  private forget(storeId: string): void {
+    this.recent.delete(storeId);
+    this.forgotten.set(storeId, performance.now());
+  }
+
   settings(storeId: string): Promise<PinsAndBlocks> {
     return currentSettings(this.storage, storeId);
   }
 
   async saveSettings(storeId: string, body: unknown, by: string | null): Promise<PinsAndBlocks> {
     const saved = await saveSettings(this.storage, storeId, parse(pinsAndBlocksSchema, body, 'recommendation settings'), by, this.now());
-    this.recent.delete(storeId);
+    this.forget(storeId);
     return saved;
   }
 }
