@@ -426,6 +426,11 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'PUT', '/api/v1/recommendations/settings', { payload: { pinned: [products.data[0].id], blocked: [] } });
     await ok(422, 'PUT', '/api/v1/recommendations/settings', { payload: { pinned: ['mug'] } });
     await ok(200, 'GET', '/api/v1/recommendations/settings');
+    const storefront = await ok(200, 'GET', '/api/v1/recommendations/storefront-key');
+    await ok(200, 'GET', '/v1/recommendations', { auth: null, query: { key: widgetKey, product: products.data[0].external_id, k: 3 } });
+    await ok(200, 'GET', '/v1/recommendations', { auth: null, query: { key: widgetKey, customer: storefront.example.customer, signature: storefront.example.signature } });
+    await ok(403, 'GET', '/v1/recommendations', { auth: null, query: { key: widgetKey, customer: 'someone-else', signature: storefront.example.signature } });
+    await ok(422, 'GET', '/v1/recommendations', { auth: null, query: { key: widgetKey } });
     await ok(204, 'DELETE', '/api/v1/segments/:id', { params: { id: segment.id } });
 
     // Message templates

@@ -63,15 +63,17 @@ describe('durable job queue', () => {
     let { storage, queue } = await open(dir.path);
     const waiting = await queue.enqueue('later', { x: 1 });
     const crashed = await queue.enqueue('crashy', { x: 2 });
-    const leased = await queue.lease(['crashy'], 1_000);
+    // Times are given, so a slow restart on a busy machine does not outlast the lease.
+    const leasedAt = Date.now();
+    const leased = await queue.lease(['crashy'], 60_000, new Date(leasedAt));
     expect(leased?.id).toBe(crashed);
     await storage.close();
 
     ({ storage, queue } = await open(dir.path));
     expect((await queue.get(waiting))?.state).toBe('queued');
     // The lease of the dead worker has not expired yet, then it has.
-    expect(await queue.lease(['crashy'], 1_000, new Date())).toBeUndefined();
-    const again = await queue.lease(['crashy'], 1_000, new Date(Date.now() + 2_000));
+    expect(await queue.lease(['crashy'], 60_000, new Date(leasedAt + 1_000))).toBeUndefined();
+    const again = await queue.lease(['crashy'], 60_000, new Date(leasedAt + 61_000));
     expect(again?.id).toBe(crashed);
     expect(again?.attempts).toBe(2);
     await storage.close();

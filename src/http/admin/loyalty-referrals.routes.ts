@@ -6,11 +6,9 @@
  * and each address is rate-limited. Every change takes an Idempotency-Key; a retry gets the first answer.
  */
 import { z } from 'zod';
-import { AppError } from '../../lib/errors.js';
-import { originAllowed } from '../../modules/accounts/index.js';
 import { addressSchema, importSources, paymentFingerprintSchema, referralStates } from '../../modules/loyalty/index.js';
-import type { Services } from '../../services.js';
 import { route } from '../route.js';
+import { checkStorefrontOrigin } from '../storefront.js';
 import { loyaltyImportSchema, referralAnswerSchema, referralCodeSchema, referralPageSchema, referralSchema } from '../schemas/loyalty-referrals.schemas.js';
 
 const tag = 'Loyalty';
@@ -23,15 +21,6 @@ const anonymousId = z.string().trim().min(1).max(200);
 const customerParams = z.object({ id: z.string().min(1).max(300).meta({ description: 'Customer id, or ext:<external id>' }) });
 /** Per address: a shop's visitors click now and then; a script guessing codes is stopped. */
 const publicLimit = { max: 30, timeWindow: '1 minute' };
-
-/** The browser's Origin must be one the store lists (no list: any), as for tracked events. */
-async function checkOrigin(services: Services, storeId: string, origin: string | undefined): Promise<void> {
-  if (!origin) return;
-  const store = await services.accounts.findStore(storeId);
-  if (store && !originAllowed(store.tracking_origins, origin)) {
-    throw new AppError('forbidden', `Origin ${origin} may not record referrals for this store; add it to the store's tracking_origins`);
-  }
-}
 
 export const referralRoutes = [
   route({
@@ -80,7 +69,7 @@ export const referralRoutes = [
     summary: 'Storefront: a visitor followed a referral link (write key; Idempotency-Key); answers the referral id and the friend\'s offer terms',
     headers: idempotency, body: z.strictObject({ code, anonymous_id: anonymousId.optional() }),
     handler: async ({ services, storeId, body, headers, request, reply }) => {
-      await checkOrigin(services, storeId, request.headers.origin);
+      await checkStorefrontOrigin(services, storeId, request.headers.origin, 'record referrals');
       const { answer, replayed } = await services.loyalty.referrals.click(storeId, body, headers['idempotency-key']);
       reply.status(replayed ? 200 : 201);
       return answer;
@@ -97,7 +86,7 @@ export const referralRoutes = [
       shipping_address: addressSchema.optional(), payment_fingerprint: paymentFingerprintSchema.optional(),
     }),
     handler: async ({ services, storeId, body, headers, request, reply }) => {
-      await checkOrigin(services, storeId, request.headers.origin);
+      await checkStorefrontOrigin(services, storeId, request.headers.origin, 'record referrals');
       const { answer, replayed } = await services.loyalty.referrals.signup(storeId, body, headers['idempotency-key']);
       reply.status(replayed ? 200 : 201);
       return answer;

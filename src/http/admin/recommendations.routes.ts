@@ -1,15 +1,21 @@
 import { z } from 'zod';
+import { AppError } from '../../lib/errors.js';
 import { snakeKeys } from '../../lib/json-case.js';
-import { modelKinds } from '../../modules/recommendations/index.js';
+import { customerSignatureValid, modelKinds, signCustomer, storefrontKey } from '../../modules/recommendations/index.js';
 import { route } from '../route.js';
 import { queuedJobSchema } from '../schemas/jobs.schemas.js';
 import {
-  recommendationEvaluationSchema, recommendationFitSchema, recommendationListSchema, recommendationSettingsSchema,
+  recommendationEvaluationSchema, recommendationFitSchema, recommendationListSchema, recommendationSettingsSchema, storefrontKeySchema,
+  storefrontRecommendationsSchema,
 } from '../schemas/recommendations.schemas.js';
+import { storefrontKeyParam, storefrontStore } from '../storefront.js';
 
 const tag = 'Recommendations';
 const customerParams = z.object({ id: z.string().min(1).max(300).meta({ description: 'Customer id, or ext:<external id>' }) });
 const k = z.coerce.number().int().min(1).max(50).optional().meta({ description: 'How many (1–50, default 10)' });
+/** Per address: a shopper's pages load a list or two each; a script walking the catalogue is slowed. */
+const storefrontLimit = { max: 120, timeWindow: '1 minute' };
+const externalId = z.string().min(1).max(255);
 
 export const recommendationRoutes = [
   route({
@@ -56,5 +62,48 @@ export const recommendationRoutes = [
     summary: 'Save the pinned and blocked products (a new version; the earlier ones are kept)',
     body: z.strictObject({ pinned: z.array(z.number().int().positive()).max(50).optional(), blocked: z.array(z.number().int().positive()).max(5000).optional() }),
     handler: async ({ services, storeId, body, principal }) => services.recommendations.saveSettings(storeId, body, `${principal.kind}:${principal.id}`),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/recommendations/storefront-key', operationId: 'getStorefrontKey', response: storefrontKeySchema, permission: 'write', tag,
+    summary: 'The key the shop\'s server signs a signed-in customer\'s external id with, for the storefront recommendations endpoint (keep it secret)',
+    handler: async ({ services, storeId }) => {
+      const key = storefrontKey(await services.messages.linkKey(storeId));
+      return { key: key.toString('hex'), algorithm: 'HMAC-SHA256, hex', example: { customer: 'c-1001', signature: signCustomer(key, 'c-1001') } };
+    },
+  }),
+  route({
+    method: 'GET', url: '/v1/recommendations', operationId: 'getStorefrontRecommendations', response: storefrontRecommendationsSchema, permission: 'public', tag,
+    rateLimit: storefrontLimit, errors: [401, 403, 404],
+    summary: 'Storefront (key: the store\'s write key): the products bought with one product (`product`), or a signed-in customer\'s own picks (`customer` and the `signature` the shop\'s server made); public fields only',
+    query: z.strictObject({
+      key: storefrontKeyParam,
+      product: externalId.optional().meta({ description: 'A product\'s external id: what was bought with it' }),
+      customer: externalId.optional().meta({ description: 'The signed-in customer\'s external id; needs `signature`' }),
+      signature: z.string().max(128).optional().meta({ description: 'Hex HMAC-SHA256 of `customer` under the storefront key' }),
+      model: z.enum(modelKinds).optional(), k,
+    }),
+    handler: async ({ services, query, request }) => {
+      const storeId = await storefrontStore(services, query.key, request.headers.origin, 'show recommendations');
+      if ((query.product === undefined) === (query.customer === undefined)) {
+        throw new AppError('validation_failed', 'Name either a product or a customer', [{ path: query.product === undefined ? 'query.product' : 'query.customer', reason: 'give exactly one of product and customer' }]);
+      }
+      const options = { ...(query.model && { model: query.model }), ...(query.k && { k: query.k }) };
+      let list;
+      if (query.product !== undefined) {
+        const product = await services.catalog.get(storeId, `ext:${query.product}`);
+        list = await services.recommendations.forProduct(storeId, product.id, options);
+      } else {
+        const key = storefrontKey(await services.messages.linkKey(storeId));
+        if (query.signature === undefined) throw new AppError('validation_failed', 'A customer needs the signature made by the shop\'s server', [{ path: 'query.signature', reason: 'required with customer' }]);
+        if (!customerSignatureValid(key, query.customer!, query.signature)) throw new AppError('forbidden', 'The signature does not match this customer under the store\'s storefront key');
+        // A customer Hearth does not know yet (signed up a moment ago) gets what a new customer gets.
+        const customer = await services.customers.get(storeId, `ext:${query.customer}`).catch(() => undefined);
+        list = await services.recommendations.forCustomer(storeId, customer?.id ?? 0, customer ? options : { ...options, model: 'popular' });
+      }
+      return {
+        model: list.model,
+        items: list.items.map((i) => ({ external_id: i.external_id, title: i.title, price: i.price, currency: i.currency, image_url: i.image_url, reason: i.reason, explanation: i.explanation })),
+      };
+    },
   }),
 ];

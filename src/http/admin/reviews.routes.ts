@@ -6,34 +6,18 @@
  * as for `/v1/*`; each address is rate-limited. They show published reviews only.
  */
 import { z } from 'zod';
-import { AppError } from '../../lib/errors.js';
-import { originAllowed } from '../../modules/accounts/index.js';
 import { REVIEW_WIDGET_SOURCE, replyInputSchema, reviewImportSources, reviewInputSchema, reviewStatuses, settingsInputSchema } from '../../modules/reviews/index.js';
-import type { Services } from '../../services.js';
 import { route } from '../route.js';
 import {
   productReviewsSchema, reviewAnalyticsSchema, reviewImportSchema, reviewLinkSchema, reviewPageSchema, reviewReplySchema, reviewSchema, reviewSettingsSchema,
 } from '../schemas/reviews.schemas.js';
+import { storefrontKeyParam, storefrontStore } from '../storefront.js';
 
 const tag = 'Reviews';
 const idParams = z.object({ id: z.string().min(1).max(100) });
 /** Per address: a product page loads the list and the JSON-LD; a scraper walking every product is slowed. */
 const storefrontLimit = { max: 120, timeWindow: '1 minute' };
 const productId = z.string().trim().min(1).max(255);
-const storefrontKey = z.string().min(8).max(200).meta({ description: 'The store\'s public write key' });
-
-/** The store a storefront request names by its key, if the browser's Origin may read it. */
-async function storefrontStore(services: Services, key: string, origin: string | undefined): Promise<string> {
-  const principal = await services.accounts.authenticateKey(key);
-  if (!principal) throw new AppError('unauthorized', 'Unknown or revoked key');
-  if (origin) {
-    const store = await services.accounts.findStore(principal.storeId);
-    if (store && !originAllowed(store.tracking_origins, origin)) {
-      throw new AppError('forbidden', `Origin ${origin} may not show this store's reviews; add it to the store's tracking_origins`);
-    }
-  }
-  return principal.storeId;
-}
 
 function moderationRoute(action: 'publish' | 'reject', status: 'published' | 'rejected', operationId: string, summary: string) {
   return route({
@@ -115,20 +99,20 @@ export const reviewRoutes = [
     method: 'GET', url: '/v1/reviews', operationId: 'listProductReviews', response: productReviewsSchema, permission: 'public', tag, rateLimit: storefrontLimit, errors: [401, 403],
     summary: 'Storefront: a product\'s published reviews, newest first, with the star summary (key: the store\'s write key)',
     query: z.strictObject({
-      key: storefrontKey, product_id: productId,
+      key: storefrontKeyParam, product_id: productId,
       page: z.coerce.number().int().min(1).max(10_000).optional(), per_page: z.coerce.number().int().min(1).max(50).optional(),
     }),
     handler: async ({ services, query, request }) => {
-      const storeId = await storefrontStore(services, query.key, request.headers.origin);
+      const storeId = await storefrontStore(services, query.key, request.headers.origin, 'show reviews');
       return services.reviews.storefront(storeId, query.product_id, query.page ?? 1, query.per_page ?? 10);
     },
   }),
   route({
     method: 'GET', url: '/v1/reviews/jsonld', operationId: 'getProductJsonLd', permission: 'public', tag, rateLimit: storefrontLimit, produces: ['application/ld+json'], errors: [401, 403],
     summary: 'Storefront: schema.org Product JSON-LD with its AggregateRating and most recent Reviews, for search results (key: the store\'s write key)',
-    query: z.strictObject({ key: storefrontKey, product_id: productId, url: z.url({ protocol: /^https?$/ }).max(2000).optional() }),
+    query: z.strictObject({ key: storefrontKeyParam, product_id: productId, url: z.url({ protocol: /^https?$/ }).max(2000).optional() }),
     handler: async ({ services, query, request, reply }) => {
-      const storeId = await storefrontStore(services, query.key, request.headers.origin);
+      const storeId = await storefrontStore(services, query.key, request.headers.origin, 'show reviews');
       return reply.type('application/ld+json; charset=utf-8').send(JSON.stringify(await services.reviews.jsonLd(storeId, query.product_id, query.url)));
     },
   }),

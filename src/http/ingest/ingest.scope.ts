@@ -34,7 +34,7 @@ export function trackingCors(app: FastifyInstance): void {
     if (origin && request.url.startsWith('/v1/')) {
       reply.header('access-control-allow-origin', origin);
       reply.header('vary', 'Origin, Access-Control-Request-Headers');
-      reply.header('access-control-allow-methods', 'POST, OPTIONS');
+      reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
       reply.header('access-control-allow-headers', allowedHeaders(request.headers['access-control-request-headers']));
       reply.header('access-control-expose-headers', 'Retry-After');
       reply.header('access-control-max-age', '86400');

@@ -23,6 +23,25 @@ export const recommendationListSchema = component('RecommendationList', z.strict
   })),
 }));
 
+export const storefrontRecommendationsSchema = component('StorefrontRecommendations', z.strictObject({
+  model: modelKind,
+  items: z.array(z.strictObject({
+    external_id: z.string(),
+    title: z.string(),
+    price: minorUnits.nullable(),
+    currency: currency.nullable(),
+    image_url: z.string().nullable(),
+    reason: z.enum(['reorder', 'bought_with', 'next_after', 'popular', 'pinned']),
+    explanation: z.string(),
+  })),
+}));
+
+export const storefrontKeySchema = component('StorefrontKey', z.strictObject({
+  key: z.string().meta({ description: 'Hex; the shop\'s server signs with it and never sends it to a browser' }),
+  algorithm: z.string(),
+  example: z.strictObject({ customer: z.string(), signature: z.string() }),
+}));
+
 export const recommendationFitSchema = component('RecommendationFit', z.strictObject({
   fit_id: z.number().int(),
   trained_before: timestamp,
