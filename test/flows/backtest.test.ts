@@ -104,7 +104,7 @@ describe('the backtest', () => {
     expect(bad.json()).toMatchObject({ error: { details: [{ path: 'days' }] } });
   });
 
-  it('follows a wait for an event through the tracked history: added to cart in time, timed out, still waiting', async () => {
+  it('follows a wait for an event through the tracked history: added to cart in time, timed out, still waiting; the ready browse flow enters the timed out', async () => {
     const now = h.clock.now().getTime();
     const viewers = [
       { name: 'adds', viewed: now - 5 * DAY, added: now - 5 * DAY + HOUR },
@@ -122,7 +122,17 @@ describe('the backtest', () => {
       if (v.added) expect((await track(v.name, 'Product Added', v.added, `add-${v.name}`)).statusCode).toBe(200);
     }
     await h.settle();
-    const flow = await installed('browse_abandonment');
+    const template = (await h.request('POST', '/api/v1/templates/from-starter', { starter: 'browse_abandonment', name: 'Second look' })).json() as { id: string };
+    const created = await h.request('POST', '/api/v1/flows', { name: 'Viewed, then added?', document: {
+      trigger: { kind: 'event', name: 'Product Viewed' }, entry: { re_entry: 'after', after_days: 7 }, holdout_share: 0,
+      steps: [
+        { id: 'added', type: 'wait_for_event', event: 'Product Added', timeout: { hours: 4 }, next: 'done', timeout_next: 'email' },
+        { id: 'email', type: 'send_email', template_id: template.id, next: 'done' },
+        { id: 'done', type: 'exit' },
+      ],
+    } });
+    expect(created.statusCode, created.body).toBe(201);
+    const flow = created.json() as { id: string };
     const result = (await h.request('POST', `/api/v1/flows/${flow.id}/backtest`, { days: 30 })).json() as Backtest;
 
     const timeout = 4 * HOUR;
@@ -134,6 +144,12 @@ describe('the backtest', () => {
     expect(byId.get('added')!.outcomes).toEqual({ event: inTime.length, timed_out: timedOut.length });
     expect(byId.get('email')).toMatchObject({ reached: timedOut.length, waiting: stillWaiting.length });
     expect(result.completed).toBe(inTime.length + timedOut.length);
+
+    // The ready browse-abandonment flow: a view enters once four hours pass with no add to cart.
+    const ready = await installed('browse_abandonment');
+    const abandoned = (await h.request('POST', `/api/v1/flows/${ready.id}/backtest`, { days: 30 })).json() as Backtest;
+    expect(abandoned.entrants).toBe(timedOut.length);
+    expect(abandoned.messages).toBe(timedOut.length);
   });
 
   it('ranks first orders, leaves out the triggering order from "ordered", and splits a condition on today\'s values', async () => {

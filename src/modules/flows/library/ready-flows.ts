@@ -78,15 +78,14 @@ export const readyFlows: readonly ReadyFlow[] = [
   },
   {
     key: 'browse_abandonment', name: 'Browse abandonment',
-    summary: 'A customer who views a product and does not add anything to the cart within four hours gets a second look at it with similar picks.',
-    why: 'A product view is the clearest signal of interest a store gets before a cart. A gentle reminder with what they looked at and similar picks brings back those who were comparing or got distracted, at a fraction of the volume of a newsletter; waiting for an add-to-cart first leaves alone those who are already buying.',
+    summary: 'A customer who views a product and, within four hours, adds nothing to a cart, starts no checkout and places no order gets a second look at it with similar picks.',
+    why: 'A product view is the clearest signal of interest a store gets before a cart. A gentle reminder with what they looked at and similar picks brings back those who were comparing or got distracted, at a fraction of the volume of a newsletter; leaving alone anyone who added to a cart, started a checkout or ordered meanwhile keeps it from nagging those who are already buying (the abandoned-checkout flow speaks to them).',
     templates: { email: { starter: 'browse_abandonment', name: 'Browse abandonment' } },
     document: ({ templates }) => ({
-      trigger: { kind: 'event', name: 'Product Viewed' },
+      trigger: { kind: 'browse_abandoned', wait: { hours: 4 } },
       entry: { re_entry: 'after', after_days: 7 },
       exit_when: stopOnOrder,
       steps: [
-        { id: 'added', name: 'Added to cart within four hours?', type: 'wait_for_event', event: 'Product Added', timeout: { hours: 4 }, next: 'done', timeout_next: 'email' },
         { id: 'email', name: 'A second look', type: 'send_email', template_id: templates.email!, next: 'done' },
         { id: 'done', type: 'exit' },
       ],
