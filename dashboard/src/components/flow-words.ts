@@ -68,7 +68,7 @@ export function stepWords(step: FlowStep, names: Names = noNames): string {
     case 'tag': return `Tag the customer “${step.tag}”`;
     case 'set_attribute': return `Set ${step.attribute} to ${JSON.stringify(step.value)} on the profile`;
     case 'award_points': return `Award ${plural(step.points, 'loyalty point')}`;
-    case 'notify_store': return `Email the team at ${step.to}: “${step.subject}”`;
+    case 'notify_store': return `Email the team at ${step.to ?? 'the store\'s reply-to address'}: “${step.subject}”`;
     case 'review_request': return 'Ask for a review of the delivered order (signed link, reminders)';
     case 'exit': return 'Exit';
   }
@@ -95,7 +95,7 @@ export function stepSummary(document: FlowDocument, names: Names = noNames): { i
 const outcomeWords: Record<string, string> = {
   entered: 'entered', queued: 'email queued', held_out: 'held out (nothing sent)', waited: 'waited', yes: 'yes', no: 'no',
   event: 'event arrived', event_arrived: 'event noted', timed_out: 'timed out', tagged: 'tagged',
-  attribute_set: 'attribute set', awarded: 'points awarded', already_awarded: 'points already awarded', store_notified: 'store notified', store_already_notified: 'store already notified', exit: 'reached the exit', completed: 'completed', exited: 'exited', error: 'error',
+  attribute_set: 'attribute set', awarded: 'points awarded', already_awarded: 'points already awarded', store_notified: 'store notified', store_already_notified: 'store already notified', no_team_address: 'no team address to notify', exit: 'reached the exit', completed: 'completed', exited: 'exited', error: 'error',
 };
 
 /** One entry of a run's step log in words. */

@@ -51,7 +51,8 @@ export interface FlowEffects {
   /** Awards points under the key (a key already used awards nothing again); `skipped` while the store's programme is off. */
   awardPoints(storeId: string, award: PointsAward, now: Date): Promise<{ outcome: 'awarded' | 'already_awarded' | 'skipped'; detail: string }>;
   /** Queues a transactional email to the store's team about the run's customer; a send key already in the ledger queues nothing. */
-  notifyStore(storeId: string, notice: StoreNotice): Promise<'queued' | 'already_queued'>;
+  /** Emails the team (`notice.to`, else the store's team address); answers where it went, or that the store has no address. */
+  notifyStore(storeId: string, notice: StoreNotice): Promise<{ outcome: 'queued' | 'already_queued'; to: string } | { outcome: 'no_address'; to: null }>;
 }
 
 export interface PointsAward {
@@ -66,7 +67,7 @@ export interface StoreNotice {
   sendKey: string;
   flowId: string;
   run: { customer_id: number; trigger_kind: string; trigger_event_id: number | null };
-  to: string;
+  to: string | undefined;
   subject: string;
   message: string | undefined;
 }
@@ -186,7 +187,10 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
     },
 
     async notifyStore(storeId, notice) {
-      const { storage, messages } = services();
+      const { storage, messages, accounts } = services();
+      const to = notice.to ?? (await messages.settings(storeId)).reply_to
+        ?? (await accounts.listMembers(storeId)).find((m) => m.role === 'owner')?.email;
+      if (!to) return { outcome: 'no_address', to: null };
       const customer = await storage.read.selectFrom('customers').select(['external_id', 'email', 'first_name', 'last_name'])
         .where('store_id', '=', storeId).where('id', '=', notice.run.customer_id).executeTakeFirst();
       const flow = await flowsDb(storage.read).selectFrom('flows').select('name').where('store_id', '=', storeId).where('id', '=', notice.flowId).executeTakeFirst();
@@ -200,10 +204,10 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       ];
       const html = `${notice.message ? `<p>${escapeHtml(notice.message).replace(/\n/g, '<br>')}</p>` : ''}<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
       const result = await messages.queueEmails(storeId, [{
-        sendKey: notice.sendKey, purpose: 'transactional', to: notice.to, customerId: null, source: null,
+        sendKey: notice.sendKey, purpose: 'transactional', to, customerId: null, source: null,
         build: () => ({ subject: notice.subject, preheader: name ? `About ${name}` : '', html, text: htmlToText(html) }),
       }]);
-      return result.sends[0]?.created ? 'queued' : 'already_queued';
+      return { outcome: result.sends[0]?.created ? 'queued' : 'already_queued', to };
     },
 
     async timeZoneOf(storeId, customerId) {

@@ -101,11 +101,12 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
 
   notify_store: async (step, { storeId, flowId, run, effects }) => {
     if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: the store is not told' };
-    const outcome = await effects.notifyStore(storeId, {
+    const notice = await effects.notifyStore(storeId, {
       sendKey: sendKeyOf(run.id, step.id), flowId, to: step.to, subject: step.subject, message: step.message,
       run: { customer_id: run.customer_id, trigger_kind: run.trigger_kind, trigger_event_id: run.trigger_event_id === null ? null : Number(run.trigger_event_id) },
     });
-    return { go: step.next, outcome: outcome === 'queued' ? 'store_notified' : 'store_already_notified', detail: step.to };
+    if (notice.outcome === 'no_address') return { go: step.next, outcome: 'no_team_address', detail: 'no address: set the store\'s reply-to address in Settings or name one in the step' };
+    return { go: step.next, outcome: notice.outcome === 'queued' ? 'store_notified' : 'store_already_notified', detail: notice.to };
   },
 
   review_request: async (step, { storeId, run, effects }) => {

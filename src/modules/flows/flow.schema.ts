@@ -166,8 +166,8 @@ export const stepSchema = z.discriminatedUnion('type', [
   /** Emails the store's team (transactional, once per run and step) about this customer and what started the run. */
   z.strictObject({
     ...base, type: z.literal('notify_store'),
-    /** The team address. */
-    to: z.email('an email address').max(254),
+    /** The team address; none: the store's reply-to address (messaging settings), else its first owner's. */
+    to: z.email('an email address').max(254).optional(),
     subject: z.string().trim().min(1).max(200),
     /** A note shown above the customer's details. */
     message: z.string().max(2000).optional(),
