@@ -26,7 +26,7 @@ export function anOrder(externalId: string, customer: string, options: { euros?:
   const euros = options.euros ?? 50;
   return {
     external_id: externalId, customer_external_id: customer, placed_at: options.at ?? new Date(), currency: 'EUR',
-    lines: [{ product_external_id: 'bowl', quantity: 1, unit_price: euros * 100 }],
+    lines: [{ product_external_id: 'bowl', quantity: 1, unit_price: Math.round(euros * 100) }],
     ...(options.discount !== undefined && { discount: options.discount }), ...(options.codes && { discount_codes: options.codes }),
     ...(options.status && { status: options.status }),
   };

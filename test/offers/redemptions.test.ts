@@ -70,6 +70,26 @@ describe('redemptions', () => {
 });
 
 describe('results against the holdout', () => {
+  it('counts a code only on an order whose subtotal reaches the offer\'s minimum spend', async () => {
+    const ids = await h.customers(2, 'm');
+    const offer = await h.createOffer({ holdout_share: 0, pool_size: 4, minimum_spend: 5_000 });
+    const [short, enough] = await Promise.all(ids.map(async (id, i) => (await h.t.services.offers.issue(h.storeId, offer.id, id, `min-${i}`)).issue.code!));
+    await h.write({
+      orders: [
+        // m1 spends 40 EUR, under the 50 EUR minimum, then 50 EUR exactly: the second order counts.
+        anOrder('mo1', 'm1', { euros: 40, discount: 1000, codes: [short!], at: new Date(Date.now() - 2 * DAY) }),
+        anOrder('mo1b', 'm1', { euros: 50, discount: 1000, codes: [short!], at: new Date(Date.now() - DAY) }),
+        // m2 spends 49.99 EUR: not counted.
+        anOrder('mo2', 'm2', { euros: 49.99, discount: 1000, codes: [enough!] }),
+      ],
+    });
+    const orders = await h.t.services.orders.list(h.storeId, { limit: 100 });
+    const listed = (await h.t.app.inject({ method: 'GET', url: `/api/v1/offers/${offer.id}/codes?limit=10`, headers: bearer(h.secretKey) })).json().data as { code: string; status: string; order_id: number | null }[];
+    expect(listed.find((c) => c.code === short)).toMatchObject({ status: 'redeemed', order_id: orders.data.find((o) => o.external_id === 'mo1b')!.id });
+    expect(listed.find((c) => c.code === enough)).toMatchObject({ status: 'issued', order_id: null });
+    expect((await h.t.services.offers.results(h.storeId, offer.id)).redeemed).toBe(1);
+  });
+
   it('registers the offer as an experiment and measures incremental orders, revenue and margin', async () => {
     const ids = await h.customers(40, 'x');
     const offer = await h.createOffer({ holdout_share: 0.5, pool_size: 100 });

@@ -4,7 +4,8 @@
  * upper-case), records the order against the code, once per (code, order). What counts is derived
  * when read, so a cancellation or refund arriving later needs no update:
  * - a code counts as redeemed by its earliest order (placed time, then id) that is neither cancelled
- *   nor fully refunded; a second order with the same code does not count again;
+ *   nor fully refunded and whose subtotal (before discounts) reaches the offer's minimum spend; a
+ *   second order with the same code does not count again;
  * - a redeeming order's revenue is its total less its refunds; its discount is the order's
  *   discount, split evenly when the order carries several codes.
  */
@@ -32,13 +33,15 @@ export async function handleOrderEvent(tx: OffersTx, event: DomainEvent, now: Da
 
 /**
  * The counted redemption of each code of the offer: the earliest order that is neither cancelled
- * nor fully refunded, with its revenue (total less refunds) and its share of the discount.
+ * nor fully refunded and reaches the minimum spend, with its revenue (total less refunds) and its
+ * share of the discount.
  */
 export function countedRedemptions(storeId: string, offerId: string) {
   return sql`counted as (
     select r.code, arg_min(r.order_id, (r.placed_at, r.order_id)) as order_id, min(r.placed_at) as placed_at
     from offer_redemptions r join orders o on o.store_id = r.store_id and o.id = r.order_id
     where r.store_id = ${storeId} and r.offer_id = ${offerId} and o.status not in ('cancelled', 'refunded')
+      and o.subtotal >= (select minimum_spend from offers where store_id = ${storeId} and id = ${offerId})
     group by r.code
   ),
   redeemed as (
