@@ -21,6 +21,7 @@ import { profileRoutes } from './admin/profiles.routes.js';
 import { recommendationRoutes } from './admin/recommendations.routes.js';
 import { reviewRoutes } from './admin/reviews.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
+import { storefrontRoutes } from './admin/storefront.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
 import { supportRoutes } from './admin/support.routes.js';
 import { topicRoutes } from './admin/topics.routes.js';
@@ -51,6 +52,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...offerRoutes,
   ...reviewRoutes,
   ...recommendationRoutes,
+  ...storefrontRoutes,
   ...profileRoutes,
   ...templateRoutes,
   ...ingestStatusRoutes,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../lib/errors.js';
+import { customerSignatureValid, signCustomer, storefrontKey } from '../lib/storefront-signature.js';
 import { originAllowed } from '../modules/accounts/index.js';
 import type { Services } from '../services.js';
 
@@ -26,4 +27,25 @@ export async function storefrontStore(services: Services, key: string, origin: s
   if (!principal) throw new AppError('unauthorized', 'Unknown or revoked key');
   await checkStorefrontOrigin(services, principal.storeId, origin, what);
   return principal.storeId;
+}
+
+/** The store's storefront key (see `lib/storefront-signature.ts`) and an example signature for the shop's developers. */
+export async function storefrontKeyOf(services: Services, storeId: string): Promise<{ key: string; algorithm: string; example: { customer: string; signature: string } }> {
+  const key = storefrontKey(await services.messages.linkKey(storeId));
+  return { key: key.toString('hex'), algorithm: 'HMAC-SHA256 of the customer\'s external id, hex', example: { customer: 'c-1001', signature: signCustomer(key, 'c-1001') } };
+}
+
+export const signedCustomerParams = {
+  customer: z.string().min(1).max(255).meta({ description: 'The signed-in customer\'s external id' }),
+  signature: z.string().max(128).meta({ description: 'Hex HMAC-SHA256 of `customer` under the storefront key, made by the shop\'s server' }),
+};
+
+/**
+ * The customer a storefront request signs for: a `403` when the signature is not the store's for
+ * this external id. Answers the customer's id, or undefined when Hearth does not know them yet.
+ */
+export async function signedCustomer(services: Services, storeId: string, customer: string, signature: string): Promise<number | undefined> {
+  const key = storefrontKey(await services.messages.linkKey(storeId));
+  if (!customerSignatureValid(key, customer, signature)) throw new AppError('forbidden', 'The signature does not match this customer under the store\'s storefront key');
+  return (await services.customers.get(storeId, `ext:${customer}`).catch(() => undefined))?.id;
 }

@@ -5,6 +5,7 @@
  * for that operation and status. A field the schema does not allow, or a missing required one,
  * fails the test; so does an operation that no call exercised.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
@@ -303,6 +304,14 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/loyalty/members');
     await ok(200, 'GET', '/api/v1/loyalty/liability');
     await ok(200, 'GET', '/api/v1/loyalty/analytics', { query: { days: 90 } });
+    // The storefront's loyalty routes, for a customer signed by the shop's server.
+    const shopKey = (await ok(201, 'POST', '/api/v1/keys', { payload: { kind: 'write', name: 'storefront' } })).key as string;
+    const storefrontSecret = await ok(200, 'GET', '/api/v1/storefront/key');
+    const signed = { customer: 'cust-1', signature: createHmac('sha256', Buffer.from(storefrontSecret.key, 'hex')).update('cust-1').digest('hex') };
+    await ok(200, 'GET', '/v1/loyalty', { auth: null, query: { key: shopKey, ...signed } });
+    await ok(403, 'GET', '/v1/loyalty', { auth: null, query: { key: shopKey, customer: 'cust-2', signature: signed.signature } });
+    await ok(201, 'POST', '/v1/loyalty/redemptions', { headers: { 'idempotency-key': 'schema-storefront-1' }, payload: { ...signed, reward_id: 'five-off' } });
+    await ok(403, 'POST', '/v1/loyalty/redemptions', { headers: { 'idempotency-key': 'schema-storefront-2' }, payload: { ...signed, customer: 'cust-2', reward_id: 'five-off' } });
     // Referrals and imports
     const current = await ok(200, 'GET', '/api/v1/loyalty/settings');
     await ok(422, 'PUT', '/api/v1/loyalty/settings', { payload: { ...current.settings, referrals: { enabled: true, referrer_points: 500, friend_offer: { kind: 'percent_off', value: 10 }, link_base: null, share_message: 'Hi', limit: { max: 5, per: 'month' } } } });
@@ -426,7 +435,7 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'PUT', '/api/v1/recommendations/settings', { payload: { pinned: [products.data[0].id], blocked: [] } });
     await ok(422, 'PUT', '/api/v1/recommendations/settings', { payload: { pinned: ['mug'] } });
     await ok(200, 'GET', '/api/v1/recommendations/settings');
-    const storefront = await ok(200, 'GET', '/api/v1/recommendations/storefront-key');
+    const storefront = await ok(200, 'GET', '/api/v1/storefront/key');
     await ok(200, 'GET', '/v1/recommendations', { auth: null, query: { key: widgetKey, product: products.data[0].external_id, k: 3 } });
     await ok(200, 'GET', '/v1/recommendations', { auth: null, query: { key: widgetKey, customer: storefront.example.customer, signature: storefront.example.signature } });
     await ok(403, 'GET', '/v1/recommendations', { auth: null, query: { key: widgetKey, customer: 'someone-else', signature: storefront.example.signature } });

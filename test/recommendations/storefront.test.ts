@@ -32,7 +32,7 @@ beforeAll(async () => {
     })),
   });
   expect((await t.app.inject({ method: 'POST', url: '/api/v1/recommendations/fit-now', headers: auth })).statusCode).toBe(200);
-  const answer = await t.app.inject({ method: 'GET', url: '/api/v1/recommendations/storefront-key', headers: auth });
+  const answer = await t.app.inject({ method: 'GET', url: '/api/v1/storefront/key', headers: auth });
   expect(answer.statusCode, answer.body).toBe(200);
   key = answer.json().key;
 }, 60_000);
@@ -43,10 +43,10 @@ const storefront = (query: string, headers: Record<string, string> = {}) => t.ap
 
 describe('storefront recommendations', () => {
   it('gives the shop\'s server a key whose example signature it can check, and not to a browser key', async () => {
-    const answer = (await t.app.inject({ method: 'GET', url: '/api/v1/recommendations/storefront-key', headers: bearer(store.secretKey) })).json();
+    const answer = (await t.app.inject({ method: 'GET', url: '/api/v1/storefront/key', headers: bearer(store.secretKey) })).json();
     expect(answer.key).toMatch(/^[0-9a-f]{64}$/);
     expect(answer.example.signature).toBe(sign(answer.example.customer));
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/recommendations/storefront-key', headers: bearer(store.writeKey) })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/storefront/key', headers: bearer(store.writeKey) })).statusCode).toBe(403);
   });
 
   it('answers a product page with what is bought with the product, public fields only', async () => {

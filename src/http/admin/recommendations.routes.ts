@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { snakeKeys } from '../../lib/json-case.js';
-import { customerSignatureValid, modelKinds, signCustomer, storefrontKey } from '../../modules/recommendations/index.js';
+import { modelKinds } from '../../modules/recommendations/index.js';
 import { route } from '../route.js';
 import { queuedJobSchema } from '../schemas/jobs.schemas.js';
 import {
-  recommendationEvaluationSchema, recommendationFitSchema, recommendationListSchema, recommendationSettingsSchema, storefrontKeySchema,
-  storefrontRecommendationsSchema,
+  recommendationEvaluationSchema, recommendationFitSchema, recommendationListSchema, recommendationSettingsSchema, storefrontRecommendationsSchema,
 } from '../schemas/recommendations.schemas.js';
-import { storefrontKeyParam, storefrontStore } from '../storefront.js';
+import { signedCustomer, storefrontKeyParam, storefrontStore } from '../storefront.js';
 
 const tag = 'Recommendations';
 const customerParams = z.object({ id: z.string().min(1).max(300).meta({ description: 'Customer id, or ext:<external id>' }) });
@@ -64,14 +63,6 @@ export const recommendationRoutes = [
     handler: async ({ services, storeId, body, principal }) => services.recommendations.saveSettings(storeId, body, `${principal.kind}:${principal.id}`),
   }),
   route({
-    method: 'GET', url: '/api/v1/recommendations/storefront-key', operationId: 'getStorefrontKey', response: storefrontKeySchema, permission: 'write', tag,
-    summary: 'The key the shop\'s server signs a signed-in customer\'s external id with, for the storefront recommendations endpoint (keep it secret)',
-    handler: async ({ services, storeId }) => {
-      const key = storefrontKey(await services.messages.linkKey(storeId));
-      return { key: key.toString('hex'), algorithm: 'HMAC-SHA256, hex', example: { customer: 'c-1001', signature: signCustomer(key, 'c-1001') } };
-    },
-  }),
-  route({
     method: 'GET', url: '/v1/recommendations', operationId: 'getStorefrontRecommendations', response: storefrontRecommendationsSchema, permission: 'public', tag,
     rateLimit: storefrontLimit, errors: [401, 403, 404],
     summary: 'Storefront (key: the store\'s write key): the products bought with one product (`product`), or a signed-in customer\'s own picks (`customer` and the `signature` the shop\'s server made); public fields only',
@@ -93,12 +84,10 @@ export const recommendationRoutes = [
         const product = await services.catalog.get(storeId, `ext:${query.product}`);
         list = await services.recommendations.forProduct(storeId, product.id, options);
       } else {
-        const key = storefrontKey(await services.messages.linkKey(storeId));
         if (query.signature === undefined) throw new AppError('validation_failed', 'A customer needs the signature made by the shop\'s server', [{ path: 'query.signature', reason: 'required with customer' }]);
-        if (!customerSignatureValid(key, query.customer!, query.signature)) throw new AppError('forbidden', 'The signature does not match this customer under the store\'s storefront key');
         // A customer Hearth does not know yet (signed up a moment ago) gets what a new customer gets.
-        const customer = await services.customers.get(storeId, `ext:${query.customer}`).catch(() => undefined);
-        list = await services.recommendations.forCustomer(storeId, customer?.id ?? 0, customer ? options : { ...options, model: 'popular' });
+        const customerId = await signedCustomer(services, storeId, query.customer!, query.signature);
+        list = await services.recommendations.forCustomer(storeId, customerId ?? 0, customerId !== undefined ? options : { ...options, model: 'popular' });
       }
       return {
         model: list.model,

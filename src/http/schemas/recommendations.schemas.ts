@@ -36,12 +36,6 @@ export const storefrontRecommendationsSchema = component('StorefrontRecommendati
   })),
 }));
 
-export const storefrontKeySchema = component('StorefrontKey', z.strictObject({
-  key: z.string().meta({ description: 'Hex; the shop\'s server signs with it and never sends it to a browser' }),
-  algorithm: z.string(),
-  example: z.strictObject({ customer: z.string(), signature: z.string() }),
-}));
-
 export const recommendationFitSchema = component('RecommendationFit', z.strictObject({
   fit_id: z.number().int(),
   trained_before: timestamp,

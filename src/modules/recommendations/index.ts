@@ -8,7 +8,6 @@ export {
 } from './recommendations.service.js';
 export { baselines, chosenModel, type EvaluationReport, type EvaluationRow } from './evaluation.js';
 export { modelKinds, type ModelKind } from './model.types.js';
-export { customerSignatureValid, signCustomer, storefrontKey } from './storefront-identity.js';
 export { rankingMetrics, type RankedCase, type RankingMetrics } from './metrics.js';
 export type { RecommendationTables } from './recommendations.table.js';
 
