@@ -47,7 +47,7 @@ describe('the storefront loyalty routes', () => {
     const answer = await view('ada');
     expect(answer.statusCode, answer.body).toBe(200);
     const got = answer.json();
-    expect(got).toMatchObject({ enabled: true, known: true, available: admin.available, pending: admin.pending, value: admin.value, currency: 'EUR', tier: null, next_tier: { name: 'Silver', missing: 300 - 120 } });
+    expect(got).toMatchObject({ enabled: true, known: true, available: admin.available, pending: admin.pending, value: admin.value, currency: 'EUR', tier: null, next_tier: { name: 'Silver', basis: 'points_earned', threshold: 300, missing: 300 - 120 } });
     expect(got.available).toBe(120);
     expect(got.rewards.map((r: { id: string; affordable: boolean }) => [r.id, r.affordable])).toEqual([['five-off', true], ['big', false]]);
     expect(got.history).toEqual([expect.objectContaining({ kind: 'earn', points: 120, standing: 'available' })]);

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
+import { LOYALTY_WIDGET_SOURCE } from '../../modules/loyalty/index.js';
 import { route } from '../route.js';
 import { storefrontKeySchema, storefrontLoyaltySchema, storefrontRedemptionSchema } from '../schemas/storefront.schemas.js';
 import { checkStorefrontOrigin, signedCustomer, signedCustomerParams, storefrontKeyOf, storefrontKeyParam, storefrontStore } from '../storefront.js';
@@ -40,7 +41,7 @@ export const storefrontRoutes = [
       return {
         enabled: settings.enabled, known: customerId !== undefined, available, pending: balance?.pending ?? 0, value: balance?.value ?? 0,
         currency: balance?.currency ?? (await services.accounts.getStore(storeId)).currency,
-        tier: balance?.tier ?? null, next_tier: balance?.next_tier ? { name: balance.next_tier.name, missing: balance.next_tier.missing } : null,
+        tier: balance?.tier ?? null, next_tier: balance?.next_tier ? { name: balance.next_tier.name, basis: settings.tiers.basis, threshold: balance.next_tier.threshold, missing: balance.next_tier.missing } : null,
         earning: {
           points_per_currency_unit: settings.earning.points_per_currency_unit, points_per_order: settings.earning.points_per_order,
           signup_points: settings.earning.signup_points, birthday_points: settings.earning.birthday_points,
@@ -65,5 +66,10 @@ export const storefrontRoutes = [
       reply.status(replayed ? 200 : 201);
       return { reward: redemption.reward, points: redemption.points, code: redemption.code, balance_after: redemption.balance_after, created_at: redemption.created_at };
     },
+  }),
+  route({
+    method: 'GET', url: '/v1/loyalty/widget.js', operationId: 'getLoyaltyWidget', permission: 'public', tag, produces: ['application/javascript'],
+    summary: 'The storefront loyalty widget: points, tier, how to earn, rewards to redeem and history for the signed-in customer (see docs/storefront.md)',
+    handler: async ({ reply }) => reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(LOYALTY_WIDGET_SOURCE),
   }),
 ];

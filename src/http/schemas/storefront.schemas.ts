@@ -17,7 +17,10 @@ export const storefrontLoyaltySchema = component('StorefrontLoyalty', z.strictOb
   value: minorUnits.meta({ description: 'What the available points are worth' }),
   currency,
   tier: z.string().nullable(),
-  next_tier: z.strictObject({ name: z.string(), missing: count }).nullable(),
+  next_tier: z.strictObject({
+    name: z.string(), basis: z.enum(['points_earned', 'amount_spent']), threshold: z.number().int(),
+    missing: count.meta({ description: 'Points to earn, or minor units to spend, in the 12 months the tier counts' }),
+  }).nullable(),
   earning: z.strictObject({
     points_per_currency_unit: z.number(),
     points_per_order: count,

@@ -17,6 +17,7 @@ export { referralStates, rejectionReasons, type ReferralState, type RejectionRea
 export { addressSchema, normaliseAddress, normaliseEmail, paymentFingerprintSchema, referralLink, shareLinks, type Address } from './referral.normalise.js';
 export { type ReferralView, type FriendOffer } from './referral.views.js';
 export { codeOf, importSources, sourceColumns, type ImportSource, type ImportSummary } from './loyalty.import.js';
+export { LOYALTY_WIDGET_SOURCE } from './loyalty-widget.js';
 export { earningBase, orderPoints, pointsValue, proportion } from './earning.js';
 
 export const LOYALTY_SUBSCRIBER = 'loyalty';
