@@ -6,17 +6,17 @@
  * store's text shown as text, and a page with a forged signature showing nothing. Screenshot at 390 px.
  */
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderInput } from '../../src/modules/commerce/commerce.input.js';
 import { launchBrowser, screenshot } from '../e2e/helpers/browser.js';
 import { bearer } from '../helpers/app.js';
+import { shopPage } from '../helpers/shop-page.js';
 import { loyaltyHarness, settingsWith, type LoyaltyHarness } from './harness.js';
 
 let h: LoyaltyHarness;
 let browser: Browser;
-let shop: Server;
+let shop: Awaited<ReturnType<typeof shopPage>>;
 let shopBase: string;
 let sign: (customer: string) => string;
 const hostileReward = 'Mug <img src=x onerror="document.title=\'owned\'">';
@@ -42,21 +42,15 @@ beforeAll(async () => {
   const key = Buffer.from((await h.t.app.inject({ method: 'GET', url: '/api/v1/storefront/key', headers: bearer(h.secretKey) })).json().key, 'hex');
   sign = (customer) => createHmac('sha256', key).update(customer).digest('hex');
   const hearth = await h.t.app.listen({ port: 0, host: '127.0.0.1' });
-  shop = createServer((request, response) => {
-    const forged = request.url?.includes('forged');
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(`<!doctype html><html><head><title>My account</title><meta name="viewport" content="width=device-width"></head><body>
-<h1>My account</h1><div id="points" data-hearth-loyalty data-customer="ada" data-signature="${forged ? sign('bob') : sign('ada')}"></div>
+  shop = await shopPage((url) => `<!doctype html><html><head><title>My account</title><meta name="viewport" content="width=device-width"></head><body>
+<h1>My account</h1><div id="points" data-hearth-loyalty data-customer="ada" data-signature="${url.includes('forged') ? sign('bob') : sign('ada')}"></div>
 <script src="${hearth}/v1/loyalty/widget.js" data-key="${h.writeKey}" async></script></body></html>`);
-  });
-  await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', () => resolve()));
-  const address = shop.address();
-  shopBase = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  shopBase = shop.base;
   browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => shop?.close(resolve));
+  await shop?.close();
   await h.close();
 });
 

@@ -3,16 +3,16 @@
  * stars on a product grid, the star summary, the list a page at a time, the reviewer's text shown
  * as text, and the product's JSON-LD added to the page for search engines.
  */
-import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../e2e/helpers/browser.js';
+import { shopPage } from '../helpers/shop-page.js';
 import { reviewsHarness, type ReviewsHarness } from './harness.js';
 import { reviewSnippetProblems } from './review-snippet.js';
 
 let h: ReviewsHarness;
 let browser: Browser;
-let shop: Server;
+let shop: Awaited<ReturnType<typeof shopPage>>;
 let shopUrl: string;
 const ratings = [5, 4, 5, 2, 5, 4, 3, 5, 4, 5, 1, 4];
 
@@ -25,21 +25,16 @@ beforeAll(async () => {
     });
   }
   const hearth = await h.app.listen({ port: 0, host: '127.0.0.1' });
-  shop = createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(`<!doctype html><html><head><title>Ramen Bowl</title></head><body>
+  shop = await shopPage(() => `<!doctype html><html><head><title>Ramen Bowl</title></head><body>
 <h1>Ramen Bowl</h1><p>Grid: <span id="grid-stars" data-hearth-stars data-product-id="bowl"></span></p>
 <div id="reviews" data-hearth-reviews data-product-id="bowl"></div>
 <script src="${hearth}/v1/reviews/widget.js" data-key="${h.writeKey}" async></script></body></html>`);
-  });
-  await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', () => resolve()));
-  const address = shop.address();
-  shopUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/products/bowl`;
+  shopUrl = `${shop.base}/products/bowl`;
   browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => shop?.close(resolve));
+  await shop?.close();
   await h.close();
 });
 
