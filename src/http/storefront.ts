@@ -29,9 +29,11 @@ export async function storefrontStore(services: Services, key: string, origin: s
   return principal.storeId;
 }
 
+const keyOf = async (services: Services, storeId: string): Promise<Buffer> => storefrontKey(await services.messages.linkKey(storeId));
+
 /** The store's storefront key (see `lib/storefront-signature.ts`) and an example signature for the shop's developers. */
 export async function storefrontKeyOf(services: Services, storeId: string): Promise<{ key: string; algorithm: string; example: { customer: string; signature: string } }> {
-  const key = storefrontKey(await services.messages.linkKey(storeId));
+  const key = await keyOf(services, storeId);
   return { key: key.toString('hex'), algorithm: 'HMAC-SHA256 of the customer\'s external id, hex', example: { customer: 'c-1001', signature: signCustomer(key, 'c-1001') } };
 }
 
@@ -45,7 +47,6 @@ export const signedCustomerParams = {
  * this external id. Answers the customer's id, or undefined when Hearth does not know them yet.
  */
 export async function signedCustomer(services: Services, storeId: string, customer: string, signature: string): Promise<number | undefined> {
-  const key = storefrontKey(await services.messages.linkKey(storeId));
-  if (!customerSignatureValid(key, customer, signature)) throw new AppError('forbidden', 'The signature does not match this customer under the store\'s storefront key');
+  if (!customerSignatureValid(await keyOf(services, storeId), customer, signature)) throw new AppError('forbidden', 'The signature does not match this customer under the store\'s storefront key');
   return (await services.customers.get(storeId, `ext:${customer}`).catch(() => undefined))?.id;
 }

@@ -8,14 +8,12 @@
 import { z } from 'zod';
 import { addressSchema, importSources, paymentFingerprintSchema, referralStates } from '../../modules/loyalty/index.js';
 import { route } from '../route.js';
+import { idempotencyHeader } from '../schemas/common.schemas.js';
 import { checkStorefrontOrigin } from '../storefront.js';
 import { loyaltyImportSchema, referralAnswerSchema, referralCodeSchema, referralPageSchema, referralSchema } from '../schemas/loyalty-referrals.schemas.js';
 
 const tag = 'Loyalty';
-const idempotency = z.object({
-  'idempotency-key': z.string({ error: 'required: a key unique to this change; a retry with the same key gets the first answer' })
-    .min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
-});
+const idempotency = idempotencyHeader('required: a key unique to this change; a retry with the same key gets the first answer');
 const code = z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _');
 const anonymousId = z.string().trim().min(1).max(200);
 const customerParams = z.object({ id: z.string().min(1).max(300).meta({ description: 'Customer id, or ext:<external id>' }) });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loyaltySettingsSchema } from '../../modules/loyalty/index.js';
 import { route } from '../route.js';
+import { idempotencyHeader } from '../schemas/common.schemas.js';
 import { referralRoutes } from './loyalty-referrals.routes.js';
 import {
   loyaltyAnalyticsSchema, loyaltyBalanceSchema, loyaltyEntrySchema, loyaltyHistorySchema, loyaltyLiabilitySchema, loyaltyMemberPageSchema,
@@ -9,10 +10,7 @@ import {
 
 const tag = 'Loyalty';
 const customerParams = z.object({ id: z.string().min(1).max(300).meta({ description: 'Customer id, or ext:<external id>' }) });
-const idempotency = z.object({
-  'idempotency-key': z.string({ error: 'required: a key unique to this change; a retry with the same key gets the first answer' })
-    .min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
-});
+const idempotency = idempotencyHeader('required: a key unique to this change; a retry with the same key gets the first answer');
 const cursor = z.string().regex(/^\d{1,15}$/, 'a cursor returned by this endpoint');
 
 export const loyaltyRoutes = [

@@ -3,16 +3,14 @@ import { z } from 'zod';
 import { notFound } from '../../lib/errors.js';
 import { importCodesSchema, issueInputSchema, offerInputSchema, shopifyConnectionSchema as shopifyConnectionInputSchema } from '../../modules/offers/index.js';
 import { route } from '../route.js';
+import { idempotencyHeader } from '../schemas/common.schemas.js';
 import {
   offerCodePageSchema, offerDetailSchema, offerImportSchema, offerIssueSchema, offerListSchema, offerPushSchema, offerSchema, shopifyConnectionSchema,
 } from '../schemas/offers.schemas.js';
 
 const tag = 'Offers';
 const idParams = z.object({ id: z.string().min(1).max(100) });
-const idempotency = z.object({
-  'idempotency-key': z.string({ error: 'required: a key unique to this send; a retry with the same key gets the same code' })
-    .min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
-});
+const idempotency = idempotencyHeader('required: a key unique to this send; a retry with the same key gets the same code');
 
 function statusRoute(action: 'pause' | 'resume' | 'end', status: 'paused' | 'active' | 'ended', operationId: string, summary: string) {
   return route({

@@ -9,16 +9,14 @@ import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { LOYALTY_WIDGET_SOURCE } from '../../modules/loyalty/index.js';
 import { route } from '../route.js';
+import { idempotencyHeader } from '../schemas/common.schemas.js';
 import { storefrontKeySchema, storefrontLoyaltySchema, storefrontRedemptionSchema } from '../schemas/storefront.schemas.js';
 import { checkStorefrontOrigin, signedCustomer, signedCustomerParams, storefrontKeyOf, storefrontKeyParam, storefrontStore } from '../storefront.js';
 
 const tag = 'Storefront';
 /** Per address: a customer's account page loads once or twice; a script trying signatures is slowed. */
 const storefrontLimit = { max: 60, timeWindow: '1 minute' };
-const idempotency = z.object({
-  'idempotency-key': z.string({ error: 'required: a key unique to this redemption; a retry with the same key gets the first answer' })
-    .min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
-});
+const idempotency = idempotencyHeader('required: a key unique to this redemption; a retry with the same key gets the first answer');
 
 export const storefrontRoutes = [
   route({

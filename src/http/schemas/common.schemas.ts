@@ -55,3 +55,13 @@ export function page<S extends z.ZodType>(item: S) {
 export function list<S extends z.ZodType>(item: S) {
   return z.strictObject({ data: z.array(item) });
 }
+
+/**
+ * The `Idempotency-Key` header of a route whose effect happens once per key; `missing` is the
+ * reason given when it is absent (what the key stands for and what a retry gets).
+ */
+export function idempotencyHeader(missing: string) {
+  return z.object({
+    'idempotency-key': z.string({ error: missing }).min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+  });
+}
