@@ -38,6 +38,14 @@ describe('the demo\'s listening data', () => {
     const nps = await t.services.surveys.results(storeId, 'nps', new Date(0), END);
     expect(nps.nps!.answers).toBe(result.answers);
     expect(nps.themes.length).toBeGreaterThan(0);
+    // CSAT answers about the first delivery: their share satisfied recounted from the answers themselves.
+    expect(result.csat_answers).toBeGreaterThan(15);
+    const csat = await t.services.surveys.results(storeId, 'csat', new Date(0), END);
+    const csatScores = (await t.services.surveys.answers(storeId, { kind: 'csat', limit: 1000 })).map((a) => a.score);
+    expect(csatScores).toHaveLength(result.csat_answers);
+    expect(csat.csat!.answers).toBe(result.csat_answers);
+    expect(csat.csat!.share).toBeCloseTo(csatScores.filter((s) => s >= 4).length / csatScores.length, 12);
+    expect(csat.csat!.mean).toBeCloseTo(csatScores.reduce((a, s) => a + s, 0) / csatScores.length, 12);
     const deflection = await t.services.support.deflection(storeId, new Date(0), END);
     expect(deflection.views).toBe(result.views);
     const retention = await t.services.support.retention(storeId, END);

@@ -72,4 +72,30 @@ describe('the Surveys page', () => {
     expect(await overflowOf(phone)).toBeLessThanOrEqual(0);
     await screenshot(phone, '83-surveys-phone');
   });
+
+  it('switches to CSAT: the share satisfied, its interval and mean as the answers give them', async () => {
+    const now = new Date();
+    const scores = (await hearth.server.services.surveys.answers(hearth.storeId, { kind: 'csat', limit: 1000 }))
+      .filter((a) => new Date(a.answered_at).getTime() >= now.getTime() - 90 * 86_400_000).map((a) => a.score);
+    expect(scores.length).toBeGreaterThan(0);
+    const share = scores.filter((s) => s >= 4).length / scores.length;
+    const mean = scores.reduce((a, s) => a + s, 0) / scores.length;
+
+    const page = await open('/surveys');
+    await page.getByTestId('nps-score').waitFor();
+    await page.locator('select[name="survey-kind"]').selectOption('csat');
+    await page.getByTestId('csat-score').waitFor();
+    expect(page.url()).toContain('kind=csat');
+    expect(await page.getByTestId('csat-answers').textContent()).toBe(scores.length.toLocaleString('en-US'));
+    expect(await page.getByTestId('csat-value').textContent()).toContain(`${(share * 100).toFixed(1)} %`);
+    expect(await page.getByTestId('csat-mean').textContent()).toContain(mean.toFixed(2));
+    expect(await page.getByTestId('nps-retention').count()).toBe(0);
+    await page.getByTestId('survey-answers-list').getByText(/\((satisfied|neutral|dissatisfied)\)/).first().waitFor();
+    await screenshot(page, '84-surveys-csat');
+
+    const phone = await open('/surveys?kind=csat', 390);
+    await phone.getByTestId('csat-score').waitFor();
+    expect(await overflowOf(phone)).toBeLessThanOrEqual(0);
+    await screenshot(phone, '85-surveys-csat-phone');
+  });
 });

@@ -1,8 +1,8 @@
 /**
  * The demo's customer service and surveys (docs/listen.md): tickets a few days after a
  * customer's first order, through the API and, for every fifth one, as Zendesk's event webhooks
- * deliver them; NPS answers a fortnight after the first order; order-status page views after the
- * latest one. All go through the services' own paths, so the profile, the results and the retention
+ * deliver them; NPS answers a fortnight after the first order; CSAT answers about the first
+ * order's delivery about ten days after it; order-status page views after the latest one. All go through the services' own paths, so the profile, the results and the retention
  * tables have figures on first sign-in. One association is built in on purpose: NPS scores lean
  * higher for customers who went on to order more, so the repeat rate by NPS category differs as
  * stores report it does. Response and resolution times are drawn independently of the orders, so
@@ -32,9 +32,21 @@ const COMMENTS: Record<'promoter' | 'passive' | 'detractor', readonly string[]> 
   detractor: ['Shipping was slow and the item arrived damaged', 'Customer service was slow to answer', 'Poor quality for the price', 'The return took weeks, customer service was slow'],
 };
 
+const CSAT_COMMENTS: Record<'satisfied' | 'neutral' | 'dissatisfied', readonly string[]> = {
+  satisfied: ['Arrived quickly and well packed', 'Exactly as described, great quality', 'Fast delivery, thank you'],
+  neutral: ['Delivery took a little longer than promised', 'Fine, the box was a bit battered'],
+  dissatisfied: ['The parcel arrived late and damaged', 'Wrong size sent, slow to sort out'],
+};
+
 interface Buyer { customer_id: number; email: string | null; external_id: string | null; orders: number; first_order_id: number; first_order_at: Date; last_order_id: number; last_order_at: Date }
 
-export interface DemoListening { tickets: number; answers: number; views: number }
+export interface DemoListening {
+  tickets: number;
+  /** NPS answers. */
+  answers: number;
+  csat_answers: number;
+  views: number;
+}
 
 export async function addDemoListening(services: Services, storeId: string, end: Date): Promise<DemoListening> {
   const { rows } = await sql<Buyer>`
@@ -44,9 +56,12 @@ export async function addDemoListening(services: Services, storeId: string, end:
     where o.store_id = ${storeId} and o.status <> 'cancelled' and o.customer_id is not null
     group by o.customer_id, c.email, c.external_id order by o.customer_id limit ${MAX_CUSTOMERS}`.execute(services.storage.read);
   const rng = new Random(18, 7);
+  // Its own stream, so the tickets and NPS answers stay those of the other draws.
+  const csatRng = new Random(18, 9);
   const token = await services.support.webhookToken(storeId);
   let tickets = 0;
   let answers = 0;
+  let csatAnswers = 0;
   let views = 0;
   for (const b of rows) {
     const buyer = { ...b, customer_id: Number(b.customer_id), orders: Number(b.orders), first_order_id: Number(b.first_order_id), last_order_id: Number(b.last_order_id) };
@@ -89,6 +104,15 @@ export async function addDemoListening(services: Services, storeId: string, end:
       await services.surveys.answer(new URL(url).pathname.slice(3), { score: String(score), ...(rng.chance(0.6) && { comment: rng.pick(COMMENTS[category]) }) }, at);
       answers += 1;
     }
+    const deliveryAnswerAt = firstAt + csatRng.int(8, 12) * DAY + csatRng.int(0, 24) * HOUR;
+    if (csatRng.chance(0.35) && deliveryAnswerAt < end.getTime()) {
+      const score = Math.max(1, Math.min(5, Math.round(4.2 + csatRng.normal() * 0.9)));
+      const mood = score >= 4 ? 'satisfied' : score <= 2 ? 'dissatisfied' : 'neutral';
+      const at = new Date(deliveryAnswerAt);
+      const { url } = await services.surveys.link(storeId, { customer_id: buyer.customer_id, kind: 'csat', key: `demo-delivery-${buyer.first_order_id}` }, at);
+      await services.surveys.answer(new URL(url).pathname.slice(3), { score: String(score), ...(csatRng.chance(0.5) && { comment: csatRng.pick(CSAT_COMMENTS[mood]) }) }, at);
+      csatAnswers += 1;
+    }
     const viewedAt = lastAt + rng.int(2, 6) * DAY;
     if (rng.chance(0.2) && viewedAt < end.getTime()) {
       const at = new Date(viewedAt);
@@ -97,5 +121,5 @@ export async function addDemoListening(services: Services, storeId: string, end:
       views += 1;
     }
   }
-  return { tickets, answers, views };
+  return { tickets, answers, csat_answers: csatAnswers, views };
 }
