@@ -30,6 +30,7 @@ import * as loyaltyReferrals from './2026-12-03T001300-loyalty-referrals.js';
 import * as offers from './2026-12-03T001400-offers.js';
 import * as offersShopify from './2026-12-03T001450-offers-shopify.js';
 import * as experimentOutcomes from './2026-12-04T000100-experiment-outcomes.js';
+import * as reviewRequestTiming from './2026-12-05T000200-review-request-timing.js';
 import * as supportAndSurveys from './2026-12-03T001700-support-and-surveys.js';
 import * as reviews from './2026-12-03T001600-reviews.js';
 
@@ -71,6 +72,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T001700-support-and-surveys': supportAndSurveys,
   '2026-12-03T001600-reviews': reviews,
   '2026-12-04T000100-experiment-outcomes': experimentOutcomes,
+  '2026-12-05T000200-review-request-timing': reviewRequestTiming,
 };
 
 export const migrationProvider: MigrationProvider = {

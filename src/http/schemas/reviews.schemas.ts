@@ -41,6 +41,10 @@ export const reviewSettingsSchema = component('ReviewSettings', z.strictObject({
   max_requests_per_30_days: count.meta({ description: 'Review requests a customer gets at most in 30 days' }),
   reminder_days: count.meta({ description: 'Days between a request and its reminder' }),
   max_reminders: z.number().int().min(0).max(3).meta({ description: 'Reminders at most, only while nothing is reviewed' }),
+  home_countries: z.array(z.string()).meta({ description: 'The store\'s home countries, as customers\' `country` holds them (codes or names, compared without case); an order whose customer lives elsewhere is international. Empty: no order is' }),
+  international_delay_days: count.nullable().meta({ description: 'Days after delivery for an international order; null: delivery_delay_days' }),
+  international_fulfilled_delay_days: count.nullable().meta({ description: 'Days after fulfilment for an international order with no delivery date; null: fulfilled_delay_days' }),
+  request_mode: z.enum(['order', 'per_product']).meta({ description: 'order: one request for all the order\'s products; per_product: one request and email per product' }),
 }));
 
 export const reviewLinkSchema = z.strictObject({

@@ -4,7 +4,7 @@
  */
 import { invalid } from '../../lib/errors.js';
 import type { ReviewClaims } from './review-token.js';
-import { checkRules, dueAt, fulfilledOrder, requestEmail, requestIdOf, type ScheduleOutcome } from './review-requests.js';
+import { checkRules, dueAt, fulfilledOrder, isInternational, requestEmail, requestIdOf, type ScheduleOutcome } from './review-requests.js';
 import { loadSettings } from './review-writer.js';
 import type { ReviewDependencies } from './reviews.service.js';
 import type { RequestStatus, ReviewRequestTable, ReviewsDb } from './reviews.table.js';
@@ -41,25 +41,30 @@ export class ReviewRequests {
   ) {}
 
   /**
-   * Schedules the request for the order of a delivered (or fulfilled) shipment: the flow step's
-   * effect. An order has one request: a second call answers `already_requested`.
+   * Schedules the request for the order of a delivered (or fulfilled) shipment — or one per product
+   * with the store's `per_product` mode: the flow step's effect. An order (or an order's product)
+   * has one request: a second call answers `already_requested`.
    */
   async schedule(storeId: string, customerId: number, fulfillmentId: number | null): Promise<ScheduleOutcome> {
     if (fulfillmentId === null) return { outcome: 'stopped', detail: 'no order: the flow is not triggered by a delivery' };
     const order = await fulfilledOrder(this.read, storeId, fulfillmentId);
     if (!order || order.customerId !== customerId) return { outcome: 'stopped', detail: 'the order of the delivery is not this customer\'s' };
     if (order.products.length === 0) return { outcome: 'stopped', detail: 'the order has no products' };
-    const id = requestIdOf(storeId, order.orderId);
     const now = this.dependencies.clock.now();
     return this.write.transaction().execute(async (tx) => {
-      const existing = await tx.selectFrom('review_requests').select('status').where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
-      if (existing) return { outcome: 'already_requested', detail: id };
       const settings = await loadSettings(tx, storeId);
-      await tx.insertInto('review_requests').values({
-        store_id: storeId, id, customer_id: customerId, order_external_id: order.orderId, products: JSON.stringify(order.products), status: 'scheduled', reason: null,
-        due_at: dueAt(settings, order.deliveredAt, order.fulfilledAt), sent_at: null, opened_at: null, reviewed_at: null, reminders: 0, created_at: now, updated_at: now,
-      }).execute();
-      return { outcome: 'scheduled', detail: id };
+      const planned = settings.request_mode === 'per_product'
+        ? order.products.map((p) => ({ id: requestIdOf(storeId, order.orderId, p.id), products: [p] }))
+        : [{ id: requestIdOf(storeId, order.orderId), products: order.products }];
+      const existing = new Set((await tx.selectFrom('review_requests').select('id').where('store_id', '=', storeId).where('id', 'in', planned.map((r) => r.id)).execute()).map((r) => r.id));
+      const fresh = planned.filter((r) => !existing.has(r.id));
+      if (fresh.length === 0) return { outcome: 'already_requested', detail: planned.map((r) => r.id).join(', ') };
+      const due = dueAt(settings, order.deliveredAt, order.fulfilledAt, isInternational(settings, order.country));
+      await tx.insertInto('review_requests').values(fresh.map((r) => ({
+        store_id: storeId, id: r.id, customer_id: customerId, order_external_id: order.orderId, products: JSON.stringify(r.products), status: 'scheduled' as const, reason: null,
+        due_at: due, sent_at: null, opened_at: null, reviewed_at: null, reminders: 0, created_at: now, updated_at: now,
+      }))).execute();
+      return { outcome: 'scheduled', detail: fresh.map((r) => r.id).join(', ') };
     });
   }
 

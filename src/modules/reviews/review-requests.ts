@@ -1,12 +1,14 @@
 /**
  * Review requests after delivery. A flow's `review_request` step (the ready "Review request" flow
- * starts one per delivered order) schedules the request for the order: due the store's
+ * starts one per delivered order) schedules the request for the order — or, with the store's
+ * `request_mode` `per_product`, one request per product of the order: due the store's
  * `delivery_delay_days` after delivery (or its `fulfilled_delay_days` after fulfilment when no
- * delivery date is known). When due, the request is sent — with a signed link to the hosted page,
+ * delivery date is known), or the international delays when the order is international (its
+ * customer's country is known and not one of the store's `home_countries`). When due, the request is sent — with a signed link to the hosted page,
  * valid 45 days — unless a rule stops it (the reason is kept):
  * - no address, a suppressed address or an unsubscribed customer: never mailed;
  * - every product already reviewed by the customer, or asked about in the last 12 months;
- * - the customer got `max_requests_per_30_days` requests in the last 30 days.
+ * - the customer was asked about `max_requests_per_30_days` other orders in the last 30 days.
  * Reminders follow every `reminder_days`, at most `max_reminders` (≤ 3), only while nothing of the
  * request is reviewed. Statuses: scheduled, sent, opened (the page was seen), reviewed, stopped.
  * The request's id is made from the order, so a step or job run twice adds nothing; each email's
@@ -24,25 +26,40 @@ export type ScheduleOutcome = { outcome: 'scheduled' | 'already_requested' | 'st
 
 interface RequestProduct { id: string; title: string }
 
-export const requestIdOf = (storeId: string, orderId: string) => `rrq_${sha256(`${storeId}:${orderId}`).slice(0, 24)}`;
+/** A request's id, made from the order (and the product, one request per product): scheduling twice adds nothing. */
+export const requestIdOf = (storeId: string, orderId: string, productId?: string) => `rrq_${sha256(productId === undefined ? `${storeId}:${orderId}` : `${storeId}:${orderId}:product:${productId}`).slice(0, 24)}`;
+
+export function homeCountries(settings: Pick<ReviewSettingsTable, 'home_countries'>): string[] {
+  const parsed: unknown = JSON.parse(settings.home_countries || '[]');
+  return Array.isArray(parsed) ? parsed.filter((c): c is string => typeof c === 'string') : [];
+}
+
+/** Whether an order to a customer of this country is sent abroad: the country is known and none of the store's home countries (compared without case or surrounding spaces). */
+export function isInternational(settings: Pick<ReviewSettingsTable, 'home_countries'>, country: string | null): boolean {
+  const home = homeCountries(settings).map((c) => c.trim().toLowerCase());
+  const where = country?.trim().toLowerCase();
+  return home.length > 0 && !!where && !home.includes(where);
+}
 
 /** The order a fulfilment belongs to, its delivery or fulfilment time, and the products shipped (or ordered). */
-export async function fulfilledOrder(db: ReviewsDb, storeId: string, fulfillmentId: number): Promise<{ orderId: string; customerId: number | null; deliveredAt: Date | null; fulfilledAt: Date; products: RequestProduct[] } | null> {
+export async function fulfilledOrder(db: ReviewsDb, storeId: string, fulfillmentId: number): Promise<{ orderId: string; customerId: number | null; country: string | null; deliveredAt: Date | null; fulfilledAt: Date; products: RequestProduct[] } | null> {
   const row = await db.selectFrom('fulfillments as f').innerJoin('orders as o', (j) => j.onRef('o.store_id', '=', 'f.store_id').onRef('o.id', '=', 'f.order_id'))
-    .select(['o.id as order_row', 'o.external_id', 'o.customer_id', 'f.delivered_at', 'f.shipped_at', 'f.created_at'])
+    .leftJoin('customers as c', (j) => j.onRef('c.store_id', '=', 'o.store_id').onRef('c.id', '=', 'o.customer_id'))
+    .select(['o.id as order_row', 'o.external_id', 'o.customer_id', 'c.country', 'f.delivered_at', 'f.shipped_at', 'f.created_at'])
     .where('f.store_id', '=', storeId).where('f.id', '=', fulfillmentId).executeTakeFirst();
   if (!row) return null;
   const { rows } = await sql<{ external_id: string; title: string }>`select p.external_id, min(p.title) as title from order_lines l
     join products p on p.store_id = l.store_id and p.id = l.product_id
     where l.store_id = ${storeId} and l.order_id = ${row.order_row} group by p.external_id order by min(l.line_no)`.execute(db);
   return {
-    orderId: row.external_id, customerId: row.customer_id === null ? null : Number(row.customer_id), deliveredAt: row.delivered_at,
+    orderId: row.external_id, customerId: row.customer_id === null ? null : Number(row.customer_id), country: row.country ?? null, deliveredAt: row.delivered_at,
     fulfilledAt: row.shipped_at ?? row.created_at, products: rows.map((r) => ({ id: r.external_id, title: r.title })),
   };
 }
 
-export function dueAt(settings: ReviewSettingsTable, deliveredAt: Date | null, fulfilledAt: Date): Date {
-  return deliveredAt ? new Date(deliveredAt.getTime() + settings.delivery_delay_days * DAY) : new Date(fulfilledAt.getTime() + settings.fulfilled_delay_days * DAY);
+export function dueAt(settings: ReviewSettingsTable, deliveredAt: Date | null, fulfilledAt: Date, international = false): Date {
+  if (deliveredAt) return new Date(deliveredAt.getTime() + ((international ? settings.international_delay_days : null) ?? settings.delivery_delay_days) * DAY);
+  return new Date(fulfilledAt.getTime() + ((international ? settings.international_fulfilled_delay_days : null) ?? settings.fulfilled_delay_days) * DAY);
 }
 
 /** Why a due request may not be sent, if it may not; and the products still to ask about. */
@@ -60,8 +77,9 @@ export async function checkRules(db: ReviewsDb, storeId: string, request: Review
     .where('request_id', '!=', request.id).where('asked_at', '>', new Date(now.getTime() - YEAR)).execute()).map((r) => r.product_external_id));
   const open = products.filter((p) => !reviewed.has(p.id) && !asked.has(p.id));
   if (open.length === 0) return { stop: products.every((p) => reviewed.has(p.id)) ? 'already_reviewed' : 'asked_in_last_12_months' };
-  const { rows } = await sql<{ n: number }>`select count(*) as n from review_requests where store_id = ${storeId} and customer_id = ${request.customer_id}
-    and id <> ${request.id} and sent_at > ${new Date(now.getTime() - 30 * DAY)}`.execute(db);
+  // Counted in orders asked about, so an order's per-product requests count once.
+  const { rows } = await sql<{ n: number }>`select count(distinct order_external_id) as n from review_requests where store_id = ${storeId} and customer_id = ${request.customer_id}
+    and order_external_id <> ${request.order_external_id} and sent_at > ${new Date(now.getTime() - 30 * DAY)}`.execute(db);
   if (Number(rows[0]?.n ?? 0) >= settings.max_requests_per_30_days) return { stop: 'too_many_requests' };
   return { address, products: open };
 }

@@ -35,6 +35,7 @@ export interface ReviewCandidate {
 
 export const DEFAULT_SETTINGS: Omit<ReviewSettingsTable, 'store_id' | 'updated_at'> = {
   auto_publish_min_rating: 1, delivery_delay_days: 7, fulfilled_delay_days: 14, max_requests_per_30_days: 2, reminder_days: 7, max_reminders: 1,
+  home_countries: '[]', international_delay_days: null, international_fulfilled_delay_days: null, request_mode: 'order',
 };
 
 export async function loadSettings(db: ReviewsDb | ReviewsTx, storeId: string): Promise<ReviewSettingsTable> {
@@ -44,6 +45,9 @@ export async function loadSettings(db: ReviewsDb | ReviewsTx, storeId: string): 
     ...settings, auto_publish_min_rating: settings.auto_publish_min_rating === null ? null : Number(settings.auto_publish_min_rating),
     delivery_delay_days: Number(settings.delivery_delay_days), fulfilled_delay_days: Number(settings.fulfilled_delay_days),
     max_requests_per_30_days: Number(settings.max_requests_per_30_days), reminder_days: Number(settings.reminder_days), max_reminders: Number(settings.max_reminders),
+    home_countries: settings.home_countries ?? '[]', request_mode: settings.request_mode ?? 'order',
+    international_delay_days: settings.international_delay_days === null ? null : Number(settings.international_delay_days),
+    international_fulfilled_delay_days: settings.international_fulfilled_delay_days === null ? null : Number(settings.international_fulfilled_delay_days),
   };
 }
 

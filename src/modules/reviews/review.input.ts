@@ -1,5 +1,6 @@
 /** What the reviews API and the hosted page accept. */
 import { z } from 'zod';
+import { requestModes } from './reviews.table.js';
 
 const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
 const externalId = z.union([z.string().trim().min(1).max(255), z.number().int().nonnegative().transform(String)]);
@@ -35,5 +36,9 @@ export const settingsInputSchema = z.strictObject({
   max_requests_per_30_days: z.number().int().min(1).max(30).optional(),
   reminder_days: z.number().int().min(1).max(60).optional(),
   max_reminders: z.number().int().min(0).max(3).optional(),
+  home_countries: z.array(z.string().trim().min(1, 'a country cannot be empty').max(60)).max(50).optional(),
+  international_delay_days: z.number().int().min(0).max(120).nullable().optional(),
+  international_fulfilled_delay_days: z.number().int().min(0).max(150).nullable().optional(),
+  request_mode: z.enum(requestModes).optional(),
 });
 export type SettingsInput = z.infer<typeof settingsInputSchema>;

@@ -17,13 +17,14 @@ import { ReviewRequests } from './review-requests.service.js';
 import { reviewFormPage, reviewThanksPage, type PageProduct, type PageValues } from './review-page.js';
 import { productJsonLd, productReviews, type ProductReviews } from './review-storefront.js';
 import { reviewKey, signReviewToken, storeOfToken, TOKEN_DAYS, verifyReviewToken, type ReviewClaims } from './review-token.js';
+import { homeCountries } from './review-requests.js';
 import { loadSettings, reviewByExternalId, writeReview, type ReviewCandidate } from './review-writer.js';
 import { MAX_BODY, MAX_TITLE, replyInputSchema, reviewInputSchema, settingsInputSchema, type ReviewInput } from './review.input.js';
 import { reviewsDb, type ReviewsDb, type ReviewSettingsTable, type ReviewStatus, type ReviewTable } from './reviews.table.js';
 import { reviewView, type ReviewView } from './reviews.views.js';
 
 /** The store's review rules as the API shows them. */
-export type ReviewSettings = Omit<ReviewSettingsTable, 'store_id' | 'updated_at'>;
+export type ReviewSettings = Omit<ReviewSettingsTable, 'store_id' | 'updated_at' | 'home_countries'> & { home_countries: string[] };
 
 /** What the reviews need of the rest: the store's link key and name, the customers' ids, and the outbox. */
 export interface ReviewDependencies {
@@ -59,7 +60,7 @@ export class ReviewsService {
 
   async settings(storeId: string, db: ReviewsDb = this.read): Promise<ReviewSettings> {
     const { store_id: _store, updated_at: _updated, ...settings } = await loadSettings(db, storeId);
-    return settings;
+    return { ...settings, home_countries: homeCountries(settings) };
   }
 
   async updateSettings(storeId: string, input: unknown): Promise<ReviewSettings> {
@@ -68,7 +69,8 @@ export class ReviewsService {
     const now = this.dependencies.clock.now();
     await this.write.transaction().execute(async (tx) => {
       const current = await loadSettings(tx, storeId);
-      const next = { ...current, ...parsed.data, store_id: storeId, updated_at: now };
+      const { home_countries: countries, ...changes } = parsed.data;
+      const next = { ...current, ...changes, ...(countries && { home_countries: JSON.stringify([...new Set(countries)]) }), store_id: storeId, updated_at: now };
       await tx.deleteFrom('review_settings').where('store_id', '=', storeId).execute();
       await tx.insertInto('review_settings').values(next).execute();
     });

@@ -45,6 +45,9 @@ export interface ReviewTable {
   updated_at: Date;
 }
 
+export const requestModes = ['order', 'per_product'] as const;
+export type RequestMode = (typeof requestModes)[number];
+
 export interface ReviewSettingsTable {
   store_id: string;
   /** Clean reviews rated at or above this are published at once; null: every review waits for a person. */
@@ -53,6 +56,14 @@ export interface ReviewSettingsTable {
   delivery_delay_days: number;
   /** Days after fulfilment when no delivery date is known. */
   fulfilled_delay_days: number;
+  /** JSON list of the store's home countries (as customers' `country` holds them: codes or names); an order is international when its customer's country is known and not one of these. */
+  home_countries: string;
+  /** Days after delivery for an international order; null: `delivery_delay_days`. */
+  international_delay_days: number | null;
+  /** Days after fulfilment for an international order with no delivery date; null: `fulfilled_delay_days`. */
+  international_fulfilled_delay_days: number | null;
+  /** `order`: one request for the order's products; `per_product`: one request (and email) per product. */
+  request_mode: RequestMode;
   max_requests_per_30_days: number;
   /** Days between a request (or reminder) and the next reminder. */
   reminder_days: number;
