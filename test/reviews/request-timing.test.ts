@@ -20,6 +20,8 @@ beforeAll(async () => {
       { external_id: 'lee', email: 'lee@example.com', first_name: 'Lee', country: 'DE', email_consent: { status: 'subscribed' } },
     ],
   });
+  // An order never shipped comes first, so order and fulfilment row ids differ.
+  await placeOrder(h, 'z-0', 'kit', ['bowl']);
 }, 60_000);
 afterAll(async () => h.close());
 
@@ -27,8 +29,8 @@ type Request = { id: string; order_id: string; status: string; reason: string | 
 const customerId = async (name: string) => (await h.services.customers.get(h.storeId, `ext:${name}`)).id;
 const requestsOf = async (name: string) => (await h.services.reviews.requests.list(h.storeId, { customer_id: await customerId(name) })).data as unknown as Request[];
 const mailsTo = async (name: string) => (await h.sink.parsed()).filter((m) => addressOf(m) === `${name}@example.com`);
-const fulfillmentOf = async (order: string) => Number((await h.services.storage.read.selectFrom('fulfillments').select('id').where('store_id', '=', h.storeId).where('external_id', '=', `${order}-f1`).executeTakeFirstOrThrow()).id);
-const schedule = async (name: string, order: string) => h.services.reviews.requests.schedule(h.storeId, await customerId(name), await fulfillmentOf(order));
+const orderOf = async (order: string) => Number((await h.services.storage.read.selectFrom('orders').select('id').where('store_id', '=', h.storeId).where('external_id', '=', order).executeTakeFirstOrThrow()).id);
+const schedule = async (name: string, order: string) => h.services.reviews.requests.schedule(h.storeId, await customerId(name), await orderOf(order));
 const runJob = async () => {
   const result = await h.services.reviews.requests.runDue(h.storeId);
   await h.settle();

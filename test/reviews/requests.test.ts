@@ -15,6 +15,8 @@ beforeAll(async () => {
   await h.services.commerce.write(h.storeId, {
     customers: ['dee', 'eli', 'fay', 'gus', 'hal'].map((n) => ({ external_id: n, email: `${n}@example.com`, first_name: n[0]!.toUpperCase() + n.slice(1), email_consent: { status: 'subscribed' as const } })),
   });
+  // An order never shipped comes first, so order and fulfilment row ids differ from here on.
+  await placeOrder(h, 'z-0', 'ada', ['bowl']);
   const installed = (await h.api('POST', '/api/v1/flows/library/review_request/install')).json() as { flow: { id: string; document: Record<string, unknown> } };
   expect(installed.flow.document.steps).toEqual([expect.objectContaining({ type: 'review_request' }), expect.objectContaining({ type: 'exit' })]);
   expect((await h.app.inject({ method: 'PATCH', url: `/api/v1/flows/${installed.flow.id}`, headers: { authorization: `Bearer ${h.secretKey}` }, payload: { document: { ...installed.flow.document, holdout_share: 0 } } })).statusCode).toBe(200);
@@ -93,9 +95,9 @@ describe('review requests through the flow', () => {
     const shipped = h.clock.now();
     await placeOrder(h, 'g-1', 'gus', ['teapot'], { shipped, delivered: null });
     // The flow starts on delivery; a shipment with no delivery is scheduled through the step's own call.
-    const fulfillment = await h.services.storage.read.selectFrom('fulfillments').select('id').where('store_id', '=', h.storeId).where('external_id', '=', 'g-1-f1').executeTakeFirstOrThrow();
-    expect(await h.services.reviews.requests.schedule(h.storeId, await customerId('gus'), Number(fulfillment.id))).toMatchObject({ outcome: 'scheduled' });
-    expect(await h.services.reviews.requests.schedule(h.storeId, await customerId('gus'), Number(fulfillment.id))).toMatchObject({ outcome: 'already_requested' });
+    const order = await h.services.storage.read.selectFrom('orders').select('id').where('store_id', '=', h.storeId).where('external_id', '=', 'g-1').executeTakeFirstOrThrow();
+    expect(await h.services.reviews.requests.schedule(h.storeId, await customerId('gus'), Number(order.id))).toMatchObject({ outcome: 'scheduled' });
+    expect(await h.services.reviews.requests.schedule(h.storeId, await customerId('gus'), Number(order.id))).toMatchObject({ outcome: 'already_requested' });
     expect(new Date((await requestOf('gus'))[0]!.due_at).getTime()).toBe(shipped.getTime() + 14 * DAY);
   });
 

@@ -46,8 +46,8 @@ export interface FlowEffects {
   /** Sets a custom attribute on the profile: `set`, `unchanged` (had that value) or `skipped` (no external id to write by). */
   setAttribute(storeId: string, customerId: number, name: string, value: string | number | boolean): Promise<'set' | 'unchanged' | 'skipped'>;
   timeZoneOf(storeId: string, customerId: number): Promise<string>;
-  /** Schedules the review request of the delivery's order (the reviews module keeps its rules). */
-  requestReview(storeId: string, customerId: number, fulfillmentId: number | null): Promise<{ outcome: string; detail: string }>;
+  /** Schedules the review request of the delivered order, by its row id (the reviews module keeps its rules). */
+  requestReview(storeId: string, customerId: number, orderId: number | null): Promise<{ outcome: string; detail: string }>;
   /** Awards points under the key (a key already used awards nothing again); `skipped` while the store's programme is off. */
   awardPoints(storeId: string, award: PointsAward, now: Date): Promise<{ outcome: 'awarded' | 'already_awarded' | 'skipped'; detail: string }>;
   /** Queues a transactional email to the store's team about the run's customer; a send key already in the ledger queues nothing. */
@@ -172,8 +172,8 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       return 'set';
     },
 
-    requestReview(storeId, customerId, fulfillmentId) {
-      return services().reviews.requests.schedule(storeId, customerId, fulfillmentId);
+    requestReview(storeId, customerId, orderId) {
+      return services().reviews.requests.schedule(storeId, customerId, orderId);
     },
 
     async awardPoints(storeId, award, now) {

@@ -111,8 +111,9 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
 
   review_request: async (step, { storeId, run, effects }) => {
     if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: not asked' };
-    const delivery = run.trigger_kind === 'order_delivered' ? run.trigger_entity_id : null;
-    const result = await effects.requestReview(storeId, run.customer_id, delivery === null ? null : Number(delivery));
+    // The `order.delivered` event names the order (its row id).
+    const delivered = run.trigger_kind === 'order_delivered' ? run.trigger_entity_id : null;
+    const result = await effects.requestReview(storeId, run.customer_id, delivered === null ? null : Number(delivered));
     return { go: step.next, outcome: result.outcome, detail: result.detail };
   },
 

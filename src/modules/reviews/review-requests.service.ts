@@ -41,14 +41,15 @@ export class ReviewRequests {
   ) {}
 
   /**
-   * Schedules the request for the order of a delivered (or fulfilled) shipment — or one per product
+   * Schedules the request for a delivered (or fulfilled) order, by its row id — or one per product
    * with the store's `per_product` mode: the flow step's effect. An order (or an order's product)
    * has one request: a second call answers `already_requested`.
    */
-  async schedule(storeId: string, customerId: number, fulfillmentId: number | null): Promise<ScheduleOutcome> {
-    if (fulfillmentId === null) return { outcome: 'stopped', detail: 'no order: the flow is not triggered by a delivery' };
-    const order = await fulfilledOrder(this.read, storeId, fulfillmentId);
-    if (!order || order.customerId !== customerId) return { outcome: 'stopped', detail: 'the order of the delivery is not this customer\'s' };
+  async schedule(storeId: string, customerId: number, orderId: number | null): Promise<ScheduleOutcome> {
+    if (orderId === null) return { outcome: 'stopped', detail: 'no order: the flow is not triggered by a delivery' };
+    const order = await fulfilledOrder(this.read, storeId, orderId);
+    if (!order) return { outcome: 'stopped', detail: 'the order has no fulfilment yet' };
+    if (order.customerId !== customerId) return { outcome: 'stopped', detail: 'the order of the delivery is not this customer\'s' };
     if (order.products.length === 0) return { outcome: 'stopped', detail: 'the order has no products' };
     const now = this.dependencies.clock.now();
     return this.write.transaction().execute(async (tx) => {

@@ -41,12 +41,18 @@ export function isInternational(settings: Pick<ReviewSettingsTable, 'home_countr
   return home.length > 0 && !!where && !home.includes(where);
 }
 
-/** The order a fulfilment belongs to, its delivery or fulfilment time, and the products shipped (or ordered). */
-export async function fulfilledOrder(db: ReviewsDb, storeId: string, fulfillmentId: number): Promise<{ orderId: string; customerId: number | null; country: string | null; deliveredAt: Date | null; fulfilledAt: Date; products: RequestProduct[] } | null> {
+/**
+ * A fulfilled order (by its row id, as the `order.delivered` event names it): its first delivery
+ * (or, with none delivered, its first shipment's time), its customer's country and the products
+ * ordered.
+ */
+export async function fulfilledOrder(db: ReviewsDb, storeId: string, orderId: number): Promise<{ orderId: string; customerId: number | null; country: string | null; deliveredAt: Date | null; fulfilledAt: Date; products: RequestProduct[] } | null> {
   const row = await db.selectFrom('fulfillments as f').innerJoin('orders as o', (j) => j.onRef('o.store_id', '=', 'f.store_id').onRef('o.id', '=', 'f.order_id'))
     .leftJoin('customers as c', (j) => j.onRef('c.store_id', '=', 'o.store_id').onRef('c.id', '=', 'o.customer_id'))
     .select(['o.id as order_row', 'o.external_id', 'o.customer_id', 'c.country', 'f.delivered_at', 'f.shipped_at', 'f.created_at'])
-    .where('f.store_id', '=', storeId).where('f.id', '=', fulfillmentId).executeTakeFirst();
+    .where('f.store_id', '=', storeId).where('f.order_id', '=', orderId)
+    .orderBy(sql`f.delivered_at is null`).orderBy('f.delivered_at').orderBy(sql`coalesce(f.shipped_at, f.created_at)`).orderBy('f.id')
+    .executeTakeFirst();
   if (!row) return null;
   const { rows } = await sql<{ external_id: string; title: string }>`select p.external_id, min(p.title) as title from order_lines l
     join products p on p.store_id = l.store_id and p.id = l.product_id
