@@ -15,6 +15,8 @@ import type { LoyaltyService } from '../loyalty/index.js';
 import { escapeHtml, htmlToText, renderEmail, type EngagementService, type MessagePurpose, type MessagesService, type TemplatesService } from '../messaging/index.js';
 import type { OffersService } from '../offers/index.js';
 import type { ReviewRequests } from '../reviews/index.js';
+import type { SupportService } from '../support/index.js';
+import { emailContexts, type EmailTrigger } from './flow-email-context.js';
 import { flowSource } from './flow-steps.js';
 import { flowsDb } from './flows.table.js';
 import type { ruleSchema, SegmentsService } from '../segments/index.js';
@@ -32,6 +34,8 @@ export interface FlowEmail {
   source: string;
   /** The offer whose code the email carries as `discount_code`. */
   offerId?: string;
+  /** What started the run: the email's `order`, `fulfillment` and `checkout` come from it (flow-email-context.ts). */
+  trigger?: EmailTrigger;
 }
 
 export interface FlowEffects {
@@ -82,7 +86,8 @@ export interface FlowServices {
   accounts: AccountsService;
   offers: Pick<OffersService, 'get' | 'codesFor'>;
   reviews: { requests: Pick<ReviewRequests, 'schedule'> };
-  loyalty: Pick<LoyaltyService, 'adjust' | 'settings'>;
+  loyalty: Pick<LoyaltyService, 'adjust' | 'settings' | 'balance'>;
+  support: Pick<SupportService, 'statusUrls'>;
 }
 
 /** Compiled rules kept: a job evaluates the same few rules (at the same `now`) for hundreds of runs. */
@@ -109,7 +114,7 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
 
     async sendEmails(storeId, emails, now) {
       if (emails.length === 0) return;
-      const { messages, templates, engagement, offers } = services();
+      const { messages, templates, engagement, offers, storage, support } = services();
       const store = await templates.storeVariables(storeId);
       const key = await messages.linkKey(storeId);
       const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
@@ -123,13 +128,16 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
           const issued = await offers.codesFor(storeId, offerId, wanting.map((e) => ({ customerId: e.customerId, key: e.sendKey })), now);
           for (const e of wanting) codes.set(e.sendKey, issued.get(e.sendKey) ?? null);
         }
+        const contexts = await emailContexts(storage.read, storeId, slice, store.url, (ids) => support.statusUrls(storeId, ids, now));
+        const loyalty = await loyaltyVariables(services().loyalty, storeId, slice.map((e) => e.customerId), now);
         await messages.queueEmails(storeId, slice.map((email) => {
           const template = compiled.get(email.templateId)!;
           return {
             sendKey: email.sendKey, purpose: email.purpose, customerId: email.customerId, source: email.source,
             templateId: email.templateId, templateVersion: template.version,
             build: async (links) => {
-              const variables = await templates.variablesFor(storeId, String(email.customerId), { links, ...(email.offerId && { discount_code: codes.get(email.sendKey) ?? null }) }, store);
+              const extras = { links, ...contexts.get(email.sendKey), loyalty: loyalty.get(email.customerId) ?? {}, ...(email.offerId && { discount_code: codes.get(email.sendKey) ?? null }) };
+              const variables = await templates.variablesFor(storeId, String(email.customerId), extras, store);
               return engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey: email.sendKey, customerId: email.customerId, links, key });
             },
           };
@@ -222,4 +230,22 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
 function scalarsOf(data: Record<string, unknown>): [string, string][] {
   return Object.entries(data).flatMap(([key, value]): [string, string][] =>
     (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? [[key.replace(/_/g, ' '), String(value).slice(0, 2000)]] : []));
+}
+
+/**
+ * The `loyalty` variables of each recipient while the store's programme is on: spendable points
+ * (`balance`), `pending`, what they are worth (`value`, minor units), the `tier`, the `next_tier`
+ * and the `points_to_next_tier` (points, or minor units spent, by the tiers' basis).
+ */
+async function loyaltyVariables(loyalty: FlowServices['loyalty'], storeId: string, customerIds: readonly number[], now: Date): Promise<Map<number, Record<string, unknown>>> {
+  const found = new Map<number, Record<string, unknown>>();
+  if (!(await loyalty.settings(storeId)).settings.enabled) return found;
+  for (const customerId of new Set(customerIds)) {
+    const b = await loyalty.balance(storeId, customerId, now);
+    found.set(customerId, {
+      balance: b.available, pending: b.pending, value: b.value, currency: b.currency, tier: b.tier,
+      next_tier: b.next_tier?.name ?? null, points_to_next_tier: b.next_tier?.missing ?? null,
+    });
+  }
+  return found;
 }

@@ -77,7 +77,10 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
   send_email: async (step, { flowId, run, outbox, checkTemplate }) => {
     if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: nothing sent' };
     await checkTemplate(step.template_id);
-    outbox.push({ sendKey: sendKeyOf(run.id, step.id), purpose: step.purpose, customerId: run.customer_id, templateId: step.template_id, source: flowSource(flowId), ...(step.offer_id && { offerId: step.offer_id }) });
+    outbox.push({
+      sendKey: sendKeyOf(run.id, step.id), purpose: step.purpose, customerId: run.customer_id, templateId: step.template_id, source: flowSource(flowId),
+      trigger: { kind: run.trigger_kind, entityId: run.trigger_entity_id === null ? null : Number(run.trigger_entity_id) }, ...(step.offer_id && { offerId: step.offer_id }),
+    });
     return { go: step.next, outcome: 'queued', detail: step.template_id };
   },
 

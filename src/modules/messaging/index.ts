@@ -8,6 +8,7 @@ export {
 } from './templates.service.js';
 export { compileTemplate, renderEmail, type CompiledEmail, type TemplateProblem, type TemplateSource } from './template-render.js';
 export { htmlToText } from './template-text.js';
+export { checkoutVariables, fulfillmentVariables, orderVariables } from './order-variables.js';
 export {
   customerVariables, type MessageExtras, type MessageVariables, sampleLinks, sampleVariables, type StoreVariables, unknownVariable, variableTree,
 } from './message-context.js';

@@ -157,6 +157,8 @@ export interface MessageExtras {
   fulfillment?: Record<string, unknown> | null;
   recommendations?: Record<string, unknown>[];
   discount_code?: string | null;
+  /** The customer's points and tier (flows fill it while the store's programme is on). */
+  loyalty?: Record<string, unknown>;
   links?: MessageLinks;
 }
 
@@ -244,7 +246,7 @@ export function customerVariables(store: StoreVariables, facts: CustomerFacts, e
       clv_12m: prediction.clv_12m, p_alive: prediction.p_alive, expected_orders_12m: prediction.expected_orders_365d,
       next_order_date: prediction.next_order_on, churn_band: prediction.churn_risk,
     } : null,
-    loyalty: {},
+    loyalty: extras.loyalty ?? {},
     recommendations: extras.recommendations ?? [],
     discount_code: extras.discount_code ?? null,
     links,

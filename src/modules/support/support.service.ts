@@ -199,6 +199,16 @@ export class SupportService {
     return { url: `${this.publicUrl}/o/${token}`, expires_at: expiresAt };
   }
 
+  /** The signed status links of many orders by row id, as order emails carry them (no look-up: the ids come from the store's own rows). */
+  async statusUrls(storeId: string, orderIds: readonly number[], now = new Date()): Promise<Map<number, string>> {
+    const urls = new Map<number, string>();
+    if (orderIds.length === 0) return urls;
+    const key = orderTokenKey(await this.deps().linkKey(storeId));
+    const expiresAt = new Date(now.getTime() + ORDER_LINK_DAYS * 86_400_000);
+    for (const orderId of new Set(orderIds)) urls.set(orderId, `${this.publicUrl}/o/${signOrderToken(key, { storeId, orderId, expiresAt })}`);
+    return urls;
+  }
+
   /** The order a token names, after checking its signature and expiry (a bad link: 404, as for any unknown page). */
   private async orderOf(token: string, now: Date): Promise<{ store: StoreTable; order: OrderView; view: OrderStatusView }> {
     const claims = readOrderToken(token);
