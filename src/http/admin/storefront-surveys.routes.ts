@@ -13,15 +13,16 @@ import { surveyWidgetStateSchema } from '../schemas/survey-widget.schemas.js';
 import { checkStorefrontOrigin, signedCustomer, signedCustomerParams, storefrontKeyParam, storefrontStore } from '../storefront.js';
 
 const tag = 'Storefront';
-/** Per address: a page loads the state once; a script trying signatures is slowed. */
-const stateLimit = { max: 60, timeWindow: '1 minute' };
-/** Per address: a score, then the follow-up; a few changes of mind. */
-const answerLimit = { max: 20, timeWindow: '1 minute' };
+/**
+ * Per address, as for the loyalty routes: a page loads the state once and posts a score and the
+ * follow-up, but several customers may share an address; a script trying signatures is slowed.
+ */
+const storefrontLimit = { max: 60, timeWindow: '1 minute' };
 
 export const storefrontSurveyRoutes = [
   route({
     method: 'GET', url: '/v1/surveys/state', operationId: 'getStorefrontSurveyState', response: surveyWidgetStateSchema, permission: 'public', tag,
-    rateLimit: stateLimit, errors: [401, 403],
+    rateLimit: storefrontLimit, errors: [401, 403],
     summary: 'Storefront (key: the store\'s write key): the survey question for a signed-in customer, or their answer and its loyalty points when they answered',
     query: z.strictObject({
       key: storefrontKeyParam, ...signedCustomerParams, kind: z.enum(surveyKinds),
@@ -35,7 +36,7 @@ export const storefrontSurveyRoutes = [
   }),
   route({
     method: 'POST', url: '/v1/surveys/answers', operationId: 'answerStorefrontSurvey', response: surveyWidgetStateSchema, permission: 'track', tag,
-    rateLimit: answerLimit, bodyLimit: 16 * 1024, status: 201, alsoStatus: [200], errors: [403, 404],
+    rateLimit: storefrontLimit, bodyLimit: 16 * 1024, status: 201, alsoStatus: [200], errors: [403, 404],
     statusDescriptions: { 201: 'The customer\'s first answer to this survey', 200: 'The answer changed (or the same answer sent again): still one answer' },
     summary: 'Storefront (write key): a signed-in customer answers an NPS or CSAT survey (score, then the follow-up): one answer per customer, kind and key',
     body: surveyWidgetAnswerSchema.extend(signedCustomerParams),
