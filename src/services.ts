@@ -139,10 +139,12 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
       queueEmails: (storeId, emails) => services.messages.queueEmails(storeId, emails),
       recentDetractor: (storeId, customerId, since) => services.surveys.recentDetractor(storeId, customerId, since),
     }), config.publicUrl),
+    // Surveys also ask loyalty what an answer earns, for the thank-you (the points are awarded on survey.answered).
     surveys: new SurveysService(storage, () => ({
       linkKey: (storeId) => services.messages.linkKey(storeId),
       findStore: (storeId) => services.accounts.findStore(storeId),
       queueEmails: (storeId, emails) => services.messages.queueEmails(storeId, emails),
+      surveyPoints: (storeId, customerId, answerId) => services.loyalty.surveyPoints(storeId, customerId, answerId),
     }), config.publicUrl),
     // Reviews sign their links with the store's link key and mail replies through messaging (looked up late).
     reviews: new ReviewsService(storage, {

@@ -22,6 +22,7 @@ import { recommendationRoutes } from './admin/recommendations.routes.js';
 import { reviewRoutes } from './admin/reviews.routes.js';
 import { segmentRoutes } from './admin/segments.routes.js';
 import { storefrontRoutes } from './admin/storefront.routes.js';
+import { storefrontSurveyRoutes } from './admin/storefront-surveys.routes.js';
 import { templateRoutes } from './admin/templates.routes.js';
 import { supportRoutes } from './admin/support.routes.js';
 import { topicRoutes } from './admin/topics.routes.js';
@@ -53,6 +54,7 @@ export const allRoutes: readonly RouteSpec[] = [
   ...reviewRoutes,
   ...recommendationRoutes,
   ...storefrontRoutes,
+  ...storefrontSurveyRoutes,
   ...profileRoutes,
   ...templateRoutes,
   ...ingestStatusRoutes,

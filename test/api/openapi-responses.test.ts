@@ -394,6 +394,17 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/api/v1/surveys/send', { payload: { customer_id: surveyCustomer, kind: 'csat', key: 'schema' } });
     await ok(200, 'GET', '/api/v1/surveys/answers', { query: { kind: 'nps' } });
     await ok(200, 'GET', '/api/v1/surveys/results', { query: { kind: 'nps' } });
+    // The storefront survey widget, for the customer signed above.
+    const widgetSurvey = { kind: 'csat', survey_key: 'schema-widget' };
+    await ok(200, 'GET', '/v1/surveys/state', { auth: null, query: { key: shopKey, ...signed, ...widgetSurvey } });
+    await ok(403, 'GET', '/v1/surveys/state', { auth: null, query: { key: shopKey, ...signed, customer: 'cust-2', ...widgetSurvey } });
+    await ok(401, 'GET', '/v1/surveys/state', { auth: null, query: { key: 'hk_write_unknown', ...signed, ...widgetSurvey } });
+    await ok(201, 'POST', '/v1/surveys/answers', { auth: shopKey, payload: { ...signed, ...widgetSurvey, score: 5 } });
+    await ok(200, 'POST', '/v1/surveys/answers', { auth: shopKey, payload: { ...signed, ...widgetSurvey, score: 4, follow_up: 'Faster delivery' } });
+    await ok(422, 'POST', '/v1/surveys/answers', { auth: shopKey, payload: { ...signed, ...widgetSurvey, score: 6 } });
+    await ok(403, 'POST', '/v1/surveys/answers', { auth: shopKey, payload: { ...signed, customer: 'cust-2', ...widgetSurvey, score: 5 } });
+    await ok(404, 'POST', '/v1/surveys/answers', { auth: shopKey, payload: { customer: 'nobody-yet', signature: createHmac('sha256', Buffer.from(storefrontSecret.key, 'hex')).update('nobody-yet').digest('hex'), ...widgetSurvey, score: 5 } });
+    await ok(200, 'GET', '/v1/surveys/widget.js', { auth: null });
     // Reviews: collected, moderated, answered; a signed link and its hosted page; the storefront's JSON, JSON-LD and widget.
     const review = await ok(201, 'POST', '/api/v1/reviews', { payload: { review_id: 'schema-r1', product_id: 'prod-1', customer_id: 'cust-1', order_id: 'ord-1', rating: 4, title: 'Good mug', body: 'Holds heat.' } });
     await ok(200, 'POST', '/api/v1/reviews', { payload: { review_id: 'schema-r1', product_id: 'prod-1', rating: 4, body: 'Holds heat.' } });

@@ -20,6 +20,8 @@ export interface LoyaltyHarness {
   /** Writes through the commerce writer, then waits until the loyalty subscriber has handled it. */
   write: (batch: CommerceBatch) => Promise<void>;
   customerId: (externalId: string) => Promise<number>;
+  /** Waits until the loyalty subscriber has handled every event recorded so far (by any writer). */
+  idle: () => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function loyaltyHarness(settings: LoyaltySettings, options: { curre
       await dispatcher.idle(60_000);
     },
     customerId: async (externalId) => (await t.services.customers.get(store.storeId, `ext:${externalId}`)).id,
+    idle: () => dispatcher.idle(60_000),
     close: async () => {
       await dispatcher.stop();
       await t.close();

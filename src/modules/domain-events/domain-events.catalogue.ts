@@ -93,9 +93,10 @@ export interface DomainEventPayloads {
   'survey.detractor': { answer_id: string; kind: 'nps' | 'csat'; score: number; comment: string | null };
   /**
    * A survey answer was given (once per answer: changing it later records nothing). `category`:
-   * NPS 9–10 / CSAT 4–5 promoter, NPS 0–6 / CSAT 1–2 detractor, passive between.
+   * NPS 9–10 / CSAT 4–5 promoter, NPS 0–6 / CSAT 1–2 detractor, passive between. `key`: what the
+   * survey asked about (absent from answers recorded before it was added).
    */
-  'survey.answered': { answer_id: string; kind: 'nps' | 'csat'; score: number; category: 'promoter' | 'passive' | 'detractor'; comment: string | null };
+  'survey.answered': { answer_id: string; kind: 'nps' | 'csat'; key?: string; score: number; category: 'promoter' | 'passive' | 'detractor'; comment: string | null };
   /** A customer's review was stored for the first time (API, tracked event or the review form; imported reviews are history and record nothing). */
   'review.submitted': { review_id: string; product_id: string; rating: number; source: string; status: string; verified: boolean; order_external_id: string | null };
 }

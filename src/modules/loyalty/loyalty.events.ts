@@ -1,7 +1,7 @@
 /**
  * What the `loyalty` subscriber does with each domain event (docs/loyalty.md): order events go
- * to the order rules (loyalty.orders.ts); sign-ups, subscriptions and tracked events pay the
- * store's rule points, each once per key, tracked events within their cap per period.
+ * to the order rules (loyalty.orders.ts); sign-ups, subscriptions, survey answers and tracked
+ * events pay the store's rule points, each once per key, tracked events within their cap per period.
  */
 import { sql } from 'kysely';
 import type { DomainEvent } from '../domain-events/index.js';
@@ -10,7 +10,7 @@ import { entryByKey } from './ledger.repository.js';
 import { writeAward } from './ledger.writer.js';
 import { awardOrder, clawBackCancellation, clawBackRefunds, releaseOrder } from './loyalty.orders.js';
 import type { LoyaltySettings } from './loyalty.settings.js';
-import type { LoyaltyTx } from './loyalty.table.js';
+import type { LoyaltyDb, LoyaltyTx } from './loyalty.table.js';
 import { reconsiderTier } from './loyalty.tiers.js';
 import { lastRefundAt, referralOrderPlaced, referralOrderReleased, referralOrderReturned } from './referral.orders.js';
 
@@ -76,8 +76,23 @@ export async function handleEvent(tx: LoyaltyTx, settings: LoyaltySettings, even
       await ruleAward(tx, settings, storeId, event.customerId, `event:${rule.name}`, rule.points, `event:${event.entityId ?? event.id}`, now);
       return;
     }
+    case 'survey.answered': {
+      const data = event.data as DomainEvent<'survey.answered'>['data'];
+      if (event.customerId === null || settings.earning.survey_points <= 0 || !await isMember(tx, storeId, event.customerId)) return;
+      // Once per answer: a changed answer records no new event, a redelivered one finds its key taken.
+      await ruleAward(tx, settings, storeId, event.customerId, `survey:${data.kind}${data.key ? `:${data.key}` : ''}`, settings.earning.survey_points, surveyAwardKey(data.answer_id), now);
+      return;
+    }
     default:
   }
+}
+
+/** The ledger key of a survey answer's points. */
+export const surveyAwardKey = (answerId: string): string => `survey:${answerId}`;
+
+/** A member of the programme: a customer with a row in the ledger (docs/loyalty.md). */
+export async function isMember(db: LoyaltyTx | LoyaltyDb, storeId: string, customerId: number): Promise<boolean> {
+  return (await db.selectFrom('loyalty_entries').select('id').where('store_id', '=', storeId).where('customer_id', '=', customerId).limit(1).executeTakeFirst()) !== undefined;
 }
 
 async function ruleAward(tx: LoyaltyTx, settings: LoyaltySettings, storeId: string, customerId: number, rule: string, points: number, key: string, now: Date): Promise<void> {

@@ -13,7 +13,7 @@ import { addMonths, pointsValue } from './earning.js';
 import { entryByKey, positions, standingOf, totalsByCustomer, totalsOf, type Position } from './ledger.repository.js';
 import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
 import { loyaltyAnalytics, type LoyaltyAnalytics } from './loyalty.analytics.js';
-import { handleEvent } from './loyalty.events.js';
+import { handleEvent, isMember, surveyAwardKey } from './loyalty.events.js';
 import { announceExpiring, expireLapsed } from './loyalty.expiry.js';
 import { cancelReward, redeemReward, redemptionView } from './loyalty.redemptions.js';
 import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings } from './loyalty.settings.js';
@@ -205,6 +205,19 @@ export class LoyaltyService {
         }
       });
     }
+  }
+
+  /**
+   * The points a survey answer earns (shown in its thank-you): those written to the ledger, else
+   * those the rules will write when the answer's event is handled (the programme on, survey points
+   * set, the customer a member), else none.
+   */
+  async surveyPoints(storeId: string, customerId: number, answerId: string): Promise<{ points: number; awarded: boolean } | null> {
+    const entry = await entryByKey(this.read, storeId, surveyAwardKey(answerId));
+    if (entry) return entry.customer_id === customerId ? { points: entry.points, awarded: true } : null;
+    const { settings } = await this.settings(storeId);
+    if (!settings.enabled || settings.earning.survey_points <= 0 || !await isMember(this.read, storeId, customerId)) return null;
+    return { points: settings.earning.survey_points, awarded: false };
   }
 
   /** The daily job: lapsed points written down, expiry notices, and the tier review. */

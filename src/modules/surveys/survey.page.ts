@@ -17,6 +17,19 @@ const questions: Record<SurveyKind, { ask: (store: string) => string; from: numb
   csat: { ask: (s) => `How satisfied are you with ${s}?`, from: 1, to: 5, ends: ['Very unsatisfied', 'Very satisfied'] },
 };
 
+/** The question of a kind for a store, with its scale and the words at its ends (the page and the widget ask the same). */
+export function surveyQuestion(kind: SurveyKind, storeName: string): { question: string; from: number; to: number; ends: [string, string] } {
+  const q = questions[kind];
+  return { question: q.ask(storeName), from: q.from, to: q.to, ends: q.ends };
+}
+
+/** The thank-you's line about loyalty points: earned once written to the ledger, on their way while due and not yet written. */
+export function pointsLine(points: { points: number; awarded: boolean } | null | undefined): string | null {
+  if (!points || points.points <= 0) return null;
+  const n = `${points.points.toLocaleString('en-US')} ${points.points === 1 ? 'point' : 'points'}`;
+  return points.awarded ? `You earned ${n}.` : `You will receive ${n} for your answer.`;
+}
+
 export function followUpQuestion(kind: SurveyKind, score: number): string {
   const category = kind === 'nps' ? npsCategory(score) : score >= 4 ? 'promoter' : score <= 2 ? 'detractor' : 'passive';
   return category === 'promoter' ? 'What do you like most about us?' : category === 'detractor' ? 'What is the one thing we should do better?' : 'What would make your experience excellent?';
@@ -27,11 +40,12 @@ function shell(store: string, body: string): string {
 <title>${store}: a quick question</title><style>${style}</style></head><body><main>${body}</main></body></html>`;
 }
 
-export function surveyPage(storeName: string, kind: SurveyKind, answer: SurveyAnswerTable | undefined, preset?: number): string {
+export function surveyPage(storeName: string, kind: SurveyKind, answer: SurveyAnswerTable | undefined, preset?: number, points?: { points: number; awarded: boolean } | null): string {
   const store = escapeHtml(storeName);
   if (answer) {
     const follow = escapeHtml(followUpQuestion(kind, answer.score));
-    return shell(store, `<h1>Thank you!</h1><p class="note" role="status">Your answer (${answer.score}) is saved.</p>
+    const earned = pointsLine(points);
+    return shell(store, `<h1>Thank you!</h1><p class="note" role="status">Your answer (${answer.score}) is saved.${earned ? ` <span class="points">${escapeHtml(earned)}</span>` : ''}</p>
 <form method="post"><input type="hidden" name="score" value="${answer.score}"><label for="follow_up">${follow}</label>
 <textarea id="follow_up" name="follow_up" maxlength="4000">${escapeHtml(answer.follow_up ?? '')}</textarea><button type="submit">Send</button></form>`);
   }

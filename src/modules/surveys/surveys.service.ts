@@ -15,7 +15,7 @@ import type { EmailToQueue, QueueResult } from '../messaging/index.js';
 import { answerCategory, csatOf, isDetractor, npsCategory, npsOf, type CsatResult, type NpsResult } from './survey-scores.js';
 import { sentimentOf, themesOf, type Theme } from './survey-text.js';
 import { readSurveyToken, signSurveyToken, SURVEY_LINK_DAYS, surveyTokenKey, verifySurveyToken, type SurveyClaims } from './survey.token.js';
-import { surveyPage } from './survey.page.js';
+import { followUpQuestion, pointsLine, surveyPage, surveyQuestion } from './survey.page.js';
 import { npsRetention, type NpsRetentionRow } from './survey-retention.js';
 import { surveyKinds, surveysDb, type SurveyAnswerTable, type SurveyKind, type SurveysDb } from './surveys.table.js';
 
@@ -23,7 +23,12 @@ export interface SurveyDependencies {
   linkKey: (storeId: string) => Promise<Buffer>;
   findStore: (storeId: string) => Promise<StoreTable | undefined>;
   queueEmails: (storeId: string, emails: readonly EmailToQueue[]) => Promise<QueueResult>;
+  /** The loyalty points an answer earns, if any (the programme's `survey_points`). */
+  surveyPoints: (storeId: string, customerId: number, answerId: string) => Promise<SurveyPoints | null>;
 }
+
+/** Points for an answer: written to the ledger (`awarded`), or due by the settings and not written yet. */
+export interface SurveyPoints { points: number; awarded: boolean }
 
 const linkKeyPart = z.string().trim().min(1).max(200).regex(/^[\w.:-]+$/, 'letters, digits, _ . : -');
 
@@ -41,6 +46,20 @@ export const surveyFormSchema = z.object({
   comment: text.optional(),
   follow_up: text.optional(),
 });
+
+/** An answer from the storefront widget, for the customer the shop's server signed (one per customer, kind and key, as by link). */
+export const surveyWidgetAnswerSchema = z.strictObject({
+  kind: z.enum(surveyKinds),
+  survey_key: linkKeyPart.meta({ description: 'What the survey asks about (an order number): one answer per customer, kind and key' }),
+  score: z.number({ error: 'a whole number' }).int('a whole number').meta({ description: 'NPS 0–10, CSAT 1–5' }),
+  comment: text.optional(),
+  follow_up: text.optional(),
+});
+
+export type SurveyWidgetAnswer = z.output<typeof surveyWidgetAnswerSchema>;
+
+/** One survey asked of one customer: the key of its single answer. */
+interface Asked { storeId: string; customerId: number; kind: SurveyKind; key: string }
 
 export type SurveyAnswerView = Omit<SurveyAnswerTable, 'store_id' | 'link_key'> & { category: string };
 
@@ -112,52 +131,93 @@ export class SurveysService {
     return { claims, store };
   }
 
-  private linkKey(c: SurveyClaims): string {
-    return `${c.kind}:${c.customerId}:${c.key}`;
+  private asked(claims: SurveyClaims): Asked {
+    return { storeId: claims.storeId, customerId: claims.customerId, kind: claims.kind, key: claims.key };
   }
 
   /** The page: the question, or the thank-you with the follow-up once answered. A score in the link (from the email) is only preselected: mail scanners follow links. */
   async page(token: string, preset: number | undefined, now = new Date()): Promise<string> {
     const { claims, store } = await this.claimsOf(token, now);
-    const answer = await this.read.selectFrom('survey_answers').selectAll().where('store_id', '=', store.id).where('link_key', '=', this.linkKey(claims)).executeTakeFirst();
-    return surveyPage(store.name, claims.kind, answer, preset);
+    const answer = await this.answerOf(this.asked(claims));
+    return surveyPage(store.name, claims.kind, answer, preset, answer && await this.pointsOf(answer));
   }
 
   async answer(token: string, form: unknown, now = new Date()): Promise<{ html: string; answer: SurveyAnswerView; created: boolean }> {
     const { claims, store } = await this.claimsOf(token, now);
     const parsed = surveyFormSchema.safeParse(form);
     if (!parsed.success) throw invalid('Invalid answer', parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'score', reason: i.message })));
-    const [from, to] = claims.kind === 'nps' ? [0, 10] : [1, 5];
-    const { score, comment, follow_up: followUp } = parsed.data;
+    const result = await this.record(this.asked(claims), parsed.data, now);
+    return { html: surveyPage(store.name, claims.kind, result.row, undefined, await this.pointsOf(result.row)), answer: answerView(result.row), created: result.created };
+  }
+
+  /** What the widget shows a signed-in customer: the question for this store, or their answer and its points. */
+  async widgetState(storeId: string, customerId: number | undefined, kind: SurveyKind, key: string): Promise<SurveyWidgetState> {
+    const store = await this.deps().findStore(storeId);
+    const answer = customerId === undefined ? undefined : await this.answerOf({ storeId, customerId, kind, key });
+    return { ...await this.widgetView(store?.name ?? 'our shop', kind, answer), known: customerId !== undefined };
+  }
+
+  /** An answer from the storefront widget: the same path, events and one-answer rule as the hosted page. */
+  async answerFromWidget(storeId: string, customerId: number, input: SurveyWidgetAnswer, now = new Date()): Promise<{ state: SurveyWidgetState; created: boolean }> {
+    const { kind, survey_key: key, ...form } = input;
+    const { row, created } = await this.record({ storeId, customerId, kind, key }, form, now);
+    const store = await this.deps().findStore(storeId);
+    return { state: { ...await this.widgetView(store?.name ?? 'our shop', kind, row), known: true }, created };
+  }
+
+  private async widgetView(storeName: string, kind: SurveyKind, answer: SurveyAnswerTable | undefined): Promise<Omit<SurveyWidgetState, 'known'>> {
+    const q = surveyQuestion(kind, storeName);
+    const points = answer ? await this.pointsOf(answer) : null;
+    return {
+      question: q.question, from: q.from, to: q.to, ends: q.ends, answered: answer !== undefined, score: answer?.score ?? null,
+      follow_up_question: answer ? followUpQuestion(kind, answer.score) : null, followed_up: Boolean(answer?.follow_up),
+      points: points?.points ?? 0, points_awarded: points?.awarded ?? false, points_message: pointsLine(points),
+    };
+  }
+
+  private answerOf(asked: Asked): Promise<SurveyAnswerTable | undefined> {
+    return this.read.selectFrom('survey_answers').selectAll().where('store_id', '=', asked.storeId).where('link_key', '=', linkKeyOf(asked)).executeTakeFirst();
+  }
+
+  private async pointsOf(answer: SurveyAnswerTable): Promise<SurveyPoints | null> {
+    return this.deps().surveyPoints(answer.store_id, Number(answer.customer_id), answer.id);
+  }
+
+  /**
+   * The one answer path of every channel: one answer per customer, kind and key (answering again
+   * changes it), `survey.answered` with the first answer, `survey.detractor` with the answer that
+   * first makes it a detractor one, in the answer's transaction.
+   */
+  private async record(asked: Asked, form: z.output<typeof surveyFormSchema>, now: Date): Promise<{ row: SurveyAnswerTable; created: boolean }> {
+    const { storeId, customerId, kind } = asked;
+    const [from, to] = kind === 'nps' ? [0, 10] : [1, 5];
+    const { score, comment, follow_up: followUp } = form;
     if (score < from || score > to) throw invalid('Invalid answer', [{ path: 'score', reason: `from ${from} to ${to}` }]);
-    const key = this.linkKey(claims);
-    const result = await this.write.transaction().execute(async (tx) => {
-      const existing = await tx.selectFrom('survey_answers').selectAll().where('store_id', '=', store.id).where('link_key', '=', key).executeTakeFirst();
+    const key = linkKeyOf(asked);
+    return this.write.transaction().execute(async (tx) => {
+      const existing = await tx.selectFrom('survey_answers').selectAll().where('store_id', '=', storeId).where('link_key', '=', key).executeTakeFirst();
       const nextComment = comment !== undefined ? comment : existing?.comment ?? null;
       const nextFollow = followUp !== undefined ? followUp : existing?.follow_up ?? null;
       const row: SurveyAnswerTable = {
-        store_id: store.id, id: existing?.id ?? newId('ans'), link_key: key, kind: claims.kind, customer_id: claims.customerId, score,
+        store_id: storeId, id: existing?.id ?? newId('ans'), link_key: key, kind, customer_id: customerId, score,
         comment: nextComment, follow_up: nextFollow, sentiment: sentimentOf([nextComment, nextFollow].filter(Boolean).join('\n')),
         answered_at: existing?.answered_at ?? now, updated_at: now,
       };
       if (existing) {
         await tx.updateTable('survey_answers').set({ score, comment: row.comment, follow_up: row.follow_up, sentiment: row.sentiment, updated_at: now })
-          .where('store_id', '=', store.id).where('link_key', '=', key).execute();
+          .where('store_id', '=', storeId).where('link_key', '=', key).execute();
       } else {
         await tx.insertInto('survey_answers').values(row).execute();
-      }
-      if (!existing) {
         await recordEvents(tx as unknown as Tx, [{
-          storeId: store.id, type: 'survey.answered', entityId: null, customerId: claims.customerId,
-          data: { answer_id: row.id, kind: claims.kind, score, category: answerCategory(claims.kind, score), comment: row.comment },
+          storeId, type: 'survey.answered', entityId: null, customerId,
+          data: { answer_id: row.id, kind, key: asked.key, score, category: answerCategory(kind, score), comment: row.comment },
         }], now);
       }
-      if (isDetractor(claims.kind, score) && !(existing && isDetractor(existing.kind, existing.score))) {
-        await recordEvents(tx as unknown as Tx, [{ storeId: store.id, type: 'survey.detractor', entityId: null, customerId: claims.customerId, data: { answer_id: row.id, kind: claims.kind, score, comment: row.comment } }], now);
+      if (isDetractor(kind, score) && !(existing && isDetractor(existing.kind, existing.score))) {
+        await recordEvents(tx as unknown as Tx, [{ storeId, type: 'survey.detractor', entityId: null, customerId, data: { answer_id: row.id, kind, score, comment: row.comment } }], now);
       }
       return { row, created: !existing };
     });
-    return { html: surveyPage(store.name, claims.kind, result.row), answer: answerView(result.row), created: result.created };
   }
 
   async answers(storeId: string, query: { kind?: SurveyKind | undefined; customer_id?: number | undefined; limit?: number | undefined } = {}): Promise<SurveyAnswerView[]> {
@@ -208,6 +268,26 @@ export class SurveysService {
       .where('updated_at', '>=', since).execute();
     return rows.some((r) => isDetractor(r.kind, r.score));
   }
+}
+
+/** The key of the one answer a customer gives to a survey: kind, customer and what it asks about (the hosted page's link and the widget share it). */
+const linkKeyOf = (asked: Asked): string => `${asked.kind}:${asked.customerId}:${asked.key}`;
+
+export interface SurveyWidgetState {
+  /** Whether Hearth knows the signed customer (an answer needs a customer). */
+  known: boolean;
+  question: string;
+  from: number;
+  to: number;
+  ends: [string, string];
+  answered: boolean;
+  score: number | null;
+  follow_up_question: string | null;
+  followed_up: boolean;
+  points: number;
+  points_awarded: boolean;
+  /** "You earned 20 points." once written; "You will receive 20 points for your answer." while due; null without points. */
+  points_message: string | null;
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
