@@ -6,7 +6,7 @@ export interface LoyaltyReward { id: string; name: string; kind: 'amount_off' | 
 export interface LoyaltySettings {
   settings: {
     enabled: boolean;
-    earning: { points_per_currency_unit: number; points_per_order: number; signup_points: number; subscribe_points: number; birthday_points: number; survey_points: number; events: { name: string; points: number }[] };
+    earning: { points_per_currency_unit: number; points_per_order: number; signup_points: number; subscribe_points: number; birthday_points: number; survey_points: number; review_points: number; review_photo_points: number; events: { name: string; points: number }[] };
     pending: { days: number; from: 'delivery' | 'payment' };
     expiry: { mode: 'never' | 'per_award' | 'inactivity'; months: number };
     point_value: number;

@@ -41,7 +41,9 @@ function Programme({ settings, liability }: { settings: LoyaltySettings['setting
         {earning.points_per_order > 0 && <> plus {fmt.number(earning.points_per_order)} per order</>}
         {earning.signup_points > 0 && <>, {fmt.number(earning.signup_points)} for signing up</>}
         {earning.birthday_points > 0 && <>, {fmt.number(earning.birthday_points)} on their birthday</>}
-        {earning.survey_points > 0 && <>, {fmt.number(earning.survey_points)} for answering a survey</>}.
+        {earning.survey_points > 0 && <>, {fmt.number(earning.survey_points)} for answering a survey</>}
+        {earning.review_points > 0 && <>, {fmt.number(earning.review_points)} for a review</>}
+        {earning.review_photo_points > 0 && <> ({fmt.number(earning.review_photo_points)} more with a photo)</>}.
         {' '}Order points clear {fmt.number(settings.pending.days)} days after {settings.pending.from === 'delivery' ? 'delivery' : 'the order'};
         {' '}{settings.expiry.mode === 'never' ? 'points never lapse' : settings.expiry.mode === 'per_award' ? `each award lapses after ${fmt.number(settings.expiry.months)} months` : `points lapse after ${fmt.number(settings.expiry.months)} months without activity`}.
         {' '}A point is worth {fmt.money(settings.point_value)}.

@@ -24,10 +24,10 @@ export const LOYALTY_SUBSCRIBER = 'loyalty';
 
 const types: readonly DomainEventType[] = [
   'order.placed', 'order.updated', 'order.delivered', 'order.refunded', 'order.cancelled',
-  'customer.created', 'customer.consent_changed', 'event.received', 'survey.answered',
+  'customer.created', 'customer.consent_changed', 'event.received', 'survey.answered', 'review.submitted',
 ];
 
-/** Acts on each order, customer, tracked event and survey answer; every effect is keyed, so a redelivered batch changes nothing. */
+/** Acts on each order, customer, tracked event, survey answer and review; every effect is keyed, so a redelivered batch changes nothing. */
 export function loyaltySubscriber(loyalty: LoyaltyService): EventSubscriber {
   return { name: LOYALTY_SUBSCRIBER, types, handle: (events) => loyalty.handleEvents(events) };
 }

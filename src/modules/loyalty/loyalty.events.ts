@@ -1,7 +1,7 @@
 /**
  * What the `loyalty` subscriber does with each domain event (docs/loyalty.md): order events go
- * to the order rules (loyalty.orders.ts); sign-ups, subscriptions, survey answers and tracked
- * events pay the store's rule points, each once per key, tracked events within their cap per period.
+ * to the order rules (loyalty.orders.ts); sign-ups, subscriptions, survey answers, reviews (more
+ * with a photo) and tracked events pay the store's rule points, each once per key, tracked events within their cap per period.
  */
 import { sql } from 'kysely';
 import type { DomainEvent } from '../domain-events/index.js';
@@ -81,6 +81,15 @@ export async function handleEvent(tx: LoyaltyTx, settings: LoyaltySettings, even
       if (event.customerId === null || settings.earning.survey_points <= 0 || !await isMember(tx, storeId, event.customerId)) return;
       // Once per answer: a changed answer records no new event, a redelivered one finds its key taken.
       await ruleAward(tx, settings, storeId, event.customerId, `survey:${data.kind}${data.key ? `:${data.key}` : ''}`, settings.earning.survey_points, surveyAwardKey(data.answer_id), now);
+      return;
+    }
+    case 'review.submitted': {
+      // A review refused at once earns nothing (imports of earlier reviews record no event).
+      const data = event.data as DomainEvent<'review.submitted'>['data'] & { photos?: number };
+      if (event.customerId === null || data.status === 'rejected' || !await isMember(tx, storeId, event.customerId)) return;
+      const rule = `review:${data.product_id}`;
+      await ruleAward(tx, settings, storeId, event.customerId, rule, settings.earning.review_points, `review:${data.review_id}`, now);
+      if ((data.photos ?? 0) > 0) await ruleAward(tx, settings, storeId, event.customerId, `${rule}:photo`, settings.earning.review_photo_points, `review:${data.review_id}:photo`, now);
       return;
     }
     default:

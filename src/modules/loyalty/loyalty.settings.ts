@@ -84,6 +84,8 @@ export const loyaltySettingsSchema = z.strictObject({
     subscribe_points: points,
     birthday_points: points,
     survey_points: points.default(0).meta({ description: 'Points a member earns once per survey answer (NPS or CSAT, any channel); 0: none' }),
+    review_points: points.default(0).meta({ description: 'Points a member earns once per product review they write (not for one rejected at once); 0: none' }),
+    review_photo_points: points.default(0).meta({ description: 'More points, on top of review_points, for a review that comes with a photo; 0: none' }),
     events: z.array(eventRuleSchema).max(50),
   }),
   pending: z.strictObject({
@@ -123,7 +125,7 @@ export const defaultLoyaltySettings: LoyaltySettings = {
   enabled: false,
   earning: {
     points_per_currency_unit: 1, points_per_order: 0, include_shipping: false, include_tax: false,
-    signup_points: 0, subscribe_points: 0, birthday_points: 0, survey_points: 0, events: [],
+    signup_points: 0, subscribe_points: 0, birthday_points: 0, survey_points: 0, review_points: 0, review_photo_points: 0, events: [],
   },
   pending: { days: 30, from: 'delivery' },
   expiry: { mode: 'never', months: 12, reminder_days: [30, 7] },
