@@ -313,6 +313,7 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(201, 'POST', '/v1/loyalty/redemptions', { headers: { 'idempotency-key': 'schema-storefront-1' }, payload: { ...signed, reward_id: 'five-off' } });
     await ok(403, 'POST', '/v1/loyalty/redemptions', { headers: { 'idempotency-key': 'schema-storefront-2' }, payload: { ...signed, customer: 'cust-2', reward_id: 'five-off' } });
     await ok(200, 'GET', '/v1/loyalty/widget.js', { auth: null });
+    await ok(200, 'GET', '/v1/recommendations/widget.js', { auth: null });
     // Referrals and imports
     const current = await ok(200, 'GET', '/api/v1/loyalty/settings');
     await ok(422, 'PUT', '/api/v1/loyalty/settings', { payload: { ...current.settings, referrals: { enabled: true, referrer_points: 500, friend_offer: { kind: 'percent_off', value: 10 }, link_base: null, share_message: 'Hi', limit: { max: 5, per: 'month' } } } });

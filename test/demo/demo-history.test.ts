@@ -297,6 +297,30 @@ describe('planted effects, recovered', () => {
   });
 });
 
+describe('the demo\'s review requests', () => {
+  it('are scheduled by the flow for each delivered order of the run\'s own customer, with the order\'s products', async () => {
+    const flow = (await services.flows.list(storeId())).find((f) => f.name === 'Review request')!;
+    const asks = (await allRuns(flow.id)).flatMap((run) => run.steps.filter((s) => s.step_id === 'ask').map((s) => ({ run, step: s })));
+    const scheduled = asks.filter((a) => a.step.outcome === 'scheduled');
+    expect(scheduled.length).toBeGreaterThan(20);
+    // No request stopped for naming another customer's order: the step finds the order the delivery names.
+    expect(asks.filter((a) => a.step.outcome === 'stopped').map((a) => a.step.detail)).not.toContain('the order of the delivery is not this customer\'s');
+    const requests = (await services.reviews.requests.list(storeId(), { limit: 1000 })).data;
+    expect(requests.length).toBe(Math.min(1000, scheduled.length));
+    for (const request of requests.slice(0, 100)) {
+      const { rows } = await sql<{ customer_id: number; delivered: Date | null; products: string[] }>`
+        select o.customer_id, (select min(delivered_at) from fulfillments f where f.store_id = o.store_id and f.order_id = o.id) as delivered,
+          (select list(distinct p.external_id order by p.external_id) from order_lines l join products p on p.store_id = l.store_id and p.id = l.product_id where l.store_id = o.store_id and l.order_id = o.id) as products
+        from orders o where o.store_id = ${storeId()} and o.external_id = ${request.order_id}`.execute(services.storage.read);
+      expect(Number(rows[0]!.customer_id)).toBe(request.customer_id);
+      expect(rows[0]!.delivered).not.toBeNull();
+      // Sent requests keep only the products not reviewed nor asked about in the last 12 months.
+      expect(request.products.length).toBeGreaterThan(0);
+      for (const product of request.products) expect(rows[0]!.products).toContain(product.id);
+    }
+  });
+});
+
 describe('the demo store\'s reviews', () => {
   it('holds every tracked Product Reviewed event as one review, with the ratings the events carry', async () => {
     const events = await services.storage.read.selectFrom('events').select('properties').where('store_id', '=', storeId()).where('name', '=', 'Product Reviewed').execute();

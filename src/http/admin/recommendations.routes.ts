@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { snakeKeys } from '../../lib/json-case.js';
-import { modelKinds } from '../../modules/recommendations/index.js';
+import { modelKinds, RECOMMENDATIONS_WIDGET_SOURCE } from '../../modules/recommendations/index.js';
 import { route } from '../route.js';
 import { queuedJobSchema } from '../schemas/jobs.schemas.js';
 import {
@@ -94,5 +94,10 @@ export const recommendationRoutes = [
         items: list.items.map((i) => ({ external_id: i.external_id, title: i.title, price: i.price, currency: i.currency, image_url: i.image_url, reason: i.reason, explanation: i.explanation })),
       };
     },
+  }),
+  route({
+    method: 'GET', url: '/v1/recommendations/widget.js', operationId: 'getRecommendationsWidget', permission: 'public', tag, produces: ['application/javascript'],
+    summary: 'The storefront recommendations widget: what is bought with a product, or a signed-in customer\'s picks, as linked cards (see docs/storefront.md)',
+    handler: async ({ reply }) => reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(RECOMMENDATIONS_WIDGET_SOURCE),
   }),
 ];

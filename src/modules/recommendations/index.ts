@@ -34,3 +34,4 @@ export const recommendationsModule: HearthModule = {
   schedules: [{ kind: fitJobKind, everyMs: defaultFitIntervalMs }],
   subscribers: (services) => [recommendationsSubscriber(services.recommendations)],
 };
+export { RECOMMENDATIONS_WIDGET_SOURCE } from './recommendations-widget.js';
