@@ -143,3 +143,53 @@ describe('loyalty on the customer\'s profile', () => {
     await page.close();
   });
 });
+
+describe('editing the programme', () => {
+  it('saves the changed rules, tiers and rewards as a new version, keeps what the form does not show, and names what the API refuses', async () => {
+    const { loyalty } = hearth.server.services;
+    const before = await loyalty.settings(hearth.storeId);
+    const page = await open();
+    await page.getByRole('button', { name: 'Edit the programme' }).click();
+    const form = page.getByRole('form', { name: 'Loyalty programme settings' });
+    await form.locator('input[name="earning.review_points"]').fill('40');
+    await form.locator('input[name="earning.points_per_currency_unit"]').fill('1.5');
+    // A threshold below the tier before it: refused by the API, which names it; nothing is saved.
+    const last = before.settings.tiers.levels.length - 1;
+    await form.locator(`input[name="tiers.levels.${last}.threshold"]`).fill('1');
+    await form.getByRole('button', { name: 'Save the programme' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain(`tiers.levels.${last}.threshold`);
+    expect((await loyalty.settings(hearth.storeId)).version).toBe(before.version);
+
+    await form.locator(`input[name="tiers.levels.${last}.threshold"]`).fill(String(before.settings.tiers.levels[last]!.threshold + 50));
+    await form.getByRole('button', { name: 'Add a reward' }).click();
+    const added = before.settings.rewards.length;
+    await form.locator(`input[name="rewards.${added}.name"]`).fill('Free tote <bag>');
+    await form.locator(`select[name="rewards.${added}.kind"]`).selectOption('free_shipping');
+    await form.locator(`input[name="rewards.${added}.points"]`).fill('300');
+    await screenshot(page, 'loyalty-settings-editor');
+    await form.getByRole('button', { name: 'Save the programme' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+
+    const after = await loyalty.settings(hearth.storeId);
+    expect(after.version).toBe(before.version + 1);
+    expect(after.settings.earning).toEqual({ ...before.settings.earning, review_points: 40, points_per_currency_unit: 1.5 });
+    expect(after.settings.tiers.levels[last]!.threshold).toBe(before.settings.tiers.levels[last]!.threshold + 50);
+    expect(after.settings.rewards.at(-1)).toEqual({ id: 'free-tote-bag', name: 'Free tote <bag>', kind: 'free_shipping', points: 300, value: 0 });
+    // What the form does not show is kept as it was.
+    expect(after.settings.referrals).toEqual(before.settings.referrals);
+    expect(after.settings.negative_balance).toBe(before.settings.negative_balance);
+    expect(after.settings.expiry.reminder_days).toEqual(before.settings.expiry.reminder_days);
+    // The programme now reads as saved, the new reward's name as text.
+    const programme = page.getByTestId('loyalty-programme');
+    await expect.poll(() => programme.textContent()).toContain('40 for a review');
+    expect(await programme.textContent()).toContain('Free tote <bag>');
+    await page.close();
+
+    const phone = await open(390);
+    await phone.getByRole('button', { name: 'Edit the programme' }).click();
+    await phone.getByRole('form', { name: 'Loyalty programme settings' }).waitFor();
+    expect(Number(await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
+    await screenshot(phone, 'loyalty-settings-editor-390');
+    await phone.close();
+  });
+});

@@ -1,13 +1,15 @@
 /**
  * Loyalty: the programme as it stands — what the points customers hold are worth, how points are
- * earned and spent, the tiers, the members with their balances and tiers, and the referrals with
- * the fraud check that rejected each rejected one.
+ * earned and spent, the tiers — with its editor for those who may change it, the members with
+ * their balances and tiers, and the referrals with the fraud check that rejected each rejected one.
  */
+import { useState } from 'react';
 import { http } from '../api/client';
 import type { LoyaltyAnalytics, LoyaltyLiability, LoyaltyMember, LoyaltyReward, LoyaltySettings, Referral, ReferralState } from '../api/loyalty-types';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import type { Formatter } from '../components/format';
+import { LoyaltySettingsForm } from '../components/loyalty-settings-form';
 import { Link } from '../components/router';
 import { Async, Empty } from '../components/states';
 import { DataTable, PageHeader, Panel } from '../components/ui';
@@ -111,7 +113,9 @@ function Analytics({ data }: { data: LoyaltyAnalytics }) {
 }
 
 export function LoyaltyPage() {
-  const { fmt } = useApp();
+  const { fmt, canWrite } = useApp();
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
   const programme = useApi('loyalty-programme', async () => {
     const [settings, liability] = await Promise.all([http.get<LoyaltySettings>('/api/v1/loyalty/settings'), http.get<LoyaltyLiability>('/api/v1/loyalty/liability')]);
     return { settings, liability };
@@ -122,9 +126,17 @@ export function LoyaltyPage() {
   return (
     <div className="page">
       <PageHeader title="Loyalty" subtitle="Points, tiers, rewards and referrals: what customers hold, what it is worth, and which referrals the fraud checks stopped." />
-      <Panel title="Programme" testId="loyalty-programme" definition="Points liability: what the points customers hold would cost the store if every one were spent, at the point value.">
+      <Panel title="Programme" testId="loyalty-programme" definition="Points liability: what the points customers hold would cost the store if every one were spent, at the point value."
+        actions={canWrite && !editing ? <button type="button" onClick={() => { setSaved(false); setEditing(true); }}>Edit the programme</button> : undefined}>
         <Async result={programme.result} onRetry={programme.reload}>
-          {({ settings, liability }) => <Programme settings={settings.settings} liability={liability} />}
+          {({ settings, liability }) => (editing
+            ? <LoyaltySettingsForm saved={settings.settings} onCancel={() => setEditing(false)} onSaved={() => { setEditing(false); setSaved(true); programme.reload(); analytics.reload(); }} />
+            : (
+              <>
+                {saved && <p className="notice" role="status">Saved: version {fmt.number(settings.version)} of the programme.</p>}
+                <Programme settings={settings.settings} liability={liability} />
+              </>
+            ))}
         </Async>
       </Panel>
       <Panel title="The last 12 months" testId="loyalty-analytics"
