@@ -146,7 +146,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     }), config.publicUrl),
     // Reviews sign their links with the store's link key and mail replies through messaging (looked up late).
     reviews: new ReviewsService(storage, {
-      clock, publicUrl: config.publicUrl,
+      clock, publicUrl: config.publicUrl, dataDir: config.dataDir,
       linkKey: (storeId) => services.messages.linkKey(storeId),
       storeName: async (storeId) => (await services.accounts.findStore(storeId))?.name ?? null,
       timeZone: async (storeId) => (await services.accounts.getStore(storeId)).timezone,
