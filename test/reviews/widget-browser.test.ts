@@ -17,6 +17,8 @@ let browser: Browser;
 let shop: Awaited<ReturnType<typeof shopPage>>;
 let shopUrl: string;
 const ratings = [5, 4, 5, 2, 5, 4, 3, 5, 4, 5, 1, 4];
+/** What the test reads of an <img> in the page (the tests compile without the DOM's types). */
+type Image = { complete: boolean; naturalWidth: number; naturalHeight: number };
 /** Review 10 carries a photo: a 40×30 teal PNG. */
 const PHOTO = png(40, 30, [20, 140, 130]);
 
@@ -71,9 +73,9 @@ describe('the reviews widget', () => {
     const withPhoto = list.nth(1);
     expect(await withPhoto.locator('p').first().textContent()).toBe('Bowl review number 10');
     const thumbnail = withPhoto.locator('.hr-photos img');
-    await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 }).toBe(40);
+    await expect.poll(() => thumbnail.evaluate((node) => { const img = node as unknown as Image; return img.complete && img.naturalWidth; }), { timeout: 15_000 }).toBe(40);
     expect(await thumbnail.isVisible()).toBe(true);
-    expect(await thumbnail.evaluate((img: HTMLImageElement) => img.naturalHeight)).toBe(30);
+    expect(await thumbnail.evaluate((node) => (node as unknown as Image).naturalHeight)).toBe(30);
     const href = await withPhoto.locator('.hr-photos a').getAttribute('href');
     const full = await fetch(href!);
     expect(full.headers.get('content-type')).toBe('image/png');
