@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDemoReviewPhotos } from '../../src/modules/demo/reviews.js';
 import { placeOrder, reviewsHarness, type ReviewsHarness } from './harness.js';
 import { jpeg, multipart, png } from './images.js';
 import { reviewSnippetProblems } from './review-snippet.js';
@@ -217,5 +218,26 @@ describe('photos sent with the collection API', () => {
     expect(notBase64.json().error.details[0].path).toBe('photos.0.data');
     expect((await allReviews()).length).toBe(before.reviews);
     expect(storedFiles()).toEqual(before.files);
+  });
+});
+
+describe('the demo\'s photos', () => {
+  it('gives well-rated published reviews a photo made in code, once', async () => {
+    const before = (await allReviews()).filter((r) => r.status === 'published' && r.photos.length === 0);
+    const eligible = before.filter((r) => (r as Review & { rating: number }).rating >= 4).length;
+    expect(eligible).toBeGreaterThan(0);
+    expect(await addDemoReviewPhotos(h.services.reviews, h.storeId)).toBe(Math.min(eligible, 6));
+    const withPhoto = (await allReviews()).filter((r) => before.some((b) => b.id === r.id) && r.photos.length > 0);
+    expect(withPhoto).toHaveLength(Math.min(eligible, 6));
+    const served = await h.app.inject({ method: 'GET', url: `/r/photos/${withPhoto[0]!.photos[0]!.id}` });
+    expect(served.headers['content-type']).toBe('image/png');
+    expect(withPhoto[0]!.photos[0]).toMatchObject({ width: 320, height: 240 });
+    // The same picture again is not added twice; a fourth photo is refused.
+    const files = storedFiles();
+    const again = await h.services.reviews.addPhotos(h.storeId, withPhoto[0]!.id, [served.rawPayload]);
+    expect(again.photos).toHaveLength(1);
+    expect(storedFiles()).toEqual(files);
+    await expect(h.services.reviews.addPhotos(h.storeId, withPhoto[0]!.id, [RED, GREY, png(1, 1, [9, 9, 9])])).rejects.toThrow('Too many photos');
+    expect(storedFiles()).toEqual(files);
   });
 });

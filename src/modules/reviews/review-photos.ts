@@ -139,11 +139,11 @@ export class PhotoFiles {
   }
 }
 
-/** Adds the staged photos to a review just stored (in its transaction). */
-export async function insertPhotos(tx: ReviewsTx, reviewId: string, photos: readonly StagedPhoto[], now: Date): Promise<void> {
+/** Adds the staged photos to a review (in its transaction), numbered from `first`. */
+export async function insertPhotos(tx: ReviewsTx, reviewId: string, photos: readonly StagedPhoto[], now: Date, first = 0): Promise<void> {
   if (!photos.length) return;
-  await tx.insertInto('review_photos').values(photos.map((p, position): ReviewPhotoTable => ({
-    store_id: p.storeId, id: p.id, review_id: reviewId, position, content_type: p.contentType, bytes: p.bytes, width: p.width, height: p.height, sha256: p.sha256, created_at: now,
+  await tx.insertInto('review_photos').values(photos.map((p, i): ReviewPhotoTable => ({
+    store_id: p.storeId, id: p.id, review_id: reviewId, position: first + i, content_type: p.contentType, bytes: p.bytes, width: p.width, height: p.height, sha256: p.sha256, created_at: now,
   }))).execute();
 }
 

@@ -15,7 +15,7 @@ import { REVIEW_EVENT, reviewOfEvent, reviewOfRow } from './review-events.js';
 import { readReviewExport, type ImportSource } from './review-import.js';
 import { ReviewRequests } from './review-requests.service.js';
 import { reviewFormPage, reviewThanksPage, type PageProduct, type PageValues } from './review-page.js';
-import { checkPhoto, distinctPhotos, MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoFiles, photosOf, type CheckedPhoto, type StagedPhoto } from './review-photos.js';
+import { checkPhoto, distinctPhotos, insertPhotos, MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoFiles, photosOf, type CheckedPhoto, type StagedPhoto } from './review-photos.js';
 import { productJsonLd, productReviews, type ProductReviews } from './review-storefront.js';
 import { reviewKey, signReviewToken, storeOfToken, TOKEN_DAYS, verifyReviewToken, type ReviewClaims } from './review-token.js';
 import { loadSettings, reviewByExternalId, writeReview, type ReviewCandidate } from './review-writer.js';
@@ -145,6 +145,28 @@ export class ReviewsService {
 
   private async view(storeId: string, row: ReviewTable, db: ReviewsDb = this.read): Promise<ReviewView> {
     return (await this.views(storeId, [row], db))[0]!;
+  }
+
+  /**
+   * Adds photos to a stored review (the demo's), up to three in all; a picture it has already is
+   * not added again, so running it twice adds nothing. Answers the review.
+   */
+  async addPhotos(storeId: string, id: string, files: readonly Buffer[]): Promise<ReviewView> {
+    const checked: CheckedPhoto[] = [];
+    files.forEach((bytes, i) => {
+      const result = checkPhoto(bytes);
+      if ('reason' in result) throw invalid('Invalid photo', [{ path: `photos.${i}`, reason: result.reason }]);
+      checked.push(result);
+    });
+    const review = await this.row(storeId, id);
+    const have = (await photosOf(this.read, storeId, [id])).get(id) ?? [];
+    const fresh = distinctPhotos(checked).filter((p) => !have.some((h) => h.sha256 === p.sha256));
+    if (have.length + fresh.length > MAX_PHOTOS) throw invalid('Too many photos', [{ path: 'photos', reason: `a review has at most ${MAX_PHOTOS} photos (it has ${have.length})` }]);
+    await this.withPhotoFiles(storeId, [fresh], (staged, used) => this.write.transaction().execute(async (tx) => {
+      await insertPhotos(tx, id, staged[0]!, this.dependencies.clock.now(), have.length);
+      used.add(0);
+    }));
+    return this.view(storeId, review, this.write);
   }
 
   /** A photo's type and bytes for the store (any review), or for anyone (a published review's only); 404 otherwise. */
