@@ -78,7 +78,7 @@ export interface Services {
 
 export function createServices(config: Config, storage: Storage, logger: Logger, clock: Clock = systemClock): Services {
   const queue = () => new JobQueue(storage.write, storage.read, clock);
-  const segmentsEtc = segmentServices(storage, queue(), () => services.analytics.summaries);
+  const segmentsEtc = segmentServices(storage, queue(), () => services.analytics.summaries, config.publicUrl);
   const services: Services = {
     config,
     storage,
@@ -172,10 +172,11 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
 
 /**
  * Segments, personas and profiles: personas save segments, and the profile reads both.
- * `summaries` gives the analytics module's summaries (looked up late, as services are built together).
+ * `summaries` gives the analytics module's summaries (looked up late, as services are built together);
+ * `publicUrl` is where the profile's review photos are served.
  */
-export function segmentServices(storage: Storage, jobs: JobQueue, summaries?: () => OrderSummaries | undefined) {
+export function segmentServices(storage: Storage, jobs: JobQueue, summaries?: () => OrderSummaries | undefined, publicUrl = '') {
   const segments = new SegmentsService(storage, jobs, summaries);
   const personas = new PersonasService(storage, segments);
-  return { segments, personas, profiles: new ProfilesService(storage, segments, personas, summaries) };
+  return { segments, personas, profiles: new ProfilesService(storage, segments, personas, summaries, publicUrl) };
 }

@@ -78,6 +78,8 @@ export const reviewPageRoutes = [
   route({
     method: 'POST', url: '/r/:token', operationId: 'submitReviewPage', permission: 'public', tag, produces: ['text/html'], htmlErrors: true, params, answersNotFound: true,
     rateLimit: pageLimit, bodyLimit: 64 * 1024, errors: [400, 403, 413, 422],
+    form: 'Per product n of the link (0, 1, …): rating_<n> (1–5; a product without one is left for later), title_<n> (≤ 150 characters), body_<n> (≤ 5,000), '
+      + 'and as multipart/form-data up to 3 files in photos_<n> (JPEG, PNG or WebP by their bytes, 5 MB each; 3 per product and 15 per form at most)',
     summary: 'The hosted review page\'s form, multipart/form-data (or url-encoded without photos): rating_<n>, title_<n>, body_<n> and up to 3 photos '
       + 'in photos_<n> (JPEG, PNG or WebP, 5 MB each) per product; stores verified buyers\' reviews; the same form twice stores them once',
     handler: ({ services, params, body, request, reply }) => {
