@@ -105,7 +105,9 @@ export class ReviewsService {
       else checked.push(result);
     });
     if (problems.length) throw invalid('Invalid review', problems);
-    const result = await this.withPhotoFiles(storeId, [distinctPhotos(checked)], (staged, used) => this.write.transaction().execute(async (tx) => {
+    // A retry of a stored review writes no file at all (the transaction would find the review anyway).
+    const known = await reviewByExternalId(this.read, storeId, candidate.externalId);
+    const result = await this.withPhotoFiles(storeId, [known ? [] : distinctPhotos(checked)], (staged, used) => this.write.transaction().execute(async (tx) => {
       const written = await writeReview(tx, storeId, { ...candidate, photos: staged[0]! }, await loadSettings(tx, storeId), now);
       if (written.created) used.add(0);
       return written;
