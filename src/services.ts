@@ -78,7 +78,7 @@ export interface Services {
 
 export function createServices(config: Config, storage: Storage, logger: Logger, clock: Clock = systemClock): Services {
   const queue = () => new JobQueue(storage.write, storage.read, clock);
-  const segmentsEtc = segmentServices(storage, queue(), () => services.analytics.summaries);
+  const segmentsEtc = segmentServices(storage, queue(), () => services.analytics.summaries, config.publicUrl);
   const services: Services = {
     config,
     storage,
@@ -148,7 +148,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     }), config.publicUrl),
     // Reviews sign their links with the store's link key and mail replies through messaging (looked up late).
     reviews: new ReviewsService(storage, {
-      clock, publicUrl: config.publicUrl,
+      clock, publicUrl: config.publicUrl, dataDir: config.dataDir,
       linkKey: (storeId) => services.messages.linkKey(storeId),
       storeName: async (storeId) => (await services.accounts.findStore(storeId))?.name ?? null,
       timeZone: async (storeId) => (await services.accounts.getStore(storeId)).timezone,
@@ -174,10 +174,11 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
 
 /**
  * Segments, personas and profiles: personas save segments, and the profile reads both.
- * `summaries` gives the analytics module's summaries (looked up late, as services are built together).
+ * `summaries` gives the analytics module's summaries (looked up late, as services are built together);
+ * `publicUrl` is where the profile's review photos are served.
  */
-export function segmentServices(storage: Storage, jobs: JobQueue, summaries?: () => OrderSummaries | undefined) {
+export function segmentServices(storage: Storage, jobs: JobQueue, summaries?: () => OrderSummaries | undefined, publicUrl = '') {
   const segments = new SegmentsService(storage, jobs, summaries);
   const personas = new PersonasService(storage, segments);
-  return { segments, personas, profiles: new ProfilesService(storage, segments, personas, summaries) };
+  return { segments, personas, profiles: new ProfilesService(storage, segments, personas, summaries, publicUrl) };
 }

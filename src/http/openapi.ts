@@ -118,6 +118,10 @@ export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string)
       responses: Object.fromEntries([...success, ...errors]),
     };
     if (spec.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } };
+    if (spec.form) {
+      const schema = { type: 'object', description: spec.form, additionalProperties: true };
+      operation.requestBody = { required: true, content: { 'multipart/form-data': { schema }, 'application/x-www-form-urlencoded': { schema } } };
+    }
     paths[path] = { ...paths[path], [spec.method.toLowerCase()]: operation };
   }
   return {

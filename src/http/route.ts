@@ -39,6 +39,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown, H
   summary: string;
   tag: string;
   body?: z.ZodType<B>;
+  /** A hosted page's form body (multipart/form-data or url-encoded, read by the handler): what its fields are, in words. */
+  form?: string;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   /** Request headers the operation reads (lower-case names, e.g. `idempotency-key`), published as header parameters. */

@@ -20,6 +20,7 @@ import { shopifyHeaders, shopifyOrder } from '../helpers/shopify.js';
 import { startShopifyAdmin, type ShopifyAdminStandIn } from '../helpers/shopify-admin.js';
 import { twilioSignatureOf } from '../helpers/sms-api.js';
 import { aCustomerJson, anOrderJson } from '../builders/data.js';
+import { png } from '../reviews/images.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 interface Call { method: Method; template: string; status: number; contentType: string; body: unknown }
@@ -407,7 +408,7 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(404, 'POST', '/v1/surveys/answers', { auth: shopKey, payload: { customer: 'nobody-yet', signature: createHmac('sha256', Buffer.from(storefrontSecret.key, 'hex')).update('nobody-yet').digest('hex'), ...widgetSurvey, score: 5 } });
     await ok(200, 'GET', '/v1/surveys/widget.js', { auth: null });
     // Reviews: collected, moderated, answered; a signed link and its hosted page; the storefront's JSON, JSON-LD and widget.
-    const review = await ok(201, 'POST', '/api/v1/reviews', { payload: { review_id: 'schema-r1', product_id: 'prod-1', customer_id: 'cust-1', order_id: 'ord-1', rating: 4, title: 'Good mug', body: 'Holds heat.' } });
+    const review = await ok(201, 'POST', '/api/v1/reviews', { payload: { review_id: 'schema-r1', product_id: 'prod-1', customer_id: 'cust-1', order_id: 'ord-1', rating: 4, title: 'Good mug', body: 'Holds heat.', photos: [{ data: png(4, 3, [10, 120, 200]).toString('base64') }] } });
     await ok(200, 'POST', '/api/v1/reviews', { payload: { review_id: 'schema-r1', product_id: 'prod-1', rating: 4, body: 'Holds heat.' } });
     await ok(422, 'POST', '/api/v1/reviews', { payload: { review_id: 'schema-r2', product_id: 'prod-1', rating: 0, body: '' } });
     await ok(200, 'GET', '/api/v1/reviews', { query: { status: 'published', limit: 3 } });
@@ -417,7 +418,12 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'PUT', '/api/v1/reviews/settings', { payload: { auto_publish_min_rating: 4, max_reminders: 2 } });
     await ok(200, 'POST', '/api/v1/reviews/:id/reject', { params: { id: review.id } });
     await ok(409, 'POST', '/api/v1/reviews/:id/reply', { params: { id: review.id }, payload: { body: 'Thank you' } });
+    await ok(200, 'GET', '/api/v1/reviews/photos/:id', { params: { id: review.photos[0].id } });
+    await ok(404, 'GET', '/r/photos/:id', { auth: null, params: { id: review.photos[0].id } });
     await ok(200, 'POST', '/api/v1/reviews/:id/publish', { params: { id: review.id } });
+    await ok(200, 'GET', '/r/photos/:id', { auth: null, params: { id: review.photos[0].id } });
+    await ok(422, 'GET', '/r/photos/:id', { auth: null, params: { id: 'not-a-photo' } });
+    await ok(404, 'GET', '/api/v1/reviews/photos/:id', { params: { id: 'pho_0123456789abcdef0123456789abcdef' } });
     await ok(200, 'POST', '/api/v1/reviews/:id/reply', { params: { id: review.id }, payload: { body: 'Thank you' } });
     await ok(200, 'POST', '/api/v1/reviews/imports', { payload: { from: 'judgeme', csv: 'title,body,rating,product_id\nGood,Nice,5,prod-1\n' } });
     await ok(422, 'POST', '/api/v1/reviews/imports', { payload: { from: 'yotpo', csv: 'Product ID,Review Content,Review Score\nprod-1,Bad,9\n' } });

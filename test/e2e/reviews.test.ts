@@ -1,10 +1,12 @@
 /**
  * The Reviews page in Chromium: the moderation queue shows what waits and why, a review published
  * there leaves the queue, a reply is saved (and queued to the reviewer), the product ratings match
- * the API, reviewers' text is text, not markup, and the page fits a phone.
+ * the API, reviewers' text is text, not markup, a waiting review's photo shows as a thumbnail, and
+ * the page fits a phone.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { png } from '../reviews/images.js';
 import { launchBrowser, openSignedIn, screenshot } from './helpers/browser.js';
 import { startE2eServer, type E2eServer } from './helpers/server.js';
 
@@ -21,7 +23,8 @@ beforeAll(async () => {
   await write('e1', 'p-grinder', 5, 'Consistent grind.', 80);
   await write('e2', 'p-grinder', 4, 'Loud but good.', 40);
   await write('e3', 'p-grinder', 2, 'Burrs wore out <img src=x onerror=alert(1)>', 10, { author_email: 'reader@example.com' });
-  await write('e4', 'p-kettle', 5, 'What the shit, it is perfect', 5);
+  // Held for its word, with a 48×36 photo: the queue shows it although the public cannot see it yet.
+  await write('e4', 'p-kettle', 5, 'What the shit, it is perfect', 5, { photos: [{ data: png(48, 36, [30, 110, 160]).toString('base64') }] });
   await write('e5', 'p-kettle', 5, 'Pours well.', 3);
   browser = await launchBrowser();
 }, 180_000);
@@ -42,7 +45,12 @@ describe('the Reviews page', () => {
     // The hostile text is shown as text.
     const hostile = queue.filter({ hasText: 'Burrs wore out' });
     expect(await hostile.locator('p').first().textContent()).toBe('Burrs wore out <img src=x onerror=alert(1)>');
-    expect(await page.locator('[data-testid=review-list] img').count()).toBe(0);
+    expect(await hostile.locator('img').count()).toBe(0);
+    const thumbnail = held.getByTestId('review-photos').locator('img');
+    expect(await thumbnail.count()).toBe(1);
+    await expect.poll(() => thumbnail.evaluate((node) => (node as unknown as { naturalWidth: number }).naturalWidth), { timeout: 15_000 }).toBe(48);
+    expect(await thumbnail.isVisible()).toBe(true);
+    expect(await held.getByTestId('review-photos').locator('a').getAttribute('href')).toMatch(/^\/api\/v1\/reviews\/photos\/pho_[0-9a-f]{32}\?store=/);
 
     const analytics = await hearth.server.services.reviews.analytics(hearth.storeId);
     const table = page.getByTestId('review-rate');

@@ -67,7 +67,7 @@ describe('the recommendations widget', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     await page.goto(`${shop.base}/products/mug`);
     await cardsOf(page).first().waitFor({ timeout: 15_000 });
-    expect(await cardsOf(page).evaluateAll((cards) => cards.map((c) => c.getAttribute('data-product-id')))).toEqual(expected.items.map((i) => i.external_id));
+    expect(await Promise.all((await cardsOf(page).all()).map((card) => card.getAttribute('data-product-id')))).toEqual(expected.items.map((i) => i.external_id));
     expect(await cardsOf(page).locator('.hr-name').allTextContents()).toEqual(expected.items.map((i) => i.title));
     expect(await cardsOf(page).first().getAttribute('href')).toBe(`${shop.base}/shop/item/${expected.items[0]!.external_id}?ref=hearth`);
     expect(await cardsOf(page).first().locator('.hr-price').textContent()).toBe('$12.50');
@@ -75,7 +75,7 @@ describe('the recommendations widget', () => {
     expect(await page.locator('#recs .hr-title').textContent()).toBe('Often bought together');
     // The shop's CSS does not reach into the widget: the images show, the links keep their colour.
     expect(await cardsOf(page).first().locator('img').isVisible()).toBe(true);
-    expect(await cardsOf(page).first().evaluate((a) => getComputedStyle(a).color)).not.toBe('rgb(255, 0, 0)');
+    expect(await page.evaluate("getComputedStyle(document.querySelector('#recs').shadowRoot.querySelector('a.hr-card')).color")).not.toBe('rgb(255, 0, 0)');
     await screenshot(page, 'recommendations-widget-1280');
     await page.close();
   });

@@ -65,7 +65,7 @@ describe('the storefront JSON', () => {
     expect(all.map((r) => r.rating).sort()).toEqual(written.filter((w) => w.status === 'published').map((w) => w.rating).sort());
     expect(all.map((r) => r.reviewed_at)).toEqual([...all.map((r) => r.reviewed_at)].sort().reverse());
     // Nothing private leaves: no email, no customer, no status.
-    expect(Object.keys(all[0]!).sort()).toEqual(['author_name', 'body', 'id', 'rating', 'reply', 'reviewed_at', 'title', 'verified']);
+    expect(Object.keys(all[0]!).sort()).toEqual(['author_name', 'body', 'id', 'photos', 'rating', 'reply', 'reviewed_at', 'title', 'verified']);
     const none = (await storefront('product_id=mug')).json();
     expect(none.summary).toEqual({ average: null, count: 0, distribution: [5, 4, 3, 2, 1].map((stars) => ({ stars, count: 0 })) });
   });

@@ -1,13 +1,15 @@
 /**
  * The reviews widget in real Chromium, on a shop page served from another origin than Hearth's:
  * stars on a product grid, the star summary, the list a page at a time, the reviewer's text shown
- * as text, and the product's JSON-LD added to the page for search engines.
+ * as text, a review's photo as a thumbnail linking to the full photo, and the product's JSON-LD
+ * added to the page for search engines.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../e2e/helpers/browser.js';
 import { shopPage } from '../helpers/shop-page.js';
 import { reviewsHarness, type ReviewsHarness } from './harness.js';
+import { png } from './images.js';
 import { reviewSnippetProblems } from './review-snippet.js';
 
 let h: ReviewsHarness;
@@ -15,12 +17,17 @@ let browser: Browser;
 let shop: Awaited<ReturnType<typeof shopPage>>;
 let shopUrl: string;
 const ratings = [5, 4, 5, 2, 5, 4, 3, 5, 4, 5, 1, 4];
+/** What the test reads of an <img> in the page (the tests compile without the DOM's types). */
+type Image = { complete: boolean; naturalWidth: number; naturalHeight: number };
+/** Review 10 carries a photo: a 40×30 teal PNG. */
+const PHOTO = png(40, 30, [20, 140, 130]);
 
 beforeAll(async () => {
   h = await reviewsHarness();
   for (const [i, rating] of ratings.entries()) {
     await h.api('POST', '/api/v1/reviews', {
       review_id: `w-${i}`, product_id: 'bowl', rating, author_name: `Reader ${i}`, reviewed_at: new Date(Date.UTC(2026, 9, 1 + i)).toISOString(),
+      ...(i === 10 && { photos: [{ data: PHOTO.toString('base64') }] }),
       body: i === 11 ? 'Chipped <img src=x onerror="document.title=\'owned\'"> on arrival' : `Bowl review number ${i}`,
     });
   }
@@ -57,8 +64,22 @@ describe('the reviews widget', () => {
     // Newest first: the last written is the hostile one, shown as text; no element was made of it.
     const first = list.first();
     expect(await first.locator('p').first().textContent()).toBe('Chipped <img src=x onerror="document.title=\'owned\'"> on arrival');
-    expect(await page.locator('#reviews img').count()).toBe(0);
+    expect(await first.locator('img').count()).toBe(0);
     expect(await page.title()).toBe('Ramen Bowl');
+
+    // The one photo: a thumbnail under its review, loaded from Hearth and decoded, linking to the full photo.
+    const thumbnails = page.locator('#reviews .hr-photos img');
+    expect(await thumbnails.count()).toBe(1);
+    const withPhoto = list.nth(1);
+    expect(await withPhoto.locator('p').first().textContent()).toBe('Bowl review number 10');
+    const thumbnail = withPhoto.locator('.hr-photos img');
+    await expect.poll(() => thumbnail.evaluate((node) => { const img = node as unknown as Image; return img.complete && img.naturalWidth; }), { timeout: 15_000 }).toBe(40);
+    expect(await thumbnail.isVisible()).toBe(true);
+    expect(await thumbnail.evaluate((node) => (node as unknown as Image).naturalHeight)).toBe(30);
+    const href = await withPhoto.locator('.hr-photos a').getAttribute('href');
+    const full = await fetch(href!);
+    expect(full.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await full.arrayBuffer()).equals(PHOTO)).toBe(true);
 
     await page.getByRole('button', { name: 'More reviews' }).click();
     await expect.poll(() => list.count(), { timeout: 15_000 }).toBe(ratings.length);

@@ -1,6 +1,16 @@
 /** The reviews API's answers, as the dashboard reads them (docs/listen.md, "Reviews"). */
 export type ReviewStatus = 'pending' | 'published' | 'rejected';
 
+/** A review's photo; the dashboard reads any at /api/v1/reviews/photos/{id}, whatever the review's status. */
+export interface ReviewPhoto {
+  id: string;
+  url: string;
+  content_type: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+}
+
 export interface Review {
   id: string;
   source: string;
@@ -16,6 +26,7 @@ export interface Review {
   verified: boolean;
   reply: string | null;
   reviewed_at: string;
+  photos: ReviewPhoto[];
 }
 
 export interface ReviewAnalytics {

@@ -36,7 +36,7 @@ function describe(item: TimelineItem, money: (v: number) => string): string {
     case 'ticket': return [item.subject ?? 'ticket', item.status, item.channel, item.topic?.replace(/_/g, ' '), item.source].filter(Boolean).join(' · ');
     case 'survey_answer': return [`${item.kind.toUpperCase()} ${item.score} (${item.category})`, item.comment ?? undefined].filter(Boolean).join(' · ');
     case 'review': return [`${'★'.repeat(item.rating)}${'☆'.repeat(Math.max(0, 5 - item.rating))} (${item.rating}/5) ${item.product_title ?? item.product_id}`, item.title ?? undefined, item.status,
-      item.verified ? 'verified buyer' : undefined].filter(Boolean).join(' · ');
+      item.verified ? 'verified buyer' : undefined, item.photos ? `${item.photos} photo${item.photos === 1 ? '' : 's'}` : undefined].filter(Boolean).join(' · ');
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * Reviews: the moderation queue (publish or reject what waits, with why it was held), the store's
+ * Reviews: the moderation queue (publish or reject what waits, with why it was held, its photos as
+ * thumbnails read through the admin API, so a waiting review's photos show too), the store's
  * replies (emailed to the reviewer), the review rate of delivered orders and each product's ratings
  * with their monthly trend (docs/listen.md, "Reviews").
  */
@@ -14,6 +15,25 @@ import { DataTable, PageHeader, Panel, Segmented, Sparkline } from '../component
 const stars = (n: number) => '★'.repeat(n) + '☆'.repeat(5 - n);
 const flagWords: Record<Review['flags'][number], string> = { profanity: 'profanity', link: 'a link' };
 const rateDefinition = 'Of the orders delivered in the last 365 days, the share with at least one review naming the order (rejected reviews excepted).';
+
+/** Thumbnails of a review's photos, each a link to the full photo. An <img> sends no headers: the store goes in the query. */
+function ReviewPhotos({ review }: { review: Review }) {
+  const { store } = useApp();
+  if (review.photos.length === 0) return null;
+  return (
+    <div className="row review-photos" data-testid="review-photos">
+      {review.photos.map((photo, i) => {
+        const src = `/api/v1/reviews/photos/${encodeURIComponent(photo.id)}?store=${encodeURIComponent(store.id)}`;
+        return (
+          <a key={photo.id} href={src} target="_blank" rel="noopener noreferrer">
+            <img src={src} alt={`Photo ${i + 1} from ${review.author_name}`} width={72} height={72} loading="lazy"
+              style={{ objectFit: 'cover', borderRadius: 4, border: '1px solid var(--border, #ddd)' }} />
+          </a>
+        );
+      })}
+    </div>
+  );
+}
 
 function ReplyForm({ review, onDone }: { review: Review; onDone: (reply: string) => void }) {
   const [text, setText] = useState(review.reply ?? '');
@@ -59,6 +79,7 @@ function ReviewCard({ review, onChanged }: { review: Review; onChanged: () => vo
       </div>
       {review.title && <h4>{review.title}</h4>}
       <p style={{ whiteSpace: 'pre-line', overflowWrap: 'anywhere' }}>{review.body}</p>
+      <ReviewPhotos review={review} />
       <p className="muted">{review.author_name} · {fmt.dateTime(review.reviewed_at)} · {review.source}</p>
       {reply && <blockquote className="muted">Your reply: {reply}</blockquote>}
       {act.error && <p className="form-error" role="alert">{act.error.describe()}</p>}

@@ -33,6 +33,7 @@ import * as experimentOutcomes from './2026-12-04T000100-experiment-outcomes.js'
 import * as reviewRequestTiming from './2026-12-05T000200-review-request-timing.js';
 import * as supportAndSurveys from './2026-12-03T001700-support-and-surveys.js';
 import * as reviews from './2026-12-03T001600-reviews.js';
+import * as reviewPhotos from './2026-12-05T000100-review-photos.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -72,6 +73,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T001700-support-and-surveys': supportAndSurveys,
   '2026-12-03T001600-reviews': reviews,
   '2026-12-04T000100-experiment-outcomes': experimentOutcomes,
+  '2026-12-05T000100-review-photos': reviewPhotos,
   '2026-12-05T000200-review-request-timing': reviewRequestTiming,
 };
 

@@ -30,8 +30,8 @@ export const reviewRoutes = [
   route({
     method: 'POST', url: '/api/v1/reviews', operationId: 'createReview', response: reviewSchema, permission: 'write', tag,
     status: 201, alsoStatus: [200], statusDescriptions: { 201: 'Stored: published or pending by the store\'s moderation', 200: 'A review with this review_id exists: it, unchanged' },
-    summary: 'Collect a review (for shops that collect their own): moderated like every review; the same review_id again changes nothing',
-    body: reviewInputSchema, errors: [404],
+    summary: 'Collect a review (for shops that collect their own), with up to 3 photos as base64 (JPEG, PNG or WebP by their bytes, 5 MB each): moderated like every review; the same review_id again changes nothing',
+    body: reviewInputSchema, errors: [404], bodyLimit: 24 * 1024 ** 2,
     handler: async ({ services, storeId, body, reply }) => {
       const { review, created } = await services.reviews.submit(storeId, body);
       reply.status(created ? 201 : 200);
@@ -86,6 +86,15 @@ export const reviewRoutes = [
     method: 'GET', url: '/api/v1/reviews/:id', operationId: 'getReview', response: reviewSchema, permission: 'read', tag, params: idParams,
     summary: 'One review with its flags, status and reply',
     handler: async ({ services, storeId, params }) => services.reviews.get(storeId, params.id),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/reviews/photos/:id', operationId: 'getReviewPhotoForStore', permission: 'read', tag, produces: ['image/jpeg', 'image/png', 'image/webp'],
+    params: z.strictObject({ id: z.string().regex(/^pho_[0-9a-f]{32}$/, 'a photo id from a review') }),
+    summary: 'A photo of any of the store\'s reviews, whatever its moderation status (the moderation queue shows them)',
+    handler: async ({ services, storeId, params, reply }) => {
+      const photo = await services.reviews.photo(storeId, params.id);
+      return reply.type(photo.contentType).header('cache-control', 'private, max-age=3600').send(photo.bytes);
+    },
   }),
   moderationRoute('publish', 'published', 'publishReview', 'Publish a review (moderation)'),
   moderationRoute('reject', 'rejected', 'rejectReview', 'Reject a review: it is never shown'),

@@ -1,9 +1,19 @@
 /** Answers of the reviews API and the storefront's reviews (docs/listen.md, "Reviews"). */
 import { z } from 'zod';
-import { reviewFlags, reviewSources, reviewStatuses } from '../../modules/reviews/index.js';
+import { PHOTO_TYPES, reviewFlags, reviewSources, reviewStatuses } from '../../modules/reviews/index.js';
 import { component, count, page, timestamp } from './common.schemas.js';
 
 const stars = z.number().int().min(1).max(5);
+
+export const reviewPhotoSchema = component('ReviewPhoto', z.strictObject({
+  id: z.string(),
+  url: z.string().meta({ description: 'The public address (GET /r/photos/{id}): answered while the review is published; the store reads any at /api/v1/reviews/photos/{id}' }),
+  content_type: z.enum(PHOTO_TYPES).meta({ description: 'Read from the file\'s first bytes' }),
+  bytes: count,
+  width: z.number().int().nullable().meta({ description: 'Pixels, from the image\'s header; null when it does not say' }),
+  height: z.number().int().nullable(),
+}));
+const photos = z.array(reviewPhotoSchema).max(3).meta({ description: 'The review\'s photos, in the order sent (at most 3)' });
 
 export const reviewSchema = component('Review', z.strictObject({
   id: z.string(),
@@ -25,6 +35,7 @@ export const reviewSchema = component('Review', z.strictObject({
   replied_at: timestamp.nullable(),
   reviewed_at: timestamp,
   created_at: timestamp,
+  photos,
 }));
 
 export const reviewPageSchema = page(reviewSchema);
@@ -68,6 +79,7 @@ export const publicReviewSchema = component('PublicReview', z.strictObject({
   verified: z.boolean(),
   reviewed_at: timestamp,
   reply: z.strictObject({ body: z.string(), replied_at: timestamp.nullable() }).nullable(),
+  photos,
 }));
 
 export const productReviewsSchema = component('ProductReviews', z.strictObject({

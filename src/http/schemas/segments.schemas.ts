@@ -138,6 +138,7 @@ export const timelineItemSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('review'), at: timestamp, id: z.string(), product_id: z.string().meta({ description: "The product's id in the store" }), product_title: z.string().nullable(),
     rating: z.number().int(), title: z.string().nullable(), status: z.string(), verified: z.boolean(),
+    photos: z.number().int().min(0).meta({ description: 'How many photos it has (listed in the profile\'s reviews)' }),
   }).meta({ description: 'A review the customer wrote (GET /api/v1/reviews/{id})' }),
 ]);
 

@@ -25,6 +25,7 @@ import type { Services } from '../../services.js';
 import { installDemoFlows, type DemoFlows } from './demo-flows.js';
 import { DEMO_LOYALTY_SETTINGS, loyaltyDay, referralDay } from './demo-loyalty.js';
 import { newWinBackLedger, plantWinBackOrders, type WinBackLedger } from './demo-win-back.js';
+import { addDemoReviewPhotos } from './reviews.js';
 
 /** How far back the flows and the programme were switched on, at most. */
 export const HISTORY_DAYS = 90;
@@ -113,6 +114,7 @@ export async function replayDemoHistory(services: Services, storeId: string, end
   await services.loyalty.saveSettings(storeId, DEMO_LOYALTY_SETTINGS, 'owner@demo-outfitters.example', start);
   // The tracked reviews (loaded in bulk, without domain events) become the store's reviews.
   await services.reviews.fromStoredEvents(storeId);
+  await addDemoReviewPhotos(services.reviews, storeId);
   const installed = await installDemoFlows(services, flows, storeId, start);
   for (const id of installed.segmentIds) await services.segments.refreshAsOf(storeId, id, start, { start: true });
   // The set-up's own events (segments created today) are not history.

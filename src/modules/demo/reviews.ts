@@ -1,4 +1,6 @@
-/** Review texts by star rating; `{item}` is the product's noun ("Rain Shell Jacket"). */
+/** Review texts by star rating; `{item}` is the product's noun ("Rain Shell Jacket"); and a few reviews' photos. */
+import { solidPng } from '../../lib/png.js';
+import type { ReviewsService } from '../reviews/index.js';
 import type { Random } from './random.js';
 
 const TEXTS: Record<number, readonly string[]> = {
@@ -11,4 +13,15 @@ const TEXTS: Record<number, readonly string[]> = {
 
 export function reviewText(rng: Random, rating: number, item: string): string {
   return rng.pick(TEXTS[rating] ?? TEXTS[3]!).replace('{item}', item);
+}
+
+/** Colours of the demo's review photos (stand-ins for a customer's picture of the product). */
+const PHOTO_COLOURS: readonly (readonly [number, number, number])[] = [[47, 93, 80], [224, 161, 0], [120, 144, 156], [178, 84, 60], [90, 110, 170], [140, 120, 90]];
+
+/** Gives a few of the newest well-rated published reviews a photo each, so the dashboard and the widget show some; a second run adds nothing. */
+export async function addDemoReviewPhotos(reviews: Pick<ReviewsService, 'list' | 'addPhotos'>, storeId: string): Promise<number> {
+  const { data } = await reviews.list(storeId, { status: 'published', limit: 200 });
+  const chosen = data.filter((r) => r.rating >= 4 && r.photos.length === 0).slice(0, PHOTO_COLOURS.length);
+  for (const [i, review] of chosen.entries()) await reviews.addPhotos(storeId, review.id, [solidPng(320, 240, PHOTO_COLOURS[i]!)]);
+  return chosen.length;
 }

@@ -97,8 +97,11 @@ export interface DomainEventPayloads {
    * survey asked about (absent from answers recorded before it was added).
    */
   'survey.answered': { answer_id: string; kind: 'nps' | 'csat'; key?: string; score: number; category: 'promoter' | 'passive' | 'detractor'; comment: string | null };
-  /** A customer's review was stored for the first time (API, tracked event or the review form; imported reviews are history and record nothing). */
-  'review.submitted': { review_id: string; product_id: string; rating: number; source: string; status: string; verified: boolean; order_external_id: string | null };
+  /**
+   * A customer's review was stored for the first time (API, tracked event or the review form; imported reviews are history and record nothing).
+   * `photos`: how many photos it was stored with (absent from events recorded before reviews had photos: read it as 0).
+   */
+  'review.submitted': { review_id: string; product_id: string; rating: number; source: string; status: string; verified: boolean; order_external_id: string | null; photos: number };
 }
 
 /** What entity each type is about. */

@@ -21,7 +21,7 @@ export type TimelineItem =
   | { type: 'topic'; at: Date; topic: string; name: string; subscribed: boolean; source: string }
   | { type: 'ticket'; at: Date; id: string; source: string; status: string; channel: string; topic: string | null; subject: string | null; first_response_minutes: number | null; resolution_hours: number | null }
   | { type: 'survey_answer'; at: Date; id: string; kind: string; score: number; category: string; comment: string | null }
-  | { type: 'review'; at: Date; id: string; product_id: string; product_title: string | null; rating: number; title: string | null; status: string; verified: boolean };
+  | { type: 'review'; at: Date; id: string; product_id: string; product_title: string | null; rating: number; title: string | null; status: string; verified: boolean; photos: number };
 
 export function buildTimeline(input: {
   orders: OrderRow[];
@@ -49,7 +49,7 @@ export function buildTimeline(input: {
     })),
     ...(input.surveyAnswers ?? []).map((a): TimelineItem => ({ type: 'survey_answer', at: a.answered_at, id: a.id, kind: a.kind, score: a.score, category: a.category, comment: a.comment })),
     ...(input.reviews ?? []).map((r): TimelineItem => ({
-      type: 'review', at: r.reviewed_at, id: r.id, product_id: r.product_id, product_title: r.product_title, rating: r.rating, title: r.title, status: r.status, verified: r.verified,
+      type: 'review', at: r.reviewed_at, id: r.id, product_id: r.product_id, product_title: r.product_title, rating: r.rating, title: r.title, status: r.status, verified: r.verified, photos: r.photos.length,
     })),
   ];
   return items.sort((a, b) => b.at.getTime() - a.at.getTime());

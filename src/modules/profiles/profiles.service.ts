@@ -91,6 +91,8 @@ export class ProfilesService {
     private readonly personas: PersonasService,
     /** The analytics summaries, brought up to date before a list reads them (looked up late). */
     private readonly summaries?: () => OrderSummaries | undefined,
+    /** The server's public URL: the addresses of the customer's review photos. */
+    private readonly publicUrl = '',
   ) {}
 
   /**
@@ -159,7 +161,7 @@ export class ProfilesService {
     const [messages, topics, topicChanges, tickets, surveyAnswers, reviews] = await Promise.all([
       customerMessages(db, storeId, customerId, PROFILE_MESSAGES), customerTopics(db, storeId, customer.email), customerTopicChanges(db, storeId, customerId, PROFILE_MESSAGES),
       customerTickets(db, storeId, customerId, PROFILE_MESSAGES), customerSurveyAnswers(db, storeId, customerId, PROFILE_MESSAGES),
-      customerReviews(db, storeId, customerId, PROFILE_MESSAGES),
+      customerReviews(db, storeId, customerId, PROFILE_MESSAGES, this.publicUrl),
     ]);
     const kpis = kpisOf(orders, returns, asOf);
     return {

@@ -7,7 +7,7 @@ import type { HearthModule } from '../../module.js';
 import type { DomainEventType, EventSubscriber } from '../domain-events/index.js';
 import type { ReviewsService } from './reviews.service.js';
 
-export { ReviewsService, type ReviewDependencies } from './reviews.service.js';
+export { ReviewsService, type PageUpload, type ReviewDependencies } from './reviews.service.js';
 export { replyInputSchema, reviewInputSchema, settingsInputSchema, MAX_BODY, MAX_TITLE, type ReviewInput } from './review.input.js';
 export { flagsOf, initialStatus, PROFANITY } from './review-moderation.js';
 export { BEST_RATING, JSON_LD_REVIEWS, jsonLdScript, WORST_RATING, type ProductReviews } from './review-storefront.js';
@@ -16,8 +16,9 @@ export { TOKEN_DAYS, type ReviewClaims } from './review-token.js';
 export { REVIEW_EVENT } from './review-events.js';
 export { DEFAULT_SETTINGS } from './review-writer.js';
 export { requestStatuses, reviewFlags, reviewSources, reviewStatuses, type RequestStatus, type ReviewSettingsTable, type ReviewStatus } from './reviews.table.js';
-export type { PublicReview, RatingSummary, ReviewView } from './reviews.views.js';
+export type { PublicReview, RatingSummary, ReviewPhoto, ReviewView } from './reviews.views.js';
 export { customerReviews } from './customer-reviews.js';
+export { MAX_PHOTO_BYTES, MAX_PHOTOS, PHOTO_TYPES, type PhotoType } from './review-photos.js';
 export type { ReviewTable } from './reviews.table.js';
 
 export const REVIEWS_SUBSCRIBER = 'reviews';

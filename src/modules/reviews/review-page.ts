@@ -1,15 +1,17 @@
 /**
  * The hosted review page (`/r/<token>`): one section per product of the order (stars, a title, the
- * text), works without JavaScript, fits a phone. Everything shown is escaped.
+ * text, up to three photos), works without JavaScript, fits a phone. Everything shown is escaped.
+ * The form is multipart, so the photos travel with the review they belong to.
  */
 import { escapeHtml } from '../messaging/index.js';
+import { MAX_PHOTO_BYTES, MAX_PHOTOS, PHOTO_TYPES } from './review-photos.js';
 import { MAX_BODY, MAX_TITLE } from './review.input.js';
 
 export interface PageProduct {
   id: string;
   title: string;
   /** Already reviewed through this link: shown, not asked again. */
-  review: { rating: number; title: string | null; body: string } | null;
+  review: { rating: number; title: string | null; body: string; photos: number } | null;
 }
 
 export interface PageValues {
@@ -22,6 +24,7 @@ const style = `*{box-sizing:border-box}body{font-family:system-ui,-apple-system,
 main{max-width:560px;margin:24px auto;background:#fff;border-radius:8px;padding:20px;box-shadow:0 1px 3px rgba(0,0,0,.1)}
 h1{font-size:1.3rem;margin:0 0 8px}h2{font-size:1.05rem;margin:0 0 8px}p{line-height:1.5}
 section{border-top:1px solid #e5e2dc;padding:16px 0}label{display:block;margin:10px 0 4px;font-weight:600}
+input[type=file]{width:100%;padding:10px;font-size:1rem;border:1px dashed #bbb;border-radius:6px;background:#faf9f7}
 input[type=text],textarea{width:100%;padding:10px;font-size:1rem;border:1px solid #bbb;border-radius:6px;font-family:inherit}textarea{min-height:120px}
 .stars{display:inline-flex;flex-direction:row-reverse;gap:2px}.stars input{position:absolute;opacity:0;width:1px;height:1px}
 .stars label{font-size:2.2rem;line-height:1;color:#ccc;cursor:pointer;margin:0;padding:0 2px}
@@ -51,18 +54,19 @@ function productSection(product: PageProduct, index: number, values: PageValues)
   const name = escapeHtml(product.title);
   if (product.review) {
     return `<section><h2>${name}</h2><p class="done">You gave it ${starWord(product.review.rating)}${product.review.title ? `: <strong>${escapeHtml(product.review.title)}</strong>` : ''}.</p>
-${product.review.body ? `<p class="done">${escapeHtml(product.review.body)}</p>` : ''}</section>`;
+${product.review.body ? `<p class="done">${escapeHtml(product.review.body)}</p>` : ''}${product.review.photos ? `<p class="done">With ${product.review.photos} photo${product.review.photos === 1 ? '' : 's'}.</p>` : ''}</section>`;
   }
   return `<section><h2>${name}</h2>${stars(index, values.rating)}
 <label for="t${index}">Title <small>(optional)</small></label><input type="text" id="t${index}" name="title_${index}" maxlength="${MAX_TITLE}" value="${escapeHtml(values.title ?? '')}">
-<label for="b${index}">Your review</label><textarea id="b${index}" name="body_${index}" maxlength="${MAX_BODY}">${escapeHtml(values.body ?? '')}</textarea></section>`;
+<label for="b${index}">Your review</label><textarea id="b${index}" name="body_${index}" maxlength="${MAX_BODY}">${escapeHtml(values.body ?? '')}</textarea>
+<label for="p${index}">Photos <small>(optional: up to ${MAX_PHOTOS}, JPEG, PNG or WebP, ${MAX_PHOTO_BYTES / 1024 / 1024} MB each)</small></label><input type="file" id="p${index}" name="photos_${index}" accept="${PHOTO_TYPES.join(',')}" multiple></section>`;
 }
 
 export function reviewFormPage(storeName: string, products: readonly PageProduct[], options: { values?: readonly PageValues[]; errors?: readonly string[] } = {}): string {
   const open = products.some((p) => !p.review);
   const errors = options.errors?.length ? `<div class="error" role="alert"><ul>${options.errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul></div>` : '';
   const sections = products.map((p, i) => productSection(p, i, options.values?.[i] ?? {})).join('');
-  const form = open ? `<form method="post">${sections}<button type="submit">Send my review</button></form>` : `${sections}<p class="note">Thank you: you have reviewed everything in this order.</p>`;
+  const form = open ? `<form method="post" enctype="multipart/form-data">${sections}<button type="submit">Send my review</button></form>` : `${sections}<p class="note">Thank you: you have reviewed everything in this order.</p>`;
   return layout(`Review your order — ${storeName}`, `<h1>How was your order from ${escapeHtml(storeName)}?</h1>
 <p class="verified">Reviews sent from this page are marked “verified buyer”.</p>${errors}${form}`);
 }

@@ -6,8 +6,9 @@
  * with reviewCount or ratingCount; best and worst rating are stated on every rating (5 and 1).
  */
 import { sql } from 'kysely';
+import { photosOf } from './review-photos.js';
 import type { ReviewsDb } from './reviews.table.js';
-import { publicReview, type PublicReview, type RatingSummary } from './reviews.views.js';
+import { photoView, publicReview, type PublicReview, type RatingSummary } from './reviews.views.js';
 
 export const BEST_RATING = 5;
 export const WORST_RATING = 1;
@@ -41,12 +42,15 @@ export interface ProductReviews {
   next_page: number | null;
 }
 
-export async function productReviews(db: ReviewsDb, storeId: string, productId: string, page: number, perPage: number): Promise<ProductReviews> {
+/** A page of a product's published reviews with their photos (addresses under `publicUrl`). */
+export async function productReviews(db: ReviewsDb, storeId: string, productId: string, page: number, perPage: number, publicUrl: string): Promise<ProductReviews> {
   const rows = await db.selectFrom('reviews').selectAll().where('store_id', '=', storeId).where('product_external_id', '=', productId).where('status', '=', 'published')
     .orderBy('reviewed_at', 'desc').orderBy('id', 'desc').limit(perPage + 1).offset((page - 1) * perPage).execute();
+  const shown = rows.slice(0, perPage);
+  const photos = await photosOf(db, storeId, shown.map((r) => r.id));
   return {
     product_id: productId, product_title: await productTitle(db, storeId, productId), summary: await ratingSummary(db, storeId, productId),
-    data: rows.slice(0, perPage).map(publicReview), page, per_page: perPage, next_page: rows.length > perPage ? page + 1 : null,
+    data: shown.map((row) => publicReview(row, (photos.get(row.id) ?? []).map((p) => photoView(p, publicUrl)))), page, per_page: perPage, next_page: rows.length > perPage ? page + 1 : null,
   };
 }
 
@@ -62,8 +66,8 @@ async function productTitle(db: ReviewsDb, storeId: string, productId: string): 
 const rating = (value: number) => ({ '@type': 'Rating', ratingValue: value, bestRating: BEST_RATING, worstRating: WORST_RATING });
 
 /** schema.org JSON-LD for a product page: the Product, its AggregateRating and its most recent Reviews (none of either when it has no published review). */
-export async function productJsonLd(db: ReviewsDb, storeId: string, productId: string, url?: string): Promise<Record<string, unknown>> {
-  const reviews = await productReviews(db, storeId, productId, 1, JSON_LD_REVIEWS);
+export async function productJsonLd(db: ReviewsDb, storeId: string, productId: string, publicUrl: string, url?: string): Promise<Record<string, unknown>> {
+  const reviews = await productReviews(db, storeId, productId, 1, JSON_LD_REVIEWS, publicUrl);
   const product: Record<string, unknown> = {
     '@context': 'https://schema.org', '@type': 'Product', name: reviews.product_title ?? productId, productID: productId, ...(url && { url }),
   };
@@ -75,6 +79,8 @@ export async function productJsonLd(db: ReviewsDb, storeId: string, productId: s
   product.review = reviews.data.map((r) => ({
     '@type': 'Review', author: { '@type': 'Person', name: r.author_name }, datePublished: r.reviewed_at.toISOString().slice(0, 10),
     ...(r.title && { name: r.title }), ...(r.body && { reviewBody: r.body }), reviewRating: rating(r.rating),
+    // schema.org's Thing.image (a URL): the review's photos. Not needed for Google's review snippet, and allowed by it.
+    ...(r.photos.length > 0 && { image: r.photos.map((p) => p.url) }),
   }));
   return product;
 }

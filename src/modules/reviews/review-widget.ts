@@ -8,6 +8,7 @@
  *
  * It reads the public JSON API with the store's write key, adds the product's schema.org JSON-LD
  * to the page once, and writes every text with textContent: nothing a reviewer wrote becomes markup.
+ * A review's photos are thumbnails under its text, each a link to the full photo.
  */
 export const REVIEW_WIDGET_SOURCE = String.raw`(function () {
   'use strict';
@@ -19,6 +20,7 @@ export const REVIEW_WIDGET_SOURCE = String.raw`(function () {
     '.hr-average{font-size:2em;font-weight:600}.hr-bars{display:grid;grid-template-columns:auto 120px auto;gap:2px 6px;align-items:center;font-size:.85em}' +
     '.hr-bar{background:#eee;height:8px;border-radius:4px;overflow:hidden}.hr-bar i{display:block;height:100%;background:#e0a100}' +
     '.hr-review{border-top:1px solid #e5e5e5;padding:12px 0}.hr-review h4{margin:4px 0}.hr-review p{margin:4px 0;white-space:pre-line;overflow-wrap:anywhere}' +
+    '.hr-photos{display:flex;gap:6px;flex-wrap:wrap;margin:6px 0}.hr-photos a{display:block;line-height:0}.hr-photos img{width:72px;height:72px;object-fit:cover;border-radius:4px;border:1px solid #e5e5e5}' +
     '.hr-reply{margin:8px 0 0 12px;padding-left:10px;border-left:3px solid #ddd}.hr-verified{color:#2f5d50;font-size:.85em;margin-left:6px}.hr-more{margin-top:8px;padding:8px 14px;cursor:pointer}';
 
   function el(tag, className, text) {
@@ -92,6 +94,24 @@ export const REVIEW_WIDGET_SOURCE = String.raw`(function () {
     node.appendChild(head);
     if (item.title) node.appendChild(el('h4', null, item.title));
     if (item.body) node.appendChild(el('p', null, item.body));
+    if (item.photos && item.photos.length) {
+      var photos = el('div', 'hr-photos');
+      item.photos.forEach(function (photo, i) {
+        // From the widget's own origin, which the shop's visitors reach by definition.
+        var src = base + '/r/photos/' + encodeURIComponent(photo.id);
+        var link = el('a');
+        link.href = src;
+        link.target = '_blank';
+        link.rel = 'noopener';
+        var img = el('img');
+        img.src = src;
+        img.loading = 'lazy';
+        img.alt = 'Photo ' + (i + 1) + ' from ' + item.author_name;
+        link.appendChild(img);
+        photos.appendChild(link);
+      });
+      node.appendChild(photos);
+    }
     node.appendChild(el('div', 'hr-muted', item.author_name + ' · ' + new Date(item.reviewed_at).toLocaleDateString()));
     if (item.reply) {
       var reply = el('div', 'hr-reply');

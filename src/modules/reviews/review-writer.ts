@@ -2,7 +2,7 @@
  * The one way a review is stored: keyed by its source's id, so a replayed event, a retried
  * request or an import run twice finds the review already there and adds nothing. The status is
  * decided here from the flags and the store's threshold. A new review of a known customer records
- * `review.submitted` in the same transaction, unless it is history: an import from another review
+ * `review.submitted` (with its number of photos) in the same transaction, unless it is history: an import from another review
  * app, or reviews built from events loaded in bulk (`record: false`).
  */
 import { sql } from 'kysely';
@@ -10,6 +10,7 @@ import type { Tx } from '../../db/database.js';
 import { newId } from '../../lib/ids.js';
 import { recordEvents } from '../domain-events/index.js';
 import { flagsOf, initialStatus } from './review-moderation.js';
+import { insertPhotos, type StagedPhoto } from './review-photos.js';
 import type { ReviewsDb, ReviewsTx, ReviewSettingsTable, ReviewSource, ReviewTable } from './reviews.table.js';
 import { shownName } from './reviews.views.js';
 
@@ -31,6 +32,8 @@ export interface ReviewCandidate {
   reviewedAt: Date;
   /** An import keeps the source's moderation: published or not. */
   status?: ReviewTable['status'];
+  /** Photos whose files are written: stored with a new review; a review already there keeps its own (the caller discards these). */
+  photos?: readonly StagedPhoto[];
 }
 
 export const DEFAULT_SETTINGS: Omit<ReviewSettingsTable, 'store_id' | 'updated_at'> = {
@@ -91,10 +94,11 @@ export async function writeReview(
     flags: JSON.stringify(flags), verified, reply: null, replied_at: null, reviewed_at: candidate.reviewedAt, created_at: now, updated_at: now,
   };
   await tx.insertInto('reviews').values(row).execute();
+  await insertPhotos(tx, row.id, candidate.photos ?? [], now);
   if (row.customer_id !== null && options.record !== false && recordedSources.includes(row.source)) {
     await recordEvents(tx as unknown as Tx, [{
       storeId, type: 'review.submitted', entityId: null, customerId: row.customer_id,
-      data: { review_id: row.id, product_id: row.product_external_id, rating: row.rating, source: row.source, status: row.status, verified: row.verified, order_external_id: row.order_external_id },
+      data: { review_id: row.id, product_id: row.product_external_id, rating: row.rating, source: row.source, status: row.status, verified: row.verified, order_external_id: row.order_external_id, photos: candidate.photos?.length ?? 0 },
     }], now);
   }
   return { review: row, created: true };

@@ -1,11 +1,14 @@
 /** What the reviews API and the hosted page accept. */
 import { z } from 'zod';
+import { MAX_PHOTO_BYTES, MAX_PHOTOS } from './review-photos.js';
 import { requestModes } from './reviews.table.js';
 
 const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
 const externalId = z.union([z.string().trim().min(1).max(255), z.number().int().nonnegative().transform(String)]);
 
 export const MAX_BODY = 5000;
+/** Base64 of the largest photo (4 characters per 3 bytes), and a little room for line breaks. */
+const MAX_PHOTO_BASE64 = Math.ceil(MAX_PHOTO_BYTES / 3) * 4 + 4096;
 export const MAX_TITLE = 150;
 
 /** A review from a shop that collects its own (`POST /api/v1/reviews`). */
@@ -21,6 +24,10 @@ export const reviewInputSchema = z.strictObject({
   title: text(MAX_TITLE).optional(),
   body: text(MAX_BODY).min(1, 'the review text is required'),
   reviewed_at: z.iso.datetime({ offset: true }).optional(),
+  photos: z.array(z.strictObject({
+    data: z.string().min(1, 'the photo\'s bytes in base64 are required').max(MAX_PHOTO_BASE64, `at most ${MAX_PHOTO_BYTES / 1024 / 1024} MB`)
+      .regex(/^[A-Za-z0-9+/\r\n]+={0,2}\s*$/, 'must be base64').meta({ description: 'The file\'s bytes, base64: JPEG, PNG or WebP (read from the bytes), at most 5 MB' }),
+  })).max(MAX_PHOTOS, `at most ${MAX_PHOTOS} photos`).optional().meta({ description: 'Photos stored with the review; sending the review_id again stores none' }),
 });
 export type ReviewInput = z.infer<typeof reviewInputSchema>;
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Storage } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
-import { AppError, invalid, notFound } from '../../lib/errors.js';
+import { AppError, invalid, notFound, type ErrorDetail } from '../../lib/errors.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { escapeHtml, htmlToText } from '../messaging/index.js';
 import { reviewAnalytics, type ReviewAnalytics } from './review-analytics.js';
@@ -15,13 +15,14 @@ import { REVIEW_EVENT, reviewOfEvent, reviewOfRow } from './review-events.js';
 import { readReviewExport, type ImportSource } from './review-import.js';
 import { ReviewRequests } from './review-requests.service.js';
 import { reviewFormPage, reviewThanksPage, type PageProduct, type PageValues } from './review-page.js';
+import { checkPhoto, distinctPhotos, insertPhotos, MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoFiles, photosOf, type CheckedPhoto, type StagedPhoto } from './review-photos.js';
 import { productJsonLd, productReviews, type ProductReviews } from './review-storefront.js';
 import { reviewKey, signReviewToken, storeOfToken, TOKEN_DAYS, verifyReviewToken, type ReviewClaims } from './review-token.js';
 import { homeCountries } from './review-requests.js';
 import { loadSettings, reviewByExternalId, writeReview, type ReviewCandidate } from './review-writer.js';
 import { MAX_BODY, MAX_TITLE, replyInputSchema, reviewInputSchema, settingsInputSchema, type ReviewInput } from './review.input.js';
 import { reviewsDb, type ReviewsDb, type ReviewSettingsTable, type ReviewStatus, type ReviewTable } from './reviews.table.js';
-import { reviewView, type ReviewView } from './reviews.views.js';
+import { photoView, reviewView, type ReviewView } from './reviews.views.js';
 
 /** The store's review rules as the API shows them. */
 export type ReviewSettings = Omit<ReviewSettingsTable, 'store_id' | 'updated_at' | 'home_countries'> & { home_countries: string[] };
@@ -30,6 +31,8 @@ export type ReviewSettings = Omit<ReviewSettingsTable, 'store_id' | 'updated_at'
 export interface ReviewDependencies {
   clock: Clock;
   publicUrl: string;
+  /** The data directory: photos are files under `review-photos/`. */
+  dataDir: string;
   linkKey: (storeId: string) => Promise<Buffer>;
   /** Null for a store that does not exist. */
   storeName: (storeId: string) => Promise<string | null>;
@@ -50,10 +53,12 @@ export class ReviewsService {
   readonly read: ReviewsDb;
 
   readonly requests: ReviewRequests;
+  private readonly files: PhotoFiles;
 
   constructor(storage: Storage, private readonly dependencies: ReviewDependencies) {
     this.write = reviewsDb(storage.write);
     this.read = reviewsDb(storage.read);
+    this.files = new PhotoFiles(dependencies.dataDir);
     this.requests = new ReviewRequests(this.write, this.read, dependencies, async (storeId, customerId, orderId, products, requestId) =>
       (await this.link(storeId, String(customerId), orderId, products, requestId)).url);
   }
@@ -77,7 +82,10 @@ export class ReviewsService {
     return this.settings(storeId, this.write);
   }
 
-  /** A review from the collection API; the same review_id again answers the stored review (`created: false`). */
+  /**
+   * A review from the collection API, with its photos (base64 in `photos[].data`); the same
+   * review_id again answers the stored review (`created: false`) and stores none of the photos sent.
+   */
   async submit(storeId: string, input: ReviewInput | unknown): Promise<{ review: ReviewView; created: boolean }> {
     const parsed = reviewInputSchema.safeParse(input);
     if (!parsed.success) throw invalid('Invalid review', parseIssues(parsed.error.issues));
@@ -91,8 +99,88 @@ export class ReviewsService {
       orderId: body.order_id ?? null, authorName: body.author_name ?? null, authorEmail: body.author_email ?? null, rating: body.rating,
       title: body.title || null, body: body.body, verified: null, reviewedAt,
     };
-    const result = await this.write.transaction().execute(async (tx) => writeReview(tx, storeId, candidate, await loadSettings(tx, storeId), now));
-    return { review: reviewView(result.review), created: result.created };
+    const checked: CheckedPhoto[] = [];
+    const problems: { path: string; reason: string }[] = [];
+    (body.photos ?? []).forEach((photo, i) => {
+      const result = checkPhoto(Buffer.from(photo.data, 'base64'));
+      if ('reason' in result) problems.push({ path: `photos.${i}.data`, reason: result.reason });
+      else checked.push(result);
+    });
+    if (problems.length) throw invalid('Invalid review', problems);
+    // A retry of a stored review writes no file at all (the transaction would find the review anyway).
+    const known = await reviewByExternalId(this.read, storeId, candidate.externalId);
+    const result = await this.withPhotoFiles(storeId, [known ? [] : distinctPhotos(checked)], (staged, used) => this.write.transaction().execute(async (tx) => {
+      const written = await writeReview(tx, storeId, { ...candidate, photos: staged[0]! }, await loadSettings(tx, storeId), now);
+      if (written.created) used.add(0);
+      return written;
+    }));
+    return { review: await this.view(storeId, result.review, this.write), created: result.created };
+  }
+
+  /**
+   * Writes the photos' files (a group per review), then runs the transaction that stores the
+   * reviews with them. The groups it marks used are kept; the others (a review that was there
+   * already) and all of them when it fails are removed again, so no photo outlives its review.
+   */
+  private async withPhotoFiles<T>(storeId: string, groups: readonly (readonly CheckedPhoto[])[], run: (staged: readonly StagedPhoto[][], used: Set<number>) => Promise<T>): Promise<T> {
+    const staged: StagedPhoto[][] = [];
+    try {
+      for (const group of groups) staged.push(await this.files.stage(storeId, group));
+    } catch (error) {
+      await this.files.discard(staged.flat());
+      throw error;
+    }
+    const used = new Set<number>();
+    try {
+      const value = await run(staged, used);
+      await this.files.discard(staged.filter((_, i) => !used.has(i)).flat());
+      return value;
+    } catch (error) {
+      await this.files.discard(staged.flat());
+      throw error;
+    }
+  }
+
+  /** Reviews as the API shows them, with their photos. */
+  private async views(storeId: string, rows: readonly ReviewTable[], db: ReviewsDb = this.read): Promise<ReviewView[]> {
+    const photos = await photosOf(db, storeId, rows.map((r) => r.id));
+    return rows.map((row) => reviewView(row, (photos.get(row.id) ?? []).map((p) => photoView(p, this.dependencies.publicUrl))));
+  }
+
+  private async view(storeId: string, row: ReviewTable, db: ReviewsDb = this.read): Promise<ReviewView> {
+    return (await this.views(storeId, [row], db))[0]!;
+  }
+
+  /**
+   * Adds photos to a stored review (the demo's), up to three in all; a picture it has already is
+   * not added again, so running it twice adds nothing. Answers the review.
+   */
+  async addPhotos(storeId: string, id: string, files: readonly Buffer[]): Promise<ReviewView> {
+    const checked: CheckedPhoto[] = [];
+    files.forEach((bytes, i) => {
+      const result = checkPhoto(bytes);
+      if ('reason' in result) throw invalid('Invalid photo', [{ path: `photos.${i}`, reason: result.reason }]);
+      checked.push(result);
+    });
+    const review = await this.row(storeId, id);
+    const have = (await photosOf(this.read, storeId, [id])).get(id) ?? [];
+    const fresh = distinctPhotos(checked).filter((p) => !have.some((h) => h.sha256 === p.sha256));
+    if (have.length + fresh.length > MAX_PHOTOS) throw invalid('Too many photos', [{ path: 'photos', reason: `a review has at most ${MAX_PHOTOS} photos (it has ${have.length})` }]);
+    await this.withPhotoFiles(storeId, [fresh], (staged, used) => this.write.transaction().execute(async (tx) => {
+      await insertPhotos(tx, id, staged[0]!, this.dependencies.clock.now(), have.length);
+      used.add(0);
+    }));
+    return this.view(storeId, review, this.write);
+  }
+
+  /** A photo's type and bytes for the store (any review), or for anyone (a published review's only); 404 otherwise. */
+  async photo(storeId: string | null, id: string): Promise<{ contentType: string; bytes: Buffer }> {
+    let query = this.read.selectFrom('review_photos as p').innerJoin('reviews as r', (j) => j.onRef('r.store_id', '=', 'p.store_id').onRef('r.id', '=', 'p.review_id'))
+      .select(['p.store_id', 'p.id', 'p.content_type']).where('p.id', '=', id);
+    query = storeId === null ? query.where('r.status', '=', 'published') : query.where('p.store_id', '=', storeId);
+    const row = await query.executeTakeFirst();
+    if (!row) throw notFound(`Photo ${id}`);
+    return { contentType: row.content_type, bytes: await this.files.read(row) };
   }
 
   /** Handles a batch of `event.received` (the `reviews` subscriber): `Product Reviewed` events become reviews, once each. */
@@ -133,11 +221,11 @@ export class ReviewsService {
     if (filter.product_id) query = query.where('product_external_id', '=', filter.product_id);
     if (filter.before) query = query.where('id', '<', filter.before);
     const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
-    return { data: rows.slice(0, limit).map(reviewView), next_cursor: rows.length > limit ? rows[limit - 1]!.id : null };
+    return { data: await this.views(storeId, rows.slice(0, limit)), next_cursor: rows.length > limit ? rows[limit - 1]!.id : null };
   }
 
   async get(storeId: string, id: string, db: ReviewsDb = this.read): Promise<ReviewView> {
-    return reviewView(await this.row(storeId, id, db));
+    return this.view(storeId, await this.row(storeId, id, db), db);
   }
 
   /** Publishes or rejects a review (moderation); setting the status it has changes nothing. */
@@ -222,11 +310,11 @@ export class ReviewsService {
 
   /** The storefront's page of a product's published reviews with its star summary. */
   storefront(storeId: string, productId: string, page = 1, perPage = 10): Promise<ProductReviews> {
-    return productReviews(this.read, storeId, productId, page, perPage);
+    return productReviews(this.read, storeId, productId, page, perPage, this.dependencies.publicUrl);
   }
 
   jsonLd(storeId: string, productId: string, url?: string): Promise<Record<string, unknown>> {
-    return productJsonLd(this.read, storeId, productId, url);
+    return productJsonLd(this.read, storeId, productId, this.dependencies.publicUrl, url);
   }
 
   /** A signed review link for a customer's order (its products: all its lines, or those named), valid 45 days. */
@@ -264,18 +352,27 @@ export class ReviewsService {
   }
 
   /**
-   * A hosted page's form: `rating_<i>` (1–5), `title_<i>`, `body_<i>` per product of the link.
-   * Products without a rating are left for later; a bad field re-shows the form (422) with the
+   * A hosted page's form: `rating_<i>` (1–5), `title_<i>`, `body_<i>` and up to three photos in
+   * `photos_<i>` per product of the link. Products without a rating are left for later; a bad field
+   * or photo re-shows the form (422, or `refusal.status` for what the upload itself broke) with the
    * reasons and nothing saved. Reviews are verified buyers' and keyed by order, product and
-   * customer: the same form sent twice stores them once.
+   * customer: the same form sent twice stores them once, and the photos with them once.
    */
-  async submitPage(token: string, form: URLSearchParams): Promise<{ html: string; status: number; saved: ReviewView[]; errors: string[] }> {
+  async submitPage(token: string, form: URLSearchParams, uploads: readonly PageUpload[] = [], refusal?: { status: number; reason: string }): Promise<{ html: string; status: number; saved: ReviewView[]; errors: string[]; details: ErrorDetail[] }> {
     const claims = await this.claims(token);
     const products = await this.pageProducts(claims);
     const values: PageValues[] = products.map((_, i) => ({ rating: form.get(`rating_${i}`) ?? undefined, title: form.get(`title_${i}`) ?? undefined, body: form.get(`body_${i}`) ?? undefined }));
-    const errors: string[] = [];
+    const details: ErrorDetail[] = refusal ? [{ path: 'form', reason: refusal.reason }] : [];
+    const fail = (path: string, reason: string) => details.push({ path, reason });
     const candidates: ReviewCandidate[] = [];
+    const photos: CheckedPhoto[][] = [];
     const now = this.dependencies.clock.now();
+    const sent = products.map((): PageUpload[] => []);
+    for (const upload of uploads) {
+      const index = /^photos_(\d+)$/.exec(upload.field)?.[1];
+      if (index === undefined || !sent[Number(index)]) fail(upload.field, `${upload.field}: not a photo field of this page`);
+      else sent[Number(index)]!.push(upload);
+    }
     // A form sent again (a double tap, a reload) rates products already reviewed: thanked, not stored twice.
     let resent = false;
     products.forEach((product, i) => {
@@ -286,30 +383,57 @@ export class ReviewsService {
       }
       const title = (value.title ?? '').trim();
       const body = (value.body ?? '').trim();
+      const checked = this.pagePhotos(product.title, sent[i]!, (reason) => fail(`photos_${i}`, reason));
       if (!value.rating) {
-        if (title || body) errors.push(`${product.title}: choose a rating from 1 to 5 stars`);
+        if (title || body || sent[i]!.length) fail('form', `${product.title}: choose a rating from 1 to 5 stars`);
         return;
       }
       const rating = Number(value.rating);
-      if (!/^[1-5]$/.test(value.rating)) errors.push(`${product.title}: the rating must be 1 to 5 stars`);
-      if (title.length > MAX_TITLE) errors.push(`${product.title}: the title is longer than ${MAX_TITLE} characters`);
-      if (body.length > MAX_BODY) errors.push(`${product.title}: the review is longer than ${MAX_BODY} characters`);
+      if (!/^[1-5]$/.test(value.rating)) fail('form', `${product.title}: the rating must be 1 to 5 stars`);
+      if (title.length > MAX_TITLE) fail('form', `${product.title}: the title is longer than ${MAX_TITLE} characters`);
+      if (body.length > MAX_BODY) fail('form', `${product.title}: the review is longer than ${MAX_BODY} characters`);
       candidates.push({
         externalId: hostedKey(claims, product.id), source: 'hosted', productId: product.id, productTitle: product.title, customerId: claims.customer,
         orderId: claims.order, authorName: null, authorEmail: null, rating, title: title || null, body, verified: true, reviewedAt: now,
       });
+      photos.push(checked);
     });
-    if (!errors.length && !candidates.length && !resent && products.some((p) => !p.review)) errors.push('Choose a rating for at least one product');
+    if (!details.length && !candidates.length && !resent && products.some((p) => !p.review)) fail('form', 'Choose a rating for at least one product');
     const storeName = await this.storeName(claims.store);
-    if (errors.length) return { html: reviewFormPage(storeName, products, { values, errors }), status: 422, saved: [], errors };
-    const saved = await this.write.transaction().execute(async (tx) => {
+    const errors = details.map((d) => d.reason);
+    if (errors.length) {
+      // A browser cannot fill a file input again: say so when photos were chosen.
+      const shown = uploads.length ? [...errors, 'Choose your photos again before sending.'] : errors;
+      return { html: reviewFormPage(storeName, products, { values, errors: shown }), status: refusal?.status ?? 422, saved: [], errors, details };
+    }
+    const saved = await this.withPhotoFiles(claims.store, photos, (staged, used) => this.write.transaction().execute(async (tx) => {
       const settings = await loadSettings(tx, claims.store);
       const rows: ReviewTable[] = [];
-      for (const candidate of candidates) rows.push((await writeReview(tx, claims.store, candidate, settings, now)).review);
+      for (const [i, candidate] of candidates.entries()) {
+        const written = await writeReview(tx, claims.store, { ...candidate, photos: staged[i]! }, settings, now);
+        if (written.created) used.add(i);
+        rows.push(written.review);
+      }
       return rows;
-    });
+    }));
     await this.requests.reviewed(claims);
-    return { html: reviewThanksPage(storeName, saved.length === 0 ? null : saved.every((r) => r.status === 'published')), status: 200, saved: saved.map(reviewView), errors: [] };
+    return { html: reviewThanksPage(storeName, saved.length === 0 ? null : saved.every((r) => r.status === 'published')), status: 200, saved: await this.views(claims.store, saved, this.write), errors: [], details: [] };
+  }
+
+  /** A product section's photos that pass; the reasons of the others go to `fail`. */
+  private pagePhotos(product: string, uploads: readonly PageUpload[], fail: (reason: string) => void): CheckedPhoto[] {
+    if (uploads.length > MAX_PHOTOS) {
+      fail(`${product}: at most ${MAX_PHOTOS} photos (${uploads.length} were sent)`);
+      return [];
+    }
+    const checked: CheckedPhoto[] = [];
+    for (const upload of uploads) {
+      const name = upload.filename ? `the photo “${upload.filename}”` : 'a photo';
+      const result = upload.truncated ? { reason: `is larger than ${MAX_PHOTO_BYTES / 1024 / 1024} MB` } : checkPhoto(upload.bytes);
+      if ('reason' in result) fail(`${product}: ${name} ${result.reason}`);
+      else checked.push(result);
+    }
+    return distinctPhotos(checked);
   }
 
   private async pageProducts(claims: ReviewClaims): Promise<PageProduct[]> {
@@ -318,7 +442,8 @@ export class ReviewsService {
     const products: PageProduct[] = [];
     for (const id of claims.products) {
       const review = await reviewByExternalId(this.read, claims.store, hostedKey(claims, id));
-      products.push({ id, title: titles.get(id) ?? id, review: review ? { rating: Number(review.rating), title: review.title, body: review.body } : null });
+      const photos = review ? (await photosOf(this.read, claims.store, [review.id])).get(review.id)?.length ?? 0 : 0;
+      products.push({ id, title: titles.get(id) ?? id, review: review ? { rating: Number(review.rating), title: review.title, body: review.body, photos } : null });
     }
     return products;
   }
@@ -332,6 +457,14 @@ export class ReviewsService {
     if (!row) throw notFound(`Review ${id}`);
     return row;
   }
+}
+
+/** A file of the hosted page's form: its field (`photos_<i>`), the name the browser gave, its bytes (cut at the size limit: `truncated`). */
+export interface PageUpload {
+  field: string;
+  filename: string;
+  bytes: Buffer;
+  truncated: boolean;
 }
 
 const hostedKey = (claims: ReviewClaims, productId: string) => `hosted:${claims.customer}:${claims.order}:${productId}`;

@@ -99,7 +99,27 @@ export interface ReviewAskedProductTable {
   asked_at: Date;
 }
 
+/** A photo sent with a review; its bytes are a file under the data directory (review-photos.ts). */
+export interface ReviewPhotoTable {
+  store_id: string;
+  /** Random (`pho_` and 32 hex digits): it names the file and the public address, and cannot be guessed. */
+  id: string;
+  review_id: string;
+  /** 0, 1, 2: the order the reviewer gave them. */
+  position: number;
+  /** Decided from the file's first bytes: image/jpeg, image/png or image/webp. */
+  content_type: string;
+  bytes: number;
+  /** From the image's header; null when the header does not say. */
+  width: number | null;
+  height: number | null;
+  /** Hex SHA-256 of the bytes: the same picture is not added to a review twice. */
+  sha256: string;
+  created_at: Date;
+}
+
 export type ReviewTables = {
+  review_photos: ReviewPhotoTable;
   reviews: ReviewTable;
   review_settings: ReviewSettingsTable;
   review_requests: ReviewRequestTable;

@@ -1,5 +1,16 @@
 /** What the reviews API answers: a review as the store sees it, and as the storefront sees it. */
-import type { ReviewFlag, ReviewSource, ReviewStatus, ReviewTable } from './reviews.table.js';
+import type { PhotoType } from './review-photos.js';
+import type { ReviewFlag, ReviewPhotoTable, ReviewSource, ReviewStatus, ReviewTable } from './reviews.table.js';
+
+/** A review's photo: `url` is its public address, answered once the review is published. */
+export interface ReviewPhoto {
+  id: string;
+  url: string;
+  content_type: PhotoType;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+}
 
 export interface ReviewView {
   id: string;
@@ -21,6 +32,7 @@ export interface ReviewView {
   replied_at: Date | null;
   reviewed_at: Date;
   created_at: Date;
+  photos: ReviewPhoto[];
 }
 
 /** A published review on the storefront: nothing that names the customer beyond the shown name. */
@@ -33,6 +45,7 @@ export interface PublicReview {
   verified: boolean;
   reviewed_at: Date;
   reply: { body: string; replied_at: Date | null } | null;
+  photos: ReviewPhoto[];
 }
 
 export interface RatingSummary {
@@ -43,20 +56,30 @@ export interface RatingSummary {
   distribution: { stars: number; count: number }[];
 }
 
-export function reviewView(row: ReviewTable): ReviewView {
+/** A photo's public address under the server's public URL. */
+export const photoUrl = (publicUrl: string, id: string) => `${publicUrl.replace(/\/$/, '')}/r/photos/${id}`;
+
+export function photoView(row: ReviewPhotoTable, publicUrl: string): ReviewPhoto {
+  return {
+    id: row.id, url: photoUrl(publicUrl, row.id), content_type: row.content_type as PhotoType, bytes: Number(row.bytes),
+    width: row.width === null ? null : Number(row.width), height: row.height === null ? null : Number(row.height),
+  };
+}
+
+export function reviewView(row: ReviewTable, photos: readonly ReviewPhoto[] = []): ReviewView {
   return {
     id: row.id, external_id: row.external_id, source: row.source, product_id: row.product_external_id, product_title: row.product_title,
     customer_id: row.customer_id === null ? null : Number(row.customer_id), order_id: row.order_external_id, author_name: row.author_name,
     author_email: row.author_email, rating: Number(row.rating), title: row.title, body: row.body, status: row.status,
     flags: JSON.parse(row.flags) as ReviewFlag[], verified: row.verified, reply: row.reply, replied_at: row.replied_at,
-    reviewed_at: row.reviewed_at, created_at: row.created_at,
+    reviewed_at: row.reviewed_at, created_at: row.created_at, photos: [...photos],
   };
 }
 
-export function publicReview(row: ReviewTable): PublicReview {
+export function publicReview(row: ReviewTable, photos: readonly ReviewPhoto[] = []): PublicReview {
   return {
     id: row.id, rating: Number(row.rating), title: row.title, body: row.body, author_name: row.author_name, verified: row.verified,
-    reviewed_at: row.reviewed_at, reply: row.reply === null ? null : { body: row.reply, replied_at: row.replied_at },
+    reviewed_at: row.reviewed_at, reply: row.reply === null ? null : { body: row.reply, replied_at: row.replied_at }, photos: [...photos],
   };
 }
 
