@@ -1,10 +1,12 @@
 /**
  * Points for a written review: a member earns the store's `review_points` once per review (the
- * same review sent again, or its event delivered again, earns nothing more); a customer who is not
+ * same review sent again, or its event delivered again, earns nothing more), and the
+ * `review_photo_points` on top for one sent with a photo; a customer who is not
  * a member, or a store with the rule at 0, earns nothing; the points history names the product.
  * A bad setting is refused naming it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { solidPng } from '../../src/lib/png.js';
 import { bearer } from '../helpers/app.js';
 import { loyaltyHarness, settingsWith, type LoyaltyHarness } from './harness.js';
 
@@ -39,6 +41,18 @@ describe('points for a review', () => {
     expect((await h.t.services.loyalty.balance(h.storeId, mia)).available).toBe(before + REVIEW_POINTS);
     const rows = (await history(mia)).filter((r) => r.source.startsWith('rule:review:'));
     expect(rows).toEqual([expect.objectContaining({ points: REVIEW_POINTS, source: 'rule:review:bed' })]);
+  });
+
+  it('a review with a photo earns the photo points on top, once', async () => {
+    const mia = await h.customerId('mia');
+    const before = (await h.t.services.loyalty.balance(h.storeId, mia)).available;
+    const review = { review_id: 'rv-3', product_id: 'bed', customer_id: 'mia', rating: 5, body: 'Look at him', photos: [{ data: solidPng(40, 30, [120, 90, 60]).toString('base64') }] };
+    expect((await api('POST', '/api/v1/reviews', review)).statusCode).toBeLessThan(300);
+    expect((await api('POST', '/api/v1/reviews', review)).statusCode).toBeLessThan(300);
+    await h.idle();
+    expect((await h.t.services.loyalty.balance(h.storeId, mia)).available).toBe(before + REVIEW_POINTS + 100);
+    const rows = (await history(mia)).filter((r) => r.source.startsWith('rule:review:'));
+    expect(rows.map((r) => [r.source, r.points]).sort()).toEqual([['rule:review:bed', REVIEW_POINTS], ['rule:review:bed', REVIEW_POINTS], ['rule:review:bed:photo', 100]]);
   });
 
   it('a customer who is not a member earns nothing', async () => {
