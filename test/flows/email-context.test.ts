@@ -7,17 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLoyaltySettings } from '../../src/modules/loyalty/index.js';
-import { addressOf, DAY, flowHarness, type FlowHarness } from './flow-harness.js';
+import { addressOf, DAY, flowHarness, type FlowHarness, liveFlow } from './flow-harness.js';
 
 let h: FlowHarness;
 const starter = async (key: string) => (await h.request('POST', '/api/v1/templates/from-starter', { starter: key })).json() as { id: string };
-const createLive = async (name: string, document: unknown) => {
-  const created = await h.request('POST', '/api/v1/flows', { name, document });
-  expect(created.statusCode, created.body).toBe(201);
-  const flow = created.json() as { id: string };
-  expect((await h.request('POST', `/api/v1/flows/${flow.id}/publish`)).statusCode).toBe(200);
-  return flow;
-};
+const createLive = (name: string, document: unknown) => liveFlow(h, name, document);
 const mailsTo = async (name: string) => (await h.sink.parsed()).filter((m) => addressOf(m) === `${name}@example.com`);
 const text = (m: { text?: string | false }) => (m.text || '').replace(/\s+/g, ' ');
 /** Where a button of the email leads: its tracked link followed to the redirect's target. */

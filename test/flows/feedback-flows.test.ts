@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLoyaltySettings } from '../../src/modules/loyalty/index.js';
 import { errorOf } from '../helpers/app.js';
-import { addressOf, DAY, flowHarness, type FlowHarness } from './flow-harness.js';
+import { addressOf, DAY, flowHarness, type FlowHarness, liveFlow } from './flow-harness.js';
 
 const TEAM = 'team@shop.test';
 
@@ -34,13 +34,7 @@ const customers = async (names: string[]) => {
   const rows = await h.services.storage.read.selectFrom('customers').select(['id', 'external_id']).where('store_id', '=', h.storeId).where('external_id', 'in', names).execute();
   return new Map(rows.map((r) => [r.external_id!, Number(r.id)]));
 };
-const createLive = async (name: string, document: unknown) => {
-  const created = await h.request('POST', '/api/v1/flows', { name, document });
-  expect(created.statusCode, created.body).toBe(201);
-  const flow = created.json() as { id: string };
-  expect((await h.request('POST', `/api/v1/flows/${flow.id}/publish`)).statusCode).toBe(200);
-  return flow;
-};
+const createLive = (name: string, document: unknown) => liveFlow(h, name, document);
 const runsOf = async (flowId: string) => ((await h.request('GET', `/api/v1/flows/${flowId}/runs?limit=1000`)).json() as { data: Run[] }).data;
 const available = async (customerId: number) => (await h.services.loyalty.balance(h.storeId, customerId, h.clock.now())).available;
 const teamMails = async (subject: string) => (await h.sink.parsed()).filter((m) => addressOf(m) === TEAM && m.subject === subject);

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvents } from '../../src/modules/domain-events/index.js';
 import { errorOf } from '../helpers/app.js';
-import { addressOf, DAY, flowHarness, HOUR, type FlowHarness } from './flow-harness.js';
+import { addressOf, DAY, flowHarness, type FlowHarness, HOUR, liveFlow } from './flow-harness.js';
 
 let h: FlowHarness;
 let template: { id: string };
@@ -31,13 +31,7 @@ const customersNamed = async (prefix: string, count: number) => {
   const rows = await h.services.storage.read.selectFrom('customers').select(['id', 'external_id', 'email']).where('store_id', '=', h.storeId).where('external_id', 'in', names).execute();
   return new Map(rows.map((r) => [r.external_id!, { id: Number(r.id), email: r.email! }]));
 };
-const createLive = async (name: string, document: unknown) => {
-  const created = await h.request('POST', '/api/v1/flows', { name, document });
-  expect(created.statusCode, created.body).toBe(201);
-  const flow = created.json() as { id: string };
-  expect((await h.request('POST', `/api/v1/flows/${flow.id}/publish`)).statusCode).toBe(200);
-  return flow;
-};
+const createLive = (name: string, document: unknown) => liveFlow(h, name, document);
 const runsOf = async (flowId: string) => ((await h.request('GET', `/api/v1/flows/${flowId}/runs?limit=1000`)).json() as { data: Run[] }).data;
 const mailsTo = async (addresses: Iterable<string>) => {
   const wanted = new Set(addresses);

@@ -5,6 +5,7 @@
  * and `advance()` moves the clock and settles, so a 30-day journey takes milliseconds.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { registerJobs } from '../../src/jobs/handlers.js';
@@ -94,3 +95,12 @@ export async function flowHarness(name = 'Flow Store'): Promise<FlowHarness> {
 
 /** The recipient of a parsed message. */
 export const addressOf = (mail: Awaited<ReturnType<SmtpSink['parsed']>>[number]): string => (Array.isArray(mail.to) ? mail.to[0] : mail.to)!.value[0]!.address!;
+
+/** Creates a flow from its document and publishes it, as a store would through the API: the live flow. */
+export async function liveFlow(h: FlowHarness, name: string, document: unknown): Promise<{ id: string }> {
+  const created = await h.request('POST', '/api/v1/flows', { name, document });
+  expect(created.statusCode, created.body).toBe(201);
+  const flow = created.json() as { id: string };
+  expect((await h.request('POST', `/api/v1/flows/${flow.id}/publish`)).statusCode).toBe(200);
+  return flow;
+}

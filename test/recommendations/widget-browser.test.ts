@@ -58,7 +58,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const cardsOf = (page: import('playwright-core').Page) => page.locator('#recs a.hr-card');
+const cardsOf = (page: import('playwright-core').Page) => page.locator('#recs a.hrc-card');
 
 describe('the recommendations widget', () => {
   it('shows what is bought with the product, in the endpoint\'s order, each linking to the shop\'s page', async () => {
@@ -68,14 +68,14 @@ describe('the recommendations widget', () => {
     await page.goto(`${shop.base}/products/mug`);
     await cardsOf(page).first().waitFor({ timeout: 15_000 });
     expect(await Promise.all((await cardsOf(page).all()).map((card) => card.getAttribute('data-product-id')))).toEqual(expected.items.map((i) => i.external_id));
-    expect(await cardsOf(page).locator('.hr-name').allTextContents()).toEqual(expected.items.map((i) => i.title));
+    expect(await cardsOf(page).locator('.hrc-name').allTextContents()).toEqual(expected.items.map((i) => i.title));
     expect(await cardsOf(page).first().getAttribute('href')).toBe(`${shop.base}/shop/item/${expected.items[0]!.external_id}?ref=hearth`);
-    expect(await cardsOf(page).first().locator('.hr-price').textContent()).toBe('$12.50');
-    expect(await cardsOf(page).first().locator('.hr-why').textContent()).toBe(expected.items[0]!.explanation);
-    expect(await page.locator('#recs .hr-title').textContent()).toBe('Often bought together');
+    expect(await cardsOf(page).first().locator('.hrc-price').textContent()).toBe('$12.50');
+    expect(await cardsOf(page).first().locator('.hrc-why').textContent()).toBe(expected.items[0]!.explanation);
+    expect(await page.locator('#recs .hrc-title').textContent()).toBe('Often bought together');
     // The shop's CSS does not reach into the widget: the images show, the links keep their colour.
     expect(await cardsOf(page).first().locator('img').isVisible()).toBe(true);
-    expect(await page.evaluate("getComputedStyle(document.querySelector('#recs').shadowRoot.querySelector('a.hr-card')).color")).not.toBe('rgb(255, 0, 0)');
+    expect(await page.evaluate("getComputedStyle(document.querySelector('#recs').shadowRoot.querySelector('a.hrc-card')).color")).not.toBe('rgb(255, 0, 0)');
     await screenshot(page, 'recommendations-widget-1280');
     await page.close();
   });
@@ -85,8 +85,8 @@ describe('the recommendations widget', () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
     await page.goto(`${shop.base}/account`);
     await cardsOf(page).first().waitFor({ timeout: 15_000 });
-    expect(await cardsOf(page).locator('.hr-name').allTextContents()).toEqual(expected.items.map((i) => i.title));
-    expect(await page.locator('#recs .hr-title').textContent()).toBe('Picked for <you>');
+    expect(await cardsOf(page).locator('.hrc-name').allTextContents()).toEqual(expected.items.map((i) => i.title));
+    expect(await page.locator('#recs .hrc-title').textContent()).toBe('Picked for <you>');
     expect(await page.title()).toBe('Shop');
     expect(Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
     await screenshot(page, 'recommendations-widget-390');

@@ -1,3 +1,4 @@
+import { WIDGET_MONEY, WIDGET_PRELUDE } from '../../lib/widget-kit.js';
 /**
  * The storefront's loyalty widget (`GET /v1/loyalty/widget.js`), plain JavaScript for the shop's
  * theme, on a page of the signed-in customer (docs/storefront.md):
@@ -10,30 +11,13 @@
  * same Idempotency-Key) and the latest history. Every text is written with textContent.
  */
 export const LOYALTY_WIDGET_SOURCE = String.raw`(function () {
-  'use strict';
-  var script = document.currentScript;
-  if (!script) return;
-  var key = script.getAttribute('data-key') || '';
-  var base = new URL(script.src).origin;
-  var css = '.hl-box{font:inherit;max-width:560px}.hl-points{font-size:2em;font-weight:600;margin:0}.hl-muted{color:#666;font-size:.9em}' +
+${WIDGET_PRELUDE}  var css = '.hl-box{font:inherit;max-width:560px}.hl-points{font-size:2em;font-weight:600;margin:0}.hl-muted{color:#666;font-size:.9em}' +
     '.hl-bar{background:#eee;height:8px;border-radius:4px;overflow:hidden;margin:6px 0}.hl-bar i{display:block;height:100%;background:#2f5d50}' +
     '.hl-box h4{margin:16px 0 6px}.hl-reward{display:flex;justify-content:space-between;align-items:center;gap:12px;flex-wrap:wrap;border-top:1px solid #e5e5e5;padding:8px 0}' +
     '.hl-reward button{padding:6px 14px;cursor:pointer}.hl-code{font-family:monospace;font-size:1.1em;background:#f3f3f3;padding:2px 6px;border-radius:4px}' +
     '.hl-error{color:#a3231f}.hl-history{list-style:none;padding:0;margin:0}.hl-history li{display:flex;justify-content:space-between;gap:12px;padding:4px 0;border-top:1px solid #f0f0f0}';
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-  function money(minor, currency) {
-    try {
-      var format = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency });
-      return format.format(minor / Math.pow(10, format.resolvedOptions().maximumFractionDigits));
-    } catch (e) { return (minor / 100).toFixed(2) + ' ' + currency; }
-  }
-  function unit(currency) {
+${WIDGET_MONEY}  function unit(currency) {
     try { return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency, minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(1); } catch (e) { return '1 ' + currency; }
   }
   var kinds = { earn: 'Earned', redeem: 'Redeemed', expire: 'Expired', adjust: 'Adjusted', reverse: 'Taken back' };

@@ -1,3 +1,4 @@
+import { WIDGET_MONEY, WIDGET_PRELUDE } from '../../lib/widget-kit.js';
 /**
  * The storefront's recommendations widget (`GET /v1/recommendations/widget.js`), plain JavaScript
  * for the shop's theme (docs/storefront.md):
@@ -13,31 +14,13 @@
  * every text is written with textContent. Nothing is shown when there is nothing to recommend.
  */
 export const RECOMMENDATIONS_WIDGET_SOURCE = String.raw`(function () {
-  'use strict';
-  var script = document.currentScript;
-  if (!script) return;
-  var key = script.getAttribute('data-key') || '';
-  var base = new URL(script.src).origin;
-  var css = ':host{display:block}.hr-title{font:600 1.1em/1.3 system-ui,sans-serif;margin:0 0 10px}' +
-    '.hr-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:14px}' +
-    '.hr-card{display:flex;flex-direction:column;gap:4px;color:inherit;text-decoration:none;font:14px/1.35 system-ui,sans-serif}' +
-    '.hr-card img,.hr-card .hr-blank{width:100%;aspect-ratio:1;object-fit:cover;border-radius:6px;background:#f1efe9}' +
-    '.hr-card{min-width:0;overflow-wrap:anywhere}.hr-name{font-weight:600}.hr-why{color:#666;font-size:12px}.hr-card:focus-visible{outline:2px solid #2f5d50;outline-offset:2px}';
+${WIDGET_PRELUDE}  var css = ':host{display:block}.hrc-title{font:600 1.1em/1.3 system-ui,sans-serif;margin:0 0 10px}' +
+    '.hrc-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:14px}' +
+    '.hrc-card{display:flex;flex-direction:column;gap:4px;color:inherit;text-decoration:none;font:14px/1.35 system-ui,sans-serif}' +
+    '.hrc-card img,.hrc-card .hrc-blank{width:100%;aspect-ratio:1;object-fit:cover;border-radius:6px;background:#f1efe9}' +
+    '.hrc-card{min-width:0;overflow-wrap:anywhere}.hrc-name{font-weight:600}.hrc-why{color:#666;font-size:12px}.hrc-card:focus-visible{outline:2px solid #2f5d50;outline-offset:2px}';
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-  function money(minor, currency) {
-    if (minor === null || minor === undefined || !currency) return '';
-    try {
-      var format = new Intl.NumberFormat(undefined, { style: 'currency', currency: currency });
-      return format.format(minor / Math.pow(10, format.resolvedOptions().maximumFractionDigits));
-    } catch (e) { return (minor / 100).toFixed(2) + ' ' + currency; }
-  }
-  function productUrl(template, id) {
+${WIDGET_MONEY}  function productUrl(template, id) {
     var path = (template || '/products/{id}').split('{id}').join(encodeURIComponent(id));
     try {
       var url = new URL(path, window.location.href);
@@ -69,10 +52,10 @@ export const RECOMMENDATIONS_WIDGET_SOURCE = String.raw`(function () {
       style.textContent = css;
       root.appendChild(style);
       var title = host.getAttribute('data-title') || (product ? 'Often bought together' : 'Picked for you');
-      root.appendChild(el('h3', 'hr-title', title));
-      var grid = el('div', 'hr-grid');
+      root.appendChild(el('h3', 'hrc-title', title));
+      var grid = el('div', 'hrc-grid');
       data.items.forEach(function (item) {
-        var card = el('a', 'hr-card');
+        var card = el('a', 'hrc-card');
         card.href = productUrl(host.getAttribute('data-product-url'), item.external_id);
         card.setAttribute('data-product-id', item.external_id);
         if (item.image_url && /^(https?:|data:image\/)/i.test(item.image_url)) {
@@ -81,11 +64,11 @@ export const RECOMMENDATIONS_WIDGET_SOURCE = String.raw`(function () {
           image.alt = '';
           image.loading = 'lazy';
           card.appendChild(image);
-        } else card.appendChild(el('span', 'hr-blank'));
-        card.appendChild(el('span', 'hr-name', item.title));
+        } else card.appendChild(el('span', 'hrc-blank'));
+        card.appendChild(el('span', 'hrc-name', item.title));
         var price = money(item.price, item.currency);
-        if (price) card.appendChild(el('span', 'hr-price', price));
-        if (item.explanation) card.appendChild(el('span', 'hr-why', item.explanation));
+        if (price) card.appendChild(el('span', 'hrc-price', price));
+        if (item.explanation) card.appendChild(el('span', 'hrc-why', item.explanation));
         grid.appendChild(card);
       });
       root.appendChild(grid);

@@ -1,3 +1,4 @@
+import { WIDGET_PRELUDE } from '../../lib/widget-kit.js';
 /**
  * The storefront's reviews widget (`GET /v1/reviews/widget.js`), plain JavaScript for the shop's
  * theme:
@@ -11,24 +12,13 @@
  * A review's photos are thumbnails under its text, each a link to the full photo.
  */
 export const REVIEW_WIDGET_SOURCE = String.raw`(function () {
-  'use strict';
-  var script = document.currentScript;
-  if (!script) return;
-  var key = script.getAttribute('data-key') || '';
-  var base = new URL(script.src).origin;
-  var css = '.hr-stars{color:#e0a100;letter-spacing:1px}.hr-muted{color:#666;font-size:.9em}.hr-summary{display:flex;gap:16px;align-items:center;flex-wrap:wrap;margin:0 0 12px}' +
+${WIDGET_PRELUDE}  var css = '.hr-stars{color:#e0a100;letter-spacing:1px}.hr-muted{color:#666;font-size:.9em}.hr-summary{display:flex;gap:16px;align-items:center;flex-wrap:wrap;margin:0 0 12px}' +
     '.hr-average{font-size:2em;font-weight:600}.hr-bars{display:grid;grid-template-columns:auto 120px auto;gap:2px 6px;align-items:center;font-size:.85em}' +
     '.hr-bar{background:#eee;height:8px;border-radius:4px;overflow:hidden}.hr-bar i{display:block;height:100%;background:#e0a100}' +
     '.hr-review{border-top:1px solid #e5e5e5;padding:12px 0}.hr-review h4{margin:4px 0}.hr-review p{margin:4px 0;white-space:pre-line;overflow-wrap:anywhere}' +
     '.hr-photos{display:flex;gap:6px;flex-wrap:wrap;margin:6px 0}.hr-photos a{display:block;line-height:0}.hr-photos img{width:72px;height:72px;object-fit:cover;border-radius:4px;border:1px solid #e5e5e5}' +
     '.hr-reply{margin:8px 0 0 12px;padding-left:10px;border-left:3px solid #ddd}.hr-verified{color:#2f5d50;font-size:.85em;margin-left:6px}.hr-more{margin-top:8px;padding:8px 14px;cursor:pointer}';
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
   function starText(value) {
     var full = Math.round(value);
     return '★★★★★'.slice(0, full) + '☆☆☆☆☆'.slice(0, 5 - full);

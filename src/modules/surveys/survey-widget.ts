@@ -1,3 +1,4 @@
+import { WIDGET_PRELUDE } from '../../lib/widget-kit.js';
 /**
  * The storefront's survey widget (`GET /v1/surveys/widget.js`), plain JavaScript for the shop's
  * theme, on a page of the signed-in customer, such as the order confirmation (docs/listen.md):
@@ -12,12 +13,7 @@
  * neither breaks it nor is broken by it, and writes every text with textContent.
  */
 export const SURVEY_WIDGET_SOURCE = String.raw`(function () {
-  'use strict';
-  var script = document.currentScript;
-  if (!script) return;
-  var key = script.getAttribute('data-key') || '';
-  var base = new URL(script.src).origin;
-  var css = ':host{display:block}.hs-box{font:inherit;color:inherit;max-width:560px;box-sizing:border-box;padding:16px;border:1px solid #ddd;border-radius:8px;background:#fff}' +
+${WIDGET_PRELUDE}  var css = ':host{display:block}.hs-box{font:inherit;color:inherit;max-width:560px;box-sizing:border-box;padding:16px;border:1px solid #ddd;border-radius:8px;background:#fff}' +
     '.hs-box h3{font-size:1.1em;margin:0 0 12px;line-height:1.3}.hs-scale{display:grid;gap:4px;margin:0}' +
     '.hs-scale button{min-width:0;min-height:40px;padding:0;font:inherit;font-weight:600;border:1px solid #8a8a8a;border-radius:6px;background:#fff;color:#222;cursor:pointer}' +
     '.hs-scale button:hover,.hs-scale button:focus-visible{background:#2f5d50;color:#fff;border-color:#2f5d50;outline:2px solid #2f5d50;outline-offset:1px}' +
@@ -26,12 +22,6 @@ export const SURVEY_WIDGET_SOURCE = String.raw`(function () {
     '.hs-actions{display:flex;gap:8px;margin-top:8px}.hs-actions button{padding:10px 16px;font:inherit;border-radius:6px;cursor:pointer;border:1px solid #2f5d50}' +
     '.hs-send{background:#2f5d50;color:#fff}.hs-skip{background:#fff;color:#2f5d50}.hs-points{font-weight:600;color:#2f5d50}.hs-error{color:#a3231f;margin:8px 0 0}.hs-muted{color:#666}';
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
   function call(method, path, params, body) {
     var url = new URL(base + path);
     var options = { method: method, credentials: 'omit', headers: {} };
