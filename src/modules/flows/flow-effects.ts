@@ -128,8 +128,10 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
           const issued = await offers.codesFor(storeId, offerId, wanting.map((e) => ({ customerId: e.customerId, key: e.sendKey })), now);
           for (const e of wanting) codes.set(e.sendKey, issued.get(e.sendKey) ?? null);
         }
-        const contexts = await emailContexts(storage.read, storeId, slice, store.url, (ids) => support.statusUrls(storeId, ids, now));
-        const loyalty = await loyaltyVariables(services().loyalty, storeId, slice.map((e) => e.customerId), now);
+        // What a template does not read is not loaded.
+        const reading = (flag: 'usesOrderContext' | 'usesLoyalty') => slice.filter((e) => compiled.get(e.templateId)!.compiled[flag]);
+        const contexts = await emailContexts(storage.read, storeId, reading('usesOrderContext'), store.url, (ids) => support.statusUrls(storeId, ids, now));
+        const loyalty = await loyaltyVariables(services().loyalty, storeId, reading('usesLoyalty').map((e) => e.customerId), now);
         await messages.queueEmails(storeId, slice.map((email) => {
           const template = compiled.get(email.templateId)!;
           return {
@@ -137,7 +139,7 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
             templateId: email.templateId, templateVersion: template.version,
             build: async (links) => {
               const extras = { links, ...contexts.get(email.sendKey), loyalty: loyalty.get(email.customerId) ?? {}, ...(email.offerId && { discount_code: codes.get(email.sendKey) ?? null }) };
-              const variables = await templates.variablesFor(storeId, String(email.customerId), extras, store);
+              const variables = await templates.variablesFor(storeId, String(email.customerId), extras, store, { recommendations: template.compiled.usesRecommendations });
               return engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey: email.sendKey, customerId: email.customerId, links, key });
             },
           };
@@ -239,6 +241,7 @@ function scalarsOf(data: Record<string, unknown>): [string, string][] {
  */
 async function loyaltyVariables(loyalty: FlowServices['loyalty'], storeId: string, customerIds: readonly number[], now: Date): Promise<Map<number, Record<string, unknown>>> {
   const found = new Map<number, Record<string, unknown>>();
+  if (customerIds.length === 0) return found;
   if (!(await loyalty.settings(storeId)).settings.enabled) return found;
   for (const customerId of new Set(customerIds)) {
     const b = await loyalty.balance(storeId, customerId, now);

@@ -44,6 +44,10 @@ export interface CompiledEmail {
   compileMs: number;
   /** Whether any part reads `recommendations`: only then does a render look up the recipient's. */
   usesRecommendations: boolean;
+  /** Whether any part reads `loyalty`: only then does a flow look up the recipient's points. */
+  usesLoyalty: boolean;
+  /** Whether any part reads `order`, `checkout` or `fulfillment`: only then does a flow load what started the run. */
+  usesOrderContext: boolean;
 }
 
 /** A template problem: which part, where (1-based line and column) and why. */
@@ -267,8 +271,15 @@ export async function compileTemplate(source: TemplateSource, options: { storeHa
   } catch (error) {
     return { ok: false, problems: [liquidProblem('body', error)] };
   }
-  const usesRecommendations = /\brecommendations\b/.test(`${source.subject}\n${source.preheader}\n${source.body}`);
-  return { ok: true, compiled: { subject, preheader, htmlHead, htmlBody, compileMs: performance.now() - started, usesRecommendations } };
+  const text = `${source.subject}\n${source.preheader}\n${source.body}`;
+  const reads = (pattern: RegExp) => pattern.test(text);
+  return {
+    ok: true,
+    compiled: {
+      subject, preheader, htmlHead, htmlBody, compileMs: performance.now() - started,
+      usesRecommendations: reads(/\brecommendations\b/), usesLoyalty: reads(/\bloyalty\b/), usesOrderContext: reads(/\b(order|checkout|fulfillment)\b/),
+    },
+  };
 }
 
 /** MJML counts lines in the protected source; placeholders and `<mj-raw>` wrappers add none, but a Liquid tag may span several. */
