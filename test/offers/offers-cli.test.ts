@@ -44,7 +44,7 @@ describe('hearth offers', () => {
   });
 
   it('imports codes from a file', async () => {
-    const offer = JSON.parse((await cli(['offers', 'create', ...common, '--name', 'Imported', '--kind', 'percent', '--value', '15', '--valid-days', '30', '--import', '--json'])).out);
+    const offer = JSON.parse((await cli(['offers', 'create', ...common, '--name', 'Imported', '--kind', 'percent', '--value', '15', '--valid-days', '30', '--import', '--holdout', '0', '--json'])).out);
     const file = join(dir.path, 'codes.csv');
     writeFileSync(file, 'Code,Usage Count\nSPRING-1,0\nSPRING-2,0\n');
     const imported = await cli(['offers', 'import', offer.id, file, ...common]);
