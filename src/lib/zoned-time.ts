@@ -31,6 +31,12 @@ export function wallClock(at: Date, zone: string): WallClock {
   return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour), minute: Number(parts.minute) };
 }
 
+/** The calendar day (YYYY-MM-DD) in `zone` at an instant. */
+export function localDay(at: Date, zone: string): string {
+  const wall = wallClock(at, zone);
+  return `${wall.year}-${String(wall.month).padStart(2, '0')}-${String(wall.day).padStart(2, '0')}`;
+}
+
 /** The zone's offset from UTC at an instant, in milliseconds (Tokyo: +9 h). */
 function offsetMs(ms: number, zone: string): number {
   const wall = wallClock(new Date(ms), zone);

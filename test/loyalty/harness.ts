@@ -38,9 +38,9 @@ export function settingsWith(changes: DeepPartial<LoyaltySettings> = {}): Loyalt
   return merged as LoyaltySettings;
 }
 
-export async function loyaltyHarness(settings: LoyaltySettings, options: { currency?: string } = {}): Promise<LoyaltyHarness> {
+export async function loyaltyHarness(settings: LoyaltySettings, options: { currency?: string; timezone?: string } = {}): Promise<LoyaltyHarness> {
   const t = await createTestApp();
-  const store = await t.newStore('Loyal Pets', { currency: options.currency ?? 'EUR' });
+  const store = await t.newStore('Loyal Pets', { currency: options.currency ?? 'EUR', ...(options.timezone && { timezone: options.timezone }) });
   await t.services.loyalty.saveSettings(store.storeId, settings, 'test');
   const dispatcher = new Dispatcher(t.services.storage, silentLogger, { pollMs: 20 }).subscribe({ ...loyaltySubscriber(t.services.loyalty), from: 'start' });
   await dispatcher.start();

@@ -1,5 +1,6 @@
 /** Calendar arithmetic on local dates (YYYY-MM-DD) for weeks (ISO, from Monday), months and quarters. */
 import type { Period } from './analytics.query.js';
+import { localDay } from '../../lib/zoned-time.js';
 
 const parse = (date: string) => new Date(`${date}T00:00:00Z`);
 const format = (date: Date) => date.toISOString().slice(0, 10);
@@ -31,5 +32,5 @@ export function addPeriods(period: Period, start: string, count: number): string
 
 /** Today's date in a time zone. */
 export function todayIn(timezone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return localDay(now, timezone);
 }

@@ -1,9 +1,11 @@
 /**
  * What the `loyalty` subscriber does with each domain event (docs/loyalty.md): order events go
  * to the order rules (loyalty.orders.ts); sign-ups, subscriptions, survey answers, reviews (more
- * with a photo) and tracked events pay the store's rule points, each once per key, tracked events within their cap per period.
+ * with a photo) and tracked events pay the store's rule points, each once per key, tracked events within their cap per period;
+ * birthdays pay theirs from the daily job.
  */
 import { sql } from 'kysely';
+import { birthdaysOn } from '../customers/index.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { addMonths } from './earning.js';
 import { entryByKey } from './ledger.repository.js';
@@ -102,6 +104,22 @@ export const surveyAwardKey = (answerId: string): string => `survey:${answerId}`
 /** A member of the programme: a customer with a row in the ledger (docs/loyalty.md). */
 export async function isMember(db: LoyaltyTx | LoyaltyDb, storeId: string, customerId: number): Promise<boolean> {
   return (await db.selectFrom('loyalty_entries').select('id').where('store_id', '=', storeId).where('customer_id', '=', customerId).limit(1).executeTakeFirst()) !== undefined;
+}
+
+/**
+ * Birthday points: each member whose birthday is `day` (the store's calendar day, YYYY-MM-DD) gets
+ * the rule's points once that year (key `birthday:<customer>:<year>`). Returns the awards written.
+ */
+export async function awardBirthdays(tx: LoyaltyTx, storeId: string, settings: LoyaltySettings, day: string, now: Date): Promise<number> {
+  if (settings.earning.birthday_points <= 0) return 0;
+  let awarded = 0;
+  for (const customerId of await birthdaysOn(tx, storeId, day)) {
+    const key = `birthday:${customerId}:${day.slice(0, 4)}`;
+    if (!await isMember(tx, storeId, customerId) || await entryByKey(tx, storeId, key)) continue;
+    await ruleAward(tx, settings, storeId, customerId, 'birthday', settings.earning.birthday_points, key, now);
+    awarded += 1;
+  }
+  return awarded;
 }
 
 async function ruleAward(tx: LoyaltyTx, settings: LoyaltySettings, storeId: string, customerId: number, rule: string, points: number, key: string, now: Date): Promise<void> {

@@ -7,13 +7,15 @@
  */
 import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
+import { localDay } from '../../lib/zoned-time.js';
+import { storeSettings } from '../accounts/index.js';
 import { AppError } from '../../lib/errors.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { addMonths, pointsValue } from './earning.js';
 import { entryByKey, positions, standingOf, totalsByCustomer, totalsOf, type Position } from './ledger.repository.js';
 import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
 import { loyaltyAnalytics, type LoyaltyAnalytics } from './loyalty.analytics.js';
-import { handleEvent, isMember, surveyAwardKey } from './loyalty.events.js';
+import { awardBirthdays, handleEvent, isMember, surveyAwardKey } from './loyalty.events.js';
 import { announceExpiring, expireLapsed } from './loyalty.expiry.js';
 import { cancelReward, redeemReward, redemptionView } from './loyalty.redemptions.js';
 import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings } from './loyalty.settings.js';
@@ -37,7 +39,7 @@ export class LoyaltyService {
   /** Referral codes, clicks, sign-ups and the list (referral.service.ts). */
   readonly referrals: ReferralService;
 
-  constructor(storage: Storage) {
+  constructor(private readonly storage: Storage) {
     this.write = loyaltyDb(storage.write);
     this.read = loyaltyDb(storage.read);
     this.referrals = new ReferralService(this.write, this.read, async (storeId, db) => (await this.settings(storeId, db)).settings);
@@ -221,9 +223,11 @@ export class LoyaltyService {
   }
 
   /** The daily job: lapsed points written down, expiry notices, and the tier review. */
-  async runDaily(storeId: string, now = new Date()): Promise<{ expired_entries: number; expired_points: number; notices: number; downgrades: number }> {
+  async runDaily(storeId: string, now = new Date()): Promise<{ expired_entries: number; expired_points: number; notices: number; downgrades: number; birthdays: number }> {
     const { settings } = await this.settings(storeId);
+    const zone = (await storeSettings(this.storage.read, storeId))?.timezone ?? 'UTC';
     return this.write.transaction().execute(async (tx) => {
+      const birthdays = await awardBirthdays(tx, storeId, settings, localDay(now, zone), now);
       const expired = await expireLapsed(tx, storeId, settings, now);
       const notices = await announceExpiring(tx, storeId, settings, now);
       let downgrades = 0;
@@ -232,7 +236,7 @@ export class LoyaltyService {
           group by customer_id having arg_max(tier, changed_at) is not null and max(changed_at) <= ${addMonths(now, -12)}`.execute(tx);
         for (const { customer_id } of rows) if ((await reconsiderTier(tx, storeId, Number(customer_id), settings.tiers, now, true)) !== undefined) downgrades += 1;
       }
-      return { expired_entries: expired.entries, expired_points: expired.points, notices, downgrades };
+      return { expired_entries: expired.entries, expired_points: expired.points, notices, downgrades, birthdays };
     });
   }
 
