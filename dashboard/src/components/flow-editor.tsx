@@ -148,9 +148,11 @@ export function blankDocument(kind: FlowTrigger['kind'], segmentId?: string): un
   if (kind === 'event') trigger.name = 'Product Viewed';
   if (kind === 'browse_abandoned') trigger.wait = { hours: 4 };
   if (kind === 'review_submitted') trigger.max_rating = 3;
+  if (kind === 'date') Object.assign(trigger, { date: 'birthday', offset_days: 0 });
   return {
     trigger,
-    entry: { re_entry: 'never' },
+    // A date comes back: the customer may enter again the next time.
+    entry: kind === 'date' ? { re_entry: 'after', after_days: 300 } : { re_entry: 'never' },
     exit_when: [{ kind: 'ordered' }, { kind: 'unsubscribed' }],
     holdout_share: 0.1,
     steps: [

@@ -45,8 +45,26 @@ export function triggerWords(trigger: FlowTrigger, names: Names = noNames): stri
       return ['Writes a review', stars].filter(Boolean).join(' ');
     }
     case 'survey_answered': return ['Answers', trigger.survey ? `the ${trigger.survey.toUpperCase()} survey` : 'a survey', trigger.category && `as a ${trigger.category}`].filter(Boolean).join(' ');
+    case 'date': return dateWords(trigger);
     case 'manual': return 'Enrolled by hand (a segment)';
   }
+}
+
+const dateNames: Record<Extract<FlowTrigger, { kind: 'date' }>['date'], string> = {
+  birthday: 'their birthday',
+  first_order_anniversary: 'the anniversary of their first order',
+  next_order_predicted: 'the day their next order is expected',
+  reorder_due: 'the day a product they buy again is due',
+  attribute: '',
+};
+
+/** "3 days before their birthday", "The anniversary of their first order", "Every year on signed_up_on". */
+function dateWords(trigger: Extract<FlowTrigger, { kind: 'date' }>): string {
+  const what = trigger.date === 'attribute' ? `${trigger.yearly ? 'every year on ' : ''}the date in ${trigger.attribute}` : dateNames[trigger.date] + (trigger.product ? ` (${trigger.product})` : '');
+  const offset = trigger.offset_days ?? 0;
+  const shift = offset === 0 ? '' : `${plural(Math.abs(offset), 'day')} ${offset < 0 ? 'before' : 'after'} `;
+  const words = `${shift}${what}`;
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** The rule of a condition in a few words (its kind and field; the JSON has the rest). */

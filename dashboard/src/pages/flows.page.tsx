@@ -34,6 +34,7 @@ const triggerKinds: { value: FlowTrigger['kind']; label: string }[] = [
   { value: 'return_created', label: 'Returns something' },
   { value: 'review_submitted', label: 'Writes a review' },
   { value: 'survey_answered', label: 'Answers a survey' },
+  { value: 'date', label: 'A date comes (birthday, anniversary, predicted reorder)' },
 ];
 
 export function FlowsPage() {

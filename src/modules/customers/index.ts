@@ -4,4 +4,4 @@ export { type ConsentStatus, consentStatuses, type CustomerAliasTable, type Cust
 export { type CustomerRow } from './customers.repository.js';
 export { type ChannelConsent, consentOf, customerView, type CustomerView } from './customers.service.js';
 export { customerSchema } from './customers.schemas.js';
-export { birthdaysOn, fallsYearlyOn, yearlyKeysOn } from './yearly-days.js';
+export { birthdaysOn, fallsYearlyOn } from './yearly-days.js';

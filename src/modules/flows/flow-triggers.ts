@@ -66,8 +66,9 @@ export async function triggerMatches(trigger: Trigger, event: DomainEvent, read:
       return (trigger.survey === undefined || answer.kind === trigger.survey) && (trigger.category === undefined || answer.category === trigger.category);
     }
     case 'browse_abandoned':
+    case 'date':
     case 'manual':
-      // A browse is abandoned only once its wait has passed: `browseView` starts the wait.
+      // A browse is abandoned only once its wait has passed: `browseView` starts the wait. Days come with the `flows.dates` job.
       return false;
   }
 }

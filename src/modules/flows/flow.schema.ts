@@ -33,6 +33,9 @@ const propertyFilter = z.strictObject({
 });
 export type PropertyFilter = z.infer<typeof propertyFilter>;
 
+/** The days a date trigger can start on. */
+export const dateKinds = ['birthday', 'first_order_anniversary', 'next_order_predicted', 'reorder_due', 'attribute'] as const;
+
 export const triggerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('segment_entered'), segment_id: z.string().min(1) }),
   z.strictObject({ kind: z.literal('segment_exited'), segment_id: z.string().min(1) }),
@@ -99,6 +102,27 @@ export const triggerSchema = z.discriminatedUnion('kind', [
     /** Only answers of this category: NPS 9–10 / CSAT 4–5 promoter, NPS 0–6 / CSAT 1–2 detractor, passive between. */
     category: z.enum(['promoter', 'passive', 'detractor']).optional(),
   }),
+  /**
+   * A day of the customer comes (docs/flows.md, "Date triggers"): `birthday` and
+   * `first_order_anniversary` every year; `next_order_predicted`, the day the predictions expect
+   * their next order, unless they ordered since; `reorder_due`, the day a product they buy again
+   * is due by their own (or else the product's usual) interval; `attribute`, the date in a custom
+   * attribute (once, or every year with `yearly`). Days are the store's; `offset_days` moves the
+   * day (-7: a week before).
+   */
+  z.strictObject({
+    kind: z.literal('date'),
+    date: z.enum(dateKinds),
+    /** The custom attribute holding a date (YYYY-MM-DD or an ISO date-time), with `date: attribute`. */
+    attribute: jsonKey.optional(),
+    /** With `date: attribute`: every year on the date's month and day, from the date itself on. */
+    yearly: z.boolean().optional(),
+    /** With `date: reorder_due`: only this product (its external id). */
+    product: z.string().min(1).max(200).optional(),
+    offset_days: z.number().int().min(-90).max(90).default(0),
+  }).refine((t) => (t.date === 'attribute') === (t.attribute !== undefined), { message: 'give attribute with date "attribute", and only then', path: ['attribute'] })
+    .refine((t) => t.yearly === undefined || t.date === 'attribute', { message: 'yearly is for date "attribute" (birthdays and anniversaries are yearly already)', path: ['yearly'] })
+    .refine((t) => t.product === undefined || t.date === 'reorder_due', { message: 'product is for date "reorder_due"', path: ['product'] }),
   /** Only enrolled by hand: `POST /api/v1/flows/:id/enrol` with a segment. */
   z.strictObject({ kind: z.literal('manual') }),
 ]);

@@ -10,12 +10,14 @@ import type { JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, detailsFromZod, notFound, type ErrorDetail } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import { localDay } from '../../lib/zoned-time.js';
 import type { Logger } from '../../lib/logger.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { serviceEffects, type FlowEffects, type FlowServices } from './flow-effects.js';
 import { FlowEngine, type BatchOutcome } from './flow-engine.js';
 import { EVENT_ARRIVED, flowSource } from './flow-steps.js';
 import { flowStats, type FlowStats } from './flow-stats.js';
+import { dateMatches } from './date-triggers.js';
 import { browsedOn, browseView, triggerMatches } from './flow-triggers.js';
 import { durationMs, flowDocumentSchema, type FlowDocument, type FlowDocumentInput } from './flow.schema.js';
 import { graphProblems } from './flow.validate.js';
@@ -27,6 +29,18 @@ import { runViewOf, type FlowSummary, type FlowView, type RunView } from './flow
 export const FLOW_STEP_JOB = 'flows.step';
 /** Whether a product view was abandoned: runs when the browse-abandonment trigger's wait is over. */
 export const FLOW_BROWSE_JOB = 'flows.browse';
+/** Every hour per store: queues the day's date-trigger enrolment of each live flow with a date trigger, once per flow version and day. */
+export const FLOW_DATES_JOB = 'flows.dates';
+/** Enrols the customers whose day it is in one flow (one version, one store day). */
+export const FLOW_DATE_JOB = 'flows.date';
+
+export interface DateEnrolment {
+  storeId: string;
+  flowId: string;
+  version: number;
+  /** The store's calendar day (YYYY-MM-DD). */
+  day: string;
+}
 
 export interface BrowseCheck {
   storeId: string;
@@ -283,6 +297,49 @@ export class FlowsService {
       key: `${check.flowId}:${check.customerId}:event:${check.eventId}`, kind: 'browse_abandoned', eventId: check.eventId, entityId: check.viewId,
     }]);
     return { enrolled };
+  }
+
+  /**
+   * The hourly `flows.dates` job: for each live flow with a date trigger, the enrolment of the
+   * store's today — and of yesterday, which a stopped server may have missed, if the version was
+   * live then — is queued once (its dedupe key names the flow, version and day).
+   */
+  async runDateTriggers(payload: { storeId: string }): Promise<{ queued: number }> {
+    const { storeId } = payload;
+    const now = this.clock.now();
+    const zone = (await this.services().accounts.getStore(storeId)).timezone;
+    const today = localDay(now, zone);
+    const yesterday = localDay(new Date(now.getTime() - 86_400_000), zone);
+    let queued = 0;
+    for (const flow of await this.liveFlows(storeId)) {
+      if (flow.document.trigger.kind !== 'date') continue;
+      const published = await this.read.selectFrom('flow_versions').select('published_at').where('store_id', '=', storeId).where('flow_id', '=', flow.id).where('version', '=', flow.version).executeTakeFirst();
+      const liveSince = published ? localDay(published.published_at, zone) : today;
+      for (const day of [yesterday, today]) {
+        if (day < liveSince) continue;
+        const key = `${FLOW_DATE_JOB}:${storeId}:${flow.id}@${flow.version}:${day}`;
+        if (await this.jobs.exists(key)) continue;
+        await this.jobs.enqueue(FLOW_DATE_JOB, { storeId, flowId: flow.id, version: flow.version, day } satisfies DateEnrolment, { storeId, dedupeKey: key });
+        queued += 1;
+      }
+    }
+    return { queued };
+  }
+
+  /** The `flows.date` job: enrols everyone whose day it is (each once per day: the key names it; entry rules apply). */
+  async runDateEnrolment(job: DateEnrolment): Promise<{ due: number; enrolled: number; reason?: string }> {
+    const row = await this.read.selectFrom('flows').select(['status', 'live_version']).where('store_id', '=', job.storeId).where('id', '=', job.flowId).executeTakeFirst();
+    if (row?.status !== 'live' || row.live_version !== job.version) return { due: 0, enrolled: 0, reason: 'flow not live on this version' };
+    const document = await this.document(job.storeId, job.flowId, job.version);
+    if (document.trigger.kind !== 'date') return { due: 0, enrolled: 0, reason: 'trigger changed' };
+    const zone = (await this.services().accounts.getStore(job.storeId)).timezone;
+    const { rows } = await sql<{ customer_id: number; entity_id: number | null }>`
+      select customer_id, entity_id from (${dateMatches(job.storeId, document.trigger, zone, job.day, job.day)}) m order by customer_id`.execute(this.read);
+    const flow = { id: job.flowId, version: job.version, document };
+    const enrolled = await this.enrol(job.storeId, rows.map((r) => ({
+      flow, customerId: Number(r.customer_id), key: `${job.flowId}:${r.customer_id}:date:${job.day}`, kind: 'date', eventId: null, entityId: r.entity_id === null ? null : Number(r.entity_id),
+    })));
+    return { due: rows.length, enrolled };
   }
 
   private enrol(storeId: string, enrolments: readonly Enrolment[]): Promise<number> {

@@ -22,8 +22,11 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Storage } from '../../../db/database.js';
 import { AppError } from '../../../lib/errors.js';
 import type { Clock } from '../../../lib/clock.js';
+import { localDay } from '../../../lib/zoned-time.js';
+import { storeSettings } from '../../accounts/index.js';
 import type { SegmentsService } from '../../segments/index.js';
 import { durationMs, type ExitCondition, type FlowDocument, type Step, type Trigger } from '../flow.schema.js';
+import { dateMatches } from '../date-triggers.js';
 import { BROWSE_PROGRESS_EVENTS, VIEW_EVENT } from '../flow-triggers.js';
 import type { FlowsService } from '../flows.service.js';
 
@@ -86,7 +89,8 @@ export class FlowBacktestService {
       if (segment && segment.created_at > from) approximations.push(`the segment "${segment.name}" was created on ${segment.created_at.toISOString().slice(0, 10)}: its members then count as entering that day`);
     }
 
-    const entries = entryPopulation(storeId, document, from, to);
+    const zone = (await storeSettings(read, storeId))?.timezone ?? 'UTC';
+    const entries = entryPopulation(storeId, document, from, to, zone);
     const totals = await sql<{ entries: number; entrants: number }>`select count(*) as entries, count(distinct customer_id) as entrants from (${entries}) e`.execute(read);
     const ruleSql = new Map<string, RawBuilder<unknown>>();
     const matching = async (rule: Rule): Promise<RawBuilder<unknown>> => {
@@ -145,8 +149,8 @@ export class FlowBacktestService {
 }
 
 /** Everyone the trigger would have enrolled in the window, after the entry rule: customer_id, entered_at, entity_id, reach_at. */
-function entryPopulation(storeId: string, document: FlowDocument, from: Date, to: Date): Population {
-  const matches = triggerMatches(storeId, document.trigger, from, to);
+function entryPopulation(storeId: string, document: FlowDocument, from: Date, to: Date, zone: string): Population {
+  const matches = triggerMatches(storeId, document.trigger, from, to, zone);
   const entry = document.entry;
   const kept = entry.re_entry === 'never'
     ? sql`select * from (${matches}) m qualify row_number() over (partition by customer_id order by entered_at, entity_id) = 1`
@@ -155,8 +159,10 @@ function entryPopulation(storeId: string, document: FlowDocument, from: Date, to
   return sql`select customer_id, entered_at, entity_id, entered_at as reach_at from (${kept}) k`;
 }
 
+const nobody: Population = sql`select null::bigint as customer_id, null::timestamp as entered_at, null::bigint as entity_id where false`;
+
 /** The trigger's matches in history: customer_id, entered_at, entity_id (the triggering row, when there is one). */
-function triggerMatches(storeId: string, trigger: Trigger, from: Date, to: Date): Population {
+function triggerMatches(storeId: string, trigger: Trigger, from: Date, to: Date, zone: string): Population {
   const within = (column: RawBuilder<unknown>) => sql`${column} > ${from} and ${column} <= ${to}`;
   switch (trigger.kind) {
     case 'segment_entered':
@@ -236,8 +242,17 @@ function triggerMatches(storeId: string, trigger: Trigger, from: Date, to: Date)
           and not exists (select 1 from checkouts k where k.store_id = ${storeId} and k.customer_id = e.customer_id and k.started_at > e.occurred_at and k.started_at <= ${ends})
           and not exists (select 1 from orders o where o.store_id = ${storeId} and o.customer_id = e.customer_id and o.placed_at > e.occurred_at and o.placed_at <= ${ends})`;
     }
+    case 'date': {
+      // Predicted and due dates of past days are not kept: those triggers have no history.
+      if (trigger.date === 'next_order_predicted' || trigger.date === 'reorder_due') return nobody;
+      // Each day's customers enter at the start of the store's day.
+      return sql`select customer_id, entered_at, entity_id from (
+          select customer_id, timezone('UTC', timezone(${zone}, day::timestamp)) as entered_at, entity_id
+          from (${dateMatches(storeId, trigger, zone, localDay(from, zone), localDay(to, zone))}) m) d
+        where ${within(sql.ref('entered_at'))}`;
+    }
     case 'manual':
-      return sql`select null::bigint as customer_id, null::timestamp as entered_at, null::bigint as entity_id where false`;
+      return nobody;
   }
 }
 
@@ -315,6 +330,11 @@ function approximationsOf(document: FlowDocument): string[] {
   if (document.entry.re_entry === 'after') notes.push(`re-entry: every entry at least ${document.entry.after_days} days after the customer's previous one counts`);
   if (document.trigger.kind === 'browse_abandoned') notes.push('browse abandonment: every abandoned view counts; live, views during a wait already running add nothing');
   if (document.trigger.kind === 'manual') notes.push('a manual trigger has no history: nobody would have entered');
+  if (document.trigger.kind === 'date') {
+    notes.push(document.trigger.date === 'next_order_predicted' || document.trigger.date === 'reorder_due'
+      ? 'predicted and due dates of past days are not kept: nobody would have entered'
+      : 'each day\'s customers enter at the start of the store\'s day, with today\'s birthdays, attributes and first orders');
+  }
   return notes;
 }
 

@@ -130,7 +130,7 @@ export const readyFlows: readonly ReadyFlow[] = [
     key: 'replenishment', name: 'Replenishment',
     summary: 'When a customer’s predicted next order is a week away, they get a reminder to reorder; an order ends the flow.',
     why: 'Customers who buy consumables run out on a rhythm the predictions know: reminding them just before their expected next order date turns a likely reorder into a sure one, and keeps it with you rather than with whoever they search for when they run out.',
-    note: 'Triggered by entering the segment "Next order due within 7 days" (the expected next order date from the predictions), which refreshes as the predictions and the calendar move; a per-product reorder interval is not a trigger yet. Installed before the predictions are fitted, the segment holds customers whose last order was more than 45 days ago: change its rule once they are.',
+    note: 'Triggered by entering the segment "Next order due within 7 days" (the expected next order date from the predictions), which refreshes as the predictions and the calendar move; for a reminder per product, timed by its reorder interval, use the date trigger `reorder_due`. Installed before the predictions are fitted, the segment holds customers whose last order was more than 45 days ago: change its rule once they are.',
     segment: {
       name: 'Next order due within 7 days', description: 'Customers with an order whose expected next order date (predictions) is within the next 7 days.',
       rule: { kind: 'all', rules: [ordersCount('gte', 1), { kind: 'prediction', field: 'next_order_on', op: 'within_next_days', value: 7 }] },
@@ -208,10 +208,10 @@ export const readyFlows: readonly ReadyFlow[] = [
     key: 'birthday', name: 'Birthday',
     summary: 'On the customer’s birthday they get good wishes and a gift.',
     why: 'A birthday message is personal, expected and welcome: it is one of the few marketing emails customers look forward to, and a small gift on the day gives a reason to visit that has nothing to do with a sale.',
-    note: 'A date trigger is not in the engine yet: this flow starts on a tracked event named "Birthday" (send it from your store or a daily job); switch the trigger when date triggers arrive.',
+    note: 'Starts on the customer’s birthday (their `birthday`, sent by the store or an import) in the store’s time zone; customers without one never enter.',
     templates: { wishes: { starter: 'birthday', name: 'Birthday' } },
     document: ({ templates }) => ({
-      trigger: { kind: 'event', name: 'Birthday' },
+      trigger: { kind: 'date', date: 'birthday' },
       entry: { re_entry: 'after', after_days: 300 },
       exit_when: unsubscribed,
       steps: [
