@@ -17,6 +17,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { ensureDemoStore, type DemoResult } from '../../src/modules/demo/demo.service.js';
 import { DEMO_FLOW_KEYS, DEMO_WIN_BACK_OFFER } from '../../src/modules/demo/demo-flows.js';
 import { plantedDraw, plantedEffects, SPRING_NEWSLETTER_EFFECT, WIN_BACK_FLOW_EFFECT, WIN_BACK_ORDER_PREFIX } from '../../src/modules/demo/planted-effects.js';
+import { localDay } from '../../src/lib/zoned-time.js';
 import { sendKeyOf, type RunView } from '../../src/modules/flows/index.js';
 import { createServices, type Services } from '../../src/services.js';
 import { bearer } from '../helpers/app.js';
@@ -176,6 +177,23 @@ describe('the planted effects', () => {
     const results = await services.campaigns.results(storeId(), campaign.id);
     expect(results.groups.find((g) => g.group === 'sent')!.people).toBeGreaterThan(0);
     expect(results.groups.find((g) => g.group === 'holdout')!.people).toBeGreaterThan(0);
+  });
+});
+
+describe('the demo\'s birthdays', () => {
+  it('greets customers on their birthday in the window with the birthday flow, and pays members their birthday points', async () => {
+    const flow = (await services.flows.list(storeId())).find((f) => f.name === 'Birthday')!;
+    const runs = await allRuns(flow.id);
+    expect(runs.length).toBeGreaterThan(5);
+    const birthdays = new Map((await services.storage.read.selectFrom('customers').select(['id', 'birthday']).where('store_id', '=', storeId()).execute())
+      .map((c) => [Number(c.id), c.birthday]));
+    const zone = (await services.accounts.getStore(storeId())).timezone;
+    // Each run entered on its customer's birthday (the store's day), once.
+    for (const run of runs) expect(birthdays.get(run.customer_id)?.slice(-5)).toBe(localDay(run.entered_at, zone).slice(5));
+    expect(new Set(runs.map((r) => r.customer_id)).size).toBe(runs.length);
+    const paid = await sql<{ customer_id: number; at: Date }>`select customer_id, created_at as at from loyalty_entries where store_id = ${storeId()} and source = 'rule:birthday'`.execute(services.storage.read);
+    expect(paid.rows.length).toBeGreaterThan(0);
+    for (const row of paid.rows) expect(birthdays.get(Number(row.customer_id))?.slice(-5), `customer ${row.customer_id} paid at ${row.at.toISOString()}`).toBe(localDay(row.at, zone).slice(5));
   });
 });
 

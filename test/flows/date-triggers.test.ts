@@ -5,6 +5,7 @@
  * job runs — and the others do not. `offset_days` moves the day; a bad date trigger is refused
  * naming the field; the backtest of a birthday flow counts the birthdays of its window.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/jobs/scheduler.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -59,10 +60,9 @@ beforeAll(async () => {
   ids = new Map(rows.map((r) => [r.external_id!, Number(r.id)]));
   // The predictions' current scores, as a refit writes them: kim and lee are expected to order today.
   for (const name of ['kim', 'lee']) {
-    await h.services.storage.write.insertInto('customer_predictions').values({
-      store_id: h.storeId, customer_id: ids.get(name)!, fit_id: 'fit-test', p_alive: 0.9, expected_orders_30d: 1, expected_orders_90d: 2, expected_orders_365d: 5,
-      p_order_30d: 0.6, p_order_90d: 0.8, p_order_365d: 0.95, expected_order_value: 2_000, clv_12m: 9_000, next_order_on: today, churn_risk: 'low', scored_at: dayAgo(1),
-    }).execute();
+    await sql`insert into customer_predictions (store_id, customer_id, fit_id, p_alive, expected_orders_30d, expected_orders_90d, expected_orders_365d,
+        p_order_30d, p_order_90d, p_order_365d, expected_order_value, clv_12m, next_order_on, churn_risk, scored_at)
+      values (${h.storeId}, ${ids.get(name)!}, 'fit-test', 0.9, 1, 2, 5, 0.6, 0.8, 0.95, 2000, 9000, ${today}::date, 'low', ${dayAgo(1)})`.execute(h.services.storage.write);
   }
   await h.settle();
 }, 60_000);

@@ -32,12 +32,37 @@ describe('settings', () => {
       [{ ...settings, earning: { ...settings.earning, points_per_currency_unit: 1.005 } }, 'earning.points_per_currency_unit'],
       [{ ...settings, expiry: { ...settings.expiry, mode: 'sometimes' } }, 'expiry.mode'],
       [{ ...settings, pending: undefined }, 'pending'],
+      [{ ...settings, rewards: [{ id: 'x', name: 'X', kind: 'free_product', points: 10, value: 0 }] }, 'rewards.0.product_id'],
+      [{ ...settings, rewards: [{ id: 'x', name: 'X', kind: 'free_product', points: 10, value: 5, product_id: 'mug' }] }, 'rewards.0.value'],
+      [{ ...settings, rewards: [{ id: 'x', name: 'X', kind: 'amount_off', points: 10, value: 5, product_id: 'mug' }] }, 'rewards.0.product_id'],
+      // A product the store does not have.
+      [{ ...settings, rewards: [{ id: 'x', name: 'X', kind: 'free_product', points: 10, value: 0, product_id: 'no-such-product' }] }, 'rewards.0.product_id'],
     ];
     for (const [payload, path] of cases) {
       const answer = await put(payload);
       expect(answer.statusCode, path).toBe(422);
       expect(errorOf(answer).details.map((d) => d.path), path).toContain(path);
     }
+  });
+});
+
+describe('a free product', () => {
+  it('is a reward naming one of the store\'s products; redeeming it gives a code for that product', async () => {
+    await h.write({
+      products: [{ external_id: 'mug', title: 'Enamel mug', price: 1_500, currency: 'EUR' }],
+      customers: [{ external_id: 'fred' }],
+      orders: [{ external_id: 'o-fred', customer_external_id: 'fred', placed_at: new Date(Date.now() - 40 * DAY), currency: 'EUR', status: 'paid', lines: [{ product_external_id: 'mug', quantity: 4, unit_price: 1_500 }], fulfillments: [{ external_id: 'f-fred', delivered_at: new Date(Date.now() - 38 * DAY) }] }],
+    });
+    const { settings } = (await h.t.app.inject({ method: 'GET', url: '/api/v1/loyalty/settings', headers: bearer(h.secretKey) })).json();
+    const reward = { id: 'free-mug', name: 'A free enamel mug', kind: 'free_product', points: 50, value: 0, product_id: 'mug' };
+    const saved = await put({ ...settings, rewards: [reward] });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json().settings.rewards).toEqual([reward]);
+    const fred = await h.customerId('fred');
+    const redeemed = await h.t.app.inject({ method: 'POST', url: `/api/v1/loyalty/customers/${fred}/redemptions`, payload: { reward_id: 'free-mug' }, headers: { ...bearer(h.secretKey), 'idempotency-key': 'fred-mug' } });
+    expect(redeemed.statusCode, redeemed.body).toBe(201);
+    expect(redeemed.json()).toMatchObject({ points: 50, status: 'issued', reward: { kind: 'free_product', product_id: 'mug' } });
+    expect(redeemed.json().code).toMatch(/^HRT-/);
   });
 });
 

@@ -4,7 +4,7 @@
  * served back byte for byte only while the review is published, listed for the store whatever the
  * status, and never stored twice or half: a refused photo leaves neither a review nor a file.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,11 @@ describe('photos sent with the hosted review page', () => {
 
     expect((await h.api('POST', `/api/v1/reviews/${review.id}/publish`)).statusCode).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: publicPath })).statusCode).toBe(200);
+    // A photo whose file went missing from the data directory is not found, not a server error.
+    const last = review.photos.at(-1)!;
+    rmSync(join(photoDir(), storedFiles().find((f) => f.startsWith(last.id))!));
+    expect((await h.app.inject({ method: 'GET', url: `/r/photos/${last.id}` })).statusCode).toBe(404);
+    expect((await h.api('GET', `/api/v1/reviews/photos/${last.id}`)).statusCode).toBe(404);
     expect((await h.api('POST', `/api/v1/reviews/${review.id}/reject`)).statusCode).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: publicPath })).statusCode).toBe(404);
     expect((await h.app.inject({ method: 'GET', url: '/r/photos/pho_00000000000000000000000000000000' })).statusCode).toBe(404);

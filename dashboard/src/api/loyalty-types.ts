@@ -1,7 +1,7 @@
 /** The loyalty API's answers, as the dashboard reads them (docs/loyalty.md). */
 export type { LoyaltyAnalyticsView as LoyaltyAnalytics, LoyaltyBalance, LoyaltyEntry } from '../../../src/http/schemas/loyalty.schemas';
 export interface LoyaltyTier { name: string; threshold: number; multiplier: number }
-export interface LoyaltyReward { id: string; name: string; kind: 'amount_off' | 'percent_off' | 'free_shipping'; points: number; value: number }
+export interface LoyaltyReward { id: string; name: string; kind: 'amount_off' | 'percent_off' | 'free_shipping' | 'free_product'; points: number; value: number; product_id?: string }
 
 export interface LoyaltySettings {
   settings: {

@@ -32,6 +32,15 @@ function idFor(name: string, taken: ReadonlySet<string>): string {
 
 const num = (value: string): number => (value.trim() === '' ? Number.NaN : Number(value));
 
+/** Whether a reward of this kind has a value (free shipping and a free product have none). */
+const valued = (kind: LoyaltyReward['kind']): boolean => kind === 'amount_off' || kind === 'percent_off';
+
+/** The reward with another kind: value 0 where the kind has none, a product id only for a free product. */
+function withKind(reward: LoyaltyReward, kind: LoyaltyReward['kind']): LoyaltyReward {
+  const { product_id: productId, ...rest } = reward;
+  return { ...rest, kind, ...(!valued(kind) && { value: 0 }), ...(kind === 'free_product' && { product_id: productId ?? '' }) };
+}
+
 export function LoyaltySettingsForm({ saved, onSaved, onCancel }: { saved: LoyaltySettings['settings']; onSaved: () => void; onCancel: () => void }) {
   const [draft, setDraft] = useState<Settings>(() => structuredClone(saved) as Settings);
   const save = useAction((settings: Settings) => http.put<LoyaltySettings>('/api/v1/loyalty/settings', settings));
@@ -102,15 +111,19 @@ export function LoyaltySettingsForm({ saved, onSaved, onCancel }: { saved: Loyal
         <div className="row" key={i} data-testid="reward-row">
           <Field label="Reward"><input name={`rewards.${i}.name`} value={reward.name} required maxLength={80} onChange={(e) => setReward(i, { name: e.target.value })} /></Field>
           <Field label="Kind">
-            <select name={`rewards.${i}.kind`} value={reward.kind} onChange={(e) => setReward(i, { kind: e.target.value as LoyaltyReward['kind'], ...(e.target.value === 'free_shipping' && { value: 0 }) })}>
+            <select name={`rewards.${i}.kind`} value={reward.kind} onChange={(e) => set('rewards', draft.rewards.map((r, k) => (k === i ? withKind(r, e.target.value as LoyaltyReward['kind']) : r)))}>
               <option value="amount_off">amount off</option>
               <option value="percent_off">percent off</option>
               <option value="free_shipping">free shipping</option>
+              <option value="free_product">free product</option>
             </select>
           </Field>
+          {reward.kind === 'free_product' && (
+            <Field label="Product id"><input name={`rewards.${i}.product_id`} required maxLength={200} value={reward.product_id ?? ''} onChange={(e) => setReward(i, { product_id: e.target.value })} /></Field>
+          )}
           <Field label="Points"><input name={`rewards.${i}.points`} type="number" min={1} step={1} required value={Number.isNaN(reward.points) ? '' : reward.points} onChange={(e) => setReward(i, { points: num(e.target.value) })} /></Field>
           <Field label={reward.kind === 'percent_off' ? 'Percent' : 'Value (minor units)'}>
-            <input name={`rewards.${i}.value`} type="number" min={0} step={1} required disabled={reward.kind === 'free_shipping'} value={Number.isNaN(reward.value) ? '' : reward.value} onChange={(e) => setReward(i, { value: num(e.target.value) })} />
+            <input name={`rewards.${i}.value`} type="number" min={0} step={1} required disabled={!valued(reward.kind)} value={Number.isNaN(reward.value) ? '' : reward.value} onChange={(e) => setReward(i, { value: num(e.target.value) })} />
           </Field>
           <button type="button" onClick={() => set('rewards', draft.rewards.filter((_, k) => k !== i))} aria-label={`Remove reward ${reward.name || i + 1}`}>Remove</button>
         </div>

@@ -44,7 +44,7 @@ export const storefrontRoutes = [
           points_per_currency_unit: settings.earning.points_per_currency_unit, points_per_order: settings.earning.points_per_order,
           signup_points: settings.earning.signup_points, birthday_points: settings.earning.birthday_points,
         },
-        rewards: settings.rewards.map((r) => ({ id: r.id, name: r.name, kind: r.kind, points: r.points, value: r.value, affordable: settings.enabled && available >= r.points })),
+        rewards: settings.rewards.map((r) => ({ id: r.id, name: r.name, kind: r.kind, points: r.points, value: r.value, ...(r.product_id !== undefined && { product_id: r.product_id }), affordable: settings.enabled && available >= r.points })),
         history: history.map((e) => ({ kind: e.kind, points: e.points, standing: e.standing, reason: e.reason, created_at: e.created_at })),
       };
     },

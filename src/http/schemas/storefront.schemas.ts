@@ -29,6 +29,7 @@ export const storefrontLoyaltySchema = component('StorefrontLoyalty', z.strictOb
   }),
   rewards: z.array(z.strictObject({
     id: z.string(), name: z.string(), kind: z.enum(rewardKinds), points: count, value: z.number().int(),
+    product_id: z.string().optional().meta({ description: 'free_product: the external id of the product given' }),
     affordable: z.boolean().meta({ description: 'The available points cover it' }),
   })),
   history: z.array(z.strictObject({

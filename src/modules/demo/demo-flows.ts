@@ -11,7 +11,7 @@ import type { OfferInput } from '../offers/index.js';
 import type { Services } from '../../services.js';
 
 /** The ready flows the demo runs, by library key. */
-export const DEMO_FLOW_KEYS = ['welcome_series', 'abandoned_checkout', 'review_request', 'win_back', 'vip_welcome'] as const;
+export const DEMO_FLOW_KEYS = ['welcome_series', 'abandoned_checkout', 'review_request', 'win_back', 'vip_welcome', 'birthday'] as const;
 export type DemoFlowKey = (typeof DEMO_FLOW_KEYS)[number];
 
 /** The offer the win-back flow's second email carries; a fixed id, so its holdout is the same on every build. */

@@ -9,7 +9,8 @@
  *   left open, sign-ups) reach the loyalty service, the offers' redemptions and the flows' enrolment on the day they
  *   happened (not when the data was written), with the programme's own events (tier changes,
  *   delivered the day after they are recorded);
- * - the programme's daily job runs, and members redeem;
+ * - the flows' date triggers enrol the day's birthdays;
+ * - the programme's daily job runs (birthday points among it), and members redeem;
  * - the due `flows.step` jobs run as the worker runs them, each at its own due time.
  * Nothing is written into the flows' or the ledger's tables behind their services. The win-back
  * flow's planted effect (demo-win-back.ts) adds its orders as each day's entrants arrive, so the
@@ -20,7 +21,7 @@ import { JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import { DAY_MS } from '../../lib/time.js';
 import type { DomainEvent, DomainEventType } from '../domain-events/index.js';
-import { FLOW_STEP_JOB, FlowsService } from '../flows/index.js';
+import { FLOW_DATE_JOB, FLOW_STEP_JOB, FlowsService, type DateEnrolment } from '../flows/index.js';
 import type { Services } from '../../services.js';
 import { installDemoFlows, type DemoFlows } from './demo-flows.js';
 import { DEMO_LOYALTY_SETTINGS, loyaltyDay, referralDay } from './demo-loyalty.js';
@@ -143,6 +144,13 @@ export async function replayDemoHistory(services: Services, storeId: string, end
     }
     clock.at = until;
   };
+  // As the scheduler does each hour: the day's date-trigger enrolments (birthdays), then the jobs they queue.
+  const enrolDates = async (now: Date) => {
+    await flows.runDateTriggers({ storeId });
+    for (let job = await jobs.lease([FLOW_DATE_JOB], 60_000, now); job; job = await jobs.lease([FLOW_DATE_JOB], 60_000, now)) {
+      await jobs.complete(job.id, await flows.runDateEnrolment(JSON.parse(job.payload) as DateEnrolment));
+    }
+  };
 
   for (let day = 1; day <= days; day += 1) {
     const now = new Date(start.getTime() + day * DAY_MS);
@@ -152,6 +160,7 @@ export async function replayDemoHistory(services: Services, storeId: string, end
     if (day === days) break;
     for (const id of installed.segmentIds) await services.segments.refreshAsOf(storeId, id, now);
     await deliver(now);
+    await enrolDates(now);
     await plantWinBackOrders(services, flows, storeId, { flowId: installed.ids.win_back, offerId: installed.offerId }, winBack, { now, end, currency });
     await services.loyalty.runDaily(storeId, now);
     await referralDay(services, storeId, now, day);

@@ -21,7 +21,7 @@ export const DEMO_LOYALTY_SETTINGS: LoyaltySettings = {
   enabled: true,
   earning: {
     points_per_currency_unit: 1, points_per_order: 0, include_shipping: false, include_tax: false,
-    signup_points: 50, subscribe_points: 25, birthday_points: 0, survey_points: 0, review_points: 0, review_photo_points: 0, events: [],
+    signup_points: 50, subscribe_points: 25, birthday_points: 100, survey_points: 0, review_points: 0, review_photo_points: 0, events: [],
   },
   pending: { days: 14, from: 'delivery' },
   expiry: { mode: 'inactivity', months: 2, reminder_days: [14, 3] },

@@ -3,7 +3,7 @@ import type { HearthModule } from '../../module.js';
 import { FLOW_BROWSE_JOB, FLOW_DATE_JOB, FLOW_DATES_JOB, FLOW_STEP_JOB, type BrowseCheck, type DateEnrolment } from './flows.service.js';
 import { flowsSubscriber } from './flows.subscriber.js';
 
-export { FLOW_BROWSE_JOB, FLOW_DATE_JOB, FLOW_DATES_JOB, FLOW_STEP_JOB, FlowsService } from './flows.service.js';
+export { FLOW_BROWSE_JOB, FLOW_DATE_JOB, FLOW_DATES_JOB, FLOW_STEP_JOB, FlowsService, type DateEnrolment } from './flows.service.js';
 export { flowDocumentSchema, stepTypes, triggerSchema, DEFAULT_HOLDOUT_SHARE, type FlowDocument, type FlowDocumentInput, type Step, type Trigger } from './flow.schema.js';
 export { flowStatuses, runStatuses, type FlowStatus, type RunStatus } from './flows.table.js';
 export type { FlowSummary, FlowView, RunView } from './flow.view.js';

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
 import { localDay } from '../../lib/zoned-time.js';
 import { storeSettings } from '../accounts/index.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, invalid } from '../../lib/errors.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { addMonths, pointsValue } from './earning.js';
 import { entryByKey, positions, standingOf, totalsByCustomer, totalsOf, type Position } from './ledger.repository.js';
@@ -57,11 +57,21 @@ export class LoyaltyService {
   /** Saves a new version (the old ones stay, for the audit of what rules gave which points). */
   async saveSettings(storeId: string, input: LoyaltySettings, actor: string | null, now = new Date()): Promise<StoredSettings> {
     const settings = loyaltySettingsSchema.parse(input);
+    await this.checkRewardProducts(storeId, settings);
     await this.write.transaction().execute(async (tx) => {
       const { version } = await this.settings(storeId, tx);
       await tx.insertInto('loyalty_settings').values({ store_id: storeId, version: version + 1, settings: JSON.stringify(settings), created_by: actor, created_at: now }).execute();
     });
     return this.settings(storeId, this.write);
+  }
+
+  /** A free product must be one of the store's products. */
+  private async checkRewardProducts(storeId: string, settings: LoyaltySettings): Promise<void> {
+    const wanted = settings.rewards.map((r, i) => ({ i, id: r.product_id })).filter((r): r is { i: number; id: string } => r.id !== undefined);
+    if (!wanted.length) return;
+    const found = new Set((await this.read.selectFrom('products').select('external_id').where('store_id', '=', storeId).where('external_id', 'in', wanted.map((w) => w.id)).execute()).map((p) => p.external_id));
+    const missing = wanted.filter((w) => !found.has(w.id));
+    if (missing.length) throw invalid('Invalid loyalty settings', missing.map((m) => ({ path: `rewards.${m.i}.product_id`, reason: `no product "${m.id}" in this store` })));
   }
 
   // ── reading ─────────────────────────────────────────────────────────────

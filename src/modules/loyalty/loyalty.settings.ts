@@ -13,7 +13,7 @@ function decimal(places: number) {
   return z.number().refine((n) => Math.abs(n * scale - Math.round(n * scale)) < 1e-7, `at most ${places} decimals`);
 }
 
-export const rewardKinds = ['amount_off', 'percent_off', 'free_shipping'] as const;
+export const rewardKinds = ['amount_off', 'percent_off', 'free_shipping', 'free_product'] as const;
 export type RewardKind = (typeof rewardKinds)[number];
 
 export const rewardSchema = z.strictObject({
@@ -21,11 +21,15 @@ export const rewardSchema = z.strictObject({
   name: z.string().trim().min(1).max(120),
   kind: z.enum(rewardKinds),
   points: z.number().int().min(1).max(1_000_000).meta({ description: 'Points the reward costs' }),
-  value: z.number().int().min(0).max(100_000_000).meta({ description: 'amount_off: minor units of the store currency; percent_off: 1–100; free_shipping: 0' }),
+  value: z.number().int().min(0).max(100_000_000).meta({ description: 'amount_off: minor units of the store currency; percent_off: 1–100; free_shipping and free_product: 0' }),
+  product_id: z.string().trim().min(1).max(200).optional().meta({ description: 'free_product: the external id of the product given' }),
 }).superRefine((reward, ctx) => {
   if (reward.kind === 'amount_off' && reward.value < 1) ctx.addIssue({ code: 'custom', path: ['value'], message: 'an amount off must be at least 1 minor unit' });
   if (reward.kind === 'percent_off' && (reward.value < 1 || reward.value > 100)) ctx.addIssue({ code: 'custom', path: ['value'], message: 'a percentage off must be 1 to 100' });
   if (reward.kind === 'free_shipping' && reward.value !== 0) ctx.addIssue({ code: 'custom', path: ['value'], message: 'free shipping has value 0' });
+  if (reward.kind === 'free_product' && reward.value !== 0) ctx.addIssue({ code: 'custom', path: ['value'], message: 'a free product has value 0' });
+  if (reward.kind === 'free_product' && reward.product_id === undefined) ctx.addIssue({ code: 'custom', path: ['product_id'], message: 'required for a free product: the external id of the product given' });
+  if (reward.kind !== 'free_product' && reward.product_id !== undefined) ctx.addIssue({ code: 'custom', path: ['product_id'], message: 'only a free product names a product' });
 });
 export type Reward = z.infer<typeof rewardSchema>;
 

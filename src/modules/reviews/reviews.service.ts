@@ -180,7 +180,12 @@ export class ReviewsService {
     query = storeId === null ? query.where('r.status', '=', 'published') : query.where('p.store_id', '=', storeId);
     const row = await query.executeTakeFirst();
     if (!row) throw notFound(`Photo ${id}`);
-    return { contentType: row.content_type, bytes: await this.files.read(row) };
+    // A file removed from the data directory (by hand, or a partial restore) is missing, not an error of the server.
+    const bytes = await this.files.read(row).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw notFound(`Photo ${id}'s file`);
+      throw error;
+    });
+    return { contentType: row.content_type, bytes };
   }
 
   /** Handles a batch of `event.received` (the `reviews` subscriber): `Product Reviewed` events become reviews, once each. */
