@@ -130,16 +130,20 @@ async function insertAwards(tx: LoyaltyTx, storeId: string, settings: LoyaltySet
   const days = sql`to_days(cast(${pending.days} as integer))`;
   const available = pending.from === 'payment'
     ? sql`case when o.status = 'pending' then null else o.placed_at + ${days} end`
-    : sql`(select min(f.delivered_at) from fulfillments f where f.store_id = o.store_id and f.order_id = o.id) + ${days}`;
+    : sql`d.delivered_at + ${days}`;
   const expires = expiry.mode === 'per_award' ? sql`o.placed_at + to_months(cast(${expiry.months} as integer))` : sql`cast(null as timestamp)`;
-  // The key is earnKey (loyalty.orders.ts) spelled in SQL.
+  // The key is earnKey (loyalty.orders.ts) spelled in SQL; an order's award is the one `earn` row
+  // of source `order` with its order id (awardOrder writes no other), found by a range scan.
   await sql`
     insert into loyalty_entries (store_id, id, customer_id, kind, points, state, available_at, expires_at, source, order_id, idempotency_key, created_at)
     with earned as (
       select o.id, o.customer_id, o.placed_at, o.status = 'cancelled' as cancelled, ${points} as points, ${available} as available_at, ${expires} as expires_at
       from orders o
-      where ${candidates(storeId, since)} and o.id > ${range.after} and o.id <= ${range.upTo}
-        and not exists (select 1 from loyalty_entries e where e.store_id = o.store_id and e.order_id = o.id and e.idempotency_key = 'order:' || o.id || ':earn')
+      left join (select order_id, min(delivered_at) as delivered_at from fulfillments
+        where store_id = ${storeId} and order_id > ${range.after} and order_id <= ${range.upTo} group by order_id) d on d.order_id = o.id
+      left join (select order_id from loyalty_entries
+        where store_id = ${storeId} and order_id > ${range.after} and order_id <= ${range.upTo} and kind = 'earn' and source = 'order') done on done.order_id = o.id
+      where ${candidates(storeId, since)} and o.id > ${range.after} and o.id <= ${range.upTo} and done.order_id is null
     )
     select ${storeId}, nextval('loyalty_entries_id_seq'), customer_id, 'earn', points,
       case when cancelled then 'void' when available_at <= ${now} then 'available' else 'pending' end,
