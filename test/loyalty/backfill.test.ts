@@ -3,7 +3,8 @@
  * from one backfill, the ledger its twin got from the order events as they came — awards, states,
  * release times, claw-backs of a partial refund, a void award for a cancelled order, balances —
  * with each row dated at what it records. A rerun, and the events seen again, change nothing;
- * `since` leaves older orders out; tiers follow the backfilled points.
+ * `since` leaves older orders out; tiers follow the backfilled points; a debt is paid from the
+ * new awards; a refund is taken from its order's award even when that award has lapsed since.
  */
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,7 +64,9 @@ interface Row { id: number; customer: string; order: string | null; kind: string
 async function ledger(h: LoyaltyHarness): Promise<Row[]> {
   const { rows } = await sql<Row>`select e.id, c.external_id as customer, o.external_id as "order", e.kind, e.points, e.state,
       coalesce(e.available_at, r.available_at) as available_at, e.expires_at, e.source, e.reason,
-      replace(replace(e.idempotency_key, cast(e.order_id as varchar), o.external_id), cast(coalesce(ret.id, -1) as varchar), coalesce(ret.external_id, '')) as key, e.created_at
+      case when ret.id is not null then 'order:' || o.external_id || ':refund:' || ret.external_id
+        when e.order_id is not null then 'order:' || o.external_id || substr(e.idempotency_key, length('order:' || e.order_id) + 1)
+        else e.idempotency_key end as key, e.created_at
     from loyalty_entries e join customers c on c.store_id = e.store_id and c.id = e.customer_id
     left join orders o on o.store_id = e.store_id and o.id = e.order_id
     left join returns ret on ret.store_id = e.store_id and e.idempotency_key = 'order:' || e.order_id || ':refund:' || ret.id
@@ -158,6 +161,35 @@ describe('backfilling past orders', () => {
     // Past orders earn the base rate: Ben's old order is not multiplied.
     expect((await ledger(h)).find((r) => r.key === 'order:o0:earn')).toMatchObject({ points: Math.floor(497 * 1.5) + 5 });
     expect((await h.t.services.loyalty.backfill(h.storeId, {}, new Date(now))).tier_changes).toBe(0);
+  });
+
+  it('pays what a customer owed from the backfilled awards', async () => {
+    const h = await quietStore({ ...rules, negative_balance: 'allow' });
+    const ada = await h.customerId('ada');
+    await h.t.services.loyalty.adjust(h.storeId, ada, { points: -50, reason: 'Goodwill taken back', key: 'owed-1', actor: 'user:owner' });
+    expect(await h.t.services.loyalty.balance(h.storeId, ada, new Date(now))).toMatchObject({ available: -50, owed: 50 });
+    await h.t.services.loyalty.backfill(h.storeId, {}, new Date(now));
+    // o1's 120 (spendable) pays the 50 first; o2's 75 is still pending.
+    expect(await h.t.services.loyalty.balance(h.storeId, ada, new Date(now))).toMatchObject({ available: 70, pending: 75, owed: 0, ledger: 145 });
+    expect((await allocations(h)).filter((a) => a.startsWith('adjust:'))).toEqual(['adjust:owed-1 ← order:o1:earn: 50']);
+    expect(await h.t.services.loyalty.check(h.storeId, new Date(now))).toEqual([]);
+  });
+
+  it('takes a refund back from its order\'s award even when that award has lapsed since; the expiry writes down the rest', async () => {
+    const h = await quietStore({ ...rules, expiry: { mode: 'per_award', months: 12, reminder_days: [] } }, {
+      customers: [{ external_id: 'ada', email: 'ada@example.com' }],
+      orders: [order('old', 'ada', 10_300, 400)],
+      returns: [{ external_id: 'r-old', order_external_id: 'old', returned_at: daysAgo(390), currency: 'EUR', amount: 5000 }],
+    });
+    const ada = await h.customerId('ada');
+    const summary = await h.t.services.loyalty.backfill(h.storeId, {}, new Date(now));
+    // 100.00 → floor(100 × 1.5) + 5 = 155; 50.00 of 104.95 refunded → round(155 × 5000 / 10495) = 74.
+    expect(summary).toMatchObject({ orders: 1, points: 155, refunds: 1, refunded_points: 74 });
+    const rows = await ledger(h);
+    expect(rows.find((r) => r.key === 'order:old:refund:r-old')?.reason).toBe('47.6 % of the order refunded: 74 points taken back (74 from the order\'s award, 0 from other points)');
+    expect(await h.t.services.loyalty.balance(h.storeId, ada, new Date(now))).toMatchObject({ available: 0, lapsed: 81, ledger: 81 });
+    expect(await h.t.services.loyalty.runDaily(h.storeId, new Date(now))).toMatchObject({ expired_entries: 1, expired_points: 81 });
+    expect(await h.t.services.loyalty.check(h.storeId, new Date(now))).toEqual([]);
   });
 
   it('is refused while the programme is off, naming it', async () => {
