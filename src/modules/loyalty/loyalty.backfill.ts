@@ -121,7 +121,7 @@ async function backfillChunk(tx: LoyaltyTx, storeId: string, settings: LoyaltySe
   };
 }
 
-/** The awards the order events would write now, each at its order's time; returns what was written. */
+/** The awards the order events would write now (base rate, no tier multiplier), each dated at its order. */
 async function insertAwards(tx: LoyaltyTx, storeId: string, settings: LoyaltySettings, units: RawBuilder<unknown>, range: { after: number; upTo: number }, since: Date | null, now: Date): Promise<void> {
   const { earning, pending, expiry } = settings;
   const base = sql`greatest(0, o.subtotal - o.discount ${earning.include_shipping ? sql`+ o.shipping` : sql``} ${earning.include_tax ? sql`+ o.tax` : sql``})`;
