@@ -1,16 +1,18 @@
 /**
  * `hearth loyalty`: a customer's points (balance, tier and latest ledger rows) and the members
  * list; `hearth loyalty import` brings balances, tiers and referral codes over from Smile.io or
- * LoyaltyLion. Works on the data directory, or through the server when one runs on it.
+ * LoyaltyLion; `hearth loyalty backfill` awards past orders (printing a line per committed chunk).
+ * Works on the data directory, or through the server when one runs on it.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { loyaltyImportSchema } from '../http/schemas/loyalty-referrals.schemas.js';
 import { importSources, type ImportSource } from '../modules/loyalty/index.js';
-import type { loyaltyBalanceSchema, loyaltyHistorySchema, loyaltyMemberPageSchema } from '../http/schemas/loyalty.schemas.js';
+import type { loyaltyBackfillSchema, loyaltyBalanceSchema, loyaltyHistorySchema, loyaltyMemberPageSchema } from '../http/schemas/loyalty.schemas.js';
 import { formatDateTime, formatNumber } from '../lib/format.js';
 import { formatMoney } from '../lib/money.js';
+import { isCalendarDay } from '../lib/time.js';
 import type { Services } from '../services.js';
 import { callBackend, CliError, formatTable, printJson, toWire, withDataDir, withStoreBackend, type CommonOptions, type StoreBackend } from './context.js';
 
@@ -18,6 +20,7 @@ type Balance = z.input<typeof loyaltyBalanceSchema>;
 type History = z.input<typeof loyaltyHistorySchema>;
 type Members = z.input<typeof loyaltyMemberPageSchema>;
 type Imported = z.input<typeof loyaltyImportSchema>;
+type Backfilled = z.input<typeof loyaltyBackfillSchema>;
 type Backend = StoreBackend;
 
 const run = withStoreBackend;
@@ -31,6 +34,18 @@ function limitOf(text: string | undefined): number {
   if (text === undefined) return 50;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 1000) throw new CliError(`--limit: a whole number from 1 to 1000, got "${text}"`, 2);
+  return value;
+}
+
+function sinceOf(text: string | undefined): string | undefined {
+  if (text !== undefined && !isCalendarDay(text)) throw new CliError(`--since: a date written YYYY-MM-DD, got "${text}"`, 2);
+  return text;
+}
+
+function chunkSizeOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 10_000_000) throw new CliError(`--chunk-size: a whole number from 1 to 10000000, got "${text}"`, 2);
   return value;
 }
 
@@ -103,5 +118,25 @@ export function registerLoyaltyCommand(program: Command): void {
       ];
       if (result.unknown.length) lines.push(`No customer with these emails (nothing imported for them):`, ...result.unknown.map((u) => `  line ${u.line}: ${u.email}`));
       process.stdout.write(`${lines.join('\n')}\n`);
+    });
+
+  withDataDir(loyalty.command('backfill').description('award past orders that have no points yet, as their events would have; a rerun skips what is done'))
+    .option('--since <day>', 'only orders placed on or after this day (YYYY-MM-DD, from 00:00 UTC)')
+    .option('--chunk-size <n>', 'orders per committed chunk (default 250000)').option('--json', 'print JSON')
+    .action(async (options: CommonOptions & { since?: string; chunkSize?: string }) => {
+      const since = sinceOf(options.since);
+      const chunkSize = chunkSizeOf(options.chunkSize);
+      const result = await run(options, async (b): Promise<Backfilled> => {
+        if ('server' in b) return b.server.json<Backfilled>('POST', '/api/v1/loyalty/backfill', { store: b.storeId, body: since ? { since } : {} });
+        const onChunk = options.json ? undefined : (p: { chunk: number; chunks: number; orders: number; points: number }) =>
+          process.stderr.write(`chunk ${p.chunk} of ${p.chunks} committed: ${formatNumber(p.orders)} orders, ${formatNumber(p.points)} points so far\n`);
+        return toWire(await b.services.loyalty.backfill(b.storeId, { since: since ? new Date(`${since}T00:00:00Z`) : undefined, chunkSize, onChunk })) as Backfilled;
+      });
+      if (options.json) return printJson(result);
+      process.stdout.write([
+        `Awarded ${formatNumber(result.orders)} past orders: ${formatNumber(result.points)} points${result.since ? ` (orders since ${result.since.slice(0, 10)})` : ''}.`,
+        `Refunds taken back: ${formatNumber(result.refunds)} (${formatNumber(result.refunded_points)} points). Cancelled orders recorded without points: ${formatNumber(result.voided)}. Tier upgrades: ${formatNumber(result.tier_changes)}.`,
+        `${formatNumber(result.chunks)} chunks in ${(result.ms / 1000).toFixed(1)} s.`,
+      ].join('\n') + '\n');
     });
 }

@@ -305,6 +305,8 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'GET', '/api/v1/loyalty/members');
     await ok(200, 'GET', '/api/v1/loyalty/liability');
     await ok(200, 'GET', '/api/v1/loyalty/analytics', { query: { days: 90 } });
+    await ok(200, 'POST', '/api/v1/loyalty/backfill', { payload: { since: '2020-01-01' } });
+    await ok(422, 'POST', '/api/v1/loyalty/backfill', { payload: { since: '2020-02-30' } });
     // The storefront's loyalty routes, for a customer signed by the shop's server.
     const shopKey = (await ok(201, 'POST', '/api/v1/keys', { payload: { kind: 'write', name: 'storefront' } })).key as string;
     const storefrontSecret = await ok(200, 'GET', '/api/v1/storefront/key');

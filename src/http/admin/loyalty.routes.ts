@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { loyaltySettingsSchema } from '../../modules/loyalty/index.js';
+import { isCalendarDay } from '../../lib/time.js';
 import { route } from '../route.js';
 import { idempotencyHeader } from '../schemas/common.schemas.js';
 import { referralRoutes } from './loyalty-referrals.routes.js';
 import {
-  loyaltyAnalyticsSchema, loyaltyBalanceSchema, loyaltyEntrySchema, loyaltyHistorySchema, loyaltyLiabilitySchema, loyaltyMemberPageSchema,
+  loyaltyAnalyticsSchema, loyaltyBackfillSchema, loyaltyBalanceSchema, loyaltyEntrySchema, loyaltyHistorySchema, loyaltyLiabilitySchema, loyaltyMemberPageSchema,
   loyaltyRedemptionListSchema, loyaltyRedemptionSchema, loyaltySettingsAnswer,
 } from '../schemas/loyalty.schemas.js';
 
@@ -44,6 +45,14 @@ export const loyaltyRoutes = [
     summary: 'The programme over the last `days` (365 by default): points issued, redeemed and expired, redemption rate, breakage, members against other customers, tiers',
     query: z.strictObject({ days: z.coerce.number().int().min(1).max(3650).optional() }),
     handler: async ({ services, storeId, query }) => services.loyalty.analytics(storeId, query.days ?? 365),
+  }),
+  route({
+    method: 'POST', url: '/api/v1/loyalty/backfill', operationId: 'backfillLoyaltyOrders', response: loyaltyBackfillSchema, permission: 'write', tag, errors: [409],
+    summary: 'Award the store\'s past orders that have no points yet, as their events would have (synchronous; a rerun skips what is done); 409 while the programme is off',
+    body: z.strictObject({
+      since: z.string().refine(isCalendarDay, 'a date written YYYY-MM-DD').optional().meta({ description: 'Only orders placed on or after this day (from 00:00 UTC)' }),
+    }).optional(),
+    handler: async ({ services, storeId, body }) => services.loyalty.backfill(storeId, { since: body?.since ? new Date(`${body.since}T00:00:00Z`) : undefined }),
   }),
   route({
     method: 'GET', url: '/api/v1/loyalty/customers/:id', operationId: 'getLoyaltyBalance', response: loyaltyBalanceSchema, permission: 'read', tag, params: customerParams,

@@ -104,3 +104,15 @@ export const loyaltyAnalyticsSchema = component('LoyaltyAnalytics', z.strictObje
 export type LoyaltyBalance = z.input<typeof loyaltyBalanceSchema>;
 export type LoyaltyAnalyticsView = z.input<typeof loyaltyAnalyticsSchema>;
 export type LoyaltyEntry = z.input<typeof loyaltyEntrySchema>;
+
+export const loyaltyBackfillSchema = component('LoyaltyBackfill', z.strictObject({
+  since: timestamp.nullable().meta({ description: 'Only orders placed at or after this time (null: every order)' }),
+  orders: count.meta({ description: 'Past orders awarded by this run (cancelled ones not counted)' }),
+  points: count.meta({ description: 'Points of those awards' }),
+  voided: count.meta({ description: 'Cancelled orders recorded with a void award (no points; their key is taken)' }),
+  refunds: count.meta({ description: 'Claw-backs written for the awarded orders\' refunds' }),
+  refunded_points: count.meta({ description: 'Points those claw-backs took back' }),
+  tier_changes: count.meta({ description: 'Customers moved up a tier afterwards' }),
+  chunks: count.meta({ description: 'Chunks of orders, each committed on its own' }),
+  ms: count.meta({ description: 'Time the run took, in milliseconds' }),
+}));

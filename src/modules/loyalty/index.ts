@@ -8,6 +8,7 @@ import { LOYALTY_EXPIRE_JOB, type LoyaltyService } from './loyalty.service.js';
 
 export { LoyaltyService, LOYALTY_EXPIRE_JOB, type StoredSettings } from './loyalty.service.js';
 export type { LoyaltyAnalytics } from './loyalty.analytics.js';
+export { BACKFILL_CHUNK, type BackfillOptions, type BackfillProgress, type BackfillSummary } from './loyalty.backfill.js';
 export { defaultLoyaltySettings, eventRuleSchema, loyaltySettingsSchema, rewardKinds, rewardSchema, tierSchema, type LoyaltySettings, type Reward } from './loyalty.settings.js';
 export { entryKinds, entryStates } from './loyalty.table.js';
 export { redemptionStatuses, type BalanceView, type EntryView, type LiabilityView, type MemberView, type RedemptionView } from './loyalty.views.js';

@@ -22,6 +22,7 @@ import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings } f
 import { loyaltyDb, type LoyaltyDb, type LoyaltyEntryTable, type LoyaltyTx } from './loyalty.table.js';
 import { currentTier, qualifyingFigure, reconsiderTier } from './loyalty.tiers.js';
 import { importExport, readExport, type ImportSource, type ImportSummary } from './loyalty.import.js';
+import { backfillOrders, type BackfillOptions, type BackfillSummary } from './loyalty.backfill.js';
 import { ReferralService } from './referral.service.js';
 import type { BalanceView, EntryView, LiabilityView, MemberView, RedemptionView } from './loyalty.views.js';
 
@@ -201,6 +202,16 @@ export class LoyaltyService {
     const { settings } = await this.settings(storeId);
     const rows = readExport(text, from, settings);
     return importExport(this.write, storeId, settings, from, rows, options, now);
+  }
+
+  /**
+   * Awards the store's past orders that have none yet, as their events would have (loyalty.backfill.ts),
+   * in chunks that each commit on their own; a rerun skips what is done. Refused while the programme is off.
+   */
+  async backfill(storeId: string, options: BackfillOptions = {}, now = new Date()): Promise<BackfillSummary> {
+    const { settings } = await this.settings(storeId);
+    if (!settings.enabled) throw new AppError('conflict', 'The loyalty programme is off: switch it on before backfilling past orders', [{ path: 'enabled', reason: 'the programme must be on' }]);
+    return backfillOrders(this.write, storeId, settings, options, now);
   }
 
   /** Handles a batch of domain events (the `loyalty` subscriber): orders, sign-ups, consent, tracked events. */
