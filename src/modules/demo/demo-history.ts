@@ -152,6 +152,8 @@ export async function replayDemoHistory(services: Services, storeId: string, end
     }
   };
 
+  // The switch-on day's own birthdays (the hourly job runs on the day a flow goes live).
+  await enrolDates(start);
   for (let day = 1; day <= days; day += 1) {
     const now = new Date(start.getTime() + day * DAY_MS);
     // The day's steps up to its end, then what the day brought (the last day's only its steps, so
