@@ -60,7 +60,7 @@ function ruleWords(rule: unknown): string {
 /** A message's text on one line, cut to a readable length. */
 const clip = (text: string, max = 60) => {
   const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line;
 };
 
 /** What a step does, in one line. */

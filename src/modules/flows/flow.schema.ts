@@ -150,18 +150,15 @@ export const stepSchema = z.discriminatedUnion('type', [
   /** Texts the customer through the store's SMS channel (docs/messaging.md, "SMS"), once per run and step. */
   z.strictObject({
     ...base, type: z.literal('send_sms'),
-    /** Liquid, with the variables of an email (`customer`, `store`, `links`, `order`…); a marketing SMS gets the STOP line. */
-    text: z.string().min(1).max(1600),
+    text: z.string().min(1).max(1600).meta({ description: 'The SMS body: Liquid with the variables of an email (customer, store, links, order …); a marketing SMS gets "Reply STOP to opt out"' }),
     purpose: z.enum(['marketing', 'transactional']).default('marketing'),
     next,
   }),
   /** Posts a signed JSON message about the customer and this run to the store's webhook URL (docs/messaging.md, "Webhook channel"), once per run and step. */
   z.strictObject({
     ...base, type: z.literal('send_webhook'),
-    /** A name the receiver acts on (`review_thanks`, `vip_welcome`); the body's `context.event`. */
-    event: z.string().trim().min(1).max(100).optional(),
-    /** Liquid, as for an SMS: the body's `content.text` (a chat message the receiver may send). */
-    text: z.string().max(4096).optional(),
+    event: z.string().trim().min(1).max(100).optional().meta({ description: 'A name the receiver acts on (review_thanks, vip_welcome): the body\'s context.event' }),
+    text: z.string().max(4096).optional().meta({ description: 'Liquid, as for an SMS: the body\'s content.text (a chat message the receiver may send)' }),
     purpose: z.enum(['marketing', 'transactional']).default('marketing'),
     next,
   }),
