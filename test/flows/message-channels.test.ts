@@ -6,13 +6,12 @@
  * without SMS consent, one signed webhook body about the run, a channel that is not set up
  * recorded on the run, and texts that do not compile refused with the step and the line.
  */
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newWebhookSecret } from '../../src/modules/messaging/index.js';
 import { errorOf } from '../helpers/app.js';
 import { smsSettings, startSmsApi, type SmsApi } from '../helpers/sms-api.js';
 import { signatureValid, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-import { flowHarness, type FlowHarness, HOUR, liveFlow } from './flow-harness.js';
+import { flowHarness, type FlowHarness, HOUR, liveFlow, rewindRun } from './flow-harness.js';
 
 let h: FlowHarness;
 let api: SmsApi;
@@ -55,13 +54,6 @@ const ledger = async (source: string) => ((await h.request('GET', `/api/v1/messa
 const textsTo = (number: string) => api.sent.filter((m) => m.to === number).map((m) => m.body);
 const log = (run: Run) => run.steps.map((s) => `${s.step_id}:${s.outcome}`);
 
-/** As if the engine had stopped after the step's effects and before the run's new state was stored: the run is back at the step. */
-async function rewind(run: Run, stepId: string): Promise<void> {
-  await sql`update flow_runs set status = 'active', step_id = ${stepId}, step_since = ${h.clock.now()}, due_at = ${h.clock.now()}, finished_at = null
-    where store_id = ${h.storeId} and id = ${run.id}`.execute(h.services.storage.write);
-  await h.services.flows.runStepJob({ storeId: h.storeId });
-  await h.settle();
-}
 
 describe('flow steps that send SMS and webhook messages', () => {
   it('texts the customer their order once, rendered and with the STOP line, even when the step runs again and the API fails once', async () => {
@@ -81,7 +73,7 @@ describe('flow steps that send SMS and webhook messages', () => {
     const [run] = await runsOf(flow.id);
     expect(run).toMatchObject({ customer_id: ids.get('ada'), status: 'completed' });
     expect(log(run!)).toEqual(['null:entered', 'thanks:sms_queued', 'null:completed']);
-    await rewind(run!, 'thanks');
+    await rewindRun(h, run!.id, 'thanks');
     await h.advance(HOUR);
 
     expect(textsTo('+14155550401')).toHaveLength(1);
@@ -139,7 +131,7 @@ describe('flow steps that send SMS and webhook messages', () => {
     await h.settle();
     await h.advance(2 * HOUR + 60_000);
     const [run] = await runsOf(flow.id);
-    await rewind(run!, 'chat');
+    await rewindRun(h, run!.id, 'chat');
 
     const posted = receiver.requests.filter((r) => r.headers['idempotency-key'] === `flow:${run!.id}:chat`);
     expect(posted).toHaveLength(1);
