@@ -3,7 +3,7 @@
  * and `send_webhook` to a local receiver, on the real engine. What the stand-in and the receiver
  * got is what is checked: the Liquid text rendered for the customer and their order, one SMS per
  * run when the step runs again after a crash and when the API answers 503 once, no marketing SMS
- * without SMS consent, one signed webhook body about the run, a channel that is not set up
+ * without SMS consent, none to the holdout, one signed webhook body about the run, a channel that is not set up
  * recorded on the run, and texts that do not compile refused with the step and the line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,26 @@ describe('flow steps that send SMS and webhook messages', () => {
     expect(promo.get('not a number')).toMatchObject({ state: 'suppressed', reason: 'invalid_address' });
     const eli = (await runsOf(service.id)).find((r) => r.steps.some((s) => s.outcome === 'suppressed'))!;
     expect(eli.steps.find((s) => s.step_id === 'notice')).toMatchObject({ outcome: 'suppressed', detail: expect.stringContaining('not a number') });
+  });
+
+  it('texts nobody in the holdout, who follows the flow all the same', async () => {
+    const list = Array.from({ length: 30 }, (_, i) => ({ id: `held${i}`, phone: `+1415555${String(1000 + i)}`, sms: 'subscribed' as const }));
+    const ids = await customers(list);
+    const segment = (await h.request('POST', '/api/v1/segments', { name: 'Held texts', rule: { kind: 'profile', field: 'email', op: 'starts_with', value: 'held' } })).json() as { id: string };
+    const flow = await liveFlow(h, 'Held texts', {
+      trigger: { kind: 'manual' }, holdout_share: 0.3,
+      steps: [{ id: 'promo', type: 'send_sms', text: 'Winter sale, {{ customer.first_name }}' }],
+    });
+    expect((await h.request('POST', `/api/v1/flows/${flow.id}/enrol`, { segment_id: segment.id })).json()).toEqual({ members: 30, enrolled: 30 });
+    await h.settle();
+
+    const runs = await runsOf(flow.id);
+    const held = runs.filter((r) => r.steps.some((s) => s.outcome === 'held_out'));
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.length).toBeLessThan(30);
+    const phoneOf = new Map(list.map((c) => [ids.get(c.id)!, c.phone]));
+    for (const run of runs) expect(textsTo(phoneOf.get(run.customer_id)!), String(run.customer_id)).toHaveLength(held.includes(run) ? 0 : 1);
+    expect(runs.every((r) => r.status === 'completed')).toBe(true);
   });
 
   it('posts one signed JSON body about the customer, the flow, the step and the order that started the run', async () => {
