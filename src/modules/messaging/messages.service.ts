@@ -186,7 +186,7 @@ export class MessagesService {
       rows.push(prepared.row);
       if (prepared.invalid) invalid.set(message.sendKey, prepared.invalid);
     }
-    return this.insertQueued(storeId, keys, rows, existing, now, invalid);
+    return this.insertQueued(storeId, keys, rows, existing, now, invalid, new Map(fresh.map((m) => [m.sendKey, m.notBefore ?? null])));
   }
 
   /** Writes new messages with their first state (queued, or suppressed when their address is unusable) and enqueues their sending. */
