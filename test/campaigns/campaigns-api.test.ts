@@ -57,7 +57,7 @@ describe('campaign audience', () => {
   it('counts who a campaign would reach and why the others would not', async () => {
     const response = await request('POST', '/api/v1/campaigns/audience', { segment_ids: [buyers], exclude_segment_ids: [vips], holdout_share: 0.1 });
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toEqual({ in_segments: 400, excluded: 20, without_email: 40, without_consent: 60, audience: 280, holdout_expected: 28 });
+    expect(response.json()).toEqual({ in_segments: 400, excluded: 20, without_email: 40, without_address: 40, without_consent: 60, audience: 280, holdout_expected: 28 });
   });
 
   it('refuses an unknown segment, a segment both in and out, and a holdout over half, naming the field', async () => {

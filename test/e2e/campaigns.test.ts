@@ -65,6 +65,14 @@ describe('the Campaigns page', () => {
     expect(await page.locator('tr[aria-current="true"]').textContent()).toContain('sent');
     await screenshot(page, '21-campaign-results');
 
+    // The list says each campaign's channel; an SMS campaign is made through the API.
+    await services.campaigns.create(hearth.storeId, { name: 'Spring texts', channel: 'sms', text: 'Spring sale, {{ customer.first_name }}', segment_ids: [repeat.id] });
+    await page.reload();
+    await settled(page);
+    const list = page.getByRole('table', { name: 'Campaigns' });
+    await expect.poll(() => list.getByRole('row', { name: /Spring texts/ }).locator('td').allTextContents()).toContain('SMS');
+    expect(await list.getByRole('row', { name: /Come back soon/ }).locator('td').allTextContents()).toContain('Email');
+
     // The Outbox lists what the catcher received.
     await page.goto(`${hearth.url}/outbox`);
     await settled(page);

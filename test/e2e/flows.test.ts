@@ -2,7 +2,8 @@
  * The Flows pages in Chromium: a flow written as JSON, refused with its problem named by path (a
  * click selects the step), fixed, created and published; a segment enrolled through the API; the
  * graph's counts on steps and edges agree with the runs the API lists; a run shows on the
- * customer's profile. Screenshots at 1280 and 390 px.
+ * customer's profile; SMS and webhook steps read in words, and a text's problem named by step and
+ * line. Screenshots at 1280 and 390 px.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,5 +202,28 @@ describe('Flows pages', () => {
     for (const name of [/^Publish/, /^Pause$/, /^Enrol now$/, /^Save draft$/]) await expect(analyst.getByRole('button', { name }).count()).resolves.toBe(0);
     await expect(analyst.getByLabel('Document (JSON)').isDisabled()).resolves.toBe(true);
     await analyst.close();
+  }, 60_000);
+
+  it('reads SMS and webhook steps in words, and names the step and line of a text that does not compile', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${hearth.url}/flows/new`);
+    await page.getByRole('heading', { name: 'New flow', level: 1 }).waitFor();
+    await settled(page);
+    await page.getByLabel('Name').fill('Texts and chat');
+    const textsWith = (text: string) => JSON.stringify({
+      trigger: { kind: 'manual' },
+      steps: [
+        { id: 'sms', type: 'send_sms', text, next: 'chat' },
+        { id: 'chat', type: 'send_webhook', event: 'whatsapp_welcome' },
+      ],
+    }, null, 2);
+    await page.getByLabel('Document (JSON)').fill(textsWith('Hi {{ customer.frist_name }}, welcome'));
+    await expect.poll(() => page.getByTestId('flow-summary').textContent()).toContain('Send SMS “Hi {{ customer.frist_name }}, welcome”');
+    await expect(page.getByTestId('flow-summary').textContent()).resolves.toContain('Post to the store\'s webhook (event “whatsapp_welcome”)');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    const problems = page.getByTestId('flow-problems');
+    await problems.waitFor();
+    await expect(problems.textContent()).resolves.toContain('steps.0.text: step "sms", line 1, column 7: unknown variable "customer.frist_name"');
+    await screenshot(page, 'flows-sms-problem-1280');
   }, 60_000);
 });

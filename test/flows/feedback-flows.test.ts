@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLoyaltySettings } from '../../src/modules/loyalty/index.js';
 import { errorOf } from '../helpers/app.js';
-import { addressOf, DAY, flowHarness, type FlowHarness, liveFlow } from './flow-harness.js';
+import { addressOf, DAY, flowHarness, type FlowHarness, liveFlow, rewindRun } from './flow-harness.js';
 
 const TEAM = 'team@shop.test';
 
@@ -109,11 +109,7 @@ describe('flows on reviews, surveys and returns', () => {
     await h.settle();
     const [run] = await runsOf(flow.id);
     expect(run!.status).toBe('completed');
-    // As if the engine had stopped after the effects and before the run's new state was stored.
-    await sql`update flow_runs set status = 'active', step_id = 'team', step_since = ${h.clock.now()}, due_at = ${h.clock.now()}, finished_at = null
-      where store_id = ${h.storeId} and id = ${run!.id}`.execute(h.services.storage.write);
-    await h.services.flows.runStepJob({ storeId: h.storeId });
-    await h.settle();
+    await rewindRun(h, run!.id, 'team');
 
     expect(await available(ids.get('again')!)).toBe(75);
     expect((await teamMails('Four stars')).length).toBe(1);

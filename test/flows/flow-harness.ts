@@ -5,6 +5,7 @@
  * and `advance()` moves the clock and settles, so a 30-day journey takes milliseconds.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
@@ -103,4 +104,15 @@ export async function liveFlow(h: FlowHarness, name: string, document: unknown):
   const flow = created.json() as { id: string };
   expect((await h.request('POST', `/api/v1/flows/${flow.id}/publish`)).statusCode).toBe(200);
   return flow;
+}
+
+/**
+ * As if the engine had stopped after a step's effects and before the run's new state was stored:
+ * the run is back at the step, and the engine runs it again.
+ */
+export async function rewindRun(h: FlowHarness, runId: number, stepId: string): Promise<void> {
+  await sql`update flow_runs set status = 'active', step_id = ${stepId}, step_since = ${h.clock.now()}, due_at = ${h.clock.now()}, finished_at = null
+    where store_id = ${h.storeId} and id = ${runId}`.execute(h.services.storage.write);
+  await h.services.flows.runStepJob({ storeId: h.storeId });
+  await h.settle();
 }

@@ -98,3 +98,8 @@ export async function startSmsApi(options: { accountSid?: string; authToken?: st
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** The messaging settings that send a store's SMS through this API (`PATCH /api/v1/messaging/settings`), from a sender number by default. */
+export function smsSettings(api: Pick<SmsApi, 'baseUrl' | 'accountSid' | 'authToken'>, sender: { sms_from: string } | { sms_messaging_service_sid: string } = { sms_from: '+15005550006' }) {
+  return { sms_base_url: api.baseUrl, sms_account_sid: api.accountSid, sms_auth_token: api.authToken, ...sender };
+}

@@ -1,8 +1,10 @@
 /**
  * A local HTTP server standing in for a store's webhook receiver: it records every request (headers
  * and raw body), answers with the statuses it is told to (200 by default), and counts a message as
- * delivered once per idempotency key, as a receiver following the docs would.
+ * delivered once per idempotency key, as a receiver following the docs would; and the receiver's
+ * check of the signature.
  */
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -43,4 +45,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     answerNext: (...statuses) => { script.push(...statuses); },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The receiver's check, written from the docs: HMAC-SHA256 of "<timestamp>.<body>" with the secret, hex, after "v1="; at most 5 minutes old. */
+export function signatureValid(secret: string, request: { headers: Record<string, unknown>; body: string }): boolean {
+  const timestamp = String(request.headers['hearth-timestamp']);
+  const expected = `v1=${createHmac('sha256', secret).update(`${timestamp}.${request.body}`).digest('hex')}`;
+  return request.headers['hearth-signature'] === expected && Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
 }

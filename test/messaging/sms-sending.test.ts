@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, errorOf, type TestApp } from '../helpers/app.js';
-import { startSmsApi, type SmsApi } from '../helpers/sms-api.js';
+import { smsSettings, startSmsApi, type SmsApi } from '../helpers/sms-api.js';
 
 let t: TestApp;
 let api: SmsApi;
@@ -33,7 +33,7 @@ async function smsStore(customers: { id: string; phone: string | null; country?:
   const { cookie, csrf } = await t.signIn(store.ownerEmail, store.ownerPassword);
   const patched = await t.app.inject({
     method: 'PATCH', url: '/api/v1/messaging/settings', headers: { cookie, 'x-csrf-token': csrf, 'x-hearth-store': store.storeId },
-    payload: { sms_base_url: api.baseUrl, sms_account_sid: credentials.sid, sms_auth_token: credentials.token, sms_from: '+15005550006' },
+    payload: smsSettings({ ...api, accountSid: credentials.sid, authToken: credentials.token }),
   });
   expect(patched.statusCode).toBe(200);
   return { ...store, ids };

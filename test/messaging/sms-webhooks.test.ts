@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
-import { startSmsApi, twilioSignatureOf, type SmsApi } from '../helpers/sms-api.js';
+import { smsSettings, startSmsApi, twilioSignatureOf, type SmsApi } from '../helpers/sms-api.js';
 
 let t: TestApp;
 let api: SmsApi;
@@ -34,7 +34,7 @@ async function smsStore() {
   const { cookie, csrf } = await t.signIn(store.ownerEmail, store.ownerPassword);
   const settings = await t.app.inject({
     method: 'PATCH', url: '/api/v1/messaging/settings', headers: { cookie, 'x-csrf-token': csrf, 'x-hearth-store': store.storeId },
-    payload: { sms_base_url: api.baseUrl, sms_account_sid: api.accountSid, sms_auth_token: api.authToken, sms_messaging_service_sid: 'MG0123456789abcdef0123456789abcdef' },
+    payload: smsSettings(api, { sms_messaging_service_sid: 'MG0123456789abcdef0123456789abcdef' }),
   });
   expect(settings.statusCode).toBe(200);
   const urls = settings.json().sms.webhook_urls as { incoming: string; status: string };

@@ -3,12 +3,11 @@
  * whose signature the test checks with its own HMAC; a 500 is tried again with the same body and
  * idempotency key and delivered once; a 4xx fails for good; consent and the secret shown once.
  */
-import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, errorOf, type TestApp } from '../helpers/app.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { signatureValid, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 let t: TestApp;
 let receiver: WebhookReceiver;
@@ -38,13 +37,6 @@ async function webhookStore(settings: Record<string, unknown> = {}) {
   expect(saved.statusCode).toBe(200);
   const secret = saved.json().webhook.secret as string;
   return { ...store, ids, owner, secret };
-}
-
-/** The receiver's check, written from the docs: HMAC-SHA256 of "<timestamp>.<body>" with the secret, hex, after "v1=". */
-function signatureValid(secret: string, request: { headers: Record<string, unknown>; body: string }): boolean {
-  const timestamp = String(request.headers['hearth-timestamp']);
-  const expected = `v1=${createHmac('sha256', secret).update(`${timestamp}.${request.body}`).digest('hex')}`;
-  return request.headers['hearth-signature'] === expected && Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
 }
 
 const requestsFor = (sendKey: string) => receiver.requests.filter((r) => r.headers['idempotency-key'] === sendKey);

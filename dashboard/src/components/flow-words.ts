@@ -75,6 +75,12 @@ function ruleWords(rule: unknown): string {
   return [subject, r.op && (opWords[r.op] ?? r.op.replace(/_/g, ' ')), r.value !== undefined ? JSON.stringify(r.value) : undefined].filter(Boolean).join(' ');
 }
 
+/** A message's text on one line, cut to a readable length. */
+const clip = (text: string, max = 60) => {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line;
+};
+
 /** What a step does, in one line. */
 export function stepWords(step: FlowStep, names: Names = noNames): string {
   switch (step.type) {
@@ -83,6 +89,8 @@ export function stepWords(step: FlowStep, names: Names = noNames): string {
     case 'condition': return `If ${ruleWords(step.rule)}`;
     case 'split': return `Random split ${step.branches.map((b) => b.weight).join(' / ')}`;
     case 'send_email': return `Send email ${names.templates.get(step.template_id) ?? step.template_id}${step.purpose === 'transactional' ? ' (transactional)' : ''}`;
+    case 'send_sms': return `Send SMS “${clip(step.text)}”${step.purpose === 'transactional' ? ' (transactional)' : ''}`;
+    case 'send_webhook': return `Post to the store's webhook${step.event ? ` (event “${step.event}”)` : ''}${step.text ? `: “${clip(step.text)}”` : ''}${step.purpose === 'transactional' ? ' (transactional)' : ''}`;
     case 'tag': return `Tag the customer “${step.tag}”`;
     case 'set_attribute': return `Set ${step.attribute} to ${JSON.stringify(step.value)} on the profile`;
     case 'award_points': return `Award ${plural(step.points, 'loyalty point')}`;
@@ -113,6 +121,7 @@ export function stepSummary(document: FlowDocument, names: Names = noNames): { i
 const outcomeWords: Record<string, string> = {
   entered: 'entered', queued: 'email queued', held_out: 'held out (nothing sent)', waited: 'waited', yes: 'yes', no: 'no',
   event: 'event arrived', event_arrived: 'event noted', timed_out: 'timed out', tagged: 'tagged',
+  sms_queued: 'SMS queued', webhook_queued: 'webhook message queued', already_queued: 'already queued (sent once)', suppressed: 'not sent (suppressed)', not_set_up: 'channel not set up: nothing sent',
   attribute_set: 'attribute set', awarded: 'points awarded', already_awarded: 'points already awarded', store_notified: 'store notified', store_already_notified: 'store already notified', no_team_address: 'no team address to notify', exit: 'reached the exit', completed: 'completed', exited: 'exited', error: 'error',
 };
 
@@ -123,5 +132,7 @@ export function outcomeText(entry: { step_id: string | null; outcome: string; de
   if (entry.outcome === 'queued' && entry.detail) return `email “${names.templates.get(entry.detail) ?? entry.detail}” queued`;
   if (entry.outcome === 'entered') return entry.detail === 'holdout' ? 'entered (holdout)' : 'entered';
   if (entry.outcome === 'error') return `error${entry.detail ? `: ${entry.detail}` : ''}`;
+  // Why an SMS or webhook message was not sent is the point of the line.
+  if ((entry.outcome === 'suppressed' || entry.outcome === 'not_set_up') && entry.detail) return `${entry.step_id ? `${entry.step_id}: ` : ''}${words} (${entry.detail})`;
   return entry.step_id ? `${entry.step_id}: ${words}` : words;
 }

@@ -20,6 +20,9 @@ const statusWords: Record<Campaign['status'], string> = {
   draft: 'draft', scheduled: 'scheduled', sending: 'sending', sent: 'sent', paused: 'paused', cancelled: 'cancelled',
 };
 
+/** SMS and webhook campaigns are made through the API (docs/campaigns.md, "Channels"); the list says which a campaign uses. */
+const channelWords: Record<Campaign['channel'], string> = { email: 'Email', sms: 'SMS', webhook: 'Webhook' };
+
 const holdoutDefinition = 'A random share of the audience that receives nothing. Comparing the people sent the campaign with them shows what the campaign itself changed, not what those customers would have done anyway.';
 
 function SegmentChoice({ label, segments, chosen, onChange, disabled }: { label: string; segments: Segment[]; chosen: string[]; onChange: (ids: string[]) => void; disabled?: (id: string) => boolean }) {
@@ -257,6 +260,7 @@ export function CampaignsPage() {
                 columns={[
                   { key: 'name', label: 'Campaign', render: (c) => c.name, sortValue: (c) => c.name },
                   { key: 'status', label: 'Status', render: (c) => <span className="badge">{statusWords[c.status]}</span> },
+                  { key: 'channel', label: 'Channel', render: (c) => channelWords[c.channel] },
                   { key: 'holdout', label: 'Holdout', numeric: true, render: (c) => fmt.percent(c.holdout_share, 0) },
                   { key: 'when', label: 'Sends', render: (c) => deliveryWords(c, fmt.dateTime) },
                   { key: 'started', label: 'Started', render: (c) => fmt.dateTime(c.started_at) },

@@ -31,6 +31,7 @@ import * as offers from './2026-12-03T001400-offers.js';
 import * as offersShopify from './2026-12-03T001450-offers-shopify.js';
 import * as experimentOutcomes from './2026-12-04T000100-experiment-outcomes.js';
 import * as reviewRequestTiming from './2026-12-05T000200-review-request-timing.js';
+import * as campaignText from './2026-12-05T000300-campaign-text.js';
 import * as supportAndSurveys from './2026-12-03T001700-support-and-surveys.js';
 import * as reviews from './2026-12-03T001600-reviews.js';
 import * as reviewPhotos from './2026-12-05T000100-review-photos.js';
@@ -75,6 +76,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T000100-experiment-outcomes': experimentOutcomes,
   '2026-12-05T000100-review-photos': reviewPhotos,
   '2026-12-05T000200-review-request-timing': reviewRequestTiming,
+  '2026-12-05T000300-campaign-text': campaignText,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { campaignInputSchema, campaignPatchSchema } from '../../modules/campaigns/index.js';
+import { campaignChannels, campaignInputSchema, campaignPatchSchema } from '../../modules/campaigns/index.js';
 import { route } from '../route.js';
 import { audienceCountSchema, campaignListSchema, recipientPageSchema, campaignResultsSchema, campaignSchema, campaignStartSchema } from '../schemas/campaigns.schemas.js';
 
@@ -23,7 +23,10 @@ export const campaignRoutes = [
   route({
     method: 'POST', url: '/api/v1/campaigns/audience', operationId: 'countCampaignAudience', response: audienceCountSchema, permission: 'read', tag,
     summary: 'Who a campaign to these segments would reach now, and why the others would not',
-    body: z.strictObject({ segment_ids: z.array(z.string().min(1)).min(1).max(20), exclude_segment_ids: z.array(z.string().min(1)).max(20).optional(), holdout_share: z.number().min(0).max(0.5).optional() }),
+    body: z.strictObject({
+      segment_ids: z.array(z.string().min(1)).min(1).max(20), exclude_segment_ids: z.array(z.string().min(1)).max(20).optional(), holdout_share: z.number().min(0).max(0.5).optional(),
+      channel: z.enum(campaignChannels).optional().meta({ description: 'Whose address and consent count: email (the default), sms, or webhook (by the store\'s webhook consent)' }),
+    }),
     handler: async ({ services, storeId, body }) => services.campaigns.audience(storeId, body),
   }),
   route({

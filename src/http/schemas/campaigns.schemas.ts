@@ -1,13 +1,14 @@
 /** Answers of the campaigns API. */
 import { z } from 'zod';
-import { abTestSchema, campaignStatuses, deliverySchema } from '../../modules/campaigns/index.js';
+import { abTestSchema, campaignChannels, campaignStatuses, deliverySchema } from '../../modules/campaigns/index.js';
 import { component, count, currency, list, minorUnits, ratio, timestamp } from './common.schemas.js';
 
 export const campaignSchema = component('Campaign', z.strictObject({
   id: z.string(),
   name: z.string(),
-  channel: z.enum(['email']),
+  channel: z.enum(campaignChannels).meta({ description: 'email sends template_id; sms and webhook send text through the store\'s channel' }),
   template_id: z.string().nullable(),
+  text: z.string().nullable().meta({ description: 'SMS and webhook campaigns: the Liquid text sent (the SMS body, or the webhook\'s content.text); null for email' }),
   topic_id: z.string().nullable().meta({ description: 'The email topic; recipients who dropped it on the preference page are not sent the campaign' }),
   offer_id: z.string().nullable().meta({ description: 'The offer whose unique code each recipient\'s email carries as {{ discount_code }} (its holdout gets the email without one)' }),
   segment_ids: z.array(z.string()),
@@ -31,8 +32,9 @@ export const campaignListSchema = list(campaignSchema);
 export const audienceCountSchema = component('CampaignAudience', z.strictObject({
   in_segments: count.meta({ description: 'Customers in any of the chosen segments' }),
   excluded: count.meta({ description: 'Of those, in an excluded segment' }),
-  without_email: count,
-  without_consent: count.meta({ description: 'With an address but no marketing consent' }),
+  without_email: count.meta({ description: 'Not excluded, without an email address' }),
+  without_address: count.meta({ description: 'Not excluded, without an address on the campaign\'s channel: an email address, or a phone number for SMS (and for a webhook campaign when the store\'s webhook consent is SMS)' }),
+  without_consent: count.meta({ description: 'With an address on the channel but no marketing consent on it' }),
   audience: count.meta({ description: 'Who the campaign is for: holdout and recipients together' }),
   holdout_expected: count,
 }));

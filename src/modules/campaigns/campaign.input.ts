@@ -3,7 +3,9 @@
  * what needs the store's data (segments exist, a segment is not both included and excluded).
  */
 import { z } from 'zod';
+import type { ErrorDetail } from '../../lib/errors.js';
 import { isCalendarDay } from '../../lib/time.js';
+import { campaignChannels, type CampaignChannel } from './campaigns.table.js';
 
 export const abTestSchema = z.strictObject({
   /** Two to four versions; each names its template (its subject and content). */
@@ -42,7 +44,11 @@ export type Delivery = z.infer<typeof deliverySchema>;
 
 export const campaignInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
+  /** `email` (the default) sends a template; `sms` and `webhook` send `text` through the store's channel. */
+  channel: z.enum(campaignChannels).optional(),
   template_id: z.string().min(1).max(100).nullable().optional(),
+  /** SMS and webhook campaigns: the Liquid text (the SMS body, or the webhook's `content.text`), at most 1,600 characters. */
+  text: z.string().min(1).max(1600).nullable().optional(),
   /** The email topic (see /api/v1/messaging/topics): recipients who dropped it are not sent the campaign. */
   topic_id: z.string().min(1).max(40).nullable().optional(),
   /** An offer (see /api/v1/offers): each recipient's email carries a unique code of it as `{{ discount_code }}`. */
@@ -66,3 +72,14 @@ export type AbTest = z.infer<typeof abTestSchema>;
 
 export const DEFAULT_HOLDOUT_SHARE = 0.1;
 export const DEFAULT_ATTRIBUTION_DAYS = 5;
+
+/**
+ * What a campaign's channel allows: an email campaign sends a template (and may have a topic, an
+ * offer and an A/B test) and has no text; an SMS or webhook campaign sends its text, without those.
+ */
+export function channelProblems(campaign: { channel: CampaignChannel; template_id: string | null; text: string | null; topic_id: string | null; offer_id: string | null; ab_test: unknown }): ErrorDetail[] {
+  if (campaign.channel === 'email') return campaign.text === null ? [] : [{ path: 'text', reason: 'an email campaign sends its template: text is for SMS and webhook campaigns' }];
+  const what = campaign.channel === 'sms' ? 'an SMS campaign' : 'a webhook campaign';
+  const emailOnly: [string, unknown][] = [['template_id', campaign.template_id], ['topic_id', campaign.topic_id], ['offer_id', campaign.offer_id], ['ab_test', campaign.ab_test]];
+  return emailOnly.filter(([, value]) => value !== null).map(([path]) => ({ path, reason: `${what} sends its text: ${path} is for email campaigns` }));
+}

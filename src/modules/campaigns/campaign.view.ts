@@ -1,13 +1,15 @@
 /** A campaign as the API shows it. */
 import { DAY_MS } from '../../lib/time.js';
 import type { AbTest, Delivery } from './campaign.input.js';
-import type { CampaignStatus, CampaignTable } from './campaigns.table.js';
+import type { CampaignChannel, CampaignStatus, CampaignTable } from './campaigns.table.js';
 
 export interface CampaignView {
   id: string;
   name: string;
-  channel: 'email';
+  channel: CampaignChannel;
   template_id: string | null;
+  /** SMS and webhook: the Liquid text sent; null for email. */
+  text: string | null;
   topic_id: string | null;
   offer_id: string | null;
   segment_ids: string[];
@@ -30,7 +32,7 @@ export interface CampaignView {
 }
 
 export const viewOf = (row: CampaignTable): CampaignView => ({
-  id: row.id, name: row.name, channel: row.channel, template_id: row.template_id, topic_id: row.topic_id ?? null, offer_id: row.offer_id ?? null,
+  id: row.id, name: row.name, channel: row.channel, template_id: row.template_id, text: row.message_text ?? null, topic_id: row.topic_id ?? null, offer_id: row.offer_id ?? null,
   segment_ids: JSON.parse(row.segment_ids) as string[], exclude_segment_ids: JSON.parse(row.exclude_segment_ids) as string[],
   holdout_share: row.holdout_share, attribution_days: row.attribution_days, ab_test: row.ab_test ? JSON.parse(row.ab_test) as AbTest : null,
   status: row.status, send_at: row.send_at, started_at: row.started_at, finished_at: row.finished_at, paused_reason: row.paused_reason, winner_variant: row.winner_variant, winner_reason: row.winner_reason,

@@ -1,6 +1,7 @@
 /**
  * Campaigns: one message to an audience — customers in any of the chosen segments, minus those in
- * the excluded ones, who have an email address and consent to marketing — with a random holdout
+ * the excluded ones, who have an address on the campaign's channel (email, or phone for SMS) and
+ * consent to marketing on it — with a random holdout
  * that receives nothing. Starting a campaign freezes its audience with each person's group (see
  * holdout.ts), so the results compare the same people however the segments change afterwards.
  * Delivery (rendering and sending) is the messaging module's; this module declares what it needs.
@@ -11,8 +12,8 @@ import type { JobQueue } from '../../jobs/queue.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { membersOfAny, type SegmentsService } from '../segments/index.js';
-import { DEFAULT_ATTRIBUTION_DAYS, DEFAULT_HOLDOUT_SHARE, type CampaignInput, type CampaignPatch, type Delivery } from './campaign.input.js';
-import { campaignsDb, type CampaignsDb } from './campaigns.table.js';
+import { channelProblems, DEFAULT_ATTRIBUTION_DAYS, DEFAULT_HOLDOUT_SHARE, type CampaignInput, type CampaignPatch, type Delivery } from './campaign.input.js';
+import { campaignsDb, type CampaignChannel, type CampaignsDb } from './campaigns.table.js';
 import { viewOf, type CampaignView } from './campaign.view.js';
 import { assignGroup, type GroupPlan } from './holdout.js';
 import { campaignResults, type CampaignResults } from './campaign-results.js';
@@ -25,7 +26,9 @@ export interface AudienceCount {
   excluded: number;
   /** Left without an email address. */
   without_email: number;
-  /** Left with an address but no marketing consent (unsubscribed, never asked, …). */
+  /** Left without an address on the campaign's channel (email, or phone for SMS). */
+  without_address: number;
+  /** Left with an address on the channel but no marketing consent on it (unsubscribed, never asked, …). */
   without_consent: number;
   /** Who the campaign is for: holdout and recipients together. */
   audience: number;
@@ -49,8 +52,10 @@ export interface MessageFigures {
 
 /** What a campaign needs from the messaging module to deliver it and report on its messages. */
 export interface CampaignDelivery {
-  /** Refuses missing (when `required`) or unknown templates, naming the field. */
-  check(storeId: string, campaign: Pick<CampaignView, 'template_id' | 'ab_test'> & { topic_id?: string | null; offer_id?: string | null }, required: boolean): Promise<void>;
+  /** Refuses missing (when `required`) or unknown templates, a text that does not compile, a channel not set up (when `required`), naming the field. */
+  check(storeId: string, campaign: Pick<CampaignView, 'template_id' | 'ab_test'> & { topic_id?: string | null; offer_id?: string | null; channel?: CampaignChannel; text?: string | null }, required: boolean): Promise<void>;
+  /** Whose address and consent a campaign on this channel needs: email, or SMS (a webhook campaign: the store's webhook consent). */
+  addressChannel(storeId: string, channel: CampaignChannel): Promise<'email' | 'sms'>;
   /**
    * Queues one message per recipient, idempotent by send key (`campaign:<id>:<customer>`), each not
    * sent before its time under the campaign's delivery, counted from `from`.
@@ -98,12 +103,15 @@ export class CampaignsService {
 
   async create(storeId: string, input: CampaignInput): Promise<CampaignView> {
     await this.checkSegments(storeId, input.segment_ids, input.exclude_segment_ids ?? []);
-    await this.delivery?.()?.check(storeId, { template_id: input.template_id ?? null, ab_test: input.ab_test ?? null, topic_id: input.topic_id ?? null, offer_id: input.offer_id ?? null }, false);
+    const channel = input.channel ?? 'email';
+    const message = { channel, text: input.text ?? null, template_id: input.template_id ?? null, ab_test: input.ab_test ?? null, topic_id: input.topic_id ?? null, offer_id: input.offer_id ?? null };
+    checkChannel(message);
+    await this.delivery?.()?.check(storeId, message, false);
     const now = new Date();
     const sendAt = input.send_at ? new Date(input.send_at) : startFor(input.delivery, now);
     const id = newId('cmp');
     await this.write.insertInto('campaigns').values({
-      store_id: storeId, id, name: input.name, channel: 'email', template_id: input.template_id ?? null, topic_id: input.topic_id ?? null, offer_id: input.offer_id ?? null,
+      store_id: storeId, id, name: input.name, channel, message_text: message.text, template_id: input.template_id ?? null, topic_id: input.topic_id ?? null, offer_id: input.offer_id ?? null,
       segment_ids: JSON.stringify(input.segment_ids), exclude_segment_ids: JSON.stringify(input.exclude_segment_ids ?? []),
       holdout_share: input.holdout_share ?? DEFAULT_HOLDOUT_SHARE, attribution_days: input.attribution_days ?? DEFAULT_ATTRIBUTION_DAYS,
       ab_test: input.ab_test ? JSON.stringify(input.ab_test) : null, status: sendAt ? 'scheduled' : 'draft',
@@ -122,12 +130,17 @@ export class CampaignsService {
     const segmentIds = patch.segment_ids ?? current.segment_ids;
     const excluded = patch.exclude_segment_ids ?? current.exclude_segment_ids;
     if (patch.segment_ids || patch.exclude_segment_ids) await this.checkSegments(storeId, segmentIds, excluded);
-    if (patch.template_id !== undefined || patch.ab_test !== undefined || patch.topic_id !== undefined || patch.offer_id !== undefined) {
-      await this.delivery?.()?.check(storeId, { template_id: patch.template_id === undefined ? current.template_id : patch.template_id, ab_test: patch.ab_test === undefined ? current.ab_test : patch.ab_test, topic_id: patch.topic_id, offer_id: patch.offer_id }, false);
+    const merged = <K extends 'template_id' | 'ab_test' | 'topic_id' | 'offer_id' | 'text'>(key: K) => (patch[key] === undefined ? current[key] : patch[key] ?? null);
+    const channel = patch.channel ?? current.channel;
+    if (patch.channel !== undefined || patch.text !== undefined || patch.template_id !== undefined || patch.ab_test !== undefined || patch.topic_id !== undefined || patch.offer_id !== undefined) {
+      checkChannel({ channel, text: merged('text'), template_id: merged('template_id'), ab_test: merged('ab_test'), topic_id: merged('topic_id'), offer_id: merged('offer_id') });
+      await this.delivery?.()?.check(storeId, { channel, text: patch.text, template_id: merged('template_id'), ab_test: merged('ab_test'), topic_id: patch.topic_id, offer_id: patch.offer_id }, false);
     }
     const sendAt = patch.send_at === undefined ? startFor(patch.delivery, new Date()) ?? current.send_at : patch.send_at === null ? null : new Date(patch.send_at);
     await this.write.updateTable('campaigns').set({
       ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.channel !== undefined && { channel: patch.channel }),
+      ...(patch.text !== undefined && { message_text: patch.text }),
       ...(patch.template_id !== undefined && { template_id: patch.template_id }),
       ...(patch.topic_id !== undefined && { topic_id: patch.topic_id }),
       ...(patch.offer_id !== undefined && { offer_id: patch.offer_id }),
@@ -149,19 +162,21 @@ export class CampaignsService {
   }
 
   /** Who a campaign with these segments would reach now, and why the others would not. */
-  async audience(storeId: string, spec: { segment_ids: readonly string[]; exclude_segment_ids?: readonly string[]; holdout_share?: number }): Promise<AudienceCount> {
+  async audience(storeId: string, spec: { segment_ids: readonly string[]; exclude_segment_ids?: readonly string[]; holdout_share?: number; channel?: CampaignChannel }): Promise<AudienceCount> {
     const excluded = spec.exclude_segment_ids ?? [];
     await this.checkSegments(storeId, spec.segment_ids, excluded);
-    const { rows } = await sql<{ in_segments: number; excluded: number; without_email: number; without_consent: number; audience: number }>`
+    const { address, consent } = await this.reach(storeId, spec.channel ?? 'email');
+    const { rows } = await sql<{ in_segments: number; excluded: number; without_email: number; without_address: number; without_consent: number; audience: number }>`
       with chosen as (
-        select c.id, c.email, c.email_consent, c.id in ${membersOfAny(storeId, excluded)} as is_excluded
+        select c.id, c.email, ${address} as address, ${consent} as consent, c.id in ${membersOfAny(storeId, excluded)} as is_excluded
         from customers c where c.store_id = ${storeId} and c.id in ${membersOfAny(storeId, spec.segment_ids)}
       )
       select count(*)::int as in_segments,
         count(*) filter (where is_excluded)::int as excluded,
         count(*) filter (where not is_excluded and coalesce(trim(email), '') = '')::int as without_email,
-        count(*) filter (where not is_excluded and coalesce(trim(email), '') <> '' and email_consent is distinct from 'subscribed')::int as without_consent,
-        count(*) filter (where not is_excluded and coalesce(trim(email), '') <> '' and email_consent = 'subscribed')::int as audience
+        count(*) filter (where not is_excluded and coalesce(trim(address), '') = '')::int as without_address,
+        count(*) filter (where not is_excluded and coalesce(trim(address), '') <> '' and consent is distinct from 'subscribed')::int as without_consent,
+        count(*) filter (where not is_excluded and coalesce(trim(address), '') <> '' and consent = 'subscribed')::int as audience
       from chosen`.execute(this.read);
     const counts = rows[0]!;
     return { ...counts, holdout_expected: Math.round(counts.audience * (spec.holdout_share ?? DEFAULT_HOLDOUT_SHARE)) };
@@ -301,12 +316,19 @@ export class CampaignsService {
     return campaign;
   }
 
+  /** The customer's address and consent columns a campaign on this channel reads (from an allow-list). */
+  private async reach(storeId: string, channel: CampaignChannel) {
+    const by = (await this.delivery?.()?.addressChannel(storeId, channel)) ?? 'email';
+    return by === 'sms' ? { address: sql.ref('c.phone'), consent: sql.ref('c.sms_consent') } : { address: sql.ref('c.email'), consent: sql.ref('c.email_consent') };
+  }
+
   private async freezeAudience(storeId: string, campaign: CampaignView, now: Date): Promise<void> {
     const excluded = campaign.exclude_segment_ids;
+    const { address, consent } = await this.reach(storeId, campaign.channel);
     const { rows } = await sql<{ id: number }>`select c.id from customers c
       where c.store_id = ${storeId} and c.id in ${membersOfAny(storeId, campaign.segment_ids)}
         and c.id not in ${membersOfAny(storeId, excluded)}
-        and coalesce(trim(c.email), '') <> '' and c.email_consent = 'subscribed'
+        and coalesce(trim(${address}), '') <> '' and ${consent} = 'subscribed'
       order by c.id`.execute(this.read);
     const plan: GroupPlan = {
       holdoutShare: campaign.holdout_share,
@@ -344,6 +366,12 @@ export class CampaignsService {
     ];
     if (details.length) throw new AppError('validation_failed', 'Invalid campaign audience', details);
   }
+}
+
+/** Refuses fields the campaign's channel does not send (campaign.input.ts), naming each. */
+function checkChannel(campaign: Parameters<typeof channelProblems>[0]): void {
+  const problems = channelProblems(campaign);
+  if (problems.length) throw new AppError('validation_failed', 'Invalid campaign message', problems);
 }
 
 /**

@@ -4,12 +4,17 @@ import type { Database } from '../../db/database.js';
 export const campaignStatuses = ['draft', 'scheduled', 'sending', 'sent', 'paused', 'cancelled'] as const;
 export type CampaignStatus = (typeof campaignStatuses)[number];
 
+export const campaignChannels = ['email', 'sms', 'webhook'] as const;
+export type CampaignChannel = (typeof campaignChannels)[number];
+
 export interface CampaignTable {
   store_id: string;
   id: string;
   name: string;
-  channel: 'email';
+  channel: CampaignChannel;
   template_id: string | null;
+  /** SMS and webhook: the Liquid text sent instead of a template (migration 2026-12-05T000300); null for email. */
+  message_text: string | null;
   /** The email topic; null: the campaign belongs to none (only an unsubscribe from all stops it). */
   topic_id: string | null;
   /** The offer whose code each recipient's email carries (migration 2026-12-03T001400); null: none. */

@@ -5,7 +5,7 @@ export { CampaignsService, type AudienceCount, type CampaignDelivery } from './c
 export type { CampaignView } from './campaign.view.js';
 export type { CampaignResults, GroupResult, Lift } from './campaign-results.js';
 export { abTestSchema, campaignInputSchema, campaignPatchSchema, deliverySchema, type CampaignInput, type CampaignPatch, type Delivery } from './campaign.input.js';
-export { campaignStatuses, type CampaignStatus } from './campaigns.table.js';
+export { campaignChannels, campaignStatuses, type CampaignChannel, type CampaignStatus } from './campaigns.table.js';
 
 /** Scheduled starts and the end of A/B tests run as jobs. */
 export const campaignsModule: HearthModule = {

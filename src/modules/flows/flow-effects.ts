@@ -12,11 +12,14 @@ import { AppError } from '../../lib/errors.js';
 import type { CommerceService } from '../commerce/index.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { LoyaltyService } from '../loyalty/index.js';
-import { escapeHtml, htmlToText, renderEmail, type EngagementService, type MessagePurpose, type MessagesService, type TemplatesService } from '../messaging/index.js';
+import {
+  checkChannelReady, escapeHtml, htmlToText, renderEmail, renderText, type CompiledText, type EngagementService, type MessagePurpose, type MessagesService, type OtherChannel,
+  type TemplatesService,
+} from '../messaging/index.js';
 import type { OffersService } from '../offers/index.js';
 import type { ReviewRequests } from '../reviews/index.js';
 import type { SupportService } from '../support/index.js';
-import { emailContexts, type EmailTrigger } from './flow-email-context.js';
+import { emailContexts, type ContextRequest, type EmailContext, type EmailTrigger } from './flow-email-context.js';
 import { flowSource } from './flow-steps.js';
 import { flowsDb } from './flows.table.js';
 import type { ruleSchema, SegmentsService } from '../segments/index.js';
@@ -38,11 +41,36 @@ export interface FlowEmail {
   trigger?: EmailTrigger;
 }
 
+/** An SMS or webhook message of a step (`send_sms`, `send_webhook`). */
+export interface FlowMessage {
+  channel: OtherChannel;
+  sendKey: string;
+  purpose: MessagePurpose;
+  customerId: number;
+  source: string;
+  /** The SMS body, or the webhook's `content.text`: Liquid rendered per recipient. */
+  text: CompiledText | null;
+  trigger?: EmailTrigger;
+  /** Webhook: the run and step the body's `context` describes. */
+  about?: { flowId: string; stepId: string; stepName: string | null; event: string | null; runId: number; enteredAt: Date; triggerKind: string; triggerEventId: number | null };
+}
+
+/**
+ * How a step's message was queued: `sms_queued` or `webhook_queued`, `already_queued` (its send key
+ * was in the ledger), `suppressed` at once (a number that cannot be read), or `not_set_up` (the store's channel).
+ */
+export interface MessageOutcome {
+  outcome: 'sms_queued' | 'webhook_queued' | 'already_queued' | 'suppressed' | 'not_set_up';
+  detail: string;
+}
+
 export interface FlowEffects {
   /** Refuses a template that cannot be sent (missing, archived) before the run counts the step as done. */
   checkTemplate(storeId: string, templateId: string): Promise<void>;
   /** Queues emails, rendered per recipient; a send key already in the ledger queues nothing. Codes of offers are issued at `now`, the engine's clock. */
   sendEmails(storeId: string, emails: readonly FlowEmail[], now: Date): Promise<void>;
+  /** Queues SMS and webhook messages, rendered per recipient, by the same rules; answers each message's outcome by send key. */
+  sendMessages(storeId: string, messages: readonly FlowMessage[], now: Date): Promise<Map<string, MessageOutcome>>;
   /** Of these customers, those the rule holds for at `now` (one query for a whole batch of runs). */
   matching(storeId: string, rule: FlowRule, customerIds: readonly number[], now: Date): Promise<Set<number>>;
   /** Adds a tag to the profile: `tagged`, `unchanged` (had it) or `skipped` (no external id to write by). */
@@ -114,7 +142,7 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
 
     async sendEmails(storeId, emails, now) {
       if (emails.length === 0) return;
-      const { messages, templates, engagement, offers, storage, support } = services();
+      const { messages, templates, engagement, offers } = services();
       const store = await templates.storeVariables(storeId);
       const key = await messages.linkKey(storeId);
       const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
@@ -128,23 +156,60 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
           const issued = await offers.codesFor(storeId, offerId, wanting.map((e) => ({ customerId: e.customerId, key: e.sendKey })), now);
           for (const e of wanting) codes.set(e.sendKey, issued.get(e.sendKey) ?? null);
         }
-        // What a template does not read is not loaded.
-        const reading = (flag: 'usesOrderContext' | 'usesLoyalty') => slice.filter((e) => compiled.get(e.templateId)!.compiled[flag]);
-        const contexts = await emailContexts(storage.read, storeId, reading('usesOrderContext'), store.url, (ids) => support.statusUrls(storeId, ids, now));
-        const loyalty = await loyaltyVariables(services().loyalty, storeId, reading('usesLoyalty').map((e) => e.customerId), now);
+        const contexts = await recipientContexts(services(), storeId, slice.map((e) => ({ ...e, reads: compiled.get(e.templateId)!.compiled })), store.url, now);
         await messages.queueEmails(storeId, slice.map((email) => {
           const template = compiled.get(email.templateId)!;
           return {
             sendKey: email.sendKey, purpose: email.purpose, customerId: email.customerId, source: email.source,
             templateId: email.templateId, templateVersion: template.version,
             build: async (links) => {
-              const extras = { links, ...contexts.get(email.sendKey), loyalty: loyalty.get(email.customerId) ?? {}, ...(email.offerId && { discount_code: codes.get(email.sendKey) ?? null }) };
+              const extras = { links, ...contexts.get(email.sendKey), ...(email.offerId && { discount_code: codes.get(email.sendKey) ?? null }) };
               const variables = await templates.variablesFor(storeId, String(email.customerId), extras, store, { recommendations: template.compiled.usesRecommendations });
               return engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey: email.sendKey, customerId: email.customerId, links, key });
             },
           };
         }));
       }
+    },
+
+    async sendMessages(storeId, messages, now) {
+      const outcomes = new Map<string, MessageOutcome>();
+      if (messages.length === 0) return outcomes;
+      const { messages: ledger, templates } = services();
+      const settings = await ledger.settings(storeId);
+      // A channel the store has not set up sends nothing: the step records why and the run goes on.
+      const ready = messages.filter((m) => {
+        try {
+          checkChannelReady(m.channel, settings);
+          return true;
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          outcomes.set(m.sendKey, { outcome: 'not_set_up', detail: `${error.message}: it ${error.details[0]?.reason ?? 'is not ready'}` });
+          return false;
+        }
+      });
+      const store = await templates.storeVariables(storeId);
+      for (let start = 0; start < ready.length; start += QUEUE_SLICE) {
+        const slice = ready.slice(start, start + QUEUE_SLICE);
+        const contexts = await recipientContexts(services(), storeId, slice.flatMap((m) => (m.text ? [{ ...m, reads: m.text }] : [])), store.url, now);
+        const about = await webhookContexts(services(), storeId, slice);
+        const result = await ledger.queueMessages(storeId, slice.map((message) => ({
+          channel: message.channel, sendKey: message.sendKey, purpose: message.purpose, customerId: message.customerId, source: message.source,
+          ...(about.has(message.sendKey) && { context: about.get(message.sendKey)! }),
+          build: async (links) => {
+            if (!message.text) return { text: '' };
+            const variables = await templates.variablesFor(storeId, String(message.customerId), { links, ...contexts.get(message.sendKey) }, store, { recommendations: message.text.usesRecommendations });
+            return { text: renderText(message.text, variables) };
+          },
+        })));
+        const channelOf = new Map(slice.map((m) => [m.sendKey, m.channel]));
+        for (const send of result.sends) {
+          const channel = channelOf.get(send.send_key)!;
+          outcomes.set(send.send_key, send.suppressed ? { outcome: 'suppressed', detail: `invalid_address: ${send.suppressed}` }
+            : { outcome: send.created ? `${channel}_queued` : 'already_queued', detail: `${channel} message ${send.id}` });
+        }
+      }
+      return outcomes;
     },
 
     async matching(storeId, rule, customerIds, now) {
@@ -226,6 +291,39 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       return customer?.timezone ?? (await accounts.getStore(storeId)).timezone;
     },
   };
+}
+
+/**
+ * What each recipient's message reads beyond their profile, loaded only for messages whose Liquid
+ * reads it: what started the run (order, checkout, shipment: flow-email-context.ts) and their points.
+ */
+async function recipientContexts(
+  services: FlowServices, storeId: string, recipients: readonly (ContextRequest & { reads: { usesOrderContext: boolean; usesLoyalty: boolean } })[], storeUrl: string | null, now: Date,
+): Promise<Map<string, Partial<EmailContext> & { loyalty: Record<string, unknown> }>> {
+  const contexts = await emailContexts(services.storage.read, storeId, recipients.filter((r) => r.reads.usesOrderContext), storeUrl, (ids) => services.support.statusUrls(storeId, ids, now));
+  const loyalty = await loyaltyVariables(services.loyalty, storeId, recipients.filter((r) => r.reads.usesLoyalty).map((r) => r.customerId), now);
+  return new Map(recipients.map((r) => [r.sendKey, { ...contexts.get(r.sendKey), loyalty: loyalty.get(r.customerId) ?? {} }]));
+}
+
+/** The `context` of each webhook message: the flow, the step, the run and what started it (the triggering event's type and data). */
+async function webhookContexts(services: FlowServices, storeId: string, messages: readonly FlowMessage[]): Promise<Map<string, Record<string, unknown>>> {
+  const webhooks = messages.flatMap((m) => (m.channel === 'webhook' && m.about ? [{ sendKey: m.sendKey, ...m.about }] : []));
+  const found = new Map<string, Record<string, unknown>>();
+  if (webhooks.length === 0) return found;
+  const read = services.storage.read;
+  const flows = await flowsDb(read).selectFrom('flows').select(['id', 'name']).where('store_id', '=', storeId).where('id', 'in', [...new Set(webhooks.map((w) => w.flowId))]).execute();
+  const names = new Map(flows.map((f) => [f.id, f.name]));
+  const eventIds = [...new Set(webhooks.flatMap((w) => (w.triggerEventId === null ? [] : [w.triggerEventId])))];
+  const events = eventIds.length === 0 ? [] : await read.selectFrom('domain_events').select(['id', 'type', 'data']).where('store_id', '=', storeId).where('id', 'in', eventIds).execute();
+  const byId = new Map(events.map((e) => [Number(e.id), { type: e.type, data: JSON.parse(e.data) as unknown }]));
+  for (const w of webhooks) {
+    found.set(w.sendKey, {
+      source: 'flow', event: w.event, flow: { id: w.flowId, name: names.get(w.flowId) ?? null }, step: { id: w.stepId, name: w.stepName },
+      run: { id: w.runId, entered_at: w.enteredAt.toISOString() },
+      trigger: { kind: w.triggerKind, event: w.triggerEventId === null ? null : byId.get(w.triggerEventId) ?? null },
+    });
+  }
+  return found;
 }
 
 /** A payload's plain fields as label and value ("rating", "2"), for a notice. */

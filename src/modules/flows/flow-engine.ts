@@ -4,14 +4,14 @@
  * when it waits. A run moves through instant steps (conditions, splits, sends) in one go and stops
  * at a wait, which only sets its due time — the job queue wakes the store again then.
  *
- * Durability: a batch's effects are idempotent (emails by send key `flow:<run>:<step>`), and the
+ * Durability: a batch's effects are idempotent (emails, SMS and webhook messages by send key `flow:<run>:<step>`), and the
  * runs' new states and their step log are committed together after them. A crash in between
  * repeats the batch's steps, which repeats no effect.
  */
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { FlowEffects, FlowEmail, FlowRule } from './flow-effects.js';
-import { exitReason, runStep, type StepResult } from './flow-steps.js';
+import type { FlowEffects, FlowEmail, FlowMessage, FlowRule } from './flow-effects.js';
+import { exitReason, runStep, sendKeyOf, type StepResult } from './flow-steps.js';
 import type { FlowDocument, Step } from './flow.schema.js';
 import type { FlowRunTable, FlowsDb } from './flows.table.js';
 import { dueRuns, exitFacts, nextDue, saveProgress, type ExitFacts, type RunState, type StepLogEntry } from './runs.repository.js';
@@ -20,6 +20,8 @@ import { dueRuns, exitFacts, nextDue, saveProgress, type ExitFacts, type RunStat
 export const RUNS_PER_JOB = 500;
 /** A run passes through at most this many steps in one job (a graph without instant loops needs fewer). */
 const STEPS_PER_RUN = 100;
+/** What a send_sms or send_webhook step logs until its message's outcome is known. */
+const QUEUED = new Set(['sms_queued', 'webhook_queued']);
 
 export interface BatchOutcome {
   runs: number;
@@ -50,6 +52,7 @@ export class FlowEngine {
     const states: RunState[] = [];
     const log: StepLogEntry[] = [];
     const outbox: FlowEmail[] = [];
+    const messages: FlowMessage[] = [];
     const facts = await exitFacts(this.read, storeId, runs, now);
     // A rule is evaluated once for every customer of the batch, the first time a run needs it.
     const customers = runs.map((r) => r.customer_id);
@@ -69,12 +72,17 @@ export class FlowEngine {
     let steps = 0;
     for (const run of runs) {
       const document = await this.versions.document(storeId, run.flow_id, run.version);
-      const moved = await this.advance(storeId, run, document, now, { log, outbox, facts, holds: holdsFor(run.customer_id), checkTemplate });
+      const moved = await this.advance(storeId, run, document, now, { log, outbox, messages, facts, holds: holdsFor(run.customer_id), checkTemplate });
       steps += moved.steps;
       states.push(moved.state);
     }
-    // The emails first (idempotent by send key), then the states: a crash between repeats no message.
+    // The messages first (idempotent by send key), then the states: a crash between repeats no message.
     await this.effects.sendEmails(storeId, outbox, now);
+    const outcomes = await this.effects.sendMessages(storeId, messages, now);
+    for (const entry of log) {
+      const sent = entry.stepId === null || !QUEUED.has(entry.outcome) ? undefined : outcomes.get(sendKeyOf(entry.runId, entry.stepId));
+      if (sent) Object.assign(entry, { outcome: sent.outcome, detail: sent.detail });
+    }
     await saveProgress(this.write, storeId, states, log, now);
     const due = await nextDue(this.read, storeId);
     return { runs: runs.length, steps, more: runs.length === limit, next_due: due ?? null };
@@ -83,9 +91,9 @@ export class FlowEngine {
   /** Moves one run as far as it goes now. */
   private async advance(
     storeId: string, run: FlowRunTable, document: FlowDocument, now: Date,
-    batch: { log: StepLogEntry[]; outbox: FlowEmail[]; facts: ExitFacts; holds: (rule: FlowRule) => Promise<boolean>; checkTemplate: (id: string) => Promise<void> },
+    batch: { log: StepLogEntry[]; outbox: FlowEmail[]; messages: FlowMessage[]; facts: ExitFacts; holds: (rule: FlowRule) => Promise<boolean>; checkTemplate: (id: string) => Promise<void> },
   ): Promise<{ state: RunState; steps: number }> {
-    const { log, outbox, facts, holds, checkTemplate } = batch;
+    const { log, outbox, messages, facts, holds, checkTemplate } = batch;
     const byId = new Map(document.steps.map((s) => [s.id, s]));
     const state: RunState = {
       id: run.id, status: run.status, step_id: run.step_id, step_since: run.step_since ?? now, due_at: run.due_at, exit_reason: null, finished_at: null,
@@ -101,7 +109,7 @@ export class FlowEngine {
         log.push({ runId: run.id, stepId: null, outcome: 'completed' });
         break;
       }
-      const context = { storeId, flowId: run.flow_id, run, since: state.step_since ?? now, now, read: this.read, effects: this.effects, outbox, holds, checkTemplate };
+      const context = { storeId, flowId: run.flow_id, run, since: state.step_since ?? now, now, read: this.read, effects: this.effects, outbox, messages, holds, checkTemplate };
       const reason = await exitReason(document.exit_when, context, facts);
       if (reason) {
         finish('exited', reason);

@@ -1,7 +1,7 @@
 /**
  * One small handler per step type. A handler decides where the run goes (`go`), or that it waits
- * (`waitUntil`), from the run, the time and the store's data; its effect (an email, a tag) is
- * idempotent — the send key (and a points award's key) is `flow:<run>:<step>` — so a step run
+ * (`waitUntil`), from the run, the time and the store's data; its effect (an email, an SMS, a
+ * webhook message, a tag) is idempotent — the send key (and a points award's key) is `flow:<run>:<step>` — so a step run
  * twice after a crash has its effect once. Waits count from the moment the run arrived at the step (`step_since`), so a
  * retried wait ends when the first attempt's would have. Nothing sleeps.
  */
@@ -10,7 +10,9 @@ import { nextLocalTime } from './local-time.js';
 import { durationMs, type Step } from './flow.schema.js';
 import type { FlowRunTable, FlowsDb } from './flows.table.js';
 import type { ExitFacts } from './runs.repository.js';
-import type { FlowEffects, FlowEmail, FlowRule } from './flow-effects.js';
+import { AppError } from '../../lib/errors.js';
+import { compileText, type CompiledText } from '../messaging/index.js';
+import type { FlowEffects, FlowEmail, FlowMessage, FlowRule } from './flow-effects.js';
 import type { ExitCondition } from './flow.schema.js';
 
 export type StepResult =
@@ -28,6 +30,8 @@ export interface StepContext {
   effects: FlowEffects;
   /** Emails of this batch, queued together before the runs' new states are committed. */
   outbox: FlowEmail[];
+  /** SMS and webhook messages of this batch, likewise; their outcome (flow-effects.ts, `MessageOutcome`) replaces the step's when they are queued. */
+  messages: FlowMessage[];
   /** Whether a segment rule holds for this run's customer now (evaluated once per rule for the batch's customers). */
   holds: (rule: FlowRule) => Promise<boolean>;
   /** Refuses a template that cannot be sent (checked once per template for the batch). */
@@ -41,6 +45,35 @@ export const EVENT_ARRIVED = 'event_arrived';
 
 export const sendKeyOf = (runId: number, stepId: string) => `flow:${runId}:${stepId}`;
 export const flowSource = (flowId: string) => `flow:${flowId}`;
+
+/** Texts of steps compiled once (a job renders the same few texts for hundreds of runs). */
+const TEXTS_KEPT = 64;
+const compiledTexts = new Map<string, CompiledText>();
+
+/** A step's Liquid text compiled; one that no longer compiles ends the run with the reason (as a deleted template does). */
+function stepText(text: string): CompiledText {
+  const kept = compiledTexts.get(text);
+  if (kept) return kept;
+  const result = compileText(text);
+  if (!result.ok) throw new AppError('validation_failed', `The text does not compile: ${result.problems.map((p) => p.reason).join('; ')}`, result.problems);
+  if (compiledTexts.size >= TEXTS_KEPT) compiledTexts.delete(compiledTexts.keys().next().value!);
+  compiledTexts.set(text, result.compiled);
+  return result.compiled;
+}
+
+/** The message of a send_sms or send_webhook step for this run. */
+function stepMessage(step: Extract<Step, { type: 'send_sms' | 'send_webhook' }>, { flowId, run }: StepContext): FlowMessage {
+  const trigger = { kind: run.trigger_kind, entityId: run.trigger_entity_id === null ? null : Number(run.trigger_entity_id) };
+  const base = { sendKey: sendKeyOf(run.id, step.id), purpose: step.purpose, customerId: run.customer_id, source: flowSource(flowId), text: step.text ? stepText(step.text) : null, trigger };
+  if (step.type === 'send_sms') return { ...base, channel: 'sms' };
+  return {
+    ...base, channel: 'webhook',
+    about: {
+      flowId, stepId: step.id, stepName: step.name ?? null, event: step.event ?? null, runId: run.id, enteredAt: run.entered_at,
+      triggerKind: run.trigger_kind, triggerEventId: run.trigger_event_id === null ? null : Number(run.trigger_event_id),
+    },
+  };
+}
 
 const handlers: { [T in Step['type']]: Handler<T> } = {
   wait: async (step, { since, now, storeId, run, effects }) => {
@@ -82,6 +115,18 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
       trigger: { kind: run.trigger_kind, entityId: run.trigger_entity_id === null ? null : Number(run.trigger_entity_id) }, ...(step.offer_id && { offerId: step.offer_id }),
     });
     return { go: step.next, outcome: 'queued', detail: step.template_id };
+  },
+
+  send_sms: async (step, context) => {
+    if (context.run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: nothing sent' };
+    context.messages.push(stepMessage(step, context));
+    return { go: step.next, outcome: 'sms_queued' };
+  },
+
+  send_webhook: async (step, context) => {
+    if (context.run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: nothing sent' };
+    context.messages.push(stepMessage(step, context));
+    return { go: step.next, outcome: 'webhook_queued' };
   },
 
   tag: async (step, { storeId, run, effects }) => {

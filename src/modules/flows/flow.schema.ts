@@ -171,6 +171,21 @@ export const stepSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('send_email'), template_id: z.string().min(1), purpose: z.enum(['marketing', 'transactional']).default('marketing'),
     /** An offer (docs/offers.md): the email carries the recipient's code of it as `discount_code`. */
     offer_id: z.string().min(1).max(100).optional(), next }),
+  /** Texts the customer through the store's SMS channel (docs/messaging.md, "SMS"), once per run and step. */
+  z.strictObject({
+    ...base, type: z.literal('send_sms'),
+    text: z.string().min(1).max(1600).meta({ description: 'The SMS body: Liquid with the variables of an email (customer, store, links, order …); a marketing SMS gets "Reply STOP to opt out"' }),
+    purpose: z.enum(['marketing', 'transactional']).default('marketing'),
+    next,
+  }),
+  /** Posts a signed JSON message about the customer and this run to the store's webhook URL (docs/messaging.md, "Webhook channel"), once per run and step. */
+  z.strictObject({
+    ...base, type: z.literal('send_webhook'),
+    event: z.string().trim().min(1).max(100).optional().meta({ description: 'A name the receiver acts on (review_thanks, vip_welcome): the body\'s context.event' }),
+    text: z.string().max(4096).optional().meta({ description: 'Liquid, as for an SMS: the body\'s content.text (a chat message the receiver may send)' }),
+    purpose: z.enum(['marketing', 'transactional']).default('marketing'),
+    next,
+  }),
   z.strictObject({ ...base, type: z.literal('tag'), tag: z.string().min(1).max(100), next }),
   /** Sets a custom attribute on the customer's profile (segments read it: docs/segments.md, `attribute`). */
   z.strictObject({
@@ -203,7 +218,7 @@ export const stepSchema = z.discriminatedUnion('type', [
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepType = Step['type'];
-export const stepTypes = ['wait', 'wait_for_event', 'condition', 'split', 'send_email', 'tag', 'set_attribute', 'award_points', 'notify_store', 'review_request', 'exit'] as const satisfies readonly StepType[];
+export const stepTypes = ['wait', 'wait_for_event', 'condition', 'split', 'send_email', 'send_sms', 'send_webhook', 'tag', 'set_attribute', 'award_points', 'notify_store', 'review_request', 'exit'] as const satisfies readonly StepType[];
 
 export const DEFAULT_HOLDOUT_SHARE = 0.1;
 

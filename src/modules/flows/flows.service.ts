@@ -13,6 +13,7 @@ import { newId } from '../../lib/ids.js';
 import { localDay } from '../../lib/zoned-time.js';
 import type { Logger } from '../../lib/logger.js';
 import type { DomainEvent } from '../domain-events/index.js';
+import { compileText } from '../messaging/index.js';
 import { serviceEffects, type FlowEffects, type FlowServices } from './flow-effects.js';
 import { FlowEngine, type BatchOutcome } from './flow-engine.js';
 import { EVENT_ARRIVED, flowSource } from './flow-steps.js';
@@ -116,6 +117,10 @@ export class FlowsService {
           if (!offer) problems.push({ path: `steps.${i}.offer_id`, reason: `no offer "${step.offer_id}" in this store` });
           else if (offer.status === 'ended') problems.push({ path: `steps.${i}.offer_id`, reason: `offer "${offer.name}" has ended` });
         }
+      }
+      if ((step.type === 'send_sms' || step.type === 'send_webhook') && step.text !== undefined) {
+        const text = compileText(step.text);
+        if (!text.ok) problems.push(...text.problems.map((p) => ({ ...p, path: `steps.${i}.text`, reason: `step "${step.id}"${p.line ? `, line ${p.line}${p.column ? `, column ${p.column}` : ''}` : ''}: ${p.reason}` })));
       }
       if (step.type === 'condition') await checkRule(step.rule, `steps.${i}.rule`);
     }

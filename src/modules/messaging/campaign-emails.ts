@@ -1,8 +1,10 @@
 /**
- * Sending a campaign by email: each recipient's message rendered from the campaign's template (or
- * their A/B variant's), its links tracked, queued in the send ledger under the send key
- * `campaign:<id>:<customer>` — so starting twice, a retried job or a restart never sends a second
- * copy — with the campaign as the batch source that pauses after repeated transport errors.
+ * Sending a campaign: by email, each recipient's message rendered from the campaign's template (or
+ * their A/B variant's), its links tracked; by SMS or webhook, the campaign's Liquid text rendered
+ * for each recipient and sent through the store's channel. Either way it is queued in the send
+ * ledger under the send key `campaign:<id>:<customer>` — so starting twice, a retried job or a
+ * restart never sends a second copy — with the campaign as the batch source that pauses after
+ * repeated transport errors.
  * A campaign naming an offer gets each recipient's code issued under the same send key, so a retry
  * carries the same code; the offer's holdout gets the email with an empty `discount_code`.
  */
@@ -13,14 +15,19 @@ import type { EngagementService, SourceFigures } from './engagement.service.js';
 import { customerVariables } from './message-context.js';
 import type { MessagesService } from './messages.service.js';
 import { sourceSpread } from './send-timing.repository.js';
-import { renderEmail } from './template-render.js';
+import { checkChannelReady, type OtherChannel } from './channel-sends.js';
+import { compileText, renderEmail, renderText, type CompiledText } from './template-render.js';
 import type { TemplatesService } from './templates.service.js';
 import type { TopicsService } from './topics.service.js';
 
 /** What a campaign is, as far as sending it goes. */
 export interface CampaignToSend {
   id: string;
+  /** Email (the default) sends the template; SMS and webhook send `text`. */
+  channel?: 'email' | OtherChannel;
   template_id: string | null;
+  /** SMS and webhook: the Liquid text. */
+  text?: string | null;
   /** The email topic its messages belong to. */
   topic_id?: string | null;
   ab_test: { variants: readonly { template_id: string }[] } | null;
@@ -57,7 +64,9 @@ export class CampaignEmails {
    * Refuses a campaign whose templates are missing (`required`: before sending) or unknown, or
    * whose topic is unknown or archived (when it is being chosen, not when sending), naming the field.
    */
-  async check(storeId: string, campaign: Pick<CampaignToSend, 'template_id' | 'ab_test' | 'topic_id' | 'offer_id'>, required: boolean): Promise<void> {
+  async check(storeId: string, campaign: Pick<CampaignToSend, 'template_id' | 'ab_test' | 'topic_id' | 'offer_id' | 'channel' | 'text'>, required: boolean): Promise<void> {
+    const channel = campaign.channel ?? 'email';
+    if (channel !== 'email') return this.checkText(storeId, channel, campaign.text, required);
     if (!required) await this.topics?.check(storeId, campaign.topic_id);
     if (!required && campaign.offer_id && this.offers) await this.offers().check(storeId, campaign.offer_id);
     const wanted: [string, string | null][] = campaign.ab_test
@@ -76,10 +85,38 @@ export class CampaignEmails {
     if (details.length) throw new AppError('validation_failed', 'Invalid campaign message', details);
   }
 
+  /**
+   * An SMS or webhook campaign's text: its Liquid compiles (problems name `text` and the line) and,
+   * before sending (`required`), it is written and the store's channel is set up (422 naming `channel`).
+   */
+  private async checkText(storeId: string, channel: OtherChannel, text: string | null | undefined, required: boolean): Promise<void> {
+    if (!text) {
+      if (required) throw new AppError('validation_failed', 'Invalid campaign message', [{ path: 'text', reason: 'write the text to send before starting' }]);
+      return;
+    }
+    this.compiledText(text);
+    if (required) checkChannelReady(channel, await this.messages.settings(storeId));
+  }
+
+  private compiledText(text: string): CompiledText {
+    const result = compileText(text);
+    if (!result.ok) {
+      throw new AppError('validation_failed', 'Invalid campaign message', result.problems.map((p) => ({ ...p, reason: `${p.line ? `line ${p.line}${p.column ? `, column ${p.column}` : ''}: ` : ''}${p.reason}` })));
+    }
+    return result.compiled;
+  }
+
+  /** Whose address and consent a campaign on this channel needs: a webhook campaign's is the store's `webhook_consent`. */
+  async addressChannel(storeId: string, channel: 'email' | OtherChannel): Promise<'email' | 'sms'> {
+    if (channel !== 'webhook') return channel;
+    return (await this.messages.settings(storeId)).webhook_consent ?? 'email';
+  }
+
   /** Queues each recipient's message, not to be sent before their time under the campaign's delivery, counted from `from`. */
   async queue(storeId: string, campaign: CampaignToSend, recipients: readonly { customerId: number; variant: number }[], from = new Date()): Promise<void> {
     await this.check(storeId, campaign, true);
     const times = await recipientTimes(this.read, storeId, campaign.delivery ?? null, recipients.map((r) => r.customerId), from);
+    if (campaign.channel && campaign.channel !== 'email') return this.queueTexts(storeId, { ...campaign, channel: campaign.channel }, recipients, times);
     const store = await this.templates.storeVariables(storeId);
     const key = await this.messages.linkKey(storeId);
     const templateOf = (variant: number) => campaign.ab_test?.variants[variant]?.template_id ?? campaign.template_id!;
@@ -107,6 +144,25 @@ export class CampaignEmails {
           },
         };
       }));
+    }
+  }
+
+  /** An SMS or webhook campaign: its text rendered for each recipient, queued through the channel under the same send keys. */
+  private async queueTexts(storeId: string, campaign: CampaignToSend & { channel: OtherChannel }, recipients: readonly { customerId: number }[], times: ReadonlyMap<number, Date | null>): Promise<void> {
+    const text = this.compiledText(campaign.text!);
+    const store = await this.templates.storeVariables(storeId);
+    for (let start = 0; start < recipients.length; start += QUEUE_SLICE) {
+      const slice = recipients.slice(start, start + QUEUE_SLICE);
+      const facts = await this.templates.customerFacts(storeId, slice.map((r) => r.customerId));
+      await this.messages.queueMessages(storeId, slice.map((r) => ({
+        channel: campaign.channel, sendKey: `${campaignSource(campaign.id)}:${r.customerId}`, purpose: 'marketing' as const, customerId: r.customerId,
+        source: campaignSource(campaign.id), notBefore: times.get(r.customerId) ?? null,
+        build: (links) => {
+          const customer = facts.get(r.customerId);
+          if (!customer) throw notFound(`Customer "${r.customerId}"`);
+          return { text: renderText(text, customerVariables(store, customer, { links }, links)) };
+        },
+      })));
     }
   }
 

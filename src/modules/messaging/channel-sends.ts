@@ -38,6 +38,10 @@ export interface MessageToQueue {
   source?: string | null;
   templateId?: string | null;
   templateVersion?: number | null;
+  /** Not sent before this time (a campaign's delivery timing); null: at once. */
+  notBefore?: Date | null;
+  /** Webhook: what the message is about, carried in the body as `context` (a flow's run: the flow, the step, what started it). */
+  context?: Record<string, unknown>;
   build: (links: MessageLinks) => RenderedMessage | Promise<RenderedMessage>;
 }
 
@@ -113,6 +117,7 @@ export async function prepareSend(message: MessageToQueue, customer: ChannelCust
     },
     content: { subject: rendered.subject ?? '', preheader: rendered.preheader ?? '', text: rendered.text, html: rendered.html ?? '' },
     links,
+    ...(message.context && { context: message.context }),
   };
   return {
     row: {

@@ -6,7 +6,9 @@ export type { MessageChannel, MessageLinks, MessagePurpose, RenderedEmail } from
 export {
   type PreviewResult, type TemplateDependencies, type TemplateInput, TemplatesService, type TemplateSummary, type TemplateView, type TestSender, type TestSendResult,
 } from './templates.service.js';
-export { compileTemplate, renderEmail, type CompiledEmail, type TemplateProblem, type TemplateSource } from './template-render.js';
+export {
+  compileTemplate, compileText, renderEmail, renderText, type CompiledEmail, type CompiledText, type TemplateProblem, type TemplateSource, type TextProblem,
+} from './template-render.js';
 export { htmlToText } from './template-text.js';
 export { checkoutVariables, fulfillmentVariables, orderVariables } from './order-variables.js';
 export {
@@ -34,7 +36,7 @@ export { readMailgun, readPostmark, readSendGrid, readSesNotification, type Deli
 export { readBounceMail } from './bounce-mail.js';
 export { DEFAULT_QUIET_HOURS, quietUntil } from './send-timing.js';
 export { SmsWebhooksService, type SmsWebhookOutcome } from './sms-webhooks.service.js';
-export { type MessageToQueue, type OtherChannel, type RenderedMessage } from './channel-sends.js';
+export { checkChannelReady, type MessageToQueue, type OtherChannel, type RenderedMessage } from './channel-sends.js';
 export { normalisePhone, smsSize, type SmsEncoding } from './sms-text.js';
 export { twilioSignature, TWILIO_API } from './sms-transport.js';
 export { newWebhookSecret, type WebhookPayload } from './webhook-channel.js';

@@ -66,7 +66,8 @@ export interface EmailToQueue {
 export interface QueueResult {
   queued: number;
   existing: number;
-  sends: { send_key: string; id: number; created: boolean }[];
+  /** `suppressed`: written suppressed when queued (an SMS to a customer's number that cannot be read), with why. */
+  sends: { send_key: string; id: number; created: boolean; suppressed?: string }[];
   job_ids: number[];
 }
 
@@ -185,7 +186,7 @@ export class MessagesService {
       rows.push(prepared.row);
       if (prepared.invalid) invalid.set(message.sendKey, prepared.invalid);
     }
-    return this.insertQueued(storeId, keys, rows, existing, now, invalid);
+    return this.insertQueued(storeId, keys, rows, existing, now, invalid, new Map(fresh.map((m) => [m.sendKey, m.notBefore ?? null])));
   }
 
   /** Writes new messages with their first state (queued, or suppressed when their address is unusable) and enqueues their sending. */
@@ -203,7 +204,7 @@ export class MessagesService {
     for (const [at, ids] of timed) jobIds.push(...await this.enqueueSending(storeId, ids, at));
     const sends = keys.map((sendKey) => {
       const id = inserted.get(sendKey) ?? existing.get(sendKey);
-      return { send_key: sendKey, id: id ?? 0, created: inserted.has(sendKey) };
+      return { send_key: sendKey, id: id ?? 0, created: inserted.has(sendKey), ...(inserted.has(sendKey) && invalid.has(sendKey) && { suppressed: invalid.get(sendKey)! }) };
     });
     // A key inserted by another request between the look-up and the insert: it exists, it was not queued here.
     const missing = sends.filter((s) => s.id === 0).map((s) => s.send_key);

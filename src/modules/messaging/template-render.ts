@@ -35,19 +35,13 @@ export interface TemplateSource {
 }
 
 /** A template version ready to render: parsed Liquid for each part and the compiled HTML. */
-export interface CompiledEmail {
+export interface CompiledEmail extends LiquidReads {
   subject: Template[];
   preheader: Template[];
   /** The HTML up to `<body…>`, and the rest: the hidden preheader goes between them. */
   htmlHead: Template[];
   htmlBody: Template[];
   compileMs: number;
-  /** Whether any part reads `recommendations`: only then does a render look up the recipient's. */
-  usesRecommendations: boolean;
-  /** Whether any part reads `loyalty`: only then does a flow look up the recipient's points. */
-  usesLoyalty: boolean;
-  /** Whether any part reads `order`, `checkout` or `fulfillment`: only then does a flow load what started the run. */
-  usesOrderContext: boolean;
 }
 
 /** A template problem: which part, where (1-based line and column) and why. */
@@ -56,6 +50,24 @@ export interface TemplateProblem extends ErrorDetail {
   line?: number;
   column?: number;
 }
+
+/** What a Liquid text reads. */
+export interface LiquidReads {
+  /** Whether it reads `recommendations`: only then does a render look up the recipient's. */
+  usesRecommendations: boolean;
+  /** Whether it reads `loyalty`: only then does a flow look up the recipient's points. */
+  usesLoyalty: boolean;
+  /** Whether it reads `order`, `checkout` or `fulfillment`: only then does a flow load what started the run. */
+  usesOrderContext: boolean;
+}
+
+/** A plain Liquid text (an SMS body) ready to render per recipient. */
+export interface CompiledText extends LiquidReads {
+  text: Template[];
+}
+
+/** A problem of a plain Liquid text: where (1-based line and column) and why; `path` is `text`. */
+export type TextProblem = ErrorDetail & { path: 'text' };
 
 export type CompileResult = { ok: true; compiled: CompiledEmail } | { ok: false; problems: TemplateProblem[] };
 
@@ -168,14 +180,14 @@ function protect(body: string): Protected {
 }
 
 /** Liquid parse errors end with ", line:2, col:5"; the reason is the part before. */
-function liquidProblem(path: TemplateProblem['path'], error: unknown): TemplateProblem {
+function liquidProblem<P extends string>(path: P, error: unknown): ErrorDetail & { path: P } {
   const err = error as { message?: string; token?: { getPosition?: () => [number, number] } };
   const position = err.token?.getPosition?.();
   const reason = (err.message ?? String(error)).replace(/,? ?line:\d+, col:\d+\s*$/, '');
   return { path, ...(position && { line: position[0], column: position[1] }), reason };
 }
 
-function parseLiquid(path: TemplateProblem['path'], text: string, problems: TemplateProblem[]): Template[] | undefined {
+function parseLiquid<P extends string>(path: P, text: string, problems: (ErrorDetail & { path: P })[]): Template[] | undefined {
   try {
     return engine.parse(text);
   } catch (error) {
@@ -200,7 +212,7 @@ function loopAliases(text: string): Map<string, (string | number)[] | null> {
 }
 
 /** Names every variable that is not in the documented tree, with where it is read. */
-function checkVariables(path: TemplateProblem['path'], text: string, templates: Template[], problems: TemplateProblem[]): void {
+function checkVariables<P extends string>(path: P, text: string, templates: Template[], problems: (ErrorDetail & { path: P })[]): void {
   const analysis = engine.analyzeSync(templates);
   const aliases = loopAliases(text);
   for (const [root, variables] of Object.entries(analysis.variables)) {
@@ -271,15 +283,25 @@ export async function compileTemplate(source: TemplateSource, options: { storeHa
   } catch (error) {
     return { ok: false, problems: [liquidProblem('body', error)] };
   }
-  const text = `${source.subject}\n${source.preheader}\n${source.body}`;
-  const reads = (pattern: RegExp) => pattern.test(text);
   return {
     ok: true,
-    compiled: {
-      subject, preheader, htmlHead, htmlBody, compileMs: performance.now() - started,
-      usesRecommendations: reads(/\brecommendations\b/), usesLoyalty: reads(/\bloyalty\b/), usesOrderContext: reads(/\b(order|checkout|fulfillment)\b/),
-    },
+    compiled: { subject, preheader, htmlHead, htmlBody, compileMs: performance.now() - started, ...readsOf(`${source.subject}\n${source.preheader}\n${source.body}`) },
   };
+}
+
+function readsOf(text: string): LiquidReads {
+  const reads = (pattern: RegExp) => pattern.test(text);
+  return { usesRecommendations: reads(/\brecommendations\b/), usesLoyalty: reads(/\bloyalty\b/), usesOrderContext: reads(/\b(order|checkout|fulfillment)\b/) };
+}
+
+/** Compiles a plain Liquid text (an SMS body): its syntax, and its variables against the documented tree. */
+export function compileText(text: string): { ok: true; compiled: CompiledText } | { ok: false; problems: TextProblem[] } {
+  const problems: TextProblem[] = [];
+  if (!text.trim()) problems.push({ path: 'text', reason: 'must not be empty' });
+  const parsed = parseLiquid('text', text, problems);
+  if (parsed) checkVariables('text', text, parsed, problems);
+  if (problems.length || !parsed) return { ok: false, problems };
+  return { ok: true, compiled: { text: parsed, ...readsOf(text) } };
 }
 
 /** MJML counts lines in the protected source; placeholders and `<mj-raw>` wrappers add none, but a Liquid tag may span several. */
@@ -327,8 +349,16 @@ export function renderEmail(compiled: CompiledEmail, variables: MessageVariables
   };
 }
 
+/** Renders one recipient's plain text (lenient: a missing value is empty). Output was escaped like HTML: it is decoded, its lines kept. */
+export function renderText(compiled: CompiledText, variables: MessageVariables): string {
+  return decodeEntities(engine.renderSync(compiled.text, variables as unknown as Record<string, unknown>, { strictVariables: false }) as string).trim();
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39|#34);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#34': '"' })[name] ?? '');
+}
+
 /** Subject and preheader were escaped like HTML; as header text they are decoded and kept on one line. */
 function decodeText(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39|#34);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#34': '"' })[name] ?? '')
-    .replace(/\s+/g, ' ').trim();
+  return decodeEntities(text).replace(/\s+/g, ' ').trim();
 }

@@ -40,6 +40,8 @@ export interface WebhookPayload {
   customer: WebhookCustomer | null;
   content: { subject: string; preheader: string; text: string; html: string };
   links: MessageLinks;
+  /** What the message is about, when its sender says (a flow's step: `flow`, `step`, `run`, `trigger`, `event`). */
+  context?: Record<string, unknown>;
 }
 
 export function newWebhookSecret(): string {
