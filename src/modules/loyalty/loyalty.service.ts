@@ -33,10 +33,27 @@ const EVENTS_PER_TRANSACTION = 200;
 
 export interface StoredSettings { settings: LoyaltySettings; version: number; updated_at: Date | null }
 
+/** How long a read of the settings (and the store's currency) is reused. */
+const SETTINGS_CACHE_MS = 5_000;
+
+type Remembered<T> = Map<string, { value: Promise<T>; until: number }>;
+
+/** The value kept under `key` while fresh, else a new one from `load` (a failed load is not kept). */
+function remembered<T>(cache: Remembered<T>, key: string, load: () => Promise<T>): Promise<T> {
+  const kept = cache.get(key);
+  if (kept && kept.until > Date.now()) return kept.value;
+  const value = load();
+  cache.set(key, { value, until: Date.now() + SETTINGS_CACHE_MS });
+  value.catch(() => cache.delete(key));
+  return value;
+}
+
 export class LoyaltyService {
   private readonly write: LoyaltyDb;
   private readonly read: LoyaltyDb;
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly cachedSettings: Remembered<StoredSettings> = new Map();
+  private readonly cachedCurrency: Remembered<{ currency: string }> = new Map();
   /** Referral codes, clicks, sign-ups and the list (referral.service.ts). */
   readonly referrals: ReferralService;
 
@@ -48,7 +65,17 @@ export class LoyaltyService {
 
   // ── settings ────────────────────────────────────────────────────────────
 
+  /**
+   * The programme's current settings. Reads outside a transaction are served from a copy kept for
+   * SETTINGS_CACHE_MS (a balance read should not pay a query for them), dropped when this process
+   * saves new settings; writes read them in their transaction.
+   */
   async settings(storeId: string, db: LoyaltyDb | LoyaltyTx = this.read): Promise<StoredSettings> {
+    if (db !== this.read) return this.readSettings(storeId, db);
+    return remembered(this.cachedSettings, storeId, () => this.readSettings(storeId, db));
+  }
+
+  private async readSettings(storeId: string, db: LoyaltyDb | LoyaltyTx): Promise<StoredSettings> {
     const row = await db.selectFrom('loyalty_settings').select(['settings', 'version', 'created_at'])
       .where('store_id', '=', storeId).orderBy('version', 'desc').limit(1).executeTakeFirst();
     if (!row) return { settings: defaultLoyaltySettings, version: 0, updated_at: null };
@@ -63,6 +90,7 @@ export class LoyaltyService {
       const { version } = await this.settings(storeId, tx);
       await tx.insertInto('loyalty_settings').values({ store_id: storeId, version: version + 1, settings: JSON.stringify(settings), created_by: actor, created_at: now }).execute();
     });
+    this.cachedSettings.delete(storeId);
     return this.settings(storeId, this.write);
   }
 
@@ -296,9 +324,12 @@ export class LoyaltyService {
     return new Map(rows.map((r) => [Number(r.customer_id), r.tier]));
   }
 
-  private async store(storeId: string): Promise<{ currency: string }> {
-    const row = await this.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
-    return { currency: row?.currency ?? 'USD' };
+  /** The store's currency, kept as the settings are. */
+  private store(storeId: string): Promise<{ currency: string }> {
+    return remembered(this.cachedCurrency, storeId, async () => {
+      const row = await this.read.selectFrom('stores').select('currency').where('id', '=', storeId).executeTakeFirst();
+      return { currency: row?.currency ?? 'USD' };
+    });
   }
 
   /** Runs `work` after the earlier writes for the same customer have finished. */
