@@ -3,11 +3,13 @@
  * and segment, installs once however often it is asked, and publishes. Three run end to end on a
  * small store under the movable clock with every message through a real SMTP conversation: the
  * welcome series, the abandoned checkout and the win-back; the NPS and VIP flows check the new
- * "n-th delivered order" and "loyalty tier changed" triggers.
+ * "n-th delivered order" and "loyalty tier changed" triggers, the referral thank-you its
+ * "referral ordered" trigger.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyFlows } from '../../src/modules/flows/index.js';
-import { settingsWith } from '../loyalty/harness.js';
+import { settingsWith, type LoyaltyHarness } from '../loyalty/harness.js';
+import { codeFor, refer, referralSettings } from '../loyalty/referral-helpers.js';
 import { addressOf, DAY, flowHarness, HOUR, type FlowHarness } from './flow-harness.js';
 
 let h: FlowHarness;
@@ -194,5 +196,24 @@ describe('the library of ready flows', () => {
     await h.advance(DAY);
     expect(await received(['goldie', 'small'])).toEqual({ goldie: 1, small: 0 });
     expect((await runsOf(flow.id)).map((r) => [r.customer_id, r.status])).toEqual([[ids.get('goldie'), 'completed']]);
+  });
+
+  it('Referral thank-you: the referrer is thanked once, when the friend\'s first order passes the checks', async () => {
+    await h.services.loyalty.saveSettings(h.storeId, referralSettings(), 'test');
+    const flow = await installLive('referral_thanks');
+    const ids = await customers(['ref-rita', 'ref-bo']);
+    // The referral calls as the shop makes them (the admin API and the storefront's).
+    const shop = { t: { app: h.app }, secretKey: h.secretKey, writeKey: h.writeKey } as unknown as LoyaltyHarness;
+    const { answer } = await codeFor(shop, 'ref-rita', 'rita-code');
+    await refer(shop, answer.code, { email: 'ref-friend@example.com' }, 'rita-friend');
+    await h.settle();
+    expect(await runsOf(flow.id)).toEqual([]);
+    await h.services.commerce.write(h.storeId, {
+      customers: [{ external_id: 'ref-friend', email: 'ref-friend@example.com' }],
+      orders: [order('ref-o1', 'ref-friend', h.clock.now()), order('ref-o2', 'ref-friend', h.clock.now())],
+    });
+    await h.settle();
+    expect(await received(['ref-rita', 'ref-bo'])).toEqual({ 'ref-rita': 1, 'ref-bo': 0 });
+    expect((await runsOf(flow.id)).map((r) => r.customer_id)).toEqual([ids.get('ref-rita')]);
   });
 });

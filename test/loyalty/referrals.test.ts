@@ -98,6 +98,10 @@ describe('an honest referral', () => {
     await h.write({ orders: [order('o2', 'amy')] });
     const history = (await h.t.services.loyalty.history(h.storeId, s.referrer)).data;
     expect(history.filter((e) => e.source === 'referral')).toHaveLength(1);
+    // The referrer's thank-you moment, recorded once: flows start on it.
+    const ordered = await readEvents(h.t.services.storage.read, 0, Number.MAX_SAFE_INTEGER, ['loyalty.referral_ordered']);
+    expect(ordered).toHaveLength(1);
+    expect(ordered[0]).toMatchObject({ customerId: s.referrer, data: { referral_id: signed.referral_id, friend_customer_id: await h.customerId('amy'), points: 500, points_available_at: null } });
     expect(await h.t.services.loyalty.check(h.storeId)).toEqual([]);
 
     // The admin list shows it with its state.

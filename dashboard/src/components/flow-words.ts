@@ -38,6 +38,7 @@ export function triggerWords(trigger: FlowTrigger, names: Names = noNames): stri
     case 'churn_risk_rose': return trigger.to ? `Churn risk rises to ${trigger.to}` : 'Churn risk rises';
     case 'loyalty_tier_changed': return trigger.direction ? `Loyalty tier goes ${trigger.direction}` : 'Loyalty tier changes';
     case 'points_expiring': return 'Loyalty points are about to expire';
+    case 'referral_ordered': return 'A friend they referred places a first order';
     case 'return_created': return trigger.min_amount ? `Returns something worth at least ${trigger.min_amount} (minor units)` : 'Returns something';
     case 'review_submitted': {
       const stars = trigger.min_rating && trigger.max_rating ? `of ${trigger.min_rating}–${trigger.max_rating} stars`

@@ -31,6 +31,7 @@ const triggerKinds: { value: FlowTrigger['kind']; label: string }[] = [
   { value: 'churn_risk_rose', label: 'Churn risk rises' },
   { value: 'loyalty_tier_changed', label: 'Loyalty tier changes' },
   { value: 'points_expiring', label: 'Loyalty points about to expire' },
+  { value: 'referral_ordered', label: 'A referred friend places a first order' },
   { value: 'return_created', label: 'Returns something' },
   { value: 'review_submitted', label: 'Writes a review' },
   { value: 'survey_answered', label: 'Answers a survey' },

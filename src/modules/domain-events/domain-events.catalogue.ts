@@ -14,7 +14,7 @@ export const domainEventTypes = [
   'segment.entered', 'segment.exited',
   'prediction.band_changed',
   'import.finished',
-  'loyalty.tier_changed', 'loyalty.points_expiring',
+  'loyalty.tier_changed', 'loyalty.points_expiring', 'loyalty.referral_ordered',
   'ticket.opened', 'ticket.resolved',
   'survey.detractor', 'survey.answered',
   'review.submitted',
@@ -85,6 +85,8 @@ export interface DomainEventPayloads {
   'loyalty.tier_changed': { tier: string | null; previous_tier: string | null; direction: 'up' | 'down'; basis: 'points_earned' | 'amount_spent'; figure: number };
   /** Points will lapse at `expires_at` unless spent: recorded once per lapse date and lead time (`lead_days`). */
   'loyalty.points_expiring': { points: number; expires_at: string; lead_days: number };
+  /** A referred friend's first order passed the fraud checks: the referrer (the event's customer) is awarded `points`, spendable from `points_available_at` (null: when the order is delivered or paid). Once per referral. */
+  'loyalty.referral_ordered': { referral_id: string; friend_customer_id: number; order_id: number; points: number; points_available_at: string | null };
   /** A support ticket became known (API, helpdesk webhook or contact form); `ticket_id` is Hearth's id. */
   'ticket.opened': { ticket_id: string; source: string; source_ticket_id: string; channel: string; topic: string | null; opened_at: string };
   /** A ticket was solved (or closed) for the first time since it was last open; `hours_to_resolve` from opening. */

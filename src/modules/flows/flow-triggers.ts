@@ -11,7 +11,7 @@ import type { FlowsDb } from './flows.table.js';
 /** The domain event types some trigger listens to. */
 export const triggerEventTypes = [
   'segment.entered', 'segment.exited', 'order.placed', 'event.received', 'checkout.started',
-  'order.delivered', 'prediction.band_changed', 'loyalty.tier_changed', 'loyalty.points_expiring',
+  'order.delivered', 'prediction.band_changed', 'loyalty.tier_changed', 'loyalty.points_expiring', 'loyalty.referral_ordered',
   'return.created', 'review.submitted', 'survey.answered',
 ] as const;
 
@@ -53,6 +53,8 @@ export async function triggerMatches(trigger: Trigger, event: DomainEvent, read:
       return event.type === 'loyalty.tier_changed' && (trigger.direction === undefined || (event.data as { direction: string }).direction === trigger.direction);
     case 'points_expiring':
       return event.type === 'loyalty.points_expiring';
+    case 'referral_ordered':
+      return event.type === 'loyalty.referral_ordered';
     case 'return_created':
       return event.type === 'return.created' && (trigger.min_amount === undefined || (event.data as { amount: number }).amount >= trigger.min_amount);
     case 'review_submitted': {

@@ -78,6 +78,8 @@ export const triggerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('churn_risk_rose'), to: z.enum(['medium', 'high']).optional() }),
   /** The customer's loyalty tier changed (`loyalty.tier_changed`). */
   z.strictObject({ kind: z.literal('loyalty_tier_changed'), direction: z.enum(['up', 'down']).optional() }),
+  /** A friend the customer referred placed their first order and the customer was awarded for it (`loyalty.referral_ordered`). */
+  z.strictObject({ kind: z.literal('referral_ordered') }),
   /** The customer's points will lapse within one of the store's reminder lead times (`loyalty.points_expiring`). */
   z.strictObject({ kind: z.literal('points_expiring') }),
   /** A return (refund) of the customer is stored for the first time (`return.created`). */

@@ -9,6 +9,8 @@
  *   `referral:<id>:reject`) and the referral `rejected`.
  */
 import { sql } from 'kysely';
+import type { Tx } from '../../db/database.js';
+import { recordEvents } from '../domain-events/index.js';
 import { addDays, addMonths } from './earning.js';
 import { entryByKey, positions, standingOf } from './ledger.repository.js';
 import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
@@ -69,6 +71,11 @@ export async function referralOrderPlaced(tx: LoyaltyTx, storeId: string, settin
     expiresAt: settings.expiry.mode === 'per_award' ? addMonths(now, settings.expiry.months) : null, source: 'referral',
     reason: `referral ${referral.id}: the friend's first order`, key: awardKey(referral.id), at: now,
   });
+  // Flows thank the referrer (once: the award's key is written once).
+  await recordEvents(tx as unknown as Tx, [{
+    storeId, type: 'loyalty.referral_ordered', entityId: null, customerId: referrerId,
+    data: { referral_id: referral.id, friend_customer_id: customerId, order_id: orderId, points: rules.referrer_points, points_available_at: available?.toISOString() ?? null },
+  }], now);
   await reconsiderTier(tx, storeId, referrerId, settings.tiers, now);
 }
 

@@ -202,8 +202,9 @@ function triggerMatches(storeId: string, trigger: Trigger, from: Date, to: Date,
         ${trigger.min_value === undefined ? sql`` : sql`and coalesce(value, 0) >= ${trigger.min_value}`}`;
     case 'churn_risk_rose':
     case 'loyalty_tier_changed':
-    case 'points_expiring': {
-      const type = { churn_risk_rose: 'prediction.band_changed', loyalty_tier_changed: 'loyalty.tier_changed', points_expiring: 'loyalty.points_expiring' }[trigger.kind];
+    case 'points_expiring':
+    case 'referral_ordered': {
+      const type = { churn_risk_rose: 'prediction.band_changed', loyalty_tier_changed: 'loyalty.tier_changed', points_expiring: 'loyalty.points_expiring', referral_ordered: 'loyalty.referral_ordered' }[trigger.kind];
       const filter = trigger.kind === 'churn_risk_rose'
         ? sql`and json_extract_string(data, '$.direction') = 'rose' ${trigger.to ? sql`and json_extract_string(data, '$.to') = ${trigger.to}` : sql``}`
         : trigger.kind === 'loyalty_tier_changed' && trigger.direction ? sql`and json_extract_string(data, '$.direction') = ${trigger.direction}` : sql``;

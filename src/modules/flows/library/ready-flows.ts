@@ -237,12 +237,11 @@ export const readyFlows: readonly ReadyFlow[] = [
   },
   {
     key: 'referral_thanks', name: 'Referral thank-you',
-    summary: 'A customer whose referral was rewarded is thanked for it.',
+    summary: 'When a friend a customer referred places their first order, the customer is thanked and told about their points.',
     why: 'Loyal customers become advocates who bring new ones — the cheapest customers a store gets. Thanking them when a referral succeeds tells them it mattered, and makes the next recommendation more likely.',
-    note: 'Referrals are not recorded by Hearth yet: this flow starts on a tracked event named "Referral Rewarded" (send it from your referral tool).',
     templates: { thanks: { starter: 'referral_thanks', name: 'Referral thank-you' } },
     document: ({ templates }) => ({
-      trigger: { kind: 'event', name: 'Referral Rewarded' },
+      trigger: { kind: 'referral_ordered' },
       entry: { re_entry: 'after', after_days: 1 },
       exit_when: unsubscribed,
       steps: [
