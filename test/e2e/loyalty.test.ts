@@ -164,7 +164,10 @@ describe('editing the programme', () => {
     await form.getByRole('button', { name: 'Add a reward' }).click();
     const added = before.settings.rewards.length;
     await form.locator(`input[name="rewards.${added}.name"]`).fill('Free tote <bag>');
-    await form.locator(`select[name="rewards.${added}.kind"]`).selectOption('free_shipping');
+    // A free product names one of the store's products.
+    const [product] = await hearth.server.services.storage.read.selectFrom('products').select('external_id').where('store_id', '=', hearth.storeId).orderBy('id').limit(1).execute();
+    await form.locator(`select[name="rewards.${added}.kind"]`).selectOption('free_product');
+    await form.locator(`input[name="rewards.${added}.product_id"]`).fill(product!.external_id);
     await form.locator(`input[name="rewards.${added}.points"]`).fill('300');
     await screenshot(page, 'loyalty-settings-editor');
     await form.getByRole('button', { name: 'Save the programme' }).click();
@@ -174,7 +177,7 @@ describe('editing the programme', () => {
     expect(after.version).toBe(before.version + 1);
     expect(after.settings.earning).toEqual({ ...before.settings.earning, review_points: 40, points_per_currency_unit: 1.5 });
     expect(after.settings.tiers.levels[last]!.threshold).toBe(before.settings.tiers.levels[last]!.threshold + 50);
-    expect(after.settings.rewards.at(-1)).toEqual({ id: 'free-tote-bag', name: 'Free tote <bag>', kind: 'free_shipping', points: 300, value: 0 });
+    expect(after.settings.rewards.at(-1)).toEqual({ id: 'free-tote-bag', name: 'Free tote <bag>', kind: 'free_product', points: 300, value: 0, product_id: product!.external_id });
     // What the form does not show is kept as it was.
     expect(after.settings.referrals).toEqual(before.settings.referrals);
     expect(after.settings.negative_balance).toBe(before.settings.negative_balance);
