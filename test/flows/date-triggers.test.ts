@@ -106,16 +106,17 @@ describe('date triggers', () => {
     expect(await entrants(reorder.id)).toEqual(['ivy', 'jo']);
     expect((await h.sink.parsed()).filter((m) => /birthday/i.test(m.subject ?? '')).map(addressOf)).toEqual(['ann@example.com']);
 
-    // The next hours of the same day enrol nobody again.
+    // The job again the same day (the next hours, a restart) enrols nobody again. The clock stays
+    // put, so that the store's day is the same whatever the time the test runs.
     for (let i = 0; i < 3; i += 1) {
-      h.clock.advance(HOUR);
-      await hourly();
+      expect(await h.services.flows.runDateTriggers({ storeId: h.storeId })).toEqual({ queued: 0 });
+      await h.settle();
     }
     expect(await entrants(birthday.id)).toEqual(['ann']);
     expect(await entrants(reorder.id)).toEqual(['ivy', 'jo']);
 
     // A day later: tomorrow's birthday.
-    h.clock.advance(DAY - 3 * HOUR);
+    h.clock.advance(DAY);
     await hourly();
     expect(await entrants(birthday.id)).toEqual(['ann', 'cy']);
     expect(await entrants(renewal.id)).toEqual(['gus', 'hal']);

@@ -213,7 +213,7 @@ describe('photos sent with the collection API', () => {
     expect(notImage.statusCode).toBe(422);
     expect(notImage.json().error.details).toEqual([{ path: 'photos.1.data', reason: 'is not a JPEG, PNG or WebP image' }]);
     const big = await h.api('POST', '/api/v1/reviews', review('api-3', [Buffer.concat([RED, Buffer.alloc(5 * 1024 * 1024)])]));
-    expect(big.statusCode).toBe(422);
+    expect(big.statusCode, big.body.slice(0, 500)).toBe(422);
     expect(big.json().error.details).toEqual([{ path: 'photos.0.data', reason: 'is larger than 5 MB' }]);
     const four = await h.api('POST', '/api/v1/reviews', review('api-3', [RED, GREY, png(1, 1, [0, 0, 0]), png(2, 1, [0, 0, 0])]));
     expect(four.statusCode).toBe(422);
