@@ -179,6 +179,13 @@ export function toWire<T>(value: T): Wire<T> {
   return JSON.parse(JSON.stringify(value)) as Wire<T>;
 }
 
+/** A day option (YYYY-MM-DD), or an error naming the option (exit code 2). */
+export function dayOption(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{4}-\d\d-\d\d$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) throw new CliError(`${flag}: a day such as 2026-11-30, got "${text}"`, 2);
+  return text;
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

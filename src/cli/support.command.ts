@@ -9,7 +9,7 @@ import type { retentionSchema, surveyResultsSchema, ticketListSchema } from '../
 import { formatDateTime, formatNumber } from '../lib/format.js';
 import { ticketStatuses } from '../modules/support/index.js';
 import { surveyKinds, type SurveyKind } from '../modules/surveys/index.js';
-import { CliError, formatTable, printJson, toWire, withDataDir, withStoreBackend, type CommonOptions } from './context.js';
+import { CliError, dayOption, formatTable, printJson, toWire, withDataDir, withStoreBackend, type CommonOptions } from './context.js';
 
 type TicketList = z.input<typeof ticketListSchema>;
 type Retention = z.input<typeof retentionSchema>;
@@ -17,12 +17,6 @@ type Results = z.input<typeof surveyResultsSchema>;
 
 const run = withStoreBackend;
 const DAY = 86_400_000;
-
-function dayOption(flag: string, text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d{4}-\d\d-\d\d$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) throw new CliError(`${flag}: a day such as 2026-11-30, got "${text}"`, 2);
-  return text;
-}
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)} %`);
 const interval = (low: number | null, high: number | null) => (low === null || high === null ? '—' : `${(low * 100).toFixed(1)} … ${(high * 100).toFixed(1)} %`);
@@ -50,20 +44,20 @@ export function registerSupportCommands(program: Command): void {
       ]))}\n`);
     });
 
-  withDataDir(support.command('retention').description('repeat rate within 90 days by NPS category, by resolution within 24 hours and by first-response time, with 95 % intervals'))
+  withDataDir(support.command('retention').description('repeat rate within 90 days by NPS category, by the first review\'s rating, by resolution within 24 hours and by first-response time, with 95 % intervals'))
     .option('--as-of <day>', 'only customers whose 90 days ended by this day (default today)').option('--json', 'print JSON')
     .action(async (options: CommonOptions & { asOf?: string }) => {
       const asOf = dayOption('--as-of', options.asOf);
       const r = await run(options, async (b): Promise<Retention> => {
         if (!('services' in b)) return b.server.json<Retention>('GET', `/api/v1/support/retention${asOf ? `?as_of=${asOf}` : ''}`, { store: b.storeId });
         const at = asOf ? new Date(`${asOf}T23:59:59.999Z`) : new Date();
-        const [tickets, nps] = await Promise.all([b.services.support.retention(b.storeId, at), b.services.surveys.npsRetention(b.storeId, at)]);
-        return toWire({ ...tickets, nps_category: nps, note: 'Associations in this store\'s data, not effects: the groups may differ in other ways.' }) as Retention;
+        const [tickets, nps, reviews] = await Promise.all([b.services.support.retention(b.storeId, at), b.services.surveys.npsRetention(b.storeId, at), b.services.reviews.ratingRetention(b.storeId, at)]);
+        return toWire({ ...tickets, nps_category: nps, review_rating: reviews, note: 'Associations in this store\'s data, not effects: the groups may differ in other ways.' }) as Retention;
       });
       if (options.json) return printJson(r);
       const table = (title: string, rows: Retention['nps_category']) => `${title}\n${formatTable(['group', 'customers', 'ordered again', 'rate', '95 % interval'],
         rows.map((row) => [row.group.replace(/_/g, ' '), row.customers, row.repeaters, pct(row.rate), interval(row.low, row.high)]))}`;
-      process.stdout.write(`${[`Repeat rate within ${r.window_days} days (as of ${r.as_of.slice(0, 10)}).`, table('By NPS category of the first answer:', r.nps_category),
+      process.stdout.write(`${[`Repeat rate within ${r.window_days} days (as of ${r.as_of.slice(0, 10)}).`, table('By NPS category of the first answer:', r.nps_category), table('By the rating of the first review:', r.review_rating),
         table('By the first ticket resolved within 24 hours:', r.resolved_within_24h), table('By the first ticket\'s first response:', r.first_response), r.note].join('\n\n')}\n`);
     });
 

@@ -430,6 +430,7 @@ describe('every operation answers as /api/openapi.json says', () => {
     await ok(200, 'POST', '/api/v1/reviews/imports', { payload: { from: 'judgeme', csv: 'title,body,rating,product_id\nGood,Nice,5,prod-1\n' } });
     await ok(422, 'POST', '/api/v1/reviews/imports', { payload: { from: 'yotpo', csv: 'Product ID,Review Content,Review Score\nprod-1,Bad,9\n' } });
     await ok(200, 'GET', '/api/v1/reviews/analytics', { query: { from: '2024-01-01T00:00:00Z' } });
+    await ok(200, 'GET', '/api/v1/reviews/outcomes', { query: { as_of: '2026-11-30' } });
     const reviewLink = await ok(201, 'POST', '/api/v1/reviews/links', { payload: { customer_id: 'ext:cust-1', order_id: 'ord-1' } });
     await ok(422, 'POST', '/api/v1/reviews/links', { payload: { customer_id: 'ext:cust-1', order_id: 'ord-1', product_ids: ['nope'] } });
     await ok(200, 'GET', '/r/:token', { auth: null, params: { token: reviewLink.token } });

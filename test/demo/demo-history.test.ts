@@ -358,4 +358,17 @@ describe('the demo store\'s reviews', () => {
     } while (before);
     expect(stored).toEqual(expected);
   });
+
+  it('shows ratings tied to returns and repeat purchases, as the demo\'s customers behave', async () => {
+    const o = await services.reviews.outcomes(storeId(), END);
+    // Demo customers who sent an order back review it unhappily, and drop out more after a bad review.
+    const returns = new Map(o.returns_by_rating.map((r) => [r.rating, r]));
+    expect(returns.get(1)!.of).toBeGreaterThan(5);
+    expect(returns.get(1)!.rate!).toBeGreaterThan(returns.get(5)!.rate!);
+    expect(o.repeat_by_rating.reduce((a, r) => a + r.customers, 0)).toBeGreaterThan(20);
+    expect(o.products.length).toBeGreaterThan(5);
+    expect(o.products.every((p) => p.returns.of > 0)).toBe(true);
+    expect(o.rating_vs_returns).not.toBeNull();
+  });
 });
+

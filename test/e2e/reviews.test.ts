@@ -1,10 +1,11 @@
 /**
  * The Reviews page in Chromium: the moderation queue shows what waits and why, a review published
- * there leaves the queue, a reply is saved (and queued to the reviewer), the product ratings match
- * the API, reviewers' text is text, not markup, a waiting review's photo shows as a thumbnail, and
+ * there leaves the queue, a reply is saved (and queued to the reviewer), the product ratings and
+ * their returns and repeat rates match the API, reviewers' text is text, not markup, a waiting review's photo shows as a thumbnail, and
  * the page fits a phone.
  */
 import type { Browser, Page } from 'playwright-core';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { png } from '../reviews/images.js';
 import { launchBrowser, openSignedIn, screenshot } from './helpers/browser.js';
@@ -26,6 +27,13 @@ beforeAll(async () => {
   // Held for its word, with a 48×36 photo: the queue shows it although the public cannot see it yet.
   await write('e4', 'p-kettle', 5, 'What the shit, it is perfect', 5, { photos: [{ data: png(48, 36, [30, 110, 160]).toString('base64') }] });
   await write('e5', 'p-kettle', 5, 'Pours well.', 3);
+  // Reviews of the demo's own orders, so their products have return and repeat rates.
+  const { rows } = await sql<{ order_id: string; customer_id: string; product_id: string }>`
+    select o.external_id as order_id, c.external_id as customer_id, min(p.external_id) as product_id
+    from orders o join customers c on c.store_id = o.store_id and c.id = o.customer_id
+    join order_lines l on l.store_id = o.store_id and l.order_id = o.id join products p on p.store_id = l.store_id and p.id = l.product_id
+    where o.store_id = ${hearth.storeId} group by o.external_id, c.external_id order by o.external_id limit 12`.execute(hearth.server.services.storage.read);
+  for (const [i, row] of rows.entries()) await write(`o${i}`, row.product_id, 4 + (i % 2), 'About my order.', 20, { customer_id: row.customer_id, order_id: row.order_id });
   browser = await launchBrowser();
 }, 180_000);
 afterAll(async () => {
@@ -54,11 +62,26 @@ describe('the Reviews page', () => {
 
     const analytics = await hearth.server.services.reviews.analytics(hearth.storeId);
     const table = page.getByTestId('review-rate');
-    for (const product of analytics.products) {
-      const row = table.getByRole('row', { name: new RegExp(product.product_title!) });
+    for (const [i, product] of analytics.products.entries()) {
+      // In the API's order; two products may share a title.
+      const row = table.locator('tbody tr').nth(i);
       // Name, count, then the mean to two decimals at most (5, 3.67).
       const shown = `${product.product_title}${product.reviews}${new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(product.average)}`;
       await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain(shown);
+    }
+
+    // Ratings against returns and repeat purchases, as the API computes them.
+    const outcomes = await hearth.server.services.reviews.outcomes(hearth.storeId);
+    const panel = page.getByTestId('review-outcomes');
+    await expect.poll(() => panel.getByTestId('rating-outcomes').locator('tbody tr').count(), { timeout: 15_000 }).toBe(5);
+    expect(outcomes.products.filter((p) => p.returns.rate !== null).length).toBeGreaterThan(0);
+    const productRows = panel.getByTestId('product-outcomes').locator('tbody tr');
+    expect(await productRows.count()).toBe(outcomes.products.length);
+    const percent = (v: number) => new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v);
+    for (const [i, product] of outcomes.products.entries()) {
+      const text = await productRows.nth(i).textContent();
+      expect(text).toContain(product.product_title ?? product.product_id);
+      if (product.returns.rate !== null) expect(text).toContain(percent(product.returns.rate));
     }
 
     await hostile.getByRole('button', { name: 'Reply' }).click();

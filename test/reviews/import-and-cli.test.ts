@@ -103,6 +103,15 @@ describe('hearth reviews', () => {
     expect(replied.out).toBe(`Replied to ${zed.id}; the reply is on its way to zed@example.com.\n`);
     const shown = JSON.parse((await cli(['reviews', 'list', '--product', 'bowl', '--json', ...common])).out) as { data: { reply: string }[] };
     expect(shown.data).toEqual([expect.objectContaining({ reply: 'Glad you like it' })]);
+
+    // The imported reviews name no customer or order: the outcomes list the products with no rates yet.
+    const outcomes = await cli(['reviews', 'outcomes', '--as-of', '2026-11-30', ...common]);
+    expect(outcomes.code, outcomes.err).toBe(0);
+    expect(outcomes.out).toContain('As of 2026-11-30.');
+    expect(outcomes.out).toMatch(/mean rating against return rate: too few products/);
+    const json = JSON.parse((await cli(['reviews', 'outcomes', '--as-of', '2026-11-30', '--json', ...common])).out) as { products: { reviews: number; returns: { rate: number | null } }[] };
+    expect(json.products.reduce((a, p) => a + p.reviews, 0)).toBe(2);
+    expect(json.products.every((p) => p.returns.rate === null)).toBe(true);
   });
 
   it('usage mistakes exit 2 naming the argument; a bad file exits with the line', async () => {
@@ -112,6 +121,9 @@ describe('hearth reviews', () => {
     const status = await cli(['reviews', 'list', '--status', 'maybe', ...common]);
     expect(status.code).toBe(2);
     expect(status.err).toContain('--status');
+    const day = await cli(['reviews', 'outcomes', '--as-of', 'yesterday', ...common]);
+    expect(day.code).toBe(2);
+    expect(day.err).toContain('--as-of: a day such as 2026-11-30, got "yesterday"');
     const file = join(dir.path, 'bad.csv');
     writeFileSync(file, yotpo.replace(',4,2026-06-01', ',9,2026-06-01'));
     const bad = await cli(['reviews', 'import', file, '--from', 'yotpo', ...common]);

@@ -35,3 +35,7 @@ export interface ReviewAnalytics {
   review_rate: number | null;
   products: { product_id: string; product_title: string | null; reviews: number; average: number; months: { month: string; reviews: number; average: number }[] }[];
 }
+
+/** Ratings against returns and repeat purchases (GET /api/v1/reviews/outcomes). */
+export type ReviewOutcomes = import('zod').input<typeof import('../../../src/http/schemas/reviews.schemas').reviewOutcomesSchema>;
+export type OutcomeRate = ReviewOutcomes['store']['returns'];

@@ -2,11 +2,12 @@
  * Reviews: the moderation queue (publish or reject what waits, with why it was held, its photos as
  * thumbnails read through the admin API, so a waiting review's photos show too), the store's
  * replies (emailed to the reviewer), the review rate of delivered orders and each product's ratings
- * with their monthly trend (docs/listen.md, "Reviews").
+ * with their monthly trend, and what ratings say about returns and repeat purchases (docs/listen.md,
+ * "Reviews").
  */
 import { useState, type FormEvent } from 'react';
 import { http } from '../api/client';
-import type { Review, ReviewAnalytics, ReviewStatus } from '../api/review-types';
+import type { OutcomeRate, Review, ReviewAnalytics, ReviewOutcomes, ReviewStatus } from '../api/review-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { Async, Empty } from '../components/states';
@@ -95,11 +96,67 @@ function ReviewCard({ review, onChanged }: { review: Review; onChanged: () => vo
   );
 }
 
+const outcomesDefinition = 'Repeat rate: customers who ordered again within 90 days after their first review, by its rating (only reviews 90 days old count). Returns: of the reviews naming their order, the share whose product was sent back. Per product: orders with it that sent it back, and buyers who ordered again within 90 days of their first purchase of it, with 95 % intervals; flagged when the interval lies beyond the rest of the store. Associations, not effects.';
+
+function RateCell({ rate }: { rate: OutcomeRate }) {
+  const { fmt } = useApp();
+  if (rate.rate === null) return <span className="muted">—</span>;
+  return <span title={`${fmt.number(rate.count)} of ${fmt.number(rate.of)}; 95 % interval ${fmt.percent(rate.low)} to ${fmt.percent(rate.high)}`}>{fmt.percent(rate.rate)} <span className="muted">of {fmt.number(rate.of)}</span></span>;
+}
+
+function Correlation({ label, c }: { label: string; c: ReviewOutcomes['rating_vs_returns'] }) {
+  const { fmt } = useApp();
+  if (!c) return <li>{label}: too few products with enough reviews.</li>;
+  return <li>{label}: Spearman's ρ = {fmt.number(c.rho, { digits: 2 })} (95 % interval {fmt.number(c.low, { digits: 2 })} to {fmt.number(c.high, { digits: 2 })}), over {fmt.number(c.n)} products.</li>;
+}
+
+function RatingOutcomes({ o }: { o: ReviewOutcomes }) {
+  const { fmt } = useApp();
+  return (
+    <div className="stack">
+      <div data-testid="rating-outcomes">
+        <DataTable
+          caption="By the rating given"
+          rows={o.repeat_by_rating.map((r, i) => ({ rating: Number(r.group), repeat: { count: r.repeaters, of: r.customers, rate: r.rate, low: r.low, high: r.high }, returns: o.returns_by_rating[i]! }))}
+          rowKey={(r) => String(r.rating)}
+          columns={[
+            { key: 'rating', label: 'Rating', render: (r) => stars(r.rating) },
+            { key: 'repeat', label: 'Ordered again within 90 days of a first review', numeric: true, render: (r) => <RateCell rate={r.repeat} /> },
+            { key: 'returned', label: 'Reviewed product sent back', numeric: true, render: (r) => <RateCell rate={r.returns} /> },
+          ]}
+        />
+      </div>
+      <ul className="muted">
+        <li>Store: {o.store.returns.rate === null ? '—' : fmt.percent(o.store.returns.rate)} of orders sent a product back; {o.store.repeat.rate === null ? '—' : fmt.percent(o.store.repeat.rate)} of buyers ordered again within 90 days.</li>
+        <Correlation label={`Mean rating against return rate (products with ${o.min_reviews}+ reviews)`} c={o.rating_vs_returns} />
+        <Correlation label="Mean rating against repeat rate" c={o.rating_vs_repeat} />
+      </ul>
+      {o.products.length === 0 ? <Empty>No reviewed products yet.</Empty> : (
+        <div data-testid="product-outcomes">
+          <DataTable
+            caption="Products: flagged first, then the lowest rated"
+            rows={o.products}
+            rowKey={(p) => p.product_id}
+            columns={[
+              { key: 'product', label: 'Product', render: (p) => p.product_title ?? p.product_id },
+              { key: 'average', label: 'Average', numeric: true, render: (p) => `${fmt.number(p.average, { digits: 2 })} (${fmt.number(p.reviews)})` },
+              { key: 'returns', label: 'Sent back', numeric: true, render: (p) => <RateCell rate={p.returns} /> },
+              { key: 'repeat', label: 'Ordered again', numeric: true, render: (p) => <RateCell rate={p.repeat} /> },
+              { key: 'flags', label: 'Flag', render: (p) => <>{p.more_returns && <span className="badge bad">more returns</span>} {p.less_repeat && <span className="badge warn">less repeat</span>}</> },
+            ]}
+          />
+        </div>
+      )}
+    </div>
+  );
+}
+
 export function ReviewsPage() {
   const { fmt } = useApp();
   const [status, setStatus] = useState<ReviewStatus>('pending');
   const reviews = useApi(`reviews:${status}`, () => http.get<{ data: Review[] }>(`/api/v1/reviews?status=${status}&limit=100`).then((r) => r.data));
   const analytics = useApi('reviews:analytics', () => http.get<ReviewAnalytics>('/api/v1/reviews/analytics'));
+  const outcomes = useApi('reviews:outcomes', () => http.get<ReviewOutcomes>('/api/v1/reviews/outcomes'));
   const changed = () => {
     reviews.reload();
     analytics.reload();
@@ -137,6 +194,9 @@ export function ReviewsPage() {
               : <div className="stack">{list.map((r) => <ReviewCard key={r.id} review={r} onChanged={changed} />)}</div>)}
           </Async>
         </div>
+      </Panel>
+      <Panel title="Ratings, returns and repeat purchases" definition={outcomesDefinition} testId="review-outcomes">
+        <Async result={outcomes.result} onRetry={outcomes.reload}>{(o) => <RatingOutcomes o={o} />}</Async>
       </Panel>
     </div>
   );

@@ -6,10 +6,10 @@
  * as for `/v1/*`; each address is rate-limited. They show published reviews only.
  */
 import { z } from 'zod';
-import { REVIEW_WIDGET_SOURCE, replyInputSchema, reviewImportSources, reviewInputSchema, reviewStatuses, settingsInputSchema } from '../../modules/reviews/index.js';
+import { REVIEW_OUTCOMES_NOTE, REVIEW_WIDGET_SOURCE, replyInputSchema, reviewImportSources, reviewInputSchema, reviewStatuses, settingsInputSchema } from '../../modules/reviews/index.js';
 import { route } from '../route.js';
 import {
-  productReviewsSchema, reviewAnalyticsSchema, reviewImportSchema, reviewLinkSchema, reviewPageSchema, reviewReplySchema, reviewSchema, reviewSettingsSchema,
+  productReviewsSchema, reviewAnalyticsSchema, reviewImportSchema, reviewOutcomesSchema, reviewLinkSchema, reviewPageSchema, reviewReplySchema, reviewSchema, reviewSettingsSchema,
 } from '../schemas/reviews.schemas.js';
 import { storefrontKeyParam, storefrontStore } from '../storefront.js';
 
@@ -65,6 +65,15 @@ export const reviewRoutes = [
     summary: 'Review rate of the orders delivered in the range (default: the last 365 days), and each product\'s ratings with their monthly trend',
     query: z.strictObject({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() }),
     handler: async ({ services, storeId, query }) => services.reviews.analytics(storeId, { ...(query.from && { from: new Date(query.from) }), ...(query.to && { to: new Date(query.to) }) }),
+  }),
+  route({
+    method: 'GET', url: '/api/v1/reviews/outcomes', operationId: 'getReviewOutcomes', response: reviewOutcomesSchema, permission: 'read', tag, answersNotFound: false,
+    summary: 'Ratings against returns and repeat purchases: repeat and return rates by rating given, and per product, with 95 % intervals and rank correlations',
+    query: z.strictObject({ as_of: z.iso.date({ error: 'a day, such as 2026-11-30' }).optional().meta({ description: 'Default today; data up to the end of this day' }) }),
+    handler: async ({ services, storeId, query }) => ({
+      ...await services.reviews.outcomes(storeId, query.as_of ? new Date(`${query.as_of}T23:59:59.999Z`) : undefined),
+      note: REVIEW_OUTCOMES_NOTE,
+    }),
   }),
   route({
     method: 'POST', url: '/api/v1/reviews/imports', operationId: 'importReviews', response: reviewImportSchema, permission: 'write', tag, bodyLimit: 64 * 1024 ** 2,

@@ -67,11 +67,11 @@ export const supportRoutes = [
   route({
     method: 'GET', url: '/api/v1/support/retention', operationId: 'getSupportRetention', response: retentionSchema, permission: 'read', tag,
     query: z.strictObject({ as_of: z.iso.date({ error: 'a day, such as 2026-11-30' }).optional().meta({ description: 'Default today; only customers whose 90 days ended by then count' }) }),
-    summary: 'Repeat rate within 90 days by NPS category, by resolution within 24 hours and by first-response time, with sample sizes and 95 % intervals',
+    summary: 'Repeat rate within 90 days by NPS category, by the first review\'s rating, by resolution within 24 hours and by first-response time, with sample sizes and 95 % intervals',
     handler: async ({ services, storeId, query }) => {
       const asOf = query.as_of ? new Date(`${query.as_of}T23:59:59.999Z`) : new Date();
-      const [tickets, nps] = await Promise.all([services.support.retention(storeId, asOf), services.surveys.npsRetention(storeId, asOf)]);
-      return { ...tickets, nps_category: nps, note: 'Associations in this store\'s data, not effects: the groups may differ in other ways.' };
+      const [tickets, nps, reviews] = await Promise.all([services.support.retention(storeId, asOf), services.surveys.npsRetention(storeId, asOf), services.reviews.ratingRetention(storeId, asOf)]);
+      return { ...tickets, nps_category: nps, review_rating: reviews, note: 'Associations in this store\'s data, not effects: the groups may differ in other ways.' };
     },
   }),
   route({

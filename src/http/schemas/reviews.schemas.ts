@@ -114,3 +114,33 @@ export const reviewAnalyticsSchema = component('ReviewAnalytics', z.strictObject
       .meta({ description: 'The trend: each month with reviews, oldest first' }),
   })).meta({ description: 'Products with reviews in the range, most reviewed first' }),
 }));
+
+const share = z.number().min(0).max(1).nullable();
+const rate = z.strictObject({
+  count: count.meta({ description: 'How many did' }), of: count.meta({ description: 'Sample size' }),
+  rate: share.meta({ description: 'count ÷ of; null when of is 0' }), low: share.meta({ description: 'Wilson 95 % interval' }), high: share,
+});
+const correlation = z.strictObject({
+  rho: z.number().min(-1).max(1).meta({ description: 'Spearman\'s rank correlation' }), n: count.meta({ description: 'Products counted' }),
+  low: z.number().min(-1).max(1).meta({ description: '95 % interval (Fisher z, variance 1.06 / (n − 3))' }), high: z.number().min(-1).max(1),
+}).nullable();
+const retentionRow = z.strictObject({
+  group: z.string(), customers: count.meta({ description: 'Sample size' }), repeaters: count.meta({ description: 'Of them, ordered again within window_days' }),
+  rate: share, low: share.meta({ description: 'Wilson 95 % interval' }), high: share,
+});
+export const reviewOutcomesSchema = component('ReviewOutcomes', z.strictObject({
+  as_of: timestamp, window_days: count, min_reviews: count.meta({ description: 'Reviews a product needs to enter the correlations' }),
+  repeat_by_rating: z.array(retentionRow).meta({ description: 'Repeat rate within window_days after each customer\'s first review, by its rating (group "5" … "1")' }),
+  returns_by_rating: z.array(rate.extend({ rating: stars })).meta({ description: 'Of the reviews naming their order, the share whose product was returned from that order' }),
+  store: z.strictObject({ returns: rate, repeat: rate }).meta({ description: 'Over every product: orders with it and how many sent it back; buyers and how many ordered again' }),
+  rating_vs_returns: correlation.meta({ description: 'Across products with min_reviews reviews: mean rating against return rate; null under 4 products' }),
+  rating_vs_repeat: correlation.meta({ description: 'Across products with min_reviews reviews: mean rating against repeat rate' }),
+  products: z.array(z.strictObject({
+    product_id: z.string(), product_title: z.string().nullable(), reviews: count, average: z.number().min(1).max(5),
+    returns: rate.meta({ description: 'Orders with the product (not cancelled) and how many sent it back' }),
+    repeat: rate.meta({ description: 'Buyers whose first purchase of it is window_days old, and how many ordered again within them' }),
+    more_returns: z.boolean().meta({ description: 'The return rate\'s interval lies above the rest of the store\'s rate' }),
+    less_repeat: z.boolean().meta({ description: 'The repeat rate\'s interval lies below the rest of the store\'s rate' }),
+  })).meta({ description: 'Reviewed products: flagged first, then the lowest rated' }),
+  note: z.string(),
+}));

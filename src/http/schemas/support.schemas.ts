@@ -82,6 +82,7 @@ const retentionRow = z.strictObject({
 export const retentionSchema = z.strictObject({
   as_of: timestamp, window_days: count,
   nps_category: z.array(retentionRow).meta({ description: 'By the category of each customer\'s first NPS answer (promoter, passive, detractor)' }),
+  review_rating: z.array(retentionRow).meta({ description: 'By the rating of each customer\'s first review ("5" … "1"; rejected reviews left out)' }),
   resolved_within_24h: z.array(retentionRow).meta({ description: 'By whether the customer\'s first ticket was resolved within 24 hours (yes, no)' }),
   first_response: z.array(retentionRow).meta({ description: 'By the first response time of the customer\'s first ticket' }),
   note: z.string(),

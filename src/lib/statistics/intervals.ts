@@ -30,7 +30,8 @@ export function wilson(x: number, n: number, z = Z95): Interval {
   const denominator = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denominator;
   const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // At x = 0 (x = n) the bound is exactly 0 (1); rounding could leave it a hair inside.
+  return { low: x <= 0 ? 0 : Math.max(0, centre - half), high: x >= n ? 1 : Math.min(1, centre + half) };
 }
 
 export interface ProportionDifference extends Interval {

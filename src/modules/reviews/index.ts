@@ -44,3 +44,4 @@ export { REVIEW_WIDGET_SOURCE } from './review-widget.js';
 export { ReviewRequests, type RequestView } from './review-requests.service.js';
 export { importSources as reviewImportSources, type ImportSource as ReviewImportSource } from './review-import.js';
 export type { ProductRating, ReviewAnalytics } from './review-analytics.js';
+export { MIN_PRODUCT_REVIEWS, REVIEW_OUTCOMES_NOTE, type ProductOutcome, type Rate, type ReviewOutcomes } from './review-outcomes.js';

@@ -11,6 +11,7 @@ import { AppError, invalid, notFound, type ErrorDetail } from '../../lib/errors.
 import type { DomainEvent } from '../domain-events/index.js';
 import { escapeHtml, htmlToText } from '../messaging/index.js';
 import { reviewAnalytics, type ReviewAnalytics } from './review-analytics.js';
+import { reviewOutcomes, reviewRatingRetention, type ReviewOutcomes } from './review-outcomes.js';
 import { REVIEW_EVENT, reviewOfEvent, reviewOfRow } from './review-events.js';
 import { readReviewExport, type ImportSource } from './review-import.js';
 import { ReviewRequests } from './review-requests.service.js';
@@ -311,6 +312,16 @@ export class ReviewsService {
     const from = range.from ?? new Date(to.getTime() - 365 * DAY);
     if (from >= to) throw invalid('Invalid range', [{ path: 'from', reason: 'must be before to' }]);
     return reviewAnalytics(this.read, storeId, await this.dependencies.timeZone(storeId), from, to);
+  }
+
+  /** Ratings against returns and repeat purchases up to `asOf` (review-outcomes.ts). */
+  outcomes(storeId: string, asOf = this.dependencies.clock.now()): Promise<ReviewOutcomes> {
+    return reviewOutcomes(this.read, storeId, asOf);
+  }
+
+  /** Repeat rate within 90 days after each customer's first review, by its rating. */
+  ratingRetention(storeId: string, asOf = this.dependencies.clock.now()) {
+    return reviewRatingRetention(this.read, storeId, asOf);
   }
 
   /** The storefront's page of a product's published reviews with its star summary. */

@@ -14,6 +14,6 @@ export { ORDER_LINK_DAYS } from './order-status.token.js';
 export { MIN_TRANSIT_SAMPLES, orderStages, type OrderStage } from './order-status.view.js';
 export { ticketView, type TicketView } from './support.views.js';
 export { customerTickets } from './customer-tickets.js';
-export { REPEAT_WINDOW_DAYS, responseBands, type RetentionRow, type TicketRetention } from './support-retention.js';
+export { REPEAT_WINDOW_DAYS, repeatedAfter, responseBands, retentionRows, type RetentionRow, type TicketRetention } from './support-retention.js';
 
 export const supportModule: HearthModule = { name: 'support' };

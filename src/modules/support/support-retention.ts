@@ -6,7 +6,7 @@
  * Wilson's 95 % interval (lib/statistics/intervals.ts). These are associations in the store's own
  * data, not effects: customers with slow answers may differ in other ways.
  */
-import { sql } from 'kysely';
+import { sql, type QueryExecutorProvider } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { wilson } from '../../lib/statistics/index.js';
 
@@ -24,7 +24,7 @@ export function retentionRows(groups: readonly string[], members: readonly { gro
 }
 
 /** Customers' first moments (one per customer) and whether they ordered within the window after them. */
-export async function repeatedAfter(db: Db, storeId: string, firsts: readonly { customer_id: number; at: Date }[]): Promise<Set<number>> {
+export async function repeatedAfter(db: QueryExecutorProvider, storeId: string, firsts: readonly { customer_id: number; at: Date }[]): Promise<Set<number>> {
   const repeated = new Set<number>();
   for (let i = 0; i < firsts.length; i += 500) {
     const slice = firsts.slice(i, i + 500);
