@@ -3,6 +3,7 @@
  * Works on the data directory, or through the server when one runs on it (sending needs the
  * server's worker anyway). Segments are named by name or id.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Campaign, CampaignAudience, CampaignResults, CampaignStart } from '../http/schemas/campaigns.schemas.js';
 import { formatDateTime, formatNumber, formatPercent, plural } from '../lib/format.js';
@@ -15,6 +16,7 @@ interface CreateOptions extends AudienceOptions {
   name?: string; days?: string; template?: string; topic?: string;
   at?: string; localTime?: string; usualHour?: string | boolean;
   variant?: string[]; testShare?: string; testHours?: string; winner?: string;
+  channel?: string; text?: string; textFile?: string;
 }
 
 /** Either path to the store: the opened services, or the running server. */
@@ -80,6 +82,42 @@ function abTest(options: CreateOptions) {
   return { variants: variants.map((id) => ({ template_id: id })), test_share: testShare / 100, test_hours: testHours, winner_metric: winner as 'revenue' | 'clicks' };
 }
 
+const channels = ['email', 'sms', 'webhook'] as const;
+type Channel = (typeof channels)[number];
+const channelNames: Record<Channel, string> = { email: 'email', sms: 'SMS', webhook: 'webhook' };
+/** The API's limit on an SMS or webhook campaign's text (campaign.input.ts). */
+const TEXT_LIMIT = 1600;
+
+/**
+ * The channel and what it sends, checked as the API checks them: an email campaign sends a
+ * template (and may have a topic and an A/B test), an SMS or webhook campaign its Liquid text from
+ * `--text` or `--text-file` (at most 1,600 characters; the server compiles it and names the line).
+ */
+function message(options: CreateOptions): { channel: Channel; text?: string } {
+  const channel = (options.channel ?? 'email').trim().toLowerCase();
+  if (!(channels as readonly string[]).includes(channel)) throw new CliError(`--channel: email, sms or webhook, got "${options.channel}"`, 2);
+  if (options.text !== undefined && options.textFile !== undefined) throw new CliError('--text and --text-file: choose one', 2);
+  const flag = options.textFile !== undefined ? '--text-file' : '--text';
+  let text = options.text;
+  if (options.textFile !== undefined) {
+    try {
+      text = readFileSync(options.textFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new CliError(`--text-file: cannot read ${options.textFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 2);
+    }
+  }
+  if (channel === 'email') {
+    if (text !== undefined) throw new CliError(`${flag}: an email campaign sends its template (--template); the text is for --channel sms or webhook`, 2);
+    return { channel };
+  }
+  const what = channel === 'sms' ? 'an SMS campaign' : 'a webhook campaign';
+  const emailOnly: [string, unknown][] = [['--template', options.template], ['--topic', options.topic], ['--variant', options.variant?.length ? options.variant : undefined]];
+  for (const [name, value] of emailOnly) if (value !== undefined) throw new CliError(`${name}: ${what} sends its text; ${name} is for email campaigns`, 2);
+  if (text === undefined || text.trim() === '') throw new CliError(`--text: ${what} needs the text to send: give it with --text or --text-file`, 2);
+  if (text.length > TEXT_LIMIT) throw new CliError(`${flag}: at most ${TEXT_LIMIT.toLocaleString('en-US')} characters, got ${text.length.toLocaleString('en-US')}`, 2);
+  return { channel: channel as Channel, text };
+}
+
 const run = withStoreBackend;
 
 const call = callBackend;
@@ -105,19 +143,28 @@ function describeAudience(a: CampaignAudience): string {
     + (left.length ? `\nOf ${number(a.in_segments)} in the chosen segments, left out: ${left.join(', ')}.` : '');
 }
 
+/** What the campaign sends: its channel, and the template or the text (indented under it). */
+function describeMessage(c: Campaign): string {
+  if (c.channel === 'email') return `channel: email${c.template_id ? `, template ${c.template_id}` : ', no template chosen yet'}${c.topic_id ? `, topic ${c.topic_id}` : ''}`;
+  const text = c.text === null ? '(no text yet)' : c.text.split('\n').map((line, i) => (i === 0 ? line : `  ${line}`)).join('\n');
+  return `channel: ${channelNames[c.channel]}\ntext: ${text}`;
+}
+
 function describeResults(c: Campaign, r: CampaignResults, store: StoreRef): string {
-  if (!c.started_at) return `"${c.name}" has not started: send it with \`hearth campaigns send ${c.id}\`.`;
+  if (!c.started_at) return `"${c.name}" has not started: send it with \`hearth campaigns send ${c.id}\`.\n${describeMessage(c)}`;
   const money = (minor: number) => formatMoney(minor, r.currency, 'en-US');
   const at = (instant: string | null) => formatDateTime(instant, store.timezone);
   const lines = [
     `"${c.name}" (${c.status}) started ${at(c.started_at)}; orders count until ${at(r.window_ends_at)} (${store.timezone})${r.complete ? '' : ', window still open'}.`,
+    describeMessage(c),
     formatTable(['group', 'people', 'bought', 'share who bought', 'revenue', 'per person'],
       r.groups.map((g) => [g.group, number(g.people), number(g.buyers), formatPercent(g.conversion), money(g.revenue), money(g.revenue_per_person)])),
   ];
   if (r.messages) {
     const m = r.messages;
-    lines.push(`messages: ${number(m.sent)} sent, ${number(m.queued)} queued, ${number(m.suppressed)} suppressed, ${number(m.failed + m.uncertain)} failed or uncertain; `
-      + `${number(m.opened)} opened (inflated by mail privacy proxies), ${number(m.clicked)} clicked, ${number(m.unsubscribed)} unsubscribed`);
+    // Opens, clicks and one-click unsubscribes are email's.
+    lines.push(`messages: ${number(m.sent)} sent, ${number(m.queued)} queued, ${number(m.suppressed)} suppressed, ${number(m.failed + m.uncertain)} failed or uncertain`
+      + (c.channel === 'email' ? `; ${number(m.opened)} opened (inflated by mail privacy proxies), ${number(m.clicked)} clicked, ${number(m.unsubscribed)} unsubscribed` : ''));
   }
   if (r.schedule && r.schedule.hours > 0) {
     lines.push(`scheduled over ${r.schedule.hours} hours: ${at(r.schedule.first_at)} to ${at(r.schedule.last_at)} (${c.delivery.mode === 'local_time' ? `${c.delivery.local_time.replace('T', ' ')} on each recipient's clock` : c.delivery.mode === 'usual_hour' ? "each recipient's usual hour" : 'quiet hours'})`);
@@ -141,7 +188,7 @@ export function registerCampaignsCommand(program: Command): void {
       if (options.json) return printJson(list.data);
       if (!list.data.length) return void process.stdout.write('No campaigns yet: create one with `hearth campaigns create`.\n');
       const { store } = list;
-      process.stdout.write(`${formatTable(['id', 'name', 'status', 'holdout', `started (${store.timezone})`], list.data.map((c) => [c.id, c.name, c.status, formatPercent(c.holdout_share), formatDateTime(c.started_at, store.timezone)]))}\n`);
+      process.stdout.write(`${formatTable(['id', 'name', 'channel', 'status', 'holdout', `started (${store.timezone})`], list.data.map((c) => [c.id, c.name, channelNames[c.channel], c.status, formatPercent(c.holdout_share), formatDateTime(c.started_at, store.timezone)]))}\n`);
     });
 
   const audienceOptions = (command: Command) => command
@@ -163,8 +210,11 @@ export function registerCampaignsCommand(program: Command): void {
 
   audienceOptions(withDataDir(campaigns.command('create').description('create a draft campaign')))
     .option('--name <name>', 'campaign name').option('--days <n>', 'days after the start in which orders count (default 5)')
-    .option('--template <id>', 'the template to send')
-    .option('--topic <id>', 'the email topic (recipients who dropped it are skipped)')
+    .option('--channel <email|sms|webhook>', 'how it is sent (default email)')
+    .option('--template <id>', 'email: the template to send')
+    .option('--topic <id>', 'email: the topic (recipients who dropped it are skipped)')
+    .option('--text <liquid>', 'SMS and webhook: the Liquid text to send (at most 1,600 characters)')
+    .option('--text-file <path>', 'SMS and webhook: read the Liquid text from this file')
     .option('--at <YYYY-MM-DD HH:MM>', "start at this time, in the store's time zone (else: a draft, started with `send`)")
     .option('--local-time <YYYY-MM-DD HH:MM>', "send at this date and time on each recipient's clock (their time zone, else the store's)")
     .option('--usual-hour [default-hour]', "send at each recipient's usual hour (from their orders and clicks); default hour for the others (10)")
@@ -180,6 +230,7 @@ export function registerCampaignsCommand(program: Command): void {
       const window = days(options.days);
       const timing = delivery(options);
       const test = abTest(options);
+      const sends = message(options);
       let timezone = 'UTC';
       const created = await run(options, async (b) => {
         timezone = b.store.timezone;
@@ -188,7 +239,7 @@ export function registerCampaignsCommand(program: Command): void {
           ...(sendAt && { send_at: sendAt }), ...(timing && { delivery: timing }), ...(test && { ab_test: test }),
           name: options.name!.trim(), segment_ids: await segmentIds(b, '--segment', options.segment!), exclude_segment_ids: await segmentIds(b, '--exclude', options.exclude ?? []),
           ...(holdout !== undefined && { holdout_share: holdout }), ...(window !== undefined && { attribution_days: window }), ...(options.template && { template_id: options.template }),
-          ...(options.topic && { topic_id: options.topic }),
+          ...(options.topic && { topic_id: options.topic }), ...(sends.channel !== 'email' && { channel: sends.channel, text: sends.text }),
         };
         return call<Campaign>(b, (s) => s.campaigns.create(b.storeId, body), 'POST', '/api/v1/campaigns', body);
       });

@@ -65,7 +65,7 @@ describe('hearth campaigns', () => {
     expect(shown.out).toMatch(/messages: 0 sent, \d+ queued/);
 
     const list = await cli(['campaigns', 'list', ...common]);
-    expect(list.out).toMatch(/Autumn +sending +10\.0%/);
+    expect(list.out).toMatch(/Autumn +email +sending +10\.0%/);
   });
 
   it('exits 2 naming the flag for a usage error', async () => {

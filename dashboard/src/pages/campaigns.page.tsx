@@ -1,10 +1,12 @@
 /**
- * Campaigns: build one from segments with a live audience count, start it, and read what it
- * changed against its holdout.
+ * Campaigns: build one from segments with a live audience count — an email from a template, or an
+ * SMS or webhook message from a Liquid text — start it, and read what it changed against its holdout.
  */
 import { useEffect, useState, type FormEvent } from 'react';
+import { smsSize, withOptOut } from '../../../src/modules/messaging/sms-text';
 import type { Campaign, CampaignAudience, CampaignResults } from '../api/campaign-types';
 import { http } from '../api/client';
+import type { MessagingSettings } from '../api/message-types';
 import type { Segment } from '../api/segment-types';
 import type { MessageTemplateSummary } from '../api/template-types';
 import type { EmailTopic } from '../api/topic-types';
@@ -12,16 +14,19 @@ import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { abBody, AbTestFields, deliveryWords, initialAb, initialTiming, TimingFields, timingBody } from '../components/campaign-timing';
 import { ExperimentResultsFor } from '../components/experiment-results';
-import { setQueryParam, useLocation } from '../components/router';
+import { Link, setQueryParam, useLocation } from '../components/router';
 import { Async, ErrorState } from '../components/states';
-import { DataTable, Field, PageHeader, Panel } from '../components/ui';
+import { DataTable, Field, PageHeader, Panel, Segmented } from '../components/ui';
 
 const statusWords: Record<Campaign['status'], string> = {
   draft: 'draft', scheduled: 'scheduled', sending: 'sending', sent: 'sent', paused: 'paused', cancelled: 'cancelled',
 };
 
-/** SMS and webhook campaigns are made through the API (docs/campaigns.md, "Channels"); the list says which a campaign uses. */
-const channelWords: Record<Campaign['channel'], string> = { email: 'Email', sms: 'SMS', webhook: 'Webhook' };
+type Channel = Campaign['channel'];
+const channelWords: Record<Channel, string> = { email: 'Email', sms: 'SMS', webhook: 'Webhook' };
+const channelOptions = (['email', 'sms', 'webhook'] as const).map((value) => ({ value, label: channelWords[value] }));
+/** The API's limit on an SMS or webhook campaign's text. */
+const TEXT_LIMIT = 1600;
 
 const holdoutDefinition = 'A random share of the audience that receives nothing. Comparing the people sent the campaign with them shows what the campaign itself changed, not what those customers would have done anyway.';
 
@@ -43,12 +48,13 @@ function SegmentChoice({ label, segments, chosen, onChange, disabled }: { label:
   );
 }
 
-function AudienceLine({ count, share }: { count: CampaignAudience; share: number }) {
+/** `by`: whose address and consent the channel needs (a webhook campaign's is the store's webhook consent). */
+function AudienceLine({ count, share, by }: { count: CampaignAudience; share: number; by: 'email' | 'sms' }) {
   const { fmt } = useApp();
   const left = [
     count.excluded && `${fmt.number(count.excluded)} excluded`,
-    count.without_email && `${fmt.number(count.without_email)} without an email address`,
-    count.without_consent && `${fmt.number(count.without_consent)} without marketing consent`,
+    count.without_address && `${fmt.number(count.without_address)} without ${by === 'sms' ? 'a phone number' : 'an email address'}`,
+    count.without_consent && `${fmt.number(count.without_consent)} without ${by === 'sms' ? 'SMS marketing consent' : 'marketing consent'}`,
   ].filter(Boolean);
   return (
     <div className="audience" data-testid="campaign-audience" aria-live="polite">
@@ -58,8 +64,52 @@ function AudienceLine({ count, share }: { count: CampaignAudience; share: number
   );
 }
 
+/**
+ * The Liquid text of an SMS or webhook campaign. For SMS, its length and segments as written, with
+ * the opt-out line a marketing text gets (sms-text.ts): variables change them for each customer.
+ */
+function TextField({ channel, value, onChange }: { channel: 'sms' | 'webhook'; value: string; onChange: (text: string) => void }) {
+  const { fmt } = useApp();
+  const body = withOptOut(value);
+  const size = smsSize(body);
+  return (
+    <div className="stack">
+      <Field label="Text" hint="Liquid, at most 1,600 characters, with the variables of an email: {{ customer.first_name }}, {{ store.name }}, {{ links.preferences }} …">
+        <textarea name="campaign-text" rows={4} maxLength={TEXT_LIMIT} value={value} onChange={(e) => onChange(e.target.value)} placeholder="{{ customer.first_name }}, our spring sale starts today" />
+      </Field>
+      {channel === 'sms' && value !== '' ? (
+        <p className="muted" data-testid="campaign-text-size" aria-live="polite">
+          {fmt.number(value.length)} of {fmt.number(TEXT_LIMIT)} characters. With the line "Reply STOP to opt out" added: {fmt.number(size.units)} {size.encoding === 'GSM-7' ? 'GSM-7 characters' : 'UCS-2 characters'},
+          {' '}<strong>{fmt.number(size.segments)} SMS segment{size.segments === 1 ? '' : 's'}</strong>
+          {' '}({size.encoding === 'GSM-7' ? '160 in one message, 153 a segment when longer' : 'a character outside GSM-7 makes it UCS-2: 70 in one message, 67 a segment'}); each customer's name and other variables change it.
+        </p>
+      ) : (
+        <p className="muted" data-testid="campaign-text-size">
+          {fmt.number(value.length)} of {fmt.number(TEXT_LIMIT)} characters{channel === 'webhook' ? <>; sent as <code>content.text</code> in the signed JSON the store's webhook receives</> : '; an SMS counts in segments of 160 GSM-7 characters (153 when longer) or 70 UCS-2 (67)'}.
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Says when the store has not set up the channel: the campaign can be saved, but its start is refused until it is. */
+function ChannelReadiness({ channel, settings }: { channel: 'sms' | 'webhook'; settings: MessagingSettings }) {
+  const ready = channel === 'sms' ? settings.sms.ready : settings.webhook.ready;
+  if (ready) return null;
+  const needs = channel === 'sms' ? 'an account SID, an auth token and a sender' : 'a webhook URL';
+  return (
+    <p className="notice notice-warn" role="status" data-testid="campaign-channel-state">
+      {channel === 'sms' ? 'SMS is' : 'The webhook channel is'} not set up for this store: the campaign can be saved as a draft, but starting it is refused
+      {' '}until the settings have {needs} (under "SMS and webhook" in <Link to="/settings">Settings</Link>).
+    </p>
+  );
+}
+
 function Builder({ segments, templates, onCreated }: { segments: Segment[]; templates: MessageTemplateSummary[]; onCreated: (id: string) => void }) {
   const [name, setName] = useState('');
+  const [channel, setChannel] = useState<Channel>('email');
+  const [text, setText] = useState('');
+  const settings = useApi('messaging-settings', () => http.get<MessagingSettings>('/api/v1/messaging/settings'));
   const marketing = templates.filter((t) => t.purpose === 'marketing' && !t.archived_at);
   const [template, setTemplate] = useState(marketing[0]?.id ?? '');
   const topics = useApi('email-topics', () => http.get<{ data: EmailTopic[] }>('/api/v1/messaging/topics'));
@@ -77,7 +127,7 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
     if (!included.length) return setCount({ state: 'idle' });
     let current = true;
     const timer = window.setTimeout(() => {
-      http.post<CampaignAudience>('/api/v1/campaigns/audience', { segment_ids: included, exclude_segment_ids: excluded, holdout_share: share }).then(
+      http.post<CampaignAudience>('/api/v1/campaigns/audience', { segment_ids: included, exclude_segment_ids: excluded, holdout_share: share, channel }).then(
         (data) => current && setCount({ state: 'ok', data }),
         (error) => current && setCount({ state: 'error', error }),
       );
@@ -86,16 +136,22 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
       current = false;
       window.clearTimeout(timer);
     };
-  }, [included, excluded, share]);
+  }, [included, excluded, share, channel]);
+  const loaded = settings.result.state === 'ok' ? settings.result.data : undefined;
+  const by = channel === 'webhook' ? loaded?.webhook.consent ?? 'email' : channel;
   const create = useAction((body: unknown) => http.post<Campaign>('/api/v1/campaigns', body));
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const message = channel === 'email'
+      ? { template_id: template || null, topic_id: topic || null, ...abBody(ab, template) }
+      : { channel, text };
     const created = await create.run({
-      name, template_id: template || null, topic_id: topic || null, segment_ids: included, exclude_segment_ids: excluded, holdout_share: share, attribution_days: Number(days),
-      ...timingBody(timing, store.timezone), ...abBody(ab, template),
+      name, segment_ids: included, exclude_segment_ids: excluded, holdout_share: share, attribution_days: Number(days),
+      ...timingBody(timing, store.timezone), ...message,
     });
     if (created) {
       setName('');
+      setText('');
       setTiming(initialTiming);
       setAb(initialAb);
       setIncluded([]);
@@ -107,18 +163,31 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
     <Panel title="New campaign" definition={holdoutDefinition}>
       <form className="stack" onSubmit={submit}>
         <Field label="Campaign name"><input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} placeholder="Autumn win-back" /></Field>
-        <Field label="Email template" hint="Marketing templates; edit them on the Templates page.">
-          <select value={template} onChange={(e) => setTemplate(e.target.value)}>
-            <option value="">— choose later —</option>
-            {marketing.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
-          </select>
-        </Field>
-        <Field label="Email topic" hint="Customers who unticked this topic on their preference page are skipped; topics are set in Settings.">
-          <select name="campaign-topic" value={topic} onChange={(e) => setTopic(e.target.value)}>
-            <option value="">— none —</option>
-            {topics.result.state === 'ok' && topics.result.data.data.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
-          </select>
-        </Field>
+        <div className="field">
+          <span className="field-label">Channel</span>
+          <div><Segmented label="Channel" value={channel} options={channelOptions} onChange={setChannel} /></div>
+        </div>
+        {channel === 'email' ? (
+          <>
+            <Field label="Email template" hint="Marketing templates; edit them on the Templates page.">
+              <select value={template} onChange={(e) => setTemplate(e.target.value)}>
+                <option value="">— choose later —</option>
+                {marketing.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+              </select>
+            </Field>
+            <Field label="Email topic" hint="Customers who unticked this topic on their preference page are skipped; topics are set in Settings.">
+              <select name="campaign-topic" value={topic} onChange={(e) => setTopic(e.target.value)}>
+                <option value="">— none —</option>
+                {topics.result.state === 'ok' && topics.result.data.data.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+              </select>
+            </Field>
+          </>
+        ) : (
+          <>
+            {loaded && <ChannelReadiness channel={channel} settings={loaded} />}
+            <TextField channel={channel} value={text} onChange={setText} />
+          </>
+        )}
         <div className="grid-2">
           <SegmentChoice label="Send to customers in any of" segments={segments} chosen={included} onChange={setIncluded} disabled={(id) => excluded.includes(id)} />
           <SegmentChoice label="Except customers in" segments={segments} chosen={excluded} onChange={setExcluded} disabled={(id) => included.includes(id)} />
@@ -128,14 +197,29 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
           <Field label="Orders count for (days)" hint="after the start"><input type="number" min={1} max={90} value={days} onChange={(e) => setDays(e.target.value)} /></Field>
         </div>
         <TimingFields value={timing} onChange={setTiming} timezone={store.timezone} />
-        <AbTestFields value={ab} onChange={setAb} templates={marketing.filter((t) => t.id !== template)} />
-        {count.state === 'ok' && <AudienceLine count={count.data} share={share} />}
+        {channel === 'email' && <AbTestFields value={ab} onChange={setAb} templates={marketing.filter((t) => t.id !== template)} />}
+        {count.state === 'ok' && <AudienceLine count={count.data} share={share} by={by} />}
         {count.state === 'error' && <ErrorState error={count.error} />}
         {count.state === 'idle' && <p className="muted">Choose at least one segment to see who the campaign reaches.</p>}
         {create.error && <p className="form-error" role="alert">{create.error.describe()}</p>}
-        <div><button type="submit" className="primary" disabled={create.pending || !included.length || !name.trim()}>{timing.when === 'store_time' || timing.when === 'local_time' ? 'Schedule' : 'Save as draft'}</button></div>
+        <div><button type="submit" className="primary" disabled={create.pending || !included.length || !name.trim() || (channel !== 'email' && !text.trim())}>{timing.when === 'store_time' || timing.when === 'local_time' ? 'Schedule' : 'Save as draft'}</button></div>
       </form>
     </Panel>
+  );
+}
+
+/** What the campaign sends: its channel, and its template or its text (as written, shown as text). */
+function CampaignMessage({ campaign }: { campaign: Campaign }) {
+  return (
+    <div className="stack" data-testid="campaign-message">
+      <p>
+        <span className="muted">Channel:</span> <span className="badge">{channelWords[campaign.channel]}</span>
+        {campaign.channel === 'email' && <span className="muted"> · {campaign.template_id ? `template ${campaign.template_id}` : 'no template chosen yet'}</span>}
+      </p>
+      {campaign.channel !== 'email' && (campaign.text === null
+        ? <p className="muted">No text yet: it is needed before the campaign can start.</p>
+        : <pre data-testid="campaign-text" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', margin: 0, background: '#f8fafc', padding: 12, borderRadius: 8 }}>{campaign.text}</pre>)}
+    </div>
   );
 }
 
@@ -152,11 +236,12 @@ function Results({ campaign, onChanged }: { campaign: Campaign; onChanged: () =>
   };
   return (
     <Panel title={`Results: ${campaign.name}`} testId="campaign-results" definition="Everyone counts in the group they were drawn into when the campaign started, whether or not the message was opened: the two groups stay random halves of the same audience. Buyers: people with an order in the window; revenue net of refunds. 95 % intervals: Newcombe for the share who bought, Welch for revenue per person.">
+      <CampaignMessage campaign={campaign} />
       {!campaign.started_at ? (
         <div className="stack">
           <p className="muted">This campaign has not started. Starting freezes its audience and draws the holdout.</p>
           {canWrite && <div><button type="button" className="primary" onClick={begin} disabled={start.pending}>Start campaign</button></div>}
-          {start.error && <ErrorState error={start.error} />}
+          {start.error && <p className="form-error" role="alert">{start.error.describe()}</p>}
         </div>
       ) : (
         <Async result={result} onRetry={reload}>
@@ -208,10 +293,10 @@ function Results({ campaign, onChanged }: { campaign: Campaign; onChanged: () =>
                   <p data-testid="campaign-messages">
                     Messages: {fmt.number(r.messages.sent)} sent, {fmt.number(r.messages.queued)} waiting, {fmt.number(r.messages.suppressed)} suppressed
                     {r.messages.failed + r.messages.uncertain > 0 && `, ${fmt.number(r.messages.failed + r.messages.uncertain)} failed or uncertain`}.
-                    {' '}{fmt.number(r.messages.opened)} opened <span className="muted">(inflated: mail privacy proxies open every message)</span>,
+                    {campaign.channel === 'email' && <>{' '}{fmt.number(r.messages.opened)} opened <span className="muted">(inflated: mail privacy proxies open every message)</span>,
                     {' '}{fmt.number(r.messages.clicked)} clicked, {fmt.number(r.messages.unsubscribed)} unsubscribed
                     {r.messages.complained > 0 && `, ${fmt.number(r.messages.complained)} complained`}
-                    {r.messages.bounced > 0 && `, ${fmt.number(r.messages.bounced)} bounced`}.
+                    {r.messages.bounced > 0 && `, ${fmt.number(r.messages.bounced)} bounced`}.</>}
                     {r.attributed && r.attributed.orders > 0 && <> After a click: {fmt.number(r.attributed.orders)} orders, {fmt.money(r.attributed.revenue)}.</>}
                   </p>
                 )}
