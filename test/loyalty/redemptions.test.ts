@@ -124,6 +124,53 @@ describe('redemptions', () => {
     const list = (await h.t.app.inject({ method: 'GET', url: `/api/v1/loyalty/customers/${cal}/redemptions`, headers: bearer(h.secretKey) })).json().data;
     expect(list.find((r: { id: string }) => r.id === redemption.id).status).toBe('used');
   });
+
+  it('voids a reward whose order was refunded in full, giving its points back once; a partial refund keeps it used', async () => {
+    await h.write({ customers: [{ external_id: 'val' }], orders: [order('v1', 'val', 100, 30)] });
+    const val = await h.customerId('val');
+    const redemption = (await redeem(val, 'five-off', 'val-1')).json();
+    await h.write({ orders: [{ ...order('v2', 'val', 30, 2), discount_codes: [redemption.code.toLowerCase()] }] });
+    const view = async () => (await h.t.app.inject({ method: 'GET', url: `/api/v1/loyalty/customers/${val}/redemptions`, headers: bearer(h.secretKey) })).json().data
+      .find((r: { id: string }) => r.id === redemption.id) as { status: string; returned_points: number; cancelled_at: string | null };
+    expect((await view()).status).toBe('used');
+    // 100 earned, 50 spent, 30 earned on the order that used the code.
+    expect((await balance(val)).available).toBe(80);
+
+    const refund = (id: string, euros: number) => ({ external_id: id, order_external_id: 'v2', returned_at: new Date(), currency: 'EUR', amount: euros * 100 });
+    await h.write({ returns: [refund('v2-r1', 10)] });
+    expect((await view()).status).toBe('used');
+    await h.write({ returns: [refund('v2-r2', 20)] });
+    expect(await view()).toMatchObject({ status: 'void', returned_points: 50 });
+    expect((await view()).cancelled_at).not.toBeNull();
+    // The order's own 30 points are taken back; the reward's 50 come back.
+    expect((await balance(val)).available).toBe(100);
+    const reversals = (await history(val)).filter((r) => r.kind === 'reverse' && r.points > 0);
+    expect(reversals).toHaveLength(1);
+    // The same refund delivered again, and a cancel asked for: nothing more.
+    await h.write({ returns: [refund('v2-r2', 20)] });
+    const cancel = await h.t.app.inject({ method: 'POST', url: `/api/v1/loyalty/redemptions/${redemption.id}/cancel`, headers: bearer(h.secretKey) });
+    expect(cancel.json()).toMatchObject({ status: 'void', returned_points: 50 });
+    expect((await balance(val)).available).toBe(100);
+    expect(await h.t.services.loyalty.check(h.storeId)).toEqual([]);
+  });
+
+  it('keeps a reward used while another order with its code stands, and voids it when a cancelled order was its only one', async () => {
+    await h.write({ customers: [{ external_id: 'wes' }], orders: [order('w1', 'wes', 200, 30)] });
+    const wes = await h.customerId('wes');
+    const shared = (await redeem(wes, 'five-off', 'wes-1')).json();
+    const alone = (await redeem(wes, 'ten-pct', 'wes-2')).json();
+    await h.write({ orders: [
+      { ...order('w2', 'wes', 20, 3), discount_codes: [shared.code] },
+      { ...order('w3', 'wes', 20, 2), discount_codes: [shared.code] },
+      { ...order('w4', 'wes', 20, 1), discount_codes: [alone.code] },
+    ] });
+    await h.write({ returns: [{ external_id: 'w2-r', order_external_id: 'w2', returned_at: new Date(), currency: 'EUR', amount: 2000 }] });
+    await h.write({ orders: [{ ...order('w4', 'wes', 20, 1), discount_codes: [alone.code], status: 'cancelled' }] });
+    const list = (await h.t.app.inject({ method: 'GET', url: `/api/v1/loyalty/customers/${wes}/redemptions`, headers: bearer(h.secretKey) })).json().data as { id: string; status: string; returned_points: number }[];
+    expect(list.find((r) => r.id === shared.id)?.status).toBe('used');
+    expect(list.find((r) => r.id === alone.id)).toMatchObject({ status: 'void', returned_points: 30 });
+    expect(await h.t.services.loyalty.check(h.storeId)).toEqual([]);
+  });
 });
 
 describe('adjustments', () => {

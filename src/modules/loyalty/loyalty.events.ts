@@ -11,6 +11,7 @@ import { addMonths } from './earning.js';
 import { entryByKey } from './ledger.repository.js';
 import { writeAward } from './ledger.writer.js';
 import { awardOrder, clawBackCancellation, clawBackRefunds, releaseOrder } from './loyalty.orders.js';
+import { voidRefundedRewards } from './loyalty.redemptions.js';
 import type { LoyaltySettings } from './loyalty.settings.js';
 import type { LoyaltyDb, LoyaltyTx } from './loyalty.table.js';
 import { reconsiderTier } from './loyalty.tiers.js';
@@ -44,12 +45,14 @@ export async function handleEvent(tx: LoyaltyTx, settings: LoyaltySettings, even
     case 'order.refunded':
       if (event.entityId !== null) {
         await clawBackRefunds(tx, storeId, settings, event.entityId, now);
+        await voidRefundedRewards(tx, storeId, event.entityId, now);
         await referralOrderReturned(tx, storeId, event.entityId, 'refund', await lastRefundAt(tx, storeId, event.entityId, event.occurredAt), now);
       }
       return;
     case 'order.cancelled':
       if (event.entityId !== null) {
         await clawBackCancellation(tx, storeId, settings, event.entityId, now);
+        await voidRefundedRewards(tx, storeId, event.entityId, now);
         await referralOrderReturned(tx, storeId, event.entityId, 'cancel', event.occurredAt, now);
       }
       return;

@@ -13,16 +13,21 @@ import type { LoyaltySettings, Reward } from './loyalty.settings.js';
 import type { LoyaltyDb, LoyaltyTx } from './loyalty.table.js';
 import type { RedemptionView } from './loyalty.views.js';
 
-/** A redemption as it is now: issued, used (its code is on an order) or cancelled. */
+const cancelKey = (id: string) => `redemption:${id}:cancel`;
+const voidKey = (id: string) => `redemption:${id}:void`;
+
+/** A redemption as it is now: issued, used (its code is on an order), cancelled, or void (every order that used it was refunded or cancelled). */
 export async function redemptionView(db: LoyaltyDb | LoyaltyTx, storeId: string, id: string): Promise<RedemptionView> {
   const row = await db.selectFrom('loyalty_redemptions').selectAll().where('store_id', '=', storeId).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound(`Redemption ${id}`);
-  const cancel = await db.selectFrom('loyalty_entries').select(['points', 'created_at']).where('store_id', '=', storeId).where('idempotency_key', '=', `redemption:${id}:cancel`).executeTakeFirst();
+  const ended = await db.selectFrom('loyalty_entries').select(['points', 'created_at', 'idempotency_key']).where('store_id', '=', storeId)
+    .where('idempotency_key', 'in', [cancelKey(id), voidKey(id)]).executeTakeFirst();
+  const cancel = ended ?? undefined;
   const used = cancel ? false : await codeUsed(db, storeId, row.code);
   const first = JSON.parse(row.response) as { balance_after: number };
   return {
     id: row.id, customer_id: Number(row.customer_id), reward: JSON.parse(row.reward) as Reward, points: Number(row.points), code: row.code,
-    status: cancel ? 'cancelled' : used ? 'used' : 'issued', balance_after: first.balance_after, created_at: row.created_at,
+    status: cancel ? (cancel.idempotency_key === voidKey(id) ? 'void' : 'cancelled') : used ? 'used' : 'issued', balance_after: first.balance_after, created_at: row.created_at,
     cancelled_at: cancel?.created_at ?? null, returned_points: cancel ? Number(cancel.points) : 0,
   };
 }
@@ -67,8 +72,36 @@ export async function redeemReward(tx: LoyaltyTx, settings: LoyaltySettings, sto
  */
 export async function cancelReward(tx: LoyaltyTx, storeId: string, redemptionId: string, now: Date): Promise<RedemptionView> {
   const current = await redemptionView(tx, storeId, redemptionId);
-  if (current.status === 'cancelled') return current;
+  if (current.status === 'cancelled' || current.status === 'void') return current;
   if (current.status === 'used') throw new AppError('conflict', `Redemption ${redemptionId} was used on an order: its points cannot be returned`);
+  await giveBack(tx, storeId, current, cancelKey(redemptionId), 'reward cancelled', now);
+  return redemptionView(tx, storeId, redemptionId);
+}
+
+/**
+ * Voids the rewards whose code this order carried, once every order that carried the code is
+ * cancelled or fully refunded: the customer kept nothing the reward paid for. The code is void
+ * (the shop should not honour it again) and its points go back as on a cancel, once (key
+ * `redemption:<id>:void`). A partly refunded order keeps the reward used.
+ */
+export async function voidRefundedRewards(tx: LoyaltyTx, storeId: string, orderId: number, now: Date): Promise<RedemptionView[]> {
+  const order = await tx.selectFrom('orders').select(['discount_codes', 'external_id']).where('store_id', '=', storeId).where('id', '=', orderId).executeTakeFirst();
+  const codes = [...new Set((order?.discount_codes ?? []).map((c) => c.toUpperCase()))];
+  if (!order || codes.length === 0) return [];
+  const redemptions = await tx.selectFrom('loyalty_redemptions').select(['id', 'code']).where('store_id', '=', storeId).where('code', 'in', codes).execute();
+  const voided: RedemptionView[] = [];
+  for (const redemption of redemptions) {
+    const current = await redemptionView(tx, storeId, redemption.id);
+    if (current.status !== 'used' || await codeKept(tx, storeId, redemption.code)) continue;
+    await giveBack(tx, storeId, current, voidKey(redemption.id), `reward void: order ${order.external_id} was refunded or cancelled`, now);
+    voided.push(await redemptionView(tx, storeId, redemption.id));
+  }
+  return voided;
+}
+
+/** Gives a reward's points back to the awards they came from, keeping their expiry; lapsed awards get nothing back. */
+async function giveBack(tx: LoyaltyTx, storeId: string, current: RedemptionView, key: string, why: string, now: Date): Promise<void> {
+  const redemptionId = current.id;
   const row = await tx.selectFrom('loyalty_redemptions').select('entry_id').where('store_id', '=', storeId).where('id', '=', redemptionId).executeTakeFirstOrThrow();
   const drawn = await tx.selectFrom('loyalty_allocations').select(['award_id', 'points']).where('store_id', '=', storeId).where('entry_id', '=', Number(row.entry_id)).execute();
   const awards = new Map((await positions(tx, storeId, current.customer_id)).map((p) => [p.id, p]));
@@ -84,9 +117,17 @@ export async function cancelReward(tx: LoyaltyTx, storeId: string, redemptionId:
   const lost = current.points - returned.reduce((s, a) => s + a.points, 0);
   await writeReturn(tx, {
     storeId, customerId: current.customer_id, kind: 'reverse', state: 'available', source: 'reward', redemptionId,
-    reason: `reward cancelled${lost > 0 ? `; ${lost} points had lapsed and were not returned` : ''}`, key: `redemption:${redemptionId}:cancel`, at: now,
+    reason: `${why}${lost > 0 ? `; ${lost} points had lapsed and were not returned` : ''}`, key, at: now,
   }, returned);
-  return redemptionView(tx, storeId, redemptionId);
+}
+
+/** Whether an order carrying the code is neither cancelled nor fully refunded. */
+async function codeKept(tx: LoyaltyTx, storeId: string, code: string): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*) as n from orders o
+    where o.store_id = ${storeId} and list_contains(list_transform(o.discount_codes, c -> upper(c)), ${code}) and o.status not in ('cancelled', 'refunded')
+      and coalesce((select sum(r.amount) from returns r where r.store_id = o.store_id and r.order_id = o.id), 0) < greatest(o.total, 1)`.execute(tx);
+  return Number(rows[0]?.n ?? 0) > 0;
 }
 
 async function codeUsed(db: LoyaltyDb | LoyaltyTx, storeId: string, code: string): Promise<boolean> {

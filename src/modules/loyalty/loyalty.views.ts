@@ -45,7 +45,7 @@ export interface EntryView {
   created_at: Date;
 }
 
-export const redemptionStatuses = ['issued', 'used', 'cancelled'] as const;
+export const redemptionStatuses = ['issued', 'used', 'cancelled', 'void'] as const;
 export type RedemptionStatus = (typeof redemptionStatuses)[number];
 
 export interface RedemptionView {
@@ -59,8 +59,9 @@ export interface RedemptionView {
   /** Available points right after the redemption. */
   balance_after: number;
   created_at: Date;
+  /** When it was cancelled, or voided because every order that used its code was refunded or cancelled. */
   cancelled_at: Date | null;
-  /** Points given back when cancelled (points that would already have lapsed are not). */
+  /** Points given back when cancelled or voided (points that would already have lapsed are not). */
   returned_points: number;
 }
 
