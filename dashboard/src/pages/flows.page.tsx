@@ -28,7 +28,7 @@ function RevenueCell({ flow }: { flow: FlowSummary }) {
   return (
     <div className="flow-figure" title={`Net revenue of the ${fmt.number(m.people)} entrants not held out whose ${m.window_days}-day window has ended, over the ${m.window_days} days after they entered (orders not cancelled, less refunds).`}>
       {fmt.money(flow.revenue)}
-      <span className="cell-sub">{fmt.number(m.people)} {m.people === 1 ? 'entrant' : 'entrants'}</span>
+      <span className="cell-sub">{m.window_days} days · {fmt.number(m.people)} {m.people === 1 ? 'entrant' : 'entrants'}</span>
     </div>
   );
 }
@@ -53,7 +53,7 @@ function IncrementalCell({ flow }: { flow: FlowSummary }) {
       title={`${signed(fmt, extra.value)} against the holdout over ${m.window_days} days (95 % interval ${interval}): ${fmt.number(m.people)} entrants against ${fmt.number(m.holdout_people)} held out; ${verdictWords[m.verdict ?? 'too_early']}.`}
     >
       {signed(fmt, extra.value)}
-      <span className="cell-sub">95 %: {interval}</span>
+      <span className="cell-sub flow-interval">95 %: {interval}</span>
     </div>
   );
 }
@@ -102,15 +102,23 @@ export function FlowsPage() {
               rowKey={(f) => f.id}
               rowHref={(f) => `/flows/${encodeURIComponent(f.id)}`}
               columns={[
-                { key: 'name', label: 'Flow', render: (f) => <Link to={`/flows/${encodeURIComponent(f.id)}`} className="flow-name">{f.name}</Link>, sortValue: (f) => f.name },
+                {
+                  // What starts the flow, under its name: the figures need the width.
+                  key: 'name', label: 'Flow', sortValue: (f) => f.name,
+                  render: (f) => (
+                    <div className="flow-name">
+                      <Link to={`/flows/${encodeURIComponent(f.id)}`}>{f.name}</Link>
+                      <span className="cell-sub flow-trigger">{triggerWords(f.trigger, names)}</span>
+                    </div>
+                  ),
+                },
                 { key: 'status', label: 'Status', render: (f) => <span className={flowStatusBadge[f.status]}>{f.status}{f.live_version ? ` · v${f.live_version}` : ''}</span> },
-                { key: 'trigger', label: 'Trigger', render: (f) => <span className="flow-trigger">{triggerWords(f.trigger, names)}</span> },
                 { key: 'entrants', label: 'Entrants', numeric: true, render: (f) => fmt.number(f.entrants), sortValue: (f) => f.entrants },
                 { key: 'in_progress', label: 'In progress', numeric: true, render: (f) => fmt.number(f.in_progress), sortValue: (f) => f.in_progress },
                 { key: 'messages', label: 'Messages', numeric: true, render: (f) => fmt.number(f.messages), sortValue: (f) => f.messages },
                 { key: 'holdout', label: 'Holdout', numeric: true, render: (f) => fmt.number(f.holdout), sortValue: (f) => f.holdout },
                 {
-                  key: 'revenue', label: 'Revenue (30 days)', numeric: true, title: 'Net revenue of the entrants not held out, over the 30 days after they entered',
+                  key: 'revenue', label: 'Revenue', numeric: true, title: 'Net revenue of the entrants not held out, over the 30 days after they entered',
                   render: (f) => <RevenueCell flow={f} />, sortValue: (f) => f.revenue ?? -Infinity,
                 },
                 {
