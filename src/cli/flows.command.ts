@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatNumber } from '../lib/format.js';
+import { formatMoney } from '../lib/money.js';
 import type { FlowSummary, FlowView } from '../modules/flows/index.js';
 import type { Services } from '../services.js';
 import { registerFlowLibraryCommands } from './flow-library.command.js';
@@ -47,12 +48,20 @@ const showFlow = (flow: Wire<FlowView>) => {
 export function registerFlowsCommand(program: Command): void {
   const flows = program.command('flows').description('list, show, export, import, publish, install ready flows and backtest automated flows');
 
-  withDataDir(flows.command('list').description('the store\'s flows with their entrants, runs in progress and messages')).option('--json', 'print JSON')
+  withDataDir(flows.command('list').description('the store\'s flows with their entrants, runs in progress, messages, revenue and incremental revenue')).option('--json', 'print JSON')
     .action(async (options: CommonOptions) => run(options, async (backend) => {
       const { data } = await call<{ data: Wire<FlowSummary>[] }>(backend, async (s) => ({ data: await s.flows.list(backend.storeId) }), 'GET', '/api/v1/flows');
       if (options.json) return printJson(data);
-      process.stdout.write(`${formatTable(['id', 'name', 'status', 'version', 'trigger', 'entrants', 'in progress', 'messages'],
-        data.map((f) => [f.id, f.name, f.status, f.live_version ?? '–', f.trigger.kind, formatNumber(f.entrants), formatNumber(f.in_progress), formatNumber(f.messages)]))}\n`);
+      const days = data[0]?.measurement.window_days ?? 30;
+      process.stdout.write(`${formatTable(['id', 'name', 'status', 'version', 'trigger', 'entrants', 'in progress', 'messages', `revenue (${days} days)`, 'incremental (95 % interval)'],
+        data.map((f) => {
+          const money = (minor: number, sign = false) => `${sign && minor > 0 ? '+' : ''}${formatMoney(minor, f.measurement.currency, 'en-US')}`;
+          const extra = f.incremental_revenue;
+          return [f.id, f.name, f.status, f.live_version ?? '–', f.trigger.kind, formatNumber(f.entrants), formatNumber(f.in_progress), formatNumber(f.messages),
+            f.revenue === null ? '–' : money(f.revenue), extra ? `${money(extra.value, true)} (${money(extra.low, true)} to ${money(extra.high, true)})` : '–'];
+        }))}\n`);
+      const unmeasured = data.filter((f) => f.measurement.reason && f.entrants > 0);
+      for (const f of unmeasured) process.stdout.write(`${f.name}: ${f.measurement.reason}\n`);
     }));
 
   withDataDir(flows.command('show <id>').description('a flow: its trigger, steps and versions')).option('--json', 'print JSON')

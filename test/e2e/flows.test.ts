@@ -2,13 +2,19 @@
  * The Flows pages in Chromium: a flow written as JSON, refused with its problem named by path (a
  * click selects the step), fixed, created and published; a segment enrolled through the API; the
  * graph's counts on steps and edges agree with the runs the API lists; a run shows on the
- * customer's profile; SMS and webhook steps read in words, and a text's problem named by step and
- * line. Screenshots at 1280 and 390 px.
+ * customer's profile; the list shows each flow's revenue and incremental revenue with its interval
+ * as the API gives them (a flow whose entrants entered months ago), and why a flow has none yet;
+ * SMS and webhook steps read in words, and a text's problem named by step and line. Screenshots at
+ * 1280 and 390 px.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { JobQueue } from '../../src/jobs/queue.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { FlowsService } from '../../src/modules/flows/index.js';
 import { launchBrowser, screenshot, screenshotDir, settled, signIn } from './helpers/browser.js';
+import { SEED_END } from './helpers/seed.js';
 import { startE2eServer, type E2eServer } from './helpers/server.js';
 
 let hearth: E2eServer;
@@ -157,14 +163,50 @@ describe('Flows pages', () => {
     await screenshot(page, 'flows-profile-1280');
   }, 90_000);
 
-  it('lists the flow with its figures and no invented revenue, and fits a phone', async () => {
+  it('lists the flows with their figures, revenue and incremental revenue as the API gives them, and fits a phone', async () => {
+    // A flow the store switched on months ago: its entrants entered 200 days before the seed's last
+    // day (the engine under that day's clock), so their 30 days have long ended.
+    const measuredName = 'Thank-you <b>note</b>';
+    const created = await api<{ id: string }>('POST', '/api/v1/flows', {
+      name: measuredName, document: { trigger: { kind: 'manual' }, holdout_share: 0.3, steps: [{ id: 'pause', type: 'wait', duration: { days: 1 } }] },
+    });
+    await api('POST', `/api/v1/flows/${created.id}/publish`);
+    const services = hearth.server.services;
+    const then = { now: () => new Date(SEED_END.getTime() - 200 * 86_400_000) };
+    const past = new FlowsService(services.storage, new JobQueue(services.storage.write, services.storage.read, then), then, () => services, silentLogger);
+    expect((await past.enrolSegment(hearth.storeId, created.id, everyone)).enrolled).toBeGreaterThan(0);
+    await hearth.runJobs();
+
     await page.goto(`${hearth.url}/flows`);
     await settled(page);
-    const listed = (await api<{ data: { id: string; entrants: number; in_progress: number; messages: number; holdout: number }[] }>('GET', '/api/v1/flows')).data.find((f) => f.id === flowId)!;
-    const row = page.getByRole('table', { name: 'Flows' }).getByRole('row', { name: /Win-back/ });
+    const flows = (await api<{ data: {
+      id: string; entrants: number; in_progress: number; messages: number; holdout: number; revenue: number | null; incremental_revenue: { value: number; low: number; high: number } | null;
+      measurement: { people: number; holdout_people: number; reason: string | null };
+    }[] }>('GET', '/api/v1/flows')).data;
+    const listed = flows.find((f) => f.id === flowId)!;
+    const table = page.getByRole('table', { name: 'Flows' });
+    const row = table.getByRole('row', { name: /Win-back/ });
     const cells = await row.getByRole('cell').allTextContents();
-    expect(cells.slice(1)).toEqual(['live · v1', 'Enrolled by hand (a segment)', String(listed.entrants), String(listed.in_progress), String(listed.messages), String(listed.holdout), '—', '—']);
-    await expect(row.getByRole('cell').nth(7).locator('span').getAttribute('title')).resolves.toContain('Comes with measurement');
+    // Entered today: no 30-day window has ended, and the list says so instead of a figure.
+    expect(listed.revenue).toBeNull();
+    expect(listed.measurement.reason).toBe(`No entrant's 30-day window has ended yet (${listed.entrants} people still inside it).`);
+    expect(cells[0]).toBe(`${name}Enrolled by hand (a segment)`);
+    expect(cells.slice(1)).toEqual(['live · v1', String(listed.entrants), String(listed.in_progress), String(listed.messages), String(listed.holdout), '—', `—${listed.measurement.reason}`]);
+    await expect(row.getByRole('cell').nth(6).locator('span').getAttribute('title')).resolves.toBe(listed.measurement.reason);
+
+    const measured = flows.find((f) => f.id === created.id)!;
+    expect(measured.revenue).not.toBeNull();
+    expect(measured.incremental_revenue).not.toBeNull();
+    const money = (minor: number, sign = false) => `${sign && minor > 0 ? '+' : ''}${(minor / 100).toLocaleString('en-US', { style: 'currency', currency: 'USD' })}`;
+    const extra = measured.incremental_revenue!;
+    const measuredRow = table.getByRole('row', { name: /Thank-you/ });
+    // The name is text, never markup.
+    await expect(measuredRow.getByRole('cell').first().getByRole('link').textContent()).resolves.toBe(measuredName);
+    const measuredCells = await measuredRow.getByRole('cell').allTextContents();
+    expect(measuredCells[6]).toBe(`${money(measured.revenue!)}30 days · ${measured.measurement.people.toLocaleString('en-US')} entrants`);
+    expect(measuredCells[7]).toBe(`${money(extra.value, true)}95 %: ${money(extra.low, true)} to ${money(extra.high, true)}`);
+    await expect(measuredRow.getByRole('cell').nth(7).locator('.flow-figure').getAttribute('title'))
+      .resolves.toContain(`${measured.measurement.people.toLocaleString('en-US')} entrants against ${measured.measurement.holdout_people.toLocaleString('en-US')} held out`);
     await screenshot(page, 'flows-list-1280');
 
     await page.setViewportSize({ width: 390, height: 844 });
@@ -172,6 +214,11 @@ describe('Flows pages', () => {
     await settled(page);
     const width = await page.locator('html').evaluate((el: { scrollWidth: number }) => el.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
+    // On a phone each flow is a card, the figures under their names.
+    const card = page.getByRole('table', { name: 'Flows' }).getByRole('row', { name: /Thank-you/ });
+    await expect(card.getByRole('cell').nth(6).getAttribute('data-label')).resolves.toBe('Revenue');
+    await expect(card.getByRole('cell').nth(6).isVisible()).resolves.toBe(true);
+    await expect(card.getByRole('cell').nth(7).textContent()).resolves.toContain(`95 %: ${money(extra.low, true)}`);
     await screenshot(page, 'flows-list-390');
     await page.goto(`${hearth.url}/flows/${encodeURIComponent(flowId)}`);
     await settled(page);

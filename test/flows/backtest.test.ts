@@ -93,7 +93,7 @@ describe('the backtest', () => {
     const sends = expected.get('first')!.reached + expected.get('second')!.reached;
     expect(result.messages).toBe(Math.round(sends * (1 - flow.document.holdout_share)));
     const exitsAtFirst = expected.get('first')!.exited.ordered!;
-    expect(result.summary).toBe(`In the last 90 days, ${entrants.size} customers would have entered; ${exitsAtFirst} would have exited at step 2 (first) because they ordered; ${result.messages} emails would have been sent.`);
+    expect(result.summary).toBe(`In the last 90 days, ${entrants.size} customers would have entered; ${exitsAtFirst} would have exited at step 2 (first) because they ordered; ${result.messages} messages would have been sent.`);
     expect(result.approximations.join(' ')).toContain('today');
 
     // A shorter window sees fewer entries; a bad window is refused naming the field.
@@ -127,7 +127,11 @@ describe('the backtest', () => {
       trigger: { kind: 'event', name: 'Product Viewed' }, entry: { re_entry: 'after', after_days: 7 }, holdout_share: 0,
       steps: [
         { id: 'added', type: 'wait_for_event', event: 'Product Added', timeout: { hours: 4 }, next: 'done', timeout_next: 'email' },
-        { id: 'email', type: 'send_email', template_id: template.id, next: 'done' },
+        // Each customer who times out is sent an email, a text and a webhook message; the note to the team is no message to the customer.
+        { id: 'email', type: 'send_email', template_id: template.id, next: 'text' },
+        { id: 'text', type: 'send_sms', text: 'Still thinking about it?', next: 'chat' },
+        { id: 'chat', type: 'send_webhook', event: 'browse_reminder', next: 'team' },
+        { id: 'team', type: 'notify_store', to: 'team@shop.test', subject: 'A browser was reminded', next: 'done' },
         { id: 'done', type: 'exit' },
       ],
     } });
@@ -144,6 +148,10 @@ describe('the backtest', () => {
     expect(byId.get('added')!.outcomes).toEqual({ event: inTime.length, timed_out: timedOut.length });
     expect(byId.get('email')).toMatchObject({ reached: timedOut.length, waiting: stillWaiting.length });
     expect(result.completed).toBe(inTime.length + timedOut.length);
+    for (const id of ['text', 'chat', 'team']) expect(byId.get(id)!.reached).toBe(timedOut.length);
+    // No holdout: every message step each timed-out viewer reached is a message, whatever its channel.
+    expect(result.messages).toBe(3 * timedOut.length);
+    expect(result.summary).toContain(`${3 * timedOut.length} messages would have been sent.`);
 
     // The ready browse-abandonment flow: a view enters once four hours pass with no add to cart.
     const ready = await installed('browse_abandonment');

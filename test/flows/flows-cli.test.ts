@@ -32,7 +32,8 @@ describe('hearth flows', () => {
     expect((await cli(['flows', 'publish', flow.id, ...common()])).out).toContain('Abandoned checkout is live: version 1');
 
     const list = await cli(['flows', 'list', ...common()]);
-    expect(list.out).toMatch(new RegExp(`${flow.id}\\s+Abandoned checkout\\s+live\\s+1\\s+event\\s+0\\s+0\\s+0`));
+    expect(list.out).toMatch(new RegExp(`${flow.id}\\s+Abandoned checkout\\s+live\\s+1\\s+event\\s+0\\s+0\\s+0\\s+–\\s+–`));
+    expect(list.out).toContain('revenue (30 days)');
     const show = await cli(['flows', 'show', flow.id, ...common()]);
     expect(show.out).toContain('steps: hour (wait) → remind (send_email)');
 

@@ -28,7 +28,7 @@ describe('hearth flows library', () => {
 
     const backtest = await cli(['flows', 'backtest', installed.flow.id, '--days', '30', ...common()]);
     expect(backtest.code, backtest.err).toBe(0);
-    expect(backtest.out).toContain('In the last 30 days, 0 customers would have entered; 0 emails would have been sent.');
+    expect(backtest.out).toContain('In the last 30 days, 0 customers would have entered; 0 messages would have been sent.');
     expect(backtest.out).toMatch(/1\. miss\s+send_email\s+0\s+0\s+–/);
     expect(backtest.out).toMatch(/the segment "Slipping away" was created on \d{4}-\d{2}-\d{2}: its members then count as entering that day/);
     const bad = await cli(['flows', 'backtest', installed.flow.id, '--days', 'many', ...common()]);

@@ -23,7 +23,8 @@ export function CustomerFlows({ customerId }: { customerId: number }) {
   const flowName = new Map(flows.result.state === 'ok' ? flows.result.data.data.map((f) => [f.id, f.name]) : []);
   return (
     <Panel title="Flows" testId="profile-flows" definition="Each automated flow this customer entered: when, what each step did (a queued email goes through consent and the frequency cap when it is sent) and how the run ended. In the holdout, the flow sends nothing.">
-      <Async result={runs.result} onRetry={runs.reload} isEmpty={(d) => d.data.length === 0} empty="This customer has not entered any flow.">
+      {/* The runs wait for the flows' names (were the list to fail, its ids stand in for them). */}
+      <Async result={flows.result.state === 'loading' ? { state: 'loading' } : runs.result} onRetry={runs.reload} isEmpty={(d) => d.data.length === 0} empty="This customer has not entered any flow.">
         {(answer) => (
           <ol className="timeline">
             {answer.data.map((run) => (

@@ -8,6 +8,7 @@ import type { Flow, FlowSummary, FlowTrigger } from '../api/flow-types';
 import type { Segment } from '../api/segment-types';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
+import type { Formatter } from '../components/format';
 import { blankDocument, FlowEditor, useFlowNames } from '../components/flow-editor';
 import { triggerWords } from '../components/flow-words';
 import { Link, navigate } from '../components/router';
@@ -16,8 +17,46 @@ import { DataTable, Field, PageHeader, Panel } from '../components/ui';
 
 export const flowStatusBadge: Record<FlowSummary['status'], string> = { draft: 'badge', live: 'badge good', paused: 'badge warn' };
 
-/** Revenue needs the holdout comparison, which the measurement work brings; until then no figure is shown. */
-export const revenueLater = 'Comes with measurement: revenue and incremental revenue compare the flow\'s entrants with its holdout, which is not computed yet.';
+const signed = (fmt: Formatter, minor: number) => `${minor > 0 ? '+' : ''}${fmt.money(minor)}`;
+const verdictWords: Record<string, string> = { increase: 'an increase', decrease: 'a decrease', too_early: 'too early to tell' };
+
+/** The flow's revenue over the measurement's window: its entrants (not held out) whose window has ended. */
+function RevenueCell({ flow }: { flow: FlowSummary }) {
+  const { fmt } = useApp();
+  const m = flow.measurement;
+  if (flow.revenue === null) return <span title={m.reason ?? undefined}>—</span>;
+  return (
+    <div className="flow-figure" title={`Net revenue of the ${fmt.number(m.people)} entrants not held out whose ${m.window_days}-day window has ended, over the ${m.window_days} days after they entered (orders not cancelled, less refunds).`}>
+      {fmt.money(flow.revenue)}
+      <span className="cell-sub">{m.window_days} days · {fmt.number(m.people)} {m.people === 1 ? 'entrant' : 'entrants'}</span>
+    </div>
+  );
+}
+
+/** What the flow added over its holdout, with the 95 % interval; or why there is no figure yet. */
+function IncrementalCell({ flow }: { flow: FlowSummary }) {
+  const { fmt } = useApp();
+  const m = flow.measurement;
+  const extra = flow.incremental_revenue;
+  if (!extra) {
+    return (
+      <div className="flow-figure">
+        <span title={m.reason ?? undefined}>—</span>
+        {m.reason && <span className="cell-sub flow-why">{m.reason}</span>}
+      </div>
+    );
+  }
+  const interval = `${signed(fmt, extra.low)} to ${signed(fmt, extra.high)}`;
+  return (
+    <div
+      className="flow-figure"
+      title={`${signed(fmt, extra.value)} against the holdout over ${m.window_days} days (95 % interval ${interval}): ${fmt.number(m.people)} entrants against ${fmt.number(m.holdout_people)} held out; ${verdictWords[m.verdict ?? 'too_early']}.`}
+    >
+      {signed(fmt, extra.value)}
+      <span className="cell-sub flow-interval">95 %: {interval}</span>
+    </div>
+  );
+}
 
 const triggerKinds: { value: FlowTrigger['kind']; label: string }[] = [
   { value: 'manual', label: 'Enrolled by hand (a segment)' },
@@ -49,7 +88,12 @@ export function FlowsPage() {
         subtitle="Messages that go out when a customer's situation changes — each flow holds out a share of its entrants so its effect can be measured."
         actions={canWrite && <Link to="/flows/new" className="button-link">New flow</Link>}
       />
-      <Panel title="Flows" definition="Entrants: runs ever started, holdout included. In progress: runs not yet completed or exited. Messages: emails the flow put in the send ledger. Holdout: entrants who follow the flow without receiving anything.">
+      <Panel
+        title="Flows"
+        definition={'Entrants: runs ever started, holdout included. In progress: runs not yet completed or exited. Messages: messages the flow put in the send ledger. '
+          + 'Holdout: entrants who follow the flow without receiving anything. Revenue: net revenue of the entrants not held out over the 30 days after they entered, '
+          + 'counting those whose 30 days have ended. Incremental: what the flow added over its holdout in those 30 days, with the 95 % interval (the flow\'s experiment, as on the Impact page).'}
+      >
         <Async result={flows.result} onRetry={flows.reload} isEmpty={(d) => d.data.length === 0} empty="No flows yet. Start one with “New flow”.">
           {(answer) => (
             <DataTable
@@ -58,15 +102,29 @@ export function FlowsPage() {
               rowKey={(f) => f.id}
               rowHref={(f) => `/flows/${encodeURIComponent(f.id)}`}
               columns={[
-                { key: 'name', label: 'Flow', render: (f) => <Link to={`/flows/${encodeURIComponent(f.id)}`} className="flow-name">{f.name}</Link>, sortValue: (f) => f.name },
+                {
+                  // What starts the flow, under its name: the figures need the width.
+                  key: 'name', label: 'Flow', sortValue: (f) => f.name,
+                  render: (f) => (
+                    <div className="flow-name">
+                      <Link to={`/flows/${encodeURIComponent(f.id)}`}>{f.name}</Link>
+                      <span className="cell-sub flow-trigger">{triggerWords(f.trigger, names)}</span>
+                    </div>
+                  ),
+                },
                 { key: 'status', label: 'Status', render: (f) => <span className={flowStatusBadge[f.status]}>{f.status}{f.live_version ? ` · v${f.live_version}` : ''}</span> },
-                { key: 'trigger', label: 'Trigger', render: (f) => <span className="flow-trigger">{triggerWords(f.trigger, names)}</span> },
                 { key: 'entrants', label: 'Entrants', numeric: true, render: (f) => fmt.number(f.entrants), sortValue: (f) => f.entrants },
                 { key: 'in_progress', label: 'In progress', numeric: true, render: (f) => fmt.number(f.in_progress), sortValue: (f) => f.in_progress },
                 { key: 'messages', label: 'Messages', numeric: true, render: (f) => fmt.number(f.messages), sortValue: (f) => f.messages },
                 { key: 'holdout', label: 'Holdout', numeric: true, render: (f) => fmt.number(f.holdout), sortValue: (f) => f.holdout },
-                { key: 'revenue', label: 'Revenue', numeric: true, title: revenueLater, render: () => <span title={revenueLater}>—</span> },
-                { key: 'incremental', label: 'Incremental', numeric: true, title: revenueLater, render: () => <span title={revenueLater}>—</span> },
+                {
+                  key: 'revenue', label: 'Revenue', numeric: true, title: 'Net revenue of the entrants not held out, over the 30 days after they entered',
+                  render: (f) => <RevenueCell flow={f} />, sortValue: (f) => f.revenue ?? -Infinity,
+                },
+                {
+                  key: 'incremental', label: 'Incremental', numeric: true, title: 'What the flow added over its holdout in those 30 days, with the 95 % interval',
+                  render: (f) => <IncrementalCell flow={f} />, sortValue: (f) => f.incremental_revenue?.value ?? -Infinity,
+                },
               ]}
             />
           )}

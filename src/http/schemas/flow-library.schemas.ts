@@ -42,7 +42,7 @@ export const flowBacktestSchema = component('FlowBacktest', z.strictObject({
     outcomes: z.record(z.string(), count).meta({ description: 'Where those who ran it went: yes / no, event / timed_out, branch n' }),
   })),
   completed: count.meta({ description: 'Would have finished the flow' }),
-  messages: count.meta({ description: 'Emails the send steps would have sent, less the holdout share' }),
+  messages: count.meta({ description: 'Messages the send steps (send_email, send_sms, send_webhook) would have sent, less the holdout share' }),
   summary: z.string(),
   approximations: z.array(z.string()).meta({ description: 'Where the backtest differs from the live engine' }),
 }));

@@ -1,7 +1,7 @@
 /** Answers of the flows API. */
 import { z } from 'zod';
 import { flowDocumentSchema, flowStatuses, runStatuses, triggerSchema } from '../../modules/flows/index.js';
-import { component, count, list, timestamp } from './common.schemas.js';
+import { component, count, currency, list, minorUnits, timestamp } from './common.schemas.js';
 
 export const flowDocument = component('FlowDocument', flowDocumentSchema.meta({ description: 'A flow: trigger, entry and exit rules, holdout share and steps (docs/flows.md)' }));
 export const flowTrigger = component('FlowTrigger', triggerSchema);
@@ -16,6 +16,25 @@ export const flowSummarySchema = component('FlowSummary', z.strictObject({
   in_progress: count.meta({ description: 'Runs not yet completed or exited' }),
   holdout: count.meta({ description: 'Entrants held out: they follow the flow without receiving anything' }),
   messages: count.meta({ description: 'Messages the flow put in the send ledger' }),
+  revenue: minorUnits.nullable().meta({
+    description: 'Net revenue (orders not cancelled, less refunds) of the entrants who were not held out, each over measurement.window_days days from their first entry, '
+      + 'counting those whose window has ended (measurement.people); null until one has (measurement.reason says why)',
+  }),
+  incremental_revenue: z.strictObject({ value: minorUnits, low: minorUnits, high: minorUnits }).nullable().meta({
+    description: 'What the flow added over its holdout in that window, with the 95 % interval: the experiment\'s difference in net revenue per person '
+      + '(CUPED-adjusted) × measurement.people, as on the Impact page; null without a comparison (measurement.reason says why)',
+  }),
+  measurement: z.strictObject({
+    experiment_id: z.string().nullable().meta({ description: 'The flow\'s experiment (GET /api/v1/experiments/{id}); null until someone entered' }),
+    currency,
+    window_days: z.number().int().meta({ description: 'Days after each entrant\'s first entry that count (30)' }),
+    people: count.meta({ description: 'Entrants not held out whose window has ended: those the figures count' }),
+    holdout_people: count.meta({ description: 'Held-out entrants whose window has ended' }),
+    still_open: count.meta({ description: 'Entrants still inside their window (not counted yet)' }),
+    verdict: z.enum(['increase', 'decrease', 'too_early']).nullable().meta({ description: 'The experiment\'s verdict on net revenue per person; null without a comparison' }),
+    reason: z.string().nullable().meta({ description: 'Why revenue or incremental_revenue is null; null when both are given' }),
+    measured_at: timestamp.nullable().meta({ description: 'When the experiments module last made the sums the figures come from (every 15 minutes, and on reading the experiment); null until someone entered' }),
+  }),
   created_at: timestamp,
   updated_at: timestamp,
 }));

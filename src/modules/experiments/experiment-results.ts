@@ -34,9 +34,10 @@ export interface ExperimentResults {
 }
 
 /** Fewer matured people than this in either arm: no comparison yet (a variance needs two). */
-const MIN_PEOPLE = 2;
+export const MIN_PEOPLE = 2;
 
-function comparisonsOf(rows: ArmOutcome[], control: string, arms: readonly string[], days: WindowDays, only?: readonly OutcomeMetric[]) {
+/** Each arm against the control in one window (every metric, or only those asked for); no metrics for an arm while either side has fewer than MIN_PEOPLE. */
+export function comparisonsOf(rows: ArmOutcome[], control: string, arms: readonly string[], days: WindowDays, only?: readonly OutcomeMetric[]) {
   const inWindow = rows.filter((r) => r.days === days);
   const stillOpen = inWindow.reduce((sum, r) => sum + r.still_open, 0);
   const controlRow = inWindow.find((r) => r.arm === control);
@@ -89,7 +90,7 @@ export interface Impact {
 const DAY_MS = 86_400_000;
 
 /** Money is shown in whole minor units, as everywhere in the API. */
-const wholeMinorUnits = (e: Estimate): Estimate => ({ value: Math.round(e.value), low: Math.round(e.low), high: Math.round(e.high) });
+export const wholeMinorUnits = (e: Estimate): Estimate => ({ value: Math.round(e.value), low: Math.round(e.low), high: Math.round(e.high) });
 
 /**
  * Incremental orders and net revenue per programme (campaigns, flows, offers, the global holdout)

@@ -7,8 +7,9 @@ import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { GLOBAL_HOLDOUT_MAX_SHARE } from '../messaging/index.js';
-import { experimentOutcomes, keepOutcomeSums, keptInputs, outcomeInputs, type ArmOutcome } from './outcomes.query.js';
+import { experimentOutcomes, experimentOutcomesOf, keepOutcomeSums, keptInputs, keptStates, outcomeInputs, type ArmOutcome } from './outcomes.query.js';
 import { experimentResults, impact, type ExperimentResults, type Impact, type ImpactQuery } from './experiment-results.js';
+import { flowResults, type FlowResult } from './flow-results.js';
 import { powerFor, type PowerRequest } from './power.js';
 import type { PowerPlan } from './stats/index.js';
 import { syncCampaigns, syncFlows, syncGlobal, syncOffers } from './experiments.sync.js';
@@ -133,6 +134,22 @@ export class ExperimentsService {
   }
 
   /**
+   * The outcomes of several experiments from their sums as last kept — by the `experiments.sync`
+   * job every 15 minutes, or by a result read since — made now only for those never kept. A view of
+   * many experiments at once (the Flows list) so does not make every one's sums again whenever an
+   * order arrives; `kept_at` says when each was made. Orders placed since then can only change
+   * people whose window was still open then (or an order imported late, a refund).
+   */
+  async keptOutcomesOf(storeId: string, ids: readonly string[], now = new Date()): Promise<Map<string, { outcomes: ArmOutcome[]; kept_at: Date }>> {
+    const before = await keptStates(this.read, storeId, ids);
+    const missing = ids.filter((id) => !before.has(id));
+    for (const id of missing) await this.keepOutcomes(storeId, id, now);
+    const states = missing.length ? await keptStates(this.read, storeId, ids) : before;
+    const outcomes = await experimentOutcomesOf(this.read, storeId, ids, now);
+    return new Map(ids.map((id) => [id, { outcomes: outcomes.get(id) ?? [], kept_at: states.get(id)?.computed_at ?? now }]));
+  }
+
+  /**
    * Makes the experiment's kept sums again when what they depend on changed; one at a time per
    * experiment in this process (a second caller waits for it).
    */
@@ -158,6 +175,11 @@ export class ExperimentsService {
   /** Each arm against the control, per window and metric (experiment-results.ts). */
   results(storeId: string, id: string, now = new Date()): Promise<ExperimentResults> {
     return experimentResults(this, storeId, id, now);
+  }
+
+  /** Each flow's revenue and incremental revenue against its holdout over 30 days, from the kept sums, for the Flows list (flow-results.ts). */
+  flowResults(storeId: string, flowIds: readonly string[], now = new Date()): Promise<Map<string, FlowResult>> {
+    return flowResults(this, storeId, flowIds, now);
   }
 
   /** Incremental orders and revenue per programme over a period, and in total. */

@@ -6,6 +6,7 @@ export { experimentKinds, programmeKinds, type Arm, type ExperimentKind } from '
 export { impactQuerySchema, powerRequestSchema } from './experiment.input.js';
 export type { ExperimentResults, Impact, ImpactQuery, MetricComparison } from './experiment-results.js';
 export type { PowerRequest, PowerSource } from './power.js';
+export { FLOW_RESULT_WINDOW, type FlowResult } from './flow-results.js';
 export type { Calibration, CalibrationOptions } from './calibration/calibration.js';
 export { metricKinds, outcomeMetrics, WINDOWS, type ArmOutcome, type OutcomeMetric, type Sums, type WindowDays } from './outcomes.query.js';
 

@@ -90,8 +90,15 @@ export async function outcomeInputs(db: ExperimentsDb, storeId: string, experime
 
 /** The fingerprint the experiment's kept sums were made from; undefined before the first time. */
 export async function keptInputs(db: ExperimentsDb, storeId: string, experimentId: string): Promise<string | undefined> {
-  const { rows } = await sql<{ fingerprint: string }>`select fingerprint from experiment_outcome_states where store_id = ${storeId} and experiment_id = ${experimentId}`.execute(db);
-  return rows[0]?.fingerprint;
+  return (await keptStates(db, storeId, [experimentId])).get(experimentId)?.fingerprint;
+}
+
+/** Of these experiments, those with kept sums: the fingerprint they were made from and when. */
+export async function keptStates(db: ExperimentsDb, storeId: string, experimentIds: readonly string[]): Promise<Map<string, { fingerprint: string; computed_at: Date }>> {
+  if (experimentIds.length === 0) return new Map();
+  const { rows } = await sql<{ experiment_id: string; fingerprint: string; computed_at: Date }>`select experiment_id, fingerprint, computed_at from experiment_outcome_states
+    where store_id = ${storeId} and experiment_id in (${sql.join([...experimentIds])})`.execute(db);
+  return new Map(rows.map((r) => [r.experiment_id, { fingerprint: r.fingerprint, computed_at: r.computed_at }]));
 }
 
 /**
@@ -151,25 +158,34 @@ export async function keepOutcomeSums(db: ExperimentsDb, storeId: string, experi
  * (the Impact page's period).
  */
 export async function experimentOutcomes(db: ExperimentsDb, storeId: string, experimentId: string, now: Date, eligible?: { from: Date; to: Date }): Promise<ArmOutcome[]> {
+  return (await experimentOutcomesOf(db, storeId, [experimentId], now, eligible)).get(experimentId)!;
+}
+
+/** `experimentOutcomes` of several experiments, in one query. */
+export async function experimentOutcomesOf(db: ExperimentsDb, storeId: string, experimentIds: readonly string[], now: Date, eligible?: { from: Date; to: Date }): Promise<Map<string, ArmOutcome[]>> {
+  if (experimentIds.length === 0) return new Map();
   const period = eligible ? sql`and eligible_at >= ${eligible.from} and eligible_at < ${eligible.to}` : sql``;
   const { rows } = await sql<Row>`
-    select arm, ${sql.join(WINDOWS.map((d) => sql`eligible_at + interval ${sql.raw(String(d))} day <= ${now} as ${sql.raw(`matured${d}`)}`))},
+    select experiment_id, arm, ${sql.join(WINDOWS.map((d) => sql`eligible_at + interval ${sql.raw(String(d))} day <= ${now} as ${sql.raw(`matured${d}`)}`))},
       sum(people) as people, ${sql.raw(keptColumns.map((c) => `sum(${c}) as ${c}`).join(', '))}
-    from experiment_outcome_sums where store_id = ${storeId} and experiment_id = ${experimentId} ${period}
+    from experiment_outcome_sums where store_id = ${storeId} and experiment_id in (${sql.join([...experimentIds])}) ${period}
     group by all order by all`.execute(db);
   const num = (v: number | string | boolean | null | undefined) => Number(v ?? 0);
-  const arms = [...new Set(rows.map((r) => String(r.arm)))];
-  return WINDOWS.flatMap((d) => arms.map((arm) => {
-    const mine = rows.filter((r) => String(r.arm) === arm);
-    const matured = mine.filter((r) => r[`matured${d}`] === true);
-    const total = (column: string) => matured.reduce((sum, r) => sum + num(r[column]), 0);
-    const n = total('people');
-    const x = [total('x0'), total('x1')];
-    const xx = [[total('x00'), total('x01')], [total('x01'), total('x11')]];
-    const metrics = Object.fromEntries(outcomeMetrics.map((m, i) => [m, {
-      n, y: total(`y${i}_${d}`), yy: total(`yy${i}_${d}`), yyy: total(`yyy${i}_${d}`), yyyy: total(`yyyy${i}_${d}`), x, xx, xy: [total(`x0y${i}_${d}`), total(`x1y${i}_${d}`)],
-    }])) as Record<OutcomeMetric, Sums>;
-    const open = mine.filter((r) => r[`matured${d}`] !== true).reduce((sum, r) => sum + num(r.people), 0);
-    return { days: d, arm, matured: n, still_open: open, metrics };
+  return new Map(experimentIds.map((experimentId) => {
+    const own = rows.filter((r) => String(r.experiment_id) === experimentId);
+    const arms = [...new Set(own.map((r) => String(r.arm)))];
+    return [experimentId, WINDOWS.flatMap((d) => arms.map((arm) => {
+      const mine = own.filter((r) => String(r.arm) === arm);
+      const matured = mine.filter((r) => r[`matured${d}`] === true);
+      const total = (column: string) => matured.reduce((sum, r) => sum + num(r[column]), 0);
+      const n = total('people');
+      const x = [total('x0'), total('x1')];
+      const xx = [[total('x00'), total('x01')], [total('x01'), total('x11')]];
+      const metrics = Object.fromEntries(outcomeMetrics.map((m, i) => [m, {
+        n, y: total(`y${i}_${d}`), yy: total(`yy${i}_${d}`), yyy: total(`yyy${i}_${d}`), yyyy: total(`yyyy${i}_${d}`), x, xx, xy: [total(`x0y${i}_${d}`), total(`x1y${i}_${d}`)],
+      }])) as Record<OutcomeMetric, Sums>;
+      const open = mine.filter((r) => r[`matured${d}`] !== true).reduce((sum, r) => sum + num(r.people), 0);
+      return { days: d, arm, matured: n, still_open: open, metrics };
+    }))];
   }));
 }

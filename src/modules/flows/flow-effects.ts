@@ -11,6 +11,7 @@ import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
 import type { CommerceService } from '../commerce/index.js';
 import type { AccountsService } from '../accounts/index.js';
+import type { ExperimentsService } from '../experiments/index.js';
 import type { LoyaltyService } from '../loyalty/index.js';
 import {
   checkChannelReady, escapeHtml, htmlToText, renderEmail, renderText, type CompiledText, type EngagementService, type MessagePurpose, type MessagesService, type OtherChannel,
@@ -116,6 +117,8 @@ export interface FlowServices {
   reviews: { requests: Pick<ReviewRequests, 'schedule'> };
   loyalty: Pick<LoyaltyService, 'adjust' | 'settings' | 'balance'>;
   support: Pick<SupportService, 'statusUrls'>;
+  /** Each flow's revenue and incremental revenue against its holdout (the Flows list). */
+  experiments: Pick<ExperimentsService, 'flowResults'>;
 }
 
 /** Compiled rules kept: a job evaluates the same few rules (at the same `now`) for hundreds of runs. */

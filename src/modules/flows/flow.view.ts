@@ -1,4 +1,5 @@
 /** What the API answers about flows and runs. */
+import type { FlowResult } from '../experiments/index.js';
 import type { FlowDocument, Trigger } from './flow.schema.js';
 import type { FlowRunTable, FlowStatus, RunStatus } from './flows.table.js';
 
@@ -14,6 +15,15 @@ export interface FlowSummary {
   holdout: number;
   /** Messages the flow put in the send ledger. */
   messages: number;
+  /**
+   * Net revenue of the entrants who were not held out, each over the measurement's window from
+   * their first entry, counting those whose window has elapsed (minor units); null until one has.
+   */
+  revenue: number | null;
+  /** What the flow added over its holdout in that window, with the 95 % interval (minor units); null without a comparison. */
+  incremental_revenue: FlowResult['incremental_revenue'];
+  /** The flow's experiment: the window, the people counted, the verdict, and why a figure is null. */
+  measurement: Omit<FlowResult, 'revenue' | 'incremental_revenue'>;
   created_at: Date;
   updated_at: Date;
 }

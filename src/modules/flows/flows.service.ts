@@ -137,12 +137,15 @@ export class FlowsService {
       select source, count(*) as n from message_sends where store_id = ${storeId} and source like 'flow:%' group by source`.execute(this.read);
     const figures = new Map(runs.rows.map((r) => [r.flow_id, r]));
     const sent = new Map(messages.rows.map((r) => [r.source, Number(r.n)]));
+    // Revenue is measured by the experiments module, from the sums it keeps per flow and arm.
+    const measured = await this.services().experiments.flowResults(storeId, rows.map((r) => r.id), this.clock.now());
     return rows.map((row) => {
       const f = figures.get(row.id);
+      const { revenue, incremental_revenue, ...measurement } = measured.get(row.id)!;
       return {
         id: row.id, name: row.name, status: row.status, live_version: row.live_version, trigger: (JSON.parse(row.draft) as FlowDocument).trigger,
         entrants: Number(f?.entrants ?? 0), in_progress: Number(f?.in_progress ?? 0), holdout: Number(f?.holdout ?? 0), messages: sent.get(flowSource(row.id)) ?? 0,
-        created_at: row.created_at, updated_at: row.updated_at,
+        revenue, incremental_revenue, measurement, created_at: row.created_at, updated_at: row.updated_at,
       };
     });
   }

@@ -56,7 +56,7 @@ export interface BacktestResult {
   steps: BacktestStep[];
   /** Would have finished the flow (an exit step, or the end of a branch). */
   completed: number;
-  /** Emails the send steps would have sent, less the flow's holdout share. */
+  /** Messages the send steps (email, SMS, webhook) would have sent, less the flow's holdout share. */
   messages: number;
   summary: string;
   approximations: string[];
@@ -68,6 +68,8 @@ export interface BacktestServices {
 }
 
 type Population = RawBuilder<unknown>;
+/** The steps that send the customer a message (every channel). */
+const MESSAGE_STEPS: ReadonlySet<Step['type']> = new Set(['send_email', 'send_sms', 'send_webhook']);
 type Rule = Parameters<SegmentsService['compile']>[1];
 
 /** Arrivals followed through the graph at most; a loop through a wait is followed this many times. */
@@ -138,7 +140,9 @@ export class FlowBacktestService {
     }
 
     const entrants = Number(totals.rows[0]?.entrants ?? 0);
-    const sends = document.steps.filter((s) => s.type === 'send_email').reduce((sum, s) => sum + steps.get(s.id)!.reached, 0);
+    // Every step that sends the customer a message counts, as the Flows list's `messages` does; a
+    // note to the store's team (`notify_store`) is not a message to the customer.
+    const sends = document.steps.filter((s) => MESSAGE_STEPS.has(s.type)).reduce((sum, s) => sum + steps.get(s.id)!.reached, 0);
     const result: BacktestResult = {
       flow_id: flowId, days, from, to, entrants, entries: Number(totals.rows[0]?.entries ?? 0),
       steps: [...steps.values()], completed, messages: Math.round(sends * (1 - document.holdout_share)), summary: '', approximations,
@@ -350,5 +354,5 @@ export function summaryOf(result: Pick<BacktestResult, 'days' | 'entrants' | 'st
   });
   const why = (reason: string) => (reason === 'ordered' ? 'they ordered' : reason === 'unsubscribed' ? 'they unsubscribed' : `of "${reason}"`);
   const exits = biggest ? `; ${number(biggest.n)} would have exited at step ${biggest.index + 1} (${result.steps[biggest.index]!.id}) because ${why(biggest.reason)}` : '';
-  return `${head}${exits}; ${number(result.messages)} ${result.messages === 1 ? 'email' : 'emails'} would have been sent.`;
+  return `${head}${exits}; ${number(result.messages)} ${result.messages === 1 ? 'message' : 'messages'} would have been sent.`;
 }
