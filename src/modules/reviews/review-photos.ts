@@ -52,7 +52,7 @@ export function sniffImage(bytes: Buffer): ImageHeader | null {
     return { contentType: 'image/jpeg', width: size?.width ?? null, height: size?.height ?? null };
   }
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
-    const ihdr = ascii(bytes, 12, 16) === 'IHDR';
+    const ihdr = bytes.length >= 24 && ascii(bytes, 12, 16) === 'IHDR';
     return { contentType: 'image/png', width: ihdr ? bytes.readUInt32BE(16) : null, height: ihdr ? bytes.readUInt32BE(20) : null };
   }
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') {
