@@ -1,8 +1,9 @@
 /**
  * Photos on reviews: sent with the hosted page's multipart form or the collection API, checked by
- * their bytes (JPEG, PNG, WebP; 5 MB; 3 per review), stored as files under the data directory,
- * served back byte for byte only while the review is published, listed for the store whatever the
- * status, and never stored twice or half: a refused photo leaves neither a review nor a file.
+ * their bytes (JPEG, PNG, WebP; 5 MB; 3 per review), stored as files under the data directory
+ * (without their metadata: photo-metadata.test.ts), served back only while the review is
+ * published, listed for the store whatever the status, and never stored twice or half: a refused
+ * photo leaves neither a review nor a file.
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,13 +1,14 @@
 /**
  * Photos on reviews (docs/listen.md, "Photos"): at most three per review, each at most 5 MB, and
  * only JPEG, PNG or WebP — the type is read from the file's first bytes, never taken from the
- * name or the type the sender declared. The bytes are a file under the data directory
+ * name or the type the sender declared — stored without its metadata (photo-metadata.ts). The bytes are a file under the data directory
  * (`review-photos/<store>/<photo id>.<ext>`), written before the review's transaction and removed
  * again when the review is not stored, so a refused or repeated review leaves no photo behind.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stripMetadata } from './photo-metadata.js';
 import type { ReviewPhotoTable, ReviewsDb, ReviewsTx } from './reviews.table.js';
 
 export const MAX_PHOTOS = 3;
@@ -51,7 +52,7 @@ export function sniffImage(bytes: Buffer): ImageHeader | null {
     return { contentType: 'image/jpeg', width: size?.width ?? null, height: size?.height ?? null };
   }
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
-    const ihdr = ascii(bytes, 12, 16) === 'IHDR';
+    const ihdr = bytes.length >= 24 && ascii(bytes, 12, 16) === 'IHDR';
     return { contentType: 'image/png', width: ihdr ? bytes.readUInt32BE(16) : null, height: ihdr ? bytes.readUInt32BE(20) : null };
   }
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') {
@@ -74,13 +75,26 @@ export interface CheckedPhoto extends ImageHeader {
   sha256: string;
 }
 
-/** The photo, or why it is refused (a reason to put after the field's name). */
-export function checkPhoto(bytes: Buffer): CheckedPhoto | { reason: string } {
-  if (bytes.length === 0) return { reason: 'is empty' };
-  if (bytes.length > MAX_PHOTO_BYTES) return { reason: `is larger than ${MAX_PHOTO_BYTES / 1024 / 1024} MB` };
-  const header = sniffImage(bytes);
-  if (!header) return { reason: 'is not a JPEG, PNG or WebP image' };
-  return { ...header, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+/**
+ * The photo without its metadata (photo-metadata.ts), or why it is refused (a reason to put after
+ * the field's name). The size limit is the file as sent; the bytes, their size and their digest are
+ * those stored. Width and height are as the picture is shown: swapped when its EXIF orientation
+ * turns it a quarter (5 to 8).
+ */
+export function checkPhoto(sent: Buffer): CheckedPhoto | { reason: string } {
+  if (sent.length === 0) return { reason: 'is empty' };
+  if (sent.length > MAX_PHOTO_BYTES) return { reason: `is larger than ${MAX_PHOTO_BYTES / 1024 / 1024} MB` };
+  const type = sniffImage(sent)?.contentType;
+  if (!type) return { reason: 'is not a JPEG, PNG or WebP image' };
+  const stripped = stripMetadata(type, sent);
+  if ('reason' in stripped) return stripped;
+  const { bytes, orientation } = stripped;
+  const header = sniffImage(bytes)!;
+  const turned = orientation >= 5;
+  return {
+    contentType: header.contentType, width: turned ? header.height : header.width, height: turned ? header.width : header.height,
+    bytes, sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
 }
 
 /** The same picture twice in one review is kept once. */
