@@ -133,11 +133,11 @@ async function segmentIds(backend: Backend, flag: string, wanted: readonly strin
   });
 }
 
-function describeAudience(a: CampaignAudience): string {
+function describeAudience(a: CampaignAudience, channel: Channel = 'email'): string {
   const left = [
     a.excluded && `${number(a.excluded)} excluded`,
-    a.without_email && `${number(a.without_email)} without an email address`,
-    a.without_consent && `${number(a.without_consent)} without marketing consent`,
+    a.without_address && `${number(a.without_address)} without ${channel === 'email' ? 'an email address' : channel === 'sms' ? 'a phone number' : 'an address the webhook consent needs'}`,
+    a.without_consent && `${number(a.without_consent)} without ${channel === 'email' ? 'marketing' : channelNames[channel]} consent`,
   ].filter(Boolean);
   return `${plural(a.audience, 'customer')} in the campaign: about ${number(a.audience - a.holdout_expected)} receive it, ${number(a.holdout_expected)} held out.`
     + (left.length ? `\nOf ${number(a.in_segments)} in the chosen segments, left out: ${left.join(', ')}.` : '');
@@ -196,16 +196,22 @@ export function registerCampaignsCommand(program: Command): void {
     .option('--exclude <name-or-id>', 'leave out customers in this segment (repeat for several)', collect)
     .option('--holdout <percent>', 'share held out, 0 to 50 (default 10)');
 
-  audienceOptions(withDataDir(campaigns.command('audience').description('who a campaign to these segments would reach now'))).option('--json', 'print JSON')
-    .action(async (options: AudienceOptions) => {
+  audienceOptions(withDataDir(campaigns.command('audience').description('who a campaign to these segments would reach now')))
+    .option('--channel <email|sms|webhook>', 'whose address and consent count (default email)').option('--json', 'print JSON')
+    .action(async (options: AudienceOptions & { channel?: string }) => {
       if (!options.segment?.length) throw new CliError('--segment: name at least one segment', 2);
+      const channel = (options.channel ?? 'email').trim().toLowerCase() as Channel;
+      if (!(channels as readonly string[]).includes(channel)) throw new CliError(`--channel: email, sms or webhook, got "${options.channel}"`, 2);
       const holdout = share(options.holdout);
       const count = await run(options, async (b) => {
-        const body = { segment_ids: await segmentIds(b, '--segment', options.segment!), exclude_segment_ids: await segmentIds(b, '--exclude', options.exclude ?? []), ...(holdout !== undefined && { holdout_share: holdout }) };
+        const body = {
+          segment_ids: await segmentIds(b, '--segment', options.segment!), exclude_segment_ids: await segmentIds(b, '--exclude', options.exclude ?? []),
+          ...(holdout !== undefined && { holdout_share: holdout }), ...(channel !== 'email' && { channel }),
+        };
         return call<CampaignAudience>(b, (s) => s.campaigns.audience(b.storeId, body), 'POST', '/api/v1/campaigns/audience', body);
       });
       if (options.json) return printJson(count);
-      process.stdout.write(`${describeAudience(count)}\n`);
+      process.stdout.write(`${describeAudience(count, channel)}\n`);
     });
 
   audienceOptions(withDataDir(campaigns.command('create').description('create a draft campaign')))

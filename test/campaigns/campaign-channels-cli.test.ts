@@ -90,6 +90,18 @@ describe('hearth campaigns create --channel', () => {
     expect(after.out).toMatch(/^messages: 0 sent, 20 queued, 0 suppressed, 0 failed or uncertain$/m);
   });
 
+  it('counts the audience by the channel\'s address and consent', async () => {
+    const sms = await cli(['campaigns', 'audience', ...common, '--segment', 'Members', '--channel', 'sms', '--holdout', '0']);
+    expect(sms.code, sms.err).toBe(0);
+    // 0–4 have no phone, 5–9 never agreed to texts.
+    expect(sms.out).toBe('20 customers in the campaign: about 20 receive it, 0 held out.\nOf 30 in the chosen segments, left out: 5 without a phone number, 5 without SMS consent.\n');
+    const email = await cli(['campaigns', 'audience', ...common, '--segment', 'Members', '--holdout', '0']);
+    expect(email.out).toBe('30 customers in the campaign: about 30 receive it, 0 held out.\n');
+    const wrong = await cli(['campaigns', 'audience', ...common, '--segment', 'Members', '--channel', 'pigeon']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('--channel: email, sms or webhook, got "pigeon"');
+  });
+
   it('exits 2 naming the option and the reason for a wrong channel, a missing text and what the channel does not send', async () => {
     const base = ['campaigns', 'create', ...common, '--name', 'X', '--segment', 'Members'];
     const fail = async (args: string[]) => {
