@@ -12,7 +12,8 @@ describe('tracked links', () => {
   it('rewrites web links only, keeps the unsubscribe link, and each redirect names its own URL', () => {
     const html = `<p><a href="https://shop.example/p/boots?utm=x&amp;a=1" class="button">Boots</a>
       <a class="x" href='http://shop.example/sale'>Sale</a> <a href="mailto:help@shop.example">Mail us</a>
-      <a href="#top">Top</a> <a href="https://h.example/u/abc">Unsubscribe</a> <a name="n">no href</a></p>`;
+      <a href="#top">Top</a> <a href="https://h.example/u/abc">Unsubscribe</a> <a name="n">no href</a>
+      <A HREF="https://shop.example/Hats">Hats</A> <abbr href="https://shop.example/not-a-link">x</abbr></p>`;
     const seen: string[] = [];
     const out = trackLinks(html, {
       keep: ['https://h.example/u/abc'],
@@ -21,13 +22,15 @@ describe('tracked links', () => {
         return `https://h.example/t/c/${signTracking(key, { store: 'st_1', send: 'campaign:cmp_1:7', customer: 7, url })}`;
       },
     });
-    expect(seen).toEqual(['https://shop.example/p/boots?utm=x&a=1', 'http://shop.example/sale']);
+    // Tag and attribute names in any case; an <abbr> is not a link.
+    expect(seen).toEqual(['https://shop.example/p/boots?utm=x&a=1', 'http://shop.example/sale', 'https://shop.example/Hats']);
+    expect(out).toContain('<abbr href="https://shop.example/not-a-link">');
     expect(out).toContain('href="mailto:help@shop.example"');
     expect(out).toContain('href="#top"');
     expect(out).toContain('href="https://h.example/u/abc"');
     expect(out).toContain('class="button"');
     const tokens = [...out.matchAll(/\/t\/c\/([^"']+)/g)].map((m) => m[1]!);
-    expect(tokens).toHaveLength(2);
+    expect(tokens).toHaveLength(3);
     expect(tokens.map((t) => verifyTracking<TrackedLink>(key, t, 'link')?.url)).toEqual(seen);
   });
 

@@ -162,6 +162,26 @@ describe('sending email over SMTP', () => {
     expect(settings.body).not.toContain('PRIVATE KEY');
   });
 
+  it('encodes each message by its text: quoted-printable for Latin text, base64 for text mostly in other scripts, and both read back as written', async () => {
+    const store = await storeWithCustomers([]);
+    const latin = { to: 'latin@example.com', subject: 'Crème brûlée for your café', text: `Café crème, brûlée and piñata: ${'a longer line of ordinary words, '.repeat(8)}` };
+    const japanese = { to: 'japanese@example.com', subject: '秋の新作が入荷しました', text: `お客様へ、秋の新作コレクションが入荷しました。${'セーターとブーツをご覧ください。'.repeat(10)}` };
+    const queued = await t.services.messages.queueEmails(store.storeId, [latin, japanese].map((m) => ({
+      sendKey: `test:encoding:${m.to}`, purpose: 'transactional' as const, to: m.to,
+      build: () => ({ subject: m.subject, preheader: '', html: `<html><body><table><tr><td style="padding:24px;font-family:sans-serif">${m.text}</td></tr></table></body></html>`, text: m.text }),
+    })));
+    expect(await sendQueued(store.storeId, queued.sends.map((s) => s.id))).toMatchObject({ sent: 2 });
+    for (const [message, encoding] of [[latin, 'quoted-printable'], [japanese, 'base64']] as const) {
+      const [mail] = await received(message.to);
+      expect(mail!.subject).toBe(message.subject);
+      expect(mail!.text?.trim()).toBe(message.text.trim());
+      expect(mail!.html).toContain(message.text.trim());
+      const raw = sink.received.find((r) => r.to.includes(message.to))!.raw;
+      const textPart = raw.split(/\r?\n--/).find((part) => /Content-Type: text\/plain/i.test(part))!;
+      expect(textPart).toMatch(new RegExp(`Content-Transfer-Encoding: ${encoding}`, 'i'));
+    }
+  });
+
   it('queues one message per send key through the API and answers 200 for a retry', async () => {
     const store = await storeWithCustomers([]);
     const payload = { send_key: 'receipt:77', to: 'Retry@Example.com', subject: 'Receipt', html: '<p>Thanks</p>' };

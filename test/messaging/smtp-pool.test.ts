@@ -14,6 +14,7 @@ import { openTestStore } from '../helpers/store.js';
 async function slowServer() {
   let open = 0;
   let peak = 0;
+  let holdMs = 40;
   const received: string[] = [];
   const server = new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
@@ -25,7 +26,7 @@ async function slowServer() {
         open -= 1;
         received.push(...session.envelope.rcptTo.map((r) => r.address));
         callback(null, 'queued');
-      }, 40));
+      }, holdMs));
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -35,6 +36,8 @@ async function slowServer() {
     received,
     peak: () => peak,
     reset: () => { peak = 0; received.length = 0; },
+    /** How long each message is held before the answer. */
+    hold: (ms: number) => { holdMs = ms; },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -54,7 +57,7 @@ afterAll(async () => {
 });
 
 /** Services over the shared store with this environment; a store of `count` subscribed customers mailed once each. */
-async function mailEveryone(env: Record<string, string>, count: number) {
+async function mailEveryone(env: Record<string, string>, count: number, onProgress?: (fraction: number) => Promise<void>) {
   const services = createServices(loadConfig({ HEARTH_DATA_DIR: '/tmp/unused', HEARTH_LOG_LEVEL: 'silent', ...env }), storage, silentLogger);
   opened.push(services);
   const store = await services.accounts.createStore({ name: 'Pool Store', slug: `pool-${opened.length}` });
@@ -66,7 +69,7 @@ async function mailEveryone(env: Record<string, string>, count: number) {
     build: () => ({ subject: 'Hello', preheader: '', html: '<p>Hello</p>', text: 'Hello' }),
   })));
   smtp.reset();
-  const result = await services.messages.sendBatch(store.id, queued.sends.map((s) => s.id));
+  const result = await services.messages.sendBatch(store.id, queued.sends.map((s) => s.id), onProgress);
   return { result, addresses: customers.length };
 }
 
@@ -93,5 +96,20 @@ describe('HEARTH_SMTP_MAX_CONNECTIONS', () => {
     expect(standard.result.sent).toBe(30);
     expect(smtp.received.length).toBe(30);
     expect(smtp.peak()).toBeLessThanOrEqual(5);
+  });
+
+  it('reports the batch\'s progress (a commit that keeps the job\'s lease) once per 50 messages, however many lanes', async () => {
+    // A server that answers at once: the lanes come back together, and each lane that found the
+    // count at a multiple of 50 used to report it again while the others' reports were committing.
+    smtp.hold(0);
+    const reports: number[] = [];
+    const run = await mailEveryone({ HEARTH_SMTP_MAX_CONNECTIONS: '20' }, 160, async (fraction) => {
+      reports.push(fraction);
+      await new Promise((resolve) => setTimeout(resolve, 10)); // as long as a commit takes
+    }).finally(() => smtp.hold(40));
+    expect(run.result.sent).toBe(160);
+    expect(smtp.received.length).toBe(160);
+    // 160 messages started: at the 50th, 100th and 150th, each once, in order.
+    expect(reports).toEqual([50 / 160, 100 / 160, 150 / 160]);
   });
 });

@@ -58,6 +58,9 @@ class StateLog {
   }
 }
 
+/** Messages started between two progress reports (each extends the job's lease). */
+const PROGRESS_EVERY = 50;
+
 export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTable[]): Promise<{ sent: number; failed: number; uncertain: number; held: number; retries: { id: number; attempt: number }[] }> {
   const { storeId, deliverer, attempts, onProgress, pauseAfter } = deps;
   const result = { sent: 0, failed: 0, uncertain: 0, held: 0, retries: [] as { id: number; attempt: number }[] };
@@ -65,6 +68,7 @@ export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTa
   const stoppedSources = new Set<string>();
   const log = new StateLog(deps.write);
   let next = 0;
+  let reported = 0;
   const lane = async () => {
     let finished: StateChange | undefined;
     for (let send = toSend[next++]; send; send = toSend[next++]) {
@@ -79,8 +83,13 @@ export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTa
       // A retry is queued again under its next attempt; the caller schedules it.
       if (finished.state === 'queued') result.retries.push({ id: send.id, attempt: finished.attempt });
       else result[finished.state as 'sent' | 'failed' | 'uncertain'] += 1;
-      // Keeps the job's lease while a slow or rate-limited server takes its time.
-      if (onProgress && next % 50 === 0) await onProgress(next / toSend.length);
+      // Keeps the job's lease while a slow or rate-limited server takes its time: once per 50
+      // messages started, not once per lane that finds the count at a multiple of 50 (each report
+      // is a commit on the one writer, which the lanes' state commits wait behind).
+      if (onProgress && Math.floor(next / PROGRESS_EVERY) > reported) {
+        reported = Math.floor(next / PROGRESS_EVERY);
+        await onProgress(Math.min(next, toSend.length) / toSend.length);
+      }
       if (outcome.kind === 'rejected' && (outcome.invalidAddress || outcome.suppressAs)) {
         const reason = outcome.suppressAs ?? 'invalid_address';
         await upsertSuppression(deps.write, { store_id: storeId, address: send.to_address, reason, source: deliverer.name, note: outcome.detail.slice(0, 200), expires_at: null, created_at: new Date() });

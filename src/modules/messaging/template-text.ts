@@ -8,6 +8,7 @@
 const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'", '#34': '"', '#x27': "'", hellip: '…', mdash: '—', ndash: '–', copy: '©', reg: '®', middot: '·', rsquo: '’', lsquo: '‘', ldquo: '“', rdquo: '”', euro: '€', pound: '£' };
 
 export function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (whole, name: string) => {
     if (name[0] === '#') {
       const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
@@ -50,7 +51,12 @@ export function htmlToText(html: string): string {
   const headings: { level: number; start: number }[] = [];
   let last = 0;
   const text = (chunk: string): void => {
-    if (skipDepth || hiddenDepth) return;
+    if (skipDepth || hiddenDepth || chunk.length === 0) return;
+    // Most chunks between MJML's tags are only indentation: one space, without a pass of regexes.
+    if (chunk.trim().length === 0) {
+      out.push(' ');
+      return;
+    }
     const plain = decodeEntities(chunk.replace(/\s+/g, ' '));
     if (plain) out.push(plain);
   };
