@@ -1,18 +1,22 @@
 // A local SMTP server for the sending benchmarks, in a child process so its work does not share the
 // product's event loop: it accepts every message, reads the bytes and keeps only a count (no MIME
-// parsing). `startSmtpSink()` resolves with its URL, `received()` (the count so far) and `close()`.
+// parsing). `startSmtpSink()` resolves with its URL, `received()` (the count so far), `arrivals()`
+// (when each message to a recipient whose address starts with `timed-` arrived, epoch ms by address:
+// only those are kept, so a large send keeps nothing) and `close()`.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 if (process.argv[2] === '--child') {
   const { SMTPServer } = await import('smtp-server');
   let received = 0;
+  const arrivals = {};
   const server = new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, maxClients: 1_000,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       stream.on('data', () => undefined);
       stream.on('end', () => {
         received += 1;
+        for (const { address } of session.envelope.rcptTo) if (address.startsWith('timed-')) arrivals[address] ??= Date.now();
         callback(null, 'ok');
       });
     },
@@ -24,6 +28,7 @@ if (process.argv[2] === '--child') {
   process.on('disconnect', () => process.exit(0));
   process.on('message', (message) => {
     if (message === 'count') process.send({ received });
+    if (message === 'arrivals') process.send({ arrivals });
     if (message === 'close') server.close(() => process.exit(0));
   });
 }
@@ -46,6 +51,11 @@ export async function startSmtpSink() {
       const answer = next();
       child.send('count');
       return (await answer).received;
+    },
+    arrivals: async () => {
+      const answer = next();
+      child.send('arrivals');
+      return (await answer).arrivals;
     },
     close: () => new Promise((resolve) => {
       child.once('exit', resolve);
