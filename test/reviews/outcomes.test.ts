@@ -8,6 +8,8 @@
  * review and a cancelled order count nowhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wilson } from '../helpers/wilson.js';
+import { seededRandom } from '../../src/lib/random.js';
 import type { OrderInput, ReturnInput } from '../../src/modules/commerce/commerce.input.js';
 import { DAY, reviewsHarness, type ReviewsHarness } from './harness.js';
 
@@ -24,19 +26,9 @@ const reviews: Review[] = [];
 // Products differ in how often they come back, and their ratings follow.
 const products = Array.from({ length: 8 }, (_, i) => ({ external_id: `p${i}`, title: `Product <${i}>`, returnChance: 0.04 + i * 0.05 }));
 
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 beforeAll(async () => {
   h = await reviewsHarness();
-  const rng = random(1918);
+  const rng = seededRandom(1918);
   const customers = Array.from({ length: 90 }, (_, i) => `k${i}`);
   await h.services.commerce.write(h.storeId, {
     products: products.map((p) => ({ external_id: p.external_id, title: p.title, price: 2000, currency: 'EUR' })),
@@ -86,14 +78,6 @@ beforeAll(async () => {
   }
 }, 180_000);
 afterAll(async () => h.close());
-
-function wilson(x: number, n: number) {
-  const z = 1.959963984540054;
-  const p = x / n;
-  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
-}
 
 interface Rate { count: number; of: number; rate: number | null; low: number | null; high: number | null }
 function expectRate(got: Rate, count: number, of: number) {

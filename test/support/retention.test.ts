@@ -4,6 +4,7 @@
  * plain computation over the data built here, with sample sizes and Wilson intervals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wilson } from '../helpers/wilson.js';
 import type { OrderInput } from '../../src/modules/commerce/commerce.input.js';
 import { supportHarness, type SupportHarness } from './harness.js';
 
@@ -56,15 +57,6 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => h.t.close());
-
-/** Wilson's score interval, written out here. */
-function wilson(x: number, n: number) {
-  const z = 1.959963984540054;
-  const p = x / n;
-  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
-}
 
 function expectRow(row: { customers: number; repeaters: number; rate: number | null; low: number | null; high: number | null }, members: Person[], repeated: (p: Person) => boolean) {
   const x = members.filter(repeated).length;
