@@ -162,7 +162,7 @@ describe('sending email over SMTP', () => {
     expect(settings.body).not.toContain('PRIVATE KEY');
   });
 
-  it('encodes each message by its text: quoted-printable for Latin text, base64 for text mostly in other scripts, and both read back as written', async () => {
+  it('encodes each message by its text: quoted-printable for Latin text, base64 for text mostly in other scripts, both parts alike, and both read back as written', async () => {
     const store = await storeWithCustomers([]);
     const latin = { to: 'latin@example.com', subject: 'Crème brûlée for your café', text: `Café crème, brûlée and piñata: ${'a longer line of ordinary words, '.repeat(8)}` };
     const japanese = { to: 'japanese@example.com', subject: '秋の新作が入荷しました', text: `お客様へ、秋の新作コレクションが入荷しました。${'セーターとブーツをご覧ください。'.repeat(10)}` };
@@ -177,8 +177,10 @@ describe('sending email over SMTP', () => {
       expect(mail!.text?.trim()).toBe(message.text.trim());
       expect(mail!.html).toContain(message.text.trim());
       const raw = sink.received.find((r) => r.to.includes(message.to))!.raw;
-      const textPart = raw.split(/\r?\n--/).find((part) => /Content-Type: text\/plain/i.test(part))!;
-      expect(textPart).toMatch(new RegExp(`Content-Transfer-Encoding: ${encoding}`, 'i'));
+      for (const type of ['text/plain', 'text/html']) {
+        const part = raw.split(/\r?\n--/).find((p) => new RegExp(`Content-Type: ${type}`, 'i').test(p))!;
+        expect(part).toMatch(new RegExp(`Content-Transfer-Encoding: ${encoding}`, 'i'));
+      }
     }
   });
 
