@@ -21,13 +21,16 @@ beforeAll(async () => {
   const customers = await services.storage.read.selectFrom('customers').select(['external_id']).where('store_id', '=', hearth.storeId).orderBy('id').limit(120).execute();
   const batch: Record<string, unknown>[] = [];
   let n = 0;
+  // Every other visitor on a phone, the rest on a computer, as analytics.js reports the browser.
+  const agents = ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36'];
   // One short visit per customer in the last months before the store's last day: home, a product,
   // then the cart for some, the checkout for fewer, and a help page with markup in its path for a few.
   customers.forEach((c, i) => {
     const start = SEED_END.getTime() - (5 + (i % 150)) * DAY;
     const path = ['/', '/products/house-blend', ...(i % 3 === 0 ? ['/cart'] : []), ...(i % 7 === 0 ? ['/pages/<b>help</b>'] : [])];
     path.forEach((p, k) => batch.push({
-      type: 'page', userId: c.external_id, name: 'Page', properties: { path: p, url: `https://shop.example${p}`, session_id: `s-${i}` },
+      type: 'page', userId: c.external_id, name: 'Page', properties: { path: p, url: `https://shop.example${p}`, session_id: `s-${i}` }, context: { userAgent: agents[i % 2] },
       timestamp: new Date(start + k * 60_000).toISOString(), messageId: `journey-e2e-${n++}`,
     }));
     if (i % 6 === 0) {
@@ -83,6 +86,23 @@ describe('the Journey page', () => {
     await moves.first().waitFor();
     expect(await moves.count()).toBe(lifecycle.transitions.length);
     await screenshot(page, '80-journey');
+  });
+
+  it('breaks the funnel down by device, as the API does', async () => {
+    const byDevice = await hearth.server.services.analytics.journey.funnels(hearth.storeId, { breakdown: 'device' });
+    expect(byDevice.breakdown.rows.map((r) => [r.value, r.entered])).toEqual([['desktop', 60], ['mobile', 60]]);
+    const page = await open('/journey');
+    await page.getByTestId('funnel-steps').waitFor();
+    await page.locator('select[name="breakdown"]').selectOption('device');
+    const table = page.getByRole('table', { name: 'Conversion by device' });
+    await table.getByText('mobile').waitFor();
+    const rows = await table.locator('tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    for (const [i, r] of byDevice.breakdown.rows.entries()) {
+      expect(rows[i]).toContain(r.value);
+      expect(rows[i]).toContain(String(r.entered));
+      expect(rows[i]).toContain(String(r.converted));
+    }
   });
 
   it('fits a phone', async () => {

@@ -4,6 +4,7 @@
  * and orders. The same events are kept as plain objects for the reference computations.
  */
 import type { Storage } from '../../src/db/database.js';
+import type { SupportTicketTable } from '../../src/modules/support/index.js';
 import { AnalyticsBuilder } from '../builders/analytics.js';
 
 export interface BuiltEvent {
@@ -16,10 +17,13 @@ export interface BuiltEvent {
   url: string | null;
   at: number;
   properties?: Record<string, unknown>;
+  /** The message's context as sent (user agent, a mobile SDK's device). */
+  context?: Record<string, unknown>;
 }
 export interface BuiltOrder { customer: number; at: number; total: number; status: 'paid' | 'cancelled'; id?: number; channel?: string }
 export interface BuiltReturn { customer: number | null; order: number; at: number }
 export interface BuiltDelivery { order: number; at: number }
+export interface BuiltTicket { customer: number | null; at: number }
 
 export interface JourneyFixture {
   builder: AnalyticsBuilder;
@@ -29,6 +33,7 @@ export interface JourneyFixture {
   orders: BuiltOrder[];
   returns: BuiltReturn[];
   deliveries: BuiltDelivery[];
+  tickets: BuiltTicket[];
   inactivityDays: number;
 }
 
@@ -47,6 +52,16 @@ export function seeded(seed: number): () => number {
 const SITE = 'https://shop.example';
 const PAGES = ['/', '/collections/mugs', '/products/mug', '/products/teapot', '/search?q=tea', '/pages/faq', '/pages/returns-policy', '/pages/delivery-information', '/blogs/news/hello', '/about-us', '/cart', '/account/login'];
 const DAY = 86_400_000;
+/** Contexts a visitor's events carry, chosen by the visitor (not by the seeded draws, which stay as they were). */
+const CONTEXTS: (Record<string, unknown> | undefined)[] = [
+  { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1' },
+  { userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36' },
+  { userAgent: 'Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36' },
+  { userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36' },
+  { device: { type: 'ios' }, app: { name: 'Shop' } },
+  undefined,
+];
+const CATEGORIES = ['mugs', 'tea', 'gifts'];
 
 export async function buildJourneyStore(storage: Storage, options: { seed: number; customers: number; visitors: number; start: string; days: number; inactivityDays: number; timezone?: string }): Promise<JourneyFixture> {
   const rnd = seeded(options.seed);
@@ -64,8 +79,13 @@ export async function buildJourneyStore(storage: Storage, options: { seed: numbe
   const session = (who: { customerId: number | null; anonymousId: string | null }, at: number, withId: boolean, label: string, buyer: number | null) => {
     const sessionId = withId ? `s-${label}` : null;
     let t = at;
+    const context = CONTEXTS[[...label].reduce((h, c) => h * 7 + c.charCodeAt(0), 0) % CONTEXTS.length];
     const push = (type: 'page' | 'track', name: string | null, path: string) => {
-      events.push({ id: nextId++, type, name, customerId: who.customerId, anonymousId: who.anonymousId, sessionId, url: path.startsWith('/') ? `${SITE}${path}` : path, at: t });
+      const id = nextId++;
+      // Product events carry a category and a price (from the event's id, not the seeded draws).
+      const properties = name === 'Product Viewed' || name === 'Product Added' ? { category: CATEGORIES[id % 3], price: 5 + (id % 11) * 5 } : undefined;
+      events.push({ id, type, name, customerId: who.customerId, anonymousId: who.anonymousId, sessionId, url: path.startsWith('/') ? `${SITE}${path}` : path, at: t,
+        ...(properties ? { properties } : {}), ...(context ? { context } : {}) });
       t += int(5, 600) * 1000;
     };
     push('page', null, pick(PAGES.slice(0, 5)));
@@ -123,6 +143,8 @@ export async function buildJourneyStore(storage: Storage, options: { seed: numbe
       events.push({ id: nextId++, type: 'track', name: 'Product Reviewed', customerId: o.customer, anonymousId: null, sessionId: null, url: `${SITE}/products/mug`, at: o.at + int(7, 20) * DAY, properties: { rating: int(1, 5) } });
     }
   }
+  // Support tickets: after some orders (from the order's id), a few from people Hearth does not know.
+  const tickets: BuiltTicket[] = orders.filter((o) => o.id! % 4 === 0).map((o) => ({ customer: o.id! % 12 === 0 ? null : o.customer, at: o.at + (1 + (o.id! % 9)) * DAY }));
   for (const r of returns) await builder.returnOf({ order: r.order, customer: r.customer, at: new Date(r.at).toISOString(), amount: 500 });
   const now = new Date();
   const fulfilments = deliveries.map((d, i) => ({
@@ -131,15 +153,22 @@ export async function buildJourneyStore(storage: Storage, options: { seed: numbe
     source_updated_at: null, created_at: now, updated_at: now,
   }));
   for (let i = 0; i < fulfilments.length; i += 500) await storage.write.insertInto('fulfillments').values(fulfilments.slice(i, i + 500)).execute();
+  const ticketRows = tickets.map((t, i) => ({
+    store_id: builder.storeId, id: `tkt_${i + 1}`, source: 'api' as const, source_ticket_id: `t${i + 1}`, customer_id: t.customer, requester_ref: null, requester_email: null,
+    status: 'resolved' as const, channel: 'email' as const, topic: null, subject: 'Where is my order?', body: null, order_id: null, opened_at: new Date(t.at),
+    first_response_at: null, resolved_at: null, satisfaction_score: null, satisfied: null, escalated: null, source_updated_at: null, created_at: now, updated_at: now,
+  }));
+  for (let i = 0; i < ticketRows.length; i += 500) await storage.write.withTables<{ support_tickets: SupportTicketTable }>().insertInto('support_tickets').values(ticketRows.slice(i, i + 500)).execute();
   const rows = events.map((e) => ({
     store_id: builder.storeId, id: e.id + idBase(builder.storeId), message_id: null, type: e.type, name: e.name, customer_id: e.customerId, anonymous_id: e.anonymousId,
     session_id: e.sessionId, url: e.url, properties: JSON.stringify(e.properties ?? {}), source: 'api', occurred_at: new Date(e.at), received_at: new Date(e.at),
+    context: e.context ? JSON.stringify(e.context) : null,
   }));
   for (let i = 0; i < rows.length; i += 500) await storage.write.insertInto('events').values(rows.slice(i, i + 500)).execute();
   const links = [...identities].map(([anonymousId, customerId]) => ({ store_id: builder.storeId, anonymous_id: anonymousId, customer_id: customerId, created_at: new Date() }));
   for (let i = 0; i < links.length; i += 500) await storage.write.insertInto('identities').values(links.slice(i, i + 500)).execute();
   for (const e of events) e.id += idBase(builder.storeId);
-  return { builder, storeId: builder.storeId, events, identities, orders, returns, deliveries, inactivityDays: options.inactivityDays };
+  return { builder, storeId: builder.storeId, events, identities, orders, returns, deliveries, tickets, inactivityDays: options.inactivityDays };
 }
 
 function idBase(storeId: string): number {

@@ -74,8 +74,16 @@ describe('journey reports over the API and the CLI', () => {
 
   it.each([
     ['funnels?count=visits', 'query.count'],
-    ['funnels?breakdown=device', 'query.breakdown'],
+    ['funnels?breakdown=browser', 'query.breakdown'],
     ['funnels?funnel=repeat&breakdown=customer_type', 'query.breakdown'],
+    ['funnels?funnel=repeat&breakdown=device', 'query.breakdown'],
+    ['funnels?breakdown=segment', 'query.segment'],
+    ['funnels?segment=seg_1', 'query.segment'],
+    ['funnels?breakdown=segment&segment=seg_nope', 'query.segment'],
+    ['funnels?steps=event:Product Viewed[price>cheap]>page:/cart', 'query.steps'],
+    ['funnels?steps=event:Product Viewed[a b=1]>page:/cart', 'query.steps'],
+    ['funnels?steps=event:Product Viewed[category]>page:/cart', 'query.steps'],
+    ['paths?start=event:Product Viewed[price~3]', 'query.start'],
     ['funnels?steps=page:/a', 'query.steps'],
     ['funnels?steps=page:/a>pages:/b', 'query.steps'],
     ['funnels?steps=page:a>page:/b', 'query.steps'],

@@ -8,7 +8,10 @@ import type { BuiltEvent, BuiltOrder } from './fixture.js';
 const DAY = 86_400_000;
 const GAP = 30 * 60_000;
 
-export interface Row { customer: number | null; visitor: string; session: string; id: number; at: number; type: 'page' | 'track'; name: string | null; path: string }
+export interface Row {
+  customer: number | null; visitor: string; session: string; id: number; at: number; type: 'page' | 'track'; name: string | null; path: string;
+  properties: Record<string, unknown>; context: Record<string, unknown> | undefined;
+}
 
 const GROUPS: [string, RegExp][] = [
   ['Home', /^\/$/], ['Product pages', /^\/products\//], ['Collections', /^\/collections(\/|$)/], ['Search', /^\/search/], ['Cart', /^\/cart/],
@@ -35,7 +38,7 @@ export function rows(events: BuiltEvent[], identities: Map<string, number>, star
     if (e.at < start || e.at >= end || (e.anonymousId === null && e.customerId === null)) continue;
     const customer = e.customerId ?? (e.anonymousId !== null ? identities.get(e.anonymousId) ?? null : null);
     const visitor = e.anonymousId ?? `c:${customer}`;
-    const row: Row = { customer, visitor, session: e.sessionId ?? '', id: e.id, at: e.at, type: e.type, name: e.name, path: pathOf(e.url) };
+    const row: Row = { customer, visitor, session: e.sessionId ?? '', id: e.id, at: e.at, type: e.type, name: e.name, path: pathOf(e.url), properties: e.properties ?? {}, context: e.context };
     out.push(row);
     if (e.sessionId === null) withoutSession.set(visitor, [...(withoutSession.get(visitor) ?? []), row]);
   }
@@ -64,10 +67,39 @@ export function quantile(values: number[], q: number): number | null {
   return sorted[lo]! + (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!) * (pos - lo);
 }
 
-export type Matcher = { kind: 'page'; glob: string } | { kind: 'event'; name: string };
+export interface Filter { key: string; op: '=' | '!=' | '>' | '>=' | '<' | '<='; value: string }
+export type Matcher = ({ kind: 'page'; glob: string } | { kind: 'event'; name: string }) & { filters?: Filter[] };
+
+/** A property filter as docs/metrics.md defines it: text for = and !=, numbers for the comparisons. */
+function holds(row: Row, f: Filter): boolean {
+  const value = f.key.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), row.properties);
+  const present = value !== undefined && value !== null;
+  if (f.op === '=') return present && String(value) === f.value;
+  if (f.op === '!=') return !present || String(value) !== f.value;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n)) return false;
+  const v = Number(f.value);
+  return f.op === '>' ? n > v : f.op === '>=' ? n >= v : f.op === '<' ? n < v : n <= v;
+}
+
 export const matches = (row: Row, anyOf: Matcher[]): boolean => anyOf.some((m) => (m.kind === 'page'
   ? row.type === 'page' && new RegExp(`^${m.glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(row.path)
-  : row.type === 'track' && row.name === m.name));
+  : row.type === 'track' && row.name === m.name) && (m.filters ?? []).every((f) => holds(row, f)));
+
+/** The device of an event, by the rule in docs/metrics.md ("Breakdown"). */
+export function deviceOf(context: Record<string, unknown> | undefined): string {
+  const device = context?.device as { type?: unknown } | undefined;
+  const type = typeof device?.type === 'string' ? device.type.toLowerCase() : '';
+  if (['ios', 'android', 'mobile', 'phone'].includes(type)) return 'mobile';
+  if (type === 'tablet') return 'tablet';
+  const agent = typeof context?.userAgent === 'string' ? context.userAgent : null;
+  if (agent !== null) {
+    if (/ipad|tablet|kindle|silk/i.test(agent) || (/android/i.test(agent) && !/mobile/i.test(agent))) return 'tablet';
+    if (/mobi|iphone|ipod|android|windows phone/i.test(agent)) return 'mobile';
+    return 'desktop';
+  }
+  return (context?.userAgentData as { mobile?: unknown } | undefined)?.mobile === true ? 'mobile' : '(unknown)';
+}
 
 export interface FunnelUnit { unit: string; customer: number | null; times: (number | null)[]; events: Row[] }
 
@@ -226,7 +258,7 @@ export function repeatFunnel(orders: BuiltOrder[], range: { from: string; to: st
 }
 
 /** Touchpoints in the 90 days before each customer's lapse (or the range's end), for the customers of the lapse comparison. */
-export function touchpoints(f: { events: BuiltEvent[]; identities: Map<string, number>; orders: BuiltOrder[]; returns: { customer: number | null; order: number; at: number }[]; deliveries: { order: number; at: number }[] }, range: { start: number; end: number }, inactivityDays: number) {
+export function touchpoints(f: { events: BuiltEvent[]; identities: Map<string, number>; orders: BuiltOrder[]; returns: { customer: number | null; order: number; at: number }[]; deliveries: { order: number; at: number }[]; tickets: { customer: number | null; at: number }[] }, range: { start: number; end: number }, inactivityDays: number) {
   const last = new Map<number, number>();
   for (const o of paidOrders(f.orders)) if (o.at < range.end) last.set(o.customer, Math.max(last.get(o.customer) ?? -Infinity, o.at));
   const people = [...last].filter(([, at]) => at >= range.start).map(([customer, at]) => ({
@@ -241,6 +273,7 @@ export function touchpoints(f: { events: BuiltEvent[]; identities: Map<string, n
       && Number(e.properties?.rating) <= 2 && within(p, e.at)),
     'a return': (p) => f.returns.some((r) => (r.customer ?? orderById.get(r.order)!.customer) === p.customer && within(p, r.at)),
     'a late delivery': (p) => f.deliveries.some((d) => orderById.get(d.order)!.customer === p.customer && (d.at - orderById.get(d.order)!.at) / DAY > p90 && within(p, d.at)),
+    'a support ticket': (p) => f.tickets.some((t) => t.customer === p.customer && within(p, t.at)),
   };
   return {
     customers: people.length, lapsed: people.filter((p) => p.lapsed).length,

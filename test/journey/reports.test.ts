@@ -2,6 +2,7 @@
  * Each journey report against the same figures computed in plain JavaScript (reference.ts) from
  * the events and orders the test built: random stores from seeds, small enough to run in seconds.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsService } from '../../src/modules/analytics/analytics.service.js';
 import { openTestStore } from '../helpers/store.js';
@@ -99,6 +100,66 @@ describe.each([[11, 45], [29, 100]])('journey reports on a random store (seed %i
     expect(r.steps.map((s) => s.units)).toEqual([0, 1, 2].map((k) => units.filter((u) => u.times[k] !== null).length));
   });
 
+  it('a funnel with property filters on its steps', async () => {
+    const steps = 'event:Product Viewed[category=tea]>event:Product Added[price>=30,category!=gifts]|page:/cart>event:Order Completed';
+    const r = await analytics.journey.funnels(f.storeId, { from: FROM, to: TO, steps });
+    const filtered: ref.Matcher[][] = [
+      [{ kind: 'event', name: 'Product Viewed', filters: [{ key: 'category', op: '=', value: 'tea' }] }],
+      [{ kind: 'event', name: 'Product Added', filters: [{ key: 'price', op: '>=', value: '30' }, { key: 'category', op: '!=', value: 'gifts' }] }, { kind: 'page', glob: '/cart' }],
+      [{ kind: 'event', name: 'Order Completed' }],
+    ];
+    const units = ref.funnelUnits(all, filtered, 'session', null);
+    const reached = [0, 1, 2].map((k) => units.filter((u) => u.times[k] !== null).length);
+    // The filters leave out part of the product views: fewer sessions than without them.
+    expect(reached[0]).toBeGreaterThan(5);
+    expect(reached[0]).toBeLessThan(ref.funnelUnits(all, [[{ kind: 'event', name: 'Product Viewed' }]], 'session', null).length);
+    expect(r.steps.map((s) => s.units)).toEqual(reached);
+    expect(r.steps.map((s) => s.label)).toEqual(['Product Viewed [category=tea]', 'Product Added [price>=30, category!=gifts] or /cart', 'Order Completed']);
+  });
+
+  it('the purchase funnel by device, persona and membership of a segment', async () => {
+    const units = ref.funnelUnits(all, PURCHASE, 'session', null);
+    const tally = (valueOf: (u: ref.FunnelUnit) => string) => {
+      const out = new Map<string, { entered: number; converted: number }>();
+      for (const u of units) {
+        const e = out.get(valueOf(u)) ?? { entered: 0, converted: 0 };
+        e.entered += 1;
+        if (u.times[4] !== null) e.converted += 1;
+        out.set(valueOf(u), e);
+      }
+      return out;
+    };
+    const shown = (r: Awaited<ReturnType<typeof analytics.journey.funnels>>) => new Map(r.breakdown.rows.map((b) => [b.value, { entered: b.entered, converted: b.converted }]));
+
+    // The device of the event that reached the first step.
+    const byDevice = await analytics.journey.funnels(f.storeId, { from: FROM, to: TO, breakdown: 'device' });
+    const devices = tally((u) => ref.deviceOf(u.events.find((e) => ref.matches(e, PURCHASE[0]!))!.context));
+    expect(new Set(devices.keys())).toEqual(new Set(['mobile', 'tablet', 'desktop', '(unknown)']));
+    expect(shown(byDevice)).toEqual(devices);
+
+    // Personas and a segment, given to some customers.
+    const customers = [...new Set(f.orders.map((o) => o.customer))];
+    const persona = (c: number) => (!customers.includes(c) ? null : c % 3 === 0 ? 'Gift buyers' : c % 3 === 1 ? 'Tea lovers' : null);
+    const members = customers.filter((c) => c % 2 === 0);
+    await sql`insert into personas (store_id, id, run_id, position, name, description, size, revenue_share, profile, retention, created_at)
+      values (${f.storeId}, 'per_gift', 'run_1', 1, 'Gift buyers', '', 0, 0, '{}', '[]', now()), (${f.storeId}, 'per_tea', 'run_1', 2, 'Tea lovers', '', 0, 0, '{}', '[]', now())`.execute(store.write);
+    for (const c of customers.filter((c) => persona(c) !== null)) {
+      await sql`insert into persona_members (store_id, persona_id, customer_id, assigned_at) values (${f.storeId}, ${persona(c) === 'Gift buyers' ? 'per_gift' : 'per_tea'}, ${c}, now())`.execute(store.write);
+    }
+    const segmentId = `seg_journey_${seed}`;
+    await sql`insert into segments (store_id, id, name, rule, refresh_mode, created_at, updated_at) values (${f.storeId}, ${segmentId}, 'Even customers', '{}', 'manual', now(), now())`.execute(store.write);
+    for (const c of members) await sql`insert into segment_members (store_id, segment_id, customer_id, entered_at) values (${f.storeId}, ${segmentId}, ${c}, now())`.execute(store.write);
+
+    const byPersona = await analytics.journey.funnels(f.storeId, { from: FROM, to: TO, breakdown: 'persona' });
+    expect(shown(byPersona)).toEqual(tally((u) => (u.customer === null ? '(anonymous)' : persona(u.customer) ?? '(none)')));
+    const bySegment = await analytics.journey.funnels(f.storeId, { from: FROM, to: TO, breakdown: 'segment', segment: segmentId });
+    expect(bySegment.query.segment).toEqual({ id: segmentId, name: 'Even customers' });
+    expect(shown(bySegment)).toEqual(tally((u) => (u.customer === null ? '(anonymous)' : members.includes(u.customer) ? 'member' : 'not a member')));
+
+    await expect(analytics.journey.funnels(f.storeId, { breakdown: 'segment' })).rejects.toMatchObject({ details: [{ path: 'query.segment', reason: 'breakdown=segment needs the segment to compare (its id)' }] });
+    await expect(analytics.journey.funnels(f.storeId, { breakdown: 'segment', segment: 'seg_nope' })).rejects.toMatchObject({ details: [{ path: 'query.segment', reason: 'no segment seg_nope in this store' }] });
+  });
+
   it('first order → second order within 90 days', async () => {
     const r = await analytics.journey.funnels(f.storeId, { funnel: 'repeat', from: FROM, to: TO });
     const lastDay = r.store.lastDay!;
@@ -163,7 +224,7 @@ describe.each([[11, 45], [29, 100]])('journey reports on a random store (seed %i
     expect(lifts).toEqual([...lifts].sort((x, y) => y - x));
   });
 
-  it('last touchpoints before a lapse: low reviews, returns, late deliveries', async () => {
+  it('last touchpoints before a lapse: low reviews, returns, late deliveries, support tickets', async () => {
     const r = await analytics.journey.exits(f.storeId, { from: FROM, to: TO });
     const expected = ref.touchpoints(f, range, f.inactivityDays);
     expect(r.touchpoints).toMatchObject({ days: 90, customers: expected.customers, lapsed: expected.lapsed });

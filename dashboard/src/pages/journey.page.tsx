@@ -35,12 +35,40 @@ function FunnelBars({ answer }: { answer: FunnelsReport }) {
   );
 }
 
+const BREAKDOWNS: Record<string, string> = {
+  customer_type: 'First vs returning', channel: 'Acquisition channel', device: 'Device', persona: 'Persona',
+};
+const BREAKDOWN_VALUES: Record<string, string> = { first: 'First-time', returning: 'Returning' };
+
+/** Entered and converted per value of the chosen breakdown. */
+function FunnelBreakdown({ answer }: { answer: FunnelsReport }) {
+  const { fmt } = useApp();
+  const dimension = BREAKDOWNS[answer.breakdown.dimension] ?? answer.breakdown.dimension;
+  return (
+    <DataTable
+      caption={`Conversion by ${dimension.toLowerCase()}`}
+      rows={answer.breakdown.rows}
+      rowKey={(r) => r.value}
+      columns={[
+        { key: 'value', label: dimension, render: (r) => BREAKDOWN_VALUES[r.value] ?? r.value },
+        { key: 'entered', label: 'Entered', numeric: true, render: (r) => fmt.number(r.entered), sortValue: (r) => r.entered },
+        { key: 'converted', label: 'Converted', numeric: true, render: (r) => fmt.number(r.converted), sortValue: (r) => r.converted },
+        { key: 'conversion', label: 'Conversion', numeric: true, render: (r) => fmt.percent(r.conversion, 1), sortValue: (r) => r.conversion },
+      ]}
+    />
+  );
+}
+
 export function JourneyPage() {
   const { fmt } = useApp();
   const { params } = useLocation();
   const range = useDateRange();
   const funnel = params.get('funnel') === 'repeat' ? 'repeat' : 'purchase';
-  const { result: funnels, reload: reloadFunnels } = useApi(`funnels:${funnel}:${range.from}:${range.to}`, () => http.get<FunnelsReport>('/api/v1/analytics/funnels', { funnel, from: range.from, to: range.to }));
+  const asked = params.get('breakdown') ?? '';
+  // The repeat funnel is about first-time customers: it breaks down by channel only.
+  const breakdown = funnel === 'repeat' ? 'channel' : asked in BREAKDOWNS ? asked : 'customer_type';
+  const { result: funnels, reload: reloadFunnels } = useApi(`funnels:${funnel}:${breakdown}:${range.from}:${range.to}`,
+    () => http.get<FunnelsReport>('/api/v1/analytics/funnels', { funnel, from: range.from, to: range.to, ...(funnel === 'repeat' ? {} : { breakdown }) }));
   const { result: exits, reload: reloadExits } = useApi(`exits:${range.to}`, () => http.get<ExitsReport>('/api/v1/analytics/exits', { to: range.to, min_customers: 5, group: 'url' }));
   const { result: lifecycle, reload: reloadLifecycle } = useApi(`lifecycle:${range.from}:${range.to}`, () => http.get<LifecycleReport>('/api/v1/analytics/lifecycle', { from: range.from, to: range.to }));
   return (
@@ -56,6 +84,13 @@ export function JourneyPage() {
                 <option value="repeat">First → second order</option>
               </select>
             </Field>
+            {funnel === 'purchase' && (
+              <Field label="Break down by">
+                <select name="breakdown" value={breakdown} onChange={(e) => setQueryParam('breakdown', e.target.value === 'customer_type' ? undefined : e.target.value)}>
+                  {Object.entries(BREAKDOWNS).map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+                </select>
+              </Field>
+            )}
             <DateRange range={range} shown={funnels.state === 'ok' ? { from: funnels.data.query.from, to: funnels.data.query.to } : undefined} />
           </div>
         )}
@@ -73,6 +108,7 @@ export function JourneyPage() {
                   Converted {fmt.percent(answer.conversion, 1)}; median time to convert {answer.time_to_convert.median === null ? '—'
                     : answer.time_to_convert.unit === 'days' ? `${fmt.number(answer.time_to_convert.median, { digits: 0 })} days` : `${fmt.number(answer.time_to_convert.median / 60, { digits: 0 })} min`}.
                 </p>
+                <FunnelBreakdown answer={answer} />
               </>
             )}
           </Async>

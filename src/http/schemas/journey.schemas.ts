@@ -18,6 +18,7 @@ export const funnelsReportSchema = z.strictObject({
     window_days: z.number().int().nullable().meta({ description: 'Days from the first step within which later steps count; null: the session' }),
     period: z.enum(periods),
     breakdown: z.enum(funnelBreakdowns),
+    segment: z.strictObject({ id: z.string(), name: z.string() }).nullable().meta({ description: 'The segment whose members and non-members breakdown=segment compares' }),
   }),
   steps: z.array(z.strictObject({
     label: z.string(),

@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { AppError } from '../../lib/errors.js';
 import { ratio } from './queries/sql-helpers.js';
 import {
   parseExitQuery, parseFunnelQuery, parseLifecycleQuery, parsePathQuery, type ExitQuery, type FunnelQuery, type JourneyDefaults,
@@ -41,7 +42,7 @@ export interface FunnelStepResult {
 
 export interface FunnelsResult {
   store: StoreContext;
-  query: { from: string; to: string; funnel: FunnelQuery['funnel']; count: FunnelQuery['count'] | 'customer'; windowDays: number | null; period: FunnelQuery['period']; breakdown: FunnelQuery['breakdown'] };
+  query: { from: string; to: string; funnel: FunnelQuery['funnel']; count: FunnelQuery['count'] | 'customer'; windowDays: number | null; period: FunnelQuery['period']; breakdown: FunnelQuery['breakdown']; segment: { id: string; name: string } | null };
   steps: FunnelStepResult[];
   conversion: number | null;
   timeToConvert: {
@@ -49,7 +50,7 @@ export interface FunnelsResult {
     median: number | null; lowerQuartile: number | null; upperQuartile: number | null;
     distribution: { label: string; units: number }[];
   };
-  breakdown: { dimension: 'customer_type' | 'channel'; rows: { value: string; entered: number; converted: number; conversion: number | null }[] };
+  breakdown: { dimension: FunnelQuery['breakdown']; rows: { value: string; entered: number; converted: number; conversion: number | null }[] };
   trend: { periodStart: string; entered: number; converted: number; conversion: number | null }[];
 }
 
@@ -125,6 +126,9 @@ export class JourneyService {
   async funnels(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<FunnelsResult> {
     const { store, query } = await this.prepare(storeId, raw, fieldPrefix, parseFunnelQuery);
     if (query.funnel === 'repeat') return this.repeatFunnel(storeId, store, query);
+    const segment = query.segmentId === null ? null
+      : (await sql<{ id: string; name: string }>`select id, name from segments where store_id = ${storeId} and id = ${query.segmentId}`.execute(this.read)).rows[0];
+    if (segment === undefined) throw new AppError('validation_failed', 'Invalid journey query', [{ path: `${fieldPrefix}segment`, reason: `no segment ${query.segmentId} in this store` }]);
     const span = { storeId, ...spanOf(query, store.timezone) };
     const [rows, dropoffs] = await Promise.all([funnel(this.read, { ...span, timezone: store.timezone }, query), funnelDropoffs(this.read, span, query)]);
     const all = rows.find((r) => r.cut === 'all');
@@ -140,7 +144,7 @@ export class JourneyService {
     });
     const bucketLabels = ['≤ 1 min', '1–10 min', '10–60 min', '1–24 h', '1–7 days', '> 7 days'];
     return {
-      store, query: this.funnelEcho(query), steps, conversion: ratio(reached[n - 1]!, reached[0]!),
+      store, query: { ...this.funnelEcho(query), segment }, steps, conversion: ratio(reached[n - 1]!, reached[0]!),
       timeToConvert: {
         unit: 'seconds', median: all?.medianSeconds ?? null, lowerQuartile: all?.p25Seconds ?? null, upperQuartile: all?.p75Seconds ?? null,
         distribution: bucketLabels.map((label, i) => ({ label, units: all?.buckets[i] ?? 0 })),
@@ -179,7 +183,7 @@ export class JourneyService {
   }
 
   private funnelEcho(query: FunnelQuery): FunnelsResult['query'] {
-    return { from: query.from, to: query.to, funnel: query.funnel, count: query.funnel === 'repeat' ? 'customer' : query.count, windowDays: query.windowDays, period: query.period, breakdown: query.breakdown };
+    return { from: query.from, to: query.to, funnel: query.funnel, count: query.funnel === 'repeat' ? 'customer' : query.count, windowDays: query.windowDays, period: query.period, breakdown: query.breakdown, segment: null };
   }
 
   /** Every period of the range, empty ones included. */

@@ -201,7 +201,7 @@ async function writeHistory(connection: DuckDBConnection, storeId: string, ctx: 
       sessions.events.forEach((event, k) => {
         const at = ts(event.at);
         events.add([storeId, BigInt(eventBase + k), event.messageId, event.type, event.name, event.identified ? customerId(event.customerIndex) : null,
-          event.anonymousId, event.sessionId, event.url, event.properties, 'demo', at, at]);
+          event.anonymousId, event.sessionId, event.url, event.properties, 'demo', at, at, event.context]);
       });
       for (const identity of sessions.identities) identities.add([storeId, identity.anonymousId, customerId(identity.customerIndex), ts(identity.at)]);
       sessions.clear();

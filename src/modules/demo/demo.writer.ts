@@ -20,7 +20,7 @@ export type DemoTable = (typeof DEMO_TABLES)[number];
  * actual layout.
  */
 export const TABLE_COLUMNS = {
-  events: ['store_id', 'id', 'message_id', 'type', 'name', 'customer_id', 'anonymous_id', 'session_id', 'url', 'properties', 'source', 'occurred_at', 'received_at'],
+  events: ['store_id', 'id', 'message_id', 'type', 'name', 'customer_id', 'anonymous_id', 'session_id', 'url', 'properties', 'source', 'occurred_at', 'received_at', 'context'],
   identities: ['store_id', 'anonymous_id', 'customer_id', 'created_at'],
 } as const;
 export type HistoryTable = keyof typeof TABLE_COLUMNS;

@@ -24,6 +24,8 @@ export interface SimEvent {
   sessionId: string | null;
   url: string | null;
   properties: string;
+  /** The message's context as JSON (the browser's user agent), or null (server-side events). */
+  context: string | null;
   at: number;
   messageId: string;
 }
@@ -208,9 +210,25 @@ export class SessionWriter {
     this.counter += 1;
     this.events.push({
       customerIndex: this.customerIndex, type: event.type, name: event.name, identified, anonymousId, sessionId, url: event.url,
-      properties: JSON.stringify(event.properties), at, messageId: `demo-${prefix}-${this.counter}`,
+      properties: JSON.stringify(event.properties), context: event.type === 'identify' ? null : browserOf(anonymousId), at, messageId: `demo-${prefix}-${this.counter}`,
     });
   }
+}
+
+/** Browsers as analytics.js reports them: most shoppers on a phone, some on a computer, a few on a tablet. */
+const BROWSERS = [
+  ...Array<string>(6).fill('Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1'),
+  ...Array<string>(5).fill('Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36'),
+  ...Array<string>(6).fill('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36'),
+  ...Array<string>(2).fill('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15'),
+  'Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+].map((userAgent) => JSON.stringify({ userAgent }));
+
+/** The browser of a visitor (their anonymous id's hash: the demo's seeded draws are left as they were). */
+function browserOf(anonymousId: string): string {
+  let hash = 0;
+  for (let i = 0; i < anonymousId.length; i += 1) hash = (hash * 31 + anonymousId.charCodeAt(i)) >>> 0;
+  return BROWSERS[hash % BROWSERS.length]!;
 }
 
 function productProperties(product: DemoProduct): Record<string, unknown> {

@@ -2,14 +2,14 @@
  * The last touchpoints before a lapse: for the same customers as the pages-before-a-lapse
  * comparison (last order in the range; lapsed or stayed by the inactivity threshold), whether
  * each had, in the TOUCH_DAYS before their lapse (or before the end of the range), a 1–2 star
- * product review, a return, or a delivery that took longer than the store's usual (more days from
- * order to delivery than 90 % of the store's delivered fulfilments).
+ * product review, a return, a delivery that took longer than the store's usual (more days from
+ * order to delivery than 90 % of the store's delivered fulfilments), or a support ticket opened.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../../db/database.js';
 
 export const TOUCH_DAYS = 90;
-export const touchpoints = ['a 1–2 star review', 'a return', 'a late delivery'] as const;
+export const touchpoints = ['a 1–2 star review', 'a return', 'a late delivery', 'a support ticket'] as const;
 export type Touchpoint = (typeof touchpoints)[number];
 
 export interface TouchpointRow { touchpoint: Touchpoint; customers: number; lapsed: number }
@@ -52,10 +52,15 @@ export async function exitTouchpoints(db: Db, span: { storeId: string; start: Da
       select distinct p.customer_id from deliveries d join people p on p.customer_id = d.customer_id
       where d.days > (select p90 from usual) and d.delivered_at < p.cutoff and d.delivered_at >= p.cutoff - ${days(TOUCH_DAYS)}
     ),
+    ticketed as (
+      select distinct p.customer_id from support_tickets t join people p on p.customer_id = t.customer_id
+      where t.store_id = ${s} and t.opened_at < p.cutoff and t.opened_at >= p.cutoff - ${days(TOUCH_DAYS)}
+    ),
     touched as (
       select customer_id, ${touchpoints[0]} as touchpoint from low_reviews
       union all select customer_id, ${touchpoints[1]} from returned
       union all select customer_id, ${touchpoints[2]} from late
+      union all select customer_id, ${touchpoints[3]} from ticketed
     )
     select null as touchpoint, count(*) as customers, count(*) filter (where lapsed) as lapsed from people
     union all

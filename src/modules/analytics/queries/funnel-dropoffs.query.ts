@@ -17,7 +17,7 @@ export async function funnelDropoffs(db: Db, span: EventSpan, query: FunnelQuery
   const n = query.steps.length;
   const reached = query.steps.map((_, i) => sql`select unit, ${i + 1} as k, t from ${sql.raw(`s${i + 1}`)}`);
   const { rows } = await sql<DropoffRow>`
-    with ${funnelCtes(span, query)},
+    with ${funnelCtes(span, { ...query, breakdown: 'customer_type' })},
     reached as (${sql.join(reached, sql` union all `)}),
     dropped as (
       select r.unit, r.k, r.t from reached r

@@ -1,11 +1,11 @@
 /**
  * A funnel over browsing: for units whose first step falls in the range, how many reached each
  * step, split by first-time vs returning customers (an order placed before the unit's first
- * step) or by acquisition channel and by the period of the first step; for converters, the time from the first to the last
- * step (median, quartiles, a distribution). Grouping sets give the three cuts in one scan; the
-segment is first-time vs returning customer, or the customer's acquisition channel.
+ * step), by acquisition channel, device, persona or membership of a segment, and by the period of
+ * the first step; for converters, the time from the first to the last step (median, quartiles, a
+ * distribution). Grouping sets give the three cuts in one scan.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../../db/database.js';
 import type { FunnelQuery } from '../journey.query.js';
 import { localDayExpression } from '../local-day.js';
@@ -29,6 +29,25 @@ export interface FunnelRow {
 
 export const TIME_BUCKETS = [60, 600, 3600, 86_400, 7 * 86_400] as const;
 
+/**
+ * The breakdown's value for a unit (in \`firsts\`: s1, uc = its customer, fo = their first order,
+ * cs = their summary, pn = their persona). Units with no known customer are \`(anonymous)\` in every
+ * breakdown about customers.
+ */
+function breakdownValue(query: FunnelQuery, storeId: string): RawBuilder<string> {
+  switch (query.breakdown) {
+    // Returning: the customer's first order (not cancelled) came before the unit's first step.
+    case 'customer_type': return sql<string>`case when fo.first_order < s1.t then 'returning' else 'first' end`;
+    // The acquisition channel is the first order's (customer summaries).
+    case 'channel': return sql<string>`case when uc.customer_id is null then '(anonymous)' else coalesce(cs.channel, '(none)') end`;
+    case 'device': return sql<string>`s1.device`;
+    case 'persona': return sql<string>`case when uc.customer_id is null then '(anonymous)' else coalesce(pn.name, '(none)') end`;
+    case 'segment': return sql<string>`case when uc.customer_id is null then '(anonymous)'
+      when exists (select 1 from segment_members sm where sm.store_id = ${storeId} and sm.segment_id = ${query.segmentId} and sm.customer_id = uc.customer_id) then 'member'
+      else 'not a member' end`;
+  }
+}
+
 export async function funnel(db: Db, span: EventSpan & { timezone: string }, query: FunnelQuery): Promise<FunnelRow[]> {
   const n = query.steps.length;
   const joins = query.steps.slice(1).map((_, i) => sql`left join ${sql.raw(`s${i + 2}`)} on ${sql.raw(`s${i + 2}`)}.unit = s1.unit`);
@@ -38,11 +57,7 @@ export async function funnel(db: Db, span: EventSpan & { timezone: string }, que
   const buckets = [...TIME_BUCKETS.map((limit, i) => sql`count(*) filter (where ${seconds} <= ${limit}${i > 0 ? sql` and ${seconds} > ${TIME_BUCKETS[i - 1]!}` : sql``})`),
     sql`count(*) filter (where ${seconds} > ${TIME_BUCKETS[TIME_BUCKETS.length - 1]!})`];
   const day = localDayExpression(span.timezone, sql`s1.t`, span.start, span.end);
-  // Returning: the customer's first order (not cancelled) came before the unit's first step.
-  const returning = sql`fo.first_order < s1.t`;
-  // The acquisition channel is the first order's (customer summaries); anonymous visitors have none.
-  const segment = query.breakdown === 'customer_type' ? sql`case when ${returning} then 'returning' else 'first' end`
-    : sql`case when uc.customer_id is null then '(anonymous)' else coalesce(cs.channel, '(none)') end`;
+  const segment = breakdownValue(query, span.storeId);
   const { rows } = await sql<{ g_segment: number; g_period: number; segment: string | null; period: string | null; reached: number[]; median: number | null; p25: number | null; p75: number | null; buckets: number[] }>`
     with ${funnelCtes(span, query)},
     unit_customer as (select unit, max(customer_id) as customer_id from units group by unit),
@@ -55,6 +70,10 @@ export async function funnel(db: Db, span: EventSpan & { timezone: string }, que
       from s1 join unit_customer uc on uc.unit = s1.unit
       left join first_orders fo on fo.customer_id = uc.customer_id
       left join customer_summary cs on cs.store_id = ${span.storeId} and cs.customer_id = uc.customer_id
+      left join (
+        select pm.customer_id, p.name from persona_members pm join personas p on p.store_id = pm.store_id and p.id = pm.persona_id
+        where pm.store_id = ${span.storeId}
+      ) pn on ${query.breakdown === 'persona' ? sql`pn.customer_id = uc.customer_id` : sql`false`}
     )
     select grouping(f.segment) as g_segment, grouping(f.period) as g_period, f.segment as segment, f.period as period,
       [${sql.join(reached, sql`, `)}] as reached,

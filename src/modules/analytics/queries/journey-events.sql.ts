@@ -6,7 +6,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { offsetAt } from '../local-day.js';
-import { globToLike, type FunnelStep, type PageGrouping } from '../journey.query.js';
+import { globToLike, type FunnelStep, type Matcher, type PageGrouping, type PropertyFilter } from '../journey.query.js';
 
 const SESSION_GAP_MINUTES = 30;
 
@@ -46,10 +46,40 @@ export const PAGE_GROUPS: readonly { label: string; pattern: string }[] = [
   { label: 'Blog', pattern: '^/blogs?/' },
 ];
 
-/** `raw_events` and `journey` (customer_id, visitor, session, id, at, type, name, path), for `with ${journeyCtes(span)}, …`. */
-export function journeyCtes(span: EventSpan): RawBuilder<unknown> {
+/**
+ * The device an event came from, from its context: a mobile SDK's `device.type` (ios, android:
+ * mobile; tablet), else the browser's user agent (iPad, tablet, Kindle, Silk, or Android without
+ * "Mobile": tablet; Mobi, iPhone, iPod, Android, Windows Phone: mobile; any other: desktop), else
+ * `userAgentData.mobile`; `(unknown)` without any of them. Documented in docs/metrics.md.
+ */
+const DEVICE = sql<string>`case
+    when lower(json_extract_string(e.context, '$.device.type')) in ('ios', 'android', 'mobile', 'phone') then 'mobile'
+    when lower(json_extract_string(e.context, '$.device.type')) = 'tablet' then 'tablet'
+    when regexp_matches(json_extract_string(e.context, '$.userAgent'), '(?i)ipad|tablet|kindle|silk')
+      or (regexp_matches(json_extract_string(e.context, '$.userAgent'), '(?i)android') and not regexp_matches(json_extract_string(e.context, '$.userAgent'), '(?i)mobile')) then 'tablet'
+    when regexp_matches(json_extract_string(e.context, '$.userAgent'), '(?i)mobi|iphone|ipod|android|windows phone') then 'mobile'
+    when json_extract_string(e.context, '$.userAgent') is not null then 'desktop'
+    when json_extract_string(e.context, '$.userAgentData.mobile') = 'true' then 'mobile'
+    else '(unknown)' end`;
+
+/** What besides the always-read columns a report needs of each event. */
+export interface JourneyColumns { properties?: boolean; device?: boolean }
+
+/** True when a step has a property filter, so the events' properties must be read. */
+export const needsProperties = (steps: FunnelStep[]): boolean => steps.some((s) => s.anyOf.some((m) => (m.filters?.length ?? 0) > 0));
+
+/**
+ * `raw_events` and `journey` (customer_id, visitor, session, id, at, type, name, path, and
+ * `properties` and `device` when asked), for `with ${journeyCtes(span)}, …`.
+ */
+export function journeyCtes(span: EventSpan, columns: JourneyColumns = {}): RawBuilder<unknown> {
+  const extra = sql.join([
+    ...(columns.properties ? [sql`e.properties`] : []),
+    ...(columns.device ? [sql`${DEVICE} as device`] : []),
+  ], sql`, `);
+  const extraNames = sql.raw([...(columns.properties ? [', properties'] : []), ...(columns.device ? [', device'] : [])].join(''));
   return sql`raw_events as (
-      select coalesce(e.customer_id, i.customer_id) as customer_id,
+      select ${columns.properties || columns.device ? sql`${extra}, ` : sql``}coalesce(e.customer_id, i.customer_id) as customer_id,
         coalesce(e.anonymous_id, 'c:' || cast(coalesce(e.customer_id, i.customer_id) as varchar)) as visitor,
         e.session_id, e.id, e.occurred_at as ts, e.type, e.name,
         coalesce(nullif(regexp_extract(e.url, '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/') as path
@@ -58,9 +88,9 @@ export function journeyCtes(span: EventSpan): RawBuilder<unknown> {
         and (e.anonymous_id is not null or e.customer_id is not null)
     ),
     journey as (
-      select customer_id, visitor, session_id as session, id, ts, type, name, path from raw_events where session_id is not null
+      select customer_id, visitor, session_id as session, id, ts, type, name, path${extraNames} from raw_events where session_id is not null
       union all
-      select customer_id, visitor, visitor || '#' || cast(sum(starts) over (partition by visitor order by ts, id rows unbounded preceding) as varchar), id, ts, type, name, path
+      select customer_id, visitor, visitor || '#' || cast(sum(starts) over (partition by visitor order by ts, id rows unbounded preceding) as varchar), id, ts, type, name, path${extraNames}
       from (
         select *, case when lag(ts) over (partition by visitor order by ts, id) >= ts - to_minutes(cast(${SESSION_GAP_MINUTES} as bigint)) then 0 else 1 end as starts
         from raw_events where session_id is null
@@ -81,11 +111,28 @@ export function stepLabel(grouping: PageGrouping): RawBuilder<string> {
   return sql<string>`case when type = 'track' then name else ${pageLabel(grouping)} end`;
 }
 
+/**
+ * A property filter on a `journey` row (the columns must include `properties`): the property as
+ * text for = and != (a missing property is not equal to anything, and != holds for it), as a
+ * number for the comparisons (a property that is not a number never compares).
+ */
+function holds(filter: PropertyFilter, properties: RawBuilder<unknown>): RawBuilder<boolean> {
+  const text = sql`json_extract_string(${properties}, ${`$.${filter.key}`})`;
+  if (filter.op === '=') return sql<boolean>`coalesce(${text} = ${filter.value}, false)`;
+  if (filter.op === '!=') return sql<boolean>`coalesce(${text} <> ${filter.value}, true)`;
+  return sql<boolean>`coalesce(try_cast(${text} as double) ${sql.raw(filter.op)} ${Number(filter.value)}, false)`;
+}
+
+function matcherSql(m: Matcher, col: (name: string) => RawBuilder<unknown>): RawBuilder<boolean> {
+  const base = m.kind === 'page'
+    ? sql`${col('type')} = 'page' and ${col('path')} like ${globToLike(m.glob)} escape '\\'`
+    : sql`${col('type')} = 'track' and ${col('name')} = ${m.name}`;
+  const filters = (m.filters ?? []).map((f) => holds(f, col('properties')));
+  return sql<boolean>`(${sql.join([base, ...filters], sql` and `)})`;
+}
+
 /** True for a `journey` row matching any of the step's matchers. */
 export function matchesStep(step: FunnelStep, alias = ''): RawBuilder<boolean> {
   const col = (name: string) => sql.raw(alias ? `${alias}.${name}` : name);
-  const parts = step.anyOf.map((m) => (m.kind === 'page'
-    ? sql`(${col('type')} = 'page' and ${col('path')} like ${globToLike(m.glob)} escape '\\')`
-    : sql`(${col('type')} = 'track' and ${col('name')} = ${m.name})`));
-  return sql<boolean>`(${sql.join(parts, sql` or `)})`;
+  return sql<boolean>`(${sql.join(step.anyOf.map((m) => matcherSql(m, col)), sql` or `)})`;
 }

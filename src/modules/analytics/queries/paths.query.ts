@@ -7,14 +7,14 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../db/database.js';
 import type { PathQuery } from '../journey.query.js';
-import { journeyCtes, matchesStep, stepLabel, type EventSpan } from './journey-events.sql.js';
+import { journeyCtes, matchesStep, needsProperties, stepLabel, type EventSpan } from './journey-events.sql.js';
 
 export interface PathRow { steps: string[]; sessions: number }
 
 export async function paths(db: Db, span: EventSpan, query: PathQuery): Promise<{ anchored: number; rows: PathRow[] }> {
   const after = query.direction === 'after';
   const { rows } = await sql<{ steps: string[] | null; sessions: number }>`
-    with ${journeyCtes(span)},
+    with ${journeyCtes(span, { properties: needsProperties([query.anchor]) })},
     labelled as (select session, id, ts, ${stepLabel(query.group)} as label, ${matchesStep(query.anchor)} as is_anchor from journey),
     collapsed as (
       select * from (select *, lag(label) over (partition by session order by ts, id) as previous from labelled)
