@@ -7,16 +7,12 @@
 // and a check that every acknowledged event was stored once.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONCURRENCY, load } from './lib/ingest-load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BATCH = 100;
-// Many senders at once (servers, browsers, a Segment destination): 32 connections, each with one
-// 100-event batch in flight; BENCH_CONCURRENCY changes it.
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 
 function startServer(dataDir) {
   const child = spawn(process.execPath, ['--expose-gc', join(here, 'ingest-server.mjs'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -33,60 +29,8 @@ function startServer(dataDir) {
 
 const memory = (url) => fetch(`${url}/bench/memory`).then((r) => r.json());
 
-let sequence = 0;
-function body() {
-  const now = new Date().toISOString();
-  const batch = [];
-  for (let i = 0; i < BATCH; i += 1) {
-    sequence += 1;
-    batch.push({
-      type: 'track', event: i % 10 === 0 ? 'Product Added' : 'Product Viewed', messageId: `bench-${sequence}`,
-      anonymousId: `visitor-${sequence % 5000}`, timestamp: now,
-      properties: { product_id: `p-${sequence % 997}`, price: 19.99, currency: 'USD', url: 'https://shop.example/products/x' },
-      context: { library: { name: 'bench' }, userAgent: 'Mozilla/5.0 (bench)' },
-    });
-  }
-  return JSON.stringify({ batch, sentAt: now });
-}
-
-function post(agent, url, path, headers, payload) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = request(`${url}${path}`, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - started }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-/** CONCURRENCY clients sending back to back for `seconds`. */
-async function load(server, path, seconds, onTick, url = server.url) {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const headers = { authorization: `Basic ${Buffer.from(`${server.writeKey}:`).toString('base64')}` };
-  const latencies = [];
-  let events = 0;
-  let refused = 0;
-  const until = performance.now() + seconds * 1000;
-  const started = performance.now();
-  const client = async () => {
-    while (performance.now() < until) {
-      const result = await post(agent, url, path, headers, body());
-      if (result.status === 200) {
-        events += BATCH;
-        latencies.push(result.ms);
-      } else refused += 1;
-      onTick?.();
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, client));
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { rate: events / elapsed, events, refused, p50: pct(0.5), p99: pct(0.99) };
-}
+/** The load of `load()` against this server's `path` for `seconds`. */
+const loadFor = (server, path, seconds, onTick, url = server.url) => load({ url, path, writeKey: server.writeKey, seconds, onTick });
 
 export default async function ({ scale, tiny, log }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-bench-ingest-'));
@@ -95,16 +39,16 @@ export default async function ({ scale, tiny, log }) {
     // The tiny run only checks that the path works end to end: a second of load.
     const ingestSeconds = tiny ? 1 : Math.max(3, Math.round(120 * scale));
     const noopSeconds = tiny ? 0.5 : Math.max(2, Math.round(20 * scale));
-    const warm = await load(server, '/v1/batch', tiny ? 0.5 : 2);
-    await load(server, '/bench/noop', tiny ? 0.25 : 1, undefined, server.benchUrl);
-    const noop = await load(server, '/bench/noop', noopSeconds, undefined, server.benchUrl);
+    const warm = await loadFor(server, '/v1/batch', tiny ? 0.5 : 2);
+    await loadFor(server, '/bench/noop', tiny ? 0.25 : 1, undefined, server.benchUrl);
+    const noop = await loadFor(server, '/bench/noop', noopSeconds, undefined, server.benchUrl);
     log(`no-op: ${Math.round(noop.rate)} events/s over ${noopSeconds} s`);
 
     const profileBefore = await fetch(`${server.benchUrl}/bench/writer`).then((r) => r.json());
     await fetch(`${server.benchUrl}/bench/lag?drain=1`);
     const samples = [await memory(server.benchUrl)];
     let lastSample = performance.now();
-    const ingest = await load(server, '/v1/batch', ingestSeconds, () => {
+    const ingest = await loadFor(server, '/v1/batch', ingestSeconds, () => {
       if (performance.now() - lastSample > 10_000) {
         lastSample = performance.now();
         memory(server.benchUrl).then((m) => samples.push(m));

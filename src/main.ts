@@ -10,9 +10,8 @@ import { Storage } from './db/database.js';
 import { buildApp } from './http/app.js';
 import { openLocalAdmin } from './http/local-admin.js';
 import { domainEventLag } from './http/metrics.js';
-import { registerJobs, schedules } from './jobs/handlers.js';
+import { schedules, serverWorkers } from './jobs/handlers.js';
 import { Scheduler } from './jobs/scheduler.js';
-import { Worker } from './jobs/worker.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { modules } from './modules.js';
 import { createServices, type Services } from './services.js';
@@ -65,8 +64,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
     for (const lag of lagsMs.delivered) domainEventLag.observe({ subscriber, stage: 'delivered' }, lag / 1000);
     for (const lag of lagsMs.handled) domainEventLag.observe({ subscriber, stage: 'handled' }, lag / 1000);
   });
-  const worker = new Worker(services.jobs, logger);
-  registerJobs(worker, services);
+  const workers = serverWorkers(services, logger);
   const app = await buildApp(services, { dashboardDir: dashboardDir() });
   await app.listen({ host: config.host, port: config.port });
   // The `hearth` command reaches this server through DATA_DIR/hearth.sock (owner only).
@@ -81,7 +79,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
   );
   if (options.worker !== false) {
     for (const module of modules) await module.start?.(services);
-    worker.start();
+    for (const worker of workers) worker.start();
     scheduler.start();
   }
   if (options.dispatch !== false) await dispatcher.start();
@@ -95,7 +93,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
       await app.close();
       scheduler.stop();
       await dispatcher.stop();
-      await worker.stop();
+      await Promise.all(workers.map((worker) => worker.stop()));
       await services.shutdown();
       await storage.close();
     })();

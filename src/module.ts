@@ -12,6 +12,12 @@ export interface JobSpec {
   kind: string;
   /** Runs one job with the module services (the adapter parses the payload, the service works). */
   run: (services: Services, context: JobContext) => Promise<unknown>;
+  /**
+   * Someone waits for it (a flow's step, a message's sending): the server runs the kinds of each
+   * lane on a worker of their own, never queued behind a model refit, a segment refresh or an
+   * import, nor behind the other lane's jobs (`src/jobs/handlers.ts`). Kinds without one share a worker.
+   */
+  lane?: 'flows' | 'sends';
 }
 
 export interface HearthModule {

@@ -1,16 +1,39 @@
 /**
  * Every job kind the worker runs, from the module list: each module names its kinds and their
  * handlers (adapters that parse the payload; the module's service does the work).
+ *
+ * The server runs a worker per lane over the one queue: flow steps on one, message sends on another
+ * (a step's emails go out while the next step renders), everything else (refits, segment refreshes,
+ * imports, date enrolments) on a third. A worker runs one job at a time, so with a single worker a
+ * flow's first email waited behind whatever long job was leased before it, and behind each send.
  */
+import type { JobSpec } from '../module.js';
+import type { Logger } from '../lib/logger.js';
 import { modules } from '../modules.js';
 import type { Services } from '../services.js';
 import type { Schedule } from './scheduler.js';
-import type { Worker } from './worker.js';
+import { Worker } from './worker.js';
 
-export function registerJobs(worker: Worker, services: Services): void {
+/** The kinds a worker takes: all of them (one worker, as tests wire it), one lane's, or those of no lane. */
+export type JobLane = 'all' | NonNullable<JobSpec['lane']> | 'background';
+
+const LANES: readonly JobLane[] = ['flows', 'sends', 'background'];
+
+export function registerJobs(worker: Worker, services: Services, lane: JobLane = 'all'): void {
   for (const module of modules) {
-    for (const job of module.jobs ?? []) worker.handle(job.kind, (context) => job.run(services, context));
+    for (const job of module.jobs ?? []) {
+      if (lane === 'all' || lane === (job.lane ?? 'background')) worker.handle(job.kind, (context) => job.run(services, context));
+    }
   }
+}
+
+/** The server's workers, one per lane (not started). */
+export function serverWorkers(services: Services, logger: Logger): Worker[] {
+  return LANES.map((lane) => {
+    const worker = new Worker(services.jobs, logger);
+    registerJobs(worker, services, lane);
+    return worker;
+  });
 }
 
 /** The modules' schedules (e.g. the daily refit). */

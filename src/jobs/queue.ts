@@ -44,6 +44,20 @@ export function backoffMs(attempts: number): number {
   return Math.min(3_600_000, 1000 * 2 ** Math.max(0, attempts - 1));
 }
 
+/** What `onEnqueued` listeners hear: a job was queued (or an equal one was already queued). */
+export interface Enqueued {
+  kind: string;
+  runAt: Date;
+}
+
+export type EnqueueListener = (job: Enqueued) => void;
+
+/**
+ * Listeners by the database they queue in: every service holds its own JobQueue over the one
+ * writer, and a worker in this process hears what any of them queues.
+ */
+const listenersByDb = new WeakMap<object, Set<EnqueueListener>>();
+
 export class JobQueue {
   constructor(
     private readonly write: Db,
@@ -57,7 +71,25 @@ export class JobQueue {
     return this.clock.now();
   }
 
+  /**
+   * Calls `listener` after each commit that queues a job in this store's database from this
+   * process (through any JobQueue over the same writer); returns the way to stop listening.
+   */
+  onEnqueued(listener: EnqueueListener): () => void {
+    let listeners = listenersByDb.get(this.write);
+    if (!listeners) listenersByDb.set(this.write, (listeners = new Set()));
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
   async enqueue(kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<number> {
+    const runAt = options.runAt ?? this.clock.now();
+    const id = await this.insert(kind, payload, options);
+    for (const listener of listenersByDb.get(this.write) ?? []) listener({ kind, runAt });
+    return id;
+  }
+
+  private async insert(kind: string, payload: unknown, options: EnqueueOptions): Promise<number> {
     return this.write.transaction().execute(async (tx) => {
       if (options.dedupeKey) {
         const existing = await tx

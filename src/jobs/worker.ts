@@ -1,6 +1,10 @@
 /**
  * Runs leased jobs with their handlers, one at a time per worker, in the server process.
  * A delay is a job with a later run_at: nothing sleeps inside a handler.
+ *
+ * An idle worker looks for due jobs every `pollMs` (jobs queued by another process, delays that
+ * came due) and at once when this process queues a due job of a kind it runs: a flow's first
+ * email is not held back by the poll at each hop (event → step job → send job).
  */
 import type { Logger } from '../lib/logger.js';
 import type { JobTable } from './jobs.table.js';
@@ -20,6 +24,11 @@ export class Worker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** A tick is in progress (leasing or running a job). */
+  private busy = false;
+  /** A due job was queued while busy: look again at once instead of after the poll. */
+  private woken = false;
+  private unlisten: (() => void) | undefined;
 
   constructor(
     private readonly queue: JobQueue,
@@ -34,20 +43,42 @@ export class Worker {
 
   start(): void {
     this.stopped = false;
+    this.unlisten ??= this.queue.onEnqueued((job) => {
+      if (this.handlers.has(job.kind) && job.runAt.getTime() <= this.queue.now().getTime()) this.wake();
+    });
     this.schedule(0);
   }
 
   /** Stops polling and waits for the job in hand to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unlisten?.();
+    this.unlisten = undefined;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+  }
+
+  /** Looks for a due job now: at once when idle, right after the job in hand when busy. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.busy) {
+      this.woken = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.tick().then((worked) => this.schedule(worked ? 0 : (this.options.pollMs ?? 500)));
+      this.timer = undefined;
+      this.busy = true;
+      this.woken = false;
+      this.running = this.tick().then((worked) => {
+        this.busy = false;
+        this.schedule(worked || this.woken ? 0 : (this.options.pollMs ?? 500));
+      });
     }, delay);
     this.timer.unref();
   }

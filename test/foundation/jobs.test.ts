@@ -79,6 +79,48 @@ describe('durable job queue', () => {
     await storage.close();
   });
 
+  it('wakes an idle worker when this process queues a due job, without waiting for its poll', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const { storage, queue } = await open(dir.path);
+    // Leases that found nothing: after one, the worker is idle until its poll (a minute here).
+    let emptyLeases = 0;
+    const lease = queue.lease.bind(queue);
+    queue.lease = async (...args) => {
+      const job = await lease(...args);
+      if (!job) emptyLeases += 1;
+      return job;
+    };
+    const handled: string[] = [];
+    const worker = new Worker(queue, silentLogger, { pollMs: 60_000 }).handle('echo', async ({ payload }) => {
+      handled.push((payload as { name: string }).name);
+    });
+    worker.start();
+    const until = async (condition: () => boolean) => {
+      const deadline = Date.now() + 15_000;
+      while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      return condition();
+    };
+    try {
+      expect(await until(() => emptyLeases >= 1)).toBe(true);
+      // Queued through another JobQueue over the same store, as each service holds its own.
+      await new JobQueue(storage.write, storage.read).enqueue('echo', { name: 'first' });
+      expect(await until(() => handled.length === 1), 'handled well before the minute-long poll').toBe(true);
+      // A job queued for later wakes nobody; one of a kind this worker does not run neither.
+      const empty = emptyLeases;
+      expect(await until(() => emptyLeases > empty)).toBe(true);
+      await queue.enqueue('echo', { name: 'later' }, { runAt: new Date(Date.now() + 3_600_000) });
+      await queue.enqueue('other', { name: 'other' });
+      await queue.enqueue('echo', { name: 'second' });
+      expect(await until(() => handled.length === 2)).toBe(true);
+      expect(handled).toEqual(['first', 'second']);
+      expect((await queue.counts()).queued).toBe(2);
+    } finally {
+      await worker.stop();
+      await storage.close();
+    }
+  });
+
   it('does not enqueue the same deduplicated job twice while it is pending', async () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -35,10 +35,11 @@ export async function nextUpTo(db: Db, after: number, span: number): Promise<num
   return upto === null || upto === undefined ? undefined : Number(upto);
 }
 
-/** Events with after < id ≤ upto, of the given types (all when undefined), in id order. */
-export async function readEvents(db: Db, after: number, upto: number, types?: readonly DomainEventType[]): Promise<DomainEvent[]> {
+/** Events with after < id ≤ upto, of the given types (all when undefined), in id order; with `customersOnly`, those naming a customer. */
+export async function readEvents(db: Db, after: number, upto: number, types?: readonly DomainEventType[], customersOnly = false): Promise<DomainEvent[]> {
   let query = db.selectFrom('domain_events').selectAll().where('id', '>', after).where('id', '<=', upto);
   if (types) query = query.where('type', 'in', types);
+  if (customersOnly) query = query.where('customer_id', 'is not', null);
   const rows = await query.orderBy('id').execute();
   return rows.map((row) => ({
     id: Number(row.id),

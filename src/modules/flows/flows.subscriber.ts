@@ -10,5 +10,6 @@ import type { FlowsService } from './flows.service.js';
 export const FLOWS_SUBSCRIBER = 'flows';
 
 export function flowsSubscriber(flows: FlowsService): EventSubscriber {
-  return { name: FLOWS_SUBSCRIBER, types: triggerEventTypes, handle: (events) => flows.handleEvents(events) };
+  // Every trigger and awaited event is a customer's: events without one start and move nothing.
+  return { name: FLOWS_SUBSCRIBER, types: triggerEventTypes, customersOnly: true, handle: (events) => flows.handleEvents(events) };
 }

@@ -14,14 +14,14 @@ export { readyFlows } from './library/ready-flows.js';
 export { FlowBacktestService, type BacktestResult, type BacktestStep } from './backtest/flow-backtest.js';
 
 /**
- * Due steps run as `flows.step` jobs (one per store per wake); domain events enrol customers;
+ * Due steps run as `flows.step` jobs (one per store per wake, on a worker of their own); domain events enrol customers;
  * `flows.browse` jobs decide browse abandonment; the hourly `flows.dates` queues a `flows.date`
  * enrolment per flow and store day for date triggers.
  */
 export const flowsModule: HearthModule = {
   name: 'flows',
   jobs: [
-    { kind: FLOW_STEP_JOB, run: async (services, { payload }) => services.flows.runStepJob(payload as { storeId: string }) },
+    { kind: FLOW_STEP_JOB, lane: 'flows', run: async (services, { payload }) => services.flows.runStepJob(payload as { storeId: string }) },
     { kind: FLOW_BROWSE_JOB, run: async (services, { payload }) => services.flows.runBrowseCheck(payload as BrowseCheck) },
     { kind: FLOW_DATES_JOB, run: async (services, { payload }) => services.flows.runDateTriggers(payload as { storeId: string }) },
     { kind: FLOW_DATE_JOB, run: async (services, { payload }) => services.flows.runDateEnrolment(payload as DateEnrolment) },

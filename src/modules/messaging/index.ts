@@ -47,6 +47,7 @@ export const messagingModule: HearthModule = {
   name: 'messaging',
   jobs: [{
     kind: SEND_JOB,
+    lane: 'sends',
     run: async (services, context) => {
       const payload = context.payload as { store_id: string; ids: number[] };
       const result = await services.messages.sendBatch(payload.store_id, payload.ids, (fraction) => context.progress(Math.min(1, fraction)));
