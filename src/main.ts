@@ -67,6 +67,10 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
   const workers = serverWorkers(services, logger);
   const app = await buildApp(services, { dashboardDir: dashboardDir() });
   await app.listen({ host: config.host, port: config.port });
+  // Loyalty balances are served from what is kept in memory: load each store's now, not on its first read.
+  const warming = (async () => {
+    for (const store of await services.accounts.listStores()) await services.loyalty.warmBalances(store.id);
+  })().catch((error: unknown) => logger.warn({ err: error }, 'loyalty balances not loaded ahead; they load on first read'));
   // The `hearth` command reaches this server through DATA_DIR/hearth.sock (owner only).
   const localAdmin = await openLocalAdmin(app, config.dataDir, logger);
   const address = app.server.address();
@@ -91,6 +95,7 @@ export async function startServer(config: Config, options: { migrate?: boolean; 
       // then checkpoint and close the store.
       await localAdmin?.close();
       await app.close();
+      await warming;
       scheduler.stop();
       await dispatcher.stop();
       await Promise.all(workers.map((worker) => worker.stop()));

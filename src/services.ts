@@ -163,6 +163,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     shutdown: async () => {
       await services.ingest.close();
       await services.messages.close();
+      await services.loyalty.close();
     },
   };
   // "Send a test" of a template goes through the ledger and the store's transport.

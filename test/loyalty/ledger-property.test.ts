@@ -3,7 +3,8 @@
  * redemptions and their cancellation, adjustments, expiry runs and days passing. After every step,
  * for every customer: the balance equals the sum of their ledger rows (available + pending +
  * lapsed), the lists' SQL totals equal the rows', no award is drawn beyond its points and no draw
- * allocated beyond its own, and the balance is never negative unless the store allows it.
+ * allocated beyond its own, the balance is never negative unless the store allows it, and the
+ * balance served from memory equals the one computed from the ledger rows (every write must drop it).
  * `LOYALTY_SEED=<n>` runs another sequence.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,6 +51,8 @@ async function run(seed: number, negative: 'allow' | 'owed'): Promise<{ steps: R
     expect(await h.t.services.loyalty.check(h.storeId, now), label).toEqual([]);
     for (const [name, id] of ids) {
       const balance = await h.t.services.loyalty.balance(h.storeId, id, now);
+      // The balance served from memory equals the one read from the ledger rows, for this step's time.
+      expect(balance, `${label}: ${name}'s kept balance`).toEqual(await h.t.services.loyalty.ledgerBalance(h.storeId, id, now));
       const rows = (await h.t.services.loyalty.history(h.storeId, id, { limit: 500 }, now)).data;
       if (balance.owed > 0) seen.owed += 1;
       if (balance.pending > 0) seen.pending += 1;

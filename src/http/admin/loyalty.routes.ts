@@ -57,7 +57,8 @@ export const loyaltyRoutes = [
   route({
     method: 'GET', url: '/api/v1/loyalty/customers/:id', operationId: 'getLoyaltyBalance', response: loyaltyBalanceSchema, permission: 'read', tag, params: customerParams,
     summary: 'A customer\'s points: available, pending, owed, lapsed, their value, tier and the next tier',
-    handler: async ({ services, storeId, params }) => services.loyalty.balance(storeId, (await services.customers.get(storeId, params.id)).id),
+    // A member's id is known to the loyalty module without a query; anyone else is looked up (404 if unknown).
+    handler: async ({ services, storeId, params }) => services.loyalty.balance(storeId, services.loyalty.memberId(storeId, params.id) ?? (await services.customers.get(storeId, params.id)).id),
   }),
   route({
     method: 'GET', url: '/api/v1/loyalty/customers/:id/history', operationId: 'listLoyaltyHistory', response: loyaltyHistorySchema, permission: 'read', tag, params: customerParams,

@@ -9,6 +9,8 @@
  * rows, the allocations cancel out, so the residuals add up to the ledger's sum of points.
  */
 import { sql } from 'kysely';
+import { addResidual, type MemberBalance } from './balance.cache.js';
+import { changed } from './ledger.changes.js';
 import type { LoyaltyDb, LoyaltyTx, EntryKind, EntryState } from './loyalty.table.js';
 
 type Reader = LoyaltyDb | LoyaltyTx;
@@ -112,6 +114,57 @@ export async function totalsByCustomer(db: Reader, storeId: string, now: Date, p
   }));
 }
 
+/** The rows the points-earned tier figure counts (loyalty.tiers.ts), as SQL. */
+const earnedRow = sql`e.state <> 'void' and (e.kind = 'earn' or (e.kind = 'reverse' and e.source in ('refund', 'cancel', 'referral')))`;
+
+/** A customer's rows the points-earned figure counts, at any time. */
+export async function earnedRows(db: Reader, storeId: string, customerId: number): Promise<{ created_at: Date; points: number }[]> {
+  const { rows } = await sql<{ created_at: Date; points: number }>`select e.created_at, e.points from loyalty_entries e
+    where e.store_id = ${storeId} and e.customer_id = ${customerId} and ${earnedRow}`.execute(db);
+  return rows.map((r) => ({ created_at: r.created_at, points: Number(r.points) }));
+}
+
+/**
+ * Every member's balance inputs (balance.cache.ts) in one pass over the store: the ledger's sum,
+ * the rows with a remainder (residuals as `positions` computes them), the rows the points figure
+ * counts, and the current tier. The four reads may see different commits: the cache keeps no
+ * customer changed after the load began, so the parts of those it keeps agree.
+ */
+export async function storeMembers(db: LoyaltyDb, storeId: string): Promise<Map<number, MemberBalance>> {
+  const members = new Map<number, MemberBalance>();
+  const member = (id: unknown): MemberBalance => {
+    const key = Number(id);
+    let found = members.get(key);
+    if (!found) members.set(key, found = { open: [], owed: 0, ledger: 0, earned: [], tier: { tier: null, since: null } });
+    return found;
+  };
+  const sums = await sql<{ customer_id: number; ledger: number }>`select customer_id, sum(points) as ledger from loyalty_entries
+    where store_id = ${storeId} and state <> 'void' group by customer_id`.execute(db);
+  for (const row of sums.rows) member(row.customer_id).ledger = Number(row.ledger);
+  const open = await sql<{ customer_id: number; residual: number; available_at: Date | null; expires_at: Date | null }>`
+    with a as (select entry_id, award_id, points from loyalty_allocations where store_id = ${storeId}),
+      drawn as (select award_id, sum(points) as points from a group by award_id),
+      given as (select entry_id, sum(points) as points from a group by entry_id),
+      p as (
+        select e.id, e.customer_id, coalesce(e.available_at, r.available_at) as available_at, e.expires_at,
+          e.points - coalesce(drawn.points, 0) + coalesce(given.points, 0) as residual
+        from loyalty_entries e
+        left join loyalty_releases r on r.store_id = e.store_id and r.award_id = e.id
+        left join drawn on drawn.award_id = e.id
+        left join given on given.entry_id = e.id
+        where e.store_id = ${storeId} and e.state <> 'void'
+      )
+    select customer_id, residual, available_at, expires_at from p where residual <> 0 order by customer_id, id`.execute(db);
+  for (const row of open.rows) addResidual(member(row.customer_id), Number(row.residual), row.available_at, row.expires_at);
+  const earned = await sql<{ customer_id: number; created_at: Date; points: number }>`select e.customer_id, e.created_at, e.points from loyalty_entries e
+    where e.store_id = ${storeId} and ${earnedRow}`.execute(db);
+  for (const row of earned.rows) member(row.customer_id).earned.push(row.created_at.getTime(), Number(row.points));
+  const tiers = await sql<{ customer_id: number; tier: string | null; since: Date }>`select customer_id, arg_max(tier, changed_at) as tier, max(changed_at) as since
+    from loyalty_tier_changes where store_id = ${storeId} group by customer_id`.execute(db);
+  for (const row of tiers.rows) member(row.customer_id).tier = { tier: row.tier, since: row.since };
+  return members;
+}
+
 export interface NewEntry {
   storeId: string;
   customerId: number;
@@ -131,6 +184,7 @@ export interface NewEntry {
 
 /** Appends one row; returns its id. The caller has checked the key (unique per store). */
 export async function appendEntry(tx: LoyaltyTx, entry: NewEntry): Promise<number> {
+  changed(tx, entry.storeId, entry.customerId);
   const row = await tx.insertInto('loyalty_entries').values({
     store_id: entry.storeId, id: sql<number>`nextval('loyalty_entries_id_seq')`, customer_id: entry.customerId,
     kind: entry.kind, points: entry.points, state: entry.state, available_at: entry.availableAt ?? null, expires_at: entry.expiresAt ?? null,
@@ -145,6 +199,7 @@ export interface Allocation { award_id: number; points: number }
 export async function appendAllocations(tx: LoyaltyTx, storeId: string, customerId: number, entryId: number, allocations: readonly Allocation[], at: Date): Promise<void> {
   const rows = allocations.filter((a) => a.points !== 0);
   if (rows.length === 0) return;
+  changed(tx, storeId, customerId);
   await tx.insertInto('loyalty_allocations').values(rows.map((a) => ({
     store_id: storeId, customer_id: customerId, entry_id: entryId, award_id: a.award_id, points: a.points, created_at: at,
   }))).execute();

@@ -26,6 +26,7 @@ import { settleOwed } from './ledger.writer.js';
 import type { LoyaltySettings } from './loyalty.settings.js';
 import type { LoyaltyDb, LoyaltyTx } from './loyalty.table.js';
 import { reconsiderTier } from './loyalty.tiers.js';
+import { changedStore, type Transact } from './ledger.changes.js';
 
 /** Orders per chunk (one transaction each): large enough that a commit's cost does not count. */
 export const BACKFILL_CHUNK = 250_000;
@@ -62,7 +63,7 @@ export interface BackfillSummary {
 interface ChunkCounts { orders: number; points: number; voided: number; refunds: number; refunded_points: number }
 
 /** Backfills the store's past orders, chunk by chunk; see the file's comment for the rules. */
-export async function backfillOrders(db: LoyaltyDb, storeId: string, settings: LoyaltySettings, options: BackfillOptions, now: Date): Promise<BackfillSummary> {
+export async function backfillOrders(db: LoyaltyDb, transact: Transact, storeId: string, settings: LoyaltySettings, options: BackfillOptions, now: Date): Promise<BackfillSummary> {
   const started = performance.now();
   const since = options.since ?? null;
   const bounds = await chunkBounds(db, storeId, since, options.chunkSize ?? BACKFILL_CHUNK);
@@ -70,11 +71,11 @@ export async function backfillOrders(db: LoyaltyDb, storeId: string, settings: L
   const total: ChunkCounts = { orders: 0, points: 0, voided: 0, refunds: 0, refunded_points: 0 };
   for (let i = 0; i < bounds.length; i += 1) {
     const range = { after: i === 0 ? 0 : bounds[i - 1]!, upTo: bounds[i]! };
-    const counts = await db.transaction().execute((tx) => backfillChunk(tx, storeId, settings, units, range, since, now));
+    const counts = await transact((tx) => backfillChunk(tx, storeId, settings, units, range, since, now));
     for (const key of Object.keys(total) as (keyof ChunkCounts)[]) total[key] += counts[key];
     options.onChunk?.({ chunk: i + 1, chunks: bounds.length, orders: total.orders, points: total.points });
   }
-  const tierChanges = await raiseTiers(db, storeId, settings, since, now);
+  const tierChanges = await raiseTiers(db, transact, storeId, settings, since, now);
   return { since, ...total, tier_changes: tierChanges, chunks: bounds.length, ms: Math.round(performance.now() - started) };
 }
 
@@ -103,6 +104,7 @@ async function backfillChunk(tx: LoyaltyTx, storeId: string, settings: LoyaltySe
   // Rows of this chunk are the ones with ids above this mark (one writer connection, one sequence).
   const { rows: [marked] } = await sql<{ mark: number }>`select nextval('loyalty_entries_id_seq') as mark`.execute(tx);
   const mark = Number(marked!.mark);
+  changedStore(tx, storeId);
   await insertAwards(tx, storeId, settings, units, range, since, now);
   await insertClawBacks(tx, storeId, range, mark);
   await sql`insert into loyalty_allocations (store_id, customer_id, entry_id, award_id, points, created_at)
@@ -198,7 +200,7 @@ async function indebted(tx: LoyaltyTx, storeId: string, mark: number): Promise<n
  * Moves up the customers with orders in the backfill whose 12-month figure (tiers.ts) now reaches
  * a higher tier than the one they hold; found in one query, then moved by reconsiderTier.
  */
-async function raiseTiers(db: LoyaltyDb, storeId: string, settings: LoyaltySettings, since: Date | null, now: Date): Promise<number> {
+async function raiseTiers(db: LoyaltyDb, transact: Transact, storeId: string, settings: LoyaltySettings, since: Date | null, now: Date): Promise<number> {
   const levels = settings.tiers.levels;
   if (levels.length === 0) return 0;
   const from = addMonths(now, -12);
@@ -219,7 +221,7 @@ async function raiseTiers(db: LoyaltyDb, storeId: string, settings: LoyaltySetti
   let changed = 0;
   for (let start = 0; start < rows.length; start += TIERS_PER_TRANSACTION) {
     const slice = rows.slice(start, start + TIERS_PER_TRANSACTION);
-    changed += await db.transaction().execute(async (tx) => {
+    changed += await transact(async (tx) => {
       let moved = 0;
       for (const { customer_id } of slice) if ((await reconsiderTier(tx, storeId, Number(customer_id), settings.tiers, now)) !== undefined) moved += 1;
       return moved;

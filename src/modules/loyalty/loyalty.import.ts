@@ -16,9 +16,10 @@ import { addMonths } from './earning.js';
 import { entryByKey } from './ledger.repository.js';
 import { writeAward } from './ledger.writer.js';
 import type { LoyaltySettings } from './loyalty.settings.js';
-import type { LoyaltyDb, LoyaltyTx } from './loyalty.table.js';
+import type { LoyaltyTx } from './loyalty.table.js';
 import { currentTier } from './loyalty.tiers.js';
 import { normaliseEmail } from './referral.normalise.js';
+import { changed, type Transact } from './ledger.changes.js';
 
 export const importSources = ['smile', 'loyaltylion'] as const;
 export type ImportSource = (typeof importSources)[number];
@@ -139,9 +140,9 @@ class DryRun extends Error {
 }
 
 /** Writes the checked rows in one transaction (rolled back for a dry run). */
-export async function importExport(write: LoyaltyDb, storeId: string, settings: LoyaltySettings, from: ImportSource, rows: readonly Row[], options: { dryRun: boolean; actor: string }, now = new Date()): Promise<ImportSummary> {
+export async function importExport(transact: Transact, storeId: string, settings: LoyaltySettings, from: ImportSource, rows: readonly Row[], options: { dryRun: boolean; actor: string }, now = new Date()): Promise<ImportSummary> {
   try {
-    return await write.transaction().execute(async (tx) => {
+    return await transact(async (tx) => {
       const summary = await apply(tx, storeId, settings, from, rows, options.actor, now);
       if (options.dryRun) throw new DryRun({ ...summary, dry_run: true });
       return summary;
@@ -182,6 +183,7 @@ async function apply(tx: LoyaltyTx, storeId: string, settings: LoyaltySettings, 
       const current = await currentTier(tx, storeId, customerId);
       if (current.tier === row.tier) summary.tiers.unchanged += 1;
       else {
+        changed(tx, storeId, customerId);
         await tx.insertInto('loyalty_tier_changes').values({ store_id: storeId, customer_id: customerId, tier: row.tier, previous_tier: current.tier, figure: 0, reason: `import:${from}`, changed_at: now }).execute();
         summary.tiers.changed += 1;
       }

@@ -14,6 +14,7 @@ import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
 import type { LoyaltySettings } from './loyalty.settings.js';
 import type { LoyaltyTx } from './loyalty.table.js';
 import { currentTier, multiplierOf, reconsiderTier } from './loyalty.tiers.js';
+import { changed } from './ledger.changes.js';
 
 interface OrderRow {
   id: number; customer_id: number | null; placed_at: Date; currency: string; status: string;
@@ -65,6 +66,7 @@ export async function releaseOrder(tx: LoyaltyTx, storeId: string, settings: Loy
   if (!award || award.state === 'void' || award.available_at) return false;
   const released = await tx.selectFrom('loyalty_releases').select('award_id').where('store_id', '=', storeId).where('award_id', '=', award.id).executeTakeFirst();
   if (released) return false;
+  changed(tx, storeId, award.customer_id);
   await tx.insertInto('loyalty_releases').values({ store_id: storeId, award_id: award.id, customer_id: award.customer_id, available_at: addDays(from, settings.pending.days), created_at: now }).execute();
   return true;
 }

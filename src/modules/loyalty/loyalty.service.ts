@@ -12,7 +12,9 @@ import { storeSettings } from '../accounts/index.js';
 import { AppError, invalid } from '../../lib/errors.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { addMonths, pointsValue } from './earning.js';
-import { entryByKey, positions, standingOf, totalsByCustomer, totalsOf, type Position } from './ledger.repository.js';
+import { BalanceCache, memberOf, pointsFigureOf, totalsOfMember, type MemberBalance } from './balance.cache.js';
+import { trackedTransactions, type Transact } from './ledger.changes.js';
+import { earnedRows, entryByKey, positions, standingOf, storeMembers, totalsByCustomer, totalsOf, type Position, type Totals } from './ledger.repository.js';
 import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
 import { loyaltyAnalytics, type LoyaltyAnalytics } from './loyalty.analytics.js';
 import { awardBirthdays, handleEvent, isMember, surveyAwardKey } from './loyalty.events.js';
@@ -20,7 +22,7 @@ import { announceExpiring, expireLapsed } from './loyalty.expiry.js';
 import { cancelReward, redeemReward, redemptionView } from './loyalty.redemptions.js';
 import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings } from './loyalty.settings.js';
 import { loyaltyDb, type LoyaltyDb, type LoyaltyEntryTable, type LoyaltyTx } from './loyalty.table.js';
-import { currentTier, qualifyingFigure, reconsiderTier } from './loyalty.tiers.js';
+import { currentTier, qualifyingFigure, reconsiderTier, type CurrentTier } from './loyalty.tiers.js';
 import { importExport, readExport, type ImportSource, type ImportSummary } from './loyalty.import.js';
 import { backfillOrders, type BackfillOptions, type BackfillSummary } from './loyalty.backfill.js';
 import { ReferralService } from './referral.service.js';
@@ -54,13 +56,18 @@ export class LoyaltyService {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly cachedSettings: Remembered<StoredSettings> = new Map();
   private readonly cachedCurrency: Remembered<{ currency: string }> = new Map();
+  /** Each member's balance inputs, dropped when their ledger changes (balance.cache.ts). */
+  private readonly balances = new BalanceCache();
+  /** Every write transaction of the module: the customers it touched are dropped from `balances` when it ends. */
+  private readonly transact: Transact;
   /** Referral codes, clicks, sign-ups and the list (referral.service.ts). */
   readonly referrals: ReferralService;
 
   constructor(private readonly storage: Storage) {
     this.write = loyaltyDb(storage.write);
     this.read = loyaltyDb(storage.read);
-    this.referrals = new ReferralService(this.write, this.read, async (storeId, db) => (await this.settings(storeId, db)).settings);
+    this.transact = trackedTransactions(this.write, (changes) => this.balances.ended(changes));
+    this.referrals = new ReferralService(this.transact, this.read, async (storeId, db) => (await this.settings(storeId, db)).settings);
   }
 
   // ── settings ────────────────────────────────────────────────────────────
@@ -86,7 +93,7 @@ export class LoyaltyService {
   async saveSettings(storeId: string, input: LoyaltySettings, actor: string | null, now = new Date()): Promise<StoredSettings> {
     const settings = loyaltySettingsSchema.parse(input);
     await this.checkRewardProducts(storeId, settings);
-    await this.write.transaction().execute(async (tx) => {
+    await this.transact(async (tx) => {
       const { version } = await this.settings(storeId, tx);
       await tx.insertInto('loyalty_settings').values({ store_id: storeId, version: version + 1, settings: JSON.stringify(settings), created_by: actor, created_at: now }).execute();
     });
@@ -105,21 +112,62 @@ export class LoyaltyService {
 
   // ── reading ─────────────────────────────────────────────────────────────
 
+  /**
+   * The customer's points, tier and next tier at `now`. Served from the balance inputs kept in
+   * this process (the whole store is loaded on the first read, a customer again after each change
+   * to their ledger); equal to `ledgerBalance`, which reads the rows.
+   */
   async balance(storeId: string, customerId: number, now = new Date()): Promise<BalanceView> {
+    if (!this.balances.warmed(storeId)) this.warmBalances(storeId).catch(() => undefined);
+    const [{ settings }, store, member] = await Promise.all([
+      this.settings(storeId), this.store(storeId), this.balances.member(storeId, customerId, () => this.loadMember(storeId, customerId)),
+    ]);
+    let figure = 0;
+    if (settings.tiers.levels.length) {
+      // The amount spent comes from the orders, which this module does not write: read each time.
+      figure = settings.tiers.basis === 'points_earned' ? pointsFigureOf(member, now) : await qualifyingFigure(this.read, storeId, customerId, settings.tiers.basis, now);
+    }
+    return balanceView(customerId, settings, store.currency, totalsOfMember(member, now), member.tier, figure);
+  }
+
+  /**
+   * The customer id a reference (`123` or `ext:…`) names, when it is a plain id of a customer
+   * known to hold points in the store (no query); otherwise undefined, and the caller looks the
+   * customer up.
+   */
+  memberId(storeId: string, ref: string): number | undefined {
+    if (!/^\d{1,15}$/.test(ref)) return undefined;
+    const id = Number(ref);
+    return this.balances.isMember(storeId, id) ? id : undefined;
+  }
+
+  /** The balance computed from the ledger rows, as it is proved against (loyalty.check, tests). */
+  async ledgerBalance(storeId: string, customerId: number, now = new Date()): Promise<BalanceView> {
     const [{ settings }, rows, store, tier] = await Promise.all([
       this.settings(storeId), positions(this.read, storeId, customerId), this.store(storeId), currentTier(this.read, storeId, customerId),
     ]);
-    const totals = totalsOf(rows, now);
     const figure = settings.tiers.levels.length ? await qualifyingFigure(this.read, storeId, customerId, settings.tiers.basis, now) : 0;
-    const rank = settings.tiers.levels.findIndex((l) => l.name === tier.tier);
-    const next = settings.tiers.levels[rank + 1];
-    const available = shown(totals.available, settings);
-    return {
-      customer_id: customerId, available, pending: totals.pending, owed: totals.owed, lapsed: totals.lapsed, ledger: totals.ledger,
-      value: pointsValue(Math.max(0, available), settings.point_value), currency: store.currency,
-      tier: tier.tier, tier_since: tier.since, tier_figure: figure,
-      next_tier: next ? { name: next.name, threshold: next.threshold, missing: Math.max(0, next.threshold - figure) } : null,
-    };
+    return balanceView(customerId, settings, store.currency, totalsOf(rows, now), tier, figure);
+  }
+
+  /** Loads every member's balance inputs of the store (once; done on the first balance read, or at start). */
+  warmBalances(storeId: string): Promise<void> {
+    return this.balances.warm(storeId, async () => ({ members: await storeMembers(this.read, storeId) }));
+  }
+
+  /** Waits for a load of balance inputs still running (called before the store is closed). */
+  close(): Promise<void> {
+    return this.balances.settled();
+  }
+
+  /** Forgets the balance inputs kept in this process: the next read loads them again. */
+  forgetBalances(): void {
+    this.balances.clear();
+  }
+
+  private async loadMember(storeId: string, customerId: number): Promise<MemberBalance> {
+    const [rows, earned, tier] = await Promise.all([positions(this.read, storeId, customerId), earnedRows(this.read, storeId, customerId), currentTier(this.read, storeId, customerId)]);
+    return memberOf(rows, earned, tier);
   }
 
   /** The customer's ledger, newest first, `limit` rows after the cursor (a row id). */
@@ -177,14 +225,14 @@ export class LoyaltyService {
    * first and issues a unique code. A retry with the same key gets the first answer back.
    */
   async redeem(storeId: string, customerId: number, input: { reward_id: string; key: string }, now = new Date()): Promise<{ redemption: RedemptionView; replayed: boolean }> {
-    return this.serial(storeId, customerId, () => this.write.transaction().execute(async (tx) =>
+    return this.serial(storeId, customerId, () => this.transact(async (tx) =>
       redeemReward(tx, (await this.settings(storeId, tx)).settings, storeId, customerId, input, now)));
   }
 
   /** Cancels an unused reward, giving its points back (cancelling again changes nothing). */
   async cancelRedemption(storeId: string, redemptionId: string, now = new Date()): Promise<RedemptionView> {
     const found = await this.redemption(storeId, redemptionId);
-    return this.serial(storeId, found.customer_id, () => this.write.transaction().execute((tx) => cancelReward(tx, storeId, redemptionId, now)));
+    return this.serial(storeId, found.customer_id, () => this.transact((tx) => cancelReward(tx, storeId, redemptionId, now)));
   }
 
   /**
@@ -194,7 +242,7 @@ export class LoyaltyService {
    * `source`: who asked (default `admin`; a flow's award says `flow`).
    */
   async adjust(storeId: string, customerId: number, input: { points: number; reason: string; key: string; actor: string; source?: string }, now = new Date()): Promise<{ entry: EntryView; replayed: boolean }> {
-    return this.serial(storeId, customerId, () => this.write.transaction().execute(async (tx) => {
+    return this.serial(storeId, customerId, () => this.transact(async (tx) => {
       const key = `adjust:${input.key}`;
       const earlier = await entryByKey(tx, storeId, key);
       if (earlier) {
@@ -229,7 +277,7 @@ export class LoyaltyService {
   async importExport(storeId: string, from: ImportSource, text: string, options: { dryRun: boolean; actor: string }, now = new Date()): Promise<ImportSummary> {
     const { settings } = await this.settings(storeId);
     const rows = readExport(text, from, settings);
-    return importExport(this.write, storeId, settings, from, rows, options, now);
+    return importExport(this.transact, storeId, settings, from, rows, options, now);
   }
 
   /**
@@ -239,7 +287,7 @@ export class LoyaltyService {
   async backfill(storeId: string, options: BackfillOptions = {}, now = new Date()): Promise<BackfillSummary> {
     const { settings } = await this.settings(storeId);
     if (!settings.enabled) throw new AppError('conflict', 'The loyalty programme is off: switch it on before backfilling past orders', [{ path: 'enabled', reason: 'the programme must be on' }]);
-    return backfillOrders(this.write, storeId, settings, options, now);
+    return backfillOrders(this.write, this.transact, storeId, settings, options, now);
   }
 
   /** Handles a batch of domain events (the `loyalty` subscriber): orders, sign-ups, consent, tracked events. */
@@ -249,7 +297,7 @@ export class LoyaltyService {
       const slice = events.slice(start, start + EVENTS_PER_TRANSACTION);
       for (const event of slice) if (!settings.has(event.storeId)) settings.set(event.storeId, (await this.settings(event.storeId)).settings);
       if (!slice.some((e) => settings.get(e.storeId)!.enabled)) continue;
-      await this.write.transaction().execute(async (tx) => {
+      await this.transact(async (tx) => {
         for (const event of slice) {
           const rules = settings.get(event.storeId)!;
           if (rules.enabled) await handleEvent(tx, rules, event, now);
@@ -275,7 +323,7 @@ export class LoyaltyService {
   async runDaily(storeId: string, now = new Date()): Promise<{ expired_entries: number; expired_points: number; notices: number; downgrades: number; birthdays: number }> {
     const { settings } = await this.settings(storeId);
     const zone = (await storeSettings(this.storage.read, storeId))?.timezone ?? 'UTC';
-    return this.write.transaction().execute(async (tx) => {
+    return this.transact(async (tx) => {
       const birthdays = await awardBirthdays(tx, storeId, settings, localDay(now, zone), now);
       const expired = await expireLapsed(tx, storeId, settings, now);
       const notices = await announceExpiring(tx, storeId, settings, now);
@@ -305,6 +353,13 @@ export class LoyaltyService {
         if (own[field] !== t[field]) problems.push(`customer ${t.customer_id}: ${field} ${t[field]} in the list, ${own[field]} from the rows`);
       }
       for (const row of rows) problems.push(...rowProblems(row, t.customer_id));
+      const kept = this.balances.kept(storeId, t.customer_id);
+      if (kept) {
+        const fast = totalsOfMember(kept, now);
+        for (const field of ['available', 'pending', 'lapsed', 'owed', 'ledger'] as const) {
+          if (fast[field] !== own[field]) problems.push(`customer ${t.customer_id}: ${field} ${fast[field]} in the balance kept in memory, ${own[field]} from the rows`);
+        }
+      }
     }
     return problems;
   }
@@ -342,6 +397,18 @@ export class LoyaltyService {
     void settled.then(() => { if (this.queues.get(key) === settled) this.queues.delete(key); });
     return next;
   }
+}
+
+function balanceView(customerId: number, settings: LoyaltySettings, currency: string, totals: Totals, tier: CurrentTier, figure: number): BalanceView {
+  const rank = settings.tiers.levels.findIndex((l) => l.name === tier.tier);
+  const next = settings.tiers.levels[rank + 1];
+  const available = shown(totals.available, settings);
+  return {
+    customer_id: customerId, available, pending: totals.pending, owed: totals.owed, lapsed: totals.lapsed, ledger: totals.ledger,
+    value: pointsValue(Math.max(0, available), settings.point_value), currency,
+    tier: tier.tier, tier_since: tier.since, tier_figure: figure,
+    next_tier: next ? { name: next.name, threshold: next.threshold, missing: Math.max(0, next.threshold - figure) } : null,
+  };
 }
 
 /** The balance as the store's rule shows it: never below zero unless negative balances are allowed. */

@@ -12,6 +12,7 @@ import { recordEvents } from '../domain-events/index.js';
 import { addMonths } from './earning.js';
 import type { LoyaltySettings } from './loyalty.settings.js';
 import type { LoyaltyDb, LoyaltyTx } from './loyalty.table.js';
+import { changed } from './ledger.changes.js';
 
 type Tiers = LoyaltySettings['tiers'];
 
@@ -67,6 +68,7 @@ export async function reconsiderTier(tx: LoyaltyTx, storeId: string, customerId:
   const down = review && to < from && (!current.since || addMonths(current.since, 12) <= now);
   // A tier removed from the settings ranks below every tier: the next change replaces it.
   if (!up && !down) return undefined;
+  changed(tx, storeId, customerId);
   await tx.insertInto('loyalty_tier_changes').values({
     store_id: storeId, customer_id: customerId, tier: qualifies, previous_tier: current.tier, figure, reason: up ? 'upgrade' : 'review', changed_at: now,
   }).execute();

@@ -20,6 +20,7 @@ import { reconsiderTier } from './loyalty.tiers.js';
 import { fraudChecks } from './referral.fraud.js';
 import { normaliseEmail } from './referral.normalise.js';
 import { appendStep, awardKey, emptyStep } from './referral.views.js';
+import { changed } from './ledger.changes.js';
 
 /** When the order's return window ends, as for its order points; null while it waits for delivery (or payment). */
 async function windowEnd(tx: LoyaltyTx, storeId: string, settings: LoyaltySettings, orderId: number): Promise<Date | null> {
@@ -93,6 +94,7 @@ export async function referralOrderReleased(tx: LoyaltyTx, storeId: string, sett
   const released = await tx.selectFrom('loyalty_releases').select('award_id').where('store_id', '=', storeId).where('award_id', '=', award.id).executeTakeFirst();
   const end = await windowEnd(tx, storeId, settings, orderId);
   if (released || !end) return;
+  changed(tx, storeId, award.customer_id);
   await tx.insertInto('loyalty_releases').values({ store_id: storeId, award_id: award.id, customer_id: award.customer_id, available_at: end, created_at: now }).execute();
 }
 

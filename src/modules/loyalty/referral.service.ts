@@ -14,6 +14,7 @@ import { fraudChecks } from './referral.fraud.js';
 import { normaliseAddress, normaliseEmail, randomCode, referralLink, shareLinks, type Address, type ShareLinks } from './referral.normalise.js';
 import type { ReferralState, RejectionReason } from './referral.table.js';
 import { appendStep, emptyStep, referralView, referralViews, type FriendOffer, type ReferralView } from './referral.views.js';
+import type { Transact } from './ledger.changes.js';
 
 export interface ReferralCodeView { customer_id: number; code: string; link: string; share: ShareLinks; imported_codes: string[] }
 
@@ -38,7 +39,7 @@ export interface SignupInput {
 export class ReferralService {
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly write: LoyaltyDb, private readonly read: LoyaltyDb,
+  constructor(private readonly transact: Transact, private readonly read: LoyaltyDb,
     private readonly settingsOf: (storeId: string, db: LoyaltyDb | LoyaltyTx) => Promise<LoyaltySettings>) {}
 
   /**
@@ -178,7 +179,7 @@ export class ReferralService {
    * the same key with another request is a conflict.
    */
   private once<T>(storeId: string, key: string, operation: string, request: unknown, work: (tx: LoyaltyTx) => Promise<T>): Promise<{ answer: T; replayed: boolean }> {
-    return this.serial(storeId, () => this.write.transaction().execute(async (tx) => {
+    return this.serial(storeId, () => this.transact(async (tx) => {
       const hash = sha256(stableJson(request));
       const earlier = await tx.selectFrom('loyalty_referral_requests').select(['operation', 'request_hash', 'response']).where('store_id', '=', storeId).where('idempotency_key', '=', key).executeTakeFirst();
       if (earlier) {
