@@ -14,7 +14,7 @@ import { startServer } from '../dist/main.js';
 import { readDemoLogin } from '../dist/modules/demo/demo.service.js';
 import { copyOfDemoStore } from './lib/hearth.mjs';
 
-const pages = ['/', '/cohorts', '/rfm', '/predictions', '/segments', '/customers', '/products', '/data', '/settings'];
+const pages = ['/', '/cohorts', '/rfm', '/predictions', '/segments', '/customers', '/products', '/journey', '/journey-map', '/data', '/settings'];
 const TARGET_MS = 1500;
 
 export default async function ({ scale, tiny, log }) {

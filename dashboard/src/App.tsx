@@ -23,6 +23,7 @@ import { MessagePage, OutboxPage } from './pages/outbox.page';
 import { OverviewPage } from './pages/overview.page';
 import { PredictionsPage } from './pages/predictions.page';
 import { ProductsPage } from './pages/products.page';
+import { JourneyMapPage } from './pages/journey-map.page';
 import { JourneyPage } from './pages/journey.page';
 import { RfmPage } from './pages/rfm.page';
 import { SegmentsPage } from './pages/segments.page';
@@ -73,6 +74,7 @@ function Page({ path }: { path: string }) {
     case '/customers': return <CustomersPage />;
     case '/products': return <ProductsPage />;
     case '/journey': return <JourneyPage />;
+    case '/journey-map': return <JourneyMapPage />;
     case '/outbox': return <OutboxPage />;
     case '/data': return <DataPage />;
     case '/settings': return <SettingsPage />;

@@ -14,6 +14,7 @@ const groups: { label: string; items: { to: string; label: string }[] }[] = [
       { to: '/rfm', label: 'RFM' },
       { to: '/predictions', label: 'Predictions' },
       { to: '/journey', label: 'Journey' },
+      { to: '/journey-map', label: 'Journey map' },
       { to: '/products', label: 'Products' },
     ],
   },

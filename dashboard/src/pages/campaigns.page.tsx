@@ -105,7 +105,7 @@ function ChannelReadiness({ channel, settings }: { channel: 'sms' | 'webhook'; s
   );
 }
 
-function Builder({ segments, templates, onCreated }: { segments: Segment[]; templates: MessageTemplateSummary[]; onCreated: (id: string) => void }) {
+function Builder({ segments, templates, onCreated, audience = [] }: { segments: Segment[]; templates: MessageTemplateSummary[]; onCreated: (id: string) => void; audience?: string[] }) {
   const [name, setName] = useState('');
   const [channel, setChannel] = useState<Channel>('email');
   const [text, setText] = useState('');
@@ -114,7 +114,8 @@ function Builder({ segments, templates, onCreated }: { segments: Segment[]; temp
   const [template, setTemplate] = useState(marketing[0]?.id ?? '');
   const topics = useApi('email-topics', () => http.get<{ data: EmailTopic[] }>('/api/v1/messaging/topics'));
   const [topic, setTopic] = useState('');
-  const [included, setIncluded] = useState<string[]>([]);
+  // A link from elsewhere (the journey map) may name the segment to send to: ?segment=<id>.
+  const [included, setIncluded] = useState<string[]>(() => audience.filter((id) => segments.some((s) => s.id === id)));
   const [excluded, setExcluded] = useState<string[]>([]);
   const [holdoutPercent, setHoldoutPercent] = useState('10');
   const [days, setDays] = useState('5');
@@ -316,6 +317,7 @@ export function CampaignsPage() {
   const templates = useApi('templates', () => http.get<{ data: MessageTemplateSummary[] }>('/api/v1/templates'));
   const { params } = useLocation();
   const selectedId = params.get('campaign');
+  const audience = params.getAll('segment');
   const choose = (id: string) => {
     setQueryParam('campaign', id);
     window.requestAnimationFrame(() => document.getElementById('campaign-detail')?.scrollIntoView({ block: 'start' }));
@@ -328,7 +330,7 @@ export function CampaignsPage() {
           <Async result={segments.result} onRetry={segments.reload} isEmpty={(d) => d.data.length === 0} empty="No segments yet: build one on the Segments page first.">
             {(answer) => (
               <Async result={templates.result} onRetry={templates.reload}>
-                {(list) => <Builder segments={answer.data} templates={list.data} onCreated={(id) => { campaigns.reload(); choose(id); }} />}
+                {(list) => <Builder segments={answer.data} templates={list.data} audience={audience} onCreated={(id) => { campaigns.reload(); choose(id); }} />}
               </Async>
             )}
           </Async>

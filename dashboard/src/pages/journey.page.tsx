@@ -3,7 +3,7 @@ import { http } from '../api/client';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { DateRange, useDateRange } from '../components/date-range';
-import { setQueryParam, useLocation } from '../components/router';
+import { Link, setQueryParam, useLocation } from '../components/router';
 import { Async } from '../components/states';
 import { DataTable, Field, PageHeader, Panel } from '../components/ui';
 
@@ -75,7 +75,7 @@ export function JourneyPage() {
     <div className="page">
       <PageHeader
         title="Journey"
-        subtitle="Where visitors become customers, what customers saw before they lapsed, and how customers move between stages month to month."
+        subtitle={<>Where visitors become customers, what customers saw before they lapsed, and how customers move between stages month to month. The <Link to="/journey-map">journey map</Link> puts the stages in order with what to act on each with.</>}
         actions={(
           <div className="row">
             <Field label="Funnel">
