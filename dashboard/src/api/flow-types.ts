@@ -2,7 +2,7 @@
 import type { Flow } from '../../../src/http/schemas/flows.schemas';
 
 export type { Flow, FlowEnrolment, FlowRun, FlowRunPage, FlowStats, FlowSummary } from '../../../src/http/schemas/flows.schemas';
-export type { FlowInstall, ReadyFlow } from '../../../src/http/schemas/flow-library.schemas';
+export type { FlowBacktest, FlowInstall, ReadyFlow } from '../../../src/http/schemas/flow-library.schemas';
 export type FlowDocument = Flow['document'];
 export type FlowStep = FlowDocument['steps'][number];
 export type FlowTrigger = FlowDocument['trigger'];

@@ -2,8 +2,11 @@
  * Flows in words: the trigger ("When a customer enters VIP"), each step ("Send email Welcome"),
  * the edges' labels and the step log's outcomes, for the list, the graph and the profile.
  */
-import type { FlowDocument, FlowStep, FlowTrigger } from '../api/flow-types';
+import type { FlowDocument, FlowStep, FlowSummary, FlowTrigger } from '../api/flow-types';
 import { exitsOf } from './flow-layout';
+
+/** The badge class of a flow's status. */
+export const flowStatusBadge: Record<FlowSummary['status'], string> = { draft: 'badge', live: 'badge good', paused: 'badge warn' };
 
 /** Names of the store's segments and templates by id, for the sentences. */
 export interface Names {

@@ -4,18 +4,17 @@
  */
 import { useRef, useState } from 'react';
 import { http } from '../api/client';
-import type { Flow, FlowEnrolment, FlowRunPage, FlowStats } from '../api/flow-types';
+import type { Flow, FlowBacktest, FlowEnrolment, FlowRunPage, FlowStats } from '../api/flow-types';
 import type { Segment } from '../api/segment-types';
 import { useAction, useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { FlowEditor, useFlowNames } from '../components/flow-editor';
 import { ExperimentResultsFor } from '../components/experiment-results';
 import { FlowGraph } from '../components/flow-graph';
-import { outcomeText, triggerWords } from '../components/flow-words';
+import { flowStatusBadge, outcomeText, triggerWords } from '../components/flow-words';
 import { Link } from '../components/router';
 import { Async, ErrorState } from '../components/states';
 import { DataTable, PageHeader, Panel, RefreshButton } from '../components/ui';
-import { flowStatusBadge } from './flows.page';
 
 const runStatusBadge: Record<string, string> = { active: 'badge', completed: 'badge good', exited: 'badge warn' };
 
@@ -69,6 +68,63 @@ function Enrol({ flow, onEnrolled }: { flow: Flow; onEnrolled: () => void }) {
       </button>
       {done && <span className="muted" role="status">{fmt.number(done.enrolled)} of {fmt.number(done.members)} members enrolled (the others are in the flow or may not enter again).</span>}
       {enrol.error && <p className="form-error" role="alert">{enrol.error.describe()}</p>}
+    </div>
+  );
+}
+
+/** The draft run over the store's history: who would have entered, reached each step, left, been sent what. */
+function Backtest({ flow }: { flow: Flow }) {
+  const { fmt } = useApp();
+  const [days, setDays] = useState('90');
+  const [answer, setAnswer] = useState<FlowBacktest | undefined>();
+  const run = useAction((n: number) => http.post<FlowBacktest>(`/api/v1/flows/${encodeURIComponent(flow.id)}/backtest`, { days: n }));
+  const counts = (record: Record<string, number>) => Object.entries(record).map(([k, n]) => `${k} ${fmt.number(n)}`).join(', ') || '—';
+  return (
+    <div className="stack" data-testid="flow-backtest">
+      <form
+        className="row"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const result = await run.run(Number(days));
+          if (result) setAnswer(result);
+        }}
+      >
+        <label className="inline-fields">
+          Over the last
+          <input type="number" min={1} max={730} step={1} required value={days} onChange={(e) => setDays(e.target.value)} aria-label="Days of history" style={{ width: '6em' }} />
+          days
+        </label>
+        <button type="submit" className="secondary" disabled={run.pending}>{run.pending ? 'Running…' : 'Run the backtest'}</button>
+      </form>
+      {run.error && <p className="form-error" role="alert">{run.error.describe()}</p>}
+      {answer && (
+        <>
+          <p data-testid="backtest-summary">{answer.summary}</p>
+          <p className="muted small">
+            {fmt.number(answer.entrants)} entrants ({fmt.number(answer.entries)} entries) · {fmt.number(answer.completed)} would have finished · {fmt.number(answer.messages)} messages,
+            {' '}{fmt.date(answer.from)} – {fmt.date(answer.to)}
+          </p>
+          <DataTable
+            caption="Backtest by step"
+            rows={answer.steps}
+            rowKey={(step) => step.id}
+            columns={[
+              { key: 'step', label: 'Step', render: (step) => step.name ?? step.id },
+              { key: 'type', label: 'Type', render: (step) => step.type.replace(/_/g, ' ') },
+              { key: 'reached', label: 'Reached', numeric: true, render: (step) => fmt.number(step.reached) },
+              { key: 'waiting', label: 'Still on the way', numeric: true, render: (step) => fmt.number(step.waiting) },
+              { key: 'exited', label: 'Left before it', render: (step) => <span className="wrap">{counts(step.exited)}</span> },
+              { key: 'outcomes', label: 'Went', render: (step) => <span className="wrap">{counts(step.outcomes)}</span> },
+            ]}
+          />
+          {answer.approximations.length > 0 && (
+            <details className="small">
+              <summary>Where the backtest differs from the live flow</summary>
+              <ul>{answer.approximations.map((a) => <li key={a}>{a}</li>)}</ul>
+            </details>
+          )}
+        </>
+      )}
     </div>
   );
 }
@@ -129,6 +185,9 @@ export function FlowPage({ id }: { id: string }) {
         </Panel>
         <Panel title="Measured against the holdout" testId="flow-experiments" definition="Everyone who entered counts from the day they entered, in the group the draw gave them: held-out runs follow the flow without receiving anything. Each split step is an experiment of its own, its branches compared with the first.">
           <ExperimentResultsFor kind="flow" sourceId={f.id} includeSplits />
+        </Panel>
+        <Panel title="Backtest" testId="flow-backtest-panel" definition="The draft — trigger, entry rule, exit conditions and steps — run over the store's recorded history: who would have entered, reached each step and left, and how many messages it would have sent (less the holdout). Nothing is sent or written.">
+          <Backtest flow={f} />
         </Panel>
         <Panel title={canWrite ? 'Edit the draft' : 'Document'} definition="Saving changes the draft only; publishing makes it the next version. Runs in progress keep the version they started on.">
           {/* A new editor only when the saved draft changed: pausing or publishing keeps unsaved edits. */}

@@ -4,18 +4,18 @@
  */
 import { useState } from 'react';
 import { http } from '../api/client';
-import type { Flow, FlowSummary, FlowTrigger } from '../api/flow-types';
+import type { Flow, FlowSummary, FlowTrigger, ReadyFlow } from '../api/flow-types';
 import type { Segment } from '../api/segment-types';
 import { useApi } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import type { Formatter } from '../components/format';
 import { blankDocument, FlowEditor, useFlowNames } from '../components/flow-editor';
-import { triggerWords } from '../components/flow-words';
+import { flowStatusBadge, triggerWords } from '../components/flow-words';
+import { ReadyFlowAction } from '../components/ready-flows';
 import { Link, navigate } from '../components/router';
 import { Async } from '../components/states';
 import { DataTable, Field, PageHeader, Panel } from '../components/ui';
 
-export const flowStatusBadge: Record<FlowSummary['status'], string> = { draft: 'badge', live: 'badge good', paused: 'badge warn' };
 
 const signed = (fmt: Formatter, minor: number) => `${minor > 0 ? '+' : ''}${fmt.money(minor)}`;
 const verdictWords: Record<string, string> = { increase: 'an increase', decrease: 'a decrease', too_early: 'too early to tell' };
@@ -130,7 +130,39 @@ export function FlowsPage() {
           )}
         </Async>
       </Panel>
+      <ReadyFlows flows={flows.result.state === 'ok' ? flows.result.data.data : []} />
     </div>
+  );
+}
+
+/** The library: what each ready flow does and why it works, installed as a draft in one click. */
+function ReadyFlows({ flows }: { flows: FlowSummary[] }) {
+  const library = useApi('flows:library', () => http.get<{ data: ReadyFlow[] }>('/api/v1/flows/library'));
+  return (
+    <Panel title="Ready flows" testId="ready-flows" definition="Flows that work for most stores, each with its starter templates and, where it listens to one, its segment. Installing makes an editable draft: nothing runs until you publish it.">
+      <Async result={library.result} onRetry={library.reload}>
+        {(answer) => (
+          <ul className="plain-list ready-flows">
+            {answer.data.map((f) => (
+              <li key={f.key} className="ready-flow" data-key={f.key}>
+                <div className="row ready-flow-head"><b>{f.name}</b><ReadyFlowAction ready={f} flows={flows} /></div>
+                <p className="small">{f.summary}</p>
+                <details className="small">
+                  <summary>Why it works, its steps</summary>
+                  <p>{f.why}</p>
+                  {f.note && <p className="muted">{f.note}</p>}
+                  <p className="muted">
+                    Steps: {f.steps.map((step) => step.name ?? step.id).join(' → ')}.
+                    {f.templates.length > 0 && <> Templates: {f.templates.map((t) => t.name).join(', ')}.</>}
+                    {f.segment && <> Segment: {f.segment.name} ({f.segment.description})</>}
+                  </p>
+                </details>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Async>
+    </Panel>
   );
 }
 

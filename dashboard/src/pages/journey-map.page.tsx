@@ -6,19 +6,19 @@
  * (funnels, exits, lifecycle), the ready flows, the store's flows and its segments; it computes
  * nothing the reports do not already give.
  */
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { ExitsReport, FunnelsReport, LifecycleReport } from '../api/analytics-types';
-import { ApiError, http } from '../api/client';
-import type { FlowInstall, FlowSummary, ReadyFlow } from '../api/flow-types';
+import { http } from '../api/client';
+import type { FlowSummary, ReadyFlow } from '../api/flow-types';
 import type { Segment } from '../api/segment-types';
 import { useApi, type Loadable } from '../api/use-api';
 import { useApp } from '../components/app-context';
 import { DateRange, useDateRange } from '../components/date-range';
 import type { Formatter } from '../components/format';
-import { Link, navigate } from '../components/router';
+import { ReadyFlowAction } from '../components/ready-flows';
+import { Link } from '../components/router';
 import { Async } from '../components/states';
 import { PageHeader } from '../components/ui';
-import { flowStatusBadge } from './flows.page';
 
 type Stage = LifecycleReport['transitions'][number]['to'];
 type Transition = LifecycleReport['transitions'][number];
@@ -191,39 +191,6 @@ function StageFacts({ stage, funnels, repeat, exits, lifecycle }: {
   }
 }
 
-/** A ready flow: the store's installed copy with its status, or a button that installs it as a draft. */
-function FlowLever({ ready, flows }: { ready: ReadyFlow; flows: FlowSummary[] }) {
-  const { canWrite } = useApp();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const installed = ready.installed_flow_id === null ? undefined : flows.find((f) => f.id === ready.installed_flow_id);
-  if (installed) {
-    return (
-      <li>
-        <Link to={`/flows/${encodeURIComponent(installed.id)}`}>{installed.name}</Link>{' '}
-        <span className={flowStatusBadge[installed.status]}>{installed.status}</span>
-      </li>
-    );
-  }
-  const install = () => {
-    setBusy(true);
-    setError(null);
-    http.post<FlowInstall>(`/api/v1/flows/library/${encodeURIComponent(ready.key)}/install`, {}).then(
-      (answer) => navigate(`/flows/${encodeURIComponent(answer.flow.id)}`),
-      (e: unknown) => { setBusy(false); setError(e instanceof ApiError ? e.message : String(e)); },
-    );
-  };
-  return (
-    <li>
-      <span title={ready.summary}>{ready.name}</span>{' '}
-      {canWrite
-        ? <button type="button" className="link-button" disabled={busy} onClick={install} aria-label={`Install the ${ready.name} flow`}>{busy ? 'Installing…' : 'Install'}</button>
-        : <span className="muted small">(not installed)</span>}
-      {error && <span className="form-error small"> {error}</span>}
-    </li>
-  );
-}
-
 function Levers({ spec, library, flows, segments }: { spec: (typeof STAGES)[number]; library: ReadyFlow[]; flows: FlowSummary[]; segments: Segment[] }) {
   const { fmt } = useApp();
   const ready = spec.flows.map((key) => library.find((f) => f.key === key)).filter((f): f is ReadyFlow => f !== undefined);
@@ -232,7 +199,11 @@ function Levers({ spec, library, flows, segments }: { spec: (typeof STAGES)[numb
     <div className="map-facts">
       <h4 className="panel-subtitle">Act on it</h4>
       <ul className="plain-list small map-levers">
-        {ready.map((f) => <FlowLever key={f.key} ready={f} flows={flows} />)}
+        {ready.map((f) => (
+          <li key={f.key}>
+            {f.installed_flow_id === null && <span title={f.summary}>{f.name} </span>}<ReadyFlowAction ready={f} flows={flows} />
+          </li>
+        ))}
         {chosen.map((s) => (
           <li key={s.id}>
             Segment <Link to={`/segments?segment=${encodeURIComponent(s.id)}`}>{s.name}</Link> ({fmt.number(s.member_count)})
