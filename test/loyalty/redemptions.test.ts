@@ -101,6 +101,39 @@ describe('redemptions', () => {
     expect(await h.t.services.loyalty.check(h.storeId)).toEqual([]);
   });
 
+  it('answers many customers redeeming at once, retries included, each as if alone', async () => {
+    const names = Array.from({ length: 30 }, (_, i) => `crowd-${i}`);
+    await h.write({ customers: names.map((external_id) => ({ external_id })), orders: names.map((n, i) => order(`${n}-o`, n, i % 3 === 0 ? 20 : 80, 30)) });
+    const ids = await Promise.all(names.map((n) => h.customerId(n)));
+    // Each customer redeems twice, one of them retried at once: all sent together, so they are
+    // written in shared groups. Every third customer has 20 points: not enough for either.
+    const sent = ids.flatMap((id, i) => [
+      { id, key: `crowd-${i}`, reward: 'five-off' }, { id, key: `crowd-${i}`, reward: 'five-off' }, { id, key: `crowd-${i}-b`, reward: 'ten-pct' },
+    ]);
+    const answers = await Promise.all(sent.map((r) => redeem(r.id, r.reward, r.key)));
+    for (const [i, id] of ids.entries()) {
+      const [first, retry, other] = answers.slice(3 * i, 3 * i + 3);
+      if (i % 3 === 0) {
+        expect([first!.statusCode, retry!.statusCode, other!.statusCode]).toEqual([409, 409, 409]);
+        expect(errorOf(first!).message).toContain('20 available');
+        expect((await balance(id)).available).toBe(20);
+        continue;
+      }
+      // 80 points buy both rewards (50 + 30); the retry gets the first answer back.
+      expect([first!.statusCode, retry!.statusCode].sort()).toEqual([200, 201]);
+      expect(retry!.json().code).toBe(first!.json().code);
+      expect(other!.statusCode).toBe(201);
+      expect((await history(id)).filter((r) => r.kind === 'redeem')).toHaveLength(2);
+      expect((await balance(id)).available).toBe(0);
+    }
+    // A key another customer used is refused, however many arrive together.
+    const able = ids.filter((_, i) => i % 3 !== 0);
+    const stolen = await Promise.all(able.map((id, k) => redeem(id, 'five-off', `crowd-${ids.indexOf(able[(k + 1) % able.length]!)}`)));
+    expect(stolen.map((a) => a.statusCode)).toEqual(able.map(() => 409));
+    expect(errorOf(stolen[0]!).message).toContain('another redemption');
+    expect(await h.t.services.loyalty.check(h.storeId)).toEqual([]);
+  });
+
   it('gives a cancelled reward\'s points back to the awards they came from, once', async () => {
     await h.write({ customers: [{ external_id: 'cal' }], orders: [order('c1', 'cal', 60, 30)] });
     const cal = await h.customerId('cal');

@@ -10,6 +10,7 @@ import type { Storage } from '../../db/database.js';
 import { localDay } from '../../lib/zoned-time.js';
 import { storeSettings } from '../accounts/index.js';
 import { AppError, invalid } from '../../lib/errors.js';
+import { GroupCommit, type Outcome } from '../../lib/group-commit.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { addMonths, pointsValue } from './earning.js';
 import { BalanceCache, memberOf, pointsFigureOf, totalsOfMember, type MemberBalance } from './balance.cache.js';
@@ -32,6 +33,8 @@ export const LOYALTY_EXPIRE_JOB = 'loyalty.expire';
 
 /** Events handled per transaction by the subscriber. */
 const EVENTS_PER_TRANSACTION = 200;
+
+interface Redeem { storeId: string; customerId: number; input: { reward_id: string; key: string }; now: Date }
 
 export interface StoredSettings { settings: LoyaltySettings; version: number; updated_at: Date | null }
 
@@ -225,9 +228,34 @@ export class LoyaltyService {
    * first and issues a unique code. A retry with the same key gets the first answer back.
    */
   async redeem(storeId: string, customerId: number, input: { reward_id: string; key: string }, now = new Date()): Promise<{ redemption: RedemptionView; replayed: boolean }> {
-    return this.serial(storeId, customerId, () => this.transact(async (tx) =>
-      redeemReward(tx, (await this.settings(storeId, tx)).settings, storeId, customerId, input, now)));
+    return this.redemptionGroups.submit({ storeId, customerId, input, now });
   }
+
+  /**
+   * Redemptions that arrive together are written in one transaction (group-commit.ts), in the
+   * order they came, each checking the balance as the ones before it in the group left it. A
+   * refusal (unknown reward, not enough points, a key used for another redemption) is thrown before
+   * the redemption writes anything, so it answers that request alone; anything else rolls the
+   * group back and its redemptions are written again one by one.
+   */
+  private readonly redemptionGroups = new GroupCommit<Redeem, { redemption: RedemptionView; replayed: boolean }>(
+    (items) => this.transact(async (tx) => {
+      const settings = new Map<string, LoyaltySettings>();
+      const outcomes: Outcome<{ redemption: RedemptionView; replayed: boolean }>[] = [];
+      for (const r of items) {
+        try {
+          if (!settings.has(r.storeId)) settings.set(r.storeId, (await this.settings(r.storeId, tx)).settings);
+          outcomes.push({ ok: true, value: await redeemReward(tx, settings.get(r.storeId)!, r.storeId, r.customerId, r.input, r.now) });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          outcomes.push({ ok: false, error });
+        }
+      }
+      return outcomes;
+    }),
+    (r) => this.serial(r.storeId, r.customerId, () => this.transact(async (tx) =>
+      redeemReward(tx, (await this.settings(r.storeId, tx)).settings, r.storeId, r.customerId, r.input, r.now))),
+  );
 
   /** Cancels an unused reward, giving its points back (cancelling again changes nothing). */
   async cancelRedemption(storeId: string, redemptionId: string, now = new Date()): Promise<RedemptionView> {
