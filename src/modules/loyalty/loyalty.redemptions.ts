@@ -32,15 +32,23 @@ export async function redemptionView(db: LoyaltyDb | LoyaltyTx, storeId: string,
   };
 }
 
+/**
+ * The first answer of a redemption made with this key, for a retry; undefined when the key is new.
+ * The same key with another customer or reward is a conflict.
+ */
+export async function replayOf(db: LoyaltyDb | LoyaltyTx, storeId: string, customerId: number, input: { reward_id: string; key: string }): Promise<{ redemption: RedemptionView; replayed: true } | undefined> {
+  const earlier = await db.selectFrom('loyalty_redemptions').select(['customer_id', 'reward_id', 'response']).where('store_id', '=', storeId).where('idempotency_key', '=', input.key).executeTakeFirst();
+  if (!earlier) return undefined;
+  if (Number(earlier.customer_id) !== customerId || earlier.reward_id !== input.reward_id) {
+    throw new AppError('conflict', 'This Idempotency-Key was used for another redemption', [{ path: 'headers.idempotency-key', reason: 'already used with a different customer or reward' }]);
+  }
+  return { redemption: reviveRedemption(earlier.response), replayed: true };
+}
+
 /** Redeems a reward of the catalogue; a retry with the same key gets the first answer back. */
 export async function redeemReward(tx: LoyaltyTx, settings: LoyaltySettings, storeId: string, customerId: number, input: { reward_id: string; key: string }, now: Date): Promise<{ redemption: RedemptionView; replayed: boolean }> {
-  const earlier = await tx.selectFrom('loyalty_redemptions').select(['customer_id', 'reward_id', 'response']).where('store_id', '=', storeId).where('idempotency_key', '=', input.key).executeTakeFirst();
-  if (earlier) {
-    if (Number(earlier.customer_id) !== customerId || earlier.reward_id !== input.reward_id) {
-      throw new AppError('conflict', 'This Idempotency-Key was used for another redemption', [{ path: 'headers.idempotency-key', reason: 'already used with a different customer or reward' }]);
-    }
-    return { redemption: reviveRedemption(earlier.response), replayed: true };
-  }
+  const replay = await replayOf(tx, storeId, customerId, input);
+  if (replay) return replay;
   if (!settings.enabled) throw new AppError('conflict', 'The loyalty programme is off for this store');
   const reward = settings.rewards.find((r) => r.id === input.reward_id);
   if (!reward) throw invalid('Unknown reward', [{ path: 'reward_id', reason: `no reward "${input.reward_id}" in the programme's rewards` }]);

@@ -20,7 +20,7 @@ import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
 import { loyaltyAnalytics, type LoyaltyAnalytics } from './loyalty.analytics.js';
 import { awardBirthdays, handleEvent, isMember, surveyAwardKey } from './loyalty.events.js';
 import { announceExpiring, expireLapsed } from './loyalty.expiry.js';
-import { cancelReward, redeemReward, redemptionView } from './loyalty.redemptions.js';
+import { cancelReward, redeemReward, redemptionView, replayOf } from './loyalty.redemptions.js';
 import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings } from './loyalty.settings.js';
 import { loyaltyDb, type LoyaltyDb, type LoyaltyEntryTable, type LoyaltyTx } from './loyalty.table.js';
 import { currentTier, qualifyingFigure, reconsiderTier, type CurrentTier } from './loyalty.tiers.js';
@@ -228,7 +228,8 @@ export class LoyaltyService {
    * first and issues a unique code. A retry with the same key gets the first answer back.
    */
   async redeem(storeId: string, customerId: number, input: { reward_id: string; key: string }, now = new Date()): Promise<{ redemption: RedemptionView; replayed: boolean }> {
-    return this.redemptionGroups.submit({ storeId, customerId, input, now });
+    // A retry of a committed redemption is answered from a reader, without waiting for the writer.
+    return await replayOf(this.read, storeId, customerId, input) ?? this.redemptionGroups.submit({ storeId, customerId, input, now });
   }
 
   /**
