@@ -9,7 +9,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openSignedIn, screenshot } from './helpers/browser.js';
-import { startE2eServer, type E2eServer } from './helpers/server.js';
+import { startE2eServer, trackBatch, type E2eServer } from './helpers/server.js';
 import { SEED_END } from './helpers/seed.js';
 
 const DAY = 86_400_000;
@@ -22,7 +22,6 @@ beforeAll(async () => {
   hearth = await startE2eServer({ customers: 240, seed: 21 });
   const services = hearth.server.services;
   await services.accounts.updateStore(hearth.storeId, { inactivityDays: THRESHOLD_DAYS });
-  const writeKey = (await services.accounts.createApiKey(hearth.storeId, 'write', 'journey map e2e')).key;
   const buyers = await services.storage.read.selectFrom('orders').innerJoin('customers', 'customers.id', 'orders.customer_id')
     .select(['customers.external_id as externalId']).select((eb) => eb.fn.max('orders.placed_at').as('last'))
     .where('orders.store_id', '=', hearth.storeId).where('orders.status', '<>', 'cancelled')
@@ -41,10 +40,7 @@ beforeAll(async () => {
       timestamp: new Date(start + k * 60_000).toISOString(), messageId: `journey-map-${n++}`,
     }));
   });
-  const response = await fetch(`${hearth.url}/v1/batch`, {
-    method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify({ batch }),
-  });
-  expect(response.status).toBe(200);
+  await trackBatch(hearth, batch);
   browser = await launchBrowser();
 }, 180_000);
 afterAll(async () => {

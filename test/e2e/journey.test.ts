@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openSignedIn, screenshot } from './helpers/browser.js';
-import { startE2eServer, type E2eServer } from './helpers/server.js';
+import { startE2eServer, trackBatch, type E2eServer } from './helpers/server.js';
 import { SEED_END } from './helpers/seed.js';
 
 const DAY = 86_400_000;
@@ -17,7 +17,6 @@ let browser: Browser;
 beforeAll(async () => {
   hearth = await startE2eServer({ customers: 150, seed: 8 });
   const services = hearth.server.services;
-  const writeKey = (await services.accounts.createApiKey(hearth.storeId, 'write', 'journey e2e')).key;
   const customers = await services.storage.read.selectFrom('customers').select(['external_id']).where('store_id', '=', hearth.storeId).orderBy('id').limit(120).execute();
   const batch: Record<string, unknown>[] = [];
   let n = 0;
@@ -37,10 +36,7 @@ beforeAll(async () => {
       batch.push({ type: 'track', userId: c.external_id, event: 'Checkout Started', properties: { session_id: `s-${i}`, checkout_id: `co-${i}` }, timestamp: new Date(start + 5 * 60_000).toISOString(), messageId: `journey-e2e-${n++}` });
     }
   });
-  const response = await fetch(`${hearth.url}/v1/batch`, {
-    method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify({ batch }),
-  });
-  expect(response.status).toBe(200);
+  await trackBatch(hearth, batch);
   browser = await launchBrowser();
 }, 180_000);
 afterAll(async () => {

@@ -70,3 +70,11 @@ export async function startE2eServer(options: { customers?: number; seed?: numbe
   };
 }
 
+/** Sends events to the server's tracking API (`/v1/batch`) with a new write key of the store, as a shop's page would. */
+export async function trackBatch(hearth: E2eServer, batch: Record<string, unknown>[]): Promise<void> {
+  const { key } = await hearth.server.services.accounts.createApiKey(hearth.storeId, 'write', 'e2e tracking');
+  const response = await fetch(`${hearth.url}/v1/batch`, {
+    method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify({ batch }),
+  });
+  if (response.status !== 200) throw new Error(`/v1/batch answered ${response.status}: ${await response.text()}`);
+}
