@@ -168,6 +168,10 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
   };
   // "Send a test" of a template goes through the ledger and the store's transport.
   services.templates.useTestSender((storeId, to, message, template) => services.messages.sendTest(storeId, to, message, { templateId: template.id, templateVersion: template.version }));
+  // A write to the catalogue (publication, stock, price) is seen by the next recommendation at once.
+  services.commerce.onWritten((storeId, summary) => {
+    if (summary.products && summary.products.created + summary.products.updated > 0) services.recommendations.catalogueChanged(storeId);
+  });
   // Bounces and abuse reports mailed to the built-in catcher suppress addresses like the providers' webhooks.
   services.messages.onCaughtReport((raw) => services.deliveryReports.receiveCaughtMail(raw));
   return services;

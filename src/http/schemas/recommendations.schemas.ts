@@ -66,6 +66,8 @@ export const recommendationEvaluationSchema = component('RecommendationEvaluatio
 export const recommendationSettingsSchema = component('RecommendationSettings', z.strictObject({
   pinned: z.array(z.number().int()).meta({ description: 'Product ids shown first, in order' }),
   blocked: z.array(z.number().int()).meta({ description: 'Product ids never recommended' }),
+  min_price: minorUnits.nullable().meta({ description: 'Only products priced at or above this are recommended; null: no lower bound' }),
+  max_price: minorUnits.nullable().meta({ description: 'Only products priced at or below this are recommended; null: no upper bound' }),
   version: count.meta({ description: 'Saved versions so far (0: never saved)' }),
 }));
 

@@ -52,6 +52,9 @@ export interface RecommendationSettingsTable {
   pinned: string;
   /** JSON array of product ids never recommended. */
   blocked: string;
+  /** Price band in minor units (migration 2026-12-06T000200); null: no bound. */
+  min_price: number | null;
+  max_price: number | null;
   created_by: string | null;
   created_at: Date;
 }
