@@ -60,6 +60,8 @@ export type Reason =
   | { kind: 'bought_with'; productId: number; title: string; customers: number }
   | { kind: 'next_after'; productId: number; title: string; customers: number }
   | { kind: 'popular'; customers: number }
+  /** Popular among the customer's persona (the cold start of a customer with a persona and no orders). */
+  | { kind: 'persona_popular'; persona: string; customers: number }
   | { kind: 'pinned' };
 
 export interface Recommendation {

@@ -191,6 +191,8 @@ export function explain(reason: Reason): string {
       return `${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'} who started with ${reason.title} bought this next`;
     case 'popular':
       return `popular: bought by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
+    case 'persona_popular':
+      return `popular with ${reason.persona}: bought by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
     case 'pinned':
       return 'chosen by the store';
   }

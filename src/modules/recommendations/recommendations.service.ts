@@ -11,6 +11,7 @@ import { evaluate, type EvaluationReport } from './evaluation.js';
 import { modelKinds, type CustomerHistory, type ModelKind, type Reason, type Recommendation, type TrainedModel } from './model.types.js';
 import { readHistoryIndex, type HistoryIndex } from './history-index.js';
 import { explain, recommend, type Allowed } from './models.js';
+import { personaPopularity, type PersonaProduct } from './persona-popularity.query.js';
 import {
   currentSettings, latestFit, loadFit, productCards, productOffers, saveFit, saveSettings, type FitRow, type PinsAndBlocks, type ProductCard, type ProductOffer,
 } from './recommendations.repository.js';
@@ -119,10 +120,15 @@ export class RecommendationsService {
   /** Index reads under way (or failed at `failedAt`), with the changes seen since each began. */
   private readonly reading = new Map<string, { fitId: number; changed: Set<number>; failedAt?: number }>();
 
+  /** Each store's persona popularity lists of its latest fit, per persona (read on first use). */
+  private readonly personaLists = new Map<string, { fitId: number; lists: Map<string, Promise<PersonaProduct[]>> }>();
+
   constructor(
     private readonly storage: Storage,
     private readonly jobs: JobQueue,
     private readonly now: () => Date = () => new Date(),
+    /** The customer's persona (the latest run's), when they have one: the cold start without orders. */
+    private readonly personaOf: (storeId: string, customerId: number) => Promise<{ id: string; name: string } | undefined> = () => Promise.resolve(undefined),
   ) {}
 
   /** Trains every model on all orders so far and stores the fit serving reads. */
@@ -302,8 +308,36 @@ export class RecommendationsService {
     const bought = new Set(history.orders.flatMap((o) => o.products));
     const pins: Recommendation[] = settings.pinned.filter((id) => allowed(id) && !bought.has(id)).map((productId) => ({ productId, score: 1, reason: { kind: 'pinned' } }));
     const pinned = new Set(settings.pinned);
-    const ranked = recommend(current.model, history, kind, k, this.now(), (id) => !pinned.has(id) && allowed(id));
-    return this.served(storeId, kind, k, current.fit, [...pins, ...ranked]);
+    const unpinned: Allowed = (id) => !pinned.has(id) && allowed(id);
+    const cold = history.orders.length === 0 ? await this.personaPopular(storeId, current.fit, customerId, k, unpinned) : [];
+    const chosen = new Set(cold.map((r) => r.productId));
+    const ranked = recommend(current.model, history, kind, k - cold.length, this.now(), (id) => !chosen.has(id) && unpinned(id));
+    return this.served(storeId, kind, k, current.fit, [...pins, ...cold, ...ranked]);
+  }
+
+  /**
+   * A customer without orders who has a persona: the products most popular among that persona's
+   * customers (recency-weighted like the store's popularity), up to k that pass the filters; the
+   * store's popular products fill the rest. Empty without a persona.
+   */
+  private async personaPopular(storeId: string, fit: FitRow, customerId: number, k: number, allowed: Allowed): Promise<Recommendation[]> {
+    if (k <= 0) return [];
+    const persona = await this.personaOf(storeId, customerId);
+    if (!persona) return [];
+    let known = this.personaLists.get(storeId);
+    if (!known || known.fitId !== fit.id) this.personaLists.set(storeId, (known = { fitId: fit.id, lists: new Map() }));
+    let list = known.lists.get(persona.id);
+    if (!list) {
+      // A few hundred products cover any k after the filters; a persona run replaces the ids, so old lists are never read again.
+      if (known.lists.size > 1000) known.lists.clear();
+      list = personaPopularity(this.storage, storeId, fit.trainedBefore.toISOString(), persona.id, 500);
+      known.lists.set(persona.id, list);
+      list.catch(() => known.lists.delete(persona.id));
+    }
+    const products = await list;
+    const top = products[0]?.weight || 1;
+    return products.filter((p) => allowed(p.productId)).slice(0, k)
+      .map((p) => ({ productId: p.productId, score: p.weight / top, reason: { kind: 'persona_popular', persona: persona.name, customers: p.customers } }));
   }
 
   /** Products bought with this one (for a product page), with explanations, after the store's filters. */

@@ -9,7 +9,7 @@ import type { Storage } from '../../db/database.js';
 import { tuning, type CustomerHistory, type Neighbour, type ProductStats, type TrainedModel } from './model.types.js';
 
 /** The order lines a model learns from: one row per customer, order and product, before the cutoff. */
-const linesBefore = (storeId: string, cutoff: string) => sql`
+export const linesBefore = (storeId: string, cutoff: string) => sql`
   select distinct o.customer_id, o.id as order_id, o.placed_at, l.product_id
   from orders o join order_lines l on l.store_id = o.store_id and l.order_id = o.id
   where o.store_id = ${storeId} and o.customer_id is not null and l.product_id is not null
