@@ -129,6 +129,19 @@ function forYou(model: TrainedModel, history: CustomerHistory, now: Date, k: num
       for (const n of model.together.get(p) ?? []) chance(out, n.productId, recency * n.confidence, { kind: 'bought_with', productId: p, title, customers: n.customers });
     }
   });
+  // Co-views of the same products, weaker evidence than a co-purchase (`coviewWeight`).
+  const viewedSeen = new Set<number>();
+  history.orders.slice().reverse().forEach((order, back) => {
+    const recency = 0.5 ** back;
+    for (const p of order.products) {
+      if (viewedSeen.has(p)) continue;
+      viewedSeen.add(p);
+      const title = model.products.get(p)?.title ?? String(p);
+      for (const n of model.coviews.get(p) ?? []) {
+        chance(out, n.productId, tuning.coviewWeight * recency * n.confidence, { kind: 'viewed_with', productId: p, title, customers: n.customers });
+      }
+    }
+  });
   const customers = Math.max(1, model.customers);
   for (const id of popularAllowed(model, k * 5, allowed)) {
     const stats = model.products.get(id)!;
@@ -187,6 +200,8 @@ export function explain(reason: Reason): string {
           : `you bought this ${reason.orders === 1 ? 'once' : `${reason.orders} times`}`;
     case 'bought_with':
       return `bought with ${reason.title} by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
+    case 'viewed_with':
+      return `viewed with ${reason.title} by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
     case 'next_after':
       return `${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'} who started with ${reason.title} bought this next`;
     case 'popular':

@@ -26,6 +26,7 @@ export interface FitRow {
 export async function saveFit(storage: Storage, storeId: string, model: TrainedModel, seconds: number, now: Date): Promise<number> {
   const together = [...model.together].flatMap(([productId, list]) => list.map((n) => ({ kind: 'together' as const, productId, n })));
   const next = [...model.next].flatMap(([productId, list]) => list.map((n) => ({ kind: 'next' as const, productId, n })));
+  const coviews = [...model.coviews].flatMap(([productId, list]) => list.map((n) => ({ kind: 'coview' as const, productId, n })));
   return tables(storage).write.transaction().execute(async (tx) => {
     const { rows } = await sql<{ id: number }>`select nextval('recommendation_fits_id_seq') as id`.execute(tx);
     const fitId = Number(rows[0]!.id);
@@ -40,7 +41,7 @@ export async function saveFit(storage: Storage, storeId: string, model: TrainedM
         repeat_customers: p.repeatCustomers, reorder_days: p.reorderDays, reorder_rate: p.reorderRate,
       }))).execute();
     }
-    const links = [...together, ...next];
+    const links = [...together, ...next, ...coviews];
     for (let i = 0; i < links.length; i += chunk) {
       await tx.insertInto('recommendation_neighbours').values(links.slice(i, i + chunk).map(({ kind, productId, n }) => ({
         store_id: storeId, fit_id: fitId, kind, product_id: productId, other_id: n.productId, customers: n.customers, score: n.score, confidence: n.confidence,
@@ -78,15 +79,16 @@ export async function loadFit(storage: Storage, storeId: string, fit: FitRow): P
   }
   const together = new Map<number, Neighbour[]>();
   const next = new Map<number, Neighbour[]>();
+  const coviews = new Map<number, Neighbour[]>();
   for (const l of links) {
-    const into = l.kind === 'together' ? together : next;
+    const into = l.kind === 'together' ? together : l.kind === 'next' ? next : coviews;
     const list = into.get(Number(l.product_id)) ?? [];
     list.push({ productId: Number(l.other_id), customers: Number(l.customers), score: Number(l.score), confidence: Number(l.confidence) });
     into.set(Number(l.product_id), list);
   }
-  for (const map of [together, next]) for (const list of map.values()) list.sort((a, b) => b.score - a.score || a.productId - b.productId);
+  for (const map of [together, next, coviews]) for (const list of map.values()) list.sort((a, b) => b.score - a.score || a.productId - b.productId);
   const popular = [...products.values()].sort((a, b) => b.weight - a.weight || b.customers - a.customers || a.productId - b.productId).map((p) => p.productId);
-  return { trainedBefore: fit.trainedBefore, customers: fit.customers, products, together, next, popular };
+  return { trainedBefore: fit.trainedBefore, customers: fit.customers, products, together, next, coviews, popular };
 }
 
 /** The store's recommendation settings: pinned and blocked products and its price band (minor units; null: no bound). */

@@ -32,11 +32,11 @@ export interface RecommendationProductTable {
   reorder_rate: number;
 }
 
-/** A product's neighbours: `kind` together (co-purchase) or next (bought next after a first order with it). */
+/** A product's neighbours: `kind` together (co-purchase), next (bought next after a first order with it) or coview (viewed by the same customers). */
 export interface RecommendationNeighbourTable {
   store_id: string;
   fit_id: number;
-  kind: 'together' | 'next';
+  kind: 'together' | 'next' | 'coview';
   product_id: number;
   other_id: number;
   customers: number;
