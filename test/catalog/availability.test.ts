@@ -3,7 +3,7 @@
  * (one product and a batch), a JSON Lines import and Shopify's products webhooks. Each field
  * round-trips, an absent field keeps what is stored, and a bad value is a 4xx naming the field.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoStock } from '../../src/modules/demo/demo.generator.js';
@@ -140,6 +140,37 @@ describe('imports and the demo store', () => {
       const rows = await ctx.store.withWriter(async (c) => (await c.runAndReadAll(`select p.published, strftime(p.published_at, '%Y-%m-%d') as day, p.inventory_quantity as q, v.inventory_quantity as vq
         from products p join variants v on v.product_id = p.id where p.external_id = 'p1'`)).getRowObjectsJson());
       expect(rows).toEqual([{ published: false, day: '2026-02-01', q: '4', vq: '0' }]);
+    } finally {
+      await ctx.store.dispose();
+    }
+  });
+
+  it('a CSV import through a column mapping carries publication and stock, refusing a bad cell by its column', async () => {
+    const ctx = await openImportStore();
+    try {
+      const file = join(ctx.rejectsDir, '..', 'products.csv');
+      writeFileSync(file, [
+        'Handle,Name,Visible,Launch,Stock',
+        'p1,One,yes,2026-02-01,4',
+        'p2,Two,no,,0',
+        'p3,Three,,,',
+        'p4,Four,maybe,,1',
+        'p5,Five,yes,,2.5',
+      ].join('\n'));
+      const mapping = { entity: 'products' as const, columns: { external_id: 'Handle', title: 'Name', published: 'Visible', published_at: 'Launch', inventory_quantity: 'Stock' } };
+      const summary = await ctx.importFiles([file], 'csv', { mapping });
+      expect(summary).toMatchObject({ rowsRead: 5, rowsRejected: 2, products: { created: 3 } });
+      const rejects = readFileSync(summary.rejectsFiles[0]!, 'utf8');
+      // The reasons are CSV cells, their quotes doubled.
+      expect(rejects).toContain('Visible ""maybe"" is not yes or no');
+      expect(rejects).toContain('Stock ""2.5"" is not a whole number of units');
+      const rows = await ctx.store.withWriter(async (c) => (await c.runAndReadAll(`select external_id, published, strftime(published_at, '%Y-%m-%d') as day, inventory_quantity as q
+        from products order by external_id`)).getRowObjectsJson());
+      expect(rows).toEqual([
+        { external_id: 'p1', published: true, day: '2026-02-01', q: '4' },
+        { external_id: 'p2', published: false, day: null, q: '0' },
+        { external_id: 'p3', published: null, day: null, q: null },
+      ]);
     } finally {
       await ctx.store.dispose();
     }
