@@ -128,7 +128,8 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
         await queue().enqueue(OFFERS_SHOPIFY_PUSH_JOB, { storeId, offerId }, { storeId });
       },
     }),
-    recommendations: new RecommendationsService(storage, queue(), () => clock.now()),
+    // A customer without orders who has a persona starts from what is popular in it.
+    recommendations: new RecommendationsService(storage, queue(), () => clock.now(), async (storeId, customerId) => (await services.personas.personasOf(storeId, customerId))[0]),
     // The global holdout is a sending setting (messaging screens sends with it); experiments measure it.
     experiments: new ExperimentsService(storage, () => services.messages),
     // Support and surveys sign links with the store's link key, mail through messaging and read orders (looked up late).
@@ -168,6 +169,10 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
   };
   // "Send a test" of a template goes through the ledger and the store's transport.
   services.templates.useTestSender((storeId, to, message, template) => services.messages.sendTest(storeId, to, message, { templateId: template.id, templateVersion: template.version }));
+  // A write to the catalogue (publication, stock, price) is seen by the next recommendation at once.
+  services.commerce.onWritten((storeId, summary) => {
+    if (summary.products && summary.products.created + summary.products.updated > 0) services.recommendations.catalogueChanged(storeId);
+  });
   // Bounces and abuse reports mailed to the built-in catcher suppress addresses like the providers' webhooks.
   services.messages.onCaughtReport((raw) => services.deliveryReports.receiveCaughtMail(raw));
   return services;

@@ -44,7 +44,7 @@ beforeAll(async () => {
   const hearth = await t.app.listen({ port: 0, host: '127.0.0.1' });
   shop = await shopPage((url) => {
     const widget = url.startsWith('/products/mug')
-      ? '<div id="recs" data-hearth-recommendations data-product="mug" data-k="4" data-product-url="/shop/item/{id}?ref=hearth"></div>'
+      ? `<div id="recs" data-hearth-recommendations data-product="mug" data-k="4" data-product-url="/shop/item/{id}?ref=hearth"${url.includes('cheap') ? ' data-max-price="1000"' : ''}></div>`
       : `<div id="recs" data-hearth-recommendations data-customer="c3" data-signature="${url.includes('forged') ? sign('c4') : sign('c3')}" data-title="Picked for <you>"></div>`;
     return `<!doctype html><html><head><title>Shop</title><meta name="viewport" content="width=device-width">
 <style>a{color:red!important;font-size:40px!important} img{display:none!important}</style></head><body><h1>Shop</h1>${widget}
@@ -98,5 +98,18 @@ describe('the recommendations widget', () => {
     expect((await refused).status()).toBe(403);
     expect(await cardsOf(forged).count()).toBe(0);
     await forged.close();
+  });
+
+  it('passes a price band on: nothing priced above data-max-price is shown', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const answered = page.waitForResponse((r) => r.url().includes('/v1/recommendations?'));
+    await page.goto(`${shop.base}/products/mug?cheap`);
+    const response = await answered;
+    expect(new URL(response.url()).searchParams.get('max_price')).toBe('1000');
+    expect(response.status()).toBe(200);
+    // Every product costs $12.50: none is within the band.
+    expect((await response.json()).items).toEqual([]);
+    expect(await cardsOf(page).count()).toBe(0);
+    await page.close();
   });
 });

@@ -12,7 +12,7 @@ export function RecommendationsPanel({ customerId }: { customerId: string }) {
     () => http.get<RecommendationList>(`/api/v1/customers/${encodeURIComponent(customerId)}/recommendations?k=5`));
   return (
     <Panel title="Recommended for them" testId="profile-recommendations" className="recommendations-panel"
-      definition="The 'for you' model: their likely reorders, products bought by customers with the same products, and what is popular, combined; products they already have and do not reorder are left out. Evaluated against simple baselines with `hearth recommendations evaluate`.">
+      definition="The 'for you' model: their likely reorders, products bought by customers with the same products, and what is popular, combined; products they already have and do not reorder, unpublished or sold-out products and those outside the store's price band are left out. Evaluated against simple baselines with `hearth recommendations evaluate`.">
       <Async result={result} onRetry={reload}>
         {(list) => list.items.length ? (
           <ol className="plain-list">

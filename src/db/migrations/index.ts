@@ -35,6 +35,8 @@ import * as campaignText from './2026-12-05T000300-campaign-text.js';
 import * as supportAndSurveys from './2026-12-03T001700-support-and-surveys.js';
 import * as reviews from './2026-12-03T001600-reviews.js';
 import * as reviewPhotos from './2026-12-05T000100-review-photos.js';
+import * as productAvailability from './2026-12-06T000100-product-availability.js';
+import * as recommendationPriceBand from './2026-12-06T000200-recommendation-price-band.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -77,6 +79,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T000100-review-photos': reviewPhotos,
   '2026-12-05T000200-review-request-timing': reviewRequestTiming,
   '2026-12-05T000300-campaign-text': campaignText,
+  '2026-12-06T000100-product-availability': productAvailability,
+  '2026-12-06T000200-recommendation-price-band': recommendationPriceBand,
 };
 
 export const migrationProvider: MigrationProvider = {

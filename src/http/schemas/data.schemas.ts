@@ -53,6 +53,9 @@ export const productSchema = component('Product', z.strictObject({
   price: minorUnits.nullable(),
   currency: currency.nullable(),
   image_url: z.string().nullable(),
+  published: z.boolean().nullable().meta({ description: 'Whether the store shows it for sale; null: not said (taken as published)' }),
+  published_at: timestamp.nullable().meta({ description: 'When it was or will be published; a time still to come means not yet published' }),
+  inventory_quantity: z.number().int().nullable().meta({ description: 'Units in stock (negative when oversold); null: not counted (taken as available)' }),
   created_at: timestamp,
   updated_at: timestamp,
   variants: z.array(z.strictObject({
@@ -61,6 +64,7 @@ export const productSchema = component('Product', z.strictObject({
     sku: z.string().nullable(),
     title: z.string().nullable(),
     price: minorUnits.nullable(),
+    inventory_quantity: z.number().int().nullable().meta({ description: 'Units in stock; null: not counted' }),
     created_at: timestamp,
   })),
 }));

@@ -4,6 +4,7 @@ import { baselines, modelKinds } from '../../modules/recommendations/index.js';
 import { component, count, currency, day, minorUnits, ratio, timestamp } from './common.schemas.js';
 
 const modelKind = z.enum(modelKinds);
+const reasonKinds = ['reorder', 'bought_with', 'viewed_with', 'next_after', 'popular', 'persona_popular', 'pinned'] as const;
 
 export const recommendationListSchema = component('RecommendationList', z.strictObject({
   model: modelKind,
@@ -18,7 +19,7 @@ export const recommendationListSchema = component('RecommendationList', z.strict
     currency: currency.nullable(),
     image_url: z.string().nullable(),
     score: z.number().min(0).meta({ description: 'The model\'s score, comparable within one list only' }),
-    reason: z.enum(['reorder', 'bought_with', 'next_after', 'popular', 'pinned']),
+    reason: z.enum(reasonKinds),
     explanation: z.string().meta({ description: 'Why it is recommended, in words ("bought with Ceramic mug by 42 customers")' }),
   })),
 }));
@@ -31,7 +32,7 @@ export const storefrontRecommendationsSchema = component('StorefrontRecommendati
     price: minorUnits.nullable(),
     currency: currency.nullable(),
     image_url: z.string().nullable(),
-    reason: z.enum(['reorder', 'bought_with', 'next_after', 'popular', 'pinned']),
+    reason: z.enum(reasonKinds),
     explanation: z.string(),
   })),
 }));
@@ -66,6 +67,8 @@ export const recommendationEvaluationSchema = component('RecommendationEvaluatio
 export const recommendationSettingsSchema = component('RecommendationSettings', z.strictObject({
   pinned: z.array(z.number().int()).meta({ description: 'Product ids shown first, in order' }),
   blocked: z.array(z.number().int()).meta({ description: 'Product ids never recommended' }),
+  min_price: minorUnits.nullable().meta({ description: 'Only products priced at or above this are recommended; null: no lower bound' }),
+  max_price: minorUnits.nullable().meta({ description: 'Only products priced at or below this are recommended; null: no upper bound' }),
   version: count.meta({ description: 'Saved versions so far (0: never saved)' }),
 }));
 

@@ -8,6 +8,12 @@ export interface ProductTable {
   price: number | null;
   currency: string | null;
   image_url: string | null;
+  /** Null: not said, taken as published. */
+  published: boolean | null;
+  /** A time still to come: not yet published. */
+  published_at: Date | null;
+  /** Units in stock; null: not counted, taken as available. */
+  inventory_quantity: number | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -20,5 +26,7 @@ export interface VariantTable {
   sku: string | null;
   title: string | null;
   price: number | null;
+  /** Units in stock; null: not counted. */
+  inventory_quantity: number | null;
   created_at: Date;
 }

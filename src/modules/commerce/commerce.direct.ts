@@ -176,7 +176,8 @@ export async function writeDirect(connection: DuckDBConnection, storeId: string,
   // Fulfilments, checkouts and orders completing open checkouts take the merge (`lifecycle.merge.ts`).
   if (batch.fulfillments.length > 0 || batch.checkouts.length > 0) return undefined;
   if (batch.orders.some((o) => o.lines.some((l) => l.variant_external_id))) return undefined;
-  if (batch.products.some((p) => (p.variants?.length ?? 0) > 0)) return undefined;
+  // Variants, publication and stock go through the merge (the direct insert writes the card fields only).
+  if (batch.products.some((p) => (p.variants?.length ?? 0) > 0 || p.published != null || p.published_at != null || p.inventory_quantity != null)) return undefined;
   const customers = collectCustomers(batch);
   const products = collectProducts(batch);
   const orders = lastWins(batch.orders);

@@ -42,6 +42,8 @@ export interface VariantInput {
   sku?: string | null;
   title?: string | null;
   price?: number | null;
+  /** Units in stock (negative when oversold); null: not counted, taken as available. */
+  inventory_quantity?: number | null;
 }
 
 export interface ProductInput {
@@ -51,6 +53,12 @@ export interface ProductInput {
   price?: number | null;
   currency?: string | null;
   image_url?: string | null;
+  /** Whether the store shows it for sale; null: not said, taken as published. */
+  published?: boolean | null;
+  /** When it was (or will be) published; a time still to come means not yet published. */
+  published_at?: Date | null;
+  /** Units in stock (negative when oversold); null: not counted, taken as available. */
+  inventory_quantity?: number | null;
   variants?: VariantInput[];
 }
 

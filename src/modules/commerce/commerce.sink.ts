@@ -54,8 +54,9 @@ export class StagingSink {
   /** A product with its variants. */
   addProduct(p: ProductInput): void {
     const { products, variants } = this.tables;
-    products.add([products.rows, p.external_id, true, maskOf(p, productFields), p.title, p.category, p.price, p.currency, p.image_url]);
-    for (const v of p.variants ?? []) variants.add([variants.rows, p.external_id, v.external_id, maskOf(v, variantFields), v.sku, v.title, v.price]);
+    products.add([products.rows, p.external_id, true, maskOf(p, productFields), p.title, p.category, p.price, p.currency, p.image_url,
+      p.published, p.published_at, p.inventory_quantity]);
+    for (const v of p.variants ?? []) variants.add([variants.rows, p.external_id, v.external_id, maskOf(v, variantFields), v.sku, v.title, v.price, v.inventory_quantity]);
   }
 
   /** An order with its lines (money already resolved: subtotal, total and line totals given). */

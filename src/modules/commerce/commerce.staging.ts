@@ -29,8 +29,8 @@ export interface StagingTable {
  */
 export const customerFields = ['email', 'first_name', 'last_name', 'phone', 'country', 'city', 'accepts_marketing', 'tags', 'attributes',
   'email_consent', 'email_consent_at', 'email_consent_source', 'sms_consent', 'sms_consent_at', 'sms_consent_source', 'birthday', 'language', 'timezone'] as const;
-export const productFields = ['title', 'category', 'price', 'currency', 'image_url'] as const;
-export const variantFields = ['sku', 'title', 'price'] as const;
+export const productFields = ['title', 'category', 'price', 'currency', 'image_url', 'published', 'published_at', 'inventory_quantity'] as const;
+export const variantFields = ['sku', 'title', 'price', 'inventory_quantity'] as const;
 
 export const staging = {
   customers: {
@@ -45,12 +45,13 @@ export const staging = {
   products: {
     name: 's_products',
     columns: [['ord', 'integer'], ['external_id', 'varchar'], ['given', 'boolean'], ['mask', 'integer'], ['title', 'varchar'],
-      ['category', 'varchar'], ['price', 'bigint'], ['currency', 'varchar'], ['image_url', 'varchar']],
+      ['category', 'varchar'], ['price', 'bigint'], ['currency', 'varchar'], ['image_url', 'varchar'],
+      ['published', 'boolean'], ['published_at', 'timestamp'], ['inventory_quantity', 'bigint']],
   },
   variants: {
     name: 's_variants',
     columns: [['ord', 'integer'], ['product_external_id', 'varchar'], ['external_id', 'varchar'], ['mask', 'integer'],
-      ['sku', 'varchar'], ['title', 'varchar'], ['price', 'bigint']],
+      ['sku', 'varchar'], ['title', 'varchar'], ['price', 'bigint'], ['inventory_quantity', 'bigint']],
   },
   orders: {
     name: 's_orders',
@@ -272,7 +273,7 @@ function* customerRows(customers: Map<string, StagedCustomer>): Generator<Value[
 function* productRows(products: Map<string, StagedProduct>): Generator<Value[]> {
   let ord = 0;
   for (const { input: p, given, mask } of products.values()) {
-    yield [ord++, p.external_id, given, mask, p.title, p.category, p.price, p.currency, p.image_url];
+    yield [ord++, p.external_id, given, mask, p.title, p.category, p.price, p.currency, p.image_url, p.published, p.published_at, p.inventory_quantity];
   }
 }
 
@@ -285,7 +286,7 @@ function* variantRows(products: Map<string, StagedProduct>): Generator<Value[]> 
     const { product, input: v, mask } = all[i]!;
     if (seen.has(v.external_id)) continue;
     seen.add(v.external_id);
-    yield [ord++, product, v.external_id, mask, v.sku, v.title, v.price];
+    yield [ord++, product, v.external_id, mask, v.sku, v.title, v.price, v.inventory_quantity];
   }
 }
 

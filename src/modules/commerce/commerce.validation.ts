@@ -201,18 +201,27 @@ function checkConsent(p: Problems, at: string, field: string, value: unknown): C
   return { status: consent.status, ...(consent.at && { at: consent.at }), ...(consent.source && { source: consent.source }) };
 }
 
+/** Units in stock: a whole number (negative when oversold) or null (not counted). */
+function checkStock(p: Problems, at: string, field: string, value: unknown): void {
+  if (value !== undefined && value !== null && !Number.isSafeInteger(value)) p.add(at, field, 'must be a whole number of units or null');
+}
+
 function product(p: Problems, at: string, item: ProductInput): ProductInput {
   checkId(p, at, 'external_id', item.external_id, true);
   if (typeof item.title !== 'string' || item.title.trim() === '') p.add(at, 'title', item.title === undefined ? 'is required' : 'must be a non-empty string');
   for (const field of ['category', 'image_url'] as const) checkText(p, at, field, item[field]);
   checkMoney(p, at, 'price', item.price, false);
   const currency = checkCurrency(p, at, 'currency', item.currency, false);
+  if (item.published !== undefined && item.published !== null && typeof item.published !== 'boolean') p.add(at, 'published', 'must be true, false or null');
+  checkDate(p, at, 'published_at', item.published_at, false);
+  checkStock(p, at, 'inventory_quantity', item.inventory_quantity);
   if (checkArray(p, at, 'variants', item.variants, false)) {
     item.variants!.forEach((variant, j) => {
       checkId(p, `${at}.variants.${j}`, 'external_id', variant.external_id, true);
       checkText(p, `${at}.variants.${j}`, 'sku', variant.sku);
       checkText(p, `${at}.variants.${j}`, 'title', variant.title);
       checkMoney(p, `${at}.variants.${j}`, 'price', variant.price, false);
+      checkStock(p, `${at}.variants.${j}`, 'inventory_quantity', variant.inventory_quantity);
     });
   }
   return currency === undefined || currency === item.currency ? item : { ...item, currency };

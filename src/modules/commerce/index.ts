@@ -2,7 +2,7 @@
 export {
   type CheckoutInput, type CheckoutItemInput, type CommerceBatch, type ConsentInput, type CustomerInput, type FulfillmentInput, type FulfillmentLineInput,
   type FulfillmentStatusInput, type OrderFulfillmentInput, type OrderInput, type OrderLineInput, type OrderStatusInput, type ProductInput,
-  type ReturnInput, type ReturnLineInput, type WriteCounts, type WriteSummary,
+  type ReturnInput, type ReturnLineInput, type VariantInput, type WriteCounts, type WriteSummary,
 } from './commerce.input.js';
 export { externalId, isoInstant, minorUnits } from './commerce.schemas.js';
 export { CommerceService, type StagedWriteOptions, type WriteOptions } from './commerce.service.js';

@@ -75,6 +75,14 @@ function context(plan: Pick<DemoPlan, 'customers' | 'months' | 'seed' | 'end' | 
   return { seed: plan.seed, period, curve: acquisitionCurve(period), customers: plan.customers, catalogue: buildCatalogue(), rateScale: plan.rateScale };
 }
 
+/**
+ * Units in stock of a product's variant today: a fixed function of the positions (the seeded
+ * random stream stays as it was), every 31st product sold out so the store shows what that does.
+ */
+export function demoStock(productIndex: number, variantIndex: number): number {
+  return productIndex % 31 === 30 ? 0 : 3 + ((productIndex * 37 + variantIndex * 13) % 57);
+}
+
 /** Pilot customers spread over the whole sign-up range. */
 function pilotIndices(customers: number, size = PILOT): number[] {
   const n = Math.min(size, customers);
@@ -148,8 +156,10 @@ export async function writeDemoData(commerce: CommerceService, storeId: string, 
       for (const product of catalogue.products) {
         sink.addProduct({
           external_id: product.externalId, title: product.title, category: categories[product.category]!.name, price: product.price,
-          currency: DEMO_STORE.currency, image_url: product.imageUrl,
-          variants: product.variants.map((variant) => ({ external_id: variant.externalId, sku: variant.sku, title: variant.title, price: variant.price })),
+          currency: DEMO_STORE.currency, image_url: product.imageUrl, published: true, published_at: new Date(ctx.period.start),
+          variants: product.variants.map((variant, j) => ({
+            external_id: variant.externalId, sku: variant.sku, title: variant.title, price: variant.price, inventory_quantity: demoStock(product.index, j),
+          })),
         });
       }
       for (let i = 0; i < plan.customers; i += 1) {

@@ -15,7 +15,7 @@ import { compilePattern, dateFormatHelp } from './date-reader.js';
 export const mappingFields = {
   customers: { required: ['external_id'], optional: ['email', 'first_name', 'last_name', 'phone', 'country', 'city', 'accepts_marketing',
     'email_consent', 'sms_consent', 'birthday', 'language', 'timezone', 'tags', 'created_at'] },
-  products: { required: ['external_id', 'title'], optional: ['category', 'price', 'currency', 'image_url', 'sku'] },
+  products: { required: ['external_id', 'title'], optional: ['category', 'price', 'currency', 'image_url', 'sku', 'published', 'published_at', 'inventory_quantity'] },
   orders: {
     required: ['external_id', 'placed_at', 'quantity', 'unit_price'],
     optional: ['customer_external_id', 'currency', 'sku', 'product_external_id', 'title', 'line_total', 'discount', 'shipping', 'tax', 'total', 'status',

@@ -1,12 +1,13 @@
 /**
  * Shopify webhook payloads (Admin REST resources: Order, Refund, Customer, Fulfillment, Abandoned
- * checkout, as documented at https://shopify.dev/docs/api/admin-rest/latest/resources) mapped to
+ * checkout, Product, as documented at https://shopify.dev/docs/api/admin-rest/latest/resources) mapped to
  * Hearth's `DataBatch`.
  * Shopify sends money as decimal strings in the shop's currency; Hearth keeps minor units.
  */
 import { isCurrency } from '../../lib/money.js';
 import type { CustomerInput, CommerceBatch, OrderInput, OrderStatusInput, ReturnInput, ReturnLineInput } from '../commerce/index.js';
 import { checkoutOf, checkoutRefsOf, deletedCheckoutOf, fulfillmentOf } from './shopify-lifecycle.mapper.js';
+import { productOf } from './shopify-product.mapper.js';
 import { Bad, idOf, isObject, lineItemOf, money, text, time, type Obj } from './shopify.values.js';
 import { isLanguageTag } from '../commerce/index.js';
 import type { ConsentInput } from '../commerce/index.js';
@@ -14,7 +15,7 @@ import type { ConsentStatus } from '../customers/index.js';
 
 export const shopifyTopics = [
   'orders/create', 'orders/updated', 'orders/cancelled', 'orders/fulfilled', 'refunds/create', 'customers/create', 'customers/update',
-  'fulfillments/create', 'fulfillments/update', 'checkouts/create', 'checkouts/update', 'checkouts/delete',
+  'fulfillments/create', 'fulfillments/update', 'checkouts/create', 'checkouts/update', 'checkouts/delete', 'products/create', 'products/update',
 ] as const;
 export type ShopifyTopic = (typeof shopifyTopics)[number];
 
@@ -27,6 +28,7 @@ export function mapShopify(topic: ShopifyTopic, payload: unknown, storeCurrency:
   if (!isObject(payload)) return fail('(body)', 'must be a JSON object');
   try {
     if (topic === 'customers/create' || topic === 'customers/update') return { ok: true, batch: { customers: [customerOf(payload)] } };
+    if (topic === 'products/create' || topic === 'products/update') return { ok: true, batch: { products: [productOf(payload, storeCurrency)] } };
     if (topic === 'refunds/create') return { ok: true, batch: { returns: [refundOf(payload, storeCurrency)] } };
     if (topic === 'fulfillments/create' || topic === 'fulfillments/update') return { ok: true, batch: { fulfillments: [fulfillmentOf(payload)] } };
     if (topic === 'checkouts/delete') return { ok: true, batch: { checkouts: [deletedCheckoutOf(payload, receivedAt)] } };

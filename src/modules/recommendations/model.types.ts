@@ -37,6 +37,8 @@ export interface TrainedModel {
   together: Map<number, Neighbour[]>;
   /** Products bought in the second order by customers whose first order had the key product, best first. */
   next: Map<number, Neighbour[]>;
+  /** Co-view neighbours: products viewed by the same customers (`Product Viewed` events), best first. */
+  coviews: Map<number, Neighbour[]>;
   /** Product ids by recency-weighted buyers, most first. */
   popular: number[];
 }
@@ -59,7 +61,10 @@ export type Reason =
   | { kind: 'reorder'; orders: number; everyDays: number | null }
   | { kind: 'bought_with'; productId: number; title: string; customers: number }
   | { kind: 'next_after'; productId: number; title: string; customers: number }
+  | { kind: 'viewed_with'; productId: number; title: string; customers: number }
   | { kind: 'popular'; customers: number }
+  /** Popular among the customer's persona (the cold start of a customer with a persona and no orders). */
+  | { kind: 'persona_popular'; persona: string; customers: number }
   | { kind: 'pinned' };
 
 export interface Recommendation {
@@ -87,4 +92,13 @@ export const tuning = {
   ownWeight: 0.9,
   /** Pseudo-buyers of the base rate in a co-purchase confidence. */
   confidencePrior: 10,
+  /** Products of one customer used for co-view pairs (the most recently viewed). */
+  viewsPerCustomer: 20,
+  /** Days before the cutoff whose product views count towards co-views. */
+  viewDays: 365,
+  /**
+   * For you: a co-view confidence (the share of a product's viewers who viewed the other) counts
+   * this much as evidence of buying — weaker than a co-purchase. Fixed at one half, not tuned.
+   */
+  coviewWeight: 0.5,
 } as const;

@@ -19,8 +19,12 @@ function offer(into: Map<number, Candidate>, productId: number, score: number, r
   }
 }
 
-function ranked(candidates: Map<number, Candidate>, k: number, exclude: Set<number>): Recommendation[] {
-  return [...candidates].filter(([id]) => !exclude.has(id))
+/** Whether a product may be recommended at all (published, in stock, in the price band, not blocked): applied before the top k is taken. */
+export type Allowed = (productId: number) => boolean;
+const everything: Allowed = () => true;
+
+function ranked(candidates: Map<number, Candidate>, k: number, exclude: Set<number>, allowed: Allowed): Recommendation[] {
+  return [...candidates].filter(([id]) => !exclude.has(id) && allowed(id))
     .sort(([a, x], [b, y]) => y.score - x.score || a - b)
     .slice(0, k)
     .map(([productId, c]) => ({ productId, score: c.score, reason: c.reason }));
@@ -70,10 +74,20 @@ export function similar(model: TrainedModel, history: CustomerHistory): Map<numb
   return out;
 }
 
-function popularity(model: TrainedModel, limit: number): Map<number, Candidate> {
+/** The store's most popular products that may be recommended, the first `limit` of them. */
+function popularAllowed(model: TrainedModel, limit: number, allowed: Allowed): number[] {
+  const out: number[] = [];
+  for (const id of model.popular) {
+    if (out.length >= limit) break;
+    if (allowed(id)) out.push(id);
+  }
+  return out;
+}
+
+function popularity(model: TrainedModel, limit: number, allowed: Allowed): Map<number, Candidate> {
   const out = new Map<number, Candidate>();
   const top = model.products.get(model.popular[0] ?? -1)?.weight ?? 1;
-  for (const id of model.popular.slice(0, limit)) {
+  for (const id of popularAllowed(model, limit, allowed)) {
     const stats = model.products.get(id)!;
     offer(out, id, stats.weight / top, { kind: 'popular', customers: stats.customers });
   }
@@ -100,7 +114,7 @@ function chance(into: Map<number, Candidate>, productId: number, p: number, reas
  * (weighted by how many orders back they bought it, halving each order), and the product's share
  * of the store's recent buyers.
  */
-function forYou(model: TrainedModel, history: CustomerHistory, now: Date, k: number): Map<number, Candidate> {
+function forYou(model: TrainedModel, history: CustomerHistory, now: Date, k: number, allowed: Allowed): Map<number, Candidate> {
   const out = new Map<number, Candidate>();
   const own = buyAgain(model, history, now);
   const top = Math.max(0, ...[...own.values()].map((c) => c.score));
@@ -115,8 +129,21 @@ function forYou(model: TrainedModel, history: CustomerHistory, now: Date, k: num
       for (const n of model.together.get(p) ?? []) chance(out, n.productId, recency * n.confidence, { kind: 'bought_with', productId: p, title, customers: n.customers });
     }
   });
+  // Co-views of the same products, weaker evidence than a co-purchase (`coviewWeight`).
+  const viewedSeen = new Set<number>();
+  history.orders.slice().reverse().forEach((order, back) => {
+    const recency = 0.5 ** back;
+    for (const p of order.products) {
+      if (viewedSeen.has(p)) continue;
+      viewedSeen.add(p);
+      const title = model.products.get(p)?.title ?? String(p);
+      for (const n of model.coviews.get(p) ?? []) {
+        chance(out, n.productId, tuning.coviewWeight * recency * n.confidence, { kind: 'viewed_with', productId: p, title, customers: n.customers });
+      }
+    }
+  });
   const customers = Math.max(1, model.customers);
-  for (const id of model.popular.slice(0, k * 5)) {
+  for (const id of popularAllowed(model, k * 5, allowed)) {
     const stats = model.products.get(id)!;
     chance(out, id, stats.weight / customers, { kind: 'popular', customers: stats.customers });
   }
@@ -135,17 +162,20 @@ function owned(model: TrainedModel, history: CustomerHistory): Set<number> {
   return out;
 }
 
-/** One model's top `k` for a customer (an empty history gets the popular products). */
-export function recommend(model: TrainedModel, history: CustomerHistory, kind: ModelKind, k: number, now: Date = model.trainedBefore): Recommendation[] {
+/**
+ * One model's top `k` for a customer (an empty history gets the popular products), among the
+ * products `allowed` lets through.
+ */
+export function recommend(model: TrainedModel, history: CustomerHistory, kind: ModelKind, k: number, now: Date = model.trainedBefore, allowed: Allowed = everything): Recommendation[] {
   const none = new Set<number>();
-  if (history.orders.length === 0 || kind === 'popular') return ranked(popularity(model, k), k, none);
+  if (history.orders.length === 0 || kind === 'popular') return ranked(popularity(model, k, allowed), k, none, allowed);
   const bought = new Set(history.orders.flatMap((o) => o.products));
   switch (kind) {
     case 'buy_again':
-      return ranked(buyAgain(model, history, now), k, none);
+      return ranked(buyAgain(model, history, now), k, none, allowed);
     case 'bought_together': {
       const last = history.orders.at(-1)!;
-      return ranked(similar(model, { ...history, orders: [last] }), k, bought);
+      return ranked(similar(model, { ...history, orders: [last] }), k, bought, allowed);
     }
     case 'next_product': {
       const out = new Map<number, Candidate>();
@@ -153,10 +183,10 @@ export function recommend(model: TrainedModel, history: CustomerHistory, kind: M
         const title = model.products.get(p)?.title ?? String(p);
         for (const n of model.next.get(p) ?? []) offer(out, n.productId, n.score, { kind: 'next_after', productId: p, title, customers: n.customers });
       }
-      return ranked(out, k, new Set(history.orders[0]!.products));
+      return ranked(out, k, new Set(history.orders[0]!.products), allowed);
     }
     case 'for_you': {
-      return ranked(forYou(model, history, now, k), k, owned(model, history));
+      return ranked(forYou(model, history, now, k, allowed), k, owned(model, history), allowed);
     }
   }
 }
@@ -170,10 +200,14 @@ export function explain(reason: Reason): string {
           : `you bought this ${reason.orders === 1 ? 'once' : `${reason.orders} times`}`;
     case 'bought_with':
       return `bought with ${reason.title} by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
+    case 'viewed_with':
+      return `viewed with ${reason.title} by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
     case 'next_after':
       return `${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'} who started with ${reason.title} bought this next`;
     case 'popular':
       return `popular: bought by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
+    case 'persona_popular':
+      return `popular with ${reason.persona}: bought by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
     case 'pinned':
       return 'chosen by the store';
   }

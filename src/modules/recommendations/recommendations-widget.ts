@@ -10,7 +10,7 @@ import { WIDGET_MONEY, WIDGET_PRELUDE } from '../../lib/widget-kit.js';
  * A product page shows what is bought with the product; a signed-in customer's page their own
  * picks (or, with `data-model`, one model's). Each card links to the product page (`data-product-url`,
  * default `/products/{id}` on the shop's own origin), with its image, title, price and the reason
- * in words. Drawn in a shadow root, so the theme's styles neither break it nor are broken by it;
+ * in words; `data-min-price` / `data-max-price` (minor units) keep to a price band. Drawn in a shadow root, so the theme's styles neither break it nor are broken by it;
  * every text is written with textContent. Nothing is shown when there is nothing to recommend.
  */
 export const RECOMMENDATIONS_WIDGET_SOURCE = String.raw`(function () {
@@ -42,6 +42,10 @@ ${WIDGET_MONEY}  function productUrl(template, id) {
     var model = host.getAttribute('data-model');
     if (model) params.set('model', model);
     params.set('k', host.getAttribute('data-k') || '4');
+    var minPrice = host.getAttribute('data-min-price');
+    if (minPrice) params.set('min_price', minPrice);
+    var maxPrice = host.getAttribute('data-max-price');
+    if (maxPrice) params.set('max_price', maxPrice);
     var root = host.attachShadow ? host.attachShadow({ mode: 'open' }) : host;
     fetch(base + '/v1/recommendations?' + params.toString(), { credentials: 'omit' }).then(function (response) {
       if (!response.ok) throw new Error('HTTP ' + response.status);

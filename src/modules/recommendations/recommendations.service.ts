@@ -10,8 +10,11 @@ import { AppError, detailsFromZod } from '../../lib/errors.js';
 import { evaluate, type EvaluationReport } from './evaluation.js';
 import { modelKinds, type CustomerHistory, type ModelKind, type Reason, type Recommendation, type TrainedModel } from './model.types.js';
 import { readHistoryIndex, type HistoryIndex } from './history-index.js';
-import { explain, recommend } from './models.js';
-import { currentSettings, latestFit, loadFit, productCards, saveFit, saveSettings, type FitRow, type PinsAndBlocks, type ProductCard } from './recommendations.repository.js';
+import { explain, recommend, type Allowed } from './models.js';
+import { personaPopularity, type PersonaProduct } from './persona-popularity.query.js';
+import {
+  currentSettings, latestFit, loadFit, productCards, productOffers, saveFit, saveSettings, type FitRow, type PinsAndBlocks, type ProductCard, type ProductOffer,
+} from './recommendations.repository.js';
 import { customerHistories, trainModels } from './training.query.js';
 
 export const fitJobKind = 'recommendations.fit';
@@ -30,15 +33,31 @@ export const evaluateOptionsSchema = z.strictObject({
   k: z.number().int().min(1).max(100).default(10),
 });
 
+/** A price band's bounds must not cross: the issue names `min_price`. */
+function bandInOrder(value: { min_price?: number | null | undefined; max_price?: number | null | undefined }, ctx: z.RefinementCtx): void {
+  if (value.min_price != null && value.max_price != null && value.min_price > value.max_price) {
+    ctx.addIssue({ code: 'custom', path: ['min_price'], message: `must not be more than max_price (${value.max_price})` });
+  }
+}
+
+const price = z.number().min(0, 'must be 0 or more');
+
 export const recommendOptionsSchema = z.strictObject({
   model: z.enum(modelKinds).default('for_you'),
   k: z.number().int().min(1).max(50).default(10),
-});
+  /** Price band of this request (minor units), within the store's. */
+  min_price: price.optional(),
+  max_price: price.optional(),
+}).superRefine(bandInOrder);
+
+const bound = z.number().int('must be a whole amount in minor units').min(0, 'must be 0 or more').nullable().default(null);
 
 export const pinsAndBlocksSchema = z.strictObject({
   pinned: z.array(z.number().int().positive()).max(50).default([]),
   blocked: z.array(z.number().int().positive()).max(5000).default([]),
-});
+  min_price: bound,
+  max_price: bound,
+}).superRefine(bandInOrder);
 
 export interface FitReport {
   fit_id: number;
@@ -86,6 +105,11 @@ export class RecommendationsService {
   private readonly recent = new Map<string, { at: number; fit: FitRow | undefined; settings: PinsAndBlocks; refreshing?: boolean }>();
   /** When this process last saved a fit or settings of each store. */
   private readonly forgotten = new Map<string, number>();
+  /**
+   * Every product's price, publication and stock per store, read again in the background after
+   * `recentMs`, and at once after a write to the store's catalogue in this process.
+   */
+  private readonly offers = new Map<string, { at: number; offers: Promise<Map<number, ProductOffer>>; refreshing?: boolean }>();
   /** Product cards (title, price, image) read in the last few seconds, per store: the same few products are shown to most customers. */
   private readonly cards = new Map<string, Map<number, { at: number; card: ProductCard | undefined; refreshing?: boolean }>>();
   /**
@@ -96,10 +120,15 @@ export class RecommendationsService {
   /** Index reads under way (or failed at `failedAt`), with the changes seen since each began. */
   private readonly reading = new Map<string, { fitId: number; changed: Set<number>; failedAt?: number }>();
 
+  /** Each store's persona popularity lists of its latest fit, per persona (read on first use). */
+  private readonly personaLists = new Map<string, { fitId: number; lists: Map<string, Promise<PersonaProduct[]>> }>();
+
   constructor(
     private readonly storage: Storage,
     private readonly jobs: JobQueue,
     private readonly now: () => Date = () => new Date(),
+    /** The customer's persona (the latest run's), when they have one: the cold start without orders. */
+    private readonly personaOf: (storeId: string, customerId: number) => Promise<{ id: string; name: string } | undefined> = () => Promise.resolve(undefined),
   ) {}
 
   /** Trains every model on all orders so far and stores the fit serving reads. */
@@ -220,30 +249,106 @@ export class RecommendationsService {
   }
 
   /**
-   * A customer's top k of one model, with explanations, after the store's blocks and pins (pinned
-   * products first, unless the customer already has them). Empty before the first fit.
+   * Products written to the store's catalogue (publication, stock or price may have changed): the
+   * next recommendation reads them again.
    */
-  async forCustomer(storeId: string, customerId: number, options: unknown = {}): Promise<ServedList> {
-    const { model: kind, k } = parse(recommendOptionsSchema, options, 'recommendation options');
-    const current = await this.model(storeId);
-    if (!current) return { model: kind, k, fit_id: null, fitted_at: null, items: [] };
-    const history = await this.history(storeId, current.fit.id, customerId);
-    const { settings } = current;
-    const blocked = new Set(settings.blocked);
-    const bought = new Set(history.orders.flatMap((o) => o.products));
-    const pins: Recommendation[] = settings.pinned.filter((id) => !blocked.has(id) && !bought.has(id)).map((productId) => ({ productId, score: 1, reason: { kind: 'pinned' } }));
-    const ranked = recommend(current.model, history, kind, k + blocked.size + pins.length, this.now()).filter((r) => !blocked.has(r.productId) && !settings.pinned.includes(r.productId));
-    return this.served(storeId, kind, k, current.fit, [...pins, ...ranked]);
+  catalogueChanged(storeId: string): void {
+    this.offers.delete(storeId);
+    this.cards.delete(storeId);
   }
 
-  /** Products bought with this one (for a product page), with explanations. */
+  private async productOffers(storeId: string): Promise<Map<number, ProductOffer>> {
+    const known = this.offers.get(storeId);
+    if (known && performance.now() - known.at >= recentMs && !known.refreshing) {
+      known.refreshing = true;
+      const read = productOffers(this.storage, storeId);
+      read.then(() => {
+        if (this.offers.get(storeId) === known) this.offers.set(storeId, { at: performance.now(), offers: read });
+      }, () => { known.refreshing = false; });
+    }
+    if (known) return known.offers;
+    const entry = { at: performance.now(), offers: productOffers(this.storage, storeId) };
+    this.offers.set(storeId, entry);
+    entry.offers.catch(() => { if (this.offers.get(storeId) === entry) this.offers.delete(storeId); });
+    return entry.offers;
+  }
+
+  /**
+   * What may be recommended: published (now), in stock, priced within the store's band and the
+   * request's (a product without a price is outside any band), and not blocked.
+   */
+  private async allowed(storeId: string, settings: PinsAndBlocks, options: { min_price?: number | undefined; max_price?: number | undefined }): Promise<Allowed> {
+    const offers = await this.productOffers(storeId);
+    const now = this.now().getTime();
+    const blocked = new Set(settings.blocked);
+    const min = Math.max(settings.min_price ?? -Infinity, options.min_price ?? -Infinity);
+    const max = Math.min(settings.max_price ?? Infinity, options.max_price ?? Infinity);
+    const banded = min > -Infinity || max < Infinity;
+    return (productId) => {
+      if (blocked.has(productId)) return false;
+      const offer = offers.get(productId);
+      if (!offer) return !banded;
+      if (offer.published === false || (offer.publishedAt !== null && offer.publishedAt > now) || !offer.inStock) return false;
+      return !banded || (offer.price !== null && offer.price >= min && offer.price <= max);
+    };
+  }
+
+  /**
+   * A customer's top k of one model, with explanations, after the store's filters (unpublished,
+   * out of stock, outside the price band, blocked) and pins (pinned products first, unless the
+   * customer already has them). Empty before the first fit.
+   */
+  async forCustomer(storeId: string, customerId: number, options: unknown = {}): Promise<ServedList> {
+    const parsed = parse(recommendOptionsSchema, options, 'recommendation options');
+    const { model: kind, k } = parsed;
+    const current = await this.model(storeId);
+    if (!current) return { model: kind, k, fit_id: null, fitted_at: null, items: [] };
+    const [history, allowed] = await Promise.all([this.history(storeId, current.fit.id, customerId), this.allowed(storeId, current.settings, parsed)]);
+    const { settings } = current;
+    const bought = new Set(history.orders.flatMap((o) => o.products));
+    const pins: Recommendation[] = settings.pinned.filter((id) => allowed(id) && !bought.has(id)).map((productId) => ({ productId, score: 1, reason: { kind: 'pinned' } }));
+    const pinned = new Set(settings.pinned);
+    const unpinned: Allowed = (id) => !pinned.has(id) && allowed(id);
+    const cold = history.orders.length === 0 ? await this.personaPopular(storeId, current.fit, customerId, k, unpinned) : [];
+    const chosen = new Set(cold.map((r) => r.productId));
+    const ranked = recommend(current.model, history, kind, k - cold.length, this.now(), (id) => !chosen.has(id) && unpinned(id));
+    return this.served(storeId, kind, k, current.fit, [...pins, ...cold, ...ranked]);
+  }
+
+  /**
+   * A customer without orders who has a persona: the products most popular among that persona's
+   * customers (recency-weighted like the store's popularity), up to k that pass the filters; the
+   * store's popular products fill the rest. Empty without a persona.
+   */
+  private async personaPopular(storeId: string, fit: FitRow, customerId: number, k: number, allowed: Allowed): Promise<Recommendation[]> {
+    if (k <= 0) return [];
+    const persona = await this.personaOf(storeId, customerId);
+    if (!persona) return [];
+    let known = this.personaLists.get(storeId);
+    if (!known || known.fitId !== fit.id) this.personaLists.set(storeId, (known = { fitId: fit.id, lists: new Map() }));
+    let list = known.lists.get(persona.id);
+    if (!list) {
+      // A few hundred products cover any k after the filters; a persona run replaces the ids, so old lists are never read again.
+      if (known.lists.size > 1000) known.lists.clear();
+      list = personaPopularity(this.storage, storeId, fit.trainedBefore.toISOString(), persona.id, 500);
+      known.lists.set(persona.id, list);
+      list.catch(() => known.lists.delete(persona.id));
+    }
+    const products = await list;
+    const top = products[0]?.weight || 1;
+    return products.filter((p) => allowed(p.productId)).slice(0, k)
+      .map((p) => ({ productId: p.productId, score: p.weight / top, reason: { kind: 'persona_popular', persona: persona.name, customers: p.customers } }));
+  }
+
+  /** Products bought with this one (for a product page), with explanations, after the store's filters. */
   async forProduct(storeId: string, productId: number, options: unknown = {}): Promise<ServedList> {
-    const { k } = parse(recommendOptionsSchema, options, 'recommendation options');
+    const parsed = parse(recommendOptionsSchema, options, 'recommendation options');
+    const { k } = parsed;
     const current = await this.model(storeId);
     if (!current) return { model: 'bought_together', k, fit_id: null, fitted_at: null, items: [] };
-    const blocked = new Set(current.settings.blocked);
+    const allowed = await this.allowed(storeId, current.settings, parsed);
     const title = current.model.products.get(productId)?.title ?? String(productId);
-    const list: Recommendation[] = (current.model.together.get(productId) ?? []).filter((n) => !blocked.has(n.productId))
+    const list: Recommendation[] = (current.model.together.get(productId) ?? []).filter((n) => n.productId !== productId && allowed(n.productId))
       .map((n) => ({ productId: n.productId, score: n.score, reason: { kind: 'bought_with', productId, title, customers: n.customers } }));
     return this.served(storeId, 'bought_together', k, current.fit, list);
   }

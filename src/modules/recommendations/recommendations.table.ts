@@ -32,11 +32,11 @@ export interface RecommendationProductTable {
   reorder_rate: number;
 }
 
-/** A product's neighbours: `kind` together (co-purchase) or next (bought next after a first order with it). */
+/** A product's neighbours: `kind` together (co-purchase), next (bought next after a first order with it) or coview (viewed by the same customers). */
 export interface RecommendationNeighbourTable {
   store_id: string;
   fit_id: number;
-  kind: 'together' | 'next';
+  kind: 'together' | 'next' | 'coview';
   product_id: number;
   other_id: number;
   customers: number;
@@ -52,6 +52,9 @@ export interface RecommendationSettingsTable {
   pinned: string;
   /** JSON array of product ids never recommended. */
   blocked: string;
+  /** Price band in minor units (migration 2026-12-06T000200); null: no bound. */
+  min_price: number | null;
+  max_price: number | null;
   created_by: string | null;
   created_at: Date;
 }

@@ -9,7 +9,7 @@ import type { Storage } from '../../db/database.js';
 import { tuning, type CustomerHistory, type Neighbour, type ProductStats, type TrainedModel } from './model.types.js';
 
 /** The order lines a model learns from: one row per customer, order and product, before the cutoff. */
-const linesBefore = (storeId: string, cutoff: string) => sql`
+export const linesBefore = (storeId: string, cutoff: string) => sql`
   select distinct o.customer_id, o.id as order_id, o.placed_at, l.product_id
   from orders o join order_lines l on l.store_id = o.store_id and l.order_id = o.id
   where o.store_id = ${storeId} and o.customer_id is not null and l.product_id is not null
@@ -93,6 +93,40 @@ async function nextProducts(storage: Storage, storeId: string, cutoff: string): 
   return result.rows;
 }
 
+/**
+ * Co-views: products viewed by the same customers (`Product Viewed` track events of known
+ * customers whose `product_id` property names a product's external id, in the `viewDays` before
+ * the cutoff; each customer's `viewsPerCustomer` most recently viewed products). Scored like
+ * co-purchases — a cosine over viewers damped by the pair's count — and the confidence is the
+ * share of a product's viewers who viewed the other, shrunk towards its base rate.
+ */
+async function coViews(storage: Storage, storeId: string, cutoff: string): Promise<NeighbourRow[]> {
+  const since = new Date(new Date(cutoff).getTime() - tuning.viewDays * 86_400_000).toISOString();
+  const result = await sql<NeighbourRow>`
+    with views as (
+      select e.customer_id, p.id as product_id, max(e.occurred_at) as last_at
+      from events e join products p on p.store_id = e.store_id and p.external_id = json_extract_string(e.properties, '$.product_id')
+      where e.store_id = ${storeId} and e.name = 'Product Viewed' and e.customer_id is not null
+        and e.occurred_at < cast(${cutoff} as timestamp) and e.occurred_at >= cast(${since} as timestamp)
+      group by e.customer_id, p.id
+      qualify row_number() over (partition by e.customer_id order by last_at desc, p.id) <= ${tuning.viewsPerCustomer}
+    ),
+    viewers as (select product_id, count(*) as viewers from views group by product_id),
+    everyone as (select count(distinct customer_id) as customers from views),
+    pairs as (
+      select a.product_id, b.product_id as other_id, count(*) as customers
+      from views a join views b on a.customer_id = b.customer_id and a.product_id <> b.product_id
+      group by a.product_id, b.product_id
+    )
+    select p.product_id, p.other_id, p.customers,
+      p.customers / sqrt(va.viewers * vb.viewers) * (p.customers / (p.customers + ${tuning.shrink})) as score,
+      (p.customers + ${tuning.confidencePrior} * vb.viewers / e.customers) / (va.viewers + ${tuning.confidencePrior}) as confidence
+    from pairs p join viewers va on va.product_id = p.product_id join viewers vb on vb.product_id = p.other_id cross join everyone e
+    qualify row_number() over (partition by p.product_id order by score desc, p.other_id) <= ${tuning.neighbours}
+  `.execute(storage.read);
+  return result.rows;
+}
+
 function groupNeighbours(rows: NeighbourRow[]): Map<number, Neighbour[]> {
   const out = new Map<number, Neighbour[]>();
   for (const row of rows) {
@@ -118,9 +152,10 @@ export function reorderRates(rows: { repeatCustomers: number; returning: number 
 
 /** Trains every model on the store's orders placed before `cutoff` (an ISO instant or day). */
 export async function trainModels(storage: Storage, storeId: string, cutoff: string): Promise<TrainedModel> {
-  const [rows, together, next, counted] = await Promise.all([
+  const [rows, together, next, counted, viewed] = await Promise.all([
     productStats(storage, storeId, cutoff), neighbours(storage, storeId, cutoff), nextProducts(storage, storeId, cutoff),
     sql<{ customers: number }>`with lines as (${linesBefore(storeId, cutoff)}) select count(distinct customer_id) as customers from lines`.execute(storage.read),
+    coViews(storage, storeId, cutoff),
   ]);
   const rates = reorderRates(rows.map((r) => ({ repeatCustomers: Number(r.repeat_customers), returning: Number(r.returning) })));
   const products = new Map<number, ProductStats>();
@@ -131,7 +166,7 @@ export async function trainModels(storage: Storage, storeId: string, cutoff: str
   const popular = [...products.values()].sort((a, b) => b.weight - a.weight || b.customers - a.customers || a.productId - b.productId).map((p) => p.productId);
   return {
     trainedBefore: new Date(cutoff), customers: Number(counted.rows[0]?.customers ?? 0), products,
-    together: groupNeighbours(together), next: groupNeighbours(next), popular,
+    together: groupNeighbours(together), next: groupNeighbours(next), coviews: groupNeighbours(viewed), popular,
   };
 }
 

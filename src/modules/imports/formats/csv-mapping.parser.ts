@@ -47,6 +47,8 @@ export const csvMapped: ImportFormat = {
       return toMinorUnits(text, currency);
     };
 
+    const yes = ['yes', 'true', '1', 'y'];
+    const no = ['no', 'false', '0', 'n'];
     const rowParsers = {
       customers(record: TextRecord, out: BatchBuilder) {
         const id = get(record, 'external_id');
@@ -85,8 +87,20 @@ export const csvMapped: ImportFormat = {
         const price = priceText ? amount(priceText, currency) : null;
         if (price === undefined || (price !== null && price < 0)) return out.reject(record.line, `${mapping.columns.price} "${priceText}" is not an amount ≥ 0`, record.raw);
         const sku = get(record, 'sku');
+        // Publication and stock: an empty cell is "not said" (null), so a file without them changes nothing when unmapped.
+        const publishedText = get(record, 'published').trim().toLowerCase();
+        const published = publishedText === '' ? null : yes.includes(publishedText) ? true : no.includes(publishedText) ? false : undefined;
+        if (published === undefined) return out.reject(record.line, `${mapping.columns.published} "${publishedText}" is not yes or no`, record.raw);
+        const publishedAtText = get(record, 'published_at');
+        const publishedAt = publishedAtText ? dates.read(publishedAtText) : null;
+        if (publishedAt === undefined) return out.reject(record.line, `${mapping.columns.published_at} "${publishedAtText}" is not a date`, record.raw);
+        const stockText = get(record, 'inventory_quantity').trim();
+        const stock = stockText === '' ? null : /^-?\d{1,15}$/.test(stockText) ? Number(stockText) : undefined;
+        if (stock === undefined) return out.reject(record.line, `${mapping.columns.inventory_quantity} "${stockText}" is not a whole number of units`, record.raw);
         out.product({
           external_id: id, title, price, currency, category: get(record, 'category') || null, image_url: get(record, 'image_url') || null,
+          ...('published' in mapping.columns && { published }), ...('published_at' in mapping.columns && { published_at: publishedAt }),
+          ...('inventory_quantity' in mapping.columns && { inventory_quantity: stock }),
           ...(sku && { variants: [{ external_id: sku, sku, price }] }),
         }, originOf(record));
       },

@@ -29,7 +29,8 @@ const customer = z.object({
 });
 const product = z.object({
   type: z.literal('product'), external_id: id, title: z.string().min(1), category: text, price: money.nullish(), currency: text, image_url: text,
-  variants: z.array(z.object({ external_id: id, sku: text, title: text, price: money.nullish() })).optional(),
+  published: z.boolean().nullish(), published_at: instant.nullish(), inventory_quantity: z.number().int().nullish(),
+  variants: z.array(z.object({ external_id: id, sku: text, title: text, price: money.nullish(), inventory_quantity: z.number().int().nullish() })).optional(),
 });
 const orderLine = z.object({
   product_external_id: id.nullish(), variant_external_id: id.nullish(), sku: text, title: text,

@@ -119,9 +119,11 @@ export async function stageOnlineRetail(connection: DuckDBConnection, file: stri
         13 as mask, coalesce(arg_min("Description", line) filter (where "Description" <> ''), "StockCode") as title,
         cast(null as varchar) as category,
         coalesce(arg_min(price, line) filter (where "Description" <> ''), arg_min(price, line)) as price,
-        getvariable('hearth_import_currency') as currency, cast(null as varchar) as image_url
+        getvariable('hearth_import_currency') as currency, cast(null as varchar) as image_url,
+        cast(null as boolean) as published, cast(null as timestamp) as published_at, cast(null as bigint) as inventory_quantity
       from r_ok group by "StockCode";
-    create or replace temp table s_variants (ord integer, product_external_id varchar, external_id varchar, mask integer, sku varchar, title varchar, price bigint);
+    create or replace temp table s_variants (ord integer, product_external_id varchar, external_id varchar, mask integer, sku varchar, title varchar, price bigint,
+      inventory_quantity bigint);
     create or replace temp table r_invoices as
       select "InvoiceNo" as external_id, any_value(cancelled) as cancelled, arg_min(customer, line) as customer,
         min(ts) as placed_at, arg_min(ts, line) as first_at, sum(abs(qty) * price) as amount, min(line) as first_line
