@@ -69,7 +69,7 @@ export interface JourneyColumns { properties?: boolean; device?: boolean }
 export const needsProperties = (steps: FunnelStep[]): boolean => steps.some((s) => s.anyOf.some((m) => (m.filters?.length ?? 0) > 0));
 
 /**
- * `raw_events` and `journey` (customer_id, visitor, session, id, at, type, name, path, and
+ * `url_paths`, `raw_events` and `journey` (customer_id, visitor, session, id, at, type, name, path, and
  * `properties` and `device` when asked), for `with ${journeyCtes(span)}, …`.
  */
 export function journeyCtes(span: EventSpan, columns: JourneyColumns = {}): RawBuilder<unknown> {
@@ -78,14 +78,20 @@ export function journeyCtes(span: EventSpan, columns: JourneyColumns = {}): RawB
     ...(columns.device ? [sql`${DEVICE} as device`] : []),
   ], sql`, `);
   const extraNames = sql.raw([...(columns.properties ? [', properties'] : []), ...(columns.device ? [', device'] : [])].join(''));
-  return sql`raw_events as (
+  const inSpan = sql`e.store_id = ${span.storeId} and e.type in ('page', 'track') and e.occurred_at >= ${span.start} and e.occurred_at < ${span.end}`;
+  // Each distinct URL's path is extracted once: a regular expression with a capture group costs
+  // microseconds a row, most of the time of the reports, and a store's pages repeat.
+  return sql`url_paths as (
+      select url, coalesce(nullif(regexp_extract(url, '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/') as path
+      from (select distinct e.url from events e where ${inSpan} and e.url is not null)
+    ),
+    raw_events as (
       select ${columns.properties || columns.device ? sql`${extra}, ` : sql``}coalesce(e.customer_id, i.customer_id) as customer_id,
         coalesce(e.anonymous_id, 'c:' || cast(coalesce(e.customer_id, i.customer_id) as varchar)) as visitor,
-        e.session_id, e.id, e.occurred_at as ts, e.type, e.name,
-        coalesce(nullif(regexp_extract(e.url, '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/') as path
+        e.session_id, e.id, e.occurred_at as ts, e.type, e.name, coalesce(u.path, '/') as path
       from events e left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
-      where e.store_id = ${span.storeId} and e.type in ('page', 'track') and e.occurred_at >= ${span.start} and e.occurred_at < ${span.end}
-        and (e.anonymous_id is not null or e.customer_id is not null)
+      left join url_paths u on u.url = e.url
+      where ${inSpan} and (e.anonymous_id is not null or e.customer_id is not null)
     ),
     journey as (
       select customer_id, visitor, session_id as session, id, ts, type, name, path${extraNames} from raw_events where session_id is not null
