@@ -37,11 +37,26 @@ export async function lifecycle(db: Db, scope: { storeId: string; timezone: stri
       select customer_id as c, ${orderDay} as d, total from orders
       where store_id = ${storeId} and customer_id is not null and status <> 'cancelled' and placed_at < ${scope.end}
     ),
+    -- Orders on or before the range's last day, per customer and month; every month's end is on or
+    -- before that day, so a month's orders are those of its calendar month.
+    cm as (
+      select c, cast(date_trunc('month', d) as date) as mo, count(*) as n, sum(total) as revenue, min(d) as first_d, max(d) as last_d
+      from o where d <= ${date(scope.to)} group by c, mo
+    ),
+    cf as (
+      select c, min(first_d) as first_day, max(last_d) filter (where mo < (select min(m_start) from months)) as prior_last
+      from cm group by c
+    ),
+    -- Each customer in each month from their first order's on: the month's own orders, and the
+    -- last order day up to the month's end and before its start (the months before the range too).
     buyers as (
-      select m.m_start, m.m_end, o.c, min(o.d) as first_day, max(o.d) as last_day,
-        count(*) filter (where o.d >= m.m_start) as orders_in, coalesce(sum(o.total) filter (where o.d >= m.m_start), 0) as revenue,
-        max(o.d) filter (where o.d < m.m_start) as before_day, min(o.d) filter (where o.d >= m.m_start) as first_in
-      from o join months m on o.d <= m.m_end group by m.m_start, m.m_end, o.c
+      select m.m_start, m.m_end, cf.c, cf.first_day,
+        greatest(cf.prior_last, max(x.last_d) over upto) as last_day,
+        greatest(cf.prior_last, max(x.last_d) over (upto rows between unbounded preceding and 1 preceding)) as before_day,
+        coalesce(x.n, 0) as orders_in, coalesce(x.revenue, 0) as revenue, x.first_d as first_in
+      from cf join months m on cf.first_day <= m.m_end
+      left join cm x on x.c = cf.c and x.mo = m.m_start
+      window upto as (partition by cf.c order by m.m_start)
     ),
     seen as (
       select coalesce(e.customer_id, i.customer_id) as c, min(${seenDay}) as d
@@ -60,7 +75,7 @@ export async function lifecycle(db: Db, scope: { storeId: string; timezone: stri
       from buyers
       union all
       select m.m_start, s.c, 0, 'prospect' from seen s join months m on s.d <= m.m_end
-      where not exists (select 1 from o where o.c = s.c and o.d <= m.m_end)
+      left join cf on cf.c = s.c where cf.c is null or cf.first_day > m.m_end
     ),
     moves as (select m_start, stage, lag(stage) over (partition by c order by m_start) as previous,
       lag(m_start) over (partition by c order by m_start) as previous_month, revenue from stages)
