@@ -35,6 +35,8 @@ export class GroupCommit<I, R> {
     this.running = true;
     try {
       while (this.queue.length > 0) {
+        // Let the requests already waiting in the event loop (read, parsed, checked) join this group.
+        await new Promise((resolve) => setImmediate(resolve));
         const group = this.queue.splice(0, this.maxGroup);
         await this.write(group);
       }

@@ -1,7 +1,7 @@
 /**
- * Group commit over a real DuckDB writer: requests that arrive while a group is written go
- * together into the next one (one transaction each), a refusal answers only its own request, and
- * a group that fails as a whole is rolled back and written again one request at a time, so the
+ * Group commit over a real DuckDB writer: requests that arrive in the same turn of the event
+ * loop, or while a group is written, go together into one group (one transaction each), a refusal
+ * answers only its own request, and a group that fails as a whole is rolled back and written again one request at a time, so the
  * good requests land once and only the bad one fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,9 +51,16 @@ describe('group commit', () => {
     const answers = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => commit.submit({ id: i + 1, refuse: i === 7 })));
     expect(answers.filter((a) => a.status === 'rejected').map((a) => String((a as PromiseRejectedResult).reason))).toEqual(['Error: refused 8']);
     expect(await ids()).toEqual(Array.from({ length: 40 }, (_, i) => i + 1).filter((id) => id !== 8));
-    // The first request starts a group of its own; the 39 that came meanwhile share the next.
-    expect(groups.length).toBeLessThan(40);
-    expect(groups.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 39 }, (_, i) => i + 2));
+    // Sent in the same turn of the event loop, the forty share one group.
+    expect(groups).toEqual([Array.from({ length: 40 }, (_, i) => i + 1)]);
+    // Those sent while a group is being written share the next (a group of one is written on its own).
+    const later: number[][] = [];
+    const next = committer(later);
+    const first = next.submit({ id: 41 });
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([first, next.submit({ id: 42 }), next.submit({ id: 43 })]);
+    expect(later).toEqual([[42, 43]]);
+    expect((await ids()).slice(-3)).toEqual([41, 42, 43]);
   });
 
   it('rolls back a group that fails as a whole and writes its requests one by one', async () => {

@@ -131,6 +131,11 @@ describe('redemptions', () => {
     const stolen = await Promise.all(able.map((id, k) => redeem(id, 'five-off', `crowd-${ids.indexOf(able[(k + 1) % able.length]!)}`)));
     expect(stolen.map((a) => a.statusCode)).toEqual(able.map(() => 409));
     expect(errorOf(stolen[0]!).message).toContain('another redemption');
+    // A new key sent by two customers at once: the first written wins, the other is refused.
+    await h.write({ orders: [order('crowd-1-more', 'crowd-1', 50, 30), order('crowd-2-more', 'crowd-2', 50, 30)] });
+    const both = await Promise.all([redeem(ids[1]!, 'five-off', 'shared-key'), redeem(ids[2]!, 'five-off', 'shared-key')]);
+    expect(both.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+    expect(errorOf(both.find((a) => a.statusCode === 409)!).message).toContain('another redemption');
     expect(await h.t.services.loyalty.check(h.storeId)).toEqual([]);
   });
 

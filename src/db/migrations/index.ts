@@ -37,6 +37,7 @@ import * as reviews from './2026-12-03T001600-reviews.js';
 import * as reviewPhotos from './2026-12-05T000100-review-photos.js';
 import * as productAvailability from './2026-12-06T000100-product-availability.js';
 import * as recommendationPriceBand from './2026-12-06T000200-recommendation-price-band.js';
+import * as loyaltyCustomerIndex from './2026-12-07T000100-loyalty-customer-index.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -81,6 +82,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T000300-campaign-text': campaignText,
   '2026-12-06T000100-product-availability': productAvailability,
   '2026-12-06T000200-recommendation-price-band': recommendationPriceBand,
+  '2026-12-07T000100-loyalty-customer-index': loyaltyCustomerIndex,
 };
 
 export const migrationProvider: MigrationProvider = {

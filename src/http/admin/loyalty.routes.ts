@@ -78,8 +78,8 @@ export const loyaltyRoutes = [
     summary: 'Redeem a reward for its points (Idempotency-Key header required); draws from the points that expire first and issues a unique code',
     params: customerParams, headers: idempotency, body: z.strictObject({ reward_id: z.string().min(1).max(40) }),
     handler: async ({ services, storeId, params, body, headers, reply }) => {
-      const customer = await services.customers.get(storeId, params.id);
-      const { redemption, replayed } = await services.loyalty.redeem(storeId, customer.id, { reward_id: body.reward_id, key: headers['idempotency-key'] });
+      const customerId = services.loyalty.memberId(storeId, params.id) ?? (await services.customers.get(storeId, params.id)).id;
+      const { redemption, replayed } = await services.loyalty.redeem(storeId, customerId, { reward_id: body.reward_id, key: headers['idempotency-key'] });
       reply.status(replayed ? 200 : 201);
       return redemption;
     },

@@ -67,19 +67,36 @@ export function totalsOf(rows: readonly Position[], now: Date): Totals {
 
 /** Every counted row of a customer (void rows count nothing), oldest first. */
 export async function positions(db: Reader, storeId: string, customerId: number): Promise<Position[]> {
-  const { rows } = await sql<{ id: number; kind: EntryKind; points: number; order_id: number | null; available_at: Date | null; expires_at: Date | null; created_at: Date; residual: number }>`
-    with a as (select entry_id, award_id, points from loyalty_allocations where store_id = ${storeId} and customer_id = ${customerId}),
+  return (await positionsOf(db, storeId, [customerId])).get(customerId) ?? [];
+}
+
+/**
+ * `positions` of several customers of the store in one query, by customer id. The rows are found
+ * by the customer alone (an index DuckDB can look up: ids are unique across stores), materialised
+ * before the store is checked, so the store's filter does not turn the lookup into a scan.
+ */
+export async function positionsOf(db: Reader, storeId: string, customerIds: readonly number[]): Promise<Map<number, Position[]>> {
+  const found = new Map<number, Position[]>(customerIds.map((id) => [id, []]));
+  if (customerIds.length === 0) return found;
+  const ids = sql.join(customerIds.map((id) => sql`${id}`));
+  const { rows } = await sql<{ id: number; customer_id: number; kind: EntryKind; points: number; order_id: number | null; available_at: Date | null; expires_at: Date | null; created_at: Date; residual: number }>`
+    with mine as materialized (select * from loyalty_entries where customer_id in (${ids})),
+      theirs as materialized (select store_id, entry_id, award_id, points from loyalty_allocations where customer_id in (${ids})),
+      a as (select entry_id, award_id, points from theirs where store_id = ${storeId}),
       drawn as (select award_id, sum(points) as points from a group by award_id),
       given as (select entry_id, sum(points) as points from a group by entry_id)
-    select e.id, e.kind, e.points, e.order_id, coalesce(e.available_at, r.available_at) as available_at, e.expires_at, e.created_at,
+    select e.id, e.customer_id, e.kind, e.points, e.order_id, coalesce(e.available_at, r.available_at) as available_at, e.expires_at, e.created_at,
       e.points - coalesce(drawn.points, 0) + coalesce(given.points, 0) as residual
-    from loyalty_entries e
+    from mine e
     left join loyalty_releases r on r.store_id = e.store_id and r.award_id = e.id
     left join drawn on drawn.award_id = e.id
     left join given on given.entry_id = e.id
-    where e.store_id = ${storeId} and e.customer_id = ${customerId} and e.state <> 'void'
+    where e.store_id = ${storeId} and e.state <> 'void'
     order by e.id`.execute(db);
-  return rows.map((row) => ({ ...row, id: Number(row.id), points: Number(row.points), order_id: row.order_id === null ? null : Number(row.order_id), residual: Number(row.residual) }));
+  for (const { customer_id, ...row } of rows) {
+    found.get(Number(customer_id))?.push({ ...row, id: Number(row.id), points: Number(row.points), order_id: row.order_id === null ? null : Number(row.order_id), residual: Number(row.residual) });
+  }
+  return found;
 }
 
 /** Per customer of the store (or of the listed ones): the same totals as `totalsOf`, in SQL. */
@@ -185,24 +202,44 @@ export interface NewEntry {
 /** Appends one row; returns its id. The caller has checked the key (unique per store). */
 export async function appendEntry(tx: LoyaltyTx, entry: NewEntry): Promise<number> {
   changed(tx, entry.storeId, entry.customerId);
-  const row = await tx.insertInto('loyalty_entries').values({
-    store_id: entry.storeId, id: sql<number>`nextval('loyalty_entries_id_seq')`, customer_id: entry.customerId,
+  const row = await tx.insertInto('loyalty_entries').values(entryRow(entry, sql<number>`nextval('loyalty_entries_id_seq')`)).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+/** Appends rows in one statement; returns their ids, in order. The caller has checked the keys. */
+export async function appendEntries(tx: LoyaltyTx, entries: readonly NewEntry[]): Promise<number[]> {
+  if (entries.length === 0) return [];
+  for (const entry of entries) changed(tx, entry.storeId, entry.customerId);
+  const rows = await tx.insertInto('loyalty_entries').values(entries.map((entry) => entryRow(entry, sql<number>`nextval('loyalty_entries_id_seq')`)))
+    .returning(['id', 'store_id', 'idempotency_key']).execute();
+  // Keys are unique per store: they say which id each row got, whatever order the rows come back in.
+  const ids = new Map(rows.map((r) => [`${r.store_id}\n${r.idempotency_key}`, Number(r.id)]));
+  return entries.map((entry) => ids.get(`${entry.storeId}\n${entry.key}`)!);
+}
+
+function entryRow(entry: NewEntry, id: number | ReturnType<typeof sql<number>>) {
+  return {
+    store_id: entry.storeId, id, customer_id: entry.customerId,
     kind: entry.kind, points: entry.points, state: entry.state, available_at: entry.availableAt ?? null, expires_at: entry.expiresAt ?? null,
     source: entry.source, order_id: entry.orderId ?? null, redemption_id: entry.redemptionId ?? null, reason: entry.reason ?? null,
     actor: entry.actor ?? null, idempotency_key: entry.key, created_at: entry.at,
-  }).returning('id').executeTakeFirstOrThrow();
-  return Number(row.id);
+  };
 }
 
 export interface Allocation { award_id: number; points: number }
 
 export async function appendAllocations(tx: LoyaltyTx, storeId: string, customerId: number, entryId: number, allocations: readonly Allocation[], at: Date): Promise<void> {
-  const rows = allocations.filter((a) => a.points !== 0);
+  await appendAllocationsOf(tx, storeId, [{ customerId, entryId, allocations, at }]);
+}
+
+/** The allocations of several rows of the store in one statement. */
+export async function appendAllocationsOf(tx: LoyaltyTx, storeId: string, groups: readonly { customerId: number; entryId: number; allocations: readonly Allocation[]; at: Date }[]): Promise<void> {
+  const rows = groups.flatMap((g) => g.allocations.filter((a) => a.points !== 0).map((a) => ({
+    store_id: storeId, customer_id: g.customerId, entry_id: g.entryId, award_id: a.award_id, points: a.points, created_at: g.at,
+  })));
   if (rows.length === 0) return;
-  changed(tx, storeId, customerId);
-  await tx.insertInto('loyalty_allocations').values(rows.map((a) => ({
-    store_id: storeId, customer_id: customerId, entry_id: entryId, award_id: a.award_id, points: a.points, created_at: at,
-  }))).execute();
+  for (const row of rows) changed(tx, storeId, row.customer_id);
+  await tx.insertInto('loyalty_allocations').values(rows).execute();
 }
 
 /** The row written under this key, if any. */

@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError, invalid, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { positions, standingOf, totalsOf } from './ledger.repository.js';
-import { drawOrder, writeDraw, writeReturn } from './ledger.writer.js';
+import type { Outcome } from '../../lib/group-commit.js';
+import { appendAllocationsOf, appendEntries, drawFrom, positions, positionsOf, standingOf, totalsOf, type Allocation, type Position } from './ledger.repository.js';
+import { drawOrder, writeReturn } from './ledger.writer.js';
 import type { LoyaltySettings, Reward } from './loyalty.settings.js';
 import type { LoyaltyDb, LoyaltyTx } from './loyalty.table.js';
 import type { RedemptionView } from './loyalty.views.js';
@@ -39,38 +40,102 @@ export async function redemptionView(db: LoyaltyDb | LoyaltyTx, storeId: string,
 export async function replayOf(db: LoyaltyDb | LoyaltyTx, storeId: string, customerId: number, input: { reward_id: string; key: string }): Promise<{ redemption: RedemptionView; replayed: true } | undefined> {
   const earlier = await db.selectFrom('loyalty_redemptions').select(['customer_id', 'reward_id', 'response']).where('store_id', '=', storeId).where('idempotency_key', '=', input.key).executeTakeFirst();
   if (!earlier) return undefined;
-  if (Number(earlier.customer_id) !== customerId || earlier.reward_id !== input.reward_id) {
-    throw new AppError('conflict', 'This Idempotency-Key was used for another redemption', [{ path: 'headers.idempotency-key', reason: 'already used with a different customer or reward' }]);
-  }
+  sameRedemption(earlier, customerId, input);
   return { redemption: reviveRedemption(earlier.response), replayed: true };
 }
 
-/** Redeems a reward of the catalogue; a retry with the same key gets the first answer back. */
-export async function redeemReward(tx: LoyaltyTx, settings: LoyaltySettings, storeId: string, customerId: number, input: { reward_id: string; key: string }, now: Date): Promise<{ redemption: RedemptionView; replayed: boolean }> {
-  const replay = await replayOf(tx, storeId, customerId, input);
-  if (replay) return replay;
+function sameRedemption(earlier: { customer_id: number | bigint; reward_id: string }, customerId: number, input: { reward_id: string }): void {
+  if (Number(earlier.customer_id) !== customerId || earlier.reward_id !== input.reward_id) {
+    throw new AppError('conflict', 'This Idempotency-Key was used for another redemption', [{ path: 'headers.idempotency-key', reason: 'already used with a different customer or reward' }]);
+  }
+}
+
+export interface RedeemRequest { storeId: string; customerId: number; input: { reward_id: string; key: string }; now: Date }
+export interface Redeemed { redemption: RedemptionView; replayed: boolean }
+
+/**
+ * Redeems rewards of the catalogue inside the caller's transaction, in the order given: each
+ * request checks the balance as the ones before it left it, and a retry with the same key (earlier,
+ * or earlier in the list) gets the first answer back. The number of statements does not grow with
+ * the list: per store, one read of the keys, one of the customers' rows, one of the codes, and one
+ * write to each table. A refusal (programme off, unknown reward, not enough points, a key used for
+ * another redemption) is that request's outcome and writes nothing; any other error is thrown.
+ */
+export async function redeemRewards(tx: LoyaltyTx, settingsOf: (storeId: string) => Promise<LoyaltySettings>, requests: readonly RedeemRequest[]): Promise<Outcome<Redeemed>[]> {
+  const outcomes: Outcome<Redeemed>[] = [];
+  for (const storeId of new Set(requests.map((r) => r.storeId))) {
+    const indexes = requests.flatMap((r, i) => (r.storeId === storeId ? [i] : []));
+    const answered = await redeemInStore(tx, await settingsOf(storeId), storeId, indexes.map((i) => requests[i]!));
+    indexes.forEach((i, j) => { outcomes[i] = answered[j]!; });
+  }
+  return outcomes;
+}
+
+interface Draft { request: RedeemRequest; reward: Reward; view: RedemptionView; allocations: Allocation[] }
+
+async function redeemInStore(tx: LoyaltyTx, settings: LoyaltySettings, storeId: string, requests: readonly RedeemRequest[]): Promise<Outcome<Redeemed>[]> {
+  const keys = [...new Set(requests.map((r) => r.input.key))];
+  // The keys' earlier redemptions and the codes for new ones, read together: a code already taken is drawn again.
+  const codes = newCodes(requests.length);
+  const found = await tx.selectFrom('loyalty_redemptions').select(['idempotency_key', 'customer_id', 'reward_id', 'response', 'code'])
+    .where('store_id', '=', storeId).where((w) => w.or([w('idempotency_key', 'in', keys), w('code', 'in', codes)])).execute();
+  const earlier = new Map(found.filter((row) => keys.includes(row.idempotency_key)).map((row) => [row.idempotency_key, row]));
+  const taken = new Set(found.map((row) => row.code));
+  const rowsOf = await positionsOf(tx, storeId, [...new Set(requests.filter((r) => !earlier.has(r.input.key)).map((r) => r.customerId))]);
+  const drafts = new Map<string, Draft>();
+  const outcomes = requests.map((request): Outcome<Redeemed> => {
+    try {
+      return { ok: true, value: draft(settings, request, earlier, drafts, rowsOf.get(request.customerId)!) };
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return { ok: false, error };
+    }
+  });
+  if (drafts.size === 0) return outcomes;
+  const written = [...drafts.values()];
+  const free = codes.filter((c) => !taken.has(c));
+  const unique = free.length >= written.length ? free : await uniqueCodes(tx, storeId, free, written.length);
+  written.forEach((d, i) => { d.view.code = unique[i]!; });
+  const entryIds = await appendEntries(tx, written.map(({ request, reward, view }) => ({
+    storeId, customerId: request.customerId, kind: 'redeem', points: -reward.points, state: 'available', source: 'reward', redemptionId: view.id,
+    reason: reward.name, key: `redeem:${request.input.key}`, at: request.now,
+  })));
+  await appendAllocationsOf(tx, storeId, written.map((d, i) => ({ customerId: d.request.customerId, entryId: entryIds[i]!, allocations: d.allocations, at: d.request.now })));
+  await tx.insertInto('loyalty_redemptions').values(written.map(({ request, reward, view }, i) => ({
+    store_id: storeId, id: view.id, customer_id: request.customerId, idempotency_key: request.input.key, reward_id: reward.id, reward: JSON.stringify(reward),
+    points: reward.points, code: view.code, entry_id: entryIds[i]!, response: JSON.stringify(view), created_at: request.now,
+  }))).execute();
+  return outcomes;
+}
+
+/** One request's answer, drawing from the customer's rows in memory (their residuals go down by what it takes). */
+function draft(settings: LoyaltySettings, request: RedeemRequest, earlier: Map<string, { customer_id: number | bigint; reward_id: string; response: string }>, drafts: Map<string, Draft>, rows: Position[]): Redeemed {
+  const { customerId, input, now } = request;
+  const before = earlier.get(input.key);
+  if (before) {
+    sameRedemption(before, customerId, input);
+    return { redemption: reviveRedemption(before.response), replayed: true };
+  }
+  const sibling = drafts.get(input.key);
+  if (sibling) {
+    sameRedemption({ customer_id: sibling.request.customerId, reward_id: sibling.reward.id }, customerId, input);
+    return { redemption: sibling.view, replayed: true };
+  }
   if (!settings.enabled) throw new AppError('conflict', 'The loyalty programme is off for this store');
   const reward = settings.rewards.find((r) => r.id === input.reward_id);
   if (!reward) throw invalid('Unknown reward', [{ path: 'reward_id', reason: `no reward "${input.reward_id}" in the programme's rewards` }]);
-  const rows = await positions(tx, storeId, customerId);
   const available = totalsOf(rows, now).available;
   if (available < reward.points) {
     throw new AppError('conflict', `Not enough points: ${Math.max(0, available)} available, the reward costs ${reward.points}`, [{ path: 'reward_id', reason: `needs ${reward.points} points, ${Math.max(0, available)} available` }]);
   }
-  const id = newId('rdm');
-  const code = await uniqueCode(tx, storeId);
-  const entry = await writeDraw(tx, {
-    storeId, customerId, kind: 'redeem', state: 'available', source: 'reward', redemptionId: id, reason: reward.name, key: `redeem:${input.key}`, at: now,
-  }, reward.points, drawOrder(rows, now, { pending: false }));
-  if (entry.owed > 0) throw new Error(`redemption ${id} found ${entry.owed} points short after the balance check`);
+  const { allocations, shortfall } = drawFrom(drawOrder(rows, now, { pending: false }), reward.points);
+  if (shortfall > 0) throw new Error(`a redemption of customer ${customerId} found ${shortfall} points short after the balance check`);
+  for (const a of allocations) rows.find((r) => r.id === a.award_id)!.residual -= a.points;
   const view: RedemptionView = {
-    id, customer_id: customerId, reward, points: reward.points, code, status: 'issued', balance_after: available - reward.points,
+    id: newId('rdm'), customer_id: customerId, reward, points: reward.points, code: '', status: 'issued', balance_after: available - reward.points,
     created_at: now, cancelled_at: null, returned_points: 0,
   };
-  await tx.insertInto('loyalty_redemptions').values({
-    store_id: storeId, id, customer_id: customerId, idempotency_key: input.key, reward_id: reward.id, reward: JSON.stringify(reward),
-    points: reward.points, code, entry_id: entry.id, response: JSON.stringify(view), created_at: now,
-  }).execute();
+  drafts.set(input.key, { request, reward, view, allocations });
   return { redemption: view, replayed: false };
 }
 
@@ -143,13 +208,22 @@ async function codeUsed(db: LoyaltyDb | LoyaltyTx, storeId: string, code: string
   return Number(rows[0]?.n ?? 0) > 0;
 }
 
-/** A code nobody in the store has: HRT- and ten letters and digits without look-alikes. */
-async function uniqueCode(tx: LoyaltyTx, storeId: string): Promise<string> {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** `n` distinct codes (with those given): HRT- and ten letters and digits without look-alikes. */
+function newCodes(n: number, codes = new Set<string>()): string[] {
+  while (codes.size < n) codes.add(`HRT-${[...randomBytes(10)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]!).join('')}`);
+  return [...codes];
+}
+
+/** `n` codes nobody in the store has: those of `free` (known not to be taken), and new ones checked. */
+async function uniqueCodes(tx: LoyaltyTx, storeId: string, free: readonly string[], n: number): Promise<string[]> {
+  const codes = new Set(free);
   for (;;) {
-    const code = `HRT-${[...randomBytes(10)].map((b) => alphabet[b % alphabet.length]).join('')}`;
-    const taken = await tx.selectFrom('loyalty_redemptions').select('id').where('store_id', '=', storeId).where('code', '=', code).executeTakeFirst();
-    if (!taken) return code;
+    const drawn = newCodes(n, new Set(codes)).filter((c) => !codes.has(c));
+    const taken = new Set((await tx.selectFrom('loyalty_redemptions').select('code').where('store_id', '=', storeId).where('code', 'in', drawn).execute()).map((r) => r.code));
+    for (const code of drawn) if (!taken.has(code)) codes.add(code);
+    if (codes.size >= n) return [...codes];
   }
 }
 

@@ -10,7 +10,7 @@ import type { Storage } from '../../db/database.js';
 import { localDay } from '../../lib/zoned-time.js';
 import { storeSettings } from '../accounts/index.js';
 import { AppError, invalid } from '../../lib/errors.js';
-import { GroupCommit, type Outcome } from '../../lib/group-commit.js';
+import { GroupCommit } from '../../lib/group-commit.js';
 import type { DomainEvent } from '../domain-events/index.js';
 import { addMonths, pointsValue } from './earning.js';
 import { BalanceCache, memberOf, pointsFigureOf, totalsOfMember, type MemberBalance } from './balance.cache.js';
@@ -20,7 +20,7 @@ import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
 import { loyaltyAnalytics, type LoyaltyAnalytics } from './loyalty.analytics.js';
 import { awardBirthdays, handleEvent, isMember, surveyAwardKey } from './loyalty.events.js';
 import { announceExpiring, expireLapsed } from './loyalty.expiry.js';
-import { cancelReward, redeemReward, redemptionView, replayOf } from './loyalty.redemptions.js';
+import { cancelReward, redeemRewards, redemptionView, replayOf, type RedeemRequest, type Redeemed } from './loyalty.redemptions.js';
 import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings } from './loyalty.settings.js';
 import { loyaltyDb, type LoyaltyDb, type LoyaltyEntryTable, type LoyaltyTx } from './loyalty.table.js';
 import { currentTier, qualifyingFigure, reconsiderTier, type CurrentTier } from './loyalty.tiers.js';
@@ -33,8 +33,6 @@ export const LOYALTY_EXPIRE_JOB = 'loyalty.expire';
 
 /** Events handled per transaction by the subscriber. */
 const EVENTS_PER_TRANSACTION = 200;
-
-interface Redeem { storeId: string; customerId: number; input: { reward_id: string; key: string }; now: Date }
 
 export interface StoredSettings { settings: LoyaltySettings; version: number; updated_at: Date | null }
 
@@ -227,36 +225,27 @@ export class LoyaltyService {
    * Redeems a reward of the catalogue: draws its points from the spendable awards that expire
    * first and issues a unique code. A retry with the same key gets the first answer back.
    */
-  async redeem(storeId: string, customerId: number, input: { reward_id: string; key: string }, now = new Date()): Promise<{ redemption: RedemptionView; replayed: boolean }> {
+  async redeem(storeId: string, customerId: number, input: { reward_id: string; key: string }, now = new Date()): Promise<Redeemed> {
     // A retry of a committed redemption is answered from a reader, without waiting for the writer.
     return await replayOf(this.read, storeId, customerId, input) ?? this.redemptionGroups.submit({ storeId, customerId, input, now });
   }
 
   /**
-   * Redemptions that arrive together are written in one transaction (group-commit.ts), in the
-   * order they came, each checking the balance as the ones before it in the group left it. A
-   * refusal (unknown reward, not enough points, a key used for another redemption) is thrown before
-   * the redemption writes anything, so it answers that request alone; anything else rolls the
-   * group back and its redemptions are written again one by one.
+   * Redemptions that arrive together are written in one transaction (group-commit.ts) with a
+   * fixed number of statements (loyalty.redemptions.ts), in the order they came, each checking the
+   * balance as the ones before it in the group left it. A refusal (unknown reward, not enough
+   * points, a key used for another redemption) answers that request alone; anything else rolls
+   * the group back and its redemptions are written again one by one.
    */
-  private readonly redemptionGroups = new GroupCommit<Redeem, { redemption: RedemptionView; replayed: boolean }>(
-    (items) => this.transact(async (tx) => {
-      const settings = new Map<string, LoyaltySettings>();
-      const outcomes: Outcome<{ redemption: RedemptionView; replayed: boolean }>[] = [];
-      for (const r of items) {
-        try {
-          if (!settings.has(r.storeId)) settings.set(r.storeId, (await this.settings(r.storeId, tx)).settings);
-          outcomes.push({ ok: true, value: await redeemReward(tx, settings.get(r.storeId)!, r.storeId, r.customerId, r.input, r.now) });
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          outcomes.push({ ok: false, error });
-        }
-      }
-      return outcomes;
+  private readonly redemptionGroups = new GroupCommit<RedeemRequest, Redeemed>(
+    (items) => this.transact((tx) => redeemRewards(tx, async (storeId) => (await this.settings(storeId, tx)).settings, items)),
+    (r) => this.serial(r.storeId, r.customerId, async () => {
+      const [outcome] = await this.transact((tx) => redeemRewards(tx, async (storeId) => (await this.settings(storeId, tx)).settings, [r]));
+      if (!outcome!.ok) throw outcome!.error;
+      return outcome!.value;
     }),
-    (r) => this.serial(r.storeId, r.customerId, () => this.transact(async (tx) =>
-      redeemReward(tx, (await this.settings(r.storeId, tx)).settings, r.storeId, r.customerId, r.input, r.now))),
   );
+
 
   /** Cancels an unused reward, giving its points back (cancelling again changes nothing). */
   async cancelRedemption(storeId: string, redemptionId: string, now = new Date()): Promise<RedemptionView> {
