@@ -14,6 +14,7 @@ import { buildApp } from '../dist/http/app.js';
 import { silentLogger } from '../dist/lib/logger.js';
 import { createServices } from '../dist/services.js';
 import { copyOfDemoStore, demoCustomers } from './lib/hearth.mjs';
+import { warmMedian } from './lib/timing.mjs';
 
 const DAY_MS = 86_400_000;
 const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
@@ -59,18 +60,6 @@ const naiveQueries = ({ STORE, TZ, FROM, TO, PREVIOUS_FROM, PREVIOUS_TO }) => {
   };
 };
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function time(work, runs) {
-  await work(); // warm
-  const times = [];
-  for (let i = 0; i < runs; i += 1) {
-    const start = performance.now();
-    await work();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
 
 /** 1,000 new orders of existing customers and products, placed on the demo's last day. */
 async function newOrders(storage, storeId, currency, day, count) {
@@ -111,11 +100,11 @@ export default async function ({ scale, log }) {
     // The KPI report by week too: its trend has a point per week (53 over the year) with its own rates.
     const endpoints = [...Object.keys(naive).map((report) => ({ name: report, report, query: query[report] })), { name: 'kpis by week', report: 'kpis', query: `${query.kpis}&period=week` }];
     for (const { name, report, query: search } of endpoints) {
-      const endpoint = await time(async () => {
+      const endpoint = await warmMedian(async () => {
         const response = await app.inject({ method: 'GET', url: `/api/v1/analytics/${report}?${search}`, headers: { authorization: `Bearer ${key}` } });
         if (response.statusCode !== 200) throw new Error(`${name}: ${response.statusCode} ${response.body}`);
       }, 5);
-      const baseline = await time(() => store.withWriter((connection) => connection.runAndReadAll(naive[report])), 3);
+      const baseline = await warmMedian(() => store.withWriter((connection) => connection.runAndReadAll(naive[report])), 3);
       rows.push({ name: `${name} warm`, value: Math.round(endpoint), unit: 'ms', ratio: (endpoint / baseline).toFixed(3), note: `naive query ${Math.round(baseline)} ms; target ≤ 500 ms` });
     }
 

@@ -16,21 +16,10 @@ import { Storage } from '../dist/db/database.js';
 import { buildApp } from '../dist/http/app.js';
 import { silentLogger } from '../dist/lib/logger.js';
 import { createServices } from '../dist/services.js';
+import { warmMedian } from './lib/timing.mjs';
 
 const DAY = 86_400_000;
 const BATCH = 10_000;
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function time(work, runs) {
-  await work(); // warm
-  const times = [];
-  for (let i = 0; i < runs; i += 1) {
-    const start = performance.now();
-    await work();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
 
 /** A deterministic number in [0, 1) per (customer, salt). */
 const draw = (n, salt) => ((Math.imul(n + 1, 2654435761) ^ Math.imul(salt + 7, 40503)) >>> 0) / 2 ** 32;
@@ -92,15 +81,15 @@ export default async function ({ scale, tiny, log }) {
     started = performance.now();
     await read();
     const first = performance.now() - started;
-    const endpoint = await time(read, 5);
+    const endpoint = await warmMedian(read, 5);
     const people = body.arms.reduce((sum, a) => sum + a.people, 0);
     if (people !== count) throw new Error(`expected ${count} people in the experiment, found ${people}`);
-    const outcomes = await time(() => services.experiments.outcomes(store.id, id), 3);
-    const check = await time(() => services.experiments.keepOutcomes(store.id, id), 3);
+    const outcomes = await warmMedian(() => services.experiments.outcomes(store.id, id), 3);
+    const check = await warmMedian(() => services.experiments.keepOutcomes(store.id, id), 3);
     const kept = Number((await storage.withWriter((connection) => connection.runAndReadAll(
       `select count(*) from experiment_outcome_sums where store_id = '${store.id}' and experiment_id = '${id}'`))).getRows()[0][0]);
-    const sync = await time(() => services.experiments.sync(store.id), 3);
-    const naive = await time(() => storage.withWriter((connection) => connection.runAndReadAll(`
+    const sync = await warmMedian(() => services.experiments.sync(store.id), 3);
+    const naive = await warmMedian(() => storage.withWriter((connection) => connection.runAndReadAll(`
       select a.arm, count(distinct a.customer_id), count(o.id), sum(o.total) from experiment_assignments a
       left join orders o on o.store_id = a.store_id and o.customer_id = a.customer_id and o.placed_at >= a.eligible_at
       where a.store_id = '${store.id}' and a.experiment_id = '${id}' group by a.arm`)), 3);

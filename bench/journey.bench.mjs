@@ -15,22 +15,11 @@ import { buildApp } from '../dist/http/app.js';
 import { silentLogger } from '../dist/lib/logger.js';
 import { createServices } from '../dist/services.js';
 import { copyOfDemoStore, demoCustomers } from './lib/hearth.mjs';
+import { warmMedian } from './lib/timing.mjs';
 
 /** Product → cart → checkout → order, as the purchase funnel names them (its four steps after Browse). */
 const FUNNEL_STEPS = 'page:/products/*|event:Product Viewed>event:Product Added|page:/cart>event:Checkout Started|page:/checkout*>event:Order Completed';
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function time(work, runs) {
-  await work(); // warm
-  const times = [];
-  for (let i = 0; i < runs; i += 1) {
-    const start = performance.now();
-    await work();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
 
 /**
  * One naive query per report over the raw tables, without the product's identity links, session
@@ -127,12 +116,12 @@ export default async function ({ scale, log }) {
       if (!endpoint.check(answer)) throw new Error(`${endpoint.name}: empty answer ${JSON.stringify(answer).slice(0, 500)}`);
       // The range as the report understood it (its default), for its naive query.
       const naive = naiveQueries({ STORE, TZ: answer.store.timezone, FROM: answer.query.from, TO: answer.query.to, INACTIVITY: answer.store.inactivity_days });
-      const warm = await time(() => get(endpoint.report, endpoint.search), 5);
+      const warm = await warmMedian(() => get(endpoint.report, endpoint.search), 5);
       start = performance.now();
       const baselineRows = (await store.withWriter((connection) => connection.runAndReadAll(naive[endpoint.naive]))).getRows();
       if (baselineRows.length === 0) throw new Error(`${endpoint.name}: the naive query found nothing`);
       log(`${endpoint.name}: ${endpoint.describe(answer)}; naive first ${Math.round(performance.now() - start)} ms`);
-      const baseline = await time(() => store.withWriter((connection) => connection.runAndReadAll(naive[endpoint.naive])), 3);
+      const baseline = await warmMedian(() => store.withWriter((connection) => connection.runAndReadAll(naive[endpoint.naive])), 3);
       rows.push({
         name: `${endpoint.name} warm`, value: Math.round(warm), unit: 'ms', ratio: (warm / baseline).toFixed(2),
         note: `first ${Math.round(first)} ms; naive query ${Math.round(baseline)} ms; target ≤ ${endpoint.target} ms`,

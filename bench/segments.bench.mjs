@@ -14,6 +14,7 @@ import { Storage } from '../dist/db/database.js';
 import { silentLogger } from '../dist/lib/logger.js';
 import { createServices } from '../dist/services.js';
 import { copyOfDemoStore, demoCustomers } from './lib/hearth.mjs';
+import { median } from './lib/timing.mjs';
 
 const RULE = {
   kind: 'all',
@@ -27,7 +28,6 @@ const RULE = {
 };
 const WINDOWED = { kind: 'all', rules: [...RULE.rules, { kind: 'orders', metric: 'revenue', op: 'gte', value: 10_000, within_days: 365 }] };
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function timed(work, runs) {
   const times = [];

@@ -13,6 +13,7 @@ import { loadConfig } from '../dist/config.js';
 import { buildApp } from '../dist/http/app.js';
 import { silentLogger } from '../dist/lib/logger.js';
 import { startServer } from '../dist/main.js';
+import { median } from './lib/timing.mjs';
 
 const BATCH = 1000;
 
@@ -27,7 +28,6 @@ function order(i, prefix) {
   };
 }
 
-const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 async function postAll(url, headers, bodies) {
   const started = performance.now();
