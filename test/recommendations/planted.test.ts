@@ -181,4 +181,31 @@ describe('serving', () => {
     const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&#34;');
     expect(picks).toEqual(served.items.map((i: { title: string; explanation: string }) => [escape(i.title), escape(i.explanation)]));
   });
+
+  it('fills it in each campaign email too, per recipient', async () => {
+    await t.services.accounts.updateStore(storeId, { websiteUrl: 'https://shop.example', postalAddress: '1 Harbour Street, Bristol' });
+    await t.services.messages.updateSettings(storeId, { from_address: 'news@shop.test', from_name: 'Planted', frequency_cap_hours: 0 });
+    const subscribed = ['c2', 'c5', 'c6'];
+    await t.app.inject({ method: 'POST', url: '/api/v1/customers/batch', headers: auth, payload: { customers: subscribed.map((id) => ({ external_id: id, email: `${id}@example.com`, email_consent: { status: 'subscribed' } })) } });
+    const template = await t.services.templates.create(storeId, {
+      name: 'Picks for all', purpose: 'marketing', subject: 'For you', body: `<mjml><mj-body><mj-section><mj-column>
+        <mj-text>{% for p in recommendations %}<p class="pick">{{ p.title }}</p>{% endfor %}</mj-text>
+        <mj-text>{{ store.address }} · <a href="{{ links.unsubscribe_url }}">Unsubscribe</a></mj-text>
+      </mj-column></mj-section></mj-body></mjml>`,
+    });
+    const segment = (await t.app.inject({ method: 'POST', url: '/api/v1/segments', headers: auth, payload: { name: 'Buyers', rule: { kind: 'orders', metric: 'count', op: 'gte', value: 1 } } })).json() as { id: string };
+    const campaign = (await t.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: auth, payload: { name: 'Picks', segment_ids: [segment.id], template_id: template.id, holdout_share: 0 } })).json() as { id: string };
+    const started = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/start`, headers: auth });
+    expect(started.statusCode, started.body).toBe(200);
+    const queued = await t.services.storage.read.selectFrom('message_sends').innerJoin('customers', (j) => j.onRef('customers.id', '=', 'message_sends.customer_id'))
+      .select(['customers.external_id', 'message_sends.html']).where('message_sends.store_id', '=', storeId).where('message_sends.source', '=', `campaign:${campaign.id}`).execute();
+    expect(queued.map((q) => q.external_id).sort()).toEqual(subscribed);
+    for (const { external_id, html } of queued) {
+      // Each email shows the recipient's top four.
+      const served = (await t.app.inject({ method: 'GET', url: `/api/v1/customers/ext:${external_id}/recommendations?k=4`, headers: auth })).json();
+      expect(served.items.length, external_id).toBeGreaterThan(0);
+      const picks = [...html.matchAll(/<p class="pick">(.*?)<\/p>/g)].map((m) => m[1]);
+      expect(picks, external_id).toEqual(served.items.map((i: { title: string }) => i.title));
+    }
+  });
 });

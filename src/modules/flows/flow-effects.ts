@@ -8,14 +8,14 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { Storage } from '../../db/database.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, notFound } from '../../lib/errors.js';
 import type { CommerceService } from '../commerce/index.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { ExperimentsService } from '../experiments/index.js';
 import type { LoyaltyService } from '../loyalty/index.js';
 import {
-  checkChannelReady, escapeHtml, htmlToText, renderEmail, renderText, type CompiledText, type EngagementService, type MessagePurpose, type MessagesService, type OtherChannel,
-  type TemplatesService,
+  checkChannelReady, customerVariables, escapeHtml, htmlToText, renderEmail, renderText, type CompiledText, type EngagementService, type MessagePurpose, type MessagesService, type OtherChannel,
+  type CustomerFacts, type TemplatesService,
 } from '../messaging/index.js';
 import type { OffersService } from '../offers/index.js';
 import type { ReviewRequests } from '../reviews/index.js';
@@ -160,14 +160,17 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
           for (const e of wanting) codes.set(e.sendKey, issued.get(e.sendKey) ?? null);
         }
         const contexts = await recipientContexts(services(), storeId, slice.map((e) => ({ ...e, reads: compiled.get(e.templateId)!.compiled })), store.url, now);
+        // The slice's customers are read together; each email is rendered from memory.
+        const readsRecommendations = slice.some((e) => compiled.get(e.templateId)!.compiled.usesRecommendations);
+        const facts = await templates.customerFacts(storeId, slice.map((e) => e.customerId), { recommendations: readsRecommendations ? store : undefined });
         await messages.queueEmails(storeId, slice.map((email) => {
           const template = compiled.get(email.templateId)!;
           return {
             sendKey: email.sendKey, purpose: email.purpose, customerId: email.customerId, source: email.source,
             templateId: email.templateId, templateVersion: template.version,
-            build: async (links) => {
+            build: (links) => {
               const extras = { links, ...contexts.get(email.sendKey), ...(email.offerId && { discount_code: codes.get(email.sendKey) ?? null }) };
-              const variables = await templates.variablesFor(storeId, String(email.customerId), extras, store, { recommendations: template.compiled.usesRecommendations });
+              const variables = customerVariables(store, factsOf(facts, email.customerId), extras, links);
               return engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey: email.sendKey, customerId: email.customerId, links, key });
             },
           };
@@ -196,12 +199,14 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
         const slice = ready.slice(start, start + QUEUE_SLICE);
         const contexts = await recipientContexts(services(), storeId, slice.flatMap((m) => (m.text ? [{ ...m, reads: m.text }] : [])), store.url, now);
         const about = await webhookContexts(services(), storeId, slice);
+        const texts = slice.filter((m) => m.text);
+        const facts = await templates.customerFacts(storeId, texts.map((m) => m.customerId), { recommendations: texts.some((m) => m.text!.usesRecommendations) ? store : undefined });
         const result = await ledger.queueMessages(storeId, slice.map((message) => ({
           channel: message.channel, sendKey: message.sendKey, purpose: message.purpose, customerId: message.customerId, source: message.source,
           ...(about.has(message.sendKey) && { context: about.get(message.sendKey)! }),
-          build: async (links) => {
+          build: (links) => {
             if (!message.text) return { text: '' };
-            const variables = await templates.variablesFor(storeId, String(message.customerId), { links, ...contexts.get(message.sendKey) }, store, { recommendations: message.text.usesRecommendations });
+            const variables = customerVariables(store, factsOf(facts, message.customerId), { links, ...contexts.get(message.sendKey) }, links);
             return { text: renderText(message.text, variables) };
           },
         })));
@@ -330,6 +335,13 @@ async function webhookContexts(services: FlowServices, storeId: string, messages
 }
 
 /** A payload's plain fields as label and value ("rating", "2"), for a notice. */
+/** A recipient's facts, read with the rest of the batch (a customer removed meanwhile is not found, as one read alone would say). */
+function factsOf(facts: ReadonlyMap<number, CustomerFacts>, customerId: number): CustomerFacts {
+  const found = facts.get(customerId);
+  if (!found) throw notFound(`Customer "${customerId}"`);
+  return found;
+}
+
 function scalarsOf(data: Record<string, unknown>): [string, string][] {
   return Object.entries(data).flatMap(([key, value]): [string, string][] =>
     (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? [[key.replace(/_/g, ' '), String(value).slice(0, 2000)]] : []));

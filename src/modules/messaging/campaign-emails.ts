@@ -122,10 +122,11 @@ export class CampaignEmails {
     const templateOf = (variant: number) => campaign.ab_test?.variants[variant]?.template_id ?? campaign.template_id!;
     const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
     for (const id of new Set(recipients.map((r) => templateOf(r.variant)))) compiled.set(id, await this.templates.compiled(storeId, id));
+    const readsRecommendations = [...compiled.values()].some((t) => t.compiled.usesRecommendations);
     for (let start = 0; start < recipients.length; start += QUEUE_SLICE) {
       const slice = recipients.slice(start, start + QUEUE_SLICE);
       // Each slice's customers are read together; the messages are rendered from memory.
-      const facts = await this.templates.customerFacts(storeId, slice.map((r) => r.customerId));
+      const facts = await this.templates.customerFacts(storeId, slice.map((r) => r.customerId), { recommendations: readsRecommendations ? store : undefined });
       const codes = campaign.offer_id && this.offers
         ? await this.offers().codesFor(storeId, campaign.offer_id, slice.map((r) => ({ customerId: r.customerId, key: `${campaignSource(campaign.id)}:${r.customerId}` })), from)
         : undefined;

@@ -226,6 +226,8 @@ export interface CustomerFacts {
   };
   summary: { orders: number; revenue: number } | undefined;
   prediction: { clv_12m: number | null; p_alive: number; expected_orders_365d: number; next_order_on: string | null; churn_risk: string } | undefined;
+  /** The recipient's "for you" products, when the templates read them (`templates.customerFacts`). */
+  recommendations?: Record<string, unknown>[] | undefined;
 }
 
 export function customerVariables(store: StoreVariables, facts: CustomerFacts, extras: MessageExtras, links: MessageLinks): MessageVariables {
@@ -247,7 +249,7 @@ export function customerVariables(store: StoreVariables, facts: CustomerFacts, e
       next_order_date: prediction.next_order_on, churn_band: prediction.churn_risk,
     } : null,
     loyalty: extras.loyalty ?? {},
-    recommendations: extras.recommendations ?? [],
+    recommendations: extras.recommendations ?? facts.recommendations ?? [],
     discount_code: extras.discount_code ?? null,
     links,
   };

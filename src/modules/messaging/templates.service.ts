@@ -261,9 +261,11 @@ export class TemplatesService {
   /**
    * What the variables of many customers are made from (profile, order summary, prediction), three
    * queries per thousand customers: a campaign renders thousands of messages a second, one query per
-   * recipient would bound it. Customers that do not exist are left out.
+   * recipient would bound it. With `recommendations` (the store's variables, for the products'
+   * links), each customer's "for you" products too, served from the model held in memory.
+   * Customers that do not exist are left out.
    */
-  async customerFacts(storeId: string, customerIds: readonly number[]): Promise<Map<number, CustomerFacts>> {
+  async customerFacts(storeId: string, customerIds: readonly number[], options: { recommendations?: StoreVariables | undefined } = {}): Promise<Map<number, CustomerFacts>> {
     const [customers, summaries, predictions] = await Promise.all([
       this.deps.customers().getMany(storeId, customerIds),
       repo.customerSummaries(this.read, storeId, customerIds),
@@ -271,6 +273,10 @@ export class TemplatesService {
     ]);
     const facts = new Map<number, CustomerFacts>();
     for (const [id, customer] of customers) facts.set(id, { customer, summary: summaries.get(id), prediction: predictions.get(id) });
+    const store = options.recommendations;
+    if (store && this.deps.recommendations) {
+      await Promise.all([...facts].map(async ([id, fact]) => { fact.recommendations = await this.recommendationsFor(storeId, id, store); }));
+    }
     return facts;
   }
 
