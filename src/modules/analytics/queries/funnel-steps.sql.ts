@@ -3,11 +3,12 @@
  * customer, or an anonymous visitor not linked to one), the time it first reached step 1 and, for
  * each later step, the first time at or after the previous step (within the window from step 1).
  * CTEs `units`, `s1` … `sN` (unit, t0 = step 1's time, t); with `breakdown=device`, `s1` also
- * has the `device` of the event that reached step 1.
+ * has the `device` of the event that reached step 1, read from that event alone (not from every
+ * event: the user agent's regular expressions were most of the report's time).
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { FunnelQuery } from '../journey.query.js';
-import { journeyCtes, matchesStep, needsProperties, type EventSpan } from './journey-events.sql.js';
+import { DEVICE, journeyCtes, matchesStep, needsProperties, type EventSpan } from './journey-events.sql.js';
 
 export function funnelCtes(span: EventSpan, query: FunnelQuery): RawBuilder<unknown> {
   const unit = query.count === 'session' ? sql`session` : sql`coalesce('c:' || cast(customer_id as varchar), visitor)`;
@@ -15,14 +16,16 @@ export function funnelCtes(span: EventSpan, query: FunnelQuery): RawBuilder<unkn
   const customer = query.count === 'session' ? sql`max(customer_id) over (partition by session)` : sql`customer_id`;
   const window = query.windowDays === null ? sql`` : sql` and u.ts <= p.t0 + to_days(cast(${query.windowDays} as bigint))`;
   const steps = query.steps.map((step, i) => (i === 0
-    ? sql`s1 as (select unit, min(ts) as t0, min(ts) as t${query.breakdown === 'device' ? sql`, arg_min(device, (ts, id)) as device` : sql``} from units where ${matchesStep(step)} group by unit)`
+    ? (query.breakdown === 'device'
+      ? sql`s1_reached as (select unit, min(ts) as t0, min(ts) as t, arg_min(id, (ts, id)) as first_id from units where ${matchesStep(step)} group by unit),
+        s1 as (select r.unit, r.t0, r.t, ${DEVICE} as device from s1_reached r left join events e on e.store_id = ${span.storeId} and e.id = r.first_id)`
+      : sql`s1 as (select unit, min(ts) as t0, min(ts) as t from units where ${matchesStep(step)} group by unit)`)
     : sql`${sql.raw(`s${i + 1}`)} as (
         select u.unit, min(p.t0) as t0, min(u.ts) as t from units u join ${sql.raw(`s${i}`)} p on p.unit = u.unit
         where ${matchesStep(step, 'u')} and u.ts >= p.t${window} group by u.unit)`));
   const properties = needsProperties(query.steps);
-  const device = query.breakdown === 'device';
-  const extra = sql.raw(`${properties ? ', properties' : ''}${device ? ', device' : ''}`);
-  return sql`${journeyCtes(span, { properties, device })},
+  const extra = sql.raw(properties ? ', properties' : '');
+  return sql`${journeyCtes(span, { properties })},
     units as (select ${unit} as unit, ${customer} as customer_id, id, ts, type, name, path${extra} from journey),
     ${sql.join(steps, sql`, `)}`;
 }

@@ -52,7 +52,7 @@ export const PAGE_GROUPS: readonly { label: string; pattern: string }[] = [
  * "Mobile": tablet; Mobi, iPhone, iPod, Android, Windows Phone: mobile; any other: desktop), else
  * `userAgentData.mobile`; `(unknown)` without any of them. Documented in docs/metrics.md.
  */
-const DEVICE = sql<string>`case
+export const DEVICE = sql<string>`case
     when lower(json_extract_string(e.context, '$.device.type')) in ('ios', 'android', 'mobile', 'phone') then 'mobile'
     when lower(json_extract_string(e.context, '$.device.type')) = 'tablet' then 'tablet'
     when regexp_matches(json_extract_string(e.context, '$.userAgent'), '(?i)ipad|tablet|kindle|silk')
@@ -63,21 +63,17 @@ const DEVICE = sql<string>`case
     else '(unknown)' end`;
 
 /** What besides the always-read columns a report needs of each event. */
-export interface JourneyColumns { properties?: boolean; device?: boolean }
+export interface JourneyColumns { properties?: boolean }
 
 /** True when a step has a property filter, so the events' properties must be read. */
 export const needsProperties = (steps: FunnelStep[]): boolean => steps.some((s) => s.anyOf.some((m) => (m.filters?.length ?? 0) > 0));
 
 /**
  * `url_paths`, `raw_events` and `journey` (customer_id, visitor, session, id, at, type, name, path, and
- * `properties` and `device` when asked), for `with ${journeyCtes(span)}, …`.
+ * `properties` when asked), for `with ${journeyCtes(span)}, …`.
  */
 export function journeyCtes(span: EventSpan, columns: JourneyColumns = {}): RawBuilder<unknown> {
-  const extra = sql.join([
-    ...(columns.properties ? [sql`e.properties`] : []),
-    ...(columns.device ? [sql`${DEVICE} as device`] : []),
-  ], sql`, `);
-  const extraNames = sql.raw([...(columns.properties ? [', properties'] : []), ...(columns.device ? [', device'] : [])].join(''));
+  const extraNames = sql.raw(columns.properties ? ', properties' : '');
   const inSpan = sql`e.store_id = ${span.storeId} and e.type in ('page', 'track') and e.occurred_at >= ${span.start} and e.occurred_at < ${span.end}`;
   // Each distinct URL's path is extracted once: a regular expression with a capture group costs
   // microseconds a row, most of the time of the reports, and a store's pages repeat.
@@ -86,7 +82,7 @@ export function journeyCtes(span: EventSpan, columns: JourneyColumns = {}): RawB
       from (select distinct e.url from events e where ${inSpan} and e.url is not null)
     ),
     raw_events as (
-      select ${columns.properties || columns.device ? sql`${extra}, ` : sql``}coalesce(e.customer_id, i.customer_id) as customer_id,
+      select ${columns.properties ? sql`e.properties, ` : sql``}coalesce(e.customer_id, i.customer_id) as customer_id,
         coalesce(e.anonymous_id, 'c:' || cast(coalesce(e.customer_id, i.customer_id) as varchar)) as visitor,
         e.session_id, e.id, e.occurred_at as ts, e.type, e.name, coalesce(u.path, '/') as path
       from events e left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
