@@ -200,12 +200,12 @@ describe('serving', () => {
     const queued = await t.services.storage.read.selectFrom('message_sends').innerJoin('customers', (j) => j.onRef('customers.id', '=', 'message_sends.customer_id'))
       .select(['customers.external_id', 'message_sends.html']).where('message_sends.store_id', '=', storeId).where('message_sends.source', '=', `campaign:${campaign.id}`).execute();
     expect(queued.map((q) => q.external_id).sort()).toEqual(subscribed);
-    for (const { external_id, html } of queued) {
+    for (const { external_id: customer, html } of queued) {
       // Each email shows the recipient's top four.
-      const served = (await t.app.inject({ method: 'GET', url: `/api/v1/customers/ext:${external_id}/recommendations?k=4`, headers: auth })).json();
-      expect(served.items.length, external_id).toBeGreaterThan(0);
+      const served = (await t.app.inject({ method: 'GET', url: `/api/v1/customers/ext:${customer}/recommendations?k=4`, headers: auth })).json();
+      expect(served.items.length, `${customer}`).toBeGreaterThan(0);
       const picks = [...html.matchAll(/<p class="pick">(.*?)<\/p>/g)].map((m) => m[1]);
-      expect(picks, external_id).toEqual(served.items.map((i: { title: string }) => i.title));
+      expect(picks, `${customer}`).toEqual(served.items.map((i: { title: string }) => i.title));
     }
   });
 });
