@@ -45,4 +45,10 @@ export function stopOnSignals(stop: () => Promise<void>): void {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // Once shutting down, a background task (a job, a warm-up) whose query meets the closing store
+  // is expected: it is reported, and the shutdown goes on. Before that, it is the crash it always was.
+  process.on('unhandledRejection', (reason) => {
+    if (!signalled) throw reason;
+    process.stderr.write(`during shutdown: ${String(reason)}\n`);
+  });
 }

@@ -63,12 +63,12 @@ describe('the hearth command', () => {
     expect(fit.stderr).toMatch(/in use by the Hearth server running on it/);
 
     server.child.kill('SIGTERM');
-    expect(await waitForExit(server.child)).toBe(0);
+    expect(await waitForExit(server.child), server.output()).toBe(0);
 
     // The owner exists now, so a restart prints no new password.
     const again = await startHearth(['serve', '--data-dir', data, '--port', '0'], /running at/);
     expect(again.output()).not.toMatch(/password/);
     again.child.kill('SIGTERM');
-    expect(await waitForExit(again.child)).toBe(0);
+    expect(await waitForExit(again.child), again.output()).toBe(0);
   });
 });
