@@ -122,7 +122,7 @@ export function registerLoyaltyCommand(program: Command): void {
 
   withDataDir(loyalty.command('backfill').description('award past orders that have no points yet, as their events would have; a rerun skips what is done'))
     .option('--since <day>', 'only orders placed on or after this day (YYYY-MM-DD, from 00:00 UTC)')
-    .option('--chunk-size <n>', 'orders per committed chunk (default 250000)').option('--json', 'print JSON')
+    .option('--chunk-size <n>', 'orders per committed chunk (default 500000)').option('--json', 'print JSON')
     .action(async (options: CommonOptions & { since?: string; chunkSize?: string }) => {
       const since = sinceOf(options.since);
       const chunkSize = chunkSizeOf(options.chunkSize);

@@ -63,6 +63,9 @@ export interface StorageOptions {
   threads?: number | undefined;
 }
 
+/** WAL size at which DuckDB checkpoints on its own (see Storage.open). */
+const CHECKPOINT_THRESHOLD = '64MB';
+
 /** The database file's name inside the data directory. */
 export const DATABASE_FILE = 'hearth.duckdb';
 
@@ -97,7 +100,7 @@ export class Storage {
         // A checkpoint rewrites the changed row groups; under a steady stream of tracked events
         // DuckDB's default (16 MB of WAL) checkpoints every second or two, which costs a third
         // of the commit time. 64 MB keeps restart replay short and checkpoints rarer.
-        checkpoint_threshold: '64MB',
+        checkpoint_threshold: CHECKPOINT_THRESHOLD,
       };
       if (options.threads) settings.threads = String(options.threads);
       instance = await DuckDBInstance.create(file, settings);
@@ -150,6 +153,31 @@ export class Storage {
     // cannot replay some ALTER TABLE statements from the WAL after a crash.
     if (applied.length > 0) await this.checkpoint();
     return applied;
+  }
+
+  private bulkRuns = 0;
+
+  /**
+   * Runs a long bulk write (millions of rows in several transactions) with DuckDB's automatic
+   * checkpoints held off, then checkpoints once. A checkpoint rewrites every changed table's
+   * whole ART indexes: after each large commit of a 10M-row ledger that cost more than the
+   * commit itself. The commits stay durable in the WAL meanwhile (a crash replays them).
+   */
+  async bulk<T>(work: () => Promise<T>): Promise<T> {
+    if (this.bulkRuns++ === 0) await this.setCheckpointThreshold('1TB');
+    try {
+      return await work();
+    } finally {
+      if (--this.bulkRuns === 0) {
+        await this.setCheckpointThreshold(CHECKPOINT_THRESHOLD);
+        // Only sooner than DuckDB's own: when readers hold the database, the next threshold does it.
+        await this.checkpoint().catch(() => undefined);
+      }
+    }
+  }
+
+  private async setCheckpointThreshold(size: string): Promise<void> {
+    await this.withWriter((connection) => connection.run(`set checkpoint_threshold = '${size}'`).then(() => undefined));
   }
 
   async checkpoint(): Promise<void> {

@@ -38,6 +38,7 @@ import * as reviewPhotos from './2026-12-05T000100-review-photos.js';
 import * as productAvailability from './2026-12-06T000100-product-availability.js';
 import * as recommendationPriceBand from './2026-12-06T000200-recommendation-price-band.js';
 import * as loyaltyCustomerIndex from './2026-12-07T000100-loyalty-customer-index.js';
+import * as loyaltyEntriesKeys from './2026-12-08T000100-loyalty-entries-keys.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -83,6 +84,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T000100-product-availability': productAvailability,
   '2026-12-06T000200-recommendation-price-band': recommendationPriceBand,
   '2026-12-07T000100-loyalty-customer-index': loyaltyCustomerIndex,
+  '2026-12-08T000100-loyalty-entries-keys': loyaltyEntriesKeys,
 };
 
 export const migrationProvider: MigrationProvider = {

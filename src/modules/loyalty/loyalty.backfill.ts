@@ -8,7 +8,9 @@
  * Set-based: the orders are cut into chunks of `chunkSize` by id over the candidate orders (the
  * same cuts on every run), and each chunk is a few INSERT … SELECT statements in one transaction.
  * A chunk commits on its own, so a run killed midway keeps its finished chunks and a rerun skips
- * their orders: the ledger ends the same as after one uninterrupted run. DuckDB SQL (`//` integer
+ * their orders: the ledger ends the same as after one uninterrupted run. The service runs it with
+ * DuckDB's checkpoints held off until the end (Storage.bulk): each would rewrite the ledger's
+ * whole indexes. DuckDB SQL (`//` integer
  * division, `to_days`, `to_months`).
  *
  * Rules beyond the event path's: each row's time is the time of what it records (the order's
@@ -28,8 +30,12 @@ import type { LoyaltyDb, LoyaltyTx } from './loyalty.table.js';
 import { reconsiderTier } from './loyalty.tiers.js';
 import { changedStore, type Transact } from './ledger.changes.js';
 
-/** Orders per chunk (one transaction each): large enough that a commit's cost does not count. */
-export const BACKFILL_CHUNK = 250_000;
+/**
+ * Orders per chunk (one transaction each). At 10M orders, chunks of 500,000 took 41 s and chunks
+ * of 250,000 took 53 s (each commit merges its rows into the ledger's indexes; fewer, larger
+ * merges cost less), for a peak of 1.5 GB of memory against 2.2 GB with chunks of 1M.
+ */
+export const BACKFILL_CHUNK = 500_000;
 
 /** Customers whose tier is reconsidered per transaction at the end. */
 const TIERS_PER_TRANSACTION = 500;

@@ -305,7 +305,7 @@ export class LoyaltyService {
   async backfill(storeId: string, options: BackfillOptions = {}, now = new Date()): Promise<BackfillSummary> {
     const { settings } = await this.settings(storeId);
     if (!settings.enabled) throw new AppError('conflict', 'The loyalty programme is off: switch it on before backfilling past orders', [{ path: 'enabled', reason: 'the programme must be on' }]);
-    return backfillOrders(this.write, this.transact, storeId, settings, options, now);
+    return this.storage.bulk(() => backfillOrders(this.write, this.transact, storeId, settings, options, now));
   }
 
   /** Handles a batch of domain events (the `loyalty` subscriber): orders, sign-ups, consent, tracked events. */
