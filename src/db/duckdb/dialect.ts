@@ -4,7 +4,7 @@
  * compiler and adapter are reused; the driver hands out connections from a fixed pool and
  * serialises their use (a DuckDB connection runs one statement at a time).
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -17,7 +17,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import { DuckDBIntrospector } from './introspector.js';
-import { fromJsValue, toDuckValue } from './values.js';
+import { bindingType, fromJsValue, toDuckValue } from './values.js';
 
 class DuckDBAdapter extends PostgresAdapter {
   // One process owns the file, and migrations run before the server accepts work, so the
@@ -31,7 +31,9 @@ export class DuckDBKyselyConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const params = compiled.parameters.map(toDuckValue);
-    const reader = await this.raw.runAndReadAll(compiled.sql, params);
+    const bindings = params.map(bindingType);
+    // An undefined type leaves that parameter to the driver's guess.
+    const reader = await this.raw.runAndReadAll(compiled.sql, params, bindings.some((t) => t !== undefined) ? bindings as DuckDBType[] : undefined);
     const names = reader.columnNames();
     const types = reader.columnTypes().map(String);
     const kind = compiled.query.kind;

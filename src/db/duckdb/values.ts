@@ -3,11 +3,19 @@
  * see plain numbers, strings, Dates and arrays.
  */
 import {
+  BIGINT,
+  BOOLEAN,
+  DATE,
+  DOUBLE,
   DuckDBDateValue,
   DuckDBListValue,
   DuckDBTimestampValue,
+  LIST,
   listValue,
+  TIMESTAMP,
   timestampValue,
+  VARCHAR,
+  type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
 
@@ -21,6 +29,29 @@ export function toDuckValue(value: unknown): DuckDBValue {
   if (value instanceof DuckDBListValue || value instanceof DuckDBTimestampValue || value instanceof DuckDBDateValue) return value;
   // Objects are stored as JSON text.
   return JSON.stringify(value);
+}
+
+/**
+ * The type to bind a parameter as, where DuckDB's driver would guess it wrong: it types a list by
+ * its first item, so a list starting with NULL bound every other item as NULL too. Such a list is
+ * typed by its first non-null item (all-null lists bind as they are). Undefined: the driver's guess.
+ */
+export function bindingType(value: DuckDBValue): DuckDBType | undefined {
+  if (!(value instanceof DuckDBListValue) || value.items[0] !== null) return undefined;
+  const item = value.items.find((v) => v !== null);
+  const type = item === undefined ? undefined : itemType(item);
+  return type && LIST(type);
+}
+
+function itemType(item: DuckDBValue): DuckDBType | undefined {
+  if (typeof item === 'string') return VARCHAR;
+  if (typeof item === 'bigint') return BIGINT;
+  if (typeof item === 'number') return DOUBLE;
+  if (typeof item === 'boolean') return BOOLEAN;
+  if (item instanceof DuckDBTimestampValue) return TIMESTAMP;
+  if (item instanceof DuckDBDateValue) return DATE;
+  if (item instanceof DuckDBListValue) return bindingType(item) ?? undefined;
+  return undefined;
 }
 
 /**

@@ -39,6 +39,7 @@ import * as productAvailability from './2026-12-06T000100-product-availability.j
 import * as recommendationPriceBand from './2026-12-06T000200-recommendation-price-band.js';
 import * as loyaltyCustomerIndex from './2026-12-07T000100-loyalty-customer-index.js';
 import * as loyaltyEntriesKeys from './2026-12-08T000100-loyalty-entries-keys.js';
+import * as loyaltyRedemptionLookups from './2026-12-08T000200-loyalty-redemption-lookups.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -85,6 +86,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T000200-recommendation-price-band': recommendationPriceBand,
   '2026-12-07T000100-loyalty-customer-index': loyaltyCustomerIndex,
   '2026-12-08T000100-loyalty-entries-keys': loyaltyEntriesKeys,
+  '2026-12-08T000200-loyalty-redemption-lookups': loyaltyRedemptionLookups,
 };
 
 export const migrationProvider: MigrationProvider = {

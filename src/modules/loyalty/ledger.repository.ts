@@ -9,6 +9,7 @@
  * rows, the allocations cancel out, so the residuals add up to the ledger's sum of points.
  */
 import { sql } from 'kysely';
+import { unnested } from '../../db/unnested.js';
 import { addResidual, type MemberBalance } from './balance.cache.js';
 import { changed } from './ledger.changes.js';
 import type { LoyaltyDb, LoyaltyTx, EntryKind, EntryState } from './loyalty.table.js';
@@ -206,12 +207,21 @@ export async function appendEntry(tx: LoyaltyTx, entry: NewEntry): Promise<numbe
   return Number(row.id);
 }
 
-/** Appends rows in one statement; returns their ids, in order. The caller has checked the keys. */
+/** The ledger's columns but its id, as `unnested` lists them. */
+const ENTRY_COLUMNS = {
+  store_id: 'varchar', customer_id: 'bigint', kind: 'varchar', points: 'bigint', state: 'varchar', available_at: 'timestamp', expires_at: 'timestamp',
+  source: 'varchar', order_id: 'bigint', redemption_id: 'varchar', reason: 'varchar', actor: 'varchar', idempotency_key: 'varchar', created_at: 'timestamp',
+} as const;
+
+/** Appends rows in one statement (a list per column); returns their ids, in order. The caller has checked the keys. */
 export async function appendEntries(tx: LoyaltyTx, entries: readonly NewEntry[]): Promise<number[]> {
   if (entries.length === 0) return [];
   for (const entry of entries) changed(tx, entry.storeId, entry.customerId);
-  const rows = await tx.insertInto('loyalty_entries').values(entries.map((entry) => entryRow(entry, sql<number>`nextval('loyalty_entries_id_seq')`)))
-    .returning(['id', 'store_id', 'idempotency_key']).execute();
+  const names = Object.keys(ENTRY_COLUMNS) as (keyof typeof ENTRY_COLUMNS)[];
+  const { rows } = await sql<{ id: number; store_id: string; idempotency_key: string }>`
+    insert into loyalty_entries (id, ${sql.join(names.map((n) => sql.ref(n)))})
+    select nextval('loyalty_entries_id_seq'), ${sql.join(names.map((n) => sql.ref(`v.${n}`)))} from ${unnested(ENTRY_COLUMNS, entries.map((entry) => entryRow(entry, 0)))} v
+    returning id, store_id, idempotency_key`.execute(tx);
   // Keys are unique per store: they say which id each row got, whatever order the rows come back in.
   const ids = new Map(rows.map((r) => [`${r.store_id}\n${r.idempotency_key}`, Number(r.id)]));
   return entries.map((entry) => ids.get(`${entry.storeId}\n${entry.key}`)!);
@@ -232,14 +242,16 @@ export async function appendAllocations(tx: LoyaltyTx, storeId: string, customer
   await appendAllocationsOf(tx, storeId, [{ customerId, entryId, allocations, at }]);
 }
 
-/** The allocations of several rows of the store in one statement. */
+const ALLOCATION_COLUMNS = { store_id: 'varchar', customer_id: 'bigint', entry_id: 'bigint', award_id: 'bigint', points: 'bigint', created_at: 'timestamp' } as const;
+
+/** The allocations of several rows of the store in one statement (a list per column). */
 export async function appendAllocationsOf(tx: LoyaltyTx, storeId: string, groups: readonly { customerId: number; entryId: number; allocations: readonly Allocation[]; at: Date }[]): Promise<void> {
   const rows = groups.flatMap((g) => g.allocations.filter((a) => a.points !== 0).map((a) => ({
     store_id: storeId, customer_id: g.customerId, entry_id: g.entryId, award_id: a.award_id, points: a.points, created_at: g.at,
   })));
   if (rows.length === 0) return;
   for (const row of rows) changed(tx, storeId, row.customer_id);
-  await tx.insertInto('loyalty_allocations').values(rows).execute();
+  await sql`insert into loyalty_allocations (store_id, customer_id, entry_id, award_id, points, created_at) select * from ${unnested(ALLOCATION_COLUMNS, rows)} v`.execute(tx);
 }
 
 /** The row written under this key, if any. */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { unnested } from '../../db/unnested.js';
 import { AppError, invalid, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Outcome } from '../../lib/group-commit.js';
@@ -31,17 +32,6 @@ export async function redemptionView(db: LoyaltyDb | LoyaltyTx, storeId: string,
     status: cancel ? (cancel.idempotency_key === voidKey(id) ? 'void' : 'cancelled') : used ? 'used' : 'issued', balance_after: first.balance_after, created_at: row.created_at,
     cancelled_at: cancel?.created_at ?? null, returned_points: cancel ? Number(cancel.points) : 0,
   };
-}
-
-/**
- * The first answer of a redemption made with this key, for a retry; undefined when the key is new.
- * The same key with another customer or reward is a conflict.
- */
-export async function replayOf(db: LoyaltyDb | LoyaltyTx, storeId: string, customerId: number, input: { reward_id: string; key: string }): Promise<{ redemption: RedemptionView; replayed: true } | undefined> {
-  const earlier = await db.selectFrom('loyalty_redemptions').select(['customer_id', 'reward_id', 'response']).where('store_id', '=', storeId).where('idempotency_key', '=', input.key).executeTakeFirst();
-  if (!earlier) return undefined;
-  sameRedemption(earlier, customerId, input);
-  return { redemption: reviveRedemption(earlier.response), replayed: true };
 }
 
 function sameRedemption(earlier: { customer_id: number | bigint; reward_id: string }, customerId: number, input: { reward_id: string }): void {
@@ -71,15 +61,19 @@ export async function redeemRewards(tx: LoyaltyTx, settingsOf: (storeId: string)
   return outcomes;
 }
 
+const REDEMPTION_COLUMNS = {
+  store_id: 'varchar', id: 'varchar', customer_id: 'bigint', idempotency_key: 'varchar', reward_id: 'varchar', reward: 'varchar', points: 'bigint', code: 'varchar',
+  entry_id: 'bigint', response: 'varchar', created_at: 'timestamp',
+} as const;
+
 interface Draft { request: RedeemRequest; reward: Reward; view: RedemptionView; allocations: Allocation[] }
 
 async function redeemInStore(tx: LoyaltyTx, settings: LoyaltySettings, storeId: string, requests: readonly RedeemRequest[]): Promise<Outcome<Redeemed>[]> {
   const keys = [...new Set(requests.map((r) => r.input.key))];
   // The keys' earlier redemptions and the codes for new ones, read together: a code already taken is drawn again.
   const codes = newCodes(requests.length);
-  const found = await tx.selectFrom('loyalty_redemptions').select(['idempotency_key', 'customer_id', 'reward_id', 'response', 'code'])
-    .where('store_id', '=', storeId).where((w) => w.or([w('idempotency_key', 'in', keys), w('code', 'in', codes)])).execute();
-  const earlier = new Map(found.filter((row) => keys.includes(row.idempotency_key)).map((row) => [row.idempotency_key, row]));
+  const found = await keysAndCodes(tx, storeId, keys, codes);
+  const earlier = new Map(found.flatMap((row) => (row.idempotency_key === null ? [] : [[row.idempotency_key, row] as const])));
   const taken = new Set(found.map((row) => row.code));
   const rowsOf = await positionsOf(tx, storeId, [...new Set(requests.filter((r) => !earlier.has(r.input.key)).map((r) => r.customerId))]);
   const drafts = new Map<string, Draft>();
@@ -101,11 +95,27 @@ async function redeemInStore(tx: LoyaltyTx, settings: LoyaltySettings, storeId: 
     reason: reward.name, key: `redeem:${request.input.key}`, at: request.now,
   })));
   await appendAllocationsOf(tx, storeId, written.map((d, i) => ({ customerId: d.request.customerId, entryId: entryIds[i]!, allocations: d.allocations, at: d.request.now })));
-  await tx.insertInto('loyalty_redemptions').values(written.map(({ request, reward, view }, i) => ({
+  await sql`insert into loyalty_redemptions (${sql.join(Object.keys(REDEMPTION_COLUMNS).map((n) => sql.ref(n)))})
+    select * from ${unnested(REDEMPTION_COLUMNS, written.map(({ request, reward, view }, i) => ({
     store_id: storeId, id: view.id, customer_id: request.customerId, idempotency_key: request.input.key, reward_id: reward.id, reward: JSON.stringify(reward),
     points: reward.points, code: view.code, entry_id: entryIds[i]!, response: JSON.stringify(view), created_at: request.now,
-  }))).execute();
+  })))} v`.execute(tx);
   return outcomes;
+}
+
+/**
+ * The store's redemptions made with these keys, and those holding these codes, found through the
+ * one-column indexes on key and code (materialised first, so the store's filter does not turn the
+ * lookups into a scan).
+ */
+async function keysAndCodes(tx: LoyaltyTx, storeId: string, keys: readonly string[], codes: readonly string[]) {
+  const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`));
+  const { rows } = await sql<{ idempotency_key: string | null; customer_id: number; reward_id: string; response: string; code: string }>`
+    with by_key as materialized (select store_id, idempotency_key, customer_id, reward_id, response, code from loyalty_redemptions where idempotency_key in (${list(keys)})),
+      by_code as materialized (select store_id, code from loyalty_redemptions where code in (${list(codes)}))
+    select idempotency_key, customer_id, reward_id, response, code from by_key where store_id = ${storeId}
+    union all select null, null, null, null, code from by_code where store_id = ${storeId}`.execute(tx);
+  return rows;
 }
 
 /** One request's answer, drawing from the customer's rows in memory (their residuals go down by what it takes). */

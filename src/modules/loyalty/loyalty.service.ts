@@ -20,7 +20,7 @@ import { drawOrder, writeAward, writeDraw } from './ledger.writer.js';
 import { loyaltyAnalytics, type LoyaltyAnalytics } from './loyalty.analytics.js';
 import { awardBirthdays, handleEvent, isMember, surveyAwardKey } from './loyalty.events.js';
 import { announceExpiring, expireLapsed } from './loyalty.expiry.js';
-import { cancelReward, redeemRewards, redemptionView, replayOf, type RedeemRequest, type Redeemed } from './loyalty.redemptions.js';
+import { cancelReward, redeemRewards, redemptionView, type RedeemRequest, type Redeemed } from './loyalty.redemptions.js';
 import { defaultLoyaltySettings, loyaltySettingsSchema, type LoyaltySettings } from './loyalty.settings.js';
 import { loyaltyDb, type LoyaltyDb, type LoyaltyEntryTable, type LoyaltyTx } from './loyalty.table.js';
 import { currentTier, qualifyingFigure, reconsiderTier, type CurrentTier } from './loyalty.tiers.js';
@@ -226,8 +226,9 @@ export class LoyaltyService {
    * first and issues a unique code. A retry with the same key gets the first answer back.
    */
   async redeem(storeId: string, customerId: number, input: { reward_id: string; key: string }, now = new Date()): Promise<Redeemed> {
-    // A retry of a committed redemption is answered from a reader, without waiting for the writer.
-    return await replayOf(this.read, storeId, customerId, input) ?? this.redemptionGroups.submit({ storeId, customerId, input, now });
+    // A retry is answered by its group from the stored first answer: a read of its own on a
+    // reader, before the group, cost more than the whole redemption does in a group.
+    return this.redemptionGroups.submit({ storeId, customerId, input, now });
   }
 
   /**
