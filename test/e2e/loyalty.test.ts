@@ -161,6 +161,13 @@ describe('editing the programme', () => {
     expect((await loyalty.settings(hearth.storeId)).version).toBe(before.version);
 
     await form.locator(`input[name="tiers.levels.${last}.threshold"]`).fill(String(before.settings.tiers.levels[last]!.threshold + 50));
+    // Redemptions sent to the shop's webhook need the webhook channel, which this store lacks: refused, named.
+    const fulfilment = form.locator('input[name="fulfilment.webhook"]');
+    await fulfilment.check();
+    await form.getByRole('button', { name: 'Save the programme' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('fulfilment.webhook');
+    expect((await loyalty.settings(hearth.storeId)).version).toBe(before.version);
+    await fulfilment.uncheck();
     await form.getByRole('button', { name: 'Add a reward' }).click();
     const added = before.settings.rewards.length;
     await form.locator(`input[name="rewards.${added}.name"]`).fill('Free tote <bag>');

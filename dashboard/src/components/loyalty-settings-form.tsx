@@ -1,7 +1,8 @@
 /**
  * The loyalty programme's editor (docs/loyalty.md, "Settings"): switched on or off, the earning
- * rules, the pending period, expiry, the value of a point, the tiers and the rewards. What the form
- * does not show (referrals, tracked-event rules, claw-back policy, reminder days) is kept as saved.
+ * rules, the pending period, expiry, the value of a point, the tiers, the rewards and whether
+ * redemptions go to the shop's webhook. What the form does not show (referrals, tracked-event
+ * rules, claw-back policy, reminder days) is kept as saved.
  * Saving writes a new version; the API names any field it refuses, and nothing is half-saved.
  */
 import { useState, type FormEvent } from 'react';
@@ -129,6 +130,10 @@ export function LoyaltySettingsForm({ saved, onSaved, onCancel }: { saved: Loyal
         </div>
       ))}
       <div><button type="button" onClick={() => set('rewards', [...draft.rewards, { id: '', name: '', kind: 'amount_off', points: Number.NaN, value: Number.NaN }])}>Add a reward</button></div>
+      <label className="row">
+        <input type="checkbox" name="fulfilment.webhook" checked={(draft.fulfilment as { webhook?: boolean } | undefined)?.webhook === true} onChange={(e) => set('fulfilment', { webhook: e.target.checked })} />
+        <span style={{ flex: '1 1 0', minWidth: 0 }}>Send redemptions and cancelled rewards to the shop&apos;s webhook, to create or disable their discounts (needs the webhook channel)</span>
+      </label>
       {save.error && <p className="form-error" role="alert">{save.error.describe()}</p>}
       <div className="row">
         <button type="submit" className="primary" disabled={save.pending}>Save the programme</button>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loyaltySettingsSchema } from '../../modules/loyalty/index.js';
+import { invalid } from '../../lib/errors.js';
 import { isCalendarDay } from '../../lib/time.js';
 import { route } from '../route.js';
 import { idempotencyHeader } from '../schemas/common.schemas.js';
@@ -23,7 +24,15 @@ export const loyaltyRoutes = [
   route({
     method: 'PUT', url: '/api/v1/loyalty/settings', operationId: 'updateLoyaltySettings', response: loyaltySettingsAnswer, permission: 'write', tag,
     summary: 'Save the programme\'s rules (a new version; the earlier ones are kept)', body: loyaltySettingsSchema,
-    handler: async ({ services, storeId, body, principal }) => services.loyalty.saveSettings(storeId, body, `${principal.kind}:${principal.id}`),
+    handler: async ({ services, storeId, body, principal }) => {
+      if (body.fulfilment?.webhook) {
+        const messaging = await services.messages.settings(storeId);
+        if (!messaging.webhook_url || !messaging.webhook_secret) {
+          throw invalid('Invalid loyalty settings', [{ path: 'fulfilment.webhook', reason: 'needs the webhook channel: set a webhook URL in the messaging settings first' }]);
+        }
+      }
+      return services.loyalty.saveSettings(storeId, body, `${principal.kind}:${principal.id}`);
+    },
   }),
   route({
     method: 'GET', url: '/api/v1/loyalty/members', operationId: 'listLoyaltyMembers', response: loyaltyMemberPageSchema, permission: 'read', tag,

@@ -4,6 +4,8 @@
  */
 import type { HearthModule } from '../../module.js';
 import type { DomainEventType, EventSubscriber } from '../domain-events/index.js';
+import type { Services } from '../../services.js';
+import { FULFILMENT_EVENTS, queueFulfilment } from './loyalty.fulfilment.js';
 import { LOYALTY_EXPIRE_JOB, type LoyaltyService } from './loyalty.service.js';
 
 export { LoyaltyService, LOYALTY_EXPIRE_JOB, type StoredSettings } from './loyalty.service.js';
@@ -33,11 +35,27 @@ export function loyaltySubscriber(loyalty: LoyaltyService): EventSubscriber {
   return { name: LOYALTY_SUBSCRIBER, types, handle: (events) => loyalty.handleEvents(events) };
 }
 
+export const LOYALTY_FULFILMENT_SUBSCRIBER = 'loyalty-fulfilment';
+
+/** Hands redeemed and returned rewards to the shop on its webhook channel, when the programme asks for it (loyalty.fulfilment.ts). */
+export function fulfilmentSubscriber(services: Pick<Services, 'loyalty' | 'messages' | 'storage' | 'logger'>): EventSubscriber {
+  return {
+    name: LOYALTY_FULFILMENT_SUBSCRIBER, types: FULFILMENT_EVENTS, customersOnly: true,
+    handle: (events) => queueFulfilment({
+      settings: async (storeId) => (await services.loyalty.settings(storeId)).settings,
+      customers: async (storeId, ids) => new Map((await services.storage.read.selectFrom('customers').select(['id', 'external_id', 'email'])
+        .where('store_id', '=', storeId).where('id', 'in', [...ids]).execute()).map((c) => [Number(c.id), { id: Number(c.id), external_id: c.external_id, email: c.email }])),
+      queue: (storeId, messages) => services.messages.queueMessages(storeId, messages),
+      warn: (storeId, reason) => services.logger.warn({ storeId, reason }, 'loyalty fulfilment webhook not queued'),
+    }, events),
+  };
+}
+
 const DAY_MS = 86_400_000;
 
 export const loyaltyModule: HearthModule = {
   name: 'loyalty',
   jobs: [{ kind: LOYALTY_EXPIRE_JOB, run: async (services, { payload }) => services.loyalty.runDaily((payload as { storeId: string }).storeId) }],
   schedules: [{ kind: LOYALTY_EXPIRE_JOB, everyMs: DAY_MS }],
-  subscribers: (services) => [loyaltySubscriber(services.loyalty)],
+  subscribers: (services) => [loyaltySubscriber(services.loyalty), fulfilmentSubscriber(services)],
 };

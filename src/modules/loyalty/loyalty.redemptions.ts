@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import type { Tx } from '../../db/database.js';
 import { unnested } from '../../db/unnested.js';
+import { recordEvents } from '../domain-events/index.js';
 import { AppError, invalid, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Outcome } from '../../lib/group-commit.js';
@@ -100,6 +102,13 @@ async function redeemInStore(tx: LoyaltyTx, settings: LoyaltySettings, storeId: 
     store_id: storeId, id: view.id, customer_id: request.customerId, idempotency_key: request.input.key, reward_id: reward.id, reward: JSON.stringify(reward),
     points: reward.points, code: view.code, entry_id: entryIds[i]!, response: JSON.stringify(view), created_at: request.now,
   })))} v`.execute(tx);
+  await recordEvents(tx as unknown as Tx, written.map(({ request, reward, view }) => ({
+    storeId, type: 'loyalty.reward_redeemed' as const, entityId: null, customerId: request.customerId,
+    data: {
+      redemption_id: view.id, reward_id: reward.id, reward_name: reward.name, kind: reward.kind, value: reward.value, product_id: reward.product_id ?? null,
+      points: reward.points, code: view.code, balance_after: view.balance_after,
+    },
+  })), written[0]!.request.now);
   return outcomes;
 }
 
@@ -202,6 +211,10 @@ async function giveBack(tx: LoyaltyTx, storeId: string, current: RedemptionView,
     storeId, customerId: current.customer_id, kind: 'reverse', state: 'available', source: 'reward', redemptionId,
     reason: `${why}${lost > 0 ? `; ${lost} points had lapsed and were not returned` : ''}`, key, at: now,
   }, returned);
+  await recordEvents(tx as unknown as Tx, [{
+    storeId, type: 'loyalty.reward_returned', entityId: null, customerId: current.customer_id,
+    data: { redemption_id: redemptionId, reward_id: current.reward.id, code: current.code, status: key === voidKey(redemptionId) ? 'void' : 'cancelled', returned_points: current.points - lost },
+  }], now);
 }
 
 /** Whether an order carrying the code is neither cancelled nor fully refunded. */

@@ -109,6 +109,9 @@ export const loyaltySettingsSchema = z.strictObject({
   }),
   rewards: z.array(rewardSchema).max(100),
   referrals: referralSettingsSchema.optional(),
+  fulfilment: z.strictObject({
+    webhook: z.boolean().meta({ description: 'Post each redemption, and each reward cancelled or void, to the store\'s webhook channel (messaging settings) for the shop to create or disable the discount' }),
+  }).optional(),
 }).superRefine((settings, ctx) => {
   const levels = settings.tiers.levels;
   levels.forEach((level, i) => {
