@@ -89,11 +89,11 @@ export interface DomainEventPayloads {
   'loyalty.referral_ordered': { referral_id: string; friend_customer_id: number; order_id: number; points: number; points_available_at: string | null };
   /**
    * A reward was redeemed for points and its code issued (once per redemption: a retry records
-   * nothing): what the shop must honour. `value`: minor units off (`amount_off`), percent
+   * nothing), while the programme hands rewards to the shop (`fulfilment.webhook`): what the shop must honour. `value`: minor units off (`amount_off`), percent
    * (`percent_off`), 0 otherwise; `product_id`: the product a `free_product` reward gives.
    */
   'loyalty.reward_redeemed': { redemption_id: string; reward_id: string; reward_name: string; kind: string; value: number; product_id: string | null; points: number; code: string; balance_after: number };
-  /** A redeemed reward's points went back, cancelled unused or void (every order that used its code was refunded or cancelled): the shop should stop honouring the code. */
+  /** A redeemed reward's points went back, cancelled unused or void (every order that used its code was refunded or cancelled), while the programme hands rewards to the shop: it should stop honouring the code. */
   'loyalty.reward_returned': { redemption_id: string; reward_id: string; code: string; status: 'cancelled' | 'void'; returned_points: number };
   /** A support ticket became known (API, helpdesk webhook or contact form); `ticket_id` is Hearth's id. */
   'ticket.opened': { ticket_id: string; source: string; source_ticket_id: string; channel: string; topic: string | null; opened_at: string };

@@ -102,7 +102,10 @@ async function redeemInStore(tx: LoyaltyTx, settings: LoyaltySettings, storeId: 
     store_id: storeId, id: view.id, customer_id: request.customerId, idempotency_key: request.input.key, reward_id: reward.id, reward: JSON.stringify(reward),
     points: reward.points, code: view.code, entry_id: entryIds[i]!, response: JSON.stringify(view), created_at: request.now,
   })))} v`.execute(tx);
-  await recordEvents(tx as unknown as Tx, written.map(({ request, reward, view }) => ({
+  // Recorded only for a programme that hands rewards to the shop (loyalty.fulfilment.ts): every
+  // recorded event moves each subscriber's position, a write of its own, which halved the rate
+  // of redemptions when recorded for all.
+  if (settings.fulfilment?.webhook) await recordEvents(tx as unknown as Tx, written.map(({ request, reward, view }) => ({
     storeId, type: 'loyalty.reward_redeemed' as const, entityId: null, customerId: request.customerId,
     data: {
       redemption_id: view.id, reward_id: reward.id, reward_name: reward.name, kind: reward.kind, value: reward.value, product_id: reward.product_id ?? null,
@@ -211,10 +214,16 @@ async function giveBack(tx: LoyaltyTx, storeId: string, current: RedemptionView,
     storeId, customerId: current.customer_id, kind: 'reverse', state: 'available', source: 'reward', redemptionId,
     reason: `${why}${lost > 0 ? `; ${lost} points had lapsed and were not returned` : ''}`, key, at: now,
   }, returned);
-  await recordEvents(tx as unknown as Tx, [{
+  if (await handsToShop(tx, storeId)) await recordEvents(tx as unknown as Tx, [{
     storeId, type: 'loyalty.reward_returned', entityId: null, customerId: current.customer_id,
     data: { redemption_id: redemptionId, reward_id: current.reward.id, code: current.code, status: key === voidKey(redemptionId) ? 'void' : 'cancelled', returned_points: current.points - lost },
   }], now);
+}
+
+/** Whether the programme's current settings hand redeemed and returned rewards to the shop (`fulfilment.webhook`). */
+async function handsToShop(tx: LoyaltyTx, storeId: string): Promise<boolean> {
+  const row = await tx.selectFrom('loyalty_settings').select('settings').where('store_id', '=', storeId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  return row !== undefined && (JSON.parse(row.settings) as Partial<LoyaltySettings>).fulfilment?.webhook === true;
 }
 
 /** Whether an order carrying the code is neither cancelled nor fully refunded. */
