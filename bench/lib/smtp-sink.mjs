@@ -27,7 +27,7 @@ if (process.argv[2] === '--child') {
   // The benchmark ended without closing it (it failed): nothing is left running.
   process.on('disconnect', () => process.exit(0));
   process.on('message', (message) => {
-    if (message === 'count') process.send({ received });
+    if (message === 'count') process.send({ received, cpu: process.cpuUsage() });
     if (message === 'arrivals') process.send({ arrivals });
     if (message === 'close') server.close(() => process.exit(0));
   });
@@ -51,6 +51,13 @@ export async function startSmtpSink() {
       const answer = next();
       child.send('count');
       return (await answer).received;
+    },
+    /** CPU seconds the sink has used so far (all its threads). */
+    cpuSeconds: async () => {
+      const answer = next();
+      child.send('count');
+      const { cpu } = await answer;
+      return (cpu.user + cpu.system) / 1e6;
     },
     arrivals: async () => {
       const answer = next();

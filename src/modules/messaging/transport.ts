@@ -1,15 +1,18 @@
 /**
  * The email transport: nodemailer over SMTP with pooled connections, a rate limit and DKIM signing
- * when the store has a key. A message's fate is a value: accepted (with the server's answer and
+ * when the store has a key (`smtp-pool.ts`), in a thread of its own. A message's fate is a value: accepted (with the server's answer and
  * message id), rejected by the server for good, a transport error (nothing was accepted), or
  * uncertain (the connection broke after the message was handed over, so it may have arrived).
  */
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
-import { encodeQuotedPrintable } from '../../lib/quoted-printable.js';
+import { Worker } from 'node:worker_threads';
+import { threadEntry } from '../../lib/worker-thread.js';
 import { addressOf } from './message-links.js';
 import type { MessageSendTable, SuppressionReason } from './sends.table.js';
 import { CATCHER_HEADER } from './smtp-catcher.js';
+import type { SmtpAnswer, SmtpOptions, SmtpRequest } from './smtp-pool.js';
+
+export type { SmtpOptions } from './smtp-pool.js';
 
 export interface OutgoingEmail {
   from: string;
@@ -37,94 +40,57 @@ export interface Mailer {
   close(): void;
 }
 
-export interface SmtpOptions {
-  url: string;
-  maxConnections?: number;
-  /** Messages per second over all connections; none: as fast as the server takes them. */
-  ratePerSecond?: number | null;
-  dkim?: { domainName: string; keySelector: string; privateKey: string } | null;
-  /** Milliseconds without an answer before a connection is given up. */
-  socketTimeoutMs?: number;
-}
-
-interface SmtpError { code?: string; responseCode?: number; command?: string; response?: string; message: string }
-
-/** What an SMTP error means for the message (RFC 5321 reply codes; nodemailer's error codes). */
-export function outcomeOfError(error: unknown): SendOutcome {
-  const e = (error ?? {}) as SmtpError;
-  const detail = (e.response ?? e.message ?? String(error)).slice(0, 500);
-  if (e.responseCode !== undefined && e.responseCode >= 500) {
-    // 550/551/553 to RCPT TO: the mailbox does not exist or the address is malformed.
-    const invalidAddress = /^RCPT/i.test(e.command ?? '') && [550, 551, 553].includes(e.responseCode);
-    return { kind: 'rejected', detail, invalidAddress };
-  }
-  // The message was streamed (DATA) but no answer came: it may have been delivered.
-  if (e.responseCode === undefined && e.command === 'DATA') return { kind: 'uncertain', detail };
-  return { kind: 'transport_error', detail };
-}
-
 /**
- * The transfer encoding of the message's text (its HTML and text parts, and encoded header words),
- * chosen as nodemailer would choose it for the text part: quoted-printable unless most letters are
- * outside Latin (then base64, which is shorter for them). Counted once on the short text part, not
- * again on the 28 KiB HTML part.
+ * The SMTP pool runs in a worker thread of its own (`smtp.thread.ts`, with `smtp-pool.ts`): building
+ * each MIME message, encoding its parts, DKIM signing and the socket writes take about as much CPU
+ * as rendering the message, and on the main thread they shared one core with rendering, the
+ * ledger's statements and HTTP. Messages are posted to the thread and each answer is its outcome.
+ * The thread holds the process open only while a message is on its way. If it stops with messages
+ * in flight, those are `uncertain` (they may have been handed to the server); the next message
+ * starts a new thread.
  */
-export function textEncodingOf(text: string): 'quoted-printable' | 'base64' {
-  let latin = 0;
-  let other = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) latin += 1;
-    else if (code >= 0x80 || (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d)) other += 1;
-  }
-  return other < latin || other === 0 ? 'quoted-printable' : 'base64';
-}
-
-/** Base64 in lines of 76 characters (RFC 2045 §6.8). */
-function base64Lines(text: string): Buffer {
-  const encoded = Buffer.from(text, 'utf8').toString('base64');
-  const lines: string[] = [];
-  for (let at = 0; at < encoded.length; at += 76) lines.push(encoded.slice(at, at + 76));
-  return Buffer.from(lines.join('\r\n'), 'latin1');
-}
-
-/**
- * The HTML part, headers and body, encoded here rather than by nodemailer: its quoted-printable
- * encoder streams the 30 KiB of a rendered message through several transforms, which cost more CPU
- * than the rest of the SMTP conversation (`encodeQuotedPrintable` writes the octets in one pass).
- * The encoding is the text part's, so a message mostly in another script goes as base64 throughout.
- */
-export function htmlPart(html: string, encoding: 'quoted-printable' | 'base64'): Buffer {
-  const headers = Buffer.from(`Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n`, 'latin1');
-  return Buffer.concat([headers, encoding === 'base64' ? base64Lines(html) : encodeQuotedPrintable(html)]);
-}
-
 export function smtpMailer(options: SmtpOptions): Mailer {
   const maxConnections = options.maxConnections ?? 5;
-  const transport = nodemailer.createTransport({
-    pool: true,
-    url: options.url,
-    maxConnections,
-    maxMessages: Infinity,
-    socketTimeout: options.socketTimeoutMs ?? 60_000,
-    ...(options.ratePerSecond ? { rateDelta: 1000, rateLimit: options.ratePerSecond } : {}),
-    ...(options.dkim ? { dkim: options.dkim } : {}),
-  });
+  const pending = new Map<number, (outcome: SendOutcome) => void>();
+  let thread: Worker | undefined;
+  let next = 0;
+  const settle = (id: number, outcome: SendOutcome): void => {
+    const done = pending.get(id);
+    pending.delete(id);
+    done?.(outcome);
+  };
+  const start = (): Worker => {
+    const { filename, evaluate } = threadEntry(import.meta.url, 'smtp');
+    const worker = new Worker(filename, { eval: evaluate, workerData: { ...options, maxConnections } satisfies SmtpOptions });
+    worker.unref();
+    worker.on('message', (answer: SmtpAnswer) => {
+      settle(answer.id, answer.outcome);
+      if (pending.size === 0) worker.unref();
+    });
+    const stopped = (detail: string): void => {
+      if (thread === worker) thread = undefined;
+      for (const id of [...pending.keys()]) settle(id, { kind: 'uncertain', detail });
+    };
+    worker.on('error', (error) => stopped(`The SMTP thread failed: ${error.message}`.slice(0, 500)));
+    worker.on('exit', (code) => stopped(`The SMTP thread stopped (exit code ${code}) while the message was on its way`));
+    return worker;
+  };
   return {
     inFlight: maxConnections,
-    async send(email) {
-      try {
-        const textEncoding = textEncodingOf(email.text);
-        const info = await transport.sendMail({
-          from: email.from, to: email.to, ...(email.replyTo ? { replyTo: email.replyTo } : {}), subject: email.subject,
-          html: { raw: htmlPart(email.html, textEncoding) }, text: email.text, messageId: email.messageId, headers: email.headers, textEncoding,
-        });
-        return { kind: 'accepted', messageId: info.messageId, response: info.response };
-      } catch (error) {
-        return outcomeOfError(error);
-      }
+    send(email) {
+      thread ??= start();
+      const id = next++;
+      thread.ref();
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        thread!.postMessage({ type: 'send', id, email } satisfies SmtpRequest);
+      });
     },
-    close: () => transport.close(),
+    close() {
+      // The thread closes the pool and ends once its messages in flight have their answers.
+      thread?.postMessage({ type: 'close' } satisfies SmtpRequest);
+      thread = undefined;
+    },
   };
 }
 

@@ -1,0 +1,104 @@
+/**
+ * The SMTP pool itself: nodemailer with pooled connections, a rate limit and DKIM signing when the
+ * store has a key, and what each SMTP answer means for the message. It runs in the SMTP thread
+ * (`smtp.thread.ts`); `transport.ts` posts it the messages.
+ */
+import nodemailer from 'nodemailer';
+import { encodeQuotedPrintable } from '../../lib/quoted-printable.js';
+import type { OutgoingEmail, SendOutcome } from './transport.js';
+
+export interface SmtpOptions {
+  url: string;
+  maxConnections?: number;
+  /** Messages per second over all connections; none: as fast as the server takes them. */
+  ratePerSecond?: number | null;
+  dkim?: { domainName: string; keySelector: string; privateKey: string } | null;
+  /** Milliseconds without an answer before a connection is given up. */
+  socketTimeoutMs?: number;
+}
+
+/** What the main thread posts to the SMTP thread, and what it answers. */
+export type SmtpRequest = { type: 'send'; id: number; email: OutgoingEmail } | { type: 'close' };
+export interface SmtpAnswer { id: number; outcome: SendOutcome }
+
+interface SmtpError { code?: string; responseCode?: number; command?: string; response?: string; message: string }
+
+/** What an SMTP error means for the message (RFC 5321 reply codes; nodemailer's error codes). */
+export function outcomeOfError(error: unknown): SendOutcome {
+  const e = (error ?? {}) as SmtpError;
+  const detail = (e.response ?? e.message ?? String(error)).slice(0, 500);
+  if (e.responseCode !== undefined && e.responseCode >= 500) {
+    // 550/551/553 to RCPT TO: the mailbox does not exist or the address is malformed.
+    const invalidAddress = /^RCPT/i.test(e.command ?? '') && [550, 551, 553].includes(e.responseCode);
+    return { kind: 'rejected', detail, invalidAddress };
+  }
+  // The message was streamed (DATA) but no answer came: it may have been delivered.
+  if (e.responseCode === undefined && e.command === 'DATA') return { kind: 'uncertain', detail };
+  return { kind: 'transport_error', detail };
+}
+
+/**
+ * The transfer encoding of the message's text (its HTML and text parts, and encoded header words),
+ * chosen as nodemailer would choose it for the text part: quoted-printable unless most letters are
+ * outside Latin (then base64, which is shorter for them). Counted once on the short text part, not
+ * again on the 28 KiB HTML part.
+ */
+export function textEncodingOf(text: string): 'quoted-printable' | 'base64' {
+  let latin = 0;
+  let other = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) latin += 1;
+    else if (code >= 0x80 || (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d)) other += 1;
+  }
+  return other < latin || other === 0 ? 'quoted-printable' : 'base64';
+}
+
+/** Base64 in lines of 76 characters (RFC 2045 §6.8). */
+function base64Lines(text: string): Buffer {
+  const encoded = Buffer.from(text, 'utf8').toString('base64');
+  const lines: string[] = [];
+  for (let at = 0; at < encoded.length; at += 76) lines.push(encoded.slice(at, at + 76));
+  return Buffer.from(lines.join('\r\n'), 'latin1');
+}
+
+/**
+ * The HTML part, headers and body, encoded here rather than by nodemailer: its quoted-printable
+ * encoder streams the 30 KiB of a rendered message through several transforms, which cost more CPU
+ * than the rest of the SMTP conversation (`encodeQuotedPrintable` writes the octets in one pass).
+ * The encoding is the text part's, so a message mostly in another script goes as base64 throughout.
+ */
+export function htmlPart(html: string, encoding: 'quoted-printable' | 'base64'): Buffer {
+  const headers = Buffer.from(`Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n`, 'latin1');
+  return Buffer.concat([headers, encoding === 'base64' ? base64Lines(html) : encodeQuotedPrintable(html)]);
+}
+
+/** Sends each message over the pool and says what became of it. */
+export function smtpPool(options: SmtpOptions): { send(email: OutgoingEmail): Promise<SendOutcome>; close(): void } {
+  const maxConnections = options.maxConnections ?? 5;
+  const transport = nodemailer.createTransport({
+    pool: true,
+    url: options.url,
+    maxConnections,
+    maxMessages: Infinity,
+    socketTimeout: options.socketTimeoutMs ?? 60_000,
+    ...(options.ratePerSecond ? { rateDelta: 1000, rateLimit: options.ratePerSecond } : {}),
+    ...(options.dkim ? { dkim: options.dkim } : {}),
+  });
+  return {
+    async send(email) {
+      try {
+        const textEncoding = textEncodingOf(email.text);
+        const info = await transport.sendMail({
+          from: email.from, to: email.to, ...(email.replyTo ? { replyTo: email.replyTo } : {}), subject: email.subject,
+          html: { raw: htmlPart(email.html, textEncoding) }, text: email.text, messageId: email.messageId, headers: email.headers, textEncoding,
+        });
+        return { kind: 'accepted', messageId: info.messageId, response: info.response };
+      } catch (error) {
+        return outcomeOfError(error);
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
