@@ -51,25 +51,27 @@ export interface Mailer {
  */
 export function smtpMailer(options: SmtpOptions): Mailer {
   const maxConnections = options.maxConnections ?? 5;
-  const pending = new Map<number, (outcome: SendOutcome) => void>();
+  /** The messages on their way in each thread, by id. */
+  const pending = new Map<Worker, Map<number, (outcome: SendOutcome) => void>>();
   let thread: Worker | undefined;
   let next = 0;
-  const settle = (id: number, outcome: SendOutcome): void => {
-    const done = pending.get(id);
-    pending.delete(id);
-    done?.(outcome);
-  };
   const start = (): Worker => {
     const { filename, evaluate } = threadEntry(import.meta.url, 'smtp');
     const worker = new Worker(filename, { eval: evaluate, workerData: { ...options, maxConnections } satisfies SmtpOptions });
+    const mine = new Map<number, (outcome: SendOutcome) => void>();
+    pending.set(worker, mine);
     worker.unref();
     worker.on('message', (answer: SmtpAnswer) => {
-      settle(answer.id, answer.outcome);
-      if (pending.size === 0) worker.unref();
+      const done = mine.get(answer.id);
+      mine.delete(answer.id);
+      if (mine.size === 0) worker.unref();
+      done?.(answer.outcome);
     });
     const stopped = (detail: string): void => {
       if (thread === worker) thread = undefined;
-      for (const id of [...pending.keys()]) settle(id, { kind: 'uncertain', detail });
+      for (const done of mine.values()) done({ kind: 'uncertain', detail });
+      mine.clear();
+      pending.delete(worker);
     };
     worker.on('error', (error) => stopped(`The SMTP thread failed: ${error.message}`.slice(0, 500)));
     worker.on('exit', (code) => stopped(`The SMTP thread stopped (exit code ${code}) while the message was on its way`));
@@ -78,16 +80,16 @@ export function smtpMailer(options: SmtpOptions): Mailer {
   return {
     inFlight: maxConnections,
     send(email) {
-      thread ??= start();
+      const worker = thread ??= start();
       const id = next++;
-      thread.ref();
+      worker.ref();
       return new Promise((resolve) => {
-        pending.set(id, resolve);
-        thread!.postMessage({ type: 'send', id, email } satisfies SmtpRequest);
+        pending.get(worker)!.set(id, resolve);
+        worker.postMessage({ type: 'send', id, email } satisfies SmtpRequest);
       });
     },
     close() {
-      // The thread closes the pool and ends once its messages in flight have their answers.
+      // The thread lets its messages in flight finish, then closes the pool and ends.
       thread?.postMessage({ type: 'close' } satisfies SmtpRequest);
       thread = undefined;
     },
