@@ -6,6 +6,7 @@
  * (a step's emails go out while the next step renders), everything else (refits, segment refreshes,
  * imports, date enrolments) on a third. A worker runs one job at a time, so with a single worker a
  * flow's first email waited behind whatever long job was leased before it, and behind each send.
+ * The sends lane has two workers (below).
  */
 import type { JobSpec } from '../module.js';
 import type { Logger } from '../lib/logger.js';
@@ -27,13 +28,20 @@ export function registerJobs(worker: Worker, services: Services, lane: JobLane =
   }
 }
 
-/** The server's workers, one per lane (not started). */
+/**
+ * Workers per lane: two for sends, so that the next batch of messages is read from the ledger
+ * while the one before is being delivered (the deliveries themselves take turns: see
+ * `MessagesService.sendBatch`).
+ */
+const WORKERS: Readonly<Record<JobLane, number>> = { all: 1, flows: 1, sends: 2, background: 1 };
+
+/** The server's workers, by lane (not started). */
 export function serverWorkers(services: Services, logger: Logger): Worker[] {
-  return LANES.map((lane) => {
+  return LANES.flatMap((lane) => Array.from({ length: WORKERS[lane] }, () => {
     const worker = new Worker(services.jobs, logger);
     registerJobs(worker, services, lane);
     return worker;
-  });
+  }));
 }
 
 /** The modules' schedules (e.g. the daily refit). */

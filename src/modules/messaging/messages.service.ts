@@ -34,6 +34,8 @@ import { pausedSources, recordPause } from './source-pauses.repository.js';
 export const SEND_JOB = 'messages.send';
 /** Messages rendered before queuing yields to the event loop. */
 const RENDER_TURN = 25;
+/** How often a send job waiting for its turn renews its lease (leases last a minute). */
+const LEASE_KEEP_MS = 15_000;
 /** Messages per send job. */
 const JOB_BATCH = 500;
 export const DEFAULT_FREQUENCY_CAP_HOURS = 16;
@@ -255,20 +257,32 @@ export class MessagesService {
   }
 
   /**
-   * Sends the given messages that are still queued and due at `now` (the send job). One batch at a
-   * time per process.
+   * Sends the given messages that are still queued and due at `now` (the send job). Batches take
+   * turns in the process: a batch's states, checks and deliveries start when the one before has
+   * ended, so no message is sent twice by two batches and the caps see the batch before.
    */
   sendBatch(storeId: string, ids: readonly number[], onProgress?: (fraction: number) => Promise<void>, now = new Date()): Promise<BatchResult> {
-    const run = this.queue.then(() => this.sendNow(storeId, ids, onProgress, now));
+    // The messages are read before the batch's turn — the ledger's rows are never updated, and
+    // reading 500 rendered messages takes a while — so that with two send workers the next batch
+    // is read while this one is being delivered. Their states are read in the turn.
+    const contents = sendsByIds(this.storage.read, storeId, ids);
+    contents.catch(() => undefined);
+    const waiting = this.queue;
+    // A job waiting for its turn behind a slow (rate-limited) batch keeps its lease.
+    const keepLease = onProgress ? setInterval(() => void onProgress(0).catch(() => undefined), LEASE_KEEP_MS) : undefined;
+    const run = waiting.then(() => {
+      clearInterval(keepLease);
+      return this.sendNow(storeId, ids, contents, onProgress, now);
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async sendNow(storeId: string, ids: readonly number[], onProgress: ((fraction: number) => Promise<void>) | undefined, now: Date): Promise<BatchResult> {
+  private async sendNow(storeId: string, ids: readonly number[], contents: Promise<MessageSendTable[]>, onProgress: ((fraction: number) => Promise<void>) | undefined, now: Date): Promise<BatchResult> {
     const result: BatchResult = { sent: 0, failed: 0, suppressed: 0, uncertain: 0, held: 0, deferred: 0, retried: 0 };
     const states = await currentStates(this.storage.read, storeId, ids);
     const attempts = new Map([...states.values()].map((s) => [s.send_id, s.attempt]));
-    const queued = await sendsByIds(this.storage.read, storeId, ids.filter((id) => states.get(id)?.state === 'queued'));
+    const queued = (await contents).filter((send) => states.get(send.id)?.state === 'queued');
     if (queued.length === 0) return result;
     const settings = await this.settings(storeId);
     const paused = await pausedSources(this.storage.read, storeId);
