@@ -1,9 +1,10 @@
 // Render + send: each recipient's message rendered with Liquid over the win-back starter compiled
 // once from MJML (a discount block and a product grid loop over six recommendations, different for
-// each recipient), its links tracked, queued in the send ledger, and sent by the server's job worker
-// — the checks at send time, `sending` committed before each SMTP conversation and `sent` after —
-// over pooled SMTP to a local smtp-server in a child process (it counts and discards). The worker
-// runs while the messages are queued, as in the server, and the figure is messages from the first
+// each recipient), its links tracked, queued in the send ledger, and sent by the server's job
+// workers (`serverWorkers`: per lane, two for sends) — the checks at send time, `sending` committed
+// before each SMTP conversation and `sent` after — over pooled SMTP (the SMTP thread) to a local
+// smtp-server in a child process (it counts and discards). The workers run while the messages are
+// queued, as in the server, and the figure is messages from the first
 // render to the last `sent` committed. It is measured with the default pool (5 connections) and
 // with HEARTH_SMTP_MAX_CONNECTIONS=20.
 //
@@ -15,8 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { loadConfig } from '../dist/config.js';
-import { registerJobs } from '../dist/jobs/handlers.js';
-import { Worker } from '../dist/jobs/worker.js';
+import { serverWorkers } from '../dist/jobs/handlers.js';
 import { silentLogger } from '../dist/lib/logger.js';
 import { startServer } from '../dist/main.js';
 import { customerVariables, renderEmail } from '../dist/modules/messaging/index.js';
@@ -28,17 +28,16 @@ const recommendations = (i) => Array.from({ length: 6 }, (_, k) => ({
   image: `https://cdn.shop.example/p/${(i * 7 + k) % 500}.jpg`, price: 1_000 + ((i * 31 + k * 17) % 9_000),
 }));
 
-/** Queues `customers` their win-back message and sends them through the job worker; seconds and the size of a message. */
+/** Queues `customers` their win-back message and sends them through the job workers; seconds and the size of a message. */
 async function renderAndSend({ services, storeId, templateId, customers, runId }) {
   const { compiled, version } = await services.templates.compiled(storeId, templateId);
   const store = await services.templates.storeVariables(storeId);
   const key = await services.messages.linkKey(storeId);
-  const worker = new Worker(services.jobs, silentLogger);
-  registerJobs(worker, services);
+  const workers = serverWorkers(services, silentLogger);
   let bytes = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();
-  worker.start();
+  for (const worker of workers) worker.start();
   for (let start = 0; start < customers.length; start += 500) {
     const slice = customers.slice(start, start + 500);
     const facts = await services.templates.customerFacts(storeId, slice);
@@ -63,7 +62,7 @@ async function renderAndSend({ services, storeId, templateId, customers, runId }
   }
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  await worker.stop();
+  await Promise.all(workers.map((worker) => worker.stop()));
   return { seconds, queuedSeconds, cpuSeconds: (used.user + used.system) / 1e6, bytesEach: Math.round(bytes / customers.length) };
 }
 
