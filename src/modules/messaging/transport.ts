@@ -1,8 +1,9 @@
 /**
  * The email transport: nodemailer over SMTP with pooled connections, a rate limit and DKIM signing
- * when the store has a key (`smtp-pool.ts`), in a thread of its own. A message's fate is a value: accepted (with the server's answer and
- * message id), rejected by the server for good, a transport error (nothing was accepted), or
- * uncertain (the connection broke after the message was handed over, so it may have arrived).
+ * when the store has a key (`smtp-pool.ts`), in a thread of its own. A message's fate is a value:
+ * accepted (with the server's answer and message id), rejected by the server for good, a transport
+ * error (nothing was accepted), or uncertain (the connection broke after the message was handed
+ * over, so it may have arrived).
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
