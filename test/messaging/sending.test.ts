@@ -240,4 +240,22 @@ describe('sending email over SMTP', () => {
     // Five in the first second, the next five after it.
     expect(performance.now() - started).toBeGreaterThanOrEqual(950);
   });
+  it('sends each message once when two send jobs with the same messages run at the same time, and the second sees the first\'s frequency cap', async () => {
+    const people = Array.from({ length: 30 }, (_, i) => `twin${i}`);
+    const store = await storeWithCustomers(people.map((p) => ({ id: p, email: `${p}@example.com`, consent: 'subscribed' as const })), { frequency_cap_hours: 16 });
+    const queue = (campaign: string) => t.services.messages.queueEmails(store.storeId, people.map((p) => ({
+      sendKey: `campaign:${campaign}:${p}`, purpose: 'marketing' as const, customerId: store.ids.get(p)!, source: `campaign:${campaign}`,
+      build: () => ({ subject: `${campaign} for ${p}`, preheader: '', html: html(p), text: `Hello ${p}` }),
+    })));
+    const first = (await queue('twins')).sends.map((s) => s.id);
+    const second = (await queue('twins-again')).sends.map((s) => s.id);
+    // Two workers lease overlapping jobs (a job queued again after a restart): the same messages, and a second campaign to the same people.
+    const results = await Promise.all([sendQueued(store.storeId, first), sendQueued(store.storeId, first), sendQueued(store.storeId, second)]);
+    expect(results.map((r) => r.sent)).toEqual([30, 0, 0]);
+    expect(results[2]).toMatchObject({ suppressed: 30 });
+    for (const p of people) {
+      const mails = await received(`${p}@example.com`);
+      expect(mails.map((m) => m.subject)).toEqual([`twins for ${p}`]);
+    }
+  });
 });
