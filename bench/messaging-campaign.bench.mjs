@@ -3,7 +3,7 @@
 // win-back starter template, a campaign started through the campaigns service as
 // `POST /api/v1/campaigns/:id/start` does (segment refresh, audience frozen with its 10 % holdout,
 // each message rendered and written to the send ledger), then the send jobs run by the server's
-// job worker over pooled SMTP (HEARTH_SMTP_MAX_CONNECTIONS=20) to a local smtp-server in a child process
+// job workers over pooled SMTP (HEARTH_SMTP_MAX_CONNECTIONS=20) to a local smtp-server in a child process
 // (it counts and discards), and
 // the results computed as the results page asks for them. Each phase is timed; the process's peak
 // RSS is read from /proc (VmHWM) after the run and sampled during it.
@@ -15,8 +15,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../dist/config.js';
-import { registerJobs } from '../dist/jobs/handlers.js';
-import { Worker } from '../dist/jobs/worker.js';
+import { serverWorkers } from '../dist/jobs/handlers.js';
 import { silentLogger } from '../dist/lib/logger.js';
 import { startServer } from '../dist/main.js';
 import { startSmtpSink } from './lib/smtp-sink.mjs';
@@ -38,7 +37,7 @@ export default async function ({ scale, tiny, log }) {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-campaign-'));
   const sink = await startSmtpSink();
   const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_HOST: '127.0.0.1', HEARTH_PORT: '0', HEARTH_LOG_LEVEL: 'silent', HEARTH_SMTP_MAX_CONNECTIONS: String(CONNECTIONS) });
-  // The worker is the server's own job worker, started once the campaign is queued (below).
+  // The workers are the server's own job workers (per lane), started once the campaign is queued (below).
   const server = await startServer(config, { migrate: true, logger: silentLogger, worker: false });
   const { services } = server;
   let peakSampled = 0;
@@ -117,10 +116,9 @@ export default async function ({ scale, tiny, log }) {
       await Promise.all(pending);
     })();
 
-    const worker = new Worker(services.jobs, silentLogger);
-    registerJobs(worker, services);
+    const workers = serverWorkers(services, silentLogger);
     started = performance.now();
-    worker.start();
+    for (const worker of workers) worker.start();
     for (;;) {
       const counts = await services.messages.counts(store.id);
       if (counts.queued === 0 && counts.sending === 0) break;
@@ -128,7 +126,7 @@ export default async function ({ scale, tiny, log }) {
     }
     const sendSeconds = (performance.now() - started) / 1000;
     sending = false;
-    await worker.stop();
+    await Promise.all(workers.map((worker) => worker.stop()));
     await unsubscribing;
 
     started = performance.now();
@@ -151,7 +149,7 @@ export default async function ({ scale, tiny, log }) {
       { name: 'segment refresh', value: refreshSeconds.toFixed(1), unit: 's' },
       { name: 'audience frozen with its holdout', value: freezeSeconds.toFixed(1), unit: 's' },
       { name: `render + ledger, ${n} messages`, value: Math.round(recipients / (queueMs / 1000)), unit: 'messages/s', note: `${(queueMs / 1000).toFixed(1)} s; win-back starter, tracked links, signed unsubscribe links` },
-      { name: `send ${n} messages through the job worker`, value: Math.round(delivered / sendSeconds), unit: 'messages/s', note: `${sendSeconds.toFixed(1)} s; checks at send time, sending / sent committed, ${CONNECTIONS} SMTP connections` },
+      { name: `send ${n} messages through the job workers`, value: Math.round(delivered / sendSeconds), unit: 'messages/s', note: `${sendSeconds.toFixed(1)} s; checks at send time, sending / sent committed, ${CONNECTIONS} SMTP connections` },
       { name: 'results computed', value: Math.round(resultsSeconds * 1000), unit: 'ms', note: 'groups, lift, message figures' },
       { name: 'peak RSS', value: peak, unit: 'MiB', note: `the server's process (server and benchmark; the SMTP server is a child process); generating the customers took ${dataSeconds.toFixed(1)} s` },
       { name: 'one-click unsubscribe POST p50 / p99 while sending', value: `${quantile(sorted, 0.5).toFixed(1)} / ${quantile(sorted, 0.99).toFixed(1)}`, unit: 'ms', note: `${latencies.length} POSTs at ${perSecond}/s over HTTP, ${unsubscribeErrors} not answered 200 within 2 min` },
