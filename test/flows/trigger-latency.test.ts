@@ -59,10 +59,13 @@ describe('trigger to first message', () => {
     // A busy machine gets 30 s; the old path (the step job and the send job each found by the poll) took at least 60 s.
     expect(await until(() => h.sink.received.some((m) => m.to.includes('ana@example.com')), 30_000), 'the email arrived').toBe(true);
     expect(Date.now() - accepted).toBeLessThan(30_000);
-    // The flow's message, by its send key (flow run + step), and the ledger says it was sent.
-    const { rows } = await sql<{ send_key: string; state: string }>`
+    // The flow's message, by its send key (flow run + step), and the ledger says it was sent: `sent`
+    // is committed once the server's answer is back from the SMTP thread, just after the message arrived.
+    const ledger = async () => (await sql<{ send_key: string; state: string }>`
       select s.send_key, (select st.state from message_send_states st where st.store_id = s.store_id and st.send_id = s.id order by st.seq desc limit 1) as state
-      from message_sends s where s.store_id = ${h.storeId} and s.to_address = 'ana@example.com'`.execute(h.services.storage.read);
+      from message_sends s where s.store_id = ${h.storeId} and s.to_address = 'ana@example.com'`.execute(h.services.storage.read)).rows;
+    let rows = await ledger();
+    for (const deadline = Date.now() + 10_000; rows[0]?.state !== 'sent' && Date.now() < deadline; rows = await ledger()) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.send_key).toMatch(/^flow:\d+:hello$/);
     expect(rows[0]!.state).toBe('sent');
