@@ -40,6 +40,7 @@ import * as recommendationPriceBand from './2026-12-06T000200-recommendation-pri
 import * as loyaltyCustomerIndex from './2026-12-07T000100-loyalty-customer-index.js';
 import * as loyaltyEntriesKeys from './2026-12-08T000100-loyalty-entries-keys.js';
 import * as loyaltyRedemptionLookups from './2026-12-08T000200-loyalty-redemption-lookups.js';
+import * as journeyEvents from './2026-12-09T000100-journey-events.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -87,6 +88,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07T000100-loyalty-customer-index': loyaltyCustomerIndex,
   '2026-12-08T000100-loyalty-entries-keys': loyaltyEntriesKeys,
   '2026-12-08T000200-loyalty-redemption-lookups': loyaltyRedemptionLookups,
+  '2026-12-09T000100-journey-events': journeyEvents,
 };
 
 export const migrationProvider: MigrationProvider = {

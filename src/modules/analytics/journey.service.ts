@@ -20,6 +20,7 @@ import { exitChurn } from './queries/exit-churn.query.js';
 import { exitTouchpoints, TOUCH_DAYS, type Touchpoint } from './queries/exit-touchpoints.query.js';
 import { lifecycle, reactivations, stages, type ReactivationCause, type Stage } from './queries/lifecycle.query.js';
 import { spanOf } from './queries/journey-events.sql.js';
+import { JourneyTable } from './journey.table.js';
 import { addPeriods, periodStart } from './periods.js';
 import type { StoreContext } from './analytics.service.js';
 
@@ -113,10 +114,15 @@ export function riskRatio(a: number, n1: number, c: number, n2: number): { lift:
 }
 
 export class JourneyService {
+  /** The browsing reports read (kept up to date before each). */
+  readonly browsing: JourneyTable;
+
   constructor(
     private readonly read: Db,
     private readonly context: (storeId: string) => Promise<{ store: StoreContext; firstDay: string | undefined; today: string }>,
-  ) {}
+  ) {
+    this.browsing = new JourneyTable(read);
+  }
 
   private async prepare<Q>(storeId: string, raw: unknown, fieldPrefix: string, parse: (input: unknown, defaults: JourneyDefaults) => Q) {
     const { store, firstDay, today } = await this.context(storeId);
@@ -130,6 +136,7 @@ export class JourneyService {
       : (await sql<{ id: string; name: string }>`select id, name from segments where store_id = ${storeId} and id = ${query.segmentId}`.execute(this.read)).rows[0];
     if (segment === undefined) throw new AppError('validation_failed', 'Invalid journey query', [{ path: `${fieldPrefix}segment`, reason: `no segment ${query.segmentId} in this store` }]);
     const span = { storeId, ...spanOf(query, store.timezone) };
+    await this.browsing.refresh(storeId);
     const [rows, dropoffs] = await Promise.all([funnel(this.read, { ...span, timezone: store.timezone }, query), funnelDropoffs(this.read, span, query)]);
     const all = rows.find((r) => r.cut === 'all');
     const reached = all?.reached ?? query.steps.map(() => 0);
@@ -199,6 +206,7 @@ export class JourneyService {
 
   async paths(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<PathsResult> {
     const { store, query } = await this.prepare(storeId, raw, fieldPrefix, parsePathQuery);
+    await this.browsing.refresh(storeId);
     const { anchored, rows } = await paths(this.read, { storeId, ...spanOf(query, store.timezone) }, query);
     const anchor = query.anchor.label;
     const links = new Map<string, PathsResult['links'][number]>();
@@ -223,6 +231,7 @@ export class JourneyService {
 
   async exits(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<ExitsResult> {
     const { store, query } = await this.prepare(storeId, raw, fieldPrefix, parseExitQuery);
+    await this.browsing.refresh(storeId);
     const span = { storeId, ...spanOf(query, store.timezone) };
     const [pages, churn, touched] = await Promise.all([
       exitPages(this.read, span, query.group),

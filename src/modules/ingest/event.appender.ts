@@ -157,7 +157,8 @@ export async function recentFingerprints(connection: DuckDBConnection, since: Da
 
 /**
  * Links anonymous ids to customers and gives the ids' earlier events (including those appended in
- * this transaction) the customer, so browsing before sign-in joins the profile.
+ * this transaction) the customer, so browsing before sign-in joins the profile. A link that moves
+ * an anonymous id to another customer is dated anew (the journey's rows follow links by date).
  */
 export async function writeLinks(connection: DuckDBConnection, links: IdentityLink[]): Promise<void> {
   const latest = new Map<string, IdentityLink>();
@@ -167,7 +168,8 @@ export async function writeLinks(connection: DuckDBConnection, links: IdentityLi
   const linked = 'select unnest($1::varchar[]) as store_id, unnest($2::varchar[]) as anonymous_id, unnest($3::bigint[]) as customer_id';
   await connection.run(
     `insert into identities (store_id, anonymous_id, customer_id, created_at) select *, $4 from (${linked})
-     on conflict (store_id, anonymous_id) do update set customer_id = excluded.customer_id`,
+     on conflict (store_id, anonymous_id) do update set customer_id = excluded.customer_id,
+       created_at = case when identities.customer_id = excluded.customer_id then identities.created_at else excluded.created_at end`,
     [...lists, ts(new Date())],
   );
   await connection.run(

@@ -37,7 +37,7 @@ export async function exitChurn(db: Db, span: EventSpan, query: { inactivityDays
       ) where from_end <= ${query.sessions}
     ),
     seen as (
-      select distinct l.customer_id, ${pageLabel(query.group, sql`j.path`)} as page
+      select distinct l.customer_id, ${pageLabel(query.group, 'j')} as page
       from last_sessions l join journey j on j.session = l.session where j.type = 'page'
     ),
     counted as (select distinct customer_id from last_sessions)

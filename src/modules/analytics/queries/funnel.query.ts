@@ -60,7 +60,7 @@ export async function funnel(db: Db, span: EventSpan & { timezone: string }, que
   const segment = breakdownValue(query, span.storeId);
   const { rows } = await sql<{ g_segment: number; g_period: number; segment: string | null; period: string | null; reached: number[]; median: number | null; p25: number | null; p75: number | null; buckets: number[] }>`
     with ${funnelCtes(span, query)},
-    unit_customer as (select unit, max(customer_id) as customer_id from units group by unit),
+    unit_customer as (select unit, max(unit_customer) as customer_id from units group by unit),
     first_orders as (
       select customer_id, min(placed_at) as first_order from orders
       where store_id = ${span.storeId} and customer_id is not null and status <> 'cancelled' group by customer_id

@@ -1,14 +1,11 @@
 /**
- * The browsing the journey reports read, as common table expressions: page and track events in a
- * time span with the customer they belong to (their own id, or the customer their anonymous id was
- * later linked to), their session and their URL path. Events without a session id are split into
- * sessions at 30 minutes of inactivity per visitor (Google Analytics' default). DuckDB SQL.
+ * The browsing the journey reports read, as a common table expression over `journey_events` (page
+ * and track events with the customer they belong to, their session, device and label; see
+ * journey.table.ts), and the step matching and labels the reports share. DuckDB SQL.
  */
 import { sql, type RawBuilder } from 'kysely';
 import { offsetAt } from '../local-day.js';
 import { globToLike, type FunnelStep, type Matcher, type PageGrouping, type PropertyFilter } from '../journey.query.js';
-
-const SESSION_GAP_MINUTES = 30;
 
 export interface EventSpan { storeId: string; start: Date; end: Date }
 
@@ -46,22 +43,6 @@ export const PAGE_GROUPS: readonly { label: string; pattern: string }[] = [
   { label: 'Blog', pattern: '^/blogs?/' },
 ];
 
-/**
- * The device an event came from, from its context: a mobile SDK's `device.type` (ios, android:
- * mobile; tablet), else the browser's user agent (iPad, tablet, Kindle, Silk, or Android without
- * "Mobile": tablet; Mobi, iPhone, iPod, Android, Windows Phone: mobile; any other: desktop), else
- * `userAgentData.mobile`; `(unknown)` without any of them. Documented in docs/metrics.md.
- */
-export const DEVICE = sql<string>`case
-    when lower(json_extract_string(e.context, '$.device.type')) in ('ios', 'android', 'mobile', 'phone') then 'mobile'
-    when lower(json_extract_string(e.context, '$.device.type')) = 'tablet' then 'tablet'
-    when regexp_matches(json_extract_string(e.context, '$.userAgent'), '(?i)ipad|tablet|kindle|silk')
-      or (regexp_matches(json_extract_string(e.context, '$.userAgent'), '(?i)android') and not regexp_matches(json_extract_string(e.context, '$.userAgent'), '(?i)mobile')) then 'tablet'
-    when regexp_matches(json_extract_string(e.context, '$.userAgent'), '(?i)mobi|iphone|ipod|android|windows phone') then 'mobile'
-    when json_extract_string(e.context, '$.userAgent') is not null then 'desktop'
-    when json_extract_string(e.context, '$.userAgentData.mobile') = 'true' then 'mobile'
-    else '(unknown)' end`;
-
 /** What besides the always-read columns a report needs of each event. */
 export interface JourneyColumns { properties?: boolean }
 
@@ -69,43 +50,24 @@ export interface JourneyColumns { properties?: boolean }
 export const needsProperties = (steps: FunnelStep[]): boolean => steps.some((s) => s.anyOf.some((m) => (m.filters?.length ?? 0) > 0));
 
 /**
- * `url_paths`, `raw_events` and `journey` (customer_id, visitor, session, id, at, type, name, path, and
- * `properties` when asked), for `with ${journeyCtes(span)}, …`.
+ * `journey`: the store's browsing in the span as kept in `journey_events` (journey.table.ts, which
+ * the caller refreshes first) with its labels — customer_id, session_customer (the session's
+ * customer, known from any of its events), visitor, session, id, ts, label, device, type, name,
+ * path, page_group, and `properties` (read from the event) when asked — for `with ${journeyCtes(span)}, …`.
  */
 export function journeyCtes(span: EventSpan, columns: JourneyColumns = {}): RawBuilder<unknown> {
-  const extraNames = sql.raw(columns.properties ? ', properties' : '');
-  const inSpan = sql`e.store_id = ${span.storeId} and e.type in ('page', 'track') and e.occurred_at >= ${span.start} and e.occurred_at < ${span.end}`;
-  // Each distinct URL's path is extracted once: a regular expression with a capture group costs
-  // microseconds a row, most of the time of the reports, and a store's pages repeat.
-  return sql`url_paths as (
-      select url, coalesce(nullif(regexp_extract(url, '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/') as path
-      from (select distinct e.url from events e where ${inSpan} and e.url is not null)
-    ),
-    raw_events as (
-      select ${columns.properties ? sql`e.properties, ` : sql``}coalesce(e.customer_id, i.customer_id) as customer_id,
-        coalesce(e.anonymous_id, 'c:' || cast(coalesce(e.customer_id, i.customer_id) as varchar)) as visitor,
-        e.session_id, e.id, e.occurred_at as ts, e.type, e.name, coalesce(u.path, '/') as path
-      from events e left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
-      left join url_paths u on u.url = e.url
-      where ${inSpan} and (e.anonymous_id is not null or e.customer_id is not null)
-    ),
-    journey as (
-      select customer_id, visitor, session_id as session, id, ts, type, name, path${extraNames} from raw_events where session_id is not null
-      union all
-      select customer_id, visitor, visitor || '#' || cast(sum(starts) over (partition by visitor order by ts, id rows unbounded preceding) as varchar), id, ts, type, name, path${extraNames}
-      from (
-        select *, case when lag(ts) over (partition by visitor order by ts, id) >= ts - to_minutes(cast(${SESSION_GAP_MINUTES} as bigint)) then 0 else 1 end as starts
-        from raw_events where session_id is null
-      )
+  const properties = columns.properties ? sql`, e.properties` : sql``;
+  const events = columns.properties ? sql` left join events e on e.store_id = j.store_id and e.id = j.id` : sql``;
+  return sql`journey as (
+      select j.customer_id, j.session_customer, j.visitor, j.session, j.id, j.ts, j.label, j.device, l.type, l.name, l.path, l.page_group${properties}
+      from journey_events j join journey_labels l on l.store_id = j.store_id and l.label = j.label${events}
+      where j.store_id = ${span.storeId} and j.ts >= ${span.start} and j.ts < ${span.end}
     )`;
 }
 
 /** A page's name in a report: its group (or its path when no group matches), or its own path. */
-export function pageLabel(grouping: PageGrouping, path: RawBuilder<unknown> = sql`path`): RawBuilder<string> {
-  if (grouping === 'url') return sql<string>`${path}`;
-  // The patterns are our own constants, written into the SQL so each is compiled once, not per row.
-  const whens = PAGE_GROUPS.map((g) => sql`when regexp_matches(lower(${path}), ${sql.lit(g.pattern)}) then ${g.label}`);
-  return sql<string>`case ${sql.join(whens, sql` `)} else ${path} end`;
+export function pageLabel(grouping: PageGrouping, alias = ''): RawBuilder<string> {
+  return sql<string>`${sql.raw(`${alias ? `${alias}.` : ''}${grouping === 'url' ? 'path' : 'page_group'}`)}`;
 }
 
 /** A step of a path: a page's name, or a tracked event's name. */
@@ -133,8 +95,15 @@ function matcherSql(m: Matcher, col: (name: string) => RawBuilder<unknown>): Raw
   return sql<boolean>`(${sql.join([base, ...filters], sql` and `)})`;
 }
 
-/** True for a `journey` row matching any of the step's matchers. */
-export function matchesStep(step: FunnelStep, alias = ''): RawBuilder<boolean> {
+/**
+ * True for a `journey` row matching any of the step's matchers. Without property filters, the
+ * store's labels are matched and the rows' label looked up among them.
+ */
+export function matchesStep(step: FunnelStep, storeId: string, alias = ''): RawBuilder<boolean> {
   const col = (name: string) => sql.raw(alias ? `${alias}.${name}` : name);
+  const own = (name: string) => sql.raw(name);
+  if (step.anyOf.every((m) => (m.filters?.length ?? 0) === 0)) {
+    return sql<boolean>`(${col('label')} in (select label from journey_labels where store_id = ${storeId} and (${sql.join(step.anyOf.map((m) => matcherSql(m, own)), sql` or `)})))`;
+  }
   return sql<boolean>`(${sql.join(step.anyOf.map((m) => matcherSql(m, col)), sql` or `)})`;
 }

@@ -15,7 +15,7 @@ export async function paths(db: Db, span: EventSpan, query: PathQuery): Promise<
   const after = query.direction === 'after';
   const { rows } = await sql<{ steps: string[] | null; sessions: number }>`
     with ${journeyCtes(span, { properties: needsProperties([query.anchor]) })},
-    labelled as (select session, id, ts, ${stepLabel(query.group)} as label, ${matchesStep(query.anchor)} as is_anchor from journey),
+    labelled as (select session, id, ts, ${stepLabel(query.group)} as label, ${matchesStep(query.anchor, span.storeId)} as is_anchor from journey),
     collapsed as (
       select * from (select *, lag(label) over (partition by session order by ts, id) as previous from labelled)
       where previous is null or previous <> label or is_anchor

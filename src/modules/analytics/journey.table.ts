@@ -1,0 +1,150 @@
+/**
+ * The browsing the journey reports read, kept ready in `journey_events` (migration
+ * 2026-12-09T000100): page and track events with their customer (their own, or the one their
+ * anonymous id was linked to), their session, their device, and a small integer label for the page
+ * path or event name (`journey_labels`, with the path's page group). Reports filter integers and
+ * join a few hundred labels instead of extracting URL paths, joining identity links, splitting
+ * sessions and parsing user agents over millions of raw events on every call.
+ *
+ * `refresh` brings a store's rows up to date before a report, in one transaction: the visitors
+ * with events received since the last refresh, or with a new identity link, are computed again
+ * from all their events (so their sessions split as if built at once); a store never refreshed is
+ * built whole. The rows must then number the events they come from — an event stored late with
+ * an earlier receipt time would break that — else the store is built whole again.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Db, Tx } from '../../db/database.js';
+import { PAGE_GROUPS } from './queries/journey-events.sql.js';
+
+/** Events without a session id are split into sessions at 30 minutes of inactivity per visitor (Google Analytics' default). */
+const SESSION_GAP_MINUTES = 30;
+
+/** The events a journey row is made from: page and track events of someone known or anonymous. */
+const eligible = sql`e.type in ('page', 'track') and (e.anonymous_id is not null or e.customer_id is not null)`;
+
+/** An event's visitor: its anonymous id, else its customer. */
+const visitorOf = sql`coalesce(e.anonymous_id, 'c:' || cast(e.customer_id as varchar))`;
+
+/**
+ * The device an event came from, from its context: a mobile SDK's `device.type` (ios, android:
+ * mobile; tablet), else the browser's user agent (iPad, tablet, Kindle, Silk, or Android without
+ * "Mobile": tablet; Mobi, iPhone, iPod, Android, Windows Phone: mobile; any other: desktop), else
+ * `userAgentData.mobile`; `(unknown)` without any of them. Over the columns dt, ua, mob.
+ * Documented in docs/metrics.md.
+ */
+const DEVICE = sql<string>`case
+    when lower(dt) in ('ios', 'android', 'mobile', 'phone') then 'mobile'
+    when lower(dt) = 'tablet' then 'tablet'
+    when regexp_matches(ua, '(?i)ipad|tablet|kindle|silk') or (regexp_matches(ua, '(?i)android') and not regexp_matches(ua, '(?i)mobile')) then 'tablet'
+    when regexp_matches(ua, '(?i)mobi|iphone|ipod|android|windows phone') then 'mobile'
+    when ua is not null then 'desktop'
+    when mob = 'true' then 'mobile'
+    else '(unknown)' end`;
+
+/** A path's page group (first match wins, on the lower-cased path), or the path itself. */
+export function pageGroupOf(path: RawBuilder<unknown>): RawBuilder<string> {
+  // The patterns are our own constants, written into the SQL so each is compiled once.
+  const whens = PAGE_GROUPS.map((g) => sql`when regexp_matches(lower(${path}), ${sql.lit(g.pattern)}) then ${g.label}`);
+  return sql<string>`case ${sql.join(whens, sql` `)} else ${path} end`;
+}
+
+interface Fingerprint { events: number; received_at: Date | null; identities: number; linked_at: Date | null }
+
+export class JourneyTable {
+  /** One refresh at a time per store; a report waits for the one under way. */
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(private readonly db: Db) {}
+
+  /** Brings the store's journey rows up to date with its events and identity links. */
+  refresh(storeId: string): Promise<void> {
+    const before = this.running.get(storeId) ?? Promise.resolve();
+    const next = before.catch(() => undefined).then(() => this.db.transaction().execute((tx) => this.bringUpToDate(tx, storeId)));
+    const settled = next.finally(() => { if (this.running.get(storeId) === settled) this.running.delete(storeId); });
+    this.running.set(storeId, settled);
+    return settled;
+  }
+
+  private async bringUpToDate(tx: Tx, storeId: string): Promise<void> {
+    const now = await fingerprint(tx, storeId);
+    const { rows: [state] } = await sql<Fingerprint>`select events, received_at, identities, linked_at from journey_state where store_id = ${storeId}`.execute(tx);
+    if (state && same(state, now)) return;
+    if (state && Number(state.events) <= now.events && state.received_at !== null) {
+      await sql`create or replace temp table journey_dirty as
+        select distinct ${visitorOf} as visitor from events e
+        where e.store_id = ${storeId} and ${eligible} and e.received_at >= ${state.received_at}
+        union select anonymous_id from identities where store_id = ${storeId}${state.linked_at === null ? sql`` : sql` and created_at >= ${state.linked_at}`}`.execute(tx);
+      await this.rebuild(tx, storeId, true);
+      const { rows: [kept] } = await sql<{ n: number }>`select count(*) as n from journey_events where store_id = ${storeId}`.execute(tx);
+      if (Number(kept!.n) !== now.events) await this.rebuild(tx, storeId, false);
+      await sql`drop table journey_dirty`.execute(tx);
+    } else {
+      await this.rebuild(tx, storeId, false);
+    }
+    await sql`insert or replace into journey_state values (${storeId}, ${now.events}, ${now.received_at}, ${now.identities}, ${now.linked_at}, ${new Date()})`.execute(tx);
+  }
+
+  /** Computes the rows of the visitors in `journey_dirty` (scoped), or of the whole store, again. */
+  private async rebuild(tx: Tx, storeId: string, scoped: boolean): Promise<void> {
+    const scope = scoped ? sql` and ${visitorOf} in (select visitor from journey_dirty)` : sql``;
+    const picked = sql`e.store_id = ${storeId} and ${eligible}${scope}`;
+    // Each distinct URL's path, and each distinct context's device, is worked out once: regular
+    // expressions cost microseconds a row, and a store's pages and browsers repeat.
+    await sql`create or replace temp table journey_source as
+      with picked as (
+        select coalesce(e.customer_id, i.customer_id) as customer_id, ${visitorOf} as visitor, e.session_id, e.id, e.occurred_at as ts,
+          e.type, case when e.type = 'track' then e.name end as name, e.url,
+          json_extract_string(e.context, ['$.device.type', '$.userAgent', '$.userAgentData.mobile']) as ctx
+        from events e left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
+        where ${picked}
+      ),
+      url_paths as (
+        select url, coalesce(nullif(regexp_extract(url, '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/') as path
+        from (select distinct url from picked where type = 'page' and url is not null)
+      ),
+      contexts as (
+        select ctx, ${DEVICE} as device from (select ctx, ctx[1] as dt, ctx[2] as ua, ctx[3] as mob from (select distinct ctx from picked))
+      ),
+      resolved as (
+        select p.customer_id, p.visitor, p.session_id, p.id, p.ts, p.type, p.name,
+          case when p.type = 'page' then coalesce(u.path, '/') end as path, coalesce(c.device, '(unknown)') as device
+        from picked p left join url_paths u on u.url = p.url left join contexts c on c.ctx is not distinct from p.ctx
+      )
+      select customer_id, visitor, 's:' || session_id as session, id, ts, type, name, path, device from resolved where session_id is not null
+      union all
+      select customer_id, visitor, 'v:' || visitor || '#' || cast(sum(starts) over (partition by visitor order by ts, id rows unbounded preceding) as varchar),
+        id, ts, type, name, path, device
+      from (
+        select *, case when lag(ts) over (partition by visitor order by ts, id) >= ts - to_minutes(cast(${SESSION_GAP_MINUTES} as bigint)) then 0 else 1 end as starts
+        from resolved where session_id is null
+      )`.execute(tx);
+    await sql`insert into journey_labels
+      select ${storeId}, (select coalesce(max(label), 0) from journey_labels where store_id = ${storeId}) + row_number() over (order by type, name, path),
+        type, name, path, case when type = 'page' then ${pageGroupOf(sql`path`)} end
+      from (
+        select distinct type, name, path from journey_source s
+        where not exists (select 1 from journey_labels l where l.store_id = ${storeId} and l.type = s.type and l.name is not distinct from s.name and l.path is not distinct from s.path)
+      )`.execute(tx);
+    await sql`delete from journey_events where store_id = ${storeId}${scoped ? sql` and visitor in (select hash(visitor) from journey_dirty)` : sql``}`.execute(tx);
+    await sql`insert into journey_events
+      select ${storeId}, hash(s.session), hash(s.visitor), s.customer_id, max(s.customer_id) over (partition by s.session), s.id, s.ts, l.label, s.device
+      from journey_source s join journey_labels l on l.store_id = ${storeId} and l.type = s.type and l.name is not distinct from s.name and l.path is not distinct from s.path
+      order by s.ts`.execute(tx);
+    await sql`drop table journey_source`.execute(tx);
+  }
+}
+
+async function fingerprint(tx: Tx, storeId: string): Promise<Fingerprint> {
+  const { rows: [row] } = await sql<Fingerprint>`
+    select (select count(*) from events e where e.store_id = ${storeId} and ${eligible}) as events,
+      (select max(received_at) from events e where e.store_id = ${storeId} and ${eligible}) as received_at,
+      (select count(*) from identities where store_id = ${storeId}) as identities,
+      (select max(created_at) from identities where store_id = ${storeId}) as linked_at`.execute(tx);
+  return { events: Number(row!.events), received_at: row!.received_at, identities: Number(row!.identities), linked_at: row!.linked_at };
+}
+
+const time = (d: Date | null) => (d === null ? null : new Date(d).getTime());
+
+function same(a: Fingerprint, b: Fingerprint): boolean {
+  return Number(a.events) === b.events && Number(a.identities) === b.identities && time(a.received_at) === time(b.received_at) && time(a.linked_at) === time(b.linked_at);
+}
