@@ -85,6 +85,8 @@ export default async function ({ scale, log }) {
   try {
     const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_LOG_LEVEL: 'silent' });
     const store = await Storage.open({ dataDir: dir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
+    // A store made beforehand may predate the newest migrations; the server applies them at start.
+    await store.migrate();
     const services = createServices(config, store, silentLogger);
     const app = await buildApp(services, { logger: false });
     const { key } = await services.accounts.createApiKey(STORE, 'secret', 'bench');

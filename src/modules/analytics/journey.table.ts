@@ -48,27 +48,33 @@ export function pageGroupOf(path: RawBuilder<unknown>): RawBuilder<string> {
   return sql<string>`case ${sql.join(whens, sql` `)} else ${path} end`;
 }
 
+export type Refreshed = 'current' | 'partial' | 'full';
+
 interface Fingerprint { events: number; received_at: Date | null; identities: number; linked_at: Date | null }
 
 export class JourneyTable {
   /** One refresh at a time per store; a report waits for the one under way. */
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly running = new Map<string, Promise<Refreshed>>();
 
   constructor(private readonly db: Db) {}
 
-  /** Brings the store's journey rows up to date with its events and identity links. */
-  refresh(storeId: string): Promise<void> {
-    const before = this.running.get(storeId) ?? Promise.resolve();
+  /**
+   * Brings the store's journey rows up to date with its events and identity links. Says how:
+   * `current` (nothing new), `partial` (the visitors with something new), `full` (built whole).
+   */
+  refresh(storeId: string): Promise<Refreshed> {
+    const before: Promise<unknown> = this.running.get(storeId) ?? Promise.resolve();
     const next = before.catch(() => undefined).then(() => this.db.transaction().execute((tx) => this.bringUpToDate(tx, storeId)));
     const settled = next.finally(() => { if (this.running.get(storeId) === settled) this.running.delete(storeId); });
     this.running.set(storeId, settled);
     return settled;
   }
 
-  private async bringUpToDate(tx: Tx, storeId: string): Promise<void> {
+  private async bringUpToDate(tx: Tx, storeId: string): Promise<Refreshed> {
     const now = await fingerprint(tx, storeId);
     const { rows: [state] } = await sql<Fingerprint>`select events, received_at, identities, linked_at from journey_state where store_id = ${storeId}`.execute(tx);
-    if (state && same(state, now)) return;
+    if (state && same(state, now)) return 'current';
+    let how: Refreshed = 'full';
     if (state && Number(state.events) <= now.events && state.received_at !== null) {
       await sql`create or replace temp table journey_dirty as
         select distinct ${visitorOf} as visitor from events e
@@ -76,12 +82,14 @@ export class JourneyTable {
         union select anonymous_id from identities where store_id = ${storeId}${state.linked_at === null ? sql`` : sql` and created_at >= ${state.linked_at}`}`.execute(tx);
       await this.rebuild(tx, storeId, true);
       const { rows: [kept] } = await sql<{ n: number }>`select count(*) as n from journey_events where store_id = ${storeId}`.execute(tx);
-      if (Number(kept!.n) !== now.events) await this.rebuild(tx, storeId, false);
+      if (Number(kept!.n) === now.events) how = 'partial';
+      else await this.rebuild(tx, storeId, false);
       await sql`drop table journey_dirty`.execute(tx);
     } else {
       await this.rebuild(tx, storeId, false);
     }
     await sql`insert or replace into journey_state values (${storeId}, ${now.events}, ${now.received_at}, ${now.identities}, ${now.linked_at}, ${new Date()})`.execute(tx);
+    return how;
   }
 
   /** Computes the rows of the visitors in `journey_dirty` (scoped), or of the whole store, again. */
