@@ -4,7 +4,8 @@ import { sql, type Kysely } from 'kysely';
  * The browsing the journey reports read, kept ready (src/modules/analytics/journey.table.ts):
  * page and track events with their customer resolved through identity links, split into sessions,
  * their device told from the context, and each distinct page or event name as a small integer
- * label (`journey_labels`, with its URL path and page group). `journey_state` records what of the
+ * label (`journey_labels`, with its URL path and page group), and the label and time of the event
+ * before it in its session. `journey_state` records what of the
  * events and identity links the rows reflect, so a report brings them up to date first.
  */
 const statements = [
@@ -26,7 +27,9 @@ const statements = [
     id bigint not null,
     ts timestamp not null,
     label integer not null,
-    device varchar not null
+    device varchar not null,
+    prev_label integer,
+    prev_ts timestamp
   )`,
   `create table journey_state (
     store_id varchar primary key,

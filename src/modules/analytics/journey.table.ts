@@ -81,8 +81,10 @@ export class JourneyTable {
         where e.store_id = ${storeId} and ${eligible} and e.received_at >= ${state.received_at}
         union select anonymous_id from identities where store_id = ${storeId}${state.linked_at === null ? sql`` : sql` and created_at >= ${state.linked_at}`}`.execute(tx);
       await this.rebuild(tx, storeId, true);
-      const { rows: [kept] } = await sql<{ n: number }>`select count(*) as n from journey_events where store_id = ${storeId}`.execute(tx);
-      if (Number(kept!.n) === now.events) how = 'partial';
+      const { rows: [count] } = await sql<{ kept: number; events: number }>`
+        select (select count(*) from journey_events where store_id = ${storeId}) as kept,
+          (select count(*) from events e where e.store_id = ${storeId} and ${eligible}) as events`.execute(tx);
+      if (Number(count!.kept) === Number(count!.events)) how = 'partial';
       else await this.rebuild(tx, storeId, false);
       await sql`drop table journey_dirty`.execute(tx);
     } else {
@@ -135,17 +137,19 @@ export class JourneyTable {
       )`.execute(tx);
     await sql`delete from journey_events where store_id = ${storeId}${scoped ? sql` and visitor in (select hash(visitor) from journey_dirty)` : sql``}`.execute(tx);
     await sql`insert into journey_events
-      select ${storeId}, hash(s.session), hash(s.visitor), s.customer_id, max(s.customer_id) over (partition by s.session), s.id, s.ts, l.label, s.device
+      select ${storeId}, hash(s.session), hash(s.visitor), s.customer_id, max(s.customer_id) over (partition by s.session), s.id, s.ts, l.label, s.device,
+        lag(l.label) over (partition by s.session order by s.ts, s.id), lag(s.ts) over (partition by s.session order by s.ts, s.id)
       from journey_source s join journey_labels l on l.store_id = ${storeId} and l.type = s.type and l.name is not distinct from s.name and l.path is not distinct from s.path
       order by s.ts`.execute(tx);
     await sql`drop table journey_source`.execute(tx);
   }
 }
 
+/** What the rows reflect: the store's events (all of them: cheaper to count) and identity links, by number and latest time. */
 async function fingerprint(tx: Tx, storeId: string): Promise<Fingerprint> {
   const { rows: [row] } = await sql<Fingerprint>`
-    select (select count(*) from events e where e.store_id = ${storeId} and ${eligible}) as events,
-      (select max(received_at) from events e where e.store_id = ${storeId} and ${eligible}) as received_at,
+    select (select count(*) from events where store_id = ${storeId}) as events,
+      (select max(received_at) from events where store_id = ${storeId}) as received_at,
       (select count(*) from identities where store_id = ${storeId}) as identities,
       (select max(created_at) from identities where store_id = ${storeId}) as linked_at`.execute(tx);
   return { events: Number(row!.events), received_at: row!.received_at, identities: Number(row!.identities), linked_at: row!.linked_at };

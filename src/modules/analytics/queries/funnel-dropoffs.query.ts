@@ -14,22 +14,20 @@ export const LEFT = '(left)';
 export interface DropoffRow { step: number; label: string; units: number }
 
 export async function funnelDropoffs(db: Db, span: EventSpan, query: FunnelQuery): Promise<DropoffRow[]> {
-  const n = query.steps.length;
-  const reached = query.steps.map((_, i) => sql`select unit, ${i + 1} as k, t from ${sql.raw(`s${i + 1}`)}`);
+  // Units that reached step k and not step k + 1, with the time they reached step k.
+  const dropped = query.steps.slice(0, -1).map((_, i) => {
+    const [here, next] = [sql.raw(`s${i + 1}`), sql.raw(`s${i + 2}`)];
+    return sql`select ${here}.unit, ${i + 1} as k, ${here}.t from ${here} anti join ${next} on ${next}.unit = ${here}.unit`;
+  });
   const { rows } = await sql<DropoffRow>`
     with ${funnelCtes(span, { ...query, breakdown: 'customer_type' })},
-    reached as (${sql.join(reached, sql` union all `)}),
-    dropped as (
-      select r.unit, r.k, r.t from reached r
-      where r.k < ${n} and not exists (select 1 from reached r2 where r2.unit = r.unit and r2.k = r.k + 1)
-    ),
+    dropped as (${sql.join(dropped, sql` union all `)}),
     following as (
-      select d.unit, d.k, ${stepLabel('pattern')} as label,
-        row_number() over (partition by d.unit, d.k order by u.ts, u.id) as rank
-      from dropped d join units u on u.unit = d.unit and u.ts > d.t
+      select d.unit, d.k, arg_min(u.label, (u.ts, u.id)) as label from dropped d join units u on u.unit = d.unit and u.ts > d.t group by d.unit, d.k
     )
-    select d.k as step, coalesce(f.label, ${LEFT}) as label, count(*) as units
-    from dropped d left join following f on f.unit = d.unit and f.k = d.k and f.rank = 1
+    select d.k as step, coalesce(${stepLabel('pattern', 'l')}, ${LEFT}) as label, count(*) as units
+    from dropped d left join following f on f.unit = d.unit and f.k = d.k
+    left join journey_labels l on l.store_id = ${span.storeId} and l.label = f.label
     group by 1, 2 order by 1, 3 desc, 2
   `.execute(db);
   return rows.map((row) => ({ step: Number(row.step), label: row.label, units: Number(row.units) }));

@@ -34,16 +34,19 @@ export const TIME_BUCKETS = [60, 600, 3600, 86_400, 7 * 86_400] as const;
  * cs = their summary, pn = their persona). Units with no known customer are \`(anonymous)\` in every
  * breakdown about customers.
  */
-function breakdownValue(query: FunnelQuery, storeId: string): RawBuilder<string> {
+function breakdownValue(query: FunnelQuery, storeId: string, day: RawBuilder<unknown>): RawBuilder<string> {
   switch (query.breakdown) {
-    // Returning: the customer's first order (not cancelled) came before the unit's first step.
-    case 'customer_type': return sql<string>`case when fo.first_order < s1.t then 'returning' else 'first' end`;
+    // Returning: the customer's first order (not cancelled) came before the unit's first step. The
+    // customer's summary tells the day of that order; only on the same day are the orders read
+    // (`earlier_same_day`).
+    case 'customer_type': return sql<string>`case when cs.first_day is null or cs.first_day > ${day} then 'first'
+      when cs.first_day < ${day} or s1.unit in (select unit from earlier_same_day) then 'returning' else 'first' end`;
     // The acquisition channel is the first order's (customer summaries).
-    case 'channel': return sql<string>`case when uc.customer_id is null then '(anonymous)' else coalesce(cs.channel, '(none)') end`;
+    case 'channel': return sql<string>`case when s1.customer_id is null then '(anonymous)' else coalesce(cs.channel, '(none)') end`;
     case 'device': return sql<string>`s1.device`;
-    case 'persona': return sql<string>`case when uc.customer_id is null then '(anonymous)' else coalesce(pn.name, '(none)') end`;
-    case 'segment': return sql<string>`case when uc.customer_id is null then '(anonymous)'
-      when exists (select 1 from segment_members sm where sm.store_id = ${storeId} and sm.segment_id = ${query.segmentId} and sm.customer_id = uc.customer_id) then 'member'
+    case 'persona': return sql<string>`case when s1.customer_id is null then '(anonymous)' else coalesce(pn.name, '(none)') end`;
+    case 'segment': return sql<string>`case when s1.customer_id is null then '(anonymous)'
+      when exists (select 1 from segment_members sm where sm.store_id = ${storeId} and sm.segment_id = ${query.segmentId} and sm.customer_id = s1.customer_id) then 'member'
       else 'not a member' end`;
   }
 }
@@ -57,23 +60,25 @@ export async function funnel(db: Db, span: EventSpan & { timezone: string }, que
   const buckets = [...TIME_BUCKETS.map((limit, i) => sql`count(*) filter (where ${seconds} <= ${limit}${i > 0 ? sql` and ${seconds} > ${TIME_BUCKETS[i - 1]!}` : sql``})`),
     sql`count(*) filter (where ${seconds} > ${TIME_BUCKETS[TIME_BUCKETS.length - 1]!})`];
   const day = localDayExpression(span.timezone, sql`s1.t`, span.start, span.end);
-  const segment = breakdownValue(query, span.storeId);
-  const { rows } = await sql<{ g_segment: number; g_period: number; segment: string | null; period: string | null; reached: number[]; median: number | null; p25: number | null; p75: number | null; buckets: number[] }>`
-    with ${funnelCtes(span, query)},
-    unit_customer as (select unit, max(unit_customer) as customer_id from units group by unit),
-    first_orders as (
-      select customer_id, min(placed_at) as first_order from orders
-      where store_id = ${span.storeId} and customer_id is not null and status <> 'cancelled' group by customer_id
-    ),
-    firsts as (
-      select s1.unit, cast(${trunc(query.period, day)} as varchar) as period, ${segment} as segment
-      from s1 join unit_customer uc on uc.unit = s1.unit
-      left join first_orders fo on fo.customer_id = uc.customer_id
-      left join customer_summary cs on cs.store_id = ${span.storeId} and cs.customer_id = uc.customer_id
-      left join (
+  const segment = breakdownValue(query, span.storeId, day);
+  const summary = query.breakdown === 'customer_type' || query.breakdown === 'channel'
+    ? sql`left join customer_summary cs on cs.store_id = ${span.storeId} and cs.customer_id = s1.customer_id` : sql``;
+  const persona = query.breakdown === 'persona'
+    ? sql`left join (
         select pm.customer_id, p.name from persona_members pm join personas p on p.store_id = pm.store_id and p.id = pm.persona_id
         where pm.store_id = ${span.storeId}
-      ) pn on ${query.breakdown === 'persona' ? sql`pn.customer_id = uc.customer_id` : sql`false`}
+      ) pn on pn.customer_id = s1.customer_id` : sql``;
+  const { rows } = await sql<{ g_segment: number; g_period: number; segment: string | null; period: string | null; reached: number[]; median: number | null; p25: number | null; p75: number | null; buckets: number[] }>`
+    with ${funnelCtes(span, query)},${query.breakdown === 'customer_type' ? sql`
+    earlier_same_day as (
+      select distinct d.unit from (
+        select s1.unit, s1.customer_id, s1.t from s1 join customer_summary cs on cs.store_id = ${span.storeId} and cs.customer_id = s1.customer_id
+        where cs.first_day = ${day}
+      ) d join orders o on o.store_id = ${span.storeId} and o.customer_id = d.customer_id and o.status <> 'cancelled' and o.placed_at < d.t
+    ),` : sql``}
+    firsts as (
+      select s1.unit, cast(${trunc(query.period, day)} as varchar) as period, ${segment} as segment
+      from s1 ${summary} ${persona}
     )
     select grouping(f.segment) as g_segment, grouping(f.period) as g_period, f.segment as segment, f.period as period,
       [${sql.join(reached, sql`, `)}] as reached,

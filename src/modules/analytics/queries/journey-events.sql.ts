@@ -50,18 +50,23 @@ export interface JourneyColumns { properties?: boolean }
 export const needsProperties = (steps: FunnelStep[]): boolean => steps.some((s) => s.anyOf.some((m) => (m.filters?.length ?? 0) > 0));
 
 /**
- * `journey`: the store's browsing in the span as kept in `journey_events` (journey.table.ts, which
- * the caller refreshes first) with its labels — customer_id, session_customer (the session's
- * customer, known from any of its events), visitor, session, id, ts, label, device, type, name,
- * path, page_group, and `properties` (read from the event) when asked — for `with ${journeyCtes(span)}, …`.
+ * `journey_rows`: the store's browsing in the span as kept in `journey_events` (journey.table.ts,
+ * which the caller refreshes first) — customer_id, session_customer (the session's customer, known
+ * from any of its events), visitor, session, id, ts, label, device, and the label and time of the
+ * session's event before (prev_label, prev_ts; before the span too). `journey`: the same with each
+ * label's type, name, path and page_group, and `properties` (read from the event) when asked.
+ * Neither is materialised: each use reads only the columns it needs. For `with ${journeyCtes(span)}, …`.
  */
 export function journeyCtes(span: EventSpan, columns: JourneyColumns = {}): RawBuilder<unknown> {
   const properties = columns.properties ? sql`, e.properties` : sql``;
-  const events = columns.properties ? sql` left join events e on e.store_id = j.store_id and e.id = j.id` : sql``;
-  return sql`journey as (
-      select j.customer_id, j.session_customer, j.visitor, j.session, j.id, j.ts, j.label, j.device, l.type, l.name, l.path, l.page_group${properties}
-      from journey_events j join journey_labels l on l.store_id = j.store_id and l.label = j.label${events}
-      where j.store_id = ${span.storeId} and j.ts >= ${span.start} and j.ts < ${span.end}
+  const events = columns.properties ? sql` left join events e on e.store_id = ${span.storeId} and e.id = j.id` : sql``;
+  return sql`journey_rows as not materialized (
+      select customer_id, session_customer, visitor, session, id, ts, label, device, prev_label, prev_ts from journey_events
+      where store_id = ${span.storeId} and ts >= ${span.start} and ts < ${span.end}
+    ),
+    journey as not materialized (
+      select j.*, l.type, l.name, l.path, l.page_group${properties}
+      from journey_rows j join journey_labels l on l.store_id = ${span.storeId} and l.label = j.label${events}
     )`;
 }
 
@@ -70,9 +75,10 @@ export function pageLabel(grouping: PageGrouping, alias = ''): RawBuilder<string
   return sql<string>`${sql.raw(`${alias ? `${alias}.` : ''}${grouping === 'url' ? 'path' : 'page_group'}`)}`;
 }
 
-/** A step of a path: a page's name, or a tracked event's name. */
-export function stepLabel(grouping: PageGrouping): RawBuilder<string> {
-  return sql<string>`case when type = 'track' then name else ${pageLabel(grouping)} end`;
+/** A step of a path: a page's name, or a tracked event's name (of the labels under `alias`, if given). */
+export function stepLabel(grouping: PageGrouping, alias = ''): RawBuilder<string> {
+  const a = alias ? `${alias}.` : '';
+  return sql<string>`case when ${sql.raw(`${a}type`)} = 'track' then ${sql.raw(`${a}name`)} else ${pageLabel(grouping, alias)} end`;
 }
 
 /**

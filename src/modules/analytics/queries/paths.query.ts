@@ -13,24 +13,28 @@ export interface PathRow { steps: string[]; sessions: number }
 
 export async function paths(db: Db, span: EventSpan, query: PathQuery): Promise<{ anchored: number; rows: PathRow[] }> {
   const after = query.direction === 'after';
+  const properties = needsProperties([query.anchor]);
+  const source = properties ? sql`journey` : sql`journey_rows`;
+  const at = (alias: string) => sql.raw(`struct_pack(ts := ${alias}.ts, id := ${alias}.id)`);
+  // Only the anchored sessions' events after the anchor (or before it) are read. A step the same
+  // as the one before it (in the span) is left out, unless it is the anchor again.
+  const repeated = sql`p.label is not null and ${stepLabel(query.group, 'p')} = ${stepLabel(query.group, 'l')} and not ${matchesStep(query.anchor, span.storeId, 'r')}`;
   const { rows } = await sql<{ steps: string[] | null; sessions: number }>`
-    with ${journeyCtes(span, { properties: needsProperties([query.anchor]) })},
-    labelled as (select session, id, ts, ${stepLabel(query.group)} as label, ${matchesStep(query.anchor, span.storeId)} as is_anchor from journey),
-    collapsed as (
-      select * from (select *, lag(label) over (partition by session order by ts, id) as previous from labelled)
-      where previous is null or previous <> label or is_anchor
-    ),
+    with ${journeyCtes(span, { properties })},
     anchors as (
-      select session, ${after ? sql`min` : sql`max`}(struct_pack(ts := ts, id := id)) as anchor from collapsed where is_anchor group by session
+      select session, ${after ? sql`min` : sql`max`}(${at('j')}) as anchor from ${source} j
+      where ${matchesStep(query.anchor, span.storeId, 'j')} group by session
     ),
-    ranked as (
-      select c.session, c.label, row_number() over (partition by c.session order by c.ts ${after ? sql`asc` : sql`desc`}, c.id ${after ? sql`asc` : sql`desc`}) as rank
-      from collapsed c join anchors a on a.session = c.session
-      where ${after ? sql`struct_pack(ts := c.ts, id := c.id) > a.anchor` : sql`struct_pack(ts := c.ts, id := c.id) < a.anchor`}
+    around as (
+      select r.session, r.ts, r.id, ${stepLabel(query.group, 'l')} as label
+      from ${source} r join anchors a on a.session = r.session
+      join journey_labels l on l.store_id = ${span.storeId} and l.label = r.label
+      left join journey_labels p on p.store_id = ${span.storeId} and p.label = case when r.prev_ts >= ${span.start} then r.prev_label end
+      where ${at('r')} ${after ? sql`>` : sql`<`} a.anchor and not coalesce(${repeated}, false)
     ),
     sequences as (
-      select a.session, list(r.label order by r.rank) filter (where r.rank <= ${query.steps}) as steps
-      from anchors a left join ranked r on r.session = a.session group by a.session
+      select a.session, ${after ? sql`arg_min` : sql`arg_max`}(w.label, ${at('w')}, ${sql.lit(query.steps)}) as steps
+      from anchors a left join around w on w.session = a.session group by a.session
     )
     select steps, count(*) as sessions from sequences group by steps order by 2 desc, 1
   `.execute(db);
