@@ -18,6 +18,8 @@ export async function exitTouchpoints(db: Db, span: { storeId: string; start: Da
   const s = span.storeId;
   const days = (n: number) => sql`to_days(cast(${n} as bigint))`;
   const { rows } = await sql<{ touchpoint: Touchpoint | null; customers: number; lapsed: number }>`
+    -- Order ids are unique across stores: joins on them alone (the store checked on each side) hash
+    -- integers, not the store's id as well.
     with last_orders as (
       select customer_id, max(placed_at) as last_order from orders
       where store_id = ${s} and customer_id is not null and status <> 'cancelled' and placed_at < ${span.end}
@@ -38,14 +40,14 @@ export async function exitTouchpoints(db: Db, span: { storeId: string; start: Da
     ),
     returned as (
       select distinct p.customer_id from returns r
-      left join orders o on o.store_id = r.store_id and o.id = r.order_id
+      left join orders o on o.id = r.order_id and o.store_id = ${s}
       join people p on p.customer_id = coalesce(r.customer_id, o.customer_id)
       where r.store_id = ${s} and r.returned_at < p.cutoff and r.returned_at >= p.cutoff - ${days(TOUCH_DAYS)}
     ),
     deliveries as (
       select o.customer_id, f.delivered_at, epoch(f.delivered_at - o.placed_at) / 86400.0 as days from fulfillments f
-      join orders o on o.store_id = f.store_id and o.id = f.order_id
-      where f.store_id = ${s} and f.delivered_at is not null and o.customer_id is not null
+      join orders o on o.id = f.order_id
+      where f.store_id = ${s} and o.store_id = ${s} and f.delivered_at is not null and o.customer_id is not null
     ),
     usual as (select quantile_cont(days, 0.9) as p90 from deliveries),
     late as (
