@@ -5,7 +5,6 @@
  */
 import type { BuiltEvent, BuiltOrder } from './fixture.js';
 
-const DAY = 86_400_000;
 const GAP = 30 * 60_000;
 
 export interface Row {
@@ -27,6 +26,19 @@ function pathOf(url: string | null): string {
   const rest = (url ?? '').replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/, '');
   return rest.split(/[?#]/)[0] || '/';
 }
+
+export const DAY = 86_400_000;
+/** The range the report tests read, and the purchase funnel's steps (Browse, Product, Cart, Checkout, Order) as matchers. */
+export const FROM = '2024-01-01';
+export const TO = '2024-06-30';
+export const RANGE = { start: Date.parse(`${FROM}T00:00:00Z`), end: Date.parse(`${TO}T00:00:00Z`) + DAY };
+export const PURCHASE: Matcher[][] = [
+  [{ kind: 'page', glob: '*' }],
+  [{ kind: 'page', glob: '/products/*' }, { kind: 'event', name: 'Product Viewed' }],
+  [{ kind: 'event', name: 'Product Added' }, { kind: 'page', glob: '/cart' }],
+  [{ kind: 'event', name: 'Checkout Started' }, { kind: 'page', glob: '/checkout*' }],
+  [{ kind: 'event', name: 'Order Completed' }],
+];
 
 const byTime = (a: { at: number; id: number }, b: { at: number; id: number }) => a.at - b.at || a.id - b.id;
 

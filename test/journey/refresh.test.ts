@@ -13,17 +13,7 @@ import { openTestStore } from '../helpers/store.js';
 import { buildJourneyStore, type BuiltEvent, type JourneyFixture } from './fixture.js';
 import * as ref from './reference.js';
 
-const DAY = 86_400_000;
-const FROM = '2024-01-01';
-const TO = '2024-06-30';
-const range = { start: Date.parse(`${FROM}T00:00:00Z`), end: Date.parse(`${TO}T00:00:00Z`) + DAY };
-const PURCHASE: ref.Matcher[][] = [
-  [{ kind: 'page', glob: '*' }],
-  [{ kind: 'page', glob: '/products/*' }, { kind: 'event', name: 'Product Viewed' }],
-  [{ kind: 'event', name: 'Product Added' }, { kind: 'page', glob: '/cart' }],
-  [{ kind: 'event', name: 'Checkout Started' }, { kind: 'page', glob: '/checkout*' }],
-  [{ kind: 'event', name: 'Order Completed' }],
-];
+const { DAY, FROM, TO, RANGE: range, PURCHASE } = ref;
 
 describe('the journey rows kept between reports', () => {
   let store: Awaited<ReturnType<typeof openTestStore>>;

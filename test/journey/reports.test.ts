@@ -9,17 +9,7 @@ import { openTestStore } from '../helpers/store.js';
 import { buildJourneyStore, type JourneyFixture } from './fixture.js';
 import * as ref from './reference.js';
 
-const DAY = 86_400_000;
-const FROM = '2024-01-01';
-const TO = '2024-06-30';
-const range = { start: Date.parse(`${FROM}T00:00:00Z`), end: Date.parse(`${TO}T00:00:00Z`) + DAY };
-const PURCHASE: ref.Matcher[][] = [
-  [{ kind: 'page', glob: '*' }],
-  [{ kind: 'page', glob: '/products/*' }, { kind: 'event', name: 'Product Viewed' }],
-  [{ kind: 'event', name: 'Product Added' }, { kind: 'page', glob: '/cart' }],
-  [{ kind: 'event', name: 'Checkout Started' }, { kind: 'page', glob: '/checkout*' }],
-  [{ kind: 'event', name: 'Order Completed' }],
-];
+const { FROM, TO, RANGE: range, PURCHASE } = ref;
 
 describe.each([[11, 45], [29, 100]])('journey reports on a random store (seed %i, %i days to lapse)', (seed, inactivityDays) => {
   let store: Awaited<ReturnType<typeof openTestStore>>;
