@@ -12,7 +12,6 @@ import {
   type JourneyReport, type LifecycleQuery, type PathQuery,
 } from './journey.query.js';
 import { funnel } from './queries/funnel.query.js';
-import { funnelDropoffs } from './queries/funnel-dropoffs.query.js';
 import { DAY_BUCKETS, repeatFunnel } from './queries/repeat-funnel.query.js';
 import { paths } from './queries/paths.query.js';
 import { exitPages } from './queries/exit-pages.query.js';
@@ -137,7 +136,7 @@ export class JourneyService {
     if (segment === undefined) throw new AppError('validation_failed', 'Invalid journey query', [{ path: `${fieldPrefix}segment`, reason: `no segment ${query.segmentId} in this store` }]);
     const span = { storeId, ...spanOf(query, store.timezone) };
     await this.browsing.refresh(storeId);
-    const [rows, dropoffs] = await Promise.all([funnel(this.read, { ...span, timezone: store.timezone }, query), funnelDropoffs(this.read, span, query)]);
+    const { rows, dropoffs } = await funnel(this.read, { ...span, timezone: store.timezone }, query);
     const all = rows.find((r) => r.cut === 'all');
     const reached = all?.reached ?? query.steps.map(() => 0);
     const n = query.steps.length;

@@ -10,7 +10,9 @@
  * with events received since the last refresh, or with a new identity link, are computed again
  * from all their events (so their sessions split as if built at once); a store never refreshed is
  * built whole. The rows must then number the events they come from — an event stored late with
- * an earlier receipt time would break that — else the store is built whole again.
+ * an earlier receipt time would break that — else the store is built whole again. A session's
+ * customer is worked out over the visitor's rows computed together: a session id two visitors
+ * share takes, on each visitor's rows, the customer known from that visitor's rows.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';

@@ -10,6 +10,7 @@ import type { Db } from '../../../db/database.js';
 import type { FunnelQuery } from '../journey.query.js';
 import { localDayExpression } from '../local-day.js';
 import { funnelCtes } from './funnel-steps.sql.js';
+import { dropoffCtes, type DropoffRow } from './funnel-dropoffs.query.js';
 import type { EventSpan } from './journey-events.sql.js';
 import { trunc } from './sql-helpers.js';
 
@@ -51,7 +52,8 @@ function breakdownValue(query: FunnelQuery, storeId: string, day: RawBuilder<unk
   }
 }
 
-export async function funnel(db: Db, span: EventSpan & { timezone: string }, query: FunnelQuery): Promise<FunnelRow[]> {
+/** The funnel's rows and where the units that dropped went, in one query (the step chain once). */
+export async function funnel(db: Db, span: EventSpan & { timezone: string }, query: FunnelQuery): Promise<{ rows: FunnelRow[]; dropoffs: DropoffRow[] }> {
   const n = query.steps.length;
   const joins = query.steps.slice(1).map((_, i) => sql`left join ${sql.raw(`s${i + 2}`)} on ${sql.raw(`s${i + 2}`)}.unit = s1.unit`);
   const reached = query.steps.map((_, i) => sql`count(${sql.raw(`s${i + 1}`)}.t)`);
@@ -68,7 +70,10 @@ export async function funnel(db: Db, span: EventSpan & { timezone: string }, que
         select pm.customer_id, p.name from persona_members pm join personas p on p.store_id = pm.store_id and p.id = pm.persona_id
         where pm.store_id = ${span.storeId}
       ) pn on pn.customer_id = s1.customer_id` : sql``;
-  const { rows } = await sql<{ g_segment: number; g_period: number; segment: string | null; period: string | null; reached: number[]; median: number | null; p25: number | null; p75: number | null; buckets: number[] }>`
+  const { rows: all } = await sql<{
+    dropoff: boolean; g_segment: number; g_period: number; segment: string | null; period: string | null; reached: number[];
+    median: number | null; p25: number | null; p75: number | null; buckets: number[]; step: number; label: string; units: number;
+  }>`
     with ${funnelCtes(span, query)},${query.breakdown === 'customer_type' ? sql`
     earlier_same_day as (
       select distinct d.unit from (
@@ -79,16 +84,22 @@ export async function funnel(db: Db, span: EventSpan & { timezone: string }, que
     firsts as (
       select s1.unit, cast(${trunc(query.period, day)} as varchar) as period, ${segment} as segment
       from s1 ${summary} ${persona}
+    ),
+    ${dropoffCtes(span, query)},
+    funnel_rows as (
+      select grouping(f.segment) as g_segment, grouping(f.period) as g_period, f.segment as segment, f.period as period,
+        [${sql.join(reached, sql`, `)}] as reached,
+        quantile_cont(${seconds}, 0.5) as median, quantile_cont(${seconds}, 0.25) as p25, quantile_cont(${seconds}, 0.75) as p75,
+        [${sql.join(buckets, sql`, `)}] as buckets
+      from s1 join firsts f on f.unit = s1.unit ${sql.join(joins, sql` `)}
+      group by grouping sets ((), (f.segment), (f.period))
     )
-    select grouping(f.segment) as g_segment, grouping(f.period) as g_period, f.segment as segment, f.period as period,
-      [${sql.join(reached, sql`, `)}] as reached,
-      quantile_cont(${seconds}, 0.5) as median, quantile_cont(${seconds}, 0.25) as p25, quantile_cont(${seconds}, 0.75) as p75,
-      [${sql.join(buckets, sql`, `)}] as buckets
-    from s1 join firsts f on f.unit = s1.unit ${sql.join(joins, sql` `)}
-    group by grouping sets ((), (f.segment), (f.period))
-    order by 1 desc, 2 desc, 3, 4
+    select false as dropoff, g_segment, g_period, segment, period, reached, median, p25, p75, buckets, null as step, null as label, null as units from funnel_rows
+    union all
+    select true, null, null, null, null, null, null, null, null, null, step, label, units from dropoff_counts
+    order by dropoff, step, units desc, label
   `.execute(db);
-  return rows.map((row) => ({
+  const rows = all.filter((row) => !row.dropoff).map((row): FunnelRow => ({
     cut: row.g_segment && row.g_period ? 'all' : !row.g_segment ? 'segment' : 'period',
     segment: row.g_segment ? null : row.segment,
     period: row.g_period ? null : row.period,
@@ -98,4 +109,6 @@ export async function funnel(db: Db, span: EventSpan & { timezone: string }, que
     p75Seconds: row.p75 === null ? null : Number(row.p75),
     buckets: [...row.buckets].map(Number),
   }));
+  const dropoffs = all.filter((row) => row.dropoff).map((row) => ({ step: Number(row.step), label: row.label, units: Number(row.units) }));
+  return { rows, dropoffs };
 }
