@@ -210,7 +210,8 @@ export function exitChurn(events: BuiltEvent[], identities: Map<string, number>,
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY;
 
-export function lifecycle(events: BuiltEvent[], identities: Map<string, number>, orders: BuiltOrder[], range: { from: string; to: string }, inactivityDays: number) {
+/** Each customer's stage per month; `events` of any type (a prospect is anyone seen). */
+export function lifecycle(events: Pick<BuiltEvent, 'customerId' | 'anonymousId' | 'at'>[], identities: Map<string, number>, orders: BuiltOrder[], range: { from: string; to: string }, inactivityDays: number) {
   const end = Date.parse(`${range.to}T00:00:00Z`) + DAY;
   const months: { start: string; end: string }[] = [];
   const first = new Date(`${range.from.slice(0, 7)}-01T00:00:00Z`);
@@ -254,6 +255,20 @@ export function lifecycle(events: BuiltEvent[], identities: Map<string, number>,
     }
   }
   return result;
+}
+
+/**
+ * What the lifecycle report shows, from the reference's rows: [month, stage, customers, revenue]
+ * for every month and stage of the range, and the customers per movement "previous>stage".
+ */
+export function lifecycleFigures(rows: ReturnType<typeof lifecycle>, months: string[], stages: readonly string[]) {
+  const cells = months.flatMap((month) => stages.map((stage) => {
+    const of = rows.filter((e) => e.month === month && e.stage === stage);
+    return [month, stage, of.length, of.reduce((t, e) => t + e.revenue, 0)] as [string, string, number, number];
+  }));
+  const moves = new Map<string, number>();
+  for (const e of rows) moves.set(`${e.previous}>${e.stage}`, (moves.get(`${e.previous}>${e.stage}`) ?? 0) + 1);
+  return { cells, moves };
 }
 
 /** Second order within the window of the first, per customer whose first order is in the range. */

@@ -86,7 +86,7 @@ export class AnalyticsService {
     this.journey = new JourneyService(read, async (storeId) => {
       const { store } = await this.storeContext(storeId);
       return { store, firstDay: await this.firstDay(storeId), today: todayIn(store.timezone) };
-    });
+    }, (storeId, inactivityDays) => this.summaries.ensureLifecycle(storeId, inactivityDays));
   }
 
   /** Rebuilds the store's summaries (the `analytics.refresh` job and `hearth report --refresh`). */

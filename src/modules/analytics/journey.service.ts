@@ -119,6 +119,8 @@ export class JourneyService {
   constructor(
     private readonly read: Db,
     private readonly context: (storeId: string) => Promise<{ store: StoreContext; firstDay: string | undefined; today: string }>,
+    /** Brings the store's lifecycle marks up to date for a threshold (kept with the summaries). */
+    private readonly lifecycleMarks: (storeId: string, inactivityDays: number) => Promise<void>,
   ) {
     this.browsing = new JourneyTable(read);
   }
@@ -256,10 +258,14 @@ export class JourneyService {
 
   async lifecycle(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<LifecycleResult> {
     const { store, query } = await this.prepare(storeId, raw, fieldPrefix, parseLifecycleQuery);
-    const { end } = spanOf(query, store.timezone);
     const firstMonth = periodStart('month', query.from);
     const lastMonth = periodStart('month', query.to);
-    const rows = await lifecycle(this.read, { storeId, timezone: store.timezone, end, firstMonth, lastMonth, to: query.to, inactivityDays: store.inactivityDays });
+    await Promise.all([this.lifecycleMarks(storeId, store.inactivityDays), this.browsing.refresh(storeId)]);
+    const [rows, causes, names] = await Promise.all([
+      lifecycle(this.read, { storeId, timezone: store.timezone, firstMonth, lastMonth, to: query.to }),
+      reactivations(this.read, { storeId, firstMonth, to: query.to }),
+      this.sourceNames(storeId),
+    ]);
     const months: LifecycleResult['months'] = [];
     for (let month = firstMonth; month <= lastMonth; month = addPeriods('month', month, 1)) {
       const inMonth = rows.filter((r) => r.month === month);
@@ -273,14 +279,13 @@ export class JourneyService {
     }
     const transitions = new Map<string, LifecycleResult['transitions'][number]>();
     for (const row of rows) {
+      if (row.customers === 0) continue;
       const key = `${row.previous}|${row.stage}`;
       const t = transitions.get(key) ?? { from: row.previous, to: row.stage, customers: 0 };
       t.customers += row.customers;
       transitions.set(key, t);
     }
     const order = (s: Stage | null) => (s === null ? -1 : stages.indexOf(s));
-    const causes = await reactivations(this.read, { storeId, timezone: store.timezone, end, firstMonth, to: query.to, inactivityDays: store.inactivityDays });
-    const names = await this.sourceNames(storeId);
     const reactivated = causes.map((c) => ({ ...c, name: c.source_id === null ? null : names.get(`${c.by}:${c.source_id}`) ?? null }));
     return { store, query, months, reactivations: reactivated, transitions: [...transitions.values()].sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to)) };
   }

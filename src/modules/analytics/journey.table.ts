@@ -13,6 +13,10 @@
  * an earlier receipt time would break that — else the store is built whole again. A session's
  * customer is worked out over the visitor's rows computed together: a session id two visitors
  * share takes, on each visitor's rows, the customer known from that visitor's rows.
+ *
+ * With the rows, `journey_customers` keeps each customer's first event of any type (their first
+ * time seen, for the lifecycle's prospect stage): computed again for the customers of the
+ * visitors computed again, before and after.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
@@ -21,8 +25,11 @@ import { PAGE_GROUPS } from './queries/journey-events.sql.js';
 /** Events without a session id are split into sessions at 30 minutes of inactivity per visitor (Google Analytics' default). */
 const SESSION_GAP_MINUTES = 30;
 
+/** Events of someone: what a visitor's first-seen time is taken from, whatever their type. */
+const known = sql`(e.anonymous_id is not null or e.customer_id is not null)`;
+
 /** The events a journey row is made from: page and track events of someone known or anonymous. */
-const eligible = sql`e.type in ('page', 'track') and (e.anonymous_id is not null or e.customer_id is not null)`;
+const eligible = sql`e.type in ('page', 'track') and ${known}`;
 
 /** An event's visitor: its anonymous id, else its customer. */
 const visitorOf = sql`coalesce(e.anonymous_id, 'c:' || cast(e.customer_id as varchar))`;
@@ -80,7 +87,7 @@ export class JourneyTable {
     if (state && Number(state.events) <= now.events && state.received_at !== null) {
       await sql`create or replace temp table journey_dirty as
         select distinct ${visitorOf} as visitor from events e
-        where e.store_id = ${storeId} and ${eligible} and e.received_at >= ${state.received_at}
+        where e.store_id = ${storeId} and ${known} and e.received_at >= ${state.received_at}
         union select anonymous_id from identities where store_id = ${storeId}${state.linked_at === null ? sql`` : sql` and created_at >= ${state.linked_at}`}`.execute(tx);
       await this.rebuild(tx, storeId, true);
       const { rows: [count] } = await sql<{ kept: number; events: number }>`
@@ -137,6 +144,13 @@ export class JourneyTable {
         select distinct type, name, path from journey_source s
         where not exists (select 1 from journey_labels l where l.store_id = ${storeId} and l.type = s.type and l.name is not distinct from s.name and l.path is not distinct from s.path)
       )`.execute(tx);
+    // The customers whose first-seen time may move: those of the visitors' rows before and after.
+    if (scoped) {
+      await sql`create or replace temp table journey_seen as
+        select customer_id from journey_events where store_id = ${storeId} and customer_id is not null and visitor in (select hash(visitor) from journey_dirty)
+        union select coalesce(e.customer_id, i.customer_id) from events e left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
+        where e.store_id = ${storeId} and ${known} and ${visitorOf} in (select visitor from journey_dirty) and coalesce(e.customer_id, i.customer_id) is not null`.execute(tx);
+    }
     await sql`delete from journey_events where store_id = ${storeId}${scoped ? sql` and visitor in (select hash(visitor) from journey_dirty)` : sql``}`.execute(tx);
     await sql`insert into journey_events
       select ${storeId}, hash(s.session), hash(s.visitor), s.customer_id, max(s.customer_id) over (partition by s.session), s.id, s.ts, l.label, s.device,
@@ -144,6 +158,20 @@ export class JourneyTable {
       from journey_source s join journey_labels l on l.store_id = ${storeId} and l.type = s.type and l.name is not distinct from s.name and l.path is not distinct from s.path
       order by s.ts`.execute(tx);
     await sql`drop table journey_source`.execute(tx);
+    await this.rebuildSeen(tx, storeId, scoped);
+  }
+
+  /** Each customer's first event of any type (`journey_customers`), for the lifecycle's prospects. */
+  private async rebuildSeen(tx: Tx, storeId: string, scoped: boolean): Promise<void> {
+    const scope = scoped ? sql` and customer_id in (select customer_id from journey_seen)` : sql``;
+    await sql`delete from journey_customers where store_id = ${storeId}${scope}`.execute(tx);
+    await sql`insert into journey_customers
+      select ${storeId}, customer_id, min(ts) from (
+        select coalesce(e.customer_id, i.customer_id) as customer_id, e.occurred_at as ts
+        from events e left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
+        where e.store_id = ${storeId}
+      ) where customer_id is not null${scope} group by customer_id`.execute(tx);
+    if (scoped) await sql`drop table journey_seen`.execute(tx);
   }
 }
 

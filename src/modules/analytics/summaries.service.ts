@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
 import { applyDaily, compactDaily, dailyRows, deleteDaily } from './daily.repository.js';
+import { applyLifecycleMarks, compactLifecycleMarks, dropLifecycleMarks, lifecycleThreshold, rebuildLifecycleMarks } from './lifecycle.marks.js';
 import { deleteScope, formerOwners, insertCustomerPeriods, insertCustomerSummary, insertOrderFacts, setScopeIds, type Scope } from './summaries.repository.js';
 
 export interface SummaryState {
@@ -97,6 +98,19 @@ export class SummariesService {
     return (await this.state(storeId))!;
   }
 
+  /**
+   * Fresh summaries with lifecycle marks computed for `inactivityDays` (computed whole when the
+   * store has none yet, or has them for another threshold).
+   */
+  async ensureLifecycle(storeId: string, inactivityDays: number): Promise<void> {
+    await this.ensureFresh(storeId);
+    if (await lifecycleThreshold(this.read, storeId) === inactivityDays) return;
+    await this.serialise(storeId, async () => {
+      if (await lifecycleThreshold(this.write, storeId) === inactivityDays) return;
+      await this.write.transaction().execute((tx) => rebuildLifecycleMarks(tx, storeId, inactivityDays));
+    });
+  }
+
   private async isFresh(state: SummaryState): Promise<boolean> {
     const storeId = state.store_id;
     const { rows } = await sql<{ fresh: boolean }>`
@@ -151,9 +165,12 @@ export class SummariesService {
         if (former.some((id) => !customers.has(id))) await setScopeIds(tx, [...customers, ...former], changedOrderIds);
         const scope: Scope = { storeId, timezone, scoped: true };
         await applyDaily(tx, scope, -1);
+        await applyLifecycleMarks(tx, scope, -1);
         await deleteScope(tx, scope);
         await this.build(tx, scope);
         await applyDaily(tx, scope, 1);
+        await applyLifecycleMarks(tx, scope, 1);
+        await compactLifecycleMarks(tx, storeId);
         // Deltas pile up in the day-level tables; collapse them once they double.
         if (await dailyRows(tx, storeId) > 2 * compacted + 10_000) compacted = await compactDaily(tx, storeId);
       }
@@ -167,6 +184,7 @@ export class SummariesService {
     const scope: Scope = { storeId, timezone, scoped: false };
     await deleteScope(tx, scope);
     await deleteDaily(tx, storeId);
+    await dropLifecycleMarks(tx, storeId);
     await this.build(tx, scope);
     await applyDaily(tx, scope, 1);
     return dailyRows(tx, storeId);

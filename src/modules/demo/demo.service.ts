@@ -116,7 +116,8 @@ export async function ensureDemoStore(services: Services, dataDir: string, optio
   // Build the report summaries, fit the models and find the personas now, so every page of the
   // dashboard has its figures on first sign-in.
   await services.analytics.refreshSummaries(store.id);
-  await services.analytics.journey.browsing.refresh(store.id);
+  // The lifecycle report keeps the journey rows and the lifecycle marks ready as it runs.
+  await services.analytics.journey.lifecycle(store.id, {});
   await fitAndScore(services.storage, store.id);
   // The demo's data arrives at once; its segments are given the history they would have had if
   // they had existed for the last six months, so entries and exits carry the day they happened.

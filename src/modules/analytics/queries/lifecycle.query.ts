@@ -4,8 +4,10 @@
  * new (first order this month), reactivated (ordered this month after more than the inactivity
  * threshold without an order), active (ordered this month, or last order at most half the threshold
  * ago), at_risk (last order more than half the threshold ago), lapsed (more than the threshold),
- * prospect (browsing seen, no order yet). The month before the range is computed too, so the
- * range's first month has movements. A month cut by the range ends at the range's last day.
+ * prospect (seen in the store's events, no order yet). A customer's stage the month before counts
+ * too, so the range's first month has movements. A month cut by the range ends at the range's last
+ * day. Read from day-level marks (lifecycle.marks.ts): the store's marks must be computed for its
+ * inactivity threshold, and its journey rows up to date, before.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../../db/database.js';
@@ -15,73 +17,57 @@ import { date } from './sql-helpers.js';
 export const stages = ['prospect', 'new', 'active', 'at_risk', 'lapsed', 'reactivated'] as const;
 export type Stage = (typeof stages)[number];
 
+/**
+ * Customers in a stage at a month's end after a stage the month before, and revenue of the month's
+ * orders in that stage. Revenue is exact per month and stage; a row may carry revenue with no
+ * customers (a prospect's first order month counts them after "prospect", its revenue after nothing).
+ */
 export interface LifecycleRow { month: string; stage: Stage; previous: Stage | null; customers: number; revenue: number }
 
-export async function lifecycle(db: Db, scope: { storeId: string; timezone: string; end: Date; firstMonth: string; lastMonth: string; to: string; inactivityDays: number }): Promise<LifecycleRow[]> {
+export async function lifecycle(db: Db, scope: { storeId: string; timezone: string; firstMonth: string; lastMonth: string; to: string }): Promise<LifecycleRow[]> {
   const { storeId } = scope;
-  // The local-day expression is exact over the span of the data it reads.
   const { rows: [span] } = await sql<{ since: Date | null; until: Date | null }>`
-    select least((select min(placed_at) from orders where store_id = ${storeId}), (select min(occurred_at) from events where store_id = ${storeId})) as since,
-      greatest((select max(placed_at) from orders where store_id = ${storeId}), (select max(occurred_at) from events where store_id = ${storeId})) as until
-  `.execute(db);
-  const since = span?.since ?? null;
-  const until = span?.until && span.until < scope.end ? span.until : scope.end;
-  const orderDay = localDayExpression(scope.timezone, sql`placed_at`, since, until);
-  const seenDay = localDayExpression(scope.timezone, sql`e.occurred_at`, since, until);
+    select min(first_at) as since, max(first_at) as until from journey_customers where store_id = ${storeId}`.execute(db);
+  const seenDay = localDayExpression(scope.timezone, sql`j.first_at`, span?.since ?? null, span?.until ?? null);
+  const to = date(scope.to);
+  // The stages told from orders come as marks kept with the summaries (lifecycle.marks.ts); the
+  // prospects' marks are made here from each customer's first time seen and first order day:
+  // prospect from the day seen until the first order, and, when seen before the month of that
+  // order, "new" after "prospect" instead of after nothing in that month.
   const { rows } = await sql<LifecycleRow>`
     with months as (
-      select cast(m as date) as m_start, least(cast(m + interval 1 month - interval 1 day as date), ${date(scope.to)}) as m_end
-      from generate_series(${date(scope.firstMonth)} - interval 1 month, cast(${date(scope.lastMonth)} as timestamp), interval 1 month) t(m)
-    ),
-    o as (
-      select customer_id as c, ${orderDay} as d, total from orders
-      where store_id = ${storeId} and customer_id is not null and status <> 'cancelled' and placed_at < ${scope.end}
-    ),
-    -- Orders on or before the range's last day, per customer and month; every month's end is on or
-    -- before that day, so a month's orders are those of its calendar month.
-    cm as (
-      select c, cast(date_trunc('month', d) as date) as mo, count(*) as n, sum(total) as revenue, min(d) as first_d, max(d) as last_d
-      from o where d <= ${date(scope.to)} group by c, mo
-    ),
-    cf as (
-      select c, min(first_d) as first_day, max(last_d) filter (where mo < (select min(m_start) from months)) as prior_last
-      from cm group by c
-    ),
-    -- Each customer in each month from their first order's on: the month's own orders, and the
-    -- last order day up to the month's end and before its start (the months before the range too).
-    buyers as (
-      select m.m_start, m.m_end, cf.c, cf.first_day,
-        greatest(cf.prior_last, max(x.last_d) over upto) as last_day,
-        greatest(cf.prior_last, max(x.last_d) over (upto rows between unbounded preceding and 1 preceding)) as before_day,
-        coalesce(x.n, 0) as orders_in, coalesce(x.revenue, 0) as revenue, x.first_d as first_in
-      from cf join months m on cf.first_day <= m.m_end
-      left join cm x on x.c = cf.c and x.mo = m.m_start
-      window upto as (partition by cf.c order by m.m_start)
+      select cast(m as date) as m_start, least(cast(m + interval 1 month - interval 1 day as date), ${to}) as t
+      from generate_series(${date(scope.firstMonth)}, cast(${date(scope.lastMonth)} as timestamp), interval 1 month) g(m)
     ),
     seen as (
-      select coalesce(e.customer_id, i.customer_id) as c, min(${seenDay}) as d
-      from events e left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
-      where e.store_id = ${storeId} and e.occurred_at < ${scope.end} and coalesce(e.customer_id, i.customer_id) is not null
-      group by 1
+      select s, f, n, cast(date_trunc('month', s) + interval 1 month as date) as s_next, cast(date_trunc('month', f) as date) as f_month,
+        cast(date_trunc('month', f) + interval 1 month as date) as f_next
+      from (
+        select ${seenDay} as s, cs.first_day as f, count(*) as n
+        from journey_customers j left join customer_summary cs on cs.store_id = ${storeId} and cs.customer_id = j.customer_id
+        where j.store_id = ${storeId} and (cs.first_day is null or ${seenDay} < cs.first_day)
+        group by 1, 2
+      ) where s <= ${to}
     ),
-    stages as (
-      select m_start, c, revenue, case
-        when orders_in > 0 and first_day >= m_start then 'new'
-        when orders_in > 0 and first_in - before_day > ${scope.inactivityDays} then 'reactivated'
-        when orders_in > 0 then 'active'
-        when m_end - last_day > ${scope.inactivityDays} then 'lapsed'
-        when (m_end - last_day) * 2 > ${scope.inactivityDays} then 'at_risk'
-        else 'active' end as stage
-      from buyers
-      union all
-      select m.m_start, s.c, 0, 'prospect' from seen s join months m on s.d <= m.m_end
-      left join cf on cf.c = s.c where cf.c is null or cf.first_day > m.m_end
+    prospects(day, previous, stage, customers) as (
+      select s, null, 'prospect', n from seen
+      union all select case when f < s_next then f else s_next end, null, 'prospect', -n from seen
+      union all select s_next, 'prospect', 'prospect', n from seen where f is null or s_next < f
+      union all select f, 'prospect', 'prospect', -n from seen where s_next < f
+      union all select f, null, 'new', -n from seen where s < f_month
+      union all select f, 'prospect', 'new', n from seen where s < f_month
+      union all select f_next, null, 'new', n from seen where s < f_month
+      union all select f_next, 'prospect', 'new', -n from seen where s < f_month
     ),
-    moves as (select m_start, stage, lag(stage) over (partition by c order by m_start) as previous,
-      lag(m_start) over (partition by c order by m_start) as previous_month, revenue from stages)
-    select cast(m_start as varchar) as month, stage, case when previous_month = m_start - interval 1 month then previous end as previous,
-      count(*) as customers, sum(revenue) as revenue
-    from moves where m_start >= ${date(scope.firstMonth)} group by all order by 1, 2, 3
+    marks as (
+      select day, previous, stage, customers, revenue from lifecycle_marks where store_id = ${storeId} and day <= ${to}
+      union all select day, previous, stage, customers, 0 from prospects where day <= ${to}
+    ),
+    counted as (
+      select m.m_start, k.stage, k.previous, sum(k.customers) as customers, coalesce(sum(k.revenue) filter (where k.day >= m.m_start), 0) as revenue
+      from marks k join months m on k.day <= m.t group by all
+    )
+    select cast(m_start as varchar) as month, stage, previous, customers, revenue from counted where customers <> 0 or revenue <> 0 order by 1, 2, 3
   `.execute(db);
   return rows.map((row) => ({ ...row, customers: Number(row.customers), revenue: Number(row.revenue) }));
 }
@@ -98,27 +84,16 @@ export const REACTIVATION_LOOKBACK_DAYS = 30;
  * What preceded each reactivation in the range (the reactivating order: a customer's first order in
  * a month, more than the inactivity threshold of days after their order before): an offer whose
  * code is on that order; else the latest marketing message sent to them in the
- * `REACTIVATION_LOOKBACK_DAYS` before it, by its campaign or flow; else nothing recorded.
+ * `REACTIVATION_LOOKBACK_DAYS` before it, by its campaign or flow; else nothing recorded. The
+ * reactivating orders are kept with the lifecycle marks (lifecycle.marks.ts), for the threshold the
+ * store's marks were computed with.
  */
-export async function reactivations(db: Db, scope: { storeId: string; timezone: string; end: Date; firstMonth: string; to: string; inactivityDays: number }): Promise<ReactivationRow[]> {
+export async function reactivations(db: Db, scope: { storeId: string; firstMonth: string; to: string }): Promise<ReactivationRow[]> {
   const { storeId } = scope;
-  const { rows: [span] } = await sql<{ since: Date | null; until: Date | null }>`
-    select min(placed_at) as since, max(placed_at) as until from orders where store_id = ${storeId}`.execute(db);
-  const until = span?.until && span.until < scope.end ? span.until : scope.end;
-  const orderDay = localDayExpression(scope.timezone, sql`placed_at`, span?.since ?? null, until);
   const { rows } = await sql<Omit<ReactivationRow, 'by'> & { cause: ReactivationCause }>`
-    with o as (
-      select id, customer_id as c, placed_at, total, discount_codes, ${orderDay} as d from orders
-      where store_id = ${storeId} and customer_id is not null and status <> 'cancelled' and placed_at < ${scope.end}
-    ),
-    ranked as (
-      select *, lag(d) over (partition by c order by placed_at, id) as previous_day,
-        row_number() over (partition by c, date_trunc('month', d) order by placed_at, id) as nth_in_month
-      from o
-    ),
-    re as (
-      select * from ranked where nth_in_month = 1 and previous_day is not null and d - previous_day > ${scope.inactivityDays}
-        and d >= ${date(scope.firstMonth)} and d <= ${date(scope.to)}
+    with re as (
+      select order_id as id, customer_id as c, placed_at, total, discount_codes from lifecycle_reactivations
+      where store_id = ${storeId} and day >= ${date(scope.firstMonth)} and day <= ${date(scope.to)}
     ),
     offered as (
       select r.id, min(i.offer_id) as offer_id from re r
