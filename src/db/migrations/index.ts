@@ -41,7 +41,7 @@ import * as loyaltyCustomerIndex from './2026-12-07T000100-loyalty-customer-inde
 import * as loyaltyEntriesKeys from './2026-12-08T000100-loyalty-entries-keys.js';
 import * as loyaltyRedemptionLookups from './2026-12-08T000200-loyalty-redemption-lookups.js';
 import * as journeyEvents from './2026-12-09T000100-journey-events.js';
-import * as lifecycleMarks from './2026-12-10T000100-lifecycle-marks.js';
+import * as journeyKeptFacts from './2026-12-10T000100-journey-kept-facts.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -90,7 +90,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T000100-loyalty-entries-keys': loyaltyEntriesKeys,
   '2026-12-08T000200-loyalty-redemption-lookups': loyaltyRedemptionLookups,
   '2026-12-09T000100-journey-events': journeyEvents,
-  '2026-12-10T000100-lifecycle-marks': lifecycleMarks,
+  '2026-12-10T000100-journey-kept-facts': journeyKeptFacts,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -19,6 +19,7 @@ import { exitChurn } from './queries/exit-churn.query.js';
 import { exitTouchpoints, TOUCH_DAYS, type Touchpoint } from './queries/exit-touchpoints.query.js';
 import { lifecycle, reactivations, stages, type ReactivationCause, type Stage } from './queries/lifecycle.query.js';
 import { spanOf } from './queries/journey-events.sql.js';
+import { DeliveryTable } from './delivery.table.js';
 import { JourneyTable } from './journey.table.js';
 import { addPeriods, periodStart } from './periods.js';
 import type { StoreContext } from './analytics.service.js';
@@ -115,6 +116,8 @@ export function riskRatio(a: number, n1: number, c: number, n2: number): { lift:
 export class JourneyService {
   /** The browsing reports read (kept up to date before each). */
   readonly browsing: JourneyTable;
+  /** The deliveries the exits report reads (kept up to date before each). */
+  readonly deliveries: DeliveryTable;
 
   constructor(
     private readonly read: Db,
@@ -123,6 +126,7 @@ export class JourneyService {
     private readonly lifecycleMarks: (storeId: string, inactivityDays: number) => Promise<void>,
   ) {
     this.browsing = new JourneyTable(read);
+    this.deliveries = new DeliveryTable(read);
   }
 
   private async prepare<Q>(storeId: string, raw: unknown, fieldPrefix: string, parse: (input: unknown, defaults: JourneyDefaults) => Q) {
@@ -232,12 +236,12 @@ export class JourneyService {
 
   async exits(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<ExitsResult> {
     const { store, query } = await this.prepare(storeId, raw, fieldPrefix, parseExitQuery);
-    await this.browsing.refresh(storeId);
+    const [, usualDays] = await Promise.all([this.browsing.refresh(storeId), this.deliveries.refresh(storeId)]);
     const span = { storeId, ...spanOf(query, store.timezone) };
     const [pages, churn, touched] = await Promise.all([
       exitPages(this.read, span, query.group),
       exitChurn(this.read, span, { inactivityDays: store.inactivityDays, sessions: query.sessions, group: query.group }),
-      exitTouchpoints(this.read, span, store.inactivityDays),
+      exitTouchpoints(this.read, span, store.inactivityDays, usualDays),
     ]);
     const rows = churn.rows.filter((r) => r.customers >= query.minCustomers).map((r) => ({ page: r.page, ...compareLapses(r.customers, r.lapsed, churn) }));
     rows.sort((a, b) => (b.lift ?? -1) - (a.lift ?? -1) || b.customers - a.customers || a.page.localeCompare(b.page));

@@ -2,9 +2,10 @@
  * The browsing the journey reports read, kept ready in `journey_events` (migration
  * 2026-12-09T000100): page and track events with their customer (their own, or the one their
  * anonymous id was linked to), their session, their device, and a small integer label for the page
- * path or event name (`journey_labels`, with the path's page group). Reports filter integers and
- * join a few hundred labels instead of extracting URL paths, joining identity links, splitting
- * sessions and parsing user agents over millions of raw events on every call.
+ * path or event name (`journey_labels`, with the path's page group), and a review event's rating.
+ * Reports filter integers and join a few hundred labels instead of extracting URL paths, joining
+ * identity links, splitting sessions, parsing user agents and reading properties over millions of
+ * raw events on every call.
  *
  * `refresh` brings a store's rows up to date before a report, in one transaction: the visitors
  * with events received since the last refresh, or with a new identity link, are computed again
@@ -20,6 +21,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
+import { REVIEW_EVENT } from '../reviews/index.js';
 import { PAGE_GROUPS } from './queries/journey-events.sql.js';
 
 /** Events without a session id are split into sessions at 30 minutes of inactivity per visitor (Google Analytics' default). */
@@ -113,7 +115,8 @@ export class JourneyTable {
       with picked as (
         select coalesce(e.customer_id, i.customer_id) as customer_id, ${visitorOf} as visitor, e.session_id, e.id, e.occurred_at as ts,
           e.type, case when e.type = 'track' then e.name end as name, e.url,
-          json_extract_string(e.context, ['$.device.type', '$.userAgent', '$.userAgentData.mobile']) as ctx
+          json_extract_string(e.context, ['$.device.type', '$.userAgent', '$.userAgentData.mobile']) as ctx,
+          case when e.type = 'track' and e.name = ${REVIEW_EVENT} then try_cast(json_extract_string(e.properties, '$.rating') as double) end as rating
         from events e left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
         where ${picked}
       ),
@@ -126,13 +129,13 @@ export class JourneyTable {
       ),
       resolved as (
         select p.customer_id, p.visitor, p.session_id, p.id, p.ts, p.type, p.name,
-          case when p.type = 'page' then coalesce(u.path, '/') end as path, coalesce(c.device, '(unknown)') as device
+          case when p.type = 'page' then coalesce(u.path, '/') end as path, coalesce(c.device, '(unknown)') as device, p.rating
         from picked p left join url_paths u on u.url = p.url left join contexts c on c.ctx is not distinct from p.ctx
       )
-      select customer_id, visitor, 's:' || session_id as session, id, ts, type, name, path, device from resolved where session_id is not null
+      select customer_id, visitor, 's:' || session_id as session, id, ts, type, name, path, device, rating from resolved where session_id is not null
       union all
       select customer_id, visitor, 'v:' || visitor || '#' || cast(sum(starts) over (partition by visitor order by ts, id rows unbounded preceding) as varchar),
-        id, ts, type, name, path, device
+        id, ts, type, name, path, device, rating
       from (
         select *, case when lag(ts) over (partition by visitor order by ts, id) >= ts - to_minutes(cast(${SESSION_GAP_MINUTES} as bigint)) then 0 else 1 end as starts
         from resolved where session_id is null
@@ -154,7 +157,7 @@ export class JourneyTable {
     await sql`delete from journey_events where store_id = ${storeId}${scoped ? sql` and visitor in (select hash(visitor) from journey_dirty)` : sql``}`.execute(tx);
     await sql`insert into journey_events
       select ${storeId}, hash(s.session), hash(s.visitor), s.customer_id, max(s.customer_id) over (partition by s.session), s.id, s.ts, l.label, s.device,
-        lag(l.label) over (partition by s.session order by s.ts, s.id), lag(s.ts) over (partition by s.session order by s.ts, s.id)
+        lag(l.label) over (partition by s.session order by s.ts, s.id), lag(s.ts) over (partition by s.session order by s.ts, s.id), s.rating
       from journey_source s join journey_labels l on l.store_id = ${storeId} and l.type = s.type and l.name is not distinct from s.name and l.path is not distinct from s.path
       order by s.ts`.execute(tx);
     await sql`drop table journey_source`.execute(tx);

@@ -14,7 +14,11 @@ export type Touchpoint = (typeof touchpoints)[number];
 
 export interface TouchpointRow { touchpoint: Touchpoint; customers: number; lapsed: number }
 
-export async function exitTouchpoints(db: Db, span: { storeId: string; start: Date; end: Date }, inactivityDays: number): Promise<{ customers: number; lapsed: number; rows: TouchpointRow[] }> {
+/**
+ * `usualDays`: the store's 90th percentile of days from order to delivery (null: no deliveries);
+ * the journey rows and delivery facts must be up to date.
+ */
+export async function exitTouchpoints(db: Db, span: { storeId: string; start: Date; end: Date }, inactivityDays: number, usualDays: number | null): Promise<{ customers: number; lapsed: number; rows: TouchpointRow[] }> {
   const s = span.storeId;
   const days = (n: number) => sql`to_days(cast(${n} as bigint))`;
   const { rows } = await sql<{ touchpoint: Touchpoint | null; customers: number; lapsed: number }>`
@@ -30,13 +34,10 @@ export async function exitTouchpoints(db: Db, span: { storeId: string; start: Da
         least(last_order + ${days(inactivityDays)}, ${span.end}) as cutoff
       from last_orders
     ),
+    -- Review events' ratings are kept in the journey rows (journey.table.ts), with their customer.
     low_reviews as (
-      select distinct p.customer_id from events e
-      left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
-      join people p on p.customer_id = coalesce(e.customer_id, i.customer_id)
-      where e.store_id = ${s} and e.type = 'track' and e.name = 'Product Reviewed'
-        and try_cast(json_extract_string(e.properties, '$.rating') as double) <= 2
-        and e.occurred_at < p.cutoff and e.occurred_at >= p.cutoff - ${days(TOUCH_DAYS)}
+      select distinct p.customer_id from journey_events j join people p on p.customer_id = j.customer_id
+      where j.store_id = ${s} and j.rating <= 2 and j.ts < p.cutoff and j.ts >= p.cutoff - ${days(TOUCH_DAYS)}
     ),
     returned as (
       select distinct p.customer_id from returns r
@@ -44,15 +45,10 @@ export async function exitTouchpoints(db: Db, span: { storeId: string; start: Da
       join people p on p.customer_id = coalesce(r.customer_id, o.customer_id)
       where r.store_id = ${s} and r.returned_at < p.cutoff and r.returned_at >= p.cutoff - ${days(TOUCH_DAYS)}
     ),
-    deliveries as (
-      select o.customer_id, f.delivered_at, epoch(f.delivered_at - o.placed_at) / 86400.0 as days from fulfillments f
-      join orders o on o.id = f.order_id
-      where f.store_id = ${s} and o.store_id = ${s} and f.delivered_at is not null and o.customer_id is not null
-    ),
-    usual as (select quantile_cont(days, 0.9) as p90 from deliveries),
+    -- Deliveries with their days from the order are kept in delivery_facts (delivery.table.ts).
     late as (
-      select distinct p.customer_id from deliveries d join people p on p.customer_id = d.customer_id
-      where d.days > (select p90 from usual) and d.delivered_at < p.cutoff and d.delivered_at >= p.cutoff - ${days(TOUCH_DAYS)}
+      select distinct p.customer_id from delivery_facts d join people p on p.customer_id = d.customer_id
+      where d.store_id = ${s} and d.days > cast(${usualDays} as double) and d.delivered_at < p.cutoff and d.delivered_at >= p.cutoff - ${days(TOUCH_DAYS)}
     ),
     ticketed as (
       select distinct p.customer_id from support_tickets t join people p on p.customer_id = t.customer_id
