@@ -13,6 +13,7 @@ import { sql, type Kysely } from 'kysely';
  * - `delivery_facts` (src/modules/analytics/delivery.table.ts): each delivered fulfilment of a
  *   customer's order with the days from order to delivery; `delivery_state` records what of the
  *   fulfilments and orders they reflect, and the store's 90th percentile of those days.
+ * - `customer_summary.last_at`: the time of the customer's last order.
  */
 const statements = [
   `create table lifecycle_marks (
@@ -58,6 +59,10 @@ const statements = [
     p90_days double,
     refreshed_at timestamp not null
   )`,
+  // The last order's time, for the customers whose last order falls in a range; the summaries are
+  // built again at the next report.
+  `alter table customer_summary add column last_at timestamp`,
+  `delete from analytics_state`,
   // The rating of a review event, for the touchpoints before a lapse (a 1–2 star review).
   `alter table journey_events add column rating double`,
   `delete from journey_state`,
@@ -70,4 +75,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of ['delivery_state', 'delivery_facts', 'journey_customers', 'lifecycle_state', 'lifecycle_reactivations', 'lifecycle_marks']) await sql.raw(`drop table ${table}`).execute(db);
   await sql.raw('alter table journey_events drop column rating').execute(db);
+  await sql.raw('alter table customer_summary drop column last_at').execute(db);
 }

@@ -8,7 +8,8 @@
  * `refresh` brings a store's rows up to date before a report, in one transaction: the fulfilments
  * changed since the last refresh, and those of orders changed since (an order moved to another
  * customer), are computed again; a store never refreshed, or with fewer fulfilments or orders than
- * recorded, is built whole.
+ * recorded, is built whole. What of the orders they reflect is read from the summaries' state
+ * (the caller brings the summaries up to date first), not counted again.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
@@ -34,8 +35,8 @@ export class DeliveryTable {
     const { rows: [now] } = await sql<Fingerprint>`
       select (select count(*) from fulfillments where store_id = ${storeId}) as fulfillments,
         (select max(updated_at) from fulfillments where store_id = ${storeId}) as fulfillments_updated_at,
-        (select count(*) from orders where store_id = ${storeId}) as orders,
-        (select max(updated_at) from orders where store_id = ${storeId}) as orders_updated_at`.execute(tx);
+        coalesce((select orders_count from analytics_state where store_id = ${storeId}), 0) as orders,
+        (select orders_updated_max from analytics_state where store_id = ${storeId}) as orders_updated_at`.execute(tx);
     const { rows: [state] } = await sql<Fingerprint & { p90_days: number | null; same: boolean }>`
       select *, fulfillments = ${now!.fulfillments} and orders = ${now!.orders}
         and fulfillments_updated_at is not distinct from ${now!.fulfillments_updated_at} and orders_updated_at is not distinct from ${now!.orders_updated_at} as same

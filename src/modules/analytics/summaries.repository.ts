@@ -104,8 +104,9 @@ export async function insertOrderFacts(tx: Tx, scope: Scope): Promise<void> {
 }
 
 /**
- * Per customer: orders, revenue, first/second/last order day, what the first order was (product
- * with the largest line total, its category, channel, discount, payment method) and the second order's product.
+ * Per customer: orders, revenue, first/second/last order day and the last order's time, what the
+ * first order was (product with the largest line total, its category, channel, discount, payment
+ * method) and the second order's product.
  */
 export async function insertCustomerSummary(tx: Tx, scope: Scope): Promise<void> {
   const s = scope.storeId;
@@ -118,7 +119,8 @@ export async function insertCustomerSummary(tx: Tx, scope: Scope): Promise<void>
         sum(revenue) filter (where day < first_day + 365) as revenue_12m,
         bool_or(returned > 0) filter (where seq = 1) as first_returned,
         max(order_id) filter (where seq = 1) as first_order_id, max(order_id) filter (where seq = 2) as second_order_id,
-        max(channel) filter (where seq = 1) as first_channel, bool_or(discounted) filter (where seq = 1) as first_discount
+        max(channel) filter (where seq = 1) as first_channel, bool_or(discounted) filter (where seq = 1) as first_discount,
+        arg_max(order_id, seq) as last_order_id
       from order_facts where ${facts} and is_order group by customer_id
     ), loose as (
       select customer_id, sum(returned) as returned from order_facts where ${facts} and not is_order group by customer_id
@@ -133,7 +135,7 @@ export async function insertCustomerSummary(tx: Tx, scope: Scope): Promise<void>
     select ${s}, a.customer_id, a.first_d, a.second_d, a.last_d, a.orders, a.gross,
       a.returned + coalesce(loose.returned, 0), a.revenue - coalesce(loose.returned, 0), a.revenue_12m,
       coalesce(a.first_returned, false), f.product_id, p.category, n.product_id, a.first_channel, coalesce(a.first_discount, false), c.country,
-      fo.payment_method
+      fo.payment_method, lo.placed_at
     from agg a
     left join loose on loose.customer_id = a.customer_id
     left join main_line f on f.order_id = a.first_order_id
@@ -141,6 +143,7 @@ export async function insertCustomerSummary(tx: Tx, scope: Scope): Promise<void>
     left join products p on p.store_id = ${s} and p.id = f.product_id
     left join customers c on c.store_id = ${s} and c.id = a.customer_id
     left join orders fo on fo.store_id = ${s} and fo.id = a.first_order_id
+    left join orders lo on lo.store_id = ${s} and lo.id = a.last_order_id
   `.execute(tx);
 }
 

@@ -23,4 +23,6 @@ export interface CustomerSummaryTable {
   country: string | null;
   /** The first order's payment method (migration 2026-12-02T000000). */
   payment_method: string | null;
+  /** The last order's time (migration 2026-12-10T000100). */
+  last_at: Date;
 }

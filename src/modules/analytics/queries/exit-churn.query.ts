@@ -9,7 +9,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../db/database.js';
 import type { PageGrouping } from '../journey.query.js';
-import { journeyCtes, pageLabel, type EventSpan } from './journey-events.sql.js';
+import { journeyCtes, lapseCtes, pageLabel, type EventSpan } from './journey-events.sql.js';
 
 export interface ExitChurnRow { page: string; customers: number; lapsed: number }
 
@@ -17,16 +17,7 @@ export async function exitChurn(db: Db, span: EventSpan, query: { inactivityDays
   const events = { storeId: span.storeId, start: new Date(span.start.getTime() - query.inactivityDays * 86_400_000), end: span.end };
   const { rows } = await sql<{ page: string | null; customers: number; lapsed: number }>`
     with ${journeyCtes(events)},
-    last_orders as (
-      select customer_id, max(placed_at) as last_order from orders
-      where store_id = ${span.storeId} and customer_id is not null and status <> 'cancelled' and placed_at < ${span.end}
-      group by customer_id having max(placed_at) >= ${span.start}
-    ),
-    people as (
-      select customer_id, last_order + to_days(cast(${query.inactivityDays} as bigint)) < ${span.end} as lapsed,
-        least(last_order + to_days(cast(${query.inactivityDays} as bigint)), ${span.end}) as cutoff
-      from last_orders
-    ),
+    ${lapseCtes(span, query.inactivityDays)},
     sessions as (
       select session, max(customer_id) as customer_id, min(ts) as started from journey group by session
     ),

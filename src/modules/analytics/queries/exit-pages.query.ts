@@ -14,10 +14,13 @@ export async function exitPages(db: Db, span: EventSpan, grouping: PageGrouping)
     with ${journeyCtes(span)},
     buying as (select distinct session from journey where type = 'track' and name = 'Order Completed'),
     views as (
-      select session, ${pageLabel(grouping)} as page, row_number() over (partition by session order by ts desc, id desc) as from_end
-      from journey where type = 'page' and session not in (select session from buying)
-    )
-    select page, count(distinct session) as sessions, count(*) filter (where from_end = 1) as exits from views group by rollup (page)
+      select session, ${pageLabel(grouping)} as page, ts, id from journey where type = 'page' and session not in (select session from buying)
+    ),
+    -- Each session's last page view: an aggregate per session, not a sort of each session's views.
+    exits as (select arg_max(page, (ts, id)) as page from views group by session)
+    select v.page, v.sessions, coalesce(x.exits, 0) as exits
+    from (select page, count(distinct session) as sessions from views group by rollup (page)) v
+    left join (select page, count(*) as exits from exits group by page) x on x.page = v.page
   `.execute(db);
   const total = rows.find((row) => row.page === null);
   return {

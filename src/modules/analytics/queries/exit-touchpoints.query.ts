@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../../db/database.js';
+import { lapseCtes } from './journey-events.sql.js';
 
 export const TOUCH_DAYS = 90;
 export const touchpoints = ['a 1–2 star review', 'a return', 'a late delivery', 'a support ticket'] as const;
@@ -24,16 +25,7 @@ export async function exitTouchpoints(db: Db, span: { storeId: string; start: Da
   const { rows } = await sql<{ touchpoint: Touchpoint | null; customers: number; lapsed: number }>`
     -- Order ids are unique across stores: joins on them alone (the store checked on each side) hash
     -- integers, not the store's id as well.
-    with last_orders as (
-      select customer_id, max(placed_at) as last_order from orders
-      where store_id = ${s} and customer_id is not null and status <> 'cancelled' and placed_at < ${span.end}
-      group by customer_id having max(placed_at) >= ${span.start}
-    ),
-    people as (
-      select customer_id, last_order + ${days(inactivityDays)} < ${span.end} as lapsed,
-        least(last_order + ${days(inactivityDays)}, ${span.end}) as cutoff
-      from last_orders
-    ),
+    with ${lapseCtes(span, inactivityDays)},
     -- Review events' ratings are kept in the journey rows (journey.table.ts), with their customer.
     low_reviews as (
       select distinct p.customer_id from journey_events j join people p on p.customer_id = j.customer_id

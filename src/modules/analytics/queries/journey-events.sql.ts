@@ -113,3 +113,28 @@ export function matchesStep(step: FunnelStep, storeId: string, alias = ''): RawB
   }
   return sql<boolean>`(${sql.join(step.anyOf.map((m) => matcherSql(m, col)), sql` or `)})`;
 }
+
+/**
+ * `last_orders` and `people`, for the comparisons of customers who lapsed and who stayed: the
+ * customers whose last paid order before the span's end falls in the span, whether they lapsed
+ * (more than `inactivityDays` from that order to the end) and their cutoff (the lapse, or the end).
+ * Read from the summaries' last order time; for customers who ordered again after the span, from
+ * their orders.
+ */
+export function lapseCtes(span: EventSpan, inactivityDays: number): RawBuilder<unknown> {
+  const s = span.storeId;
+  const threshold = sql`to_days(cast(${inactivityDays} as bigint))`;
+  return sql`
+    last_orders as (
+      select customer_id, last_at as last_order from customer_summary where store_id = ${s} and last_at >= ${span.start} and last_at < ${span.end}
+      union all
+      select customer_id, max(placed_at) from orders
+      where store_id = ${s} and status <> 'cancelled' and placed_at < ${span.end}
+        and customer_id in (select customer_id from customer_summary where store_id = ${s} and last_at >= ${span.end})
+      group by customer_id having max(placed_at) >= ${span.start}
+    ),
+    people as (
+      select customer_id, last_order + ${threshold} < ${span.end} as lapsed, least(last_order + ${threshold}, ${span.end}) as cutoff
+      from last_orders
+    )`;
+}
