@@ -236,12 +236,13 @@ export class JourneyService {
 
   async exits(storeId: string, raw: unknown, fieldPrefix = 'query.'): Promise<ExitsResult> {
     const { store, query } = await this.prepare(storeId, raw, fieldPrefix, parseExitQuery);
-    const [, usualDays] = await Promise.all([this.browsing.refresh(storeId), this.deliveries.refresh(storeId)]);
+    await this.browsing.refresh(storeId);
     const span = { storeId, ...spanOf(query, store.timezone) };
+    // Only the touchpoints read the deliveries: they are brought up to date while the pages are read.
     const [pages, churn, touched] = await Promise.all([
       exitPages(this.read, span, query.group),
       exitChurn(this.read, span, { inactivityDays: store.inactivityDays, sessions: query.sessions, group: query.group }),
-      exitTouchpoints(this.read, span, store.inactivityDays, usualDays),
+      this.deliveries.refresh(storeId).then((usualDays) => exitTouchpoints(this.read, span, store.inactivityDays, usualDays)),
     ]);
     const rows = churn.rows.filter((r) => r.customers >= query.minCustomers).map((r) => ({ page: r.page, ...compareLapses(r.customers, r.lapsed, churn) }));
     rows.sort((a, b) => (b.lift ?? -1) - (a.lift ?? -1) || b.customers - a.customers || a.page.localeCompare(b.page));

@@ -19,7 +19,7 @@ export async function exitChurn(db: Db, span: EventSpan, query: { inactivityDays
     with ${journeyCtes(events)},
     ${lapseCtes(span, query.inactivityDays)},
     sessions as (
-      select session, max(customer_id) as customer_id, min(ts) as started from journey group by session
+      select session, max(customer_id) as customer_id, min(ts) as started from journey_rows group by session
     ),
     last_sessions as (
       select * from (
