@@ -13,22 +13,19 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
+import { KeyedQueue } from '../../lib/keyed-queue.js';
 
 interface Fingerprint { fulfillments: number; fulfillments_updated_at: Date | null; orders: number; orders_updated_at: Date | null }
 
 export class DeliveryTable {
   /** One refresh at a time per store; a report waits for the one under way. */
-  private readonly running = new Map<string, Promise<number | null>>();
+  private readonly queue = new KeyedQueue();
 
   constructor(private readonly db: Db) {}
 
   /** Brings the store's rows up to date; returns the store's 90th percentile of days to delivery (null without deliveries). */
   refresh(storeId: string): Promise<number | null> {
-    const before: Promise<unknown> = this.running.get(storeId) ?? Promise.resolve();
-    const next = before.catch(() => undefined).then(() => this.db.transaction().execute((tx) => this.bringUpToDate(tx, storeId)));
-    const settled = next.finally(() => { if (this.running.get(storeId) === settled) this.running.delete(storeId); });
-    this.running.set(storeId, settled);
-    return settled;
+    return this.queue.run(storeId, () => this.db.transaction().execute((tx) => this.bringUpToDate(tx, storeId)));
   }
 
   private async bringUpToDate(tx: Tx, storeId: string): Promise<number | null> {

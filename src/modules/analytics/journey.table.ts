@@ -21,6 +21,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
+import { KeyedQueue } from '../../lib/keyed-queue.js';
 import { REVIEW_EVENT } from '../reviews/index.js';
 import { PAGE_GROUPS } from './queries/journey-events.sql.js';
 
@@ -65,7 +66,7 @@ interface Fingerprint { events: number; received_at: Date | null; identities: nu
 
 export class JourneyTable {
   /** One refresh at a time per store; a report waits for the one under way. */
-  private readonly running = new Map<string, Promise<Refreshed>>();
+  private readonly queue = new KeyedQueue();
 
   constructor(private readonly db: Db) {}
 
@@ -74,11 +75,7 @@ export class JourneyTable {
    * `current` (nothing new), `partial` (the visitors with something new), `full` (built whole).
    */
   refresh(storeId: string): Promise<Refreshed> {
-    const before: Promise<unknown> = this.running.get(storeId) ?? Promise.resolve();
-    const next = before.catch(() => undefined).then(() => this.db.transaction().execute((tx) => this.bringUpToDate(tx, storeId)));
-    const settled = next.finally(() => { if (this.running.get(storeId) === settled) this.running.delete(storeId); });
-    this.running.set(storeId, settled);
-    return settled;
+    return this.queue.run(storeId, () => this.db.transaction().execute((tx) => this.bringUpToDate(tx, storeId)));
   }
 
   private async bringUpToDate(tx: Tx, storeId: string): Promise<Refreshed> {

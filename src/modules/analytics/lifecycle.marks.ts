@@ -25,7 +25,7 @@ import type { Db, Tx } from '../../db/database.js';
 import type { Scope } from './summaries.repository.js';
 
 /** The recency stage `days` after the last order, for a threshold of `threshold` days. */
-export function recencyStage(days: RawBuilder<unknown>, threshold: number): RawBuilder<string> {
+function recencyStage(days: RawBuilder<unknown>, threshold: number): RawBuilder<string> {
   const t = sql.lit(threshold);
   return sql<string>`case when ${days} > ${t} then 'lapsed' when (${days}) * 2 > ${t} then 'at_risk' else 'active' end`;
 }
@@ -103,18 +103,23 @@ function reactivatingOrders(scope: Scope, threshold: number): RawBuilder<unknown
 
 /**
  * Adds (sign 1) or subtracts (sign −1) the marks of the scope's current order facts, if the store
- * keeps marks; and removes (−1) or adds (1) the scope's reactivating orders.
+ * keeps marks; and removes (−1) or adds (1) the scope's reactivating orders. Adding collapses the
+ * marks again to one row per day and pair.
  */
 export async function applyLifecycleMarks(tx: Tx, scope: Scope, sign: 1 | -1): Promise<void> {
   const threshold = await lifecycleThreshold(tx, scope.storeId);
   if (threshold === null) return;
   await sql`insert into lifecycle_marks select ${scope.storeId}, m.* from (${marks(scope, threshold, sign)}) m`.execute(tx);
-  if (sign === -1) await sql`delete from lifecycle_reactivations where store_id = ${scope.storeId} and ${inScope(scope)}`.execute(tx);
-  else await sql`insert into lifecycle_reactivations select ${scope.storeId}, r.* from (${reactivatingOrders(scope, threshold)}) r`.execute(tx);
+  if (sign === -1) {
+    await sql`delete from lifecycle_reactivations where store_id = ${scope.storeId} and ${inScope(scope)}`.execute(tx);
+  } else {
+    await sql`insert into lifecycle_reactivations select ${scope.storeId}, r.* from (${reactivatingOrders(scope, threshold)}) r`.execute(tx);
+    await compactLifecycleMarks(tx, scope.storeId);
+  }
 }
 
 /** Collapses the marks to one row per day and pair (the incremental pass appends signed rows). */
-export async function compactLifecycleMarks(tx: Tx, storeId: string): Promise<void> {
+async function compactLifecycleMarks(tx: Tx, storeId: string): Promise<void> {
   await sql`create or replace temp table lifecycle_compacted as
     select day, previous, stage, sum(customers) as customers, sum(revenue) as revenue from lifecycle_marks
     where store_id = ${storeId} group by all having sum(customers) <> 0 or sum(revenue) <> 0`.execute(tx);

@@ -7,8 +7,9 @@ import { storeSettings } from '../accounts/index.js';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
+import { KeyedQueue } from '../../lib/keyed-queue.js';
 import { applyDaily, compactDaily, dailyRows, deleteDaily } from './daily.repository.js';
-import { applyLifecycleMarks, compactLifecycleMarks, dropLifecycleMarks, lifecycleThreshold, rebuildLifecycleMarks } from './lifecycle.marks.js';
+import { applyLifecycleMarks, dropLifecycleMarks, lifecycleThreshold, rebuildLifecycleMarks } from './lifecycle.marks.js';
 import { deleteScope, formerOwners, insertCustomerPeriods, insertCustomerSummary, insertOrderFacts, setScopeIds, type Scope } from './summaries.repository.js';
 
 export interface SummaryState {
@@ -47,7 +48,8 @@ const currentMark = (storeId: string) => sql`
 
 export class SummariesService {
   private readonly checkedAt = new Map<string, number>();
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /** One pass at a time per store. */
+  private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly write: Db,
@@ -122,12 +124,7 @@ export class SummariesService {
   }
 
   private serialise(storeId: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.inFlight.get(storeId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    this.inFlight.set(storeId, next);
-    return next.finally(() => {
-      if (this.inFlight.get(storeId) === next) this.inFlight.delete(storeId);
-    });
+    return this.queue.run(storeId, work);
   }
 
   private async incremental(storeId: string, extraCustomers: readonly number[]): Promise<void> {
@@ -170,7 +167,6 @@ export class SummariesService {
         await this.build(tx, scope);
         await applyDaily(tx, scope, 1);
         await applyLifecycleMarks(tx, scope, 1);
-        await compactLifecycleMarks(tx, storeId);
         // Deltas pile up in the day-level tables; collapse them once they double.
         if (await dailyRows(tx, storeId) > 2 * compacted + 10_000) compacted = await compactDaily(tx, storeId);
       }

@@ -23,14 +23,14 @@ export async function exitTouchpoints(db: Db, span: { storeId: string; start: Da
   const s = span.storeId;
   const days = (n: number) => sql`to_days(cast(${n} as bigint))`;
   const { rows } = await sql<{ touchpoint: Touchpoint | null; customers: number; lapsed: number }>`
-    -- Order ids are unique across stores: joins on them alone (the store checked on each side) hash
-    -- integers, not the store's id as well.
     with ${lapseCtes(span, inactivityDays)},
     -- Review events' ratings are kept in the journey rows (journey.table.ts), with their customer.
     low_reviews as (
       select distinct p.customer_id from journey_events j join people p on p.customer_id = j.customer_id
       where j.store_id = ${s} and j.rating <= 2 and j.ts < p.cutoff and j.ts >= p.cutoff - ${days(TOUCH_DAYS)}
     ),
+    -- Order ids are unique across stores: the join on them alone (the store checked on each side)
+    -- hashes integers, not the store's id as well.
     returned as (
       select distinct p.customer_id from returns r
       left join orders o on o.id = r.order_id and o.store_id = ${s}
