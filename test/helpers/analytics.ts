@@ -9,7 +9,7 @@ import { tempDir } from './store.js';
 export async function openAnalyticsStore(): Promise<Storage & { dir: string; dispose: () => Promise<void> }> {
   const dir = tempDir('hearth-analytics-');
   const storage = await Storage.open({ dataDir: dir.path, readers: 2, memoryLimit: '512MB', threads: 2 });
-  const { error } = await storage.migrator().migrateTo('2026-12-10T000100-journey-kept-facts');
+  const { error } = await storage.migrator().migrateTo('2026-12-11T000100-journey-sessions');
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return Object.assign(storage, {
     dir: dir.path,

@@ -159,10 +159,20 @@ export function paths(all: Row[], anchor: Matcher[], direction: 'after' | 'befor
   return counts;
 }
 
-export function exitPages(all: Row[], group: 'pattern' | 'url'): { sessions: number; pages: Map<string, { sessions: number; exits: number }> } {
+/** Every session of the events, whole (whatever the range): its rows, its customer (the highest of its rows') and its start. */
+function sessionsOf(events: BuiltEvent[], identities: Map<string, number>) {
+  return [...groupBy(rows(events, identities, -Infinity, Infinity), (r) => r.session)].map(([session, list]) => {
+    const customers = list.map((r) => r.customer).filter((c): c is number => c !== null);
+    return { session, customer: customers.length ? Math.max(...customers) : null, started: Math.min(...list.map((r) => r.at)), list };
+  });
+}
+
+/** Exit pages of the sessions that started in the range, read whole, without an order. */
+export function exitPages(events: BuiltEvent[], identities: Map<string, number>, range: { start: number; end: number }, group: 'pattern' | 'url'): { sessions: number; pages: Map<string, { sessions: number; exits: number }> } {
   const pages = new Map<string, { sessions: number; exits: number }>();
   let sessions = 0;
-  for (const list of groupBy(all, (r) => r.session).values()) {
+  for (const { list, started } of sessionsOf(events, identities)) {
+    if (started < range.start || started >= range.end) continue;
     if (list.some((r) => r.type === 'track' && r.name === 'Order Completed')) continue;
     const views = list.filter((r) => r.type === 'page').sort(byTime);
     if (!views.length) continue;
@@ -177,14 +187,14 @@ export function exitPages(all: Row[], group: 'pattern' | 'url'): { sessions: num
   return { sessions, pages };
 }
 
+/**
+ * Pages seen in each customer's last sessions before their lapse (or the range's end): sessions
+ * that started from the threshold before the range's start, read whole.
+ */
 export function exitChurn(events: BuiltEvent[], identities: Map<string, number>, orders: BuiltOrder[], range: { start: number; end: number }, inactivityDays: number, lastSessions: number, group: 'pattern' | 'url') {
-  const all = rows(events, identities, range.start - inactivityDays * DAY, range.end);
   const last = new Map<number, number>();
   for (const o of paidOrders(orders)) if (o.at < range.end) last.set(o.customer, Math.max(last.get(o.customer) ?? -Infinity, o.at));
-  const sessions = [...groupBy(all, (r) => r.session)].map(([session, list]) => {
-    const customers = list.map((r) => r.customer).filter((c): c is number => c !== null);
-    return { session, customer: customers.length ? Math.max(...customers) : null, started: Math.min(...list.map((r) => r.at)), list };
-  });
+  const sessions = sessionsOf(events, identities).filter((s) => s.started >= range.start - inactivityDays * DAY);
   const pages = new Map<string, { customers: number; lapsed: number }>();
   let customers = 0;
   let lapsedTotal = 0;

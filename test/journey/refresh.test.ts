@@ -63,6 +63,15 @@ describe('the journey rows kept between reports', () => {
     const paths = await analytics.journey.paths(f.storeId, { from: FROM, to: TO, start: 'page:/cart', steps: '3' });
     const expected = ref.paths(all, [{ kind: 'page', glob: '/cart' }], 'after', 3, 'pattern');
     expect(paths.sessions).toBe([...expected.values()].reduce((s, n) => s + n, 0));
+    // The exits read the sessions kept with the rows, and each customer's chain of next sessions.
+    const exits = await analytics.journey.exits(f.storeId, { from: FROM, to: TO, min_customers: '1', limit: '500', sessions: '3', group: 'url' });
+    const exitPages = ref.exitPages(f.events, f.identities, range, 'url');
+    expect(exits.exitPages.sessions).toBe(exitPages.sessions);
+    expect(new Map(exits.exitPages.rows.map((p) => [p.page, { sessions: p.sessions, exits: p.exits }]))).toEqual(exitPages.pages);
+    const churn = ref.exitChurn(f.events, f.identities, f.orders, range, f.inactivityDays, 3, 'url');
+    expect(churn.customers).toBeGreaterThan(0);
+    expect(exits.churn).toMatchObject({ customers: churn.customers, lapsed: churn.lapsed });
+    expect(new Map(exits.churn.rows.map((p) => [p.page, { customers: p.customers, lapsed: p.lapsed }]))).toEqual(churn.pages);
   }
 
   /** The customers a visitor's journey rows belong to, with their rows. */

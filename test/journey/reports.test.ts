@@ -184,7 +184,7 @@ describe.each([[11, 45], [29, 100]])('journey reports on a random store (seed %i
 
   it('exit pages of sessions without a purchase', async () => {
     const r = await analytics.journey.exits(f.storeId, { from: FROM, to: TO, min_customers: '1', limit: '500' });
-    const expected = ref.exitPages(all, 'pattern');
+    const expected = ref.exitPages(f.events, f.identities, range, 'pattern');
     expect(r.exitPages.sessions).toBe(expected.sessions);
     expect(new Map(r.exitPages.rows.map((p) => [p.page, { sessions: p.sessions, exits: p.exits }]))).toEqual(expected.pages);
     for (const p of r.exitPages.rows) expect(p.exitRate).toBeCloseTo(p.exits / p.sessions, 12);

@@ -42,6 +42,7 @@ import * as loyaltyEntriesKeys from './2026-12-08T000100-loyalty-entries-keys.js
 import * as loyaltyRedemptionLookups from './2026-12-08T000200-loyalty-redemption-lookups.js';
 import * as journeyEvents from './2026-12-09T000100-journey-events.js';
 import * as journeyKeptFacts from './2026-12-10T000100-journey-kept-facts.js';
+import * as journeySessions from './2026-12-11T000100-journey-sessions.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -91,6 +92,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T000200-loyalty-redemption-lookups': loyaltyRedemptionLookups,
   '2026-12-09T000100-journey-events': journeyEvents,
   '2026-12-10T000100-journey-kept-facts': journeyKeptFacts,
+  '2026-12-11T000100-journey-sessions': journeySessions,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -39,6 +39,8 @@ const PURCHASE_LABELS = ['Browse', 'Product', 'Cart', 'Checkout', 'Order'];
 export const REPEAT_WINDOW_DAYS = 90;
 
 const MAX_STEPS = 8;
+/** The most sessions before a lapse the exits report reads per customer (journey.table.ts keeps as many next starts). */
+export const MAX_LAST_SESSIONS = 5;
 const MAX_FILTERS = 5;
 const PROPERTY_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*(\.[A-Za-z_$][A-Za-z0-9_$-]*){0,4}$/;
 const MAX_TEXT = 200;
@@ -73,7 +75,7 @@ export const journeyQuerySchemas = {
   }),
   exits: z.strictObject({
     ...common,
-    sessions: intIn(1, 5).optional(),
+    sessions: intIn(1, MAX_LAST_SESSIONS).optional(),
     min_customers: intIn(1, 100_000).optional(),
     group: z.enum(pageGroupings).optional(),
     limit: intIn(1, 500).optional(),

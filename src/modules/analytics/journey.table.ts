@@ -17,13 +17,20 @@
  *
  * With the rows, `journey_customers` keeps each customer's first event of any type (their first
  * time seen, for the lifecycle's prospect stage): computed again for the customers of the
- * visitors computed again, before and after.
+ * visitors computed again, before and after. And `journey_sessions` (migration 2026-12-11T000100)
+ * keeps each session whole — customer, start, order or not, last page, distinct pages and the
+ * starts of the customer's next sessions — for the exits report: computed again for the sessions
+ * of the rows computed again and every session of their customers, before and after.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
 import { KeyedQueue } from '../../lib/keyed-queue.js';
 import { REVIEW_EVENT } from '../reviews/index.js';
+import { MAX_LAST_SESSIONS } from './journey.query.js';
 import { PAGE_GROUPS } from './queries/journey-events.sql.js';
+
+/** A session with this event bought something. */
+const ORDER_EVENT = 'Order Completed';
 
 /** Events without a session id are split into sessions at 30 minutes of inactivity per visitor (Google Analytics' default). */
 const SESSION_GAP_MINUTES = 30;
@@ -151,6 +158,12 @@ export class JourneyTable {
         union select coalesce(e.customer_id, i.customer_id) from events e left join identities i on i.store_id = e.store_id and i.anonymous_id = e.anonymous_id
         where e.store_id = ${storeId} and ${known} and ${visitorOf} in (select visitor from journey_dirty) and coalesce(e.customer_id, i.customer_id) is not null`.execute(tx);
     }
+    // The sessions whose rows change: those of the visitors' rows before and after.
+    if (scoped) {
+      await sql`create or replace temp table journey_touched as
+        select distinct session from journey_events where store_id = ${storeId} and visitor in (select hash(visitor) from journey_dirty)
+        union select distinct hash(session) from journey_source`.execute(tx);
+    }
     await sql`delete from journey_events where store_id = ${storeId}${scoped ? sql` and visitor in (select hash(visitor) from journey_dirty)` : sql``}`.execute(tx);
     await sql`insert into journey_events
       select ${storeId}, hash(s.session), hash(s.visitor), s.customer_id, max(s.customer_id) over (partition by s.session), s.id, s.ts, l.label, s.device,
@@ -158,7 +171,43 @@ export class JourneyTable {
       from journey_source s join journey_labels l on l.store_id = ${storeId} and l.type = s.type and l.name is not distinct from s.name and l.path is not distinct from s.path
       order by s.ts`.execute(tx);
     await sql`drop table journey_source`.execute(tx);
+    await this.rebuildSessions(tx, storeId, scoped);
     await this.rebuildSeen(tx, storeId, scoped);
+  }
+
+  /**
+   * The sessions (`journey_sessions`) of the rows computed again, and every session of their
+   * customers before and after, so each customer's chain of next starts is worked out whole.
+   */
+  private async rebuildSessions(tx: Tx, storeId: string, scoped: boolean): Promise<void> {
+    if (scoped) {
+      await sql`create or replace temp table journey_session_scope as
+        with customers as (
+          select customer_id from journey_sessions where store_id = ${storeId} and session in (select session from journey_touched)
+          union select customer_id from journey_events where store_id = ${storeId} and session in (select session from journey_touched)
+        )
+        select session from journey_touched
+        union select session from journey_sessions where store_id = ${storeId} and customer_id in (select customer_id from customers)`.execute(tx);
+      await sql`drop table journey_touched`.execute(tx);
+    }
+    const scope = scoped ? sql` and j.session in (select session from journey_session_scope)` : sql``;
+    await sql`delete from journey_sessions where store_id = ${storeId}${scoped ? sql` and session in (select session from journey_session_scope)` : sql``}`.execute(tx);
+    const next = Array.from({ length: MAX_LAST_SESSIONS }, (_, i) => sql`lead(started, ${sql.lit(i + 1)}) over w`);
+    await sql`insert into journey_sessions
+      select ${storeId}, session, customer_id, started, bought, exit_label, pages,
+        case when customer_id is not null then [${sql.join(next)}] end
+      from (
+        select j.session, max(j.customer_id) as customer_id, min(j.ts) as started,
+          bool_or(l.type = 'track' and l.name = ${ORDER_EVENT}) as bought,
+          arg_max(j.label, (j.ts, j.id)) filter (where l.type = 'page') as exit_label,
+          coalesce(list(distinct j.label) filter (where l.type = 'page'), []) as pages
+        from journey_events j join journey_labels l on l.store_id = j.store_id and l.label = j.label
+        where j.store_id = ${storeId}${scope}
+        group by j.session
+      )
+      window w as (partition by customer_id order by started, session)
+      order by started`.execute(tx);
+    if (scoped) await sql`drop table journey_session_scope`.execute(tx);
   }
 
   /** Each customer's first event of any type (`journey_customers`), for the lifecycle's prospects. */

@@ -24,37 +24,30 @@ export async function exitTouchpoints(db: Db, span: { storeId: string; start: Da
   const days = (n: number) => sql`to_days(cast(${n} as bigint))`;
   const { rows } = await sql<{ touchpoint: Touchpoint | null; customers: number; lapsed: number }>`
     with ${lapseCtes(span, inactivityDays)},
-    -- Review events' ratings are kept in the journey rows (journey.table.ts), with their customer.
-    low_reviews as (
-      select distinct p.customer_id from journey_events j join people p on p.customer_id = j.customer_id
-      where j.store_id = ${s} and j.rating <= 2 and j.ts < p.cutoff and j.ts >= p.cutoff - ${days(TOUCH_DAYS)}
-    ),
-    -- Order ids are unique across stores: the join on them alone (the store checked on each side)
-    -- hashes integers, not the store's id as well.
-    returned as (
-      select distinct p.customer_id from returns r
-      left join orders o on o.id = r.order_id and o.store_id = ${s}
-      join people p on p.customer_id = coalesce(r.customer_id, o.customer_id)
-      where r.store_id = ${s} and r.returned_at < p.cutoff and r.returned_at >= p.cutoff - ${days(TOUCH_DAYS)}
-    ),
-    -- Deliveries with their days from the order are kept in delivery_facts (delivery.table.ts).
-    late as (
-      select distinct p.customer_id from delivery_facts d join people p on p.customer_id = d.customer_id
-      where d.store_id = ${s} and d.days > cast(${usualDays} as double) and d.delivered_at < p.cutoff and d.delivered_at >= p.cutoff - ${days(TOUCH_DAYS)}
-    ),
-    ticketed as (
-      select distinct p.customer_id from support_tickets t join people p on p.customer_id = t.customer_id
-      where t.store_id = ${s} and t.opened_at < p.cutoff and t.opened_at >= p.cutoff - ${days(TOUCH_DAYS)}
+    -- Each touch with its customer and time, then one join with the customers compared.
+    touches as (
+      -- Review events' ratings are kept in the journey rows (journey.table.ts), with their customer.
+      select customer_id, ts as at, ${touchpoints[0]} as touchpoint from journey_events where store_id = ${s} and rating <= 2
+      -- A return names its customer once its order is known (commerce.merge.ts); one stored before
+      -- its order's customer was takes it from the order.
+      union all
+      select customer_id, returned_at, ${touchpoints[1]} from returns where store_id = ${s} and customer_id is not null
+      union all
+      select o.customer_id, r.returned_at, ${touchpoints[1]} from returns r join orders o on o.id = r.order_id and o.store_id = ${s}
+      where r.store_id = ${s} and r.customer_id is null
+      -- Deliveries with their days from the order are kept in delivery_facts (delivery.table.ts).
+      union all
+      select customer_id, delivered_at, ${touchpoints[2]} from delivery_facts where store_id = ${s} and days > cast(${usualDays} as double)
+      union all
+      select customer_id, opened_at, ${touchpoints[3]} from support_tickets where store_id = ${s}
     ),
     touched as (
-      select customer_id, ${touchpoints[0]} as touchpoint from low_reviews
-      union all select customer_id, ${touchpoints[1]} from returned
-      union all select customer_id, ${touchpoints[2]} from late
-      union all select customer_id, ${touchpoints[3]} from ticketed
+      select distinct t.customer_id, t.touchpoint, p.lapsed from touches t join people p on p.customer_id = t.customer_id
+      where t.at < p.cutoff and t.at >= p.cutoff - ${days(TOUCH_DAYS)}
     )
     select null as touchpoint, count(*) as customers, count(*) filter (where lapsed) as lapsed from people
     union all
-    select t.touchpoint, count(*), count(*) filter (where p.lapsed) from touched t join people p using (customer_id) group by t.touchpoint
+    select touchpoint, count(*), count(*) filter (where lapsed) from touched group by touchpoint
   `.execute(db);
   const total = rows.find((row) => row.touchpoint === null);
   const byName = new Map(rows.filter((r) => r.touchpoint !== null).map((r) => [r.touchpoint!, r]));
