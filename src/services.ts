@@ -128,8 +128,13 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
         await queue().enqueue(OFFERS_SHOPIFY_PUSH_JOB, { storeId, offerId }, { storeId });
       },
     }),
-    // A customer without orders who has a persona starts from what is popular in it.
-    recommendations: new RecommendationsService(storage, queue(), () => clock.now(), async (storeId, customerId) => (await services.personas.personasOf(storeId, customerId))[0]),
+    // A customer without orders starts from what is popular in the segment a request names (a
+    // campaign's), else in their persona.
+    recommendations: new RecommendationsService(
+      storage, queue(), () => clock.now(),
+      async (storeId, customerId) => (await services.personas.personasOf(storeId, customerId))[0],
+      (storeId, segmentId) => services.segments.find(storeId, segmentId),
+    ),
     // The global holdout is a sending setting (messaging screens sends with it); experiments measure it.
     experiments: new ExperimentsService(storage, () => services.messages),
     // Support and surveys sign links with the store's link key, mail through messaging and read orders (looked up late).

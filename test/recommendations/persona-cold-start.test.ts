@@ -3,7 +3,8 @@
  * a persona gets the products most bought among that persona's customers, recency-weighted like
  * the store's popularity — checked against a plain count over the planted orders — with the
  * persona named in the explanation; the store's popular products fill the rest, and a customer
- * without a persona gets the store's popularity.
+ * without a persona gets the store's popularity. A request naming a segment (a campaign's) starts a
+ * customer without orders from what is popular in that segment instead.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,5 +130,35 @@ describe('the cold start by persona', () => {
     expect(reasons.slice(expected.length).every((r: string) => r === 'popular')).toBe(true);
     expect(long.items).toHaveLength(8);
     expect(new Set(long.items.map((i: { external_id: string }) => i.external_id)).size).toBe(8);
+  });
+
+  it('a customer without orders gets what is popular in the segment a request names, before any persona', async () => {
+    // Big spenders: the apparel buyers (two items at 200.00), whose favourites are not the store's.
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/segments', headers: auth, payload: { name: 'Big spenders', rule: { kind: 'orders', metric: 'revenue', op: 'gte', value: 30000 } } });
+    expect(created.statusCode, created.body).toBe(201);
+    const segment = created.json() as { id: string };
+    const members = (await sql<{ external_id: string }>`select c.external_id from segment_members m join customers c on c.store_id = m.store_id and c.id = m.customer_id
+      where m.store_id = ${storeId} and m.segment_id = ${segment.id}`.execute(t.services.storage.read)).rows.map((r) => r.external_id);
+    expect(members.length).toBeGreaterThanOrEqual(5);
+    const fit = await t.app.inject({ method: 'POST', url: '/api/v1/recommendations/fit-now', headers: auth });
+    expect(fit.statusCode, fit.body).toBe(200);
+    const expected = expectedPopular(new Set(members), new Date(fit.json().trained_before));
+    expect(expected[0]!.product).toBe('A1');
+
+    const list = await get(`/api/v1/customers/ext:newbie/recommendations?k=3&segment=${segment.id}`);
+    expect(list.items.map((i: { external_id: string }) => i.external_id)).toEqual(expected.slice(0, 3).map((e) => e.product));
+    for (const [j, item] of list.items.entries()) {
+      expect(item.reason).toBe('segment_popular');
+      expect(item.explanation).toBe(`popular in Big spenders: bought by ${expected[j]!.customers} ${expected[j]!.customers === 1 ? 'customer' : 'customers'}`);
+    }
+    // Without the segment the newcomer gets the store's popularity; a customer with orders keeps their own models.
+    expect((await get('/api/v1/customers/ext:newbie/recommendations?k=3')).items[0].reason).toBe('popular');
+    const buyer = await get(`/api/v1/customers/ext:c0/recommendations?k=3&segment=${segment.id}`);
+    expect(buyer.items.some((i: { reason: string }) => i.reason === 'segment_popular')).toBe(false);
+
+    // An unknown segment is a 404 naming it, not a store-wide list.
+    const unknown = await t.app.inject({ method: 'GET', url: '/api/v1/customers/ext:newbie/recommendations?segment=seg_nope', headers: auth });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.details).toEqual([{ path: 'segment', reason: 'no segment with this id in the store' }]);
   });
 });

@@ -32,13 +32,19 @@ export const recommendationRoutes = [
   route({
     method: 'GET', url: '/api/v1/customers/:id/recommendations', operationId: 'getCustomerRecommendations', response: recommendationListSchema, permission: 'read', tag,
     summary: 'A customer\'s recommended products from one model (default: for you), each with the reason in words; empty before the first fit',
-    params: customerParams, query: z.strictObject({ model: z.enum(modelKinds).optional(), k, ...band }).superRefine(bandInOrder),
+    params: customerParams,
+    query: z.strictObject({
+      model: z.enum(modelKinds).optional(), k, ...band,
+      segment: z.string().min(1).max(100).optional(),
+    }).superRefine(bandInOrder),
     handler: async ({ services, storeId, params, query }) => {
       // A customer with orders is known to the history index and exists (customers are never
       // deleted), so the usual request needs no database lookup; any other is looked up.
       const numeric = /^\d{1,15}$/.test(params.id) ? Number(params.id) : undefined;
       const id = numeric !== undefined && services.recommendations.hasOrders(storeId, numeric) ? numeric : (await services.customers.get(storeId, params.id)).id;
-      return services.recommendations.forCustomer(storeId, id, { ...(query.model && { model: query.model }), ...(query.k && { k: query.k }), ...bandOf(query) });
+      return services.recommendations.forCustomer(storeId, id, {
+        ...(query.model && { model: query.model }), ...(query.k && { k: query.k }), ...bandOf(query), ...(query.segment && { segment: query.segment }),
+      });
     },
   }),
   route({

@@ -4,7 +4,7 @@ import { baselines, modelKinds } from '../../modules/recommendations/index.js';
 import { component, count, currency, day, minorUnits, ratio, timestamp } from './common.schemas.js';
 
 const modelKind = z.enum(modelKinds);
-const reasonKinds = ['reorder', 'bought_with', 'viewed_with', 'next_after', 'popular', 'persona_popular', 'pinned'] as const;
+const reasonKinds = ['reorder', 'bought_with', 'viewed_with', 'next_after', 'popular', 'persona_popular', 'segment_popular', 'pinned'] as const;
 
 export const recommendationListSchema = component('RecommendationList', z.strictObject({
   model: modelKind,

@@ -66,7 +66,7 @@ export interface TestSendResult {
 /** What templates need from other modules, given by the composition root. */
 /** What a render needs of the recommendations: a recipient's top products with their reasons. */
 export interface RecommendationSource {
-  forCustomer(storeId: string, customerId: number, options: { k: number }): Promise<{
+  forCustomer(storeId: string, customerId: number, options: { k: number; segment?: string }): Promise<{
     items: { product_id: number; external_id: string; title: string; price: number | null; currency: string | null; image_url: string | null; reason: string; explanation: string }[];
   }>;
 }
@@ -249,8 +249,8 @@ export class TemplatesService {
    * The recipient's "for you" products as a template loops over them: title, url (the store's
    * address + /products/ + the product's id in the store), image, price, and why.
    */
-  private async recommendationsFor(storeId: string, customerId: number, store: StoreVariables): Promise<Record<string, unknown>[]> {
-    const list = await this.deps.recommendations!().forCustomer(storeId, customerId, { k: recommendationsPerMessage });
+  private async recommendationsFor(storeId: string, customerId: number, store: StoreVariables, segment?: string): Promise<Record<string, unknown>[]> {
+    const list = await this.deps.recommendations!().forCustomer(storeId, customerId, { k: recommendationsPerMessage, ...(segment !== undefined && { segment }) });
     const base = store.url?.replace(/\/+$/, '');
     return list.items.map((item) => ({
       product_id: item.product_id, title: item.title, url: base ? `${base}/products/${encodeURIComponent(item.external_id)}` : null,
@@ -262,10 +262,11 @@ export class TemplatesService {
    * What the variables of many customers are made from (profile, order summary, prediction), three
    * queries per thousand customers: a campaign renders thousands of messages a second, one query per
    * recipient would bound it. With `recommendations` (the store's variables, for the products'
-   * links), each customer's "for you" products too, served from the model held in memory.
-   * Customers that do not exist are left out.
+   * links), each customer's "for you" products too, served from the model held in memory; a
+   * customer without orders starts from what is popular in their segment of `segments` (a
+   * campaign's audience) when given. Customers that do not exist are left out.
    */
-  async customerFacts(storeId: string, customerIds: readonly number[], options: { recommendations?: StoreVariables | undefined } = {}): Promise<Map<number, CustomerFacts>> {
+  async customerFacts(storeId: string, customerIds: readonly number[], options: { recommendations?: StoreVariables | undefined; segments?: ReadonlyMap<number, string> } = {}): Promise<Map<number, CustomerFacts>> {
     const [customers, summaries, predictions] = await Promise.all([
       this.deps.customers().getMany(storeId, customerIds),
       repo.customerSummaries(this.read, storeId, customerIds),
@@ -275,7 +276,7 @@ export class TemplatesService {
     for (const [id, customer] of customers) facts.set(id, { customer, summary: summaries.get(id), prediction: predictions.get(id) });
     const store = options.recommendations;
     if (store && this.deps.recommendations) {
-      await Promise.all([...facts].map(async ([id, fact]) => { fact.recommendations = await this.recommendationsFor(storeId, id, store); }));
+      await Promise.all([...facts].map(async ([id, fact]) => { fact.recommendations = await this.recommendationsFor(storeId, id, store, options.segments?.get(id)); }));
     }
     return facts;
   }

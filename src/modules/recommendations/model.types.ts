@@ -65,6 +65,8 @@ export type Reason =
   | { kind: 'popular'; customers: number }
   /** Popular among the customer's persona (the cold start of a customer with a persona and no orders). */
   | { kind: 'persona_popular'; persona: string; customers: number }
+  /** Popular in a segment the request names (a campaign's), for a customer without orders. */
+  | { kind: 'segment_popular'; segment: string; customers: number }
   | { kind: 'pinned' };
 
 export interface Recommendation {

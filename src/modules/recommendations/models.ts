@@ -208,6 +208,8 @@ export function explain(reason: Reason): string {
       return `popular: bought by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
     case 'persona_popular':
       return `popular with ${reason.persona}: bought by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
+    case 'segment_popular':
+      return `popular in ${reason.segment}: bought by ${reason.customers} ${reason.customers === 1 ? 'customer' : 'customers'}`;
     case 'pinned':
       return 'chosen by the store';
   }

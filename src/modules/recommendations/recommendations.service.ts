@@ -11,7 +11,7 @@ import { evaluate, type EvaluationReport } from './evaluation.js';
 import { modelKinds, type CustomerHistory, type ModelKind, type Reason, type Recommendation, type TrainedModel } from './model.types.js';
 import { readHistoryIndex, type HistoryIndex } from './history-index.js';
 import { explain, recommend, type Allowed } from './models.js';
-import { personaPopularity, type PersonaProduct } from './persona-popularity.query.js';
+import { groupPopularity, type GroupProduct } from './group-popularity.query.js';
 import {
   currentSettings, latestFit, loadFit, productCards, productOffers, saveFit, saveSettings, type FitRow, type PinsAndBlocks, type ProductCard, type ProductOffer,
 } from './recommendations.repository.js';
@@ -25,6 +25,15 @@ export const refitAfterChangesMs = 10 * 60_000;
 const recentMs = 5_000;
 /** How long after a failed read of the history index it is tried again. */
 const indexRetryMs = 60_000;
+/** A persona's or segment's name and its products, most popular first. */
+interface GroupList { name: string; products: GroupProduct[] }
+
+/** How many of a group's products are read: a few hundred cover any k after the filters. */
+const GROUP_LIST_LENGTH = 500;
+
+/** How long a segment's popularity list is served before it is read again (its members change between fits). */
+const recentGroupMs = 10 * 60_000;
+
 /** Customers changed since the index was read beyond which it is read again at once (a bulk import). */
 const maxChangedCustomers = 50_000;
 
@@ -48,6 +57,8 @@ export const recommendOptionsSchema = z.strictObject({
   /** Price band of this request (minor units), within the store's. */
   min_price: price.optional(),
   max_price: price.optional(),
+  /** A segment (id) whose popularity a customer without orders starts from, before their persona's: a campaign's. */
+  segment: z.string().min(1).max(100).optional(),
 }).superRefine(bandInOrder);
 
 const bound = z.number().int('must be a whole amount in minor units').min(0, 'must be 0 or more').nullable().default(null);
@@ -120,8 +131,11 @@ export class RecommendationsService {
   /** Index reads under way (or failed at `failedAt`), with the changes seen since each began. */
   private readonly reading = new Map<string, { fitId: number; changed: Set<number>; failedAt?: number }>();
 
-  /** Each store's persona popularity lists of its latest fit, per persona (read on first use). */
-  private readonly personaLists = new Map<string, { fitId: number; lists: Map<string, Promise<PersonaProduct[]>> }>();
+  /**
+   * Each store's popularity lists of its latest fit per persona and segment (read on first use); a
+   * segment's members change between fits, so its list is read again after `recentGroupMs`.
+   */
+  private readonly groupLists = new Map<string, { fitId: number; lists: Map<string, { at: number; list: Promise<GroupList | undefined> }> }>();
 
   constructor(
     private readonly storage: Storage,
@@ -129,6 +143,8 @@ export class RecommendationsService {
     private readonly now: () => Date = () => new Date(),
     /** The customer's persona (the latest run's), when they have one: the cold start without orders. */
     private readonly personaOf: (storeId: string, customerId: number) => Promise<{ id: string; name: string } | undefined> = () => Promise.resolve(undefined),
+    /** A segment by id (undefined when there is none): the cold start a request names. */
+    private readonly segmentOf: (storeId: string, segmentId: string) => Promise<{ id: string; name: string } | undefined> = () => Promise.resolve(undefined),
   ) {}
 
   /** Trains every model on all orders so far and stores the fit serving reads. */
@@ -309,35 +325,57 @@ export class RecommendationsService {
     const pins: Recommendation[] = settings.pinned.filter((id) => allowed(id) && !bought.has(id)).map((productId) => ({ productId, score: 1, reason: { kind: 'pinned' } }));
     const pinned = new Set(settings.pinned);
     const unpinned: Allowed = (id) => !pinned.has(id) && allowed(id);
-    const cold = history.orders.length === 0 ? await this.personaPopular(storeId, current.fit, customerId, k, unpinned) : [];
+    const cold = history.orders.length === 0 ? await this.groupPopular(storeId, current.fit, customerId, parsed.segment, k, unpinned) : [];
     const chosen = new Set(cold.map((r) => r.productId));
     const ranked = recommend(current.model, history, kind, k - cold.length, this.now(), (id) => !chosen.has(id) && unpinned(id));
     return this.served(storeId, kind, k, current.fit, [...pins, ...cold, ...ranked]);
   }
 
   /**
-   * A customer without orders who has a persona: the products most popular among that persona's
-   * customers (recency-weighted like the store's popularity), up to k that pass the filters; the
-   * store's popular products fill the rest. Empty without a persona.
+   * A customer without orders: the products most popular in the segment the request names (404
+   * naming `segment` when there is none), else among their persona's customers (recency-weighted
+   * like the store's popularity), up to k that pass the filters; the store's popular products fill
+   * the rest. Empty without either.
    */
-  private async personaPopular(storeId: string, fit: FitRow, customerId: number, k: number, allowed: Allowed): Promise<Recommendation[]> {
+  private async groupPopular(storeId: string, fit: FitRow, customerId: number, segmentId: string | undefined, k: number, allowed: Allowed): Promise<Recommendation[]> {
     if (k <= 0) return [];
-    const persona = await this.personaOf(storeId, customerId);
-    if (!persona) return [];
-    let known = this.personaLists.get(storeId);
-    if (!known || known.fitId !== fit.id) this.personaLists.set(storeId, (known = { fitId: fit.id, lists: new Map() }));
-    let list = known.lists.get(persona.id);
-    if (!list) {
-      // A few hundred products cover any k after the filters; a persona run replaces the ids, so old lists are never read again.
-      if (known.lists.size > 1000) known.lists.clear();
-      list = personaPopularity(this.storage, storeId, fit.trainedBefore.toISOString(), persona.id, 500);
-      known.lists.set(persona.id, list);
-      list.catch(() => known.lists.delete(persona.id));
+    let group: GroupList | undefined;
+    if (segmentId !== undefined) {
+      group = await this.groupList(storeId, fit, `segment:${segmentId}`, async () => {
+        const segment = await this.segmentOf(storeId, segmentId);
+        return segment && { name: segment.name, products: await groupPopularity(this.storage, storeId, fit.trainedBefore.toISOString(), { segment: segment.id }, GROUP_LIST_LENGTH) };
+      });
+      if (!group) throw new AppError('not_found', `Segment ${segmentId} not found`, [{ path: 'segment', reason: 'no segment with this id in the store' }]);
+    } else {
+      const persona = await this.personaOf(storeId, customerId);
+      if (!persona) return [];
+      group = await this.groupList(storeId, fit, `persona:${persona.id}`, async () => ({
+        name: persona.name, products: await groupPopularity(this.storage, storeId, fit.trainedBefore.toISOString(), { persona: persona.id }, GROUP_LIST_LENGTH),
+      }));
     }
-    const products = await list;
+    const { name, products } = group!;
+    const reason = (customers: number): Reason => (segmentId !== undefined ? { kind: 'segment_popular', segment: name, customers } : { kind: 'persona_popular', persona: name, customers });
     const top = products[0]?.weight || 1;
-    return products.filter((p) => allowed(p.productId)).slice(0, k)
-      .map((p) => ({ productId: p.productId, score: p.weight / top, reason: { kind: 'persona_popular', persona: persona.name, customers: p.customers } }));
+    return products.filter((p) => allowed(p.productId)).slice(0, k).map((p) => ({ productId: p.productId, score: p.weight / top, reason: reason(p.customers) }));
+  }
+
+  /**
+   * A persona's or segment's name and popular products for the fit, read once per fit; a segment's
+   * again after `recentGroupMs` (its members change between fits). Undefined: no such group.
+   */
+  private groupList(storeId: string, fit: FitRow, key: string, read: () => Promise<GroupList | undefined>): Promise<GroupList | undefined> {
+    let known = this.groupLists.get(storeId);
+    if (!known || known.fitId !== fit.id) this.groupLists.set(storeId, (known = { fitId: fit.id, lists: new Map() }));
+    const now = Date.now();
+    const held = known.lists.get(key);
+    if (held && (key.startsWith('persona:') || now - held.at < recentGroupMs)) return held.list;
+    // A persona run replaces the ids, so old lists are never read again.
+    if (known.lists.size > 1000) known.lists.clear();
+    const list = read();
+    const lists = known.lists;
+    lists.set(key, { at: now, list });
+    list.catch(() => lists.delete(key));
+    return list;
   }
 
   /** Products bought with this one (for a product page), with explanations, after the store's filters. */

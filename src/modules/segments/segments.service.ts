@@ -116,9 +116,15 @@ export class SegmentsService {
   }
 
   async get(storeId: string, id: string): Promise<SegmentView> {
+    const segment = await this.find(storeId, id);
+    if (!segment) throw notFound(`Segment ${id}`);
+    return segment;
+  }
+
+  /** A segment by id, or undefined. */
+  async find(storeId: string, id: string): Promise<SegmentView | undefined> {
     const row = await repo.findSegmentRow(this.read, storeId, id);
-    if (!row) throw notFound(`Segment ${id}`);
-    return viewOf(row);
+    return row && viewOf(row);
   }
 
   /** Saves a segment and computes its members at once (their entries are the first history). */
