@@ -40,6 +40,8 @@ export interface FlowEmail {
   offerId?: string;
   /** What started the run: the email's `order`, `fulfillment` and `checkout` come from it (flow-email-context.ts). */
   trigger?: EmailTrigger;
+  /** A segment-entry flow's segment: a customer without orders is recommended what is popular in it. */
+  segmentId?: string;
 }
 
 /** An SMS or webhook message of a step (`send_sms`, `send_webhook`). */
@@ -150,6 +152,9 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       const key = await messages.linkKey(storeId);
       const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
       for (const id of new Set(emails.map((e) => e.templateId))) compiled.set(id, await templates.compiled(storeId, id));
+      // The segments of segment-entry flows that still exist (a deleted one recommends nothing of its own).
+      const named = [...new Set(emails.flatMap((e) => (e.segmentId !== undefined ? [e.segmentId] : [])))];
+      const segments = new Set(named.length ? (await Promise.all(named.map((id) => services().segments.find(storeId, id)))).flatMap((found) => (found ? [found.id] : [])) : []);
       for (let start = 0; start < emails.length; start += QUEUE_SLICE) {
         const slice = emails.slice(start, start + QUEUE_SLICE);
         // Codes are issued under the emails' send keys, so a step run again carries the same codes.
@@ -162,7 +167,9 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
         const contexts = await recipientContexts(services(), storeId, slice.map((e) => ({ ...e, reads: compiled.get(e.templateId)!.compiled })), store.url, now);
         // The slice's customers are read together; each email is rendered from memory.
         const readsRecommendations = slice.some((e) => compiled.get(e.templateId)!.compiled.usesRecommendations);
-        const facts = await templates.customerFacts(storeId, slice.map((e) => e.customerId), { recommendations: readsRecommendations ? store : undefined });
+        const facts = await templates.customerFacts(storeId, slice.map((e) => e.customerId), readsRecommendations
+          ? { recommendations: store, segments: new Map(slice.flatMap((e) => (e.segmentId !== undefined && segments.has(e.segmentId) ? [[e.customerId, e.segmentId]] : []))) }
+          : {});
         await messages.queueEmails(storeId, slice.map((email) => {
           const template = compiled.get(email.templateId)!;
           return {

@@ -109,7 +109,10 @@ export class FlowEngine {
         log.push({ runId: run.id, stepId: null, outcome: 'completed' });
         break;
       }
-      const context = { storeId, flowId: run.flow_id, run, since: state.step_since ?? now, now, read: this.read, effects: this.effects, outbox, messages, holds, checkTemplate };
+      const context = {
+        storeId, flowId: run.flow_id, run, since: state.step_since ?? now, now, read: this.read, effects: this.effects, outbox, messages, holds, checkTemplate,
+        ...(document.trigger.kind === 'segment_entered' && { segmentId: document.trigger.segment_id }),
+      };
       const reason = await exitReason(document.exit_when, context, facts);
       if (reason) {
         finish('exited', reason);

@@ -36,6 +36,8 @@ export interface StepContext {
   holds: (rule: FlowRule) => Promise<boolean>;
   /** Refuses a template that cannot be sent (checked once per template for the batch). */
   checkTemplate: (templateId: string) => Promise<void>;
+  /** The segment a segment-entry flow starts from: its emails recommend what is popular in it to a customer without orders. */
+  segmentId?: string;
 }
 
 type Handler<T extends Step['type']> = (step: Extract<Step, { type: T }>, context: StepContext) => Promise<StepResult>;
@@ -107,12 +109,13 @@ const handlers: { [T in Step['type']]: Handler<T> } = {
     return { go: step.branches.at(-1)!.next, outcome: `branch ${step.branches.length}` };
   },
 
-  send_email: async (step, { flowId, run, outbox, checkTemplate }) => {
+  send_email: async (step, { flowId, run, outbox, checkTemplate, segmentId }) => {
     if (run.holdout) return { go: step.next, outcome: 'held_out', detail: 'in the holdout: nothing sent' };
     await checkTemplate(step.template_id);
     outbox.push({
       sendKey: sendKeyOf(run.id, step.id), purpose: step.purpose, customerId: run.customer_id, templateId: step.template_id, source: flowSource(flowId),
       trigger: { kind: run.trigger_kind, entityId: run.trigger_entity_id === null ? null : Number(run.trigger_entity_id) }, ...(step.offer_id && { offerId: step.offer_id }),
+      ...(segmentId !== undefined && { segmentId }),
     });
     return { go: step.next, outcome: 'queued', detail: step.template_id };
   },
