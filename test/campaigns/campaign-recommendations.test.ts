@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { startSmtpSink, type SmtpSink } from '../messaging/smtp-sink.js';
+import { picksIn, picksTemplate } from '../helpers/picks-template.js';
 
 let t: TestApp;
 let sink: SmtpSink;
@@ -50,13 +51,7 @@ describe('a campaign\'s recommendations for recipients without orders', () => {
     const gb = await segment('From Britain', 'GB');
     const us = await segment('From the States', 'US');
     expect((await request('POST', '/api/v1/recommendations/fit-now')).statusCode).toBe(200);
-    const template = await request('POST', '/api/v1/templates', {
-      name: 'Picks', purpose: 'marketing', subject: 'Picked for you',
-      body: `<mjml><mj-body><mj-section><mj-column>
-        <mj-text>{% for p in recommendations %}[{{ p.title }} / {{ p.explanation }}]{% endfor %}</mj-text>
-        <mj-text>{{ store.address }}</mj-text><mj-text><a href="{{ links.unsubscribe_url }}">Unsubscribe</a></mj-text>
-      </mj-column></mj-section></mj-body></mjml>`,
-    });
+    const template = await request('POST', '/api/v1/templates', picksTemplate);
     expect(template.statusCode, template.body).toBe(201);
     const campaign = await request('POST', '/api/v1/campaigns', { name: 'Picks', segment_ids: [gb, us], template_id: (template.json() as { id: string }).id, holdout_share: 0 });
     expect(campaign.statusCode, campaign.body).toBe(201);
@@ -69,7 +64,7 @@ describe('a campaign\'s recommendations for recipients without orders', () => {
     expect(mails).toHaveLength(buyers.length + newcomers.length);
     const picks = (address: string) => {
       const mail = mails.find((m) => (Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]!.address === address)!;
-      return [...(mail.text ?? '').matchAll(/\[([^\]/]+) \/ ([^\]]+)\]/g)].map((m) => ({ title: m[1]!.trim(), why: m[2]!.trim() }));
+      return picksIn(mail.text);
     };
     // Britain's buyers: A1 by all four, A2 by three, A3 by one.
     for (const address of ['new-gb-1@example.com', 'new-gb-2@example.com']) {

@@ -4,6 +4,7 @@
  * a real SMTP conversation under the movable clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { picksIn, picksTemplate } from '../helpers/picks-template.js';
 import { addressOf, flowHarness, type FlowHarness } from './flow-harness.js';
 
 let h: FlowHarness;
@@ -32,13 +33,7 @@ describe('a segment-entry flow\'s recommendations', () => {
     const segment = await h.request('POST', '/api/v1/segments', { name: 'From Britain', rule: { kind: 'profile', field: 'country', op: 'eq', value: 'GB' } });
     expect(segment.statusCode, segment.body).toBe(201);
     expect((await h.request('POST', '/api/v1/recommendations/fit-now')).statusCode).toBe(200);
-    const template = await h.request('POST', '/api/v1/templates', {
-      name: 'Picks', purpose: 'marketing', subject: 'Picked for you',
-      body: `<mjml><mj-body><mj-section><mj-column>
-        <mj-text>{% for p in recommendations %}[{{ p.title }} / {{ p.explanation }}]{% endfor %}</mj-text>
-        <mj-text>{{ store.address }}</mj-text><mj-text><a href="{{ links.unsubscribe_url }}">Unsubscribe</a></mj-text>
-      </mj-column></mj-section></mj-body></mjml>`,
-    });
+    const template = await h.request('POST', '/api/v1/templates', picksTemplate);
     expect(template.statusCode, template.body).toBe(201);
     const document = {
       trigger: { kind: 'segment_entered', segment_id: (segment.json() as { id: string }).id }, holdout_share: 0,
@@ -51,7 +46,7 @@ describe('a segment-entry flow\'s recommendations', () => {
     await h.settle();
     const mails = (await h.sink.parsed()).filter((m) => addressOf(m) === 'newcomer@example.com');
     expect(mails).toHaveLength(1);
-    const picks = [...(mails[0]!.text ?? '').matchAll(/\[([^\]/]+) \/ ([^\]]+)\]/g)].map((m) => `${m[1]!.trim()} / ${m[2]!.trim()}`);
+    const picks = picksIn(mails[0]!.text).map((p) => `${p.title} / ${p.why}`);
     expect(picks.slice(0, 2)).toEqual(['Product A1 / popular in From Britain: bought by 3 customers', 'Product A2 / popular in From Britain: bought by 2 customers']);
     // After them, the store's own best-seller.
     expect(picks[2]).toBe('Product K1 / popular: bought by 8 customers');
