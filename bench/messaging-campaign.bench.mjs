@@ -1,6 +1,7 @@
 // A campaign to 100,000 subscribed customers end to end, as the server runs it: a store whose
 // customers are written through the commerce writer (every fifth with an order), a segment, the
-// win-back starter template, a campaign started through the campaigns service as
+// win-back starter template (six recommendations) with a unique discount code per recipient (an
+// offer), a campaign started through the campaigns service as
 // `POST /api/v1/campaigns/:id/start` does (segment refresh, audience frozen with its 10 % holdout,
 // each message rendered and written to the send ledger), then the send jobs run by the server's
 // job workers over pooled SMTP (HEARTH_SMTP_MAX_CONNECTIONS=20) to a local smtp-server in a child process
@@ -59,8 +60,14 @@ export default async function ({ scale, tiny, log }) {
     const dataSeconds = (performance.now() - started) / 1000;
     await services.messages.updateSettings(store.id, { smtp_url: sink.url, from_address: 'news@bench.example', from_name: 'Bench Outfitters' });
     const segment = await services.segments.create(store.id, { name: 'UK customers', rule: { kind: 'profile', field: 'country', op: 'eq', value: 'GB' } });
+    // The recommendation models fitted on the orders, so each email's block has its products.
+    started = performance.now();
+    await services.recommendations.fit(store.id);
+    const fitSeconds = (performance.now() - started) / 1000;
     const template = await services.templates.createFromStarter(store.id, 'win_back');
-    const campaign = await services.campaigns.create(store.id, { name: 'Autumn', segment_ids: [segment.id], template_id: template.id, holdout_share: 0.1 });
+    // Each email carries its recipient's own code of the offer (the win-back starter shows it), issued under its send key.
+    const offer = await services.offers.create(store.id, { name: 'Come back', value_kind: 'percent', value: 15, valid_days: 14, pattern: 'BACK-????????', holdout_share: 0 });
+    const campaign = await services.campaigns.create(store.id, { name: 'Autumn', segment_ids: [segment.id], template_id: template.id, holdout_share: 0.1, offer_id: offer.id });
 
     // Time spent rendering and writing the ledger inside the start (the messaging module's queue call).
     let queueMs = 0;
@@ -83,6 +90,12 @@ export default async function ({ scale, tiny, log }) {
     const freezeSeconds = startSeconds - queueMs / 1000;
     const recipients = start.recipients;
     log(`${count.toLocaleString('en')} customers in ${dataSeconds.toFixed(1)} s; audience ${start.audience}, holdout ${start.holdout}; refresh ${refreshSeconds.toFixed(1)} s, freeze ${freezeSeconds.toFixed(1)} s, render + ledger ${(queueMs / 1000).toFixed(1)} s`);
+
+    // What is timed must be the whole message: a code and recommended products in every email.
+    const bare = await services.storage.read.selectFrom('message_sends').select((eb) => eb.fn.countAll().as('n'))
+      .where('store_id', '=', store.id).where('source', '=', `campaign:${campaign.id}`)
+      .where((eb) => eb.or([eb('text', 'not like', '%BACK-%'), eb('text', 'not like', '%Product %')])).executeTakeFirstOrThrow();
+    if (Number(bare.n) > 0) throw new Error(`${bare.n} emails without a code or a recommended product`);
 
     // Unsubscribe links of some of the campaign's messages, POSTed one-click while it sends.
     const links = (await services.storage.read.selectFrom('message_sends').select('headers')
@@ -139,6 +152,9 @@ export default async function ({ scale, tiny, log }) {
     const received = await sink.received();
     if (received !== delivered) throw new Error(`the ledger says ${delivered} sent, the SMTP server received ${received}`);
     if (delivered + figures.suppressed !== recipients) throw new Error(`${recipients} recipients, ${delivered} sent, ${figures.suppressed} suppressed, ${figures.failed} failed, ${figures.uncertain} uncertain`);
+    const codes = await services.storage.read.selectFrom('offer_issues').select((eb) => [eb.fn.count('code').distinct().as('codes'), eb.fn.countAll().as('issues')])
+      .where('store_id', '=', store.id).where('offer_id', '=', offer.id).executeTakeFirstOrThrow();
+    if (Number(codes.codes) !== recipients || Number(codes.issues) !== recipients) throw new Error(`${recipients} recipients, ${codes.issues} issues, ${codes.codes} distinct codes`);
     const sorted = [...latencies].sort((a, b) => a - b);
     const peak = Math.max(peakRssMb(), Math.round(peakSampled / 2 ** 20));
     const load = loadavg()[0].toFixed(1);
@@ -148,10 +164,10 @@ export default async function ({ scale, tiny, log }) {
       { name: `campaign to ${count.toLocaleString('en')} subscribed customers, start to results`, value: totalSeconds.toFixed(1), unit: 's', note: `audience ${start.audience.toLocaleString('en')}, holdout ${start.holdout.toLocaleString('en')}, ${delivered.toLocaleString('en')} delivered over SMTP; load average ${load}` },
       { name: 'segment refresh', value: refreshSeconds.toFixed(1), unit: 's' },
       { name: 'audience frozen with its holdout', value: freezeSeconds.toFixed(1), unit: 's' },
-      { name: `render + ledger, ${n} messages`, value: Math.round(recipients / (queueMs / 1000)), unit: 'messages/s', note: `${(queueMs / 1000).toFixed(1)} s; win-back starter, tracked links, signed unsubscribe links` },
+      { name: `render + ledger, ${n} messages`, value: Math.round(recipients / (queueMs / 1000)), unit: 'messages/s', note: `${(queueMs / 1000).toFixed(1)} s; win-back starter with its recommendations and a unique code each, tracked links, signed unsubscribe links` },
       { name: `send ${n} messages through the job workers`, value: Math.round(delivered / sendSeconds), unit: 'messages/s', note: `${sendSeconds.toFixed(1)} s; checks at send time, sending / sent committed, ${CONNECTIONS} SMTP connections` },
       { name: 'results computed', value: Math.round(resultsSeconds * 1000), unit: 'ms', note: 'groups, lift, message figures' },
-      { name: 'peak RSS', value: peak, unit: 'MiB', note: `the server's process (server and benchmark; the SMTP server is a child process); generating the customers took ${dataSeconds.toFixed(1)} s` },
+      { name: 'peak RSS', value: peak, unit: 'MiB', note: `the server's process (server and benchmark; the SMTP server is a child process); generating the customers took ${dataSeconds.toFixed(1)} s, fitting the recommendations ${fitSeconds.toFixed(1)} s` },
       { name: 'one-click unsubscribe POST p50 / p99 while sending', value: `${quantile(sorted, 0.5).toFixed(1)} / ${quantile(sorted, 0.99).toFixed(1)}`, unit: 'ms', note: `${latencies.length} POSTs at ${perSecond}/s over HTTP, ${unsubscribeErrors} not answered 200 within 2 min` },
     ];
   } finally {
