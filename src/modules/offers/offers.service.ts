@@ -13,7 +13,7 @@ import { readCodeFile } from './offer-codes.js';
 import { offerInputSchema, shopifyConnectionSchema, type OfferInput } from './offer.input.js';
 import { DEFAULT_SHOPIFY_ADMIN_URL, shopifyAdmin, ShopifyAdminError, type ShopifyAdmin, type ShopifyConnection } from './shopify-admin.js';
 import { pushOfferCodes, pushState, type PushOptions, type PushState } from './shopify-push.js';
-import { armOf, earlierIssue, issueCode } from './offer-issue.js';
+import { armOf, earlierIssue, issueCode, issueCodes } from './offer-issue.js';
 import { extendPool, insertCodes, takenCodes } from './offer-pool.js';
 import { handleOrderEvent } from './offer-redemptions.js';
 import { offerResults, type OfferExperiments } from './offer-results.js';
@@ -187,12 +187,8 @@ export class OffersService {
     const confirmedOnly = await this.linked(storeId, offerId);
     return this.write.transaction().execute(async (tx) => {
       const current = await this.row(storeId, offerId, tx);
-      const codes = new Map<string, string | null>();
-      for (const r of recipients) {
-        const { issue } = await issueCode(tx, storeId, { offer: current, customerId: r.customerId, key: r.key, inSegment: () => Promise.resolve(members.get(r.customerId) ?? false), now, confirmedOnly });
-        codes.set(r.key, issue.code);
-      }
-      return codes;
+      const answers = await issueCodes(tx, storeId, { offer: current, recipients, inSegment: (customerId) => Promise.resolve(members.get(customerId) ?? false), now, confirmedOnly });
+      return new Map(recipients.map((r) => [r.key, answers.get(r.key)!.issue.code]));
     });
   }
 
