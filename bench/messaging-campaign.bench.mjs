@@ -99,6 +99,8 @@ export default async function ({ scale, tiny, log }) {
     const codesSeconds = issuing.ms / 1000;
     const readSeconds = startSeconds - freezeSeconds - codesSeconds - queueMs / 1000;
     const recipients = start.recipients;
+    const rssAfterStart = peakRssMb();
+    log(`peak RSS ${rssAfterStart} MiB after the start (heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB)`);
     log(`${count.toLocaleString('en')} customers in ${dataSeconds.toFixed(1)} s; audience ${start.audience}, holdout ${start.holdout}; refresh ${refreshSeconds.toFixed(1)} s, freeze ${freezeSeconds.toFixed(1)} s, codes ${codesSeconds.toFixed(1)} s, variables and the rest ${readSeconds.toFixed(1)} s, render + ledger ${(queueMs / 1000).toFixed(1)} s`);
 
     // What is timed must be the whole message: a code and recommended products in every email.
