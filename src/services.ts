@@ -100,7 +100,7 @@ export function createServices(config: Config, storage: Storage, logger: Logger,
     // A campaign is sent by email through the messaging module (looked up late, as services are built together).
     // Campaigns mail through messaging and leave the global holdout's people out of their results (looked up late).
     campaigns: new CampaignsService(
-      storage, segmentsEtc.segments, queue(), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics, () => services.offers),
+      storage, segmentsEtc.segments, queue(), () => new CampaignEmails(services.messages, services.templates, services.engagement, storage.read, services.topics, () => services.offers, () => services.segments),
       (storeId, at) => services.experiments.globallyHeldOut(storeId, at),
     ),
     templates: new TemplatesService(storage, { accounts: () => services.accounts, customers: () => services.customers, recommendations: () => services.recommendations }),

@@ -8,7 +8,6 @@
  * A campaign naming an offer gets each recipient's code issued under the same send key, so a retry
  * carries the same code; the offer's holdout gets the email with an empty `discount_code`.
  */
-import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { AppError, notFound, type ErrorDetail } from '../../lib/errors.js';
 import { recipientTimes, type CampaignTiming } from './campaign-timing.js';
@@ -41,6 +40,15 @@ export interface CampaignToSend {
 }
 
 /** What sending needs of the offers module: checking an offer, and one code per recipient. */
+/**
+ * The segments module as the campaign's emails use it: each recipient's segment among the
+ * audience's (the first they are in, in the campaign's order; a deleted one recommends nothing of
+ * its own), what a recipient without orders is recommended from.
+ */
+export interface AudienceSegments {
+  firstOf(storeId: string, segmentIds: readonly string[], customerIds: readonly number[]): Promise<Map<number, string>>;
+}
+
 export interface OfferCodes {
   /** Refuses an unknown or ended offer, naming `offer_id`. */
   check(storeId: string, offerId: string): Promise<void>;
@@ -61,6 +69,7 @@ export class CampaignEmails {
     private readonly read: Db,
     private readonly topics?: TopicsService,
     private readonly offers?: () => OfferCodes,
+    private readonly segments?: () => AudienceSegments,
   ) {}
 
   /**
@@ -126,16 +135,12 @@ export class CampaignEmails {
     const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
     for (const id of new Set(recipients.map((r) => templateOf(r.variant)))) compiled.set(id, await this.templates.compiled(storeId, id));
     const readsRecommendations = [...compiled.values()].some((t) => t.compiled.usesRecommendations);
-    // The audience's segments that still exist (one deleted since the start recommends nothing of its own).
-    const segmentIds = readsRecommendations && campaign.segment_ids?.length
-      ? (await sql<{ id: string }>`select id from segments where store_id = ${storeId} and id in (${sql.join(campaign.segment_ids)})`.execute(this.read)).rows.map((r) => r.id)
-      : [];
-    const audienceSegments = (campaign.segment_ids ?? []).filter((id) => segmentIds.includes(id));
+    const audienceSegments = readsRecommendations && this.segments ? campaign.segment_ids ?? [] : [];
     for (let start = 0; start < recipients.length; start += QUEUE_SLICE) {
       const slice = recipients.slice(start, start + QUEUE_SLICE);
       // Each slice's customers are read together; the messages are rendered from memory.
       const ids = slice.map((r) => r.customerId);
-      const facts = await this.templates.customerFacts(storeId, ids, readsRecommendations ? { recommendations: store, segments: await this.segmentsOf(storeId, audienceSegments, ids) } : {});
+      const facts = await this.templates.customerFacts(storeId, ids, readsRecommendations ? { recommendations: store, segments: await this.segments!().firstOf(storeId, audienceSegments, ids) } : {});
       const codes = campaign.offer_id && this.offers
         ? await this.offers().codesFor(storeId, campaign.offer_id, slice.map((r) => ({ customerId: r.customerId, key: `${campaignSource(campaign.id)}:${r.customerId}` })), from)
         : undefined;
@@ -155,27 +160,6 @@ export class CampaignEmails {
         };
       }));
     }
-  }
-
-  /**
-   * Each recipient's segment among the campaign's (the first they are in, in the campaign's order;
-   * with one segment, that one): what a recipient without orders is recommended from.
-   */
-  private async segmentsOf(storeId: string, segmentIds: readonly string[], customerIds: readonly number[]): Promise<Map<number, string>> {
-    if (segmentIds.length <= 1) return new Map(segmentIds.length ? customerIds.map((id) => [id, segmentIds[0]!]) : []);
-    const { rows } = await sql<{ customer_id: number; segment_id: string }>`
-      select customer_id, segment_id from segment_members
-      where store_id = ${storeId} and segment_id in (${sql.join(segmentIds)}) and customer_id in (${sql.join(customerIds)})`.execute(this.read);
-    const rank = new Map(segmentIds.map((id, i) => [id, i]));
-    const first = new Map<number, string>();
-    for (const row of rows) {
-      const customer = Number(row.customer_id);
-      const held = first.get(customer);
-      if (held === undefined || rank.get(row.segment_id)! < rank.get(held)!) first.set(customer, row.segment_id);
-    }
-    // A recipient who has left every segment since the audience was frozen: the first.
-    for (const id of customerIds) if (!first.has(id)) first.set(id, segmentIds[0]!);
-    return first;
   }
 
   /** An SMS or webhook campaign: its text rendered for each recipient, queued through the channel under the same send keys. */

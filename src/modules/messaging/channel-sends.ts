@@ -16,7 +16,7 @@ import { AppError } from '../../lib/errors.js';
 import type { MessageLinks, MessagePurpose, RenderedEmail } from './message.types.js';
 import { screen, type ScreenPolicy, type Screened } from './send-screen.js';
 import type { NewSend } from './sends.repository.js';
-import type { MessageSendTable, MessageSettingsTable } from './sends.table.js';
+import type { MessageSettingsTable, SendHeading } from './sends.table.js';
 import { normalisePhone, smsSize, withOptOut } from './sms-text.js';
 import { smsDeliverer, TWILIO_API } from './sms-transport.js';
 import type { Deliverer } from './transport.js';
@@ -129,12 +129,12 @@ export async function prepareSend(message: MessageToQueue, customer: ChannelCust
 }
 
 /** The checks at send time for SMS or webhook messages (see the file's comment). */
-export async function screenChannel(db: Db, storeId: string, channel: OtherChannel, sends: readonly MessageSendTable[], policy: ScreenPolicy, settings: MessageSettingsTable): Promise<Screened[]> {
+export async function screenChannel(db: Db, storeId: string, channel: OtherChannel, sends: readonly SendHeading[], policy: ScreenPolicy, settings: MessageSettingsTable): Promise<Screened[]> {
   if (channel === 'sms') return screen(db, storeId, sends, { ...policy, consent: 'sms_consent', channel });
   const consent = settings.webhook_consent ?? 'email';
   const customers = await channelCustomers(db, storeId, sends.flatMap((s) => (s.customer_id === null ? [] : [s.customer_id])));
   // The list is read by the customer's address on the consent's channel; without one, by the URL.
-  const contact = (send: MessageSendTable): string => {
+  const contact = (send: SendHeading): string => {
     const customer = send.customer_id === null ? undefined : customers.get(send.customer_id);
     if (!customer) return send.to_address;
     if (consent === 'email') return customer.email?.trim() || send.to_address;

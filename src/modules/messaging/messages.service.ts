@@ -20,10 +20,10 @@ import { sendInLanes } from './send-lanes.js';
 import { screen } from './send-screen.js';
 import { byTime, holdUntimely, quietHoursOf } from './send-timing.js';
 import {
-  appendStates, currentStates, idsBySendKey, insertSends, listSends, sendsByIds, sendsInState, stateCounts, stateHistory,
+  appendStates, bodiesByIds, currentStates, idsBySendKey, insertSends, listSends, sendsByIds, sendsInState, stateCounts, stateHistory,
   type NewSend, type SendFilter, type StateChange,
 } from './sends.repository.js';
-import type { MessageSendTable, MessageSettingsTable, SendState, TransactionalPolicy } from './sends.table.js';
+import type { MessageSettingsTable, SendHeading, SendState, TransactionalPolicy } from './sends.table.js';
 import { SmtpCatcher } from './smtp-catcher.js';
 import { emailDeliverer, retryDelayMs, smtpMailer, type Mailer } from './transport.js';
 import { channelCustomers, channelDeliverer, checkChannelReady, prepareSend, screenChannel, type MessageToQueue } from './channel-sends.js';
@@ -262,9 +262,10 @@ export class MessagesService {
    * ended, so no message is sent twice by two batches and the caps see the batch before.
    */
   sendBatch(storeId: string, ids: readonly number[], onProgress?: (fraction: number) => Promise<void>, now = new Date()): Promise<BatchResult> {
-    // The messages are read before the batch's turn — the ledger's rows are never updated, and
-    // reading 500 rendered messages takes a while — so that with two send workers the next batch
-    // is read while this one is being delivered. Their states are read in the turn.
+    // The messages are read before the batch's turn — the ledger's rows are never updated — so
+    // that with two send workers the next batch is read while this one is being delivered. Their
+    // bodies are read by the lanes a few at a time, just before sending (`send-lanes.ts`); their
+    // states in the turn.
     const contents = sendsByIds(this.storage.read, storeId, ids);
     contents.catch(() => undefined);
     const waiting = this.queue;
@@ -278,7 +279,7 @@ export class MessagesService {
     return run;
   }
 
-  private async sendNow(storeId: string, ids: readonly number[], contents: Promise<MessageSendTable[]>, onProgress: ((fraction: number) => Promise<void>) | undefined, now: Date): Promise<BatchResult> {
+  private async sendNow(storeId: string, ids: readonly number[], contents: Promise<SendHeading[]>, onProgress: ((fraction: number) => Promise<void>) | undefined, now: Date): Promise<BatchResult> {
     const result: BatchResult = { sent: 0, failed: 0, suppressed: 0, uncertain: 0, held: 0, deferred: 0, retried: 0 };
     const states = await currentStates(this.storage.read, storeId, ids);
     const attempts = new Map([...states.values()].map((s) => [s.send_id, s.attempt]));
@@ -308,7 +309,7 @@ export class MessagesService {
         ? await screen(this.storage.read, storeId, group, policy, now)
         : await screenChannel(this.storage.read, storeId, channel, group, policy, settings);
       const suppressed: StateChange[] = [];
-      const toSend: MessageSendTable[] = [];
+      const toSend: SendHeading[] = [];
       for (const s of screened) {
         if (s.verdict === 'send') toSend.push(s.send);
         else suppressed.push({ storeId, sendId: s.send.id, state: 'suppressed', reason: s.reason, attempt: attempts.get(s.send.id) ?? 1 });
@@ -322,6 +323,7 @@ export class MessagesService {
         : channelDeliverer(channel, settings, await this.smsStatusUrl(storeId));
       const sent = await sendInLanes({
         write: this.storage.write, logger: this.logger, storeId, deliverer, attempts, onProgress,
+        bodies: (chunk) => bodiesByIds(this.storage.read, storeId, chunk),
         pauseAfter: settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS,
       }, toSend);
       result.sent += sent.sent;

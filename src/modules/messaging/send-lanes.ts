@@ -8,7 +8,7 @@
 import type { Db } from '../../db/database.js';
 import type { Logger } from '../../lib/logger.js';
 import { appendStates, type StateChange } from './sends.repository.js';
-import type { MessageSendTable } from './sends.table.js';
+import type { SendHeading } from './sends.table.js';
 import { recordPause } from './source-pauses.repository.js';
 import { upsertSuppression } from './suppressions.repository.js';
 import { MAX_DELIVERY_ATTEMPTS, type Deliverer, type SendOutcome } from './transport.js';
@@ -24,6 +24,8 @@ export interface LaneDeps {
   /** Transport errors in a row that pause the source. */
   pauseAfter: number;
   onProgress?: ((fraction: number) => Promise<void>) | undefined;
+  /** Reads the HTML and text of the messages with these ids. */
+  bodies: (ids: readonly number[]) => Promise<ReadonlyMap<number, { html: string; text: string }>>;
 }
 
 /** Appends state changes in shared commits: what the lanes append while a commit runs goes in the next one. */
@@ -61,12 +63,13 @@ class StateLog {
 /** Messages started between two progress reports (each extends the job's lease). */
 const PROGRESS_EVERY = 50;
 
-export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTable[]): Promise<{ sent: number; failed: number; uncertain: number; held: number; retries: { id: number; attempt: number }[] }> {
+export async function sendInLanes(deps: LaneDeps, toSend: readonly SendHeading[]): Promise<{ sent: number; failed: number; uncertain: number; held: number; retries: { id: number; attempt: number }[] }> {
   const { storeId, deliverer, attempts, onProgress, pauseAfter } = deps;
   const result = { sent: 0, failed: 0, uncertain: 0, held: 0, retries: [] as { id: number; attempt: number }[] };
   let consecutiveErrors = 0;
   const stoppedSources = new Set<string>();
   const log = new StateLog(deps.write);
+  const bodyOf = bodyReader(toSend, Math.max(10, 2 * deliverer.inFlight), deps.bodies);
   let next = 0;
   let reported = 0;
   const lane = async () => {
@@ -77,8 +80,9 @@ export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTa
         continue;
       }
       const attempt = attempts.get(send.id) ?? 1;
+      const body = await bodyOf(next - 1);
       await log.append([...(finished ? [finished] : []), { storeId, sendId: send.id, state: 'sending', attempt }]);
-      const outcome = await deliverer.deliver(send);
+      const outcome = await deliverer.deliver({ ...send, ...body });
       finished = stateOf(storeId, send, outcome, attempt);
       // A retry is queued again under its next attempt; the caller schedules it.
       if (finished.state === 'queued') result.retries.push({ id: send.id, attempt: finished.attempt });
@@ -107,7 +111,37 @@ export async function sendInLanes(deps: LaneDeps, toSend: readonly MessageSendTa
   return result;
 }
 
-function stateOf(storeId: string, send: MessageSendTable, outcome: SendOutcome, attempt: number): StateChange {
+/**
+ * The bodies of a batch's messages, read `size` at a time as the lanes reach them, the next few
+ * read ahead: the batch's headings stay in memory while it is sent, its rendered HTML only for a
+ * moment (read all at once, 500 messages' HTML outlived the young generation and grew the heap by
+ * hundreds of megabytes between collections).
+ */
+function bodyReader(
+  sends: readonly SendHeading[], size: number, read: LaneDeps['bodies'],
+): (index: number) => Promise<{ html: string; text: string }> {
+  const chunks = new Map<number, Promise<ReadonlyMap<number, { html: string; text: string }>>>();
+  const chunk = (n: number) => {
+    let found = chunks.get(n);
+    if (!found) {
+      found = read(sends.slice(n * size, (n + 1) * size).map((send) => send.id));
+      found.catch(() => undefined);
+      chunks.set(n, found);
+    }
+    return found;
+  };
+  return async (index) => {
+    const n = Math.floor(index / size);
+    const mine = chunk(n);
+    if ((n + 1) * size < sends.length) void chunk(n + 1);
+    chunks.delete(n - 1);
+    const body = (await mine).get(sends[index]!.id);
+    if (!body) throw new Error(`message ${sends[index]!.id} has no body in the ledger`);
+    return body;
+  };
+}
+
+function stateOf(storeId: string, send: SendHeading, outcome: SendOutcome, attempt: number): StateChange {
   const base = { storeId, sendId: send.id, attempt };
   switch (outcome.kind) {
     case 'accepted': return { ...base, state: 'sent', detail: outcome.response, providerMessageId: outcome.messageId };

@@ -9,7 +9,7 @@ import type { Db } from '../../db/database.js';
 import { marketedCounts } from './send-timing.repository.js';
 import type { MessageChannel } from './message.types.js';
 import { recentlyMarketed } from './sends.repository.js';
-import type { MessageSendTable, SuppressedReason, SuppressionReason, TransactionalPolicy } from './sends.table.js';
+import type { SendHeading, SuppressedReason, SuppressionReason, TransactionalPolicy } from './sends.table.js';
 import { activeSuppressions, normaliseAddress } from './suppressions.repository.js';
 import { currentChoices } from './topics.repository.js';
 import { inGlobalHoldout } from './global-holdout.js';
@@ -33,9 +33,9 @@ export interface ScreenPolicy {
 
 const WEEK_MS = 7 * 86_400_000;
 
-export type Screened = { send: MessageSendTable; verdict: 'send' } | { send: MessageSendTable; verdict: 'suppressed'; reason: SuppressedReason };
+export type Screened = { send: SendHeading; verdict: 'send' } | { send: SendHeading; verdict: 'suppressed'; reason: SuppressedReason };
 
-export async function screen(db: Db, storeId: string, sends: readonly MessageSendTable[], policy: ScreenPolicy, now = new Date()): Promise<Screened[]> {
+export async function screen(db: Db, storeId: string, sends: readonly SendHeading[], policy: ScreenPolicy, now = new Date()): Promise<Screened[]> {
   const suppressions = await activeSuppressions(db, storeId, sends.map((s) => s.to_address), now);
   const marketingCustomers = [...new Set(sends.filter((s) => s.purpose === 'marketing' && s.customer_id !== null).map((s) => s.customer_id!))];
   const consent = new Map<number, string | null>();

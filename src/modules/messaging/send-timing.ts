@@ -16,7 +16,7 @@ import { isTimeZone } from '../../lib/time.js';
 import { HH_MM, minutesOf, nextWallTime, wallClock } from '../../lib/zoned-time.js';
 import { appendStates, type StateChange } from './sends.repository.js';
 import { customerZones, notBeforeOf } from './send-timing.repository.js';
-import type { MessageSendTable, MessageSettingsTable } from './sends.table.js';
+import type { MessageSettingsTable, SendHeading } from './sends.table.js';
 
 /** Quiet hours a store gets when it turns them on without choosing: 21:00 to 08:00, as Braze and SMS rules suggest. */
 export const DEFAULT_QUIET_HOURS = { start: '21:00', end: '08:00' } as const;
@@ -61,14 +61,14 @@ const label = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(
  * Splits queued messages into those that may go out now and those that wait; books a send job for
  * each waiting time and records why a message was deferred by quiet hours.
  */
-export async function holdUntimely(deps: TimingDeps, storeId: string, sends: readonly MessageSendTable[], options: {
+export async function holdUntimely(deps: TimingDeps, storeId: string, sends: readonly SendHeading[], options: {
   quiet: QuietHours | null; storeZone: string; attempts: ReadonlyMap<number, number>; now: Date;
-}): Promise<{ due: MessageSendTable[]; deferred: number }> {
+}): Promise<{ due: SendHeading[]; deferred: number }> {
   const { quiet, storeZone, attempts, now } = options;
   const notBefore = await notBeforeOf(deps.read, storeId, sends.map((s) => s.id));
   const marketing = sends.filter((s) => s.purpose === 'marketing' && s.customer_id !== null).map((s) => s.customer_id!);
   const zones = quiet ? await customerZones(deps.read, storeId, marketing) : new Map<number, string>();
-  const due: MessageSendTable[] = [];
+  const due: SendHeading[] = [];
   const later = new Map<number, number[]>();
   const deferrals: StateChange[] = [];
   const wait = (id: number, at: Date) => later.set(at.getTime(), [...(later.get(at.getTime()) ?? []), id]);

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
 import { unnested, type ColumnTypes } from '../../db/unnested.js';
 import type { MessageChannel } from './message.types.js';
-import type { MessageSendTable, SendState } from './sends.table.js';
+import type { MessageSendTable, SendHeading, SendState } from './sends.table.js';
 
 export type NewSend = Omit<MessageSendTable, 'id'>;
 
@@ -93,10 +93,23 @@ export async function currentStates(db: Db, storeId: string, ids: readonly numbe
   return states;
 }
 
-export async function sendsByIds(db: Db, storeId: string, ids: readonly number[]): Promise<MessageSendTable[]> {
+const HEADING_COLUMNS = [
+  'store_id', 'id', 'send_key', 'channel', 'purpose', 'source', 'customer_id', 'to_address', 'from_address', 'subject', 'preheader',
+  'headers', 'template_id', 'template_version', 'topic_id', 'created_at',
+] as const satisfies readonly (keyof SendHeading)[];
+
+/** The messages by id, without their bodies (`bodiesByIds` reads those just before sending). */
+export async function sendsByIds(db: Db, storeId: string, ids: readonly number[]): Promise<SendHeading[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('message_sends').selectAll().where('store_id', '=', storeId).where('id', 'in', ids).orderBy('id').execute();
+  const rows = await db.selectFrom('message_sends').select(HEADING_COLUMNS).where('store_id', '=', storeId).where('id', 'in', ids).orderBy('id').execute();
   return rows.map((row) => ({ ...row, id: Number(row.id), customer_id: row.customer_id === null ? null : Number(row.customer_id) }));
+}
+
+/** The HTML and text bodies of the messages, by id. */
+export async function bodiesByIds(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, { html: string; text: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('message_sends').select(['id', 'html', 'text']).where('store_id', '=', storeId).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [Number(row.id), { html: row.html, text: row.text }]));
 }
 
 export async function idsBySendKey(db: Db, storeId: string, keys: readonly string[]): Promise<Map<string, number>> {

@@ -53,6 +53,9 @@ export interface MessageSendTable {
   created_at: Date;
 }
 
+/** A message of the ledger without its bodies: what checking and scheduling it read. */
+export type SendHeading = Omit<MessageSendTable, 'html' | 'text'>;
+
 export interface MessageSendStateTable {
   seq: number;
   store_id: string;

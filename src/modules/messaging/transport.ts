@@ -50,6 +50,13 @@ export interface Mailer {
  * in flight, those are `uncertain` (they may have been handed to the server); the next message
  * starts a new thread.
  */
+/**
+ * The SMTP thread's old generation, at most. Left to itself, V8 let the thread's heap grow by
+ * hundreds of megabytes of finished messages between collections while a campaign sent; its live
+ * messages (one per connection, a few copies each while it is encoded) need a few megabytes.
+ */
+export const SMTP_THREAD_HEAP_MB = 256;
+
 export function smtpMailer(options: SmtpOptions): Mailer {
   const maxConnections = options.maxConnections ?? 5;
   /** The messages on their way in each thread, by id. */
@@ -58,7 +65,10 @@ export function smtpMailer(options: SmtpOptions): Mailer {
   let next = 0;
   const start = (): Worker => {
     const { filename, evaluate } = threadEntry(import.meta.url, 'smtp');
-    const worker = new Worker(filename, { eval: evaluate, workerData: { ...options, maxConnections } satisfies SmtpOptions });
+    const worker = new Worker(filename, {
+      eval: evaluate, workerData: { ...options, maxConnections } satisfies SmtpOptions,
+      resourceLimits: { maxOldGenerationSizeMb: SMTP_THREAD_HEAP_MB },
+    });
     const mine = new Map<number, (outcome: SendOutcome) => void>();
     pending.set(worker, mine);
     worker.unref();

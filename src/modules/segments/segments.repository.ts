@@ -106,6 +106,20 @@ export async function historyOfCustomer(db: SegmentsDb, storeId: string, custome
     .orderBy('h.id', 'desc').limit(limit).execute();
 }
 
+/** Which of the customers are in which of the segments (those that exist), as pairs. */
+export async function membershipsAmong(db: SegmentsDb, storeId: string, segmentIds: readonly string[], customerIds: readonly number[]): Promise<{ customer_id: number; segment_id: string }[]> {
+  if (!segmentIds.length || !customerIds.length) return [];
+  return db.selectFrom('segment_members').select(['customer_id', 'segment_id'])
+    .where('store_id', '=', storeId).where('segment_id', 'in', [...segmentIds]).where('customer_id', 'in', [...customerIds]).execute();
+}
+
+/** The ids among `ids` of segments that exist. */
+export async function existingSegmentIds(db: SegmentsDb, storeId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db.selectFrom('segments').select('id').where('store_id', '=', storeId).where('id', 'in', [...ids]).execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 /** The ids of customers in any of the segments, as a subquery other modules can build on (campaign audiences). */
 export function membersOfAny(storeId: string, segmentIds: readonly string[]): RawBuilder<{ customer_id: number }> {
   if (!segmentIds.length) return sql<{ customer_id: number }>`(select cast(null as bigint) as customer_id where false)`;

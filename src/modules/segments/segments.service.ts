@@ -127,6 +127,27 @@ export class SegmentsService {
     return row && viewOf(row);
   }
 
+  /**
+   * Each customer's first segment among `segmentIds`, in that order, that they are in; one who is
+   * in none of them (left since) gets the first. Segments deleted since are left out; with none
+   * left, the map is empty.
+   */
+  async firstOf(storeId: string, segmentIds: readonly string[], customerIds: readonly number[]): Promise<Map<number, string>> {
+    const existing = await repo.existingSegmentIds(this.read, storeId, segmentIds);
+    const ordered = segmentIds.filter((id) => existing.has(id));
+    if (!ordered.length) return new Map();
+    const rank = new Map(ordered.map((id, i) => [id, i]));
+    const first = new Map<number, string>();
+    const pairs = ordered.length > 1 ? await repo.membershipsAmong(this.read, storeId, ordered, customerIds) : [];
+    for (const pair of pairs) {
+      const customer = Number(pair.customer_id);
+      const held = first.get(customer);
+      if (held === undefined || rank.get(pair.segment_id)! < rank.get(held)!) first.set(customer, pair.segment_id);
+    }
+    for (const id of customerIds) if (!first.has(id)) first.set(id, ordered[0]!);
+    return first;
+  }
+
   /** Saves a segment and computes its members at once (their entries are the first history). */
   async create(storeId: string, input: { name: string; description?: string | null; rule: unknown }, options: { builtinKey?: string; asOf?: Date } = {}): Promise<SegmentView> {
     const name = input.name.trim();
