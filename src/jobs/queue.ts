@@ -14,6 +14,11 @@ export interface EnqueueOptions {
   maxAttempts?: number;
   /** A queued or running job with the same key is not enqueued twice. */
   dedupeKey?: string;
+  /**
+   * `queued`: only a job not yet started takes the place of a new one — for work that reads the
+   * data when it starts, where a change made while it runs needs a run of its own.
+   */
+  dedupeWhile?: 'queued' | 'queued_or_running';
 }
 
 export interface JobView {
@@ -94,7 +99,7 @@ export class JobQueue {
       if (options.dedupeKey) {
         const existing = await tx
           .selectFrom('jobs').select('id')
-          .where('dedupe_key', '=', options.dedupeKey).where('state', 'in', ['queued', 'running'])
+          .where('dedupe_key', '=', options.dedupeKey).where('state', 'in', options.dedupeWhile === 'queued' ? ['queued'] : ['queued', 'running'])
           .executeTakeFirst();
         if (existing) return existing.id;
       }

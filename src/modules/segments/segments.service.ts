@@ -24,6 +24,22 @@ export const SEGMENT_REFRESH_JOB = 'segments.refresh';
 /** Segments whose rules read the clock are recomputed this often. */
 export const SCHEDULED_REFRESH_MS = 60 * 60_000;
 
+/**
+ * When the segments follow a steady trickle of changes (unsubscribes during a campaign, orders
+ * arriving all day), a store's refreshes take at most about a tenth of the time: after a refresh
+ * that took `d`, the next waits until `factor × d` after it ended (at most `maxGapMs`). A refresh
+ * shorter than `minMs` (a small store) is not spaced out. Before, each change started a full
+ * refresh at once, and at 10,000 customers two unsubscribes a second kept one core refreshing
+ * and halved a campaign's sending.
+ */
+export interface RefreshSpacing {
+  minMs: number;
+  factor: number;
+  maxGapMs: number;
+}
+
+export const REFRESH_SPACING: RefreshSpacing = { minMs: 100, factor: 9, maxGapMs: 60_000 };
+
 export interface SegmentView {
   id: string;
   name: string;
@@ -58,7 +74,13 @@ export class SegmentsService {
   private readonly write: SegmentsDb;
   private readonly read: SegmentsDb;
 
-  constructor(storage: Storage, private readonly jobs: JobQueue, private readonly summaries?: () => OrderSummaries | undefined) {
+  /** Each store's last refresh after a change: when it ended and how long it took (this process). */
+  private readonly lastRefresh = new Map<string, { endedAt: number; ms: number }>();
+
+  constructor(
+    storage: Storage, private readonly jobs: JobQueue, private readonly summaries?: () => OrderSummaries | undefined,
+    private readonly spacing: RefreshSpacing = REFRESH_SPACING,
+  ) {
     this.write = segmentsDb(storage.write);
     this.read = segmentsDb(storage.read);
   }
@@ -260,13 +282,21 @@ export class SegmentsService {
 
   /** Called by writers after customers, orders, returns or events change: refreshes the data-driven segments soon. */
   async onDataChanged(storeId: string): Promise<void> {
-    await this.jobs.enqueue(SEGMENT_REFRESH_JOB, { storeId, mode: 'on_change' }, { storeId, dedupeKey: `${SEGMENT_REFRESH_JOB}:${storeId}:on_change` });
+    // A change made while a refresh runs may come after that refresh read it: it queues the next.
+    const last = this.lastRefresh.get(storeId);
+    const notBefore = last && last.ms >= this.spacing.minMs ? last.endedAt + Math.min(this.spacing.maxGapMs, this.spacing.factor * last.ms) : 0;
+    const now = this.jobs.now().getTime();
+    await this.jobs.enqueue(SEGMENT_REFRESH_JOB, { storeId, mode: 'on_change' }, {
+      storeId, dedupeKey: `${SEGMENT_REFRESH_JOB}:${storeId}:on_change`, dedupeWhile: 'queued', ...(notBefore > now && { runAt: new Date(notBefore) }),
+    });
   }
 
   /** The job handler: refreshes, and a scheduled run books the next one. */
   async runRefreshJob(payload: { storeId: string; mode?: 'on_change' | 'scheduled' }): Promise<unknown> {
+    const started = performance.now();
     await this.ensureBuiltins(payload.storeId);
     const results = await this.refreshAll(payload.storeId, payload.mode ? { mode: payload.mode } : {});
+    if (payload.mode === 'on_change') this.lastRefresh.set(payload.storeId, { endedAt: this.jobs.now().getTime(), ms: performance.now() - started });
     if (payload.mode === 'scheduled') await this.scheduleNext(payload.storeId, new Date(this.jobs.now().getTime() + SCHEDULED_REFRESH_MS));
     return { refreshed: results.filter((r) => r.outcome).length, failed: results.filter((r) => r.error) };
   }
