@@ -100,15 +100,16 @@ describe('sending email over SMTP', () => {
   });
 
   it('sends each message of a batch far larger than the bodies read at once its own subject, HTML and text', async () => {
-    const people = Array.from({ length: 47 }, (_, i) => `reader${i}`);
+    // Bodies are read 125 at a time (`send-lanes.ts`): 260 messages take three reads.
+    const people = Array.from({ length: 260 }, (_, i) => `reader${i}`);
     const store = await storeWithCustomers(people.map((p) => ({ id: p, email: `${p}@batch.example`, consent: 'subscribed' as const })));
     const queued = await t.services.messages.queueEmails(store.storeId, people.map((p) => ({
       sendKey: `campaign:batch:${p}`, purpose: 'marketing' as const, customerId: store.ids.get(p)!, source: 'campaign:batch',
       build: (links) => ({ subject: `For ${p}`, preheader: '', html: `${html(p)}<a href="${links.unsubscribe_url}">Unsubscribe</a>`, text: `Hello ${p}` }),
     })));
-    expect(await sendQueued(store.storeId, queued.sends.map((s) => s.id))).toMatchObject({ sent: 47, failed: 0, uncertain: 0 });
+    expect(await sendQueued(store.storeId, queued.sends.map((s) => s.id))).toMatchObject({ sent: 260, failed: 0, uncertain: 0 });
     const arrived = (await sink.parsed()).filter((m) => /@batch\.example/.test(JSON.stringify(m.to)));
-    expect(arrived).toHaveLength(47);
+    expect(arrived).toHaveLength(260);
     for (const mail of arrived) {
       const to = /(reader\d+)@batch\.example/.exec(JSON.stringify(mail.to))![1]!;
       expect([mail.subject, mail.text?.trim(), /<h1>Hello (\w+)<\/h1>/.exec(String(mail.html))?.[1]]).toEqual([`For ${to}`, `Hello ${to}`, to]);
