@@ -39,7 +39,6 @@ export interface CampaignToSend {
   segment_ids?: readonly string[];
 }
 
-/** What sending needs of the offers module: checking an offer, and one code per recipient. */
 /**
  * The segments module as the campaign's emails use it: each recipient's segment among the
  * audience's (the first they are in, in the campaign's order; a deleted one recommends nothing of
@@ -49,6 +48,7 @@ export interface AudienceSegments {
   firstOf(storeId: string, segmentIds: readonly string[], customerIds: readonly number[]): Promise<Map<number, string>>;
 }
 
+/** What sending needs of the offers module: checking an offer, and one code per recipient. */
 export interface OfferCodes {
   /** Refuses an unknown or ended offer, naming `offer_id`. */
   check(storeId: string, offerId: string): Promise<void>;

@@ -264,7 +264,7 @@ export class MessagesService {
   sendBatch(storeId: string, ids: readonly number[], onProgress?: (fraction: number) => Promise<void>, now = new Date()): Promise<BatchResult> {
     // The messages are read before the batch's turn — the ledger's rows are never updated — so
     // that with two send workers the next batch is read while this one is being delivered. Their
-    // bodies are read by the lanes a few at a time, just before sending (`send-lanes.ts`); their
+    // bodies are read by the lanes 125 at a time, just before sending (`send-lanes.ts`); their
     // states in the turn.
     const contents = sendsByIds(this.storage.read, storeId, ids);
     contents.catch(() => undefined);
