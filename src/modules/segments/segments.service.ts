@@ -38,7 +38,7 @@ export interface RefreshSpacing {
   maxGapMs: number;
 }
 
-export const REFRESH_SPACING: RefreshSpacing = { minMs: 100, factor: 9, maxGapMs: 60_000 };
+export const REFRESH_SPACING: RefreshSpacing = { minMs: 500, factor: 9, maxGapMs: 60_000 };
 
 export interface SegmentView {
   id: string;
