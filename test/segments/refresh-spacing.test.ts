@@ -1,8 +1,9 @@
 /**
  * Refreshes after data changes: a change made while a refresh runs queues the next one (that
- * refresh may have read the data before the change), and after a refresh long enough to matter the
- * next waits until nine times its length after it ended (a thousand times here), so a steady trickle of changes cannot keep
- * a core refreshing. The clock is the job queue's, held still.
+ * refresh may have read the data before the change); once refreshes run back to back and take
+ * long enough to matter, the next waits until nine times the last one's length after it ended (a
+ * thousand times here), so a steady trickle of changes cannot keep a core refreshing. The job
+ * queue runs on a movable clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobQueue } from '../../src/jobs/queue.js';
@@ -49,17 +50,22 @@ describe('segment refreshes after data changes', () => {
     expect((await refreshJobs('st_running')).map((job) => job.state)).toEqual(['done', 'done']);
   });
 
-  it('space a refresh out after one that took long enough to matter, not after a quick one', async () => {
+  it('space refreshes out once they run back to back and take long enough to matter, not before', async () => {
     const clock = new TestClock();
     const jobs = new JobQueue(store.write, store.read, clock);
     // Every refresh counts as long, and the next waits a thousand times its length (real milliseconds).
     const spaced = new SegmentsService(store, jobs, undefined, { minMs: 0, factor: 1000, maxGapMs: 600_000 });
     await spaced.onDataChanged('st_spaced');
     expect((await refreshJobs('st_spaced'))[0]!.runAt.getTime()).toBeLessThanOrEqual(clock.now().getTime());
+    await runRefresh(jobs, spaced);
+    // After one refresh, a change is refreshed at once: refreshes are not yet back to back.
+    await spaced.onDataChanged('st_spaced');
+    expect((await refreshJobs('st_spaced')).find((job) => job.state === 'queued')!.runAt.getTime()).toBeLessThanOrEqual(clock.now().getTime());
     const startedAt = clock.now().getTime();
     const started = performance.now();
     await runRefresh(jobs, spaced);
     const tookMs = performance.now() - started;
+    // That one followed the first at once: the next waits.
     await spaced.onDataChanged('st_spaced');
     const next = (await refreshJobs('st_spaced')).find((job) => job.state === 'queued')!;
     const waits = next.runAt.getTime() - clock.now().getTime();
@@ -70,10 +76,12 @@ describe('segment refreshes after data changes', () => {
     clock.advance(waits + 1);
     await runRefresh(jobs, spaced);
 
-    // A refresh shorter than the threshold is not spaced out.
+    // A refresh shorter than the threshold is not spaced out, even back to back.
     const quick = new SegmentsService(store, jobs, undefined, { minMs: 60_000, factor: 1000, maxGapMs: 600_000 });
-    await quick.onDataChanged('st_quick');
-    await runRefresh(jobs, quick);
+    for (let i = 0; i < 2; i += 1) {
+      await quick.onDataChanged('st_quick');
+      await runRefresh(jobs, quick);
+    }
     await quick.onDataChanged('st_quick');
     const again = (await refreshJobs('st_quick')).find((job) => job.state === 'queued')!;
     expect(again.runAt.getTime()).toBeLessThanOrEqual(clock.now().getTime());

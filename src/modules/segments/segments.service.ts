@@ -26,9 +26,10 @@ export const SCHEDULED_REFRESH_MS = 60 * 60_000;
 
 /**
  * When the segments follow a steady trickle of changes (unsubscribes during a campaign, orders
- * arriving all day), a store's refreshes take at most about a tenth of the time: after a refresh
- * that took `d`, the next waits until `factor × d` after it ended (at most `maxGapMs`). A refresh
- * shorter than `minMs` (a small store) is not spaced out. Before, each change started a full
+ * arriving all day), a store's refreshes take at most about a tenth of the time: once refreshes
+ * run back to back (one starts within `factor × d` of the end of the one before, which took `d`),
+ * the next waits until `factor × d` after the last ended (at most `maxGapMs`). A refresh shorter
+ * than `minMs` (a small store) is not spaced out, nor one after a quiet spell. Before, each change started a full
  * refresh at once, and at 10,000 customers two unsubscribes a second kept one core refreshing
  * and halved a campaign's sending.
  */
@@ -74,8 +75,8 @@ export class SegmentsService {
   private readonly write: SegmentsDb;
   private readonly read: SegmentsDb;
 
-  /** Each store's last refresh after a change: when it ended and how long it took (this process). */
-  private readonly lastRefresh = new Map<string, { endedAt: number; ms: number }>();
+  /** Each store's last refresh after a change (this process): when it ended, how long it took, and whether it followed the one before at once. */
+  private readonly lastRefresh = new Map<string, { endedAt: number; ms: number; backToBack: boolean }>();
 
   constructor(
     storage: Storage, private readonly jobs: JobQueue, private readonly summaries?: () => OrderSummaries | undefined,
@@ -284,7 +285,7 @@ export class SegmentsService {
   async onDataChanged(storeId: string): Promise<void> {
     // A change made while a refresh runs may come after that refresh read it: it queues the next.
     const last = this.lastRefresh.get(storeId);
-    const notBefore = last && last.ms >= this.spacing.minMs ? last.endedAt + Math.min(this.spacing.maxGapMs, this.spacing.factor * last.ms) : 0;
+    const notBefore = last?.backToBack && last.ms >= this.spacing.minMs ? last.endedAt + this.gapAfter(last.ms) : 0;
     const now = this.jobs.now().getTime();
     await this.jobs.enqueue(SEGMENT_REFRESH_JOB, { storeId, mode: 'on_change' }, {
       storeId, dedupeKey: `${SEGMENT_REFRESH_JOB}:${storeId}:on_change`, dedupeWhile: 'queued', ...(notBefore > now && { runAt: new Date(notBefore) }),
@@ -293,12 +294,21 @@ export class SegmentsService {
 
   /** The job handler: refreshes, and a scheduled run books the next one. */
   async runRefreshJob(payload: { storeId: string; mode?: 'on_change' | 'scheduled' }): Promise<unknown> {
-    const started = performance.now();
     await this.ensureBuiltins(payload.storeId);
+    const startedAt = this.jobs.now().getTime();
+    const started = performance.now();
     const results = await this.refreshAll(payload.storeId, payload.mode ? { mode: payload.mode } : {});
-    if (payload.mode === 'on_change') this.lastRefresh.set(payload.storeId, { endedAt: this.jobs.now().getTime(), ms: performance.now() - started });
+    if (payload.mode === 'on_change') {
+      const before = this.lastRefresh.get(payload.storeId);
+      const backToBack = before !== undefined && startedAt - before.endedAt < this.gapAfter(before.ms);
+      this.lastRefresh.set(payload.storeId, { endedAt: this.jobs.now().getTime(), ms: performance.now() - started, backToBack });
+    }
     if (payload.mode === 'scheduled') await this.scheduleNext(payload.storeId, new Date(this.jobs.now().getTime() + SCHEDULED_REFRESH_MS));
     return { refreshed: results.filter((r) => r.outcome).length, failed: results.filter((r) => r.error) };
+  }
+
+  private gapAfter(ms: number): number {
+    return Math.min(this.spacing.maxGapMs, this.spacing.factor * ms);
   }
 
   private async scheduleNext(storeId: string, runAt: Date): Promise<void> {
