@@ -29,9 +29,9 @@ export const SCHEDULED_REFRESH_MS = 60 * 60_000;
  * arriving all day), a store's refreshes take at most about a tenth of the time: once refreshes
  * run back to back (one starts within `factor × d` of the end of the one before, which took `d`),
  * the next waits until `factor × d` after the last ended (at most `maxGapMs`). A refresh shorter
- * than `minMs` (a small store) is not spaced out, nor one after a quiet spell. Before, each change started a full
- * refresh at once, and at 10,000 customers two unsubscribes a second kept one core refreshing
- * and halved a campaign's sending.
+ * than `minMs` (a small store) is not spaced out, nor one after a quiet spell. Before, each change
+ * started a full refresh at once, and at 10,000 customers two unsubscribes a second kept one core
+ * refreshing and halved a campaign's sending.
  */
 export interface RefreshSpacing {
   minMs: number;
