@@ -204,7 +204,7 @@ export default async function ({ scale, tiny, log }) {
     if (sent !== 2 * customers || received !== 2 * customers) {
       throw new Error(`messages: ${sent} sent, ${received} received by the SMTP server; expected ${2 * customers}`);
     }
-    const sample = (await storage.read.selectFrom('message_sends').select('html').where('store_id', '=', store.id).limit(1).executeTakeFirst()).html;
+    const sample = (await storage.read.selectFrom('message_bodies').select('html').where('store_id', '=', store.id).limit(1).executeTakeFirst()).html;
     const bareSeconds = await bareSend(sink.url, config.smtpMaxConnections, received, sample);
     const stepsPerSecond = steps / seconds;
     const messagesPerSecond = received / seconds;

@@ -111,7 +111,7 @@ export default async function ({ scale, tiny, log }) {
         if (received !== count) throw new Error(`the SMTP server received ${received} of ${count}`);
         const sinkMs = ((await sink.cpuSeconds()) - sinkBefore) * 1000 / count;
 
-        const sample = (await services.storage.read.selectFrom('message_sends').select('html').where('store_id', '=', store.id).limit(1).executeTakeFirst()).html;
+        const sample = (await services.storage.read.selectFrom('message_bodies').select('html').where('store_id', '=', store.id).limit(1).executeTakeFirst()).html;
         const sinkBareBefore = await sink.cpuSeconds();
         const bareRun = await bareSend(sink.url, connections, count, sample);
         const sinkBareMs = ((await sink.cpuSeconds()) - sinkBareBefore) * 1000 / count;

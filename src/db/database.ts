@@ -14,7 +14,7 @@ import type { DomainEventTable, EventSubscriptionTable } from '../modules/domain
 import type { CustomerAliasTable, CustomerTable } from '../modules/customers/index.js';
 import type { EventTable, IdentityTable } from '../modules/events/index.js';
 import type {
-  CaughtMessageTable, MessageSendStateTable, MessageSendTable, MessageSettingsTable, MessageSourcePauseTable, MessageSuppressionTable,
+  CaughtMessageTable, MessageBodyTable, MessageSendStateTable, MessageSendTable, MessageSettingsTable, MessageSourcePauseTable, MessageSuppressionTable,
 } from '../modules/messaging/index.js';
 import type {
   CheckoutOrderTable, CheckoutTable, FulfillmentTable, OrderLineTable, OrderTable, ReturnLineTable, ReturnTable,
@@ -46,6 +46,7 @@ export interface Database {
   domain_events: DomainEventTable;
   event_subscriptions: EventSubscriptionTable;
   message_sends: MessageSendTable;
+  message_bodies: MessageBodyTable;
   message_send_states: MessageSendStateTable;
   message_suppressions: MessageSuppressionTable;
   message_settings: MessageSettingsTable;

@@ -55,8 +55,8 @@ describe('an A/B test won by clicks', () => {
 
     // Three of B's people click a link in their message; one of A's does, and two of A's people buy.
     const click = async (customerId: number) => {
-      const send = await t.services.storage.read.selectFrom('message_sends').select('html')
-        .where('store_id', '=', store.storeId).where('send_key', '=', `campaign:${campaign.id}:${customerId}`).executeTakeFirstOrThrow();
+      const send = await t.services.storage.read.selectFrom('message_sends as s').innerJoin('message_bodies as b', (j) => j.onRef('b.send_id', '=', 's.id'))
+        .select('b.html').where('s.store_id', '=', store.storeId).where('s.send_key', '=', `campaign:${campaign.id}:${customerId}`).executeTakeFirstOrThrow();
       const link = /href="(http[^"]*\/t\/c\/[^"]+)"/.exec(send.html)![1]!;
       expect((await t.app.inject({ method: 'GET', url: new URL(link).pathname })).statusCode).toBe(302);
     };

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalisePhone, twilioSignature } from '../../src/modules/messaging/index.js';
-import type { MessageSendTable } from '../../src/modules/messaging/index.js';
+import type { SendWithBodies } from '../../src/modules/messaging/index.js';
 import { smsDeliverer } from '../../src/modules/messaging/sms-transport.js';
 import { webhookDeliverer } from '../../src/modules/messaging/webhook-channel.js';
 import { twilioSignatureOf } from '../helpers/sms-api.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
   await new Promise((resolve) => silent.close(resolve));
 });
 
-const send = (to: string, text: string): MessageSendTable => ({
+const send = (to: string, text: string): SendWithBodies => ({
   store_id: 's', id: 1, send_key: 'test:1', channel: 'sms', purpose: 'transactional', source: null, customer_id: null, to_address: to, from_address: '+15005550006',
   subject: '', preheader: '', html: '', text, headers: '{}', template_id: null, template_version: null, topic_id: null, created_at: new Date(),
 });

@@ -198,7 +198,8 @@ describe('serving', () => {
     const started = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/start`, headers: auth });
     expect(started.statusCode, started.body).toBe(200);
     const queued = await t.services.storage.read.selectFrom('message_sends').innerJoin('customers', (j) => j.onRef('customers.id', '=', 'message_sends.customer_id'))
-      .select(['customers.external_id', 'message_sends.html']).where('message_sends.store_id', '=', storeId).where('message_sends.source', '=', `campaign:${campaign.id}`).execute();
+      .innerJoin('message_bodies', (j) => j.onRef('message_bodies.send_id', '=', 'message_sends.id'))
+      .select(['customers.external_id', 'message_bodies.html']).where('message_sends.store_id', '=', storeId).where('message_sends.source', '=', `campaign:${campaign.id}`).execute();
     expect(queued.map((q) => q.external_id).sort()).toEqual(subscribed);
     for (const { external_id: customer, html } of queued) {
       // Each email shows the recipient's top four.

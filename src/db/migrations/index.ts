@@ -43,6 +43,7 @@ import * as loyaltyRedemptionLookups from './2026-12-08T000200-loyalty-redemptio
 import * as journeyEvents from './2026-12-09T000100-journey-events.js';
 import * as journeyKeptFacts from './2026-12-10T000100-journey-kept-facts.js';
 import * as journeySessions from './2026-12-11T000100-journey-sessions.js';
+import * as messageBodies from './2026-12-12T000100-message-bodies.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -93,6 +94,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-09T000100-journey-events': journeyEvents,
   '2026-12-10T000100-journey-kept-facts': journeyKeptFacts,
   '2026-12-11T000100-journey-sessions': journeySessions,
+  '2026-12-12T000100-message-bodies': messageBodies,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -16,8 +16,8 @@ export {
 } from './message-context.js';
 export { type StarterTemplate, starterTemplates } from './starter-templates/index.js';
 export {
-  type CaughtMessageTable, type MessageSendStateTable, type MessageSendTable, type MessageSettingsTable, type MessageSourcePauseTable,
-  type MessageSuppressionTable, sendStates, webhookConsents, type WebhookConsent, type SendState, suppressedReasons, suppressionReasons, type SuppressionReason, transactionalPolicies,
+  type CaughtMessageTable, type MessageBodyTable, type MessageSendStateTable, type MessageSendTable, type MessageSettingsTable, type MessageSourcePauseTable,
+  type MessageSuppressionTable, type SendWithBodies, sendStates, webhookConsents, type WebhookConsent, type SendState, suppressedReasons, suppressionReasons, type SuppressionReason, transactionalPolicies,
   type TransactionalPolicy,
 } from './sends.table.js';
 export {

@@ -440,8 +440,9 @@ export class MessagesService {
   }
 
   async get(storeId: string, id: number) {
-    const [send] = await listSends(this.storage.read, storeId, { limit: 1, beforeId: id + 1 });
-    if (!send || send.id !== id) throw notFound('Message');
+    const [heading] = await listSends(this.storage.read, storeId, { limit: 1, beforeId: id + 1 });
+    if (!heading || heading.id !== id) throw notFound('Message');
+    const send = { ...heading, html: '', text: '', ...(await bodiesByIds(this.storage.read, storeId, [id])).get(id) };
     const history = await stateHistory(this.storage.read, storeId, id);
     const caught = await this.storage.read.selectFrom('caught_messages').select(['raw', 'received_at'])
       .where('store_id', '=', storeId).where('send_id', '=', id).orderBy('id', 'desc').limit(1).executeTakeFirst();

@@ -6,9 +6,10 @@ import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
 import { unnested, type ColumnTypes } from '../../db/unnested.js';
 import type { MessageChannel } from './message.types.js';
-import type { MessageSendTable, SendHeading, SendState } from './sends.table.js';
+import type { MessageSendTable, SendHeading, SendState, SendWithBodies } from './sends.table.js';
 
-export type NewSend = Omit<MessageSendTable, 'id'>;
+/** A message to write: its ledger row and its bodies. */
+export type NewSend = Omit<SendWithBodies, 'id'>;
 
 export interface StateChange {
   storeId: string;
@@ -35,9 +36,11 @@ export interface CurrentState {
 
 const SEND_COLUMNS = {
   store_id: 'varchar', send_key: 'varchar', channel: 'varchar', purpose: 'varchar', source: 'varchar', customer_id: 'bigint', to_address: 'varchar',
-  from_address: 'varchar', subject: 'varchar', preheader: 'varchar', html: 'varchar', text: 'varchar', headers: 'varchar', template_id: 'varchar',
+  from_address: 'varchar', subject: 'varchar', preheader: 'varchar', headers: 'varchar', template_id: 'varchar',
   template_version: 'integer', topic_id: 'varchar', created_at: 'timestamp',
-} as const satisfies ColumnTypes<keyof NewSend>;
+} as const satisfies ColumnTypes<keyof Omit<MessageSendTable, 'id'>>;
+
+const BODY_COLUMNS = { store_id: 'varchar', send_id: 'bigint', html: 'varchar', text: 'varchar' } as const;
 
 const STATE_COLUMNS = {
   store_id: 'varchar', send_id: 'bigint', state: 'varchar', reason: 'varchar', detail: 'varchar', provider_message_id: 'varchar', attempt: 'integer',
@@ -48,19 +51,27 @@ const STATE_COLUMNS = {
 const INSERT_SLICE = 500;
 
 /**
- * Inserts the messages whose send key is new; returns the ids of those inserted, by send key. The
- * rows go in as one list per column (`unnested`): a VALUES list of 500 messages × 17 parameters
- * took DuckDB longer to plan than to write.
+ * Inserts the messages whose send key is new, their ledger rows and then their bodies; returns the
+ * ids of those inserted, by send key. The rows go in as one list per column (`unnested`): a VALUES
+ * list of 500 messages × 17 parameters took DuckDB longer to plan than to write.
  */
 export async function insertSends(tx: Tx, sends: readonly NewSend[]): Promise<Map<string, number>> {
   const inserted = new Map<string, number>();
   const names = Object.keys(SEND_COLUMNS) as (keyof typeof SEND_COLUMNS)[];
   for (let i = 0; i < sends.length; i += INSERT_SLICE) {
+    const slice = sends.slice(i, i + INSERT_SLICE);
     const { rows } = await sql<{ id: number | bigint; send_key: string }>`insert into message_sends (id, ${sql.join(names.map((n) => sql.ref(n)))})
-      select nextval('message_sends_id_seq'), * from ${unnested(SEND_COLUMNS, sends.slice(i, i + INSERT_SLICE))} v
+      select nextval('message_sends_id_seq'), * from ${unnested(SEND_COLUMNS, slice)} v
       on conflict (store_id, send_key) do nothing
       returning id, send_key`.execute(tx);
-    for (const row of rows) inserted.set(row.send_key, Number(row.id));
+    const ids = new Map(rows.map((row) => [row.send_key, Number(row.id)]));
+    for (const [key, id] of ids) inserted.set(key, id);
+    const bodies = slice.flatMap((send) => {
+      const id = ids.get(send.send_key);
+      ids.delete(send.send_key);
+      return id === undefined ? [] : [{ store_id: send.store_id, send_id: id, html: send.html, text: send.text }];
+    });
+    if (bodies.length > 0) await sql`insert into message_bodies (store_id, send_id, html, text) select * from ${unnested(BODY_COLUMNS, bodies)} v`.execute(tx);
   }
   return inserted;
 }
@@ -105,11 +116,19 @@ export async function sendsByIds(db: Db, storeId: string, ids: readonly number[]
   return rows.map((row) => ({ ...row, id: Number(row.id), customer_id: row.customer_id === null ? null : Number(row.customer_id) }));
 }
 
-/** The HTML and text bodies of the messages, by id. */
+/**
+ * The HTML and text bodies of the messages, by id. The body table has no index: the range of the
+ * ids lets DuckDB skip the row groups outside it (ids grow with time), which it does not do for a
+ * scattered list of ids alone (125 ids among 30,000 messages: 195 ms without the range, 20 ms
+ * with it).
+ */
 export async function bodiesByIds(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, { html: string; text: string }>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('message_sends').select(['id', 'html', 'text']).where('store_id', '=', storeId).where('id', 'in', ids).execute();
-  return new Map(rows.map((row) => [Number(row.id), { html: row.html, text: row.text }]));
+  let [low, high] = [ids[0]!, ids[0]!];
+  for (const id of ids) [low, high] = [Math.min(low, id), Math.max(high, id)];
+  const rows = await db.selectFrom('message_bodies').select(['send_id', 'html', 'text'])
+    .where('store_id', '=', storeId).where('send_id', '>=', low).where('send_id', '<=', high).where('send_id', 'in', ids).execute();
+  return new Map(rows.map((row) => [Number(row.send_id), { html: row.html, text: row.text }]));
 }
 
 export async function idsBySendKey(db: Db, storeId: string, keys: readonly string[]): Promise<Map<string, number>> {

@@ -42,8 +42,6 @@ export interface MessageSendTable {
   from_address: string;
   subject: string;
   preheader: string;
-  html: string;
-  text: string;
   /** Extra headers (List-Unsubscribe…) as a JSON object. */
   headers: string;
   template_id: string | null;
@@ -53,8 +51,23 @@ export interface MessageSendTable {
   created_at: Date;
 }
 
+/**
+ * A message's rendered HTML and text (migration 2026-12-12T000100), written with its ledger row in
+ * the same transaction and never updated. An SMS keeps its text here, a webhook message its JSON
+ * payload.
+ */
+export interface MessageBodyTable {
+  store_id: string;
+  send_id: number;
+  html: string;
+  text: string;
+}
+
 /** A message of the ledger without its bodies: what checking and scheduling it read. */
-export type SendHeading = Omit<MessageSendTable, 'html' | 'text'>;
+export type SendHeading = MessageSendTable;
+
+/** A message with its bodies: what a transport delivers. */
+export type SendWithBodies = SendHeading & Pick<MessageBodyTable, 'html' | 'text'>;
 
 export interface MessageSendStateTable {
   seq: number;

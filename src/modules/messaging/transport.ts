@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { threadEntry } from '../../lib/worker-thread.js';
 import { addressOf } from './message-links.js';
-import type { MessageSendTable, SuppressionReason } from './sends.table.js';
+import type { SendWithBodies, SuppressionReason } from './sends.table.js';
 import { CATCHER_HEADER } from './smtp-catcher.js';
 import type { SmtpAnswer, SmtpOptions, SmtpRequest } from './smtp-pool.js';
 
@@ -116,7 +116,7 @@ export interface Deliverer {
   readonly inFlight: number;
   /** Recorded as the source of a suppression the deliverer's answer causes (smtp, twilio…). */
   readonly name: string;
-  deliver(send: MessageSendTable): Promise<SendOutcome>;
+  deliver(send: SendWithBodies): Promise<SendOutcome>;
   close(): void;
 }
 

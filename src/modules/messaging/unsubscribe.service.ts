@@ -11,6 +11,7 @@ import { AppError } from '../../lib/errors.js';
 import type { CommerceService } from '../commerce/index.js';
 import { readToken, tokenKey, verifyToken, type TokenClaims } from './unsubscribe.token.js';
 import { getSuppression, upsertSuppression } from './suppressions.repository.js';
+import { bodiesByIds } from './sends.repository.js';
 import { loadSettings } from './message-settings.repository.js';
 import type { TopicChoice, TopicsService } from './topics.service.js';
 
@@ -99,9 +100,10 @@ export class UnsubscribeService {
   /** The message a view-in-browser link names, as it was rendered for that recipient. */
   async viewed(token: string): Promise<{ subject: string; html: string }> {
     const { claims } = await this.recipient(token, 'v');
-    const send = await this.storage.read.selectFrom('message_sends').select(['subject', 'html'])
+    const send = await this.storage.read.selectFrom('message_sends').select(['id', 'subject'])
       .where('store_id', '=', claims.storeId).where('send_key', '=', claims.sendKey).executeTakeFirst();
-    if (!send) throw new AppError('not_found', 'This message is no longer available.');
-    return send;
+    const body = send && (await bodiesByIds(this.storage.read, claims.storeId, [Number(send.id)])).get(Number(send.id));
+    if (!send || !body) throw new AppError('not_found', 'This message is no longer available.');
+    return { subject: send.subject, html: body.html };
   }
 }
