@@ -85,13 +85,13 @@ export async function readStoreChanges(db: Db, after: number, upto: number, type
   }));
 }
 
-/** The id of the newest event (0 when there is none). */
 /** The newest event id above `after` (`after` itself when none is): the row groups below it are skipped. */
 export async function newestEventAfter(db: Db, after: number): Promise<number> {
   const { rows } = await sql<{ id: number | null }>`select max(id) as id from domain_events where id > ${after}`.execute(db);
   return Math.max(after, Number(rows[0]?.id ?? 0));
 }
 
+/** The id of the newest event (0 when there is none). */
 export async function lastEventId(db: Db): Promise<number> {
   const { rows } = await sql<{ id: number | null }>`select max(id) as id from domain_events`.execute(db);
   return Number(rows[0]?.id ?? 0);
