@@ -66,6 +66,7 @@ export async function insertSends(tx: Tx, sends: readonly NewSend[]): Promise<Ma
       returning id, send_key`.execute(tx);
     const ids = new Map(rows.map((row) => [row.send_key, Number(row.id)]));
     for (const [key, id] of ids) inserted.set(key, id);
+    // One body per inserted row: a key given twice in the slice is written once.
     const bodies = slice.flatMap((send) => {
       const id = ids.get(send.send_key);
       ids.delete(send.send_key);
@@ -124,8 +125,7 @@ export async function sendsByIds(db: Db, storeId: string, ids: readonly number[]
  */
 export async function bodiesByIds(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, { html: string; text: string }>> {
   if (ids.length === 0) return new Map();
-  let [low, high] = [ids[0]!, ids[0]!];
-  for (const id of ids) [low, high] = [Math.min(low, id), Math.max(high, id)];
+  const [low, high] = [Math.min(...ids), Math.max(...ids)];
   const rows = await db.selectFrom('message_bodies').select(['send_id', 'html', 'text'])
     .where('store_id', '=', storeId).where('send_id', '>=', low).where('send_id', '<=', high).where('send_id', 'in', ids).execute();
   return new Map(rows.map((row) => [Number(row.send_id), { html: row.html, text: row.text }]));
