@@ -25,7 +25,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import nodemailer from 'nodemailer';
 import { loadConfig } from '../dist/config.js';
 import { Storage } from '../dist/db/database.js';
 import { buildApp } from '../dist/http/app.js';
@@ -36,6 +35,7 @@ import { modules } from '../dist/modules.js';
 import { Dispatcher } from '../dist/modules/domain-events/index.js';
 import { createServices } from '../dist/services.js';
 import { startIngestLoad } from './lib/ingest-load.mjs';
+import { bareSend, sampleHtml } from './lib/bare-send.mjs';
 import { startSmtpSink } from './lib/smtp-sink.mjs';
 
 const MINUTE = 60_000;
@@ -101,19 +101,6 @@ async function triggerLatency({ app, url, storage, storeId, sink, writeKey, firs
   } finally {
     if (ingest && !ingested) await ingest.stop().catch(() => undefined);
   }
-}
-
-/** The same number of one fixed message through a bare pooled nodemailer transport. */
-async function bareSend(url, connections, count, html) {
-  const transport = nodemailer.createTransport({ pool: true, url, maxConnections: connections, maxMessages: Infinity });
-  const fixed = { from: '"Bench Outfitters" <news@bench.example>', to: 'fixed@example.com', subject: 'Welcome', html, text: 'Hello' };
-  const started = performance.now();
-  for (let i = 0; i < count; i += 10_000) {
-    await Promise.all(Array.from({ length: Math.min(10_000, count - i) }, () => transport.sendMail(fixed)));
-  }
-  const seconds = (performance.now() - started) / 1000;
-  transport.close();
-  return seconds;
 }
 
 export default async function ({ scale, tiny, log }) {
@@ -204,8 +191,8 @@ export default async function ({ scale, tiny, log }) {
     if (sent !== 2 * customers || received !== 2 * customers) {
       throw new Error(`messages: ${sent} sent, ${received} received by the SMTP server; expected ${2 * customers}`);
     }
-    const sample = (await storage.read.selectFrom('message_bodies').select('html').where('store_id', '=', store.id).limit(1).executeTakeFirst()).html;
-    const bareSeconds = await bareSend(sink.url, config.smtpMaxConnections, received, sample);
+    const sample = await sampleHtml(storage.read, store.id);
+    const { seconds: bareSeconds } = await bareSend(sink.url, config.smtpMaxConnections, received, sample);
     const stepsPerSecond = steps / seconds;
     const messagesPerSecond = received / seconds;
     const bare = received / bareSeconds;

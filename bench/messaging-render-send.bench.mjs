@@ -14,12 +14,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
 import { loadConfig } from '../dist/config.js';
 import { serverWorkers } from '../dist/jobs/handlers.js';
 import { silentLogger } from '../dist/lib/logger.js';
 import { startServer } from '../dist/main.js';
 import { customerVariables, renderEmail } from '../dist/modules/messaging/index.js';
+import { bareSend, sampleHtml } from './lib/bare-send.mjs';
 import { startSmtpSink } from './lib/smtp-sink.mjs';
 
 /** Six recommended products for a recipient (as a recommendation block would give them). */
@@ -66,19 +66,6 @@ async function renderAndSend({ services, storeId, templateId, customers, runId }
   return { seconds, queuedSeconds, cpuSeconds: (used.user + used.system) / 1e6, bytesEach: Math.round(bytes / customers.length) };
 }
 
-/** The same number of one fixed message through a bare pooled nodemailer transport. */
-async function bareSend(url, connections, count, html) {
-  const transport = nodemailer.createTransport({ pool: true, url, maxConnections: connections, maxMessages: Infinity });
-  const fixed = { from: '"Bench Outfitters" <news@bench.example>', to: 'fixed@example.com', subject: 'We miss you', html, text: 'Hello' };
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await Promise.all(Array.from({ length: count }, () => transport.sendMail(fixed)));
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  transport.close();
-  return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
-}
-
 export default async function ({ scale, tiny, log }) {
   // The tiny run only checks that the path works end to end.
   const count = tiny ? 100 : Math.max(500, Math.round(20_000 * scale));
@@ -111,7 +98,7 @@ export default async function ({ scale, tiny, log }) {
         if (received !== count) throw new Error(`the SMTP server received ${received} of ${count}`);
         const sinkMs = ((await sink.cpuSeconds()) - sinkBefore) * 1000 / count;
 
-        const sample = (await services.storage.read.selectFrom('message_bodies').select('html').where('store_id', '=', store.id).limit(1).executeTakeFirst()).html;
+        const sample = await sampleHtml(services.storage.read, store.id);
         const sinkBareBefore = await sink.cpuSeconds();
         const bareRun = await bareSend(sink.url, connections, count, sample);
         const sinkBareMs = ((await sink.cpuSeconds()) - sinkBareBefore) * 1000 / count;

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignsModule } from '../../src/modules/campaigns/index.js';
+import { bodiesByIds } from '../../src/modules/messaging/sends.repository.js';
 import { bearer, createTestApp, errorOf, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -55,9 +56,10 @@ describe('an A/B test won by clicks', () => {
 
     // Three of B's people click a link in their message; one of A's does, and two of A's people buy.
     const click = async (customerId: number) => {
-      const send = await t.services.storage.read.selectFrom('message_sends as s').innerJoin('message_bodies as b', (j) => j.onRef('b.send_id', '=', 's.id'))
-        .select('b.html').where('s.store_id', '=', store.storeId).where('s.send_key', '=', `campaign:${campaign.id}:${customerId}`).executeTakeFirstOrThrow();
-      const link = /href="(http[^"]*\/t\/c\/[^"]+)"/.exec(send.html)![1]!;
+      const send = await t.services.storage.read.selectFrom('message_sends').select('id')
+        .where('store_id', '=', store.storeId).where('send_key', '=', `campaign:${campaign.id}:${customerId}`).executeTakeFirstOrThrow();
+      const { html } = (await bodiesByIds(t.services.storage.read, store.storeId, [send.id])).get(send.id)!;
+      const link = /href="(http[^"]*\/t\/c\/[^"]+)"/.exec(html)![1]!;
       expect((await t.app.inject({ method: 'GET', url: new URL(link).pathname })).statusCode).toBe(302);
     };
     for (const id of b.slice(0, 3)) await click(id);

@@ -6,7 +6,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Storage } from '../../src/db/database.js';
-import { bodiesByIds } from '../../src/modules/messaging/sends.repository.js';
 import { tempDir } from '../helpers/store.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -35,16 +34,17 @@ describe('migration 2026-12-12T000100-message-bodies', () => {
     await message('s2', 'campaign:1:7', '<p>Another store</p>', 'Another store').execute(storage.write);
     const before = await ledger();
 
-    expect(await storage.migrate()).toContain('2026-12-12T000100-message-bodies');
+    expect((await storage.migrator().migrateTo('2026-12-12T000100-message-bodies')).error).toBeUndefined();
     const after = await ledger();
     expect(after).toEqual(before.map(({ html: _html, text: _text, ...rest }) => rest));
     const ids = before.map((row) => Number(row.id));
-    const s1 = await bodiesByIds(storage.read, 's1', ids);
-    expect([...s1.entries()].sort(([a], [b]) => a - b)).toEqual([
-      [ids[0], { html: '<p>Hello Ana</p>', text: 'Hello Ana' }],
-      [ids[1], { html: '<p>Your code: BACK-1</p>', text: 'Your code: BACK-1' }],
+    const bodies = (storeId: string) => sql<{ send_id: number; html: string; text: string }>`
+      select send_id, html, text from message_bodies where store_id = ${storeId} order by send_id`.execute(storage.read).then((r) => r.rows);
+    expect(await bodies('s1')).toEqual([
+      { send_id: ids[0], html: '<p>Hello Ana</p>', text: 'Hello Ana' },
+      { send_id: ids[1], html: '<p>Your code: BACK-1</p>', text: 'Your code: BACK-1' },
     ]);
-    expect([...(await bodiesByIds(storage.read, 's2', ids)).values()]).toEqual([{ html: '<p>Another store</p>', text: 'Another store' }]);
+    expect(await bodies('s2')).toEqual([{ send_id: ids[2], html: '<p>Another store</p>', text: 'Another store' }]);
     await expect(sql`insert into message_sends (store_id, id, send_key, channel, purpose, to_address, from_address, subject, preheader, headers, created_at)
       values ('s1', nextval('message_sends_id_seq'), 'campaign:1:7', 'email', 'marketing', 'a@example.com', 'b@example.com', '', '', '{}', now()::timestamp)`.execute(storage.write))
       .rejects.toThrow(/duplicate key|constraint/i);
@@ -54,5 +54,6 @@ describe('migration 2026-12-12T000100-message-bodies', () => {
     expect(restored.map((row) => Object.keys(row).sort())).toEqual(before.map((row) => Object.keys(row).sort()));
     expect(restored).toEqual(before);
     expect((await storage.migrator().migrateUp()).error).toBeUndefined();
+    expect(await bodies('s2')).toEqual([{ send_id: ids[2], html: '<p>Another store</p>', text: 'Another store' }]);
   });
 });

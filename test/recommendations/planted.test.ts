@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerJobs } from '../../src/jobs/handlers.js';
 import { Worker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/lib/logger.js';
+import { bodiesByIds } from '../../src/modules/messaging/sends.repository.js';
 import { rankingMetrics, recommendationsSubscriber, refitAfterChangesMs } from '../../src/modules/recommendations/index.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 
@@ -198,10 +199,11 @@ describe('serving', () => {
     const started = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaign.id}/start`, headers: auth });
     expect(started.statusCode, started.body).toBe(200);
     const queued = await t.services.storage.read.selectFrom('message_sends').innerJoin('customers', (j) => j.onRef('customers.id', '=', 'message_sends.customer_id'))
-      .innerJoin('message_bodies', (j) => j.onRef('message_bodies.send_id', '=', 'message_sends.id'))
-      .select(['customers.external_id', 'message_bodies.html']).where('message_sends.store_id', '=', storeId).where('message_sends.source', '=', `campaign:${campaign.id}`).execute();
+      .select(['customers.external_id', 'message_sends.id']).where('message_sends.store_id', '=', storeId).where('message_sends.source', '=', `campaign:${campaign.id}`).execute();
     expect(queued.map((q) => q.external_id).sort()).toEqual(subscribed);
-    for (const { external_id: customer, html } of queued) {
+    const bodies = await bodiesByIds(t.services.storage.read, storeId, queued.map((q) => q.id));
+    for (const { external_id: customer, id } of queued) {
+      const { html } = bodies.get(id)!;
       // Each email shows the recipient's top four.
       const served = (await t.app.inject({ method: 'GET', url: `/api/v1/customers/ext:${customer}/recommendations?k=4`, headers: auth })).json();
       expect(served.items.length, `${customer}`).toBeGreaterThan(0);

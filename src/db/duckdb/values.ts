@@ -4,6 +4,7 @@
  */
 import {
   BIGINT,
+  blobValue,
   BOOLEAN,
   DATE,
   DOUBLE,
@@ -19,12 +20,13 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 
-/** Parameters: integers bind as BIGINT, Dates as TIMESTAMP (UTC), arrays as LISTs. */
+/** Parameters: integers bind as BIGINT, Dates as TIMESTAMP (UTC), bytes as BLOB, arrays as LISTs. */
 export function toDuckValue(value: unknown): DuckDBValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'bigint') return value;
   if (value instanceof Date) return timestampValue(BigInt(value.getTime()) * 1000n);
+  if (value instanceof Uint8Array) return blobValue(value);
   if (Array.isArray(value)) return listValue(value.map(toDuckValue));
   if (value instanceof DuckDBListValue || value instanceof DuckDBTimestampValue || value instanceof DuckDBDateValue) return value;
   // Objects are stored as JSON text.
@@ -56,7 +58,7 @@ function itemType(item: DuckDBValue): DuckDBType | undefined {
 
 /**
  * Results: BIGINT/HUGEINT become numbers (ids and minor-unit sums stay far below 2^53), DATE
- * becomes 'YYYY-MM-DD', TIMESTAMP a Date; lists recurse.
+ * becomes 'YYYY-MM-DD', TIMESTAMP a Date, BLOB a Uint8Array; lists recurse.
  */
 export function fromJsValue(value: unknown, columnType: string): unknown {
   if (value === null || value === undefined) return null;

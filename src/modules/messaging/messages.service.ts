@@ -13,6 +13,7 @@ import type { Storage } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { packBodies } from './message-bodies.js';
 import { formatSender, linksFor, listUnsubscribeHeaders } from './message-links.js';
 import type { MessageLinks, MessagePurpose, RenderedEmail } from './message.types.js';
 import { loadSettings, saveSettings, type SettingsChanges } from './message-settings.repository.js';
@@ -21,7 +22,7 @@ import { screen } from './send-screen.js';
 import { byTime, holdUntimely, quietHoursOf } from './send-timing.js';
 import {
   appendStates, bodiesByIds, currentStates, idsBySendKey, insertSends, listSends, sendsByIds, sendsInState, stateCounts, stateHistory,
-  type NewSend, type SendFilter, type StateChange,
+  type PackedSend, type SendFilter, type StateChange,
 } from './sends.repository.js';
 import type { MessageSettingsTable, SendHeading, SendState, TransactionalPolicy } from './sends.table.js';
 import { SmtpCatcher } from './smtp-catcher.js';
@@ -140,7 +141,7 @@ export class MessagesService {
     const from = formatSender(fromAddress, settings.from_name);
     const addresses = await this.customerAddresses(storeId, fresh.map((e) => e.customerId).filter((id): id is number => typeof id === 'number'));
     const now = new Date();
-    const rows: NewSend[] = [];
+    const rows: PackedSend[] = [];
     for (const email of fresh) {
       const customerId = email.customerId ?? null;
       if (customerId !== null && !addresses.has(customerId)) throw new AppError('validation_failed', `Customer ${customerId} not found`, [{ path: 'customer_id', reason: 'no such customer in this store' }]);
@@ -153,7 +154,7 @@ export class MessagesService {
       const headers = email.purpose === 'marketing' ? listUnsubscribeHeaders(links, settings.reply_to ?? fromAddress) : {};
       rows.push({
         store_id: storeId, send_key: email.sendKey, channel: 'email', purpose: email.purpose, source: email.source ?? null, customer_id: customerId,
-        to_address: to, from_address: from, subject: rendered.subject, preheader: rendered.preheader, html: rendered.html, text: rendered.text,
+        to_address: to, from_address: from, subject: rendered.subject, preheader: rendered.preheader, ...packBodies(rendered),
         headers: JSON.stringify(headers), template_id: email.templateId ?? null, template_version: email.templateVersion ?? null, topic_id: email.topic ?? null, created_at: now,
       });
     }
@@ -176,7 +177,7 @@ export class MessagesService {
     const key = tokenKey(settings.signing_key, this.config.secret);
     const customers = await channelCustomers(this.storage.read, storeId, fresh.flatMap((m) => (typeof m.customerId === 'number' ? [m.customerId] : [])));
     const now = new Date();
-    const rows: NewSend[] = [];
+    const rows: PackedSend[] = [];
     const invalid = new Map<string, string>();
     for (const message of fresh) {
       const customerId = message.customerId ?? null;
@@ -185,14 +186,15 @@ export class MessagesService {
       const prepared = await prepareSend(message, customer, {
         storeId, settings, now, links: (address) => linksFor(this.config.publicUrl, key, { storeId, customerId, address, sendKey: message.sendKey }),
       });
-      rows.push(prepared.row);
+      const { html, text, ...row } = prepared.row;
+      rows.push({ ...row, ...packBodies({ html, text }) });
       if (prepared.invalid) invalid.set(message.sendKey, prepared.invalid);
     }
     return this.insertQueued(storeId, keys, rows, existing, now, invalid, new Map(fresh.map((m) => [m.sendKey, m.notBefore ?? null])));
   }
 
   /** Writes new messages with their first state (queued, or suppressed when their address is unusable) and enqueues their sending. */
-  private async insertQueued(storeId: string, keys: readonly string[], rows: readonly NewSend[], existing: ReadonlyMap<string, number>, now: Date, invalid: ReadonlyMap<string, string> = new Map(), notBefore: ReadonlyMap<string, Date | null> = new Map()): Promise<QueueResult> {
+  private async insertQueued(storeId: string, keys: readonly string[], rows: readonly PackedSend[], existing: ReadonlyMap<string, number>, now: Date, invalid: ReadonlyMap<string, string> = new Map(), notBefore: ReadonlyMap<string, Date | null> = new Map()): Promise<QueueResult> {
     const inserted = rows.length === 0 ? new Map<string, number>() : await this.storage.write.transaction().execute(async (tx) => {
       const ids = await insertSends(tx, rows);
       await appendStates(tx, [...ids].map(([sendKey, sendId]): StateChange => (invalid.has(sendKey)

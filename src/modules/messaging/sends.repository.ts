@@ -5,11 +5,15 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../db/database.js';
 import { unnested, type ColumnTypes } from '../../db/unnested.js';
+import { unpackBodies, type Bodies, type PackedBodies } from './message-bodies.js';
 import type { MessageChannel } from './message.types.js';
 import type { MessageSendTable, SendHeading, SendState, SendWithBodies } from './sends.table.js';
 
 /** A message to write: its ledger row and its bodies. */
 export type NewSend = Omit<SendWithBodies, 'id'>;
+
+/** A message to write with its bodies deflated (`packBodies`), as the ledger keeps them. */
+export type PackedSend = Omit<MessageSendTable, 'id'> & PackedBodies;
 
 export interface StateChange {
   storeId: string;
@@ -40,14 +44,14 @@ const SEND_COLUMNS = {
   template_version: 'integer', topic_id: 'varchar', created_at: 'timestamp',
 } as const satisfies ColumnTypes<keyof Omit<MessageSendTable, 'id'>>;
 
-const BODY_COLUMNS = { store_id: 'varchar', send_id: 'bigint', html: 'varchar', text: 'varchar' } as const;
+const BODY_COLUMNS = { store_id: 'varchar', send_id: 'bigint', html: 'blob', text: 'blob' } as const;
 
 const STATE_COLUMNS = {
   store_id: 'varchar', send_id: 'bigint', state: 'varchar', reason: 'varchar', detail: 'varchar', provider_message_id: 'varchar', attempt: 'integer',
   changed_at: 'timestamp', not_before: 'timestamp',
 } as const;
 
-/** Messages in one statement: each is up to ~30 KiB of rendered content. */
+/** Messages in one statement. */
 const INSERT_SLICE = 500;
 
 /**
@@ -55,7 +59,7 @@ const INSERT_SLICE = 500;
  * ids of those inserted, by send key. The rows go in as one list per column (`unnested`): a VALUES
  * list of 500 messages × 17 parameters took DuckDB longer to plan than to write.
  */
-export async function insertSends(tx: Tx, sends: readonly NewSend[]): Promise<Map<string, number>> {
+export async function insertSends(tx: Tx, sends: readonly PackedSend[]): Promise<Map<string, number>> {
   const inserted = new Map<string, number>();
   const names = Object.keys(SEND_COLUMNS) as (keyof typeof SEND_COLUMNS)[];
   for (let i = 0; i < sends.length; i += INSERT_SLICE) {
@@ -118,17 +122,17 @@ export async function sendsByIds(db: Db, storeId: string, ids: readonly number[]
 }
 
 /**
- * The HTML and text bodies of the messages, by id. The body table has no index: the range of the
- * ids lets DuckDB skip the row groups outside it (ids grow with time), which it does not do for a
- * scattered list of ids alone (125 ids among 30,000 messages: 195 ms without the range, 20 ms
- * with it).
+ * The HTML and text bodies of the messages, by id, inflated. The body table has no index: the
+ * range of the ids lets DuckDB skip the row groups outside it (ids grow with time), which it does
+ * not do for a scattered list of ids alone (125 ids among 30,000 messages: 195 ms without the
+ * range, 20 ms with it).
  */
-export async function bodiesByIds(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, { html: string; text: string }>> {
+export async function bodiesByIds(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, Bodies>> {
   if (ids.length === 0) return new Map();
   const [low, high] = [Math.min(...ids), Math.max(...ids)];
   const rows = await db.selectFrom('message_bodies').select(['send_id', 'html', 'text'])
     .where('store_id', '=', storeId).where('send_id', '>=', low).where('send_id', '<=', high).where('send_id', 'in', ids).execute();
-  return new Map(rows.map((row) => [Number(row.send_id), { html: row.html, text: row.text }]));
+  return new Map(rows.map((row) => [Number(row.send_id), unpackBodies(row)]));
 }
 
 export async function idsBySendKey(db: Db, storeId: string, keys: readonly string[]): Promise<Map<string, number>> {

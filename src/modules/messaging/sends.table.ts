@@ -53,21 +53,21 @@ export interface MessageSendTable {
 
 /**
  * A message's rendered HTML and text (migration 2026-12-12T000100), written with its ledger row in
- * the same transaction and never updated. An SMS keeps its text here, a webhook message its JSON
- * payload.
+ * the same transaction and never updated, deflated (migration 2026-12-13T000100,
+ * `message-bodies.ts`). An SMS keeps its text here, a webhook message its JSON payload.
  */
 export interface MessageBodyTable {
   store_id: string;
   send_id: number;
-  html: string;
-  text: string;
+  html: Uint8Array;
+  text: Uint8Array;
 }
 
 /** A message of the ledger without its bodies: what checking and scheduling it read. */
 export type SendHeading = MessageSendTable;
 
 /** A message with its bodies: what a transport delivers. */
-export type SendWithBodies = SendHeading & Pick<MessageBodyTable, 'html' | 'text'>;
+export type SendWithBodies = SendHeading & { html: string; text: string };
 
 export interface MessageSendStateTable {
   seq: number;
