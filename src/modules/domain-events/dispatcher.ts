@@ -67,10 +67,19 @@ export type LagListener = (subscriber: string, lagsMs: { delivered: number[]; ha
 
 const MAX_BACKOFF_MS = 30_000;
 const PRUNE_EVERY_MS = 3_600_000;
+/**
+ * A position moved past a span that held nothing for the subscriber (none of its types) is saved
+ * at most this often: after a restart, reading such a span again handles nothing. Every commit
+ * wakes every subscriber, and most spans concern few of them — one unsubscribe made each of a
+ * dozen subscribers write its position, each write on the one writer the sends commit through.
+ */
+const IDLE_SAVE_MS = 5_000;
 
 export class Dispatcher {
   private readonly subscribers: Subscriber[] = [];
   private readonly positions = new Map<string, number>();
+  /** The position last written for each subscriber, and when. */
+  private readonly saved = new Map<string, { position: number; at: number }>();
   private readonly wakers = new Set<() => void>();
   private readonly loops: Promise<void>[] = [];
   private readonly lagListeners: LagListener[] = [];
@@ -115,6 +124,7 @@ export class Dispatcher {
         await saveSubscriptionPosition(this.storage.write, subscriber.name, position);
       }
       this.positions.set(subscriber.name, position);
+      this.saved.set(subscriber.name, { position, at: Date.now() });
     }
     for (const subscriber of this.subscribers) this.loops.push(this.loop(subscriber));
     this.pruneTimer = setInterval(() => {
@@ -126,6 +136,10 @@ export class Dispatcher {
   /** Something was committed: look now instead of at the next poll. */
   notify(): void {
     this.newest = undefined;
+    this.wake();
+  }
+
+  private wake(): void {
     for (const wake of [...this.wakers]) wake();
   }
 
@@ -153,6 +167,10 @@ export class Dispatcher {
     this.notify();
     await Promise.all(this.loops);
     this.loops.length = 0;
+    for (const subscriber of this.subscribers) {
+      const position = this.positions.get(subscriber.name);
+      if (position !== undefined && this.saved.get(subscriber.name)?.position !== position) await this.save(subscriber.name, position);
+    }
   }
 
   /** Deletes events every subscriber has handled that are older than the keep time. */
@@ -169,6 +187,7 @@ export class Dispatcher {
       try {
         // Nothing new for anyone: one short query for all the subscribers instead of one each.
         if ((await this.newestId()) <= position) {
+          await this.saveIfStale(subscriber.name);
           await this.sleep(this.pollMs);
           continue;
         }
@@ -203,11 +222,15 @@ export class Dispatcher {
           const lags = { delivered: commits.map((at) => delivered - at), handled: commits.map((at) => handled - at) };
           for (const listener of this.lagListeners) listener(subscriber.name, lags);
         }
-        await saveSubscriptionPosition(this.storage.write, subscriber.name, upto);
+        // After handling, the position is written before it moves (idle() means written).
+        if (commits.length > 0) await this.save(subscriber.name, upto);
         this.positions.set(subscriber.name, upto);
+        await this.saveIfStale(subscriber.name);
         failures = 0;
-        // Followers may move now.
-        this.notify();
+        // A handler may have committed events of its own (a segment's entries): everyone looks
+        // again. After a span that held nothing for this one, only its followers may move now.
+        if (commits.length > 0) this.notify();
+        else if (this.subscribers.some((s) => s.after?.includes(subscriber.name))) this.wake();
       } catch (error) {
         failures += 1;
         const wait = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 8));
@@ -215,6 +238,19 @@ export class Dispatcher {
         await this.sleep(wait);
       }
     }
+  }
+
+  private async save(name: string, position: number): Promise<void> {
+    await saveSubscriptionPosition(this.storage.write, name, position);
+    this.saved.set(name, { position, at: Date.now() });
+  }
+
+  /** Writes a position moved past spans of other types, once IDLE_SAVE_MS have passed since the last write. */
+  private async saveIfStale(name: string): Promise<void> {
+    const position = this.positions.get(name);
+    const saved = this.saved.get(name);
+    if (position === undefined || saved?.position === position || (saved && Date.now() - saved.at < IDLE_SAVE_MS)) return;
+    await this.save(name, position);
   }
 
   /**

@@ -13,22 +13,44 @@ import { sql } from 'kysely';
 import type { DomainEvent } from '../domain-events/index.js';
 import type { OffersTx } from './offers.table.js';
 
-export async function matchOrder(tx: OffersTx, storeId: string, orderId: number, now: Date): Promise<number> {
-  const order = await tx.selectFrom('orders').select(['id', 'customer_id', 'placed_at', 'discount_codes']).where('store_id', '=', storeId).where('id', '=', orderId).executeTakeFirst();
-  const codes = [...new Set((order?.discount_codes ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean))];
-  if (!order || codes.length === 0) return 0;
-  const issued = await tx.selectFrom('offer_issues').select(['code', 'offer_id', 'customer_id']).where('store_id', '=', storeId)
-    .where('outcome', '=', 'issued').where('code', 'in', codes).execute();
-  if (issued.length === 0) return 0;
-  await tx.insertInto('offer_redemptions').values(issued.map((i) => ({
-    store_id: storeId, code: i.code!, order_id: Number(order.id), offer_id: i.offer_id, customer_id: Number(i.customer_id),
-    order_customer_id: order.customer_id === null ? null : Number(order.customer_id), placed_at: order.placed_at, created_at: now,
-  }))).onConflict((oc) => oc.doNothing()).execute();
-  return issued.length;
+/**
+ * Matches the given orders of a store: one read of those that carry a code, one of the codes
+ * issued among them, one insert. Returns the redemptions recorded or already there.
+ */
+export async function matchOrders(tx: OffersTx, storeId: string, orderIds: readonly number[], now: Date): Promise<number> {
+  if (orderIds.length === 0) return 0;
+  const orders = await tx.selectFrom('orders').select(['id', 'customer_id', 'placed_at', 'discount_codes']).where('store_id', '=', storeId)
+    .where('id', 'in', orderIds).where(sql<boolean>`len(discount_codes) > 0`).execute();
+  const codesOf = new Map(orders.map((order) => [order, [...new Set(order.discount_codes.map((c) => c.trim().toUpperCase()).filter(Boolean))]]));
+  const codes = [...new Set([...codesOf.values()].flat())];
+  if (codes.length === 0) return 0;
+  const issued = new Map<string, { offer_id: string; customer_id: number }>();
+  for (let i = 0; i < codes.length; i += 1000) {
+    const rows = await tx.selectFrom('offer_issues').select(['code', 'offer_id', 'customer_id']).where('store_id', '=', storeId)
+      .where('outcome', '=', 'issued').where('code', 'in', codes.slice(i, i + 1000)).execute();
+    for (const row of rows) issued.set(row.code!, { offer_id: row.offer_id, customer_id: Number(row.customer_id) });
+  }
+  const redemptions = [...codesOf].flatMap(([order, orderCodes]) => orderCodes.flatMap((code) => {
+    const issue = issued.get(code);
+    return issue ? [{
+      store_id: storeId, code, order_id: Number(order.id), offer_id: issue.offer_id, customer_id: issue.customer_id,
+      order_customer_id: order.customer_id === null ? null : Number(order.customer_id), placed_at: order.placed_at, created_at: now,
+    }] : [];
+  }));
+  if (redemptions.length > 0) await tx.insertInto('offer_redemptions').values(redemptions).onConflict((oc) => oc.doNothing()).execute();
+  return redemptions.length;
 }
 
-export async function handleOrderEvent(tx: OffersTx, event: DomainEvent, now: Date): Promise<void> {
-  if ((event.type === 'order.placed' || event.type === 'order.updated') && event.entityId !== null) await matchOrder(tx, event.storeId, event.entityId, now);
+/** The orders placed or updated in a batch of events, matched per store. */
+export async function handleOrderEvents(tx: OffersTx, events: readonly DomainEvent[], now: Date): Promise<void> {
+  const byStore = new Map<string, number[]>();
+  for (const event of events) {
+    if ((event.type !== 'order.placed' && event.type !== 'order.updated') || event.entityId === null) continue;
+    const ids = byStore.get(event.storeId) ?? [];
+    ids.push(event.entityId);
+    byStore.set(event.storeId, ids);
+  }
+  for (const [storeId, orderIds] of byStore) await matchOrders(tx, storeId, [...new Set(orderIds)], now);
 }
 
 /**

@@ -15,7 +15,7 @@ import { DEFAULT_SHOPIFY_ADMIN_URL, shopifyAdmin, ShopifyAdminError, type Shopif
 import { pushOfferCodes, pushState, type PushOptions, type PushState } from './shopify-push.js';
 import { armOf, earlierIssue, issueCode, issueCodes } from './offer-issue.js';
 import { extendPool, insertCodes, takenCodes } from './offer-pool.js';
-import { handleOrderEvent } from './offer-redemptions.js';
+import { handleOrderEvents } from './offer-redemptions.js';
 import { offerResults, type OfferExperiments } from './offer-results.js';
 import { countedRedemptions } from './offer-redemptions.js';
 import { offersDb, type OffersDb, type OfferStatus, type OfferTable } from './offers.table.js';
@@ -291,7 +291,7 @@ export class OffersService {
     for (let start = 0; start < events.length; start += EVENTS_PER_TRANSACTION) {
       const slice = events.slice(start, start + EVENTS_PER_TRANSACTION);
       await this.write.transaction().execute(async (tx) => {
-        for (const event of slice) await handleOrderEvent(tx, event, now);
+        await handleOrderEvents(tx, slice, now);
       });
     }
   }
