@@ -2,7 +2,8 @@
  * Exactly once to the recipient across a crash: a real server sends a campaign to a slow SMTP
  * server in this test and is killed with SIGKILL mid-send. Restarted, it finishes the campaign.
  * What the SMTP server received, parsed with mailparser, has no recipient twice; every message is
- * sent or uncertain, the uncertain ones at most the pool's in-flight count, and nothing uncertain
+ * sent or uncertain, the uncertain ones at most twice the pool's in-flight count (each lane's message
+ * in its SMTP conversation and the next, committed as `sending` while it ran), and nothing uncertain
  * was sent again.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -66,7 +67,7 @@ describe('sending across SIGKILL', () => {
       expect(twice).toEqual([]);
       expect(counts.sent + counts.uncertain).toBe(COUNT);
       expect(counts.failed + counts.suppressed).toBe(0);
-      expect(counts.uncertain).toBeLessThanOrEqual(IN_FLIGHT);
+      expect(counts.uncertain).toBeLessThanOrEqual(2 * IN_FLIGHT);
 
       // Every message the ledger calls sent arrived; an uncertain one arrived at most once (it was not resent).
       const ledger: { to: string; state: string; reason: string | null }[] = [];
