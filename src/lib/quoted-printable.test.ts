@@ -39,6 +39,8 @@ describe('encodeQuotedPrintable', () => {
       // Line breaks go as CRLF, and the parser gives them back as LF.
       const expected = Buffer.from(text.replace(/\r?\n/g, '\n'), 'utf8').toString('utf8');
       expect(await readBack(encoded)).toBe(expected);
+      // The text's UTF-8 octets (a stored body inflated) encode the same.
+      expect(encodeQuotedPrintable(new Uint8Array(Buffer.from(text, 'utf8')))).toEqual(encoded);
     }
   });
 

@@ -1,5 +1,5 @@
 /**
- * Quoted-printable (RFC 2045 §6.7) of a text's UTF-8 octets, in one pass over the string.
+ * Quoted-printable (RFC 2045 §6.7) of a text's UTF-8 octets (or of the octets given), in one pass.
  *
  * Printable ASCII other than `=` stays as it is; `=`, control characters, a lone CR and every octet
  * of a non-ASCII character become `=XX`; a space or tab before a line break (or at the end) is
@@ -29,10 +29,10 @@ function endsLine(octets: Uint8Array, i: number): boolean {
   return next === LF || (next === CR && i + 2 < octets.length && octets[i + 2] === LF);
 }
 
-export function encodeQuotedPrintable(text: string): Buffer {
+export function encodeQuotedPrintable(text: string | Uint8Array): Buffer {
   // The loop runs over the octets (Buffer.from writes a lone surrogate as U+FFFD), into a buffer
   // large enough for every octet encoded plus a soft break per line.
-  const octets = Buffer.from(text, 'utf8');
+  const octets = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   const n = octets.length;
   const bytes = Buffer.allocUnsafe(3 * n + Math.ceil((3 * n) / ROOM) * 3 + 16);
   let at = 0;

@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalisePhone, twilioSignature } from '../../src/modules/messaging/index.js';
-import type { SendWithBodies } from '../../src/modules/messaging/index.js';
+import type { SendHeading } from '../../src/modules/messaging/index.js';
+import { packBodies } from '../../src/modules/messaging/message-bodies.js';
 import { smsDeliverer } from '../../src/modules/messaging/sms-transport.js';
 import { webhookDeliverer } from '../../src/modules/messaging/webhook-channel.js';
 import { twilioSignatureOf } from '../helpers/sms-api.js';
@@ -28,28 +29,29 @@ afterAll(async () => {
   await new Promise((resolve) => silent.close(resolve));
 });
 
-const send = (to: string, text: string): SendWithBodies => ({
+const heading = (to: string): SendHeading => ({
   store_id: 's', id: 1, send_key: 'test:1', channel: 'sms', purpose: 'transactional', source: null, customer_id: null, to_address: to, from_address: '+15005550006',
-  subject: '', preheader: '', html: '', text, headers: '{}', template_id: null, template_version: null, topic_id: null, created_at: new Date(),
+  subject: '', preheader: '', headers: '{}', template_id: null, template_version: null, topic_id: null, created_at: new Date(),
 });
+const body = (text: string) => packBodies({ html: '', text });
 
 describe('an answer that never comes', () => {
   it('leaves an SMS uncertain, and retries one that reached nobody', async () => {
     const sms = smsDeliverer({ baseUrl: url, accountSid: 'AC1', authToken: 'token-123', from: '+15005550006', messagingServiceSid: null, statusCallback: 'http://h/s', timeoutMs: 300 });
     const before = requests;
-    expect(await sms.deliver(send('+14155550101', 'Hi'))).toMatchObject({ kind: 'uncertain' });
+    expect(await sms.deliver(heading('+14155550101'), body('Hi'))).toMatchObject({ kind: 'uncertain' });
     expect(requests - before).toBe(1);
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const nobody = smsDeliverer({ baseUrl: `http://127.0.0.1:${port}`, accountSid: 'AC1', authToken: 'token-123', from: '+15005550006', messagingServiceSid: null, statusCallback: 'http://h/s' });
-    expect(await nobody.deliver(send('+14155550101', 'Hi'))).toMatchObject({ kind: 'retry' });
+    expect(await nobody.deliver(heading('+14155550101'), body('Hi'))).toMatchObject({ kind: 'retry' });
   });
 
   it('retries a webhook message', async () => {
     const webhook = webhookDeliverer({ secret: 'whsec_test', timeoutMs: 300 });
-    expect(await webhook.deliver({ ...send(`${url}/hook`, '{}'), channel: 'webhook' })).toMatchObject({ kind: 'retry' });
+    expect(await webhook.deliver({ ...heading(`${url}/hook`), channel: 'webhook' }, body('{}'))).toMatchObject({ kind: 'retry' });
   });
 });
 

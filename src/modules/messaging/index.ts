@@ -17,7 +17,7 @@ export {
 export { type StarterTemplate, starterTemplates } from './starter-templates/index.js';
 export {
   type CaughtMessageTable, type MessageBodyTable, type MessageSendStateTable, type MessageSendTable, type MessageSettingsTable, type MessageSourcePauseTable,
-  type MessageSuppressionTable, type SendWithBodies, sendStates, webhookConsents, type WebhookConsent, type SendState, suppressedReasons, suppressionReasons, type SuppressionReason, transactionalPolicies,
+  type MessageSuppressionTable, type SendHeading, type SendWithBodies, sendStates, webhookConsents, type WebhookConsent, type SendState, suppressedReasons, suppressionReasons, type SuppressionReason, transactionalPolicies,
   type TransactionalPolicy,
 } from './sends.table.js';
 export {

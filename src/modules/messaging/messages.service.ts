@@ -21,7 +21,7 @@ import { sendInLanes } from './send-lanes.js';
 import { screen } from './send-screen.js';
 import { byTime, holdUntimely, quietHoursOf } from './send-timing.js';
 import {
-  appendStates, bodiesByIds, currentStates, idsBySendKey, insertSends, listSends, sendsByIds, sendsInState, stateCounts, stateHistory,
+  appendStates, bodiesByIds, currentStates, idsBySendKey, insertSends, listSends, packedBodiesByIds, sendsByIds, sendsInState, stateCounts, stateHistory,
   type PackedSend, type SendFilter, type StateChange,
 } from './sends.repository.js';
 import type { MessageSettingsTable, SendHeading, SendState, TransactionalPolicy } from './sends.table.js';
@@ -325,7 +325,7 @@ export class MessagesService {
         : channelDeliverer(channel, settings, await this.smsStatusUrl(storeId));
       const sent = await sendInLanes({
         write: this.storage.write, logger: this.logger, storeId, deliverer, attempts, onProgress,
-        bodies: (chunk) => bodiesByIds(this.storage.read, storeId, chunk),
+        bodies: (chunk) => packedBodiesByIds(this.storage.read, storeId, chunk),
         pauseAfter: settings.pause_after_errors ?? DEFAULT_PAUSE_AFTER_ERRORS,
       }, toSend);
       result.sent += sent.sent;

@@ -8,6 +8,7 @@
  */
 import type { Db } from '../../db/database.js';
 import type { Logger } from '../../lib/logger.js';
+import type { PackedBodies } from './message-bodies.js';
 import { appendStates, type StateChange } from './sends.repository.js';
 import type { SendHeading } from './sends.table.js';
 import { recordPause } from './source-pauses.repository.js';
@@ -25,8 +26,8 @@ export interface LaneDeps {
   /** Transport errors in a row that pause the source. */
   pauseAfter: number;
   onProgress?: ((fraction: number) => Promise<void>) | undefined;
-  /** Reads the HTML and text of the messages with these ids. */
-  bodies: (ids: readonly number[]) => Promise<ReadonlyMap<number, { html: string; text: string }>>;
+  /** Reads the HTML and text of the messages with these ids, deflated as stored. */
+  bodies: (ids: readonly number[]) => Promise<ReadonlyMap<number, PackedBodies>>;
 }
 
 /** Appends state changes in shared commits: what the lanes append while a commit runs goes in the next one. */
@@ -73,7 +74,7 @@ const BODIES_AT_ONCE = 125;
 const PROGRESS_EVERY = 50;
 
 /** A message a lane has taken, its body read and `sending` committed. */
-interface Claimed { send: SendHeading; body: { html: string; text: string }; attempt: number }
+interface Claimed { send: SendHeading; body: PackedBodies; attempt: number }
 
 export async function sendInLanes(deps: LaneDeps, toSend: readonly SendHeading[]): Promise<{ sent: number; failed: number; uncertain: number; held: number; retries: { id: number; attempt: number }[] }> {
   const { storeId, deliverer, attempts, onProgress, pauseAfter } = deps;
@@ -138,7 +139,7 @@ export async function sendInLanes(deps: LaneDeps, toSend: readonly SendHeading[]
     let unrecorded: StateChange[] = [];
     let current = await claim([]);
     while (current) {
-      const conversation = deliverer.deliver({ ...current.send, ...current.body });
+      const conversation = deliverer.deliver(current.send, current.body);
       started += 1;
       const upcoming = claim(unrecorded);
       upcoming.catch(() => undefined);
@@ -166,8 +167,8 @@ export async function sendInLanes(deps: LaneDeps, toSend: readonly SendHeading[]
  */
 function bodyReader(
   sends: readonly SendHeading[], size: number, read: LaneDeps['bodies'],
-): (index: number) => Promise<{ html: string; text: string }> {
-  const chunks = new Map<number, Promise<ReadonlyMap<number, { html: string; text: string }>>>();
+): (index: number) => Promise<PackedBodies> {
+  const chunks = new Map<number, Promise<ReadonlyMap<number, PackedBodies>>>();
   const chunk = (n: number) => {
     let found = chunks.get(n);
     if (!found) {

@@ -128,11 +128,16 @@ export async function sendsByIds(db: Db, storeId: string, ids: readonly number[]
  * range, 20 ms with it).
  */
 export async function bodiesByIds(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, Bodies>> {
+  return new Map([...await packedBodiesByIds(db, storeId, ids)].map(([id, packed]) => [id, unpackBodies(packed)]));
+}
+
+/** The bodies of the messages, by id, deflated as stored (what the send lanes hand to a deliverer). */
+export async function packedBodiesByIds(db: Db, storeId: string, ids: readonly number[]): Promise<Map<number, PackedBodies>> {
   if (ids.length === 0) return new Map();
   const [low, high] = [Math.min(...ids), Math.max(...ids)];
   const rows = await db.selectFrom('message_bodies').select(['send_id', 'html', 'text'])
     .where('store_id', '=', storeId).where('send_id', '>=', low).where('send_id', '<=', high).where('send_id', 'in', ids).execute();
-  return new Map(rows.map((row) => [Number(row.send_id), unpackBodies(row)]));
+  return new Map(rows.map((row) => [Number(row.send_id), { html: row.html, text: row.text }]));
 }
 
 export async function idsBySendKey(db: Db, storeId: string, keys: readonly string[]): Promise<Map<string, number>> {

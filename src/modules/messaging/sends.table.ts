@@ -66,7 +66,7 @@ export interface MessageBodyTable {
 /** A message of the ledger without its bodies: what checking and scheduling it read. */
 export type SendHeading = MessageSendTable;
 
-/** A message with its bodies: what a transport delivers. */
+/** A message with its bodies as text. */
 export type SendWithBodies = SendHeading & { html: string; text: string };
 
 export interface MessageSendStateTable {

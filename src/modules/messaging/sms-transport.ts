@@ -20,6 +20,7 @@
  * every POST parameter's name and value, sorted by name.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { inflatedText } from './message-bodies.js';
 import type { Deliverer, SendOutcome } from './transport.js';
 
 export const TWILIO_API = 'https://api.twilio.com';
@@ -52,8 +53,8 @@ export function smsDeliverer(options: SmsApiOptions): Deliverer {
   return {
     inFlight: options.inFlight ?? 5,
     name: 'sms',
-    async deliver(send) {
-      const form = new URLSearchParams({ To: send.to_address, Body: send.text, StatusCallback: options.statusCallback });
+    async deliver(send, bodies) {
+      const form = new URLSearchParams({ To: send.to_address, Body: inflatedText(bodies.text), StatusCallback: options.statusCallback });
       if (options.messagingServiceSid) form.set('MessagingServiceSid', options.messagingServiceSid);
       else if (options.from) form.set('From', options.from);
       let response: Response;

@@ -5,6 +5,7 @@
  */
 import nodemailer from 'nodemailer';
 import { encodeQuotedPrintable } from '../../lib/quoted-printable.js';
+import { inflatedOctets, inflatedText } from './message-bodies.js';
 import type { OutgoingEmail, SendOutcome } from './transport.js';
 
 export interface SmtpOptions {
@@ -55,8 +56,8 @@ export function textEncodingOf(text: string): 'quoted-printable' | 'base64' {
 }
 
 /** Base64 in lines of 76 characters (RFC 2045 §6.8). */
-function base64Lines(text: string): Buffer {
-  const encoded = Buffer.from(text, 'utf8').toString('base64');
+function base64Lines(text: string | Uint8Array): Buffer {
+  const encoded = (typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength)).toString('base64');
   const lines: string[] = [];
   for (let at = 0; at < encoded.length; at += 76) lines.push(encoded.slice(at, at + 76));
   return Buffer.from(lines.join('\r\n'), 'latin1');
@@ -68,7 +69,7 @@ function base64Lines(text: string): Buffer {
  * than the rest of the SMTP conversation (`encodeQuotedPrintable` writes the octets in one pass).
  * The encoding is the text part's, so a message mostly in another script goes as base64 throughout.
  */
-export function htmlPart(html: string, encoding: 'quoted-printable' | 'base64'): Buffer {
+export function htmlPart(html: string | Uint8Array, encoding: 'quoted-printable' | 'base64'): Buffer {
   const headers = Buffer.from(`Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n`, 'latin1');
   return Buffer.concat([headers, encoding === 'base64' ? base64Lines(html) : encodeQuotedPrintable(html)]);
 }
@@ -88,10 +89,14 @@ export function smtpPool(options: SmtpOptions): { send(email: OutgoingEmail): Pr
   return {
     async send(email) {
       try {
-        const textEncoding = textEncodingOf(email.text);
+        // A stored message's HTML is inflated into the octets it encodes, never into a string.
+        const { html, text } = 'packed' in email
+          ? { html: inflatedOctets(email.packed.html), text: inflatedText(email.packed.text) }
+          : email;
+        const textEncoding = textEncodingOf(text);
         const info = await transport.sendMail({
           from: email.from, to: email.to, ...(email.replyTo ? { replyTo: email.replyTo } : {}), subject: email.subject,
-          html: { raw: htmlPart(email.html, textEncoding) }, text: email.text, messageId: email.messageId, headers: email.headers, textEncoding,
+          html: { raw: htmlPart(html, textEncoding) }, text, messageId: email.messageId, headers: email.headers, textEncoding,
         });
         return { kind: 'accepted', messageId: info.messageId, response: info.response };
       } catch (error) {

@@ -8,23 +8,23 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { threadEntry } from '../../lib/worker-thread.js';
+import type { PackedBodies } from './message-bodies.js';
 import { addressOf } from './message-links.js';
-import type { SendWithBodies, SuppressionReason } from './sends.table.js';
+import type { SendHeading, SuppressionReason } from './sends.table.js';
 import { CATCHER_HEADER } from './smtp-catcher.js';
 import type { SmtpAnswer, SmtpOptions, SmtpRequest } from './smtp-pool.js';
 
 export type { SmtpOptions } from './smtp-pool.js';
 
-export interface OutgoingEmail {
+export type OutgoingEmail = {
   from: string;
   to: string;
   replyTo?: string | null;
   subject: string;
-  html: string;
-  text: string;
   messageId: string;
   headers: Record<string, string>;
-}
+  /** The bodies as text, or deflated as the ledger keeps them (the SMTP thread inflates them). */
+} & ({ html: string; text: string } | { packed: PackedBodies });
 
 export type SendOutcome =
   | { kind: 'accepted'; messageId: string; response: string }
@@ -116,7 +116,8 @@ export interface Deliverer {
   readonly inFlight: number;
   /** Recorded as the source of a suppression the deliverer's answer causes (smtp, twilio…). */
   readonly name: string;
-  deliver(send: SendWithBodies): Promise<SendOutcome>;
+  /** `bodies` as the ledger keeps them (`message-bodies.ts`). */
+  deliver(send: SendHeading, bodies: PackedBodies): Promise<SendOutcome>;
   close(): void;
 }
 
@@ -133,12 +134,12 @@ export function emailDeliverer(mailer: Mailer, storeId: string, caught: boolean)
   return {
     inFlight: mailer.inFlight,
     name: 'smtp',
-    deliver: (send) => {
+    deliver: (send, bodies) => {
       const headers = JSON.parse(send.headers) as Record<string, string>;
       if (caught) headers[CATCHER_HEADER] = `${storeId}/${send.id}`;
       const domain = addressOf(send.from_address).split('@')[1] ?? 'localhost';
       return mailer.send({
-        from: send.from_address, to: send.to_address, subject: send.subject, html: send.html, text: send.text, headers,
+        from: send.from_address, to: send.to_address, subject: send.subject, packed: bodies, headers,
         messageId: `<${send.id}.${randomUUID()}@${domain}>`,
       });
     },

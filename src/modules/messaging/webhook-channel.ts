@@ -17,6 +17,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { MessageLinks, MessagePurpose } from './message.types.js';
+import { inflatedText } from './message-bodies.js';
 import type { Deliverer, SendOutcome } from './transport.js';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'hearth-signature';
@@ -57,16 +58,17 @@ export function webhookDeliverer(options: { secret: string; timeoutMs?: number; 
   return {
     inFlight: options.inFlight ?? 5,
     name: 'webhook',
-    async deliver(send) {
+    async deliver(send, bodies) {
+      const payload = inflatedText(bodies.text);
       const timestamp = Math.floor(Date.now() / 1000);
       let response: Response;
       let answer: string;
       try {
         response = await fetch(send.to_address, {
-          method: 'POST', body: send.text, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+          method: 'POST', body: payload, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
           headers: {
             'content-type': 'application/json', 'user-agent': 'Hearth-Webhook/1', 'idempotency-key': send.send_key,
-            [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp), [WEBHOOK_SIGNATURE_HEADER]: signWebhook(options.secret, timestamp, send.text),
+            [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp), [WEBHOOK_SIGNATURE_HEADER]: signWebhook(options.secret, timestamp, payload),
           },
         });
         answer = (await response.text()).slice(0, 300);
