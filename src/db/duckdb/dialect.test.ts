@@ -69,4 +69,30 @@ describe('DuckDB dialect for Kysely', () => {
     const count = await store.read.selectFrom('identities').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
     expect(count.n).toBe(20);
   });
+
+  it('keeps statements prepared: the same text reads what the table holds now, after its rows and its columns change', async () => {
+    const read = async (id: number) => (await sql<{ n: number; label: string | number | null }>`select count(*) as n, max(label) as label from prepared_probe where id >= ${id}`.execute(store.read)).rows;
+    await sql`create table prepared_probe (id integer, label varchar)`.execute(store.write);
+    await sql`insert into prepared_probe values (1, 'a'), (2, 'b')`.execute(store.write);
+    expect(await read(1)).toEqual([{ n: 2, label: 'b' }]);
+    await store.write.transaction().execute(async (tx) => {
+      await sql`insert into prepared_probe values (${3}, ${'c'})`.execute(tx);
+      expect(await read(1)).toEqual([{ n: 2, label: 'b' }]); // not yet committed
+      expect((await sql<{ n: number }>`select count(*) as n from prepared_probe where id >= ${1}`.execute(tx)).rows).toEqual([{ n: 3 }]);
+    });
+    expect(await read(2)).toEqual([{ n: 2, label: 'c' }]);
+    // The table replaced by one whose label is a number: the kept statement is planned again.
+    await sql`create or replace table prepared_probe as select id::integer as id, id * 10 as label from range(5) t(id)`.execute(store.write);
+    expect(await read(3)).toEqual([{ n: 2, label: 40 }]);
+    // More texts than a connection keeps: each runs, and the first ones again once dropped.
+    const sum = async (i: number) => (await sql<{ v: number }>`select ${i} + ${sql.lit(i)} as v`.execute(store.write)).rows[0]?.v;
+    for (let i = 0; i < 250; i += 1) expect(await sum(i)).toBe(2 * i);
+    for (let i = 0; i < 5; i += 1) expect(await sum(i)).toBe(2 * i);
+    // A failed run leaves the kept statement usable.
+    const divide = (by: string) => sql<{ v: number }>`select 1 / ${by}::integer as v`.execute(store.write);
+    expect((await divide('2')).rows).toEqual([{ v: 0.5 }]);
+    await expect(divide('x')).rejects.toThrow(/convert/i);
+    expect((await divide('4')).rows).toEqual([{ v: 0.25 }]);
+    await sql`drop table prepared_probe`.execute(store.write);
+  });
 });

@@ -4,7 +4,7 @@
  * compiler and adapter are reused; the driver hands out connections from a fixed pool and
  * serialises their use (a DuckDB connection runs one statement at a time).
  */
-import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResultReader, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -26,14 +26,25 @@ class DuckDBAdapter extends PostgresAdapter {
   override async releaseMigrationLock(): Promise<void> {}
 }
 
+/**
+ * Statements kept prepared on each connection, by their text; the least recently used is dropped.
+ * The driver prepares a statement with parameters afresh for each run — parse, then plan, then
+ * run, three trips to DuckDB's threads, each waiting its turn on a busy event loop — and drops it
+ * after; a kept one is bound and run in one trip. DuckDB plans it again by itself when a table it
+ * reads has changed since.
+ */
+const PREPARED_PER_CONNECTION = 200;
+
 export class DuckDBKyselyConnection implements DatabaseConnection {
+  private readonly prepared = new Map<string, DuckDBPreparedStatement>();
+
   constructor(readonly raw: DuckDBConnection) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const params = compiled.parameters.map(toDuckValue);
     const bindings = params.map(bindingType);
     // An undefined type leaves that parameter to the driver's guess.
-    const reader = await this.raw.runAndReadAll(compiled.sql, params, bindings.some((t) => t !== undefined) ? bindings as DuckDBType[] : undefined);
+    const reader = await this.run(compiled.sql, params, bindings.some((t) => t !== undefined) ? bindings as DuckDBType[] : undefined);
     const names = reader.columnNames();
     const types = reader.columnTypes().map(String);
     const kind = compiled.query.kind;
@@ -50,6 +61,29 @@ export class DuckDBKyselyConnection implements DatabaseConnection {
       return record as R;
     });
     return isWrite ? { rows, numAffectedRows: BigInt(rows.length) } : { rows };
+  }
+
+  /** Runs a statement, prepared once if it has parameters (several statements in one text cannot be: those run as given). */
+  private async run(sql: string, params: DuckDBValue[], types: DuckDBType[] | undefined): Promise<DuckDBResultReader> {
+    if (params.length === 0) return this.raw.runAndReadAll(sql);
+    let statement = this.prepared.get(sql);
+    if (statement) {
+      this.prepared.delete(sql);
+    } else {
+      try {
+        statement = await this.raw.prepare(sql);
+      } catch {
+        return this.raw.runAndReadAll(sql, params, types);
+      }
+      if (this.prepared.size >= PREPARED_PER_CONNECTION) {
+        const [oldest, dropped] = this.prepared.entries().next().value!;
+        this.prepared.delete(oldest);
+        dropped.destroySync();
+      }
+    }
+    this.prepared.set(sql, statement);
+    statement.bind(params, types);
+    return statement.runAndReadAll();
   }
 
   // eslint-disable-next-line require-yield
