@@ -21,36 +21,15 @@
 // Then trigger to first message: tracked events of distinct customers posted at a steady rate to
 // `/v1/track` (the HTTP app in-process), each starting a live event-triggered flow whose first step
 // is an email; per event, from its 200 to the SMTP server receiving that customer's message (p50, p99).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { sql } from 'kysely';
-import { loadConfig } from '../dist/config.js';
-import { Storage } from '../dist/db/database.js';
 import { buildApp } from '../dist/http/app.js';
-import { serverWorkers } from '../dist/jobs/handlers.js';
-import { TestClock } from '../dist/lib/clock.js';
-import { silentLogger } from '../dist/lib/logger.js';
-import { modules } from '../dist/modules.js';
-import { Dispatcher } from '../dist/modules/domain-events/index.js';
-import { createServices } from '../dist/services.js';
 import { startIngestLoad } from './lib/ingest-load.mjs';
 import { bareSend, sampleHtml } from './lib/bare-send.mjs';
 import { startSmtpSink } from './lib/smtp-sink.mjs';
+import { wiredHearth, withPeakRss } from './lib/wired.mjs';
 
 const MINUTE = 60_000;
-
-/** Peak of process.memoryUsage().rss, sampled every 100 ms while `work` runs; MB. */
-async function withPeakRss(work) {
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
-  try {
-    const result = await work();
-    return { result, peakRssMb: Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20) };
-  } finally {
-    clearInterval(sampler);
-  }
-}
 
 /** The q-quantile of sorted numbers (nearest rank). */
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -105,21 +84,11 @@ async function triggerLatency({ app, url, storage, storeId, sink, writeKey, firs
 
 export default async function ({ scale, tiny, log }) {
   const customers = tiny ? 200 : Math.max(1_000, Math.round(1_000_000 * scale));
-  const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-flows-'));
   const sink = await startSmtpSink();
-  const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_LOG_LEVEL: 'silent', ...(process.env.HEARTH_DB_MEMORY_LIMIT && { HEARTH_DB_MEMORY_LIMIT: process.env.HEARTH_DB_MEMORY_LIMIT }) });
-  const storage = await Storage.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
-  let workers = [];
-  let dispatcher;
-  let services;
+  let hearth;
   try {
-    await storage.migrate();
-    const clock = new TestClock();
-    services = createServices(config, storage, silentLogger, clock);
-    dispatcher = new Dispatcher(storage, silentLogger);
-    for (const module of modules) for (const subscriber of module.subscribers?.(services) ?? []) dispatcher.subscribe(subscriber);
-    services.commerce.onWritten(() => dispatcher.notify());
-    workers = serverWorkers(services, silentLogger);
+    hearth = await wiredHearth('hearth-bench-flows-');
+    const { config, storage, services, clock } = hearth;
 
     const store = await services.accounts.createStore({ name: 'Bench Outfitters', slug: 'bench-flows', currency: 'GBP' });
     await services.accounts.updateStore(store.id, { websiteUrl: 'https://shop.example', postalAddress: '12 Harbour Street, Bristol' });
@@ -149,10 +118,7 @@ export default async function ({ scale, tiny, log }) {
     await services.flows.publish(store.id, flow.id);
     log(`${customers.toLocaleString('en')} customers, their segment and the live flow made in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
 
-    // As `hearth serve` starts them: module start hooks, the workers, the dispatcher.
-    for (const module of modules) await module.start?.(services);
-    for (const worker of workers) worker.start();
-    await dispatcher.start();
+    await hearth.start();
     // The wait's minute passes in about a second of real time: the clock jumps 15 s every 250 ms.
     const ticker = setInterval(() => clock.advance(MINUTE / 4), 250);
     const rssBefore = Math.round(process.memoryUsage().rss / 2 ** 20);
@@ -257,11 +223,7 @@ export default async function ({ scale, tiny, log }) {
       },
     ];
   } finally {
-    await dispatcher?.stop();
-    await Promise.all(workers.map((worker) => worker.stop()));
-    await services?.shutdown();
-    await storage.close();
+    await hearth?.close();
     await sink.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -167,6 +167,14 @@ export class JobQueue {
     return state;
   }
 
+  /** Whether a job of this kind and store is queued, not yet started, to run at `by` or before. */
+  async queuedBy(kind: string, storeId: string, by: Date): Promise<boolean> {
+    const row = await this.read.selectFrom('jobs').select('id')
+      .where('kind', '=', kind).where('store_id', '=', storeId).where('state', '=', 'queued').where('run_at', '<=', by)
+      .limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Whether any job, in any state, was ever enqueued with this key. */
   async exists(dedupeKey: string): Promise<boolean> {
     const row = await this.read.selectFrom('jobs').select('id').where('dedupe_key', '=', dedupeKey).limit(1).executeTakeFirst();

@@ -252,7 +252,11 @@ describe('the flow engine', () => {
     const smallFlow = await h.services.flows.create(small, { name: 'Solo', document: document as never });
     await h.services.flows.publish(big, bigFlow.id);
     await h.services.flows.publish(small, smallFlow.id);
-    expect(await h.services.flows.enrolSegment(big, bigFlow.id, bigSegment.id)).toMatchObject({ enrolled: crowd.size });
+    // Read and enrolled 500 members at a time: three pages, each member once.
+    expect(await h.services.flows.enrolSegment(big, bigFlow.id, bigSegment.id, 500)).toEqual({ members: crowd.size, enrolled: crowd.size });
+    const { rows: [enrolled] } = await sql<{ runs: number; customers: number }>`select count(*) as runs, count(distinct customer_id) as customers
+      from flow_runs where store_id = ${big} and flow_id = ${bigFlow.id}`.execute(h.services.storage.read);
+    expect([Number(enrolled!.runs), Number(enrolled!.customers)]).toEqual([crowd.size, crowd.size]);
     expect(await h.services.flows.enrolSegment(small, smallFlow.id, smallSegment.id)).toMatchObject({ enrolled: 1 });
 
     // Runs that have taken their first step wait for tomorrow; after each job, how many have, per store.

@@ -233,9 +233,9 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       const { storage } = services();
       const { compiled: query } = await compile(storeId, rule, now);
       const ids = [...new Set(customerIds)];
-      for (let i = 0; i < ids.length; i += 1000) {
+      for (let i = 0; i < ids.length; i += 5000) {
         const result = await sql<{ id: number }>`select c.id from ${query.from}
-          where c.store_id = ${storeId} and c.id in (${sql.join(ids.slice(i, i + 1000))}) and ${query.where}`.execute(storage.read);
+          where c.store_id = ${storeId} and c.id in (select unnest(${ids.slice(i, i + 5000)}::bigint[])) and ${query.where}`.execute(storage.read);
         for (const row of result.rows) found.add(Number(row.id));
       }
       return found;

@@ -34,6 +34,8 @@ export const FLOW_BROWSE_JOB = 'flows.browse';
 export const FLOW_DATES_JOB = 'flows.dates';
 /** Enrols the customers whose day it is in one flow (one version, one store day). */
 export const FLOW_DATE_JOB = 'flows.date';
+/** Members read and enrolled at a time when a segment is enrolled by hand. */
+const ENROL_PAGE = 5_000;
 
 export interface DateEnrolment {
   storeId: string;
@@ -244,17 +246,26 @@ export class FlowsService {
   // ── Enrolment ────────────────────────────────────────────────────────────
 
   /** Enrols the current members of a segment in a live flow (each once: entry rules apply). */
-  async enrolSegment(storeId: string, flowId: string, segmentId: string): Promise<{ members: number; enrolled: number }> {
+  async enrolSegment(storeId: string, flowId: string, segmentId: string, pageSize = ENROL_PAGE): Promise<{ members: number; enrolled: number }> {
     const row = await this.row(storeId, flowId);
     if (row.status !== 'live' || row.live_version === null) throw new AppError('conflict', 'The flow is not live', [{ path: 'status', reason: `is ${row.status}: publish or resume the flow first` }]);
-    const { segments } = this.services();
-    const members = await sql<{ customer_id: number }>`${await segments.memberIds(storeId, segmentId)} order by customer_id`.execute(this.read);
+    const members = await this.services().segments.memberIds(storeId, segmentId);
     const flow = { id: flowId, version: row.live_version, document: await this.document(storeId, flowId, row.live_version) };
     const batch = newId('enrol');
-    const enrolled = await this.enrol(storeId, members.rows.map((m) => ({
-      flow, customerId: Number(m.customer_id), key: `${flowId}:${m.customer_id}:manual:${batch}`, kind: 'manual', eventId: null, entityId: null,
-    })));
-    return { members: members.rows.length, enrolled };
+    // A page of members at a time, in customer order: a segment of a million holds only a page in memory.
+    let counted = 0;
+    let enrolled = 0;
+    for (let after = 0; ;) {
+      const { rows } = await sql<{ customer_id: number }>`select customer_id from (${members}) m where customer_id > ${after} order by customer_id limit ${pageSize}`.execute(this.read);
+      if (rows.length === 0) break;
+      counted += rows.length;
+      after = Number(rows.at(-1)!.customer_id);
+      enrolled += await this.enrol(storeId, rows.map((m) => ({
+        flow, customerId: Number(m.customer_id), key: `${flowId}:${m.customer_id}:manual:${batch}`, kind: 'manual', eventId: null, entityId: null,
+      })));
+      if (rows.length < pageSize) break;
+    }
+    return { members: counted, enrolled };
   }
 
   /** The flows subscriber: starts runs for matching triggers and notes events that runs wait for. */
@@ -363,9 +374,10 @@ export class FlowsService {
     const customerIds = [...new Set(enrolments.map((e) => e.customerId))];
     // Earlier runs of these customers in these flows: one in progress, or the last entry, decide re-entry.
     const prior = new Map<string, { active: boolean; last: Date }>();
-    for (let i = 0; i < customerIds.length; i += 1000) {
+    for (let i = 0; i < customerIds.length; i += 5000) {
       const rows = await this.read.selectFrom('flow_runs').select(['flow_id', 'customer_id', 'status', 'entered_at'])
-        .where('store_id', '=', storeId).where('flow_id', 'in', flowIds).where('customer_id', 'in', customerIds.slice(i, i + 1000)).execute();
+        .where('store_id', '=', storeId).where('flow_id', 'in', flowIds)
+        .where('customer_id', 'in', sql<number>`(select unnest(${customerIds.slice(i, i + 5000)}::bigint[]))`).execute();
       for (const r of rows) {
         const key = `${r.flow_id}:${r.customer_id}`;
         const seen = prior.get(key);
@@ -380,12 +392,12 @@ export class FlowsService {
       if (before && (before.active || entry.re_entry === 'never' || now.getTime() - before.last.getTime() < (entry.after_days ?? 0) * 86_400_000)) continue;
       prior.set(key, { active: true, last: now });
       runs.push({
-        store_id: storeId, flow_id: e.flow.id, version: e.flow.version, customer_id: e.customerId, enrolment_key: e.key, trigger_kind: e.kind,
+        flow_id: e.flow.id, version: e.flow.version, customer_id: e.customerId, enrolment_key: e.key, trigger_kind: e.kind,
         trigger_event_id: e.eventId, trigger_entity_id: e.entityId, holdout: inHoldout(e.flow.id, e.customerId, e.flow.document.holdout_share),
-        entered_at: now, status: 'active', step_id: e.flow.document.steps[0]!.id, step_since: now, due_at: now, exit_reason: null, finished_at: null, updated_at: now,
+        step_id: e.flow.document.steps[0]!.id,
       });
     }
-    const created = await insertRuns(this.write, runs);
+    const created = await insertRuns(this.write, storeId, now, runs);
     await appendSteps(this.write, storeId, created.map((r) => ({ runId: r.id, stepId: null, outcome: 'entered', detail: r.holdout ? 'holdout' : null })), now);
     if (created.length) await this.wake(storeId, now);
     return created.length;
@@ -431,6 +443,9 @@ export class FlowsService {
   }
 
   private async wake(storeId: string, at: Date): Promise<void> {
+    // A step job queued to start by then reads these runs when it starts (each page of a large
+    // enrolment would otherwise queue a job of its own, ahead of other stores' jobs).
+    if (await this.jobs.queuedBy(FLOW_STEP_JOB, storeId, at)) return;
     await this.jobs.enqueue(FLOW_STEP_JOB, { storeId }, { storeId, runAt: at, dedupeKey: `${FLOW_STEP_JOB}:${storeId}:${at.getTime()}` });
   }
 
