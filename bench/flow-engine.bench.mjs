@@ -22,15 +22,12 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { DATABASE_FILE } from '../dist/db/database.js';
 import { startSmtpSink } from './lib/smtp-sink.mjs';
-import { wiredHearth, withPeakRss } from './lib/wired.mjs';
-
-const MINUTE = 60_000;
+import { enrolAndFinish, wiredHearth } from './lib/wired.mjs';
 
 export default async function ({ scale, tiny, log }) {
   const customers = tiny ? 1_000 : Math.max(1_000, Math.round(1_000_000 * scale));
   const sink = await startSmtpSink();
   let hearth;
-  let ticker;
   try {
     hearth = await wiredHearth('hearth-bench-flow-engine-');
     const { config, storage, services, clock } = hearth;
@@ -63,31 +60,11 @@ export default async function ({ scale, tiny, log }) {
     log(`${customers.toLocaleString('en')} customers, their segment and the live flow made in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
 
     await hearth.start();
-    ticker = setInterval(() => clock.advance(MINUTE / 4), 250);
     globalThis.gc?.();
     const rssBefore = Math.round(process.memoryUsage().rss / 2 ** 20);
     const load = loadavg()[0].toFixed(1);
     const before = await sink.received();
-    let enrolSeconds;
-    const { result: seconds, peakRssMb } = await withPeakRss(async () => {
-      const started = performance.now();
-      let lastLog = started;
-      const enrolled = await services.flows.enrolSegment(store.id, flow.id, segment.id);
-      enrolSeconds = (performance.now() - started) / 1000;
-      if (enrolled.enrolled !== customers) throw new Error(`enrolled ${enrolled.enrolled} of ${customers}`);
-      for (;;) {
-        const { rows: [runs] } = await sql`select count(*) filter (where status = 'active') as active from flow_runs where store_id = ${store.id}`.execute(storage.read);
-        const counts = await services.messages.counts(store.id);
-        if (performance.now() - lastLog > 30_000) {
-          lastLog = performance.now();
-          log(`${((lastLog - started) / 1000).toFixed(0)} s: ${Number(runs.active).toLocaleString('en')} runs in progress, ${counts.sent.toLocaleString('en')} messages sent, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
-        }
-        if (Number(runs.active) === 0 && counts.queued === 0 && counts.sending === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      return (performance.now() - started) / 1000;
-    });
-    clearInterval(ticker);
+    const { seconds, enrolSeconds, peakRssMb } = await enrolAndFinish(hearth, { storeId: store.id, flowId: flow.id, segmentId: segment.id, expected: customers, log });
     const received = (await sink.received()) - before;
 
     // What the records say: every run finished, each step's executions, the emails queued and sent.
@@ -125,7 +102,6 @@ export default async function ({ scale, tiny, log }) {
       },
     ];
   } finally {
-    clearInterval(ticker);
     await hearth?.close();
     await sink.close();
   }

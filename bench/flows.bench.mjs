@@ -27,9 +27,7 @@ import { buildApp } from '../dist/http/app.js';
 import { startIngestLoad } from './lib/ingest-load.mjs';
 import { bareSend, sampleHtml } from './lib/bare-send.mjs';
 import { startSmtpSink } from './lib/smtp-sink.mjs';
-import { wiredHearth, withPeakRss } from './lib/wired.mjs';
-
-const MINUTE = 60_000;
+import { enrolAndFinish, wiredHearth } from './lib/wired.mjs';
 
 /** The q-quantile of sorted numbers (nearest rank). */
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -119,31 +117,10 @@ export default async function ({ scale, tiny, log }) {
     log(`${customers.toLocaleString('en')} customers, their segment and the live flow made in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
 
     await hearth.start();
-    // The wait's minute passes in about a second of real time: the clock jumps 15 s every 250 ms.
-    const ticker = setInterval(() => clock.advance(MINUTE / 4), 250);
     const rssBefore = Math.round(process.memoryUsage().rss / 2 ** 20);
     const load = loadavg()[0].toFixed(1);
     const before = await sink.received();
-    let enrolSeconds;
-    const { result: seconds, peakRssMb } = await withPeakRss(async () => {
-      const started = performance.now();
-      let lastLog = started;
-      const enrolled = await services.flows.enrolSegment(store.id, flow.id, segment.id);
-      enrolSeconds = (performance.now() - started) / 1000;
-      if (enrolled.enrolled !== customers) throw new Error(`enrolled ${enrolled.enrolled} of ${customers}`);
-      for (;;) {
-        const { rows: [runs] } = await sql`select count(*) filter (where status = 'active') as active from flow_runs where store_id = ${store.id}`.execute(storage.read);
-        const counts = await services.messages.counts(store.id);
-        if (performance.now() - lastLog > 30_000) {
-          lastLog = performance.now();
-          log(`${((lastLog - started) / 1000).toFixed(0)} s: ${Number(runs.active).toLocaleString('en')} runs in progress, ${counts.sent.toLocaleString('en')} messages sent, ${counts.queued.toLocaleString('en')} queued`);
-        }
-        if (Number(runs.active) === 0 && counts.queued === 0 && counts.sending === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      return (performance.now() - started) / 1000;
-    });
-    clearInterval(ticker);
+    const { seconds, enrolSeconds, peakRssMb } = await enrolAndFinish(hearth, { storeId: store.id, flowId: flow.id, segmentId: segment.id, expected: customers, log });
     const received = (await sink.received()) - before;
 
     // What the records say: runs by status, step executions by step, messages sent.

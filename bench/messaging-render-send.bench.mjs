@@ -6,7 +6,7 @@
 // smtp-server in a child process (it counts and discards). The workers run while the messages are
 // queued, as in the server, and the figure is messages from the first
 // render to the last `sent` committed. It is measured with the default pool (5 connections) and
-// with HEARTH_SMTP_MAX_CONNECTIONS=20.
+// with HEARTH_SMTP_MAX_CONNECTIONS=20 (HEARTH_BENCH_CONNECTIONS=5, or =20, measures only that one).
 //
 // Baseline in the same run: a bare pooled nodemailer transport (the same connection count) sending
 // a fixed, already rendered message of the same size to the same server — no ledger, no checks: the
@@ -79,7 +79,9 @@ export default async function ({ scale, tiny, log }) {
   const sink = await startSmtpSink();
   const rows = [];
   try {
-    for (const connections of [5, 20]) {
+    const pools = process.env.HEARTH_BENCH_CONNECTIONS ? process.env.HEARTH_BENCH_CONNECTIONS.split(',').map(Number) : [5, 20];
+    if (pools.some((n) => !(Number.isInteger(n) && n >= 1 && n <= 100))) throw new Error(`HEARTH_BENCH_CONNECTIONS: "${process.env.HEARTH_BENCH_CONNECTIONS}" is not a list of pool sizes (1–100)`);
+    for (const connections of pools) {
       const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-render-send-'));
       const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_HOST: '127.0.0.1', HEARTH_PORT: '0', HEARTH_LOG_LEVEL: 'silent', HEARTH_SMTP_MAX_CONNECTIONS: String(connections) });
       const server = await startServer(config, { migrate: true, logger: silentLogger, worker: false });

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { loadConfig } from '../../dist/config.js';
 import { Storage } from '../../dist/db/database.js';
 import { serverWorkers } from '../../dist/jobs/handlers.js';
@@ -61,5 +62,39 @@ export async function withPeakRss(work) {
     return { result, peakRssMb: Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20) };
   } finally {
     clearInterval(sampler);
+  }
+}
+
+/**
+ * Enrols the segment in the flow (what `POST /api/v1/flows/:id/enrol` calls) and waits until no
+ * run is in progress and no message is queued or being sent, logging progress every 30 s, while a
+ * ticker moves the clock 15 s every 250 ms (a minute's wait passes in about a second). Resolves
+ * with the seconds it all took, the enrolment call's, and the peak RSS meanwhile (MB).
+ */
+export async function enrolAndFinish({ storage, services, clock }, { storeId, flowId, segmentId, expected, log }) {
+  const ticker = setInterval(() => clock.advance(15_000), 250);
+  let enrolSeconds;
+  try {
+    const { result: seconds, peakRssMb } = await withPeakRss(async () => {
+      const started = performance.now();
+      let lastLog = started;
+      const enrolled = await services.flows.enrolSegment(storeId, flowId, segmentId);
+      enrolSeconds = (performance.now() - started) / 1000;
+      if (enrolled.enrolled !== expected) throw new Error(`enrolled ${enrolled.enrolled} of ${expected}`);
+      for (;;) {
+        const { rows: [runs] } = await sql`select count(*) filter (where status = 'active') as active from flow_runs where store_id = ${storeId}`.execute(storage.read);
+        const counts = await services.messages.counts(storeId);
+        if (performance.now() - lastLog > 30_000) {
+          lastLog = performance.now();
+          log(`${((lastLog - started) / 1000).toFixed(0)} s: ${Number(runs.active).toLocaleString('en')} runs in progress, ${counts.sent.toLocaleString('en')} messages sent, ${counts.queued.toLocaleString('en')} queued, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
+        }
+        if (Number(runs.active) === 0 && counts.queued === 0 && counts.sending === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      return (performance.now() - started) / 1000;
+    });
+    return { seconds, enrolSeconds, peakRssMb };
+  } finally {
+    clearInterval(ticker);
   }
 }
