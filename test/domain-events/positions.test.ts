@@ -4,6 +4,7 @@
  * at most every few seconds, and when the dispatcher stops — so a stream of events it does not
  * want costs no write per commit, and a restart still starts it past them.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { Dispatcher, recordEvents, type NewDomainEvent } from '../../src/modules/domain-events/index.js';
@@ -51,5 +52,25 @@ describe('subscriber positions', () => {
     expect(Number((await saved('orders'))!.position)).toBe(handled[0]);
     await dispatcher.stop();
     expect(Number((await saved('orders'))!.position)).toBe(handled[0]! + 2);
+  });
+
+  it('cross a long run of ids drawn by writes that rolled back, in spans, to the events after it', async () => {
+    const handled: number[] = [];
+    const dispatcher = new Dispatcher(store, silentLogger, { pollMs: 10, batchIds: 1_000 })
+      .subscribe({ name: 'after-gap', types: ['order.placed'], from: 'end', handle: async (events) => { handled.push(...events.map((e) => e.id)); } });
+    await dispatcher.start();
+    const before = Number((await store.read.selectFrom('domain_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow()).id);
+    // 5,500 ids drawn from the outbox's sequence by a write that rolled back: none of them is an event.
+    await store.write.transaction().execute(async (tx) => {
+      await sql`select nextval('domain_events_id_seq') from range(5500)`.execute(tx);
+      throw new Error('rolled back');
+    }).catch(() => undefined);
+    await recordEvents(store.write, [event('order.placed', 7)]);
+    await dispatcher.idle(10_000);
+    const [id] = handled;
+    expect(handled).toHaveLength(1);
+    expect(id).toBeGreaterThan(before + 5_500);
+    expect(id).toBe(Number((await store.read.selectFrom('domain_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow()).id));
+    await dispatcher.stop();
   });
 });

@@ -13,7 +13,7 @@ import type { Storage } from '../../db/database.js';
 import type { Logger } from '../../lib/logger.js';
 import type { DomainEvent, DomainEventType } from './domain-events.catalogue.js';
 import {
-  lastEventId, newestEventAfter, nextUpTo, pruneEvents, readEvents, readStoreChanges, saveSubscriptionPosition, subscriptionPosition, type StoreChanges,
+  lastEventId, newestEventAfter, pruneEvents, readEvents, readStoreChanges, saveSubscriptionPosition, subscriptionPosition, type StoreChanges,
 } from './domain-events.repository.js';
 
 interface SubscriberBase {
@@ -186,13 +186,17 @@ export class Dispatcher {
       const position = this.positions.get(subscriber.name) ?? 0;
       try {
         // Nothing new for anyone: one short query for all the subscribers instead of one each.
-        if ((await this.newestId()) <= position) {
+        const newest = await this.newestId();
+        if (newest <= position) {
           await this.saveIfStale(subscriber.name);
           await this.sleep(this.pollMs);
           continue;
         }
+        // Every id up to the newest committed one is settled (committed or rolled back: one writer),
+        // so the span ends there, or `batchIds` ids on (ids a rolled-back write drew hold no event:
+        // a long run of them is crossed a span at a time, each an empty range read).
         const perStore = 'handleStores' in subscriber;
-        let upto = await nextUpTo(this.storage.read, position, perStore ? Number.MAX_SAFE_INTEGER - position : this.batchIds);
+        let upto: number | undefined = perStore ? newest : Math.min(newest, position + this.batchIds);
         for (const leader of subscriber.after ?? []) upto = Math.min(upto ?? 0, this.positions.get(leader) ?? 0);
         if (upto === undefined || upto <= position) {
           await this.sleep(this.pollMs);

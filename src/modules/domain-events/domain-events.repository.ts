@@ -24,19 +24,6 @@ export async function recordEvents(db: Db | Tx, events: readonly NewDomainEvent[
     select nextval('domain_events_id_seq'), v.store_id, v.type, v.entity, v.entity_id, v.customer_id, v.data, ${now} from ${unnested(EVENT_COLUMNS, rows)} v`.execute(db);
 }
 
-/**
- * The last id of the next span of at most `span` ids after `after` that holds events, or undefined
- * when no event follows `after`. Every id below a committed one is committed or was rolled back
- * (all writes share one writer connection), so a subscriber may move its position to it.
- */
-export async function nextUpTo(db: Db, after: number, span: number): Promise<number | undefined> {
-  const { rows } = await sql<{ upto: number | null }>`
-    with first as (select min(id) as id from domain_events where id > ${after})
-    select max(e.id) as upto from domain_events e, first where e.id > ${after} and e.id < first.id + ${span}`.execute(db);
-  const upto = rows[0]?.upto;
-  return upto === null || upto === undefined ? undefined : Number(upto);
-}
-
 /** Events with after < id ≤ upto, of the given types (all when undefined), in id order; with `customersOnly`, those naming a customer. */
 export async function readEvents(db: Db, after: number, upto: number, types?: readonly DomainEventType[], customersOnly = false): Promise<DomainEvent[]> {
   let query = db.selectFrom('domain_events').selectAll().where('id', '>', after).where('id', '<=', upto);
