@@ -54,7 +54,7 @@ export async function wiredHearth(prefix) {
 }
 
 /** Peak of process.memoryUsage().rss, sampled every 100 ms while `work` runs; MB. */
-export async function withPeakRss(work) {
+async function withPeakRss(work) {
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
   try {

@@ -3,32 +3,31 @@
  * state after a batch of steps, and the append-only step log.
  */
 import { sql } from 'kysely';
+import { unnested, type ColumnTypes } from '../../db/unnested.js';
 import type { FlowRunTable, FlowsDb, RunStatus } from './flows.table.js';
 
 /** What differs between the runs enrolled together. */
 export type NewRun = Pick<FlowRunTable, 'flow_id' | 'version' | 'customer_id' | 'enrolment_key' | 'trigger_kind' | 'trigger_event_id' | 'trigger_entity_id' | 'holdout' | 'step_id'>;
 
-/**
- * Rows written by one statement. Each column goes to DuckDB as one list parameter (`unnest`),
- * not a parameter per value: 500 runs as 8,500 parameters cost about 80 ms a statement.
- */
+/** Rows written by one statement, each column one list parameter (`unnested`): 500 runs as 8,500 parameters cost about 80 ms a statement. */
 const ROWS_AT_ONCE = 5_000;
 
-/** The values of one column of `rows`, to bind as a list. */
-const column = <T, K extends keyof T>(rows: readonly T[], key: K): T[K][] => rows.map((row) => row[key]);
+const RUN_COLUMNS = {
+  flow_id: 'varchar', version: 'integer', customer_id: 'bigint', enrolment_key: 'varchar', trigger_kind: 'varchar',
+  trigger_event_id: 'bigint', trigger_entity_id: 'bigint', holdout: 'boolean', step_id: 'varchar',
+} as const satisfies ColumnTypes<keyof NewRun>;
+const STATE_COLUMNS = {
+  id: 'bigint', status: 'varchar', step_id: 'varchar', step_since: 'timestamp', due_at: 'timestamp', exit_reason: 'varchar', finished_at: 'timestamp',
+} as const satisfies ColumnTypes<keyof RunState>;
+const STEP_COLUMNS = { run_id: 'bigint', step_id: 'varchar', outcome: 'varchar', detail: 'varchar' } as const;
 
 /** Inserts runs, all entering now at their first step; those whose enrolment key exists are skipped. Returns the created ones. */
 export async function insertRuns(db: FlowsDb, storeId: string, now: Date, runs: readonly NewRun[]): Promise<{ id: number; holdout: boolean }[]> {
   const created: { id: number; holdout: boolean }[] = [];
   for (let i = 0; i < runs.length; i += ROWS_AT_ONCE) {
-    const slice = runs.slice(i, i + ROWS_AT_ONCE);
-    const list = (key: keyof NewRun, type: string) => sql`unnest(${column(slice, key)}::${sql.raw(type)}[]) as ${sql.ref(key)}`;
     const { rows } = await sql<{ id: number; holdout: boolean }>`insert into flow_runs (id, store_id, flow_id, version, customer_id, enrolment_key, trigger_kind,
         trigger_event_id, trigger_entity_id, holdout, step_id, entered_at, status, step_since, due_at, updated_at)
-      select nextval('flow_runs_id_seq'), ${storeId}, r.*, ${now}, 'active', ${now}, ${now}, ${now} from (select ${sql.join([
-        list('flow_id', 'varchar'), list('version', 'integer'), list('customer_id', 'bigint'), list('enrolment_key', 'varchar'), list('trigger_kind', 'varchar'),
-        list('trigger_event_id', 'bigint'), list('trigger_entity_id', 'bigint'), list('holdout', 'boolean'), list('step_id', 'varchar'),
-      ])}) r
+      select nextval('flow_runs_id_seq'), ${storeId}, r.*, ${now}, 'active', ${now}, ${now}, ${now} from ${unnested(RUN_COLUMNS, runs.slice(i, i + ROWS_AT_ONCE))} r
       on conflict (store_id, enrolment_key) do nothing
       returning id, holdout`.execute(db);
     created.push(...rows.map((row) => ({ id: Number(row.id), holdout: row.holdout })));
@@ -87,13 +86,9 @@ export async function saveProgress(db: FlowsDb, storeId: string, states: readonl
   await db.transaction().execute(async (tx) => {
     // One statement per slice: an UPDATE per run costs a DuckDB round trip each.
     for (let i = 0; i < states.length; i += ROWS_AT_ONCE) {
-      const slice = states.slice(i, i + ROWS_AT_ONCE);
       await sql`update flow_runs set status = v.status, step_id = v.step_id, step_since = v.step_since, due_at = v.due_at,
           exit_reason = v.exit_reason, finished_at = v.finished_at, updated_at = ${at}
-        from (select unnest(${column(slice, 'id')}::bigint[]) as id, unnest(${column(slice, 'status')}::varchar[]) as status,
-          unnest(${column(slice, 'step_id')}::varchar[]) as step_id, unnest(${column(slice, 'step_since')}::timestamp[]) as step_since,
-          unnest(${column(slice, 'due_at')}::timestamp[]) as due_at, unnest(${column(slice, 'exit_reason')}::varchar[]) as exit_reason,
-          unnest(${column(slice, 'finished_at')}::timestamp[]) as finished_at) v
+        from ${unnested(STATE_COLUMNS, states.slice(i, i + ROWS_AT_ONCE))} v
         where flow_runs.store_id = ${storeId} and flow_runs.id = v.id`.execute(tx);
     }
     await appendSteps(tx, storeId, log, at);
@@ -128,11 +123,9 @@ export async function exitFacts(db: FlowsDb, storeId: string, runs: readonly Flo
 
 export async function appendSteps(db: FlowsDb, storeId: string, log: readonly StepLogEntry[], at: Date): Promise<void> {
   for (let i = 0; i < log.length; i += ROWS_AT_ONCE) {
-    const slice = log.slice(i, i + ROWS_AT_ONCE);
+    const rows = log.slice(i, i + ROWS_AT_ONCE).map((entry) => ({ run_id: entry.runId, step_id: entry.stepId, outcome: entry.outcome, detail: entry.detail?.slice(0, 1000) ?? null }));
     await sql`insert into flow_run_steps (seq, store_id, run_id, step_id, outcome, detail, recorded_at)
-      select nextval('flow_run_steps_seq'), ${storeId}, s.run_id, s.step_id, s.outcome, s.detail, ${at}
-      from (select unnest(${column(slice, 'runId')}::bigint[]) as run_id, unnest(${column(slice, 'stepId')}::varchar[]) as step_id,
-        unnest(${column(slice, 'outcome')}::varchar[]) as outcome, unnest(${slice.map((e) => e.detail?.slice(0, 1000) ?? null)}::varchar[]) as detail) s`.execute(db);
+      select nextval('flow_run_steps_seq'), ${storeId}, s.run_id, s.step_id, s.outcome, s.detail, ${at} from ${unnested(STEP_COLUMNS, rows)} s`.execute(db);
   }
 }
 
