@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpMailer, type OutgoingEmail } from '../../src/modules/messaging/transport.js';
 
 const received: string[] = [];
+const envelopes: { from: string; to: string[] }[] = [];
 let holdMs = 0;
 let server: SMTPServer;
 let url = '';
@@ -17,7 +18,8 @@ let url = '';
 beforeAll(async () => {
   server = new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
+      envelopes.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) });
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => setTimeout(() => {
@@ -33,7 +35,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const email = (n: number): OutgoingEmail => ({
-  from: '"Harbour Tea" <news@harbour.example>', to: `reader${n}@example.com`, subject: `Nouveautés n°${n}`,
+  from: '"Thé du Port" <news@harbour.example>', to: `reader${n}@example.com`, replyTo: 'Help desk <help@harbour.example>', subject: `Nouveautés n°${n}`,
   html: `<p>Bonjour ${n} = café ☕</p>`, text: `Bonjour ${n} = café ☕`, messageId: `<m${n}@harbour.example>`, headers: { 'X-Campaign': `c${n}` },
 });
 
@@ -57,6 +59,12 @@ describe('the SMTP thread', () => {
     expect(second.text?.trim()).toBe('Bonjour 2 = café ☕');
     expect(second.html).toContain('<p>Bonjour 2 = café ☕</p>');
     expect(second.headers.get('x-campaign')).toBe('c2');
+    expect(second.from?.value).toEqual([{ name: 'Thé du Port', address: 'news@harbour.example' }]);
+    expect(second.replyTo?.value).toEqual([{ name: 'Help desk', address: 'help@harbour.example' }]);
+    expect(second.messageId).toBe('<m2@harbour.example>');
+    expect(second.date?.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // The envelope is the addresses alone, without their names.
+    expect(envelopes[1]).toEqual({ from: 'news@harbour.example', to: ['reader2@example.com'] });
   });
 
   it('says why a message was refused, from the thread', async () => {
