@@ -29,13 +29,22 @@ function endsLine(octets: Uint8Array, i: number): boolean {
   return next === LF || (next === CR && i + 2 < octets.length && octets[i + 2] === LF);
 }
 
+/** Octets at most that `n` octets take encoded: every octet as `=XX`, plus a soft break per line. */
+export function quotedPrintableRoom(n: number): number {
+  return 3 * n + Math.ceil((3 * n) / ROOM) * 3 + 16;
+}
+
 export function encodeQuotedPrintable(text: string | Uint8Array): Buffer {
-  // The loop runs over the octets (Buffer.from writes a lone surrogate as U+FFFD), into a buffer
-  // large enough for every octet encoded plus a soft break per line.
+  // The loop runs over the octets (Buffer.from writes a lone surrogate as U+FFFD).
   const octets = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  const bytes = Buffer.allocUnsafe(quotedPrintableRoom(octets.length));
+  return bytes.subarray(0, writeQuotedPrintable(octets, bytes, 0));
+}
+
+/** Encodes `octets` into `bytes` from `start` (which has `quotedPrintableRoom` octets free) and returns where the encoding ends. */
+export function writeQuotedPrintable(octets: Uint8Array, bytes: Uint8Array, start: number): number {
   const n = octets.length;
-  const bytes = Buffer.allocUnsafe(3 * n + Math.ceil((3 * n) / ROOM) * 3 + 16);
-  let at = 0;
+  let at = start;
   let line = 0;
   let i = 0;
   while (i < n) {
@@ -77,5 +86,5 @@ export function encodeQuotedPrintable(text: string | Uint8Array): Buffer {
     line += 3 * length;
     i += length;
   }
-  return bytes.subarray(0, at);
+  return at;
 }
