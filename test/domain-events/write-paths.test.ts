@@ -16,6 +16,7 @@ let store: Awaited<ReturnType<TestApp['newStore']>>;
 let dispatcher: Dispatcher;
 const seen: DomainEvent[] = [];
 const storeChanges: StoreChanges[] = [];
+const countryChanges: StoreChanges[] = [];
 const secret = 'shpss_outbox_test_secret_0123456789';
 
 beforeAll(async () => {
@@ -24,7 +25,11 @@ beforeAll(async () => {
   await t.services.accounts.updateStore(store.storeId, { shopifySecret: secret });
   dispatcher = new Dispatcher(t.services.storage, silentLogger, { pollMs: 20 })
     .subscribe({ name: 'test-recorder', from: 'start', handle: async (events) => { seen.push(...events); } })
-    .subscribe({ name: 'test-stores', from: 'start', customerTypes: ['customer.updated'], handleStores: async (changes) => { storeChanges.push(...changes); } });
+    .subscribe({ name: 'test-stores', from: 'start', customerTypes: ['customer.updated'], handleStores: async (changes) => { storeChanges.push(...changes); } })
+    .subscribe({
+      name: 'test-country', from: 'start', types: ['customer.updated'], customerTypes: ['customer.updated'], customerFields: ['country'],
+      handleStores: async (changes) => { countryChanges.push(...changes); },
+    });
   await dispatcher.start();
 });
 afterAll(async () => {
@@ -100,6 +105,11 @@ describe('domain events per write path', () => {
     const folded = storeChanges.filter((change) => change.storeId === store.storeId);
     expect(folded.flatMap((change) => change.customerIds)).toContain(updatedId);
     expect(folded.flatMap((change) => change.types)).toEqual(expect.arrayContaining(['customer.created', 'customer.updated', 'customer.consent_changed']));
+    // A store subscriber that reads only the country is not woken by a change of name and consent, and is by the country.
+    expect(countryChanges.filter((change) => change.storeId === store.storeId)).toEqual([]);
+    await put({ email: 'nine@example.com', first_name: 'Nine', accepts_marketing: true, country: 'PT' });
+    expect(count(await delivered())).toEqual({ 'customer.updated': 1 });
+    expect(countryChanges.filter((change) => change.storeId === store.storeId).flatMap((change) => change.customerIds)).toEqual([updatedId]);
   });
 
   it('tracking: one event.received per stored event, none for a retried batch', async () => {

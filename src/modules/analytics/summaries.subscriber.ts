@@ -21,6 +21,9 @@ export function summariesSubscriber(analytics: AnalyticsService): StoreSubscribe
     name: SUMMARIES_SUBSCRIBER,
     types,
     customerTypes: ['customer.updated'],
+    // The summaries read the customer's country (the rest comes from the orders): a consent or
+    // name change leaves them as they are.
+    customerFields: ['country'],
     async handleStores(changes: StoreChanges[]) {
       for (const change of changes) await analytics.onOrdersWritten(change.storeId, change.customerIds);
     },

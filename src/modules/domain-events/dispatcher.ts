@@ -45,6 +45,11 @@ export interface EventSubscriber extends SubscriberBase {
  */
 export interface StoreSubscriber extends SubscriberBase {
   customerTypes?: readonly DomainEventType[];
+  /**
+   * The customer fields this subscriber reads: a customer.updated that changed none of them (an
+   * unsubscribe changes only the consent) passes by in SQL. All fields when not given.
+   */
+  customerFields?: readonly string[];
   handleStores: (changes: StoreChanges[]) => Promise<void>;
 }
 
@@ -207,7 +212,7 @@ export class Dispatcher {
         let commits: number[] = [];
         let delivered = 0;
         if (perStore) {
-          const changes = await readStoreChanges(this.storage.read, position, upto, subscriber.types, subscriber.customerTypes ?? []);
+          const changes = await readStoreChanges(this.storage.read, position, upto, subscriber.types, subscriber.customerTypes ?? [], subscriber.customerFields);
           if (changes.length > 0) {
             commits = changes.map((change) => change.oldest.getTime());
             delivered = Date.now();

@@ -57,14 +57,18 @@ export interface StoreChanges {
  * number of events (a bulk import's million orders cost one aggregate, not a million objects).
  */
 export async function readStoreChanges(db: Db, after: number, upto: number, types: readonly DomainEventType[] | undefined,
-  customerTypes: readonly DomainEventType[]): Promise<StoreChanges[]> {
+  customerTypes: readonly DomainEventType[], customerFields?: readonly string[]): Promise<StoreChanges[]> {
   const typeFilter = types ? sql`and type in (${sql.join(types)})` : sql``;
+  // A customer.updated names the fields it changed (`changed`, docs/events.md).
+  const fieldFilter = customerFields
+    ? sql`and (type <> 'customer.updated' or list_has_any(cast(json_extract(data, '$.changed') as varchar[]), [${sql.join(customerFields.map((field) => sql`${field}`))}]))`
+    : sql``;
   const customers = customerTypes.length > 0
     ? sql`list(distinct customer_id) filter (where customer_id is not null and type in (${sql.join(customerTypes)}))`
     : sql`[]::bigint[]`;
   const { rows } = await sql<{ store_id: string; types: string[]; events: number; customer_ids: number[] | null; oldest: Date }>`
     select store_id, list(distinct type) as types, count(*) as events, ${customers} as customer_ids, min(occurred_at) as oldest
-    from domain_events where id > ${after} and id <= ${upto} ${typeFilter}
+    from domain_events where id > ${after} and id <= ${upto} ${typeFilter} ${fieldFilter}
     group by store_id order by store_id`.execute(db);
   return rows.map((row) => ({
     storeId: row.store_id, types: [...row.types].sort() as DomainEventType[], events: Number(row.events),
