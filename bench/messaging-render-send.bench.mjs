@@ -1,6 +1,7 @@
 // Render + send: each recipient's message rendered with Liquid over the win-back starter compiled
 // once from MJML (a discount block and a product grid loop over six recommendations, different for
-// each recipient), its links tracked, queued in the send ledger, and sent by the server's job
+// each recipient), its links tracked, queued in the send ledger (rendered in the render thread, as
+// a campaign's are: `email-render.ts`), and sent by the server's job
 // workers (`serverWorkers`: per lane, two for sends) — the checks at send time, `sending` committed
 // before each SMTP conversation and `sent` after — over pooled SMTP (the SMTP thread) to a local
 // smtp-server in a child process (it counts and discards). The workers run while the messages are
@@ -17,8 +18,9 @@ import { join } from 'node:path';
 import { loadConfig } from '../dist/config.js';
 import { serverWorkers } from '../dist/jobs/handlers.js';
 import { silentLogger } from '../dist/lib/logger.js';
+import { overlapping, slices } from '../dist/lib/overlapping.js';
 import { startServer } from '../dist/main.js';
-import { customerVariables, renderEmail } from '../dist/modules/messaging/index.js';
+import { recipientVariables, renderEmail } from '../dist/modules/messaging/index.js';
 import { bareSend, sampleHtml } from './lib/bare-send.mjs';
 import { startSmtpSink } from './lib/smtp-sink.mjs';
 
@@ -34,28 +36,24 @@ async function renderAndSend({ services, storeId, templateId, customers, runId }
   const store = await services.templates.storeVariables(storeId);
   const key = await services.messages.linkKey(storeId);
   const workers = serverWorkers(services, silentLogger);
-  let bytes = 0;
+  const variablesOf = (id, facts) => recipientVariables(store, facts, { recommendations: recommendations(id), discount_code: `BACK-${id.toString(36).toUpperCase()}` });
+  // The size of a message: the first recipient's, rendered here as the ledger renders it.
+  const first = (await services.templates.customerFacts(storeId, customers.slice(0, 1))).get(customers[0]);
+  const links = { unsubscribe_url: 'https://hearth.example/u/x', preferences_url: 'https://hearth.example/p/x', view_in_browser_url: 'https://hearth.example/m/x' };
+  const sample = services.engagement.track(renderEmail(compiled, { ...variablesOf(customers[0], first), links }), { storeId, sendKey: 'size', customerId: customers[0], links, key });
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (const worker of workers) worker.start();
   const jobIds = [];
-  for (let start = 0; start < customers.length; start += 500) {
-    const slice = customers.slice(start, start + 500);
+  // As a campaign queues: slices of 500, the next read and rendered while this one is written.
+  await overlapping(slices(customers, 500), 2, async (slice) => {
     const facts = await services.templates.customerFacts(storeId, slice);
-    const queued = await services.messages.queueEmails(storeId, slice.map((id) => {
-      const sendKey = `bench:${runId}:${id}`;
-      return {
-        sendKey, purpose: 'marketing', customerId: id, source: `bench:${runId}`, templateId, templateVersion: version,
-        build: (links) => {
-          const variables = customerVariables(store, facts.get(id), { links, recommendations: recommendations(id), discount_code: `BACK-${id.toString(36).toUpperCase()}` }, links);
-          const email = services.engagement.track(renderEmail(compiled, variables), { storeId, sendKey, customerId: id, links, key });
-          bytes += email.html.length + email.text.length;
-          return email;
-        },
-      };
-    }));
+    const queued = await services.messages.queueEmails(storeId, slice.map((id) => ({
+      sendKey: `bench:${runId}:${id}`, purpose: 'marketing', customerId: id, source: `bench:${runId}`, templateId, templateVersion: version,
+      template: { compiled, tracked: true, variables: () => variablesOf(id, facts.get(id)) },
+    })));
     jobIds.push(...queued.job_ids);
-  }
+  });
   const queuedSeconds = (performance.now() - started) / 1000;
   // Waits for the send jobs to end: a look at the jobs table every 100 ms (reading the ledger's
   // counts that often would cost the process a tenth of a core), then the counts once.
@@ -70,7 +68,7 @@ async function renderAndSend({ services, storeId, templateId, customers, runId }
   const counts = await services.messages.counts(storeId);
   if (counts.queued !== 0 || counts.sending !== 0) throw new Error(`the send jobs ended with ${counts.queued} messages queued and ${counts.sending} sending`);
   await Promise.all(workers.map((worker) => worker.stop()));
-  return { seconds, queuedSeconds, cpuSeconds: (used.user + used.system) / 1e6, bytesEach: Math.round(bytes / customers.length) };
+  return { seconds, queuedSeconds, cpuSeconds: (used.user + used.system) / 1e6, bytesEach: sample.html.length + sample.text.length };
 }
 
 export default async function ({ scale, tiny, log }) {

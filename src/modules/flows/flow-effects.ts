@@ -9,12 +9,13 @@ import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
+import { overlapping, slices } from '../../lib/overlapping.js';
 import type { CommerceService } from '../commerce/index.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { ExperimentsService } from '../experiments/index.js';
 import type { LoyaltyService } from '../loyalty/index.js';
 import {
-  checkChannelReady, customerVariables, escapeHtml, htmlToText, renderEmail, renderText, type CompiledText, type EngagementService, type MessagePurpose, type MessagesService, type OtherChannel,
+  checkChannelReady, customerVariables, escapeHtml, htmlToText, recipientVariables, renderText, type CompiledText, type EngagementService, type MessagePurpose, type MessagesService, type OtherChannel,
   type CustomerFacts, type TemplatesService,
 } from '../messaging/index.js';
 import type { OffersService } from '../offers/index.js';
@@ -147,16 +148,15 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
 
     async sendEmails(storeId, emails, now) {
       if (emails.length === 0) return;
-      const { messages, templates, engagement, offers } = services();
+      const { messages, templates, offers } = services();
       const store = await templates.storeVariables(storeId);
-      const key = await messages.linkKey(storeId);
       const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
       for (const id of new Set(emails.map((e) => e.templateId))) compiled.set(id, await templates.compiled(storeId, id));
       // The segments of segment-entry flows that still exist (a deleted one recommends nothing of its own).
       const named = [...new Set(emails.flatMap((e) => (e.segmentId !== undefined ? [e.segmentId] : [])))];
       const segments = new Set(named.length ? (await Promise.all(named.map((id) => services().segments.find(storeId, id)))).flatMap((found) => (found ? [found.id] : [])) : []);
-      for (let start = 0; start < emails.length; start += QUEUE_SLICE) {
-        const slice = emails.slice(start, start + QUEUE_SLICE);
+      // The next slice is read and rendered while this one is written.
+      await overlapping(slices(emails, QUEUE_SLICE), 2, async (slice) => {
         // Codes are issued under the emails' send keys, so a step run again carries the same codes.
         const codes = new Map<string, string | null>();
         for (const offerId of new Set(slice.flatMap((e) => (e.offerId ? [e.offerId] : [])))) {
@@ -175,14 +175,13 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
           return {
             sendKey: email.sendKey, purpose: email.purpose, customerId: email.customerId, source: email.source,
             templateId: email.templateId, templateVersion: template.version,
-            build: (links) => {
-              const extras = { links, ...contexts.get(email.sendKey), ...(email.offerId && { discount_code: codes.get(email.sendKey) ?? null }) };
-              const variables = customerVariables(store, factsOf(facts, email.customerId), extras, links);
-              return engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey: email.sendKey, customerId: email.customerId, links, key });
+            template: {
+              compiled: template.compiled, tracked: true,
+              variables: () => recipientVariables(store, factsOf(facts, email.customerId), { ...contexts.get(email.sendKey), ...(email.offerId && { discount_code: codes.get(email.sendKey) ?? null }) }),
             },
           };
         }));
-      }
+      });
     },
 
     async sendMessages(storeId, messages, now) {

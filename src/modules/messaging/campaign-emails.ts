@@ -10,13 +10,14 @@
  */
 import type { Db } from '../../db/database.js';
 import { AppError, notFound, type ErrorDetail } from '../../lib/errors.js';
+import { overlapping, slices } from '../../lib/overlapping.js';
 import { recipientTimes, type CampaignTiming } from './campaign-timing.js';
 import type { EngagementService, SourceFigures } from './engagement.service.js';
-import { customerVariables } from './message-context.js';
+import { customerVariables, recipientVariables } from './message-context.js';
 import type { MessagesService } from './messages.service.js';
 import { sourceSpread } from './send-timing.repository.js';
 import { checkChannelReady, type OtherChannel } from './channel-sends.js';
-import { compileText, renderEmail, renderText, type CompiledText } from './template-render.js';
+import { compileText, renderText, type CompiledText } from './template-render.js';
 import type { TemplatesService } from './templates.service.js';
 import type { TopicsService } from './topics.service.js';
 
@@ -130,15 +131,14 @@ export class CampaignEmails {
     const times = await recipientTimes(this.read, storeId, campaign.delivery ?? null, recipients.map((r) => r.customerId), from);
     if (campaign.channel && campaign.channel !== 'email') return this.queueTexts(storeId, { ...campaign, channel: campaign.channel }, recipients, times);
     const store = await this.templates.storeVariables(storeId);
-    const key = await this.messages.linkKey(storeId);
     const templateOf = (variant: number) => campaign.ab_test?.variants[variant]?.template_id ?? campaign.template_id!;
     const compiled = new Map<string, Awaited<ReturnType<TemplatesService['compiled']>>>();
     for (const id of new Set(recipients.map((r) => templateOf(r.variant)))) compiled.set(id, await this.templates.compiled(storeId, id));
     const readsRecommendations = [...compiled.values()].some((t) => t.compiled.usesRecommendations);
     const audienceSegments = readsRecommendations && this.segments ? campaign.segment_ids ?? [] : [];
-    for (let start = 0; start < recipients.length; start += QUEUE_SLICE) {
-      const slice = recipients.slice(start, start + QUEUE_SLICE);
-      // Each slice's customers are read together; the messages are rendered from memory.
+    // Each slice's customers are read together and its messages rendered from memory, the next
+    // slice read and rendered while this one is written.
+    await overlapping(slices(recipients, QUEUE_SLICE), 2, async (slice) => {
       const ids = slice.map((r) => r.customerId);
       const facts = await this.templates.customerFacts(storeId, ids, readsRecommendations ? { recommendations: store, segments: await this.segments!().firstOf(storeId, audienceSegments, ids) } : {});
       const codes = campaign.offer_id && this.offers
@@ -151,15 +151,17 @@ export class CampaignEmails {
         return {
           sendKey, purpose: 'marketing' as const, customerId: r.customerId, source: campaignSource(campaign.id), notBefore: times.get(r.customerId) ?? null,
           templateId, templateVersion: template.version, topic: campaign.topic_id ?? null,
-          build: (links) => {
-            const customer = facts.get(r.customerId);
-            if (!customer) throw notFound(`Customer "${r.customerId}"`);
-            const variables = customerVariables(store, customer, { links, ...(codes && { discount_code: codes.get(sendKey) ?? null }) }, links);
-            return this.engagement.track(renderEmail(template.compiled, variables), { storeId, sendKey, customerId: r.customerId, links, key });
+          template: {
+            compiled: template.compiled, tracked: true,
+            variables: () => {
+              const customer = facts.get(r.customerId);
+              if (!customer) throw notFound(`Customer "${r.customerId}"`);
+              return recipientVariables(store, customer, { ...(codes && { discount_code: codes.get(sendKey) ?? null }) });
+            },
           },
         };
       }));
-    }
+    });
   }
 
   /** An SMS or webhook campaign: its text rendered for each recipient, queued through the channel under the same send keys. */

@@ -6,11 +6,10 @@
 import { sql } from 'kysely';
 import type { Storage } from '../../db/database.js';
 import { AppError } from '../../lib/errors.js';
-import { addOpenPixel, signTracking, trackingStore, trackLinks, verifyTracking, type TrackedLink, type TrackedOpen } from './link-tracking.js';
+import { trackEmail, trackingStore, verifyTracking, type TrackedLink, type TrackedOpen } from './link-tracking.js';
 import type { MessageLinks, RenderedEmail } from './message.types.js';
 
-export const CLICK_PATH = '/t/c/';
-export const OPEN_PATH = '/t/o/';
+export { CLICK_PATH, OPEN_PATH } from './link-tracking.js';
 
 /** What happened to the messages of one batch source (a campaign). */
 export interface SourceFigures {
@@ -33,12 +32,7 @@ export class EngagementService {
 
   /** Rewrites a rendered email's links to tracked redirects and adds the open pixel. */
   track(rendered: RenderedEmail, recipient: { storeId: string; sendKey: string; customerId: number; links: MessageLinks; key: Buffer }): RenderedEmail {
-    const base = { store: recipient.storeId, send: recipient.sendKey, customer: recipient.customerId };
-    const html = trackLinks(rendered.html, {
-      keep: [recipient.links.unsubscribe_url, recipient.links.preferences_url, recipient.links.view_in_browser_url],
-      redirect: (url) => `${this.publicUrl}${CLICK_PATH}${signTracking(recipient.key, { ...base, url })}`,
-    });
-    return { ...rendered, html: addOpenPixel(html, `${this.publicUrl}${OPEN_PATH}${signTracking(recipient.key, base)}.gif`) };
+    return trackEmail(rendered, { ...recipient, publicUrl: this.publicUrl });
   }
 
   /** Records a click and answers where to send the person: only ever the URL the message carried. */

@@ -12,7 +12,7 @@ export {
 export { htmlToText } from './template-text.js';
 export { checkoutVariables, fulfillmentVariables, orderVariables } from './order-variables.js';
 export {
-  type CustomerFacts, customerVariables, type MessageExtras, type MessageVariables, sampleLinks, sampleVariables, type StoreVariables, unknownVariable, variableTree,
+  type CustomerFacts, customerVariables, recipientVariables, type RecipientVariables, type MessageExtras, type MessageVariables, sampleLinks, sampleVariables, type StoreVariables, unknownVariable, variableTree,
 } from './message-context.js';
 export { type StarterTemplate, starterTemplates } from './starter-templates/index.js';
 export {

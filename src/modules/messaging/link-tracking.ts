@@ -6,6 +6,7 @@
  * privacy proxies (Apple Mail fetches every image on delivery), so they are shown as such.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { MessageLinks } from './message.types.js';
 
 export interface TrackedLink {
   /** The store: it names the key the token is checked with. */
@@ -94,6 +95,29 @@ export function trackLinks(html: string, options: { redirect: (url: string) => s
 export function addOpenPixel(html: string, src: string): string {
   const pixel = `<img src="${escapeAttribute(src)}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0" />`;
   return /<\/body>/i.test(html) ? html.replace(/<\/body>/i, `${pixel}</body>`) : `${html}${pixel}`;
+}
+
+export const CLICK_PATH = '/t/c/';
+export const OPEN_PATH = '/t/o/';
+
+/** Whose message is tracked, and where its redirects and pixel are served. */
+export interface TrackedRecipient {
+  publicUrl: string;
+  key: Buffer;
+  storeId: string;
+  sendKey: string;
+  customerId: number;
+  links: MessageLinks;
+}
+
+/** Rewrites a rendered email's links to tracked redirects and adds the open pixel. */
+export function trackEmail<T extends { html: string }>(rendered: T, recipient: TrackedRecipient): T {
+  const base = { store: recipient.storeId, send: recipient.sendKey, customer: recipient.customerId };
+  const html = trackLinks(rendered.html, {
+    keep: [recipient.links.unsubscribe_url, recipient.links.preferences_url, recipient.links.view_in_browser_url],
+    redirect: (url) => `${recipient.publicUrl}${CLICK_PATH}${signTracking(recipient.key, { ...base, url })}`,
+  });
+  return { ...rendered, html: addOpenPixel(html, `${recipient.publicUrl}${OPEN_PATH}${signTracking(recipient.key, base)}.gif`) };
 }
 
 /** A transparent 1×1 GIF. */

@@ -231,6 +231,13 @@ export interface CustomerFacts {
 }
 
 export function customerVariables(store: StoreVariables, facts: CustomerFacts, extras: MessageExtras, links: MessageLinks): MessageVariables {
+  return { ...recipientVariables(store, facts, extras), links };
+}
+
+/** A recipient's variables but their links, which the ledger makes when it queues the message (`EmailToQueue.template`). */
+export type RecipientVariables = Omit<MessageVariables, 'links'>;
+
+export function recipientVariables(store: StoreVariables, facts: CustomerFacts, extras: Omit<MessageExtras, 'links'>): RecipientVariables {
   const { customer, summary, prediction } = facts;
   return {
     customer: {
@@ -251,6 +258,5 @@ export function customerVariables(store: StoreVariables, facts: CustomerFacts, e
     loyalty: extras.loyalty ?? {},
     recommendations: extras.recommendations ?? facts.recommendations ?? [],
     discount_code: extras.discount_code ?? null,
-    links,
   };
 }

@@ -13,7 +13,10 @@ import type { Storage } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { renderEmails, type EmailRender, type LedgerEmail } from './email-render.js';
 import { packBodies } from './message-bodies.js';
+import type { RecipientVariables } from './message-context.js';
+import type { CompiledEmail } from './template-render.js';
 import { formatSender, linksFor, listUnsubscribeHeaders } from './message-links.js';
 import type { MessageLinks, MessagePurpose, RenderedEmail } from './message.types.js';
 import { loadSettings, saveSettings, type SettingsChanges } from './message-settings.repository.js';
@@ -33,7 +36,7 @@ import { tokenKey } from './unsubscribe.token.js';
 import { pausedSources, recordPause } from './source-pauses.repository.js';
 
 export const SEND_JOB = 'messages.send';
-/** Messages rendered before queuing yields to the event loop. */
+/** Messages built by their callers before queuing yields to the event loop. */
 const RENDER_TURN = 25;
 /** How often a send job waiting for its turn renews its lease (leases last a minute). */
 const LEASE_KEEP_MS = 15_000;
@@ -47,7 +50,7 @@ export const DEFAULT_TRANSACTIONAL_POLICY: TransactionalPolicy = 'deliverability
 /** Test sends per store per minute: enough for someone trying a template, too few to relay spam. */
 export const TEST_SENDS_PER_MINUTE = 20;
 
-export interface EmailToQueue {
+interface EmailToQueueBase {
   /** Unique per store: campaign:<id>:<customer>, flow:<run>:<step>, test:<uuid>. */
   sendKey: string;
   purpose: MessagePurpose;
@@ -62,9 +65,22 @@ export interface EmailToQueue {
   notBefore?: Date | null;
   /** The email topic (marketing): a recipient who dropped it on the preference page is not sent it. */
   topic?: string | null;
-  /** Renders the message for this recipient, with their links. */
-  build: (links: MessageLinks) => RenderedEmail | Promise<RenderedEmail>;
 }
+
+/** A compiled template version and the recipient's variables: the ledger adds their links, renders (a batch in the render thread) and tracks. */
+export interface TemplateEmail {
+  compiled: CompiledEmail;
+  /** Called only for a message not yet in the ledger. */
+  variables: () => RecipientVariables;
+  /** Links rewritten to tracked redirects and an open pixel added (a customer's message only). */
+  tracked: boolean;
+}
+
+/** A message to queue: rendered by `build`, or from `template`. */
+export type EmailToQueue = EmailToQueueBase & (
+  | { /** Renders the message for this recipient, with their links. */ build: (links: MessageLinks) => RenderedEmail | Promise<RenderedEmail>; template?: never }
+  | { template: TemplateEmail; build?: never }
+);
 
 export interface QueueResult {
   queued: number;
@@ -141,25 +157,45 @@ export class MessagesService {
     const from = formatSender(fromAddress, settings.from_name);
     const addresses = await this.customerAddresses(storeId, fresh.map((e) => e.customerId).filter((id): id is number => typeof id === 'number'));
     const now = new Date();
-    const rows: PackedSend[] = [];
-    for (const email of fresh) {
+    const recipients = fresh.map((email) => {
       const customerId = email.customerId ?? null;
       if (customerId !== null && !addresses.has(customerId)) throw new AppError('validation_failed', `Customer ${customerId} not found`, [{ path: 'customer_id', reason: 'no such customer in this store' }]);
       const to = (email.to ?? (customerId !== null ? addresses.get(customerId) : null) ?? '').trim().toLowerCase();
-      const links = linksFor(this.config.publicUrl, key, { storeId, customerId, address: to, sendKey: email.sendKey });
-      const rendered = await email.build(links);
-      // Rendering is synchronous work: let the sender's SMTP conversations and requests (an
-      // unsubscribe) run between every few messages instead of after the whole slice.
-      if (rows.length % RENDER_TURN === RENDER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+      return { email, customerId, to, links: linksFor(this.config.publicUrl, key, { storeId, customerId, address: to, sendKey: email.sendKey }) };
+    });
+    const rendered = await this.render(storeId, key, recipients);
+    const rows = recipients.map(({ email, customerId, to, links }, i): PackedSend => {
+      const message = rendered[i]!;
       const headers = email.purpose === 'marketing' ? listUnsubscribeHeaders(links, settings.reply_to ?? fromAddress) : {};
-      rows.push({
+      return {
         store_id: storeId, send_key: email.sendKey, channel: 'email', purpose: email.purpose, source: email.source ?? null, customer_id: customerId,
-        to_address: to, from_address: from, subject: rendered.subject, preheader: rendered.preheader, ...packBodies(rendered),
+        to_address: to, from_address: from, subject: message.subject, preheader: message.preheader, ...message.bodies,
         headers: JSON.stringify(headers), template_id: email.templateId ?? null, template_version: email.templateVersion ?? null, topic_id: email.topic ?? null, created_at: now,
-      });
-    }
+      };
+    });
     const notBefore = new Map(fresh.map((e) => [e.sendKey, e.notBefore ?? null]));
     return this.insertQueued(storeId, emails.map((e) => e.sendKey), rows, existing, now, new Map(), notBefore);
+  }
+
+  /** Each message as the ledger keeps it: built by its caller, or rendered from its template (`email-render.ts`). */
+  private async render(storeId: string, key: Buffer, recipients: readonly { email: EmailToQueue; customerId: number | null; links: MessageLinks }[]): Promise<LedgerEmail[]> {
+    const rendered: LedgerEmail[] = new Array(recipients.length);
+    const fromTemplates: { at: number; item: EmailRender }[] = [];
+    for (const [at, { email, customerId, links }] of recipients.entries()) {
+      if (email.template) {
+        const { compiled, variables, tracked } = email.template;
+        const tracking = tracked && customerId !== null ? { publicUrl: this.config.publicUrl, key, storeId, sendKey: email.sendKey, customerId, links } : null;
+        fromTemplates.push({ at, item: { compiled, variables: { ...variables(), links }, tracking } });
+        continue;
+      }
+      const built = await email.build(links);
+      rendered[at] = { subject: built.subject, preheader: built.preheader, bodies: packBodies(built) };
+      // A build is synchronous work: let the sender's SMTP answers and requests (an unsubscribe) run between every few.
+      if (at % RENDER_TURN === RENDER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const emails = await renderEmails(fromTemplates.map((t) => t.item));
+    for (const [i, { at }] of fromTemplates.entries()) rendered[at] = emails[i]!;
+    return rendered;
   }
 
   /**

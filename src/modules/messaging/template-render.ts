@@ -13,6 +13,7 @@
  * trusted blocks. Validation renders strictly (an unknown variable is named, with its line and
  * column); a send renders leniently (a missing value is empty).
  */
+import { randomUUID } from 'node:crypto';
 import { Liquid, type Template } from 'liquidjs';
 import type { ErrorDetail } from '../../lib/errors.js';
 import { registerFilters } from './liquid-filters.js';
@@ -34,13 +35,24 @@ export interface TemplateSource {
   purpose: MessagePurpose;
 }
 
+/** The Liquid of each part of a compiled version: what a render thread parses into its own `CompiledEmail`. */
+export interface CompiledSources {
+  subject: string;
+  preheader: string;
+  /** The HTML up to `<body…>`, and the rest: the hidden preheader goes between them. */
+  htmlHead: string;
+  htmlBody: string;
+}
+
 /** A template version ready to render: parsed Liquid for each part and the compiled HTML. */
 export interface CompiledEmail extends LiquidReads {
+  /** Unique to this compile: a render thread keeps its parse under this id. */
+  id: string;
   subject: Template[];
   preheader: Template[];
-  /** The HTML up to `<body…>`, and the rest: the hidden preheader goes between them. */
   htmlHead: Template[];
   htmlBody: Template[];
+  sources: CompiledSources;
   compileMs: number;
 }
 
@@ -275,17 +287,22 @@ export async function compileTemplate(source: TemplateSource, options: { storeHa
   const html = result.html.replace(placeholderPattern, (_, i: string) => guarded.liquid[Number(i)] ?? '');
   const bodyTag = /<body[^>]*>/.exec(html);
   const split = bodyTag ? bodyTag.index + bodyTag[0].length : 0;
-  let htmlHead: Template[];
-  let htmlBody: Template[];
+  const sources = { subject: source.subject, preheader: source.preheader, htmlHead: html.slice(0, split), htmlBody: html.slice(split) };
+  let parsed: CompiledEmail;
   try {
-    htmlHead = engine.parse(html.slice(0, split));
-    htmlBody = engine.parse(html.slice(split));
+    parsed = parseCompiled(randomUUID(), sources, readsOf(`${source.subject}\n${source.preheader}\n${source.body}`));
   } catch (error) {
     return { ok: false, problems: [liquidProblem('body', error)] };
   }
+  return { ok: true, compiled: { ...parsed, compileMs: performance.now() - started } };
+}
+
+/** A compiled version from its Liquid sources (MJML already done): what a render thread does with a version it has not seen. */
+export function parseCompiled(id: string, sources: CompiledSources, reads: LiquidReads): CompiledEmail {
   return {
-    ok: true,
-    compiled: { subject, preheader, htmlHead, htmlBody, compileMs: performance.now() - started, ...readsOf(`${source.subject}\n${source.preheader}\n${source.body}`) },
+    id, sources, compileMs: 0, ...reads,
+    subject: engine.parse(sources.subject), preheader: engine.parse(sources.preheader),
+    htmlHead: engine.parse(sources.htmlHead), htmlBody: engine.parse(sources.htmlBody),
   };
 }
 
