@@ -9,7 +9,6 @@ import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { Storage } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { overlapping, slices } from '../../lib/overlapping.js';
 import type { CommerceService } from '../commerce/index.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { ExperimentsService } from '../experiments/index.js';
@@ -155,8 +154,8 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
       // The segments of segment-entry flows that still exist (a deleted one recommends nothing of its own).
       const named = [...new Set(emails.flatMap((e) => (e.segmentId !== undefined ? [e.segmentId] : [])))];
       const segments = new Set(named.length ? (await Promise.all(named.map((id) => services().segments.find(storeId, id)))).flatMap((found) => (found ? [found.id] : [])) : []);
-      // The next slice is read and rendered while this one is written.
-      await overlapping(slices(emails, QUEUE_SLICE), 2, async (slice) => {
+      for (let start = 0; start < emails.length; start += QUEUE_SLICE) {
+        const slice = emails.slice(start, start + QUEUE_SLICE);
         // Codes are issued under the emails' send keys, so a step run again carries the same codes.
         const codes = new Map<string, string | null>();
         for (const offerId of new Set(slice.flatMap((e) => (e.offerId ? [e.offerId] : [])))) {
@@ -181,7 +180,7 @@ export function serviceEffects(services: () => FlowServices): FlowEffects {
             },
           };
         }));
-      });
+      }
     },
 
     async sendMessages(storeId, messages, now) {

@@ -10,7 +10,6 @@
  */
 import type { Db } from '../../db/database.js';
 import { AppError, notFound, type ErrorDetail } from '../../lib/errors.js';
-import { overlapping, slices } from '../../lib/overlapping.js';
 import { recipientTimes, type CampaignTiming } from './campaign-timing.js';
 import type { EngagementService, SourceFigures } from './engagement.service.js';
 import { customerVariables, recipientVariables } from './message-context.js';
@@ -136,9 +135,9 @@ export class CampaignEmails {
     for (const id of new Set(recipients.map((r) => templateOf(r.variant)))) compiled.set(id, await this.templates.compiled(storeId, id));
     const readsRecommendations = [...compiled.values()].some((t) => t.compiled.usesRecommendations);
     const audienceSegments = readsRecommendations && this.segments ? campaign.segment_ids ?? [] : [];
-    // Each slice's customers are read together and its messages rendered from memory, the next
-    // slice read and rendered while this one is written.
-    await overlapping(slices(recipients, QUEUE_SLICE), 2, async (slice) => {
+    for (let start = 0; start < recipients.length; start += QUEUE_SLICE) {
+      const slice = recipients.slice(start, start + QUEUE_SLICE);
+      // Each slice's customers are read together; the messages are rendered from memory.
       const ids = slice.map((r) => r.customerId);
       const facts = await this.templates.customerFacts(storeId, ids, readsRecommendations ? { recommendations: store, segments: await this.segments!().firstOf(storeId, audienceSegments, ids) } : {});
       const codes = campaign.offer_id && this.offers
@@ -161,7 +160,7 @@ export class CampaignEmails {
           },
         };
       }));
-    });
+    }
   }
 
   /** An SMS or webhook campaign: its text rendered for each recipient, queued through the channel under the same send keys. */
