@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
-import { RENDER_THREAD_MIN, renderForLedger, renderThreadCount } from '../../src/modules/messaging/email-render.js';
+import { RENDER_THREAD_MIN, renderForLedger, renderThreadCount, renderThreadIdle } from '../../src/modules/messaging/email-render.js';
 import { linksFor } from '../../src/modules/messaging/message-links.js';
 import { unpackBodies } from '../../src/modules/messaging/message-bodies.js';
 import { bodiesByIds } from '../../src/modules/messaging/sends.repository.js';
@@ -39,6 +39,16 @@ async function storeWithCustomers(count: number) {
   await t.services.messages.updateSettings(store.storeId, { smtp_url: sink.url, from_address: 'shop@hearth.test', from_name: 'Render Thread Store', frequency_cap_hours: 0 });
   const ids = (await t.services.storage.read.selectFrom('customers').select('id').where('store_id', '=', store.storeId).orderBy('id').execute()).map((r) => Number(r.id));
   return { ...store, ids };
+}
+
+/** A store of RENDER_THREAD_MIN subscribers, the win-back starter compiled, and each one's variables. */
+async function winBackStore() {
+  const store = await storeWithCustomers(RENDER_THREAD_MIN);
+  const template = await t.services.templates.createFromStarter(store.storeId, 'win_back');
+  const { compiled } = await t.services.templates.compiled(store.storeId, template.id);
+  const storeVars = await t.services.templates.storeVariables(store.storeId);
+  const facts = await t.services.templates.customerFacts(store.storeId, store.ids);
+  return { store, compiled, variablesOf: (id: number) => recipientVariables(storeVars, facts.get(id)!, {}) };
 }
 
 describe('the render thread', () => {
@@ -95,15 +105,11 @@ describe('the render thread', () => {
   });
 
   it('renders a small batch on the main thread, and queues nothing of a batch it cannot render', async () => {
-    const store = await storeWithCustomers(RENDER_THREAD_MIN);
-    const template = await t.services.templates.createFromStarter(store.storeId, 'win_back');
-    const { compiled } = await t.services.templates.compiled(store.storeId, template.id);
-    const storeVars = await t.services.templates.storeVariables(store.storeId);
-    const facts = await t.services.templates.customerFacts(store.storeId, store.ids);
+    const { store, compiled, variablesOf } = await winBackStore();
     const before = renderThreadCount.messages;
     const few = await t.services.messages.queueEmails(store.storeId, store.ids.slice(0, 5).map((id) => ({
       sendKey: `few:${id}`, purpose: 'marketing' as const, customerId: id,
-      template: { compiled, tracked: true, variables: () => recipientVariables(storeVars, facts.get(id)!, {}) },
+      template: { compiled, tracked: true, variables: () => variablesOf(id) },
     })));
     expect(few.queued).toBe(5);
     expect(renderThreadCount.messages).toBe(before);
@@ -111,10 +117,32 @@ describe('the render thread', () => {
     // A value that cannot cross to the thread (a function): the batch fails whole.
     const attempt = t.services.messages.queueEmails(store.storeId, store.ids.map((id, i) => ({
       sendKey: `bad:${id}`, purpose: 'marketing' as const, customerId: id,
-      template: { compiled, tracked: true, variables: () => ({ ...recipientVariables(storeVars, facts.get(id)!, {}), ...(i === 30 && { discount_code: (() => 'x') as unknown as string }) }) },
+      template: { compiled, tracked: true, variables: () => ({ ...variablesOf(id), ...(i === 30 && { discount_code: (() => 'x') as unknown as string }) }) },
     })));
     await expect(attempt).rejects.toThrow();
     const written = await t.services.storage.read.selectFrom('message_sends').select('send_key').where('store_id', '=', store.storeId).where('send_key', 'like', 'bad:%').execute();
     expect(written).toHaveLength(0);
+  });
+
+  it('ends after a while without work and starts again for the next batch', async () => {
+    const { store, compiled, variablesOf } = await winBackStore();
+    const batch = (name: string) => t.services.messages.queueEmails(store.storeId, store.ids.map((id) => ({
+      sendKey: `${name}:${id}`, purpose: 'marketing' as const, customerId: id,
+      template: { compiled, tracked: true, variables: () => variablesOf(id) },
+    })));
+    const idle = renderThreadIdle.ms;
+    renderThreadIdle.ms = 300;
+    try {
+      await batch('first');
+      const started = renderThreadCount.threads;
+      await batch('soon-after');
+      expect(renderThreadCount.threads).toBe(started);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const after = await batch('after-a-pause');
+      expect(after.queued).toBe(RENDER_THREAD_MIN);
+      expect(renderThreadCount.threads).toBe(started + 1);
+    } finally {
+      renderThreadIdle.ms = idle;
+    }
   });
 });

@@ -73,23 +73,38 @@ export interface RenderAnswer {
   results: RenderedInThread[];
 }
 
-/** Messages the render thread has rendered in this process: what shows that a batch went there. */
-export const renderThreadCount = { messages: 0 };
+/** Messages the render thread has rendered in this process, and threads started: what shows where a batch went. */
+export const renderThreadCount = { messages: 0, threads: 0 };
+
+/**
+ * The render thread ends after this long without a request, so its heap (tens of megabytes) is not
+ * kept between campaigns; the next batch starts another (tens of milliseconds).
+ */
+export const renderThreadIdle = { ms: 30_000 };
 
 /** The process's render thread, started at the first batch; it holds the process open only while it renders. */
 const renderThread = (() => {
   type Waiting = { resolve: (emails: LedgerEmail[]) => void; reject: (error: Error) => void };
-  let current: { worker: Worker; waiting: Map<number, Waiting> } | undefined;
+  let current: { worker: Worker; waiting: Map<number, Waiting>; idle?: NodeJS.Timeout } | undefined;
   let next = 0;
   const start = (): NonNullable<typeof current> => {
     const { filename, evaluate } = threadEntry(import.meta.url, 'render');
     const worker = new Worker(filename, { eval: evaluate });
+    renderThreadCount.threads += 1;
     const waiting = new Map<number, Waiting>();
+    const thread: NonNullable<typeof current> = { worker, waiting };
     worker.unref();
     worker.on('message', (answer: RenderAnswer) => {
       const request = waiting.get(answer.id);
       waiting.delete(answer.id);
-      if (waiting.size === 0) worker.unref();
+      if (waiting.size === 0) {
+        worker.unref();
+        thread.idle = setTimeout(() => {
+          if (current !== thread || waiting.size > 0) return;
+          current = undefined;
+          void worker.terminate();
+        }, renderThreadIdle.ms).unref();
+      }
       if (!request) return;
       const emails: LedgerEmail[] = [];
       for (const result of answer.results) {
@@ -106,11 +121,12 @@ const renderThread = (() => {
     };
     worker.on('error', (error) => stopped(`The render thread failed: ${error.message}`.slice(0, 500)));
     worker.on('exit', (code) => stopped(`The render thread stopped (exit code ${code}) before it answered`));
-    return { worker, waiting };
+    return thread;
   };
   return {
     render(items: readonly EmailRender[]): Promise<LedgerEmail[]> {
       const thread = current ??= start();
+      clearTimeout(thread.idle);
       const id = next++;
       const versions = new Map(items.map((item) => [item.compiled.id, item.compiled]));
       const request: RenderRequest = {
