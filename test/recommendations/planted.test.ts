@@ -148,7 +148,7 @@ describe('serving', () => {
 
   it('queues one refit a little after orders change', async () => {
     const subscriber = recommendationsSubscriber(t.services.recommendations);
-    const change = { storeId, types: ['order.placed' as const], events: 1, customerIds: [], oldest: new Date() };
+    const change = { storeId, types: ['order.placed' as const], events: 1, customerIds: [], fields: [], oldest: new Date() };
     const before = Date.now();
     await subscriber.handleStores([change]);
     await subscriber.handleStores([change]);

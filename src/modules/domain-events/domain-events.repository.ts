@@ -48,6 +48,8 @@ export interface StoreChanges {
   types: DomainEventType[];
   events: number;
   customerIds: number[];
+  /** With `customerFields`: those of them that the span's customer.updated events changed. */
+  fields: string[];
   /** The oldest commit time among the span's events of the store (for lag). */
   oldest: Date;
 }
@@ -63,16 +65,20 @@ export async function readStoreChanges(db: Db, after: number, upto: number, type
   const fieldFilter = customerFields
     ? sql`and (type <> 'customer.updated' or list_has_any(cast(json_extract(data, '$.changed') as varchar[]), [${sql.join(customerFields.map((field) => sql`${field}`))}]))`
     : sql``;
+  const fields = customerFields
+    ? sql`list_distinct(flatten(coalesce(list(list_intersect(cast(json_extract(data, '$.changed') as varchar[]), [${sql.join(customerFields.map((field) => sql`${field}`))}]))
+        filter (where type = 'customer.updated'), [])))`
+    : sql`[]::varchar[]`;
   const customers = customerTypes.length > 0
     ? sql`list(distinct customer_id) filter (where customer_id is not null and type in (${sql.join(customerTypes)}))`
     : sql`[]::bigint[]`;
-  const { rows } = await sql<{ store_id: string; types: string[]; events: number; customer_ids: number[] | null; oldest: Date }>`
-    select store_id, list(distinct type) as types, count(*) as events, ${customers} as customer_ids, min(occurred_at) as oldest
+  const { rows } = await sql<{ store_id: string; types: string[]; events: number; customer_ids: number[] | null; fields: string[] | null; oldest: Date }>`
+    select store_id, list(distinct type) as types, count(*) as events, ${customers} as customer_ids, ${fields} as fields, min(occurred_at) as oldest
     from domain_events where id > ${after} and id <= ${upto} ${typeFilter} ${fieldFilter}
     group by store_id order by store_id`.execute(db);
   return rows.map((row) => ({
     storeId: row.store_id, types: [...row.types].sort() as DomainEventType[], events: Number(row.events),
-    customerIds: (row.customer_ids ?? []).map(Number).sort((a, b) => a - b), oldest: row.oldest,
+    customerIds: (row.customer_ids ?? []).map(Number).sort((a, b) => a - b), fields: [...(row.fields ?? [])].sort(), oldest: row.oldest,
   }));
 }
 

@@ -1,17 +1,15 @@
 /**
  * Brings a saved segment's members up to date and records every entry and exit with its time.
- * Runs on the writer in one transaction: the new member set is computed once into a temporary
- * table, then diffed set-based against the current members, so a refresh of a million members
- * is a handful of joins rather than a row loop, and a failure leaves members and history as they were.
+ * Runs on the writer in one transaction: the difference between the rule's customers and the
+ * current members is computed once into a temporary table, set-based, so a refresh of a million
+ * members is a handful of joins rather than a row loop, and a failure leaves members and history
+ * as they were. When nothing changed (most refreshes after a single change), only the difference,
+ * the count and the segment's refresh time are written: four statements instead of ten.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
+import { notFound } from '../../lib/errors.js';
 import type { CompiledRule } from './segment.compiler.js';
 import type { SegmentsDb } from './segments.table.js';
-
-/** DuckDB answers a raw INSERT with one row holding the changed-row count. */
-function affected(rows: unknown[]): number {
-  return Number((rows[0] as { Count?: number } | undefined)?.Count ?? 0);
-}
 
 export interface RefreshOutcome {
   size: number;
@@ -25,35 +23,46 @@ export interface RefreshOutcome {
  */
 export async function refreshMembers(db: SegmentsDb, storeId: string, segmentId: string, compiled: CompiledRule, now: Date, options: { replay?: boolean } = {}): Promise<RefreshOutcome> {
   return db.transaction().execute(async (tx) => {
-    await sql`create or replace temp table segment_refresh_set as
-      select distinct c.id as customer_id from ${compiled.from} where c.store_id = ${storeId} and ${compiled.where}`.execute(tx);
-    const current = sql`(select m.customer_id from segment_members m where m.store_id = ${storeId} and m.segment_id = ${segmentId})`;
-    // segment.entered / segment.exited, in this transaction, before the members change.
-    const event = async (type: string, from: RawBuilder<unknown>) => options.replay ? undefined : sql`insert into domain_events (id, store_id, type, entity, entity_id, customer_id, data, occurred_at)
-      select nextval('domain_events_id_seq'), ${storeId}, ${type}, 'segment', null, x.customer_id,
-        json_object('segment_id', ${segmentId}, 'segment_name', (select name from segments where store_id = ${storeId} and id = ${segmentId}))::varchar, ${new Date()}
-      from ${from} x order by x.customer_id`.execute(tx);
-    await event('segment.entered', sql`(select n.customer_id from segment_refresh_set n where n.customer_id not in ${current})`);
-    await event('segment.exited', sql`(select m.customer_id from segment_members m where m.store_id = ${storeId} and m.segment_id = ${segmentId}
-        and m.customer_id not in (select customer_id from segment_refresh_set))`);
-    const entered = await sql`insert into segment_history (id, store_id, segment_id, customer_id, change, changed_at)
-      select nextval('segment_history_id_seq'), ${storeId}, ${segmentId}, n.customer_id, 'entered', ${now}
-      from segment_refresh_set n where n.customer_id not in ${current} order by n.customer_id`.execute(tx);
-    const exited = await sql`insert into segment_history (id, store_id, segment_id, customer_id, change, changed_at)
-      select nextval('segment_history_id_seq'), ${storeId}, ${segmentId}, m.customer_id, 'exited', ${now}
-      from segment_members m where m.store_id = ${storeId} and m.segment_id = ${segmentId}
-        and m.customer_id not in (select customer_id from segment_refresh_set) order by m.customer_id`.execute(tx);
-    await sql`delete from segment_members where store_id = ${storeId} and segment_id = ${segmentId}
-      and customer_id not in (select customer_id from segment_refresh_set)`.execute(tx);
-    await sql`insert into segment_members (store_id, segment_id, customer_id, entered_at)
-      select ${storeId}, ${segmentId}, n.customer_id, ${now} from segment_refresh_set n
-      where n.customer_id not in ${current}`.execute(tx);
-    const size = await sql<{ n: number }>`select count(*) as n from segment_refresh_set`.execute(tx);
-    await sql`drop table segment_refresh_set`.execute(tx);
-    const count = size.rows[0]?.n ?? 0;
-    await tx.updateTable('segments').set({ member_count: count, refreshed_at: now, updated_at: now })
-      .where('store_id', '=', storeId).where('id', '=', segmentId).execute();
-    return { size: count, entered: affected(entered.rows), exited: affected(exited.rows) };
+    await sql`create or replace temp table segment_refresh_diff as
+      with fresh as (select distinct c.id as customer_id from ${compiled.from} where c.store_id = ${storeId} and ${compiled.where}),
+        current as (select m.customer_id from segment_members m where m.store_id = ${storeId} and m.segment_id = ${segmentId})
+      select customer_id, true as entered from fresh where customer_id not in (select customer_id from current)
+      union all
+      select customer_id, false as entered from current where customer_id not in (select customer_id from fresh)`.execute(tx);
+    const counted = await sql<{ entered: number | bigint; exited: number | bigint; current: number | bigint }>`
+      select count(*) filter (where entered) as entered, count(*) filter (where not entered) as exited,
+        (select count(*) from segment_members where store_id = ${storeId} and segment_id = ${segmentId}) as current
+      from segment_refresh_diff`.execute(tx);
+    const entered = Number(counted.rows[0]?.entered ?? 0);
+    const exited = Number(counted.rows[0]?.exited ?? 0);
+    const size = Number(counted.rows[0]?.current ?? 0) + entered - exited;
+    if (entered + exited > 0) {
+      // segment.entered / segment.exited, in this transaction, before the members change; entries
+      // first, then exits, each in customer order (as their history).
+      if (!options.replay) {
+        await sql`insert into domain_events (id, store_id, type, entity, entity_id, customer_id, data, occurred_at)
+          select nextval('domain_events_id_seq'), ${storeId}, case when d.entered then 'segment.entered' else 'segment.exited' end, 'segment', null, d.customer_id,
+            json_object('segment_id', ${segmentId}, 'segment_name', (select name from segments where store_id = ${storeId} and id = ${segmentId}))::varchar, ${new Date()}
+          from segment_refresh_diff d order by d.entered desc, d.customer_id`.execute(tx);
+      }
+      await sql`insert into segment_history (id, store_id, segment_id, customer_id, change, changed_at)
+        select nextval('segment_history_id_seq'), ${storeId}, ${segmentId}, d.customer_id, case when d.entered then 'entered' else 'exited' end, ${now}
+        from segment_refresh_diff d order by d.entered desc, d.customer_id`.execute(tx);
+      if (exited > 0) {
+        await sql`delete from segment_members where store_id = ${storeId} and segment_id = ${segmentId}
+          and customer_id in (select customer_id from segment_refresh_diff where not entered)`.execute(tx);
+      }
+      if (entered > 0) {
+        await sql`insert into segment_members (store_id, segment_id, customer_id, entered_at)
+          select ${storeId}, ${segmentId}, d.customer_id, ${now} from segment_refresh_diff d where d.entered`.execute(tx);
+      }
+    }
+    await sql`drop table segment_refresh_diff`.execute(tx);
+    const updated = await tx.updateTable('segments').set({ member_count: size, refreshed_at: now, updated_at: now })
+      .where('store_id', '=', storeId).where('id', '=', segmentId).executeTakeFirst();
+    // Deleted since its rule was read: nothing of this refresh is kept.
+    if (updated.numUpdatedRows === 0n) throw notFound(`Segment ${segmentId}`);
+    return { size, entered, exited };
   });
 }
 

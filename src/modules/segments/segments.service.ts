@@ -14,6 +14,8 @@ import { fieldCatalog } from './segment-fields.js';
 import { rfmScores } from './segment-rfm.js';
 import { clearMembers, deleteSegmentData, refreshMembers, type RefreshOutcome } from './segment-refresh.js';
 import { checkPersonasExist, personaIds } from './segment-personas.js';
+import { readsChanges } from './segment-changes.js';
+import type { StoreChanges } from '../domain-events/index.js';
 import { pathOfKind, referencedSegments, type Rule } from './segment-rule.schema.js';
 import { csvCell } from './segment-csv.js';
 import { parseRule } from './segment-rule.validate.js';
@@ -71,6 +73,14 @@ export interface OrderSummaries {
   ensureFresh(storeId: string): Promise<unknown>;
 }
 
+/** The store's segment rows and rules, and the checks already made, shared by the rules compiled in one run. */
+interface CompileRun {
+  storeId: string;
+  rows: SegmentTable[];
+  rules: Map<string, Rule>;
+  checks: Map<string, Promise<unknown>>;
+}
+
 export class SegmentsService {
   private readonly write: SegmentsDb;
   private readonly read: SegmentsDb;
@@ -92,18 +102,31 @@ export class SegmentsService {
 
   /** Validates, resolves referenced segments and checks the data the rule needs exists. */
   async compile(storeId: string, input: unknown, asOf = new Date(), selfId?: string): Promise<{ rule: Rule; compiled: CompiledRule }> {
-    const rule = parseRule(input);
+    return this.compileIn(await this.compileRun(storeId), parseRule(input), asOf, selfId);
+  }
+
+  /** What compiling the store's rules reads, read once for a run of them (a refresh of every segment). */
+  private async compileRun(storeId: string): Promise<CompileRun> {
     const all = await repo.listSegmentRows(this.read, storeId);
-    const rules = new Map(all.map((row) => [row.id, JSON.parse(row.rule) as Rule]));
-    const summaryFresh = await this.freshSummaries(storeId, rule, rules);
+    return { storeId, rows: all, rules: new Map(all.map((row) => [row.id, JSON.parse(row.rule) as Rule])), checks: new Map() };
+  }
+
+  private async compileIn(run: CompileRun, rule: Rule, asOf: Date, selfId?: string): Promise<{ rule: Rule; compiled: CompiledRule }> {
+    const { storeId, rules } = run;
+    const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+      let found = run.checks.get(key) as Promise<T> | undefined;
+      if (!found) run.checks.set(key, found = read());
+      return found;
+    };
+    const summaryFresh = this.usesOrders(rule, rules) && await once('summaries', () => this.freshSummaries(storeId));
     const compiled = compileRule(rule, { storeId, asOf, segments: rules, summaryFresh, ...(selfId && { selfId }) });
     await checkPersonasExist(this.read, storeId, rule);
     if (compiled.uses.predictions) {
-      const fitted = await this.read.selectFrom('customer_predictions').select('customer_id').where('store_id', '=', storeId).limit(1).executeTakeFirst();
+      const fitted = await once('predictions', () => this.read.selectFrom('customer_predictions').select('customer_id').where('store_id', '=', storeId).limit(1).executeTakeFirst());
       if (!fitted) throw new AppError('validation_failed', 'Invalid segment rule', [{ path: pathOfKind(rule, 'prediction', 'rule') ?? 'rule', reason: 'prediction conditions are not available until predictions are fitted for this store' }]);
     }
     if (compiled.uses.rfm) {
-      const summarised = await sql`select 1 from customer_summary where store_id = ${storeId} limit 1`.execute(this.read);
+      const summarised = await once('rfm', () => sql`select 1 from customer_summary where store_id = ${storeId} limit 1`.execute(this.read));
       if (!summarised.rows.length) throw new AppError('validation_failed', 'Invalid segment rule', [{ path: pathOfKind(rule, 'rfm', 'rule') ?? 'rule', reason: 'RFM conditions are not available until the analytics summaries are computed for this store' }]);
     }
     return { rule, compiled };
@@ -270,10 +293,14 @@ export class SegmentsService {
   /** Refreshes the store's segments (all, or only those of one refresh mode). A failing segment does not stop the others. */
   async refreshAll(storeId: string, options: { mode?: 'on_change' | 'scheduled'; asOf?: Date } = {}): Promise<{ id: string; outcome?: RefreshOutcome; error?: string }[]> {
     const results: { id: string; outcome?: RefreshOutcome; error?: string }[] = [];
-    for (const row of await repo.listSegmentRows(this.read, storeId)) {
+    // The store's rules, whether summaries and predictions exist: read once for all its segments.
+    const run = await this.compileRun(storeId);
+    for (const row of run.rows) {
       if (options.mode && row.refresh_mode !== options.mode) continue;
       try {
-        results.push({ id: row.id, outcome: await this.refresh(storeId, row.id, options.asOf) });
+        const asOf = options.asOf ?? new Date();
+        const { compiled } = await this.compileIn(run, run.rules.get(row.id)!, asOf, row.id);
+        results.push({ id: row.id, outcome: await refreshMembers(this.write, storeId, row.id, compiled, asOf) });
       } catch (error) {
         results.push({ id: row.id, error: error instanceof AppError ? `${error.message}: ${error.details.map((d) => d.reason).join('; ')}` : String(error) });
       }
@@ -281,8 +308,16 @@ export class SegmentsService {
     return results;
   }
 
-  /** Called by writers after customers, orders, returns or events change: refreshes the data-driven segments soon. */
-  async onDataChanged(storeId: string): Promise<void> {
+  /**
+   * Called after customers, orders, returns or events change: refreshes the data-driven segments
+   * soon. Given what changed, only when a data-driven segment can read one of the changes.
+   */
+  async onDataChanged(storeId: string, change?: Pick<StoreChanges, 'types' | 'fields'>): Promise<void> {
+    if (change) {
+      const rows = await repo.listSegmentRows(this.read, storeId);
+      const rules = new Map(rows.map((row) => [row.id, JSON.parse(row.rule) as Rule]));
+      if (!rows.some((row) => row.refresh_mode === 'on_change' && readsChanges(rules.get(row.id)!, rules, change))) return;
+    }
     // A change made while a refresh runs may come after that refresh read it: it queues the next.
     const last = this.lastRefresh.get(storeId);
     const notBefore = last?.backToBack && last.ms >= this.spacing.minMs ? last.endedAt + this.gapAfter(last.ms) : 0;
@@ -398,15 +433,19 @@ export class SegmentsService {
     return { current: await repo.membershipsOfCustomer(this.read, storeId, customerId), history: await repo.historyOfCustomer(this.read, storeId, customerId) };
   }
 
+  /** Whether the rule, or a segment it refers to, reads lifetime order metrics. */
+  private usesOrders(rule: Rule, segments: ReadonlyMap<string, Rule>): boolean {
+    return pathOfKind(rule, 'orders', '') !== undefined
+      || referencedSegments(rule).some((id) => segments.has(id) && this.usesOrders(segments.get(id)!, segments));
+  }
+
   /**
    * Lifetime order metrics are read from the analytics summary when it can be brought up to date;
    * otherwise (no analytics, or it fails) they are computed from the orders themselves.
    */
-  private async freshSummaries(storeId: string, rule: Rule, segments: ReadonlyMap<string, Rule>): Promise<boolean> {
+  private async freshSummaries(storeId: string): Promise<boolean> {
     const summaries = this.summaries?.();
-    const usesOrders = (r: Rule): boolean => pathOfKind(r, 'orders', '') !== undefined
-      || referencedSegments(r).some((id) => segments.has(id) && usesOrders(segments.get(id)!));
-    if (!summaries || !usesOrders(rule)) return false;
+    if (!summaries) return false;
     try {
       await summaries.ensureFresh(storeId);
       return true;
