@@ -17,11 +17,13 @@ import { createServices } from '../../dist/services.js';
 /**
  * A fresh data directory with the schema migrated and the services made, nothing started yet:
  * `start()` runs the module start hooks, the workers and the dispatcher as the server does;
- * `close()` stops them and removes the directory. HEARTH_DB_MEMORY_LIMIT passes through.
+ * `close()` stops them and removes the directory. HEARTH_DB_MEMORY_LIMIT and
+ * HEARTH_SMTP_MAX_CONNECTIONS (the SMTP pool, 5 by default) pass through.
  */
 export async function wiredHearth(prefix) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_LOG_LEVEL: 'silent', ...(process.env.HEARTH_DB_MEMORY_LIMIT && { HEARTH_DB_MEMORY_LIMIT: process.env.HEARTH_DB_MEMORY_LIMIT }) });
+  const passed = Object.fromEntries(['HEARTH_DB_MEMORY_LIMIT', 'HEARTH_SMTP_MAX_CONNECTIONS'].flatMap((name) => process.env[name] ? [[name, process.env[name]]] : []));
+  const config = loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_LOG_LEVEL: 'silent', ...passed });
   const storage = await Storage.open({ dataDir: config.dataDir, readers: config.db.readers, memoryLimit: config.db.memoryLimit, threads: config.db.threads });
   let services;
   let dispatcher;
