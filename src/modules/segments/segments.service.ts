@@ -316,7 +316,9 @@ export class SegmentsService {
     if (change) {
       const rows = await repo.listSegmentRows(this.read, storeId);
       const rules = new Map(rows.map((row) => [row.id, JSON.parse(row.rule) as Rule]));
-      if (!rows.some((row) => row.refresh_mode === 'on_change' && readsChanges(rules.get(row.id)!, rules, change))) return;
+      // A store whose built-in segments are not made yet gets them from the refresh job.
+      const builtinsMade = rows.some((row) => row.builtin_key !== null);
+      if (builtinsMade && !rows.some((row) => row.refresh_mode === 'on_change' && readsChanges(rules.get(row.id)!, rules, change))) return;
     }
     // A change made while a refresh runs may come after that refresh read it: it queues the next.
     const last = this.lastRefresh.get(storeId);
