@@ -221,7 +221,8 @@ describe('dashboard as the owner', () => {
   it('filters customers by orders; the title says what the list is', async () => {
     await page.goto(`${hearth.url}/customers?min_orders=2`);
     await settled(page);
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(`Customers with at least 2 orders ${hearth.seed.repeatCustomers}`);
+    // The count arrives with the list; the heading shows it then.
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(`Customers with at least 2 orders ${hearth.seed.repeatCustomers}`);
     await page.getByLabel('Churn risk').waitFor();
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.getByRole('heading', { level: 1, name: /^All customers/ }).waitFor();

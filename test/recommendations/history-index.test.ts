@@ -2,9 +2,13 @@
  * Recommendations are served from every customer's history held in memory (the history index):
  * the index lists exactly the orders and products the models count, computed here from the
  * planted orders; served lists equal those served from the database; a customer who orders after
- * the index was read is served their new order; the next fit reads the index again.
+ * the index was read is served their new order; the next fit reads the index again. A campaign's
+ * slice of recipients is served at once with the same lists, in a few queries rather than some per
+ * recipient.
  */
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Storage } from '../../src/db/database.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { OrderInput } from '../../src/modules/commerce/commerce.input.js';
 import { Dispatcher } from '../../src/modules/domain-events/index.js';
@@ -162,5 +166,34 @@ describe('the history index', () => {
     expect(service.historyIndex(storeId)?.changed).toBe(0);
     const refitted = await service.forCustomer(storeId, c5, { model: 'buy_again', k: 20 });
     expect(refitted.items.map((i) => i.external_id)).toContain(fresh);
+  });
+
+  it('serves a slice of customers at once with the lists each would get alone, reading the database a few times for them all', async () => {
+    // The store's storage with its read statements counted.
+    let statements = 0;
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => { statements += 1; return args.node; },
+      transformResult: (args) => Promise.resolve(args.result),
+    };
+    const storage = Object.create(t.services.storage, { read: { value: t.services.storage.read.withPlugin(counting) } }) as Storage;
+    const everyone = [...customerId.values()];
+    const withoutOrders = [...customerId.keys()].filter((c) => expected(c, Infinity).length === 0);
+    expect(withoutOrders.length).toBeGreaterThan(0);
+    // A service that has read nothing yet, as the first slice of a campaign finds it.
+    const batch = new RecommendationsService(storage, t.services.jobs);
+    const served = await batch.forCustomers(storeId, everyone.map((id) => ({ customerId: id })), { k: 4 });
+    expect(statements).toBeLessThanOrEqual(10);
+    const alone = new RecommendationsService(t.services.storage, t.services.jobs);
+    const shown = (list: { items: { product_id: number; explanation: string; score: number }[] }) => list.items.map((i) => [i.product_id, i.explanation, i.score.toFixed(5)]);
+    for (const [customer, id] of customerId) {
+      const one = await alone.forCustomer(storeId, id, { k: 4 });
+      expect(shown(served.get(id)!), customer).toEqual(shown(one));
+      expect(served.get(id)!.items.length, customer).toBeGreaterThan(0);
+    }
+    // The same customers each asked alone, all at once, from a new service: some statements each.
+    statements = 0;
+    const single = new RecommendationsService(storage, t.services.jobs);
+    await Promise.all(everyone.map((id) => single.forCustomer(storeId, id, { k: 4 })));
+    expect(statements).toBeGreaterThan(everyone.length);
   });
 });

@@ -63,14 +63,18 @@ export interface TestSendResult {
   reason: string | null;
 }
 
-/** What templates need from other modules, given by the composition root. */
-/** What a render needs of the recommendations: a recipient's top products with their reasons. */
-export interface RecommendationSource {
-  forCustomer(storeId: string, customerId: number, options: { k: number; segment?: string }): Promise<{
-    items: { product_id: number; external_id: string; title: string; price: number | null; currency: string | null; image_url: string | null; reason: string; explanation: string }[];
-  }>;
+/** A recipient's top products with their reasons, as the recommendations module serves them. */
+interface ServedRecommendations {
+  items: { product_id: number; external_id: string; title: string; price: number | null; currency: string | null; image_url: string | null; reason: string; explanation: string }[];
 }
 
+/** What a render needs of the recommendations: one recipient's, or many recipients' at once. */
+export interface RecommendationSource {
+  forCustomer(storeId: string, customerId: number, options: { k: number; segment?: string }): Promise<ServedRecommendations>;
+  forCustomers(storeId: string, customers: readonly { customerId: number; segment?: string | undefined }[], options: { k: number }): Promise<ReadonlyMap<number, ServedRecommendations>>;
+}
+
+/** What templates need from other modules, given by the composition root. */
 export interface TemplateDependencies {
   accounts: () => AccountsService;
   customers: () => CustomersService;
@@ -245,18 +249,11 @@ export class TemplatesService {
     return customerVariables(storeVars, { customer, summary, prediction }, withBlocks, extras.links ?? sampleLinks(storeVars.url ?? undefined));
   }
 
-  /**
-   * The recipient's "for you" products as a template loops over them: title, url (the store's
-   * address + /products/ + the product's id in the store), image, price, and why.
-   */
-  private async recommendationsFor(storeId: string, customerId: number, store: StoreVariables, segment?: string): Promise<Record<string, unknown>[]> {
-    const list = await this.deps.recommendations!().forCustomer(storeId, customerId, { k: recommendationsPerMessage, ...(segment !== undefined && { segment }) });
-    const base = store.url?.replace(/\/+$/, '');
-    return list.items.map((item) => ({
-      product_id: item.product_id, title: item.title, url: base ? `${base}/products/${encodeURIComponent(item.external_id)}` : null,
-      image: item.image_url, price: item.price, currency: item.currency ?? store.currency, reason: item.reason, explanation: item.explanation,
-    }));
+  /** The recipient's "for you" products, as the template's `recommendations`. */
+  private async recommendationsFor(storeId: string, customerId: number, store: StoreVariables): Promise<Record<string, unknown>[]> {
+    return recommendationVariables(await this.deps.recommendations!().forCustomer(storeId, customerId, { k: recommendationsPerMessage }), store);
   }
+
 
   /**
    * What the variables of many customers are made from (profile, order summary, prediction), three
@@ -276,7 +273,8 @@ export class TemplatesService {
     for (const [id, customer] of customers) facts.set(id, { customer, summary: summaries.get(id), prediction: predictions.get(id) });
     const store = options.recommendations;
     if (store && this.deps.recommendations) {
-      await Promise.all([...facts].map(async ([id, fact]) => { fact.recommendations = await this.recommendationsFor(storeId, id, store, options.segments?.get(id)); }));
+      const served = await this.deps.recommendations().forCustomers(storeId, [...facts.keys()].map((id) => ({ customerId: id, segment: options.segments?.get(id) })), { k: recommendationsPerMessage });
+      for (const [id, fact] of facts) fact.recommendations = recommendationVariables(served.get(id)!, store);
     }
     return facts;
   }
@@ -342,4 +340,16 @@ export class TemplatesService {
     }
     return this.deps.customers().get(storeId, ref);
   }
+}
+
+/**
+ * A recipient's "for you" products as a template loops over them: title, url (the store's address
+ * + /products/ + the product's id in the store), image, price, and why.
+ */
+function recommendationVariables(list: ServedRecommendations, store: StoreVariables): Record<string, unknown>[] {
+  const base = store.url?.replace(/\/+$/, '');
+  return list.items.map((item) => ({
+    product_id: item.product_id, title: item.title, url: base ? `${base}/products/${encodeURIComponent(item.external_id)}` : null,
+    image: item.image_url, price: item.price, currency: item.currency ?? store.currency, reason: item.reason, explanation: item.explanation,
+  }));
 }

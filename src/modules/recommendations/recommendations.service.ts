@@ -114,6 +114,8 @@ export class RecommendationsService {
    * in this process forgets them at once.
    */
   private readonly recent = new Map<string, { at: number; fit: FitRow | undefined; settings: PinsAndBlocks; refreshing?: boolean }>();
+  /** The first read of `recent` under way per store: the many requests that arrive before it ends share it. */
+  private readonly firstReads = new Map<string, Promise<{ fit: FitRow | undefined; settings: PinsAndBlocks }>>();
   /** When this process last saved a fit or settings of each store. */
   private readonly forgotten = new Map<string, number>();
   /**
@@ -198,17 +200,24 @@ export class RecommendationsService {
   }
 
   /**
-   * The customer's orders before now: from the store's history index when it is current for this
+   * The customers' orders before now: from the store's history index when it is current for this
    * fit and the customer's orders have not changed since it was read, else from the database
    * (starting a read of the index in the background when it is missing or older than the fit).
    */
-  private async history(storeId: string, fitId: number, customerId: number): Promise<CustomerHistory> {
+  private async histories(storeId: string, fitId: number, customerIds: readonly number[]): Promise<Map<number, CustomerHistory>> {
     const now = this.now();
     const served = this.indexes.get(storeId);
     if (!served || served.fitId !== fitId) this.readIndex(storeId, fitId);
-    if (served && !served.changed.has(customerId)) return served.index.history(customerId, now);
-    const histories = await customerHistories(this.storage, storeId, now.toISOString(), [customerId]);
-    return histories.get(customerId) ?? { customerId, orders: [] };
+    const out = new Map<number, CustomerHistory>();
+    const unread: number[] = [];
+    for (const id of customerIds) {
+      if (served && !served.changed.has(id)) out.set(id, served.index.history(id, now));
+      else unread.push(id);
+    }
+    // Those the index cannot answer are read together: one query for a campaign's slice, not one each.
+    const read = unread.length ? await customerHistories(this.storage, storeId, now.toISOString(), unread) : undefined;
+    for (const id of unread) out.set(id, read!.get(id) ?? { customerId: id, orders: [] });
+    return out;
   }
 
   private readIndex(storeId: string, fitId: number): void {
@@ -242,7 +251,13 @@ export class RecommendationsService {
       known.refreshing = true;
       this.readCurrent(storeId).catch(() => { known.refreshing = false; });
     }
-    return known ?? this.readCurrent(storeId);
+    if (known) return known;
+    let first = this.firstReads.get(storeId);
+    if (!first) {
+      const read = this.readCurrent(storeId).finally(() => { if (this.firstReads.get(storeId) === read) this.firstReads.delete(storeId); });
+      this.firstReads.set(storeId, (first = read));
+    }
+    return first;
   }
 
   private async readCurrent(storeId: string): Promise<{ fit: FitRow | undefined; settings: PinsAndBlocks }> {
@@ -316,19 +331,41 @@ export class RecommendationsService {
    */
   async forCustomer(storeId: string, customerId: number, options: unknown = {}): Promise<ServedList> {
     const parsed = parse(recommendOptionsSchema, options, 'recommendation options');
+    const served = await this.forMany(storeId, [{ customerId, segment: parsed.segment }], parsed);
+    return served.get(customerId)!;
+  }
+
+  /**
+   * Many customers' top k of one model (a campaign's slice of recipients), each as `forCustomer`
+   * would serve it, each customer without orders starting from their own segment when given: the
+   * fit, the filters, the histories the index cannot answer and the product cards are read once
+   * for them all.
+   */
+  forCustomers(storeId: string, customers: readonly { customerId: number; segment?: string | undefined }[], options: unknown = {}): Promise<Map<number, ServedList>> {
+    return this.forMany(storeId, customers, parse(recommendOptionsSchema, options, 'recommendation options'));
+  }
+
+  private async forMany(storeId: string, customers: readonly { customerId: number; segment?: string | undefined }[], parsed: z.infer<typeof recommendOptionsSchema>): Promise<Map<number, ServedList>> {
     const { model: kind, k } = parsed;
     const current = await this.model(storeId);
-    if (!current) return { model: kind, k, fit_id: null, fitted_at: null, items: [] };
-    const [history, allowed] = await Promise.all([this.history(storeId, current.fit.id, customerId), this.allowed(storeId, current.settings, parsed)]);
+    if (!current) return new Map(customers.map((c) => [c.customerId, { model: kind, k, fit_id: null, fitted_at: null, items: [] }]));
+    const ids = customers.map((c) => c.customerId);
+    const [histories, allowed] = await Promise.all([this.histories(storeId, current.fit.id, ids), this.allowed(storeId, current.settings, parsed)]);
     const { settings } = current;
-    const bought = new Set(history.orders.flatMap((o) => o.products));
-    const pins: Recommendation[] = settings.pinned.filter((id) => allowed(id) && !bought.has(id)).map((productId) => ({ productId, score: 1, reason: { kind: 'pinned' } }));
     const pinned = new Set(settings.pinned);
     const unpinned: Allowed = (id) => !pinned.has(id) && allowed(id);
-    const cold = history.orders.length === 0 ? await this.groupPopular(storeId, current.fit, customerId, parsed.segment, k, unpinned) : [];
-    const chosen = new Set(cold.map((r) => r.productId));
-    const ranked = recommend(current.model, history, kind, k - cold.length, this.now(), (id) => !chosen.has(id) && unpinned(id));
-    return this.served(storeId, kind, k, current.fit, [...pins, ...cold, ...ranked]);
+    const now = this.now();
+    const lists = await Promise.all(customers.map(async ({ customerId, segment }) => {
+      const history = histories.get(customerId)!;
+      const bought = new Set(history.orders.flatMap((o) => o.products));
+      const pins: Recommendation[] = settings.pinned.filter((id) => allowed(id) && !bought.has(id)).map((productId) => ({ productId, score: 1, reason: { kind: 'pinned' } }));
+      const cold = history.orders.length === 0 ? await this.groupPopular(storeId, current.fit, customerId, segment, k, unpinned) : [];
+      const chosen = new Set(cold.map((r) => r.productId));
+      const ranked = recommend(current.model, history, kind, k - cold.length, now, (id) => !chosen.has(id) && unpinned(id));
+      return [...pins, ...cold, ...ranked];
+    }));
+    const cards = await this.productCards(storeId, [...new Set(lists.flatMap((list) => list.slice(0, k * 2).map((r) => r.productId)))]);
+    return new Map(customers.map((c, i) => [c.customerId, this.served(kind, k, current.fit, lists[i]!, cards)]));
   }
 
   /**
@@ -388,12 +425,12 @@ export class RecommendationsService {
     const title = current.model.products.get(productId)?.title ?? String(productId);
     const list: Recommendation[] = (current.model.together.get(productId) ?? []).filter((n) => n.productId !== productId && allowed(n.productId))
       .map((n) => ({ productId: n.productId, score: n.score, reason: { kind: 'bought_with', productId, title, customers: n.customers } }));
-    return this.served(storeId, 'bought_together', k, current.fit, list);
+    return this.served('bought_together', k, current.fit, list, await this.productCards(storeId, list.slice(0, k * 2).map((r) => r.productId)));
   }
 
-  private async served(storeId: string, kind: ModelKind, k: number, fit: FitRow, list: Recommendation[]): Promise<ServedList> {
-    const cards = await this.productCards(storeId, list.slice(0, k * 2).map((r) => r.productId));
-    const items = list.filter((r) => cards.has(r.productId)).slice(0, k).map((r): ServedItem => {
+  /** The first k of the list's first 2k that have a card, with their explanations. */
+  private served(kind: ModelKind, k: number, fit: FitRow, list: Recommendation[], cards: ReadonlyMap<number, ProductCard>): ServedList {
+    const items = list.slice(0, k * 2).filter((r) => cards.has(r.productId)).slice(0, k).map((r): ServedItem => {
       const card = cards.get(r.productId)!;
       return {
         product_id: card.id, external_id: card.externalId, title: card.title, price: card.price, currency: card.currency, image_url: card.imageUrl,
@@ -441,6 +478,7 @@ export class RecommendationsService {
 
   private forget(storeId: string): void {
     this.recent.delete(storeId);
+    this.firstReads.delete(storeId);
     this.forgotten.set(storeId, performance.now());
   }
 
