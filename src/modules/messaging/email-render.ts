@@ -36,7 +36,7 @@ export const RENDER_THREAD_MIN = 50;
 /** Messages per request to the thread: answers come back as each request is done. */
 const REQUEST_SIZE = 100;
 /** Messages rendered on the main thread before it yields to the event loop (SMTP answers, an unsubscribe). */
-const RENDER_TURN = 25;
+export const RENDER_TURN = 25;
 
 export function renderForLedger(item: EmailRender): LedgerEmail {
   const rendered = renderEmail(item.compiled, item.variables);

@@ -13,7 +13,7 @@ import type { Storage } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { renderEmails, type EmailRender, type LedgerEmail } from './email-render.js';
+import { RENDER_TURN, renderEmails, type EmailRender, type LedgerEmail } from './email-render.js';
 import { packBodies } from './message-bodies.js';
 import type { RecipientVariables } from './message-context.js';
 import type { CompiledEmail } from './template-render.js';
@@ -36,8 +36,6 @@ import { tokenKey } from './unsubscribe.token.js';
 import { pausedSources, recordPause } from './source-pauses.repository.js';
 
 export const SEND_JOB = 'messages.send';
-/** Messages built by their callers before queuing yields to the event loop. */
-const RENDER_TURN = 25;
 /** How often a send job waiting for its turn renews its lease (leases last a minute). */
 const LEASE_KEEP_MS = 15_000;
 /** Messages per send job. */

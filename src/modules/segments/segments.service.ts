@@ -314,8 +314,7 @@ export class SegmentsService {
    */
   async onDataChanged(storeId: string, change?: Pick<StoreChanges, 'types' | 'fields'>): Promise<void> {
     if (change) {
-      const rows = await repo.listSegmentRows(this.read, storeId);
-      const rules = new Map(rows.map((row) => [row.id, JSON.parse(row.rule) as Rule]));
+      const { rows, rules } = await this.compileRun(storeId);
       // A store whose built-in segments are not made yet gets them from the refresh job.
       const builtinsMade = rows.some((row) => row.builtin_key !== null);
       if (builtinsMade && !rows.some((row) => row.refresh_mode === 'on_change' && readsChanges(rules.get(row.id)!, rules, change))) return;
