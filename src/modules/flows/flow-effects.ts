@@ -14,7 +14,7 @@ import type { AccountsService } from '../accounts/index.js';
 import type { ExperimentsService } from '../experiments/index.js';
 import type { LoyaltyService } from '../loyalty/index.js';
 import {
-  checkChannelReady, customerVariables, escapeHtml, htmlToText, recipientVariables, renderText, type CompiledText, type EngagementService, type MessagePurpose, type MessagesService, type OtherChannel,
+  checkChannelReady, customerVariables, escapeHtml, htmlToText, recipientVariables, renderText, type CompiledText, type MessagePurpose, type MessagesService, type OtherChannel,
   type CustomerFacts, type TemplatesService,
 } from '../messaging/index.js';
 import type { OffersService } from '../offers/index.js';
@@ -111,7 +111,6 @@ export interface FlowServices {
   storage: Storage;
   messages: MessagesService;
   templates: TemplatesService;
-  engagement: EngagementService;
   segments: SegmentsService;
   commerce: CommerceService;
   accounts: AccountsService;
