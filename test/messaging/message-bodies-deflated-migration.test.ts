@@ -36,7 +36,7 @@ describe('migration 2026-12-13T000100-message-bodies-deflated', () => {
     const before = await all();
     expect(before).toHaveLength(2502);
 
-    expect(await storage.migrate()).toContain('2026-12-13T000100-message-bodies-deflated');
+    expect((await storage.migrator().migrateTo('2026-12-13T000100-message-bodies-deflated')).error).toBeUndefined();
     const types = (await sql<{ column_name: string; data_type: string }>`select column_name, data_type from information_schema.columns
       where table_name = 'message_bodies' order by ordinal_position`.execute(storage.read)).rows;
     expect(types).toEqual([

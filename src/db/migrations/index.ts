@@ -45,6 +45,7 @@ import * as journeyKeptFacts from './2026-12-10T000100-journey-kept-facts.js';
 import * as journeySessions from './2026-12-11T000100-journey-sessions.js';
 import * as messageBodies from './2026-12-12T000100-message-bodies.js';
 import * as messageBodiesDeflated from './2026-12-13T000100-message-bodies-deflated.js';
+import * as messageBodiesStoredPlain from './2026-12-14T000100-message-bodies-stored-plain.js';
 
 /**
  * Every migration, in order. Names are timestamps; a released migration is never edited — a
@@ -97,6 +98,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-11T000100-journey-sessions': journeySessions,
   '2026-12-12T000100-message-bodies': messageBodies,
   '2026-12-13T000100-message-bodies-deflated': messageBodiesDeflated,
+  '2026-12-14T000100-message-bodies-stored-plain': messageBodiesStoredPlain,
 };
 
 export const migrationProvider: MigrationProvider = {
