@@ -70,7 +70,7 @@ interface ServedRecommendations {
 
 /** What a render needs of the recommendations: one recipient's, or many recipients' at once. */
 export interface RecommendationSource {
-  forCustomer(storeId: string, customerId: number, options: { k: number; segment?: string }): Promise<ServedRecommendations>;
+  forCustomer(storeId: string, customerId: number, options: { k: number }): Promise<ServedRecommendations>;
   forCustomers(storeId: string, customers: readonly { customerId: number; segment?: string | undefined }[], options: { k: number }): Promise<ReadonlyMap<number, ServedRecommendations>>;
 }
 
@@ -253,7 +253,6 @@ export class TemplatesService {
   private async recommendationsFor(storeId: string, customerId: number, store: StoreVariables): Promise<Record<string, unknown>[]> {
     return recommendationVariables(await this.deps.recommendations!().forCustomer(storeId, customerId, { k: recommendationsPerMessage }), store);
   }
-
 
   /**
    * What the variables of many customers are made from (profile, order summary, prediction), three
